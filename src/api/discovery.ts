@@ -1,0 +1,27 @@
+import type { FastifyInstance } from 'fastify';
+import type { KindRegistry } from '../resources/registry.ts';
+import { apiVersionOf } from '../resources/registry.ts';
+
+/** GET /apis: every served kind with its paths, scope, verbs and table columns (the CLI and console read it). */
+export function registerDiscovery(app: FastifyInstance, registry: KindRegistry, version: string): void {
+  app.get('/apis', { schema: { tags: ['discovery'], summary: 'The kinds this server serves' } }, async () => ({
+    kind: 'APIResourceList',
+    serverVersion: version,
+    resources: registry.all().map((d) => ({
+      apiVersion: apiVersionOf(d),
+      group: d.group,
+      version: d.version,
+      kind: d.kind,
+      plural: d.plural,
+      singular: d.singular,
+      shortNames: d.shortNames,
+      scope: d.scope,
+      category: d.category,
+      description: d.description,
+      verbs: d.verbs,
+      hasStatus: d.hasStatus,
+      printColumns: d.printColumns,
+      path: d.scope === 'tenant' ? `/apis/${d.group}/${d.version}/tenants/{tenant}/${d.plural}` : `/apis/${d.group}/${d.version}/${d.plural}`,
+    })),
+  }));
+}

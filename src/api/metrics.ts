@@ -1,0 +1,56 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ChangeFeed } from '../resources/change-feed.ts';
+import type { Store } from '../resources/store.ts';
+
+/** The server's Prometheus metrics: requests, latencies, store and watch figures. */
+export function createMetrics(deps: { store: Store; feed: ChangeFeed }) {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'polis_' });
+  const requests = new Counter({
+    name: 'polis_http_requests_total',
+    help: 'HTTP requests by method, route and status code.',
+    labelNames: ['method', 'route', 'code'] as const,
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: 'polis_http_request_duration_seconds',
+    help: 'HTTP request latency by method and route.',
+    labelNames: ['method', 'route'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
+  const gauge = (name: string, help: string, read: () => Promise<number> | number) =>
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      async collect() {
+        this.set(await read());
+      },
+    });
+  let stats: Promise<Awaited<ReturnType<Store['stats']>>> | undefined;
+  const storeStats = () => (stats ??= deps.store.stats().finally(() => setTimeout(() => (stats = undefined), 0)));
+  gauge('polis_store_revision', 'The store revision of the last committed write.', async () => (await storeStats()).revision);
+  gauge('polis_store_objects', 'Objects in the store.', async () => (await storeStats()).objects);
+  gauge('polis_store_events', 'Change events retained for watch resumption.', async () => (await storeStats()).events);
+  gauge('polis_audit_entries', 'Entries in the audit chain.', async () => (await storeStats()).auditEntries);
+  gauge('polis_watchers', 'Open watch streams.', () => deps.feed.watchers);
+  new Counter({
+    name: 'polis_watch_events_delivered_total',
+    help: 'Change events delivered to watchers.',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(deps.feed.delivered);
+    },
+  });
+  return {
+    registry,
+    observe(method: string, route: string, code: number, seconds: number): void {
+      requests.inc({ method, route, code: String(code) });
+      duration.observe({ method, route }, seconds);
+    },
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

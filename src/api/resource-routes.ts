@@ -1,0 +1,210 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { InputError, NotAllowedError } from '../kernel/errors.ts';
+import { dns1123LabelProblem } from '../kernel/names.ts';
+import type { StoredObject } from '../resources/envelope.ts';
+import { objectMetaInput } from '../resources/envelope.ts';
+import type { KindDefinition, ResourceVerb } from '../resources/registry.ts';
+import { apiVersionOf } from '../resources/registry.ts';
+import { withoutSensitive } from '../resources/sensitive.ts';
+import type { ResourceService } from '../resources/service.ts';
+import type { Principal } from '../tenancy/authorization.ts';
+import { allowedTenants, authorize, canReadSecretValues } from '../tenancy/authorization.ts';
+import { principalOf, requestContext } from '../tenancy/request-principal.ts';
+import { bodyDocument } from './bodies.ts';
+import type { Query } from '../kernel/query-params.ts';
+import { boolParam, intParam, stringParam } from '../kernel/query-params.ts';
+import { selectorFromQuery } from '../resources/label-selector.ts';
+import type { WatchDeps } from './watch.ts';
+import { serveWatch } from './watch.ts';
+
+interface Params {
+  tenant?: string;
+  name?: string;
+}
+
+export interface ResourceRouteDeps extends WatchDeps {
+  readonly resources: ResourceService;
+}
+
+const MUTATING = new Set<ResourceVerb>(['create', 'update', 'patch', 'delete']);
+
+/**
+ * Registers the generic routes of one kind:
+ * platform-scoped  /apis/{group}/{version}/{plural}[/{name}[/status]]
+ * tenant-scoped    /apis/{group}/{version}/tenants/{tenant}/{plural}[/{name}[/status]]
+ *                  and GET /apis/{group}/{version}/{plural} across the departments the caller may see.
+ */
+export function registerKindRoutes(app: FastifyInstance, def: KindDefinition, deps: ResourceRouteDeps): void {
+  const base = `/apis/${def.group}/${def.version}`;
+  const collection = def.scope === 'tenant' ? `${base}/tenants/:tenant/${def.plural}` : `${base}/${def.plural}`;
+  const item = `${collection}/:name`;
+  const has = (v: ResourceVerb) => def.verbs.includes(v);
+  const tags = [def.kind];
+  const docSchema = openApiSchema(def);
+  const noValidation = { validatorCompiler: () => (data: unknown) => ({ value: data }) };
+
+  const handle =
+    (verb: ResourceVerb, fn: (req: FastifyRequest, reply: FastifyReply, p: Principal) => Promise<unknown>, opts: { subresource?: 'status' } = {}) =>
+    async (req: FastifyRequest, reply: FastifyReply) => {
+      const params = req.params as Params;
+      try {
+        checkPathNames(params);
+        const principal = principalOf(req);
+        const tenant = def.scope === 'tenant' ? params.tenant : undefined;
+        // A list across departments is filtered to the ones the caller may see (tenantsFor), not refused.
+        const acrossTenants = verb === 'list' && def.scope === 'tenant' && tenant === undefined;
+        const decision = acrossTenants ? { allowed: true as const } : authorize(principal, { verb, kind: def.kind, category: def.category, scope: def.scope, tenant, name: params.name, subresource: opts.subresource });
+        if (!decision.allowed) throw new NotAllowedError(decision.reason);
+        return await fn(req, reply, principal);
+      } catch (e) {
+        if (MUTATING.has(verb)) {
+          await deps.resources.recordFailure(requestContext(req), { verb: opts.subresource ? `${verb}-status` : verb, kind: def.kind, tenant: params.tenant, name: params.name ?? bodyName(req.body) }, e);
+        }
+        throw e;
+      }
+    };
+
+  const expected = (req: FastifyRequest) => {
+    const p = req.params as Params;
+    return { kind: def.kind, tenant: p.tenant, name: p.name };
+  };
+  const keyOfReq = (req: FastifyRequest) => {
+    const p = req.params as Params;
+    return { kind: def.kind, tenant: p.tenant ?? '', name: p.name! };
+  };
+  const show = (obj: StoredObject, principal: Principal) =>
+    def.sensitiveFields.length > 0 && !canReadSecretValues(principal, obj.metadata.tenant ?? '') ? withoutSensitive(obj, def.sensitiveFields) : obj;
+  const dryRun = (req: FastifyRequest) => ({ dryRun: boolParam(req.query as Query, 'dryRun') });
+
+  if (has('list')) {
+    const listHandler = handle('list', async (req, reply, principal) => {
+      const q = req.query as Query;
+      const tenants = tenantsFor(principal, def, (req.params as Params).tenant);
+      if (boolParam(q, 'watch')) {
+        const tenant = (req.params as Params).tenant;
+        if (def.scope === 'platform' || tenant !== undefined) {
+          const decision = authorize(principal, { verb: 'watch', kind: def.kind, category: def.category, scope: def.scope, tenant });
+          if (!decision.allowed) throw new NotAllowedError(decision.reason);
+        }
+        return serveWatch(req, reply, def, tenants, deps);
+      }
+      const page = await deps.resources.list({
+        kind: def.kind,
+        tenants,
+        labelSelector: selectorFromQuery(stringParam(q, 'labelSelector')),
+        limit: intParam(q, 'limit', 1, 10_000),
+        continue: stringParam(q, 'continue'),
+      });
+      return {
+        apiVersion: apiVersionOf(def),
+        kind: `${def.kind}List`,
+        metadata: { resourceVersion: page.resourceVersion, ...(page.continue ? { continue: page.continue } : {}) },
+        items: page.items,
+      };
+    });
+    const listSchema = { tags, summary: `List or watch ${def.plural}`, querystring: LIST_QUERY };
+    app.get(collection, { schema: listSchema }, listHandler);
+    if (def.scope === 'tenant') app.get(`${base}/${def.plural}`, { schema: { ...listSchema, summary: `List or watch ${def.plural} across the departments you may see` } }, listHandler);
+  }
+  if (has('create')) {
+    app.post(collection, { schema: { tags, summary: `Create a ${def.kind}`, body: docSchema, querystring: DRYRUN_QUERY }, ...noValidation }, handle('create', async (req, reply) => {
+      const obj = await deps.resources.create(requestContext(req), bodyDocument(req.body), expected(req), dryRun(req));
+      return reply.code(201).send(obj);
+    }));
+  }
+  if (has('get')) {
+    app.get(item, { schema: { tags, summary: `Read a ${def.kind}` } }, handle('get', async (req, _reply, principal) => {
+      const p = req.params as Params;
+      return show(await deps.resources.get(def.kind, p.tenant ?? '', p.name!), principal);
+    }));
+  }
+  if (has('update')) {
+    app.put(item, { schema: { tags, summary: `Replace a ${def.kind}`, body: docSchema, querystring: DRYRUN_QUERY }, ...noValidation }, handle('update', async (req, _reply, principal) =>
+      show(await deps.resources.replace(requestContext(req), bodyDocument(req.body), expected(req), dryRun(req)), principal),
+    ));
+  }
+  if (has('patch')) {
+    app.patch(item, { schema: { tags, summary: `Change a ${def.kind} with a JSON merge patch (RFC 7386)`, body: { type: 'object' }, querystring: DRYRUN_QUERY }, ...noValidation }, handle('patch', async (req, _reply, principal) =>
+      show(await deps.resources.patch(requestContext(req), keyOfReq(req), mergePatchBody(req), dryRun(req)), principal),
+    ));
+  }
+  if (has('delete')) {
+    app.delete(item, { schema: { tags, summary: `Delete a ${def.kind} (marked while finalizers remain)`, querystring: DRYRUN_QUERY } }, handle('delete', async (req, _reply, principal) => {
+      const rv = stringParam(req.query as Query, 'resourceVersion');
+      return show(await deps.resources.delete(requestContext(req), keyOfReq(req), { ...dryRun(req), resourceVersion: rv }), principal);
+    }));
+  }
+  if (def.hasStatus) {
+    const status = `${item}/status`;
+    app.get(status, { schema: { tags, summary: `Read a ${def.kind} with its status` } }, handle('get', async (req, _reply, principal) => {
+      const p = req.params as Params;
+      return show(await deps.resources.get(def.kind, p.tenant ?? '', p.name!), principal);
+    }));
+    app.put(status, { schema: { tags, summary: `Replace the status of a ${def.kind}`, body: docSchema }, ...noValidation }, handle('update', async (req) =>
+      deps.resources.replaceStatus(requestContext(req), bodyDocument(req.body), expected(req), dryRun(req)),
+    { subresource: 'status' }));
+    app.patch(status, { schema: { tags, summary: `Merge-patch the status of a ${def.kind}`, body: { type: 'object' } }, ...noValidation }, handle('patch', async (req) =>
+      deps.resources.patch(requestContext(req), keyOfReq(req), mergePatchBody(req), { ...dryRun(req), subresource: 'status' }),
+    { subresource: 'status' }));
+  }
+}
+
+/** Which tenants' objects a list or watch may return; undefined = all (or a platform-scoped kind). */
+function tenantsFor(principal: Principal, def: KindDefinition, pathTenant: string | undefined): readonly string[] | undefined {
+  if (def.scope === 'platform') return undefined;
+  if (pathTenant !== undefined) return [pathTenant];
+  const allowed = allowedTenants(principal, 'list', def.kind, def.category);
+  if (allowed === 'all') return undefined;
+  if (allowed.length === 0) {
+    throw new NotAllowedError(`user "${principal.user}" may not list ${def.kind} in any department`);
+  }
+  return allowed;
+}
+
+function mergePatchBody(req: FastifyRequest): unknown {
+  const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim();
+  if (type !== 'application/merge-patch+json' && type !== 'application/json') {
+    throw new InputError(`PATCH takes a JSON merge patch, not ${type || 'an untyped body'}`, [{ path: '(content-type)', message: 'send Content-Type: application/merge-patch+json' }]);
+  }
+  return req.body;
+}
+
+function checkPathNames(p: Params): void {
+  for (const [field, value] of [['tenant', p.tenant], ['name', p.name]] as const) {
+    if (value === undefined) continue;
+    const problem = dns1123LabelProblem(value);
+    if (problem) throw new InputError(`the ${field} in the path is not a valid name`, [{ path: `path.${field}`, message: `"${value}" ${problem}` }]);
+  }
+}
+
+function bodyName(body: unknown): string | undefined {
+  const name = (body as { metadata?: { name?: unknown } } | undefined)?.metadata?.name;
+  return typeof name === 'string' ? name.slice(0, 253) : undefined;
+}
+
+const LIST_QUERY = {
+  type: 'object',
+  properties: {
+    labelSelector: { type: 'string', description: 'e.g. app=portal,tier in (web,api)' },
+    limit: { type: 'integer', minimum: 1, maximum: 10000 },
+    continue: { type: 'string' },
+    watch: { type: 'boolean', description: 'stream changes as server-sent events' },
+    resourceVersion: { type: 'string', description: 'watch: resume after this revision' },
+    timeoutSeconds: { type: 'integer' },
+  },
+};
+const DRYRUN_QUERY = { type: 'object', properties: { dryRun: { type: 'string', enum: ['All', 'true'] } } };
+
+/** The JSON Schema of a kind for the OpenAPI document (documentation only; the resource service validates). */
+function openApiSchema(def: KindDefinition): Record<string, unknown> {
+  try {
+    const body = z.toJSONSchema(def.schema, { unrepresentable: 'any', io: 'input' }) as Record<string, unknown>;
+    const meta = z.toJSONSchema(objectMetaInput, { unrepresentable: 'any', io: 'input' });
+    const props = { ...((body.properties as Record<string, unknown>) ?? {}), metadata: meta };
+    const { $schema: _s, ...rest } = body;
+    return { ...rest, properties: props, required: ['apiVersion', 'kind', 'metadata'] };
+  } catch {
+    return { type: 'object' };
+  }
+}

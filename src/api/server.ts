@@ -1,0 +1,134 @@
+import { randomUUID } from 'node:crypto';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import Fastify from 'fastify';
+import { AuthenticationError } from '../kernel/errors.ts';
+import type { ChangeFeed } from '../resources/change-feed.ts';
+import type { KindRegistry } from '../resources/registry.ts';
+import type { ResourceService } from '../resources/service.ts';
+import type { Store } from '../resources/store.ts';
+import type { BindingIndex } from '../tenancy/binding-index.ts';
+import type { Authenticator } from '../tenancy/identity.ts';
+import '../tenancy/request-principal.ts';
+import { registerTenancyRoutes } from '../tenancy/routes.ts';
+import type { TokenService } from '../tenancy/token-service.ts';
+import { registerApplyRoutes } from './apply-routes.ts';
+import { registerBodyParsers } from './bodies.ts';
+import { registerDiscovery } from './discovery.ts';
+import { errorBody, sendError } from './error-body.ts';
+import { landingPage } from './landing-page.ts';
+import type { Metrics } from './metrics.ts';
+import { registerKindRoutes } from './resource-routes.ts';
+
+export interface ServerDeps {
+  readonly store: Store;
+  readonly registry: KindRegistry;
+  readonly resources: ResourceService;
+  readonly feed: ChangeFeed;
+  readonly bindings: BindingIndex;
+  readonly authenticators: readonly Authenticator[];
+  readonly tokens: TokenService;
+  readonly metrics: Metrics;
+  readonly version: string;
+  /** Largest accepted body in bytes (default 1 MiB). */
+  readonly bodyLimit?: number;
+  readonly logger?: FastifyServerOptions['logger'];
+  readonly bookmarkMs?: number;
+}
+
+/** A registered route, for the isolation test and the OpenAPI document. */
+export interface RouteEntry {
+  readonly method: string;
+  readonly url: string;
+  readonly public: boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Served without authentication (health, metrics, docs). */
+    public?: boolean;
+  }
+  interface FastifyInstance {
+    polisRoutes: RouteEntry[];
+  }
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** Builds the HTTP API with every route registered; the caller listens (or uses `inject` in tests). */
+export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    bodyLimit: deps.bodyLimit ?? 1024 * 1024,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    routerOptions: { maxParamLength: 300 },
+  });
+  app.decorate('polisRoutes', [] as RouteEntry[]);
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) {
+      if (method === 'HEAD') continue;
+      app.polisRoutes.push({ method, url: route.url, public: route.config?.public === true });
+    }
+  });
+  registerBodyParsers(app);
+  app.setErrorHandler((error, _req, reply) => sendError(reply, error));
+  app.setNotFoundHandler((req, reply) =>
+    reply.code(404).send({ ...errorBody({ code: 'FST_ERR_NOT_FOUND' }, req), message: `no route ${req.method} ${req.url.split('?')[0]}; GET /apis lists the served kinds, /docs the whole API` }),
+  );
+
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+    if (req.routeOptions.config?.public || req.routeOptions.url === undefined) return;
+    let identity;
+    for (const a of deps.authenticators) {
+      identity = await a.authenticate(req.headers);
+      if (identity) break;
+    }
+    if (!identity) throw new AuthenticationError('no credentials: send "Authorization: Bearer <token>" (polis login stores one for the CLI)');
+    await deps.feed.idle();
+    const principal = deps.bindings.principal(identity.user);
+    if (!principal) throw new AuthenticationError(`user "${identity.user}" does not exist or is disabled`);
+    req.identity = identity;
+    req.principal = principal;
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    deps.metrics.observe(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'polis API', version: deps.version, description: 'Kubernetes-style resources for departments, applications and the platform. Authenticate with "Authorization: Bearer <token>".' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'none' } });
+
+  const pub = { config: { public: true }, schema: { hide: true } };
+  app.get('/', pub, async (_req, reply) => reply.type('text/html; charset=utf-8').send(landingPage(deps.version)));
+  app.get('/openapi.json', pub, async () => app.swagger());
+  app.get('/healthz', pub, async () => ({ status: 'ok' }));
+  app.get('/readyz', pub, async (_req, reply) => {
+    try {
+      const revision = await deps.store.currentRevision();
+      return { status: 'ready', revision };
+    } catch (e) {
+      return reply.code(503).send({ status: 'unavailable', message: (e as Error).message });
+    }
+  });
+  app.get('/metrics', pub, async (_req, reply) => reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics()));
+  app.get('/version', pub, async () => ({ version: deps.version }));
+
+  registerDiscovery(app, deps.registry, deps.version);
+  for (const def of deps.registry.all()) registerKindRoutes(app, def, { resources: deps.resources, feed: deps.feed, store: deps.store, bookmarkMs: deps.bookmarkMs });
+  registerApplyRoutes(app, { resources: deps.resources });
+  registerTenancyRoutes(app, { store: deps.store, resources: deps.resources, tokens: deps.tokens });
+  await app.ready();
+  return app;
+}

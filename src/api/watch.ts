@@ -1,0 +1,112 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { GoneError, InputError } from '../kernel/errors.ts';
+import type { ChangeFeed } from '../resources/change-feed.ts';
+import type { StoredObject } from '../resources/envelope.ts';
+import { matchesSelector, selectorFromQuery } from '../resources/label-selector.ts';
+import type { KindDefinition } from '../resources/registry.ts';
+import { apiVersionOf } from '../resources/registry.ts';
+import { withoutSensitive } from '../resources/sensitive.ts';
+import type { Store } from '../resources/store.ts';
+import { errorBody } from './error-body.ts';
+import type { Query } from '../kernel/query-params.ts';
+import { boolParam, intParam, nameFromFieldSelector, stringParam } from '../kernel/query-params.ts';
+
+export interface WatchDeps {
+  readonly feed: ChangeFeed;
+  readonly store: Store;
+  /** Interval of BOOKMARK events carrying the current revision (ms). */
+  readonly bookmarkMs?: number;
+}
+
+const HEARTBEAT_MS = 15_000;
+
+/**
+ * Streams changes of one kind as server-sent events: `id:` is the revision (so EventSource resumes with
+ * Last-Event-ID), `event:` the type (ADDED, MODIFIED, DELETED, BOOKMARK, ERROR), `data:` `{type, object}`.
+ * Without a resourceVersion the stream opens with ADDED for every current object, as a Kubernetes watch does.
+ * A revision that was compacted away yields 410 Gone (before the stream starts) or an ERROR event with code 410.
+ * Sensitive fields (Secret values) never appear in events.
+ */
+export async function serveWatch(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  def: KindDefinition,
+  tenants: readonly string[] | undefined,
+  deps: WatchDeps,
+): Promise<void> {
+  const q = req.query as Query;
+  const selector = selectorFromQuery(stringParam(q, 'labelSelector'));
+  const name = nameFromFieldSelector(q);
+  const timeout = intParam(q, 'timeoutSeconds', 1, 86_400);
+  const bookmarks = q.allowWatchBookmarks === undefined ? true : boolParam(q, 'allowWatchBookmarks');
+  const lastEventId = req.headers['last-event-id'];
+  const rvText = stringParam(q, 'resourceVersion') ?? (typeof lastEventId === 'string' ? lastEventId : undefined);
+  if (rvText !== undefined && !/^\d+$/.test(rvText)) {
+    throw new InputError(`resourceVersion "${rvText}" is not valid`, [{ path: 'query.resourceVersion', message: 'expected a resourceVersion returned by the server (a whole number)' }]);
+  }
+  let from = rvText === undefined || rvText === '0' ? undefined : Number(rvText);
+  const initial: StoredObject[] = [];
+  if (from === undefined) {
+    const page = await deps.store.list({ kind: def.kind, tenants, labelSelector: selector });
+    from = Number(page.resourceVersion);
+    initial.push(...page.items.filter((o) => name === undefined || o.metadata.name === name));
+  } else if (from < deps.feed.revision) {
+    // Fail before the stream starts when the history is gone, so the client gets a plain 410.
+    try {
+      await deps.store.changesSince(from, 1);
+    } catch (e) {
+      if (e instanceof GoneError) throw e;
+    }
+  }
+
+  reply.hijack();
+  const res = reply.raw;
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache, no-transform',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+    'x-request-id': String(req.id),
+  });
+  res.flushHeaders();
+  const shown = (o: StoredObject) => withoutSensitive(o, def.sensitiveFields);
+  const send = (type: string, revision: number, object: unknown) => {
+    res.write(`id: ${revision}\nevent: ${type}\ndata: ${JSON.stringify({ type, object })}\n\n`);
+  };
+  for (const o of initial) send('ADDED', from, shown(o));
+
+  const timers: NodeJS.Timeout[] = [];
+  let closed = false;
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    sub.close();
+    for (const t of timers) clearInterval(t);
+    res.end();
+  };
+  const sub = deps.feed.subscribe({
+    from,
+    filter: { kind: def.kind, tenants, name, match: selector ? (e) => matchesSelector(selector, e.object.metadata.labels) : undefined },
+    onEvent: (e) => {
+      send(e.type, e.revision, shown(e.object));
+    },
+    onError: (err) => {
+      const body = errorBody(err, req);
+      res.write(`event: ERROR\ndata: ${JSON.stringify({ type: 'ERROR', object: body })}\n\n`);
+      close();
+    },
+  });
+  timers.push(setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS));
+  if (bookmarks) {
+    timers.push(
+      setInterval(() => {
+        const at = sub.position();
+        send('BOOKMARK', at, { apiVersion: apiVersionOf(def), kind: def.kind, metadata: { resourceVersion: String(at) } });
+      }, deps.bookmarkMs ?? 5000),
+    );
+  }
+  if (timeout !== undefined) timers.push(setTimeout(close, timeout * 1000));
+  for (const t of timers) t.unref();
+  req.raw.on('close', close);
+  res.on('error', close);
+}

@@ -1,0 +1,103 @@
+import { z } from 'zod';
+import type { ErrorCause } from '../kernel/errors.ts';
+import { quantityProblem } from '../kernel/quantity.ts';
+import { defineKind } from '../resources/kind-schema.ts';
+import type { KindDefinition } from '../resources/registry.ts';
+import { dns1123LabelProblem } from '../kernel/names.ts';
+
+export const OAM_GROUP = 'core.oam.dev';
+export const OAM_VERSION = 'v1beta1';
+
+const properties = z.record(z.string(), z.unknown());
+
+const trait = z.object({ type: z.string().min(1), properties: properties.optional() }).strict();
+
+const component = z
+  .object({
+    name: z.string().min(1),
+    type: z.string().min(1),
+    properties: properties.optional(),
+    traits: z.array(trait).optional(),
+    dependsOn: z.array(z.string()).optional(),
+  })
+  .strict();
+
+const policy = z.object({ name: z.string().min(1), type: z.string().min(1), properties: properties.optional() }).strict();
+
+const step = z
+  .object({
+    name: z.string().min(1),
+    type: z.string().min(1),
+    properties: properties.optional(),
+    dependsOn: z.array(z.string()).optional(),
+  })
+  .strict();
+
+export interface ComponentSpec {
+  readonly name: string;
+  readonly type: string;
+  readonly properties?: Record<string, unknown>;
+  readonly traits?: ReadonlyArray<{ readonly type: string; readonly properties?: Record<string, unknown> }>;
+}
+
+export interface ApplicationSpec {
+  readonly components: readonly ComponentSpec[];
+  readonly policies?: ReadonlyArray<{ readonly name: string; readonly type: string; readonly properties?: Record<string, unknown> }>;
+}
+
+/**
+ * An application in the Open Application Model (core.oam.dev/v1beta1, KubeVela dialect). This envelope checks the
+ * structure, component names, and the quantities and replica counts that quota admission sums.
+ */
+export const applicationKind: KindDefinition = defineKind({
+  group: OAM_GROUP,
+  version: OAM_VERSION,
+  kind: 'Application',
+  plural: 'applications',
+  shortNames: ['app', 'apps'],
+  scope: 'tenant',
+  category: 'workload',
+  description: 'An application in the Open Application Model: components with traits, policies and a workflow.',
+  spec: z
+    .object({
+      components: z.array(component).min(1, 'an application needs at least one component'),
+      policies: z.array(policy).optional(),
+      workflow: z.object({ steps: z.array(step) }).strict().optional(),
+    })
+    .strict(),
+  status: z.record(z.string(), z.unknown()),
+  validate: (obj) => applicationCauses(obj.spec as ApplicationSpec),
+  printColumns: [
+    { name: 'COMPONENTS', path: 'spec.components.length' },
+    { name: 'PHASE', path: 'status.phase' },
+    { name: 'HEALTHY', path: 'status.healthy' },
+  ],
+});
+
+function applicationCauses(spec: ApplicationSpec): ErrorCause[] {
+  const causes: ErrorCause[] = [];
+  const seen = new Map<string, number>();
+  spec.components.forEach((c, i) => {
+    const at = `spec.components[${i}]`;
+    const problem = dns1123LabelProblem(c.name);
+    if (problem) causes.push({ path: `${at}.name`, message: `"${c.name}" ${problem}` });
+    const first = seen.get(c.name);
+    if (first !== undefined) causes.push({ path: `${at}.name`, message: `"${c.name}" is already the name of spec.components[${first}]; component names are unique` });
+    seen.set(c.name, i);
+    for (const [field, kind] of [['cpu', 'cpu'], ['memory', 'bytes']] as const) {
+      const v = c.properties?.[field];
+      if (v === undefined) continue;
+      const p = quantityProblem(kind, v);
+      if (p) causes.push({ path: `${at}.properties.${field}`, message: p });
+    }
+    (c.traits ?? []).forEach((t, j) => {
+      if (t.type === 'scaler') {
+        const r = t.properties?.replicas;
+        if (r !== undefined && !(Number.isInteger(r) && (r as number) >= 0)) {
+          causes.push({ path: `${at}.traits[${j}].properties.replicas`, message: 'must be a whole number ≥ 0' });
+        }
+      }
+    });
+  });
+  return causes;
+}

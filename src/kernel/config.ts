@@ -1,0 +1,51 @@
+import { InputError } from './errors.ts';
+
+/** How polis runs; read once at start from flags and the environment. */
+export interface Config {
+  readonly dataDir: string;
+  /** postgres://… for PostgreSQL; absent (or sqlite:PATH) for the embedded SQLite file under dataDir. */
+  readonly databaseUrl?: string;
+  readonly host: string;
+  readonly port: number;
+  /** The secret-encryption key (base64 or hex of 32 bytes); absent = read or create `<dataDir>/secret.key`. */
+  readonly secretKey?: string;
+  readonly secretKeyFile?: string;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  readonly bodyLimit: number;
+  /** Change events kept for watchers that resume; older ones answer 410 Gone. */
+  readonly eventsRetained: number;
+  /** Seed the demo city (departments, users, applications) on first start. */
+  readonly demo: boolean;
+}
+
+const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Builds the config from environment variables (names as in docs/configuration.md) and explicit overrides. */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>, overrides: Partial<Config> = {}): Config {
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const v = env[name];
+    if (v === undefined || v === '') return fallback;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      throw new InputError(`${name}="${v}" is not valid`, [{ path: name, message: `expected a whole number from ${min} to ${max}` }]);
+    }
+    return n;
+  };
+  const level = (env.POLIS_LOG_LEVEL ?? 'info') as Config['logLevel'];
+  if (!LEVELS.includes(level)) {
+    throw new InputError(`POLIS_LOG_LEVEL="${level}" is not valid`, [{ path: 'POLIS_LOG_LEVEL', message: `expected one of ${LEVELS.join(', ')}` }]);
+  }
+  const base: Config = {
+    dataDir: env.POLIS_DATA_DIR || 'data',
+    databaseUrl: env.DATABASE_URL || undefined,
+    host: env.POLIS_HOST || '127.0.0.1',
+    port: int('POLIS_PORT', 8080, 0, 65535),
+    secretKey: env.POLIS_SECRET_KEY || undefined,
+    secretKeyFile: env.POLIS_SECRET_KEY_FILE || undefined,
+    logLevel: level,
+    bodyLimit: int('POLIS_BODY_LIMIT', 1024 * 1024, 1024, 64 * 1024 * 1024),
+    eventsRetained: int('POLIS_EVENTS_RETAINED', 100_000, 100, 100_000_000),
+    demo: env.POLIS_DEMO === '1' || env.POLIS_DEMO === 'true',
+  };
+  return { ...base, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) };
+}

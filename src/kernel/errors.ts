@@ -1,0 +1,109 @@
+/**
+ * Named errors. Domains throw these; one edge mapper (api/error-handler.ts) turns them into the uniform body
+ * `{kind: 'Status', status, reason, message, details}`. A `cause` (field path and problem) is attached wherever
+ * the fault lies in the input, so a person can find and fix it.
+ */
+export interface ErrorCause {
+  /** Dotted path into the input, e.g. `spec.quota.cpu` or `metadata.name`. */
+  readonly path: string;
+  readonly message: string;
+}
+
+export type ErrorReason =
+  | 'BadRequest'
+  | 'Invalid'
+  | 'NotFound'
+  | 'AlreadyExists'
+  | 'Conflict'
+  | 'Forbidden'
+  | 'Unauthorized'
+  | 'Gone'
+  | 'RequestEntityTooLarge'
+  | 'UnsupportedMediaType'
+  | 'MethodNotAllowed'
+  | 'QuotaExceeded'
+  | 'ServiceUnavailable'
+  | 'InternalError';
+
+export abstract class PolisError extends Error {
+  abstract readonly status: number;
+  abstract readonly reason: ErrorReason;
+  readonly causes: readonly ErrorCause[];
+  constructor(message: string, causes: readonly ErrorCause[] = []) {
+    super(message);
+    this.name = new.target.name;
+    this.causes = causes;
+  }
+}
+
+/** The request is malformed or a field is wrong (400; 422 when the document parsed but is invalid). */
+export class InputError extends PolisError {
+  readonly status: number;
+  readonly reason: ErrorReason;
+  constructor(message: string, causes: readonly ErrorCause[] = [], opts: { invalid?: boolean } = {}) {
+    super(message, causes);
+    this.status = opts.invalid ? 422 : 400;
+    this.reason = opts.invalid ? 'Invalid' : 'BadRequest';
+  }
+}
+
+export class NotFoundError extends PolisError {
+  readonly status = 404;
+  readonly reason = 'NotFound' as const;
+}
+
+export class AlreadyExistsError extends PolisError {
+  readonly status = 409;
+  readonly reason = 'AlreadyExists' as const;
+}
+
+/** A write based on a stale resourceVersion, or a state that forbids the change. */
+export class ConflictError extends PolisError {
+  readonly status = 409;
+  readonly reason = 'Conflict' as const;
+}
+
+export class NotAllowedError extends PolisError {
+  readonly status = 403;
+  readonly reason = 'Forbidden' as const;
+}
+
+export class QuotaExceededError extends PolisError {
+  readonly status = 403;
+  readonly reason = 'QuotaExceeded' as const;
+}
+
+export class AuthenticationError extends PolisError {
+  readonly status = 401;
+  readonly reason = 'Unauthorized' as const;
+}
+
+/** A watch or continue token refers to history that has been compacted away. */
+export class GoneError extends PolisError {
+  readonly status = 410;
+  readonly reason = 'Gone' as const;
+}
+
+export class PayloadTooLargeError extends PolisError {
+  readonly status = 413;
+  readonly reason = 'RequestEntityTooLarge' as const;
+}
+
+export class UnsupportedMediaTypeError extends PolisError {
+  readonly status = 415;
+  readonly reason = 'UnsupportedMediaType' as const;
+}
+
+export class MethodNotAllowedError extends PolisError {
+  readonly status = 405;
+  readonly reason = 'MethodNotAllowed' as const;
+}
+
+export class UnavailableError extends PolisError {
+  readonly status = 503;
+  readonly reason = 'ServiceUnavailable' as const;
+}
+
+export function isPolisError(e: unknown): e is PolisError {
+  return e instanceof PolisError;
+}

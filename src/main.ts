@@ -1,0 +1,142 @@
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { applicationKind } from './apps/application-kind.ts';
+import { applicationUsage } from './apps/application-usage.ts';
+import { createMetrics } from './api/metrics.ts';
+import { buildServer } from './api/server.ts';
+import type { Clock } from './kernel/clock.ts';
+import { systemClock } from './kernel/clock.ts';
+import type { Config } from './kernel/config.ts';
+import { loggerOptions } from './kernel/logger.ts';
+import { ChangeFeed } from './resources/change-feed.ts';
+import { openStore } from './resources/open-store.ts';
+import { KindRegistry } from './resources/registry.ts';
+import { ResourceService } from './resources/service.ts';
+import type { Store } from './resources/store.ts';
+import type { UsageFunction } from './tenancy/admission.ts';
+import { quotaAdmission, tenantDeletionGuard, tenantHierarchy, tenantMustExist } from './tenancy/admission.ts';
+import { BindingIndex } from './tenancy/binding-index.ts';
+import { bootstrapPlatformAdmin } from './tenancy/bootstrap.ts';
+import { tenancyKinds } from './tenancy/kinds.ts';
+import { createSecretCipher, generateSecretKey, parseSecretKey } from './tenancy/secret-cipher.ts';
+import { tokenAuthenticator } from './tenancy/token-authenticator.ts';
+import { TokenService } from './tenancy/token-service.ts';
+import { seedDemoCity } from './demo-city.ts';
+
+export const VERSION = '0.1.0';
+
+export interface Polis {
+  readonly app: FastifyInstance;
+  readonly store: Store;
+  readonly resources: ResourceService;
+  readonly feed: ChangeFeed;
+  readonly tokens: TokenService;
+  /** Where the first platform-admin token was written, when this start created it. */
+  readonly adminTokenFile?: string;
+  readonly demoTokensFile?: string;
+  /** The URL it listens on, when started with `listen`. */
+  readonly url?: string;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  readonly clock?: Clock;
+  /** Listen on config.host:config.port (false: build only, for `inject` in tests). */
+  readonly listen?: boolean;
+  readonly feedPollMs?: number;
+  readonly bookmarkMs?: number;
+}
+
+/** The composition root: store, kinds, admission, change feed, authentication and the HTTP API, from config. */
+export async function startPolis(config: Config, opts: StartOptions = {}): Promise<Polis> {
+  const clock = opts.clock ?? systemClock;
+  await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+  const cipher = createSecretCipher(await loadSecretKey(config));
+  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const registry = new KindRegistry();
+  for (const def of [...tenancyKinds(cipher), applicationKind]) registry.register(def);
+  const usage = new Map<string, UsageFunction>([['Application', applicationUsage]]);
+  const feed = new ChangeFeed({ store, pollMs: opts.feedPollMs });
+  const resources = new ResourceService({
+    store,
+    registry,
+    clock,
+    admission: [tenantMustExist, tenantHierarchy, tenantDeletionGuard, quotaAdmission(usage)],
+    afterCommit: () => feed.nudge(),
+  });
+  await feed.start();
+  const bindings = new BindingIndex({ store, feed });
+  await bindings.start();
+  const tokens = new TokenService({ resources, clock });
+
+  let adminTokenFile: string | undefined;
+  const adminToken = await bootstrapPlatformAdmin({ store, resources, tokens });
+  if (adminToken) adminTokenFile = await writePrivate(join(config.dataDir, 'admin.token'), `${adminToken}\n`);
+  let demoTokensFile: string | undefined;
+  if (config.demo) {
+    const demoTokens = await seedDemoCity({ resources, tokens });
+    if (demoTokens) demoTokensFile = await writePrivate(join(config.dataDir, 'demo-tokens.json'), `${JSON.stringify(demoTokens, null, 2)}\n`);
+  }
+
+  const metrics = createMetrics({ store, feed });
+  const app = await buildServer({
+    store,
+    registry,
+    resources,
+    feed,
+    bindings,
+    authenticators: [tokenAuthenticator({ store, clock })],
+    tokens,
+    metrics,
+    version: VERSION,
+    bodyLimit: config.bodyLimit,
+    logger: opts.listen ? loggerOptions(config.logLevel) : false,
+    bookmarkMs: opts.bookmarkMs,
+  });
+  const compaction = setInterval(() => void store.compact(config.eventsRetained).catch((e: unknown) => app.log.warn({ err: e }, 'event compaction failed')), 60_000);
+  compaction.unref();
+
+  let url: string | undefined;
+  if (opts.listen) url = await app.listen({ host: config.host, port: config.port });
+  let stopped = false;
+  return {
+    app,
+    store,
+    resources,
+    feed,
+    tokens,
+    adminTokenFile,
+    demoTokensFile,
+    url,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      clearInterval(compaction);
+      bindings.stop();
+      feed.stop();
+      await app.close();
+      await store.close();
+    },
+  };
+}
+
+/** The secret-encryption key: from config, from the key file, or created in the data folder (mode 0600). */
+async function loadSecretKey(config: Config) {
+  if (config.secretKey) return parseSecretKey(config.secretKey);
+  const file = config.secretKeyFile ?? join(config.dataDir, 'secret.key');
+  try {
+    return parseSecretKey(await readFile(file, 'utf8'));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || config.secretKeyFile) throw e;
+    const key = generateSecretKey();
+    await writePrivate(file, `${key}\n`);
+    return parseSecretKey(key);
+  }
+}
+
+async function writePrivate(file: string, content: string): Promise<string> {
+  await writeFile(file, content, { mode: 0o600 });
+  await chmod(file, 0o600);
+  return file;
+}

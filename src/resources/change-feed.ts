@@ -1,0 +1,199 @@
+import { GoneError } from '../kernel/errors.ts';
+import type { ChangeEvent, Store } from './store.ts';
+
+export interface WatchFilter {
+  readonly kind: string;
+  /** Only these tenants ('' for platform kinds); undefined = all. */
+  readonly tenants?: readonly string[];
+  readonly name?: string;
+  readonly match?: (event: ChangeEvent) => boolean;
+}
+
+export interface Subscription {
+  /** The newest revision this subscription has passed, delivered or filtered out (for bookmarks). */
+  position(): number;
+  /** Stops delivery; idempotent. */
+  close(): void;
+}
+
+export interface SubscribeOptions {
+  /** Deliver events with revision > from. */
+  readonly from: number;
+  readonly filter: WatchFilter;
+  readonly onEvent: (event: ChangeEvent) => void;
+  /** Called once when the subscription cannot continue (e.g. 410 Gone); it is closed by then. */
+  readonly onError: (error: Error) => void;
+}
+
+interface Subscriber extends SubscribeOptions {
+  cursor: number;
+  live: boolean;
+  closed: boolean;
+}
+
+export interface ChangeFeedOptions {
+  readonly store: Store;
+  /** How often to look for changes written by other polis replicas (ms). Local writes wake the feed at once. */
+  readonly pollMs?: number;
+  /** Events kept in memory for watchers that resume from a recent revision. */
+  readonly bufferSize?: number;
+}
+
+/**
+ * Tails the store's change events in revision order and fans them out to watchers. One reader per process serves
+ * any number of watchers; a watcher resuming from an older revision catches up from the store first (410 Gone when
+ * that history was compacted) and then joins the live stream without gap or repeat.
+ */
+export class ChangeFeed {
+  private readonly store: Store;
+  private readonly pollMs: number;
+  private readonly bufferSize: number;
+  private readonly buffer: ChangeEvent[] = [];
+  private readonly subscribers = new Set<Subscriber>();
+  private head = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+  private pumping: Promise<void> | undefined;
+  private again = false;
+  /** Events delivered to watchers since start (for /metrics). */
+  delivered = 0;
+
+  constructor(opts: ChangeFeedOptions) {
+    this.store = opts.store;
+    this.pollMs = opts.pollMs ?? 1000;
+    this.bufferSize = opts.bufferSize ?? 10_000;
+  }
+
+  async start(): Promise<void> {
+    this.head = await this.store.currentRevision();
+    this.running = true;
+    this.timer = setInterval(() => this.nudge(), this.pollMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    this.running = false;
+    if (this.timer) clearInterval(this.timer);
+    for (const s of this.subscribers) s.closed = true;
+    this.subscribers.clear();
+  }
+
+  /** The newest revision the feed has read. */
+  get revision(): number {
+    return this.head;
+  }
+
+  get watchers(): number {
+    return this.subscribers.size;
+  }
+
+  /** Read new events now (called after local commits). Coalesces concurrent calls. */
+  nudge(): void {
+    if (!this.running) return;
+    if (this.pumping) {
+      this.again = true;
+      return;
+    }
+    this.pumping = this.pump().finally(() => {
+      this.pumping = undefined;
+      if (this.again) {
+        this.again = false;
+        this.nudge();
+      }
+    });
+  }
+
+  /** Resolves when no read is in progress: every local commit acknowledged so far has been delivered. */
+  async idle(): Promise<void> {
+    while (this.pumping) await this.pumping;
+  }
+
+  /** Resolves once every commit made before the call has been read and delivered (tests, shutdown). */
+  async sync(): Promise<void> {
+    const target = await this.store.currentRevision();
+    while (this.head < target && this.running) {
+      this.nudge();
+      await (this.pumping ?? new Promise((r) => setTimeout(r, 1)));
+    }
+  }
+
+  subscribe(opts: SubscribeOptions): Subscription {
+    const sub: Subscriber = { ...opts, cursor: opts.from, live: false, closed: false };
+    this.subscribers.add(sub);
+    void this.catchUp(sub);
+    return {
+      position: () => sub.cursor,
+      close: () => {
+        sub.closed = true;
+        this.subscribers.delete(sub);
+      },
+    };
+  }
+
+  private async pump(): Promise<void> {
+    try {
+      for (;;) {
+        const events = await this.store.changesSince(this.head, 1000);
+        if (events.length === 0) return;
+        for (const e of events) {
+          this.buffer.push(e);
+          this.head = e.revision;
+          for (const s of this.subscribers) if (s.live) this.deliver(s, e);
+        }
+        if (this.buffer.length > this.bufferSize) this.buffer.splice(0, this.buffer.length - this.bufferSize);
+        if (events.length < 1000) return;
+      }
+    } catch (e) {
+      if (e instanceof GoneError) {
+        // This reader fell behind compaction (another replica compacted): resume from the current head.
+        this.head = await this.store.currentRevision();
+        for (const s of this.subscribers) this.fail(s, e);
+      }
+      // Transient store errors: the next nudge or poll tries again.
+    }
+  }
+
+  private async catchUp(sub: Subscriber): Promise<void> {
+    try {
+      // Read from the store until the in-memory buffer covers the cursor.
+      while (!sub.closed) {
+        const oldestBuffered = this.buffer[0]?.revision ?? this.head + 1;
+        if (sub.cursor >= oldestBuffered - 1 || sub.cursor >= this.head) break;
+        const events = await this.store.changesSince(sub.cursor, 1000);
+        if (events.length === 0) break;
+        for (const e of events) {
+          if (e.revision > this.head) break;
+          this.deliver(sub, e);
+        }
+      }
+      if (sub.closed) return;
+      for (const e of this.buffer) if (e.revision > sub.cursor) this.deliver(sub, e);
+      sub.live = true;
+    } catch (e) {
+      this.fail(sub, e instanceof Error ? e : new Error(String(e)));
+    }
+  }
+
+  private deliver(sub: Subscriber, e: ChangeEvent): void {
+    if (sub.closed || e.revision <= sub.cursor) return;
+    sub.cursor = e.revision;
+    if (!matches(sub.filter, e)) return;
+    this.delivered++;
+    sub.onEvent(e);
+  }
+
+  private fail(sub: Subscriber, error: Error): void {
+    if (sub.closed) return;
+    sub.closed = true;
+    this.subscribers.delete(sub);
+    sub.onError(error);
+  }
+}
+
+function matches(f: WatchFilter, e: ChangeEvent): boolean {
+  const o = e.object;
+  if (o.kind !== f.kind) return false;
+  if (f.tenants && !f.tenants.includes(o.metadata.tenant ?? '')) return false;
+  if (f.name !== undefined && o.metadata.name !== f.name) return false;
+  return f.match ? f.match(e) : true;
+}

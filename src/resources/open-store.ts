@@ -1,0 +1,46 @@
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { InputError } from '../kernel/errors.ts';
+import { openPostgresStore } from './postgres/postgres-store.ts';
+import { openSqliteStore } from './sqlite/sqlite-store.ts';
+import type { Store } from './store.ts';
+
+export interface OpenStoreOptions {
+  /**
+   * `postgres://…` or `postgresql://…` for PostgreSQL; `sqlite:<path>`, `sqlite::memory:`, a `file:` URL or a plain
+   * path for SQLite. Absent: SQLite at `<dataDir>/polis.db`.
+   */
+  readonly databaseUrl?: string;
+  readonly dataDir: string;
+}
+
+/** Opens and migrates the configured store. The one place outside the backend folders that names them. */
+export async function openStore(opts: OpenStoreOptions): Promise<Store> {
+  const url = opts.databaseUrl?.trim();
+  if (!url) return openSqliteStore(join(opts.dataDir, 'polis.db'));
+  if (/^postgres(ql)?:\/\//i.test(url)) return openPostgresStore(url);
+  return openSqliteStore(sqlitePath(url));
+}
+
+/** The file a SQLite URL names; relative paths are relative to the working directory. */
+function sqlitePath(url: string): string {
+  if (/^file:/i.test(url)) return fileURLToPath(url);
+  const m = /^sqlite:(?:\/\/(?=\/))?(.*)$/i.exec(url);
+  if (m) {
+    const path = m[1]!;
+    if (path === ':memory:') return path;
+    if (path === '') throw badUrl(url);
+    return resolve(path);
+  }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) throw badUrl(url);
+  return resolve(url);
+}
+
+function badUrl(url: string): InputError {
+  return new InputError(`unsupported database URL '${url.replace(/\/\/[^@/]*@/, '//***@')}'`, [
+    {
+      path: 'databaseUrl',
+      message: 'postgres://user:password@host:port/db, sqlite:/path/to/polis.db, sqlite::memory: or a file path',
+    },
+  ]);
+}

@@ -1,0 +1,33 @@
+import type { Migration } from '../sql/schema.ts';
+
+/**
+ * PostgreSQL schema steps. Keys and times use the "C" collation so ordering is by code point on any server locale,
+ * the same order SQLite gives (list pages and continue tokens depend on it).
+ */
+export const POSTGRES_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'objects, events, revision counter, audit chain',
+    statements: [
+      `CREATE TABLE objects (
+        kind TEXT COLLATE "C" NOT NULL, tenant TEXT COLLATE "C" NOT NULL, name TEXT COLLATE "C" NOT NULL,
+        uid TEXT NOT NULL, revision BIGINT NOT NULL, body TEXT NOT NULL, labels TEXT NOT NULL,
+        PRIMARY KEY (kind, tenant, name))`,
+      `CREATE TABLE events (
+        revision BIGINT PRIMARY KEY, type TEXT NOT NULL, kind TEXT NOT NULL, tenant TEXT NOT NULL, name TEXT NOT NULL,
+        body TEXT NOT NULL)`,
+      `CREATE TABLE revision_counter (
+        id INTEGER PRIMARY KEY CHECK (id = 1), revision BIGINT NOT NULL, compacted_through BIGINT NOT NULL)`,
+      `INSERT INTO revision_counter (id, revision, compacted_through) VALUES (1, 0, 0)`,
+      `CREATE TABLE audit (
+        seq BIGINT PRIMARY KEY, time TEXT COLLATE "C" NOT NULL, actor TEXT NOT NULL, verb TEXT NOT NULL,
+        api_version TEXT NOT NULL, kind TEXT NOT NULL, tenant TEXT NOT NULL, name TEXT NOT NULL, outcome TEXT NOT NULL,
+        code INTEGER NOT NULL, message TEXT NOT NULL, request_id TEXT NOT NULL, changes TEXT, prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL)`,
+      `CREATE INDEX audit_tenant ON audit (tenant, seq)`,
+      `CREATE INDEX audit_actor ON audit (actor, seq)`,
+      `CREATE INDEX audit_kind ON audit (kind, seq)`,
+      `CREATE INDEX audit_time ON audit (time)`,
+    ],
+  },
+];

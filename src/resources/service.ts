@@ -1,0 +1,451 @@
+import type { Clock } from '../kernel/clock.ts';
+import type { ErrorCause } from '../kernel/errors.ts';
+import { AlreadyExistsError, ConflictError, InputError, NotFoundError, PolisError, isPolisError } from '../kernel/errors.ts';
+import { newUid } from '../kernel/ids.ts';
+import type { AuditEntryInput, AuditOutcome } from './audit-log.ts';
+import type { ObjectKey, ObjectMeta, ResourceObject, StoredObject } from './envelope.ts';
+import { describeKey, keyOf } from './envelope.ts';
+import { applyMergePatch, createMergePatch, isPlainObject, jsonEqual } from './merge-patch.ts';
+import type { Expected } from './object-input.ts';
+import { parseObject, requireKind } from './object-input.ts';
+import type { KindDefinition, KindRegistry } from './registry.ts';
+import { apiVersionOf } from './registry.ts';
+import { maskSensitive, withoutSensitive } from './sensitive.ts';
+import type { ListPage, ListQuery, Store, StoreTx } from './store.ts';
+
+/** Who asks, for audit and admission. */
+export interface RequestContext {
+  readonly actor: string;
+  readonly requestId: string;
+}
+
+export interface WriteOptions {
+  /** Run every check and return the result, but store nothing. */
+  readonly dryRun?: boolean;
+}
+
+/** What an admission plugin sees; it throws a PolisError to refuse. It runs inside the write transaction. */
+export interface AdmissionRequest {
+  readonly operation: 'create' | 'update' | 'delete';
+  readonly definition: KindDefinition;
+  /** The object as it will be stored (decoded); for delete, the current object. */
+  readonly object: StoredObject;
+  readonly old?: StoredObject;
+  readonly tx: StoreTx;
+  readonly ctx: RequestContext;
+  readonly registry: KindRegistry;
+}
+export type AdmissionPlugin = (req: AdmissionRequest) => Promise<void>;
+
+export type ApplyAction = 'created' | 'configured' | 'unchanged';
+export interface ApplyResult {
+  readonly action: ApplyAction;
+  readonly object: StoredObject;
+}
+
+export interface ResourceServiceDeps {
+  readonly store: Store;
+  readonly registry: KindRegistry;
+  readonly clock: Clock;
+  readonly admission?: readonly AdmissionPlugin[];
+  /** Called after every commit that wrote objects (the change feed uses it to wake at once). */
+  readonly afterCommit?: () => void;
+}
+
+class DryRunRollback extends Error {
+  constructor(readonly value: unknown) {
+    super('dry run');
+  }
+}
+
+/**
+ * The generic semantics of every kind: validation, admission, generation, status as a subresource, finalizers and
+ * graceful deletion, optimistic concurrency, dry run, and an audit record written in the same transaction as the
+ * change it records. Objects returned by reads are decoded (Secret values in clear); callers decide what to show.
+ */
+export class ResourceService {
+  readonly registry: KindRegistry;
+  constructor(private readonly deps: ResourceServiceDeps) {
+    this.registry = deps.registry;
+  }
+
+  async get(kind: string, tenant: string, name: string): Promise<StoredObject> {
+    const def = requireKind(this.registry, kind);
+    const key = { kind, tenant: def.scope === 'tenant' ? tenant : '', name };
+    const obj = await this.deps.store.get(key);
+    if (!obj) throw new NotFoundError(`${describeKey(key)} not found`);
+    return decode(def, obj);
+  }
+
+  /** A page of objects with sensitive fields removed. */
+  async list(query: ListQuery): Promise<ListPage> {
+    const def = requireKind(this.registry, query.kind);
+    const page = await this.deps.store.list(query);
+    return { ...page, items: page.items.map((o) => withoutSensitive(o, def.sensitiveFields)) };
+  }
+
+  async create(ctx: RequestContext, input: unknown, expected: Expected = {}, opts: WriteOptions = {}): Promise<StoredObject> {
+    const { def, obj } = parseObject(this.registry, input, expected);
+    return this.write(ctx, opts, async (tx) => {
+      const key = keyOf(obj);
+      if (await tx.get(key)) throw new AlreadyExistsError(`${describeKey(key)} already exists`);
+      return this.insert(ctx, tx, def, obj, 'create');
+    });
+  }
+
+  /** PUT: the body replaces the object's spec, labels, annotations and finalizers; status is kept. */
+  async replace(ctx: RequestContext, input: unknown, expected: Expected = {}, opts: WriteOptions = {}): Promise<StoredObject> {
+    const { def, obj } = parseObject(this.registry, input, expected);
+    return this.write(ctx, opts, async (tx) => {
+      const current = await this.current(tx, def, keyOf(obj));
+      checkPreconditions(current, obj.metadata);
+      return this.update(ctx, tx, def, current, obj, 'update');
+    });
+  }
+
+  /** PATCH with a JSON merge patch (RFC 7386), on the object or on its status subresource. */
+  async patch(
+    ctx: RequestContext,
+    key: ObjectKey,
+    patch: unknown,
+    opts: WriteOptions & { subresource?: 'status' } = {},
+  ): Promise<StoredObject> {
+    const def = requireKind(this.registry, key.kind);
+    if (!isPlainObject(patch)) {
+      throw new InputError('a merge patch must be a JSON object', [{ path: '(root)', message: 'expected an object such as {"spec": {"replicas": 3}}' }]);
+    }
+    return this.write(ctx, opts, async (tx) => {
+      const current = await this.current(tx, def, key);
+      const merged = applyMergePatch(current, patch) as ResourceObject;
+      if (opts.subresource === 'status') return this.writeStatus(ctx, tx, def, current, merged, 'patch');
+      const { obj } = parseObject(this.registry, stripServerFields(merged), { kind: key.kind, tenant: key.tenant || undefined, name: key.name });
+      const patchMeta = isPlainObject(patch.metadata) ? (patch.metadata as unknown as ObjectMeta) : {};
+      checkPreconditions(current, patchMeta);
+      return this.update(ctx, tx, def, current, { ...obj, status: current.status }, 'patch');
+    });
+  }
+
+  /** PUT on /status: only status changes; generation stays. */
+  async replaceStatus(ctx: RequestContext, input: unknown, expected: Expected = {}, opts: WriteOptions = {}): Promise<StoredObject> {
+    const { def, obj } = parseObject(this.registry, input, expected);
+    return this.write(ctx, opts, async (tx) => {
+      const current = await this.current(tx, def, keyOf(obj));
+      checkPreconditions(current, obj.metadata);
+      return this.writeStatus(ctx, tx, def, current, obj, 'update');
+    });
+  }
+
+  /**
+   * DELETE. An object with finalizers is marked (deletionTimestamp) and stays until they are removed; otherwise it
+   * is removed at once. Returns the object's last state.
+   */
+  async delete(ctx: RequestContext, key: ObjectKey, opts: WriteOptions & { resourceVersion?: string } = {}): Promise<StoredObject> {
+    const def = requireKind(this.registry, key.kind);
+    return this.write(ctx, opts, async (tx) => {
+      const current = await this.current(tx, def, key);
+      checkPreconditions(current, { name: key.name, resourceVersion: opts.resourceVersion });
+      await this.admit(ctx, tx, def, 'delete', current, current);
+      const finalizers = current.metadata.finalizers ?? [];
+      if (finalizers.length > 0) {
+        if (current.metadata.deletionTimestamp) return current;
+        const marked = { ...current, metadata: { ...current.metadata, deletionTimestamp: this.now() } };
+        return this.put(ctx, tx, def, current, marked, 'delete', false);
+      }
+      return this.remove(ctx, tx, def, current, 'delete');
+    });
+  }
+
+  /**
+   * Create or update many objects in one transaction: all are applied or none. An existing object takes the
+   * document's spec (and other top-level fields) whole; labels and annotations are merged, the document's keys
+   * winning; status is kept. Objects that would not change are not written.
+   */
+  async apply(ctx: RequestContext, docs: readonly unknown[], opts: WriteOptions & { tenant?: string } = {}): Promise<ApplyResult[]> {
+    const parsed = docs.map((d, i) => parseObject(this.registry, d, { tenant: opts.tenant }, docs.length > 1 ? [`documents[${i}]`] : []));
+    const seen = new Map<string, number>();
+    parsed.forEach(({ obj }, i) => {
+      const k = describeKey(keyOf(obj));
+      const first = seen.get(k);
+      if (first !== undefined) {
+        throw new InputError(`${k} appears twice in one apply`, [{ path: `documents[${i}].metadata.name`, message: `duplicates documents[${first}]; each object may appear once` }], { invalid: true });
+      }
+      seen.set(k, i);
+    });
+    return this.write(ctx, opts, async (tx) => {
+      const results: ApplyResult[] = [];
+      for (const { def, obj } of parsed) {
+        const current = await tx.get(keyOf(obj));
+        if (!current) {
+          results.push({ action: 'created', object: await this.insert(ctx, tx, def, obj, 'apply') });
+          continue;
+        }
+        const decoded = decode(def, current);
+        checkPreconditions(decoded, obj.metadata);
+        const desired: ResourceObject = {
+          ...obj,
+          status: decoded.status,
+          metadata: {
+            ...obj.metadata,
+            labels: mergeMaps(decoded.metadata.labels, obj.metadata.labels),
+            annotations: mergeMaps(decoded.metadata.annotations, obj.metadata.annotations),
+            finalizers: obj.metadata.finalizers ?? decoded.metadata.finalizers,
+          },
+        };
+        const object = await this.update(ctx, tx, def, decoded, desired, 'apply');
+        results.push({ action: object.metadata.resourceVersion === decoded.metadata.resourceVersion ? 'unchanged' : 'configured', object });
+      }
+      return results;
+    });
+  }
+
+  /**
+   * Records a request that failed before or during its transaction (denied, invalid, conflicting, missing), in a
+   * transaction of its own so the failed one leaves nothing behind.
+   */
+  async recordFailure(
+    ctx: RequestContext,
+    target: { verb: string; kind: string; tenant?: string; name?: string; apiVersion?: string },
+    error: unknown,
+  ): Promise<void> {
+    const def = this.registry.get(target.kind);
+    const code = isPolisError(error) ? error.status : 500;
+    const message = error instanceof Error ? error.message : String(error);
+    await this.deps.store.transaction((tx) =>
+      tx.appendAudit({
+        time: this.now(),
+        actor: ctx.actor,
+        verb: target.verb,
+        apiVersion: target.apiVersion ?? (def ? apiVersionOf(def) : ''),
+        kind: target.kind,
+        tenant: target.tenant ?? '',
+        name: target.name ?? '',
+        outcome: outcomeOf(error),
+        code,
+        message: message.slice(0, 2000),
+        requestId: ctx.requestId,
+        changes: null,
+      }),
+    );
+  }
+
+  private now(): string {
+    return this.deps.clock.now().toISOString();
+  }
+
+  private async write<T>(ctx: RequestContext, opts: WriteOptions, fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    try {
+      const result = await this.deps.store.transaction(async (tx) => {
+        const value = await fn(tx);
+        if (opts.dryRun) throw new DryRunRollback(value);
+        return value;
+      });
+      this.deps.afterCommit?.();
+      return result;
+    } catch (e) {
+      if (e instanceof DryRunRollback) return e.value as T;
+      throw e;
+    }
+  }
+
+  private async current(tx: StoreTx, def: KindDefinition, key: ObjectKey): Promise<StoredObject> {
+    const normalized = { ...key, tenant: def.scope === 'tenant' ? key.tenant : '' };
+    const obj = await tx.get(normalized);
+    if (!obj) throw new NotFoundError(`${describeKey(normalized)} not found`);
+    return decode(def, obj);
+  }
+
+  private async insert(ctx: RequestContext, tx: StoreTx, def: KindDefinition, obj: ResourceObject, verb: string): Promise<StoredObject> {
+    if (obj.metadata.deletionTimestamp) {
+      throw new InputError('a new object cannot be marked for deletion', [{ path: 'metadata.deletionTimestamp', message: 'remove it; it is set by the server on delete' }], { invalid: true });
+    }
+    const stored = normalize(def, {
+      ...obj,
+      status: def.hasStatus ? undefined : obj.status,
+      metadata: {
+        ...obj.metadata,
+        uid: newUid(),
+        generation: 1,
+        creationTimestamp: this.now(),
+        resourceVersion: '0',
+        deletionTimestamp: undefined,
+      },
+    });
+    await this.admit(ctx, tx, def, 'create', stored, undefined);
+    return this.put(ctx, tx, def, undefined, stored, verb, true);
+  }
+
+  private async update(
+    ctx: RequestContext,
+    tx: StoreTx,
+    def: KindDefinition,
+    current: StoredObject,
+    obj: ResourceObject,
+    verb: string,
+  ): Promise<StoredObject> {
+    if (obj.metadata.uid !== undefined && obj.metadata.uid !== current.metadata.uid) {
+      throw new ConflictError(`${describeKey(keyOf(current))} has uid ${current.metadata.uid}, the request names ${obj.metadata.uid}: it was deleted and re-created`, [
+        { path: 'metadata.uid', message: 'does not match the stored object; read it again' },
+      ]);
+    }
+    const next = normalize(def, {
+      ...obj,
+      status: def.hasStatus ? current.status : obj.status,
+      metadata: {
+        ...obj.metadata,
+        uid: current.metadata.uid,
+        creationTimestamp: current.metadata.creationTimestamp,
+        deletionTimestamp: current.metadata.deletionTimestamp,
+        generation: specChanged(current, obj) ? current.metadata.generation + 1 : current.metadata.generation,
+        resourceVersion: current.metadata.resourceVersion,
+      },
+    });
+    if (current.metadata.deletionTimestamp && (next.metadata.finalizers ?? []).length > (current.metadata.finalizers ?? []).length) {
+      throw new ConflictError(`${describeKey(keyOf(current))} is being deleted; finalizers can only be removed`, [
+        { path: 'metadata.finalizers', message: 'no new finalizer may be added while the object is being deleted' },
+      ]);
+    }
+    if (jsonEqual(next, current)) return current;
+    await this.admit(ctx, tx, def, 'update', next, current);
+    if (next.metadata.deletionTimestamp && (next.metadata.finalizers ?? []).length === 0) {
+      return this.remove(ctx, tx, def, next, verb);
+    }
+    return this.put(ctx, tx, def, current, next, verb, false);
+  }
+
+  private async writeStatus(ctx: RequestContext, tx: StoreTx, def: KindDefinition, current: StoredObject, obj: ResourceObject, verb: string): Promise<StoredObject> {
+    if (!def.hasStatus) throw new NotFoundError(`${def.kind} has no status subresource`);
+    const candidate = { ...current, status: obj.status };
+    const { obj: checked } = parseObject(this.registry, stripServerFields(candidate), { kind: def.kind });
+    const next = normalize(def, { ...current, status: checked.status });
+    if (jsonEqual(next, current)) return current;
+    return this.put(ctx, tx, def, current, next, `${verb}-status`, false);
+  }
+
+  private async admit(ctx: RequestContext, tx: StoreTx, def: KindDefinition, operation: AdmissionRequest['operation'], object: StoredObject, old: StoredObject | undefined): Promise<void> {
+    for (const plugin of this.deps.admission ?? []) {
+      await plugin({ operation, definition: def, object, old, tx, ctx, registry: this.registry });
+    }
+  }
+
+  private async put(ctx: RequestContext, tx: StoreTx, def: KindDefinition, old: StoredObject | undefined, next: StoredObject, verb: string, created: boolean): Promise<StoredObject> {
+    const revision = await tx.nextRevision();
+    const stored = { ...next, metadata: { ...next.metadata, resourceVersion: String(revision) } } as StoredObject;
+    await tx.put(encode(def, stored), created ? 'ADDED' : 'MODIFIED');
+    await tx.appendAudit(this.auditEntry(ctx, def, verb, stored, createMergePatch(auditView(def, old), auditView(def, stored)) ?? null));
+    return stored;
+  }
+
+  private async remove(ctx: RequestContext, tx: StoreTx, def: KindDefinition, current: StoredObject, verb: string): Promise<StoredObject> {
+    const revision = await tx.nextRevision();
+    const last = { ...current, metadata: { ...current.metadata, resourceVersion: String(revision) } } as StoredObject;
+    await tx.remove(encode(def, last));
+    await tx.appendAudit(this.auditEntry(ctx, def, verb, last, null));
+    return last;
+  }
+
+  private auditEntry(ctx: RequestContext, def: KindDefinition, verb: string, obj: StoredObject, changes: unknown): AuditEntryInput {
+    return {
+      time: this.now(),
+      actor: ctx.actor,
+      verb,
+      apiVersion: apiVersionOf(def),
+      kind: def.kind,
+      tenant: obj.metadata.tenant ?? '',
+      name: obj.metadata.name,
+      outcome: 'success',
+      code: 200,
+      message: '',
+      requestId: ctx.requestId,
+      changes,
+    };
+  }
+}
+
+function decode(def: KindDefinition, obj: StoredObject): StoredObject {
+  return def.codec ? def.codec.decode(obj) : obj;
+}
+
+function encode(def: KindDefinition, obj: StoredObject): StoredObject {
+  return def.codec ? (def.codec.encode(obj) as StoredObject) : obj;
+}
+
+function auditView(def: KindDefinition, obj: StoredObject | undefined): unknown {
+  if (!obj) return {};
+  const { metadata, ...rest } = obj;
+  const { resourceVersion: _rv, generation: _g, ...meta } = metadata;
+  return maskSensitive({ ...rest, metadata: meta }, def.sensitiveFields);
+}
+
+/** Everything but metadata and status counts as the spec for generation (Secret data included). */
+function specChanged(current: StoredObject, next: ResourceObject): boolean {
+  const strip = (o: ResourceObject) => {
+    const { metadata: _m, status: _s, ...rest } = o;
+    return rest;
+  };
+  return !jsonEqual(strip(current), strip(next));
+}
+
+function checkPreconditions(current: StoredObject, meta: Partial<ObjectMeta>): void {
+  const rv = meta.resourceVersion;
+  if (rv !== undefined && rv !== '' && rv !== current.metadata.resourceVersion) {
+    throw new ConflictError(
+      `${describeKey(keyOf(current))} was changed since you read it (your resourceVersion ${rv}, now ${current.metadata.resourceVersion}): read it again and re-apply your change`,
+      [{ path: 'metadata.resourceVersion', message: `stale; the current value is ${current.metadata.resourceVersion}` }],
+    );
+  }
+}
+
+function stripServerFields(obj: ResourceObject): ResourceObject {
+  const { resourceVersion: _rv, generation: _g, creationTimestamp: _c, deletionTimestamp: _d, uid: _u, ...meta } = obj.metadata;
+  return { ...obj, metadata: meta };
+}
+
+function mergeMaps(a?: Readonly<Record<string, string>>, b?: Readonly<Record<string, string>>): Record<string, string> | undefined {
+  if (!a && !b) return undefined;
+  return { ...a, ...b };
+}
+
+const META_ORDER = ['name', 'tenant', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp', 'labels', 'annotations', 'finalizers'] as const;
+
+/** Stable field order (apiVersion, kind, metadata, spec, extras, status) and no undefined or empty metadata fields. */
+function normalize(def: KindDefinition, obj: ResourceObject): StoredObject {
+  const meta: Record<string, unknown> = {};
+  const m = obj.metadata as unknown as Record<string, unknown>;
+  for (const k of META_ORDER) {
+    const v = m[k];
+    if (v === undefined) continue;
+    if ((k === 'labels' || k === 'annotations') && isPlainObject(v) && Object.keys(v).length === 0) continue;
+    if (k === 'finalizers' && Array.isArray(v) && v.length === 0) continue;
+    meta[k] = v;
+  }
+  const out: Record<string, unknown> = { apiVersion: apiVersionOf(def), kind: def.kind, metadata: meta };
+  if (obj.spec !== undefined) out.spec = obj.spec;
+  for (const [k, v] of Object.entries(obj)) {
+    if (['apiVersion', 'kind', 'metadata', 'spec', 'status'].includes(k) || v === undefined) continue;
+    out[k] = v;
+  }
+  if (obj.status !== undefined) out.status = obj.status;
+  return out as StoredObject;
+}
+
+function outcomeOf(error: unknown): AuditOutcome {
+  if (!(error instanceof PolisError)) return 'error';
+  switch (error.status) {
+    case 400:
+    case 413:
+    case 415:
+    case 422:
+      return 'invalid';
+    case 401:
+    case 403:
+      return 'denied';
+    case 404:
+      return 'notfound';
+    case 409:
+      return 'conflict';
+    default:
+      return 'error';
+  }
+}
+
+export type { ErrorCause };

@@ -1,0 +1,187 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { AuditEntry } from './audit-log.ts';
+import type { ObjectKey, StoredObject } from './envelope.ts';
+import { GoneError } from '../kernel/errors.ts';
+import type { AuditPage, AuditQuery, ChangeEvent, ListPage, ListQuery, Store, StoreStats, StoreTx } from './store.ts';
+import { checkLimit, fromAuditRow, selectAudit } from './sql/audit-rows.ts';
+import { scanList } from './sql/list-scan.ts';
+import type { CounterRow, Schema, SqlDialectHooks } from './sql/schema.ts';
+import { getObject, SqlStoreTx } from './sql/store-tx.ts';
+
+export type { Schema, SqlDialectHooks, Migration } from './sql/schema.ts';
+
+/** The transaction an async context runs in, so reads issued inside `transaction` use its connection. */
+interface TxScope {
+  readonly trx: Transaction<Schema>;
+  open: boolean;
+}
+
+/**
+ * The one Store implementation, shared by every SQL backend; `hooks` carry only what differs (DDL, the writer lock,
+ * snapshot reads). Guarantees beyond the Store contract:
+ * - writers are serialized by `hooks.lockWriter`, the first statement of each transaction, so revision order is
+ *   commit order; a transaction that throws leaves nothing behind (objects, events, counter, audit);
+ * - store reads made while a `transaction` callback runs (in its async context) go through that transaction, so
+ *   they see its writes and cannot wait on the single SQLite connection it holds; a nested `transaction` throws;
+ * - every object and entry returned is freshly parsed, owned by the caller.
+ */
+export function createSqlStore(db: Kysely<Schema>, hooks: SqlDialectHooks): Store {
+  const scope = new AsyncLocalStorage<TxScope>();
+  const reader = (): Kysely<Schema> => {
+    const s = scope.getStore();
+    return s?.open ? s.trx : db;
+  };
+  const snapshot = <T>(fn: (q: Kysely<Schema>) => Promise<T>): Promise<T> => {
+    const s = scope.getStore();
+    return s?.open ? fn(s.trx) : hooks.readSnapshot(db, fn);
+  };
+  // Writers of this process queue here, in order, before taking a connection: the database lock then only ever
+  // sees one of them (the others do not sit on pooled connections that readers need).
+  let queueTail: Promise<unknown> = Promise.resolve();
+  const write = <T>(fn: (trx: Transaction<Schema>, counter: CounterRow) => Promise<T>): Promise<T> => {
+    if (scope.getStore()?.open) {
+      return Promise.reject(new Error('store.transaction was called inside a transaction; use the StoreTx passed to the callback'));
+    }
+    const run = (): Promise<T> =>
+      db.transaction().execute(async (trx) => {
+        const counter = await hooks.lockWriter(trx);
+        const s: TxScope = { trx, open: true };
+        try {
+          return await scope.run(s, () => fn(trx, counter));
+        } finally {
+          s.open = false;
+        }
+      });
+    const result = queueTail.then(run, run);
+    queueTail = result.catch(() => undefined);
+    return result;
+  };
+
+  return {
+    async migrate(): Promise<void> {
+      await db.transaction().execute(async (trx) => {
+        await hooks.lockMigrations(trx);
+        await sql`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL)`.execute(trx);
+        const applied = await trx.selectFrom('schema_migrations').select('version').execute();
+        const done = new Set(applied.map((r) => Number(r.version)));
+        for (const m of [...hooks.migrations].sort((a, b) => a.version - b.version)) {
+          if (done.has(m.version)) continue;
+          for (const statement of m.statements) await sql.raw(statement).execute(trx);
+          await trx.insertInto('schema_migrations').values({ version: m.version, name: m.name }).execute();
+        }
+      });
+    },
+
+    transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+      return write(async (trx, counter) => {
+        const tx = new SqlStoreTx(trx, counter);
+        try {
+          const result = await fn(tx);
+          await tx.flush();
+          return result;
+        } finally {
+          tx.close();
+        }
+      });
+    },
+
+    get(key: ObjectKey): Promise<StoredObject | undefined> {
+      return getObject(reader(), key);
+    },
+
+    list(query: ListQuery): Promise<ListPage> {
+      return snapshot((q) => scanList(q, query));
+    },
+
+    async currentRevision(): Promise<number> {
+      const row = await reader().selectFrom('revision_counter').select('revision').where('id', '=', 1).executeTakeFirstOrThrow();
+      return Number(row.revision);
+    },
+
+    async changesSince(after: number, limit: number): Promise<ChangeEvent[]> {
+      const take = checkLimit(limit, 'limit')!;
+      const q = reader();
+      // Events first, then the compaction point: compaction only moves forward, so if it is still at or below
+      // `after` now, it was when the events were read and none between `after` and them are missing.
+      const rows = await q
+        .selectFrom('events')
+        .select(['revision', 'type', 'body'])
+        .where('revision', '>', after)
+        .orderBy('revision')
+        .limit(take)
+        .execute();
+      const first = rows[0];
+      if (first === undefined || Number(first.revision) !== after + 1) {
+        const c = await q.selectFrom('revision_counter').select('compacted_through').where('id', '=', 1).executeTakeFirstOrThrow();
+        const compactedThrough = Number(c.compacted_through);
+        if (after < compactedThrough) {
+          throw new GoneError(
+            `resourceVersion ${after} is too old: changes up to ${compactedThrough} have been compacted; list again and watch from the list's resourceVersion`,
+          );
+        }
+      }
+      return rows.map((r) => ({
+        type: r.type as ChangeEvent['type'],
+        revision: Number(r.revision),
+        object: JSON.parse(r.body) as StoredObject,
+      }));
+    },
+
+    async compact(keep: number): Promise<number> {
+      if (!Number.isSafeInteger(keep) || keep < 0) throw new RangeError(`compact(keep): keep must be a non-negative integer, got ${keep}`);
+      return write(async (trx, counter) => {
+        const newestDropped = await trx
+          .selectFrom('events')
+          .select('revision')
+          .orderBy('revision', 'desc')
+          .limit(1)
+          .offset(keep)
+          .executeTakeFirst();
+        if (newestDropped === undefined) return counter.compactedThrough;
+        const through = Math.max(counter.compactedThrough, Number(newestDropped.revision));
+        await trx.deleteFrom('events').where('revision', '<=', through).execute();
+        await trx.updateTable('revision_counter').set({ compacted_through: through }).where('id', '=', 1).execute();
+        return through;
+      });
+    },
+
+    queryAudit(query: AuditQuery): Promise<AuditPage> {
+      return selectAudit(reader(), query);
+    },
+
+    async *scanAudit(pageSize: number): AsyncIterable<readonly AuditEntry[]> {
+      const size = checkLimit(pageSize, 'pageSize')!;
+      let after = 0;
+      for (;;) {
+        const rows = await reader().selectFrom('audit').selectAll().where('seq', '>', after).orderBy('seq').limit(size).execute();
+        if (rows.length === 0) return;
+        const page = rows.map(fromAuditRow);
+        yield page;
+        if (rows.length < size) return;
+        after = page[page.length - 1]!.seq;
+      }
+    },
+
+    async stats(): Promise<StoreStats> {
+      const row = await reader()
+        .selectNoFrom((eb) => [
+          eb.selectFrom('objects').select(eb.fn.countAll<number>().as('n')).as('objects'),
+          eb.selectFrom('events').select(eb.fn.countAll<number>().as('n')).as('events'),
+          eb.selectFrom('audit').select(eb.fn.countAll<number>().as('n')).as('audit'),
+          eb.selectFrom('revision_counter').select('revision').where('id', '=', 1).as('revision'),
+        ])
+        .executeTakeFirstOrThrow();
+      return {
+        objects: Number(row.objects),
+        events: Number(row.events),
+        auditEntries: Number(row.audit),
+        revision: Number(row.revision),
+      };
+    },
+
+    async close(): Promise<void> {
+      await db.destroy();
+    },
+  };
+}

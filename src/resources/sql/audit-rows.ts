@@ -1,0 +1,117 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { AuditEntry, AuditEntryInput, AuditOutcome } from '../audit-log.ts';
+import { InputError } from '../../kernel/errors.ts';
+import type { AuditPage, AuditQuery } from '../store.ts';
+import type { Schema } from './schema.ts';
+
+type AuditRow = Selectable<Schema['audit']>;
+
+/**
+ * The entry exactly as it will read back: only the known fields, `time` in canonical ISO form (UTC, milliseconds, so
+ * time ranges compare as text), `changes` passed through JSON (undefined becomes null). Hashing this form is what
+ * makes a stored entry verify after a round trip.
+ */
+export function normalizeAuditInput(input: AuditEntryInput): AuditEntryInput {
+  const time = canonicalTime(input.time, 'time');
+  const changes = input.changes === undefined ? null : (JSON.parse(JSON.stringify(input.changes) ?? 'null') as unknown);
+  return {
+    time,
+    actor: input.actor,
+    verb: input.verb,
+    apiVersion: input.apiVersion,
+    kind: input.kind,
+    tenant: input.tenant,
+    name: input.name,
+    outcome: input.outcome,
+    code: input.code,
+    message: input.message,
+    requestId: input.requestId,
+    changes,
+  };
+}
+
+export function toAuditRow(e: AuditEntry): AuditRow {
+  return {
+    seq: e.seq,
+    time: e.time,
+    actor: e.actor,
+    verb: e.verb,
+    api_version: e.apiVersion,
+    kind: e.kind,
+    tenant: e.tenant,
+    name: e.name,
+    outcome: e.outcome,
+    code: e.code,
+    message: e.message,
+    request_id: e.requestId,
+    changes: e.changes === null ? null : JSON.stringify(e.changes),
+    prev_hash: e.prevHash,
+    hash: e.hash,
+  };
+}
+
+export function fromAuditRow(r: AuditRow): AuditEntry {
+  return {
+    seq: Number(r.seq),
+    time: r.time,
+    actor: r.actor,
+    verb: r.verb,
+    apiVersion: r.api_version,
+    kind: r.kind,
+    tenant: r.tenant,
+    name: r.name,
+    outcome: r.outcome as AuditOutcome,
+    code: Number(r.code),
+    message: r.message,
+    requestId: r.request_id,
+    changes: r.changes === null ? null : (JSON.parse(r.changes) as unknown),
+    prevHash: r.prev_hash,
+    hash: r.hash,
+  };
+}
+
+/** A positive integer or undefined; anything else is an InputError naming `param`. */
+export function checkLimit(limit: number | undefined, param: string): number | undefined {
+  if (limit === undefined) return undefined;
+  if (!Number.isSafeInteger(limit) || limit < 1) {
+    throw new InputError(`${param} must be a positive integer, got ${String(limit)}`, [
+      { path: param, message: 'a positive integer' },
+    ]);
+  }
+  return limit;
+}
+
+/** Runs an audit query: every filter in SQL, seq order, one extra row fetched to know whether more follow. */
+export async function selectAudit(db: Kysely<Schema>, q: AuditQuery): Promise<AuditPage> {
+  const limit = checkLimit(q.limit, 'limit');
+  if (q.tenants !== undefined && q.tenants.length === 0) return { items: [] };
+  let query = db.selectFrom('audit').selectAll().orderBy('seq');
+  if (q.after !== undefined) query = query.where('seq', '>', q.after);
+  if (q.tenant !== undefined) query = query.where('tenant', '=', q.tenant);
+  if (q.tenants !== undefined) query = query.where('tenant', 'in', [...q.tenants]);
+  if (q.actor !== undefined) query = query.where('actor', '=', q.actor);
+  if (q.kind !== undefined) query = query.where('kind', '=', q.kind);
+  if (q.name !== undefined) query = query.where('name', '=', q.name);
+  if (q.verb !== undefined) query = query.where('verb', '=', q.verb);
+  if (q.outcome !== undefined) query = query.where('outcome', '=', q.outcome);
+  if (q.since !== undefined) query = query.where('time', '>=', canonicalTime(q.since, 'since'));
+  if (q.until !== undefined) query = query.where('time', '<=', canonicalTime(q.until, 'until'));
+  if (limit !== undefined) query = query.limit(limit + 1);
+  const rows = await query.execute();
+  if (limit !== undefined && rows.length > limit) {
+    const items = rows.slice(0, limit).map(fromAuditRow);
+    return { items, next: items[items.length - 1]!.seq };
+  }
+  return { items: rows.map(fromAuditRow) };
+}
+
+/** `YYYY-MM-DDTHH:mm:ss.sssZ`, the one form audit times are stored and compared in. */
+function canonicalTime(text: string, param: string): string {
+  const ms = Date.parse(text);
+  if (Number.isNaN(ms)) {
+    throw new InputError(`${param} is not a timestamp: '${text}'`, [
+      { path: param, message: 'an ISO 8601 timestamp such as 2026-01-31T12:00:00Z' },
+    ]);
+  }
+  return new Date(ms).toISOString();
+}

@@ -1,0 +1,83 @@
+import type { Kysely } from 'kysely';
+import type { StoredObject } from '../envelope.ts';
+import { matchesSelector, type LabelSelector } from '../label-selector.ts';
+import type { ListPage, ListQuery } from '../store.ts';
+import { checkLimit } from './audit-rows.ts';
+import { decodeContinue, encodeContinue, type ListPosition } from './list-token.ts';
+import type { Schema } from './schema.ts';
+
+const NO_LABELS: Readonly<Record<string, string>> = Object.freeze({});
+
+/**
+ * One page of a list, read through `q` (which the caller makes a consistent snapshot). Order is (tenant, name);
+ * tenant filters run in SQL on the primary key; a label selector is matched in JS while scanning forward in
+ * batches, so a selective selector still fills the page. `continue` is present when more matching items may follow.
+ */
+export async function scanList(q: Kysely<Schema>, query: ListQuery): Promise<ListPage> {
+  const limit = checkLimit(query.limit, 'limit');
+  const start = query.continue === undefined ? undefined : decodeContinue(query.continue, query.kind);
+  const counter = await q.selectFrom('revision_counter').select('revision').where('id', '=', 1).executeTakeFirstOrThrow();
+  const resourceVersion = String(counter.revision);
+  const tenants = tenantFilter(query);
+  if (tenants !== undefined && tenants.length === 0) return { items: [], resourceVersion };
+
+  const select: Select = (after, take) => {
+    let s = q.selectFrom('objects').select(['tenant', 'name', 'body', 'labels']).where('kind', '=', query.kind);
+    if (tenants !== undefined) s = tenants.length === 1 ? s.where('tenant', '=', tenants[0]!) : s.where('tenant', 'in', tenants);
+    if (after !== undefined) s = s.where((eb) => eb(eb.refTuple('tenant', 'name'), '>', eb.tuple(after.tenant, after.name)));
+    s = s.orderBy('tenant').orderBy('name');
+    return (take === undefined ? s : s.limit(take)).execute();
+  };
+  const page = (items: StoredObject[], more: boolean): ListPage => {
+    const last = items[items.length - 1];
+    if (!more || last === undefined) return { items, resourceVersion };
+    const pos = { kind: query.kind, tenant: last.metadata.tenant ?? '', name: last.metadata.name };
+    return { items, resourceVersion, continue: encodeContinue(pos) };
+  };
+
+  const selector = query.labelSelector;
+  if (selector === undefined || selector.length === 0) {
+    const rows = await select(start, limit === undefined ? undefined : limit + 1);
+    const more = limit !== undefined && rows.length > limit;
+    return page((more ? rows.slice(0, limit) : rows).map((r) => JSON.parse(r.body) as StoredObject), more);
+  }
+  return page(...(await scanWithSelector(select, selector, start, limit, query.kind)));
+}
+
+type Select = (
+  after: ListPosition | undefined,
+  take: number | undefined,
+) => Promise<Array<{ tenant: string; name: string; body: string; labels: string }>>;
+
+async function scanWithSelector(
+  select: Select,
+  selector: LabelSelector,
+  start: ListPosition | undefined,
+  limit: number | undefined,
+  kind: string,
+): Promise<[StoredObject[], boolean]> {
+  const batch = limit === undefined ? undefined : Math.min(Math.max(limit + 1, 256), 4096);
+  const items: StoredObject[] = [];
+  let cursor = start;
+  for (;;) {
+    const rows = await select(cursor, batch);
+    for (const r of rows) {
+      const labels = r.labels === '{}' ? NO_LABELS : (JSON.parse(r.labels) as Record<string, string>);
+      if (!matchesSelector(selector, labels)) continue;
+      if (items.length === limit) return [items, true];
+      items.push(JSON.parse(r.body) as StoredObject);
+    }
+    const last = rows[rows.length - 1];
+    if (batch === undefined || rows.length < batch || last === undefined) return [items, false];
+    // The scan stopped at a full batch: more rows follow, so more matches may.
+    if (items.length === limit) return [items, true];
+    cursor = { kind, tenant: last.tenant, name: last.name };
+  }
+}
+
+/** The tenants a list may return, undefined for all. `tenant` and `tenants` together mean their intersection. */
+function tenantFilter(query: ListQuery): string[] | undefined {
+  if (query.tenants === undefined) return query.tenant === undefined ? undefined : [query.tenant];
+  const allowed = [...new Set(query.tenants)];
+  return query.tenant === undefined ? allowed : allowed.filter((t) => t === query.tenant);
+}

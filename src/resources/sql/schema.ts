@@ -1,0 +1,87 @@
+import type { Kysely, Transaction } from 'kysely';
+
+/**
+ * The tables behind the SQL store, as Kysely sees them. JSON lives in TEXT columns on every backend so the query
+ * code is identical; integers are numbers once read (the PostgreSQL pool parses int8 to number).
+ */
+export interface Schema {
+  objects: {
+    kind: string;
+    tenant: string;
+    name: string;
+    uid: string;
+    revision: number;
+    /** The whole StoredObject as JSON. */
+    body: string;
+    /** metadata.labels as JSON ('{}' when none), so selectors can be matched without parsing the body. */
+    labels: string;
+  };
+  events: {
+    revision: number;
+    type: string;
+    kind: string;
+    tenant: string;
+    name: string;
+    body: string;
+  };
+  /** One row (id = 1): the last revision handed out and the newest revision whose event was compacted away. */
+  revision_counter: {
+    id: number;
+    revision: number;
+    compacted_through: number;
+  };
+  audit: {
+    seq: number;
+    time: string;
+    actor: string;
+    verb: string;
+    api_version: string;
+    kind: string;
+    tenant: string;
+    name: string;
+    outcome: string;
+    code: number;
+    message: string;
+    request_id: string;
+    /** JSON text; SQL NULL stands for a null `changes`. */
+    changes: string | null;
+    prev_hash: string;
+    hash: string;
+  };
+  schema_migrations: {
+    version: number;
+    name: string;
+  };
+}
+
+/** One numbered schema step; its statements run in one transaction together with its schema_migrations row. */
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly statements: readonly string[];
+}
+
+/** The revision counter row as read under the writer lock. */
+export interface CounterRow {
+  readonly revision: number;
+  readonly compactedThrough: number;
+}
+
+/**
+ * What differs between backends; everything else in the SQL store is shared. Each hook states the guarantee the
+ * shared code relies on.
+ */
+export interface SqlDialectHooks {
+  readonly name: 'sqlite' | 'postgres';
+  /** Applied in version order by `migrate()`; versions never change meaning once released. */
+  readonly migrations: readonly Migration[];
+  /**
+   * First statement of every write transaction: takes the writer lock (held to commit, so writers are strictly
+   * serial) and returns the counter row as it is under that lock.
+   */
+  lockWriter(trx: Transaction<Schema>): Promise<CounterRow>;
+  /** Serializes concurrent `migrate()` calls (from several processes) inside the migration transaction. */
+  lockMigrations(trx: Transaction<Schema>): Promise<void>;
+  /** Runs `fn` against one consistent snapshot (several statements that see the same committed state). */
+  readSnapshot<T>(db: Kysely<Schema>, fn: (q: Kysely<Schema>) => Promise<T>): Promise<T>;
+}

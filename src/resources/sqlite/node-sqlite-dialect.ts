@@ -1,0 +1,66 @@
+import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
+import {
+  CompiledQuery,
+  SqliteDialect,
+  SqliteDriver,
+  type DatabaseConnection,
+  type Driver,
+  type SqliteDatabase,
+  type SqliteDialectConfig,
+  type SqliteStatement,
+} from 'kysely';
+
+/**
+ * Node's built-in `node:sqlite` in the shape Kysely's SqliteDialect expects. Prepared statements are cached by SQL
+ * text (Kysely compiles the same text for the same query shape), so a hot query is parsed once.
+ */
+export function adaptNodeSqlite(database: DatabaseSync, cacheSize = 500): SqliteDatabase {
+  const cache = new Map<string, SqliteStatement>();
+  const wrap = (stmt: StatementSync): SqliteStatement => ({
+    // A statement that returns rows (SELECT, or anything with RETURNING) has result columns.
+    reader: stmt.columns().length > 0,
+    all: (params) => stmt.all(...(params as SQLInputValue[])),
+    run: (params) => stmt.run(...(params as SQLInputValue[])),
+    iterate: (params) => stmt.iterate(...(params as SQLInputValue[])),
+  });
+  return {
+    close: () => {
+      cache.clear();
+      database.close();
+    },
+    prepare: (sqlText) => {
+      let stmt = cache.get(sqlText);
+      if (stmt === undefined) {
+        stmt = wrap(database.prepare(sqlText));
+        if (cache.size >= cacheSize) cache.delete(cache.keys().next().value!);
+        cache.set(sqlText, stmt);
+      }
+      return stmt;
+    },
+  };
+}
+
+/** Kysely's SqliteDriver, except that transactions start with BEGIN IMMEDIATE: the write lock is taken up front. */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+/**
+ * SqliteDialect whose transactions take SQLite's write lock at BEGIN, so a writer from another process waits
+ * (busy_timeout) instead of failing at its first write with SQLITE_BUSY.
+ */
+export class NodeSqliteDialect extends SqliteDialect {
+  readonly #config: SqliteDialectConfig;
+
+  constructor(database: DatabaseSync) {
+    const config: SqliteDialectConfig = { database: adaptNodeSqlite(database) };
+    super(config);
+    this.#config = config;
+  }
+
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.#config);
+  }
+}

@@ -1,0 +1,28 @@
+import type { Migration } from '../sql/schema.ts';
+
+/** SQLite schema steps. `INTEGER PRIMARY KEY` makes revision and seq the rowid, the cheapest ordered key. */
+export const SQLITE_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'objects, events, revision counter, audit chain',
+    statements: [
+      `CREATE TABLE objects (
+        kind TEXT NOT NULL, tenant TEXT NOT NULL, name TEXT NOT NULL, uid TEXT NOT NULL, revision INTEGER NOT NULL,
+        body TEXT NOT NULL, labels TEXT NOT NULL, PRIMARY KEY (kind, tenant, name))`,
+      `CREATE TABLE events (
+        revision INTEGER PRIMARY KEY, type TEXT NOT NULL, kind TEXT NOT NULL, tenant TEXT NOT NULL, name TEXT NOT NULL,
+        body TEXT NOT NULL)`,
+      `CREATE TABLE revision_counter (
+        id INTEGER PRIMARY KEY CHECK (id = 1), revision INTEGER NOT NULL, compacted_through INTEGER NOT NULL)`,
+      `INSERT INTO revision_counter (id, revision, compacted_through) VALUES (1, 0, 0)`,
+      `CREATE TABLE audit (
+        seq INTEGER PRIMARY KEY, time TEXT NOT NULL, actor TEXT NOT NULL, verb TEXT NOT NULL, api_version TEXT NOT NULL,
+        kind TEXT NOT NULL, tenant TEXT NOT NULL, name TEXT NOT NULL, outcome TEXT NOT NULL, code INTEGER NOT NULL,
+        message TEXT NOT NULL, request_id TEXT NOT NULL, changes TEXT, prev_hash TEXT NOT NULL, hash TEXT NOT NULL)`,
+      `CREATE INDEX audit_tenant ON audit (tenant, seq)`,
+      `CREATE INDEX audit_actor ON audit (actor, seq)`,
+      `CREATE INDEX audit_kind ON audit (kind, seq)`,
+      `CREATE INDEX audit_time ON audit (time)`,
+    ],
+  },
+];

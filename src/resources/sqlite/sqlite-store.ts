@@ -1,0 +1,68 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { Kysely, sql } from 'kysely';
+import { createSqlStore } from '../sql-store.ts';
+import type { Schema, SqlDialectHooks } from '../sql/schema.ts';
+import type { Store } from '../store.ts';
+import { NodeSqliteDialect } from './node-sqlite-dialect.ts';
+import { SQLITE_MIGRATIONS } from './sqlite-migrations.ts';
+
+/**
+ * SQLite runs on one connection behind Kysely's mutex, so a transaction (BEGIN IMMEDIATE, held to commit) is
+ * already the only writer in this process, and the file lock makes it the only one across processes.
+ */
+const sqliteHooks: SqlDialectHooks = {
+  name: 'sqlite',
+  migrations: SQLITE_MIGRATIONS,
+  async lockWriter(trx) {
+    const row = await trx
+      .selectFrom('revision_counter')
+      .select(['revision', 'compacted_through'])
+      .where('id', '=', 1)
+      .executeTakeFirstOrThrow();
+    return { revision: Number(row.revision), compactedThrough: Number(row.compacted_through) };
+  },
+  async lockMigrations() {
+    // BEGIN IMMEDIATE already excludes every other writer.
+  },
+  readSnapshot(db, fn) {
+    // Holding the one connection keeps this process's writers out; the read transaction keeps other processes'
+    // commits out of the middle of the scan.
+    return db.connection().execute(async (conn) => {
+      await sql`begin`.execute(conn);
+      try {
+        return await fn(conn);
+      } finally {
+        await sql`commit`.execute(conn);
+      }
+    });
+  },
+};
+
+/**
+ * Opens (creating folders and file as needed) and migrates the SQLite store at `file`; `:memory:` gives a private
+ * in-memory store. WAL with synchronous=FULL: every acknowledged commit is on disk and survives SIGKILL or power loss.
+ */
+export async function openSqliteStore(file: string): Promise<Store> {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const database = new DatabaseSync(file);
+  try {
+    database.exec('PRAGMA journal_mode = WAL');
+    database.exec('PRAGMA synchronous = FULL');
+    database.exec('PRAGMA busy_timeout = 10000');
+    database.exec('PRAGMA foreign_keys = ON');
+  } catch (e) {
+    database.close();
+    throw e;
+  }
+  const db = new Kysely<Schema>({ dialect: new NodeSqliteDialect(database) });
+  const store = createSqlStore(db, sqliteHooks);
+  try {
+    await store.migrate();
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
+  return store;
+}

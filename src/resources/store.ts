@@ -1,0 +1,106 @@
+import type { AuditEntry, AuditEntryInput } from './audit-log.ts';
+import type { ObjectKey, StoredObject } from './envelope.ts';
+import type { LabelSelector } from './label-selector.ts';
+
+/**
+ * The store seam. `sqlite/` and `postgres/` implement it over one Kysely query layer; nothing outside those folders
+ * names a backend. The store persists objects, their change events and the audit chain; it knows no kind's meaning:
+ * validation, generation, finalizers and admission live in the resource service above it.
+ *
+ * Revisions: every write takes the next value of one global counter (like etcd's revision). Writers are serialized
+ * from the start of `transaction` to its commit, so revision order is commit order and a change feed that reads
+ * events in revision order never skips one that commits later.
+ */
+export interface Store {
+  /** Create tables and run pending migrations; idempotent. */
+  migrate(): Promise<void>;
+  /** Run `fn` as one serialized, atomic write transaction; nothing of it is visible unless it resolves. */
+  transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
+  get(key: ObjectKey): Promise<StoredObject | undefined>;
+  list(query: ListQuery): Promise<ListPage>;
+  /** The revision of the last committed write (0 for an empty store). */
+  currentRevision(): Promise<number>;
+  /**
+   * Change events with revision > `after`, oldest first, at most `limit`.
+   * Throws GoneError when events after `after` have been compacted away.
+   */
+  changesSince(after: number, limit: number): Promise<ChangeEvent[]>;
+  /** Drop change events older than the newest `keep`; returns the oldest revision a watcher can still resume from. */
+  compact(keep: number): Promise<number>;
+  /** Audit entries matching `query`, in sequence order. */
+  queryAudit(query: AuditQuery): Promise<AuditPage>;
+  /** Every audit entry, in sequence order, in pages of `pageSize` (for verification). */
+  scanAudit(pageSize: number): AsyncIterable<readonly AuditEntry[]>;
+  /** Row counts and sizes for /metrics. */
+  stats(): Promise<StoreStats>;
+  close(): Promise<void>;
+}
+
+export interface StoreTx {
+  /** The next revision number; every put and remove in this transaction takes its own. */
+  nextRevision(): Promise<number>;
+  get(key: ObjectKey): Promise<StoredObject | undefined>;
+  /** All objects of `kinds` in `tenant` (for admission sums such as quota), unpaged. */
+  listAll(kinds: readonly string[], tenant: string): Promise<StoredObject[]>;
+  /** Insert or replace `obj` (its metadata.resourceVersion must be `String(revision)`) and record the change event. */
+  put(obj: StoredObject, type: 'ADDED' | 'MODIFIED'): Promise<void>;
+  /** Remove the object and record a DELETED event carrying `last` (its final state, with a new resourceVersion). */
+  remove(last: StoredObject): Promise<void>;
+  /** Append to the hash chain; returns the entry with its seq and hashes. */
+  appendAudit(entry: AuditEntryInput): Promise<AuditEntry>;
+}
+
+export interface ListQuery {
+  readonly kind: string;
+  /** Only this tenant ('' for platform-scoped kinds); undefined lists every tenant. */
+  readonly tenant?: string;
+  /** Only these tenants (an authorization filter), combined with `tenant` if both are given. */
+  readonly tenants?: readonly string[];
+  readonly labelSelector?: LabelSelector;
+  /** At most this many items; more are reached through `continue`. */
+  readonly limit?: number;
+  readonly continue?: string;
+}
+
+export interface ListPage {
+  readonly items: StoredObject[];
+  /** The store revision when the list was read. */
+  readonly resourceVersion: string;
+  /** Opaque token for the next page; absent on the last page. */
+  readonly continue?: string;
+}
+
+export interface ChangeEvent {
+  readonly type: 'ADDED' | 'MODIFIED' | 'DELETED';
+  readonly revision: number;
+  readonly object: StoredObject;
+}
+
+export interface AuditQuery {
+  readonly tenant?: string;
+  readonly tenants?: readonly string[];
+  readonly actor?: string;
+  readonly kind?: string;
+  readonly name?: string;
+  readonly verb?: string;
+  readonly outcome?: string;
+  /** ISO timestamps, inclusive. */
+  readonly since?: string;
+  readonly until?: string;
+  readonly limit?: number;
+  /** Only entries with seq > after (pagination). */
+  readonly after?: number;
+}
+
+export interface AuditPage {
+  readonly items: AuditEntry[];
+  /** seq of the last item when more may follow. */
+  readonly next?: number;
+}
+
+export interface StoreStats {
+  readonly objects: number;
+  readonly events: number;
+  readonly auditEntries: number;
+  readonly revision: number;
+}

@@ -1,0 +1,90 @@
+import { ConflictError, InputError, NotFoundError, QuotaExceededError } from '../kernel/errors.ts';
+import type { StoredObject } from '../resources/envelope.ts';
+import type { AdmissionPlugin } from '../resources/service.ts';
+import type { Quota, ResourceUsage } from './quota.ts';
+import { ZERO_USAGE, addUsage, quotaMessage, quotaViolations } from './quota.ts';
+
+/** What one object of a kind consumes of its department's quota. */
+export type UsageFunction = (obj: StoredObject) => ResourceUsage;
+
+interface TenantSpec {
+  readonly parent?: string;
+  readonly quota?: Quota;
+}
+
+const tenantKey = (name: string) => ({ kind: 'Tenant', tenant: '', name });
+
+/** A department's objects can be created only in a department that exists and is not being deleted. */
+export const tenantMustExist: AdmissionPlugin = async ({ operation, definition, object, tx }) => {
+  if (definition.scope !== 'tenant' || operation !== 'create') return;
+  const name = object.metadata.tenant ?? '';
+  const tenant = await tx.get(tenantKey(name));
+  if (!tenant) throw new NotFoundError(`department "${name}" does not exist; a platform admin creates it first (polis get tenants lists them)`);
+  if (tenant.metadata.deletionTimestamp) throw new ConflictError(`department "${name}" is being deleted; nothing new can be created in it`);
+};
+
+/**
+ * A department is deleted only when it is empty and has no sub-departments: nothing is removed by cascade, so a
+ * mistaken delete cannot take a department's applications and secrets with it.
+ */
+export const tenantDeletionGuard: AdmissionPlugin = async ({ operation, definition, object, tx, registry }) => {
+  if (definition.kind !== 'Tenant' || operation !== 'delete') return;
+  const name = object.metadata.name;
+  const tenantKinds = registry.all().filter((d) => d.scope === 'tenant').map((d) => d.kind);
+  const held = await tx.listAll(tenantKinds, name);
+  if (held.length > 0) {
+    const counts = new Map<string, number>();
+    for (const o of held) counts.set(o.kind, (counts.get(o.kind) ?? 0) + 1);
+    const list = [...counts].map(([k, n]) => `${n} ${k}`).join(', ');
+    throw new ConflictError(`department "${name}" still holds ${list}; delete them first`);
+  }
+  const children = (await tx.listAll(['Tenant'], '')).filter((t) => (t.spec as TenantSpec | undefined)?.parent === name);
+  if (children.length > 0) {
+    throw new ConflictError(`department "${name}" is the parent of ${children.map((c) => c.metadata.name).join(', ')}; move or delete them first`);
+  }
+};
+
+/** A parent department must exist, and the hierarchy may not loop. */
+export const tenantHierarchy: AdmissionPlugin = async ({ operation, definition, object, tx }) => {
+  if (definition.kind !== 'Tenant' || operation === 'delete') return;
+  let parent = (object.spec as TenantSpec | undefined)?.parent;
+  const seen = new Set([object.metadata.name]);
+  while (parent !== undefined) {
+    if (seen.has(parent)) {
+      throw new InputError(`department "${object.metadata.name}" would be its own ancestor`, [{ path: 'spec.parent', message: `"${parent}" closes a loop in the hierarchy; choose another parent` }], { invalid: true });
+    }
+    seen.add(parent);
+    const p = await tx.get(tenantKey(parent));
+    if (!p) {
+      throw new InputError(`parent department "${parent}" does not exist`, [{ path: 'spec.parent', message: `no department named "${parent}"` }], { invalid: true });
+    }
+    parent = (p.spec as TenantSpec | undefined)?.parent;
+  }
+};
+
+/**
+ * Quota admission: sums what the department's objects of every quota-bearing kind consume and refuses a change
+ * that would take any dimension over the department's quota, naming the dimension. Runs inside the serialized
+ * write transaction, so concurrent requests cannot both squeeze under the limit.
+ */
+export function quotaAdmission(usageByKind: ReadonlyMap<string, UsageFunction>): AdmissionPlugin {
+  return async ({ operation, definition, object, old, tx }) => {
+    const usageOf = usageByKind.get(definition.kind);
+    if (!usageOf || operation === 'delete') return;
+    const tenantName = object.metadata.tenant ?? '';
+    const tenant = await tx.get(tenantKey(tenantName));
+    const quota = (tenant?.spec as TenantSpec | undefined)?.quota;
+    if (!quota) return;
+    const all = await tx.listAll([...usageByKind.keys()], tenantName);
+    let others = ZERO_USAGE;
+    for (const o of all) {
+      if (o.kind === object.kind && o.metadata.name === object.metadata.name) continue;
+      others = addUsage(others, usageByKind.get(o.kind)!(o));
+    }
+    const before = old ? usageOf(old) : ZERO_USAGE;
+    const violations = quotaViolations(quota, others, before, usageOf(object));
+    if (violations.length > 0) {
+      throw new QuotaExceededError(quotaMessage(tenantName, violations), violations.map((v) => ({ path: `quota.${v.dimension}`, message: `limit ${v.limit}, in use ${v.used}, requested ${v.requested}` })));
+    }
+  };
+}

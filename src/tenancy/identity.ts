@@ -1,0 +1,27 @@
+import type { IncomingHttpHeaders } from 'node:http';
+
+/** Who a request comes from, as an authenticator established it. Rights come later, from role bindings. */
+export interface Identity {
+  readonly user: string;
+  /** How the identity was established: an API token today; an OIDC ID token when a provider is configured. */
+  readonly via: 'token' | 'oidc';
+  readonly tokenId?: string;
+}
+
+/**
+ * One way of logging in. It returns undefined when the request carries no credential of its kind (the next
+ * authenticator is tried) and throws AuthenticationError when it carries one that is invalid. Adding OIDC means
+ * adding an authenticator that maps a verified ID token's claim to a User name; authorization is unchanged.
+ */
+export interface Authenticator {
+  readonly name: string;
+  authenticate(headers: IncomingHttpHeaders): Promise<Identity | undefined>;
+}
+
+/** The bearer credential of a request, from `Authorization: Bearer …` (or `?access_token=` for EventSource). */
+export function bearerToken(headers: IncomingHttpHeaders): string | undefined {
+  const h = headers.authorization;
+  if (typeof h !== 'string') return undefined;
+  const m = /^Bearer\s+(\S+)$/i.exec(h.trim());
+  return m?.[1];
+}

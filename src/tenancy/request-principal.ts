@@ -1,0 +1,23 @@
+import type { FastifyRequest } from 'fastify';
+import { AuthenticationError } from '../kernel/errors.ts';
+import type { Principal } from './authorization.ts';
+import type { Identity } from './identity.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by the authentication hook on every route that is not public. */
+    principal?: Principal;
+    identity?: Identity;
+  }
+}
+
+/** The authenticated principal of a request (routes behind the authentication hook always have one). */
+export function principalOf(request: FastifyRequest): Principal {
+  if (!request.principal) throw new AuthenticationError('this route needs a bearer token; log in with `polis login`');
+  return request.principal;
+}
+
+/** Audit and admission context of a request. */
+export function requestContext(request: FastifyRequest): { actor: string; requestId: string } {
+  return { actor: request.principal?.user ?? 'anonymous', requestId: String(request.id) };
+}
