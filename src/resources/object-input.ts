@@ -48,9 +48,17 @@ export function parseObject(
   }
   const metaResult = objectMetaInput.safeParse(input.metadata);
   let metadata: ObjectMeta | undefined;
-  if (!metaResult.success) causes.push(...zodCauses(metaResult.error, [...pathPrefix, 'metadata']));
-  else metadata = metaResult.data as ObjectMeta;
-  if (metadata) causes.push(...metadataCauses(def, metadata, expected, at));
+  if (!metaResult.success) {
+    causes.push(...zodCauses(metaResult.error, [...pathPrefix, 'metadata']));
+    // Still report name and tenant problems alongside, so one round trip shows everything to fix.
+    const raw = input.metadata as Partial<Record<string, unknown>> | undefined;
+    if (isPlainObject(raw) && typeof raw.name === 'string' && (raw.tenant === undefined || typeof raw.tenant === 'string')) {
+      causes.push(...metadataCauses(def, { name: raw.name, tenant: raw.tenant as string | undefined }, expected, at));
+    }
+  } else {
+    metadata = metaResult.data as ObjectMeta;
+    causes.push(...metadataCauses(def, metadata, expected, at));
+  }
   const { metadata: _ignored, ...rest } = input;
   const body = def.schema.safeParse({ ...rest, apiVersion: def.group + '/' + def.version, kind });
   if (!body.success) causes.push(...zodCauses(body.error, pathPrefix));

@@ -19,7 +19,22 @@ describe('openStore', () => {
 
   const roundTrip = async (store: Store) => {
     try {
-      await store.transaction((tx) => tx.appendAudit({ time: '2026-01-01T00:00:00Z', actor: 'a', verb: 'get', apiVersion: 'v1', kind: 'K', tenant: '', name: 'n', outcome: 'success', code: 200, message: '', requestId: 'r', changes: null }));
+      await store.transaction((tx) =>
+        tx.appendAudit({
+          time: '2026-01-01T00:00:00Z',
+          actor: 'a',
+          verb: 'get',
+          apiVersion: 'v1',
+          kind: 'K',
+          tenant: '',
+          name: 'n',
+          outcome: 'success',
+          code: 200,
+          message: '',
+          requestId: 'r',
+          changes: null,
+        }),
+      );
       return (await store.stats()).auditEntries;
     } finally {
       await store.close();
@@ -35,7 +50,9 @@ describe('openStore', () => {
   it('opens SQLite from a sqlite: URL, a file: URL, a plain path and sqlite::memory:', async () => {
     expect(await roundTrip(await openStore({ dataDir: dir, databaseUrl: `sqlite:${join(dir, 'a.db')}` }))).toBe(1);
     expect(await roundTrip(await openStore({ dataDir: dir, databaseUrl: `sqlite://${join(dir, 'b.db')}` }))).toBe(1);
-    expect(await roundTrip(await openStore({ dataDir: dir, databaseUrl: pathToFileURL(join(dir, 'c.db')).href }))).toBe(1);
+    expect(await roundTrip(await openStore({ dataDir: dir, databaseUrl: pathToFileURL(join(dir, 'c.db')).href }))).toBe(
+      1,
+    );
     expect(await roundTrip(await openStore({ dataDir: dir, databaseUrl: join(dir, 'd.db') }))).toBe(1);
     expect(await roundTrip(await openStore({ dataDir: dir, databaseUrl: 'sqlite::memory:' }))).toBe(1);
     for (const file of ['a.db', 'b.db', 'c.db', 'd.db']) expect(existsSync(join(dir, file))).toBe(true);
@@ -47,7 +64,9 @@ describe('openStore', () => {
   });
 
   it('rejects an unsupported URL scheme with an InputError naming databaseUrl, without echoing the password', async () => {
-    const error = await openStore({ dataDir: dir, databaseUrl: 'mysql://root:hunter2@db/polis' }).catch((e: unknown) => e);
+    const error = await openStore({ dataDir: dir, databaseUrl: 'mysql://root:hunter2@db/polis' }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(InputError);
     expect((error as InputError).causes[0]?.path).toBe('databaseUrl');
     expect((error as Error).message).not.toContain('hunter2');
@@ -57,7 +76,9 @@ describe('openStore', () => {
     const { url, drop } = await createPostgresTestSchema();
     try {
       expect(await roundTrip(await openStore({ dataDir: dir, databaseUrl: url }))).toBe(1);
-      expect(await roundTrip(await openStore({ dataDir: dir, databaseUrl: url.replace(/^postgres:/, 'postgresql:') }))).toBe(2);
+      expect(
+        await roundTrip(await openStore({ dataDir: dir, databaseUrl: url.replace(/^postgres:/, 'postgresql:') })),
+      ).toBe(2);
     } finally {
       await drop();
     }

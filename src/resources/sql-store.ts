@@ -41,7 +41,9 @@ export function createSqlStore(db: Kysely<Schema>, hooks: SqlDialectHooks): Stor
   let queueTail: Promise<unknown> = Promise.resolve();
   const write = <T>(fn: (trx: Transaction<Schema>, counter: CounterRow) => Promise<T>): Promise<T> => {
     if (scope.getStore()?.open) {
-      return Promise.reject(new Error('store.transaction was called inside a transaction; use the StoreTx passed to the callback'));
+      return Promise.reject(
+        new Error('store.transaction was called inside a transaction; use the StoreTx passed to the callback'),
+      );
     }
     const run = (): Promise<T> =>
       db.transaction().execute(async (trx) => {
@@ -62,7 +64,9 @@ export function createSqlStore(db: Kysely<Schema>, hooks: SqlDialectHooks): Stor
     async migrate(): Promise<void> {
       await db.transaction().execute(async (trx) => {
         await hooks.lockMigrations(trx);
-        await sql`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL)`.execute(trx);
+        await sql`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL)`.execute(
+          trx,
+        );
         const applied = await trx.selectFrom('schema_migrations').select('version').execute();
         const done = new Set(applied.map((r) => Number(r.version)));
         for (const m of [...hooks.migrations].sort((a, b) => a.version - b.version)) {
@@ -95,7 +99,11 @@ export function createSqlStore(db: Kysely<Schema>, hooks: SqlDialectHooks): Stor
     },
 
     async currentRevision(): Promise<number> {
-      const row = await reader().selectFrom('revision_counter').select('revision').where('id', '=', 1).executeTakeFirstOrThrow();
+      const row = await reader()
+        .selectFrom('revision_counter')
+        .select('revision')
+        .where('id', '=', 1)
+        .executeTakeFirstOrThrow();
       return Number(row.revision);
     },
 
@@ -113,7 +121,11 @@ export function createSqlStore(db: Kysely<Schema>, hooks: SqlDialectHooks): Stor
         .execute();
       const first = rows[0];
       if (first === undefined || Number(first.revision) !== after + 1) {
-        const c = await q.selectFrom('revision_counter').select('compacted_through').where('id', '=', 1).executeTakeFirstOrThrow();
+        const c = await q
+          .selectFrom('revision_counter')
+          .select('compacted_through')
+          .where('id', '=', 1)
+          .executeTakeFirstOrThrow();
         const compactedThrough = Number(c.compacted_through);
         if (after < compactedThrough) {
           throw new GoneError(
@@ -129,7 +141,8 @@ export function createSqlStore(db: Kysely<Schema>, hooks: SqlDialectHooks): Stor
     },
 
     async compact(keep: number): Promise<number> {
-      if (!Number.isSafeInteger(keep) || keep < 0) throw new RangeError(`compact(keep): keep must be a non-negative integer, got ${keep}`);
+      if (!Number.isSafeInteger(keep) || keep < 0)
+        throw new RangeError(`compact(keep): keep must be a non-negative integer, got ${keep}`);
       return write(async (trx, counter) => {
         const newestDropped = await trx
           .selectFrom('events')
@@ -154,7 +167,13 @@ export function createSqlStore(db: Kysely<Schema>, hooks: SqlDialectHooks): Stor
       const size = checkLimit(pageSize, 'pageSize')!;
       let after = 0;
       for (;;) {
-        const rows = await reader().selectFrom('audit').selectAll().where('seq', '>', after).orderBy('seq').limit(size).execute();
+        const rows = await reader()
+          .selectFrom('audit')
+          .selectAll()
+          .where('seq', '>', after)
+          .orderBy('seq')
+          .limit(size)
+          .execute();
         if (rows.length === 0) return;
         const page = rows.map(fromAuditRow);
         yield page;

@@ -31,7 +31,13 @@ function object(kind: string, tenant: string, name: string, revision: number, dr
   };
 }
 
-async function create(store: Store, kind: string, tenant: string, name: string, draft: Draft = {}): Promise<StoredObject> {
+async function create(
+  store: Store,
+  kind: string,
+  tenant: string,
+  name: string,
+  draft: Draft = {},
+): Promise<StoredObject> {
   return store.transaction(async (tx) => {
     const obj = object(kind, tenant, name, await tx.nextRevision(), draft);
     await tx.put(obj, 'ADDED');
@@ -63,7 +69,10 @@ async function allAudit(store: Store, pageSize = 100): Promise<AuditEntry[]> {
   return out;
 }
 
-async function listAllPages(store: Store, query: Parameters<Store['list']>[0]): Promise<{ names: string[]; pages: number[] }> {
+async function listAllPages(
+  store: Store,
+  query: Parameters<Store['list']>[0],
+): Promise<{ names: string[]; pages: number[] }> {
   const names: string[] = [];
   const pages: number[] = [];
   let token: string | undefined;
@@ -90,7 +99,10 @@ forEachBackend('the store', (backend) => {
   });
 
   it('returns an object put in a transaction from get and list exactly as written', async () => {
-    const written = await create(store, 'Application', 'finance', 'web', { labels: { tier: 'front' }, spec: { image: 'nginx', ports: [80, 443], note: 'ünïcødé ✓' } });
+    const written = await create(store, 'Application', 'finance', 'web', {
+      labels: { tier: 'front' },
+      spec: { image: 'nginx', ports: [80, 443], note: 'ünïcødé ✓' },
+    });
     expect(await store.get(key('Application', 'finance', 'web'))).toEqual(written);
     expect(await store.get(key('Application', 'finance', 'missing'))).toBeUndefined();
     const page = await store.list({ kind: 'Application' });
@@ -115,11 +127,16 @@ forEachBackend('the store', (backend) => {
       expect(await store.currentRevision()).toBe(revision);
       last = revision;
     }
-    const both = await store.transaction(async (tx) => [await tx.nextRevision(), await tx.nextRevision()]);
+    const both = await store.transaction(async (tx) => {
+      const revisions = [await tx.nextRevision(), await tx.nextRevision()];
+      for (const r of revisions) await tx.put(object('Application', 'finance', `x${r}`, r), 'ADDED');
+      return revisions;
+    });
     expect(both).toEqual([last + 1, last + 2]);
+    expect(await store.currentRevision()).toBe(last + 2);
     const events = await store.changesSince(0, 100);
-    expect(events.map((e) => e.revision)).toEqual([1, 2, 3]);
-    expect(events.map((e) => e.object.metadata.resourceVersion)).toEqual(['1', '2', '3']);
+    expect(events.map((e) => e.revision)).toEqual([1, 2, 3, 4, 5]);
+    expect(events.map((e) => e.object.metadata.resourceVersion)).toEqual(['1', '2', '3', '4', '5']);
   });
 
   it('rolls back a transaction that throws: no object, no event, no audit entry, no revision', async () => {
@@ -150,7 +167,11 @@ forEachBackend('the store', (backend) => {
           const count = (current.spec as { count: number }).count;
           await new Promise((r) => setTimeout(r, 1));
           const revision = await tx.nextRevision();
-          const next = { ...current, metadata: { ...current.metadata, resourceVersion: String(revision) }, spec: { count: count + 1 } };
+          const next = {
+            ...current,
+            metadata: { ...current.metadata, resourceVersion: String(revision) },
+            spec: { count: count + 1 },
+          };
           await tx.put(next, 'MODIFIED');
         }),
       ),
@@ -160,7 +181,9 @@ forEachBackend('the store', (backend) => {
     expect(final.metadata.resourceVersion).toBe('21');
     const events = await store.changesSince(0, 100);
     expect(events.map((e) => e.revision)).toEqual(Array.from({ length: 21 }, (_, i) => i + 1));
-    expect(events.map((e) => (e.object.spec as { count: number }).count)).toEqual(Array.from({ length: 21 }, (_, i) => i));
+    expect(events.map((e) => (e.object.spec as { count: number }).count)).toEqual(
+      Array.from({ length: 21 }, (_, i) => i),
+    );
   });
 
   it('sees its own writes through store reads made inside a transaction', async () => {
@@ -171,6 +194,16 @@ forEachBackend('the store', (backend) => {
       return { got: got?.metadata.name, listed: listed.items.length };
     });
     expect(seen).toEqual({ got: 'web', listed: 1 });
+  });
+
+  it('rejects a transaction started inside another instead of deadlocking', async () => {
+    await expect(store.transaction(() => store.transaction(async () => 1))).rejects.toThrow(/inside a transaction/);
+    expect(await create(store, 'Application', 'finance', 'after')).toBeDefined();
+  });
+
+  it('fails a transaction that takes a revision without writing with it, so no revision lacks an event', async () => {
+    await expect(store.transaction((tx) => tx.nextRevision())).rejects.toThrow(/not used by a put or remove/);
+    expect(await store.currentRevision()).toBe(0);
   });
 
   it('refuses a put whose resourceVersion was not taken from nextRevision in the same transaction', async () => {
@@ -185,7 +218,9 @@ forEachBackend('the store', (backend) => {
 
   it('hands out copies that callers may mutate without touching stored state', async () => {
     await create(store, 'Application', 'finance', 'web', { labels: { tier: 'front' } });
-    const first = (await store.get(key('Application', 'finance', 'web'))) as { metadata: { labels: Record<string, string> } };
+    const first = (await store.get(key('Application', 'finance', 'web'))) as {
+      metadata: { labels: Record<string, string> };
+    };
     first.metadata.labels.tier = 'changed';
     const listed = (await store.list({ kind: 'Application' })).items[0] as unknown as { spec: { replicas: number } };
     listed.spec.replicas = 99;
@@ -199,7 +234,9 @@ forEachBackend('the store', (backend) => {
     await create(store, 'Database', 'finance', 'db');
     await create(store, 'Application', 'health', 'portal');
     await create(store, 'Secret', 'finance', 'token');
-    const names = await store.transaction(async (tx) => (await tx.listAll(['Application', 'Database'], 'finance')).map((o) => o.metadata.name));
+    const names = await store.transaction(async (tx) =>
+      (await tx.listAll(['Application', 'Database'], 'finance')).map((o) => o.metadata.name),
+    );
     expect(names.sort()).toEqual(['db', 'web']);
     expect(await store.transaction((tx) => tx.listAll([], 'finance'))).toEqual([]);
   });
@@ -226,7 +263,9 @@ forEachBackend('the store', (backend) => {
     await create(store, 'Application', 'finance', 'c', { labels: { env: 'dev' } });
     await create(store, 'Application', 'finance', 'd');
     const names = async (selector: string) =>
-      (await store.list({ kind: 'Application', labelSelector: parseLabelSelector(selector) })).items.map((o) => o.metadata.name);
+      (await store.list({ kind: 'Application', labelSelector: parseLabelSelector(selector) })).items.map(
+        (o) => o.metadata.name,
+      );
     expect(await names('env=prod')).toEqual(['a']);
     expect(await names('env!=prod')).toEqual(['b', 'c', 'd']);
     expect(await names('env in (prod,test)')).toEqual(['a', 'b']);
@@ -244,7 +283,10 @@ forEachBackend('the store', (backend) => {
         const tenant = ['finance', 'health', 'roads'][i % 3]!;
         const name = `app-${String(i).padStart(3, '0')}`;
         expected.push(`${tenant}/${name}`);
-        await tx.put(object('Application', tenant, name, await tx.nextRevision(), { labels: { parity: i % 2 ? 'odd' : 'even' } }), 'ADDED');
+        await tx.put(
+          object('Application', tenant, name, await tx.nextRevision(), { labels: { parity: i % 2 ? 'odd' : 'even' } }),
+          'ADDED',
+        );
       }
     });
     expected.sort();
@@ -255,16 +297,25 @@ forEachBackend('the store', (backend) => {
     expect(exact.pages).toEqual([50, 50, 50, 50, 50]);
     const byTenant = await listAllPages(store, { kind: 'Application', tenants: ['health', 'roads'], limit: 7 });
     expect(byTenant.names).toEqual(expected.filter((n) => !n.startsWith('finance/')));
+    expect((await store.list({ kind: 'Application', limit: 0 })).items).toHaveLength(250);
+    await expect(store.list({ kind: 'Application', limit: -1 })).rejects.toBeInstanceOf(InputError);
   });
 
   it('fills every page but the last when a selective selector matches few objects', async () => {
     await store.transaction(async (tx) => {
       for (let i = 0; i < 600; i++) {
         const labels = i % 50 === 0 ? { rare: 'yes' } : { rare: 'no' };
-        await tx.put(object('Application', 'finance', `app-${String(i).padStart(3, '0')}`, await tx.nextRevision(), { labels }), 'ADDED');
+        await tx.put(
+          object('Application', 'finance', `app-${String(i).padStart(3, '0')}`, await tx.nextRevision(), { labels }),
+          'ADDED',
+        );
       }
     });
-    const { names, pages } = await listAllPages(store, { kind: 'Application', labelSelector: parseLabelSelector('rare=yes'), limit: 5 });
+    const { names, pages } = await listAllPages(store, {
+      kind: 'Application',
+      labelSelector: parseLabelSelector('rare=yes'),
+      limit: 5,
+    });
     expect(names).toEqual(Array.from({ length: 12 }, (_, i) => `finance/app-${String(i * 50).padStart(3, '0')}`));
     expect(pages.slice(0, 2)).toEqual([5, 5]);
     expect(pages.reduce((a, b) => a + b, 0)).toBe(12);
@@ -298,7 +349,14 @@ forEachBackend('the store', (backend) => {
   it('records a DELETED event carrying the final object and removes the object', async () => {
     const created = await create(store, 'Application', 'finance', 'web');
     const last = await store.transaction(async (tx) => {
-      const final = { ...created, metadata: { ...created.metadata, resourceVersion: String(await tx.nextRevision()), deletionTimestamp: new Date(T0).toISOString() } };
+      const final = {
+        ...created,
+        metadata: {
+          ...created.metadata,
+          resourceVersion: String(await tx.nextRevision()),
+          deletionTimestamp: new Date(T0).toISOString(),
+        },
+      };
       await tx.remove(final);
       return final;
     });
@@ -306,7 +364,9 @@ forEachBackend('the store', (backend) => {
     const [deleted] = await store.changesSince(1, 10);
     expect(deleted).toEqual({ type: 'DELETED', revision: 2, object: last });
     await expect(
-      store.transaction(async (tx) => tx.remove({ ...last, metadata: { ...last.metadata, resourceVersion: String(await tx.nextRevision()) } })),
+      store.transaction(async (tx) =>
+        tx.remove({ ...last, metadata: { ...last.metadata, resourceVersion: String(await tx.nextRevision()) } }),
+      ),
     ).rejects.toThrow(/does not exist/);
   });
 
@@ -328,7 +388,10 @@ forEachBackend('the store', (backend) => {
   });
 
   it('appends audit entries as a hash chain that verifyChain accepts, with changes round-tripping exactly', async () => {
-    const changes = { spec: { replicas: 3, image: null, ports: [80, { name: 'https', port: 443 }] }, metadata: { labels: { 'a/b': 'ç' } } };
+    const changes = {
+      spec: { replicas: 3, image: null, ports: [80, { name: 'https', port: 443 }] },
+      metadata: { labels: { 'a/b': 'ç' } },
+    };
     const appended = await store.transaction(async (tx) => [
       await tx.appendAudit(auditInput({ changes })),
       await tx.appendAudit(auditInput({ verb: 'update', changes: { spec: { replicas: 4 } } })),
@@ -348,7 +411,9 @@ forEachBackend('the store', (backend) => {
     await store.transaction(async (tx) => {
       await tx.appendAudit(auditInput({ time: at(0), tenant: 'finance', actor: 'alice', kind: 'Application' }));
       await tx.appendAudit(auditInput({ time: at(1), tenant: 'health', actor: 'bob', kind: 'Database' }));
-      await tx.appendAudit(auditInput({ time: at(2), tenant: 'finance', actor: 'bob', kind: 'Database', outcome: 'denied', code: 403 }));
+      await tx.appendAudit(
+        auditInput({ time: at(2), tenant: 'finance', actor: 'bob', kind: 'Database', outcome: 'denied', code: 403 }),
+      );
       await tx.appendAudit(auditInput({ time: at(3), tenant: 'roads', actor: 'alice', kind: 'Application' }));
       await tx.appendAudit(auditInput({ time: at(4), tenant: '', actor: 'admin', kind: 'Tenant' }));
     });

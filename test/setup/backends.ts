@@ -122,7 +122,8 @@ export const BACKENDS: readonly TestBackend[] = [sqliteBackend, postgresBackend]
 
 /** `describe(`${title} (${backend})`)` once per backend; an unavailable backend's suite is reported as skipped. */
 export function forEachBackend(title: string, body: (backend: TestBackend) => void): void {
-  for (const backend of BACKENDS) describe.skipIf(!backend.available)(`${title} (${backend.name})`, () => body(backend));
+  for (const backend of BACKENDS)
+    describe.skipIf(!backend.available)(`${title} (${backend.name})`, () => body(backend));
 }
 
 /** A fresh store on the named backend for tests of the layers above it; throws when that backend is unavailable. */

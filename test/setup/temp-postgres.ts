@@ -86,7 +86,9 @@ export async function startTempPostgres(bin: string): Promise<TempPostgres> {
     const detail = existsSync(log) ? `\n${readFileSync(log, 'utf8')}` : '';
     const stderr = (e as { stderr?: Buffer }).stderr?.toString() ?? '';
     stop();
-    throw new Error(`could not start PostgreSQL from ${bin}: ${(e as Error).message}\n${stderr}${detail}`);
+    throw new Error(`could not start PostgreSQL from ${bin}: ${(e as Error).message}\n${stderr}${detail}`, {
+      cause: e,
+    });
   }
 }
 

@@ -14,17 +14,24 @@ const NO_LABELS: Readonly<Record<string, string>> = Object.freeze({});
  * batches, so a selective selector still fills the page. `continue` is present when more matching items may follow.
  */
 export async function scanList(q: Kysely<Schema>, query: ListQuery): Promise<ListPage> {
-  const limit = checkLimit(query.limit, 'limit');
+  // limit 0 means no limit, as in Kubernetes.
+  const limit = query.limit === 0 ? undefined : checkLimit(query.limit, 'limit');
   const start = query.continue === undefined ? undefined : decodeContinue(query.continue, query.kind);
-  const counter = await q.selectFrom('revision_counter').select('revision').where('id', '=', 1).executeTakeFirstOrThrow();
+  const counter = await q
+    .selectFrom('revision_counter')
+    .select('revision')
+    .where('id', '=', 1)
+    .executeTakeFirstOrThrow();
   const resourceVersion = String(counter.revision);
   const tenants = tenantFilter(query);
   if (tenants !== undefined && tenants.length === 0) return { items: [], resourceVersion };
 
   const select: Select = (after, take) => {
     let s = q.selectFrom('objects').select(['tenant', 'name', 'body', 'labels']).where('kind', '=', query.kind);
-    if (tenants !== undefined) s = tenants.length === 1 ? s.where('tenant', '=', tenants[0]!) : s.where('tenant', 'in', tenants);
-    if (after !== undefined) s = s.where((eb) => eb(eb.refTuple('tenant', 'name'), '>', eb.tuple(after.tenant, after.name)));
+    if (tenants !== undefined)
+      s = tenants.length === 1 ? s.where('tenant', '=', tenants[0]!) : s.where('tenant', 'in', tenants);
+    if (after !== undefined)
+      s = s.where((eb) => eb(eb.refTuple('tenant', 'name'), '>', eb.tuple(after.tenant, after.name)));
     s = s.orderBy('tenant').orderBy('name');
     return (take === undefined ? s : s.limit(take)).execute();
   };
@@ -39,7 +46,10 @@ export async function scanList(q: Kysely<Schema>, query: ListQuery): Promise<Lis
   if (selector === undefined || selector.length === 0) {
     const rows = await select(start, limit === undefined ? undefined : limit + 1);
     const more = limit !== undefined && rows.length > limit;
-    return page((more ? rows.slice(0, limit) : rows).map((r) => JSON.parse(r.body) as StoredObject), more);
+    return page(
+      (more ? rows.slice(0, limit) : rows).map((r) => JSON.parse(r.body) as StoredObject),
+      more,
+    );
   }
   return page(...(await scanWithSelector(select, selector, start, limit, query.kind)));
 }

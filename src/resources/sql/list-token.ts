@@ -16,7 +16,10 @@ export function encodeContinue(pos: ListPosition): string {
 export function decodeContinue(token: string, kind: string): ListPosition {
   const bad = (why: string) =>
     new InputError(`invalid continue token: ${why}`, [
-      { path: 'continue', message: `${why}; pass the continue value of the previous page unchanged, or omit it to start over` },
+      {
+        path: 'continue',
+        message: `${why}; pass the continue value of the previous page unchanged, or omit it to start over`,
+      },
     ]);
   let parsed: unknown;
   try {
@@ -26,7 +29,14 @@ export function decodeContinue(token: string, kind: string): ListPosition {
     throw bad('it is not a token this server issued');
   }
   const p = parsed as { v?: unknown; k?: unknown; t?: unknown; n?: unknown } | null;
-  if (typeof p !== 'object' || p === null || p.v !== 1 || typeof p.k !== 'string' || typeof p.t !== 'string' || typeof p.n !== 'string') {
+  if (
+    typeof p !== 'object' ||
+    p === null ||
+    p.v !== 1 ||
+    typeof p.k !== 'string' ||
+    typeof p.t !== 'string' ||
+    typeof p.n !== 'string'
+  ) {
     throw bad('it is not a token this server issued');
   }
   if (p.k !== kind) throw bad(`it continues a list of ${p.k}, not ${kind}`);

@@ -9,8 +9,10 @@ import type { CounterRow, Schema } from './schema.ts';
 /**
  * A write transaction that holds the writer lock. The revision counter and the audit head are read once under the
  * lock and advanced in memory (no other writer can move them meanwhile); `flush` writes the counter back before
- * commit. Each revision handed out by `nextRevision` can be used by one put or remove; one left unused is a harmless
- * gap in the revision sequence.
+ * commit. Each revision handed out by `nextRevision` must be used by exactly one put or remove before the callback
+ * resolves (else the transaction fails and rolls back), so every committed revision has exactly one event and the
+ * current revision is always the newest event's: a change feed waiting for `currentRevision()` never waits for a
+ * revision that has no event.
  */
 export class SqlStoreTx implements StoreTx {
   readonly #trx: Transaction<Schema>;
@@ -65,7 +67,10 @@ export class SqlStoreTx implements StoreTx {
         oc.columns(['kind', 'tenant', 'name']).doUpdateSet({ uid: obj.metadata.uid, revision, body, labels }),
       )
       .execute();
-    await this.#trx.insertInto('events').values({ revision, type, ...key, body }).execute();
+    await this.#trx
+      .insertInto('events')
+      .values({ revision, type, ...key, body })
+      .execute();
   }
 
   async remove(last: StoredObject): Promise<void> {
@@ -79,7 +84,10 @@ export class SqlStoreTx implements StoreTx {
       .where('name', '=', key.name)
       .executeTakeFirst();
     if (Number(result.numDeletedRows) === 0) throw new NotFoundError(`${describeKey(key)} does not exist`);
-    await this.#trx.insertInto('events').values({ revision, type: 'DELETED', ...key, body: JSON.stringify(last) }).execute();
+    await this.#trx
+      .insertInto('events')
+      .values({ revision, type: 'DELETED', ...key, body: JSON.stringify(last) })
+      .execute();
   }
 
   async appendAudit(input: AuditEntryInput): Promise<AuditEntry> {
@@ -97,6 +105,11 @@ export class SqlStoreTx implements StoreTx {
   async flush(): Promise<void> {
     this.#checkOpen();
     this.#open = false;
+    if (this.#unused.size > 0) {
+      throw new Error(
+        `revision ${[...this.#unused].join(', ')} was taken from nextRevision but not used by a put or remove; take a revision only for a write`,
+      );
+    }
     if (this.#revision !== this.#startRevision) {
       await this.#trx.updateTable('revision_counter').set({ revision: this.#revision }).where('id', '=', 1).execute();
     }
@@ -108,7 +121,12 @@ export class SqlStoreTx implements StoreTx {
   }
 
   async #readAuditHead(): Promise<{ seq: number; hash: string }> {
-    const row = await this.#trx.selectFrom('audit').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+    const row = await this.#trx
+      .selectFrom('audit')
+      .select(['seq', 'hash'])
+      .orderBy('seq', 'desc')
+      .limit(1)
+      .executeTakeFirst();
     return row ? { seq: Number(row.seq), hash: row.hash } : { seq: 0, hash: GENESIS_HASH };
   }
 

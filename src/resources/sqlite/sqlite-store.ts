@@ -43,6 +43,9 @@ const sqliteHooks: SqlDialectHooks = {
 /**
  * Opens (creating folders and file as needed) and migrates the SQLite store at `file`; `:memory:` gives a private
  * in-memory store. WAL with synchronous=FULL: every acknowledged commit is on disk and survives SIGKILL or power loss.
+ * Other processes may open the same file (they wait up to busy_timeout for the write lock), but open it once per
+ * process: node:sqlite is synchronous, so a second connection here waiting for the lock would block the very event
+ * loop the first needs to commit.
  */
 export async function openSqliteStore(file: string): Promise<Store> {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });

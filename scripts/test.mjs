@@ -1,0 +1,23 @@
+// The one test command (npm test, .ci/run): runs vitest with a JSON report beside its own output and ends with
+// the line CI reads, "N passed, N failed", exiting non-zero on any failure.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+
+const report = 'test-results/vitest.json';
+mkdirSync('test-results', { recursive: true });
+rmSync(report, { force: true });
+const run = spawnSync('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...process.argv.slice(2)], {
+  stdio: 'inherit',
+});
+let passed = 0;
+let failed = 0;
+try {
+  const result = JSON.parse(readFileSync(report, 'utf8'));
+  passed = result.numPassedTests;
+  failed = result.numFailedTests + (result.numFailedTestSuites ?? 0);
+} catch {
+  failed = Math.max(1, failed);
+  console.error('vitest wrote no JSON report: counting the run as failed');
+}
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(run.status === 0 && failed === 0 ? 0 : 1);
