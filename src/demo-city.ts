@@ -10,15 +10,23 @@ const DEMO_ACTOR: RequestContext = { actor: 'system:demo', requestId: 'demo-seed
  * Seeds the demo city from examples/demo-city/*.yaml through the ordinary apply path, once: when the departments
  * are already there it does nothing and returns undefined. Returns a token for every demo user.
  */
-export async function seedDemoCity(deps: { resources: ResourceService; tokens: TokenService }): Promise<Record<string, string> | undefined> {
+export async function seedDemoCity(deps: {
+  resources: ResourceService;
+  tokens: TokenService;
+}): Promise<Record<string, string> | undefined> {
   const existing = await deps.resources.list({ kind: 'Tenant', limit: 1 });
   if (existing.items.length > 0) return undefined;
   const files = (await readdir(DEMO_DIR)).filter((f) => f.endsWith('.yaml')).sort();
   const docs: unknown[] = [];
   for (const f of files) docs.push(...parseDocuments(await readFile(new URL(f, DEMO_DIR), 'utf8')));
   await deps.resources.apply(DEMO_ACTOR, docs);
-  const users = docs.filter((d) => (d as { kind: string }).kind === 'User').map((d) => (d as { metadata: { name: string } }).metadata.name);
+  const users = docs
+    .filter((d) => (d as { kind: string }).kind === 'User')
+    .map((d) => (d as { metadata: { name: string } }).metadata.name);
   const tokens: Record<string, string> = {};
-  for (const user of users) tokens[user] = (await deps.tokens.issue(DEMO_ACTOR, { user, description: 'demo city', ttlSeconds: 90 * 86_400 })).token;
+  for (const user of users)
+    tokens[user] = (
+      await deps.tokens.issue(DEMO_ACTOR, { user, description: 'demo city', ttlSeconds: 90 * 86_400 })
+    ).token;
   return tokens;
 }

@@ -76,7 +76,11 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
   let demoTokensFile: string | undefined;
   if (config.demo) {
     const demoTokens = await seedDemoCity({ resources, tokens });
-    if (demoTokens) demoTokensFile = await writePrivate(join(config.dataDir, 'demo-tokens.json'), `${JSON.stringify(demoTokens, null, 2)}\n`);
+    if (demoTokens)
+      demoTokensFile = await writePrivate(
+        join(config.dataDir, 'demo-tokens.json'),
+        `${JSON.stringify(demoTokens, null, 2)}\n`,
+      );
   }
 
   const metrics = createMetrics({ store, feed });
@@ -94,7 +98,13 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     logger: opts.listen ? loggerOptions(config.logLevel) : false,
     bookmarkMs: opts.bookmarkMs,
   });
-  const compaction = setInterval(() => void store.compact(config.eventsRetained).catch((e: unknown) => app.log.warn({ err: e }, 'event compaction failed')), 60_000);
+  const compaction = setInterval(
+    () =>
+      void store
+        .compact(config.eventsRetained)
+        .catch((e: unknown) => app.log.warn({ err: e }, 'event compaction failed')),
+    60_000,
+  );
   compaction.unref();
 
   let url: string | undefined;

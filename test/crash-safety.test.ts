@@ -59,10 +59,21 @@ function appBody(tenant: string, name: string, seq: number, rv?: number) {
   return {
     apiVersion: 'core.oam.dev/v1beta1',
     kind: 'Application',
-    metadata: { name, tenant, ...(rv !== undefined ? { resourceVersion: String(rv) } : {}), labels: { suite: 'crash' }, annotations: { [SEQ_ANNOTATION]: String(seq) } },
+    metadata: {
+      name,
+      tenant,
+      ...(rv !== undefined ? { resourceVersion: String(rv) } : {}),
+      labels: { suite: 'crash' },
+      annotations: { [SEQ_ANNOTATION]: String(seq) },
+    },
     spec: {
       components: [
-        { name: 'web', type: 'webservice', properties: { image: `registry.example/portal:1.${seq}`, port: 8080, cpu: '250m', memory: '256Mi' }, traits: [{ type: 'scaler', properties: { replicas: 1 + (seq % 3) } }] },
+        {
+          name: 'web',
+          type: 'webservice',
+          properties: { image: `registry.example/portal:1.${seq}`, port: 8080, cpu: '250m', memory: '256Mi' },
+          traits: [{ type: 'scaler', properties: { replicas: 1 + (seq % 3) } }],
+        },
         { name: 'cache', type: 'redis', properties: { memory: '128Mi' } },
       ],
     },
@@ -85,11 +96,17 @@ function seqOf(kind: Kind, obj: ObjectBody): number {
   const seq = Number(obj.metadata.annotations?.[SEQ_ANNOTATION]);
   expect(Number.isInteger(seq), `${kind} ${obj.metadata.name} carries a write sequence number`).toBe(true);
   if (kind === 'Application') {
-    expect(obj.spec?.components[0]?.properties?.image, `${obj.metadata.name}: spec and annotation from the same write`).toBe(`registry.example/portal:1.${seq}`);
+    expect(
+      obj.spec?.components[0]?.properties?.image,
+      `${obj.metadata.name}: spec and annotation from the same write`,
+    ).toBe(`registry.example/portal:1.${seq}`);
   } else {
     const value = obj.data?.value;
     expect(value, `secret ${obj.metadata.name} has its value`).toBeTypeOf('string');
-    expect(Buffer.from(value!, 'base64').toString('utf8'), `secret ${obj.metadata.name} decrypts to the value of its write`).toBe(secretValue(seq));
+    expect(
+      Buffer.from(value!, 'base64').toString('utf8'),
+      `secret ${obj.metadata.name} decrypts to the value of its write`,
+    ).toBe(secretValue(seq));
   }
   return seq;
 }
@@ -115,18 +132,28 @@ describe('crash safety (SQLite, a polis process killed with SIGKILL)', () => {
 
   it(`keeps every acknowledged write through a SIGKILL (seed ${seed})`, { timeout: 240_000 }, async () => {
     const first = await start();
-    const call = (url: string, token: string) => async (method: string, path: string, body?: unknown, requestId?: string) => {
-      const headers: Record<string, string> = { authorization: `Bearer ${token}` };
-      if (body !== undefined) headers['content-type'] = 'application/json';
-      if (requestId) headers['x-request-id'] = requestId;
-      const res = await fetch(`${url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-      const text = await res.text();
-      return { status: res.status, body: text === '' ? undefined : (JSON.parse(text) as unknown) };
-    };
+    const call =
+      (url: string, token: string) => async (method: string, path: string, body?: unknown, requestId?: string) => {
+        const headers: Record<string, string> = { authorization: `Bearer ${token}` };
+        if (body !== undefined) headers['content-type'] = 'application/json';
+        if (requestId) headers['x-request-id'] = requestId;
+        const res = await fetch(`${url}${path}`, {
+          method,
+          headers,
+          body: body === undefined ? undefined : JSON.stringify(body),
+        });
+        const text = await res.text();
+        return { status: res.status, body: text === '' ? undefined : (JSON.parse(text) as unknown) };
+      };
     const api = call(first.url, first.adminToken);
 
     for (const t of TENANTS) {
-      const r = await api('POST', '/apis/polis.io/v1/tenants', { apiVersion: 'polis.io/v1', kind: 'Tenant', metadata: { name: t }, spec: { displayName: { zh: `部门 ${t}`, en: `Department ${t}` } } });
+      const r = await api('POST', '/apis/polis.io/v1/tenants', {
+        apiVersion: 'polis.io/v1',
+        kind: 'Tenant',
+        metadata: { name: t },
+        spec: { displayName: { zh: `部门 ${t}`, en: `Department ${t}` } },
+      });
       expect(r.status, JSON.stringify(r.body)).toBe(201);
     }
 
@@ -155,8 +182,12 @@ describe('crash safety (SQLite, a polis process killed with SIGKILL)', () => {
         const write: Write = { seq: ++seq, requestId: `crash-w${w}-${n}` };
         const last = target.acked.at(-1);
         const isCreate = last === undefined;
-        const path = (kind === 'Application' ? APP_PATH : SECRET_PATH)(target.tenant) + (isCreate ? '' : `/${target.name}`);
-        const body = kind === 'Application' ? appBody(target.tenant, target.name, write.seq, last?.rv) : secretBody(target.tenant, target.name, write.seq);
+        const path =
+          (kind === 'Application' ? APP_PATH : SECRET_PATH)(target.tenant) + (isCreate ? '' : `/${target.name}`);
+        const body =
+          kind === 'Application'
+            ? appBody(target.tenant, target.name, write.seq, last?.rv)
+            : secretBody(target.tenant, target.name, write.seq);
         target.pending = write;
         let res;
         try {
@@ -167,7 +198,10 @@ describe('crash safety (SQLite, a polis process killed with SIGKILL)', () => {
           return;
         }
         if (res.status !== 200 && res.status !== 201) {
-          if (!crashed) unexpected.push(`${write.requestId} ${isCreate ? 'POST' : 'PUT'} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
+          if (!crashed)
+            unexpected.push(
+              `${write.requestId} ${isCreate ? 'POST' : 'PUT'} ${path}: ${res.status} ${JSON.stringify(res.body)}`,
+            );
           crashed = true;
           return;
         }
@@ -210,7 +244,10 @@ describe('crash safety (SQLite, a polis process killed with SIGKILL)', () => {
       expect(rv, what).toBeGreaterThanOrEqual(last.rv);
       if (found === last.seq) expect(rv, `${what}: the last acknowledged write, at its resourceVersion`).toBe(last.rv);
       else {
-        expect(o.pending, `${what}: content other than the last acknowledged write needs a later write in flight`).toBeDefined();
+        expect(
+          o.pending,
+          `${what}: content other than the last acknowledged write needs a later write in flight`,
+        ).toBeDefined();
         expect(found, what).toBe(o.pending!.seq);
         expect(rv, what).toBeGreaterThan(last.rv);
       }
@@ -223,11 +260,16 @@ describe('crash safety (SQLite, a polis process killed with SIGKILL)', () => {
         const list = await api2('GET', basePath);
         expect(list.status).toBe(200);
         const items = (list.body as { items: ObjectBody[] }).items;
-        const expectedNames = [...tracked.values()].filter((o) => o.kind === kind && o.tenant === tenant && o.acked.length > 0).map((o) => o.name);
+        const expectedNames = [...tracked.values()]
+          .filter((o) => o.kind === kind && o.tenant === tenant && o.acked.length > 0)
+          .map((o) => o.name);
         const listedNames = items.map((i) => i.metadata.name);
         expect(listedNames).toEqual(expect.arrayContaining(expectedNames));
         for (const item of items) {
-          expect(tracked.has(`${kind}/${tenant}/${item.metadata.name}`), `${kind} ${item.metadata.name} was written by this test`).toBe(true);
+          expect(
+            tracked.has(`${kind}/${tenant}/${item.metadata.name}`),
+            `${kind} ${item.metadata.name} was written by this test`,
+          ).toBe(true);
           expect(item.metadata.resourceVersion).toMatch(/^\d+$/);
           if (kind === 'Secret') {
             expect(item.data, 'lists never carry secret values').toBeUndefined();
@@ -252,22 +294,28 @@ describe('crash safety (SQLite, a polis process killed with SIGKILL)', () => {
     for (const o of tracked.values()) {
       const r = await api2('GET', `/api/v1/audit?kind=${o.kind}&tenant=${o.tenant}&name=${o.name}&limit=5000`);
       expect(r.status).toBe(200);
-      const entries = (r.body as { items: Array<{ seq: number; requestId: string; outcome: string; verb: string }> }).items;
+      const entries = (r.body as { items: Array<{ seq: number; requestId: string; outcome: string; verb: string }> })
+        .items;
       const successes = new Map(entries.filter((e) => e.outcome === 'success').map((e) => [e.requestId, e]));
       for (const w of o.acked) {
         const entry = successes.get(w.requestId);
-        expect(entry, `audit entry of acknowledged write ${w.requestId} on ${o.kind} ${o.tenant}/${o.name}`).toBeDefined();
+        expect(
+          entry,
+          `audit entry of acknowledged write ${w.requestId} on ${o.kind} ${o.tenant}/${o.name}`,
+        ).toBeDefined();
         auditSeqs.push(entry!.seq);
       }
       if (o.pending) {
         const basePath = (o.kind === 'Application' ? APP_PATH : SECRET_PATH)(o.tenant);
         const now = await api2('GET', `${basePath}/${o.name}`);
         const applied = now.status === 200 && seqOf(o.kind, now.body as ObjectBody) === o.pending.seq;
-        expect(successes.has(o.pending.requestId), `audit entry of in-flight write ${o.pending.requestId} iff it was applied`).toBe(applied);
+        expect(
+          successes.has(o.pending.requestId),
+          `audit entry of in-flight write ${o.pending.requestId} iff it was applied`,
+        ).toBe(applied);
       }
     }
     expect(auditSeqs.length).toBe(acks);
-    console.log('DEBUG', { seed, killAt, acks, inFlight, objects: tracked.size, applied: [...tracked.values()].filter((o) => o.pending).map((o) => o.pending!.requestId) });
     auditSeqs.sort((a, b) => a - b);
     auditSeqToTamper = auditSeqs[Math.floor(auditSeqs.length / 2)]!;
     expect(await second.stop()).toBe(0);
@@ -277,13 +325,17 @@ describe('crash safety (SQLite, a polis process killed with SIGKILL)', () => {
     expect(auditSeqToTamper, 'the crash test ran first').toBeGreaterThan(0);
     const db = new DatabaseSync(join(dataDir, 'polis.db'));
     try {
-      const changed = db.prepare('UPDATE audit SET message = ? WHERE seq = ?').run('nothing happened here', auditSeqToTamper);
+      const changed = db
+        .prepare('UPDATE audit SET message = ? WHERE seq = ?')
+        .run('nothing happened here', auditSeqToTamper);
       expect(changed.changes).toBe(1);
     } finally {
       db.close();
     }
     const third = await start();
-    const r = await fetch(`${third.url}/api/v1/audit/verify`, { headers: { authorization: `Bearer ${third.adminToken}` } });
+    const r = await fetch(`${third.url}/api/v1/audit/verify`, {
+      headers: { authorization: `Bearer ${third.adminToken}` },
+    });
     expect(r.status).toBe(200);
     const verdict = (await r.json()) as { ok: boolean; entries: number; brokenAt?: { seq: number; problem: string } };
     expect(verdict.ok).toBe(false);

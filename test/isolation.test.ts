@@ -29,12 +29,30 @@ const ACTORS: Actor[] = [
   { user: 'auditor', principal: { user: 'auditor', bindings: [{ role: 'auditor' }] }, tenants: [] },
   { user: 'publisher', principal: { user: 'publisher', bindings: [{ role: 'publisher' }] }, tenants: [] },
   { user: 'plat-viewer', principal: { user: 'plat-viewer', bindings: [{ role: 'viewer' }] }, tenants: [] },
-  { user: 'edu-admin', principal: { user: 'edu-admin', bindings: [{ role: 'tenant-admin', tenant: 'edu' }] }, tenants: ['edu'] },
-  { user: 'edu-staff', principal: { user: 'edu-staff', bindings: [{ role: 'tenant-member', tenant: 'edu' }] }, tenants: ['edu'] },
-  { user: 'edu-viewer', principal: { user: 'edu-viewer', bindings: [{ role: 'viewer', tenant: 'edu' }] }, tenants: ['edu'] },
+  {
+    user: 'edu-admin',
+    principal: { user: 'edu-admin', bindings: [{ role: 'tenant-admin', tenant: 'edu' }] },
+    tenants: ['edu'],
+  },
+  {
+    user: 'edu-staff',
+    principal: { user: 'edu-staff', bindings: [{ role: 'tenant-member', tenant: 'edu' }] },
+    tenants: ['edu'],
+  },
+  {
+    user: 'edu-viewer',
+    principal: { user: 'edu-viewer', bindings: [{ role: 'viewer', tenant: 'edu' }] },
+    tenants: ['edu'],
+  },
   {
     user: 'vendor-dev',
-    principal: { user: 'vendor-dev', bindings: [{ role: 'developer', tenant: 'edu' }, { role: 'developer', tenant: 'health' }] },
+    principal: {
+      user: 'vendor-dev',
+      bindings: [
+        { role: 'developer', tenant: 'edu' },
+        { role: 'developer', tenant: 'health' },
+      ],
+    },
     tenants: ['edu', 'health'],
   },
   { user: 'nobody', principal: { user: 'nobody', bindings: [] }, tenants: [] },
@@ -52,7 +70,14 @@ function sample(def: KindDefinition, tenant: string, name: string): Record<strin
   const base = { apiVersion: `${def.group}/${def.version}`, kind: def.kind, metadata: meta };
   switch (def.kind) {
     case 'Application':
-      return { ...base, spec: { components: [{ name: 'web', type: 'webservice', properties: { image: 'nginx:1.27', cpu: '100m', memory: '64Mi' } }] } };
+      return {
+        ...base,
+        spec: {
+          components: [
+            { name: 'web', type: 'webservice', properties: { image: 'nginx:1.27', cpu: '100m', memory: '64Mi' } },
+          ],
+        },
+      };
     case 'Secret':
       return { ...base, stringData: { password: 'fixture-password' } };
     case 'RoleBinding':
@@ -80,11 +105,22 @@ beforeAll(async () => {
     { apiVersion: 'polis.io/v1', kind: 'User', metadata: { name: 'plat-viewer' }, spec: { displayName: 'viewer' } },
     { apiVersion: 'polis.io/v1', kind: 'User', metadata: { name: 'edu-viewer' }, spec: { displayName: 'viewer' } },
     { apiVersion: 'polis.io/v1', kind: 'User', metadata: { name: 'nobody' }, spec: { displayName: 'no rights' } },
-    { apiVersion: 'polis.io/v1', kind: 'PlatformRoleBinding', metadata: { name: 'plat-viewer' }, spec: { user: 'plat-viewer', role: 'viewer' } },
-    { apiVersion: 'polis.io/v1', kind: 'RoleBinding', metadata: { name: 'edu-viewer', tenant: 'edu' }, spec: { user: 'edu-viewer', role: 'viewer' } },
+    {
+      apiVersion: 'polis.io/v1',
+      kind: 'PlatformRoleBinding',
+      metadata: { name: 'plat-viewer' },
+      spec: { user: 'plat-viewer', role: 'viewer' },
+    },
+    {
+      apiVersion: 'polis.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: 'edu-viewer', tenant: 'edu' },
+      spec: { user: 'edu-viewer', role: 'viewer' },
+    },
   ]);
   for (const a of ACTORS) {
-    tokens[a.user] = a.user === 'admin' ? admin : ((await setup('POST', '/api/v1/tokens', { user: a.user })).token as string);
+    tokens[a.user] =
+      a.user === 'admin' ? admin : ((await setup('POST', '/api/v1/tokens', { user: a.user })).token as string);
   }
   // A fixture of every kind in both departments (and on the platform), so item routes have something to find.
   const registry = t.polis.resources.registry;
@@ -141,7 +177,12 @@ async function call(actor: Actor, route: RouteEntry, tenant: string) {
 describe('tenant isolation on every registered route', () => {
   it('enumerates the routes of every served kind', () => {
     const kinds = new Set(routes.map((r) => routeKind(r.url)?.def.kind).filter(Boolean));
-    expect([...kinds].sort()).toEqual(t.polis.resources.registry.all().map((d) => d.kind).sort());
+    expect([...kinds].sort()).toEqual(
+      t.polis.resources.registry
+        .all()
+        .map((d) => d.kind)
+        .sort(),
+    );
     expect(routes.length).toBeGreaterThan(40);
   });
 
@@ -153,7 +194,11 @@ describe('tenant isolation on every registered route', () => {
       const { def } = rk;
       const acrossTenants = def.scope === 'tenant' && !route.url.includes(':tenant');
       for (const actor of ACTORS) {
-        for (const tenant of def.scope === 'tenant' && !acrossTenants ? [OWN, OTHER] : def.kind === 'Tenant' || def.kind === 'User' ? [OWN, OTHER] : [OWN]) {
+        for (const tenant of def.scope === 'tenant' && !acrossTenants
+          ? [OWN, OTHER]
+          : def.kind === 'Tenant' || def.kind === 'User'
+            ? [OWN, OTHER]
+            : [OWN]) {
           const verb: Verb = route.method === 'GET' ? (rk.item ? 'get' : 'list') : METHOD_VERB[route.method]!;
           const name = itemName(def, actor, tenant);
           let allowed: boolean;
@@ -173,8 +218,13 @@ describe('tenant isolation on every registered route', () => {
           }
           const r = await call(actor, route, tenant);
           // Allowed: 2xx, or 409 where a rule after authorization refuses (a department that still holds objects).
-          const ok = allowed ? (r.statusCode >= 200 && r.statusCode < 300) || r.statusCode === 409 : r.statusCode === 403;
-          if (!ok) mismatches.push(`${actor.user} ${route.method} ${route.url} [${tenant}] expected ${allowed ? '2xx' : '403'}, got ${r.statusCode} ${r.body.slice(0, 160)}`);
+          const ok = allowed
+            ? (r.statusCode >= 200 && r.statusCode < 300) || r.statusCode === 409
+            : r.statusCode === 403;
+          if (!ok)
+            mismatches.push(
+              `${actor.user} ${route.method} ${route.url} [${tenant}] expected ${allowed ? '2xx' : '403'}, got ${r.statusCode} ${r.body.slice(0, 160)}`,
+            );
         }
       }
     }
@@ -188,12 +238,18 @@ describe('tenant isolation on every registered route', () => {
       for (const actor of bound) {
         if (route.url.includes(':tenant')) {
           const r = await call(actor, route, OTHER);
-          if (r.statusCode !== 403) leaks.push(`${actor.user} ${route.method} ${route.url} on ${OTHER}: ${r.statusCode}`);
+          if (r.statusCode !== 403)
+            leaks.push(`${actor.user} ${route.method} ${route.url} on ${OTHER}: ${r.statusCode}`);
           continue;
         }
         const r = await call(actor, route, OWN);
-        const foreign = [...r.body.matchAll(/"tenant":"([a-z0-9-]*)"/g)].map((m) => m[1]).filter((x) => x !== '' && !actor.tenants.includes(x!));
-        if (foreign.length > 0) leaks.push(`${actor.user} ${route.method} ${route.url} shows department(s) ${[...new Set(foreign)].join(', ')}`);
+        const foreign = [...r.body.matchAll(/"tenant":"([a-z0-9-]*)"/g)]
+          .map((m) => m[1])
+          .filter((x) => x !== '' && !actor.tenants.includes(x!));
+        if (foreign.length > 0)
+          leaks.push(
+            `${actor.user} ${route.method} ${route.url} shows department(s) ${[...new Set(foreign)].join(', ')}`,
+          );
       }
     }
     expect(leaks).toEqual([]);
@@ -202,10 +258,15 @@ describe('tenant isolation on every registered route', () => {
   it('lists across departments only what the caller may see', async () => {
     const r = await t.request('GET', '/apis/core.oam.dev/v1beta1/applications', { token: tokens['vendor-dev'] });
     expect(r.statusCode).toBe(200);
-    const tenants = new Set((r.json() as { items: Array<{ metadata: { tenant: string } }> }).items.map((i) => i.metadata.tenant));
+    const tenants = new Set(
+      (r.json() as { items: Array<{ metadata: { tenant: string } }> }).items.map((i) => i.metadata.tenant),
+    );
     expect([...tenants].sort()).toEqual(['edu', 'health']);
     const all = await t.request('GET', '/apis/core.oam.dev/v1beta1/applications', { token: tokens.auditor });
-    expect(new Set((all.json() as { items: Array<{ metadata: { tenant: string } }> }).items.map((i) => i.metadata.tenant)).size).toBeGreaterThan(2);
+    expect(
+      new Set((all.json() as { items: Array<{ metadata: { tenant: string } }> }).items.map((i) => i.metadata.tenant))
+        .size,
+    ).toBeGreaterThan(2);
   });
 
   it('shows audit entries only of the departments a tenant admin administers', async () => {
@@ -217,23 +278,38 @@ describe('tenant isolation on every registered route', () => {
     expect((await t.request('GET', '/api/v1/audit?tenant=tax', { token: tokens['edu-admin'] })).statusCode).toBe(403);
     expect((await t.request('GET', '/api/v1/audit', { token: tokens['edu-staff'] })).statusCode).toBe(403);
     expect((await t.request('GET', '/api/v1/audit/verify', { token: tokens['edu-admin'] })).statusCode).toBe(403);
-    expect((await t.request('GET', '/api/v1/audit/verify', { token: tokens.auditor })).json()).toMatchObject({ ok: true });
+    expect((await t.request('GET', '/api/v1/audit/verify', { token: tokens.auditor })).json()).toMatchObject({
+      ok: true,
+    });
   });
 
   it('lets users revoke only their own tokens, and shows them only their own', async () => {
-    expect((await t.request('DELETE', `/api/v1/tokens/${fixtureToken.id}`, { token: tokens['edu-admin'] })).statusCode).toBe(403);
+    expect(
+      (await t.request('DELETE', `/api/v1/tokens/${fixtureToken.id}`, { token: tokens['edu-admin'] })).statusCode,
+    ).toBe(403);
     const mine = await t.request('GET', '/api/v1/tokens', { token: tokens['edu-staff'] });
     const users = new Set((mine.json() as { items: Array<{ spec: { user: string } }> }).items.map((i) => i.spec.user));
     expect([...users]).toEqual(['edu-staff']);
     expect(mine.body).not.toContain('secretHash');
-    expect((await t.request('POST', '/api/v1/tokens', { token: tokens['edu-admin'], body: { user: 'tax-admin' } })).statusCode).toBe(403);
+    expect(
+      (await t.request('POST', '/api/v1/tokens', { token: tokens['edu-admin'], body: { user: 'tax-admin' } }))
+        .statusCode,
+    ).toBe(403);
   });
 
   it('refuses every request without a valid token', async () => {
     for (const route of routes) {
-      const r = await t.request(route.method, route.url.replace(':tenant', OWN).replace(':name', 'fixture').replace(':id', 'x'), {});
+      const r = await t.request(
+        route.method,
+        route.url.replace(':tenant', OWN).replace(':name', 'fixture').replace(':id', 'x'),
+        {},
+      );
       expect(r.statusCode, `${route.method} ${route.url}`).toBe(401);
-      const bad = await t.request(route.method, route.url.replace(':tenant', OWN).replace(':name', 'fixture').replace(':id', 'x'), { token: 'polis_aaaaaaaaaaaa_bogus' });
+      const bad = await t.request(
+        route.method,
+        route.url.replace(':tenant', OWN).replace(':name', 'fixture').replace(':id', 'x'),
+        { token: 'polis_aaaaaaaaaaaa_bogus' },
+      );
       expect(bad.statusCode, `${route.method} ${route.url}`).toBe(401);
     }
   });

@@ -21,7 +21,6 @@ export function registerApplyRoutes(app: FastifyInstance, deps: { resources: Res
     querystring: { type: 'object', properties: { dryRun: { type: 'string', enum: ['All', 'true'] } } },
     body: { description: 'multi-document YAML, a JSON object, a JSON array, or a List with items' },
   };
-  const noValidation = { validatorCompiler: () => (data: unknown) => ({ value: data }) };
   const handler = async (req: FastifyRequest) => {
     const tenant = (req.params as { tenant?: string }).tenant;
     const ctx = requestContext(req);
@@ -31,18 +30,36 @@ export function registerApplyRoutes(app: FastifyInstance, deps: { resources: Res
       const docs = bodyDocuments(req.body);
       // Authorize every object before anything is written; parseObject gives each its key (and path on error).
       docs.forEach((doc, i) => {
-        const { def, obj } = parseObject(deps.resources.registry, doc, { tenant }, docs.length > 1 ? [`documents[${i}]`] : []);
+        const { def, obj } = parseObject(
+          deps.resources.registry,
+          doc,
+          { tenant },
+          docs.length > 1 ? [`documents[${i}]`] : [],
+        );
         const key = keyOf(obj);
         names.push(`${def.kind}/${key.tenant ? `${key.tenant}/` : ''}${key.name}`);
         for (const verb of ['create', 'update'] as const) {
-          const d = authorize(principal, { verb, kind: def.kind, category: def.category, scope: def.scope, tenant: def.scope === 'tenant' ? key.tenant : undefined, name: key.name });
-          if (!d.allowed) throw new NotAllowedError(`documents[${i}]: ${d.reason}`, [{ path: `documents[${i}]`, message: d.reason }]);
+          const d = authorize(principal, {
+            verb,
+            kind: def.kind,
+            category: def.category,
+            scope: def.scope,
+            tenant: def.scope === 'tenant' ? key.tenant : undefined,
+            name: key.name,
+          });
+          if (!d.allowed)
+            throw new NotAllowedError(`documents[${i}]: ${d.reason}`, [{ path: `documents[${i}]`, message: d.reason }]);
         }
         if (!def.verbs.includes('create') || !def.verbs.includes('update')) {
-          throw new NotAllowedError(`documents[${i}]: ${def.kind} cannot be applied; use its own API`, [{ path: `documents[${i}].kind`, message: `${def.kind} is created through its own route` }]);
+          throw new NotAllowedError(`documents[${i}]: ${def.kind} cannot be applied; use its own API`, [
+            { path: `documents[${i}].kind`, message: `${def.kind} is created through its own route` },
+          ]);
         }
       });
-      const results = await deps.resources.apply(ctx, docs, { tenant, dryRun: boolParam(req.query as Query, 'dryRun') });
+      const results = await deps.resources.apply(ctx, docs, {
+        tenant,
+        dryRun: boolParam(req.query as Query, 'dryRun'),
+      });
       return {
         kind: 'ApplyResult',
         dryRun: boolParam(req.query as Query, 'dryRun'),
@@ -53,10 +70,14 @@ export function registerApplyRoutes(app: FastifyInstance, deps: { resources: Res
       };
     } catch (e) {
       if (names.length === 0) names = ['(unparsed)'];
-      await deps.resources.recordFailure(ctx, { verb: 'apply', kind: 'List', tenant, name: names.join(',').slice(0, 500), apiVersion: 'v1' }, e);
+      await deps.resources.recordFailure(
+        ctx,
+        { verb: 'apply', kind: 'List', tenant, name: names.join(',').slice(0, 500), apiVersion: 'v1' },
+        e,
+      );
       throw e;
     }
   };
-  app.post('/api/v1/apply', { schema, ...noValidation }, handler);
-  app.post('/api/v1/tenants/:tenant/apply', { schema, ...noValidation }, handler);
+  app.post('/api/v1/apply', { schema }, handler);
+  app.post('/api/v1/tenants/:tenant/apply', { schema }, handler);
 }

@@ -33,7 +33,8 @@ export function registerBodyParsers(app: FastifyInstance): void {
 /** The documents of a body (JSON object, array or List, or YAML documents). */
 export function bodyDocuments(body: unknown): unknown[] {
   if (body instanceof YamlDocuments) return body.documents;
-  if (body === undefined) throw new InputError('the body is empty', [{ path: '(body)', message: 'send one or more JSON or YAML documents' }]);
+  if (body === undefined)
+    throw new InputError('the body is empty', [{ path: '(body)', message: 'send one or more JSON or YAML documents' }]);
   if (Array.isArray(body)) return body;
   const list = body as { kind?: unknown; items?: unknown };
   if (list && list.kind === 'List' && Array.isArray(list.items)) return list.items;
@@ -44,7 +45,9 @@ export function bodyDocuments(body: unknown): unknown[] {
 export function bodyDocument(body: unknown): unknown {
   const docs = bodyDocuments(body);
   if (docs.length !== 1) {
-    throw new InputError(`this route takes one object, the body holds ${docs.length}`, [{ path: '(body)', message: 'send one document, or POST many to /api/v1/apply' }]);
+    throw new InputError(`this route takes one object, the body holds ${docs.length}`, [
+      { path: '(body)', message: 'send one document, or POST many to /api/v1/apply' },
+    ]);
   }
   return docs[0];
 }

@@ -21,7 +21,10 @@ export function registerDiscovery(app: FastifyInstance, registry: KindRegistry, 
       verbs: d.verbs,
       hasStatus: d.hasStatus,
       printColumns: d.printColumns,
-      path: d.scope === 'tenant' ? `/apis/${d.group}/${d.version}/tenants/{tenant}/${d.plural}` : `/apis/${d.group}/${d.version}/${d.plural}`,
+      path:
+        d.scope === 'tenant'
+          ? `/apis/${d.group}/${d.version}/tenants/{tenant}/${d.plural}`
+          : `/apis/${d.group}/${d.version}/${d.plural}`,
     })),
   }));
 }

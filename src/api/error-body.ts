@@ -12,16 +12,34 @@ export interface StatusBody {
   readonly requestId: string;
 }
 
-const FASTIFY_CODES: Record<string, { status: number; reason: ErrorReason; message: (e: FastifyError) => string; path?: string }> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, reason: 'RequestEntityTooLarge', message: () => 'the request body is larger than the limit (POLIS_BODY_LIMIT, 1 MiB by default)', path: '(body)' },
+const FASTIFY_CODES: Record<
+  string,
+  { status: number; reason: ErrorReason; message: (e: FastifyError) => string; path?: string }
+> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: {
+    status: 413,
+    reason: 'RequestEntityTooLarge',
+    message: () => 'the request body is larger than the limit (POLIS_BODY_LIMIT, 1 MiB by default)',
+    path: '(body)',
+  },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: {
     status: 415,
     reason: 'UnsupportedMediaType',
     message: (e) => `${e.message}; send application/json, application/merge-patch+json (PATCH) or application/yaml`,
     path: '(content-type)',
   },
-  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, reason: 'BadRequest', message: () => 'the body is empty; send a JSON or YAML document', path: '(body)' },
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, reason: 'BadRequest', message: () => 'Content-Length does not match the body', path: '(body)' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: {
+    status: 400,
+    reason: 'BadRequest',
+    message: () => 'the body is empty; send a JSON or YAML document',
+    path: '(body)',
+  },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
+    status: 400,
+    reason: 'BadRequest',
+    message: () => 'Content-Length does not match the body',
+    path: '(body)',
+  },
   FST_ERR_NOT_FOUND: { status: 404, reason: 'NotFound', message: () => 'no such route' },
 };
 
@@ -29,25 +47,53 @@ const FASTIFY_CODES: Record<string, { status: number; reason: ErrorReason; messa
 export function errorBody(error: unknown, request: FastifyRequest): StatusBody {
   const requestId = String(request.id);
   if (isPolisError(error)) {
-    return { kind: 'Status', code: error.status, reason: error.reason, message: error.message, causes: error.causes, requestId };
+    return {
+      kind: 'Status',
+      code: error.status,
+      reason: error.reason,
+      message: error.message,
+      causes: error.causes,
+      requestId,
+    };
   }
   const fe = error as FastifyError;
   const known = fe.code ? FASTIFY_CODES[fe.code] : undefined;
   if (known) {
-    return { kind: 'Status', code: known.status, reason: known.reason, message: known.message(fe), causes: known.path ? [{ path: known.path, message: known.message(fe) }] : [], requestId };
+    return {
+      kind: 'Status',
+      code: known.status,
+      reason: known.reason,
+      message: known.message(fe),
+      causes: known.path ? [{ path: known.path, message: known.message(fe) }] : [],
+      requestId,
+    };
   }
   if (fe.validation) {
     const causes = fe.validation.map((v) => ({
       path: `${fe.validationContext ?? 'body'}${v.instancePath.replace(/\//g, '.')}`,
       message: v.message ?? 'invalid',
     }));
-    return { kind: 'Status', code: 400, reason: 'BadRequest', message: `invalid request: ${causes.map((c) => `${c.path}: ${c.message}`).join('; ')}`, causes, requestId };
+    return {
+      kind: 'Status',
+      code: 400,
+      reason: 'BadRequest',
+      message: `invalid request: ${causes.map((c) => `${c.path}: ${c.message}`).join('; ')}`,
+      causes,
+      requestId,
+    };
   }
   if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
     return { kind: 'Status', code: fe.statusCode, reason: 'BadRequest', message: fe.message, causes: [], requestId };
   }
   request.log.error({ err: error }, 'unexpected error');
-  return { kind: 'Status', code: 500, reason: 'InternalError', message: `internal error; the server log has details under request id ${requestId}`, causes: [], requestId };
+  return {
+    kind: 'Status',
+    code: 500,
+    reason: 'InternalError',
+    message: `internal error; the server log has details under request id ${requestId}`,
+    causes: [],
+    requestId,
+  };
 }
 
 export function sendError(reply: FastifyReply, error: unknown): FastifyReply {

@@ -30,7 +30,11 @@ export function createMetrics(deps: { store: Store; feed: ChangeFeed }) {
     });
   let stats: Promise<Awaited<ReturnType<Store['stats']>>> | undefined;
   const storeStats = () => (stats ??= deps.store.stats().finally(() => setTimeout(() => (stats = undefined), 0)));
-  gauge('polis_store_revision', 'The store revision of the last committed write.', async () => (await storeStats()).revision);
+  gauge(
+    'polis_store_revision',
+    'The store revision of the last committed write.',
+    async () => (await storeStats()).revision,
+  );
   gauge('polis_store_objects', 'Objects in the store.', async () => (await storeStats()).objects);
   gauge('polis_store_events', 'Change events retained for watch resumption.', async () => (await storeStats()).events);
   gauge('polis_audit_entries', 'Entries in the audit chain.', async () => (await storeStats()).auditEntries);

@@ -42,10 +42,13 @@ export function registerKindRoutes(app: FastifyInstance, def: KindDefinition, de
   const has = (v: ResourceVerb) => def.verbs.includes(v);
   const tags = [def.kind];
   const docSchema = openApiSchema(def);
-  const noValidation = { validatorCompiler: () => (data: unknown) => ({ value: data }) };
 
   const handle =
-    (verb: ResourceVerb, fn: (req: FastifyRequest, reply: FastifyReply, p: Principal) => Promise<unknown>, opts: { subresource?: 'status' } = {}) =>
+    (
+      verb: ResourceVerb,
+      fn: (req: FastifyRequest, reply: FastifyReply, p: Principal) => Promise<unknown>,
+      opts: { subresource?: 'status' } = {},
+    ) =>
     async (req: FastifyRequest, reply: FastifyReply) => {
       const params = req.params as Params;
       try {
@@ -54,12 +57,31 @@ export function registerKindRoutes(app: FastifyInstance, def: KindDefinition, de
         const tenant = def.scope === 'tenant' ? params.tenant : undefined;
         // A list across departments is filtered to the ones the caller may see (tenantsFor), not refused.
         const acrossTenants = verb === 'list' && def.scope === 'tenant' && tenant === undefined;
-        const decision = acrossTenants ? { allowed: true as const } : authorize(principal, { verb, kind: def.kind, category: def.category, scope: def.scope, tenant, name: params.name, subresource: opts.subresource });
+        const decision = acrossTenants
+          ? { allowed: true as const }
+          : authorize(principal, {
+              verb,
+              kind: def.kind,
+              category: def.category,
+              scope: def.scope,
+              tenant,
+              name: params.name,
+              subresource: opts.subresource,
+            });
         if (!decision.allowed) throw new NotAllowedError(decision.reason);
         return await fn(req, reply, principal);
       } catch (e) {
         if (MUTATING.has(verb)) {
-          await deps.resources.recordFailure(requestContext(req), { verb: opts.subresource ? `${verb}-status` : verb, kind: def.kind, tenant: params.tenant, name: params.name ?? bodyName(req.body) }, e);
+          await deps.resources.recordFailure(
+            requestContext(req),
+            {
+              verb: opts.subresource ? `${verb}-status` : verb,
+              kind: def.kind,
+              tenant: params.tenant,
+              name: params.name ?? bodyName(req.body),
+            },
+            e,
+          );
         }
         throw e;
       }
@@ -74,7 +96,9 @@ export function registerKindRoutes(app: FastifyInstance, def: KindDefinition, de
     return { kind: def.kind, tenant: p.tenant ?? '', name: p.name! };
   };
   const show = (obj: StoredObject, principal: Principal) =>
-    def.sensitiveFields.length > 0 && !canReadSecretValues(principal, obj.metadata.tenant ?? '') ? withoutSensitive(obj, def.sensitiveFields) : obj;
+    def.sensitiveFields.length > 0 && !canReadSecretValues(principal, obj.metadata.tenant ?? '')
+      ? withoutSensitive(obj, def.sensitiveFields)
+      : obj;
   const dryRun = (req: FastifyRequest) => ({ dryRun: boolParam(req.query as Query, 'dryRun') });
 
   if (has('list')) {
@@ -84,7 +108,13 @@ export function registerKindRoutes(app: FastifyInstance, def: KindDefinition, de
       if (boolParam(q, 'watch')) {
         const tenant = (req.params as Params).tenant;
         if (def.scope === 'platform' || tenant !== undefined) {
-          const decision = authorize(principal, { verb: 'watch', kind: def.kind, category: def.category, scope: def.scope, tenant });
+          const decision = authorize(principal, {
+            verb: 'watch',
+            kind: def.kind,
+            category: def.category,
+            scope: def.scope,
+            tenant,
+          });
           if (!decision.allowed) throw new NotAllowedError(decision.reason);
         }
         return serveWatch(req, reply, def, tenants, deps);
@@ -105,53 +135,124 @@ export function registerKindRoutes(app: FastifyInstance, def: KindDefinition, de
     });
     const listSchema = { tags, summary: `List or watch ${def.plural}`, querystring: LIST_QUERY };
     app.get(collection, { schema: listSchema }, listHandler);
-    if (def.scope === 'tenant') app.get(`${base}/${def.plural}`, { schema: { ...listSchema, summary: `List or watch ${def.plural} across the departments you may see` } }, listHandler);
+    if (def.scope === 'tenant')
+      app.get(
+        `${base}/${def.plural}`,
+        { schema: { ...listSchema, summary: `List or watch ${def.plural} across the departments you may see` } },
+        listHandler,
+      );
   }
   if (has('create')) {
-    app.post(collection, { schema: { tags, summary: `Create a ${def.kind}`, body: docSchema, querystring: DRYRUN_QUERY }, ...noValidation }, handle('create', async (req, reply) => {
-      const obj = await deps.resources.create(requestContext(req), bodyDocument(req.body), expected(req), dryRun(req));
-      return reply.code(201).send(obj);
-    }));
+    app.post(
+      collection,
+      { schema: { tags, summary: `Create a ${def.kind}`, body: docSchema, querystring: DRYRUN_QUERY } },
+      handle('create', async (req, reply) => {
+        const obj = await deps.resources.create(
+          requestContext(req),
+          bodyDocument(req.body),
+          expected(req),
+          dryRun(req),
+        );
+        return reply.code(201).send(obj);
+      }),
+    );
   }
   if (has('get')) {
-    app.get(item, { schema: { tags, summary: `Read a ${def.kind}` } }, handle('get', async (req, _reply, principal) => {
-      const p = req.params as Params;
-      return show(await deps.resources.get(def.kind, p.tenant ?? '', p.name!), principal);
-    }));
+    app.get(
+      item,
+      { schema: { tags, summary: `Read a ${def.kind}` } },
+      handle('get', async (req, _reply, principal) => {
+        const p = req.params as Params;
+        return show(await deps.resources.get(def.kind, p.tenant ?? '', p.name!), principal);
+      }),
+    );
   }
   if (has('update')) {
-    app.put(item, { schema: { tags, summary: `Replace a ${def.kind}`, body: docSchema, querystring: DRYRUN_QUERY }, ...noValidation }, handle('update', async (req, _reply, principal) =>
-      show(await deps.resources.replace(requestContext(req), bodyDocument(req.body), expected(req), dryRun(req)), principal),
-    ));
+    app.put(
+      item,
+      { schema: { tags, summary: `Replace a ${def.kind}`, body: docSchema, querystring: DRYRUN_QUERY } },
+      handle('update', async (req, _reply, principal) =>
+        show(
+          await deps.resources.replace(requestContext(req), bodyDocument(req.body), expected(req), dryRun(req)),
+          principal,
+        ),
+      ),
+    );
   }
   if (has('patch')) {
-    app.patch(item, { schema: { tags, summary: `Change a ${def.kind} with a JSON merge patch (RFC 7386)`, body: { type: 'object' }, querystring: DRYRUN_QUERY }, ...noValidation }, handle('patch', async (req, _reply, principal) =>
-      show(await deps.resources.patch(requestContext(req), keyOfReq(req), mergePatchBody(req), dryRun(req)), principal),
-    ));
+    app.patch(
+      item,
+      {
+        schema: {
+          tags,
+          summary: `Change a ${def.kind} with a JSON merge patch (RFC 7386)`,
+          body: { type: 'object' },
+          querystring: DRYRUN_QUERY,
+        },
+      },
+      handle('patch', async (req, _reply, principal) =>
+        show(
+          await deps.resources.patch(requestContext(req), keyOfReq(req), mergePatchBody(req), dryRun(req)),
+          principal,
+        ),
+      ),
+    );
   }
   if (has('delete')) {
-    app.delete(item, { schema: { tags, summary: `Delete a ${def.kind} (marked while finalizers remain)`, querystring: DRYRUN_QUERY } }, handle('delete', async (req, _reply, principal) => {
-      const rv = stringParam(req.query as Query, 'resourceVersion');
-      return show(await deps.resources.delete(requestContext(req), keyOfReq(req), { ...dryRun(req), resourceVersion: rv }), principal);
-    }));
+    app.delete(
+      item,
+      { schema: { tags, summary: `Delete a ${def.kind} (marked while finalizers remain)`, querystring: DRYRUN_QUERY } },
+      handle('delete', async (req, _reply, principal) => {
+        const rv = stringParam(req.query as Query, 'resourceVersion');
+        return show(
+          await deps.resources.delete(requestContext(req), keyOfReq(req), { ...dryRun(req), resourceVersion: rv }),
+          principal,
+        );
+      }),
+    );
   }
   if (def.hasStatus) {
     const status = `${item}/status`;
-    app.get(status, { schema: { tags, summary: `Read a ${def.kind} with its status` } }, handle('get', async (req, _reply, principal) => {
-      const p = req.params as Params;
-      return show(await deps.resources.get(def.kind, p.tenant ?? '', p.name!), principal);
-    }));
-    app.put(status, { schema: { tags, summary: `Replace the status of a ${def.kind}`, body: docSchema }, ...noValidation }, handle('update', async (req) =>
-      deps.resources.replaceStatus(requestContext(req), bodyDocument(req.body), expected(req), dryRun(req)),
-    { subresource: 'status' }));
-    app.patch(status, { schema: { tags, summary: `Merge-patch the status of a ${def.kind}`, body: { type: 'object' } }, ...noValidation }, handle('patch', async (req) =>
-      deps.resources.patch(requestContext(req), keyOfReq(req), mergePatchBody(req), { ...dryRun(req), subresource: 'status' }),
-    { subresource: 'status' }));
+    app.get(
+      status,
+      { schema: { tags, summary: `Read a ${def.kind} with its status` } },
+      handle('get', async (req, _reply, principal) => {
+        const p = req.params as Params;
+        return show(await deps.resources.get(def.kind, p.tenant ?? '', p.name!), principal);
+      }),
+    );
+    app.put(
+      status,
+      { schema: { tags, summary: `Replace the status of a ${def.kind}`, body: docSchema } },
+      handle(
+        'update',
+        async (req) =>
+          deps.resources.replaceStatus(requestContext(req), bodyDocument(req.body), expected(req), dryRun(req)),
+        { subresource: 'status' },
+      ),
+    );
+    app.patch(
+      status,
+      { schema: { tags, summary: `Merge-patch the status of a ${def.kind}`, body: { type: 'object' } } },
+      handle(
+        'patch',
+        async (req) =>
+          deps.resources.patch(requestContext(req), keyOfReq(req), mergePatchBody(req), {
+            ...dryRun(req),
+            subresource: 'status',
+          }),
+        { subresource: 'status' },
+      ),
+    );
   }
 }
 
 /** Which tenants' objects a list or watch may return; undefined = all (or a platform-scoped kind). */
-function tenantsFor(principal: Principal, def: KindDefinition, pathTenant: string | undefined): readonly string[] | undefined {
+function tenantsFor(
+  principal: Principal,
+  def: KindDefinition,
+  pathTenant: string | undefined,
+): readonly string[] | undefined {
   if (def.scope === 'platform') return undefined;
   if (pathTenant !== undefined) return [pathTenant];
   const allowed = allowedTenants(principal, 'list', def.kind, def.category);
@@ -163,18 +264,28 @@ function tenantsFor(principal: Principal, def: KindDefinition, pathTenant: strin
 }
 
 function mergePatchBody(req: FastifyRequest): unknown {
-  const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim();
+  const type = String(req.headers['content-type'] ?? '')
+    .split(';')[0]!
+    .trim();
   if (type !== 'application/merge-patch+json' && type !== 'application/json') {
-    throw new InputError(`PATCH takes a JSON merge patch, not ${type || 'an untyped body'}`, [{ path: '(content-type)', message: 'send Content-Type: application/merge-patch+json' }]);
+    throw new InputError(`PATCH takes a JSON merge patch, not ${type || 'an untyped body'}`, [
+      { path: '(content-type)', message: 'send Content-Type: application/merge-patch+json' },
+    ]);
   }
   return req.body;
 }
 
 function checkPathNames(p: Params): void {
-  for (const [field, value] of [['tenant', p.tenant], ['name', p.name]] as const) {
+  for (const [field, value] of [
+    ['tenant', p.tenant],
+    ['name', p.name],
+  ] as const) {
     if (value === undefined) continue;
     const problem = dns1123LabelProblem(value);
-    if (problem) throw new InputError(`the ${field} in the path is not a valid name`, [{ path: `path.${field}`, message: `"${value}" ${problem}` }]);
+    if (problem)
+      throw new InputError(`the ${field} in the path is not a valid name`, [
+        { path: `path.${field}`, message: `"${value}" ${problem}` },
+      ]);
   }
 }
 

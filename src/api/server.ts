@@ -69,6 +69,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   });
   app.decorate('polisRoutes', [] as RouteEntry[]);
   app.addHook('onRoute', (route) => {
+    // The API reference (swagger-ui's own routes) is readable without a token, like /openapi.json.
+    if (route.url.startsWith('/docs')) route.config = { ...route.config, public: true };
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     for (const method of methods) {
       if (method === 'HEAD') continue;
@@ -76,9 +78,15 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     }
   });
   registerBodyParsers(app);
+  // Route schemas document the API (OpenAPI); input is checked by polis's own parsers, whose errors name the
+  // field, the problem and what is accepted.
+  app.setValidatorCompiler(() => (data) => ({ value: data }));
   app.setErrorHandler((error, _req, reply) => sendError(reply, error));
   app.setNotFoundHandler((req, reply) =>
-    reply.code(404).send({ ...errorBody({ code: 'FST_ERR_NOT_FOUND' }, req), message: `no route ${req.method} ${req.url.split('?')[0]}; GET /apis lists the served kinds, /docs the whole API` }),
+    reply.code(404).send({
+      ...errorBody({ code: 'FST_ERR_NOT_FOUND' }, req),
+      message: `no route ${req.method} ${req.url.split('?')[0]}; GET /apis lists the served kinds, /docs the whole API`,
+    }),
   );
 
   app.addHook('onRequest', async (req, reply) => {
@@ -89,7 +97,10 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       identity = await a.authenticate(req.headers);
       if (identity) break;
     }
-    if (!identity) throw new AuthenticationError('no credentials: send "Authorization: Bearer <token>" (polis login stores one for the CLI)');
+    if (!identity)
+      throw new AuthenticationError(
+        'no credentials: send "Authorization: Bearer <token>" (polis login stores one for the CLI)',
+      );
     await deps.feed.idle();
     const principal = deps.bindings.principal(identity.user);
     if (!principal) throw new AuthenticationError(`user "${identity.user}" does not exist or is disabled`);
@@ -103,7 +114,12 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: 'polis API', version: deps.version, description: 'Kubernetes-style resources for departments, applications and the platform. Authenticate with "Authorization: Bearer <token>".' },
+      info: {
+        title: 'polis API',
+        version: deps.version,
+        description:
+          'Kubernetes-style resources for departments, applications and the platform. Authenticate with "Authorization: Bearer <token>".',
+      },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
     },
@@ -122,11 +138,19 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       return reply.code(503).send({ status: 'unavailable', message: (e as Error).message });
     }
   });
-  app.get('/metrics', pub, async (_req, reply) => reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics()));
+  app.get('/metrics', pub, async (_req, reply) =>
+    reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics()),
+  );
   app.get('/version', pub, async () => ({ version: deps.version }));
 
   registerDiscovery(app, deps.registry, deps.version);
-  for (const def of deps.registry.all()) registerKindRoutes(app, def, { resources: deps.resources, feed: deps.feed, store: deps.store, bookmarkMs: deps.bookmarkMs });
+  for (const def of deps.registry.all())
+    registerKindRoutes(app, def, {
+      resources: deps.resources,
+      feed: deps.feed,
+      store: deps.store,
+      bookmarkMs: deps.bookmarkMs,
+    });
   registerApplyRoutes(app, { resources: deps.resources });
   registerTenancyRoutes(app, { store: deps.store, resources: deps.resources, tokens: deps.tokens });
   await app.ready();

@@ -42,7 +42,9 @@ export async function serveWatch(
   const lastEventId = req.headers['last-event-id'];
   const rvText = stringParam(q, 'resourceVersion') ?? (typeof lastEventId === 'string' ? lastEventId : undefined);
   if (rvText !== undefined && !/^\d+$/.test(rvText)) {
-    throw new InputError(`resourceVersion "${rvText}" is not valid`, [{ path: 'query.resourceVersion', message: 'expected a resourceVersion returned by the server (a whole number)' }]);
+    throw new InputError(`resourceVersion "${rvText}" is not valid`, [
+      { path: 'query.resourceVersion', message: 'expected a resourceVersion returned by the server (a whole number)' },
+    ]);
   }
   let from = rvText === undefined || rvText === '0' ? undefined : Number(rvText);
   const initial: StoredObject[] = [];
@@ -86,7 +88,12 @@ export async function serveWatch(
   };
   const sub = deps.feed.subscribe({
     from,
-    filter: { kind: def.kind, tenants, name, match: selector ? (e) => matchesSelector(selector, e.object.metadata.labels) : undefined },
+    filter: {
+      kind: def.kind,
+      tenants,
+      name,
+      match: selector ? (e) => matchesSelector(selector, e.object.metadata.labels) : undefined,
+    },
     onEvent: (e) => {
       send(e.type, e.revision, shown(e.object));
     },
@@ -101,7 +108,11 @@ export async function serveWatch(
     timers.push(
       setInterval(() => {
         const at = sub.position();
-        send('BOOKMARK', at, { apiVersion: apiVersionOf(def), kind: def.kind, metadata: { resourceVersion: String(at) } });
+        send('BOOKMARK', at, {
+          apiVersion: apiVersionOf(def),
+          kind: def.kind,
+          metadata: { resourceVersion: String(at) },
+        });
       }, deps.bookmarkMs ?? 5000),
     );
   }

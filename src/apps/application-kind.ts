@@ -22,7 +22,9 @@ const component = z
   })
   .strict();
 
-const policy = z.object({ name: z.string().min(1), type: z.string().min(1), properties: properties.optional() }).strict();
+const policy = z
+  .object({ name: z.string().min(1), type: z.string().min(1), properties: properties.optional() })
+  .strict();
 
 const step = z
   .object({
@@ -42,7 +44,11 @@ export interface ComponentSpec {
 
 export interface ApplicationSpec {
   readonly components: readonly ComponentSpec[];
-  readonly policies?: ReadonlyArray<{ readonly name: string; readonly type: string; readonly properties?: Record<string, unknown> }>;
+  readonly policies?: ReadonlyArray<{
+    readonly name: string;
+    readonly type: string;
+    readonly properties?: Record<string, unknown>;
+  }>;
 }
 
 /**
@@ -62,7 +68,10 @@ export const applicationKind: KindDefinition = defineKind({
     .object({
       components: z.array(component).min(1, 'an application needs at least one component'),
       policies: z.array(policy).optional(),
-      workflow: z.object({ steps: z.array(step) }).strict().optional(),
+      workflow: z
+        .object({ steps: z.array(step) })
+        .strict()
+        .optional(),
     })
     .strict(),
   status: z.record(z.string(), z.unknown()),
@@ -82,9 +91,16 @@ function applicationCauses(spec: ApplicationSpec): ErrorCause[] {
     const problem = dns1123LabelProblem(c.name);
     if (problem) causes.push({ path: `${at}.name`, message: `"${c.name}" ${problem}` });
     const first = seen.get(c.name);
-    if (first !== undefined) causes.push({ path: `${at}.name`, message: `"${c.name}" is already the name of spec.components[${first}]; component names are unique` });
+    if (first !== undefined)
+      causes.push({
+        path: `${at}.name`,
+        message: `"${c.name}" is already the name of spec.components[${first}]; component names are unique`,
+      });
     seen.set(c.name, i);
-    for (const [field, kind] of [['cpu', 'cpu'], ['memory', 'bytes']] as const) {
+    for (const [field, kind] of [
+      ['cpu', 'cpu'],
+      ['memory', 'bytes'],
+    ] as const) {
       const v = c.properties?.[field];
       if (v === undefined) continue;
       const p = quantityProblem(kind, v);

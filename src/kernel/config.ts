@@ -27,13 +27,17 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ov
     if (v === undefined || v === '') return fallback;
     const n = Number(v);
     if (!Number.isInteger(n) || n < min || n > max) {
-      throw new InputError(`${name}="${v}" is not valid`, [{ path: name, message: `expected a whole number from ${min} to ${max}` }]);
+      throw new InputError(`${name}="${v}" is not valid`, [
+        { path: name, message: `expected a whole number from ${min} to ${max}` },
+      ]);
     }
     return n;
   };
   const level = (env.POLIS_LOG_LEVEL ?? 'info') as Config['logLevel'];
   if (!LEVELS.includes(level)) {
-    throw new InputError(`POLIS_LOG_LEVEL="${level}" is not valid`, [{ path: 'POLIS_LOG_LEVEL', message: `expected one of ${LEVELS.join(', ')}` }]);
+    throw new InputError(`POLIS_LOG_LEVEL="${level}" is not valid`, [
+      { path: 'POLIS_LOG_LEVEL', message: `expected one of ${LEVELS.join(', ')}` },
+    ]);
   }
   const base: Config = {
     dataDir: env.POLIS_DATA_DIR || 'data',

@@ -16,10 +16,14 @@ export function parseDocuments(text: string): unknown[] {
   if (trimmed.startsWith('{') || trimmed.startsWith('[')) return flatten(parseStrictJson(text));
   const docs = parseAllDocuments(text, { uniqueKeys: true, prettyErrors: true, strict: true });
   if (!Array.isArray(docs)) {
-    throw new InputError('the body is empty', [{ path: '(body)', message: 'expected one or more YAML or JSON documents' }]);
+    throw new InputError('the body is empty', [
+      { path: '(body)', message: 'expected one or more YAML or JSON documents' },
+    ]);
   }
   if (docs.length > MAX_DOCUMENTS) {
-    throw new InputError(`too many documents (${docs.length})`, [{ path: '(body)', message: `at most ${MAX_DOCUMENTS} documents in one request` }]);
+    throw new InputError(`too many documents (${docs.length})`, [
+      { path: '(body)', message: `at most ${MAX_DOCUMENTS} documents in one request` },
+    ]);
   }
   const out: unknown[] = [];
   docs.forEach((doc, i) => {
@@ -42,26 +46,41 @@ export function parseDocuments(text: string): unknown[] {
         return undefined;
       },
     });
-    if (badKey !== undefined) throw new InputError(`forbidden key "${badKey}"`, [{ path: `documents[${i}]`, message: `"${badKey}" is not accepted as a field name` }]);
+    if (badKey !== undefined)
+      throw new InputError(`forbidden key "${badKey}"`, [
+        { path: `documents[${i}]`, message: `"${badKey}" is not accepted as a field name` },
+      ]);
     if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) return; // an empty document
     if (!isMap(doc.contents)) {
-      throw new InputError(`document ${i + 1} is not an object`, [{ path: `documents[${i}]`, message: 'each document must be a mapping with apiVersion, kind, metadata' }]);
+      throw new InputError(`document ${i + 1} is not an object`, [
+        { path: `documents[${i}]`, message: 'each document must be a mapping with apiVersion, kind, metadata' },
+      ]);
     }
     let value: unknown;
     try {
       value = doc.toJS({ maxAliasCount: 100 });
     } catch (e) {
-      throw new InputError(`document ${i + 1} expands too far: ${(e as Error).message}`, [{ path: `documents[${i}]`, message: 'aliases may expand to at most 100 nodes; write the content out instead' }]);
+      throw new InputError(`document ${i + 1} expands too far: ${(e as Error).message}`, [
+        { path: `documents[${i}]`, message: 'aliases may expand to at most 100 nodes; write the content out instead' },
+      ]);
     }
     out.push(...flatten(value));
   });
-  if (out.length === 0) throw new InputError('the body holds no document', [{ path: '(body)', message: 'expected one or more YAML or JSON documents' }]);
+  if (out.length === 0)
+    throw new InputError('the body holds no document', [
+      { path: '(body)', message: 'expected one or more YAML or JSON documents' },
+    ]);
   return out;
 }
 
 function flatten(value: unknown): unknown[] {
   if (Array.isArray(value)) return value;
-  if (typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'List' && Array.isArray((value as { items?: unknown }).items)) {
+  if (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as { kind?: unknown }).kind === 'List' &&
+    Array.isArray((value as { items?: unknown }).items)
+  ) {
     return (value as { items: unknown[] }).items;
   }
   return [value];

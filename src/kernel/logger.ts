@@ -4,6 +4,9 @@ import type { Config } from './config.ts';
 export function loggerOptions(level: Config['logLevel']) {
   return {
     level,
-    redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization'], censor: '[redacted]' },
+    redact: {
+      paths: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization'],
+      censor: '[redacted]',
+    },
   };
 }

@@ -4,13 +4,18 @@ import { InputError } from './errors.ts';
 export type Query = Record<string, string | string[] | undefined>;
 
 function bad(name: string, value: string, accepted: string): InputError {
-  return new InputError(`query parameter ${name}="${value}" is not valid`, [{ path: `query.${name}`, message: `expected ${accepted}` }]);
+  return new InputError(`query parameter ${name}="${value}" is not valid`, [
+    { path: `query.${name}`, message: `expected ${accepted}` },
+  ]);
 }
 
 /** The parameter's one value; a parameter given twice is an error rather than a silent pick. */
 export function stringParam(q: Query, name: string): string | undefined {
   const v = q[name];
-  if (Array.isArray(v)) throw new InputError(`query parameter ${name} is given ${v.length} times`, [{ path: `query.${name}`, message: 'give it once' }]);
+  if (Array.isArray(v))
+    throw new InputError(`query parameter ${name} is given ${v.length} times`, [
+      { path: `query.${name}`, message: 'give it once' },
+    ]);
   return v === '' ? undefined : v;
 }
 
@@ -44,6 +49,9 @@ export function nameFromFieldSelector(q: Query): string | undefined {
   const v = stringParam(q, 'fieldSelector');
   if (!v) return undefined;
   const m = /^metadata\.name(==|=)([a-z0-9.-]+)$/.exec(v);
-  if (!m) throw new InputError(`fieldSelector "${v}" is not supported`, [{ path: 'query.fieldSelector', message: 'only metadata.name=NAME is supported; use labelSelector for the rest' }]);
+  if (!m)
+    throw new InputError(`fieldSelector "${v}" is not supported`, [
+      { path: 'query.fieldSelector', message: 'only metadata.name=NAME is supported; use labelSelector for the rest' },
+    ]);
   return m[2];
 }

@@ -11,7 +11,9 @@ export function parseStrictJson(text: string): unknown {
   try {
     value = JSON.parse(text);
   } catch (e) {
-    throw new InputError(`the body is not valid JSON: ${(e as Error).message}`, [{ path: '(body)', message: 'must be a JSON document' }]);
+    throw new InputError(`the body is not valid JSON: ${(e as Error).message}`, [
+      { path: '(body)', message: 'must be a JSON document' },
+    ]);
   }
   if (typeof value === 'object' && value !== null) checkKeys(text);
   return value;
@@ -43,8 +45,14 @@ function checkKeys(text: string): void {
         const raw = text.slice(i + 1, j);
         const key = hasEscape ? (JSON.parse(text.slice(i, j + 1)) as string) : raw;
         const path = top.path ? `${top.path}.${key}` : key;
-        if (top.keys.has(key)) throw new InputError(`duplicate key "${key}" at ${path}`, [{ path, message: 'appears twice in one object; keep one' }]);
-        if (FORBIDDEN_KEYS.has(key)) throw new InputError(`forbidden key "${key}" at ${path}`, [{ path, message: 'is not accepted as a field name' }]);
+        if (top.keys.has(key))
+          throw new InputError(`duplicate key "${key}" at ${path}`, [
+            { path, message: 'appears twice in one object; keep one' },
+          ]);
+        if (FORBIDDEN_KEYS.has(key))
+          throw new InputError(`forbidden key "${key}" at ${path}`, [
+            { path, message: 'is not accepted as a field name' },
+          ]);
         top.keys.add(key);
         (top as { lastKey?: string }).lastKey = key;
         expectKey = false;
@@ -53,8 +61,15 @@ function checkKeys(text: string): void {
       continue;
     }
     if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
-      const parent = stack[stack.length - 1] as ({ lastKey?: string; index: number; path: string; isObject: boolean } | undefined);
-      const seg = parent ? (parent.isObject ? (parent.path ? `${parent.path}.${parent.lastKey}` : (parent.lastKey ?? '')) : `${parent.path}[${parent.index}]`) : '';
+      const parent = stack[stack.length - 1] as
+        { lastKey?: string; index: number; path: string; isObject: boolean } | undefined;
+      const seg = parent
+        ? parent.isObject
+          ? parent.path
+            ? `${parent.path}.${parent.lastKey}`
+            : (parent.lastKey ?? '')
+          : `${parent.path}[${parent.index}]`
+        : '';
       stack.push({ keys: new Set(), path: seg, isObject: c === 0x7b, index: 0 });
       expectKey = c === 0x7b;
     } else if (c === 0x7d || c === 0x5d) {

@@ -56,7 +56,9 @@ export function auditHash(prevHash: string, seq: number, entry: AuditEntryInput)
     requestId: entry.requestId,
     changes: entry.changes,
   };
-  return createHash('sha256').update(`${prevHash}\n${seq}\n${canonicalJson(fields)}`).digest('hex');
+  return createHash('sha256')
+    .update(`${prevHash}\n${seq}\n${canonicalJson(fields)}`)
+    .digest('hex');
 }
 
 export interface AuditVerification {
@@ -84,7 +86,8 @@ export function verifyChain(
       brokenAt: { seq: e.seq, problem },
     });
     if (e.seq !== expectedSeq) return broken(`expected entry ${expectedSeq}, found ${e.seq} (an entry is missing)`);
-    if (e.prevHash !== prev) return broken('prevHash does not match the previous entry (an entry was removed or altered)');
+    if (e.prevHash !== prev)
+      return broken('prevHash does not match the previous entry (an entry was removed or altered)');
     if (auditHash(prev, e.seq, e) !== e.hash) return broken('hash does not match the entry (its content was altered)');
     prev = e.hash;
     expectedSeq++;

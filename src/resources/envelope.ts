@@ -53,7 +53,8 @@ export function describeKey(key: ObjectKey): string {
   return key.tenant ? `${key.kind} ${key.tenant}/${key.name}` : `${key.kind} ${key.name}`;
 }
 
-const labelKey = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const labelKey =
+  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 const labelValue = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
 
 /** Metadata a client may send; server-set fields are accepted (for round trips) and then overwritten or checked. */
@@ -64,8 +65,12 @@ export const objectMetaInput = z
     uid: z.string().optional(),
     labels: z
       .record(
-        z.string().regex(labelKey, 'label keys are an optional DNS prefix and "/" then up to 63 characters [A-Za-z0-9-_.]'),
-        z.string().regex(labelValue, 'label values are at most 63 characters [A-Za-z0-9-_.], starting and ending alphanumeric'),
+        z
+          .string()
+          .regex(labelKey, 'label keys are an optional DNS prefix and "/" then up to 63 characters [A-Za-z0-9-_.]'),
+        z
+          .string()
+          .regex(labelValue, 'label values are at most 63 characters [A-Za-z0-9-_.], starting and ending alphanumeric'),
       )
       .optional(),
     annotations: z.record(z.string(), z.string()).optional(),

@@ -42,11 +42,17 @@ function splitTerms(text: string): string[] {
 function parseTerm(term: string, param: string): Requirement {
   const bad = (why: string) =>
     new InputError(`invalid label selector term '${term}': ${why}`, [
-      { path: param, message: `${why}; accepted forms: key=value, key!=value, key in (a,b), key notin (a,b), key, !key` },
+      {
+        path: param,
+        message: `${why}; accepted forms: key=value, key!=value, key in (a,b), key notin (a,b), key, !key`,
+      },
     ]);
   let m = /^([^\s!=()]+)\s+(in|notin)\s+\(([^)]*)\)$/.exec(term);
   if (m) {
-    const values = m[3]!.split(',').map((v) => v.trim()).filter((v) => v !== '');
+    const values = m[3]!
+      .split(',')
+      .map((v) => v.trim())
+      .filter((v) => v !== '');
     if (values.length === 0) throw bad('a set needs at least one value');
     return { op: m[2] === 'in' ? 'in' : 'notin', key: checkKey(m[1]!, bad), values };
   }
@@ -68,7 +74,10 @@ function checkKey(key: string, bad: (why: string) => Error): string {
 }
 
 /** True when `labels` satisfy every requirement. */
-export function matchesSelector(selector: LabelSelector, labels: Readonly<Record<string, string>> | undefined): boolean {
+export function matchesSelector(
+  selector: LabelSelector,
+  labels: Readonly<Record<string, string>> | undefined,
+): boolean {
   const l = labels ?? {};
   return selector.every((r) => {
     const has = Object.hasOwn(l, r.key);

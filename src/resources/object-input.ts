@@ -28,19 +28,34 @@ export function parseObject(
   const at = (p: readonly PropertyKey[]) => formatPath([...pathPrefix, ...p]) || '(root)';
   if (!isPlainObject(input)) {
     throw new InputError('the body must be an object with apiVersion, kind, metadata and spec', [
-      { path: at([]), message: `expected an object, got ${input === null ? 'null' : Array.isArray(input) ? 'an array' : typeof input}` },
+      {
+        path: at([]),
+        message: `expected an object, got ${input === null ? 'null' : Array.isArray(input) ? 'an array' : typeof input}`,
+      },
     ]);
   }
   const kind = input.kind;
   if (typeof kind !== 'string' || kind === '') {
-    throw new InputError('kind is missing', [{ path: at(['kind']), message: `required; one of: ${kindNames(registry)}` }], { invalid: true });
+    throw new InputError(
+      'kind is missing',
+      [{ path: at(['kind']), message: `required; one of: ${kindNames(registry)}` }],
+      { invalid: true },
+    );
   }
   const def = registry.get(kind);
   if (!def) {
-    throw new InputError(`kind "${kind}" is not served here`, [{ path: at(['kind']), message: `unknown kind "${kind}"; served kinds: ${kindNames(registry)}` }], { invalid: true });
+    throw new InputError(
+      `kind "${kind}" is not served here`,
+      [{ path: at(['kind']), message: `unknown kind "${kind}"; served kinds: ${kindNames(registry)}` }],
+      { invalid: true },
+    );
   }
   if (expected.kind && expected.kind !== kind) {
-    throw new InputError(`this path serves ${expected.kind}, the body is a ${kind}`, [{ path: at(['kind']), message: `must be "${expected.kind}" on this path` }], { invalid: true });
+    throw new InputError(
+      `this path serves ${expected.kind}, the body is a ${kind}`,
+      [{ path: at(['kind']), message: `must be "${expected.kind}" on this path` }],
+      { invalid: true },
+    );
   }
   const causes: ErrorCause[] = [];
   if (input.apiVersion !== apiVersionOf(def)) {
@@ -52,7 +67,11 @@ export function parseObject(
     causes.push(...zodCauses(metaResult.error, [...pathPrefix, 'metadata']));
     // Still report name and tenant problems alongside, so one round trip shows everything to fix.
     const raw = input.metadata as Partial<Record<string, unknown>> | undefined;
-    if (isPlainObject(raw) && typeof raw.name === 'string' && (raw.tenant === undefined || typeof raw.tenant === 'string')) {
+    if (
+      isPlainObject(raw) &&
+      typeof raw.name === 'string' &&
+      (raw.tenant === undefined || typeof raw.tenant === 'string')
+    ) {
       causes.push(...metadataCauses(def, { name: raw.name, tenant: raw.tenant as string | undefined }, expected, at));
     }
   } else {
@@ -63,11 +82,17 @@ export function parseObject(
   const body = def.schema.safeParse({ ...rest, apiVersion: def.group + '/' + def.version, kind });
   if (!body.success) causes.push(...zodCauses(body.error, pathPrefix));
   if (causes.length === 0 && def.validate) {
-    causes.push(...def.validate(input as ResourceObject).map((c) => ({ path: at(c.path.split('.')), message: c.message })));
+    causes.push(
+      ...def.validate(input as ResourceObject).map((c) => ({ path: at(c.path.split('.')), message: c.message })),
+    );
   }
   if (causes.length > 0 || !metadata) {
     const name = metadata?.name ? ` "${metadata.name}"` : '';
-    throw new InputError(`${kind}${name} is invalid: ${causes.map((c) => `${c.path}: ${c.message}`).join('; ')}`, causes, { invalid: true });
+    throw new InputError(
+      `${kind}${name} is invalid: ${causes.map((c) => `${c.path}: ${c.message}`).join('; ')}`,
+      causes,
+      { invalid: true },
+    );
   }
   const tenant = def.scope === 'tenant' ? (metadata.tenant ?? expected.tenant) : undefined;
   const obj = { ...(body.data as Record<string, unknown>), metadata: { ...metadata, tenant } } as ResourceObject;
@@ -87,14 +112,23 @@ function metadataCauses(
     causes.push({ path: at(['metadata', 'name']), message: `must be "${expected.name}" to match the request path` });
   }
   if (def.scope === 'platform' && meta.tenant !== undefined) {
-    causes.push({ path: at(['metadata', 'tenant']), message: `${def.kind} is platform-scoped and belongs to no department; remove metadata.tenant` });
+    causes.push({
+      path: at(['metadata', 'tenant']),
+      message: `${def.kind} is platform-scoped and belongs to no department; remove metadata.tenant`,
+    });
   }
   if (def.scope === 'tenant') {
     const tenant = meta.tenant ?? expected.tenant;
     if (tenant === undefined) {
-      causes.push({ path: at(['metadata', 'tenant']), message: `${def.kind} belongs to a department: set metadata.tenant or use the path /tenants/{tenant}/...` });
+      causes.push({
+        path: at(['metadata', 'tenant']),
+        message: `${def.kind} belongs to a department: set metadata.tenant or use the path /tenants/{tenant}/...`,
+      });
     } else if (expected.tenant !== undefined && tenant !== expected.tenant) {
-      causes.push({ path: at(['metadata', 'tenant']), message: `must be "${expected.tenant}" to match the request path` });
+      causes.push({
+        path: at(['metadata', 'tenant']),
+        message: `must be "${expected.tenant}" to match the request path`,
+      });
     } else {
       const p = dns1123LabelProblem(tenant);
       if (p) causes.push({ path: at(['metadata', 'tenant']), message: `"${tenant}" ${p}` });

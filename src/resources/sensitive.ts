@@ -20,6 +20,7 @@ export function maskSensitive(value: unknown, fields: readonly string[]): unknow
 }
 
 function maskLeaves(v: unknown): unknown {
-  if (isPlainObject(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, x === null ? null : maskLeaves(x)]));
+  if (isPlainObject(v))
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, x === null ? null : maskLeaves(x)]));
   return MASK;
 }

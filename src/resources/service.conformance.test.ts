@@ -58,7 +58,13 @@ forEachBackend('resource service', (backend) => {
     registry.register(gadget);
     feed = new ChangeFeed({ store, pollMs: 50 });
     await feed.start();
-    service = new ResourceService({ store, registry, clock, admission: [recordAdmission], afterCommit: () => feed.nudge() });
+    service = new ResourceService({
+      store,
+      registry,
+      clock,
+      admission: [recordAdmission],
+      afterCommit: () => feed.nudge(),
+    });
     admitted.length = 0;
   });
   afterEach(async () => {
@@ -68,7 +74,13 @@ forEachBackend('resource service', (backend) => {
 
   it('creates an object with server-set metadata and reads it back', async () => {
     const created = await service.create(ctx, w('a', 3, { labels: { tier: 'web' } }));
-    expect(created.metadata).toMatchObject({ name: 'a', tenant: 'edu', generation: 1, creationTimestamp: '2026-11-24T08:00:00.000Z', labels: { tier: 'web' } });
+    expect(created.metadata).toMatchObject({
+      name: 'a',
+      tenant: 'edu',
+      generation: 1,
+      creationTimestamp: '2026-11-24T08:00:00.000Z',
+      labels: { tier: 'web' },
+    });
     expect(created.metadata.uid).toMatch(/^[0-9a-f-]{36}$/);
     expect(await service.get('Widget', 'edu', 'a')).toEqual(created);
     expect(Object.keys(created)).toEqual(['apiVersion', 'kind', 'metadata', 'spec']);
@@ -82,7 +94,9 @@ forEachBackend('resource service', (backend) => {
   it('answers 409 to a replace with a stale resourceVersion and keeps the newer write', async () => {
     const v1 = await service.create(ctx, w('a', 1));
     const v2 = await service.replace(ctx, { ...w('a', 2), metadata: { ...v1.metadata } });
-    await expect(service.replace(ctx, { ...w('a', 3), metadata: { ...v1.metadata } })).rejects.toBeInstanceOf(ConflictError);
+    await expect(service.replace(ctx, { ...w('a', 3), metadata: { ...v1.metadata } })).rejects.toBeInstanceOf(
+      ConflictError,
+    );
     expect((await service.get('Widget', 'edu', 'a')).spec).toEqual({ size: 2 });
     expect(Number(v2.metadata.resourceVersion)).toBeGreaterThan(Number(v1.metadata.resourceVersion));
   });
@@ -107,7 +121,11 @@ forEachBackend('resource service', (backend) => {
 
   it('moves generation only when the spec changes', async () => {
     const a = await service.create(ctx, w('a', 1));
-    const relabelled = await service.patch(ctx, { kind: 'Widget', tenant: 'edu', name: 'a' }, { metadata: { labels: { x: 'y' } } });
+    const relabelled = await service.patch(
+      ctx,
+      { kind: 'Widget', tenant: 'edu', name: 'a' },
+      { metadata: { labels: { x: 'y' } } },
+    );
     expect(relabelled.metadata.generation).toBe(1);
     expect(relabelled.metadata.resourceVersion).not.toBe(a.metadata.resourceVersion);
     const resized = await service.patch(ctx, { kind: 'Widget', tenant: 'edu', name: 'a' }, { spec: { size: 2 } });
@@ -125,12 +143,24 @@ forEachBackend('resource service', (backend) => {
   it('treats status as a subresource: ignored on create and replace, written only through status', async () => {
     const a = await service.create(ctx, { ...w('a'), status: { phase: 'Fake' } });
     expect(a.status).toBeUndefined();
-    const withStatus = await service.patch(ctx, { kind: 'Widget', tenant: 'edu', name: 'a' }, { status: { phase: 'Running' } }, { subresource: 'status' });
+    const withStatus = await service.patch(
+      ctx,
+      { kind: 'Widget', tenant: 'edu', name: 'a' },
+      { status: { phase: 'Running' } },
+      { subresource: 'status' },
+    );
     expect(withStatus.status).toEqual({ phase: 'Running' });
     expect(withStatus.metadata.generation).toBe(1);
     const replaced = await service.replace(ctx, { ...w('a', 5), status: { phase: 'Overwritten' } });
     expect(replaced.status).toEqual({ phase: 'Running' });
-    await expect(service.patch(ctx, { kind: 'Widget', tenant: 'edu', name: 'a' }, { status: { phase: 3 } }, { subresource: 'status' })).rejects.toMatchObject({
+    await expect(
+      service.patch(
+        ctx,
+        { kind: 'Widget', tenant: 'edu', name: 'a' },
+        { status: { phase: 3 } },
+        { subresource: 'status' },
+      ),
+    ).rejects.toMatchObject({
       status: 422,
       causes: [{ path: 'status.phase', message: expect.stringContaining('expected string') }],
     });
@@ -141,7 +171,13 @@ forEachBackend('resource service', (backend) => {
     const marked = await service.delete(ctx, { kind: 'Widget', tenant: 'edu', name: 'a' });
     expect(marked.metadata.deletionTimestamp).toBe('2026-11-24T08:00:00.000Z');
     expect((await service.get('Widget', 'edu', 'a')).metadata.deletionTimestamp).toBeDefined();
-    await expect(service.patch(ctx, { kind: 'Widget', tenant: 'edu', name: 'a' }, { metadata: { finalizers: ['polis.io/cleanup', 'new'] } })).rejects.toBeInstanceOf(ConflictError);
+    await expect(
+      service.patch(
+        ctx,
+        { kind: 'Widget', tenant: 'edu', name: 'a' },
+        { metadata: { finalizers: ['polis.io/cleanup', 'new'] } },
+      ),
+    ).rejects.toBeInstanceOf(ConflictError);
     await service.patch(ctx, { kind: 'Widget', tenant: 'edu', name: 'a' }, { metadata: { finalizers: null } });
     await expect(service.get('Widget', 'edu', 'a')).rejects.toBeInstanceOf(NotFoundError);
   });
@@ -149,7 +185,13 @@ forEachBackend('resource service', (backend) => {
   it('deletes at once without finalizers and honours a resourceVersion precondition', async () => {
     const a = await service.create(ctx, w('a'));
     await service.patch(ctx, { kind: 'Widget', tenant: 'edu', name: 'a' }, { spec: { size: 9 } });
-    await expect(service.delete(ctx, { kind: 'Widget', tenant: 'edu', name: 'a' }, { resourceVersion: a.metadata.resourceVersion })).rejects.toBeInstanceOf(ConflictError);
+    await expect(
+      service.delete(
+        ctx,
+        { kind: 'Widget', tenant: 'edu', name: 'a' },
+        { resourceVersion: a.metadata.resourceVersion },
+      ),
+    ).rejects.toBeInstanceOf(ConflictError);
     await service.delete(ctx, { kind: 'Widget', tenant: 'edu', name: 'a' });
     await expect(service.get('Widget', 'edu', 'a')).rejects.toBeInstanceOf(NotFoundError);
   });
@@ -172,11 +214,18 @@ forEachBackend('resource service', (backend) => {
     await expect(service.apply(ctx, [w('later', 1), w('refused', 1)])).rejects.toThrow('refused by admission');
     await expect(service.get('Widget', 'edu', 'later')).rejects.toBeInstanceOf(NotFoundError);
     expect(await store.currentRevision()).toBe(rev);
-    await expect(service.apply(ctx, [w('dup'), w('dup')])).rejects.toMatchObject({ causes: [{ path: 'documents[1].metadata.name' }] });
+    await expect(service.apply(ctx, [w('dup'), w('dup')])).rejects.toMatchObject({
+      causes: [{ path: 'documents[1].metadata.name' }],
+    });
   });
 
   it('names every invalid field with its path and stores nothing', async () => {
-    const bad = { apiVersion: 'test.polis.io/v1', kind: 'Widget', metadata: { name: 'Bad_Name', tenant: 'edu', colour: 'x' }, spec: { size: -1, extra: true } };
+    const bad = {
+      apiVersion: 'test.polis.io/v1',
+      kind: 'Widget',
+      metadata: { name: 'Bad_Name', tenant: 'edu', colour: 'x' },
+      spec: { size: -1, extra: true },
+    };
     const err = await service.create(ctx, bad).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InputError);
     const paths = (err as InputError).causes.map((c) => c.path).sort();
@@ -198,16 +247,35 @@ forEachBackend('resource service', (backend) => {
   });
 
   it('keeps platform-scoped objects out of any department', async () => {
-    const g = await service.create(ctx, { apiVersion: 'test.polis.io/v1', kind: 'Gadget', metadata: { name: 'g' }, spec: { count: 1 } });
+    const g = await service.create(ctx, {
+      apiVersion: 'test.polis.io/v1',
+      kind: 'Gadget',
+      metadata: { name: 'g' },
+      spec: { count: 1 },
+    });
     expect(g.metadata.tenant).toBeUndefined();
-    await expect(service.create(ctx, { apiVersion: 'test.polis.io/v1', kind: 'Gadget', metadata: { name: 'h', tenant: 'edu' }, spec: { count: 1 } })).rejects.toMatchObject({
+    await expect(
+      service.create(ctx, {
+        apiVersion: 'test.polis.io/v1',
+        kind: 'Gadget',
+        metadata: { name: 'h', tenant: 'edu' },
+        spec: { count: 1 },
+      }),
+    ).rejects.toMatchObject({
       causes: [{ path: 'metadata.tenant' }],
     });
   });
 
   it('streams changes to a watcher and resumes one from a revision without gap or repeat', async () => {
     const seen: ChangeEvent[] = [];
-    const sub = feed.subscribe({ from: 0, filter: { kind: 'Widget' }, onEvent: (e) => seen.push(e), onError: (e) => { throw e; } });
+    const sub = feed.subscribe({
+      from: 0,
+      filter: { kind: 'Widget' },
+      onEvent: (e) => seen.push(e),
+      onError: (e) => {
+        throw e;
+      },
+    });
     const a = await service.create(ctx, w('a'));
     await service.patch(ctx, { kind: 'Widget', tenant: 'edu', name: 'a' }, { spec: { size: 2 } });
     await service.delete(ctx, { kind: 'Widget', tenant: 'edu', name: 'a' });
@@ -217,7 +285,12 @@ forEachBackend('resource service', (backend) => {
     sub.close();
 
     const resumed: ChangeEvent[] = [];
-    feed.subscribe({ from: Number(a.metadata.resourceVersion), filter: { kind: 'Widget' }, onEvent: (e) => resumed.push(e), onError: () => {} });
+    feed.subscribe({
+      from: Number(a.metadata.resourceVersion),
+      filter: { kind: 'Widget' },
+      onEvent: (e) => resumed.push(e),
+      onError: () => {},
+    });
     await waitFor(() => resumed.length === 2);
     expect(resumed.map((e) => e.type)).toEqual(['MODIFIED', 'DELETED']);
   });

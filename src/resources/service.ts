@@ -1,6 +1,13 @@
 import type { Clock } from '../kernel/clock.ts';
 import type { ErrorCause } from '../kernel/errors.ts';
-import { AlreadyExistsError, ConflictError, InputError, NotFoundError, PolisError, isPolisError } from '../kernel/errors.ts';
+import {
+  AlreadyExistsError,
+  ConflictError,
+  InputError,
+  NotFoundError,
+  PolisError,
+  isPolisError,
+} from '../kernel/errors.ts';
 import { newUid } from '../kernel/ids.ts';
 import type { AuditEntryInput, AuditOutcome } from './audit-log.ts';
 import type { ObjectKey, ObjectMeta, ResourceObject, StoredObject } from './envelope.ts';
@@ -84,7 +91,12 @@ export class ResourceService {
     return { ...page, items: page.items.map((o) => withoutSensitive(o, def.sensitiveFields)) };
   }
 
-  async create(ctx: RequestContext, input: unknown, expected: Expected = {}, opts: WriteOptions = {}): Promise<StoredObject> {
+  async create(
+    ctx: RequestContext,
+    input: unknown,
+    expected: Expected = {},
+    opts: WriteOptions = {},
+  ): Promise<StoredObject> {
     const { def, obj } = parseObject(this.registry, input, expected);
     return this.write(ctx, opts, async (tx) => {
       const key = keyOf(obj);
@@ -94,7 +106,12 @@ export class ResourceService {
   }
 
   /** PUT: the body replaces the object's spec, labels, annotations and finalizers; status is kept. */
-  async replace(ctx: RequestContext, input: unknown, expected: Expected = {}, opts: WriteOptions = {}): Promise<StoredObject> {
+  async replace(
+    ctx: RequestContext,
+    input: unknown,
+    expected: Expected = {},
+    opts: WriteOptions = {},
+  ): Promise<StoredObject> {
     const { def, obj } = parseObject(this.registry, input, expected);
     return this.write(ctx, opts, async (tx) => {
       const current = await this.current(tx, def, keyOf(obj));
@@ -112,13 +129,19 @@ export class ResourceService {
   ): Promise<StoredObject> {
     const def = requireKind(this.registry, key.kind);
     if (!isPlainObject(patch)) {
-      throw new InputError('a merge patch must be a JSON object', [{ path: '(root)', message: 'expected an object such as {"spec": {"replicas": 3}}' }]);
+      throw new InputError('a merge patch must be a JSON object', [
+        { path: '(root)', message: 'expected an object such as {"spec": {"replicas": 3}}' },
+      ]);
     }
     return this.write(ctx, opts, async (tx) => {
       const current = await this.current(tx, def, key);
       const merged = applyMergePatch(current, patch) as ResourceObject;
       if (opts.subresource === 'status') return this.writeStatus(ctx, tx, def, current, merged, 'patch');
-      const { obj } = parseObject(this.registry, stripServerFields(merged), { kind: key.kind, tenant: key.tenant || undefined, name: key.name });
+      const { obj } = parseObject(this.registry, stripServerFields(merged), {
+        kind: key.kind,
+        tenant: key.tenant || undefined,
+        name: key.name,
+      });
       const patchMeta = isPlainObject(patch.metadata) ? (patch.metadata as unknown as ObjectMeta) : {};
       checkPreconditions(current, patchMeta);
       return this.update(ctx, tx, def, current, { ...obj, status: current.status }, 'patch');
@@ -126,7 +149,12 @@ export class ResourceService {
   }
 
   /** PUT on /status: only status changes; generation stays. */
-  async replaceStatus(ctx: RequestContext, input: unknown, expected: Expected = {}, opts: WriteOptions = {}): Promise<StoredObject> {
+  async replaceStatus(
+    ctx: RequestContext,
+    input: unknown,
+    expected: Expected = {},
+    opts: WriteOptions = {},
+  ): Promise<StoredObject> {
     const { def, obj } = parseObject(this.registry, input, expected);
     return this.write(ctx, opts, async (tx) => {
       const current = await this.current(tx, def, keyOf(obj));
@@ -139,7 +167,11 @@ export class ResourceService {
    * DELETE. An object with finalizers is marked (deletionTimestamp) and stays until they are removed; otherwise it
    * is removed at once. Returns the object's last state.
    */
-  async delete(ctx: RequestContext, key: ObjectKey, opts: WriteOptions & { resourceVersion?: string } = {}): Promise<StoredObject> {
+  async delete(
+    ctx: RequestContext,
+    key: ObjectKey,
+    opts: WriteOptions & { resourceVersion?: string } = {},
+  ): Promise<StoredObject> {
     const def = requireKind(this.registry, key.kind);
     return this.write(ctx, opts, async (tx) => {
       const current = await this.current(tx, def, key);
@@ -160,14 +192,29 @@ export class ResourceService {
    * document's spec (and other top-level fields) whole; labels and annotations are merged, the document's keys
    * winning; status is kept. Objects that would not change are not written.
    */
-  async apply(ctx: RequestContext, docs: readonly unknown[], opts: WriteOptions & { tenant?: string } = {}): Promise<ApplyResult[]> {
-    const parsed = docs.map((d, i) => parseObject(this.registry, d, { tenant: opts.tenant }, docs.length > 1 ? [`documents[${i}]`] : []));
+  async apply(
+    ctx: RequestContext,
+    docs: readonly unknown[],
+    opts: WriteOptions & { tenant?: string } = {},
+  ): Promise<ApplyResult[]> {
+    const parsed = docs.map((d, i) =>
+      parseObject(this.registry, d, { tenant: opts.tenant }, docs.length > 1 ? [`documents[${i}]`] : []),
+    );
     const seen = new Map<string, number>();
     parsed.forEach(({ obj }, i) => {
       const k = describeKey(keyOf(obj));
       const first = seen.get(k);
       if (first !== undefined) {
-        throw new InputError(`${k} appears twice in one apply`, [{ path: `documents[${i}].metadata.name`, message: `duplicates documents[${first}]; each object may appear once` }], { invalid: true });
+        throw new InputError(
+          `${k} appears twice in one apply`,
+          [
+            {
+              path: `documents[${i}].metadata.name`,
+              message: `duplicates documents[${first}]; each object may appear once`,
+            },
+          ],
+          { invalid: true },
+        );
       }
       seen.set(k, i);
     });
@@ -192,7 +239,10 @@ export class ResourceService {
           },
         };
         const object = await this.update(ctx, tx, def, decoded, desired, 'apply');
-        results.push({ action: object.metadata.resourceVersion === decoded.metadata.resourceVersion ? 'unchanged' : 'configured', object });
+        results.push({
+          action: object.metadata.resourceVersion === decoded.metadata.resourceVersion ? 'unchanged' : 'configured',
+          object,
+        });
       }
       return results;
     });
@@ -254,9 +304,19 @@ export class ResourceService {
     return decode(def, obj);
   }
 
-  private async insert(ctx: RequestContext, tx: StoreTx, def: KindDefinition, obj: ResourceObject, verb: string): Promise<StoredObject> {
+  private async insert(
+    ctx: RequestContext,
+    tx: StoreTx,
+    def: KindDefinition,
+    obj: ResourceObject,
+    verb: string,
+  ): Promise<StoredObject> {
     if (obj.metadata.deletionTimestamp) {
-      throw new InputError('a new object cannot be marked for deletion', [{ path: 'metadata.deletionTimestamp', message: 'remove it; it is set by the server on delete' }], { invalid: true });
+      throw new InputError(
+        'a new object cannot be marked for deletion',
+        [{ path: 'metadata.deletionTimestamp', message: 'remove it; it is set by the server on delete' }],
+        { invalid: true },
+      );
     }
     const stored = normalize(def, {
       ...obj,
@@ -283,9 +343,10 @@ export class ResourceService {
     verb: string,
   ): Promise<StoredObject> {
     if (obj.metadata.uid !== undefined && obj.metadata.uid !== current.metadata.uid) {
-      throw new ConflictError(`${describeKey(keyOf(current))} has uid ${current.metadata.uid}, the request names ${obj.metadata.uid}: it was deleted and re-created`, [
-        { path: 'metadata.uid', message: 'does not match the stored object; read it again' },
-      ]);
+      throw new ConflictError(
+        `${describeKey(keyOf(current))} has uid ${current.metadata.uid}, the request names ${obj.metadata.uid}: it was deleted and re-created`,
+        [{ path: 'metadata.uid', message: 'does not match the stored object; read it again' }],
+      );
     }
     const next = normalize(def, {
       ...obj,
@@ -299,7 +360,10 @@ export class ResourceService {
         resourceVersion: current.metadata.resourceVersion,
       },
     });
-    if (current.metadata.deletionTimestamp && (next.metadata.finalizers ?? []).length > (current.metadata.finalizers ?? []).length) {
+    if (
+      current.metadata.deletionTimestamp &&
+      (next.metadata.finalizers ?? []).length > (current.metadata.finalizers ?? []).length
+    ) {
       throw new ConflictError(`${describeKey(keyOf(current))} is being deleted; finalizers can only be removed`, [
         { path: 'metadata.finalizers', message: 'no new finalizer may be added while the object is being deleted' },
       ]);
@@ -312,7 +376,14 @@ export class ResourceService {
     return this.put(ctx, tx, def, current, next, verb, false);
   }
 
-  private async writeStatus(ctx: RequestContext, tx: StoreTx, def: KindDefinition, current: StoredObject, obj: ResourceObject, verb: string): Promise<StoredObject> {
+  private async writeStatus(
+    ctx: RequestContext,
+    tx: StoreTx,
+    def: KindDefinition,
+    current: StoredObject,
+    obj: ResourceObject,
+    verb: string,
+  ): Promise<StoredObject> {
     if (!def.hasStatus) throw new NotFoundError(`${def.kind} has no status subresource`);
     const candidate = { ...current, status: obj.status };
     const { obj: checked } = parseObject(this.registry, stripServerFields(candidate), { kind: def.kind });
@@ -321,21 +392,44 @@ export class ResourceService {
     return this.put(ctx, tx, def, current, next, `${verb}-status`, false);
   }
 
-  private async admit(ctx: RequestContext, tx: StoreTx, def: KindDefinition, operation: AdmissionRequest['operation'], object: StoredObject, old: StoredObject | undefined): Promise<void> {
+  private async admit(
+    ctx: RequestContext,
+    tx: StoreTx,
+    def: KindDefinition,
+    operation: AdmissionRequest['operation'],
+    object: StoredObject,
+    old: StoredObject | undefined,
+  ): Promise<void> {
     for (const plugin of this.deps.admission ?? []) {
       await plugin({ operation, definition: def, object, old, tx, ctx, registry: this.registry });
     }
   }
 
-  private async put(ctx: RequestContext, tx: StoreTx, def: KindDefinition, old: StoredObject | undefined, next: StoredObject, verb: string, created: boolean): Promise<StoredObject> {
+  private async put(
+    ctx: RequestContext,
+    tx: StoreTx,
+    def: KindDefinition,
+    old: StoredObject | undefined,
+    next: StoredObject,
+    verb: string,
+    created: boolean,
+  ): Promise<StoredObject> {
     const revision = await tx.nextRevision();
     const stored = { ...next, metadata: { ...next.metadata, resourceVersion: String(revision) } } as StoredObject;
     await tx.put(encode(def, stored), created ? 'ADDED' : 'MODIFIED');
-    await tx.appendAudit(this.auditEntry(ctx, def, verb, stored, createMergePatch(auditView(def, old), auditView(def, stored)) ?? null));
+    await tx.appendAudit(
+      this.auditEntry(ctx, def, verb, stored, createMergePatch(auditView(def, old), auditView(def, stored)) ?? null),
+    );
     return stored;
   }
 
-  private async remove(ctx: RequestContext, tx: StoreTx, def: KindDefinition, current: StoredObject, verb: string): Promise<StoredObject> {
+  private async remove(
+    ctx: RequestContext,
+    tx: StoreTx,
+    def: KindDefinition,
+    current: StoredObject,
+    verb: string,
+  ): Promise<StoredObject> {
     const revision = await tx.nextRevision();
     const last = { ...current, metadata: { ...current.metadata, resourceVersion: String(revision) } } as StoredObject;
     await tx.remove(encode(def, last));
@@ -343,7 +437,13 @@ export class ResourceService {
     return last;
   }
 
-  private auditEntry(ctx: RequestContext, def: KindDefinition, verb: string, obj: StoredObject, changes: unknown): AuditEntryInput {
+  private auditEntry(
+    ctx: RequestContext,
+    def: KindDefinition,
+    verb: string,
+    obj: StoredObject,
+    changes: unknown,
+  ): AuditEntryInput {
     return {
       time: this.now(),
       actor: ctx.actor,
@@ -390,22 +490,48 @@ function checkPreconditions(current: StoredObject, meta: Partial<ObjectMeta>): v
   if (rv !== undefined && rv !== '' && rv !== current.metadata.resourceVersion) {
     throw new ConflictError(
       `${describeKey(keyOf(current))} was changed since you read it (your resourceVersion ${rv}, now ${current.metadata.resourceVersion}): read it again and re-apply your change`,
-      [{ path: 'metadata.resourceVersion', message: `stale; the current value is ${current.metadata.resourceVersion}` }],
+      [
+        {
+          path: 'metadata.resourceVersion',
+          message: `stale; the current value is ${current.metadata.resourceVersion}`,
+        },
+      ],
     );
   }
 }
 
 function stripServerFields(obj: ResourceObject): ResourceObject {
-  const { resourceVersion: _rv, generation: _g, creationTimestamp: _c, deletionTimestamp: _d, uid: _u, ...meta } = obj.metadata;
+  const {
+    resourceVersion: _rv,
+    generation: _g,
+    creationTimestamp: _c,
+    deletionTimestamp: _d,
+    uid: _u,
+    ...meta
+  } = obj.metadata;
   return { ...obj, metadata: meta };
 }
 
-function mergeMaps(a?: Readonly<Record<string, string>>, b?: Readonly<Record<string, string>>): Record<string, string> | undefined {
+function mergeMaps(
+  a?: Readonly<Record<string, string>>,
+  b?: Readonly<Record<string, string>>,
+): Record<string, string> | undefined {
   if (!a && !b) return undefined;
   return { ...a, ...b };
 }
 
-const META_ORDER = ['name', 'tenant', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp', 'labels', 'annotations', 'finalizers'] as const;
+const META_ORDER = [
+  'name',
+  'tenant',
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'labels',
+  'annotations',
+  'finalizers',
+] as const;
 
 /** Stable field order (apiVersion, kind, metadata, spec, extras, status) and no undefined or empty metadata fields. */
 function normalize(def: KindDefinition, obj: ResourceObject): StoredObject {

@@ -18,7 +18,10 @@ export function zodCauses(error: z.ZodError, prefix: readonly PropertyKey[] = []
     const base = [...prefix, ...issue.path];
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
-        out.push({ path: formatPath([...base, key]), message: `unknown field "${key}"; remove it or check its spelling` });
+        out.push({
+          path: formatPath([...base, key]),
+          message: `unknown field "${key}"; remove it or check its spelling`,
+        });
       }
       continue;
     }

@@ -19,8 +19,12 @@ export const tenantMustExist: AdmissionPlugin = async ({ operation, definition, 
   if (definition.scope !== 'tenant' || operation !== 'create') return;
   const name = object.metadata.tenant ?? '';
   const tenant = await tx.get(tenantKey(name));
-  if (!tenant) throw new NotFoundError(`department "${name}" does not exist; a platform admin creates it first (polis get tenants lists them)`);
-  if (tenant.metadata.deletionTimestamp) throw new ConflictError(`department "${name}" is being deleted; nothing new can be created in it`);
+  if (!tenant)
+    throw new NotFoundError(
+      `department "${name}" does not exist; a platform admin creates it first (polis get tenants lists them)`,
+    );
+  if (tenant.metadata.deletionTimestamp)
+    throw new ConflictError(`department "${name}" is being deleted; nothing new can be created in it`);
 };
 
 /**
@@ -30,7 +34,10 @@ export const tenantMustExist: AdmissionPlugin = async ({ operation, definition, 
 export const tenantDeletionGuard: AdmissionPlugin = async ({ operation, definition, object, tx, registry }) => {
   if (definition.kind !== 'Tenant' || operation !== 'delete') return;
   const name = object.metadata.name;
-  const tenantKinds = registry.all().filter((d) => d.scope === 'tenant').map((d) => d.kind);
+  const tenantKinds = registry
+    .all()
+    .filter((d) => d.scope === 'tenant')
+    .map((d) => d.kind);
   const held = await tx.listAll(tenantKinds, name);
   if (held.length > 0) {
     const counts = new Map<string, number>();
@@ -38,9 +45,13 @@ export const tenantDeletionGuard: AdmissionPlugin = async ({ operation, definiti
     const list = [...counts].map(([k, n]) => `${n} ${k}`).join(', ');
     throw new ConflictError(`department "${name}" still holds ${list}; delete them first`);
   }
-  const children = (await tx.listAll(['Tenant'], '')).filter((t) => (t.spec as TenantSpec | undefined)?.parent === name);
+  const children = (await tx.listAll(['Tenant'], '')).filter(
+    (t) => (t.spec as TenantSpec | undefined)?.parent === name,
+  );
   if (children.length > 0) {
-    throw new ConflictError(`department "${name}" is the parent of ${children.map((c) => c.metadata.name).join(', ')}; move or delete them first`);
+    throw new ConflictError(
+      `department "${name}" is the parent of ${children.map((c) => c.metadata.name).join(', ')}; move or delete them first`,
+    );
   }
 };
 
@@ -51,12 +62,20 @@ export const tenantHierarchy: AdmissionPlugin = async ({ operation, definition, 
   const seen = new Set([object.metadata.name]);
   while (parent !== undefined) {
     if (seen.has(parent)) {
-      throw new InputError(`department "${object.metadata.name}" would be its own ancestor`, [{ path: 'spec.parent', message: `"${parent}" closes a loop in the hierarchy; choose another parent` }], { invalid: true });
+      throw new InputError(
+        `department "${object.metadata.name}" would be its own ancestor`,
+        [{ path: 'spec.parent', message: `"${parent}" closes a loop in the hierarchy; choose another parent` }],
+        { invalid: true },
+      );
     }
     seen.add(parent);
     const p = await tx.get(tenantKey(parent));
     if (!p) {
-      throw new InputError(`parent department "${parent}" does not exist`, [{ path: 'spec.parent', message: `no department named "${parent}"` }], { invalid: true });
+      throw new InputError(
+        `parent department "${parent}" does not exist`,
+        [{ path: 'spec.parent', message: `no department named "${parent}"` }],
+        { invalid: true },
+      );
     }
     parent = (p.spec as TenantSpec | undefined)?.parent;
   }
@@ -84,7 +103,13 @@ export function quotaAdmission(usageByKind: ReadonlyMap<string, UsageFunction>):
     const before = old ? usageOf(old) : ZERO_USAGE;
     const violations = quotaViolations(quota, others, before, usageOf(object));
     if (violations.length > 0) {
-      throw new QuotaExceededError(quotaMessage(tenantName, violations), violations.map((v) => ({ path: `quota.${v.dimension}`, message: `limit ${v.limit}, in use ${v.used}, requested ${v.requested}` })));
+      throw new QuotaExceededError(
+        quotaMessage(tenantName, violations),
+        violations.map((v) => ({
+          path: `quota.${v.dimension}`,
+          message: `limit ${v.limit}, in use ${v.used}, requested ${v.requested}`,
+        })),
+      );
     }
   };
 }

@@ -75,7 +75,8 @@ export class BindingIndex {
     }
     if (deleted) return;
     const spec = o.spec as { user: string; role: Role };
-    const binding: Binding = o.kind === 'RoleBinding' ? { role: spec.role, tenant: o.metadata.tenant } : { role: spec.role };
+    const binding: Binding =
+      o.kind === 'RoleBinding' ? { role: spec.role, tenant: o.metadata.tenant } : { role: spec.role };
     this.bindings.set(key, { user: spec.user, binding });
     let m = this.byUser.get(spec.user);
     if (!m) this.byUser.set(spec.user, (m = new Map()));

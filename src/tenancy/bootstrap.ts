@@ -12,12 +12,27 @@ export const ADMIN_USER = 'admin';
  * issues it a token, returned here once for the caller to write to a file only its owner can read.
  * Later starts change nothing and return undefined.
  */
-export async function bootstrapPlatformAdmin(deps: { store: Store; resources: ResourceService; tokens: TokenService }): Promise<string | undefined> {
+export async function bootstrapPlatformAdmin(deps: {
+  store: Store;
+  resources: ResourceService;
+  tokens: TokenService;
+}): Promise<string | undefined> {
   const bindings = await deps.store.list({ kind: 'PlatformRoleBinding' });
-  if (bindings.items.some((b: StoredObject) => (b.spec as { role: string }).role === 'platform-admin')) return undefined;
+  if (bindings.items.some((b: StoredObject) => (b.spec as { role: string }).role === 'platform-admin'))
+    return undefined;
   await deps.resources.apply(BOOTSTRAP_ACTOR, [
-    { apiVersion: TENANCY_API_VERSION, kind: 'User', metadata: { name: ADMIN_USER }, spec: { displayName: 'Platform administrator (数据局)', organization: '市政务服务和数据管理局' } },
-    { apiVersion: TENANCY_API_VERSION, kind: 'PlatformRoleBinding', metadata: { name: `${ADMIN_USER}-platform-admin` }, spec: { user: ADMIN_USER, role: 'platform-admin' } },
+    {
+      apiVersion: TENANCY_API_VERSION,
+      kind: 'User',
+      metadata: { name: ADMIN_USER },
+      spec: { displayName: 'Platform administrator (数据局)', organization: '市政务服务和数据管理局' },
+    },
+    {
+      apiVersion: TENANCY_API_VERSION,
+      kind: 'PlatformRoleBinding',
+      metadata: { name: `${ADMIN_USER}-platform-admin` },
+      spec: { user: ADMIN_USER, role: 'platform-admin' },
+    },
   ]);
   const issued = await deps.tokens.issue(BOOTSTRAP_ACTOR, { user: ADMIN_USER, description: 'created at first start' });
   return issued.token;

@@ -27,7 +27,10 @@ const contactSchema = z
     name: z.string().min(1),
     role: z.string().optional(),
     email: z.email().optional(),
-    phone: z.string().regex(/^[0-9+\-() ]{3,32}$/, 'digits, spaces and + - ( ) only').optional(),
+    phone: z
+      .string()
+      .regex(/^[0-9+\-() ]{3,32}$/, 'digits, spaces and + - ( ) only')
+      .optional(),
   })
   .strict();
 
@@ -141,7 +144,8 @@ export const tokenKind: KindDefinition = defineKind({
   plural: 'tokens',
   scope: 'platform',
   category: 'access',
-  description: 'An API token of a user. Created through /api/v1/tokens (the secret is shown once); deleting it revokes it.',
+  description:
+    'An API token of a user. Created through /api/v1/tokens (the secret is shown once); deleting it revokes it.',
   spec: z
     .object({
       user: z.string().min(1),
@@ -181,10 +185,16 @@ export function secretKind(cipher: SecretCipher): KindDefinition {
       const data = (obj.data ?? {}) as Record<string, string>;
       return Object.entries(data)
         .filter(([, v]) => !BASE64.test(v) || v.length % 4 !== 0)
-        .map(([k]) => ({ path: `data.${k}`, message: 'must be base64-encoded; put plain text under stringData instead' }));
+        .map(([k]) => ({
+          path: `data.${k}`,
+          message: 'must be base64-encoded; put plain text under stringData instead',
+        }));
     },
     defaults: (obj) => {
-      const { stringData, ...rest } = obj as ResourceObject & { stringData?: Record<string, string>; data?: Record<string, string> };
+      const { stringData, ...rest } = obj as ResourceObject & {
+        stringData?: Record<string, string>;
+        data?: Record<string, string>;
+      };
       const data = { ...(rest.data ?? {}) };
       for (const [k, v] of Object.entries(stringData ?? {})) data[k] = Buffer.from(v, 'utf8').toString('base64');
       return { ...rest, type: rest.type ?? 'Opaque', data };
@@ -195,7 +205,9 @@ export function secretKind(cipher: SecretCipher): KindDefinition {
         return { ...rest, encryptedData: cipher.encrypt(JSON.stringify(data ?? {})) };
       },
       decode(obj) {
-        const { encryptedData, ...rest } = obj as StoredObject & { encryptedData?: Parameters<SecretCipher['decrypt']>[0] };
+        const { encryptedData, ...rest } = obj as StoredObject & {
+          encryptedData?: Parameters<SecretCipher['decrypt']>[0];
+        };
         if (!encryptedData) return obj;
         return { ...rest, data: JSON.parse(cipher.decrypt(encryptedData)) as Record<string, string> } as StoredObject;
       },

@@ -23,100 +23,165 @@ const issueBody = z
   .object({
     user: z.string().min(1).optional(),
     description: z.string().max(200).optional(),
-    ttlSeconds: z.number().int().positive().max(10 * 365 * 86_400).optional(),
+    ttlSeconds: z
+      .number()
+      .int()
+      .positive()
+      .max(10 * 365 * 86_400)
+      .optional(),
   })
   .strict();
 
 /** Tokens, the caller's identity, and the audit log. */
 export function registerTenancyRoutes(app: FastifyInstance, deps: TenancyRouteDeps): void {
-  const noValidation = { validatorCompiler: () => (data: unknown) => ({ value: data }) };
-  const tokenAttrs = (verb: 'create' | 'list' | 'delete', name?: string) => ({ verb, kind: 'Token', category: tokenKind.category, scope: 'platform' as const, name });
-
-  app.get('/api/v1/whoami', { schema: { tags: ['access'], summary: 'The caller: user name, how it logged in, its role bindings' } }, async (req) => {
-    const p = principalOf(req);
-    return { kind: 'WhoAmI', user: p.user, via: req.identity?.via, bindings: p.bindings };
+  const tokenAttrs = (verb: 'create' | 'list' | 'delete', name?: string) => ({
+    verb,
+    kind: 'Token',
+    category: tokenKind.category,
+    scope: 'platform' as const,
+    name,
   });
 
-  app.post('/api/v1/tokens', {
-    schema: { tags: ['access'], summary: 'Issue an API token (the secret is returned once)', body: z.toJSONSchema(issueBody) as Record<string, unknown> },
-    ...noValidation,
-  }, async (req: FastifyRequest, reply) => {
-    const ctx = requestContext(req);
-    try {
+  app.get(
+    '/api/v1/whoami',
+    { schema: { tags: ['access'], summary: 'The caller: user name, how it logged in, its role bindings' } },
+    async (req) => {
       const p = principalOf(req);
-      const parsed = issueBody.safeParse(req.body ?? {});
-      if (!parsed.success) throw new InputError('invalid token request', zodCauses(parsed.error), { invalid: true });
-      const user = parsed.data.user ?? p.user;
-      if (user !== p.user) {
-        const d = authorize(p, tokenAttrs('create'));
-        if (!d.allowed) throw new NotAllowedError(`user "${p.user}" may issue tokens only for itself; a platform-admin issues them for others`);
+      return { kind: 'WhoAmI', user: p.user, via: req.identity?.via, bindings: p.bindings };
+    },
+  );
+
+  app.post(
+    '/api/v1/tokens',
+    {
+      schema: {
+        tags: ['access'],
+        summary: 'Issue an API token (the secret is returned once)',
+        body: z.toJSONSchema(issueBody) as Record<string, unknown>,
+      },
+    },
+    async (req: FastifyRequest, reply) => {
+      const ctx = requestContext(req);
+      try {
+        const p = principalOf(req);
+        const parsed = issueBody.safeParse(req.body ?? {});
+        if (!parsed.success) throw new InputError('invalid token request', zodCauses(parsed.error), { invalid: true });
+        const user = parsed.data.user ?? p.user;
+        if (user !== p.user) {
+          const d = authorize(p, tokenAttrs('create'));
+          if (!d.allowed)
+            throw new NotAllowedError(
+              `user "${p.user}" may issue tokens only for itself; a platform-admin issues them for others`,
+            );
+        }
+        const issued = await deps.tokens.issue(ctx, {
+          user,
+          description: parsed.data.description,
+          ttlSeconds: parsed.data.ttlSeconds,
+        });
+        const spec = issued.object.spec as { user: string; expiresAt?: string; description?: string };
+        return reply.code(201).send({
+          kind: 'IssuedToken',
+          id: issued.object.metadata.name,
+          user: spec.user,
+          expiresAt: spec.expiresAt ?? null,
+          description: spec.description ?? null,
+          token: issued.token,
+          note: 'store this token now: it is shown only once',
+        });
+      } catch (e) {
+        await deps.resources.recordFailure(ctx, { verb: 'create', kind: 'Token' }, e);
+        throw e;
       }
-      const issued = await deps.tokens.issue(ctx, { user, description: parsed.data.description, ttlSeconds: parsed.data.ttlSeconds });
-      const spec = issued.object.spec as { user: string; expiresAt?: string; description?: string };
-      return reply.code(201).send({ kind: 'IssuedToken', id: issued.object.metadata.name, user: spec.user, expiresAt: spec.expiresAt ?? null, description: spec.description ?? null, token: issued.token, note: 'store this token now: it is shown only once' });
-    } catch (e) {
-      await deps.resources.recordFailure(ctx, { verb: 'create', kind: 'Token' }, e);
-      throw e;
-    }
-  });
+    },
+  );
 
-  app.get('/api/v1/tokens', { schema: { tags: ['access'], summary: 'Your tokens (platform admins and auditors: ?user=NAME or everyone)' } }, async (req) => {
-    const p = principalOf(req);
-    const q = req.query as Query;
-    const seesAll = authorize(p, tokenAttrs('list')).allowed;
-    const user = seesAll ? stringParam(q, 'user') : p.user;
-    const page = await deps.resources.list({ kind: 'Token' });
-    const items = page.items.filter((t) => user === undefined || (t.spec as { user: string }).user === user).map((t) => withoutSensitive(t, tokenKind.sensitiveFields));
-    return { kind: 'TokenList', items };
-  });
-
-  app.delete('/api/v1/tokens/:id', { schema: { tags: ['access'], summary: 'Revoke a token (yours, or any as platform admin)' } }, async (req) => {
-    const ctx = requestContext(req);
-    const { id } = req.params as { id: string };
-    try {
+  app.get(
+    '/api/v1/tokens',
+    { schema: { tags: ['access'], summary: 'Your tokens (platform admins and auditors: ?user=NAME or everyone)' } },
+    async (req) => {
       const p = principalOf(req);
-      if (!authorize(p, tokenAttrs('delete', id)).allowed) {
-        const t = await deps.store.get({ kind: 'Token', tenant: '', name: id });
-        // Not revealing whether someone else's token exists: the same answer as for a missing one.
-        if (!t || (t.spec as { user: string }).user !== p.user) throw new NotAllowedError(`user "${p.user}" has no token "${id}" to revoke`);
+      const q = req.query as Query;
+      const seesAll = authorize(p, tokenAttrs('list')).allowed;
+      const user = seesAll ? stringParam(q, 'user') : p.user;
+      const page = await deps.resources.list({ kind: 'Token' });
+      const items = page.items
+        .filter((t) => user === undefined || (t.spec as { user: string }).user === user)
+        .map((t) => withoutSensitive(t, tokenKind.sensitiveFields));
+      return { kind: 'TokenList', items };
+    },
+  );
+
+  app.delete(
+    '/api/v1/tokens/:id',
+    { schema: { tags: ['access'], summary: 'Revoke a token (yours, or any as platform admin)' } },
+    async (req) => {
+      const ctx = requestContext(req);
+      const { id } = req.params as { id: string };
+      try {
+        const p = principalOf(req);
+        if (!authorize(p, tokenAttrs('delete', id)).allowed) {
+          const t = await deps.store.get({ kind: 'Token', tenant: '', name: id });
+          // Not revealing whether someone else's token exists: the same answer as for a missing one.
+          if (!t || (t.spec as { user: string }).user !== p.user)
+            throw new NotAllowedError(`user "${p.user}" has no token "${id}" to revoke`);
+        }
+        const last = await deps.tokens.revoke(ctx, id);
+        return { kind: 'RevokedToken', id, user: (last.spec as { user: string }).user };
+      } catch (e) {
+        await deps.resources.recordFailure(ctx, { verb: 'delete', kind: 'Token', name: id }, e);
+        throw e;
       }
-      const last = await deps.tokens.revoke(ctx, id);
-      return { kind: 'RevokedToken', id, user: (last.spec as { user: string }).user };
-    } catch (e) {
-      await deps.resources.recordFailure(ctx, { verb: 'delete', kind: 'Token', name: id }, e);
-      throw e;
-    }
-  });
+    },
+  );
 
-  app.get('/api/v1/audit', { schema: { tags: ['audit'], summary: 'Query the audit log (auditors and platform admins: all; department admins: their department)' } }, async (req) => {
-    const p = principalOf(req);
-    const q = req.query as Query;
-    const visible = canReadAudit(p);
-    const tenant = stringParam(q, 'tenant');
-    if (visible !== 'all') {
-      if (visible.length === 0) throw new NotAllowedError(`user "${p.user}" may not read the audit log: needs auditor, platform-admin, or tenant-admin for a department`);
-      if (tenant !== undefined && !visible.includes(tenant)) throw new NotAllowedError(`user "${p.user}" may not read the audit entries of department "${tenant}"`);
-    }
-    const limit = intParam(q, 'limit', 1, 5000) ?? 500;
-    const page = await deps.store.queryAudit({
-      tenant,
-      tenants: visible === 'all' ? undefined : visible,
-      actor: stringParam(q, 'actor'),
-      kind: stringParam(q, 'kind'),
-      name: stringParam(q, 'name'),
-      verb: stringParam(q, 'verb'),
-      outcome: stringParam(q, 'outcome'),
-      since: timeParam(q, 'since'),
-      until: timeParam(q, 'until'),
-      after: intParam(q, 'after', 0, Number.MAX_SAFE_INTEGER),
-      limit,
-    });
-    return { kind: 'AuditEntryList', items: page.items, ...(page.next !== undefined ? { next: page.next } : {}) };
-  });
+  app.get(
+    '/api/v1/audit',
+    {
+      schema: {
+        tags: ['audit'],
+        summary: 'Query the audit log (auditors and platform admins: all; department admins: their department)',
+      },
+    },
+    async (req) => {
+      const p = principalOf(req);
+      const q = req.query as Query;
+      const visible = canReadAudit(p);
+      const tenant = stringParam(q, 'tenant');
+      if (visible !== 'all') {
+        if (visible.length === 0)
+          throw new NotAllowedError(
+            `user "${p.user}" may not read the audit log: needs auditor, platform-admin, or tenant-admin for a department`,
+          );
+        if (tenant !== undefined && !visible.includes(tenant))
+          throw new NotAllowedError(`user "${p.user}" may not read the audit entries of department "${tenant}"`);
+      }
+      const limit = intParam(q, 'limit', 1, 5000) ?? 500;
+      const page = await deps.store.queryAudit({
+        tenant,
+        tenants: visible === 'all' ? undefined : visible,
+        actor: stringParam(q, 'actor'),
+        kind: stringParam(q, 'kind'),
+        name: stringParam(q, 'name'),
+        verb: stringParam(q, 'verb'),
+        outcome: stringParam(q, 'outcome'),
+        since: timeParam(q, 'since'),
+        until: timeParam(q, 'until'),
+        after: intParam(q, 'after', 0, Number.MAX_SAFE_INTEGER),
+        limit,
+      });
+      return { kind: 'AuditEntryList', items: page.items, ...(page.next !== undefined ? { next: page.next } : {}) };
+    },
+  );
 
-  app.get('/api/v1/audit/verify', { schema: { tags: ['audit'], summary: 'Verify the hash chain of the whole audit log' } }, async (req) => {
-    const p = principalOf(req);
-    if (!canVerifyAudit(p)) throw new NotAllowedError(`user "${p.user}" may not verify the audit log: needs auditor or platform-admin`);
-    return { kind: 'AuditVerification', ...(await verifyAuditLog(deps.store)) };
-  });
+  app.get(
+    '/api/v1/audit/verify',
+    { schema: { tags: ['audit'], summary: 'Verify the hash chain of the whole audit log' } },
+    async (req) => {
+      const p = principalOf(req);
+      if (!canVerifyAudit(p))
+        throw new NotAllowedError(`user "${p.user}" may not verify the audit log: needs auditor or platform-admin`);
+      return { kind: 'AuditVerification', ...(await verifyAuditLog(deps.store)) };
+    },
+  );
 }

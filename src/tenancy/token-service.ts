@@ -24,15 +24,24 @@ export class TokenService {
 
   async issue(ctx: RequestContext, input: IssueTokenInput): Promise<IssuedToken> {
     if (input.ttlSeconds !== undefined && (!Number.isInteger(input.ttlSeconds) || input.ttlSeconds <= 0)) {
-      throw new InputError('ttlSeconds must be a positive whole number of seconds', [{ path: 'ttlSeconds', message: 'e.g. 7776000 for 90 days; omit for no expiry' }]);
+      throw new InputError('ttlSeconds must be a positive whole number of seconds', [
+        { path: 'ttlSeconds', message: 'e.g. 7776000 for 90 days; omit for no expiry' },
+      ]);
     }
     const { id, secret, token } = generateToken();
-    const expiresAt = input.ttlSeconds !== undefined ? new Date(this.deps.clock.now().getTime() + input.ttlSeconds * 1000).toISOString() : undefined;
+    const expiresAt =
+      input.ttlSeconds !== undefined
+        ? new Date(this.deps.clock.now().getTime() + input.ttlSeconds * 1000).toISOString()
+        : undefined;
     const object = await this.deps.resources.create(ctx, {
       apiVersion: TENANCY_API_VERSION,
       kind: 'Token',
       metadata: { name: id, labels: { 'polis.io/user': labelSafe(input.user) } },
-      spec: { user: input.user, ...(input.description ? { description: input.description } : {}), ...(expiresAt ? { expiresAt } : {}) },
+      spec: {
+        user: input.user,
+        ...(input.description ? { description: input.description } : {}),
+        ...(expiresAt ? { expiresAt } : {}),
+      },
       secretHash: hashTokenSecret(secret),
     });
     return { token, object };

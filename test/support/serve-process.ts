@@ -22,4 +22,6 @@ const stop = (): void => {
 };
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);
-process.stdout.write(`${JSON.stringify({ url: polis.url, pid: process.pid, adminTokenFile: polis.adminTokenFile ?? null })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ url: polis.url, pid: process.pid, adminTokenFile: polis.adminTokenFile ?? null })}\n`,
+);

@@ -16,7 +16,11 @@ export interface TestPolis {
   /** Demo users' tokens by user name (edu-admin, edu-staff, tax-admin, vendor-dev, auditor, publisher …). */
   readonly tokens: Readonly<Record<string, string>>;
   readonly dataDir: string;
-  request(method: string, url: string, opts?: { token?: string; body?: unknown; contentType?: string; headers?: Record<string, string> }): Promise<LightMyRequestResponse>;
+  request(
+    method: string,
+    url: string,
+    opts?: { token?: string; body?: unknown; contentType?: string; headers?: Record<string, string> },
+  ): Promise<LightMyRequestResponse>;
   stop(): Promise<void>;
 }
 
@@ -24,13 +28,27 @@ export interface TestPolis {
  * A whole polis (demo city seeded) on a fresh store of the named backend, without a socket: requests go through
  * Fastify's inject. Stop it in afterAll.
  */
-export async function startTestPolis(opts: { backend?: BackendName; demo?: boolean; clock?: Clock; listen?: boolean } = {}): Promise<TestPolis> {
+export async function startTestPolis(
+  opts: { backend?: BackendName; demo?: boolean; clock?: Clock; listen?: boolean } = {},
+): Promise<TestPolis> {
   const dataDir = mkdtempSync(join(tmpdir(), 'polis-it-'));
   const schema = opts.backend === 'postgres' ? await createPostgresTestSchema() : undefined;
-  const config = loadConfig({}, { dataDir, databaseUrl: schema?.url, secretKey: generateSecretKey(), demo: opts.demo ?? true, port: 0, logLevel: 'silent' });
+  const config = loadConfig(
+    {},
+    {
+      dataDir,
+      databaseUrl: schema?.url,
+      secretKey: generateSecretKey(),
+      demo: opts.demo ?? true,
+      port: 0,
+      logLevel: 'silent',
+    },
+  );
   const polis = await startPolis(config, { clock: opts.clock, listen: opts.listen, feedPollMs: 200, bookmarkMs: 200 });
   const adminToken = readFileSync(polis.adminTokenFile!, 'utf8').trim();
-  const tokens = polis.demoTokensFile ? (JSON.parse(readFileSync(polis.demoTokensFile, 'utf8')) as Record<string, string>) : {};
+  const tokens = polis.demoTokensFile
+    ? (JSON.parse(readFileSync(polis.demoTokensFile, 'utf8')) as Record<string, string>)
+    : {};
   return {
     polis,
     adminToken,
