@@ -2,8 +2,12 @@
  * A polis server as a process of its own, for tests and benchmarks that need a real socket, a real pid (RSS, CPU
  * profiles) or a real crash (SIGKILL). Configured from the environment (loadConfig); prints one JSON line
  * `{"url", "pid", "adminTokenFile"}` to stdout once it listens, and stops cleanly (exit 0) on SIGTERM or SIGINT.
- * Run it as `node --import tsx test/support/serve-process.ts`; test/support/child-polis.ts does.
+ * With POLIS_CPU_PROFILE=<file>, SIGUSR2 starts a CPU profile and the next SIGUSR2 writes it to that file, so a
+ * benchmark profiles just its load phase. Run it as `node --import tsx test/support/serve-process.ts`;
+ * test/support/child-polis.ts does.
  */
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { loadConfig } from '../../src/kernel/config.ts';
 import { startPolis } from '../../src/main.ts';
 
@@ -22,6 +26,30 @@ const stop = (): void => {
 };
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);
+
+const profileFile = process.env.POLIS_CPU_PROFILE;
+if (profileFile) {
+  let session: Session | undefined;
+  process.on('SIGUSR2', () => {
+    void (async () => {
+      if (!session) {
+        session = new Session();
+        session.connect();
+        await session.post('Profiler.enable');
+        await session.post('Profiler.setSamplingInterval', { interval: 500 });
+        await session.post('Profiler.start');
+        process.stdout.write(`${JSON.stringify({ profiling: 'started' })}\n`);
+      } else {
+        const { profile } = await session.post('Profiler.stop');
+        session.disconnect();
+        session = undefined;
+        writeFileSync(profileFile, JSON.stringify(profile));
+        process.stdout.write(`${JSON.stringify({ profiling: 'written', file: profileFile })}\n`);
+      }
+    })();
+  });
+}
+
 process.stdout.write(
   `${JSON.stringify({ url: polis.url, pid: process.pid, adminTokenFile: polis.adminTokenFile ?? null })}\n`,
 );
