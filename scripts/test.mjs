@@ -18,7 +18,9 @@ let failed = 0;
 try {
   const result = JSON.parse(readFileSync(report, 'utf8'));
   passed = result.numPassedTests;
-  failed = result.numFailedTests + (result.numFailedTestSuites ?? 0);
+  // A file that fails to load has no test results of its own: count it as one failure.
+  const brokenFiles = result.testResults.filter((f) => f.status === 'failed' && f.assertionResults.length === 0).length;
+  failed = result.numFailedTests + brokenFiles;
 } catch {
   failed = Math.max(1, failed);
   console.error('vitest wrote no JSON report: counting the run as failed');

@@ -1,4 +1,5 @@
 import { stringify } from 'yaml';
+import { usageError } from './cli-errors.ts';
 
 /** `5s`, `3m`, `2h`, `4d`, `2y`: the age since `timestamp`, as kubectl prints it. */
 export function age(timestamp: string | undefined, now: Date): string {
@@ -104,4 +105,13 @@ export function indent(text: string, by = 2): string {
     .split('\n')
     .map((l) => (l === '' ? l : pad + l))
     .join('\n');
+}
+
+/** The -o value, checked against what the command supports (a usage error names them). */
+export function parseOutput(value: string | undefined, allowed: readonly OutputFormat[]): OutputFormat {
+  if (value === undefined) return allowed[0]!;
+  const v = value.toLowerCase() as OutputFormat;
+  if (allowed.includes(v) && v !== 'table') return v;
+  const accepted = allowed.filter((a) => a !== 'table');
+  throw usageError(`-o "${value}" is not supported here`, `use one of: ${accepted.join(', ')}`);
 }

@@ -1,0 +1,180 @@
+/**
+ * api-mixed-load: 100 departments and 10,000 Applications, then a mixed load from a second process on loopback
+ * (80% get, 15% unconditional replace, 5% list of 100), on SQLite and, beside it, PostgreSQL. The ceiling of this
+ * machine is measured in the same run: /healthz with the same load settings.
+ *
+ * Goals (SQLite): >= 3,000 req/s, p99 <= 25 ms, resident memory at 10,000 objects <= 250 MB, no non-2xx.
+ *
+ * Environment: BENCH_TENANTS (100), BENCH_APPS_PER_TENANT (100), BENCH_DURATION seconds (20), BENCH_WARMUP (3),
+ * BENCH_CONNECTIONS (32), BENCH_BACKENDS (sqlite,postgres), BENCH_PROFILE=1 to CPU-profile the server during the
+ * mixed load (figures are then perturbed; the profile summary is printed and written beside the result).
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnPolis } from '../test/support/child-polis.ts';
+import type { ChildPolis } from '../test/support/child-polis.ts';
+import { findPostgresBin, startTempPostgres } from '../test/setup/temp-postgres.ts';
+import type { TempPostgres } from '../test/setup/temp-postgres.ts';
+import { formatProfile, summarizeProfile } from './support/cpu-profile.ts';
+import type { LoadResult, LoadSpec } from './support/load-generator.ts';
+import { applicationDoc, tenantDoc } from './support/oam-fixtures.ts';
+import { residentMemory } from './support/process-memory.ts';
+import type { Figure } from './support/results.ts';
+import { RESULTS_DIR, envInt, figure, printFigures, round, writeResult } from './support/results.ts';
+import { runLoad } from './support/run-load.ts';
+
+const params = {
+  tenants: envInt('BENCH_TENANTS', 100),
+  appsPerTenant: envInt('BENCH_APPS_PER_TENANT', 100),
+  durationSec: envInt('BENCH_DURATION', 20),
+  warmupSec: envInt('BENCH_WARMUP', 3),
+  connections: envInt('BENCH_CONNECTIONS', 32),
+  batch: envInt('BENCH_APPLY_BATCH', 200),
+  backends: (process.env.BENCH_BACKENDS ?? 'sqlite,postgres').split(',').map((s) => s.trim()),
+  profile: process.env.BENCH_PROFILE === '1',
+};
+const objects = params.tenants * params.appsPerTenant;
+
+interface BackendRun {
+  readonly backend: 'sqlite' | 'postgres';
+  readonly seedSec: number;
+  readonly afterSeed: { rssMb: number; peakMb: number };
+  readonly afterLoad: { rssMb: number; peakMb: number };
+  readonly health: LoadResult;
+  readonly mixed: LoadResult;
+  readonly profile?: string;
+}
+
+async function post(polis: ChildPolis, path: string, body: unknown): Promise<unknown> {
+  const res = await fetch(`${polis.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${polis.adminToken}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`POST ${path}: ${res.status} ${text.slice(0, 1000)}`);
+  return JSON.parse(text);
+}
+
+/** 100 departments in one apply, then the Applications in batches (each batch one transaction). */
+async function seed(polis: ChildPolis): Promise<void> {
+  await post(polis, '/api/v1/apply', Array.from({ length: params.tenants }, (_, t) => tenantDoc(t)));
+  const docs: Record<string, unknown>[] = [];
+  for (let t = 0; t < params.tenants; t++) for (let a = 0; a < params.appsPerTenant; a++) docs.push(applicationDoc(t, a));
+  for (let i = 0; i < docs.length; i += params.batch) {
+    const result = (await post(polis, '/api/v1/apply', docs.slice(i, i + params.batch))) as { items: Array<{ action: string }> };
+    const created = result.items.filter((r) => r.action === 'created').length;
+    if (created !== Math.min(params.batch, docs.length - i)) throw new Error(`apply batch at ${i} created ${created} objects`);
+  }
+}
+
+async function profileToggle(polis: ChildPolis, file: string, stopping: boolean): Promise<void> {
+  polis.process.kill('SIGUSR2');
+  if (!stopping) return new Promise((r) => setTimeout(r, 200));
+  for (let i = 0; i < 600; i++) {
+    if (existsSync(file)) {
+      try {
+        JSON.parse(readFileSync(file, 'utf8'));
+        return;
+      } catch {
+        // Still being written.
+      }
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no CPU profile appeared at ${file}`);
+}
+
+async function runBackend(backend: 'sqlite' | 'postgres', databaseUrl?: string): Promise<BackendRun> {
+  const dataDir = mkdtempSync(join(tmpdir(), `polis-bench-${backend}-`));
+  const profileFile = params.profile ? join(dataDir, 'server.cpuprofile') : undefined;
+  const polis = await spawnPolis({ dataDir, databaseUrl, env: { POLIS_LOG_LEVEL: 'warn', POLIS_DEMO: '0', ...(profileFile ? { POLIS_CPU_PROFILE: profileFile } : {}) } });
+  try {
+    console.log(`[${backend}] polis pid ${polis.pid} at ${polis.url}; seeding ${params.tenants} departments and ${objects} Applications`);
+    const t0 = performance.now();
+    await seed(polis);
+    const seedSec = (performance.now() - t0) / 1000;
+    const afterSeed = residentMemory(polis.pid);
+    console.log(`[${backend}] seeded in ${seedSec.toFixed(1)} s; RSS ${afterSeed.rssMb.toFixed(0)} MB`);
+    const spec: LoadSpec = { url: polis.url, token: polis.adminToken, mode: 'health', connections: params.connections, durationSec: params.durationSec, warmupSec: params.warmupSec, tenants: params.tenants, appsPerTenant: params.appsPerTenant };
+    const health = await runLoad(spec);
+    console.log(`[${backend}] /healthz ceiling: ${health.rps.toFixed(0)} req/s, p99 ${health.p99.toFixed(1)} ms`);
+    let mixed: LoadResult;
+    if (profileFile) {
+      // The warm-up runs unprofiled; the profile covers the measured part (and a little of the warm-up's tail).
+      const loading = runLoad({ ...spec, mode: 'mixed' });
+      await new Promise((r) => setTimeout(r, (params.warmupSec + 1.5) * 1000));
+      await profileToggle(polis, profileFile, false);
+      mixed = await loading;
+      await profileToggle(polis, profileFile, true);
+    } else {
+      mixed = await runLoad({ ...spec, mode: 'mixed' });
+    }
+    console.log(`[${backend}] mixed: ${mixed.rps.toFixed(0)} req/s, p50 ${mixed.p50.toFixed(1)} ms, p99 ${mixed.p99.toFixed(1)} ms, non-2xx ${mixed.non2xx}, errors ${mixed.errors}`);
+    const afterLoad = residentMemory(polis.pid);
+    let profile: string | undefined;
+    if (profileFile) {
+      const summary = summarizeProfile(profileFile, 20);
+      profile = formatProfile(summary);
+      writeFileSync(join(RESULTS_DIR, `api-mixed-load.${backend}.profile.json`), `${JSON.stringify(summary, null, 2)}\n`);
+      console.log(`[${backend}] server CPU profile during the mixed load:\n${profile}`);
+    }
+    return { backend, seedSec, afterSeed, afterLoad, health, mixed, profile };
+  } finally {
+    await polis.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+function figuresOf(run: BackendRun): Figure[] {
+  const sqlite = run.backend === 'sqlite';
+  const s = sqlite ? '' : `_${run.backend}`;
+  const goal = (g: string) => (sqlite ? g : undefined);
+  const { mixed, health } = run;
+  const ceiling = `/healthz ceiling ${Math.round(health.rps)} req/s (p99 ${round(health.p99)} ms) in the same run`;
+  const op = (name: string) => mixed.ops[name];
+  const figures: Figure[] = [
+    figure({ metric: `throughput${s}`, value: Math.round(mixed.rps), unit: 'req/s', goal: goal('>= 3000'), baseline: `${ceiling}; ratio ${round(mixed.rps / health.rps, 2)}` }),
+    figure({ metric: `throughput_vs_healthz${s}`, value: round(mixed.rps / health.rps, 3), unit: 'ratio', baseline: ceiling }),
+    figure({ metric: `latency_p50${s}`, value: round(mixed.p50, 2), unit: 'ms', baseline: `/healthz p50 ${round(health.p50, 2)} ms` }),
+    figure({ metric: `latency_p99${s}`, value: round(mixed.p99, 2), unit: 'ms', goal: goal('<= 25'), baseline: `/healthz p99 ${round(health.p99, 2)} ms` }),
+    figure({ metric: `latency_max${s}`, value: round(mixed.max, 1), unit: 'ms' }),
+    figure({ metric: `non_2xx${s}`, value: mixed.non2xx + mixed.errors + mixed.timeouts, unit: 'responses', goal: goal('<= 0'), baseline: `${mixed.requests} requests; status codes ${JSON.stringify(mixed.statusCodes)}` }),
+    ...(['get', 'replace', 'list'] as const).flatMap((name) => {
+      const o = op(name);
+      return o ? [figure({ metric: `latency_p99_${name}${s}`, value: round(o.p99, 2), unit: 'ms', baseline: `${o.count} requests (${round((100 * o.count) / mixed.requests)}%), p50 ${round(o.p50, 2)} ms` })] : [];
+    }),
+    figure({ metric: `rss_after_seed${s}`, value: Math.round(run.afterSeed.rssMb), unit: 'MB', baseline: `${objects} Applications in ${params.tenants} departments` }),
+    figure({ metric: `rss_after_load${s}`, value: Math.round(run.afterLoad.rssMb), unit: 'MB', goal: goal('<= 250'), baseline: `peak (VmHWM) ${Math.round(run.afterLoad.peakMb)} MB` }),
+    figure({ metric: `healthz_throughput${s}`, value: Math.round(health.rps), unit: 'req/s', baseline: 'the ceiling: same connections and duration, no store work' }),
+    figure({ metric: `seed_rate${s}`, value: Math.round(objects / run.seedSec), unit: 'objects/s', baseline: `${objects} Applications through /api/v1/apply in batches of ${params.batch}, ${round(run.seedSec)} s` }),
+  ];
+  return figures;
+}
+
+const runs: BackendRun[] = [];
+const notes: string[] = [];
+if (params.backends.includes('sqlite')) runs.push(await runBackend('sqlite'));
+if (params.backends.includes('postgres')) {
+  const bin = findPostgresBin();
+  if (bin === undefined) {
+    const notice = 'PostgreSQL binaries not found under /usr/lib/postgresql: the PostgreSQL run was SKIPPED';
+    console.warn(notice);
+    notes.push(notice);
+  } else {
+    let pg: TempPostgres | undefined;
+    try {
+      pg = await startTempPostgres(bin);
+      console.log(`[postgres] throwaway PostgreSQL ${pg.version} at ${pg.url.replace(/\/\/[^@]*@/, '//')} (fsync off, as in the tests)`);
+      runs.push(await runBackend('postgres', pg.url));
+    } finally {
+      pg?.stop();
+    }
+  }
+}
+
+const figures = runs.flatMap(figuresOf);
+for (const f of figures) if (f.met === false) notes.push(`goal missed: ${f.metric} = ${f.value} ${f.unit}, goal ${f.goal}`);
+if (params.profile) notes.push('BENCH_PROFILE=1: the server was CPU-profiled during the mixed load, so these figures are lower than an unprofiled run');
+for (const r of runs) if (r.profile) notes.push(`server CPU profile (${r.backend}), see bench/results/api-mixed-load.${r.backend}.profile.json`);
+printFigures(`api-mixed-load (${objects} Applications, ${params.connections} connections, ${params.durationSec} s)`, figures);
+for (const n of notes) console.log(`NOTE: ${n}`);
+const file = await writeResult({ benchmark: 'api-mixed-load', command: 'npm run bench:api', figures, parameters: { ...params, objects, mix: '80% GET Application, 15% PUT Application (unconditional), 5% GET list limit=100' }, notes });
+console.log(`wrote ${file}`);

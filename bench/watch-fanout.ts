@@ -1,0 +1,222 @@
+/**
+ * watch-fanout: 100 SSE watchers on one department's Applications; about 200 changes (PUT and PATCH one at a time
+ * with a small gap, then a burst sent all at once). For every (change, watcher) pair: the time from just before the
+ * write is sent to that watcher's receipt of the event with the write's resourceVersion.
+ *
+ * Goal: p99 <= 50 ms, and every watcher gets every event. Baseline in the same run: the writes' own response times.
+ *
+ * Environment: BENCH_WATCHERS (100), BENCH_SEQUENTIAL (150), BENCH_BURST (50), BENCH_GAP_MS (20), BENCH_PROFILE=1.
+ */
+import type { IncomingMessage } from 'node:http';
+import { Agent, request } from 'node:http';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
+import { spawnPolis } from '../test/support/child-polis.ts';
+import type { ChildPolis } from '../test/support/child-polis.ts';
+import { formatProfile, summarizeProfile } from './support/cpu-profile.ts';
+import { applicationDoc, tenantDoc, tenantName } from './support/oam-fixtures.ts';
+import type { Figure } from './support/results.ts';
+import { RESULTS_DIR, envInt, figure, percentile, printFigures, round, writeResult } from './support/results.ts';
+
+const params = {
+  watchers: envInt('BENCH_WATCHERS', 100),
+  sequential: envInt('BENCH_SEQUENTIAL', 150),
+  burst: envInt('BENCH_BURST', 50),
+  gapMs: envInt('BENCH_GAP_MS', 20),
+  apps: 5,
+  profile: process.env.BENCH_PROFILE === '1',
+};
+const TENANT = 0;
+const COLLECTION = `/apis/core.oam.dev/v1beta1/tenants/${tenantName(TENANT)}/applications`;
+
+/** One watch stream; chunks are kept raw with their arrival time and parsed after the run, off the clock. */
+interface Watcher {
+  readonly chunks: Array<{ t: number; data: Buffer }>;
+  res?: IncomingMessage;
+  /** Parsed after the run: resourceVersion → receipt time. */
+  received?: Map<number, number>;
+  disorder?: number;
+}
+
+interface Change {
+  readonly phase: 'sequential' | 'burst';
+  readonly sentAt: number;
+  rv?: number;
+  respondedAt?: number;
+}
+
+async function call(polis: ChildPolis, method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(`${polis.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${polis.adminToken}`, ...(body !== undefined ? { 'content-type': contentType } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 500)}`);
+  return { status: res.status, body: JSON.parse(text) as Record<string, unknown> };
+}
+
+function openWatcher(polis: ChildPolis, agent: Agent, fromRv: string): Promise<Watcher> {
+  const url = new URL(`${COLLECTION}?watch=true&resourceVersion=${fromRv}&allowWatchBookmarks=false`, polis.url);
+  const w: Watcher = { chunks: [] };
+  return new Promise((resolve, reject) => {
+    const req = request(url, { agent, headers: { authorization: `Bearer ${polis.adminToken}`, accept: 'text/event-stream' } }, (res) => {
+      if (res.statusCode !== 200) return reject(new Error(`watch answered ${res.statusCode}`));
+      w.res = res;
+      res.on('data', (data: Buffer) => w.chunks.push({ t: performance.now(), data }));
+      resolve(w);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** Splits a watcher's stream into events; each event counts as received when the chunk that completed it arrived. */
+function parseWatcher(w: Watcher): void {
+  const decoder = new StringDecoder('utf8');
+  const received = new Map<number, number>();
+  let text = '';
+  let last = 0;
+  let disorder = 0;
+  for (const { t, data } of w.chunks) {
+    text += decoder.write(data);
+    let end: number;
+    while ((end = text.indexOf('\n\n')) >= 0) {
+      const block = text.slice(0, end);
+      text = text.slice(end + 2);
+      let id: number | undefined;
+      let type: string | undefined;
+      let payload: string | undefined;
+      for (const line of block.split('\n')) {
+        if (line.startsWith('id: ')) id = Number(line.slice(4));
+        else if (line.startsWith('event: ')) type = line.slice(7);
+        else if (line.startsWith('data: ')) payload = line.slice(6);
+      }
+      if (id === undefined || (type !== 'ADDED' && type !== 'MODIFIED')) continue;
+      const object = (JSON.parse(payload ?? '{}') as { object?: { metadata?: { resourceVersion?: string } } }).object;
+      if (Number(object?.metadata?.resourceVersion) !== id) disorder++;
+      if (id <= last || received.has(id)) disorder++;
+      last = Math.max(last, id);
+      received.set(id, t);
+    }
+  }
+  w.received = received;
+  w.disorder = disorder;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Change number i: PUT (whole document, new annotation) on even i, merge PATCH of the annotation on odd i. */
+async function change(polis: ChildPolis, i: number, phase: Change['phase']): Promise<Change> {
+  const a = i % params.apps;
+  const name = `app-000-${String(a).padStart(3, '0')}`;
+  const note = `${phase}-${i}`;
+  const sentAt = performance.now();
+  const c: Change = { phase, sentAt };
+  const res =
+    i % 2 === 0
+      ? await call(polis, 'PUT', `${COLLECTION}/${name}`, applicationDoc(TENANT, a, note))
+      : await call(polis, 'PATCH', `${COLLECTION}/${name}`, { metadata: { annotations: { 'bench.polis.io/note': note } } }, 'application/merge-patch+json');
+  c.respondedAt = performance.now();
+  c.rv = Number((res.body.metadata as { resourceVersion: string }).resourceVersion);
+  return c;
+}
+
+async function waitFor(cond: () => boolean, timeoutMs: number): Promise<boolean> {
+  const until = performance.now() + timeoutMs;
+  while (!cond()) {
+    if (performance.now() > until) return false;
+    await sleep(20);
+  }
+  return true;
+}
+
+/** Whether every watcher has seen an event at or past `rv` (a cheap check on raw text, before parsing). */
+const seenRv = (w: Watcher, rv: number) => w.chunks.some((c) => c.data.includes(`id: ${rv}\n`));
+
+const dataDir = mkdtempSync(join(tmpdir(), 'polis-bench-watch-'));
+const profileFile = params.profile ? join(dataDir, 'server.cpuprofile') : undefined;
+const polis = await spawnPolis({ dataDir, env: { POLIS_LOG_LEVEL: 'warn', ...(profileFile ? { POLIS_CPU_PROFILE: profileFile } : {}) } });
+const agent = new Agent({ keepAlive: false, maxSockets: Infinity });
+const watchers: Watcher[] = [];
+const changes: Change[] = [];
+let profileText: string | undefined;
+try {
+  await call(polis, 'POST', '/api/v1/apply', [tenantDoc(TENANT), ...Array.from({ length: params.apps }, (_, a) => applicationDoc(TENANT, a))]);
+  const list = await call(polis, 'GET', `${COLLECTION}?limit=1`);
+  const fromRv = (list.body.metadata as { resourceVersion: string }).resourceVersion;
+  for (let i = 0; i < params.watchers; i++) watchers.push(await openWatcher(polis, agent, fromRv));
+
+  // A primer write, unmeasured: once every watcher has it, every subscription is live.
+  const primer = await change(polis, 0, 'sequential');
+  if (!(await waitFor(() => watchers.every((w) => seenRv(w, primer.rv!)), 10_000))) throw new Error('not every watcher received the primer event');
+  console.log(`${params.watchers} watchers live (pid ${polis.pid}); ${params.sequential} changes ${params.gapMs} ms apart, then a burst of ${params.burst}`);
+  if (profileFile) polis.process.kill('SIGUSR2');
+  await sleep(200);
+
+  for (let i = 1; i <= params.sequential; i++) {
+    changes.push(await change(polis, i, 'sequential'));
+    await sleep(params.gapMs);
+  }
+  await sleep(200);
+  changes.push(...(await Promise.all(Array.from({ length: params.burst }, (_, j) => change(polis, params.sequential + 1 + j, 'burst')))));
+
+  const lastRv = Math.max(...changes.map((c) => c.rv!));
+  const complete = await waitFor(() => watchers.every((w) => seenRv(w, lastRv)), 15_000);
+  if (!complete) console.warn('not every watcher received the last change within 15 s');
+  if (profileFile) {
+    polis.process.kill('SIGUSR2');
+    await waitFor(() => existsSync(profileFile) && (() => { try { JSON.parse(readFileSync(profileFile, 'utf8')); return true; } catch { return false; } })(), 30_000);
+    const summary = summarizeProfile(profileFile, 20);
+    profileText = formatProfile(summary);
+    writeFileSync(join(RESULTS_DIR, 'watch-fanout.profile.json'), `${JSON.stringify(summary, null, 2)}\n`);
+    console.log(`server CPU profile during the changes:\n${profileText}`);
+  }
+} finally {
+  for (const w of watchers) w.res?.destroy();
+  agent.destroy();
+  await polis.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+}
+
+for (const w of watchers) parseWatcher(w);
+const delivery = { all: [] as number[], sequential: [] as number[], burst: [] as number[] };
+let missed = 0;
+for (const c of changes) {
+  for (const w of watchers) {
+    const t = w.received!.get(c.rv!);
+    if (t === undefined) {
+      missed++;
+      continue;
+    }
+    delivery.all.push(t - c.sentAt);
+    delivery[c.phase].push(t - c.sentAt);
+  }
+}
+const disorder = watchers.reduce((n, w) => n + w.disorder!, 0);
+const writeLatency = changes.map((c) => c.respondedAt! - c.sentAt);
+const seqWrites = changes.filter((c) => c.phase === 'sequential').map((c) => c.respondedAt! - c.sentAt);
+const burstWrites = changes.filter((c) => c.phase === 'burst').map((c) => c.respondedAt! - c.sentAt);
+const p = (xs: number[], q: number) => round(percentile(xs, q), 2);
+const writeP99 = p(writeLatency, 99);
+
+const figures: Figure[] = [
+  figure({ metric: 'delivery_latency_p99', value: p(delivery.all, 99), unit: 'ms', goal: '<= 50', baseline: `write response p99 ${writeP99} ms in the same run; ${delivery.all.length} (change, watcher) pairs` }),
+  figure({ metric: 'delivery_latency_p50', value: p(delivery.all, 50), unit: 'ms', baseline: `write response p50 ${p(writeLatency, 50)} ms` }),
+  figure({ metric: 'delivery_latency_max', value: round(Math.max(...delivery.all), 1), unit: 'ms' }),
+  figure({ metric: 'delivery_latency_p99_sequential', value: p(delivery.sequential, 99), unit: 'ms', baseline: `write response p99 ${p(seqWrites, 99)} ms (${seqWrites.length} writes ${params.gapMs} ms apart)` }),
+  figure({ metric: 'delivery_latency_p99_burst', value: p(delivery.burst, 99), unit: 'ms', baseline: `write response p99 ${p(burstWrites, 99)} ms (${burstWrites.length} writes sent at once)` }),
+  figure({ metric: 'delivery_p99_over_write_p99', value: round(percentile(delivery.all, 99) / percentile(writeLatency, 99), 2), unit: 'ratio', baseline: 'delivery to the slowest watchers against the write itself' }),
+  figure({ metric: 'events_missed', value: missed, unit: 'events', goal: '<= 0', baseline: `${changes.length} changes x ${watchers.length} watchers = ${changes.length * watchers.length} expected` }),
+  figure({ metric: 'events_out_of_order', value: disorder, unit: 'events', goal: '<= 0', baseline: 'duplicate, out-of-order, or id not the object resourceVersion' }),
+  figure({ metric: 'write_latency_p99', value: writeP99, unit: 'ms', baseline: 'PUT/PATCH response time, the baseline' }),
+];
+const notes: string[] = [];
+for (const f of figures) if (f.met === false) notes.push(`goal missed: ${f.metric} = ${f.value} ${f.unit}, goal ${f.goal}`);
+if (profileText) notes.push('BENCH_PROFILE=1: the server was CPU-profiled during the changes; see bench/results/watch-fanout.profile.json');
+printFigures(`watch-fanout (${params.watchers} watchers, ${changes.length} changes)`, figures);
+for (const n of notes) console.log(`NOTE: ${n}`);
+const file = await writeResult({ benchmark: 'watch-fanout', command: 'npm run bench:watch', figures, parameters: { ...params, backend: 'sqlite', changes: changes.length }, notes });
+console.log(`wrote ${file}`);

@@ -1,0 +1,107 @@
+import { fetchResources, resolveResource } from '../api-resources.ts';
+import { CliError, EXIT } from '../cli-errors.ts';
+import type { CliContext } from '../context.ts';
+import { parseCount, parseTimeOrAgo } from '../durations.ts';
+import { eprintln, println } from '../io.ts';
+import { cell, formatTable, parseOutput, toJson, toYaml } from '../printers.ts';
+import type { AuditEntry } from './describe.ts';
+
+export interface AuditListOptions {
+  readonly tenant?: string;
+  readonly actor?: string;
+  readonly kind?: string;
+  readonly name?: string;
+  readonly verb?: string;
+  readonly outcome?: string;
+  readonly since?: string;
+  readonly until?: string;
+  readonly limit?: string;
+  readonly after?: string;
+  readonly output?: string;
+}
+
+const DEFAULT_LIMIT = 100;
+
+/**
+ * `polis audit list`: one page of entries, oldest first, from the filters given. `--kind` takes the names `get`
+ * takes (apps → Application); `--since`/`--until` take ISO times or durations ago (2h). The next page: --after.
+ */
+export async function runAuditList(ctx: CliContext, opts: AuditListOptions): Promise<number> {
+  const format = parseOutput(opts.output, ['table', 'wide', 'json', 'yaml']);
+  const limit = opts.limit === undefined ? DEFAULT_LIMIT : parseCount(opts.limit, '--limit', 1, 5000);
+  const after = opts.after === undefined ? undefined : parseCount(opts.after, '--after', 0, Number.MAX_SAFE_INTEGER);
+  const now = ctx.now();
+  const since = opts.since === undefined ? undefined : parseTimeOrAgo(opts.since, '--since', now);
+  const until = opts.until === undefined ? undefined : parseTimeOrAgo(opts.until, '--until', now);
+  const client = await ctx.connect();
+  let kind = opts.kind;
+  if (kind !== undefined) {
+    // Kinds are matched exactly by the server; accept what `get` accepts, and pass anything else (List) as given.
+    try {
+      kind = resolveResource(await fetchResources(client), kind).kind;
+    } catch (e) {
+      if (!(e instanceof CliError) || e.exitCode !== EXIT.usage) throw e;
+    }
+  }
+  const page = await client.get<{ items: AuditEntry[]; next?: number }>('/api/v1/audit', {
+    tenant: opts.tenant,
+    actor: opts.actor,
+    kind,
+    name: opts.name,
+    verb: opts.verb,
+    outcome: opts.outcome,
+    since,
+    until,
+    limit,
+    after,
+  });
+  if (format === 'json' || format === 'yaml') {
+    ctx.io.stdout.write(format === 'json' ? toJson(page) : toYaml(page));
+    return EXIT.ok;
+  }
+  if (page.items.length === 0) eprintln(ctx.io, 'No audit entries found.');
+  else {
+    const wide = format === 'wide';
+    const header = ['SEQ', 'TIME', 'ACTOR', 'VERB', 'KIND', 'TENANT', 'NAME', 'OUTCOME', 'CODE', ...(wide ? ['REQUEST', 'MESSAGE'] : [])];
+    const rows = page.items.map((a) => [
+      String(a.seq),
+      a.time.replace(/\.\d+Z$/, 'Z'),
+      a.actor,
+      a.verb,
+      a.kind,
+      cell(a.tenant),
+      cell(a.name),
+      a.outcome,
+      String(a.code),
+      ...(wide ? [cell(a.requestId), cell(a.message)] : []),
+    ]);
+    ctx.io.stdout.write(formatTable(header, rows));
+  }
+  if (page.next !== undefined && page.items.length === limit) eprintln(ctx.io, `more entries follow: add --after ${page.next}`);
+  return EXIT.ok;
+}
+
+interface Verification {
+  readonly ok: boolean;
+  readonly entries: number;
+  readonly headSeq: number;
+  readonly headHash: string;
+  readonly brokenAt?: { readonly seq: number; readonly problem: string };
+}
+
+/** `polis audit verify`: checks the hash chain of the whole log; a broken chain exits 1 and says where. */
+export async function runAuditVerify(ctx: CliContext, opts: { output?: string }): Promise<number> {
+  const format = parseOutput(opts.output, ['table', 'json', 'yaml']);
+  const client = await ctx.connect();
+  const v = await client.get<Verification>('/api/v1/audit/verify');
+  if (format === 'json' || format === 'yaml') ctx.io.stdout.write(format === 'json' ? toJson(v) : toYaml(v));
+  if (v.ok) {
+    if (format === 'table') println(ctx.io, `audit log intact: ${v.entries} entries, head ${v.headSeq} (hash ${v.headHash})`);
+    return EXIT.ok;
+  }
+  const at = v.brokenAt;
+  throw new CliError(`the audit chain is broken at entry ${at?.seq ?? '?'}: ${at?.problem ?? 'unknown problem'}`, {
+    exitCode: EXIT.failure,
+    hint: `entries 1..${v.headSeq} verify (hash ${v.headHash}); compare the log from entry ${at?.seq ?? v.headSeq + 1} with a backup or an exported copy`,
+  });
+}

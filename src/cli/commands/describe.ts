@@ -1,0 +1,115 @@
+import { fetchResources, resolveResource } from '../api-resources.ts';
+import { ApiError, EXIT } from '../cli-errors.ts';
+import type { PolisClient } from '../client.ts';
+import type { CliContext } from '../context.ts';
+import { findObject, tenantScope } from '../lookup.ts';
+import type { ObjectLike } from '../object-table.ts';
+import { age, cell, formatTable, indent, toYaml } from '../printers.ts';
+
+export interface DescribeOptions {
+  readonly tenant?: string;
+}
+
+export interface AuditEntry {
+  readonly seq: number;
+  readonly time: string;
+  readonly actor: string;
+  readonly verb: string;
+  readonly kind: string;
+  readonly tenant: string;
+  readonly name: string;
+  readonly outcome: string;
+  readonly code: number;
+  readonly message: string;
+  readonly requestId?: string;
+}
+
+const ENVELOPE = new Set(['apiVersion', 'kind', 'metadata', 'spec', 'status']);
+
+/**
+ * `polis describe KIND NAME`: metadata, labels, annotations, spec and status as YAML, other fields (a Secret's
+ * data: keys only), and the object's last 10 audit entries when the caller may read the audit log.
+ */
+export async function runDescribe(ctx: CliContext, kindArg: string, name: string, opts: DescribeOptions): Promise<number> {
+  const client = await ctx.connect();
+  const r = resolveResource(await fetchResources(client), kindArg);
+  const obj = await findObject(client, r, tenantScope(r, opts, await ctx.connection()), name);
+  const meta = (obj.metadata ?? {}) as Record<string, unknown>;
+  const now = ctx.now();
+  const lines: string[] = [];
+  const field = (label: string, value: string) => lines.push(`${`${label}:`.padEnd(18)}${value}`);
+  field('Name', cell(meta.name));
+  field('Kind', `${obj.kind ?? r.kind} (${obj.apiVersion ?? r.apiVersion})`);
+  if (r.scope === 'tenant') field('Tenant', cell(meta.tenant));
+  field('UID', cell(meta.uid));
+  field('Resource Version', cell(meta.resourceVersion));
+  field('Generation', cell(meta.generation));
+  const created = typeof meta.creationTimestamp === 'string' ? meta.creationTimestamp : undefined;
+  field('Created', created ? `${created} (${age(created, now)} ago)` : '<unknown>');
+  if (typeof meta.deletionTimestamp === 'string') field('Deleting since', `${meta.deletionTimestamp} (finalizers: ${((meta.finalizers as string[] | undefined) ?? []).join(', ') || 'none'})`);
+  pairs(lines, 'Labels', meta.labels);
+  pairs(lines, 'Annotations', meta.annotations);
+  block(lines, 'Spec', obj.spec);
+  block(lines, 'Status', obj.status);
+  for (const [key, value] of Object.entries(obj)) {
+    if (ENVELOPE.has(key)) continue;
+    if (value !== null && typeof value === 'object' && !Array.isArray(value) && (key === 'data' || key === 'stringData')) {
+      // Secret values stay off the terminal (and out of scrollback); kubectl describe does the same.
+      lines.push(`${key[0]!.toUpperCase()}${key.slice(1)}:`);
+      for (const [k, v] of Object.entries(value)) lines.push(`  ${k}: ${typeof v === 'string' ? `${Buffer.byteLength(v)} bytes` : '<set>'}`);
+    } else block(lines, `${key[0]!.toUpperCase()}${key.slice(1)}`, value);
+  }
+  ctx.io.stdout.write(`${lines.join('\n')}\n`);
+  ctx.io.stdout.write(await auditSection(client, r.kind, obj, now));
+  return EXIT.ok;
+}
+
+function pairs(lines: string[], label: string, value: unknown): void {
+  const entries = value && typeof value === 'object' ? Object.entries(value as Record<string, unknown>) : [];
+  if (entries.length === 0) {
+    lines.push(`${`${label}:`.padEnd(18)}<none>`);
+    return;
+  }
+  entries.forEach(([k, v], i) => lines.push(`${i === 0 ? `${label}:`.padEnd(18) : ' '.repeat(18)}${k}=${String(v)}`));
+}
+
+function block(lines: string[], label: string, value: unknown): void {
+  if (value === undefined || value === null || (typeof value === 'object' && Object.keys(value).length === 0)) {
+    lines.push(`${`${label}:`.padEnd(18)}<none>`);
+    return;
+  }
+  if (typeof value !== 'object') {
+    lines.push(`${`${label}:`.padEnd(18)}${cell(value)}`);
+    return;
+  }
+  lines.push(`${label}:`, indent(toYaml(value)));
+}
+
+/** The last 10 audit entries of the object; a caller without audit rights sees none (403 is not an error here). */
+async function auditSection(client: PolisClient, kind: string, obj: ObjectLike, now: Date): Promise<string> {
+  const name = String(obj.metadata?.name ?? '');
+  const tenant = obj.metadata?.tenant;
+  let entries: AuditEntry[];
+  try {
+    entries = await lastAuditEntries(client, { kind, name, tenant }, 10);
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 403) return '';
+    if (e instanceof ApiError) return `Audit:            <unavailable: ${e.message}>\n`;
+    throw e;
+  }
+  if (entries.length === 0) return 'Audit:            <none>\n';
+  const rows = entries.map((a) => [age(a.time, now), a.actor, a.verb, a.outcome, String(a.code), cell(a.message === '' ? undefined : a.message)]);
+  return `Audit (last ${entries.length}):\n${indent(formatTable(['AGE', 'ACTOR', 'VERB', 'OUTCOME', 'CODE', 'MESSAGE'], rows))}\n`;
+}
+
+/** The newest `count` entries matching the filter, oldest first (the log answers oldest first; this pages to its end). */
+export async function lastAuditEntries(client: PolisClient, filter: { kind: string; name: string; tenant?: string }, count: number): Promise<AuditEntry[]> {
+  let kept: AuditEntry[] = [];
+  let after: number | undefined;
+  for (;;) {
+    const page = await client.get<{ items: AuditEntry[]; next?: number }>('/api/v1/audit', { ...filter, limit: 5000, after });
+    kept = [...kept, ...page.items].slice(-count);
+    if (page.next === undefined || page.items.length === 0) return kept;
+    after = page.next;
+  }
+}
