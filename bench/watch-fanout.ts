@@ -38,6 +38,7 @@ interface Watcher {
   /** Parsed after the run: resourceVersion → receipt time. */
   received?: Map<number, number>;
   disorder?: number;
+  scan?: { next: number; tail: string; maxId: number };
 }
 
 interface Change {
@@ -133,8 +134,16 @@ async function waitFor(cond: () => boolean, timeoutMs: number): Promise<boolean>
   return true;
 }
 
-/** Whether every watcher has seen an event at or past `rv` (a cheap check on raw text, before parsing). */
-const seenRv = (w: Watcher, rv: number) => w.chunks.some((c) => c.data.includes(`id: ${rv}\n`));
+/** Whether a watcher has seen an event at or past `rv`: a cheap scan of the chunks that arrived since the last look. */
+function seenRv(w: Watcher, rv: number): boolean {
+  const scan = (w.scan ??= { next: 0, tail: '', maxId: 0 });
+  for (; scan.next < w.chunks.length; scan.next++) {
+    const text = scan.tail + w.chunks[scan.next]!.data.toString('latin1');
+    for (const m of text.matchAll(/^id: (\d+)\n/gm)) scan.maxId = Math.max(scan.maxId, Number(m[1]));
+    scan.tail = text.slice(-32);
+  }
+  return scan.maxId >= rv;
+}
 
 const dataDir = mkdtempSync(join(tmpdir(), 'polis-bench-watch-'));
 const profileFile = params.profile ? join(dataDir, 'server.cpuprofile') : undefined;

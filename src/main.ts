@@ -20,6 +20,8 @@ import { BindingIndex } from './tenancy/binding-index.ts';
 import { bootstrapPlatformAdmin } from './tenancy/bootstrap.ts';
 import { tenancyKinds } from './tenancy/kinds.ts';
 import { createSecretCipher, generateSecretKey, parseSecretKey } from './tenancy/secret-cipher.ts';
+import type { Authenticator } from './tenancy/identity.ts';
+import { oidcAuthenticator } from './tenancy/oidc-authenticator.ts';
 import { tokenAuthenticator } from './tenancy/token-authenticator.ts';
 import { TokenService } from './tenancy/token-service.ts';
 import { seedDemoCity } from './demo-city.ts';
@@ -83,6 +85,12 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
       );
   }
 
+  const authenticators: Authenticator[] = [tokenAuthenticator({ store, clock })];
+  if (config.oidc) {
+    const oidc = oidcAuthenticator(config.oidc, { clock });
+    await oidc.load();
+    authenticators.push(oidc);
+  }
   const metrics = createMetrics({ store, feed });
   const app = await buildServer({
     store,
@@ -90,7 +98,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     resources,
     feed,
     bindings,
-    authenticators: [tokenAuthenticator({ store, clock })],
+    authenticators,
     tokens,
     metrics,
     version: VERSION,

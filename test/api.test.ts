@@ -222,10 +222,11 @@ describe('the HTTP API', () => {
     };
     await t.request('POST', APPS, { token: t.tokens['edu-staff'], body: app('resume-b') });
     await t.request('POST', APPS, { token: t.tokens['edu-staff'], body: app('resume-c') });
-    for (const opts of [
+    const variants: Array<{ query: string; headers: Record<string, string> }> = [
       { query: `&resourceVersion=${a.metadata.resourceVersion}`, headers: {} },
       { query: '', headers: { 'last-event-id': a.metadata.resourceVersion } },
-    ]) {
+    ];
+    for (const opts of variants) {
       const s = openSse(`${base}${APPS}?watch=true${opts.query}`, t.tokens['edu-staff']!, opts.headers);
       await s.until(
         (e) =>

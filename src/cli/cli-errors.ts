@@ -70,6 +70,15 @@ export class ApiError extends CliError {
   }
 }
 
+/** The same server error with another hint (commands know better than the client what to suggest). */
+export function withHint(e: ApiError, hint: string): ApiError {
+  return new ApiError(
+    e.status,
+    { message: e.message, reason: e.reason, requestId: e.requestId },
+    { causes: e.causes, hint },
+  );
+}
+
 /** Maps an HTTP status to an exit code (see EXIT). */
 export function exitCodeForStatus(status: number): number {
   if (status === 400 || status === 413 || status === 415 || status === 422) return EXIT.usage;
@@ -91,7 +100,8 @@ export function formatError(e: CliError): string {
   return `${lines.join('\n')}\n`;
 }
 
-function withoutListedCauses(message: string, causes: readonly Cause[]): string {
+/** The message without a trailing `: path: problem; …` list of the causes, which are printed one per line. */
+export function withoutListedCauses(message: string, causes: readonly Cause[]): string {
   if (causes.length === 0) return message;
   const listed = `: ${causes.map((c) => `${c.path}: ${c.message}`).join('; ')}`;
   return message.endsWith(listed) && message.length > listed.length ? message.slice(0, -listed.length) : message;

@@ -13,7 +13,8 @@ export interface CliContext {
   connect(): Promise<PolisClient>;
 }
 
-export const LOGIN_HINT = 'run polis login SERVER --token-file data/admin.token (polis serve prints both), or set POLIS_SERVER and POLIS_TOKEN';
+export const LOGIN_HINT =
+  'run polis login SERVER --token-file data/admin.token (polis serve prints both), or set POLIS_SERVER and POLIS_TOKEN';
 
 export function createContext(io: CliIo): CliContext {
   let conn: Promise<Connection> | undefined;
@@ -25,7 +26,10 @@ export function createContext(io: CliIo): CliContext {
     async connect() {
       const c = await connection();
       if (!c.server || !c.token) {
-        throw new CliError(c.server ? `no token for ${c.server}` : 'not logged in', { exitCode: EXIT.denied, hint: LOGIN_HINT });
+        throw new CliError(c.server ? `no token for ${c.server}` : 'not logged in', {
+          exitCode: EXIT.denied,
+          hint: LOGIN_HINT,
+        });
       }
       return new PolisClient(c.server, c.token, io.signal);
     },

@@ -10,7 +10,12 @@ export interface TableShape {
 export interface ObjectLike {
   readonly apiVersion?: string;
   readonly kind?: string;
-  readonly metadata?: { readonly name?: string; readonly tenant?: string; readonly creationTimestamp?: string; readonly [k: string]: unknown };
+  readonly metadata?: {
+    readonly name?: string;
+    readonly tenant?: string;
+    readonly creationTimestamp?: string;
+    readonly [k: string]: unknown;
+  };
   readonly [k: string]: unknown;
 }
 

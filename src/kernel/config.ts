@@ -16,6 +16,14 @@ export interface Config {
   readonly eventsRetained: number;
   /** Seed the demo city (departments, users, applications) on first start. */
   readonly demo: boolean;
+  /** An OpenID Connect provider whose ID tokens are accepted besides API tokens (docs/security.md). */
+  readonly oidc?: {
+    readonly issuer: string;
+    readonly audience: string;
+    readonly jwksFile?: string;
+    readonly jwksUrl?: string;
+    readonly userClaim?: string;
+  };
 }
 
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -50,6 +58,32 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ov
     bodyLimit: int('POLIS_BODY_LIMIT', 1024 * 1024, 1024, 64 * 1024 * 1024),
     eventsRetained: int('POLIS_EVENTS_RETAINED', 100_000, 100, 100_000_000),
     demo: env.POLIS_DEMO === '1' || env.POLIS_DEMO === 'true',
+    oidc: oidcFrom(env),
   };
   return { ...base, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) };
+}
+
+function oidcFrom(env: Readonly<Record<string, string | undefined>>): Config['oidc'] {
+  const issuer = env.POLIS_OIDC_ISSUER || undefined;
+  if (!issuer) return undefined;
+  const audience = env.POLIS_OIDC_AUDIENCE || undefined;
+  const jwksFile = env.POLIS_OIDC_JWKS_FILE || undefined;
+  const jwksUrl = env.POLIS_OIDC_JWKS_URL || undefined;
+  if (!audience) {
+    throw new InputError('POLIS_OIDC_AUDIENCE is missing', [
+      {
+        path: 'POLIS_OIDC_AUDIENCE',
+        message: 'required with POLIS_OIDC_ISSUER: the client id polis is registered under',
+      },
+    ]);
+  }
+  if (!jwksFile === !jwksUrl) {
+    throw new InputError('the OIDC key set is not configured', [
+      {
+        path: 'POLIS_OIDC_JWKS_URL',
+        message: "set exactly one of POLIS_OIDC_JWKS_URL (the provider's jwks_uri) or POLIS_OIDC_JWKS_FILE",
+      },
+    ]);
+  }
+  return { issuer, audience, jwksFile, jwksUrl, userClaim: env.POLIS_OIDC_USER_CLAIM || undefined };
 }

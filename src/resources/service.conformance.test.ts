@@ -7,7 +7,8 @@ import { ChangeFeed } from './change-feed.ts';
 import type { ChangeEvent, Store } from './store.ts';
 import { defineKind } from './kind-schema.ts';
 import { KindRegistry } from './registry.ts';
-import type { AdmissionPlugin, StoredObject } from './service.ts';
+import type { StoredObject } from './envelope.ts';
+import type { AdmissionPlugin } from './service.ts';
 import { ResourceService } from './service.ts';
 
 const widget = defineKind({

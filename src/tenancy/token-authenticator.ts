@@ -18,8 +18,9 @@ export function tokenAuthenticator(deps: { store: Store; clock: Clock }): Authen
     async authenticate(headers: IncomingHttpHeaders): Promise<Identity | undefined> {
       const raw = bearerToken(headers);
       if (raw === undefined) return undefined;
+      if (!raw.startsWith('polis_')) return undefined; // another authenticator's credential (an OIDC ID token)
       const parsed = parseToken(raw);
-      if (!parsed) throw new AuthenticationError(`the bearer token is not a polis API token; ${HOW_TO}`);
+      if (!parsed) throw new AuthenticationError(`the bearer token is not a valid polis API token; ${HOW_TO}`);
       const record = await deps.store.get({ kind: 'Token', tenant: '', name: parsed.id });
       const hash = record?.secretHash;
       if (!record || typeof hash !== 'string' || !tokenSecretMatches(parsed.secret, hash)) {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LightMyRequestResponse } from 'fastify';
 import type { Clock } from '../../src/kernel/clock.ts';
+import type { Config } from '../../src/kernel/config.ts';
 import { loadConfig } from '../../src/kernel/config.ts';
 import type { Polis } from '../../src/main.ts';
 import { startPolis } from '../../src/main.ts';
@@ -42,6 +43,7 @@ export async function startTestPolis(
       demo: opts.demo ?? true,
       port: 0,
       logLevel: 'silent',
+      ...opts.config,
     },
   );
   const polis = await startPolis(config, { clock: opts.clock, listen: opts.listen, feedPollMs: 200, bookmarkMs: 200 });

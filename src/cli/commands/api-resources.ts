@@ -15,7 +15,14 @@ export async function runApiResources(ctx: CliContext, opts: { output?: string }
   } else {
     const wide = format === 'wide';
     const header = ['NAME', 'SHORTNAMES', 'APIVERSION', 'SCOPE', 'KIND', ...(wide ? ['VERBS'] : [])];
-    const rows = resources.map((r) => [r.plural, r.shortNames.join(','), r.apiVersion, r.scope, r.kind, ...(wide ? [r.verbs.join(',')] : [])]);
+    const rows = resources.map((r) => [
+      r.plural,
+      r.shortNames.join(','),
+      r.apiVersion,
+      r.scope,
+      r.kind,
+      ...(wide ? [r.verbs.join(',')] : []),
+    ]);
     ctx.io.stdout.write(formatTable(header, rows));
   }
   return EXIT.ok;

@@ -1,5 +1,5 @@
 import { fetchResources, qualifiedName } from '../api-resources.ts';
-import { ApiError, EXIT } from '../cli-errors.ts';
+import { ApiError, EXIT, withoutListedCauses } from '../cli-errors.ts';
 import type { CliContext } from '../context.ts';
 import { println } from '../io.ts';
 import type { Manifest } from '../manifests.ts';
@@ -17,7 +17,10 @@ export interface ApplyOptions {
 interface ApplyResult {
   readonly kind: 'ApplyResult';
   readonly dryRun?: boolean;
-  readonly items: ReadonlyArray<{ action: 'created' | 'configured' | 'unchanged'; object: { apiVersion: string; kind: string; metadata: { name: string } } }>;
+  readonly items: ReadonlyArray<{
+    action: 'created' | 'configured' | 'unchanged';
+    object: { apiVersion: string; kind: string; metadata: { name: string } };
+  }>;
 }
 
 /**
@@ -30,13 +33,24 @@ export async function runApply(ctx: CliContext, opts: ApplyOptions): Promise<num
   const client = await ctx.connect();
   const conn = await ctx.connection();
   // The default department fills in documents that name none; an explicit --tenant is checked by the server.
-  const docs = opts.tenant === undefined && conn.tenant ? await withDefaultTenant(manifests, conn.tenant, await tenantKinds(ctx)) : manifests.map((m) => m.object);
+  const docs =
+    opts.tenant === undefined && conn.tenant
+      ? await withDefaultTenant(manifests, conn.tenant, await tenantKinds(ctx))
+      : manifests.map((m) => m.object);
   const path = opts.tenant === undefined ? '/api/v1/apply' : `/api/v1/tenants/${encodeURIComponent(opts.tenant)}/apply`;
   let result: ApplyResult;
   try {
-    result = await client.request<ApplyResult>('POST', path, { body: docs, query: { dryRun: opts.dryRun ? 'All' : undefined } });
+    result = await client.request<ApplyResult>('POST', path, {
+      body: docs,
+      query: { dryRun: opts.dryRun ? 'All' : undefined },
+    });
   } catch (e) {
-    if (e instanceof ApiError) throw new ApiError(e.status, { message: e.message, reason: e.reason, requestId: e.requestId }, { causes: locateCauses(e.causes, manifests), hint: e.hint ?? applyHint(e) });
+    if (e instanceof ApiError)
+      throw new ApiError(
+        e.status,
+        { message: withoutListedCauses(e.message, e.causes), reason: e.reason, requestId: e.requestId },
+        { causes: locateCauses(e.causes, manifests), hint: e.hint ?? applyHint(e) },
+      );
     throw e;
   }
   if (format === 'json' || format === 'yaml') {

@@ -62,7 +62,18 @@ export async function runAuditList(ctx: CliContext, opts: AuditListOptions): Pro
   if (page.items.length === 0) eprintln(ctx.io, 'No audit entries found.');
   else {
     const wide = format === 'wide';
-    const header = ['SEQ', 'TIME', 'ACTOR', 'VERB', 'KIND', 'TENANT', 'NAME', 'OUTCOME', 'CODE', ...(wide ? ['REQUEST', 'MESSAGE'] : [])];
+    const header = [
+      'SEQ',
+      'TIME',
+      'ACTOR',
+      'VERB',
+      'KIND',
+      'TENANT',
+      'NAME',
+      'OUTCOME',
+      'CODE',
+      ...(wide ? ['REQUEST', 'MESSAGE'] : []),
+    ];
     const rows = page.items.map((a) => [
       String(a.seq),
       a.time.replace(/\.\d+Z$/, 'Z'),
@@ -77,7 +88,8 @@ export async function runAuditList(ctx: CliContext, opts: AuditListOptions): Pro
     ]);
     ctx.io.stdout.write(formatTable(header, rows));
   }
-  if (page.next !== undefined && page.items.length === limit) eprintln(ctx.io, `more entries follow: add --after ${page.next}`);
+  if (page.next !== undefined && page.items.length === limit)
+    eprintln(ctx.io, `more entries follow: add --after ${page.next}`);
   return EXIT.ok;
 }
 
@@ -96,7 +108,8 @@ export async function runAuditVerify(ctx: CliContext, opts: { output?: string })
   const v = await client.get<Verification>('/api/v1/audit/verify');
   if (format === 'json' || format === 'yaml') ctx.io.stdout.write(format === 'json' ? toJson(v) : toYaml(v));
   if (v.ok) {
-    if (format === 'table') println(ctx.io, `audit log intact: ${v.entries} entries, head ${v.headSeq} (hash ${v.headHash})`);
+    if (format === 'table')
+      println(ctx.io, `audit log intact: ${v.entries} entries, head ${v.headSeq} (hash ${v.headHash})`);
     return EXIT.ok;
   }
   const at = v.brokenAt;

@@ -30,7 +30,12 @@ const ENVELOPE = new Set(['apiVersion', 'kind', 'metadata', 'spec', 'status']);
  * `polis describe KIND NAME`: metadata, labels, annotations, spec and status as YAML, other fields (a Secret's
  * data: keys only), and the object's last 10 audit entries when the caller may read the audit log.
  */
-export async function runDescribe(ctx: CliContext, kindArg: string, name: string, opts: DescribeOptions): Promise<number> {
+export async function runDescribe(
+  ctx: CliContext,
+  kindArg: string,
+  name: string,
+  opts: DescribeOptions,
+): Promise<number> {
   const client = await ctx.connect();
   const r = resolveResource(await fetchResources(client), kindArg);
   const obj = await findObject(client, r, tenantScope(r, opts, await ctx.connection()), name);
@@ -46,17 +51,27 @@ export async function runDescribe(ctx: CliContext, kindArg: string, name: string
   field('Generation', cell(meta.generation));
   const created = typeof meta.creationTimestamp === 'string' ? meta.creationTimestamp : undefined;
   field('Created', created ? `${created} (${age(created, now)} ago)` : '<unknown>');
-  if (typeof meta.deletionTimestamp === 'string') field('Deleting since', `${meta.deletionTimestamp} (finalizers: ${((meta.finalizers as string[] | undefined) ?? []).join(', ') || 'none'})`);
+  if (typeof meta.deletionTimestamp === 'string')
+    field(
+      'Deleting since',
+      `${meta.deletionTimestamp} (finalizers: ${((meta.finalizers as string[] | undefined) ?? []).join(', ') || 'none'})`,
+    );
   pairs(lines, 'Labels', meta.labels);
   pairs(lines, 'Annotations', meta.annotations);
   block(lines, 'Spec', obj.spec);
   block(lines, 'Status', obj.status);
   for (const [key, value] of Object.entries(obj)) {
     if (ENVELOPE.has(key)) continue;
-    if (value !== null && typeof value === 'object' && !Array.isArray(value) && (key === 'data' || key === 'stringData')) {
+    if (
+      value !== null &&
+      typeof value === 'object' &&
+      !Array.isArray(value) &&
+      (key === 'data' || key === 'stringData')
+    ) {
       // Secret values stay off the terminal (and out of scrollback); kubectl describe does the same.
       lines.push(`${key[0]!.toUpperCase()}${key.slice(1)}:`);
-      for (const [k, v] of Object.entries(value)) lines.push(`  ${k}: ${typeof v === 'string' ? `${Buffer.byteLength(v)} bytes` : '<set>'}`);
+      for (const [k, v] of Object.entries(value))
+        lines.push(`  ${k}: ${typeof v === 'string' ? `${Buffer.byteLength(v)} bytes` : '<set>'}`);
     } else block(lines, `${key[0]!.toUpperCase()}${key.slice(1)}`, value);
   }
   ctx.io.stdout.write(`${lines.join('\n')}\n`);
@@ -98,16 +113,31 @@ async function auditSection(client: PolisClient, kind: string, obj: ObjectLike, 
     throw e;
   }
   if (entries.length === 0) return 'Audit:            <none>\n';
-  const rows = entries.map((a) => [age(a.time, now), a.actor, a.verb, a.outcome, String(a.code), cell(a.message === '' ? undefined : a.message)]);
+  const rows = entries.map((a) => [
+    age(a.time, now),
+    a.actor,
+    a.verb,
+    a.outcome,
+    String(a.code),
+    cell(a.message === '' ? undefined : a.message),
+  ]);
   return `Audit (last ${entries.length}):\n${indent(formatTable(['AGE', 'ACTOR', 'VERB', 'OUTCOME', 'CODE', 'MESSAGE'], rows))}\n`;
 }
 
 /** The newest `count` entries matching the filter, oldest first (the log answers oldest first; this pages to its end). */
-export async function lastAuditEntries(client: PolisClient, filter: { kind: string; name: string; tenant?: string }, count: number): Promise<AuditEntry[]> {
+export async function lastAuditEntries(
+  client: PolisClient,
+  filter: { kind: string; name: string; tenant?: string },
+  count: number,
+): Promise<AuditEntry[]> {
   let kept: AuditEntry[] = [];
   let after: number | undefined;
   for (;;) {
-    const page = await client.get<{ items: AuditEntry[]; next?: number }>('/api/v1/audit', { ...filter, limit: 5000, after });
+    const page = await client.get<{ items: AuditEntry[]; next?: number }>('/api/v1/audit', {
+      ...filter,
+      limit: 5000,
+      after,
+    });
     kept = [...kept, ...page.items].slice(-count);
     if (page.next === undefined || page.items.length === 0) return kept;
     after = page.next;

@@ -29,13 +29,24 @@ const RECONNECT_MS = 1000;
  * kubectl does), names, or events (`{type, object}`; one JSON line each, or YAML documents). Runs until the io's
  * signal aborts or --timeout passes (exit 0); reconnects from the last revision when the server ends the stream.
  */
-export async function watchObjects(ctx: CliContext, client: PolisClient, r: ApiResource, scope: TenantScope, opts: WatchOptions): Promise<number> {
+export async function watchObjects(
+  ctx: CliContext,
+  client: PolisClient,
+  r: ApiResource,
+  scope: TenantScope,
+  opts: WatchOptions,
+): Promise<number> {
   const io = ctx.io;
-  const signals = [io.signal, opts.timeoutSeconds ? AbortSignal.timeout(opts.timeoutSeconds * 1000) : undefined].filter((s): s is AbortSignal => s !== undefined);
+  const signals = [io.signal, opts.timeoutSeconds ? AbortSignal.timeout(opts.timeoutSeconds * 1000) : undefined].filter(
+    (s): s is AbortSignal => s !== undefined,
+  );
   const stop = signals.length > 0 ? AbortSignal.any(signals) : new AbortController().signal;
   const header = objectHeader(r, opts.shape);
   const table = opts.format === 'table' || opts.format === 'wide';
-  const widths = columnWidths(header, opts.initial.map((o) => objectRow(r, o, opts.shape, ctx.now())));
+  const widths = columnWidths(
+    header,
+    opts.initial.map((o) => objectRow(r, o, opts.shape, ctx.now())),
+  );
 
   const print = (e: WatchEvent) => {
     if (e.type === 'BOOKMARK' || e.type === 'ERROR') return;
@@ -52,7 +63,16 @@ export async function watchObjects(ctx: CliContext, client: PolisClient, r: ApiR
   let rv = opts.resourceVersion;
   while (!stop.aborted) {
     try {
-      rv = await client.watch(path, { labelSelector: opts.labelSelector, fieldSelector: opts.name ? `metadata.name=${opts.name}` : undefined, resourceVersion: rv }, print, stop);
+      rv = await client.watch(
+        path,
+        {
+          labelSelector: opts.labelSelector,
+          fieldSelector: opts.name ? `metadata.name=${opts.name}` : undefined,
+          resourceVersion: rv,
+        },
+        print,
+        stop,
+      );
     } catch (e) {
       if (stop.aborted) break;
       throw e;

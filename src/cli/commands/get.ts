@@ -24,7 +24,12 @@ export interface GetOptions {
 }
 
 /** `polis get KIND [NAME...]`: a table (or yaml, json, names) of objects; `-w` keeps printing changes. */
-export async function runGet(ctx: CliContext, kindArg: string, names: readonly string[], opts: GetOptions): Promise<number> {
+export async function runGet(
+  ctx: CliContext,
+  kindArg: string,
+  names: readonly string[],
+  opts: GetOptions,
+): Promise<number> {
   const format = parseOutput(opts.output, ['table', 'wide', 'name', 'json', 'yaml']);
   const limit = opts.limit === undefined ? undefined : parseCount(opts.limit, '--limit', 1, 10_000);
   const timeoutSeconds = opts.timeout === undefined ? undefined : parseDuration(opts.timeout, '--timeout');
@@ -32,12 +37,23 @@ export async function runGet(ctx: CliContext, kindArg: string, names: readonly s
   const r = resolveResource(await fetchResources(client), kindArg);
   const scope = tenantScope(r, opts, await ctx.connection());
   const shape: TableShape = { wide: format === 'wide', withTenant: scope.kind === 'all' };
-  if (opts.watch && names.length > 1) throw new CliError('-w watches one name or a whole list', { exitCode: EXIT.usage, hint: 'give at most one NAME with -w' });
+  if (opts.watch && names.length > 1)
+    throw new CliError('-w watches one name or a whole list', {
+      exitCode: EXIT.usage,
+      hint: 'give at most one NAME with -w',
+    });
 
   if (names.length === 0) {
     const page = await listAll(client, r, scope, { labelSelector: opts.selector, limit, continue: opts.continue });
     if (opts.watch) {
-      return watchObjects(ctx, client, r, scope, { format, shape, initial: page.items, resourceVersion: page.resourceVersion, labelSelector: opts.selector, timeoutSeconds });
+      return watchObjects(ctx, client, r, scope, {
+        format,
+        shape,
+        initial: page.items,
+        resourceVersion: page.resourceVersion,
+        labelSelector: opts.selector,
+        timeoutSeconds,
+      });
     }
     printList(ctx, r, page.items, format, shape, page.resourceVersion);
     if (page.items.length === 0 && (format === 'table' || format === 'wide')) eprintln(ctx.io, noneFound(r, scope));
@@ -61,14 +77,29 @@ export async function runGet(ctx: CliContext, kindArg: string, names: readonly s
   if (opts.watch) {
     const obj = found[0]!;
     const tenantOf: TenantScope = obj.metadata?.tenant ? { kind: 'tenant', tenant: obj.metadata.tenant } : scope;
-    return watchObjects(ctx, client, r, tenantOf, { format, shape: named, initial: [obj], resourceVersion: obj.metadata?.resourceVersion as string | undefined, name: names[0], timeoutSeconds });
+    return watchObjects(ctx, client, r, tenantOf, {
+      format,
+      shape: named,
+      initial: [obj],
+      resourceVersion: obj.metadata?.resourceVersion as string | undefined,
+      name: names[0],
+      timeoutSeconds,
+    });
   }
-  if (found.length === 1 && (format === 'json' || format === 'yaml')) ctx.io.stdout.write(format === 'json' ? toJson(found[0]) : toYaml(found[0]));
+  if (found.length === 1 && (format === 'json' || format === 'yaml'))
+    ctx.io.stdout.write(format === 'json' ? toJson(found[0]) : toYaml(found[0]));
   else if (found.length > 0) printList(ctx, r, found, format, named);
   return firstError ? firstError.exitCode : EXIT.ok;
 }
 
-function printList(ctx: CliContext, r: ApiResource, items: readonly ObjectLike[], format: OutputFormat, shape: TableShape, resourceVersion?: string): void {
+function printList(
+  ctx: CliContext,
+  r: ApiResource,
+  items: readonly ObjectLike[],
+  format: OutputFormat,
+  shape: TableShape,
+  resourceVersion?: string,
+): void {
   const io = ctx.io;
   if (format === 'json' || format === 'yaml') {
     const list = { apiVersion: 'v1', kind: 'List', metadata: resourceVersion ? { resourceVersion } : {}, items };
@@ -77,7 +108,12 @@ function printList(ctx: CliContext, r: ApiResource, items: readonly ObjectLike[]
     for (const o of items) println(io, qualifiedName(r.kind, r.apiVersion, String(o.metadata?.name)));
   } else if (items.length > 0) {
     const now = ctx.now();
-    io.stdout.write(formatTable(objectHeader(r, shape), items.map((o) => objectRow(r, o, shape, now))));
+    io.stdout.write(
+      formatTable(
+        objectHeader(r, shape),
+        items.map((o) => objectRow(r, o, shape, now)),
+      ),
+    );
   }
 }
 

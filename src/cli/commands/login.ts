@@ -23,17 +23,27 @@ interface WhoAmI {
 /** `polis login SERVER --token T | --token-file F [--tenant T]`: checks the token, then saves it (mode 0600). */
 export async function runLogin(ctx: CliContext, serverArg: string, opts: LoginOptions): Promise<number> {
   if ((opts.token === undefined) === (opts.tokenFile === undefined)) {
-    throw usageError('give the token with --token T or --token-file F (one of them)', 'polis serve writes the first admin token to data/admin.token');
+    throw usageError(
+      'give the token with --token T or --token-file F (one of them)',
+      'polis serve writes the first admin token to data/admin.token',
+    );
   }
   const server = normalizeServer(serverArg);
   const token = (opts.token ?? (await readTokenFile(ctx, opts.tokenFile!))).trim();
-  if (token === '') throw usageError(opts.token !== undefined ? '--token is empty' : `the token file ${opts.tokenFile} is empty`);
+  if (token === '')
+    throw usageError(opts.token !== undefined ? '--token is empty' : `the token file ${opts.tokenFile} is empty`);
   const me = await new PolisClient(server, token, ctx.io.signal).get<WhoAmI>('/api/v1/whoami');
-  const file = await saveLogin(ctx.io.env, { server, token, user: me.user, ...(opts.tenant ? { tenant: opts.tenant } : {}) });
+  const file = await saveLogin(ctx.io.env, {
+    server,
+    token,
+    user: me.user,
+    ...(opts.tenant ? { tenant: opts.tenant } : {}),
+  });
   println(ctx.io, `logged in to ${server} as ${me.user} (${describeBindings(me.bindings)})`);
   if (opts.tenant) println(ctx.io, `default department: ${opts.tenant} (override with --tenant or -A)`);
   eprintln(ctx.io, `saved to ${file}`);
-  if (ctx.io.env.POLIS_SERVER || ctx.io.env.POLIS_TOKEN) eprintln(ctx.io, 'note: POLIS_SERVER / POLIS_TOKEN are set and take precedence over the saved login');
+  if (ctx.io.env.POLIS_SERVER || ctx.io.env.POLIS_TOKEN)
+    eprintln(ctx.io, 'note: POLIS_SERVER / POLIS_TOKEN are set and take precedence over the saved login');
   return EXIT.ok;
 }
 
@@ -42,7 +52,10 @@ async function readTokenFile(ctx: CliContext, file: string): Promise<string> {
   try {
     return await readFile(resolve(ctx.io.cwd ?? process.cwd(), file), 'utf8');
   } catch (e) {
-    throw usageError(`cannot read the token file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 'polis serve prints where it wrote the admin token (data/admin.token by default)');
+    throw usageError(
+      `cannot read the token file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      'polis serve prints where it wrote the admin token (data/admin.token by default)',
+    );
   }
 }
 
@@ -68,7 +81,10 @@ export async function runWhoami(ctx: CliContext, opts: { output?: string }): Pro
     ctx.io.stdout.write(format === 'json' ? toJson(me) : toYaml(me));
     return EXIT.ok;
   }
-  const roles = me.bindings.length === 0 ? ['<none>'] : me.bindings.map((b) => (b.tenant ? `${b.role} in ${b.tenant}` : `${b.role} (platform-wide)`));
+  const roles =
+    me.bindings.length === 0
+      ? ['<none>']
+      : me.bindings.map((b) => (b.tenant ? `${b.role} in ${b.tenant}` : `${b.role} (platform-wide)`));
   println(ctx.io, `user:     ${me.user}`);
   println(ctx.io, `server:   ${client.server}`);
   if (me.via) println(ctx.io, `via:      ${me.via}`);

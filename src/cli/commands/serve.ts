@@ -32,7 +32,8 @@ export async function runServe(ctx: CliContext, opts: ServeOptions): Promise<num
       demo: opts.demo ? true : undefined,
     });
   } catch (e) {
-    if (e instanceof InputError) throw usageError(e.message, 'fix the flag or environment variable named above', e.causes);
+    if (e instanceof InputError)
+      throw usageError(e.message, 'fix the flag or environment variable named above', e.causes);
     throw e;
   }
   // Loaded on demand: the server's modules (Fastify, the store drivers) would slow every other command.
@@ -47,12 +48,21 @@ export async function runServe(ctx: CliContext, opts: ServeOptions): Promise<num
   const loginUrl = url.replace('://0.0.0.0', '://127.0.0.1').replace('://[::]', '://[::1]');
   const tokenFile = polis.adminTokenFile ?? join(config.dataDir, 'admin.token');
   println(io, `polis ${VERSION} serving on ${url}`);
-  println(io, `data:        ${config.dataDir} (${config.databaseUrl?.startsWith('postgres') ? 'PostgreSQL' : 'SQLite'})`);
-  if (polis.adminTokenFile) println(io, `admin token: ${polis.adminTokenFile} (created now, readable by you only; keep it secret)`);
+  println(
+    io,
+    `data:        ${config.dataDir} (${config.databaseUrl?.startsWith('postgres') ? 'PostgreSQL' : 'SQLite'})`,
+  );
+  if (polis.adminTokenFile)
+    println(io, `admin token: ${polis.adminTokenFile} (created now, readable by you only; keep it secret)`);
   else if (existsSync(tokenFile)) println(io, `admin token: ${tokenFile} (from the first start)`);
-  if (polis.demoTokensFile) println(io, `demo users:  tokens in ${polis.demoTokensFile} (edu-admin, tax-admin, vendor-dev, auditor …)`);
+  if (polis.demoTokensFile)
+    println(io, `demo users:  tokens in ${polis.demoTokensFile} (edu-admin, tax-admin, vendor-dev, auditor …)`);
   if (existsSync(tokenFile)) println(io, `next:        polis login ${loginUrl} --token-file ${tokenFile}`);
-  else println(io, `next:        polis login ${loginUrl} --token-file FILE (a token an admin created with polis token create)`);
+  else
+    println(
+      io,
+      `next:        polis login ${loginUrl} --token-file FILE (a token an admin created with polis token create)`,
+    );
   eprintln(io, 'press Ctrl-C to stop');
 
   await new Promise<void>((resolve) => {
@@ -68,8 +78,18 @@ export async function runServe(ctx: CliContext, opts: ServeOptions): Promise<num
 function startError(e: unknown, config: Config): CliError {
   const err = e as NodeJS.ErrnoException;
   if (e instanceof InputError) return usageError(e.message, undefined, e.causes);
-  if (err.code === 'EADDRINUSE') return new CliError(`${config.host}:${config.port} is already in use`, { hint: 'stop what runs there, or pass --port' });
-  if (err.code === 'EACCES') return new CliError(`not allowed: ${err.message}`, { hint: 'ports below 1024 need privileges: pass --port 8080; or check the rights on --data-dir' });
-  if (err.code === 'ECONNREFUSED' || err.code === 'ENOTFOUND') return new CliError(`cannot reach the database: ${err.message}`, { exitCode: EXIT.unreachable, hint: 'check --database-url (DATABASE_URL)' });
+  if (err.code === 'EADDRINUSE')
+    return new CliError(`${config.host}:${config.port} is already in use`, {
+      hint: 'stop what runs there, or pass --port',
+    });
+  if (err.code === 'EACCES')
+    return new CliError(`not allowed: ${err.message}`, {
+      hint: 'ports below 1024 need privileges: pass --port 8080; or check the rights on --data-dir',
+    });
+  if (err.code === 'ECONNREFUSED' || err.code === 'ENOTFOUND')
+    return new CliError(`cannot reach the database: ${err.message}`, {
+      exitCode: EXIT.unreachable,
+      hint: 'check --database-url (DATABASE_URL)',
+    });
   return new CliError(`polis did not start: ${err.message}`);
 }

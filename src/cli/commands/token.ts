@@ -1,4 +1,4 @@
-import { ApiError, CliError, EXIT, usageError } from '../cli-errors.ts';
+import { ApiError, EXIT, usageError, withHint } from '../cli-errors.ts';
 import type { CliContext } from '../context.ts';
 import { parseDuration } from '../durations.ts';
 import { eprintln, println } from '../io.ts';
@@ -21,20 +21,32 @@ interface IssuedToken {
  * `polis token create`: the token alone goes to standard output (so `> file` captures it), the rest to standard
  * error, with the warning that it is shown only once.
  */
-export async function runTokenCreate(ctx: CliContext, opts: { user?: string; description?: string; ttl?: string; output?: string }): Promise<number> {
+export async function runTokenCreate(
+  ctx: CliContext,
+  opts: { user?: string; description?: string; ttl?: string; output?: string },
+): Promise<number> {
   const format = parseOutput(opts.output, ['table', 'json', 'yaml']);
   const ttl = opts.ttl ?? DEFAULT_TTL;
   const ttlSeconds = ttl.toLowerCase() === 'never' ? undefined : parseDuration(ttl, '--ttl');
-  if (ttlSeconds !== undefined && ttlSeconds > 10 * 365 * 86_400) throw usageError(`--ttl ${ttl} is longer than 10 years`, 'give at most 3650d, or --ttl never (discouraged)');
+  if (ttlSeconds !== undefined && ttlSeconds > 10 * 365 * 86_400)
+    throw usageError(`--ttl ${ttl} is longer than 10 years`, 'give at most 3650d, or --ttl never (discouraged)');
   const client = await ctx.connect();
-  const issued = await client.request<IssuedToken>('POST', '/api/v1/tokens', { body: { user: opts.user, description: opts.description, ttlSeconds } });
+  const issued = await client.request<IssuedToken>('POST', '/api/v1/tokens', {
+    body: { user: opts.user, description: opts.description, ttlSeconds },
+  });
   if (format === 'json' || format === 'yaml') {
     ctx.io.stdout.write(format === 'json' ? toJson(issued) : toYaml(issued));
   } else {
     println(ctx.io, issued.token);
-    eprintln(ctx.io, `token ${issued.id} for ${issued.user}, ${issued.expiresAt ? `expires ${issued.expiresAt}` : 'never expires'}`);
+    eprintln(
+      ctx.io,
+      `token ${issued.id} for ${issued.user}, ${issued.expiresAt ? `expires ${issued.expiresAt}` : 'never expires'}`,
+    );
   }
-  eprintln(ctx.io, `warning: this token is shown only once; store it now (e.g. in a file for polis login ${client.server} --token-file FILE)`);
+  eprintln(
+    ctx.io,
+    `warning: this token is shown only once; store it now (e.g. in a file for polis login ${client.server} --token-file FILE)`,
+  );
   return EXIT.ok;
 }
 
@@ -54,8 +66,18 @@ export async function runTokenList(ctx: CliContext, opts: { user?: string; outpu
   const now = ctx.now();
   const rows = list.items.map((t) => {
     const spec = (t.spec ?? {}) as { user?: string; description?: string; expiresAt?: string };
-    const expires = spec.expiresAt ? (Date.parse(spec.expiresAt) <= now.getTime() ? 'expired' : `in ${age(now.toISOString(), new Date(Date.parse(spec.expiresAt)))}`) : 'never';
-    return [cell(t.metadata?.name), cell(spec.user), expires, age(t.metadata?.creationTimestamp, now), cell(spec.description)];
+    const expires = spec.expiresAt
+      ? Date.parse(spec.expiresAt) <= now.getTime()
+        ? 'expired'
+        : `in ${age(now.toISOString(), new Date(Date.parse(spec.expiresAt)))}`
+      : 'never';
+    return [
+      cell(t.metadata?.name),
+      cell(spec.user),
+      expires,
+      age(t.metadata?.creationTimestamp, now),
+      cell(spec.description),
+    ];
   });
   ctx.io.stdout.write(formatTable(['ID', 'USER', 'EXPIRES', 'AGE', 'DESCRIPTION'], rows));
   return EXIT.ok;
@@ -67,17 +89,19 @@ export async function runTokenRevoke(ctx: CliContext, ids: readonly string[]): P
   let exitCode: number = EXIT.ok;
   for (const id of ids) {
     try {
-      const r = await client.request<{ id: string; user: string }>('DELETE', `/api/v1/tokens/${encodeURIComponent(id)}`);
+      const r = await client.request<{ id: string; user: string }>(
+        'DELETE',
+        `/api/v1/tokens/${encodeURIComponent(id)}`,
+      );
       println(ctx.io, `token ${r.id} of ${r.user} revoked`);
     } catch (e) {
-      if (!(e instanceof ApiError) || ids.length === 1) throw e instanceof ApiError && e.status === 404 ? notFound(e, id) : e;
+      if (!(e instanceof ApiError) || ids.length === 1)
+        throw e instanceof ApiError && e.status === 404
+          ? withHint(e, 'polis token list shows the ids you may revoke')
+          : e;
       eprintln(ctx.io, `error: token ${id}: ${e.message}`);
       if (exitCode === EXIT.ok) exitCode = e.exitCode;
     }
   }
   return exitCode;
-}
-
-function notFound(e: ApiError, id: string): CliError {
-  return new ApiError(e.status, { message: e.message, reason: e.reason, requestId: e.requestId }, { hint: `polis token list shows the ids you may revoke (not ${id})` });
 }

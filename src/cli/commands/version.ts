@@ -7,7 +7,9 @@ import { parseOutput, toJson, toYaml } from '../printers.ts';
 
 /** This CLI's version, from package.json (read here rather than importing the server, which starts slower). */
 export function clientVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
   return pkg.version;
 }
 
@@ -20,7 +22,9 @@ export async function runVersion(ctx: CliContext, opts: { client?: boolean; outp
   if (!opts.client && conn.server) {
     result.serverUrl = conn.server;
     try {
-      result.server = (await new PolisClient(conn.server, undefined, ctx.io.signal).get<{ version: string }>('/version')).version;
+      result.server = (
+        await new PolisClient(conn.server, undefined, ctx.io.signal).get<{ version: string }>('/version')
+      ).version;
     } catch (e) {
       problem = (e as Error).message;
     }

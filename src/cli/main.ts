@@ -1,0 +1,29 @@
+import { runCli } from './run-cli.ts';
+
+// The `polis` executable: Ctrl-C (or SIGTERM) aborts the signal, which ends watches and stops `serve` cleanly;
+// a second one exits at once.
+const controller = new AbortController();
+let interrupts = 0;
+const onSignal = () => {
+  interrupts += 1;
+  if (interrupts > 1) process.exit(130);
+  controller.abort();
+};
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
+
+const code = await runCli(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  stdin: process.stdin,
+  env: process.env,
+  signal: controller.signal,
+});
+process.exitCode = code;
+await flush();
+process.exit(code);
+
+/** Waits until stdout has drained, so piped output is not cut off by process.exit. */
+function flush(): Promise<void> {
+  return new Promise((resolve) => (process.stdout.write('') ? resolve() : process.stdout.once('drain', resolve)));
+}
