@@ -9,7 +9,7 @@
  * BENCH_CONNECTIONS (32), BENCH_BACKENDS (sqlite,postgres), BENCH_PROFILE=1 to CPU-profile the server during the
  * mixed load (figures are then perturbed; the profile summary is printed and written beside the result).
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnPolis } from '../test/support/child-polis.ts';
@@ -19,7 +19,7 @@ import type { TempPostgres } from '../test/setup/temp-postgres.ts';
 import { formatProfile, summarizeProfile } from './support/cpu-profile.ts';
 import type { LoadResult, LoadSpec } from './support/load-generator.ts';
 import { applicationDoc, tenantDoc } from './support/oam-fixtures.ts';
-import { residentMemory } from './support/process-memory.ts';
+import { residentMemory, serverHeap } from './support/process-memory.ts';
 import type { Figure } from './support/results.ts';
 import { RESULTS_DIR, envInt, figure, printFigures, round, writeResult } from './support/results.ts';
 import { runLoad } from './support/run-load.ts';
@@ -33,14 +33,27 @@ const params = {
   batch: envInt('BENCH_APPLY_BATCH', 200),
   backends: (process.env.BENCH_BACKENDS ?? 'sqlite,postgres').split(',').map((s) => s.trim()),
   profile: process.env.BENCH_PROFILE === '1',
+  /** Extra node flags for the server, e.g. "--max-semi-space-size=8", to try runtime settings without code changes. */
+  serverNodeArgs: (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter((a) => a !== ''),
 };
 const objects = params.tenants * params.appsPerTenant;
+
+interface Memory {
+  readonly rssMb: number;
+  readonly peakMb: number;
+  /** V8 heap in use and reserved, as the server reports it on /metrics. */
+  readonly heap?: { heapUsedMb: number; heapTotalMb: number };
+}
+
+async function memoryOf(polis: ChildPolis): Promise<Memory> {
+  return { ...residentMemory(polis.pid), heap: await serverHeap(polis.url) };
+}
 
 interface BackendRun {
   readonly backend: 'sqlite' | 'postgres';
   readonly seedSec: number;
-  readonly afterSeed: { rssMb: number; peakMb: number };
-  readonly afterLoad: { rssMb: number; peakMb: number };
+  readonly afterSeed: Memory;
+  readonly afterLoad: Memory;
   readonly health: LoadResult;
   readonly mixed: LoadResult;
   readonly profile?: string;
@@ -85,14 +98,14 @@ async function profileToggle(polis: ChildPolis, file: string, stopping: boolean)
 async function runBackend(backend: 'sqlite' | 'postgres', databaseUrl?: string): Promise<BackendRun> {
   const dataDir = mkdtempSync(join(tmpdir(), `polis-bench-${backend}-`));
   const profileFile = params.profile ? join(dataDir, 'server.cpuprofile') : undefined;
-  const polis = await spawnPolis({ dataDir, databaseUrl, env: { POLIS_LOG_LEVEL: 'warn', POLIS_DEMO: '0', ...(profileFile ? { POLIS_CPU_PROFILE: profileFile } : {}) } });
+  const polis = await spawnPolis({ dataDir, databaseUrl, nodeArgs: params.serverNodeArgs, env: { POLIS_LOG_LEVEL: 'warn', POLIS_DEMO: '0', ...(profileFile ? { POLIS_CPU_PROFILE: profileFile } : {}) } });
   try {
     console.log(`[${backend}] polis pid ${polis.pid} at ${polis.url}; seeding ${params.tenants} departments and ${objects} Applications`);
     const t0 = performance.now();
     await seed(polis);
     const seedSec = (performance.now() - t0) / 1000;
-    const afterSeed = residentMemory(polis.pid);
-    console.log(`[${backend}] seeded in ${seedSec.toFixed(1)} s; RSS ${afterSeed.rssMb.toFixed(0)} MB`);
+    const afterSeed = await memoryOf(polis);
+    console.log(`[${backend}] seeded in ${seedSec.toFixed(1)} s; RSS ${afterSeed.rssMb.toFixed(0)} MB (${heapText(afterSeed)})`);
     const spec: LoadSpec = { url: polis.url, token: polis.adminToken, mode: 'health', connections: params.connections, durationSec: params.durationSec, warmupSec: params.warmupSec, tenants: params.tenants, appsPerTenant: params.appsPerTenant };
     const health = await runLoad(spec);
     console.log(`[${backend}] /healthz ceiling: ${health.rps.toFixed(0)} req/s, p99 ${health.p99.toFixed(1)} ms`);
@@ -108,9 +121,12 @@ async function runBackend(backend: 'sqlite' | 'postgres', databaseUrl?: string):
       mixed = await runLoad({ ...spec, mode: 'mixed' });
     }
     console.log(`[${backend}] mixed: ${mixed.rps.toFixed(0)} req/s, p50 ${mixed.p50.toFixed(1)} ms, p99 ${mixed.p99.toFixed(1)} ms, non-2xx ${mixed.non2xx}, errors ${mixed.errors}`);
-    const afterLoad = residentMemory(polis.pid);
+    const afterLoad = await memoryOf(polis);
     let profile: string | undefined;
     if (profileFile) {
+      const kept = join(tmpdir(), `polis-api-mixed-load-${backend}.cpuprofile`);
+      copyFileSync(profileFile, kept);
+      console.log(`[${backend}] raw profile kept at ${kept} (open it in Chrome DevTools or speedscope)`);
       const summary = summarizeProfile(profileFile, 20);
       profile = formatProfile(summary);
       writeFileSync(join(RESULTS_DIR, `api-mixed-load.${backend}.profile.json`), `${JSON.stringify(summary, null, 2)}\n`);
@@ -122,6 +138,8 @@ async function runBackend(backend: 'sqlite' | 'postgres', databaseUrl?: string):
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
+
+const heapText = (m: Memory) => (m.heap ? `V8 heap used ${Math.round(m.heap.heapUsedMb)} MB of ${Math.round(m.heap.heapTotalMb)} MB reserved` : 'V8 heap not reported');
 
 function figuresOf(run: BackendRun): Figure[] {
   const sqlite = run.backend === 'sqlite';
@@ -141,8 +159,9 @@ function figuresOf(run: BackendRun): Figure[] {
       const o = op(name);
       return o ? [figure({ metric: `latency_p99_${name}${s}`, value: round(o.p99, 2), unit: 'ms', baseline: `${o.count} requests (${round((100 * o.count) / mixed.requests)}%), p50 ${round(o.p50, 2)} ms` })] : [];
     }),
-    figure({ metric: `rss_after_seed${s}`, value: Math.round(run.afterSeed.rssMb), unit: 'MB', baseline: `${objects} Applications in ${params.tenants} departments` }),
-    figure({ metric: `rss_after_load${s}`, value: Math.round(run.afterLoad.rssMb), unit: 'MB', goal: goal('<= 250'), baseline: `peak (VmHWM) ${Math.round(run.afterLoad.peakMb)} MB` }),
+    figure({ metric: `rss_after_seed${s}`, value: Math.round(run.afterSeed.rssMb), unit: 'MB', baseline: `${objects} Applications in ${params.tenants} departments; ${heapText(run.afterSeed)}` }),
+    figure({ metric: `rss_after_load${s}`, value: Math.round(run.afterLoad.rssMb), unit: 'MB', goal: goal('<= 250'), baseline: `peak (VmHWM) ${Math.round(run.afterLoad.peakMb)} MB; ${heapText(run.afterLoad)}` }),
+    ...(run.afterLoad.heap ? [figure({ metric: `heap_used_after_load${s}`, value: Math.round(run.afterLoad.heap.heapUsedMb), unit: 'MB', baseline: `V8 heap reserved ${Math.round(run.afterLoad.heap.heapTotalMb)} MB` })] : []),
     figure({ metric: `healthz_throughput${s}`, value: Math.round(health.rps), unit: 'req/s', baseline: 'the ceiling: same connections and duration, no store work' }),
     figure({ metric: `seed_rate${s}`, value: Math.round(objects / run.seedSec), unit: 'objects/s', baseline: `${objects} Applications through /api/v1/apply in batches of ${params.batch}, ${round(run.seedSec)} s` }),
   ];
@@ -176,5 +195,5 @@ if (params.profile) notes.push('BENCH_PROFILE=1: the server was CPU-profiled dur
 for (const r of runs) if (r.profile) notes.push(`server CPU profile (${r.backend}), see bench/results/api-mixed-load.${r.backend}.profile.json`);
 printFigures(`api-mixed-load (${objects} Applications, ${params.connections} connections, ${params.durationSec} s)`, figures);
 for (const n of notes) console.log(`NOTE: ${n}`);
-const file = await writeResult({ benchmark: 'api-mixed-load', command: 'npm run bench:api', figures, parameters: { ...params, objects, mix: '80% GET Application, 15% PUT Application (unconditional), 5% GET list limit=100' }, notes });
+const file = await writeResult({ benchmark: 'api-mixed-load', command: 'npm run bench:api', figures, parameters: { ...params, objects, mix: '80% GET Application, 15% PUT Application (unconditional), 5% GET list limit=100' }, notes }, params.profile ? 'profiled' : undefined);
 console.log(`wrote ${file}`);

@@ -9,7 +9,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { Agent, request } from 'node:http';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
@@ -178,6 +178,9 @@ try {
   if (profileFile) {
     polis.process.kill('SIGUSR2');
     await waitFor(() => existsSync(profileFile) && (() => { try { JSON.parse(readFileSync(profileFile, 'utf8')); return true; } catch { return false; } })(), 30_000);
+    const kept = join(tmpdir(), 'polis-watch-fanout.cpuprofile');
+    copyFileSync(profileFile, kept);
+    console.log(`raw profile kept at ${kept}`);
     const summary = summarizeProfile(profileFile, 20);
     profileText = formatProfile(summary);
     writeFileSync(join(RESULTS_DIR, 'watch-fanout.profile.json'), `${JSON.stringify(summary, null, 2)}\n`);
@@ -192,17 +195,25 @@ try {
 
 for (const w of watchers) parseWatcher(w);
 const delivery = { all: [] as number[], sequential: [] as number[], burst: [] as number[] };
+/** Receipt after the write's own response (negative: the event beat the response), and after the first watcher's. */
+const afterAck: number[] = [];
+const spread: number[] = [];
 let missed = 0;
 for (const c of changes) {
+  const times: number[] = [];
   for (const w of watchers) {
     const t = w.received!.get(c.rv!);
     if (t === undefined) {
       missed++;
       continue;
     }
+    times.push(t);
     delivery.all.push(t - c.sentAt);
     delivery[c.phase].push(t - c.sentAt);
+    afterAck.push(t - c.respondedAt!);
   }
+  const first = Math.min(...times);
+  for (const t of times) spread.push(t - first);
 }
 const disorder = watchers.reduce((n, w) => n + w.disorder!, 0);
 const writeLatency = changes.map((c) => c.respondedAt! - c.sentAt);
@@ -217,6 +228,8 @@ const figures: Figure[] = [
   figure({ metric: 'delivery_latency_max', value: round(Math.max(...delivery.all), 1), unit: 'ms' }),
   figure({ metric: 'delivery_latency_p99_sequential', value: p(delivery.sequential, 99), unit: 'ms', baseline: `write response p99 ${p(seqWrites, 99)} ms (${seqWrites.length} writes ${params.gapMs} ms apart)` }),
   figure({ metric: 'delivery_latency_p99_burst', value: p(delivery.burst, 99), unit: 'ms', baseline: `write response p99 ${p(burstWrites, 99)} ms (${burstWrites.length} writes sent at once)` }),
+  figure({ metric: 'delivery_after_write_response_p99', value: p(afterAck, 99), unit: 'ms', baseline: `p50 ${p(afterAck, 50)} ms: what the watch path adds once the write is acknowledged` }),
+  figure({ metric: 'delivery_spread_p99', value: p(spread, 99), unit: 'ms', baseline: 'from the first watcher to receive a change to each of the others' }),
   figure({ metric: 'delivery_p99_over_write_p99', value: round(percentile(delivery.all, 99) / percentile(writeLatency, 99), 2), unit: 'ratio', baseline: 'delivery to the slowest watchers against the write itself' }),
   figure({ metric: 'events_missed', value: missed, unit: 'events', goal: '<= 0', baseline: `${changes.length} changes x ${watchers.length} watchers = ${changes.length * watchers.length} expected` }),
   figure({ metric: 'events_out_of_order', value: disorder, unit: 'events', goal: '<= 0', baseline: 'duplicate, out-of-order, or id not the object resourceVersion' }),
@@ -227,5 +240,5 @@ for (const f of figures) if (f.met === false) notes.push(`goal missed: ${f.metri
 if (profileText) notes.push('BENCH_PROFILE=1: the server was CPU-profiled during the changes; see bench/results/watch-fanout.profile.json');
 printFigures(`watch-fanout (${params.watchers} watchers, ${changes.length} changes)`, figures);
 for (const n of notes) console.log(`NOTE: ${n}`);
-const file = await writeResult({ benchmark: 'watch-fanout', command: 'npm run bench:watch', figures, parameters: { ...params, backend: 'sqlite', changes: changes.length }, notes });
+const file = await writeResult({ benchmark: 'watch-fanout', command: 'npm run bench:watch', figures, parameters: { ...params, backend: 'sqlite', changes: changes.length }, notes }, params.profile ? 'profiled' : undefined);
 console.log(`wrote ${file}`);

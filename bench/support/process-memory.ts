@@ -10,3 +10,17 @@ export function residentMemory(pid: number): { rssMb: number; peakMb: number } {
   };
   return { rssMb: kb('VmRSS'), peakMb: kb('VmHWM') };
 }
+
+/** The server's own V8 heap figures from /metrics (prom-client default metrics, prefix polis_), in MB. */
+export async function serverHeap(url: string): Promise<{ heapUsedMb: number; heapTotalMb: number } | undefined> {
+  const res = await fetch(`${url}/metrics`);
+  if (!res.ok) return undefined;
+  const text = await res.text();
+  const value = (name: string) => {
+    const m = new RegExp(`^${name}(?:\\{[^}]*\\})? ([\\d.e+]+)$`, 'm').exec(text);
+    return m ? Number(m[1]) / 2 ** 20 : undefined;
+  };
+  const heapUsedMb = value('polis_nodejs_heap_size_used_bytes');
+  const heapTotalMb = value('polis_nodejs_heap_size_total_bytes');
+  return heapUsedMb === undefined || heapTotalMb === undefined ? undefined : { heapUsedMb, heapTotalMb };
+}

@@ -109,12 +109,12 @@ export class PolisClient {
     try {
       return await fetch(url, init);
     } catch (e) {
-      if ((init.signal ?? undefined)?.aborted) throw new CliError('interrupted', { exitCode: EXIT.interrupted });
-      throw this.unreachable(e);
+      throw this.unreachable(e, init.signal ?? undefined);
     }
   }
 
-  private unreachable(e: unknown): CliError {
+  private unreachable(e: unknown, signal: AbortSignal | undefined = this.signal): CliError {
+    if (signal?.aborted) return new CliError('interrupted', { exitCode: EXIT.interrupted });
     const cause = (e as { cause?: { code?: string; message?: string } }).cause;
     const why = cause?.code ?? cause?.message ?? (e as Error).message;
     return new CliError(`cannot reach the polis server at ${this.server} (${why})`, {

@@ -71,12 +71,17 @@ export async function runDescribe(
       // Secret values stay off the terminal (and out of scrollback); kubectl describe does the same.
       lines.push(`${key[0]!.toUpperCase()}${key.slice(1)}:`);
       for (const [k, v] of Object.entries(value))
-        lines.push(`  ${k}: ${typeof v === 'string' ? `${Buffer.byteLength(v)} bytes` : '<set>'}`);
+        lines.push(`  ${k}: ${typeof v === 'string' ? `${secretBytes(key, v)} bytes` : '<set>'}`);
     } else block(lines, `${key[0]!.toUpperCase()}${key.slice(1)}`, value);
   }
   ctx.io.stdout.write(`${lines.join('\n')}\n`);
   ctx.io.stdout.write(await auditSection(client, r.kind, obj, now));
   return EXIT.ok;
+}
+
+/** `data` holds base64 (as in Kubernetes), `stringData` plain text. */
+function secretBytes(field: string, value: string): number {
+  return field === 'data' ? Buffer.from(value, 'base64').length : Buffer.byteLength(value);
 }
 
 function pairs(lines: string[], label: string, value: unknown): void {
