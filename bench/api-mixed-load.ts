@@ -60,7 +60,11 @@ interface BackendRun {
 }
 
 async function post(polis: ChildPolis, path: string, body: unknown): Promise<unknown> {
-  const res = await fetch(`${polis.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${polis.adminToken}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${polis.url}${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${polis.adminToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   const text = await res.text();
   if (!res.ok) throw new Error(`POST ${path}: ${res.status} ${text.slice(0, 1000)}`);
   return JSON.parse(text);
@@ -68,13 +72,21 @@ async function post(polis: ChildPolis, path: string, body: unknown): Promise<unk
 
 /** 100 departments in one apply, then the Applications in batches (each batch one transaction). */
 async function seed(polis: ChildPolis): Promise<void> {
-  await post(polis, '/api/v1/apply', Array.from({ length: params.tenants }, (_, t) => tenantDoc(t)));
+  await post(
+    polis,
+    '/api/v1/apply',
+    Array.from({ length: params.tenants }, (_, t) => tenantDoc(t)),
+  );
   const docs: Record<string, unknown>[] = [];
-  for (let t = 0; t < params.tenants; t++) for (let a = 0; a < params.appsPerTenant; a++) docs.push(applicationDoc(t, a));
+  for (let t = 0; t < params.tenants; t++)
+    for (let a = 0; a < params.appsPerTenant; a++) docs.push(applicationDoc(t, a));
   for (let i = 0; i < docs.length; i += params.batch) {
-    const result = (await post(polis, '/api/v1/apply', docs.slice(i, i + params.batch))) as { items: Array<{ action: string }> };
+    const result = (await post(polis, '/api/v1/apply', docs.slice(i, i + params.batch))) as {
+      items: Array<{ action: string }>;
+    };
     const created = result.items.filter((r) => r.action === 'created').length;
-    if (created !== Math.min(params.batch, docs.length - i)) throw new Error(`apply batch at ${i} created ${created} objects`);
+    if (created !== Math.min(params.batch, docs.length - i))
+      throw new Error(`apply batch at ${i} created ${created} objects`);
   }
 }
 
@@ -98,15 +110,33 @@ async function profileToggle(polis: ChildPolis, file: string, stopping: boolean)
 async function runBackend(backend: 'sqlite' | 'postgres', databaseUrl?: string): Promise<BackendRun> {
   const dataDir = mkdtempSync(join(tmpdir(), `polis-bench-${backend}-`));
   const profileFile = params.profile ? join(dataDir, 'server.cpuprofile') : undefined;
-  const polis = await spawnPolis({ dataDir, databaseUrl, nodeArgs: params.serverNodeArgs, env: { POLIS_LOG_LEVEL: 'warn', POLIS_DEMO: '0', ...(profileFile ? { POLIS_CPU_PROFILE: profileFile } : {}) } });
+  const polis = await spawnPolis({
+    dataDir,
+    databaseUrl,
+    nodeArgs: params.serverNodeArgs,
+    env: { POLIS_LOG_LEVEL: 'warn', POLIS_DEMO: '0', ...(profileFile ? { POLIS_CPU_PROFILE: profileFile } : {}) },
+  });
   try {
-    console.log(`[${backend}] polis pid ${polis.pid} at ${polis.url}; seeding ${params.tenants} departments and ${objects} Applications`);
+    console.log(
+      `[${backend}] polis pid ${polis.pid} at ${polis.url}; seeding ${params.tenants} departments and ${objects} Applications`,
+    );
     const t0 = performance.now();
     await seed(polis);
     const seedSec = (performance.now() - t0) / 1000;
     const afterSeed = await memoryOf(polis);
-    console.log(`[${backend}] seeded in ${seedSec.toFixed(1)} s; RSS ${afterSeed.rssMb.toFixed(0)} MB (${heapText(afterSeed)})`);
-    const spec: LoadSpec = { url: polis.url, token: polis.adminToken, mode: 'health', connections: params.connections, durationSec: params.durationSec, warmupSec: params.warmupSec, tenants: params.tenants, appsPerTenant: params.appsPerTenant };
+    console.log(
+      `[${backend}] seeded in ${seedSec.toFixed(1)} s; RSS ${afterSeed.rssMb.toFixed(0)} MB (${heapText(afterSeed)})`,
+    );
+    const spec: LoadSpec = {
+      url: polis.url,
+      token: polis.adminToken,
+      mode: 'health',
+      connections: params.connections,
+      durationSec: params.durationSec,
+      warmupSec: params.warmupSec,
+      tenants: params.tenants,
+      appsPerTenant: params.appsPerTenant,
+    };
     const health = await runLoad(spec);
     console.log(`[${backend}] /healthz ceiling: ${health.rps.toFixed(0)} req/s, p99 ${health.p99.toFixed(1)} ms`);
     let mixed: LoadResult;
@@ -120,7 +150,9 @@ async function runBackend(backend: 'sqlite' | 'postgres', databaseUrl?: string):
     } else {
       mixed = await runLoad({ ...spec, mode: 'mixed' });
     }
-    console.log(`[${backend}] mixed: ${mixed.rps.toFixed(0)} req/s, p50 ${mixed.p50.toFixed(1)} ms, p99 ${mixed.p99.toFixed(1)} ms, non-2xx ${mixed.non2xx}, errors ${mixed.errors}`);
+    console.log(
+      `[${backend}] mixed: ${mixed.rps.toFixed(0)} req/s, p50 ${mixed.p50.toFixed(1)} ms, p99 ${mixed.p99.toFixed(1)} ms, non-2xx ${mixed.non2xx}, errors ${mixed.errors}`,
+    );
     const afterLoad = await memoryOf(polis);
     let profile: string | undefined;
     if (profileFile) {
@@ -129,7 +161,10 @@ async function runBackend(backend: 'sqlite' | 'postgres', databaseUrl?: string):
       console.log(`[${backend}] raw profile kept at ${kept} (open it in Chrome DevTools or speedscope)`);
       const summary = summarizeProfile(profileFile, 20);
       profile = formatProfile(summary);
-      writeFileSync(join(RESULTS_DIR, `api-mixed-load.${backend}.profile.json`), `${JSON.stringify(summary, null, 2)}\n`);
+      writeFileSync(
+        join(RESULTS_DIR, `api-mixed-load.${backend}.profile.json`),
+        `${JSON.stringify(summary, null, 2)}\n`,
+      );
       console.log(`[${backend}] server CPU profile during the mixed load:\n${profile}`);
     }
     return { backend, seedSec, afterSeed, afterLoad, health, mixed, profile };
@@ -139,7 +174,10 @@ async function runBackend(backend: 'sqlite' | 'postgres', databaseUrl?: string):
   }
 }
 
-const heapText = (m: Memory) => (m.heap ? `V8 heap used ${Math.round(m.heap.heapUsedMb)} MB of ${Math.round(m.heap.heapTotalMb)} MB reserved` : 'V8 heap not reported');
+const heapText = (m: Memory) =>
+  m.heap
+    ? `V8 heap used ${Math.round(m.heap.heapUsedMb)} MB of ${Math.round(m.heap.heapTotalMb)} MB reserved`
+    : 'V8 heap not reported';
 
 function figuresOf(run: BackendRun): Figure[] {
   const sqlite = run.backend === 'sqlite';
@@ -149,21 +187,88 @@ function figuresOf(run: BackendRun): Figure[] {
   const ceiling = `/healthz ceiling ${Math.round(health.rps)} req/s (p99 ${round(health.p99)} ms) in the same run`;
   const op = (name: string) => mixed.ops[name];
   const figures: Figure[] = [
-    figure({ metric: `throughput${s}`, value: Math.round(mixed.rps), unit: 'req/s', goal: goal('>= 3000'), baseline: `${ceiling}; ratio ${round(mixed.rps / health.rps, 2)}` }),
-    figure({ metric: `throughput_vs_healthz${s}`, value: round(mixed.rps / health.rps, 3), unit: 'ratio', baseline: ceiling }),
-    figure({ metric: `latency_p50${s}`, value: round(mixed.p50, 2), unit: 'ms', baseline: `/healthz p50 ${round(health.p50, 2)} ms` }),
-    figure({ metric: `latency_p99${s}`, value: round(mixed.p99, 2), unit: 'ms', goal: goal('<= 25'), baseline: `/healthz p99 ${round(health.p99, 2)} ms` }),
+    figure({
+      metric: `throughput${s}`,
+      value: Math.round(mixed.rps),
+      unit: 'req/s',
+      goal: goal('>= 3000'),
+      baseline: `${ceiling}; ratio ${round(mixed.rps / health.rps, 2)}`,
+    }),
+    figure({
+      metric: `throughput_vs_healthz${s}`,
+      value: round(mixed.rps / health.rps, 3),
+      unit: 'ratio',
+      baseline: ceiling,
+    }),
+    figure({
+      metric: `latency_p50${s}`,
+      value: round(mixed.p50, 2),
+      unit: 'ms',
+      baseline: `/healthz p50 ${round(health.p50, 2)} ms`,
+    }),
+    figure({
+      metric: `latency_p99${s}`,
+      value: round(mixed.p99, 2),
+      unit: 'ms',
+      goal: goal('<= 25'),
+      baseline: `/healthz p99 ${round(health.p99, 2)} ms`,
+    }),
     figure({ metric: `latency_max${s}`, value: round(mixed.max, 1), unit: 'ms' }),
-    figure({ metric: `non_2xx${s}`, value: mixed.non2xx + mixed.errors + mixed.timeouts, unit: 'responses', goal: goal('<= 0'), baseline: `${mixed.requests} requests; status codes ${JSON.stringify(mixed.statusCodes)}` }),
+    figure({
+      metric: `non_2xx${s}`,
+      value: mixed.non2xx + mixed.errors + mixed.timeouts,
+      unit: 'responses',
+      goal: goal('<= 0'),
+      baseline: `${mixed.requests} requests; status codes ${JSON.stringify(mixed.statusCodes)}`,
+    }),
     ...(['get', 'replace', 'list'] as const).flatMap((name) => {
       const o = op(name);
-      return o ? [figure({ metric: `latency_p99_${name}${s}`, value: round(o.p99, 2), unit: 'ms', baseline: `${o.count} requests (${round((100 * o.count) / mixed.requests)}%), p50 ${round(o.p50, 2)} ms` })] : [];
+      return o
+        ? [
+            figure({
+              metric: `latency_p99_${name}${s}`,
+              value: round(o.p99, 2),
+              unit: 'ms',
+              baseline: `${o.count} requests (${round((100 * o.count) / mixed.requests)}%), p50 ${round(o.p50, 2)} ms`,
+            }),
+          ]
+        : [];
     }),
-    figure({ metric: `rss_after_seed${s}`, value: Math.round(run.afterSeed.rssMb), unit: 'MB', baseline: `${objects} Applications in ${params.tenants} departments; ${heapText(run.afterSeed)}` }),
-    figure({ metric: `rss_after_load${s}`, value: Math.round(run.afterLoad.rssMb), unit: 'MB', goal: goal('<= 250'), baseline: `peak (VmHWM) ${Math.round(run.afterLoad.peakMb)} MB; ${heapText(run.afterLoad)}` }),
-    ...(run.afterLoad.heap ? [figure({ metric: `heap_used_after_load${s}`, value: Math.round(run.afterLoad.heap.heapUsedMb), unit: 'MB', baseline: `V8 heap reserved ${Math.round(run.afterLoad.heap.heapTotalMb)} MB` })] : []),
-    figure({ metric: `healthz_throughput${s}`, value: Math.round(health.rps), unit: 'req/s', baseline: 'the ceiling: same connections and duration, no store work' }),
-    figure({ metric: `seed_rate${s}`, value: Math.round(objects / run.seedSec), unit: 'objects/s', baseline: `${objects} Applications through /api/v1/apply in batches of ${params.batch}, ${round(run.seedSec)} s` }),
+    figure({
+      metric: `rss_after_seed${s}`,
+      value: Math.round(run.afterSeed.rssMb),
+      unit: 'MB',
+      baseline: `${objects} Applications in ${params.tenants} departments; ${heapText(run.afterSeed)}`,
+    }),
+    figure({
+      metric: `rss_after_load${s}`,
+      value: Math.round(run.afterLoad.rssMb),
+      unit: 'MB',
+      goal: goal('<= 250'),
+      baseline: `peak (VmHWM) ${Math.round(run.afterLoad.peakMb)} MB; ${heapText(run.afterLoad)}`,
+    }),
+    ...(run.afterLoad.heap
+      ? [
+          figure({
+            metric: `heap_used_after_load${s}`,
+            value: Math.round(run.afterLoad.heap.heapUsedMb),
+            unit: 'MB',
+            baseline: `V8 heap reserved ${Math.round(run.afterLoad.heap.heapTotalMb)} MB`,
+          }),
+        ]
+      : []),
+    figure({
+      metric: `healthz_throughput${s}`,
+      value: Math.round(health.rps),
+      unit: 'req/s',
+      baseline: 'the ceiling: same connections and duration, no store work',
+    }),
+    figure({
+      metric: `seed_rate${s}`,
+      value: Math.round(objects / run.seedSec),
+      unit: 'objects/s',
+      baseline: `${objects} Applications through /api/v1/apply in batches of ${params.batch}, ${round(run.seedSec)} s`,
+    }),
   ];
   return figures;
 }
@@ -181,7 +286,9 @@ if (params.backends.includes('postgres')) {
     let pg: TempPostgres | undefined;
     try {
       pg = await startTempPostgres(bin);
-      console.log(`[postgres] throwaway PostgreSQL ${pg.version} at ${pg.url.replace(/\/\/[^@]*@/, '//')} (fsync off, as in the tests)`);
+      console.log(
+        `[postgres] throwaway PostgreSQL ${pg.version} at ${pg.url.replace(/\/\/[^@]*@/, '//')} (fsync off, as in the tests)`,
+      );
       runs.push(await runBackend('postgres', pg.url));
     } finally {
       pg?.stop();
@@ -190,10 +297,32 @@ if (params.backends.includes('postgres')) {
 }
 
 const figures = runs.flatMap(figuresOf);
-for (const f of figures) if (f.met === false) notes.push(`goal missed: ${f.metric} = ${f.value} ${f.unit}, goal ${f.goal}`);
-if (params.profile) notes.push('BENCH_PROFILE=1: the server was CPU-profiled during the mixed load, so these figures are lower than an unprofiled run');
-for (const r of runs) if (r.profile) notes.push(`server CPU profile (${r.backend}), see bench/results/api-mixed-load.${r.backend}.profile.json`);
-printFigures(`api-mixed-load (${objects} Applications, ${params.connections} connections, ${params.durationSec} s)`, figures);
+for (const f of figures)
+  if (f.met === false) notes.push(`goal missed: ${f.metric} = ${f.value} ${f.unit}, goal ${f.goal}`);
+if (params.profile)
+  notes.push(
+    'BENCH_PROFILE=1: the server was CPU-profiled during the mixed load, so these figures are lower than an unprofiled run',
+  );
+for (const r of runs)
+  if (r.profile)
+    notes.push(`server CPU profile (${r.backend}), see bench/results/api-mixed-load.${r.backend}.profile.json`);
+printFigures(
+  `api-mixed-load (${objects} Applications, ${params.connections} connections, ${params.durationSec} s)`,
+  figures,
+);
 for (const n of notes) console.log(`NOTE: ${n}`);
-const file = await writeResult({ benchmark: 'api-mixed-load', command: 'npm run bench:api', figures, parameters: { ...params, objects, mix: '80% GET Application, 15% PUT Application (unconditional), 5% GET list limit=100' }, notes }, params.profile ? 'profiled' : undefined);
+const file = await writeResult(
+  {
+    benchmark: 'api-mixed-load',
+    command: 'npm run bench:api',
+    figures,
+    parameters: {
+      ...params,
+      objects,
+      mix: '80% GET Application, 15% PUT Application (unconditional), 5% GET list limit=100',
+    },
+    notes,
+  },
+  params.profile ? 'profiled' : undefined,
+);
 console.log(`wrote ${file}`);

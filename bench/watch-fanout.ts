@@ -48,10 +48,19 @@ interface Change {
   respondedAt?: number;
 }
 
-async function call(polis: ChildPolis, method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<{ status: number; body: Record<string, unknown> }> {
+async function call(
+  polis: ChildPolis,
+  method: string,
+  path: string,
+  body?: unknown,
+  contentType = 'application/json',
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await fetch(`${polis.url}${path}`, {
     method,
-    headers: { authorization: `Bearer ${polis.adminToken}`, ...(body !== undefined ? { 'content-type': contentType } : {}) },
+    headers: {
+      authorization: `Bearer ${polis.adminToken}`,
+      ...(body !== undefined ? { 'content-type': contentType } : {}),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
@@ -63,12 +72,16 @@ function openWatcher(polis: ChildPolis, agent: Agent, fromRv: string): Promise<W
   const url = new URL(`${COLLECTION}?watch=true&resourceVersion=${fromRv}&allowWatchBookmarks=false`, polis.url);
   const w: Watcher = { chunks: [] };
   return new Promise((resolve, reject) => {
-    const req = request(url, { agent, headers: { authorization: `Bearer ${polis.adminToken}`, accept: 'text/event-stream' } }, (res) => {
-      if (res.statusCode !== 200) return reject(new Error(`watch answered ${res.statusCode}`));
-      w.res = res;
-      res.on('data', (data: Buffer) => w.chunks.push({ t: performance.now(), data }));
-      resolve(w);
-    });
+    const req = request(
+      url,
+      { agent, headers: { authorization: `Bearer ${polis.adminToken}`, accept: 'text/event-stream' } },
+      (res) => {
+        if (res.statusCode !== 200) return reject(new Error(`watch answered ${res.statusCode}`));
+        w.res = res;
+        res.on('data', (data: Buffer) => w.chunks.push({ t: performance.now(), data }));
+        resolve(w);
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -119,7 +132,13 @@ async function change(polis: ChildPolis, i: number, phase: Change['phase']): Pro
   const res =
     i % 2 === 0
       ? await call(polis, 'PUT', `${COLLECTION}/${name}`, applicationDoc(TENANT, a, note))
-      : await call(polis, 'PATCH', `${COLLECTION}/${name}`, { metadata: { annotations: { 'bench.polis.io/note': note } } }, 'application/merge-patch+json');
+      : await call(
+          polis,
+          'PATCH',
+          `${COLLECTION}/${name}`,
+          { metadata: { annotations: { 'bench.polis.io/note': note } } },
+          'application/merge-patch+json',
+        );
   c.respondedAt = performance.now();
   c.rv = Number((res.body.metadata as { resourceVersion: string }).resourceVersion);
   return c;
@@ -147,21 +166,30 @@ function seenRv(w: Watcher, rv: number): boolean {
 
 const dataDir = mkdtempSync(join(tmpdir(), 'polis-bench-watch-'));
 const profileFile = params.profile ? join(dataDir, 'server.cpuprofile') : undefined;
-const polis = await spawnPolis({ dataDir, env: { POLIS_LOG_LEVEL: 'warn', ...(profileFile ? { POLIS_CPU_PROFILE: profileFile } : {}) } });
+const polis = await spawnPolis({
+  dataDir,
+  env: { POLIS_LOG_LEVEL: 'warn', ...(profileFile ? { POLIS_CPU_PROFILE: profileFile } : {}) },
+});
 const agent = new Agent({ keepAlive: false, maxSockets: Infinity });
 const watchers: Watcher[] = [];
 const changes: Change[] = [];
 let profileText: string | undefined;
 try {
-  await call(polis, 'POST', '/api/v1/apply', [tenantDoc(TENANT), ...Array.from({ length: params.apps }, (_, a) => applicationDoc(TENANT, a))]);
+  await call(polis, 'POST', '/api/v1/apply', [
+    tenantDoc(TENANT),
+    ...Array.from({ length: params.apps }, (_, a) => applicationDoc(TENANT, a)),
+  ]);
   const list = await call(polis, 'GET', `${COLLECTION}?limit=1`);
   const fromRv = (list.body.metadata as { resourceVersion: string }).resourceVersion;
   for (let i = 0; i < params.watchers; i++) watchers.push(await openWatcher(polis, agent, fromRv));
 
   // A primer write, unmeasured: once every watcher has it, every subscription is live.
   const primer = await change(polis, 0, 'sequential');
-  if (!(await waitFor(() => watchers.every((w) => seenRv(w, primer.rv!)), 10_000))) throw new Error('not every watcher received the primer event');
-  console.log(`${params.watchers} watchers live (pid ${polis.pid}); ${params.sequential} changes ${params.gapMs} ms apart, then a burst of ${params.burst}`);
+  if (!(await waitFor(() => watchers.every((w) => seenRv(w, primer.rv!)), 10_000)))
+    throw new Error('not every watcher received the primer event');
+  console.log(
+    `${params.watchers} watchers live (pid ${polis.pid}); ${params.sequential} changes ${params.gapMs} ms apart, then a burst of ${params.burst}`,
+  );
   if (profileFile) polis.process.kill('SIGUSR2');
   await sleep(200);
 
@@ -170,14 +198,30 @@ try {
     await sleep(params.gapMs);
   }
   await sleep(200);
-  changes.push(...(await Promise.all(Array.from({ length: params.burst }, (_, j) => change(polis, params.sequential + 1 + j, 'burst')))));
+  changes.push(
+    ...(await Promise.all(
+      Array.from({ length: params.burst }, (_, j) => change(polis, params.sequential + 1 + j, 'burst')),
+    )),
+  );
 
   const lastRv = Math.max(...changes.map((c) => c.rv!));
   const complete = await waitFor(() => watchers.every((w) => seenRv(w, lastRv)), 15_000);
   if (!complete) console.warn('not every watcher received the last change within 15 s');
   if (profileFile) {
     polis.process.kill('SIGUSR2');
-    await waitFor(() => existsSync(profileFile) && (() => { try { JSON.parse(readFileSync(profileFile, 'utf8')); return true; } catch { return false; } })(), 30_000);
+    await waitFor(
+      () =>
+        existsSync(profileFile) &&
+        (() => {
+          try {
+            JSON.parse(readFileSync(profileFile, 'utf8'));
+            return true;
+          } catch {
+            return false;
+          }
+        })(),
+      30_000,
+    );
     const kept = join(tmpdir(), 'polis-watch-fanout.cpuprofile');
     copyFileSync(profileFile, kept);
     console.log(`raw profile kept at ${kept}`);
@@ -223,22 +267,88 @@ const p = (xs: number[], q: number) => round(percentile(xs, q), 2);
 const writeP99 = p(writeLatency, 99);
 
 const figures: Figure[] = [
-  figure({ metric: 'delivery_latency_p99', value: p(delivery.all, 99), unit: 'ms', goal: '<= 50', baseline: `write response p99 ${writeP99} ms in the same run; ${delivery.all.length} (change, watcher) pairs` }),
-  figure({ metric: 'delivery_latency_p50', value: p(delivery.all, 50), unit: 'ms', baseline: `write response p50 ${p(writeLatency, 50)} ms` }),
+  figure({
+    metric: 'delivery_latency_p99',
+    value: p(delivery.all, 99),
+    unit: 'ms',
+    goal: '<= 50',
+    baseline: `write response p99 ${writeP99} ms in the same run; ${delivery.all.length} (change, watcher) pairs`,
+  }),
+  figure({
+    metric: 'delivery_latency_p50',
+    value: p(delivery.all, 50),
+    unit: 'ms',
+    baseline: `write response p50 ${p(writeLatency, 50)} ms`,
+  }),
   figure({ metric: 'delivery_latency_max', value: round(Math.max(...delivery.all), 1), unit: 'ms' }),
-  figure({ metric: 'delivery_latency_p99_sequential', value: p(delivery.sequential, 99), unit: 'ms', baseline: `write response p99 ${p(seqWrites, 99)} ms (${seqWrites.length} writes ${params.gapMs} ms apart)` }),
-  figure({ metric: 'delivery_latency_p99_burst', value: p(delivery.burst, 99), unit: 'ms', baseline: `write response p99 ${p(burstWrites, 99)} ms (${burstWrites.length} writes sent at once)` }),
-  figure({ metric: 'delivery_after_write_response_p99', value: p(afterAck, 99), unit: 'ms', baseline: `p50 ${p(afterAck, 50)} ms: what the watch path adds once the write is acknowledged` }),
-  figure({ metric: 'delivery_spread_p99', value: p(spread, 99), unit: 'ms', baseline: 'from the first watcher to receive a change to each of the others' }),
-  figure({ metric: 'delivery_p99_over_write_p99', value: round(percentile(delivery.all, 99) / percentile(writeLatency, 99), 2), unit: 'ratio', baseline: 'delivery to the slowest watchers against the write itself' }),
-  figure({ metric: 'events_missed', value: missed, unit: 'events', goal: '<= 0', baseline: `${changes.length} changes x ${watchers.length} watchers = ${changes.length * watchers.length} expected` }),
-  figure({ metric: 'events_out_of_order', value: disorder, unit: 'events', goal: '<= 0', baseline: 'duplicate, out-of-order, or id not the object resourceVersion' }),
-  figure({ metric: 'write_latency_p99', value: writeP99, unit: 'ms', baseline: 'PUT/PATCH response time, the baseline' }),
+  figure({
+    metric: 'delivery_latency_p99_sequential',
+    value: p(delivery.sequential, 99),
+    unit: 'ms',
+    baseline: `write response p99 ${p(seqWrites, 99)} ms (${seqWrites.length} writes ${params.gapMs} ms apart)`,
+  }),
+  figure({
+    metric: 'delivery_latency_p99_burst',
+    value: p(delivery.burst, 99),
+    unit: 'ms',
+    baseline: `write response p99 ${p(burstWrites, 99)} ms (${burstWrites.length} writes sent at once)`,
+  }),
+  figure({
+    metric: 'delivery_after_write_response_p99',
+    value: p(afterAck, 99),
+    unit: 'ms',
+    baseline: `p50 ${p(afterAck, 50)} ms: what the watch path adds once the write is acknowledged`,
+  }),
+  figure({
+    metric: 'delivery_spread_p99',
+    value: p(spread, 99),
+    unit: 'ms',
+    baseline: 'from the first watcher to receive a change to each of the others',
+  }),
+  figure({
+    metric: 'delivery_p99_over_write_p99',
+    value: round(percentile(delivery.all, 99) / percentile(writeLatency, 99), 2),
+    unit: 'ratio',
+    baseline: 'delivery to the slowest watchers against the write itself',
+  }),
+  figure({
+    metric: 'events_missed',
+    value: missed,
+    unit: 'events',
+    goal: '<= 0',
+    baseline: `${changes.length} changes x ${watchers.length} watchers = ${changes.length * watchers.length} expected`,
+  }),
+  figure({
+    metric: 'events_out_of_order',
+    value: disorder,
+    unit: 'events',
+    goal: '<= 0',
+    baseline: 'duplicate, out-of-order, or id not the object resourceVersion',
+  }),
+  figure({
+    metric: 'write_latency_p99',
+    value: writeP99,
+    unit: 'ms',
+    baseline: 'PUT/PATCH response time, the baseline',
+  }),
 ];
 const notes: string[] = [];
-for (const f of figures) if (f.met === false) notes.push(`goal missed: ${f.metric} = ${f.value} ${f.unit}, goal ${f.goal}`);
-if (profileText) notes.push('BENCH_PROFILE=1: the server was CPU-profiled during the changes; see bench/results/watch-fanout.profile.json');
+for (const f of figures)
+  if (f.met === false) notes.push(`goal missed: ${f.metric} = ${f.value} ${f.unit}, goal ${f.goal}`);
+if (profileText)
+  notes.push(
+    'BENCH_PROFILE=1: the server was CPU-profiled during the changes; see bench/results/watch-fanout.profile.json',
+  );
 printFigures(`watch-fanout (${params.watchers} watchers, ${changes.length} changes)`, figures);
 for (const n of notes) console.log(`NOTE: ${n}`);
-const file = await writeResult({ benchmark: 'watch-fanout', command: 'npm run bench:watch', figures, parameters: { ...params, backend: 'sqlite', changes: changes.length }, notes }, params.profile ? 'profiled' : undefined);
+const file = await writeResult(
+  {
+    benchmark: 'watch-fanout',
+    command: 'npm run bench:watch',
+    figures,
+    parameters: { ...params, backend: 'sqlite', changes: changes.length },
+    notes,
+  },
+  params.profile ? 'profiled' : undefined,
+);
 console.log(`wrote ${file}`);

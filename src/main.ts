@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -26,7 +27,10 @@ import { tokenAuthenticator } from './tenancy/token-authenticator.ts';
 import { TokenService } from './tenancy/token-service.ts';
 import { seedDemoCity } from './demo-city.ts';
 
-export const VERSION = '0.1.0';
+/** The version of this build, from package.json. */
+export const VERSION: string = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
 
 export interface Polis {
   readonly app: FastifyInstance;
@@ -115,28 +119,26 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
   );
   compaction.unref();
 
-  let url: string | undefined;
-  if (opts.listen) url = await app.listen({ host: config.host, port: config.port });
   let stopped = false;
-  return {
-    app,
-    store,
-    resources,
-    feed,
-    tokens,
-    adminTokenFile,
-    demoTokensFile,
-    url,
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      clearInterval(compaction);
-      bindings.stop();
-      feed.stop();
-      await app.close();
-      await store.close();
-    },
+  const stop = async (): Promise<void> => {
+    if (stopped) return;
+    stopped = true;
+    clearInterval(compaction);
+    bindings.stop();
+    feed.stop();
+    await app.close();
+    await store.close();
   };
+  let url: string | undefined;
+  if (opts.listen) {
+    try {
+      url = await app.listen({ host: config.host, port: config.port });
+    } catch (e) {
+      await stop();
+      throw e;
+    }
+  }
+  return { app, store, resources, feed, tokens, adminTokenFile, demoTokensFile, url, stop };
 }
 
 /** The secret-encryption key: from config, from the key file, or created in the data folder (mode 0600). */

@@ -170,6 +170,56 @@ describe('the HTTP API', () => {
     expect(audit.body).toContain('***');
   });
 
+  it('keeps secret values when a secret is applied back from a list, where values are never shown', async () => {
+    const token = t.tokens['edu-admin']!;
+    await t.request('POST', '/apis/polis.io/v1/tenants/edu/secrets', {
+      token,
+      body: {
+        apiVersion: 'polis.io/v1',
+        kind: 'Secret',
+        metadata: { name: 'round-trip' },
+        stringData: { k: 'keep-me' },
+      },
+    });
+    const listed = (
+      await t.request('GET', '/apis/polis.io/v1/tenants/edu/secrets?fieldSelector=metadata.name%3Dround-trip', {
+        token,
+      })
+    ).json() as { items: unknown[] };
+    expect(listed.items).toHaveLength(1);
+    const applied = await t.request('POST', '/api/v1/apply', { token, body: listed.items });
+    expect((applied.json() as { items: Array<{ action: string }> }).items[0]!.action).toBe('unchanged');
+    const read = (await t.request('GET', '/apis/polis.io/v1/tenants/edu/secrets/round-trip', { token })).json() as {
+      data: { k: string };
+    };
+    expect(Buffer.from(read.data.k, 'base64').toString()).toBe('keep-me');
+    await t.request('PUT', '/apis/polis.io/v1/tenants/edu/secrets/round-trip', {
+      token,
+      body: { apiVersion: 'polis.io/v1', kind: 'Secret', metadata: { name: 'round-trip' }, data: {} },
+    });
+    expect(
+      (
+        (await t.request('GET', '/apis/polis.io/v1/tenants/edu/secrets/round-trip', { token })).json() as {
+          data: object;
+        }
+      ).data,
+    ).toEqual({});
+  });
+
+  it('reads the audit log newest first, page by page', async () => {
+    const first = (await t.request('GET', '/api/v1/audit?order=desc&limit=3', { token: t.tokens.auditor })).json() as {
+      items: Array<{ seq: number }>;
+      next: number;
+    };
+    const seqs = first.items.map((e) => e.seq);
+    expect(seqs).toEqual([...seqs].sort((a, b) => b - a));
+    const second = (
+      await t.request('GET', `/api/v1/audit?order=desc&limit=3&before=${first.next}`, { token: t.tokens.auditor })
+    ).json() as { items: Array<{ seq: number }> };
+    expect(second.items[0]!.seq).toBe(seqs[2]! - 1);
+    expect((await t.request('GET', '/api/v1/audit?order=sideways', { token: t.tokens.auditor })).statusCode).toBe(400);
+  });
+
   it('streams changes over SSE, filtered by label', async () => {
     const stream = openSse(`${base}${APPS}?watch=true&labelSelector=stream%3Dyes`, t.tokens['edu-staff']!);
     expect((await stream.status).code).toBe(200);

@@ -77,7 +77,11 @@ export function summarizeProfile(file: string, top = 15): ProfileSummary {
     busy += dt;
     add(self, leafArea, dt);
     const f = leaf.callFrame;
-    add(selfFn, `${f.functionName || '(anonymous)'} ${areaOf(f.url, f.functionName)}${f.url ? `:${f.lineNumber + 1}` : ''}`, dt);
+    add(
+      selfFn,
+      `${f.functionName || '(anonymous)'} ${areaOf(f.url, f.functionName)}${f.url ? `:${f.lineNumber + 1}` : ''}`,
+      dt,
+    );
     const areas = new Set<string>();
     const files = new Set<string>();
     for (let n: number | undefined = id; n !== undefined; n = parent.get(n)) {
@@ -108,7 +112,10 @@ export function summarizeProfile(file: string, top = 15): ProfileSummary {
 
 /** The summary as indented text lines. */
 export function formatProfile(s: ProfileSummary): string {
-  const block = (title: string, xs: readonly ProfileShare[]) => [`  ${title}:`, ...xs.map((x) => `    ${String(x.percent).padStart(5)}%  ${x.name}`)];
+  const block = (title: string, xs: readonly ProfileShare[]) => [
+    `  ${title}:`,
+    ...xs.map((x) => `    ${String(x.percent).padStart(5)}%  ${x.name}`),
+  ];
   return [
     `  busy ${s.busyMs} ms, idle ${s.idlePercent}% of the profiled time`,
     ...block('self time by area', s.selfByArea),

@@ -64,7 +64,12 @@ function mixedRequest(spec: LoadSpec): Request {
         context.op = 'replace';
         // Unconditional replace (no resourceVersion) with a changed annotation: always a real write.
         const body = JSON.stringify(applicationDoc(t, a, `edit-${process.pid}-${++edits}`));
-        return { method: 'PUT', path: `${base}/${applicationName(t, a)}`, headers: { authorization: auth, 'content-type': 'application/json' }, body };
+        return {
+          method: 'PUT',
+          path: `${base}/${applicationName(t, a)}`,
+          headers: { authorization: auth, 'content-type': 'application/json' },
+          body,
+        };
       }
       context.op = 'list';
       return { method: 'GET', path: `${base}?limit=100`, headers: { authorization: auth } };
@@ -73,8 +78,24 @@ function mixedRequest(spec: LoadSpec): Request {
 }
 
 async function run(spec: LoadSpec, durationSec: number, record: boolean): Promise<LoadResult> {
-  const requests = spec.mode === 'health' ? [{ method: 'GET', path: '/healthz', setupRequest: (req: Request, context: Record<string, unknown>) => ((context.op = 'health'), req) }] : [mixedRequest(spec)];
-  const instance = autocannon({ url: spec.url, connections: spec.connections, pipelining: 1, duration: durationSec, timeout: 10, requests });
+  const requests =
+    spec.mode === 'health'
+      ? [
+          {
+            method: 'GET',
+            path: '/healthz',
+            setupRequest: (req: Request, context: Record<string, unknown>) => ((context.op = 'health'), req),
+          },
+        ]
+      : [mixedRequest(spec)];
+  const instance = autocannon({
+    url: spec.url,
+    connections: spec.connections,
+    pipelining: 1,
+    duration: durationSec,
+    timeout: 10,
+    requests,
+  });
   const latencies: number[] = [];
   const byOp = new Map<string, number[]>();
   if (record) {
@@ -89,7 +110,8 @@ async function run(spec: LoadSpec, durationSec: number, record: boolean): Promis
   }
   const result = await instance;
   const sorted = latencies.sort((x, y) => x - y);
-  const pct = (xs: number[], p: number) => (xs.length === 0 ? Number.NaN : xs[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!);
+  const pct = (xs: number[], p: number) =>
+    xs.length === 0 ? Number.NaN : xs[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!;
   const ops: Record<string, OpStats> = {};
   for (const [op, xs] of byOp) {
     xs.sort((x, y) => x - y);

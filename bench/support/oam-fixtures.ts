@@ -3,11 +3,23 @@
  * object, so the load generator (another process) can address what the seeding created without being told.
  */
 
-const DEPARTMENTS = ['education', 'health', 'transport', 'tax', 'housing', 'water', 'culture', 'police', 'civil', 'labour'];
+const DEPARTMENTS = [
+  'education',
+  'health',
+  'transport',
+  'tax',
+  'housing',
+  'water',
+  'culture',
+  'police',
+  'civil',
+  'labour',
+];
 const IMAGES = ['portal', 'booking', 'payments', 'records', 'notify', 'search', 'forms', 'reports'];
 
 export const tenantName = (t: number): string => `dept-${String(t).padStart(3, '0')}`;
-export const applicationName = (t: number, a: number): string => `app-${String(t).padStart(3, '0')}-${String(a).padStart(3, '0')}`;
+export const applicationName = (t: number, a: number): string =>
+  `app-${String(t).padStart(3, '0')}-${String(a).padStart(3, '0')}`;
 
 export function tenantDoc(t: number): Record<string, unknown> {
   const area = DEPARTMENTS[t % DEPARTMENTS.length]!;

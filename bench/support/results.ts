@@ -75,7 +75,15 @@ export function printFigures(title: string, figures: readonly Figure[]): void {
  * perturbed and must not replace the real ones) and returns its path.
  */
 export async function writeResult(result: Omit<BenchResult, 'date' | 'machine'>, variant?: string): Promise<string> {
-  const full: BenchResult = { benchmark: result.benchmark, date: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'), machine: machine(), command: result.command, figures: result.figures, ...(result.parameters ? { parameters: result.parameters } : {}), ...(result.notes?.length ? { notes: result.notes } : {}) };
+  const full: BenchResult = {
+    benchmark: result.benchmark,
+    date: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    machine: machine(),
+    command: result.command,
+    figures: result.figures,
+    ...(result.parameters ? { parameters: result.parameters } : {}),
+    ...(result.notes?.length ? { notes: result.notes } : {}),
+  };
   await mkdir(RESULTS_DIR, { recursive: true });
   const file = join(RESULTS_DIR, `${result.benchmark}${variant ? `.${variant}` : ''}.json`);
   await writeFile(file, `${JSON.stringify(full, null, 2)}\n`);

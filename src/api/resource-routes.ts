@@ -13,7 +13,7 @@ import { allowedTenants, authorize, canReadSecretValues } from '../tenancy/autho
 import { principalOf, requestContext } from '../tenancy/request-principal.ts';
 import { bodyDocument } from './bodies.ts';
 import type { Query } from '../kernel/query-params.ts';
-import { boolParam, intParam, stringParam } from '../kernel/query-params.ts';
+import { boolParam, intParam, nameFromFieldSelector, stringParam } from '../kernel/query-params.ts';
 import { selectorFromQuery } from '../resources/label-selector.ts';
 import type { WatchDeps } from './watch.ts';
 import { serveWatch } from './watch.ts';
@@ -123,6 +123,7 @@ export function registerKindRoutes(app: FastifyInstance, def: KindDefinition, de
         kind: def.kind,
         tenants,
         labelSelector: selectorFromQuery(stringParam(q, 'labelSelector')),
+        name: nameFromFieldSelector(q),
         limit: intParam(q, 'limit', 1, 10_000),
         continue: stringParam(q, 'continue'),
       });

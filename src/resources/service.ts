@@ -339,9 +339,10 @@ export class ResourceService {
     tx: StoreTx,
     def: KindDefinition,
     current: StoredObject,
-    obj: ResourceObject,
+    requested: ResourceObject,
     verb: string,
   ): Promise<StoredObject> {
+    const obj = keepSensitive(def, current, requested);
     if (obj.metadata.uid !== undefined && obj.metadata.uid !== current.metadata.uid) {
       throw new ConflictError(
         `${describeKey(keyOf(current))} has uid ${current.metadata.uid}, the request names ${obj.metadata.uid}: it was deleted and re-created`,
@@ -459,6 +460,18 @@ export class ResourceService {
       changes,
     };
   }
+}
+
+/**
+ * A document that carries none of a kind's sensitive fields (a Secret read from a list, where values are never
+ * shown, and applied back) keeps the stored values instead of erasing them. Sending the field, even empty, replaces.
+ */
+function keepSensitive(def: KindDefinition, current: StoredObject, obj: ResourceObject): ResourceObject {
+  if (def.sensitiveFields.length === 0 || def.sensitiveFields.some((f) => obj[f] !== undefined)) return obj;
+  const kept = Object.fromEntries(
+    def.sensitiveFields.filter((f) => current[f] !== undefined).map((f) => [f, current[f]]),
+  );
+  return { ...obj, ...kept };
 }
 
 function decode(def: KindDefinition, obj: StoredObject): StoredObject {

@@ -54,6 +54,8 @@ export interface ListQuery {
   readonly kind: string;
   /** Only this tenant ('' for platform-scoped kinds); undefined lists every tenant. */
   readonly tenant?: string;
+  /** Only the object of this name (Kubernetes' fieldSelector metadata.name). */
+  readonly name?: string;
   /** Only these tenants (an authorization filter), combined with `tenant` if both are given. */
   readonly tenants?: readonly string[];
   readonly labelSelector?: LabelSelector;
@@ -88,8 +90,12 @@ export interface AuditQuery {
   readonly since?: string;
   readonly until?: string;
   readonly limit?: number;
-  /** Only entries with seq > after (pagination). */
+  /** Only entries with seq > after (pagination, oldest first). */
   readonly after?: number;
+  /** Only entries with seq < before (pagination, newest first). */
+  readonly before?: number;
+  /** Newest first; `next` then names the seq to pass as `before`. */
+  readonly newestFirst?: boolean;
 }
 
 export interface AuditPage {

@@ -195,6 +195,8 @@ export function secretKind(cipher: SecretCipher): KindDefinition {
         stringData?: Record<string, string>;
         data?: Record<string, string>;
       };
+      // No values at all: leave `data` absent, so an update keeps the stored values (see ResourceService.update).
+      if (rest.data === undefined && stringData === undefined) return { ...rest, type: rest.type ?? 'Opaque' };
       const data = { ...(rest.data ?? {}) };
       for (const [k, v] of Object.entries(stringData ?? {})) data[k] = Buffer.from(v, 'utf8').toString('base64');
       return { ...rest, type: rest.type ?? 'Opaque', data };

@@ -32,6 +32,17 @@ const issueBody = z
   })
   .strict();
 
+/** `order=asc` (oldest first, the default) or `order=desc` (newest first). */
+function orderParam(q: Query): 'asc' | 'desc' {
+  const v = stringParam(q, 'order') ?? 'asc';
+  if (v !== 'asc' && v !== 'desc') {
+    throw new InputError(`query parameter order="${v}" is not valid`, [
+      { path: 'query.order', message: 'expected asc or desc' },
+    ]);
+  }
+  return v;
+}
+
 /** Tokens, the caller's identity, and the audit log. */
 export function registerTenancyRoutes(app: FastifyInstance, deps: TenancyRouteDeps): void {
   const tokenAttrs = (verb: 'create' | 'list' | 'delete', name?: string) => ({
@@ -168,6 +179,8 @@ export function registerTenancyRoutes(app: FastifyInstance, deps: TenancyRouteDe
         since: timeParam(q, 'since'),
         until: timeParam(q, 'until'),
         after: intParam(q, 'after', 0, Number.MAX_SAFE_INTEGER),
+        before: intParam(q, 'before', 1, Number.MAX_SAFE_INTEGER),
+        newestFirst: orderParam(q) === 'desc',
         limit,
       });
       return { kind: 'AuditEntryList', items: page.items, ...(page.next !== undefined ? { next: page.next } : {}) };

@@ -30,7 +30,7 @@ export interface TestPolis {
  * Fastify's inject. Stop it in afterAll.
  */
 export async function startTestPolis(
-  opts: { backend?: BackendName; demo?: boolean; clock?: Clock; listen?: boolean } = {},
+  opts: { backend?: BackendName; demo?: boolean; clock?: Clock; listen?: boolean; config?: Partial<Config> } = {},
 ): Promise<TestPolis> {
   const dataDir = mkdtempSync(join(tmpdir(), 'polis-it-'));
   const schema = opts.backend === 'postgres' ? await createPostgresTestSchema() : undefined;

@@ -85,8 +85,12 @@ export function checkLimit(limit: number | undefined, param: string): number | u
 export async function selectAudit(db: Kysely<Schema>, q: AuditQuery): Promise<AuditPage> {
   const limit = checkLimit(q.limit, 'limit');
   if (q.tenants !== undefined && q.tenants.length === 0) return { items: [] };
-  let query = db.selectFrom('audit').selectAll().orderBy('seq');
+  let query = db
+    .selectFrom('audit')
+    .selectAll()
+    .orderBy('seq', q.newestFirst ? 'desc' : 'asc');
   if (q.after !== undefined) query = query.where('seq', '>', q.after);
+  if (q.before !== undefined) query = query.where('seq', '<', q.before);
   if (q.tenant !== undefined) query = query.where('tenant', '=', q.tenant);
   if (q.tenants !== undefined) query = query.where('tenant', 'in', [...q.tenants]);
   if (q.actor !== undefined) query = query.where('actor', '=', q.actor);

@@ -28,6 +28,7 @@ export async function scanList(q: Kysely<Schema>, query: ListQuery): Promise<Lis
 
   const select: Select = (after, take) => {
     let s = q.selectFrom('objects').select(['tenant', 'name', 'body', 'labels']).where('kind', '=', query.kind);
+    if (query.name !== undefined) s = s.where('name', '=', query.name);
     if (tenants !== undefined)
       s = tenants.length === 1 ? s.where('tenant', '=', tenants[0]!) : s.where('tenant', 'in', tenants);
     if (after !== undefined)
