@@ -129,22 +129,12 @@ async function auditSection(client: PolisClient, kind: string, obj: ObjectLike, 
   return `Audit (last ${entries.length}):\n${indent(formatTable(['AGE', 'ACTOR', 'VERB', 'OUTCOME', 'CODE', 'MESSAGE'], rows))}\n`;
 }
 
-/** The newest `count` entries matching the filter, oldest first (the log answers oldest first; this pages to its end). */
+/** The newest `count` entries matching the filter, oldest first. */
 export async function lastAuditEntries(
   client: PolisClient,
   filter: { kind: string; name: string; tenant?: string },
   count: number,
 ): Promise<AuditEntry[]> {
-  let kept: AuditEntry[] = [];
-  let after: number | undefined;
-  for (;;) {
-    const page = await client.get<{ items: AuditEntry[]; next?: number }>('/api/v1/audit', {
-      ...filter,
-      limit: 5000,
-      after,
-    });
-    kept = [...kept, ...page.items].slice(-count);
-    if (page.next === undefined || page.items.length === 0) return kept;
-    after = page.next;
-  }
+  const page = await client.get<{ items: AuditEntry[] }>('/api/v1/audit', { ...filter, limit: count, order: 'desc' });
+  return [...page.items].reverse();
 }
