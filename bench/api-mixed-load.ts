@@ -37,6 +37,17 @@ const params = {
   serverNodeArgs: (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter((a) => a !== ''),
 };
 const objects = params.tenants * params.appsPerTenant;
+/** A run with other sizes, backends or server flags writes api-mixed-load.custom.json, never over the full run's figures. */
+const custom = [
+  'BENCH_TENANTS',
+  'BENCH_APPS_PER_TENANT',
+  'BENCH_DURATION',
+  'BENCH_WARMUP',
+  'BENCH_CONNECTIONS',
+  'BENCH_APPLY_BATCH',
+  'BENCH_BACKENDS',
+  'BENCH_SERVER_NODE_ARGS',
+].some((k) => (process.env[k] ?? '') !== '');
 
 interface Memory {
   readonly rssMb: number;
@@ -323,6 +334,6 @@ const file = await writeResult(
     },
     notes,
   },
-  params.profile ? 'profiled' : undefined,
+  params.profile ? 'profiled' : custom ? 'custom' : undefined,
 );
 console.log(`wrote ${file}`);

@@ -28,6 +28,10 @@ const params = {
   apps: 5,
   profile: process.env.BENCH_PROFILE === '1',
 };
+/** A run with other sizes writes watch-fanout.custom.json, never over the full run's figures. */
+const custom = ['BENCH_WATCHERS', 'BENCH_SEQUENTIAL', 'BENCH_BURST', 'BENCH_GAP_MS'].some(
+  (k) => (process.env[k] ?? '') !== '',
+);
 const TENANT = 0;
 const COLLECTION = `/apis/core.oam.dev/v1beta1/tenants/${tenantName(TENANT)}/applications`;
 
@@ -349,6 +353,6 @@ const file = await writeResult(
     parameters: { ...params, backend: 'sqlite', changes: changes.length },
     notes,
   },
-  params.profile ? 'profiled' : undefined,
+  params.profile ? 'profiled' : custom ? 'custom' : undefined,
 );
 console.log(`wrote ${file}`);
