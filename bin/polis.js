@@ -1,19 +1,22 @@
 #!/usr/bin/env node
-// The installed `polis` command: runs the TypeScript sources through tsx (no build step). polis needs Node 24
-// (node:sqlite); when an older system Node runs this file, it hands over to the Node 24 the project pins.
+// The installed `polis` command: Node 24 runs the TypeScript sources directly (type stripping; no build step), and
+// polis needs Node 24 (node:sqlite): when an older system Node runs this file, it hands over to the pinned Node 24.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { URL, fileURLToPath } from 'node:url';
 
 const major = Number(process.versions.node.split('.')[0]);
 const pinned = fileURLToPath(new URL('../node_modules/node/bin/node', import.meta.url));
+// The server's V8 setting (docs/configuration.md, "Memory"): a young generation sized for polis, not for the machine.
+const SERVER_FLAGS = ['--max-semi-space-size=16'];
+const serving = process.argv[2] === 'serve' && !process.execArgv.some((a) => a.startsWith('--max-semi-space-size'));
 
-if (major < 24 && existsSync(pinned)) {
-  const child = spawn(pinned, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
+if ((major < 24 && existsSync(pinned)) || serving) {
+  const node = major < 24 ? pinned : process.execPath;
+  const flags = process.argv[2] === 'serve' ? SERVER_FLAGS : [];
+  const child = spawn(node, [...flags, fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 + (signal === 'SIGINT' ? 2 : 15) : 1)));
 } else {
-  const { register } = await import('tsx/esm/api');
-  register();
   await import('../src/cli/main.ts');
 }

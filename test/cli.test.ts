@@ -580,7 +580,7 @@ describe('the polis executable', () => {
       new Promise<{ code: number; stdout: string }>((resolve) => {
         execFile(
           'npx',
-          ['node', '--import', 'tsx', 'src/cli/main.ts', ...args],
+          ['node', 'src/cli/main.ts', ...args],
           { cwd: join(import.meta.dirname, '..'), env: { ...process.env, POLIS_CONFIG: config } },
           (err, stdout) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout }),
         );

@@ -1,5 +1,5 @@
 /**
- * The load generator of api-mixed-load, run as a process of its own (`node --import tsx bench/support/load-
+ * The load generator of api-mixed-load, run as a process of its own (`node bench/support/load-
  * generator.ts '<json>'`) so that it does not share an event loop with the server or the orchestrating script.
  * Prints one JSON line: the LoadResult.
  */

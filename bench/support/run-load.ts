@@ -8,7 +8,7 @@ const GENERATOR = fileURLToPath(new URL('./load-generator.ts', import.meta.url))
 /** Runs the load generator as a second process (same node binary) and returns what it measured. */
 export function runLoad(spec: LoadSpec): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', GENERATOR, JSON.stringify(spec)], {
+    const child = spawn(process.execPath, [GENERATOR, JSON.stringify(spec)], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

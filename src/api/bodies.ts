@@ -5,7 +5,10 @@ import { parseStrictJson } from '../kernel/strict-json.ts';
 
 /** A YAML body, parsed into its documents (kept apart from JSON so that single-object routes can refuse many). */
 export class YamlDocuments {
-  constructor(readonly documents: unknown[]) {}
+  readonly documents: unknown[];
+  constructor(documents: unknown[]) {
+    this.documents = documents;
+  }
 }
 
 export const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml', 'text/plain'];

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GoneError, InputError } from '../kernel/errors.ts';
 import type { ChangeFeed } from '../resources/change-feed.ts';
+import type { ChangeEvent } from '../resources/store.ts';
 import type { StoredObject } from '../resources/envelope.ts';
 import { matchesSelector, selectorFromQuery } from '../resources/label-selector.ts';
 import type { KindDefinition } from '../resources/registry.ts';
@@ -19,6 +20,13 @@ export interface WatchDeps {
 }
 
 const HEARTBEAT_MS = 15_000;
+
+/** SSE frames of change events, shared by all watchers while the event is alive. */
+const frames = new WeakMap<ChangeEvent, string>();
+
+function sseFrame(type: string, revision: number, object: unknown): string {
+  return `id: ${revision}\nevent: ${type}\ndata: ${JSON.stringify({ type, object })}\n\n`;
+}
 
 /**
  * Streams changes of one kind as server-sent events: `id:` is the revision (so EventSource resumes with
@@ -72,9 +80,7 @@ export async function serveWatch(
   });
   res.flushHeaders();
   const shown = (o: StoredObject) => withoutSensitive(o, def.sensitiveFields);
-  const send = (type: string, revision: number, object: unknown) => {
-    res.write(`id: ${revision}\nevent: ${type}\ndata: ${JSON.stringify({ type, object })}\n\n`);
-  };
+  const send = (type: string, revision: number, object: unknown) => res.write(sseFrame(type, revision, object));
   for (const o of initial) send('ADDED', from, shown(o));
 
   const timers: NodeJS.Timeout[] = [];
@@ -95,7 +101,10 @@ export async function serveWatch(
       match: selector ? (e) => matchesSelector(selector, e.object.metadata.labels) : undefined,
     },
     onEvent: (e) => {
-      send(e.type, e.revision, shown(e.object));
+      // One event goes to every watcher of its kind alike: serialize it once, not once per watcher.
+      let frame = frames.get(e);
+      if (frame === undefined) frames.set(e, (frame = sseFrame(e.type, e.revision, shown(e.object))));
+      res.write(frame);
     },
     onError: (err) => {
       const body = errorBody(err, req);

@@ -33,11 +33,14 @@ export function watchEventError(object: Record<string, unknown>): ApiError {
 
 /** The polis HTTP API over global fetch: JSON in and out, errors as ApiError, network failures exit 6. */
 export class PolisClient {
-  constructor(
-    readonly server: string,
-    private readonly token: string | undefined,
-    private readonly signal?: AbortSignal,
-  ) {}
+  readonly server: string;
+  private readonly token: string | undefined;
+  private readonly signal: AbortSignal | undefined;
+  constructor(server: string, token: string | undefined, signal?: AbortSignal) {
+    this.server = server;
+    this.token = token;
+    this.signal = signal;
+  }
 
   url(path: string, query: Readonly<Record<string, QueryValue>> = {}): string {
     const u = new URL(this.server + path);

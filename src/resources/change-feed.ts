@@ -35,7 +35,7 @@ export interface ChangeFeedOptions {
   readonly store: Store;
   /** How often to look for changes written by other polis replicas (ms). Local writes wake the feed at once. */
   readonly pollMs?: number;
-  /** Events kept in memory for watchers that resume from a recent revision. */
+  /** Events kept in memory for watchers that resume from a recent revision (older ones read the store). */
   readonly bufferSize?: number;
 }
 
@@ -61,7 +61,7 @@ export class ChangeFeed {
   constructor(opts: ChangeFeedOptions) {
     this.store = opts.store;
     this.pollMs = opts.pollMs ?? 1000;
-    this.bufferSize = opts.bufferSize ?? 10_000;
+    this.bufferSize = opts.bufferSize ?? 1000;
   }
 
   async start(): Promise<void> {

@@ -1,8 +1,6 @@
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../kernel/errors.ts';
-import { openPostgresStore } from './postgres/postgres-store.ts';
-import { openSqliteStore } from './sqlite/sqlite-store.ts';
 import type { Store } from './store.ts';
 
 export interface OpenStoreOptions {
@@ -14,12 +12,18 @@ export interface OpenStoreOptions {
   readonly dataDir: string;
 }
 
-/** Opens and migrates the configured store. The one place outside the backend folders that names them. */
+/**
+ * Opens and migrates the configured store. The one place outside the backend folders that names them; each backend
+ * is loaded only when chosen, so an embedded polis never loads the PostgreSQL driver.
+ */
 export async function openStore(opts: OpenStoreOptions): Promise<Store> {
   const url = opts.databaseUrl?.trim();
-  if (!url) return openSqliteStore(join(opts.dataDir, 'polis.db'));
-  if (/^postgres(ql)?:\/\//i.test(url)) return openPostgresStore(url);
-  return openSqliteStore(sqlitePath(url));
+  if (url && /^postgres(ql)?:\/\//i.test(url)) {
+    const { openPostgresStore } = await import('./postgres/postgres-store.ts');
+    return openPostgresStore(url);
+  }
+  const { openSqliteStore } = await import('./sqlite/sqlite-store.ts');
+  return openSqliteStore(url ? sqlitePath(url) : join(opts.dataDir, 'polis.db'));
 }
 
 /** The file a SQLite URL names; relative paths are relative to the working directory. */

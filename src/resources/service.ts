@@ -60,8 +60,10 @@ export interface ResourceServiceDeps {
 }
 
 class DryRunRollback extends Error {
-  constructor(readonly value: unknown) {
+  readonly value: unknown;
+  constructor(value: unknown) {
     super('dry run');
+    this.value = value;
   }
 }
 
@@ -72,7 +74,9 @@ class DryRunRollback extends Error {
  */
 export class ResourceService {
   readonly registry: KindRegistry;
-  constructor(private readonly deps: ResourceServiceDeps) {
+  private readonly deps: ResourceServiceDeps;
+  constructor(deps: ResourceServiceDeps) {
+    this.deps = deps;
     this.registry = deps.registry;
   }
 
@@ -112,12 +116,9 @@ export class ResourceService {
     expected: Expected = {},
     opts: WriteOptions = {},
   ): Promise<StoredObject> {
-    const { def, obj } = parseObject(this.registry, input, expected);
-    return this.write(ctx, opts, async (tx) => {
-      const current = await this.current(tx, def, keyOf(obj));
-      checkPreconditions(current, obj.metadata);
-      return this.update(ctx, tx, def, current, obj, 'update');
-    });
+    return this.replaceWith(ctx, input, expected, opts, (tx, def, current, obj) =>
+      this.update(ctx, tx, def, current, obj, 'update'),
+    );
   }
 
   /** PATCH with a JSON merge patch (RFC 7386), on the object or on its status subresource. */
@@ -135,6 +136,7 @@ export class ResourceService {
     }
     return this.write(ctx, opts, async (tx) => {
       const current = await this.current(tx, def, key);
+      checkPreconditions(current, isPlainObject(patch.metadata) ? (patch.metadata as unknown as ObjectMeta) : {});
       const merged = applyMergePatch(current, patch) as ResourceObject;
       if (opts.subresource === 'status') return this.writeStatus(ctx, tx, def, current, merged, 'patch');
       const { obj } = parseObject(this.registry, stripServerFields(merged), {
@@ -142,8 +144,6 @@ export class ResourceService {
         tenant: key.tenant || undefined,
         name: key.name,
       });
-      const patchMeta = isPlainObject(patch.metadata) ? (patch.metadata as unknown as ObjectMeta) : {};
-      checkPreconditions(current, patchMeta);
       return this.update(ctx, tx, def, current, { ...obj, status: current.status }, 'patch');
     });
   }
@@ -155,11 +155,24 @@ export class ResourceService {
     expected: Expected = {},
     opts: WriteOptions = {},
   ): Promise<StoredObject> {
+    return this.replaceWith(ctx, input, expected, opts, (tx, def, current, obj) =>
+      this.writeStatus(ctx, tx, def, current, obj, 'update'),
+    );
+  }
+
+  /** A PUT of a whole object: parse, read the current one, check preconditions, then `write` the change. */
+  private async replaceWith(
+    ctx: RequestContext,
+    input: unknown,
+    expected: Expected,
+    opts: WriteOptions,
+    write: (tx: StoreTx, def: KindDefinition, current: StoredObject, obj: ResourceObject) => Promise<StoredObject>,
+  ): Promise<StoredObject> {
     const { def, obj } = parseObject(this.registry, input, expected);
     return this.write(ctx, opts, async (tx) => {
       const current = await this.current(tx, def, keyOf(obj));
       checkPreconditions(current, obj.metadata);
-      return this.writeStatus(ctx, tx, def, current, obj, 'update');
+      return write(tx, def, current, obj);
     });
   }
 

@@ -21,7 +21,10 @@ export class BindingIndex {
   private readonly byUser = new Map<string, Map<string, Binding>>();
   private subs: Subscription[] = [];
 
-  constructor(private readonly deps: { store: Store; feed: ChangeFeed }) {}
+  private readonly deps: { store: Store; feed: ChangeFeed };
+  constructor(deps: { store: Store; feed: ChangeFeed }) {
+    this.deps = deps;
+  }
 
   async start(): Promise<void> {
     const from = await this.deps.store.currentRevision();

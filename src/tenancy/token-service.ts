@@ -20,7 +20,10 @@ export interface IssuedToken {
 
 /** Issues and revokes API tokens. The Token object is written through the resource service, so it is audited. */
 export class TokenService {
-  constructor(private readonly deps: { resources: ResourceService; clock: Clock }) {}
+  private readonly deps: { resources: ResourceService; clock: Clock };
+  constructor(deps: { resources: ResourceService; clock: Clock }) {
+    this.deps = deps;
+  }
 
   async issue(ctx: RequestContext, input: IssueTokenInput): Promise<IssuedToken> {
     if (input.ttlSeconds !== undefined && (!Number.isInteger(input.ttlSeconds) || input.ttlSeconds <= 0)) {

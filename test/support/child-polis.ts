@@ -58,7 +58,9 @@ export async function spawnPolis(opts: SpawnPolisOptions): Promise<ChildPolis> {
     POLIS_DEMO: '0',
     ...opts.env,
   };
-  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', ENTRY], {
+  // The server runs with the V8 setting `polis serve` uses (docs/configuration.md, "Memory"), unless overridden.
+  const nodeArgs = opts.nodeArgs?.some((a) => a.startsWith('--max-semi-space-size')) ? opts.nodeArgs : ['--max-semi-space-size=16', ...(opts.nodeArgs ?? [])];
+  const child = spawn(process.execPath, [...nodeArgs, ENTRY], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

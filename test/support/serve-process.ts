@@ -3,7 +3,7 @@
  * profiles) or a real crash (SIGKILL). Configured from the environment (loadConfig); prints one JSON line
  * `{"url", "pid", "adminTokenFile"}` to stdout once it listens, and stops cleanly (exit 0) on SIGTERM or SIGINT.
  * With POLIS_CPU_PROFILE=<file>, SIGUSR2 starts a CPU profile and the next SIGUSR2 writes it to that file, so a
- * benchmark profiles just its load phase. Run it as `node --import tsx test/support/serve-process.ts`;
+ * benchmark profiles just its load phase. Run it as `node test/support/serve-process.ts`;
  * test/support/child-polis.ts does.
  */
 import { writeFileSync } from 'node:fs';

@@ -31,7 +31,7 @@ describe('the SQLite store on disk', () => {
 
   it('keeps every acknowledged write when the writing process is killed with SIGKILL', async () => {
     const file = join(dir, 'polis.db');
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', writer(file)], {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', writer(file)], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let acknowledged = 0;
