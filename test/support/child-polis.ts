@@ -59,7 +59,9 @@ export async function spawnPolis(opts: SpawnPolisOptions): Promise<ChildPolis> {
     ...opts.env,
   };
   // The server runs with the V8 setting `polis serve` uses (docs/configuration.md, "Memory"), unless overridden.
-  const nodeArgs = opts.nodeArgs?.some((a) => a.startsWith('--max-semi-space-size')) ? opts.nodeArgs : ['--max-semi-space-size=16', ...(opts.nodeArgs ?? [])];
+  const nodeArgs = opts.nodeArgs?.some((a) => a.startsWith('--max-semi-space-size'))
+    ? opts.nodeArgs
+    : ['--max-semi-space-size=16', ...(opts.nodeArgs ?? [])];
   const child = spawn(process.execPath, [...nodeArgs, ENTRY], {
     cwd: ROOT,
     env,
