@@ -126,13 +126,17 @@ export function registerKindRoutes(app: FastifyInstance, def: KindDefinition, de
         name: nameFromFieldSelector(q),
         limit: intParam(q, 'limit', 1, 10_000),
         continue: stringParam(q, 'continue'),
+        raw: true,
       });
-      return {
+      const head = {
         apiVersion: apiVersionOf(def),
         kind: `${def.kind}List`,
         metadata: { resourceVersion: page.resourceVersion, ...(page.continue ? { continue: page.continue } : {}) },
-        items: page.items,
       };
+      if (!page.rawItems) return { ...head, items: page.items };
+      // The stored JSON of each object goes out as it is: no parse and re-serialization of a hundred objects.
+      const body = `${JSON.stringify(head).slice(0, -1)},"items":[${page.rawItems.join(',')}]}`;
+      return reply.type('application/json; charset=utf-8').send(body);
     });
     const listSchema = { tags, summary: `List or watch ${def.plural}`, querystring: LIST_QUERY };
     app.get(collection, { schema: listSchema }, listHandler);

@@ -88,10 +88,15 @@ export class ResourceService {
     return decode(def, obj);
   }
 
-  /** A page of objects with sensitive fields removed. */
+  /**
+   * A page of objects with sensitive fields removed. `raw` (stored JSON text instead of parsed objects) is honoured
+   * only for kinds without sensitive fields or codec; others always come back parsed and stripped.
+   */
   async list(query: ListQuery): Promise<ListPage> {
     const def = requireKind(this.registry, query.kind);
-    const page = await this.deps.store.list(query);
+    // The stored text is what the client may see only when nothing is encoded (codec) or hidden (sensitive fields).
+    if (def.sensitiveFields.length === 0 && !def.codec) return this.deps.store.list(query);
+    const page = await this.deps.store.list({ ...query, raw: false });
     return { ...page, items: page.items.map((o) => withoutSensitive(o, def.sensitiveFields)) };
   }
 

@@ -301,6 +301,30 @@ forEachBackend('the store', (backend) => {
     await expect(store.list({ kind: 'Application', limit: -1 })).rejects.toBeInstanceOf(InputError);
   });
 
+  it('returns the stored JSON text of the same items, pages and selections when asked for raw items', async () => {
+    await store.transaction(async (tx) => {
+      for (let i = 0; i < 30; i++) {
+        const labels = { parity: i % 2 ? 'odd' : 'even' };
+        await tx.put(
+          object('Application', 'finance', `raw-${String(i).padStart(2, '0')}`, await tx.nextRevision(), { labels }),
+          'ADDED',
+        );
+      }
+    });
+    for (const query of [{ limit: 7 }, { limit: 4, labelSelector: parseLabelSelector('parity=odd') }, {}]) {
+      let token: string | undefined;
+      do {
+        const q = { kind: 'Application', ...query, ...(token ? { continue: token } : {}) };
+        const parsed = await store.list(q);
+        const raw = await store.list({ ...q, raw: true });
+        expect(raw.items).toEqual([]);
+        expect(raw.rawItems!.map((t) => JSON.parse(t))).toEqual(parsed.items);
+        expect(raw.continue).toBe(parsed.continue);
+        token = parsed.continue;
+      } while (token !== undefined);
+    }
+  });
+
   it('fills every page but the last when a selective selector matches few objects', async () => {
     await store.transaction(async (tx) => {
       for (let i = 0; i < 600; i++) {

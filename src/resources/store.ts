@@ -62,10 +62,18 @@ export interface ListQuery {
   /** At most this many items; more are reached through `continue`. */
   readonly limit?: number;
   readonly continue?: string;
+  /**
+   * Return each item's stored JSON text in `rawItems` instead of parsed `items`, so that a list can be served
+   * without parsing and re-serializing every object. Only for kinds whose stored form may be shown as it is.
+   */
+  readonly raw?: boolean;
 }
 
 export interface ListPage {
+  /** The items, parsed (empty when the query asked for `raw`). */
   readonly items: StoredObject[];
+  /** With `raw`: the items' stored JSON text, in order. */
+  readonly rawItems?: string[];
   /** The store revision when the list was read. */
   readonly resourceVersion: string;
   /** Opaque token for the next page; absent on the last page. */

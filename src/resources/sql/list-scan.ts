@@ -36,29 +36,32 @@ export async function scanList(q: Kysely<Schema>, query: ListQuery): Promise<Lis
     s = s.orderBy('tenant').orderBy('name');
     return (take === undefined ? s : s.limit(take)).execute();
   };
-  const page = (items: StoredObject[], more: boolean): ListPage => {
-    const last = items[items.length - 1];
-    if (!more || last === undefined) return { items, resourceVersion };
-    const pos = { kind: query.kind, tenant: last.metadata.tenant ?? '', name: last.metadata.name };
-    return { items, resourceVersion, continue: encodeContinue(pos) };
+  const page = (rows: Row[], more: boolean): ListPage => {
+    const last = rows[rows.length - 1];
+    const items = query.raw ? [] : rows.map((r) => JSON.parse(r.body) as StoredObject);
+    const rawItems = query.raw ? rows.map((r) => r.body) : undefined;
+    const base = { items, resourceVersion, ...(rawItems ? { rawItems } : {}) };
+    if (!more || last === undefined) return base;
+    return { ...base, continue: encodeContinue({ kind: query.kind, tenant: last.tenant, name: last.name }) };
   };
 
   const selector = query.labelSelector;
   if (selector === undefined || selector.length === 0) {
     const rows = await select(start, limit === undefined ? undefined : limit + 1);
     const more = limit !== undefined && rows.length > limit;
-    return page(
-      (more ? rows.slice(0, limit) : rows).map((r) => JSON.parse(r.body) as StoredObject),
-      more,
-    );
+    return page(more ? rows.slice(0, limit) : rows, more);
   }
   return page(...(await scanWithSelector(select, selector, start, limit, query.kind)));
 }
 
-type Select = (
-  after: ListPosition | undefined,
-  take: number | undefined,
-) => Promise<Array<{ tenant: string; name: string; body: string; labels: string }>>;
+interface Row {
+  readonly tenant: string;
+  readonly name: string;
+  readonly body: string;
+  readonly labels: string;
+}
+
+type Select = (after: ListPosition | undefined, take: number | undefined) => Promise<Row[]>;
 
 async function scanWithSelector(
   select: Select,
@@ -66,9 +69,9 @@ async function scanWithSelector(
   start: ListPosition | undefined,
   limit: number | undefined,
   kind: string,
-): Promise<[StoredObject[], boolean]> {
+): Promise<[Row[], boolean]> {
   const batch = limit === undefined ? undefined : Math.min(Math.max(limit + 1, 256), 4096);
-  const items: StoredObject[] = [];
+  const items: Row[] = [];
   let cursor = start;
   for (;;) {
     const rows = await select(cursor, batch);
@@ -76,7 +79,7 @@ async function scanWithSelector(
       const labels = r.labels === '{}' ? NO_LABELS : (JSON.parse(r.labels) as Record<string, string>);
       if (!matchesSelector(selector, labels)) continue;
       if (items.length === limit) return [items, true];
-      items.push(JSON.parse(r.body) as StoredObject);
+      items.push(r);
     }
     const last = rows[rows.length - 1];
     if (batch === undefined || rows.length < batch || last === undefined) return [items, false];
