@@ -62,6 +62,8 @@ async function memoryOf(polis: ChildPolis): Promise<Memory> {
 
 interface BackendRun {
   readonly backend: 'sqlite' | 'postgres';
+  /** The server's memory footprint (POLIS_FOOTPRINT): its V8 flags, see docs/configuration.md. */
+  readonly footprint: 'default' | 'small';
   readonly seedSec: number;
   readonly afterSeed: Memory;
   readonly afterLoad: Memory;
@@ -118,25 +120,35 @@ async function profileToggle(polis: ChildPolis, file: string, stopping: boolean)
   throw new Error(`no CPU profile appeared at ${file}`);
 }
 
-async function runBackend(backend: 'sqlite' | 'postgres', databaseUrl?: string): Promise<BackendRun> {
+async function runBackend(
+  backend: 'sqlite' | 'postgres',
+  databaseUrl?: string,
+  footprint: BackendRun['footprint'] = 'default',
+): Promise<BackendRun> {
+  const label = footprint === 'small' ? `${backend}, small footprint` : backend;
   const dataDir = mkdtempSync(join(tmpdir(), `polis-bench-${backend}-`));
   const profileFile = params.profile ? join(dataDir, 'server.cpuprofile') : undefined;
   const polis = await spawnPolis({
     dataDir,
     databaseUrl,
     nodeArgs: params.serverNodeArgs,
-    env: { POLIS_LOG_LEVEL: 'warn', POLIS_DEMO: '0', ...(profileFile ? { POLIS_CPU_PROFILE: profileFile } : {}) },
+    env: {
+      POLIS_LOG_LEVEL: 'warn',
+      POLIS_DEMO: '0',
+      POLIS_FOOTPRINT: footprint,
+      ...(profileFile ? { POLIS_CPU_PROFILE: profileFile } : {}),
+    },
   });
   try {
     console.log(
-      `[${backend}] polis pid ${polis.pid} at ${polis.url}; seeding ${params.tenants} departments and ${objects} Applications`,
+      `[${label}] polis pid ${polis.pid} at ${polis.url}; seeding ${params.tenants} departments and ${objects} Applications`,
     );
     const t0 = performance.now();
     await seed(polis);
     const seedSec = (performance.now() - t0) / 1000;
     const afterSeed = await memoryOf(polis);
     console.log(
-      `[${backend}] seeded in ${seedSec.toFixed(1)} s; RSS ${afterSeed.rssMb.toFixed(0)} MB (${heapText(afterSeed)})`,
+      `[${label}] seeded in ${seedSec.toFixed(1)} s; RSS ${afterSeed.rssMb.toFixed(0)} MB (${heapText(afterSeed)})`,
     );
     const spec: LoadSpec = {
       url: polis.url,
@@ -160,27 +172,27 @@ async function runBackend(backend: 'sqlite' | 'postgres', databaseUrl?: string):
       mixed = await runLoad({ ...spec, mode: 'mixed' });
     }
     console.log(
-      `[${backend}] mixed: ${mixed.rps.toFixed(0)} req/s, p50 ${mixed.p50.toFixed(1)} ms, p99 ${mixed.p99.toFixed(1)} ms, non-2xx ${mixed.non2xx}, errors ${mixed.errors}`,
+      `[${label}] mixed: ${mixed.rps.toFixed(0)} req/s, p50 ${mixed.p50.toFixed(1)} ms, p99 ${mixed.p99.toFixed(1)} ms, non-2xx ${mixed.non2xx}, errors ${mixed.errors}`,
     );
     // Memory is read after the object workload and before the ceiling phase, whose million trivial requests
     // would otherwise leave their own heap growth in the figure.
     const afterLoad = await memoryOf(polis);
     const health = await runLoad({ ...spec, mode: 'health' });
-    console.log(`[${backend}] /healthz ceiling: ${health.rps.toFixed(0)} req/s, p99 ${health.p99.toFixed(1)} ms`);
+    console.log(`[${label}] /healthz ceiling: ${health.rps.toFixed(0)} req/s, p99 ${health.p99.toFixed(1)} ms`);
     let profile: string | undefined;
     if (profileFile) {
-      const kept = join(tmpdir(), `polis-api-mixed-load-${backend}.cpuprofile`);
+      const kept = join(tmpdir(), `polis-api-mixed-load-${backend}-${footprint}.cpuprofile`);
       copyFileSync(profileFile, kept);
-      console.log(`[${backend}] raw profile kept at ${kept} (open it in Chrome DevTools or speedscope)`);
+      console.log(`[${label}] raw profile kept at ${kept} (open it in Chrome DevTools or speedscope)`);
       const summary = summarizeProfile(profileFile, 20);
       profile = formatProfile(summary);
       writeFileSync(
-        join(RESULTS_DIR, `api-mixed-load.${backend}.profile.json`),
+        join(RESULTS_DIR, `api-mixed-load.${backend}${footprint === 'small' ? '-small' : ''}.profile.json`),
         `${JSON.stringify(summary, null, 2)}\n`,
       );
-      console.log(`[${backend}] server CPU profile during the mixed load:\n${profile}`);
+      console.log(`[${label}] server CPU profile during the mixed load:\n${profile}`);
     }
-    return { backend, seedSec, afterSeed, afterLoad, health, mixed, profile };
+    return { backend, footprint, seedSec, afterSeed, afterLoad, health, mixed, profile };
   } finally {
     await polis.stop();
     rmSync(dataDir, { recursive: true, force: true });
@@ -193,8 +205,9 @@ const heapText = (m: Memory) =>
     : 'V8 heap not reported';
 
 function figuresOf(run: BackendRun): Figure[] {
+  // Goals belong to the SQLite runs (the issue's figures); the small footprint is held to the same goals.
   const sqlite = run.backend === 'sqlite';
-  const s = sqlite ? '' : `_${run.backend}`;
+  const s = `${sqlite ? '' : `_${run.backend}`}${run.footprint === 'small' ? '_small_footprint' : ''}`;
   const goal = (g: string) => (sqlite ? g : undefined);
   const { mixed, health } = run;
   const ceiling = `/healthz ceiling ${Math.round(health.rps)} req/s (p99 ${round(health.p99)} ms) in the same run`;
@@ -289,6 +302,10 @@ function figuresOf(run: BackendRun): Figure[] {
 const runs: BackendRun[] = [];
 const notes: string[] = [];
 if (params.backends.includes('sqlite')) runs.push(await runBackend('sqlite'));
+// The same SQLite run in the small footprint (POLIS_FOOTPRINT=small), unless flags were given by hand.
+if (params.backends.includes('sqlite') && params.serverNodeArgs.length === 0) {
+  runs.push(await runBackend('sqlite', undefined, 'small'));
+}
 if (params.backends.includes('postgres')) {
   const bin = findPostgresBin();
   if (bin === undefined) {

@@ -2,14 +2,15 @@
 // The installed `polis` command: Node 24 runs the TypeScript sources directly (type stripping; no build step), and
 // polis needs Node 24 (node:sqlite): when an older system Node runs this file, it hands over to the pinned Node 24.
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { URL, fileURLToPath } from 'node:url';
 
 const major = Number(process.versions.node.split('.')[0]);
 const pinned = fileURLToPath(new URL('../node_modules/node/bin/node', import.meta.url));
-// The server's V8 setting (docs/configuration.md, "Memory"): a young generation sized for polis, not for the machine.
-const SERVER_FLAGS = ['--max-semi-space-size=16'];
-const serving = process.argv[2] === 'serve' && !process.execArgv.some((a) => a.startsWith('--max-semi-space-size'));
+// The server's V8 flags (src/kernel/server-runtime.json; docs/configuration.md, "Memory"), by POLIS_FOOTPRINT.
+const runtime = JSON.parse(readFileSync(new URL('../src/kernel/server-runtime.json', import.meta.url), 'utf8'));
+const SERVER_FLAGS = [...runtime.flags, ...(runtime.footprints[process.env.POLIS_FOOTPRINT || 'default'] ?? [])];
+const serving = process.argv[2] === 'serve' && !SERVER_FLAGS.every((f) => process.execArgv.includes(f));
 
 if ((major < 24 && existsSync(pinned)) || serving) {
   const node = major < 24 ? pinned : process.execPath;

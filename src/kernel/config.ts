@@ -1,4 +1,5 @@
 import { InputError } from './errors.ts';
+import { FOOTPRINTS } from './server-runtime.ts';
 
 /** How polis runs; read once at start from flags and the environment. */
 export interface Config {
@@ -16,6 +17,8 @@ export interface Config {
   readonly eventsRetained: number;
   /** Seed the demo city (departments, users, applications) on first start. */
   readonly demo: boolean;
+  /** The memory footprint the server runs in (its V8 flags are applied by bin/polis.js): default or small. */
+  readonly footprint: string;
   /** An OpenID Connect provider whose ID tokens are accepted besides API tokens (docs/security.md). */
   readonly oidc?: {
     readonly issuer: string;
@@ -58,6 +61,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ov
     bodyLimit: int('POLIS_BODY_LIMIT', 1024 * 1024, 1024, 64 * 1024 * 1024),
     eventsRetained: int('POLIS_EVENTS_RETAINED', 100_000, 100, 100_000_000),
     demo: env.POLIS_DEMO === '1' || env.POLIS_DEMO === 'true',
+    footprint: footprintFrom(env.POLIS_FOOTPRINT),
     oidc: oidcFrom(env),
   };
   return { ...base, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) };
@@ -86,4 +90,14 @@ function oidcFrom(env: Readonly<Record<string, string | undefined>>): Config['oi
     ]);
   }
   return { issuer, audience, jwksFile, jwksUrl, userClaim: env.POLIS_OIDC_USER_CLAIM || undefined };
+}
+
+function footprintFrom(value: string | undefined): string {
+  const footprint = value || 'default';
+  if (!FOOTPRINTS.includes(footprint)) {
+    throw new InputError(`POLIS_FOOTPRINT="${footprint}" is not valid`, [
+      { path: 'POLIS_FOOTPRINT', message: `expected one of ${FOOTPRINTS.join(', ')}` },
+    ]);
+  }
+  return footprint;
 }

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { serverNodeFlags } from '../../src/kernel/server-runtime.ts';
 
 /** A polis server running as a child process (test/support/serve-process.ts), reachable on 127.0.0.1. */
 export interface ChildPolis {
@@ -58,10 +59,8 @@ export async function spawnPolis(opts: SpawnPolisOptions): Promise<ChildPolis> {
     POLIS_DEMO: '0',
     ...opts.env,
   };
-  // The server runs with the V8 setting `polis serve` uses (docs/configuration.md, "Memory"), unless overridden.
-  const nodeArgs = opts.nodeArgs?.some((a) => a.startsWith('--max-semi-space-size'))
-    ? opts.nodeArgs
-    : ['--max-semi-space-size=16', ...(opts.nodeArgs ?? [])];
+  // The server runs with the V8 flags `polis serve` uses for its footprint, unless the caller gives its own.
+  const nodeArgs = opts.nodeArgs?.length ? opts.nodeArgs : serverNodeFlags(opts.env?.POLIS_FOOTPRINT);
   const child = spawn(process.execPath, [...nodeArgs, ENTRY], {
     cwd: ROOT,
     env,
