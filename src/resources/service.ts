@@ -1,30 +1,28 @@
 import type { Clock } from '../kernel/clock.ts';
-import type { ErrorCause } from '../kernel/errors.ts';
-import {
-  AlreadyExistsError,
-  ConflictError,
-  InputError,
-  NotFoundError,
-  PolisError,
-  isPolisError,
-} from '../kernel/errors.ts';
+import { AlreadyExistsError, ConflictError, InputError, NotFoundError } from '../kernel/errors.ts';
 import { newUid } from '../kernel/ids.ts';
-import type { AuditEntryInput, AuditOutcome } from './audit-log.ts';
+import type { RequestContext } from './audit-records.ts';
+import { failureRecord, successRecord } from './audit-records.ts';
 import type { ObjectKey, ObjectMeta, ResourceObject, StoredObject } from './envelope.ts';
 import { describeKey, keyOf } from './envelope.ts';
-import { applyMergePatch, createMergePatch, isPlainObject, jsonEqual } from './merge-patch.ts';
+import { applyMergePatch, isPlainObject, jsonEqual } from './merge-patch.ts';
+import {
+  checkPreconditions,
+  decode,
+  encode,
+  keepSensitive,
+  mergeMaps,
+  normalize,
+  specChanged,
+  stripServerFields,
+} from './object-form.ts';
 import type { Expected } from './object-input.ts';
 import { parseObject, requireKind } from './object-input.ts';
 import type { KindDefinition, KindRegistry } from './registry.ts';
-import { apiVersionOf } from './registry.ts';
-import { maskSensitive, withoutSensitive } from './sensitive.ts';
+import { withoutSensitive } from './sensitive.ts';
 import type { ListPage, ListQuery, Store, StoreTx } from './store.ts';
 
-/** Who asks, for audit and admission. */
-export interface RequestContext {
-  readonly actor: string;
-  readonly requestId: string;
-}
+export type { RequestContext };
 
 export interface WriteOptions {
   /** Run every check and return the result, but store nothing. */
@@ -275,25 +273,8 @@ export class ResourceService {
     target: { verb: string; kind: string; tenant?: string; name?: string; apiVersion?: string },
     error: unknown,
   ): Promise<void> {
-    const def = this.registry.get(target.kind);
-    const code = isPolisError(error) ? error.status : 500;
-    const message = error instanceof Error ? error.message : String(error);
-    await this.deps.store.transaction((tx) =>
-      tx.appendAudit({
-        time: this.now(),
-        actor: ctx.actor,
-        verb: target.verb,
-        apiVersion: target.apiVersion ?? (def ? apiVersionOf(def) : ''),
-        kind: target.kind,
-        tenant: target.tenant ?? '',
-        name: target.name ?? '',
-        outcome: outcomeOf(error),
-        code,
-        message: message.slice(0, 2000),
-        requestId: ctx.requestId,
-        changes: null,
-      }),
-    );
+    const record = failureRecord(this.now(), ctx, target, this.registry.get(target.kind), error);
+    await this.deps.store.transaction((tx) => tx.appendAudit(record));
   }
 
   private now(): string {
@@ -436,9 +417,7 @@ export class ResourceService {
     const revision = await tx.nextRevision();
     const stored = { ...next, metadata: { ...next.metadata, resourceVersion: String(revision) } } as StoredObject;
     await tx.put(encode(def, stored), created ? 'ADDED' : 'MODIFIED');
-    await tx.appendAudit(
-      this.auditEntry(ctx, def, verb, stored, createMergePatch(auditView(def, old), auditView(def, stored)) ?? null),
-    );
+    await tx.appendAudit(successRecord(this.now(), ctx, def, verb, stored, old));
     return stored;
   }
 
@@ -452,157 +431,7 @@ export class ResourceService {
     const revision = await tx.nextRevision();
     const last = { ...current, metadata: { ...current.metadata, resourceVersion: String(revision) } } as StoredObject;
     await tx.remove(encode(def, last));
-    await tx.appendAudit(this.auditEntry(ctx, def, verb, last, null));
+    await tx.appendAudit(successRecord(this.now(), ctx, def, verb, last, current, true));
     return last;
   }
-
-  private auditEntry(
-    ctx: RequestContext,
-    def: KindDefinition,
-    verb: string,
-    obj: StoredObject,
-    changes: unknown,
-  ): AuditEntryInput {
-    return {
-      time: this.now(),
-      actor: ctx.actor,
-      verb,
-      apiVersion: apiVersionOf(def),
-      kind: def.kind,
-      tenant: obj.metadata.tenant ?? '',
-      name: obj.metadata.name,
-      outcome: 'success',
-      code: 200,
-      message: '',
-      requestId: ctx.requestId,
-      changes,
-    };
-  }
 }
-
-/**
- * A document that carries none of a kind's sensitive fields (a Secret read from a list, where values are never
- * shown, and applied back) keeps the stored values instead of erasing them. Sending the field, even empty, replaces.
- */
-function keepSensitive(def: KindDefinition, current: StoredObject, obj: ResourceObject): ResourceObject {
-  if (def.sensitiveFields.length === 0 || def.sensitiveFields.some((f) => obj[f] !== undefined)) return obj;
-  const kept = Object.fromEntries(
-    def.sensitiveFields.filter((f) => current[f] !== undefined).map((f) => [f, current[f]]),
-  );
-  return { ...obj, ...kept };
-}
-
-function decode(def: KindDefinition, obj: StoredObject): StoredObject {
-  return def.codec ? def.codec.decode(obj) : obj;
-}
-
-function encode(def: KindDefinition, obj: StoredObject): StoredObject {
-  return def.codec ? (def.codec.encode(obj) as StoredObject) : obj;
-}
-
-function auditView(def: KindDefinition, obj: StoredObject | undefined): unknown {
-  if (!obj) return {};
-  const { metadata, ...rest } = obj;
-  const { resourceVersion: _rv, generation: _g, ...meta } = metadata;
-  return maskSensitive({ ...rest, metadata: meta }, def.sensitiveFields);
-}
-
-/** Everything but metadata and status counts as the spec for generation (Secret data included). */
-function specChanged(current: StoredObject, next: ResourceObject): boolean {
-  const strip = (o: ResourceObject) => {
-    const { metadata: _m, status: _s, ...rest } = o;
-    return rest;
-  };
-  return !jsonEqual(strip(current), strip(next));
-}
-
-function checkPreconditions(current: StoredObject, meta: Partial<ObjectMeta>): void {
-  const rv = meta.resourceVersion;
-  if (rv !== undefined && rv !== '' && rv !== current.metadata.resourceVersion) {
-    throw new ConflictError(
-      `${describeKey(keyOf(current))} was changed since you read it (your resourceVersion ${rv}, now ${current.metadata.resourceVersion}): read it again and re-apply your change`,
-      [
-        {
-          path: 'metadata.resourceVersion',
-          message: `stale; the current value is ${current.metadata.resourceVersion}`,
-        },
-      ],
-    );
-  }
-}
-
-function stripServerFields(obj: ResourceObject): ResourceObject {
-  const {
-    resourceVersion: _rv,
-    generation: _g,
-    creationTimestamp: _c,
-    deletionTimestamp: _d,
-    uid: _u,
-    ...meta
-  } = obj.metadata;
-  return { ...obj, metadata: meta };
-}
-
-function mergeMaps(
-  a?: Readonly<Record<string, string>>,
-  b?: Readonly<Record<string, string>>,
-): Record<string, string> | undefined {
-  if (!a && !b) return undefined;
-  return { ...a, ...b };
-}
-
-const META_ORDER = [
-  'name',
-  'tenant',
-  'uid',
-  'resourceVersion',
-  'generation',
-  'creationTimestamp',
-  'deletionTimestamp',
-  'labels',
-  'annotations',
-  'finalizers',
-] as const;
-
-/** Stable field order (apiVersion, kind, metadata, spec, extras, status) and no undefined or empty metadata fields. */
-function normalize(def: KindDefinition, obj: ResourceObject): StoredObject {
-  const meta: Record<string, unknown> = {};
-  const m = obj.metadata as unknown as Record<string, unknown>;
-  for (const k of META_ORDER) {
-    const v = m[k];
-    if (v === undefined) continue;
-    if ((k === 'labels' || k === 'annotations') && isPlainObject(v) && Object.keys(v).length === 0) continue;
-    if (k === 'finalizers' && Array.isArray(v) && v.length === 0) continue;
-    meta[k] = v;
-  }
-  const out: Record<string, unknown> = { apiVersion: apiVersionOf(def), kind: def.kind, metadata: meta };
-  if (obj.spec !== undefined) out.spec = obj.spec;
-  for (const [k, v] of Object.entries(obj)) {
-    if (['apiVersion', 'kind', 'metadata', 'spec', 'status'].includes(k) || v === undefined) continue;
-    out[k] = v;
-  }
-  if (obj.status !== undefined) out.status = obj.status;
-  return out as StoredObject;
-}
-
-function outcomeOf(error: unknown): AuditOutcome {
-  if (!(error instanceof PolisError)) return 'error';
-  switch (error.status) {
-    case 400:
-    case 413:
-    case 415:
-    case 422:
-      return 'invalid';
-    case 401:
-    case 403:
-      return 'denied';
-    case 404:
-      return 'notfound';
-    case 409:
-      return 'conflict';
-    default:
-      return 'error';
-  }
-}
-
-export type { ErrorCause };
