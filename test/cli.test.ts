@@ -434,6 +434,22 @@ describe('polis audit', () => {
     expect(json.items.every((e) => e.actor === 'system:demo')).toBe(true);
   });
 
+  it('shows the newest entries in time order, pages back with --before and forward with --after', async () => {
+    const seqs = (out: string) => (JSON.parse(out) as { items: Array<{ seq: number }> }).items.map((e) => e.seq);
+    const newest = await polis(['audit', 'list', '--limit', '3', '-o', 'json']);
+    const last3 = seqs(newest.stdout);
+    expect(last3).toEqual([...last3].sort((a, b) => a - b));
+    const table = await polis(['audit', 'list', '--limit', '3']);
+    expect(table.stderr).toContain(`older entries: add --before ${last3[0]}`);
+    const older = seqs(
+      (await polis(['audit', 'list', '--limit', '3', '--before', String(last3[0]), '-o', 'json'])).stdout,
+    );
+    expect(older).toEqual([last3[0]! - 3, last3[0]! - 2, last3[0]! - 1]);
+    const forward = seqs((await polis(['audit', 'list', '--limit', '2', '--after', '1', '-o', 'json'])).stdout);
+    expect(forward).toEqual([2, 3]);
+    expect((await polis(['audit', 'list', '--after', '1', '--before', '9'])).code).toBe(2);
+  });
+
   it('verifies the chain', async () => {
     const r = await polis(['audit', 'verify']);
     expect(r.code).toBe(0);

@@ -142,17 +142,18 @@ Exit codes: 0 ok, 1 failure, 2 usage or invalid input, 3 not logged in or not al
   examples(
     audit
       .command('list')
-      .description('audit entries, oldest first, filtered')
+      .description('the newest audit entries, filtered, in time order')
       .option('-n, --tenant <tenant>', 'entries of one department')
       .option('--actor <user>', 'entries of one user')
       .option('--kind <kind>', 'entries about one kind (apps, Tenant …)')
       .option('--name <name>', 'entries about objects of this name')
       .option('--verb <verb>', 'create, update, patch, delete, apply …')
-      .option('--outcome <outcome>', 'success, denied or failure')
+      .option('--outcome <outcome>', 'success, denied, invalid, conflict, notfound or error')
       .option('--since <time>', 'from this ISO time, or this long ago (2h, 7d)')
       .option('--until <time>', 'up to this ISO time, or this long ago')
       .option('--limit <n>', 'at most n entries (default 100, at most 5000)')
-      .option('--after <seq>', 'entries after this sequence number (the next page)')
+      .option('--before <seq>', 'the newest entries before this sequence number (older ones)')
+      .option('--after <seq>', 'the entries after this sequence number, oldest first (paging forward)')
       .option('-o, --output <format>', 'wide, json or yaml')
       .action((opts) => run(runAuditList(ctx, opts))),
     '  polis audit list --tenant edu --since 1d\n  polis audit list --actor vendor-dev --outcome denied -o wide',

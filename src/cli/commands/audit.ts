@@ -17,19 +17,27 @@ export interface AuditListOptions {
   readonly until?: string;
   readonly limit?: string;
   readonly after?: string;
+  readonly before?: string;
   readonly output?: string;
 }
 
 const DEFAULT_LIMIT = 100;
 
 /**
- * `polis audit list`: one page of entries, oldest first, from the filters given. `--kind` takes the names `get`
- * takes (apps → Application); `--since`/`--until` take ISO times or durations ago (2h). The next page: --after.
+ * `polis audit list`: the newest entries matching the filters, shown in time order (older ones: --before SEQ), or
+ * with --after SEQ the entries after SEQ, oldest first (the next ones: --after again). `--kind` takes the names `get`
+ * takes (apps → Application); `--since`/`--until` take ISO times or durations ago (2h).
  */
 export async function runAuditList(ctx: CliContext, opts: AuditListOptions): Promise<number> {
   const format = parseOutput(opts.output, ['table', 'wide', 'json', 'yaml']);
   const limit = opts.limit === undefined ? DEFAULT_LIMIT : parseCount(opts.limit, '--limit', 1, 5000);
   const after = opts.after === undefined ? undefined : parseCount(opts.after, '--after', 0, Number.MAX_SAFE_INTEGER);
+  const before =
+    opts.before === undefined ? undefined : parseCount(opts.before, '--before', 1, Number.MAX_SAFE_INTEGER);
+  if (after !== undefined && before !== undefined) {
+    throw new CliError('give --after or --before, not both', { exitCode: EXIT.usage });
+  }
+  const newest = after === undefined;
   const now = ctx.now();
   const since = opts.since === undefined ? undefined : parseTimeOrAgo(opts.since, '--since', now);
   const until = opts.until === undefined ? undefined : parseTimeOrAgo(opts.until, '--until', now);
@@ -54,12 +62,17 @@ export async function runAuditList(ctx: CliContext, opts: AuditListOptions): Pro
     until,
     limit,
     after,
+    before,
+    order: newest ? 'desc' : 'asc',
   });
+  // Newest first from the server; shown in time order, like the tail of a log.
+  const items = newest ? [...page.items].reverse() : page.items;
   if (format === 'json' || format === 'yaml') {
-    ctx.io.stdout.write(format === 'json' ? toJson(page) : toYaml(page));
+    const shown = { ...page, items };
+    ctx.io.stdout.write(format === 'json' ? toJson(shown) : toYaml(shown));
     return EXIT.ok;
   }
-  if (page.items.length === 0) eprintln(ctx.io, 'No audit entries found.');
+  if (items.length === 0) eprintln(ctx.io, 'No audit entries found.');
   else {
     const wide = format === 'wide';
     const header = [
@@ -74,7 +87,7 @@ export async function runAuditList(ctx: CliContext, opts: AuditListOptions): Pro
       'CODE',
       ...(wide ? ['REQUEST', 'MESSAGE'] : []),
     ];
-    const rows = page.items.map((a) => [
+    const rows = items.map((a) => [
       String(a.seq),
       a.time.replace(/\.\d+Z$/, 'Z'),
       a.actor,
@@ -88,8 +101,12 @@ export async function runAuditList(ctx: CliContext, opts: AuditListOptions): Pro
     ]);
     ctx.io.stdout.write(formatTable(header, rows));
   }
-  if (page.next !== undefined && page.items.length === limit)
-    eprintln(ctx.io, `more entries follow: add --after ${page.next}`);
+  if (page.next !== undefined && items.length === limit) {
+    eprintln(
+      ctx.io,
+      newest ? `older entries: add --before ${items[0]!.seq}` : `more entries follow: add --after ${page.next}`,
+    );
+  }
   return EXIT.ok;
 }
 
