@@ -491,6 +491,9 @@ forEachBackend('the store', (backend) => {
       await tx.appendAudit(auditInput());
     });
     expect(await store.stats()).toEqual({ objects: 1, events: 3, auditEntries: 1, revision: 3 });
+    await store.transaction((tx) => tx.appendAudit(auditInput({ requestId: 'req-2' })));
+    await store.compact(1);
+    expect(await store.stats()).toEqual({ objects: 1, events: 1, auditEntries: 2, revision: 3 });
   });
 
   it('migrates idempotently, keeping existing data', async () => {
