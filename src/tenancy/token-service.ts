@@ -39,7 +39,7 @@ export class TokenService {
     const object = await this.deps.resources.create(ctx, {
       apiVersion: TENANCY_API_VERSION,
       kind: 'Token',
-      metadata: { name: id, labels: { 'polis.io/user': labelSafe(input.user) } },
+      metadata: { name: id, labels: { [TOKEN_USER_LABEL]: tokenUserLabel(input.user) } },
       spec: {
         user: input.user,
         ...(input.description ? { description: input.description } : {}),
@@ -55,8 +55,14 @@ export class TokenService {
   }
 }
 
-/** User names may hold characters a label value cannot (e.g. '@'); the label is a lookup aid only. */
-function labelSafe(user: string): string {
+/** The label that finds a user's tokens without reading every Token. */
+export const TOKEN_USER_LABEL = 'polis.io/user';
+
+/**
+ * The label value for a user. User names may hold characters a label value cannot (e.g. '@'), so the label is a
+ * lookup aid only: readers still compare `spec.user`.
+ */
+export function tokenUserLabel(user: string): string {
   const v = user.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 63);
   return v.replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '') || 'user';
 }
