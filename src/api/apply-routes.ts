@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { NotAllowedError } from '../kernel/errors.ts';
+import type { ResourceObject } from '../resources/envelope.ts';
 import { keyOf } from '../resources/envelope.ts';
-import { parseObject } from '../resources/object-input.ts';
+import type { KindDefinition } from '../resources/registry.ts';
 import { withoutSensitive } from '../resources/sensitive.ts';
 import type { ResourceService } from '../resources/service.ts';
 import { authorize } from '../tenancy/authorization.ts';
@@ -27,15 +28,8 @@ export function registerApplyRoutes(app: FastifyInstance, deps: { resources: Res
     let names: string[] = [];
     try {
       const principal = principalOf(req);
-      const docs = bodyDocuments(req.body);
-      // Authorize every object before anything is written; parseObject gives each its key (and path on error).
-      docs.forEach((doc, i) => {
-        const { def, obj } = parseObject(
-          deps.resources.registry,
-          doc,
-          { tenant },
-          docs.length > 1 ? [`documents[${i}]`] : [],
-        );
+      // Every object is authorized, after the service has parsed it and before anything is written.
+      const check = (def: KindDefinition, obj: ResourceObject, i: number): void => {
         const key = keyOf(obj);
         names.push(`${def.kind}/${key.tenant ? `${key.tenant}/` : ''}${key.name}`);
         for (const verb of ['create', 'update'] as const) {
@@ -55,10 +49,11 @@ export function registerApplyRoutes(app: FastifyInstance, deps: { resources: Res
             { path: `documents[${i}].kind`, message: `${def.kind} is created through its own route` },
           ]);
         }
-      });
-      const results = await deps.resources.apply(ctx, docs, {
+      };
+      const results = await deps.resources.apply(ctx, bodyDocuments(req.body), {
         tenant,
         dryRun: boolParam(req.query as Query, 'dryRun'),
+        check,
       });
       return {
         kind: 'ApplyResult',

@@ -211,7 +211,11 @@ export class ResourceService {
   async apply(
     ctx: RequestContext,
     docs: readonly unknown[],
-    opts: WriteOptions & { tenant?: string } = {},
+    opts: WriteOptions & {
+      tenant?: string;
+      /** Runs for every parsed document before anything is written; throws to refuse (authorization). */
+      check?: (def: KindDefinition, obj: ResourceObject, index: number) => void;
+    } = {},
   ): Promise<ApplyResult[]> {
     const parsed = docs.map((d, i) =>
       parseObject(this.registry, d, { tenant: opts.tenant }, docs.length > 1 ? [`documents[${i}]`] : []),
@@ -234,6 +238,7 @@ export class ResourceService {
       }
       seen.set(k, i);
     });
+    parsed.forEach(({ def, obj }, i) => opts.check?.(def, obj, i));
     return this.write(ctx, opts, async (tx) => {
       const results: ApplyResult[] = [];
       for (const { def, obj } of parsed) {
