@@ -3,11 +3,14 @@ import { parseDocuments } from './kernel/documents.ts';
 import type { RequestContext, ResourceService } from './resources/service.ts';
 import type { TokenService } from './tenancy/token-service.ts';
 
-const DEMO_DIR = new URL('../examples/demo-city/', import.meta.url);
+const DEMO_DIRS = [
+  new URL('../examples/demo-city/', import.meta.url),
+  new URL('../examples/apps/', import.meta.url),
+];
 const DEMO_ACTOR: RequestContext = { actor: 'system:demo', requestId: 'demo-seed' };
 
 /**
- * Seeds the demo city from examples/demo-city/*.yaml through the ordinary apply path, once: when the departments
+ * Seeds the demo city from examples/demo-city/*.yaml and the applications in examples/apps/*.yaml through the ordinary apply path, once: when the departments
  * are already there it does nothing and returns undefined. Returns a token for every demo user.
  */
 export async function seedDemoCity(deps: {
@@ -16,9 +19,11 @@ export async function seedDemoCity(deps: {
 }): Promise<Record<string, string> | undefined> {
   const existing = await deps.resources.list({ kind: 'Tenant', limit: 1 });
   if (existing.items.length > 0) return undefined;
-  const files = (await readdir(DEMO_DIR)).filter((f) => f.endsWith('.yaml')).sort();
   const docs: unknown[] = [];
-  for (const f of files) docs.push(...parseDocuments(await readFile(new URL(f, DEMO_DIR), 'utf8')));
+  for (const dir of DEMO_DIRS) {
+    const files = (await readdir(dir)).filter((f) => f.endsWith('.yaml')).sort();
+    for (const f of files) docs.push(...parseDocuments(await readFile(new URL(f, dir), 'utf8')));
+  }
   await deps.resources.apply(DEMO_ACTOR, docs);
   const users = docs
     .filter((d) => (d as { kind: string }).kind === 'User')

@@ -26,6 +26,14 @@ import { oidcAuthenticator } from './tenancy/oidc-authenticator.ts';
 import { tokenAuthenticator } from './tenancy/token-authenticator.ts';
 import { TokenService } from './tenancy/token-service.ts';
 import { seedDemoCity } from './demo-city.ts';
+import { recordRevision, applicationRevisionKind } from './apps/revisions.ts';
+import { placementAdmission } from './apps/policy-validation.ts';
+import { clusterKind } from './clusters/cluster-kind.ts';
+import { ClusterDirectory } from './clusters/cluster-directory.ts';
+import { driverFactory, seedSandboxClusters } from './clusters/sandbox.ts';
+import { DeliveryController } from './delivery/delivery-controller.ts';
+import { eventKind } from './events/event-kind.ts';
+import { DEFAULT_SANDBOX, SimCloud } from './sim/index.ts';
 
 /** The version of this build, from package.json. */
 export const VERSION: string = (
@@ -38,6 +46,10 @@ export interface Polis {
   readonly resources: ResourceService;
   readonly feed: ChangeFeed;
   readonly tokens: TokenService;
+  /** The embedded simulated cloud, when the sandbox is on. */
+  readonly sim?: SimCloud;
+  readonly clusters: ClusterDirectory;
+  readonly delivery: DeliveryController;
   /** Where the first platform-admin token was written, when this start created it. */
   readonly adminTokenFile?: string;
   readonly demoTokensFile?: string;
@@ -52,6 +64,14 @@ export interface StartOptions {
   readonly listen?: boolean;
   readonly feedPollMs?: number;
   readonly bookmarkMs?: number;
+  /**
+   * Drive the simulated cloud and the controllers' timers yourself (tests and benchmarks in virtual time): no
+   * real-time ticking, no heartbeat or resync timers. Call `sim.advance`, `clusters.probeAll` and
+   * `delivery.idle()` instead.
+   */
+  readonly virtualTime?: boolean;
+  /** Run the cluster and delivery controllers (default true; tests of the API alone turn them off). */
+  readonly controllers?: boolean;
 }
 
 /** The composition root: store, kinds, admission, change feed, authentication and the HTTP API, from config. */
@@ -61,14 +81,22 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
   const cipher = createSecretCipher(await loadSecretKey(config));
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const registry = new KindRegistry();
-  for (const def of [...tenancyKinds(cipher), applicationKind]) registry.register(def);
+  for (const def of [...tenancyKinds(cipher), applicationKind, applicationRevisionKind, clusterKind, eventKind])
+    registry.register(def);
   const usage = new Map<string, UsageFunction>([['Application', applicationUsage]]);
   const feed = new ChangeFeed({ store, pollMs: opts.feedPollMs });
   const resources = new ResourceService({
     store,
     registry,
     clock,
-    admission: [tenantMustExist, tenantHierarchy, tenantDeletionGuard, quotaAdmission(usage)],
+    admission: [
+      tenantMustExist,
+      tenantHierarchy,
+      tenantDeletionGuard,
+      quotaAdmission(usage),
+      placementAdmission,
+      recordRevision,
+    ],
     afterCommit: () => feed.nudge(),
   });
   await feed.start();
@@ -89,6 +117,34 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
       );
   }
 
+  // Controllers report failures they retry; a served instance logs them, an embedded one (tests) stays quiet.
+  const log = (msg: string, err?: unknown) => {
+    if (opts.listen && config.logLevel !== 'silent') console.warn(`polis: ${msg}`, err ?? '');
+  };
+  const sim = config.sandbox ? new SimCloud({ clock, seed: config.sandboxSeed }) : undefined;
+  if (sim) await seedSandboxClusters(store, resources, DEFAULT_SANDBOX);
+  const clusters = new ClusterDirectory({
+    store,
+    resources,
+    feed,
+    clock,
+    drivers: driverFactory(sim),
+    heartbeatMs: opts.virtualTime ? 0 : config.heartbeatMs,
+    log,
+  });
+  const controllers = opts.controllers ?? true;
+  if (controllers) await clusters.start();
+  const delivery = new DeliveryController({
+    store,
+    resources,
+    feed,
+    clock,
+    clusters,
+    resyncMs: opts.virtualTime ? 0 : config.resyncMs,
+    log,
+  });
+  if (sim && controllers && !opts.virtualTime) sim.start(250);
+
   const authenticators: Authenticator[] = [tokenAuthenticator({ store, clock })];
   if (config.oidc) {
     const oidc = oidcAuthenticator(config.oidc, { clock });
@@ -105,6 +161,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     authenticators,
     tokens,
     metrics,
+    clusters,
     version: VERSION,
     bodyLimit: config.bodyLimit,
     logger: opts.listen ? loggerOptions(config.logLevel) : false,
@@ -118,12 +175,16 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     60_000,
   );
   compaction.unref();
+  if (controllers) await delivery.start();
 
   let stopped = false;
   const stop = async (): Promise<void> => {
     if (stopped) return;
     stopped = true;
     clearInterval(compaction);
+    delivery.stop();
+    clusters.stop();
+    sim?.stop();
     bindings.stop();
     feed.stop();
     await app.close();
@@ -138,7 +199,20 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
       throw e;
     }
   }
-  return { app, store, resources, feed, tokens, adminTokenFile, demoTokensFile, url, stop };
+  return {
+    app,
+    store,
+    resources,
+    feed,
+    tokens,
+    sim,
+    clusters,
+    delivery,
+    adminTokenFile,
+    demoTokensFile,
+    url,
+    stop,
+  };
 }
 
 /** The secret-encryption key: from config, from the key file, or created in the data folder (mode 0600). */

@@ -14,6 +14,9 @@ import '../tenancy/request-principal.ts';
 import { registerTenancyRoutes } from '../tenancy/routes.ts';
 import type { TokenService } from '../tenancy/token-service.ts';
 import { registerApplyRoutes } from './apply-routes.ts';
+import { registerApplicationRoutes } from '../apps/routes.ts';
+import type { ClusterDirectory } from '../clusters/cluster-directory.ts';
+import { registerDeliveryRoutes } from '../delivery/routes.ts';
 import { registerBodyParsers } from './bodies.ts';
 import { registerDiscovery } from './discovery.ts';
 import { errorBody, sendError } from './error-body.ts';
@@ -30,6 +33,7 @@ export interface ServerDeps {
   readonly authenticators: readonly Authenticator[];
   readonly tokens: TokenService;
   readonly metrics: Metrics;
+  readonly clusters: ClusterDirectory;
   readonly version: string;
   /** Largest accepted body in bytes (default 1 MiB). */
   readonly bodyLimit?: number;
@@ -153,6 +157,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     });
   registerApplyRoutes(app, { resources: deps.resources });
   registerTenancyRoutes(app, { store: deps.store, resources: deps.resources, tokens: deps.tokens });
+  registerApplicationRoutes(app, { store: deps.store, resources: deps.resources });
+  registerDeliveryRoutes(app, { resources: deps.resources, clusters: deps.clusters });
   await app.ready();
   return app;
 }

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import type { ErrorCause } from '../kernel/errors.ts';
-import { quantityProblem } from '../kernel/quantity.ts';
 import { defineKind } from '../resources/kind-schema.ts';
 import type { KindDefinition } from '../resources/registry.ts';
 import { dns1123LabelProblem } from '../kernel/names.ts';
+import { oamCauses } from './render/oam-causes.ts';
 
 export const OAM_GROUP = 'core.oam.dev';
 export const OAM_VERSION = 'v1beta1';
@@ -42,6 +42,13 @@ export interface ComponentSpec {
   readonly traits?: ReadonlyArray<{ readonly type: string; readonly properties?: Record<string, unknown> }>;
 }
 
+export interface WorkflowStepSpec {
+  readonly name: string;
+  readonly type: string;
+  readonly properties?: Record<string, unknown>;
+  readonly dependsOn?: readonly string[];
+}
+
 export interface ApplicationSpec {
   readonly components: readonly ComponentSpec[];
   readonly policies?: ReadonlyArray<{
@@ -49,11 +56,12 @@ export interface ApplicationSpec {
     readonly type: string;
     readonly properties?: Record<string, unknown>;
   }>;
+  readonly workflow?: { readonly steps: readonly WorkflowStepSpec[] };
 }
 
 /**
  * An application in the Open Application Model (core.oam.dev/v1beta1, KubeVela dialect). This envelope checks the
- * structure, component names, and the quantities and replica counts that quota admission sums.
+ * structure and component names; oamCauses checks every type and its properties (docs/oam.md).
  */
 export const applicationKind: KindDefinition = defineKind({
   group: OAM_GROUP,
@@ -97,23 +105,6 @@ function applicationCauses(spec: ApplicationSpec): ErrorCause[] {
         message: `"${c.name}" is already the name of spec.components[${first}]; component names are unique`,
       });
     seen.set(c.name, i);
-    for (const [field, kind] of [
-      ['cpu', 'cpu'],
-      ['memory', 'bytes'],
-    ] as const) {
-      const v = c.properties?.[field];
-      if (v === undefined) continue;
-      const p = quantityProblem(kind, v);
-      if (p) causes.push({ path: `${at}.properties.${field}`, message: p });
-    }
-    (c.traits ?? []).forEach((t, j) => {
-      if (t.type === 'scaler') {
-        const r = t.properties?.replicas;
-        if (r !== undefined && !(Number.isInteger(r) && (r as number) >= 0)) {
-          causes.push({ path: `${at}.traits[${j}].properties.replicas`, message: 'must be a whole number ≥ 0' });
-        }
-      }
-    });
   });
-  return causes;
+  return [...causes, ...oamCauses(spec)];
 }

@@ -1,6 +1,7 @@
 /** What a CLI run touches of the outside world, passed in so tests run `runCli` in-process. */
 export interface CliIo {
-  readonly stdout: { write(chunk: string): unknown };
+  /** `isTTY` (as process.stdout has it) turns on colour where a command offers it; NO_COLOR turns it off. */
+  readonly stdout: { write(chunk: string): unknown; readonly isTTY?: boolean };
   readonly stderr: { write(chunk: string): unknown };
   /** Read for `-f -` and `--token-file -`. */
   readonly stdin: AsyncIterable<string | Uint8Array>;
@@ -27,4 +28,9 @@ export async function readAll(input: AsyncIterable<string | Uint8Array>): Promis
   const chunks: Buffer[] = [];
   for await (const c of input) chunks.push(typeof c === 'string' ? Buffer.from(c) : Buffer.from(c));
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Whether to colour standard output: a terminal, and NO_COLOR (no-color.org) not set. */
+export function useColour(io: CliIo): boolean {
+  return io.stdout.isTTY === true && !io.env.NO_COLOR;
 }

@@ -10,6 +10,7 @@ import { runServe } from './commands/serve.ts';
 import { runTokenCreate, runTokenList, runTokenRevoke } from './commands/token.ts';
 import { clientVersion, runVersion } from './commands/version.ts';
 import type { CliContext } from './context.ts';
+import { registerDeliveryCommands } from './delivery-program.ts';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -30,6 +31,7 @@ Start here:
   polis login http://127.0.0.1:8080 --token-file data/admin.token
   polis get tenants
   polis apply -f app.yaml
+  polis rollout status APP -w
 
 Exit codes: 0 ok, 1 failure, 2 usage or invalid input, 3 not logged in or not allowed,
 4 not found, 5 conflict, 6 server unreachable (docs/cli.md).`,
@@ -120,7 +122,7 @@ Exit codes: 0 ok, 1 failure, 2 usage or invalid input, 3 not logged in or not al
       .argument('<name>', 'the object name')
       .option('-n, --tenant <tenant>', 'its department (found automatically when the name is unique)')
       .action((kind, name, opts) => run(runDescribe(ctx, kind, name, opts))),
-    '  polis describe tenant edu\n  polis describe app enrolment-portal -n edu',
+    '  polis describe tenant edu\n  polis describe app enrolment-portal -n edu   # with placement, workflow, revisions, events',
   );
 
   examples(
@@ -137,6 +139,8 @@ Exit codes: 0 ok, 1 failure, 2 usage or invalid input, 3 not logged in or not al
       .action((kind, names, opts) => run(runDelete(ctx, kind === undefined ? [] : [kind, ...names], opts))),
     '  polis delete app enrolment-portal -n edu\n  polis delete -f app.yaml\n  polis delete rb vendor-dev -n edu --dry-run',
   );
+
+  registerDeliveryCommands(program, ctx, run, examples);
 
   const audit = program.command('audit').description('read and verify the tamper-evident audit log');
   examples(

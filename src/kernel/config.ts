@@ -17,6 +17,14 @@ export interface Config {
   readonly eventsRetained: number;
   /** Seed the demo city (departments, users, applications) on first start. */
   readonly demo: boolean;
+  /** Run the embedded simulated cloud and register its default clusters on first start (POLIS_SANDBOX). */
+  readonly sandbox: boolean;
+  /** Seed of the simulated cloud's random start-up delays, so a sandbox run can be repeated. */
+  readonly sandboxSeed: number;
+  /** How often cluster health is probed (ms). */
+  readonly heartbeatMs: number;
+  /** How often every application is reconciled again without a change (ms; 0 never). */
+  readonly resyncMs: number;
   /** The memory footprint the server runs in (its V8 flags are applied by bin/polis.js): default or small. */
   readonly footprint: string;
   /** An OpenID Connect provider whose ID tokens are accepted besides API tokens (docs/security.md). */
@@ -62,6 +70,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ov
     eventsRetained: int('POLIS_EVENTS_RETAINED', 100_000, 100, 100_000_000),
     demo: env.POLIS_DEMO === '1' || env.POLIS_DEMO === 'true',
     footprint: footprintFrom(env.POLIS_FOOTPRINT),
+    sandbox: switchFrom(env, 'POLIS_SANDBOX', true),
+    sandboxSeed: int('POLIS_SANDBOX_SEED', 42, 0, 2 ** 31 - 1),
+    heartbeatMs: int('POLIS_HEARTBEAT_MS', 2000, 100, 600_000),
+    resyncMs: int('POLIS_RESYNC_MS', 300_000, 0, 86_400_000),
     oidc: oidcFrom(env),
   };
   return { ...base, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) };
@@ -90,6 +102,14 @@ function oidcFrom(env: Readonly<Record<string, string | undefined>>): Config['oi
     ]);
   }
   return { issuer, audience, jwksFile, jwksUrl, userClaim: env.POLIS_OIDC_USER_CLAIM || undefined };
+}
+
+function switchFrom(env: Readonly<Record<string, string | undefined>>, name: string, fallback: boolean): boolean {
+  const v = env[name];
+  if (v === undefined || v === '') return fallback;
+  if (['1', 'true', 'on', 'yes'].includes(v)) return true;
+  if (['0', 'false', 'off', 'no'].includes(v)) return false;
+  throw new InputError(`${name}="${v}" is not valid`, [{ path: name, message: 'expected on or off (or 1/0, true/false)' }]);
 }
 
 function footprintFrom(value: string | undefined): string {

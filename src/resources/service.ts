@@ -39,6 +39,8 @@ export interface AdmissionRequest {
   readonly tx: StoreTx;
   readonly ctx: RequestContext;
   readonly registry: KindRegistry;
+  /** The time of this write, from the service's clock. */
+  readonly now: string;
 }
 export type AdmissionPlugin = (req: AdmissionRequest) => Promise<void>;
 
@@ -406,7 +408,7 @@ export class ResourceService {
     old: StoredObject | undefined,
   ): Promise<void> {
     for (const plugin of this.deps.admission ?? []) {
-      await plugin({ operation, definition: def, object, old, tx, ctx, registry: this.registry });
+      await plugin({ operation, definition: def, object, old, tx, ctx, registry: this.registry, now: this.now() });
     }
   }
 

@@ -30,7 +30,17 @@ export interface TestPolis {
  * Fastify's inject. Stop it in afterAll.
  */
 export async function startTestPolis(
-  opts: { backend?: BackendName; demo?: boolean; clock?: Clock; listen?: boolean; config?: Partial<Config> } = {},
+  opts: {
+    backend?: BackendName;
+    demo?: boolean;
+    clock?: Clock;
+    listen?: boolean;
+    config?: Partial<Config>;
+    /** Run the cluster and delivery controllers (off by default: most tests look at the API alone). */
+    controllers?: boolean;
+    /** With controllers: no timers; the test drives the simulated cloud and probes (see StartOptions). */
+    virtualTime?: boolean;
+  } = {},
 ): Promise<TestPolis> {
   const dataDir = mkdtempSync(join(tmpdir(), 'polis-it-'));
   const schema = opts.backend === 'postgres' ? await createPostgresTestSchema() : undefined;
@@ -46,7 +56,14 @@ export async function startTestPolis(
       ...opts.config,
     },
   );
-  const polis = await startPolis(config, { clock: opts.clock, listen: opts.listen, feedPollMs: 200, bookmarkMs: 200 });
+  const polis = await startPolis(config, {
+    clock: opts.clock,
+    listen: opts.listen,
+    feedPollMs: 200,
+    bookmarkMs: 200,
+    controllers: opts.controllers ?? false,
+    virtualTime: opts.virtualTime,
+  });
   const adminToken = readFileSync(polis.adminTokenFile!, 'utf8').trim();
   const tokens = polis.demoTokensFile
     ? (JSON.parse(readFileSync(polis.demoTokensFile, 'utf8')) as Record<string, string>)

@@ -1,3 +1,4 @@
+import type { ApiResource } from '../api-resources.ts';
 import { fetchResources, resolveResource } from '../api-resources.ts';
 import { ApiError, EXIT } from '../cli-errors.ts';
 import type { PolisClient } from '../client.ts';
@@ -5,6 +6,7 @@ import type { CliContext } from '../context.ts';
 import { findObject, tenantScope } from '../lookup.ts';
 import type { ObjectLike } from '../object-table.ts';
 import { age, cell, formatTable, indent, toYaml } from '../printers.ts';
+import { applicationSections } from './describe-app.ts';
 
 export interface DescribeOptions {
   readonly tenant?: string;
@@ -28,7 +30,8 @@ const ENVELOPE = new Set(['apiVersion', 'kind', 'metadata', 'spec', 'status']);
 
 /**
  * `polis describe KIND NAME`: metadata, labels, annotations, spec and status as YAML, other fields (a Secret's
- * data: keys only), and the object's last 10 audit entries when the caller may read the audit log.
+ * data: keys only), and the object's last 10 audit entries when the caller may read the audit log. An Application
+ * shows its status as sections instead: placement, conditions, workflow, revisions and events (describe-app.ts).
  */
 export async function runDescribe(
   ctx: CliContext,
@@ -58,6 +61,14 @@ export async function runDescribe(
     );
   pairs(lines, 'Labels', meta.labels);
   pairs(lines, 'Annotations', meta.annotations);
+  if (isApplication(r)) {
+    // Status is shown as sections (placement, conditions, workflow …) rather than as raw YAML.
+    ctx.io.stdout.write(`${lines.join('\n')}\n`);
+    ctx.io.stdout.write(await applicationSections(client, obj, now));
+    ctx.io.stdout.write(blockText('Spec', obj.spec));
+    ctx.io.stdout.write(await auditSection(client, r.kind, obj, now));
+    return EXIT.ok;
+  }
   block(lines, 'Spec', obj.spec);
   block(lines, 'Status', obj.status);
   for (const [key, value] of Object.entries(obj)) {
@@ -79,6 +90,10 @@ export async function runDescribe(
   return EXIT.ok;
 }
 
+function isApplication(r: ApiResource): boolean {
+  return r.kind === 'Application' && r.group === 'core.oam.dev';
+}
+
 /** `data` holds base64 (as in Kubernetes), `stringData` plain text. */
 function secretBytes(field: string, value: string): number {
   return field === 'data' ? Buffer.from(value, 'base64').length : Buffer.byteLength(value);
@@ -91,6 +106,12 @@ function pairs(lines: string[], label: string, value: unknown): void {
     return;
   }
   entries.forEach(([k, v], i) => lines.push(`${i === 0 ? `${label}:`.padEnd(18) : ' '.repeat(18)}${k}=${String(v)}`));
+}
+
+function blockText(label: string, value: unknown): string {
+  const lines: string[] = [];
+  block(lines, label, value);
+  return `${lines.join('\n')}\n`;
 }
 
 function block(lines: string[], label: string, value: unknown): void {

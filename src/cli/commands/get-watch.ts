@@ -22,7 +22,8 @@ export interface WatchOptions {
   readonly timeoutSeconds?: number;
 }
 
-const RECONNECT_MS = 1000;
+/** How long a watch waits before reconnecting when the server ended the stream. */
+export const RECONNECT_MS = 1000;
 
 /**
  * Prints the current objects, then every change as it happens: table rows (widths fixed by the first screen, as
@@ -82,7 +83,8 @@ export async function watchObjects(
   return EXIT.ok;
 }
 
-function delay(ms: number, signal: AbortSignal): Promise<void> {
+/** Resolves after `ms`, or at once when the signal aborts. */
+export function delay(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const t = setTimeout(done, ms);
     function done() {

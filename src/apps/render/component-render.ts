@@ -1,0 +1,192 @@
+import type { ErrorCause } from '../../kernel/errors.ts';
+import type {
+  CronTaskProperties,
+  K8sObjectsProperties,
+  TaskProperties,
+  WebserviceProperties,
+  WorkerProperties,
+} from './component-schemas.ts';
+import type {
+  CpuscalerProperties,
+  ExposeProperties,
+  GatewayProperties,
+  HpaProperties,
+  ScalerProperties,
+} from './network-trait-schemas.ts';
+import { cpuscalerOutputs, exposeOutputs, gatewayOutputs, hpaOutputs } from './network-traits.ts';
+import type { Obj } from './objects.ts';
+import type { IndexedComponent } from './overrides.ts';
+import type {
+  CommandParams,
+  EnvParams,
+  ImageParams,
+  InitContainerProperties,
+  ResourceProperties,
+  SidecarProperties,
+  StartupParams,
+} from './pod-trait-schemas.ts';
+import {
+  applyCommand,
+  applyContainerImage,
+  applyEnv,
+  applyInitContainer,
+  applyMetadata,
+  applyResource,
+  applyScaler,
+  applySidecar,
+  applyStartupProbe,
+  type TraitContext,
+} from './pod-traits.ts';
+import { parseComponent, parseTrait } from './schemas.ts';
+import { applyStorage } from './storage-trait.ts';
+import type { StorageProperties } from './storage-schema.ts';
+import { COMPONENT_WORKLOAD_TYPE, KIND_WORKLOAD_TYPE, TRAIT_APPLIES_TO } from './supported.ts';
+import {
+  renderCronTask,
+  renderK8sObjects,
+  renderTask,
+  renderWebservice,
+  renderWorker,
+  type Output,
+  type RenderedComponent,
+} from './workloads.ts';
+
+/** One component rendered with its traits: the workload, what was added beside it, and what was wrong. */
+export interface ComponentResult {
+  readonly workload?: Obj;
+  /** Each with the path of the component or trait that made it. */
+  readonly outputs: ReadonlyArray<Output & { readonly path: string }>;
+  readonly causes: readonly ErrorCause[];
+  /** An hpa or cpuscaler trait scales the workload; its replicas are set at creation only. */
+  readonly autoscaled: boolean;
+}
+
+export interface ComponentRenderContext {
+  readonly appName: string;
+  readonly revision: string;
+  /** Replicas placement chose for this component on this cluster, replacing the scaler's. */
+  readonly replicas?: number;
+}
+
+function renderBase(c: IndexedComponent, p: unknown, ctx: ComponentRenderContext): RenderedComponent {
+  const cctx = { appName: ctx.appName, name: c.name, revision: ctx.revision };
+  switch (c.type) {
+    case 'webservice':
+      return renderWebservice(cctx, p as WebserviceProperties);
+    case 'worker':
+      return renderWorker(cctx, p as WorkerProperties);
+    case 'task':
+      return renderTask(cctx, p as TaskProperties);
+    case 'cron-task':
+      return renderCronTask(cctx, p as CronTaskProperties);
+    default:
+      return renderK8sObjects(cctx, p as K8sObjectsProperties);
+  }
+}
+
+/** KubeVela's workload type of the component: from its definition, or from the first object of k8s-objects. */
+export function workloadType(type: string, workload: Obj): string {
+  return COMPONENT_WORKLOAD_TYPE[type] ?? KIND_WORKLOAD_TYPE[String(workload.kind)] ?? String(workload.kind);
+}
+
+function appliesProblem(traitType: string, componentType: string, resource: string): string | undefined {
+  const allowed = TRAIT_APPLIES_TO[traitType] ?? [];
+  if (allowed.includes('*') || allowed.includes(resource)) return undefined;
+  return `the ${traitType} trait does not apply to a ${componentType} component (workload ${resource}); it applies to ${allowed.join(', ')}`;
+}
+
+function applyTrait(
+  type: string,
+  workload: Obj,
+  p: unknown,
+  tctx: TraitContext,
+): { outputs: Output[]; causes: ErrorCause[] } {
+  const none = { outputs: [], causes: [] };
+  switch (type) {
+    case 'scaler':
+      applyScaler(workload, p as ScalerProperties);
+      return none;
+    case 'labels':
+    case 'annotations':
+      applyMetadata(workload, type, p as Record<string, string | null>);
+      return none;
+    case 'env':
+      return { outputs: [], causes: applyEnv(workload, p as EnvParams | Record<string, EnvParams[]>, tctx) };
+    case 'command':
+      return {
+        outputs: [],
+        causes: applyCommand(workload, p as CommandParams | Record<string, CommandParams[]>, tctx),
+      };
+    case 'container-image':
+      return {
+        outputs: [],
+        causes: applyContainerImage(workload, p as ImageParams | Record<string, ImageParams[]>, tctx),
+      };
+    case 'startup-probe':
+      return {
+        outputs: [],
+        causes: applyStartupProbe(workload, p as StartupParams | Record<string, StartupParams[]>, tctx),
+      };
+    case 'sidecar':
+      applySidecar(workload, p as SidecarProperties);
+      return none;
+    case 'init-container':
+      return { outputs: [], causes: applyInitContainer(workload, p as InitContainerProperties, tctx) };
+    case 'resource':
+      applyResource(workload, p as ResourceProperties);
+      return none;
+    case 'storage':
+      return { outputs: applyStorage(workload, p as StorageProperties), causes: [] };
+    case 'cpuscaler':
+      return { outputs: cpuscalerOutputs(tctx.component, p as CpuscalerProperties), causes: [] };
+    case 'hpa':
+      return { outputs: hpaOutputs(tctx.component, p as HpaProperties), causes: [] };
+    case 'gateway':
+      return { outputs: gatewayOutputs(tctx.component, p as GatewayProperties), causes: [] };
+    case 'expose':
+      return { outputs: exposeOutputs(tctx.component, p as ExposeProperties), causes: [] };
+    default:
+      return none;
+  }
+}
+
+/**
+ * Renders one component of a known type: its properties checked and defaulted, the workload built, each trait
+ * checked against the workload it patches and applied in order. Traits of unknown types are skipped here (the
+ * spec checks report them).
+ */
+export function renderComponent(c: IndexedComponent, ctx: ComponentRenderContext): ComponentResult {
+  const at = `spec.components[${c.index}]`;
+  const parsed = parseComponent(c.type, c.properties, `${at}.properties`);
+  const causes: ErrorCause[] = parsed.ok ? [] : [...parsed.causes];
+  const traits = (c.traits ?? []).map((t, j) => ({
+    t,
+    j,
+    parsed: TRAIT_APPLIES_TO[t.type] ? parseTrait(t.type, t.properties, `${at}.traits[${j}].properties`) : undefined,
+  }));
+  for (const { parsed: p } of traits) if (p && !p.ok) causes.push(...p.causes);
+  if (!parsed.ok) return { outputs: [], causes, autoscaled: false };
+
+  const base = renderBase(c, parsed.value, ctx);
+  const workload = base.workload;
+  const outputs: Array<Output & { path: string }> = base.outputs.map((o) => ({ ...o, path: at }));
+  const resource = workloadType(c.type, workload);
+  let autoscaled = false;
+  for (const { t, j, parsed: p } of traits) {
+    if (!p) continue;
+    const problem = appliesProblem(t.type, c.type, resource);
+    if (problem) {
+      causes.push({ path: `${at}.traits[${j}].type`, message: problem });
+      continue;
+    }
+    if (!p.ok) continue;
+    const result = applyTrait(t.type, workload, p.value, { component: c.name, path: `${at}.traits[${j}]` });
+    outputs.push(...result.outputs.map((o) => ({ ...o, path: `${at}.traits[${j}]` })));
+    causes.push(...result.causes);
+    if (t.type === 'hpa' || t.type === 'cpuscaler') autoscaled = true;
+  }
+  if (ctx.replicas !== undefined && (workload.kind === 'Deployment' || workload.kind === 'StatefulSet')) {
+    ((workload.spec ??= {}) as Obj).replicas = ctx.replicas;
+  }
+  return { workload, outputs, causes, autoscaled };
+}

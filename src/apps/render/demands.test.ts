@@ -1,0 +1,142 @@
+import { describe, expect, it } from 'vitest';
+import type { ComponentSpec } from '../application-kind.ts';
+import { componentDemands } from './demands.ts';
+
+const IMAGE = 'registry.example.gov.cn/edu/web:1.0';
+const MI = 1024 * 1024;
+
+function demand(c: ComponentSpec) {
+  const [d] = componentDemands({ components: [c] });
+  return d;
+}
+
+describe('componentDemands', () => {
+  it('takes replicas from the scaler and requests from the container', () => {
+    expect(
+      demand({
+        name: 'web',
+        type: 'webservice',
+        properties: { image: IMAGE, cpu: '500m', memory: '512Mi' },
+        traits: [{ type: 'scaler', properties: { replicas: 3 } }],
+      }),
+    ).toEqual({
+      name: 'web',
+      type: 'webservice',
+      workloadKind: 'Deployment',
+      replicas: 3,
+      perReplica: { cpuMilli: 500, memoryBytes: 512 * MI, pods: 1 },
+      nativeAutoscaling: false,
+    });
+  });
+
+  it('defaults to one replica with no requests', () => {
+    expect(demand({ name: 'w', type: 'worker', properties: { image: IMAGE } })).toMatchObject({
+      workloadKind: 'Deployment',
+      replicas: 1,
+      perReplica: { cpuMilli: 0, memoryBytes: 0, pods: 1 },
+    });
+  });
+
+  it('starts an autoscaled component at its minimum, or at the scaler within the bounds', () => {
+    const hpa = { type: 'hpa', properties: { min: 2, max: 5 } };
+    expect(demand({ name: 'web', type: 'webservice', properties: { image: IMAGE }, traits: [hpa] })).toMatchObject({
+      replicas: 2,
+      nativeAutoscaling: true,
+    });
+    const scaled = (replicas: number) =>
+      demand({
+        name: 'web',
+        type: 'webservice',
+        properties: { image: IMAGE },
+        traits: [
+          { type: 'scaler', properties: { replicas } },
+          { type: 'cpuscaler', properties: { min: 2, max: 5 } },
+        ],
+      })!.replicas;
+    expect([scaled(1), scaled(4), scaled(9)]).toEqual([2, 4, 5]);
+  });
+
+  it('counts the resource trait, and a limit as the request when no request is set', () => {
+    expect(
+      demand({
+        name: 'web',
+        type: 'webservice',
+        properties: { image: IMAGE, cpu: '100m' },
+        traits: [{ type: 'resource', properties: { limits: { cpu: 2, memory: '1Gi' } } }],
+      })!.perReplica,
+    ).toEqual({ cpuMilli: 100, memoryBytes: 1024 * MI, pods: 1 });
+  });
+
+  it('sums containers and compares with the largest init container, as the scheduler does', () => {
+    const pod = (init: string) => ({
+      name: 'portal',
+      type: 'k8s-objects',
+      properties: {
+        objects: [
+          {
+            apiVersion: 'apps/v1',
+            kind: 'StatefulSet',
+            spec: {
+              replicas: 2,
+              template: {
+                spec: {
+                  initContainers: [
+                    { name: 'migrate', image: IMAGE, resources: { requests: { cpu: init, memory: '64Mi' } } },
+                  ],
+                  containers: [
+                    { name: 'portal', image: IMAGE, resources: { requests: { cpu: '300m', memory: '256Mi' } } },
+                    { name: 'proxy', image: IMAGE, resources: { requests: { cpu: '100m', memory: '64Mi' } } },
+                  ],
+                },
+              },
+            },
+          },
+        ],
+      },
+    });
+    expect(demand(pod('200m'))).toMatchObject({
+      workloadKind: 'StatefulSet',
+      replicas: 2,
+      perReplica: { cpuMilli: 400, memoryBytes: 320 * MI, pods: 1 },
+    });
+    expect(demand(pod('2'))!.perReplica).toEqual({ cpuMilli: 2000, memoryBytes: 320 * MI, pods: 1 });
+  });
+
+  it('takes the parallelism of tasks and cron tasks', () => {
+    expect(demand({ name: 't', type: 'task', properties: { image: IMAGE, count: 4 } })).toMatchObject({
+      workloadKind: 'Job',
+      replicas: 4,
+    });
+    expect(
+      demand({ name: 'c', type: 'cron-task', properties: { image: IMAGE, schedule: '@daily', count: 2, cpu: '1' } }),
+    ).toMatchObject({ workloadKind: 'CronJob', replicas: 2, perReplica: { cpuMilli: 1000, memoryBytes: 0, pods: 1 } });
+  });
+
+  it('gives objects without pods no replicas', () => {
+    expect(
+      demand({
+        name: 'settings',
+        type: 'k8s-objects',
+        properties: { objects: [{ apiVersion: 'v1', kind: 'ConfigMap', data: { a: 'b' } }] },
+      }),
+    ).toEqual({
+      name: 'settings',
+      type: 'k8s-objects',
+      workloadKind: undefined,
+      replicas: 0,
+      perReplica: { cpuMilli: 0, memoryBytes: 0, pods: 0 },
+      nativeAutoscaling: false,
+    });
+  });
+
+  it('counts sidecars, which request nothing of their own', () => {
+    expect(
+      demand({
+        name: 'web',
+        type: 'webservice',
+        properties: { image: IMAGE, cpu: '250m', memory: '128Mi' },
+        traits: [{ type: 'sidecar', properties: { name: 'log', image: IMAGE } }],
+      })!.perReplica,
+    ).toEqual({ cpuMilli: 250, memoryBytes: 128 * MI, pods: 1 });
+  });
+});

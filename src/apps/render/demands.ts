@@ -1,0 +1,98 @@
+import { parseBytes, parseCpu } from '../../kernel/quantity.ts';
+import type { ApplicationSpec } from '../application-kind.ts';
+import { renderComponent } from './component-render.ts';
+import { isObj, podSpecOf, type Obj } from './objects.ts';
+import { parseTrait } from './schemas.ts';
+import { SUPPORTED_COMPONENTS } from './supported.ts';
+
+/** What placement needs per component (see componentDemands). */
+export interface ComponentDemandInfo {
+  readonly name: string;
+  readonly type: string;
+  readonly workloadKind: string | undefined;
+  readonly replicas: number;
+  readonly perReplica: { cpuMilli: number; memoryBytes: number; pods: number };
+  readonly nativeAutoscaling: boolean;
+}
+
+const NO_POD = { cpuMilli: 0, memoryBytes: 0, pods: 0 };
+
+/** A container's request, or its limit when it sets none (Kubernetes defaults the request to the limit). */
+function amount(c: Obj, resource: 'cpu' | 'memory'): number {
+  const r = isObj(c.resources) ? c.resources : {};
+  const q =
+    (isObj(r.requests) ? r.requests[resource] : undefined) ?? (isObj(r.limits) ? r.limits[resource] : undefined);
+  if (typeof q !== 'string' && typeof q !== 'number') return 0;
+  try {
+    return resource === 'cpu' ? parseCpu(q) : parseBytes(q);
+  } catch {
+    return 0;
+  }
+}
+
+/** A pod's requests as the scheduler counts them: the larger of the containers' sum and the largest init container. */
+function podRequests(pod: Obj): { cpuMilli: number; memoryBytes: number; pods: number } {
+  const containers = (Array.isArray(pod.containers) ? pod.containers : []).filter(isObj);
+  const inits = (Array.isArray(pod.initContainers) ? pod.initContainers : []).filter(isObj);
+  const sum = (r: 'cpu' | 'memory') => containers.reduce((s, c) => s + amount(c, r), 0);
+  const most = (r: 'cpu' | 'memory') => inits.reduce((m, c) => Math.max(m, amount(c, r)), 0);
+  return { cpuMilli: Math.max(sum('cpu'), most('cpu')), memoryBytes: Math.max(sum('memory'), most('memory')), pods: 1 };
+}
+
+function count(v: unknown, fallback: number): number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : fallback;
+}
+
+/** The autoscaler's bounds, when an hpa or cpuscaler trait has them. */
+function autoscalerBounds(
+  traits: ApplicationSpec['components'][number]['traits'],
+): { min: number; max: number } | undefined {
+  for (const t of traits ?? []) {
+    if (t.type !== 'hpa' && t.type !== 'cpuscaler') continue;
+    const parsed = parseTrait<{ min: number; max: number }>(t.type, t.properties, 'properties');
+    if (parsed.ok) return parsed.value;
+  }
+  return undefined;
+}
+
+/**
+ * What placement needs per component: the workload kind, replicas wanted (scaler trait, hpa/cpuscaler min, task
+ * parallelism/count, default 1) and one replica's requests (main container + sidecars + init containers as
+ * Kubernetes computes pod requests), cpu in millicores, memory in bytes, pods 1. Components without pods
+ * (k8s-objects with no workload) get replicas 0. Components of unknown type or with invalid properties are left
+ * out: admission refuses such applications before placement sees them.
+ */
+export function componentDemands(spec: ApplicationSpec): ComponentDemandInfo[] {
+  const out: ComponentDemandInfo[] = [];
+  spec.components.forEach((c, index) => {
+    if (!SUPPORTED_COMPONENTS.includes(c.type)) return;
+    const r = renderComponent({ ...c, index }, { appName: 'app', revision: 'app-v1' });
+    if (!r.workload) return;
+    const w = r.workload;
+    const kind = typeof w.kind === 'string' ? w.kind : undefined;
+    const pod = podSpecOf(w);
+    const spec_ = isObj(w.spec) ? w.spec : {};
+    const bounds = autoscalerBounds(c.traits);
+    let replicas: number;
+    if (!pod) replicas = 0;
+    else if (kind === 'Job') replicas = count(spec_.parallelism, 1);
+    else if (kind === 'CronJob') replicas = count(jobSpec(w)?.parallelism, 1);
+    else if (bounds) replicas = Math.min(bounds.max, Math.max(bounds.min, count(spec_.replicas, bounds.min)));
+    else replicas = count(spec_.replicas, 1);
+    out.push({
+      name: c.name,
+      type: c.type,
+      workloadKind: pod ? kind : undefined,
+      replicas,
+      perReplica: pod ? podRequests(pod) : { ...NO_POD },
+      nativeAutoscaling: r.autoscaled,
+    });
+  });
+  return out;
+}
+
+function jobSpec(cronJob: Obj): Obj | undefined {
+  const spec = isObj(cronJob.spec) ? cronJob.spec : undefined;
+  const template = spec && isObj(spec.jobTemplate) ? spec.jobTemplate : undefined;
+  return template && isObj(template.spec) ? template.spec : undefined;
+}

@@ -1,0 +1,129 @@
+import type { EnvVar, HealthProbe, LegacyVolume, VolumeMounts } from './common-schemas.ts';
+import { defined, type Obj } from './objects.ts';
+
+/** The container and pod fields every KubeVela component template builds the same way. */
+
+export interface ContainerParams {
+  readonly image: string;
+  readonly imagePullPolicy?: string;
+  readonly imagePullSecrets?: readonly string[];
+  readonly cmd?: readonly string[];
+  readonly args?: readonly string[];
+  readonly env?: readonly EnvVar[];
+  readonly cpu?: string | number;
+  readonly memory?: string | number;
+  readonly livenessProbe?: HealthProbe;
+  readonly readinessProbe?: HealthProbe;
+  readonly volumeMounts?: VolumeMounts;
+  readonly volumes?: readonly LegacyVolume[];
+}
+
+/** A quantity as KubeVela's string-typed cpu/memory parameters carry it. */
+function quantityText(q: string | number): string {
+  return typeof q === 'number' ? String(q) : q;
+}
+
+/** The component's own container, named after the component (`context.name`). */
+export function mainContainer(name: string, p: ContainerParams): Obj {
+  const resources: Obj = {};
+  if (p.cpu !== undefined || p.memory !== undefined) {
+    const amounts = defined({
+      cpu: p.cpu === undefined ? undefined : quantityText(p.cpu),
+      memory: p.memory === undefined ? undefined : quantityText(p.memory),
+    });
+    resources.limits = { ...amounts };
+    resources.requests = { ...amounts };
+  }
+  return defined({
+    name,
+    image: p.image,
+    imagePullPolicy: p.imagePullPolicy,
+    command: p.cmd && [...p.cmd],
+    args: p.args && [...p.args],
+    env: p.env && p.env.map((e) => structuredClone(e)),
+    resources: Object.keys(resources).length > 0 ? resources : undefined,
+    volumeMounts: volumeMountsOf(p),
+    livenessProbe: p.livenessProbe && probe(p.livenessProbe),
+    readinessProbe: p.readinessProbe && probe(p.readinessProbe),
+  });
+}
+
+export function probe(p: HealthProbe): Obj {
+  return structuredClone(defined(p as unknown as Obj));
+}
+
+/** `volumeMounts` wins over the deprecated `volumes` when both are given, as in the CUE templates. */
+function volumeMountsOf(p: ContainerParams): Obj[] | undefined {
+  if (p.volumeMounts) {
+    const m = p.volumeMounts;
+    const all = [
+      ...(m.pvc ?? []),
+      ...(m.configMap ?? []),
+      ...(m.secret ?? []),
+      ...(m.emptyDir ?? []),
+      ...(m.hostPath ?? []),
+    ];
+    return all.map((v) => defined({ mountPath: v.mountPath, subPath: v.subPath, name: v.name }));
+  }
+  if (p.volumes) return p.volumes.map((v) => ({ mountPath: v.mountPath, name: v.name }));
+  return undefined;
+}
+
+/** The pod's volumes for the mounts above; a name used twice keeps its first volume (KubeVela's de-duplication). */
+export function podVolumes(p: ContainerParams): Obj[] | undefined {
+  if (p.volumeMounts) {
+    const m = p.volumeMounts;
+    const all: Obj[] = [
+      ...(m.pvc ?? []).map((v) => ({ name: v.name, persistentVolumeClaim: { claimName: v.claimName } })),
+      ...(m.configMap ?? []).map((v) => ({
+        name: v.name,
+        configMap: defined({ defaultMode: v.defaultMode, name: v.cmName, items: v.items && structuredClone(v.items) }),
+      })),
+      ...(m.secret ?? []).map((v) => ({
+        name: v.name,
+        secret: defined({
+          defaultMode: v.defaultMode,
+          secretName: v.secretName,
+          items: v.items && structuredClone(v.items),
+        }),
+      })),
+      ...(m.emptyDir ?? []).map((v) => ({ name: v.name, emptyDir: { medium: v.medium } })),
+      ...(m.hostPath ?? []).map((v) => ({ name: v.name, hostPath: { path: v.path } })),
+    ];
+    return all.filter((v, i) => all.findIndex((w) => w.name === v.name) === i);
+  }
+  if (p.volumes) return p.volumes.map(legacyVolume);
+  return undefined;
+}
+
+function legacyVolume(v: LegacyVolume): Obj {
+  switch (v.type) {
+    case 'pvc':
+      return { name: v.name, persistentVolumeClaim: { claimName: v.claimName } };
+    case 'configMap':
+      return {
+        name: v.name,
+        configMap: defined({ defaultMode: v.defaultMode, name: v.cmName, items: v.items && structuredClone(v.items) }),
+      };
+    case 'secret':
+      return {
+        name: v.name,
+        secret: defined({
+          defaultMode: v.defaultMode,
+          secretName: v.secretName,
+          items: v.items && structuredClone(v.items),
+        }),
+      };
+    case 'emptyDir':
+      return { name: v.name, emptyDir: { medium: v.medium } };
+  }
+}
+
+export function pullSecrets(names: readonly string[] | undefined): Obj[] | undefined {
+  return names?.map((name) => ({ name }));
+}
+
+/** The pod template labels every component sets: its app and component, over the user's `labels`. */
+export function podLabels(appName: string, component: string, extra?: Readonly<Record<string, string>>): Obj {
+  return { ...extra, 'app.oam.dev/name': appName, 'app.oam.dev/component': component };
+}

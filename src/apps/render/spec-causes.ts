@@ -1,0 +1,159 @@
+import type { ErrorCause } from '../../kernel/errors.ts';
+import type { ApplicationSpec } from '../application-kind.ts';
+import { applyOverrides } from './overrides.ts';
+import { POLICY_SCHEMAS, STEP_SCHEMAS, type OverrideProperties } from './policy-schemas.ts';
+import { parseWith } from './schemas.ts';
+import {
+  OAM_POLICIES,
+  POLIS_POLICIES,
+  SUPPORTED_COMPONENTS,
+  SUPPORTED_POLICIES,
+  SUPPORTED_STEPS,
+  SUPPORTED_TRAITS,
+  unknownType,
+} from './supported.ts';
+
+/**
+ * The checks on an application that need no rendering: every type known, policies and workflow steps well formed,
+ * and every name they refer to present.
+ */
+export function specCauses(spec: ApplicationSpec): ErrorCause[] {
+  return [...componentTypeCauses(spec), ...policyCauses(spec), ...workflowCauses(spec)];
+}
+
+function componentTypeCauses(spec: ApplicationSpec): ErrorCause[] {
+  const causes: ErrorCause[] = [];
+  const names = new Set(spec.components.map((c) => c.name));
+  spec.components.forEach((c, i) => {
+    const at = `spec.components[${i}]`;
+    if (!SUPPORTED_COMPONENTS.includes(c.type)) {
+      causes.push({ path: `${at}.type`, message: unknownType('component', c.type, SUPPORTED_COMPONENTS) });
+    }
+    (c.traits ?? []).forEach((t, j) => {
+      if (!SUPPORTED_TRAITS.includes(t.type)) {
+        causes.push({ path: `${at}.traits[${j}].type`, message: unknownType('trait', t.type, SUPPORTED_TRAITS) });
+      }
+    });
+    const dependsOn = (c as { dependsOn?: readonly string[] }).dependsOn ?? [];
+    dependsOn.forEach((d, k) => {
+      if (d === c.name || !names.has(d)) {
+        causes.push({
+          path: `${at}.dependsOn[${k}]`,
+          message: d === c.name ? 'a component cannot depend on itself' : `no component is named "${d}"`,
+        });
+      }
+    });
+  });
+  return causes;
+}
+
+function policyCauses(spec: ApplicationSpec): ErrorCause[] {
+  const causes: ErrorCause[] = [];
+  const first = new Map<string, number>();
+  const overrides: OverrideProperties[] = [];
+  const overridePaths: string[] = [];
+  (spec.policies ?? []).forEach((p, i) => {
+    const at = `spec.policies[${i}]`;
+    const earlier = first.get(p.name);
+    if (earlier !== undefined) {
+      causes.push({
+        path: `${at}.name`,
+        message: `"${p.name}" is already the name of spec.policies[${earlier}]; policy names are unique`,
+      });
+    } else first.set(p.name, i);
+    if (!SUPPORTED_POLICIES.includes(p.type)) {
+      causes.push({ path: `${at}.type`, message: unknownType('policy', p.type, SUPPORTED_POLICIES) });
+      return;
+    }
+    // polis's own policies are validated where they are used (placement, scaling, failover).
+    if (POLIS_POLICIES.includes(p.type) || !OAM_POLICIES.includes(p.type)) return;
+    const parsed = parseWith<OverrideProperties>(POLICY_SCHEMAS[p.type]!, p.properties, `${at}.properties`);
+    if (!parsed.ok) {
+      causes.push(...parsed.causes);
+      return;
+    }
+    if (p.type === 'override') {
+      causes.push(...overrideTypeCauses(parsed.value, `${at}.properties`));
+      overrides.push(parsed.value);
+      overridePaths.push(`${at}.properties`);
+    }
+  });
+  // Each override policy against the components as written: every name it gives must match one.
+  const components = spec.components.map((c, index) => ({ ...c, index }));
+  overrides.forEach((o, i) => causes.push(...applyOverrides(components, [o], () => overridePaths[i]!).causes));
+  return causes;
+}
+
+function overrideTypeCauses(o: OverrideProperties, at: string): ErrorCause[] {
+  const causes: ErrorCause[] = [];
+  o.components.forEach((c, k) => {
+    if (c.type !== undefined && !SUPPORTED_COMPONENTS.includes(c.type)) {
+      causes.push({
+        path: `${at}.components[${k}].type`,
+        message: unknownType('component', c.type, SUPPORTED_COMPONENTS),
+      });
+    }
+    (c.traits ?? []).forEach((t, j) => {
+      if (!SUPPORTED_TRAITS.includes(t.type)) {
+        causes.push({
+          path: `${at}.components[${k}].traits[${j}].type`,
+          message: unknownType('trait', t.type, SUPPORTED_TRAITS),
+        });
+      }
+    });
+  });
+  return causes;
+}
+
+/** Policies a deploy step may name: KubeVela's deploy step takes topology and override policies only. */
+const DEPLOY_POLICY_TYPES = ['override', 'topology'];
+
+function workflowCauses(spec: ApplicationSpec): ErrorCause[] {
+  const causes: ErrorCause[] = [];
+  const steps = spec.workflow?.steps ?? [];
+  const names = new Map<string, number>();
+  const policies = new Map((spec.policies ?? []).map((p) => [p.name, p.type]));
+  steps.forEach((s, i) => {
+    const at = `spec.workflow.steps[${i}]`;
+    const earlier = names.get(s.name);
+    if (earlier !== undefined) {
+      causes.push({
+        path: `${at}.name`,
+        message: `"${s.name}" is already the name of spec.workflow.steps[${earlier}]; step names are unique`,
+      });
+    } else names.set(s.name, i);
+    if (!SUPPORTED_STEPS.includes(s.type)) {
+      causes.push({ path: `${at}.type`, message: unknownType('workflow step', s.type, SUPPORTED_STEPS) });
+      return;
+    }
+    const parsed = parseWith<{ policies?: string[] }>(STEP_SCHEMAS[s.type]!, s.properties, `${at}.properties`);
+    if (!parsed.ok) {
+      causes.push(...parsed.causes);
+      return;
+    }
+    (parsed.value.policies ?? []).forEach((name, k) => {
+      const type = policies.get(name);
+      const path = `${at}.properties.policies[${k}]`;
+      if (type === undefined) {
+        const known = [...policies.keys()].join(', ') || 'none';
+        causes.push({ path, message: `no policy is named "${name}"; policies: ${known}` });
+      } else if (!DEPLOY_POLICY_TYPES.includes(type)) {
+        causes.push({
+          path,
+          message: `policy "${name}" is a ${type} policy; a deploy step takes ${DEPLOY_POLICY_TYPES.join(' and ')} policies only`,
+        });
+      }
+    });
+  });
+  steps.forEach((s, i) => {
+    (s.dependsOn ?? []).forEach((d, k) => {
+      if (d === s.name || !names.has(d)) {
+        causes.push({
+          path: `spec.workflow.steps[${i}].dependsOn[${k}]`,
+          message: d === s.name ? 'a step cannot depend on itself' : `no step is named "${d}"`,
+        });
+      }
+    });
+  });
+  return causes;
+}

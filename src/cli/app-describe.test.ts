@@ -1,0 +1,155 @@
+import { describe, expect, it } from 'vitest';
+import type { EventView } from './app-describe.ts';
+import {
+  applicationEvents,
+  conditionsSection,
+  eventsSection,
+  placementSection,
+  revisionsSection,
+  statusSummary,
+  workflowSection,
+} from './app-describe.ts';
+import { appFixture } from './app-status-fixture.ts';
+import { statusOf } from './app-status-view.ts';
+import type { RevisionHistory } from './revision-history.ts';
+
+const now = new Date('2026-11-24T12:00:00Z');
+const status = statusOf(appFixture());
+
+const event = (name: string, minutesAgo: number, spec: Partial<NonNullable<EventView['spec']>> = {}): EventView => ({
+  metadata: { name, tenant: 'edu' },
+  spec: {
+    involvedObject: { kind: 'Application', name: 'web' },
+    type: 'Normal',
+    reason: 'Applied',
+    message: `event ${name}`,
+    source: { component: 'delivery', cluster: 'gov-east' },
+    count: 1,
+    firstTimestamp: new Date(now.getTime() - 3_600_000).toISOString(),
+    lastTimestamp: new Date(now.getTime() - minutesAgo * 60_000).toISOString(),
+    ...spec,
+  },
+});
+
+describe('statusSummary', () => {
+  it('puts phase, health, revision and generations under the metadata', () => {
+    expect(statusSummary(status, 3)).toEqual([
+      'Phase:            Degraded',
+      'Healthy:          no',
+      'Revision:         web-v3',
+      'Observed Gen.:    3 (generation 3)',
+      'Message:          frontend on gov-west: Pending',
+    ]);
+  });
+});
+
+describe('placementSection', () => {
+  it('shows the placement table, then the clusters placement left out and why', () => {
+    expect(placementSection(status)).toBe(
+      [
+        'Placement:',
+        '  COMPONENT   CLUSTER      DESIRED   READY   PHASE     REASON',
+        '  api         gov-east     2         2       Running   <none>',
+        '  api         <unplaced>   1         0       Pending   no eligible cluster has room',
+        '  frontend    gov-east     2         2       Running   <none>',
+        '  frontend    gov-west     2         0       Pending   ImagePull: pulling image',
+        'Excluded:',
+        '  COMPONENT   CLUSTER    REASON',
+        '  api         gov-west   residency: data must stay in gov-east',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('says <none> before the controller placed anything', () => {
+    expect(placementSection({})).toBe('Placement:        <none>\n');
+  });
+});
+
+describe('conditionsSection and workflowSection', () => {
+  it('list conditions and workflow steps as tables', () => {
+    expect(conditionsSection(status)).toBe(
+      [
+        'Conditions:',
+        '  TYPE     STATUS   REASON                 MESSAGE',
+        '  Placed   False    InsufficientCapacity   api: 1 replica(s) found no cluster with room',
+        '  Ready    False    Degraded               <none>',
+        '',
+      ].join('\n'),
+    );
+    expect(workflowSection(status)).toBe(
+      [
+        'Workflow:',
+        '  STEP          TYPE      PHASE',
+        '  deploy-east   deploy    succeeded',
+        '  approve       suspend   running',
+        '  deploy-west   deploy    pending',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('says since when a suspended workflow waits', () => {
+    const waiting = {
+      workflow: {
+        suspended: true,
+        suspendedSince: '2026-11-24T11:00:00Z',
+        steps: [{ name: 'approve', type: 'suspend', phase: 'suspending' }],
+      },
+    };
+    expect(workflowSection(waiting).split('\n')[0]).toBe('Workflow (suspended since 2026-11-24T11:00:00Z):');
+  });
+});
+
+describe('revisionsSection', () => {
+  it('shows the newest five revisions', () => {
+    const history: RevisionHistory = {
+      kind: 'RevisionHistory',
+      application: 'web',
+      current: 7,
+      items: [1, 2, 3, 4, 5, 6, 7].map((n) => ({
+        revision: n,
+        name: `web-v${n}`,
+        created: '2026-11-24T11:00:00Z',
+        current: n === 7,
+      })),
+    };
+    const lines = revisionsSection(history, now).trimEnd().split('\n');
+    expect(lines[0]).toBe('Revisions (last 5 of 7):');
+    expect(lines.slice(2).map((l) => l.trim().split(/\s+/)[0])).toEqual(['3', '4', '5', '6', '7']);
+    expect(lines[6]).toBe('  7          1h        *         <none>        <none>');
+  });
+});
+
+describe('applicationEvents and eventsSection', () => {
+  it('keep the application’s own events, newest first, at most ten', () => {
+    const events = [
+      event('old', 50),
+      event('other-app', 1, { involvedObject: { kind: 'Application', name: 'api' } }),
+      event('same-name-other-kind', 1, { involvedObject: { kind: 'Cluster', name: 'web' } }),
+      ...Array.from({ length: 11 }, (_, i) => event(`e${i}`, 20 - i)),
+    ];
+    const mine = applicationEvents(events, 'web');
+    expect(mine.map((e) => e.metadata?.name)).toEqual(['e10', 'e9', 'e8', 'e7', 'e6', 'e5', 'e4', 'e3', 'e2', 'e1']);
+  });
+
+  it('print LAST, TYPE, REASON, CLUSTER, COUNT and MESSAGE', () => {
+    const text = eventsSection(
+      [
+        event('drift', 2, { type: 'Warning', reason: 'DriftRepaired', count: 3, message: 'replicas put back to 2' }),
+        event('placed', 90, { reason: 'Placed', source: { component: 'placement' }, message: 'web: gov-east=2' }),
+      ],
+      now,
+    );
+    expect(text).toBe(
+      [
+        'Events (last 2):',
+        '  LAST   TYPE      REASON          CLUSTER    COUNT   MESSAGE',
+        '  2m     Warning   DriftRepaired   gov-east   3       replicas put back to 2',
+        '  1h     Normal    Placed          <none>     1       web: gov-east=2',
+        '',
+      ].join('\n'),
+    );
+    expect(eventsSection([], now)).toBe('Events:           <none>\n');
+  });
+});

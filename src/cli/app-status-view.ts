@@ -1,0 +1,141 @@
+import type { ObjectLike } from './object-table.ts';
+import { cell, formatTable } from './printers.ts';
+
+/** `Application.status` as the delivery controller writes it (the fields the CLI shows). */
+export interface AppStatusView {
+  readonly observedGeneration?: number;
+  readonly revision?: string;
+  readonly phase?: string;
+  readonly healthy?: boolean;
+  readonly message?: string;
+  readonly conditions?: readonly {
+    readonly type: string;
+    readonly status: string;
+    readonly reason?: string;
+    readonly message?: string;
+  }[];
+  readonly components?: readonly ComponentView[];
+  readonly workflow?: {
+    readonly steps?: readonly { readonly name: string; readonly type: string; readonly phase: string }[];
+    readonly suspended?: boolean;
+    readonly suspendedSince?: string;
+  };
+}
+
+export interface ComponentView {
+  readonly name: string;
+  readonly desiredReplicas: number;
+  readonly readyReplicas: number;
+  readonly phase: string;
+  readonly unplaced?: number;
+  readonly clusters?: readonly {
+    readonly cluster: string;
+    readonly desiredReplicas: number;
+    readonly readyReplicas: number;
+    readonly phase: string;
+    readonly reason?: string;
+    readonly message?: string;
+  }[];
+  readonly excluded?: readonly { readonly cluster: string; readonly reason: string }[];
+}
+
+export function statusOf(app: ObjectLike): AppStatusView {
+  const s = app.status;
+  return s && typeof s === 'object' ? (s as AppStatusView) : {};
+}
+
+export function generationOf(app: ObjectLike): number | undefined {
+  const g = app.metadata?.generation;
+  return typeof g === 'number' ? g : undefined;
+}
+
+/** Where a rollout stands: done (Running and healthy at the current generation), failed, or still going. */
+export type RolloutVerdict = 'done' | 'failed' | 'waiting';
+
+/** Only a status that has observed the current generation decides; an older one is still catching up. */
+export function rolloutVerdict(app: ObjectLike): RolloutVerdict {
+  const s = statusOf(app);
+  const generation = generationOf(app);
+  if (generation !== undefined && (s.observedGeneration ?? 0) < generation) return 'waiting';
+  if (s.phase === 'Failed') return 'failed';
+  if (s.phase === 'Running' && s.healthy === true) return 'done';
+  return 'waiting';
+}
+
+/** A table (COMPONENT, CLUSTER, DESIRED, READY, PHASE, REASON): a row per component per cluster, and unplaced replicas. */
+export function placementTable(components: readonly ComponentView[]): string {
+  const rows: string[][] = [];
+  for (const c of components) {
+    const clusters = c.clusters ?? [];
+    for (const cl of clusters) {
+      rows.push([
+        c.name,
+        cl.cluster,
+        String(cl.desiredReplicas),
+        String(cl.readyReplicas),
+        cl.phase,
+        cell([cl.reason, cl.message].filter(Boolean).join(': ')),
+      ]);
+    }
+    if (c.unplaced)
+      rows.push([c.name, '<unplaced>', String(c.unplaced), '0', 'Pending', 'no eligible cluster has room']);
+    if (clusters.length === 0 && !c.unplaced)
+      rows.push([c.name, '<none>', String(c.desiredReplicas), String(c.readyReplicas), c.phase, '<none>']);
+  }
+  return formatTable(['COMPONENT', 'CLUSTER', 'DESIRED', 'READY', 'PHASE', 'REASON'], rows);
+}
+
+/** The clusters placement left out and why, per component (empty text when none was). */
+export function excludedTable(
+  byComponent: readonly {
+    readonly component: string;
+    readonly excluded: readonly { cluster: string; reason: string }[];
+  }[],
+): string {
+  const rows = byComponent.flatMap((c) => c.excluded.map((e) => [c.component, e.cluster, e.reason]));
+  return rows.length === 0 ? '' : formatTable(['COMPONENT', 'CLUSTER', 'REASON'], rows);
+}
+
+/** Conditions (TYPE, STATUS, REASON, MESSAGE); empty text when there are none. */
+export function conditionsTable(s: AppStatusView): string {
+  const conditions = s.conditions ?? [];
+  if (conditions.length === 0) return '';
+  return formatTable(
+    ['TYPE', 'STATUS', 'REASON', 'MESSAGE'],
+    conditions.map((c) => [c.type, c.status, cell(c.reason), cell(c.message)]),
+  );
+}
+
+/** Workflow steps (STEP, TYPE, PHASE); empty text when there are none. */
+export function workflowTable(s: AppStatusView): string {
+  const steps = s.workflow?.steps ?? [];
+  if (steps.length === 0) return '';
+  return formatTable(
+    ['STEP', 'TYPE', 'PHASE'],
+    steps.map((st) => [st.name, st.type, st.phase]),
+  );
+}
+
+/** Ready/desired per component (COMPONENT, READY, PHASE, CLUSTERS as `cluster=ready/desired`). */
+export function componentsTable(components: readonly ComponentView[]): string {
+  if (components.length === 0) return '';
+  return formatTable(
+    ['COMPONENT', 'READY', 'PHASE', 'CLUSTERS'],
+    components.map((c) => [
+      c.name,
+      `${c.readyReplicas}/${c.desiredReplicas}`,
+      c.phase,
+      cell(
+        [
+          ...(c.clusters ?? []).map((cl) => `${cl.cluster}=${cl.readyReplicas}/${cl.desiredReplicas}`),
+          ...(c.unplaced ? [`unplaced=${c.unplaced}`] : []),
+        ].join(','),
+      ),
+    ]),
+  );
+}
+
+/** The waiting suspend step, if the workflow waits at one. */
+export function suspendedStep(s: AppStatusView): string | undefined {
+  return s.workflow?.steps?.find((st) => st.phase === 'suspending')?.name;
+}

@@ -1,0 +1,273 @@
+import type { Clock } from '../kernel/clock.ts';
+import { ConflictError, NotFoundError } from '../kernel/errors.ts';
+import type { ChangeFeed, Subscription } from '../resources/change-feed.ts';
+import type { StoredObject } from '../resources/envelope.ts';
+import type { ResourceService } from '../resources/service.ts';
+import type { Store } from '../resources/store.ts';
+import type { ClusterCandidate } from '../placement/types.ts';
+import type { ClusterSpec, ClusterStatus } from './cluster-kind.ts';
+import type { ClusterCapacity, ClusterDriver, Resources } from './driver.ts';
+import { ClusterUnreachableError } from './driver.ts';
+import type { HealthSettings, HealthTrack } from './health.ts';
+import { DEFAULT_HEALTH, initialHealth, nextHealth, schedulable } from './health.ts';
+
+/** Builds the driver for a Cluster object, or says why there is none. */
+export type DriverFactory = (cluster: StoredObject<ClusterSpec>) => ClusterDriver | { error: string };
+
+export type ClusterChange = 'health' | 'capacity' | 'added' | 'removed';
+
+interface Entry {
+  object: StoredObject<ClusterSpec>;
+  driver?: ClusterDriver;
+  driverError?: string;
+  track: HealthTrack;
+  capacity?: ClusterCapacity;
+  /** Requests placed since the last capacity report, so back-to-back placements do not overcommit. */
+  reserved: Resources;
+  lastStatus?: string;
+  lastStatusAt: number;
+  version?: string;
+  probing: boolean;
+}
+
+export interface ClusterDirectoryDeps {
+  readonly store: Store;
+  readonly resources: ResourceService;
+  readonly feed: ChangeFeed;
+  readonly clock: Clock;
+  readonly drivers: DriverFactory;
+  readonly heartbeatMs?: number;
+  /** Status is written when health changes, and otherwise at most this often (heartbeat and capacity). */
+  readonly statusEveryMs?: number;
+  readonly health?: HealthSettings;
+  readonly log?: (msg: string, err?: unknown) => void;
+}
+
+const CTX = { actor: 'system:cluster-health', requestId: 'cluster-health' };
+const ZERO: Resources = { cpuMilli: 0, memoryBytes: 0, pods: 0 };
+
+/**
+ * The clusters polis knows: their drivers, health (a heartbeat state machine) and free capacity, kept current
+ * from the store's Cluster objects and regular probes. Delivery reads candidates from it; listeners hear when a
+ * cluster's health or capacity changes.
+ */
+export class ClusterDirectory {
+  private readonly deps: ClusterDirectoryDeps;
+  private readonly entries = new Map<string, Entry>();
+  private readonly listeners = new Set<(cluster: string, change: ClusterChange) => void>();
+  private sub?: Subscription;
+  private timer?: NodeJS.Timeout;
+
+  constructor(deps: ClusterDirectoryDeps) {
+    this.deps = deps;
+  }
+
+  async start(): Promise<void> {
+    const from = await this.deps.store.currentRevision();
+    const page = await this.deps.store.list({ kind: 'Cluster' });
+    for (const o of page.items) this.upsert(o as StoredObject<ClusterSpec>);
+    this.sub = this.deps.feed.subscribe({
+      from,
+      filter: { kind: 'Cluster' },
+      onEvent: (e) => {
+        if (e.type === 'DELETED') this.remove(e.object.metadata.name);
+        else this.upsert(e.object as StoredObject<ClusterSpec>);
+      },
+      onError: (err) => this.deps.log?.('cluster watch failed; restarting', err),
+    });
+    await this.probeAll();
+    const every = this.deps.heartbeatMs ?? 2000;
+    if (every > 0) {
+      this.timer = setInterval(() => void this.probeAll(), every);
+      this.timer.unref();
+    }
+  }
+
+  stop(): void {
+    this.sub?.close();
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  onChange(listener: (cluster: string, change: ClusterChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  names(): string[] {
+    return [...this.entries.keys()].sort();
+  }
+
+  driver(name: string): ClusterDriver | undefined {
+    return this.entries.get(name)?.driver;
+  }
+
+  health(name: string): HealthTrack | undefined {
+    return this.entries.get(name)?.track;
+  }
+
+  /** Every cluster as placement sees it: health, labels, and free room (allocatable − requested − reserved). */
+  candidates(): ClusterCandidate[] {
+    const out: ClusterCandidate[] = [];
+    for (const [name, e] of this.entries) {
+      const spec = e.object.spec!;
+      const alloc = e.capacity?.allocatable ?? ZERO;
+      const req = e.capacity?.requested ?? ZERO;
+      out.push({
+        name,
+        vendor: spec.vendor,
+        region: spec.region,
+        zone: spec.zone,
+        networkZone: spec.networkZone,
+        role: spec.role,
+        labels: e.object.metadata.labels ?? {},
+        healthy: !!e.driver && schedulable(e.track.state) && !spec.cordoned && !e.object.metadata.deletionTimestamp,
+        free: {
+          cpuMilli: Math.max(0, alloc.cpuMilli - req.cpuMilli - e.reserved.cpuMilli),
+          memoryBytes: Math.max(0, alloc.memoryBytes - req.memoryBytes - e.reserved.memoryBytes),
+          pods: Math.max(0, alloc.pods - req.pods - e.reserved.pods),
+        },
+      });
+    }
+    return out.sort((a, b) => (a.name < b.name ? -1 : 1));
+  }
+
+  /** Counts requests just placed on a cluster until its next capacity report includes them. */
+  reserve(name: string, delta: Resources): void {
+    const e = this.entries.get(name);
+    if (!e) return;
+    e.reserved = {
+      cpuMilli: e.reserved.cpuMilli + delta.cpuMilli,
+      memoryBytes: e.reserved.memoryBytes + delta.memoryBytes,
+      pods: e.reserved.pods + delta.pods,
+    };
+  }
+
+  /** One heartbeat for every cluster, now (tests in virtual time call it directly). */
+  async probeAll(): Promise<void> {
+    await Promise.all([...this.entries.keys()].map((n) => this.probe(n)));
+  }
+
+  private upsert(o: StoredObject<ClusterSpec>): void {
+    const e = this.entries.get(o.metadata.name);
+    if (e && e.object.metadata.generation === o.metadata.generation) {
+      e.object = o;
+      return;
+    }
+    const made = this.deps.drivers(o);
+    const driver = 'error' in made ? undefined : made;
+    const next: Entry = {
+      object: o,
+      driver,
+      driverError: 'error' in made ? made.error : undefined,
+      track: e?.track ?? initialHealth(this.deps.clock.now().toISOString()),
+      capacity: e?.capacity,
+      reserved: ZERO,
+      lastStatus: e?.lastStatus,
+      lastStatusAt: e?.lastStatusAt ?? 0,
+      probing: false,
+    };
+    this.entries.set(o.metadata.name, next);
+    if (!e) {
+      this.emit(o.metadata.name, 'added');
+      void this.probe(o.metadata.name);
+    }
+  }
+
+  private remove(name: string): void {
+    if (this.entries.delete(name)) this.emit(name, 'removed');
+  }
+
+  private emit(name: string, change: ClusterChange): void {
+    for (const l of this.listeners) l(name, change);
+  }
+
+  private async probe(name: string): Promise<void> {
+    const e = this.entries.get(name);
+    if (!e || e.probing) return;
+    e.probing = true;
+    try {
+      const now = this.deps.clock.now();
+      let ok = false;
+      let message = e.driverError;
+      let capacity: ClusterCapacity | undefined;
+      if (e.driver) {
+        try {
+          const h = await e.driver.health();
+          ok = h.ready;
+          message = h.message;
+          e.version = h.version ?? e.version;
+          if (h.reachable) capacity = await e.driver.capacity();
+        } catch (err) {
+          ok = false;
+          message = err instanceof ClusterUnreachableError ? err.message : String(err);
+        }
+      }
+      const before = e.track.state;
+      e.track = nextHealth(e.track, { ok, message }, now.toISOString(), this.deps.health ?? DEFAULT_HEALTH);
+      const capacityChanged = capacity !== undefined && !sameCapacity(capacity, e.capacity);
+      if (capacity) {
+        e.capacity = capacity;
+        e.reserved = ZERO;
+      }
+      if (e.track.state !== before) this.emit(name, 'health');
+      else if (capacityChanged) this.emit(name, 'capacity');
+      await this.writeStatus(e, now, e.track.state !== before);
+    } finally {
+      e.probing = false;
+    }
+  }
+
+  private async writeStatus(e: Entry, now: Date, urgent: boolean): Promise<void> {
+    const t = e.track;
+    const status: ClusterStatus = {
+      health: t.state,
+      conditions: [
+        {
+          type: 'Ready',
+          status: t.state === 'Ready' || t.state === 'Suspect' ? 'True' : t.state === 'Unknown' ? 'Unknown' : 'False',
+          reason: t.state,
+          ...(t.message ? { message: t.message.slice(0, 500) } : {}),
+          lastTransitionTime: t.since,
+        },
+      ],
+      ...(e.capacity
+        ? {
+            capacity: e.capacity.capacity,
+            allocatable: e.capacity.allocatable,
+            requested: e.capacity.requested,
+            ...(e.capacity.used ? { used: e.capacity.used } : {}),
+            nodes: { total: e.capacity.nodes.length, ready: e.capacity.nodes.filter((n) => n.ready).length },
+          }
+        : {}),
+      ...(e.version ? { version: e.version } : {}),
+    };
+    const text = JSON.stringify(status);
+    const every = this.deps.statusEveryMs ?? 30_000;
+    if (!urgent && (text === e.lastStatus || now.getTime() - e.lastStatusAt < every)) return;
+    try {
+      await this.deps.resources.patch(
+        CTX,
+        { kind: 'Cluster', tenant: '', name: e.object.metadata.name },
+        { status: { ...status, lastHeartbeat: now.toISOString() } },
+        { subresource: 'status' },
+      );
+      e.lastStatus = text;
+      e.lastStatusAt = now.getTime();
+    } catch (err) {
+      if (!(err instanceof NotFoundError) && !(err instanceof ConflictError))
+        this.deps.log?.(`cluster ${e.object.metadata.name}: status not written`, err);
+    }
+  }
+}
+
+function sameCapacity(a: ClusterCapacity, b: ClusterCapacity | undefined): boolean {
+  if (!b) return false;
+  return (
+    a.requested.cpuMilli === b.requested.cpuMilli &&
+    a.requested.memoryBytes === b.requested.memoryBytes &&
+    a.requested.pods === b.requested.pods &&
+    a.allocatable.cpuMilli === b.allocatable.cpuMilli &&
+    a.allocatable.memoryBytes === b.allocatable.memoryBytes &&
+    a.allocatable.pods === b.allocatable.pods
+  );
+}

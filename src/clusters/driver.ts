@@ -1,0 +1,139 @@
+import type { Manifest } from '../kernel/manifest.ts';
+
+/** Requests, capacity or use in the units placement works in. */
+export interface Resources {
+  readonly cpuMilli: number;
+  readonly memoryBytes: number;
+  readonly pods: number;
+}
+
+export const NO_RESOURCES: Resources = { cpuMilli: 0, memoryBytes: 0, pods: 0 };
+
+/** Which objects in a cluster belong to one application: the labels every rendered object carries. */
+export interface Owner {
+  readonly tenant: string;
+  readonly app: string;
+  /** The namespace the application's objects live in, in that cluster. */
+  readonly namespace: string;
+}
+
+/** Labels that mark an object as owned by a polis application (KubeVela's own labels plus the department). */
+export const OWNER_LABELS = {
+  app: 'app.oam.dev/name',
+  namespace: 'app.oam.dev/namespace',
+  component: 'app.oam.dev/component',
+  tenant: 'polis.io/tenant',
+  managedBy: 'app.kubernetes.io/managed-by',
+} as const;
+
+export type ApplyAction = 'created' | 'configured' | 'unchanged';
+
+export interface ApplyOptions {
+  readonly owner: Owner;
+  /**
+   * Dotted paths per manifest key (`manifestKey`) that are applied only when the object is created and never
+   * reverted afterwards: replicas under a native HPA, apply-once rules.
+   */
+  readonly createOnlyPaths?: Readonly<Record<string, readonly string[]>>;
+  /** Take ownership of fields another manager holds (server-side apply `force`). */
+  readonly force?: boolean;
+}
+
+export interface AppliedObject {
+  readonly key: string;
+  readonly action: ApplyAction;
+}
+
+/** The outcome of applying one manifest that the cluster refused. */
+export interface ApplyFailure {
+  readonly key: string;
+  readonly message: string;
+}
+
+export interface ApplyReport {
+  readonly applied: readonly AppliedObject[];
+  readonly failed: readonly ApplyFailure[];
+}
+
+export interface PruneReport {
+  readonly deleted: readonly string[];
+}
+
+export type WorkloadPhase = 'Pending' | 'Progressing' | 'Running' | 'Degraded' | 'Failed' | 'Succeeded';
+
+/** One workload (Deployment, StatefulSet, Job, CronJob) as Kubernetes reports it, reduced to what polis shows. */
+export interface WorkloadStatus {
+  readonly key: string;
+  readonly kind: string;
+  readonly name: string;
+  readonly component: string;
+  /** The `metadata.generation` the cluster's controller has acted on equals the object's own generation. */
+  readonly observed: boolean;
+  readonly desiredReplicas: number;
+  readonly readyReplicas: number;
+  readonly updatedReplicas: number;
+  readonly availableReplicas: number;
+  readonly phase: WorkloadPhase;
+  /** Why it is not Running: ImagePullBackOff, CrashLoopBackOff, Unschedulable, … */
+  readonly reason?: string;
+  readonly message?: string;
+}
+
+export interface ClusterCapacity {
+  readonly capacity: Resources;
+  readonly allocatable: Resources;
+  /** Sum of the requests of scheduled pods. */
+  readonly requested: Resources;
+  /** Measured use, when the cluster reports it. */
+  readonly used?: Resources;
+  readonly nodes: readonly NodeStatus[];
+}
+
+export interface NodeStatus {
+  readonly name: string;
+  readonly ready: boolean;
+  readonly allocatable: Resources;
+  readonly requested: Resources;
+}
+
+export interface ClusterHealth {
+  readonly reachable: boolean;
+  /** Reachable and its API answers ready. */
+  readonly ready: boolean;
+  readonly message?: string;
+  readonly version?: string;
+}
+
+/** A cluster could not be reached; the caller keeps what it knows and retries. Nothing on the cluster changed. */
+export class ClusterUnreachableError extends Error {
+  readonly cluster: string;
+  constructor(cluster: string, message: string) {
+    super(`cluster ${cluster} is unreachable: ${message}`);
+    this.name = 'ClusterUnreachableError';
+    this.cluster = cluster;
+  }
+}
+
+/**
+ * How polis talks to one member cluster. The simulated cloud and real Kubernetes implement it; the delivery and
+ * cluster controllers use nothing else. Every method throws ClusterUnreachableError when the cluster cannot be
+ * reached.
+ */
+export interface ClusterDriver {
+  readonly cluster: string;
+  /** Creates or updates each manifest; an object already as desired is left alone and reported `unchanged`. */
+  apply(manifests: readonly Manifest[], options: ApplyOptions): Promise<ApplyReport>;
+  /** Deletes the owner's objects whose keys are not in `keep` (with their dependents). */
+  prune(owner: Owner, keep: ReadonlySet<string>): Promise<PruneReport>;
+  /** The keys of every object the owner has in the cluster. */
+  inventory(owner: Owner): Promise<string[]>;
+  /** Status of the owner's workloads. */
+  observe(owner: Owner): Promise<WorkloadStatus[]>;
+  capacity(): Promise<ClusterCapacity>;
+  health(): Promise<ClusterHealth>;
+  /**
+   * Calls `listener` with a namespace whenever workloads in it change (pods ready or lost, rollout progress), so
+   * the application there is observed again without polling. Returns a function that stops listening.
+   */
+  watchWorkloads?(listener: (namespace: string) => void): () => void;
+}

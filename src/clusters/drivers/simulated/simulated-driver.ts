@@ -1,0 +1,112 @@
+import type { Manifest } from '../../../kernel/manifest.ts';
+import { manifestKey } from '../../../kernel/manifest.ts';
+import type { SimCloud, SimCluster } from '../../../sim/index.ts';
+import { SimUnreachableError } from '../../../sim/index.ts';
+import type {
+  AppliedObject,
+  ApplyFailure,
+  ApplyOptions,
+  ApplyReport,
+  ClusterCapacity,
+  ClusterDriver,
+  ClusterHealth,
+  Owner,
+  PruneReport,
+  WorkloadStatus,
+} from '../../driver.ts';
+import { ClusterUnreachableError, OWNER_LABELS } from '../../driver.ts';
+
+/** Label values that keep an object through prune on update (garbage-collect policy). */
+const GC_LABEL = 'polis.io/gc-strategy';
+
+/** The ClusterDriver of one cluster of the embedded simulated cloud. Same manifests as a real cluster. */
+export class SimulatedDriver implements ClusterDriver {
+  readonly cluster: string;
+  private readonly sim: SimCloud;
+
+  constructor(sim: SimCloud, cluster: string) {
+    this.sim = sim;
+    this.cluster = cluster;
+  }
+
+  private target(): SimCluster {
+    const c = this.sim.cluster(this.cluster);
+    if (!c) throw new ClusterUnreachableError(this.cluster, 'no such cluster in the simulated cloud');
+    return c;
+  }
+
+  /** Runs `fn` against the cluster, turning the sim's unreachability into the driver's. */
+  private call<T>(fn: (c: SimCluster) => T): Promise<T> {
+    try {
+      return Promise.resolve(fn(this.target()));
+    } catch (e) {
+      if (e instanceof SimUnreachableError) return Promise.reject(new ClusterUnreachableError(this.cluster, e.message));
+      return Promise.reject(e);
+    }
+  }
+
+  apply(manifests: readonly Manifest[], options: ApplyOptions): Promise<ApplyReport> {
+    return this.call((c) => {
+      const applied: AppliedObject[] = [];
+      const failed: ApplyFailure[] = [];
+      for (const m of manifests) {
+        const key = manifestKey(m);
+        try {
+          const action = c.apply(m, { createOnlyPaths: options.createOnlyPaths?.[key] });
+          applied.push({ key, action });
+        } catch (e) {
+          if (e instanceof SimUnreachableError) throw e;
+          failed.push({ key, message: (e as Error).message });
+        }
+      }
+      return { applied, failed };
+    });
+  }
+
+  prune(owner: Owner, keep: ReadonlySet<string>): Promise<PruneReport> {
+    return this.call((c) => {
+      const final = keep.size === 0;
+      const deleted: string[] = [];
+      const objects = c.list(undefined, selector(owner));
+      // Namespaced objects first, the namespace last: deleting it takes whatever is left inside.
+      objects.sort((a, b) => (a.kind === 'Namespace' ? 1 : 0) - (b.kind === 'Namespace' ? 1 : 0));
+      for (const obj of objects) {
+        const key = manifestKey(obj);
+        if (keep.has(key)) continue;
+        const gc = obj.metadata.labels?.[GC_LABEL];
+        if (gc === 'never' || (gc === 'onAppDelete' && !final)) continue;
+        if (obj.kind === 'Namespace' && gc === undefined && !final) continue;
+        if (c.delete(key)) deleted.push(key);
+      }
+      return { deleted };
+    });
+  }
+
+  inventory(owner: Owner): Promise<string[]> {
+    return this.call((c) => c.list(undefined, selector(owner)).map((m) => manifestKey(m)));
+  }
+
+  observe(owner: Owner): Promise<WorkloadStatus[]> {
+    return this.call((c) => c.workloads(owner.namespace, selector(owner)));
+  }
+
+  capacity(): Promise<ClusterCapacity> {
+    return this.call((c) => c.capacity());
+  }
+
+  health(): Promise<ClusterHealth> {
+    const c = this.sim.cluster(this.cluster);
+    if (!c) return Promise.resolve({ reachable: false, ready: false, message: 'no such simulated cluster' });
+    return Promise.resolve(c.health());
+  }
+
+  watchWorkloads(listener: (namespace: string) => void): () => void {
+    return this.sim.onChange((cluster, namespace) => {
+      if (cluster === this.cluster) listener(namespace);
+    });
+  }
+}
+
+function selector(owner: Owner): Record<string, string> {
+  return { [OWNER_LABELS.app]: owner.app, [OWNER_LABELS.tenant]: owner.tenant };
+}

@@ -1,0 +1,212 @@
+import type { WorkloadPhase, WorkloadStatus } from '../clusters/driver.ts';
+import type { ComponentPlacement, ExcludedCluster } from '../placement/types.ts';
+import type { WorkflowProgress, WorkflowState } from './workflow.ts';
+
+export type AppPhase = 'Pending' | 'Progressing' | 'Running' | 'Degraded' | 'Failed' | 'Suspended' | 'Deleting';
+
+export interface Condition {
+  readonly type: string;
+  readonly status: 'True' | 'False' | 'Unknown';
+  readonly reason: string;
+  readonly message?: string;
+  readonly lastTransitionTime: string;
+}
+
+export interface ClusterComponentStatus {
+  readonly cluster: string;
+  readonly desiredReplicas: number;
+  readonly readyReplicas: number;
+  readonly phase: WorkloadPhase | 'Unknown';
+  readonly reason?: string;
+  readonly message?: string;
+}
+
+export interface ComponentStatus {
+  readonly name: string;
+  readonly desiredReplicas: number;
+  readonly readyReplicas: number;
+  readonly unplaced?: number;
+  readonly phase: WorkloadPhase | 'Unknown';
+  readonly clusters: readonly ClusterComponentStatus[];
+  readonly excluded: readonly ExcludedCluster[];
+}
+
+/** What the delivery controller writes to `Application.status`. It holds no timestamps that move on their own. */
+export interface AppStatus {
+  readonly observedGeneration: number;
+  readonly revision: string;
+  readonly phase: AppPhase;
+  readonly healthy: boolean;
+  readonly message?: string;
+  readonly conditions: readonly Condition[];
+  /** Replicas per component per cluster: the input of the next placement (stickiness). */
+  readonly placement: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  readonly components: readonly ComponentStatus[];
+  /** Clusters holding objects of this application (prune and delete visit them). */
+  readonly clusters: readonly string[];
+  /** Clusters placement left whose objects are not removed yet (unreachable, or replacements not ready). */
+  readonly pendingRemoval?: readonly string[];
+  readonly workflow?: WorkflowState & {
+    readonly steps: WorkflowProgress['steps'];
+    readonly suspended: boolean;
+  };
+}
+
+/** Observations of one cluster: its workloads, or why they are unknown. */
+export type Observation = readonly WorkloadStatus[] | { readonly unreachable: string };
+
+export interface StatusInput {
+  readonly generation: number;
+  readonly revision: string;
+  readonly placement: Readonly<Record<string, ComponentPlacement>>;
+  readonly componentTypes: Readonly<Record<string, string>>;
+  readonly observations: ReadonlyMap<string, Observation>;
+  readonly workflow: WorkflowProgress;
+  readonly clusters: readonly string[];
+  readonly pendingRemoval: readonly string[];
+  /** Problems applying, by cluster (the cluster's refusal message). */
+  readonly applyErrors: ReadonlyMap<string, string>;
+  readonly previous?: AppStatus;
+  readonly now: string;
+}
+
+const RANK: Record<WorkloadPhase | 'Unknown', number> = {
+  Succeeded: 0,
+  Running: 0,
+  Pending: 1,
+  Progressing: 1,
+  Unknown: 2,
+  Degraded: 3,
+  Failed: 4,
+};
+
+/** The application's status from its placement and what each cluster reports (pure). */
+export function applicationStatus(input: StatusInput): AppStatus {
+  const components: ComponentStatus[] = [];
+  for (const [name, cp] of Object.entries(input.placement).sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const clusters: ClusterComponentStatus[] = [];
+    for (const [cluster, desired] of Object.entries(cp.replicas)) {
+      const obs = input.observations.get(cluster);
+      if (!obs || !Array.isArray(obs)) {
+        const why = obs && !Array.isArray(obs) ? (obs as { unreachable: string }).unreachable : 'not observed yet';
+        clusters.push({ cluster, desiredReplicas: desired, readyReplicas: 0, phase: 'Unknown', message: why });
+        continue;
+      }
+      const mine = (obs as readonly WorkloadStatus[]).filter((w) => w.component === name);
+      const applyError = input.applyErrors.get(cluster);
+      if (mine.length === 0) {
+        clusters.push({
+          cluster,
+          desiredReplicas: desired,
+          readyReplicas: 0,
+          phase: desired === 0 ? 'Running' : applyError ? 'Failed' : 'Pending',
+          ...(applyError ? { reason: 'ApplyFailed', message: applyError } : {}),
+        });
+        continue;
+      }
+      const ready = mine.reduce((s, w) => s + w.readyReplicas, 0);
+      const worst = mine.reduce((a, w) => (RANK[w.phase] > RANK[a.phase] ? w : a));
+      clusters.push({
+        cluster,
+        desiredReplicas: desired,
+        readyReplicas: ready,
+        phase: worst.phase,
+        ...(worst.reason ? { reason: worst.reason } : {}),
+        ...(worst.message ? { message: worst.message } : {}),
+      });
+    }
+    const desired = clusters.reduce((s, c) => s + c.desiredReplicas, 0);
+    const ready = clusters.reduce((s, c) => s + c.readyReplicas, 0);
+    let phase: ComponentStatus['phase'] = clusters.length === 0 ? 'Pending' : 'Running';
+    for (const c of clusters) if (RANK[c.phase] > RANK[phase]) phase = c.phase;
+    if (phase === 'Failed' && ready > 0) phase = 'Degraded';
+    if (cp.unplaced > 0 && RANK[phase] < RANK.Degraded) phase = ready > 0 ? 'Degraded' : 'Pending';
+    if (clusters.length > 0 && clusters.every((c) => c.phase === 'Succeeded')) phase = 'Succeeded';
+    components.push({
+      name,
+      desiredReplicas: desired + cp.unplaced,
+      readyReplicas: ready,
+      ...(cp.unplaced > 0 ? { unplaced: cp.unplaced } : {}),
+      phase,
+      clusters,
+      excluded: cp.excluded,
+    });
+  }
+  let phase: AppPhase = 'Running';
+  for (const c of components) {
+    const p: AppPhase =
+      c.phase === 'Succeeded' ? 'Running' : c.phase === 'Unknown' ? 'Degraded' : (c.phase as AppPhase);
+    if (RANK[p as WorkloadPhase] > RANK[phase as WorkloadPhase]) phase = p;
+  }
+  if (components.length === 0) phase = 'Pending';
+  if (phase === 'Running' && input.workflow.suspended) phase = 'Suspended';
+  if (phase === 'Running' && !input.workflow.finished && !input.workflow.suspended) phase = 'Progressing';
+  const healthy = phase === 'Running';
+  const message = statusMessage(components, input);
+  const placed = components.every((c) => !c.unplaced);
+  const applied = input.applyErrors.size === 0;
+  const conditions = [
+    condition(input, 'Placed', placed, placed ? 'Placed' : 'InsufficientCapacity', placed ? undefined : message),
+    condition(
+      input,
+      'Delivered',
+      applied,
+      applied ? 'Applied' : 'ApplyFailed',
+      applied ? undefined : [...input.applyErrors].map(([c, m]) => `${c}: ${m}`).join('; '),
+    ),
+    condition(input, 'Ready', healthy, phase, healthy ? undefined : message),
+  ];
+  return {
+    observedGeneration: input.generation,
+    revision: input.revision,
+    phase,
+    healthy,
+    ...(message && !healthy ? { message } : {}),
+    conditions,
+    placement: Object.fromEntries(components.map((c) => [c.name, input.placement[c.name]!.replicas])),
+    components,
+    clusters: input.clusters,
+    ...(input.pendingRemoval.length ? { pendingRemoval: input.pendingRemoval } : {}),
+    workflow: {
+      ...input.workflow.state,
+      steps: input.workflow.steps,
+      suspended: input.workflow.suspended,
+    },
+  };
+}
+
+function statusMessage(components: readonly ComponentStatus[], input: StatusInput): string | undefined {
+  const parts: string[] = [];
+  for (const c of components) {
+    if (c.unplaced) parts.push(`${c.name}: ${c.unplaced} replica(s) found no cluster with room`);
+    for (const cl of c.clusters) {
+      if (cl.phase === 'Running' || cl.phase === 'Succeeded') continue;
+      parts.push(
+        `${c.name} on ${cl.cluster}: ${cl.phase}${cl.reason ? ` (${cl.reason})` : ''}${cl.message ? `: ${cl.message}` : ''}`,
+      );
+    }
+  }
+  if (input.workflow.suspended) {
+    const step = input.workflow.steps.find((s) => s.phase === 'suspending');
+    parts.push(`workflow suspended at step ${step?.name ?? '?'}: polis rollout resume approves it`);
+  }
+  return parts.length ? parts.join('; ').slice(0, 1000) : undefined;
+}
+
+function condition(
+  input: StatusInput,
+  type: string,
+  ok: boolean,
+  reason: string,
+  message: string | undefined,
+): Condition {
+  const status = ok ? 'True' : 'False';
+  const prev = input.previous?.conditions.find((c) => c.type === type);
+  return {
+    type,
+    status,
+    reason,
+    ...(message ? { message: message.slice(0, 500) } : {}),
+    lastTransitionTime: prev && prev.status === status ? prev.lastTransitionTime : input.now,
+  };
+}

@@ -1,0 +1,566 @@
+import type { ApplicationSpec } from '../apps/application-kind.ts';
+import { APPROVALS_ANNOTATION, parseApprovals } from '../apps/approvals.ts';
+import { revisionName, revisionsOf } from '../apps/revisions.ts';
+import type { ClusterDirectory } from '../clusters/cluster-directory.ts';
+import type { ClusterStatus } from '../clusters/cluster-kind.ts';
+import type { Owner, WorkloadStatus } from '../clusters/driver.ts';
+import { ClusterUnreachableError } from '../clusters/driver.ts';
+import { EventRecorder } from '../events/event-recorder.ts';
+import type { Clock } from '../kernel/clock.ts';
+import { ConflictError, NotFoundError } from '../kernel/errors.ts';
+import { WorkQueue } from '../kernel/work-queue.ts';
+import type { ChangeFeed, Subscription } from '../resources/change-feed.ts';
+import type { StoredObject } from '../resources/envelope.ts';
+import type { ResourceService } from '../resources/service.ts';
+import type { Store } from '../resources/store.ts';
+import type { AppStatus, Observation } from './app-status.ts';
+import { applicationStatus } from './app-status.ts';
+import type { ClusterPlan } from './desired-state.ts';
+import { planDelivery } from './desired-state.ts';
+import { ownerOf } from './namespace.ts';
+import { advanceWorkflow } from './workflow.ts';
+
+export const DELIVERY_FINALIZER = 'polis.io/delivery';
+
+export interface DeliveryDeps {
+  readonly store: Store;
+  readonly resources: ResourceService;
+  readonly feed: ChangeFeed;
+  readonly clock: Clock;
+  readonly clusters: ClusterDirectory;
+  /** Every application is reconciled again this often even without a change (0: never). */
+  readonly resyncMs?: number;
+  readonly concurrency?: number;
+  /** Events older than this are pruned (default 6 h). */
+  readonly eventTtlMs?: number;
+  readonly log?: (msg: string, err?: unknown) => void;
+}
+
+/** Counters for tests, benchmarks and /metrics. */
+export interface DeliveryStats {
+  reconciles: number;
+  statusWrites: number;
+  applies: number;
+  objectsChanged: number;
+  prunes: number;
+  errors: number;
+}
+
+interface Memory {
+  /** Per cluster: the hash of what was last applied there. */
+  applied: Map<string, string>;
+  /** Resource version of the status we last wrote (to skip our own change events). */
+  writtenVersion?: string;
+  /** The last observations, for workflow health checks. */
+  observations: Map<string, Observation>;
+}
+
+const PENDING_CLEANUP = 'pendingCleanup';
+
+/**
+ * The delivery controller: a level-triggered loop per application. Placement → render → apply through each
+ * cluster's driver → prune what is no longer desired → observe → Application status. Drift inside a cluster is
+ * undone; deletion is never blocked by an unreachable cluster (what is left there is cleaned when it returns).
+ */
+export class DeliveryController {
+  readonly stats: DeliveryStats = {
+    reconciles: 0,
+    statusWrites: 0,
+    applies: 0,
+    objectsChanged: 0,
+    prunes: 0,
+    errors: 0,
+  };
+  private readonly deps: DeliveryDeps;
+  private readonly queue: WorkQueue;
+  private readonly events: EventRecorder;
+  private readonly memory = new Map<string, Memory>();
+  private readonly byNamespace = new Map<string, string>();
+  private sub?: Subscription;
+  private timers: NodeJS.Timeout[] = [];
+  private unlisten: (() => void)[] = [];
+
+  constructor(deps: DeliveryDeps) {
+    this.deps = deps;
+    this.queue = new WorkQueue((key) => this.reconcile(key), {
+      concurrency: deps.concurrency ?? 8,
+      onError: (key, e) => {
+        this.stats.errors++;
+        deps.log?.(`reconcile ${key} failed`, e);
+      },
+    });
+    this.events = new EventRecorder({ resources: deps.resources, clock: deps.clock, component: 'delivery' });
+  }
+
+  async start(): Promise<void> {
+    const from = await this.deps.store.currentRevision();
+    this.sub = this.deps.feed.subscribe({
+      from,
+      filter: { kind: 'Application' },
+      onEvent: (e) => {
+        const key = `${e.object.metadata.tenant}/${e.object.metadata.name}`;
+        if (e.type !== 'DELETED' && this.memory.get(key)?.writtenVersion === e.object.metadata.resourceVersion) return;
+        this.queue.add(key);
+      },
+      onError: (err) => {
+        this.deps.log?.('application watch failed; resyncing', err);
+        void this.resyncAll();
+      },
+    });
+    this.unlisten.push(
+      this.deps.clusters.onChange((cluster, change) => {
+        if (change === 'added') this.listenTo(cluster);
+        if (change === 'health' || change === 'added' || change === 'removed') {
+          void this.cleanupReturned(cluster);
+          void this.resyncAll();
+        } else if (change === 'capacity') this.requeueUnplaced();
+      }),
+    );
+    for (const name of this.deps.clusters.names()) this.listenTo(name);
+    await this.resyncAll();
+    const resync = this.deps.resyncMs ?? 5 * 60_000;
+    if (resync > 0) this.every(resync, () => void this.resyncAll());
+    this.every(10 * 60_000, () => void this.events.prune(this.deps.eventTtlMs ?? 6 * 3_600_000));
+  }
+
+  stop(): void {
+    this.sub?.close();
+    for (const t of this.timers) clearInterval(t);
+    for (const off of this.unlisten) off();
+    this.queue.stop();
+  }
+
+  /** Resolves when no reconcile is queued or running. */
+  idle(): Promise<void> {
+    return this.queue.idle();
+  }
+
+  enqueue(tenant: string, name: string): void {
+    this.queue.add(`${tenant}/${name}`);
+  }
+
+  /** Queues every application (a full resync). */
+  async resyncAll(): Promise<number> {
+    let cont: string | undefined;
+    let n = 0;
+    do {
+      const page = await this.deps.store.list({ kind: 'Application', limit: 1000, continue: cont });
+      for (const o of page.items) {
+        this.queue.add(`${o.metadata.tenant}/${o.metadata.name}`);
+        n++;
+      }
+      cont = page.continue;
+    } while (cont);
+    return n;
+  }
+
+  /** A cluster's workload changes (pods ready, lost, rolled) bring the owning application back to the queue. */
+  private listenTo(cluster: string): void {
+    const off = this.deps.clusters.driver(cluster)?.watchWorkloads?.((namespace) => {
+      const key = this.byNamespace.get(namespace);
+      if (key) this.queue.add(key);
+    });
+    if (off) this.unlisten.push(off);
+  }
+
+  private every(ms: number, fn: () => void): void {
+    const t = setInterval(fn, ms);
+    t.unref();
+    this.timers.push(t);
+  }
+
+  private requeueUnplaced(): void {
+    for (const [key, m] of this.memory) if (m.observations.size === 0) this.queue.add(key);
+  }
+
+  /** One reconcile of one application. Safe to repeat at any point; writes only what changed. */
+  async reconcile(key: string): Promise<void> {
+    this.stats.reconciles++;
+    const slash = key.indexOf('/');
+    const tenant = key.slice(0, slash);
+    const name = key.slice(slash + 1);
+    const app = await this.deps.store.get({ kind: 'Application', tenant, name });
+    const owner = ownerOf(tenant, name);
+    if (!app) {
+      this.forget(key, owner);
+      return;
+    }
+    this.byNamespace.set(owner.namespace, key);
+    const mem = this.memory.get(key) ?? { applied: new Map(), observations: new Map() };
+    this.memory.set(key, mem);
+    if (app.metadata.deletionTimestamp) {
+      await this.finalize(app, owner, mem);
+      return;
+    }
+    if (!(app.metadata.finalizers ?? []).includes(DELIVERY_FINALIZER)) {
+      await this.deps.resources.patch(this.ctx(key), keyOf(app), {
+        metadata: { finalizers: [...(app.metadata.finalizers ?? []), DELIVERY_FINALIZER] },
+      });
+      return; // the write brings this application back through the queue
+    }
+    await this.deliver(app, owner, mem, key);
+  }
+
+  private async deliver(app: StoredObject, owner: Owner, mem: Memory, key: string): Promise<void> {
+    const spec = app.spec as ApplicationSpec;
+    const previous = app.status as AppStatus | undefined;
+    const generation = app.metadata.generation;
+    const revision = revisionName(owner.app, generation);
+    const now = this.deps.clock.now().toISOString();
+    const candidates = this.deps.clusters.candidates();
+    const healthyNames = new Set(candidates.filter((c) => c.healthy).map((c) => c.name));
+
+    // Workflow: which deploy steps this generation has reached, judged by the last observations.
+    const workflow = advanceWorkflow(spec, previous?.workflow, {
+      generation,
+      approvals: parseApprovals(app.metadata.annotations?.[APPROVALS_ANNOTATION]),
+      now,
+      stepHealthy: () => observedHealthy(mem, previous, generation),
+    });
+    const plan = planDelivery({
+      owner,
+      spec,
+      revision,
+      candidates,
+      current: previous?.placement ?? {},
+      steps: workflow.reached,
+    });
+    if (!plan.ok) {
+      await this.event(owner, 'Warning', 'RenderFailed', plan.errors.map((e) => `${e.path}: ${e.message}`).join('; '));
+      return;
+    }
+    this.reserveDelta(previous, plan, candidates);
+
+    // Apply to every target cluster in parallel; an unreachable one is noted and retried, never fatal.
+    const observations = new Map<string, Observation>();
+    const applyErrors = new Map<string, string>();
+    const targets = new Set(plan.clusters.map((c) => c.cluster));
+    await Promise.all(
+      plan.clusters.map((cp) => this.applyToCluster(owner, cp, mem, observations, applyErrors, healthyNames)),
+    );
+
+    // Clusters the application left: removed once the application is healthy elsewhere (make-before-break),
+    // and never while unreachable (it may still be serving); a frozen step's clusters stay as they are.
+    const had = new Set([...(previous?.clusters ?? []), ...(previous?.pendingRemoval ?? [])]);
+    const pendingRemoval: string[] = [];
+    const status0 = applicationStatus({
+      generation,
+      revision,
+      placement: plan.placement,
+      componentTypes: Object.fromEntries(spec.components.map((c) => [c.name, c.type])),
+      observations,
+      workflow,
+      clusters: [...targets].sort(),
+      pendingRemoval: [],
+      applyErrors,
+      previous,
+      now,
+    });
+    const frozen = workflow.finished ? new Set<string>() : new Set(previous?.clusters ?? []);
+    for (const cluster of [...had].sort()) {
+      if (targets.has(cluster) || frozen.has(cluster)) continue;
+      const driver = this.deps.clusters.driver(cluster);
+      if (!driver || !status0.healthy || !healthyNames.has(cluster)) {
+        if (driver || this.deps.clusters.names().includes(cluster)) pendingRemoval.push(cluster);
+        continue;
+      }
+      try {
+        const pruned = await driver.prune(owner, new Set());
+        this.stats.prunes++;
+        mem.applied.delete(cluster);
+        await this.event(owner, 'Normal', 'Removed', `removed ${pruned.deleted.length} object(s) from ${cluster}`, cluster);
+      } catch (e) {
+        if (!(e instanceof ClusterUnreachableError)) throw e;
+        pendingRemoval.push(cluster);
+      }
+    }
+    const clusters = [...new Set([...targets, ...frozen])].sort();
+    const status = { ...status0, clusters, ...(pendingRemoval.length ? { pendingRemoval } : {}) };
+    mem.observations = observations;
+    await this.placementEvent(owner, previous, status);
+    await this.writeStatus(app, status, mem, key);
+    if (workflow.suspended) this.scheduleSuspendCheck(spec, key);
+    // What this generation delivered so far runs: go on with the workflow's next step at once.
+    else if (!workflow.finished && observedHealthy(mem, status, generation)) this.queue.add(key);
+  }
+
+  private async applyToCluster(
+    owner: Owner,
+    cp: ClusterPlan,
+    mem: Memory,
+    observations: Map<string, Observation>,
+    applyErrors: Map<string, string>,
+    healthy: ReadonlySet<string>,
+  ): Promise<void> {
+    const driver = this.deps.clusters.driver(cp.cluster);
+    if (!driver) {
+      observations.set(cp.cluster, { unreachable: 'no driver for this cluster' });
+      return;
+    }
+    try {
+      const changedSpec = mem.applied.get(cp.cluster) !== cp.hash;
+      const report = await driver.apply(cp.manifests, { owner, createOnlyPaths: cp.createOnlyPaths });
+      this.stats.applies++;
+      const changed = report.applied.filter((a) => a.action !== 'unchanged');
+      this.stats.objectsChanged += changed.length;
+      if (report.failed.length > 0) {
+        applyErrors.set(cp.cluster, report.failed.map((f) => `${f.key}: ${f.message}`).join('; '));
+        await this.event(owner, 'Warning', 'ApplyFailed', applyErrors.get(cp.cluster)!, cp.cluster);
+      }
+      if (changed.length > 0) {
+        const what = changed.map((a) => `${a.action} ${shortKey(a.key)}`).join(', ');
+        if (changedSpec) await this.event(owner, 'Normal', 'Applied', `${cp.cluster}: ${what}`, cp.cluster);
+        else await this.event(owner, 'Warning', 'DriftRepaired', `${cp.cluster}: ${what}`, cp.cluster);
+      }
+      if (changedSpec) {
+        const keep = new Set(cp.manifests.map((m) => keyString(m)));
+        const pruned = await driver.prune(owner, keep);
+        this.stats.prunes++;
+        if (pruned.deleted.length > 0)
+          await this.event(
+            owner,
+            'Normal',
+            'Pruned',
+            `${cp.cluster}: ${pruned.deleted.map(shortKey).join(', ')}`,
+            cp.cluster,
+          );
+      }
+      if (report.failed.length === 0) mem.applied.set(cp.cluster, cp.hash);
+      observations.set(cp.cluster, await driver.observe(owner));
+    } catch (e) {
+      if (!(e instanceof ClusterUnreachableError)) throw e;
+      mem.applied.delete(cp.cluster);
+      observations.set(cp.cluster, { unreachable: e.message });
+      if (healthy.has(cp.cluster)) await this.event(owner, 'Warning', 'ClusterUnreachable', e.message, cp.cluster);
+    }
+  }
+
+  /** Deleting: remove the objects from every reachable cluster, note the unreachable ones, drop the finalizer. */
+  private async finalize(app: StoredObject, owner: Owner, mem: Memory): Promise<void> {
+    const leftBehind: string[] = [];
+    for (const cluster of this.deps.clusters.names()) {
+      const driver = this.deps.clusters.driver(cluster);
+      if (!driver) continue;
+      try {
+        await driver.prune(owner, new Set());
+      } catch (e) {
+        if (!(e instanceof ClusterUnreachableError)) throw e;
+        leftBehind.push(cluster);
+      }
+    }
+    for (const cluster of leftBehind) await this.addPendingCleanup(cluster, owner);
+    const key = `${owner.tenant}/${owner.app}`;
+    const ctx = this.ctx(key);
+    const revisions = await revisionsOf(
+      { listAll: (kinds, tenant) => this.listAll(kinds[0]!, tenant) },
+      owner.tenant,
+      owner.app,
+    );
+    for (const r of revisions) {
+      await this.deps.resources
+        .delete(ctx, { kind: 'ApplicationRevision', tenant: owner.tenant, name: r.metadata.name })
+        .catch(ignoreNotFound);
+    }
+    mem.applied.clear();
+    const finalizers = (app.metadata.finalizers ?? []).filter((f) => f !== DELIVERY_FINALIZER);
+    await this.deps.resources
+      .patch(ctx, keyOf(app), { metadata: { finalizers, resourceVersion: app.metadata.resourceVersion } })
+      .catch(ignoreNotFound);
+    if (leftBehind.length)
+      this.deps.log?.(`${key}: deleted; objects left on unreachable ${leftBehind.join(', ')} are cleaned on return`);
+  }
+
+  private async listAll(kind: string, tenant: string): Promise<StoredObject[]> {
+    const out: StoredObject[] = [];
+    let cont: string | undefined;
+    do {
+      const page = await this.deps.store.list({ kind, tenant, limit: 1000, continue: cont });
+      out.push(...page.items);
+      cont = page.continue;
+    } while (cont);
+    return out;
+  }
+
+  /** Records on the Cluster that an application's objects wait there for cleanup. */
+  private async addPendingCleanup(cluster: string, owner: Owner): Promise<void> {
+    await this.updateClusterCleanup(cluster, (list) =>
+      list.some((o) => o.tenant === owner.tenant && o.app === owner.app) ? undefined : [...list, owner],
+    );
+  }
+
+  /** When a cluster is reachable again, removes what deleted applications left there. */
+  private async cleanupReturned(cluster: string): Promise<void> {
+    try {
+      const obj = await this.deps.store.get({ kind: 'Cluster', tenant: '', name: cluster });
+      const pending = ((obj?.status as Record<string, unknown> | undefined)?.[PENDING_CLEANUP] ?? []) as Owner[];
+      if (pending.length === 0) return;
+      const driver = this.deps.clusters.driver(cluster);
+      if (!driver) return;
+      const done: Owner[] = [];
+      for (const o of pending) {
+        try {
+          // An application re-created since then owns these objects again: leave them to its reconcile.
+          const back = await this.deps.store.get({ kind: 'Application', tenant: o.tenant, name: o.app });
+          if (!back) await driver.prune(o, new Set());
+          done.push(o);
+        } catch (e) {
+          if (e instanceof ClusterUnreachableError) break;
+          throw e;
+        }
+      }
+      if (done.length === 0) return;
+      await this.updateClusterCleanup(cluster, (list) =>
+        list.filter((o) => !done.some((d) => d.tenant === o.tenant && d.app === o.app)),
+      );
+      for (const o of done)
+        await this.event(o, 'Normal', 'CleanedUp', `removed what was left on ${cluster} after deletion`, cluster).catch(
+          () => undefined,
+        );
+    } catch (e) {
+      this.deps.log?.(`cleanup on ${cluster} failed`, e);
+    }
+  }
+
+  private async updateClusterCleanup(cluster: string, change: (list: Owner[]) => Owner[] | undefined): Promise<void> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const obj = await this.deps.store.get({ kind: 'Cluster', tenant: '', name: cluster });
+      if (!obj) return;
+      const list = ((obj.status as ClusterStatus & Record<string, unknown>)?.[PENDING_CLEANUP] ?? []) as Owner[];
+      const next = change(list);
+      if (!next) return;
+      try {
+        await this.deps.resources.patch(
+          this.ctx(`cluster/${cluster}`),
+          { kind: 'Cluster', tenant: '', name: cluster },
+          { metadata: { resourceVersion: obj.metadata.resourceVersion }, status: { [PENDING_CLEANUP]: next } },
+          { subresource: 'status' },
+        );
+        return;
+      } catch (e) {
+        if (!(e instanceof ConflictError)) throw e;
+      }
+    }
+  }
+
+  private reserveDelta(
+    previous: AppStatus | undefined,
+    plan: Extract<ReturnType<typeof planDelivery>, { ok: true }>,
+    candidates: ReturnType<ClusterDirectory['candidates']>,
+  ): void {
+    if (candidates.length === 0) return;
+    for (const d of plan.demands) {
+      const now = plan.placement[d.name]?.replicas ?? {};
+      const before = previous?.placement[d.name] ?? {};
+      for (const cluster of new Set([...Object.keys(now), ...Object.keys(before)])) {
+        const delta = (now[cluster] ?? 0) - (before[cluster] ?? 0);
+        if (delta === 0) continue;
+        this.deps.clusters.reserve(cluster, {
+          cpuMilli: d.perReplica.cpuMilli * delta,
+          memoryBytes: d.perReplica.memoryBytes * delta,
+          pods: d.perReplica.pods * delta,
+        });
+      }
+    }
+  }
+
+  private async placementEvent(owner: Owner, previous: AppStatus | undefined, status: AppStatus): Promise<void> {
+    if (JSON.stringify(previous?.placement ?? {}) === JSON.stringify(status.placement)) return;
+    const text = Object.entries(status.placement)
+      .map(
+        ([c, m]) =>
+          `${c}: ${
+            Object.entries(m)
+              .map(([cl, n]) => `${cl} ${n}`)
+              .join(', ') || 'nowhere'
+          }`,
+      )
+      .join('; ');
+    await this.event(owner, 'Normal', 'Placed', text);
+  }
+
+  private async writeStatus(app: StoredObject, status: AppStatus, mem: Memory, key: string): Promise<void> {
+    if (JSON.stringify(app.status ?? null) === JSON.stringify(status)) return;
+    try {
+      const written = await this.deps.resources.replaceStatus(this.ctx(key), {
+        ...app,
+        metadata: { ...app.metadata },
+        status,
+      });
+      mem.writtenVersion = written.metadata.resourceVersion;
+      this.stats.statusWrites++;
+    } catch (e) {
+      // The application changed meanwhile: its change event queues it again.
+      if (!(e instanceof ConflictError) && !(e instanceof NotFoundError)) throw e;
+    }
+  }
+
+  private scheduleSuspendCheck(spec: ApplicationSpec, key: string): void {
+    const steps = (spec as { workflow?: { steps?: { type: string; properties?: Record<string, unknown> }[] } })
+      .workflow?.steps;
+    if (steps?.some((s) => s.type === 'suspend' && s.properties?.duration)) this.queue.addAfter(key, 1000);
+  }
+
+  private async event(
+    owner: Pick<Owner, 'tenant' | 'app'>,
+    type: 'Normal' | 'Warning',
+    reason: string,
+    message: string,
+    cluster?: string,
+  ): Promise<void> {
+    try {
+      await this.events.record({
+        tenant: owner.tenant,
+        involved: { kind: 'Application', name: owner.app, apiVersion: 'core.oam.dev/v1beta1' },
+        type,
+        reason,
+        message,
+        cluster,
+      });
+    } catch (e) {
+      this.deps.log?.(`event ${reason} for ${owner.tenant}/${owner.app} not recorded`, e);
+    }
+  }
+
+  private forget(key: string, owner: Owner): void {
+    this.memory.delete(key);
+    this.byNamespace.delete(owner.namespace);
+  }
+
+  private ctx(key: string) {
+    return { actor: 'system:delivery', requestId: `reconcile-${key}` };
+  }
+}
+
+function keyOf(app: StoredObject) {
+  return { kind: app.kind, tenant: app.metadata.tenant ?? '', name: app.metadata.name };
+}
+
+function keyString(m: { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } }): string {
+  return `${m.apiVersion}/${m.kind}/${m.metadata.namespace ?? ''}/${m.metadata.name}`;
+}
+
+/** `apps/v1/Deployment/ns/web` → `Deployment/web`. */
+function shortKey(key: string): string {
+  const parts = key.split('/');
+  return `${parts.at(-3)}/${parts.at(-1)}`;
+}
+
+function ignoreNotFound(e: unknown): undefined {
+  if (e instanceof NotFoundError) return undefined;
+  throw e;
+}
+
+
+/**
+ * Whether what this generation delivered so far runs: every workload observed in the last reconcile, on every
+ * cluster, is running. A deploy step waits for it before the workflow moves on.
+ */
+function observedHealthy(mem: Memory, previous: AppStatus | undefined, generation: number): boolean {
+  if (!previous || previous.observedGeneration !== generation) return false;
+  if (mem.observations.size === 0) return false;
+  for (const obs of mem.observations.values()) {
+    if (!Array.isArray(obs)) return false;
+    if ((obs as readonly WorkloadStatus[]).some((w) => w.phase !== 'Running' && w.phase !== 'Succeeded')) return false;
+  }
+  return true;
+}

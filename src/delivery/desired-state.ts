@@ -1,0 +1,162 @@
+import { createHash } from 'node:crypto';
+import type { ApplicationSpec } from '../apps/application-kind.ts';
+import type { ComponentDemandInfo } from '../apps/render/index.ts';
+import { componentDemands, renderApplication } from '../apps/render/index.ts';
+import type { ErrorCause } from '../kernel/errors.ts';
+import type { Manifest } from '../kernel/manifest.ts';
+import { manifestKey, sortManifests } from '../kernel/manifest.ts';
+import { place } from '../placement/planner.ts';
+import { placementPlan } from '../placement/policies.ts';
+import type { ClusterCandidate, ComponentPlacement, ExcludedCluster } from '../placement/types.ts';
+import type { Owner } from '../clusters/driver.ts';
+import { namespaceManifest } from './namespace.ts';
+import type { DeployStep } from './workflow.ts';
+
+/** Label marking an object that prune leaves alone on update (garbage-collect policy). */
+export const GC_LABEL = 'polis.io/gc-strategy';
+
+export interface PlanInput {
+  readonly owner: Owner;
+  readonly spec: ApplicationSpec;
+  /** KubeVela's app revision name, `<app>-v<generation>`. */
+  readonly revision: string;
+  readonly candidates: readonly ClusterCandidate[];
+  /** Replicas per component per cluster now (from the application's status). */
+  readonly current: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  /** Deploy steps the workflow has reached. */
+  readonly steps: readonly DeployStep[];
+}
+
+export interface ClusterPlan {
+  readonly cluster: string;
+  /** The namespace first, then the rendered objects in apply order. */
+  readonly manifests: readonly Manifest[];
+  readonly createOnlyPaths: Readonly<Record<string, readonly string[]>>;
+  /** Changes exactly when what is sent to the cluster changes. */
+  readonly hash: string;
+}
+
+export type PlanResult =
+  | {
+      readonly ok: true;
+      readonly placement: Readonly<Record<string, ComponentPlacement>>;
+      readonly clusters: readonly ClusterPlan[];
+      readonly demands: readonly ComponentDemandInfo[];
+    }
+  | { readonly ok: false; readonly errors: readonly ErrorCause[] };
+
+const SINGLE_RUN = new Set(['Job', 'CronJob']);
+
+/**
+ * What an application should look like in every cluster (pure): for each reached deploy step, placement decides
+ * replicas per cluster; the placements merge (a component on a cluster takes the larger count); then each
+ * cluster's manifests are rendered with its replicas and the step's overrides.
+ */
+export function planDelivery(input: PlanInput): PlanResult {
+  const { spec, owner } = input;
+  const demands = componentDemands(spec);
+  const merged = new Map<string, Map<string, number>>();
+  const unplaced = new Map<string, number>();
+  const excluded = new Map<string, ExcludedCluster[]>();
+  const overridesByCluster = new Map<string, Set<string>>();
+  for (const step of input.steps) {
+    const plan = placementPlan(spec as never, { topologyNames: step.topologies });
+    if (!plan.ok) return { ok: false, errors: plan.errors };
+    const components = demands.map((d) => {
+      // A Job runs in one cluster: place one unit of the whole job. Pod-less components follow the others.
+      const single = d.workloadKind !== undefined && SINGLE_RUN.has(d.workloadKind);
+      const replicas = d.replicas === 0 ? 0 : single ? 1 : d.replicas;
+      const k = single ? Math.max(1, d.replicas) : 1;
+      return {
+        name: d.name,
+        replicas,
+        perReplica: {
+          cpuMilli: d.perReplica.cpuMilli * k,
+          memoryBytes: d.perReplica.memoryBytes * k,
+          pods: d.perReplica.pods * k,
+        },
+      };
+    });
+    const decision = place(
+      {
+        key: `${owner.tenant}/${owner.app}`,
+        policyFor: plan.policyFor,
+        residency: plan.residency,
+        components,
+        current: step === input.steps[0] ? input.current : {},
+      },
+      input.candidates,
+    );
+    for (const [component, cp] of Object.entries(decision.components)) {
+      const m = merged.get(component) ?? new Map<string, number>();
+      for (const [cluster, n] of Object.entries(cp.replicas)) {
+        if (n > 0) m.set(cluster, Math.max(m.get(cluster) ?? 0, n));
+        const o = overridesByCluster.get(cluster) ?? new Set<string>();
+        for (const name of step.overrides) o.add(name);
+        overridesByCluster.set(cluster, o);
+      }
+      merged.set(component, m);
+      unplaced.set(component, Math.max(unplaced.get(component) ?? 0, cp.unplaced));
+      if (!excluded.has(component)) excluded.set(component, [...cp.excluded]);
+    }
+  }
+  const appClusters = new Set<string>();
+  for (const m of merged.values()) for (const c of m.keys()) appClusters.add(c);
+  // Pod-less components (configuration objects) go wherever the application runs.
+  for (const d of demands) {
+    if (d.replicas !== 0) continue;
+    merged.set(d.name, new Map([...appClusters].map((c) => [c, 0])));
+  }
+  const placement: Record<string, ComponentPlacement> = {};
+  for (const d of demands) {
+    const m = merged.get(d.name) ?? new Map<string, number>();
+    placement[d.name] = {
+      replicas: Object.fromEntries([...m].filter(([, n]) => n > 0 || d.replicas === 0).sort(byKey)),
+      unplaced: unplaced.get(d.name) ?? 0,
+      excluded: (excluded.get(d.name) ?? []).filter((x) => !m.has(x.cluster)),
+    };
+  }
+  const policies = spec.policies ?? [];
+  const props = (type: string, names?: ReadonlySet<string>) =>
+    policies
+      .filter((p) => p.type === type && (!names || names.has(p.name)))
+      .map((p) => (p.properties ?? {}) as Record<string, unknown>);
+  const clusters: ClusterPlan[] = [];
+  for (const cluster of [...appClusters].sort()) {
+    const components = demands.filter((d) => merged.get(d.name)?.has(cluster)).map((d) => d.name);
+    const replicas = Object.fromEntries(components.map((c) => [c, merged.get(c)!.get(cluster)!]));
+    const rendered = renderApplication(spec, {
+      appName: owner.app,
+      tenant: owner.tenant,
+      namespace: owner.namespace,
+      revision: input.revision,
+      cluster,
+      components,
+      replicas,
+      overrides: props('override', overridesByCluster.get(cluster)),
+      applyOnce: props('apply-once'),
+      garbageCollect: props('garbage-collect'),
+    });
+    if (!rendered.ok) return { ok: false, errors: rendered.errors };
+    const manifests = [
+      namespaceManifest(owner),
+      ...sortManifests(
+        rendered.manifests.map((m) => {
+          const gc = rendered.gc[manifestKey(m)];
+          if (!gc) return m;
+          return { ...m, metadata: { ...m.metadata, labels: { ...m.metadata.labels, [GC_LABEL]: gc } } };
+        }),
+      ),
+    ];
+    const hash = createHash('sha256')
+      .update(JSON.stringify([manifests, rendered.createOnlyPaths]))
+      .digest('hex')
+      .slice(0, 16);
+    clusters.push({ cluster, manifests, createOnlyPaths: rendered.createOnlyPaths, hash });
+  }
+  return { ok: true, placement, clusters, demands };
+}
+
+function byKey<T>(a: [string, T], b: [string, T]): number {
+  return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
+}

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { WorkQueue } from './work-queue.ts';
+
+describe('WorkQueue', () => {
+  it('runs a key queued twice before it starts once', async () => {
+    const runs: string[] = [];
+    const q = new WorkQueue(async (k) => {
+      runs.push(k);
+    });
+    q.add('a');
+    q.add('a');
+    q.add('b');
+    await q.idle();
+    expect(runs.sort()).toEqual(['a', 'b']);
+  });
+
+  it('never runs one key on two workers, and runs it again when queued while working', async () => {
+    let concurrent = 0;
+    let max = 0;
+    let runs = 0;
+    const q = new WorkQueue(
+      async () => {
+        concurrent++;
+        max = Math.max(max, concurrent);
+        runs++;
+        await new Promise((r) => setTimeout(r, 5));
+        concurrent--;
+      },
+      { concurrency: 4 },
+    );
+    q.add('a');
+    await new Promise((r) => setTimeout(r, 1));
+    q.add('a');
+    q.add('a');
+    await q.idle();
+    await new Promise((r) => setTimeout(r, 20));
+    await q.idle();
+    expect(max).toBe(1);
+    expect(runs).toBe(2);
+  });
+
+  it('retries a failing key with backoff and reports the error', async () => {
+    let attempts = 0;
+    const errors: unknown[] = [];
+    const q = new WorkQueue(
+      async () => {
+        attempts++;
+        if (attempts < 3) throw new Error('not yet');
+      },
+      { baseBackoffMs: 1, onError: (_k, e) => errors.push(e) },
+    );
+    q.add('x');
+    while (attempts < 3) await new Promise((r) => setTimeout(r, 5));
+    await q.idle();
+    expect(errors).toHaveLength(2);
+    q.stop();
+  });
+});

@@ -1,0 +1,119 @@
+/**
+ * A keyed work queue for reconcile loops: a key queued twice before it runs runs once; a key being worked on that
+ * is queued again runs again after (never two workers on one key); failures retry with exponential backoff.
+ */
+export interface WorkQueueOptions {
+  readonly concurrency?: number;
+  /** First retry delay; doubles up to maxBackoffMs. */
+  readonly baseBackoffMs?: number;
+  readonly maxBackoffMs?: number;
+  readonly onError?: (key: string, error: unknown) => void;
+}
+
+export class WorkQueue {
+  private readonly worker: (key: string) => Promise<void>;
+  private readonly opts: Required<Omit<WorkQueueOptions, 'onError'>> & Pick<WorkQueueOptions, 'onError'>;
+  private readonly pending = new Set<string>();
+  private readonly order: string[] = [];
+  private head = 0;
+  private readonly active = new Set<string>();
+  private readonly again = new Set<string>();
+  private readonly failures = new Map<string, number>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private idleWaiters: (() => void)[] = [];
+  private stopped = false;
+  private pumpScheduled = false;
+
+  constructor(worker: (key: string) => Promise<void>, opts: WorkQueueOptions = {}) {
+    this.worker = worker;
+    this.opts = {
+      concurrency: opts.concurrency ?? 4,
+      baseBackoffMs: opts.baseBackoffMs ?? 200,
+      maxBackoffMs: opts.maxBackoffMs ?? 30_000,
+      onError: opts.onError,
+    };
+  }
+
+  add(key: string): void {
+    if (this.stopped) return;
+    if (this.active.has(key)) {
+      this.again.add(key);
+      return;
+    }
+    if (this.pending.has(key)) return;
+    this.pending.add(key);
+    this.order.push(key);
+    // Start on the next microtask, so keys queued together in one turn coalesce.
+    if (!this.pumpScheduled) {
+      this.pumpScheduled = true;
+      queueMicrotask(() => {
+        this.pumpScheduled = false;
+        this.pump();
+      });
+    }
+  }
+
+  /** Queue `key` after `ms` (a timed retry or a follow-up check). */
+  addAfter(key: string, ms: number): void {
+    if (this.stopped || this.timers.has(key)) return;
+    const t = setTimeout(() => {
+      this.timers.delete(key);
+      this.add(key);
+    }, ms);
+    t.unref();
+    this.timers.set(key, t);
+  }
+
+  get size(): number {
+    return this.pending.size + this.active.size;
+  }
+
+  /** Resolves when nothing is queued or running (timed retries not counted). */
+  idle(): Promise<void> {
+    if (this.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+    this.pending.clear();
+    this.order.length = 0;
+    this.head = 0;
+  }
+
+  private pump(): void {
+    while (this.active.size < this.opts.concurrency && this.head < this.order.length) {
+      const key = this.order[this.head++]!;
+      if (!this.pending.delete(key)) continue;
+      this.active.add(key);
+      void this.run(key);
+    }
+    if (this.head > 1024 && this.head * 2 > this.order.length) {
+      this.order.splice(0, this.head);
+      this.head = 0;
+    }
+    if (this.size === 0) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const w of waiters) w();
+    }
+  }
+
+  private async run(key: string): Promise<void> {
+    try {
+      await this.worker(key);
+      this.failures.delete(key);
+    } catch (e) {
+      const n = (this.failures.get(key) ?? 0) + 1;
+      this.failures.set(key, n);
+      this.opts.onError?.(key, e);
+      this.addAfter(key, Math.min(this.opts.maxBackoffMs, this.opts.baseBackoffMs * 2 ** (n - 1)));
+    } finally {
+      this.active.delete(key);
+      if (this.again.delete(key)) this.add(key);
+      this.pump();
+    }
+  }
+}

@@ -1,0 +1,134 @@
+import type { Resources } from '../clusters/driver.ts';
+import { CapacityLedger } from './capacity-ledger.ts';
+import { divide } from './division.ts';
+import { EXCLUDED, OVERFLOW } from './eligibility.ts';
+import { PlacementPass } from './placement-pass.ts';
+import type {
+  ClusterCandidate,
+  ComponentDemand,
+  ComponentPlacement,
+  ExcludedCluster,
+  PlacementDecision,
+  PlacementRequest,
+} from './types.ts';
+
+/**
+ * Places one application. The same as `placeAll([req], clusters)[0]`.
+ */
+export function place(req: PlacementRequest, clusters: readonly ClusterCandidate[]): PlacementDecision {
+  return placeAll([req], clusters)[0]!;
+}
+
+/**
+ * Places many applications in one pass over one capacity ledger copied from the clusters' `free`: each decision sees
+ * what the earlier ones took, so together they never overcommit a cluster. A request's own current replicas are
+ * given back before its decision (they are counted in `free`), one component at a time, so no component can take
+ * the room another component of the same application holds. Pure: the same input gives the same output, and the
+ * inputs are not changed.
+ */
+export function placeAll(
+  reqs: readonly PlacementRequest[],
+  clusters: readonly ClusterCandidate[],
+): PlacementDecision[] {
+  const pass = new PlacementPass(clusters);
+  const ledger = new CapacityLedger(pass.clusters.map((c) => c.free));
+  return reqs.map((req) => decide(req, pass, ledger));
+}
+
+function decide(req: PlacementRequest, pass: PlacementPass, ledger: CapacityLedger): PlacementDecision {
+  const components: Record<string, ComponentPlacement> = {};
+  for (const demand of req.components) components[demand.name] = placeComponent(req, demand, pass, ledger);
+  return { key: req.key, components };
+}
+
+function placeComponent(
+  req: PlacementRequest,
+  demand: ComponentDemand,
+  pass: PlacementPass,
+  ledger: CapacityLedger,
+): ComponentPlacement {
+  const per = demand.perReplica;
+  const now = pass.current;
+  const current = req.current[demand.name];
+  if (current)
+    for (const name in current) {
+      const i = pass.index.get(name);
+      const n = current[name]!;
+      if (i === undefined || !(n > 0)) continue;
+      now[i] = n;
+      ledger.give(i, per, n);
+    }
+
+  const policy = req.policyFor(demand.name);
+  const elig = pass.eligibility(policy, req.residency);
+  const result = divide({
+    // Whole and never negative, so placed + unplaced always adds up.
+    replicas: demand.replicas > 0 ? Math.floor(demand.replicas) : 0,
+    policy,
+    primary: elig.primary,
+    ...(elig.weights ? { weights: elig.weights } : {}),
+    overflow: elig.overflow,
+    room: (i) => ledger.room(i, per),
+    current: (i) => now[i]!,
+    ...(policy.spreadBy ? { groupOf: pass.groupOf(policy.spreadBy) } : {}),
+    tieStart: elig.primary.length > 1 ? hash(req.key, demand.name) % elig.primary.length : 0,
+  });
+
+  const placed = pass.placed;
+  const used =
+    take(elig.primary, result.primary, placed, ledger, per) + take(elig.overflow, result.overflow, placed, ledger, per);
+
+  const replicas: Record<string, number> = {};
+  const n = pass.clusters.length;
+  // Sized once: a pass builds tens of thousands of these lists.
+  const excluded = new Array<ExcludedCluster>(n - used);
+  let e = 0;
+  for (let i = 0; i < n; i++) {
+    const count = placed[i]!;
+    if (count > 0) {
+      replicas[pass.clusters[i]!.name] = count;
+      placed[i] = 0;
+    } else excluded[e++] = elig.use[i] === EXCLUDED ? elig.excluded[i]! : unused(i, demand, elig.use[i]!, pass, ledger);
+    now[i] = 0;
+  }
+  return { replicas, unplaced: result.unplaced, excluded };
+}
+
+function take(
+  indexes: readonly number[],
+  counts: readonly number[],
+  placed: Int32Array,
+  ledger: CapacityLedger,
+  per: Resources,
+): number {
+  let clusters = 0;
+  for (let j = 0; j < indexes.length; j++) {
+    const c = counts[j]!;
+    if (c === 0) continue;
+    placed[indexes[j]!] = c;
+    ledger.take(indexes[j]!, per, c);
+    clusters++;
+  }
+  return clusters;
+}
+
+/** Why an eligible cluster got no replica. */
+function unused(
+  i: number,
+  demand: ComponentDemand,
+  use: number,
+  pass: PlacementPass,
+  ledger: CapacityLedger,
+): ExcludedCluster {
+  if (!(demand.replicas >= 1)) return pass.fixedReason(i, 0);
+  if (ledger.room(i, demand.perReplica) === 0) return pass.noRoom(i, ledger.short(i, demand.perReplica));
+  return pass.fixedReason(i, use === OVERFLOW ? 2 : 1);
+}
+
+/** FNV-1a of the application key and component: a stable place to start breaking ties. */
+function hash(key: string, component: string): number {
+  let h = 0x811c9dc5;
+  const s = `${key}/${component}`;
+  for (let k = 0; k < s.length; k++) h = Math.imul(h ^ s.charCodeAt(k), 0x01000193);
+  return h >>> 0;
+}

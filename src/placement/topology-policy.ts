@@ -1,0 +1,60 @@
+import type { ErrorCause } from '../kernel/errors.ts';
+import { bool, isObject, labelMap, stringList, text, unknownKeys } from './policy-fields.ts';
+import { CLUSTER_ROLES } from './types.ts';
+import type { PlacementPolicy, TopologyTarget } from './types.ts';
+
+const TOPOLOGY_PROPERTIES = ['clusters', 'clusterLabelSelector', 'allowEmpty', 'namespace'] as const;
+
+/** Reads the properties of a KubeVela `type: topology` policy named `name` at `at`. */
+export function parseTopologyProperties(
+  raw: unknown,
+  name: string,
+  at: string,
+): { ok: true; target: TopologyTarget } | { ok: false; errors: ErrorCause[] } {
+  // KubeVela falls back to its own hub cluster when a topology names nothing; polis has no such cluster, so the
+  // application has to say where it runs.
+  const needs =
+    'a topology policy names clusters (a list of cluster names) or a clusterLabelSelector ({} selects every cluster)';
+  if (raw === undefined) return { ok: false, errors: [{ path: at, message: `is required: ${needs}` }] };
+  if (!isObject(raw)) return { ok: false, errors: [{ path: at, message: `must be an object: ${needs}` }] };
+  const errors: ErrorCause[] = [];
+  unknownKeys(raw, TOPOLOGY_PROPERTIES, at, errors);
+  const clusters = stringList(raw.clusters, `${at}.clusters`, 'cluster names', errors) ?? [];
+  const selector = labelMap(raw.clusterLabelSelector, `${at}.clusterLabelSelector`, errors);
+  const allowEmpty = bool(raw.allowEmpty, `${at}.allowEmpty`, errors) ?? false;
+  const namespace = text(raw.namespace, `${at}.namespace`, errors);
+  if (errors.length > 0) return { ok: false, errors };
+  if (clusters.length === 0 && selector === undefined) return { ok: false, errors: [{ path: at, message: needs }] };
+  return {
+    ok: true,
+    target: {
+      policy: name,
+      clusters,
+      ...(clusters.length === 0 && selector ? { clusterLabelSelector: selector } : {}),
+      allowEmpty,
+      ...(namespace ? { namespace } : {}),
+    },
+  };
+}
+
+/**
+ * KubeVela's topology as a placement: every selected cluster runs every replica (duplicated), whatever its role, and
+ * several topology policies select the union of their clusters.
+ */
+export function topologyPlacement(targets: readonly TopologyTarget[]): PlacementPolicy {
+  return {
+    components: [],
+    clusters: [],
+    clusterSelector: { matchLabels: {} },
+    regions: [],
+    vendors: [],
+    zones: [],
+    networkZones: [],
+    roles: CLUSTER_ROLES,
+    division: 'duplicated',
+    weights: {},
+    minPerCluster: 0,
+    overflow: [],
+    topology: targets,
+  };
+}

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { constant } from './load-scenarios.ts';
+import { deployment, deploymentKey, hpa, namespace, newCloud, smallCluster, statusOf } from './sim-fixtures.ts';
+
+type Json = Record<string, unknown>;
+
+function setup(rps: number, o: { min?: number; max?: number; cpuLimit?: string } = {}) {
+  const env = newCloud({ clusters: [smallCluster('c1', 4, 16)] });
+  const { cluster, cloud } = env;
+  cluster.apply(namespace('edu'));
+  const limit = o.cpuLimit !== undefined ? { cpuLimit: o.cpuLimit } : {};
+  cluster.apply(deployment('web', 'edu', { replicas: 2, cpu: '500m', ...limit }), {
+    createOnlyPaths: ['spec.replicas'],
+  });
+  cluster.apply(hpa('web', 'edu', 'web', { min: o.min ?? 2, max: o.max ?? 10, cpu: 50 }));
+  cloud.setScenario('edu', 'web', constant(rps));
+  return env;
+}
+
+const replicas = (env: ReturnType<typeof setup>) =>
+  (env.cluster.get(deploymentKey('web', 'edu'))?.spec as Json).replicas;
+
+describe('horizontal pod autoscaler', () => {
+  it('scales up to bring CPU utilization to its target', () => {
+    const env = setup(50); // 1000m of demand on 2 × 500m: 100% against a 50% target
+    env.cloud.advance(14_000);
+    expect(replicas(env)).toBe(2);
+    env.cloud.advance(1_000);
+    expect(replicas(env)).toBe(4);
+    env.cloud.advance(60_000);
+    expect(replicas(env)).toBe(4);
+    expect(statusOf(env.cluster, 'edu', 'web')).toMatchObject({ phase: 'Running', readyReplicas: 4 });
+    const m = env.cloud.componentMetrics('edu', 'web').clusters.c1!;
+    expect(m.cpuUtilization).toBeCloseTo(0.5);
+    const status = env.cluster.get('autoscaling/v2/HorizontalPodAutoscaler/edu/web')?.status as Json;
+    expect(status).toMatchObject({
+      currentReplicas: 4,
+      desiredReplicas: 4,
+      currentMetrics: [{ type: 'Resource', resource: { name: 'cpu', current: { averageUtilization: 50 } } }],
+    });
+  });
+
+  it('waits out the scale-down stabilization window, then shrinks to minReplicas', () => {
+    const env = setup(50);
+    env.cloud.advance(90_000);
+    expect(replicas(env)).toBe(4);
+    env.cloud.setScenario('edu', 'web', constant(5));
+    env.cloud.advance(240_000);
+    expect(replicas(env)).toBe(4);
+    env.cloud.advance(120_000);
+    expect(replicas(env)).toBe(2);
+  });
+
+  it('stays within maxReplicas and doubles at most per run', () => {
+    // With a 2-core limit a pod can burst to 400% of its request, so the HPA asks for 16 at once.
+    const env = setup(1000, { max: 10, cpuLimit: '2' });
+    env.cloud.advance(15_000);
+    expect(replicas(env)).toBe(6); // max(2 × 2, 2 + 4)
+    env.cloud.advance(120_000);
+    expect(replicas(env)).toBe(10);
+    const status = env.cluster.get('autoscaling/v2/HorizontalPodAutoscaler/edu/web')?.status as { conditions: Json[] };
+    expect(status.conditions).toContainEqual(
+      expect.objectContaining({ type: 'ScalingLimited', status: 'True', reason: 'TooManyReplicas' }),
+    );
+  });
+
+  it('keeps its replicas through a re-apply that marks spec.replicas create-only', () => {
+    const env = setup(50);
+    env.cloud.advance(60_000);
+    expect(
+      env.cluster.apply(deployment('web', 'edu', { replicas: 2, cpu: '500m' }), { createOnlyPaths: ['spec.replicas'] }),
+    ).toBe('unchanged');
+    expect(replicas(env)).toBe(4);
+  });
+
+  it('does nothing while its cluster is down', () => {
+    const env = setup(50);
+    env.cluster.down();
+    env.cloud.advance(60_000);
+    env.cluster.restore();
+    expect(replicas(env)).toBe(2);
+  });
+});

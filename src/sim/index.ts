@@ -1,0 +1,31 @@
+/**
+ * The simulated cloud: the embedded default runtime polis delivers to (DESIGN.md decision 5). Other domains import
+ * from here only.
+ */
+export { SimCloud, type ChangeListener, type SimCloudOptions } from './sim-cloud.ts';
+export { SimCluster, type EditableObject } from './sim-cluster.ts';
+export type { Reachability } from './cluster-runtime.ts';
+export type { SimClusterSpec, SimNodeSpec } from './cluster-spec.ts';
+export { SimUnreachableError } from './sim-errors.ts';
+export { DEFAULT_SANDBOX, createSandbox } from './sandbox.ts';
+export { DEFAULT_TIMINGS, type MsRange, type SimTimings } from './timings.ts';
+export type { PodPhase, PodView } from './pod.ts';
+export { RUN_SECONDS_ANNOTATION } from './pod-template.ts';
+export {
+  DEFAULT_LOAD_PROFILE,
+  type ClusterServingMetrics,
+  type ComponentMetrics,
+  type LoadProfile,
+  type ServingMetrics,
+} from './load-model.ts';
+export {
+  citizenPeak,
+  constant,
+  daily,
+  loadCraneSeries,
+  rateAt,
+  series,
+  type LoadScenario,
+  type MeasuredSeries,
+} from './load-scenarios.ts';
+export { cronProblem, nextFire, parseCron, type CronSchedule } from './cron-schedule.ts';

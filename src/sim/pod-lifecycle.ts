@@ -1,0 +1,172 @@
+import type { ClusterContext } from './cluster-context.ts';
+import { SimPod, type PodPhase } from './pod.ts';
+import type { SimNode } from './nodes.ts';
+import type { PodTemplateInfo } from './pod-template.ts';
+import { backoff } from './timings.ts';
+import type { Workload } from './workload.ts';
+
+/**
+ * A pod's life, driven by timers: scheduled → image pull (seeded delay, shorter when the node has the image) →
+ * started → ready after the readiness delay. Faults put it in CrashLoopBackOff or ImagePullBackOff, retried with
+ * the kubelet's doubling back-off. Every transition requeues the owner's controller.
+ */
+export function createPod(
+  ctx: ClusterContext,
+  owner: Workload,
+  template: PodTemplateInfo,
+  name: string,
+  ordinal = -1,
+  pinned?: SimNode,
+): SimPod {
+  const pod = new SimPod(name, owner, template, ctx.now(), ordinal, pinned);
+  owner.pods.push(pod);
+  if (!trySchedule(ctx, pod)) ctx.pending.add(pod);
+  return pod;
+}
+
+/** Binds the pod to the best node and starts the image pull; false (with the scheduler's message) when none fits. */
+export function trySchedule(ctx: ClusterContext, pod: SimPod): boolean {
+  const node = ctx.nodes.choose(pod);
+  if (node === undefined) {
+    const first = pod.message === undefined;
+    pod.message = ctx.nodes.whyUnschedulable(pod);
+    if (first) {
+      pod.since = ctx.now();
+      pod.gen++;
+      // The owner reports Failed once the pod has waited past the grace period: look again then.
+      requeueAt(ctx, pod.owner, ctx.now() + ctx.timings.failureGraceMs);
+    }
+    return false;
+  }
+  ctx.nodes.bind(pod, node);
+  pod.message = undefined;
+  ctx.pending.delete(pod);
+  pull(ctx, pod);
+  return true;
+}
+
+function pull(ctx: ClusterContext, pod: SimPod): void {
+  setPhase(ctx, pod, 'ContainerCreating');
+  const node = pod.node!;
+  const cached = pod.template.images.every((i) => node.images.has(i));
+  const range = cached ? ctx.timings.cachedImageMs : ctx.timings.imagePullMs;
+  after(ctx, pod, ctx.rng.between(range[0], range[1]), () => pulled(ctx, pod));
+}
+
+function pulled(ctx: ClusterContext, pod: SimPod): void {
+  if (pod.template.images.some((i) => ctx.faults.pullFailures.has(i))) {
+    pod.restarts++;
+    setPhase(ctx, pod, 'ImagePullBackOff');
+    lookAgainAfterGrace(ctx, pod);
+    after(ctx, pod, backoff(ctx.timings, pod.restarts), () => pulled(ctx, pod));
+    return;
+  }
+  for (const image of pod.template.images) pod.node!.images.add(image);
+  start(ctx, pod);
+}
+
+function start(ctx: ClusterContext, pod: SimPod): void {
+  if (pod.template.images.some((i) => ctx.faults.crashImages.has(i))) {
+    crash(ctx, pod);
+    return;
+  }
+  setPhase(ctx, pod, 'Running');
+  if (pod.owner.kind === 'Job') {
+    const run = pod.template.runMs ?? ctx.rng.between(ctx.timings.jobRunMs[0], ctx.timings.jobRunMs[1]);
+    after(ctx, pod, run, () => finish(ctx, pod, 'Succeeded'));
+    return;
+  }
+  const delay = pod.template.readinessDelayMs ?? ctx.timings.readinessMs;
+  after(ctx, pod, delay, () => {
+    pod.readyAt = ctx.now();
+    setPhase(ctx, pod, 'Ready');
+  });
+}
+
+/** The container exits with an error: a Job's pod fails; any other restarts after a back-off, never ready meanwhile. */
+export function crash(ctx: ClusterContext, pod: SimPod): void {
+  if (pod.owner.kind === 'Job') {
+    finish(ctx, pod, 'Failed');
+    return;
+  }
+  pod.restarts++;
+  setPhase(ctx, pod, 'CrashLoopBackOff');
+  lookAgainAfterGrace(ctx, pod);
+  after(ctx, pod, backoff(ctx.timings, pod.restarts), () => start(ctx, pod));
+}
+
+/** A Job's pod ends: it leaves its node, and its owner counts it. */
+function finish(ctx: ClusterContext, pod: SimPod, phase: 'Succeeded' | 'Failed'): void {
+  ctx.nodes.unbind(pod);
+  setPhase(ctx, pod, phase);
+  ctx.capacityFreed();
+}
+
+/** Removes a pod at once (deletion, scale-down, a lost node): it stops serving and frees its node. */
+export function deletePod(ctx: ClusterContext, pod: SimPod): void {
+  if (pod.deleted) return;
+  leaveReady(ctx, pod);
+  pod.deleted = true;
+  pod.gen++;
+  ctx.pending.delete(pod);
+  const pods = pod.owner.pods;
+  const i = pods.indexOf(pod);
+  if (i !== -1) pods.splice(i, 1);
+  if (pod.node !== undefined) {
+    ctx.nodes.unbind(pod);
+    ctx.capacityFreed();
+  }
+  ctx.requeue(pod.owner);
+}
+
+/** Moves a pod to a phase, keeping the serving totals right, and lets its owner's controller look. */
+export function setPhase(ctx: ClusterContext, pod: SimPod, phase: PodPhase): void {
+  if (pod.phase === 'Ready' && phase !== 'Ready') leaveReady(ctx, pod);
+  if (phase === 'Ready' && pod.phase !== 'Ready') {
+    const g = pod.owner.group;
+    if (g !== undefined) {
+      g.readyPods++;
+      g.cpuRequestMilli += pod.template.cpuMilli;
+      g.cpuCapacityMilli += pod.template.servingCpuMilli;
+    }
+  }
+  // A pod that crashes again stays failing since the first crash: `since` moves only when the phase does.
+  if (pod.phase !== phase) pod.since = ctx.now();
+  // Started but not yet ready changes nothing a replica controller counts (a Job counts running pods).
+  const quiet = phase === 'Running' && pod.phase === 'ContainerCreating' && pod.owner.kind !== 'Job';
+  pod.phase = phase;
+  pod.gen++;
+  if (!quiet) ctx.requeue(pod.owner);
+}
+
+function leaveReady(ctx: ClusterContext, pod: SimPod): void {
+  if (pod.phase !== 'Ready') return;
+  const g = pod.owner.group;
+  if (g !== undefined) {
+    g.readyPods--;
+    g.cpuRequestMilli -= pod.template.cpuMilli;
+    g.cpuCapacityMilli -= pod.template.servingCpuMilli;
+  }
+  pod.phase = 'Running';
+}
+
+/** Runs `run` after `ms` unless the pod has moved on (any transition or deletion) by then. */
+function after(ctx: ClusterContext, pod: SimPod, ms: number, run: () => void): void {
+  const gen = pod.gen;
+  ctx.at(ctx.now() + ms, () => {
+    if (pod.gen === gen && !pod.deleted) run();
+  });
+}
+
+/** The owner reports Failed or Degraded once the pod has failed past the grace period: look again then. */
+function lookAgainAfterGrace(ctx: ClusterContext, pod: SimPod): void {
+  const due = pod.since + ctx.timings.failureGraceMs;
+  if (due > ctx.now()) requeueAt(ctx, pod.owner, due);
+}
+
+/** Requeues the workload at a later time (a deadline to look at again). */
+export function requeueAt(ctx: ClusterContext, w: Workload, time: number): void {
+  ctx.at(time, () => {
+    if (ctx.workload(w.key) === w) ctx.requeue(w);
+  });
+}

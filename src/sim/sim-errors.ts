@@ -1,0 +1,12 @@
+import { ClusterUnreachableError } from '../clusters/driver.ts';
+
+/**
+ * A simulated cluster is down or cut off from polis. It is the driver's ClusterUnreachableError, so a simulated
+ * driver passes it on as it is; nothing on the cluster changed.
+ */
+export class SimUnreachableError extends ClusterUnreachableError {
+  constructor(cluster: string, why: 'down' | 'partitioned') {
+    super(cluster, why === 'down' ? 'the cluster is down' : 'no route to the cluster (network partition)');
+    this.name = 'SimUnreachableError';
+  }
+}
