@@ -3,10 +3,7 @@ import { parseDocuments } from './kernel/documents.ts';
 import type { RequestContext, ResourceService } from './resources/service.ts';
 import type { TokenService } from './tenancy/token-service.ts';
 
-const DEMO_DIRS = [
-  new URL('../examples/demo-city/', import.meta.url),
-  new URL('../examples/apps/', import.meta.url),
-];
+const DEMO_DIRS = [new URL('../examples/demo-city/', import.meta.url), new URL('../examples/apps/', import.meta.url)];
 const DEMO_ACTOR: RequestContext = { actor: 'system:demo', requestId: 'demo-seed' };
 
 /**

@@ -33,6 +33,7 @@ import { ClusterDirectory } from './clusters/cluster-directory.ts';
 import { driverFactory, seedSandboxClusters } from './clusters/sandbox.ts';
 import { DeliveryController } from './delivery/delivery-controller.ts';
 import { eventKind } from './events/event-kind.ts';
+import { eventsGoWithTheirTenant } from './events/event-admission.ts';
 import { DEFAULT_SANDBOX, SimCloud } from './sim/index.ts';
 
 /** The version of this build, from package.json. */
@@ -70,7 +71,7 @@ export interface StartOptions {
    * `delivery.idle()` instead.
    */
   readonly virtualTime?: boolean;
-  /** Run the cluster and delivery controllers (default true; tests of the API alone turn them off). */
+  /** Run the cluster and delivery controllers (default: config.controllers; API-only tests turn them off). */
   readonly controllers?: boolean;
 }
 
@@ -92,6 +93,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     admission: [
       tenantMustExist,
       tenantHierarchy,
+      eventsGoWithTheirTenant,
       tenantDeletionGuard,
       quotaAdmission(usage),
       placementAdmission,
@@ -132,7 +134,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     heartbeatMs: opts.virtualTime ? 0 : config.heartbeatMs,
     log,
   });
-  const controllers = opts.controllers ?? true;
+  const controllers = opts.controllers ?? config.controllers;
   if (controllers) await clusters.start();
   const delivery = new DeliveryController({
     store,

@@ -167,7 +167,7 @@ describe('polis get', () => {
     const all = await polis(['get', 'apps', '-A']);
     expect(all.code).toBe(0);
     expect(all.stdout.split('\n')[0]).toMatch(/^TENANT\s+NAME\s+COMPONENTS\s+PHASE\s+HEALTHY\s+AGE$/);
-    expect(all.stdout).toMatch(/^edu\s+enrolment-portal\s+2\s/m);
+    expect(all.stdout).toMatch(/^edu\s+enrolment-portal\s+4\s/m);
     expect(all.stdout).toMatch(/^tax\s+e-invoice\s/m);
 
     const edu = await polis(['get', 'apps', '--tenant', 'edu']);
@@ -209,7 +209,7 @@ describe('polis get', () => {
       spec: { components: unknown[] };
     };
     expect(obj).toMatchObject({ kind: 'Application', metadata: { tenant: 'edu' } });
-    expect(obj.spec.components).toHaveLength(2);
+    expect(obj.spec.components).toHaveLength(4);
 
     const wide = await polis(['get', 'tenants', '-o', 'wide']);
     expect(wide.stdout.split('\n')[0]).toMatch(/\sPARENT\s+AGE$/);
@@ -470,15 +470,15 @@ describe('polis get -w', () => {
     expect(live.stdout.split('\n')[0]).toMatch(/^NAME\s+COMPONENTS/);
     const res = await t.request('POST', '/api/v1/apply', {
       token: t.adminToken,
-      body: app('vaccination', 'health'),
+      body: app('immunisation', 'health'),
       contentType: 'application/yaml',
     });
     expect(res.statusCode).toBe(200);
-    await until(() => live.stdout.includes('vaccination'), 'the new application');
+    await until(() => live.stdout.includes('immunisation'), 'the new application');
     stop.abort();
     const r = await watching;
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^vaccination\s+1\s+<none>\s+<none>\s+\d+s$/m);
+    expect(r.stdout).toMatch(/^immunisation\s+1\s+<none>\s+<none>\s+\d+s$/m);
   });
 
   it('prints events as JSON lines with -o json and stops after --timeout', async () => {

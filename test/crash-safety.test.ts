@@ -74,7 +74,7 @@ function appBody(tenant: string, name: string, seq: number, rv?: number) {
           properties: { image: `registry.example/portal:1.${seq}`, port: 8080, cpu: '250m', memory: '256Mi' },
           traits: [{ type: 'scaler', properties: { replicas: 1 + (seq % 3) } }],
         },
-        { name: 'cache', type: 'redis', properties: { memory: '128Mi' } },
+        { name: 'cache', type: 'worker', properties: { image: 'registry.example/redis:7.2', memory: '128Mi' } },
       ],
     },
   };
@@ -115,7 +115,8 @@ describe('crash safety (SQLite, a polis process killed with SIGKILL)', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'polis-crash-'));
   const children: ChildPolis[] = [];
   const start = async () => {
-    const child = await spawnPolis({ dataDir });
+    // The store's durability is under test: no controller writes status between a client's read and its write.
+    const child = await spawnPolis({ dataDir, env: { POLIS_CONTROLLERS: 'off' } });
     children.push(child);
     return child;
   };

@@ -84,7 +84,7 @@ describe('delivery of the example applications in the sandbox', () => {
       'app.oam.dev/component': 'gateway',
       'polis.io/tenant': 'tax',
     });
-    expect((gateway as { spec: { replicas: number } }).spec.replicas).toBe(4);
+    expect((gateway as unknown as { spec: { replicas: number } }).spec.replicas).toBe(4);
     expect(t.polis.sim!.cluster('burst-aliyun')!.list('tax-e-invoice', {})).toEqual([]);
   });
 
@@ -162,7 +162,9 @@ describe('delivery of the example applications in the sandbox', () => {
     await settle(3);
     const live = sim.get(key) as unknown as { spec: { template: { spec: { containers: { image: string }[] } } } };
     expect(live.spec.template.spec.containers[0]!.image).toBe('registry.example.gov.cn/health/appointment:1.8.0');
-    const events = await t.request('GET', '/apis/polis.io/v1/tenants/health/events', { token: t.tokens['health-admin'] });
+    const events = await t.request('GET', '/apis/polis.io/v1/tenants/health/events', {
+      token: t.tokens['health-admin'],
+    });
     const reasons = (events.json().items as { spec: { reason: string; involvedObject: { name: string } } }[])
       .filter((e) => e.spec.involvedObject.name === 'appointment')
       .map((e) => e.spec.reason);

@@ -88,6 +88,32 @@ function sample(def: KindDefinition, tenant: string, name: string): Record<strin
       return { ...base, spec: { displayName: { zh: name, en: name } } };
     case 'User':
       return { ...base, spec: { displayName: name } };
+    case 'Cluster':
+      return {
+        ...base,
+        spec: {
+          provider: 'simulated',
+          vendor: 'fixture-cloud',
+          region: 'fixture-region',
+          zone: 'fixture-zone',
+          networkZone: 'e-gov-extranet',
+          role: 'primary',
+        },
+      };
+    case 'Event':
+      return {
+        ...base,
+        spec: {
+          involvedObject: { kind: 'Application', name: 'fixture' },
+          type: 'Normal',
+          reason: 'Checked',
+          message: 'a fixture event',
+          source: { component: 'isolation-test' },
+          count: 1,
+          firstTimestamp: '2026-01-01T00:00:00Z',
+          lastTimestamp: '2026-01-01T00:00:00Z',
+        },
+      };
     default:
       throw new Error(`the isolation test has no sample ${def.kind}: add one`);
   }
@@ -125,7 +151,8 @@ beforeAll(async () => {
   // A fixture of every kind in both departments (and on the platform), so item routes have something to find.
   const registry = t.polis.resources.registry;
   for (const def of registry.all()) {
-    if (def.kind === 'Token') continue;
+    // Tokens are issued below; revisions are written by the server when the Application fixture is created.
+    if (def.kind === 'Token' || def.kind === 'ApplicationRevision') continue;
     for (const tenant of def.scope === 'tenant' ? [OWN, OTHER] : ['']) {
       if (def.kind === 'Tenant' || def.kind === 'User') continue;
       await setup('POST', '/api/v1/apply', sample(def, tenant, 'fixture'));
@@ -151,7 +178,13 @@ function itemName(def: KindDefinition, actor: Actor, tenant: string): string {
   if (def.kind === 'Tenant') return tenant;
   if (def.kind === 'User') return tenant === OWN ? actor.user : 'tax-admin';
   if (def.kind === 'Token') return fixtureToken.id!;
+  if (def.kind === 'ApplicationRevision') return 'fixture-v1';
   return 'fixture';
+}
+
+/** A status a kind accepts (Cluster's is strict). */
+function statusSample(def: KindDefinition): Record<string, unknown> {
+  return def.kind === 'Cluster' ? { health: 'Ready' } : { phase: 'Checked' };
 }
 
 async function call(actor: Actor, route: RouteEntry, tenant: string) {
@@ -162,9 +195,9 @@ async function call(actor: Actor, route: RouteEntry, tenant: string) {
   let body: unknown;
   if (rk && (route.method === 'POST' || route.method === 'PUT')) {
     body = sample(rk.def, tenant, route.method === 'POST' ? `fresh-${actor.user}` : name);
-    if (rk.status) body = { ...(body as object), status: { phase: 'Checked' } };
+    if (rk.status) body = { ...(body as object), status: statusSample(rk.def) };
   } else if (rk && route.method === 'PATCH') {
-    body = rk.status ? { status: { phase: 'Checked' } } : { metadata: { labels: { checked: 'yes' } } };
+    body = rk.status ? { status: statusSample(rk.def) } : { metadata: { labels: { checked: 'yes' } } };
   } else if (route.url.endsWith('/apply')) {
     body = sample(t.polis.resources.registry.get('Application')!, tenant, `applied-${actor.user}`);
   } else if (route.method === 'POST') {

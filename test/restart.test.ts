@@ -11,7 +11,7 @@ afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 describe('a restart on the same data folder', () => {
   it('keeps objects, the secret key, the admin token and the demo city, and creates none of them twice', async () => {
     const config = loadConfig({ POLIS_DATA_DIR: dataDir, POLIS_DEMO: 'true', POLIS_LOG_LEVEL: 'silent' });
-    const first = await startPolis(config);
+    const first = await startPolis(config, { controllers: false });
     expect(first.adminTokenFile).toBe(join(dataDir, 'admin.token'));
     expect(first.demoTokensFile).toBe(join(dataDir, 'demo-tokens.json'));
     expect(statSync(join(dataDir, 'secret.key')).mode & 0o777).toBe(0o600);
@@ -33,7 +33,7 @@ describe('a restart on the same data folder', () => {
     const revision = await first.store.currentRevision();
     await first.stop();
 
-    const second = await startPolis(config);
+    const second = await startPolis(config, { controllers: false });
     expect(second.adminTokenFile).toBeUndefined();
     expect(second.demoTokensFile).toBeUndefined();
     expect(await second.store.currentRevision()).toBe(revision);

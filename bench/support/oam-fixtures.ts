@@ -70,13 +70,20 @@ export function applicationDoc(t: number, a: number, revisionNote = 'seed'): Rec
         },
         {
           name: 'db',
-          type: 'postgresql',
-          properties: { version: '15', storage: '10Gi', cpu: '250m', memory: '256Mi' },
-          traits: [{ type: 'backup', properties: { schedule: '0 2 * * *', retainDays: 14 } }],
+          type: 'worker',
+          properties: { image: 'registry.gov.example/base/postgres:15.8', cpu: '250m', memory: '256Mi' },
+          traits: [
+            {
+              type: 'storage',
+              properties: {
+                pvc: [{ name: 'data', mountPath: '/var/lib/postgresql', resources: { requests: { storage: '10Gi' } } }],
+              },
+            },
+          ],
           dependsOn: [],
         },
       ],
-      policies: [{ name: 'topology', type: 'topology', properties: { clusters: ['gov-cloud-a'] } }],
+      policies: [{ name: 'spread', type: 'placement', properties: { spreadBy: 'region' } }],
     },
   };
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ErrorCause } from '../kernel/errors.ts';
+import { polisPolicyCauses } from './policy-validation.ts';
 import { defineKind } from '../resources/kind-schema.ts';
 import type { KindDefinition } from '../resources/registry.ts';
 import { dns1123LabelProblem } from '../kernel/names.ts';
@@ -106,5 +107,5 @@ function applicationCauses(spec: ApplicationSpec): ErrorCause[] {
       });
     seen.set(c.name, i);
   });
-  return [...causes, ...oamCauses(spec)];
+  return [...causes, ...oamCauses(spec), ...polisPolicyCauses(spec)];
 }

@@ -62,10 +62,8 @@ export const placementAdmission: AdmissionPlugin = async ({ operation, definitio
   });
   const problems = clusterSetProblems(plan, candidates);
   if (problems.length > 0) {
-    throw new InputError(
-      `application ${object.metadata.name} has nowhere to run: ${problems[0]!.message}`,
-      problems,
-      { invalid: true },
-    );
+    throw new InputError(`application ${object.metadata.name} has nowhere to run: ${problems[0]!.message}`, problems, {
+      invalid: true,
+    });
   }
 };

@@ -89,11 +89,15 @@ export async function revisionsOf(tx: Pick<StoreTx, 'listAll'>, tenant: string, 
 
 /**
  * Admission: every spec change of an Application (a new generation) writes its revision in the same transaction,
- * and drops the oldest beyond the limit. Deleting the application leaves revisions to the delivery controller,
- * which removes them once the application's objects are gone.
+ * and drops the oldest beyond the limit. Deleting the application deletes its history with it, in the same
+ * transaction (its objects in clusters are the delivery controller's to remove).
  */
 export const recordRevision: AdmissionPlugin = async ({ operation, definition, object, old, tx, now }) => {
-  if (definition.kind !== 'Application' || operation === 'delete') return;
+  if (definition.kind !== 'Application') return;
+  if (operation === 'delete') {
+    for (const r of await revisionsOf(tx, object.metadata.tenant ?? '', object.metadata.name)) await removeRaw(tx, r);
+    return;
+  }
   const generation = object.metadata.generation;
   if (old && old.metadata.generation === generation) return;
   const tenant = object.metadata.tenant ?? '';

@@ -54,7 +54,10 @@ export function registerApplicationRoutes(app: FastifyInstance, deps: AppRouteDe
   const history = async (tenant: string, name: string) => {
     const appObj = await deps.resources.get('Application', tenant, name);
     const revisions = await revisionsOf({ listAll: (kinds, t) => listAll(deps.store, kinds[0]!, t) }, tenant, name);
-    return { appObj, revisions: revisions.filter((r) => (r.spec as RevisionSpec).applicationUid === appObj.metadata.uid) };
+    return {
+      appObj,
+      revisions: revisions.filter((r) => (r.spec as RevisionSpec).applicationUid === appObj.metadata.uid),
+    };
   };
 
   app.get(
@@ -102,8 +105,7 @@ export function registerApplicationRoutes(app: FastifyInstance, deps: AppRouteDe
         const { appObj, revisions } = await history(tenant, name);
         const to = intParam(q, 'to', 1, Number.MAX_SAFE_INTEGER) ?? appObj.metadata.generation;
         const kept = revisions.map((r) => (r.spec as RevisionSpec).revision);
-        const from =
-          intParam(q, 'from', 1, Number.MAX_SAFE_INTEGER) ?? [...kept].reverse().find((n) => n < to) ?? to;
+        const from = intParam(q, 'from', 1, Number.MAX_SAFE_INTEGER) ?? [...kept].reverse().find((n) => n < to) ?? to;
         const pick = (n: number, field: string) => {
           const r = revisions.find((x) => (x.spec as RevisionSpec).revision === n);
           if (!r)

@@ -40,7 +40,10 @@ export const clusterSpecSchema = z
       .strict()
       .optional(),
     /** Displayed names. */
-    displayName: z.object({ zh: z.string().max(100), en: z.string().max(100) }).strict().optional(),
+    displayName: z
+      .object({ zh: z.string().max(100), en: z.string().max(100) })
+      .strict()
+      .optional(),
     /** Kubernetes provider: the Secret (platform tenant-less name) holding the kubeconfig; a later issue uses it. */
     kubeconfigSecret: z.string().min(1).optional(),
     /** Take no replicas here (maintenance); placement moves them to other clusters. */
@@ -105,7 +108,10 @@ export const clusterKind: KindDefinition = defineKind({
       if (mem) causes.push({ path: 'spec.simulation.nodeMemory', message: mem });
     }
     if (spec.provider === 'kubernetes' && !spec.kubeconfigSecret)
-      causes.push({ path: 'spec.kubeconfigSecret', message: 'required for provider: kubernetes (the kubeconfig Secret)' });
+      causes.push({
+        path: 'spec.kubeconfigSecret',
+        message: 'required for provider: kubernetes (the kubeconfig Secret)',
+      });
     return causes;
   },
   printColumns: [

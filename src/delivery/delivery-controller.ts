@@ -1,6 +1,6 @@
 import type { ApplicationSpec } from '../apps/application-kind.ts';
 import { APPROVALS_ANNOTATION, parseApprovals } from '../apps/approvals.ts';
-import { revisionName, revisionsOf } from '../apps/revisions.ts';
+import { revisionName } from '../apps/revisions.ts';
 import type { ClusterDirectory } from '../clusters/cluster-directory.ts';
 import type { ClusterStatus } from '../clusters/cluster-kind.ts';
 import type { Owner, WorkloadStatus } from '../clusters/driver.ts';
@@ -235,8 +235,9 @@ export class DeliveryController {
     const observations = new Map<string, Observation>();
     const applyErrors = new Map<string, string>();
     const targets = new Set(plan.clusters.map((c) => c.cluster));
+    const notes = new EventNotes();
     await Promise.all(
-      plan.clusters.map((cp) => this.applyToCluster(owner, cp, mem, observations, applyErrors, healthyNames)),
+      plan.clusters.map((cp) => this.applyToCluster(owner, cp, mem, observations, applyErrors, healthyNames, notes)),
     );
 
     // Clusters the application left: removed once the application is healthy elsewhere (make-before-break),
@@ -268,7 +269,7 @@ export class DeliveryController {
         const pruned = await driver.prune(owner, new Set());
         this.stats.prunes++;
         mem.applied.delete(cluster);
-        await this.event(owner, 'Normal', 'Removed', `removed ${pruned.deleted.length} object(s) from ${cluster}`, cluster);
+        notes.add('Normal', 'Removed', cluster, `${pruned.deleted.length} object(s)`);
       } catch (e) {
         if (!(e instanceof ClusterUnreachableError)) throw e;
         pendingRemoval.push(cluster);
@@ -277,7 +278,8 @@ export class DeliveryController {
     const clusters = [...new Set([...targets, ...frozen])].sort();
     const status = { ...status0, clusters, ...(pendingRemoval.length ? { pendingRemoval } : {}) };
     mem.observations = observations;
-    await this.placementEvent(owner, previous, status);
+    placementNote(notes, previous, status);
+    for (const n of notes.grouped()) await this.event(owner, n.type, n.reason, n.message, n.cluster);
     await this.writeStatus(app, status, mem, key);
     if (workflow.suspended) this.scheduleSuspendCheck(spec, key);
     // What this generation delivered so far runs: go on with the workflow's next step at once.
@@ -291,6 +293,7 @@ export class DeliveryController {
     observations: Map<string, Observation>,
     applyErrors: Map<string, string>,
     healthy: ReadonlySet<string>,
+    notes: EventNotes,
   ): Promise<void> {
     const driver = this.deps.clusters.driver(cp.cluster);
     if (!driver) {
@@ -305,25 +308,18 @@ export class DeliveryController {
       this.stats.objectsChanged += changed.length;
       if (report.failed.length > 0) {
         applyErrors.set(cp.cluster, report.failed.map((f) => `${f.key}: ${f.message}`).join('; '));
-        await this.event(owner, 'Warning', 'ApplyFailed', applyErrors.get(cp.cluster)!, cp.cluster);
+        notes.add('Warning', 'ApplyFailed', cp.cluster, applyErrors.get(cp.cluster)!);
       }
       if (changed.length > 0) {
         const what = changed.map((a) => `${a.action} ${shortKey(a.key)}`).join(', ');
-        if (changedSpec) await this.event(owner, 'Normal', 'Applied', `${cp.cluster}: ${what}`, cp.cluster);
-        else await this.event(owner, 'Warning', 'DriftRepaired', `${cp.cluster}: ${what}`, cp.cluster);
+        notes.add(changedSpec ? 'Normal' : 'Warning', changedSpec ? 'Applied' : 'DriftRepaired', cp.cluster, what);
       }
       if (changedSpec) {
         const keep = new Set(cp.manifests.map((m) => keyString(m)));
         const pruned = await driver.prune(owner, keep);
         this.stats.prunes++;
         if (pruned.deleted.length > 0)
-          await this.event(
-            owner,
-            'Normal',
-            'Pruned',
-            `${cp.cluster}: ${pruned.deleted.map(shortKey).join(', ')}`,
-            cp.cluster,
-          );
+          notes.add('Normal', 'Pruned', cp.cluster, pruned.deleted.map(shortKey).join(', '));
       }
       if (report.failed.length === 0) mem.applied.set(cp.cluster, cp.hash);
       observations.set(cp.cluster, await driver.observe(owner));
@@ -331,7 +327,7 @@ export class DeliveryController {
       if (!(e instanceof ClusterUnreachableError)) throw e;
       mem.applied.delete(cp.cluster);
       observations.set(cp.cluster, { unreachable: e.message });
-      if (healthy.has(cp.cluster)) await this.event(owner, 'Warning', 'ClusterUnreachable', e.message, cp.cluster);
+      if (healthy.has(cp.cluster)) notes.add('Warning', 'ClusterUnreachable', cp.cluster, e.message);
     }
   }
 
@@ -351,16 +347,6 @@ export class DeliveryController {
     for (const cluster of leftBehind) await this.addPendingCleanup(cluster, owner);
     const key = `${owner.tenant}/${owner.app}`;
     const ctx = this.ctx(key);
-    const revisions = await revisionsOf(
-      { listAll: (kinds, tenant) => this.listAll(kinds[0]!, tenant) },
-      owner.tenant,
-      owner.app,
-    );
-    for (const r of revisions) {
-      await this.deps.resources
-        .delete(ctx, { kind: 'ApplicationRevision', tenant: owner.tenant, name: r.metadata.name })
-        .catch(ignoreNotFound);
-    }
     mem.applied.clear();
     const finalizers = (app.metadata.finalizers ?? []).filter((f) => f !== DELIVERY_FINALIZER);
     await this.deps.resources
@@ -463,21 +449,6 @@ export class DeliveryController {
     }
   }
 
-  private async placementEvent(owner: Owner, previous: AppStatus | undefined, status: AppStatus): Promise<void> {
-    if (JSON.stringify(previous?.placement ?? {}) === JSON.stringify(status.placement)) return;
-    const text = Object.entries(status.placement)
-      .map(
-        ([c, m]) =>
-          `${c}: ${
-            Object.entries(m)
-              .map(([cl, n]) => `${cl} ${n}`)
-              .join(', ') || 'nowhere'
-          }`,
-      )
-      .join('; ');
-    await this.event(owner, 'Normal', 'Placed', text);
-  }
-
   private async writeStatus(app: StoredObject, status: AppStatus, mem: Memory, key: string): Promise<void> {
     if (JSON.stringify(app.status ?? null) === JSON.stringify(status)) return;
     try {
@@ -495,8 +466,8 @@ export class DeliveryController {
   }
 
   private scheduleSuspendCheck(spec: ApplicationSpec, key: string): void {
-    const steps = (spec as { workflow?: { steps?: { type: string; properties?: Record<string, unknown> }[] } })
-      .workflow?.steps;
+    const steps = (spec as { workflow?: { steps?: { type: string; properties?: Record<string, unknown> }[] } }).workflow
+      ?.steps;
     if (steps?.some((s) => s.type === 'suspend' && s.properties?.duration)) this.queue.addAfter(key, 1000);
   }
 
@@ -531,6 +502,47 @@ export class DeliveryController {
   }
 }
 
+/**
+ * What one reconcile did, gathered so that it becomes one Event per reason (the clusters named in its message)
+ * rather than one per cluster: fewer writes, and one line to read.
+ */
+class EventNotes {
+  private readonly notes: { type: 'Normal' | 'Warning'; reason: string; cluster?: string; text: string }[] = [];
+
+  add(type: 'Normal' | 'Warning', reason: string, cluster: string | undefined, text: string): void {
+    this.notes.push({ type, reason, cluster, text });
+  }
+
+  grouped(): { type: 'Normal' | 'Warning'; reason: string; message: string; cluster?: string }[] {
+    const by = new Map<string, typeof this.notes>();
+    for (const n of this.notes) by.set(`${n.type}/${n.reason}`, [...(by.get(`${n.type}/${n.reason}`) ?? []), n]);
+    return [...by.values()].map((ns) => {
+      const sorted = [...ns].sort((a, b) => ((a.cluster ?? '') < (b.cluster ?? '') ? -1 : 1));
+      const clusters = new Set(sorted.map((n) => n.cluster));
+      return {
+        type: sorted[0]!.type,
+        reason: sorted[0]!.reason,
+        message: sorted.map((n) => (n.cluster ? `${n.cluster}: ${n.text}` : n.text)).join('; '),
+        ...(clusters.size === 1 && sorted[0]!.cluster ? { cluster: sorted[0]!.cluster } : {}),
+      };
+    });
+  }
+}
+
+/** A Placed event when the replicas per cluster changed, with where each component now runs. */
+function placementNote(notes: EventNotes, previous: AppStatus | undefined, status: AppStatus): void {
+  if (JSON.stringify(previous?.placement ?? {}) === JSON.stringify(status.placement)) return;
+  const text = Object.entries(status.placement)
+    .map(([c, m]) => {
+      const where = Object.entries(m)
+        .map(([cl, n]) => `${cl} ${n}`)
+        .join(', ');
+      return `${c}: ${where || 'nowhere'}`;
+    })
+    .join('; ');
+  notes.add('Normal', 'Placed', undefined, text);
+}
+
 function keyOf(app: StoredObject) {
   return { kind: app.kind, tenant: app.metadata.tenant ?? '', name: app.metadata.name };
 }
@@ -549,7 +561,6 @@ function ignoreNotFound(e: unknown): undefined {
   if (e instanceof NotFoundError) return undefined;
   throw e;
 }
-
 
 /**
  * Whether what this generation delivered so far runs: every workload observed in the last reconcile, on every

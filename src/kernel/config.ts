@@ -17,6 +17,11 @@ export interface Config {
   readonly eventsRetained: number;
   /** Seed the demo city (departments, users, applications) on first start. */
   readonly demo: boolean;
+  /**
+   * Run the controllers (delivery, cluster health) in this process (POLIS_CONTROLLERS). With several replicas on
+   * one PostgreSQL, exactly one runs them until leader election arrives; the others serve the API.
+   */
+  readonly controllers: boolean;
   /** Run the embedded simulated cloud and register its default clusters on first start (POLIS_SANDBOX). */
   readonly sandbox: boolean;
   /** Seed of the simulated cloud's random start-up delays, so a sandbox run can be repeated. */
@@ -70,6 +75,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ov
     eventsRetained: int('POLIS_EVENTS_RETAINED', 100_000, 100, 100_000_000),
     demo: env.POLIS_DEMO === '1' || env.POLIS_DEMO === 'true',
     footprint: footprintFrom(env.POLIS_FOOTPRINT),
+    controllers: switchFrom(env, 'POLIS_CONTROLLERS', true),
     sandbox: switchFrom(env, 'POLIS_SANDBOX', true),
     sandboxSeed: int('POLIS_SANDBOX_SEED', 42, 0, 2 ** 31 - 1),
     heartbeatMs: int('POLIS_HEARTBEAT_MS', 2000, 100, 600_000),
@@ -109,7 +115,9 @@ function switchFrom(env: Readonly<Record<string, string | undefined>>, name: str
   if (v === undefined || v === '') return fallback;
   if (['1', 'true', 'on', 'yes'].includes(v)) return true;
   if (['0', 'false', 'off', 'no'].includes(v)) return false;
-  throw new InputError(`${name}="${v}" is not valid`, [{ path: name, message: 'expected on or off (or 1/0, true/false)' }]);
+  throw new InputError(`${name}="${v}" is not valid`, [
+    { path: name, message: 'expected on or off (or 1/0, true/false)' },
+  ]);
 }
 
 function footprintFrom(value: string | undefined): string {

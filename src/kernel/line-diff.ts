@@ -2,12 +2,7 @@
  * A unified diff of two texts by lines (longest common subsequence), the way `diff -u` shows it: hunks with
  * `context` unchanged lines around each change. Deterministic; empty when the texts are equal.
  */
-export function unifiedDiff(
-  before: string,
-  after: string,
-  labels: { from: string; to: string },
-  context = 3,
-): string {
+export function unifiedDiff(before: string, after: string, labels: { from: string; to: string }, context = 3): string {
   const a = splitLines(before);
   const b = splitLines(after);
   const ops = diffOps(a, b);

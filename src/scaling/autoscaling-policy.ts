@@ -49,7 +49,12 @@ const componentScaling = z
     behavior: z.object({ scaleUp: direction.optional(), scaleDown: direction.optional() }).strict().optional(),
     schedules: z.array(schedule).optional(),
     prediction: z
-      .object({ enabled: z.boolean(), horizonMinutes: int(1).max(24 * 60).optional() })
+      .object({
+        enabled: z.boolean(),
+        horizonMinutes: int(1)
+          .max(24 * 60)
+          .optional(),
+      })
       .strict()
       .optional(),
   })
@@ -93,7 +98,10 @@ export function autoscalingCauses(
     if (c.minReplicas > c.maxReplicas)
       causes.push({ path: `${p}.minReplicas`, message: `must be ≤ maxReplicas (${c.maxReplicas})` });
     if (Object.keys(c.targets).length === 0)
-      causes.push({ path: `${p}.targets`, message: 'name at least one of cpuUtilization, requestsPerReplica, latencyMs' });
+      causes.push({
+        path: `${p}.targets`,
+        message: 'name at least one of cpuUtilization, requestsPerReplica, latencyMs',
+      });
     (c.schedules ?? []).forEach((s, j) => causes.push(...scheduleCauses(s, `${p}.schedules[${j}]`, cronProblem)));
   });
   (parsed.data.burst?.windows ?? []).forEach((w, j) =>

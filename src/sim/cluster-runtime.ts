@@ -1,4 +1,6 @@
-import type { ClusterCapacity, ClusterHealth } from '../clusters/driver.ts';
+import type { ClusterCapacity, ClusterHealth, WorkloadStatus } from '../clusters/driver.ts';
+import type { Manifest } from '../kernel/manifest.ts';
+import { clusterCapacity } from './cluster-capacity.ts';
 import type { ClusterContext, KubeletFaults } from './cluster-context.ts';
 import type { SimClusterSpec } from './cluster-spec.ts';
 import { CONTROLLERS } from './controllers.ts';
@@ -12,9 +14,8 @@ import { deletePod, trySchedule } from './pod-lifecycle.ts';
 import { Rng } from './random.ts';
 import { groupKey, ServingGroup } from './serving.ts';
 import type { SimTimings } from './timings.ts';
+import { serverDefaults } from './server-defaults.ts';
 import { componentOf, Workload } from './workload.ts';
-import type { Manifest } from '../kernel/manifest.ts';
-import { isObject } from './apply-merge.ts';
 
 type Json = Record<string, unknown>;
 
@@ -150,19 +151,8 @@ export class ClusterRuntime implements ClusterContext, ObjectHost {
     } else if (kind === 'HorizontalPodAutoscaler') {
       this.hpas.set(stored.key, newHpaState());
       this.ensureHpaLoop();
-    } else if (kind === 'Namespace') {
-      stored.status = { phase: 'Active' };
-    } else if (kind === 'PersistentVolumeClaim') {
-      const spec = (stored.obj.spec ?? {}) as Json;
-      const requests = isObject(spec.resources) ? spec.resources.requests : undefined;
-      stored.status = { phase: 'Bound', accessModes: spec.accessModes, capacity: requests };
-    } else if (kind === 'Service') {
-      const spec = (stored.obj.spec ?? {}) as Json;
-      if (spec.clusterIP === undefined && spec.type !== 'ExternalName') {
-        const n = ++this.ipCounter;
-        const ip = `10.96.${(n >> 8) & 255}.${n & 255}`;
-        stored.obj = { ...stored.obj, spec: { ...spec, clusterIP: ip, clusterIPs: [ip] } };
-      }
+    } else {
+      serverDefaults(stored, () => ++this.ipCounter);
     }
   }
 
@@ -191,46 +181,13 @@ export class ClusterRuntime implements ClusterContext, ObjectHost {
     this.changed(w.namespace);
   }
 
-  /** Status of one workload for the driver, and whether it changed since last reported. */
-  report(w: Workload) {
+  /** Status of one workload as the driver reports it. */
+  report(w: Workload): WorkloadStatus {
     return CONTROLLERS[w.kind]!.report(this, w);
   }
 
   capacity(): ClusterCapacity {
-    const all = { cpuMilli: 0, memoryBytes: 0, pods: 0 };
-    const allocatable = { cpuMilli: 0, memoryBytes: 0, pods: 0 };
-    const requested = { cpuMilli: 0, memoryBytes: 0, pods: 0 };
-    for (const n of this.nodes.list) {
-      all.cpuMilli += n.spec.cpuMilli;
-      all.memoryBytes += n.spec.memoryBytes;
-      all.pods += n.spec.pods;
-      if (n.ready) {
-        allocatable.cpuMilli += n.spec.cpuMilli;
-        allocatable.memoryBytes += n.spec.memoryBytes;
-        allocatable.pods += n.spec.pods;
-      }
-      requested.cpuMilli += n.cpuRequested;
-      requested.memoryBytes += n.memoryRequested;
-      requested.pods += n.pods.size;
-    }
-    // Ready serving pods use what the load model says; any other running pod is taken to use its requests.
-    let servingRequests = 0;
-    let servingUse = 0;
-    for (const g of this.groups.values()) {
-      servingRequests += g.cpuRequestMilli;
-      servingUse += this.load.usedCpuMilli(g.namespace, g.component, this.name);
-    }
-    return {
-      capacity: all,
-      allocatable,
-      requested,
-      used: {
-        cpuMilli: Math.round(requested.cpuMilli - servingRequests + servingUse),
-        memoryBytes: requested.memoryBytes,
-        pods: requested.pods,
-      },
-      nodes: this.nodes.list.map((n) => n.status()),
-    };
+    return clusterCapacity(this);
   }
 
   health(): ClusterHealth {

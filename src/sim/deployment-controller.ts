@@ -126,8 +126,11 @@ function deploymentStatus(ctx: ClusterContext, w: Workload): Json {
   const deadlineSeconds = typeof w.spec.progressDeadlineSeconds === 'number' ? w.spec.progressDeadlineSeconds : 600;
   const deadline = w.lastProgressAt + deadlineSeconds * 1000;
   if (!complete && deadline > ctx.now() && w.deadlineTimer !== deadline) {
+    // One live timer per workload: a later progress makes an earlier deadline moot.
     w.deadlineTimer = deadline;
-    requeueAt(ctx, w, deadline);
+    ctx.at(deadline, () => {
+      if (w.deadlineTimer === deadline && ctx.workload(w.key) === w) ctx.requeue(w);
+    });
   }
   const progressing: Condition = complete
     ? {

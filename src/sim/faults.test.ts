@@ -56,6 +56,7 @@ describe('down and partition', () => {
     const { cloud, east, west } = twoClusters();
     east.down();
     expect(east.reachable).toBe(false);
+    expect(west.reachable).toBe(true);
     for (const call of [
       () => east.apply(deployment('web', 'edu', { replicas: 9 })),
       () => east.get(deploymentKey('web', 'edu')),

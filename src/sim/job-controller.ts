@@ -36,6 +36,10 @@ export function reconcileJob(ctx: ClusterContext, w: Workload): void {
   }
   if (s.finished !== undefined) {
     for (const p of [...w.pods]) deletePod(ctx, p);
+    if (s.finishedAt === undefined) {
+      s.finishedAt = ctx.now();
+      cleanUpAfterTtl(ctx, w);
+    }
   } else if (w.spec.suspend !== true) {
     const want = Math.min(parallelism, completions - s.succeeded) - w.pods.length;
     if (want > 0 && ctx.now() >= s.nextPodAt) {
@@ -46,6 +50,15 @@ export function reconcileJob(ctx: ClusterContext, w: Workload): void {
   w.observedGeneration = w.generation;
   ctx.writeStatus(w.stored, jobStatus(ctx, w, s, backoffLimit));
   if (s.finished !== finishedBefore && w.parent !== undefined) ctx.requeue(w.parent);
+}
+
+/** A finished Job with `ttlSecondsAfterFinished` is deleted that long after it finished (the TTL controller). */
+function cleanUpAfterTtl(ctx: ClusterContext, w: Workload): void {
+  const ttl = w.spec.ttlSecondsAfterFinished;
+  if (typeof ttl !== 'number') return;
+  ctx.at(ctx.now() + ttl * 1000, () => {
+    if (ctx.workload(w.key) === w) ctx.deleteObject(w.key);
+  });
 }
 
 function jobStatus(ctx: ClusterContext, w: Workload, s: JobState, backoffLimit: number) {
@@ -111,6 +124,7 @@ export function jobState(w: Workload): JobState {
     failed: 0,
     startTime: undefined,
     completionTime: undefined,
+    finishedAt: undefined,
     finished: undefined,
     nextPodAt: 0,
   });

@@ -77,6 +77,17 @@ describe('jobs', () => {
     expect((cluster.get('batch/v1/Job/edu/broken')?.status as Json).failed).toBe(3);
   });
 
+  it('are deleted ttlSecondsAfterFinished after they finish', () => {
+    const { cluster, cloud } = setup();
+    const j = job('once', 'edu', { runSeconds: 5 });
+    (j.spec as Json).ttlSecondsAfterFinished = 60;
+    cluster.apply(j);
+    cloud.advance(60_000);
+    expect(statusOf(cluster, 'edu', 'once').phase).toBe('Succeeded');
+    cloud.advance(10_000);
+    expect(cluster.get('batch/v1/Job/edu/once')).toBeUndefined();
+  });
+
   it('refuse a change to the pod template, as Kubernetes does', () => {
     const { cluster } = setup();
     cluster.apply(job('import', 'edu'));
@@ -115,7 +126,9 @@ describe('cron jobs', () => {
     expect(cluster.get('batch/v1/CronJob/edu/tick')?.status).toMatchObject({
       lastSuccessfulTime: expect.stringMatching(/^2026-03-02T00:10:1\dZ$/),
     });
-    const failing = structuredClone(cronJob('tick', '* * * * *', {}, 10)) as { spec: { jobTemplate: { spec: Json } } };
+    const failing = structuredClone(cronJob('tick', '* * * * *', {}, 10)) as unknown as {
+      spec: { jobTemplate: { spec: Json } };
+    };
     failing.spec.jobTemplate.spec.backoffLimit = 0;
     cluster.apply(failing as unknown as Manifest);
     cluster.crashLoop('registry.gov/report:1');

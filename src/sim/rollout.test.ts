@@ -129,4 +129,59 @@ describe('rolling update', () => {
     cloud.advance(10_000);
     expect(statusOf(cluster, 'edu', 'db')).toMatchObject({ phase: 'Running', updatedReplicas: 3, readyReplicas: 3 });
   });
+
+  it('reports a rollout that stops making progress past its deadline', () => {
+    const { cluster, cloud } = newCloud({ timings: { imagePullMs: [100_000, 100_000] } });
+    cluster.apply(namespace('edu'));
+    const d = deployment('slow', 'edu', { replicas: 1 });
+    (d.spec as Json).progressDeadlineSeconds = 60;
+    cluster.apply(d);
+    cloud.advance(59_000);
+    expect(statusOf(cluster, 'edu', 'slow').phase).toBe('Progressing');
+    cloud.advance(2_000);
+    expect(statusOf(cluster, 'edu', 'slow')).toMatchObject({ phase: 'Failed', reason: 'ProgressDeadlineExceeded' });
+    expect((cluster.get(deploymentKey('slow', 'edu'))?.status as { conditions: Json[] }).conditions).toContainEqual(
+      expect.objectContaining({ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded' }),
+    );
+    cloud.advance(60_000);
+    expect(statusOf(cluster, 'edu', 'slow').phase).toBe('Running');
+  });
+
+  it('is Running at zero replicas once observed', () => {
+    const { cluster, cloud } = running(2);
+    cluster.apply(deployment('web', 'edu', { replicas: 0 }));
+    cloud.tick();
+    expect(cluster.pods('edu')).toEqual([]);
+    expect(statusOf(cluster, 'edu', 'web')).toMatchObject({ phase: 'Running', desiredReplicas: 0, readyReplicas: 0 });
+  });
+});
+
+describe('daemon sets', () => {
+  it('run one pod on every ready node, and follow nodes failing and coming back', () => {
+    const { cluster, cloud } = newCloud();
+    cluster.apply(namespace('edu'));
+    cluster.apply({
+      apiVersion: 'apps/v1',
+      kind: 'DaemonSet',
+      metadata: { name: 'agent', namespace: 'edu' },
+      spec: {
+        selector: { matchLabels: { app: 'agent' } },
+        template: { metadata: { labels: { app: 'agent' } }, spec: { containers: [{ name: 'a', image: 'agent:1' }] } },
+      },
+    });
+    cloud.advance(10_000);
+    expect(
+      cluster
+        .pods('edu')
+        .map((p) => p.node)
+        .sort(),
+    ).toEqual(['c1-n1', 'c1-n2', 'c1-n3']);
+    expect(statusOf(cluster, 'edu', 'agent')).toMatchObject({ phase: 'Running', desiredReplicas: 3 });
+    cluster.failNode('c1-n2');
+    cloud.tick();
+    expect(statusOf(cluster, 'edu', 'agent')).toMatchObject({ phase: 'Running', desiredReplicas: 2, readyReplicas: 2 });
+    cluster.restoreNode('c1-n2');
+    cloud.advance(10_000);
+    expect(statusOf(cluster, 'edu', 'agent')).toMatchObject({ phase: 'Running', desiredReplicas: 3, readyReplicas: 3 });
+  });
 });

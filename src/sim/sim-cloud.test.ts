@@ -3,7 +3,7 @@ import { ManualClock, systemClock } from '../kernel/clock.ts';
 import { constant } from './load-scenarios.ts';
 import { DEFAULT_SANDBOX, createSandbox } from './sandbox.ts';
 import { SimCloud } from './sim-cloud.ts';
-import { START, deployment, deploymentKey, job, namespace, newCloud, smallCluster } from './sim-fixtures.ts';
+import { START, deployment, deploymentKey, job, namespace, newCloud, smallCluster, statusOf } from './sim-fixtures.ts';
 
 /** A run through start-up, a rollout, a node failure and a crash loop, reduced to what it left behind. */
 function run(seed: number) {
@@ -37,6 +37,20 @@ describe('determinism', () => {
     expect(b).toEqual(a);
     const c = run(12);
     expect(c.pods).not.toEqual(a.pods);
+  });
+
+  it('does not depend on how time is stepped', () => {
+    const outcome = (steps: number) => {
+      const { cloud, cluster } = newCloud({ seed: 5 });
+      cluster.apply(namespace('edu'));
+      cluster.apply(deployment('web', 'edu', { replicas: 6 }));
+      cluster.crashLoop('registry.gov/app:bad');
+      cloud.advance(4_000);
+      cluster.apply(deployment('web', 'edu', { replicas: 6, image: 'registry.gov/app:bad' }));
+      for (let i = 0; i < steps; i++) cloud.advance(120_000 / steps);
+      return cluster.pods('edu').map((p) => `${p.name}@${p.node}:${p.phase}:${p.restarts}`);
+    };
+    expect(outcome(1)).toEqual(outcome(1200));
   });
 });
 
@@ -82,6 +96,22 @@ describe('change notifications', () => {
     cluster.delete(deploymentKey('web', 'edu'));
     cloud.tick();
     expect(heard).toEqual(['edu@60000', 'edu@60000']);
+  });
+});
+
+describe('listener errors', () => {
+  it('are rethrown once the run is done, after every listener has heard', () => {
+    const { cloud, cluster } = newCloud();
+    cluster.apply(namespace('edu'));
+    const heard: string[] = [];
+    cloud.onChange(() => {
+      throw new Error('listener broke');
+    });
+    cloud.onChange((_c, ns) => heard.push(ns));
+    cluster.apply(deployment('web', 'edu'));
+    expect(() => cloud.advance(10_000)).toThrow('listener broke');
+    expect(heard.length).toBeGreaterThan(0);
+    expect(statusOf(cluster, 'edu', 'web').phase).toBe('Running');
   });
 });
 

@@ -13,6 +13,8 @@ export interface JobState {
   failed: number;
   startTime: number | undefined;
   completionTime: number | undefined;
+  /** When it finished either way (for ttlSecondsAfterFinished). */
+  finishedAt: number | undefined;
   /** 'Complete' or 'Failed' once finished. */
   finished: 'Complete' | 'Failed' | undefined;
   /** No new pod before this time: the back-off after a failed pod. */

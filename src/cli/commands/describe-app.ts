@@ -5,6 +5,7 @@ import {
   eventsSection,
   placementSection,
   revisionsSection,
+  section,
   statusSummary,
   workflowSection,
 } from '../app-describe.ts';
@@ -17,9 +18,9 @@ import type { ObjectLike } from '../object-table.ts';
 import type { RevisionHistory } from '../revision-history.ts';
 
 /**
- * What `polis describe app` shows after the metadata: status summary, Placement (and Excluded), Conditions,
- * Workflow, Revisions (last 5) and Events (last 10). A section the caller may not read (403) is left out; one the
- * server cannot give says so in place, and the rest is still shown.
+ * What `polis describe app` shows after the metadata: status summary, Placement (and Excluded), Conditions and
+ * Workflow (or `Status: <none>` before the controller wrote a status), Revisions (last 5) and Events (last 10). A
+ * section the caller may not read (403) is left out; one the server cannot give says so in place.
  */
 export async function applicationSections(client: PolisClient, app: ObjectLike, now: Date): Promise<string> {
   const s = statusOf(app);
@@ -29,8 +30,12 @@ export async function applicationSections(client: PolisClient, app: ObjectLike, 
     optional(() => client.get<RevisionHistory>(`${appPath(tenant, name)}/revisions`)),
     optional(() => tenantEvents(client, tenant)),
   ]);
-  let out = `${statusSummary(s, app.metadata?.generation).join('\n')}\n`;
-  out += placementSection(s) + conditionsSection(s) + workflowSection(s);
+  // Before the delivery controller has written a status there is nothing to place, condition or step through.
+  let out = section('Status', '');
+  if (Object.keys(s).length > 0) {
+    out = `${statusSummary(s, app.metadata?.generation).join('\n')}\n`;
+    out += placementSection(s) + conditionsSection(s) + workflowSection(s);
+  }
   out += shown('Revisions', history, (h) => revisionsSection(h, now));
   out += shown('Events', events, (list) => eventsSection(applicationEvents(list, name), now));
   return out;
