@@ -3,7 +3,7 @@ import type { Manifest } from '../kernel/manifest.ts';
 import { isObject } from './apply-merge.ts';
 import type { ClusterContext } from './cluster-context.ts';
 import { isoSeconds } from './controller-support.ts';
-import { nextFire, parseCron } from './cron-schedule.ts';
+import { nextFire, parseCron } from '../kernel/cron.ts';
 import { jobState } from './job-controller.ts';
 import type { CronState, Workload } from './workload.ts';
 

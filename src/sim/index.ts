@@ -28,4 +28,4 @@ export {
   type LoadScenario,
   type MeasuredSeries,
 } from './load-scenarios.ts';
-export { cronProblem, nextFire, parseCron, type CronSchedule } from './cron-schedule.ts';
+export { cronProblem, nextFire, parseCron, type CronSchedule } from '../kernel/cron.ts';

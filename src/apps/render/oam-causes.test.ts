@@ -74,7 +74,7 @@ describe('oamCauses', () => {
       components: [{ name: 'nightly', type: 'cron-task', properties: { image: IMAGE, schedule: '0 25 * * *' } }],
     });
     const [message] = at(causes, 'spec.components[0].properties.schedule');
-    expect(message).toMatch(/^invalid cron schedule "0 25 \* \* \*": hour "25": 25 is outside 0-23; expected 5 fields/);
+    expect(message).toMatch(/hour: 25 is outside 0-23; a schedule is 5 fields/);
   });
 
   it('refuses ports outside 1-65535 wherever they appear', () => {

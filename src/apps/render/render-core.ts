@@ -1,6 +1,7 @@
 import type { ErrorCause } from '../../kernel/errors.ts';
 import { canonicalManifest, manifestKey, sortManifests, type Manifest } from '../../kernel/manifest.ts';
 import type { ApplicationSpec } from '../application-kind.ts';
+import type { RenderContext } from './render.ts';
 import { renderComponent } from './component-render.ts';
 import { placeInNamespace, stampTraitOutput, stampWorkload } from './labels.ts';
 import type { Obj } from './objects.ts';
@@ -17,19 +18,8 @@ import { resourcePolicies, type GcStrategy } from './resource-policies.ts';
 import { parseWith } from './schemas.ts';
 import { SUPPORTED_COMPONENTS, unknownType } from './supported.ts';
 
-/** Where and as what an application is rendered: see RenderContext in render.ts for each field. */
-export interface CoreContext {
-  readonly appName: string;
-  readonly tenant: string;
-  readonly namespace: string;
-  readonly revision: string;
-  readonly cluster?: string;
-  readonly components?: readonly string[];
-  readonly replicas?: Readonly<Record<string, number>>;
-  readonly overrides?: readonly Record<string, unknown>[];
-  readonly applyOnce?: readonly Record<string, unknown>[];
-  readonly garbageCollect?: readonly Record<string, unknown>[];
-}
+/** Where and as what an application is rendered (RenderContext, documented in render.ts). */
+export type CoreContext = RenderContext;
 
 export interface CoreResult {
   readonly manifests: Manifest[];

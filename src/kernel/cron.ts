@@ -1,4 +1,4 @@
-import { InputError } from '../kernel/errors.ts';
+import { InputError } from './errors.ts';
 
 /**
  * A five-field cron schedule (`minute hour day-of-month month day-of-week`) as Kubernetes CronJobs read it: `*`,
@@ -74,13 +74,17 @@ export function parseCron(expression: string, path = 'spec.schedule'): CronSched
   };
 }
 
-/** Why `expression` is not a valid schedule, or undefined when it is one. */
+const ACCEPTED =
+  'a schedule is 5 fields (minute hour day-of-month month day-of-week), e.g. "30 1 * * *", or one of @hourly, @daily, @weekly, @monthly, @yearly';
+
+/** Why `expression` is not a valid schedule (and what is accepted), or undefined when it is one. */
 export function cronProblem(expression: string): string | undefined {
   try {
     parseCron(expression);
     return undefined;
   } catch (e) {
-    return e instanceof InputError ? (e.causes[0]?.message ?? e.message) : String(e);
+    const why = e instanceof InputError ? (e.causes[0]?.message ?? e.message) : String(e);
+    return why.startsWith('expected 5 fields') ? why : `${why}; ${ACCEPTED}`;
   }
 }
 
@@ -151,7 +155,8 @@ function parseField(text: string, range: FieldRange, path: string): { values: bo
     }
     let low: number;
     let high: number;
-    if (base === '*' || base === '?') {
+    // `?` means "any" in the day fields only (as Kubernetes' cron library reads it).
+    if (base === '*' || (base === '?' && range.label.startsWith('day'))) {
       low = range.min;
       high = range.label === 'day of week' ? 6 : range.max;
       if (step === 1 && text === base) star = true;

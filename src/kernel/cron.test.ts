@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../kernel/errors.ts';
-import { cronProblem, nextFire, parseCron } from './cron-schedule.ts';
+import { InputError } from './errors.ts';
+import { cronProblem, nextFire, parseCron } from './cron.ts';
 
 const at = (iso: string) => new Date(iso).getTime();
 const next = (expr: string, after: string, tz?: string) => {
