@@ -120,7 +120,7 @@ export function applicationStatus(input: StatusInput): AppStatus {
     let phase: ComponentStatus['phase'] = clusters.length === 0 ? 'Pending' : 'Running';
     for (const c of clusters) if (RANK[c.phase] > RANK[phase]) phase = c.phase;
     if (phase === 'Failed' && ready > 0) phase = 'Degraded';
-    if (cp.unplaced > 0 && RANK[phase] < RANK.Degraded) phase = ready > 0 ? 'Degraded' : 'Pending';
+    if (cp.unplaced > 0 && RANK[phase] < RANK.Unknown) phase = ready > 0 ? 'Degraded' : 'Pending';
     if (clusters.length > 0 && clusters.every((c) => c.phase === 'Succeeded')) phase = 'Succeeded';
     components.push({
       name,

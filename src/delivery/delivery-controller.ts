@@ -53,6 +53,8 @@ interface Memory {
   writtenVersion?: string;
   /** The last observations, for workflow health checks. */
   observations: Map<string, Observation>;
+  /** Some replicas found no room in the last reconcile: retried when a cluster's capacity changes. */
+  unplaced?: boolean;
 }
 
 const PENDING_CLEANUP = 'pendingCleanup';
@@ -170,7 +172,7 @@ export class DeliveryController {
   }
 
   private requeueUnplaced(): void {
-    for (const [key, m] of this.memory) if (m.observations.size === 0) this.queue.add(key);
+    for (const [key, m] of this.memory) if (m.unplaced) this.queue.add(key);
   }
 
   /** One reconcile of one application. Safe to repeat at any point; writes only what changed. */
@@ -278,6 +280,7 @@ export class DeliveryController {
     const clusters = [...new Set([...targets, ...frozen])].sort();
     const status = { ...status0, clusters, ...(pendingRemoval.length ? { pendingRemoval } : {}) };
     mem.observations = observations;
+    mem.unplaced = status.components.some((c) => (c.unplaced ?? 0) > 0);
     placementNote(notes, previous, status);
     for (const n of notes.grouped()) await this.event(owner, n.type, n.reason, n.message, n.cluster);
     await this.writeStatus(app, status, mem, key);

@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest';
+import type { WorkloadStatus } from '../clusters/driver.ts';
+import type { StatusInput } from './app-status.ts';
+import { applicationStatus } from './app-status.ts';
+
+const T0 = '2026-11-24T08:00:00.000Z';
+const T1 = '2026-11-24T08:00:05.000Z';
+
+function workload(component: string, desired: number, ready: number, phase: WorkloadStatus['phase']): WorkloadStatus {
+  return {
+    key: `apps/v1/Deployment/ns/${component}`,
+    kind: 'Deployment',
+    name: component,
+    component,
+    observed: true,
+    desiredReplicas: desired,
+    readyReplicas: ready,
+    updatedReplicas: ready,
+    availableReplicas: ready,
+    phase,
+    ...(phase === 'Failed' ? { reason: 'CrashLoopBackOff' } : {}),
+  };
+}
+
+function input(over: Partial<StatusInput> = {}): StatusInput {
+  return {
+    generation: 2,
+    revision: 'web-v2',
+    placement: {
+      web: {
+        replicas: { 'gov-east': 2, 'gov-west': 1 },
+        unplaced: 0,
+        excluded: [{ cluster: 'burst-aliyun', reason: 'x' }],
+      },
+    },
+    componentTypes: { web: 'webservice' },
+    observations: new Map([
+      ['gov-east', [workload('web', 2, 2, 'Running')]],
+      ['gov-west', [workload('web', 1, 1, 'Running')]],
+    ]),
+    workflow: { state: { generation: 2, completed: 1 }, steps: [], reached: [], suspended: false, finished: true },
+    clusters: ['gov-east', 'gov-west'],
+    pendingRemoval: [],
+    applyErrors: new Map(),
+    now: T0,
+    ...over,
+  };
+}
+
+describe('applicationStatus', () => {
+  it('is Running and healthy when every cluster runs what was placed there', () => {
+    const s = applicationStatus(input());
+    expect(s).toMatchObject({ phase: 'Running', healthy: true, observedGeneration: 2, revision: 'web-v2' });
+    expect(s.components[0]).toMatchObject({ desiredReplicas: 3, readyReplicas: 3, phase: 'Running' });
+    expect(s.placement).toEqual({ web: { 'gov-east': 2, 'gov-west': 1 } });
+    expect(s.message).toBeUndefined();
+  });
+
+  it('is Degraded when one cluster fails while another serves, and says where and why', () => {
+    const s = applicationStatus(
+      input({
+        observations: new Map([
+          ['gov-east', [workload('web', 2, 2, 'Running')]],
+          ['gov-west', [workload('web', 1, 0, 'Failed')]],
+        ]),
+      }),
+    );
+    expect(s.phase).toBe('Degraded');
+    expect(s.message).toContain('web on gov-west: Failed (CrashLoopBackOff)');
+  });
+
+  it('treats an unreachable cluster as unknown, and replicas without room as not placed', () => {
+    const s = applicationStatus(
+      input({
+        placement: { web: { replicas: { 'gov-east': 2 }, unplaced: 3, excluded: [] } },
+        observations: new Map([['gov-east', { unreachable: 'cluster gov-east is unreachable' }]]),
+      }),
+    );
+    expect(s.phase).toBe('Degraded');
+    expect(s.components[0]).toMatchObject({ unplaced: 3, desiredReplicas: 5 });
+    expect(s.conditions.find((c) => c.type === 'Placed')).toMatchObject({
+      status: 'False',
+      reason: 'InsufficientCapacity',
+    });
+  });
+
+  it('keeps a condition transition time until the condition changes', () => {
+    const first = applicationStatus(input());
+    const again = applicationStatus(input({ previous: first, now: T1 }));
+    expect(again.conditions).toEqual(first.conditions);
+    const failing = applicationStatus(
+      input({
+        previous: first,
+        now: T1,
+        observations: new Map([
+          ['gov-east', [workload('web', 2, 0, 'Failed')]],
+          ['gov-west', [workload('web', 1, 0, 'Failed')]],
+        ]),
+      }),
+    );
+    expect(failing.phase).toBe('Failed');
+    expect(failing.conditions.find((c) => c.type === 'Ready')!.lastTransitionTime).toBe(T1);
+  });
+
+  it('is Suspended when what was reached runs and a step waits for approval', () => {
+    const s = applicationStatus(
+      input({
+        workflow: {
+          state: { generation: 2, completed: 1, suspendedSince: T0 },
+          steps: [
+            { name: 'canary', type: 'deploy', phase: 'succeeded' },
+            { name: 'approve', type: 'suspend', phase: 'suspending' },
+          ],
+          reached: [],
+          suspended: true,
+          finished: false,
+        },
+      }),
+    );
+    expect(s.phase).toBe('Suspended');
+    expect(s.message).toContain('suspended at step approve');
+  });
+});

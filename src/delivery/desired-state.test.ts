@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import type { ApplicationSpec } from '../apps/application-kind.ts';
+import type { ClusterCandidate } from '../placement/types.ts';
+import { GC_LABEL, planDelivery } from './desired-state.ts';
+import { ownerOf } from './namespace.ts';
+import { deploySteps } from './workflow.ts';
+
+function cluster(name: string, region: string, networkZone = 'e-gov-extranet'): ClusterCandidate {
+  return {
+    name,
+    vendor: 'inspur-cloud',
+    region,
+    zone: `${region}-a`,
+    networkZone,
+    role: 'primary',
+    labels: {},
+    healthy: true,
+    free: { cpuMilli: 64_000, memoryBytes: 256 * 2 ** 30, pods: 500 },
+  };
+}
+
+const CLUSTERS = [cluster('gov-east', 'city-east'), cluster('gov-west', 'city-west')];
+
+const spec: ApplicationSpec = {
+  components: [
+    {
+      name: 'web',
+      type: 'webservice',
+      properties: { image: 'nginx:1.27', cpu: '250m', memory: '256Mi' },
+      traits: [{ type: 'scaler', properties: { replicas: 4 } }],
+    },
+    { name: 'nightly', type: 'cron-task', properties: { image: 'busybox', schedule: '0 2 * * *' } },
+    {
+      name: 'settings',
+      type: 'k8s-objects',
+      properties: {
+        objects: [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' }, data: { a: '1' } }],
+      },
+    },
+  ],
+  policies: [
+    { name: 'spread', type: 'placement', properties: { spreadBy: 'region' } },
+    {
+      name: 'keep',
+      type: 'garbage-collect',
+      properties: { rules: [{ selector: { resourceTypes: ['ConfigMap'] }, strategy: 'never' }] },
+    },
+  ],
+};
+
+function plan(s: ApplicationSpec = spec) {
+  const r = planDelivery({
+    owner: ownerOf('edu', 'portal'),
+    spec: s,
+    revision: 'portal-v1',
+    candidates: CLUSTERS,
+    current: {},
+    steps: deploySteps(s),
+  });
+  if (!r.ok) throw new Error(JSON.stringify(r.errors));
+  return r;
+}
+
+describe('planDelivery', () => {
+  it('spreads replicas over the regions and runs a cron job in one cluster only', () => {
+    const r = plan();
+    expect(r.placement.web!.replicas).toEqual({ 'gov-east': 2, 'gov-west': 2 });
+    expect(Object.keys(r.placement.nightly!.replicas)).toHaveLength(1);
+  });
+
+  it('puts the namespace first, labelled with the department and application, and configuration everywhere', () => {
+    const r = plan();
+    for (const c of r.clusters) {
+      expect(c.manifests[0]).toMatchObject({
+        kind: 'Namespace',
+        metadata: { name: 'edu-portal', labels: { 'polis.io/tenant': 'edu', 'app.oam.dev/name': 'portal' } },
+      });
+      const cm = c.manifests.find((m) => m.kind === 'ConfigMap')!;
+      expect(cm.metadata.labels?.[GC_LABEL]).toBe('never');
+      const dep = c.manifests.find((m) => m.kind === 'Deployment') as unknown as { spec: { replicas: number } };
+      expect(dep.spec.replicas).toBe(2);
+    }
+  });
+
+  it('gives the same manifests and hashes for the same input', () => {
+    expect(plan().clusters.map((c) => c.hash)).toEqual(plan().clusters.map((c) => c.hash));
+    expect(JSON.stringify(plan().clusters)).toBe(JSON.stringify(plan().clusters));
+  });
+
+  it('changes the hash of exactly the clusters whose manifests change', () => {
+    const bigger = structuredClone(spec) as { components: { traits?: unknown[] }[] };
+    bigger.components[0]!.traits = [{ type: 'scaler', properties: { replicas: 6 } }];
+    const before = plan();
+    const after = plan(bigger as unknown as ApplicationSpec);
+    expect(after.placement.web!.replicas).toEqual({ 'gov-east': 3, 'gov-west': 3 });
+    expect(after.clusters.map((c) => c.hash)).not.toEqual(before.clusters.map((c) => c.hash));
+  });
+});

@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import type { ApplicationSpec } from '../apps/application-kind.ts';
+import { advanceWorkflow, deploySteps, durationMs } from './workflow.ts';
+
+const web = { name: 'web', type: 'webservice', properties: { image: 'nginx' } };
+const gated: ApplicationSpec = {
+  components: [web],
+  policies: [
+    { name: 'east', type: 'topology', properties: { clusters: ['gov-east'] } },
+    { name: 'west', type: 'topology', properties: { clusters: ['gov-west'] } },
+    { name: 'small', type: 'override', properties: { components: [{ name: 'web', properties: { cpu: '100m' } }] } },
+  ],
+  workflow: {
+    steps: [
+      { name: 'canary', type: 'deploy', properties: { policies: ['east'] } },
+      { name: 'approve', type: 'suspend' },
+      { name: 'rest', type: 'deploy', properties: { policies: ['west', 'small'] } },
+    ],
+  },
+};
+const NOW = '2026-11-24T08:00:00.000Z';
+
+describe('deploySteps', () => {
+  it('makes one implicit step of every topology and override policy when there is no workflow', () => {
+    expect(deploySteps({ components: [web], policies: gated.policies })).toEqual([
+      { name: 'deploy', index: 0, topologies: ['east', 'west'], overrides: ['small'] },
+    ]);
+  });
+
+  it('reads the policies each deploy step names', () => {
+    expect(deploySteps(gated)).toEqual([
+      { name: 'canary', index: 0, topologies: ['east'], overrides: [] },
+      { name: 'rest', index: 2, topologies: ['west'], overrides: ['small'] },
+    ]);
+  });
+});
+
+describe('advanceWorkflow', () => {
+  const ctx = (over: Partial<Parameters<typeof advanceWorkflow>[2]> = {}) => ({
+    generation: 1,
+    approvals: {},
+    now: NOW,
+    stepHealthy: () => true,
+    ...over,
+  });
+
+  it('delivers the first step and waits for it to be healthy', () => {
+    const p = advanceWorkflow(gated, undefined, ctx({ stepHealthy: () => false }));
+    expect(p.reached.map((s) => s.name)).toEqual(['canary']);
+    expect(p.steps.map((s) => s.phase)).toEqual(['running', 'pending', 'pending']);
+    expect(p.finished).toBe(false);
+  });
+
+  it('stops at a suspend step until it is approved for this generation', () => {
+    const p = advanceWorkflow(gated, undefined, ctx());
+    expect(p.suspended).toBe(true);
+    expect(p.reached.map((s) => s.name)).toEqual(['canary']);
+    expect(p.state).toEqual({ generation: 1, completed: 1, suspendedSince: NOW });
+    const stale = advanceWorkflow(gated, p.state, ctx({ approvals: { approve: 0 } }));
+    expect(stale.suspended).toBe(true);
+    const approved = advanceWorkflow(gated, p.state, ctx({ approvals: { approve: 1 } }));
+    expect(approved.finished).toBe(true);
+    expect(approved.reached.map((s) => s.name)).toEqual(['canary', 'rest']);
+  });
+
+  it('passes a suspend step with a duration once that time has gone by', () => {
+    const timed: ApplicationSpec = {
+      ...gated,
+      workflow: {
+        steps: [
+          { name: 'canary', type: 'deploy', properties: { policies: ['east'] } },
+          { name: 'soak', type: 'suspend', properties: { duration: '5m' } },
+        ],
+      },
+    };
+    const waiting = advanceWorkflow(timed, undefined, ctx());
+    expect(waiting.suspended).toBe(true);
+    const later = advanceWorkflow(timed, waiting.state, ctx({ now: '2026-11-24T08:05:00.000Z' }));
+    expect(later.finished).toBe(true);
+  });
+
+  it('starts again from the first step for a new generation', () => {
+    const done = advanceWorkflow(gated, undefined, ctx({ approvals: { approve: 1 } }));
+    expect(done.finished).toBe(true);
+    const next = advanceWorkflow(gated, done.state, ctx({ generation: 2, stepHealthy: () => false }));
+    expect(next.state.completed).toBe(0);
+    expect(next.reached.map((s) => s.name)).toEqual(['canary']);
+  });
+
+  it('reads durations in seconds, minutes and hours', () => {
+    expect([durationMs('30s'), durationMs('5m'), durationMs('2h'), durationMs('soon')]).toEqual([
+      30_000,
+      300_000,
+      7_200_000,
+      undefined,
+    ]);
+  });
+});
