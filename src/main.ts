@@ -153,7 +153,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     await oidc.load();
     authenticators.push(oidc);
   }
-  const metrics = createMetrics({ store, feed });
+  const metrics = createMetrics({ store, feed, delivery: delivery.stats });
   const app = await buildServer({
     store,
     registry,

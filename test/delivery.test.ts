@@ -75,6 +75,13 @@ describe('delivery of the example applications in the sandbox', () => {
     expect(sis.placement.query).toEqual({ 'gov-east': 2, 'gov-west': 2 });
   });
 
+  it('counts its work in /metrics', async () => {
+    const metrics = (await t.request('GET', '/metrics')).body;
+    const reconciles = Number(/^polis_delivery_reconciles_total (\d+)/m.exec(metrics)?.[1]);
+    expect(reconciles).toBeGreaterThan(0);
+    expect(metrics).toMatch(/^polis_delivery_errors_total 0$/m);
+  });
+
   it('runs what it placed as pods in the simulated clusters, labelled as KubeVela labels them', () => {
     const east = t.polis.sim!.cluster('gov-east')!;
     const deployments = east.list('tax-e-invoice', { 'app.oam.dev/name': 'e-invoice' });

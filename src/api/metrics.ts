@@ -1,9 +1,10 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { DeliveryStats } from '../delivery/delivery-controller.ts';
 import type { ChangeFeed } from '../resources/change-feed.ts';
 import type { Store } from '../resources/store.ts';
 
 /** The server's Prometheus metrics: requests, latencies, store and watch figures. */
-export function createMetrics(deps: { store: Store; feed: ChangeFeed }) {
+export function createMetrics(deps: { store: Store; feed: ChangeFeed; delivery?: DeliveryStats }) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'polis_' });
   const requests = new Counter({
@@ -48,6 +49,44 @@ export function createMetrics(deps: { store: Store; feed: ChangeFeed }) {
       this.inc(deps.feed.delivered);
     },
   });
+  const { delivery } = deps;
+  if (delivery) {
+    const counter = (name: string, help: string, read: () => number) =>
+      new Counter({
+        name,
+        help,
+        registers: [registry],
+        collect() {
+          this.reset();
+          this.inc(read());
+        },
+      });
+    counter(
+      'polis_delivery_reconciles_total',
+      'Application reconciles by the delivery controller.',
+      () => delivery.reconciles,
+    );
+    counter(
+      'polis_delivery_status_writes_total',
+      'Application status writes (only when status changed).',
+      () => delivery.statusWrites,
+    );
+    counter(
+      'polis_delivery_cluster_applies_total',
+      'Applies of an application to one cluster.',
+      () => delivery.applies,
+    );
+    counter(
+      'polis_delivery_objects_changed_total',
+      'Objects created or changed in clusters.',
+      () => delivery.objectsChanged,
+    );
+    counter(
+      'polis_delivery_errors_total',
+      'Reconciles that failed and were retried with backoff.',
+      () => delivery.errors,
+    );
+  }
   return {
     registry,
     observe(method: string, route: string, code: number, seconds: number): void {

@@ -88,7 +88,7 @@ describe('planDelivery', () => {
   });
 
   it('changes the hash of exactly the clusters whose manifests change', () => {
-    const bigger = structuredClone(spec) as { components: { traits?: unknown[] }[] };
+    const bigger = structuredClone(spec) as unknown as { components: { traits?: unknown[] }[] };
     bigger.components[0]!.traits = [{ type: 'scaler', properties: { replicas: 6 } }];
     const before = plan();
     const after = plan(bigger as unknown as ApplicationSpec);

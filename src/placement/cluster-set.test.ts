@@ -66,7 +66,7 @@ describe('clusterSetProblems', () => {
       {
         path: 'spec.policies',
         message:
-          'no placement policy governs components [web, db], so the default applies (primary clusters only), and no registered cluster can run components [web, db]: 1 × role burst not eligible (overflow only when primaries are full); 1 × role disaster-recovery not eligible (only when roles names disaster-recovery)',
+          'no placement policy governs components [web, db], so the default applies (primary clusters only), and no registered cluster can run components [web, db]: 1 × role burst not eligible (overflow only when primaries are full); 1 × role disaster-recovery not eligible (only when the policy lists it in roles)',
       },
     ]);
   });

@@ -25,7 +25,7 @@ export interface Eligibility {
 
 const ROLE_HINT: Readonly<Record<string, string>> = {
   burst: 'overflow only when primaries are full',
-  'disaster-recovery': 'only when roles names disaster-recovery',
+  'disaster-recovery': 'only when the policy lists it in roles',
   primary: 'roles leaves out primary',
 };
 

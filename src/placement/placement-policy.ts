@@ -25,7 +25,7 @@ const PLACEMENT_PROPERTIES = [
 
 /**
  * The government default when an application names no placement: primary clusters only, replicas divided by free
- * capacity, no bursting (overflow is opt-in) and no disaster-recovery clusters (only when roles names them).
+ * capacity, no bursting (overflow is opt-in) and no disaster-recovery clusters (only when `roles` lists them).
  */
 export const DEFAULT_PLACEMENT_POLICY: PlacementPolicy = Object.freeze<PlacementPolicy>({
   components: [],

@@ -336,7 +336,7 @@ describe('reasons', () => {
     );
     expect(web(d).excluded).toEqual([
       { cluster: 'burst', reason: 'role burst not eligible (overflow only when primaries are full)' },
-      { cluster: 'dr', reason: 'role disaster-recovery not eligible (only when roles names disaster-recovery)' },
+      { cluster: 'dr', reason: 'role disaster-recovery not eligible (only when the policy lists it in roles)' },
       { cluster: 'other-region', reason: 'outside residency: networkZone internet not in [e-gov-extranet]' },
       { cluster: 'public', reason: 'outside residency: networkZone internet not in [e-gov-extranet]' },
       { cluster: 'sick', reason: 'unhealthy' },
