@@ -9,7 +9,12 @@ const major = Number(process.versions.node.split('.')[0]);
 const pinned = fileURLToPath(new URL('../node_modules/node/bin/node', import.meta.url));
 // The server's V8 flags (src/kernel/server-runtime.json; docs/configuration.md, "Memory"), by POLIS_FOOTPRINT.
 const runtime = JSON.parse(readFileSync(new URL('../src/kernel/server-runtime.json', import.meta.url), 'utf8'));
-const SERVER_FLAGS = [...runtime.flags, ...(runtime.footprints[process.env.POLIS_FOOTPRINT || 'default'] ?? [])];
+const heap = Number(process.env.POLIS_HEAP_MB);
+const SERVER_FLAGS = [
+  ...runtime.flags,
+  ...(runtime.footprints[process.env.POLIS_FOOTPRINT || 'default'] ?? []),
+  `--max-old-space-size=${Number.isInteger(heap) && heap >= 128 ? heap : runtime.heapMb}`,
+];
 const serving = process.argv[2] === 'serve' && !SERVER_FLAGS.every((f) => process.execArgv.includes(f));
 
 if ((major < 24 && existsSync(pinned)) || serving) {
