@@ -17,9 +17,5 @@ export const FOOTPRINTS = Object.keys(runtime.footprints);
 
 /** The node flags the polis server runs with for a footprint and heap cap (the same list bin/polis.js applies). */
 export function serverNodeFlags(footprint = 'default', heapMb?: string): string[] {
-  return [
-    ...runtime.flags,
-    ...(runtime.footprints[footprint] ?? []),
-    `--max-old-space-size=${heapLimitMb(heapMb)}`,
-  ];
+  return [...runtime.flags, ...(runtime.footprints[footprint] ?? []), `--max-old-space-size=${heapLimitMb(heapMb)}`];
 }

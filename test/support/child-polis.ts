@@ -60,7 +60,9 @@ export async function spawnPolis(opts: SpawnPolisOptions): Promise<ChildPolis> {
     ...opts.env,
   };
   // The server runs with the V8 flags `polis serve` uses for its footprint, unless the caller gives its own.
-  const nodeArgs = opts.nodeArgs?.length ? opts.nodeArgs : serverNodeFlags(opts.env?.POLIS_FOOTPRINT, opts.env?.POLIS_HEAP_MB);
+  const nodeArgs = opts.nodeArgs?.length
+    ? opts.nodeArgs
+    : serverNodeFlags(opts.env?.POLIS_FOOTPRINT, opts.env?.POLIS_HEAP_MB);
   const child = spawn(process.execPath, [...nodeArgs, ENTRY], {
     cwd: ROOT,
     env,
