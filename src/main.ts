@@ -30,7 +30,8 @@ import { recordRevision, applicationRevisionKind } from './apps/revisions.ts';
 import { placementAdmission } from './apps/policy-validation.ts';
 import { clusterKind } from './clusters/cluster-kind.ts';
 import { ClusterDirectory } from './clusters/cluster-directory.ts';
-import { driverFactory, seedSandboxClusters } from './clusters/sandbox.ts';
+import { driverFactory } from './clusters/driver-factory.ts';
+import { seedSandboxClusters } from './clusters/sandbox.ts';
 import { DeliveryController } from './delivery/delivery-controller.ts';
 import { eventKind } from './events/event-kind.ts';
 import { eventsGoWithTheirTenant } from './events/event-admission.ts';
@@ -130,7 +131,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     resources,
     feed,
     clock,
-    drivers: driverFactory(sim),
+    drivers: driverFactory({ sim, resources }),
     heartbeatMs: opts.virtualTime ? 0 : config.heartbeatMs,
     log,
   });
@@ -164,6 +165,8 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     tokens,
     metrics,
     clusters,
+    clock,
+    sim,
     version: VERSION,
     bodyLimit: config.bodyLimit,
     logger: opts.listen ? loggerOptions(config.logLevel) : false,

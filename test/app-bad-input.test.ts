@@ -105,6 +105,24 @@ const CASES: { what: string; spec: Spec; path: string; message: RegExp }[] = [
     message: /maxReplicas/,
   },
   {
+    what: 'a cluster-wide object in a k8s-objects component',
+    spec: {
+      components: [
+        {
+          name: 'rbac',
+          type: 'k8s-objects',
+          properties: {
+            objects: [
+              { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'x' }, rules: [] },
+            ],
+          },
+        },
+      ],
+    },
+    path: 'spec.components[0].properties.objects[0].kind',
+    message: /ClusterRole is not allowed/,
+  },
+  {
     what: 'a deploy step naming a policy that does not exist',
     spec: {
       components: [web()],

@@ -79,6 +79,7 @@ function sample(def: KindDefinition, tenant: string, name: string): Record<strin
         },
       };
     case 'Secret':
+    case 'PlatformSecret':
       return { ...base, stringData: { password: 'fixture-password' } };
     case 'RoleBinding':
       return { ...base, spec: { user: 'someone', role: 'viewer' } };

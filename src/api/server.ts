@@ -17,6 +17,10 @@ import { registerApplyRoutes } from './apply-routes.ts';
 import { registerApplicationRoutes } from '../apps/routes.ts';
 import type { ClusterDirectory } from '../clusters/cluster-directory.ts';
 import { registerDeliveryRoutes } from '../delivery/routes.ts';
+import { registerClusterRoutes } from '../clusters/routes.ts';
+import { registerSandboxRoutes } from '../clusters/sandbox-routes.ts';
+import type { Clock } from '../kernel/clock.ts';
+import type { SimCloud } from '../sim/index.ts';
 import { registerBodyParsers } from './bodies.ts';
 import { registerDiscovery } from './discovery.ts';
 import { errorBody, sendError } from './error-body.ts';
@@ -34,6 +38,9 @@ export interface ServerDeps {
   readonly tokens: TokenService;
   readonly metrics: Metrics;
   readonly clusters: ClusterDirectory;
+  readonly clock: Clock;
+  /** The simulated cloud, when the sandbox runs. */
+  readonly sim?: SimCloud;
   readonly version: string;
   /** Largest accepted body in bytes (default 1 MiB). */
   readonly bodyLimit?: number;
@@ -159,6 +166,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   registerTenancyRoutes(app, { store: deps.store, resources: deps.resources, tokens: deps.tokens });
   registerApplicationRoutes(app, { store: deps.store, resources: deps.resources });
   registerDeliveryRoutes(app, { resources: deps.resources, clusters: deps.clusters });
+  registerClusterRoutes(app, { resources: deps.resources });
+  registerSandboxRoutes(app, { store: deps.store, resources: deps.resources, clock: deps.clock, sim: deps.sim });
   await app.ready();
   return app;
 }

@@ -86,6 +86,7 @@ export class ClusterDirectory {
   stop(): void {
     this.sub?.close();
     if (this.timer) clearInterval(this.timer);
+    for (const e of this.entries.values()) e.driver?.close?.();
   }
 
   onChange(listener: (cluster: string, change: ClusterChange) => void): () => void {
@@ -153,6 +154,7 @@ export class ClusterDirectory {
       e.object = o;
       return;
     }
+    e?.driver?.close?.();
     const made = this.deps.drivers(o);
     const driver = 'error' in made ? undefined : made;
     const next: Entry = {
@@ -174,7 +176,11 @@ export class ClusterDirectory {
   }
 
   private remove(name: string): void {
-    if (this.entries.delete(name)) this.emit(name, 'removed');
+    const e = this.entries.get(name);
+    if (!e) return;
+    e.driver?.close?.();
+    this.entries.delete(name);
+    this.emit(name, 'removed');
   }
 
   private emit(name: string, change: ClusterChange): void {

@@ -136,4 +136,6 @@ export interface ClusterDriver {
    * the application there is observed again without polling. Returns a function that stops listening.
    */
   watchWorkloads?(listener: (namespace: string) => void): () => void;
+  /** Stops the driver's watches and timers (the cluster was removed or changed, or polis stops). */
+  close?(): void;
 }

@@ -2,10 +2,8 @@ import { formatBytes, formatCpu, parseBytes, parseCpu } from '../kernel/quantity
 import type { ResourceObject, StoredObject } from '../resources/envelope.ts';
 import type { ResourceService } from '../resources/service.ts';
 import type { Store } from '../resources/store.ts';
-import type { SimCloud, SimClusterSpec } from '../sim/index.ts';
-import type { DriverFactory } from './cluster-directory.ts';
+import type { SimClusterSpec } from '../sim/index.ts';
 import type { ClusterSpec } from './cluster-kind.ts';
-import { SimulatedDriver } from './drivers/simulated/simulated-driver.ts';
 
 const CTX = { actor: 'system:sandbox', requestId: 'sandbox-seed' };
 
@@ -56,22 +54,6 @@ export function simSpecOf(obj: StoredObject<ClusterSpec>): SimClusterSpec {
       memoryBytes,
       pods: sim.nodePods ?? 110,
     })),
-  };
-}
-
-/**
- * Drivers for Cluster objects: simulated clusters join the embedded simulated cloud (built from their node pool
- * the first time they are seen); Kubernetes clusters need the Kubernetes driver.
- */
-export function driverFactory(sim: SimCloud | undefined): DriverFactory {
-  return (obj) => {
-    const spec = obj.spec!;
-    if (spec.provider === 'simulated') {
-      if (!sim) return { error: 'the simulated cloud is off (POLIS_SANDBOX=off)' };
-      if (!sim.cluster(obj.metadata.name)) sim.addCluster(simSpecOf(obj));
-      return new SimulatedDriver(sim, obj.metadata.name);
-    }
-    return { error: 'no Kubernetes driver in this build yet: register simulated clusters, or see docs/clusters.md' };
   };
 }
 

@@ -17,6 +17,7 @@ import type { AppStatus, Observation } from './app-status.ts';
 import { applicationStatus } from './app-status.ts';
 import type { ClusterPlan } from './desired-state.ts';
 import { planDelivery } from './desired-state.ts';
+import type { NamespaceQuota } from './namespace.ts';
 import { ownerOf } from './namespace.ts';
 import { advanceWorkflow } from './workflow.ts';
 
@@ -219,6 +220,7 @@ export class DeliveryController {
       now,
       stepHealthy: () => observedHealthy(mem, previous, generation),
     });
+    const tenantObj = await this.deps.store.get({ kind: 'Tenant', tenant: '', name: owner.tenant });
     const plan = planDelivery({
       owner,
       spec,
@@ -226,6 +228,7 @@ export class DeliveryController {
       candidates,
       current: previous?.placement ?? {},
       steps: workflow.reached,
+      quota: (tenantObj?.spec as { quota?: NamespaceQuota } | undefined)?.quota,
     });
     if (!plan.ok) {
       await this.event(owner, 'Warning', 'RenderFailed', plan.errors.map((e) => `${e.path}: ${e.message}`).join('; '));

@@ -9,7 +9,8 @@ import { place } from '../placement/planner.ts';
 import { placementPlan } from '../placement/policies.ts';
 import type { ClusterCandidate, ComponentPlacement, ExcludedCluster } from '../placement/types.ts';
 import type { Owner } from '../clusters/driver.ts';
-import { namespaceManifest } from './namespace.ts';
+import type { NamespaceQuota } from './namespace.ts';
+import { namespaceGuards, namespaceManifest } from './namespace.ts';
 import type { DeployStep } from './workflow.ts';
 
 /** Label marking an object that prune leaves alone on update (garbage-collect policy). */
@@ -25,6 +26,8 @@ export interface PlanInput {
   readonly current: Readonly<Record<string, Readonly<Record<string, number>>>>;
   /** Deploy steps the workflow has reached. */
   readonly steps: readonly DeployStep[];
+  /** The department's quota, for the namespace's ResourceQuota and LimitRange. */
+  readonly quota?: NamespaceQuota;
 }
 
 export interface ClusterPlan {
@@ -140,13 +143,14 @@ export function planDelivery(input: PlanInput): PlanResult {
     if (!rendered.ok) return { ok: false, errors: rendered.errors };
     const manifests = [
       namespaceManifest(owner),
-      ...sortManifests(
-        rendered.manifests.map((m) => {
+      ...sortManifests([
+        ...namespaceGuards(owner, input.quota),
+        ...rendered.manifests.map((m) => {
           const gc = rendered.gc[manifestKey(m)];
           if (!gc) return m;
           return { ...m, metadata: { ...m.metadata, labels: { ...m.metadata.labels, [GC_LABEL]: gc } } };
         }),
-      ),
+      ]),
     ];
     const hash = createHash('sha256')
       .update(JSON.stringify([manifests, rendered.createOnlyPaths]))

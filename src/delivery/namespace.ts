@@ -30,3 +30,64 @@ export function namespaceManifest(owner: Owner): Manifest {
     metadata: { name: owner.namespace, labels: ownerLabels(owner) },
   };
 }
+
+/** A department's quota as Kubernetes quantities (Tenant.spec.quota); absent dimensions are unlimited. */
+export interface NamespaceQuota {
+  readonly cpu?: string | number;
+  readonly memory?: string | number;
+  readonly storage?: string | number;
+}
+
+const DEFAULT_REQUEST = { cpu: '100m', memory: '128Mi' };
+
+/**
+ * What every application namespace holds besides the application, in every cluster:
+ * - a NetworkPolicy that admits traffic only from the same department's namespaces and from namespaces polis does
+ *   not manage (ingress controllers, monitoring): other departments are denied by default;
+ * - a LimitRange giving containers without requests a default, so they count against the quota, and capping one
+ *   container at the department's quota;
+ * - a ResourceQuota of the department's quota (the department-wide sum is enforced by polis's admission; the
+ *   cluster enforces that no namespace alone exceeds it).
+ */
+export function namespaceGuards(owner: Owner, quota: NamespaceQuota | undefined): Manifest[] {
+  const labels = ownerLabels(owner);
+  const meta = (name: string) => ({ name, namespace: owner.namespace, labels });
+  const out: Manifest[] = [
+    {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: meta('polis-department-isolation'),
+      spec: {
+        podSelector: {},
+        policyTypes: ['Ingress'],
+        ingress: [
+          {
+            from: [
+              { namespaceSelector: { matchLabels: { [OWNER_LABELS.tenant]: owner.tenant } } },
+              { namespaceSelector: { matchExpressions: [{ key: OWNER_LABELS.tenant, operator: 'DoesNotExist' }] } },
+            ],
+          },
+        ],
+      },
+    },
+  ];
+  const max: Record<string, string> = {};
+  if (quota?.cpu !== undefined) max.cpu = String(quota.cpu);
+  if (quota?.memory !== undefined) max.memory = String(quota.memory);
+  out.push({
+    apiVersion: 'v1',
+    kind: 'LimitRange',
+    metadata: meta('polis-defaults'),
+    spec: {
+      limits: [{ type: 'Container', defaultRequest: DEFAULT_REQUEST, ...(Object.keys(max).length ? { max } : {}) }],
+    },
+  });
+  const hard: Record<string, string> = {};
+  if (quota?.cpu !== undefined) hard['requests.cpu'] = String(quota.cpu);
+  if (quota?.memory !== undefined) hard['requests.memory'] = String(quota.memory);
+  if (quota?.storage !== undefined) hard['requests.storage'] = String(quota.storage);
+  if (Object.keys(hard).length > 0) {
+    out.push({ apiVersion: 'v1', kind: 'ResourceQuota', metadata: meta('polis-department-quota'), spec: { hard } });
+  }
+  return out;
+}

@@ -12,6 +12,7 @@ import { authorize } from '../tenancy/authorization.ts';
 import { principalOf } from '../tenancy/request-principal.ts';
 import type { AppStatus } from './app-status.ts';
 import { planDelivery } from './desired-state.ts';
+import type { NamespaceQuota } from './namespace.ts';
 import { ownerOf } from './namespace.ts';
 import { deploySteps } from './workflow.ts';
 
@@ -36,8 +37,10 @@ export function registerDeliveryRoutes(app: FastifyInstance, deps: DeliveryRoute
     });
     if (!d.allowed) throw new NotAllowedError(d.reason);
   };
-  const plan = (tenant: string, name: string, spec: ApplicationSpec, generation: number, current?: AppStatus) => {
+  const plan = async (tenant: string, name: string, spec: ApplicationSpec, generation: number, current?: AppStatus) => {
+    const department = await deps.resources.get('Tenant', '', tenant).catch(() => undefined);
     const result = planDelivery({
+      quota: (department?.spec as { quota?: NamespaceQuota } | undefined)?.quota,
       owner: ownerOf(tenant, name),
       spec,
       revision: revisionName(name, generation),
@@ -79,7 +82,13 @@ export function registerDeliveryRoutes(app: FastifyInstance, deps: DeliveryRoute
       return {
         kind: 'RenderResult',
         application: name,
-        ...plan(tenant, name, obj.spec as ApplicationSpec, generation, existing?.status as AppStatus | undefined),
+        ...(await plan(
+          tenant,
+          name,
+          obj.spec as ApplicationSpec,
+          generation,
+          existing?.status as AppStatus | undefined,
+        )),
       };
     },
   );
@@ -100,7 +109,7 @@ export function registerDeliveryRoutes(app: FastifyInstance, deps: DeliveryRoute
         kind: 'ExportResult',
         application: name,
         revision: revisionName(name, obj.metadata.generation),
-        ...plan(tenant, name, obj.spec as ApplicationSpec, obj.metadata.generation, obj.status as AppStatus),
+        ...(await plan(tenant, name, obj.spec as ApplicationSpec, obj.metadata.generation, obj.status as AppStatus)),
       };
     },
   );

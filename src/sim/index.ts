@@ -28,4 +28,5 @@ export {
   type LoadScenario,
   type MeasuredSeries,
 } from './load-scenarios.ts';
+export { LATENCY_BUCKETS_SECONDS, SIM_METRICS_CONTENT_TYPE, simMetricsText } from './metrics-exposition.ts';
 export { cronProblem, nextFire, parseCron, type CronSchedule } from '../kernel/cron.ts';

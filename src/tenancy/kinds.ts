@@ -168,14 +168,36 @@ const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
 
 /** Secret values, encrypted at rest with AES-256-GCM; never in lists, watches, logs or audit records. */
 export function secretKind(cipher: SecretCipher): KindDefinition {
-  const keyMap = z.record(z.string().regex(SECRET_KEY, 'keys are letters, digits, "-", "_" and "."'), z.string());
-  return defineKind({
-    ...base,
+  return sealedKind(cipher, {
     kind: 'Secret',
     plural: 'secrets',
     scope: 'tenant',
-    category: 'secret',
     description: 'Credentials and keys of a department, encrypted at rest; values are never listed or logged.',
+  });
+}
+
+/**
+ * The platform's own credentials (a member cluster's kubeconfig, a metrics backend's password): a Secret that
+ * belongs to no department, readable in clear only by platform admins.
+ */
+export function platformSecretKind(cipher: SecretCipher): KindDefinition {
+  return sealedKind(cipher, {
+    kind: 'PlatformSecret',
+    plural: 'platformsecrets',
+    scope: 'platform',
+    description: "The platform's credentials (member clusters' kubeconfigs), encrypted at rest; values never listed.",
+  });
+}
+
+function sealedKind(
+  cipher: SecretCipher,
+  kind: { kind: string; plural: string; scope: 'tenant' | 'platform'; description: string },
+): KindDefinition {
+  const keyMap = z.record(z.string().regex(SECRET_KEY, 'keys are letters, digits, "-", "_" and "."'), z.string());
+  return defineKind({
+    ...base,
+    ...kind,
+    category: 'secret',
     extra: {
       type: z.string().optional(),
       data: keyMap.optional(),
@@ -221,5 +243,13 @@ export function secretKind(cipher: SecretCipher): KindDefinition {
 
 /** The tenancy kinds, in registration order. */
 export function tenancyKinds(cipher: SecretCipher): KindDefinition[] {
-  return [tenantKind, userKind, roleBindingKind, platformRoleBindingKind, tokenKind, secretKind(cipher)];
+  return [
+    tenantKind,
+    userKind,
+    roleBindingKind,
+    platformRoleBindingKind,
+    tokenKind,
+    secretKind(cipher),
+    platformSecretKind(cipher),
+  ];
 }

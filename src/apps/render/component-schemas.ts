@@ -1,3 +1,4 @@
+import { isClusterScoped } from './labels.ts';
 import { z } from 'zod';
 import {
   bytesQuantity,
@@ -117,6 +118,8 @@ const k8sObject = z
   })
   .loose();
 
+const RBAC_KINDS = new Set(['Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding']);
+
 export const k8sObjectsProperties = z
   .object({
     objects: z
@@ -130,6 +133,16 @@ export const k8sObjectsProperties = z
               code: 'custom',
               path: [i, 'metadata', 'name'],
               message: 'required: name every object after the first',
+            });
+          }
+          // A department's application stays inside its namespaces: objects that act on the whole cluster (or
+          // grant rights in it) would reach every department sharing it.
+          const kind = (o as { kind?: unknown }).kind;
+          if (isClusterScoped(kind) || (typeof kind === 'string' && RBAC_KINDS.has(kind))) {
+            ctx.addIssue({
+              code: 'custom',
+              path: [i, 'kind'],
+              message: `${String(kind)} is not allowed: an application may create only namespaced objects without RBAC; ask the platform admins for cluster-wide objects`,
             });
           }
           if (o.metadata?.namespace !== undefined) {

@@ -1,0 +1,281 @@
+import type { Manifest } from '../../../kernel/manifest.ts';
+import type {
+  ApplyOptions,
+  ApplyReport,
+  ClusterCapacity,
+  ClusterDriver,
+  ClusterHealth,
+  Owner,
+  PruneReport,
+  Resources,
+  WorkloadStatus,
+} from '../../driver.ts';
+import { ClusterUnreachableError } from '../../driver.ts';
+import type { CacheScope } from './cluster-cache.ts';
+import { ClusterCache, ownerIndexKey } from './cluster-cache.ts';
+import type { ResourceInfo } from './discovery.ts';
+import { RENDERED_KINDS } from './discovery.ts';
+import { KubeHttp, statusMessage } from './kube-http.ts';
+import { parseKubeconfig } from './kubeconfig.ts';
+import { clusterCapacity, metricsUsage } from './node-summary.ts';
+import type { AppliedRecord, ApplyDeps } from './object-apply.ts';
+import { applyManifests } from './object-apply.ts';
+import type { PruneDeps } from './object-prune.ts';
+import { ownerObjects, pruneObjects } from './object-prune.ts';
+import { WORKLOAD_KINDS, workloadStatus } from './workload-status.ts';
+
+type Json = Record<string, unknown>;
+
+export interface KubernetesDriverOptions {
+  /** Every request (and the opening of a watch) gives up after this long: the cluster is then unreachable. */
+  readonly requestTimeoutMs?: number;
+  /** The server-side apply field manager. */
+  readonly fieldManager?: string;
+  /**
+   * How long the watch cache is trusted without hearing from the API server (an event, a bookmark, any answer);
+   * after that a call first checks the server is still there. A watch silent this long is opened again.
+   */
+  readonly staleAfterMs?: number;
+  /** How long pods may be failing before their workload is Failed or Degraded (the simulated cloud's 30 s). */
+  readonly failureGraceMs?: number;
+}
+
+interface Connection {
+  readonly http: KubeHttp;
+  readonly cache: ClusterCache;
+}
+
+const METRICS = 'metrics.k8s.io/v1beta1';
+/** Version and API groups are looked at again this often by health(); metrics-server's own resolution is 15 s. */
+const VERSION_EVERY_MS = 10 * 60_000;
+const METRICS_EVERY_MS = 15_000;
+
+/**
+ * The ClusterDriver of a real Kubernetes cluster, reached through a kubeconfig (token, client certificate or basic
+ * credentials; loaded on first use). Writes are server-side apply as `polis`; what the cluster holds is kept by
+ * watches (objects polis manages, pods, nodes), so that a reconcile finding nothing to change, observe() and
+ * capacity() make no request in the steady state. Every failure to reach the cluster, and refused credentials,
+ * throw ClusterUnreachableError naming this cluster and nothing else.
+ */
+export class KubernetesDriver implements ClusterDriver {
+  readonly cluster: string;
+  private readonly loadKubeconfig: () => Promise<string>;
+  private readonly timeoutMs: number;
+  private readonly fieldManager: string;
+  private readonly staleAfterMs: number;
+  private readonly failureGraceMs: number;
+  private readonly listeners = new Set<(namespace: string) => void>();
+  private readonly applied = new Map<string, AppliedRecord>();
+  private readonly extraKinds = new Map<string, ResourceInfo>();
+  private conn: Connection | undefined;
+  private connecting: Promise<Connection> | undefined;
+  private closed = false;
+  private suspect = false;
+  private lastHeard = 0;
+  private version: { value: string; at: number } | undefined;
+  private groupsAt = 0;
+  private metrics: { used: Resources | undefined; at: number } | undefined;
+
+  constructor(cluster: string, loadKubeconfig: () => Promise<string>, options: KubernetesDriverOptions = {}) {
+    this.cluster = cluster;
+    this.loadKubeconfig = loadKubeconfig;
+    this.timeoutMs = options.requestTimeoutMs ?? 5000;
+    this.fieldManager = options.fieldManager ?? 'polis';
+    this.staleAfterMs = options.staleAfterMs ?? 90_000;
+    this.failureGraceMs = options.failureGraceMs ?? 30_000;
+  }
+
+  async apply(manifests: readonly Manifest[], options: ApplyOptions): Promise<ApplyReport> {
+    const c = await this.fresh('objects');
+    return applyManifests(this.applyDeps(c), manifests, options);
+  }
+
+  async prune(owner: Owner, keep: ReadonlySet<string>): Promise<PruneReport> {
+    const c = await this.fresh('objects');
+    return pruneObjects(this.pruneDeps(c), owner, keep);
+  }
+
+  async inventory(owner: Owner): Promise<string[]> {
+    const c = await this.fresh('objects');
+    return (await ownerObjects(this.pruneDeps(c), owner)).map((o) => o.key);
+  }
+
+  async observe(owner: Owner): Promise<WorkloadStatus[]> {
+    const c = await this.fresh('objects');
+    const jobs = c.cache.informer('batch/v1', 'Job')?.byIndex(`ns:${owner.namespace}`) ?? [];
+    const ctx = {
+      pods: c.cache.podsIn(owner.namespace),
+      jobs: jobs.map((j) => j.obj),
+      now: Date.now(),
+      failureGraceMs: this.failureGraceMs,
+    };
+    const out: WorkloadStatus[] = [];
+    for (const r of RENDERED_KINDS) {
+      if (!r.inventory || !WORKLOAD_KINDS.has(r.kind)) continue;
+      for (const o of c.cache.informer(r.apiVersion, r.kind)?.byIndex(ownerIndexKey(owner.app, owner.tenant)) ?? []) {
+        if ((o.obj.metadata as Json).namespace !== owner.namespace) continue;
+        const status = workloadStatus(o.obj, ctx);
+        if (status) out.push(status);
+      }
+    }
+    return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+
+  async capacity(): Promise<ClusterCapacity> {
+    const c = await this.fresh('capacity');
+    const report = clusterCapacity(c.cache.allNodes(), c.cache.allPods());
+    const used = await this.used(c, report.requested.pods);
+    return used ? { ...report, used } : report;
+  }
+
+  async health(): Promise<ClusterHealth> {
+    try {
+      if (this.closed) throw new ClusterUnreachableError(this.cluster, 'the driver is closed');
+      const c = await this.connection();
+      let answer = await c.http.request('GET', '/readyz');
+      // Some managed clusters do not expose /readyz to every identity: /version still says the server serves.
+      if (answer.status === 404 || answer.status === 403) answer = await c.http.request('GET', '/version');
+      const ready = answer.status === 200;
+      const now = Date.now();
+      if (!this.version || now - this.version.at > VERSION_EVERY_MS) {
+        const v = await c.http.request('GET', '/version');
+        const git = (v.body as { gitVersion?: unknown } | undefined)?.gitVersion;
+        if (v.status === 200 && typeof git === 'string') this.version = { value: git, at: now };
+      }
+      if (now - this.groupsAt > VERSION_EVERY_MS) {
+        await c.cache.discovery.refreshGroups();
+        this.groupsAt = now;
+      }
+      const nodes = [...c.cache.allNodes()];
+      const message = !ready
+        ? `the API server is not ready (${answer.status}): ${statusMessage(answer)}`
+        : nodes.length > 0
+          ? `${nodes.filter((n) => n.ready).length}/${nodes.length} nodes ready`
+          : 'the API server is ready';
+      return { reachable: true, ready, message, ...(this.version ? { version: this.version.value } : {}) };
+    } catch (e) {
+      if (e instanceof ClusterUnreachableError) return { reachable: false, ready: false, message: e.message };
+      throw e;
+    }
+  }
+
+  /** The group-versions the cluster served at the last health check (`v1`, `apps/v1`, `metrics.k8s.io/v1beta1` …). */
+  apiGroups(): string[] {
+    return this.conn?.cache.discovery.groups() ?? [];
+  }
+
+  watchWorkloads(listener: (namespace: string) => void): () => void {
+    this.listeners.add(listener);
+    // Start the watches now, so that changes are heard before the first reconcile asks.
+    void this.fresh('objects').catch(() => undefined);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Stops every watch and closes the connections; every later call throws ClusterUnreachableError. */
+  close(): void {
+    this.closed = true;
+    this.listeners.clear();
+    this.conn?.cache.stop();
+    this.conn?.http.close();
+    this.conn = undefined;
+  }
+
+  /**
+   * The connection with its cache ready for `scope`: listed, watches open, and the server heard from lately (else
+   * asked now). Throws ClusterUnreachableError when any of that fails.
+   */
+  private async fresh(scope: CacheScope): Promise<Connection> {
+    const c = await this.connection();
+    await c.cache.ensure(scope);
+    if (this.suspect || Date.now() - this.lastHeard > this.staleAfterMs) await c.http.request('GET', '/version');
+    return c;
+  }
+
+  private async connection(): Promise<Connection> {
+    if (this.closed) throw new ClusterUnreachableError(this.cluster, 'the driver is closed');
+    if (this.conn) return this.conn;
+    this.connecting ??= this.connect().finally(() => (this.connecting = undefined));
+    return this.connecting;
+  }
+
+  private async connect(): Promise<Connection> {
+    let text: string;
+    try {
+      text = await this.loadKubeconfig();
+    } catch (e) {
+      throw new ClusterUnreachableError(this.cluster, `the kubeconfig could not be loaded: ${(e as Error).message}`);
+    }
+    const parsed = parseKubeconfig(text);
+    if (!parsed.ok) {
+      const why = parsed.errors.map((e) => (e.path ? `${e.path}: ${e.message}` : e.message)).join('; ');
+      throw new ClusterUnreachableError(this.cluster, `the kubeconfig is refused: ${why}`);
+    }
+    let http: KubeHttp;
+    try {
+      http = await KubeHttp.create(this.cluster, parsed.kubeconfig, this.timeoutMs, {
+        heard: () => {
+          this.lastHeard = Date.now();
+          this.suspect = false;
+        },
+        lost: () => {
+          this.suspect = true;
+        },
+      });
+    } catch (e) {
+      if (e instanceof ClusterUnreachableError) throw e;
+      throw new ClusterUnreachableError(this.cluster, `the kubeconfig cannot be used: ${(e as Error).message}`);
+    }
+    const cache = new ClusterCache(http, {
+      fieldManager: this.fieldManager,
+      idleMs: this.staleAfterMs,
+      onNamespaceChange: (namespace) => {
+        for (const l of this.listeners) l(namespace);
+      },
+      isOwnWrite: (key, rv) => this.applied.get(key)?.rv === rv,
+    });
+    if (this.closed) {
+      http.close();
+      throw new ClusterUnreachableError(this.cluster, 'the driver is closed');
+    }
+    this.conn = { http, cache };
+    return this.conn;
+  }
+
+  private async used(c: Connection, pods: number): Promise<Resources | undefined> {
+    if (!c.cache.discovery.serves(METRICS)) return undefined;
+    const now = Date.now();
+    if (this.metrics && now - this.metrics.at < METRICS_EVERY_MS) return this.metrics.used;
+    const answer = await c.http.request('GET', `/apis/${METRICS}/nodes`);
+    const used = answer.status === 200 ? metricsUsage(answer.body, pods) : undefined;
+    this.metrics = { used, at: now };
+    return used;
+  }
+
+  private applyDeps(c: Connection): ApplyDeps {
+    return {
+      http: c.http,
+      cache: c.cache,
+      fieldManager: this.fieldManager,
+      applied: this.applied,
+      extraKinds: this.extraKinds,
+    };
+  }
+
+  private pruneDeps(c: Connection): PruneDeps {
+    return {
+      http: c.http,
+      cache: c.cache,
+      extraKinds: this.extraKinds,
+      deleted: (key) => this.applied.delete(key),
+    };
+  }
+}
+
+/** A driver for one cluster; the kubeconfig is loaded (and checked) on first use. */
+export function kubernetesDriver(
+  cluster: string,
+  loadKubeconfig: () => Promise<string>,
+  options?: KubernetesDriverOptions,
+): KubernetesDriver {
+  return new KubernetesDriver(cluster, loadKubeconfig, options);
+}

@@ -1,0 +1,130 @@
+import type { ComponentMetrics, SimCloud } from '../../../sim/index.ts';
+import type {
+  ClusterSignals,
+  ComponentRef,
+  ComponentSignals,
+  HistorySignal,
+  MetricsSource,
+} from '../../metrics-source.ts';
+import { historyGrid } from '../../metrics-source.ts';
+import { SampleRing } from './sample-ring.ts';
+
+export interface SimulatedSourceOptions {
+  readonly sim: SimCloud;
+  /** Samples kept per component for `history` (default 10,080: a week of minute samples). */
+  readonly capacity?: number;
+  /** A sample closer than this to the previous one is not kept (default 0: every distinct instant is). */
+  readonly minIntervalMs?: number;
+  /** How old a sample may be and still answer for an instant of `history` (default 5 minutes, as Prometheus). */
+  readonly lookbackMs?: number;
+  /**
+   * Calls `record()` on a timer of this period (real time; the timer does not keep the process alive) until
+   * `close()`. Leave it out in virtual time and call `record()` after each step instead.
+   */
+  readonly recordEveryMs?: number;
+}
+
+/**
+ * Metrics read straight from the simulated cloud's load model, exact at the sim's present. The sim keeps no
+ * past, so the source keeps its own: a ring of samples per component, taken whenever `signals` is asked and at
+ * each `record()` (call it on a timer, or after each step of a virtual-time run, to give `history` a series).
+ */
+export class SimulatedMetricsSource implements MetricsSource {
+  readonly name = 'simulated';
+  private readonly sim: SimCloud;
+  private readonly capacity: number;
+  private readonly minIntervalMs: number;
+  private readonly lookbackMs: number;
+  private readonly rings = new Map<string, { ref: ComponentRef; ring: SampleRing }>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(options: SimulatedSourceOptions) {
+    this.sim = options.sim;
+    this.capacity = options.capacity ?? 10_080;
+    this.minIntervalMs = options.minIntervalMs ?? 0;
+    this.lookbackMs = options.lookbackMs ?? 300_000;
+    if (options.recordEveryMs !== undefined && options.recordEveryMs > 0) {
+      this.timer = setInterval(() => this.record(), options.recordEveryMs);
+      this.timer.unref();
+    }
+  }
+
+  close(): void {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  signals(ref: ComponentRef): Promise<ComponentSignals | undefined> {
+    return Promise.resolve(this.sample(ref, this.sim.now()));
+  }
+
+  /** Starts keeping samples of a component at each `record()` without waiting for a first `signals` call. */
+  track(ref: ComponentRef): void {
+    this.ringOf(ref);
+  }
+
+  /** Samples every component asked about or tracked so far, stamped `now` (default: the sim's present). */
+  record(now: number = this.sim.now()): void {
+    for (const { ref } of this.rings.values()) this.sample(ref, now);
+  }
+
+  history(ref: ComponentRef, signal: HistorySignal, fromMs: number, toMs: number, stepMs: number): Promise<number[]> {
+    const ring = this.rings.get(keyOf(ref))?.ring;
+    const values = historyGrid(fromMs, toMs, stepMs).map((t) => ring?.at(t, this.lookbackMs)?.[signal] ?? NaN);
+    return Promise.resolve(values);
+  }
+
+  private sample(ref: ComponentRef, at: number): ComponentSignals | undefined {
+    const signals = toSignals(this.sim.componentMetrics(ref.namespace, ref.component), at);
+    const ring = this.ringOf(ref);
+    if (at - ring.lastAt >= this.minIntervalMs || at === ring.lastAt) {
+      ring.push({
+        at,
+        cpuUtilization: signals?.cpuUtilization ?? NaN,
+        requestsPerSecond: signals?.requestsPerSecond ?? NaN,
+      });
+    }
+    return signals;
+  }
+
+  private ringOf(ref: ComponentRef): SampleRing {
+    const key = keyOf(ref);
+    let entry = this.rings.get(key);
+    if (entry === undefined) this.rings.set(key, (entry = { ref, ring: new SampleRing(this.capacity) }));
+    return entry.ring;
+  }
+}
+
+function keyOf(ref: ComponentRef): string {
+  return `${ref.namespace}\u0000${ref.component}`;
+}
+
+/**
+ * The load model's view reduced to the seam's: only clusters whose pods serve (a cluster that is down reports
+ * nothing, as its Prometheus would not answer); requests only where pods took them; utilization only over ready
+ * pods and latency only with requests, as a Prometheus query would give them.
+ */
+function toSignals(m: ComponentMetrics, at: number): ComponentSignals | undefined {
+  if (Object.keys(m.clusters).length === 0) return undefined;
+  const serving = Object.values(m.clusters).filter((c) => c.serving);
+  const perCluster: Record<string, ClusterSignals> = {};
+  let rps = 0;
+  for (const c of serving) {
+    rps += c.rps;
+    perCluster[c.cluster] = {
+      readyPods: c.readyPods,
+      requestsPerSecond: c.rps,
+      ...(c.readyPods > 0 ? { cpuUtilization: c.cpuUtilization } : {}),
+      ...(c.rps > 0 ? { latencyP99Ms: c.latencyP99Ms } : {}),
+    };
+  }
+  const ready = m.total.readyPods;
+  return {
+    at,
+    readyPods: ready,
+    requestsPerSecond: rps,
+    ...(ready > 0 ? { cpuUtilization: m.total.cpuUtilization } : {}),
+    ...(rps > 0 ? { latencyP99Ms: m.total.latencyP99Ms } : {}),
+    perCluster,
+  };
+}

@@ -1,0 +1,87 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../src/kernel/clock.ts';
+import type { AppStatus } from '../src/delivery/app-status.ts';
+import type { TestPolis } from './support/test-polis.ts';
+import { startTestPolis } from './support/test-polis.ts';
+
+/** The sandbox's controls, in virtual time: fail and restore a cluster and watch an application move; load. */
+let t: TestPolis;
+const APPS = '/apis/core.oam.dev/v1beta1/tenants';
+
+async function settle(rounds: number, until?: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < rounds; i++) {
+    await t.polis.clusters.probeAll();
+    await t.polis.delivery.idle();
+    t.polis.sim!.advance(1000);
+    await t.polis.delivery.idle();
+    if (until && (await until())) return;
+  }
+}
+
+async function status(tenant: string, name: string): Promise<AppStatus> {
+  return (await t.request('GET', `${APPS}/${tenant}/applications/${name}`, { token: t.adminToken })).json().status;
+}
+
+beforeAll(async () => {
+  t = await startTestPolis({ controllers: true, virtualTime: true, clock: new ManualClock('2026-11-24T08:00:00Z') });
+  await settle(40, async () => (await status('tax', 'e-invoice'))?.phase === 'Running');
+}, 60_000);
+afterAll(async () => {
+  await t?.stop();
+});
+
+describe('sandbox controls', () => {
+  it('fails a cluster: polis notices, moves the replicas to the other eligible cluster, and deletes nothing there', async () => {
+    expect((await status('tax', 'e-invoice')).placement.gateway).toEqual({ 'gov-east': 4, 'gov-west': 2 });
+    const r = await t.request('POST', '/api/v1/sandbox/clusters/gov-west/fail', { token: t.adminToken });
+    expect(r.statusCode, r.body).toBe(200);
+    expect(r.json()).toMatchObject({ kind: 'SandboxCluster', name: 'gov-west', state: 'down' });
+    await settle(10, async () => (await status('tax', 'e-invoice')).placement.gateway?.['gov-west'] === undefined);
+    const s = await status('tax', 'e-invoice');
+    expect(s.placement.gateway).toEqual({ 'gov-east': 6 });
+    expect(s.pendingRemoval).toEqual(['gov-west']);
+    // Nothing was deleted on the failed cluster: it may come back with its pods.
+    expect(t.polis.sim!.cluster('gov-west')!.runtime.store.select('tax-e-invoice', {}).length).toBeGreaterThan(0);
+    const audit = await t.request('GET', '/api/v1/audit?kind=Cluster&verb=fail', { token: t.adminToken });
+    expect(audit.json().items[0]).toMatchObject({ actor: 'admin', name: 'gov-west', outcome: 'success' });
+  });
+
+  it('restores it: once healthy again the surplus there is removed, and placement may use it again', async () => {
+    const r = await t.request('POST', '/api/v1/sandbox/clusters/gov-west/restore', { token: t.adminToken });
+    expect(r.statusCode).toBe(200);
+    await settle(10, async () => (await status('tax', 'e-invoice')).pendingRemoval === undefined);
+    const s = await status('tax', 'e-invoice');
+    expect(s.phase).toBe('Running');
+    expect(s.pendingRemoval).toBeUndefined();
+  });
+
+  it('multiplies an application’s load for its department, and refuses other departments', async () => {
+    const r = await t.request('POST', `/api/v1/sandbox/tenants/edu/applications/enrolment-portal/load`, {
+      token: t.tokens['edu-staff'],
+      body: { factor: 30, forSeconds: 600, component: 'web' },
+    });
+    expect(r.statusCode, r.body).toBe(200);
+    const offered = r.json().components[0].offeredRps as number;
+    expect(offered).toBeGreaterThan(0);
+    expect(t.polis.sim!.offeredRps('edu-enrolment-portal', 'web')).toBeCloseTo(offered, 0);
+    const other = await t.request('POST', `/api/v1/sandbox/tenants/edu/applications/enrolment-portal/load`, {
+      token: t.tokens['tax-admin'],
+      body: { factor: 30 },
+    });
+    expect(other.statusCode).toBe(403);
+    const cluster = await t.request('POST', '/api/v1/sandbox/clusters/gov-east/fail', { token: t.tokens['edu-admin'] });
+    expect(cluster.statusCode).toBe(403);
+  });
+
+  it('refuses bad input naming the field, and an unknown cluster naming the sandbox’s', async () => {
+    const bad = await t.request('POST', `/api/v1/sandbox/tenants/edu/applications/enrolment-portal/load`, {
+      token: t.tokens['edu-admin'],
+      body: { factor: -1, for: '10m' },
+    });
+    expect(bad.statusCode).toBe(422);
+    expect((bad.json().causes as { path: string }[]).map((c) => c.path).sort()).toEqual(['factor', 'for']);
+    const none = await t.request('POST', '/api/v1/sandbox/clusters/nowhere/fail', { token: t.adminToken });
+    expect(none.statusCode).toBe(404);
+    expect(none.json().message).toContain('gov-east');
+  });
+});

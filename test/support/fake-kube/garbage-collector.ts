@@ -1,0 +1,206 @@
+/**
+ * Deletion: propagation policies (Background, Foreground, Orphan) over ownerReferences, finalizers, and namespace
+ * termination, after https://kubernetes.io/docs/concepts/architecture/garbage-collection/. The collector runs on
+ * its own after every change, as kube-controller-manager's garbage collector and namespace controller would.
+ */
+import { type Registry, nowTime } from './registry.ts';
+import { type ResourceDef, RESOURCES } from './resources.ts';
+import { KubeError, badRequest, conflict } from './status.ts';
+import type { KubeObject } from './types.ts';
+
+export type PropagationPolicy = 'Background' | 'Foreground' | 'Orphan';
+
+export interface DeleteOptions {
+  propagationPolicy?: PropagationPolicy;
+  preconditions?: { uid?: string; resourceVersion?: string };
+  dryRun?: boolean;
+}
+
+export interface DeleteResult {
+  /** The deleted object's Status, or the object itself while its deletion waits on finalizers. */
+  body: Record<string, unknown>;
+  warning?: string;
+}
+
+const MANAGER = 'kube-controller-manager';
+const PROTECTED_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
+const JOB_WARNING =
+  'child pods are preserved by default when jobs are deleted; set propagationPolicy=Background to remove them or set propagationPolicy=Orphan to suppress this warning';
+
+export class GarbageCollector {
+  private readonly registry: Registry;
+  private scheduled: NodeJS.Immediate | undefined;
+  private stopped = false;
+
+  constructor(registry: Registry) {
+    this.registry = registry;
+    registry.store.subscribe(() => this.schedule());
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.scheduled) clearImmediate(this.scheduled);
+  }
+
+  delete(def: ResourceDef, ns: string | undefined, name: string, opts: DeleteOptions): DeleteResult {
+    const store = this.registry.store;
+    const obj = this.registry.get(def, ns, name);
+    const meta = obj.metadata ?? {};
+    const pre = opts.preconditions;
+    if (pre?.uid && pre.uid !== meta.uid)
+      throw conflict(
+        def,
+        name,
+        `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${meta.uid}`,
+      );
+    if (pre?.resourceVersion && pre.resourceVersion !== meta.resourceVersion)
+      throw conflict(
+        def,
+        name,
+        `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${meta.resourceVersion}`,
+      );
+    const policy = opts.propagationPolicy;
+    if (policy !== undefined && !['Background', 'Foreground', 'Orphan'].includes(policy))
+      throw new KubeError(
+        422,
+        'Invalid',
+        `DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "${policy}": supported values: "Foreground", "Background", "Orphan", "nil"`,
+      );
+
+    if (def.kind === 'Namespace') {
+      if (PROTECTED_NAMESPACES.has(name))
+        throw new KubeError(403, 'Forbidden', `namespaces "${name}" is forbidden: this namespace may not be deleted`, {
+          name,
+          kind: 'namespaces',
+        });
+      if (opts.dryRun || meta.deletionTimestamp) return { body: obj };
+      meta.deletionTimestamp = nowTime();
+      (obj.status as Record<string, unknown>).phase = 'Terminating';
+      return { body: store.put(def, obj) };
+    }
+
+    const effective = policy ?? (def.kind === 'Job' ? 'Orphan' : 'Background');
+    const warning = def.kind === 'Job' && policy === undefined ? JOB_WARNING : undefined;
+    const finalizers = [...(meta.finalizers ?? [])];
+    if (effective === 'Foreground' && !finalizers.includes('foregroundDeletion')) finalizers.push('foregroundDeletion');
+    if (effective === 'Orphan' && !finalizers.includes('orphan')) finalizers.push('orphan');
+    if (finalizers.length > 0) {
+      if (opts.dryRun) return { body: obj, ...(warning ? { warning } : {}) };
+      if (!meta.deletionTimestamp) {
+        meta.deletionTimestamp = nowTime();
+        meta.deletionGracePeriodSeconds = 0;
+      }
+      meta.finalizers = finalizers;
+      return { body: store.put(def, obj), ...(warning ? { warning } : {}) };
+    }
+    if (!opts.dryRun) store.remove(def, ns, name);
+    return {
+      body: {
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Success',
+        details: { name, ...(def.group ? { group: def.group } : {}), kind: def.resource, uid: meta.uid },
+      },
+      ...(warning ? { warning } : {}),
+    };
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.stopped) return;
+    this.scheduled = setImmediate(() => {
+      this.scheduled = undefined;
+      if (!this.stopped) this.sweep();
+    });
+  }
+
+  /** One pass of the garbage collector and namespace controller; changes it makes schedule the next pass. */
+  private sweep(): void {
+    const all = [...this.registry.store.objectsWithDefs()];
+    const uids = new Map(all.map((e) => [e.object.metadata?.uid, e]));
+    const dependentsOf = (uid: string | undefined): { def: ResourceDef; object: KubeObject }[] =>
+      all.filter((e) => (e.object.metadata?.ownerReferences ?? []).some((r) => r.uid === uid));
+
+    for (const { def, object } of all) {
+      const meta = object.metadata ?? {};
+      try {
+        if (meta.deletionTimestamp) {
+          const finalizers = meta.finalizers ?? [];
+          if (finalizers.includes('orphan')) {
+            for (const d of dependentsOf(meta.uid)) {
+              const refs = (d.object.metadata?.ownerReferences ?? []).filter((r) => r.uid !== meta.uid);
+              this.registry.patch(
+                d.def,
+                d.object.metadata?.namespace,
+                d.object.metadata?.name ?? '',
+                'merge',
+                { metadata: { ownerReferences: refs.length ? refs : null } },
+                { manager: MANAGER },
+              );
+            }
+            this.dropFinalizer(def, object, 'orphan');
+          } else if (finalizers.includes('foregroundDeletion')) {
+            const deps = dependentsOf(meta.uid);
+            for (const d of deps)
+              if (!d.object.metadata?.deletionTimestamp)
+                this.delete(d.def, d.object.metadata?.namespace, d.object.metadata?.name ?? '', {
+                  propagationPolicy: 'Foreground',
+                });
+            if (deps.length === 0) this.dropFinalizer(def, object, 'foregroundDeletion');
+          } else if (def.kind === 'Namespace') {
+            this.terminateNamespace(object);
+          }
+          continue;
+        }
+        const refs = meta.ownerReferences ?? [];
+        if (refs.length > 0 && refs.every((r) => !uids.has(r.uid)))
+          this.delete(def, meta.namespace, meta.name ?? '', { propagationPolicy: 'Background' });
+      } catch (e) {
+        if (!(e instanceof KubeError) || e.code !== 404) throw e;
+      }
+    }
+  }
+
+  private dropFinalizer(def: ResourceDef, object: KubeObject, finalizer: string): void {
+    const meta = object.metadata ?? {};
+    const finalizers = (meta.finalizers ?? []).filter((f) => f !== finalizer);
+    this.registry.patch(
+      def,
+      meta.namespace,
+      meta.name ?? '',
+      'merge',
+      { metadata: { finalizers: finalizers.length ? finalizers : null } },
+      { manager: MANAGER },
+    );
+  }
+
+  /** Deletes everything in a terminating namespace, then the namespace itself. */
+  private terminateNamespace(ns: KubeObject): void {
+    const name = ns.metadata?.name ?? '';
+    const content = this.registry.store.inNamespace(name);
+    for (const { def, object } of content)
+      if (!object.metadata?.deletionTimestamp)
+        this.delete(def, name, object.metadata?.name ?? '', { propagationPolicy: 'Background' });
+    if (content.length > 0) return;
+    const namespaces = RESOURCES.find((d) => d.kind === 'Namespace') as ResourceDef;
+    this.registry.store.remove(namespaces, undefined, name);
+  }
+}
+
+/** DeleteOptions from the query string and the request body (the body wins, as on a real server). */
+export function deleteOptions(query: URLSearchParams, body: unknown): DeleteOptions {
+  const b = (body ?? {}) as Record<string, unknown>;
+  if (typeof b !== 'object') throw badRequest('the body of the request is not DeleteOptions');
+  const policy = (b.propagationPolicy ?? query.get('propagationPolicy') ?? undefined) as PropagationPolicy | undefined;
+  const orphan = b.orphanDependents ?? query.get('orphanDependents');
+  const dryRun = Array.isArray(b.dryRun) ? b.dryRun.includes('All') : query.getAll('dryRun').includes('All');
+  return {
+    ...(policy
+      ? { propagationPolicy: policy }
+      : orphan === true || orphan === 'true'
+        ? { propagationPolicy: 'Orphan' }
+        : {}),
+    ...(b.preconditions ? { preconditions: b.preconditions as DeleteOptions['preconditions'] } : {}),
+    dryRun,
+  };
+}

@@ -1,0 +1,115 @@
+/** Public types of the fake Kubernetes API server (see docs/fake-kube.md). */
+
+/** A Kubernetes object as JSON. */
+export type KubeObject = Record<string, unknown> & {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: Metadata;
+};
+
+export interface Metadata {
+  name?: string;
+  generateName?: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  generation?: number;
+  creationTimestamp?: string;
+  deletionTimestamp?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  finalizers?: string[];
+  ownerReferences?: OwnerReference[];
+  managedFields?: ManagedFieldsEntry[];
+  [key: string]: unknown;
+}
+
+export interface OwnerReference {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid: string;
+  controller?: boolean;
+  blockOwnerDeletion?: boolean;
+}
+
+export interface ManagedFieldsEntry {
+  manager: string;
+  operation: 'Apply' | 'Update';
+  apiVersion: string;
+  time: string;
+  fieldsType: 'FieldsV1';
+  fieldsV1: Record<string, unknown>;
+  subresource?: string;
+}
+
+export type Verb = 'get' | 'list' | 'watch' | 'create' | 'patch' | 'update' | 'delete' | 'deletecollection';
+
+export interface FakeKubeOptions {
+  /** Accepted bearer tokens (default ['fake-token']); basic auth user/password pairs also accepted when given. */
+  tokens?: string[];
+  basic?: { username: string; password: string }[];
+  /** The user bearer tokens authenticate as, named in 403 messages (default system:serviceaccount:polis-system:polis). */
+  tokenUser?: string;
+  /** Nodes to create: default 3 nodes × cpu "8" memory "32Gi" pods "110", named node-1..n, Ready. */
+  nodes?: { name: string; cpu: string; memory: string; pods: number; ready?: boolean }[];
+  /** Denied operations, answered 403 with the API server's own message. A missing group matches every group. */
+  forbid?: { verb: Exclude<Verb, 'deletecollection'>; resource: string; group?: string }[];
+  /** Events kept for watch resumption; an older resourceVersion answers 410 Gone (default 1000). */
+  historyLimit?: number;
+  /** Bookmark interval for watches with allowWatchBookmarks (default 1000 ms). */
+  bookmarkMs?: number;
+  /** Simulated workload controller: pods become Running/Ready (Jobs: Succeeded) this long after they are bound. */
+  readyAfterMs?: number;
+  version?: { major: string; minor: string; gitVersion: string };
+}
+
+/** One request as the server received it. */
+export interface FakeRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  /** get/list/watch/create/patch/update/delete/deletecollection; non-resource paths (discovery, /version) are 'get'. */
+  verb: Verb;
+  contentType: string | undefined;
+  /** The resource (e.g. "deployments"), its API group ('' for core), namespace, name and subresource when the path names one. */
+  resource?: string;
+  group?: string;
+  namespace?: string;
+  name?: string;
+  subresource?: string;
+  /** The HTTP status answered (undefined while a request hangs or a watch streams). */
+  status?: number;
+}
+
+export interface FakeKube {
+  readonly url: string;
+  /** A kubeconfig (YAML text): cluster `fake` (insecure-skip-tls-verify), the first token or basic user, context `fake`. */
+  kubeconfig(opts?: { auth?: 'token' | 'basic'; context?: string }): string;
+  /** Every request received from clients (the simulated controllers are not clients). */
+  readonly requests: readonly FakeRequest[];
+  /** Resource requests since the last reset: reads (get/list/watch) and writes (create/update/patch/delete). */
+  counts(): { reads: number; writes: number; byVerb: Record<string, number> };
+  resetCounts(): void;
+  /** Read an object as stored (undefined when absent). */
+  get(
+    apiVersion: string,
+    kind: string,
+    namespace: string | undefined,
+    name: string,
+  ): Record<string, unknown> | undefined;
+  /** Change an object as another field manager would with an update (default manager "kubectl-edit"). */
+  edit(
+    apiVersion: string,
+    kind: string,
+    namespace: string | undefined,
+    name: string,
+    change: (obj: any) => void, // eslint-disable-line @typescript-eslint/no-explicit-any
+    manager?: string,
+  ): void;
+  /** Fault injection: hang every request (socket destroyed after timeoutMs, default 60 s) or answer 503; false heals. */
+  setDown(mode: 'hang' | 'unavailable' | false, opts?: { timeoutMs?: number }): void;
+  /** Drop all watch history: a watch or consistent list from an older resourceVersion gets 410 Expired. */
+  compact(): void;
+  stop(): Promise<void>;
+}

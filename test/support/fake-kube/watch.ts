@@ -1,0 +1,105 @@
+/**
+ * Watch streams: newline-delimited JSON events, replay from a resourceVersion (an ERROR event carrying a 410 Expired
+ * Status when that is older than the kept history, as a real server reports it mid-stream), label and field selectors
+ * (an object that stops or starts matching is sent as DELETED or ADDED), BOOKMARK events and timeoutSeconds.
+ */
+import type { ServerResponse } from 'node:http';
+import { type ResourceDef, apiVersionOf } from './resources.ts';
+import type { Matcher } from './selectors.ts';
+import type { Store, StoreEvent } from './store.ts';
+import type { KubeObject } from './types.ts';
+
+export interface WatchParams {
+  def: ResourceDef;
+  namespace: string | undefined;
+  matches: Matcher;
+  resourceVersion: string | undefined;
+  bookmarks: boolean;
+  sendInitialEvents: boolean;
+  timeoutSeconds: number | undefined;
+  bookmarkMs: number;
+}
+
+type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+
+/** An open watch stream; `silence` stops its output (a hung server), `end` closes it cleanly. */
+export interface WatchStream {
+  readonly silenced: boolean;
+  silence(): void;
+  end(): void;
+  destroy(): void;
+}
+
+export function serveWatch(res: ServerResponse, store: Store, p: WatchParams, onClose: () => void): WatchStream {
+  res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' });
+  let silent = false;
+  const send = (type: WatchEventType, object: unknown): void => {
+    if (!silent && !res.writableEnded) res.write(`${JSON.stringify({ type, object })}\n`);
+  };
+  const inScope = (o: KubeObject | undefined): boolean =>
+    o !== undefined && (p.namespace === undefined || o.metadata?.namespace === p.namespace) && p.matches(o);
+  const bookmark = (annotations?: Record<string, string>): void =>
+    send('BOOKMARK', {
+      kind: p.def.kind,
+      apiVersion: apiVersionOf(p.def),
+      metadata: { resourceVersion: String(store.resourceVersion), ...(annotations ? { annotations } : {}) },
+    });
+
+  const onEvent = (e: StoreEvent): void => {
+    if (e.def !== p.def) return;
+    const now = inScope(e.object);
+    const before = inScope(e.prev);
+    if (e.type === 'ADDED' && now) send('ADDED', e.object);
+    else if (e.type === 'MODIFIED') {
+      if (now && before) send('MODIFIED', e.object);
+      else if (now) send('ADDED', e.object);
+      else if (before) send('DELETED', e.object);
+    } else if (e.type === 'DELETED' && before) send('DELETED', e.object);
+  };
+
+  const rv = p.resourceVersion;
+  let unsubscribe: () => void = () => {};
+  if (rv === undefined || rv === '' || rv === '0' || p.sendInitialEvents) {
+    for (const o of store.list(p.def, p.namespace)) if (inScope(o)) send('ADDED', o);
+    if (p.sendInitialEvents && p.bookmarks) bookmark({ 'k8s.io/initial-events-end': 'true' });
+    unsubscribe = store.subscribe(onEvent);
+  } else {
+    const since = store.eventsSince(Number(rv));
+    if ('expired' in since) {
+      send('ERROR', {
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Failure',
+        message: since.expired,
+        reason: 'Expired',
+        code: 410,
+      });
+      res.end();
+    } else {
+      for (const e of since) onEvent(e);
+      unsubscribe = store.subscribe(onEvent);
+    }
+  }
+
+  const timers: NodeJS.Timeout[] = [];
+  if (p.bookmarks) timers.push(setInterval(() => bookmark(), p.bookmarkMs));
+  if (p.timeoutSeconds !== undefined) timers.push(setTimeout(() => res.end(), p.timeoutSeconds * 1000));
+  const cleanup = (): void => {
+    unsubscribe();
+    for (const t of timers) clearTimeout(t);
+    onClose();
+  };
+  res.on('close', cleanup);
+  if (res.writableEnded) cleanup();
+  return {
+    get silenced() {
+      return silent;
+    },
+    silence: () => {
+      silent = true;
+    },
+    end: () => res.end(),
+    destroy: () => res.destroy(),
+  };
+}
