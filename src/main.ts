@@ -36,6 +36,8 @@ import { DeliveryController } from './delivery/delivery-controller.ts';
 import { eventKind } from './events/event-kind.ts';
 import { eventsGoWithTheirTenant } from './events/event-admission.ts';
 import { DEFAULT_SANDBOX, SimCloud } from './sim/index.ts';
+import type { MetricsSource } from './observe/index.ts';
+import { createMetricsSource } from './observe/index.ts';
 
 /** The version of this build, from package.json. */
 export const VERSION: string = (
@@ -50,6 +52,8 @@ export interface Polis {
   readonly tokens: TokenService;
   /** The embedded simulated cloud, when the sandbox is on. */
   readonly sim?: SimCloud;
+  /** Where decisions read metrics: the simulated cloud, or Prometheus (POLIS_PROMETHEUS_URL). */
+  readonly metricsSource?: MetricsSource;
   readonly clusters: ClusterDirectory;
   readonly delivery: DeliveryController;
   /** Where the first platform-admin token was written, when this start created it. */
@@ -126,6 +130,18 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
   };
   const sim = config.sandbox ? new SimCloud({ clock, seed: config.sandboxSeed }) : undefined;
   if (sim) await seedSandboxClusters(store, resources, DEFAULT_SANDBOX);
+  // Decisions read metrics from the simulated cloud in the sandbox, else from Prometheus when configured.
+  const metricsSource: MetricsSource | undefined = sim
+    ? createMetricsSource({ kind: 'simulated', sim, ...(opts.virtualTime ? {} : { recordEveryMs: 15_000 }) })
+    : config.prometheusUrl
+      ? createMetricsSource({
+          kind: 'prometheus',
+          url: config.prometheusUrl,
+          bearerToken: config.prometheusToken,
+          clock,
+          onProblem: (ref, signal, why) => log(`metrics ${ref.namespace}/${ref.component} ${signal}: ${why}`),
+        })
+      : undefined;
   const clusters = new ClusterDirectory({
     store,
     resources,
@@ -167,6 +183,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     clusters,
     clock,
     sim,
+    metricsSource,
     version: VERSION,
     bodyLimit: config.bodyLimit,
     logger: opts.listen ? loggerOptions(config.logLevel) : false,
@@ -190,6 +207,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     delivery.stop();
     clusters.stop();
     sim?.stop();
+    metricsSource?.close?.();
     bindings.stop();
     feed.stop();
     await app.close();
@@ -211,6 +229,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     feed,
     tokens,
     sim,
+    metricsSource,
     clusters,
     delivery,
     adminTokenFile,

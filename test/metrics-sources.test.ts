@@ -90,8 +90,10 @@ beforeAll(async () => {
   sim.start(50);
   await until('5 ready web pods', () => sim.componentMetrics(NAMESPACE, 'web').total.readyPods === 5);
   sources.simulated = createMetricsSource({ kind: 'simulated', sim, recordEveryMs: 250 });
-  sources.simulated.signals(WEB); // starts its samples
-  if (bin === undefined) return;
+  void sources.simulated.signals(WEB); // starts its samples
+  const sampledFrom = Date.now();
+  // The history tests read the last 2.5 s, for which the simulated source needs samples.
+  if (bin === undefined) return until('3 s of samples', () => Date.now() - sampledFrom > 3000);
   server = createServer((req, res) => {
     if (req.url !== '/metrics') return void res.writeHead(404).end();
     scrapes++;

@@ -73,6 +73,31 @@ describe('sandbox controls', () => {
     expect(cluster.statusCode).toBe(403);
   });
 
+  it('shows the load in the application’s golden signals, to its department only', async () => {
+    t.polis.sim!.advance(1000);
+    const r = await t.request('GET', `${APPS}/edu/applications/enrolment-portal/metrics`, {
+      token: t.tokens['edu-staff'],
+    });
+    expect(r.statusCode, r.body).toBe(200);
+    const web = (r.json().components as { component: string; signals: { requestsPerSecond: number } }[]).find(
+      (c) => c.component === 'web',
+    )!;
+    expect(web.signals.requestsPerSecond).toBeGreaterThan(0);
+    const other = await t.request('GET', `${APPS}/edu/applications/enrolment-portal/metrics`, {
+      token: t.tokens['tax-admin'],
+    });
+    expect(other.statusCode).toBe(403);
+  });
+
+  it('serves the simulated cloud in Prometheus format to platform readers, not to departments', async () => {
+    const r = await t.request('GET', '/api/v1/sandbox/metrics', { token: t.adminToken });
+    expect(r.statusCode).toBe(200);
+    expect(r.body).toContain('container_cpu_usage_seconds_total');
+    expect(r.body).toContain('namespace="edu-enrolment-portal"');
+    const dept = await t.request('GET', '/api/v1/sandbox/metrics', { token: t.tokens['edu-admin'] });
+    expect(dept.statusCode).toBe(403);
+  });
+
   it('refuses bad input naming the field, and an unknown cluster naming the sandbox’s', async () => {
     const bad = await t.request('POST', `/api/v1/sandbox/tenants/edu/applications/enrolment-portal/load`, {
       token: t.tokens['edu-admin'],

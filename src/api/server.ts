@@ -21,6 +21,8 @@ import { registerClusterRoutes } from '../clusters/routes.ts';
 import { registerSandboxRoutes } from '../clusters/sandbox-routes.ts';
 import type { Clock } from '../kernel/clock.ts';
 import type { SimCloud } from '../sim/index.ts';
+import type { MetricsSource } from '../observe/index.ts';
+import { registerObserveRoutes } from '../observe/routes.ts';
 import { registerBodyParsers } from './bodies.ts';
 import { registerDiscovery } from './discovery.ts';
 import { errorBody, sendError } from './error-body.ts';
@@ -41,6 +43,7 @@ export interface ServerDeps {
   readonly clock: Clock;
   /** The simulated cloud, when the sandbox runs. */
   readonly sim?: SimCloud;
+  readonly metricsSource?: MetricsSource;
   readonly version: string;
   /** Largest accepted body in bytes (default 1 MiB). */
   readonly bodyLimit?: number;
@@ -168,6 +171,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   registerDeliveryRoutes(app, { resources: deps.resources, clusters: deps.clusters });
   registerClusterRoutes(app, { resources: deps.resources });
   registerSandboxRoutes(app, { store: deps.store, resources: deps.resources, clock: deps.clock, sim: deps.sim });
+  registerObserveRoutes(app, { resources: deps.resources, metrics: deps.metricsSource, sim: deps.sim });
   await app.ready();
   return app;
 }

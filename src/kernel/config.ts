@@ -26,6 +26,9 @@ export interface Config {
   readonly sandbox: boolean;
   /** Seed of the simulated cloud's random start-up delays, so a sandbox run can be repeated. */
   readonly sandboxSeed: number;
+  /** The Prometheus whose metrics drive decisions when the sandbox is off (its HTTP API base URL). */
+  readonly prometheusUrl?: string;
+  readonly prometheusToken?: string;
   /** How often cluster health is probed (ms). */
   readonly heartbeatMs: number;
   /** How often every application is reconciled again without a change (ms; 0 never). */
@@ -78,6 +81,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ov
     controllers: switchFrom(env, 'POLIS_CONTROLLERS', true),
     sandbox: switchFrom(env, 'POLIS_SANDBOX', true),
     sandboxSeed: int('POLIS_SANDBOX_SEED', 42, 0, 2 ** 31 - 1),
+    prometheusUrl: env.POLIS_PROMETHEUS_URL || undefined,
+    prometheusToken: env.POLIS_PROMETHEUS_TOKEN || undefined,
     heartbeatMs: int('POLIS_HEARTBEAT_MS', 2000, 100, 600_000),
     resyncMs: int('POLIS_RESYNC_MS', 300_000, 0, 86_400_000),
     oidc: oidcFrom(env),

@@ -58,17 +58,17 @@ export function proposeReplicas(
     ok: true,
     name,
     replicas: current,
-    reason: `${why} → stays at ${current}`,
+    reason: `${why} → stays at ${plural(current, 'replica')}`,
   });
   const within = (r: number) => Math.abs(r - 1) <= tolerance;
   const tol = `the ${num(tolerance * 100)}% tolerance`;
 
   if (metric.scope === 'object') {
-    if (current === 0) return { ok: true, name, replicas: Math.ceil(ratio), reason: `${observed} → ${Math.ceil(ratio)}` };
+    if (current === 0) return { ok: true, name, replicas: Math.ceil(ratio), reason: `${observed} → ${plural(Math.ceil(ratio), 'replica')}` };
     if (within(ratio)) return stay(`${observed} is within ${tol}`);
     if (ready <= 0) return { ok: false, name, reason: `${observed}, but no pod is ready to scale from` };
     const replicas = Math.ceil((ready * value) / target);
-    return { ok: true, name, replicas, reason: `${observed} → ${replicas}` };
+    return { ok: true, name, replicas, reason: `${observed} → ${plural(replicas, 'replica')}` };
   }
 
   const reporting = Math.max(0, Math.min(ready, metric.reporting ?? ready));
@@ -76,17 +76,18 @@ export function proposeReplicas(
   const missing = ready - reporting;
   const unready = Math.max(0, current - ready);
   const rebalanceUnready = unready > 0 && ratio > 1;
+  if (ratio === 1) return stay(`${observed} is on target`);
   if (!rebalanceUnready && missing === 0) {
     if (within(ratio)) return stay(`${observed} is within ${tol}`);
     const replicas = Math.ceil((reporting * value) / target);
-    return { ok: true, name, replicas, reason: `${observed} → ${replicas}` };
+    return { ok: true, name, replicas, reason: `${observed} → ${plural(replicas, 'replica')}` };
   }
 
   // The conservative second pass.
   let sum = reporting * value;
   let count = reporting;
   const counted: string[] = [];
-  if (missing > 0 && ratio !== 1) {
+  if (missing > 0) {
     count += missing;
     if (ratio < 1) sum += missing * target;
     counted.push(`${plural(missing, 'pod')} without a sample at ${ratio < 1 ? '100% of target' : `0${u}`}`);
@@ -103,7 +104,7 @@ export function proposeReplicas(
   if ((newRatio < 1 && replicas > current) || (newRatio > 1 && replicas < current)) {
     return stay(`${recomputed}, but ${replicas} would reverse the direction`);
   }
-  return { ok: true, name, replicas, reason: `${recomputed} → ${replicas}` };
+  return { ok: true, name, replicas, reason: `${recomputed} → ${plural(replicas, 'replica')}` };
 }
 
 /** A number for a sentence: at most three significant digits, no exponent for everyday sizes. */

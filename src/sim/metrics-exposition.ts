@@ -1,7 +1,7 @@
 import { parseBytes, parseCpu } from '../kernel/quantity.ts';
 import type { ClusterRuntime } from './cluster-runtime.ts';
 import type { ClusterServingMetrics } from './load-model.ts';
-import type { PodPhase, SimPod } from './pod.ts';
+import type { PodPhase } from './pod.ts';
 import { groupKey } from './serving.ts';
 import type { SimCloud } from './sim-cloud.ts';
 import type { Workload } from './workload.ts';

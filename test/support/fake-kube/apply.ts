@@ -65,7 +65,7 @@ export function serverSideApply(req: ApplyRequest): KubeObject {
   const ownedElsewhere = (key: string): boolean =>
     others.some((m) => [...m.set].some((k) => k === key || k.startsWith(`${key}\u0000`))) ||
     appliedKeys.some((k) => k === key || k.startsWith(`${key}\u0000`));
-  for (const key of previous.sort((a, b) => b.length - a.length)) {
+  for (const key of previous.sort((a, b) => a.length - b.length)) {
     if (applied.has(key) || ownedElsewhere(key)) continue;
     removeAt(result, parsePathKey(key));
   }

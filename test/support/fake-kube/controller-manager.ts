@@ -75,7 +75,15 @@ export function startControllers(registry: Registry, gc: GarbageCollector, opts:
     // Items enqueued while draining wait for the next turn, so timers and client requests interleave.
     const batch = [...queue.values()];
     queue.clear();
-    for (const [kind, ns, name] of batch) if (!stopped) reconcilers[kind]?.(ns, name);
+    for (const [kind, ns, name] of batch) {
+      if (stopped) return;
+      try {
+        reconcilers[kind]?.(ns, name);
+      } catch (e) {
+        // A bug in a simulated controller must not crash the test run that uses the fake; say it loudly instead.
+        console.error(`fake-kube: ${kind} ${ns}/${name} controller failed:`, e);
+      }
+    }
   };
 
   const onEvent = (e: StoreEvent): void => {

@@ -98,23 +98,30 @@ function findItem(list: unknown[], listPath: Path, pe: string): unknown {
   return list.find((x) => itemKey(x, lt.keys) === pe);
 }
 
-/** Removes the value at a path; then removes maps left empty by it (except the root). */
+/** Removes the value at a path; then removes the maps and lists left empty by it (except the root). */
 export function removeAt(root: Record<string, unknown>, p: Path): void {
-  if (p.length === 0) return;
-  const parentPath = p.slice(0, -1);
-  const parent = getAt(root, parentPath);
-  const pe = p[p.length - 1] ?? '';
-  if (pe.startsWith('f:') && isMap(parent)) delete parent[pe.slice(2)];
-  else if (Array.isArray(parent)) {
-    const item = findItem(parent, parentPath, pe);
-    const idx = parent.indexOf(item);
-    if (idx >= 0) parent.splice(idx, 1);
-  } else return;
-  if (
-    parentPath.length > 0 &&
-    ((isMap(parent) && Object.keys(parent).length === 0) || (Array.isArray(parent) && parent.length === 0))
-  )
-    removeAt(root, parentPath);
+  const chain: { container: Record<string, unknown> | unknown[]; at: string | number }[] = [];
+  let cur: unknown = root;
+  for (let i = 0; i < p.length; i++) {
+    const pe = p[i] ?? '';
+    if (pe.startsWith('f:') && isMap(cur)) {
+      chain.push({ container: cur, at: pe.slice(2) });
+      cur = cur[pe.slice(2)];
+    } else if (Array.isArray(cur)) {
+      const idx = cur.indexOf(findItem(cur, p.slice(0, i), pe));
+      if (idx < 0) return;
+      chain.push({ container: cur, at: idx });
+      cur = cur[idx];
+    } else return;
+    if (cur === undefined) return;
+  }
+  for (let i = chain.length - 1; i >= 0; i--) {
+    const { container, at } = chain[i] as (typeof chain)[number];
+    if (Array.isArray(container)) container.splice(at as number, 1);
+    else delete container[at as string];
+    const empty = Array.isArray(container) ? container.length === 0 : Object.keys(container).length === 0;
+    if (!empty || i === 0) return;
+  }
 }
 
 export interface Collected {

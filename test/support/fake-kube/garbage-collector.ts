@@ -156,7 +156,8 @@ export class GarbageCollector {
         if (refs.length > 0 && refs.every((r) => !uids.has(r.uid)))
           this.delete(def, meta.namespace, meta.name ?? '', { propagationPolicy: 'Background' });
       } catch (e) {
-        if (!(e instanceof KubeError) || e.code !== 404) throw e;
+        // Gone already, or refused (e.g. invalid): the next pass tries again, as the real collector retries.
+        if (!(e instanceof KubeError)) console.error('fake-kube: garbage collector failed:', e);
       }
     }
   }

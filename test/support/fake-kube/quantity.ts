@@ -33,8 +33,10 @@ export interface Requests {
 }
 
 /** A pod's requests: the sum over its containers; a container's requests default to its limits. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function podRequests(pod: Record<string, any>): Requests {
   const total = { cpu: 0, memory: 0 };
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   for (const c of (pod.spec?.containers ?? []) as Record<string, any>[]) {
     const req = { ...(c.resources?.limits ?? {}), ...(c.resources?.requests ?? {}) };
     total.cpu += parseQuantity(req.cpu ?? 0) || 0;

@@ -9,7 +9,8 @@ import { recordUpdate, serverSideApply } from './apply.ts';
 import { applyDefaults } from './defaults.ts';
 import { jsonPatch, mergePatch } from './patch.ts';
 import { type ResourceDef, RESOURCES, apiVersionOf } from './resources.ts';
-import { KubeError, badRequest, modifiedConflict, notFound } from './status.ts';
+import { orderKeys, randomSuffix } from './object-meta.ts';
+import { KubeError, alreadyExists, badRequest, modifiedConflict, notFound } from './status.ts';
 import type { Store } from './store.ts';
 import { strategicMergePatch } from './strategic-merge.ts';
 import type { KubeObject } from './types.ts';
@@ -98,7 +99,7 @@ export class Registry {
     const obj = this.identify(def, ns, undefined, body);
     const meta = obj.metadata ?? {};
     if (!meta.name && meta.generateName) meta.name = `${meta.generateName}${randomSuffix()}`;
-    if (meta.name && this.store.get(def, ns, meta.name)) throw alreadyExistsFor(def, meta.name);
+    if (meta.name && this.store.get(def, ns, meta.name)) throw alreadyExists(def, meta.name);
     this.checkNamespace(def, ns);
     for (const k of [
       'uid',
@@ -203,6 +204,7 @@ export class Registry {
     config: KubeObject,
     opts: WriteOptions & { force: boolean },
   ): { object: KubeObject; created: boolean } {
+    if (config.metadata?.managedFields !== undefined) throw badRequest('metadata.managedFields must be nil');
     const body = this.identify(def, ns, name, config);
     if (config.apiVersion === undefined || config.kind === undefined)
       throw badRequest(
@@ -258,56 +260,4 @@ export class Registry {
     }
     return this.store.put(def, next);
   }
-}
-
-const alreadyExistsFor = (def: ResourceDef, name: string): KubeError =>
-  new KubeError(
-    409,
-    'AlreadyExists',
-    `${def.group ? `${def.resource}.${def.group}` : def.resource} "${name}" already exists`,
-    {
-      name,
-      ...(def.group ? { group: def.group } : {}),
-      kind: def.resource,
-    },
-  );
-
-const SUFFIX_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
-
-/** Five characters from the alphabet Kubernetes uses for generated names. */
-export function randomSuffix(n = 5): string {
-  let s = '';
-  for (let i = 0; i < n; i++) s += SUFFIX_ALPHABET[Math.floor(Math.random() * SUFFIX_ALPHABET.length)];
-  return s;
-}
-
-const TOP_ORDER = ['apiVersion', 'kind', 'metadata', 'spec'];
-const META_ORDER = [
-  'name',
-  'generateName',
-  'namespace',
-  'uid',
-  'resourceVersion',
-  'generation',
-  'creationTimestamp',
-  'deletionTimestamp',
-  'deletionGracePeriodSeconds',
-  'labels',
-  'annotations',
-  'ownerReferences',
-  'finalizers',
-  'managedFields',
-];
-
-function reorder(o: Record<string, unknown>, order: string[]): void {
-  const entries = Object.entries(o);
-  for (const k of Object.keys(o)) delete o[k];
-  const rank = (k: string): number => order.indexOf(k) + 1 || order.length + 1;
-  for (const [k, v] of entries.sort(([a], [b]) => rank(a) - rank(b))) o[k] = v;
-}
-
-/** Keys in the order the API server serializes them (the Go struct order). */
-function orderKeys(o: KubeObject): void {
-  reorder(o, TOP_ORDER);
-  if (o.metadata) reorder(o.metadata, META_ORDER);
 }

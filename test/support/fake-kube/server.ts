@@ -35,6 +35,7 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
   const hung = new Set<{ res: ServerResponse; timer: NodeJS.Timeout }>();
   const watches = new Set<WatchStream>();
   let url = '';
+  let stopped = false;
 
   const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void => {
     const text = typeof body === 'string' ? body : JSON.stringify(body);
@@ -243,6 +244,8 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
     },
     compact: () => store.compact(),
     stop: async () => {
+      if (stopped) return;
+      stopped = true;
       controllers.stop();
       gc.stop();
       for (const w of watches) w.destroy();

@@ -91,7 +91,6 @@ export function serveWatch(res: ServerResponse, store: Store, p: WatchParams, on
     onClose();
   };
   res.on('close', cleanup);
-  if (res.writableEnded) cleanup();
   return {
     get silenced() {
       return silent;

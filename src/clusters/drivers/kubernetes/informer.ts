@@ -164,7 +164,11 @@ export class Informer<T> {
     this.rv = rv;
     this.state = 'synced';
     this.problem = undefined;
-    if (!this.stopped) this.watch();
+    if (this.stopped) return;
+    // Listed means watching too: wait for the watch to open (a failure to open is retried in the background).
+    const opened = new Promise<void>((resolve) => this.waiters.push({ resolve, reject: () => resolve() }));
+    this.watch();
+    await opened;
   }
 
   private watch(): void {

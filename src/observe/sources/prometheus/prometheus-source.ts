@@ -99,9 +99,10 @@ export class PrometheusMetricsSource implements MetricsSource {
     SIGNALS.forEach((signal, i) => {
       const t = total(i);
       const p = per(i);
-      if (!t.ok || !p.ok) {
-        reasons[signal] = t.ok ? `per cluster: ${(p as { reason: string }).reason}` : t.reason;
-        this.tell(ref, signal, reasons[signal]!);
+      const failure = !t.ok ? t.reason : !p.ok ? `per cluster: ${p.reason}` : undefined;
+      if (failure !== undefined) {
+        reasons[signal] = failure;
+        this.tell(ref, signal, failure);
       }
       if (signal === 'readyPods') return;
       if (t.ok) {

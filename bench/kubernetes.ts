@@ -1,0 +1,212 @@
+/**
+ * kubernetes: the Kubernetes driver delivering to one API server (the fake of test/support/fake-kube, in this
+ * process, with its workload controller making pods ready on 50 nodes).
+ *
+ * 1. Delivery: BENCH_APPS (1,000) applications of 3 components (two webservices and a worker, rendered with
+ *    renderApplication) plus their namespace, applied through the driver, BENCH_CONCURRENCY at a time. Requests
+ *    per application (reads, writes) and the total time.
+ * 2. Steady-state resync: once every workload runs, the same manifests applied again for every application, and
+ *    every application observed. Goal: no write at all (DESIGN.md decision 3); reads are recorded (the watch cache
+ *    should make them zero too). Baseline in the same run: the resync as `kubectl apply --server-side` does it,
+ *    every manifest sent again.
+ * Times include the fake API server's own work, which runs in the same process.
+ */
+import type { ApplicationSpec } from '../src/apps/application-kind.ts';
+import { renderApplication } from '../src/apps/render/index.ts';
+import { kubernetesDriver } from '../src/clusters/drivers/kubernetes/index.ts';
+import { namespaceManifest, ownerOf } from '../src/delivery/namespace.ts';
+import type { Owner } from '../src/clusters/driver.ts';
+import type { Manifest } from '../src/kernel/manifest.ts';
+import { startFakeKube } from '../test/support/fake-kube/index.ts';
+import type { Figure } from './support/results.ts';
+import { envInt, figure, printFigures, round, writeResult } from './support/results.ts';
+
+const params = {
+  apps: envInt('BENCH_APPS', 1000),
+  concurrency: envInt('BENCH_CONCURRENCY', 16),
+  nodes: 50,
+};
+
+interface App {
+  readonly owner: Owner;
+  readonly manifests: readonly Manifest[];
+}
+
+function application(i: number): App {
+  const owner = ownerOf(`dept-${i % 20}`, `app-${i}`);
+  const comp = (name: string, type: string, replicas: number, port?: number) => ({
+    name,
+    type,
+    properties: {
+      image: `registry.example.gov.cn/bench/${name}:1.0.${i % 10}`,
+      cpu: '10m',
+      memory: '16Mi',
+      ...(port ? { port } : {}),
+    },
+    traits: [{ type: 'scaler', properties: { replicas } }],
+  });
+  const spec = {
+    components: [comp('web', 'webservice', 2, 8080), comp('api', 'webservice', 2, 9090), comp('worker', 'worker', 1)],
+  } as unknown as ApplicationSpec;
+  const r = renderApplication(spec, {
+    appName: owner.app,
+    tenant: owner.tenant,
+    namespace: owner.namespace,
+    revision: `${owner.app}-v1`,
+  });
+  if (!r.ok) throw new Error(JSON.stringify(r.errors));
+  return { owner, manifests: [namespaceManifest(owner), ...r.manifests] };
+}
+
+/** Runs `fn` over `items`, `limit` at a time. */
+async function pool<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) await fn(items[next++]!);
+    }),
+  );
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const fake = await startFakeKube({
+  readyAfterMs: 0,
+  bookmarkMs: 1000,
+  historyLimit: 100_000,
+  nodes: Array.from({ length: params.nodes }, (_, i) => ({
+    name: `node-${i + 1}`,
+    cpu: '64',
+    memory: '256Gi',
+    pods: 250,
+  })),
+});
+const driver = kubernetesDriver('bench', async () => fake.kubeconfig(), { requestTimeoutMs: 30_000 });
+const figures: Figure[] = [];
+const notes: string[] = [];
+try {
+  const apps = Array.from({ length: params.apps }, (_, i) => application(i));
+  const objects = apps.reduce((n, a) => n + a.manifests.length, 0);
+
+  // 1. Delivery.
+  fake.resetCounts();
+  let failed = 0;
+  const started = performance.now();
+  await pool(apps, params.concurrency, async (a) => {
+    const report = await driver.apply(a.manifests, { owner: a.owner });
+    failed += report.failed.length;
+  });
+  const deliverMs = performance.now() - started;
+  const delivered = fake.counts();
+  if (failed > 0) notes.push(`${failed} objects failed to apply`);
+
+  // Every workload running (read from the watch cache).
+  let running = 0;
+  for (let round = 0; round < 600; round++) {
+    running = 0;
+    for (const a of apps) {
+      const s = await driver.observe(a.owner);
+      if (s.length === 3 && s.every((w) => w.phase === 'Running')) running++;
+    }
+    if (running === apps.length) break;
+    await sleep(500);
+  }
+
+  // 2. Steady-state resync through the driver.
+  fake.resetCounts();
+  let changed = 0;
+  const resyncStart = performance.now();
+  await pool(apps, params.concurrency, async (a) => {
+    const report = await driver.apply(a.manifests, { owner: a.owner });
+    changed += report.applied.filter((x) => x.action !== 'unchanged').length + report.failed.length;
+    await driver.observe(a.owner);
+  });
+  const resyncMs = performance.now() - resyncStart;
+  const resync = fake.counts();
+
+  // Baseline: the same resync with every manifest sent again (server-side apply without a cache).
+  fake.resetCounts();
+  const naiveStart = performance.now();
+  await pool(apps, params.concurrency, async (a) => {
+    for (const m of a.manifests) {
+      const answer = await fetch(`${fake.url}${pathOf(m)}?fieldManager=polis`, {
+        method: 'PATCH',
+        headers: { 'Content-Type': 'application/apply-patch+yaml', Authorization: 'Bearer fake-token' },
+        body: JSON.stringify(m),
+      });
+      await answer.arrayBuffer();
+    }
+  });
+  const naiveMs = performance.now() - naiveStart;
+  const naive = fake.counts();
+
+  figures.push(
+    figure({
+      metric: `delivery of ${params.apps} applications (${objects} objects)`,
+      value: round(deliverMs / 1000, 2),
+      unit: 's',
+      baseline: `${round(deliverMs / params.apps, 2)} ms per application, ${params.concurrency} at a time`,
+    }),
+    figure({
+      metric: 'writes per application (delivery)',
+      value: round(delivered.writes / params.apps, 2),
+      unit: 'requests',
+      baseline: `${round(objects / params.apps, 2)} objects per application`,
+    }),
+    figure({ metric: 'reads per application (delivery)', value: round(delivered.reads / params.apps, 3), unit: 'requests' }),
+    figure({
+      metric: 'applications Running after delivery',
+      value: running,
+      unit: 'apps',
+      goal: `>= ${params.apps}`,
+    }),
+    figure({
+      metric: `writes during the steady-state resync of ${params.apps} applications`,
+      value: resync.writes,
+      unit: 'requests',
+      goal: '<= 0',
+      baseline: `server-side apply of every manifest again: ${naive.writes} writes`,
+    }),
+    figure({
+      metric: 'reads during the steady-state resync (apply + observe)',
+      value: resync.reads,
+      unit: 'requests',
+    }),
+    figure({ metric: 'objects reported changed during the steady-state resync', value: changed, unit: 'objects', goal: '<= 0' }),
+    figure({
+      metric: 'steady-state resync time (apply + observe)',
+      value: round(resyncMs, 1),
+      unit: 'ms',
+      baseline: `server-side apply of every manifest again: ${round(naiveMs, 1)} ms (${round(naiveMs / Math.max(resyncMs, 0.001), 1)}x)`,
+    }),
+  );
+  printFigures('kubernetes driver', figures);
+  const file = await writeResult({
+    benchmark: 'kubernetes',
+    command: 'npm run bench:kubernetes',
+    figures,
+    parameters: { ...params, objects },
+    notes: [
+      ...notes,
+      'the fake API server (test/support/fake-kube) runs in the same process: times include its work',
+      `delivery requests by verb: ${JSON.stringify(delivered.byVerb)}`,
+    ],
+  });
+  console.log(`\nwrote ${file}`);
+} finally {
+  driver.close();
+  await fake.stop();
+}
+
+function pathOf(m: Manifest): string {
+  const plural: Record<string, string> = {
+    Namespace: 'namespaces',
+    Deployment: 'deployments',
+    Service: 'services',
+    ConfigMap: 'configmaps',
+  };
+  const resource = plural[m.kind] ?? `${m.kind.toLowerCase()}s`;
+  const root = m.apiVersion.includes('/') ? `/apis/${m.apiVersion}` : `/api/${m.apiVersion}`;
+  const ns = m.metadata.namespace ? `/namespaces/${m.metadata.namespace}` : '';
+  return `${root}${ns}/${resource}/${m.metadata.name}`;
+}

@@ -1,0 +1,177 @@
+/**
+ * polis's replica decision for one component of an `autoscaling` policy: the reactive HPA decision, raised by the
+ * scheduled floor and by the forecast, within [minReplicas, maxReplicas]. Pure: the controller gathers the inputs,
+ * calls {@link decide}, stores the history and (unless previewing) applies the count.
+ */
+import type { AutoscalingProperties } from './autoscaling-policy.ts';
+import { hpaRecommend, resolveBehavior, withScale, type HpaHistory, type MetricSample } from './hpa-algorithm.ts';
+import { num, plural } from './hpa-metrics.ts';
+import { DAY_MS } from './period-detection.ts';
+import { forecastWithDetail, type PeriodEstimate } from './prediction.ts';
+import { scheduledFloor } from './schedules.ts';
+
+/** One component's entry of the `autoscaling` policy. */
+export type ComponentAutoscaling = AutoscalingProperties['components'][number];
+
+/** An observed metric: for CPU and requests the mean over the ready pods that reported, for latency the one value. */
+export interface ObservedMetric {
+  readonly value: number | undefined;
+  /** Of the ready pods, how many reported (per-pod metrics; default: all ready pods). */
+  readonly reporting?: number;
+}
+
+/** What was observed for each target of the policy; a target without an observation is unavailable. */
+export interface ObservedMetrics {
+  /** Mean CPU use in percent of the pods' request. */
+  readonly cpuUtilization?: ObservedMetric;
+  /** Mean requests per second per pod. */
+  readonly requestsPerReplica?: ObservedMetric;
+  /** The component's latency in ms (an object metric: p95 or whichever the target means). */
+  readonly latencyMs?: ObservedMetric;
+}
+
+/** The component's total load, oldest first, at a regular step: in the unit of `perReplicaCapacity`. */
+export interface LoadHistory {
+  readonly samples: readonly number[];
+  readonly stepMs: number;
+}
+
+export interface AutoscalerInputs {
+  readonly now: number;
+  readonly current: number;
+  readonly ready: number;
+  readonly metrics: ObservedMetrics;
+  readonly history: HpaHistory;
+  /** For prediction: e.g. requests/s of the whole component, or its CPU in percent of one pod's request. */
+  readonly loadHistory?: LoadHistory;
+  /** How much load one replica serves at target (e.g. 60 req/s, or the CPU target of 60 for CPU in percent). */
+  readonly perReplicaCapacity?: number;
+  /** Passed through: the caller records the decision without acting on it, so no scale event is recorded. */
+  readonly preview?: boolean;
+}
+
+export interface AutoscalerDecision {
+  /** clamp(max(reactive, scheduled, predicted), minReplicas, maxReplicas). */
+  readonly desired: number;
+  /** The HPA decision on the metrics (stabilized, rate-limited). */
+  readonly reactive: number;
+  /** The floor of the open schedule windows (0 when none). */
+  readonly scheduled: number;
+  /** Replicas for the forecast peak over the horizon (0 when prediction is off or finds no cycle). */
+  readonly predicted: number;
+  /** Every decision carries its reason: which source set the count, and what each source said. */
+  readonly reason: string;
+  /** Pass it back on the next decision. */
+  readonly history: HpaHistory;
+  readonly preview: boolean;
+  /** The detected cycle behind `predicted`, when prediction ran. */
+  readonly period?: PeriodEstimate;
+}
+
+/** Prediction's horizon when the policy names none: enough for new pods to start and warm up. */
+export const DEFAULT_HORIZON_MINUTES = 15;
+
+/**
+ * Decides the component's replicas at `inputs.now`. Prediction and schedules only ever raise the reactive decision;
+ * bounds apply last. A workload at 0 replicas with minReplicas above 0 is left at 0 (autoscaling disabled, as in
+ * Kubernetes).
+ */
+export function decide(component: ComponentAutoscaling, inputs: AutoscalerInputs): AutoscalerDecision {
+  const { now, current } = inputs;
+  const min = component.minReplicas;
+  const max = component.maxReplicas;
+  const preview = inputs.preview === true;
+  const hpa = hpaRecommend({
+    now,
+    current,
+    ready: inputs.ready,
+    min,
+    max,
+    metrics: samples(component, inputs.metrics),
+    tolerance: component.tolerance,
+    behavior: component.behavior,
+    history: inputs.history,
+  });
+  const reactive = hpa.desired;
+  const sentences = [`Reactive ${reactive}: ${hpa.reason}`];
+  if (current === 0 && min > 0) {
+    return { desired: 0, reactive, scheduled: 0, predicted: 0, reason: sentences[0]!, history: hpa.history, preview };
+  }
+
+  const schedule = scheduledFloor(component.schedules ?? [], now);
+  if (component.schedules?.length) {
+    sentences.push(
+      schedule.window === undefined
+        ? 'No schedule window is open'
+        : `Schedule "${schedule.window}" sets the floor ${schedule.floor} until ${new Date(schedule.until!).toISOString()}`,
+    );
+  }
+  const prediction = predict(component, inputs);
+  if (prediction.sentence) sentences.push(prediction.sentence);
+
+  const raw = Math.max(reactive, schedule.floor, prediction.replicas);
+  const desired = Math.min(max, Math.max(min, raw));
+  const source =
+    desired === reactive
+      ? 'the metrics'
+      : desired === max && raw > max
+        ? `maxReplicas ${max}`
+        : desired === min && raw < min
+          ? `minReplicas ${min}`
+          : desired === schedule.floor
+            ? 'the schedule'
+            : 'the prediction';
+  const change = desired === current ? `stays at ${plural(desired, 'replica')}` : `${current} → ${desired} replicas`;
+  const head = `${change}, set by ${source}${preview ? ' (preview: not applied)' : ''}`;
+  const rules = resolveBehavior(component.behavior);
+  return {
+    desired,
+    reactive,
+    scheduled: schedule.floor,
+    predicted: prediction.replicas,
+    reason: `${head}. ${sentences.join('. ')}.`,
+    history: preview ? hpa.history : withScale(hpa.history, now, current, desired, rules),
+    preview,
+    ...(prediction.period ? { period: prediction.period } : {}),
+  };
+}
+
+function samples(component: ComponentAutoscaling, observed: ObservedMetrics): MetricSample[] {
+  const t = component.targets;
+  const out: MetricSample[] = [];
+  const add = (name: string, target: number | undefined, o: ObservedMetric | undefined, rest: Partial<MetricSample>) => {
+    if (target !== undefined) out.push({ name, target, value: o?.value, reporting: o?.reporting, ...rest });
+  };
+  add('cpu', t.cpuUtilization, observed.cpuUtilization, { unit: '%' });
+  add('requests', t.requestsPerReplica, observed.requestsPerReplica, { unit: ' req/s' });
+  add('latency', t.latencyMs, observed.latencyMs, { unit: ' ms', scope: 'object' });
+  return out;
+}
+
+function predict(
+  component: ComponentAutoscaling,
+  inputs: AutoscalerInputs,
+): { replicas: number; sentence?: string; period?: PeriodEstimate } {
+  if (!component.prediction?.enabled) return { replicas: 0 };
+  const history = inputs.loadHistory;
+  const capacity = inputs.perReplicaCapacity;
+  if (history === undefined || history.samples.length === 0) return { replicas: 0, sentence: 'Prediction: no load history' };
+  if (!(capacity !== undefined && capacity > 0)) {
+    return { replicas: 0, sentence: 'Prediction: no capacity per replica to size the forecast with' };
+  }
+  const minutes = component.prediction.horizonMinutes ?? DEFAULT_HORIZON_MINUTES;
+  const steps = Math.max(1, Math.ceil((minutes * 60_000) / history.stepMs));
+  const f = forecastWithDetail(history.samples, history.stepMs, steps);
+  if (f.period.periodMs === undefined) return { replicas: 0, sentence: `Prediction: ${f.period.reason}`, period: f.period };
+  const peak = Math.max(...f.values);
+  // A hair of slack so that 180 / 60 is 3 replicas, not 4 by rounding noise.
+  const replicas = Math.max(0, Math.ceil(peak / capacity - 1e-9));
+  const cycle = f.period.periodMs === DAY_MS ? 'daily' : 'weekly';
+  return {
+    replicas,
+    period: f.period,
+    sentence:
+      `Prediction ${replicas}: ${cycle} cycle (strength ${num(f.period.strength)}) forecasts a peak of ${num(peak)} ` +
+      `in the next ${minutes} min (margin ${num(f.margin)}), at ${num(capacity)} per replica`,
+  };
+}
