@@ -153,7 +153,11 @@ try {
       unit: 'requests',
       baseline: `${round(objects / params.apps, 2)} objects per application`,
     }),
-    figure({ metric: 'reads per application (delivery)', value: round(delivered.reads / params.apps, 3), unit: 'requests' }),
+    figure({
+      metric: 'reads per application (delivery)',
+      value: round(delivered.reads / params.apps, 3),
+      unit: 'requests',
+    }),
     figure({
       metric: 'applications Running after delivery',
       value: running,
@@ -172,7 +176,12 @@ try {
       value: resync.reads,
       unit: 'requests',
     }),
-    figure({ metric: 'objects reported changed during the steady-state resync', value: changed, unit: 'objects', goal: '<= 0' }),
+    figure({
+      metric: 'objects reported changed during the steady-state resync',
+      value: changed,
+      unit: 'objects',
+      goal: '<= 0',
+    }),
     figure({
       metric: 'steady-state resync time (apply + observe)',
       value: round(resyncMs, 1),

@@ -68,7 +68,9 @@ function simHarness(): Harness {
 
 const KUBE_OPTIONS = { requestTimeoutMs: 1000, staleAfterMs: 500 };
 
-async function kubeHarness(options: FakeKubeOptions = {}): Promise<Harness & { fake: FakeKube; driver: KubernetesDriver }> {
+async function kubeHarness(
+  options: FakeKubeOptions = {},
+): Promise<Harness & { fake: FakeKube; driver: KubernetesDriver }> {
   const fake = await startFakeKube({ readyAfterMs: 0, bookmarkMs: 50, ...options });
   const driver = kubernetesDriver('fake', async () => fake.kubeconfig(), KUBE_OPTIONS);
   return {
@@ -109,7 +111,12 @@ function manifests(
       {
         name: 'web',
         type: 'webservice',
-        properties: { image: opts.image ?? 'registry.gov.example/edu/portal:1.0', port: 8080, cpu: '100m', memory: '64Mi' },
+        properties: {
+          image: opts.image ?? 'registry.gov.example/edu/portal:1.0',
+          port: 8080,
+          cpu: '100m',
+          memory: '64Mi',
+        },
         traits: [{ type: 'scaler', properties: { replicas: opts.replicas ?? 2 } }],
       },
       {
@@ -117,14 +124,24 @@ function manifests(
         type: 'k8s-objects',
         properties: {
           objects: [
-            { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' }, data: opts.settings ?? { mode: 'live' } },
+            {
+              apiVersion: 'v1',
+              kind: 'ConfigMap',
+              metadata: { name: 'settings' },
+              data: opts.settings ?? { mode: 'live' },
+            },
             ...(opts.extra ?? []),
           ],
         },
       },
     ],
   } as unknown as ApplicationSpec;
-  const r = renderApplication(spec, { appName: owner.app, tenant: owner.tenant, namespace: owner.namespace, revision: 'v1' });
+  const r = renderApplication(spec, {
+    appName: owner.app,
+    tenant: owner.tenant,
+    namespace: owner.namespace,
+    revision: 'v1',
+  });
   if (!r.ok) throw new Error(JSON.stringify(r.errors));
   return [namespaceManifest(owner), ...r.manifests];
 }
@@ -134,7 +151,10 @@ const NS_KEY = `v1/Namespace//${OWNER.namespace}`;
 const WEB = `apps/v1/Deployment/${OWNER.namespace}/web`;
 const SETTINGS = `v1/ConfigMap/${OWNER.namespace}/settings`;
 
-const BACKENDS: Record<string, () => Promise<Harness>> = { simulated: async () => simHarness(), kubernetes: () => kubeHarness() };
+const BACKENDS: Record<string, () => Promise<Harness>> = {
+  simulated: async () => simHarness(),
+  kubernetes: () => kubeHarness(),
+};
 
 for (const [backend, make] of Object.entries(BACKENDS)) {
   describe(`ClusterDriver conformance: ${backend}`, () => {
@@ -217,7 +237,12 @@ for (const [backend, make] of Object.entries(BACKENDS)) {
       expect(all.deleted).toContain(`v1/ConfigMap/${OWNER.namespace}/archive`);
       expect(all.deleted).not.toContain(`v1/ConfigMap/${OWNER.namespace}/legacy`);
       expect(all.deleted.at(-1)).toBe(NS_KEY);
-      expect(await h.eventually(() => h.driver.inventory(OWNER), (k) => k.length === 0)).toEqual([]);
+      expect(
+        await h.eventually(
+          () => h.driver.inventory(OWNER),
+          (k) => k.length === 0,
+        ),
+      ).toEqual([]);
     });
 
     it('observes the workload becoming Running with its ready replicas, and tells when it changes', async () => {
@@ -293,7 +318,9 @@ for (const [backend, make] of Object.entries(BACKENDS)) {
       expect(report.failed).toEqual([
         {
           key: `apps/v1/Deployment/${OWNER.namespace}/bad`,
-          message: expect.stringMatching(/is invalid: .*spec\.template\.metadata\.labels: Invalid value: .*`selector` does not match template `labels`/),
+          message: expect.stringMatching(
+            /is invalid: .*spec\.template\.metadata\.labels: Invalid value: .*`selector` does not match template `labels`/,
+          ),
         },
       ]);
     });
@@ -369,7 +396,8 @@ describe('Kubernetes driver against an API server', () => {
     expect(refused.failed).toEqual([
       {
         key: WEB,
-        message: 'conflict with field manager other-tool on .spec.replicas; the application must set force to take it over',
+        message:
+          'conflict with field manager other-tool on .spec.replicas; the application must set force to take it over',
       },
     ]);
     expect(h.fake.get('apps/v1', 'Deployment', OWNER.namespace, 'web')?.spec).toMatchObject({ replicas: 5 });
@@ -396,9 +424,15 @@ describe('Kubernetes driver against an API server', () => {
     h = await kubeHarness({ basic: [{ username: 'ops', password: 's3cret' }] });
     const fake = h.fake;
     const basic = kubernetesDriver('basic', async () => fake.kubeconfig({ auth: 'basic' }), KUBE_OPTIONS);
-    const wrong = kubernetesDriver('wrong', async () => fake.kubeconfig().replace('fake-token', 'old-token'), KUBE_OPTIONS);
+    const wrong = kubernetesDriver(
+      'wrong',
+      async () => fake.kubeconfig().replace('fake-token', 'old-token'),
+      KUBE_OPTIONS,
+    );
     try {
-      expect(parseKubeconfig(fake.kubeconfig()).ok && parseKubeconfig(fake.kubeconfig({ auth: 'basic' }))).toMatchObject({
+      expect(
+        parseKubeconfig(fake.kubeconfig()).ok && parseKubeconfig(fake.kubeconfig({ auth: 'basic' })),
+      ).toMatchObject({
         ok: true,
         auth: 'basic',
       });
@@ -419,20 +453,26 @@ describe('Kubernetes driver against an API server', () => {
 
   it('refuses an exec-plugin kubeconfig, saying why and what to use instead', async () => {
     h = await kubeHarness();
-    const exec = h.fake.kubeconfig().replace(
-      'token: fake-token',
-      'exec:\n        apiVersion: client.authentication.k8s.io/v1\n        command: aws\n        args: [eks, get-token]',
-    );
+    const exec = h.fake
+      .kubeconfig()
+      .replace(
+        'token: fake-token',
+        'exec:\n        apiVersion: client.authentication.k8s.io/v1\n        command: aws\n        args: [eks, get-token]',
+      );
     const parsed = parseKubeconfig(exec);
     expect(parsed.ok).toBe(false);
     expect(!parsed.ok && parsed.errors).toEqual([
       {
         path: 'users[0].user.exec',
-        message: expect.stringMatching(/runs the credential helper nowhere.*ServiceAccount token.*kubectl create token polis -n polis-system --duration=8760h/),
+        message: expect.stringMatching(
+          /runs the credential helper nowhere.*ServiceAccount token.*kubectl create token polis -n polis-system --duration=8760h/,
+        ),
       },
     ]);
     const driver = kubernetesDriver('exec', async () => exec, KUBE_OPTIONS);
-    await expect(driver.apply(manifests(OWNER), { owner: OWNER })).rejects.toThrow(/users\[0\]\.user\.exec: exec credential plugins are refused/);
+    await expect(driver.apply(manifests(OWNER), { owner: OWNER })).rejects.toThrow(
+      /users\[0\]\.user\.exec: exec credential plugins are refused/,
+    );
     expect(await driver.health()).toMatchObject({ reachable: false, ready: false });
     driver.close();
   });

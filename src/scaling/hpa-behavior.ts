@@ -81,7 +81,7 @@ export function stabilize(
     if (r.at > upCutoff) upLimit = Math.min(upLimit, r.replicas);
     if (r.at > downCutoff) downLimit = Math.max(downLimit, r.replicas);
   }
-  const replicas = recommended;
+  const replicas = Math.min(Math.max(current, upLimit), downLimit);
   if (replicas === recommended) return { replicas };
   const reason =
     recommended >= current

@@ -63,7 +63,10 @@ describe('parseKubeconfig', () => {
   it('refuses file references: polis stores the kubeconfig, not the files it names', () => {
     const r = parseKubeconfig(config({ 'client-certificate': '/home/me/cert.pem', 'client-key': '/home/me/key.pem' }));
     expect(!r.ok && r.errors).toEqual([
-      { path: 'users[0].user.client-certificate', message: expect.stringContaining('embed it with client-certificate-data') },
+      {
+        path: 'users[0].user.client-certificate',
+        message: expect.stringContaining('embed it with client-certificate-data'),
+      },
       { path: 'users[0].user.client-key', message: expect.stringContaining('embed it with client-key-data') },
     ]);
   });
