@@ -2,8 +2,8 @@
  * kubernetes: the Kubernetes driver delivering to one API server (the fake of test/support/fake-kube, in this
  * process, with its workload controller making pods ready on 50 nodes).
  *
- * 1. Delivery: BENCH_APPS (1,000) applications of 3 components (two webservices and a worker, rendered with
- *    renderApplication) plus their namespace, applied through the driver, BENCH_CONCURRENCY at a time. Requests
+ * 1. Delivery: BENCH_APPS (1,000) applications of 3 components (two webservices with a Service each and a
+ *    worker, rendered with renderApplication) plus their namespace, applied through the driver, BENCH_CONCURRENCY at a time. Requests
  *    per application (reads, writes) and the total time.
  * 2. Steady-state resync: once every workload runs, the same manifests applied again for every application, and
  *    every application observed. Goal: no write at all (DESIGN.md decision 3); reads are recorded (the watch cache
@@ -41,7 +41,7 @@ function application(i: number): App {
       image: `registry.example.gov.cn/bench/${name}:1.0.${i % 10}`,
       cpu: '10m',
       memory: '16Mi',
-      ...(port ? { port } : {}),
+      ...(port ? { ports: [{ port, expose: true }] } : {}),
     },
     traits: [{ type: 'scaler', properties: { replicas } }],
   });

@@ -101,7 +101,7 @@ async function kubeHarness(
 
 const OWNER = ownerOf('edu', 'portal');
 
-/** A realistic application: a webservice (2 replicas by default) and its ConfigMap, plus the namespace first. */
+/** A realistic application: a webservice (2 replicas by default, a Service) and its ConfigMap, after the namespace. */
 function manifests(
   owner: Owner,
   opts: { image?: string; replicas?: number; settings?: Record<string, string>; extra?: Editable[] } = {},
@@ -113,7 +113,7 @@ function manifests(
         type: 'webservice',
         properties: {
           image: opts.image ?? 'registry.gov.example/edu/portal:1.0',
-          port: 8080,
+          ports: [{ port: 8080, expose: true }],
           cpu: '100m',
           memory: '64Mi',
         },
@@ -150,6 +150,7 @@ const keys = (ms: readonly Manifest[]) => ms.map((m) => manifestKey(m));
 const NS_KEY = `v1/Namespace//${OWNER.namespace}`;
 const WEB = `apps/v1/Deployment/${OWNER.namespace}/web`;
 const SETTINGS = `v1/ConfigMap/${OWNER.namespace}/settings`;
+const SERVICE = `v1/Service/${OWNER.namespace}/web`;
 
 const BACKENDS: Record<string, () => Promise<Harness>> = {
   simulated: async () => simHarness(),
@@ -179,13 +180,14 @@ for (const [backend, make] of Object.entries(BACKENDS)) {
     it('reports unchanged on a repeat and configured for a changed manifest', async () => {
       await h.driver.apply(manifests(OWNER), { owner: OWNER });
       const again = await h.driver.apply(manifests(OWNER), { owner: OWNER });
-      expect(again.applied.map((a) => a.action)).toEqual(['unchanged', 'unchanged', 'unchanged']);
+      expect(again.applied.map((a) => a.action)).toEqual(['unchanged', 'unchanged', 'unchanged', 'unchanged']);
       const changed = await h.driver.apply(manifests(OWNER, { image: 'registry.gov.example/edu/portal:2.0' }), {
         owner: OWNER,
       });
       expect(Object.fromEntries(changed.applied.map((a) => [a.key, a.action]))).toEqual({
         [NS_KEY]: 'unchanged',
         [SETTINGS]: 'unchanged',
+        [SERVICE]: 'unchanged',
         [WEB]: 'configured',
       });
       expect(h.live(WEB)?.spec.template.spec.containers[0].image).toBe('registry.gov.example/edu/portal:2.0');
@@ -314,7 +316,7 @@ for (const [backend, make] of Object.entries(BACKENDS)) {
         },
       };
       const report = await h.driver.apply([...manifests(OWNER), bad], { owner: OWNER });
-      expect(report.applied).toHaveLength(3);
+      expect(report.applied).toHaveLength(4);
       expect(report.failed).toEqual([
         {
           key: `apps/v1/Deployment/${OWNER.namespace}/bad`,
@@ -409,7 +411,7 @@ describe('Kubernetes driver against an API server', () => {
   it('names the missing permission when the API server forbids a write', async () => {
     h = await kubeHarness({ forbid: [{ verb: 'patch', resource: 'configmaps' }] });
     const report = await h.driver.apply(manifests(OWNER), { owner: OWNER });
-    expect(report.applied.map((a) => a.key)).toEqual([NS_KEY, WEB]);
+    expect(report.applied.map((a) => a.key)).toEqual([NS_KEY, SERVICE, WEB]);
     expect(report.failed).toEqual([
       {
         key: SETTINGS,

@@ -139,7 +139,12 @@ export function decide(component: ComponentAutoscaling, inputs: AutoscalerInputs
 function samples(component: ComponentAutoscaling, observed: ObservedMetrics): MetricSample[] {
   const t = component.targets;
   const out: MetricSample[] = [];
-  const add = (name: string, target: number | undefined, o: ObservedMetric | undefined, rest: Partial<MetricSample>) => {
+  const add = (
+    name: string,
+    target: number | undefined,
+    o: ObservedMetric | undefined,
+    rest: Partial<MetricSample>,
+  ) => {
     if (target !== undefined) out.push({ name, target, value: o?.value, reporting: o?.reporting, ...rest });
   };
   add('cpu', t.cpuUtilization, observed.cpuUtilization, { unit: '%' });
@@ -155,14 +160,16 @@ function predict(
   if (!component.prediction?.enabled) return { replicas: 0 };
   const history = inputs.loadHistory;
   const capacity = inputs.perReplicaCapacity;
-  if (history === undefined || history.samples.length === 0) return { replicas: 0, sentence: 'Prediction: no load history' };
+  if (history === undefined || history.samples.length === 0)
+    return { replicas: 0, sentence: 'Prediction: no load history' };
   if (!(capacity !== undefined && capacity > 0)) {
     return { replicas: 0, sentence: 'Prediction: no capacity per replica to size the forecast with' };
   }
   const minutes = component.prediction.horizonMinutes ?? DEFAULT_HORIZON_MINUTES;
   const steps = Math.max(1, Math.ceil((minutes * 60_000) / history.stepMs));
   const f = forecastWithDetail(history.samples, history.stepMs, steps);
-  if (f.period.periodMs === undefined) return { replicas: 0, sentence: `Prediction: ${f.period.reason}`, period: f.period };
+  if (f.period.periodMs === undefined)
+    return { replicas: 0, sentence: `Prediction: ${f.period.reason}`, period: f.period };
   const peak = Math.max(...f.values);
   // A hair of slack so that 180 / 60 is 3 replicas, not 4 by rounding noise.
   const replicas = Math.max(0, Math.ceil(peak / capacity - 1e-9));

@@ -176,25 +176,46 @@ describe('stabilization windows', () => {
     const behavior: Behavior = { scaleUp: { stabilizationWindowSeconds: 60 } };
     let history = settled(4);
     const run = (at: number, value: number) => {
-      const d = hpaDecide({ now: s(at), current: 4, ready: 4, min: 1, max: 20, metrics: [cpu(value)], behavior, history });
+      const d = hpaDecide({
+        now: s(at),
+        current: 4,
+        ready: 4,
+        min: 1,
+        max: 20,
+        metrics: [cpu(value)],
+        behavior,
+        history,
+      });
       history = d.history;
       return d;
     };
     expect(run(0, 60).desired).toBe(4);
     const spike = run(10, 120);
     expect(spike.desired).toBe(4);
-    expect(spike.reason).toContain('held at 4 by the scale-up stabilization window (lowest recommendation in the last 60s)');
+    expect(spike.reason).toContain(
+      'held at 4 by the scale-up stabilization window (lowest recommendation in the last 60s)',
+    );
     expect(run(40, 120).desired).toBe(4);
     // The recommendation of 4 at 0 s has left the window: the lowest is now 8.
     expect(run(61, 120).desired).toBe(8);
   });
 
   it('scales up at once by default (scale-up window 0 s)', () => {
-    expect(hpaDecide({ now: T0, current: 4, ready: 4, min: 1, max: 20, metrics: [cpu(90)], history: EMPTY_HISTORY }).desired).toBe(6);
+    expect(
+      hpaDecide({ now: T0, current: 4, ready: 4, min: 1, max: 20, metrics: [cpu(90)], history: EMPTY_HISTORY }).desired,
+    ).toBe(6);
   });
 
   it('does not scale down on its first look at a workload (the window starts with the current count)', () => {
-    const d = hpaDecide({ now: T0, current: 10, ready: 10, min: 1, max: 20, metrics: [cpu(30)], history: EMPTY_HISTORY });
+    const d = hpaDecide({
+      now: T0,
+      current: 10,
+      ready: 10,
+      min: 1,
+      max: 20,
+      metrics: [cpu(30)],
+      history: EMPTY_HISTORY,
+    });
     expect(d.desired).toBe(10);
     expect(d.history.recommendations).toEqual([
       { at: T0, replicas: 10 },
@@ -223,7 +244,16 @@ describe('rate policies', () => {
     // The load stays at what 10 replicas serve at target: 80 pods at 7.5% of a 60% target.
     for (let minute = 0; current > 10 && minute < 30; minute++) {
       const metrics = [cpu(600 / current)];
-      const d = hpaDecide({ now: s(minute * 60), current, ready: current, min: 1, max: 100, metrics, behavior: docs, history });
+      const d = hpaDecide({
+        now: s(minute * 60),
+        current,
+        ready: current,
+        min: 1,
+        max: 100,
+        metrics,
+        behavior: docs,
+        history,
+      });
       history = d.history;
       current = d.desired;
       seen.push(current);
@@ -235,17 +265,44 @@ describe('rate policies', () => {
 
   it('allows no further change within the period once its allowance is used', () => {
     let history = settled(80);
-    const first = hpaDecide({ now: T0, current: 80, ready: 80, min: 1, max: 100, metrics: [cpu(7.5)], behavior: docs, history });
+    const first = hpaDecide({
+      now: T0,
+      current: 80,
+      ready: 80,
+      min: 1,
+      max: 100,
+      metrics: [cpu(7.5)],
+      behavior: docs,
+      history,
+    });
     expect(first.desired).toBe(72);
     history = first.history;
-    const again = hpaDecide({ now: s(30), current: 72, ready: 72, min: 1, max: 100, metrics: [cpu(7.5)], behavior: docs, history });
+    const again = hpaDecide({
+      now: s(30),
+      current: 72,
+      ready: 72,
+      min: 1,
+      max: 100,
+      metrics: [cpu(7.5)],
+      behavior: docs,
+      history,
+    });
     expect(again.desired).toBe(72);
     expect(again.reason).toContain('limited to 72 by scale-down policy 10% per 60s (8 removed in that period already)');
   });
 
   it('picks the smallest change with selectPolicy Min', () => {
     const behavior: Behavior = { scaleDown: { ...docs.scaleDown, selectPolicy: 'Min' } };
-    const d = hpaDecide({ now: T0, current: 80, ready: 80, min: 1, max: 100, metrics: [cpu(7.5)], behavior, history: settled(80) });
+    const d = hpaDecide({
+      now: T0,
+      current: 80,
+      ready: 80,
+      min: 1,
+      max: 100,
+      metrics: [cpu(7.5)],
+      behavior,
+      history: settled(80),
+    });
     expect(d.desired).toBe(76);
   });
 
@@ -253,7 +310,9 @@ describe('rate policies', () => {
     const behavior: Behavior = { scaleDown: { selectPolicy: 'Disabled' } };
     const d = decide({ current: 10, metrics: [cpu(6)], behavior });
     expect(d.desired).toBe(10);
-    expect(d.reason).toBe('cpu 6% of target 60% → 1 replica; scale-down disabled (selectPolicy Disabled) → stays at 10');
+    expect(d.reason).toBe(
+      'cpu 6% of target 60% → 1 replica; scale-down disabled (selectPolicy Disabled) → stays at 10',
+    );
     // …and still scales up.
     expect(decide({ current: 10, metrics: [cpu(90)], behavior }).desired).toBe(15);
   });
@@ -269,7 +328,16 @@ describe('rate policies', () => {
     let current = 4;
     const out: number[] = [];
     for (const at of [0, 20, 40, 61, 121]) {
-      const d = hpaDecide({ now: s(at), current, ready: current, min: 1, max: 50, metrics: [cpu(600)], behavior, history });
+      const d = hpaDecide({
+        now: s(at),
+        current,
+        ready: current,
+        min: 1,
+        max: 50,
+        metrics: [cpu(600)],
+        behavior,
+        history,
+      });
       history = d.history;
       current = d.desired;
       out.push(current);
@@ -303,10 +371,22 @@ describe('bounds and state', () => {
   it('records the scale event it decides, and none in preview', () => {
     const d = hpaDecide({ now: T0, current: 4, ready: 4, min: 1, max: 20, metrics: [cpu(90)], history: settled(4) });
     expect(d.history.scaleUps).toEqual([{ at: T0, change: 2 }]);
-    const p = hpaDecide({ now: T0, current: 4, ready: 4, min: 1, max: 20, metrics: [cpu(90)], history: settled(4), preview: true });
+    const p = hpaDecide({
+      now: T0,
+      current: 4,
+      ready: 4,
+      min: 1,
+      max: 20,
+      metrics: [cpu(90)],
+      history: settled(4),
+      preview: true,
+    });
     expect(p.desired).toBe(6);
     expect(p.history.scaleUps).toEqual([]);
-    expect(hpaRecommend({ now: T0, current: 4, ready: 4, min: 1, max: 20, metrics: [cpu(90)], history: settled(4) }).history.scaleUps).toEqual([]);
+    expect(
+      hpaRecommend({ now: T0, current: 4, ready: 4, min: 1, max: 20, metrics: [cpu(90)], history: settled(4) }).history
+        .scaleUps,
+    ).toEqual([]);
   });
 
   it('forgets what no window or period can see any more, and never mutates its input', () => {

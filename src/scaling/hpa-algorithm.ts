@@ -83,8 +83,10 @@ export function hpaRecommend(input: HpaInput): HpaDecision {
   if (current === 0 && min > 0) {
     return { desired: 0, reason: 'scaling is disabled while the workload has 0 replicas', history };
   }
-  if (current > max) return { desired: max, reason: `${current} replicas is above maxReplicas ${max} → ${max}`, history };
-  if (current < min) return { desired: min, reason: `${current} replicas is below minReplicas ${min} → ${min}`, history };
+  if (current > max)
+    return { desired: max, reason: `${current} replicas is above maxReplicas ${max} → ${max}`, history };
+  if (current < min)
+    return { desired: min, reason: `${current} replicas is below minReplicas ${min} → ${min}`, history };
 
   const proposals = input.metrics.map((m) => proposeReplicas(m, current, ready, input.tolerance ?? DEFAULT_TOLERANCE));
   const valid = proposals.filter((p): p is Extract<MetricProposal, { ok: true }> => p.ok);

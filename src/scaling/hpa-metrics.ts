@@ -64,7 +64,13 @@ export function proposeReplicas(
   const tol = `the ${num(tolerance * 100)}% tolerance`;
 
   if (metric.scope === 'object') {
-    if (current === 0) return { ok: true, name, replicas: Math.ceil(ratio), reason: `${observed} → ${plural(Math.ceil(ratio), 'replica')}` };
+    if (current === 0)
+      return {
+        ok: true,
+        name,
+        replicas: Math.ceil(ratio),
+        reason: `${observed} → ${plural(Math.ceil(ratio), 'replica')}`,
+      };
     if (within(ratio)) return stay(`${observed} is within ${tol}`);
     if (ready <= 0) return { ok: false, name, reason: `${observed}, but no pod is ready to scale from` };
     const replicas = Math.ceil((ready * value) / target);
@@ -99,7 +105,8 @@ export function proposeReplicas(
   const newRatio = sum / (count * target);
   const recomputed = `${observed} on ${reporting} of ${current} pods; counting ${counted.join(' and ')} gives ${num(newRatio * target)}${u}`;
   if (within(newRatio)) return stay(`${recomputed}, within ${tol}`);
-  if ((ratio < 1 && newRatio > 1) || (ratio > 1 && newRatio < 1)) return stay(`${recomputed}, which reverses the direction`);
+  if ((ratio < 1 && newRatio > 1) || (ratio > 1 && newRatio < 1))
+    return stay(`${recomputed}, which reverses the direction`);
   const replicas = Math.ceil(sum / target);
   if ((newRatio < 1 && replicas > current) || (newRatio > 1 && replicas < current)) {
     return stay(`${recomputed}, but ${replicas} would reverse the direction`);

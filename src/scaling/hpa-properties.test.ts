@@ -137,8 +137,7 @@ describe('HPA properties', () => {
           const cutoff = t.at - o.p.periodSeconds * 1000;
           const before = trace.slice(0, i).filter((e) => e.at <= cutoff);
           const start = before.length > 0 ? before.at(-1)!.desired : trace[0]!.current;
-          const allowed =
-            o.p.type === 'Pods' ? start + o.p.value : Math.ceil(start * (1 + o.p.value / 100));
+          const allowed = o.p.type === 'Pods' ? start + o.p.value : Math.ceil(start * (1 + o.p.value / 100));
           expect(t.desired).toBeLessThanOrEqual(Math.max(t.current, allowed));
         });
       }),

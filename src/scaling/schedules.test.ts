@@ -27,11 +27,23 @@ describe('scheduledFloor', () => {
   });
 
   it('follows the weekdays of the time zone, not of UTC', () => {
-    // Saturday 09:30 in Shanghai is Saturday 01:30 UTC: closed. Monday 09:30 Shanghai is Monday 01:30 UTC: open.
+    // Saturday 09:30 in Shanghai is Saturday 01:30 UTC: closed; the next Monday: open.
     expect(scheduledFloor([morning], at('2026-03-07T01:30:00Z')).floor).toBe(0);
     expect(scheduledFloor([morning], at('2026-03-09T01:30:00Z')).floor).toBe(12);
-    // 08:30 Shanghai on Monday is still Sunday 00:30 UTC; the schedule reads Shanghai's clock, so it is closed.
-    expect(scheduledFloor([morning], at('2026-03-09T00:30:00Z')).floor).toBe(0);
+    // Monday 07:00 in Shanghai is Sunday 23:00 UTC.
+    const early: ScalingSchedule = {
+      cron: '0 7 * * MON',
+      timezone: 'Asia/Shanghai',
+      durationMinutes: 60,
+      minReplicas: 5,
+    };
+    expect(scheduledFloor([early], at('2026-03-08T23:30:00Z'))).toEqual({
+      floor: 5,
+      window: '0 7 * * MON Asia/Shanghai for 60 min',
+      until: at('2026-03-09T00:00:00Z'),
+    });
+    // Monday 23:30 UTC is Tuesday 07:30 in Shanghai: closed.
+    expect(scheduledFloor([early], at('2026-03-09T23:30:00Z')).floor).toBe(0);
   });
 
   it('reads the schedule in UTC without a time zone', () => {

@@ -33,7 +33,11 @@ export function scheduledFloor(schedules: readonly ScalingSchedule[], now: numbe
     const fired = nextFire(parsed(s.cron), now - durationMs, s.timezone);
     if (fired === undefined || fired > now) continue;
     const until = fired + durationMs;
-    if (best.window === undefined || s.minReplicas > best.floor || (s.minReplicas === best.floor && until > best.until!)) {
+    if (
+      best.window === undefined ||
+      s.minReplicas > best.floor ||
+      (s.minReplicas === best.floor && until > best.until!)
+    ) {
       best = { floor: s.minReplicas, window: label(s), until };
     }
   }

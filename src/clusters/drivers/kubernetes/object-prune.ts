@@ -81,7 +81,9 @@ export async function pruneObjects(deps: PruneDeps, owner: Owner, keep: Readonly
       deps.cache.informer(c.resource.apiVersion, c.resource.kind)?.forget(namespace, String(meta.name));
     } else if (answer.status !== 404) problems.push(`${c.key}: ${failureMessage(answer)}`);
   }
-  if (problems.length > 0) throw new Error(`could not delete ${problems.join('; ')}`);
+  // PruneReport has no place for refusals: they fail the prune, loudly, naming the cluster (what was deleted stays
+  // deleted, and the next prune tries the rest again).
+  if (problems.length > 0) throw new Error(`cluster ${deps.http.cluster}: could not delete ${problems.join('; ')}`);
   return { deleted };
 }
 
