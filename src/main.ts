@@ -33,6 +33,7 @@ import { ClusterDirectory } from './clusters/cluster-directory.ts';
 import { driverFactory } from './clusters/driver-factory.ts';
 import { seedSandboxClusters } from './clusters/sandbox.ts';
 import { DeliveryController } from './delivery/delivery-controller.ts';
+import { ScalingController } from './scaling/scaling-controller.ts';
 import { eventKind } from './events/event-kind.ts';
 import { eventsGoWithTheirTenant } from './events/event-admission.ts';
 import { DEFAULT_SANDBOX, SimCloud } from './sim/index.ts';
@@ -56,6 +57,8 @@ export interface Polis {
   readonly metricsSource?: MetricsSource;
   readonly clusters: ClusterDirectory;
   readonly delivery: DeliveryController;
+  /** The autoscaler, when there is a metrics source. */
+  readonly scaling?: ScalingController;
   /** Where the first platform-admin token was written, when this start created it. */
   readonly adminTokenFile?: string;
   readonly demoTokensFile?: string;
@@ -162,6 +165,17 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     resyncMs: opts.virtualTime ? 0 : config.resyncMs,
     log,
   });
+  const scaling = metricsSource
+    ? new ScalingController({
+        store,
+        resources,
+        feed,
+        clock,
+        metrics: metricsSource,
+        intervalMs: opts.virtualTime ? 0 : 1000,
+        log,
+      })
+    : undefined;
   if (sim && controllers && !opts.virtualTime) sim.start(250);
 
   const authenticators: Authenticator[] = [tokenAuthenticator({ store, clock })];
@@ -197,13 +211,17 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     60_000,
   );
   compaction.unref();
-  if (controllers) await delivery.start();
+  if (controllers) {
+    await delivery.start();
+    await scaling?.start();
+  }
 
   let stopped = false;
   const stop = async (): Promise<void> => {
     if (stopped) return;
     stopped = true;
     clearInterval(compaction);
+    scaling?.stop();
     delivery.stop();
     clusters.stop();
     sim?.stop();
@@ -232,6 +250,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     metricsSource,
     clusters,
     delivery,
+    scaling,
     adminTokenFile,
     demoTokensFile,
     url,

@@ -46,6 +46,11 @@ export interface AppStatus {
   readonly clusters: readonly string[];
   /** Clusters placement left whose objects are not removed yet (unreachable, or replacements not ready). */
   readonly pendingRemoval?: readonly string[];
+  /** Written by the autoscaler (src/scaling): the replica counts it decided; kept as is by delivery. */
+  readonly scaling?: {
+    readonly preview: boolean;
+    readonly components: Readonly<Record<string, { readonly desired: number }>>;
+  };
   readonly workflow?: WorkflowState & {
     readonly steps: WorkflowProgress['steps'];
     readonly suspended: boolean;

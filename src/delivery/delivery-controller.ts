@@ -229,6 +229,7 @@ export class DeliveryController {
       current: previous?.placement ?? {},
       steps: workflow.reached,
       quota: (tenantObj?.spec as { quota?: NamespaceQuota } | undefined)?.quota,
+      replicas: autoscaled(previous),
     });
     if (!plan.ok) {
       await this.event(owner, 'Warning', 'RenderFailed', plan.errors.map((e) => `${e.path}: ${e.message}`).join('; '));
@@ -281,7 +282,12 @@ export class DeliveryController {
       }
     }
     const clusters = [...new Set([...targets, ...frozen])].sort();
-    const status = { ...status0, clusters, ...(pendingRemoval.length ? { pendingRemoval } : {}) };
+    const status: AppStatus = {
+      ...status0,
+      clusters,
+      ...(pendingRemoval.length ? { pendingRemoval } : {}),
+      ...(previous?.scaling ? { scaling: previous.scaling } : {}),
+    };
     mem.observations = observations;
     mem.unplaced = status.components.some((c) => (c.unplaced ?? 0) > 0);
     placementNote(notes, previous, status);
@@ -547,6 +553,13 @@ function placementNote(notes: EventNotes, previous: AppStatus | undefined, statu
     })
     .join('; ');
   notes.add('Normal', 'Placed', undefined, text);
+}
+
+/** The replica counts the autoscaler decided (status.scaling), unless it only previews. */
+function autoscaled(previous: AppStatus | undefined): Record<string, number> | undefined {
+  const scaling = previous?.scaling;
+  if (!scaling || scaling.preview) return undefined;
+  return Object.fromEntries(Object.entries(scaling.components).map(([c, d]) => [c, d.desired]));
 }
 
 function keyOf(app: StoredObject) {

@@ -28,6 +28,8 @@ export interface PlanInput {
   readonly steps: readonly DeployStep[];
   /** The department's quota, for the namespace's ResourceQuota and LimitRange. */
   readonly quota?: NamespaceQuota;
+  /** Replica counts the autoscaler decided, by component; they replace the spec's. */
+  readonly replicas?: Readonly<Record<string, number>>;
 }
 
 export interface ClusterPlan {
@@ -57,7 +59,9 @@ const SINGLE_RUN = new Set(['Job', 'CronJob']);
  */
 export function planDelivery(input: PlanInput): PlanResult {
   const { spec, owner } = input;
-  const demands = componentDemands(spec);
+  const demands = componentDemands(spec).map((d) =>
+    input.replicas?.[d.name] !== undefined && d.replicas > 0 ? { ...d, replicas: input.replicas[d.name]! } : d,
+  );
   const merged = new Map<string, Map<string, number>>();
   const unplaced = new Map<string, number>();
   const excluded = new Map<string, ExcludedCluster[]>();

@@ -1,0 +1,223 @@
+import type { ApplicationSpec } from '../apps/application-kind.ts';
+import { componentDemands } from '../apps/render/index.ts';
+import { appNamespace } from '../delivery/namespace.ts';
+import { EventRecorder } from '../events/event-recorder.ts';
+import type { Clock } from '../kernel/clock.ts';
+import { ConflictError, NotFoundError } from '../kernel/errors.ts';
+import type { ComponentRef, MetricsSource } from '../observe/index.ts';
+import type { ChangeFeed, Subscription } from '../resources/change-feed.ts';
+import type { StoredObject } from '../resources/envelope.ts';
+import type { ResourceService } from '../resources/service.ts';
+import type { Store } from '../resources/store.ts';
+import type { AutoscalerDecision, ComponentAutoscaling } from './autoscaler.ts';
+import { decide } from './autoscaler.ts';
+import type { AutoscalingProperties } from './autoscaling-policy.ts';
+import type { HpaHistory } from './hpa-algorithm.ts';
+import { EMPTY_HISTORY } from './hpa-algorithm.ts';
+
+/** What the scaling controller keeps in `Application.status.scaling`: the replica counts delivery places. */
+export interface ScalingStatus {
+  readonly preview: boolean;
+  readonly components: Readonly<
+    Record<string, { readonly desired: number; readonly reason: string; readonly decidedAt: string }>
+  >;
+}
+
+export interface ScalingDeps {
+  readonly store: Store;
+  readonly resources: ResourceService;
+  readonly feed: ChangeFeed;
+  readonly clock: Clock;
+  readonly metrics: MetricsSource;
+  /** How often every autoscaled component is evaluated (default 1000 ms; 0: only through `evaluateAll`). */
+  readonly intervalMs?: number;
+  readonly log?: (msg: string, err?: unknown) => void;
+}
+
+interface Tracked {
+  readonly tenant: string;
+  readonly app: string;
+  policy: AutoscalingProperties;
+  /** HPA history per component, handed back on every decision. */
+  readonly histories: Map<string, HpaHistory>;
+}
+
+const CTX = { actor: 'system:autoscaler', requestId: 'autoscaler' };
+
+/**
+ * The autoscaler's shell: every second, for each application with an `autoscaling` policy, it reads each
+ * component's signals from the metrics source, runs the pure decision (src/scaling/autoscaler.ts) and, when the
+ * replica count changes, writes it to `status.scaling` with its reason and records an event. Delivery places
+ * those counts. In preview mode it records the decisions and changes nothing.
+ */
+export class ScalingController {
+  private readonly deps: ScalingDeps;
+  private readonly tracked = new Map<string, Tracked>();
+  private readonly events: EventRecorder;
+  private sub?: Subscription;
+  private timer?: NodeJS.Timeout;
+  private running = false;
+
+  constructor(deps: ScalingDeps) {
+    this.deps = deps;
+    this.events = new EventRecorder({ resources: deps.resources, clock: deps.clock, component: 'autoscaler' });
+  }
+
+  async start(): Promise<void> {
+    const from = await this.deps.store.currentRevision();
+    let cont: string | undefined;
+    do {
+      const page = await this.deps.store.list({ kind: 'Application', limit: 1000, continue: cont });
+      for (const o of page.items) this.track(o, false);
+      cont = page.continue;
+    } while (cont);
+    this.sub = this.deps.feed.subscribe({
+      from,
+      filter: { kind: 'Application' },
+      onEvent: (e) => this.track(e.object, e.type === 'DELETED'),
+      onError: (err) => this.deps.log?.('autoscaler: application watch failed', err),
+    });
+    const every = this.deps.intervalMs ?? 1000;
+    if (every > 0) {
+      this.timer = setInterval(() => void this.evaluateAll(), every);
+      this.timer.unref();
+    }
+  }
+
+  stop(): void {
+    this.sub?.close();
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  /** Evaluates every autoscaled component once (the timer calls it; tests in virtual time call it directly). */
+  async evaluateAll(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      for (const t of [...this.tracked.values()]) {
+        try {
+          await this.evaluate(t);
+        } catch (e) {
+          this.deps.log?.(`autoscaler: ${t.tenant}/${t.app} not evaluated`, e);
+        }
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private track(obj: StoredObject, deleted: boolean): void {
+    const key = `${obj.metadata.tenant}/${obj.metadata.name}`;
+    const policy = (obj.spec as ApplicationSpec | undefined)?.policies?.find((p) => p.type === 'autoscaling');
+    if (deleted || !policy || obj.metadata.deletionTimestamp) {
+      this.tracked.delete(key);
+      return;
+    }
+    const existing = this.tracked.get(key);
+    if (existing) existing.policy = policy.properties as AutoscalingProperties;
+    else
+      this.tracked.set(key, {
+        tenant: obj.metadata.tenant ?? '',
+        app: obj.metadata.name,
+        policy: policy.properties as AutoscalingProperties,
+        histories: new Map(),
+      });
+  }
+
+  private async evaluate(t: Tracked): Promise<void> {
+    const app = await this.deps.store.get({ kind: 'Application', tenant: t.tenant, name: t.app });
+    if (!app) return;
+    const spec = app.spec as ApplicationSpec;
+    const previous = (app.status as { scaling?: ScalingStatus } | undefined)?.scaling;
+    const demands = new Map(componentDemands(spec).map((d) => [d.name, d]));
+    const now = this.deps.clock.now();
+    const preview = t.policy.preview === true;
+    const next: Record<string, ScalingStatus['components'][string]> = { ...(previous?.components ?? {}) };
+    const changes: string[] = [];
+    for (const c of t.policy.components) {
+      const demand = demands.get(c.name);
+      if (!demand) continue;
+      const ref: ComponentRef = {
+        tenant: t.tenant,
+        app: t.app,
+        namespace: appNamespace(t.tenant, t.app),
+        component: c.name,
+      };
+      const signals = await this.deps.metrics.signals(ref);
+      const current = previous?.components[c.name]?.desired ?? Math.max(c.minReplicas, demand.replicas);
+      const decision = decideFor(c, {
+        now: now.getTime(),
+        current,
+        ready: signals?.readyPods ?? 0,
+        signals,
+        history: t.histories.get(c.name) ?? EMPTY_HISTORY,
+        preview,
+      });
+      t.histories.set(c.name, decision.history);
+      if (decision.desired === current && previous?.components[c.name]) continue;
+      next[c.name] = { desired: decision.desired, reason: decision.reason, decidedAt: now.toISOString() };
+      changes.push(`${c.name} ${current} → ${decision.desired}: ${decision.reason}`);
+    }
+    if (changes.length === 0) return;
+    await this.record(t, preview, changes);
+    if (preview) return;
+    try {
+      await this.deps.resources.patch(
+        CTX,
+        { kind: 'Application', tenant: t.tenant, name: t.app },
+        { status: { scaling: { preview, components: next } } },
+        { subresource: 'status' },
+      );
+    } catch (e) {
+      if (!(e instanceof NotFoundError) && !(e instanceof ConflictError)) throw e;
+    }
+  }
+
+  private async record(t: Tracked, preview: boolean, changes: string[]): Promise<void> {
+    await this.events
+      .record({
+        tenant: t.tenant,
+        involved: { kind: 'Application', name: t.app, apiVersion: 'core.oam.dev/v1beta1' },
+        type: 'Normal',
+        reason: preview ? 'ScalePreview' : 'Scaled',
+        message: changes.join('; '),
+      })
+      .catch((e: unknown) => this.deps.log?.('autoscaler: event not recorded', e));
+  }
+}
+
+/** The metrics the pure decision takes, from the source's signals (CPU as a percent of the request). */
+function decideFor(
+  c: ComponentAutoscaling,
+  input: {
+    now: number;
+    current: number;
+    ready: number;
+    signals: Awaited<ReturnType<MetricsSource['signals']>>;
+    history: HpaHistory;
+    preview: boolean;
+  },
+): AutoscalerDecision {
+  const s = input.signals;
+  const ready = Math.max(0, input.ready);
+  return decide(c, {
+    now: input.now,
+    current: input.current,
+    ready,
+    history: input.history,
+    preview: input.preview,
+    metrics: {
+      ...(c.targets.cpuUtilization !== undefined
+        ? { cpuUtilization: { value: s?.cpuUtilization === undefined ? undefined : s.cpuUtilization * 100 } }
+        : {}),
+      ...(c.targets.requestsPerReplica !== undefined
+        ? {
+            requestsPerReplica: {
+              value: s?.requestsPerSecond === undefined || ready === 0 ? undefined : s.requestsPerSecond / ready,
+            },
+          }
+        : {}),
+      ...(c.targets.latencyMs !== undefined ? { latencyMs: { value: s?.latencyP99Ms } } : {}),
+    },
+  });
+}
