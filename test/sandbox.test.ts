@@ -11,6 +11,8 @@ const APPS = '/apis/core.oam.dev/v1beta1/tenants';
 async function settle(rounds: number, until?: () => Promise<boolean>): Promise<void> {
   for (let i = 0; i < rounds; i++) {
     await t.polis.clusters.probeAll();
+    // Virtual time: the controller's own timers run on the wall clock, so the periodic resync stands in for them.
+    await t.polis.delivery.resyncAll();
     await t.polis.delivery.idle();
     t.polis.sim!.advance(1000);
     await t.polis.delivery.idle();
@@ -46,13 +48,26 @@ describe('sandbox controls', () => {
     expect(audit.json().items[0]).toMatchObject({ actor: 'admin', name: 'gov-west', outcome: 'success' });
   });
 
-  it('restores it: once healthy again the surplus there is removed, and placement may use it again', async () => {
+  it('restores it: the leftovers there go once it is healthy, and after the stabilization period the application fails back without ever running short', async () => {
     const r = await t.request('POST', '/api/v1/sandbox/clusters/gov-west/restore', { token: t.adminToken });
     expect(r.statusCode).toBe(200);
     await settle(10, async () => (await status('tax', 'e-invoice')).pendingRemoval === undefined);
-    const s = await status('tax', 'e-invoice');
+    let s = await status('tax', 'e-invoice');
     expect(s.phase).toBe('Running');
-    expect(s.pendingRemoval).toBeUndefined();
+    expect(s.failover).toMatchObject({ origins: ['gov-west'], phase: 'failed-over' });
+    // e-invoice's failover policy: failback auto after 120 s of health. Ready gateways never drop below 6.
+    let lowest = Number.POSITIVE_INFINITY;
+    await settle(200, async () => {
+      const x = await status('tax', 'e-invoice');
+      lowest = Math.min(lowest, x.components.find((c) => c.name === 'gateway')!.readyReplicas);
+      return x.failover === undefined && x.phase === 'Running';
+    });
+    s = await status('tax', 'e-invoice');
+    expect(s.failover).toBeUndefined();
+    expect(s.placement.gateway).toEqual({ 'gov-east': 4, 'gov-west': 2 });
+    expect(lowest).toBeGreaterThanOrEqual(6);
+    const events = await t.request('GET', '/apis/polis.io/v1/tenants/tax/events', { token: t.adminToken });
+    expect(events.body).toContain('FailedBack');
   });
 
   it('multiplies an application’s load for its department, and refuses other departments', async () => {

@@ -1,4 +1,5 @@
 import type { WorkloadPhase, WorkloadStatus } from '../clusters/driver.ts';
+import type { FailoverRecord } from '../failover/failback.ts';
 import type { ComponentPlacement, ExcludedCluster } from '../placement/types.ts';
 import type { WorkflowProgress, WorkflowState } from './workflow.ts';
 
@@ -46,6 +47,8 @@ export interface AppStatus {
   readonly clusters: readonly string[];
   /** Clusters placement left whose objects are not removed yet (unreachable, or replacements not ready). */
   readonly pendingRemoval?: readonly string[];
+  /** A failover in progress: the clusters left and the placement failback returns to (src/failover). */
+  readonly failover?: FailoverRecord;
   /** Written by the autoscaler (src/scaling): the replica counts it decided; kept as is by delivery. */
   readonly scaling?: {
     readonly preview: boolean;

@@ -19,6 +19,8 @@ import type { ClusterPlan } from './desired-state.ts';
 import { planDelivery } from './desired-state.ts';
 import type { NamespaceQuota } from './namespace.ts';
 import { ownerOf } from './namespace.ts';
+import type { FailoverRecord } from '../failover/failback.ts';
+import { failbackSettings, noteFailover, originsReady, surgePlacement } from '../failover/failback.ts';
 import { advanceWorkflow } from './workflow.ts';
 
 export const DELIVERY_FINALIZER = 'polis.io/delivery';
@@ -221,27 +223,33 @@ export class DeliveryController {
       stepHealthy: () => observedHealthy(mem, previous, generation),
     });
     const tenantObj = await this.deps.store.get({ kind: 'Tenant', tenant: '', name: owner.tenant });
-    const plan = planDelivery({
+    const base = {
       owner,
       spec,
       revision,
       candidates,
-      current: previous?.placement ?? {},
       steps: workflow.reached,
       quota: (tenantObj?.spec as { quota?: NamespaceQuota } | undefined)?.quota,
       replicas: autoscaled(previous),
-    });
-    if (!plan.ok) {
-      await this.event(owner, 'Warning', 'RenderFailed', plan.errors.map((e) => `${e.path}: ${e.message}`).join('; '));
+    };
+    const sticky = planDelivery({ ...base, current: previous?.placement ?? {} });
+    if (!sticky.ok) {
+      await this.event(
+        owner,
+        'Warning',
+        'RenderFailed',
+        sticky.errors.map((e) => `${e.path}: ${e.message}`).join('; '),
+      );
       return;
     }
+    const notes = new EventNotes();
+    const { plan, failover } = this.failback({ ...base, generation }, sticky, previous, healthyNames, now, notes);
     this.reserveDelta(previous, plan, candidates);
 
     // Apply to every target cluster in parallel; an unreachable one is noted and retried, never fatal.
     const observations = new Map<string, Observation>();
     const applyErrors = new Map<string, string>();
     const targets = new Set(plan.clusters.map((c) => c.cluster));
-    const notes = new EventNotes();
     await Promise.all(
       plan.clusters.map((cp) => this.applyToCluster(owner, cp, mem, observations, applyErrors, healthyNames, notes)),
     );
@@ -287,6 +295,7 @@ export class DeliveryController {
       clusters,
       ...(pendingRemoval.length ? { pendingRemoval } : {}),
       ...(previous?.scaling ? { scaling: previous.scaling } : {}),
+      ...(failover ? { failover } : {}),
     };
     mem.observations = observations;
     mem.unplaced = status.components.some((c) => (c.unplaced ?? 0) > 0);
@@ -440,6 +449,66 @@ export class DeliveryController {
     }
   }
 
+  /**
+   * Failover and failback around placement. Clusters the application leaves because they became unhealthy are
+   * remembered with the placement before; once they have been healthy for the failover policy's stabilization
+   * period (automatic by default), the placement goes back, make-before-break: first a surge that keeps every
+   * cluster's replicas and adds the origins' back, then, once those are ready, the placement from before alone.
+   */
+  private failback(
+    base: Omit<Parameters<typeof planDelivery>[0], 'current'> & { readonly generation: number },
+    sticky: Extract<ReturnType<typeof planDelivery>, { ok: true }>,
+    previous: AppStatus | undefined,
+    healthy: ReadonlySet<string>,
+    now: string,
+    notes: EventNotes,
+  ): { plan: Extract<ReturnType<typeof planDelivery>, { ok: true }>; failover?: FailoverRecord } {
+    const targets = new Set(sticky.clusters.map((c) => c.cluster));
+    const before = previous?.placement ?? {};
+    const dropped = [...clustersOf(before)].filter((c) => !targets.has(c) && !healthy.has(c));
+    let record = noteFailover(previous?.failover, before, dropped, now, previous?.observedGeneration ?? 0);
+    if (dropped.length > 0) notes.add('Warning', 'FailedOver', undefined, `moved off unhealthy ${dropped.join(', ')}`);
+    // A new spec places afresh: the failover is over (this is also how a manual failback is done).
+    if (record && previous && record.generation !== base.generation) record = undefined;
+    if (!record) return { plan: sticky };
+    const settings = failbackSettings(
+      base.spec.policies?.find((p) => p.type === 'failover')?.properties as Record<string, unknown> | undefined,
+    );
+    const waits = record.origins.map((c) => {
+      const h = this.deps.clusters.health(c);
+      return h?.state === 'Ready' ? settings.stabilizationMs - (Date.parse(now) - Date.parse(h.since)) : Infinity;
+    });
+    const wait = settings.mode === 'manual' ? Infinity : Math.max(...waits);
+    if (wait > 0) {
+      // Until then the origins take nothing new, even if healthy again: no flapping back and forth.
+      const origins = new Set(record.origins);
+      const held = planDelivery({
+        ...base,
+        current: before,
+        candidates: base.candidates.map((c) => (origins.has(c.name) ? { ...c, healthy: false } : c)),
+      });
+      if (Number.isFinite(wait)) this.queue.addAfter(`${base.owner.tenant}/${base.owner.app}`, wait + 100);
+      return { plan: held.ok ? held : sticky, failover: record };
+    }
+    const target = planDelivery({ ...base, current: record.before });
+    if (!target.ok) return { plan: sticky, failover: record };
+    const targetPlacement = replicasOf(target.placement);
+    const readyOn = (component: string, cluster: string) =>
+      previous?.components.find((c) => c.name === component)?.clusters.find((c) => c.cluster === cluster)
+        ?.readyReplicas ?? 0;
+    if (record.phase === 'failing-back' && originsReady(targetPlacement, record.origins, readyOn)) {
+      notes.add('Normal', 'FailedBack', undefined, `back on ${record.origins.join(', ')}`);
+      return { plan: target };
+    }
+    // Make before break: every cluster keeps what runs there now, and the origins get theirs back.
+    const surge = planDelivery({ ...base, current: before, fixed: surgePlacement(before, targetPlacement) });
+    if (!surge.ok) return { plan: sticky, failover: record };
+    if (record.phase !== 'failing-back')
+      notes.add('Normal', 'FailingBack', undefined, `starting replicas again on ${record.origins.join(', ')}`);
+    record = { ...record, phase: 'failing-back' };
+    return { plan: surge, failover: record };
+  }
+
   private reserveDelta(
     previous: AppStatus | undefined,
     plan: Extract<ReturnType<typeof planDelivery>, { ok: true }>,
@@ -553,6 +622,17 @@ function placementNote(notes: EventNotes, previous: AppStatus | undefined, statu
     })
     .join('; ');
   notes.add('Normal', 'Placed', undefined, text);
+}
+
+function clustersOf(placement: Readonly<Record<string, Readonly<Record<string, number>>>>): Set<string> {
+  const out = new Set<string>();
+  for (const byCluster of Object.values(placement))
+    for (const [cluster, n] of Object.entries(byCluster)) if (n > 0) out.add(cluster);
+  return out;
+}
+
+function replicasOf(placement: Readonly<Record<string, { readonly replicas: Readonly<Record<string, number>> }>>) {
+  return Object.fromEntries(Object.entries(placement).map(([c, p]) => [c, p.replicas]));
 }
 
 /** The replica counts the autoscaler decided (status.scaling), unless it only previews. */

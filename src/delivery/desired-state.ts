@@ -30,6 +30,8 @@ export interface PlanInput {
   readonly quota?: NamespaceQuota;
   /** Replica counts the autoscaler decided, by component; they replace the spec's. */
   readonly replicas?: Readonly<Record<string, number>>;
+  /** A placement decided elsewhere (failback's make-before-break): used as is, placement is not run. */
+  readonly fixed?: Readonly<Record<string, Readonly<Record<string, number>>>>;
 }
 
 export interface ClusterPlan {
@@ -66,7 +68,17 @@ export function planDelivery(input: PlanInput): PlanResult {
   const unplaced = new Map<string, number>();
   const excluded = new Map<string, ExcludedCluster[]>();
   const overridesByCluster = new Map<string, Set<string>>();
-  for (const step of input.steps) {
+  if (input.fixed) {
+    for (const [component, byCluster] of Object.entries(input.fixed)) {
+      merged.set(component, new Map(Object.entries(byCluster).filter(([, n]) => n > 0)));
+      for (const cluster of Object.keys(byCluster)) {
+        const o = overridesByCluster.get(cluster) ?? new Set<string>();
+        for (const step of input.steps) for (const name of step.overrides) o.add(name);
+        overridesByCluster.set(cluster, o);
+      }
+    }
+  }
+  for (const step of input.fixed ? [] : input.steps) {
     const plan = placementPlan(spec as never, { topologyNames: step.topologies });
     if (!plan.ok) return { ok: false, errors: plan.errors };
     const components = demands.map((d) => {

@@ -120,38 +120,51 @@ export class KubeHttp {
       headers['Content-Length'] = String(Buffer.byteLength(payload));
     }
     return new Promise<KubeResponse>((resolve, reject) => {
+      let settled = false;
       const fail = (message: string) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
         const e = new ClusterUnreachableError(this.cluster, message);
         this.contact.lost(e);
         reject(e);
       };
-      const req = this.lib.request(
-        `${this.server}${path}`,
-        { method, headers, agent: this.agent, ...(this.auth ? { auth: this.auth } : {}) },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('error', (e) => fail(e.message));
-          res.on('end', () => {
-            clearTimeout(timer);
-            const text = Buffer.concat(chunks).toString('utf8');
-            const answer = { status: res.statusCode ?? 0, body: parseJson(text), text };
-            const refused = unusable(answer);
-            if (refused !== undefined) return fail(refused);
-            this.contact.heard();
-            resolve(answer);
-          });
-        },
-      );
+      const send = (retried: boolean) => {
+        const req = this.lib.request(
+          `${this.server}${path}`,
+          { method, headers, agent: this.agent, ...(this.auth ? { auth: this.auth } : {}) },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('error', (e) => fail(e.message));
+            res.on('end', () => {
+              if (settled) return;
+              const text = Buffer.concat(chunks).toString('utf8');
+              const answer = { status: res.statusCode ?? 0, body: parseJson(text), text };
+              const refused = unusable(answer);
+              if (refused !== undefined) return fail(refused);
+              settled = true;
+              clearTimeout(timer);
+              this.contact.heard();
+              resolve(answer);
+            });
+          },
+        );
+        current = req;
+        req.on('error', (e: NodeJS.ErrnoException) => {
+          // A kept-alive connection the server closed just as it was reused: every request polis makes is
+          // idempotent (GET, server-side apply, DELETE), so it is sent once more on a fresh connection.
+          if (!retried && !settled && req.reusedSocket && e.code === 'ECONNRESET') return send(true);
+          fail(e.message || String(e));
+        });
+        req.end(payload);
+      };
+      let current: http.ClientRequest | undefined;
       const timer = setTimeout(() => {
-        req.destroy();
+        current?.destroy();
         fail(`no answer within ${timeoutMs} ms (${method} ${path.split('?')[0]})`);
       }, timeoutMs);
-      req.on('error', (e) => {
-        clearTimeout(timer);
-        fail(e.message || String(e));
-      });
-      req.end(payload);
+      send(false);
     });
   }
 
@@ -162,6 +175,7 @@ export class KubeHttp {
    */
   watch(path: string, idleMs: number, handlers: WatchHandlers): () => void {
     let done = false;
+    let opened = false;
     let idle: NodeJS.Timeout | undefined;
     const end = (why: KubeResponse | ClusterUnreachableError | undefined) => {
       if (done) return;
@@ -191,6 +205,7 @@ export class KubeHttp {
           });
           return;
         }
+        opened = true;
         this.contact.heard();
         handlers.onOpen();
         arm(idleMs, `the watch heard nothing for ${idleMs} ms`);
@@ -213,7 +228,11 @@ export class KubeHttp {
         res.on('error', (e) => end(new ClusterUnreachableError(this.cluster, e.message)));
       },
     );
-    req.on('error', (e) => end(new ClusterUnreachableError(this.cluster, e.message || String(e))));
+    req.on('error', (e: NodeJS.ErrnoException) => {
+      // A kept-alive connection closed by the server as it was reused: the watch simply ends and is opened again.
+      if (!opened && req.reusedSocket && e.code === 'ECONNRESET') return end(undefined);
+      end(new ClusterUnreachableError(this.cluster, e.message || String(e)));
+    });
     arm(this.timeoutMs, `no answer within ${this.timeoutMs} ms (watch ${path.split('?')[0]})`);
     req.end();
     return () => {

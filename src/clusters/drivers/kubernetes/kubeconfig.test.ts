@@ -80,5 +80,10 @@ describe('parseKubeconfig', () => {
     const noServer = config({ token: 'a' }).replace('https://10.0.0.1:6443/', 'not a url');
     expect(parseKubeconfig(noServer)).toMatchObject({ ok: false, errors: [{ path: 'clusters[0].cluster.server' }] });
     expect(parseKubeconfig('- just\n- a list\n')).toMatchObject({ ok: false, errors: [{ path: '' }] });
+    const proxied = config({ token: 'a' }).replace(
+      'server: https://10.0.0.1:6443/',
+      'server: https://10.0.0.1:6443/\n      proxy-url: http://proxy:3128',
+    );
+    expect(parseKubeconfig(proxied)).toMatchObject({ ok: false, errors: [{ path: 'clusters[0].cluster.proxy-url' }] });
   });
 });

@@ -99,6 +99,12 @@ function checkCluster(c: Named, errors: ErrorCause[]): string | undefined {
       path: `${path}.certificate-authority`,
       message: fileRefMessage('certificate-authority-data'),
     });
+  if (body['proxy-url'] !== undefined)
+    errors.push({
+      path: `${path}.proxy-url`,
+      message:
+        'not supported: polis connects to the API server directly; remove it, or reach the cluster without a proxy',
+    });
   const server = body.server;
   if (typeof server !== 'string' || !/^https?:\/\/[^/]/.test(server)) {
     errors.push({ path: `${path}.server`, message: 'expected the API server URL, such as https://10.0.0.1:6443' });
