@@ -14,19 +14,13 @@
  *    Memory (RSS and heap) at that size: goal <= 1 GB.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { serverNodeFlags } from '../src/kernel/server-runtime.ts';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { ManualClock, systemClock } from '../src/kernel/clock.ts';
-import type { Clock } from '../src/kernel/clock.ts';
-import { loadConfig } from '../src/kernel/config.ts';
+import { CTX, appDoc, boot, createApps, settle } from './support/estate.ts';
 import type { Manifest } from '../src/kernel/manifest.ts';
-import type { Polis } from '../src/main.ts';
-import { startPolis } from '../src/main.ts';
 import { SimCluster } from '../src/sim/index.ts';
-import { generateSecretKey } from '../src/tenancy/secret-cipher.ts';
 import type { Figure } from './support/results.ts';
 import { envInt, figure, percentile, printFigures, round, writeResult } from './support/results.ts';
 
@@ -37,98 +31,15 @@ const params = {
   clusters: envInt('BENCH_CLUSTERS', 12),
   tenants: 20,
 };
-const CTX = { actor: 'bench', requestId: 'bench' };
-
-function clusterDoc(i: number) {
-  const region = i % 2 === 0 ? 'city-east' : 'city-west';
-  return {
-    apiVersion: 'polis.io/v1',
-    kind: 'Cluster',
-    metadata: { name: `bench-${String(i).padStart(2, '0')}`, labels: { 'topology.kubernetes.io/region': region } },
-    spec: {
-      provider: 'simulated',
-      vendor: ['inspur-cloud', 'h3c-cloud', 'sugon-cloud'][i % 3],
-      region,
-      zone: `${region}-${'abc'[i % 3]}`,
-      networkZone: 'e-gov-extranet',
-      role: 'primary',
-      simulation: { nodes: 40, nodeCpu: '64', nodeMemory: '256Gi', nodePods: 250 },
-    },
-  };
-}
-
-function appDoc(t: number, a: number, tag = '1.0.0') {
-  const comp = (name: string, type: string, replicas: number) => ({
-    name,
-    type,
-    properties: { image: `registry.example.gov.cn/bench/${name}:${tag}`, cpu: '10m', memory: '16Mi' },
-    traits: [{ type: 'scaler', properties: { replicas } }],
-  });
-  return {
-    apiVersion: 'core.oam.dev/v1beta1',
-    kind: 'Application',
-    metadata: { name: `app-${a}`, tenant: `dept-${t}` },
-    spec: {
-      components: [comp('web', 'webservice', 2), comp('api', 'webservice', 2), comp('worker', 'worker', 1)],
-      policies: [{ name: 'spread', type: 'placement', properties: { spreadBy: 'region' } }],
-    },
-  };
-}
-
-async function boot(clock: Clock, virtualTime: boolean): Promise<{ polis: Polis; dir: string }> {
-  const dir = mkdtempSync(join(tmpdir(), 'polis-bench-delivery-'));
-  const config = loadConfig(
-    {},
-    { dataDir: dir, secretKey: generateSecretKey(), demo: false, port: 0, logLevel: 'silent' },
-  );
-  const polis = await startPolis(config, { clock, virtualTime, feedPollMs: 1000 });
-  await polis.resources.apply(CTX, [
-    ...Array.from({ length: params.clusters }, (_, i) => clusterDoc(i)),
-    ...Array.from({ length: params.tenants }, (_, t) => ({
-      apiVersion: 'polis.io/v1',
-      kind: 'Tenant',
-      metadata: { name: `dept-${t}` },
-      spec: { displayName: { zh: `部门 ${t}`, en: `Department ${t}` } },
-    })),
-  ]);
-  // The default sandbox's small clusters stay out of the way: the estate runs on the bench clusters.
-  for (const name of ['gov-east', 'gov-west', 'dr-north', 'burst-aliyun', 'burst-huawei']) {
-    await polis.resources.patch(CTX, { kind: 'Cluster', tenant: '', name }, { spec: { cordoned: true } });
-  }
-  await polis.feed.idle();
-  await polis.clusters.probeAll();
-  return { polis, dir };
-}
-
-async function createApps(polis: Polis, n: number): Promise<void> {
-  for (let start = 0; start < n; start += 200) {
-    const docs = [];
-    for (let a = start; a < Math.min(n, start + 200); a++) docs.push(appDoc(a % params.tenants, a));
-    await polis.resources.apply(CTX, docs);
-  }
-}
-
-/** Waits until the controller has nothing left to do, driving virtual time if the clock is manual. */
-async function settle(polis: Polis, clock: Clock, rounds: number): Promise<void> {
-  for (let i = 0; i < rounds; i++) {
-    await polis.feed.idle();
-    await polis.delivery.idle();
-    await polis.clusters.probeAll();
-    if (clock instanceof ManualClock) polis.sim!.advance(2000);
-    else await new Promise((r) => setTimeout(r, 500));
-    await polis.delivery.idle();
-  }
-}
-
 function mb(bytes: number): number {
   return round(bytes / 2 ** 20, 0);
 }
 
 async function specChangeLatency(): Promise<Figure[]> {
-  const { polis, dir } = await boot(systemClock, false);
+  const { polis, dir } = await boot(systemClock, false, params);
   try {
     const t0 = performance.now();
-    await createApps(polis, params.live);
+    await createApps(polis, params.live, params.tenants);
     await settle(polis, systemClock, 8);
     console.log(`  ${params.live} applications delivered and live in ${round((performance.now() - t0) / 1000)} s`);
     // Instrument the simulated clusters' apply: when did the changed Deployment land on each cluster?
@@ -202,10 +113,10 @@ async function specChangeLatency(): Promise<Figure[]> {
 
 async function fullResync(): Promise<Figure[]> {
   const clock = new ManualClock('2026-11-24T00:00:00Z');
-  const { polis, dir } = await boot(clock, true);
+  const { polis, dir } = await boot(clock, true, params);
   try {
     const t0 = performance.now();
-    await createApps(polis, params.apps);
+    await createApps(polis, params.apps, params.tenants);
     await settle(polis, clock, 6);
     const setupS = round((performance.now() - t0) / 1000);
     const running = (await polis.store.list({ kind: 'Application', limit: params.apps })).items.filter(

@@ -54,7 +54,10 @@ const POLIS_BASE: ComponentAutoscaling = {
   tolerance: 0.05,
   behavior: {
     // One evaluation a minute (on each metric arrival): a rate limit would only add a minute of lag per step.
-    scaleUp: { stabilizationWindowSeconds: 0, policies: [{ type: 'Pods', value: REPLAY_MODEL.maxReplicas, periodSeconds: 60 }] },
+    scaleUp: {
+      stabilizationWindowSeconds: 0,
+      policies: [{ type: 'Pods', value: REPLAY_MODEL.maxReplicas, periodSeconds: 60 }],
+    },
     // Keep the highest recommendation of the last 30 minutes: spiky load comes back.
     scaleDown: { stabilizationWindowSeconds: 1800, policies: [{ type: 'Percent', value: 100, periodSeconds: 15 }] },
   },
@@ -99,11 +102,13 @@ async function main(): Promise<void> {
   const loadedMs = performance.now() - t0;
   const tasks: Task[] = [];
   // The predictive replays are the slow ones: hand them out first.
-  for (let s = STRATEGIES.length - 1; s >= 0; s--) for (let c = 0; c < loads.length; c++) tasks.push({ component: c, strategy: s });
+  for (let s = STRATEGIES.length - 1; s >= 0; s--)
+    for (let c = 0; c < loads.length; c++) tasks.push({ component: c, strategy: s });
   const results = await runAll(loads, tasks, params.workers);
   const replayMs = performance.now() - t0 - loadedMs;
 
-  const sum = (s: number, pick: (l: ComponentLoad) => boolean) => total(loads.map((l, c) => (pick(l) ? results[c]![s]! : undefined)));
+  const sum = (s: number, pick: (l: ComponentLoad) => boolean) =>
+    total(loads.map((l, c) => (pick(l) ? results[c]![s]! : undefined)));
   const all = STRATEGIES.map((_, s) => sum(s, () => true));
   const by = (source: ComponentLoad['source']) => STRATEGIES.map((_, s) => sum(s, (l) => l.source === source));
   const [stat, hpa, reactive, predictive] = all as [Agg, Agg, Agg, Agg];
@@ -112,10 +117,25 @@ async function main(): Promise<void> {
   for (const [i, st] of STRATEGIES.entries()) {
     const a = all[i]!;
     const goal = st.name === 'polis predictive' ? '<= 1' : undefined;
-    figures.push(figure({ metric: `${st.name} violation minutes`, value: round(a.violation, 2), unit: '%', ...(goal ? { goal, baseline: `HPA defaults ${round(hpa.violation, 2)}%, static ${round(stat.violation, 2)}%` } : {}) }));
+    figures.push(
+      figure({
+        metric: `${st.name} violation minutes`,
+        value: round(a.violation, 2),
+        unit: '%',
+        ...(goal
+          ? { goal, baseline: `HPA defaults ${round(hpa.violation, 2)}%, static ${round(stat.violation, 2)}%` }
+          : {}),
+      }),
+    );
   }
   for (const [i, st] of STRATEGIES.entries()) {
-    figures.push(figure({ metric: `${st.name} over-provisioning`, value: round(all[i]!.overProvisioning, 2), unit: 'allocated/used' }));
+    figures.push(
+      figure({
+        metric: `${st.name} over-provisioning`,
+        value: round(all[i]!.overProvisioning, 2),
+        unit: 'allocated/used',
+      }),
+    );
   }
   figures.push(
     figure({
@@ -127,7 +147,9 @@ async function main(): Promise<void> {
     }),
   );
   for (const [i, st] of STRATEGIES.entries()) {
-    figures.push(figure({ metric: `${st.name} replica changes`, value: round(all[i]!.changesPerHour, 2), unit: 'per hour' }));
+    figures.push(
+      figure({ metric: `${st.name} replica changes`, value: round(all[i]!.changesPerHour, 2), unit: 'per hour' }),
+    );
   }
   printFigures(`elasticity-quality: ${loads.length} components, ${params.days} measured days each`, figures);
   printTable('per source', loads, results);
@@ -141,7 +163,9 @@ async function main(): Promise<void> {
   const file = await writeResult(
     {
       benchmark: 'elasticity-quality',
-      command: custom ? `BENCH_COMPONENTS=${params.components} BENCH_DAYS=${params.days} npm run bench:elasticity` : 'npm run bench:elasticity',
+      command: custom
+        ? `BENCH_COMPONENTS=${params.components} BENCH_DAYS=${params.days} npm run bench:elasticity`
+        : 'npm run bench:elasticity',
       figures,
       parameters: {
         ...params,
@@ -149,11 +173,26 @@ async function main(): Promise<void> {
         planetlab: loads.filter((l) => l.source === 'planetlab').length,
         model: REPLAY_MODEL,
         peakReplicas: PEAK_REPLICAS,
-        polis: { ...POLIS_BASE, name: undefined, prediction: { enabled: true, horizonMinutes: HORIZON_MINUTES }, historyStepMinutes: HISTORY_STEP_MINUTES, capacityFactor: CAPACITY_FACTOR },
+        polis: {
+          ...POLIS_BASE,
+          name: undefined,
+          prediction: { enabled: true, horizonMinutes: HORIZON_MINUTES },
+          historyStepMinutes: HISTORY_STEP_MINUTES,
+          capacityFactor: CAPACITY_FACTOR,
+        },
         bySource: Object.fromEntries(
           (['crane', 'planetlab'] as const).map((src) => [
             src,
-            Object.fromEntries(by(src).map((a, i) => [STRATEGIES[i]!.name, { violationPercent: round(a.violation, 2), overProvisioning: round(a.overProvisioning, 2), changesPerHour: round(a.changesPerHour, 2) }])),
+            Object.fromEntries(
+              by(src).map((a, i) => [
+                STRATEGIES[i]!.name,
+                {
+                  violationPercent: round(a.violation, 2),
+                  overProvisioning: round(a.overProvisioning, 2),
+                  changesPerHour: round(a.changesPerHour, 2),
+                },
+              ]),
+            ),
           ]),
         ),
         worstPredictive: worst(loads, results, 3, 5),
@@ -187,10 +226,19 @@ function total(stats: readonly (ReplayStats | undefined)[]): Agg {
     used += s.used;
     changes += s.changes;
   }
-  return { violation: (100 * violation) / minutes, overProvisioning: allocated / used, changesPerHour: changes / (minutes / 60) };
+  return {
+    violation: (100 * violation) / minutes,
+    overProvisioning: allocated / used,
+    changesPerHour: changes / (minutes / 60),
+  };
 }
 
-function worst(loads: readonly ComponentLoad[], results: ReplayStats[][], s: number, n: number): Record<string, number> {
+function worst(
+  loads: readonly ComponentLoad[],
+  results: ReplayStats[][],
+  s: number,
+  n: number,
+): Record<string, number> {
   return Object.fromEntries(
     loads
       .map((l, c) => [l.name, round((100 * results[c]![s]!.violationMinutes) / results[c]![s]!.minutes, 2)] as const)
@@ -201,16 +249,24 @@ function worst(loads: readonly ComponentLoad[], results: ReplayStats[][], s: num
 
 function printTable(title: string, loads: readonly ComponentLoad[], results: ReplayStats[][]): void {
   console.log(`\n${title}`);
-  console.log(`  ${'strategy'.padEnd(24)} ${'source'.padEnd(10)} ${'violation %'.padStart(12)} ${'alloc/used'.padStart(11)} ${'changes/h'.padStart(10)}`);
+  console.log(
+    `  ${'strategy'.padEnd(24)} ${'source'.padEnd(10)} ${'violation %'.padStart(12)} ${'alloc/used'.padStart(11)} ${'changes/h'.padStart(10)}`,
+  );
   for (const [s, st] of STRATEGIES.entries())
     for (const src of ['crane', 'planetlab'] as const) {
       const a = total(loads.map((l, c) => (l.source === src ? results[c]![s]! : undefined)));
-      console.log(`  ${st.name.padEnd(24)} ${src.padEnd(10)} ${round(a.violation, 2).toFixed(2).padStart(12)} ${round(a.overProvisioning, 2).toFixed(2).padStart(11)} ${round(a.changesPerHour, 2).toFixed(2).padStart(10)}`);
+      console.log(
+        `  ${st.name.padEnd(24)} ${src.padEnd(10)} ${round(a.violation, 2).toFixed(2).padStart(12)} ${round(a.overProvisioning, 2).toFixed(2).padStart(11)} ${round(a.changesPerHour, 2).toFixed(2).padStart(10)}`,
+      );
     }
 }
 
 /** Runs every task on `workers` threads (inline with 0), longest first as listed. */
-async function runAll(loads: readonly ComponentLoad[], tasks: readonly Task[], workers: number): Promise<ReplayStats[][]> {
+async function runAll(
+  loads: readonly ComponentLoad[],
+  tasks: readonly Task[],
+  workers: number,
+): Promise<ReplayStats[][]> {
   const results: ReplayStats[][] = loads.map(() => []);
   if (workers === 0) {
     for (const t of tasks) results[t.component]![t.strategy] = replay(loads[t.component]!, STRATEGIES[t.strategy]!);
@@ -246,13 +302,19 @@ function components(n: number, days: number): ComponentLoad[] {
   const out: ComponentLoad[] = [];
   for (let i = 0; i < CRANE_SERIES && out.length < n; i++) {
     const s = loadCraneSeries(`${DATA}crane/series${i}.csv.gz`);
-    const load = componentLoad(`crane/series${i}`, 'crane', toMinutes(s.points, s.stepMs), { ...o, startMs: s.startMs });
+    const load = componentLoad(`crane/series${i}`, 'crane', toMinutes(s.points, s.stepMs), {
+      ...o,
+      startMs: s.startMs,
+    });
     if (load) out.push(load);
   }
   if (out.length < n) {
     for (const vm of planetlabVms()) {
       if (out.length >= n) break;
-      const load = componentLoad(`planetlab/${vm.name}`, 'planetlab', toMinutes(vm.samples, 5 * 60_000), { ...o, startMs: vm.startMs });
+      const load = componentLoad(`planetlab/${vm.name}`, 'planetlab', toMinutes(vm.samples, 5 * 60_000), {
+        ...o,
+        startMs: vm.startMs,
+      });
       if (load) out.push(load);
     }
   }
@@ -277,6 +339,10 @@ function planetlabVms(): { name: string; samples: number[]; startMs: number }[] 
     .map(([name, days]) => {
       days.sort((a, b) => (a.day < b.day ? -1 : 1));
       const d = days[0]!.day;
-      return { name, samples: days.flatMap((x) => x.values), startMs: Date.UTC(Number(d.slice(0, 4)), Number(d.slice(4, 6)) - 1, Number(d.slice(6, 8))) };
+      return {
+        name,
+        samples: days.flatMap((x) => x.values),
+        startMs: Date.UTC(Number(d.slice(0, 4)), Number(d.slice(4, 6)) - 1, Number(d.slice(6, 8))),
+      };
     });
 }

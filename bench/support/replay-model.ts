@@ -59,6 +59,8 @@ export type Strategy =
       readonly component: ComponentAutoscaling;
       /** Load history for prediction: means over this many minutes (only when prediction is enabled). */
       readonly historyStepMinutes?: number;
+      /** The controller keeps at most this many days of load history (default 14: enough to find a weekly cycle). */
+      readonly historyDays?: number;
       /** perReplicaCapacity passed to `decide` is the target × this (below 1: a safety margin). */
       readonly capacityFactor?: number;
     };
@@ -191,13 +193,15 @@ function controller(strategy: Strategy, load: ComponentLoad, model: ReplayModel,
       const step = strategy.historyStepMinutes ?? 1;
       const blocks = predictive ? blockMeans(load.demand, step, model.targetPercent) : [];
       const capacity = model.targetPercent * (strategy.capacityFactor ?? 1);
+      const keep = Math.round(((strategy.historyDays ?? 14) * 1440) / step);
       let cached: { count: number; samples: number[] } = { count: -1, samples: [] };
       return {
         everyTicks: perMinute,
         decide: (o) => {
           // The blocks complete before this minute; the same array while no new block lands.
           const count = Math.floor(o.minute / step);
-          if (predictive && count !== cached.count) cached = { count, samples: blocks.slice(0, count) };
+          if (predictive && count !== cached.count)
+            cached = { count, samples: blocks.slice(Math.max(0, count - keep), count) };
           const r = decide(strategy.component, {
             now: o.now,
             current: o.current,

@@ -208,7 +208,10 @@ export class DeliveryController {
 
   private async deliver(app: StoredObject, owner: Owner, mem: Memory, key: string): Promise<void> {
     const spec = app.spec as ApplicationSpec;
-    const previous = app.status as AppStatus | undefined;
+    // A status the autoscaler wrote before the first delivery holds only `scaling`: no delivery state yet.
+    const stored = app.status as Partial<AppStatus> | undefined;
+    const previous = stored?.placement ? (stored as AppStatus) : undefined;
+    const scaling = stored?.scaling;
     const generation = app.metadata.generation;
     const revision = revisionName(owner.app, generation);
     const now = this.deps.clock.now().toISOString();
@@ -230,7 +233,7 @@ export class DeliveryController {
       candidates,
       steps: workflow.reached,
       quota: (tenantObj?.spec as { quota?: NamespaceQuota } | undefined)?.quota,
-      replicas: autoscaled(previous),
+      replicas: autoscaled(scaling),
     };
     const sticky = planDelivery({ ...base, current: previous?.placement ?? {} });
     if (!sticky.ok) {
@@ -294,7 +297,7 @@ export class DeliveryController {
       ...status0,
       clusters,
       ...(pendingRemoval.length ? { pendingRemoval } : {}),
-      ...(previous?.scaling ? { scaling: previous.scaling } : {}),
+      ...(scaling ? { scaling } : {}),
       ...(failover ? { failover } : {}),
     };
     mem.observations = observations;
@@ -636,8 +639,7 @@ function replicasOf(placement: Readonly<Record<string, { readonly replicas: Read
 }
 
 /** The replica counts the autoscaler decided (status.scaling), unless it only previews. */
-function autoscaled(previous: AppStatus | undefined): Record<string, number> | undefined {
-  const scaling = previous?.scaling;
+function autoscaled(scaling: AppStatus['scaling']): Record<string, number> | undefined {
   if (!scaling || scaling.preview) return undefined;
   return Object.fromEntries(Object.entries(scaling.components).map(([c, d]) => [c, d.desired]));
 }
