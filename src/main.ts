@@ -134,17 +134,19 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
   const sim = config.sandbox ? new SimCloud({ clock, seed: config.sandboxSeed }) : undefined;
   if (sim) await seedSandboxClusters(store, resources, DEFAULT_SANDBOX);
   // Decisions read metrics from the simulated cloud in the sandbox, else from Prometheus when configured.
-  const metricsSource: MetricsSource | undefined = sim
-    ? createMetricsSource({ kind: 'simulated', sim, ...(opts.virtualTime ? {} : { recordEveryMs: 15_000 }) })
-    : config.prometheusUrl
+  const metricsSource: MetricsSource | undefined =
+    config.prometheusUrl && (config.metrics === 'prometheus' || !sim)
       ? createMetricsSource({
           kind: 'prometheus',
           url: config.prometheusUrl,
           bearerToken: config.prometheusToken,
+          window: config.metricsWindow,
           clock,
           onProblem: (ref, signal, why) => log(`metrics ${ref.namespace}/${ref.component} ${signal}: ${why}`),
         })
-      : undefined;
+      : sim
+        ? createMetricsSource({ kind: 'simulated', sim, ...(opts.virtualTime ? {} : { recordEveryMs: 15_000 }) })
+        : undefined;
   const clusters = new ClusterDirectory({
     store,
     resources,

@@ -29,6 +29,10 @@ export interface Config {
   /** The Prometheus whose metrics drive decisions when the sandbox is off (its HTTP API base URL). */
   readonly prometheusUrl?: string;
   readonly prometheusToken?: string;
+  /** The rate window of the Prometheus queries (POLIS_METRICS_WINDOW, default 1m). */
+  readonly metricsWindow?: string;
+  /** Where decisions read metrics: `auto` (the sandbox's own, else Prometheus), or `prometheus` even with the sandbox. */
+  readonly metrics: 'auto' | 'prometheus';
   /** How often cluster health is probed (ms). */
   readonly heartbeatMs: number;
   /** How often every application is reconciled again without a change (ms; 0 never). */
@@ -83,6 +87,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ov
     sandboxSeed: int('POLIS_SANDBOX_SEED', 42, 0, 2 ** 31 - 1),
     prometheusUrl: env.POLIS_PROMETHEUS_URL || undefined,
     prometheusToken: env.POLIS_PROMETHEUS_TOKEN || undefined,
+    metricsWindow: env.POLIS_METRICS_WINDOW || undefined,
+    metrics: metricsFrom(env.POLIS_METRICS),
     heartbeatMs: int('POLIS_HEARTBEAT_MS', 2000, 100, 600_000),
     resyncMs: int('POLIS_RESYNC_MS', 300_000, 0, 86_400_000),
     oidc: oidcFrom(env),
@@ -113,6 +119,16 @@ function oidcFrom(env: Readonly<Record<string, string | undefined>>): Config['oi
     ]);
   }
   return { issuer, audience, jwksFile, jwksUrl, userClaim: env.POLIS_OIDC_USER_CLAIM || undefined };
+}
+
+function metricsFrom(value: string | undefined): Config['metrics'] {
+  const v = value || 'auto';
+  if (v !== 'auto' && v !== 'prometheus') {
+    throw new InputError(`POLIS_METRICS="${v}" is not valid`, [
+      { path: 'POLIS_METRICS', message: 'expected auto (the sandbox, else Prometheus) or prometheus' },
+    ]);
+  }
+  return v;
 }
 
 function switchFrom(env: Readonly<Record<string, string | undefined>>, name: string, fallback: boolean): boolean {
