@@ -19,6 +19,7 @@ import type { ClusterPlan } from './desired-state.ts';
 import { planDelivery } from './desired-state.ts';
 import type { NamespaceQuota } from './namespace.ts';
 import { ownerOf } from './namespace.ts';
+import { StatusBatcher } from './status-batcher.ts';
 import type { FailoverRecord } from '../failover/failback.ts';
 import { failbackSettings, noteFailover, originsReady, surgePlacement } from '../failover/failback.ts';
 import { advanceWorkflow } from './workflow.ts';
@@ -79,6 +80,7 @@ export class DeliveryController {
   private readonly deps: DeliveryDeps;
   private readonly queue: WorkQueue;
   private readonly events: EventRecorder;
+  private readonly statuses: StatusBatcher;
   private readonly memory = new Map<string, Memory>();
   private readonly byNamespace = new Map<string, string>();
   private sub?: Subscription;
@@ -94,7 +96,13 @@ export class DeliveryController {
         deps.log?.(`reconcile ${key} failed`, e);
       },
     });
-    this.events = new EventRecorder({ resources: deps.resources, clock: deps.clock, component: 'delivery' });
+    this.statuses = new StatusBatcher(deps.resources, { actor: 'system:delivery', requestId: 'delivery-status' });
+    this.events = new EventRecorder({
+      resources: deps.resources,
+      clock: deps.clock,
+      component: 'delivery',
+      log: deps.log,
+    });
   }
 
   async start(): Promise<void> {
@@ -135,9 +143,10 @@ export class DeliveryController {
     this.queue.stop();
   }
 
-  /** Resolves when no reconcile is queued or running. */
-  idle(): Promise<void> {
-    return this.queue.idle();
+  /** Resolves when no reconcile is queued or running and their events are written. */
+  async idle(): Promise<void> {
+    await this.queue.idle();
+    await this.events.idle();
   }
 
   enqueue(tenant: string, name: string): void {
@@ -237,12 +246,7 @@ export class DeliveryController {
     };
     const sticky = planDelivery({ ...base, current: previous?.placement ?? {} });
     if (!sticky.ok) {
-      await this.event(
-        owner,
-        'Warning',
-        'RenderFailed',
-        sticky.errors.map((e) => `${e.path}: ${e.message}`).join('; '),
-      );
+      this.event(owner, 'Warning', 'RenderFailed', sticky.errors.map((e) => `${e.path}: ${e.message}`).join('; '));
       return;
     }
     const notes = new EventNotes();
@@ -303,8 +307,8 @@ export class DeliveryController {
     mem.observations = observations;
     mem.unplaced = status.components.some((c) => (c.unplaced ?? 0) > 0);
     placementNote(notes, previous, status);
-    for (const n of notes.grouped()) await this.event(owner, n.type, n.reason, n.message, n.cluster);
-    await this.writeStatus(app, status, mem, key);
+    for (const n of notes.grouped()) this.event(owner, n.type, n.reason, n.message, n.cluster);
+    await this.writeStatus(app, status, mem);
     if (workflow.suspended) this.scheduleSuspendCheck(spec, key);
     // What this generation delivered so far runs: go on with the workflow's next step at once.
     else if (!workflow.finished && observedHealthy(mem, status, generation)) this.queue.add(key);
@@ -423,9 +427,7 @@ export class DeliveryController {
         list.filter((o) => !done.some((d) => d.tenant === o.tenant && d.app === o.app)),
       );
       for (const o of done)
-        await this.event(o, 'Normal', 'CleanedUp', `removed what was left on ${cluster} after deletion`, cluster).catch(
-          () => undefined,
-        );
+        this.event(o, 'Normal', 'CleanedUp', `removed what was left on ${cluster} after deletion`, cluster);
     } catch (e) {
       this.deps.log?.(`cleanup on ${cluster} failed`, e);
     }
@@ -533,20 +535,16 @@ export class DeliveryController {
     }
   }
 
-  private async writeStatus(app: StoredObject, status: AppStatus, mem: Memory, key: string): Promise<void> {
+  private async writeStatus(app: StoredObject, status: AppStatus, mem: Memory): Promise<void> {
     if (JSON.stringify(app.status ?? null) === JSON.stringify(status)) return;
-    try {
-      const written = await this.deps.resources.replaceStatus(this.ctx(key), {
-        ...app,
-        metadata: { ...app.metadata },
-        status,
-      });
-      mem.writtenVersion = written.metadata.resourceVersion;
+    const r = await this.statuses.write({ ...app, metadata: { ...app.metadata }, status });
+    if (r.ok) {
+      mem.writtenVersion = r.object.metadata.resourceVersion;
       this.stats.statusWrites++;
-    } catch (e) {
-      // The application changed meanwhile: its change event queues it again.
-      if (!(e instanceof ConflictError) && !(e instanceof NotFoundError)) throw e;
+      return;
     }
+    // The application changed meanwhile: its change event queues it again.
+    if (!(r.error instanceof ConflictError) && !(r.error instanceof NotFoundError)) throw r.error;
   }
 
   private scheduleSuspendCheck(spec: ApplicationSpec, key: string): void {
@@ -555,25 +553,22 @@ export class DeliveryController {
     if (steps?.some((s) => s.type === 'suspend' && s.properties?.duration)) this.queue.addAfter(key, 1000);
   }
 
-  private async event(
+  /** Records an event without waiting for it: events are batched and written apart from the reconcile. */
+  private event(
     owner: Pick<Owner, 'tenant' | 'app'>,
     type: 'Normal' | 'Warning',
     reason: string,
     message: string,
     cluster?: string,
-  ): Promise<void> {
-    try {
-      await this.events.record({
-        tenant: owner.tenant,
-        involved: { kind: 'Application', name: owner.app, apiVersion: 'core.oam.dev/v1beta1' },
-        type,
-        reason,
-        message,
-        cluster,
-      });
-    } catch (e) {
-      this.deps.log?.(`event ${reason} for ${owner.tenant}/${owner.app} not recorded`, e);
-    }
+  ): void {
+    void this.events.record({
+      tenant: owner.tenant,
+      involved: { kind: 'Application', name: owner.app, apiVersion: 'core.oam.dev/v1beta1' },
+      type,
+      reason,
+      message,
+      cluster,
+    });
   }
 
   private forget(key: string, owner: Owner): void {

@@ -167,6 +167,26 @@ forEachBackend('resource service', (backend) => {
     });
   });
 
+  it('writes many statuses in one commit, each item succeeding or failing on its own', async () => {
+    const a = await service.create(ctx, w('a'));
+    const b = await service.create(ctx, w('b'));
+    await service.replace(ctx, w('b', 9)); // b's resourceVersion moves on: the batch's copy is stale
+    const before = await store.currentRevision();
+    const results = await service.replaceStatusMany(ctx, [
+      { ...a, status: { phase: 'Running' } },
+      { ...b, status: { phase: 'Running' } },
+      { ...w('missing'), status: { phase: 'Running' } },
+      { ...a, metadata: { ...a.metadata, name: 'a' }, status: { phase: 7 } },
+    ]);
+    expect(results.map((r) => r.ok)).toEqual([true, false, false, false]);
+    expect((results[1] as { error: { status: number } }).error.status).toBe(409);
+    expect((results[2] as { error: { status: number } }).error.status).toBe(404);
+    expect((results[3] as { error: { status: number } }).error.status).toBe(422);
+    expect((await service.get('Widget', 'edu', 'a')).status).toEqual({ phase: 'Running' });
+    expect((await service.get('Widget', 'edu', 'b')).status).toBeUndefined();
+    expect(await store.currentRevision()).toBe(before + 1);
+  });
+
   it('keeps an object with finalizers until they are removed, then deletes it', async () => {
     await service.create(ctx, w('a', 1, { finalizers: ['polis.io/cleanup'] }));
     const marked = await service.delete(ctx, { kind: 'Widget', tenant: 'edu', name: 'a' });

@@ -165,6 +165,41 @@ export class ResourceService {
     );
   }
 
+  /**
+   * Many status replacements in one transaction (one durable commit): what controllers use to report on many
+   * objects at once. Each item succeeds or fails on its own (a stale resourceVersion, a deleted object); a failed
+   * item writes nothing and does not stop the others.
+   */
+  async replaceStatusMany(
+    ctx: RequestContext,
+    inputs: readonly unknown[],
+  ): Promise<({ ok: true; object: StoredObject } | { ok: false; error: unknown })[]> {
+    const parsed = inputs.map((input) => {
+      try {
+        return { ok: true as const, ...parseObject(this.registry, input, {}) };
+      } catch (error) {
+        return { ok: false as const, error };
+      }
+    });
+    return this.write(ctx, {}, async (tx) => {
+      const out: ({ ok: true; object: StoredObject } | { ok: false; error: unknown })[] = [];
+      for (const p of parsed) {
+        if (!p.ok) {
+          out.push(p);
+          continue;
+        }
+        try {
+          const current = await this.current(tx, p.def, keyOf(p.obj));
+          checkPreconditions(current, p.obj.metadata);
+          out.push({ ok: true, object: await this.writeStatus(ctx, tx, p.def, current, p.obj, 'update') });
+        } catch (error) {
+          out.push({ ok: false, error });
+        }
+      }
+      return out;
+    });
+  }
+
   /** A PUT of a whole object: parse, read the current one, check preconditions, then `write` the change. */
   private async replaceWith(
     ctx: RequestContext,

@@ -36,6 +36,7 @@ export interface ContactListener {
   lost(error: ClusterUnreachableError): void;
 }
 
+const IDLE_SOCKET_MS = 4000;
 const CREDENTIALS_REFUSED = 'credentials refused (401): renew the token';
 
 /**
@@ -69,10 +70,12 @@ export class KubeHttp {
     const secure = server.startsWith('https:');
     this.lib = secure ? https : http;
     // A keep-alive agent of our own: the one the library builds does not keep connections, and a reconcile of
-    // many applications would otherwise open a connection per request.
+    // many applications would otherwise open a connection per request. Idle connections are closed after 4 s,
+    // before a server's own idle timeout (Node's 5 s) can close one just as it is reused.
     this.agent = secure
       ? new https.Agent({
           keepAlive: true,
+          timeout: IDLE_SOCKET_MS,
           maxSockets: 32,
           ca: tls.ca,
           cert: tls.cert,
@@ -80,7 +83,7 @@ export class KubeHttp {
           servername: tls.servername,
           rejectUnauthorized: tls.rejectUnauthorized,
         })
-      : new http.Agent({ keepAlive: true, maxSockets: 32 });
+      : new http.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS, maxSockets: 32 });
     const headers: Record<string, string> = { Accept: 'application/json' };
     for (const [k, v] of Object.entries(tls.headers ?? {})) if (typeof v === 'string') headers[k] = v;
     this.headers = headers;
@@ -129,7 +132,7 @@ export class KubeHttp {
         this.contact.lost(e);
         reject(e);
       };
-      const send = (retried: boolean) => {
+      const send = (attempt: number) => {
         const req = this.lib.request(
           `${this.server}${path}`,
           { method, headers, agent: this.agent, ...(this.auth ? { auth: this.auth } : {}) },
@@ -153,8 +156,8 @@ export class KubeHttp {
         current = req;
         req.on('error', (e: NodeJS.ErrnoException) => {
           // A kept-alive connection the server closed just as it was reused: every request polis makes is
-          // idempotent (GET, server-side apply, DELETE), so it is sent once more on a fresh connection.
-          if (!retried && !settled && req.reusedSocket && e.code === 'ECONNRESET') return send(true);
+          // idempotent (GET, server-side apply, DELETE), so it is sent again (on another connection).
+          if (attempt < 3 && !settled && req.reusedSocket && e.code === 'ECONNRESET') return send(attempt + 1);
           fail(e.message || String(e));
         });
         req.end(payload);
@@ -164,7 +167,7 @@ export class KubeHttp {
         current?.destroy();
         fail(`no answer within ${timeoutMs} ms (${method} ${path.split('?')[0]})`);
       }, timeoutMs);
-      send(false);
+      send(0);
     });
   }
 
