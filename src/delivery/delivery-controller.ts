@@ -485,6 +485,11 @@ export class DeliveryController {
     });
     const wait = settings.mode === 'manual' ? Infinity : Math.max(...waits);
     if (wait > 0) {
+      // While no origin is schedulable, placement already leaves them out: nothing to hold back.
+      if (record.origins.every((c) => !healthy.has(c))) {
+        if (Number.isFinite(wait)) this.queue.addAfter(`${base.owner.tenant}/${base.owner.app}`, wait + 100);
+        return { plan: sticky, failover: record };
+      }
       // Until then the origins take nothing new, even if healthy again: no flapping back and forth.
       const origins = new Set(record.origins);
       const held = planDelivery({
