@@ -32,7 +32,7 @@ export const REPLAY_MODEL: ReplayModel = {
   startupMs: 60_000,
   minReplicas: 1,
   maxReplicas: 40,
-  settleMinutes: 60,
+  settleMinutes: 120,
 };
 
 const MINUTE_MS = 60_000;
@@ -75,10 +75,15 @@ export interface ReplayStats {
   readonly used: number;
   /** Scale events (a decision that changed the count). */
   readonly changes: number;
+  /** polis predictive only (else 0): measured decisions, those with a cycle found, those the forecast raised. */
+  readonly decisions: number;
+  readonly withCycle: number;
+  readonly raisedByPrediction: number;
 }
 
 interface Observation {
   readonly now: number;
+  readonly measured: boolean;
   readonly minute: number;
   readonly current: number;
   readonly ready: number;
@@ -89,6 +94,7 @@ interface Observation {
 interface Controller {
   readonly everyTicks: number;
   readonly initial?: number;
+  readonly prediction?: { decisions: number; withCycle: number; raisedByPrediction: number };
   decide(o: Observation): number;
 }
 
@@ -125,6 +131,7 @@ export function replay(load: ComponentLoad, strategy: Strategy, model: ReplayMod
       if (tick % ctl.everyTicks === 0) {
         const desired = ctl.decide({
           now: load.startMs + tick * model.tickMs,
+          measured,
           minute: m,
           current,
           ready,
@@ -160,7 +167,7 @@ export function replay(load: ComponentLoad, strategy: Strategy, model: ReplayMod
       stats.used += d;
     }
   }
-  return stats;
+  return { ...stats, ...(ctl.prediction ?? { decisions: 0, withCycle: 0, raisedByPrediction: 0 }) };
 }
 
 function controller(strategy: Strategy, load: ComponentLoad, model: ReplayModel, perMinute: number): Controller {
@@ -195,8 +202,10 @@ function controller(strategy: Strategy, load: ComponentLoad, model: ReplayModel,
       const capacity = model.targetPercent * (strategy.capacityFactor ?? 1);
       const keep = Math.round(((strategy.historyDays ?? 14) * 1440) / step);
       let cached: { count: number; samples: number[] } = { count: -1, samples: [] };
+      const prediction = { decisions: 0, withCycle: 0, raisedByPrediction: 0 };
       return {
         everyTicks: perMinute,
+        ...(predictive ? { prediction } : {}),
         decide: (o) => {
           // The blocks complete before this minute; the same array while no new block lands.
           const count = Math.floor(o.minute / step);
@@ -213,6 +222,11 @@ function controller(strategy: Strategy, load: ComponentLoad, model: ReplayModel,
               : {}),
           });
           history = r.history;
+          if (predictive && o.measured) {
+            prediction.decisions++;
+            if (r.period?.periodMs !== undefined) prediction.withCycle++;
+            if (r.predicted > r.reactive && r.desired > r.reactive) prediction.raisedByPrediction++;
+          }
           return r.desired;
         },
       };
