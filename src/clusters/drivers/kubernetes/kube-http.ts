@@ -122,6 +122,7 @@ export class KubeHttp {
       headers['Content-Type'] = opts.contentType ?? 'application/json';
       headers['Content-Length'] = String(Buffer.byteLength(payload));
     }
+    const what = `${method} ${path.split('?')[0]}`;
     return new Promise<KubeResponse>((resolve, reject) => {
       let settled = false;
       const fail = (message: string) => {
@@ -139,7 +140,7 @@ export class KubeHttp {
           (res) => {
             const chunks: Buffer[] = [];
             res.on('data', (c: Buffer) => chunks.push(c));
-            res.on('error', (e) => fail(e.message));
+            res.on('error', (e) => fail(`${e.message} (${what})`));
             res.on('end', () => {
               if (settled) return;
               const text = Buffer.concat(chunks).toString('utf8');
@@ -158,14 +159,16 @@ export class KubeHttp {
           // A kept-alive connection the server closed just as it was reused: every request polis makes is
           // idempotent (GET, server-side apply, DELETE), so it is sent again (on another connection).
           if (attempt < 3 && !settled && req.reusedSocket && e.code === 'ECONNRESET') return send(attempt + 1);
-          fail(e.message || String(e));
+          fail(
+            `${e.message || String(e)} (${what}${req.reusedSocket ? `, kept-alive connection, attempt ${attempt + 1}` : ''})`,
+          );
         });
         req.end(payload);
       };
       let current: http.ClientRequest | undefined;
       const timer = setTimeout(() => {
         current?.destroy();
-        fail(`no answer within ${timeoutMs} ms (${method} ${path.split('?')[0]})`);
+        fail(`no answer within ${timeoutMs} ms (${what})`);
       }, timeoutMs);
       send(0);
     });
