@@ -9,7 +9,8 @@
  *    every application observed. Goal: no write at all (DESIGN.md decision 3); reads are recorded (the watch cache
  *    should make them zero too). Baseline in the same run: the resync as `kubectl apply --server-side` does it,
  *    every manifest sent again.
- * Times include the fake API server's own work, which runs in the same process.
+ * Times include the fake API server's own work, which runs in the same process (at 1,000 applications its
+ * scheduler makes the delivery take minutes: see the notes in the result).
  */
 import type { ApplicationSpec } from '../src/apps/application-kind.ts';
 import { renderApplication } from '../src/apps/render/index.ts';
@@ -197,7 +198,9 @@ try {
     parameters: { ...params, objects },
     notes: [
       ...notes,
-      'the fake API server (test/support/fake-kube) runs in the same process: times include its work',
+      'the fake API server (test/support/fake-kube) runs in the same process, and times include its work: during ' +
+        'delivery its scheduler dominates (it deep-copies every pod for each pod it binds, so the cost grows with the ' +
+        'square of the pods), and the delivery time measures the fake more than the driver',
       `delivery requests by verb: ${JSON.stringify(delivered.byVerb)}`,
     ],
   });

@@ -70,7 +70,8 @@ async function applyOne(deps: ApplyDeps, m: Manifest, createOnly: readonly strin
   if (typeof m.apiVersion !== 'string' || typeof m.kind !== 'string' || typeof meta?.name !== 'string')
     return { ok: false, message: 'a manifest needs apiVersion, kind and metadata.name' };
   const info = await deps.cache.discovery.resource(m.apiVersion, m.kind);
-  if (!info) return { ok: false, message: `the cluster does not serve ${m.kind} in ${m.apiVersion}` };
+  // kubectl's words (and the simulated cloud's) for a kind the cluster does not serve.
+  if (!info) return { ok: false, message: `no matches for kind "${m.kind}" in version "${m.apiVersion}"` };
   const namespace = info.namespaced ? meta.namespace : undefined;
   if (info.namespaced && !namespace) return { ok: false, message: `metadata.namespace is required for a ${m.kind}` };
   const key = manifestKey(m);
