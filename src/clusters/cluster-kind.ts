@@ -19,7 +19,8 @@ const condition = z
   })
   .strict();
 
-const plainName = z
+/** A cluster's name and its vendor, region, zone and network zone: DNS labels. */
+export const plainName = z
   .string()
   .min(1)
   .max(63)

@@ -7,17 +7,13 @@ import type { ResourceService } from '../resources/service.ts';
 import { zodCauses } from '../resources/validation.ts';
 import { authorize } from '../tenancy/authorization.ts';
 import { principalOf, requestContext } from '../tenancy/request-principal.ts';
-import { CLUSTER_ROLES } from '../placement/types.ts';
+import { clusterSpecSchema, plainName } from './cluster-kind.ts';
 import { parseKubeconfig } from './drivers/kubernetes/kubeconfig.ts';
 
-const plainName = z
-  .string()
-  .min(1)
-  .max(63)
-  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "lower-case letters, digits and '-' (e.g. city-east)");
-
-export const registrationBody = z
-  .object({
+/** What registration takes: the Cluster's placement fields (as the kind checks them), the name and the kubeconfig. */
+export const registrationBody = clusterSpecSchema
+  .pick({ vendor: true, region: true, zone: true, networkZone: true, role: true, prices: true, displayName: true })
+  .extend({
     name: plainName,
     /** The kubeconfig file's text. */
     kubeconfig: z
@@ -25,19 +21,6 @@ export const registrationBody = z
       .min(1)
       .max(256 * 1024),
     context: z.string().min(1).optional(),
-    vendor: plainName,
-    region: plainName,
-    zone: plainName,
-    networkZone: plainName,
-    role: z.enum(CLUSTER_ROLES),
-    prices: z
-      .object({ cpuCoreHour: z.number().nonnegative(), memoryGiBHour: z.number().nonnegative() })
-      .strict()
-      .optional(),
-    displayName: z
-      .object({ zh: z.string().max(100), en: z.string().max(100) })
-      .strict()
-      .optional(),
     labels: z.record(z.string(), z.string()).optional(),
   })
   .strict();
