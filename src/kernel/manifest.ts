@@ -77,3 +77,64 @@ function applyRank(kind: string): number {
   const i = ORDER.indexOf(kind);
   return i === -1 ? ORDER.length : i;
 }
+
+type Json = Record<string, unknown>;
+
+function isJsonObject(v: unknown): v is Json {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Metadata fields the server owns: a manifest that carries them does not set them. */
+const SERVER_METADATA = new Set([
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'managedFields',
+  'selfLink',
+  'deletionTimestamp',
+]);
+
+/**
+ * The fields a manifest sets: everything but `status` and the server's metadata. What every cluster driver compares
+ * with the live object to decide that an apply would change nothing.
+ */
+export function desiredFields(manifest: Json): Json {
+  const out: Json = {};
+  for (const [k, v] of Object.entries(manifest)) {
+    if (k === 'status' || v === undefined) continue;
+    if (k === 'metadata' && isJsonObject(v)) {
+      const meta: Json = {};
+      for (const [mk, mv] of Object.entries(v)) if (!SERVER_METADATA.has(mk) && mv !== undefined) meta[mk] = mv;
+      out[k] = meta;
+    } else out[k] = v;
+  }
+  return out;
+}
+
+/** A Kubernetes `LabelSelector` (`matchLabels` and `matchExpressions`) against a set of labels. */
+export function labelSelectorMatches(selector: Json, labels: Readonly<Record<string, string>>): boolean {
+  if (isJsonObject(selector.matchLabels)) {
+    const want = selector.matchLabels as Record<string, string>;
+    for (const k in want) if (labels[k] !== want[k]) return false;
+  }
+  const expressions = Array.isArray(selector.matchExpressions) ? selector.matchExpressions : [];
+  for (const e of expressions) {
+    if (!isJsonObject(e)) return false;
+    const key = String(e.key);
+    const values = Array.isArray(e.values) ? e.values.map(String) : [];
+    const has = Object.hasOwn(labels, key);
+    const ok =
+      e.operator === 'In'
+        ? has && values.includes(labels[key]!)
+        : e.operator === 'NotIn'
+          ? !has || !values.includes(labels[key]!)
+          : e.operator === 'Exists'
+            ? has
+            : e.operator === 'DoesNotExist'
+              ? !has
+              : false;
+    if (!ok) return false;
+  }
+  return true;
+}

@@ -6,23 +6,6 @@
 
 type Json = Record<string, unknown>;
 
-/** Metadata fields the server owns: a manifest that carries them does not set them. */
-const SERVER_METADATA = new Set(['uid', 'resourceVersion', 'generation', 'creationTimestamp', 'managedFields']);
-
-/** The fields a manifest sets: everything but `status` and the server's metadata. */
-export function desiredFields(manifest: Json): Json {
-  const out: Json = {};
-  for (const [k, v] of Object.entries(manifest)) {
-    if (k === 'status' || v === undefined) continue;
-    if (k === 'metadata' && isObject(v)) {
-      const meta: Json = {};
-      for (const [mk, mv] of Object.entries(v)) if (!SERVER_METADATA.has(mk) && mv !== undefined) meta[mk] = mv;
-      out[k] = meta;
-    } else out[k] = v;
-  }
-  return out;
-}
-
 /** Create-only paths as a set, with `*` meaning the whole object. */
 export function createOnlySet(paths: readonly string[] | undefined): ReadonlySet<string> {
   return new Set(paths ?? []);

@@ -4,7 +4,7 @@ import { quantityProblem } from '../kernel/quantity.ts';
 import { describeObject, lookupKind, type KindInfo } from './api-kinds.ts';
 import { deepEqual, isObject } from './apply-merge.ts';
 import { cronProblem } from '../kernel/cron.ts';
-import { selectorMatches } from './label-match.ts';
+import { labelSelectorMatches } from '../kernel/manifest.ts';
 
 type Json = Record<string, unknown>;
 
@@ -220,7 +220,7 @@ function checkSelector(spec: Json, template: unknown, problems: ErrorCause[]): v
     return;
   }
   const labels = (readPath(template, ['metadata', 'labels']) ?? {}) as Record<string, string>;
-  if (!selectorMatches(selector, labels)) {
+  if (!labelSelectorMatches(selector, labels)) {
     problems.push({
       path: 'spec.template.metadata.labels',
       message: `Invalid value: ${JSON.stringify(labels)}: \`selector\` does not match template \`labels\``,

@@ -2,31 +2,6 @@ import { parseBytes, parseCpu } from '../../../kernel/quantity.ts';
 
 type Json = Record<string, unknown>;
 
-/** Metadata the server owns; a manifest carrying them does not set them. */
-const SERVER_METADATA = new Set([
-  'uid',
-  'resourceVersion',
-  'generation',
-  'creationTimestamp',
-  'managedFields',
-  'selfLink',
-  'deletionTimestamp',
-]);
-
-/** The fields a manifest sets: everything but `status` and the server's metadata (as the simulated cloud reads it). */
-export function desiredFields(manifest: Json): Json {
-  const out: Json = {};
-  for (const [k, v] of Object.entries(manifest)) {
-    if (k === 'status' || v === undefined) continue;
-    if (k === 'metadata' && isObject(v)) {
-      const meta: Json = {};
-      for (const [mk, mv] of Object.entries(v)) if (!SERVER_METADATA.has(mk) && mv !== undefined) meta[mk] = mv;
-      out[k] = meta;
-    } else out[k] = v;
-  }
-  return out;
-}
-
 /**
  * Whether the live object already has every field the manifest sets: the test that lets a reconcile that finds
  * nothing to change send nothing. Fields under a create-only path are not compared (as in the simulated cloud).

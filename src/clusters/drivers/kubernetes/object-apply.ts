@@ -8,7 +8,8 @@ import type { ClusterCache } from './cluster-cache.ts';
 import type { ResourceInfo } from './discovery.ts';
 import { objectPath, RENDERED_KINDS } from './discovery.ts';
 import type { KubeHttp } from './kube-http.ts';
-import { desiredFields, isObject, liveSatisfies, withLiveValues } from './live-compare.ts';
+import { desiredFields } from '../../../kernel/manifest.ts';
+import { isObject, liveSatisfies, withLiveValues } from './live-compare.ts';
 
 type Json = Record<string, unknown>;
 

@@ -1,3 +1,4 @@
+import { labelSelectorMatches } from '../../../kernel/manifest.ts';
 import type { WorkloadPhase, WorkloadStatus } from '../../driver.ts';
 import { OWNER_LABELS } from '../../driver.ts';
 import { manifestKey, type Manifest } from '../../../kernel/manifest.ts';
@@ -230,7 +231,7 @@ function componentOf(obj: Json): string {
 function podsOf(obj: Json, pods: readonly PodSummary[]): PodSummary[] {
   const selector = (obj.spec as Json | undefined)?.selector as Json | undefined;
   if (!selector) return [];
-  return pods.filter((p) => selectorMatches(selector, p.labels));
+  return pods.filter((p) => labelSelectorMatches(selector, p.labels));
 }
 
 function jobFinished(job: Json): 'Complete' | 'Failed' | undefined {
@@ -259,25 +260,4 @@ function name(obj: Json): unknown {
 
 function num(v: unknown, fallback: number): number {
   return typeof v === 'number' ? v : fallback;
-}
-
-/** A Kubernetes LabelSelector (matchLabels and matchExpressions) against a pod's labels. */
-export function selectorMatches(selector: Json, labels: Readonly<Record<string, string>>): boolean {
-  const match = (selector.matchLabels ?? {}) as Record<string, string>;
-  for (const k in match) if (labels[k] !== match[k]) return false;
-  for (const e of (Array.isArray(selector.matchExpressions) ? selector.matchExpressions : []) as Json[]) {
-    const key = String(e.key);
-    const values = Array.isArray(e.values) ? e.values.map(String) : [];
-    const has = Object.hasOwn(labels, key);
-    const ok =
-      e.operator === 'In'
-        ? has && values.includes(labels[key]!)
-        : e.operator === 'NotIn'
-          ? !has || !values.includes(labels[key]!)
-          : e.operator === 'Exists'
-            ? has
-            : e.operator === 'DoesNotExist' && !has;
-    if (!ok) return false;
-  }
-  return true;
 }
