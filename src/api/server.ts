@@ -12,6 +12,7 @@ import type { BindingIndex } from '../tenancy/binding-index.ts';
 import type { Authenticator } from '../tenancy/identity.ts';
 import '../tenancy/request-principal.ts';
 import { registerTenancyRoutes } from '../tenancy/routes.ts';
+import { registerUsageRoutes } from '../tenancy/usage-routes.ts';
 import type { TokenService } from '../tenancy/token-service.ts';
 import { registerApplyRoutes } from './apply-routes.ts';
 import { registerApplicationRoutes } from '../apps/routes.ts';
@@ -167,6 +168,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     });
   registerApplyRoutes(app, { resources: deps.resources });
   registerTenancyRoutes(app, { store: deps.store, resources: deps.resources, tokens: deps.tokens });
+  registerUsageRoutes(app, { resources: deps.resources });
   registerApplicationRoutes(app, { store: deps.store, resources: deps.resources });
   registerDeliveryRoutes(app, { resources: deps.resources, clusters: deps.clusters });
   registerClusterRoutes(app, { resources: deps.resources });
