@@ -186,7 +186,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     await oidc.load();
     authenticators.push(oidc);
   }
-  const metrics = createMetrics({ store, feed, delivery: delivery.stats });
+  const metrics = createMetrics({ store, feed, delivery: delivery.stats, burst: () => delivery.burstByDepartment() });
   const app = await buildServer({
     store,
     registry,

@@ -1,10 +1,17 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { BurstUse } from '../placement/burst-limits.ts';
 import type { DeliveryStats } from '../delivery/delivery-controller.ts';
 import type { ChangeFeed } from '../resources/change-feed.ts';
 import type { Store } from '../resources/store.ts';
 
 /** The server's Prometheus metrics: requests, latencies, store and watch figures. */
-export function createMetrics(deps: { store: Store; feed: ChangeFeed; delivery?: DeliveryStats }) {
+export function createMetrics(deps: {
+  store: Store;
+  feed: ChangeFeed;
+  delivery?: DeliveryStats;
+  /** Replicas on burst clusters and their cost per hour, by department. */
+  burst?: () => ReadonlyMap<string, BurstUse>;
+}) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'polis_' });
   const requests = new Counter({
@@ -85,6 +92,26 @@ export function createMetrics(deps: { store: Store; feed: ChangeFeed; delivery?:
       'polis_delivery_errors_total',
       'Reconciles that failed and were retried with backoff.',
       () => delivery.errors,
+    );
+  }
+  const { burst } = deps;
+  if (burst) {
+    const byDepartment = (name: string, help: string, read: (u: BurstUse) => number) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['tenant'],
+        registers: [registry],
+        collect() {
+          this.reset();
+          for (const [tenant, u] of burst()) this.set({ tenant }, read(u));
+        },
+      });
+    byDepartment('polis_burst_replicas', 'Replicas on burst (public) clusters, by department.', (u) => u.replicas);
+    byDepartment(
+      'polis_burst_cost_yuan_per_hour',
+      'What the replicas on burst clusters cost per hour at the clusters’ prices, by department.',
+      (u) => u.yuanPerHour,
     );
   }
   return {

@@ -22,8 +22,10 @@ interface Entry {
   driverError?: string;
   track: HealthTrack;
   capacity?: ClusterCapacity;
-  /** Requests placed since the last capacity report, so back-to-back placements do not overcommit. */
+  /** Requests placed that no capacity report shows yet, so back-to-back placements do not overcommit. */
   reserved: Resources;
+  /** When `reserved` last grew (epoch ms): what no report shows within RESERVATION_TTL_MS is dropped. */
+  reservedAt: number;
   lastStatus?: string;
   lastStatusAt: number;
   version?: string;
@@ -106,13 +108,14 @@ export class ClusterDirectory {
     return this.entries.get(name)?.track;
   }
 
-  /** Every cluster as placement sees it: health, labels, and free room (allocatable − requested − reserved). */
+  /** Every cluster as placement sees it: health, labels, and free room (allocatable − requested − pending − reserved). */
   candidates(): ClusterCandidate[] {
     const out: ClusterCandidate[] = [];
     for (const [name, e] of this.entries) {
       const spec = e.object.spec!;
       const alloc = e.capacity?.allocatable ?? ZERO;
       const req = e.capacity?.requested ?? ZERO;
+      const pending = e.capacity?.pending ?? ZERO;
       out.push({
         name,
         vendor: spec.vendor,
@@ -121,11 +124,12 @@ export class ClusterDirectory {
         networkZone: spec.networkZone,
         role: spec.role,
         labels: e.object.metadata.labels ?? {},
+        ...(spec.prices ? { prices: spec.prices } : {}),
         healthy: !!e.driver && schedulable(e.track.state) && !spec.cordoned && !e.object.metadata.deletionTimestamp,
         free: {
-          cpuMilli: Math.max(0, alloc.cpuMilli - req.cpuMilli - e.reserved.cpuMilli),
-          memoryBytes: Math.max(0, alloc.memoryBytes - req.memoryBytes - e.reserved.memoryBytes),
-          pods: Math.max(0, alloc.pods - req.pods - e.reserved.pods),
+          cpuMilli: Math.max(0, alloc.cpuMilli - req.cpuMilli - pending.cpuMilli - e.reserved.cpuMilli),
+          memoryBytes: Math.max(0, alloc.memoryBytes - req.memoryBytes - pending.memoryBytes - e.reserved.memoryBytes),
+          pods: Math.max(0, alloc.pods - req.pods - pending.pods - e.reserved.pods),
         },
       });
     }
@@ -141,6 +145,7 @@ export class ClusterDirectory {
       memoryBytes: e.reserved.memoryBytes + delta.memoryBytes,
       pods: e.reserved.pods + delta.pods,
     };
+    e.reservedAt = this.deps.clock.now().getTime();
   }
 
   /** One heartbeat for every cluster, now (tests in virtual time call it directly). */
@@ -164,6 +169,7 @@ export class ClusterDirectory {
       track: e?.track ?? initialHealth(this.deps.clock.now().toISOString()),
       capacity: e?.capacity,
       reserved: ZERO,
+      reservedAt: 0,
       lastStatus: e?.lastStatus,
       lastStatusAt: e?.lastStatusAt ?? 0,
       probing: false,
@@ -212,8 +218,9 @@ export class ClusterDirectory {
       e.track = nextHealth(e.track, { ok, message }, now.toISOString(), this.deps.health ?? DEFAULT_HEALTH);
       const capacityChanged = capacity !== undefined && !sameCapacity(capacity, e.capacity);
       if (capacity) {
+        e.reserved =
+          now.getTime() - e.reservedAt > RESERVATION_TTL_MS ? ZERO : unreported(e.reserved, e.capacity, capacity);
         e.capacity = capacity;
-        e.reserved = ZERO;
       }
       if (e.track.state !== before) this.emit(name, 'health');
       else if (capacityChanged) this.emit(name, 'capacity');
@@ -241,6 +248,7 @@ export class ClusterDirectory {
             capacity: e.capacity.capacity,
             allocatable: e.capacity.allocatable,
             requested: e.capacity.requested,
+            ...(e.capacity.pending?.pods ? { pending: e.capacity.pending } : {}),
             ...(e.capacity.used ? { used: e.capacity.used } : {}),
             nodes: { total: e.capacity.nodes.length, ready: e.capacity.nodes.filter((n) => n.ready).length },
           }
@@ -266,6 +274,26 @@ export class ClusterDirectory {
   }
 }
 
+/** A reservation no capacity report has shown after this long is dropped (its objects were never created). */
+const RESERVATION_TTL_MS = 30_000;
+
+/**
+ * What of a reservation a new capacity report does not show yet: the growth of requests (scheduled and pending)
+ * since the last report is taken off it, never past zero. A cluster's controllers create pods a moment after the
+ * objects are applied, so a report may come before them: clearing the reservation then would let the next
+ * placement count the same room twice.
+ */
+function unreported(reserved: Resources, before: ClusterCapacity | undefined, after: ClusterCapacity): Resources {
+  const total = (c: ClusterCapacity | undefined, k: keyof Resources) =>
+    c ? c.requested[k] + (c.pending?.[k] ?? 0) : 0;
+  const left = (k: keyof Resources) => {
+    const r = reserved[k];
+    const growth = before ? total(after, k) - total(before, k) : r;
+    return r >= 0 ? Math.max(0, Math.min(r, r - growth)) : Math.min(0, Math.max(r, r - growth));
+  };
+  return { cpuMilli: left('cpuMilli'), memoryBytes: left('memoryBytes'), pods: left('pods') };
+}
+
 function sameCapacity(a: ClusterCapacity, b: ClusterCapacity | undefined): boolean {
   if (!b) return false;
   return (
@@ -274,6 +302,9 @@ function sameCapacity(a: ClusterCapacity, b: ClusterCapacity | undefined): boole
     a.requested.pods === b.requested.pods &&
     a.allocatable.cpuMilli === b.allocatable.cpuMilli &&
     a.allocatable.memoryBytes === b.allocatable.memoryBytes &&
-    a.allocatable.pods === b.allocatable.pods
+    a.allocatable.pods === b.allocatable.pods &&
+    (a.pending?.cpuMilli ?? 0) === (b.pending?.cpuMilli ?? 0) &&
+    (a.pending?.memoryBytes ?? 0) === (b.pending?.memoryBytes ?? 0) &&
+    (a.pending?.pods ?? 0) === (b.pending?.pods ?? 0)
   );
 }

@@ -69,6 +69,8 @@ export const clusterStatusSchema = z
     capacity: resources.optional(),
     allocatable: resources.optional(),
     requested: resources.optional(),
+    /** Requests of pods waiting for a node. */
+    pending: resources.optional(),
     used: resources.optional(),
     nodes: z.object({ total: z.number(), ready: z.number() }).strict().optional(),
     /** The health state machine's state (Ready, Suspect, Unreachable; Unknown before the first probe). */

@@ -77,6 +77,8 @@ export interface WorkloadStatus {
   /** Why it is not Running: ImagePullBackOff, CrashLoopBackOff, Unschedulable, … */
   readonly reason?: string;
   readonly message?: string;
+  /** Pods the scheduler found no node for (absent: none, or the cluster does not say). */
+  readonly unschedulableReplicas?: number;
 }
 
 export interface ClusterCapacity {
@@ -84,6 +86,8 @@ export interface ClusterCapacity {
   readonly allocatable: Resources;
   /** Sum of the requests of scheduled pods. */
   readonly requested: Resources;
+  /** Sum of the requests of pods waiting for a node (they take room as soon as any frees up). */
+  readonly pending?: Resources;
   /** Measured use, when the cluster reports it. */
   readonly used?: Resources;
   readonly nodes: readonly NodeStatus[];

@@ -17,6 +17,8 @@ export interface ClusterComponentStatus {
   readonly cluster: string;
   readonly desiredReplicas: number;
   readonly readyReplicas: number;
+  /** Replicas the cluster's scheduler found no node for: placement moves them elsewhere. */
+  readonly unschedulableReplicas?: number;
   readonly phase: WorkloadPhase | 'Unknown';
   readonly reason?: string;
   readonly message?: string;
@@ -27,6 +29,8 @@ export interface ComponentStatus {
   readonly desiredReplicas: number;
   readonly readyReplicas: number;
   readonly unplaced?: number;
+  /** Of the unplaced, those a burst cluster had room for but the burst limits held back. */
+  readonly burstHeldBack?: number;
   readonly phase: WorkloadPhase | 'Unknown';
   readonly clusters: readonly ClusterComponentStatus[];
   readonly excluded: readonly ExcludedCluster[];
@@ -49,6 +53,8 @@ export interface AppStatus {
   readonly pendingRemoval?: readonly string[];
   /** A failover in progress: the clusters left and the placement failback returns to (src/failover). */
   readonly failover?: FailoverRecord;
+  /** Replicas on burst (public) clusters and their cost, and the limits that apply; absent when none run there. */
+  readonly burst?: BurstStatus;
   /** Written by the autoscaler (src/scaling): the replica counts it decided; kept as is by delivery. */
   readonly scaling?: {
     readonly preview: boolean;
@@ -58,6 +64,19 @@ export interface AppStatus {
     readonly steps: WorkflowProgress['steps'];
     readonly suspended: boolean;
   };
+}
+
+export interface BurstStatus {
+  readonly replicas: number;
+  readonly costPerHour: number;
+  /** Replicas per burst cluster. */
+  readonly clusters: Readonly<Record<string, number>>;
+  /** Replicas a burst cluster had room for that the limits held back. */
+  readonly heldBack?: number;
+  /** The limits in force, as text. */
+  readonly limits?: readonly string[];
+  /** Why bursting is not allowed now (outside the windows). */
+  readonly closed?: string;
 }
 
 /** Observations of one cluster: its workloads, or why they are unknown. */
@@ -113,11 +132,13 @@ export function applicationStatus(input: StatusInput): AppStatus {
         continue;
       }
       const ready = mine.reduce((s, w) => s + w.readyReplicas, 0);
+      const unschedulable = mine.reduce((s, w) => s + (w.unschedulableReplicas ?? 0), 0);
       const worst = mine.reduce((a, w) => (RANK[w.phase] > RANK[a.phase] ? w : a));
       clusters.push({
         cluster,
         desiredReplicas: desired,
         readyReplicas: ready,
+        ...(unschedulable > 0 ? { unschedulableReplicas: unschedulable } : {}),
         phase: worst.phase,
         ...(worst.reason ? { reason: worst.reason } : {}),
         ...(worst.message ? { message: worst.message } : {}),
@@ -135,6 +156,7 @@ export function applicationStatus(input: StatusInput): AppStatus {
       desiredReplicas: desired + cp.unplaced,
       readyReplicas: ready,
       ...(cp.unplaced > 0 ? { unplaced: cp.unplaced } : {}),
+      ...(cp.burstHeldBack ? { burstHeldBack: cp.burstHeldBack } : {}),
       phase,
       clusters,
       excluded: cp.excluded,
@@ -186,7 +208,9 @@ export function applicationStatus(input: StatusInput): AppStatus {
 function statusMessage(components: readonly ComponentStatus[], input: StatusInput): string | undefined {
   const parts: string[] = [];
   for (const c of components) {
-    if (c.unplaced) parts.push(`${c.name}: ${c.unplaced} replica(s) found no cluster with room`);
+    const held = c.burstHeldBack ?? 0;
+    if (held) parts.push(`${c.name}: ${held} replica(s) held back by the burst limits (status.burst)`);
+    if ((c.unplaced ?? 0) > held) parts.push(`${c.name}: ${c.unplaced! - held} replica(s) found no cluster with room`);
     for (const cl of c.clusters) {
       if (cl.phase === 'Running' || cl.phase === 'Succeeded') continue;
       parts.push(
@@ -217,4 +241,22 @@ function condition(
     ...(message ? { message: message.slice(0, 500) } : {}),
     lastTransitionTime: prev && prev.status === status ? prev.lastTransitionTime : input.now,
   };
+}
+
+/**
+ * The placement to keep (placement's `current`): the status's, less the replicas each cluster could not schedule,
+ * so that placement finds them room elsewhere (a burst cluster, say) instead of leaving them pending (pure).
+ */
+export function schedulablePlacement(previous: AppStatus): AppStatus['placement'] {
+  const out: Record<string, Record<string, number>> = {};
+  for (const [component, byCluster] of Object.entries(previous.placement)) {
+    const c = previous.components.find((x) => x.name === component);
+    out[component] = Object.fromEntries(
+      Object.entries(byCluster).map(([cluster, n]) => {
+        const stuck = c?.clusters.find((x) => x.cluster === cluster)?.unschedulableReplicas ?? 0;
+        return [cluster, Math.max(0, n - stuck)];
+      }),
+    );
+  }
+  return out;
 }

@@ -7,7 +7,7 @@ import type { Manifest } from '../kernel/manifest.ts';
 import { manifestKey, sortManifests } from '../kernel/manifest.ts';
 import { place } from '../placement/planner.ts';
 import { placementPlan } from '../placement/policies.ts';
-import type { ClusterCandidate, ComponentPlacement, ExcludedCluster } from '../placement/types.ts';
+import type { BurstAllowance, ClusterCandidate, ComponentPlacement, ExcludedCluster } from '../placement/types.ts';
 import type { Owner } from '../clusters/driver.ts';
 import type { NamespaceQuota } from './namespace.ts';
 import { namespaceGuards, namespaceManifest } from './namespace.ts';
@@ -30,6 +30,8 @@ export interface PlanInput {
   readonly quota?: NamespaceQuota;
   /** Replica counts the autoscaler decided, by component; they replace the spec's. */
   readonly replicas?: Readonly<Record<string, number>>;
+  /** The application's burst allowance now (src/placement/burst-limits.ts); absent, bursting is limited by room only. */
+  readonly burst?: BurstAllowance;
   /** A placement decided elsewhere (failback's make-before-break): used as is, placement is not run. */
   readonly fixed?: Readonly<Record<string, Readonly<Record<string, number>>>>;
 }
@@ -66,6 +68,7 @@ export function planDelivery(input: PlanInput): PlanResult {
   );
   const merged = new Map<string, Map<string, number>>();
   const unplaced = new Map<string, number>();
+  const heldBack = new Map<string, number>();
   const excluded = new Map<string, ExcludedCluster[]>();
   const overridesByCluster = new Map<string, Set<string>>();
   if (input.fixed) {
@@ -103,6 +106,7 @@ export function planDelivery(input: PlanInput): PlanResult {
         residency: plan.residency,
         components,
         current: step === input.steps[0] ? input.current : {},
+        ...(input.burst ? { burst: input.burst } : {}),
       },
       input.candidates,
     );
@@ -116,6 +120,7 @@ export function planDelivery(input: PlanInput): PlanResult {
       }
       merged.set(component, m);
       unplaced.set(component, Math.max(unplaced.get(component) ?? 0, cp.unplaced));
+      if (cp.burstHeldBack) heldBack.set(component, Math.max(heldBack.get(component) ?? 0, cp.burstHeldBack));
       if (!excluded.has(component)) excluded.set(component, [...cp.excluded]);
     }
   }
@@ -132,6 +137,7 @@ export function planDelivery(input: PlanInput): PlanResult {
     placement[d.name] = {
       replicas: Object.fromEntries([...m].filter(([, n]) => n > 0 || d.replicas === 0).sort(byKey)),
       unplaced: unplaced.get(d.name) ?? 0,
+      ...(heldBack.get(d.name) ? { burstHeldBack: heldBack.get(d.name)! } : {}),
       excluded: (excluded.get(d.name) ?? []).filter((x) => !m.has(x.cluster)),
     };
   }

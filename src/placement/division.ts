@@ -18,6 +18,18 @@ export interface DivisionInput {
   readonly groupOf?: (i: number) => string;
   /** Where ties in capacity division start (a hash of the application key), so small applications spread out. */
   readonly tieStart: number;
+  /** What this component may still hold on burst clusters (what the application's other components left). */
+  readonly burst?: BurstBudget;
+}
+
+/** The rest of an application's burst allowance, and which clusters it covers at what cost per replica. */
+export interface BurstBudget {
+  readonly replicas: number;
+  readonly yuanPerHour: number;
+  /** Whether cluster i is a burst cluster (the allowance covers it). */
+  readonly covers: (i: number) => boolean;
+  /** Yuan per hour of one replica of this component on cluster i. */
+  readonly cost: (i: number) => number;
 }
 
 export interface DivisionResult {
@@ -28,6 +40,8 @@ export interface DivisionResult {
   /** Room per primary cluster as the division saw it (after maxPerCluster), for reasons. */
   readonly cap: readonly number[];
   readonly unplaced: number;
+  /** Of the unplaced, those an overflow cluster had room for but the burst allowance refused. */
+  readonly burstHeldBack: number;
 }
 
 /**
@@ -55,12 +69,12 @@ export function divide(input: DivisionInput): DivisionResult {
   if (policy.division === 'duplicated') {
     const counts = cap.map((c) => Math.min(replicas, c));
     const short = m === 0 ? replicas : counts.reduce((s, c) => s + replicas - c, 0);
-    return { primary: counts, overflow: input.overflow.map(() => 0), cap, unplaced: short };
+    return { primary: counts, overflow: input.overflow.map(() => 0), cap, unplaced: short, burstHeldBack: 0 };
   }
 
   if (replicas <= held) {
     const counts = shrink(kept, replicas, floors(input, kept, cap));
-    return { primary: counts, overflow: input.overflow.map(() => 0), cap, unplaced: 0 };
+    return { primary: counts, overflow: input.overflow.map(() => 0), cap, unplaced: 0, burstHeldBack: 0 };
   }
 
   const added = Math.min(replicas - held, spare);
@@ -68,9 +82,9 @@ export function divide(input: DivisionInput): DivisionResult {
   const weight = policy.division === 'weighted' ? input.weights! : cap;
   const counts = apportion(held + added, weight, lower, cap, policy.division === 'capacity' ? input.tieStart : 0);
   const rest = replicas - held - added;
-  const overflow = divideOverflow(input, rest, max);
+  const { out: overflow, heldBack } = divideOverflow(input, rest, max);
   const onOverflow = overflow.reduce((s, c) => s + c, 0);
-  return { primary: counts, overflow, cap, unplaced: rest - onOverflow };
+  return { primary: counts, overflow, cap, unplaced: rest - onOverflow, burstHeldBack: heldBack };
 }
 
 /**
@@ -176,31 +190,63 @@ export function shrink(kept: readonly number[], target: number, floor: readonly 
 
 /**
  * Overflow holds `rest` replicas: it keeps what it holds, shrinking from the last declared cluster, and grows in
- * declared order.
+ * declared order. On burst clusters it holds no more than the burst allowance: what is beyond it is taken back
+ * from the last declared cluster first, and growth stops where the allowance ends (`heldBack` counts what room
+ * there was beyond it).
  */
-function divideOverflow(input: DivisionInput, rest: number, max: number): number[] {
+function divideOverflow(input: DivisionInput, rest: number, max: number): { out: number[]; heldBack: number } {
   const k = input.overflow.length;
   const out = new Array<number>(k);
   const cap = new Array<number>(k);
+  const b = input.burst;
+  const covered = new Array<boolean>(k);
+  const cost = new Array<number>(k);
   let held = 0;
+  let burstReplicas = 0;
+  let burstYuan = 0;
   for (let j = 0; j < k; j++) {
     const i = input.overflow[j]!;
     cap[j] = Math.min(input.room(i), max);
     out[j] = Math.min(input.current(i), cap[j]!);
     held += out[j]!;
+    covered[j] = b !== undefined && b.covers(i);
+    cost[j] = covered[j] ? b!.cost(i) : 0;
+    if (covered[j]) {
+      burstReplicas += out[j]!;
+      burstYuan += out[j]! * cost[j]!;
+    }
   }
-  for (let j = k - 1; j >= 0 && held > rest; j--) {
-    const cut = Math.min(out[j]!, held - rest);
-    out[j]! -= cut;
-    held -= cut;
+  const over = () => b !== undefined && (burstReplicas > b.replicas || burstYuan > b.yuanPerHour + EPSILON);
+  for (let j = k - 1; j >= 0 && (held > rest || over()); j--) {
+    while (out[j]! > 0 && (held > rest || (covered[j] && over()))) {
+      out[j]!--;
+      held--;
+      if (covered[j]) {
+        burstReplicas--;
+        burstYuan -= cost[j]!;
+      }
+    }
   }
+  let heldBack = 0;
   for (let j = 0; j < k && held < rest; j++) {
-    const add = Math.min(cap[j]! - out[j]!, rest - held);
+    let add = Math.min(cap[j]! - out[j]!, rest - held);
+    if (covered[j]) {
+      const want = add;
+      add = Math.min(add, b!.replicas - burstReplicas);
+      if (cost[j]! > 0) add = Math.min(add, Math.floor((b!.yuanPerHour - burstYuan) / cost[j]! + EPSILON));
+      add = Math.max(0, add);
+      heldBack += want - add;
+      burstReplicas += add;
+      burstYuan += add * cost[j]!;
+    }
     out[j]! += add;
     held += add;
   }
-  return out;
+  return { out, heldBack: Math.min(heldBack, rest - held) };
 }
+
+/** Money is compared to a thousandth of a fen: a budget spent exactly is not over. */
+const EPSILON = 1e-5;
 
 function sum(xs: readonly number[]): number {
   let s = 0;

@@ -79,8 +79,9 @@ export const FIXED_REASONS = [
   'eligible, 0 replicas requested',
   'eligible, not needed: the replicas fit on other clusters',
   'overflow, not needed: the eligible clusters had room',
+  'burst, held back by the burst limits (replicas, budget or time window; see status.burst)',
 ] as const;
-export type FixedReason = 0 | 1 | 2;
+export type FixedReason = 0 | 1 | 2 | 3;
 
 /** Everything eligibility depends on, as text. */
 function shapeKey(p: PlacementPolicy, r: ResidencyPolicy | undefined): string {

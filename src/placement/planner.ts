@@ -35,10 +35,25 @@ export function placeAll(
   return reqs.map((req) => decide(req, pass, ledger));
 }
 
+/** What is left of an application's burst allowance as its components are placed one after another. */
+interface BurstLeft {
+  replicas: number;
+  yuanPerHour: number;
+}
+
 function decide(req: PlacementRequest, pass: PlacementPass, ledger: CapacityLedger): PlacementDecision {
   const components: Record<string, ComponentPlacement> = {};
-  for (const demand of req.components) components[demand.name] = placeComponent(req, demand, pass, ledger);
+  const left = req.burst ? { replicas: req.burst.maxReplicas, yuanPerHour: req.burst.budgetYuanPerHour } : undefined;
+  for (const demand of req.components) components[demand.name] = placeComponent(req, demand, pass, ledger, left);
   return { key: req.key, components };
+}
+
+const GIB = 1024 ** 3;
+
+/** Yuan per hour of one replica's requests on a cluster, at its prices (0 when it has none). */
+export function replicaCost(c: ClusterCandidate, per: Resources): number {
+  if (!c.prices) return 0;
+  return (per.cpuMilli / 1000) * c.prices.cpuCoreHour + (per.memoryBytes / GIB) * c.prices.memoryGiBHour;
 }
 
 function placeComponent(
@@ -46,6 +61,7 @@ function placeComponent(
   demand: ComponentDemand,
   pass: PlacementPass,
   ledger: CapacityLedger,
+  burstLeft: BurstLeft | undefined,
 ): ComponentPlacement {
   const per = demand.perReplica;
   const now = pass.current;
@@ -72,7 +88,24 @@ function placeComponent(
     current: (i) => now[i]!,
     ...(policy.spreadBy ? { groupOf: pass.groupOf(policy.spreadBy) } : {}),
     tieStart: elig.primary.length > 1 ? hash(req.key, demand.name) % elig.primary.length : 0,
+    ...(burstLeft
+      ? {
+          burst: {
+            replicas: burstLeft.replicas,
+            yuanPerHour: burstLeft.yuanPerHour,
+            covers: (i: number) => pass.clusters[i]!.role === 'burst',
+            cost: (i: number) => replicaCost(pass.clusters[i]!, per),
+          },
+        }
+      : {}),
   });
+  if (burstLeft)
+    elig.overflow.forEach((i, j) => {
+      const c = pass.clusters[i]!;
+      if (c.role !== 'burst') return;
+      burstLeft.replicas -= result.overflow[j]!;
+      burstLeft.yuanPerHour -= result.overflow[j]! * replicaCost(c, per);
+    });
 
   const placed = pass.placed;
   const used =
@@ -88,10 +121,24 @@ function placeComponent(
     if (count > 0) {
       replicas[pass.clusters[i]!.name] = count;
       placed[i] = 0;
-    } else excluded[e++] = elig.use[i] === EXCLUDED ? elig.excluded[i]! : unused(i, demand, elig.use[i]!, pass, ledger);
+    } else
+      excluded[e++] =
+        elig.use[i] === EXCLUDED
+          ? elig.excluded[i]!
+          : result.burstHeldBack > 0 &&
+              elig.use[i] === OVERFLOW &&
+              pass.clusters[i]!.role === 'burst' &&
+              ledger.room(i, per) > 0
+            ? pass.fixedReason(i, 3)
+            : unused(i, demand, elig.use[i]!, pass, ledger);
     now[i] = 0;
   }
-  return { replicas, unplaced: result.unplaced, excluded };
+  return {
+    replicas,
+    unplaced: result.unplaced,
+    ...(result.burstHeldBack > 0 ? { burstHeldBack: result.burstHeldBack } : {}),
+    excluded,
+  };
 }
 
 function take(

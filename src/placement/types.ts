@@ -15,6 +15,18 @@ export interface ClusterCandidate {
   /** Ready and reachable. An unhealthy cluster never receives replicas. */
   readonly healthy: boolean;
   readonly free: Resources;
+  /** Yuan per core-hour and GiB-hour of requests; prices replicas against a burst budget. */
+  readonly prices?: { readonly cpuCoreHour: number; readonly memoryGiBHour: number };
+}
+
+/**
+ * How much of an application may run on clusters of role `burst`, all components together: a number of replicas
+ * and a cost per hour (at each cluster's prices). Replicas already there beyond it are taken back, last declared
+ * overflow cluster first.
+ */
+export interface BurstAllowance {
+  readonly maxReplicas: number;
+  readonly budgetYuanPerHour: number;
 }
 
 export type Division = 'duplicated' | 'weighted' | 'capacity';
@@ -89,6 +101,8 @@ export interface PlacementRequest {
   readonly components: readonly ComponentDemand[];
   /** Where the components run now; its requests are already counted in the clusters' `free`. */
   readonly current: Readonly<Record<string, ClusterReplicas>>;
+  /** Limits on burst clusters (src/placement/burst-limits.ts); absent, bursting is limited only by room. */
+  readonly burst?: BurstAllowance;
 }
 
 export interface ExcludedCluster {
@@ -101,6 +115,8 @@ export interface ComponentPlacement {
   readonly replicas: ClusterReplicas;
   /** Replicas that found no room on any eligible cluster. */
   readonly unplaced: number;
+  /** Of the unplaced, those a burst cluster had room for but the burst allowance held back; absent when none. */
+  readonly burstHeldBack?: number;
   /** Every candidate cluster given no replica of this component, with the reason. Sorted by cluster name. */
   readonly excluded: readonly ExcludedCluster[];
 }

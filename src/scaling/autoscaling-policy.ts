@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { ErrorCause } from '../kernel/errors.ts';
 import { timeZoneProblem } from '../kernel/time-zone.ts';
 import { zodCauses } from '../resources/validation.ts';
+import { burstLimitsSchema, burstWindowCauses } from '../placement/burst-limits.ts';
 
 const int = (min: number) => z.number().int().min(min);
 
@@ -65,14 +66,8 @@ export const autoscalingPropertiesSchema = z
     components: z.array(componentScaling).min(1),
     /** Compute decisions and record them as events without acting. */
     preview: z.boolean().optional(),
-    burst: z
-      .object({
-        maxReplicas: int(0).optional(),
-        budgetYuanPerHour: z.number().nonnegative().optional(),
-        windows: z.array(schedule.omit({ minReplicas: true })).optional(),
-      })
-      .strict()
-      .optional(),
+    /** Limits on this application's replicas in burst clusters (src/placement/burst-limits.ts). */
+    burst: burstLimitsSchema.optional(),
   })
   .strict();
 
@@ -104,9 +99,7 @@ export function autoscalingCauses(
       });
     (c.schedules ?? []).forEach((s, j) => causes.push(...scheduleCauses(s, `${p}.schedules[${j}]`, cronProblem)));
   });
-  (parsed.data.burst?.windows ?? []).forEach((w, j) =>
-    causes.push(...scheduleCauses(w, `${at}.burst.windows[${j}]`, cronProblem)),
-  );
+  causes.push(...burstWindowCauses(parsed.data.burst, `${at}.burst`));
   return causes;
 }
 

@@ -23,6 +23,12 @@ export function clusterCapacity(rt: ClusterRuntime): ClusterCapacity {
     requested.memoryBytes += n.memoryRequested;
     requested.pods += n.pods.size;
   }
+  const pending = { cpuMilli: 0, memoryBytes: 0, pods: 0 };
+  for (const pod of rt.pending) {
+    pending.cpuMilli += pod.template.cpuMilli;
+    pending.memoryBytes += pod.template.memoryBytes;
+    pending.pods++;
+  }
   // Ready serving pods use what the load model says; any other running pod is taken to use its requests.
   let servingRequests = 0;
   let servingUse = 0;
@@ -34,6 +40,7 @@ export function clusterCapacity(rt: ClusterRuntime): ClusterCapacity {
     capacity: all,
     allocatable,
     requested,
+    pending,
     used: {
       cpuMilli: Math.round(requested.cpuMilli - servingRequests + servingUse),
       memoryBytes: requested.memoryBytes,

@@ -76,6 +76,8 @@ export function longFailing(
 }
 
 export function replicaStatus(w: Workload, c: ReplicaCounts, v: Verdict): WorkloadStatus {
+  let unschedulable = 0;
+  for (const p of w.pods) if (p.node === undefined && p.message !== undefined) unschedulable++;
   return {
     key: w.key,
     kind: w.kind,
@@ -89,5 +91,6 @@ export function replicaStatus(w: Workload, c: ReplicaCounts, v: Verdict): Worklo
     phase: v.phase,
     ...(v.reason !== undefined ? { reason: v.reason } : {}),
     ...(v.message !== undefined ? { message: v.message } : {}),
+    ...(unschedulable > 0 ? { unschedulableReplicas: unschedulable } : {}),
   };
 }

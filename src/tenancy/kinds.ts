@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { BurstLimits } from '../placement/burst-limits.ts';
+import { burstLimitsSchema, burstWindowCauses } from '../placement/burst-limits.ts';
 import type { ErrorCause } from '../kernel/errors.ts';
 import { quantityProblem } from '../kernel/quantity.ts';
 import type { ResourceObject, StoredObject } from '../resources/envelope.ts';
@@ -49,9 +51,14 @@ export const tenantKind: KindDefinition = defineKind({
       parent: z.string().optional(),
       contacts: z.array(contactSchema).optional(),
       quota: quotaSchema.optional(),
+      /** Limits on all the department's replicas in burst (public) clusters: replicas, yuan per hour, windows. */
+      burst: burstLimitsSchema.optional(),
     })
     .strict(),
-  validate: (obj) => quotaCauses((obj.spec as { quota?: Record<string, unknown> } | undefined)?.quota, 'spec.quota'),
+  validate: (obj) => {
+    const spec = obj.spec as { quota?: Record<string, unknown>; burst?: BurstLimits } | undefined;
+    return [...quotaCauses(spec?.quota, 'spec.quota'), ...burstWindowCauses(spec?.burst, 'spec.burst')];
+  },
   printColumns: [
     { name: 'ZH', path: 'spec.displayName.zh' },
     { name: 'EN', path: 'spec.displayName.en' },

@@ -35,7 +35,8 @@ function resources(v: unknown): Resources {
 
 /**
  * Capacity as the simulated cloud reports it: every node's capacity, the ready nodes' allocatable, and the
- * requests of the pods scheduled to a node and not finished (Succeeded or Failed); `used` when metrics are given.
+ * requests of the pods scheduled to a node and not finished (Succeeded or Failed), those the scheduler found no
+ * node for (pending); `used` when metrics are given.
  */
 export function clusterCapacity(
   nodes: Iterable<NodeSummary>,
@@ -45,6 +46,7 @@ export function clusterCapacity(
   const all = { cpuMilli: 0, memoryBytes: 0, pods: 0 };
   const allocatable = { cpuMilli: 0, memoryBytes: 0, pods: 0 };
   const requested = { cpuMilli: 0, memoryBytes: 0, pods: 0 };
+  const pending = { cpuMilli: 0, memoryBytes: 0, pods: 0 };
   const perNode = new Map<string, { cpuMilli: number; memoryBytes: number; pods: number }>();
   const list = [...nodes].sort((a, b) => (a.name < b.name ? -1 : 1));
   for (const n of list) {
@@ -53,7 +55,11 @@ export function clusterCapacity(
     perNode.set(n.name, { cpuMilli: 0, memoryBytes: 0, pods: 0 });
   }
   for (const p of pods) {
-    if (p.node === undefined || p.phase === 'Succeeded' || p.phase === 'Failed') continue;
+    if (p.phase === 'Succeeded' || p.phase === 'Failed') continue;
+    if (p.node === undefined) {
+      if (p.failure?.reason === 'Unschedulable' && !p.terminating) add(pending, p.requests);
+      continue;
+    }
     add(requested, p.requests);
     const n = perNode.get(p.node);
     if (n) add(n, p.requests);
@@ -64,7 +70,7 @@ export function clusterCapacity(
     allocatable: n.allocatable,
     requested: perNode.get(n.name)!,
   }));
-  return { capacity: all, allocatable, requested, ...(used ? { used } : {}), nodes: statuses };
+  return { capacity: all, allocatable, requested, pending, ...(used ? { used } : {}), nodes: statuses };
 }
 
 function add(to: { cpuMilli: number; memoryBytes: number; pods: number }, r: Resources): void {

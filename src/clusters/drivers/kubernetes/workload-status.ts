@@ -54,7 +54,7 @@ export function workloadStatus(obj: Json, ctx: WorkloadContext): WorkloadStatus 
   if (kind !== 'Deployment' && kind !== 'StatefulSet' && kind !== 'DaemonSet') return undefined;
   const c = replicaCounts(obj);
   const pods = podsOf(obj, ctx.pods).filter((p) => !p.terminating && p.phase !== 'Succeeded' && p.phase !== 'Failed');
-  return report(obj, c, replicaVerdict(c, pods, ctx));
+  return report(obj, c, replicaVerdict(c, pods, ctx), pods);
 }
 
 function replicaCounts(obj: Json): Counts {
@@ -195,7 +195,10 @@ function cronJobStatus(obj: Json, ctx: WorkloadContext): WorkloadStatus {
   return { ...base, phase: 'Running' };
 }
 
-function report(obj: Json, c: Counts, v: Verdict): WorkloadStatus {
+function report(obj: Json, c: Counts, v: Verdict, pods: readonly PodSummary[]): WorkloadStatus {
+  let unschedulable = 0;
+  for (const p of pods)
+    if (p.node === undefined && !p.terminating && p.failure?.reason === 'Unschedulable') unschedulable++;
   return {
     ...identity(obj),
     observed: c.observed,
@@ -206,6 +209,7 @@ function report(obj: Json, c: Counts, v: Verdict): WorkloadStatus {
     phase: v.phase,
     ...(v.reason !== undefined ? { reason: v.reason } : {}),
     ...(v.message !== undefined ? { message: v.message } : {}),
+    ...(unschedulable > 0 ? { unschedulableReplicas: unschedulable } : {}),
   };
 }
 
