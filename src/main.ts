@@ -154,6 +154,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     clock,
     drivers: driverFactory({ sim, resources }),
     heartbeatMs: opts.virtualTime ? 0 : config.heartbeatMs,
+    health: config.health,
     log,
   });
   const controllers = opts.controllers ?? config.controllers;

@@ -28,6 +28,8 @@ interface Entry {
   reservedAt: number;
   lastStatus?: string;
   lastStatusAt: number;
+  /** When its last heartbeat started (epoch ms). */
+  lastProbeAt: number;
   version?: string;
   probing: boolean;
 }
@@ -80,9 +82,32 @@ export class ClusterDirectory {
     await this.probeAll();
     const every = this.deps.heartbeatMs ?? 2000;
     if (every > 0) {
-      this.timer = setInterval(() => void this.probeAll(), every);
+      // Each cluster beats on its own period (spec.health.heartbeatSeconds, else the platform's); the tick is fine
+      // enough for the shortest.
+      this.timer = setInterval(() => this.beat(), Math.min(every, TICK_MS));
       this.timer.unref();
     }
+  }
+
+  /** Probes every cluster whose heartbeat period has passed since its last probe. */
+  private beat(): void {
+    const now = this.deps.clock.now().getTime();
+    for (const [name, e] of this.entries) {
+      const s = e.object.spec?.health?.heartbeatSeconds;
+      const period = s !== undefined ? s * 1000 : (this.deps.heartbeatMs ?? 2000);
+      if (now - e.lastProbeAt >= period - TICK_MS / 2) void this.probe(name);
+    }
+  }
+
+  /** The health thresholds of a cluster: its own spec.health over the platform's. */
+  private healthSettings(e: Entry): HealthSettings {
+    const base = this.deps.health ?? DEFAULT_HEALTH;
+    const own = e.object.spec?.health;
+    return {
+      suspectAfter: own?.suspectAfter ?? base.suspectAfter,
+      unreachableAfter: own?.unreachableAfter ?? base.unreachableAfter,
+      recoverAfter: own?.recoverAfter ?? base.recoverAfter,
+    };
   }
 
   stop(): void {
@@ -172,6 +197,7 @@ export class ClusterDirectory {
       reservedAt: 0,
       lastStatus: e?.lastStatus,
       lastStatusAt: e?.lastStatusAt ?? 0,
+      lastProbeAt: e?.lastProbeAt ?? 0,
       probing: false,
     };
     this.entries.set(o.metadata.name, next);
@@ -199,6 +225,7 @@ export class ClusterDirectory {
     e.probing = true;
     try {
       const now = this.deps.clock.now();
+      e.lastProbeAt = now.getTime();
       let ok = false;
       let message = e.driverError;
       let capacity: ClusterCapacity | undefined;
@@ -215,7 +242,7 @@ export class ClusterDirectory {
         }
       }
       const before = e.track.state;
-      e.track = nextHealth(e.track, { ok, message }, now.toISOString(), this.deps.health ?? DEFAULT_HEALTH);
+      e.track = nextHealth(e.track, { ok, message }, now.toISOString(), this.healthSettings(e));
       const capacityChanged = capacity !== undefined && !sameCapacity(capacity, e.capacity);
       if (capacity) {
         e.reserved =
@@ -273,6 +300,9 @@ export class ClusterDirectory {
     }
   }
 }
+
+/** How often heartbeat periods are checked (ms). */
+const TICK_MS = 500;
 
 /** A reservation no capacity report has shown after this long is dropped (its objects were never created). */
 const RESERVATION_TTL_MS = 30_000;

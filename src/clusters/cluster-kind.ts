@@ -47,6 +47,16 @@ export const clusterSpecSchema = z
       .optional(),
     /** Kubernetes provider: the Secret (platform tenant-less name) holding the kubeconfig; a later issue uses it. */
     kubeconfigSecret: z.string().min(1).optional(),
+    /** This cluster's heartbeat and health thresholds, over the platform's (POLIS_HEARTBEAT_MS, POLIS_HEALTH_*). */
+    health: z
+      .object({
+        heartbeatSeconds: z.number().min(0.5).max(600).optional(),
+        suspectAfter: z.number().int().min(1).max(100).optional(),
+        unreachableAfter: z.number().int().min(1).max(100).optional(),
+        recoverAfter: z.number().int().min(1).max(100).optional(),
+      })
+      .strict()
+      .optional(),
     /** Take no replicas here (maintenance); placement moves them to other clusters. */
     cordoned: z.boolean().optional(),
     /** Simulated provider: the node pool the sandbox builds this cluster from. */
@@ -110,6 +120,12 @@ export const clusterKind: KindDefinition = defineKind({
       const mem = quantityProblem('bytes', spec.simulation.nodeMemory);
       if (mem) causes.push({ path: 'spec.simulation.nodeMemory', message: mem });
     }
+    const h = spec.health;
+    if (h?.suspectAfter !== undefined && h.unreachableAfter !== undefined && h.suspectAfter > h.unreachableAfter)
+      causes.push({
+        path: 'spec.health.suspectAfter',
+        message: `must be ≤ unreachableAfter (${h.unreachableAfter}): a cluster is Suspect before it is Unreachable`,
+      });
     if (spec.provider === 'kubernetes' && !spec.kubeconfigSecret)
       causes.push({
         path: 'spec.kubeconfigSecret',

@@ -1,4 +1,5 @@
 import type { WorkloadPhase, WorkloadStatus } from '../clusters/driver.ts';
+import type { CrashLoopRecord } from '../failover/component-failover.ts';
 import type { FailoverRecord } from '../failover/failback.ts';
 import type { ComponentPlacement, ExcludedCluster } from '../placement/types.ts';
 import type { WorkflowProgress, WorkflowState } from './workflow.ts';
@@ -53,6 +54,8 @@ export interface AppStatus {
   readonly pendingRemoval?: readonly string[];
   /** A failover in progress: the clusters left and the placement failback returns to (src/failover). */
   readonly failover?: FailoverRecord;
+  /** Components crash-looping in one cluster, tolerated or moved off it (application-level failover). */
+  readonly crashLoops?: readonly CrashLoopRecord[];
   /** Replicas on burst (public) clusters and their cost, and the limits that apply; absent when none run there. */
   readonly burst?: BurstStatus;
   /** Written by the autoscaler (src/scaling): the replica counts it decided; kept as is by delivery. */

@@ -22,6 +22,7 @@ import { ownerOf } from './namespace.ts';
 import { StatusBatcher } from './status-batcher.ts';
 import type { FailoverRecord } from '../failover/failback.ts';
 import { failbackSettings, noteFailover, originsReady, surgePlacement } from '../failover/failback.ts';
+import { crashLoopFailover, crashLoopToleration } from '../failover/component-failover.ts';
 import { advanceWorkflow } from './workflow.ts';
 import type { BurstDecision, BurstLimits, BurstUse } from '../placement/burst-limits.ts';
 import { burstAllowance, burstUse } from '../placement/burst-limits.ts';
@@ -230,8 +231,22 @@ export class DeliveryController {
     const generation = app.metadata.generation;
     const revision = revisionName(owner.app, generation);
     const now = this.deps.clock.now().toISOString();
-    const candidates = this.deps.clusters.candidates();
+    const failoverProps = spec.policies?.find((p) => p.type === 'failover')?.properties as
+      Record<string, unknown> | undefined;
+    const failoverOn = failoverProps?.enabled !== false;
+    // With failover off, the clusters the application runs on keep it even while unhealthy: nothing moves.
+    const running = clustersOf(previous?.placement ?? {});
+    const candidates = this.deps.clusters
+      .candidates()
+      .map((c) => (failoverOn || c.healthy || !running.has(c.name) ? c : { ...c, healthy: true }));
     const healthyNames = new Set(candidates.filter((c) => c.healthy).map((c) => c.name));
+    const crash = crashLoopFailover({
+      previous: previous?.crashLoops,
+      components: previous?.components ?? [],
+      generation,
+      now,
+      tolerationMs: failoverOn ? crashLoopToleration(failoverProps) : Infinity,
+    });
 
     // Workflow: which deploy steps this generation has reached, judged by the last observations.
     const workflow = advanceWorkflow(spec, previous?.workflow, {
@@ -257,6 +272,7 @@ export class DeliveryController {
       quota: tenantSpec?.quota,
       replicas: autoscaled(scaling),
       ...(burst.allowance ? { burst: burst.allowance } : {}),
+      ...(Object.keys(crash.avoid).length ? { avoid: crash.avoid } : {}),
     };
     const sticky = planDelivery({ ...base, current: previous ? schedulablePlacement(previous) : {} });
     if (!sticky.ok) {
@@ -264,6 +280,8 @@ export class DeliveryController {
       return;
     }
     const notes = new EventNotes();
+    for (const m of crash.moved) notes.add('Warning', 'ComponentFailedOver', undefined, m);
+    if (crash.recheckInMs !== undefined) this.queue.addAfter(key, crash.recheckInMs);
     const { plan, failover } = this.failback({ ...base, generation }, sticky, previous, healthyNames, now, notes);
     this.reserveDelta(previous, plan, candidates);
 
@@ -319,6 +337,7 @@ export class DeliveryController {
       ...(scaling ? { scaling } : {}),
       ...(failover ? { failover } : {}),
       ...(burstStatus ? { burst: burstStatus } : {}),
+      ...(crash.records.length ? { crashLoops: crash.records } : {}),
     };
     mem.observations = observations;
     mem.unplaced = status.components.some((c) => (c.unplaced ?? 0) > 0);

@@ -30,6 +30,8 @@ export interface PlanInput {
   readonly quota?: NamespaceQuota;
   /** Replica counts the autoscaler decided, by component; they replace the spec's. */
   readonly replicas?: Readonly<Record<string, number>>;
+  /** Clusters a component must leave (application-level failover). */
+  readonly avoid?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** The application's burst allowance now (src/placement/burst-limits.ts); absent, bursting is limited by room only. */
   readonly burst?: BurstAllowance;
   /** A placement decided elsewhere (failback's make-before-break): used as is, placement is not run. */
@@ -107,6 +109,7 @@ export function planDelivery(input: PlanInput): PlanResult {
         components,
         current: step === input.steps[0] ? input.current : {},
         ...(input.burst ? { burst: input.burst } : {}),
+        ...(input.avoid ? { avoid: input.avoid } : {}),
       },
       input.candidates,
     );

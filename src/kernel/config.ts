@@ -33,8 +33,10 @@ export interface Config {
   readonly metricsWindow?: string;
   /** Where decisions read metrics: `auto` (the sandbox's own, else Prometheus), or `prometheus` even with the sandbox. */
   readonly metrics: 'auto' | 'prometheus';
-  /** How often cluster health is probed (ms). */
+  /** How often cluster health is probed (ms); a Cluster's spec.health.heartbeatSeconds overrides it. */
   readonly heartbeatMs: number;
+  /** Missed heartbeats before Suspect, before Unreachable, and good ones before an Unreachable cluster is Ready. */
+  readonly health: { suspectAfter: number; unreachableAfter: number; recoverAfter: number };
   /** How often every application is reconciled again without a change (ms; 0 never). */
   readonly resyncMs: number;
   /** The memory footprint the server runs in (its V8 flags are applied by bin/polis.js): default or small. */
@@ -90,9 +92,21 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ov
     metricsWindow: env.POLIS_METRICS_WINDOW || undefined,
     metrics: metricsFrom(env.POLIS_METRICS),
     heartbeatMs: int('POLIS_HEARTBEAT_MS', 2000, 100, 600_000),
+    health: {
+      suspectAfter: int('POLIS_HEALTH_SUSPECT_AFTER', 1, 1, 100),
+      unreachableAfter: int('POLIS_HEALTH_UNREACHABLE_AFTER', 3, 1, 100),
+      recoverAfter: int('POLIS_HEALTH_RECOVER_AFTER', 2, 1, 100),
+    },
     resyncMs: int('POLIS_RESYNC_MS', 300_000, 0, 86_400_000),
     oidc: oidcFrom(env),
   };
+  if (base.health.suspectAfter > base.health.unreachableAfter)
+    throw new InputError('POLIS_HEALTH_SUSPECT_AFTER is larger than POLIS_HEALTH_UNREACHABLE_AFTER', [
+      {
+        path: 'POLIS_HEALTH_SUSPECT_AFTER',
+        message: `expected at most POLIS_HEALTH_UNREACHABLE_AFTER (${base.health.unreachableAfter}): a cluster is Suspect before it is Unreachable`,
+      },
+    ]);
   return { ...base, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) };
 }
 

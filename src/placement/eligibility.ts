@@ -143,3 +143,31 @@ function topologyText(targets: readonly TopologyTarget[]): string {
   );
   return `topology ${parts.join('; ')}`;
 }
+
+/**
+ * Eligibility with some clusters taken away from one component (application-level failover): they become
+ * excluded with the reason given. A new object; the shared one is not changed.
+ */
+export function withoutClusters(
+  e: Eligibility,
+  avoid: Readonly<Record<string, string>>,
+  index: ReadonlyMap<string, number>,
+): Eligibility {
+  const use = Uint8Array.from(e.use);
+  const excluded = [...e.excluded];
+  for (const [cluster, reason] of Object.entries(avoid)) {
+    const i = index.get(cluster);
+    if (i === undefined || use[i] === EXCLUDED) continue;
+    use[i] = EXCLUDED;
+    excluded[i] = { cluster, reason };
+  }
+  const keep = (i: number) => use[i] !== EXCLUDED;
+  const primary = e.primary.filter(keep);
+  return {
+    use,
+    primary,
+    ...(e.weights ? { weights: e.weights.filter((_, j) => keep(e.primary[j]!)) } : {}),
+    overflow: e.overflow.filter(keep),
+    excluded,
+  };
+}

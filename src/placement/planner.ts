@@ -1,7 +1,7 @@
 import type { Resources } from '../clusters/driver.ts';
 import { CapacityLedger } from './capacity-ledger.ts';
 import { divide } from './division.ts';
-import { EXCLUDED, OVERFLOW } from './eligibility.ts';
+import { EXCLUDED, OVERFLOW, withoutClusters } from './eligibility.ts';
 import { PlacementPass } from './placement-pass.ts';
 import type {
   ClusterCandidate,
@@ -76,7 +76,9 @@ function placeComponent(
     }
 
   const policy = req.policyFor(demand.name);
-  const elig = pass.eligibility(policy, req.residency);
+  const shared = pass.eligibility(policy, req.residency);
+  const avoid = req.avoid?.[demand.name];
+  const elig = avoid ? withoutClusters(shared, avoid, pass.index) : shared;
   const result = divide({
     // Whole and never negative, so placed + unplaced always adds up.
     replicas: demand.replicas > 0 ? Math.floor(demand.replicas) : 0,

@@ -103,6 +103,8 @@ export interface PlacementRequest {
   readonly current: Readonly<Record<string, ClusterReplicas>>;
   /** Limits on burst clusters (src/placement/burst-limits.ts); absent, bursting is limited only by room. */
   readonly burst?: BurstAllowance;
+  /** Clusters a component must leave, with the reason (application-level failover, src/failover). */
+  readonly avoid?: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
 export interface ExcludedCluster {
