@@ -79,3 +79,41 @@ describe('autoscaling in the sandbox', () => {
     expect(events.body).toContain('Scaled');
   });
 });
+
+describe('bursting under a citizen peak in the demo', () => {
+  it('overflows into the burst clusters under x100, and on the way down gives the burst clusters up first', async () => {
+    const load = (factor: number) =>
+      t.request('POST', '/api/v1/sandbox/tenants/edu/applications/enrolment-portal/load', {
+        token: t.tokens['edu-admin'],
+        body: { factor, component: 'web' },
+      });
+    expect((await load(100)).statusCode).toBe(200);
+    let peak: AppStatus | undefined;
+    for (let i = 0; i < 180 && !peak; i++) {
+      await step();
+      const s = await status();
+      if ((s.burst?.replicas ?? 0) > 0) peak = s;
+    }
+    expect(peak, 'replicas on burst clusters').toBeDefined();
+    expect(Object.keys(peak!.burst!.clusters)[0]).toBe('burst-aliyun');
+    const privateAtPeak = (s: AppStatus) => (s.placement.web?.['gov-east'] ?? 0) + (s.placement.web?.['gov-west'] ?? 0);
+    for (let i = 0; i < 60; i++) await step();
+    const full = await status();
+    expect(full.burst!.replicas).toBeGreaterThan(0);
+    const home = privateAtPeak(full);
+    // The peak ends: the scale-down window (300 s) passes, then burst replicas go first.
+    expect((await load(1)).statusCode).toBe(200);
+    let released: AppStatus | undefined;
+    for (let i = 0; i < 420 && !released; i++) {
+      await step();
+      const s = await status();
+      if (!s.burst) released = s;
+      // While anything remains on burst clusters, the private clusters keep what they had.
+      else expect(privateAtPeak(s)).toBe(home);
+    }
+    expect(released, 'burst released').toBeDefined();
+    const events = await t.request('GET', '/apis/polis.io/v1/tenants/edu/events', { token: t.tokens['edu-admin'] });
+    expect(events.body).toContain('Bursting');
+    expect(events.body).toContain('BurstReleased');
+  });
+});

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { WorkloadStatus } from '../clusters/driver.ts';
-import type { StatusInput } from './app-status.ts';
-import { applicationStatus } from './app-status.ts';
+import type { AppStatus, StatusInput } from './app-status.ts';
+import { SCHEDULING_BACKOFF_MS, applicationStatus, schedulablePlacement, schedulingCaps } from './app-status.ts';
 
 const T0 = '2026-11-24T08:00:00.000Z';
 const T1 = '2026-11-24T08:00:05.000Z';
@@ -119,5 +119,48 @@ describe('applicationStatus', () => {
     );
     expect(s.phase).toBe('Suspended');
     expect(s.message).toContain('suspended at step approve');
+  });
+});
+
+describe('unschedulable replicas', () => {
+  const status = (reason?: string) =>
+    ({
+      placement: { web: { 'gov-east': 10, 'burst-aliyun': 2 } },
+      components: [
+        {
+          name: 'web',
+          desiredReplicas: 12,
+          readyReplicas: 9,
+          phase: 'Progressing',
+          excluded: [],
+          clusters: [
+            {
+              cluster: 'gov-east',
+              desiredReplicas: 10,
+              readyReplicas: 7,
+              unschedulableReplicas: 3,
+              phase: 'Progressing',
+              ...(reason ? { reason } : {}),
+            },
+            { cluster: 'burst-aliyun', desiredReplicas: 2, readyReplicas: 2, phase: 'Running' },
+          ],
+        },
+      ],
+    }) as unknown as AppStatus;
+
+  it('are not kept where they are: placement starts from the replicas the cluster could schedule', () => {
+    expect(schedulablePlacement(status())).toEqual({ web: { 'gov-east': 7, 'burst-aliyun': 2 } });
+    // A report from before the last apply says nothing about the new count.
+    expect(schedulablePlacement(status('NotObserved'))).toEqual({ web: { 'gov-east': 10, 'burst-aliyun': 2 } });
+  });
+
+  it('cap the cluster for a while, so overflow is not handed straight back into the same wall', () => {
+    const now = Date.parse(T0);
+    const first = schedulingCaps(status(), new Map(), now);
+    expect(first.byComponent).toEqual({ web: { 'gov-east': 7 } });
+    const later = schedulingCaps(undefined, first.caps, now + SCHEDULING_BACKOFF_MS - 1);
+    expect(later.byComponent).toEqual({ web: { 'gov-east': 7 } });
+    expect(schedulingCaps(undefined, first.caps, now + SCHEDULING_BACKOFF_MS).byComponent).toBeUndefined();
+    expect(schedulingCaps(status('NotObserved'), new Map(), now).byComponent).toBeUndefined();
   });
 });

@@ -256,10 +256,46 @@ export function schedulablePlacement(previous: AppStatus): AppStatus['placement'
     const c = previous.components.find((x) => x.name === component);
     out[component] = Object.fromEntries(
       Object.entries(byCluster).map(([cluster, n]) => {
-        const stuck = c?.clusters.find((x) => x.cluster === cluster)?.unschedulableReplicas ?? 0;
+        const x = c?.clusters.find((y) => y.cluster === cluster);
+        const stuck = x && x.reason !== 'NotObserved' ? (x.unschedulableReplicas ?? 0) : 0;
         return [cluster, Math.max(0, n - stuck)];
       }),
     );
   }
   return out;
+}
+
+/** How long a cluster that could not schedule a component's replicas is not given more of them. */
+export const SCHEDULING_BACKOFF_MS = 5 * 60_000;
+
+/** Per "component/cluster": the most replicas the cluster could schedule, and until when that cap holds (epoch ms). */
+export type SchedulingCaps = ReadonlyMap<string, { readonly cap: number; readonly until: number }>;
+
+/**
+ * The caps placement keeps for a while where a cluster's scheduler left replicas unschedulable although its free
+ * room looked enough (room split across nodes): without them, placement would hand overflow back to that cluster
+ * as soon as the pending pods are gone, and the replicas would go back and forth (pure).
+ */
+export function schedulingCaps(
+  previous: AppStatus | undefined,
+  held: SchedulingCaps,
+  now: number,
+): { caps: Map<string, { cap: number; until: number }>; byComponent?: Record<string, Record<string, number>> } {
+  const caps = new Map<string, { cap: number; until: number }>();
+  for (const [k, v] of held) if (v.until > now) caps.set(k, v);
+  for (const c of previous?.components ?? [])
+    for (const x of c.clusters) {
+      // Right after an apply the cluster reports pods of the count before it: not a reason to cap.
+      if (!x.unschedulableReplicas || x.reason === 'NotObserved') continue;
+      const cap = Math.max(0, x.desiredReplicas - x.unschedulableReplicas);
+      const k = `${c.name}/${x.cluster}`;
+      caps.set(k, { cap: Math.min(cap, caps.get(k)?.cap ?? Infinity), until: now + SCHEDULING_BACKOFF_MS });
+    }
+  if (caps.size === 0) return { caps };
+  const byComponent: Record<string, Record<string, number>> = {};
+  for (const [k, v] of caps) {
+    const slash = k.lastIndexOf('/');
+    (byComponent[k.slice(0, slash)] ??= {})[k.slice(slash + 1)] = v.cap;
+  }
+  return { caps, byComponent };
 }

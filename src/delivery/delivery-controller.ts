@@ -14,7 +14,8 @@ import type { StoredObject } from '../resources/envelope.ts';
 import type { ResourceService } from '../resources/service.ts';
 import type { Store } from '../resources/store.ts';
 import type { AppStatus, Observation } from './app-status.ts';
-import { applicationStatus, schedulablePlacement } from './app-status.ts';
+import type { SchedulingCaps } from './app-status.ts';
+import { applicationStatus, schedulablePlacement, schedulingCaps } from './app-status.ts';
 import type { ClusterPlan } from './desired-state.ts';
 import { planDelivery } from './desired-state.ts';
 import type { NamespaceQuota } from './namespace.ts';
@@ -63,6 +64,8 @@ interface Memory {
   observations: Map<string, Observation>;
   /** Some replicas found no room in the last reconcile: retried when a cluster's capacity changes. */
   unplaced?: boolean;
+  /** Where clusters recently could not schedule this application's replicas (see schedulingCaps). */
+  schedulingCaps?: SchedulingCaps;
 }
 
 const PENDING_CLEANUP = 'pendingCleanup';
@@ -257,6 +260,8 @@ export class DeliveryController {
     });
     const tenantObj = await this.deps.store.get({ kind: 'Tenant', tenant: '', name: owner.tenant });
     const tenantSpec = tenantObj?.spec as { quota?: NamespaceQuota; burst?: BurstLimits } | undefined;
+    const capped = schedulingCaps(previous, mem.schedulingCaps ?? new Map(), this.deps.clock.now().getTime());
+    mem.schedulingCaps = capped.caps;
     const burst = burstAllowance({
       application: (spec.policies?.find((p) => p.type === 'autoscaling')?.properties as AutoscalingProperties)?.burst,
       department: tenantSpec?.burst,
@@ -273,6 +278,7 @@ export class DeliveryController {
       replicas: autoscaled(scaling),
       ...(burst.allowance ? { burst: burst.allowance } : {}),
       ...(Object.keys(crash.avoid).length ? { avoid: crash.avoid } : {}),
+      ...(capped.byComponent ? { roomCap: capped.byComponent } : {}),
     };
     const sticky = planDelivery({ ...base, current: previous ? schedulablePlacement(previous) : {} });
     if (!sticky.ok) {

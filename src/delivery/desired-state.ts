@@ -30,6 +30,8 @@ export interface PlanInput {
   readonly quota?: NamespaceQuota;
   /** Replica counts the autoscaler decided, by component; they replace the spec's. */
   readonly replicas?: Readonly<Record<string, number>>;
+  /** Replicas a component may have on a cluster at most (where the cluster recently could not schedule more). */
+  readonly roomCap?: Readonly<Record<string, Readonly<Record<string, number>>>>;
   /** Clusters a component must leave (application-level failover). */
   readonly avoid?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** The application's burst allowance now (src/placement/burst-limits.ts); absent, bursting is limited by room only. */
@@ -110,6 +112,7 @@ export function planDelivery(input: PlanInput): PlanResult {
         current: step === input.steps[0] ? input.current : {},
         ...(input.burst ? { burst: input.burst } : {}),
         ...(input.avoid ? { avoid: input.avoid } : {}),
+        ...(input.roomCap ? { roomCap: input.roomCap } : {}),
       },
       input.candidates,
     );

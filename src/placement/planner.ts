@@ -78,6 +78,7 @@ function placeComponent(
   const policy = req.policyFor(demand.name);
   const shared = pass.eligibility(policy, req.residency);
   const avoid = req.avoid?.[demand.name];
+  const caps = req.roomCap?.[demand.name];
   const elig = avoid ? withoutClusters(shared, avoid, pass.index) : shared;
   const result = divide({
     // Whole and never negative, so placed + unplaced always adds up.
@@ -86,7 +87,9 @@ function placeComponent(
     primary: elig.primary,
     ...(elig.weights ? { weights: elig.weights } : {}),
     overflow: elig.overflow,
-    room: (i) => ledger.room(i, per),
+    room: caps
+      ? (i) => Math.min(ledger.room(i, per), caps[pass.clusters[i]!.name] ?? Infinity)
+      : (i) => ledger.room(i, per),
     current: (i) => now[i]!,
     ...(policy.spreadBy ? { groupOf: pass.groupOf(policy.spreadBy) } : {}),
     tieStart: elig.primary.length > 1 ? hash(req.key, demand.name) % elig.primary.length : 0,

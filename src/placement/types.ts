@@ -105,6 +105,12 @@ export interface PlacementRequest {
   readonly burst?: BurstAllowance;
   /** Clusters a component must leave, with the reason (application-level failover, src/failover). */
   readonly avoid?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /**
+   * At most this many replicas of a component on a cluster, whatever its free room says: where the cluster's
+   * scheduler recently could not place more (room fragmented across nodes), so overflow is not handed back into
+   * the same wall.
+   */
+  readonly roomCap?: Readonly<Record<string, Readonly<Record<string, number>>>>;
 }
 
 export interface ExcludedCluster {

@@ -48,7 +48,7 @@ export const DEFAULT_SANDBOX: readonly SimClusterSpec[] = [
       role: 'primary',
       prices: { cpuCoreHour: 0.12, memoryGiBHour: 0.016 },
     },
-    nodes('gov-east', 6, 16, 64),
+    nodes('gov-east', 3, 16, 64),
   ),
   cluster(
     {
@@ -60,7 +60,7 @@ export const DEFAULT_SANDBOX: readonly SimClusterSpec[] = [
       role: 'primary',
       prices: { cpuCoreHour: 0.12, memoryGiBHour: 0.016 },
     },
-    nodes('gov-west', 6, 16, 64),
+    nodes('gov-west', 3, 16, 64),
   ),
   cluster(
     {

@@ -174,9 +174,9 @@ describe('default sandbox', () => {
       'gov-west:primary:e-gov-extranet',
     ]);
     expect(cloud.cluster('gov-east')!.capacity().allocatable).toEqual({
-      cpuMilli: 96_000,
-      memoryBytes: 384 * 1024 ** 3,
-      pods: 660,
+      cpuMilli: 48_000,
+      memoryBytes: 192 * 1024 ** 3,
+      pods: 330,
     });
     expect(cloud.cluster('burst-aliyun')!.spec.labels).toMatchObject({
       'topology.kubernetes.io/region': 'cn-hangzhou',
