@@ -34,8 +34,8 @@ function placeLimited(replicas: number, burst: BurstAllowance) {
 
 describe('burst allowance in placement', () => {
   it('prices a replica from its requests and the cluster’s prices', () => {
-    expect(replicaCost(clusters[1]!, { cpuMilli: 500, memoryBytes: 2 ** 30, pods: 1 })).toBeCloseTo(0.15);
-    expect(replicaCost(clusters[0]!, { cpuMilli: 500, memoryBytes: 2 ** 30, pods: 1 })).toBe(0);
+    expect(replicaCost(clusters[1]!, { cpuMilli: 500, memoryBytes: 2 ** 30 })).toBeCloseTo(0.15);
+    expect(replicaCost(clusters[0]!, { cpuMilli: 500, memoryBytes: 2 ** 30 })).toBe(0);
   });
 
   it('without limits, overflow takes everything it has room for', () => {

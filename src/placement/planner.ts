@@ -51,7 +51,10 @@ function decide(req: PlacementRequest, pass: PlacementPass, ledger: CapacityLedg
 const GIB = 1024 ** 3;
 
 /** Yuan per hour of one replica's requests on a cluster, at its prices (0 when it has none). */
-export function replicaCost(c: ClusterCandidate, per: Resources): number {
+export function replicaCost(
+  c: Pick<ClusterCandidate, 'prices'>,
+  per: Pick<Resources, 'cpuMilli' | 'memoryBytes'>,
+): number {
   if (!c.prices) return 0;
   return (per.cpuMilli / 1000) * c.prices.cpuCoreHour + (per.memoryBytes / GIB) * c.prices.memoryGiBHour;
 }

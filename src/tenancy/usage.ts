@@ -1,6 +1,7 @@
 import type { ResourceUsage } from './quota.ts';
 import { ZERO_USAGE, addUsage } from './quota.ts';
 import { parseBytes, parseCpu } from '../kernel/quantity.ts';
+import { replicaCost } from '../placement/planner.ts';
 
 /** What one application of a department holds, as the usage report needs it (pure input). */
 export interface ApplicationHolding {
@@ -31,8 +32,6 @@ export interface DepartmentUsage {
   /** The placed requests at each cluster's prices, in yuan per hour. */
   readonly costPerHour: number;
 }
-
-const GIB = 1024 ** 3;
 
 function quotaInBaseUnits(quota: Record<string, unknown> | undefined): DepartmentUsage['quota'] {
   const out: { cpu?: number; memory?: number; storage?: number; applications?: number } = {};
@@ -71,9 +70,7 @@ export function departmentUsage(
         if (c?.role === 'burst') burstReplicas += n;
         cpuMilli += n * per.cpuMilli;
         memory += n * per.memoryBytes;
-        if (c?.prices)
-          cost +=
-            ((n * per.cpuMilli) / 1000) * c.prices.cpuCoreHour + ((n * per.memoryBytes) / GIB) * c.prices.memoryGiBHour;
+        if (c) cost += n * replicaCost(c, per);
       }
     }
   }
