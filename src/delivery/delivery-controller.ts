@@ -25,8 +25,9 @@ import type { FailoverRecord } from '../failover/failback.ts';
 import { failbackSettings, noteFailover, originsReady, surgePlacement } from '../failover/failback.ts';
 import { crashLoopFailover, crashLoopToleration } from '../failover/component-failover.ts';
 import { advanceWorkflow } from './workflow.ts';
-import type { BurstDecision, BurstLimits, BurstUse } from '../placement/burst-limits.ts';
-import { burstAllowance, burstUse } from '../placement/burst-limits.ts';
+import type { BurstLimits, BurstUse } from '../placement/burst-limits.ts';
+import { burstAllowance } from '../placement/burst-limits.ts';
+import { BurstLedger, burstReport } from './burst-ledger.ts';
 import type { AutoscalingProperties } from '../scaling/autoscaling-policy.ts';
 
 export const DELIVERY_FINALIZER = 'polis.io/delivery';
@@ -90,9 +91,9 @@ export class DeliveryController {
   private readonly statuses: StatusBatcher;
   private readonly memory = new Map<string, Memory>();
   private readonly byNamespace = new Map<string, string>();
-  /** Per department, what each application runs on burst clusters (loaded from statuses on first need). */
-  private readonly burstByTenant = new Map<string, Map<string, BurstUse>>();
-  private readonly burstLoads = new Map<string, Promise<void>>();
+  private readonly burst = new BurstLedger(async (tenant) =>
+    (await this.listAll('Application', tenant)).map((a) => ({ name: a.metadata.name, status: a.status })),
+  );
   private sub?: Subscription;
   private timers: NodeJS.Timeout[] = [];
   private unlisten: (() => void)[] = [];
@@ -265,7 +266,7 @@ export class DeliveryController {
     const burst = burstAllowance({
       application: (spec.policies?.find((p) => p.type === 'autoscaling')?.properties as AutoscalingProperties)?.burst,
       department: tenantSpec?.burst,
-      departmentUse: await this.otherBurstUse(owner.tenant, owner.app),
+      departmentUse: await this.burst.othersUse(owner.tenant, owner.app),
       now: this.deps.clock.now().getTime(),
     });
     const base = {
@@ -335,14 +336,23 @@ export class DeliveryController {
       }
     }
     const clusters = [...new Set([...targets, ...frozen])].sort();
-    const burstStatus = this.burstStatus(owner, plan, candidates, burst, previous, notes);
+    const per = new Map(plan.demands.map((d) => [d.name, d.perReplica]));
+    const bursting = burstReport({
+      placement: plan.placement,
+      perReplica: (c) => per.get(c),
+      clusters: new Map(candidates.map((c) => [c.name, c])),
+      decision: burst,
+      was: previous?.burst,
+    });
+    this.burst.record(owner.tenant, owner.app, bursting.use);
+    for (const n of bursting.notes) notes.add(n.type, n.reason, undefined, n.message);
     const status: AppStatus = {
       ...status0,
       clusters,
       ...(pendingRemoval.length ? { pendingRemoval } : {}),
       ...(scaling ? { scaling } : {}),
       ...(failover ? { failover } : {}),
-      ...(burstStatus ? { burst: burstStatus } : {}),
+      ...(bursting.status ? { burst: bursting.status } : {}),
       ...(crash.records.length ? { crashLoops: crash.records } : {}),
     };
     mem.observations = observations;
@@ -560,93 +570,9 @@ export class DeliveryController {
     return { plan: surge, failover: record };
   }
 
-  /**
-   * What the application runs on burst clusters now, for its status, its department's accounting and /metrics;
-   * notes Bursting when it starts, BurstReleased when it ends, BurstLimited when the limits start holding back.
-   */
-  private burstStatus(
-    owner: Owner,
-    plan: Extract<ReturnType<typeof planDelivery>, { ok: true }>,
-    candidates: ReturnType<ClusterDirectory['candidates']>,
-    decision: BurstDecision,
-    previous: AppStatus | undefined,
-    notes: EventNotes,
-  ): AppStatus['burst'] {
-    const per = new Map(plan.demands.map((d) => [d.name, d.perReplica]));
-    const use = burstUse(replicasOf(plan.placement), (c) => per.get(c), new Map(candidates.map((c) => [c.name, c])));
-    const heldBack = Object.values(plan.placement).reduce((s, p) => s + (p.burstHeldBack ?? 0), 0);
-    const tenant = this.burstByTenant.get(owner.tenant);
-    if (use.replicas > 0) tenant?.set(owner.app, { replicas: use.replicas, yuanPerHour: use.yuanPerHour });
-    else tenant?.delete(owner.app);
-    const was = previous?.burst;
-    const where = Object.entries(use.clusters)
-      .map(([c, n]) => `${c} ${n}`)
-      .join(', ');
-    if (use.replicas > 0 && !was?.replicas)
-      notes.add(
-        'Normal',
-        'Bursting',
-        undefined,
-        `${use.replicas} replica(s) on burst clusters (${where}), ¥${use.yuanPerHour.toFixed(2)}/h`,
-      );
-    if (use.replicas === 0 && was?.replicas)
-      notes.add('Normal', 'BurstReleased', undefined, 'no replicas left on burst clusters');
-    if (heldBack > 0 && !was?.heldBack)
-      notes.add(
-        'Warning',
-        'BurstLimited',
-        undefined,
-        `${heldBack} replica(s) held back: ${decision.closed ?? decision.limits.join('; ')}`,
-      );
-    if (use.replicas === 0 && heldBack === 0) return undefined;
-    return {
-      replicas: use.replicas,
-      costPerHour: use.yuanPerHour,
-      clusters: use.clusters,
-      ...(heldBack > 0 ? { heldBack } : {}),
-      ...(decision.limits.length ? { limits: decision.limits } : {}),
-      ...(decision.closed ? { closed: decision.closed } : {}),
-    };
-  }
-
-  /** What the department's other applications run on burst clusters, read from their statuses once, then kept. */
-  private async otherBurstUse(tenant: string, app: string): Promise<BurstUse> {
-    let loading = this.burstLoads.get(tenant);
-    if (!loading) {
-      loading = this.listAll('Application', tenant).then((apps) => {
-        const byApp = new Map<string, BurstUse>();
-        for (const a of apps) {
-          const b = (a.status as Partial<AppStatus> | undefined)?.burst;
-          if (b?.replicas) byApp.set(a.metadata.name, { replicas: b.replicas, yuanPerHour: b.costPerHour });
-        }
-        this.burstByTenant.set(tenant, byApp);
-      });
-      this.burstLoads.set(tenant, loading);
-    }
-    await loading;
-    let replicas = 0;
-    let yuanPerHour = 0;
-    for (const [name, u] of this.burstByTenant.get(tenant)!) {
-      if (name === app) continue;
-      replicas += u.replicas;
-      yuanPerHour += u.yuanPerHour;
-    }
-    return { replicas, yuanPerHour };
-  }
-
   /** Replicas on burst clusters and their cost per hour, by department (for /metrics). */
   burstByDepartment(): Map<string, BurstUse> {
-    const out = new Map<string, BurstUse>();
-    for (const [tenant, byApp] of this.burstByTenant) {
-      let replicas = 0;
-      let yuanPerHour = 0;
-      for (const u of byApp.values()) {
-        replicas += u.replicas;
-        yuanPerHour += u.yuanPerHour;
-      }
-      out.set(tenant, { replicas, yuanPerHour: Math.round(yuanPerHour * 100) / 100 });
-    }
-    return out;
+    return this.burst.byDepartment();
   }
 
   private reserveDelta(
@@ -708,7 +634,7 @@ export class DeliveryController {
 
   private forget(key: string, owner: Owner): void {
     this.memory.delete(key);
-    this.burstByTenant.get(owner.tenant)?.delete(owner.app);
+    this.burst.record(owner.tenant, owner.app, undefined);
     this.byNamespace.delete(owner.namespace);
   }
 
