@@ -1,4 +1,5 @@
 import js from '@eslint/js';
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -17,9 +18,18 @@ export default tseslint.config(
       ],
     },
   },
-  { files: ['vitest.config.ts', 'eslint.config.js'], rules: { 'no-restricted-syntax': 'off' } },
+  // The console: the two classic rules of hooks (the React Compiler's rules are not used: the console is not
+  // compiled by it).
+  {
+    files: ['web/src/**/*.{ts,tsx}'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: { 'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'error' },
+  },
+  { files: ['vitest.config.ts', 'eslint.config.js', 'web/vite.config.ts'], rules: { 'no-restricted-syntax': 'off' } },
   {
     files: ['bin/**/*.js', 'scripts/**/*.mjs'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+    languageOptions: {
+      globals: { process: 'readonly', console: 'readonly', Atomics: 'readonly', SharedArrayBuffer: 'readonly' },
+    },
   },
 );

@@ -13,6 +13,11 @@ describe('static checks', () => {
     expect(r.output.split('\n').filter((l) => l.includes('error TS'))).toEqual([]);
     expect(r.code).toBe(0);
   });
+  it('the console (web/, its own tsconfig: DOM and JSX) type-checks in strict mode', { timeout: 240_000 }, () => {
+    const r = check('npx', ['tsc', '--noEmit', '-p', 'web']);
+    expect(r.output.split('\n').filter((l) => l.includes('error TS'))).toEqual([]);
+    expect(r.code).toBe(0);
+  });
   it('eslint finds no problem', { timeout: 240_000 }, () => {
     const r = check('npx', ['eslint', '.', '--max-warnings', '0']);
     expect(r.code, r.output).toBe(0);

@@ -27,7 +27,7 @@ import { registerObserveRoutes } from '../observe/routes.ts';
 import { registerBodyParsers } from './bodies.ts';
 import { registerDiscovery } from './discovery.ts';
 import { errorBody, sendError } from './error-body.ts';
-import { landingPage } from './landing-page.ts';
+import { registerConsole } from './console-static.ts';
 import type { Metrics } from './metrics.ts';
 import { registerKindRoutes } from './resource-routes.ts';
 
@@ -142,7 +142,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'none' } });
 
   const pub = { config: { public: true }, schema: { hide: true } };
-  app.get('/', pub, async (_req, reply) => reply.type('text/html; charset=utf-8').send(landingPage(deps.version)));
+  registerConsole(app, { version: deps.version });
   app.get('/openapi.json', pub, async () => app.swagger());
   app.get('/healthz', pub, async () => ({ status: 'ok' }));
   app.get('/readyz', pub, async (_req, reply) => {

@@ -1,0 +1,36 @@
+/** API paths the console uses (docs/api.md). */
+const OAM = '/apis/core.oam.dev/v1beta1';
+const POLIS = '/apis/polis.io/v1';
+
+const enc = encodeURIComponent;
+
+export const paths = {
+  whoami: '/api/v1/whoami',
+  discovery: '/apis',
+  clusters: `${POLIS}/clusters`,
+  cluster: (name: string) => `${POLIS}/clusters/${enc(name)}`,
+  tenants: `${POLIS}/tenants`,
+  tenant: (t: string) => `${POLIS}/tenants/${enc(t)}`,
+  users: `${POLIS}/users`,
+  roleBindings: (t: string) => `${POLIS}/tenants/${enc(t)}/rolebindings`,
+  allApplications: `${OAM}/applications`,
+  applications: (t: string) => `${OAM}/tenants/${enc(t)}/applications`,
+  application: (t: string, name: string) => `${OAM}/tenants/${enc(t)}/applications/${enc(name)}`,
+  revisions: (t: string, name: string) => `${OAM}/tenants/${enc(t)}/applications/${enc(name)}/revisions`,
+  diff: (t: string, name: string, from: number, to: number) =>
+    `${OAM}/tenants/${enc(t)}/applications/${enc(name)}/diff?from=${from}&to=${to}`,
+  rollback: (t: string, name: string) => `${OAM}/tenants/${enc(t)}/applications/${enc(name)}/rollback`,
+  resume: (t: string, name: string) => `${OAM}/tenants/${enc(t)}/applications/${enc(name)}/resume`,
+  appMetrics: (t: string, name: string) => `${OAM}/tenants/${enc(t)}/applications/${enc(name)}/metrics`,
+  allEvents: `${POLIS}/events`,
+  events: (t: string) => `${POLIS}/tenants/${enc(t)}/events`,
+  apply: (t: string, dryRun = false) => `/api/v1/tenants/${enc(t)}/apply${dryRun ? '?dryRun=All' : ''}`,
+  render: (t: string) => `/api/v1/tenants/${enc(t)}/render`,
+  usage: '/api/v1/usage',
+  tenantUsage: (t: string) => `/api/v1/tenants/${enc(t)}/usage`,
+  audit: '/api/v1/audit',
+  auditVerify: '/api/v1/audit/verify',
+  sandboxCluster: (name: string, fault: 'fail' | 'partition' | 'restore') =>
+    `/api/v1/sandbox/clusters/${enc(name)}/${fault}`,
+  sandboxLoad: (t: string, app: string) => `/api/v1/sandbox/tenants/${enc(t)}/applications/${enc(app)}/load`,
+} as const;

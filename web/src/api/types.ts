@@ -1,0 +1,225 @@
+import type { KubeObject } from './watch-reducer.ts';
+
+/** The shapes the console reads, as the API serves them (docs/api.md, docs/clusters.md, docs/delivery.md). */
+
+export interface LocalizedName {
+  readonly zh?: string;
+  readonly en?: string;
+}
+
+export interface Resources {
+  readonly cpuMilli: number;
+  readonly memoryBytes: number;
+  readonly pods: number;
+}
+
+export interface Condition {
+  readonly type: string;
+  readonly status: 'True' | 'False' | 'Unknown';
+  readonly reason?: string;
+  readonly message?: string;
+  readonly lastTransitionTime?: string;
+}
+
+export type ClusterHealth = 'Unknown' | 'Ready' | 'Suspect' | 'Unreachable';
+
+export interface Cluster extends KubeObject {
+  readonly spec: {
+    readonly provider: 'simulated' | 'kubernetes';
+    readonly vendor: string;
+    readonly region: string;
+    readonly zone: string;
+    readonly networkZone: string;
+    readonly role: 'primary' | 'burst' | 'disaster-recovery';
+    readonly prices?: { readonly cpuCoreHour?: number; readonly memoryGiBHour?: number };
+    readonly displayName?: LocalizedName;
+    readonly cordoned?: boolean;
+    readonly simulation?: { nodes: number; nodeCpu: string; nodeMemory: string; nodePods: number };
+  };
+  readonly status?: {
+    readonly health?: ClusterHealth;
+    readonly conditions?: readonly Condition[];
+    readonly capacity?: Resources;
+    readonly allocatable?: Resources;
+    readonly requested?: Resources;
+    readonly used?: Resources;
+    readonly nodes?: { readonly total: number; readonly ready: number };
+    readonly lastHeartbeat?: string;
+    readonly version?: string;
+    readonly message?: string;
+    readonly pendingCleanup?: readonly { tenant: string; app: string; namespace: string }[];
+  };
+}
+
+export type AppPhase = 'Pending' | 'Progressing' | 'Running' | 'Degraded' | 'Failed' | 'Suspended' | 'Deleting';
+
+export interface ClusterComponentStatus {
+  readonly cluster: string;
+  readonly desiredReplicas: number;
+  readonly readyReplicas: number;
+  readonly phase: string;
+  readonly reason?: string;
+  readonly message?: string;
+}
+
+export interface ComponentStatus {
+  readonly name: string;
+  readonly desiredReplicas: number;
+  readonly readyReplicas: number;
+  readonly unplaced?: number;
+  readonly phase: string;
+  readonly clusters: readonly ClusterComponentStatus[];
+  readonly excluded: readonly { readonly cluster: string; readonly reason: string }[];
+}
+
+export interface AppStatus {
+  readonly observedGeneration?: number;
+  readonly revision?: string;
+  readonly phase?: AppPhase;
+  readonly healthy?: boolean;
+  readonly message?: string;
+  readonly conditions?: readonly Condition[];
+  readonly placement?: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  readonly components?: readonly ComponentStatus[];
+  readonly clusters?: readonly string[];
+  readonly pendingRemoval?: readonly string[];
+  readonly failover?: {
+    readonly origins?: readonly string[];
+    readonly phase?: string;
+    readonly at?: string;
+    readonly [k: string]: unknown;
+  };
+  readonly scaling?: {
+    readonly preview?: boolean;
+    readonly components?: Readonly<Record<string, { readonly desired: number; readonly reason?: string }>>;
+  };
+  readonly workflow?: {
+    readonly steps?: readonly { readonly name: string; readonly type: string; readonly phase: string }[];
+    readonly suspended?: boolean;
+  };
+}
+
+export interface OamComponent {
+  readonly name: string;
+  readonly type: string;
+  readonly properties?: Record<string, unknown>;
+  readonly traits?: readonly { readonly type: string; readonly properties?: Record<string, unknown> }[];
+}
+
+export interface Application extends KubeObject {
+  readonly spec: {
+    readonly components: readonly OamComponent[];
+    readonly policies?: readonly { readonly name: string; readonly type: string; readonly properties?: unknown }[];
+    readonly workflow?: unknown;
+  };
+  readonly status?: AppStatus;
+}
+
+export interface PolisEvent extends KubeObject {
+  readonly spec: {
+    readonly involvedObject: { readonly apiVersion?: string; readonly kind: string; readonly name: string };
+    readonly type: 'Normal' | 'Warning';
+    readonly reason: string;
+    readonly message: string;
+    readonly source?: { readonly component?: string; readonly cluster?: string };
+    readonly count?: number;
+    readonly firstTimestamp?: string;
+    readonly lastTimestamp?: string;
+  };
+}
+
+export interface Tenant extends KubeObject {
+  readonly spec: {
+    readonly displayName?: LocalizedName;
+    readonly parent?: string;
+    readonly contacts?: readonly { name: string; role?: string; email?: string; phone?: string }[];
+    readonly quota?: { cpu?: string; memory?: string; storage?: string; applications?: number };
+  };
+}
+
+export interface RoleBinding extends KubeObject {
+  readonly spec: { readonly user: string; readonly role: string };
+}
+
+export interface User extends KubeObject {
+  readonly spec: {
+    readonly displayName?: string;
+    readonly email?: string;
+    readonly disabled?: boolean;
+    [k: string]: unknown;
+  };
+}
+
+/** `GET /api/v1/usage` items: quota against requested and placed resources, and cost (docs/api.md). */
+export interface DepartmentUsage {
+  readonly tenant: string;
+  readonly displayName?: LocalizedName | string;
+  readonly quota: { cpu?: number; memory?: number; storage?: number; applications?: number };
+  readonly requested: { cpu: number; memory: number; storage: number; applications: number };
+  readonly placed: { cpu: number; memory: number; replicas: number; burstReplicas: number };
+  readonly costPerHour: number;
+}
+
+export interface WhoAmI {
+  readonly kind: 'WhoAmI';
+  readonly user: string;
+  readonly via?: string;
+  readonly bindings: readonly { readonly role: string; readonly tenant?: string }[];
+}
+
+export interface AuditEntry {
+  readonly seq: number;
+  readonly time: string;
+  readonly actor: string;
+  readonly verb: string;
+  readonly apiVersion?: string;
+  readonly kind: string;
+  readonly tenant?: string;
+  readonly name: string;
+  readonly outcome: string;
+  readonly code: number;
+  readonly message?: string;
+  readonly requestId?: string;
+  readonly changes?: unknown;
+}
+
+export interface AuditVerification {
+  readonly ok: boolean;
+  readonly entries: number;
+  readonly headSeq: number;
+  readonly headHash: string;
+  readonly brokenAt?: { readonly seq: number; readonly problem: string };
+}
+
+export interface RevisionHistory {
+  readonly application: string;
+  readonly current: number;
+  readonly items: readonly {
+    readonly revision: number;
+    readonly name: string;
+    readonly created: string;
+    readonly current?: boolean;
+    readonly rollbackOf?: number;
+    readonly changeCause?: string;
+  }[];
+}
+
+export interface ApplicationMetrics {
+  readonly source?: string;
+  readonly components: readonly {
+    readonly component: string;
+    readonly signals?: {
+      readonly at: number;
+      readonly readyPods: number;
+      readonly requestsPerSecond?: number;
+      readonly cpuUtilization?: number;
+      readonly latencyP99Ms?: number;
+      readonly perCluster?: Readonly<
+        Record<
+          string,
+          { readyPods: number; requestsPerSecond?: number; cpuUtilization?: number; latencyP99Ms?: number }
+        >
+      >;
+    };
+  }[];
+}

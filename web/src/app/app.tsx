@@ -1,0 +1,48 @@
+import { App as AntApp, ConfigProvider, Spin } from 'antd';
+import enUS from 'antd/locale/en_US';
+import zhCN from 'antd/locale/zh_CN';
+import dayjs from 'dayjs';
+import 'dayjs/locale/zh-cn';
+import { lazy, Suspense, useEffect } from 'react';
+import { SessionProvider, useSession } from '../auth/session.tsx';
+import { I18nProvider, useI18n } from '../i18n/i18n.tsx';
+
+// The login page and the signed-in frame are chunks of their own: a first visit loads one of them, not both.
+const LoginPage = lazy(() => import('../auth/login-page.tsx').then((m) => ({ default: m.LoginPage })));
+const SignedIn = lazy(() => import('./signed-in.tsx').then((m) => ({ default: m.SignedIn })));
+
+const waiting = <Spin size="large" style={{ display: 'block', margin: '30vh auto' }} />;
+
+function Signed() {
+  const session = useSession();
+  if (session.state === 'checking') return waiting;
+  return <Suspense fallback={waiting}>{session.state === 'signed-out' ? <LoginPage /> : <SignedIn />}</Suspense>;
+}
+
+function Localized() {
+  const { lang } = useI18n();
+  useEffect(() => {
+    dayjs.locale(lang === 'zh' ? 'zh-cn' : 'en');
+  }, [lang]);
+  return (
+    <ConfigProvider
+      locale={lang === 'zh' ? zhCN : enUS}
+      theme={{ token: { colorPrimary: '#1d4ed8', borderRadius: 6 } }}
+    >
+      <AntApp>
+        <SessionProvider>
+          <Signed />
+        </SessionProvider>
+      </AntApp>
+    </ConfigProvider>
+  );
+}
+
+/** The console: language first (zh-CN by default), then Ant Design in that language, then the session. */
+export function App() {
+  return (
+    <I18nProvider>
+      <Localized />
+    </I18nProvider>
+  );
+}

@@ -1,0 +1,72 @@
+import { Result, Spin } from 'antd';
+import type { ComponentType } from 'react';
+import { lazy, Suspense } from 'react';
+import { useI18n } from '../i18n/i18n.tsx';
+import { Link, matchPath, useLocation } from './router.tsx';
+
+// Every page is its own chunk: the first load carries the frame and the login page only.
+const OverviewPage = lazy(() =>
+  import('../pages/overview/overview-page.tsx').then((m) => ({ default: m.OverviewPage })),
+);
+const ApplicationListPage = lazy(() =>
+  import('../pages/applications/application-list-page.tsx').then((m) => ({ default: m.ApplicationListPage })),
+);
+const ApplicationDetailPage = lazy(() =>
+  import('../pages/applications/application-detail-page.tsx').then((m) => ({ default: m.ApplicationDetailPage })),
+);
+const ApplicationCreatePage = lazy(() =>
+  import('../pages/applications/application-create-page.tsx').then((m) => ({ default: m.ApplicationCreatePage })),
+);
+const ClusterListPage = lazy(() =>
+  import('../pages/clusters/cluster-list-page.tsx').then((m) => ({ default: m.ClusterListPage })),
+);
+const ClusterDetailPage = lazy(() =>
+  import('../pages/clusters/cluster-detail-page.tsx').then((m) => ({ default: m.ClusterDetailPage })),
+);
+const DepartmentListPage = lazy(() =>
+  import('../pages/departments/department-list-page.tsx').then((m) => ({ default: m.DepartmentListPage })),
+);
+const DepartmentDetailPage = lazy(() =>
+  import('../pages/departments/department-detail-page.tsx').then((m) => ({ default: m.DepartmentDetailPage })),
+);
+const AuditPage = lazy(() => import('../pages/audit/audit-page.tsx').then((m) => ({ default: m.AuditPage })));
+const SandboxPage = lazy(() => import('../pages/sandbox/sandbox-page.tsx').then((m) => ({ default: m.SandboxPage })));
+
+type Page = ComponentType<{ params: Record<string, string> }>;
+
+const ROUTES: readonly [string, Page][] = [
+  ['/', OverviewPage as Page],
+  ['/applications', ApplicationListPage as Page],
+  ['/applications/new', ApplicationCreatePage as Page],
+  ['/applications/:tenant/:name', ApplicationDetailPage],
+  ['/clusters', ClusterListPage as Page],
+  ['/clusters/:name', ClusterDetailPage],
+  ['/departments', DepartmentListPage as Page],
+  ['/departments/:tenant', DepartmentDetailPage],
+  ['/audit', AuditPage as Page],
+  ['/sandbox', SandboxPage as Page],
+];
+
+function NotFound() {
+  const { t } = useI18n();
+  return <Result status="404" title={t('error.pageNotFound')} extra={<Link to="/">{t('nav.overview')}</Link>} />;
+}
+
+export function Routes() {
+  const { pathname } = useLocation();
+  let page: { Page: Page; params: Record<string, string> } | undefined;
+  for (const [pattern, Page] of ROUTES) {
+    const params = matchPath(pattern, pathname);
+    if (params) {
+      page = { Page, params };
+      break;
+    }
+  }
+  if (!page) return <NotFound />;
+  const { Page, params } = page;
+  return (
+    <Suspense fallback={<Spin size="large" style={{ display: 'block', margin: '120px auto' }} />}>
+      <Page key={pathname} params={params} />
+    </Suspense>
+  );
+}

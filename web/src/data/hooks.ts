@@ -1,0 +1,113 @@
+import { useEffect, useMemo, useRef, useState } from 'react';
+import type { ApiError } from '../api/api-error.ts';
+import { toApiError } from '../api/api-error.ts';
+import { api } from '../api/client.ts';
+import { paths } from '../api/paths.ts';
+import type { Application, Cluster, DepartmentUsage, PolisEvent } from '../api/types.ts';
+import { useCollection } from '../api/use-collection.ts';
+import type { AppRow } from './app-rows.ts';
+import { appRow, sortRows } from './app-rows.ts';
+
+/** Every cluster, live (readable by every signed-in user). */
+export function useClusters() {
+  const snap = useCollection<Cluster>('clusters', () => ({ path: paths.clusters }));
+  const items = useMemo(
+    () => [...snap.state.items.values()].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name)),
+    [snap.state.items],
+  );
+  return { ...snap, items };
+}
+
+/** Every application the user may see, as rows, live; paged in 500 at a time so big estates show at once. */
+export function useApplicationRows(enabled = true) {
+  const snap = useCollection<Application, AppRow>(enabled ? 'application-rows' : undefined, () => ({
+    path: paths.allApplications,
+    project: appRow,
+    pageSize: 500,
+  }));
+  const rows = useMemo(() => sortRows(snap.state.items.values()), [snap.state.items]);
+  return { ...snap, rows };
+}
+
+/** Events of the last few thousand store changes across the departments the user may see, newest first. */
+export function useRecentEvents(limit = 50, enabled = true) {
+  const snap = useCollection<PolisEvent>(enabled ? 'recent-events' : undefined, () => ({
+    path: paths.allEvents,
+    recent: 5000,
+  }));
+  const items = useMemo(() => newestEvents(snap.state.items.values(), limit), [snap.state.items, limit]);
+  return { ...snap, items };
+}
+
+/** A department's events, live. */
+export function useDepartmentEvents(tenant: string | undefined) {
+  return useCollection<PolisEvent>(tenant ? `events/${tenant}` : undefined, () => ({ path: paths.events(tenant!) }));
+}
+
+export function eventTime(e: PolisEvent): string {
+  return e.spec.lastTimestamp ?? e.spec.firstTimestamp ?? e.metadata.creationTimestamp ?? '';
+}
+
+export function newestEvents(events: Iterable<PolisEvent>, limit: number): PolisEvent[] {
+  return [...events].sort((a, b) => (eventTime(a) < eventTime(b) ? 1 : eventTime(a) > eventTime(b) ? -1 : 0)).slice(0, limit);
+}
+
+/**
+ * A one-off read that reloads when `deps` change, at most every `minIntervalMs` (usage follows the applications
+ * and clusters it is computed from, without asking on every event). A reload never cancels one in flight.
+ */
+export function useFetch<T>(path: string | undefined, deps: readonly unknown[] = [], minIntervalMs = 2000) {
+  const [data, setData] = useState<T>();
+  const [error, setError] = useState<ApiError>();
+  const [loading, setLoading] = useState(true);
+  const [nonce, setNonce] = useState(0);
+  const last = useRef(0);
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const seq = useRef(0);
+  const ctrl = useRef<AbortController | undefined>(undefined);
+  useEffect(() => {
+    ctrl.current = new AbortController();
+    return () => {
+      ctrl.current?.abort();
+      if (timer.current) clearTimeout(timer.current);
+      timer.current = undefined;
+    };
+  }, [path]);
+  useEffect(() => {
+    if (!path || timer.current) return;
+    const wait = Math.max(0, last.current + minIntervalMs - Date.now());
+    timer.current = setTimeout(() => {
+      timer.current = undefined;
+      last.current = Date.now();
+      const mine = ++seq.current;
+      api<T>(path, { signal: ctrl.current?.signal })
+        .then((d) => {
+          if (mine !== seq.current) return;
+          setData(d);
+          setError(undefined);
+        })
+        .catch((e: unknown) => {
+          if ((e as Error).name !== 'AbortError' && mine === seq.current) setError(toApiError(e));
+        })
+        .finally(() => setLoading(false));
+    }, wait);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [path, nonce, ...deps]);
+  return { data, error, loading, reload: () => setNonce((n) => n + 1) };
+}
+
+/** Usage per department the user may see (quota, requested, placed, cost per hour). */
+export function useUsage(trigger: unknown, enabled = true) {
+  const r = useFetch<{ items: DepartmentUsage[] }>(enabled ? paths.usage : undefined, [trigger], 3000);
+  return { ...r, items: r.data?.items ?? [] };
+}
+
+/** Re-renders every `ms` (relative times, heartbeats). */
+export function useNow(ms = 1000): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), ms);
+    return () => clearInterval(t);
+  }, [ms]);
+  return now;
+}

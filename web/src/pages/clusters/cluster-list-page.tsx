@@ -1,0 +1,151 @@
+import { Progress, Table, Tag, Tooltip, Typography } from 'antd';
+import { useMemo } from 'react';
+import type { Cluster } from '../../api/types.ts';
+import { Link } from '../../app/router.tsx';
+import { useCan } from '../../auth/session.tsx';
+import { ErrorAlert } from '../../components/error-alert.tsx';
+import { PageHeader } from '../../components/page.tsx';
+import { HealthTag, LiveBadge, healthKey } from '../../components/status-tags.tsx';
+import { useApplicationRows, useClusters, useNow } from '../../data/hooks.ts';
+import { formatBytes, formatCores, formatDateTime, formatRelative, percentOf } from '../../format/format.ts';
+import type { MessageKey } from '../../i18n/i18n.tsx';
+import { localName, useI18n } from '../../i18n/i18n.tsx';
+import { networkZoneLabel } from './cluster-labels.ts';
+
+function distinct(clusters: readonly Cluster[], pick: (c: Cluster) => string) {
+  return [...new Set(clusters.map(pick))].sort().map((v) => ({ text: v, value: v }));
+}
+
+/** Every member cluster across vendors, regions and network zones: health, capacity, what runs there. Live. */
+export function ClusterListPage() {
+  const { t, locale, lang } = useI18n();
+  const can = useCan();
+  const now = useNow(2000);
+  const clusters = useClusters();
+  const apps = useApplicationRows(can.canReadApplications);
+  const appsOn = useMemo(() => {
+    const m: Record<string, number> = {};
+    for (const r of apps.rows) for (const [c, n] of Object.entries(r.clusters)) if (n > 0) m[c] = (m[c] ?? 0) + 1;
+    return m;
+  }, [apps.rows]);
+
+  return (
+    <div>
+      <PageHeader
+        title={t('nav.clusters')}
+        subtitle={t('clusters.subtitle')}
+        extra={<LiveBadge live={clusters.live} />}
+      />
+      <ErrorAlert error={clusters.error} />
+      <Table<Cluster>
+        rowKey={(c) => c.metadata.name}
+        dataSource={clusters.items}
+        loading={clusters.loading}
+        pagination={false}
+        data-testid="cluster-table"
+        scroll={{ x: 1200 }}
+        columns={[
+          {
+            title: t('common.name'),
+            fixed: 'left',
+            render: (_, c) => (
+              <div>
+                <Link to={`/clusters/${c.metadata.name}`} data-testid={`cluster-link-${c.metadata.name}`}>
+                  {c.metadata.name}
+                </Link>
+                {c.spec.displayName && (
+                  <div style={{ color: '#8c8c8c', fontSize: 12 }}>{localName(c.spec.displayName, lang)}</div>
+                )}
+              </div>
+            ),
+          },
+          {
+            title: t('common.health'),
+            filters: ['Ready', 'Suspect', 'Unreachable', 'Unknown'].map((h) => ({ text: t(healthKey(h)), value: h })),
+            onFilter: (v, c) => (c.status?.health ?? 'Unknown') === v,
+            render: (_, c) => (
+              <span data-testid={`cluster-health-${c.metadata.name}`} data-health={c.status?.health ?? 'Unknown'}>
+                <HealthTag health={c.status?.health} />
+                {c.spec.cordoned && <Tag color="default">{t('clusters.cordoned')}</Tag>}
+              </span>
+            ),
+          },
+          {
+            title: t('clusters.vendor'),
+            dataIndex: ['spec', 'vendor'],
+            filters: distinct(clusters.items, (c) => c.spec.vendor),
+            onFilter: (v, c) => c.spec.vendor === v,
+          },
+          {
+            title: t('clusters.region'),
+            filters: distinct(clusters.items, (c) => c.spec.region),
+            onFilter: (v, c) => c.spec.region === v,
+            render: (_, c) => (
+              <>
+                {c.spec.region}
+                <div style={{ color: '#8c8c8c', fontSize: 12 }}>{c.spec.zone}</div>
+              </>
+            ),
+          },
+          {
+            title: t('clusters.networkZone'),
+            filters: distinct(clusters.items, (c) => c.spec.networkZone),
+            onFilter: (v, c) => c.spec.networkZone === v,
+            render: (_, c) => networkZoneLabel(c.spec.networkZone, t),
+          },
+          {
+            title: t('clusters.role'),
+            render: (_, c) => (
+              <Tag color={c.spec.role === 'primary' ? 'blue' : c.spec.role === 'burst' ? 'orange' : 'purple'}>
+                {t(`role.cluster.${c.spec.role}` as MessageKey)}
+              </Tag>
+            ),
+          },
+          {
+            title: t('clusters.nodes'),
+            render: (_, c) => (c.status?.nodes ? `${c.status.nodes.ready}/${c.status.nodes.total}` : '—'),
+          },
+          {
+            title: t('clusters.cpuRequested'),
+            width: 170,
+            render: (_, c) => {
+              const a = (c.status?.allocatable?.cpuMilli ?? 0) / 1000;
+              const r = (c.status?.requested?.cpuMilli ?? 0) / 1000;
+              return (
+                <Tooltip title={`${formatCores(r, locale)} / ${formatCores(a, locale)} ${t('unit.cores')}`}>
+                  <Progress percent={percentOf(r, a)} size="small" />
+                </Tooltip>
+              );
+            },
+          },
+          {
+            title: t('clusters.memoryRequested'),
+            width: 170,
+            render: (_, c) => {
+              const a = c.status?.allocatable?.memoryBytes ?? 0;
+              const r = c.status?.requested?.memoryBytes ?? 0;
+              return (
+                <Tooltip title={`${formatBytes(r, locale)} / ${formatBytes(a, locale)}`}>
+                  <Progress percent={percentOf(r, a)} size="small" />
+                </Tooltip>
+              );
+            },
+          },
+          ...(can.canReadApplications
+            ? [{ title: t('nav.applications'), render: (_: unknown, c: Cluster) => appsOn[c.metadata.name] ?? 0 }]
+            : []),
+          {
+            title: t('clusters.heartbeat'),
+            render: (_, c) => (
+              <Tooltip title={formatDateTime(c.status?.lastHeartbeat, locale)}>
+                <Typography.Text type="secondary">
+                  {formatRelative(c.status?.lastHeartbeat, now, locale) || '—'}
+                </Typography.Text>
+              </Tooltip>
+            ),
+          },
+        ]}
+      />
+    </div>
+  );
+}

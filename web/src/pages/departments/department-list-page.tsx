@@ -1,0 +1,126 @@
+import { Progress, Table, Tooltip, Typography } from 'antd';
+import { useMemo } from 'react';
+import { paths } from '../../api/paths.ts';
+import type { DepartmentUsage, Tenant } from '../../api/types.ts';
+import { Link } from '../../app/router.tsx';
+import { useCan } from '../../auth/session.tsx';
+import { ErrorAlert } from '../../components/error-alert.tsx';
+import { PageHeader } from '../../components/page.tsx';
+import { useApplicationRows, useFetch, useUsage } from '../../data/hooks.ts';
+import { formatBytes, formatCores, formatYuan, percentOf } from '../../format/format.ts';
+import { localName, useI18n } from '../../i18n/i18n.tsx';
+
+/** A use-against-quota bar with the figures on hover. */
+export function QuotaBar(props: { used: number; quota: number | undefined; label: string; testId?: string }) {
+  const over = props.quota !== undefined && props.used > props.quota;
+  return (
+    <Tooltip title={props.label}>
+      <Progress
+        percent={percentOf(props.used, props.quota)}
+        size="small"
+        status={over ? 'exception' : undefined}
+        format={(p) => (props.quota === undefined ? '∞' : `${p}%`)}
+        style={{ minWidth: 110 }}
+        data-testid={props.testId}
+      />
+    </Tooltip>
+  );
+}
+
+/** Departments (委办局): quota against what their applications request and run, and what it costs per hour. */
+export function DepartmentListPage() {
+  const { t, locale, lang } = useI18n();
+  const can = useCan();
+  const apps = useApplicationRows();
+  const usage = useUsage(apps.state.resourceVersion);
+  const tenants = useFetch<{ items: Tenant[] }>(can.canListTenants ? paths.tenants : undefined);
+  const parents = useMemo(
+    () => new Map((tenants.data?.items ?? []).map((x) => [x.metadata.name, x.spec.parent])),
+    [tenants.data],
+  );
+  const total = usage.items.reduce((a, u) => a + u.costPerHour, 0);
+
+  return (
+    <div>
+      <PageHeader
+        title={t('nav.departments')}
+        subtitle={t('departments.subtitle')}
+        extra={
+          <Typography.Text type="secondary">
+            {t('departments.totalCost', { cost: formatYuan(total, locale) })}
+          </Typography.Text>
+        }
+      />
+      <ErrorAlert error={usage.error} />
+      <Table<DepartmentUsage>
+        rowKey="tenant"
+        dataSource={usage.items}
+        loading={usage.loading}
+        pagination={false}
+        data-testid="department-table"
+        columns={[
+          {
+            title: t('common.department'),
+            render: (_, u) => (
+              <div>
+                <Link to={`/departments/${u.tenant}`} data-testid={`department-link-${u.tenant}`}>
+                  {localName(u.displayName, lang, u.tenant)}
+                </Link>
+                <div style={{ color: '#8c8c8c', fontSize: 12 }}>
+                  {u.tenant}
+                  {parents.get(u.tenant) && ` · ${t('departments.parent')}: ${parents.get(u.tenant)}`}
+                </div>
+              </div>
+            ),
+          },
+          {
+            title: t('nav.applications'),
+            render: (_, u) => (
+              <QuotaBar
+                used={u.requested.applications}
+                quota={u.quota.applications}
+                label={`${u.requested.applications} / ${u.quota.applications ?? '∞'}`}
+              />
+            ),
+          },
+          {
+            title: t('departments.cpuRequestedOfQuota'),
+            render: (_, u) => (
+              <QuotaBar
+                used={u.requested.cpu}
+                quota={u.quota.cpu}
+                label={`${formatCores(u.requested.cpu, locale)} / ${u.quota.cpu ?? '∞'} ${t('unit.cores')}`}
+              />
+            ),
+          },
+          {
+            title: t('departments.memoryRequestedOfQuota'),
+            render: (_, u) => (
+              <QuotaBar
+                used={u.requested.memory}
+                quota={u.quota.memory}
+                label={`${formatBytes(u.requested.memory, locale)} / ${u.quota.memory !== undefined ? formatBytes(u.quota.memory, locale) : '∞'}`}
+              />
+            ),
+          },
+          {
+            title: t('departments.placedNow'),
+            render: (_, u) => (
+              <span>
+                {formatCores(u.placed.cpu, locale)} {t('unit.cores')} ·{' '}
+                {t('departments.replicasN', { n: u.placed.replicas })}
+                {u.placed.burstReplicas > 0 && (
+                  <Typography.Text type="warning">
+                    {' '}
+                    · {t('overview.burstReplicas', { n: u.placed.burstReplicas })}
+                  </Typography.Text>
+                )}
+              </span>
+            ),
+          },
+          { title: t('overview.costPerHour'), align: 'right', render: (_, u) => formatYuan(u.costPerHour, locale) },
+        ]}
+      />
+    </div>
+  );
+}

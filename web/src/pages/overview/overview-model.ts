@@ -1,0 +1,97 @@
+import type { Cluster, DepartmentUsage } from '../../api/types.ts';
+import type { AppRow } from '../../data/app-rows.ts';
+
+/** Pure aggregations behind the overview (tested apart from the page). */
+
+export interface CapacityTotals {
+  readonly allocatableCpu: number;
+  readonly requestedCpu: number;
+  readonly usedCpu: number;
+  readonly allocatableMemory: number;
+  readonly requestedMemory: number;
+  readonly usedMemory: number;
+}
+
+/** Sums over the clusters that report status (cores and bytes). */
+export function capacityTotals(clusters: readonly Cluster[]): CapacityTotals {
+  let allocatableCpu = 0;
+  let requestedCpu = 0;
+  let usedCpu = 0;
+  let allocatableMemory = 0;
+  let requestedMemory = 0;
+  let usedMemory = 0;
+  for (const c of clusters) {
+    const s = c.status;
+    allocatableCpu += (s?.allocatable?.cpuMilli ?? 0) / 1000;
+    requestedCpu += (s?.requested?.cpuMilli ?? 0) / 1000;
+    usedCpu += (s?.used?.cpuMilli ?? 0) / 1000;
+    allocatableMemory += s?.allocatable?.memoryBytes ?? 0;
+    requestedMemory += s?.requested?.memoryBytes ?? 0;
+    usedMemory += s?.used?.memoryBytes ?? 0;
+  }
+  return { allocatableCpu, requestedCpu, usedCpu, allocatableMemory, requestedMemory, usedMemory };
+}
+
+export function countBy<T>(items: readonly T[], key: (t: T) => string): [string, number][] {
+  const m = new Map<string, number>();
+  for (const i of items) m.set(key(i), (m.get(key(i)) ?? 0) + 1);
+  return [...m.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1));
+}
+
+/** Clusters by one dimension with how many of each are healthy. */
+export function clustersBy(
+  clusters: readonly Cluster[],
+  dimension: 'vendor' | 'region' | 'networkZone',
+): { value: string; total: number; ready: number }[] {
+  const m = new Map<string, { total: number; ready: number }>();
+  for (const c of clusters) {
+    const v = c.spec[dimension];
+    const e = m.get(v) ?? { total: 0, ready: 0 };
+    e.total++;
+    if (c.status?.health === 'Ready') e.ready++;
+    m.set(v, e);
+  }
+  return [...m.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([value, e]) => ({ value, ...e }));
+}
+
+/** Replicas each cluster holds, over every application row. */
+export function replicasPerCluster(rows: readonly AppRow[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of rows) for (const [c, n] of Object.entries(r.clusters)) out[c] = (out[c] ?? 0) + n;
+  return out;
+}
+
+export interface UsageTotals {
+  readonly costPerHour: number;
+  readonly placedCpu: number;
+  readonly replicas: number;
+  readonly burstReplicas: number;
+}
+
+export function usageTotals(items: readonly DepartmentUsage[]): UsageTotals {
+  return items.reduce(
+    (a, u) => ({
+      costPerHour: a.costPerHour + u.costPerHour,
+      placedCpu: a.placedCpu + u.placed.cpu,
+      replicas: a.replicas + u.placed.replicas,
+      burstReplicas: a.burstReplicas + u.placed.burstReplicas,
+    }),
+    { costPerHour: 0, placedCpu: 0, replicas: 0, burstReplicas: 0 },
+  );
+}
+
+/** Unhealthy applications first (worst phase first), for the overview's "needs attention" list. */
+export function needingAttention(rows: readonly AppRow[], limit: number): AppRow[] {
+  const rank: Record<string, number> = {
+    Failed: 0,
+    Degraded: 1,
+    Suspended: 2,
+    Pending: 3,
+    Progressing: 4,
+    Deleting: 5,
+  };
+  return rows
+    .filter((r) => !r.healthy)
+    .sort((a, b) => (rank[a.phase] ?? 9) - (rank[b.phase] ?? 9) || (a.key < b.key ? -1 : 1))
+    .slice(0, limit);
+}

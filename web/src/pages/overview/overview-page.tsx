@@ -1,0 +1,392 @@
+import { WarningOutlined } from '@ant-design/icons';
+import {
+  Card,
+  Col,
+  Empty,
+  Flex,
+  List,
+  Progress,
+  Row,
+  Segmented,
+  Statistic,
+  Table,
+  Tag,
+  Tooltip,
+  Typography,
+} from 'antd';
+import { useEffect, useMemo, useState } from 'react';
+import type { Cluster } from '../../api/types.ts';
+import { Link } from '../../app/router.tsx';
+import { useCan } from '../../auth/session.tsx';
+import type { ChartOption } from '../../charts/chart.tsx';
+import { Chart } from '../../charts/chart.tsx';
+import { ErrorAlert } from '../../components/error-alert.tsx';
+import { PageHeader } from '../../components/page.tsx';
+import { HEALTH_HEX, LiveBadge, PHASE_COLOR, PhaseTag, phaseKey } from '../../components/status-tags.tsx';
+import { countByPhase } from '../../data/app-rows.ts';
+import { eventTime, useApplicationRows, useClusters, useNow, useRecentEvents, useUsage } from '../../data/hooks.ts';
+import { formatBytes, formatCores, formatPercent, formatRelative, formatYuan, percentOf } from '../../format/format.ts';
+import { localName, useI18n } from '../../i18n/i18n.tsx';
+import type { MessageKey } from '../../i18n/i18n.tsx';
+import { ClusterMap } from '../../topology/lazy.tsx';
+import { capacityTotals, clustersBy, needingAttention, replicasPerCluster, usageTotals } from './overview-model.ts';
+
+let marked = false;
+
+/**
+ * The data bureau's view (a department's, for its users): clusters by vendor, region and network zone with health,
+ * capacity against requested and used, applications by health, consumption per department, recent events. All
+ * live over the watch API.
+ */
+export function OverviewPage() {
+  const { t, locale, lang } = useI18n();
+  const can = useCan();
+  const now = useNow(5000);
+  const clusters = useClusters();
+  const apps = useApplicationRows(can.canReadApplications);
+  const events = useRecentEvents(12, can.canReadApplications);
+  const usage = useUsage(apps.state.resourceVersion, can.canReadApplications);
+  const [resource, setResource] = useState<'cpu' | 'memory'>('cpu');
+
+  const ready = !clusters.loading && (!can.canReadApplications || apps.rows.length > 0 || !apps.loading);
+  useEffect(() => {
+    // For bench/console: the overview's first render with data.
+    if (ready && !marked) {
+      marked = true;
+      performance.mark('polis:overview-ready');
+    }
+  }, [ready]);
+
+  const totals = useMemo(() => capacityTotals(clusters.items), [clusters.items]);
+  const perCluster = useMemo(() => replicasPerCluster(apps.rows), [apps.rows]);
+  const phases = useMemo(() => countByPhase(apps.rows), [apps.rows]);
+  const attention = useMemo(() => needingAttention(apps.rows, 6), [apps.rows]);
+  const money = useMemo(() => usageTotals(usage.items), [usage.items]);
+  const readyClusters = clusters.items.filter((c) => c.status?.health === 'Ready').length;
+  const healthyApps = apps.rows.filter((r) => r.healthy).length;
+
+  const capacityOption = useMemo<ChartOption>(() => {
+    const names = clusters.items.map((c) => c.metadata.name);
+    const pick = (c: Cluster, k: 'allocatable' | 'requested' | 'used') =>
+      resource === 'cpu' ? (c.status?.[k]?.cpuMilli ?? 0) / 1000 : (c.status?.[k]?.memoryBytes ?? 0) / 1024 ** 3;
+    const unit = resource === 'cpu' ? t('unit.cores') : 'GiB';
+    return {
+      tooltip: { trigger: 'axis', valueFormatter: (v: unknown) => `${Math.round(Number(v) * 10) / 10} ${unit}` },
+      legend: { top: 0 },
+      grid: { left: 48, right: 16, top: 36, bottom: 28 },
+      xAxis: { type: 'category', data: names, axisLabel: { interval: 0, fontSize: 11 } },
+      yAxis: { type: 'value', name: unit },
+      series: [
+        {
+          name: t('overview.allocatable'),
+          type: 'bar',
+          data: clusters.items.map((c) => pick(c, 'allocatable')),
+          itemStyle: { color: '#d6e4ff' },
+        },
+        {
+          name: t('overview.requested'),
+          type: 'bar',
+          data: clusters.items.map((c) => pick(c, 'requested')),
+          itemStyle: { color: '#1d4ed8' },
+        },
+        {
+          name: t('overview.used'),
+          type: 'bar',
+          data: clusters.items.map((c) => pick(c, 'used')),
+          itemStyle: { color: '#13c2c2' },
+        },
+      ],
+    };
+  }, [clusters.items, resource, t]);
+
+  const healthOption = useMemo<ChartOption>(
+    () => ({
+      tooltip: { trigger: 'item' },
+      legend: { bottom: 0, type: 'scroll' },
+      series: [
+        {
+          type: 'pie',
+          radius: ['45%', '70%'],
+          center: ['50%', '45%'],
+          label: { formatter: '{c}' },
+          data: Object.entries(phases).map(([phase, n]) => ({
+            name: t(phaseKey(phase)),
+            value: n,
+            itemStyle: { color: PHASE_COLOR[phase] ?? PHASE_COLOR.Unknown },
+          })),
+        },
+      ],
+    }),
+    [phases, t],
+  );
+
+  const deptOption = useMemo<ChartOption>(() => {
+    const items = [...usage.items].sort((a, b) => a.placed.cpu - b.placed.cpu);
+    return {
+      tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
+      legend: { top: 0 },
+      grid: { left: 96, right: 24, top: 32, bottom: 24 },
+      xAxis: { type: 'value', name: t('unit.cores') },
+      yAxis: { type: 'category', data: items.map((u) => localName(u.displayName, lang, u.tenant)) },
+      series: [
+        {
+          name: t('departments.quota'),
+          type: 'bar',
+          data: items.map((u) => u.quota.cpu ?? 0),
+          itemStyle: { color: '#f0f0f0' },
+          barGap: '-100%',
+        },
+        {
+          name: t('departments.requested'),
+          type: 'bar',
+          data: items.map((u) => u.requested.cpu),
+          itemStyle: { color: '#91caff' },
+          barGap: '-100%',
+          barWidth: '40%',
+        },
+        {
+          name: t('departments.placed'),
+          type: 'bar',
+          data: items.map((u) => u.placed.cpu),
+          itemStyle: { color: '#1d4ed8' },
+          barWidth: '20%',
+        },
+      ],
+    };
+  }, [usage.items, lang, t]);
+
+  return (
+    <div data-testid="overview">
+      <PageHeader
+        title={t('overview.title')}
+        subtitle={can.allDepartments ? t('overview.subtitlePlatform') : t('overview.subtitleDepartment')}
+        extra={<LiveBadge live={clusters.live && (!can.canReadApplications || apps.live)} />}
+      />
+      <ErrorAlert error={clusters.error ?? apps.error} />
+      <Row gutter={[16, 16]}>
+        <Col xs={12} lg={6}>
+          <Card>
+            <Statistic
+              title={t('overview.clusters')}
+              value={readyClusters}
+              suffix={`/ ${clusters.items.length} ${t('overview.ready')}`}
+              loading={clusters.loading}
+              data-testid="stat-clusters"
+            />
+          </Card>
+        </Col>
+        <Col xs={12} lg={6}>
+          <Card>
+            <Statistic
+              title={t('overview.applications')}
+              value={healthyApps}
+              suffix={`/ ${apps.rows.length} ${t('overview.healthy')}`}
+              loading={can.canReadApplications && apps.loading && apps.rows.length === 0}
+              data-testid="stat-applications"
+            />
+          </Card>
+        </Col>
+        <Col xs={12} lg={6}>
+          <Card>
+            <Statistic
+              title={t('overview.cpuRequested')}
+              value={formatPercent(totals.allocatableCpu ? totals.requestedCpu / totals.allocatableCpu : 0, locale)}
+              suffix={
+                <Typography.Text type="secondary" style={{ fontSize: 13 }}>
+                  {formatCores(totals.requestedCpu, locale)} / {formatCores(totals.allocatableCpu, locale)}{' '}
+                  {t('unit.cores')}
+                </Typography.Text>
+              }
+              loading={clusters.loading}
+            />
+          </Card>
+        </Col>
+        <Col xs={12} lg={6}>
+          <Card>
+            <Statistic
+              title={t('overview.costPerHour')}
+              value={formatYuan(money.costPerHour, locale)}
+              suffix={
+                <Typography.Text type="secondary" style={{ fontSize: 13 }}>
+                  {t('overview.burstReplicas', { n: money.burstReplicas })}
+                </Typography.Text>
+              }
+              loading={can.canReadApplications && usage.loading}
+            />
+          </Card>
+        </Col>
+
+        <Col xs={24} xl={14}>
+          <Card title={t('overview.whereThingsRun')} extra={<Link to="/clusters">{t('common.all')}</Link>}>
+            {clusters.items.length > 0 ? (
+              <ClusterMap clusters={clusters.items} replicas={perCluster} height={300} />
+            ) : (
+              <Empty />
+            )}
+            <Flex gap={24} wrap style={{ marginTop: 12 }}>
+              {(['networkZone', 'region', 'vendor'] as const).map((dim) => (
+                <div key={dim} data-testid={`clusters-by-${dim}`}>
+                  <Typography.Text type="secondary">{t(`overview.by.${dim}` as MessageKey)}</Typography.Text>
+                  <div>
+                    {clustersBy(clusters.items, dim).map((g) => (
+                      <Tooltip key={g.value} title={t('overview.readyOf', { ready: g.ready, total: g.total })}>
+                        <Tag
+                          color={g.ready === g.total ? 'success' : g.ready === 0 ? 'error' : 'warning'}
+                          style={{ marginTop: 4 }}
+                        >
+                          {g.value} {g.ready}/{g.total}
+                        </Tag>
+                      </Tooltip>
+                    ))}
+                  </div>
+                </div>
+              ))}
+            </Flex>
+          </Card>
+        </Col>
+        <Col xs={24} xl={10}>
+          <Card
+            title={t('overview.applicationsByHealth')}
+            extra={can.canReadApplications && <Link to="/applications">{t('common.all')}</Link>}
+          >
+            {apps.rows.length > 0 ? (
+              <Chart option={healthOption} height={220} testId="chart-health" />
+            ) : (
+              <Empty
+                description={
+                  apps.loading && can.canReadApplications ? t('common.loading') : t('overview.noApplications')
+                }
+              />
+            )}
+            <List
+              size="small"
+              header={<Typography.Text strong>{t('overview.needsAttention')}</Typography.Text>}
+              locale={{ emptyText: t('overview.allHealthy') }}
+              dataSource={attention}
+              renderItem={(r) => (
+                <List.Item extra={<PhaseTag phase={r.phase} />}>
+                  <Link to={`/applications/${r.tenant}/${r.name}`}>
+                    {r.tenant}/{r.name}
+                  </Link>
+                  <Typography.Text type="secondary" style={{ marginLeft: 8 }}>
+                    {r.ready}/{r.desired}
+                  </Typography.Text>
+                </List.Item>
+              )}
+            />
+          </Card>
+        </Col>
+
+        <Col xs={24} xl={12}>
+          <Card
+            title={t('overview.capacity')}
+            extra={
+              <Segmented<'cpu' | 'memory'>
+                size="small"
+                value={resource}
+                onChange={setResource}
+                options={[
+                  { label: t('common.cpu'), value: 'cpu' },
+                  { label: t('common.memory'), value: 'memory' },
+                ]}
+              />
+            }
+          >
+            <Chart option={capacityOption} height={260} testId="chart-capacity" />
+            <Flex gap={24} wrap>
+              <Typography.Text type="secondary">
+                {t('common.cpu')}:{' '}
+                {t('overview.usedOfRequested', {
+                  used: formatCores(totals.usedCpu, locale),
+                  requested: formatCores(totals.requestedCpu, locale),
+                })}
+              </Typography.Text>
+              <Typography.Text type="secondary">
+                {t('common.memory')}: {formatBytes(totals.requestedMemory, locale)} /{' '}
+                {formatBytes(totals.allocatableMemory, locale)}
+              </Typography.Text>
+            </Flex>
+          </Card>
+        </Col>
+        <Col xs={24} xl={12}>
+          <Card title={t('overview.consumption')} extra={<Link to="/departments">{t('common.all')}</Link>}>
+            <ErrorAlert error={usage.error} compact />
+            {usage.items.length > 0 && (
+              <Chart
+                option={deptOption}
+                height={Math.max(180, usage.items.length * 36 + 60)}
+                testId="chart-departments"
+              />
+            )}
+            <Table
+              size="small"
+              rowKey="tenant"
+              pagination={false}
+              dataSource={usage.items}
+              loading={usage.loading && can.canReadApplications}
+              data-testid="consumption-table"
+              columns={[
+                {
+                  title: t('common.department'),
+                  render: (_, u) => (
+                    <Link to={`/departments/${u.tenant}`}>{localName(u.displayName, lang, u.tenant)}</Link>
+                  ),
+                },
+                {
+                  title: t('departments.cpuPlacedOfQuota'),
+                  render: (_, u) => (
+                    <Tooltip title={`${formatCores(u.placed.cpu, locale)} / ${u.quota.cpu ?? '∞'} ${t('unit.cores')}`}>
+                      <Progress percent={percentOf(u.placed.cpu, u.quota.cpu)} size="small" style={{ minWidth: 100 }} />
+                    </Tooltip>
+                  ),
+                },
+                { title: t('departments.replicas'), render: (_, u) => u.placed.replicas },
+                {
+                  title: t('overview.costPerHour'),
+                  align: 'right',
+                  render: (_, u) => formatYuan(u.costPerHour, locale),
+                },
+              ]}
+            />
+          </Card>
+        </Col>
+
+        <Col xs={24}>
+          <Card title={t('overview.recentEvents')}>
+            <List
+              size="small"
+              dataSource={events.items}
+              loading={events.loading && can.canReadApplications}
+              locale={{ emptyText: t('overview.noEvents') }}
+              data-testid="recent-events"
+              renderItem={(e) => (
+                <List.Item>
+                  <Flex gap={8} align="baseline" style={{ width: '100%' }}>
+                    {e.spec.type === 'Warning' ? (
+                      <WarningOutlined style={{ color: HEALTH_HEX.Suspect }} />
+                    ) : (
+                      <span style={{ width: 14, display: 'inline-block' }} />
+                    )}
+                    <Tag color={e.spec.type === 'Warning' ? 'warning' : 'default'}>{e.spec.reason}</Tag>
+                    <Link
+                      to={`/applications/${e.metadata.tenant}/${e.spec.involvedObject.name}`}
+                      style={{ whiteSpace: 'nowrap' }}
+                    >
+                      {e.metadata.tenant}/{e.spec.involvedObject.name}
+                    </Link>
+                    <Typography.Text ellipsis={{ tooltip: e.spec.message }} style={{ flex: 1, minWidth: 0 }}>
+                      {e.spec.message}
+                    </Typography.Text>
+                    <Typography.Text type="secondary" style={{ whiteSpace: 'nowrap' }}>
+                      {formatRelative(eventTime(e), now, locale)}
+                    </Typography.Text>
+                  </Flex>
+                </List.Item>
+              )}
+            />
+          </Card>
+        </Col>
+      </Row>
+    </div>
+  );
+}
