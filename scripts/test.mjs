@@ -1,7 +1,14 @@
-// The one test command (npm test, .ci/run): runs vitest with a JSON report beside its own output and ends with
-// the line CI reads, "N passed, N failed", exiting non-zero on any failure.
+// The one test command (npm test, .ci/run): builds the console when stale (its end-to-end tests drive the built
+// web/dist in Chromium), runs vitest with a JSON report beside its own output and ends with the line CI reads,
+// "N passed, N failed", exiting non-zero on any failure.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+
+const build = spawnSync(process.execPath, ['scripts/build-web.mjs', '--if-stale'], { stdio: 'inherit' });
+if (build.status !== 0) {
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+}
 
 const report = 'test-results/vitest.json';
 mkdirSync('test-results', { recursive: true });

@@ -1,0 +1,71 @@
+// @vitest-environment happy-dom
+import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { I18nProvider } from '../i18n/i18n.tsx';
+import { LoginPage } from './login-page.tsx';
+import { SessionProvider, useSession } from './session.tsx';
+
+afterEach(() => {
+  cleanup();
+  vi.unstubAllGlobals();
+  sessionStorage.clear();
+});
+
+function Who() {
+  const s = useSession();
+  return s.state === 'signed-in' ? <div>signed in as {s.who?.user}</div> : <LoginPage />;
+}
+
+function mount() {
+  render(
+    <I18nProvider lang="en">
+      <SessionProvider>
+        <Who />
+      </SessionProvider>
+    </I18nProvider>,
+  );
+}
+
+describe('LoginPage', () => {
+  it('asks for a token before sending anything', () => {
+    const fetch = vi.fn();
+    vi.stubGlobal('fetch', fetch);
+    mount();
+    fireEvent.click(screen.getByTestId('login-submit'));
+    expect(screen.getByText('Enter a token')).toBeTruthy();
+    expect(fetch).not.toHaveBeenCalled();
+  });
+
+  it('shows why the server refused a token', async () => {
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(
+        async () =>
+          new Response(
+            JSON.stringify({ kind: 'Status', code: 401, reason: 'Unauthorized', message: 'token revoked' }),
+            { status: 401 },
+          ),
+      ),
+    );
+    mount();
+    fireEvent.change(screen.getByTestId('login-token'), { target: { value: 'polis_x_y' } });
+    fireEvent.click(screen.getByTestId('login-submit'));
+    await waitFor(() => expect(screen.getByTestId('login-error').textContent).toContain('token revoked'));
+  });
+
+  it('signs in with a token the server accepts, sending it as a bearer token', async () => {
+    const fetch = vi.fn(async (_url: string, init?: RequestInit) => {
+      expect((init?.headers as Record<string, string>).authorization).toBe('Bearer polis_good');
+      return new Response(
+        JSON.stringify({ kind: 'WhoAmI', user: 'edu-admin', bindings: [{ role: 'tenant-admin', tenant: 'edu' }] }),
+      );
+    });
+    vi.stubGlobal('fetch', fetch);
+    mount();
+    fireEvent.change(screen.getByTestId('login-token'), { target: { value: ' polis_good ' } });
+    fireEvent.click(screen.getByTestId('login-submit'));
+    await waitFor(() => expect(screen.getByText('signed in as edu-admin')).toBeTruthy());
+    expect(fetch.mock.calls[0]![0]).toBe('/api/v1/whoami');
+    expect(sessionStorage.getItem('polis.token')).toBe('polis_good');
+  });
+});
