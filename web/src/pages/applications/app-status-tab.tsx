@@ -129,7 +129,7 @@ export function AppStatusTab(props: { app: Application }) {
             ]}
           />
         </Card>
-        {(s?.failover || s?.pendingRemoval || s?.scaling || s?.workflow) && (
+        {(s?.failover || s?.pendingRemoval || s?.scaling?.components || (s?.workflow?.steps?.length ?? 0) > 1) && (
           <Card size="small" title={t('app.lifecycle')}>
             <Descriptions
               size="small"

@@ -1,0 +1,266 @@
+/**
+ * console: the console's figures, measured in Debian's Chromium against a real polis on loopback.
+ *
+ * 1. Initial JavaScript: what the browser must fetch before the first page can render (the entry chunk and its
+ *    static imports, as index.html names them), gzipped as polis serves it. Goal <= 300 KB. Also shown: the
+ *    JavaScript of the first views (login page; overview), with the lazily loaded charts (ECharts) and topology
+ *    (xyflow) apart.
+ * 2. Overview first render on localhost: from navigation start to the overview showing its data (the console's
+ *    `polis:overview-ready` mark: clusters listed and the first page of applications in), signed in, cold cache,
+ *    median of BENCH_RUNS (5). Goal <= 1500 ms. Baseline in the same run: the same browser loading a blank page.
+ *    Also at the 10,000-application estate.
+ * 3. Scrolling the application list with BENCH_APPS (10,000) applications: the longest task (PerformanceObserver
+ *    'longtask', tasks over 50 ms) while scrolling for 5 s frame by frame and then jumping 60 times across the
+ *    list. Goal <= 100 ms. Baseline in the same run: the longest task on the same page left idle as long.
+ */
+import { rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { ManualClock } from '../src/kernel/clock.ts';
+import { loadConfig } from '../src/kernel/config.ts';
+import type { Polis } from '../src/main.ts';
+import { startPolis } from '../src/main.ts';
+import { generateSecretKey } from '../src/tenancy/secret-cipher.ts';
+import { ensureConsoleBuilt, hasChromium, launchChromium } from '../test/support/browser.ts';
+import { boot, createApps, settle } from './support/estate.ts';
+import type { Figure } from './support/results.ts';
+import { envInt, figure, percentile, printFigures, round, writeResult } from './support/results.ts';
+
+const params = { apps: envInt('BENCH_APPS', 10_000), runs: envInt('BENCH_RUNS', 5), tenants: 20, clusters: 6 };
+const KB = 1024;
+
+interface Loaded {
+  url: string;
+  bytes: number;
+}
+
+async function signedInPage(
+  browser: Browser,
+  token: string,
+): Promise<{ page: Page; close: () => Promise<void>; js: Loaded[] }> {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  await context.addInitScript(`sessionStorage.setItem('polis.token', ${JSON.stringify(token)})`);
+  const page = await context.newPage();
+  const js: Loaded[] = [];
+  page.on('requestfinished', (req) => {
+    if (req.resourceType() !== 'script') return;
+    void req.sizes().then((s) => js.push({ url: new URL(req.url()).pathname, bytes: s.responseBodySize }));
+  });
+  return { page, js, close: () => context.close() };
+}
+
+async function overviewReady(page: Page, url: string): Promise<number> {
+  await page.goto(url);
+  await page.waitForFunction("performance.getEntriesByName('polis:overview-ready').length > 0", undefined, {
+    timeout: 60_000,
+  });
+  return (await page.evaluate("performance.getEntriesByName('polis:overview-ready')[0].startTime")) as number;
+}
+
+const sum = (xs: readonly Loaded[]) => xs.reduce((a, x) => a + x.bytes, 0);
+
+async function firstViews(browser: Browser, base: string, token: string): Promise<Figure[]> {
+  const index = readFileSync('web/dist/index.html', 'utf8');
+  const initialPaths = [...index.matchAll(/(?:src|href)="(\/assets\/[^"]+\.js)"/g)].map((m) => m[1]!);
+
+  // The login page, first visit.
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const js: Loaded[] = [];
+  page.on('requestfinished', (req) => {
+    if (req.resourceType() === 'script')
+      void req.sizes().then((s) => js.push({ url: new URL(req.url()).pathname, bytes: s.responseBodySize }));
+  });
+  await page.goto(`${base}/`, { waitUntil: 'load' });
+  await page.getByTestId('login-submit').waitFor();
+  await page.waitForTimeout(500);
+  await context.close();
+  const initial = js.filter((x) => initialPaths.includes(x.url));
+  if (initial.length !== initialPaths.length)
+    throw new Error(`expected ${initialPaths.length} initial scripts, saw ${initial.length}`);
+
+  // The overview, signed in, everything it loads (lazy chunks included).
+  const o = await signedInPage(browser, token);
+  await overviewReady(o.page, `${base}/`);
+  await o.page.getByTestId('chart-capacity').locator('canvas').waitFor();
+  await o.page.getByTestId('cluster-map').locator('.react-flow__node').first().waitFor();
+  await o.page.waitForTimeout(500);
+  await o.close();
+  const lazy = o.js.filter((x) => /\/assets\/(echart|cluster-map|placement-graph|lazy)-/.test(x.url));
+  const overviewEager = o.js.filter((x) => !lazy.includes(x));
+  return [
+    figure({
+      metric: 'initial JavaScript (entry and its static imports), gzipped',
+      value: round(sum(initial) / KB),
+      unit: 'KB',
+      goal: '<= 300',
+      baseline: `${initial.length} files; the login page loads ${round(sum(js) / KB)} KB in all`,
+    }),
+    figure({
+      metric: 'overview: JavaScript before charts and topology, gzipped',
+      value: round(sum(overviewEager) / KB),
+      unit: 'KB',
+      baseline: `charts (ECharts) and topology (xyflow) loaded lazily after it: ${round(sum(lazy) / KB)} KB`,
+    }),
+  ];
+}
+
+async function overviewTimes(browser: Browser, base: string, token: string, label: string): Promise<Figure> {
+  const times: number[] = [];
+  const blank: number[] = [];
+  for (let i = 0; i < params.runs; i++) {
+    const o = await signedInPage(browser, token);
+    times.push(await overviewReady(o.page, `${base}/`));
+    await o.close();
+    const b = await signedInPage(browser, token);
+    await b.page.goto(`${base}/healthz`);
+    blank.push((await b.page.evaluate("performance.getEntriesByType('navigation')[0].loadEventEnd")) as number);
+    await b.close();
+  }
+  return figure({
+    metric: `overview first render, ${label} (median of ${params.runs}, cold cache)`,
+    value: round(percentile(times, 50), 0),
+    unit: 'ms',
+    goal: '<= 1500',
+    baseline: `runs ${times.map((t) => round(t, 0)).join(', ')} ms; a blank page loads in ${round(percentile(blank, 50), 0)} ms in the same browser`,
+  });
+}
+
+const OBSERVE = `window.__longtasks = [];
+new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__longtasks.push({ start: e.startTime, duration: e.duration }); })
+  .observe({ type: 'longtask', buffered: true });`;
+
+const SCROLL = `(async () => {
+  const body = document.querySelector('[data-testid="app-table-body"]');
+  const frame = () => new Promise((r) => requestAnimationFrame(() => r()));
+  const start = performance.now();
+  let gaps = [], last = start;
+  while (performance.now() - start < 5000) {
+    body.scrollTop += 240;
+    if (body.scrollTop + body.clientHeight >= body.scrollHeight - 1) body.scrollTop = 0;
+    await frame();
+    const now = performance.now(); gaps.push(now - last); last = now;
+  }
+  let seed = 7;
+  for (let i = 0; i < 60; i++) {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    body.scrollTop = (seed / 2147483648) * body.scrollHeight;
+    await frame();
+    const now = performance.now(); gaps.push(now - last); last = now;
+  }
+  return { start, end: performance.now(), rows: body.querySelectorAll('[role=row]').length, maxGap: Math.max(...gaps), frames: gaps.length };
+})()`;
+
+async function scrolling(browser: Browser, base: string, token: string): Promise<Figure[]> {
+  const o = await signedInPage(browser, token);
+  try {
+    await o.page.addInitScript(OBSERVE);
+    await o.page.goto(`${base}/applications`);
+    const total = params.apps.toLocaleString('zh-CN');
+    await o.page.waitForFunction(
+      `(() => { const t = document.querySelector('[data-testid="app-count"]')?.textContent ?? ''; return t.includes('${total} 个应用') && !t.includes('加载'); })()`,
+      undefined,
+      { timeout: 300_000 },
+    );
+    await o.page.waitForTimeout(1000);
+    // Baseline: the same page, idle, as long as the scroll takes.
+    const idleFrom = (await o.page.evaluate('performance.now()')) as number;
+    await o.page.waitForTimeout(6000);
+    const idle = (await o.page.evaluate(
+      `window.__longtasks.filter((t) => t.start >= ${idleFrom}).map((t) => t.duration)`,
+    )) as number[];
+    const run = (await o.page.evaluate(SCROLL)) as {
+      start: number;
+      end: number;
+      rows: number;
+      maxGap: number;
+      frames: number;
+    };
+    await o.page.waitForTimeout(300);
+    const tasks = (await o.page.evaluate(
+      `window.__longtasks.filter((t) => t.start >= ${run.start} && t.start <= ${run.end + 300}).map((t) => t.duration)`,
+    )) as number[];
+    const longest = tasks.length ? Math.max(...tasks) : 0;
+    return [
+      figure({
+        metric: `longest task while scrolling ${params.apps.toLocaleString('en')} applications`,
+        value: round(longest, 0),
+        unit: 'ms',
+        goal: '<= 100',
+        baseline: `${tasks.length} tasks over 50 ms in ${run.frames} frames (longest frame ${round(run.maxGap, 0)} ms, ${run.rows} rows in the DOM); idle page: ${idle.length} long tasks, longest ${round(idle.length ? Math.max(...idle) : 0, 0)} ms`,
+      }),
+    ];
+  } finally {
+    await o.close();
+  }
+}
+
+async function demoEstate(): Promise<{ polis: Polis; dir: string; token: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'polis-bench-console-'));
+  const config = loadConfig(
+    {},
+    { dataDir: dir, secretKey: generateSecretKey(), demo: true, port: 0, logLevel: 'silent' },
+  );
+  const polis = await startPolis(config, { listen: true, controllers: true });
+  await new Promise((r) => setTimeout(r, 8000));
+  return { polis, dir, token: readFileSync(polis.adminTokenFile!, 'utf8').trim() };
+}
+
+const log = (m: string) => console.log(`bench/console: ${m}`);
+
+async function main(): Promise<void> {
+  if (!hasChromium) throw new Error('bench/console needs Chromium at /usr/bin/chromium (apt-get install chromium)');
+  ensureConsoleBuilt();
+  const browser = await launchChromium();
+  const figures: Figure[] = [];
+  const notes: string[] = [];
+  try {
+    log('starting polis with the demo city');
+    const demo = await demoEstate();
+    try {
+      log('measuring the first views');
+      figures.push(...(await firstViews(browser, demo.polis.url!, demo.token)));
+      log('measuring the overview');
+      figures.push(await overviewTimes(browser, demo.polis.url!, demo.token, 'demo city'));
+    } finally {
+      await demo.polis.stop();
+      rmSync(demo.dir, { recursive: true, force: true });
+    }
+
+    log(`building an estate of ${params.apps} applications`);
+    const clock = new ManualClock('2026-11-24T00:00:00Z');
+    const { polis, dir } = await boot(clock, true, { clusters: params.clusters, tenants: params.tenants });
+    try {
+      const t0 = performance.now();
+      await createApps(polis, params.apps, params.tenants);
+      await settle(polis, clock, 4);
+      notes.push(
+        `${params.apps} applications created and delivered in ${round((performance.now() - t0) / 1000)} s (virtual time)`,
+      );
+      log(notes[notes.length - 1]!);
+      const base = await polis.app.listen({ host: '127.0.0.1', port: 0 });
+      const token = readFileSync(polis.adminTokenFile!, 'utf8').trim();
+      figures.push(await overviewTimes(browser, base, token, `${params.apps.toLocaleString('en')} applications`));
+      log('scrolling the application list');
+      figures.push(...(await scrolling(browser, base, token)));
+    } finally {
+      await polis.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  } finally {
+    await browser.close();
+  }
+  printFigures('console (Chromium)', figures);
+  const file = await writeResult({
+    benchmark: 'console',
+    command: 'npm run bench:console',
+    figures,
+    parameters: { ...params, browser: 'Debian chromium, headless', viewport: '1440x900' },
+    notes,
+  });
+  console.log(`\nwritten to ${file}`);
+}
+
+await main();
