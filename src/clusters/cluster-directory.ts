@@ -24,8 +24,12 @@ interface Entry {
   capacity?: ClusterCapacity;
   /** Requests placed that no capacity report shows yet, so back-to-back placements do not overcommit. */
   reserved: Resources;
-  /** When `reserved` last grew (epoch ms): what no report shows within RESERVATION_TTL_MS is dropped. */
-  reservedAt: number;
+  /**
+   * Since when `reserved` has not been back to zero (epoch ms; 0 when it is zero). Not moved by later reservations,
+   * so that with placements going on all the time a reservation no report shows is still dropped after
+   * RESERVATION_TTL_MS.
+   */
+  reservedSince: number;
   lastStatus?: string;
   lastStatusAt: number;
   /** When its last heartbeat started (epoch ms). */
@@ -170,7 +174,7 @@ export class ClusterDirectory {
       memoryBytes: e.reserved.memoryBytes + delta.memoryBytes,
       pods: e.reserved.pods + delta.pods,
     };
-    e.reservedAt = this.deps.clock.now().getTime();
+    if (e.reservedSince === 0) e.reservedSince = this.deps.clock.now().getTime();
   }
 
   /** One heartbeat for every cluster, now (tests in virtual time call it directly). */
@@ -194,7 +198,7 @@ export class ClusterDirectory {
       track: e?.track ?? initialHealth(this.deps.clock.now().toISOString()),
       capacity: e?.capacity,
       reserved: ZERO,
-      reservedAt: 0,
+      reservedSince: 0,
       lastStatus: e?.lastStatus,
       lastStatusAt: e?.lastStatusAt ?? 0,
       lastProbeAt: e?.lastProbeAt ?? 0,
@@ -245,8 +249,9 @@ export class ClusterDirectory {
       e.track = nextHealth(e.track, { ok, message }, now.toISOString(), this.healthSettings(e));
       const capacityChanged = capacity !== undefined && !sameCapacity(capacity, e.capacity);
       if (capacity) {
-        e.reserved =
-          now.getTime() - e.reservedAt > RESERVATION_TTL_MS ? ZERO : unreported(e.reserved, e.capacity, capacity);
+        const expired = e.reservedSince !== 0 && now.getTime() - e.reservedSince > RESERVATION_TTL_MS;
+        e.reserved = expired ? ZERO : unreported(e.reserved, e.capacity, capacity);
+        if (e.reserved.cpuMilli === 0 && e.reserved.memoryBytes === 0 && e.reserved.pods === 0) e.reservedSince = 0;
         e.capacity = capacity;
       }
       if (e.track.state !== before) this.emit(name, 'health');
@@ -305,7 +310,7 @@ export class ClusterDirectory {
 const TICK_MS = 500;
 
 /** A reservation no capacity report has shown after this long is dropped (its objects were never created). */
-const RESERVATION_TTL_MS = 30_000;
+const RESERVATION_TTL_MS = 10_000;
 
 /**
  * What of a reservation a new capacity report does not show yet: the growth of requests (scheduled and pending)
