@@ -15,5 +15,7 @@ describe('figures as people read them', () => {
     expect(percentOf(30, 20)).toBe(100);
     expect(formatRelative('2026-11-24T08:00:00Z', Date.parse('2026-11-24T08:00:30Z'), 'en')).toBe('30 seconds ago');
     expect(formatRelative('2026-11-24T08:00:00Z', Date.parse('2026-11-24T08:00:30Z'), 'zh-CN')).toBe('30秒钟前');
+    // A server clock slightly ahead: now, not "in 2 seconds".
+    expect(formatRelative('2026-11-24T08:00:02Z', Date.parse('2026-11-24T08:00:00Z'), 'en')).toBe('now');
   });
 });

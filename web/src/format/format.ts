@@ -56,7 +56,9 @@ export function formatRelative(iso: string | undefined, now: number, locale: str
   if (!iso) return '';
   const t = new Date(iso).getTime();
   if (Number.isNaN(t)) return iso;
-  const seconds = Math.round((t - now) / 1000);
+  let seconds = Math.round((t - now) / 1000);
+  // A server clock a little ahead of the browser's is not "in 2 seconds": it is now.
+  if (seconds > 0 && seconds < 60) seconds = 0;
   const rtf = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
   const abs = Math.abs(seconds);
   if (abs < 60) return rtf.format(seconds, 'second');

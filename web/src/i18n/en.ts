@@ -157,6 +157,7 @@ export const en: Record<MessageKey, string> = {
   'app.failover': 'Failover',
   'app.failoverFrom': 'Moved off {clusters}',
   'app.failedOver': 'Failed over',
+  'app.failingBack': 'Failing back',
   'app.pendingRemoval': 'Pending removal',
   'app.autoscaler': 'Autoscaler',
   'app.components': 'Components',

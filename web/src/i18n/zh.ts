@@ -156,6 +156,7 @@ export const zh = {
   'app.failover': '故障转移',
   'app.failoverFrom': '已从 {clusters} 迁出',
   'app.failedOver': '已故障转移',
+  'app.failingBack': '正在回迁',
   'app.pendingRemoval': '待清理集群',
   'app.autoscaler': '自动伸缩',
   'app.components': '组件',

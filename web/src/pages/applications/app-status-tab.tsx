@@ -143,7 +143,9 @@ export function AppStatusTab(props: { app: Application }) {
                         children: (
                           <span data-testid="app-failover">
                             {t('app.failoverFrom', { clusters: (s.failover.origins ?? []).join(', ') })}{' '}
-                            <Tag color="orange">{String(s.failover.phase ?? '')}</Tag>
+                            <Tag color="orange">
+                              {s.failover.phase === 'failing-back' ? t('app.failingBack') : t('app.failedOver')}
+                            </Tag>
                             {s.failover.at && formatRelative(String(s.failover.at), now, locale)}
                           </span>
                         ),
