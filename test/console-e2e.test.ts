@@ -126,6 +126,24 @@ describe.skipIf(!hasChromium)('the console, end to end in Chromium', () => {
     await shot(page, '05-applied-running');
   });
 
+  it('creates an application from the form, with the API’s errors shown at the form’s fields', async () => {
+    await page.goto(`${base}/applications/new?from=form`);
+    await pick(page, 'create-department', '(edu)');
+    await page.getByTestId('form-name').fill('library-portal');
+    await page.getByTestId('form-image-0').fill('registry.example.gov.cn/edu/library:2.1.0');
+    await page.getByTestId('form-cpu-0').fill('lots');
+    await page.getByTestId('form-apply').click();
+    // The server refuses the CPU quantity; the message lands under the CPU field, not in a generic banner.
+    const fieldError = page.locator('.ant-form-item-has-error').filter({ has: page.getByTestId('form-cpu-0') });
+    await fieldError.waitFor();
+    expect(await fieldError.textContent()).toMatch(/CPU|cpu/);
+    await shot(page, '06a-form-error-at-field');
+    await page.getByTestId('form-cpu-0').fill('250m');
+    await page.getByTestId('form-apply').click();
+    await page.waitForURL(/\/applications\/edu\/library-portal/);
+    await page.getByTestId('app-detail').locator('[data-phase="Running"]').first().waitFor({ timeout: 60_000 });
+  });
+
   it('changes it through the YAML editor, shows the diff, and rolls back after confirmation', async () => {
     await page.goto(`${base}/applications/edu/school-meals?tab=yaml`);
     await page.getByTestId('yaml-edit').click();
@@ -151,6 +169,9 @@ describe.skipIf(!hasChromium)('the console, end to end in Chromium', () => {
       .toContain('school-meals-v3');
     await expect.poll(() => page.getByTestId('app-ready').textContent(), { timeout: 60_000 }).toBe('2/2');
     await shot(page, '07-rolled-back');
+    // What the controllers did, live in the events tab.
+    await page.goto(`${base}/applications/edu/school-meals?tab=events`);
+    await expect.poll(() => page.getByTestId('app-events').textContent(), { timeout: 30_000 }).toContain('Applied');
   });
 
   it('fails a cluster in the sandbox and sees the application move off it, then restores it', async () => {

@@ -77,6 +77,14 @@ describe.skipIf(!hasChromium)('the console for a department’s users, in Chromi
     await page.getByTestId('load-app').waitFor();
     expect(await page.getByTestId('sandbox-clusters').count()).toBe(0);
     expect(await page.getByTestId('fail-gov-east').count()).toBe(0);
+    // …and only its own department's applications are offered.
+    await page.getByTestId('load-app').click();
+    const options = page.locator('.ant-select-dropdown:visible .ant-select-item-option');
+    await options.first().waitFor();
+    expect(await options.allTextContents()).toEqual(['edu/enrolment-portal']);
+    await options.first().click();
+    await page.getByTestId('load-submit').click();
+    await expect.poll(() => page.locator('.ant-list').last().textContent()).toContain('edu/enrolment-portal');
     await shot(page, '22-member-sandbox');
     await context.close();
 

@@ -14,6 +14,11 @@ export function setTokenSource(s: TokenSource): void {
   source = s;
 }
 
+/** Ends the session after a 401 seen outside `api()` (a watch refused because the token was revoked or expired). */
+export function reportUnauthorized(error: ApiError): void {
+  source.onUnauthorized(error);
+}
+
 export function authHeaders(token = source.token()): Record<string, string> {
   return token ? { authorization: `Bearer ${token}` } : {};
 }

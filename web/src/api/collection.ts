@@ -1,6 +1,6 @@
 import type { ApiError } from './api-error.ts';
 import { toApiError } from './api-error.ts';
-import { api } from './client.ts';
+import { api, reportUnauthorized } from './client.ts';
 import { readWatch } from './watch-stream.ts';
 import type { CollectionState, KubeObject, WatchEvent } from './watch-reducer.ts';
 import { applyWatchEvents, emptyCollection, objectKey, retainKeys } from './watch-reducer.ts';
@@ -186,6 +186,7 @@ export class Collection<T extends KubeObject, R = T> {
           continue;
         }
         this.set({ error: end.error });
+        if (end.error.code === 401) reportUnauthorized(end.error);
         if (end.error.code === 401 || end.error.code === 403) return;
       }
       await sleep(end.kind === 'closed' ? 200 : backoff, signal);

@@ -27,7 +27,12 @@ export function formatPercent(ratio: number, locale: string): string {
 }
 
 export function formatYuan(yuan: number, locale: string): string {
-  return new Intl.NumberFormat(locale, { style: 'currency', currency: 'CNY', maximumFractionDigits: 2 }).format(yuan);
+  return new Intl.NumberFormat(locale, {
+    style: 'currency',
+    currency: 'CNY',
+    currencyDisplay: 'narrowSymbol',
+    maximumFractionDigits: 2,
+  }).format(yuan);
 }
 
 /** used / total as a 0–100 percentage for progress bars, 0 when there is no total. */

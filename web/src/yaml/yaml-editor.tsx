@@ -54,8 +54,11 @@ export function YamlEditor(props: {
             if (u.docChanged) onChange.current?.(u.state.doc.toString());
           }),
           EditorView.theme({
-            '&': { fontSize: '13px', border: '1px solid #d9d9d9', borderRadius: '6px' },
-            '.cm-scroller': { fontFamily: 'ui-monospace, SFMono-Regular, Menlo, Consolas, monospace' },
+            '&': { fontSize: '13px', border: '1px solid #d9d9d9', borderRadius: '6px', height: '100%' },
+            '.cm-scroller': {
+              fontFamily: 'ui-monospace, SFMono-Regular, Menlo, Consolas, monospace',
+              overflow: 'auto',
+            },
             '&.cm-focused': { outline: '2px solid #91caff' },
           }),
         ],
@@ -98,11 +101,5 @@ export function YamlEditor(props: {
     v.dispatch(setDiagnostics(v.state, diagnostics));
   }, [props.problems, props.value]);
 
-  return (
-    <div
-      ref={host}
-      style={{ height: props.height ?? 480, overflow: 'auto' }}
-      data-testid={props.testId ?? 'yaml-editor'}
-    />
-  );
+  return <div ref={host} style={{ height: props.height ?? 480 }} data-testid={props.testId ?? 'yaml-editor'} />;
 }

@@ -365,7 +365,7 @@ export function ApplicationCreatePage() {
                                 </Col>
                                 <Col span={6}>
                                   <Form.Item name={[f.name, 'cpu']} label="CPU" extra="500m, 2">
-                                    <Input />
+                                    <Input data-testid={`form-cpu-${f.name}`} />
                                   </Form.Item>
                                 </Col>
                                 <Col span={6}>
