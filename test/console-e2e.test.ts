@@ -40,7 +40,7 @@ spec:
           properties: { replicas: 2 }
 `;
 
-describe.skipIf(!hasChromium)('the console, end to end in Chromium', () => {
+describe.skipIf(!hasChromium)('the console, end to end in Chromium', { timeout: 180_000 }, () => {
   let t: TestPolis;
   let browser: Browser;
   let page: Page;

@@ -18,7 +18,7 @@ import {
  */
 if (!hasChromium) console.warn('Chromium not found at /usr/bin/chromium: the console tenancy tests are SKIPPED');
 
-describe.skipIf(!hasChromium)('the console for a department’s users, in Chromium', () => {
+describe.skipIf(!hasChromium)('the console for a department’s users, in Chromium', { timeout: 120_000 }, () => {
   let t: TestPolis;
   let browser: Browser;
   let base: string;

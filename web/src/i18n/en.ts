@@ -296,6 +296,12 @@ export const en: Record<MessageKey, string> = {
   'audit.outcome': 'Outcome',
   'audit.object': 'Object',
   'audit.older': 'Load older entries',
+  'audit.outcome.success': 'success',
+  'audit.outcome.denied': 'denied',
+  'audit.outcome.invalid': 'invalid',
+  'audit.outcome.conflict': 'conflict',
+  'audit.outcome.notfound': 'not found',
+  'audit.outcome.error': 'error',
 
   'sandbox.subtitle': 'Rehearse faults and citizen peaks in the simulated cloud: watch applications move and scale',
   'sandbox.off': 'The simulated cloud is off (POLIS_SANDBOX=off): there is no sandbox.',

@@ -292,6 +292,12 @@ export const zh = {
   'audit.outcome': '结果',
   'audit.object': '对象',
   'audit.older': '加载更早的记录',
+  'audit.outcome.success': '成功',
+  'audit.outcome.denied': '拒绝',
+  'audit.outcome.invalid': '不合法',
+  'audit.outcome.conflict': '冲突',
+  'audit.outcome.notfound': '不存在',
+  'audit.outcome.error': '出错',
 
   'sandbox.subtitle': '在模拟云中演练故障与流量高峰：观察应用如何迁移与伸缩',
   'sandbox.off': '模拟云未开启（POLIS_SANDBOX=off），沙箱不可用。',

@@ -11,6 +11,7 @@ import { ErrorAlert } from '../../components/error-alert.tsx';
 import { PageHeader } from '../../components/page.tsx';
 import { useFetch } from '../../data/hooks.ts';
 import { formatDateTime, formatNumber } from '../../format/format.ts';
+import type { MessageKey } from '../../i18n/i18n.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
 
 interface Filters {
@@ -173,7 +174,11 @@ export function AuditPage() {
             <Input allowClear placeholder="apply, rollback, fail" style={{ width: 150 }} />
           </Form.Item>
           <Form.Item name="outcome" label={t('audit.outcome')}>
-            <Select allowClear style={{ width: 120 }} options={OUTCOMES.map((o) => ({ value: o, label: o }))} />
+            <Select
+              allowClear
+              style={{ width: 120 }}
+              options={OUTCOMES.map((o) => ({ value: o, label: t(`audit.outcome.${o}` as MessageKey) }))}
+            />
           </Form.Item>
           <Form.Item name="range" label={t('common.time')}>
             <DatePicker.RangePicker showTime allowEmpty={[true, true]} />
@@ -225,7 +230,11 @@ export function AuditPage() {
           {
             title: t('audit.outcome'),
             width: 110,
-            render: (_, e) => <Tag color={OUTCOME_COLOR[e.outcome] ?? 'default'}>{e.outcome}</Tag>,
+            render: (_, e) => (
+              <Tag color={OUTCOME_COLOR[e.outcome] ?? 'default'}>
+                {OUTCOMES.includes(e.outcome) ? t(`audit.outcome.${e.outcome}` as MessageKey) : e.outcome}
+              </Tag>
+            ),
           },
           { title: 'HTTP', dataIndex: 'code', width: 70 },
           {
