@@ -81,7 +81,7 @@ describe.skipIf(!hasChromium)('the console, end to end in Chromium', { timeout: 
       .toBeGreaterThanOrEqual(5);
     expect(await page.getByTestId('clusters-by-networkZone').textContent()).toContain('e-gov-extranet');
     await expect
-      .poll(() => page.getByTestId('recent-events').locator('.ant-list-item').count(), { timeout: 30_000 })
+      .poll(() => page.getByTestId('recent-events').locator('[role=listitem]').count(), { timeout: 30_000 })
       .toBeGreaterThan(0);
     // Chinese by default.
     expect(await page.getByTestId('nav-overview').textContent()).toBe('总览');

@@ -84,7 +84,7 @@ describe.skipIf(!hasChromium)('the console for a department’s users, in Chromi
     expect(await options.allTextContents()).toEqual(['edu/enrolment-portal']);
     await options.first().click();
     await page.getByTestId('load-submit').click();
-    await expect.poll(() => page.locator('.ant-list').last().textContent()).toContain('edu/enrolment-portal');
+    await expect.poll(() => page.getByTestId('sandbox-log').textContent()).toContain('edu/enrolment-portal');
     await shot(page, '22-member-sandbox');
     await context.close();
 

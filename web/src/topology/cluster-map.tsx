@@ -130,7 +130,6 @@ export function ClusterMap(props: {
         fitViewOptions={{ padding: 0.08 }}
         nodesConnectable={false}
         nodesDraggable={false}
-        proOptions={{ hideAttribution: true }}
         onNodeClick={(_, n) => {
           if (n.type === 'cluster') navigate(`/clusters/${encodeURIComponent(n.id)}`);
         }}

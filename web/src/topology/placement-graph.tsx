@@ -136,7 +136,6 @@ export function PlacementGraph(props: { components: readonly ComponentStatus[]; 
         fitViewOptions={{ padding: 0.1 }}
         nodesConnectable={false}
         nodesDraggable={false}
-        proOptions={{ hideAttribution: true }}
         zoomOnScroll={false}
         preventScrolling={false}
         onNodeClick={(_, n) => {

@@ -1,4 +1,5 @@
-import { Alert, List, Typography } from 'antd';
+import { Alert, Typography } from 'antd';
+import { SimpleList } from '../components/simple-list.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
 import type { YamlProblem } from './yaml-problems.ts';
 
@@ -17,27 +18,21 @@ export function ProblemList(props: {
       style={{ marginTop: 12 }}
       title={props.title ?? t('yaml.problems', { n: props.problems.length })}
       description={
-        <List
-          size="small"
-          dataSource={[...props.problems]}
-          renderItem={(p) => (
-            <List.Item
-              style={{ cursor: props.onGoto ? 'pointer' : undefined, padding: '4px 0' }}
-              onClick={() => props.onGoto?.(p.line)}
-              data-testid="yaml-problem"
-              data-line={p.line}
-            >
-              <Typography.Text>
-                <Typography.Text strong>{t('yaml.line', { line: p.line })}</Typography.Text>
-                {p.path && (
-                  <>
-                    {' '}
-                    <code>{p.path}</code>
-                  </>
-                )}
-                : {p.message}
-              </Typography.Text>
-            </List.Item>
+        <SimpleList
+          items={props.problems}
+          itemKey={(p, i) => `${i}:${p.line}`}
+          onItemClick={props.onGoto ? (p) => props.onGoto!(p.line) : undefined}
+          render={(p) => (
+            <span data-testid="yaml-problem" data-line={p.line}>
+              <Typography.Text strong>{t('yaml.line', { line: p.line })}</Typography.Text>
+              {p.path && (
+                <>
+                  {' '}
+                  <code>{p.path}</code>
+                </>
+              )}
+              : {p.message}
+            </span>
           )}
         />
       }

@@ -109,6 +109,23 @@ function PlacementPreview(props: { result: RenderResult }) {
   );
 }
 
+const INITIAL: AppFormValues = {
+  name: '',
+  components: [
+    {
+      name: 'web',
+      type: 'webservice',
+      image: '',
+      cpu: '500m',
+      memory: '512Mi',
+      replicas: 2,
+      port: 8080,
+      expose: true,
+    },
+  ],
+  networkZones: ['e-gov-extranet'],
+};
+
 /** Create an application from YAML (validated at the line) or from a form, with a placement preview. */
 export function ApplicationCreatePage() {
   const { t } = useI18n();
@@ -126,7 +143,7 @@ export function ApplicationCreatePage() {
   const [preview, setPreview] = useState<RenderResult>();
   const [previewError, setPreviewError] = useState<ApiError>();
   const yamlApply = useApplyYaml(chosen, text);
-  const [formText, setFormText] = useState('');
+  const [formText, setFormText] = useState(() => formYaml(INITIAL));
 
   const created = (name: string | undefined) => {
     message.success(t('create.created', { name: name ?? '' }));
@@ -270,21 +287,7 @@ export function ApplicationCreatePage() {
                   <Form<AppFormValues>
                     form={form}
                     layout="vertical"
-                    initialValues={{
-                      components: [
-                        {
-                          name: 'web',
-                          type: 'webservice',
-                          image: '',
-                          cpu: '500m',
-                          memory: '512Mi',
-                          replicas: 2,
-                          port: 8080,
-                          expose: true,
-                        },
-                      ],
-                      networkZones: ['e-gov-extranet'],
-                    }}
+                    initialValues={INITIAL}
                     onValuesChange={() => setFormText(formYaml(form.getFieldsValue(true) as AppFormValues))}
                   >
                     <Row gutter={12}>
@@ -461,7 +464,7 @@ export function ApplicationCreatePage() {
                 <Col xs={24} xl={9}>
                   <Card size="small" title={t('create.generatedYaml')} style={{ marginBottom: 16 }}>
                     <pre style={{ fontSize: 12, margin: 0, maxHeight: 360, overflow: 'auto' }} data-testid="form-yaml">
-                      {formText || formYaml(form.getFieldsValue(true) as AppFormValues)}
+                      {formText}
                     </pre>
                   </Card>
                   <Card size="small" title={t('create.previewTitle')}>

@@ -1,19 +1,5 @@
 import { WarningOutlined } from '@ant-design/icons';
-import {
-  Card,
-  Col,
-  Empty,
-  Flex,
-  List,
-  Progress,
-  Row,
-  Segmented,
-  Statistic,
-  Table,
-  Tag,
-  Tooltip,
-  Typography,
-} from 'antd';
+import { Card, Col, Empty, Flex, Progress, Row, Segmented, Statistic, Table, Tag, Tooltip, Typography } from 'antd';
 import { useEffect, useMemo, useState } from 'react';
 import type { Cluster } from '../../api/types.ts';
 import { Link } from '../../app/router.tsx';
@@ -22,6 +8,7 @@ import type { ChartOption } from '../../charts/chart.tsx';
 import { Chart } from '../../charts/chart.tsx';
 import { ErrorAlert } from '../../components/error-alert.tsx';
 import { PageHeader } from '../../components/page.tsx';
+import { SimpleList } from '../../components/simple-list.tsx';
 import { HEALTH_HEX, LiveBadge, PHASE_COLOR, PhaseTag, phaseKey } from '../../components/status-tags.tsx';
 import { countByPhase } from '../../data/app-rows.ts';
 import { eventTime, useApplicationRows, useClusters, useNow, useRecentEvents, useUsage } from '../../data/hooks.ts';
@@ -258,20 +245,24 @@ export function OverviewPage() {
                 }
               />
             )}
-            <List
-              size="small"
+            <SimpleList
               header={<Typography.Text strong>{t('overview.needsAttention')}</Typography.Text>}
-              locale={{ emptyText: t('overview.allHealthy') }}
-              dataSource={attention}
-              renderItem={(r) => (
-                <List.Item extra={<PhaseTag phase={r.phase} />}>
-                  <Link to={`/applications/${r.tenant}/${r.name}`}>
-                    {r.tenant}/{r.name}
-                  </Link>
-                  <Typography.Text type="secondary" style={{ marginLeft: 8 }}>
-                    {r.ready}/{r.desired}
-                  </Typography.Text>
-                </List.Item>
+              empty={t('overview.allHealthy')}
+              items={attention}
+              itemKey={(r) => r.key}
+              testId="needs-attention"
+              render={(r) => (
+                <Flex justify="space-between" align="center">
+                  <span>
+                    <Link to={`/applications/${r.tenant}/${r.name}`}>
+                      {r.tenant}/{r.name}
+                    </Link>
+                    <Typography.Text type="secondary" style={{ marginLeft: 8 }}>
+                      {r.ready}/{r.desired}
+                    </Typography.Text>
+                  </span>
+                  <PhaseTag phase={r.phase} />
+                </Flex>
               )}
             />
           </Card>
@@ -353,35 +344,33 @@ export function OverviewPage() {
 
         <Col xs={24}>
           <Card title={t('overview.recentEvents')}>
-            <List
-              size="small"
-              dataSource={events.items}
+            <SimpleList
+              items={events.items}
+              itemKey={(e) => `${e.metadata.tenant}/${e.metadata.name}`}
               loading={events.loading && can.canReadApplications}
-              locale={{ emptyText: t('overview.noEvents') }}
-              data-testid="recent-events"
-              renderItem={(e) => (
-                <List.Item>
-                  <Flex gap={8} align="baseline" style={{ width: '100%' }}>
-                    {e.spec.type === 'Warning' ? (
-                      <WarningOutlined style={{ color: HEALTH_HEX.Suspect }} />
-                    ) : (
-                      <span style={{ width: 14, display: 'inline-block' }} />
-                    )}
-                    <Tag color={e.spec.type === 'Warning' ? 'warning' : 'default'}>{e.spec.reason}</Tag>
-                    <Link
-                      to={`/applications/${e.metadata.tenant}/${e.spec.involvedObject.name}`}
-                      style={{ whiteSpace: 'nowrap' }}
-                    >
-                      {e.metadata.tenant}/{e.spec.involvedObject.name}
-                    </Link>
-                    <Typography.Text ellipsis={{ tooltip: e.spec.message }} style={{ flex: 1, minWidth: 0 }}>
-                      {e.spec.message}
-                    </Typography.Text>
-                    <Typography.Text type="secondary" style={{ whiteSpace: 'nowrap' }}>
-                      {formatRelative(eventTime(e), now, locale)}
-                    </Typography.Text>
-                  </Flex>
-                </List.Item>
+              empty={t('overview.noEvents')}
+              testId="recent-events"
+              render={(e) => (
+                <Flex gap={8} align="baseline" style={{ width: '100%' }}>
+                  {e.spec.type === 'Warning' ? (
+                    <WarningOutlined style={{ color: HEALTH_HEX.Suspect }} />
+                  ) : (
+                    <span style={{ width: 14, display: 'inline-block' }} />
+                  )}
+                  <Tag color={e.spec.type === 'Warning' ? 'warning' : 'default'}>{e.spec.reason}</Tag>
+                  <Link
+                    to={`/applications/${e.metadata.tenant}/${e.spec.involvedObject.name}`}
+                    style={{ whiteSpace: 'nowrap' }}
+                  >
+                    {e.metadata.tenant}/{e.spec.involvedObject.name}
+                  </Link>
+                  <Typography.Text ellipsis={{ tooltip: e.spec.message }} style={{ flex: 1, minWidth: 0 }}>
+                    {e.spec.message}
+                  </Typography.Text>
+                  <Typography.Text type="secondary" style={{ whiteSpace: 'nowrap' }}>
+                    {formatRelative(eventTime(e), now, locale)}
+                  </Typography.Text>
+                </Flex>
               )}
             />
           </Card>

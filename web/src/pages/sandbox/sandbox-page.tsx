@@ -8,7 +8,6 @@ import {
   Flex,
   Form,
   InputNumber,
-  List,
   Popconfirm,
   Row,
   Select,
@@ -28,6 +27,7 @@ import type { ChartOption } from '../../charts/chart.tsx';
 import { Chart } from '../../charts/chart.tsx';
 import { ErrorAlert } from '../../components/error-alert.tsx';
 import { PageHeader } from '../../components/page.tsx';
+import { SimpleList } from '../../components/simple-list.tsx';
 import { HealthTag, LiveBadge } from '../../components/status-tags.tsx';
 import { useApplicationRows, useClusters } from '../../data/hooks.ts';
 import { formatDateTime, formatNumber } from '../../format/format.ts';
@@ -178,17 +178,18 @@ export function SandboxPage() {
         </Col>
         <Col xs={24} xl={10}>
           <Card title={t('sandbox.log')} size="small">
-            <List
-              size="small"
-              dataSource={log}
-              locale={{ emptyText: t('sandbox.logEmpty') }}
-              renderItem={(e) => (
-                <List.Item>
+            <SimpleList
+              items={log}
+              itemKey={(e, i) => `${e.at}-${i}`}
+              empty={t('sandbox.logEmpty')}
+              testId="sandbox-log"
+              render={(e) => (
+                <>
                   <Typography.Text type="secondary" style={{ marginRight: 8 }}>
                     {formatDateTime(e.at, locale)}
                   </Typography.Text>
                   {e.text}
-                </List.Item>
+                </>
               )}
             />
           </Card>
