@@ -36,6 +36,10 @@ describe('the console served by polis', () => {
     expect(r.statusCode).toBe(200);
     expect(r.headers['content-type']).toContain('text/html');
     expect(r.headers['cache-control']).toBe('no-cache');
+    // Its own scripts only, polis only, never in a frame.
+    expect(r.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(r.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(r.headers['x-frame-options']).toBe('DENY');
   });
 
   it('serves hashed assets for a year, gzipped for browsers that accept it', async () => {

@@ -81,7 +81,7 @@ describe.skipIf(!hasChromium)('the console for a department’s users, in Chromi
     await page.getByTestId('load-app').click();
     const options = page.locator('.ant-select-dropdown:visible .ant-select-item-option');
     await options.first().waitFor();
-    expect(await options.allTextContents()).toEqual(['edu/enrolment-portal']);
+    await expect.poll(() => options.allTextContents()).toEqual(['edu/enrolment-portal']);
     await options.first().click();
     await page.getByTestId('load-submit').click();
     await expect.poll(() => page.getByTestId('sandbox-log').textContent()).toContain('edu/enrolment-portal');

@@ -34,6 +34,23 @@ const TYPES: Record<string, string> = {
 };
 const COMPRESSIBLE = new Set(['.html', '.js', '.mjs', '.css', '.svg', '.json', '.txt', '.map']);
 
+/**
+ * The console's page may run only its own scripts and talk only to polis; it may not be framed (clickjacking).
+ * Inline styles are allowed: Ant Design, CodeMirror and xyflow write them.
+ */
+const PAGE_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "font-src 'self' data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
 /** Built files under `assets/` carry a content hash in their names: cached for a year, never revalidated. */
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
@@ -106,6 +123,9 @@ export function registerConsole(app: FastifyInstance, opts: ConsoleOptions): voi
         .type('text/html; charset=utf-8')
         .send(landingPage(opts.version, { consoleMissing: true }));
     }
+    reply.header('content-security-policy', PAGE_POLICY);
+    reply.header('x-frame-options', 'DENY');
+    reply.header('referrer-policy', 'same-origin');
     return send(req, reply, index, entry, 'no-cache');
   };
 

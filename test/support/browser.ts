@@ -78,9 +78,15 @@ export async function pick(page: Page, testId: string, option: string | RegExp):
     .click();
 }
 
-/** Collects JavaScript errors of a page, to assert that a flow ran without any. */
+/**
+ * Collects a page's JavaScript errors and console errors (a Content-Security-Policy violation is one), to assert
+ * that a flow ran without any. Failed requests the flow expects (a 403 it shows the user) are not errors of the page.
+ */
 export function collectErrors(page: Page): string[] {
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) errors.push(m.text());
+  });
   return errors;
 }
