@@ -125,7 +125,10 @@ describe.skipIf(!hasChromium)('the console for a department’s users, in Chromi
     const deep = await fetch(`${base}/applications/edu/enrolment-portal?tab=yaml`);
     expect(deep.status).toBe(200);
     expect(deep.headers.get('cache-control')).toBe('no-cache');
-    expect(await deep.text()).toContain('<div id="root">');
+    const html = await deep.text();
+    expect(html).toContain('<div id="root">');
+    // A production build, even when the test run (NODE_ENV=test) built it: React's development runtime is not shipped.
+    expect(html).not.toContain('jsx-dev-runtime');
     const api = await fetch(`${base}/apis/no-such-group/v1/things`);
     expect(api.status).toBe(404);
     expect(((await api.json()) as { kind: string }).kind).toBe('Status');
