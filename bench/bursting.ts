@@ -230,7 +230,7 @@ const figures: Figure[] = [
 printFigures('bursting', figures);
 const file = await writeResult({
   benchmark: 'bursting',
-  command: 'npm run bench:elasticity (node bench/bursting.ts)',
+  command: 'npm run bench:elasticity',
   parameters: { ...params, wallSeconds: [round(withBurst.wallS, 1), round(privateOnly.wallS, 1)] },
   figures,
 });
