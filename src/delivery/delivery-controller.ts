@@ -234,7 +234,8 @@ export class DeliveryController {
     const scaling = stored?.scaling;
     const generation = app.metadata.generation;
     const revision = revisionName(owner.app, generation);
-    const now = this.deps.clock.now().toISOString();
+    const nowMs = this.deps.clock.now().getTime();
+    const now = new Date(nowMs).toISOString();
     const failoverProps = spec.policies?.find((p) => p.type === 'failover')?.properties as
       Record<string, unknown> | undefined;
     const failoverOn = failoverProps?.enabled !== false;
@@ -261,13 +262,13 @@ export class DeliveryController {
     });
     const tenantObj = await this.deps.store.get({ kind: 'Tenant', tenant: '', name: owner.tenant });
     const tenantSpec = tenantObj?.spec as { quota?: NamespaceQuota; burst?: BurstLimits } | undefined;
-    const capped = schedulingCaps(previous, mem.schedulingCaps ?? new Map(), this.deps.clock.now().getTime());
+    const capped = schedulingCaps(previous, mem.schedulingCaps ?? new Map(), nowMs);
     mem.schedulingCaps = capped.caps;
     const burst = burstAllowance({
       application: (spec.policies?.find((p) => p.type === 'autoscaling')?.properties as AutoscalingProperties)?.burst,
       department: tenantSpec?.burst,
       departmentUse: await this.burst.othersUse(owner.tenant, owner.app),
-      now: this.deps.clock.now().getTime(),
+      now: nowMs,
     });
     const base = {
       owner,
