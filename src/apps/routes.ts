@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { ConflictError, InputError, NotAllowedError } from '../kernel/errors.ts';
+import { ConflictError, InputError } from '../kernel/errors.ts';
 import type { Query } from '../kernel/query-params.ts';
 import { boolParam, intParam } from '../kernel/query-params.ts';
 import type { StoredObject } from '../resources/envelope.ts';
@@ -8,9 +8,8 @@ import type { ResourceService } from '../resources/service.ts';
 import type { Store } from '../resources/store.ts';
 import { zodCauses } from '../resources/validation.ts';
 import type { Verb } from '../tenancy/authorization.ts';
-import { authorize } from '../tenancy/authorization.ts';
-import { principalOf, requestContext } from '../tenancy/request-principal.ts';
-import { applicationKind } from './application-kind.ts';
+import { requestContext } from '../tenancy/request-principal.ts';
+import { requireApplicationAccess } from './application-access.ts';
 import { APPROVALS_ANNOTATION, parseApprovals } from './approvals.ts';
 import type { RevisionSpec } from './revisions.ts';
 import { ROLLBACK_ANNOTATION, revisionDiff, revisionName, revisionsOf, rollbackMark } from './revisions.ts';
@@ -35,15 +34,7 @@ export function registerApplicationRoutes(app: FastifyInstance, deps: AppRouteDe
   const guard = async (req: FastifyRequest, verb: Verb, action: string, fn: () => Promise<unknown>) => {
     const { tenant, name } = req.params as Params;
     try {
-      const decision = authorize(principalOf(req), {
-        verb,
-        kind: 'Application',
-        category: applicationKind.category,
-        scope: 'tenant',
-        tenant,
-        name,
-      });
-      if (!decision.allowed) throw new NotAllowedError(decision.reason);
+      requireApplicationAccess(req, verb, tenant, name);
       return await fn();
     } catch (e) {
       if (verb !== 'get')

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { requireApplicationAccess } from '../apps/application-access.ts';
 import type { ApplicationSpec } from '../apps/application-kind.ts';
 import { componentDemands } from '../apps/render/index.ts';
 import type { Clock } from '../kernel/clock.ts';
@@ -131,15 +132,7 @@ export function registerSandboxRoutes(app: FastifyInstance, deps: SandboxRouteDe
     async (req) => {
       const { tenant, name } = req.params as { tenant: string; name: string };
       try {
-        const d = authorize(principalOf(req), {
-          verb: 'update',
-          kind: 'Application',
-          category: 'workload',
-          scope: 'tenant',
-          tenant,
-          name,
-        });
-        if (!d.allowed) throw new NotAllowedError(d.reason);
+        requireApplicationAccess(req, 'update', tenant, name);
         const cloud = sim();
         const parsed = loadBody.safeParse(req.body ?? {});
         if (!parsed.success) throw new InputError('invalid load request', zodCauses(parsed.error), { invalid: true });

@@ -1,15 +1,13 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { requireApplicationAccess } from '../apps/application-access.ts';
 import type { ApplicationSpec } from '../apps/application-kind.ts';
-import { applicationKind } from '../apps/application-kind.ts';
 import { revisionName } from '../apps/revisions.ts';
 import type { ClusterDirectory } from '../clusters/cluster-directory.ts';
 import { bodyDocument } from '../kernel/body-documents.ts';
-import { InputError, NotAllowedError } from '../kernel/errors.ts';
+import { InputError } from '../kernel/errors.ts';
 import type { StoredObject } from '../resources/envelope.ts';
 import { parseObject } from '../resources/object-input.ts';
 import type { ResourceService } from '../resources/service.ts';
-import { authorize } from '../tenancy/authorization.ts';
-import { principalOf } from '../tenancy/request-principal.ts';
 import type { AppStatus } from './app-status.ts';
 import { planDelivery } from './desired-state.ts';
 import type { NamespaceQuota } from './namespace.ts';
@@ -26,17 +24,8 @@ export interface DeliveryRouteDeps {
  * `GET …/applications/{name}/manifests`: the plain Kubernetes manifests of a stored application (export).
  */
 export function registerDeliveryRoutes(app: FastifyInstance, deps: DeliveryRouteDeps): void {
-  const allow = (req: FastifyRequest, tenant: string, name?: string) => {
-    const d = authorize(principalOf(req), {
-      verb: 'get',
-      kind: 'Application',
-      category: applicationKind.category,
-      scope: 'tenant',
-      tenant,
-      name,
-    });
-    if (!d.allowed) throw new NotAllowedError(d.reason);
-  };
+  const allow = (req: FastifyRequest, tenant: string, name?: string) =>
+    requireApplicationAccess(req, 'get', tenant, name);
   const plan = async (tenant: string, name: string, spec: ApplicationSpec, generation: number, current?: AppStatus) => {
     const department = await deps.resources.get('Tenant', '', tenant).catch(() => undefined);
     const result = planDelivery({

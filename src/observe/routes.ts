@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { requireApplicationAccess } from '../apps/application-access.ts';
 import type { ApplicationSpec } from '../apps/application-kind.ts';
 import { componentDemands } from '../apps/render/index.ts';
 import { appNamespace } from '../delivery/namespace.ts';
@@ -25,15 +26,7 @@ export function registerObserveRoutes(
     { schema: { tags: ['applications'], summary: "An application's golden signals per component and cluster" } },
     async (req) => {
       const { tenant, name } = req.params as { tenant: string; name: string };
-      const d = authorize(principalOf(req), {
-        verb: 'get',
-        kind: 'Application',
-        category: 'workload',
-        scope: 'tenant',
-        tenant,
-        name,
-      });
-      if (!d.allowed) throw new NotAllowedError(d.reason);
+      requireApplicationAccess(req, 'get', tenant, name);
       const obj = await deps.resources.get('Application', tenant, name);
       if (!deps.metrics) throw new ConflictError('no metrics source: run the sandbox or set POLIS_PROMETHEUS_URL');
       const namespace = appNamespace(tenant, name);
