@@ -1,30 +1,13 @@
 import type { Manifest } from '../kernel/manifest.ts';
 
-/** Requests, capacity or use in the units placement works in. */
-export interface Resources {
-  readonly cpuMilli: number;
-  readonly memoryBytes: number;
-  readonly pods: number;
-}
+import type { Resources } from '../kernel/resources.ts';
+import type { Owner } from '../kernel/ownership.ts';
 
-export const NO_RESOURCES: Resources = { cpuMilli: 0, memoryBytes: 0, pods: 0 };
-
-/** Which objects in a cluster belong to one application: the labels every rendered object carries. */
-export interface Owner {
-  readonly tenant: string;
-  readonly app: string;
-  /** The namespace the application's objects live in, in that cluster. */
-  readonly namespace: string;
-}
-
-/** Labels that mark an object as owned by a polis application (KubeVela's own labels plus the department). */
-export const OWNER_LABELS = {
-  app: 'app.oam.dev/name',
-  namespace: 'app.oam.dev/namespace',
-  component: 'app.oam.dev/component',
-  tenant: 'polis.io/tenant',
-  managedBy: 'app.kubernetes.io/managed-by',
-} as const;
+/** The vocabulary drivers share with placement and rendering lives in the kernel; re-exported for the drivers. */
+export type { Resources } from '../kernel/resources.ts';
+export { NO_RESOURCES } from '../kernel/resources.ts';
+export type { Owner } from '../kernel/ownership.ts';
+export { OWNER_LABELS } from '../kernel/ownership.ts';
 
 export type ApplyAction = 'created' | 'configured' | 'unchanged';
 

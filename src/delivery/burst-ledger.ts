@@ -1,4 +1,4 @@
-import type { Resources } from '../clusters/driver.ts';
+import type { Resources } from '../kernel/resources.ts';
 import type { BurstDecision, BurstUse } from '../placement/burst-limits.ts';
 import { burstUse } from '../placement/burst-limits.ts';
 import type { ClusterCandidate, ComponentPlacement } from '../placement/types.ts';

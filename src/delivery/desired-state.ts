@@ -8,7 +8,7 @@ import { manifestKey, sortManifests } from '../kernel/manifest.ts';
 import { place } from '../placement/planner.ts';
 import { placementPlan } from '../placement/policies.ts';
 import type { BurstAllowance, ClusterCandidate, ComponentPlacement, ExcludedCluster } from '../placement/types.ts';
-import type { Owner } from '../clusters/driver.ts';
+import type { Owner } from '../kernel/ownership.ts';
 import type { NamespaceQuota } from './namespace.ts';
 import { namespaceGuards, namespaceManifest } from './namespace.ts';
 import type { DeployStep } from './workflow.ts';

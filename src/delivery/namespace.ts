@@ -1,7 +1,7 @@
 import { stableName } from '../kernel/names.ts';
 import type { Manifest } from '../kernel/manifest.ts';
-import type { Owner } from '../clusters/driver.ts';
-import { OWNER_LABELS } from '../clusters/driver.ts';
+import type { Owner } from '../kernel/ownership.ts';
+import { OWNER_LABELS } from '../kernel/ownership.ts';
 
 /** The namespace an application's objects live in, in every cluster: `<tenant>-<app>` (hashed when too long). */
 export function appNamespace(tenant: string, app: string): string {

@@ -5,7 +5,7 @@ import { timeZoneProblem } from '../kernel/time-zone.ts';
 import { scheduledFloor } from '../scaling/schedules.ts';
 import { replicaCost } from './planner.ts';
 import type { BurstAllowance, ClusterCandidate } from './types.ts';
-import type { Resources } from '../clusters/driver.ts';
+import type { Resources } from '../kernel/resources.ts';
 
 /** A window in which bursting is allowed: opens at each fire of `cron` (in `timezone`) for `durationMinutes`. */
 const burstWindowSchema = z

@@ -1,4 +1,4 @@
-import type { Resources } from '../clusters/driver.ts';
+import type { Resources } from '../kernel/resources.ts';
 
 /**
  * Free capacity per cluster while one pass of placement runs: copied from the clusters' `free`, given back when a

@@ -1,4 +1,4 @@
-import type { Resources } from '../clusters/driver.ts';
+import type { Resources } from '../kernel/resources.ts';
 import { DEFAULT_PLACEMENT_POLICY } from './placement-policy.ts';
 import type {
   ClusterCandidate,

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Resources } from '../clusters/driver.ts';
+import type { Resources } from '../kernel/resources.ts';
 import { GI, cluster, demand, policy, request, residency } from './placement-fixtures.ts';
 import { place, placeAll } from './planner.ts';
 import { CLUSTER_ROLES } from './types.ts';

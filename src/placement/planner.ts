@@ -1,4 +1,4 @@
-import type { Resources } from '../clusters/driver.ts';
+import type { Resources } from '../kernel/resources.ts';
 import { CapacityLedger } from './capacity-ledger.ts';
 import { divide } from './division.ts';
 import { EXCLUDED, OVERFLOW, withoutClusters } from './eligibility.ts';

@@ -1,4 +1,4 @@
-import type { Resources } from '../clusters/driver.ts';
+import type { Resources } from '../kernel/resources.ts';
 
 export type ClusterRole = 'primary' | 'burst' | 'disaster-recovery';
 export const CLUSTER_ROLES: readonly ClusterRole[] = ['primary', 'burst', 'disaster-recovery'];

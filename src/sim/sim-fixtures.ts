@@ -1,4 +1,4 @@
-import { OWNER_LABELS } from '../clusters/driver.ts';
+import { OWNER_LABELS } from '../kernel/ownership.ts';
 import { ManualClock } from '../kernel/clock.ts';
 import type { Manifest } from '../kernel/manifest.ts';
 import type { SimClusterSpec } from './cluster-spec.ts';

@@ -1,4 +1,4 @@
-import { OWNER_LABELS } from '../clusters/driver.ts';
+import { OWNER_LABELS } from '../kernel/ownership.ts';
 import type { StoredObject } from './object-store.ts';
 import { labelsOf } from './object-store.ts';
 import type { SimPod } from './pod.ts';

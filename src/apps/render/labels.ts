@@ -1,4 +1,4 @@
-import { OWNER_LABELS } from '../../clusters/driver.ts';
+import { OWNER_LABELS } from '../../kernel/ownership.ts';
 import { stableName } from '../../kernel/names.ts';
 import { child, type Obj } from './objects.ts';
 

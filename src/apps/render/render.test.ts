@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { OWNER_LABELS } from '../../clusters/driver.ts';
+import { OWNER_LABELS } from '../../kernel/ownership.ts';
 import type { Manifest } from '../../kernel/manifest.ts';
 import type { ApplicationSpec } from '../application-kind.ts';
 import { renderApplication, type RenderContext, type RenderResult } from './render.ts';

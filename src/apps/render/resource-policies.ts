@@ -1,4 +1,4 @@
-import { OWNER_LABELS } from '../../clusters/driver.ts';
+import { OWNER_LABELS } from '../../kernel/ownership.ts';
 import { manifestKey, type Manifest } from '../../kernel/manifest.ts';
 import { OAM_LABELS } from './labels.ts';
 import type { ApplyOnceProperties, GarbageCollectProperties, RuleSelector } from './policy-schemas.ts';
