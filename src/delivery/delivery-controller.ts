@@ -2,7 +2,6 @@ import type { ApplicationSpec } from '../apps/application-kind.ts';
 import { APPROVALS_ANNOTATION, parseApprovals } from '../apps/approvals.ts';
 import { revisionName } from '../apps/revisions.ts';
 import type { ClusterDirectory } from '../clusters/cluster-directory.ts';
-import type { ClusterStatus } from '../clusters/cluster-kind.ts';
 import type { WorkloadStatus } from '../clusters/driver.ts';
 import type { Owner } from '../kernel/ownership.ts';
 import { ClusterUnreachableError } from '../clusters/driver.ts';
@@ -17,13 +16,14 @@ import type { Store } from '../resources/store.ts';
 import type { AppStatus, Observation } from './app-status.ts';
 import type { SchedulingCaps } from './app-status.ts';
 import { applicationStatus, schedulablePlacement, schedulingCaps } from './app-status.ts';
-import type { ClusterPlan } from './desired-state.ts';
 import { planDelivery } from './desired-state.ts';
 import type { NamespaceQuota } from './namespace.ts';
 import { ownerOf } from './namespace.ts';
 import { StatusBatcher } from './status-batcher.ts';
-import type { FailoverRecord } from '../failover/failback.ts';
-import { failbackSettings, noteFailover, originsReady, surgePlacement } from '../failover/failback.ts';
+import { applyToCluster } from './cluster-apply.ts';
+import { EventNotes, placementNote } from './event-notes.ts';
+import { clustersOf, planFailback } from './failback-plan.ts';
+import { LeftoverCleanup } from './leftover-cleanup.ts';
 import { crashLoopFailover, crashLoopToleration } from '../failover/component-failover.ts';
 import { advanceWorkflow } from './workflow.ts';
 import type { BurstLimits, BurstUse } from '../placement/burst-limits.ts';
@@ -70,8 +70,6 @@ interface Memory {
   schedulingCaps?: SchedulingCaps;
 }
 
-const PENDING_CLEANUP = 'pendingCleanup';
-
 /**
  * The delivery controller: a level-triggered loop per application. Placement → render → apply through each
  * cluster's driver → prune what is no longer desired → observe → Application status. Drift inside a cluster is
@@ -92,6 +90,7 @@ export class DeliveryController {
   private readonly statuses: StatusBatcher;
   private readonly memory = new Map<string, Memory>();
   private readonly byNamespace = new Map<string, string>();
+  private readonly leftovers: LeftoverCleanup;
   private readonly burst = new BurstLedger(async (tenant) =>
     (await this.listAll('Application', tenant)).map((a) => ({ name: a.metadata.name, status: a.status })),
   );
@@ -109,6 +108,11 @@ export class DeliveryController {
       },
     });
     this.statuses = new StatusBatcher(deps.resources, { actor: 'system:delivery', requestId: 'delivery-status' });
+    this.leftovers = new LeftoverCleanup({
+      ...deps,
+      cleaned: (o, cluster) =>
+        this.event(o, 'Normal', 'CleanedUp', `removed what was left on ${cluster} after deletion`, cluster),
+    });
     this.events = new EventRecorder({
       resources: deps.resources,
       clock: deps.clock,
@@ -136,7 +140,7 @@ export class DeliveryController {
       this.deps.clusters.onChange((cluster, change) => {
         if (change === 'added') this.listenTo(cluster);
         if (change === 'health' || change === 'added' || change === 'removed') {
-          void this.cleanupReturned(cluster);
+          void this.leftovers.returned(cluster);
           void this.resyncAll();
         } else if (change === 'capacity') this.requeueUnplaced();
       }),
@@ -291,15 +295,26 @@ export class DeliveryController {
     const notes = new EventNotes();
     for (const m of crash.moved) notes.add('Warning', 'ComponentFailedOver', undefined, m);
     if (crash.recheckInMs !== undefined) this.queue.addAfter(key, crash.recheckInMs);
-    const { plan, failover } = this.failback({ ...base, generation }, sticky, previous, healthyNames, now, notes);
+    const { plan, failover, recheckInMs } = planFailback(
+      { ...base, generation },
+      sticky,
+      previous,
+      healthyNames,
+      (c) => this.deps.clusters.health(c),
+      now,
+      notes,
+    );
+    if (recheckInMs !== undefined) this.queue.addAfter(key, recheckInMs);
     this.reserveDelta(previous, plan, candidates);
 
     // Apply to every target cluster in parallel; an unreachable one is noted and retried, never fatal.
-    const observations = new Map<string, Observation>();
-    const applyErrors = new Map<string, string>();
+    const outcome = { observations: new Map<string, Observation>(), applyErrors: new Map<string, string>() };
+    const { observations, applyErrors } = outcome;
     const targets = new Set(plan.clusters.map((c) => c.cluster));
     await Promise.all(
-      plan.clusters.map((cp) => this.applyToCluster(owner, cp, mem, observations, applyErrors, healthyNames, notes)),
+      plan.clusters.map((cp) =>
+        applyToCluster(this.deps.clusters, owner, cp, mem, outcome, healthyNames, notes, this.stats),
+      ),
     );
 
     // Clusters the application left: removed once the application is healthy elsewhere (make-before-break),
@@ -367,51 +382,6 @@ export class DeliveryController {
     else if (!workflow.finished && observedHealthy(mem, status, generation)) this.queue.add(key);
   }
 
-  private async applyToCluster(
-    owner: Owner,
-    cp: ClusterPlan,
-    mem: Memory,
-    observations: Map<string, Observation>,
-    applyErrors: Map<string, string>,
-    healthy: ReadonlySet<string>,
-    notes: EventNotes,
-  ): Promise<void> {
-    const driver = this.deps.clusters.driver(cp.cluster);
-    if (!driver) {
-      observations.set(cp.cluster, { unreachable: 'no driver for this cluster' });
-      return;
-    }
-    try {
-      const changedSpec = mem.applied.get(cp.cluster) !== cp.hash;
-      const report = await driver.apply(cp.manifests, { owner, createOnlyPaths: cp.createOnlyPaths });
-      this.stats.applies++;
-      const changed = report.applied.filter((a) => a.action !== 'unchanged');
-      this.stats.objectsChanged += changed.length;
-      if (report.failed.length > 0) {
-        applyErrors.set(cp.cluster, report.failed.map((f) => `${f.key}: ${f.message}`).join('; '));
-        notes.add('Warning', 'ApplyFailed', cp.cluster, applyErrors.get(cp.cluster)!);
-      }
-      if (changed.length > 0) {
-        const what = changed.map((a) => `${a.action} ${shortKey(a.key)}`).join(', ');
-        notes.add(changedSpec ? 'Normal' : 'Warning', changedSpec ? 'Applied' : 'DriftRepaired', cp.cluster, what);
-      }
-      if (changedSpec) {
-        const keep = new Set(cp.manifests.map((m) => keyString(m)));
-        const pruned = await driver.prune(owner, keep);
-        this.stats.prunes++;
-        if (pruned.deleted.length > 0)
-          notes.add('Normal', 'Pruned', cp.cluster, pruned.deleted.map(shortKey).join(', '));
-      }
-      if (report.failed.length === 0) mem.applied.set(cp.cluster, cp.hash);
-      observations.set(cp.cluster, await driver.observe(owner));
-    } catch (e) {
-      if (!(e instanceof ClusterUnreachableError)) throw e;
-      mem.applied.delete(cp.cluster);
-      observations.set(cp.cluster, { unreachable: e.message });
-      if (healthy.has(cp.cluster)) notes.add('Warning', 'ClusterUnreachable', cp.cluster, e.message);
-    }
-  }
-
   /** Deleting: remove the objects from every reachable cluster, note the unreachable ones, drop the finalizer. */
   private async finalize(app: StoredObject, owner: Owner, mem: Memory): Promise<void> {
     const leftBehind: string[] = [];
@@ -425,7 +395,7 @@ export class DeliveryController {
         leftBehind.push(cluster);
       }
     }
-    for (const cluster of leftBehind) await this.addPendingCleanup(cluster, owner);
+    for (const cluster of leftBehind) await this.leftovers.add(cluster, owner);
     const key = `${owner.tenant}/${owner.app}`;
     const ctx = this.ctx(key);
     mem.applied.clear();
@@ -446,130 +416,6 @@ export class DeliveryController {
       cont = page.continue;
     } while (cont);
     return out;
-  }
-
-  /** Records on the Cluster that an application's objects wait there for cleanup. */
-  private async addPendingCleanup(cluster: string, owner: Owner): Promise<void> {
-    await this.updateClusterCleanup(cluster, (list) =>
-      list.some((o) => o.tenant === owner.tenant && o.app === owner.app) ? undefined : [...list, owner],
-    );
-  }
-
-  /** When a cluster is reachable again, removes what deleted applications left there. */
-  private async cleanupReturned(cluster: string): Promise<void> {
-    try {
-      const obj = await this.deps.store.get({ kind: 'Cluster', tenant: '', name: cluster });
-      const pending = ((obj?.status as Record<string, unknown> | undefined)?.[PENDING_CLEANUP] ?? []) as Owner[];
-      if (pending.length === 0) return;
-      const driver = this.deps.clusters.driver(cluster);
-      if (!driver) return;
-      const done: Owner[] = [];
-      for (const o of pending) {
-        try {
-          // An application re-created since then owns these objects again: leave them to its reconcile.
-          const back = await this.deps.store.get({ kind: 'Application', tenant: o.tenant, name: o.app });
-          if (!back) await driver.prune(o, new Set());
-          done.push(o);
-        } catch (e) {
-          if (e instanceof ClusterUnreachableError) break;
-          throw e;
-        }
-      }
-      if (done.length === 0) return;
-      await this.updateClusterCleanup(cluster, (list) =>
-        list.filter((o) => !done.some((d) => d.tenant === o.tenant && d.app === o.app)),
-      );
-      for (const o of done)
-        this.event(o, 'Normal', 'CleanedUp', `removed what was left on ${cluster} after deletion`, cluster);
-    } catch (e) {
-      this.deps.log?.(`cleanup on ${cluster} failed`, e);
-    }
-  }
-
-  private async updateClusterCleanup(cluster: string, change: (list: Owner[]) => Owner[] | undefined): Promise<void> {
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const obj = await this.deps.store.get({ kind: 'Cluster', tenant: '', name: cluster });
-      if (!obj) return;
-      const list = ((obj.status as ClusterStatus & Record<string, unknown>)?.[PENDING_CLEANUP] ?? []) as Owner[];
-      const next = change(list);
-      if (!next) return;
-      try {
-        await this.deps.resources.patch(
-          this.ctx(`cluster/${cluster}`),
-          { kind: 'Cluster', tenant: '', name: cluster },
-          { metadata: { resourceVersion: obj.metadata.resourceVersion }, status: { [PENDING_CLEANUP]: next } },
-          { subresource: 'status' },
-        );
-        return;
-      } catch (e) {
-        if (!(e instanceof ConflictError)) throw e;
-      }
-    }
-  }
-
-  /**
-   * Failover and failback around placement. Clusters the application leaves because they became unhealthy are
-   * remembered with the placement before; once they have been healthy for the failover policy's stabilization
-   * period (automatic by default), the placement goes back, make-before-break: first a surge that keeps every
-   * cluster's replicas and adds the origins' back, then, once those are ready, the placement from before alone.
-   */
-  private failback(
-    base: Omit<Parameters<typeof planDelivery>[0], 'current'> & { readonly generation: number },
-    sticky: Extract<ReturnType<typeof planDelivery>, { ok: true }>,
-    previous: AppStatus | undefined,
-    healthy: ReadonlySet<string>,
-    now: string,
-    notes: EventNotes,
-  ): { plan: Extract<ReturnType<typeof planDelivery>, { ok: true }>; failover?: FailoverRecord } {
-    const targets = new Set(sticky.clusters.map((c) => c.cluster));
-    const before = previous?.placement ?? {};
-    const dropped = [...clustersOf(before)].filter((c) => !targets.has(c) && !healthy.has(c));
-    let record = noteFailover(previous?.failover, before, dropped, now, previous?.observedGeneration ?? 0);
-    if (dropped.length > 0) notes.add('Warning', 'FailedOver', undefined, `moved off unhealthy ${dropped.join(', ')}`);
-    // A new spec places afresh: the failover is over (this is also how a manual failback is done).
-    if (record && previous && record.generation !== base.generation) record = undefined;
-    if (!record) return { plan: sticky };
-    const settings = failbackSettings(
-      base.spec.policies?.find((p) => p.type === 'failover')?.properties as Record<string, unknown> | undefined,
-    );
-    const waits = record.origins.map((c) => {
-      const h = this.deps.clusters.health(c);
-      return h?.state === 'Ready' ? settings.stabilizationMs - (Date.parse(now) - Date.parse(h.since)) : Infinity;
-    });
-    const wait = settings.mode === 'manual' ? Infinity : Math.max(...waits);
-    if (wait > 0) {
-      // While no origin is schedulable, placement already leaves them out: nothing to hold back.
-      if (record.origins.every((c) => !healthy.has(c))) {
-        if (Number.isFinite(wait)) this.queue.addAfter(`${base.owner.tenant}/${base.owner.app}`, wait + 100);
-        return { plan: sticky, failover: record };
-      }
-      // Until then the origins take nothing new, even if healthy again: no flapping back and forth.
-      const origins = new Set(record.origins);
-      const held = planDelivery({
-        ...base,
-        current: before,
-        candidates: base.candidates.map((c) => (origins.has(c.name) ? { ...c, healthy: false } : c)),
-      });
-      if (Number.isFinite(wait)) this.queue.addAfter(`${base.owner.tenant}/${base.owner.app}`, wait + 100);
-      return { plan: held.ok ? held : sticky, failover: record };
-    }
-    const target = planDelivery({ ...base, current: record.before });
-    if (!target.ok) return { plan: sticky, failover: record };
-    const targetPlacement = replicasOf(target.placement);
-    const readyOn = (component: string, cluster: string) =>
-      previous?.components.find((c) => c.name === component)?.clusters.find((c) => c.cluster === cluster)
-        ?.readyReplicas ?? 0;
-    if (record.phase === 'failing-back' && originsReady(targetPlacement, record.origins, readyOn)) {
-      notes.add('Normal', 'FailedBack', undefined, `back on ${record.origins.join(', ')}`);
-      return { plan: target };
-    }
-    // Make before break: every cluster keeps what runs there now, and the origins get theirs back.
-    const surge = planDelivery({ ...base, current: before, fixed: surgePlacement(before, targetPlacement) });
-    if (!surge.ok) return { plan: sticky, failover: record };
-    if (record.phase !== 'failing-back')
-      notes.add('Normal', 'FailingBack', undefined, `starting replicas again on ${record.origins.join(', ')}`);
-    record = { ...record, phase: 'failing-back' };
-    return { plan: surge, failover: record };
   }
 
   /** Replicas on burst clusters and their cost per hour, by department (for /metrics). */
@@ -645,58 +491,6 @@ export class DeliveryController {
   }
 }
 
-/**
- * What one reconcile did, gathered so that it becomes one Event per reason (the clusters named in its message)
- * rather than one per cluster: fewer writes, and one line to read.
- */
-class EventNotes {
-  private readonly notes: { type: 'Normal' | 'Warning'; reason: string; cluster?: string; text: string }[] = [];
-
-  add(type: 'Normal' | 'Warning', reason: string, cluster: string | undefined, text: string): void {
-    this.notes.push({ type, reason, cluster, text });
-  }
-
-  grouped(): { type: 'Normal' | 'Warning'; reason: string; message: string; cluster?: string }[] {
-    const by = new Map<string, typeof this.notes>();
-    for (const n of this.notes) by.set(`${n.type}/${n.reason}`, [...(by.get(`${n.type}/${n.reason}`) ?? []), n]);
-    return [...by.values()].map((ns) => {
-      const sorted = [...ns].sort((a, b) => ((a.cluster ?? '') < (b.cluster ?? '') ? -1 : 1));
-      const clusters = new Set(sorted.map((n) => n.cluster));
-      return {
-        type: sorted[0]!.type,
-        reason: sorted[0]!.reason,
-        message: sorted.map((n) => (n.cluster ? `${n.cluster}: ${n.text}` : n.text)).join('; '),
-        ...(clusters.size === 1 && sorted[0]!.cluster ? { cluster: sorted[0]!.cluster } : {}),
-      };
-    });
-  }
-}
-
-/** A Placed event when the replicas per cluster changed, with where each component now runs. */
-function placementNote(notes: EventNotes, previous: AppStatus | undefined, status: AppStatus): void {
-  if (JSON.stringify(previous?.placement ?? {}) === JSON.stringify(status.placement)) return;
-  const text = Object.entries(status.placement)
-    .map(([c, m]) => {
-      const where = Object.entries(m)
-        .map(([cl, n]) => `${cl} ${n}`)
-        .join(', ');
-      return `${c}: ${where || 'nowhere'}`;
-    })
-    .join('; ');
-  notes.add('Normal', 'Placed', undefined, text);
-}
-
-function clustersOf(placement: Readonly<Record<string, Readonly<Record<string, number>>>>): Set<string> {
-  const out = new Set<string>();
-  for (const byCluster of Object.values(placement))
-    for (const [cluster, n] of Object.entries(byCluster)) if (n > 0) out.add(cluster);
-  return out;
-}
-
-function replicasOf(placement: Readonly<Record<string, { readonly replicas: Readonly<Record<string, number>> }>>) {
-  return Object.fromEntries(Object.entries(placement).map(([c, p]) => [c, p.replicas]));
-}
-
 /** The replica counts the autoscaler decided (status.scaling), unless it only previews. */
 function autoscaled(scaling: AppStatus['scaling']): Record<string, number> | undefined {
   if (!scaling || scaling.preview) return undefined;
@@ -705,16 +499,6 @@ function autoscaled(scaling: AppStatus['scaling']): Record<string, number> | und
 
 function keyOf(app: StoredObject) {
   return { kind: app.kind, tenant: app.metadata.tenant ?? '', name: app.metadata.name };
-}
-
-function keyString(m: { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } }): string {
-  return `${m.apiVersion}/${m.kind}/${m.metadata.namespace ?? ''}/${m.metadata.name}`;
-}
-
-/** `apps/v1/Deployment/ns/web` → `Deployment/web`. */
-function shortKey(key: string): string {
-  const parts = key.split('/');
-  return `${parts.at(-3)}/${parts.at(-1)}`;
 }
 
 function ignoreNotFound(e: unknown): undefined {

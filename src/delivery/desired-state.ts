@@ -58,6 +58,9 @@ export type PlanResult =
     }
   | { readonly ok: false; readonly errors: readonly ErrorCause[] };
 
+/** A plan that rendered. */
+export type DeliveryPlan = Extract<PlanResult, { ok: true }>;
+
 const SINGLE_RUN = new Set(['Job', 'CronJob']);
 
 /**

@@ -1,0 +1,85 @@
+import type { ClusterDirectory } from '../clusters/cluster-directory.ts';
+import { ClusterUnreachableError } from '../clusters/driver.ts';
+import type { Owner } from '../kernel/ownership.ts';
+import type { Observation } from './app-status.ts';
+import type { ClusterPlan } from './desired-state.ts';
+import type { EventNotes } from './event-notes.ts';
+
+/** What one application's delivery remembers per cluster between reconciles. */
+export interface AppliedMemory {
+  /** Per cluster: the hash of what was last applied there. */
+  readonly applied: Map<string, string>;
+}
+
+/** Counters the delivery controller keeps for tests, benchmarks and /metrics. */
+export interface ApplyCounters {
+  applies: number;
+  objectsChanged: number;
+  prunes: number;
+}
+
+/** What applying one cluster's plan found, gathered over all target clusters of one reconcile. */
+export interface ApplyOutcome {
+  readonly observations: Map<string, Observation>;
+  readonly applyErrors: Map<string, string>;
+}
+
+/**
+ * Applies one cluster's share of an application through its driver, prunes what the new spec no longer renders,
+ * and observes the workloads. An unreachable cluster is noted (and an event recorded while it counts as healthy),
+ * never fatal; what the cluster refused is an apply error for the status.
+ */
+export async function applyToCluster(
+  clusters: ClusterDirectory,
+  owner: Owner,
+  cp: ClusterPlan,
+  mem: AppliedMemory,
+  out: ApplyOutcome,
+  healthy: ReadonlySet<string>,
+  notes: EventNotes,
+  stats: ApplyCounters,
+): Promise<void> {
+  const driver = clusters.driver(cp.cluster);
+  if (!driver) {
+    out.observations.set(cp.cluster, { unreachable: 'no driver for this cluster' });
+    return;
+  }
+  try {
+    const changedSpec = mem.applied.get(cp.cluster) !== cp.hash;
+    const report = await driver.apply(cp.manifests, { owner, createOnlyPaths: cp.createOnlyPaths });
+    stats.applies++;
+    const changed = report.applied.filter((a) => a.action !== 'unchanged');
+    stats.objectsChanged += changed.length;
+    if (report.failed.length > 0) {
+      out.applyErrors.set(cp.cluster, report.failed.map((f) => `${f.key}: ${f.message}`).join('; '));
+      notes.add('Warning', 'ApplyFailed', cp.cluster, out.applyErrors.get(cp.cluster)!);
+    }
+    if (changed.length > 0) {
+      const what = changed.map((a) => `${a.action} ${shortKey(a.key)}`).join(', ');
+      notes.add(changedSpec ? 'Normal' : 'Warning', changedSpec ? 'Applied' : 'DriftRepaired', cp.cluster, what);
+    }
+    if (changedSpec) {
+      const keep = new Set(cp.manifests.map((m) => keyString(m)));
+      const pruned = await driver.prune(owner, keep);
+      stats.prunes++;
+      if (pruned.deleted.length > 0) notes.add('Normal', 'Pruned', cp.cluster, pruned.deleted.map(shortKey).join(', '));
+    }
+    if (report.failed.length === 0) mem.applied.set(cp.cluster, cp.hash);
+    out.observations.set(cp.cluster, await driver.observe(owner));
+  } catch (e) {
+    if (!(e instanceof ClusterUnreachableError)) throw e;
+    mem.applied.delete(cp.cluster);
+    out.observations.set(cp.cluster, { unreachable: e.message });
+    if (healthy.has(cp.cluster)) notes.add('Warning', 'ClusterUnreachable', cp.cluster, e.message);
+  }
+}
+
+function keyString(m: { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } }): string {
+  return `${m.apiVersion}/${m.kind}/${m.metadata.namespace ?? ''}/${m.metadata.name}`;
+}
+
+/** `apps/v1/Deployment/ns/web` → `Deployment/web`. */
+function shortKey(key: string): string {
+  const parts = key.split('/');
+  return `${parts.at(-3)}/${parts.at(-1)}`;
+}
