@@ -1,14 +1,8 @@
-import { parseBytes, parseCpu } from '../kernel/quantity.ts';
+import { parseBytes } from '../kernel/quantity.ts';
 import type { StoredObject } from '../resources/envelope.ts';
 import type { ResourceUsage } from '../tenancy/quota.ts';
 import type { ApplicationSpec, ComponentSpec } from './application-kind.ts';
-
-/** KubeVela's webservice and worker default to 1 replica when no scaler trait is given. */
-function replicasOf(c: ComponentSpec): number {
-  const scaler = c.traits?.find((t) => t.type === 'scaler');
-  const r = scaler?.properties?.replicas;
-  return typeof r === 'number' ? r : 1;
-}
+import { componentDemands } from './render/index.ts';
 
 function storageOf(c: ComponentSpec): number {
   let bytes = 0;
@@ -23,18 +17,26 @@ function storageOf(c: ComponentSpec): number {
   return bytes;
 }
 
-/** What an Application requests of its department's quota: replicas × requests, persistent storage, and one app. */
+/**
+ * What an Application holds of its department's quota at the least: each component's minimum replicas (its
+ * autoscaling minimum when polis autoscales it, else its replicas) × one replica's requests as placement counts
+ * them (a container without requests, or with zero, at the LimitRange default), persistent storage, and one app.
+ */
 export function applicationUsage(obj: StoredObject): ResourceUsage {
   const spec = obj.spec as ApplicationSpec;
+  const scaling = spec.policies?.find((p) => p.type === 'autoscaling')?.properties as
+    | { components?: { name?: string; minReplicas?: number }[] }
+    | undefined;
+  const minimum = new Map((scaling?.components ?? []).map((c) => [c.name, c.minReplicas]));
   let cpu = 0;
   let memory = 0;
-  let storage = 0;
-  for (const c of spec.components) {
-    const n = replicasOf(c);
-    const p = c.properties ?? {};
-    if (p.cpu !== undefined) cpu += n * parseCpu(p.cpu as string | number);
-    if (p.memory !== undefined) memory += n * parseBytes(p.memory as string | number);
-    storage += storageOf(c);
+  for (const d of componentDemands(spec)) {
+    const min = minimum.get(d.name);
+    const n = typeof min === 'number' && d.replicas > 0 ? min : d.replicas;
+    cpu += n * d.perReplica.cpuMilli;
+    memory += n * d.perReplica.memoryBytes;
   }
+  let storage = 0;
+  for (const c of spec.components) storage += storageOf(c);
   return { cpu, memory, storage, applications: 1 };
 }

@@ -7,7 +7,13 @@ import type { Manifest } from '../kernel/manifest.ts';
 import { manifestKey, sortManifests } from '../kernel/manifest.ts';
 import { place } from '../placement/planner.ts';
 import { placementPlan } from '../placement/policies.ts';
-import type { BurstAllowance, ClusterCandidate, ComponentPlacement, ExcludedCluster } from '../placement/types.ts';
+import type {
+  BurstAllowance,
+  ClusterCandidate,
+  ComponentDemand,
+  ComponentPlacement,
+  ExcludedCluster,
+} from '../placement/types.ts';
 import type { Owner } from '../kernel/ownership.ts';
 import type { NamespaceQuota } from './namespace.ts';
 import { namespaceGuards, namespaceManifest } from './namespace.ts';
@@ -36,6 +42,8 @@ export interface PlanInput {
   readonly avoid?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** The application's burst allowance now (src/placement/burst-limits.ts); absent, bursting is limited by room only. */
   readonly burst?: BurstAllowance;
+  /** Replicas a component may hold on private clusters at most: the department's fair share (sharing.ts). */
+  readonly privateCap?: Readonly<Record<string, number>>;
   /** A placement decided elsewhere (failback's make-before-break): used as is, placement is not run. */
   readonly fixed?: Readonly<Record<string, Readonly<Record<string, number>>>>;
 }
@@ -58,6 +66,36 @@ export type PlanResult =
     }
   | { readonly ok: false; readonly errors: readonly ErrorCause[] };
 
+/** Each component's demand: the spec's, with the replica counts the autoscaler decided in place of the spec's. */
+export function desiredDemands(
+  spec: ApplicationSpec,
+  replicas: Readonly<Record<string, number>> | undefined,
+): ComponentDemandInfo[] {
+  return componentDemands(spec).map((d) =>
+    replicas?.[d.name] !== undefined && d.replicas > 0 ? { ...d, replicas: replicas[d.name]! } : d,
+  );
+}
+
+/**
+ * What placement divides per component: a Job or CronJob runs in one cluster, so it is one unit of the whole job's
+ * requests; pod-less components have no replicas.
+ */
+export function placementDemands(demands: readonly ComponentDemandInfo[]): ComponentDemand[] {
+  return demands.map((d) => {
+    const single = d.workloadKind !== undefined && SINGLE_RUN.has(d.workloadKind);
+    const k = single ? Math.max(1, d.replicas) : 1;
+    return {
+      name: d.name,
+      replicas: d.replicas === 0 ? 0 : single ? 1 : d.replicas,
+      perReplica: {
+        cpuMilli: d.perReplica.cpuMilli * k,
+        memoryBytes: d.perReplica.memoryBytes * k,
+        pods: d.perReplica.pods * k,
+      },
+    };
+  });
+}
+
 /** A plan that rendered. */
 export type DeliveryPlan = Extract<PlanResult, { ok: true }>;
 
@@ -70,12 +108,11 @@ const SINGLE_RUN = new Set(['Job', 'CronJob']);
  */
 export function planDelivery(input: PlanInput): PlanResult {
   const { spec, owner } = input;
-  const demands = componentDemands(spec).map((d) =>
-    input.replicas?.[d.name] !== undefined && d.replicas > 0 ? { ...d, replicas: input.replicas[d.name]! } : d,
-  );
+  const demands = desiredDemands(spec, input.replicas);
   const merged = new Map<string, Map<string, number>>();
   const unplaced = new Map<string, number>();
   const heldBack = new Map<string, number>();
+  const shareHeld = new Map<string, number>();
   const excluded = new Map<string, ExcludedCluster[]>();
   const overridesByCluster = new Map<string, Set<string>>();
   if (input.fixed) {
@@ -91,21 +128,7 @@ export function planDelivery(input: PlanInput): PlanResult {
   for (const step of input.fixed ? [] : input.steps) {
     const plan = placementPlan(spec as never, { topologyNames: step.topologies });
     if (!plan.ok) return { ok: false, errors: plan.errors };
-    const components = demands.map((d) => {
-      // A Job runs in one cluster: place one unit of the whole job. Pod-less components follow the others.
-      const single = d.workloadKind !== undefined && SINGLE_RUN.has(d.workloadKind);
-      const replicas = d.replicas === 0 ? 0 : single ? 1 : d.replicas;
-      const k = single ? Math.max(1, d.replicas) : 1;
-      return {
-        name: d.name,
-        replicas,
-        perReplica: {
-          cpuMilli: d.perReplica.cpuMilli * k,
-          memoryBytes: d.perReplica.memoryBytes * k,
-          pods: d.perReplica.pods * k,
-        },
-      };
-    });
+    const components = placementDemands(demands);
     const decision = place(
       {
         key: `${owner.tenant}/${owner.app}`,
@@ -116,6 +139,7 @@ export function planDelivery(input: PlanInput): PlanResult {
         ...(input.burst ? { burst: input.burst } : {}),
         ...(input.avoid ? { avoid: input.avoid } : {}),
         ...(input.roomCap ? { roomCap: input.roomCap } : {}),
+        ...(input.privateCap ? { privateCap: input.privateCap } : {}),
       },
       input.candidates,
     );
@@ -130,6 +154,7 @@ export function planDelivery(input: PlanInput): PlanResult {
       merged.set(component, m);
       unplaced.set(component, Math.max(unplaced.get(component) ?? 0, cp.unplaced));
       if (cp.burstHeldBack) heldBack.set(component, Math.max(heldBack.get(component) ?? 0, cp.burstHeldBack));
+      if (cp.shareHeldBack) shareHeld.set(component, Math.max(shareHeld.get(component) ?? 0, cp.shareHeldBack));
       if (!excluded.has(component)) excluded.set(component, [...cp.excluded]);
     }
   }
@@ -147,6 +172,7 @@ export function planDelivery(input: PlanInput): PlanResult {
       replicas: Object.fromEntries([...m].filter(([, n]) => n > 0 || d.replicas === 0).sort(byKey)),
       unplaced: unplaced.get(d.name) ?? 0,
       ...(heldBack.get(d.name) ? { burstHeldBack: heldBack.get(d.name)! } : {}),
+      ...(shareHeld.get(d.name) ? { shareHeldBack: shareHeld.get(d.name)! } : {}),
       excluded: (excluded.get(d.name) ?? []).filter((x) => !m.has(x.cluster)),
     };
   }

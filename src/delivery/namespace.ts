@@ -1,5 +1,6 @@
 import { stableName } from '../kernel/names.ts';
 import type { Manifest } from '../kernel/manifest.ts';
+import { DEFAULT_REQUEST } from '../kernel/resources.ts';
 import type { Owner } from '../kernel/ownership.ts';
 import { OWNER_LABELS } from '../kernel/ownership.ts';
 
@@ -37,8 +38,6 @@ export interface NamespaceQuota {
   readonly memory?: string | number;
   readonly storage?: string | number;
 }
-
-const DEFAULT_REQUEST = { cpu: '100m', memory: '128Mi' };
 
 /**
  * What every application namespace holds besides the application, in every cluster:

@@ -80,8 +80,9 @@ export const FIXED_REASONS = [
   'eligible, not needed: the replicas fit on other clusters',
   'overflow, not needed: the eligible clusters had room',
   'burst, held back by the burst limits (replicas, budget or time window; see status.burst)',
+  "private share used: the department's guarantee and borrowing limit, or the idle capacity, allow no more (see status.sharing)",
 ] as const;
-export type FixedReason = 0 | 1 | 2 | 3;
+export type FixedReason = 0 | 1 | 2 | 3 | 4;
 
 /** Everything eligibility depends on, as text. */
 function shapeKey(p: PlacementPolicy, r: ResidencyPolicy | undefined): string {

@@ -1,6 +1,6 @@
 import type { Resources } from '../kernel/resources.ts';
 import { CapacityLedger } from './capacity-ledger.ts';
-import { divide } from './division.ts';
+import { divide, shrink } from './division.ts';
 import { EXCLUDED, OVERFLOW, withoutClusters } from './eligibility.ts';
 import { PlacementPass } from './placement-pass.ts';
 import type {
@@ -83,6 +83,11 @@ function placeComponent(
   const avoid = req.avoid?.[demand.name];
   const caps = req.roomCap?.[demand.name];
   const elig = avoid ? withoutClusters(shared, avoid, pass.index) : shared;
+  const roomOf = caps
+    ? (i: number) => Math.min(ledger.room(i, per), caps[pass.clusters[i]!.name] ?? Infinity)
+    : (i: number) => ledger.room(i, per);
+  const limit = req.privateCap?.[demand.name];
+  const share = limit === undefined ? undefined : shareRooms(limit, elig, pass, roomOf, (i) => now[i]!);
   const result = divide({
     // Whole and never negative, so placed + unplaced always adds up.
     replicas: demand.replicas > 0 ? Math.floor(demand.replicas) : 0,
@@ -90,9 +95,7 @@ function placeComponent(
     primary: elig.primary,
     ...(elig.weights ? { weights: elig.weights } : {}),
     overflow: elig.overflow,
-    room: caps
-      ? (i) => Math.min(ledger.room(i, per), caps[pass.clusters[i]!.name] ?? Infinity)
-      : (i) => ledger.room(i, per),
+    room: share ? (i) => share.room.get(i) ?? roomOf(i) : roomOf,
     current: (i) => now[i]!,
     ...(policy.spreadBy ? { groupOf: pass.groupOf(policy.spreadBy) } : {}),
     tieStart: elig.primary.length > 1 ? hash(req.key, demand.name) % elig.primary.length : 0,
@@ -138,15 +141,64 @@ function placeComponent(
               pass.clusters[i]!.role === 'burst' &&
               ledger.room(i, per) > 0
             ? pass.fixedReason(i, 3)
-            : unused(i, demand, elig.use[i]!, pass, ledger);
+            : share?.binding && share.room.has(i) && roomOf(i) > 0
+              ? pass.fixedReason(i, 4)
+              : unused(i, demand, elig.use[i]!, pass, ledger);
     now[i] = 0;
   }
   return {
     replicas,
     unplaced: result.unplaced,
     ...(result.burstHeldBack > 0 ? { burstHeldBack: result.burstHeldBack } : {}),
+    ...(share?.binding && result.unplaced > 0 ? { shareHeldBack: Math.min(result.unplaced, share.withheld) } : {}),
     excluded,
   };
+}
+
+/**
+ * Rooms on the private (non-burst) eligible clusters cut so that together they hold at most `limit` replicas: each
+ * keeps what it holds first (largest holders cut first if even that is over), and the rest of the limit is shared
+ * in proportion to the rooms, so capacity division and spread still see the clusters' proportions.
+ */
+function shareRooms(
+  limit: number,
+  elig: { readonly primary: readonly number[]; readonly overflow: readonly number[] },
+  pass: PlacementPass,
+  roomOf: (i: number) => number,
+  current: (i: number) => number,
+): { room: Map<number, number>; binding: boolean; withheld: number } {
+  const idx = [...elig.primary, ...elig.overflow].filter((i) => pass.clusters[i]!.role !== 'burst');
+  const rooms = idx.map(roomOf);
+  const total = rooms.reduce((s, r) => s + r, 0);
+  const room = new Map<number, number>();
+  const cap = Math.max(0, Math.floor(limit));
+  if (total <= cap) return { room, binding: false, withheld: 0 };
+  const kept = idx.map((i, j) => Math.min(current(i), rooms[j]!));
+  const held = kept.reduce((s, k) => s + k, 0);
+  let out: number[];
+  if (held >= cap)
+    out = shrink(
+      kept,
+      cap,
+      kept.map(() => 0),
+    );
+  else {
+    const spare = rooms.map((r, j) => r - kept[j]!);
+    const spareTotal = spare.reduce((s, x) => s + x, 0);
+    let left = cap - held;
+    out = kept.map((k, j) => {
+      const add = Math.floor((spare[j]! * (cap - held)) / spareTotal);
+      left -= add;
+      return k + add;
+    });
+    for (let j = 0; j < out.length && left > 0; j++)
+      if (out[j]! < rooms[j]!) {
+        out[j]!++;
+        left--;
+      }
+  }
+  idx.forEach((i, j) => room.set(i, out[j]!));
+  return { room, binding: true, withheld: total - cap };
 }
 
 function take(

@@ -111,6 +111,11 @@ export interface PlacementRequest {
    * the same wall.
    */
   readonly roomCap?: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  /**
+   * At most this many replicas of a component on private (non-burst) clusters together: what fair sharing grants
+   * the application (src/placement/sharing.ts). Absent: limited by room only.
+   */
+  readonly privateCap?: Readonly<Record<string, number>>;
 }
 
 export interface ExcludedCluster {
@@ -125,6 +130,8 @@ export interface ComponentPlacement {
   readonly unplaced: number;
   /** Of the unplaced, those a burst cluster had room for but the burst allowance held back; absent when none. */
   readonly burstHeldBack?: number;
+  /** Of the unplaced, those a private cluster had room for but the department's share (privateCap) held back. */
+  readonly shareHeldBack?: number;
   /** Every candidate cluster given no replica of this component, with the reason. Sorted by cluster name. */
   readonly excluded: readonly ExcludedCluster[];
 }

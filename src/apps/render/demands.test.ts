@@ -29,11 +29,11 @@ describe('componentDemands', () => {
     });
   });
 
-  it('defaults to one replica with no requests', () => {
+  it('defaults to one replica, counted at the LimitRange default when it declares no requests', () => {
     expect(demand({ name: 'w', type: 'worker', properties: { image: IMAGE } })).toMatchObject({
       workloadKind: 'Deployment',
       replicas: 1,
-      perReplica: { cpuMilli: 0, memoryBytes: 0, pods: 1 },
+      perReplica: { cpuMilli: 100, memoryBytes: 128 * MI, pods: 1 },
     });
   });
 
@@ -109,7 +109,11 @@ describe('componentDemands', () => {
     });
     expect(
       demand({ name: 'c', type: 'cron-task', properties: { image: IMAGE, schedule: '@daily', count: 2, cpu: '1' } }),
-    ).toMatchObject({ workloadKind: 'CronJob', replicas: 2, perReplica: { cpuMilli: 1000, memoryBytes: 0, pods: 1 } });
+    ).toMatchObject({
+      workloadKind: 'CronJob',
+      replicas: 2,
+      perReplica: { cpuMilli: 1000, memoryBytes: 128 * MI, pods: 1 },
+    });
   });
 
   it('gives objects without pods no replicas', () => {
@@ -129,7 +133,7 @@ describe('componentDemands', () => {
     });
   });
 
-  it('counts sidecars, which request nothing of their own', () => {
+  it('counts sidecars that request nothing of their own at the default, never as free', () => {
     expect(
       demand({
         name: 'web',
@@ -137,6 +141,14 @@ describe('componentDemands', () => {
         properties: { image: IMAGE, cpu: '250m', memory: '128Mi' },
         traits: [{ type: 'sidecar', properties: { name: 'log', image: IMAGE } }],
       })!.perReplica,
-    ).toEqual({ cpuMilli: 250, memoryBytes: 128 * MI, pods: 1 });
+    ).toEqual({ cpuMilli: 350, memoryBytes: 256 * MI, pods: 1 });
+  });
+});
+
+describe('zero requests', () => {
+  it('count a zero cpu or memory as the default: zero never means free', () => {
+    expect(
+      demand({ name: 'w', type: 'worker', properties: { image: IMAGE, cpu: '0', memory: '0' } })!.perReplica,
+    ).toEqual({ cpuMilli: 100, memoryBytes: 128 * MI, pods: 1 });
   });
 });

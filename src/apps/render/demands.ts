@@ -1,4 +1,5 @@
 import { parseBytes, parseCpu } from '../../kernel/quantity.ts';
+import { DEFAULT_REQUEST_UNITS } from '../../kernel/resources.ts';
 import type { ApplicationSpec } from '../application-kind.ts';
 import { renderComponent } from './component-render.ts';
 import { isObj, podSpecOf, type Obj } from './objects.ts';
@@ -17,16 +18,21 @@ export interface ComponentDemandInfo {
 
 const NO_POD = { cpuMilli: 0, memoryBytes: 0, pods: 0 };
 
-/** A container's request, or its limit when it sets none (Kubernetes defaults the request to the limit). */
+/**
+ * A container's request, or its limit when it sets none (Kubernetes defaults the request to the limit). None, or
+ * zero, counts as the namespace's LimitRange default: a replica is never free against a department's share.
+ */
 function amount(c: Obj, resource: 'cpu' | 'memory'): number {
   const r = isObj(c.resources) ? c.resources : {};
   const q =
     (isObj(r.requests) ? r.requests[resource] : undefined) ?? (isObj(r.limits) ? r.limits[resource] : undefined);
-  if (typeof q !== 'string' && typeof q !== 'number') return 0;
+  const fallback = resource === 'cpu' ? DEFAULT_REQUEST_UNITS.cpuMilli : DEFAULT_REQUEST_UNITS.memoryBytes;
+  if (typeof q !== 'string' && typeof q !== 'number') return fallback;
   try {
-    return resource === 'cpu' ? parseCpu(q) : parseBytes(q);
+    const n = resource === 'cpu' ? parseCpu(q) : parseBytes(q);
+    return n > 0 ? n : fallback;
   } catch {
-    return 0;
+    return fallback;
   }
 }
 
