@@ -5,6 +5,7 @@ import { defineKind } from '../resources/kind-schema.ts';
 import type { KindDefinition } from '../resources/registry.ts';
 import { dns1123LabelProblem } from '../kernel/names.ts';
 import { oamCauses } from './render/oam-causes.ts';
+import { PRIORITIES, PRIORITY_LABEL } from '../placement/sharing.ts';
 
 export const OAM_GROUP = 'core.oam.dev';
 export const OAM_VERSION = 'v1beta1';
@@ -84,7 +85,7 @@ export const applicationKind: KindDefinition = defineKind({
     })
     .strict(),
   status: z.record(z.string(), z.unknown()),
-  validate: (obj) => applicationCauses(obj.spec as ApplicationSpec),
+  validate: (obj) => [...applicationCauses(obj.spec as ApplicationSpec), ...priorityCauses(obj.metadata.labels)],
   printColumns: [
     { name: 'COMPONENTS', path: 'spec.components.length' },
     { name: 'PHASE', path: 'status.phase' },
@@ -108,4 +109,16 @@ function applicationCauses(spec: ApplicationSpec): ErrorCause[] {
     seen.set(c.name, i);
   });
   return [...causes, ...oamCauses(spec), ...polisPolicyCauses(spec)];
+}
+
+/** The priority label (docs/sharing.md) takes one of three values. */
+function priorityCauses(labels: Readonly<Record<string, string>> | undefined): ErrorCause[] {
+  const p = labels?.[PRIORITY_LABEL];
+  if (p === undefined || (PRIORITIES as readonly string[]).includes(p)) return [];
+  return [
+    {
+      path: `metadata.labels["${PRIORITY_LABEL}"]`,
+      message: `unknown priority ${JSON.stringify(p)}; expected one of ${PRIORITIES.join(', ')} (关键 / 普通 / 可抢占)`,
+    },
+  ];
 }

@@ -155,6 +155,7 @@ export class ClusterDirectory {
         labels: e.object.metadata.labels ?? {},
         ...(spec.prices ? { prices: spec.prices } : {}),
         healthy: !!e.driver && schedulable(e.track.state) && !spec.cordoned && !e.object.metadata.deletionTimestamp,
+        ...(e.capacity ? { allocatable: e.capacity.allocatable } : {}),
         free: {
           cpuMilli: Math.max(0, alloc.cpuMilli - req.cpuMilli - pending.cpuMilli - e.reserved.cpuMilli),
           memoryBytes: Math.max(0, alloc.memoryBytes - req.memoryBytes - pending.memoryBytes - e.reserved.memoryBytes),

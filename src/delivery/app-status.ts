@@ -58,6 +58,8 @@ export interface AppStatus {
   readonly crashLoops?: readonly CrashLoopRecord[];
   /** Replicas on burst (public) clusters and their cost, and the limits that apply; absent when none run there. */
   readonly burst?: BurstStatus;
+  /** Fair sharing (src/placement/sharing.ts): what the application holds guaranteed and borrowed, and what it may not. */
+  readonly sharing?: SharingStatus;
   /** Written by the autoscaler (src/scaling): the replica counts it decided; kept as is by delivery. */
   readonly scaling?: {
     readonly preview: boolean;
@@ -67,6 +69,23 @@ export interface AppStatus {
     readonly steps: WorkflowProgress['steps'];
     readonly suspended: boolean;
   };
+}
+
+export interface SharingStatus {
+  readonly priority: 'critical' | 'normal' | 'preemptible';
+  /** By component: private replicas within the department's guarantee, borrowed beyond it, and held back. */
+  readonly components: Readonly<
+    Record<
+      string,
+      {
+        readonly guaranteed: number;
+        readonly borrowed: number;
+        /** Replicas wanted that run nowhere because of the department's share. */
+        readonly limited?: number;
+        readonly reason?: 'QuotaLimited' | 'Reclaimed' | 'CapacityLimited';
+      }
+    >
+  >;
 }
 
 export interface BurstStatus {

@@ -16,14 +16,18 @@ import type { Store } from '../resources/store.ts';
 import type { AppStatus, Observation } from './app-status.ts';
 import type { SchedulingCaps } from './app-status.ts';
 import { applicationStatus, schedulablePlacement, schedulingCaps } from './app-status.ts';
-import { planDelivery } from './desired-state.ts';
+import { desiredDemands, placementDemands, planDelivery } from './desired-state.ts';
 import type { NamespaceQuota } from './namespace.ts';
 import { ownerOf } from './namespace.ts';
 import { StatusBatcher } from './status-batcher.ts';
 import { applyToCluster } from './cluster-apply.ts';
 import { EventNotes, placementNote } from './event-notes.ts';
-import { clustersOf, planFailback } from './failback-plan.ts';
+import { clustersOf, planFailback, replicasOf } from './failback-plan.ts';
 import { LeftoverCleanup } from './leftover-cleanup.ts';
+import type { ApplicationShare, TenantSharingSpec } from './sharing-ledger.ts';
+import { SharingLedger, priorityOf } from './sharing-ledger.ts';
+import { sharingNotes, sharingStatus } from './sharing-status.ts';
+import type { ClusterCandidate } from '../placement/types.ts';
 import { crashLoopFailover, crashLoopToleration } from '../failover/component-failover.ts';
 import { advanceWorkflow } from './workflow.ts';
 import type { BurstLimits, BurstUse } from '../placement/burst-limits.ts';
@@ -91,6 +95,7 @@ export class DeliveryController {
   private readonly memory = new Map<string, Memory>();
   private readonly byNamespace = new Map<string, string>();
   private readonly leftovers: LeftoverCleanup;
+  private readonly sharing = new SharingLedger();
   private readonly burst = new BurstLedger(async (tenant) =>
     (await this.listAll('Application', tenant)).map((a) => ({ name: a.metadata.name, status: a.status })),
   );
@@ -146,6 +151,7 @@ export class DeliveryController {
       }),
     );
     for (const name of this.deps.clusters.names()) this.listenTo(name);
+    await this.rebuildSharing();
     await this.resyncAll();
     const resync = this.deps.resyncMs ?? 5 * 60_000;
     if (resync > 0) this.every(resync, () => void this.resyncAll());
@@ -266,7 +272,9 @@ export class DeliveryController {
       stepHealthy: () => observedHealthy(mem, previous, generation),
     });
     const tenantObj = await this.deps.store.get({ kind: 'Tenant', tenant: '', name: owner.tenant });
-    const tenantSpec = tenantObj?.spec as { quota?: NamespaceQuota; burst?: BurstLimits } | undefined;
+    const tenantSpec = tenantObj?.spec as
+      ({ quota?: NamespaceQuota; burst?: BurstLimits } & TenantSharingSpec) | undefined;
+    const share = this.shareOf(key, app, tenantSpec, candidates);
     const capped = schedulingCaps(previous, mem.schedulingCaps ?? new Map(), nowMs);
     mem.schedulingCaps = capped.caps;
     const burst = burstAllowance({
@@ -286,6 +294,7 @@ export class DeliveryController {
       ...(burst.allowance ? { burst: burst.allowance } : {}),
       ...(Object.keys(crash.avoid).length ? { avoid: crash.avoid } : {}),
       ...(capped.byComponent ? { roomCap: capped.byComponent } : {}),
+      ...(share ? { privateCap: share.privateCap } : {}),
     };
     const sticky = planDelivery({ ...base, current: previous ? schedulablePlacement(previous) : {} });
     if (!sticky.ok) {
@@ -363,6 +372,10 @@ export class DeliveryController {
     });
     this.burst.record(owner.tenant, owner.app, bursting.use);
     for (const n of bursting.notes) notes.add(n.type, n.reason, undefined, n.message);
+    const isPrivate = (c: string) => candidates.find((x) => x.name === c)?.role !== 'burst';
+    this.sharing.setPlacement(key, replicasOf(plan.placement), isPrivate);
+    const sharing = share && sharingStatus(share, plan.placement, priorityOf(app.metadata.labels));
+    for (const n of sharingNotes(sharing, previous?.sharing)) notes.add('Warning', n.reason, undefined, n.message);
     const status: AppStatus = {
       ...status0,
       clusters,
@@ -371,6 +384,7 @@ export class DeliveryController {
       ...(failover ? { failover } : {}),
       ...(bursting.status ? { burst: bursting.status } : {}),
       ...(crash.records.length ? { crashLoops: crash.records } : {}),
+      ...(sharing ? { sharing } : {}),
     };
     mem.observations = observations;
     mem.unplaced = status.components.some((c) => (c.unplaced ?? 0) > 0);
@@ -480,7 +494,63 @@ export class DeliveryController {
     });
   }
 
+  /**
+   * What fair sharing allows this application now (its demand recorded first); applications that must give
+   * borrowed replicas back because of it are reconciled at once.
+   */
+  private shareOf(
+    key: string,
+    app: StoredObject,
+    tenantSpec: TenantSharingSpec | undefined,
+    candidates: readonly ClusterCandidate[],
+  ): ApplicationShare | undefined {
+    const spec = app.spec as ApplicationSpec;
+    const scaling = (app.status as Partial<AppStatus> | undefined)?.scaling;
+    const tenant = app.metadata.tenant ?? '';
+    this.sharing.setDepartment(tenant, tenantSpec);
+    this.sharing.setCapacity(candidates);
+    this.sharing.setDemand(
+      key,
+      tenant,
+      priorityOf(app.metadata.labels),
+      placementDemands(desiredDemands(spec, autoscaled(scaling))),
+    );
+    const share = this.sharing.shareOf(key);
+    for (const other of this.sharing.takeYielding()) if (other !== key) this.queue.add(other);
+    return share;
+  }
+
+  /**
+   * Fair sharing's view rebuilt from the store before the first reconcile: every department's guarantee and every
+   * application's demand and private holdings, so that the first decisions after a restart see what runs.
+   */
+  private async rebuildSharing(): Promise<void> {
+    const candidates = this.deps.clusters.candidates();
+    const isPrivate = (c: string) => candidates.find((x) => x.name === c)?.role !== 'burst';
+    this.sharing.setCapacity(candidates);
+    for (const t of await this.listAll('Tenant', ''))
+      this.sharing.setDepartment(t.metadata.name, t.spec as TenantSharingSpec | undefined);
+    let cont: string | undefined;
+    do {
+      const page = await this.deps.store.list({ kind: 'Application', limit: 1000, continue: cont });
+      for (const a of page.items) {
+        const key = `${a.metadata.tenant}/${a.metadata.name}`;
+        const status = a.status as Partial<AppStatus> | undefined;
+        try {
+          const demands = placementDemands(desiredDemands(a.spec as ApplicationSpec, autoscaled(status?.scaling)));
+          this.sharing.setDemand(key, a.metadata.tenant ?? '', priorityOf(a.metadata.labels), demands);
+          this.sharing.setPlacement(key, status?.placement ?? {}, isPrivate);
+        } catch (e) {
+          this.deps.log?.(`fair sharing: ${key} left out of the rebuild`, e);
+        }
+      }
+      cont = page.continue;
+    } while (cont);
+    this.sharing.takeYielding();
+  }
+
   private forget(key: string, owner: Owner): void {
+    this.sharing.remove(key);
     this.memory.delete(key);
     this.burst.record(owner.tenant, owner.app, undefined);
     this.byNamespace.delete(owner.namespace);

@@ -88,6 +88,9 @@ export function clustersOf(placement: Readonly<Record<string, Readonly<Record<st
   return out;
 }
 
-function replicasOf(placement: Readonly<Record<string, { readonly replicas: Readonly<Record<string, number>> }>>) {
+/** Replicas per component per cluster of a placement decision. */
+export function replicasOf(
+  placement: Readonly<Record<string, { readonly replicas: Readonly<Record<string, number>> }>>,
+) {
   return Object.fromEntries(Object.entries(placement).map(([c, p]) => [c, p.replicas]));
 }

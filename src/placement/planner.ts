@@ -87,7 +87,9 @@ function placeComponent(
     ? (i: number) => Math.min(ledger.room(i, per), caps[pass.clusters[i]!.name] ?? Infinity)
     : (i: number) => ledger.room(i, per);
   const limit = req.privateCap?.[demand.name];
-  const share = limit === undefined ? undefined : shareRooms(limit, elig, pass, roomOf, (i) => now[i]!);
+  // The share binds only when it grants less than the component wants.
+  const share =
+    limit === undefined || limit >= demand.replicas ? undefined : shareRooms(limit, elig, pass, roomOf, (i) => now[i]!);
   const result = divide({
     // Whole and never negative, so placed + unplaced always adds up.
     replicas: demand.replicas > 0 ? Math.floor(demand.replicas) : 0,

@@ -21,6 +21,14 @@ import type { Resources } from '../kernel/resources.ts';
 export type Priority = 'critical' | 'normal' | 'preemptible';
 export const PRIORITIES: readonly Priority[] = ['critical', 'normal', 'preemptible'];
 
+/** The label an Application carries its priority in (critical, normal, preemptible; default normal). */
+export const PRIORITY_LABEL = 'polis.io/priority';
+
+export function priorityOf(labels: Readonly<Record<string, string>> | undefined): Priority {
+  const p = labels?.[PRIORITY_LABEL];
+  return (PRIORITIES as readonly string[]).includes(p ?? '') ? (p as Priority) : 'normal';
+}
+
 /** CPU and memory, the dimensions a share is written in. */
 export interface Share {
   readonly cpuMilli: number;

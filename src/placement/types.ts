@@ -15,6 +15,8 @@ export interface ClusterCandidate {
   /** Ready and reachable. An unhealthy cluster never receives replicas. */
   readonly healthy: boolean;
   readonly free: Resources;
+  /** All that the cluster's nodes offer to pods; fair sharing divides the private clusters' total. */
+  readonly allocatable?: Resources;
   /** Yuan per core-hour and GiB-hour of requests; prices replicas against a burst budget. */
   readonly prices?: { readonly cpuCoreHour: number; readonly memoryGiBHour: number };
 }

@@ -53,11 +53,33 @@ export const tenantKind: KindDefinition = defineKind({
       quota: quotaSchema.optional(),
       /** Limits on all the department's replicas in burst (public) clusters: replicas, yuan per hour, windows. */
       burst: burstLimitsSchema.optional(),
+      /**
+       * Fair sharing of the private cloud (docs/sharing.md): the quota's cpu and memory are the department's
+       * guarantee; it may borrow idle private capacity up to this limit beyond it (default none).
+       */
+      sharing: z
+        .object({
+          borrowingLimit: z
+            .object({
+              cpu: z.union([z.string(), z.number()]).optional(),
+              memory: z.union([z.string(), z.number()]).optional(),
+            })
+            .strict()
+            .optional(),
+        })
+        .strict()
+        .optional(),
     })
     .strict(),
   validate: (obj) => {
-    const spec = obj.spec as { quota?: Record<string, unknown>; burst?: BurstLimits } | undefined;
-    return [...quotaCauses(spec?.quota, 'spec.quota'), ...burstWindowCauses(spec?.burst, 'spec.burst')];
+    const spec = obj.spec as
+      | { quota?: Record<string, unknown>; burst?: BurstLimits; sharing?: { borrowingLimit?: Record<string, unknown> } }
+      | undefined;
+    return [
+      ...quotaCauses(spec?.quota, 'spec.quota'),
+      ...quotaCauses(spec?.sharing?.borrowingLimit, 'spec.sharing.borrowingLimit'),
+      ...burstWindowCauses(spec?.burst, 'spec.burst'),
+    ];
   },
   printColumns: [
     { name: 'ZH', path: 'spec.displayName.zh' },
@@ -65,6 +87,7 @@ export const tenantKind: KindDefinition = defineKind({
     { name: 'CPU', path: 'spec.quota.cpu' },
     { name: 'MEMORY', path: 'spec.quota.memory' },
     { name: 'APPS', path: 'spec.quota.applications' },
+    { name: 'BORROW-CPU', path: 'spec.sharing.borrowingLimit.cpu', wide: true },
     { name: 'PARENT', path: 'spec.parent', wide: true },
   ],
 });

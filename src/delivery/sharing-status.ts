@@ -1,0 +1,55 @@
+import type { Priority } from '../placement/sharing.ts';
+import type { ComponentPlacement } from '../placement/types.ts';
+import type { SharingStatus } from './app-status.ts';
+import type { ApplicationShare } from './sharing-ledger.ts';
+
+type Components = SharingStatus['components'];
+
+/**
+ * The application's fair-sharing status: per component what runs privately within the guarantee and borrowed,
+ * and what the department's share holds back (run nowhere) with the reason. Absent when nothing is borrowed or
+ * held back and the priority is the default: the common case writes nothing.
+ */
+export function sharingStatus(
+  share: ApplicationShare,
+  placement: Readonly<Record<string, ComponentPlacement>>,
+  priority: Priority,
+): SharingStatus | undefined {
+  const components: Record<string, Components[string]> = {};
+  let notable = priority !== 'normal';
+  for (const [name, g] of Object.entries(share.grants)) {
+    const limited = placement[name]?.shareHeldBack ?? 0;
+    components[name] = {
+      guaranteed: g.guaranteed,
+      borrowed: g.borrowed,
+      ...(limited > 0 ? { limited } : {}),
+      ...(limited > 0 && g.reason ? { reason: g.reason } : {}),
+    };
+    if (g.borrowed > 0 || limited > 0) notable = true;
+  }
+  return notable ? { priority, components } : undefined;
+}
+
+/**
+ * Events when the share starts holding replicas back or takes borrowed ones back (reason codes QuotaLimited,
+ * Reclaimed, CapacityLimited; the message names each component and the count). Nothing while it stays the same.
+ */
+export function sharingNotes(
+  now: SharingStatus | undefined,
+  was: SharingStatus | undefined,
+): { reason: string; message: string }[] {
+  const by = new Map<string, string[]>();
+  for (const [name, c] of Object.entries(now?.components ?? {})) {
+    if (!c.limited || !c.reason) continue;
+    const before = was?.components[name];
+    if (before?.limited === c.limited && before.reason === c.reason) continue;
+    by.set(c.reason, [...(by.get(c.reason) ?? []), `${name}: ${c.limited} replica(s) held back`]);
+  }
+  return [...by].map(([reason, parts]) => ({ reason, message: `${parts.join('; ')} (${EXPLAIN[reason]})` }));
+}
+
+const EXPLAIN: Record<string, string> = {
+  QuotaLimited: "the department's guarantee and borrowing limit are used",
+  Reclaimed: 'borrowed capacity given back to a department that needs its guarantee',
+  CapacityLimited: 'the private cloud has no idle capacity to lend',
+};
