@@ -95,10 +95,11 @@ export function registerKindRoutes(app: FastifyInstance, def: KindDefinition, de
     const p = req.params as Params;
     return { kind: def.kind, tenant: p.tenant ?? '', name: p.name! };
   };
+  // Server-only fields (a Token's secretHash) never leave; other sensitive ones only to who may read values.
   const show = (obj: StoredObject, principal: Principal) =>
     def.sensitiveFields.length > 0 && !canReadSecretValues(principal, obj.metadata.tenant ?? '')
       ? withoutSensitive(obj, def.sensitiveFields)
-      : obj;
+      : withoutSensitive(obj, def.serverOnlyFields);
   const dryRun = (req: FastifyRequest) => ({ dryRun: boolParam(req.query as Query, 'dryRun') });
 
   if (has('list')) {
@@ -116,8 +117,10 @@ export function registerKindRoutes(app: FastifyInstance, def: KindDefinition, de
             tenant,
           });
           if (!decision.allowed) throw new NotAllowedError(decision.reason);
+          return serveWatch(req, reply, def, tenants, deps);
         }
-        return serveWatch(req, reply, def, tenants, deps);
+        // Across departments: only those where the caller may both list and watch (the same rule per department).
+        return serveWatch(req, reply, def, watchableTenants(principal, def, tenants), deps);
       }
       const page = await deps.resources.list({
         kind: def.kind,
@@ -266,6 +269,27 @@ function tenantsFor(
     throw new NotAllowedError(`user "${principal.user}" may not list ${def.kind} in any department`);
   }
   return allowed;
+}
+
+/** The departments a watch across departments may stream: where the caller may list and watch; 403 if none. */
+function watchableTenants(
+  principal: Principal,
+  def: KindDefinition,
+  listable: readonly string[] | undefined,
+): readonly string[] | undefined {
+  const watchable = allowedTenants(principal, 'watch', def.kind, def.category);
+  if (watchable === 'all') return listable;
+  const both = listable === undefined ? watchable : watchable.filter((t) => listable.includes(t));
+  if (both.length === 0) {
+    const decision = authorize(principal, {
+      verb: 'watch',
+      kind: def.kind,
+      category: def.category,
+      scope: def.scope,
+    });
+    throw new NotAllowedError(decision.allowed ? `user "${principal.user}" may not watch ${def.kind}` : decision.reason);
+  }
+  return both;
 }
 
 function mergePatchBody(req: FastifyRequest): unknown {

@@ -3,7 +3,9 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import Fastify from 'fastify';
-import { AuthenticationError } from '../kernel/errors.ts';
+import { AuthenticationError, NotAllowedError } from '../kernel/errors.ts';
+import { authorize } from '../tenancy/authorization.ts';
+import { principalOf } from '../tenancy/request-principal.ts';
 import type { ChangeFeed } from '../resources/change-feed.ts';
 import type { KindRegistry } from '../resources/registry.ts';
 import type { ResourceService } from '../resources/service.ts';
@@ -61,7 +63,7 @@ export interface RouteEntry {
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** Served without authentication (health, metrics, docs). */
+    /** Served without authentication (health, version, docs). */
     public?: boolean;
   }
   interface FastifyInstance {
@@ -145,17 +147,25 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   registerConsole(app, { version: deps.version });
   app.get('/openapi.json', pub, async () => app.swagger());
   app.get('/healthz', pub, async () => ({ status: 'ok' }));
-  app.get('/readyz', pub, async (_req, reply) => {
+  // Public probes say only whether the server serves; internals (revision, store errors) stay in the log.
+  app.get('/readyz', pub, async (req, reply) => {
     try {
-      const revision = await deps.store.currentRevision();
-      return { status: 'ready', revision };
+      await deps.store.currentRevision();
+      return { status: 'ready' };
     } catch (e) {
-      return reply.code(503).send({ status: 'unavailable', message: (e as Error).message });
+      req.log.warn({ err: e }, 'readiness: the store does not answer');
+      return reply.code(503).send({ status: 'unavailable', reason: 'StoreUnavailable' });
     }
   });
-  app.get('/metrics', pub, async (_req, reply) =>
-    reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics()),
-  );
+  // Metrics name every department (burst figures): a platform-wide reader's token is needed (docs/security.md).
+  app.get('/metrics', { schema: { hide: true } }, async (req, reply) => {
+    const p = principalOf(req);
+    if (!authorize(p, { verb: 'list', kind: 'Metrics', category: 'workload', scope: 'tenant' }).allowed)
+      throw new NotAllowedError(
+        `user "${p.user}" may not read /metrics: it shows every department; needs a platform-wide viewer, auditor or platform-admin binding`,
+      );
+    return reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  });
   app.get('/version', pub, async () => ({ version: deps.version }));
 
   registerDiscovery(app, deps.registry, deps.version);

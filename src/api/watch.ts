@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { GoneError, InputError } from '../kernel/errors.ts';
+import { GoneError, InputError, ResourceVersionTooLargeError } from '../kernel/errors.ts';
 import type { ChangeFeed } from '../resources/change-feed.ts';
 import type { ChangeEvent } from '../resources/store.ts';
 import type { StoredObject } from '../resources/envelope.ts';
@@ -60,6 +60,17 @@ export async function serveWatch(
     const page = await deps.store.list({ kind: def.kind, tenants, labelSelector: selector });
     from = Number(page.resourceVersion);
     initial.push(...page.items.filter((o) => name === undefined || o.metadata.name === name));
+  } else if (from > deps.feed.revision) {
+    // The feed may lag the store (a write on another replica): only a revision beyond the store's is refused.
+    const current = await deps.store.currentRevision();
+    if (from > current) {
+      throw new ResourceVersionTooLargeError(`Too large resource version: ${from}, current: ${current}`, [
+        {
+          path: 'query.resourceVersion',
+          message: `${from} is newer than the server's current revision ${current}: list again and watch from the list's metadata.resourceVersion`,
+        },
+      ]);
+    }
   } else if (from < deps.feed.revision) {
     // Fail before the stream starts when the history is gone, so the client gets a plain 410.
     try {
