@@ -27,10 +27,12 @@ import type { SimCloud } from '../sim/index.ts';
 import type { MetricsSource } from '../observe/index.ts';
 import { registerObserveRoutes } from '../observe/routes.ts';
 import { registerBodyParsers } from './bodies.ts';
+import { armBodyTimeout } from './body-timeout.ts';
 import { registerDiscovery } from './discovery.ts';
 import { errorBody, sendError } from './error-body.ts';
 import { registerConsole } from './console-static.ts';
 import type { Metrics } from './metrics.ts';
+import type { WatchGuard } from './watch-guard.ts';
 import { registerKindRoutes } from './resource-routes.ts';
 
 export interface ServerDeps {
@@ -50,6 +52,9 @@ export interface ServerDeps {
   readonly version: string;
   /** Largest accepted body in bytes (default 1 MiB). */
   readonly bodyLimit?: number;
+  /** How long a client may take to send a body (ms, default 30 s). */
+  readonly requestTimeoutMs?: number;
+  readonly watches: WatchGuard;
   readonly logger?: FastifyServerOptions['logger'];
   readonly bookmarkMs?: number;
 }
@@ -75,6 +80,7 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 /** Builds the HTTP API with every route registered; the caller listens (or uses `inject` in tests). */
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
+  const bodyTimeoutMs = deps.requestTimeoutMs ?? 30_000;
   const app = Fastify({
     logger: deps.logger ?? false,
     bodyLimit: deps.bodyLimit ?? 1024 * 1024,
@@ -83,6 +89,10 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     routerOptions: { maxParamLength: 300 },
+    // Node's own limit for receiving a whole request (slow headers too); bodies get a 408 with a reason from
+    // armBodyTimeout before this backstop fires. Node checks it every connectionsCheckingInterval.
+    requestTimeout: bodyTimeoutMs + 30_000,
+    http: { connectionsCheckingInterval: Math.min(30_000, Math.max(1000, bodyTimeoutMs)) },
   });
   app.decorate('polisRoutes', [] as RouteEntry[]);
   app.addHook('onRoute', (route) => {
@@ -108,6 +118,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
 
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);
+    armBodyTimeout(req, reply, bodyTimeoutMs);
+    // Authentication runs here, before the body is read: a request without credentials gets 401 at once.
     if (req.routeOptions.config?.public || req.routeOptions.url === undefined) return;
     let identity;
     for (const a of deps.authenticators) {
@@ -174,6 +186,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       resources: deps.resources,
       feed: deps.feed,
       store: deps.store,
+      watches: deps.watches,
       bookmarkMs: deps.bookmarkMs,
     });
   registerApplyRoutes(app, { resources: deps.resources });
