@@ -308,7 +308,9 @@ function watchableTenants(
       category: def.category,
       scope: def.scope,
     });
-    throw new NotAllowedError(decision.allowed ? `user "${principal.user}" may not watch ${def.kind}` : decision.reason);
+    throw new NotAllowedError(
+      decision.allowed ? `user "${principal.user}" may not watch ${def.kind}` : decision.reason,
+    );
   }
   return both;
 }

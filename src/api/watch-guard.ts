@@ -39,8 +39,10 @@ export interface OpenWatch {
   readonly lifetimeMs: number;
   /** Bytes the watcher may leave unread. */
   readonly bufferBytes: number;
-  /** Records that the stream holds `bytes` unsent; true when it must be dropped. */
-  buffered(bytes: number): boolean;
+  /** True (and counted as a drop) when `unsent` bytes already wait: the watcher must be dropped. */
+  overLimit(unsent: number): boolean;
+  /** Records that the stream holds `bytes` unsent after a write. */
+  buffered(bytes: number): void;
   /** Forget the watch (idempotent). */
   close(): void;
 }
@@ -139,6 +141,11 @@ export class WatchGuard {
     return { open, ...this.stat };
   }
 
+  /** Watches `user` holds open now. */
+  openBy(user: string): number {
+    return this.byUser.get(user)?.size ?? 0;
+  }
+
   /** Registers a watch, or throws TooManyRequestsError when its user holds `perUser` already. */
   open(reg: WatchRegistration): OpenWatch {
     const { limits } = this.deps;
@@ -164,11 +171,13 @@ export class WatchGuard {
     return {
       lifetimeMs: Math.round(limits.timeoutSeconds * 1000 * (1 + this.deps.random())),
       bufferBytes: limits.bufferBytes,
-      buffered: (bytes) => {
-        if (bytes > this.stat.maxBufferedBytes) this.stat.maxBufferedBytes = bytes;
-        if (bytes <= limits.bufferBytes) return false;
+      overLimit: (unsent) => {
+        if (unsent <= limits.bufferBytes) return false;
         this.stat.droppedSlow++;
         return true;
+      },
+      buffered: (bytes) => {
+        if (bytes > this.stat.maxBufferedBytes) this.stat.maxBufferedBytes = bytes;
       },
       close,
     };
@@ -214,7 +223,10 @@ export class WatchGuard {
         continue;
       }
       if (w.identity.expiresAt !== undefined && w.identity.expiresAt <= now) {
-        this.revoke(w, new AuthenticationError(`the credential expired at ${new Date(w.identity.expiresAt).toISOString()}`));
+        this.revoke(
+          w,
+          new AuthenticationError(`the credential expired at ${new Date(w.identity.expiresAt).toISOString()}`),
+        );
         continue;
       }
       try {

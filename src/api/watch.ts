@@ -114,17 +114,21 @@ export async function serveWatch(
     const body = errorBody(err, req);
     write(`event: ERROR\ndata: ${JSON.stringify({ type: 'ERROR', object: body })}\n\n`);
   };
-  // A client that stops reading is dropped once it leaves more than the limit unsent, so memory stays bounded.
+  // A client that stops reading is dropped once it leaves more than the limit unsent, so memory stays bounded
+  // (the limit plus one event). What is checked is the backlog before a frame, so one large event alone does not
+  // drop a client that reads; a dropped client reconnects from its last revision, as after any end of stream.
   const write = (frame: string) => {
     if (res.writableEnded || res.destroyed) return;
-    res.write(frame);
-    if (watch.buffered(res.writableLength)) {
+    if (watch.overLimit(res.writableLength)) {
       closed = true;
       sub?.close();
       watch.close();
       for (const t of timers) clearInterval(t);
       res.destroy();
+      return;
     }
+    res.write(frame);
+    watch.buffered(res.writableLength);
   };
   res.writeHead(200, {
     'content-type': 'text/event-stream; charset=utf-8',
