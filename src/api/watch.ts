@@ -92,7 +92,8 @@ export async function serveWatch(
 
   const timers: NodeJS.Timeout[] = [];
   let closed = false;
-  let sub: { close(): void; position(): number } | undefined;
+  // Assigned once the initial objects are sent; ends (close) may come before that.
+  let sub: { close(): void; position(): number } | undefined = undefined;
   const close = (error?: PolisError) => {
     if (closed) return;
     closed = true;
