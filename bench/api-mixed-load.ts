@@ -57,7 +57,7 @@ interface Memory {
 }
 
 async function memoryOf(polis: ChildPolis): Promise<Memory> {
-  return { ...residentMemory(polis.pid), heap: await serverHeap(polis.url) };
+  return { ...residentMemory(polis.pid), heap: await serverHeap(polis.url, polis.adminToken) };
 }
 
 interface BackendRun {

@@ -6,6 +6,7 @@ import { applicationKind } from './apps/application-kind.ts';
 import { applicationUsage } from './apps/application-usage.ts';
 import { createMetrics } from './api/metrics.ts';
 import { buildServer } from './api/server.ts';
+import { WatchGuard } from './api/watch-guard.ts';
 import type { Clock } from './kernel/clock.ts';
 import { systemClock } from './kernel/clock.ts';
 import type { Config } from './kernel/config.ts';
@@ -50,6 +51,8 @@ export interface Polis {
   readonly store: Store;
   readonly resources: ResourceService;
   readonly feed: ChangeFeed;
+  /** Open watch streams: their limits and what they dropped or ended. */
+  readonly watches: WatchGuard;
   readonly tokens: TokenService;
   /** The embedded simulated cloud, when the sandbox is on. */
   readonly sim?: SimCloud;
@@ -187,7 +190,15 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     await oidc.load();
     authenticators.push(oidc);
   }
-  const metrics = createMetrics({ store, feed, delivery: delivery.stats, burst: () => delivery.burstByDepartment() });
+  const watches = new WatchGuard({ feed, principal: (user) => bindings.principal(user), clock, limits: config.watch });
+  watches.start();
+  const metrics = createMetrics({
+    store,
+    feed,
+    watches,
+    delivery: delivery.stats,
+    burst: () => delivery.burstByDepartment(),
+  });
   const app = await buildServer({
     store,
     registry,
@@ -203,6 +214,8 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     metricsSource,
     version: VERSION,
     bodyLimit: config.bodyLimit,
+    requestTimeoutMs: config.requestTimeoutMs,
+    watches,
     logger: opts.listen ? loggerOptions(config.logLevel) : false,
     bookmarkMs: opts.bookmarkMs,
   });
@@ -229,6 +242,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     clusters.stop();
     sim?.stop();
     metricsSource?.close?.();
+    watches.stop();
     bindings.stop();
     feed.stop();
     await app.close();
@@ -248,6 +262,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     store,
     resources,
     feed,
+    watches,
     tokens,
     sim,
     metricsSource,

@@ -31,10 +31,10 @@ afterAll(async () => {
 });
 
 describe('the HTTP API', () => {
-  it('serves health, readiness, metrics and version without a token', async () => {
+  it('serves health, readiness and version without a token, and metrics to a platform reader', async () => {
     expect((await t.request('GET', '/healthz')).json()).toEqual({ status: 'ok' });
-    expect((await t.request('GET', '/readyz')).json()).toMatchObject({ status: 'ready' });
-    const metrics = (await t.request('GET', '/metrics')).body;
+    expect((await t.request('GET', '/readyz')).json()).toEqual({ status: 'ready' });
+    const metrics = (await t.request('GET', '/metrics', { token: t.adminToken })).body;
     for (const name of [
       'polis_http_requests_total',
       'polis_http_request_duration_seconds_bucket',

@@ -158,7 +158,7 @@ describe('bursting', () => {
     const s = await status();
     expect(onBurst(s)).toBe(2);
     expect(s.burst!.limits![0]).toContain('department: 2 replicas');
-    const metrics = await t.request('GET', '/metrics', {});
+    const metrics = await t.request('GET', '/metrics', { token: t.adminToken });
     expect(metrics.body).toMatch(/polis_burst_replicas\{tenant="edu"\} 2/);
     await t.request('PATCH', '/apis/polis.io/v1/tenants/edu', {
       token: t.adminToken,

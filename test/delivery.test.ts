@@ -76,7 +76,7 @@ describe('delivery of the example applications in the sandbox', () => {
   });
 
   it('counts its work in /metrics', async () => {
-    const metrics = (await t.request('GET', '/metrics')).body;
+    const metrics = (await t.request('GET', '/metrics', { token: t.adminToken })).body;
     const reconciles = Number(/^polis_delivery_reconciles_total (\d+)/m.exec(metrics)?.[1]);
     expect(reconciles).toBeGreaterThan(0);
     expect(metrics).toMatch(/^polis_delivery_errors_total 0$/m);

@@ -289,6 +289,63 @@ describe('tenant isolation on every registered route', () => {
     expect(leaks).toEqual([]);
   });
 
+  it('answers every watch, per department and across departments, as list and watch together decide, for every kind', async () => {
+    const checks: Array<Promise<string | undefined>> = [];
+    for (const def of t.polis.resources.registry.all()) {
+      if (!def.verbs.includes('list')) continue;
+      const base = `/apis/${def.group}/${def.version}`;
+      const targets: Array<{ url: string; tenant?: string }> =
+        def.scope === 'platform'
+          ? [{ url: `${base}/${def.plural}` }]
+          : [
+              { url: `${base}/${def.plural}` },
+              { url: `${base}/tenants/${OWN}/${def.plural}`, tenant: OWN },
+              { url: `${base}/tenants/${OTHER}/${def.plural}`, tenant: OTHER },
+            ];
+      for (const actor of ACTORS) {
+        for (const target of targets) {
+          // Which departments the stream may show: undefined = all (or a platform kind), [] = refused.
+          let may: 'all' | string[];
+          if (def.scope === 'tenant' && target.tenant === undefined) {
+            const list = allowedTenants(actor.principal, 'list', def.kind, def.category);
+            const watch = allowedTenants(actor.principal, 'watch', def.kind, def.category);
+            may =
+              list === 'all' && watch === 'all'
+                ? 'all'
+                : list === 'all'
+                  ? (watch as string[])
+                  : watch === 'all'
+                    ? list
+                    : list.filter((x) => watch.includes(x));
+          } else {
+            const attrs = { kind: def.kind, category: def.category, scope: def.scope, tenant: target.tenant };
+            const ok =
+              authorize(actor.principal, { ...attrs, verb: 'list' }).allowed &&
+              authorize(actor.principal, { ...attrs, verb: 'watch' }).allowed;
+            may = ok ? (target.tenant === undefined ? 'all' : [target.tenant]) : [];
+          }
+          checks.push(
+            t.request('GET', `${target.url}?watch=true&timeoutSeconds=1`, { token: tokens[actor.user] }).then((r) => {
+              const where = `${actor.user} watch ${target.url}`;
+              if (may !== 'all' && may.length === 0)
+                return r.statusCode === 403 ? undefined : `${where}: expected 403, got ${r.statusCode}`;
+              if (r.statusCode !== 200) return `${where}: expected 200, got ${r.statusCode} ${r.body.slice(0, 160)}`;
+              const shown = [...r.body.matchAll(/"tenant":"([a-z0-9-]*)"/g)].map((m) => m[1]!);
+              const foreign = may === 'all' ? [] : shown.filter((x) => x !== '' && !may.includes(x));
+              return foreign.length > 0 ? `${where}: shows ${[...new Set(foreign)].join(', ')}` : undefined;
+            }),
+          );
+        }
+      }
+    }
+    expect((await Promise.all(checks)).filter(Boolean)).toEqual([]);
+    // The case that differs between list and watch: secrets by metadata only (viewer) may be listed, not watched.
+    const viewer = await t.request('GET', '/apis/polis.io/v1/secrets?watch=true&timeoutSeconds=1', {
+      token: tokens['edu-viewer'],
+    });
+    expect(viewer.statusCode).toBe(403);
+  });
+
   it('lists across departments only what the caller may see', async () => {
     const r = await t.request('GET', '/apis/core.oam.dev/v1beta1/applications', { token: tokens['vendor-dev'] });
     expect(r.statusCode).toBe(200);

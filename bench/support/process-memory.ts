@@ -12,8 +12,11 @@ export function residentMemory(pid: number): { rssMb: number; peakMb: number } {
 }
 
 /** The server's own V8 heap figures from /metrics (prom-client default metrics, prefix polis_), in MB. */
-export async function serverHeap(url: string): Promise<{ heapUsedMb: number; heapTotalMb: number } | undefined> {
-  const res = await fetch(`${url}/metrics`);
+export async function serverHeap(
+  url: string,
+  token: string,
+): Promise<{ heapUsedMb: number; heapTotalMb: number } | undefined> {
+  const res = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${token}` } });
   if (!res.ok) return undefined;
   const text = await res.text();
   const value = (name: string) => {

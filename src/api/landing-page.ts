@@ -14,7 +14,7 @@ code{background:#f3f4f6;padding:.1rem .3rem;border-radius:4px}a{color:#0b57d0}li
 <ul>
 <li><a href="/docs">API 文档 / API reference (OpenAPI)</a> — authorize with the token in <code>data/admin.token</code></li>
 <li><a href="/apis">/apis</a> — served kinds (needs a token)</li>
-<li><a href="/healthz">/healthz</a>, <a href="/readyz">/readyz</a>, <a href="/metrics">/metrics</a></li>
+<li><a href="/healthz">/healthz</a>, <a href="/readyz">/readyz</a>, /metrics (with a platform reader's token)</li>
 </ul>
 <p>CLI: <code>npm run polis -- login http://127.0.0.1:8080 --token-file data/admin.token</code>, then <code>npm run polis -- get tenants</code>.</p>
 </body></html>`;

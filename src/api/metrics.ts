@@ -3,11 +3,13 @@ import type { BurstUse } from '../placement/burst-limits.ts';
 import type { DeliveryStats } from '../delivery/delivery-controller.ts';
 import type { ChangeFeed } from '../resources/change-feed.ts';
 import type { Store } from '../resources/store.ts';
+import type { WatchGuard } from './watch-guard.ts';
 
 /** The server's Prometheus metrics: requests, latencies, store and watch figures. */
 export function createMetrics(deps: {
   store: Store;
   feed: ChangeFeed;
+  watches?: WatchGuard;
   delivery?: DeliveryStats;
   /** Replicas on burst clusters and their cost per hour, by department. */
   burst?: () => ReadonlyMap<string, BurstUse>;
@@ -56,6 +58,35 @@ export function createMetrics(deps: {
       this.inc(deps.feed.delivered);
     },
   });
+  const { watches } = deps;
+  if (watches) {
+    for (const [name, help, read] of [
+      [
+        'polis_watch_dropped_slow_total',
+        'Watchers dropped because they left more than POLIS_WATCH_BUFFER_BYTES unread.',
+        () => watches.stats().droppedSlow,
+      ],
+      [
+        'polis_watch_revoked_total',
+        'Watches ended because their token, user or role binding no longer allowed them.',
+        () => watches.stats().revoked,
+      ],
+      [
+        'polis_watch_refused_total',
+        'Watches refused with 429 because their user held POLIS_WATCH_MAX_PER_USER already.',
+        () => watches.stats().refused,
+      ],
+    ] as const)
+      new Counter({
+        name,
+        help,
+        registers: [registry],
+        collect() {
+          this.reset();
+          this.inc(read());
+        },
+      });
+  }
   const { delivery } = deps;
   if (delivery) {
     const counter = (name: string, help: string, read: () => number) =>

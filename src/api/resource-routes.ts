@@ -95,30 +95,30 @@ export function registerKindRoutes(app: FastifyInstance, def: KindDefinition, de
     const p = req.params as Params;
     return { kind: def.kind, tenant: p.tenant ?? '', name: p.name! };
   };
+  // Server-only fields (a Token's secretHash) never leave; other sensitive ones only to who may read values.
   const show = (obj: StoredObject, principal: Principal) =>
     def.sensitiveFields.length > 0 && !canReadSecretValues(principal, obj.metadata.tenant ?? '')
       ? withoutSensitive(obj, def.sensitiveFields)
-      : obj;
+      : withoutSensitive(obj, def.serverOnlyFields);
   const dryRun = (req: FastifyRequest) => ({ dryRun: boolParam(req.query as Query, 'dryRun') });
 
   if (has('list')) {
     const listHandler = handle('list', async (req, reply, principal) => {
       const q = req.query as Query;
-      const tenants = tenantsFor(principal, def, (req.params as Params).tenant);
+      const pathTenant = (req.params as Params).tenant;
       if (boolParam(q, 'watch')) {
-        const tenant = (req.params as Params).tenant;
-        if (def.scope === 'platform' || tenant !== undefined) {
-          const decision = authorize(principal, {
-            verb: 'watch',
-            kind: def.kind,
-            category: def.category,
-            scope: def.scope,
-            tenant,
-          });
-          if (!decision.allowed) throw new NotAllowedError(decision.reason);
-        }
-        return serveWatch(req, reply, def, tenants, deps);
+        const tenants = watchScope(principal, def, pathTenant);
+        // Checked again while the stream is open: it ends once the caller may no longer watch all it shows.
+        const recheck = (p: Principal) => {
+          const now = watchScope(p, def, pathTenant);
+          if (now === undefined) return;
+          const lost = tenants === undefined ? ['every department'] : tenants.filter((t) => !now.includes(t));
+          if (lost.length > 0)
+            throw new NotAllowedError(`user "${p.user}" may no longer watch ${def.kind} in ${lost.join(', ')}`);
+        };
+        return serveWatch(req, reply, def, tenants, deps, recheck);
       }
+      const tenants = tenantsFor(principal, def, pathTenant);
       const page = await deps.resources.list({
         kind: def.kind,
         tenants,
@@ -266,6 +266,53 @@ function tenantsFor(
     throw new NotAllowedError(`user "${principal.user}" may not list ${def.kind} in any department`);
   }
   return allowed;
+}
+
+/**
+ * What a watch may stream, by the same rules on every route: list and watch on the path's department (or the
+ * platform kind), or across departments those where the caller may both list and watch. Throws 403 otherwise.
+ */
+function watchScope(
+  principal: Principal,
+  def: KindDefinition,
+  pathTenant: string | undefined,
+): readonly string[] | undefined {
+  if (def.scope === 'tenant' && pathTenant === undefined)
+    return watchableTenants(principal, def, tenantsFor(principal, def, undefined));
+  for (const verb of ['list', 'watch'] as const) {
+    const decision = authorize(principal, {
+      verb,
+      kind: def.kind,
+      category: def.category,
+      scope: def.scope,
+      tenant: pathTenant,
+    });
+    if (!decision.allowed) throw new NotAllowedError(decision.reason);
+  }
+  return tenantsFor(principal, def, pathTenant);
+}
+
+/** The departments a watch across departments may stream: where the caller may list and watch; 403 if none. */
+function watchableTenants(
+  principal: Principal,
+  def: KindDefinition,
+  listable: readonly string[] | undefined,
+): readonly string[] | undefined {
+  const watchable = allowedTenants(principal, 'watch', def.kind, def.category);
+  if (watchable === 'all') return listable;
+  const both = listable === undefined ? watchable : watchable.filter((t) => listable.includes(t));
+  if (both.length === 0) {
+    const decision = authorize(principal, {
+      verb: 'watch',
+      kind: def.kind,
+      category: def.category,
+      scope: def.scope,
+    });
+    throw new NotAllowedError(
+      decision.allowed ? `user "${principal.user}" may not watch ${def.kind}` : decision.reason,
+    );
+  }
+  return both;
 }
 
 function mergePatchBody(req: FastifyRequest): unknown {

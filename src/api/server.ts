@@ -3,7 +3,9 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import Fastify from 'fastify';
-import { AuthenticationError } from '../kernel/errors.ts';
+import { AuthenticationError, NotAllowedError } from '../kernel/errors.ts';
+import { authorize } from '../tenancy/authorization.ts';
+import { principalOf } from '../tenancy/request-principal.ts';
 import type { ChangeFeed } from '../resources/change-feed.ts';
 import type { KindRegistry } from '../resources/registry.ts';
 import type { ResourceService } from '../resources/service.ts';
@@ -25,10 +27,12 @@ import type { SimCloud } from '../sim/index.ts';
 import type { MetricsSource } from '../observe/index.ts';
 import { registerObserveRoutes } from '../observe/routes.ts';
 import { registerBodyParsers } from './bodies.ts';
+import { armBodyTimeout } from './body-timeout.ts';
 import { registerDiscovery } from './discovery.ts';
 import { errorBody, sendError } from './error-body.ts';
 import { registerConsole } from './console-static.ts';
 import type { Metrics } from './metrics.ts';
+import type { WatchGuard } from './watch-guard.ts';
 import { registerKindRoutes } from './resource-routes.ts';
 
 export interface ServerDeps {
@@ -48,6 +52,9 @@ export interface ServerDeps {
   readonly version: string;
   /** Largest accepted body in bytes (default 1 MiB). */
   readonly bodyLimit?: number;
+  /** How long a client may take to send a body (ms, default 30 s). */
+  readonly requestTimeoutMs?: number;
+  readonly watches: WatchGuard;
   readonly logger?: FastifyServerOptions['logger'];
   readonly bookmarkMs?: number;
 }
@@ -61,7 +68,7 @@ export interface RouteEntry {
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** Served without authentication (health, metrics, docs). */
+    /** Served without authentication (health, version, docs). */
     public?: boolean;
   }
   interface FastifyInstance {
@@ -73,6 +80,7 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 /** Builds the HTTP API with every route registered; the caller listens (or uses `inject` in tests). */
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
+  const bodyTimeoutMs = deps.requestTimeoutMs ?? 30_000;
   const app = Fastify({
     logger: deps.logger ?? false,
     bodyLimit: deps.bodyLimit ?? 1024 * 1024,
@@ -81,6 +89,10 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     routerOptions: { maxParamLength: 300 },
+    // Node's own limit for receiving a whole request (slow headers too); bodies get a 408 with a reason from
+    // armBodyTimeout before this backstop fires. Node checks it every connectionsCheckingInterval.
+    requestTimeout: bodyTimeoutMs + 30_000,
+    http: { connectionsCheckingInterval: Math.min(30_000, Math.max(1000, bodyTimeoutMs)) },
   });
   app.decorate('polisRoutes', [] as RouteEntry[]);
   app.addHook('onRoute', (route) => {
@@ -106,6 +118,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
 
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);
+    armBodyTimeout(req, reply, bodyTimeoutMs);
+    // Authentication runs here, before the body is read: a request without credentials gets 401 at once.
     if (req.routeOptions.config?.public || req.routeOptions.url === undefined) return;
     let identity;
     for (const a of deps.authenticators) {
@@ -145,17 +159,25 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   registerConsole(app, { version: deps.version });
   app.get('/openapi.json', pub, async () => app.swagger());
   app.get('/healthz', pub, async () => ({ status: 'ok' }));
-  app.get('/readyz', pub, async (_req, reply) => {
+  // Public probes say only whether the server serves; internals (revision, store errors) stay in the log.
+  app.get('/readyz', pub, async (req, reply) => {
     try {
-      const revision = await deps.store.currentRevision();
-      return { status: 'ready', revision };
+      await deps.store.currentRevision();
+      return { status: 'ready' };
     } catch (e) {
-      return reply.code(503).send({ status: 'unavailable', message: (e as Error).message });
+      req.log.warn({ err: e }, 'readiness: the store does not answer');
+      return reply.code(503).send({ status: 'unavailable', reason: 'StoreUnavailable' });
     }
   });
-  app.get('/metrics', pub, async (_req, reply) =>
-    reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics()),
-  );
+  // Metrics name every department (burst figures): a platform-wide reader's token is needed (docs/security.md).
+  app.get('/metrics', { schema: { hide: true } }, async (req, reply) => {
+    const p = principalOf(req);
+    if (!authorize(p, { verb: 'list', kind: 'Metrics', category: 'workload', scope: 'tenant' }).allowed)
+      throw new NotAllowedError(
+        `user "${p.user}" may not read /metrics: it shows every department; needs a platform-wide viewer, auditor or platform-admin binding`,
+      );
+    return reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  });
   app.get('/version', pub, async () => ({ version: deps.version }));
 
   registerDiscovery(app, deps.registry, deps.version);
@@ -164,6 +186,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       resources: deps.resources,
       feed: deps.feed,
       store: deps.store,
+      watches: deps.watches,
       bookmarkMs: deps.bookmarkMs,
     });
   registerApplyRoutes(app, { resources: deps.resources });

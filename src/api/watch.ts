@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { GoneError, InputError } from '../kernel/errors.ts';
+import { GoneError, InputError, ResourceVersionTooLargeError } from '../kernel/errors.ts';
 import type { ChangeFeed } from '../resources/change-feed.ts';
 import type { ChangeEvent } from '../resources/store.ts';
 import type { StoredObject } from '../resources/envelope.ts';
@@ -9,12 +9,17 @@ import { apiVersionOf } from '../resources/registry.ts';
 import { withoutSensitive } from '../resources/sensitive.ts';
 import type { Store } from '../resources/store.ts';
 import { errorBody } from './error-body.ts';
+import type { WatchGuard } from './watch-guard.ts';
+import type { Principal } from '../tenancy/authorization.ts';
+import type { PolisError } from '../kernel/errors.ts';
 import type { Query } from '../kernel/query-params.ts';
 import { boolParam, intParam, nameFromFieldSelector, stringParam } from '../kernel/query-params.ts';
 
 export interface WatchDeps {
   readonly feed: ChangeFeed;
   readonly store: Store;
+  /** Rechecks open watches' rights, counts them per user, and bounds their lifetime and unread bytes. */
+  readonly watches: WatchGuard;
   /** Interval of BOOKMARK events carrying the current revision (ms). */
   readonly bookmarkMs?: number;
 }
@@ -34,6 +39,10 @@ function sseFrame(type: string, revision: number, object: unknown): string {
  * Without a resourceVersion the stream opens with ADDED for every current object, as a Kubernetes watch does.
  * A revision that was compacted away yields 410 Gone (before the stream starts) or an ERROR event with code 410.
  * Sensitive fields (Secret values) never appear in events.
+ *
+ * The stream ends cleanly after a jittered maximum duration (the client resumes from its last revision), ends with
+ * an ERROR event (401/403) once `recheck` fails or the credential is revoked, and is dropped when the client leaves
+ * more than the buffer limit unread. A user past the concurrent-watch limit gets 429 before the stream starts.
  */
 export async function serveWatch(
   req: FastifyRequest,
@@ -41,6 +50,7 @@ export async function serveWatch(
   def: KindDefinition,
   tenants: readonly string[] | undefined,
   deps: WatchDeps,
+  recheck: (principal: Principal) => void,
 ): Promise<void> {
   const q = req.query as Query;
   const selector = selectorFromQuery(stringParam(q, 'labelSelector'));
@@ -60,6 +70,17 @@ export async function serveWatch(
     const page = await deps.store.list({ kind: def.kind, tenants, labelSelector: selector });
     from = Number(page.resourceVersion);
     initial.push(...page.items.filter((o) => name === undefined || o.metadata.name === name));
+  } else if (from > deps.feed.revision) {
+    // The feed may lag the store (a write on another replica): only a revision beyond the store's is refused.
+    const current = await deps.store.currentRevision();
+    if (from > current) {
+      throw new ResourceVersionTooLargeError(`Too large resource version: ${from}, current: ${current}`, [
+        {
+          path: 'query.resourceVersion',
+          message: `${from} is newer than the server's current revision ${current}: list again and watch from the list's metadata.resourceVersion`,
+        },
+      ]);
+    }
   } else if (from < deps.feed.revision) {
     // Fail before the stream starts when the history is gone, so the client gets a plain 410.
     try {
@@ -69,8 +90,47 @@ export async function serveWatch(
     }
   }
 
+  const timers: NodeJS.Timeout[] = [];
+  let closed = false;
+  // Assigned once the initial objects are sent; ends (close) may come before that.
+  let sub: { close(): void; position(): number } | undefined = undefined;
+  const close = (error?: PolisError) => {
+    if (closed) return;
+    closed = true;
+    sub?.close();
+    watch.close();
+    for (const t of timers) clearInterval(t);
+    if (error) writeError(error);
+    res.end();
+  };
+  const watch = deps.watches.open({
+    identity: req.identity ?? { user: req.principal?.user ?? '', via: 'token' },
+    recheck,
+    end: close,
+  });
+
   reply.hijack();
   const res = reply.raw;
+  const writeError = (err: unknown) => {
+    const body = errorBody(err, req);
+    write(`event: ERROR\ndata: ${JSON.stringify({ type: 'ERROR', object: body })}\n\n`);
+  };
+  // A client that stops reading is dropped once it leaves more than the limit unsent, so memory stays bounded
+  // (the limit plus one event). What is checked is the backlog before a frame, so one large event alone does not
+  // drop a client that reads; a dropped client reconnects from its last revision, as after any end of stream.
+  const write = (frame: string) => {
+    if (res.writableEnded || res.destroyed) return;
+    if (watch.overLimit(res.writableLength)) {
+      closed = true;
+      sub?.close();
+      watch.close();
+      for (const t of timers) clearInterval(t);
+      res.destroy();
+      return;
+    }
+    res.write(frame);
+    watch.buffered(res.writableLength);
+  };
   res.writeHead(200, {
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-cache, no-transform',
@@ -80,19 +140,22 @@ export async function serveWatch(
   });
   res.flushHeaders();
   const shown = (o: StoredObject) => withoutSensitive(o, def.sensitiveFields);
-  const send = (type: string, revision: number, object: unknown) => res.write(sseFrame(type, revision, object));
-  for (const o of initial) send('ADDED', from, shown(o));
-
-  const timers: NodeJS.Timeout[] = [];
-  let closed = false;
-  const close = () => {
+  const send = (type: string, revision: number, object: unknown) => write(sseFrame(type, revision, object));
+  for (const o of initial) {
     if (closed) return;
-    closed = true;
-    sub.close();
-    for (const t of timers) clearInterval(t);
-    res.end();
+    send('ADDED', from, shown(o));
+  }
+  if (closed) return;
+
+  const bookmark = () => {
+    const at = sub!.position();
+    send('BOOKMARK', at, {
+      apiVersion: apiVersionOf(def),
+      kind: def.kind,
+      metadata: { resourceVersion: String(at) },
+    });
   };
-  const sub = deps.feed.subscribe({
+  sub = deps.feed.subscribe({
     from,
     filter: {
       kind: def.kind,
@@ -104,29 +167,22 @@ export async function serveWatch(
       // One event goes to every watcher of its kind alike: serialize it once, not once per watcher.
       let frame = frames.get(e);
       if (frame === undefined) frames.set(e, (frame = sseFrame(e.type, e.revision, shown(e.object))));
-      res.write(frame);
+      write(frame);
     },
-    onError: (err) => {
-      const body = errorBody(err, req);
-      res.write(`event: ERROR\ndata: ${JSON.stringify({ type: 'ERROR', object: body })}\n\n`);
-      close();
-    },
+    onError: (err) => close(err as PolisError),
   });
-  timers.push(setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS));
-  if (bookmarks) {
-    timers.push(
-      setInterval(() => {
-        const at = sub.position();
-        send('BOOKMARK', at, {
-          apiVersion: apiVersionOf(def),
-          kind: def.kind,
-          metadata: { resourceVersion: String(at) },
-        });
-      }, deps.bookmarkMs ?? 5000),
-    );
-  }
-  if (timeout !== undefined) timers.push(setTimeout(close, timeout * 1000));
+  timers.push(setInterval(() => write(': keep-alive\n\n'), HEARTBEAT_MS));
+  if (bookmarks) timers.push(setInterval(bookmark, deps.bookmarkMs ?? 5000));
+  // The server's own limit (jittered, so streams opened together do not all end together) caps the client's.
+  const lifetimeMs = Math.min(watch.lifetimeMs, timeout === undefined ? Infinity : timeout * 1000);
+  timers.push(
+    setTimeout(() => {
+      // A last bookmark, so the client resumes from the newest revision instead of its last event's.
+      if (bookmarks && !closed) bookmark();
+      close();
+    }, lifetimeMs),
+  );
   for (const t of timers) t.unref();
-  req.raw.on('close', close);
-  res.on('error', close);
+  req.raw.on('close', () => close());
+  res.on('error', () => close());
 }

@@ -13,6 +13,19 @@ export interface Config {
   readonly secretKeyFile?: string;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly bodyLimit: number;
+  /** How long a client may take to send a request's body (ms); then 408 and the connection is closed. */
+  readonly requestTimeoutMs: number;
+  /**
+   * Limits of watch streams: each ends after a random time between timeoutSeconds and twice that (the client
+   * resumes); at most perUser open per user; a client leaving more than bufferBytes unread is dropped; rights are
+   * checked again on every Token/User/binding change and every recheckMs.
+   */
+  readonly watch: {
+    readonly timeoutSeconds: number;
+    readonly perUser: number;
+    readonly bufferBytes: number;
+    readonly recheckMs: number;
+  };
   /** Change events kept for watchers that resume; older ones answer 410 Gone. */
   readonly eventsRetained: number;
   /** Seed the demo city (departments, users, applications) on first start. */
@@ -81,6 +94,13 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ov
     secretKeyFile: env.POLIS_SECRET_KEY_FILE || undefined,
     logLevel: level,
     bodyLimit: int('POLIS_BODY_LIMIT', 1024 * 1024, 1024, 64 * 1024 * 1024),
+    requestTimeoutMs: int('POLIS_REQUEST_TIMEOUT_MS', 30_000, 100, 3_600_000),
+    watch: {
+      timeoutSeconds: int('POLIS_WATCH_TIMEOUT_SECONDS', 1800, 1, 86_400),
+      perUser: int('POLIS_WATCH_MAX_PER_USER', 100, 1, 100_000),
+      bufferBytes: int('POLIS_WATCH_BUFFER_BYTES', 1024 * 1024, 16 * 1024, 256 * 1024 * 1024),
+      recheckMs: int('POLIS_WATCH_RECHECK_MS', 5000, 100, 600_000),
+    },
     eventsRetained: int('POLIS_EVENTS_RETAINED', 100_000, 100, 100_000_000),
     demo: env.POLIS_DEMO === '1' || env.POLIS_DEMO === 'true',
     footprint: footprintFrom(env.POLIS_FOOTPRINT),

@@ -18,6 +18,9 @@ export type ErrorReason =
   | 'Forbidden'
   | 'Unauthorized'
   | 'Gone'
+  | 'ResourceVersionTooLarge'
+  | 'TooManyRequests'
+  | 'Timeout'
   | 'RequestEntityTooLarge'
   | 'UnsupportedMediaType'
   | 'MethodNotAllowed'
@@ -82,6 +85,28 @@ export class AuthenticationError extends PolisError {
 export class GoneError extends PolisError {
   readonly status = 410;
   readonly reason = 'Gone' as const;
+}
+
+/**
+ * A watch asked to start after a revision the store has not reached (Kubernetes: "Too large resource version").
+ * Kubernetes answers 504 because its watch cache may lag; polis checks the store itself, so the revision is the
+ * client's mistake (a revision from another server, or from before a restore): list again and watch from its revision.
+ */
+export class ResourceVersionTooLargeError extends PolisError {
+  readonly status = 400;
+  readonly reason = 'ResourceVersionTooLarge' as const;
+}
+
+/** A per-user limit is reached (concurrent watches); try again when one ends. */
+export class TooManyRequestsError extends PolisError {
+  readonly status = 429;
+  readonly reason = 'TooManyRequests' as const;
+}
+
+/** The client took too long to send its request (a body arriving slowly). */
+export class RequestTimeoutError extends PolisError {
+  readonly status = 408;
+  readonly reason = 'Timeout' as const;
 }
 
 export class PayloadTooLargeError extends PolisError {

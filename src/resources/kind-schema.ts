@@ -37,6 +37,7 @@ export function defineKind(opts: {
   defaults?: KindDefinition['defaults'];
   codec?: KindDefinition['codec'];
   sensitiveFields?: readonly string[];
+  serverOnlyFields?: readonly string[];
   verbs?: readonly ResourceVerb[];
   hasStatus?: boolean;
   printColumns?: readonly PrintColumn[];
@@ -56,7 +57,8 @@ export function defineKind(opts: {
     validate: opts.validate,
     defaults: opts.defaults,
     codec: opts.codec,
-    sensitiveFields: opts.sensitiveFields ?? [],
+    sensitiveFields: [...new Set([...(opts.sensitiveFields ?? []), ...(opts.serverOnlyFields ?? [])])],
+    serverOnlyFields: opts.serverOnlyFields ?? [],
     verbs: opts.verbs ?? ALL_VERBS,
     hasStatus: opts.hasStatus ?? opts.status !== undefined,
     printColumns: opts.printColumns ?? [],

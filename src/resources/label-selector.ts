@@ -11,7 +11,11 @@ export type Requirement =
 
 export type LabelSelector = readonly Requirement[];
 
-const KEY = /^[A-Za-z0-9]([-A-Za-z0-9_./]*[A-Za-z0-9])?$/;
+/** A label name, and a label value when not empty (Kubernetes: at most 63 characters each). */
+const NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+/** The optional key prefix: a DNS subdomain of at most 253 characters. */
+const PREFIX = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const VALUE_FORM = 'at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit (or empty)';
 
 /**
  * Parses the Kubernetes selector syntax: `a=b`, `a==b`, `a!=b`, `a in (x,y)`, `a notin (x)`, `a`, `!a`,
@@ -54,12 +58,14 @@ function parseTerm(term: string, param: string): Requirement {
       .map((v) => v.trim())
       .filter((v) => v !== '');
     if (values.length === 0) throw bad('a set needs at least one value');
-    return { op: m[2] === 'in' ? 'in' : 'notin', key: checkKey(m[1]!, bad), values };
+    const key = checkKey(m[1]!, bad);
+    return { op: m[2] === 'in' ? 'in' : 'notin', key, values: values.map((v) => checkValue(v, bad)) };
   }
   m = /^([^\s!=()]+)\s*(==|=|!=)\s*([^\s!=(),]*)$/.exec(term);
   if (m) {
     const key = checkKey(m[1]!, bad);
-    return m[2] === '!=' ? { op: 'neq', key, value: m[3]! } : { op: 'eq', key, value: m[3]! };
+    const value = checkValue(m[3]!, bad);
+    return m[2] === '!=' ? { op: 'neq', key, value } : { op: 'eq', key, value };
   }
   m = /^!\s*([^\s!=()]+)$/.exec(term);
   if (m) return { op: 'notexists', key: checkKey(m[1]!, bad) };
@@ -68,9 +74,24 @@ function parseTerm(term: string, param: string): Requirement {
   throw bad('not a selector term');
 }
 
+/** A label key as Kubernetes accepts it: `[prefix/]name`, the name at most 63 characters. */
 function checkKey(key: string, bad: (why: string) => Error): string {
-  if (!KEY.test(key) || key.length > 317) throw bad(`'${key}' is not a valid label key`);
+  const slash = key.indexOf('/');
+  const prefix = slash < 0 ? undefined : key.slice(0, slash);
+  const name = slash < 0 ? key : key.slice(slash + 1);
+  const nameOk = name.length <= 63 && NAME.test(name);
+  const prefixOk = prefix === undefined || (prefix.length <= 253 && PREFIX.test(prefix));
+  if (!nameOk || !prefixOk)
+    throw bad(
+      `'${key}' is not a valid label key (an optional DNS-subdomain prefix and "/", then a name of ${VALUE_FORM.replace(' (or empty)', '')})`,
+    );
   return key;
+}
+
+function checkValue(value: string, bad: (why: string) => Error): string {
+  if (value !== '' && (value.length > 63 || !NAME.test(value)))
+    throw bad(`'${value.length > 80 ? `${value.slice(0, 80)}…` : value}' is not a valid label value (${VALUE_FORM})`);
+  return value;
 }
 
 /** True when `labels` satisfy every requirement. */

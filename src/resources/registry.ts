@@ -52,6 +52,11 @@ export interface KindDefinition {
    * from reads by principals without the right to see values, and masked in audit records.
    */
   readonly sensitiveFields: readonly string[];
+  /**
+   * Top-level fields only the server reads (Token's secretHash): never returned by any route, to anyone, whatever
+   * its rights. Each is also a sensitive field, so lists, watches and audit records leave it out as well.
+   */
+  readonly serverOnlyFields: readonly string[];
   /** Verbs served by the generic routes; others are served by the kind's own routes, if any. */
   readonly verbs: readonly ResourceVerb[];
   /** Whether `status` is a subresource (ignored on create and replace, written through /status). */

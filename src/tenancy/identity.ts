@@ -6,6 +6,8 @@ export interface Identity {
   /** How the identity was established: an API token today; an OIDC ID token when a provider is configured. */
   readonly via: 'token' | 'oidc';
   readonly tokenId?: string;
+  /** When the credential stops being valid (ms since the epoch); open watches end then. */
+  readonly expiresAt?: number;
 }
 
 /**

@@ -184,7 +184,7 @@ export const tokenKind: KindDefinition = defineKind({
     })
     .strict(),
   extra: { secretHash: z.string().regex(/^[0-9a-f]{64}$/) },
-  sensitiveFields: ['secretHash'],
+  serverOnlyFields: ['secretHash'],
   verbs: ['get', 'list', 'watch', 'delete'],
   printColumns: [
     { name: 'USER', path: 'spec.user' },

@@ -30,7 +30,8 @@ export function tokenAuthenticator(deps: { store: Store; clock: Clock }): Authen
       if (spec.expiresAt && Date.parse(spec.expiresAt) <= deps.clock.now().getTime()) {
         throw new AuthenticationError(`the token expired at ${spec.expiresAt}; ${HOW_TO}`);
       }
-      return { user: spec.user, via: 'token', tokenId: parsed.id };
+      const expiresAt = spec.expiresAt ? Date.parse(spec.expiresAt) : undefined;
+      return { user: spec.user, via: 'token', tokenId: parsed.id, ...(expiresAt ? { expiresAt } : {}) };
     },
   };
 }

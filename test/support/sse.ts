@@ -10,6 +10,8 @@ export interface SseEvent {
 export function openSse(url: string, token: string, headers: Record<string, string> = {}) {
   const events: SseEvent[] = [];
   let status!: (code: number, body: string) => void;
+  let ended!: () => void;
+  const endedPromise = new Promise<void>((resolve) => (ended = resolve));
   const statusPromise = new Promise<{ code: number; body: string }>(
     (resolve) => (status = (code, body) => resolve({ code, body })),
   );
@@ -25,6 +27,8 @@ export function openSse(url: string, token: string, headers: Record<string, stri
         return;
       }
       status(200, '');
+      res.on('end', () => ended());
+      res.on('close', () => ended());
       let buf = '';
       res.on('data', (chunk: string) => {
         buf += chunk;
@@ -44,11 +48,13 @@ export function openSse(url: string, token: string, headers: Record<string, stri
       });
     },
   );
-  req.on('error', () => {});
+  req.on('error', () => ended());
   req.end();
   return {
     events,
     status: statusPromise,
+    /** Resolves when the server ended the stream (or the connection broke). */
+    ended: endedPromise,
     close: () => req.destroy(),
     async until(pred: (events: SseEvent[]) => boolean, ms = 5000): Promise<void> {
       const end = Date.now() + ms;

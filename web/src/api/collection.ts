@@ -179,8 +179,9 @@ export class Collection<T extends KubeObject, R = T> {
       this.flush();
       this.set({ live: false });
       if (end.kind === 'error') {
-        if (end.error.code === 410) {
-          // The history since `from` was compacted: list again and drop what was deleted meanwhile.
+        if (end.error.code === 410 || end.error.reason === 'ResourceVersionTooLarge') {
+          // The history since `from` was compacted, or `from` is newer than the server's store (a restore):
+          // list again and drop what was deleted meanwhile.
           from = undefined;
           relist = true;
           continue;
