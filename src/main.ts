@@ -72,6 +72,11 @@ export interface Polis {
 
 export interface StartOptions {
   readonly clock?: Clock;
+  /**
+   * Fair sharing of the private cloud (docs/sharing.md; default on). Off only to measure the first-come,
+   * first-served behaviour it replaced (bench/fair-sharing).
+   */
+  readonly fairSharing?: boolean;
   /** Listen on config.host:config.port (false: build only, for `inject` in tests). */
   readonly listen?: boolean;
   readonly feedPollMs?: number;
@@ -169,6 +174,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     clock,
     clusters,
     resyncMs: opts.virtualTime ? 0 : config.resyncMs,
+    fairSharing: opts.fairSharing ?? true,
     log,
   });
   const scaling = metricsSource

@@ -43,6 +43,8 @@ export interface DeliveryDeps {
   readonly feed: ChangeFeed;
   readonly clock: Clock;
   readonly clusters: ClusterDirectory;
+  /** Fair sharing of the private cloud (default true); false places first come, first served (a benchmark's baseline). */
+  readonly fairSharing?: boolean;
   /** Every application is reconciled again this often even without a change (0: never). */
   readonly resyncMs?: number;
   readonly concurrency?: number;
@@ -504,6 +506,7 @@ export class DeliveryController {
     tenantSpec: TenantSharingSpec | undefined,
     candidates: readonly ClusterCandidate[],
   ): ApplicationShare | undefined {
+    if (this.deps.fairSharing === false) return undefined;
     const spec = app.spec as ApplicationSpec;
     const scaling = (app.status as Partial<AppStatus> | undefined)?.scaling;
     const tenant = app.metadata.tenant ?? '';
