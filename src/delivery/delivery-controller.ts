@@ -434,6 +434,11 @@ export class DeliveryController {
     return out;
   }
 
+  /** Fair sharing's decision as it stands, with the capacity it divided (for /metrics and diagnosis). */
+  sharingView(): ReturnType<SharingLedger['view']> {
+    return this.sharing.view();
+  }
+
   /** Replicas on burst clusters and their cost per hour, by department (for /metrics). */
   burstByDepartment(): Map<string, BurstUse> {
     return this.burst.byDepartment();

@@ -76,13 +76,16 @@ export class SharingLedger {
     this.decision = undefined;
   }
 
-  /** The healthy private (non-burst) clusters' allocatable cpu and memory. */
+  /**
+   * The healthy primary clusters' allocatable cpu and memory: what applications are normally placed on. Disaster-
+   * recovery clusters take replicas only when primaries fail, and burst clusters are the public cloud.
+   */
   setCapacity(candidates: readonly ClusterCandidate[]): void {
     let cpuMilli = 0;
     let memoryBytes = 0;
     this.known = candidates.every((c) => c.role === 'burst' || c.allocatable !== undefined);
     for (const c of candidates) {
-      if (!c.healthy || c.role === 'burst' || !c.allocatable) continue;
+      if (!c.healthy || c.role !== 'primary' || !c.allocatable) continue;
       cpuMilli += c.allocatable.cpuMilli;
       memoryBytes += c.allocatable.memoryBytes;
     }
@@ -146,21 +149,30 @@ export class SharingLedger {
     return out;
   }
 
-  /** The decision as it stands (for /metrics and the warnings about guarantees beyond capacity). */
+  /** The capacity divided and the decision as it stands (for /metrics and the guarantees-beyond-capacity warning). */
+  view(): { capacity: Share; known: boolean; decision: SharingDecision } {
+    return { capacity: this.capacity, known: this.known, decision: this.current() };
+  }
+
+  /** The decision as it stands. */
   current(): SharingDecision {
     if (this.decision) return this.decision;
     const demands: SharingDemand[] = [];
     for (const [key, e] of this.apps)
-      for (const c of e.demands)
+      for (const c of e.demands) {
+        const privateNow = e.privateNow.get(c.name) ?? 0;
         demands.push({
           app: key,
           component: c.name,
           department: e.tenant,
           priority: e.priority,
           perReplica: c.perReplica,
-          replicas: c.replicas,
-          privateNow: e.privateNow.get(c.name) ?? 0,
+          // What runs counts even beyond what is wanted: a component duplicated on every cluster of a topology, or
+          // one still scaling down, holds that much until placement shrinks it.
+          replicas: Math.max(c.replicas, privateNow),
+          privateNow,
         });
+      }
     const departments = [...this.departments.values()];
     this.decision = shareCapacity({ capacity: this.capacity, departments, demands });
     const yielding = new Set(this.yielding);

@@ -1,0 +1,196 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AppStatus } from '../src/delivery/app-status.ts';
+import { ManualClock } from '../src/kernel/clock.ts';
+import type { TestPolis } from './support/test-polis.ts';
+import { startTestPolis } from './support/test-polis.ts';
+
+/**
+ * Fair sharing end to end, in virtual time on the demo city's simulated cloud (private: gov-east, gov-west and
+ * dr-north, 48 cores each; the primaries gov-east and gov-west are what is shared). The education bureau's quota (30
+ * cores) is its guarantee; it may borrow 20 more, the tax bureau's guarantee is 60 cores. Whatever
+ * asks for replicas (here the autoscaler's decision in status.scaling) gets no more than that on the private cloud,
+ * the surplus goes to burst within the department's burst limits or stays unplaced as QuotaLimited, and another
+ * department's compliant application is placed in full.
+ */
+let t: TestPolis;
+const APPS = (tenant: string) => `/apis/core.oam.dev/v1beta1/tenants/${tenant}/applications`;
+const PRIVATE = new Set(['gov-east', 'gov-west', 'dr-north']);
+
+function webApp(tenant: string, name: string, replicas: number, props: Record<string, unknown> = {}, labels = {}) {
+  return {
+    apiVersion: 'core.oam.dev/v1beta1',
+    kind: 'Application',
+    metadata: { name, tenant, labels },
+    spec: {
+      components: [
+        {
+          name: 'web',
+          type: 'webservice',
+          properties: { image: `registry.example.gov.cn/${tenant}/${name}:1.0`, ...props },
+          traits: [{ type: 'scaler', properties: { replicas } }],
+        },
+      ],
+      policies: [
+        {
+          name: 'burst',
+          type: 'placement',
+          properties: { division: 'capacity', overflow: ['burst-aliyun', 'burst-huawei'] },
+        },
+      ],
+    },
+  };
+}
+
+async function settle(rounds = 6): Promise<void> {
+  for (let i = 0; i < rounds; i++) {
+    await t.polis.clusters.probeAll();
+    await t.polis.delivery.resyncAll();
+    await t.polis.feed.idle();
+    await t.polis.delivery.idle();
+    t.polis.sim!.advance(1000);
+  }
+}
+
+async function apply(tenant: string, doc: unknown) {
+  return t.request('POST', `/api/v1/tenants/${tenant}/apply`, { token: t.tokens[`${tenant}-admin`], body: doc });
+}
+
+async function status(tenant: string, name: string): Promise<AppStatus> {
+  return (await t.request('GET', `${APPS(tenant)}/${name}`, { token: t.adminToken })).json().status;
+}
+
+/** What the autoscaler would write: its decided replica count for the web component. */
+async function autoscaleTo(tenant: string, name: string, desired: number): Promise<void> {
+  await t.polis.resources.patch(
+    { actor: 'system:scaling', requestId: 'test' },
+    { kind: 'Application', tenant, name },
+    { status: { scaling: { preview: false, components: { web: { desired } } } } },
+    { subresource: 'status' },
+  );
+  await settle();
+}
+
+/** Cores a department's applications hold on private clusters, from their status. */
+async function privateCores(tenant: string): Promise<number> {
+  const list = (await t.request('GET', APPS(tenant), { token: t.adminToken })).json().items as {
+    spec: { components: { properties?: { cpu?: string } }[] };
+    status?: AppStatus;
+  }[];
+  let cores = 0;
+  for (const a of list) {
+    const cpu = Number(a.spec.components[0]?.properties?.cpu ?? '0.1') || 0.1;
+    for (const byCluster of Object.values(a.status?.placement ?? {}))
+      for (const [cluster, n] of Object.entries(byCluster)) if (PRIVATE.has(cluster)) cores += n * cpu;
+  }
+  return cores;
+}
+
+beforeAll(async () => {
+  t = await startTestPolis({ controllers: true, virtualTime: true, clock: new ManualClock('2026-07-01T01:00:00Z') });
+  await settle();
+  const r = await t.request('PATCH', '/apis/polis.io/v1/tenants/edu', {
+    token: t.adminToken,
+    contentType: 'application/merge-patch+json',
+    body: {
+      spec: {
+        quota: { cpu: '30', memory: '120Gi' },
+        sharing: { borrowingLimit: { cpu: '20', memory: '80Gi' } },
+        burst: { maxReplicas: 10 },
+      },
+    },
+  });
+  expect(r.statusCode, r.body).toBe(200);
+  const tax = await t.request('PATCH', '/apis/polis.io/v1/tenants/tax', {
+    token: t.adminToken,
+    contentType: 'application/merge-patch+json',
+    body: { spec: { quota: { cpu: '60', memory: '240Gi' } } },
+  });
+  expect(tax.statusCode, tax.body).toBe(200);
+}, 120_000);
+
+afterAll(async () => {
+  await t?.stop();
+});
+
+describe('quota on what is placed', () => {
+  it('refuses a billion replicas that declare no requests: they count at the default, never as free', async () => {
+    const r = await apply('edu', webApp('edu', 'flood', 1_000_000_000));
+    expect(r.statusCode, r.body).toBe(403);
+    expect(r.json().reason).toBe('QuotaExceeded');
+    expect(r.json().message).toMatch(/cpu/);
+  });
+
+  it('counts cpu "0" at the default too', async () => {
+    const r = await apply('edu', webApp('edu', 'zero-cpu', 1000, { cpu: '0' }));
+    expect(r.statusCode, r.body).toBe(403);
+    expect(r.json().reason).toBe('QuotaExceeded');
+  });
+
+  it('refuses an unknown priority, naming the label and what is accepted', async () => {
+    const r = await apply('edu', webApp('edu', 'odd', 1, {}, { 'polis.io/priority': 'urgent' }));
+    expect(r.statusCode).toBe(422);
+    expect(r.body).toContain('polis.io/priority');
+    expect(r.body).toContain('critical, normal, preemptible');
+  });
+});
+
+describe('an autoscaled peak within guarantee + borrowing', () => {
+  it('keeps the department within its guarantee and borrowing limit, shows QuotaLimited, and places the others', async () => {
+    const r = await apply('edu', webApp('edu', 'exam-peak', 2, { cpu: '1', memory: '1Gi' }));
+    expect(r.statusCode, r.body).toBeLessThan(300);
+    await settle();
+    // ×100: far beyond what edu may hold on the private cloud (30 + 20 cores) and its 10 burst replicas.
+    await autoscaleTo('edu', 'exam-peak', 200);
+    const s = await status('edu', 'exam-peak');
+    expect(await privateCores('edu')).toBeLessThanOrEqual(30 + 20);
+    const limited = s.sharing?.components.web;
+    expect(limited?.limited).toBeGreaterThan(0);
+    expect(limited?.reason).toBe('QuotaLimited');
+    expect(limited!.borrowed).toBeGreaterThan(0);
+    const placed = Object.values(s.placement.web ?? {}).reduce((a, b) => a + b, 0);
+    expect(placed + s.components.find((c) => c.name === 'web')!.unplaced!).toBe(200);
+    const events = (
+      await t.request('GET', '/apis/polis.io/v1/tenants/edu/events', { token: t.tokens['edu-admin'] })
+    ).json().items as { spec: { reason: string; message: string } }[];
+    const limitedEvents = events.filter((e) => e.spec.reason === 'QuotaLimited').map((e) => e.spec.message);
+    expect(limitedEvents.length).toBeGreaterThan(0);
+    expect(limitedEvents[0]).toMatch(/^web: \d+ replica\(s\) held back/);
+
+    // The tax bureau's quota-compliant application is placed in full on the private cloud.
+    const tax = await apply('tax', webApp('tax', 'filing', 20, { cpu: '1', memory: '1Gi' }));
+    expect(tax.statusCode, tax.body).toBeLessThan(300);
+    await settle();
+    const filing = await status('tax', 'filing');
+    const onPrivate = Object.entries(filing.placement.web ?? {})
+      .filter(([c]) => PRIVATE.has(c))
+      .reduce((a, [, n]) => a + n, 0);
+    // Fair sharing grants all 20 within tax's guarantee. On the cloud the last few wait for room that usage fair
+    // sharing does not see yet holds (a known gap, see docs/sharing.md); the rest never goes unplaced.
+    const view = t.polis.delivery.sharingView();
+    expect(view.decision.grants.get('tax/filing/web')).toEqual({ guaranteed: 20, borrowed: 0 });
+    expect(onPrivate).toBeGreaterThanOrEqual(16);
+    expect(filing.components.find((c) => c.name === 'web')!.unplaced ?? 0).toBe(0);
+  });
+
+  it('takes borrowed replicas back when a lender needs its guarantee', async () => {
+    // Fill the private cloud with tax's guarantee: edu's borrowed replicas must yield, tax's all run.
+    const before = (await status('edu', 'exam-peak')).sharing!.components.web!;
+    expect(before.borrowed).toBeGreaterThan(0);
+    // Within tax's guarantee (60 cores with e-invoice's 16), more than the private cloud has idle.
+    await autoscaleTo('tax', 'filing', 40);
+    await settle();
+    const filing = await status('tax', 'filing');
+    const taxPrivate = Object.entries(filing.placement.web ?? {})
+      .filter(([c]) => PRIVATE.has(c))
+      .reduce((a, [, n]) => a + n, 0);
+    expect(t.polis.delivery.sharingView().decision.grants.get('tax/filing/web')).toEqual({
+      guaranteed: 40,
+      borrowed: 0,
+    });
+    expect(taxPrivate).toBeGreaterThanOrEqual(20);
+    const after = (await status('edu', 'exam-peak')).sharing!.components.web!;
+    expect(after.borrowed).toBeLessThan(before.borrowed);
+    expect(after.reason).toBe('Reclaimed');
+    expect(await privateCores('edu')).toBeLessThanOrEqual(30 + 20);
+  });
+});
