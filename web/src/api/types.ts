@@ -158,6 +158,8 @@ export interface DepartmentUsage {
   readonly requested: { cpu: number; memory: number; storage: number; applications: number };
   readonly placed: { cpu: number; memory: number; replicas: number; burstReplicas: number };
   readonly costPerHour: number;
+  /** Replicas still listed on Unreachable clusters: not in `placed` nor the cost (absent from older servers). */
+  readonly unreachable?: { cpu: number; memory: number; replicas: number };
 }
 
 export interface WhoAmI {

@@ -122,6 +122,9 @@ export const en: Record<MessageKey, string> = {
   'overview.allocatable': 'Allocatable',
   'overview.requested': 'Requested',
   'overview.used': 'Used',
+  'overview.unreachableApart':
+    'Not counted: {clusters} unreachable cluster(s), {nodes} nodes, {requested} of {allocatable} cores requested',
+  'overview.unreachableReplicas': '{n} replicas on unreachable clusters, not counted',
   'overview.usedOfRequested': '{used} used of {requested} cores requested',
   'overview.consumption': 'Consumption per department',
   'overview.recentEvents': 'Recent events',
