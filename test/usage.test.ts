@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { departmentUsage } from '../src/tenancy/usage.ts';
+import { departmentUsage, type ClusterPricing } from '../src/tenancy/usage.ts';
 import type { TestPolis } from './support/test-polis.ts';
 import { startTestPolis } from './support/test-polis.ts';
 
@@ -44,7 +44,10 @@ describe('departmentUsage (pure)', () => {
   });
 
   it('keeps replicas on an unreachable cluster out of the totals and the cost, and shows them apart', () => {
-    const withDead = new Map([...clusters, ['gov-west', { role: 'primary', health: 'Unreachable' }]]);
+    const withDead = new Map<string, ClusterPricing>([
+      ...clusters,
+      ['gov-west', { role: 'primary', health: 'Unreachable' }],
+    ]);
     const u = departmentUsage(
       'edu',
       undefined,

@@ -68,9 +68,21 @@ export class SimulatedMetricsSource implements MetricsSource {
     for (const { ref } of this.rings.values()) this.sample(ref, now);
   }
 
+  /**
+   * The recorded samples; for requests per second before the first recorded sample, the load the component's
+   * scenario offered then (the simulated city existed before this process: a Prometheus would answer from its
+   * retention). NaN where neither says anything.
+   */
   history(ref: ComponentRef, signal: HistorySignal, fromMs: number, toMs: number, stepMs: number): Promise<number[]> {
     const ring = this.rings.get(keyOf(ref))?.ring;
-    const values = historyGrid(fromMs, toMs, stepMs).map((t) => ring?.at(t, this.lookbackMs)?.[signal] ?? NaN);
+    const first = ring?.firstAt ?? Infinity;
+    const values = historyGrid(fromMs, toMs, stepMs).map((t) => {
+      const recorded = ring?.at(t, this.lookbackMs)?.[signal];
+      if (recorded !== undefined) return recorded;
+      if (signal === 'requestsPerSecond' && t < first)
+        return this.sim.scenarioRps(ref.namespace, ref.component, t) ?? NaN;
+      return NaN;
+    });
     return Promise.resolve(values);
   }
 
