@@ -15,6 +15,7 @@ import type { AutoscalingProperties } from './autoscaling-policy.ts';
 import type { HpaHistory } from './hpa-algorithm.ts';
 import { EMPTY_HISTORY } from './hpa-algorithm.ts';
 import { LOAD_HISTORY_RULES, LoadHistoryBuffer } from './load-history.ts';
+import { judgeSaturation, saturationText, type Saturation, type SaturationWatch } from './saturation.ts';
 
 /** What the scaling controller keeps in `Application.status.scaling`: the replica counts delivery places. */
 export interface ScalingStatus {
@@ -43,6 +44,8 @@ interface Tracked {
   readonly histories: Map<string, HpaHistory>;
   /** Load history per component with prediction enabled (requests per second, 5-minute buckets, 15 days). */
   readonly loads: Map<string, ComponentLoad>;
+  /** Since when each component's signals have been over their saturation thresholds. */
+  readonly saturation: Map<string, SaturationWatch>;
 }
 
 interface ComponentLoad {
@@ -136,6 +139,7 @@ export class ScalingController {
         policy: policy.properties as AutoscalingProperties,
         histories: new Map(),
         loads: new Map(),
+        saturation: new Map(),
       });
   }
 
@@ -149,6 +153,8 @@ export class ScalingController {
     const preview = t.policy.preview === true;
     const next: Record<string, ScalingStatus['components'][string]> = { ...(previous?.components ?? {}) };
     const changes: string[] = [];
+    const wasSaturated = (app.status as { saturation?: Record<string, Saturation> } | undefined)?.saturation ?? {};
+    const saturation: Record<string, Saturation | null> = {};
     for (const c of t.policy.components) {
       const demand = demands.get(c.name);
       if (!demand) continue;
@@ -159,6 +165,17 @@ export class ScalingController {
         component: c.name,
       };
       const signals = await this.deps.metrics.signals(ref);
+      const judged = judgeSaturation({
+        now: now.getTime(),
+        cpuUtilization: signals?.cpuUtilization,
+        latencyP99Ms: signals?.latencyP99Ms,
+        latencyObjectiveMs: c.targets.latencyMs,
+        watch: t.saturation.get(c.name) ?? {},
+      });
+      t.saturation.set(c.name, judged.watch);
+      const was = wasSaturated[c.name];
+      if (judged.saturated && (!was || was.signal !== judged.saturated.signal)) saturation[c.name] = judged.saturated;
+      else if (!judged.saturated && was) saturation[c.name] = null;
       const current = previous?.components[c.name]?.desired ?? Math.max(c.minReplicas, demand.replicas);
       const load = c.prediction?.enabled ? await this.loadOf(t, c, ref, now.getTime(), signals) : undefined;
       const decision = decideFor(c, {
@@ -175,6 +192,7 @@ export class ScalingController {
       next[c.name] = { desired: decision.desired, reason: decision.reason, decidedAt: now.toISOString() };
       changes.push(`${c.name} ${current} → ${decision.desired}: ${decision.reason}`);
     }
+    if (Object.keys(saturation).length > 0) await this.writeSaturation(t, saturation);
     if (changes.length === 0) return;
     await this.record(t, preview, changes);
     if (preview) return;
@@ -227,6 +245,35 @@ export class ScalingController {
       }
     }
     return load;
+  }
+
+  /**
+   * Writes `status.saturation` (delivery turns a saturated component Degraded with reason `Saturated`) and records
+   * the change as an event. Written only when a component turns saturated, changes signal or recovers.
+   */
+  private async writeSaturation(t: Tracked, changed: Record<string, Saturation | null>): Promise<void> {
+    try {
+      await this.deps.resources.patch(
+        CTX,
+        { kind: 'Application', tenant: t.tenant, name: t.app },
+        { status: { saturation: changed } },
+        { subresource: 'status' },
+      );
+    } catch (e) {
+      if (!(e instanceof NotFoundError) && !(e instanceof ConflictError)) throw e;
+      return;
+    }
+    for (const [component, s] of Object.entries(changed)) {
+      await this.events
+        .record({
+          tenant: t.tenant,
+          involved: { kind: 'Application', name: t.app, apiVersion: 'core.oam.dev/v1beta1' },
+          type: s ? 'Warning' : 'Normal',
+          reason: s ? 'Saturated' : 'SaturationEnded',
+          message: s ? saturationText(component, s) : `${component}: no longer saturated`,
+        })
+        .catch((e: unknown) => this.deps.log?.('autoscaler: event not recorded', e));
+    }
   }
 
   private async record(t: Tracked, preview: boolean, changes: string[]): Promise<void> {
