@@ -146,7 +146,12 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
           onProblem: (ref, signal, why) => log(`metrics ${ref.namespace}/${ref.component} ${signal}: ${why}`),
         })
       : sim
-        ? createMetricsSource({ kind: 'simulated', sim, ...(opts.virtualTime ? {} : { recordEveryMs: 15_000 }) })
+        ? createMetricsSource({
+            kind: 'simulated',
+            sim,
+            pastFromScenario: true,
+            ...(opts.virtualTime ? {} : { recordEveryMs: 15_000 }),
+          })
         : undefined;
   const clusters = new ClusterDirectory({
     store,
