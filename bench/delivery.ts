@@ -160,6 +160,11 @@ async function fullResync(): Promise<Figure[]> {
         baseline: `heap used ${mb(mem.heapUsed)} MB`,
       }),
       figure({
+        metric: `setup: ${params.apps} applications created and delivered to Running`,
+        value: setupS,
+        unit: 's',
+      }),
+      figure({
         metric: `applications Running after delivery`,
         value: running,
         unit: 'apps',

@@ -2,6 +2,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import { parseDocuments } from './kernel/documents.ts';
 import type { RequestContext, ResourceService } from './resources/service.ts';
 import type { TokenService } from './tenancy/token-service.ts';
+import { daily, type SimCloud } from './sim/index.ts';
 
 const DEMO_DIRS = [new URL('../examples/demo-city/', import.meta.url), new URL('../examples/apps/', import.meta.url)];
 const DEMO_ACTOR: RequestContext = { actor: 'system:demo', requestId: 'demo-seed' };
@@ -31,4 +32,17 @@ export async function seedDemoCity(deps: {
       await deps.tokens.issue(DEMO_ACTOR, { user, description: 'demo city', ttlSeconds: 90 * 86_400 })
     ).token;
   return tokens;
+}
+
+/**
+ * The demo city's citizens, in the simulated cloud: the loads its applications see at every start (the simulated
+ * cloud keeps no state across restarts). The pension certification portal gets its morning rush, a daily cycle
+ * that predictive autoscaling (examples/apps/70-hrss-pension-certification.yaml) acts on.
+ */
+export function seedDemoLoad(sim: SimCloud): void {
+  sim.setScenario(
+    'hrss-pension-certification',
+    'web',
+    daily({ base: 15, peak: 150, peakHours: [9], widthHours: 2.5, utcOffsetHours: 8 }),
+  );
 }

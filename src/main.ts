@@ -26,7 +26,7 @@ import type { Authenticator } from './tenancy/identity.ts';
 import { oidcAuthenticator } from './tenancy/oidc-authenticator.ts';
 import { tokenAuthenticator } from './tenancy/token-authenticator.ts';
 import { TokenService } from './tenancy/token-service.ts';
-import { seedDemoCity } from './demo-city.ts';
+import { seedDemoCity, seedDemoLoad } from './demo-city.ts';
 import { recordRevision, applicationRevisionKind } from './apps/revisions.ts';
 import { placementAdmission } from './apps/policy-validation.ts';
 import { clusterKind } from './clusters/cluster-kind.ts';
@@ -141,6 +141,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
   };
   const sim = config.sandbox ? new SimCloud({ clock, seed: config.sandboxSeed }) : undefined;
   if (sim) await seedSandboxClusters(store, resources, DEFAULT_SANDBOX);
+  if (sim && config.demo) seedDemoLoad(sim);
   // Decisions read metrics from the simulated cloud in the sandbox, else from Prometheus when configured.
   const metricsSource: MetricsSource | undefined =
     config.prometheusUrl && (config.metrics === 'prometheus' || !sim)
@@ -153,7 +154,12 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
           onProblem: (ref, signal, why) => log(`metrics ${ref.namespace}/${ref.component} ${signal}: ${why}`),
         })
       : sim
-        ? createMetricsSource({ kind: 'simulated', sim, ...(opts.virtualTime ? {} : { recordEveryMs: 15_000 }) })
+        ? createMetricsSource({
+            kind: 'simulated',
+            sim,
+            pastFromScenario: true,
+            ...(opts.virtualTime ? {} : { recordEveryMs: 15_000 }),
+          })
         : undefined;
   const clusters = new ClusterDirectory({
     store,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { departmentUsage } from '../src/tenancy/usage.ts';
+import { departmentUsage, type ClusterPricing } from '../src/tenancy/usage.ts';
 import type { TestPolis } from './support/test-polis.ts';
 import { startTestPolis } from './support/test-polis.ts';
 
@@ -39,7 +39,31 @@ describe('departmentUsage (pure)', () => {
       requested: { cpu: 0, memory: 0, storage: 0, applications: 0 },
       placed: { cpu: 0, memory: 0, replicas: 0, burstReplicas: 0 },
       costPerHour: 0,
+      unreachable: { cpu: 0, memory: 0, replicas: 0 },
     });
+  });
+
+  it('keeps replicas on an unreachable cluster out of the totals and the cost, and shows them apart', () => {
+    const withDead = new Map<string, ClusterPricing>([
+      ...clusters,
+      ['gov-west', { role: 'primary', health: 'Unreachable' }],
+    ]);
+    const u = departmentUsage(
+      'edu',
+      undefined,
+      [
+        {
+          requested: { cpu: 1500, memory: 3 * 1024 ** 3, storage: 0, applications: 1 },
+          perReplica: { web: { cpuMilli: 500, memoryBytes: 1024 ** 3 } },
+          // After a failover: 3 replicas moved to gov-east, the dead cluster's 3 still listed.
+          placement: { web: { 'gov-east': 3, 'gov-west': 3 } },
+        },
+      ],
+      withDead,
+    );
+    expect(u.placed).toEqual({ cpu: 1.5, memory: 3 * 1024 ** 3, replicas: 3, burstReplicas: 0 });
+    expect(u.unreachable).toEqual({ cpu: 1.5, memory: 3 * 1024 ** 3, replicas: 3 });
+    expect(u.costPerHour).toBe(Math.round((1.5 * 0.12 + 3 * 0.016) * 100) / 100);
   });
 });
 

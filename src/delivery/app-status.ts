@@ -2,6 +2,8 @@ import type { WorkloadPhase, WorkloadStatus } from '../clusters/driver.ts';
 import type { CrashLoopRecord } from '../failover/component-failover.ts';
 import type { FailoverRecord } from '../failover/failback.ts';
 import type { ComponentPlacement, ExcludedCluster } from '../placement/types.ts';
+import type { Saturation } from '../scaling/saturation.ts';
+import { saturationText } from '../scaling/saturation.ts';
 import type { WorkflowProgress, WorkflowState } from './workflow.ts';
 
 export type AppPhase = 'Pending' | 'Progressing' | 'Running' | 'Degraded' | 'Failed' | 'Suspended' | 'Deleting';
@@ -33,6 +35,10 @@ export interface ComponentStatus {
   /** Of the unplaced, those a burst cluster had room for but the burst limits held back. */
   readonly burstHeldBack?: number;
   readonly phase: WorkloadPhase | 'Unknown';
+  /** Why the component is not Running where the clusters alone do not say (`Saturated`, with `saturation`). */
+  readonly reason?: 'Saturated';
+  /** The `Saturated` reason's parameters: signal, value, threshold, since. */
+  readonly saturation?: Saturation;
   readonly clusters: readonly ClusterComponentStatus[];
   readonly excluded: readonly ExcludedCluster[];
 }
@@ -65,6 +71,8 @@ export interface AppStatus {
     readonly preview: boolean;
     readonly components: Readonly<Record<string, { readonly desired: number }>>;
   };
+  /** Written by the autoscaler (src/scaling/saturation.ts): components saturated now; kept as is by delivery. */
+  readonly saturation?: Readonly<Record<string, Saturation>>;
   readonly workflow?: WorkflowState & {
     readonly steps: WorkflowProgress['steps'];
     readonly suspended: boolean;
@@ -117,6 +125,8 @@ export interface StatusInput {
   readonly applyErrors: ReadonlyMap<string, string>;
   readonly previous?: AppStatus;
   readonly now: string;
+  /** status.saturation, from the autoscaler: a saturated component that would be Running is Degraded. */
+  readonly saturation?: Readonly<Record<string, Saturation>>;
 }
 
 const RANK: Record<WorkloadPhase | 'Unknown', number> = {
@@ -173,6 +183,8 @@ export function applicationStatus(input: StatusInput): AppStatus {
     if (phase === 'Failed' && ready > 0) phase = 'Degraded';
     if (cp.unplaced > 0 && RANK[phase] < RANK.Unknown) phase = ready > 0 ? 'Degraded' : 'Pending';
     if (clusters.length > 0 && clusters.every((c) => c.phase === 'Succeeded')) phase = 'Succeeded';
+    const saturated = phase === 'Running' ? input.saturation?.[name] : undefined;
+    if (saturated) phase = 'Degraded';
     components.push({
       name,
       desiredReplicas: desired + cp.unplaced,
@@ -180,6 +192,7 @@ export function applicationStatus(input: StatusInput): AppStatus {
       ...(cp.unplaced > 0 ? { unplaced: cp.unplaced } : {}),
       ...(cp.burstHeldBack ? { burstHeldBack: cp.burstHeldBack } : {}),
       phase,
+      ...(saturated ? { reason: 'Saturated' as const, saturation: saturated } : {}),
       clusters,
       excluded: cp.excluded,
     });
@@ -232,6 +245,7 @@ function statusMessage(components: readonly ComponentStatus[], input: StatusInpu
   for (const c of components) {
     const held = c.burstHeldBack ?? 0;
     if (held) parts.push(`${c.name}: ${held} replica(s) held back by the burst limits (status.burst)`);
+    if (c.saturation) parts.push(saturationText(c.name, c.saturation));
     if ((c.unplaced ?? 0) > held) parts.push(`${c.name}: ${c.unplaced! - held} replica(s) found no cluster with room`);
     for (const cl of c.clusters) {
       if (cl.phase === 'Running' || cl.phase === 'Succeeded') continue;

@@ -245,6 +245,7 @@ export class DeliveryController {
     const stored = app.status as Partial<AppStatus> | undefined;
     const previous = stored?.placement ? (stored as AppStatus) : undefined;
     const scaling = stored?.scaling;
+    const saturation = stored?.saturation && Object.keys(stored.saturation).length ? stored.saturation : undefined;
     const generation = app.metadata.generation;
     const revision = revisionName(owner.app, generation);
     const nowMs = this.deps.clock.now().getTime();
@@ -344,6 +345,7 @@ export class DeliveryController {
       applyErrors,
       previous,
       now,
+      saturation,
     });
     const frozen = workflow.finished ? new Set<string>() : new Set(previous?.clusters ?? []);
     for (const cluster of [...had].sort()) {
@@ -383,6 +385,7 @@ export class DeliveryController {
       clusters,
       ...(pendingRemoval.length ? { pendingRemoval } : {}),
       ...(scaling ? { scaling } : {}),
+      ...(saturation ? { saturation } : {}),
       ...(failover ? { failover } : {}),
       ...(bursting.status ? { burst: bursting.status } : {}),
       ...(crash.records.length ? { crashLoops: crash.records } : {}),

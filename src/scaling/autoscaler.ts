@@ -153,6 +153,20 @@ function samples(component: ComponentAutoscaling, observed: ObservedMetrics): Me
   return out;
 }
 
+/**
+ * The forecast for a history object, computed once: the controller hands the same history object until a new bucket
+ * is whole, so the period detection (an FFT over two weeks) runs once per bucket, not once per evaluation. The
+ * result depends only on the (immutable) samples, so this stays a pure function.
+ */
+const forecasts = new WeakMap<LoadHistory, { steps: number; forecast: ReturnType<typeof forecastWithDetail> }>();
+function memoForecast(history: LoadHistory, steps: number): ReturnType<typeof forecastWithDetail> {
+  const hit = forecasts.get(history);
+  if (hit && hit.steps === steps) return hit.forecast;
+  const forecast = forecastWithDetail(history.samples, history.stepMs, steps);
+  forecasts.set(history, { steps, forecast });
+  return forecast;
+}
+
 function predict(
   component: ComponentAutoscaling,
   inputs: AutoscalerInputs,
@@ -167,7 +181,7 @@ function predict(
   }
   const minutes = component.prediction.horizonMinutes ?? DEFAULT_HORIZON_MINUTES;
   const steps = Math.max(1, Math.ceil((minutes * 60_000) / history.stepMs));
-  const f = forecastWithDetail(history.samples, history.stepMs, steps);
+  const f = memoForecast(history, steps);
   if (f.period.periodMs === undefined)
     return { replicas: 0, sentence: `Prediction: ${f.period.reason}`, period: f.period };
   const peak = Math.max(...f.values);

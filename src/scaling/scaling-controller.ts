@@ -9,11 +9,13 @@ import type { ChangeFeed, Subscription } from '../resources/change-feed.ts';
 import type { StoredObject } from '../resources/envelope.ts';
 import type { ResourceService } from '../resources/service.ts';
 import type { Store } from '../resources/store.ts';
-import type { AutoscalerDecision, ComponentAutoscaling } from './autoscaler.ts';
+import type { AutoscalerDecision, ComponentAutoscaling, LoadHistory } from './autoscaler.ts';
 import { decide } from './autoscaler.ts';
 import type { AutoscalingProperties } from './autoscaling-policy.ts';
 import type { HpaHistory } from './hpa-algorithm.ts';
 import { EMPTY_HISTORY } from './hpa-algorithm.ts';
+import { LOAD_HISTORY_RULES, LoadHistoryBuffer } from './load-history.ts';
+import { judgeSaturation, saturationText, type Saturation, type SaturationWatch } from './saturation.ts';
 
 /** What the scaling controller keeps in `Application.status.scaling`: the replica counts delivery places. */
 export interface ScalingStatus {
@@ -40,7 +42,22 @@ interface Tracked {
   policy: AutoscalingProperties;
   /** HPA history per component, handed back on every decision. */
   readonly histories: Map<string, HpaHistory>;
+  /** Load history per component with prediction enabled (requests per second, 5-minute buckets, 15 days). */
+  readonly loads: Map<string, ComponentLoad>;
+  /** Since when each component's signals have been over their saturation thresholds. */
+  readonly saturation: Map<string, SaturationWatch>;
 }
+
+interface ComponentLoad {
+  readonly buffer: LoadHistoryBuffer;
+  /** Rebuilt from the metrics source's range (Prometheus keeps what polis saw before a restart) once. */
+  seeded: boolean;
+  /** Requests per second one replica serves at the CPU target, estimated from the observed CPU per request. */
+  capacity?: number;
+}
+
+/** How fast the CPU-based capacity estimate follows new observations (per evaluation, about a 20 s time constant). */
+const CAPACITY_SMOOTHING = 0.05;
 
 const CTX = { actor: 'system:autoscaler', requestId: 'autoscaler' };
 
@@ -121,6 +138,8 @@ export class ScalingController {
         app: obj.metadata.name,
         policy: policy.properties as AutoscalingProperties,
         histories: new Map(),
+        loads: new Map(),
+        saturation: new Map(),
       });
   }
 
@@ -134,6 +153,8 @@ export class ScalingController {
     const preview = t.policy.preview === true;
     const next: Record<string, ScalingStatus['components'][string]> = { ...(previous?.components ?? {}) };
     const changes: string[] = [];
+    const wasSaturated = (app.status as { saturation?: Record<string, Saturation> } | undefined)?.saturation ?? {};
+    const saturation: Record<string, Saturation | null> = {};
     for (const c of t.policy.components) {
       const demand = demands.get(c.name);
       if (!demand) continue;
@@ -144,7 +165,19 @@ export class ScalingController {
         component: c.name,
       };
       const signals = await this.deps.metrics.signals(ref);
+      const judged = judgeSaturation({
+        now: now.getTime(),
+        cpuUtilization: signals?.cpuUtilization,
+        latencyP99Ms: signals?.latencyP99Ms,
+        latencyObjectiveMs: c.targets.latencyMs,
+        watch: t.saturation.get(c.name) ?? {},
+      });
+      t.saturation.set(c.name, judged.watch);
+      const was = wasSaturated[c.name];
+      if (judged.saturated && (!was || was.signal !== judged.saturated.signal)) saturation[c.name] = judged.saturated;
+      else if (!judged.saturated && was) saturation[c.name] = null;
       const current = previous?.components[c.name]?.desired ?? Math.max(c.minReplicas, demand.replicas);
+      const load = c.prediction?.enabled ? await this.loadOf(t, c, ref, now.getTime(), signals) : undefined;
       const decision = decideFor(c, {
         now: now.getTime(),
         current,
@@ -152,12 +185,14 @@ export class ScalingController {
         signals,
         history: t.histories.get(c.name) ?? EMPTY_HISTORY,
         preview,
+        ...(load ? { loadHistory: load.buffer.history(), perReplicaCapacity: load.capacity } : {}),
       });
       t.histories.set(c.name, decision.history);
       if (decision.desired === current && previous?.components[c.name]) continue;
       next[c.name] = { desired: decision.desired, reason: decision.reason, decidedAt: now.toISOString() };
       changes.push(`${c.name} ${current} → ${decision.desired}: ${decision.reason}`);
     }
+    if (Object.keys(saturation).length > 0) await this.writeSaturation(t, saturation);
     if (changes.length === 0) return;
     await this.record(t, preview, changes);
     if (preview) return;
@@ -170,6 +205,74 @@ export class ScalingController {
       );
     } catch (e) {
       if (!(e instanceof NotFoundError) && !(e instanceof ConflictError)) throw e;
+    }
+  }
+
+  /**
+   * The component's load history, fed with this evaluation's requests per second. On the first evaluation in this
+   * process it is rebuilt from the metrics source's range (Prometheus answers from its own storage, so a restart
+   * loses nothing it scraped); after that it is kept in memory. Capacity per replica: the requests-per-replica
+   * target when there is one, else estimated from the observed CPU per request at the CPU target.
+   */
+  private async loadOf(
+    t: Tracked,
+    c: ComponentAutoscaling,
+    ref: ComponentRef,
+    now: number,
+    signals: Awaited<ReturnType<MetricsSource['signals']>>,
+  ): Promise<ComponentLoad> {
+    let load = t.loads.get(c.name);
+    if (!load) t.loads.set(c.name, (load = { buffer: new LoadHistoryBuffer(), seeded: false }));
+    if (!load.seeded) {
+      load.seeded = true;
+      const step = LOAD_HISTORY_RULES.stepMs;
+      const to = Math.floor(now / step) * step - step;
+      const from = to - LOAD_HISTORY_RULES.spanMs + step;
+      const past = await this.deps.metrics.history(ref, 'requestsPerSecond', from, to, step).catch(() => []);
+      load.buffer.seed(from, past);
+    }
+    const rps = signals?.requestsPerSecond;
+    if (rps !== undefined) load.buffer.add(now, rps);
+    const perReplica = c.targets.requestsPerReplica;
+    if (perReplica !== undefined) load.capacity = perReplica;
+    else if (c.targets.cpuUtilization !== undefined) {
+      const cpu = signals?.cpuUtilization;
+      const ready = signals?.readyPods ?? 0;
+      if (rps !== undefined && rps > 0 && cpu !== undefined && cpu > 0 && ready > 0) {
+        const estimate = ((rps / ready) * (c.targets.cpuUtilization / 100)) / cpu;
+        load.capacity =
+          load.capacity === undefined ? estimate : load.capacity + CAPACITY_SMOOTHING * (estimate - load.capacity);
+      }
+    }
+    return load;
+  }
+
+  /**
+   * Writes `status.saturation` (delivery turns a saturated component Degraded with reason `Saturated`) and records
+   * the change as an event. Written only when a component turns saturated, changes signal or recovers.
+   */
+  private async writeSaturation(t: Tracked, changed: Record<string, Saturation | null>): Promise<void> {
+    try {
+      await this.deps.resources.patch(
+        CTX,
+        { kind: 'Application', tenant: t.tenant, name: t.app },
+        { status: { saturation: changed } },
+        { subresource: 'status' },
+      );
+    } catch (e) {
+      if (!(e instanceof NotFoundError) && !(e instanceof ConflictError)) throw e;
+      return;
+    }
+    for (const [component, s] of Object.entries(changed)) {
+      await this.events
+        .record({
+          tenant: t.tenant,
+          involved: { kind: 'Application', name: t.app, apiVersion: 'core.oam.dev/v1beta1' },
+          type: s ? 'Warning' : 'Normal',
+          reason: s ? 'Saturated' : 'SaturationEnded',
+          message: s ? saturationText(component, s) : `${component}: no longer saturated`,
+        })
+        .catch((e: unknown) => this.deps.log?.('autoscaler: event not recorded', e));
     }
   }
 
@@ -196,6 +299,8 @@ function decideFor(
     signals: Awaited<ReturnType<MetricsSource['signals']>>;
     history: HpaHistory;
     preview: boolean;
+    loadHistory?: LoadHistory | undefined;
+    perReplicaCapacity?: number | undefined;
   },
 ): AutoscalerDecision {
   const s = input.signals;
@@ -206,6 +311,8 @@ function decideFor(
     ready,
     history: input.history,
     preview: input.preview,
+    ...(input.loadHistory ? { loadHistory: input.loadHistory } : {}),
+    ...(input.perReplicaCapacity !== undefined ? { perReplicaCapacity: input.perReplicaCapacity } : {}),
     metrics: {
       ...(c.targets.cpuUtilization !== undefined
         ? { cpuUtilization: { value: s?.cpuUtilization === undefined ? undefined : s.cpuUtilization * 100 } }

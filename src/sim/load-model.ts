@@ -108,6 +108,15 @@ export class LoadModel implements LoadReader {
     return rateAt(s.scenario, now, s.origin) * factor;
   }
 
+  /**
+   * The load the component's scenario offers at `atMs` (past or future; manual load factors left out), or
+   * undefined without a scenario: the city's demand as a function of time, for a history from before recording.
+   */
+  scenarioRps(namespace: string, component: string, atMs: number): number | undefined {
+    const s = this.scenarios.get(groupKey(namespace, component));
+    return s === undefined ? undefined : rateAt(s.scenario, atMs, s.origin);
+  }
+
   componentMetrics(namespace: string, component: string): ComponentMetrics {
     const profile = this.scenarios.get(groupKey(namespace, component))?.profile ?? DEFAULT_LOAD_PROFILE;
     const offered = this.offeredRps(namespace, component);

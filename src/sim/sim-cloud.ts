@@ -159,6 +159,11 @@ export class SimCloud {
     return this.loadModel.offeredRps(namespace, component);
   }
 
+  /** The scenario's offered load at any instant (LoadModel.scenarioRps). */
+  scenarioRps(namespace: string, component: string, atMs: number): number | undefined {
+    return this.loadModel.scenarioRps(namespace, component, atMs);
+  }
+
   componentMetrics(namespace: string, component: string): ComponentMetrics {
     return this.loadModel.componentMetrics(namespace, component);
   }

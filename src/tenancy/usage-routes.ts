@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ApplicationSpec } from '../apps/application-kind.ts';
 import { applicationUsage } from '../apps/application-usage.ts';
 import { componentDemands } from '../apps/render/index.ts';
-import type { ClusterSpec } from '../clusters/cluster-kind.ts';
+import type { ClusterSpec, ClusterStatus } from '../clusters/cluster-kind.ts';
 import { NotAllowedError, NotFoundError } from '../kernel/errors.ts';
 import type { StoredObject } from '../resources/envelope.ts';
 import type { ResourceService } from '../resources/service.ts';
@@ -61,7 +61,8 @@ export function registerUsageRoutes(app: FastifyInstance, deps: { resources: Res
     const pricing = new Map<string, ClusterPricing>(
       clusters.map((c) => {
         const spec = c.spec as ClusterSpec;
-        return [c.metadata.name, { role: spec.role, prices: spec.prices }];
+        const health = (c.status as ClusterStatus | undefined)?.health;
+        return [c.metadata.name, { role: spec.role, prices: spec.prices, ...(health ? { health } : {}) }];
       }),
     );
     const byTenant = new Map<string, ApplicationHolding[]>();

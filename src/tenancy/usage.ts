@@ -16,6 +16,8 @@ export interface ApplicationHolding {
 /** The clusters' facts the report prices with. */
 export interface ClusterPricing {
   readonly role: string;
+  /** The cluster's health (status.health); an `Unreachable` cluster's replicas are reported apart. */
+  readonly health?: string;
   readonly prices?: { readonly cpuCoreHour: number; readonly memoryGiBHour: number };
 }
 
@@ -29,8 +31,13 @@ export interface DepartmentUsage {
   readonly requested: { cpu: number; memory: number; storage: number; applications: number };
   /** Placed on clusters now (autoscaled replica counts included): cores, bytes, replicas, of which on burst clusters. */
   readonly placed: { cpu: number; memory: number; replicas: number; burstReplicas: number };
-  /** The placed requests at each cluster's prices, in yuan per hour. */
+  /** The placed requests at each cluster's prices, in yuan per hour (unreachable clusters not counted). */
   readonly costPerHour: number;
+  /**
+   * Replicas placement still lists on clusters that are Unreachable: their pods may run or be gone, and after a
+   * failover their replacements are counted in `placed`, so they are shown apart and never added to the totals.
+   */
+  readonly unreachable: { cpu: number; memory: number; replicas: number };
 }
 
 function quotaInBaseUnits(quota: Record<string, unknown> | undefined): DepartmentUsage['quota'] {
@@ -46,7 +53,10 @@ function quotaInBaseUnits(quota: Record<string, unknown> | undefined): Departmen
 /** Rounds money to the fen and figures to three decimals, so that reports compare as equal across runs. */
 const round = (x: number, places: number) => Math.round(x * 10 ** places) / 10 ** places;
 
-/** The usage report of one department (pure). Replicas on a cluster polis does not know are counted but not priced. */
+/**
+ * The usage report of one department (pure). Replicas on a cluster polis does not know are counted but not priced;
+ * replicas on an Unreachable cluster are counted apart, in `unreachable`, not in `placed` or the cost.
+ */
 export function departmentUsage(
   tenant: string,
   tenantSpec: { displayName?: { zh: string; en: string }; quota?: Record<string, unknown> } | undefined,
@@ -59,6 +69,7 @@ export function departmentUsage(
   let replicas = 0;
   let burstReplicas = 0;
   let cost = 0;
+  const lost = { cpuMilli: 0, memory: 0, replicas: 0 };
   for (const app of apps) {
     requested = addUsage(requested, app.requested);
     for (const [component, perCluster] of Object.entries(app.placement)) {
@@ -66,6 +77,12 @@ export function departmentUsage(
       for (const [cluster, n] of Object.entries(perCluster)) {
         if (n <= 0) continue;
         const c = clusters.get(cluster);
+        if (c?.health === 'Unreachable') {
+          lost.replicas += n;
+          lost.cpuMilli += n * per.cpuMilli;
+          lost.memory += n * per.memoryBytes;
+          continue;
+        }
         replicas += n;
         if (c?.role === 'burst') burstReplicas += n;
         cpuMilli += n * per.cpuMilli;
@@ -86,5 +103,6 @@ export function departmentUsage(
     },
     placed: { cpu: round(cpuMilli / 1000, 3), memory, replicas, burstReplicas },
     costPerHour: round(cost, 2),
+    unreachable: { cpu: round(lost.cpuMilli / 1000, 3), memory: lost.memory, replicas: lost.replicas },
   };
 }

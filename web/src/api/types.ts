@@ -68,6 +68,14 @@ export interface ComponentStatus {
   readonly readyReplicas: number;
   readonly unplaced?: number;
   readonly phase: string;
+  /** Reason code when the clusters alone do not say why (`Saturated`, with `saturation` as its parameters). */
+  readonly reason?: string;
+  readonly saturation?: {
+    readonly signal: 'cpu' | 'latency';
+    readonly value: number;
+    readonly threshold: number;
+    readonly since: string;
+  };
   readonly clusters: readonly ClusterComponentStatus[];
   readonly excluded: readonly { readonly cluster: string; readonly reason: string }[];
 }
@@ -158,6 +166,8 @@ export interface DepartmentUsage {
   readonly requested: { cpu: number; memory: number; storage: number; applications: number };
   readonly placed: { cpu: number; memory: number; replicas: number; burstReplicas: number };
   readonly costPerHour: number;
+  /** Replicas still listed on Unreachable clusters: not in `placed` nor the cost (absent from older servers). */
+  readonly unreachable?: { cpu: number; memory: number; replicas: number };
 }
 
 export interface WhoAmI {

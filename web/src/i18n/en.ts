@@ -122,6 +122,11 @@ export const en: Record<MessageKey, string> = {
   'overview.allocatable': 'Allocatable',
   'overview.requested': 'Requested',
   'overview.used': 'Used',
+  'overview.unreachableApart':
+    'Not counted: {clusters} unreachable cluster(s), {nodes} nodes, {requested} of {allocatable} cores requested',
+  'overview.unreachableReplicas': '{n} replicas on unreachable clusters, not counted',
+  'reason.Saturated.cpu': 'Saturated: CPU at {value}% of requests (threshold {threshold}%) since {since}',
+  'reason.Saturated.latency': 'Saturated: p99 latency {value} ms over the objective of {threshold} ms since {since}',
   'overview.usedOfRequested': '{used} used of {requested} cores requested',
   'overview.consumption': 'Consumption per department',
   'overview.recentEvents': 'Recent events',

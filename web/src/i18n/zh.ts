@@ -122,6 +122,11 @@ export const zh = {
   'overview.allocatable': '可分配',
   'overview.requested': '已申请',
   'overview.used': '实际使用',
+  'overview.unreachableApart':
+    '未计入：{clusters} 个不可达集群，{nodes} 个节点，已申请 {requested} / 可分配 {allocatable} 核',
+  'overview.unreachableReplicas': '不可达集群上 {n} 个副本，未计入',
+  'reason.Saturated.cpu': '资源饱和：CPU 达到申请量的 {value}%（阈值 {threshold}%），自 {since} 起',
+  'reason.Saturated.latency': '资源饱和：p99 延迟 {value} 毫秒，超过目标 {threshold} 毫秒，自 {since} 起',
   'overview.usedOfRequested': '实际使用 {used} / 已申请 {requested} 核',
   'overview.consumption': '各部门资源消耗',
   'overview.recentEvents': '最近事件',

@@ -30,6 +30,11 @@ export class SampleRing {
     return this.count;
   }
 
+  /** The time of the oldest sample kept, or Infinity. */
+  get firstAt(): number {
+    return this.count === 0 ? Infinity : this.times[this.slot(0)]!;
+  }
+
   /** The time of the newest sample, or -Infinity. */
   get lastAt(): number {
     return this.count === 0 ? -Infinity : this.times[this.slot(this.count - 1)]!;

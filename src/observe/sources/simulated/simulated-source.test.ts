@@ -71,6 +71,11 @@ describe('the simulated metrics source', () => {
     }
     const rps = await source.history(WEB, 'requestsPerSecond', start - 600_000, start + 59 * 60_000, 600_000);
     expect(rps).toEqual([NaN, 10, 20, 30, 40, 50, 60]);
+    // With pastFromScenario, the scenario's load (the one set last: 69 req/s) answers before the first sample.
+    const told = new SimulatedMetricsSource({ sim: cloud, pastFromScenario: true });
+    told.track(WEB);
+    told.record();
+    expect(await told.history(WEB, 'requestsPerSecond', start - 600_000, start - 600_000, 1)).toEqual([69]);
     const cpu = await source.history(WEB, 'cpuUtilization', start, start + 120_000, 60_000);
     expect(cpu).toEqual([10, 11, 12].map((r) => (r * 20) / 2000));
     expect(await source.history(WEB, 'cpuUtilization', start, start - 1, 1000)).toEqual([]);

@@ -22,6 +22,12 @@ export interface SimulatedSourceOptions {
    * `close()`. Leave it out in virtual time and call `record()` after each step instead.
    */
   readonly recordEveryMs?: number;
+  /**
+   * Answer `history` of requests per second before the first recorded sample with the load the component's scenario
+   * offered then (default false: NaN, as a Prometheus with no data). The composition root turns it on for the
+   * sandbox, whose simulated city existed before the process, as a Prometheus retention would tell.
+   */
+  readonly pastFromScenario?: boolean;
 }
 
 /**
@@ -35,6 +41,7 @@ export class SimulatedMetricsSource implements MetricsSource {
   private readonly capacity: number;
   private readonly minIntervalMs: number;
   private readonly lookbackMs: number;
+  private readonly pastFromScenario: boolean;
   private readonly rings = new Map<string, { ref: ComponentRef; ring: SampleRing }>();
   private timer: NodeJS.Timeout | undefined;
 
@@ -43,6 +50,7 @@ export class SimulatedMetricsSource implements MetricsSource {
     this.capacity = options.capacity ?? 10_080;
     this.minIntervalMs = options.minIntervalMs ?? 0;
     this.lookbackMs = options.lookbackMs ?? 300_000;
+    this.pastFromScenario = options.pastFromScenario ?? false;
     if (options.recordEveryMs !== undefined && options.recordEveryMs > 0) {
       this.timer = setInterval(() => this.record(), options.recordEveryMs);
       this.timer.unref();
@@ -68,9 +76,21 @@ export class SimulatedMetricsSource implements MetricsSource {
     for (const { ref } of this.rings.values()) this.sample(ref, now);
   }
 
+  /**
+   * The recorded samples; with `pastFromScenario`, for requests per second before the first recorded sample, the
+   * load the component's scenario offered then (the simulated city existed before this process: a Prometheus would answer from its
+   * retention). NaN where neither says anything.
+   */
   history(ref: ComponentRef, signal: HistorySignal, fromMs: number, toMs: number, stepMs: number): Promise<number[]> {
     const ring = this.rings.get(keyOf(ref))?.ring;
-    const values = historyGrid(fromMs, toMs, stepMs).map((t) => ring?.at(t, this.lookbackMs)?.[signal] ?? NaN);
+    const first = ring?.firstAt ?? Infinity;
+    const values = historyGrid(fromMs, toMs, stepMs).map((t) => {
+      const recorded = ring?.at(t, this.lookbackMs)?.[signal];
+      if (recorded !== undefined) return recorded;
+      if (this.pastFromScenario && signal === 'requestsPerSecond' && t < first)
+        return this.sim.scenarioRps(ref.namespace, ref.component, t) ?? NaN;
+      return NaN;
+    });
     return Promise.resolve(values);
   }
 

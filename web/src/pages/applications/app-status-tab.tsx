@@ -11,6 +11,7 @@ import { useClusters, useNow } from '../../data/hooks.ts';
 import { formatDateTime, formatNumber, formatPercent, formatRelative } from '../../format/format.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { PlacementGraph } from '../../topology/lazy.tsx';
+import { saturationReason } from './saturation-reason.ts';
 
 interface Sample {
   at: number;
@@ -245,7 +246,7 @@ export function AppStatusTab(props: { app: Application }) {
 }
 
 function ComponentsTable(props: { components: readonly ComponentStatus[] }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   return (
     <Table
       size="small"
@@ -305,7 +306,20 @@ function ComponentsTable(props: { components: readonly ComponentStatus[] }) {
       }}
       columns={[
         { title: t('app.component'), dataIndex: 'name' },
-        { title: t('common.status'), dataIndex: 'phase', render: (p: string) => <PhaseTag phase={p} /> },
+        {
+          title: t('common.status'),
+          dataIndex: 'phase',
+          render: (p: string, c) => (
+            <>
+              <PhaseTag phase={p} />
+              {c.reason === 'Saturated' && c.saturation && (
+                <Typography.Text type="warning" data-testid={`saturated-${c.name}`}>
+                  {saturationReason(c.saturation, lang)}
+                </Typography.Text>
+              )}
+            </>
+          ),
+        },
         { title: t('app.readyReplicas'), render: (_, c) => `${c.readyReplicas}/${c.desiredReplicas}` },
         { title: t('app.unplaced'), render: (_, c) => c.unplaced ?? 0 },
         {

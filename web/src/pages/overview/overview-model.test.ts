@@ -25,8 +25,13 @@ describe('the overview’s figures', () => {
     cluster('a', 'inspur', 'Ready', [96000, 20000, 5000]),
     cluster('b', 'aliyun', 'Unreachable', [32000, 4000, 0]),
   ];
-  it('sums capacity in cores', () => {
-    expect(capacityTotals(clusters)).toMatchObject({ allocatableCpu: 128, requestedCpu: 24, usedCpu: 5 });
+  it('sums capacity in cores over the reachable clusters, and the unreachable ones apart', () => {
+    expect(capacityTotals(clusters)).toMatchObject({
+      allocatableCpu: 96,
+      requestedCpu: 20,
+      usedCpu: 5,
+      unreachable: { clusters: 1, allocatableCpu: 32, requestedCpu: 4 },
+    });
   });
   it('counts clusters by vendor with how many are ready', () => {
     expect(clustersBy(clusters, 'vendor')).toEqual([
@@ -47,6 +52,7 @@ describe('the overview’s figures', () => {
       placedCpu: 2,
       replicas: 4,
       burstReplicas: 1,
+      unreachableReplicas: 0,
     });
   });
 });

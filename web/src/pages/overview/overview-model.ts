@@ -10,26 +10,49 @@ export interface CapacityTotals {
   readonly allocatableMemory: number;
   readonly requestedMemory: number;
   readonly usedMemory: number;
+  /** Nodes of the clusters counted. */
+  readonly nodes: number;
+  /**
+   * The same figures for the Unreachable clusters, kept apart: their last report is stale and, after a failover,
+   * their workloads run again elsewhere, so adding them would count that allocation twice.
+   */
+  readonly unreachable: {
+    readonly clusters: number;
+    readonly nodes: number;
+    readonly allocatableCpu: number;
+    readonly requestedCpu: number;
+    readonly allocatableMemory: number;
+    readonly requestedMemory: number;
+  };
 }
 
-/** Sums over the clusters that report status (cores and bytes). */
+/** Sums over the clusters that report status (cores and bytes); Unreachable clusters are summed apart. */
 export function capacityTotals(clusters: readonly Cluster[]): CapacityTotals {
-  let allocatableCpu = 0;
-  let requestedCpu = 0;
-  let usedCpu = 0;
-  let allocatableMemory = 0;
-  let requestedMemory = 0;
-  let usedMemory = 0;
+  const live = {
+    allocatableCpu: 0,
+    requestedCpu: 0,
+    usedCpu: 0,
+    allocatableMemory: 0,
+    requestedMemory: 0,
+    usedMemory: 0,
+    nodes: 0,
+  };
+  const dead = { clusters: 0, nodes: 0, allocatableCpu: 0, requestedCpu: 0, allocatableMemory: 0, requestedMemory: 0 };
   for (const c of clusters) {
     const s = c.status;
-    allocatableCpu += (s?.allocatable?.cpuMilli ?? 0) / 1000;
-    requestedCpu += (s?.requested?.cpuMilli ?? 0) / 1000;
-    usedCpu += (s?.used?.cpuMilli ?? 0) / 1000;
-    allocatableMemory += s?.allocatable?.memoryBytes ?? 0;
-    requestedMemory += s?.requested?.memoryBytes ?? 0;
-    usedMemory += s?.used?.memoryBytes ?? 0;
+    const into = s?.health === 'Unreachable' ? dead : live;
+    if (into === dead) dead.clusters++;
+    into.nodes += s?.nodes?.total ?? 0;
+    into.allocatableCpu += (s?.allocatable?.cpuMilli ?? 0) / 1000;
+    into.requestedCpu += (s?.requested?.cpuMilli ?? 0) / 1000;
+    into.allocatableMemory += s?.allocatable?.memoryBytes ?? 0;
+    into.requestedMemory += s?.requested?.memoryBytes ?? 0;
+    if (into === live) {
+      live.usedCpu += (s?.used?.cpuMilli ?? 0) / 1000;
+      live.usedMemory += s?.used?.memoryBytes ?? 0;
+    }
   }
-  return { allocatableCpu, requestedCpu, usedCpu, allocatableMemory, requestedMemory, usedMemory };
+  return { ...live, unreachable: dead };
 }
 
 export function countBy<T>(items: readonly T[], key: (t: T) => string): [string, number][] {
@@ -66,6 +89,8 @@ export interface UsageTotals {
   readonly placedCpu: number;
   readonly replicas: number;
   readonly burstReplicas: number;
+  /** Replicas on Unreachable clusters, apart from `replicas`. */
+  readonly unreachableReplicas: number;
 }
 
 export function usageTotals(items: readonly DepartmentUsage[]): UsageTotals {
@@ -75,8 +100,9 @@ export function usageTotals(items: readonly DepartmentUsage[]): UsageTotals {
       placedCpu: a.placedCpu + u.placed.cpu,
       replicas: a.replicas + u.placed.replicas,
       burstReplicas: a.burstReplicas + u.placed.burstReplicas,
+      unreachableReplicas: a.unreachableReplicas + (u.unreachable?.replicas ?? 0),
     }),
-    { costPerHour: 0, placedCpu: 0, replicas: 0, burstReplicas: 0 },
+    { costPerHour: 0, placedCpu: 0, replicas: 0, burstReplicas: 0, unreachableReplicas: 0 },
   );
 }
 

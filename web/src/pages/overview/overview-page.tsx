@@ -186,6 +186,16 @@ export function OverviewPage() {
               }
               loading={clusters.loading}
             />
+            {totals.unreachable.clusters > 0 && (
+              <Typography.Text type="warning" style={{ fontSize: 12 }} data-testid="stat-unreachable-capacity">
+                {t('overview.unreachableApart', {
+                  clusters: totals.unreachable.clusters,
+                  nodes: totals.unreachable.nodes,
+                  requested: formatCores(totals.unreachable.requestedCpu, locale),
+                  allocatable: formatCores(totals.unreachable.allocatableCpu, locale),
+                })}
+              </Typography.Text>
+            )}
           </Card>
         </Col>
         <Col xs={12} lg={6}>
@@ -196,6 +206,8 @@ export function OverviewPage() {
               suffix={
                 <Typography.Text type="secondary" style={{ fontSize: 13 }}>
                   {t('overview.burstReplicas', { n: money.burstReplicas })}
+                  {money.unreachableReplicas > 0 &&
+                    ` · ${t('overview.unreachableReplicas', { n: money.unreachableReplicas })}`}
                 </Typography.Text>
               }
               loading={can.canReadApplications && usage.loading}
