@@ -1,4 +1,5 @@
 import type { Clock } from '../kernel/clock.ts';
+import { checkDepth } from '../kernel/depth-limit.ts';
 import { AlreadyExistsError, ConflictError, InputError, NotFoundError } from '../kernel/errors.ts';
 import { newUid } from '../kernel/ids.ts';
 import type { RequestContext } from './audit-records.ts';
@@ -139,6 +140,7 @@ export class ResourceService {
         { path: '(root)', message: 'expected an object such as {"spec": {"replicas": 3}}' },
       ]);
     }
+    checkDepth(patch); // applying a merge patch recurses: programmatic callers get the same limit as bodies
     return this.write(ctx, opts, async (tx) => {
       const current = await this.current(tx, def, key);
       checkPreconditions(current, isPlainObject(patch.metadata) ? (patch.metadata as unknown as ObjectMeta) : {});
