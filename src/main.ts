@@ -81,6 +81,8 @@ export interface StartOptions {
   readonly virtualTime?: boolean;
   /** Run the cluster and delivery controllers (default: config.controllers; API-only tests turn them off). */
   readonly controllers?: boolean;
+  /** Write the server log (at info, credentials redacted as always) to this stream instead; tests read it. */
+  readonly logStream?: { write(line: string): void };
 }
 
 /** The composition root: store, kinds, admission, change feed, authentication and the HTTP API, from config. */
@@ -203,7 +205,11 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     metricsSource,
     version: VERSION,
     bodyLimit: config.bodyLimit,
-    logger: opts.listen ? loggerOptions(config.logLevel) : false,
+    logger: opts.logStream
+      ? { ...loggerOptions('info'), stream: opts.logStream }
+      : opts.listen
+        ? loggerOptions(config.logLevel)
+        : false,
     bookmarkMs: opts.bookmarkMs,
   });
   const compaction = setInterval(

@@ -40,6 +40,8 @@ export async function startTestPolis(
     controllers?: boolean;
     /** With controllers: no timers; the test drives the simulated cloud and probes (see StartOptions). */
     virtualTime?: boolean;
+    /** Capture the server log (info and above) here. */
+    logStream?: { write(line: string): void };
   } = {},
 ): Promise<TestPolis> {
   const dataDir = mkdtempSync(join(tmpdir(), 'polis-it-'));
@@ -63,6 +65,7 @@ export async function startTestPolis(
     bookmarkMs: 200,
     controllers: opts.controllers ?? false,
     virtualTime: opts.virtualTime,
+    logStream: opts.logStream,
   });
   const adminToken = readFileSync(polis.adminTokenFile!, 'utf8').trim();
   const tokens = polis.demoTokensFile
