@@ -189,7 +189,13 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     await oidc.load();
     authenticators.push(oidc);
   }
-  const metrics = createMetrics({ store, feed, delivery: delivery.stats, burst: () => delivery.burstByDepartment() });
+  const metrics = createMetrics({
+    store,
+    feed,
+    delivery: delivery.stats,
+    burst: () => delivery.burstByDepartment(),
+    failedRequests: () => resources.failedRequestCounts,
+  });
   const app = await buildServer({
     store,
     registry,
@@ -220,6 +226,15 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     60_000,
   );
   compaction.unref();
+  // Summaries of rate-limited failed requests, once their window has ended (see ResourceService.recordFailure).
+  const refusalFlush = setInterval(
+    () =>
+      void resources
+        .flushRefusals()
+        .catch((e: unknown) => app.log.warn({ err: e }, 'writing suppressed refusals to the audit log failed')),
+    5_000,
+  );
+  refusalFlush.unref();
   if (controllers) {
     await delivery.start();
     await scaling?.start();
@@ -230,6 +245,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     if (stopped) return;
     stopped = true;
     clearInterval(compaction);
+    clearInterval(refusalFlush);
     scaling?.stop();
     delivery.stop();
     clusters.stop();
@@ -238,6 +254,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     bindings.stop();
     feed.stop();
     await app.close();
+    await resources.flushRefusals(undefined, true).catch(() => undefined);
     await store.close();
   };
   let url: string | undefined;
