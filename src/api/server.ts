@@ -1,3 +1,4 @@
+import { WriteProbe } from '../resources/write-probe.ts';
 import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -145,12 +146,21 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   registerConsole(app, { version: deps.version });
   app.get('/openapi.json', pub, async () => app.swagger());
   app.get('/healthz', pub, async () => ({ status: 'ok' }));
-  app.get('/readyz', pub, async (_req, reply) => {
+  const writeProbe = new WriteProbe(deps.store, deps.clock);
+  app.get('/readyz', pub, async (req, reply) => {
     try {
       const revision = await deps.store.currentRevision();
+      // Reads alone would stay green on a read-only data directory: a rate-limited write probe must pass too.
+      const writable = await writeProbe.check();
+      if (!writable.ok) {
+        req.log.warn({ reason: writable.reason, ioCode: writable.ioCode }, 'not ready: the store cannot write');
+        return reply
+          .code(503)
+          .send({ status: 'unavailable', reason: writable.reason, ioCode: writable.ioCode, message: writable.message });
+      }
       return { status: 'ready', revision };
     } catch (e) {
-      return reply.code(503).send({ status: 'unavailable', message: (e as Error).message });
+      return reply.code(503).send({ status: 'unavailable', reason: 'StoreUnavailable', message: (e as Error).message });
     }
   });
   app.get('/metrics', pub, async (_req, reply) =>
