@@ -60,8 +60,16 @@ export const objectMetaInput = z
     tenant: z.string().optional(),
     uid: z.string().optional(),
     // Keys, values and sizes are checked by metadata-limits.ts, which names each key in its path.
-    labels: z.record(z.string(), z.string()).optional(),
-    annotations: z.record(z.string(), z.string()).optional(),
+    labels: z
+      .record(z.string(), z.string())
+      .describe(
+        'Keys: optional DNS-subdomain prefix (≤ 253) and "/", then a name ≤ 63 [A-Za-z0-9-_.]; values empty or ≤ 63 of the same set; at most 256 labels',
+      )
+      .optional(),
+    annotations: z
+      .record(z.string(), z.string())
+      .describe('Keys as label keys; keys and values of all annotations together at most 256 KiB')
+      .optional(),
     resourceVersion: z.string().optional(),
     generation: z.number().int().optional(),
     creationTimestamp: z.string().optional(),
