@@ -59,7 +59,7 @@ export async function verifyJwt(
   const leeway = expect.leewaySeconds ?? 60;
   let claims: Record<string, unknown>;
   try {
-    const keySet = createLocalJWKSet({ keys: keys as JWK[] });
+    const keySet = keySetOf(keys);
     const verified = await jwtVerify(token, keySet, {
       algorithms: [...JWT_ALGORITHMS],
       issuer: expect.issuer,
@@ -83,6 +83,18 @@ export async function verifyJwt(
   if (typeof claims.iat === 'number' && claims.iat - leeway > expect.now)
     return { ok: false, code: 'TokenIssuedInFuture', problem: 'the token was issued in the future (iat)' };
   return { ok: true, claims };
+}
+
+const keySets = new WeakMap<readonly JsonWebKey[], ReturnType<typeof createLocalJWKSet>>();
+
+/** jose's key set over `keys`, kept per array so imported keys are reused until the provider's set is reloaded. */
+function keySetOf(keys: readonly JsonWebKey[]): ReturnType<typeof createLocalJWKSet> {
+  let set = keySets.get(keys);
+  if (!set) {
+    set = createLocalJWKSet({ keys: keys as JWK[] });
+    keySets.set(keys, set);
+  }
+  return set;
 }
 
 /** jose's error, as a code and an English problem. */
