@@ -89,6 +89,8 @@ export interface StartOptions {
   readonly virtualTime?: boolean;
   /** Run the cluster and delivery controllers (default: config.controllers; API-only tests turn them off). */
   readonly controllers?: boolean;
+  /** Write the server log (at info, credentials redacted as always) to this stream instead; tests read it. */
+  readonly logStream?: { write(line: string): void };
 }
 
 /** The composition root: store, kinds, admission, change feed, authentication and the HTTP API, from config. */
@@ -210,6 +212,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     watches,
     delivery: delivery.stats,
     burst: () => delivery.burstByDepartment(),
+    failedRequests: () => resources.failedRequestCounts,
   });
   const app = await buildServer({
     store,
@@ -228,7 +231,11 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     bodyLimit: config.bodyLimit,
     requestTimeoutMs: config.requestTimeoutMs,
     watches,
-    logger: opts.listen ? loggerOptions(config.logLevel) : false,
+    logger: opts.logStream
+      ? { ...loggerOptions('info'), stream: opts.logStream }
+      : opts.listen
+        ? loggerOptions(config.logLevel)
+        : false,
     bookmarkMs: opts.bookmarkMs,
   });
   const compaction = setInterval(
@@ -239,6 +246,15 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     60_000,
   );
   compaction.unref();
+  // Summaries of rate-limited failed requests, once their window has ended (see ResourceService.recordFailure).
+  const refusalFlush = setInterval(
+    () =>
+      void resources
+        .flushRefusals()
+        .catch((e: unknown) => app.log.warn({ err: e }, 'writing suppressed refusals to the audit log failed')),
+    5_000,
+  );
+  refusalFlush.unref();
   if (controllers) {
     await delivery.start();
     await scaling?.start();
@@ -249,6 +265,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     if (stopped) return;
     stopped = true;
     clearInterval(compaction);
+    clearInterval(refusalFlush);
     scaling?.stop();
     delivery.stop();
     clusters.stop();
@@ -258,6 +275,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     bindings.stop();
     feed.stop();
     await app.close();
+    await resources.flushRefusals(undefined, true).catch(() => undefined);
     await store.close();
   };
   let url: string | undefined;

@@ -63,6 +63,22 @@ describe('login through an OpenID Connect provider', () => {
     ).toBe(401);
   });
 
+  it('refuses an unknown critical header and a token that claims never to expire, naming why', async () => {
+    const crit = idp.sign(
+      { iss: issuer, aud: 'polis-console', preferred_username: 'edu-admin', iat: now(), exp: now() + 600 },
+      { crit: ['x-unknown'], 'x-unknown': 1 },
+    );
+    const forever = idToken('edu-admin', { exp: 1e308 });
+    for (const [token, code] of [
+      [crit, 'TokenCriticalHeaderUnknown'],
+      [forever, 'TokenLifetimeTooLong'],
+    ] as const) {
+      const res = await t.request('GET', '/api/v1/whoami', { token });
+      expect(res.statusCode).toBe(401);
+      expect(res.json().causes).toEqual([expect.objectContaining({ path: '(authorization)', code })]);
+    }
+  });
+
   it('keeps API tokens working beside it', async () => {
     expect((await t.request('GET', '/api/v1/whoami', { token: t.tokens['edu-staff'] })).json()).toMatchObject({
       via: 'token',

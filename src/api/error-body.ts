@@ -47,6 +47,8 @@ const FASTIFY_CODES: Record<
 export function errorBody(error: unknown, request: FastifyRequest): StatusBody {
   const requestId = String(request.id);
   if (isPolisError(error)) {
+    // A 5xx is the server's fault: the log keeps the whole error, its I/O cause included (code, errno, cause).
+    if (error.status >= 500) request.log.error({ err: error, causes: error.causes }, error.message);
     return {
       kind: 'Status',
       code: error.status,

@@ -13,6 +13,8 @@ export function createMetrics(deps: {
   delivery?: DeliveryStats;
   /** Replicas on burst clusters and their cost per hour, by department. */
   burst?: () => ReadonlyMap<string, BurstUse>;
+  /** Failed requests written to the audit chain one by one, and those the per-caller rate limit only counted. */
+  failedRequests?: () => { readonly recorded: number; readonly suppressed: number };
 }) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'polis_' });
@@ -86,6 +88,21 @@ export function createMetrics(deps: {
           this.inc(read());
         },
       });
+  }
+  const { failedRequests } = deps;
+  if (failedRequests) {
+    new Counter({
+      name: 'polis_audit_failed_requests_total',
+      help: 'Failed requests (refused, invalid …) by whether the audit chain holds each one (recorded) or only their count in a summary entry (suppressed by the per-caller rate limit).',
+      labelNames: ['recorded'] as const,
+      registers: [registry],
+      collect() {
+        const c = failedRequests();
+        this.reset();
+        this.inc({ recorded: 'true' }, c.recorded);
+        this.inc({ recorded: 'false' }, c.suppressed);
+      },
+    });
   }
   const { delivery } = deps;
   if (delivery) {

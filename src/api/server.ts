@@ -1,3 +1,4 @@
+import { WriteProbe } from '../resources/write-probe.ts';
 import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -160,9 +161,16 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   app.get('/openapi.json', pub, async () => app.swagger());
   app.get('/healthz', pub, async () => ({ status: 'ok' }));
   // Public probes say only whether the server serves; internals (revision, store errors) stay in the log.
+  const writeProbe = new WriteProbe(deps.store, deps.clock);
   app.get('/readyz', pub, async (req, reply) => {
     try {
       await deps.store.currentRevision();
+      // Reads alone would stay green on a read-only data directory: a rate-limited write probe must pass too.
+      const writable = await writeProbe.check();
+      if (!writable.ok) {
+        req.log.warn({ reason: writable.reason, ioCode: writable.ioCode }, 'not ready: the store cannot write');
+        return reply.code(503).send({ status: 'unavailable', reason: writable.reason });
+      }
       return { status: 'ready' };
     } catch (e) {
       req.log.warn({ err: e }, 'readiness: the store does not answer');

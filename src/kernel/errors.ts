@@ -6,6 +6,11 @@
 export interface ErrorCause {
   /** Dotted path into the input, e.g. `spec.quota.cpu` or `metadata.name`. */
   readonly path: string;
+  /** A stable code for the problem (e.g. `MaxDepthExceeded`), for clients that render their own message. */
+  readonly code?: string;
+  /** The code's parameters (limits, names), so a client can word the message itself. */
+  readonly params?: Readonly<Record<string, string | number>>;
+  /** The English fallback. */
   readonly message: string;
 }
 

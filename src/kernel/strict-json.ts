@@ -1,10 +1,11 @@
+import { depthError, MAX_BODY_DEPTH } from './depth-limit.ts';
 import { InputError } from './errors.ts';
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 /**
  * JSON.parse that also refuses what it silently accepts: duplicate keys (the last one would win unseen) and
- * prototype-polluting keys. Errors name the path of the offending key.
+ * prototype-polluting keys, and nesting deeper than MAX_BODY_DEPTH. Errors name the path of the offending key.
  */
 export function parseStrictJson(text: string): unknown {
   let value: unknown;
@@ -70,6 +71,7 @@ function checkKeys(text: string): void {
             : (parent.lastKey ?? '')
           : `${parent.path}[${parent.index}]`
         : '';
+      if (stack.length >= MAX_BODY_DEPTH) throw depthError(seg);
       stack.push({ keys: new Set(), path: seg, isObject: c === 0x7b, index: 0 });
       expectKey = c === 0x7b;
     } else if (c === 0x7d || c === 0x5d) {

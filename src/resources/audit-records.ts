@@ -2,6 +2,7 @@ import { PolisError, isPolisError } from '../kernel/errors.ts';
 import type { AuditEntryInput, AuditOutcome } from './audit-log.ts';
 import type { StoredObject } from './envelope.ts';
 import { createMergePatch } from './merge-patch.ts';
+import type { SuppressedRefusals } from './refusal-limiter.ts';
 import type { KindDefinition } from './registry.ts';
 import { apiVersionOf } from './registry.ts';
 import { maskSensitive } from './sensitive.ts';
@@ -10,6 +11,11 @@ import { maskSensitive } from './sensitive.ts';
 export interface RequestContext {
   readonly actor: string;
   readonly requestId: string;
+  /**
+   * Where the caller holds roles (from its bindings); set for API requests. A refusal in a department where the
+   * caller holds none is recorded under this scope, not in that department's trail.
+   */
+  readonly scope?: { readonly platform: boolean; readonly tenants: readonly string[] };
 }
 
 /** The audit record of a successful write: what changed is a merge patch from old to new, secret values masked. */
@@ -90,4 +96,58 @@ function outcomeOf(error: unknown): AuditOutcome {
     default:
       return 'error';
   }
+}
+
+/** The department a caller's own refusals are recorded under: its only department, else '' (the platform's). */
+export function callerTenant(ctx: RequestContext): string {
+  return ctx.scope && !ctx.scope.platform && ctx.scope.tenants.length === 1 ? ctx.scope.tenants[0]! : '';
+}
+
+/**
+ * A refusal in a department where the caller holds no role is the caller's act, not the department's: it goes to
+ * the caller's scope (with the department it aimed at kept in the message), so another department cannot fill a
+ * department's trail. Refusals of a department's own members stay in that department's trail.
+ */
+export function scopeRefusal(record: AuditEntryInput, ctx: RequestContext): AuditEntryInput {
+  const scope = ctx.scope;
+  if (!scope || record.outcome !== 'denied' || record.tenant === '' || scope.platform) return record;
+  if (scope.tenants.includes(record.tenant)) return record;
+  return {
+    ...record,
+    tenant: callerTenant(ctx),
+    message: `refused in department "${record.tenant}": ${record.message}`.slice(0, 2000),
+  };
+}
+
+/** The one entry that stands for a caller's refusals that the rate limit kept out of the chain, with their counts. */
+export function suppressedRecord(
+  time: string,
+  s: SuppressedRefusals,
+  limits: { burst: number; perSecond: number },
+): AuditEntryInput {
+  const outcomes = Object.entries(s.byOutcome) as Array<[AuditOutcome, number]>;
+  const outcome = s.byOutcome.denied ? 'denied' : (outcomes.sort((a, b) => b[1] - a[1])[0]?.[0] ?? 'denied');
+  return {
+    time,
+    actor: s.actor,
+    verb: 'suppress',
+    apiVersion: '',
+    kind: 'FailedRequests',
+    tenant: s.tenant,
+    name: '',
+    outcome,
+    code: 429,
+    message:
+      `${s.count} further failed requests by ${s.actor} were counted, not recorded one by one ` +
+      `(at most ${limits.burst} at once, then ${limits.perSecond} a second); counts by outcome and target are in changes`,
+    requestId: '',
+    changes: {
+      reason: 'RefusalsSuppressed',
+      count: s.count,
+      byOutcome: s.byOutcome,
+      byTarget: s.byTarget,
+      from: new Date(s.firstMs).toISOString(),
+      until: new Date(s.lastMs).toISOString(),
+    },
+  };
 }

@@ -53,27 +53,23 @@ export function describeKey(key: ObjectKey): string {
   return key.tenant ? `${key.kind} ${key.tenant}/${key.name}` : `${key.kind} ${key.name}`;
 }
 
-const labelKey =
-  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-const labelValue = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
-
 /** Metadata a client may send; server-set fields are accepted (for round trips) and then overwritten or checked. */
 export const objectMetaInput = z
   .object({
     name: z.string(),
     tenant: z.string().optional(),
     uid: z.string().optional(),
+    // Keys, values and sizes are checked by metadata-limits.ts, which names each key in its path.
     labels: z
-      .record(
-        z
-          .string()
-          .regex(labelKey, 'label keys are an optional DNS prefix and "/" then up to 63 characters [A-Za-z0-9-_.]'),
-        z
-          .string()
-          .regex(labelValue, 'label values are at most 63 characters [A-Za-z0-9-_.], starting and ending alphanumeric'),
+      .record(z.string(), z.string())
+      .describe(
+        'Keys: optional DNS-subdomain prefix (≤ 253) and "/", then a name ≤ 63 [A-Za-z0-9-_.]; values empty or ≤ 63 of the same set; at most 256 labels',
       )
       .optional(),
-    annotations: z.record(z.string(), z.string()).optional(),
+    annotations: z
+      .record(z.string(), z.string())
+      .describe('Keys as label keys; keys and values of all annotations together at most 256 KiB')
+      .optional(),
     resourceVersion: z.string().optional(),
     generation: z.number().int().optional(),
     creationTimestamp: z.string().optional(),

@@ -3,6 +3,7 @@ import { InputError, NotFoundError } from '../kernel/errors.ts';
 import { dns1123LabelProblem } from '../kernel/names.ts';
 import type { ObjectMeta, ResourceObject } from './envelope.ts';
 import { objectMetaInput } from './envelope.ts';
+import { metadataMapCauses } from './metadata-limits.ts';
 import type { KindDefinition, KindRegistry } from './registry.ts';
 import { apiVersionOf } from './registry.ts';
 import { isPlainObject } from './merge-patch.ts';
@@ -78,6 +79,8 @@ export function parseObject(
     metadata = metaResult.data as ObjectMeta;
     causes.push(...metadataCauses(def, metadata, expected, at));
   }
+  const prefix = formatPath(pathPrefix);
+  causes.push(...metadataMapCauses(input.metadata, prefix === '' ? '' : `${prefix}.`));
   const { metadata: _ignored, ...rest } = input;
   const body = def.schema.safeParse({ ...rest, apiVersion: def.group + '/' + def.version, kind });
   if (!body.success) causes.push(...zodCauses(body.error, pathPrefix));

@@ -1,8 +1,11 @@
 import type { Clock } from '../kernel/clock.ts';
+import { checkDepth } from '../kernel/depth-limit.ts';
 import { AlreadyExistsError, ConflictError, InputError, NotFoundError } from '../kernel/errors.ts';
 import { newUid } from '../kernel/ids.ts';
 import type { RequestContext } from './audit-records.ts';
-import { failureRecord, successRecord } from './audit-records.ts';
+import { callerTenant, failureRecord, scopeRefusal, successRecord, suppressedRecord } from './audit-records.ts';
+import type { RefusalLimits } from './refusal-limiter.ts';
+import { RefusalLimiter } from './refusal-limiter.ts';
 import type { ObjectKey, ObjectMeta, ResourceObject, StoredObject } from './envelope.ts';
 import { describeKey, keyOf } from './envelope.ts';
 import { applyMergePatch, isPlainObject, jsonEqual } from './merge-patch.ts';
@@ -55,6 +58,8 @@ export interface ResourceServiceDeps {
   readonly registry: KindRegistry;
   readonly clock: Clock;
   readonly admission?: readonly AdmissionPlugin[];
+  /** How many failed requests per caller reach the audit chain one by one (defaults: refusal-limiter.ts). */
+  readonly refusalLimits?: Partial<RefusalLimits>;
   /** Called after every commit that wrote objects (the change feed uses it to wake at once). */
   readonly afterCommit?: () => void;
 }
@@ -75,9 +80,16 @@ class DryRunRollback extends Error {
 export class ResourceService {
   readonly registry: KindRegistry;
   private readonly deps: ResourceServiceDeps;
+  readonly #refusals: RefusalLimiter;
   constructor(deps: ResourceServiceDeps) {
     this.deps = deps;
     this.registry = deps.registry;
+    this.#refusals = new RefusalLimiter(deps.refusalLimits);
+  }
+
+  /** Failed requests written to the audit chain one by one, and those only counted (for /metrics). */
+  get failedRequestCounts(): { readonly recorded: number; readonly suppressed: number } {
+    return this.#refusals.counts;
   }
 
   async get(kind: string, tenant: string, name: string): Promise<StoredObject> {
@@ -139,6 +151,7 @@ export class ResourceService {
         { path: '(root)', message: 'expected an object such as {"spec": {"replicas": 3}}' },
       ]);
     }
+    checkDepth(patch); // applying a merge patch recurses: programmatic callers get the same limit as bodies
     return this.write(ctx, opts, async (tx) => {
       const current = await this.current(tx, def, key);
       checkPreconditions(current, isPlainObject(patch.metadata) ? (patch.metadata as unknown as ObjectMeta) : {});
@@ -308,15 +321,38 @@ export class ResourceService {
 
   /**
    * Records a request that failed before or during its transaction (denied, invalid, conflicting, missing), in a
-   * transaction of its own so the failed one leaves nothing behind.
+   * transaction of its own so the failed one leaves nothing behind. A refusal in a department where the caller holds
+   * no role is recorded under the caller's scope (scopeRefusal). Each caller's failures pass a token bucket: beyond
+   * it they are counted, and one summary entry per window records the counts (flushRefusals).
    */
   async recordFailure(
     ctx: RequestContext,
     target: { verb: string; kind: string; tenant?: string; name?: string; apiVersion?: string },
     error: unknown,
   ): Promise<void> {
-    const record = failureRecord(this.now(), ctx, target, this.registry.get(target.kind), error);
-    await this.deps.store.transaction((tx) => tx.appendAudit(record));
+    const now = this.deps.clock.now();
+    const record = scopeRefusal(
+      failureRecord(now.toISOString(), ctx, target, this.registry.get(target.kind), error),
+      ctx,
+    );
+    await this.flushRefusals(now);
+    const admitted = this.#refusals.admit(ctx.actor, now.getTime(), {
+      actor: ctx.actor,
+      tenant: callerTenant(ctx),
+      outcome: record.outcome,
+      target: `${target.kind} ${target.tenant ? `${target.tenant}/` : ''}${target.name ?? ''}`,
+    });
+    if (admitted) await this.deps.store.transaction((tx) => tx.appendAudit(record));
+  }
+
+  /** Writes the summary entry of every caller whose suppression window has ended (every one, with `all`). */
+  async flushRefusals(now: Date = this.deps.clock.now(), all = false): Promise<void> {
+    const due = this.#refusals.due(now.getTime(), all);
+    if (due.length === 0) return;
+    const time = now.toISOString();
+    await this.deps.store.transaction(async (tx) => {
+      for (const s of due) await tx.appendAudit(suppressedRecord(time, s, this.#refusals.limits));
+    });
   }
 
   private now(): string {

@@ -8,6 +8,7 @@ import { checkLimit, fromAuditRow, selectAudit } from './sql/audit-rows.ts';
 import { scanList } from './sql/list-scan.ts';
 import type { CounterRow, Schema, SqlDialectHooks } from './sql/schema.ts';
 import { getObject, SqlStoreTx } from './sql/store-tx.ts';
+import { osStorageFailure, StoreUnavailableError } from './store-errors.ts';
 
 export type { Schema, SqlDialectHooks, Migration } from './sql/schema.ts';
 
@@ -55,7 +56,13 @@ export function createSqlStore(db: Kysely<Schema>, hooks: SqlDialectHooks): Stor
           s.open = false;
         }
       });
-    const result = queueTail.then(run, run);
+    // A write the storage refuses (read-only, disk full, I/O) becomes a 503 naming the I/O cause, not a bare 500.
+    const classified = (): Promise<T> =>
+      run().catch((e: unknown) => {
+        const failure = hooks.storageFailure?.(e) ?? osStorageFailure(e);
+        throw failure ? new StoreUnavailableError(failure, e) : e;
+      });
+    const result = queueTail.then(classified, classified);
     queueTail = result.catch(() => undefined);
     return result;
   };
@@ -87,6 +94,13 @@ export function createSqlStore(db: Kysely<Schema>, hooks: SqlDialectHooks): Stor
         } finally {
           tx.close();
         }
+      });
+    },
+
+    async probeWrite(): Promise<void> {
+      // A real, committed write that changes nothing: a read-only file or a full disk fails it as it would a change.
+      await write(async (trx) => {
+        await sql`UPDATE revision_counter SET revision = revision WHERE id = 1`.execute(trx);
       });
     },
 

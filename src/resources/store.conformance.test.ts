@@ -158,6 +158,14 @@ forEachBackend('the store', (backend) => {
     expect(next.metadata.resourceVersion).toBe('2');
   });
 
+  it('probes that it can write without changing anything: no revision, no event, no audit entry', async () => {
+    await create(store, 'Application', 'finance', 'kept');
+    const before = await store.stats();
+    await store.probeWrite();
+    expect(await store.stats()).toEqual(before);
+    expect(await store.changesSince(1, 10)).toEqual([]);
+  });
+
   it('loses no update when twenty read-modify-write transactions run concurrently', async () => {
     await create(store, 'Counter', 'finance', 'hits', { spec: { count: 0 } });
     await Promise.all(

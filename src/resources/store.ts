@@ -33,6 +33,11 @@ export interface Store {
   scanAudit(pageSize: number): AsyncIterable<readonly AuditEntry[]>;
   /** Row counts and sizes for /metrics. */
   stats(): Promise<StoreStats>;
+  /**
+   * A committed write that changes nothing, for readiness: rejects (StoreUnavailableError when the storage refused
+   * it) while the store cannot write. Costs one small commit: call it at a bounded rate (WriteProbe).
+   */
+  probeWrite(): Promise<void>;
   close(): Promise<void>;
 }
 

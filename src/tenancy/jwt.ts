@@ -1,22 +1,44 @@
-import type { JsonWebKey, KeyObject } from 'node:crypto';
-import { createPublicKey, verify } from 'node:crypto';
+import type { JsonWebKey } from 'node:crypto';
+import type { JWK } from 'jose';
+import { createLocalJWKSet, errors, jwtVerify } from 'jose';
 
 /** Algorithms accepted for ID tokens; `none` and HMAC (shared secrets) never are. */
 export const JWT_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'ES256', 'ES384'] as const;
 export type JwtAlgorithm = (typeof JWT_ALGORITHMS)[number];
+
+/** The longest lifetime (exp − now) accepted by default: a day. ID tokens live minutes to hours. */
+export const MAX_TOKEN_LIFETIME_SECONDS = 24 * 3600;
 
 export interface JwtExpectations {
   readonly issuer: string;
   readonly audience: string;
   /** Seconds since the epoch. */
   readonly now: number;
-  /** Clock skew tolerated on exp/nbf/iat, in seconds. */
+  /** Clock skew tolerated on exp/nbf/iat, in seconds (default 60). */
   readonly leewaySeconds?: number;
+  /** A token whose exp lies further ahead than this is refused (default a day): `exp: 1e308` is not "never". */
+  readonly maxLifetimeSeconds?: number;
 }
+
+/** Why a token was refused, as a stable code (the `problem` is its English fallback). */
+export type JwtProblemCode =
+  | 'TokenMalformed'
+  | 'TokenAlgorithmNotAccepted'
+  | 'TokenCriticalHeaderUnknown'
+  | 'TokenKeyNotFound'
+  | 'TokenSignatureInvalid'
+  | 'TokenIssuerMismatch'
+  | 'TokenAudienceMismatch'
+  | 'TokenNoExpiry'
+  | 'TokenExpired'
+  | 'TokenNotYetValid'
+  | 'TokenIssuedInFuture'
+  | 'TokenLifetimeTooLong'
+  | 'TokenInvalid';
 
 export type JwtResult =
   | { readonly ok: true; readonly claims: Readonly<Record<string, unknown>> }
-  | { readonly ok: false; readonly problem: string };
+  | { readonly ok: false; readonly code: JwtProblemCode; readonly problem: string };
 
 /** True when `text` has the shape of a compact JWS (three base64url parts), so an authenticator may claim it. */
 export function looksLikeJwt(text: string): boolean {
@@ -24,74 +46,100 @@ export function looksLikeJwt(text: string): boolean {
 }
 
 /**
- * Verifies a compact JWS ID token against a key set and the expected issuer and audience. Pure: the keys and the
- * time are inputs. Returns the claims, or the one problem found (bad signature, wrong issuer, expired …).
+ * Verifies a compact JWS ID token against a key set and the expected issuer and audience, with `jose` (RFC 7515/7519:
+ * unknown `crit` headers, `alg: none`, HMAC with a public key and malformed numeric dates are all refused there).
+ * On top of jose: `exp` is required, may lie at most `maxLifetimeSeconds` ahead, and `iat` may not lie in the future.
+ * The keys and the time are inputs. Returns the claims, or the one problem found with its code.
  */
-export function verifyJwt(token: string, keys: readonly JsonWebKey[], expect: JwtExpectations): JwtResult {
-  const parts = token.split('.');
-  if (parts.length !== 3) return { ok: false, problem: 'not a compact JWT' };
-  const [h, p, s] = parts as [string, string, string];
-  let header: { alg?: string; kid?: string; typ?: string };
+export async function verifyJwt(
+  token: string,
+  keys: readonly JsonWebKey[],
+  expect: JwtExpectations,
+): Promise<JwtResult> {
+  const leeway = expect.leewaySeconds ?? 60;
   let claims: Record<string, unknown>;
   try {
-    header = JSON.parse(Buffer.from(h, 'base64url').toString('utf8'));
-    claims = JSON.parse(Buffer.from(p, 'base64url').toString('utf8'));
-  } catch {
-    return { ok: false, problem: 'the token header or payload is not base64url JSON' };
+    const keySet = keySetOf(keys);
+    const verified = await jwtVerify(token, keySet, {
+      algorithms: [...JWT_ALGORITHMS],
+      issuer: expect.issuer,
+      audience: expect.audience,
+      requiredClaims: ['exp'],
+      clockTolerance: leeway,
+      currentDate: new Date(expect.now * 1000),
+    });
+    claims = verified.payload as Record<string, unknown>;
+  } catch (e) {
+    return refused(e, expect);
   }
-  const alg = header.alg as JwtAlgorithm;
-  if (!JWT_ALGORITHMS.includes(alg))
+  const exp = claims.exp as number;
+  const maxLifetime = expect.maxLifetimeSeconds ?? MAX_TOKEN_LIFETIME_SECONDS;
+  if (exp - expect.now > maxLifetime + leeway)
     return {
       ok: false,
-      problem: `algorithm ${String(header.alg)} is not accepted (accepted: ${JWT_ALGORITHMS.join(', ')})`,
+      code: 'TokenLifetimeTooLong',
+      problem: `the token expires more than ${maxLifetime} seconds from now (exp ${exp})`,
     };
-  const candidates = keys.filter(
-    (k) => (header.kid === undefined || (k as { kid?: string }).kid === header.kid) && keyFits(k, alg),
-  );
-  if (candidates.length === 0)
-    return { ok: false, problem: `no key in the provider's key set matches kid ${String(header.kid)} and ${alg}` };
-  const data = Buffer.from(`${h}.${p}`);
-  const signature = Buffer.from(s, 'base64url');
-  const valid = candidates.some((jwk) => {
-    try {
-      return verifySignature(alg, data, signature, createPublicKey({ key: jwk, format: 'jwk' }));
-    } catch {
-      return false;
-    }
-  });
-  if (!valid) return { ok: false, problem: 'the signature does not verify' };
-  const leeway = expect.leewaySeconds ?? 60;
-  if (claims.iss !== expect.issuer)
-    return { ok: false, problem: `issuer ${JSON.stringify(claims.iss)} is not the configured ${expect.issuer}` };
-  const aud = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
-  if (!aud.includes(expect.audience)) return { ok: false, problem: `the token is not for audience ${expect.audience}` };
-  if (typeof claims.exp !== 'number') return { ok: false, problem: 'the token has no expiry (exp)' };
-  if (claims.exp + leeway <= expect.now)
-    return { ok: false, problem: `the token expired at ${new Date(claims.exp * 1000).toISOString()}` };
-  if (typeof claims.nbf === 'number' && claims.nbf - leeway > expect.now)
-    return { ok: false, problem: 'the token is not valid yet (nbf)' };
   if (typeof claims.iat === 'number' && claims.iat - leeway > expect.now)
-    return { ok: false, problem: 'the token was issued in the future (iat)' };
+    return { ok: false, code: 'TokenIssuedInFuture', problem: 'the token was issued in the future (iat)' };
   return { ok: true, claims };
 }
 
-function keyFits(jwk: JsonWebKey, alg: JwtAlgorithm): boolean {
-  const use = (jwk as { use?: string }).use;
-  if (use !== undefined && use !== 'sig') return false;
-  const keyAlg = (jwk as { alg?: string }).alg;
-  if (keyAlg !== undefined && keyAlg !== alg) return false;
-  return alg.startsWith('ES') ? jwk.kty === 'EC' : jwk.kty === 'RSA';
+const keySets = new WeakMap<readonly JsonWebKey[], ReturnType<typeof createLocalJWKSet>>();
+
+/** jose's key set over `keys`, kept per array so imported keys are reused until the provider's set is reloaded. */
+function keySetOf(keys: readonly JsonWebKey[]): ReturnType<typeof createLocalJWKSet> {
+  let set = keySets.get(keys);
+  if (!set) {
+    set = createLocalJWKSet({ keys: keys as JWK[] });
+    keySets.set(keys, set);
+  }
+  return set;
 }
 
-function verifySignature(alg: JwtAlgorithm, data: Buffer, signature: Buffer, key: KeyObject): boolean {
-  const hash = `sha${alg.slice(2)}`;
-  if (alg.startsWith('ES')) return verify(hash, data, { key, dsaEncoding: 'ieee-p1363' }, signature);
-  if (alg.startsWith('PS'))
-    return verify(
-      hash,
-      data,
-      { key, padding: 6 /* RSA_PKCS1_PSS_PADDING */, saltLength: Number(alg.slice(2)) / 8 },
-      signature,
+/** jose's error, as a code and an English problem. */
+function refused(e: unknown, expect: JwtExpectations): JwtResult & { ok: false } {
+  const fail = (code: JwtProblemCode, problem: string) => ({ ok: false as const, code, problem });
+  if (e instanceof errors.JWTExpired) {
+    const exp = (e.payload as { exp?: unknown }).exp;
+    return fail(
+      'TokenExpired',
+      typeof exp === 'number' && Number.isFinite(exp)
+        ? `the token expired at ${new Date(exp * 1000).toISOString()}`
+        : 'the token expired',
     );
-  return verify(hash, data, key, signature);
+  }
+  if (e instanceof errors.JWTClaimValidationFailed) {
+    switch (e.claim) {
+      case 'iss':
+        return fail(
+          'TokenIssuerMismatch',
+          `issuer ${JSON.stringify((e.payload as { iss?: unknown }).iss)} is not the configured ${expect.issuer}`,
+        );
+      case 'aud':
+        return fail('TokenAudienceMismatch', `the token is not for audience ${expect.audience}`);
+      case 'exp':
+        return fail(
+          e.reason === 'missing' ? 'TokenNoExpiry' : 'TokenInvalid',
+          e.reason === 'missing' ? 'the token has no expiry (exp)' : `exp: ${e.message}`,
+        );
+      case 'nbf':
+        return fail('TokenNotYetValid', 'the token is not valid yet (nbf)');
+      default:
+        return fail('TokenInvalid', `claim ${e.claim}: ${e.message}`);
+    }
+  }
+  if (e instanceof errors.JOSEAlgNotAllowed)
+    return fail('TokenAlgorithmNotAccepted', `the algorithm is not accepted (accepted: ${JWT_ALGORITHMS.join(', ')})`);
+  if (e instanceof errors.JOSENotSupported)
+    return /crit|Extension Header/i.test(e.message)
+      ? fail('TokenCriticalHeaderUnknown', `the token names a critical header polis does not understand: ${e.message}`)
+      : fail('TokenAlgorithmNotAccepted', `the token uses what is not accepted: ${e.message}`);
+  if (e instanceof errors.JWKSNoMatchingKey || e instanceof errors.JWKSMultipleMatchingKeys)
+    return fail('TokenKeyNotFound', "no key in the provider's key set matches the token's kid and algorithm");
+  if (e instanceof errors.JWSSignatureVerificationFailed)
+    return fail('TokenSignatureInvalid', 'the signature does not verify');
+  if (e instanceof errors.JWSInvalid || e instanceof errors.JWTInvalid)
+    return fail('TokenMalformed', `the token is malformed: ${e.message}`);
+  return fail('TokenInvalid', `the token could not be verified: ${(e as Error).message}`);
 }

@@ -57,12 +57,15 @@ export function oidcAuthenticator(
         audience: settings.audience,
         now: Math.floor(deps.clock.now().getTime() / 1000),
       };
-      let result = verifyJwt(raw, keys, expect);
-      if (!result.ok && result.problem.startsWith('no key') && deps.clock.now().getTime() - lastLoad > 60_000) {
+      let result = await verifyJwt(raw, keys, expect);
+      if (!result.ok && result.code === 'TokenKeyNotFound' && deps.clock.now().getTime() - lastLoad > 60_000) {
         await load().catch(() => undefined);
-        result = verifyJwt(raw, keys, expect);
+        result = await verifyJwt(raw, keys, expect);
       }
-      if (!result.ok) throw new AuthenticationError(`the ID token was refused: ${result.problem}; sign in again`);
+      if (!result.ok)
+        throw new AuthenticationError(`the ID token was refused: ${result.problem}; sign in again`, [
+          { path: '(authorization)', code: result.code, message: result.problem },
+        ]);
       const user = result.claims[claim];
       if (typeof user !== 'string' || user === '')
         throw new AuthenticationError(`the ID token has no "${claim}" claim naming the user`);

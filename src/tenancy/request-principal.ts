@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { AuthenticationError } from '../kernel/errors.ts';
+import type { RequestContext } from '../resources/audit-records.ts';
 import type { Principal } from './authorization.ts';
 import type { Identity } from './identity.ts';
 
@@ -17,7 +18,15 @@ export function principalOf(request: FastifyRequest): Principal {
   return request.principal;
 }
 
-/** Audit and admission context of a request. */
-export function requestContext(request: FastifyRequest): { actor: string; requestId: string } {
-  return { actor: request.principal?.user ?? 'anonymous', requestId: String(request.id) };
+/** Audit and admission context of a request, with the scope where the caller holds roles. */
+export function requestContext(request: FastifyRequest): RequestContext {
+  const bindings = request.principal?.bindings ?? [];
+  return {
+    actor: request.principal?.user ?? 'anonymous',
+    requestId: String(request.id),
+    scope: {
+      platform: bindings.some((b) => b.tenant === undefined),
+      tenants: [...new Set(bindings.flatMap((b) => (b.tenant === undefined ? [] : [b.tenant])))].sort(),
+    },
+  };
 }

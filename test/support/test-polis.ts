@@ -42,6 +42,8 @@ export async function startTestPolis(
     virtualTime?: boolean;
     /** Fair sharing (default on; see StartOptions). */
     fairSharing?: boolean;
+    /** Capture the server log (info and above) here. */
+    logStream?: { write(line: string): void };
   } = {},
 ): Promise<TestPolis> {
   const dataDir = mkdtempSync(join(tmpdir(), 'polis-it-'));
@@ -66,6 +68,7 @@ export async function startTestPolis(
     controllers: opts.controllers ?? false,
     virtualTime: opts.virtualTime,
     ...(opts.fairSharing !== undefined ? { fairSharing: opts.fairSharing } : {}),
+    logStream: opts.logStream,
   });
   const adminToken = readFileSync(polis.adminTokenFile!, 'utf8').trim();
   const tokens = polis.demoTokensFile

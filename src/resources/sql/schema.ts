@@ -1,3 +1,4 @@
+import type { StorageFailure } from '../store-errors.ts';
 import type { Kysely, Transaction } from 'kysely';
 
 /**
@@ -84,4 +85,6 @@ export interface SqlDialectHooks {
   lockMigrations(trx: Transaction<Schema>): Promise<void>;
   /** Runs `fn` against one consistent snapshot (several statements that see the same committed state). */
   readSnapshot<T>(db: Kysely<Schema>, fn: (q: Kysely<Schema>) => Promise<T>): Promise<T>;
+  /** When `e` means the storage cannot write (read-only, full, I/O error), which failure it is. */
+  storageFailure?(e: unknown): StorageFailure | undefined;
 }

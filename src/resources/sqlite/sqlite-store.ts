@@ -5,6 +5,7 @@ import { Kysely, sql } from 'kysely';
 import { createSqlStore } from '../sql-store.ts';
 import type { Schema, SqlDialectHooks } from '../sql/schema.ts';
 import type { Store } from '../store.ts';
+import type { StorageFailure } from '../store-errors.ts';
 import { NodeSqliteDialect } from './node-sqlite-dialect.ts';
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.ts';
 
@@ -26,6 +27,7 @@ const sqliteHooks: SqlDialectHooks = {
   async lockMigrations() {
     // BEGIN IMMEDIATE already excludes every other writer.
   },
+  storageFailure: sqliteStorageFailure,
   readSnapshot(db, fn) {
     // Holding the one connection keeps this process's writers out; the read transaction keeps other processes'
     // commits out of the middle of the scan.
@@ -39,6 +41,34 @@ const sqliteHooks: SqlDialectHooks = {
     });
   },
 };
+
+/** SQLite's primary result codes that mean the database file cannot be written (sqlite3.h). */
+const SQLITE_FAILURES: Readonly<Record<number, Pick<StorageFailure, 'reason' | 'ioCode'>>> = {
+  3: { reason: 'StoreReadOnly', ioCode: 'SQLITE_PERM' },
+  5: { reason: 'StoreBusy', ioCode: 'SQLITE_BUSY' },
+  8: { reason: 'StoreReadOnly', ioCode: 'SQLITE_READONLY' },
+  10: { reason: 'StoreIOError', ioCode: 'SQLITE_IOERR' },
+  13: { reason: 'StoreDiskFull', ioCode: 'SQLITE_FULL' },
+  14: { reason: 'StoreUnavailable', ioCode: 'SQLITE_CANTOPEN' },
+};
+
+/** node:sqlite's error (`errcode`, extended codes included) as a storage failure. */
+function sqliteStorageFailure(e: unknown): StorageFailure | undefined {
+  const errcode = (e as { errcode?: unknown } | null)?.errcode;
+  if (typeof errcode !== 'number') return undefined;
+  const known = SQLITE_FAILURES[errcode & 0xff];
+  return known ? { ...known, detail: (e as Error).message } : undefined;
+}
+
+const connections = new WeakMap<Store, DatabaseSync>();
+
+/**
+ * The connection under a store this module opened. For tests only: a test that must make the live store unable
+ * to write sets `PRAGMA query_only` on it (see test/store-readonly.test.ts for why that stands for a read-only file).
+ */
+export function sqliteConnectionForTests(store: Store): DatabaseSync | undefined {
+  return connections.get(store);
+}
 
 /**
  * Opens (creating folders and file as needed) and migrates the SQLite store at `file`; `:memory:` gives a private
@@ -67,5 +97,6 @@ export async function openSqliteStore(file: string): Promise<Store> {
     await store.close();
     throw e;
   }
+  connections.set(store, database);
   return store;
 }
