@@ -169,7 +169,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       const writable = await writeProbe.check();
       if (!writable.ok) {
         req.log.warn({ reason: writable.reason, ioCode: writable.ioCode }, 'not ready: the store cannot write');
-        return reply.code(503).send({ status: 'unavailable', reason: writable.reason });
+        return reply.code(503).send({ status: 'unavailable', reason: writable.reason, ioCode: writable.ioCode });
       }
       return { status: 'ready' };
     } catch (e) {
