@@ -1,4 +1,5 @@
 import { runCli } from './run-cli.ts';
+import { promptHidden } from './secret-prompt.ts';
 
 // The `polis` executable: Ctrl-C (or SIGTERM) aborts the signal, which ends watches and stops `serve` cleanly;
 // a second one exits at once.
@@ -16,6 +17,9 @@ const code = await runCli(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
   stdin: process.stdin,
+  ...(process.stdin.isTTY
+    ? { readSecret: (prompt: string) => promptHidden(process.stdin, process.stderr, prompt) }
+    : {}),
   env: process.env,
   signal: controller.signal,
 });
