@@ -12,6 +12,12 @@ const onSignal = () => {
 };
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
+// Started by bin/polis.js with an IPC channel (`serve`, or an older system Node handing over): when that parent
+// goes away, however it died, stop as on SIGTERM instead of running on orphaned. The channel keeps nothing alive.
+if (process.channel) {
+  process.channel.unref();
+  process.once('disconnect', () => controller.abort());
+}
 
 const code = await runCli(process.argv.slice(2), {
   stdout: process.stdout,
