@@ -3,6 +3,7 @@
 // polis needs Node 24 (node:sqlite): when an older system Node runs this file, it hands over to the pinned Node 24.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { clearInterval, setInterval } from 'node:timers';
 import { URL, fileURLToPath } from 'node:url';
 
 const major = Number(process.versions.node.split('.')[0]);

@@ -72,7 +72,7 @@ async function polis(args: string[], opts: RunOptions = {}): Promise<Run> {
 /** As a demo user, through POLIS_TOKEN (which overrides the saved login's token). */
 const as = (user: string) => ({ POLIS_TOKEN: t.tokens[user]! });
 
-async function until(check: () => boolean, what: string, ms = 10_000): Promise<void> {
+async function until(check: () => boolean, what: string, ms = 60_000): Promise<void> {
   const end = Date.now() + ms;
   while (!check()) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
