@@ -9,6 +9,9 @@ export const config = defineConfig({
     globalSetup: ['test/setup/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // expect.poll waits on a condition; its default limit (1 s) fails on a busy machine (a page navigating, a
+    // controller catching up), so a poll that names no limit gets a generous one.
+    expect: { poll: { timeout: 30_000, interval: 100 } },
     pool: 'forks',
   },
 });

@@ -3,6 +3,7 @@
 // polis needs Node 24 (node:sqlite): when an older system Node runs this file, it hands over to the pinned Node 24.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { clearInterval, setInterval } from 'node:timers';
 import { URL, fileURLToPath } from 'node:url';
 
 const major = Number(process.versions.node.split('.')[0]);
@@ -20,8 +21,22 @@ const serving = process.argv[2] === 'serve' && !SERVER_FLAGS.every((f) => proces
 if ((major < 24 && existsSync(pinned)) || serving) {
   const node = major < 24 ? pinned : process.execPath;
   const flags = process.argv[2] === 'serve' ? SERVER_FLAGS : [];
-  const child = spawn(node, [...flags, fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
+  // The child gets an IPC channel besides the inherited stdio: if this process dies (even by SIGKILL) the channel
+  // closes and the child stops itself (src/cli/main.ts), so a server is never left running without its parent.
+  const child = spawn(node, [...flags, fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+    stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
+  });
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+  // `npm start` runs this under `sh -c`; npm forwards SIGTERM/SIGINT to the shell only, and the shell dies without
+  // passing it on. Our parent dying re-parents us: stop the child then, as if we had been signalled ourselves.
+  const parent = process.ppid;
+  const orphaned = setInterval(() => {
+    if (process.ppid !== parent) {
+      clearInterval(orphaned);
+      child.kill('SIGTERM');
+    }
+  }, 500);
+  orphaned.unref();
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 + (signal === 'SIGINT' ? 2 : 15) : 1)));
 } else {
   await import('../src/cli/main.ts');

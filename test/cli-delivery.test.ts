@@ -88,7 +88,7 @@ spec:
       - { name: deploy-west, type: deploy, properties: { policies: [west] } }
 `;
 
-async function until(check: () => Promise<boolean>, what: string, ms = 30_000): Promise<void> {
+async function until(check: () => Promise<boolean>, what: string, ms = 60_000): Promise<void> {
   const end = Date.now() + ms;
   while (!(await check())) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);

@@ -21,6 +21,8 @@ interface RunOptions {
   readonly env?: Record<string, string>;
   readonly stdin?: string;
   readonly signal?: AbortSignal;
+  /** Stands for a terminal's hidden prompt (polis login without a token flag). */
+  readonly readSecret?: (prompt: string) => Promise<string>;
   /** Receives output as it is written (for watching). */
   readonly live?: { stdout: string };
 }
@@ -62,6 +64,7 @@ async function polis(args: string[], opts: RunOptions = {}): Promise<Run> {
     env: { HOME: home, POLIS_CONFIG: adminConfig, ...opts.env },
     signal: opts.signal,
     cwd: home,
+    ...(opts.readSecret ? { readSecret: opts.readSecret } : {}),
   });
   return { code, stdout, stderr };
 }
@@ -69,7 +72,7 @@ async function polis(args: string[], opts: RunOptions = {}): Promise<Run> {
 /** As a demo user, through POLIS_TOKEN (which overrides the saved login's token). */
 const as = (user: string) => ({ POLIS_TOKEN: t.tokens[user]! });
 
-async function until(check: () => boolean, what: string, ms = 10_000): Promise<void> {
+async function until(check: () => boolean, what: string, ms = 60_000): Promise<void> {
   const end = Date.now() + ms;
   while (!check()) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
@@ -130,6 +133,60 @@ describe('polis login', () => {
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('error: not logged in');
     expect(r.stderr).toContain('polis login SERVER --token-file data/admin.token');
+  });
+
+  it('reads the token from standard input with --token-stdin, so it is never on the command line', async () => {
+    const config = join(home, 'stdin', 'config.json');
+    const r = await polis(['login', t.polis.url!, '--token-stdin'], {
+      env: { POLIS_CONFIG: config },
+      stdin: `${t.tokens['edu-admin']}\n`,
+    });
+    expect(r).toMatchObject({ code: 0 });
+    expect(r.stdout).toContain('as edu-admin (tenant-admin in edu)');
+    expect(r.stderr).not.toContain('note: --token');
+    expect(JSON.parse(readFileSync(config, 'utf8')).token).toBe(t.tokens['edu-admin']);
+
+    const empty = await polis(['login', t.polis.url!, '--token-stdin'], {
+      env: { POLIS_CONFIG: join(home, 'stdin-empty.json') },
+      stdin: '\n',
+    });
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain('error: the token from standard input (--token-stdin) is empty');
+  });
+
+  it('refuses two token sources at once, naming the ways (exit 2)', async () => {
+    const r = await polis(['login', t.polis.url!, '--token-stdin', '--token', 'x'], { stdin: 'y' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('error: give the token one way: --token, --token-file or --token-stdin');
+  });
+
+  it('asks for the token on a terminal without a token flag, and says what to do without a terminal', async () => {
+    const config = join(home, 'prompt', 'config.json');
+    const prompts: string[] = [];
+    const r = await polis(['login', t.polis.url!], {
+      env: { POLIS_CONFIG: config },
+      readSecret: async (prompt) => {
+        prompts.push(prompt);
+        return t.tokens['auditor']!;
+      },
+    });
+    expect(r).toMatchObject({ code: 0 });
+    expect(prompts).toEqual([`token for ${t.polis.url} (not shown): `]);
+    expect(r.stdout).toContain('as auditor');
+    expect(r.stdout + r.stderr).not.toContain(t.tokens['auditor']!);
+
+    const piped = await polis(['login', t.polis.url!], { env: { POLIS_CONFIG: join(home, 'no-tty.json') } });
+    expect(piped.code).toBe(2);
+    expect(piped.stderr).toContain('error: give the token: standard input is not a terminal to ask on');
+    expect(piped.stderr).toContain('--token-stdin');
+  });
+
+  it('notes that --token shows the token in the command line', async () => {
+    const r = await polis(['login', t.polis.url!, '--token', t.tokens['auditor']!], {
+      env: { POLIS_CONFIG: join(home, 'flag', 'config.json') },
+    });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('note: --token shows the token in the command line');
   });
 
   it('logs out by removing the saved login', async () => {

@@ -12,7 +12,9 @@ import {
   setEditorText,
   shot,
   signIn,
+  noChromium,
 } from './support/browser.ts';
+import { skipTitle } from './support/skip.ts';
 
 /**
  * The console in Debian's Chromium against a real polis (HTTP on a loopback port, controllers and the simulated
@@ -40,181 +42,191 @@ spec:
           properties: { replicas: 2 }
 `;
 
-describe.skipIf(!hasChromium)('the console, end to end in Chromium', { timeout: 180_000 }, () => {
-  let t: TestPolis;
-  let browser: Browser;
-  let page: Page;
-  let base: string;
-  let errors: string[];
+describe.skipIf(!hasChromium)(
+  skipTitle('the console, end to end in Chromium', noChromium),
+  { timeout: 180_000 },
+  () => {
+    let t: TestPolis;
+    let browser: Browser;
+    let page: Page;
+    let base: string;
+    let errors: string[];
 
-  beforeAll(async () => {
-    ensureConsoleBuilt();
-    // Heartbeats every 500 ms: a failed cluster is Unreachable in 1.5 s instead of 6 s.
-    t = await startTestPolis({ listen: true, controllers: true, config: { heartbeatMs: 500 } });
-    base = t.polis.url!;
-    browser = await launchChromium();
-    ({ page } = await newPage(browser));
-    errors = collectErrors(page);
-  }, 600_000);
+    beforeAll(async () => {
+      ensureConsoleBuilt();
+      // Heartbeats every 500 ms: a failed cluster is Unreachable in 1.5 s instead of 6 s.
+      t = await startTestPolis({ listen: true, controllers: true, config: { heartbeatMs: 500 } });
+      base = t.polis.url!;
+      browser = await launchChromium();
+      ({ page } = await newPage(browser));
+      errors = collectErrors(page);
+    }, 600_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await t?.stop();
-  });
+    afterAll(async () => {
+      await browser?.close();
+      await t?.stop();
+    });
 
-  it('signs in with a token and shows the overview: clusters with health, applications by health, departments, events', async () => {
-    await page.goto(`${base}/`);
-    await expect.poll(() => page.title()).toContain('polis');
-    await shot(page, '01-login');
-    await signIn(page, base, t.adminToken);
-    const overview = page.getByTestId('overview');
-    await overview.waitFor();
-    // Five sandbox clusters, all Ready, on the map; the six example applications counted.
-    await expect.poll(() => page.getByTestId('stat-clusters').textContent(), { timeout: 30_000 }).toMatch(/5\s*\/\s*5/);
-    await expect.poll(() => page.getByTestId('stat-applications').textContent(), { timeout: 30_000 }).toMatch(/\/\s*6/);
-    for (const c of ['gov-east', 'gov-west', 'burst-aliyun', 'burst-huawei', 'dr-north'])
-      await page.getByTestId(`map-cluster-${c}`).waitFor();
-    await page.getByTestId('chart-health').locator('canvas').waitFor();
-    await page.getByTestId('chart-capacity').locator('canvas').waitFor();
-    await expect
-      .poll(() => page.getByTestId('consumption-table').locator('tbody tr').count())
-      .toBeGreaterThanOrEqual(5);
-    expect(await page.getByTestId('clusters-by-networkZone').textContent()).toContain('e-gov-extranet');
-    await expect
-      .poll(() => page.getByTestId('recent-events').locator('[role=listitem]').count(), { timeout: 30_000 })
-      .toBeGreaterThan(0);
-    // Chinese by default.
-    expect(await page.getByTestId('nav-overview').textContent()).toBe('总览');
-    await shot(page, '02-overview');
-  });
+    it('signs in with a token and shows the overview: clusters with health, applications by health, departments, events', async () => {
+      await page.goto(`${base}/`);
+      await expect.poll(() => page.title()).toContain('polis');
+      await shot(page, '01-login');
+      await signIn(page, base, t.adminToken);
+      const overview = page.getByTestId('overview');
+      await overview.waitFor();
+      // Five sandbox clusters, all Ready, on the map; the six example applications counted.
+      await expect
+        .poll(() => page.getByTestId('stat-clusters').textContent(), { timeout: 30_000 })
+        .toMatch(/5\s*\/\s*5/);
+      await expect
+        .poll(() => page.getByTestId('stat-applications').textContent(), { timeout: 30_000 })
+        .toMatch(/\/\s*6/);
+      for (const c of ['gov-east', 'gov-west', 'burst-aliyun', 'burst-huawei', 'dr-north'])
+        await page.getByTestId(`map-cluster-${c}`).waitFor();
+      await page.getByTestId('chart-health').locator('canvas').waitFor();
+      await page.getByTestId('chart-capacity').locator('canvas').waitFor();
+      await expect
+        .poll(() => page.getByTestId('consumption-table').locator('tbody tr').count())
+        .toBeGreaterThanOrEqual(5);
+      expect(await page.getByTestId('clusters-by-networkZone').textContent()).toContain('e-gov-extranet');
+      await expect
+        .poll(() => page.getByTestId('recent-events').locator('[role=listitem]').count(), { timeout: 30_000 })
+        .toBeGreaterThan(0);
+      // Chinese by default.
+      expect(await page.getByTestId('nav-overview').textContent()).toBe('总览');
+      await shot(page, '02-overview');
+    });
 
-  it('lists the applications and filters them by department, health and cluster', async () => {
-    await page.getByTestId('nav-applications').click();
-    await page.getByTestId('app-table').waitFor();
-    await expect.poll(() => page.getByTestId('app-count').textContent()).toMatch(/6 \/ 共 6|6 of 6/);
-    await pick(page, 'filter-department', 'tax');
-    await expect.poll(() => page.getByTestId('app-count').textContent()).toMatch(/1 \/ 共 6/);
-    expect(page.url()).toContain('department=tax');
-    await page.getByTestId('app-link-tax-e-invoice').waitFor();
-    await page.goto(`${base}/applications?cluster=burst-aliyun`);
-    await expect.poll(() => page.getByTestId('app-count').textContent()).toMatch(/0 \/ 共 6/);
-    await shot(page, '03-applications');
-  });
+    it('lists the applications and filters them by department, health and cluster', async () => {
+      await page.getByTestId('nav-applications').click();
+      await page.getByTestId('app-table').waitFor();
+      await expect.poll(() => page.getByTestId('app-count').textContent()).toMatch(/6 \/ 共 6|6 of 6/);
+      await pick(page, 'filter-department', 'tax');
+      await expect.poll(() => page.getByTestId('app-count').textContent()).toMatch(/1 \/ 共 6/);
+      expect(page.url()).toContain('department=tax');
+      await page.getByTestId('app-link-tax-e-invoice').waitFor();
+      await page.goto(`${base}/applications?cluster=burst-aliyun`);
+      await expect.poll(() => page.getByTestId('app-count').textContent()).toMatch(/0 \/ 共 6/);
+      await shot(page, '03-applications');
+    });
 
-  it('shows a YAML error at its line, then applies the application and sees it become Running', async () => {
-    await page.goto(`${base}/applications/new`);
-    await pick(page, 'create-department', '(edu)');
-    const bad = MEALS.replace('type: webservice', 'type: webservicex');
-    await setEditorText(page, 'create-yaml', bad);
-    await page.getByTestId('create-validate').click();
-    const problem = page.getByTestId('yaml-problem').first();
-    await problem.waitFor();
-    // Line 9 of the document is `type: webservicex`; the editor marks it too.
-    expect(await problem.getAttribute('data-line')).toBe('9');
-    expect(await problem.textContent()).toContain('spec.components[0].type');
-    await page.getByTestId('create-yaml').locator('.cm-lintRange-error').first().waitFor();
-    await shot(page, '04-yaml-error-at-line');
+    it('shows a YAML error at its line, then applies the application and sees it become Running', async () => {
+      await page.goto(`${base}/applications/new`);
+      await pick(page, 'create-department', '(edu)');
+      const bad = MEALS.replace('type: webservice', 'type: webservicex');
+      await setEditorText(page, 'create-yaml', bad);
+      await page.getByTestId('create-validate').click();
+      const problem = page.getByTestId('yaml-problem').first();
+      await problem.waitFor();
+      // Line 9 of the document is `type: webservicex`; the editor marks it too.
+      expect(await problem.getAttribute('data-line')).toBe('9');
+      expect(await problem.textContent()).toContain('spec.components[0].type');
+      await page.getByTestId('create-yaml').locator('.cm-lintRange-error').first().waitFor();
+      await shot(page, '04-yaml-error-at-line');
 
-    await setEditorText(page, 'create-yaml', MEALS);
-    await page.getByTestId('create-preview').click();
-    await page.getByTestId('placement-preview').waitFor();
-    await page.getByTestId('create-apply').click();
-    await page.waitForURL(/\/applications\/edu\/school-meals/);
-    await page.getByTestId('app-detail').locator('[data-phase="Running"]').first().waitFor({ timeout: 60_000 });
-    await expect.poll(() => page.getByTestId('app-ready').textContent(), { timeout: 30_000 }).toBe('2/2');
-    await page.getByTestId('placement-graph').waitFor();
-    await shot(page, '05-applied-running');
-  });
+      await setEditorText(page, 'create-yaml', MEALS);
+      await page.getByTestId('create-preview').click();
+      await page.getByTestId('placement-preview').waitFor();
+      await page.getByTestId('create-apply').click();
+      await page.waitForURL(/\/applications\/edu\/school-meals/);
+      await page.getByTestId('app-detail').locator('[data-phase="Running"]').first().waitFor({ timeout: 60_000 });
+      await expect.poll(() => page.getByTestId('app-ready').textContent(), { timeout: 30_000 }).toBe('2/2');
+      await page.getByTestId('placement-graph').waitFor();
+      await shot(page, '05-applied-running');
+    });
 
-  it('creates an application from the form, with the API’s errors shown at the form’s fields', async () => {
-    await page.goto(`${base}/applications/new?from=form`);
-    await pick(page, 'create-department', '(edu)');
-    await page.getByTestId('form-name').fill('library-portal');
-    await page.getByTestId('form-image-0').fill('registry.example.gov.cn/edu/library:2.1.0');
-    await page.getByTestId('form-cpu-0').fill('lots');
-    await page.getByTestId('form-apply').click();
-    // The server refuses the CPU quantity; the message lands under the CPU field, not in a generic banner.
-    const fieldError = page.locator('.ant-form-item-has-error').filter({ has: page.getByTestId('form-cpu-0') });
-    await fieldError.waitFor();
-    expect(await fieldError.textContent()).toMatch(/CPU|cpu/);
-    await shot(page, '06a-form-error-at-field');
-    await page.getByTestId('form-cpu-0').fill('250m');
-    await page.getByTestId('form-apply').click();
-    await page.waitForURL(/\/applications\/edu\/library-portal/);
-    await page.getByTestId('app-detail').locator('[data-phase="Running"]').first().waitFor({ timeout: 60_000 });
-  });
+    it('creates an application from the form, with the API’s errors shown at the form’s fields', async () => {
+      await page.goto(`${base}/applications/new?from=form`);
+      await pick(page, 'create-department', '(edu)');
+      await page.getByTestId('form-name').fill('library-portal');
+      await page.getByTestId('form-image-0').fill('registry.example.gov.cn/edu/library:2.1.0');
+      await page.getByTestId('form-cpu-0').fill('lots');
+      await page.getByTestId('form-apply').click();
+      // The server refuses the CPU quantity; the message lands under the CPU field, not in a generic banner.
+      const fieldError = page.locator('.ant-form-item-has-error').filter({ has: page.getByTestId('form-cpu-0') });
+      await fieldError.waitFor();
+      expect(await fieldError.textContent()).toMatch(/CPU|cpu/);
+      await shot(page, '06a-form-error-at-field');
+      await page.getByTestId('form-cpu-0').fill('250m');
+      await page.getByTestId('form-apply').click();
+      await page.waitForURL(/\/applications\/edu\/library-portal/);
+      await page.getByTestId('app-detail').locator('[data-phase="Running"]').first().waitFor({ timeout: 60_000 });
+    });
 
-  it('changes it through the YAML editor, shows the diff, and rolls back after confirmation', async () => {
-    await page.goto(`${base}/applications/edu/school-meals?tab=yaml`);
-    await page.getByTestId('yaml-edit').click();
-    const live = await page.getByTestId('yaml-editor').locator('.cm-content').innerText();
-    expect(live).toContain('replicas: 2');
-    await setEditorText(page, 'yaml-editor', live.replace('replicas: 2', 'replicas: 3'));
-    await page.getByTestId('yaml-apply').click();
-    await expect
-      .poll(() => page.getByTestId('app-revision').textContent(), { timeout: 30_000 })
-      .toContain('school-meals-v2');
-    await expect.poll(() => page.getByTestId('app-ready').textContent(), { timeout: 60_000 }).toBe('3/3');
+    it('changes it through the YAML editor, shows the diff, and rolls back after confirmation', async () => {
+      await page.goto(`${base}/applications/edu/school-meals?tab=yaml`);
+      await page.getByTestId('yaml-edit').click();
+      const live = await page.getByTestId('yaml-editor').locator('.cm-content').innerText();
+      expect(live).toContain('replicas: 2');
+      await setEditorText(page, 'yaml-editor', live.replace('replicas: 2', 'replicas: 3'));
+      await page.getByTestId('yaml-apply').click();
+      await expect
+        .poll(() => page.getByTestId('app-revision').textContent(), { timeout: 30_000 })
+        .toContain('school-meals-v2');
+      await expect.poll(() => page.getByTestId('app-ready').textContent(), { timeout: 60_000 }).toBe('3/3');
 
-    await page.goto(`${base}/applications/edu/school-meals?tab=revisions`);
-    await page.getByTestId('revision-2').waitFor();
-    await expect.poll(() => page.getByTestId('revision-diff').textContent()).toContain('replicas: 3');
-    await page.getByTestId('rollback-1').click();
-    await shot(page, '06-rollback-confirm');
-    await page.getByTestId('confirm-rollback').click();
-    await page.getByTestId('revision-3').waitFor();
-    expect(await page.getByTestId('revision-3').textContent()).toMatch(/v1/);
-    await expect
-      .poll(() => page.getByTestId('app-revision').textContent(), { timeout: 30_000 })
-      .toContain('school-meals-v3');
-    await expect.poll(() => page.getByTestId('app-ready').textContent(), { timeout: 60_000 }).toBe('2/2');
-    await shot(page, '07-rolled-back');
-    // What the controllers did, live in the events tab.
-    await page.goto(`${base}/applications/edu/school-meals?tab=events`);
-    await expect.poll(() => page.getByTestId('app-events').textContent(), { timeout: 30_000 }).toContain('Applied');
-  });
+      await page.goto(`${base}/applications/edu/school-meals?tab=revisions`);
+      await page.getByTestId('revision-2').waitFor();
+      await expect.poll(() => page.getByTestId('revision-diff').textContent()).toContain('replicas: 3');
+      await page.getByTestId('rollback-1').click();
+      await shot(page, '06-rollback-confirm');
+      await page.getByTestId('confirm-rollback').click();
+      await page.getByTestId('revision-3').waitFor();
+      expect(await page.getByTestId('revision-3').textContent()).toMatch(/v1/);
+      await expect
+        .poll(() => page.getByTestId('app-revision').textContent(), { timeout: 30_000 })
+        .toContain('school-meals-v3');
+      await expect.poll(() => page.getByTestId('app-ready').textContent(), { timeout: 60_000 }).toBe('2/2');
+      await shot(page, '07-rolled-back');
+      // What the controllers did, live in the events tab.
+      await page.goto(`${base}/applications/edu/school-meals?tab=events`);
+      await expect.poll(() => page.getByTestId('app-events').textContent(), { timeout: 30_000 }).toContain('Applied');
+    });
 
-  it('fails a cluster in the sandbox and sees the application move off it, then restores it', async () => {
-    await page.goto(`${base}/applications/tax/e-invoice`);
-    await page.getByTestId('placement-row-gateway-gov-west').waitFor();
-    expect(await page.getByTestId('placement-row-gateway-gov-west').getAttribute('data-placed')).toBe('true');
+    it('fails a cluster in the sandbox and sees the application move off it, then restores it', async () => {
+      await page.goto(`${base}/applications/tax/e-invoice`);
+      await page.getByTestId('placement-row-gateway-gov-west').waitFor();
+      expect(await page.getByTestId('placement-row-gateway-gov-west').getAttribute('data-placed')).toBe('true');
 
-    await page.getByTestId('nav-sandbox').click();
-    await page.getByTestId('fail-gov-west').click();
-    await page.getByTestId('confirm-fail').click();
-    await expect
-      .poll(() => page.getByTestId('sandbox-health-gov-west').getAttribute('data-health'), { timeout: 30_000 })
-      .toBe('Unreachable');
-    await shot(page, '08-sandbox-failed');
+      await page.getByTestId('nav-sandbox').click();
+      await page.getByTestId('fail-gov-west').click();
+      await page.getByTestId('confirm-fail').click();
+      await expect
+        .poll(() => page.getByTestId('sandbox-health-gov-west').getAttribute('data-health'), { timeout: 30_000 })
+        .toBe('Unreachable');
+      await shot(page, '08-sandbox-failed');
 
-    await page.goto(`${base}/applications/tax/e-invoice`);
-    // Every gateway replica on gov-east now; gov-west left out (and nothing deleted there: pending removal).
-    await expect
-      .poll(() => page.getByTestId('placement-row-gateway-gov-west').getAttribute('data-placed'), { timeout: 30_000 })
-      .toBe('false');
-    await page.getByTestId('app-failover').waitFor();
-    await expect.poll(() => page.getByTestId('placement-gateway').textContent(), { timeout: 30_000 }).toContain('6/6');
-    await shot(page, '09-application-moved');
+      await page.goto(`${base}/applications/tax/e-invoice`);
+      // Every gateway replica on gov-east now; gov-west left out (and nothing deleted there: pending removal).
+      await expect
+        .poll(() => page.getByTestId('placement-row-gateway-gov-west').getAttribute('data-placed'), { timeout: 30_000 })
+        .toBe('false');
+      await page.getByTestId('app-failover').waitFor();
+      await expect
+        .poll(() => page.getByTestId('placement-gateway').textContent(), { timeout: 30_000 })
+        .toContain('6/6');
+      await shot(page, '09-application-moved');
 
-    await page.goto(`${base}/sandbox`);
-    await page.getByTestId('restore-gov-west').click();
-    await expect
-      .poll(() => page.getByTestId('sandbox-health-gov-west').getAttribute('data-health'), { timeout: 30_000 })
-      .toBe('Ready');
-  });
+      await page.goto(`${base}/sandbox`);
+      await page.getByTestId('restore-gov-west').click();
+      await expect
+        .poll(() => page.getByTestId('sandbox-health-gov-west').getAttribute('data-health'), { timeout: 30_000 })
+        .toBe('Ready');
+    });
 
-  it('verifies the audit chain and finds the sandbox action by actor and kind', async () => {
-    await page.getByTestId('nav-audit').click();
-    await page.getByTestId('audit-actor').fill('admin');
-    await pick(page, 'audit-kind', /^Cluster$/);
-    await page.getByTestId('audit-search').click();
-    await expect.poll(() => page.getByTestId('audit-table').textContent()).toContain('gov-west');
-    await page.getByTestId('audit-verify').click();
-    await expect.poll(() => page.getByTestId('audit-verification').getAttribute('data-ok')).toBe('true');
-    await shot(page, '10-audit');
-  });
+    it('verifies the audit chain and finds the sandbox action by actor and kind', async () => {
+      await page.getByTestId('nav-audit').click();
+      await page.getByTestId('audit-actor').fill('admin');
+      await pick(page, 'audit-kind', /^Cluster$/);
+      await page.getByTestId('audit-search').click();
+      await expect.poll(() => page.getByTestId('audit-table').textContent()).toContain('gov-west');
+      await page.getByTestId('audit-verify').click();
+      await expect.poll(() => page.getByTestId('audit-verification').getAttribute('data-ok')).toBe('true');
+      await shot(page, '10-audit');
+    });
 
-  it('ran every page without a JavaScript error', () => {
-    expect(errors).toEqual([]);
-  });
-});
+    it('ran every page without a JavaScript error', () => {
+      expect(errors).toEqual([]);
+    });
+  },
+);

@@ -78,7 +78,7 @@ async function kubeHarness(
     driver,
     async eventually(read, check) {
       let last = await read();
-      for (let i = 0; i < 200 && !check(last); i++) {
+      for (const end = Date.now() + 60_000; !check(last) && Date.now() < end;) {
         await sleep(25);
         last = await read();
       }

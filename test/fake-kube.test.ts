@@ -56,12 +56,13 @@ const apply = (fake: FakeKube, path: string, body: unknown, manager: string, for
   );
 
 /** Polls until `check` stops throwing (the simulated controllers work asynchronously). */
-async function eventually<T>(check: () => T | Promise<T>, tries = 400): Promise<T> {
-  for (let i = 0; ; i++) {
+async function eventually<T>(check: () => T | Promise<T>, limitMs = 60_000): Promise<T> {
+  const end = Date.now() + limitMs;
+  for (;;) {
     try {
       return await check();
     } catch (e) {
-      if (i >= tries) throw e;
+      if (Date.now() > end) throw e;
       await new Promise((r) => setTimeout(r, 10));
     }
   }

@@ -14,8 +14,8 @@ let t: TestPolis;
 let fake: FakeKube;
 const APP = '/apis/core.oam.dev/v1beta1/tenants/edu/applications/k8s-portal';
 
-async function waitFor(what: string, check: () => Promise<boolean>, rounds = 100): Promise<void> {
-  for (let i = 0; i < rounds; i++) {
+async function waitFor(what: string, check: () => Promise<boolean>, limitMs = 60_000): Promise<void> {
+  for (const end = Date.now() + limitMs; Date.now() < end;) {
     await t.polis.clusters.probeAll();
     await t.polis.delivery.idle();
     if (await check()) return;

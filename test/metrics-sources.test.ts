@@ -9,6 +9,7 @@ import type { ComponentRef, ComponentSignals, MetricsSource } from '../src/obser
 import { createMetricsSource } from '../src/observe/index.ts';
 import { SIM_METRICS_CONTENT_TYPE, SimCloud, constant, simMetricsText, type SimClusterSpec } from '../src/sim/index.ts';
 import { prometheusBinary, startPrometheus, type TempPrometheus } from './support/prometheus.ts';
+import { skipTitle } from './support/skip.ts';
 
 /**
  * The whole metrics loop in real time: a simulated cloud serves its metrics in Prometheus text format, a real
@@ -18,6 +19,7 @@ import { prometheusBinary, startPrometheus, type TempPrometheus } from './suppor
  */
 
 const bin = prometheusBinary();
+const NO_PROMETHEUS = 'no Prometheus (apt-get install prometheus, or set POLIS_PROMETHEUS_BIN)';
 const GiB = 1024 ** 3;
 const NAMESPACE = appNamespace('edu', 'portal');
 const WEB: ComponentRef = { tenant: 'edu', app: 'portal', namespace: NAMESPACE, component: 'web' };
@@ -59,7 +61,7 @@ function deployment(name: string, replicas: number, cpu: string): Manifest {
   };
 }
 
-async function until(what: string, ok: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+async function until(what: string, ok: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await ok())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -131,36 +133,48 @@ describe.each(['simulated', 'prometheus'])('the %s metrics source', (name) => {
   const source = () => sources[name]!;
   const tolerance = name === 'simulated' ? 1e-9 : 0.1;
 
-  it.skipIf(skip)('gives a component its ready pods, CPU utilization, request rate and p99, in total', async () => {
-    const s = (await source().signals(WEB))!;
-    const { m } = truth();
-    expect(s.readyPods).toBe(5);
-    near(s.cpuUtilization, m.total.cpuUtilization, tolerance);
-    near(s.cpuUtilization, (RPS * 20) / 2500, tolerance); // 20 millicore-seconds a request over 5 × 500m
-    near(s.requestsPerSecond, RPS, tolerance);
-    near(s.latencyP99Ms, m.total.latencyP99Ms, name === 'simulated' ? 1e-9 : 0.15);
-    expect(Math.abs(s.at - Date.now())).toBeLessThan(5000);
-    expect(s.reasons).toBeUndefined();
-  });
+  it.skipIf(skip)(
+    skipTitle(
+      'gives a component its ready pods, CPU utilization, request rate and p99, in total',
+      skip && NO_PROMETHEUS,
+    ),
+    async () => {
+      const s = (await source().signals(WEB))!;
+      const { m } = truth();
+      expect(s.readyPods).toBe(5);
+      near(s.cpuUtilization, m.total.cpuUtilization, tolerance);
+      near(s.cpuUtilization, (RPS * 20) / 2500, tolerance); // 20 millicore-seconds a request over 5 × 500m
+      near(s.requestsPerSecond, RPS, tolerance);
+      near(s.latencyP99Ms, m.total.latencyP99Ms, name === 'simulated' ? 1e-9 : 0.15);
+      expect(Math.abs(s.at - Date.now())).toBeLessThan(5000);
+      expect(s.reasons).toBeUndefined();
+    },
+  );
 
-  it.skipIf(skip)('splits them by cluster, counting neither the Pending pod nor the other component', async () => {
-    const s = (await source().signals(WEB))!;
-    const { east, west } = truth();
-    expect(Object.keys(s.perCluster).sort()).toEqual(['east', 'west']);
-    expect(s.perCluster.east!.readyPods).toBe(3);
-    expect(s.perCluster.west!.readyPods).toBe(2);
-    near(s.perCluster.east!.requestsPerSecond, (RPS * 3) / 5, tolerance);
-    near(s.perCluster.west!.requestsPerSecond, (RPS * 2) / 5, tolerance);
-    near(s.perCluster.east!.cpuUtilization, east.cpuUtilization, tolerance);
-    near(s.perCluster.west!.cpuUtilization, west.cpuUtilization, tolerance);
-    near(s.perCluster.west!.latencyP99Ms, west.latencyP99Ms, name === 'simulated' ? 1e-9 : 0.15);
-  });
+  it.skipIf(skip)(
+    skipTitle(
+      'splits them by cluster, counting neither the Pending pod nor the other component',
+      skip && NO_PROMETHEUS,
+    ),
+    async () => {
+      const s = (await source().signals(WEB))!;
+      const { east, west } = truth();
+      expect(Object.keys(s.perCluster).sort()).toEqual(['east', 'west']);
+      expect(s.perCluster.east!.readyPods).toBe(3);
+      expect(s.perCluster.west!.readyPods).toBe(2);
+      near(s.perCluster.east!.requestsPerSecond, (RPS * 3) / 5, tolerance);
+      near(s.perCluster.west!.requestsPerSecond, (RPS * 2) / 5, tolerance);
+      near(s.perCluster.east!.cpuUtilization, east.cpuUtilization, tolerance);
+      near(s.perCluster.west!.cpuUtilization, west.cpuUtilization, tolerance);
+      near(s.perCluster.west!.latencyP99Ms, west.latencyP99Ms, name === 'simulated' ? 1e-9 : 0.15);
+    },
+  );
 
-  it.skipIf(skip)('knows nothing of a component without pods', async () => {
+  it.skipIf(skip)(skipTitle('knows nothing of a component without pods', skip && NO_PROMETHEUS), async () => {
     expect(await source().signals(NOBODY)).toBeUndefined();
   });
 
-  it.skipIf(skip)('gives a history on a grid of steps', async () => {
+  it.skipIf(skip)(skipTitle('gives a history on a grid of steps', skip && NO_PROMETHEUS), async () => {
     const to = Date.now() - 500;
     const from = to - 2000;
     const rps = await source().history(WEB, 'requestsPerSecond', from, to, 500);
@@ -175,7 +189,7 @@ describe.each(['simulated', 'prometheus'])('the %s metrics source', (name) => {
   });
 });
 
-describe.skipIf(bin === undefined)('through a real Prometheus', () => {
+describe.skipIf(bin === undefined)(skipTitle('through a real Prometheus', bin === undefined && NO_PROMETHEUS), () => {
   it('scrapes the simulated cloud without errors', async () => {
     const r = await fetch(`${prometheus!.url}/api/v1/query?query=${encodeURIComponent('up{job="sim"}')}`);
     const body = (await r.json()) as { data: { result: { value: [number, string] }[] } };

@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest';
 import type { EventView } from './app-describe.ts';
 import {
   applicationEvents,
+  burstSection,
   conditionsSection,
   eventsSection,
+  pendingRemovalSection,
   placementSection,
   revisionsSection,
   statusSummary,
@@ -151,5 +153,64 @@ describe('applicationEvents and eventsSection', () => {
       ].join('\n'),
     );
     expect(eventsSection([], now)).toBe('Events:           <none>\n');
+  });
+});
+
+describe('pendingRemovalSection', () => {
+  it('names each cluster whose objects stay, with the reason code and why', () => {
+    const failedOver = statusOf(
+      appFixture({
+        status: {
+          pendingRemoval: ['gov-west', 'old-east'],
+          components: [{ name: 'api', excluded: [{ cluster: 'gov-west', reason: 'unhealthy' }] }],
+        },
+      }),
+    );
+    const text = pendingRemovalSection(failedOver);
+    expect(text.split('\n')[0]).toBe('Pending Removal:');
+    expect(text).toMatch(/gov-west\s+ClusterUnhealthy: the cluster is not healthy: nothing there is deleted/);
+    expect(text).toMatch(/old-east\s+AwaitingReplacements: removed once the application is healthy/);
+  });
+
+  it('is empty when no cluster waits for removal', () => {
+    expect(pendingRemovalSection(status)).toBe('');
+  });
+});
+
+describe('burstSection', () => {
+  it('shows the burst replicas per cluster, the cost per hour, what the limits held back and the limits', () => {
+    const bursting = statusOf(
+      appFixture({
+        status: {
+          burst: {
+            replicas: 68,
+            costPerHour: 8.125,
+            clusters: { 'burst-huawei': 34, 'burst-aliyun': 34 },
+            heldBack: 2,
+            limits: ['application: at most 68 burst replicas', 'edu: at most ¥10/h'],
+          },
+        },
+      }),
+    );
+    expect(burstSection(bursting)).toBe(
+      [
+        'Burst:',
+        '  Replicas:   Bursting: 68 replica(s) on public-cloud burst clusters (burst-aliyun 34, burst-huawei 34), ¥8.13 per hour',
+        '  Held back:  BurstLimited: 2 replica(s) a burst cluster had room for were held back by the burst limits',
+        '  Limits:     application: at most 68 burst replicas',
+        '              edu: at most ¥10/h',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('says why bursting is closed, and is empty when nothing bursts', () => {
+    const closed = statusOf(
+      appFixture({
+        status: { burst: { replicas: 0, costPerHour: 0, clusters: {}, heldBack: 3, closed: 'outside 08:00-20:00' } },
+      }),
+    );
+    expect(burstSection(closed)).toContain('Closed:     BurstClosed: bursting is not allowed now: outside 08:00-20:00');
+    expect(burstSection(status)).toBe('');
   });
 });

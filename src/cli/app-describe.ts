@@ -4,6 +4,7 @@ import type { ObjectLike } from './object-table.ts';
 import { age, cell, formatTable, indent } from './printers.ts';
 import type { RevisionHistory } from './revision-history.ts';
 import { historyTable } from './revision-history.ts';
+import { statusMessage } from './status-messages.ts';
 
 /** An Event as `GET /apis/polis.io/v1/tenants/{t}/events` lists it. */
 export interface EventView extends ObjectLike {
@@ -46,6 +47,51 @@ export function placementSection(s: AppStatusView): string {
   if (components.length === 0) return section('Placement', '');
   const excluded = excludedTable(components.map((c) => ({ component: c.name, excluded: c.excluded ?? [] })));
   return section('Placement', placementTable(components)) + (excluded ? section('Excluded', excluded) : '');
+}
+
+/**
+ * Clusters placement left whose objects are still there (`status.pendingRemoval`), each with why: the cluster is
+ * not healthy (nothing is deleted on it), or the application is not yet healthy where it moved to. Empty text when
+ * there are none.
+ */
+export function pendingRemovalSection(s: AppStatusView): string {
+  const pending = s.pendingRemoval ?? [];
+  if (pending.length === 0) return '';
+  const unhealthy = new Set(
+    (s.components ?? []).flatMap((c) =>
+      (c.excluded ?? []).filter((e) => e.reason === 'unhealthy').map((e) => e.cluster),
+    ),
+  );
+  const rows = pending.map((cluster) => [
+    cluster,
+    statusMessage(unhealthy.has(cluster) ? 'ClusterUnhealthy' : 'AwaitingReplacements'),
+  ]);
+  return section('Pending Removal', formatTable(['CLUSTER', 'REASON'], rows));
+}
+
+/**
+ * Replicas on public-cloud burst clusters, their cost per hour, the replicas the burst limits held back and the
+ * limits in force (`status.burst`). Empty text when nothing bursts.
+ */
+export function burstSection(s: AppStatusView): string {
+  const b = s.burst;
+  if (!b) return '';
+  const lines: string[] = [];
+  const field = (label: string, value: string) => lines.push(`${(label ? `${label}:` : '').padEnd(12)}${value}`);
+  const clusters = Object.entries(b.clusters ?? {})
+    .sort(([x], [y]) => (x < y ? -1 : 1))
+    .map(([c, n]) => `${c} ${n}`)
+    .join(', ');
+  if (b.replicas > 0)
+    field(
+      'Replicas',
+      statusMessage('Bursting', { replicas: b.replicas, clusters, cost: Number(b.costPerHour ?? 0).toFixed(2) }),
+    );
+  else field('Replicas', '0');
+  if (b.heldBack) field('Held back', statusMessage('BurstLimited', { heldBack: b.heldBack }));
+  if (b.closed) field('Closed', statusMessage('BurstClosed', { why: b.closed }));
+  (b.limits ?? []).forEach((limit, i) => field(i === 0 ? 'Limits' : '', limit));
+  return section('Burst', lines.join('\n'));
 }
 
 export function conditionsSection(s: AppStatusView): string {

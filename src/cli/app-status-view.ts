@@ -15,6 +15,17 @@ export interface AppStatusView {
     readonly message?: string;
   }[];
   readonly components?: readonly ComponentView[];
+  /** Clusters placement left whose objects are not removed yet. */
+  readonly pendingRemoval?: readonly string[];
+  /** Replicas on burst (public-cloud) clusters, their cost per hour and the limits in force. */
+  readonly burst?: {
+    readonly replicas: number;
+    readonly costPerHour: number;
+    readonly clusters: Readonly<Record<string, number>>;
+    readonly heldBack?: number;
+    readonly limits?: readonly string[];
+    readonly closed?: string;
+  };
   readonly workflow?: {
     readonly steps?: readonly { readonly name: string; readonly type: string; readonly phase: string }[];
     readonly suspended?: boolean;

@@ -5,6 +5,11 @@ export interface CliIo {
   readonly stderr: { write(chunk: string): unknown };
   /** Read for `-f -` and `--token-file -`. */
   readonly stdin: AsyncIterable<string | Uint8Array>;
+  /**
+   * Asks for a secret without echoing it; present only when standard input is a terminal (`polis login` without a
+   * token flag). Rejects with PromptCancelled (src/cli/secret-prompt.ts) on Ctrl-C or Ctrl-D.
+   */
+  readonly readSecret?: (prompt: string) => Promise<string>;
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Aborting it ends long-running commands (`get -w`, `serve`) cleanly: Ctrl-C in a terminal. */
   readonly signal?: AbortSignal;

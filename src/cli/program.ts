@@ -56,13 +56,19 @@ Exit codes: 0 ok, 1 failure, 2 usage or invalid input, 3 not logged in or not al
   examples(
     program
       .command('login')
-      .description('check a token against a server and save both for later commands')
+      .description('check a token against a server and save both for later commands (asks for it on a terminal)')
       .argument('<server>', 'the server URL, e.g. http://127.0.0.1:8080')
-      .option('--token <token>', 'the API token')
+      .option('--token-stdin', 'read the token from standard input (keeps it out of the command line)')
       .option('--token-file <file>', 'read the token from a file (- for standard input)')
+      .option('--token <token>', 'the API token (shows in the command line: prefer --token-stdin)')
       .option('-n, --tenant <tenant>', 'default department for tenant-scoped kinds')
       .action((server, opts) => run(runLogin(ctx, server, opts))),
-    '  polis login http://127.0.0.1:8080 --token-file data/admin.token\n  polis login https://polis.gov.example --token-file edu.token --tenant edu',
+    [
+      '  polis login http://127.0.0.1:8080 --token-file data/admin.token',
+      '  polis login https://polis.gov.example --token-file edu.token --tenant edu',
+      "  node -p \"require('./data/demo-tokens.json')['edu-admin']\" | polis login http://127.0.0.1:8080 --token-stdin",
+      '  polis login https://polis.gov.example          (on a terminal: asks for the token, not shown)',
+    ].join('\n'),
   );
   program
     .command('logout')

@@ -29,7 +29,7 @@ describe('WorkQueue', () => {
       { concurrency: 4 },
     );
     q.add('a');
-    await new Promise((r) => setTimeout(r, 1));
+    while (runs === 0) await new Promise((r) => setTimeout(r, 1));
     q.add('a');
     q.add('a');
     await q.idle();

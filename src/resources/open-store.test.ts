@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { createPostgresTestSchema } from '../../test/setup/backends.ts';
+import { skipTitle } from '../../test/support/skip.ts';
 import { InputError } from '../kernel/errors.ts';
 import { openStore } from './open-store.ts';
 import type { Store } from './store.ts';
@@ -72,15 +73,21 @@ describe('openStore', () => {
     expect((error as Error).message).not.toContain('hunter2');
   });
 
-  it.skipIf(inject('pgUrl') === null)('opens PostgreSQL for a postgres:// URL', async () => {
-    const { url, drop } = await createPostgresTestSchema();
-    try {
-      expect(await roundTrip(await openStore({ dataDir: dir, databaseUrl: url }))).toBe(1);
-      expect(
-        await roundTrip(await openStore({ dataDir: dir, databaseUrl: url.replace(/^postgres:/, 'postgresql:') })),
-      ).toBe(2);
-    } finally {
-      await drop();
-    }
-  });
+  it.skipIf(inject('pgUrl') === null)(
+    skipTitle(
+      'opens PostgreSQL for a postgres:// URL',
+      inject('pgUrl') === null && 'no PostgreSQL (install postgresql)',
+    ),
+    async () => {
+      const { url, drop } = await createPostgresTestSchema();
+      try {
+        expect(await roundTrip(await openStore({ dataDir: dir, databaseUrl: url }))).toBe(1);
+        expect(
+          await roundTrip(await openStore({ dataDir: dir, databaseUrl: url.replace(/^postgres:/, 'postgresql:') })),
+        ).toBe(2);
+      } finally {
+        await drop();
+      }
+    },
+  );
 });

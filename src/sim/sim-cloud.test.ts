@@ -141,7 +141,7 @@ describe('time', () => {
     cloud.start(5);
     try {
       clock.advance(5_000);
-      await vi.waitFor(() => expect(cluster.pods('edu')[0]?.phase).toBe('Ready'));
+      await vi.waitFor(() => expect(cluster.pods('edu')[0]?.phase).toBe('Ready'), { timeout: 30_000, interval: 20 });
     } finally {
       cloud.stop();
     }

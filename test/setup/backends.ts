@@ -8,6 +8,7 @@ import { describe, inject } from 'vitest';
 import { openPostgresStore } from '../../src/resources/postgres/postgres-store.ts';
 import { openSqliteStore } from '../../src/resources/sqlite/sqlite-store.ts';
 import type { Store } from '../../src/resources/store.ts';
+import { skipTitle } from '../support/skip.ts';
 import type {} from './global-setup.ts';
 
 export type BackendName = 'sqlite' | 'postgres';
@@ -123,7 +124,13 @@ export const BACKENDS: readonly TestBackend[] = [sqliteBackend, postgresBackend]
 /** `describe(`${title} (${backend})`)` once per backend; an unavailable backend's suite is reported as skipped. */
 export function forEachBackend(title: string, body: (backend: TestBackend) => void): void {
   for (const backend of BACKENDS)
-    describe.skipIf(!backend.available)(`${title} (${backend.name})`, () => body(backend));
+    describe.skipIf(!backend.available)(
+      skipTitle(
+        `${title} (${backend.name})`,
+        !backend.available && 'no PostgreSQL (install postgresql, or set POLIS_TEST_DATABASE_URL)',
+      ),
+      () => body(backend),
+    );
 }
 
 /** A fresh store on the named backend for tests of the layers above it; throws when that backend is unavailable. */

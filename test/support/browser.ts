@@ -7,6 +7,10 @@ import { chromium } from 'playwright-core';
 /** Debian's Chromium: the browser the console's end-to-end tests and bench/console drive (CI installs it). */
 export const CHROMIUM = process.env.POLIS_CHROMIUM ?? '/usr/bin/chromium';
 export const hasChromium = existsSync(CHROMIUM);
+/** Why the browser tests cannot run here (undefined when they can): the skip reason their titles carry. */
+export const noChromium = hasChromium
+  ? undefined
+  : `no Chromium at ${CHROMIUM} (apt-get install chromium, or set POLIS_CHROMIUM)`;
 
 /** Screenshots of the end-to-end tests, kept as artefacts (test-results/ is ignored by git). */
 export const SHOTS = join('test-results', 'console');
@@ -42,7 +46,8 @@ export async function newPage(
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
   if (opts.lang) await context.addInitScript(`localStorage.setItem('polis.lang', ${JSON.stringify(opts.lang)})`);
   const page = await context.newPage();
-  page.setDefaultTimeout(20_000);
+  // Generous: a loaded machine is slow to navigate and render, never wrong (a failure still names the locator).
+  page.setDefaultTimeout(60_000);
   return { context, page };
 }
 

@@ -56,7 +56,7 @@ export function openSse(url: string, token: string, headers: Record<string, stri
     /** Resolves when the server ended the stream (or the connection broke). */
     ended: endedPromise,
     close: () => req.destroy(),
-    async until(pred: (events: SseEvent[]) => boolean, ms = 5000): Promise<void> {
+    async until(pred: (events: SseEvent[]) => boolean, ms = 30_000): Promise<void> {
       const end = Date.now() + ms;
       while (!pred(events)) {
         if (Date.now() > end) throw new Error(`SSE condition not met; got ${events.map((e) => e.event).join(',')}`);

@@ -1,8 +1,10 @@
 import type { EventView } from '../app-describe.ts';
 import {
   applicationEvents,
+  burstSection,
   conditionsSection,
   eventsSection,
+  pendingRemovalSection,
   placementSection,
   revisionsSection,
   section,
@@ -18,7 +20,8 @@ import type { ObjectLike } from '../object-table.ts';
 import type { RevisionHistory } from '../revision-history.ts';
 
 /**
- * What `polis describe app` shows after the metadata: status summary, Placement (and Excluded), Conditions and
+ * What `polis describe app` shows after the metadata: status summary, Placement (and Excluded, Pending Removal
+ * and Burst when there are any), Conditions and
  * Workflow (or `Status: <none>` before the controller wrote a status), Revisions (last 5) and Events (last 10). A
  * section the caller may not read (403) is left out; one the server cannot give says so in place.
  */
@@ -34,7 +37,8 @@ export async function applicationSections(client: PolisClient, app: ObjectLike, 
   let out = section('Status', '');
   if (Object.keys(s).length > 0) {
     out = `${statusSummary(s, app.metadata?.generation).join('\n')}\n`;
-    out += placementSection(s) + conditionsSection(s) + workflowSection(s);
+    out += placementSection(s) + pendingRemovalSection(s) + burstSection(s);
+    out += conditionsSection(s) + workflowSection(s);
   }
   out += shown('Revisions', history, (h) => revisionsSection(h, now));
   out += shown('Events', events, (list) => eventsSection(applicationEvents(list, name), now));

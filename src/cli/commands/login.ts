@@ -1,15 +1,13 @@
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
-import { EXIT, usageError } from '../cli-errors.ts';
+import { EXIT } from '../cli-errors.ts';
 import { normalizeServer, removeLogin, saveLogin } from '../cli-config.ts';
 import { PolisClient } from '../client.ts';
 import type { CliContext } from '../context.ts';
-import { eprintln, println, readAll } from '../io.ts';
+import { eprintln, println } from '../io.ts';
+import type { TokenSource } from '../login-token.ts';
+import { loginToken } from '../login-token.ts';
 import { parseOutput, toJson, toYaml } from '../printers.ts';
 
-export interface LoginOptions {
-  readonly token?: string;
-  readonly tokenFile?: string;
+export interface LoginOptions extends TokenSource {
   readonly tenant?: string;
 }
 
@@ -20,18 +18,13 @@ interface WhoAmI {
   readonly bindings: ReadonlyArray<{ role: string; tenant?: string }>;
 }
 
-/** `polis login SERVER --token T | --token-file F [--tenant T]`: checks the token, then saves it (mode 0600). */
+/**
+ * `polis login SERVER [--token-stdin | --token-file F | --token T] [--tenant T]`: checks the token, then saves it
+ * (mode 0600). Without a token flag on a terminal it asks for the token without echoing it.
+ */
 export async function runLogin(ctx: CliContext, serverArg: string, opts: LoginOptions): Promise<number> {
-  if ((opts.token === undefined) === (opts.tokenFile === undefined)) {
-    throw usageError(
-      'give the token with --token T or --token-file F (one of them)',
-      'polis serve writes the first admin token to data/admin.token',
-    );
-  }
   const server = normalizeServer(serverArg);
-  const token = (opts.token ?? (await readTokenFile(ctx, opts.tokenFile!))).trim();
-  if (token === '')
-    throw usageError(opts.token !== undefined ? '--token is empty' : `the token file ${opts.tokenFile} is empty`);
+  const token = await loginToken(ctx.io, server, opts);
   const me = await new PolisClient(server, token, ctx.io.signal).get<WhoAmI>('/api/v1/whoami');
   const file = await saveLogin(ctx.io.env, {
     server,
@@ -42,21 +35,14 @@ export async function runLogin(ctx: CliContext, serverArg: string, opts: LoginOp
   println(ctx.io, `logged in to ${server} as ${me.user} (${describeBindings(me.bindings)})`);
   if (opts.tenant) println(ctx.io, `default department: ${opts.tenant} (override with --tenant or -A)`);
   eprintln(ctx.io, `saved to ${file}`);
+  if (opts.token !== undefined)
+    eprintln(
+      ctx.io,
+      'note: --token shows the token in the command line (npm run prints it, ps lists it); --token-stdin keeps it out',
+    );
   if (ctx.io.env.POLIS_SERVER || ctx.io.env.POLIS_TOKEN)
     eprintln(ctx.io, 'note: POLIS_SERVER / POLIS_TOKEN are set and take precedence over the saved login');
   return EXIT.ok;
-}
-
-async function readTokenFile(ctx: CliContext, file: string): Promise<string> {
-  if (file === '-') return readAll(ctx.io.stdin);
-  try {
-    return await readFile(resolve(ctx.io.cwd ?? process.cwd(), file), 'utf8');
-  } catch (e) {
-    throw usageError(
-      `cannot read the token file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
-      'polis serve prints where it wrote the admin token (data/admin.token by default)',
-    );
-  }
 }
 
 /** `polis logout`: forgets the saved login (the token itself stays valid until revoked or expired). */

@@ -28,7 +28,7 @@ const frame = (type: string, o: KubeObject) =>
 
 afterEach(() => vi.unstubAllGlobals());
 
-async function until(check: () => boolean, ms = 3000): Promise<void> {
+async function until(check: () => boolean, ms = 30_000): Promise<void> {
   const end = Date.now() + ms;
   while (!check()) {
     if (Date.now() > end) throw new Error('timed out');

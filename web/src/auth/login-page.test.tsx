@@ -5,6 +5,9 @@ import { I18nProvider } from '../i18n/i18n.tsx';
 import { LoginPage } from './login-page.tsx';
 import { SessionProvider, useSession } from './session.tsx';
 
+/** Generous limits on conditions (testing-library's default is 1 s, too short on a loaded machine). */
+const LIMIT = { timeout: 30_000 };
+
 afterEach(() => {
   cleanup();
   vi.unstubAllGlobals();
@@ -50,7 +53,7 @@ describe('LoginPage', () => {
     mount();
     fireEvent.change(screen.getByTestId('login-token'), { target: { value: 'polis_x_y' } });
     fireEvent.click(screen.getByTestId('login-submit'));
-    await waitFor(() => expect(screen.getByTestId('login-error').textContent).toContain('token revoked'));
+    await waitFor(() => expect(screen.getByTestId('login-error').textContent).toContain('token revoked'), LIMIT);
   });
 
   it('signs in with a token the server accepts, sending it as a bearer token', async () => {
@@ -64,7 +67,7 @@ describe('LoginPage', () => {
     mount();
     fireEvent.change(screen.getByTestId('login-token'), { target: { value: ' polis_good ' } });
     fireEvent.click(screen.getByTestId('login-submit'));
-    await waitFor(() => expect(screen.getByText('signed in as edu-admin')).toBeTruthy());
+    await waitFor(() => expect(screen.getByText('signed in as edu-admin')).toBeTruthy(), LIMIT);
     expect(fetch.mock.calls[0]![0]).toBe('/api/v1/whoami');
     expect(sessionStorage.getItem('polis.token')).toBe('polis_good');
   });
