@@ -99,7 +99,7 @@ async function kubeHarness(
   };
 }
 
-const OWNER = ownerOf('edu', 'portal');
+const OWNER = ownerOf('edu', 'portal', undefined);
 
 /** A realistic application: a webservice (2 replicas by default, a Service) and its ConfigMap, after the namespace. */
 function manifests(

@@ -44,6 +44,11 @@ export interface AppStatus {
   readonly phase: AppPhase;
   readonly healthy: boolean;
   readonly message?: string;
+  /**
+   * The namespace the application's objects live in, in every cluster: recorded at its first delivery and kept
+   * (src/delivery/namespace.ts namespaceOf), so a change of the naming rule never moves a running application.
+   */
+  readonly namespace?: string;
   readonly conditions: readonly Condition[];
   /** Replicas per component per cluster: the input of the next placement (stickiness). */
   readonly placement: Readonly<Record<string, Readonly<Record<string, number>>>>;

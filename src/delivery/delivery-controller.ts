@@ -68,6 +68,8 @@ interface Memory {
   unplaced?: boolean;
   /** Where clusters recently could not schedule this application's replicas (see schedulingCaps). */
   schedulingCaps?: SchedulingCaps;
+  /** The application's owner (department, application, namespace) as last reconciled. */
+  owner: Owner;
 }
 
 /**
@@ -210,13 +212,15 @@ export class DeliveryController {
     const tenant = key.slice(0, slash);
     const name = key.slice(slash + 1);
     const app = await this.deps.store.get({ kind: 'Application', tenant, name });
-    const owner = ownerOf(tenant, name);
     if (!app) {
-      this.forget(key, owner);
+      this.forget(key, tenant, name);
       return;
     }
+    // The namespace recorded at the first delivery (or the legacy one of an application delivered before).
+    const owner = ownerOf(tenant, name, app.status);
     this.byNamespace.set(owner.namespace, key);
-    const mem = this.memory.get(key) ?? { applied: new Map(), observations: new Map() };
+    const mem = this.memory.get(key) ?? { applied: new Map(), observations: new Map(), owner };
+    mem.owner = owner;
     this.memory.set(key, mem);
     if (app.metadata.deletionTimestamp) {
       await this.finalize(app, owner, mem);
@@ -365,6 +369,7 @@ export class DeliveryController {
     for (const n of bursting.notes) notes.add(n.type, n.reason, undefined, n.message);
     const status: AppStatus = {
       ...status0,
+      namespace: owner.namespace,
       clusters,
       ...(pendingRemoval.length ? { pendingRemoval } : {}),
       ...(scaling ? { scaling } : {}),
@@ -480,10 +485,11 @@ export class DeliveryController {
     });
   }
 
-  private forget(key: string, owner: Owner): void {
+  private forget(key: string, tenant: string, name: string): void {
+    const namespace = this.memory.get(key)?.owner.namespace;
     this.memory.delete(key);
-    this.burst.record(owner.tenant, owner.app, undefined);
-    this.byNamespace.delete(owner.namespace);
+    this.burst.record(tenant, name, undefined);
+    if (namespace !== undefined && this.byNamespace.get(namespace) === key) this.byNamespace.delete(namespace);
   }
 
   private ctx(key: string) {

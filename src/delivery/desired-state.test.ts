@@ -50,7 +50,7 @@ const spec: ApplicationSpec = {
 
 function plan(s: ApplicationSpec = spec) {
   const r = planDelivery({
-    owner: ownerOf('edu', 'portal'),
+    owner: ownerOf('edu', 'portal', undefined),
     spec: s,
     revision: 'portal-v1',
     candidates: CLUSTERS,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { BurstLimits } from '../placement/burst-limits.ts';
 import { burstLimitsSchema, burstWindowCauses } from '../placement/burst-limits.ts';
 import type { ErrorCause } from '../kernel/errors.ts';
+import { NAMESPACE_SEPARATOR } from '../kernel/ownership.ts';
 import { quantityProblem } from '../kernel/quantity.ts';
 import type { ResourceObject, StoredObject } from '../resources/envelope.ts';
 import { defineKind } from '../resources/kind-schema.ts';
@@ -57,7 +58,11 @@ export const tenantKind: KindDefinition = defineKind({
     .strict(),
   validate: (obj) => {
     const spec = obj.spec as { quota?: Record<string, unknown>; burst?: BurstLimits } | undefined;
-    return [...quotaCauses(spec?.quota, 'spec.quota'), ...burstWindowCauses(spec?.burst, 'spec.burst')];
+    return [
+      ...departmentNameCauses(obj.metadata.name),
+      ...quotaCauses(spec?.quota, 'spec.quota'),
+      ...burstWindowCauses(spec?.burst, 'spec.burst'),
+    ];
   },
   printColumns: [
     { name: 'ZH', path: 'spec.displayName.zh' },
@@ -68,6 +73,19 @@ export const tenantKind: KindDefinition = defineKind({
     { name: 'PARENT', path: 'spec.parent', wide: true },
   ],
 });
+
+/** A department's name may not hold `--`: it ends the department's part of its applications' namespaces. */
+function departmentNameCauses(name: string): ErrorCause[] {
+  if (!name.includes(NAMESPACE_SEPARATOR)) return [];
+  return [
+    {
+      path: 'metadata.name',
+      message:
+        `must not contain '${NAMESPACE_SEPARATOR}' (two hyphens in a row separate the department from the application ` +
+        `in namespace names); use single hyphens, e.g. '${name.replace(/-{2,}/g, '-')}'`,
+    },
+  ];
+}
 
 function quotaCauses(quota: Record<string, unknown> | undefined, path: string): ErrorCause[] {
   if (!quota) return [];
