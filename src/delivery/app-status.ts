@@ -87,6 +87,13 @@ export interface BurstStatus {
   readonly closed?: string;
 }
 
+/** What a cluster refused when applying: a reason code (ApplyFailed, NamespaceOwnedByOther), its parameters, text. */
+export interface ApplyProblem {
+  readonly reason: string;
+  readonly message: string;
+  readonly params?: Readonly<Record<string, string>>;
+}
+
 /** Observations of one cluster: its workloads, or why they are unknown. */
 export type Observation = readonly WorkloadStatus[] | { readonly unreachable: string };
 
@@ -99,8 +106,8 @@ export interface StatusInput {
   readonly workflow: WorkflowProgress;
   readonly clusters: readonly string[];
   readonly pendingRemoval: readonly string[];
-  /** Problems applying, by cluster (the cluster's refusal message). */
-  readonly applyErrors: ReadonlyMap<string, string>;
+  /** Problems applying, by cluster (the cluster's refusal). */
+  readonly applyErrors: ReadonlyMap<string, ApplyProblem>;
   readonly previous?: AppStatus;
   readonly now: string;
 }
@@ -135,7 +142,7 @@ export function applicationStatus(input: StatusInput): AppStatus {
           desiredReplicas: desired,
           readyReplicas: 0,
           phase: desired === 0 ? 'Running' : applyError ? 'Failed' : 'Pending',
-          ...(applyError ? { reason: 'ApplyFailed', message: applyError } : {}),
+          ...(applyError ? { reason: applyError.reason, message: applyError.message } : {}),
         });
         continue;
       }
@@ -183,14 +190,15 @@ export function applicationStatus(input: StatusInput): AppStatus {
   const message = statusMessage(components, input);
   const placed = components.every((c) => !c.unplaced);
   const applied = input.applyErrors.size === 0;
+  const problemReasons = new Set([...input.applyErrors.values()].map((p) => p.reason));
   const conditions = [
     condition(input, 'Placed', placed, placed ? 'Placed' : 'InsufficientCapacity', placed ? undefined : message),
     condition(
       input,
       'Delivered',
       applied,
-      applied ? 'Applied' : 'ApplyFailed',
-      applied ? undefined : [...input.applyErrors].map(([c, m]) => `${c}: ${m}`).join('; '),
+      applied ? 'Applied' : problemReasons.size === 1 ? [...problemReasons][0]! : 'ApplyFailed',
+      applied ? undefined : [...input.applyErrors].map(([c, p]) => `${c}: ${p.message}`).join('; '),
     ),
     condition(input, 'Ready', healthy, phase, healthy ? undefined : message),
   ];

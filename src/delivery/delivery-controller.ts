@@ -13,7 +13,7 @@ import type { ChangeFeed, Subscription } from '../resources/change-feed.ts';
 import type { StoredObject } from '../resources/envelope.ts';
 import type { ResourceService } from '../resources/service.ts';
 import type { Store } from '../resources/store.ts';
-import type { AppStatus, Observation } from './app-status.ts';
+import type { ApplyProblem, AppStatus, Observation } from './app-status.ts';
 import type { SchedulingCaps } from './app-status.ts';
 import { applicationStatus, schedulablePlacement, schedulingCaps } from './app-status.ts';
 import { planDelivery } from './desired-state.ts';
@@ -312,7 +312,7 @@ export class DeliveryController {
     this.reserveDelta(previous, plan, candidates);
 
     // Apply to every target cluster in parallel; an unreachable one is noted and retried, never fatal.
-    const outcome = { observations: new Map<string, Observation>(), applyErrors: new Map<string, string>() };
+    const outcome = { observations: new Map<string, Observation>(), applyErrors: new Map<string, ApplyProblem>() };
     const { observations, applyErrors } = outcome;
     const targets = new Set(plan.clusters.map((c) => c.cluster));
     await Promise.all(
