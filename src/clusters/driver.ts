@@ -63,6 +63,22 @@ export interface WorkloadStatus {
   readonly message?: string;
   /** Pods the scheduler found no node for (absent: none, or the cluster does not say). */
   readonly unschedulableReplicas?: number;
+  /** For a Job polis applied, and a CronJob: its runs (a Job a CronJob created has none: its CronJob tells). */
+  readonly run?: RunReport;
+}
+
+/** The runs of a task (Job) or cron-task (CronJob), as the cluster reports them. Times are ISO. */
+export interface RunReport {
+  /** Runs going on now. */
+  readonly active: number;
+  /** The outcome of the last finished run. */
+  readonly lastResult?: 'Succeeded' | 'Failed';
+  /** When the last run was started (a CronJob's lastScheduleTime, a Job's startTime). */
+  readonly lastScheduleTime?: string;
+  /** When a run last succeeded. */
+  readonly lastSuccessfulTime?: string;
+  /** When a CronJob runs next (absent: suspended, or a Job). */
+  readonly nextScheduleTime?: string;
 }
 
 export interface ClusterCapacity {
