@@ -1,4 +1,4 @@
-import type { WorkloadPhase, WorkloadStatus } from '../clusters/driver.ts';
+import type { RunReport, WorkloadPhase, WorkloadStatus } from '../clusters/driver.ts';
 import type { CrashLoopRecord } from '../failover/component-failover.ts';
 import type { FailoverRecord } from '../failover/failback.ts';
 import type { ComponentPlacement, ExcludedCluster } from '../placement/types.ts';
@@ -27,8 +27,16 @@ export interface ClusterComponentStatus {
 
 export interface ComponentStatus {
   readonly name: string;
+  /**
+   * Long-running replicas (webservice, worker …) wanted and ready. A task or cron-task runs to completion: it is
+   * not counted here (both 0) and its health is `runs`; readiness, ready counts and failback ignore it.
+   */
   readonly desiredReplicas: number;
   readonly readyReplicas: number;
+  /** Set for a component that runs to completion: a task (Job) or a cron-task (CronJob). */
+  readonly workload?: 'Job' | 'CronJob';
+  /** Its runs, over the clusters it is on: the last run's outcome, when it ran and when it runs next. */
+  readonly runs?: ComponentRuns;
   readonly unplaced?: number;
   /** Of the unplaced, those a burst cluster had room for but the burst limits held back. */
   readonly burstHeldBack?: number;
@@ -94,6 +102,15 @@ export interface ApplyProblem {
   readonly params?: Readonly<Record<string, string>>;
 }
 
+/** A task's or cron-task's runs across clusters (a cron-task is on one cluster at a time). */
+export interface ComponentRuns extends RunReport {
+  /** The clusters reporting it. */
+  readonly clusters: readonly string[];
+}
+
+/** Workload kinds that run to completion: Jobs are not services. */
+export const RUN_TO_COMPLETION: ReadonlySet<string> = new Set(['Job', 'CronJob']);
+
 /** Observations of one cluster: its workloads, or why they are unknown. */
 export type Observation = readonly WorkloadStatus[] | { readonly unreachable: string };
 
@@ -102,6 +119,8 @@ export interface StatusInput {
   readonly revision: string;
   readonly placement: Readonly<Record<string, ComponentPlacement>>;
   readonly componentTypes: Readonly<Record<string, string>>;
+  /** The workload kind each component renders (Deployment, Job, CronJob …), from placement's demands. */
+  readonly workloadKinds?: Readonly<Record<string, string | undefined>>;
   readonly observations: ReadonlyMap<string, Observation>;
   readonly workflow: WorkflowProgress;
   readonly clusters: readonly string[];
@@ -126,12 +145,21 @@ const RANK: Record<WorkloadPhase | 'Unknown', number> = {
 export function applicationStatus(input: StatusInput): AppStatus {
   const components: ComponentStatus[] = [];
   for (const [name, cp] of Object.entries(input.placement).sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const kind = input.workloadKinds?.[name];
+    const runKind = kind !== undefined && RUN_TO_COMPLETION.has(kind) ? (kind as 'Job' | 'CronJob') : undefined;
     const clusters: ClusterComponentStatus[] = [];
+    const reports: { cluster: string; run: RunReport }[] = [];
     for (const [cluster, desired] of Object.entries(cp.replicas)) {
       const obs = input.observations.get(cluster);
       if (!obs || !Array.isArray(obs)) {
         const why = obs && !Array.isArray(obs) ? (obs as { unreachable: string }).unreachable : 'not observed yet';
-        clusters.push({ cluster, desiredReplicas: desired, readyReplicas: 0, phase: 'Unknown', message: why });
+        clusters.push({
+          cluster,
+          desiredReplicas: runKind ? 0 : desired,
+          readyReplicas: 0,
+          phase: 'Unknown',
+          message: why,
+        });
         continue;
       }
       const mine = (obs as readonly WorkloadStatus[]).filter((w) => w.component === name);
@@ -139,7 +167,7 @@ export function applicationStatus(input: StatusInput): AppStatus {
       if (mine.length === 0) {
         clusters.push({
           cluster,
-          desiredReplicas: desired,
+          desiredReplicas: runKind ? 0 : desired,
           readyReplicas: 0,
           phase: desired === 0 ? 'Running' : applyError ? 'Failed' : 'Pending',
           ...(applyError ? { reason: applyError.reason, message: applyError.message } : {}),
@@ -149,10 +177,11 @@ export function applicationStatus(input: StatusInput): AppStatus {
       const ready = mine.reduce((s, w) => s + w.readyReplicas, 0);
       const unschedulable = mine.reduce((s, w) => s + (w.unschedulableReplicas ?? 0), 0);
       const worst = mine.reduce((a, w) => (RANK[w.phase] > RANK[a.phase] ? w : a));
+      for (const w of mine) if (w.run) reports.push({ cluster, run: w.run });
       clusters.push({
         cluster,
-        desiredReplicas: desired,
-        readyReplicas: ready,
+        desiredReplicas: runKind ? 0 : desired,
+        readyReplicas: runKind ? 0 : ready,
         ...(unschedulable > 0 ? { unschedulableReplicas: unschedulable } : {}),
         phase: worst.phase,
         ...(worst.reason ? { reason: worst.reason } : {}),
@@ -166,10 +195,13 @@ export function applicationStatus(input: StatusInput): AppStatus {
     if (phase === 'Failed' && ready > 0) phase = 'Degraded';
     if (cp.unplaced > 0 && RANK[phase] < RANK.Unknown) phase = ready > 0 ? 'Degraded' : 'Pending';
     if (clusters.length > 0 && clusters.every((c) => c.phase === 'Succeeded')) phase = 'Succeeded';
+    const runs = runKind ? componentRuns(reports) : undefined;
     components.push({
       name,
-      desiredReplicas: desired + cp.unplaced,
+      desiredReplicas: runKind ? 0 : desired + cp.unplaced,
       readyReplicas: ready,
+      ...(runKind ? { workload: runKind } : {}),
+      ...(runs ? { runs } : {}),
       ...(cp.unplaced > 0 ? { unplaced: cp.unplaced } : {}),
       ...(cp.burstHeldBack ? { burstHeldBack: cp.burstHeldBack } : {}),
       phase,
@@ -218,6 +250,32 @@ export function applicationStatus(input: StatusInput): AppStatus {
       steps: input.workflow.steps,
       suspended: input.workflow.suspended,
     },
+  };
+}
+
+/** One view of a run-to-completion component's runs over the clusters that report them (pure). */
+function componentRuns(reports: readonly { cluster: string; run: RunReport }[]): ComponentRuns | undefined {
+  if (reports.length === 0) return undefined;
+  const latest = (a?: string, b?: string) => (a === undefined ? b : b === undefined ? a : a > b ? a : b);
+  let last: { at?: string; result?: RunReport['lastResult'] } = {};
+  let lastSuccessfulTime: string | undefined;
+  let next: string | undefined;
+  let active = 0;
+  for (const { run } of reports) {
+    active += run.active;
+    if (run.lastResult && (last.result === undefined || (run.lastScheduleTime ?? '') >= (last.at ?? '')))
+      last = { at: run.lastScheduleTime, result: run.lastResult };
+    lastSuccessfulTime = latest(lastSuccessfulTime, run.lastSuccessfulTime);
+    if (run.nextScheduleTime && (next === undefined || run.nextScheduleTime < next)) next = run.nextScheduleTime;
+  }
+  const lastScheduleTime = reports.reduce<string | undefined>((a, r) => latest(a, r.run.lastScheduleTime), undefined);
+  return {
+    active,
+    ...(last.result ? { lastResult: last.result } : {}),
+    ...(lastScheduleTime ? { lastScheduleTime } : {}),
+    ...(lastSuccessfulTime ? { lastSuccessfulTime } : {}),
+    ...(next ? { nextScheduleTime: next } : {}),
+    clusters: [...new Set(reports.map((r) => r.cluster))].sort(),
   };
 }
 

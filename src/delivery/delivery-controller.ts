@@ -330,6 +330,7 @@ export class DeliveryController {
       revision,
       placement: plan.placement,
       componentTypes: Object.fromEntries(spec.components.map((c) => [c.name, c.type])),
+      workloadKinds: Object.fromEntries(plan.demands.map((d) => [d.name, d.workloadKind])),
       observations,
       workflow,
       clusters: [...targets].sort(),
