@@ -305,7 +305,7 @@ for (const [backend, make] of Object.entries(BACKENDS)) {
       expect((await h.driver.health()).ready).toBe(true);
     });
 
-    it("refuses to write into a namespace whose ownership labels name another application, changing nothing", async () => {
+    it('refuses to write into a namespace whose ownership labels name another application, changing nothing', async () => {
       // Two pairs the old mapping sent to one namespace (a-b/c and a/b-c → a-b-c), as applications delivered then.
       const first: Owner = { tenant: 'a-b', app: 'c', namespace: 'a-b-c' };
       const second: Owner = { tenant: 'a', app: 'b-c', namespace: 'a-b-c' };

@@ -75,7 +75,11 @@ beforeAll(async () => {
   expect(r.statusCode, r.body).toBe(201);
   await until(300, async () => {
     const [a, b] = [await status('health', 'appointment'), await status('edu', 'school-sync')];
-    return a?.phase === 'Running' && b?.phase === 'Running' && (b.components.find((c) => c.name === 'sync')?.runs?.lastResult !== undefined);
+    return (
+      a?.phase === 'Running' &&
+      b?.phase === 'Running' &&
+      b.components.find((c) => c.name === 'sync')?.runs?.lastResult !== undefined
+    );
   });
 }, 180_000);
 afterAll(async () => t?.stop());
@@ -144,7 +148,8 @@ describe('jobs are not services', () => {
     expect(cronJobsIn()).toBe(1);
     // Every scheduled run happened in exactly one cluster, and none was missed while failing over and back.
     const minutes = [...runs.keys()].map((n) => Number(n.slice(n.lastIndexOf('-') + 1))).sort((a, b) => a - b);
-    for (const [name, where] of runs) expect({ name, clusters: [...where] }).toEqual({ name, clusters: [expect.any(String)] });
+    for (const [name, where] of runs)
+      expect({ name, clusters: [...where] }).toEqual({ name, clusters: [expect.any(String)] });
     const clustersUsed = new Set([...runs.values()].flatMap((w) => [...w]));
     expect([...clustersUsed].sort()).toEqual([...CLUSTERS].sort());
     // One run every two minutes from the first to the last schedule passed: none twice, none missed.

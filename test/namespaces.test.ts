@@ -136,7 +136,10 @@ describe('namespaces', () => {
   });
 
   it("refuses a department name with '--', naming the field and what is accepted", async () => {
-    const r = await t.request('POST', '/apis/polis.io/v1/tenants', { token: t.adminToken, body: department('cdc--lab') });
+    const r = await t.request('POST', '/apis/polis.io/v1/tenants', {
+      token: t.adminToken,
+      body: department('cdc--lab'),
+    });
     expect(r.statusCode).toBe(422);
     expect(r.json().causes).toEqual([
       { path: 'metadata.name', message: expect.stringContaining("must not contain '--'") },

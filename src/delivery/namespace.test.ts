@@ -41,11 +41,14 @@ describe('appNamespace', () => {
 
   it('is injective over random pairs of DNS labels, and every name is a DNS label', () => {
     fc.assert(
-      fc.property(fc.uniqueArray(pair, { minLength: 2, maxLength: 40, selector: ([t, a]) => `${t}\u0000${a}` }), (pairs) => {
-        const names = pairs.map(([t, a]) => appNamespace(t, a));
-        for (const n of names) expect(dns1123LabelProblem(n)).toBeUndefined();
-        expect(new Set(names).size).toBe(pairs.length);
-      }),
+      fc.property(
+        fc.uniqueArray(pair, { minLength: 2, maxLength: 40, selector: ([t, a]) => `${t}\u0000${a}` }),
+        (pairs) => {
+          const names = pairs.map(([t, a]) => appNamespace(t, a));
+          for (const n of names) expect(dns1123LabelProblem(n)).toBeUndefined();
+          expect(new Set(names).size).toBe(pairs.length);
+        },
+      ),
       { numRuns: 2000 },
     );
   });
