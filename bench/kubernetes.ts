@@ -34,7 +34,7 @@ interface App {
 }
 
 function application(i: number): App {
-  const owner = ownerOf(`dept-${i % 20}`, `app-${i}`);
+  const owner = ownerOf(`dept-${i % 20}`, `app-${i}`, undefined);
   const comp = (name: string, type: string, replicas: number, port?: number) => ({
     name,
     type,

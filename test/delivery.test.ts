@@ -84,7 +84,7 @@ describe('delivery of the example applications in the sandbox', () => {
 
   it('runs what it placed as pods in the simulated clusters, labelled as KubeVela labels them', () => {
     const east = t.polis.sim!.cluster('gov-east')!;
-    const deployments = east.list('tax-e-invoice', { 'app.oam.dev/name': 'e-invoice' });
+    const deployments = east.list('tax--e-invoice', { 'app.oam.dev/name': 'e-invoice' });
     const gateway = deployments.find((m) => m.kind === 'Deployment' && m.metadata.name === 'gateway')!;
     expect(gateway.metadata.labels).toMatchObject({
       'app.oam.dev/name': 'e-invoice',
@@ -92,7 +92,7 @@ describe('delivery of the example applications in the sandbox', () => {
       'polis.io/tenant': 'tax',
     });
     expect((gateway as unknown as { spec: { replicas: number } }).spec.replicas).toBe(4);
-    expect(t.polis.sim!.cluster('burst-aliyun')!.list('tax-e-invoice', {})).toEqual([]);
+    expect(t.polis.sim!.cluster('burst-aliyun')!.list('tax--e-invoice', {})).toEqual([]);
   });
 
   it('stops at a suspend step until someone approves it, then delivers the next step', async () => {
@@ -159,7 +159,7 @@ describe('delivery of the example applications in the sandbox', () => {
     const s = (await app('health', 'appointment')).status!;
     const cluster = Object.keys(s.placement.web!)[0]!;
     const sim = t.polis.sim!.cluster(cluster)!;
-    const key = sim.keys('health-appointment', {}).find((k) => k.includes('/Deployment/') && k.endsWith('/web'))!;
+    const key = sim.keys('health--appointment', {}).find((k) => k.includes('/Deployment/') && k.endsWith('/web'))!;
     sim.mutate(key, (o) => {
       const c = (o as { spec: { template: { spec: { containers: { image: string }[] } } } }).spec.template.spec
         .containers[0]!;
@@ -180,7 +180,7 @@ describe('delivery of the example applications in the sandbox', () => {
 
   it('deletes an application while a cluster is unreachable, and cleans that cluster when it returns', async () => {
     const west = t.polis.sim!.cluster('gov-west')!;
-    expect(west.list('tax-e-invoice', {}).length).toBeGreaterThan(0);
+    expect(west.list('tax--e-invoice', {}).length).toBeGreaterThan(0);
     west.partition();
     for (let i = 0; i < 4; i++) await t.polis.clusters.probeAll();
     expect(t.polis.clusters.health('gov-west')?.state).toBe('Unreachable');
@@ -192,16 +192,16 @@ describe('delivery of the example applications in the sandbox', () => {
     });
     const gone = await t.request('GET', `${APPS}/tax/applications/e-invoice`, { token: t.adminToken });
     expect(gone.statusCode).toBe(404);
-    expect(t.polis.sim!.cluster('gov-east')!.list('tax-e-invoice', {})).toEqual([]);
+    expect(t.polis.sim!.cluster('gov-east')!.list('tax--e-invoice', {})).toEqual([]);
     // The partitioned cluster may still be serving: nothing there was touched, and the leftover is recorded.
-    expect(west.runtime.store.select('tax-e-invoice', {}).length).toBeGreaterThan(0);
+    expect(west.runtime.store.select('tax--e-invoice', {}).length).toBeGreaterThan(0);
     const cl = await t.request('GET', '/apis/polis.io/v1/clusters/gov-west', { token: t.adminToken });
-    expect(cl.json().status.pendingCleanup).toEqual([{ tenant: 'tax', app: 'e-invoice', namespace: 'tax-e-invoice' }]);
+    expect(cl.json().status.pendingCleanup).toEqual([{ tenant: 'tax', app: 'e-invoice', namespace: 'tax--e-invoice' }]);
 
     west.restore();
     for (let i = 0; i < 3; i++) await t.polis.clusters.probeAll();
     await settle(3);
-    expect(west.list('tax-e-invoice', {})).toEqual([]);
+    expect(west.list('tax--e-invoice', {})).toEqual([]);
     const after = await t.request('GET', '/apis/polis.io/v1/clusters/gov-west', { token: t.adminToken });
     expect(after.json().status.pendingCleanup ?? []).toEqual([]);
   });

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ApplicationSpec } from '../src/apps/application-kind.ts';
 import { renderApplication } from '../src/apps/render/index.ts';
 import type { ClusterDriver, Owner } from '../src/clusters/driver.ts';
-import { ClusterUnreachableError } from '../src/clusters/driver.ts';
+import { ClusterUnreachableError, NamespaceOwnedError } from '../src/clusters/driver.ts';
 import { kubernetesDriver, parseKubeconfig } from '../src/clusters/drivers/kubernetes/index.ts';
 import type { KubernetesDriver } from '../src/clusters/drivers/kubernetes/index.ts';
 import { SimulatedDriver } from '../src/clusters/drivers/simulated/simulated-driver.ts';
@@ -99,7 +99,7 @@ async function kubeHarness(
   };
 }
 
-const OWNER = ownerOf('edu', 'portal');
+const OWNER = ownerOf('edu', 'portal', undefined);
 
 /** A realistic application: a webservice (2 replicas by default, a Service) and its ConfigMap, after the namespace. */
 function manifests(
@@ -305,6 +305,37 @@ for (const [backend, make] of Object.entries(BACKENDS)) {
       expect((await h.driver.health()).ready).toBe(true);
     });
 
+    it('refuses to write into a namespace whose ownership labels name another application, changing nothing', async () => {
+      // Two pairs the old mapping sent to one namespace (a-b/c and a/b-c → a-b-c), as applications delivered then.
+      const first: Owner = { tenant: 'a-b', app: 'c', namespace: 'a-b-c' };
+      const second: Owner = { tenant: 'a', app: 'b-c', namespace: 'a-b-c' };
+      expect((await h.driver.apply(manifests(first), { owner: first })).failed).toEqual([]);
+      const web = `apps/v1/Deployment/a-b-c/web`;
+      const image = h.live(web)?.spec.template.spec.containers[0].image;
+      const refused = await h.driver
+        .apply(manifests(second, { image: 'registry.gov.example/a/b-c:9.9' }), { owner: second })
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      expect(refused).toBeInstanceOf(NamespaceOwnedError);
+      expect(refused).toMatchObject({
+        reason: 'NamespaceOwnedByOther',
+        namespace: 'a-b-c',
+        owner: { tenant: 'a-b', app: 'c' },
+      });
+      expect((refused as Error).message).toContain('belongs to application c of department a-b');
+      expect(h.live(web)?.spec.template.spec.containers[0].image).toBe(image);
+      expect(h.live(web)?.metadata.labels['polis.io/tenant']).toBe('a-b');
+      // Even with force: a namespace is never taken over.
+      await expect(h.driver.apply(manifests(second), { owner: second, force: true })).rejects.toThrow(
+        NamespaceOwnedError,
+      );
+      // The owner itself goes on as before.
+      const again = await h.driver.apply(manifests(first), { owner: first });
+      expect(again.failed).toEqual([]);
+    });
+
     it("puts the API server's refusal of one object in failed[] with its message", async () => {
       const bad: Manifest = {
         apiVersion: 'apps/v1',
@@ -416,7 +447,7 @@ describe('Kubernetes driver against an API server', () => {
       {
         key: SETTINGS,
         message: expect.stringMatching(
-          /configmaps "settings" is forbidden: User ".+" cannot patch resource "configmaps" in API group "" in the namespace "edu-portal"/,
+          /configmaps "settings" is forbidden: User ".+" cannot patch resource "configmaps" in API group "" in the namespace "edu--portal"/,
         ),
       },
     ]);

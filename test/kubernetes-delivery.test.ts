@@ -93,7 +93,7 @@ describe('delivery to a Kubernetes cluster', () => {
     await waitFor('Running', async () => (await status())?.phase === 'Running');
     const s = (await status())!;
     expect(s.placement.web).toEqual({ 'k8s-east': 2 });
-    const dep = fake.get('apps/v1', 'Deployment', 'edu-k8s-portal', 'web') as {
+    const dep = fake.get('apps/v1', 'Deployment', 'edu--k8s-portal', 'web') as {
       metadata: { labels: Record<string, string>; managedFields: { manager: string; operation: string }[] };
       spec: { replicas: number };
     };
@@ -102,10 +102,10 @@ describe('delivery to a Kubernetes cluster', () => {
     expect(dep.metadata.managedFields.some((f) => f.manager === 'polis' && f.operation === 'Apply')).toBe(true);
     // The department's guards in its namespace.
     expect(
-      fake.get('networking.k8s.io/v1', 'NetworkPolicy', 'edu-k8s-portal', 'polis-department-isolation'),
+      fake.get('networking.k8s.io/v1', 'NetworkPolicy', 'edu--k8s-portal', 'polis-department-isolation'),
     ).toBeDefined();
-    expect(fake.get('v1', 'LimitRange', 'edu-k8s-portal', 'polis-defaults')).toBeDefined();
-    expect(fake.get('v1', 'ResourceQuota', 'edu-k8s-portal', 'polis-department-quota')).toBeDefined();
+    expect(fake.get('v1', 'LimitRange', 'edu--k8s-portal', 'polis-defaults')).toBeDefined();
+    expect(fake.get('v1', 'ResourceQuota', 'edu--k8s-portal', 'polis-department-quota')).toBeDefined();
   });
 
   it('sends no write to the cluster when a resync finds nothing to change', async () => {
@@ -116,12 +116,12 @@ describe('delivery to a Kubernetes cluster', () => {
   });
 
   it('undoes an in-cluster edit of a field polis owns', async () => {
-    fake.edit('apps/v1', 'Deployment', 'edu-k8s-portal', 'web', (d) => {
+    fake.edit('apps/v1', 'Deployment', 'edu--k8s-portal', 'web', (d) => {
       d.spec.template.spec.containers[0].image = 'registry.example.gov.cn/edu/portal:tampered';
     });
     await t.polis.delivery.resyncAll();
     await waitFor('the drift to be repaired', async () => {
-      const d = fake.get('apps/v1', 'Deployment', 'edu-k8s-portal', 'web') as {
+      const d = fake.get('apps/v1', 'Deployment', 'edu--k8s-portal', 'web') as {
         spec: { template: { spec: { containers: { image: string }[] } } };
       };
       return d.spec.template.spec.containers[0]!.image === 'registry.example.gov.cn/edu/portal:1.0';
@@ -134,8 +134,8 @@ describe('delivery to a Kubernetes cluster', () => {
     await waitFor('the application to go', async () => (await status()) === undefined);
     await waitFor(
       'the namespace to go',
-      async () => fake.get('v1', 'Namespace', undefined, 'edu-k8s-portal') === undefined,
+      async () => fake.get('v1', 'Namespace', undefined, 'edu--k8s-portal') === undefined,
     );
-    expect(fake.get('apps/v1', 'Deployment', 'edu-k8s-portal', 'web')).toBeUndefined();
+    expect(fake.get('apps/v1', 'Deployment', 'edu--k8s-portal', 'web')).toBeUndefined();
   });
 });

@@ -282,7 +282,7 @@ function goldenCases(): Case[] {
       garbageCollect: policyProps(spec, 'garbage-collect'),
       ...(given as Partial<RenderContext>),
     };
-    const owner = ownerOf(tenant, name);
+    const owner = ownerOf(tenant, name, undefined);
     const all = base.components ?? spec.components.map((c) => c.name);
     return componentSets(all).map((components) => ({
       name: `golden ${file.slice(0, -'.input.yaml'.length)} [${components.join(', ')}]`,
@@ -314,7 +314,7 @@ function exampleCases(): Case[] {
       .filter((d) => d.kind === 'Application')
       .flatMap((app) => {
         const spec = app.spec!;
-        const owner = ownerOf(app.metadata!.tenant!, app.metadata!.name!);
+        const owner = ownerOf(app.metadata!.tenant!, app.metadata!.name!, undefined);
         const quota = quotas.get(owner.tenant);
         return deploySteps(spec).flatMap((step) =>
           componentSets(spec.components.map((c) => c.name)).map((components) => ({

@@ -43,7 +43,7 @@ describe('sandbox controls', () => {
     expect(s.placement.gateway).toEqual({ 'gov-east': 6 });
     expect(s.pendingRemoval).toEqual(['gov-west']);
     // Nothing was deleted on the failed cluster: it may come back with its pods.
-    expect(t.polis.sim!.cluster('gov-west')!.runtime.store.select('tax-e-invoice', {}).length).toBeGreaterThan(0);
+    expect(t.polis.sim!.cluster('gov-west')!.runtime.store.select('tax--e-invoice', {}).length).toBeGreaterThan(0);
     const audit = await t.request('GET', '/api/v1/audit?kind=Cluster&verb=fail', { token: t.adminToken });
     expect(audit.json().items[0]).toMatchObject({ actor: 'admin', name: 'gov-west', outcome: 'success' });
   });
@@ -78,7 +78,7 @@ describe('sandbox controls', () => {
     expect(r.statusCode, r.body).toBe(200);
     const offered = r.json().components[0].offeredRps as number;
     expect(offered).toBeGreaterThan(0);
-    expect(t.polis.sim!.offeredRps('edu-enrolment-portal', 'web')).toBeCloseTo(offered, 0);
+    expect(t.polis.sim!.offeredRps('edu--enrolment-portal', 'web')).toBeCloseTo(offered, 0);
     const other = await t.request('POST', `/api/v1/sandbox/tenants/edu/applications/enrolment-portal/load`, {
       token: t.tokens['tax-admin'],
       body: { factor: 30 },
@@ -108,7 +108,7 @@ describe('sandbox controls', () => {
     const r = await t.request('GET', '/api/v1/sandbox/metrics', { token: t.adminToken });
     expect(r.statusCode).toBe(200);
     expect(r.body).toContain('container_cpu_usage_seconds_total');
-    expect(r.body).toContain('namespace="edu-enrolment-portal"');
+    expect(r.body).toContain('namespace="edu--enrolment-portal"');
     const dept = await t.request('GET', '/api/v1/sandbox/metrics', { token: t.tokens['edu-admin'] });
     expect(dept.statusCode).toBe(403);
   });

@@ -35,6 +35,23 @@ describe('componentsTable', () => {
       ].join('\n'),
     );
   });
+
+  it('shows a cron-task by its runs, not as replicas', () => {
+    const table = componentsTable([
+      {
+        name: 'nightly',
+        desiredReplicas: 0,
+        readyReplicas: 0,
+        phase: 'Running',
+        workload: 'CronJob',
+        runs: { active: 0, lastResult: 'Succeeded', nextScheduleTime: '2026-11-25T01:30:00Z' },
+        clusters: [{ cluster: 'gov-east', desiredReplicas: 0, readyReplicas: 0, phase: 'Running' }],
+      },
+    ]);
+    expect(table.split('\n')[1]).toBe(
+      'nightly     last run: Succeeded, next: 2026-11-25T01:30:00Z   Running   gov-east',
+    );
+  });
 });
 
 describe('rolloutVerdict', () => {

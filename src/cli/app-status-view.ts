@@ -39,6 +39,14 @@ export interface ComponentView {
   readonly readyReplicas: number;
   readonly phase: string;
   readonly unplaced?: number;
+  /** A task (Job) or cron-task (CronJob): not counted in ready figures; its health is its runs. */
+  readonly workload?: string;
+  readonly runs?: {
+    readonly active?: number;
+    readonly lastResult?: string;
+    readonly lastScheduleTime?: string;
+    readonly nextScheduleTime?: string;
+  };
   readonly clusters?: readonly {
     readonly cluster: string;
     readonly desiredReplicas: number;
@@ -134,16 +142,27 @@ export function componentsTable(components: readonly ComponentView[]): string {
     ['COMPONENT', 'READY', 'PHASE', 'CLUSTERS'],
     components.map((c) => [
       c.name,
-      `${c.readyReplicas}/${c.desiredReplicas}`,
+      c.workload ? runSummary(c) : `${c.readyReplicas}/${c.desiredReplicas}`,
       c.phase,
       cell(
         [
-          ...(c.clusters ?? []).map((cl) => `${cl.cluster}=${cl.readyReplicas}/${cl.desiredReplicas}`),
+          ...(c.clusters ?? []).map((cl) =>
+            c.workload ? cl.cluster : `${cl.cluster}=${cl.readyReplicas}/${cl.desiredReplicas}`,
+          ),
           ...(c.unplaced ? [`unplaced=${c.unplaced}`] : []),
         ].join(','),
       ),
     ]),
   );
+}
+
+/** A task's or cron-task's READY cell: its runs, since it has no long-running replicas to count. */
+function runSummary(c: ComponentView): string {
+  const r = c.runs;
+  const parts = [`last run: ${r?.lastResult ?? 'none yet'}`];
+  if (r?.active) parts.push(`${r.active} running`);
+  if (r?.nextScheduleTime) parts.push(`next: ${r.nextScheduleTime}`);
+  return parts.join(', ');
 }
 
 /** The waiting suspend step, if the workflow waits at one. */

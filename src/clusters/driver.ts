@@ -2,6 +2,7 @@ import type { Manifest } from '../kernel/manifest.ts';
 
 import type { Resources } from '../kernel/resources.ts';
 import type { Owner } from '../kernel/ownership.ts';
+import { OWNER_LABELS as LABELS } from '../kernel/ownership.ts';
 
 /** The vocabulary drivers share with placement and rendering lives in the kernel; re-exported for the drivers. */
 export type { Resources } from '../kernel/resources.ts';
@@ -62,6 +63,22 @@ export interface WorkloadStatus {
   readonly message?: string;
   /** Pods the scheduler found no node for (absent: none, or the cluster does not say). */
   readonly unschedulableReplicas?: number;
+  /** For a Job polis applied, and a CronJob: its runs (a Job a CronJob created has none: its CronJob tells). */
+  readonly run?: RunReport;
+}
+
+/** The runs of a task (Job) or cron-task (CronJob), as the cluster reports them. Times are ISO. */
+export interface RunReport {
+  /** Runs going on now. */
+  readonly active: number;
+  /** The outcome of the last finished run. */
+  readonly lastResult?: 'Succeeded' | 'Failed';
+  /** When the last run was started (a CronJob's lastScheduleTime, a Job's startTime). */
+  readonly lastScheduleTime?: string;
+  /** When a run last succeeded. */
+  readonly lastSuccessfulTime?: string;
+  /** When a CronJob runs next (absent: suspended, or a Job). */
+  readonly nextScheduleTime?: string;
 }
 
 export interface ClusterCapacity {
@@ -101,6 +118,57 @@ export class ClusterUnreachableError extends Error {
   }
 }
 
+/** The reason code of a refusal to write into a namespace another application owns. */
+export const NAMESPACE_OWNED_BY_OTHER = 'NamespaceOwnedByOther';
+
+/**
+ * A driver refused to apply anything: a namespace the manifests go to is labelled as another (department,
+ * application)'s. Nothing on the cluster changed; polis never takes another application's namespace over.
+ */
+export class NamespaceOwnedError extends Error {
+  readonly reason = NAMESPACE_OWNED_BY_OTHER;
+  readonly cluster: string;
+  readonly namespace: string;
+  /** The department and application the namespace's labels name. */
+  readonly owner: { readonly tenant: string; readonly app: string };
+  constructor(cluster: string, namespace: string, owner: { readonly tenant: string; readonly app: string }) {
+    super(
+      `namespace ${namespace} on ${cluster} belongs to application ${owner.app} of department ${owner.tenant}: ` +
+        'nothing was applied there',
+    );
+    this.name = 'NamespaceOwnedError';
+    this.cluster = cluster;
+    this.namespace = namespace;
+    this.owner = owner;
+  }
+}
+
+/** The namespaces a set of manifests writes into (their own, and Namespace objects), sorted. */
+export function targetNamespaces(manifests: readonly Manifest[]): string[] {
+  const out = new Set<string>();
+  for (const m of manifests) {
+    const meta = m.metadata as { name?: unknown; namespace?: unknown } | undefined;
+    if (m.kind === 'Namespace' && m.apiVersion === 'v1' && typeof meta?.name === 'string') out.add(meta.name);
+    else if (typeof meta?.namespace === 'string' && meta.namespace !== '') out.add(meta.namespace);
+  }
+  return [...out].sort();
+}
+
+/**
+ * The other (department, application) a live namespace's ownership labels name, or undefined when they name
+ * `owner` or no polis application at all (a namespace polis does not manage may be used, as before).
+ */
+export function otherNamespaceOwner(
+  labels: Readonly<Record<string, string>> | undefined,
+  owner: Pick<Owner, 'tenant' | 'app'>,
+): { tenant: string; app: string } | undefined {
+  const tenant = labels?.[LABELS.tenant];
+  const app = labels?.[LABELS.app];
+  if (tenant === undefined && app === undefined) return undefined;
+  if (tenant === owner.tenant && app === owner.app) return undefined;
+  return { tenant: tenant ?? '', app: app ?? '' };
+}
+
 /**
  * How polis talks to one member cluster. The simulated cloud and real Kubernetes implement it; the delivery and
  * cluster controllers use nothing else. Every method throws ClusterUnreachableError when the cluster cannot be
@@ -108,7 +176,10 @@ export class ClusterUnreachableError extends Error {
  */
 export interface ClusterDriver {
   readonly cluster: string;
-  /** Creates or updates each manifest; an object already as desired is left alone and reported `unchanged`. */
+  /**
+   * Creates or updates each manifest; an object already as desired is left alone and reported `unchanged`. Throws
+   * NamespaceOwnedError, applying nothing, when a target namespace's ownership labels name another application.
+   */
   apply(manifests: readonly Manifest[], options: ApplyOptions): Promise<ApplyReport>;
   /** Deletes the owner's objects whose keys are not in `keep` (with their dependents). */
   prune(owner: Owner, keep: ReadonlySet<string>): Promise<PruneReport>;

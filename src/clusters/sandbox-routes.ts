@@ -12,7 +12,7 @@ import type { SimCloud } from '../sim/index.ts';
 import { DEFAULT_LOAD_PROFILE, constant } from '../sim/index.ts';
 import { authorize } from '../tenancy/authorization.ts';
 import { principalOf, requestContext } from '../tenancy/request-principal.ts';
-import { appNamespace } from '../delivery/namespace.ts';
+import { namespaceOf } from '../delivery/namespace.ts';
 
 export interface SandboxRouteDeps {
   readonly store: Store;
@@ -145,7 +145,7 @@ export function registerSandboxRoutes(app: FastifyInstance, deps: SandboxRouteDe
             { path: 'component', message: `components: ${demands.map((c) => c.name).join(', ')}` },
           ]);
         }
-        const namespace = appNamespace(tenant, name);
+        const namespace = namespaceOf(tenant, name, appObj.status);
         const until = body.forSeconds ? deps.clock.now().getTime() + body.forSeconds * 1000 : undefined;
         const components = chosen.map((c) => {
           // A component nobody gave a load yet gets a steady base: its replicas at 30% of their CPU request.

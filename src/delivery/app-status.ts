@@ -1,4 +1,4 @@
-import type { WorkloadPhase, WorkloadStatus } from '../clusters/driver.ts';
+import type { RunReport, WorkloadPhase, WorkloadStatus } from '../clusters/driver.ts';
 import type { CrashLoopRecord } from '../failover/component-failover.ts';
 import type { FailoverRecord } from '../failover/failback.ts';
 import type { ComponentPlacement, ExcludedCluster } from '../placement/types.ts';
@@ -29,8 +29,16 @@ export interface ClusterComponentStatus {
 
 export interface ComponentStatus {
   readonly name: string;
+  /**
+   * Long-running replicas (webservice, worker …) wanted and ready. A task or cron-task runs to completion: it is
+   * not counted here (both 0) and its health is `runs`; readiness, ready counts and failback ignore it.
+   */
   readonly desiredReplicas: number;
   readonly readyReplicas: number;
+  /** Set for a component that runs to completion: a task (Job) or a cron-task (CronJob). */
+  readonly workload?: 'Job' | 'CronJob';
+  /** Its runs, over the clusters it is on: the last run's outcome, when it ran and when it runs next. */
+  readonly runs?: ComponentRuns;
   readonly unplaced?: number;
   /** Of the unplaced, those a burst cluster had room for but the burst limits held back. */
   readonly burstHeldBack?: number;
@@ -50,6 +58,11 @@ export interface AppStatus {
   readonly phase: AppPhase;
   readonly healthy: boolean;
   readonly message?: string;
+  /**
+   * The namespace the application's objects live in, in every cluster: recorded at its first delivery and kept
+   * (src/delivery/namespace.ts namespaceOf), so a change of the naming rule never moves a running application.
+   */
+  readonly namespace?: string;
   readonly conditions: readonly Condition[];
   /** Replicas per component per cluster: the input of the next placement (stickiness). */
   readonly placement: Readonly<Record<string, Readonly<Record<string, number>>>>;
@@ -109,6 +122,22 @@ export interface BurstStatus {
   readonly closed?: string;
 }
 
+/** What a cluster refused when applying: a reason code (ApplyFailed, NamespaceOwnedByOther), its parameters, text. */
+export interface ApplyProblem {
+  readonly reason: string;
+  readonly message: string;
+  readonly params?: Readonly<Record<string, string>>;
+}
+
+/** A task's or cron-task's runs across clusters (a cron-task is on one cluster at a time). */
+export interface ComponentRuns extends RunReport {
+  /** The clusters reporting it. */
+  readonly clusters: readonly string[];
+}
+
+/** Workload kinds that run to completion: Jobs are not services. */
+export const RUN_TO_COMPLETION: ReadonlySet<string> = new Set(['Job', 'CronJob']);
+
 /** Observations of one cluster: its workloads, or why they are unknown. */
 export type Observation = readonly WorkloadStatus[] | { readonly unreachable: string };
 
@@ -117,12 +146,14 @@ export interface StatusInput {
   readonly revision: string;
   readonly placement: Readonly<Record<string, ComponentPlacement>>;
   readonly componentTypes: Readonly<Record<string, string>>;
+  /** The workload kind each component renders (Deployment, Job, CronJob …), from placement's demands. */
+  readonly workloadKinds?: Readonly<Record<string, string | undefined>>;
   readonly observations: ReadonlyMap<string, Observation>;
   readonly workflow: WorkflowProgress;
   readonly clusters: readonly string[];
   readonly pendingRemoval: readonly string[];
-  /** Problems applying, by cluster (the cluster's refusal message). */
-  readonly applyErrors: ReadonlyMap<string, string>;
+  /** Problems applying, by cluster (the cluster's refusal). */
+  readonly applyErrors: ReadonlyMap<string, ApplyProblem>;
   readonly previous?: AppStatus;
   readonly now: string;
   /** status.saturation, from the autoscaler: a saturated component that would be Running is Degraded. */
@@ -143,12 +174,21 @@ const RANK: Record<WorkloadPhase | 'Unknown', number> = {
 export function applicationStatus(input: StatusInput): AppStatus {
   const components: ComponentStatus[] = [];
   for (const [name, cp] of Object.entries(input.placement).sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const kind = input.workloadKinds?.[name];
+    const runKind = kind !== undefined && RUN_TO_COMPLETION.has(kind) ? (kind as 'Job' | 'CronJob') : undefined;
     const clusters: ClusterComponentStatus[] = [];
+    const reports: { cluster: string; run: RunReport }[] = [];
     for (const [cluster, desired] of Object.entries(cp.replicas)) {
       const obs = input.observations.get(cluster);
       if (!obs || !Array.isArray(obs)) {
         const why = obs && !Array.isArray(obs) ? (obs as { unreachable: string }).unreachable : 'not observed yet';
-        clusters.push({ cluster, desiredReplicas: desired, readyReplicas: 0, phase: 'Unknown', message: why });
+        clusters.push({
+          cluster,
+          desiredReplicas: runKind ? 0 : desired,
+          readyReplicas: 0,
+          phase: 'Unknown',
+          message: why,
+        });
         continue;
       }
       const mine = (obs as readonly WorkloadStatus[]).filter((w) => w.component === name);
@@ -156,20 +196,21 @@ export function applicationStatus(input: StatusInput): AppStatus {
       if (mine.length === 0) {
         clusters.push({
           cluster,
-          desiredReplicas: desired,
+          desiredReplicas: runKind ? 0 : desired,
           readyReplicas: 0,
           phase: desired === 0 ? 'Running' : applyError ? 'Failed' : 'Pending',
-          ...(applyError ? { reason: 'ApplyFailed', message: applyError } : {}),
+          ...(applyError ? { reason: applyError.reason, message: applyError.message } : {}),
         });
         continue;
       }
       const ready = mine.reduce((s, w) => s + w.readyReplicas, 0);
       const unschedulable = mine.reduce((s, w) => s + (w.unschedulableReplicas ?? 0), 0);
       const worst = mine.reduce((a, w) => (RANK[w.phase] > RANK[a.phase] ? w : a));
+      for (const w of mine) if (w.run) reports.push({ cluster, run: w.run });
       clusters.push({
         cluster,
-        desiredReplicas: desired,
-        readyReplicas: ready,
+        desiredReplicas: runKind ? 0 : desired,
+        readyReplicas: runKind ? 0 : ready,
         ...(unschedulable > 0 ? { unschedulableReplicas: unschedulable } : {}),
         phase: worst.phase,
         ...(worst.reason ? { reason: worst.reason } : {}),
@@ -185,10 +226,13 @@ export function applicationStatus(input: StatusInput): AppStatus {
     if (clusters.length > 0 && clusters.every((c) => c.phase === 'Succeeded')) phase = 'Succeeded';
     const saturated = phase === 'Running' ? input.saturation?.[name] : undefined;
     if (saturated) phase = 'Degraded';
+    const runs = runKind ? componentRuns(reports) : undefined;
     components.push({
       name,
-      desiredReplicas: desired + cp.unplaced,
+      desiredReplicas: runKind ? 0 : desired + cp.unplaced,
       readyReplicas: ready,
+      ...(runKind ? { workload: runKind } : {}),
+      ...(runs ? { runs } : {}),
       ...(cp.unplaced > 0 ? { unplaced: cp.unplaced } : {}),
       ...(cp.burstHeldBack ? { burstHeldBack: cp.burstHeldBack } : {}),
       phase,
@@ -210,14 +254,15 @@ export function applicationStatus(input: StatusInput): AppStatus {
   const message = statusMessage(components, input);
   const placed = components.every((c) => !c.unplaced);
   const applied = input.applyErrors.size === 0;
+  const problemReasons = new Set([...input.applyErrors.values()].map((p) => p.reason));
   const conditions = [
     condition(input, 'Placed', placed, placed ? 'Placed' : 'InsufficientCapacity', placed ? undefined : message),
     condition(
       input,
       'Delivered',
       applied,
-      applied ? 'Applied' : 'ApplyFailed',
-      applied ? undefined : [...input.applyErrors].map(([c, m]) => `${c}: ${m}`).join('; '),
+      applied ? 'Applied' : problemReasons.size === 1 ? [...problemReasons][0]! : 'ApplyFailed',
+      applied ? undefined : [...input.applyErrors].map(([c, p]) => `${c}: ${p.message}`).join('; '),
     ),
     condition(input, 'Ready', healthy, phase, healthy ? undefined : message),
   ];
@@ -237,6 +282,32 @@ export function applicationStatus(input: StatusInput): AppStatus {
       steps: input.workflow.steps,
       suspended: input.workflow.suspended,
     },
+  };
+}
+
+/** One view of a run-to-completion component's runs over the clusters that report them (pure). */
+function componentRuns(reports: readonly { cluster: string; run: RunReport }[]): ComponentRuns | undefined {
+  if (reports.length === 0) return undefined;
+  const latest = (a?: string, b?: string) => (a === undefined ? b : b === undefined ? a : a > b ? a : b);
+  let last: { at?: string; result?: RunReport['lastResult'] } = {};
+  let lastSuccessfulTime: string | undefined;
+  let next: string | undefined;
+  let active = 0;
+  for (const { run } of reports) {
+    active += run.active;
+    if (run.lastResult && (last.result === undefined || (run.lastScheduleTime ?? '') >= (last.at ?? '')))
+      last = { at: run.lastScheduleTime, result: run.lastResult };
+    lastSuccessfulTime = latest(lastSuccessfulTime, run.lastSuccessfulTime);
+    if (run.nextScheduleTime && (next === undefined || run.nextScheduleTime < next)) next = run.nextScheduleTime;
+  }
+  const lastScheduleTime = reports.reduce<string | undefined>((a, r) => latest(a, r.run.lastScheduleTime), undefined);
+  return {
+    active,
+    ...(last.result ? { lastResult: last.result } : {}),
+    ...(lastScheduleTime ? { lastScheduleTime } : {}),
+    ...(lastSuccessfulTime ? { lastSuccessfulTime } : {}),
+    ...(next ? { nextScheduleTime: next } : {}),
+    clusters: [...new Set(reports.map((r) => r.cluster))].sort(),
   };
 }
 

@@ -1,7 +1,7 @@
 import type { ClusterDirectory } from '../clusters/cluster-directory.ts';
-import { ClusterUnreachableError } from '../clusters/driver.ts';
+import { ClusterUnreachableError, NamespaceOwnedError } from '../clusters/driver.ts';
 import type { Owner } from '../kernel/ownership.ts';
-import type { Observation } from './app-status.ts';
+import type { ApplyProblem, Observation } from './app-status.ts';
 import type { ClusterPlan } from './desired-state.ts';
 import type { EventNotes } from './event-notes.ts';
 
@@ -21,7 +21,7 @@ export interface ApplyCounters {
 /** What applying one cluster's plan found, gathered over all target clusters of one reconcile. */
 export interface ApplyOutcome {
   readonly observations: Map<string, Observation>;
-  readonly applyErrors: Map<string, string>;
+  readonly applyErrors: Map<string, ApplyProblem>;
 }
 
 /**
@@ -51,8 +51,9 @@ export async function applyToCluster(
     const changed = report.applied.filter((a) => a.action !== 'unchanged');
     stats.objectsChanged += changed.length;
     if (report.failed.length > 0) {
-      out.applyErrors.set(cp.cluster, report.failed.map((f) => `${f.key}: ${f.message}`).join('; '));
-      notes.add('Warning', 'ApplyFailed', cp.cluster, out.applyErrors.get(cp.cluster)!);
+      const message = report.failed.map((f) => `${f.key}: ${f.message}`).join('; ');
+      out.applyErrors.set(cp.cluster, { reason: 'ApplyFailed', message });
+      notes.add('Warning', 'ApplyFailed', cp.cluster, message);
     }
     if (changed.length > 0) {
       const what = changed.map((a) => `${a.action} ${shortKey(a.key)}`).join(', ');
@@ -67,6 +68,18 @@ export async function applyToCluster(
     if (report.failed.length === 0) mem.applied.set(cp.cluster, cp.hash);
     out.observations.set(cp.cluster, await driver.observe(owner));
   } catch (e) {
+    if (e instanceof NamespaceOwnedError) {
+      // Not a takeover: the application stays off this cluster's namespace, and says whose it is.
+      mem.applied.delete(cp.cluster);
+      out.applyErrors.set(cp.cluster, {
+        reason: e.reason,
+        message: e.message,
+        params: { namespace: e.namespace, tenant: e.owner.tenant, application: e.owner.app },
+      });
+      out.observations.set(cp.cluster, []);
+      notes.add('Warning', e.reason, cp.cluster, e.message);
+      return;
+    }
     if (!(e instanceof ClusterUnreachableError)) throw e;
     mem.applied.delete(cp.cluster);
     out.observations.set(cp.cluster, { unreachable: e.message });

@@ -13,7 +13,7 @@ import type { ChangeFeed, Subscription } from '../resources/change-feed.ts';
 import type { StoredObject } from '../resources/envelope.ts';
 import type { ResourceService } from '../resources/service.ts';
 import type { Store } from '../resources/store.ts';
-import type { AppStatus, Observation } from './app-status.ts';
+import type { ApplyProblem, AppStatus, Observation } from './app-status.ts';
 import type { SchedulingCaps } from './app-status.ts';
 import { applicationStatus, schedulablePlacement, schedulingCaps } from './app-status.ts';
 import { desiredDemands, placementDemands, planDelivery } from './desired-state.ts';
@@ -74,6 +74,8 @@ interface Memory {
   unplaced?: boolean;
   /** Where clusters recently could not schedule this application's replicas (see schedulingCaps). */
   schedulingCaps?: SchedulingCaps;
+  /** The application's owner (department, application, namespace) as last reconciled. */
+  owner: Owner;
 }
 
 /**
@@ -218,13 +220,15 @@ export class DeliveryController {
     const tenant = key.slice(0, slash);
     const name = key.slice(slash + 1);
     const app = await this.deps.store.get({ kind: 'Application', tenant, name });
-    const owner = ownerOf(tenant, name);
     if (!app) {
-      this.forget(key, owner);
+      this.forget(key, tenant, name);
       return;
     }
+    // The namespace recorded at the first delivery (or the legacy one of an application delivered before).
+    const owner = ownerOf(tenant, name, app.status);
     this.byNamespace.set(owner.namespace, key);
-    const mem = this.memory.get(key) ?? { applied: new Map(), observations: new Map() };
+    const mem = this.memory.get(key) ?? { applied: new Map(), observations: new Map(), owner };
+    mem.owner = owner;
     this.memory.set(key, mem);
     if (app.metadata.deletionTimestamp) {
       await this.finalize(app, owner, mem);
@@ -320,7 +324,7 @@ export class DeliveryController {
     this.reserveDelta(previous, plan, candidates);
 
     // Apply to every target cluster in parallel; an unreachable one is noted and retried, never fatal.
-    const outcome = { observations: new Map<string, Observation>(), applyErrors: new Map<string, string>() };
+    const outcome = { observations: new Map<string, Observation>(), applyErrors: new Map<string, ApplyProblem>() };
     const { observations, applyErrors } = outcome;
     const targets = new Set(plan.clusters.map((c) => c.cluster));
     await Promise.all(
@@ -338,6 +342,7 @@ export class DeliveryController {
       revision,
       placement: plan.placement,
       componentTypes: Object.fromEntries(spec.components.map((c) => [c.name, c.type])),
+      workloadKinds: Object.fromEntries(plan.demands.map((d) => [d.name, d.workloadKind])),
       observations,
       workflow,
       clusters: [...targets].sort(),
@@ -382,6 +387,7 @@ export class DeliveryController {
     for (const n of sharingNotes(sharing, previous?.sharing)) notes.add('Warning', n.reason, undefined, n.message);
     const status: AppStatus = {
       ...status0,
+      namespace: owner.namespace,
       clusters,
       ...(pendingRemoval.length ? { pendingRemoval } : {}),
       ...(scaling ? { scaling } : {}),
@@ -560,11 +566,12 @@ export class DeliveryController {
     this.sharing.takeYielding();
   }
 
-  private forget(key: string, owner: Owner): void {
+  private forget(key: string, tenant: string, name: string): void {
+    const namespace = this.memory.get(key)?.owner.namespace;
     this.sharing.remove(key);
     this.memory.delete(key);
-    this.burst.record(owner.tenant, owner.app, undefined);
-    this.byNamespace.delete(owner.namespace);
+    this.burst.record(tenant, name, undefined);
+    if (namespace !== undefined && this.byNamespace.get(namespace) === key) this.byNamespace.delete(namespace);
   }
 
   private ctx(key: string) {

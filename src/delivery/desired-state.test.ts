@@ -50,7 +50,7 @@ const spec: ApplicationSpec = {
 
 function plan(s: ApplicationSpec = spec) {
   const r = planDelivery({
-    owner: ownerOf('edu', 'portal'),
+    owner: ownerOf('edu', 'portal', undefined),
     spec: s,
     revision: 'portal-v1',
     candidates: CLUSTERS,
@@ -73,7 +73,7 @@ describe('planDelivery', () => {
     for (const c of r.clusters) {
       expect(c.manifests[0]).toMatchObject({
         kind: 'Namespace',
-        metadata: { name: 'edu-portal', labels: { 'polis.io/tenant': 'edu', 'app.oam.dev/name': 'portal' } },
+        metadata: { name: 'edu--portal', labels: { 'polis.io/tenant': 'edu', 'app.oam.dev/name': 'portal' } },
       });
       const cm = c.manifests.find((m) => m.kind === 'ConfigMap')!;
       expect(cm.metadata.labels?.[GC_LABEL]).toBe('never');

@@ -15,6 +15,7 @@ import type {
   ExcludedCluster,
 } from '../placement/types.ts';
 import type { Owner } from '../kernel/ownership.ts';
+import { RUN_TO_COMPLETION } from './app-status.ts';
 import type { NamespaceQuota } from './namespace.ts';
 import { namespaceGuards, namespaceManifest } from './namespace.ts';
 import type { DeployStep } from './workflow.ts';
@@ -99,7 +100,8 @@ export function placementDemands(demands: readonly ComponentDemandInfo[]): Compo
 /** A plan that rendered. */
 export type DeliveryPlan = Extract<PlanResult, { ok: true }>;
 
-const SINGLE_RUN = new Set(['Job', 'CronJob']);
+/** Workloads that run to completion in one cluster: never copied by spreading, deploy steps or a surge. */
+const SINGLE_RUN: ReadonlySet<string> = RUN_TO_COMPLETION;
 
 /**
  * What an application should look like in every cluster (pure): for each reached deploy step, placement decides
@@ -145,7 +147,10 @@ export function planDelivery(input: PlanInput): PlanResult {
     );
     for (const [component, cp] of Object.entries(decision.components)) {
       const m = merged.get(component) ?? new Map<string, number>();
+      const kind = demands.find((d) => d.name === component)?.workloadKind;
       for (const [cluster, n] of Object.entries(cp.replicas)) {
+        // A Job or CronJob runs in exactly one cluster, even when several deploy steps each place it.
+        if (kind !== undefined && SINGLE_RUN.has(kind) && n > 0 && m.size > 0 && !m.has(cluster)) continue;
         if (n > 0) m.set(cluster, Math.max(m.get(cluster) ?? 0, n));
         const o = overridesByCluster.get(cluster) ?? new Set<string>();
         for (const name of step.overrides) o.add(name);

@@ -1,6 +1,7 @@
 import type { FailoverRecord } from '../failover/failback.ts';
 import { failbackSettings, noteFailover, originsReady, surgePlacement } from '../failover/failback.ts';
 import type { AppStatus } from './app-status.ts';
+import { RUN_TO_COMPLETION } from './app-status.ts';
 import type { DeliveryPlan, PlanInput } from './desired-state.ts';
 import { planDelivery } from './desired-state.ts';
 import type { EventNotes } from './event-notes.ts';
@@ -60,15 +61,19 @@ export function planFailback(
   const target = planDelivery({ ...base, current: record.before });
   if (!target.ok) return { plan: sticky, failover: record };
   const targetPlacement = replicasOf(target.placement);
+  // Tasks and cron-tasks run in one cluster at a time: they move with the surge, and are not waited for.
+  const single = new Set(
+    target.demands.filter((d) => d.workloadKind && RUN_TO_COMPLETION.has(d.workloadKind)).map((d) => d.name),
+  );
   const readyOn = (component: string, cluster: string) =>
     previous?.components.find((c) => c.name === component)?.clusters.find((c) => c.cluster === cluster)
       ?.readyReplicas ?? 0;
-  if (record.phase === 'failing-back' && originsReady(targetPlacement, record.origins, readyOn)) {
+  if (record.phase === 'failing-back' && originsReady(targetPlacement, record.origins, readyOn, single)) {
     notes.add('Normal', 'FailedBack', undefined, `back on ${record.origins.join(', ')}`);
     return { plan: target };
   }
   // Make before break: every cluster keeps what runs there now, and the origins get theirs back.
-  const surge = planDelivery({ ...base, current: before, fixed: surgePlacement(before, targetPlacement) });
+  const surge = planDelivery({ ...base, current: before, fixed: surgePlacement(before, targetPlacement, single) });
   if (!surge.ok) return { plan: sticky, failover: record };
   if (record.phase !== 'failing-back')
     notes.add('Normal', 'FailingBack', undefined, `starting replicas again on ${record.origins.join(', ')}`);

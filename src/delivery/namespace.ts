@@ -1,16 +1,71 @@
+import { createHash } from 'node:crypto';
 import { stableName } from '../kernel/names.ts';
 import type { Manifest } from '../kernel/manifest.ts';
 import { DEFAULT_REQUEST } from '../kernel/resources.ts';
 import type { Owner } from '../kernel/ownership.ts';
-import { OWNER_LABELS } from '../kernel/ownership.ts';
+import { NAMESPACE_SEPARATOR, OWNER_LABELS } from '../kernel/ownership.ts';
 
-/** The namespace an application's objects live in, in every cluster: `<tenant>-<app>` (hashed when too long). */
+const MAX = 63;
+/** Hex digits of the hash a long pair's namespace ends with (64 bits). */
+const HASH_DIGITS = 16;
+
+/**
+ * The namespace of (department, application) in every cluster, for an application delivered from now on.
+ *
+ * Why two pairs never share one:
+ * - Short form `<tenant>--<app>`, used when the department name has no `--` and the whole fits in 63 characters.
+ *   Both names are DNS-1123 labels, so the department name ends with a letter or digit; with no `--` inside it,
+ *   the first `--` of the namespace begins exactly where the department name ends. The department name is the text
+ *   before the first `--`, the application's the text after it: the pair is read back from the name, so the
+ *   mapping is injective on these pairs.
+ * - Long form, otherwise: a readable cut of `<tenant>-<app>` with runs of `-` collapsed (so it has no `--`), then
+ *   `-` and a hash over an unambiguous encoding of the pair (the two names joined by NUL, a byte neither may
+ *   hold, so `a-b`/`c` and `a`/`b-c` hash differently). It never equals a short-form name (those all hold `--`),
+ *   and two long-form names are equal only if 64 bits of SHA-256 collide. Should that ever happen, the drivers'
+ *   ownership guard refuses the second application (`NamespaceOwnedByOther`): it is never a takeover.
+ */
 export function appNamespace(tenant: string, app: string): string {
+  const short = `${tenant}${NAMESPACE_SEPARATOR}${app}`;
+  if (!tenant.includes(NAMESPACE_SEPARATOR) && short.length <= MAX) return short;
+  const hash = createHash('sha256').update(`${tenant}\u0000${app}`).digest('hex').slice(0, HASH_DIGITS);
+  const readable = `${tenant}-${app}`
+    .replace(/-+/g, '-')
+    .slice(0, MAX - HASH_DIGITS - 1)
+    .replace(/-+$/, '');
+  return `${readable}-${hash}`;
+}
+
+/**
+ * The namespace applications delivered before the injective mapping used: `<tenant>-<app>` (hashed when too long). Not
+ * injective (`a-b`/`c` and `a`/`b-c` both gave `a-b-c`); kept only so those applications stay where they run.
+ */
+export function legacyAppNamespace(tenant: string, app: string): string {
   return stableName([tenant, app]);
 }
 
-export function ownerOf(tenant: string, app: string): Owner {
-  return { tenant, app, namespace: appNamespace(tenant, app) };
+/** What of an Application's status decides its namespace (status.namespace, status.placement). */
+export interface NamespaceRecord {
+  readonly namespace?: unknown;
+  readonly placement?: unknown;
+}
+
+/**
+ * The namespace an application lives in, from its stored status: the one recorded at its first delivery
+ * (`status.namespace`); for an application delivered before namespaces were recorded (a placement but no
+ * namespace), the legacy name it runs in; else, for one not delivered yet, appNamespace. Every place that needs an
+ * application's namespace (delivery and its deletion, render and export, metrics, the sandbox, the autoscaler)
+ * asks this function.
+ */
+export function namespaceOf(tenant: string, app: string, status: unknown): string {
+  const s = (status ?? {}) as NamespaceRecord;
+  if (typeof s.namespace === 'string' && s.namespace !== '') return s.namespace;
+  if (s.placement !== undefined && s.placement !== null) return legacyAppNamespace(tenant, app);
+  return appNamespace(tenant, app);
+}
+
+/** The owner of an application's objects in a cluster; `status` is the Application's stored status (see namespaceOf). */
+export function ownerOf(tenant: string, app: string, status: unknown): Owner {
+  return { tenant, app, namespace: namespaceOf(tenant, app, status) };
 }
 
 /** The labels every object of an application carries in a cluster; prune and observe select by them. */

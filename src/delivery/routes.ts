@@ -30,7 +30,7 @@ export function registerDeliveryRoutes(app: FastifyInstance, deps: DeliveryRoute
     const department = await deps.resources.get('Tenant', '', tenant).catch(() => undefined);
     const result = planDelivery({
       quota: (department?.spec as { quota?: NamespaceQuota } | undefined)?.quota,
-      owner: ownerOf(tenant, name),
+      owner: ownerOf(tenant, name, current),
       spec,
       revision: revisionName(name, generation),
       candidates: deps.clusters.candidates(),

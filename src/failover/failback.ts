@@ -51,11 +51,21 @@ export function noteFailover(
 /**
  * The placement while failing back (pure): every cluster keeps what it has and the origins get their replicas
  * back as well (a surge), so ready replicas never drop below what is desired. Once the origins' replicas are
- * ready, the target placement alone takes over.
+ * ready, the target placement alone takes over. Components in `single` (cron-tasks and tasks: they run in one
+ * cluster at a time) are not copied but moved: they take the target's placement at once, so a CronJob never
+ * exists in two clusters and its schedule never fires twice.
  */
-export function surgePlacement(current: Placement, target: Placement): Placement {
+export function surgePlacement(
+  current: Placement,
+  target: Placement,
+  single: ReadonlySet<string> = new Set(),
+): Placement {
   const out: Record<string, Record<string, number>> = {};
   for (const component of new Set([...Object.keys(current), ...Object.keys(target)])) {
+    if (single.has(component)) {
+      out[component] = { ...(target[component] ?? current[component] ?? {}) };
+      continue;
+    }
     const m: Record<string, number> = {};
     for (const [cluster, n] of Object.entries(current[component] ?? {})) m[cluster] = n;
     for (const [cluster, n] of Object.entries(target[component] ?? {})) m[cluster] = Math.max(m[cluster] ?? 0, n);
@@ -64,13 +74,18 @@ export function surgePlacement(current: Placement, target: Placement): Placement
   return out;
 }
 
-/** Whether every replica the target puts on the origins is ready there. */
+/**
+ * Whether every replica the target puts on the origins is ready there. Only long-running components count:
+ * those in `runToCompletion` (tasks, cron-tasks) have no ready replicas to wait for, and wait for nothing.
+ */
 export function originsReady(
   target: Placement,
   origins: readonly string[],
   ready: (component: string, cluster: string) => number,
+  runToCompletion: ReadonlySet<string> = new Set(),
 ): boolean {
   for (const [component, byCluster] of Object.entries(target)) {
+    if (runToCompletion.has(component)) continue;
     for (const cluster of origins) {
       const want = byCluster[cluster] ?? 0;
       if (want > 0 && ready(component, cluster) < want) return false;

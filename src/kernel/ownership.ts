@@ -14,3 +14,9 @@ export const OWNER_LABELS = {
   tenant: 'polis.io/tenant',
   managedBy: 'app.kubernetes.io/managed-by',
 } as const;
+
+/**
+ * What a department's name may not contain: in an application's namespace `<department>--<application>` it marks
+ * where the department's name ends (src/delivery/namespace.ts), so that no two pairs share a namespace.
+ */
+export const NAMESPACE_SEPARATOR = '--';

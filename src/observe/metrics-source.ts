@@ -1,4 +1,4 @@
-/** One application component, as the metrics seam names it: the namespace is `<tenant>-<app>` (appNamespace). */
+/** One application component, as the metrics seam names it: the namespace is the application's (src/delivery/namespace.ts namespaceOf). */
 export interface ComponentRef {
   readonly tenant: string;
   readonly app: string;

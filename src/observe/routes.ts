@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { requireApplicationAccess } from '../apps/application-access.ts';
 import type { ApplicationSpec } from '../apps/application-kind.ts';
 import { componentDemands } from '../apps/render/index.ts';
-import { appNamespace } from '../delivery/namespace.ts';
+import { namespaceOf } from '../delivery/namespace.ts';
 import { ConflictError, NotAllowedError } from '../kernel/errors.ts';
 import type { ResourceService } from '../resources/service.ts';
 import type { SimCloud } from '../sim/index.ts';
@@ -29,7 +29,7 @@ export function registerObserveRoutes(
       requireApplicationAccess(req, 'get', tenant, name);
       const obj = await deps.resources.get('Application', tenant, name);
       if (!deps.metrics) throw new ConflictError('no metrics source: run the sandbox or set POLIS_PROMETHEUS_URL');
-      const namespace = appNamespace(tenant, name);
+      const namespace = namespaceOf(tenant, name, obj.status);
       const components = await Promise.all(
         componentDemands(obj.spec as ApplicationSpec)
           .filter((c) => c.replicas > 0)

@@ -1,6 +1,6 @@
 import type { ApplicationSpec } from '../apps/application-kind.ts';
 import { componentDemands } from '../apps/render/index.ts';
-import { appNamespace } from '../delivery/namespace.ts';
+import { namespaceOf } from '../delivery/namespace.ts';
 import { EventRecorder } from '../events/event-recorder.ts';
 import type { Clock } from '../kernel/clock.ts';
 import { ConflictError, NotFoundError } from '../kernel/errors.ts';
@@ -161,7 +161,7 @@ export class ScalingController {
       const ref: ComponentRef = {
         tenant: t.tenant,
         app: t.app,
-        namespace: appNamespace(t.tenant, t.app),
+        namespace: namespaceOf(t.tenant, t.app, app.status),
         component: c.name,
       };
       const signals = await this.deps.metrics.signals(ref);

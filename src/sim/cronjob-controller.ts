@@ -47,7 +47,8 @@ function arm(ctx: ClusterContext, w: Workload, s: CronState, from: number): void
 }
 
 function fire(ctx: ClusterContext, w: Workload, s: CronState, at: number): void {
-  if (w.spec.suspend === true) return;
+  // A cluster that is down has no control plane to create Jobs with (a partitioned one still runs them).
+  if (w.spec.suspend === true || ctx.down) return;
   const running = active(ctx, s);
   const policy = w.spec.concurrencyPolicy ?? 'Allow';
   if (policy === 'Forbid' && running.length > 0) return;
@@ -124,6 +125,15 @@ export function reportCronJob(ctx: ClusterContext, w: Workload): WorkloadStatus 
     readyReplicas: running.length,
     updatedReplicas: running.length,
     availableReplicas: running.length,
+    run: {
+      active: running.length,
+      ...(last !== undefined
+        ? { lastResult: jobState(last).finished === 'Complete' ? ('Succeeded' as const) : ('Failed' as const) }
+        : {}),
+      ...(s.lastScheduleTime !== undefined ? { lastScheduleTime: isoSeconds(s.lastScheduleTime) } : {}),
+      ...(s.lastSuccessfulTime !== undefined ? { lastSuccessfulTime: isoSeconds(s.lastSuccessfulTime) } : {}),
+      ...(s.nextAt !== undefined && w.spec.suspend !== true ? { nextScheduleTime: isoSeconds(s.nextAt) } : {}),
+    },
   };
   if (last !== undefined && jobState(last).finished === 'Failed') {
     return { ...base, phase: 'Degraded', reason: 'JobFailed', message: `the last job, ${last.name}, failed` };

@@ -1,4 +1,4 @@
-import type { WorkloadStatus } from '../clusters/driver.ts';
+import type { RunReport, WorkloadStatus } from '../clusters/driver.ts';
 import type { ClusterContext } from './cluster-context.ts';
 import { conditions, currentTemplate, isoSeconds, podName, type Condition } from './controller-support.ts';
 import { createPod, deletePod, requeueAt } from './pod-lifecycle.ts';
@@ -102,6 +102,8 @@ export function reportJob(ctx: ClusterContext, w: Workload): WorkloadStatus {
     readyReplicas: running,
     updatedReplicas: w.pods.length,
     availableReplicas: s.succeeded,
+    // A Job its CronJob created is one of that CronJob's runs: the CronJob reports them.
+    ...(w.parent === undefined ? { run: jobRun(s) } : {}),
   };
   if (s.finished === 'Complete') return { ...base, phase: 'Succeeded' };
   if (s.finished === 'Failed') {
@@ -116,6 +118,17 @@ export function reportJob(ctx: ClusterContext, w: Workload): WorkloadStatus {
       : { ...base, phase: 'Pending' };
   }
   return { ...base, phase: running > 0 ? 'Running' : 'Progressing' };
+}
+
+function jobRun(s: JobState): RunReport {
+  return {
+    active: s.finished === undefined && s.startTime !== undefined ? 1 : 0,
+    ...(s.finished ? { lastResult: s.finished === 'Complete' ? ('Succeeded' as const) : ('Failed' as const) } : {}),
+    ...(s.startTime !== undefined ? { lastScheduleTime: isoSeconds(s.startTime) } : {}),
+    ...(s.finished === 'Complete' && s.completionTime !== undefined
+      ? { lastSuccessfulTime: isoSeconds(s.completionTime) }
+      : {}),
+  };
 }
 
 export function jobState(w: Workload): JobState {

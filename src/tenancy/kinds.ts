@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { BurstLimits } from '../placement/burst-limits.ts';
 import { burstLimitsSchema, burstWindowCauses } from '../placement/burst-limits.ts';
 import type { ErrorCause } from '../kernel/errors.ts';
+import { NAMESPACE_SEPARATOR } from '../kernel/ownership.ts';
 import { quantityProblem } from '../kernel/quantity.ts';
 import type { ResourceObject, StoredObject } from '../resources/envelope.ts';
 import { defineKind } from '../resources/kind-schema.ts';
@@ -76,6 +77,7 @@ export const tenantKind: KindDefinition = defineKind({
       | { quota?: Record<string, unknown>; burst?: BurstLimits; sharing?: { borrowingLimit?: Record<string, unknown> } }
       | undefined;
     return [
+      ...departmentNameCauses(obj.metadata.name),
       ...quotaCauses(spec?.quota, 'spec.quota'),
       ...quotaCauses(spec?.sharing?.borrowingLimit, 'spec.sharing.borrowingLimit'),
       ...burstWindowCauses(spec?.burst, 'spec.burst'),
@@ -91,6 +93,19 @@ export const tenantKind: KindDefinition = defineKind({
     { name: 'PARENT', path: 'spec.parent', wide: true },
   ],
 });
+
+/** A department's name may not hold `--`: it ends the department's part of its applications' namespaces. */
+function departmentNameCauses(name: string): ErrorCause[] {
+  if (!name.includes(NAMESPACE_SEPARATOR)) return [];
+  return [
+    {
+      path: 'metadata.name',
+      message:
+        `must not contain '${NAMESPACE_SEPARATOR}' (two hyphens in a row separate the department from the application ` +
+        `in namespace names); use single hyphens, e.g. '${name.replace(/-{2,}/g, '-')}'`,
+    },
+  ];
+}
 
 function quotaCauses(quota: Record<string, unknown> | undefined, path: string): ErrorCause[] {
   if (!quota) return [];

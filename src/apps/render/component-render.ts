@@ -186,7 +186,31 @@ export function renderComponent(c: IndexedComponent, ctx: ComponentRenderContext
     if (t.type === 'hpa' || t.type === 'cpuscaler') autoscaled = true;
   }
   if (ctx.replicas !== undefined && (workload.kind === 'Deployment' || workload.kind === 'StatefulSet')) {
-    ((workload.spec ??= {}) as Obj).replicas = ctx.replicas;
+    const spec = (workload.spec ??= {}) as Obj;
+    if (autoscaled) shareAutoscalerBounds(outputs, spec.replicas, ctx.replicas);
+    spec.replicas = ctx.replicas;
   }
   return { workload, outputs, causes, autoscaled };
+}
+
+/**
+ * A native autoscaler's bounds on one cluster: the trait's min and max are the application's, across clusters,
+ * and placement divides the min (see componentDemands). Rendered as they are, every cluster's HPA would hold the
+ * whole min (a min of 4 over two clusters made 8 replicas where 4 were placed). Each cluster gets the replicas
+ * placement gave it as its min, and its proportional share of the max (at least its min), so that the clusters
+ * together keep the application's bounds.
+ */
+function shareAutoscalerBounds(outputs: ReadonlyArray<Output>, specReplicas: unknown, placed: number): void {
+  for (const o of outputs) {
+    if (o.obj.kind !== 'HorizontalPodAutoscaler') continue;
+    const spec = o.obj.spec as Obj;
+    const min = typeof spec.minReplicas === 'number' ? spec.minReplicas : 1;
+    const max = typeof spec.maxReplicas === 'number' ? spec.maxReplicas : min;
+    const asked = typeof specReplicas === 'number' ? specReplicas : min;
+    // What placement divided across clusters: the replicas asked for within the bounds (componentDemands).
+    const total = Math.max(1, Math.min(max, Math.max(min, asked)));
+    const share = Math.max(1, placed);
+    spec.minReplicas = share;
+    spec.maxReplicas = Math.max(share, Math.floor((max * share) / total));
+  }
 }

@@ -64,8 +64,18 @@ export interface ClusterComponentStatus {
 
 export interface ComponentStatus {
   readonly name: string;
+  /** Long-running replicas only: a task or cron-task counts 0/0 and shows its runs. */
   readonly desiredReplicas: number;
   readonly readyReplicas: number;
+  readonly workload?: 'Job' | 'CronJob';
+  readonly runs?: {
+    readonly active: number;
+    readonly lastResult?: 'Succeeded' | 'Failed';
+    readonly lastScheduleTime?: string;
+    readonly lastSuccessfulTime?: string;
+    readonly nextScheduleTime?: string;
+    readonly clusters: readonly string[];
+  };
   readonly unplaced?: number;
   readonly phase: string;
   /** Reason code when the clusters alone do not say why (`Saturated`, with `saturation` as its parameters). */

@@ -30,7 +30,9 @@ export function appRow(a: Application): AppRow {
     for (const [c, n] of Object.entries(perCluster)) clusters[c] = (clusters[c] ?? 0) + n;
   let desired = 0;
   let ready = 0;
+  // Tasks and cron-tasks run to completion: only long-running replicas make the ready figure.
   for (const c of s?.components ?? []) {
+    if (c.workload) continue;
     desired += c.desiredReplicas;
     ready += c.readyReplicas;
   }

@@ -10,7 +10,7 @@ import type {
   Resources,
   WorkloadStatus,
 } from '../../driver.ts';
-import { ClusterUnreachableError } from '../../driver.ts';
+import { ClusterUnreachableError, NamespaceOwnedError, otherNamespaceOwner, targetNamespaces } from '../../driver.ts';
 import type { CacheScope } from './cluster-cache.ts';
 import { ClusterCache, ownerIndexKey } from './cluster-cache.ts';
 import type { ResourceInfo } from './discovery.ts';
@@ -87,6 +87,14 @@ export class KubernetesDriver implements ClusterDriver {
 
   async apply(manifests: readonly Manifest[], options: ApplyOptions): Promise<ApplyReport> {
     const c = await this.fresh('objects');
+    // Another application's namespace is never written into, nor taken over. The namespaces polis manages are
+    // watched (by the managed-by label), so this costs no request.
+    const namespaces = c.cache.informer('v1', 'Namespace');
+    for (const ns of targetNamespaces(manifests)) {
+      const live = namespaces?.get(undefined, ns)?.obj.metadata as { labels?: Record<string, string> } | undefined;
+      const other = otherNamespaceOwner(live?.labels, options.owner);
+      if (other) throw new NamespaceOwnedError(this.cluster, ns, other);
+    }
     return applyManifests(this.applyDeps(c), manifests, options);
   }
 

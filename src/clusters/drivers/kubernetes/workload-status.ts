@@ -1,5 +1,6 @@
 import { labelSelectorMatches } from '../../../kernel/manifest.ts';
-import type { WorkloadPhase, WorkloadStatus } from '../../driver.ts';
+import type { RunReport, WorkloadPhase, WorkloadStatus } from '../../driver.ts';
+import { nextFire, parseCron } from '../../../kernel/cron.ts';
 import { OWNER_LABELS } from '../../driver.ts';
 import { manifestKey, type Manifest } from '../../../kernel/manifest.ts';
 import type { PodSummary } from './pod-summary.ts';
@@ -148,6 +149,8 @@ function jobStatus(obj: Json, ctx: WorkloadContext): WorkloadStatus {
     readyReplicas: running,
     updatedReplicas: pods.length,
     availableReplicas: num(status.succeeded, 0),
+    // A Job its CronJob created is one of that CronJob's runs: the CronJob reports them.
+    ...(ownedByCronJob(obj) ? {} : { run: jobRun(obj) }),
   };
   const finished = jobFinished(obj);
   if (finished === 'Complete') return { ...base, phase: 'Succeeded' };
@@ -188,11 +191,52 @@ function cronJobStatus(obj: Json, ctx: WorkloadContext): WorkloadStatus {
     readyReplicas: running,
     updatedReplicas: running,
     availableReplicas: running,
+    run: cronRun(obj, running, last, ctx.now),
   };
   if (last !== undefined && jobFinished(last) === 'Failed') {
     return { ...base, phase: 'Degraded', reason: 'JobFailed', message: `the last job, ${name(last)}, failed` };
   }
   return { ...base, phase: 'Running' };
+}
+
+function ownedByCronJob(job: Json): boolean {
+  return ((((job.metadata as Json).ownerReferences as Json[] | undefined) ?? []) as Json[]).some(
+    (o) => o.kind === 'CronJob',
+  );
+}
+
+function jobRun(job: Json): RunReport {
+  const status = (job.status ?? {}) as Json;
+  const finished = jobFinished(job);
+  return {
+    active: finished === undefined && typeof status.startTime === 'string' ? 1 : 0,
+    ...(finished ? { lastResult: finished === 'Complete' ? ('Succeeded' as const) : ('Failed' as const) } : {}),
+    ...(typeof status.startTime === 'string' ? { lastScheduleTime: status.startTime } : {}),
+    ...(finished === 'Complete' && typeof status.completionTime === 'string'
+      ? { lastSuccessfulTime: status.completionTime }
+      : {}),
+  };
+}
+
+/** A CronJob's runs: from its status and its Jobs; the next run from its schedule (none while suspended). */
+function cronRun(obj: Json, active: number, last: Json | undefined, now: number): RunReport {
+  const spec = (obj.spec ?? {}) as Json;
+  const status = (obj.status ?? {}) as Json;
+  let next: number | undefined;
+  try {
+    if (spec.suspend !== true && typeof spec.schedule === 'string')
+      next = nextFire(parseCron(spec.schedule), now, typeof spec.timeZone === 'string' ? spec.timeZone : undefined);
+  } catch {
+    next = undefined; // a schedule the cluster accepted but polis cannot read: no next run shown
+  }
+  const result = last === undefined ? undefined : jobFinished(last);
+  return {
+    active,
+    ...(result ? { lastResult: result === 'Complete' ? ('Succeeded' as const) : ('Failed' as const) } : {}),
+    ...(typeof status.lastScheduleTime === 'string' ? { lastScheduleTime: status.lastScheduleTime } : {}),
+    ...(typeof status.lastSuccessfulTime === 'string' ? { lastSuccessfulTime: status.lastSuccessfulTime } : {}),
+    ...(next !== undefined ? { nextScheduleTime: new Date(next).toISOString() } : {}),
+  };
 }
 
 function report(obj: Json, c: Counts, v: Verdict, pods: readonly PodSummary[]): WorkloadStatus {

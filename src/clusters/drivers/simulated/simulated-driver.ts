@@ -14,7 +14,13 @@ import type {
   PruneReport,
   WorkloadStatus,
 } from '../../driver.ts';
-import { ClusterUnreachableError, OWNER_LABELS } from '../../driver.ts';
+import {
+  ClusterUnreachableError,
+  NamespaceOwnedError,
+  OWNER_LABELS,
+  otherNamespaceOwner,
+  targetNamespaces,
+} from '../../driver.ts';
 
 /** Label values that keep an object through prune on update (garbage-collect policy). */
 const GC_LABEL = 'polis.io/gc-strategy';
@@ -47,6 +53,11 @@ export class SimulatedDriver implements ClusterDriver {
 
   apply(manifests: readonly Manifest[], options: ApplyOptions): Promise<ApplyReport> {
     return this.call((c) => {
+      // Another application's namespace is never written into, nor taken over.
+      for (const ns of targetNamespaces(manifests)) {
+        const other = otherNamespaceOwner(c.get(`v1/Namespace//${ns}`)?.metadata.labels, options.owner);
+        if (other) throw new NamespaceOwnedError(this.cluster, ns, other);
+      }
       const applied: AppliedObject[] = [];
       const failed: ApplyFailure[] = [];
       for (const m of manifests) {

@@ -320,7 +320,16 @@ function ComponentsTable(props: { components: readonly ComponentStatus[] }) {
             </>
           ),
         },
-        { title: t('app.readyReplicas'), render: (_, c) => `${c.readyReplicas}/${c.desiredReplicas}` },
+        {
+          title: t('app.readyReplicas'),
+          render: (_, c) =>
+            c.workload
+              ? t('app.runs', {
+                  last: c.runs?.lastResult ? t(`app.run${c.runs.lastResult}`) : t('app.runNone'),
+                  next: c.runs?.nextScheduleTime ?? '—',
+                })
+              : `${c.readyReplicas}/${c.desiredReplicas}`,
+        },
         { title: t('app.unplaced'), render: (_, c) => c.unplaced ?? 0 },
         {
           title: t('nav.clusters'),
