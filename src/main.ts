@@ -89,6 +89,11 @@ export interface StartOptions {
   readonly virtualTime?: boolean;
   /** Run the cluster and delivery controllers (default: config.controllers; API-only tests turn them off). */
   readonly controllers?: boolean;
+  /**
+   * Drive this simulated cloud instead of creating one (a benchmark restarting polis on the same data folder keeps
+   * the clusters and their pods; bench/fair-sharing). Ignored without the sandbox.
+   */
+  readonly sim?: SimCloud;
 }
 
 /** The composition root: store, kinds, admission, change feed, authentication and the HTTP API, from config. */
@@ -139,7 +144,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
   const log = (msg: string, err?: unknown) => {
     if (opts.listen && config.logLevel !== 'silent') console.warn(`polis: ${msg}`, err ?? '');
   };
-  const sim = config.sandbox ? new SimCloud({ clock, seed: config.sandboxSeed }) : undefined;
+  const sim = config.sandbox ? (opts.sim ?? new SimCloud({ clock, seed: config.sandboxSeed })) : undefined;
   if (sim) await seedSandboxClusters(store, resources, DEFAULT_SANDBOX);
   // Decisions read metrics from the simulated cloud in the sandbox, else from Prometheus when configured.
   const metricsSource: MetricsSource | undefined =
