@@ -91,6 +91,11 @@ export interface StartOptions {
   readonly controllers?: boolean;
   /** Write the server log (at info, credentials redacted as always) to this stream instead; tests read it. */
   readonly logStream?: { write(line: string): void };
+  /**
+   * Drive this simulated cloud instead of creating one (a benchmark restarting polis on the same data folder keeps
+   * the clusters and their pods; bench/fair-sharing). Ignored without the sandbox.
+   */
+  readonly sim?: SimCloud;
 }
 
 /** The composition root: store, kinds, admission, change feed, authentication and the HTTP API, from config. */
@@ -141,7 +146,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
   const log = (msg: string, err?: unknown) => {
     if (opts.listen && config.logLevel !== 'silent') console.warn(`polis: ${msg}`, err ?? '');
   };
-  const sim = config.sandbox ? new SimCloud({ clock, seed: config.sandboxSeed }) : undefined;
+  const sim = config.sandbox ? (opts.sim ?? new SimCloud({ clock, seed: config.sandboxSeed })) : undefined;
   if (sim) await seedSandboxClusters(store, resources, DEFAULT_SANDBOX);
   if (sim && config.demo) seedDemoLoad(sim);
   // Decisions read metrics from the simulated cloud in the sandbox, else from Prometheus when configured.
