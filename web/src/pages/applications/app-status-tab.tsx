@@ -11,6 +11,7 @@ import { useClusters, useNow } from '../../data/hooks.ts';
 import { formatDateTime, formatNumber, formatPercent, formatRelative } from '../../format/format.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { PlacementGraph } from '../../topology/lazy.tsx';
+import { AppSharing } from '../departments/department-share.tsx';
 
 interface Sample {
   at: number;
@@ -194,6 +195,13 @@ export function AppStatusTab(props: { app: Application }) {
           <ComponentsTable components={components} />
         </Card>
       </Col>
+      {s?.sharing && (
+        <Col xs={24}>
+          <Card title={t('share.appTitle')} size="small">
+            <AppSharing sharing={s.sharing} />
+          </Card>
+        </Col>
+      )}
       <Col xs={24}>
         <Card
           title={t('app.liveSignals')}
