@@ -10,6 +10,8 @@ import {
   workflowSection,
 } from '../app-describe.ts';
 import { statusOf } from '../app-status-view.ts';
+import type { SharingStatus } from '../../delivery/app-status.ts';
+import { appSharingSection } from '../share-view.ts';
 import { appPath } from '../app-target.ts';
 import { ApiError } from '../cli-errors.ts';
 import type { PolisClient } from '../client.ts';
@@ -34,7 +36,8 @@ export async function applicationSections(client: PolisClient, app: ObjectLike, 
   let out = section('Status', '');
   if (Object.keys(s).length > 0) {
     out = `${statusSummary(s, app.metadata?.generation).join('\n')}\n`;
-    out += placementSection(s) + conditionsSection(s) + workflowSection(s);
+    out += placementSection(s) + appSharingSection((app.status as { sharing?: SharingStatus } | undefined)?.sharing);
+    out += conditionsSection(s) + workflowSection(s);
   }
   out += shown('Revisions', history, (h) => revisionsSection(h, now));
   out += shown('Events', events, (list) => eventsSection(applicationEvents(list, name), now));
