@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { applicationKind } from './apps/application-kind.ts';
 import { applicationUsage } from './apps/application-usage.ts';
 import { createMetrics } from './api/metrics.ts';
+import { createUsageReport } from './tenancy/usage-report.ts';
 import { buildServer } from './api/server.ts';
 import { WatchGuard } from './api/watch-guard.ts';
 import type { Clock } from './kernel/clock.ts';
@@ -211,6 +212,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
   }
   const watches = new WatchGuard({ feed, principal: (user) => bindings.principal(user), clock, limits: config.watch });
   watches.start();
+  const usageReport = createUsageReport({ resources });
   const metrics = createMetrics({
     store,
     feed,
@@ -218,6 +220,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     delivery: delivery.stats,
     burst: () => delivery.burstByDepartment(),
     failedRequests: () => resources.failedRequestCounts,
+    sharing: () => usageReport.departments('all'),
   });
   const app = await buildServer({
     store,

@@ -412,6 +412,15 @@ stringData: { username: enrolment, password: change-me-now }
     expect(r.stdout).not.toContain('change-me-now');
   });
 
+  it('shows a department’s share of the private cloud: percentage of its guarantee, borrowed, held back', async () => {
+    const r = await polis(['describe', 'tenant', 'edu'], { env: as('edu-admin') });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^Private Share:\n {2}Of guarantee: +0%$/m);
+    expect(r.stdout).toMatch(/^ {2}Guarantee: +64 cores, 256Gi$/m);
+    expect(r.stdout).toMatch(/^ {2}Borrowed: +0 cores, 0$/m);
+    expect(r.stdout).toMatch(/^ {2}Held back: +0 replicas$/m);
+  });
+
   it('leaves the audit section out for a user who may not read the audit log', async () => {
     const r = await polis(['describe', 'app', 'enrolment-portal', '-n', 'edu'], { env: as('edu-staff') });
     expect(r.code).toBe(0);

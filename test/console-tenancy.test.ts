@@ -62,6 +62,12 @@ describe.skipIf(!hasChromium)(
       await page.getByTestId('department-link-edu').waitFor();
       expect(await page.getByTestId('department-table').locator('tbody tr').count()).toBe(1);
 
+      // Its share of the private cloud is shown (a bar with the percentage), no other department's.
+      await page.getByTestId('share-edu').waitFor();
+      expect(await page.getByTestId('share-edu').getAttribute('data-level')).toMatch(/^(ok|near|over)$/);
+      expect(await page.getByTestId('share-edu').textContent()).toMatch(/\d+(\.\d)?%/);
+      expect(await page.getByTestId('share-tax').count()).toBe(0);
+
       // The overview counts education's applications only; recent events are education's.
       await page.goto(`${base}/`);
       await expect

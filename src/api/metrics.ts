@@ -3,6 +3,7 @@ import type { BurstUse } from '../placement/burst-limits.ts';
 import type { DeliveryStats } from '../delivery/delivery-controller.ts';
 import type { ChangeFeed } from '../resources/change-feed.ts';
 import type { Store } from '../resources/store.ts';
+import type { DepartmentUsage } from '../tenancy/usage.ts';
 import type { WatchGuard } from './watch-guard.ts';
 
 /** The server's Prometheus metrics: requests, latencies, store and watch figures. */
@@ -15,6 +16,8 @@ export function createMetrics(deps: {
   burst?: () => ReadonlyMap<string, BurstUse>;
   /** Failed requests written to the audit chain one by one, and those the per-caller rate limit only counted. */
   failedRequests?: () => { readonly recorded: number; readonly suppressed: number };
+  /** Every department's usage report (its `sharing` block: share of the private cloud, borrowed, held back). */
+  sharing?: () => Promise<readonly DepartmentUsage[]>;
 }) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'polis_' });
@@ -160,6 +163,49 @@ export function createMetrics(deps: {
       'polis_burst_cost_yuan_per_hour',
       'What the replicas on burst clusters cost per hour at the clusters’ prices, by department.',
       (u) => u.yuanPerHour,
+    );
+  }
+  const { sharing } = deps;
+  if (sharing) {
+    // One report per scrape, shared by the three gauges.
+    let report: Promise<readonly DepartmentUsage[]> | undefined;
+    const read = () => (report ??= sharing().finally(() => setTimeout(() => (report = undefined), 0)));
+    const perDepartment = (
+      name: string,
+      help: string,
+      labelNames: readonly string[],
+      fill: (g: Gauge, u: DepartmentUsage) => void,
+    ) =>
+      new Gauge({
+        name,
+        help,
+        labelNames,
+        registers: [registry],
+        async collect() {
+          const items = await read();
+          this.reset();
+          for (const u of items) fill(this, u);
+        },
+      });
+    perDepartment(
+      'polis_department_private_share_ratio',
+      'Requests placed on private clusters over the department’s guarantee (quota), the larger of cpu and memory; 1 is the whole guarantee, above 1 it borrows. Absent without a guarantee.',
+      ['tenant'],
+      (g, u) => u.sharing.percent !== undefined && g.set({ tenant: u.tenant }, u.sharing.percent / 100),
+    );
+    perDepartment(
+      'polis_department_borrowed_cpu_cores',
+      'CPU cores a department holds on private clusters beyond its guarantee (borrowed idle capacity).',
+      ['tenant'],
+      (g, u) => g.set({ tenant: u.tenant }, u.sharing.borrowed.cpu),
+    );
+    perDepartment(
+      'polis_department_held_back_replicas',
+      'Replicas a department’s applications want that run nowhere because of its share, by reason (QuotaLimited, Reclaimed, CapacityLimited).',
+      ['tenant', 'reason'],
+      (g, u) => {
+        for (const [reason, n] of Object.entries(u.sharing.heldBack.byReason)) g.set({ tenant: u.tenant, reason }, n);
+      },
     );
   }
   return {

@@ -12,6 +12,8 @@ import {
   workflowSection,
 } from '../app-describe.ts';
 import { statusOf } from '../app-status-view.ts';
+import type { SharingStatus } from '../../delivery/app-status.ts';
+import { appSharingSection } from '../share-view.ts';
 import { appPath } from '../app-target.ts';
 import { ApiError } from '../cli-errors.ts';
 import type { PolisClient } from '../client.ts';
@@ -37,7 +39,11 @@ export async function applicationSections(client: PolisClient, app: ObjectLike, 
   let out = section('Status', '');
   if (Object.keys(s).length > 0) {
     out = `${statusSummary(s, app.metadata?.generation).join('\n')}\n`;
-    out += placementSection(s) + pendingRemovalSection(s) + burstSection(s);
+    out +=
+      placementSection(s) +
+      pendingRemovalSection(s) +
+      burstSection(s) +
+      appSharingSection((app.status as { sharing?: SharingStatus } | undefined)?.sharing);
     out += conditionsSection(s) + workflowSection(s);
   }
   out += shown('Revisions', history, (h) => revisionsSection(h, now));

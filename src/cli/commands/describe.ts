@@ -7,6 +7,8 @@ import { findObject, tenantScope } from '../lookup.ts';
 import type { ObjectLike } from '../object-table.ts';
 import { age, cell, formatTable, indent, toYaml } from '../printers.ts';
 import { applicationSections } from './describe-app.ts';
+import type { DepartmentUsage } from '../../tenancy/usage.ts';
+import { tenantShareSection } from '../share-view.ts';
 
 export interface DescribeOptions {
   readonly tenant?: string;
@@ -71,6 +73,8 @@ export async function runDescribe(
   }
   block(lines, 'Spec', obj.spec);
   block(lines, 'Status', obj.status);
+  const share = r.kind === 'Tenant' && r.group === 'polis.io' ? await tenantShare(client, String(meta.name)) : '';
+  if (share) lines.push(share);
   for (const [key, value] of Object.entries(obj)) {
     if (ENVELOPE.has(key)) continue;
     if (
@@ -88,6 +92,17 @@ export async function runDescribe(
   ctx.io.stdout.write(`${lines.join('\n')}\n`);
   ctx.io.stdout.write(await auditSection(client, r.kind, obj, now));
   return EXIT.ok;
+}
+
+/** A department's share of the private cloud from its usage report; nothing if the caller may not read it. */
+async function tenantShare(client: PolisClient, tenant: string): Promise<string> {
+  try {
+    const u = await client.get<DepartmentUsage>(`/api/v1/tenants/${encodeURIComponent(tenant)}/usage`);
+    return u.sharing ? tenantShareSection(u.sharing).trimEnd() : '';
+  } catch (e) {
+    if (e instanceof ApiError && (e.status === 403 || e.status === 404)) return '';
+    throw e;
+  }
 }
 
 function isApplication(r: ApiResource): boolean {

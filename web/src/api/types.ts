@@ -115,6 +115,7 @@ export interface AppStatus {
     readonly steps?: readonly { readonly name: string; readonly type: string; readonly phase: string }[];
     readonly suspended?: boolean;
   };
+  readonly sharing?: SharingStatus;
 }
 
 export interface OamComponent {
@@ -178,6 +179,45 @@ export interface DepartmentUsage {
   readonly costPerHour: number;
   /** Replicas still listed on Unreachable clusters: not in `placed` nor the cost (absent from older servers). */
   readonly unreachable?: { cpu: number; memory: number; replicas: number };
+  /** Its share of the private cloud (absent from servers before fair sharing). */
+  readonly sharing?: DepartmentSharing;
+}
+
+export type HeldBackReason = 'QuotaLimited' | 'Reclaimed' | 'CapacityLimited';
+
+/** A department's share of the private (non-burst) clusters: cores and bytes (docs/api.md). */
+export interface DepartmentSharing {
+  readonly guarantee: { cpu?: number; memory?: number };
+  readonly borrowingLimit: { cpu?: number; memory?: number };
+  readonly privatePlaced: { cpu: number; memory: number };
+  readonly borrowed: { cpu: number; memory: number };
+  /** Of the guarantee used, the larger of cpu and memory; absent without a guarantee. */
+  readonly percent?: number;
+  readonly heldBack: { readonly replicas: number; readonly byReason: Partial<Record<HeldBackReason, number>> };
+  readonly level: 'ok' | 'near' | 'over';
+}
+
+/** A platform-wide warning in `GET /api/v1/usage` (platform readers only). */
+export interface PlatformWarning {
+  readonly reason: 'GuaranteesOvercommitted' | string;
+  readonly message: string;
+  readonly params: Readonly<Record<string, number>>;
+}
+
+/** status.sharing of an Application: per component what runs within the guarantee, borrowed, and held back. */
+export interface SharingStatus {
+  readonly priority: 'critical' | 'normal' | 'preemptible';
+  readonly components: Readonly<
+    Record<
+      string,
+      {
+        readonly guaranteed: number;
+        readonly borrowed: number;
+        readonly limited?: number;
+        readonly reason?: HeldBackReason;
+      }
+    >
+  >;
 }
 
 export interface WhoAmI {

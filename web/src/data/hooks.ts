@@ -3,7 +3,7 @@ import type { ApiError } from '../api/api-error.ts';
 import { toApiError } from '../api/api-error.ts';
 import { api } from '../api/client.ts';
 import { paths } from '../api/paths.ts';
-import type { Application, Cluster, DepartmentUsage, PolisEvent } from '../api/types.ts';
+import type { Application, Cluster, DepartmentUsage, PlatformWarning, PolisEvent } from '../api/types.ts';
 import { useCollection } from '../api/use-collection.ts';
 import type { AppRow } from './app-rows.ts';
 import { appRow, sortRows } from './app-rows.ts';
@@ -96,10 +96,14 @@ export function useFetch<T>(path: string | undefined, deps: readonly unknown[] =
   return { data, error, loading, reload: () => setNonce((n) => n + 1) };
 }
 
-/** Usage per department the user may see (quota, requested, placed, cost per hour). */
+/** Usage per department the user may see (quota, requested, placed, cost per hour, share), and platform warnings. */
 export function useUsage(trigger: unknown, enabled = true) {
-  const r = useFetch<{ items: DepartmentUsage[] }>(enabled ? paths.usage : undefined, [trigger], 3000);
-  return { ...r, items: r.data?.items ?? [] };
+  const r = useFetch<{ items: DepartmentUsage[]; warnings?: PlatformWarning[] }>(
+    enabled ? paths.usage : undefined,
+    [trigger],
+    3000,
+  );
+  return { ...r, items: r.data?.items ?? [], warnings: r.data?.warnings ?? [] };
 }
 
 /** Re-renders every `ms` (relative times, heartbeats). */

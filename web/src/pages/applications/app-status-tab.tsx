@@ -12,6 +12,7 @@ import { formatDateTime, formatNumber, formatPercent, formatRelative } from '../
 import { useI18n } from '../../i18n/i18n.tsx';
 import { PlacementGraph } from '../../topology/lazy.tsx';
 import { saturationReason } from './saturation-reason.ts';
+import { AppSharing } from '../departments/department-share.tsx';
 
 interface Sample {
   at: number;
@@ -195,6 +196,13 @@ export function AppStatusTab(props: { app: Application }) {
           <ComponentsTable components={components} />
         </Card>
       </Col>
+      {s?.sharing && (
+        <Col xs={24}>
+          <Card title={t('share.appTitle')} size="small">
+            <AppSharing sharing={s.sharing} />
+          </Card>
+        </Col>
+      )}
       <Col xs={24}>
         <Card
           title={t('app.liveSignals')}

@@ -13,6 +13,7 @@ import { useApplicationRows, useFetch } from '../../data/hooks.ts';
 import { formatBytes, formatCores, formatYuan } from '../../format/format.ts';
 import { localName, useI18n } from '../../i18n/i18n.tsx';
 import { QuotaBar } from './department-list-page.tsx';
+import { ShareBar, ShareFigures } from './department-share.tsx';
 
 /** One department: who it is, its quota against use, its members and their roles, its applications. */
 export function DepartmentDetailPage(props: { params: Record<string, string> }) {
@@ -152,6 +153,20 @@ export function DepartmentDetailPage(props: { params: Record<string, string> }) 
             )}
           </Card>
         </Col>
+        {u?.sharing && (
+          <Col xs={24}>
+            <Card size="small" title={t('share.title')} data-testid="department-share">
+              <Row gutter={[16, 8]}>
+                <Col xs={24} lg={8}>
+                  <ShareBar sharing={u.sharing} testId={`share-${tenant}`} />
+                </Col>
+                <Col xs={24} lg={16}>
+                  <ShareFigures sharing={u.sharing} />
+                </Col>
+              </Row>
+            </Card>
+          </Col>
+        )}
         <Col xs={24} xl={10}>
           <Card size="small" title={t('departments.members')}>
             {canSeeMembers(can, tenant) ? (

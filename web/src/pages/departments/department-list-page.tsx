@@ -9,6 +9,7 @@ import { PageHeader } from '../../components/page.tsx';
 import { useApplicationRows, useFetch, useUsage } from '../../data/hooks.ts';
 import { formatBytes, formatCores, formatYuan, percentOf } from '../../format/format.ts';
 import { localName, useI18n } from '../../i18n/i18n.tsx';
+import { ShareBar } from './department-share.tsx';
 
 /** A use-against-quota bar with the figures on hover. */
 export function QuotaBar(props: { used: number; quota: number | undefined; label: string; testId?: string }) {
@@ -102,6 +103,10 @@ export function DepartmentListPage() {
                 label={`${formatBytes(u.requested.memory, locale)} / ${u.quota.memory !== undefined ? formatBytes(u.quota.memory, locale) : '∞'}`}
               />
             ),
+          },
+          {
+            title: t('share.title'),
+            render: (_, u) => <ShareBar sharing={u.sharing} testId={`share-${u.tenant}`} />,
           },
           {
             title: t('departments.placedNow'),

@@ -7,6 +7,7 @@ import { useCan } from '../../auth/session.tsx';
 import type { ChartOption } from '../../charts/chart.tsx';
 import { Chart } from '../../charts/chart.tsx';
 import { ErrorAlert } from '../../components/error-alert.tsx';
+import { PlatformWarnings, ShareBar } from '../departments/department-share.tsx';
 import { PageHeader } from '../../components/page.tsx';
 import { SimpleList } from '../../components/simple-list.tsx';
 import { HEALTH_HEX, LiveBadge, PHASE_COLOR, PhaseTag, phaseKey } from '../../components/status-tags.tsx';
@@ -150,6 +151,7 @@ export function OverviewPage() {
         extra={<LiveBadge live={clusters.live && (!can.canReadApplications || apps.live)} />}
       />
       <ErrorAlert error={clusters.error ?? apps.error} />
+      {can.allDepartments && <PlatformWarnings warnings={usage.warnings} />}
       <Row gutter={[16, 16]}>
         <Col xs={12} lg={6}>
           <Card>
@@ -342,6 +344,10 @@ export function OverviewPage() {
                       <Progress percent={percentOf(u.placed.cpu, u.quota.cpu)} size="small" style={{ minWidth: 100 }} />
                     </Tooltip>
                   ),
+                },
+                {
+                  title: t('share.ofGuarantee'),
+                  render: (_, u) => <ShareBar sharing={u.sharing} compact testId={`overview-share-${u.tenant}`} />,
                 },
                 { title: t('departments.replicas'), render: (_, u) => u.placed.replicas },
                 {
