@@ -35,7 +35,8 @@ interface Entry {
   /** When its last heartbeat started (epoch ms). */
   lastProbeAt: number;
   version?: string;
-  probing: boolean;
+  /** The heartbeat under way, which a caller wanting the next result awaits instead of starting another. */
+  inflight?: Promise<void>;
 }
 
 export interface ClusterDirectoryDeps {
@@ -49,6 +50,12 @@ export interface ClusterDirectoryDeps {
   readonly statusEveryMs?: number;
   readonly health?: HealthSettings;
   readonly log?: (msg: string, err?: unknown) => void;
+  /**
+   * start() waits this long at most for every cluster's first heartbeat (default 10 s), so that controllers
+   * started after it see each cluster probed; a cluster that has not answered by then stays Unknown, which
+   * delivery treats as "hold" (docs/clusters.md).
+   */
+  readonly firstProbeMs?: number;
 }
 
 const CTX = { actor: 'system:cluster-health', requestId: 'cluster-health' };
@@ -83,7 +90,7 @@ export class ClusterDirectory {
       },
       onError: (err) => this.deps.log?.('cluster watch failed; restarting', err),
     });
-    await this.probeAll();
+    await this.firstProbes(this.deps.firstProbeMs ?? 10_000);
     const every = this.deps.heartbeatMs ?? 2000;
     if (every > 0) {
       // Each cluster beats on its own period (spec.health.heartbeatSeconds, else the platform's); the tick is fine
@@ -91,6 +98,17 @@ export class ClusterDirectory {
       this.timer = setInterval(() => this.beat(), Math.min(every, TICK_MS));
       this.timer.unref();
     }
+  }
+
+  /** Waits for every cluster's heartbeat under way (or a new one), at most `boundMs`. */
+  private async firstProbes(boundMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, boundMs);
+      timer.unref();
+    });
+    await Promise.race([this.probeAll(), bound]);
+    clearTimeout(timer);
   }
 
   /** Probes every cluster whose heartbeat period has passed since its last probe. */
@@ -202,7 +220,6 @@ export class ClusterDirectory {
       lastStatus: e?.lastStatus,
       lastStatusAt: e?.lastStatusAt ?? 0,
       lastProbeAt: e?.lastProbeAt ?? 0,
-      probing: false,
     };
     this.entries.set(o.metadata.name, next);
     if (!e) {
@@ -223,43 +240,44 @@ export class ClusterDirectory {
     for (const l of this.listeners) l(name, change);
   }
 
-  private async probe(name: string): Promise<void> {
+  /** One heartbeat of a cluster; while one is under way, that one (callers awaiting a probe get its result). */
+  private probe(name: string): Promise<void> {
     const e = this.entries.get(name);
-    if (!e || e.probing) return;
-    e.probing = true;
-    try {
-      const now = this.deps.clock.now();
-      e.lastProbeAt = now.getTime();
-      let ok = false;
-      let message = e.driverError;
-      let capacity: ClusterCapacity | undefined;
-      if (e.driver) {
-        try {
-          const h = await e.driver.health();
-          ok = h.ready;
-          message = h.message;
-          e.version = h.version ?? e.version;
-          if (h.reachable) capacity = await e.driver.capacity();
-        } catch (err) {
-          ok = false;
-          message = err instanceof ClusterUnreachableError ? err.message : String(err);
-        }
+    if (!e) return Promise.resolve();
+    e.inflight ??= this.heartbeat(name, e).finally(() => (e.inflight = undefined));
+    return e.inflight;
+  }
+
+  private async heartbeat(name: string, e: Entry): Promise<void> {
+    const now = this.deps.clock.now();
+    e.lastProbeAt = now.getTime();
+    let ok = false;
+    let message = e.driverError;
+    let capacity: ClusterCapacity | undefined;
+    if (e.driver) {
+      try {
+        const h = await e.driver.health();
+        ok = h.ready;
+        message = h.message;
+        e.version = h.version ?? e.version;
+        if (h.reachable) capacity = await e.driver.capacity();
+      } catch (err) {
+        ok = false;
+        message = err instanceof ClusterUnreachableError ? err.message : String(err);
       }
-      const before = e.track.state;
-      e.track = nextHealth(e.track, { ok, message }, now.toISOString(), this.healthSettings(e));
-      const capacityChanged = capacity !== undefined && !sameCapacity(capacity, e.capacity);
-      if (capacity) {
-        const expired = e.reservedSince !== 0 && now.getTime() - e.reservedSince > RESERVATION_TTL_MS;
-        e.reserved = expired ? ZERO : unreported(e.reserved, e.capacity, capacity);
-        if (e.reserved.cpuMilli === 0 && e.reserved.memoryBytes === 0 && e.reserved.pods === 0) e.reservedSince = 0;
-        e.capacity = capacity;
-      }
-      if (e.track.state !== before) this.emit(name, 'health');
-      else if (capacityChanged) this.emit(name, 'capacity');
-      await this.writeStatus(e, now, e.track.state !== before);
-    } finally {
-      e.probing = false;
     }
+    const before = e.track.state;
+    e.track = nextHealth(e.track, { ok, message }, now.toISOString(), this.healthSettings(e));
+    const capacityChanged = capacity !== undefined && !sameCapacity(capacity, e.capacity);
+    if (capacity) {
+      const expired = e.reservedSince !== 0 && now.getTime() - e.reservedSince > RESERVATION_TTL_MS;
+      e.reserved = expired ? ZERO : unreported(e.reserved, e.capacity, capacity);
+      if (e.reserved.cpuMilli === 0 && e.reserved.memoryBytes === 0 && e.reserved.pods === 0) e.reservedSince = 0;
+      e.capacity = capacity;
+    }
+    if (e.track.state !== before) this.emit(name, 'health');
+    else if (capacityChanged) this.emit(name, 'capacity');
+    await this.writeStatus(e, now, e.track.state !== before);
   }
 
   private async writeStatus(e: Entry, now: Date, urgent: boolean): Promise<void> {

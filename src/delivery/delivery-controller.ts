@@ -24,6 +24,7 @@ import { applyToCluster } from './cluster-apply.ts';
 import { EventNotes, placementNote } from './event-notes.ts';
 import { clustersOf, planFailback } from './failback-plan.ts';
 import { LeftoverCleanup } from './leftover-cleanup.ts';
+import { leftoverRemovable, unprobedClusters } from './cluster-hold.ts';
 import { crashLoopFailover, crashLoopToleration } from '../failover/component-failover.ts';
 import { advanceWorkflow } from './workflow.ts';
 import type { BurstLimits, BurstUse } from '../placement/burst-limits.ts';
@@ -237,6 +238,8 @@ export class DeliveryController {
     const stored = app.status as Partial<AppStatus> | undefined;
     const previous = stored?.placement ? (stored as AppStatus) : undefined;
     const scaling = stored?.scaling;
+    // A cluster it is on that has not been probed yet (polis just started): hold, until its first heartbeat.
+    if (unprobedClusters(previous, (c) => this.deps.clusters.health(c)).length > 0) return;
     const generation = app.metadata.generation;
     const revision = revisionName(owner.app, generation);
     const nowMs = this.deps.clock.now().getTime();
@@ -338,7 +341,13 @@ export class DeliveryController {
     for (const cluster of [...had].sort()) {
       if (targets.has(cluster) || frozen.has(cluster)) continue;
       const driver = this.deps.clusters.driver(cluster);
-      if (!driver || !status0.healthy || !healthyNames.has(cluster)) {
+      const removable = leftoverRemovable({
+        cluster,
+        ready: healthyNames.has(cluster) && this.deps.clusters.health(cluster)?.state === 'Ready',
+        appHealthy: status0.healthy,
+        failoverOrigins: failover?.origins ?? [],
+      });
+      if (!driver || !removable) {
         if (driver || this.deps.clusters.names().includes(cluster)) pendingRemoval.push(cluster);
         continue;
       }
