@@ -6,8 +6,8 @@ import type { ResourceService } from '../resources/service.ts';
 import type { Store } from '../resources/store.ts';
 import type { ClusterCandidate } from '../placement/types.ts';
 import type { ClusterSpec, ClusterStatus } from './cluster-kind.ts';
-import type { ClusterCapacity, ClusterDriver, Resources } from './driver.ts';
-import { ClusterUnreachableError } from './driver.ts';
+import type { ClusterCapacity, ClusterDriver, ClusterPermission, Resources } from './driver.ts';
+import { ClusterUnreachableError, deniedText } from './driver.ts';
 import type { HealthSettings, HealthTrack } from './health.ts';
 import { DEFAULT_HEALTH, initialHealth, nextHealth, schedulable } from './health.ts';
 
@@ -35,6 +35,8 @@ interface Entry {
   /** When its last heartbeat started (epoch ms). */
   lastProbeAt: number;
   version?: string;
+  /** Rights the cluster refused at its last heartbeat: not schedulable while any is missing. */
+  denied: readonly ClusterPermission[];
   /** The heartbeat under way, which a caller wanting the next result awaits instead of starting another. */
   inflight?: Promise<void>;
 }
@@ -163,6 +165,17 @@ export class ClusterDirectory {
       const alloc = e.capacity?.allocatable ?? ZERO;
       const req = e.capacity?.requested ?? ZERO;
       const pending = e.capacity?.pending ?? ZERO;
+      const unhealthy = !e.driver
+        ? `no driver${e.driverError ? ` (${e.driverError})` : ''}`
+        : !schedulable(e.track.state)
+          ? e.track.state
+          : e.denied.length > 0
+            ? `PermissionDenied (${deniedText(e.denied)})`
+            : spec.cordoned
+              ? 'cordoned'
+              : e.object.metadata.deletionTimestamp
+                ? 'being deleted'
+                : undefined;
       out.push({
         name,
         vendor: spec.vendor,
@@ -172,7 +185,8 @@ export class ClusterDirectory {
         role: spec.role,
         labels: e.object.metadata.labels ?? {},
         ...(spec.prices ? { prices: spec.prices } : {}),
-        healthy: !!e.driver && schedulable(e.track.state) && !spec.cordoned && !e.object.metadata.deletionTimestamp,
+        healthy: unhealthy === undefined,
+        ...(unhealthy !== undefined ? { unhealthy } : {}),
         free: {
           cpuMilli: Math.max(0, alloc.cpuMilli - req.cpuMilli - pending.cpuMilli - e.reserved.cpuMilli),
           memoryBytes: Math.max(0, alloc.memoryBytes - req.memoryBytes - pending.memoryBytes - e.reserved.memoryBytes),
@@ -220,6 +234,7 @@ export class ClusterDirectory {
       lastStatus: e?.lastStatus,
       lastStatusAt: e?.lastStatusAt ?? 0,
       lastProbeAt: e?.lastProbeAt ?? 0,
+      denied: e?.denied ?? [],
     };
     this.entries.set(o.metadata.name, next);
     if (!e) {
@@ -254,9 +269,11 @@ export class ClusterDirectory {
     let ok = false;
     let message = e.driverError;
     let capacity: ClusterCapacity | undefined;
+    const deniedBefore = deniedText(e.denied);
     if (e.driver) {
       try {
         const h = await e.driver.health();
+        if (h.reachable) e.denied = h.denied ?? [];
         ok = h.ready;
         message = h.message;
         e.version = h.version ?? e.version;
@@ -275,24 +292,36 @@ export class ClusterDirectory {
       if (e.reserved.cpuMilli === 0 && e.reserved.memoryBytes === 0 && e.reserved.pods === 0) e.reservedSince = 0;
       e.capacity = capacity;
     }
-    if (e.track.state !== before) this.emit(name, 'health');
+    const changed = e.track.state !== before || deniedText(e.denied) !== deniedBefore;
+    if (changed) this.emit(name, 'health');
     else if (capacityChanged) this.emit(name, 'capacity');
-    await this.writeStatus(e, now, e.track.state !== before);
+    await this.writeStatus(e, now, changed);
   }
 
   private async writeStatus(e: Entry, now: Date, urgent: boolean): Promise<void> {
     const t = e.track;
+    const denied = schedulable(t.state) && e.denied.length > 0;
+    const message = denied
+      ? `the cluster refuses what polis needs: ${deniedText(e.denied)} (grant them: deploy/member-cluster/polis-agent-rbac.yaml)`
+      : t.message;
     const status: ClusterStatus = {
-      health: t.state,
+      health: denied ? 'PermissionDenied' : t.state,
       conditions: [
         {
           type: 'Ready',
-          status: t.state === 'Ready' || t.state === 'Suspect' ? 'True' : t.state === 'Unknown' ? 'Unknown' : 'False',
-          reason: t.state,
-          ...(t.message ? { message: t.message.slice(0, 500) } : {}),
+          status: denied
+            ? 'False'
+            : t.state === 'Ready' || t.state === 'Suspect'
+              ? 'True'
+              : t.state === 'Unknown'
+                ? 'Unknown'
+                : 'False',
+          reason: denied ? 'PermissionDenied' : t.state,
+          ...(message ? { message: message.slice(0, 500) } : {}),
           lastTransitionTime: t.since,
         },
       ],
+      ...(denied ? { deniedPermissions: e.denied.map((p) => ({ ...p })) } : {}),
       ...(e.capacity
         ? {
             capacity: e.capacity.capacity,

@@ -1,5 +1,5 @@
 import type { ClusterDirectory } from '../clusters/cluster-directory.ts';
-import { ClusterUnreachableError } from '../clusters/driver.ts';
+import { ClusterForbiddenError, ClusterUnreachableError } from '../clusters/driver.ts';
 import type { Owner } from '../kernel/ownership.ts';
 import type { Observation } from './app-status.ts';
 import type { ClusterPlan } from './desired-state.ts';
@@ -67,6 +67,14 @@ export async function applyToCluster(
     if (report.failed.length === 0) mem.applied.set(cp.cluster, cp.hash);
     out.observations.set(cp.cluster, await driver.observe(owner));
   } catch (e) {
+    if (e instanceof ClusterForbiddenError) {
+      // Nothing is delivered where polis may not watch what it delivers: an apply error, not an unreachable cluster.
+      mem.applied.delete(cp.cluster);
+      out.applyErrors.set(cp.cluster, `PermissionDenied: ${e.message}`);
+      out.observations.set(cp.cluster, { unreachable: e.message });
+      notes.add('Warning', 'PermissionDenied', cp.cluster, e.message);
+      return;
+    }
     if (!(e instanceof ClusterUnreachableError)) throw e;
     mem.applied.delete(cp.cluster);
     out.observations.set(cp.cluster, { unreachable: e.message });

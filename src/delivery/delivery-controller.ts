@@ -361,7 +361,9 @@ export class DeliveryController {
         pendingRemoval.push(cluster);
       }
     }
-    const clusters = [...new Set([...targets, ...frozen])].sort();
+    // Only clusters that hold something of it: a target where nothing could be applied is not listed.
+    const holding = [...targets].filter((c) => Array.isArray(observations.get(c)) || previous?.clusters.includes(c));
+    const clusters = [...new Set([...holding, ...frozen])].sort();
     const per = new Map(plan.demands.map((d) => [d.name, d.perReplica]));
     const bursting = burstReport({
       placement: plan.placement,

@@ -14,6 +14,8 @@ export interface ClusterCandidate {
   readonly labels: Readonly<Record<string, string>>;
   /** Ready and reachable. An unhealthy cluster never receives replicas. */
   readonly healthy: boolean;
+  /** Why it is not healthy (`Unreachable`, `Unknown`, `PermissionDenied: watch services`, `cordoned` …), shown as the reason it was excluded. */
+  readonly unhealthy?: string;
   readonly free: Resources;
   /** Yuan per core-hour and GiB-hour of requests; prices replicas against a burst budget. */
   readonly prices?: { readonly cpuCoreHour: number; readonly memoryGiBHour: number };

@@ -41,6 +41,8 @@ export class Informer<T> {
   /** Why the resource cannot be listed (403, 404), when `state` is unavailable. */
   problem: string | undefined;
   connected = false;
+  /** The verb the API server refused (403) on this resource, until a list and watch succeed again. */
+  denied: 'list' | 'watch' | undefined;
   private readonly opts: InformerOptions<T>;
   private readonly entries = new Map<string, Entry<T>>();
   private readonly indexed = new Map<string, Map<string, T>>();
@@ -135,6 +137,7 @@ export class Informer<T> {
         continue;
       }
       if (answer.status !== 200) {
+        this.denied = answer.status === 403 ? 'list' : undefined;
         this.state = 'unavailable';
         this.problem = statusMessage(answer);
         this.refusedAt = Date.now();
@@ -185,6 +188,7 @@ export class Informer<T> {
     this.stopWatch = this.opts.http.watch(`${collectionPath(this.resource)}?${query}`, this.opts.idleMs, {
       onOpen: () => {
         this.connected = true;
+        this.denied = undefined;
         this.failures = 0;
         this.settle();
       },
@@ -256,6 +260,16 @@ export class Informer<T> {
     if (this.stopped) return;
     if (why === undefined) {
       this.watch(); // the server closed the watch (timeoutSeconds): go on from the last version
+      return;
+    }
+    if (!(why instanceof ClusterUnreachableError) && why.status === 403) {
+      // Listed, but not allowed to watch: the cluster's role lacks the right. Callers read by request meanwhile,
+      // the driver reports the missing right, and a list and watch are tried again after a while (ensure()).
+      this.denied = 'watch';
+      this.state = 'unavailable';
+      this.problem = statusMessage(why);
+      this.refusedAt = Date.now();
+      this.settle();
       return;
     }
     if (!(why instanceof ClusterUnreachableError) && why.status === 410) {
