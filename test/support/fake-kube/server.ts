@@ -154,7 +154,7 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
           bookmarks: q.get('allowWatchBookmarks') === 'true',
           sendInitialEvents: q.get('sendInitialEvents') === 'true',
           timeoutSeconds: timeout !== null ? Number(timeout) : undefined,
-          bookmarkMs: opts.bookmarkMs ?? 1000,
+          bookmarkMs: opts.bookmarkMs ?? 60_000,
         },
         () => watches.delete(stream),
       );

@@ -63,7 +63,10 @@ export interface FakeKubeOptions {
   rbac?: string[];
   /** Events kept for watch resumption; an older resourceVersion answers 410 Gone (default 1000). */
   historyLimit?: number;
-  /** Bookmark interval for watches with allowWatchBookmarks (default 1000 ms). */
+  /**
+   * Bookmark interval for watches with allowWatchBookmarks (default 60 s, as kube-apiserver); bookmarks go only to
+   * watches of a resource type that had events since the watch began.
+   */
   bookmarkMs?: number;
   /** Simulated workload controller: pods become Running/Ready (Jobs: Succeeded) this long after they are bound. */
   readyAfterMs?: number;

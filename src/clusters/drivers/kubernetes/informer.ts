@@ -18,7 +18,10 @@ export interface InformerOptions<T> {
   readonly onChange?: (type: ChangeType, next: T | undefined, prev: T | undefined) => void;
   /** Index keys of an object (e.g. `ns:<namespace>`), to find objects without scanning them all. */
   readonly index?: (value: T) => readonly string[];
-  /** A watch that hears nothing (no event, no bookmark) this long is taken as broken and opened again. */
+  /**
+   * A watch that hears nothing (no event, no bookmark) this long is opened again from the last resourceVersion,
+   * without a relist and without counting as a fault (a quiet resource type gets no bookmarks).
+   */
   readonly idleMs: number;
 }
 
@@ -259,7 +262,7 @@ export class Informer<T> {
     this.connected = false;
     if (this.stopped) return;
     if (why === undefined) {
-      this.watch(); // the server closed the watch (timeoutSeconds): go on from the last version
+      this.watch(); // the server closed the watch (timeoutSeconds), or it was quiet: go on from the last version
       return;
     }
     if (!(why instanceof ClusterUnreachableError) && why.status === 403) {
