@@ -34,6 +34,10 @@ interface Entry {
   lastStatusAt: number;
   /** When its last heartbeat started (epoch ms). */
   lastProbeAt: number;
+  /** When it last answered a heartbeat ready (epoch ms; 0: never since polis started). */
+  lastOkAt: number;
+  /** The lastHeartbeat last written to its status (epoch ms). */
+  writtenHeartbeat: number;
   version?: string;
   /** Rights the cluster refused at its last heartbeat: not schedulable while any is missing. */
   denied: readonly ClusterPermission[];
@@ -234,6 +238,8 @@ export class ClusterDirectory {
       lastStatus: e?.lastStatus,
       lastStatusAt: e?.lastStatusAt ?? 0,
       lastProbeAt: e?.lastProbeAt ?? 0,
+      lastOkAt: e?.lastOkAt ?? 0,
+      writtenHeartbeat: e?.writtenHeartbeat ?? 0,
       denied: e?.denied ?? [],
     };
     this.entries.set(o.metadata.name, next);
@@ -283,6 +289,7 @@ export class ClusterDirectory {
         message = err instanceof ClusterUnreachableError ? err.message : String(err);
       }
     }
+    if (ok) e.lastOkAt = now.getTime();
     const before = e.track.state;
     e.track = nextHealth(e.track, { ok, message }, now.toISOString(), this.healthSettings(e));
     const capacityChanged = capacity !== undefined && !sameCapacity(capacity, e.capacity);
@@ -336,22 +343,30 @@ export class ClusterDirectory {
     };
     const text = JSON.stringify(status);
     const every = this.deps.statusEveryMs ?? 30_000;
-    if (!urgent && (text === e.lastStatus || now.getTime() - e.lastStatusAt < every)) return;
+    // lastHeartbeat is the last successful probe, written at most once a minute when nothing else changed: its
+    // age as shown is right to within that, without a store write per heartbeat.
+    const heartbeatDue = e.lastOkAt - e.writtenHeartbeat >= HEARTBEAT_WRITE_MS;
+    const changed = text !== e.lastStatus && now.getTime() - e.lastStatusAt >= every;
+    if (!urgent && !changed && !heartbeatDue) return;
     try {
       await this.deps.resources.patch(
         CTX,
         { kind: 'Cluster', tenant: '', name: e.object.metadata.name },
-        { status: { ...status, lastHeartbeat: now.toISOString() } },
+        { status: { ...status, ...(e.lastOkAt ? { lastHeartbeat: new Date(e.lastOkAt).toISOString() } : {}) } },
         { subresource: 'status' },
       );
       e.lastStatus = text;
       e.lastStatusAt = now.getTime();
+      e.writtenHeartbeat = e.lastOkAt;
     } catch (err) {
       if (!(err instanceof NotFoundError) && !(err instanceof ConflictError))
         this.deps.log?.(`cluster ${e.object.metadata.name}: status not written`, err);
     }
   }
 }
+
+/** A cluster's status.lastHeartbeat is brought up to date at most this often when nothing else changes (ms). */
+const HEARTBEAT_WRITE_MS = 60_000;
 
 /** How often heartbeat periods are checked (ms). */
 const TICK_MS = 500;

@@ -146,6 +146,7 @@ export const clusterKind: KindDefinition = defineKind({
     { name: 'NETWORK', path: 'spec.networkZone' },
     { name: 'ROLE', path: 'spec.role' },
     { name: 'HEALTH', path: 'status.health' },
+    { name: 'HEARTBEAT', path: 'status.lastHeartbeat', format: 'age' },
     { name: 'PROVIDER', path: 'spec.provider', wide: true },
     { name: 'ZONE', path: 'spec.zone', wide: true },
   ],
