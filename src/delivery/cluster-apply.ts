@@ -38,6 +38,8 @@ export async function applyToCluster(
   healthy: ReadonlySet<string>,
   notes: EventNotes,
   stats: ApplyCounters,
+  /** Take over fields another field manager applied (the application's polis.io/force-conflicts annotation). */
+  force = false,
 ): Promise<void> {
   const driver = clusters.driver(cp.cluster);
   if (!driver) {
@@ -46,7 +48,11 @@ export async function applyToCluster(
   }
   try {
     const changedSpec = mem.applied.get(cp.cluster) !== cp.hash;
-    const report = await driver.apply(cp.manifests, { owner, createOnlyPaths: cp.createOnlyPaths });
+    const report = await driver.apply(cp.manifests, {
+      owner,
+      createOnlyPaths: cp.createOnlyPaths,
+      ...(force ? { force } : {}),
+    });
     stats.applies++;
     const changed = report.applied.filter((a) => a.action !== 'unchanged');
     stats.objectsChanged += changed.length;

@@ -4,6 +4,7 @@ import { revisionName } from '../apps/revisions.ts';
 import type { ClusterDirectory } from '../clusters/cluster-directory.ts';
 import type { WorkloadStatus } from '../clusters/driver.ts';
 import type { Owner } from '../kernel/ownership.ts';
+import { forcesConflicts } from '../kernel/ownership.ts';
 import { ClusterUnreachableError } from '../clusters/driver.ts';
 import { EventRecorder } from '../events/event-recorder.ts';
 import type { Clock } from '../kernel/clock.ts';
@@ -316,7 +317,17 @@ export class DeliveryController {
     const targets = new Set(plan.clusters.map((c) => c.cluster));
     await Promise.all(
       plan.clusters.map((cp) =>
-        applyToCluster(this.deps.clusters, owner, cp, mem, outcome, healthyNames, notes, this.stats),
+        applyToCluster(
+          this.deps.clusters,
+          owner,
+          cp,
+          mem,
+          outcome,
+          healthyNames,
+          notes,
+          this.stats,
+          forcesConflicts(app.metadata.annotations),
+        ),
       ),
     );
 
