@@ -430,7 +430,7 @@ describe('Kubernetes driver against an API server', () => {
       {
         key: WEB,
         message:
-          'conflict with field manager other-tool on .spec.replicas; the application must set force to take it over',
+          'conflict with field manager other-tool on .spec.replicas; to take these fields over, set the annotation metadata.annotations["polis.io/force-conflicts"]: "true" on the application and apply it again',
       },
     ]);
     expect(h.fake.get('apps/v1', 'Deployment', OWNER.namespace, 'web')?.spec).toMatchObject({ replicas: 5 });

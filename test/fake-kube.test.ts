@@ -786,18 +786,28 @@ describe('fake-kube: watch', () => {
     await w.close();
   });
 
-  it('sends BOOKMARK events with the current resourceVersion when asked', async () => {
-    const w = rawWatch(
-      fake,
-      '/apis/apps/v1/namespaces/w/deployments?watch=1&allowWatchBookmarks=true&resourceVersion=0',
-    );
+  it('sends BOOKMARK events with the current resourceVersion when asked, once the type had events', async () => {
+    const w = rawWatch(fake, '/api/v1/namespaces/w/configmaps?watch=1&allowWatchBookmarks=true');
+    await call(fake, 'POST', '/api/v1/namespaces/w/configmaps', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'bookmarked' },
+    });
     await eventually(() => expect(w.events.some((e) => e.type === 'BOOKMARK')).toBe(true));
     const bookmark = w.events.find((e) => e.type === 'BOOKMARK');
     expect(bookmark?.object).toEqual({
-      kind: 'Deployment',
-      apiVersion: 'apps/v1',
+      kind: 'ConfigMap',
+      apiVersion: 'v1',
       metadata: { resourceVersion: expect.stringMatching(/^\d+$/) },
     });
+    await w.close();
+  });
+
+  it('sends no BOOKMARK on a watch of a type that had no events since it began, as kube-apiserver', async () => {
+    const w = rawWatch(fake, '/apis/batch/v1/namespaces/w/cronjobs?watch=1&allowWatchBookmarks=true');
+    // Ten bookmark intervals (20 ms each) of silence.
+    await new Promise((r) => setTimeout(r, 200));
+    expect(w.events.filter((e) => e.type === 'BOOKMARK')).toEqual([]);
     await w.close();
   });
 

@@ -128,6 +128,49 @@ describe('delivery to a Kubernetes cluster', () => {
     });
   });
 
+  it('reports a field another tool applied, says how to take it over, and does with the force-conflicts annotation', async () => {
+    const answer = await fetch(
+      `${fake.url}/apis/apps/v1/namespaces/edu-k8s-portal/deployments/web?fieldManager=other-tool&force=true`,
+      {
+        method: 'PATCH',
+        headers: { 'Content-Type': 'application/apply-patch+yaml', Authorization: 'Bearer fake-token' },
+        body: JSON.stringify({
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          metadata: { name: 'web', namespace: 'edu-k8s-portal' },
+          spec: { replicas: 5 },
+        }),
+      },
+    );
+    expect(answer.status).toBe(200);
+    await waitFor('the conflict to be reported', async () => {
+      await t.polis.delivery.resyncAll();
+      return (await status())?.conditions.find((c) => c.type === 'Delivered')?.status === 'False';
+    });
+    const delivered = (await status())!.conditions.find((c) => c.type === 'Delivered')!;
+    expect(delivered.reason).toBe('ApplyFailed');
+    expect(delivered.message).toContain('conflict with field manager other-tool on .spec.replicas');
+    expect(delivered.message).toContain('metadata.annotations["polis.io/force-conflicts"]: "true"');
+    const app = (await t.request('GET', APP, { token: t.tokens['edu-admin'] })).json();
+    const r = await t.request('POST', '/api/v1/apply', {
+      token: t.tokens['edu-admin'],
+      body: {
+        apiVersion: app.apiVersion,
+        kind: app.kind,
+        metadata: { name: 'k8s-portal', tenant: 'edu', annotations: { 'polis.io/force-conflicts': 'true' } },
+        spec: app.spec,
+      },
+    });
+    expect(r.statusCode, r.body).toBe(200);
+    await waitFor('polis to take the field over', async () => {
+      const d = fake.get('apps/v1', 'Deployment', 'edu-k8s-portal', 'web') as { spec: { replicas: number } };
+      return d.spec.replicas === 2;
+    });
+    await waitFor('Delivered again', async () => {
+      return (await status())?.conditions.find((c) => c.type === 'Delivered')?.status === 'True';
+    });
+  });
+
   it('removes everything from the cluster when the application is deleted', async () => {
     const del = await t.request('DELETE', APP, { token: t.tokens['edu-admin'] });
     expect(del.statusCode).toBe(200);

@@ -5,6 +5,8 @@ export interface PrintColumn {
   readonly name: string;
   readonly path: string;
   readonly wide?: boolean;
+  /** `age`: a timestamp shown as the time since then. */
+  readonly format?: 'age';
 }
 
 /** One served kind, as GET /apis describes it. */

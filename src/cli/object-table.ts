@@ -26,7 +26,12 @@ export function objectHeader(r: ApiResource, shape: TableShape): string[] {
 }
 
 export function objectRow(r: ApiResource, obj: ObjectLike, shape: TableShape, now: Date): string[] {
-  const cols = r.printColumns.filter((c) => shape.wide || !c.wide).map((c) => cell(valueAt(obj, c.path)));
+  const cols = r.printColumns
+    .filter((c) => shape.wide || !c.wide)
+    .map((c) => {
+      const v = valueAt(obj, c.path);
+      return c.format === 'age' ? (typeof v === 'string' ? age(v, now) : '<none>') : cell(v);
+    });
   const meta = obj.metadata ?? {};
   return [...(shape.withTenant ? [cell(meta.tenant)] : []), cell(meta.name), ...cols, age(meta.creationTimestamp, now)];
 }

@@ -6,8 +6,8 @@ import type { ResourceService } from '../resources/service.ts';
 import type { Store } from '../resources/store.ts';
 import type { ClusterCandidate } from '../placement/types.ts';
 import type { ClusterSpec, ClusterStatus } from './cluster-kind.ts';
-import type { ClusterCapacity, ClusterDriver, Resources } from './driver.ts';
-import { ClusterUnreachableError } from './driver.ts';
+import type { ClusterCapacity, ClusterDriver, ClusterPermission, Resources } from './driver.ts';
+import { ClusterUnreachableError, deniedText } from './driver.ts';
 import type { HealthSettings, HealthTrack } from './health.ts';
 import { DEFAULT_HEALTH, initialHealth, nextHealth, schedulable } from './health.ts';
 
@@ -34,8 +34,15 @@ interface Entry {
   lastStatusAt: number;
   /** When its last heartbeat started (epoch ms). */
   lastProbeAt: number;
+  /** When it last answered a heartbeat ready (epoch ms; 0: never since polis started). */
+  lastOkAt: number;
+  /** The lastHeartbeat last written to its status (epoch ms). */
+  writtenHeartbeat: number;
   version?: string;
-  probing: boolean;
+  /** Rights the cluster refused at its last heartbeat: not schedulable while any is missing. */
+  denied: readonly ClusterPermission[];
+  /** The heartbeat under way, which a caller wanting the next result awaits instead of starting another. */
+  inflight?: Promise<void>;
 }
 
 export interface ClusterDirectoryDeps {
@@ -49,6 +56,12 @@ export interface ClusterDirectoryDeps {
   readonly statusEveryMs?: number;
   readonly health?: HealthSettings;
   readonly log?: (msg: string, err?: unknown) => void;
+  /**
+   * start() waits this long at most for every cluster's first heartbeat (default 10 s), so that controllers
+   * started after it see each cluster probed; a cluster that has not answered by then stays Unknown, which
+   * delivery treats as "hold" (docs/clusters.md).
+   */
+  readonly firstProbeMs?: number;
 }
 
 const CTX = { actor: 'system:cluster-health', requestId: 'cluster-health' };
@@ -83,7 +96,7 @@ export class ClusterDirectory {
       },
       onError: (err) => this.deps.log?.('cluster watch failed; restarting', err),
     });
-    await this.probeAll();
+    await this.firstProbes(this.deps.firstProbeMs ?? 10_000);
     const every = this.deps.heartbeatMs ?? 2000;
     if (every > 0) {
       // Each cluster beats on its own period (spec.health.heartbeatSeconds, else the platform's); the tick is fine
@@ -91,6 +104,17 @@ export class ClusterDirectory {
       this.timer = setInterval(() => this.beat(), Math.min(every, TICK_MS));
       this.timer.unref();
     }
+  }
+
+  /** Waits for every cluster's heartbeat under way (or a new one), at most `boundMs`. */
+  private async firstProbes(boundMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, boundMs);
+      timer.unref();
+    });
+    await Promise.race([this.probeAll(), bound]);
+    clearTimeout(timer);
   }
 
   /** Probes every cluster whose heartbeat period has passed since its last probe. */
@@ -145,6 +169,17 @@ export class ClusterDirectory {
       const alloc = e.capacity?.allocatable ?? ZERO;
       const req = e.capacity?.requested ?? ZERO;
       const pending = e.capacity?.pending ?? ZERO;
+      const unhealthy = !e.driver
+        ? `no driver${e.driverError ? ` (${e.driverError})` : ''}`
+        : !schedulable(e.track.state)
+          ? e.track.state
+          : e.denied.length > 0
+            ? `PermissionDenied (${deniedText(e.denied)})`
+            : spec.cordoned
+              ? 'cordoned'
+              : e.object.metadata.deletionTimestamp
+                ? 'being deleted'
+                : undefined;
       out.push({
         name,
         vendor: spec.vendor,
@@ -154,7 +189,8 @@ export class ClusterDirectory {
         role: spec.role,
         labels: e.object.metadata.labels ?? {},
         ...(spec.prices ? { prices: spec.prices } : {}),
-        healthy: !!e.driver && schedulable(e.track.state) && !spec.cordoned && !e.object.metadata.deletionTimestamp,
+        healthy: unhealthy === undefined,
+        ...(unhealthy !== undefined ? { unhealthy } : {}),
         ...(e.capacity ? { allocatable: e.capacity.allocatable } : {}),
         free: {
           cpuMilli: Math.max(0, alloc.cpuMilli - req.cpuMilli - pending.cpuMilli - e.reserved.cpuMilli),
@@ -203,7 +239,9 @@ export class ClusterDirectory {
       lastStatus: e?.lastStatus,
       lastStatusAt: e?.lastStatusAt ?? 0,
       lastProbeAt: e?.lastProbeAt ?? 0,
-      probing: false,
+      lastOkAt: e?.lastOkAt ?? 0,
+      writtenHeartbeat: e?.writtenHeartbeat ?? 0,
+      denied: e?.denied ?? [],
     };
     this.entries.set(o.metadata.name, next);
     if (!e) {
@@ -224,58 +262,74 @@ export class ClusterDirectory {
     for (const l of this.listeners) l(name, change);
   }
 
-  private async probe(name: string): Promise<void> {
+  /** One heartbeat of a cluster; while one is under way, that one (callers awaiting a probe get its result). */
+  private probe(name: string): Promise<void> {
     const e = this.entries.get(name);
-    if (!e || e.probing) return;
-    e.probing = true;
-    try {
-      const now = this.deps.clock.now();
-      e.lastProbeAt = now.getTime();
-      let ok = false;
-      let message = e.driverError;
-      let capacity: ClusterCapacity | undefined;
-      if (e.driver) {
-        try {
-          const h = await e.driver.health();
-          ok = h.ready;
-          message = h.message;
-          e.version = h.version ?? e.version;
-          if (h.reachable) capacity = await e.driver.capacity();
-        } catch (err) {
-          ok = false;
-          message = err instanceof ClusterUnreachableError ? err.message : String(err);
-        }
+    if (!e) return Promise.resolve();
+    e.inflight ??= this.heartbeat(name, e).finally(() => (e.inflight = undefined));
+    return e.inflight;
+  }
+
+  private async heartbeat(name: string, e: Entry): Promise<void> {
+    const now = this.deps.clock.now();
+    e.lastProbeAt = now.getTime();
+    let ok = false;
+    let message = e.driverError;
+    let capacity: ClusterCapacity | undefined;
+    const deniedBefore = deniedText(e.denied);
+    if (e.driver) {
+      try {
+        const h = await e.driver.health();
+        if (h.reachable) e.denied = h.denied ?? [];
+        ok = h.ready;
+        message = h.message;
+        e.version = h.version ?? e.version;
+        if (h.reachable) capacity = await e.driver.capacity();
+      } catch (err) {
+        ok = false;
+        message = err instanceof ClusterUnreachableError ? err.message : String(err);
       }
-      const before = e.track.state;
-      e.track = nextHealth(e.track, { ok, message }, now.toISOString(), this.healthSettings(e));
-      const capacityChanged = capacity !== undefined && !sameCapacity(capacity, e.capacity);
-      if (capacity) {
-        const expired = e.reservedSince !== 0 && now.getTime() - e.reservedSince > RESERVATION_TTL_MS;
-        e.reserved = expired ? ZERO : unreported(e.reserved, e.capacity, capacity);
-        if (e.reserved.cpuMilli === 0 && e.reserved.memoryBytes === 0 && e.reserved.pods === 0) e.reservedSince = 0;
-        e.capacity = capacity;
-      }
-      if (e.track.state !== before) this.emit(name, 'health');
-      else if (capacityChanged) this.emit(name, 'capacity');
-      await this.writeStatus(e, now, e.track.state !== before);
-    } finally {
-      e.probing = false;
     }
+    if (ok) e.lastOkAt = now.getTime();
+    const before = e.track.state;
+    e.track = nextHealth(e.track, { ok, message }, now.toISOString(), this.healthSettings(e));
+    const capacityChanged = capacity !== undefined && !sameCapacity(capacity, e.capacity);
+    if (capacity) {
+      const expired = e.reservedSince !== 0 && now.getTime() - e.reservedSince > RESERVATION_TTL_MS;
+      e.reserved = expired ? ZERO : unreported(e.reserved, e.capacity, capacity);
+      if (e.reserved.cpuMilli === 0 && e.reserved.memoryBytes === 0 && e.reserved.pods === 0) e.reservedSince = 0;
+      e.capacity = capacity;
+    }
+    const changed = e.track.state !== before || deniedText(e.denied) !== deniedBefore;
+    if (changed) this.emit(name, 'health');
+    else if (capacityChanged) this.emit(name, 'capacity');
+    await this.writeStatus(e, now, changed);
   }
 
   private async writeStatus(e: Entry, now: Date, urgent: boolean): Promise<void> {
     const t = e.track;
+    const denied = schedulable(t.state) && e.denied.length > 0;
+    const message = denied
+      ? `the cluster refuses what polis needs: ${deniedText(e.denied)} (grant them: deploy/member-cluster/polis-agent-rbac.yaml)`
+      : t.message;
     const status: ClusterStatus = {
-      health: t.state,
+      health: denied ? 'PermissionDenied' : t.state,
       conditions: [
         {
           type: 'Ready',
-          status: t.state === 'Ready' || t.state === 'Suspect' ? 'True' : t.state === 'Unknown' ? 'Unknown' : 'False',
-          reason: t.state,
-          ...(t.message ? { message: t.message.slice(0, 500) } : {}),
+          status: denied
+            ? 'False'
+            : t.state === 'Ready' || t.state === 'Suspect'
+              ? 'True'
+              : t.state === 'Unknown'
+                ? 'Unknown'
+                : 'False',
+          reason: denied ? 'PermissionDenied' : t.state,
+          ...(message ? { message: message.slice(0, 500) } : {}),
           lastTransitionTime: t.since,
         },
       ],
+      ...(denied ? { deniedPermissions: e.denied.map((p) => ({ ...p })) } : {}),
       ...(e.capacity
         ? {
             capacity: e.capacity.capacity,
@@ -290,22 +344,30 @@ export class ClusterDirectory {
     };
     const text = JSON.stringify(status);
     const every = this.deps.statusEveryMs ?? 30_000;
-    if (!urgent && (text === e.lastStatus || now.getTime() - e.lastStatusAt < every)) return;
+    // lastHeartbeat is the last successful probe, written at most once a minute when nothing else changed: its
+    // age as shown is right to within that, without a store write per heartbeat.
+    const heartbeatDue = e.lastOkAt - e.writtenHeartbeat >= HEARTBEAT_WRITE_MS;
+    const changed = text !== e.lastStatus && now.getTime() - e.lastStatusAt >= every;
+    if (!urgent && !changed && !heartbeatDue) return;
     try {
       await this.deps.resources.patch(
         CTX,
         { kind: 'Cluster', tenant: '', name: e.object.metadata.name },
-        { status: { ...status, lastHeartbeat: now.toISOString() } },
+        { status: { ...status, ...(e.lastOkAt ? { lastHeartbeat: new Date(e.lastOkAt).toISOString() } : {}) } },
         { subresource: 'status' },
       );
       e.lastStatus = text;
       e.lastStatusAt = now.getTime();
+      e.writtenHeartbeat = e.lastOkAt;
     } catch (err) {
       if (!(err instanceof NotFoundError) && !(err instanceof ConflictError))
         this.deps.log?.(`cluster ${e.object.metadata.name}: status not written`, err);
     }
   }
 }
+
+/** A cluster's status.lastHeartbeat is brought up to date at most this often when nothing else changes (ms). */
+const HEARTBEAT_WRITE_MS = 60_000;
 
 /** How often heartbeat periods are checked (ms). */
 const TICK_MS = 500;

@@ -83,8 +83,15 @@ export const clusterStatusSchema = z
     pending: resources.optional(),
     used: resources.optional(),
     nodes: z.object({ total: z.number(), ready: z.number() }).strict().optional(),
-    /** The health state machine's state (Ready, Suspect, Unreachable; Unknown before the first probe). */
-    health: z.enum(['Ready', 'Suspect', 'Unreachable', 'Unknown']).optional(),
+    /**
+     * The health state machine's state (Ready, Suspect, Unreachable; Unknown before the first probe), or
+     * PermissionDenied: the cluster answers but refuses rights polis needs (listed in `deniedPermissions`).
+     */
+    health: z.enum(['Ready', 'Suspect', 'Unreachable', 'Unknown', 'PermissionDenied']).optional(),
+    /** The rights the cluster's role lacks (verb, resource, API group), when health is PermissionDenied. */
+    deniedPermissions: z
+      .array(z.object({ verb: z.string(), resource: z.string(), group: z.string() }).strict())
+      .optional(),
     conditions: z.array(condition).optional(),
     lastHeartbeat: z.string().optional(),
     version: z.string().optional(),
@@ -139,6 +146,7 @@ export const clusterKind: KindDefinition = defineKind({
     { name: 'NETWORK', path: 'spec.networkZone' },
     { name: 'ROLE', path: 'spec.role' },
     { name: 'HEALTH', path: 'status.health' },
+    { name: 'HEARTBEAT', path: 'status.lastHeartbeat', format: 'age' },
     { name: 'PROVIDER', path: 'spec.provider', wide: true },
     { name: 'ZONE', path: 'spec.zone', wide: true },
   ],

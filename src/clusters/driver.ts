@@ -100,8 +100,17 @@ export interface NodeStatus {
   readonly requested: Resources;
 }
 
+/** A right polis needs in a cluster: `verb` on `resource` of API `group` ('' for the core group). */
+export interface ClusterPermission {
+  readonly verb: string;
+  readonly resource: string;
+  readonly group: string;
+}
+
 export interface ClusterHealth {
   readonly reachable: boolean;
+  /** Rights the cluster refused (403) that polis needs to deliver there: the cluster is then not schedulable. */
+  readonly denied?: readonly ClusterPermission[];
   /** Reachable and its API answers ready. */
   readonly ready: boolean;
   readonly message?: string;
@@ -167,6 +176,26 @@ export function otherNamespaceOwner(
   if (tenant === undefined && app === undefined) return undefined;
   if (tenant === owner.tenant && app === owner.app) return undefined;
   return { tenant: tenant ?? '', app: app ?? '' };
+}
+
+/**
+ * The cluster answers but refuses rights polis needs (its role lacks them): nothing is delivered there until the
+ * role is fixed. Not a lost connection: the cluster is shown PermissionDenied, not Unreachable.
+ */
+export class ClusterForbiddenError extends Error {
+  readonly cluster: string;
+  readonly denied: readonly ClusterPermission[];
+  constructor(cluster: string, denied: readonly ClusterPermission[]) {
+    super(`cluster ${cluster} refuses what polis needs: ${deniedText(denied)}`);
+    this.name = 'ClusterForbiddenError';
+    this.cluster = cluster;
+    this.denied = denied;
+  }
+}
+
+/** `watch services, watch pods` → the rights in words, grouped by verb. */
+export function deniedText(denied: readonly ClusterPermission[]): string {
+  return denied.map((p) => `${p.verb} ${p.group ? `${p.resource}.${p.group}` : p.resource}`).join(', ');
 }
 
 /**

@@ -164,3 +164,47 @@ describe('unschedulable replicas', () => {
     expect(schedulingCaps(status('NotObserved'), new Map(), now).byComponent).toBeUndefined();
   });
 });
+
+describe('applicationStatus tells the truth about delivery', () => {
+  it('is not Delivered where a target cluster could not be reached (nothing was applied there)', () => {
+    const s = applicationStatus(
+      input({
+        observations: new Map<string, StatusInput['observations'] extends ReadonlyMap<string, infer O> ? O : never>([
+          ['gov-east', [workload('web', 2, 2, 'Running')]],
+          ['gov-west', { unreachable: 'cluster gov-west is unreachable: connection refused' }],
+        ]),
+      }),
+    );
+    expect(s.conditions.find((c) => c.type === 'Delivered')).toMatchObject({
+      status: 'False',
+      reason: 'ClusterUnreachable',
+      message: expect.stringContaining('gov-west'),
+    });
+  });
+
+  it('is not Delivered when no cluster was given a replica', () => {
+    const s = applicationStatus(
+      input({
+        placement: {
+          web: { replicas: {}, unplaced: 3, excluded: [{ cluster: 'gov-east', reason: 'unhealthy: Unreachable' }] },
+        },
+        observations: new Map(),
+      }),
+    );
+    expect(s.conditions.find((c) => c.type === 'Delivered')).toMatchObject({ status: 'False', reason: 'NotPlaced' });
+  });
+
+  it('names why replicas found no cluster: the clusters ruled out, not "no room" when room was not the reason', () => {
+    const s = applicationStatus(
+      input({
+        placement: {
+          web: { replicas: {}, unplaced: 3, excluded: [{ cluster: 'gov-east', reason: 'unhealthy: Unreachable' }] },
+        },
+        observations: new Map(),
+      }),
+    );
+    expect(s.message).toContain('gov-east: unhealthy: Unreachable');
+    expect(s.message).not.toContain('found no cluster with room');
+    expect(s.conditions.find((c) => c.type === 'Placed')).toMatchObject({ reason: 'NoEligibleCluster' });
+  });
+});

@@ -253,17 +253,10 @@ export function applicationStatus(input: StatusInput): AppStatus {
   const healthy = phase === 'Running';
   const message = statusMessage(components, input);
   const placed = components.every((c) => !c.unplaced);
-  const applied = input.applyErrors.size === 0;
-  const problemReasons = new Set([...input.applyErrors.values()].map((p) => p.reason));
+  const delivered = deliveredCondition(input, components);
   const conditions = [
-    condition(input, 'Placed', placed, placed ? 'Placed' : 'InsufficientCapacity', placed ? undefined : message),
-    condition(
-      input,
-      'Delivered',
-      applied,
-      applied ? 'Applied' : problemReasons.size === 1 ? [...problemReasons][0]! : 'ApplyFailed',
-      applied ? undefined : [...input.applyErrors].map(([c, p]) => `${c}: ${p.message}`).join('; '),
-    ),
+    condition(input, 'Placed', placed, placed ? 'Placed' : placedReason(components), placed ? undefined : message),
+    condition(input, 'Delivered', delivered.ok, delivered.reason, delivered.message),
     condition(input, 'Ready', healthy, phase, healthy ? undefined : message),
   ];
   return {
@@ -317,7 +310,14 @@ function statusMessage(components: readonly ComponentStatus[], input: StatusInpu
     const held = c.burstHeldBack ?? 0;
     if (held) parts.push(`${c.name}: ${held} replica(s) held back by the burst limits (status.burst)`);
     if (c.saturation) parts.push(saturationText(c.name, c.saturation));
-    if ((c.unplaced ?? 0) > held) parts.push(`${c.name}: ${c.unplaced! - held} replica(s) found no cluster with room`);
+    if ((c.unplaced ?? 0) > held) {
+      const n = c.unplaced! - held;
+      parts.push(
+        roomWasTheReason(c)
+          ? `${c.name}: ${n} replica(s) found no cluster with room`
+          : `${c.name}: ${n} replica(s) found no eligible cluster (${c.excluded.map((e) => `${e.cluster}: ${e.reason}`).join('; ')})`,
+      );
+    }
     for (const cl of c.clusters) {
       if (cl.phase === 'Running' || cl.phase === 'Succeeded') continue;
       parts.push(
@@ -330,6 +330,46 @@ function statusMessage(components: readonly ComponentStatus[], input: StatusInpu
     parts.push(`workflow suspended at step ${step?.name ?? '?'}: polis rollout resume approves it`);
   }
   return parts.length ? parts.join('; ').slice(0, 1000) : undefined;
+}
+
+/** Whether some cluster was excluded for want of room (else every cluster was ruled out for another reason). */
+function roomWasTheReason(c: ComponentStatus): boolean {
+  return c.excluded.length === 0 || c.excluded.some((e) => e.reason.startsWith('no room'));
+}
+
+function placedReason(components: readonly ComponentStatus[]): string {
+  return components.some((c) => (c.unplaced ?? 0) > 0 && roomWasTheReason(c))
+    ? 'InsufficientCapacity'
+    : 'NoEligibleCluster';
+}
+
+/**
+ * Delivered is True only when every cluster the application is placed on took what it was given: a cluster that
+ * refused objects (ApplyFailed), could not be reached (ClusterUnreachable), or no cluster at all (NotPlaced) is
+ * not delivered.
+ */
+function deliveredCondition(
+  input: StatusInput,
+  components: readonly ComponentStatus[],
+): { ok: boolean; reason: string; message?: string } {
+  if (input.applyErrors.size > 0) {
+    // One kind of problem everywhere is named by its own reason (NamespaceOwnedByOther, PermissionDenied …).
+    const reasons = new Set([...input.applyErrors.values()].map((p) => p.reason));
+    return {
+      ok: false,
+      reason: reasons.size === 1 ? [...reasons][0]! : 'ApplyFailed',
+      message: [...input.applyErrors].map(([c, p]) => `${c}: ${p.message}`).join('; '),
+    };
+  }
+  const unreachable = [...input.observations]
+    .filter(([, o]) => !Array.isArray(o))
+    .map(([c, o]) => `${c}: ${(o as { unreachable: string }).unreachable}`);
+  if (unreachable.length > 0)
+    return { ok: false, reason: 'ClusterUnreachable', message: `nothing applied on ${unreachable.join('; ')}` };
+  const wanted = components.some((c) => c.desiredReplicas > 0);
+  if (wanted && components.every((c) => c.clusters.length === 0))
+    return { ok: false, reason: 'NotPlaced', message: 'no cluster was given any replica: nothing to apply' };
+  return { ok: true, reason: 'Applied' };
 }
 
 function condition(

@@ -1,5 +1,5 @@
 import type { ClusterDirectory } from '../clusters/cluster-directory.ts';
-import { ClusterUnreachableError, NamespaceOwnedError } from '../clusters/driver.ts';
+import { ClusterForbiddenError, ClusterUnreachableError, NamespaceOwnedError } from '../clusters/driver.ts';
 import type { Owner } from '../kernel/ownership.ts';
 import type { ApplyProblem, Observation } from './app-status.ts';
 import type { ClusterPlan } from './desired-state.ts';
@@ -38,6 +38,8 @@ export async function applyToCluster(
   healthy: ReadonlySet<string>,
   notes: EventNotes,
   stats: ApplyCounters,
+  /** Take over fields another field manager applied (the application's polis.io/force-conflicts annotation). */
+  force = false,
 ): Promise<void> {
   const driver = clusters.driver(cp.cluster);
   if (!driver) {
@@ -46,7 +48,11 @@ export async function applyToCluster(
   }
   try {
     const changedSpec = mem.applied.get(cp.cluster) !== cp.hash;
-    const report = await driver.apply(cp.manifests, { owner, createOnlyPaths: cp.createOnlyPaths });
+    const report = await driver.apply(cp.manifests, {
+      owner,
+      createOnlyPaths: cp.createOnlyPaths,
+      ...(force ? { force } : {}),
+    });
     stats.applies++;
     const changed = report.applied.filter((a) => a.action !== 'unchanged');
     stats.objectsChanged += changed.length;
@@ -78,6 +84,14 @@ export async function applyToCluster(
       });
       out.observations.set(cp.cluster, []);
       notes.add('Warning', e.reason, cp.cluster, e.message);
+      return;
+    }
+    if (e instanceof ClusterForbiddenError) {
+      // Nothing is delivered where polis may not watch what it delivers: an apply error, not an unreachable cluster.
+      mem.applied.delete(cp.cluster);
+      out.applyErrors.set(cp.cluster, { reason: 'PermissionDenied', message: e.message });
+      out.observations.set(cp.cluster, { unreachable: e.message });
+      notes.add('Warning', 'PermissionDenied', cp.cluster, e.message);
       return;
     }
     if (!(e instanceof ClusterUnreachableError)) throw e;

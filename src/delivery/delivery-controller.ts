@@ -4,6 +4,7 @@ import { revisionName } from '../apps/revisions.ts';
 import type { ClusterDirectory } from '../clusters/cluster-directory.ts';
 import type { WorkloadStatus } from '../clusters/driver.ts';
 import type { Owner } from '../kernel/ownership.ts';
+import { forcesConflicts } from '../kernel/ownership.ts';
 import { ClusterUnreachableError } from '../clusters/driver.ts';
 import { EventRecorder } from '../events/event-recorder.ts';
 import type { Clock } from '../kernel/clock.ts';
@@ -28,6 +29,7 @@ import type { ApplicationShare, TenantSharingSpec } from './sharing-ledger.ts';
 import { SharingLedger, priorityOf } from './sharing-ledger.ts';
 import { sharingNotes, sharingStatus } from './sharing-status.ts';
 import type { ClusterCandidate } from '../placement/types.ts';
+import { leftoverRemovable, unprobedClusters } from './cluster-hold.ts';
 import { crashLoopFailover, crashLoopToleration } from '../failover/component-failover.ts';
 import { advanceWorkflow } from './workflow.ts';
 import type { BurstLimits, BurstUse } from '../placement/burst-limits.ts';
@@ -250,6 +252,8 @@ export class DeliveryController {
     const previous = stored?.placement ? (stored as AppStatus) : undefined;
     const scaling = stored?.scaling;
     const saturation = stored?.saturation && Object.keys(stored.saturation).length ? stored.saturation : undefined;
+    // A cluster it is on that has not been probed yet (polis just started): hold, until its first heartbeat.
+    if (unprobedClusters(previous, (c) => this.deps.clusters.health(c)).length > 0) return;
     const generation = app.metadata.generation;
     const revision = revisionName(owner.app, generation);
     const nowMs = this.deps.clock.now().getTime();
@@ -329,7 +333,17 @@ export class DeliveryController {
     const targets = new Set(plan.clusters.map((c) => c.cluster));
     await Promise.all(
       plan.clusters.map((cp) =>
-        applyToCluster(this.deps.clusters, owner, cp, mem, outcome, healthyNames, notes, this.stats),
+        applyToCluster(
+          this.deps.clusters,
+          owner,
+          cp,
+          mem,
+          outcome,
+          healthyNames,
+          notes,
+          this.stats,
+          forcesConflicts(app.metadata.annotations),
+        ),
       ),
     );
 
@@ -356,7 +370,13 @@ export class DeliveryController {
     for (const cluster of [...had].sort()) {
       if (targets.has(cluster) || frozen.has(cluster)) continue;
       const driver = this.deps.clusters.driver(cluster);
-      if (!driver || !status0.healthy || !healthyNames.has(cluster)) {
+      const removable = leftoverRemovable({
+        cluster,
+        ready: healthyNames.has(cluster) && this.deps.clusters.health(cluster)?.state === 'Ready',
+        appHealthy: status0.healthy,
+        failoverOrigins: failover?.origins ?? [],
+      });
+      if (!driver || !removable) {
         if (driver || this.deps.clusters.names().includes(cluster)) pendingRemoval.push(cluster);
         continue;
       }
@@ -370,7 +390,9 @@ export class DeliveryController {
         pendingRemoval.push(cluster);
       }
     }
-    const clusters = [...new Set([...targets, ...frozen])].sort();
+    // Only clusters that hold something of it: a target where nothing could be applied is not listed.
+    const holding = [...targets].filter((c) => Array.isArray(observations.get(c)) || previous?.clusters.includes(c));
+    const clusters = [...new Set([...holding, ...frozen])].sort();
     const per = new Map(plan.demands.map((d) => [d.name, d.perReplica]));
     const bursting = burstReport({
       placement: plan.placement,

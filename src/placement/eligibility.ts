@@ -57,7 +57,7 @@ export function compileEligibility(
   for (let i = 0; i < n; i++) {
     const c = clusters[i]!;
     let reason: string | undefined;
-    if (!c.healthy) reason = 'unhealthy';
+    if (!c.healthy) reason = c.unhealthy ? `unhealthy: ${c.unhealthy}` : 'unhealthy';
     else if (residency) reason = outsideResidency(c, residency, list);
     if (reason === undefined && overflowSet.has(c.name)) {
       use[i] = OVERFLOW;

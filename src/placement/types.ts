@@ -14,6 +14,8 @@ export interface ClusterCandidate {
   readonly labels: Readonly<Record<string, string>>;
   /** Ready and reachable. An unhealthy cluster never receives replicas. */
   readonly healthy: boolean;
+  /** Why it is not healthy (`Unreachable`, `Unknown`, `PermissionDenied: watch services`, `cordoned` …), shown as the reason it was excluded. */
+  readonly unhealthy?: string;
   readonly free: Resources;
   /** All that the cluster's nodes offer to pods; fair sharing divides the private clusters' total. */
   readonly allocatable?: Resources;

@@ -16,6 +16,8 @@ export interface PrintColumn {
   readonly path: string;
   /** Shown only with `-o wide`. */
   readonly wide?: boolean;
+  /** `age`: a timestamp shown as the time since then (`45s`, `3m`), like the AGE column. */
+  readonly format?: 'age';
 }
 
 /**

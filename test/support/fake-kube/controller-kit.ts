@@ -43,9 +43,9 @@ export const controllerRef = (owner: KubeObject): OwnerReference => ({
 
 /** Objects in a namespace whose controller is the given owner. */
 export function owned(ctx: ControllerContext, d: ResourceDef, ns: string | undefined, uid: string | undefined): Any[] {
-  return ctx.registry.store
-    .list(d, ns)
-    .filter((o) => (o.metadata?.ownerReferences ?? []).some((r) => r.uid === uid && r.controller)) as Any[];
+  return ctx.registry.store.list(d, ns, (o) =>
+    (o.metadata?.ownerReferences ?? []).some((r) => r.uid === uid && r.controller),
+  ) as Any[];
 }
 
 /** Writes a new status through the status subresource (nothing is written when it is unchanged). */

@@ -2,6 +2,7 @@
 import { parse as parseYaml } from 'yaml';
 import { type Attributes, forbidden, isForbidden } from './auth.ts';
 import { type GarbageCollector, deleteOptions } from './garbage-collector.ts';
+import type { Rbac } from './rbac.ts';
 import type { Registry, WriteOptions } from './registry.ts';
 import { type ResourceDef, apiVersionOf } from './resources.ts';
 import { parseFieldSelector, parseLabelSelector } from './selectors.ts';
@@ -31,6 +32,7 @@ export interface HandlerDeps {
   registry: Registry;
   gc: GarbageCollector;
   opts: FakeKubeOptions;
+  rbac?: Rbac;
 }
 
 export function verbOf(method: string, hasName: boolean, query: URLSearchParams): Verb {
@@ -52,9 +54,26 @@ export function verbOf(method: string, hasName: boolean, query: URLSearchParams)
   }
 }
 
-/** 403 when the `forbid` list denies the request. */
+/** 403 when the `forbid` list denies the request, or the RBAC roles (when given) do not allow it. */
 export function authorize(deps: HandlerDeps, user: string, a: Attributes): void {
   if (isForbidden(deps.opts, a)) throw forbidden(user, a);
+  if (deps.rbac && !deps.rbac.allows(rbacRequest(a))) throw forbidden(user, a);
+}
+
+function rbacRequest(a: Attributes) {
+  return {
+    verb: a.verb,
+    group: a.def.group,
+    resource: a.def.resource,
+    ...(a.subresource !== undefined ? { subresource: a.subresource } : {}),
+    ...(a.namespace !== undefined ? { namespace: a.namespace } : {}),
+    ...(a.name !== undefined ? { name: a.name } : {}),
+  };
+}
+
+/** Whether the RBAC roles allow `a` (always, without them): an apply that creates needs create too. */
+export function rbacAllows(deps: HandlerDeps, a: Attributes): boolean {
+  return !deps.rbac || deps.rbac.allows(rbacRequest(a));
 }
 
 const unsupported = (accepted: string[]): KubeError =>

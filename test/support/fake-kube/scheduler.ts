@@ -21,6 +21,8 @@ export class Scheduler {
   private readonly ctx: ControllerContext;
   private next = 0;
   private readonly starting = new Set<string>();
+  /** Requests of each stored pod version (a stored object is replaced, never changed, when the pod changes). */
+  private readonly requests = new WeakMap<object, { cpu: number; memory: number }>();
 
   constructor(ctx: ControllerContext) {
     this.ctx = ctx;
@@ -40,27 +42,30 @@ export class Scheduler {
   }
 
   private schedule(pod: Any): void {
-    const nodes = this.ctx.registry.store.list(NODES) as Any[];
+    const nodes = ([...this.ctx.registry.store.scan(NODES)] as Any[]).sort((a, b) =>
+      a.metadata.name < b.metadata.name ? -1 : 1,
+    );
     const ready = nodes.filter(
       (n) =>
         !n.spec?.unschedulable &&
         (n.status?.conditions ?? []).some((c: Any) => c.type === 'Ready' && c.status === 'True'),
     );
-    const pods = (this.ctx.registry.store.list(PODS) as Any[]).filter((p) => p.spec.nodeName && isPodActive(p));
+    // What every node holds, in one pass over the pods as stored (no copies; requests parsed once per version).
+    const usage = new Map<string, { cpu: number; memory: number; pods: number }>();
+    for (const p of this.ctx.registry.store.scan(PODS) as Iterable<Any>) {
+      if (!p.spec?.nodeName || !isPodActive(p)) continue;
+      let r = this.requests.get(p);
+      if (!r) this.requests.set(p, (r = podRequests(p)));
+      const u = usage.get(p.spec.nodeName) ?? { cpu: 0, memory: 0, pods: 0 };
+      usage.set(p.spec.nodeName, { cpu: u.cpu + r.cpu, memory: u.memory + r.memory, pods: u.pods + 1 });
+    }
     const want = podRequests(pod);
     const reasons = new Map<string, number>();
     const fits = (node: Any): boolean => {
-      const onNode = pods.filter((p) => p.spec.nodeName === node.metadata.name);
-      const used = onNode.reduce(
-        (acc, p) => {
-          const r = podRequests(p);
-          return { cpu: acc.cpu + r.cpu, memory: acc.memory + r.memory };
-        },
-        { cpu: 0, memory: 0 },
-      );
+      const used = usage.get(node.metadata.name) ?? { cpu: 0, memory: 0, pods: 0 };
       const alloc = node.status?.allocatable ?? {};
       const misses: string[] = [];
-      if (onNode.length + 1 > Number(alloc.pods ?? 110)) misses.push('Too many pods');
+      if (used.pods + 1 > Number(alloc.pods ?? 110)) misses.push('Too many pods');
       if (used.cpu + want.cpu > parseQuantity(alloc.cpu) + 1e-9) misses.push('Insufficient cpu');
       if (used.memory + want.memory > parseQuantity(alloc.memory)) misses.push('Insufficient memory');
       for (const m of misses) reasons.set(m, (reasons.get(m) ?? 0) + 1);

@@ -7,7 +7,9 @@ import { startControllers } from './controller-manager.ts';
 import { GarbageCollector } from './garbage-collector.ts';
 import { kubeconfigFor } from './kubeconfig.ts';
 import { Registry } from './registry.ts';
-import { type HandlerDeps, authorize, handleResource, verbOf } from './resource-handler.ts';
+import { Rbac } from './rbac.ts';
+import { type HandlerDeps, authorize, handleResource, rbacAllows, verbOf } from './resource-handler.ts';
+import { forbidden } from './auth.ts';
 import { apiVersions, findByKind, groupDocument, groupList, resourceList } from './resources.ts';
 import { parseRoute } from './routes.ts';
 import { parseFieldSelector, parseLabelSelector } from './selectors.ts';
@@ -24,7 +26,7 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
   const store = new Store(opts.historyLimit ?? 1000);
   const registry = new Registry(store);
   const gc = new GarbageCollector(registry);
-  const deps: HandlerDeps = { registry, gc, opts };
+  const deps: HandlerDeps = { registry, gc, opts, ...(opts.rbac ? { rbac: new Rbac(opts.rbac) } : {}) };
   const controllers = startControllers(registry, gc, opts);
   const version = opts.version ?? { major: '1', minor: '31', gitVersion: 'v1.31.4' };
 
@@ -129,6 +131,13 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
       ...(route.subresource !== undefined ? { subresource: route.subresource } : {}),
     };
     authorize(deps, user ?? 'system:anonymous', attrs);
+    // Server-side apply of an object that does not exist yet creates it: RBAC asks for create as well as patch.
+    const isApply = (req.headers['content-type'] ?? '').startsWith('application/apply-patch');
+    if (verb === 'patch' && isApply && route.name !== undefined && !route.subresource) {
+      const exists = store.get(route.def, route.namespace, route.name) !== undefined;
+      const asCreate = { ...attrs, verb: 'create' as const };
+      if (!exists && !rbacAllows(deps, asCreate)) throw forbidden(user ?? 'system:anonymous', asCreate);
+    }
     if (verb === 'watch') {
       const q = u.searchParams;
       const label = parseLabelSelector(q.get('labelSelector') ?? undefined);
@@ -145,7 +154,7 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
           bookmarks: q.get('allowWatchBookmarks') === 'true',
           sendInitialEvents: q.get('sendInitialEvents') === 'true',
           timeoutSeconds: timeout !== null ? Number(timeout) : undefined,
-          bookmarkMs: opts.bookmarkMs ?? 1000,
+          bookmarkMs: opts.bookmarkMs ?? 60_000,
         },
         () => watches.delete(stream),
       );

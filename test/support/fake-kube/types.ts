@@ -55,9 +55,18 @@ export interface FakeKubeOptions {
   nodes?: { name: string; cpu: string; memory: string; pods: number; ready?: boolean }[];
   /** Denied operations, answered 403 with the API server's own message. A missing group matches every group. */
   forbid?: { verb: Exclude<Verb, 'deletecollection'>; resource: string; group?: string }[];
+  /**
+   * RBAC: the text of role files (YAML with ClusterRoles and Roles, e.g. deploy/member-cluster/polis-agent-rbac.yaml)
+   * bound to the bearer-token user; a request no rule allows is 403 Forbidden. Absent: everything is allowed
+   * (but `forbid`).
+   */
+  rbac?: string[];
   /** Events kept for watch resumption; an older resourceVersion answers 410 Gone (default 1000). */
   historyLimit?: number;
-  /** Bookmark interval for watches with allowWatchBookmarks (default 1000 ms). */
+  /**
+   * Bookmark interval for watches with allowWatchBookmarks (default 60 s, as kube-apiserver); bookmarks go only to
+   * watches of a resource type that had events since the watch began.
+   */
   bookmarkMs?: number;
   /** Simulated workload controller: pods become Running/Ready (Jobs: Succeeded) this long after they are bound. */
   readyAfterMs?: number;

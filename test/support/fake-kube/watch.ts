@@ -32,6 +32,8 @@ export interface WatchStream {
 
 export function serveWatch(res: ServerResponse, store: Store, p: WatchParams, onClose: () => void): WatchStream {
   res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' });
+  // kube-apiserver flushes the headers at once: a watch is open before its first event.
+  res.flushHeaders();
   let silent = false;
   const send = (type: WatchEventType, object: unknown): void => {
     if (!silent && !res.writableEnded) res.write(`${JSON.stringify({ type, object })}\n`);
@@ -45,8 +47,12 @@ export function serveWatch(res: ServerResponse, store: Store, p: WatchParams, on
       metadata: { resourceVersion: String(store.resourceVersion), ...(annotations ? { annotations } : {}) },
     });
 
+  // A real API server's watch cache sends bookmarks (about once a minute) only to watches of a resource type that
+  // had events since the watch began: a quiet type's watch hears nothing at all.
+  let hadEvents = false;
   const onEvent = (e: StoreEvent): void => {
     if (e.def !== p.def) return;
+    hadEvents = true;
     const now = inScope(e.object);
     const before = inScope(e.prev);
     if (e.type === 'ADDED' && now) send('ADDED', e.object);
@@ -83,7 +89,7 @@ export function serveWatch(res: ServerResponse, store: Store, p: WatchParams, on
   }
 
   const timers: NodeJS.Timeout[] = [];
-  if (p.bookmarks) timers.push(setInterval(() => bookmark(), p.bookmarkMs));
+  if (p.bookmarks) timers.push(setInterval(() => hadEvents && bookmark(), p.bookmarkMs));
   if (p.timeoutSeconds !== undefined) timers.push(setTimeout(() => res.end(), p.timeoutSeconds * 1000));
   const cleanup = (): void => {
     unsubscribe();

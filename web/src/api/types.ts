@@ -21,7 +21,7 @@ export interface Condition {
   readonly lastTransitionTime?: string;
 }
 
-export type ClusterHealth = 'Unknown' | 'Ready' | 'Suspect' | 'Unreachable';
+export type ClusterHealth = 'Unknown' | 'Ready' | 'Suspect' | 'Unreachable' | 'PermissionDenied';
 
 export interface Cluster extends KubeObject {
   readonly spec: {

@@ -7,6 +7,7 @@ const HEALTH_COLOR: Record<string, string> = {
   Ready: 'success',
   Suspect: 'warning',
   Unreachable: 'error',
+  PermissionDenied: 'error',
   Unknown: 'default',
 };
 
@@ -26,6 +27,7 @@ export const HEALTH_HEX: Record<string, string> = {
   Ready: '#52c41a',
   Suspect: '#faad14',
   Unreachable: '#f5222d',
+  PermissionDenied: '#cf1322',
   Unknown: '#bfbfbf',
 };
 
@@ -60,6 +62,8 @@ export function healthKey(health: string | undefined): MessageKey {
       return 'health.Suspect';
     case 'Unreachable':
       return 'health.Unreachable';
+    case 'PermissionDenied':
+      return 'health.PermissionDenied';
     default:
       return 'health.Unknown';
   }

@@ -67,6 +67,7 @@ export const en: Record<MessageKey, string> = {
   'health.Ready': 'Ready',
   'health.Suspect': 'Suspect',
   'health.Unreachable': 'Unreachable',
+  'health.PermissionDenied': 'Permission denied',
   'health.Unknown': 'Unknown',
 
   'role.platform-admin': 'Platform admin',

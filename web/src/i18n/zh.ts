@@ -68,6 +68,7 @@ export const zh = {
   'health.Ready': '正常',
   'health.Suspect': '疑似异常',
   'health.Unreachable': '不可达',
+  'health.PermissionDenied': '权限不足',
   'health.Unknown': '未知',
 
   'role.platform-admin': '平台管理员',

@@ -1,3 +1,4 @@
+import { FORCE_CONFLICTS_ANNOTATION } from '../../../kernel/ownership.ts';
 import type { KubeResponse } from './kube-http.ts';
 import { statusMessage } from './kube-http.ts';
 
@@ -33,7 +34,10 @@ export function failureMessage(answer: KubeResponse): string {
     const byManager = new Map<string, string[]>();
     for (const c of conflicts) byManager.set(c.manager, [...(byManager.get(c.manager) ?? []), c.field]);
     const parts = [...byManager].map(([manager, fields]) => `field manager ${manager} on ${fields.join(', ')}`);
-    return `conflict with ${parts.join(' and with ')}; the application must set force to take it over`;
+    return (
+      `conflict with ${parts.join(' and with ')}; to take these fields over, set the annotation ` +
+      `metadata.annotations["${FORCE_CONFLICTS_ANNOTATION}"]: "true" on the application and apply it again`
+    );
   }
   return statusMessage(answer) || `the API server answered ${answer.status}`;
 }

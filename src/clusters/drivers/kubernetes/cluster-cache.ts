@@ -1,3 +1,4 @@
+import type { ClusterPermission } from '../../driver.ts';
 import { OWNER_LABELS } from '../../driver.ts';
 import type { ResourceInfo } from './discovery.ts';
 import { Discovery, RENDERED_KINDS } from './discovery.ts';
@@ -80,6 +81,22 @@ export class ClusterCache {
   /** Kinds the cluster serves but refused to list: read by request instead. */
   unlisted(): ResourceInfo[] {
     return [...this.owned.values()].filter((i) => i.state === 'unavailable').map((i) => i.resource);
+  }
+
+  /** Rights the API server refused on the resources watched (list or watch answered 403). */
+  denied(): ClusterPermission[] {
+    const all: ({ denied: string | undefined; resource: ResourceInfo } | undefined)[] = [
+      ...this.owned.values(),
+      this.pods,
+      this.nodes,
+    ];
+    return all
+      .flatMap((i) => (i?.denied ? [{ verb: i.denied, resource: i.resource.plural, group: i.resource.group }] : []))
+      .filter(
+        (p, i, list) =>
+          list.findIndex((q) => q.verb === p.verb && q.resource === p.resource && q.group === p.group) === i,
+      )
+      .sort((a, b) => (`${a.group}/${a.resource}` < `${b.group}/${b.resource}` ? -1 : 1));
   }
 
   podsIn(namespace: string): PodSummary[] {

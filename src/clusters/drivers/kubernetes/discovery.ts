@@ -21,6 +21,8 @@ interface GroupVersionDoc {
 export interface RenderedKind {
   readonly apiVersion: string;
   readonly kind: string;
+  /** Its resource name, as RBAC rules name it (the driver still takes the path from discovery). */
+  readonly plural: string;
   /** Whether inventory and prune read this kind from here (false for a second version of the same kind). */
   readonly inventory: boolean;
 }
@@ -31,24 +33,43 @@ export interface RenderedKind {
  * so that each manifest is compared with the object as its own version shows it; v2 alone feeds the inventory.
  */
 export const RENDERED_KINDS: readonly RenderedKind[] = [
-  { apiVersion: 'v1', kind: 'Namespace', inventory: true },
-  { apiVersion: 'v1', kind: 'ServiceAccount', inventory: true },
-  { apiVersion: 'v1', kind: 'ConfigMap', inventory: true },
-  { apiVersion: 'v1', kind: 'Secret', inventory: true },
-  { apiVersion: 'v1', kind: 'Service', inventory: true },
-  { apiVersion: 'v1', kind: 'PersistentVolumeClaim', inventory: true },
-  { apiVersion: 'v1', kind: 'ResourceQuota', inventory: true },
-  { apiVersion: 'v1', kind: 'LimitRange', inventory: true },
-  { apiVersion: 'apps/v1', kind: 'Deployment', inventory: true },
-  { apiVersion: 'apps/v1', kind: 'StatefulSet', inventory: true },
-  { apiVersion: 'apps/v1', kind: 'DaemonSet', inventory: true },
-  { apiVersion: 'batch/v1', kind: 'Job', inventory: true },
-  { apiVersion: 'batch/v1', kind: 'CronJob', inventory: true },
-  { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', inventory: true },
-  { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', inventory: true },
-  { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', inventory: true },
-  { apiVersion: 'autoscaling/v1', kind: 'HorizontalPodAutoscaler', inventory: false },
-  { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', inventory: true },
+  { apiVersion: 'v1', kind: 'Namespace', plural: 'namespaces', inventory: true },
+  { apiVersion: 'v1', kind: 'ServiceAccount', plural: 'serviceaccounts', inventory: true },
+  { apiVersion: 'v1', kind: 'ConfigMap', plural: 'configmaps', inventory: true },
+  { apiVersion: 'v1', kind: 'Secret', plural: 'secrets', inventory: true },
+  { apiVersion: 'v1', kind: 'Service', plural: 'services', inventory: true },
+  { apiVersion: 'v1', kind: 'PersistentVolumeClaim', plural: 'persistentvolumeclaims', inventory: true },
+  { apiVersion: 'v1', kind: 'ResourceQuota', plural: 'resourcequotas', inventory: true },
+  { apiVersion: 'v1', kind: 'LimitRange', plural: 'limitranges', inventory: true },
+  { apiVersion: 'apps/v1', kind: 'Deployment', plural: 'deployments', inventory: true },
+  { apiVersion: 'apps/v1', kind: 'StatefulSet', plural: 'statefulsets', inventory: true },
+  { apiVersion: 'apps/v1', kind: 'DaemonSet', plural: 'daemonsets', inventory: true },
+  { apiVersion: 'batch/v1', kind: 'Job', plural: 'jobs', inventory: true },
+  { apiVersion: 'batch/v1', kind: 'CronJob', plural: 'cronjobs', inventory: true },
+  { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', plural: 'ingresses', inventory: true },
+  { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', plural: 'networkpolicies', inventory: true },
+  {
+    apiVersion: 'autoscaling/v2',
+    kind: 'HorizontalPodAutoscaler',
+    plural: 'horizontalpodautoscalers',
+    inventory: true,
+  },
+  {
+    apiVersion: 'autoscaling/v1',
+    kind: 'HorizontalPodAutoscaler',
+    plural: 'horizontalpodautoscalers',
+    inventory: false,
+  },
+  { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', plural: 'poddisruptionbudgets', inventory: true },
+];
+
+/**
+ * What the driver watches besides the kinds it renders, never writing them: every pod (workload status, requested
+ * capacity) and every node (allocatable capacity, readiness).
+ */
+export const OBSERVED_KINDS: readonly Omit<RenderedKind, 'inventory'>[] = [
+  { apiVersion: 'v1', kind: 'Pod', plural: 'pods' },
+  { apiVersion: 'v1', kind: 'Node', plural: 'nodes' },
 ];
 
 /** A group-version's resource list is fetched again for an unknown kind once it is this old (CRDs come and go). */

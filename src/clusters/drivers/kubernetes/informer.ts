@@ -18,7 +18,10 @@ export interface InformerOptions<T> {
   readonly onChange?: (type: ChangeType, next: T | undefined, prev: T | undefined) => void;
   /** Index keys of an object (e.g. `ns:<namespace>`), to find objects without scanning them all. */
   readonly index?: (value: T) => readonly string[];
-  /** A watch that hears nothing (no event, no bookmark) this long is taken as broken and opened again. */
+  /**
+   * A watch that hears nothing (no event, no bookmark) this long is opened again from the last resourceVersion,
+   * without a relist and without counting as a fault (a quiet resource type gets no bookmarks).
+   */
   readonly idleMs: number;
 }
 
@@ -41,6 +44,8 @@ export class Informer<T> {
   /** Why the resource cannot be listed (403, 404), when `state` is unavailable. */
   problem: string | undefined;
   connected = false;
+  /** The verb the API server refused (403) on this resource, until a list and watch succeed again. */
+  denied: 'list' | 'watch' | undefined;
   private readonly opts: InformerOptions<T>;
   private readonly entries = new Map<string, Entry<T>>();
   private readonly indexed = new Map<string, Map<string, T>>();
@@ -135,6 +140,7 @@ export class Informer<T> {
         continue;
       }
       if (answer.status !== 200) {
+        this.denied = answer.status === 403 ? 'list' : undefined;
         this.state = 'unavailable';
         this.problem = statusMessage(answer);
         this.refusedAt = Date.now();
@@ -185,6 +191,7 @@ export class Informer<T> {
     this.stopWatch = this.opts.http.watch(`${collectionPath(this.resource)}?${query}`, this.opts.idleMs, {
       onOpen: () => {
         this.connected = true;
+        this.denied = undefined;
         this.failures = 0;
         this.settle();
       },
@@ -255,7 +262,17 @@ export class Informer<T> {
     this.connected = false;
     if (this.stopped) return;
     if (why === undefined) {
-      this.watch(); // the server closed the watch (timeoutSeconds): go on from the last version
+      this.watch(); // the server closed the watch (timeoutSeconds), or it was quiet: go on from the last version
+      return;
+    }
+    if (!(why instanceof ClusterUnreachableError) && why.status === 403) {
+      // Listed, but not allowed to watch: the cluster's role lacks the right. Callers read by request meanwhile,
+      // the driver reports the missing right, and a list and watch are tried again after a while (ensure()).
+      this.denied = 'watch';
+      this.state = 'unavailable';
+      this.problem = statusMessage(why);
+      this.refusedAt = Date.now();
+      this.settle();
       return;
     }
     if (!(why instanceof ClusterUnreachableError) && why.status === 410) {

@@ -175,9 +175,11 @@ export class KubeHttp {
   }
 
   /**
-   * A watch: a GET whose answer is a stream of JSON lines. The stream is given up (onEnd with an error) when the
-   * server says nothing for `idleMs`, which catches a connection that hangs without closing. Returns a function
-   * that stops the watch; onEnd is not called after it.
+   * A watch: a GET whose answer is a stream of JSON lines. A stream that says nothing for `idleMs` is ended
+   * quietly (onEnd with undefined), not as a fault: a real API server sends bookmarks only on resource types that
+   * had events, so a quiet type's watch is silent for good. The caller opens it again from its last version; a
+   * connection that hangs is caught then, when the new watch gets no answer within the request timeout. Returns a
+   * function that stops the watch; onEnd is not called after it.
    */
   watch(path: string, idleMs: number, handlers: WatchHandlers): () => void {
     let done = false;
@@ -191,9 +193,12 @@ export class KubeHttp {
       if (why instanceof ClusterUnreachableError) this.contact.lost(why);
       handlers.onEnd(why);
     };
-    const arm = (ms: number, message: string) => {
+    const arm = (ms: number, message: string | undefined) => {
       clearTimeout(idle);
-      idle = setTimeout(() => end(new ClusterUnreachableError(this.cluster, message)), ms);
+      idle = setTimeout(
+        () => end(message === undefined ? undefined : new ClusterUnreachableError(this.cluster, message)),
+        ms,
+      );
     };
     const req = this.lib.request(
       `${this.server}${path}`,
@@ -214,13 +219,13 @@ export class KubeHttp {
         opened = true;
         this.contact.heard();
         handlers.onOpen();
-        arm(idleMs, `the watch heard nothing for ${idleMs} ms`);
+        arm(idleMs, undefined);
         let buffer = '';
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => {
           if (done) return;
           this.contact.heard();
-          arm(idleMs, `the watch heard nothing for ${idleMs} ms`);
+          arm(idleMs, undefined);
           buffer += chunk;
           let nl: number;
           while ((nl = buffer.indexOf('\n')) >= 0 && !done) {

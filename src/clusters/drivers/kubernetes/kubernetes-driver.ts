@@ -5,12 +5,19 @@ import type {
   ClusterCapacity,
   ClusterDriver,
   ClusterHealth,
+  ClusterPermission,
   Owner,
   PruneReport,
   Resources,
   WorkloadStatus,
 } from '../../driver.ts';
-import { ClusterUnreachableError, NamespaceOwnedError, otherNamespaceOwner, targetNamespaces } from '../../driver.ts';
+import {
+  ClusterForbiddenError,
+  ClusterUnreachableError,
+  NamespaceOwnedError,
+  otherNamespaceOwner,
+  targetNamespaces,
+} from '../../driver.ts';
 import type { CacheScope } from './cluster-cache.ts';
 import { ClusterCache, ownerIndexKey } from './cluster-cache.ts';
 import type { ResourceInfo } from './discovery.ts';
@@ -154,13 +161,27 @@ export class KubernetesDriver implements ClusterDriver {
         await c.cache.discovery.refreshGroups();
         this.groupsAt = now;
       }
+      // The watches polis delivers through, opened (once) here so that a role lacking a right shows at once.
+      let denied: ClusterPermission[] = [];
+      if (ready) {
+        await c.cache.ensure('objects').catch((e: unknown) => {
+          if (!(e instanceof ClusterUnreachableError)) throw e;
+        });
+        denied = c.cache.denied();
+      }
       const nodes = [...c.cache.allNodes()];
       const message = !ready
         ? `the API server is not ready (${answer.status}): ${statusMessage(answer)}`
         : nodes.length > 0
           ? `${nodes.filter((n) => n.ready).length}/${nodes.length} nodes ready`
           : 'the API server is ready';
-      return { reachable: true, ready, message, ...(this.version ? { version: this.version.value } : {}) };
+      return {
+        reachable: true,
+        ready,
+        message,
+        ...(denied.length ? { denied } : {}),
+        ...(this.version ? { version: this.version.value } : {}),
+      };
     } catch (e) {
       if (e instanceof ClusterUnreachableError) return { reachable: false, ready: false, message: e.message };
       throw e;
@@ -195,6 +216,11 @@ export class KubernetesDriver implements ClusterDriver {
   private async fresh(scope: CacheScope): Promise<Connection> {
     const c = await this.connection();
     await c.cache.ensure(scope);
+    // Delivering where polis cannot watch what it delivers would report state it cannot see: refused outright.
+    if (scope === 'objects') {
+      const denied = c.cache.denied();
+      if (denied.length > 0) throw new ClusterForbiddenError(this.cluster, denied);
+    }
     if (this.suspect || Date.now() - this.lastHeard > this.staleAfterMs) await c.http.request('GET', '/version');
     return c;
   }

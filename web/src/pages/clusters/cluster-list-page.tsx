@@ -61,7 +61,10 @@ export function ClusterListPage() {
           },
           {
             title: t('common.health'),
-            filters: ['Ready', 'Suspect', 'Unreachable', 'Unknown'].map((h) => ({ text: t(healthKey(h)), value: h })),
+            filters: ['Ready', 'Suspect', 'Unreachable', 'PermissionDenied', 'Unknown'].map((h) => ({
+              text: t(healthKey(h)),
+              value: h,
+            })),
             onFilter: (v, c) => (c.status?.health ?? 'Unknown') === v,
             render: (_, c) => (
               <span data-testid={`cluster-health-${c.metadata.name}`} data-health={c.status?.health ?? 'Unknown'}>
