@@ -1,4 +1,3 @@
-import { parseBytes, parseCpu } from '../kernel/quantity.ts';
 import type { ClusterCandidate, ComponentDemand } from '../placement/types.ts';
 import type {
   Priority,
@@ -8,32 +7,10 @@ import type {
   SharingDepartment,
   SharingGrant,
 } from '../placement/sharing.ts';
-import { grantKey, shareCapacity } from '../placement/sharing.ts';
+import { grantKey, shareCapacity, sharingDepartment } from '../placement/sharing.ts';
+import type { TenantSharingSpec } from '../placement/sharing.ts';
+export type { TenantSharingSpec } from '../placement/sharing.ts';
 export { priorityOf } from '../placement/sharing.ts';
-
-/** The part of Tenant.spec fair sharing reads. */
-export interface TenantSharingSpec {
-  readonly quota?: { readonly cpu?: string | number; readonly memory?: string | number };
-  readonly sharing?: {
-    readonly borrowingLimit?: { readonly cpu?: string | number; readonly memory?: string | number };
-  };
-}
-
-/** A department as fair sharing sees it: its quota's cpu and memory are its guarantee. */
-export function sharingDepartment(name: string, spec: TenantSharingSpec | undefined): SharingDepartment {
-  const share = (q: { cpu?: string | number; memory?: string | number } | undefined): Partial<Share> => ({
-    ...(q?.cpu !== undefined ? { cpuMilli: parseCpu(q.cpu) } : {}),
-    ...(q?.memory !== undefined ? { memoryBytes: parseBytes(q.memory) } : {}),
-  });
-  // Without a borrowing limit a department with a guarantee borrows nothing; one without a quota is unlimited.
-  const hasQuota = spec?.quota?.cpu !== undefined || spec?.quota?.memory !== undefined;
-  const limit = spec?.sharing?.borrowingLimit;
-  return {
-    name,
-    guarantee: share(spec?.quota),
-    borrowingLimit: limit ? share(limit) : hasQuota ? { cpuMilli: 0, memoryBytes: 0 } : {},
-  };
-}
 
 interface AppEntry {
   readonly tenant: string;

@@ -16,6 +16,7 @@
  *
  * Deterministic: the same input gives the same output whatever order the demands come in.
  */
+import { parseBytes, parseCpu } from '../kernel/quantity.ts';
 import type { Resources } from '../kernel/resources.ts';
 
 export type Priority = 'critical' | 'normal' | 'preemptible';
@@ -345,4 +346,28 @@ function whole(n: number): number {
 
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The part of Tenant.spec fair sharing reads. */
+export interface TenantSharingSpec {
+  readonly quota?: { readonly cpu?: string | number; readonly memory?: string | number };
+  readonly sharing?: {
+    readonly borrowingLimit?: { readonly cpu?: string | number; readonly memory?: string | number };
+  };
+}
+
+/** A department as fair sharing sees it: its quota's cpu and memory are its guarantee. */
+export function sharingDepartment(name: string, spec: TenantSharingSpec | undefined): SharingDepartment {
+  const share = (q: { cpu?: string | number; memory?: string | number } | undefined): Partial<Share> => ({
+    ...(q?.cpu !== undefined ? { cpuMilli: parseCpu(q.cpu) } : {}),
+    ...(q?.memory !== undefined ? { memoryBytes: parseBytes(q.memory) } : {}),
+  });
+  // Without a borrowing limit a department with a guarantee borrows nothing; one without a quota is unlimited.
+  const hasQuota = spec?.quota?.cpu !== undefined || spec?.quota?.memory !== undefined;
+  const limit = spec?.sharing?.borrowingLimit;
+  return {
+    name,
+    guarantee: share(spec?.quota),
+    borrowingLimit: limit ? share(limit) : hasQuota ? { cpuMilli: 0, memoryBytes: 0 } : {},
+  };
 }

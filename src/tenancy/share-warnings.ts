@@ -1,5 +1,5 @@
-import type { TenantSharingSpec } from '../delivery/sharing-ledger.ts';
-import { sharingDepartment } from '../delivery/sharing-ledger.ts';
+import type { TenantSharingSpec } from '../placement/sharing.ts';
+import { sharingDepartment } from '../placement/sharing.ts';
 
 /** A cluster as the guarantee check reads it from its object (spec.role, spec.cordoned, status). */
 export interface PrivateCapacitySource {

@@ -3,8 +3,8 @@ import { ZERO_USAGE, addUsage } from './quota.ts';
 import { parseBytes, parseCpu } from '../kernel/quantity.ts';
 import { replicaCost } from '../placement/planner.ts';
 import type { SharingStatus } from '../delivery/app-status.ts';
-import type { TenantSharingSpec } from '../delivery/sharing-ledger.ts';
-import { sharingDepartment } from '../delivery/sharing-ledger.ts';
+import type { TenantSharingSpec } from '../placement/sharing.ts';
+import { sharingDepartment } from '../placement/sharing.ts';
 
 /** What one application of a department holds, as the usage report needs it (pure input). */
 export interface ApplicationHolding {
