@@ -201,7 +201,7 @@ export function createMetrics(deps: {
     );
     perDepartment(
       'polis_department_held_back_replicas',
-      'Replicas a department’s applications want that run nowhere because of its share, by reason (QuotaLimited, Reclaimed, CapacityLimited).',
+      'Replicas a department’s applications want that run nowhere because of its share, by reason (QuotaLimited, CapacityLimited).',
       ['tenant', 'reason'],
       (g, u) => {
         for (const [reason, n] of Object.entries(u.sharing.heldBack.byReason)) g.set({ tenant: u.tenant, reason }, n);

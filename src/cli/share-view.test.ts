@@ -9,7 +9,7 @@ describe('the share figures in polis describe', () => {
       privatePlaced: { cpu: 72, memory: 100 * 1024 ** 3 },
       borrowed: { cpu: 8, memory: 0 },
       percent: 112.5,
-      heldBack: { replicas: 5, byReason: { QuotaLimited: 3, Reclaimed: 2 } },
+      heldBack: { replicas: 5, byReason: { QuotaLimited: 3, CapacityLimited: 2 } },
       level: 'over',
     });
     expect(text).toBe(
@@ -20,7 +20,7 @@ describe('the share figures in polis describe', () => {
         '  Borrowing limit: 16 cores, 0',
         '  Private placed:  72 cores, 100Gi',
         '  Borrowed:        8 cores, 0',
-        '  Held back:       5 replicas (QuotaLimited 3, Reclaimed 2)',
+        '  Held back:       5 replicas (QuotaLimited 3, CapacityLimited 2)',
         '',
       ].join('\n'),
     );
@@ -31,13 +31,13 @@ describe('the share figures in polis describe', () => {
       priority: 'critical',
       components: {
         web: { guaranteed: 4, borrowed: 2 },
-        api: { guaranteed: 1, borrowed: 0, limited: 3, reason: 'Reclaimed' },
+        api: { guaranteed: 1, borrowed: 0, limited: 3, reason: 'CapacityLimited' },
       },
     });
     expect(text).toMatch(
       /^Sharing \(priority critical\):\n {2}COMPONENT\s+GUARANTEED\s+BORROWED\s+HELD BACK\s+REASON\n/,
     );
-    expect(text).toMatch(/^ {2}api\s+1\s+0\s+3\s+Reclaimed$/m);
+    expect(text).toMatch(/^ {2}api\s+1\s+0\s+3\s+CapacityLimited$/m);
     expect(text).toMatch(/^ {2}web\s+4\s+2\s+0\s*$/m);
     expect(appSharingSection(undefined)).toBe('');
   });

@@ -103,7 +103,7 @@ export interface SharingStatus {
         readonly borrowed: number;
         /** Replicas wanted that run nowhere because of the department's share. */
         readonly limited?: number;
-        readonly reason?: 'QuotaLimited' | 'Reclaimed' | 'CapacityLimited';
+        readonly reason?: 'QuotaLimited' | 'CapacityLimited';
       }
     >
   >;

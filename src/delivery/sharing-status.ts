@@ -31,14 +31,20 @@ export function sharingStatus(
 }
 
 /**
- * Events when the share starts holding replicas back or takes borrowed ones back (reason codes QuotaLimited,
- * Reclaimed, CapacityLimited; the message names each component and the count). Nothing while it stays the same.
+ * Events when borrowed replicas are given back (Reclaimed) or the share starts holding replicas back (QuotaLimited,
+ * CapacityLimited); each message names the components and the counts. Nothing while it stays the same.
  */
 export function sharingNotes(
   now: SharingStatus | undefined,
   was: SharingStatus | undefined,
 ): { reason: string; message: string }[] {
   const by = new Map<string, string[]>();
+  // Borrowed replicas given back: because a lender needs its guarantee, or the capacity shrank.
+  for (const [name, before] of Object.entries(was?.components ?? {})) {
+    const after = now?.components[name]?.borrowed ?? 0;
+    if (before.borrowed > after)
+      by.set('Reclaimed', [...(by.get('Reclaimed') ?? []), `${name}: ${before.borrowed - after} borrowed replica(s)`]);
+  }
   for (const [name, c] of Object.entries(now?.components ?? {})) {
     if (!c.limited || !c.reason) continue;
     const before = was?.components[name];
@@ -50,6 +56,6 @@ export function sharingNotes(
 
 const EXPLAIN: Record<string, string> = {
   QuotaLimited: "the department's guarantee and borrowing limit are used",
-  Reclaimed: 'borrowed capacity given back to a department that needs its guarantee',
+  Reclaimed: 'given back to departments that need their guarantee, or to a private cloud that shrank',
   CapacityLimited: 'the private cloud has no idle capacity to lend',
 };

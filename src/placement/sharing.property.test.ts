@@ -151,10 +151,10 @@ describe('fair sharing of the private cloud', () => {
     const d = shareCapacity(input);
     expect(d.grants.get('edu/critical/web')).toEqual({ guaranteed: 2, borrowed: 0 });
     expect(d.grants.get('edu/normal/web')).toEqual({ guaranteed: 2, borrowed: 0 });
-    expect(d.grants.get('edu/preemptible/web')).toEqual({ guaranteed: 0, borrowed: 0, reason: 'Reclaimed' });
+    expect(d.grants.get('edu/preemptible/web')).toEqual({ guaranteed: 0, borrowed: 0, reason: 'QuotaLimited' });
   });
 
-  it('lends idle capacity, then takes it back for the lender with the reason Reclaimed', () => {
+  it('lends idle capacity, then takes it back for the lender', () => {
     const base = (taxWants: number, eduHolds: number): SharingInput => ({
       capacity: { cpuMilli: 10 * CORE, memoryBytes: 100 * GIB },
       departments: [
@@ -186,7 +186,7 @@ describe('fair sharing of the private cloud', () => {
     expect(idle.grants.get('edu/portal/web')).toEqual({ guaranteed: 4, borrowed: 6, reason: 'QuotaLimited' });
     const busy = shareCapacity(base(5, 10));
     expect(busy.grants.get('tax/invoice/api')).toEqual({ guaranteed: 5, borrowed: 0 });
-    expect(busy.grants.get('edu/portal/web')).toEqual({ guaranteed: 4, borrowed: 1, reason: 'Reclaimed' });
+    expect(busy.grants.get('edu/portal/web')).toEqual({ guaranteed: 4, borrowed: 1, reason: 'CapacityLimited' });
   });
 
   it('is deterministic whatever order the demands and departments come in', () => {

@@ -65,7 +65,7 @@ export interface SharingInput {
   readonly demands: readonly SharingDemand[];
 }
 
-export type YieldReason = 'QuotaLimited' | 'Reclaimed' | 'CapacityLimited';
+export type YieldReason = 'QuotaLimited' | 'CapacityLimited';
 
 export interface SharingGrant {
   /** Private replicas within the department's guarantee. */
@@ -74,8 +74,9 @@ export interface SharingGrant {
   readonly borrowed: number;
   /**
    * Why the rest of `replicas` may not run on private clusters: `QuotaLimited` the department's guarantee and
-   * borrowing limit are used up; `Reclaimed` it held them as borrowed and a guarantee needs them back;
-   * `CapacityLimited` the private cloud has no idle capacity left to lend.
+   * borrowing limit are used up; `CapacityLimited` the private cloud has no idle capacity left to lend (the other
+   * departments' guarantees use it). A function of the input alone, never of history: the same after a restart.
+   * (Borrowed replicas given back are an event, `Reclaimed`, recorded by delivery when `borrowed` falls.)
    */
   readonly reason?: YieldReason;
 }
@@ -180,9 +181,6 @@ export function shareCapacity(input: SharingInput): SharingDecision {
       borrowedShare,
       borrow,
     );
-  const reclaimed = new Set<Row>();
-  for (const r of rows)
-    if (r.d.privateNow > r.guaranteed + r.borrowed && r.want > r.guaranteed + r.borrowed) reclaimed.add(r);
   // 3. New borrowing.
   for (const tier of tiers(rows))
     fill(tier, left, (r) => r.want - r.guaranteed - r.borrowed, borrowFits, borrowedShare, borrow);
@@ -197,11 +195,7 @@ export function shareCapacity(input: SharingInput): SharingDecision {
       l.cpu += rest * r.d.perReplica.cpuMilli;
       l.mem += rest * r.d.perReplica.memoryBytes;
       limited.set(r.dept, l);
-      reason = reclaimed.has(r)
-        ? 'Reclaimed'
-        : !borrowFits(r, r.d.perReplica.cpuMilli, r.d.perReplica.memoryBytes)
-          ? 'QuotaLimited'
-          : 'CapacityLimited';
+      reason = borrowFits(r, r.d.perReplica.cpuMilli, r.d.perReplica.memoryBytes) ? 'CapacityLimited' : 'QuotaLimited';
     }
     grants.set(grantKey(r.d.app, r.d.component), {
       guaranteed: r.guaranteed,

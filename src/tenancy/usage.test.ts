@@ -27,7 +27,7 @@ describe('a department’s share of the private cloud in its usage report', () =
           {
             components: {
               web: { guaranteed: 8, borrowed: 1, limited: 2, reason: 'QuotaLimited' },
-              api: { guaranteed: 0, borrowed: 0, limited: 1, reason: 'Reclaimed' },
+              api: { guaranteed: 0, borrowed: 0, limited: 1, reason: 'CapacityLimited' },
             },
           },
         ),
@@ -45,7 +45,7 @@ describe('a department’s share of the private cloud in its usage report', () =
       privatePlaced: { cpu: 20, memory: 38 * GI },
       borrowed: { cpu: 4, memory: 0 },
       percent: 125,
-      heldBack: { replicas: 6, byReason: { QuotaLimited: 5, Reclaimed: 1 } },
+      heldBack: { replicas: 6, byReason: { QuotaLimited: 5, CapacityLimited: 1 } },
       level: 'over',
     });
   });

@@ -47,7 +47,7 @@ export interface DepartmentUsage {
   readonly sharing: DepartmentSharing;
 }
 
-export type HeldBackReason = 'QuotaLimited' | 'Reclaimed' | 'CapacityLimited';
+export type HeldBackReason = 'QuotaLimited' | 'CapacityLimited';
 
 /**
  * A department's fair share of the private (non-burst) clusters. Cores and bytes; a dimension absent from

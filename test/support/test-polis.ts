@@ -12,6 +12,7 @@ import type { BackendName } from '../setup/backends.ts';
 import { createPostgresTestSchema } from '../setup/backends.ts';
 
 export interface TestPolis {
+  /** The running polis (a new one after `restart`). */
   readonly polis: Polis;
   readonly adminToken: string;
   /** Demo users' tokens by user name (edu-admin, edu-staff, tax-admin, vendor-dev, auditor, publisher …). */
@@ -22,6 +23,11 @@ export interface TestPolis {
     url: string,
     opts?: { token?: string; body?: unknown; contentType?: string; headers?: Record<string, string> },
   ): Promise<LightMyRequestResponse>;
+  /**
+   * Stops polis and starts a new one on the same store, secret key and simulated cloud (its clusters and pods keep
+   * running meanwhile), as an operator's restart would. Requests then reach the new one.
+   */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -60,22 +66,27 @@ export async function startTestPolis(
       ...opts.config,
     },
   );
-  const polis = await startPolis(config, {
-    clock: opts.clock,
-    listen: opts.listen,
-    feedPollMs: 200,
-    bookmarkMs: 200,
-    controllers: opts.controllers ?? false,
-    virtualTime: opts.virtualTime,
-    ...(opts.fairSharing !== undefined ? { fairSharing: opts.fairSharing } : {}),
-    logStream: opts.logStream,
-  });
+  const start = (sim?: Polis['sim']) =>
+    startPolis(config, {
+      clock: opts.clock,
+      listen: opts.listen,
+      feedPollMs: 200,
+      bookmarkMs: 200,
+      controllers: opts.controllers ?? false,
+      virtualTime: opts.virtualTime,
+      ...(opts.fairSharing !== undefined ? { fairSharing: opts.fairSharing } : {}),
+      logStream: opts.logStream,
+      ...(sim ? { sim } : {}),
+    });
+  let polis = await start();
   const adminToken = readFileSync(polis.adminTokenFile!, 'utf8').trim();
   const tokens = polis.demoTokensFile
     ? (JSON.parse(readFileSync(polis.demoTokensFile, 'utf8')) as Record<string, string>)
     : {};
   return {
-    polis,
+    get polis() {
+      return polis;
+    },
     adminToken,
     tokens: { ...tokens, admin: adminToken },
     dataDir,
@@ -88,6 +99,11 @@ export async function startTestPolis(
         payload = typeof o.body === 'string' ? o.body : JSON.stringify(o.body);
       }
       return polis.app.inject({ method: method as 'GET', url, headers, payload });
+    },
+    async restart() {
+      const sim = polis.sim;
+      await polis.stop();
+      polis = await start(sim);
     },
     async stop() {
       await polis.stop();

@@ -183,7 +183,7 @@ export interface DepartmentUsage {
   readonly sharing?: DepartmentSharing;
 }
 
-export type HeldBackReason = 'QuotaLimited' | 'Reclaimed' | 'CapacityLimited';
+export type HeldBackReason = 'QuotaLimited' | 'CapacityLimited';
 
 /** A department's share of the private (non-burst) clusters: cores and bytes (docs/api.md). */
 export interface DepartmentSharing {

@@ -352,7 +352,6 @@ export const en: Record<MessageKey, string> = {
   'share.level.over': 'Over its guarantee at {percent}%: borrowing idle capacity',
   'share.level.near': 'Near its guarantee ({percent}%)',
   'share.reason.QuotaLimited': 'Guarantee and borrowing limit used up',
-  'share.reason.Reclaimed': 'Borrowed capacity given back to its lender',
   'share.reason.CapacityLimited': 'No idle private capacity to borrow',
   'share.overcommitted.title': "The departments' guarantees exceed the healthy private capacity",
   'share.overcommitted.detail':

@@ -348,7 +348,6 @@ export const zh = {
   'share.level.over': '超出保障份额 {percent}%，正在借用空闲资源',
   'share.level.near': '接近保障份额（{percent}%）',
   'share.reason.QuotaLimited': '保障份额与借用上限已用尽',
-  'share.reason.Reclaimed': '借用资源已归还出借部门',
   'share.reason.CapacityLimited': '私有云无空闲容量可借',
   'share.overcommitted.title': '各部门保障份额之和超过私有云健康容量',
   'share.overcommitted.detail':

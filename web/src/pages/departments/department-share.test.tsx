@@ -33,7 +33,7 @@ describe('a department’s share of the private cloud', () => {
           borrowed: { cpu: 8, memory: 2 * GI },
           percent: 112.5,
           level: 'over',
-          heldBack: { replicas: 5, byReason: { QuotaLimited: 3, Reclaimed: 2 } },
+          heldBack: { replicas: 5, byReason: { QuotaLimited: 3, CapacityLimited: 2 } },
         })}
       />,
     );
@@ -44,7 +44,7 @@ describe('a department’s share of the private cloud', () => {
     expect(screen.getByTestId('share-borrowed').textContent).toBe('借用 8 核 · 2 GiB');
     expect(screen.getByTestId('share-held-back').textContent).toContain('5 个副本暂缓运行');
     expect(screen.getByTestId('held-back-QuotaLimited').textContent).toBe('保障份额与借用上限已用尽 × 3');
-    expect(screen.getByTestId('held-back-Reclaimed').textContent).toBe('借用资源已归还出借部门 × 2');
+    expect(screen.getByTestId('held-back-CapacityLimited').textContent).toBe('私有云无空闲容量可借 × 2');
   });
 
   it('is red near its share (90% or more) without borrowing, and not red below', () => {

@@ -6,7 +6,6 @@ import { useI18n } from '../../i18n/i18n.tsx';
 
 const REASON_KEY: Readonly<Record<HeldBackReason, MessageKey>> = {
   QuotaLimited: 'share.reason.QuotaLimited',
-  Reclaimed: 'share.reason.Reclaimed',
   CapacityLimited: 'share.reason.CapacityLimited',
 };
 
