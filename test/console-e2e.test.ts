@@ -74,13 +74,13 @@ describe.skipIf(!hasChromium)(
       await signIn(page, base, t.adminToken);
       const overview = page.getByTestId('overview');
       await overview.waitFor();
-      // Five sandbox clusters, all Ready, on the map; the six example applications counted.
+      // Five sandbox clusters, all Ready, on the map; the seven example applications counted.
       await expect
         .poll(() => page.getByTestId('stat-clusters').textContent(), { timeout: 30_000 })
         .toMatch(/5\s*\/\s*5/);
       await expect
         .poll(() => page.getByTestId('stat-applications').textContent(), { timeout: 30_000 })
-        .toMatch(/\/\s*6/);
+        .toMatch(/\/\s*7/);
       for (const c of ['gov-east', 'gov-west', 'burst-aliyun', 'burst-huawei', 'dr-north'])
         await page.getByTestId(`map-cluster-${c}`).waitFor();
       await page.getByTestId('chart-health').locator('canvas').waitFor();
@@ -100,13 +100,13 @@ describe.skipIf(!hasChromium)(
     it('lists the applications and filters them by department, health and cluster', async () => {
       await page.getByTestId('nav-applications').click();
       await page.getByTestId('app-table').waitFor();
-      await expect.poll(() => page.getByTestId('app-count').textContent()).toMatch(/6 \/ 共 6|6 of 6/);
+      await expect.poll(() => page.getByTestId('app-count').textContent()).toMatch(/7 \/ 共 7|7 of 7/);
       await pick(page, 'filter-department', 'tax');
-      await expect.poll(() => page.getByTestId('app-count').textContent()).toMatch(/1 \/ 共 6/);
+      await expect.poll(() => page.getByTestId('app-count').textContent()).toMatch(/1 \/ 共 7/);
       expect(page.url()).toContain('department=tax');
       await page.getByTestId('app-link-tax-e-invoice').waitFor();
       await page.goto(`${base}/applications?cluster=burst-aliyun`);
-      await expect.poll(() => page.getByTestId('app-count').textContent()).toMatch(/0 \/ 共 6/);
+      await expect.poll(() => page.getByTestId('app-count').textContent()).toMatch(/0 \/ 共 7/);
       await shot(page, '03-applications');
     });
 
