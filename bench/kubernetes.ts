@@ -252,7 +252,9 @@ try {
         'quadratic in the pods; 724 s at 1,000 applications), now fixed; what remains is mostly the fake copying ' +
         'each object it writes (store put, managed fields) and GC. The driver itself sends 6 writes per application ' +
         '(one server-side apply per object, the namespace first) and ~0.05 reads',
-      `load average when the run ended: ${loadavg().map((l) => l.toFixed(1)).join(' ')} (2 cores shared)`,
+      `load average when the run ended: ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')} (2 cores shared)`,
       `delivery requests by verb: ${JSON.stringify(delivered.byVerb)}`,
     ],
   });

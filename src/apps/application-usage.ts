@@ -25,8 +25,7 @@ function storageOf(c: ComponentSpec): number {
 export function applicationUsage(obj: StoredObject): ResourceUsage {
   const spec = obj.spec as ApplicationSpec;
   const scaling = spec.policies?.find((p) => p.type === 'autoscaling')?.properties as
-    | { components?: { name?: string; minReplicas?: number }[] }
-    | undefined;
+    { components?: { name?: string; minReplicas?: number }[] } | undefined;
   const minimum = new Map((scaling?.components ?? []).map((c) => [c.name, c.minReplicas]));
   let cpu = 0;
   let memory = 0;
