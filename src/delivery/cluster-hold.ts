@@ -23,16 +23,30 @@ export function unprobedClusters(
 
 /**
  * Whether the objects an application left on `cluster` may be removed now (all of them, namespace and volumes
- * included). Only when the cluster answers Ready this moment, the application runs healthy elsewhere, and the
- * cluster was not left by failover that is still on record: replicas moved off a cluster that failed keep their
- * namespace (and its PersistentVolumeClaims) there until failback brings them back, or a new spec places the
- * application afresh. A cluster that is only unreachable, or was unknown at start-up, is never cleaned.
+ * included). Only when the cluster answers Ready this moment and the application runs healthy elsewhere. An
+ * application that keeps data in volumes (PersistentVolumeClaims) also keeps its namespace on a cluster it left by
+ * failover that is still on record, until failback brings it back or a new spec places it afresh: the data is
+ * there. One without volumes is removed at once, so that nothing runs twice (a cron-task's leftover CronJob would
+ * fire beside its replacement). A cluster that is only unreachable, or was unknown at start-up, is never cleaned.
  */
 export function leftoverRemovable(args: {
   readonly cluster: string;
   readonly ready: boolean;
   readonly appHealthy: boolean;
   readonly failoverOrigins: readonly string[];
+  readonly holdsVolumes: boolean;
 }): boolean {
-  return args.ready && args.appHealthy && !args.failoverOrigins.includes(args.cluster);
+  if (!args.ready || !args.appHealthy) return false;
+  return !(args.holdsVolumes && args.failoverOrigins.includes(args.cluster));
+}
+
+/** Whether what an application renders keeps data in volumes: a PersistentVolumeClaim, or a StatefulSet's claims. */
+export function holdsVolumes(manifests: readonly { readonly kind: string; readonly spec?: unknown }[]): boolean {
+  return manifests.some(
+    (m) =>
+      m.kind === 'PersistentVolumeClaim' ||
+      (m.kind === 'StatefulSet' &&
+        Array.isArray((m.spec as { volumeClaimTemplates?: unknown } | undefined)?.volumeClaimTemplates) &&
+        ((m.spec as { volumeClaimTemplates: unknown[] }).volumeClaimTemplates.length ?? 0) > 0),
+  );
 }

@@ -29,7 +29,7 @@ import type { ApplicationShare, TenantSharingSpec } from './sharing-ledger.ts';
 import { SharingLedger, priorityOf } from './sharing-ledger.ts';
 import { sharingNotes, sharingStatus } from './sharing-status.ts';
 import type { ClusterCandidate } from '../placement/types.ts';
-import { leftoverRemovable, unprobedClusters } from './cluster-hold.ts';
+import { holdsVolumes, leftoverRemovable, unprobedClusters } from './cluster-hold.ts';
 import { crashLoopFailover, crashLoopToleration } from '../failover/component-failover.ts';
 import { advanceWorkflow } from './workflow.ts';
 import type { BurstLimits, BurstUse } from '../placement/burst-limits.ts';
@@ -367,6 +367,7 @@ export class DeliveryController {
       saturation,
     });
     const frozen = workflow.finished ? new Set<string>() : new Set(previous?.clusters ?? []);
+    const keepsData = plan.clusters.some((cp) => holdsVolumes(cp.manifests));
     for (const cluster of [...had].sort()) {
       if (targets.has(cluster) || frozen.has(cluster)) continue;
       const driver = this.deps.clusters.driver(cluster);
@@ -375,6 +376,7 @@ export class DeliveryController {
         ready: healthyNames.has(cluster) && this.deps.clusters.health(cluster)?.state === 'Ready',
         appHealthy: status0.healthy,
         failoverOrigins: failover?.origins ?? [],
+        holdsVolumes: keepsData,
       });
       if (!driver || !removable) {
         if (driver || this.deps.clusters.names().includes(cluster)) pendingRemoval.push(cluster);
