@@ -1,3 +1,4 @@
+import { appNamespace } from './delivery/namespace.ts';
 import { readFile, readdir } from 'node:fs/promises';
 import { parseDocuments } from './kernel/documents.ts';
 import type { RequestContext, ResourceService } from './resources/service.ts';
@@ -41,7 +42,7 @@ export async function seedDemoCity(deps: {
  */
 export function seedDemoLoad(sim: SimCloud): void {
   sim.setScenario(
-    'hrss-pension-certification',
+    appNamespace('hrss', 'pension-certification'),
     'web',
     daily({ base: 15, peak: 150, peakHours: [9], widthHours: 2.5, utcOffsetHours: 8 }),
   );

@@ -1,3 +1,4 @@
+import { appNamespace } from '../src/delivery/namespace.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../src/kernel/clock.ts';
 import { daily } from '../src/sim/index.ts';
@@ -84,7 +85,7 @@ beforeAll(async () => {
   for (let i = 0; i < 30; i++) await step(1000);
   // Only now does its load begin: nothing before this instant could tell the controller about it.
   t.polis.sim!.setScenario(
-    'health-clinic-booking',
+    appNamespace('health', 'clinic-booking'),
     'web',
     daily({ base: 15, peak: 150, peakHours: [9], widthHours: 2.5, utcOffsetHours: 8 }),
   );
