@@ -14,6 +14,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AppStatus } from '../src/delivery/app-status.ts';
+import { appNamespace } from '../src/delivery/namespace.ts';
 import { ManualClock } from '../src/kernel/clock.ts';
 import { loadConfig } from '../src/kernel/config.ts';
 import type { Polis } from '../src/main.ts';
@@ -36,7 +37,7 @@ const params = {
   cpuTarget: 60,
   heartbeatMs: 2000,
 };
-const NS = 'edu-enrolment-day';
+const NS = appNamespace('edu', 'enrolment-day');
 
 function cluster(name: string, role: 'primary' | 'burst', nodes: number, cores: number, prices: [number, number]) {
   const publicCloud = role === 'burst';
