@@ -162,7 +162,7 @@ describe('pendingRemovalSection', () => {
       appFixture({
         status: {
           pendingRemoval: ['gov-west', 'old-east'],
-          components: [{ name: 'api', excluded: [{ cluster: 'gov-west', reason: 'unhealthy' }] }],
+          components: [{ name: 'api', excluded: [{ cluster: 'gov-west', reason: 'unhealthy: Unreachable' }] }],
         },
       }),
     );

@@ -59,7 +59,9 @@ export function pendingRemovalSection(s: AppStatusView): string {
   if (pending.length === 0) return '';
   const unhealthy = new Set(
     (s.components ?? []).flatMap((c) =>
-      (c.excluded ?? []).filter((e) => e.reason === 'unhealthy').map((e) => e.cluster),
+      (c.excluded ?? [])
+        .filter((e) => e.reason === 'unhealthy' || e.reason.startsWith('unhealthy: '))
+        .map((e) => e.cluster),
     ),
   );
   const rows = pending.map((cluster) => [
