@@ -81,10 +81,6 @@ async function apply(name: string, cluster: string): Promise<void> {
   if (r.statusCode !== 200) throw new Error(`apply: ${r.statusCode} ${r.body}`);
 }
 
-export async function dumpApp(name: string) {
-  const s = await appStatus(name);
-  return JSON.stringify({ phase: s?.phase, message: s?.message, conditions: s?.conditions });
-}
 async function appStatus(name: string): Promise<AppStatus | undefined> {
   const r = await t.request('GET', `/apis/core.oam.dev/v1beta1/tenants/edu/applications/${name}`, {
     token: t.adminToken,
