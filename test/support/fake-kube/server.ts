@@ -26,7 +26,9 @@ const HEALTH_PATHS = new Set(['/version', '/readyz', '/livez', '/healthz']);
 export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKube> {
   const store = new Store(opts.historyLimit ?? 1000);
   const registry = new Registry(store);
-  const gc = new GarbageCollector(registry);
+  const gc = new GarbageCollector(registry, {
+    ...(opts.namespaceTerminationMs !== undefined ? { namespaceTerminationMs: opts.namespaceTerminationMs } : {}),
+  });
   const deps: HandlerDeps = { registry, gc, opts, ...(opts.rbac ? { rbac: new Rbac(opts.rbac) } : {}) };
   const controllers = startControllers(registry, gc, opts);
   const version = opts.version ?? { major: '1', minor: '31', gitVersion: 'v1.31.4' };

@@ -68,6 +68,11 @@ export interface FakeKubeOptions {
    * watches of a resource type that had events since the watch began.
    */
   bookmarkMs?: number;
+  /**
+   * How long a deleted Namespace stays `Terminating` (deletionTimestamp set, creates in it refused 403) after the
+   * objects in it are gone, before it disappears (default 0: at the next pass of the namespace controller).
+   */
+  namespaceTerminationMs?: number;
   /** Simulated workload controller: pods become Running/Ready (Jobs: Succeeded) this long after they are bound. */
   readyAfterMs?: number;
   version?: { major: string; minor: string; gitVersion: string };
