@@ -130,14 +130,14 @@ describe('delivery to a Kubernetes cluster', () => {
 
   it('reports a field another tool applied, says how to take it over, and does with the force-conflicts annotation', async () => {
     const answer = await fetch(
-      `${fake.url}/apis/apps/v1/namespaces/edu-k8s-portal/deployments/web?fieldManager=other-tool&force=true`,
+      `${fake.url}/apis/apps/v1/namespaces/edu--k8s-portal/deployments/web?fieldManager=other-tool&force=true`,
       {
         method: 'PATCH',
         headers: { 'Content-Type': 'application/apply-patch+yaml', Authorization: 'Bearer fake-token' },
         body: JSON.stringify({
           apiVersion: 'apps/v1',
           kind: 'Deployment',
-          metadata: { name: 'web', namespace: 'edu-k8s-portal' },
+          metadata: { name: 'web', namespace: 'edu--k8s-portal' },
           spec: { replicas: 5 },
         }),
       },
@@ -163,7 +163,7 @@ describe('delivery to a Kubernetes cluster', () => {
     });
     expect(r.statusCode, r.body).toBe(200);
     await waitFor('polis to take the field over', async () => {
-      const d = fake.get('apps/v1', 'Deployment', 'edu-k8s-portal', 'web') as { spec: { replicas: number } };
+      const d = fake.get('apps/v1', 'Deployment', 'edu--k8s-portal', 'web') as { spec: { replicas: number } };
       return d.spec.replicas === 2;
     });
     await waitFor('Delivered again', async () => {

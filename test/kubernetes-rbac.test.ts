@@ -110,7 +110,7 @@ describe('the shipped member-cluster role, enforced', () => {
     const s = (await appStatus('rbac-portal'))!;
     expect(s.conditions.find((c) => c.type === 'Delivered')?.status).toBe('True');
     expect(good.requests.filter((q) => q.status === 403)).toEqual([]);
-    expect(good.get('v1', 'Service', 'edu-rbac-portal', 'web')).toBeDefined();
+    expect(good.get('v1', 'Service', 'edu--rbac-portal', 'web')).toBeDefined();
   });
 
   it('refuses a watch the role does not grant, as the API server does', async () => {
@@ -153,6 +153,6 @@ describe('a cluster whose role lacks a right polis needs', () => {
     expect(s.conditions.find((c) => c.type === 'Delivered')?.status).not.toBe('True');
     expect(s.phase).not.toBe('Running');
     expect(s.message ?? '').toMatch(/PermissionDenied|refuses what polis needs/);
-    expect(lacking.get('apps/v1', 'Deployment', 'edu-rbac-denied', 'web')).toBeUndefined();
+    expect(lacking.get('apps/v1', 'Deployment', 'edu--rbac-denied', 'web')).toBeUndefined();
   });
 });

@@ -126,7 +126,7 @@ describe('restarting polis with applications on a Kubernetes cluster', () => {
       expect(s?.placement).toEqual(before?.placement);
       expect(s?.failover).toBeUndefined();
       expect(s?.phase).toBe('Running');
-      expect(fake.get('v1', 'Namespace', undefined, `edu-${name}`)).toBeDefined();
+      expect(fake.get('v1', 'Namespace', undefined, `edu--${name}`)).toBeDefined();
     }
     expect(fake.counts().writes).toBe(0);
     expect(fake.requests.slice(mark).filter((r) => r.method !== 'GET')).toEqual([]);
