@@ -4,6 +4,7 @@
  * ConfigMap `kube-root-ca.crt`) and a volume binder that binds every claim at once. Their writes go straight to the
  * registry under their own manager names; they are not client requests.
  */
+import { formatQuantity, quotaUsed } from './admission.ts';
 import { bootstrapCluster } from './cluster-bootstrap.ts';
 import {
   type Any,
@@ -28,6 +29,25 @@ const CLAIMS = def('v1', 'PersistentVolumeClaim');
 const SERVICE_ACCOUNTS = def('v1', 'ServiceAccount');
 const CONFIG_MAPS = def('v1', 'ConfigMap');
 const NAMESPACES = def('v1', 'Namespace');
+const QUOTAS = def('v1', 'ResourceQuota');
+const REPLICASETS = def('apps/v1', 'ReplicaSet');
+
+const failing = (rs: Readonly<Any>): boolean =>
+  ((rs.status?.conditions ?? []) as Any[]).some((c) => c.type === 'ReplicaFailure' && c.status === 'True');
+
+/** The quota controller: status.hard as specified, status.used from the namespace's unfinished pods. */
+function quotaStatus(ctx: ControllerContext, ns: string, name: string): void {
+  const q = ctx.registry.store.get(QUOTAS, ns, name) as Any | undefined;
+  if (!q || q.metadata.deletionTimestamp) return;
+  const used = quotaUsed(ctx.registry.store, ns, q);
+  const hard = q.spec?.hard ?? {};
+  writeStatus(ctx, QUOTAS, q, {
+    hard: { ...hard },
+    used: Object.fromEntries(
+      Object.keys(hard).map((k) => [k, used[k] !== undefined ? formatQuantity(k, used[k]) : '0']),
+    ),
+  });
+}
 
 const ROOT_CA = `-----BEGIN CERTIFICATE-----
 MIIBdzCCAR2gAwIBAgIBADAKBggqhkjOPQQDAjAjMSEwHwYDVQQDDBhmYWtlLWt1
@@ -61,6 +81,7 @@ export function startControllers(registry: Registry, gc: GarbageCollector, opts:
     Pod: (ns, n) => scheduler.reconcile(ns, n),
     Namespace: (_ns, n) => namespaceDefaults(ctx, n),
     PersistentVolumeClaim: (ns, n) => bindClaim(ctx, ns, n),
+    ResourceQuota: (ns, n) => quotaStatus(ctx, ns, n),
   };
 
   const queue = new Map<string, [string, string, string]>();
@@ -96,6 +117,13 @@ export function startControllers(registry: Registry, gc: GarbageCollector, opts:
     if ((e.def.kind === 'Pod' && e.type === 'DELETED') || e.def.kind === 'Node')
       for (const p of registry.store.list(PODS) as Any[])
         if (!p.spec.nodeName) enqueue('Pod', p.metadata.namespace, p.metadata.name);
+    // Quotas count the namespace's pods; ReplicaSets refused a pod try again when quotas, limits or pods change.
+    if (e.def.kind === 'Pod' || e.def.kind === 'ResourceQuota' || e.def.kind === 'LimitRange') {
+      for (const q of registry.store.list(QUOTAS, ns)) enqueue('ResourceQuota', ns, q.metadata?.name ?? '');
+      if (e.def.kind !== 'Pod' || e.type === 'DELETED')
+        for (const rs of registry.store.list(REPLICASETS, ns, failing))
+          enqueue('ReplicaSet', ns, rs.metadata?.name ?? '');
+    }
     if (e.def.kind === 'Node')
       for (const ds of registry.store.list(def('apps/v1', 'DaemonSet')))
         enqueue('DaemonSet', ds.metadata?.namespace ?? '', ds.metadata?.name ?? '');

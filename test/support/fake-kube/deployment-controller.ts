@@ -21,6 +21,7 @@ import {
   templateHash,
   writeStatus,
 } from './controller-kit.ts';
+import { KubeError } from './status.ts';
 
 const DEPLOYMENTS = def('apps/v1', 'Deployment');
 const REPLICASETS = def('apps/v1', 'ReplicaSet');
@@ -92,6 +93,10 @@ export function reconcileDeployment(ctx: ControllerContext, ns: string, name: st
   const complete = updated === replicas && available === replicas && total === replicas;
   const rsName = now?.metadata.name ?? `${name}-${hash}`;
   const prev = d.status?.conditions;
+  // The Deployment controller copies a ReplicaSet's ReplicaFailure condition into the Deployment's conditions.
+  const failure = all
+    .flatMap((rs) => (rs.status?.conditions ?? []) as Any[])
+    .find((c) => c.type === 'ReplicaFailure' && c.status === 'True');
   const isAvailable = available >= replicas - maxUnavailable(d, replicas);
   const status = omitZero(
     {
@@ -126,6 +131,13 @@ export function reconcileDeployment(ctx: ControllerContext, ns: string, name: st
           : condition(prev, 'Progressing', 'True', 'ReplicaSetUpdated', `ReplicaSet "${rsName}" is progressing.`, {
               updateTime: true,
             }),
+        ...(failure
+          ? [
+              condition(prev, 'ReplicaFailure', 'True', String(failure.reason), String(failure.message), {
+                updateTime: true,
+              }),
+            ]
+          : []),
       ],
     },
     ['replicas', 'updatedReplicas', 'readyReplicas', 'availableReplicas', 'unavailableReplicas'],
@@ -150,10 +162,18 @@ export function reconcileReplicaSet(ctx: ControllerContext, ns: string, name: st
   if (!rs || rs.metadata.deletionTimestamp) return;
   const pods = owned(ctx, PODS, ns, rs.metadata.uid).filter(isPodActive);
   const want: number = rs.spec.replicas ?? 1;
-  for (let i = pods.length; i < want; i++)
-    quietly(() => {
+  // A pod refused at creation (a ResourceQuota, a terminating namespace) is reported as the ReplicaSet controller
+  // does: condition ReplicaFailure, reason FailedCreate, the API server's message; it is tried again when the
+  // namespace's quotas, limit ranges or pods change.
+  let failedCreate: string | undefined;
+  for (let i = pods.length; i < want && failedCreate === undefined; i++) {
+    try {
       pods.push(ctx.registry.create(PODS, ns, podFromTemplate(rs, rs.spec.template), { manager: CONTROLLER_MANAGER }));
-    });
+    } catch (e) {
+      if (!(e instanceof KubeError)) throw e;
+      failedCreate = e.message;
+    }
+  }
   if (pods.length > want) {
     // Unscheduled, then not ready, then the newest pods go first, as the ReplicaSet controller ranks them.
     const rank = (p: Any): number => (p.spec.nodeName ? 0 : 2) + (isPodReady(p) ? 0 : 1);
@@ -180,6 +200,11 @@ export function reconcileReplicaSet(ctx: ControllerContext, ns: string, name: st
         readyReplicas: ready,
         availableReplicas: ready,
         observedGeneration: rs.metadata.generation,
+        ...(failedCreate !== undefined
+          ? {
+              conditions: [condition(rs.status?.conditions, 'ReplicaFailure', 'True', 'FailedCreate', failedCreate)],
+            }
+          : {}),
       },
       ['fullyLabeledReplicas', 'readyReplicas', 'availableReplicas'],
     ),

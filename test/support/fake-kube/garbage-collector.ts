@@ -32,14 +32,23 @@ export class GarbageCollector {
   private scheduled: NodeJS.Immediate | undefined;
   private stopped = false;
 
-  constructor(registry: Registry) {
+  /** How long an emptied namespace stays Terminating before it goes (its finalizer's work, as on a real cluster). */
+  private readonly namespaceTerminationMs: number;
+  /** When each terminating namespace (by uid) started terminating, and the timer that looks at it again. */
+  private readonly terminating = new Map<string, number>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  constructor(registry: Registry, opts: { namespaceTerminationMs?: number } = {}) {
     this.registry = registry;
+    this.namespaceTerminationMs = opts.namespaceTerminationMs ?? 0;
     registry.store.subscribe(() => this.schedule());
   }
 
   stop(): void {
     this.stopped = true;
     if (this.scheduled) clearImmediate(this.scheduled);
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
   }
 
   delete(def: ResourceDef, ns: string | undefined, name: string, opts: DeleteOptions): DeleteResult {
@@ -182,7 +191,19 @@ export class GarbageCollector {
     for (const { def, object } of content)
       if (!object.metadata?.deletionTimestamp)
         this.delete(def, name, object.metadata?.name ?? '', { propagationPolicy: 'Background' });
+    const uid = ns.metadata?.uid ?? name;
+    if (!this.terminating.has(uid)) this.terminating.set(uid, Date.now());
     if (content.length > 0) return;
+    const wait = (this.terminating.get(uid) as number) + this.namespaceTerminationMs - Date.now();
+    if (wait > 0) {
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        this.schedule();
+      }, wait);
+      this.timers.add(timer);
+      return;
+    }
+    this.terminating.delete(uid);
     const namespaces = RESOURCES.find((d) => d.kind === 'Namespace') as ResourceDef;
     this.registry.store.remove(namespaces, undefined, name);
   }

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { recordUpdate, serverSideApply } from './apply.ts';
+import { admitPod } from './admission.ts';
 import { applyDefaults } from './defaults.ts';
 import { jsonPatch, mergePatch } from './patch.ts';
 import { type ResourceDef, RESOURCES, apiVersionOf } from './resources.ts';
@@ -25,6 +26,7 @@ export interface WriteOptions {
 export const nowTime = (): string => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 const NAMESPACES = RESOURCES.find((d) => d.kind === 'Namespace') as ResourceDef;
+const PODS = RESOURCES.find((d) => d.kind === 'Pod' && d.group === '') as ResourceDef;
 
 /** Everything outside metadata and status: a change here moves metadata.generation. */
 const specOf = (o: KubeObject): Record<string, unknown> => {
@@ -98,9 +100,11 @@ export class Registry {
   create(def: ResourceDef, ns: string | undefined, body: KubeObject, opts: WriteOptions): KubeObject {
     const obj = this.identify(def, ns, undefined, body);
     const meta = obj.metadata ?? {};
-    if (!meta.name && meta.generateName) meta.name = `${meta.generateName}${randomSuffix()}`;
     if (meta.name && this.store.get(def, ns, meta.name)) throw alreadyExists(def, meta.name);
     this.checkNamespace(def, ns);
+    // Admission (LimitRanger, ResourceQuota) names the pod as requested: a generateName when that is all it has.
+    if (def === PODS && ns !== undefined) admitPod(this.store, ns, obj);
+    if (!meta.name && meta.generateName) meta.name = `${meta.generateName}${randomSuffix()}`;
     for (const k of [
       'uid',
       'resourceVersion',

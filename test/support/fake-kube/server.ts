@@ -15,7 +15,8 @@ import { parseRoute } from './routes.ts';
 import { parseFieldSelector, parseLabelSelector } from './selectors.ts';
 import { KubeError, notFound, pathNotFound } from './status.ts';
 import { Store } from './store.ts';
-import type { FakeKube, FakeKubeOptions, FakeRequest } from './types.ts';
+import type { DownMode, FakeKube, FakeKubeOptions, FakeRequest } from './types.ts';
+import { startingAnswer } from './starting.ts';
 import { type WatchStream, serveWatch } from './watch.ts';
 
 const READS = new Set(['get', 'list', 'watch']);
@@ -25,15 +26,18 @@ const HEALTH_PATHS = new Set(['/version', '/readyz', '/livez', '/healthz']);
 export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKube> {
   const store = new Store(opts.historyLimit ?? 1000);
   const registry = new Registry(store);
-  const gc = new GarbageCollector(registry);
+  const gc = new GarbageCollector(registry, {
+    ...(opts.namespaceTerminationMs !== undefined ? { namespaceTerminationMs: opts.namespaceTerminationMs } : {}),
+  });
   const deps: HandlerDeps = { registry, gc, opts, ...(opts.rbac ? { rbac: new Rbac(opts.rbac) } : {}) };
   const controllers = startControllers(registry, gc, opts);
   const version = opts.version ?? { major: '1', minor: '31', gitVersion: 'v1.31.4' };
 
   const requests: FakeRequest[] = [];
   let byVerb: Record<string, number> = {};
-  let down: 'hang' | 'unavailable' | false = false;
+  let down: DownMode = false;
   let hangMs = 60_000;
+  let startingLists: 403 | 500 = 403;
   const hung = new Set<{ res: ServerResponse; timer: NodeJS.Timeout }>();
   const watches = new Set<WatchStream>();
   let url = '';
@@ -90,6 +94,15 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
     const user = authenticate(req, opts);
     if (user === null || (user === undefined && !HEALTH_PATHS.has(u.pathname))) {
       send(res, 401, unauthorized().toStatus());
+      return;
+    }
+    const starting =
+      down === 'starting'
+        ? startingAnswer(route, verb, user ?? 'system:anonymous', u.pathname, startingLists)
+        : undefined;
+    if (starting) {
+      req.resume();
+      send(res, starting.status, starting.body);
       return;
     }
     const chunks: Buffer[] = [];
@@ -192,7 +205,27 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const port = (server.address() as AddressInfo).port;
+  url = `http://127.0.0.1:${port}`;
+  let listening = true;
+  /** Stops listening (connection refused) or listens again on the same port. */
+  const listen = async (on: boolean): Promise<void> => {
+    if (on === listening || stopped) return;
+    listening = on;
+    if (!on) {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+      return;
+    }
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  };
 
   const defFor = (apiVersion: string, kind: string) => {
     const def = findByKind(apiVersion, kind);
@@ -241,15 +274,25 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
         registry.update(def, namespace, name, current, { manager, subresource: 'status' });
       }
     },
-    setDown: (mode, o = {}) => {
+    setDown: async (mode, o = {}) => {
       down = mode;
       hangMs = o.timeoutMs ?? 60_000;
+      startingLists = o.lists ?? 403;
       for (const w of watches) {
         if (mode === 'hang') w.silence();
-        else if (mode === 'unavailable') w.end();
+        else if (mode === 'unavailable' || mode === 'starting') w.end();
+        else if (mode === 'refused') w.destroy();
       }
       // Watches silenced by a hang are cut when it heals, so their clients re-watch from their last resourceVersion.
       if (mode === false) for (const w of watches) if (w.silenced) w.destroy();
+      if (mode === 'refused') {
+        for (const h of hung) {
+          clearTimeout(h.timer);
+          h.res.destroy();
+        }
+        hung.clear();
+      }
+      await listen(mode !== 'refused');
     },
     compact: () => store.compact(),
     stop: async () => {
@@ -263,6 +306,7 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
         h.res.destroy();
       }
       hung.clear();
+      if (!listening) return;
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

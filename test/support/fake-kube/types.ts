@@ -68,10 +68,24 @@ export interface FakeKubeOptions {
    * watches of a resource type that had events since the watch began.
    */
   bookmarkMs?: number;
+  /**
+   * How long a deleted Namespace stays `Terminating` (deletionTimestamp set, creates in it refused 403) after the
+   * objects in it are gone, before it disappears (default 0: at the next pass of the namespace controller).
+   */
+  namespaceTerminationMs?: number;
   /** Simulated workload controller: pods become Running/Ready (Jobs: Succeeded) this long after they are bound. */
   readyAfterMs?: number;
   version?: { major: string; minor: string; gitVersion: string };
 }
+
+/**
+ * How the server is down. `hang`: no answer (the socket is destroyed after `timeoutMs`). `unavailable`: 503.
+ * `starting`: the window while a kube-apiserver starts: /readyz and /healthz answer 500 naming the post-start hooks
+ * not yet finished, discovery and resource requests 403 (RBAC not loaded yet), lists 403 or (`lists: 500`) 500 `the
+ * server is currently unable to handle the request`. `refused`: the port is closed (ECONNREFUSED), every
+ * connection and watch cut, as when the process is gone.
+ */
+export type DownMode = 'hang' | 'unavailable' | 'starting' | 'refused' | false;
 
 /** One request as the server received it. */
 export interface FakeRequest {
@@ -116,8 +130,11 @@ export interface FakeKube {
     change: (obj: any) => void, // eslint-disable-line @typescript-eslint/no-explicit-any
     manager?: string,
   ): void;
-  /** Fault injection: hang every request (socket destroyed after timeoutMs, default 60 s) or answer 503; false heals. */
-  setDown(mode: 'hang' | 'unavailable' | false, opts?: { timeoutMs?: number }): void;
+  /**
+   * Fault injection (see DownMode); false heals. Resolves once the change is in effect (for `refused`, once the
+   * port is closed; healing from it, once the server listens again on the same port).
+   */
+  setDown(mode: DownMode, opts?: { timeoutMs?: number; lists?: 403 | 500 }): Promise<void>;
   /** Drop all watch history: a watch or consistent list from an older resourceVersion gets 410 Expired. */
   compact(): void;
   stop(): Promise<void>;

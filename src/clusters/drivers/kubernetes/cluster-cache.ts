@@ -99,6 +99,11 @@ export class ClusterCache {
       .sort((a, b) => (`${a.group}/${a.resource}` < `${b.group}/${b.resource}` ? -1 : 1));
   }
 
+  /** Refusals are asked again at the next ensure() (the server that refused may not have been ready). */
+  retryRefused(): void {
+    for (const i of [...this.owned.values(), this.pods, this.nodes]) i?.retryRefused();
+  }
+
   podsIn(namespace: string): PodSummary[] {
     return this.pods?.byIndex(`ns:${namespace}`) ?? [];
   }

@@ -1,4 +1,6 @@
-import type { KubeHttp } from './kube-http.ts';
+import { ClusterUnreachableError } from '../../driver.ts';
+import type { KubeHttp, KubeResponse } from './kube-http.ts';
+import { statusMessage } from './kube-http.ts';
 
 /** One resource the API server serves: how to address it and whether it lives in a namespace. */
 export interface ResourceInfo {
@@ -91,6 +93,9 @@ export class Discovery {
   /** Every group-version served (`v1`, `apps/v1`, `metrics.k8s.io/v1beta1` …), sorted; fetched again when asked. */
   async refreshGroups(): Promise<string[]> {
     const [core, groups] = await Promise.all([this.http.request('GET', '/api'), this.http.request('GET', '/apis')]);
+    // Discovery refused (403 while a server starts and has no RBAC roles yet) or failed (500) says nothing about
+    // what the cluster serves: nothing is remembered, and the caller tries again.
+    for (const answer of [core, groups]) if (answer.status !== 200) throw discoveryFailed(this.http, answer);
     const out = new Set<string>();
     const versions = (core.body as { versions?: unknown } | undefined)?.versions;
     if (core.status === 200 && Array.isArray(versions)) for (const v of versions) out.add(String(v));
@@ -132,6 +137,7 @@ export class Discovery {
     const group = slash < 0 ? '' : apiVersion.slice(0, slash);
     const version = slash < 0 ? apiVersion : apiVersion.slice(slash + 1);
     const answer = await this.http.request('GET', group === '' ? `/api/${version}` : `/apis/${apiVersion}`);
+    if (answer.status !== 200 && answer.status !== 404) throw discoveryFailed(this.http, answer);
     const list = (answer.body as { resources?: Record<string, unknown>[] } | undefined)?.resources;
     // A group-version the cluster does not serve (404) is remembered as serving nothing.
     const resources = (answer.status === 200 && Array.isArray(list) ? list : [])
@@ -148,6 +154,13 @@ export class Discovery {
     this.docs.set(apiVersion, doc);
     return doc;
   }
+}
+
+function discoveryFailed(http: KubeHttp, answer: KubeResponse): ClusterUnreachableError {
+  return new ClusterUnreachableError(
+    http.cluster,
+    `the API server did not answer discovery (${answer.status}): ${statusMessage(answer)}`,
+  );
 }
 
 /** `/api/v1/namespaces/ns/pods` or `/apis/apps/v1/deployments` (all namespaces). */

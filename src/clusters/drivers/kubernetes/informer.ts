@@ -107,6 +107,14 @@ export class Informer<T> {
     return opened;
   }
 
+  /**
+   * A refusal (403, 404) is asked again at the next ensure() rather than after a minute: the API server that
+   * refused may have been starting, with its RBAC roles not loaded yet.
+   */
+  retryRefused(): void {
+    if (this.state === 'unavailable') this.refusedAt = 0;
+  }
+
   stop(): void {
     this.stopped = true;
     clearTimeout(this.retryTimer);
@@ -139,6 +147,13 @@ export class Informer<T> {
         cont = '';
         continue;
       }
+      // A server that cannot list right now (500 while it starts: `the server is currently unable to handle the
+      // request`) is not a kind it refuses: the cache stays as it is and the list is tried again.
+      if (answer.status >= 500)
+        throw new ClusterUnreachableError(
+          this.opts.http.cluster,
+          `the API server could not list ${this.resource.plural} (${answer.status}): ${statusMessage(answer)}`,
+        );
       if (answer.status !== 200) {
         this.denied = answer.status === 403 ? 'list' : undefined;
         this.state = 'unavailable';

@@ -22,6 +22,7 @@ import type { CacheScope } from './cluster-cache.ts';
 import { ClusterCache, ownerIndexKey } from './cluster-cache.ts';
 import type { ResourceInfo } from './discovery.ts';
 import { RENDERED_KINDS } from './discovery.ts';
+import type { KubeResponse } from './kube-http.ts';
 import { KubeHttp, statusMessage } from './kube-http.ts';
 import { parseKubeconfig } from './kubeconfig.ts';
 import { clusterCapacity, metricsUsage } from './node-summary.ts';
@@ -78,6 +79,8 @@ export class KubernetesDriver implements ClusterDriver {
   private connecting: Promise<Connection> | undefined;
   private closed = false;
   private suspect = false;
+  /** Whether the last readiness check found the API server ready. */
+  private wasReady = false;
   private lastHeard = 0;
   private version: { value: string; at: number } | undefined;
   private groupsAt = 0;
@@ -147,17 +150,19 @@ export class KubernetesDriver implements ClusterDriver {
     try {
       if (this.closed) throw new ClusterUnreachableError(this.cluster, 'the driver is closed');
       const c = await this.connection();
-      let answer = await c.http.request('GET', '/readyz');
-      // Some managed clusters do not expose /readyz to every identity: /version still says the server serves.
-      if (answer.status === 404 || answer.status === 403) answer = await c.http.request('GET', '/version');
+      const answer = await this.readiness(c);
       const ready = answer.status === 200;
+      // Refusals heard while the server was not ready (a starting kube-apiserver answers 403 until its RBAC roles
+      // are loaded) are asked again now that it is, before any is reported as a missing right.
+      if (ready && !this.wasReady) c.cache.retryRefused();
+      this.wasReady = ready;
       const now = Date.now();
       if (!this.version || now - this.version.at > VERSION_EVERY_MS) {
         const v = await c.http.request('GET', '/version');
         const git = (v.body as { gitVersion?: unknown } | undefined)?.gitVersion;
         if (v.status === 200 && typeof git === 'string') this.version = { value: git, at: now };
       }
-      if (now - this.groupsAt > VERSION_EVERY_MS) {
+      if (ready && now - this.groupsAt > VERSION_EVERY_MS) {
         await c.cache.discovery.refreshGroups();
         this.groupsAt = now;
       }
@@ -171,7 +176,7 @@ export class KubernetesDriver implements ClusterDriver {
       }
       const nodes = [...c.cache.allNodes()];
       const message = !ready
-        ? `the API server is not ready (${answer.status}): ${statusMessage(answer)}`
+        ? `the API server is not ready (${answer.status}): ${notReadyDetail(answer)}`
         : nodes.length > 0
           ? `${nodes.filter((n) => n.ready).length}/${nodes.length} nodes ready`
           : 'the API server is ready';
@@ -219,10 +224,28 @@ export class KubernetesDriver implements ClusterDriver {
     // Delivering where polis cannot watch what it delivers would report state it cannot see: refused outright.
     if (scope === 'objects') {
       const denied = c.cache.denied();
-      if (denied.length > 0) throw new ClusterForbiddenError(this.cluster, denied);
+      if (denied.length > 0) {
+        // A refusal counts only from a server that is ready: while one starts it refuses everything for a moment.
+        const answer = await this.readiness(c);
+        if (answer.status !== 200) {
+          this.wasReady = false;
+          c.cache.retryRefused();
+          throw new ClusterUnreachableError(
+            this.cluster,
+            `the API server is not ready (${answer.status}): ${notReadyDetail(answer)}`,
+          );
+        }
+        throw new ClusterForbiddenError(this.cluster, denied);
+      }
     }
     if (this.suspect || Date.now() - this.lastHeard > this.staleAfterMs) await c.http.request('GET', '/version');
     return c;
+  }
+
+  /** /readyz, or /version where a managed cluster does not expose /readyz to every identity (404, 403). */
+  private async readiness(c: Connection) {
+    const answer = await c.http.request('GET', '/readyz');
+    return answer.status === 404 || answer.status === 403 ? c.http.request('GET', '/version') : answer;
   }
 
   private async connection(): Promise<Connection> {
@@ -303,6 +326,15 @@ export class KubernetesDriver implements ClusterDriver {
       deleted: (key) => this.applied.delete(key),
     };
   }
+}
+
+/** The checks /readyz reports failed (`[-]poststarthook/rbac/bootstrap-roles failed: …`), else the answer's message. */
+function notReadyDetail(answer: KubeResponse): string {
+  const failed = answer.text
+    .split('\n')
+    .filter((l) => l.startsWith('[-]'))
+    .map((l) => l.slice(3).replace(/: reason withheld$/, ''));
+  return failed.length > 0 ? failed.join(', ') : statusMessage(answer);
 }
 
 /** A driver for one cluster; the kubeconfig is loaded (and checked) on first use. */

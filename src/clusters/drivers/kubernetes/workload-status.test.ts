@@ -102,6 +102,23 @@ describe('workloadStatus, with the simulated cloud’s phases', () => {
     expect(workloadStatus(d, ctx(stuck))).toMatchObject({ phase: 'Failed', reason: 'Unschedulable' });
   });
 
+  it('shows why pods are not created (ReplicaFailure FailedCreate: a quota), not Progressing', () => {
+    const message =
+      'pods "web-6d4cf56db6-" is forbidden: exceeded quota: compute, requested: requests.cpu=100m, used: requests.cpu=200m, limited: requests.cpu=250m';
+    const failure = {
+      type: 'ReplicaFailure',
+      status: 'True',
+      reason: 'FailedCreate',
+      message,
+      lastTransitionTime: ago(5),
+    };
+    const none = deployment({ replicas: 0, conditions: [failure] });
+    expect(workloadStatus(none, ctx([]))).toMatchObject({ phase: 'Pending', reason: 'FailedCreate', message });
+    const some = deployment({ replicas: 2, readyReplicas: 2, updatedReplicas: 2, conditions: [failure] }, 3);
+    const pods = [pod('web-a', { node: 'n1' }), pod('web-b', { node: 'n1' })];
+    expect(workloadStatus(some, ctx(pods))).toMatchObject({ phase: 'Degraded', reason: 'FailedCreate', message });
+  });
+
   it('reports a rollout past its progress deadline', () => {
     const d = deployment({
       replicas: 2,

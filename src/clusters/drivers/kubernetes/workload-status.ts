@@ -35,6 +35,8 @@ interface Counts {
   readonly available: number;
   readonly observed: boolean;
   readonly stalled?: string;
+  /** The controller could not create pods (ReplicaFailure/FailedCreate: a ResourceQuota, a terminating namespace). */
+  readonly failedCreate?: string;
 }
 
 interface Verdict {
@@ -74,9 +76,9 @@ function replicaCounts(obj: Json): Counts {
     };
   }
   const ready = num(status.readyReplicas, 0);
-  const stalled = ((status.conditions as Json[] | undefined) ?? []).find(
-    (c) => c.type === 'Progressing' && c.status === 'False',
-  );
+  const conditions = (status.conditions as Json[] | undefined) ?? [];
+  const stalled = conditions.find((c) => c.type === 'Progressing' && c.status === 'False');
+  const failure = conditions.find((c) => c.type === 'ReplicaFailure' && c.status === 'True');
   return {
     desired: num(spec.replicas, 1),
     total: num(status.replicas, 0),
@@ -85,6 +87,7 @@ function replicaCounts(obj: Json): Counts {
     available: num(status.availableReplicas, obj.kind === 'StatefulSet' ? ready : 0),
     observed,
     ...(stalled !== undefined ? { stalled: String(stalled.message ?? stalled.reason) } : {}),
+    ...(failure !== undefined ? { failedCreate: String(failure.message ?? failure.reason) } : {}),
   };
 }
 
@@ -99,6 +102,9 @@ function replicaVerdict(c: Counts, pods: readonly PodSummary[], ctx: WorkloadCon
   if (c.ready >= c.desired && c.updated >= c.desired && c.total === c.desired) return { phase: 'Running' };
   const failing = longFailing(pods, ctx);
   if (failing !== undefined) return { phase: c.ready === 0 ? 'Failed' : 'Degraded', ...failing };
+  // Pods the cluster refuses to create (exceeded quota …) never come: the reason is shown, not Progressing.
+  if (c.failedCreate !== undefined)
+    return { phase: c.ready === 0 ? 'Pending' : 'Degraded', reason: 'FailedCreate', message: c.failedCreate };
   if (c.stalled !== undefined) {
     return { phase: c.ready === 0 ? 'Failed' : 'Degraded', reason: 'ProgressDeadlineExceeded', message: c.stalled };
   }
