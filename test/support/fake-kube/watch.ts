@@ -30,13 +30,26 @@ export interface WatchStream {
   destroy(): void;
 }
 
+/**
+ * The JSON text of each stored object version, made once however many watches send it (a stored version is never
+ * changed: a change stores a new one). Objects copied for a list are not stored versions and are simply encoded.
+ */
+const encoded = new WeakMap<object, string>();
+function encode(object: unknown): string {
+  if (typeof object !== 'object' || object === null) return JSON.stringify(object);
+  let text = encoded.get(object);
+  if (text === undefined) encoded.set(object, (text = JSON.stringify(object)));
+  return text;
+}
+
 export function serveWatch(res: ServerResponse, store: Store, p: WatchParams, onClose: () => void): WatchStream {
   res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' });
   // kube-apiserver flushes the headers at once: a watch is open before its first event.
   res.flushHeaders();
   let silent = false;
   const send = (type: WatchEventType, object: unknown): void => {
-    if (!silent && !res.writableEnded) res.write(`${JSON.stringify({ type, object })}\n`);
+    // The same text as JSON.stringify({ type, object }).
+    if (!silent && !res.writableEnded) res.write(`{"type":${JSON.stringify(type)},"object":${encode(object)}}\n`);
   };
   const inScope = (o: KubeObject | undefined): boolean =>
     o !== undefined && (p.namespace === undefined || o.metadata?.namespace === p.namespace) && p.matches(o);
