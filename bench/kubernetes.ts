@@ -191,7 +191,7 @@ try {
       baseline: `${round(deliverMs / params.apps, 2)} ms per application, ${params.concurrency} at a time`,
     }),
     figure({
-      metric: 'delivery until every workload is Running (the fake\'s controllers and scheduler caught up)',
+      metric: "delivery until every workload is Running (the fake's controllers and scheduler caught up)",
       value: round(runningMs / 1000, 2),
       unit: 's',
     }),
@@ -269,23 +269,28 @@ try {
     }),
   );
   printFigures('kubernetes driver', figures);
-  const file = await writeResult({
-    benchmark: 'kubernetes',
-    command: 'npm run bench:kubernetes',
-    figures,
-    parameters: { ...params, objects },
-    notes: [
-      ...notes,
-      'the fake API server (test/support/fake-kube) runs in the same process and times include its work. A CPU ' +
-        'profile (node --cpu-prof, 100 applications) put most of the time in the fake, not the driver: before this ' +
-        'run its scheduler and controllers deep-copied every pod and ReplicaSet on each pass (structuredClone, ' +
-        'quadratic in the pods; 724 s at 1,000 applications), now fixed; what remains is mostly the fake copying ' +
-        'each object it writes (store put, managed fields) and GC. The driver itself sends 6 writes per application ' +
-        '(one server-side apply per object, the namespace first) and ~0.05 reads',
-      `load average when the run ended: ${loadavg().map((l) => l.toFixed(1)).join(' ')} (2 cores shared)`,
-      `delivery requests by verb: ${JSON.stringify(delivered.byVerb)}`,
-    ],
-  }, custom ? 'custom' : undefined);
+  const file = await writeResult(
+    {
+      benchmark: 'kubernetes',
+      command: 'npm run bench:kubernetes',
+      figures,
+      parameters: { ...params, objects },
+      notes: [
+        ...notes,
+        'the fake API server (test/support/fake-kube) runs in the same process and times include its work. A CPU ' +
+          'profile (node --cpu-prof, 100 applications) put most of the time in the fake, not the driver: before this ' +
+          'run its scheduler and controllers deep-copied every pod and ReplicaSet on each pass (structuredClone, ' +
+          'quadratic in the pods; 724 s at 1,000 applications), now fixed; what remains is mostly the fake copying ' +
+          'each object it writes (store put, managed fields) and GC. The driver itself sends 6 writes per application ' +
+          '(one server-side apply per object, the namespace first) and ~0.05 reads',
+        `load average when the run ended: ${loadavg()
+          .map((l) => l.toFixed(1))
+          .join(' ')} (2 cores shared)`,
+        `delivery requests by verb: ${JSON.stringify(delivered.byVerb)}`,
+      ],
+    },
+    custom ? 'custom' : undefined,
+  );
   console.log(`\nwrote ${file}`);
 } finally {
   driver.close();

@@ -17,7 +17,8 @@ process.on('message', (raw) => {
         return reply(m.id, { url: fake.url, kubeconfig: fake.kubeconfig() });
       }
       if (!fake) throw new Error('fake-kube: not started');
-      if (m.op === 'counts') return reply(m.id, { ...fake.counts(), refused: fake.requests.filter((r) => r.status === 403).length });
+      if (m.op === 'counts')
+        return reply(m.id, { ...fake.counts(), refused: fake.requests.filter((r) => r.status === 403).length });
       if (m.op === 'resetCounts') {
         fake.resetCounts();
         return reply(m.id, {});

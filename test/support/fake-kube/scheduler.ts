@@ -43,7 +43,11 @@ export class Scheduler {
     if (!p.spec?.nodeName || !isPodActive(p)) return;
     const r = podRequests(p);
     const u = this.usage.get(p.spec.nodeName) ?? { cpu: 0, memory: 0, pods: 0 };
-    this.usage.set(p.spec.nodeName, { cpu: u.cpu + sign * r.cpu, memory: u.memory + sign * r.memory, pods: u.pods + sign });
+    this.usage.set(p.spec.nodeName, {
+      cpu: u.cpu + sign * r.cpu,
+      memory: u.memory + sign * r.memory,
+      pods: u.pods + sign,
+    });
   }
 
   reconcile(ns: string, name: string): void {

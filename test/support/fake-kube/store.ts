@@ -55,7 +55,8 @@ export class Store {
     if (!ofDef) return [];
     // One namespace is read from its own index; only what is returned is copied: a controller looking for the few
     // objects of one namespace among thousands stays cheap.
-    const scope = def.namespaced && ns !== undefined ? [ofDef.get(ns) ?? new Map<string, KubeObject>()] : ofDef.values();
+    const scope =
+      def.namespaced && ns !== undefined ? [ofDef.get(ns) ?? new Map<string, KubeObject>()] : ofDef.values();
     const found: [string, KubeObject][] = [];
     for (const objects of scope) for (const entry of objects) if (!where || where(entry[1])) found.push(entry);
     return found.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, o]) => copyJson(o));
