@@ -27,3 +27,12 @@ export async function serverHeap(
   const heapTotalMb = value('polis_nodejs_heap_size_total_bytes');
   return heapUsedMb === undefined || heapTotalMb === undefined ? undefined : { heapUsedMb, heapTotalMb };
 }
+
+/** CPU time (user + system, in seconds) a process has used so far, from /proc/<pid>/stat. */
+export function processCpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The fields after the command name (which may hold spaces) start after its closing parenthesis.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]); // utime and stime, fields 14 and 15 of stat(5)
+  return ticks / 100; // USER_HZ, 100 on Linux
+}

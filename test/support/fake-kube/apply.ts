@@ -21,6 +21,7 @@ import { type Manager, ownedView, readManagers, sameEntry, writeManagers } from 
 import type { ResourceDef } from './resources.ts';
 import { KubeError } from './status.ts';
 import type { KubeObject } from './types.ts';
+import { copyJson } from './copy.ts';
 
 export interface ApplyRequest {
   def: ResourceDef;
@@ -35,7 +36,7 @@ export interface ApplyRequest {
 
 /** The object after applying `config`; throws a 409 Conflict (FieldManagerConflict causes) unless forced. */
 export function serverSideApply(req: ApplyRequest): KubeObject {
-  const result = structuredClone(req.live);
+  const result = copyJson(req.live);
   const managers = readManagers(result);
   const applied = new Map<string, Collected>();
   const view = ownedView(req.config, req.def, req.subresource);
@@ -119,29 +120,29 @@ function mergeInto(target: Record<string, unknown>, config: Record<string, unkno
 
 function mergeValue(live: unknown, config: unknown, path: Path): unknown {
   if (isMap(config) && isMap(live) && !isAtomicField(path)) {
-    const out = structuredClone(live);
+    const out = copyJson(live);
     mergeInto(out, config, path);
     return out;
   }
   if (Array.isArray(config) && Array.isArray(live)) {
     const lt = listTypeAt(path, config);
     if (lt.type === 'map') {
-      const out = structuredClone(live);
+      const out = copyJson(live);
       for (const item of config) {
         const key = itemKey(item, lt.keys);
         const idx = out.findIndex((x) => itemKey(x, lt.keys) === key);
         if (idx >= 0) out[idx] = mergeValue(out[idx], item, [...path, key]);
-        else out.push(structuredClone(item));
+        else out.push(copyJson(item));
       }
       return out;
     }
     if (lt.type === 'set') {
-      const out = structuredClone(live);
-      for (const item of config) if (!out.some((x) => isDeepStrictEqual(x, item))) out.push(structuredClone(item));
+      const out = copyJson(live);
+      for (const item of config) if (!out.some((x) => isDeepStrictEqual(x, item))) out.push(copyJson(item));
       return out;
     }
   }
-  return structuredClone(config);
+  return copyJson(config);
 }
 
 export interface UpdateRequest {

@@ -5,6 +5,7 @@ import { type Registry, nowTime } from './registry.ts';
 import { type ResourceDef, findByKind } from './resources.ts';
 import { KubeError } from './status.ts';
 import type { FakeKubeOptions, KubeObject, OwnerReference } from './types.ts';
+import { copyJson } from './copy.ts';
 
 export type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -136,7 +137,7 @@ export function podFromTemplate(
       ownerReferences: [controllerRef(owner)],
     },
     spec: {
-      ...structuredClone(template.spec),
+      ...copyJson(template.spec),
       ...(extra.nodeName ? { nodeName: extra.nodeName } : {}),
       ...(extra.spec ?? {}),
     },

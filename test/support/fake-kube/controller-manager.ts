@@ -135,6 +135,7 @@ export function startControllers(registry: Registry, gc: GarbageCollector, opts:
     stop: () => {
       stopped = true;
       unsubscribe();
+      scheduler.stop();
       if (scheduled) clearImmediate(scheduled);
       for (const t of timers) clearTimeout(t);
       timers.clear();

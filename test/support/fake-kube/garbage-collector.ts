@@ -37,11 +37,32 @@ export class GarbageCollector {
   /** When each terminating namespace (by uid) started terminating, and the timer that looks at it again. */
   private readonly terminating = new Map<string, number>();
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** The uids of every stored object, so that an event can tell whether its object's owners exist. */
+  private readonly uids = new Set<string | undefined>();
+  /** Whether the last pass left work behind (an object being deleted, a dependent whose owners are gone). */
+  private pending = false;
 
   constructor(registry: Registry, opts: { namespaceTerminationMs?: number } = {}) {
     this.registry = registry;
     this.namespaceTerminationMs = opts.namespaceTerminationMs ?? 0;
-    registry.store.subscribe(() => this.schedule());
+    for (const { object } of registry.store.objectsWithDefs()) this.uids.add(object.metadata?.uid);
+    registry.store.subscribe((e) => {
+      const meta = e.object.metadata ?? {};
+      if (e.type === 'DELETED') this.uids.delete(meta.uid);
+      else this.uids.add(meta.uid);
+      // A pass can only find work after a deletion, an object marked for deletion, a dependent whose owners are
+      // all gone, or when the last pass left some: any other change (most of them: a status, a new pod of a
+      // live ReplicaSet) leaves nothing to collect, and a pass over every object for each would be quadratic.
+      // (A terminating namespace's timer schedules its own pass.)
+      const refs = meta.ownerReferences ?? [];
+      if (
+        this.pending ||
+        e.type === 'DELETED' ||
+        meta.deletionTimestamp !== undefined ||
+        (refs.length > 0 && refs.every((r) => !this.uids.has(r.uid)))
+      )
+        this.schedule();
+    });
   }
 
   stop(): void {
@@ -127,6 +148,7 @@ export class GarbageCollector {
   private sweep(): void {
     const all = [...this.registry.store.objectsWithDefs()];
     const uids = new Map(all.map((e) => [e.object.metadata?.uid, e]));
+    this.pending = false;
     const dependentsOf = (uid: string | undefined): { def: ResourceDef; object: KubeObject }[] =>
       all.filter((e) => (e.object.metadata?.ownerReferences ?? []).some((r) => r.uid === uid));
 
@@ -134,6 +156,7 @@ export class GarbageCollector {
       const meta = object.metadata ?? {};
       try {
         if (meta.deletionTimestamp) {
+          this.pending = true;
           const finalizers = meta.finalizers ?? [];
           if (finalizers.includes('orphan')) {
             for (const d of dependentsOf(meta.uid)) {
@@ -162,8 +185,10 @@ export class GarbageCollector {
           continue;
         }
         const refs = meta.ownerReferences ?? [];
-        if (refs.length > 0 && refs.every((r) => !uids.has(r.uid)))
+        if (refs.length > 0 && refs.every((r) => !uids.has(r.uid))) {
+          this.pending = true;
           this.delete(def, meta.namespace, meta.name ?? '', { propagationPolicy: 'Background' });
+        }
       } catch (e) {
         // Gone already, or refused (e.g. invalid): the next pass tries again, as the real collector retries.
         if (!(e instanceof KubeError)) console.error('fake-kube: garbage collector failed:', e);

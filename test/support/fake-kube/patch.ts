@@ -2,10 +2,11 @@
 import { isDeepStrictEqual } from 'node:util';
 import { isMap } from './field-path.ts';
 import { KubeError } from './status.ts';
+import { copyJson } from './copy.ts';
 
 export function mergePatch(target: unknown, patch: unknown): unknown {
-  if (!isMap(patch)) return structuredClone(patch);
-  const out: Record<string, unknown> = isMap(target) ? structuredClone(target) : {};
+  if (!isMap(patch)) return copyJson(patch);
+  const out: Record<string, unknown> = isMap(target) ? copyJson(target) : {};
   for (const [k, v] of Object.entries(patch)) {
     if (v === null) delete out[k];
     else out[k] = mergePatch(out[k], v);
@@ -61,18 +62,18 @@ function add(doc: unknown, path: string, value: unknown, replace: boolean): void
   const { parent, last } = parentOf(doc, pointer(path));
   if (Array.isArray(parent)) {
     const idx = last === '-' ? parent.length : Number(last);
-    parent.splice(idx, replace ? 1 : 0, structuredClone(value));
+    parent.splice(idx, replace ? 1 : 0, copyJson(value));
   } else if (isMap(parent)) {
     if (replace && !(last in parent))
       throw invalidPatch(`replace operation does not apply: doc is missing key: ${path}`);
-    parent[last] = structuredClone(value);
+    parent[last] = copyJson(value);
   } else throw invalidPatch(`doc is missing path: ${path}`);
 }
 
 export function jsonPatch(target: unknown, ops: unknown): unknown {
   if (!Array.isArray(ops))
     throw new KubeError(400, 'BadRequest', 'json: cannot unmarshal object into Go value of type jsonpatch.Patch');
-  const doc = { root: structuredClone(target) };
+  const doc = { root: copyJson(target) };
   const p = (s: string): string => `/root${s}`;
   for (const op of ops as Op[]) {
     switch (op.op) {

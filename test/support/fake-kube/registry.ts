@@ -16,6 +16,7 @@ import type { Store } from './store.ts';
 import { strategicMergePatch } from './strategic-merge.ts';
 import type { KubeObject } from './types.ts';
 import { validate } from './validation.ts';
+import { copyJson } from './copy.ts';
 
 export interface WriteOptions {
   manager: string;
@@ -73,7 +74,7 @@ export class Registry {
   private identify(def: ResourceDef, ns: string | undefined, name: string | undefined, body: KubeObject): KubeObject {
     if (typeof body !== 'object' || body === null || Array.isArray(body))
       throw badRequest('the body of the request is not a JSON object');
-    const obj = structuredClone(body);
+    const obj = copyJson(body);
     const apiVersion = apiVersionOf(def);
     if (obj.apiVersion !== undefined && obj.apiVersion !== apiVersion)
       throw badRequest(
@@ -143,13 +144,13 @@ export class Registry {
   private replace(def: ResourceDef, old: KubeObject, incoming: KubeObject, opts: WriteOptions): KubeObject {
     let next: KubeObject;
     if (opts.subresource === 'status') {
-      next = structuredClone(old);
-      next.status = structuredClone(incoming.status);
+      next = copyJson(old);
+      next.status = copyJson(incoming.status);
     } else {
       next = incoming;
       if (def.status) {
         if (old.status === undefined) delete next.status;
-        else next.status = structuredClone(old.status);
+        else next.status = copyJson(old.status);
       }
     }
     const meta = (next.metadata ??= {});
@@ -166,7 +167,7 @@ export class Registry {
     ])
       if (oldMeta[k] === undefined) delete meta[k];
       else meta[k] = oldMeta[k];
-    meta.managedFields = structuredClone(oldMeta.managedFields);
+    meta.managedFields = copyJson(oldMeta.managedFields);
     applyDefaults(def, next, old);
     recordUpdate({
       def,

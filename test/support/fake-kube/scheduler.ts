@@ -21,11 +21,33 @@ export class Scheduler {
   private readonly ctx: ControllerContext;
   private next = 0;
   private readonly starting = new Set<string>();
-  /** Requests of each stored pod version (a stored object is replaced, never changed, when the pod changes). */
-  private readonly requests = new WeakMap<object, { cpu: number; memory: number }>();
+  /**
+   * What every node holds (requests of its active pods, and their count), kept up to date from the store's events
+   * as the real scheduler keeps its cache from its informers: binding one pod does not walk every pod.
+   */
+  private readonly usage = new Map<string, { cpu: number; memory: number; pods: number }>();
+  readonly stop: () => void;
 
   constructor(ctx: ControllerContext) {
     this.ctx = ctx;
+    for (const p of ctx.registry.store.scan(PODS)) this.count(p as Any, 1);
+    this.stop = ctx.registry.store.subscribe((e) => {
+      if (e.def !== PODS) return;
+      if (e.prev) this.count(e.prev as Any, -1);
+      if (e.type !== 'DELETED') this.count(e.object as Any, 1);
+    });
+  }
+
+  /** Adds (sign 1) or takes away (-1) a stored pod version's requests on its node, when it holds any. */
+  private count(p: Any, sign: 1 | -1): void {
+    if (!p.spec?.nodeName || !isPodActive(p)) return;
+    const r = podRequests(p);
+    const u = this.usage.get(p.spec.nodeName) ?? { cpu: 0, memory: 0, pods: 0 };
+    this.usage.set(p.spec.nodeName, {
+      cpu: u.cpu + sign * r.cpu,
+      memory: u.memory + sign * r.memory,
+      pods: u.pods + sign,
+    });
   }
 
   reconcile(ns: string, name: string): void {
@@ -50,15 +72,7 @@ export class Scheduler {
         !n.spec?.unschedulable &&
         (n.status?.conditions ?? []).some((c: Any) => c.type === 'Ready' && c.status === 'True'),
     );
-    // What every node holds, in one pass over the pods as stored (no copies; requests parsed once per version).
-    const usage = new Map<string, { cpu: number; memory: number; pods: number }>();
-    for (const p of this.ctx.registry.store.scan(PODS) as Iterable<Any>) {
-      if (!p.spec?.nodeName || !isPodActive(p)) continue;
-      let r = this.requests.get(p);
-      if (!r) this.requests.set(p, (r = podRequests(p)));
-      const u = usage.get(p.spec.nodeName) ?? { cpu: 0, memory: 0, pods: 0 };
-      usage.set(p.spec.nodeName, { cpu: u.cpu + r.cpu, memory: u.memory + r.memory, pods: u.pods + 1 });
-    }
+    const usage = this.usage;
     const want = podRequests(pod);
     const reasons = new Map<string, number>();
     const fits = (node: Any): boolean => {

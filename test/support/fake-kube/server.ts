@@ -18,6 +18,7 @@ import { Store } from './store.ts';
 import type { DownMode, FakeKube, FakeKubeOptions, FakeRequest } from './types.ts';
 import { startingAnswer } from './starting.ts';
 import { type WatchStream, serveWatch } from './watch.ts';
+import { copyJson } from './copy.ts';
 
 const READS = new Set(['get', 'list', 'watch']);
 const HEALTH_PATHS = new Set(['/version', '/readyz', '/livez', '/healthz']);
@@ -262,7 +263,7 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
       const def = defFor(apiVersion, kind);
       const before = store.get(def, namespace, name);
       if (!before) throw notFound(def, name);
-      const after = structuredClone(before);
+      const after = copyJson(before);
       change(after);
       const { status: _s, ...rest } = after;
       const { status: _b, ...restBefore } = before;

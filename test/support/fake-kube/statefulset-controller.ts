@@ -4,6 +4,7 @@
  * as with the default Retain policy), scale-down from the highest ordinal, and a rolling update that replaces
  * outdated pods from the highest ordinal, one at a time, once all others are Ready. No ControllerRevision objects.
  */
+import { copyJson } from './copy.ts';
 import {
   type Any,
   type ControllerContext,
@@ -59,7 +60,7 @@ export function reconcileStatefulSet(ctx: ControllerContext, ns: string, name: s
               apiVersion: 'v1',
               kind: 'PersistentVolumeClaim',
               metadata: { name: claimName, labels: { ...(sts.spec.selector?.matchLabels ?? {}) } },
-              spec: structuredClone(t.spec),
+              spec: copyJson(t.spec),
             },
             { manager: CONTROLLER_MANAGER },
           ),

@@ -5,6 +5,7 @@
 import type { ResourceDef } from './resources.ts';
 import { gone } from './status.ts';
 import type { KubeObject } from './types.ts';
+import { copyJson } from './copy.ts';
 
 export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -45,17 +46,20 @@ export class Store {
 
   get(def: ResourceDef, ns: string | undefined, name: string): KubeObject | undefined {
     const o = this.objects.get(objectKey(def, def.namespaced ? ns : undefined, name));
-    return o && structuredClone(o);
+    return o && copyJson(o);
   }
 
   /** Objects of one resource (all namespaces when ns is undefined), sorted by namespace and name like etcd keys. */
   list(def: ResourceDef, ns?: string, where?: (o: Readonly<KubeObject>) => boolean): KubeObject[] {
-    const prefix = `${def.group}/${def.resource}/${def.namespaced && ns !== undefined ? `${ns}/` : ''}`;
-    // Only what is returned is copied: a controller looking for a few objects among thousands stays cheap.
-    return [...(this.byDef.get(def)?.entries() ?? [])]
-      .filter(([k, o]) => k.startsWith(prefix) && (!where || where(o)))
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([, o]) => structuredClone(o));
+    const ofDef = this.byDef.get(def);
+    if (!ofDef) return [];
+    // One namespace is read from its own index; only what is returned is copied: a controller looking for the few
+    // objects of one namespace among thousands stays cheap.
+    const scope =
+      def.namespaced && ns !== undefined ? [ofDef.get(ns) ?? new Map<string, KubeObject>()] : ofDef.values();
+    const found: [string, KubeObject][] = [];
+    for (const objects of scope) for (const entry of objects) if (!where || where(entry[1])) found.push(entry);
+    return found.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, o]) => copyJson(o));
   }
 
   /**
@@ -63,7 +67,7 @@ export class Store {
    * scheduler sums every pod's requests for each pod it binds). Never change what it yields.
    */
   *scan(def: ResourceDef): Iterable<Readonly<KubeObject>> {
-    yield* this.byDef.get(def)?.values() ?? [];
+    for (const objects of this.byDef.get(def)?.values() ?? []) yield* objects.values();
   }
 
   /** Every object of a namespace, of every resource. */
@@ -77,8 +81,20 @@ export class Store {
   }
 
   private readonly defs = new Map<string, ResourceDef>();
-  /** The objects of each resource, so that listing one resource does not walk every object. */
-  private readonly byDef = new Map<ResourceDef, Map<string, KubeObject>>();
+  /**
+   * The objects of each resource by namespace ('' for cluster-scoped ones), so that listing one resource, or one
+   * namespace of it, does not walk every object.
+   */
+  private readonly byDef = new Map<ResourceDef, Map<string, Map<string, KubeObject>>>();
+
+  private indexOf(def: ResourceDef, ns: string | undefined): Map<string, KubeObject> {
+    let ofDef = this.byDef.get(def);
+    if (!ofDef) this.byDef.set(def, (ofDef = new Map()));
+    const scope = def.namespaced ? (ns ?? '') : '';
+    let objects = ofDef.get(scope);
+    if (!objects) ofDef.set(scope, (objects = new Map()));
+    return objects;
+  }
 
   /** The list as it was at resourceVersion `rv` (410 Expired when history no longer reaches back that far). */
   listAt(def: ResourceDef, ns: string | undefined, rv: number, what: string): KubeObject[] {
@@ -92,7 +108,7 @@ export class Store {
       if (e.rv <= rv) break;
       if (e.def !== def) continue;
       if (e.type === 'ADDED') snapshot.delete(e.key);
-      else snapshot.set(e.key, structuredClone(e.prev as KubeObject));
+      else snapshot.set(e.key, copyJson(e.prev as KubeObject));
     }
     const prefix = `${def.group}/${def.resource}/${def.namespaced && ns !== undefined ? `${ns}/` : ''}`;
     return [...snapshot.entries()]
@@ -113,13 +129,11 @@ export class Store {
     const key = objectKey(def, def.namespaced ? meta.namespace : undefined, meta.name ?? '');
     const prev = this.objects.get(key);
     this.rv++;
-    const stored = structuredClone(object);
+    const stored = copyJson(object);
     (stored.metadata ??= {}).resourceVersion = String(this.rv);
     this.objects.set(key, stored);
     this.defs.set(key, def);
-    let ofDef = this.byDef.get(def);
-    if (!ofDef) this.byDef.set(def, (ofDef = new Map()));
-    ofDef.set(key, stored);
+    this.indexOf(def, meta.namespace).set(key, stored);
     this.record({
       rv: this.rv,
       type: prev ? 'MODIFIED' : 'ADDED',
@@ -128,7 +142,7 @@ export class Store {
       object: stored,
       ...(prev ? { prev } : {}),
     });
-    return structuredClone(stored);
+    return copyJson(stored);
   }
 
   remove(def: ResourceDef, ns: string | undefined, name: string): KubeObject | undefined {
@@ -137,12 +151,12 @@ export class Store {
     if (!prev) return undefined;
     this.objects.delete(key);
     this.defs.delete(key);
-    this.byDef.get(def)?.delete(key);
+    this.indexOf(def, ns).delete(key);
     this.rv++;
-    const object = structuredClone(prev);
+    const object = copyJson(prev);
     (object.metadata ??= {}).resourceVersion = String(this.rv);
     this.record({ rv: this.rv, type: 'DELETED', def, key, object, prev });
-    return structuredClone(object);
+    return copyJson(object);
   }
 
   compact(): void {

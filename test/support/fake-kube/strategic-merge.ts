@@ -6,15 +6,16 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import { type Path, isAtomicField, isMap, itemKey, listTypeAt } from './field-path.ts';
+import { copyJson } from './copy.ts';
 
 export function strategicMergePatch(target: unknown, patch: unknown, path: Path = []): unknown {
-  if (!isMap(patch)) return structuredClone(patch);
+  if (!isMap(patch)) return copyJson(patch);
   if (patch.$patch === 'replace') {
     const { $patch: _replace, ...rest } = patch;
-    return structuredClone(rest);
+    return copyJson(rest);
   }
-  if (path.length > 0 && isAtomicField(path)) return structuredClone(patch);
-  const out: Record<string, unknown> = isMap(target) ? structuredClone(target) : {};
+  if (path.length > 0 && isAtomicField(path)) return copyJson(patch);
+  const out: Record<string, unknown> = isMap(target) ? copyJson(target) : {};
   for (const [k, v] of Object.entries(patch)) {
     if (k.startsWith('$')) continue;
     const p = [...path, `f:${k}`];
@@ -27,12 +28,12 @@ export function strategicMergePatch(target: unknown, patch: unknown, path: Path 
 
 function mergeList(target: unknown, patch: unknown[], path: Path): unknown[] {
   const lt = listTypeAt(path, patch);
-  const live = Array.isArray(target) ? structuredClone(target) : [];
+  const live = Array.isArray(target) ? copyJson(target) : [];
   if (lt.type === 'set') {
-    for (const item of patch) if (!live.some((x) => isDeepStrictEqual(x, item))) live.push(structuredClone(item));
+    for (const item of patch) if (!live.some((x) => isDeepStrictEqual(x, item))) live.push(copyJson(item));
     return live;
   }
-  if (lt.type !== 'map') return structuredClone(patch);
+  if (lt.type !== 'map') return copyJson(patch);
   for (const item of patch) {
     const key = itemKey(item, lt.keys);
     const idx = live.findIndex((x) => itemKey(x, lt.keys) === key);

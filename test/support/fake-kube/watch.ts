@@ -30,13 +30,38 @@ export interface WatchStream {
   destroy(): void;
 }
 
+/**
+ * The JSON text of each stored object version, made once however many watches send it (a stored version is never
+ * changed: a change stores a new one). Objects copied for a list are not stored versions and are simply encoded.
+ */
+const encoded = new WeakMap<object, string>();
+function encode(object: unknown): string {
+  if (typeof object !== 'object' || object === null) return JSON.stringify(object);
+  let text = encoded.get(object);
+  if (text === undefined) encoded.set(object, (text = JSON.stringify(object)));
+  return text;
+}
+
 export function serveWatch(res: ServerResponse, store: Store, p: WatchParams, onClose: () => void): WatchStream {
   res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' });
   // kube-apiserver flushes the headers at once: a watch is open before its first event.
   res.flushHeaders();
   let silent = false;
+  let pending = '';
+  const flush = (): void => {
+    if (pending !== '' && !silent && !res.writableEnded) res.write(pending);
+    pending = '';
+  };
+  const finish = (): void => {
+    flush();
+    res.end();
+  };
   const send = (type: WatchEventType, object: unknown): void => {
-    if (!silent && !res.writableEnded) res.write(`${JSON.stringify({ type, object })}\n`);
+    // The same text as JSON.stringify({ type, object }).
+    if (silent || res.writableEnded) return;
+    // Events of one turn of the event loop leave in one write (one syscall), as a buffered writer would send them.
+    if (pending === '') process.nextTick(flush);
+    pending += `{"type":${JSON.stringify(type)},"object":${encode(object)}}\n`;
   };
   const inScope = (o: KubeObject | undefined): boolean =>
     o !== undefined && (p.namespace === undefined || o.metadata?.namespace === p.namespace) && p.matches(o);
@@ -81,7 +106,7 @@ export function serveWatch(res: ServerResponse, store: Store, p: WatchParams, on
         reason: 'Expired',
         code: 410,
       });
-      res.end();
+      finish();
     } else {
       for (const e of since) onEvent(e);
       unsubscribe = store.subscribe(onEvent);
@@ -90,7 +115,7 @@ export function serveWatch(res: ServerResponse, store: Store, p: WatchParams, on
 
   const timers: NodeJS.Timeout[] = [];
   if (p.bookmarks) timers.push(setInterval(() => hadEvents && bookmark(), p.bookmarkMs));
-  if (p.timeoutSeconds !== undefined) timers.push(setTimeout(() => res.end(), p.timeoutSeconds * 1000));
+  if (p.timeoutSeconds !== undefined) timers.push(setTimeout(finish, p.timeoutSeconds * 1000));
   const cleanup = (): void => {
     unsubscribe();
     for (const t of timers) clearTimeout(t);
@@ -104,7 +129,7 @@ export function serveWatch(res: ServerResponse, store: Store, p: WatchParams, on
     silence: () => {
       silent = true;
     },
-    end: () => res.end(),
+    end: finish,
     destroy: () => res.destroy(),
   };
 }
