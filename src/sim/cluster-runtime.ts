@@ -4,7 +4,7 @@ import { clusterCapacity } from './cluster-capacity.ts';
 import type { ClusterContext, KubeletFaults } from './cluster-context.ts';
 import type { SimClusterSpec } from './cluster-spec.ts';
 import { CONTROLLERS } from './controllers.ts';
-import { newHpaState, syncHpa, type HpaState } from './hpa-controller.ts';
+import { newHpaState, scrapeHpaTarget, syncHpa, type HpaState } from './hpa-controller.ts';
 import type { LoadReader } from './load-model.ts';
 import { NodePool } from './nodes.ts';
 import { createObject, deleteObject, writeLive, type ObjectHost } from './object-writes.ts';
@@ -58,6 +58,7 @@ export class ClusterRuntime implements ClusterContext, ObjectHost {
   private syncScheduled = false;
   private retryScheduled = false;
   private hpaLoop = false;
+  private metricsLoop = false;
   private reconciling: Workload | undefined;
   private revision = 0;
   private ipCounter = 0;
@@ -151,6 +152,7 @@ export class ClusterRuntime implements ClusterContext, ObjectHost {
     } else if (kind === 'HorizontalPodAutoscaler') {
       this.hpas.set(stored.key, newHpaState());
       this.ensureHpaLoop();
+      this.ensureMetricsLoop();
     } else {
       serverDefaults(stored, () => ++this.ipCounter);
     }
@@ -244,6 +246,23 @@ export class ClusterRuntime implements ClusterContext, ObjectHost {
         }
       }
       this.ensureHpaLoop();
+    });
+  }
+
+  /** metrics-server: scrapes every HPA's target at each whole multiple of the resolution, while there are HPAs. */
+  private ensureMetricsLoop(): void {
+    const every = this.timings.metricsResolutionMs;
+    if (this.metricsLoop || this.hpas.size === 0 || !(every > 0)) return;
+    this.metricsLoop = true;
+    this.at((Math.floor(this.now() / every) + 1) * every, () => {
+      this.metricsLoop = false;
+      if (!this.down) {
+        for (const [key, state] of this.hpas) {
+          const hpa = this.store.get(key);
+          if (hpa !== undefined) scrapeHpaTarget(this, hpa, state);
+        }
+      }
+      this.ensureMetricsLoop();
     });
   }
 
