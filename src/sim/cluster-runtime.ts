@@ -4,7 +4,8 @@ import { clusterCapacity } from './cluster-capacity.ts';
 import type { ClusterContext, KubeletFaults } from './cluster-context.ts';
 import type { SimClusterSpec } from './cluster-spec.ts';
 import { CONTROLLERS } from './controllers.ts';
-import { newHpaState, scrapeHpaTarget, syncHpa, type HpaState } from './hpa-controller.ts';
+import { newHpaState, observeHpaTarget, syncHpa, type HpaState } from './hpa-controller.ts';
+import { USAGE_SAMPLE_MS } from './metrics-server.ts';
 import type { LoadReader } from './load-model.ts';
 import { NodePool } from './nodes.ts';
 import { createObject, deleteObject, writeLive, type ObjectHost } from './object-writes.ts';
@@ -249,17 +250,23 @@ export class ClusterRuntime implements ClusterContext, ObjectHost {
     });
   }
 
-  /** metrics-server: scrapes every HPA's target at each whole multiple of the resolution, while there are HPAs. */
+  /**
+   * The kubelets' CPU counters and metrics-server, while there are HPAs: every HPA target's usage is integrated each
+   * USAGE_SAMPLE_MS and scraped at each whole multiple of the resolution.
+   */
   private ensureMetricsLoop(): void {
-    const every = this.timings.metricsResolutionMs;
-    if (this.metricsLoop || this.hpas.size === 0 || !(every > 0)) return;
+    const resolution = this.timings.metricsResolutionMs;
+    if (this.metricsLoop || this.hpas.size === 0 || !(resolution > 0)) return;
     this.metricsLoop = true;
-    this.at((Math.floor(this.now() / every) + 1) * every, () => {
+    const step = Math.min(USAGE_SAMPLE_MS, resolution);
+    const at = (Math.floor(this.now() / step) + 1) * step;
+    this.at(at, () => {
       this.metricsLoop = false;
       if (!this.down) {
+        const scrape = at % resolution === 0;
         for (const [key, state] of this.hpas) {
           const hpa = this.store.get(key);
-          if (hpa !== undefined) scrapeHpaTarget(this, hpa, state);
+          if (hpa !== undefined) observeHpaTarget(this, hpa, state, scrape);
         }
       }
       this.ensureMetricsLoop();

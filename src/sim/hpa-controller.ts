@@ -1,7 +1,7 @@
 import { isObject } from './apply-merge.ts';
 import type { ClusterContext } from './cluster-context.ts';
 import { conditions, isoSeconds, type Condition } from './controller-support.ts';
-import { podMetrics, scrapeTarget, type Scrape } from './metrics-server.ts';
+import { podMetrics, sampleUsage, scrapeTarget, type Scrape, type UsageWindow } from './metrics-server.ts';
 import type { StoredObject } from './object-store.ts';
 import type { Workload } from './workload.ts';
 
@@ -15,10 +15,11 @@ export interface HpaState {
   recommendations: { at: number; replicas: number }[];
   lastScaleTime: number | undefined;
   scrapes: Scrape[];
+  usage: UsageWindow;
 }
 
 export function newHpaState(): HpaState {
-  return { recommendations: [], lastScaleTime: undefined, scrapes: [] };
+  return { recommendations: [], lastScaleTime: undefined, scrapes: [], usage: { sum: 0, samples: 0 } };
 }
 
 /** The workload an HPA scales, when it exists. */
@@ -28,10 +29,18 @@ function targetOf(ctx: ClusterContext, hpa: StoredObject): Workload | undefined 
   return ctx.workload(`${String(ref.apiVersion ?? 'apps/v1')}/${String(ref.kind)}/${hpa.namespace}/${String(ref.name)}`);
 }
 
-/** One metrics-server scrape of the HPA's target, kept with the one before it. */
-export function scrapeHpaTarget(ctx: ClusterContext, hpa: StoredObject, state: HpaState): void {
+/**
+ * The kubelet and metrics-server for the HPA's target: the CPU counter integrates at every call and, when `scrape`,
+ * metrics-server takes a scrape, kept with the one before it.
+ */
+export function observeHpaTarget(ctx: ClusterContext, hpa: StoredObject, state: HpaState, scrape: boolean): void {
   const target = targetOf(ctx, hpa);
-  state.scrapes = target === undefined ? [] : [...state.scrapes.slice(-1), scrapeTarget(ctx, target)];
+  if (target === undefined) {
+    state.scrapes = [];
+    return;
+  }
+  sampleUsage(ctx, target, state.usage);
+  if (scrape) state.scrapes = [...state.scrapes.slice(-1), scrapeTarget(ctx, target, state.usage)];
 }
 
 /**

@@ -89,7 +89,7 @@ describe('horizontal pod autoscaler', () => {
     const at = (env: ReturnType<typeof setup>, seconds: number) =>
       env.cloud.advance(Date.parse('2026-03-02T00:00:00Z') + seconds * 1000 - env.cloud.now());
 
-    it('sees a load step only in the scrapes after it, averaged with the scrape before', () => {
+    it('sees a load step only from the scrape after it, averaged over the 15 s window', () => {
       // Syncs at 15, 30, 45 … s; scrapes at the same instants, just after the sync.
       const env = setup(5, { max: 10, cpuLimit: '2', metricsResolutionMs: 15_000 }); // 100m on 2 × 500m: 10%
       at(env, 61);
@@ -98,10 +98,11 @@ describe('horizontal pod autoscaler', () => {
       at(env, 76);
       expect(replicas(env)).toBe(2); // the sync at 75 s still reads the scrapes of 45 and 60 s
       at(env, 91);
-      expect(replicas(env)).toBe(5); // (10% + 200%) / 2 = 105% → ceil(2 × 2.1)
+      // The window (60, 75] s, sampled each second: 10% at 61 s, 200% from 62 s: 187.3% → 8, at most 2 + 4 per run.
+      expect(replicas(env)).toBe(6);
       const status = env.cluster.get('autoscaling/v2/HorizontalPodAutoscaler/edu/web')?.status as Json;
       expect(status).toMatchObject({
-        currentMetrics: [{ type: 'Resource', resource: { name: 'cpu', current: { averageUtilization: 105 } } }],
+        currentMetrics: [{ type: 'Resource', resource: { name: 'cpu', current: { averageUtilization: 187 } } }],
       });
     });
 
@@ -110,8 +111,8 @@ describe('horizontal pod autoscaler', () => {
       at(env, 61);
       env.cloud.setScenario('edu', 'web', constant(100));
       at(env, 91);
-      expect(replicas(env)).toBe(5);
-      // At 105 s the 3 new pods are ready but have no sample: 200% on 2 pods, 0% on 3 → 80% → ceil(5 × 1.6).
+      expect(replicas(env)).toBe(6);
+      // At 105 s the 4 new pods are ready but have no sample: 200% on 2 pods, 0% on 4 → 66.7% → ceil(6 × 1.33).
       at(env, 106);
       expect(replicas(env)).toBe(8);
       at(env, 300);
