@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Clock } from '../../src/kernel/clock.ts';
 import { ManualClock } from '../../src/kernel/clock.ts';
-import { loadConfig } from '../../src/kernel/config.ts';
+import { loadConfig, type Config } from '../../src/kernel/config.ts';
 import type { Polis } from '../../src/main.ts';
 import { startPolis } from '../../src/main.ts';
 import { generateSecretKey } from '../../src/tenancy/secret-cipher.ts';
@@ -60,11 +60,12 @@ export async function boot(
   clock: Clock,
   virtualTime: boolean,
   shape: EstateShape,
+  overrides: Partial<Config> = {},
 ): Promise<{ polis: Polis; dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'polis-bench-'));
   const config = loadConfig(
     {},
-    { dataDir: dir, secretKey: generateSecretKey(), demo: false, port: 0, logLevel: 'silent' },
+    { dataDir: dir, secretKey: generateSecretKey(), demo: false, port: 0, logLevel: 'silent', ...overrides },
   );
   const polis = await startPolis(config, { clock, virtualTime, feedPollMs: 1000 });
   await polis.resources.apply(CTX, [

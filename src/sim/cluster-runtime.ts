@@ -4,7 +4,8 @@ import { clusterCapacity } from './cluster-capacity.ts';
 import type { ClusterContext, KubeletFaults } from './cluster-context.ts';
 import type { SimClusterSpec } from './cluster-spec.ts';
 import { CONTROLLERS } from './controllers.ts';
-import { newHpaState, syncHpa, type HpaState } from './hpa-controller.ts';
+import { newHpaState, observeHpaTarget, syncHpa, type HpaState } from './hpa-controller.ts';
+import { USAGE_SAMPLE_MS } from './metrics-server.ts';
 import type { LoadReader } from './load-model.ts';
 import { NodePool } from './nodes.ts';
 import { createObject, deleteObject, writeLive, type ObjectHost } from './object-writes.ts';
@@ -58,6 +59,7 @@ export class ClusterRuntime implements ClusterContext, ObjectHost {
   private syncScheduled = false;
   private retryScheduled = false;
   private hpaLoop = false;
+  private metricsLoop = false;
   private reconciling: Workload | undefined;
   private revision = 0;
   private ipCounter = 0;
@@ -151,6 +153,7 @@ export class ClusterRuntime implements ClusterContext, ObjectHost {
     } else if (kind === 'HorizontalPodAutoscaler') {
       this.hpas.set(stored.key, newHpaState());
       this.ensureHpaLoop();
+      this.ensureMetricsLoop();
     } else {
       serverDefaults(stored, () => ++this.ipCounter);
     }
@@ -244,6 +247,29 @@ export class ClusterRuntime implements ClusterContext, ObjectHost {
         }
       }
       this.ensureHpaLoop();
+    });
+  }
+
+  /**
+   * The kubelets' CPU counters and metrics-server, while there are HPAs: every HPA target's usage is integrated each
+   * USAGE_SAMPLE_MS and scraped at each whole multiple of the resolution.
+   */
+  private ensureMetricsLoop(): void {
+    const resolution = this.timings.metricsResolutionMs;
+    if (this.metricsLoop || this.hpas.size === 0 || !(resolution > 0)) return;
+    this.metricsLoop = true;
+    const step = Math.min(USAGE_SAMPLE_MS, resolution);
+    const at = (Math.floor(this.now() / step) + 1) * step;
+    this.at(at, () => {
+      this.metricsLoop = false;
+      if (!this.down) {
+        const scrape = at % resolution === 0;
+        for (const [key, state] of this.hpas) {
+          const hpa = this.store.get(key);
+          if (hpa !== undefined) observeHpaTarget(this, hpa, state, scrape);
+        }
+      }
+      this.ensureMetricsLoop();
     });
   }
 

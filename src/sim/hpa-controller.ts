@@ -1,33 +1,61 @@
 import { isObject } from './apply-merge.ts';
 import type { ClusterContext } from './cluster-context.ts';
 import { conditions, isoSeconds, type Condition } from './controller-support.ts';
+import { podMetrics, sampleUsage, scrapeTarget, type Scrape, type UsageWindow } from './metrics-server.ts';
 import type { StoredObject } from './object-store.ts';
+import type { Workload } from './workload.ts';
 
 type Json = Record<string, unknown>;
 
-/** What the HPA controller remembers between runs: recent recommendations, for stabilization. */
+/**
+ * What the HPA controller remembers between runs: recent recommendations, for stabilization; and metrics-server's
+ * last two scrapes of its target (when the cloud models metrics-server: SimTimings.metricsResolutionMs).
+ */
 export interface HpaState {
   recommendations: { at: number; replicas: number }[];
   lastScaleTime: number | undefined;
+  scrapes: Scrape[];
+  usage: UsageWindow;
 }
 
 export function newHpaState(): HpaState {
-  return { recommendations: [], lastScaleTime: undefined };
+  return { recommendations: [], lastScaleTime: undefined, scrapes: [], usage: { sum: 0, samples: 0 } };
+}
+
+/** The workload an HPA scales, when it exists. */
+function targetOf(ctx: ClusterContext, hpa: StoredObject): Workload | undefined {
+  const ref = ((hpa.obj.spec ?? {}) as Json).scaleTargetRef as Json | undefined;
+  if (ref === undefined) return undefined;
+  return ctx.workload(`${String(ref.apiVersion ?? 'apps/v1')}/${String(ref.kind)}/${hpa.namespace}/${String(ref.name)}`);
 }
 
 /**
- * One run of the HorizontalPodAutoscaler controller for one HPA, on CPU utilization (of requests) as the load
- * model reports it for the target's component in this cluster. Kubernetes' algorithm, simplified:
- * desired = ceil(ready × utilization / target), skipped within a 10% tolerance; when scaling up, not-ready pods
- * count as idle; scale-up limited to max(2×, +4) per run; scale-down stabilized over the window (300 s by default:
- * the highest recommendation in it wins); the result clamped to [minReplicas, maxReplicas].
+ * The kubelet and metrics-server for the HPA's target: the CPU counter integrates at every call and, when `scrape`,
+ * metrics-server takes a scrape, kept with the one before it.
+ */
+export function observeHpaTarget(ctx: ClusterContext, hpa: StoredObject, state: HpaState, scrape: boolean): void {
+  const target = targetOf(ctx, hpa);
+  if (target === undefined) {
+    state.scrapes = [];
+    return;
+  }
+  sampleUsage(ctx, target, state.usage);
+  if (scrape) state.scrapes = [...state.scrapes.slice(-1), scrapeTarget(ctx, target, state.usage)];
+}
+
+/**
+ * One run of the HorizontalPodAutoscaler controller for one HPA, on CPU utilization (of requests). Kubernetes'
+ * algorithm, simplified: the utilization comes from metrics-server's last two scrapes of the target (see
+ * metrics-server.ts; with SimTimings.metricsResolutionMs 0, from the load model's present), and the replica
+ * calculator's rules apply (see `recommend`: 10% tolerance, pods without a sample and not-ready pods); scale-up
+ * limited to max(2×, +4) per run; scale-down stabilized over the window (300 s by default: the highest
+ * recommendation in it wins); the result clamped to [minReplicas, maxReplicas].
  */
 export function syncHpa(ctx: ClusterContext, hpa: StoredObject, state: HpaState): void {
   const spec = (hpa.obj.spec ?? {}) as Json;
   const now = ctx.now();
   const ref = (spec.scaleTargetRef ?? {}) as Json;
-  const targetKey = `${String(ref.apiVersion ?? 'apps/v1')}/${String(ref.kind)}/${hpa.namespace}/${String(ref.name)}`;
-  const target = ctx.workload(targetKey);
+  const target = targetOf(ctx, hpa);
   const min = typeof spec.minReplicas === 'number' ? spec.minReplicas : 1;
   const max = spec.maxReplicas as number;
   const percent = targetPercent(hpa, spec);
@@ -79,19 +107,20 @@ export function syncHpa(ctx: ClusterContext, hpa: StoredObject, state: HpaState)
     ]);
     return;
   }
-  const ready = target.pods.filter((p) => p.ready).length;
-  const utilization = ready > 0 ? ctx.load.utilization(target.namespace, target.component, ctx.name) : undefined;
-  let recommendation = current;
-  if (utilization !== undefined) {
-    let ratio = (utilization * 100) / percent;
-    let count = ready;
-    const unready = replicas - ready;
-    if (ratio > 1 && unready > 0) {
-      count = ready + unready;
-      ratio = (utilization * ready * 100) / (percent * count);
-    }
-    if (Math.abs(ratio - 1) > 0.1) recommendation = Math.ceil(ratio * count);
+  const readyPods = target.pods.filter((p) => p.ready);
+  const ready = readyPods.length;
+  let sample: { utilization: number; withSample: number } | undefined;
+  if (ctx.timings.metricsResolutionMs > 0) {
+    const m = podMetrics(state.scrapes[0], state.scrapes[1]);
+    const withSample = m === undefined ? 0 : readyPods.filter((p) => m.pods.has(p.name)).length;
+    if (m !== undefined && withSample > 0) sample = { utilization: m.utilization, withSample };
+  } else if (ready > 0) {
+    const u = ctx.load.utilization(target.namespace, target.component, ctx.name);
+    if (u !== undefined) sample = { utilization: u, withSample: ready };
   }
+  const utilization = sample?.utilization;
+  const recommendation =
+    sample === undefined ? current : recommend(current, replicas, ready, sample.utilization, sample.withSample, percent);
   const behavior = (isObject(spec.behavior) ? spec.behavior : {}) as Json;
   const downWindow = windowMs(behavior.scaleDown, 300);
   const upWindow = windowMs(behavior.scaleUp, 0);
@@ -131,7 +160,7 @@ export function syncHpa(ctx: ClusterContext, hpa: StoredObject, state: HpaState)
           type: 'ScalingActive',
           status: 'False',
           reason: 'FailedGetResourceMetric',
-          message: 'no ready pods report CPU',
+          message: 'no ready pod has a CPU sample from the resource metrics API',
         }
       : {
           type: 'ScalingActive',
@@ -153,6 +182,36 @@ export function syncHpa(ctx: ClusterContext, hpa: StoredObject, state: HpaState)
           message: 'the desired count is within the acceptable range',
         },
   ]);
+}
+
+/**
+ * Kubernetes' replica calculator for CPU (replica_calculator.go GetResourceReplicas): ceil(pods with a sample ×
+ * utilization / target), nothing within the 10% tolerance; otherwise a second pass in which ready pods without a
+ * sample count at 0% on a scale-up and at max(100%, target) on a scale-down, and, on a scale-up, not-ready pods
+ * count at 0%; that pass changes nothing if it lands within the tolerance or reverses the direction.
+ */
+function recommend(
+  current: number,
+  replicas: number,
+  ready: number,
+  utilization: number,
+  withSample: number,
+  percent: number,
+): number {
+  const tolerance = 0.1;
+  const ratio = (utilization * 100) / percent;
+  const missing = ready - withSample;
+  const unready = replicas - ready;
+  const rebalance = unready > 0 && ratio > 1;
+  if (!rebalance && missing === 0) return Math.abs(ratio - 1) <= tolerance ? current : Math.ceil(ratio * withSample);
+  let sum = utilization * 100 * withSample;
+  let count = withSample + missing;
+  if (missing > 0 && ratio < 1) sum += missing * Math.max(100, percent);
+  if (rebalance) count += unready;
+  const newRatio = sum / (count * percent);
+  if (Math.abs(newRatio - 1) <= tolerance || (ratio < 1 && newRatio > 1) || (ratio > 1 && newRatio < 1)) return current;
+  const n = Math.ceil(newRatio * count);
+  return (newRatio < 1 && n > current) || (newRatio > 1 && n < current) ? current : n;
 }
 
 /** The CPU utilization target in percent; undefined when the HPA names only metrics the sim does not model. */

@@ -4,8 +4,12 @@ import { deployment, deploymentKey, hpa, namespace, newCloud, smallCluster, stat
 
 type Json = Record<string, unknown>;
 
-function setup(rps: number, o: { min?: number; max?: number; cpuLimit?: string } = {}) {
-  const env = newCloud({ clusters: [smallCluster('c1', 4, 16)] });
+/** A 2-replica web behind an HPA (CPU target 50%); metrics-server off (the present load) unless a resolution is given. */
+function setup(rps: number, o: { min?: number; max?: number; cpuLimit?: string; metricsResolutionMs?: number } = {}) {
+  const env = newCloud({
+    clusters: [smallCluster('c1', 4, 16)],
+    timings: { metricsResolutionMs: o.metricsResolutionMs ?? 0 },
+  });
   const { cluster, cloud } = env;
   cluster.apply(namespace('edu'));
   const limit = o.cpuLimit !== undefined ? { cpuLimit: o.cpuLimit } : {};
@@ -80,4 +84,40 @@ describe('horizontal pod autoscaler', () => {
     env.cluster.restore();
     expect(replicas(env)).toBe(2);
   });
+
+  describe('through metrics-server (15 s resolution, the Kubernetes default)', () => {
+    const at = (env: ReturnType<typeof setup>, seconds: number) =>
+      env.cloud.advance(Date.parse('2026-03-02T00:00:00Z') + seconds * 1000 - env.cloud.now());
+
+    it('sees a load step only from the scrape after it, averaged over the 15 s window', () => {
+      // Syncs at 15, 30, 45 … s; scrapes at the same instants, just after the sync.
+      const env = setup(5, { max: 10, cpuLimit: '2', metricsResolutionMs: 15_000 }); // 100m on 2 × 500m: 10%
+      at(env, 61);
+      expect(replicas(env)).toBe(2);
+      env.cloud.setScenario('edu', 'web', constant(100)); // 2000m: 200% against a 50% target
+      at(env, 76);
+      expect(replicas(env)).toBe(2); // the sync at 75 s still reads the scrapes of 45 and 60 s
+      at(env, 91);
+      // The window (60, 75] s, sampled each second: 10% at 61 s, 200% from 62 s: 187.3% → 8, at most 2 + 4 per run.
+      expect(replicas(env)).toBe(6);
+      const status = env.cluster.get('autoscaling/v2/HorizontalPodAutoscaler/edu/web')?.status as Json;
+      expect(status).toMatchObject({
+        currentMetrics: [{ type: 'Resource', resource: { name: 'cpu', current: { averageUtilization: 187 } } }],
+      });
+    });
+
+    it('counts ready pods without a sample at 0% on a scale-up', () => {
+      const env = setup(5, { max: 10, cpuLimit: '2', metricsResolutionMs: 15_000 });
+      at(env, 61);
+      env.cloud.setScenario('edu', 'web', constant(100));
+      at(env, 91);
+      expect(replicas(env)).toBe(6);
+      // At 105 s the 4 new pods are ready but have no sample: 200% on 2 pods, 0% on 4 → 66.7% → ceil(6 × 1.33).
+      at(env, 106);
+      expect(replicas(env)).toBe(8);
+      at(env, 300);
+      expect(replicas(env)).toBe(8);
+    });
+  });
 });
+

@@ -18,6 +18,13 @@ export interface SimTimings {
   readonly failureGraceMs: number;
   /** How often the HorizontalPodAutoscaler controller runs (kube-controller-manager's default). */
   readonly hpaSyncMs: number;
+  /**
+   * metrics-server's resolution: it scrapes every kubelet this often (at whole multiples of it) and reports a pod's
+   * CPU as the mean over the last two scrapes, so the HPA reads CPU up to two resolutions old, and a pod has no
+   * sample until it has been ready at two scrapes (the `--metric-resolution=15s` of metrics-server's own manifest).
+   * 0: the HPA reads the load model's present, every ready pod with a sample (no metrics lag).
+   */
+  readonly metricsResolutionMs: number;
 }
 
 export const DEFAULT_TIMINGS: SimTimings = {
@@ -29,6 +36,7 @@ export const DEFAULT_TIMINGS: SimTimings = {
   backoffCapMs: 300_000,
   failureGraceMs: 30_000,
   hpaSyncMs: 15_000,
+  metricsResolutionMs: 15_000,
 };
 
 /** The delay before the n-th retry (n from 1): base, doubled each time, capped. */
