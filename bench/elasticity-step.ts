@@ -192,7 +192,8 @@ async function virtualPair(offsetS: number): Promise<{ polis: StepTimes; hpa: St
     for (let i = 0; i < 300 && !watches.every((w) => w.done); i++) {
       await second();
       const t = (clock.now().getTime() - start) / 1000;
-      for (const [k, l] of legs.entries()) watches[k]!.sample(polis, l.tenant, t, await desiredOf(polis, l.tenant, l.native));
+      for (const [k, l] of legs.entries())
+        watches[k]!.sample(polis, l.tenant, t, await desiredOf(polis, l.tenant, l.native));
     }
     return { polis: watches[0]!.times(), hpa: watches[1]!.times() };
   } finally {
@@ -226,8 +227,14 @@ async function throughPrometheus(): Promise<StepTimes | undefined> {
     res.end(simMetricsText(polis.sim));
   });
   await new Promise<void>((r) => exposition.listen(port, '127.0.0.1', r));
-  const prom = await startPrometheus({ scrapeTargets: [`127.0.0.1:${port}`], scrapeIntervalMs: stepParams.scrapeMs, bin });
-  console.log(`  prometheus pid ${prom.pid} at ${prom.url}, scraping 127.0.0.1:${port} every ${stepParams.scrapeMs} ms`);
+  const prom = await startPrometheus({
+    scrapeTargets: [`127.0.0.1:${port}`],
+    scrapeIntervalMs: stepParams.scrapeMs,
+    bin,
+  });
+  console.log(
+    `  prometheus pid ${prom.pid} at ${prom.url}, scraping 127.0.0.1:${port} every ${stepParams.scrapeMs} ms`,
+  );
   let dir: string | undefined;
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
   try {
@@ -247,7 +254,7 @@ async function throughPrometheus(): Promise<StepTimes | undefined> {
     await load('dept-0', 1);
     let steadySince = Date.now();
     let last = await desiredOf(p, 'dept-0', false);
-    for (const deadline = Date.now() + 90_000; Date.now() < deadline; ) {
+    for (const deadline = Date.now() + 90_000; Date.now() < deadline;) {
       await sleep(1000);
       const d = await desiredOf(p, 'dept-0', false);
       if (d !== last) {

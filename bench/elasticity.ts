@@ -159,7 +159,8 @@ async function stepReaction(): Promise<{ figures: Figure[]; notes: string[] }> {
   }
   const counts = (ts: readonly StepTimes[]) => ts.map((t) => `${t.from} → ${t.to}`).join(', ');
   notes.push(`x10 step replicas per phase: polis ${counts(legs.polis)}; HPA ${counts(legs.hpa)}`);
-  if (legs.prometheus) notes.push(`x10 step through Prometheus: ${legs.prometheus.from} → ${legs.prometheus.to} replicas`);
+  if (legs.prometheus)
+    notes.push(`x10 step through Prometheus: ${legs.prometheus.from} → ${legs.prometheus.to} replicas`);
   else notes.push('x10 step through Prometheus: SKIPPED (no Prometheus installed)');
   return { figures, notes };
 }
@@ -167,24 +168,30 @@ async function stepReaction(): Promise<{ figures: Figure[]; notes: string[] }> {
 const step = await stepReaction();
 const figures = [...(process.env.BENCH_SKIP_FAILOVER === '1' ? [] : await failover()), ...step.figures];
 printFigures('elasticity', figures);
-const file = await writeResult({
-  benchmark: 'elasticity',
-  command: 'npm run bench:elasticity',
-  parameters: {
-    ...params,
-    step: {
-      ...stepParams,
-      component: 'webservice web, 500m CPU request = limit, CPU target 60%, 3-60 replicas, the sandbox default load then x10',
-      polis: 'autoscaling policy with Kubernetes behavior defaults, evaluated every second; simulated source (exact, no lag)',
-      hpa: 'OAM hpa trait: the simulated native HPA, 15 s sync period (first sync 15 s after the HPA is created), 10% tolerance, scale-up max(2x, +4) per sync, metrics-server resolution 15 s (CPU integrated each second, reported as the mean over the last window; a pod has a sample once ready at two scrapes; ready pods without one count at 0% on a scale-up, not-ready pods at 0%)',
-      prometheus: 'Debian prometheus on loopback scraping the sim exposition; polis reads it with POLIS_METRICS=prometheus; sim and controllers in real time (sim ticks every 250 ms, autoscaler every 1 s); times observed every 200 ms',
-      phases: 'the step comes at offsets 0, 3, 6, 9, 12 s (for 5 phases) after a whole 15 s of virtual time',
+const file = await writeResult(
+  {
+    benchmark: 'elasticity',
+    command: 'npm run bench:elasticity',
+    parameters: {
+      ...params,
+      step: {
+        ...stepParams,
+        component:
+          'webservice web, 500m CPU request = limit, CPU target 60%, 3-60 replicas, the sandbox default load then x10',
+        polis:
+          'autoscaling policy with Kubernetes behavior defaults, evaluated every second; simulated source (exact, no lag)',
+        hpa: 'OAM hpa trait: the simulated native HPA, 15 s sync period (first sync 15 s after the HPA is created), 10% tolerance, scale-up max(2x, +4) per sync, metrics-server resolution 15 s (CPU integrated each second, reported as the mean over the last window; a pod has a sample once ready at two scrapes; ready pods without one count at 0% on a scale-up, not-ready pods at 0%)',
+        prometheus:
+          'Debian prometheus on loopback scraping the sim exposition; polis reads it with POLIS_METRICS=prometheus; sim and controllers in real time (sim ticks every 250 ms, autoscaler every 1 s); times observed every 200 ms',
+        phases: 'the step comes at offsets 0, 3, 6, 9, 12 s (for 5 phases) after a whole 15 s of virtual time',
+      },
     },
+    figures,
+    notes: [
+      ...step.notes,
+      ...figures.filter((f) => f.met === false).map((f) => `MISSED: ${f.metric} ${f.value} ${f.unit} (goal ${f.goal})`),
+    ],
   },
-  figures,
-  notes: [
-    ...step.notes,
-    ...figures.filter((f) => f.met === false).map((f) => `MISSED: ${f.metric} ${f.value} ${f.unit} (goal ${f.goal})`),
-  ],
-}, process.env.BENCH_SKIP_FAILOVER === '1' ? 'step-only' : undefined);
+  process.env.BENCH_SKIP_FAILOVER === '1' ? 'step-only' : undefined,
+);
 console.log(`\nwritten ${file}`);

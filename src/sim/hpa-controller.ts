@@ -26,7 +26,9 @@ export function newHpaState(): HpaState {
 function targetOf(ctx: ClusterContext, hpa: StoredObject): Workload | undefined {
   const ref = ((hpa.obj.spec ?? {}) as Json).scaleTargetRef as Json | undefined;
   if (ref === undefined) return undefined;
-  return ctx.workload(`${String(ref.apiVersion ?? 'apps/v1')}/${String(ref.kind)}/${hpa.namespace}/${String(ref.name)}`);
+  return ctx.workload(
+    `${String(ref.apiVersion ?? 'apps/v1')}/${String(ref.kind)}/${hpa.namespace}/${String(ref.name)}`,
+  );
 }
 
 /**
@@ -120,7 +122,9 @@ export function syncHpa(ctx: ClusterContext, hpa: StoredObject, state: HpaState)
   }
   const utilization = sample?.utilization;
   const recommendation =
-    sample === undefined ? current : recommend(current, replicas, ready, sample.utilization, sample.withSample, percent);
+    sample === undefined
+      ? current
+      : recommend(current, replicas, ready, sample.utilization, sample.withSample, percent);
   const behavior = (isObject(spec.behavior) ? spec.behavior : {}) as Json;
   const downWindow = windowMs(behavior.scaleDown, 300);
   const upWindow = windowMs(behavior.scaleUp, 0);

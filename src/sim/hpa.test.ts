@@ -120,4 +120,3 @@ describe('horizontal pod autoscaler', () => {
     });
   });
 });
-
