@@ -1,0 +1,13 @@
+import type { ComponentType, TraitType } from './builtin-types.ts';
+import { daemonComponent, statefulsetComponent } from './node-workloads.ts';
+
+/**
+ * Component and trait types that live in files of their own. supported.ts lists their names, schemas.ts parses
+ * with their schemas and component-render.ts renders through them.
+ */
+export const BUILTIN_COMPONENTS: Readonly<Record<string, ComponentType>> = {
+  daemon: daemonComponent,
+  statefulset: statefulsetComponent,
+};
+
+export const BUILTIN_TRAITS: Readonly<Record<string, TraitType>> = {};
