@@ -1,4 +1,5 @@
 import type { ComponentType, TraitType } from './builtin-types.ts';
+import { POD_SPEC_TRAITS } from './pod-spec-traits.ts';
 import { daemonComponent, statefulsetComponent } from './node-workloads.ts';
 
 /**
@@ -10,4 +11,6 @@ export const BUILTIN_COMPONENTS: Readonly<Record<string, ComponentType>> = {
   statefulset: statefulsetComponent,
 };
 
-export const BUILTIN_TRAITS: Readonly<Record<string, TraitType>> = {};
+export const BUILTIN_TRAITS: Readonly<Record<string, TraitType>> = {
+  ...POD_SPEC_TRAITS,
+};

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import type { ApplicationSpec, ComponentSpec } from '../application-kind.ts';
+import { renderApplication, type RenderContext, type RenderResult } from './render.ts';
+
+const CTX: RenderContext = { appName: 'enrolment', tenant: 'edu', namespace: 'edu', revision: 'enrolment-v1' };
+const IMAGE = 'registry.example.gov.cn/edu/web:1.0';
+
+function web(traits: ComponentSpec['traits'], type = 'webservice'): ApplicationSpec {
+  return { components: [{ name: 'web', type, properties: { image: IMAGE }, traits }] };
+}
+
+function errors(r: RenderResult): Array<{ path: string; message: string }> {
+  if (r.ok) throw new Error('expected the render to fail');
+  return r.errors.map((e) => ({ path: e.path, message: e.message }));
+}
+
+describe('k8s-update-strategy', () => {
+  it('refuses a targetKind that is not the workload kind, where KubeVela writes a field Kubernetes refuses', () => {
+    const r = renderApplication(
+      web([{ type: 'k8s-update-strategy', properties: { targetKind: 'StatefulSet', strategy: { type: 'OnDelete' } } }]),
+      CTX,
+    );
+    expect(errors(r)).toEqual([
+      {
+        path: 'spec.components[0].traits[0].properties.targetKind',
+        message: expect.stringContaining('set targetKind: Deployment'),
+      },
+    ]);
+  });
+
+  it('does not apply to a Job', () => {
+    const r = renderApplication(web([{ type: 'k8s-update-strategy' }], 'task'), CTX);
+    expect(errors(r)[0]!.path).toBe('spec.components[0].traits[0].type');
+  });
+});
+
+describe('affinity', () => {
+  it('refuses a preference weight outside 1-100 at its path', () => {
+    const r = renderApplication(
+      web([{ type: 'affinity', properties: { nodeAffinity: { preferred: [{ weight: 0, preference: {} }] } } }]),
+      CTX,
+    );
+    expect(errors(r)[0]).toEqual({
+      path: 'spec.components[0].traits[0].properties.nodeAffinity.preferred[0].weight',
+      message: 'a weight from 1 to 100',
+    });
+  });
+});
