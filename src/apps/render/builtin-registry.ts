@@ -1,4 +1,5 @@
 import type { ComponentType, TraitType } from './builtin-types.ts';
+import { CONTAINER_TRAITS } from './container-traits.ts';
 import { POD_SPEC_TRAITS } from './pod-spec-traits.ts';
 import { daemonComponent, statefulsetComponent } from './node-workloads.ts';
 
@@ -13,4 +14,5 @@ export const BUILTIN_COMPONENTS: Readonly<Record<string, ComponentType>> = {
 
 export const BUILTIN_TRAITS: Readonly<Record<string, TraitType>> = {
   ...POD_SPEC_TRAITS,
+  ...CONTAINER_TRAITS,
 };

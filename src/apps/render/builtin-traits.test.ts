@@ -46,3 +46,35 @@ describe('affinity', () => {
     });
   });
 });
+
+describe('container traits', () => {
+  it('securitycontext names a container the pod does not have, in the list form', () => {
+    const r = renderApplication(
+      web([{ type: 'securitycontext', properties: { containers: [{ containerName: 'proxy' }] } }]),
+      CTX,
+    );
+    expect(errors(r)).toEqual([
+      {
+        path: 'spec.components[0].traits[0].properties.containers[0].containerName',
+        message: 'container "proxy" not found; the pod\'s containers are: web',
+      },
+    ]);
+  });
+
+  it('service-binding replaces a variable of the same name rather than leaving value beside valueFrom', () => {
+    const spec: ApplicationSpec = {
+      components: [
+        {
+          name: 'web',
+          type: 'webservice',
+          properties: { image: IMAGE, env: [{ name: 'DB', value: 'x' }] },
+          traits: [{ type: 'service-binding', properties: { envMappings: { DB: { secret: 's' } } } }],
+        },
+      ],
+    };
+    const r = renderApplication(spec, CTX);
+    if (!r.ok) throw new Error(JSON.stringify(r.errors));
+    const pod = (r.manifests[0]!.spec as { template: { spec: { containers: Array<{ env: unknown }> } } }).template.spec;
+    expect(pod.containers[0]!.env).toEqual([{ name: 'DB', valueFrom: { secretKeyRef: { name: 's', key: 'DB' } } }]);
+  });
+});
