@@ -1,5 +1,6 @@
 import type { ComponentType, TraitType } from './builtin-types.ts';
 import { CONTAINER_TRAITS } from './container-traits.ts';
+import { PATCH_TRAITS } from './patch-traits.ts';
 import { POD_SPEC_TRAITS } from './pod-spec-traits.ts';
 import { daemonComponent, statefulsetComponent } from './node-workloads.ts';
 
@@ -15,4 +16,5 @@ export const BUILTIN_COMPONENTS: Readonly<Record<string, ComponentType>> = {
 export const BUILTIN_TRAITS: Readonly<Record<string, TraitType>> = {
   ...POD_SPEC_TRAITS,
   ...CONTAINER_TRAITS,
+  ...PATCH_TRAITS,
 };

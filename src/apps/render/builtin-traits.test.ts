@@ -78,3 +78,52 @@ describe('container traits', () => {
     expect(pod.containers[0]!.env).toEqual([{ name: 'DB', valueFrom: { secretKeyRef: { name: 's', key: 'DB' } } }]);
   });
 });
+
+describe('json-patch and json-merge-patch', () => {
+  it('refuse a patch that moves the workload to another namespace or changes its owner labels', () => {
+    const r = renderApplication(
+      web([
+        { type: 'json-patch', properties: { operations: [{ op: 'add', path: '/metadata/namespace', value: 'tax' }] } },
+        {
+          type: 'json-merge-patch',
+          properties: { metadata: { labels: { 'polis.io/tenant': 'tax' } }, kind: 'ClusterRole' },
+        },
+      ]),
+      CTX,
+    );
+    expect(errors(r)).toEqual([
+      {
+        path: 'spec.components[0].traits[0].properties.operations',
+        message: expect.stringMatching(/^must not change metadata.namespace/),
+      },
+      { path: 'spec.components[0].traits[1].properties', message: expect.stringMatching(/^must not change kind/) },
+      {
+        path: 'spec.components[0].traits[1].properties',
+        message: expect.stringMatching(/^must not change metadata.labels\["polis.io\/tenant"\]/),
+      },
+    ]);
+  });
+
+  it('json-patch names the operation that failed and leaves the workload as it was', () => {
+    const r = renderApplication(
+      web([
+        {
+          type: 'json-patch',
+          properties: {
+            operations: [
+              { op: 'add', path: '/spec/replicas', value: 2 },
+              { op: 'test', path: '/spec/template/spec/containers/0/name', value: 'api' },
+            ],
+          },
+        },
+      ]),
+      CTX,
+    );
+    expect(errors(r)).toEqual([
+      {
+        path: 'spec.components[0].traits[0].properties.operations',
+        message: 'operations[1] (test): test failed: /spec/template/spec/containers/0/name is not "api"',
+      },
+    ]);
+  });
+});
