@@ -1,4 +1,5 @@
 import type { ComponentType, TraitType } from './builtin-types.ts';
+import { ACCOUNT_INGRESS_TRAITS } from './account-ingress-traits.ts';
 import { CONTAINER_TRAITS } from './container-traits.ts';
 import { PATCH_TRAITS } from './patch-traits.ts';
 import { POD_SPEC_TRAITS } from './pod-spec-traits.ts';
@@ -17,4 +18,5 @@ export const BUILTIN_TRAITS: Readonly<Record<string, TraitType>> = {
   ...POD_SPEC_TRAITS,
   ...CONTAINER_TRAITS,
   ...PATCH_TRAITS,
+  ...ACCOUNT_INGRESS_TRAITS,
 };

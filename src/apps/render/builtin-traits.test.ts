@@ -127,3 +127,20 @@ describe('json-patch and json-merge-patch', () => {
     ]);
   });
 });
+
+describe('service-account', () => {
+  it('refuses privileges, which would grant rights through Roles or ClusterRoles', () => {
+    const r = renderApplication(
+      web([
+        { type: 'service-account', properties: { name: 'web', privileges: [{ verbs: ['get'], scope: 'cluster' }] } },
+      ]),
+      CTX,
+    );
+    expect(errors(r)).toEqual([
+      {
+        path: 'spec.components[0].traits[0].properties.privileges',
+        message: expect.stringMatching(/^remove it: polis does not create Roles/),
+      },
+    ]);
+  });
+});
