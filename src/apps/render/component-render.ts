@@ -1,4 +1,5 @@
 import type { ErrorCause } from '../../kernel/errors.ts';
+import { BUILTIN_COMPONENTS, BUILTIN_TRAITS } from './builtin-registry.ts';
 import type {
   CronTaskProperties,
   K8sObjectsProperties,
@@ -70,6 +71,8 @@ export interface ComponentRenderContext {
 
 function renderBase(c: IndexedComponent, p: unknown, ctx: ComponentRenderContext): RenderedComponent {
   const cctx = { appName: ctx.appName, name: c.name, revision: ctx.revision };
+  const builtin = BUILTIN_COMPONENTS[c.type];
+  if (builtin) return builtin.render(cctx, p);
   switch (c.type) {
     case 'webservice':
       return renderWebservice(cctx, p as WebserviceProperties);
@@ -145,8 +148,12 @@ function applyTrait(
       return { outputs: gatewayOutputs(tctx.component, p as GatewayProperties), causes: [] };
     case 'expose':
       return { outputs: exposeOutputs(tctx.component, p as ExposeProperties), causes: [] };
-    default:
-      return none;
+    default: {
+      const builtin = BUILTIN_TRAITS[type];
+      if (!builtin) return none;
+      const result = builtin.apply(workload, p, tctx);
+      return { outputs: [...result.outputs], causes: [...result.causes] };
+    }
   }
 }
 

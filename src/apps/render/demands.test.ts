@@ -145,6 +145,41 @@ describe('componentDemands', () => {
   });
 });
 
+describe('node and stateful workloads', () => {
+  it('count a statefulset like a Deployment: its scaler replicas, its container requests', () => {
+    expect(
+      demand({
+        name: 'db',
+        type: 'statefulset',
+        properties: { image: IMAGE, cpu: '2', memory: '4Gi' },
+        traits: [{ type: 'scaler', properties: { replicas: 3 } }],
+      }),
+    ).toEqual({
+      name: 'db',
+      type: 'statefulset',
+      workloadKind: 'StatefulSet',
+      replicas: 3,
+      perReplica: { cpuMilli: 2000, memoryBytes: 4096 * MI, pods: 1 },
+      nativeAutoscaling: false,
+    });
+  });
+
+  it('count a daemon as one pod of its requests on each cluster, even if a patch sets replicas', () => {
+    expect(
+      demand({
+        name: 'agent',
+        type: 'daemon',
+        properties: { image: IMAGE, cpu: '100m', memory: '64Mi' },
+        traits: [{ type: 'json-merge-patch', properties: { spec: { replicas: 5 } } }],
+      }),
+    ).toMatchObject({
+      workloadKind: 'DaemonSet',
+      replicas: 1,
+      perReplica: { cpuMilli: 100, memoryBytes: 64 * MI, pods: 1 },
+    });
+  });
+});
+
 describe('zero requests', () => {
   it('count a zero cpu or memory as the default: zero never means free', () => {
     expect(

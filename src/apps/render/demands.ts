@@ -63,7 +63,7 @@ function autoscalerBounds(
 
 /**
  * What placement needs per component: the workload kind, replicas wanted (scaler trait, hpa/cpuscaler min, task
- * parallelism/count, default 1) and one replica's requests (main container + sidecars + init containers as
+ * parallelism/count, one for a DaemonSet, default 1) and one replica's requests (main container + sidecars + init containers as
  * Kubernetes computes pod requests), cpu in millicores, memory in bytes, pods 1. Components without pods
  * (k8s-objects with no workload) get replicas 0. Components of unknown type or with invalid properties are left
  * out: admission refuses such applications before placement sees them.
@@ -83,6 +83,9 @@ export function componentDemands(spec: ApplicationSpec): ComponentDemandInfo[] {
     if (!pod) replicas = 0;
     else if (kind === 'Job') replicas = count(spec_.parallelism, 1);
     else if (kind === 'CronJob') replicas = count(jobSpec(w)?.parallelism, 1);
+    // A DaemonSet runs one pod per node of each cluster it is placed on, a number placement does not choose: it is
+    // counted as one pod there (the namespace's ResourceQuota bounds the rest), whatever spec.replicas says.
+    else if (kind === 'DaemonSet') replicas = 1;
     else if (bounds) replicas = Math.min(bounds.max, Math.max(bounds.min, count(spec_.replicas, bounds.min)));
     else replicas = count(spec_.replicas, 1);
     out.push({

@@ -3,6 +3,7 @@ import type { ErrorCause } from '../../kernel/errors.ts';
 import type { ApplicationSpec, ComponentSpec } from '../application-kind.ts';
 import { applicationKind } from '../application-kind.ts';
 import { oamCauses } from './oam-causes.ts';
+import { SUPPORTED_COMPONENTS, SUPPORTED_TRAITS } from './supported.ts';
 
 const IMAGE = 'registry.example.gov.cn/edu/web:1.0';
 
@@ -35,7 +36,7 @@ describe('oamCauses', () => {
     expect(causes).toEqual([
       {
         path: 'spec.components[1].type',
-        message: 'unknown component type "helm"; supported: cron-task, k8s-objects, task, webservice, worker',
+        message: `unknown component type "helm"; supported: ${SUPPORTED_COMPONENTS.join(', ')}`,
       },
     ]);
   });
@@ -43,7 +44,7 @@ describe('oamCauses', () => {
   it('names an unknown trait type at its path and lists the supported ones', () => {
     const causes = oamCauses({ components: [web(), web({ name: 'api', traits: [{ type: 'foo' }] })] });
     expect(at(causes, 'spec.components[1].traits[0].type')).toEqual([
-      'unknown trait type "foo"; supported: annotations, command, container-image, cpuscaler, env, expose, gateway, hpa, init-container, labels, resource, scaler, sidecar, startup-probe, storage',
+      `unknown trait type "foo"; supported: ${SUPPORTED_TRAITS.join(', ')}`,
     ]);
   });
 

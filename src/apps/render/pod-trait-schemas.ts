@@ -23,7 +23,7 @@ import {
  */
 export type SchemaChoice = (properties: unknown) => z.ZodType;
 
-function perContainer(single: z.ZodType, key: string): SchemaChoice {
+export function perContainer(single: z.ZodType, key: string): SchemaChoice {
   const many = z
     .object({ [key]: z.array(single) })
     .strict()

@@ -41,7 +41,7 @@ function findContainer(workload: Obj, name: string, at: string, causes: ErrorCau
 }
 
 /** Runs `patch` on each container the single or list form names. */
-function perContainer<P extends { containerName: string }>(
+export function perContainer<P extends { containerName: string }>(
   workload: Obj,
   properties: P | Record<string, P[]>,
   key: string,

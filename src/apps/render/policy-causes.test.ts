@@ -87,7 +87,7 @@ describe('oamCauses on policies and the workflow', () => {
         'no component is named "wbe"; components: web',
       ]);
       expect(at(causes, 'spec.policies[0].properties.components[1].traits[0].type')[0]).toMatch(
-        /^unknown trait type "autoscaler"; supported: annotations/,
+        /^unknown trait type "autoscaler"; supported: affinity, annotations/,
       );
       expect(at(causes, 'spec.policies[0].properties.components[2].type')[0]).toMatch(
         /^unknown component type "statefulservice"/,

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { ErrorCause } from '../../kernel/errors.ts';
 import { zodCauses } from '../../resources/validation.ts';
+import { BUILTIN_COMPONENTS, BUILTIN_TRAITS } from './builtin-registry.ts';
 import { COMPONENT_SCHEMAS } from './component-schemas.ts';
 import {
   cpuscalerProperties,
@@ -43,6 +44,7 @@ const TRAIT_SCHEMAS: Readonly<Record<string, SchemaChoice>> = {
   sidecar: always(sidecarProperties),
   'startup-probe': startupProbeProperties,
   storage: always(storageProperties),
+  ...Object.fromEntries(Object.entries(BUILTIN_TRAITS).map(([name, t]) => [name, t.schema])),
 };
 
 export type Parsed<T = unknown> = { ok: true; value: T } | { ok: false; causes: ErrorCause[] };
@@ -55,7 +57,7 @@ export function parseWith<T>(schema: z.ZodType, properties: unknown, path: strin
 }
 
 export function parseComponent<T>(type: string, properties: unknown, path: string): Parsed<T> {
-  const schema = COMPONENT_SCHEMAS[type];
+  const schema = COMPONENT_SCHEMAS[type] ?? BUILTIN_COMPONENTS[type]?.schema;
   if (!schema) throw new Error(`no schema for component type ${type}`);
   return parseWith<T>(schema, properties, path);
 }

@@ -1,8 +1,17 @@
+import { BUILTIN_COMPONENTS, BUILTIN_TRAITS } from './builtin-registry.ts';
+
 /**
  * The OAM types polis renders, with KubeVela's names. Lists are sorted so that error messages read the same every
  * time.
  */
-export const SUPPORTED_COMPONENTS: readonly string[] = ['cron-task', 'k8s-objects', 'task', 'webservice', 'worker'];
+export const SUPPORTED_COMPONENTS: readonly string[] = [
+  'cron-task',
+  'k8s-objects',
+  'task',
+  'webservice',
+  'worker',
+  ...Object.keys(BUILTIN_COMPONENTS),
+].sort();
 
 export const SUPPORTED_TRAITS: readonly string[] = [
   'annotations',
@@ -20,7 +29,8 @@ export const SUPPORTED_TRAITS: readonly string[] = [
   'sidecar',
   'startup-probe',
   'storage',
-];
+  ...Object.keys(BUILTIN_TRAITS),
+].sort();
 
 /** polis's own policies: validated by placement and scaling (docs/placement.md), passed over here. */
 export const POLIS_POLICIES: readonly string[] = ['autoscaling', 'failover', 'placement', 'residency'];
@@ -38,6 +48,7 @@ export const COMPONENT_WORKLOAD_TYPE: Readonly<Record<string, string>> = {
   worker: 'deployments.apps',
   task: 'jobs.batch',
   'cron-task': 'cronjobs.batch',
+  ...Object.fromEntries(Object.entries(BUILTIN_COMPONENTS).map(([name, t]) => [name, t.workloadType])),
 };
 
 /** The workload resource type of a Kubernetes kind, for k8s-objects (KubeVela's autodetect workload). */
@@ -69,6 +80,7 @@ export const TRAIT_APPLIES_TO: Readonly<Record<string, readonly string[]>> = {
   sidecar: POD_SPEC,
   'startup-probe': POD_SPEC,
   storage: POD_SPEC,
+  ...Object.fromEntries(Object.entries(BUILTIN_TRAITS).map(([name, t]) => [name, t.appliesTo])),
 };
 
 /** `unknown trait type "foo"; supported: annotations, command, …` */
