@@ -4,3 +4,4 @@ export { oamCauses } from './oam-causes.ts';
 export { renderApplication, type GcStrategy, type RenderContext, type RenderResult } from './render.ts';
 export { componentDemands, type ComponentDemandInfo } from './demands.ts';
 export { cronProblem } from './cron-syntax.ts';
+export { specWithOverrides } from './overrides.ts';
