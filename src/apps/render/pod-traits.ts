@@ -82,6 +82,14 @@ export function applyMetadata(
   patch(child(workload, ['metadata'], true)!);
   const template = child(workload, ['spec', 'template']);
   if (template) patch(child(template, ['metadata'], true)!);
+  // annotations.cue (KubeVela 1.9.9 and later) also annotates a CronJob's job template and its pod template;
+  // labels.cue does not.
+  if (key !== 'annotations') return;
+  const jobTemplate = child(workload, ['spec', 'jobTemplate']);
+  if (!jobTemplate) return;
+  patch(child(jobTemplate, ['metadata'], true)!);
+  const podTemplate = child(jobTemplate, ['spec', 'template']);
+  if (podTemplate) patch(child(podTemplate, ['metadata'], true)!);
 }
 
 export function applyEnv(workload: Obj, p: EnvParams | Record<string, EnvParams[]>, ctx: TraitContext): ErrorCause[] {
