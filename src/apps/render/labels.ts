@@ -15,7 +15,18 @@ export const OAM_LABELS = {
   workloadType: 'workload.oam.dev/type',
   traitType: 'trait.oam.dev/type',
   traitResource: 'trait.oam.dev/resource',
+  componentRevision: 'app.oam.dev/revision',
 } as const;
+
+/**
+ * KubeVela's component revision name, `<component>-v<N>` (its `context.revision` and the `app.oam.dev/revision`
+ * label). polis keeps no per-component revision count: N is the application revision's number (`<app>-v<N>`), so
+ * it moves with every application revision rather than only when the component changes (docs/oam.md).
+ */
+export function componentRevision(component: string, appRevision: string): string {
+  const n = /-v(\d+)$/.exec(appRevision)?.[1] ?? '1';
+  return labelValue(`${component}-v${n}`);
+}
 
 export interface LabelContext {
   readonly appName: string;
@@ -36,6 +47,7 @@ function common(ctx: LabelContext, component: string): Record<string, string> {
     [OWNER_LABELS.namespace]: ctx.namespace,
     [OAM_LABELS.appRevision]: labelValue(ctx.revision),
     [OWNER_LABELS.component]: component,
+    [OAM_LABELS.componentRevision]: componentRevision(component, ctx.revision),
     [OWNER_LABELS.tenant]: ctx.tenant,
     [OWNER_LABELS.managedBy]: 'polis',
   };

@@ -31,7 +31,7 @@ export interface ComponentContext {
   readonly appName: string;
   /** The component's name: KubeVela's `context.name`. */
   readonly name: string;
-  /** Stands in for KubeVela's component revision (`context.revision`); polis passes the app revision. */
+  /** KubeVela's component revision (`context.revision`), `<component>-v<N>` (see componentRevision). */
   readonly revision: string;
 }
 
