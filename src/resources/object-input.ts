@@ -88,6 +88,10 @@ export function parseObject(
     causes.push(
       ...def.validate(input as ResourceObject).map((c) => ({ path: at(c.path.split('.')), message: c.message })),
     );
+  } else if (def.validate) {
+    // Every problem of a document in one answer: the kind's own checks run on a body the schema refused too, as far
+    // as they can read it, each reported unless the schema already named that field or one holding it.
+    causes.push(...validateAnyway(def, input, causes, at));
   }
   if (causes.length > 0 || !metadata) {
     const name = metadata?.name ? ` "${metadata.name}"` : '';
@@ -100,6 +104,27 @@ export function parseObject(
   const tenant = def.scope === 'tenant' ? (metadata.tenant ?? expected.tenant) : undefined;
   const obj = { ...(body.data as Record<string, unknown>), metadata: { ...metadata, tenant } } as ResourceObject;
   return { def, obj: def.defaults ? def.defaults(obj) : obj };
+}
+
+function validateAnyway(
+  def: KindDefinition,
+  input: Record<string, unknown>,
+  reported: readonly ErrorCause[],
+  at: (p: readonly PropertyKey[]) => string,
+): ErrorCause[] {
+  const covered = (path: string) =>
+    reported.some((r) => path === r.path || path.startsWith(`${r.path}.`) || path.startsWith(`${r.path}[`));
+  try {
+    const obj = {
+      ...input,
+      metadata: isPlainObject(input.metadata) ? input.metadata : {},
+    } as unknown as ResourceObject;
+    return def.validate!(obj)
+      .map((c) => ({ path: at(c.path.split('.')), message: c.message }))
+      .filter((c) => !covered(c.path));
+  } catch {
+    return []; // the body is too far from its shape for the kind's checks to read; the schema's causes stand
+  }
 }
 
 function metadataCauses(

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { InputError } from '../kernel/errors.ts';
+import { parseObject } from '../resources/object-input.ts';
+import { KindRegistry } from '../resources/registry.ts';
+import { applicationKind } from './application-kind.ts';
+
+const registry = new KindRegistry();
+registry.register(applicationKind);
+
+function app(spec: Record<string, unknown>, metadata: Record<string, unknown> = {}) {
+  return {
+    apiVersion: 'core.oam.dev/v1beta1',
+    kind: 'Application',
+    metadata: { name: 'portal', tenant: 'edu', ...metadata },
+    spec,
+  };
+}
+
+function causesOf(input: unknown): { path: string; message: string }[] {
+  try {
+    parseObject(registry, input);
+    return [];
+  } catch (e) {
+    if (e instanceof InputError) return [...(e.causes ?? [])] as { path: string; message: string }[];
+    throw e;
+  }
+}
+
+const web = { name: 'web', type: 'webservice', properties: { image: 'nginx' } };
+
+describe('Applications as KubeVela accepts them', () => {
+  it('accepts anonymous policies, traits: null, workflow mode and steps with if, timeout, inputs, outputs', () => {
+    const causes = causesOf(
+      app({
+        components: [{ ...web, traits: null }],
+        policies: [{ type: 'override', properties: { components: [{ name: 'web', properties: { cpu: '1' } }] } }],
+        workflow: {
+          mode: { steps: 'StepByStep', subSteps: 'DAG' },
+          steps: [
+            {
+              name: 'deploy',
+              type: 'deploy',
+              if: 'status.approve.phase == "succeeded"',
+              timeout: '10m',
+              inputs: [{ from: 'addr', parameterKey: 'env.ADDR' }],
+              outputs: [{ name: 'out', valueFrom: 'output.value' }],
+              properties: { policies: [] },
+            },
+          ],
+        },
+      }),
+    );
+    expect(causes).toEqual([]);
+  });
+
+  it('accepts an Application with no components (workflow only)', () => {
+    expect(causesOf(app({ components: [], workflow: { steps: [{ name: 'wait', type: 'suspend' }] } }))).toEqual([]);
+  });
+
+  it('reports every problem of a document at once: an unknown type does not hide a field error', () => {
+    const causes = causesOf(
+      app({
+        components: [
+          { name: 'db', type: 'helm', properties: {} },
+          { name: 'web', type: 'webservice', properties: { image: 'nginx', replicasX: 2 }, colour: 'red' },
+        ],
+      }),
+    );
+    const paths = causes.map((c) => c.path);
+    expect(paths).toContain('spec.components[0].type');
+    expect(paths).toContain('spec.components[1].colour');
+    expect(paths.some((p) => p.startsWith('spec.components[1].properties'))).toBe(true);
+  });
+});
