@@ -31,6 +31,7 @@ import { TokenService } from './tenancy/token-service.ts';
 import { seedDemoCity, seedDemoLoad } from './demo-city.ts';
 import { recordRevision, applicationRevisionKind } from './apps/revisions.ts';
 import { placementAdmission } from './apps/policy-validation.ts';
+import { applicationNamespaceAdmission } from './apps/app-namespace.ts';
 import { clusterKind } from './clusters/cluster-kind.ts';
 import { ClusterDirectory } from './clusters/cluster-directory.ts';
 import { driverFactory } from './clusters/driver-factory.ts';
@@ -123,6 +124,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
       tenantDeletionGuard,
       quotaAdmission(usage),
       placementAdmission,
+      applicationNamespaceAdmission,
       recordRevision,
     ],
     afterCommit: () => feed.nudge(),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ErrorCause } from '../kernel/errors.ts';
+import { metadataNamespaceCauses } from './app-namespace.ts';
 import { polisPolicyCauses } from './policy-validation.ts';
 import { defineKind } from '../resources/kind-schema.ts';
 import type { KindDefinition } from '../resources/registry.ts';
@@ -103,7 +104,13 @@ export const applicationKind: KindDefinition = defineKind({
     })
     .strict(),
   status: z.record(z.string(), z.unknown()),
-  validate: (obj) => [...applicationCauses(obj.spec as ApplicationSpec), ...priorityCauses(obj.metadata.labels)],
+  // KubeVela Applications carry one; src/apps/app-namespace.ts says what it means in polis.
+  metadataNamespace: true,
+  validate: (obj) => [
+    ...metadataNamespaceCauses(obj.metadata.namespace, obj.metadata.tenant),
+    ...applicationCauses(obj.spec as ApplicationSpec),
+    ...priorityCauses(obj.metadata.labels),
+  ],
   printColumns: [
     { name: 'COMPONENTS', path: 'spec.components.length' },
     { name: 'PHASE', path: 'status.phase' },
