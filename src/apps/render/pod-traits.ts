@@ -1,6 +1,6 @@
 import type { ErrorCause } from '../../kernel/errors.ts';
 import type { ScalerProperties } from './network-trait-schemas.ts';
-import { child, defined, list, mergeByName, setIfAny, type Obj } from './objects.ts';
+import { child, defined, list, mergeByName, podSpecOf, setIfAny, type Obj } from './objects.ts';
 import { probe } from './pod-parts.ts';
 import type {
   CommandParams,
@@ -202,7 +202,9 @@ export function applyInitContainer(workload: Obj, p: InitContainerProperties, ct
 
 /** Requests and limits of the first container, each replaced whole (KubeVela's retainKeys). */
 export function applyResource(workload: Obj, p: ResourceProperties): void {
-  const first = containersOf(workload)[0];
+  // resource.cue (KubeVela 1.10) patches a CronJob's job template too.
+  const pod = podSpecOf(workload);
+  const first = pod ? list(pod, 'containers')[0] : undefined;
   if (!first) return;
   const resources = (first.resources ??= {}) as Obj;
   if (p.cpu !== undefined && p.memory !== undefined) {
