@@ -72,3 +72,43 @@ describe('Applications as KubeVela accepts them', () => {
     expect(paths.some((p) => p.startsWith('spec.components[1].properties'))).toBe(true);
   });
 });
+
+describe('topology namespaces', () => {
+  const twoSteps = (a: Record<string, unknown>, b: Record<string, unknown>) =>
+    app({
+      components: [web],
+      policies: [
+        { name: 'prod', type: 'topology', properties: a },
+        { name: 'staging', type: 'topology', properties: b },
+      ],
+      workflow: {
+        steps: [
+          { name: 'to-prod', type: 'deploy', properties: { policies: ['prod'] } },
+          { name: 'to-staging', type: 'deploy', properties: { policies: ['staging'] } },
+        ],
+      },
+    });
+
+  it('refuses two deploy steps to one cluster in two namespaces, which would collapse into one Deployment', () => {
+    const causes = causesOf(
+      twoSteps({ clusters: ['gov-east'], namespace: 'prod' }, { clusters: ['gov-east'], namespace: 'staging' }),
+    );
+    expect(causes).toEqual([
+      expect.objectContaining({ path: 'spec.policies[1].properties.namespace', code: 'TopologyNamespacesCollide' }),
+    ]);
+  });
+
+  it('accepts namespaces on different clusters, and a single topology naming one', () => {
+    expect(
+      causesOf(twoSteps({ clusters: ['gov-east'], namespace: 'prod' }, { clusters: ['gov-west'], namespace: 'dev' })),
+    ).toEqual([]);
+    expect(
+      causesOf(
+        app({
+          components: [web],
+          policies: [{ name: 't', type: 'topology', properties: { clusters: ['a'], namespace: 'x' } }],
+        }),
+      ),
+    ).toEqual([]);
+  });
+});
