@@ -285,7 +285,10 @@ describe('renderApplication', () => {
           ],
         }),
       );
-      expect(r.manifests.map((m) => `${m.kind}/${m.metadata.name}`)).toEqual(['Deployment/web-b', 'Job/enrolment-jobs']);
+      expect(r.manifests.map((m) => `${m.kind}/${m.metadata.name}`)).toEqual([
+        'Deployment/web-b',
+        'Job/enrolment-jobs',
+      ]);
     });
 
     it('reports override properties at the policy they came from', () => {
