@@ -112,3 +112,18 @@ describe('topology namespaces', () => {
     ).toEqual([]);
   });
 });
+
+describe('step-group steps and externalRevision', () => {
+  it('reads subSteps and externalRevision as KubeVela writes them', () => {
+    const causes = causesOf(
+      app({
+        components: [{ ...web, externalRevision: 'web-2026' }],
+        workflow: {
+          steps: [{ name: 'group', type: 'step-group', subSteps: [{ name: 'd', type: 'deploy', timeout: '5m' }] }],
+        },
+      }),
+    );
+    // Whether step-group is a supported type is another matter; its fields are read.
+    expect(causes.filter((c) => /subSteps|externalRevision/.test(c.path))).toEqual([]);
+  });
+});

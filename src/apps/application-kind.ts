@@ -23,6 +23,12 @@ const component = z
     // KubeVela accepts `traits: null` (as Kubernetes reads a null list: none).
     traits: z.array(trait).nullable().optional(),
     dependsOn: z.array(z.string()).optional(),
+    // KubeVela: the name of the component's revision (label app.oam.dev/revision, context.revision).
+    externalRevision: z
+      .string()
+      .max(63)
+      .regex(/^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/, 'a label value: letters, digits, -, _ and . (at most 63)')
+      .optional(),
   })
   .strict();
 
@@ -36,7 +42,7 @@ const duration = z.string().regex(/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/, 'a dur
 
 const stepMode = z.enum(['StepByStep', 'DAG']);
 
-const step = z
+const stepFields = z
   .object({
     name: z.string().min(1),
     type: z.string().min(1),
@@ -50,10 +56,14 @@ const step = z
   })
   .strict();
 
+// A step-group's steps (KubeVela `subSteps`): the same fields, one level deep.
+const step = stepFields.extend({ subSteps: z.array(stepFields).optional() }).strict();
+
 export interface ComponentSpec {
   readonly name: string;
   readonly type: string;
   readonly properties?: Record<string, unknown>;
+  readonly externalRevision?: string;
   readonly traits?: ReadonlyArray<{ readonly type: string; readonly properties?: Record<string, unknown> }> | null;
 }
 

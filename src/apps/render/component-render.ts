@@ -70,7 +70,11 @@ export interface ComponentRenderContext {
 }
 
 function renderBase(c: IndexedComponent, p: unknown, ctx: ComponentRenderContext): RenderedComponent {
-  const cctx = { appName: ctx.appName, name: c.name, revision: componentRevision(c.name, ctx.revision) };
+  const cctx = {
+    appName: ctx.appName,
+    name: c.name,
+    revision: componentRevision(c.name, ctx.revision, c.externalRevision),
+  };
   switch (c.type) {
     case 'webservice':
       return renderWebservice(cctx, p as WebserviceProperties);
