@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ApplicationSpec } from '../apps/application-kind.ts';
 import type { ComponentDemandInfo } from '../apps/render/index.ts';
-import { componentDemands, renderApplication, specWithOverrides } from '../apps/render/index.ts';
+import { componentDemands, deployedDemands, renderApplication, specWithOverrides } from '../apps/render/index.ts';
 import type { ErrorCause } from '../kernel/errors.ts';
 import type { Manifest } from '../kernel/manifest.ts';
 import { manifestKey, sortManifests } from '../kernel/manifest.ts';
@@ -67,12 +67,22 @@ export type PlanResult =
     }
   | { readonly ok: false; readonly errors: readonly ErrorCause[] };
 
-/** Each component's demand: the spec's, with the replica counts the autoscaler decided in place of the spec's. */
+/**
+ * Each component's demand as the deploy steps deliver it (their override policies applied), with the replica counts
+ * the autoscaler decided in place of the spec's.
+ */
 export function desiredDemands(
   spec: ApplicationSpec,
   replicas: Readonly<Record<string, number>> | undefined,
 ): ComponentDemandInfo[] {
-  return componentDemands(spec).map((d) =>
+  return autoscaled(deployedDemands(spec), replicas);
+}
+
+function autoscaled(
+  demands: readonly ComponentDemandInfo[],
+  replicas: Readonly<Record<string, number>> | undefined,
+): ComponentDemandInfo[] {
+  return demands.map((d) =>
     replicas?.[d.name] !== undefined && d.replicas > 0 ? { ...d, replicas: replicas[d.name]! } : d,
   );
 }
@@ -138,8 +148,8 @@ export function planDelivery(input: PlanInput): PlanResult {
     const plan = placementPlan(spec as never, { topologyNames: step.topologies });
     if (!plan.ok) return { ok: false, errors: plan.errors };
     // Placement is sized from the spec as this step renders it: an override changing replicas is what is placed.
-    const stepDemands = desiredDemands(
-      specWithOverrides(spec, props('override', new Set(step.overrides))),
+    const stepDemands = autoscaled(
+      componentDemands(specWithOverrides(spec, props('override', new Set(step.overrides)))),
       input.replicas,
     );
     for (const d of stepDemands) {
