@@ -11,6 +11,7 @@ import { WatchGuard } from './api/watch-guard.ts';
 import type { Clock } from './kernel/clock.ts';
 import { systemClock } from './kernel/clock.ts';
 import type { Config } from './kernel/config.ts';
+import { setLocalCluster } from './placement/topology-policy.ts';
 import { loggerOptions } from './kernel/logger.ts';
 import { ChangeFeed } from './resources/change-feed.ts';
 import { openStore } from './resources/open-store.ts';
@@ -30,6 +31,7 @@ import { TokenService } from './tenancy/token-service.ts';
 import { seedDemoCity, seedDemoLoad } from './demo-city.ts';
 import { recordRevision, applicationRevisionKind } from './apps/revisions.ts';
 import { placementAdmission } from './apps/policy-validation.ts';
+import { applicationNamespaceAdmission } from './apps/app-namespace.ts';
 import { clusterKind } from './clusters/cluster-kind.ts';
 import { ClusterDirectory } from './clusters/cluster-directory.ts';
 import { driverFactory } from './clusters/driver-factory.ts';
@@ -102,6 +104,7 @@ export interface StartOptions {
 /** The composition root: store, kinds, admission, change feed, authentication and the HTTP API, from config. */
 export async function startPolis(config: Config, opts: StartOptions = {}): Promise<Polis> {
   const clock = opts.clock ?? systemClock;
+  setLocalCluster(config.localCluster);
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   const cipher = createSecretCipher(await loadSecretKey(config));
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
@@ -121,6 +124,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
       tenantDeletionGuard,
       quotaAdmission(usage),
       placementAdmission,
+      applicationNamespaceAdmission,
       recordRevision,
     ],
     afterCommit: () => feed.nudge(),

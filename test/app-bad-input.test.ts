@@ -157,6 +157,40 @@ describe('applications with bad input', () => {
     });
   }
 
+  for (const [ns, code] of [
+    ['kube-system', 'NamespaceSystem'],
+    ['vela-system', 'NamespaceSystem'],
+    ['health', 'NamespaceOfOtherDepartment'],
+    ['tax--portal', 'NamespaceOfOtherDepartment'],
+  ] as const) {
+    it(`refuses metadata.namespace ${ns}, naming the field (${code}), and stores nothing`, async () => {
+      const app = appWith({ components: [web()] });
+      const r = await t.request('POST', '/api/v1/apply', {
+        token: t.tokens['edu-admin'],
+        body: { ...app, metadata: { ...app.metadata, namespace: ns } },
+      });
+      expect(r.statusCode, r.body).toBe(422);
+      expect(r.json().causes).toEqual([expect.objectContaining({ path: 'metadata.namespace', code })]);
+      const get = await t.request('GET', '/apis/core.oam.dev/v1beta1/tenants/edu/applications/bad-app', {
+        token: t.adminToken,
+      });
+      expect(get.statusCode).toBe(404);
+    });
+  }
+
+  it('accepts metadata.namespace default or one of the department, as KubeVela Applications carry it', async () => {
+    for (const ns of ['default', 'edu', 'edu-apps']) {
+      const app = appWith({ components: [web()] });
+      const body = { ...app, metadata: { ...app.metadata, name: 'ns-app', namespace: ns } };
+      const r = await t.request('POST', '/api/v1/apply', { token: t.tokens['edu-admin'], body });
+      expect(r.statusCode, r.body).toBeLessThan(300);
+    }
+    const del = await t.request('DELETE', '/apis/core.oam.dev/v1beta1/tenants/edu/applications/ns-app', {
+      token: t.tokens['edu-admin'],
+    });
+    expect(del.statusCode).toBeLessThan(300);
+  });
+
   it('refuses a rollback to a revision that is not kept, naming the field', async () => {
     const r = await t.request('POST', '/apis/core.oam.dev/v1beta1/tenants/edu/applications/enrolment-portal/rollback', {
       token: t.tokens['edu-admin'],

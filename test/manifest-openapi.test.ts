@@ -248,7 +248,7 @@ const yamlFiles = (dir: string, suffix = '.yaml') =>
 
 const policyProps = (spec: ApplicationSpec, type: string, names?: readonly string[]) =>
   (spec.policies ?? [])
-    .filter((p) => p.type === type && (!names || names.includes(p.name)))
+    .filter((p) => p.type === type && (!names || names.includes(p.name ?? '')))
     .map((p) => (p.properties ?? {}) as Record<string, unknown>);
 
 /** All components together, and each alone when there are several: the sets placement can put on one cluster. */

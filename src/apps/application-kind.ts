@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ErrorCause } from '../kernel/errors.ts';
+import { metadataNamespaceCauses } from './app-namespace.ts';
 import { polisPolicyCauses } from './policy-validation.ts';
 import { defineKind } from '../resources/kind-schema.ts';
 import type { KindDefinition } from '../resources/registry.ts';
@@ -19,29 +20,51 @@ const component = z
     name: z.string().min(1),
     type: z.string().min(1),
     properties: properties.optional(),
-    traits: z.array(trait).optional(),
+    // KubeVela accepts `traits: null` (as Kubernetes reads a null list: none).
+    traits: z.array(trait).nullable().optional(),
     dependsOn: z.array(z.string()).optional(),
+    // KubeVela: the name of the component's revision (label app.oam.dev/revision, context.revision).
+    externalRevision: z
+      .string()
+      .max(63)
+      .regex(/^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/, 'a label value: letters, digits, -, _ and . (at most 63)')
+      .optional(),
   })
   .strict();
 
+// `name` is optional in KubeVela's API: an anonymous policy applies where no step names it (docs/oam.md).
 const policy = z
-  .object({ name: z.string().min(1), type: z.string().min(1), properties: properties.optional() })
+  .object({ name: z.string().min(1).optional(), type: z.string().min(1), properties: properties.optional() })
   .strict();
 
-const step = z
+/** A workflow step's `timeout`, as KubeVela writes durations: `30s`, `10m`, `1h30m`. */
+const duration = z.string().regex(/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/, 'a duration such as 30s, 10m or 1h30m');
+
+const stepMode = z.enum(['StepByStep', 'DAG']);
+
+const stepFields = z
   .object({
     name: z.string().min(1),
     type: z.string().min(1),
+    meta: z.object({ alias: z.string().optional() }).strict().optional(),
     properties: properties.optional(),
     dependsOn: z.array(z.string()).optional(),
+    if: z.string().min(1).optional(),
+    timeout: duration.optional(),
+    inputs: z.array(z.object({ from: z.string().min(1), parameterKey: z.string().optional() }).strict()).optional(),
+    outputs: z.array(z.object({ name: z.string().min(1), valueFrom: z.string().min(1) }).strict()).optional(),
   })
   .strict();
+
+// A step-group's steps (KubeVela `subSteps`): the same fields, one level deep.
+const step = stepFields.extend({ subSteps: z.array(stepFields).optional() }).strict();
 
 export interface ComponentSpec {
   readonly name: string;
   readonly type: string;
   readonly properties?: Record<string, unknown>;
-  readonly traits?: ReadonlyArray<{ readonly type: string; readonly properties?: Record<string, unknown> }>;
+  readonly externalRevision?: string;
+  readonly traits?: ReadonlyArray<{ readonly type: string; readonly properties?: Record<string, unknown> }> | null;
 }
 
 export interface WorkflowStepSpec {
@@ -54,7 +77,7 @@ export interface WorkflowStepSpec {
 export interface ApplicationSpec {
   readonly components: readonly ComponentSpec[];
   readonly policies?: ReadonlyArray<{
-    readonly name: string;
+    readonly name?: string;
     readonly type: string;
     readonly properties?: Record<string, unknown>;
   }>;
@@ -76,16 +99,28 @@ export const applicationKind: KindDefinition = defineKind({
   description: 'An application in the Open Application Model: components with traits, policies and a workflow.',
   spec: z
     .object({
-      components: z.array(component).min(1, 'an application needs at least one component'),
+      // An empty list is a workflow-only application, as KubeVela allows.
+      components: z.array(component),
       policies: z.array(policy).optional(),
       workflow: z
-        .object({ steps: z.array(step) })
+        .object({
+          // KubeVela runs steps in order (StepByStep, its default) or as a DAG of dependsOn; polis runs them in
+          // order either way, which honours dependsOn (docs/oam.md).
+          mode: z.object({ steps: stepMode.optional(), subSteps: stepMode.optional() }).strict().optional(),
+          steps: z.array(step),
+        })
         .strict()
         .optional(),
     })
     .strict(),
   status: z.record(z.string(), z.unknown()),
-  validate: (obj) => [...applicationCauses(obj.spec as ApplicationSpec), ...priorityCauses(obj.metadata.labels)],
+  // KubeVela Applications carry one; src/apps/app-namespace.ts says what it means in polis.
+  metadataNamespace: true,
+  validate: (obj) => [
+    ...metadataNamespaceCauses(obj.metadata.namespace, obj.metadata.tenant),
+    ...applicationCauses(obj.spec as ApplicationSpec),
+    ...priorityCauses(obj.metadata.labels),
+  ],
   printColumns: [
     { name: 'COMPONENTS', path: 'spec.components.length' },
     { name: 'PHASE', path: 'status.phase' },

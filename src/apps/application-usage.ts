@@ -2,7 +2,7 @@ import { parseBytes } from '../kernel/quantity.ts';
 import type { StoredObject } from '../resources/envelope.ts';
 import type { ResourceUsage } from '../tenancy/quota.ts';
 import type { ApplicationSpec, ComponentSpec } from './application-kind.ts';
-import { componentDemands } from './render/index.ts';
+import { deployedDemands } from './render/index.ts';
 
 function storageOf(c: ComponentSpec): number {
   let bytes = 0;
@@ -29,7 +29,8 @@ export function applicationUsage(obj: StoredObject): ResourceUsage {
   const minimum = new Map((scaling?.components ?? []).map((c) => [c.name, c.minReplicas]));
   let cpu = 0;
   let memory = 0;
-  for (const d of componentDemands(spec)) {
+  // As delivered: an override policy raising replicas holds more of the quota.
+  for (const d of deployedDemands(spec)) {
     const min = minimum.get(d.name);
     const n = typeof min === 'number' && d.replicas > 0 ? min : d.replicas;
     cpu += n * d.perReplica.cpuMilli;

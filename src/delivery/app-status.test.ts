@@ -208,3 +208,19 @@ describe('applicationStatus tells the truth about delivery', () => {
     expect(s.conditions.find((c) => c.type === 'Placed')).toMatchObject({ reason: 'NoEligibleCluster' });
   });
 });
+
+describe('a workflow-only application (no components)', () => {
+  const none = { placement: {}, componentTypes: {}, observations: new Map(), clusters: [] };
+
+  it('follows its workflow: Suspended while a step waits, Running once the workflow finished', () => {
+    const waiting = applicationStatus(
+      input({
+        ...none,
+        workflow: { state: { generation: 2, completed: 0 }, steps: [], reached: [], suspended: true, finished: false },
+      }),
+    );
+    expect(waiting.phase).toBe('Suspended');
+    const done = applicationStatus(input(none));
+    expect(done).toMatchObject({ phase: 'Running', healthy: true });
+  });
+});

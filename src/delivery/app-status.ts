@@ -247,7 +247,8 @@ export function applicationStatus(input: StatusInput): AppStatus {
       c.phase === 'Succeeded' ? 'Running' : c.phase === 'Unknown' ? 'Degraded' : (c.phase as AppPhase);
     if (RANK[p as WorkloadPhase] > RANK[phase as WorkloadPhase]) phase = p;
   }
-  if (components.length === 0) phase = 'Pending';
+  // No component placed yet is Pending; an application with none at all (workflow only) follows its workflow.
+  if (components.length === 0 && Object.keys(input.componentTypes).length > 0) phase = 'Pending';
   if (phase === 'Running' && input.workflow.suspended) phase = 'Suspended';
   if (phase === 'Running' && !input.workflow.finished && !input.workflow.suspended) phase = 'Progressing';
   const healthy = phase === 'Running';

@@ -96,3 +96,33 @@ describe('planDelivery', () => {
     expect(after.clusters.map((c) => c.hash)).not.toEqual(before.clusters.map((c) => c.hash));
   });
 });
+
+describe('planDelivery under override policies', () => {
+  it('sizes placement from the spec with the overrides applied (an override raising replicas is delivered)', () => {
+    const s: ApplicationSpec = {
+      components: [
+        {
+          name: 'web',
+          type: 'webservice',
+          properties: { image: 'nginx' },
+          traits: [{ type: 'scaler', properties: { replicas: 1 } }],
+        },
+      ],
+      policies: [
+        {
+          name: 'ha',
+          type: 'override',
+          properties: { components: [{ name: 'web', traits: [{ type: 'scaler', properties: { replicas: 3 } }] }] },
+        },
+      ],
+    };
+    const r = plan(s);
+    const total = Object.values(r.placement.web!.replicas).reduce((a, b) => a + b, 0);
+    expect(total).toBe(3);
+    const delivered = r.clusters
+      .flatMap((c) => c.manifests)
+      .filter((m) => m.kind === 'Deployment')
+      .reduce((n, m) => n + (m as unknown as { spec: { replicas: number } }).spec.replicas, 0);
+    expect(delivered).toBe(3);
+  });
+});

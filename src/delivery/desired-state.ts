@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ApplicationSpec } from '../apps/application-kind.ts';
 import type { ComponentDemandInfo } from '../apps/render/index.ts';
-import { componentDemands, renderApplication } from '../apps/render/index.ts';
+import { componentDemands, deployedDemands, renderApplication, specWithOverrides } from '../apps/render/index.ts';
 import type { ErrorCause } from '../kernel/errors.ts';
 import type { Manifest } from '../kernel/manifest.ts';
 import { manifestKey, sortManifests } from '../kernel/manifest.ts';
@@ -67,12 +67,22 @@ export type PlanResult =
     }
   | { readonly ok: false; readonly errors: readonly ErrorCause[] };
 
-/** Each component's demand: the spec's, with the replica counts the autoscaler decided in place of the spec's. */
+/**
+ * Each component's demand as the deploy steps deliver it (their override policies applied), with the replica counts
+ * the autoscaler decided in place of the spec's.
+ */
 export function desiredDemands(
   spec: ApplicationSpec,
   replicas: Readonly<Record<string, number>> | undefined,
 ): ComponentDemandInfo[] {
-  return componentDemands(spec).map((d) =>
+  return autoscaled(deployedDemands(spec), replicas);
+}
+
+function autoscaled(
+  demands: readonly ComponentDemandInfo[],
+  replicas: Readonly<Record<string, number>> | undefined,
+): ComponentDemandInfo[] {
+  return demands.map((d) =>
     replicas?.[d.name] !== undefined && d.replicas > 0 ? { ...d, replicas: replicas[d.name]! } : d,
   );
 }
@@ -110,7 +120,14 @@ const SINGLE_RUN: ReadonlySet<string> = RUN_TO_COMPLETION;
  */
 export function planDelivery(input: PlanInput): PlanResult {
   const { spec, owner } = input;
-  const demands = desiredDemands(spec, input.replicas);
+  const policies = spec.policies ?? [];
+  const props = (type: string, names?: ReadonlySet<string>) =>
+    policies
+      .filter((p) => p.type === type && (!names || names.has(p.name ?? '')))
+      .map((p) => (p.properties ?? {}) as Record<string, unknown>);
+  const base = desiredDemands(spec, input.replicas);
+  // Each component as the steps that place it see it (their overrides applied): the largest count wins.
+  const sized = new Map<string, ComponentDemandInfo>();
   const merged = new Map<string, Map<string, number>>();
   const unplaced = new Map<string, number>();
   const heldBack = new Map<string, number>();
@@ -130,7 +147,16 @@ export function planDelivery(input: PlanInput): PlanResult {
   for (const step of input.fixed ? [] : input.steps) {
     const plan = placementPlan(spec as never, { topologyNames: step.topologies });
     if (!plan.ok) return { ok: false, errors: plan.errors };
-    const components = placementDemands(demands);
+    // Placement is sized from the spec as this step renders it: an override changing replicas is what is placed.
+    const stepDemands = autoscaled(
+      componentDemands(specWithOverrides(spec, props('override', new Set(step.overrides)))),
+      input.replicas,
+    );
+    for (const d of stepDemands) {
+      const was = sized.get(d.name);
+      if (!was || d.replicas > was.replicas) sized.set(d.name, d);
+    }
+    const components = placementDemands(stepDemands);
     const decision = place(
       {
         key: `${owner.tenant}/${owner.app}`,
@@ -147,7 +173,7 @@ export function planDelivery(input: PlanInput): PlanResult {
     );
     for (const [component, cp] of Object.entries(decision.components)) {
       const m = merged.get(component) ?? new Map<string, number>();
-      const kind = demands.find((d) => d.name === component)?.workloadKind;
+      const kind = stepDemands.find((d) => d.name === component)?.workloadKind;
       for (const [cluster, n] of Object.entries(cp.replicas)) {
         // A Job or CronJob runs in exactly one cluster, even when several deploy steps each place it.
         if (kind !== undefined && SINGLE_RUN.has(kind) && n > 0 && m.size > 0 && !m.has(cluster)) continue;
@@ -163,6 +189,7 @@ export function planDelivery(input: PlanInput): PlanResult {
       if (!excluded.has(component)) excluded.set(component, [...cp.excluded]);
     }
   }
+  const demands = base.map((d) => sized.get(d.name) ?? d);
   const appClusters = new Set<string>();
   for (const m of merged.values()) for (const c of m.keys()) appClusters.add(c);
   // Pod-less components (configuration objects) go wherever the application runs.
@@ -181,11 +208,6 @@ export function planDelivery(input: PlanInput): PlanResult {
       excluded: (excluded.get(d.name) ?? []).filter((x) => !m.has(x.cluster)),
     };
   }
-  const policies = spec.policies ?? [];
-  const props = (type: string, names?: ReadonlySet<string>) =>
-    policies
-      .filter((p) => p.type === type && (!names || names.has(p.name)))
-      .map((p) => (p.properties ?? {}) as Record<string, unknown>);
   const clusters: ClusterPlan[] = [];
   for (const cluster of [...appClusters].sort()) {
     const components = demands.filter((d) => merged.get(d.name)?.has(cluster)).map((d) => d.name);

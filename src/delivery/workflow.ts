@@ -39,7 +39,7 @@ function stepsOf(spec: ApplicationSpec): readonly StepLike[] {
 }
 
 function policiesOfType(spec: ApplicationSpec, type: string): string[] {
-  return (spec.policies ?? []).filter((p) => p.type === type).map((p) => p.name);
+  return (spec.policies ?? []).filter((p) => p.type === type).map((p) => p.name ?? ''); // '' stands for the anonymous ones
 }
 
 /**

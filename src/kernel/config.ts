@@ -50,6 +50,11 @@ export interface Config {
   readonly heartbeatMs: number;
   /** Missed heartbeats before Suspect, before Unreachable, and good ones before an Unreachable cluster is Ready. */
   readonly health: { suspectAfter: number; unreachableAfter: number; recoverAfter: number };
+  /**
+   * The cluster a KubeVela topology's `local` (KubeVela's control-plane cluster) stands for (POLIS_LOCAL_CLUSTER);
+   * absent, a topology naming `local` is refused.
+   */
+  readonly localCluster?: string;
   /** How often every application is reconciled again without a change (ms; 0 never). */
   readonly resyncMs: number;
   /** The memory footprint the server runs in (its V8 flags are applied by bin/polis.js): default or small. */
@@ -118,6 +123,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ov
       recoverAfter: int('POLIS_HEALTH_RECOVER_AFTER', 2, 1, 100),
     },
     resyncMs: int('POLIS_RESYNC_MS', 300_000, 0, 86_400_000),
+    localCluster: env.POLIS_LOCAL_CLUSTER || undefined,
     oidc: oidcFrom(env),
   };
   if (base.health.suspectAfter > base.health.unreachableAfter)

@@ -12,7 +12,8 @@ export { clusterSetProblems } from './cluster-set.ts';
 export interface PlacementSpec {
   readonly components: ReadonlyArray<{ readonly name: string }>;
   readonly policies?: ReadonlyArray<{
-    readonly name: string;
+    /** Absent for an anonymous policy (KubeVela allows them); '' stands for it where a name is needed. */
+    readonly name?: string;
     readonly type: string;
     readonly properties?: Record<string, unknown>;
   }>;
@@ -69,7 +70,7 @@ export function placementPlan(
     if (p.type === 'placement') {
       const r = parsePlacementProperties(p.properties, at);
       if (!r.ok) errors.push(...r.errors);
-      else placements.push({ index, name: p.name, value: r.policy });
+      else placements.push({ index, name: p.name ?? '', value: r.policy });
     } else if (p.type === 'residency') {
       const r = parseResidencyProperties(p.properties, at);
       if (!r.ok) errors.push(...r.errors);
@@ -78,12 +79,12 @@ export function placementPlan(
           path: `spec.policies[${index}]`,
           message: `an application has one residency policy, and "${residency.name}" (spec.policies[${residency.index}]) is already one; merge the two`,
         });
-      else residency = { index, name: p.name, value: r.residency };
+      else residency = { index, name: p.name ?? '', value: r.residency };
     } else if (p.type === 'topology') {
-      const r = parseTopologyProperties(p.properties, p.name, at);
+      const r = parseTopologyProperties(p.properties, p.name ?? '', at);
       if (!r.ok) errors.push(...r.errors);
-      else if (!options?.topologyNames || options.topologyNames.includes(p.name))
-        topologies.push({ index, name: p.name, value: r.target });
+      else if (!options?.topologyNames || options.topologyNames.includes(p.name ?? ''))
+        topologies.push({ index, name: p.name ?? '', value: r.target });
     }
   });
 

@@ -5,6 +5,36 @@ import type { PlacementPolicy, TopologyTarget } from './types.ts';
 
 const TOPOLOGY_PROPERTIES = ['clusters', 'clusterLabelSelector', 'allowEmpty', 'namespace'] as const;
 
+/** KubeVela's name for its own control-plane cluster. */
+export const LOCAL_CLUSTER = 'local';
+
+let localCluster: string | undefined;
+
+/**
+ * The cluster `local` in a topology stands for, as the data bureau configures it (POLIS_LOCAL_CLUSTER); undefined,
+ * a topology naming `local` is refused. Set once at start.
+ */
+export function setLocalCluster(name: string | undefined): void {
+  localCluster = name || undefined;
+}
+
+function localCauses(clusters: readonly string[], at: string): ErrorCause[] {
+  if (localCluster !== undefined) return [];
+  return clusters.flatMap((c, i) =>
+    c === LOCAL_CLUSTER
+      ? [
+          {
+            path: `${at}.clusters[${i}]`,
+            code: 'LocalClusterNotConfigured',
+            params: { cluster: LOCAL_CLUSTER, setting: 'POLIS_LOCAL_CLUSTER' },
+            message:
+              'KubeVela\'s "local" is its own control-plane cluster; polis has none, and no cluster stands for it here (the data bureau sets one with POLIS_LOCAL_CLUSTER); name the clusters to run on',
+          },
+        ]
+      : [],
+  );
+}
+
 /** Reads the properties of a KubeVela `type: topology` policy named `name` at `at`. */
 export function parseTopologyProperties(
   raw: unknown,
@@ -23,13 +53,15 @@ export function parseTopologyProperties(
   const selector = labelMap(raw.clusterLabelSelector, `${at}.clusterLabelSelector`, errors);
   const allowEmpty = bool(raw.allowEmpty, `${at}.allowEmpty`, errors) ?? false;
   const namespace = text(raw.namespace, `${at}.namespace`, errors);
+  errors.push(...localCauses(clusters, at));
   if (errors.length > 0) return { ok: false, errors };
   if (clusters.length === 0 && selector === undefined) return { ok: false, errors: [{ path: at, message: needs }] };
   return {
     ok: true,
     target: {
       policy: name,
-      clusters,
+      // `local` is the cluster the bureau named for it (localCauses refused it when none is).
+      clusters: [...new Set(clusters.map((c) => (c === LOCAL_CLUSTER ? localCluster! : c)))],
       ...(clusters.length === 0 && selector ? { clusterLabelSelector: selector } : {}),
       allowEmpty,
       ...(namespace ? { namespace } : {}),

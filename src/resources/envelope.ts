@@ -8,6 +8,8 @@ import { z } from 'zod';
 export interface ObjectMeta {
   readonly name: string;
   readonly tenant?: string;
+  /** Only on kinds that take it (KindDefinition.metadataNamespace): KubeVela Applications carry one. */
+  readonly namespace?: string;
   readonly uid?: string;
   readonly labels?: Readonly<Record<string, string>>;
   readonly annotations?: Readonly<Record<string, string>>;
@@ -58,6 +60,7 @@ export const objectMetaInput = z
   .object({
     name: z.string(),
     tenant: z.string().optional(),
+    namespace: z.string().optional(),
     uid: z.string().optional(),
     // Keys, values and sizes are checked by metadata-limits.ts, which names each key in its path.
     labels: z

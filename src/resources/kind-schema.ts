@@ -34,6 +34,7 @@ export function defineKind(opts: {
   status?: z.ZodType;
   extra?: Record<string, z.ZodType>;
   validate?: KindDefinition['validate'];
+  metadataNamespace?: boolean;
   defaults?: KindDefinition['defaults'];
   codec?: KindDefinition['codec'];
   sensitiveFields?: readonly string[];
@@ -55,6 +56,7 @@ export function defineKind(opts: {
     description: opts.description,
     schema: objectSchema({ apiVersion, kind: opts.kind, spec: opts.spec, status: opts.status, extra: opts.extra }),
     validate: opts.validate,
+    ...(opts.metadataNamespace ? { metadataNamespace: true } : {}),
     defaults: opts.defaults,
     codec: opts.codec,
     sensitiveFields: [...new Set([...(opts.sensitiveFields ?? []), ...(opts.serverOnlyFields ?? [])])],

@@ -76,6 +76,7 @@ export function mergeMaps(
 const META_ORDER = [
   'name',
   'tenant',
+  'namespace',
   'uid',
   'resourceVersion',
   'generation',

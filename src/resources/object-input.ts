@@ -85,9 +85,11 @@ export function parseObject(
   const body = def.schema.safeParse({ ...rest, apiVersion: def.group + '/' + def.version, kind });
   if (!body.success) causes.push(...zodCauses(body.error, pathPrefix));
   if (causes.length === 0 && def.validate) {
-    causes.push(
-      ...def.validate(input as ResourceObject).map((c) => ({ path: at(c.path.split('.')), message: c.message })),
-    );
+    causes.push(...def.validate(input as ResourceObject).map((c) => ({ ...c, path: at(c.path.split('.')) })));
+  } else if (def.validate) {
+    // Every problem of a document in one answer: the kind's own checks run on a body the schema refused too, as far
+    // as they can read it, each reported unless the schema already named that field or one holding it.
+    causes.push(...validateAnyway(def, input, causes, at));
   }
   if (causes.length > 0 || !metadata) {
     const name = metadata?.name ? ` "${metadata.name}"` : '';
@@ -102,6 +104,27 @@ export function parseObject(
   return { def, obj: def.defaults ? def.defaults(obj) : obj };
 }
 
+function validateAnyway(
+  def: KindDefinition,
+  input: Record<string, unknown>,
+  reported: readonly ErrorCause[],
+  at: (p: readonly PropertyKey[]) => string,
+): ErrorCause[] {
+  const covered = (path: string) =>
+    reported.some((r) => path === r.path || path.startsWith(`${r.path}.`) || path.startsWith(`${r.path}[`));
+  try {
+    const obj = {
+      ...input,
+      metadata: isPlainObject(input.metadata) ? input.metadata : {},
+    } as unknown as ResourceObject;
+    return def.validate!(obj)
+      .map((c) => ({ ...c, path: at(c.path.split('.')) }))
+      .filter((c) => !covered(c.path));
+  } catch {
+    return []; // the body is too far from its shape for the kind's checks to read; the schema's causes stand
+  }
+}
+
 function metadataCauses(
   def: KindDefinition,
   meta: ObjectMeta,
@@ -113,6 +136,14 @@ function metadataCauses(
   if (nameProblem) causes.push({ path: at(['metadata', 'name']), message: `"${meta.name}" ${nameProblem}` });
   if (expected.name !== undefined && meta.name !== expected.name) {
     causes.push({ path: at(['metadata', 'name']), message: `must be "${expected.name}" to match the request path` });
+  }
+  if (meta.namespace !== undefined && !def.metadataNamespace) {
+    causes.push({
+      path: at(['metadata', 'namespace']),
+      code: 'NamespaceNotTaken',
+      params: { kind: def.kind },
+      message: `${def.kind} takes no namespace: polis places it by its department (metadata.tenant); remove metadata.namespace`,
+    });
   }
   if (def.scope === 'platform' && meta.tenant !== undefined) {
     causes.push({

@@ -42,6 +42,11 @@ export interface KindDefinition {
   readonly schema: z.ZodType;
   /** Fills defaults and normal forms after validation (Kubernetes "defaulting"), so equal intents compare equal. */
   readonly defaults?: (obj: ResourceObject) => ResourceObject;
+  /**
+   * Objects of this kind may carry `metadata.namespace` (as KubeVela Applications do); `validate` says what it may
+   * name. Other kinds refuse it.
+   */
+  readonly metadataNamespace?: boolean;
   /** Checks zod cannot express; each cause names its path. */
   readonly validate?: (obj: ResourceObject) => ErrorCause[];
   /** Turns an accepted object into its stored form and back (Secret encryption). */

@@ -38,6 +38,7 @@ import {
   applyStartupProbe,
   type TraitContext,
 } from './pod-traits.ts';
+import { componentRevision } from './labels.ts';
 import { parseComponent, parseTrait } from './schemas.ts';
 import { applyStorage } from './storage-trait.ts';
 import type { StorageProperties } from './storage-schema.ts';
@@ -70,7 +71,11 @@ export interface ComponentRenderContext {
 }
 
 function renderBase(c: IndexedComponent, p: unknown, ctx: ComponentRenderContext): RenderedComponent {
-  const cctx = { appName: ctx.appName, name: c.name, revision: ctx.revision };
+  const cctx = {
+    appName: ctx.appName,
+    name: c.name,
+    revision: componentRevision(c.name, ctx.revision, c.externalRevision),
+  };
   const builtin = BUILTIN_COMPONENTS[c.type];
   if (builtin) return builtin.render(cctx, p);
   switch (c.type) {

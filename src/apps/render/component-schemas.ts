@@ -32,6 +32,8 @@ const container = {
   env: z.array(envVar).optional(),
   cpu: cpuQuantity.optional(),
   memory: bytesQuantity.optional(),
+  // KubeVela 1.10: a limit apart from the request (cpu and memory then set the request only).
+  limit: z.object({ cpu: cpuQuantity.optional(), memory: bytesQuantity.optional() }).strict().optional(),
   livenessProbe: healthProbe.optional(),
   readinessProbe: healthProbe.optional(),
 };
@@ -39,6 +41,8 @@ const container = {
 const servicePort = z
   .object({
     port,
+    // KubeVela 1.10: the container's port when it differs from the Service's (the Service's targetPort).
+    containerPort: port.optional(),
     name: z.string().optional(),
     protocol,
     expose: z.boolean().default(false),
@@ -90,6 +94,7 @@ export const cronTaskProperties = z
   .object({
     ...job,
     schedule: cronSchedule,
+    volumeMounts: volumeMounts.optional(),
     startingDeadlineSeconds: whole(0).optional(),
     suspend: z.boolean().default(false),
     concurrencyPolicy: z.enum(['Allow', 'Forbid', 'Replace']).default('Allow'),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ComponentSpec } from '../application-kind.ts';
-import { componentDemands } from './demands.ts';
+import type { ApplicationSpec, ComponentSpec } from '../application-kind.ts';
+import { componentDemands, deployedDemands } from './demands.ts';
 
 const IMAGE = 'registry.example.gov.cn/edu/web:1.0';
 const MI = 1024 * 1024;
@@ -185,5 +185,35 @@ describe('zero requests', () => {
     expect(
       demand({ name: 'w', type: 'worker', properties: { image: IMAGE, cpu: '0', memory: '0' } })!.perReplica,
     ).toEqual({ cpuMilli: 100, memoryBytes: 128 * MI, pods: 1 });
+  });
+});
+
+describe('deployedDemands', () => {
+  const raise = {
+    name: 'ha',
+    type: 'override',
+    properties: { components: [{ name: 'web', traits: [{ type: 'scaler', properties: { replicas: 3 } }] }] },
+  };
+  const spec = (extra: Partial<ApplicationSpec>): ApplicationSpec => ({
+    components: [
+      {
+        name: 'web',
+        type: 'webservice',
+        properties: { image: 'nginx' },
+        traits: [{ type: 'scaler', properties: { replicas: 1 } }],
+      },
+    ],
+    ...extra,
+  });
+
+  it('counts an override policy the implicit deploy step applies (KubeVela delivers 3)', () => {
+    expect(deployedDemands(spec({ policies: [raise] }))[0]!.replicas).toBe(3);
+    expect(componentDemands(spec({ policies: [raise] }))[0]!.replicas).toBe(1);
+  });
+
+  it('counts an override only where a deploy step names it, and the step asking most', () => {
+    const steps = (policies: string[]) => ({ steps: [{ name: 'd', type: 'deploy', properties: { policies } }] });
+    expect(deployedDemands(spec({ policies: [raise], workflow: steps([]) }))[0]!.replicas).toBe(1);
+    expect(deployedDemands(spec({ policies: [raise], workflow: steps(['ha']) }))[0]!.replicas).toBe(3);
   });
 });

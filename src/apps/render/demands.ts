@@ -3,6 +3,7 @@ import { DEFAULT_REQUEST_UNITS } from '../../kernel/resources.ts';
 import type { ApplicationSpec } from '../application-kind.ts';
 import { renderComponent } from './component-render.ts';
 import { isObj, podSpecOf, type Obj } from './objects.ts';
+import { specWithOverrides } from './overrides.ts';
 import { parseTrait } from './schemas.ts';
 import { SUPPORTED_COMPONENTS } from './supported.ts';
 
@@ -104,4 +105,39 @@ function jobSpec(cronJob: Obj): Obj | undefined {
   const spec = isObj(cronJob.spec) ? cronJob.spec : undefined;
   const template = spec && isObj(spec.jobTemplate) ? spec.jobTemplate : undefined;
   return template && isObj(template.spec) ? template.spec : undefined;
+}
+
+/**
+ * The override policies each deploy step applies, as properties: without a workflow one implicit step applies every
+ * override policy (anonymous ones too); otherwise each deploy step the ones it names. No deploy step: none.
+ */
+export function deployStepOverrides(spec: ApplicationSpec): Record<string, unknown>[][] {
+  const overrides = (spec.policies ?? []).filter((p) => p.type === 'override');
+  const props = (p: (typeof overrides)[number]) => (p.properties ?? {}) as Record<string, unknown>;
+  const steps = spec.workflow?.steps ?? [];
+  if (steps.length === 0) return [overrides.map(props)];
+  const deploys = steps.filter((s) => s.type === 'deploy');
+  return deploys.map((s) => {
+    const named = Array.isArray(s.properties?.policies) ? (s.properties.policies as unknown[]) : [];
+    return overrides.filter((p) => p.name !== undefined && named.includes(p.name)).map(props);
+  });
+}
+
+/**
+ * componentDemands of the application as its deploy steps deliver it: each step's override policies applied, and
+ * per component the step asking for the most replicas. An override raising replicas or requests counts (quota,
+ * fair sharing, placement), as KubeVela delivers it.
+ */
+export function deployedDemands(spec: ApplicationSpec): ComponentDemandInfo[] {
+  const base = componentDemands(spec);
+  const sets = deployStepOverrides(spec).filter((o) => o.length > 0);
+  if (sets.length === 0) return base;
+  const most = new Map<string, ComponentDemandInfo>();
+  for (const o of sets) {
+    for (const d of componentDemands(specWithOverrides(spec, o))) {
+      const was = most.get(d.name);
+      if (!was || d.replicas > was.replicas) most.set(d.name, d);
+    }
+  }
+  return base.map((d) => most.get(d.name) ?? d);
 }

@@ -15,7 +15,20 @@ export const OAM_LABELS = {
   workloadType: 'workload.oam.dev/type',
   traitType: 'trait.oam.dev/type',
   traitResource: 'trait.oam.dev/resource',
+  componentRevision: 'app.oam.dev/revision',
 } as const;
+
+/**
+ * KubeVela's component revision name, `<component>-v<N>` (its `context.revision` and the `app.oam.dev/revision`
+ * label). polis keeps no per-component revision count: N is the application revision's number (`<app>-v<N>`), so
+ * it moves with every application revision rather than only when the component changes (docs/oam.md).
+ */
+export function componentRevision(component: string, appRevision: string, external?: string): string {
+  // A component's `externalRevision` names its revision, as in KubeVela.
+  if (external) return labelValue(external);
+  const n = /-v(\d+)$/.exec(appRevision)?.[1] ?? '1';
+  return labelValue(`${component}-v${n}`);
+}
 
 export interface LabelContext {
   readonly appName: string;
@@ -30,12 +43,13 @@ function labelValue(v: string): string {
   return v.length <= 63 ? v : stableName([v]);
 }
 
-function common(ctx: LabelContext, component: string): Record<string, string> {
+function common(ctx: LabelContext, component: string, external?: string): Record<string, string> {
   const labels: Record<string, string> = {
     [OWNER_LABELS.app]: ctx.appName,
     [OWNER_LABELS.namespace]: ctx.namespace,
     [OAM_LABELS.appRevision]: labelValue(ctx.revision),
     [OWNER_LABELS.component]: component,
+    [OAM_LABELS.componentRevision]: componentRevision(component, ctx.revision, external),
     [OWNER_LABELS.tenant]: ctx.tenant,
     [OWNER_LABELS.managedBy]: 'polis',
   };
@@ -48,8 +62,18 @@ function stamp(obj: Obj, labels: Record<string, string>): void {
   meta.labels = { ...(meta.labels as Obj | undefined), ...labels };
 }
 
-export function stampWorkload(obj: Obj, ctx: LabelContext, component: string, type: string): void {
-  stamp(obj, { ...common(ctx, component), [OAM_LABELS.resourceType]: 'WORKLOAD', [OAM_LABELS.workloadType]: type });
+export function stampWorkload(
+  obj: Obj,
+  ctx: LabelContext,
+  component: string,
+  type: string,
+  externalRevision?: string,
+): void {
+  stamp(obj, {
+    ...common(ctx, component, externalRevision),
+    [OAM_LABELS.resourceType]: 'WORKLOAD',
+    [OAM_LABELS.workloadType]: type,
+  });
 }
 
 export function stampTraitOutput(
@@ -58,9 +82,10 @@ export function stampTraitOutput(
   component: string,
   traitType: string,
   resource: string,
+  externalRevision?: string,
 ): void {
   stamp(obj, {
-    ...common(ctx, component),
+    ...common(ctx, component, externalRevision),
     [OAM_LABELS.resourceType]: 'TRAIT',
     [OAM_LABELS.traitType]: traitType,
     [OAM_LABELS.traitResource]: labelValue(resource),

@@ -1,7 +1,7 @@
 import type { ErrorCause } from '../../kernel/errors.ts';
 import type { ComponentSpec } from '../application-kind.ts';
 import { isObj, type Obj } from './objects.ts';
-import type { OverrideProperties } from './policy-schemas.ts';
+import { overrideProperties, type OverrideProperties } from './policy-schemas.ts';
 
 /**
  * KubeVela's override policy (pkg/policy/envbinding `PatchComponents`): each entry of `components` merges into the
@@ -108,4 +108,23 @@ export function applyOverrides(
     }
   });
   return { components: current, causes };
+}
+
+/**
+ * The spec as a deploy step sees it: its components with the given override policies' properties applied in order
+ * (invalid ones are skipped: validation reports them). Placement sizes components from this, so that an override
+ * changing replicas or requests is what is placed.
+ */
+export function specWithOverrides<S extends { readonly components: readonly ComponentSpec[] }>(
+  spec: S,
+  overrides: readonly Record<string, unknown>[],
+): S {
+  const parsed = overrides.flatMap((o) => {
+    const r = overrideProperties.safeParse(o);
+    return r.success ? [r.data] : [];
+  });
+  if (parsed.length === 0) return spec;
+  const indexed = spec.components.map((c, index) => ({ ...c, index }));
+  const { components } = applyOverrides(indexed, parsed, () => 'spec.policies');
+  return { ...spec, components: components.map(({ index: _index, ...c }) => c) };
 }

@@ -12,6 +12,7 @@ export interface ContainerParams {
   readonly env?: readonly EnvVar[];
   readonly cpu?: string | number;
   readonly memory?: string | number;
+  readonly limit?: { readonly cpu?: string | number; readonly memory?: string | number };
   readonly livenessProbe?: HealthProbe;
   readonly readinessProbe?: HealthProbe;
   readonly volumeMounts?: VolumeMounts;
@@ -26,14 +27,12 @@ function quantityText(q: string | number): string {
 /** The component's own container, named after the component (`context.name`). */
 export function mainContainer(name: string, p: ContainerParams): Obj {
   const resources: Obj = {};
-  if (p.cpu !== undefined || p.memory !== undefined) {
-    const amounts = defined({
-      cpu: p.cpu === undefined ? undefined : quantityText(p.cpu),
-      memory: p.memory === undefined ? undefined : quantityText(p.memory),
-    });
-    resources.limits = { ...amounts };
-    resources.requests = { ...amounts };
-  }
+  const text = (q: string | number | undefined) => (q === undefined ? undefined : quantityText(q));
+  const requests = defined({ cpu: text(p.cpu), memory: text(p.memory) });
+  // cpu and memory are the request and, unless `limit` says otherwise, the limit (KubeVela 1.10).
+  const limits = defined({ cpu: text(p.limit?.cpu ?? p.cpu), memory: text(p.limit?.memory ?? p.memory) });
+  if (Object.keys(limits).length > 0) resources.limits = limits;
+  if (Object.keys(requests).length > 0) resources.requests = requests;
   return defined({
     name,
     image: p.image,

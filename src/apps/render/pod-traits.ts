@@ -1,6 +1,6 @@
 import type { ErrorCause } from '../../kernel/errors.ts';
 import type { ScalerProperties } from './network-trait-schemas.ts';
-import { child, defined, list, mergeByName, setIfAny, type Obj } from './objects.ts';
+import { child, defined, list, mergeByName, podSpecOf, setIfAny, type Obj } from './objects.ts';
 import { probe } from './pod-parts.ts';
 import type {
   CommandParams,
@@ -82,6 +82,14 @@ export function applyMetadata(
   patch(child(workload, ['metadata'], true)!);
   const template = child(workload, ['spec', 'template']);
   if (template) patch(child(template, ['metadata'], true)!);
+  // annotations.cue (KubeVela 1.9.9 and later) also annotates a CronJob's job template and its pod template;
+  // labels.cue does not.
+  if (key !== 'annotations') return;
+  const jobTemplate = child(workload, ['spec', 'jobTemplate']);
+  if (!jobTemplate) return;
+  patch(child(jobTemplate, ['metadata'], true)!);
+  const podTemplate = child(jobTemplate, ['spec', 'template']);
+  if (podTemplate) patch(child(podTemplate, ['metadata'], true)!);
 }
 
 export function applyEnv(workload: Obj, p: EnvParams | Record<string, EnvParams[]>, ctx: TraitContext): ErrorCause[] {
@@ -194,7 +202,9 @@ export function applyInitContainer(workload: Obj, p: InitContainerProperties, ct
 
 /** Requests and limits of the first container, each replaced whole (KubeVela's retainKeys). */
 export function applyResource(workload: Obj, p: ResourceProperties): void {
-  const first = containersOf(workload)[0];
+  // resource.cue (KubeVela 1.10) patches a CronJob's job template too.
+  const pod = podSpecOf(workload);
+  const first = pod ? list(pod, 'containers')[0] : undefined;
   if (!first) return;
   const resources = (first.resources ??= {}) as Obj;
   if (p.cpu !== undefined && p.memory !== undefined) {

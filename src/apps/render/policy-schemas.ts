@@ -56,6 +56,10 @@ export const garbageCollectProperties = z
   .object({
     keepLegacyResource: z.boolean().default(false),
     order: z.enum(['dependency']).optional(),
+    // KubeVela 1.10. polis keeps its own revision history (polis.io/revision-history-limit) and prunes only after a
+    // step succeeded; both are accepted and documented in docs/oam.md.
+    applicationRevisionLimit: whole(0).optional(),
+    continueOnFailure: z.boolean().default(false),
     rules: z
       .array(
         z

@@ -126,12 +126,12 @@ export function renderCore(spec: ApplicationSpec, ctx: CoreContext): CoreResult 
     const after = overrides.values.length > 0 ? ' (after the override policies)' : '';
     causes.push(...r.causes.map((cause) => ({ path: cause.path, message: cause.message + after })));
     if (!r.workload) continue;
-    stampWorkload(r.workload, ctx, c.name, c.type);
+    stampWorkload(r.workload, ctx, c.name, c.type, c.externalRevision);
     placeInNamespace(r.workload, ctx.namespace);
     add(r.workload, `spec.components[${c.index}]`, c.name);
     if (r.autoscaled) autoscaled.add(manifestKey(r.workload as unknown as Manifest));
     for (const o of r.outputs) {
-      stampTraitOutput(o.obj, ctx, c.name, o.traitType, o.resource);
+      stampTraitOutput(o.obj, ctx, c.name, o.traitType, o.resource, c.externalRevision);
       placeInNamespace(o.obj, ctx.namespace);
       add(o.obj, o.path, c.name);
     }

@@ -138,7 +138,11 @@ describe('renderApplication', () => {
       CTX,
     );
     expect(r.ok).toBe(false);
-    expect(!r.ok && r.errors.map((e) => e.path)).toEqual(['spec.components[1].type']);
+    // An unknown type no longer hides the other component's missing image.
+    expect(!r.ok && r.errors.map((e) => e.path)).toEqual([
+      'spec.components[1].type',
+      'spec.components[0].properties.image',
+    ]);
     const r2 = renderApplication({ components: [{ name: 'web', type: 'webservice', properties: {} }] }, CTX);
     expect(!r2.ok && r2.errors.map((e) => e.path)).toEqual(['spec.components[0].properties.image']);
   });
@@ -285,7 +289,10 @@ describe('renderApplication', () => {
           ],
         }),
       );
-      expect(r.manifests.map((m) => `${m.kind}/${m.metadata.name}`)).toEqual(['Deployment/web-b', 'Job/jobs']);
+      expect(r.manifests.map((m) => `${m.kind}/${m.metadata.name}`)).toEqual([
+        'Deployment/web-b',
+        'Job/enrolment-jobs',
+      ]);
     });
 
     it('reports override properties at the policy they came from', () => {
@@ -306,5 +313,24 @@ describe('renderApplication', () => {
         ['spec.components[0].properties.cpu', true],
       ]);
     });
+  });
+});
+
+describe('renderApplication reports every problem at once', () => {
+  it('reports an unknown type and a bad property of another component together', () => {
+    const r = renderApplication(
+      {
+        components: [
+          { name: 'db', type: 'helm', properties: {} },
+          { name: 'web', type: 'webservice', properties: { image: IMAGE, replicasX: 2 } },
+        ],
+      },
+      CTX,
+    );
+    expect(r.ok).toBe(false);
+    const paths = r.ok ? [] : r.errors.map((e) => e.path);
+    expect(paths).toEqual(
+      expect.arrayContaining(['spec.components[0].type', 'spec.components[1].properties.replicasX']),
+    );
   });
 });

@@ -47,8 +47,11 @@ export type RenderResult =
  */
 export function renderApplication(spec: ApplicationSpec, ctx: RenderContext): RenderResult {
   const spotted = specCauses(spec);
-  if (spotted.length > 0) return { ok: false, errors: spotted };
   const r = renderCore(spec, ctx);
-  if (r.causes.length > 0) return { ok: false, errors: r.causes };
+  if (spotted.length > 0 || r.causes.length > 0) {
+    // Every problem at once: an unknown type does not hide the other components' (renderCore skips unknown types).
+    const seen = new Set(spotted.map((c) => `${c.path}\n${c.message}`));
+    return { ok: false, errors: [...spotted, ...r.causes.filter((c) => !seen.has(`${c.path}\n${c.message}`))] };
+  }
   return { ok: true, manifests: r.manifests, createOnlyPaths: r.createOnlyPaths, gc: r.gc };
 }

@@ -54,13 +54,13 @@ function policyCauses(spec: ApplicationSpec): ErrorCause[] {
   const overridePaths: string[] = [];
   (spec.policies ?? []).forEach((p, i) => {
     const at = `spec.policies[${i}]`;
-    const earlier = first.get(p.name);
+    const earlier = p.name === undefined ? undefined : first.get(p.name);
     if (earlier !== undefined) {
       causes.push({
         path: `${at}.name`,
         message: `"${p.name}" is already the name of spec.policies[${earlier}]; policy names are unique`,
       });
-    } else first.set(p.name, i);
+    } else if (p.name !== undefined) first.set(p.name, i);
     if (!SUPPORTED_POLICIES.includes(p.type)) {
       causes.push({ path: `${at}.type`, message: unknownType('policy', p.type, SUPPORTED_POLICIES) });
       return;
@@ -112,7 +112,7 @@ function workflowCauses(spec: ApplicationSpec): ErrorCause[] {
   const causes: ErrorCause[] = [];
   const steps = spec.workflow?.steps ?? [];
   const names = new Map<string, number>();
-  const policies = new Map((spec.policies ?? []).map((p) => [p.name, p.type]));
+  const policies = new Map((spec.policies ?? []).flatMap((p) => (p.name === undefined ? [] : [[p.name, p.type]])));
   steps.forEach((s, i) => {
     const at = `spec.workflow.steps[${i}]`;
     const earlier = names.get(s.name);

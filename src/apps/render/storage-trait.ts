@@ -49,10 +49,24 @@ export function applyStorage(workload: Obj, p: StorageProperties): Output[] {
       .map((v) => defined({ name: volumeName('pvc', v.name), mountPath: v.mountPath, subPath: v.subPath })),
     ...(p.configMap ?? [])
       .filter((v) => v.mountPath !== undefined)
-      .map((v) => defined({ name: volumeName('configmap', v.name), mountPath: v.mountPath, subPath: v.subPath })),
+      .map((v) =>
+        defined({
+          name: volumeName('configmap', v.name),
+          mountPath: v.mountPath,
+          subPath: v.subPath,
+          readOnly: v.readOnly ? true : undefined,
+        }),
+      ),
     ...(p.secret ?? [])
       .filter((v) => v.mountPath !== undefined)
-      .map((v) => defined({ name: volumeName('secret', v.name), mountPath: v.mountPath, subPath: v.subPath })),
+      .map((v) =>
+        defined({
+          name: volumeName('secret', v.name),
+          mountPath: v.mountPath,
+          subPath: v.subPath,
+          readOnly: v.readOnly ? true : undefined,
+        }),
+      ),
     ...(p.emptyDir ?? []).map((v) =>
       defined({ name: volumeName('emptydir', v.name), mountPath: v.mountPath, subPath: v.subPath }),
     ),
@@ -84,7 +98,21 @@ export function applyStorage(workload: Obj, p: StorageProperties): Output[] {
   for (const [key, items] of additions) {
     if (!first || items.length === 0) continue;
     const target = list(first, key);
-    for (const item of items) mergeByName(target, item);
+    if (key === 'env') {
+      for (const item of items) mergeByName(target, item);
+      continue;
+    }
+    // One volume may be mounted at several paths (a configMap with two subPaths): each mount the trait lists is
+    // kept, as KubeVela keeps them; a mount the container had already is replaced by the first of its name.
+    const replaced = new Set<Obj>();
+    for (const item of items) {
+      const existing = target.find((t) => t.name === item.name && !replaced.has(t));
+      if (existing && !items.includes(existing)) {
+        for (const k of Object.keys(existing)) delete existing[k];
+        Object.assign(existing, item);
+        replaced.add(existing);
+      } else target.push(item);
+    }
   }
   if (podVolumes.length === 0) delete pod.volumes;
   return outputs(p);

@@ -76,7 +76,7 @@ export const TRAIT_APPLIES_TO: Readonly<Record<string, readonly string[]>> = {
   'container-image': POD_SPEC,
   env: POD_SPEC,
   'init-container': POD_SPEC,
-  resource: POD_SPEC,
+  resource: [...POD_SPEC, 'cronjobs.batch'],
   sidecar: POD_SPEC,
   'startup-probe': POD_SPEC,
   storage: POD_SPEC,

@@ -31,7 +31,7 @@ export interface ComponentContext {
   readonly appName: string;
   /** The component's name: KubeVela's `context.name`. */
   readonly name: string;
-  /** Stands in for KubeVela's component revision (`context.revision`); polis passes the app revision. */
+  /** KubeVela's component revision (`context.revision`), `<component>-v<N>` (see componentRevision). */
   readonly revision: string;
 }
 
@@ -58,7 +58,7 @@ export function renderWebservice(ctx: ComponentContext, p: WebserviceProperties)
   const container = mainContainer(ctx.name, p);
   if (p.ports) {
     container.ports = p.ports.map((v) => ({
-      containerPort: v.port,
+      containerPort: v.containerPort ?? v.port,
       protocol: v.protocol,
       name: v.name ?? portName(v.port, v.protocol),
     }));
@@ -81,7 +81,7 @@ export function renderWebservice(ctx: ComponentContext, p: WebserviceProperties)
     const ports = exposed.map((v) =>
       defined({
         port: v.port,
-        targetPort: v.port,
+        targetPort: v.containerPort ?? v.port,
         name: v.name ?? portName(v.port, v.protocol),
         nodePort: p.exposeType === 'NodePort' ? v.nodePort : undefined,
         protocol: v.protocol,
@@ -120,7 +120,8 @@ export function renderTask(ctx: ComponentContext, p: TaskProperties): RenderedCo
     workload: {
       apiVersion: 'batch/v1',
       kind: 'Job',
-      metadata: { name: ctx.name },
+      // task.cue (KubeVela 1.10) names the Job after the application and the component.
+      metadata: { name: `${ctx.appName}-${ctx.name}` },
       spec: { parallelism: p.count, completions: p.count, template: jobPodTemplate(ctx, p) },
     },
     outputs: [],
