@@ -175,7 +175,7 @@ describe('oamCauses on policies and the workflow', () => {
         },
       });
       expect(at(causes, 'spec.workflow.steps[0].type')).toEqual([
-        'unknown workflow step type "notification"; supported: deploy, suspend',
+        'unknown workflow step type "notification"; supported: depends-on-app, deploy, suspend',
       ]);
       expect(at(causes, 'spec.workflow.steps[2].name')).toEqual([
         '"go" is already the name of spec.workflow.steps[1]; step names are unique',

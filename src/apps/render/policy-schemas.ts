@@ -121,7 +121,7 @@ export const resourceUpdateProperties = z
                   .array(z.string())
                   .max(0, {
                     error:
-                      'polis does not recreate objects when fields change; leave recreateFields out (or empty) and change the object\'s name to replace it',
+                      "polis does not recreate objects when fields change; leave recreateFields out (or empty) and change the object's name to replace it",
                   })
                   .optional(),
               })
@@ -156,6 +156,12 @@ export const suspendStepProperties = z
   })
   .strict();
 
+/**
+ * depends-on-app.cue: `name`, `namespace`. polis looks the application up in the step's own department only;
+ * `namespace` is accepted for compatibility and never widens the lookup.
+ */
+export const dependsOnAppStepProperties = z.object({ name: dnsLabel, namespace: z.string().optional() }).strict();
+
 export type OverrideProperties = z.infer<typeof overrideProperties>;
 export type GarbageCollectProperties = z.infer<typeof garbageCollectProperties>;
 export type ApplyOnceProperties = z.infer<typeof applyOnceProperties>;
@@ -176,4 +182,5 @@ export const POLICY_SCHEMAS: Readonly<Record<string, z.ZodType>> = {
 export const STEP_SCHEMAS: Readonly<Record<string, z.ZodType>> = {
   deploy: deployStepProperties,
   suspend: suspendStepProperties,
+  'depends-on-app': dependsOnAppStepProperties,
 };

@@ -49,7 +49,7 @@ export const OAM_POLICIES: readonly string[] = [
 
 export const SUPPORTED_POLICIES: readonly string[] = [...OAM_POLICIES, ...POLIS_POLICIES].sort();
 
-export const SUPPORTED_STEPS: readonly string[] = ['deploy', 'suspend'];
+export const SUPPORTED_STEPS: readonly string[] = ['depends-on-app', 'deploy', 'suspend'];
 
 /** KubeVela's `workload.type` of each component type, which traits' `appliesToWorkloads` are checked against. */
 export const COMPONENT_WORKLOAD_TYPE: Readonly<Record<string, string>> = {
