@@ -111,6 +111,39 @@ describe('delivery of the example applications in the sandbox', () => {
     expect(license.placement.license).toEqual({ 'gov-east': 2, 'gov-west': 2 });
   });
 
+  it("waits at depends-on-app for an application of its own department, never another department's", async () => {
+    const create = (name: string, dependsOn: string) =>
+      t.request('POST', `${APPS}/edu/applications`, {
+        token: t.tokens['edu-admin'],
+        body: {
+          apiVersion: 'core.oam.dev/v1beta1',
+          kind: 'Application',
+          metadata: { name },
+          spec: {
+            components: [{ name: 'web', type: 'webservice', properties: { image: 'nginx', cpu: '100m' } }],
+            workflow: {
+              steps: [
+                { name: 'wait', type: 'depends-on-app', properties: { name: dependsOn, namespace: 'tax' } },
+                { name: 'deploy', type: 'deploy' },
+              ],
+            },
+          },
+        },
+      });
+    // e-invoice runs, but in the tax department: edu's application never sees it.
+    expect((await create('after-invoice', 'e-invoice')).statusCode).toBe(201);
+    expect((await create('after-portal', 'enrolment-portal')).statusCode).toBe(201);
+    await settle(30, async () => (await app('edu', 'after-portal')).status?.phase === 'Running');
+    expect((await app('edu', 'after-portal')).status?.phase).toBe('Running');
+    const blocked = (await app('edu', 'after-invoice')).status;
+    expect(blocked?.phase).not.toBe('Running');
+    // Nothing was delivered for it on any cluster, while after-portal's pods run.
+    const objects = (ns: string) =>
+      t.polis.clusters.names().flatMap((c) => t.polis.sim!.cluster(c)?.list(ns, {}) ?? []);
+    expect(objects('edu--after-invoice')).toEqual([]);
+    expect(objects('edu--after-portal').length).toBeGreaterThan(0);
+  });
+
   it('scales a component, then rolls back to the first revision', async () => {
     const before = await app('edu', 'enrolment-portal');
     const spec = structuredClone((before as unknown as { spec: { components: { traits: unknown[] }[] } }).spec);

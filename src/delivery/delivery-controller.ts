@@ -31,7 +31,7 @@ import { sharingNotes, sharingStatus } from './sharing-status.ts';
 import type { ClusterCandidate } from '../placement/types.ts';
 import { holdsVolumes, leftoverRemovable, unprobedClusters } from './cluster-hold.ts';
 import { crashLoopFailover, crashLoopToleration } from '../failover/component-failover.ts';
-import { advanceWorkflow } from './workflow.ts';
+import { advanceWorkflow, appDependencies, waitingOnApp } from './workflow.ts';
 import type { BurstLimits, BurstUse } from '../placement/burst-limits.ts';
 import { burstAllowance } from '../placement/burst-limits.ts';
 import { BurstLedger, burstReport } from './burst-ledger.ts';
@@ -276,11 +276,19 @@ export class DeliveryController {
     });
 
     // Workflow: which deploy steps this generation has reached, judged by the last observations.
+    // depends-on-app: only applications of this department are read (the store key carries the tenant).
+    const runningApps = new Set<string>();
+    for (const name of new Set(appDependencies(spec))) {
+      if (name === owner.app) continue;
+      const other = await this.deps.store.get({ kind: 'Application', tenant: owner.tenant, name });
+      if ((other?.status as { phase?: string } | undefined)?.phase === 'Running') runningApps.add(name);
+    }
     const workflow = advanceWorkflow(spec, previous?.workflow, {
       generation,
       approvals: parseApprovals(app.metadata.annotations?.[APPROVALS_ANNOTATION]),
       now,
       stepHealthy: () => observedHealthy(mem, previous, generation),
+      appRunning: (name) => runningApps.has(name),
     });
     const tenantObj = await this.deps.store.get({ kind: 'Tenant', tenant: '', name: owner.tenant });
     const tenantSpec = tenantObj?.spec as
@@ -427,6 +435,8 @@ export class DeliveryController {
     for (const n of notes.grouped()) this.event(owner, n.type, n.reason, n.message, n.cluster);
     await this.writeStatus(app, status, mem);
     if (workflow.suspended) this.scheduleSuspendCheck(spec, key);
+    // Waiting for another application: look again (its status changes do not queue this one).
+    else if (waitingOnApp(spec, workflow)) this.queue.addAfter(key, 2000);
     // What this generation delivered so far runs: go on with the workflow's next step at once.
     else if (!workflow.finished && observedHealthy(mem, status, generation)) this.queue.add(key);
   }

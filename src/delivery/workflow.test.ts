@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ApplicationSpec } from '../apps/application-kind.ts';
-import { advanceWorkflow, deploySteps, durationMs } from './workflow.ts';
+import { advanceWorkflow, appDependencies, deploySteps, durationMs, waitingOnApp } from './workflow.ts';
 
 const web = { name: 'web', type: 'webservice', properties: { image: 'nginx' } };
 const gated: ApplicationSpec = {
@@ -85,6 +85,29 @@ describe('advanceWorkflow', () => {
     const next = advanceWorkflow(gated, done.state, ctx({ generation: 2, stepHealthy: () => false }));
     expect(next.state.completed).toBe(0);
     expect(next.reached.map((s) => s.name)).toEqual(['canary']);
+  });
+
+  it('waits at a depends-on-app step until that application of the department is Running', () => {
+    const after: ApplicationSpec = {
+      components: [web],
+      workflow: {
+        steps: [
+          { name: 'wait-db', type: 'depends-on-app', properties: { name: 'records-db', namespace: 'edu' } },
+          { name: 'deploy', type: 'deploy' },
+        ],
+      },
+    };
+    expect(appDependencies(after)).toEqual(['records-db']);
+    const waiting = advanceWorkflow(after, undefined, ctx({ appRunning: () => false }));
+    expect(waiting.reached).toEqual([]);
+    expect(waiting.steps.map((s) => s.phase)).toEqual(['running', 'pending']);
+    expect(waitingOnApp(after, waiting)).toBe(true);
+    // Without a lookup (no department application known by that name) it keeps waiting.
+    expect(advanceWorkflow(after, undefined, ctx()).reached).toEqual([]);
+    const up = advanceWorkflow(after, waiting.state, ctx({ appRunning: (n) => n === 'records-db' }));
+    expect(up.finished).toBe(true);
+    expect(up.reached.map((s) => s.name)).toEqual(['deploy']);
+    expect(waitingOnApp(after, up)).toBe(false);
   });
 
   it('reads durations in seconds, minutes and hours', () => {

@@ -34,6 +34,18 @@ interface StepLike {
   readonly properties?: Record<string, unknown>;
 }
 
+/** The applications (of the same department) the workflow's depends-on-app steps wait for. */
+export function appDependencies(spec: ApplicationSpec): string[] {
+  return stepsOf(spec).flatMap((s) =>
+    s.type === 'depends-on-app' && typeof s.properties?.name === 'string' ? [s.properties.name] : [],
+  );
+}
+
+/** Whether the workflow now waits at a depends-on-app step. */
+export function waitingOnApp(spec: ApplicationSpec, progress: WorkflowProgress): boolean {
+  return !progress.finished && stepsOf(spec)[progress.state.completed]?.type === 'depends-on-app';
+}
+
 function stepsOf(spec: ApplicationSpec): readonly StepLike[] {
   return (spec as { workflow?: { steps?: StepLike[] } }).workflow?.steps ?? [];
 }
@@ -95,6 +107,11 @@ export function advanceWorkflow(
     readonly approvals: Readonly<Record<string, number>>;
     readonly now: string;
     readonly stepHealthy: (step: DeployStep) => boolean;
+    /**
+     * Whether the application of this name in the same department is Running (depends-on-app). Never given
+     * another department's applications: an unknown name is simply not running.
+     */
+    readonly appRunning?: (name: string) => boolean;
   },
 ): WorkflowProgress {
   const declared = stepsOf(spec);
@@ -116,6 +133,13 @@ export function advanceWorkflow(
         suspended = true;
         break;
       }
+      i++;
+      state = { generation: state.generation, completed: i };
+      continue;
+    }
+    if (step.type === 'depends-on-app') {
+      const name = step.properties?.name;
+      if (typeof name !== 'string' || !ctx.appRunning?.(name)) break;
       i++;
       state = { generation: state.generation, completed: i };
       continue;

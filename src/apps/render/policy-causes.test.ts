@@ -21,15 +21,40 @@ describe('oamCauses on policies and the workflow', () => {
         policies: [
           { name: 'east', type: 'topology', properties: { clusters: ['gov-east-1'] } },
           { name: 'east', type: 'topology', properties: {} },
-          { name: 'x', type: 'shared-resource' },
+          { name: 'x', type: 'replication' },
         ],
       });
       expect(at(causes, 'spec.policies[1].name')).toEqual([
         '"east" is already the name of spec.policies[0]; policy names are unique',
       ]);
       expect(at(causes, 'spec.policies[2].type')).toEqual([
-        'unknown policy type "shared-resource"; supported: apply-once, autoscaling, failover, garbage-collect, override, placement, residency, topology',
+        'unknown policy type "replication"; supported: apply-once, autoscaling, failover, garbage-collect, override, placement, read-only, residency, resource-update, shared-resource, take-over, topology',
       ]);
+    });
+
+    it('accepts resource-update without recreateFields and refuses recreating', () => {
+      const causes = oamCauses({
+        components: [web()],
+        policies: [
+          {
+            name: 'ok',
+            type: 'resource-update',
+            properties: { rules: [{ selector: { componentNames: ['web'] }, strategy: { op: 'replace' } }] },
+          },
+          {
+            name: 'no',
+            type: 'resource-update',
+            properties: { rules: [{ selector: {}, strategy: { recreateFields: ['spec.selector'] } }] },
+          },
+          { name: 'bad', type: 'take-over', properties: { rules: [{ selector: { componentNames: ['web'] } }] } },
+        ],
+      });
+      expect(causes.filter((c) => c.path.startsWith('spec.policies[0]'))).toEqual([]);
+      expect(
+        causes.some((c) => c.path.startsWith('spec.policies[1].properties.rules[0].strategy.recreateFields')),
+      ).toBe(true);
+      // take-over's selector is a list in take-over.cue.
+      expect(causes.some((c) => c.path.startsWith('spec.policies[2].properties.rules[0].selector'))).toBe(true);
     });
 
     it("accepts polis's own policies without reading their properties", () => {
@@ -150,7 +175,7 @@ describe('oamCauses on policies and the workflow', () => {
         },
       });
       expect(at(causes, 'spec.workflow.steps[0].type')).toEqual([
-        'unknown workflow step type "notification"; supported: deploy, suspend',
+        'unknown workflow step type "notification"; supported: depends-on-app, deploy, suspend',
       ]);
       expect(at(causes, 'spec.workflow.steps[2].name')).toEqual([
         '"go" is already the name of spec.workflow.steps[1]; step names are unique',

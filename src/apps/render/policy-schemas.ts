@@ -97,6 +97,47 @@ export const applyOnceProperties = z
   })
   .strict();
 
+/** read-only.cue: `rules: [{selector}]`; the selected objects are never updated by the application. */
+export const readOnlyProperties = z
+  .object({ rules: z.array(z.object({ selector: ruleSelector }).strict()).optional() })
+  .strict();
+
+/** take-over.cue: `rules: [{selector: [...]}]` (a list of selectors, unlike the other policies). */
+export const takeOverProperties = z
+  .object({ rules: z.array(z.object({ selector: z.array(ruleSelector) }).strict()).optional() })
+  .strict();
+
+/** shared-resource.cue: `rules: [{selector}]`. */
+export const sharedResourceProperties = readOnlyProperties;
+
+/** resource-update.cue: `rules: [{selector, strategy: {op: *"patch" | "replace", recreateFields?}}]`. */
+export const resourceUpdateProperties = z
+  .object({
+    rules: z
+      .array(
+        z
+          .object({
+            selector: ruleSelector,
+            strategy: z
+              .object({
+                op: z.enum(['patch', 'replace']).default('patch'),
+                recreateFields: z
+                  .array(z.string())
+                  .max(0, {
+                    error:
+                      "polis does not recreate objects when fields change; leave recreateFields out (or empty) and change the object's name to replace it",
+                  })
+                  .optional(),
+              })
+              .strict()
+              .default({ op: 'patch' }),
+          })
+          .strict(),
+      )
+      .optional(),
+  })
+  .strict();
+
 export const deployStepProperties = z
   .object({
     auto: z.boolean().default(true),
@@ -119,9 +160,16 @@ export const suspendStepProperties = z
   })
   .strict();
 
+/**
+ * depends-on-app.cue: `name`, `namespace`. polis looks the application up in the step's own department only;
+ * `namespace` is accepted for compatibility and never widens the lookup.
+ */
+export const dependsOnAppStepProperties = z.object({ name: dnsLabel, namespace: z.string().optional() }).strict();
+
 export type OverrideProperties = z.infer<typeof overrideProperties>;
 export type GarbageCollectProperties = z.infer<typeof garbageCollectProperties>;
 export type ApplyOnceProperties = z.infer<typeof applyOnceProperties>;
+export type ReadOnlyProperties = z.infer<typeof readOnlyProperties>;
 export type RuleSelector = z.infer<typeof ruleSelector>;
 
 export const POLICY_SCHEMAS: Readonly<Record<string, z.ZodType>> = {
@@ -129,9 +177,14 @@ export const POLICY_SCHEMAS: Readonly<Record<string, z.ZodType>> = {
   override: overrideProperties,
   'garbage-collect': garbageCollectProperties,
   'apply-once': applyOnceProperties,
+  'read-only': readOnlyProperties,
+  'take-over': takeOverProperties,
+  'shared-resource': sharedResourceProperties,
+  'resource-update': resourceUpdateProperties,
 };
 
 export const STEP_SCHEMAS: Readonly<Record<string, z.ZodType>> = {
   deploy: deployStepProperties,
   suspend: suspendStepProperties,
+  'depends-on-app': dependsOnAppStepProperties,
 };

@@ -10,7 +10,9 @@ import {
   applyOnceProperties,
   garbageCollectProperties,
   overrideProperties,
+  readOnlyProperties,
   type ApplyOnceProperties,
+  type ReadOnlyProperties,
   type GarbageCollectProperties,
   type OverrideProperties,
 } from './policy-schemas.ts';
@@ -140,6 +142,15 @@ export function renderCore(spec: ApplicationSpec, ctx: CoreContext): CoreResult 
   const manifests = sortManifests(
     [...objects.values()].map(({ obj }) => canonicalManifest(obj as unknown as Manifest)),
   );
-  const policies = resourcePolicies(manifests, autoscaled, applyOnce.values, gcPolicies.values);
+  // read-only applies to the whole application, on every cluster: read from the spec, not the context.
+  const readOnly = parseAll<ReadOnlyProperties>(
+    spec,
+    'read-only',
+    'readOnly',
+    readOnlyProperties,
+    (spec.policies ?? []).filter((p) => p.type === 'read-only').map((p) => p.properties ?? {}),
+    causes,
+  );
+  const policies = resourcePolicies(manifests, autoscaled, applyOnce.values, gcPolicies.values, readOnly.values);
   return { manifests, ...policies, causes };
 }

@@ -1,7 +1,12 @@
 import { OWNER_LABELS } from '../../kernel/ownership.ts';
 import { manifestKey, type Manifest } from '../../kernel/manifest.ts';
 import { OAM_LABELS } from './labels.ts';
-import type { ApplyOnceProperties, GarbageCollectProperties, RuleSelector } from './policy-schemas.ts';
+import type {
+  ApplyOnceProperties,
+  GarbageCollectProperties,
+  ReadOnlyProperties,
+  RuleSelector,
+} from './policy-schemas.ts';
 
 /**
  * The apply-once and garbage-collect policies, resolved per rendered object as KubeVela's resource keeper does
@@ -51,11 +56,18 @@ export function resourcePolicies(
   replicasFrozen: ReadonlySet<string>,
   applyOnce: readonly ApplyOnceProperties[],
   garbageCollect: readonly GarbageCollectProperties[],
+  readOnly: readonly ReadOnlyProperties[] = [],
 ): { createOnlyPaths: Record<string, string[]>; gc: Record<string, GcStrategy> } {
   const createOnlyPaths: Record<string, string[]> = {};
   const gc: Record<string, GcStrategy> = {};
   for (const m of manifests) {
     const key = manifestKey(m);
+    // read-only: never updated and never deleted by the application (created once only when missing).
+    if (readOnly.some((p) => (p.rules ?? []).some((r) => selectorMatches(r.selector, m)))) {
+      createOnlyPaths[key] = ['*'];
+      gc[key] = 'never';
+      continue;
+    }
     const rulePaths = applyOncePaths(applyOnce, m);
     const paths = rulePaths.includes('*')
       ? ['*']

@@ -36,11 +36,20 @@ export const SUPPORTED_TRAITS: readonly string[] = [
 export const POLIS_POLICIES: readonly string[] = ['autoscaling', 'failover', 'placement', 'residency'];
 
 /** KubeVela's policies this renderer understands. */
-export const OAM_POLICIES: readonly string[] = ['apply-once', 'garbage-collect', 'override', 'topology'];
+export const OAM_POLICIES: readonly string[] = [
+  'apply-once',
+  'garbage-collect',
+  'override',
+  'read-only',
+  'resource-update',
+  'shared-resource',
+  'take-over',
+  'topology',
+];
 
 export const SUPPORTED_POLICIES: readonly string[] = [...OAM_POLICIES, ...POLIS_POLICIES].sort();
 
-export const SUPPORTED_STEPS: readonly string[] = ['deploy', 'suspend'];
+export const SUPPORTED_STEPS: readonly string[] = ['depends-on-app', 'deploy', 'suspend'];
 
 /** KubeVela's `workload.type` of each component type, which traits' `appliesToWorkloads` are checked against. */
 export const COMPONENT_WORKLOAD_TYPE: Readonly<Record<string, string>> = {
