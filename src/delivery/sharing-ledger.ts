@@ -7,7 +7,7 @@ import type {
   SharingDepartment,
   SharingGrant,
 } from '../placement/sharing.ts';
-import { grantKey, shareCapacity, sharingDepartment } from '../placement/sharing.ts';
+import { departmentShare, grantKey, shareCapacity, sharingDepartment } from '../placement/sharing.ts';
 import type { TenantSharingSpec } from '../placement/sharing.ts';
 export type { TenantSharingSpec } from '../placement/sharing.ts';
 export { priorityOf } from '../placement/sharing.ts';
@@ -32,10 +32,15 @@ export interface ApplicationShare {
 /**
  * Fair sharing's view of every application, kept by the delivery controller: what each wants (its demands after
  * autoscaling), what it holds on private clusters, the departments' guarantees and borrowing limits, and the
- * healthy private capacity. Rebuilt from the store's Applications before the first reconcile, so a restart neither
- * forgets a department's holdings nor places twice. The decision (src/placement/sharing.ts) is computed again only
- * when a demand, a department, or the capacity changed; an application whose grant fell below what it holds is
- * reported so that it is reconciled at once (it yields).
+ * healthy private capacity. Rebuilt from the store before the first reconcile, so a restart neither forgets a
+ * department's holdings nor places twice.
+ *
+ * Uncontended (everything wanted fits the capacity, and every department its guarantee + borrowing limit, which
+ * running totals tell at once) the decision is everyone's full demand, split into guaranteed and borrowed inside
+ * each department alone (`departmentShare`; the same as the whole decision then, property-tested). Only contention
+ * computes the whole decision (src/placement/sharing.ts), and only again when a demand, a department or the
+ * capacity changed; an application whose grant fell below what it holds is reported so that it yields at once. So
+ * placing thousands of applications costs nothing per application beyond its own department.
  */
 export class SharingLedger {
   private readonly apps = new Map<string, AppEntry>();
@@ -43,14 +48,19 @@ export class SharingLedger {
   private capacity: Share = { cpuMilli: 0, memoryBytes: 0 };
   /** Every private cluster has reported its capacity once: until then nothing is capped (a restart holds). */
   private known = false;
+  /** Effective demand (cpu, memory) per department and in all, kept as applications change. */
+  private readonly totals = new Map<string, { cpu: number; mem: number }>();
+  private total = { cpu: 0, mem: 0 };
   private decision?: SharingDecision;
+  /** Per department, its own split when uncontended; dropped when one of its demands or its spec changes. */
+  private readonly byDepartment = new Map<string, SharingDecision>();
   private yielding: string[] = [];
 
   setDepartment(name: string, spec: TenantSharingSpec | undefined): void {
     const next = sharingDepartment(name, spec);
     if (JSON.stringify(this.departments.get(name)) === JSON.stringify(next)) return;
     this.departments.set(name, next);
-    this.decision = undefined;
+    this.changed(name);
   }
 
   /**
@@ -81,11 +91,18 @@ export class SharingLedger {
       JSON.stringify(was.demands) === JSON.stringify(demands)
     )
       return;
-    this.apps.set(key, { tenant, priority, demands, privateNow: was?.privateNow ?? new Map() });
-    this.decision = undefined;
+    if (was) this.count(was, -1);
+    const e = { tenant, priority, demands, privateNow: was?.privateNow ?? new Map<string, number>() };
+    this.apps.set(key, e);
+    this.count(e, 1);
+    if (was && was.tenant !== tenant) this.changed(was.tenant);
+    this.changed(tenant);
   }
 
-  /** Records where an application's replicas are now. Does not change the decision by itself. */
+  /**
+   * Records where an application's replicas are now. It changes the decision only where what runs exceeds what is
+   * wanted (that counts as demand until placement shrinks it).
+   */
   setPlacement(
     key: string,
     placement: Readonly<Record<string, Readonly<Record<string, number>>>>,
@@ -93,19 +110,32 @@ export class SharingLedger {
   ): void {
     const e = this.apps.get(key);
     if (!e) return;
-    e.privateNow = privateCounts(placement, isPrivate);
+    const next = privateCounts(placement, isPrivate);
+    const effective = (m: Map<string, number>) => e.demands.map((c) => Math.max(c.replicas, m.get(c.name) ?? 0));
+    const same = JSON.stringify(effective(e.privateNow)) === JSON.stringify(effective(next));
+    if (same) {
+      e.privateNow = next;
+      return;
+    }
+    this.count(e, -1);
+    e.privateNow = next;
+    this.count(e, 1);
+    this.changed(e.tenant);
   }
 
   remove(key: string): void {
-    if (!this.apps.delete(key)) return;
-    this.decision = undefined;
+    const e = this.apps.get(key);
+    if (!e) return;
+    this.count(e, -1);
+    this.apps.delete(key);
+    this.changed(e.tenant);
   }
 
   /** What fair sharing allows this application now. */
   shareOf(key: string): ApplicationShare | undefined {
     const e = this.apps.get(key);
     if (!e || !this.known) return undefined;
-    const d = this.current();
+    const d = this.uncontended() ? this.departmentDecision(e.tenant) : this.current();
     const privateCap: Record<string, number> = {};
     const grants: Record<string, SharingGrant> = {};
     for (const c of e.demands) {
@@ -120,22 +150,64 @@ export class SharingLedger {
   /** Applications whose grant fell below what they hold privately since the last call: they must yield now. */
   takeYielding(): string[] {
     if (!this.known) return [];
-    this.current();
+    // Uncontended, everyone's grant is all it wants, which is at least what it holds: nobody yields.
+    if (!this.uncontended()) this.current();
     const out = this.yielding;
     this.yielding = [];
     return out;
   }
 
-  /** The capacity divided and the decision as it stands (for /metrics and the guarantees-beyond-capacity warning). */
+  /** The capacity divided and the decision as it stands (for diagnosis and tests). */
   view(): { capacity: Share; known: boolean; decision: SharingDecision } {
     return { capacity: this.capacity, known: this.known, decision: this.current() };
   }
 
-  /** The decision as it stands. */
+  /** The whole decision as it stands. */
   current(): SharingDecision {
     if (this.decision) return this.decision;
+    const demands = this.demandsOf();
+    this.decision = shareCapacity({ capacity: this.capacity, departments: [...this.departments.values()], demands });
+    const yielding = new Set(this.yielding);
+    for (const x of demands) {
+      const g = this.decision.grants.get(grantKey(x.app, x.component))!;
+      if (x.privateNow > g.guaranteed + g.borrowed) yielding.add(x.app);
+    }
+    this.yielding = [...yielding];
+    return this.decision;
+  }
+
+  /** Everything wanted fits the capacity, and each department its guarantee + borrowing limit. */
+  private uncontended(): boolean {
+    if (this.total.cpu > this.capacity.cpuMilli + 1e-6 || this.total.mem > this.capacity.memoryBytes + 1e-6)
+      return false;
+    for (const [name, t] of this.totals) {
+      const d = this.departments.get(name);
+      if (!d) continue;
+      const within = (used: number, g: number | undefined, l: number | undefined) =>
+        g === undefined || l === undefined || used <= g + l + 1e-6;
+      if (!within(t.cpu, d.guarantee.cpuMilli, d.borrowingLimit.cpuMilli)) return false;
+      if (!within(t.mem, d.guarantee.memoryBytes, d.borrowingLimit.memoryBytes)) return false;
+    }
+    return true;
+  }
+
+  private departmentDecision(name: string): SharingDecision {
+    let d = this.byDepartment.get(name);
+    if (!d) {
+      const spec = this.departments.get(name) ?? { name, guarantee: {}, borrowingLimit: {} };
+      d = departmentShare(
+        spec,
+        this.demandsOf((e) => e.tenant === name),
+      );
+      this.byDepartment.set(name, d);
+    }
+    return d;
+  }
+
+  private demandsOf(which: (e: AppEntry) => boolean = () => true): SharingDemand[] {
     const demands: SharingDemand[] = [];
-    for (const [key, e] of this.apps)
+    for (const [key, e] of this.apps) {
+      if (!which(e)) continue;
       for (const c of e.demands) {
         const privateNow = e.privateNow.get(c.name) ?? 0;
         demands.push({
@@ -150,15 +222,29 @@ export class SharingLedger {
           privateNow,
         });
       }
-    const departments = [...this.departments.values()];
-    this.decision = shareCapacity({ capacity: this.capacity, departments, demands });
-    const yielding = new Set(this.yielding);
-    for (const x of demands) {
-      const g = this.decision.grants.get(grantKey(x.app, x.component))!;
-      if (x.privateNow > g.guaranteed + g.borrowed) yielding.add(x.app);
     }
-    this.yielding = [...yielding];
-    return this.decision;
+    return demands;
+  }
+
+  /** Adds (sign 1) or takes away (-1) an application's effective demand from the running totals. */
+  private count(e: AppEntry, sign: 1 | -1): void {
+    let cpu = 0;
+    let mem = 0;
+    for (const c of e.demands) {
+      const n = Math.max(c.replicas, e.privateNow.get(c.name) ?? 0);
+      cpu += n * c.perReplica.cpuMilli;
+      mem += n * c.perReplica.memoryBytes;
+    }
+    const t = this.totals.get(e.tenant) ?? { cpu: 0, mem: 0 };
+    t.cpu += sign * cpu;
+    t.mem += sign * mem;
+    this.totals.set(e.tenant, t);
+    this.total = { cpu: this.total.cpu + sign * cpu, mem: this.total.mem + sign * mem };
+  }
+
+  private changed(department: string): void {
+    this.decision = undefined;
+    this.byDepartment.delete(department);
   }
 }
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Priority, SharingDemand, SharingDepartment, SharingInput } from './sharing.ts';
-import { PRIORITIES, grantKey, shareCapacity } from './sharing.ts';
+import { PRIORITIES, departmentShare, grantKey, shareCapacity } from './sharing.ts';
 
 const CORE = 1000;
 const GIB = 1024 ** 3;
@@ -215,5 +215,28 @@ describe('fair sharing of the private cloud', () => {
       demands: [],
     });
     expect(d.overcommitted).toBe(true);
+  });
+
+  it('is, uncontended, each department’s own split: what the ledger computes without the whole decision', () => {
+    fc.assert(
+      fc.property(scenario, (input) => {
+        const sum = (ds: readonly SharingDemand[], k: 'cpuMilli' | 'memoryBytes') =>
+          ds.reduce((s, d) => s + d.replicas * d.perReplica[k], 0);
+        if (sum(input.demands, 'cpuMilli') > input.capacity.cpuMilli) return;
+        if (sum(input.demands, 'memoryBytes') > input.capacity.memoryBytes) return;
+        for (const dept of input.departments) {
+          const mine = input.demands.filter((d) => d.department === dept.name);
+          const limit = (k: 'cpuMilli' | 'memoryBytes') =>
+            dept.borrowingLimit[k] === undefined ? Infinity : dept.guarantee[k]! + dept.borrowingLimit[k]!;
+          if (sum(mine, 'cpuMilli') > limit('cpuMilli') || sum(mine, 'memoryBytes') > limit('memoryBytes')) return;
+        }
+        const whole = shareCapacity(input);
+        for (const dept of input.departments) {
+          const own = departmentShare(dept, input.demands);
+          for (const [key, g] of own.grants) expect(whole.grants.get(key)).toEqual(g);
+        }
+      }),
+      { numRuns: 400 },
+    );
   });
 });

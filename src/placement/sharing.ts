@@ -224,6 +224,19 @@ export function shareCapacity(input: SharingInput): SharingDecision {
   };
 }
 
+/**
+ * One department's decision as if the capacity were unlimited: its own demands split into guaranteed (in priority
+ * order, up to its guarantee) and borrowed (up to its borrowing limit). When everything wanted fits the capacity and
+ * every department its guarantee + borrowing limit, the whole decision is exactly these, department by department.
+ */
+export function departmentShare(department: SharingDepartment, demands: readonly SharingDemand[]): SharingDecision {
+  return shareCapacity({
+    capacity: { cpuMilli: Infinity, memoryBytes: Infinity },
+    departments: [department],
+    demands: demands.filter((d) => d.department === department.name),
+  });
+}
+
 /** A department with a guarantee in at least one dimension; one without any has everything it runs borrowed. */
 function hasGuarantee(d: SharingDepartment): boolean {
   return d.guarantee.cpuMilli !== undefined || d.guarantee.memoryBytes !== undefined;
