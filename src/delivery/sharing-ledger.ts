@@ -44,6 +44,8 @@ export interface ApplicationShare {
  */
 export class SharingLedger {
   private readonly apps = new Map<string, AppEntry>();
+  /** The applications of each department. */
+  private readonly members = new Map<string, Set<string>>();
   private readonly departments = new Map<string, SharingDepartment>();
   private capacity: Share = { cpuMilli: 0, memoryBytes: 0 };
   /** Every private cluster has reported its capacity once: until then nothing is capped (a restart holds). */
@@ -93,7 +95,9 @@ export class SharingLedger {
       return;
     if (was) this.count(was, -1);
     const e = { tenant, priority, demands, privateNow: was?.privateNow ?? new Map<string, number>() };
+    if (was) this.members.get(was.tenant)?.delete(key);
     this.apps.set(key, e);
+    this.members.set(tenant, (this.members.get(tenant) ?? new Set()).add(key));
     this.count(e, 1);
     if (was && was.tenant !== tenant) this.changed(was.tenant);
     this.changed(tenant);
@@ -128,6 +132,7 @@ export class SharingLedger {
     if (!e) return;
     this.count(e, -1);
     this.apps.delete(key);
+    this.members.get(e.tenant)?.delete(key);
     this.changed(e.tenant);
   }
 
@@ -135,11 +140,15 @@ export class SharingLedger {
   shareOf(key: string): ApplicationShare | undefined {
     const e = this.apps.get(key);
     if (!e || !this.known) return undefined;
-    const d = this.uncontended() ? this.departmentDecision(e.tenant) : this.current();
     const privateCap: Record<string, number> = {};
     const grants: Record<string, SharingGrant> = {};
+    const whole = this.uncontended() ? this.wholeDepartment(e.tenant) : undefined;
+    const d = whole ? undefined : this.uncontended() ? this.departmentDecision(e.tenant) : this.current();
     for (const c of e.demands) {
-      const g = d.grants.get(grantKey(key, c.name));
+      const n = Math.max(c.replicas, e.privateNow.get(c.name) ?? 0);
+      const g = whole
+        ? { guaranteed: whole === 'guaranteed' ? n : 0, borrowed: whole === 'borrowed' ? n : 0 }
+        : d!.grants.get(grantKey(key, c.name));
       if (!g) continue;
       grants[c.name] = g;
       privateCap[c.name] = g.guaranteed + g.borrowed;
@@ -183,31 +192,42 @@ export class SharingLedger {
     for (const [name, t] of this.totals) {
       const d = this.departments.get(name);
       if (!d) continue;
+      // No limit: anything; a limit without a guarantee: the limit alone.
       const within = (used: number, g: number | undefined, l: number | undefined) =>
-        g === undefined || l === undefined || used <= g + l + 1e-6;
+        l === undefined || used <= (g ?? 0) + l + 1e-6;
       if (!within(t.cpu, d.guarantee.cpuMilli, d.borrowingLimit.cpuMilli)) return false;
       if (!within(t.mem, d.guarantee.memoryBytes, d.borrowingLimit.memoryBytes)) return false;
     }
     return true;
   }
 
+  /**
+   * Uncontended, a department whose whole demand is within its guarantee has all of it guaranteed, and one without
+   * a guarantee has all of it borrowed: no split to compute. Otherwise undefined.
+   */
+  private wholeDepartment(name: string): 'guaranteed' | 'borrowed' | undefined {
+    const d = this.departments.get(name);
+    const g = d?.guarantee ?? {};
+    if (g.cpuMilli === undefined && g.memoryBytes === undefined) return 'borrowed';
+    const t = this.totals.get(name) ?? { cpu: 0, mem: 0 };
+    const within = (used: number, limit: number | undefined) => limit === undefined || used <= limit + 1e-6;
+    return within(t.cpu, g.cpuMilli) && within(t.mem, g.memoryBytes) ? 'guaranteed' : undefined;
+  }
+
   private departmentDecision(name: string): SharingDecision {
     let d = this.byDepartment.get(name);
     if (!d) {
       const spec = this.departments.get(name) ?? { name, guarantee: {}, borrowingLimit: {} };
-      d = departmentShare(
-        spec,
-        this.demandsOf((e) => e.tenant === name),
-      );
+      d = departmentShare(spec, this.demandsOf(this.members.get(name) ?? new Set()));
       this.byDepartment.set(name, d);
     }
     return d;
   }
 
-  private demandsOf(which: (e: AppEntry) => boolean = () => true): SharingDemand[] {
+  private demandsOf(keys: Iterable<string> = this.apps.keys()): SharingDemand[] {
     const demands: SharingDemand[] = [];
-    for (const [key, e] of this.apps) {
-      if (!which(e)) continue;
+    for (const key of keys) {
+      const e = this.apps.get(key)!;
       for (const c of e.demands) {
         const privateNow = e.privateNow.get(c.name) ?? 0;
         demands.push({
