@@ -6,8 +6,9 @@ import { GoneError } from '../kernel/errors.ts';
 import type { AuditPage, AuditQuery, ChangeEvent, ListPage, ListQuery, Store, StoreStats, StoreTx } from './store.ts';
 import { checkLimit, fromAuditRow, selectAudit } from './sql/audit-rows.ts';
 import { scanList } from './sql/list-scan.ts';
-import type { CounterRow, Schema, SqlDialectHooks } from './sql/schema.ts';
-import { getObject, SqlStoreTx } from './sql/store-tx.ts';
+import { GroupCommit } from './sql/group-commit.ts';
+import type { Schema, SqlDialectHooks } from './sql/schema.ts';
+import { getObject, SqlStoreTx, type BatchState } from './sql/store-tx.ts';
 import { osStorageFailure, StoreUnavailableError } from './store-errors.ts';
 
 export type { Schema, SqlDialectHooks, Migration } from './sql/schema.ts';
@@ -21,8 +22,10 @@ interface TxScope {
 /**
  * The one Store implementation, shared by every SQL backend; `hooks` carry only what differs (DDL, the writer lock,
  * snapshot reads). Guarantees beyond the Store contract:
- * - writers are serialized by `hooks.lockWriter`, the first statement of each transaction, so revision order is
- *   commit order; a transaction that throws leaves nothing behind (objects, events, counter, audit);
+ * - writes share durable commits (GroupCommit): concurrent `transaction` calls run one after another in one database
+ *   transaction, each in a savepoint, and resolve after the commit that holds them; batches are serialized by
+ *   `hooks.lockWriter`, their first statement, so revision order is commit order; a transaction that throws leaves
+ *   nothing behind (objects, events, counter, audit) and fails no other;
  * - store reads made while a `transaction` callback runs (in its async context) go through that transaction, so
  *   they see its writes and cannot wait on the single SQLite connection it holds; a nested `transaction` throws;
  * - every object and entry returned is freshly parsed, owned by the caller.
@@ -37,34 +40,32 @@ export function createSqlStore(db: Kysely<Schema>, hooks: SqlDialectHooks): Stor
     const s = scope.getStore();
     return s?.open ? fn(s.trx) : hooks.readSnapshot(db, fn);
   };
-  // Writers of this process queue here, in order, before taking a connection: the database lock then only ever
-  // sees one of them (the others do not sit on pooled connections that readers need).
-  let queueTail: Promise<unknown> = Promise.resolve();
-  const write = <T>(fn: (trx: Transaction<Schema>, counter: CounterRow) => Promise<T>): Promise<T> => {
+  // Writers of this process queue here and share durable commits (sql/group-commit.ts); the database lock then
+  // only ever sees one batch of them (the others do not sit on pooled connections that readers need).
+  const committer = new GroupCommit({
+    db,
+    lockWriter: (trx) => hooks.lockWriter(trx),
+    // A write the storage refuses (read-only, disk full, I/O) becomes a 503 naming the I/O cause, not a bare 500.
+    classify: (e) => {
+      if (e instanceof StoreUnavailableError) return e;
+      const failure = hooks.storageFailure?.(e) ?? osStorageFailure(e);
+      return failure ? new StoreUnavailableError(failure, e) : e;
+    },
+  });
+  const write = <T>(fn: (trx: Transaction<Schema>, state: BatchState) => Promise<T>): Promise<T> => {
     if (scope.getStore()?.open) {
       return Promise.reject(
         new Error('store.transaction was called inside a transaction; use the StoreTx passed to the callback'),
       );
     }
-    const run = (): Promise<T> =>
-      db.transaction().execute(async (trx) => {
-        const counter = await hooks.lockWriter(trx);
-        const s: TxScope = { trx, open: true };
-        try {
-          return await scope.run(s, () => fn(trx, counter));
-        } finally {
-          s.open = false;
-        }
-      });
-    // A write the storage refuses (read-only, disk full, I/O) becomes a 503 naming the I/O cause, not a bare 500.
-    const classified = (): Promise<T> =>
-      run().catch((e: unknown) => {
-        const failure = hooks.storageFailure?.(e) ?? osStorageFailure(e);
-        throw failure ? new StoreUnavailableError(failure, e) : e;
-      });
-    const result = queueTail.then(classified, classified);
-    queueTail = result.catch(() => undefined);
-    return result;
+    return committer.submit(async (trx, state) => {
+      const s: TxScope = { trx, open: true };
+      try {
+        return await scope.run(s, () => fn(trx, state));
+      } finally {
+        s.open = false;
+      }
+    });
   };
 
   return {
@@ -85,11 +86,11 @@ export function createSqlStore(db: Kysely<Schema>, hooks: SqlDialectHooks): Stor
     },
 
     transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
-      return write(async (trx, counter) => {
-        const tx = new SqlStoreTx(trx, counter);
+      return write(async (trx, state) => {
+        const tx = new SqlStoreTx(trx, state);
         try {
           const result = await fn(tx);
-          await tx.flush();
+          tx.flush();
           return result;
         } finally {
           tx.close();
@@ -157,7 +158,7 @@ export function createSqlStore(db: Kysely<Schema>, hooks: SqlDialectHooks): Stor
     async compact(keep: number): Promise<number> {
       if (!Number.isSafeInteger(keep) || keep < 0)
         throw new RangeError(`compact(keep): keep must be a non-negative integer, got ${keep}`);
-      return write(async (trx, counter) => {
+      return write(async (trx, state) => {
         const newestDropped = await trx
           .selectFrom('events')
           .select('revision')
@@ -165,10 +166,11 @@ export function createSqlStore(db: Kysely<Schema>, hooks: SqlDialectHooks): Stor
           .limit(1)
           .offset(keep)
           .executeTakeFirst();
-        if (newestDropped === undefined) return counter.compactedThrough;
-        const through = Math.max(counter.compactedThrough, Number(newestDropped.revision));
+        if (newestDropped === undefined) return state.compactedThrough;
+        const through = Math.max(state.compactedThrough, Number(newestDropped.revision));
         await trx.deleteFrom('events').where('revision', '<=', through).execute();
         await trx.updateTable('revision_counter').set({ compacted_through: through }).where('id', '=', 1).execute();
+        state.compactedThrough = through;
         return through;
       });
     },
@@ -216,6 +218,10 @@ export function createSqlStore(db: Kysely<Schema>, hooks: SqlDialectHooks): Stor
         auditEntries: Number(row.audit ?? 0),
         revision: Number(row.revision),
       };
+    },
+
+    commitCounts() {
+      return committer.counts;
     },
 
     async close(): Promise<void> {

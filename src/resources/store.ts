@@ -9,12 +9,17 @@ import type { LabelSelector } from './label-selector.ts';
  *
  * Revisions: every write takes the next value of one global counter (like etcd's revision). Writers are serialized
  * from the start of `transaction` to its commit, so revision order is commit order and a change feed that reads
- * events in revision order never skips one that commits later.
+ * events in revision order never skips one that commits later. Concurrent transactions may share one durable commit
+ * (group commit); each is still atomic on its own, and resolves only once that commit is durable.
  */
 export interface Store {
   /** Create tables and run pending migrations; idempotent. */
   migrate(): Promise<void>;
-  /** Run `fn` as one serialized, atomic write transaction; nothing of it is visible unless it resolves. */
+  /**
+   * Run `fn` as one serialized, atomic write transaction; nothing of it is visible unless it resolves, and it
+   * resolves only after the commit holding it is durable. A transaction that throws fails alone, even when it shared
+   * a commit with others.
+   */
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
   get(key: ObjectKey): Promise<StoredObject | undefined>;
   list(query: ListQuery): Promise<ListPage>;
@@ -38,7 +43,16 @@ export interface Store {
    * it) while the store cannot write. Costs one small commit: call it at a bounded rate (WriteProbe).
    */
   probeWrite(): Promise<void>;
+  /** How many durable commits this process made, and how many transactions they carried (process-local). */
+  commitCounts(): CommitCounts;
   close(): Promise<void>;
+}
+
+export interface CommitCounts {
+  /** Successful commits of write transactions. */
+  readonly commits: number;
+  /** Transactions (and write probes, compactions) those commits acknowledged. */
+  readonly transactions: number;
 }
 
 export interface StoreTx {

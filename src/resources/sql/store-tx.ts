@@ -7,32 +7,63 @@ import { normalizeAuditInput, toAuditRow } from './audit-rows.ts';
 import type { CounterRow, Schema } from './schema.ts';
 
 /**
- * A write transaction that holds the writer lock. The revision counter and the audit head are read once under the
- * lock and advanced in memory (no other writer can move them meanwhile); `flush` writes the counter back before
- * commit. Each revision handed out by `nextRevision` must be used by exactly one put or remove before the callback
- * resolves (else the transaction fails and rolls back), so every committed revision has exactly one event and the
- * current revision is always the newest event's: a change feed waiting for `currentRevision()` never waits for a
- * revision that has no event.
+ * What the jobs of one group commit share: the revision counter and the audit head, read once under the writer lock
+ * and advanced in memory (no other writer can move them meanwhile). The batch writes the counter back before
+ * commit. A job that fails is rolled back to its savepoint and `restore` puts the counter and head back where the
+ * job found them, so the next job takes the revisions and sequence numbers the failed one gave up.
+ */
+export class BatchState {
+  readonly startRevision: number;
+  compactedThrough: number;
+  revision: number;
+  auditHead: { seq: number; hash: string } | undefined;
+
+  constructor(counter: CounterRow) {
+    this.startRevision = counter.revision;
+    this.compactedThrough = counter.compactedThrough;
+    this.revision = counter.revision;
+  }
+
+  mark(): Pick<BatchState, 'revision' | 'auditHead' | 'compactedThrough'> {
+    return { revision: this.revision, auditHead: this.auditHead, compactedThrough: this.compactedThrough };
+  }
+
+  restore(mark: ReturnType<BatchState['mark']>): void {
+    this.revision = mark.revision;
+    this.auditHead = mark.auditHead;
+    this.compactedThrough = mark.compactedThrough;
+  }
+
+  /** Writes the advanced counter; call once, after the last job and before commit. */
+  async writeCounter(trx: Transaction<Schema>): Promise<void> {
+    if (this.revision !== this.startRevision) {
+      await trx.updateTable('revision_counter').set({ revision: this.revision }).where('id', '=', 1).execute();
+    }
+  }
+}
+
+/**
+ * One job of a group commit: a `Store.transaction` callback's view of the shared write transaction. Each revision
+ * handed out by `nextRevision` must be used by exactly one put or remove before the callback resolves (else the job
+ * fails and rolls back), so every committed revision has exactly one event and the current revision is always the
+ * newest event's: a change feed waiting for `currentRevision()` never waits for a revision that has no event.
  */
 export class SqlStoreTx implements StoreTx {
   readonly #trx: Transaction<Schema>;
-  readonly #startRevision: number;
-  #revision: number;
+  readonly #state: BatchState;
   readonly #unused = new Set<number>();
-  #auditHead: { seq: number; hash: string } | undefined;
   #open = true;
 
-  constructor(trx: Transaction<Schema>, counter: CounterRow) {
+  constructor(trx: Transaction<Schema>, state: BatchState) {
     this.#trx = trx;
-    this.#startRevision = counter.revision;
-    this.#revision = counter.revision;
+    this.#state = state;
   }
 
   async nextRevision(): Promise<number> {
     this.#checkOpen();
-    this.#revision++;
-    this.#unused.add(this.#revision);
-    return this.#revision;
+    const revision = ++this.#state.revision;
+    this.#unused.add(revision);
+    return revision;
   }
 
   async get(key: ObjectKey): Promise<StoredObject | undefined> {
@@ -92,26 +123,23 @@ export class SqlStoreTx implements StoreTx {
 
   async appendAudit(input: AuditEntryInput): Promise<AuditEntry> {
     this.#checkOpen();
-    const head = this.#auditHead ?? (await this.#readAuditHead());
+    const head = this.#state.auditHead ?? (await this.#readAuditHead());
     const fields = normalizeAuditInput(input);
     const seq = head.seq + 1;
     const entry: AuditEntry = { seq, ...fields, prevHash: head.hash, hash: auditHash(head.hash, seq, fields) };
     await this.#trx.insertInto('audit').values(toAuditRow(entry)).execute();
-    this.#auditHead = { seq, hash: entry.hash };
+    this.#state.auditHead = { seq, hash: entry.hash };
     return entry;
   }
 
-  /** Writes the advanced counter; call once, after `fn` resolved and before commit. Ends the transaction's use. */
-  async flush(): Promise<void> {
+  /** Checks that every revision taken was used; call once, after `fn` resolved. Ends the job's use of the tx. */
+  flush(): void {
     this.#checkOpen();
     this.#open = false;
     if (this.#unused.size > 0) {
       throw new Error(
         `revision ${[...this.#unused].join(', ')} was taken from nextRevision but not used by a put or remove; take a revision only for a write`,
       );
-    }
-    if (this.#revision !== this.#startRevision) {
-      await this.#trx.updateTable('revision_counter').set({ revision: this.#revision }).where('id', '=', 1).execute();
     }
   }
 

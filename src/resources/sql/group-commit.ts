@@ -1,0 +1,133 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { CommitCounts } from '../store.ts';
+import type { CounterRow, Schema } from './schema.ts';
+import { BatchState } from './store-tx.ts';
+
+/** One write waiting for its turn: what to run inside the shared transaction, and whom to tell how it ended. */
+interface Job {
+  readonly run: (trx: Transaction<Schema>, state: BatchState) => Promise<unknown>;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+export interface GroupCommitOptions {
+  /** Opens the database transaction of one batch (BEGIN IMMEDIATE on SQLite, BEGIN on PostgreSQL). */
+  readonly db: Kysely<Schema>;
+  /** First statement of each batch: the writer lock and the counter row under it. */
+  readonly lockWriter: (trx: Transaction<Schema>) => Promise<CounterRow>;
+  /** Turns a storage error into the error callers see (StoreUnavailableError for a full disk …). */
+  readonly classify: (error: unknown) => unknown;
+  /** Most jobs in one commit, so a long queue still gives readers (and the lock) a turn. */
+  readonly maxBatch?: number;
+}
+
+
+/** Thrown out of the batch transaction to roll it back when its first job failed (nothing else is in it yet). */
+class FirstJobFailed extends Error {
+  constructor() {
+    super('the first job of a batch failed');
+  }
+}
+
+/**
+ * Group commit: writes queue here and run one after another inside one database transaction, each in a savepoint
+ * of its own, and one commit makes the whole batch durable. Writes that arrive while a batch runs join it until it
+ * commits; the rest form the next batch. Guarantees:
+ * - jobs run strictly one at a time, in arrival order, each seeing every earlier job's writes, so optimistic
+ *   concurrency (resourceVersion checks) is exactly what it is with one transaction per write;
+ * - a job that throws is rolled back to its savepoint (or, as a batch's first job, with the whole transaction) and
+ *   rejected; it takes nothing of the others with it;
+ * - a job's promise resolves only after the commit that holds it returned, that is once it is durable; when that
+ *   commit fails, every job in it is rejected with the commit's error.
+ */
+export class GroupCommit {
+  readonly #opts: GroupCommitOptions;
+  readonly #maxBatch: number;
+  readonly #queue: Job[] = [];
+  #draining = false;
+  #commits = 0;
+  #transactions = 0;
+
+  constructor(opts: GroupCommitOptions) {
+    this.#opts = opts;
+    this.#maxBatch = opts.maxBatch ?? 256;
+  }
+
+  get counts(): CommitCounts {
+    return { commits: this.#commits, transactions: this.#transactions };
+  }
+
+  /** Queues `run` and resolves with its result once the commit holding it is durable. */
+  submit<T>(run: (trx: Transaction<Schema>, state: BatchState) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#queue.push({ run, resolve: resolve as (v: unknown) => void, reject });
+      if (!this.#draining) {
+        this.#draining = true;
+        void this.#drain();
+      }
+    });
+  }
+
+  async #drain(): Promise<void> {
+    try {
+      while (this.#queue.length > 0) await this.#batch();
+    } finally {
+      this.#draining = false;
+    }
+  }
+
+  /** One database transaction: jobs from the queue until it is empty (or the cap), then one commit. */
+  async #batch(): Promise<void> {
+    const done: Array<{ job: Job; value: unknown }> = [];
+    /** The job running now; when the batch fails around it, it fails with the batch. */
+    let current: Job | undefined;
+    let firstFailure: { job: Job; error: unknown } | undefined;
+    try {
+      await this.#opts.db.transaction().execute(async (trx) => {
+        const state = new BatchState(await this.#opts.lockWriter(trx));
+        while (this.#queue.length > 0 && done.length < this.#maxBatch) {
+          const first = done.length === 0;
+          // The first job needs no savepoint: if it fails, the transaction holds nothing else and is rolled back.
+          if (!first) await sql`savepoint group_commit_job`.execute(trx);
+          const job = (current = this.#queue.shift()!);
+          const mark = state.mark();
+          let value: unknown;
+          try {
+            value = await job.run(trx, state);
+          } catch (e) {
+            state.restore(mark);
+            if (first) {
+              // Rejected once the rollback has happened, so nothing of it is visible by then.
+              firstFailure = { job, error: e };
+              throw new FirstJobFailed();
+            }
+            await sql`rollback to savepoint group_commit_job`.execute(trx);
+            await sql`release savepoint group_commit_job`.execute(trx);
+            current = undefined;
+            job.reject(this.#opts.classify(e));
+            continue;
+          }
+          if (!first) await sql`release savepoint group_commit_job`.execute(trx);
+          current = undefined;
+          done.push({ job, value });
+        }
+        await state.writeCounter(trx);
+      });
+    } catch (e) {
+      if (firstFailure) {
+        firstFailure.job.reject(this.#opts.classify(firstFailure.error));
+        return;
+      }
+      // The lock, a savepoint or the commit failed: none of the batch is durable, and each of its jobs fails. When
+      // not even the lock could be taken, every waiting job fails with it rather than waiting its own turn to.
+      const error = this.#opts.classify(e);
+      const failed = [...done.map((d) => d.job), ...(current ? [current] : [])];
+      if (failed.length === 0) failed.push(...this.#queue.splice(0));
+      for (const job of failed) job.reject(error);
+      return;
+    }
+    this.#commits++;
+    this.#transactions += done.length;
+    for (const d of done) d.job.resolve(d.value);
+  }
+}
