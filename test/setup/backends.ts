@@ -18,6 +18,8 @@ export interface RawTestStore {
   readonly store: Store;
   /** Runs SQL outside the store, as another client of the same database would. */
   execRaw(sqlText: string): Promise<void>;
+  /** Runs a query on a connection of its own (a fresh one per call) and returns its rows. */
+  queryRaw(sqlText: string): Promise<Record<string, unknown>[]>;
 }
 
 export interface TestBackend {
@@ -54,7 +56,15 @@ const sqliteBackend: TestBackend = {
         db.close();
       }
     };
-    return { store, execRaw };
+    const queryRaw = async (sqlText: string) => {
+      const db = new DatabaseSync(file, { readOnly: true });
+      try {
+        return db.prepare(sqlText).all() as Record<string, unknown>[];
+      } finally {
+        db.close();
+      }
+    };
+    return { store, execRaw, queryRaw };
   },
 };
 
@@ -80,7 +90,16 @@ const postgresBackend: TestBackend = {
         await client.end();
       }
     };
-    return { store, execRaw };
+    const queryRaw = async (sqlText: string) => {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        return (await client.query(sqlText)).rows as Record<string, unknown>[];
+      } finally {
+        await client.end();
+      }
+    };
+    return { store, execRaw, queryRaw };
   },
 };
 
