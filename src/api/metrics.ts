@@ -54,6 +54,27 @@ export function createMetrics(deps: {
   gauge('polis_store_events', 'Change events retained for watch resumption.', async () => (await storeStats()).events);
   gauge('polis_audit_entries', 'Entries in the audit chain.', async () => (await storeStats()).auditEntries);
   gauge('polis_watchers', 'Open watch streams.', () => deps.feed.watchers);
+  for (const [name, help, read] of [
+    [
+      'polis_store_commits_total',
+      'Durable commits of write transactions (group commit).',
+      () => deps.store.commitCounts().commits,
+    ],
+    [
+      'polis_store_committed_transactions_total',
+      'Write transactions acknowledged by those commits; divided by commits, the writes each commit carried.',
+      () => deps.store.commitCounts().transactions,
+    ],
+  ] as const)
+    new Counter({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(read());
+      },
+    });
   new Counter({
     name: 'polis_watch_events_delivered_total',
     help: 'Change events delivered to watchers.',

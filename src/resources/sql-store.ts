@@ -17,6 +17,8 @@ export type { Schema, SqlDialectHooks, Migration } from './sql/schema.ts';
 interface TxScope {
   readonly trx: Transaction<Schema>;
   open: boolean;
+  /** The job's StoreTx, whose held-back put a read must send first. */
+  tx?: SqlStoreTx;
 }
 
 /**
@@ -35,6 +37,11 @@ export function createSqlStore(db: Kysely<Schema>, hooks: SqlDialectHooks): Stor
   const reader = (): Kysely<Schema> => {
     const s = scope.getStore();
     return s?.open ? s.trx : db;
+  };
+  /** Inside a transaction callback: sends what its StoreTx holds back, so a store read sees the job's own writes. */
+  const settle = async (): Promise<void> => {
+    const s = scope.getStore();
+    if (s?.open) await s.tx?.settle();
   };
   const snapshot = <T>(fn: (q: Kysely<Schema>) => Promise<T>): Promise<T> => {
     const s = scope.getStore();
@@ -87,10 +94,11 @@ export function createSqlStore(db: Kysely<Schema>, hooks: SqlDialectHooks): Stor
 
     transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
       return write(async (trx, state) => {
-        const tx = new SqlStoreTx(trx, state);
+        const tx = new SqlStoreTx(trx, state, hooks.combineWrites === true);
+        scope.getStore()!.tx = tx;
         try {
           const result = await fn(tx);
-          tx.flush();
+          await tx.flush();
           return result;
         } finally {
           tx.close();
@@ -105,15 +113,18 @@ export function createSqlStore(db: Kysely<Schema>, hooks: SqlDialectHooks): Stor
       });
     },
 
-    get(key: ObjectKey): Promise<StoredObject | undefined> {
+    async get(key: ObjectKey): Promise<StoredObject | undefined> {
+      await settle();
       return getObject(reader(), key);
     },
 
-    list(query: ListQuery): Promise<ListPage> {
+    async list(query: ListQuery): Promise<ListPage> {
+      await settle();
       return snapshot((q) => scanList(q, query));
     },
 
     async currentRevision(): Promise<number> {
+      await settle();
       const row = await reader()
         .selectFrom('revision_counter')
         .select('revision')
@@ -124,6 +135,7 @@ export function createSqlStore(db: Kysely<Schema>, hooks: SqlDialectHooks): Stor
 
     async changesSince(after: number, limit: number): Promise<ChangeEvent[]> {
       const take = checkLimit(limit, 'limit')!;
+      await settle();
       const q = reader();
       // Events first, then the compaction point: compaction only moves forward, so if it is still at or below
       // `after` now, it was when the events were read and none between `after` and them are missing.
@@ -175,12 +187,14 @@ export function createSqlStore(db: Kysely<Schema>, hooks: SqlDialectHooks): Stor
       });
     },
 
-    queryAudit(query: AuditQuery): Promise<AuditPage> {
+    async queryAudit(query: AuditQuery): Promise<AuditPage> {
+      await settle();
       return selectAudit(reader(), query);
     },
 
     async *scanAudit(pageSize: number): AsyncIterable<readonly AuditEntry[]> {
       const size = checkLimit(pageSize, 'pageSize')!;
+      await settle();
       let after = 0;
       for (;;) {
         const rows = await reader()
@@ -201,6 +215,7 @@ export function createSqlStore(db: Kysely<Schema>, hooks: SqlDialectHooks): Stor
     // /metrics calls this on every scrape, so the two ever-growing tables are not counted row by row: every
     // revision after the compaction point has exactly one event, and audit seq numbers are dense from 1.
     async stats(): Promise<StoreStats> {
+      await settle();
       const row = await reader()
         .selectNoFrom((eb) => [
           eb.selectFrom('objects').select(eb.fn.countAll<number>().as('n')).as('objects'),

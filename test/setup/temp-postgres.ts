@@ -37,9 +37,9 @@ export function freePort(): Promise<number> {
 /**
  * initdb + pg_ctl start in a fresh temp folder. PostgreSQL refuses to run as root, so as root the folder is given to
  * the `postgres` user and the binaries run through `runuser`. Durability is off (fsync, synchronous_commit): it is a
- * test server. The server is also stopped if this process exits without calling `stop()`.
+ * test server; `durable` keeps PostgreSQL's defaults instead (benchmarks of durable writes). The server is also stopped if this process exits without calling `stop()`.
  */
-export async function startTempPostgres(bin: string): Promise<TempPostgres> {
+export async function startTempPostgres(bin: string, opts: { durable?: boolean } = {}): Promise<TempPostgres> {
   const asRoot = process.getuid?.() === 0;
   const dir = mkdtempSync(join(tmpdir(), 'polis-pg-'));
   const data = join(dir, 'data');
@@ -72,7 +72,9 @@ export async function startTempPostgres(bin: string): Promise<TempPostgres> {
     const port = await freePort();
     const options = [
       `-h 127.0.0.1 -p ${port} -k ${dir}`,
-      '-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300',
+      opts.durable
+        ? '-c max_connections=300'
+        : '-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300',
     ].join(' ');
     started = true;
     process.on('exit', stop);

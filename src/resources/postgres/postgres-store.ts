@@ -16,6 +16,7 @@ const MIGRATION_LOCK = 0x706f6c69; // "poli"
 const postgresHooks: SqlDialectHooks = {
   name: 'postgres',
   migrations: POSTGRES_MIGRATIONS,
+  combineWrites: true,
   async lockWriter(trx) {
     const row = await trx
       .selectFrom('revision_counter')

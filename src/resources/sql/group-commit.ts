@@ -36,7 +36,7 @@ class FirstJobFailed extends Error {
  * - jobs run strictly one at a time, in arrival order, each seeing every earlier job's writes, so optimistic
  *   concurrency (resourceVersion checks) is exactly what it is with one transaction per write;
  * - a job that throws is rolled back to its savepoint (or, as a batch's first job, with the whole transaction) and
- *   rejected; it takes nothing of the others with it;
+ *   rejected once the batch has ended; it takes nothing of the others with it;
  * - a job's promise resolves only after the commit that holds it returned, that is once it is durable; when that
  *   commit fails, every job in it is rejected with the commit's error.
  */
@@ -63,14 +63,20 @@ export class GroupCommit {
       this.#queue.push({ run, resolve: resolve as (v: unknown) => void, reject });
       if (!this.#draining) {
         this.#draining = true;
-        void this.#drain();
+        // Start after the I/O already waiting has been read: on SQLite a batch runs without yielding to I/O (the
+        // driver is synchronous), so requests that arrived together join one batch only if all are parsed first.
+        setImmediate(() => void this.#drain());
       }
     });
   }
 
   async #drain(): Promise<void> {
     try {
-      while (this.#queue.length > 0) await this.#batch();
+      while (this.#queue.length > 0) {
+        await this.#batch();
+        // Let the requests that arrived during the commit queue up for the next batch.
+        if (this.#queue.length > 0) await new Promise((r) => setImmediate(r));
+      }
     } finally {
       this.#draining = false;
     }
@@ -79,13 +85,16 @@ export class GroupCommit {
   /** One database transaction: jobs from the queue until it is empty (or the cap), then one commit. */
   async #batch(): Promise<void> {
     const done: Array<{ job: Job; value: unknown }> = [];
+    // Refused jobs hear of it when the batch ends, not before: a caller that retries on a conflict then reads the
+    // state the batch committed, instead of re-reading the old state and conflicting again inside the same batch.
+    const refused: Array<{ job: Job; error: unknown }> = [];
     /** The job running now; when the batch fails around it, it fails with the batch. */
     let current: Job | undefined;
     let firstFailure: { job: Job; error: unknown } | undefined;
     try {
       await this.#opts.db.transaction().execute(async (trx) => {
         const state = new BatchState(await this.#opts.lockWriter(trx));
-        while (this.#queue.length > 0 && done.length < this.#maxBatch) {
+        while (this.#queue.length > 0 && done.length + refused.length < this.#maxBatch) {
           const first = done.length === 0;
           // The first job needs no savepoint: if it fails, the transaction holds nothing else and is rolled back.
           if (!first) await sql`savepoint group_commit_job`.execute(trx);
@@ -104,7 +113,7 @@ export class GroupCommit {
             await sql`rollback to savepoint group_commit_job`.execute(trx);
             await sql`release savepoint group_commit_job`.execute(trx);
             current = undefined;
-            job.reject(this.#opts.classify(e));
+            refused.push({ job, error: this.#opts.classify(e) });
             continue;
           }
           if (!first) await sql`release savepoint group_commit_job`.execute(trx);
@@ -114,6 +123,7 @@ export class GroupCommit {
         await state.writeCounter(trx);
       });
     } catch (e) {
+      for (const r of refused) r.job.reject(r.error);
       if (firstFailure) {
         firstFailure.job.reject(this.#opts.classify(firstFailure.error));
         return;
@@ -129,5 +139,6 @@ export class GroupCommit {
     this.#commits++;
     this.#transactions += done.length;
     for (const d of done) d.job.resolve(d.value);
+    for (const r of refused) r.job.reject(r.error);
   }
 }

@@ -77,10 +77,15 @@ export interface SqlDialectHooks {
   /** Applied in version order by `migrate()`; versions never change meaning once released. */
   readonly migrations: readonly Migration[];
   /**
-   * First statement of every write transaction: takes the writer lock (held to commit, so writers are strictly
-   * serial) and returns the counter row as it is under that lock.
+   * First statement of every write transaction (one per group commit): takes the writer lock (held to commit, so
+   * batches are strictly serial) and returns the counter row as it is under that lock.
    */
   lockWriter(trx: Transaction<Schema>): Promise<CounterRow>;
+  /**
+   * Whether a put may travel with the statement after it (data-modifying CTEs: object, event and audit entry in one
+   * round trip). PostgreSQL only; SQLite has no INSERT inside WITH, and its statements cost no round trip anyway.
+   */
+  readonly combineWrites?: boolean;
   /** Serializes concurrent `migrate()` calls (from several processes) inside the migration transaction. */
   lockMigrations(trx: Transaction<Schema>): Promise<void>;
   /** Runs `fn` against one consistent snapshot (several statements that see the same committed state). */

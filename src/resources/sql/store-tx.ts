@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { Insertable, Kysely, QueryCreator, Transaction } from 'kysely';
 import { auditHash, GENESIS_HASH, type AuditEntry, type AuditEntryInput } from '../audit-log.ts';
 import { describeKey, keyOf, type ObjectKey, type StoredObject } from '../envelope.ts';
 import { NotFoundError } from '../../kernel/errors.ts';
@@ -52,11 +52,32 @@ export class SqlStoreTx implements StoreTx {
   readonly #trx: Transaction<Schema>;
   readonly #state: BatchState;
   readonly #unused = new Set<number>();
+  readonly #combine: boolean;
+  /** With `combine`: the last put, not yet sent, so that it and the audit entry after it take one statement. */
+  #pending: { object: Insertable<Schema['objects']>; event: Insertable<Schema['events']> } | undefined;
   #open = true;
 
-  constructor(trx: Transaction<Schema>, state: BatchState) {
+  /**
+   * `combine` (PostgreSQL): a put waits until the next operation of the job and is sent with it in one statement
+   * (data-modifying CTEs), so the usual write (object, event, audit entry) costs one round trip, not three. Every
+   * read through this tx or the store inside the job sends it first (`settle`), so reads still see it.
+   */
+  constructor(trx: Transaction<Schema>, state: BatchState, combine = false) {
     this.#trx = trx;
     this.#state = state;
+    this.#combine = combine;
+  }
+
+  /** Sends a put still held back (see `combine`); reads made inside the job call this first. */
+  async settle(): Promise<void> {
+    const p = this.#pending;
+    if (p === undefined) return;
+    this.#pending = undefined;
+    await this.#trx
+      .with('o', (db) => upsertObject(db, p.object))
+      .insertInto('events')
+      .values(p.event)
+      .execute();
   }
 
   async nextRevision(): Promise<number> {
@@ -68,12 +89,14 @@ export class SqlStoreTx implements StoreTx {
 
   async get(key: ObjectKey): Promise<StoredObject | undefined> {
     this.#checkOpen();
+    await this.settle();
     return getObject(this.#trx, key);
   }
 
   async listAll(kinds: readonly string[], tenant: string): Promise<StoredObject[]> {
     this.#checkOpen();
     if (kinds.length === 0) return [];
+    await this.settle();
     const rows = await this.#trx
       .selectFrom('objects')
       .select('body')
@@ -91,23 +114,22 @@ export class SqlStoreTx implements StoreTx {
     const key = keyOf(obj);
     const body = JSON.stringify(obj);
     const labels = JSON.stringify(obj.metadata.labels ?? {});
-    await this.#trx
-      .insertInto('objects')
-      .values({ ...key, uid: obj.metadata.uid, revision, body, labels })
-      .onConflict((oc) =>
-        oc.columns(['kind', 'tenant', 'name']).doUpdateSet({ uid: obj.metadata.uid, revision, body, labels }),
-      )
-      .execute();
-    await this.#trx
-      .insertInto('events')
-      .values({ revision, type, ...key, body })
-      .execute();
+    const object = { ...key, uid: obj.metadata.uid, revision, body, labels };
+    const event = { revision, type, ...key, body };
+    await this.settle();
+    if (this.#combine) {
+      this.#pending = { object, event };
+      return;
+    }
+    await upsertObject(this.#trx, object).execute();
+    await this.#trx.insertInto('events').values(event).execute();
   }
 
   async remove(last: StoredObject): Promise<void> {
     this.#checkOpen();
     const revision = this.#take(last);
     const key = keyOf(last);
+    await this.settle();
     const result = await this.#trx
       .deleteFrom('objects')
       .where('kind', '=', key.kind)
@@ -127,14 +149,25 @@ export class SqlStoreTx implements StoreTx {
     const fields = normalizeAuditInput(input);
     const seq = head.seq + 1;
     const entry: AuditEntry = { seq, ...fields, prevHash: head.hash, hash: auditHash(head.hash, seq, fields) };
-    await this.#trx.insertInto('audit').values(toAuditRow(entry)).execute();
+    const p = this.#pending;
+    this.#pending = undefined;
+    if (p === undefined) await this.#trx.insertInto('audit').values(toAuditRow(entry)).execute();
+    else {
+      await this.#trx
+        .with('o', (db) => upsertObject(db, p.object))
+        .with('e', (db) => db.insertInto('events').values(p.event))
+        .insertInto('audit')
+        .values(toAuditRow(entry))
+        .execute();
+    }
     this.#state.auditHead = { seq, hash: entry.hash };
     return entry;
   }
 
-  /** Checks that every revision taken was used; call once, after `fn` resolved. Ends the job's use of the tx. */
-  flush(): void {
+  /** Checks that every revision taken was used and sends what is held back; call once, after `fn` resolved. */
+  async flush(): Promise<void> {
     this.#checkOpen();
+    await this.settle();
     this.#open = false;
     if (this.#unused.size > 0) {
       throw new Error(
@@ -173,6 +206,21 @@ export class SqlStoreTx implements StoreTx {
   #checkOpen(): void {
     if (!this.#open) throw new Error('this store transaction has ended; use the StoreTx only inside its callback');
   }
+}
+
+/** INSERT … ON CONFLICT DO UPDATE of one object row. */
+function upsertObject(db: QueryCreator<Schema>, row: Insertable<Schema['objects']>) {
+  return db
+    .insertInto('objects')
+    .values(row)
+    .onConflict((oc) =>
+      oc.columns(['kind', 'tenant', 'name']).doUpdateSet({
+        uid: row.uid,
+        revision: row.revision,
+        body: row.body,
+        labels: row.labels,
+      }),
+    );
 }
 
 /** The object at `key`, freshly parsed. */

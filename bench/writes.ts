@@ -1,0 +1,188 @@
+/**
+ * writes: durable writes per second with 1, 8 and 32 concurrent writers, on SQLite and on PostgreSQL (a throwaway
+ * server with its durable defaults: fsync and synchronous_commit on). Each writer replaces its own Application
+ * through the HTTP API (PUT, unconditional, a changed annotation so every write is a real one) one after another;
+ * a write counts when its 200 arrives, that is after the commit holding it is durable. The server's own counters
+ * (/metrics: polis_store_commits_total, polis_store_committed_transactions_total) give the writes each commit carried.
+ *
+ * Goal (SQLite): >= 2,000 writes/s at 32 writers with p99 <= 25 ms. Baseline in the same run: 1 writer.
+ *
+ * Environment: BENCH_WRITERS (1,8,32), BENCH_DURATION seconds per level (10), BENCH_WARMUP (2),
+ * BENCH_BACKENDS (sqlite,postgres).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnPolis } from '../test/support/child-polis.ts';
+import type { ChildPolis } from '../test/support/child-polis.ts';
+import { findPostgresBin, startTempPostgres } from '../test/setup/temp-postgres.ts';
+import { applicationDoc, applicationName, tenantDoc, tenantName } from './support/oam-fixtures.ts';
+import type { Figure } from './support/results.ts';
+import { envInt, figure, percentile, printFigures, round, writeResult } from './support/results.ts';
+
+const params = {
+  writers: (process.env.BENCH_WRITERS ?? '1,8,32').split(',').map((s) => Number(s.trim())),
+  durationSec: envInt('BENCH_DURATION', 10),
+  warmupSec: envInt('BENCH_WARMUP', 2),
+  backends: (process.env.BENCH_BACKENDS ?? 'sqlite,postgres').split(',').map((s) => s.trim()),
+};
+const custom = ['BENCH_WRITERS', 'BENCH_DURATION', 'BENCH_WARMUP', 'BENCH_BACKENDS'].some(
+  (k) => (process.env[k] ?? '') !== '',
+);
+const MAX_WRITERS = Math.max(...params.writers);
+const TENANT = 0;
+
+interface Level {
+  readonly writers: number;
+  readonly writes: number;
+  readonly perSec: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly errors: number;
+  /** Transactions per durable commit during the measured part (from the server's counters). */
+  readonly perCommit: number;
+}
+
+async function send(polis: ChildPolis, method: string, path: string, body: unknown): Promise<number> {
+  const res = await fetch(`${polis.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${polis.adminToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  await res.arrayBuffer();
+  return res.status;
+}
+
+async function commitCounters(polis: ChildPolis): Promise<{ commits: number; transactions: number }> {
+  const res = await fetch(`${polis.url}/metrics`, { headers: { authorization: `Bearer ${polis.adminToken}` } });
+  const text = await res.text();
+  const read = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+  return {
+    commits: read('polis_store_commits_total'),
+    transactions: read('polis_store_committed_transactions_total'),
+  };
+}
+
+async function level(polis: ChildPolis, writers: number): Promise<Level> {
+  const path = (w: number) =>
+    `/apis/core.oam.dev/v1beta1/tenants/${tenantName(TENANT)}/applications/${applicationName(TENANT, w)}`;
+  let measuring = false;
+  let stopping = false;
+  const latencies: number[] = [];
+  let errors = 0;
+  let counter = 0;
+  const loop = async (w: number): Promise<void> => {
+    while (!stopping) {
+      const doc = applicationDoc(TENANT, w, `write ${counter++}`);
+      const t0 = performance.now();
+      const status = await send(polis, 'PUT', path(w), doc);
+      const ms = performance.now() - t0;
+      if (!measuring) continue;
+      if (status === 200) latencies.push(ms);
+      else errors++;
+    }
+  };
+  const loops = Array.from({ length: writers }, (_, w) => loop(w));
+  await new Promise((r) => setTimeout(r, params.warmupSec * 1000));
+  const before = await commitCounters(polis);
+  measuring = true;
+  const t0 = performance.now();
+  await new Promise((r) => setTimeout(r, params.durationSec * 1000));
+  measuring = false;
+  const seconds = (performance.now() - t0) / 1000;
+  const after = await commitCounters(polis);
+  stopping = true;
+  await Promise.all(loops);
+  return {
+    writers,
+    writes: latencies.length,
+    perSec: latencies.length / seconds,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    errors,
+    perCommit: (after.transactions - before.transactions) / Math.max(1, after.commits - before.commits),
+  };
+}
+
+async function runBackend(backend: 'sqlite' | 'postgres', databaseUrl?: string): Promise<Level[]> {
+  const dataDir = mkdtempSync(join(tmpdir(), `polis-bench-writes-${backend}-`));
+  const polis = await spawnPolis({ dataDir, databaseUrl, env: { POLIS_LOG_LEVEL: 'warn', POLIS_DEMO: '0' } });
+  try {
+    if ((await send(polis, 'POST', '/api/v1/apply', [tenantDoc(TENANT)])) !== 200) throw new Error('seed failed');
+    const docs = Array.from({ length: MAX_WRITERS }, (_, w) => applicationDoc(TENANT, w));
+    if ((await send(polis, 'POST', '/api/v1/apply', docs)) !== 200) throw new Error('seed failed');
+    const levels: Level[] = [];
+    for (const writers of params.writers) {
+      const l = await level(polis, writers);
+      console.log(
+        `[${backend}] ${writers} writers: ${l.perSec.toFixed(0)} writes/s, p50 ${l.p50.toFixed(1)} ms, p99 ${l.p99.toFixed(1)} ms, ${l.perCommit.toFixed(1)} writes per commit, errors ${l.errors}`,
+      );
+      levels.push(l);
+    }
+    return levels;
+  } finally {
+    await polis.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+function figuresOf(backend: 'sqlite' | 'postgres', levels: readonly Level[]): Figure[] {
+  const s = backend === 'sqlite' ? '' : `_${backend}`;
+  const one = levels.find((l) => l.writers === 1);
+  return levels.flatMap((l) => {
+    const goals = backend === 'sqlite' && l.writers === 32;
+    const vsOne = one && l !== one ? `; ${round(l.perSec / one.perSec, 2)}x the 1-writer rate of the same run` : '';
+    return [
+      figure({
+        metric: `writes_per_s_${l.writers}${s}`,
+        value: Math.round(l.perSec),
+        unit: 'writes/s',
+        goal: goals ? '>= 2000' : undefined,
+        baseline: `${l.writes} durable PUTs from ${l.writers} writers, ${round(l.perCommit)} writes per commit${vsOne}`,
+      }),
+      figure({ metric: `latency_p50_${l.writers}${s}`, value: round(l.p50, 2), unit: 'ms' }),
+      figure({
+        metric: `latency_p99_${l.writers}${s}`,
+        value: round(l.p99, 2),
+        unit: 'ms',
+        goal: goals ? '<= 25' : undefined,
+        baseline: one ? `1 writer p99 ${round(one.p99, 2)} ms` : undefined,
+      }),
+      figure({ metric: `writes_per_commit_${l.writers}${s}`, value: round(l.perCommit, 1), unit: 'writes' }),
+      figure({
+        metric: `errors_${l.writers}${s}`,
+        value: l.errors,
+        unit: 'responses',
+        goal: '<= 0',
+      }),
+    ];
+  });
+}
+
+const figures: Figure[] = [];
+const notes: string[] = [
+  'the machine is shared with other engineers (2 cores): figures are noisy; compare with the 1-writer rate of the same run',
+];
+if (params.backends.includes('sqlite')) figures.push(...figuresOf('sqlite', await runBackend('sqlite')));
+if (params.backends.includes('postgres')) {
+  const bin = findPostgresBin();
+  if (bin === undefined) notes.push('PostgreSQL binaries not found: the PostgreSQL run was SKIPPED');
+  else {
+    const pg = await startTempPostgres(bin, { durable: true });
+    try {
+      console.log(`[postgres] throwaway PostgreSQL ${pg.version}, fsync and synchronous_commit on`);
+      figures.push(...figuresOf('postgres', await runBackend('postgres', pg.url)));
+    } finally {
+      pg.stop();
+    }
+  }
+}
+for (const f of figures)
+  if (f.met === false) notes.push(`goal missed: ${f.metric} = ${f.value} ${f.unit}, goal ${f.goal}`);
+printFigures(`writes (${params.writers.join(', ')} writers, ${params.durationSec} s each)`, figures);
+for (const n of notes) console.log(`NOTE: ${n}`);
+const file = await writeResult(
+  { benchmark: 'writes', command: 'npm run bench:writes', figures, parameters: params, notes },
+  custom ? 'custom' : undefined,
+);
+console.log(`wrote ${file}`);
