@@ -21,7 +21,6 @@ export interface GroupCommitOptions {
   readonly maxBatch?: number;
 }
 
-
 /** Thrown out of the batch transaction to roll it back when its first job failed (nothing else is in it yet). */
 class FirstJobFailed extends Error {
   constructor() {
