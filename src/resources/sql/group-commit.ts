@@ -131,7 +131,7 @@ export class GroupCommit {
       // not even the lock could be taken, every waiting job fails with it rather than waiting its own turn to.
       const error = this.#opts.classify(e);
       const failed = [...done.map((d) => d.job), ...(current ? [current] : [])];
-      if (failed.length === 0) failed.push(...this.#queue.splice(0));
+      if (failed.length === 0 && refused.length === 0) failed.push(...this.#queue.splice(0));
       for (const job of failed) job.reject(error);
       return;
     }
