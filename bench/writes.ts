@@ -11,7 +11,7 @@
  * BENCH_BACKENDS (sqlite,postgres).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnPolis } from '../test/support/child-polis.ts';
 import type { ChildPolis } from '../test/support/child-polis.ts';
@@ -162,6 +162,9 @@ function figuresOf(backend: 'sqlite' | 'postgres', levels: readonly Level[]): Fi
 const figures: Figure[] = [];
 const notes: string[] = [
   'the machine is shared with other engineers (2 cores): figures are noisy; compare with the 1-writer rate of the same run',
+  `load average at the start: ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(', ')}`,
 ];
 if (params.backends.includes('sqlite')) figures.push(...figuresOf('sqlite', await runBackend('sqlite')));
 if (params.backends.includes('postgres')) {
