@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorCause, ErrorReason } from '../kernel/errors.ts';
 import { isPolisError } from '../kernel/errors.ts';
+import type { Params } from '../kernel/messages/index.ts';
 
 /** The one error body every route returns. */
 export interface StatusBody {
@@ -9,6 +10,8 @@ export interface StatusBody {
   readonly reason: ErrorReason;
   readonly message: string;
   readonly causes: readonly ErrorCause[];
+  /** The message's code in the catalogue (src/kernel/messages) and its params, for clients that word it themselves. */
+  readonly details?: { readonly code: string; readonly params?: Params };
   readonly requestId: string;
 }
 
@@ -55,6 +58,9 @@ export function errorBody(error: unknown, request: FastifyRequest): StatusBody {
       reason: error.reason,
       message: error.message,
       causes: error.causes,
+      ...(error.detail
+        ? { details: { code: error.detail.code, ...(error.detail.params ? { params: error.detail.params } : {}) } }
+        : {}),
       requestId,
     };
   }

@@ -1,3 +1,5 @@
+import type { Message } from '../kernel/messages/index.ts';
+import { msg } from '../kernel/messages/index.ts';
 import type { Clock } from '../kernel/clock.ts';
 import { ConflictError, NotFoundError } from '../kernel/errors.ts';
 import type { ChangeFeed, Subscription } from '../resources/change-feed.ts';
@@ -275,6 +277,7 @@ export class ClusterDirectory {
     e.lastProbeAt = now.getTime();
     let ok = false;
     let message = e.driverError;
+    let detail: Message | undefined = message === undefined ? undefined : msg('External', { text: message });
     let capacity: ClusterCapacity | undefined;
     const deniedBefore = deniedText(e.denied);
     if (e.driver) {
@@ -283,16 +286,18 @@ export class ClusterDirectory {
         if (h.reachable) e.denied = h.denied ?? [];
         ok = h.ready;
         message = h.message;
+        detail = h.detail ?? (h.message === undefined ? undefined : msg('External', { text: h.message }));
         e.version = h.version ?? e.version;
         if (h.reachable) capacity = await e.driver.capacity();
       } catch (err) {
         ok = false;
         message = err instanceof ClusterUnreachableError ? err.message : String(err);
+        detail = err instanceof ClusterUnreachableError ? err.detail : msg('External', { text: message });
       }
     }
     if (ok) e.lastOkAt = now.getTime();
     const before = e.track.state;
-    e.track = nextHealth(e.track, { ok, message }, now.toISOString(), this.healthSettings(e));
+    e.track = nextHealth(e.track, { ok, message, detail }, now.toISOString(), this.healthSettings(e));
     const capacityChanged = capacity !== undefined && !sameCapacity(capacity, e.capacity);
     if (capacity) {
       const expired = e.reservedSince !== 0 && now.getTime() - e.reservedSince > RESERVATION_TTL_MS;
@@ -309,9 +314,10 @@ export class ClusterDirectory {
   private async writeStatus(e: Entry, now: Date, urgent: boolean): Promise<void> {
     const t = e.track;
     const denied = schedulable(t.state) && e.denied.length > 0;
-    const message = denied
-      ? `the cluster refuses what polis needs: ${deniedText(e.denied)} (grant them: deploy/member-cluster/polis-agent-rbac.yaml)`
-      : t.message;
+    const coded = denied
+      ? msg('ClusterPermissionsMissing', { denied: deniedText(e.denied) })
+      : (t.detail ?? (t.message === undefined ? undefined : msg('External', { text: t.message })));
+    const message = coded?.message;
     const status: ClusterStatus = {
       health: denied ? 'PermissionDenied' : t.state,
       conditions: [
@@ -326,6 +332,7 @@ export class ClusterDirectory {
                 : 'False',
           reason: denied ? 'PermissionDenied' : t.state,
           ...(message ? { message: message.slice(0, 500) } : {}),
+          ...(coded ? { code: coded.code, ...(coded.params ? { params: coded.params } : {}) } : {}),
           lastTransitionTime: t.since,
         },
       ],

@@ -1,3 +1,4 @@
+import { paramsSchema } from '../resources/message-schema.ts';
 import { z } from 'zod';
 import type { ErrorCause } from '../kernel/errors.ts';
 import { quantityProblem } from '../kernel/quantity.ts';
@@ -15,6 +16,9 @@ const condition = z
     status: z.enum(['True', 'False', 'Unknown']),
     reason: z.string().optional(),
     message: z.string().optional(),
+    /** The message's code in the catalogue (src/kernel/messages) and its params. */
+    code: z.string().optional(),
+    params: paramsSchema.optional(),
     lastTransitionTime: z.string().optional(),
   })
   .strict();

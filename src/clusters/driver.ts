@@ -1,4 +1,6 @@
 import type { Manifest } from '../kernel/manifest.ts';
+import type { Message } from '../kernel/messages/index.ts';
+import { msg } from '../kernel/messages/index.ts';
 
 import type { Resources } from '../kernel/resources.ts';
 import type { Owner } from '../kernel/ownership.ts';
@@ -114,16 +116,26 @@ export interface ClusterHealth {
   /** Reachable and its API answers ready. */
   readonly ready: boolean;
   readonly message?: string;
+  /** `message`, coded. */
+  readonly detail?: Message;
   readonly version?: string;
 }
 
 /** A cluster could not be reached; the caller keeps what it knows and retries. Nothing on the cluster changed. */
 export class ClusterUnreachableError extends Error {
   readonly cluster: string;
-  constructor(cluster: string, message: string) {
-    super(`cluster ${cluster} is unreachable: ${message}`);
+  /** Why, coded (ClusterDown, ClusterPartitioned …; External for a text from the network or the cluster). */
+  readonly why: Message;
+  /** The whole message, coded: ClusterUnreachable {cluster, detail: why}. */
+  readonly detail: Message;
+  constructor(cluster: string, why: string | Message) {
+    const w = typeof why === 'string' ? msg('External', { text: why }) : why;
+    const detail = msg('ClusterUnreachable', { cluster, detail: w });
+    super(detail.message);
     this.name = 'ClusterUnreachableError';
     this.cluster = cluster;
+    this.why = w;
+    this.detail = detail;
   }
 }
 
@@ -140,11 +152,12 @@ export class NamespaceOwnedError extends Error {
   readonly namespace: string;
   /** The department and application the namespace's labels name. */
   readonly owner: { readonly tenant: string; readonly app: string };
+  /** The message, coded. */
+  readonly detail: Message;
   constructor(cluster: string, namespace: string, owner: { readonly tenant: string; readonly app: string }) {
-    super(
-      `namespace ${namespace} on ${cluster} belongs to application ${owner.app} of department ${owner.tenant}: ` +
-        'nothing was applied there',
-    );
+    const detail = msg('NamespaceOwnedByOther', { namespace, cluster, application: owner.app, tenant: owner.tenant });
+    super(detail.message);
+    this.detail = detail;
     this.name = 'NamespaceOwnedError';
     this.cluster = cluster;
     this.namespace = namespace;
@@ -185,8 +198,12 @@ export function otherNamespaceOwner(
 export class ClusterForbiddenError extends Error {
   readonly cluster: string;
   readonly denied: readonly ClusterPermission[];
+  /** The message, coded. */
+  readonly detail: Message;
   constructor(cluster: string, denied: readonly ClusterPermission[]) {
-    super(`cluster ${cluster} refuses what polis needs: ${deniedText(denied)}`);
+    const detail = msg('ClusterForbidden', { cluster, denied: deniedText(denied) });
+    super(detail.message);
+    this.detail = detail;
     this.name = 'ClusterForbiddenError';
     this.cluster = cluster;
     this.denied = denied;

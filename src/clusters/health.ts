@@ -1,3 +1,4 @@
+import type { Message } from '../kernel/messages/index.ts';
 /** The health state machine of one cluster, driven by heartbeats (pure; time is passed in). */
 export type HealthState = 'Unknown' | 'Ready' | 'Suspect' | 'Unreachable';
 
@@ -19,6 +20,8 @@ export interface HealthTrack {
   /** When the state last changed (ISO). */
   readonly since: string;
   readonly message?: string;
+  /** `message`, coded (src/kernel/messages). */
+  readonly detail?: Message;
 }
 
 export function initialHealth(now: string): HealthTrack {
@@ -28,7 +31,7 @@ export function initialHealth(now: string): HealthTrack {
 /** The state after one heartbeat: `ok` when the cluster answered ready. */
 export function nextHealth(
   t: HealthTrack,
-  probe: { ok: boolean; message?: string },
+  probe: { ok: boolean; message?: string; detail?: Message },
   now: string,
   s: HealthSettings = DEFAULT_HEALTH,
 ): HealthTrack {
@@ -49,6 +52,7 @@ export function nextHealth(
     successes,
     since: state === t.state ? t.since : now,
     ...(probe.message ? { message: probe.message } : {}),
+    ...(probe.detail ? { detail: probe.detail } : {}),
   };
 }
 

@@ -30,7 +30,7 @@ function input(over: Partial<StatusInput> = {}): StatusInput {
       web: {
         replicas: { 'gov-east': 2, 'gov-west': 1 },
         unplaced: 0,
-        excluded: [{ cluster: 'burst-aliyun', reason: 'x' }],
+        excluded: [{ cluster: 'burst-aliyun', reason: 'x', code: 'External', params: { text: 'x' } }],
       },
     },
     componentTypes: { web: 'webservice' },
@@ -186,7 +186,18 @@ describe('applicationStatus tells the truth about delivery', () => {
     const s = applicationStatus(
       input({
         placement: {
-          web: { replicas: {}, unplaced: 3, excluded: [{ cluster: 'gov-east', reason: 'unhealthy: Unreachable' }] },
+          web: {
+            replicas: {},
+            unplaced: 3,
+            excluded: [
+              {
+                cluster: 'gov-east',
+                reason: 'unhealthy: Unreachable',
+                code: 'UnhealthyBecause',
+                params: { why: 'Unreachable' },
+              },
+            ],
+          },
         },
         observations: new Map(),
       }),
@@ -198,7 +209,18 @@ describe('applicationStatus tells the truth about delivery', () => {
     const s = applicationStatus(
       input({
         placement: {
-          web: { replicas: {}, unplaced: 3, excluded: [{ cluster: 'gov-east', reason: 'unhealthy: Unreachable' }] },
+          web: {
+            replicas: {},
+            unplaced: 3,
+            excluded: [
+              {
+                cluster: 'gov-east',
+                reason: 'unhealthy: Unreachable',
+                code: 'UnhealthyBecause',
+                params: { why: 'Unreachable' },
+              },
+            ],
+          },
         },
         observations: new Map(),
       }),

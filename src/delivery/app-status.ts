@@ -2,8 +2,10 @@ import type { RunReport, WorkloadPhase, WorkloadStatus } from '../clusters/drive
 import type { CrashLoopRecord } from '../failover/component-failover.ts';
 import type { FailoverRecord } from '../failover/failback.ts';
 import type { ComponentPlacement, ExcludedCluster } from '../placement/types.ts';
+import type { Message, Params } from '../kernel/messages/index.ts';
+import { msg } from '../kernel/messages/index.ts';
 import type { Saturation } from '../scaling/saturation.ts';
-import { saturationText } from '../scaling/saturation.ts';
+import { saturationMessage } from '../scaling/saturation.ts';
 import type { WorkflowProgress, WorkflowState } from './workflow.ts';
 
 export type AppPhase = 'Pending' | 'Progressing' | 'Running' | 'Degraded' | 'Failed' | 'Suspended' | 'Deleting';
@@ -13,6 +15,9 @@ export interface Condition {
   readonly status: 'True' | 'False' | 'Unknown';
   readonly reason: string;
   readonly message?: string;
+  /** The message's code in the catalogue (src/kernel/messages), and its params; `message` is the English. */
+  readonly code?: string;
+  readonly params?: Params;
   readonly lastTransitionTime: string;
 }
 
@@ -25,6 +30,8 @@ export interface ClusterComponentStatus {
   readonly phase: WorkloadPhase | 'Unknown';
   readonly reason?: string;
   readonly message?: string;
+  /** `message`, coded. */
+  readonly detail?: Message;
 }
 
 export interface ComponentStatus {
@@ -58,6 +65,9 @@ export interface AppStatus {
   readonly phase: AppPhase;
   readonly healthy: boolean;
   readonly message?: string;
+  /** `message`, coded: its code in the catalogue (src/kernel/messages) and params. */
+  readonly code?: string;
+  readonly params?: Params;
   /**
    * The namespace the application's objects live in, in every cluster: recorded at its first delivery and kept
    * (src/delivery/namespace.ts namespaceOf), so a change of the naming rule never moves a running application.
@@ -118,14 +128,20 @@ export interface BurstStatus {
   readonly heldBack?: number;
   /** The limits in force, as text. */
   readonly limits?: readonly string[];
+  /** `limits`, coded. */
+  readonly limitMessages?: readonly Message[];
   /** Why bursting is not allowed now (outside the windows). */
   readonly closed?: string;
+  /** `closed`, coded. */
+  readonly closedMessage?: Message;
 }
 
 /** What a cluster refused when applying: a reason code (ApplyFailed, NamespaceOwnedByOther), its parameters, text. */
 export interface ApplyProblem {
   readonly reason: string;
   readonly message: string;
+  /** `message`, coded. */
+  readonly detail?: Message;
   readonly params?: Readonly<Record<string, string>>;
 }
 
@@ -139,7 +155,7 @@ export interface ComponentRuns extends RunReport {
 export const RUN_TO_COMPLETION: ReadonlySet<string> = new Set(['Job', 'CronJob']);
 
 /** Observations of one cluster: its workloads, or why they are unknown. */
-export type Observation = readonly WorkloadStatus[] | { readonly unreachable: string };
+export type Observation = readonly WorkloadStatus[] | { readonly unreachable: string; readonly detail?: Message };
 
 export interface StatusInput {
   readonly generation: number;
@@ -181,13 +197,15 @@ export function applicationStatus(input: StatusInput): AppStatus {
     for (const [cluster, desired] of Object.entries(cp.replicas)) {
       const obs = input.observations.get(cluster);
       if (!obs || !Array.isArray(obs)) {
-        const why = obs && !Array.isArray(obs) ? (obs as { unreachable: string }).unreachable : 'not observed yet';
+        const away = obs && !Array.isArray(obs) ? (obs as Exclude<Observation, readonly WorkloadStatus[]>) : undefined;
+        const detail = away ? (away.detail ?? msg('External', { text: away.unreachable })) : msg('NotObservedYet');
         clusters.push({
           cluster,
           desiredReplicas: runKind ? 0 : desired,
           readyReplicas: 0,
           phase: 'Unknown',
-          message: why,
+          message: detail.message,
+          detail,
         });
         continue;
       }
@@ -199,7 +217,13 @@ export function applicationStatus(input: StatusInput): AppStatus {
           desiredReplicas: runKind ? 0 : desired,
           readyReplicas: 0,
           phase: desired === 0 ? 'Running' : applyError ? 'Failed' : 'Pending',
-          ...(applyError ? { reason: applyError.reason, message: applyError.message } : {}),
+          ...(applyError
+            ? {
+                reason: applyError.reason,
+                message: applyError.message,
+                detail: applyError.detail ?? msg('External', { text: applyError.message }),
+              }
+            : {}),
         });
         continue;
       }
@@ -214,7 +238,7 @@ export function applicationStatus(input: StatusInput): AppStatus {
         ...(unschedulable > 0 ? { unschedulableReplicas: unschedulable } : {}),
         phase: worst.phase,
         ...(worst.reason ? { reason: worst.reason } : {}),
-        ...(worst.message ? { message: worst.message } : {}),
+        ...(worst.message ? { message: worst.message, detail: msg('External', { text: worst.message }) } : {}),
       });
     }
     const desired = clusters.reduce((s, c) => s + c.desiredReplicas, 0);
@@ -252,20 +276,22 @@ export function applicationStatus(input: StatusInput): AppStatus {
   if (phase === 'Running' && input.workflow.suspended) phase = 'Suspended';
   if (phase === 'Running' && !input.workflow.finished && !input.workflow.suspended) phase = 'Progressing';
   const healthy = phase === 'Running';
-  const message = statusMessage(components, input);
+  const parts = statusMessages(components, input);
+  const coded = parts.length === 0 ? undefined : parts.length === 1 ? parts[0]! : msg('MessageList', { items: parts });
+  const message = coded?.message.slice(0, 1000);
   const placed = components.every((c) => !c.unplaced);
   const delivered = deliveredCondition(input, components);
   const conditions = [
-    condition(input, 'Placed', placed, placed ? 'Placed' : placedReason(components), placed ? undefined : message),
-    condition(input, 'Delivered', delivered.ok, delivered.reason, delivered.message),
-    condition(input, 'Ready', healthy, phase, healthy ? undefined : message),
+    condition(input, 'Placed', placed, placed ? 'Placed' : placedReason(components), placed ? undefined : coded),
+    condition(input, 'Delivered', delivered.ok, delivered.reason, delivered.detail),
+    condition(input, 'Ready', healthy, phase, healthy ? undefined : coded),
   ];
   return {
     observedGeneration: input.generation,
     revision: input.revision,
     phase,
     healthy,
-    ...(message && !healthy ? { message } : {}),
+    ...(coded && !healthy ? { message, code: coded.code, ...(coded.params ? { params: coded.params } : {}) } : {}),
     conditions,
     placement: Object.fromEntries(components.map((c) => [c.name, input.placement[c.name]!.replicas])),
     components,
@@ -305,37 +331,55 @@ function componentRuns(reports: readonly { cluster: string; run: RunReport }[]):
   };
 }
 
-function statusMessage(components: readonly ComponentStatus[], input: StatusInput): string | undefined {
-  const parts: string[] = [];
+/** What keeps the application from Running, one coded message per finding (at most 50: the rest is one count). */
+function statusMessages(components: readonly ComponentStatus[], input: StatusInput): Message[] {
+  const parts: Message[] = [];
   for (const c of components) {
     const held = c.burstHeldBack ?? 0;
-    if (held) parts.push(`${c.name}: ${held} replica(s) held back by the burst limits (status.burst)`);
-    if (c.saturation) parts.push(saturationText(c.name, c.saturation));
+    const component = c.name;
+    if (held) parts.push(msg('HeldBackByBurst', { component, replicas: held }));
+    if (c.saturation) parts.push(saturationMessage(c.name, c.saturation));
     if ((c.unplaced ?? 0) > held) {
-      const n = c.unplaced! - held;
+      const replicas = c.unplaced! - held;
       parts.push(
         roomWasTheReason(c)
-          ? `${c.name}: ${n} replica(s) found no cluster with room`
-          : `${c.name}: ${n} replica(s) found no eligible cluster (${c.excluded.map((e) => `${e.cluster}: ${e.reason}`).join('; ')})`,
+          ? msg('NoClusterWithRoom', { component, replicas })
+          : msg('NoEligibleCluster', { component, replicas, excluded: c.excluded.map(exclusionMessage) }),
       );
     }
     for (const cl of c.clusters) {
       if (cl.phase === 'Running' || cl.phase === 'Succeeded') continue;
+      const at = { component, cluster: cl.cluster, phase: cl.phase };
+      const detail = cl.detail ?? (cl.message ? msg('External', { text: cl.message }) : undefined);
       parts.push(
-        `${c.name} on ${cl.cluster}: ${cl.phase}${cl.reason ? ` (${cl.reason})` : ''}${cl.message ? `: ${cl.message}` : ''}`,
+        cl.reason && detail
+          ? msg('ComponentPhaseOnBecauseDetail', { ...at, reason: cl.reason, detail })
+          : cl.reason
+            ? msg('ComponentPhaseOnBecause', { ...at, reason: cl.reason })
+            : detail
+              ? msg('ComponentPhaseOnDetail', { ...at, detail })
+              : msg('ComponentPhaseOn', at),
       );
     }
   }
   if (input.workflow.suspended) {
     const step = input.workflow.steps.find((s) => s.phase === 'suspending');
-    parts.push(`workflow suspended at step ${step?.name ?? '?'}: polis rollout resume approves it`);
+    parts.push(msg('WorkflowSuspended', { step: step?.name ?? '?' }));
   }
-  return parts.length ? parts.join('; ').slice(0, 1000) : undefined;
+  return parts.length > 50 ? [...parts.slice(0, 50), msg('AndMore', { count: parts.length - 50 })] : parts;
+}
+
+/** "gov-east: unhealthy" as a coded message. */
+export function exclusionMessage(e: ExcludedCluster): Message {
+  const detail: Message = e.code
+    ? { code: e.code, ...(e.params ? { params: e.params } : {}), message: e.reason }
+    : msg('External', { text: e.reason });
+  return msg('OnCluster', { cluster: e.cluster, detail });
 }
 
 /** Whether some cluster was excluded for want of room (else every cluster was ruled out for another reason). */
 function roomWasTheReason(c: ComponentStatus): boolean {
-  return c.excluded.length === 0 || c.excluded.some((e) => e.reason.startsWith('no room'));
+  return c.excluded.length === 0 || c.excluded.some((e) => e.code === 'NoRoom');
 }
 
 function placedReason(components: readonly ComponentStatus[]): string {
@@ -352,24 +396,30 @@ function placedReason(components: readonly ComponentStatus[]): string {
 function deliveredCondition(
   input: StatusInput,
   components: readonly ComponentStatus[],
-): { ok: boolean; reason: string; message?: string } {
+): { ok: boolean; reason: string; detail?: Message } {
   if (input.applyErrors.size > 0) {
     // One kind of problem everywhere is named by its own reason (NamespaceOwnedByOther, PermissionDenied …).
     const reasons = new Set([...input.applyErrors.values()].map((p) => p.reason));
+    const items = [...input.applyErrors].map(([cluster, p]) =>
+      msg('OnCluster', { cluster, detail: p.detail ?? msg('External', { text: p.message }) }),
+    );
     return {
       ok: false,
       reason: reasons.size === 1 ? [...reasons][0]! : 'ApplyFailed',
-      message: [...input.applyErrors].map(([c, p]) => `${c}: ${p.message}`).join('; '),
+      detail: items.length === 1 ? items[0]! : msg('MessageList', { items }),
     };
   }
   const unreachable = [...input.observations]
     .filter(([, o]) => !Array.isArray(o))
-    .map(([c, o]) => `${c}: ${(o as { unreachable: string }).unreachable}`);
+    .map(([cluster, o]) => {
+      const away = o as Exclude<Observation, readonly WorkloadStatus[]>;
+      return msg('OnCluster', { cluster, detail: away.detail ?? msg('External', { text: away.unreachable }) });
+    });
   if (unreachable.length > 0)
-    return { ok: false, reason: 'ClusterUnreachable', message: `nothing applied on ${unreachable.join('; ')}` };
+    return { ok: false, reason: 'ClusterUnreachable', detail: msg('NothingAppliedOn', { clusters: unreachable }) };
   const wanted = components.some((c) => c.desiredReplicas > 0);
   if (wanted && components.every((c) => c.clusters.length === 0))
-    return { ok: false, reason: 'NotPlaced', message: 'no cluster was given any replica: nothing to apply' };
+    return { ok: false, reason: 'NotPlaced', detail: msg('NotPlaced') };
   return { ok: true, reason: 'Applied' };
 }
 
@@ -378,7 +428,7 @@ function condition(
   type: string,
   ok: boolean,
   reason: string,
-  message: string | undefined,
+  detail: Message | undefined,
 ): Condition {
   const status = ok ? 'True' : 'False';
   const prev = input.previous?.conditions.find((c) => c.type === type);
@@ -386,7 +436,13 @@ function condition(
     type,
     status,
     reason,
-    ...(message ? { message: message.slice(0, 500) } : {}),
+    ...(detail
+      ? {
+          message: detail.message.slice(0, 500),
+          code: detail.code,
+          ...(detail.params ? { params: detail.params } : {}),
+        }
+      : {}),
     lastTransitionTime: prev && prev.status === status ? prev.lastTransitionTime : input.now,
   };
 }

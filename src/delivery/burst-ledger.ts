@@ -1,3 +1,5 @@
+import type { Message } from '../kernel/messages/index.ts';
+import { msg } from '../kernel/messages/index.ts';
 import type { Resources } from '../kernel/resources.ts';
 import type { BurstDecision, BurstUse } from '../placement/burst-limits.ts';
 import { burstUse } from '../placement/burst-limits.ts';
@@ -8,7 +10,7 @@ import type { AppStatus } from './app-status.ts';
 export interface BurstNote {
   readonly type: 'Normal' | 'Warning';
   readonly reason: 'Bursting' | 'BurstReleased' | 'BurstLimited';
-  readonly message: string;
+  readonly detail: Message;
 }
 
 /**
@@ -35,15 +37,18 @@ export function burstReport(input: {
     notes.push({
       type: 'Normal',
       reason: 'Bursting',
-      message: `${use.replicas} replica(s) on burst clusters (${where}), ¥${use.yuanPerHour.toFixed(2)}/h`,
+      detail: msg('Bursting', { replicas: use.replicas, clusters: where, yuanPerHour: use.yuanPerHour.toFixed(2) }),
     });
   if (use.replicas === 0 && was?.replicas)
-    notes.push({ type: 'Normal', reason: 'BurstReleased', message: 'no replicas left on burst clusters' });
+    notes.push({ type: 'Normal', reason: 'BurstReleased', detail: msg('BurstReleased') });
   if (heldBack > 0 && !was?.heldBack)
     notes.push({
       type: 'Warning',
       reason: 'BurstLimited',
-      message: `${heldBack} replica(s) held back: ${decision.closed ?? decision.limits.join('; ')}`,
+      detail: msg('BurstLimited', {
+        replicas: heldBack,
+        limits: decision.closedMessage ? [decision.closedMessage] : (decision.limitMessages ?? []),
+      }),
     });
   const status =
     use.replicas === 0 && heldBack === 0
@@ -54,7 +59,9 @@ export function burstReport(input: {
           clusters: use.clusters,
           ...(heldBack > 0 ? { heldBack } : {}),
           ...(decision.limits.length ? { limits: decision.limits } : {}),
+          ...(decision.limitMessages?.length ? { limitMessages: decision.limitMessages } : {}),
           ...(decision.closed ? { closed: decision.closed } : {}),
+          ...(decision.closedMessage ? { closedMessage: decision.closedMessage } : {}),
         };
   return { status, use: { replicas: use.replicas, yuanPerHour: use.yuanPerHour }, notes };
 }

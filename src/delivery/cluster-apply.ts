@@ -1,5 +1,6 @@
 import type { ClusterDirectory } from '../clusters/cluster-directory.ts';
 import { ClusterForbiddenError, ClusterUnreachableError, NamespaceOwnedError } from '../clusters/driver.ts';
+import { msg } from '../kernel/messages/index.ts';
 import type { Owner } from '../kernel/ownership.ts';
 import type { ApplyProblem, Observation } from './app-status.ts';
 import type { ClusterPlan } from './desired-state.ts';
@@ -43,7 +44,8 @@ export async function applyToCluster(
 ): Promise<void> {
   const driver = clusters.driver(cp.cluster);
   if (!driver) {
-    out.observations.set(cp.cluster, { unreachable: 'no driver for this cluster' });
+    const detail = msg('NoDriver');
+    out.observations.set(cp.cluster, { unreachable: detail.message, detail });
     return;
   }
   try {
@@ -57,19 +59,27 @@ export async function applyToCluster(
     const changed = report.applied.filter((a) => a.action !== 'unchanged');
     stats.objectsChanged += changed.length;
     if (report.failed.length > 0) {
-      const message = report.failed.map((f) => `${f.key}: ${f.message}`).join('; ');
-      out.applyErrors.set(cp.cluster, { reason: 'ApplyFailed', message });
-      notes.add('Warning', 'ApplyFailed', cp.cluster, message);
+      const failures = report.failed.map((f) => msg('ObjectRefused', { object: f.key, error: f.message }));
+      const detail = msg('ApplyFailedObjects', { failures });
+      out.applyErrors.set(cp.cluster, { reason: 'ApplyFailed', message: detail.message, detail });
+      notes.add('Warning', 'ApplyFailed', cp.cluster, detail);
     }
     if (changed.length > 0) {
-      const what = changed.map((a) => `${a.action} ${shortKey(a.key)}`).join(', ');
-      notes.add(changedSpec ? 'Normal' : 'Warning', changedSpec ? 'Applied' : 'DriftRepaired', cp.cluster, what);
+      const objects = changed.map((a) => `${shortKey(a.key)} (${a.action})`).join(', ');
+      if (changedSpec) notes.add('Normal', 'Applied', cp.cluster, msg('AppliedObjects', { objects }));
+      else notes.add('Warning', 'DriftRepaired', cp.cluster, msg('DriftRepairedObjects', { objects }));
     }
     if (changedSpec) {
       const keep = new Set(cp.manifests.map((m) => keyString(m)));
       const pruned = await driver.prune(owner, keep);
       stats.prunes++;
-      if (pruned.deleted.length > 0) notes.add('Normal', 'Pruned', cp.cluster, pruned.deleted.map(shortKey).join(', '));
+      if (pruned.deleted.length > 0)
+        notes.add(
+          'Normal',
+          'Pruned',
+          cp.cluster,
+          msg('PrunedObjects', { objects: pruned.deleted.map(shortKey).join(', ') }),
+        );
     }
     if (report.failed.length === 0) mem.applied.set(cp.cluster, cp.hash);
     out.observations.set(cp.cluster, await driver.observe(owner));
@@ -80,24 +90,27 @@ export async function applyToCluster(
       out.applyErrors.set(cp.cluster, {
         reason: e.reason,
         message: e.message,
+        detail: e.detail,
         params: { namespace: e.namespace, tenant: e.owner.tenant, application: e.owner.app },
       });
       out.observations.set(cp.cluster, []);
-      notes.add('Warning', e.reason, cp.cluster, e.message);
+      notes.add('Warning', e.reason, cp.cluster, e.detail);
       return;
     }
     if (e instanceof ClusterForbiddenError) {
       // Nothing is delivered where polis may not watch what it delivers: an apply error, not an unreachable cluster.
       mem.applied.delete(cp.cluster);
-      out.applyErrors.set(cp.cluster, { reason: 'PermissionDenied', message: e.message });
-      out.observations.set(cp.cluster, { unreachable: e.message });
-      notes.add('Warning', 'PermissionDenied', cp.cluster, e.message);
+      out.applyErrors.set(cp.cluster, { reason: 'PermissionDenied', message: e.message, detail: e.detail });
+      out.observations.set(cp.cluster, { unreachable: e.message, detail: e.detail });
+      notes.add('Warning', 'PermissionDenied', cp.cluster, e.detail);
       return;
     }
     if (!(e instanceof ClusterUnreachableError)) throw e;
     mem.applied.delete(cp.cluster);
-    out.observations.set(cp.cluster, { unreachable: e.message });
-    if (healthy.has(cp.cluster)) notes.add('Warning', 'ClusterUnreachable', cp.cluster, e.message);
+    out.observations.set(cp.cluster, { unreachable: e.message, detail: e.detail });
+    // The note is on its cluster already: "gov-west: unreachable: the cluster is down", the name said once.
+    if (healthy.has(cp.cluster))
+      notes.add('Warning', 'ClusterUnreachable', cp.cluster, msg('UnreachableBecause', { detail: e.why }));
   }
 }
 

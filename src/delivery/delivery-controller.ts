@@ -8,7 +8,9 @@ import { forcesConflicts } from '../kernel/ownership.ts';
 import { ClusterUnreachableError } from '../clusters/driver.ts';
 import { EventRecorder } from '../events/event-recorder.ts';
 import type { Clock } from '../kernel/clock.ts';
-import { ConflictError, NotFoundError } from '../kernel/errors.ts';
+import { causeDetail, ConflictError, NotFoundError } from '../kernel/errors.ts';
+import type { Message } from '../kernel/messages/index.ts';
+import { msg } from '../kernel/messages/index.ts';
 import { WorkQueue } from '../kernel/work-queue.ts';
 import type { ChangeFeed, Subscription } from '../resources/change-feed.ts';
 import type { StoredObject } from '../resources/envelope.ts';
@@ -121,8 +123,7 @@ export class DeliveryController {
     this.statuses = new StatusBatcher(deps.resources, { actor: 'system:delivery', requestId: 'delivery-status' });
     this.leftovers = new LeftoverCleanup({
       ...deps,
-      cleaned: (o, cluster) =>
-        this.event(o, 'Normal', 'CleanedUp', `removed what was left on ${cluster} after deletion`, cluster),
+      cleaned: (o, cluster) => this.event(o, 'Normal', 'CleanedUp', msg('CleanedUpLeftovers', { cluster }), cluster),
     });
     this.events = new EventRecorder({
       resources: deps.resources,
@@ -317,7 +318,7 @@ export class DeliveryController {
     };
     const sticky = planDelivery({ ...base, current: previous ? schedulablePlacement(previous) : {} });
     if (!sticky.ok) {
-      this.event(owner, 'Warning', 'RenderFailed', sticky.errors.map((e) => `${e.path}: ${e.message}`).join('; '));
+      this.event(owner, 'Warning', 'RenderFailed', msg('MessageList', { items: sticky.errors.map(causeDetail) }));
       return;
     }
     const notes = new EventNotes();
@@ -394,7 +395,7 @@ export class DeliveryController {
         const pruned = await driver.prune(owner, new Set());
         this.stats.prunes++;
         mem.applied.delete(cluster);
-        notes.add('Normal', 'Removed', cluster, `${pruned.deleted.length} object(s)`);
+        notes.add('Normal', 'Removed', cluster, msg('RemovedObjects', { count: pruned.deleted.length }));
       } catch (e) {
         if (!(e instanceof ClusterUnreachableError)) throw e;
         pendingRemoval.push(cluster);
@@ -412,11 +413,11 @@ export class DeliveryController {
       was: previous?.burst,
     });
     this.burst.record(owner.tenant, owner.app, bursting.use);
-    for (const n of bursting.notes) notes.add(n.type, n.reason, undefined, n.message);
+    for (const n of bursting.notes) notes.add(n.type, n.reason, undefined, n.detail);
     const isPrivate = (c: string) => candidates.find((x) => x.name === c)?.role !== 'burst';
     this.sharing.setPlacement(key, replicasOf(plan.placement), isPrivate);
     const sharing = share && sharingStatus(share, plan.placement, priorityOf(app.metadata.labels));
-    for (const n of sharingNotes(sharing, previous?.sharing)) notes.add('Warning', n.reason, undefined, n.message);
+    for (const n of sharingNotes(sharing, previous?.sharing)) notes.add('Warning', n.reason, undefined, n.detail);
     const status: AppStatus = {
       ...status0,
       namespace: owner.namespace,
@@ -432,7 +433,7 @@ export class DeliveryController {
     mem.observations = observations;
     mem.unplaced = status.components.some((c) => (c.unplaced ?? 0) > 0);
     placementNote(notes, previous, status);
-    for (const n of notes.grouped()) this.event(owner, n.type, n.reason, n.message, n.cluster);
+    for (const n of notes.grouped()) this.event(owner, n.type, n.reason, n.detail, n.cluster);
     await this.writeStatus(app, status, mem);
     if (workflow.suspended) this.scheduleSuspendCheck(spec, key);
     // Waiting for another application: look again (its status changes do not queue this one).
@@ -531,7 +532,7 @@ export class DeliveryController {
     owner: Pick<Owner, 'tenant' | 'app'>,
     type: 'Normal' | 'Warning',
     reason: string,
-    message: string,
+    detail: Message,
     cluster?: string,
   ): void {
     void this.events.record({
@@ -539,7 +540,7 @@ export class DeliveryController {
       involved: { kind: 'Application', name: owner.app, apiVersion: 'core.oam.dev/v1beta1' },
       type,
       reason,
-      message,
+      detail,
       cluster,
     });
   }

@@ -1,3 +1,4 @@
+import type { Message } from '../kernel/messages/index.ts';
 import { createHash } from 'node:crypto';
 import type { ApplicationSpec } from '../apps/application-kind.ts';
 import type { ComponentDemandInfo } from '../apps/render/index.ts';
@@ -40,7 +41,7 @@ export interface PlanInput {
   /** Replicas a component may have on a cluster at most (where the cluster recently could not schedule more). */
   readonly roomCap?: Readonly<Record<string, Readonly<Record<string, number>>>>;
   /** Clusters a component must leave (application-level failover). */
-  readonly avoid?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  readonly avoid?: Readonly<Record<string, Readonly<Record<string, Message>>>>;
   /** The application's burst allowance now (src/placement/burst-limits.ts); absent, bursting is limited by room only. */
   readonly burst?: BurstAllowance;
   /** Replicas a component may hold on private clusters at most: the department's fair share (sharing.ts). */

@@ -1,3 +1,4 @@
+import { msg } from '../kernel/messages/index.ts';
 import type { FailoverRecord } from '../failover/failback.ts';
 import { failbackSettings, noteFailover, originsReady, surgePlacement } from '../failover/failback.ts';
 import type { AppStatus } from './app-status.ts';
@@ -32,7 +33,8 @@ export function planFailback(
   const before = previous?.placement ?? {};
   const dropped = [...clustersOf(before)].filter((c) => !targets.has(c) && !healthy.has(c));
   let record = noteFailover(previous?.failover, before, dropped, now, previous?.observedGeneration ?? 0);
-  if (dropped.length > 0) notes.add('Warning', 'FailedOver', undefined, `moved off unhealthy ${dropped.join(', ')}`);
+  if (dropped.length > 0)
+    notes.add('Warning', 'FailedOver', undefined, msg('FailedOverFrom', { clusters: dropped.join(', ') }));
   // A new spec places afresh: the failover is over (this is also how a manual failback is done).
   if (record && previous && record.generation !== base.generation) record = undefined;
   if (!record) return { plan: sticky };
@@ -69,14 +71,14 @@ export function planFailback(
     previous?.components.find((c) => c.name === component)?.clusters.find((c) => c.cluster === cluster)
       ?.readyReplicas ?? 0;
   if (record.phase === 'failing-back' && originsReady(targetPlacement, record.origins, readyOn, single)) {
-    notes.add('Normal', 'FailedBack', undefined, `back on ${record.origins.join(', ')}`);
+    notes.add('Normal', 'FailedBack', undefined, msg('FailedBackTo', { clusters: record.origins.join(', ') }));
     return { plan: target };
   }
   // Make before break: every cluster keeps what runs there now, and the origins get theirs back.
   const surge = planDelivery({ ...base, current: before, fixed: surgePlacement(before, targetPlacement, single) });
   if (!surge.ok) return { plan: sticky, failover: record };
   if (record.phase !== 'failing-back')
-    notes.add('Normal', 'FailingBack', undefined, `starting replicas again on ${record.origins.join(', ')}`);
+    notes.add('Normal', 'FailingBack', undefined, msg('FailingBackTo', { clusters: record.origins.join(', ') }));
   record = { ...record, phase: 'failing-back' };
   return { plan: surge, failover: record };
 }

@@ -1,3 +1,5 @@
+import type { Message } from '../kernel/messages/index.ts';
+import { msg } from '../kernel/messages/index.ts';
 import type { Priority } from '../placement/sharing.ts';
 import type { ComponentPlacement } from '../placement/types.ts';
 import type { SharingStatus } from './app-status.ts';
@@ -37,25 +39,29 @@ export function sharingStatus(
 export function sharingNotes(
   now: SharingStatus | undefined,
   was: SharingStatus | undefined,
-): { reason: string; message: string }[] {
-  const by = new Map<string, string[]>();
+): { reason: string; detail: Message }[] {
+  const by = new Map<string, Message[]>();
   // Borrowed replicas given back: because a lender needs its guarantee, or the capacity shrank.
   for (const [name, before] of Object.entries(was?.components ?? {})) {
     const after = now?.components[name]?.borrowed ?? 0;
     if (before.borrowed > after)
-      by.set('Reclaimed', [...(by.get('Reclaimed') ?? []), `${name}: ${before.borrowed - after} borrowed replica(s)`]);
+      by.set('Reclaimed', [
+        ...(by.get('Reclaimed') ?? []),
+        msg('ShareReclaimedPart', { component: name, replicas: before.borrowed - after }),
+      ]);
   }
   for (const [name, c] of Object.entries(now?.components ?? {})) {
     if (!c.limited || !c.reason) continue;
     const before = was?.components[name];
     if (before?.limited === c.limited && before.reason === c.reason) continue;
-    by.set(c.reason, [...(by.get(c.reason) ?? []), `${name}: ${c.limited} replica(s) held back`]);
+    by.set(c.reason, [...(by.get(c.reason) ?? []), msg('ShareHeldPart', { component: name, replicas: c.limited })]);
   }
-  return [...by].map(([reason, parts]) => ({ reason, message: `${parts.join('; ')} (${EXPLAIN[reason]})` }));
+  return [...by].map(([reason, parts]) => ({ reason, detail: explained(reason, parts) }));
 }
 
-const EXPLAIN: Record<string, string> = {
-  QuotaLimited: "the department's guarantee and borrowing limit are used",
-  Reclaimed: 'given back to departments that need their guarantee, or to a private cloud that shrank',
-  CapacityLimited: 'the private cloud has no idle capacity to lend',
-};
+/** The event's message: the parts, then why (the reason's own code explains it). */
+function explained(reason: string, parts: Message[]): Message {
+  if (reason === 'Reclaimed') return msg('Reclaimed', { parts });
+  if (reason === 'CapacityLimited') return msg('CapacityLimited', { parts });
+  return msg('QuotaLimited', { parts });
+}

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineKind } from '../resources/kind-schema.ts';
 import type { KindDefinition } from '../resources/registry.ts';
+import { paramsSchema } from '../resources/message-schema.ts';
 
 export const eventSpecSchema = z
   .object({
@@ -14,7 +15,12 @@ export const eventSpecSchema = z
       .min(1)
       .max(64)
       .regex(/^[A-Z][A-Za-z0-9]*$/, 'CamelCase, e.g. DriftRepaired'),
+    /** The English sentence, for plain API clients; readers render `code` + `params` in their language. */
     message: z.string().max(2000),
+    /** The message's code in the catalogue (src/kernel/messages); `message` is its English rendering. */
+    code: z.string().min(1).max(64).optional(),
+    /** The code's parameters: names, numbers, nested coded messages. */
+    params: paramsSchema.optional(),
     /** Which controller recorded it, and about which cluster if any. */
     source: z.object({ component: z.string().min(1), cluster: z.string().optional() }).strict(),
     count: z.number().int().positive(),

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Clock } from '../kernel/clock.ts';
 import { stableName } from '../kernel/names.ts';
 import { NotFoundError } from '../kernel/errors.ts';
+import type { Message } from '../kernel/messages/index.ts';
 import type { StoredObject } from '../resources/envelope.ts';
 import type { ResourceService } from '../resources/service.ts';
 import type { EventSpec } from './event-kind.ts';
@@ -11,14 +12,15 @@ export interface EventInput {
   readonly involved: { readonly kind: string; readonly name: string; readonly apiVersion?: string };
   readonly type: 'Normal' | 'Warning';
   readonly reason: string;
-  readonly message: string;
+  /** What happened, coded: the Event gets its code, params and English message. */
+  readonly detail: Message;
   readonly cluster?: string;
 }
 
 /** Event names are stable per (object, reason, message, cluster), so a repeat raises the count of one Event. */
 export function eventName(e: EventInput): string {
   const hash = createHash('sha256')
-    .update([e.involved.kind, e.involved.name, e.reason, e.message, e.cluster ?? ''].join('\u0000'))
+    .update([e.involved.kind, e.involved.name, e.reason, e.detail.message, e.cluster ?? ''].join('\u0000'))
     .digest('hex')
     .slice(0, 10);
   return stableName([e.involved.name, hash]);
@@ -111,7 +113,9 @@ export class EventRecorder {
           involvedObject: { ...e.involved },
           type: e.type,
           reason: e.reason,
-          message: e.message.slice(0, 2000),
+          message: e.detail.message.slice(0, 2000),
+          code: e.detail.code,
+          ...(e.detail.params ? { params: e.detail.params } : {}),
           source: { component: this.component, ...(e.cluster ? { cluster: e.cluster } : {}) },
           count: (before?.count ?? 0) + p.times,
           firstTimestamp: before?.firstTimestamp ?? p.first,

@@ -40,7 +40,7 @@ describe('crashLoopFailover', () => {
     });
     expect(Object.keys(later.avoid)).toEqual(['web']);
     expect(Object.keys(later.avoid.web!)).toEqual(['gov-east']);
-    expect(later.moved[0]).toBe('web off gov-east (CrashLoopBackOff for 120 s; healthy on gov-west)');
+    expect(later.moved[0]?.message).toBe('web off gov-east (CrashLoopBackOff for 120 s; healthy on gov-west)');
 
     // Once moved, the component no longer shows on gov-east: the record keeps it away.
     const after = crashLoopFailover({

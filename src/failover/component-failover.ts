@@ -1,3 +1,5 @@
+import type { Message } from '../kernel/messages/index.ts';
+import { msg } from '../kernel/messages/index.ts';
 /**
  * Application-level failover (pure): a component that keeps crashing in one cluster while it runs healthy in
  * another is moved off that cluster once the failover policy's `crashLoopTolerationSeconds` have passed. The
@@ -40,9 +42,9 @@ export interface ComponentObservation {
 export interface CrashLoopDecision {
   readonly records: readonly CrashLoopRecord[];
   /** Clusters each component must not be placed on, with the reason shown for them. */
-  readonly avoid: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  readonly avoid: Readonly<Record<string, Readonly<Record<string, Message>>>>;
   /** Components just moved, for events: "web off gov-east (CrashLoopBackOff for 120 s; healthy on gov-west)". */
-  readonly moved: readonly string[];
+  readonly moved: readonly Message[];
   /** When to look again (ms from now) for a record still tolerated; undefined when none is. */
   readonly recheckInMs?: number;
 }
@@ -59,7 +61,7 @@ export function crashLoopFailover(input: {
   for (const r of input.previous ?? [])
     if (r.generation === input.generation) kept.set(`${r.component}/${r.cluster}`, r);
   const records: CrashLoopRecord[] = [];
-  const moved: string[] = [];
+  const moved: Message[] = [];
   let recheckInMs: number | undefined;
   for (const c of input.components) {
     const healthyOn = c.clusters.filter((x) => x.phase === 'Running' && x.readyReplicas > 0).map((x) => x.cluster);
@@ -84,7 +86,13 @@ export function crashLoopFailover(input: {
       if (waited >= input.tolerationMs && healthyOn.length > 0) {
         records.push({ ...record, movedAt: input.now });
         moved.push(
-          `${c.name} off ${x.cluster} (${record.reason} for ${Math.round(waited / 1000)} s; healthy on ${healthyOn.join(', ')})`,
+          msg('CrashLoopMoved', {
+            component: c.name,
+            cluster: x.cluster,
+            reason: record.reason,
+            seconds: Math.round(waited / 1000),
+            healthyOn: healthyOn.join(', '),
+          }),
         );
       } else {
         records.push(record);
@@ -96,12 +104,10 @@ export function crashLoopFailover(input: {
   // Moved records whose cluster no longer appears (the component left it) are what keeps it away.
   for (const r of kept.values()) if (r.movedAt) records.push(r);
   records.sort((a, b) => (`${a.component}/${a.cluster}` < `${b.component}/${b.cluster}` ? -1 : 1));
-  const avoid: Record<string, Record<string, string>> = {};
+  const avoid: Record<string, Record<string, Message>> = {};
   for (const r of records) {
     if (!r.movedAt) continue;
-    (avoid[r.component] ??= {})[r.cluster] =
-      `application-level failover: ${r.component} was crash-looping here (${r.reason}) while healthy elsewhere; ` +
-      'the cluster is eligible again from the next revision';
+    (avoid[r.component] ??= {})[r.cluster] = msg('CrashLoopAvoided', { component: r.component, reason: r.reason });
   }
   return { records, avoid, moved, ...(recheckInMs !== undefined ? { recheckInMs } : {}) };
 }

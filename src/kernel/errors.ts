@@ -1,3 +1,6 @@
+import type { Message } from './messages/index.ts';
+import { isKnownCode, msg } from './messages/index.ts';
+
 /**
  * Named errors. Domains throw these; one edge mapper (api/error-handler.ts) turns them into the uniform body
  * `{kind: 'Status', status, reason, message, details}`. A `cause` (field path and problem) is attached wherever
@@ -12,6 +15,18 @@ export interface ErrorCause {
   readonly params?: Readonly<Record<string, string | number>>;
   /** The English fallback. */
   readonly message: string;
+}
+
+/**
+ * A cause as one coded message: "{path}: {detail}", the detail its own code where it has one (an External text
+ * where it has none yet).
+ */
+export function causeDetail(c: ErrorCause): Message {
+  const detail: Message =
+    c.code && isKnownCode(c.code)
+      ? { code: c.code, ...(c.params ? { params: c.params } : {}), message: c.message }
+      : msg('External', { text: c.message });
+  return c.path ? msg('AtPath', { path: c.path, detail }) : detail;
 }
 
 export type ErrorReason =
@@ -33,22 +48,39 @@ export type ErrorReason =
   | 'ServiceUnavailable'
   | 'InternalError';
 
+/**
+ * Every named error. Given a coded message (`msg('QuotaWouldExceed', {…})`), it carries the code and params so a
+ * client renders it in its reader's language; given a string, the English is all there is (to be coded).
+ */
 export abstract class PolisError extends Error {
   abstract readonly status: number;
   abstract readonly reason: ErrorReason;
   readonly causes: readonly ErrorCause[];
-  constructor(message: string, causes: readonly ErrorCause[] = []) {
-    super(message);
+  /** The message, coded (absent for an error still thrown with English only). */
+  readonly detail?: Message;
+  constructor(message: string | Message, causes: readonly ErrorCause[] = []) {
+    super(typeof message === 'string' ? message : message.message);
     this.name = new.target.name;
     this.causes = causes;
+    if (typeof message !== 'string') this.detail = message;
   }
+}
+
+/** A cause from a coded message: its code, params and English at `path`. */
+export function codedCause(path: string, m: Message): ErrorCause {
+  return {
+    path,
+    code: m.code,
+    ...(m.params ? { params: m.params as Readonly<Record<string, string | number>> } : {}),
+    message: m.message,
+  };
 }
 
 /** The request is malformed or a field is wrong (400; 422 when the document parsed but is invalid). */
 export class InputError extends PolisError {
   readonly status: number;
   readonly reason: ErrorReason;
-  constructor(message: string, causes: readonly ErrorCause[] = [], opts: { invalid?: boolean } = {}) {
+  constructor(message: string | Message, causes: readonly ErrorCause[] = [], opts: { invalid?: boolean } = {}) {
     super(message, causes);
     this.status = opts.invalid ? 422 : 400;
     this.reason = opts.invalid ? 'Invalid' : 'BadRequest';

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import type { ErrorCause } from '../kernel/errors.ts';
+import type { Message } from '../kernel/messages/index.ts';
+import { msg } from '../kernel/messages/index.ts';
 import { cronProblem } from '../kernel/cron.ts';
 import { timeZoneProblem } from '../kernel/time-zone.ts';
 import { scheduledFloor } from '../scaling/schedules.ts';
@@ -60,8 +62,12 @@ export interface BurstDecision {
   readonly allowance?: BurstAllowance;
   /** Which limits apply, for status and events: "application: 20 replicas", "department: ¥30/h (¥12.50/h used by others)" … */
   readonly limits: readonly string[];
+  /** `limits`, coded (BurstLimitAppReplicas …). */
+  readonly limitMessages?: readonly Message[];
   /** Set when no window is open: bursting is not allowed now. */
   readonly closed?: string;
+  /** `closed`, coded (BurstClosedApp, BurstClosedDept). */
+  readonly closedMessage?: Message;
 }
 
 function windowOpen(limits: BurstLimits, now: number): boolean {
@@ -74,7 +80,8 @@ function windowOpen(limits: BurstLimits, now: number): boolean {
   );
 }
 
-const yuan = (x: number) => `¥${x.toFixed(2)}/h`;
+/** Yuan with two decimals (the templates add ¥ and /h). */
+const yuan = (x: number) => x.toFixed(2);
 
 /**
  * The burst allowance of one application at `now` (epoch ms): the tighter of its own limits and what its
@@ -89,25 +96,25 @@ export function burstAllowance(input: {
 }): BurstDecision {
   const { application: app, department: dept, departmentUse: used, now } = input;
   if (!app && !dept) return { limits: [] };
-  const limits: string[] = [];
+  const coded: Message[] = [];
   let maxReplicas = Infinity;
   let budget = Infinity;
   if (app?.maxReplicas !== undefined) {
     maxReplicas = app.maxReplicas;
-    limits.push(`application: ${app.maxReplicas} replicas`);
+    coded.push(msg('BurstLimitAppReplicas', { replicas: app.maxReplicas }));
   }
   if (app?.budgetYuanPerHour !== undefined) {
     budget = app.budgetYuanPerHour;
-    limits.push(`application: ${yuan(app.budgetYuanPerHour)}`);
+    coded.push(msg('BurstLimitAppBudget', { yuanPerHour: yuan(app.budgetYuanPerHour) }));
   }
   if (dept?.maxReplicas !== undefined) {
     maxReplicas = Math.min(maxReplicas, Math.max(0, dept.maxReplicas - used.replicas));
-    limits.push(`department: ${dept.maxReplicas} replicas (${used.replicas} used by its other applications)`);
+    coded.push(msg('BurstLimitDeptReplicas', { replicas: dept.maxReplicas, used: used.replicas }));
   }
   if (dept?.budgetYuanPerHour !== undefined) {
     budget = Math.min(budget, Math.max(0, dept.budgetYuanPerHour - used.yuanPerHour));
-    limits.push(
-      `department: ${yuan(dept.budgetYuanPerHour)} (${yuan(used.yuanPerHour)} used by its other applications)`,
+    coded.push(
+      msg('BurstLimitDeptBudget', { yuanPerHour: yuan(dept.budgetYuanPerHour), used: yuan(used.yuanPerHour) }),
     );
   }
   const closedBy = [
@@ -115,16 +122,21 @@ export function burstAllowance(input: {
     ['department', dept],
   ].find(([, l]) => l && !windowOpen(l as BurstLimits, now));
   if (closedBy) {
-    const which = closedBy[0] as string;
-    const names = ((closedBy[1] as BurstLimits).windows ?? []).map((w) => w.name ?? w.cron).join(', ');
+    const isApp = closedBy[0] === 'application';
+    const windows = ((closedBy[1] as BurstLimits).windows ?? []).map((w) => w.name ?? w.cron).join(', ');
+    const all = [...coded, msg(isApp ? 'BurstLimitAppWindows' : 'BurstLimitDeptWindows', { windows })];
+    const closed = msg(isApp ? 'BurstClosedApp' : 'BurstClosedDept', { windows });
     return {
       allowance: { maxReplicas: 0, budgetYuanPerHour: 0 },
-      limits: [...limits, `${which}: only within windows [${names}]`],
-      closed: `outside the ${which}'s burst windows [${names}]`,
+      limits: all.map((m) => m.message),
+      limitMessages: all,
+      closed: closed.message,
+      closedMessage: closed,
     };
   }
-  if (maxReplicas === Infinity && budget === Infinity) return { limits };
-  return { allowance: { maxReplicas, budgetYuanPerHour: budget }, limits };
+  const limits = coded.map((m) => m.message);
+  if (maxReplicas === Infinity && budget === Infinity) return { limits, limitMessages: coded };
+  return { allowance: { maxReplicas, budgetYuanPerHour: budget }, limits, limitMessages: coded };
 }
 
 /** What a placement runs on burst clusters: replicas per cluster, in all, and their cost per hour (pure). */

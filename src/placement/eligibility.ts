@@ -1,3 +1,5 @@
+import type { Message } from '../kernel/messages/index.ts';
+import { msg } from '../kernel/messages/index.ts';
 import { labelsText, listText } from './policy-fields.ts';
 import type { ClusterCandidate, ExcludedCluster, PlacementPolicy, ResidencyPolicy, TopologyTarget } from './types.ts';
 
@@ -23,11 +25,20 @@ export interface Eligibility {
   readonly excluded: ReadonlyArray<ExcludedCluster | undefined>;
 }
 
-const ROLE_HINT: Readonly<Record<string, string>> = {
-  burst: 'overflow only when primaries are full',
-  'disaster-recovery': 'only when the policy lists it in roles',
-  primary: 'roles leaves out primary',
+const ROLE_REASON: Readonly<Record<string, Message>> = {
+  burst: msg('RoleBurstOverflowOnly'),
+  'disaster-recovery': msg('RoleDisasterRecoveryNotListed'),
+  primary: msg('RolePrimaryLeftOut'),
 };
+
+/** An exclusion from a coded reason. */
+export function excludedBy(cluster: string, m: Message): ExcludedCluster {
+  return Object.freeze({ cluster, reason: m.message, code: m.code, ...(m.params ? { params: m.params } : {}) });
+}
+
+const UNHEALTHY = msg('Unhealthy');
+const NOT_IN_WEIGHTS = msg('NotInPolicyWeights');
+const ZERO_WEIGHT = msg('ZeroWeight');
 
 /**
  * Decides eligibility of every cluster. Checks run in a fixed order so the reason is stable: health, residency
@@ -56,8 +67,8 @@ export function compileEligibility(
 
   for (let i = 0; i < n; i++) {
     const c = clusters[i]!;
-    let reason: string | undefined;
-    if (!c.healthy) reason = c.unhealthy ? `unhealthy: ${c.unhealthy}` : 'unhealthy';
+    let reason: Message | undefined;
+    if (!c.healthy) reason = c.unhealthy ? msg('UnhealthyBecause', { why: c.unhealthy }) : UNHEALTHY;
     else if (residency) reason = outsideResidency(c, residency, list);
     if (reason === undefined && overflowSet.has(c.name)) {
       use[i] = OVERFLOW;
@@ -65,17 +76,17 @@ export function compileEligibility(
     }
     if (reason === undefined) reason = outsidePolicy(c, policy, named, list);
     if (reason === undefined && !policy.roles.includes(c.role))
-      reason = `role ${c.role} not eligible (${ROLE_HINT[c.role]})`;
+      reason = ROLE_REASON[c.role] ?? msg('External', { text: `role ${c.role} not eligible` });
     if (reason === undefined && weighted) {
       const w = policy.weights[c.name];
-      if (w === undefined) reason = 'not in policy weights';
-      else if (w === 0) reason = 'weight 0 in policy weights';
+      if (w === undefined) reason = NOT_IN_WEIGHTS;
+      else if (w === 0) reason = ZERO_WEIGHT;
       else weights.push(w);
     }
     if (reason === undefined) {
       use[i] = PRIMARY;
       primary.push(i);
-    } else excluded[i] = Object.freeze({ cluster: c.name, reason });
+    } else excluded[i] = excludedBy(c.name, reason);
   }
 
   const overflow: number[] = [];
@@ -88,15 +99,15 @@ export function compileEligibility(
 
 type ListText = (key: string, items: readonly string[]) => string;
 
-function outsideResidency(c: ClusterCandidate, r: ResidencyPolicy, list: ListText): string | undefined {
+function outsideResidency(c: ClusterCandidate, r: ResidencyPolicy, list: ListText): Message | undefined {
   if (r.clusters.length > 0 && !r.clusters.includes(c.name))
-    return `outside residency: cluster ${c.name} not in ${list('rc', r.clusters)}`;
+    return msg('OutsideResidencyCluster', { cluster: c.name, allowed: list('rc', r.clusters) });
   if (r.regions.length > 0 && !r.regions.includes(c.region))
-    return `outside residency: region ${c.region} not in ${list('rr', r.regions)}`;
+    return msg('OutsideResidencyRegion', { region: c.region, allowed: list('rr', r.regions) });
   if (r.zones.length > 0 && !r.zones.includes(c.zone))
-    return `outside residency: zone ${c.zone} not in ${list('rz', r.zones)}`;
+    return msg('OutsideResidencyZone', { zone: c.zone, allowed: list('rz', r.zones) });
   if (r.networkZones.length > 0 && !r.networkZones.includes(c.networkZone))
-    return `outside residency: networkZone ${c.networkZone} not in ${list('rn', r.networkZones)}`;
+    return msg('OutsideResidencyNetworkZone', { networkZone: c.networkZone, allowed: list('rn', r.networkZones) });
   return undefined;
 }
 
@@ -105,19 +116,22 @@ function outsidePolicy(
   p: PlacementPolicy,
   named: ReadonlySet<string> | undefined,
   list: ListText,
-): string | undefined {
-  if (p.topology) return selectedByTopology(c, p.topology) ? undefined : `not selected by ${topologyText(p.topology)}`;
-  if (named && !named.has(c.name)) return `not in policy clusters ${list('pc', p.clusters)}`;
+): Message | undefined {
+  if (p.topology)
+    return selectedByTopology(c, p.topology)
+      ? undefined
+      : msg('NotSelectedByTopology', { topology: topologyText(p.topology) });
+  if (named && !named.has(c.name)) return msg('NotInPolicyClusters', { allowed: list('pc', p.clusters) });
   if (!matches(c.labels, p.clusterSelector.matchLabels))
-    return `labels do not match clusterSelector ${labelsText(p.clusterSelector.matchLabels)}`;
+    return msg('LabelsMismatch', { selector: labelsText(p.clusterSelector.matchLabels) });
   if (p.regions.length > 0 && !p.regions.includes(c.region))
-    return `region ${c.region} not in policy regions ${list('pr', p.regions)}`;
+    return msg('RegionNotInPolicy', { region: c.region, allowed: list('pr', p.regions) });
   if (p.vendors.length > 0 && !p.vendors.includes(c.vendor))
-    return `vendor ${c.vendor} not in policy vendors ${list('pv', p.vendors)}`;
+    return msg('VendorNotInPolicy', { vendor: c.vendor, allowed: list('pv', p.vendors) });
   if (p.zones.length > 0 && !p.zones.includes(c.zone))
-    return `zone ${c.zone} not in policy zones ${list('pz', p.zones)}`;
+    return msg('ZoneNotInPolicy', { zone: c.zone, allowed: list('pz', p.zones) });
   if (p.networkZones.length > 0 && !p.networkZones.includes(c.networkZone))
-    return `networkZone ${c.networkZone} not in policy networkZones ${list('pn', p.networkZones)}`;
+    return msg('NetworkZoneNotInPolicy', { networkZone: c.networkZone, allowed: list('pn', p.networkZones) });
   return undefined;
 }
 
@@ -135,13 +149,15 @@ export function selectedByTopology(c: ClusterCandidate, targets: readonly Topolo
   return false;
 }
 
+/** The topology policies' targets: `spread clusters [a, b]; near labels {"zone":"x"}`. */
 function topologyText(targets: readonly TopologyTarget[]): string {
-  const parts = targets.map((t) =>
-    t.clusters.length > 0
-      ? `${t.policy} clusters ${listText(t.clusters)}`
-      : `${t.policy} labels ${labelsText(t.clusterLabelSelector ?? {})}`,
-  );
-  return `topology ${parts.join('; ')}`;
+  return targets
+    .map((t) =>
+      t.clusters.length > 0
+        ? `${t.policy} clusters ${listText(t.clusters)}`
+        : `${t.policy} labels ${labelsText(t.clusterLabelSelector ?? {})}`,
+    )
+    .join('; ');
 }
 
 /**
@@ -150,7 +166,7 @@ function topologyText(targets: readonly TopologyTarget[]): string {
  */
 export function withoutClusters(
   e: Eligibility,
-  avoid: Readonly<Record<string, string>>,
+  avoid: Readonly<Record<string, Message>>,
   index: ReadonlyMap<string, number>,
 ): Eligibility {
   const use = Uint8Array.from(e.use);
@@ -159,7 +175,7 @@ export function withoutClusters(
     const i = index.get(cluster);
     if (i === undefined || use[i] === EXCLUDED) continue;
     use[i] = EXCLUDED;
-    excluded[i] = { cluster, reason };
+    excluded[i] = excludedBy(cluster, reason);
   }
   const keep = (i: number) => use[i] !== EXCLUDED;
   const primary = e.primary.filter(keep);

@@ -1,5 +1,6 @@
-import { SHORT_TEXT } from './capacity-ledger.ts';
-import { compileEligibility } from './eligibility.ts';
+import { msg } from '../kernel/messages/index.ts';
+import type { Message } from '../kernel/messages/index.ts';
+import { compileEligibility, excludedBy } from './eligibility.ts';
 import type { Eligibility } from './eligibility.ts';
 import type { ClusterCandidate, ExcludedCluster, PlacementPolicy, ResidencyPolicy, SpreadBy } from './types.ts';
 
@@ -61,27 +62,36 @@ export class PlacementPass {
   /** The shared reason object for a fixed reason text (see FIXED_REASONS), without a lookup by text. */
   fixedReason(i: number, which: FixedReason): ExcludedCluster {
     const slot = which * this.clusters.length + i;
-    return (this.#fixed[slot] ??= Object.freeze({ cluster: this.clusters[i]!.name, reason: FIXED_REASONS[which] }));
+    return (this.#fixed[slot] ??= excludedBy(this.clusters[i]!.name, FIXED_REASONS[which]!));
   }
 
   /** The shared "no room" reason for a `CapacityLedger.short` mask. */
   noRoom(i: number, mask: number): ExcludedCluster {
     const slot = (FIXED_REASONS.length + mask) * this.clusters.length + i;
-    return (this.#fixed[slot] ??= Object.freeze({
-      cluster: this.clusters[i]!.name,
-      reason: `no room for one replica (${SHORT_TEXT[mask]})`,
-    }));
+    return (this.#fixed[slot] ??= excludedBy(this.clusters[i]!.name, msg('NoRoom', { resources: SHORT[mask]! })));
   }
 }
 
 /** Why an eligible cluster got no replica, when room is not the reason. */
-export const FIXED_REASONS = [
-  'eligible, 0 replicas requested',
-  'eligible, not needed: the replicas fit on other clusters',
-  'overflow, not needed: the eligible clusters had room',
-  'burst, held back by the burst limits (replicas, budget or time window; see status.burst)',
-  "private share used: the department's guarantee and borrowing limit, or the idle capacity, allow no more (see status.sharing)",
-] as const;
+export const FIXED_REASONS: readonly Message[] = [
+  msg('NoReplicasRequested'),
+  msg('NotNeeded'),
+  msg('OverflowNotNeeded'),
+  msg('BurstHeldBack'),
+  msg('PrivateShareUsed'),
+];
+
+/** The dimensions of a `CapacityLedger.short` mask, coded (SHORT_TEXT in words). */
+const SHORT: readonly (Message | undefined)[] = [
+  undefined,
+  msg('ResourcesCpu'),
+  msg('ResourcesMemory'),
+  msg('ResourcesCpuMemory'),
+  msg('ResourcesPods'),
+  msg('ResourcesCpuPods'),
+  msg('ResourcesMemoryPods'),
+  msg('ResourcesCpuMemoryPods'),
+];
 export type FixedReason = 0 | 1 | 2 | 3 | 4;
 
 /** Everything eligibility depends on, as text. */

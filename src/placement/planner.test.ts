@@ -43,7 +43,7 @@ describe('capacity division', () => {
 
   it('places nothing and reports everything unplaced when no cluster is eligible', () => {
     const d = place(request([demand('web', 3)]), [cluster('a', { healthy: false })]);
-    expect(web(d)).toEqual({ replicas: {}, unplaced: 3, excluded: [{ cluster: 'a', reason: 'unhealthy' }] });
+    expect(web(d)).toEqual({ replicas: {}, unplaced: 3, excluded: [{ cluster: 'a', reason: 'unhealthy', code: 'Unhealthy' }] });
   });
 });
 
@@ -334,7 +334,7 @@ describe('reasons', () => {
       request([demand('web', 1)], { policy: p, residency: residency({ networkZones: ['e-gov-extranet'] }) }),
       labelled,
     );
-    expect(web(d).excluded).toEqual([
+    expect(web(d).excluded.map(({ cluster, reason }) => ({ cluster, reason }))).toEqual([
       { cluster: 'burst', reason: 'role burst not eligible (overflow only when primaries are full)' },
       { cluster: 'dr', reason: 'role disaster-recovery not eligible (only when the policy lists it in roles)' },
       { cluster: 'other-region', reason: 'outside residency: networkZone internet not in [e-gov-extranet]' },

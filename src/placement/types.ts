@@ -1,3 +1,4 @@
+import type { Message, Params } from '../kernel/messages/index.ts';
 import type { Resources } from '../kernel/resources.ts';
 
 export type ClusterRole = 'primary' | 'burst' | 'disaster-recovery';
@@ -108,7 +109,7 @@ export interface PlacementRequest {
   /** Limits on burst clusters (src/placement/burst-limits.ts); absent, bursting is limited only by room. */
   readonly burst?: BurstAllowance;
   /** Clusters a component must leave, with the reason (application-level failover, src/failover). */
-  readonly avoid?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  readonly avoid?: Readonly<Record<string, Readonly<Record<string, Message>>>>;
   /**
    * At most this many replicas of a component on a cluster, whatever its free room says: where the cluster's
    * scheduler recently could not place more (room fragmented across nodes), so overflow is not handed back into
@@ -124,8 +125,11 @@ export interface PlacementRequest {
 
 export interface ExcludedCluster {
   readonly cluster: string;
-  /** Human-readable and stable: "unhealthy", "outside residency: networkZone internet not in [e-gov-extranet]", … */
+  /** The English sentence: "unhealthy", "outside residency: networkZone internet not in [e-gov-extranet]", … */
   readonly reason: string;
+  /** The reason's code in the catalogue (src/kernel/messages): Unhealthy, OutsideResidencyNetworkZone, NoRoom … */
+  readonly code: string;
+  readonly params?: Params;
 }
 
 export interface ComponentPlacement {

@@ -1,3 +1,5 @@
+import type { Message } from '../kernel/messages/index.ts';
+import { msg } from '../kernel/messages/index.ts';
 /**
  * Whether a component is saturated: a pure judgement over what the metrics say now and since when a signal has
  * been over its threshold (the caller keeps that `watch` and hands it back; time comes from the caller's clock).
@@ -63,9 +65,19 @@ export function judgeSaturation(
   return { watch, ...(saturated ? { saturated } : {}) };
 }
 
+/** The `Saturated` reason's message, coded (SaturatedCpu, SaturatedLatency). */
+export function saturationMessage(component: string, s: Saturation): Message {
+  return s.signal === 'cpu'
+    ? msg('SaturatedCpu', {
+        component,
+        percent: Math.round(s.value * 100),
+        threshold: Math.round(s.threshold * 100),
+        since: s.since,
+      })
+    : msg('SaturatedLatency', { component, ms: Math.round(s.value), threshold: s.threshold, since: s.since });
+}
+
 /** The English fallback of the `Saturated` reason (the console renders the code with its parameters). */
 export function saturationText(component: string, s: Saturation): string {
-  const v = s.signal === 'cpu' ? `${Math.round(s.value * 100)}% of requests` : `p99 ${Math.round(s.value)} ms`;
-  const th = s.signal === 'cpu' ? `${Math.round(s.threshold * 100)}%` : `${s.threshold} ms`;
-  return `${component}: saturated (${s.signal} ${v}, threshold ${th}, since ${s.since})`;
+  return saturationMessage(component, s).message;
 }

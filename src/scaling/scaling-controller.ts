@@ -15,7 +15,9 @@ import type { AutoscalingProperties } from './autoscaling-policy.ts';
 import type { HpaHistory } from './hpa-algorithm.ts';
 import { EMPTY_HISTORY } from './hpa-algorithm.ts';
 import { LOAD_HISTORY_RULES, LoadHistoryBuffer } from './load-history.ts';
-import { judgeSaturation, saturationText, type Saturation, type SaturationWatch } from './saturation.ts';
+import type { Message } from '../kernel/messages/index.ts';
+import { msg } from '../kernel/messages/index.ts';
+import { judgeSaturation, saturationMessage, type Saturation, type SaturationWatch } from './saturation.ts';
 
 /** What the scaling controller keeps in `Application.status.scaling`: the replica counts delivery places. */
 export interface ScalingStatus {
@@ -152,7 +154,7 @@ export class ScalingController {
     const now = this.deps.clock.now();
     const preview = t.policy.preview === true;
     const next: Record<string, ScalingStatus['components'][string]> = { ...(previous?.components ?? {}) };
-    const changes: string[] = [];
+    const changes: Message[] = [];
     const wasSaturated = (app.status as { saturation?: Record<string, Saturation> } | undefined)?.saturation ?? {};
     const saturation: Record<string, Saturation | null> = {};
     for (const c of t.policy.components) {
@@ -190,7 +192,14 @@ export class ScalingController {
       t.histories.set(c.name, decision.history);
       if (decision.desired === current && previous?.components[c.name]) continue;
       next[c.name] = { desired: decision.desired, reason: decision.reason, decidedAt: now.toISOString() };
-      changes.push(`${c.name} ${current} → ${decision.desired}: ${decision.reason}`);
+      changes.push(
+        msg('ScaleChange', {
+          component: c.name,
+          from: current,
+          to: decision.desired,
+          reason: msg('External', { text: decision.reason }),
+        }),
+      );
     }
     if (Object.keys(saturation).length > 0) await this.writeSaturation(t, saturation);
     if (changes.length === 0) return;
@@ -270,20 +279,20 @@ export class ScalingController {
           involved: { kind: 'Application', name: t.app, apiVersion: 'core.oam.dev/v1beta1' },
           type: s ? 'Warning' : 'Normal',
           reason: s ? 'Saturated' : 'SaturationEnded',
-          message: s ? saturationText(component, s) : `${component}: no longer saturated`,
+          detail: s ? saturationMessage(component, s) : msg('SaturationEnded', { component }),
         })
         .catch((e: unknown) => this.deps.log?.('autoscaler: event not recorded', e));
     }
   }
 
-  private async record(t: Tracked, preview: boolean, changes: string[]): Promise<void> {
+  private async record(t: Tracked, preview: boolean, changes: Message[]): Promise<void> {
     await this.events
       .record({
         tenant: t.tenant,
         involved: { kind: 'Application', name: t.app, apiVersion: 'core.oam.dev/v1beta1' },
         type: 'Normal',
         reason: preview ? 'ScalePreview' : 'Scaled',
-        message: changes.join('; '),
+        detail: msg('MessageList', { items: changes }),
       })
       .catch((e: unknown) => this.deps.log?.('autoscaler: event not recorded', e));
   }

@@ -121,7 +121,8 @@ export class SimCluster {
   health(): ClusterHealth {
     const state = this.runtime.removed ? 'down' : this.runtime.state;
     if (state !== 'up') {
-      return { reachable: false, ready: false, message: new SimUnreachableError(this.name, state).message };
+      const e = new SimUnreachableError(this.name, state);
+      return { reachable: false, ready: false, message: e.message, detail: e.detail };
     }
     return this.runtime.health();
   }

@@ -1,4 +1,5 @@
 import { ClusterUnreachableError } from '../clusters/driver.ts';
+import { msg } from '../kernel/messages/index.ts';
 
 /**
  * A simulated cluster is down or cut off from polis. It is the driver's ClusterUnreachableError, so a simulated
@@ -6,7 +7,7 @@ import { ClusterUnreachableError } from '../clusters/driver.ts';
  */
 export class SimUnreachableError extends ClusterUnreachableError {
   constructor(cluster: string, why: 'down' | 'partitioned') {
-    super(cluster, why === 'down' ? 'the cluster is down' : 'no route to the cluster (network partition)');
+    super(cluster, msg(why === 'down' ? 'ClusterDown' : 'ClusterPartitioned'));
     this.name = 'SimUnreachableError';
   }
 }

@@ -1,4 +1,5 @@
-import { ConflictError, InputError, NotFoundError, QuotaExceededError } from '../kernel/errors.ts';
+import { codedCause, ConflictError, InputError, NotFoundError, QuotaExceededError } from '../kernel/errors.ts';
+import { msg } from '../kernel/messages/index.ts';
 import type { StoredObject } from '../resources/envelope.ts';
 import type { AdmissionPlugin } from '../resources/service.ts';
 import type { Quota, ResourceUsage } from './quota.ts';
@@ -105,10 +106,12 @@ export function quotaAdmission(usageByKind: ReadonlyMap<string, UsageFunction>):
     if (violations.length > 0) {
       throw new QuotaExceededError(
         quotaMessage(tenantName, violations),
-        violations.map((v) => ({
-          path: `quota.${v.dimension}`,
-          message: `limit ${v.limit}, in use ${v.used}, requested ${v.requested}`,
-        })),
+        violations.map((v) =>
+          codedCause(
+            `quota.${v.dimension}`,
+            msg('QuotaDimension', { limit: v.limit, used: v.used, requested: v.requested }),
+          ),
+        ),
       );
     }
   };

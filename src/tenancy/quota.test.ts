@@ -199,7 +199,7 @@ describe('quotaMessage', () => {
       quotaMessage('edu', [
         { dimension: 'cpu', limit: '20', used: '19', requested: '2500m' },
         { dimension: 'applications', limit: '10', used: '10', requested: '1' },
-      ]),
+      ]).message,
     ).toBe(
       'department "edu" would exceed its quota: cpu: 2500m requested with 19 in use (limit 20); ' +
         'applications: 1 requested with 10 in use (limit 10)',

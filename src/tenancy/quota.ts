@@ -1,4 +1,6 @@
 import { InputError } from '../kernel/errors.ts';
+import type { Message } from '../kernel/messages/index.ts';
+import { msg } from '../kernel/messages/index.ts';
 import { formatBytes, formatCpu, parseBytes, parseCpu } from '../kernel/quantity.ts';
 
 /**
@@ -97,12 +99,12 @@ export function quotaViolations(
   return exceededDimensions(quota, addUsage(others, before), subtractUsage(after, before));
 }
 
-/** `department "edu" would exceed its quota: cpu: 2500m requested with 19 in use (limit 20); …` */
-export function quotaMessage(tenant: string, exceeded: readonly QuotaExcess[]): string {
-  const parts = exceeded.map(
-    (e) => `${e.dimension}: ${e.requested} requested with ${e.used} in use (limit ${e.limit})`,
+/** `department "edu" would exceed its quota: cpu: 2500m requested with 19 in use (limit 20); …`, coded. */
+export function quotaMessage(tenant: string, exceeded: readonly QuotaExcess[]): Message {
+  const dimensions = exceeded.map((e) =>
+    msg('QuotaDimensionExceeded', { dimension: e.dimension, requested: e.requested, used: e.used, limit: e.limit }),
   );
-  return `department ${JSON.stringify(tenant)} would exceed its quota: ${parts.join('; ')}`;
+  return msg('QuotaWouldExceed', { tenant: JSON.stringify(tenant), dimensions });
 }
 
 const FORMATS: Readonly<Record<QuotaDimension, (n: number) => string>> = {

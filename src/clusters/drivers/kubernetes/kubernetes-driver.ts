@@ -1,4 +1,5 @@
 import type { Manifest } from '../../../kernel/manifest.ts';
+import { msg } from '../../../kernel/messages/index.ts';
 import type {
   ApplyOptions,
   ApplyReport,
@@ -148,7 +149,7 @@ export class KubernetesDriver implements ClusterDriver {
 
   async health(): Promise<ClusterHealth> {
     try {
-      if (this.closed) throw new ClusterUnreachableError(this.cluster, 'the driver is closed');
+      if (this.closed) throw new ClusterUnreachableError(this.cluster, msg('DriverClosed'));
       const c = await this.connection();
       const answer = await this.readiness(c);
       const ready = answer.status === 200;
@@ -249,7 +250,7 @@ export class KubernetesDriver implements ClusterDriver {
   }
 
   private async connection(): Promise<Connection> {
-    if (this.closed) throw new ClusterUnreachableError(this.cluster, 'the driver is closed');
+    if (this.closed) throw new ClusterUnreachableError(this.cluster, msg('DriverClosed'));
     if (this.conn) return this.conn;
     this.connecting ??= this.connect().finally(() => (this.connecting = undefined));
     return this.connecting;
@@ -292,7 +293,7 @@ export class KubernetesDriver implements ClusterDriver {
     });
     if (this.closed) {
       http.close();
-      throw new ClusterUnreachableError(this.cluster, 'the driver is closed');
+      throw new ClusterUnreachableError(this.cluster, msg('DriverClosed'));
     }
     this.conn = { http, cache };
     return this.conn;

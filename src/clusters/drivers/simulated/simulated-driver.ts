@@ -1,3 +1,4 @@
+import { msg } from '../../../kernel/messages/index.ts';
 import type { Manifest } from '../../../kernel/manifest.ts';
 import { manifestKey } from '../../../kernel/manifest.ts';
 import type { SimCloud, SimCluster } from '../../../sim/index.ts';
@@ -37,7 +38,7 @@ export class SimulatedDriver implements ClusterDriver {
 
   private target(): SimCluster {
     const c = this.sim.cluster(this.cluster);
-    if (!c) throw new ClusterUnreachableError(this.cluster, 'no such cluster in the simulated cloud');
+    if (!c) throw new ClusterUnreachableError(this.cluster, msg('NoSuchSimCluster'));
     return c;
   }
 
@@ -46,7 +47,7 @@ export class SimulatedDriver implements ClusterDriver {
     try {
       return Promise.resolve(fn(this.target()));
     } catch (e) {
-      if (e instanceof SimUnreachableError) return Promise.reject(new ClusterUnreachableError(this.cluster, e.message));
+      if (e instanceof SimUnreachableError) return Promise.reject(new ClusterUnreachableError(this.cluster, e.why));
       return Promise.reject(e);
     }
   }
