@@ -3,10 +3,22 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { AuditEntry } from './audit-log.ts';
 import type { ObjectKey, StoredObject } from './envelope.ts';
 import { GoneError } from '../kernel/errors.ts';
-import type { AuditPage, AuditQuery, ChangeEvent, ListPage, ListQuery, Store, StoreStats, StoreTx } from './store.ts';
+import type {
+  AuditPage,
+  AuditQuery,
+  ChangeEvent,
+  ListPage,
+  ListQuery,
+  SnapshotLoad,
+  Store,
+  StoreSnapshot,
+  StoreStats,
+  StoreTx,
+} from './store.ts';
 import { checkLimit, fromAuditRow, selectAudit } from './sql/audit-rows.ts';
 import { scanList } from './sql/list-scan.ts';
 import type { CounterRow, Schema, SqlDialectHooks } from './sql/schema.ts';
+import { loadSnapshot, snapshotView } from './sql/snapshot-rows.ts';
 import { getObject, SqlStoreTx } from './sql/store-tx.ts';
 import { osStorageFailure, StoreUnavailableError } from './store-errors.ts';
 
@@ -102,6 +114,14 @@ export function createSqlStore(db: Kysely<Schema>, hooks: SqlDialectHooks): Stor
       await write(async (trx) => {
         await sql`UPDATE revision_counter SET revision = revision WHERE id = 1`.execute(trx);
       });
+    },
+
+    readSnapshot<T>(fn: (view: StoreSnapshot) => Promise<T>): Promise<T> {
+      return snapshot(async (q) => fn(await snapshotView(q)));
+    },
+
+    async load(input: SnapshotLoad): Promise<void> {
+      await write((trx) => loadSnapshot(trx, input));
     },
 
     get(key: ObjectKey): Promise<StoredObject | undefined> {
