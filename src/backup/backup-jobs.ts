@@ -59,13 +59,18 @@ export async function auditedBackup(
     deps.status?.succeeded(done.getTime(), placed.bytes, done.getTime() - started.getTime());
     return { ...summary, ...placed };
   } catch (e) {
-    if (deps.status) deps.status.failures++;
-    const message = (e instanceof Error ? e.message : String(e)).slice(0, 2000);
-    await deps.store
-      .transaction((tx) => tx.appendAudit(record(deps.now(), who, name, 'error', 500, message, null)))
-      .catch(() => undefined);
+    await failed(deps, who, name, e);
     throw e;
   }
+}
+
+/** Counts and audits a failed backup (best effort: the store may be what failed). */
+async function failed(deps: BackupDeps, who: BackupActor, name: string, e: unknown): Promise<void> {
+  if (deps.status) deps.status.failures++;
+  const message = (e instanceof Error ? e.message : String(e)).slice(0, 2000);
+  await deps.store
+    .transaction((tx) => tx.appendAudit(record(deps.now(), who, name, 'error', 500, message, null)))
+    .catch(() => undefined);
 }
 
 /**
@@ -78,7 +83,12 @@ export async function backupToDirectory(
   who: BackupActor,
   dir: string,
 ): Promise<BackupSummary & { bytes: number; file: string }> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+  try {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+  } catch (e) {
+    await failed(deps, who, '', e);
+    throw e;
+  }
   const at = deps.now();
   const done = await backupToFile(deps, who, dir, (s) => backupFileName(at, s.revision));
   return { ...done, file: join(dir, done.name) };
