@@ -14,7 +14,7 @@ import type { Config } from './kernel/config.ts';
 import { setLocalCluster } from './placement/topology-policy.ts';
 import { loggerOptions } from './kernel/logger.ts';
 import { ChangeFeed } from './resources/change-feed.ts';
-import { openStore } from './resources/open-store.ts';
+import { openStore, storeKindOf } from './resources/open-store.ts';
 import { KindRegistry } from './resources/registry.ts';
 import { ResourceService } from './resources/service.ts';
 import type { Store } from './resources/store.ts';
@@ -43,6 +43,10 @@ import { eventsGoWithTheirTenant } from './events/event-admission.ts';
 import { DEFAULT_SANDBOX, SimCloud } from './sim/index.ts';
 import type { MetricsSource } from './observe/index.ts';
 import { createMetricsSource } from './observe/index.ts';
+import { BackupStatus, type BackupDeps } from './backup/backup-jobs.ts';
+import { registerBackupMetrics } from './backup/backup-metrics.ts';
+import { BackupScheduler } from './backup/backup-scheduler.ts';
+import { parseCron } from './kernel/cron.ts';
 
 /** The version of this build, from package.json. */
 export const VERSION: string = (
@@ -65,6 +69,8 @@ export interface Polis {
   readonly delivery: DeliveryController;
   /** The autoscaler, when there is a metrics source. */
   readonly scaling?: ScalingController;
+  /** Scheduled backups, when configured (config.backup) and this process runs the controllers. */
+  readonly backups?: BackupScheduler;
   /** Where the first platform-admin token was written, when this start created it. */
   readonly adminTokenFile?: string;
   readonly demoTokensFile?: string;
@@ -226,6 +232,14 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     failedRequests: () => resources.failedRequestCounts,
     sharing: () => usageReport.departments('all'),
   });
+  const backupStatus = new BackupStatus();
+  registerBackupMetrics(metrics.registry, backupStatus);
+  const backup: BackupDeps = {
+    store,
+    meta: { polisVersion: VERSION, sourceStore: storeKindOf(config.databaseUrl) },
+    now: () => clock.now(),
+    status: backupStatus,
+  };
   const app = await buildServer({
     store,
     registry,
@@ -249,6 +263,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
         ? loggerOptions(config.logLevel)
         : false,
     bookmarkMs: opts.bookmarkMs,
+    backup,
   });
   const compaction = setInterval(
     () =>
@@ -271,6 +286,21 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     await delivery.start();
     await scaling?.start();
   }
+  // One process takes the scheduled backups: the one that runs the controllers (until leader election).
+  const backups =
+    config.backup && controllers
+      ? new BackupScheduler({
+          ...backup,
+          clock,
+          dir: config.backup.dir,
+          schedule: parseCron(config.backup.schedule, 'POLIS_BACKUP_SCHEDULE'),
+          timeZone: config.backup.timeZone,
+          retention: { keep: config.backup.keep, keepDays: config.backup.keepDays },
+          status: backupStatus,
+          log: (level, msg, fields) => app.log[level](fields, msg),
+        })
+      : undefined;
+  if (backups && !opts.virtualTime) backups.start();
 
   let stopped = false;
   const stop = async (): Promise<void> => {
@@ -278,6 +308,8 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     stopped = true;
     clearInterval(compaction);
     clearInterval(refusalFlush);
+    backups?.stop();
+    await backups?.idle();
     scaling?.stop();
     delivery.stop();
     clusters.stop();
@@ -311,6 +343,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     clusters,
     delivery,
     scaling,
+    backups,
     adminTokenFile,
     demoTokensFile,
     url,

@@ -374,6 +374,13 @@ describe('tenant isolation on every registered route', () => {
     });
   });
 
+  it('gives the whole-store backup (every department, sealed secrets) to a platform-admin only', async () => {
+    for (const actor of ACTORS) {
+      const r = await t.request('GET', '/api/v1/backup', { token: tokens[actor.user] });
+      expect(r.statusCode, actor.user).toBe(actor.user === 'admin' ? 200 : 403);
+    }
+  });
+
   it('lets users revoke only their own tokens, and shows them only their own', async () => {
     expect(
       (await t.request('DELETE', `/api/v1/tokens/${fixtureToken.id}`, { token: tokens['edu-admin'] })).statusCode,

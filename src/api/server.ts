@@ -35,6 +35,8 @@ import { registerConsole } from './console-static.ts';
 import type { Metrics } from './metrics.ts';
 import type { WatchGuard } from './watch-guard.ts';
 import { registerKindRoutes } from './resource-routes.ts';
+import type { BackupDeps } from '../backup/backup-jobs.ts';
+import { registerBackupRoutes } from '../backup/backup-routes.ts';
 
 export interface ServerDeps {
   readonly store: Store;
@@ -58,6 +60,8 @@ export interface ServerDeps {
   readonly watches: WatchGuard;
   readonly logger?: FastifyServerOptions['logger'];
   readonly bookmarkMs?: number;
+  /** Online backups (GET /api/v1/backup). */
+  readonly backup?: BackupDeps;
 }
 
 /** A registered route, for the isolation test and the OpenAPI document. */
@@ -205,6 +209,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   registerClusterRoutes(app, { resources: deps.resources });
   registerSandboxRoutes(app, { store: deps.store, resources: deps.resources, clock: deps.clock, sim: deps.sim });
   registerObserveRoutes(app, { resources: deps.resources, metrics: deps.metricsSource, sim: deps.sim });
+  if (deps.backup) registerBackupRoutes(app, { ...deps.backup, resources: deps.resources });
   await app.ready();
   return app;
 }

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { runApiResources } from './commands/api-resources.ts';
 import { runApply } from './commands/apply.ts';
 import { runAuditList, runAuditVerify } from './commands/audit.ts';
+import { runBackup, runRestore } from './commands/backup.ts';
 import { runDelete } from './commands/delete.ts';
 import { runDescribe } from './commands/describe.ts';
 import { runGet } from './commands/get.ts';
@@ -208,6 +209,28 @@ Exit codes: 0 ok, 1 failure, 2 usage or invalid input, 3 not logged in or not al
       .argument('<ids...>', 'token ids, as polis token list shows them')
       .action((ids) => run(runTokenRevoke(ctx, ids))),
     '  polis token revoke 4aqypkrk0leu',
+  );
+
+  examples(
+    program
+      .command('backup')
+      .description('write a consistent backup of every object, the audit chain and the sealed secrets to FILE')
+      .argument('<file>', 'where to write it (e.g. polis-2026-01-31.polis-backup.gz)')
+      .option('--local', 'read the configured store directly instead of asking the logged-in server')
+      .option('--data-dir <dir>', 'with --local: the data folder (POLIS_DATA_DIR, default ./data)')
+      .option('--database-url <url>', 'with --local: postgres://… (DATABASE_URL; default: SQLite in the data folder)')
+      .action((file, opts) => run(runBackup(ctx, file, opts))),
+    '  polis backup polis.polis-backup.gz                    through the server (platform-admin)\n  polis backup /backups/now.polis-backup.gz --local --database-url postgres://polis@db/polis',
+  );
+  examples(
+    program
+      .command('restore')
+      .description('load a backup into an empty store (a new database or data folder); checks the audit chain')
+      .argument('<file>', 'a file written by polis backup or by scheduled backups')
+      .option('--data-dir <dir>', 'the data folder (POLIS_DATA_DIR, default ./data)')
+      .option('--database-url <url>', 'postgres://… (DATABASE_URL; default: SQLite in the data folder)')
+      .action((file, opts) => run(runRestore(ctx, file, opts))),
+    '  polis restore polis.polis-backup.gz --data-dir /var/lib/polis-new\n  polis restore polis.polis-backup.gz --database-url postgres://polis@db/polis   # SQLite to PostgreSQL',
   );
 
   program

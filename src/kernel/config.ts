@@ -1,4 +1,6 @@
+import { cronProblem } from './cron.ts';
 import { InputError } from './errors.ts';
+import { timeZoneProblem } from './time-zone.ts';
 import { FOOTPRINTS } from './server-runtime.ts';
 
 /** How polis runs; read once at start from flags and the environment. */
@@ -59,6 +61,17 @@ export interface Config {
   readonly resyncMs: number;
   /** The memory footprint the server runs in (its V8 flags are applied by bin/polis.js): default or small. */
   readonly footprint: string;
+  /**
+   * Scheduled backups (POLIS_BACKUP_DIR; docs/deploy.md "Backup and restore"): a file in `dir` at every fire time of
+   * `schedule` (cron, in `timeZone`, default UTC), keeping the newest `keep` and every one younger than `keepDays`.
+   */
+  readonly backup?: {
+    readonly dir: string;
+    readonly schedule: string;
+    readonly timeZone?: string;
+    readonly keep: number;
+    readonly keepDays: number;
+  };
   /** An OpenID Connect provider whose ID tokens are accepted besides API tokens (docs/security.md). */
   readonly oidc?: {
     readonly issuer: string;
@@ -125,6 +138,17 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ov
     resyncMs: int('POLIS_RESYNC_MS', 300_000, 0, 86_400_000),
     localCluster: env.POLIS_LOCAL_CLUSTER || undefined,
     oidc: oidcFrom(env),
+    backup: env.POLIS_BACKUP_DIR
+      ? {
+          dir: env.POLIS_BACKUP_DIR,
+          schedule: checked('POLIS_BACKUP_SCHEDULE', env.POLIS_BACKUP_SCHEDULE || '@daily', cronProblem),
+          timeZone: env.POLIS_BACKUP_TIME_ZONE
+            ? checked('POLIS_BACKUP_TIME_ZONE', env.POLIS_BACKUP_TIME_ZONE, timeZoneProblem)
+            : undefined,
+          keep: int('POLIS_BACKUP_KEEP', 7, 1, 100_000),
+          keepDays: int('POLIS_BACKUP_KEEP_DAYS', 0, 0, 100_000),
+        }
+      : undefined,
   };
   if (base.health.suspectAfter > base.health.unreachableAfter)
     throw new InputError('POLIS_HEALTH_SUSPECT_AFTER is larger than POLIS_HEALTH_UNREACHABLE_AFTER', [
@@ -134,6 +158,13 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ov
       },
     ]);
   return { ...base, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) };
+}
+
+/** `value`, or an InputError naming `name` with what `problem` says is wrong. */
+function checked(name: string, value: string, problem: (v: string) => string | undefined): string {
+  const why = problem(value);
+  if (why !== undefined) throw new InputError(`${name}="${value}" is not valid`, [{ path: name, message: why }]);
+  return value;
 }
 
 function oidcFrom(env: Readonly<Record<string, string | undefined>>): Config['oidc'] {

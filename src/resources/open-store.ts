@@ -26,6 +26,11 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
   return openSqliteStore(url ? sqlitePath(url) : join(opts.dataDir, 'polis.db'));
 }
 
+/** The store kind `databaseUrl` opens (backups record it). */
+export function storeKindOf(databaseUrl: string | undefined): 'sqlite' | 'postgres' {
+  return databaseUrl && /^postgres(ql)?:\/\//i.test(databaseUrl.trim()) ? 'postgres' : 'sqlite';
+}
+
 /** The file a SQLite URL names; relative paths are relative to the working directory. */
 function sqlitePath(url: string): string {
   if (/^file:/i.test(url)) return fileURLToPath(url);

@@ -3,11 +3,23 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { AuditEntry } from './audit-log.ts';
 import type { ObjectKey, StoredObject } from './envelope.ts';
 import { GoneError } from '../kernel/errors.ts';
-import type { AuditPage, AuditQuery, ChangeEvent, ListPage, ListQuery, Store, StoreStats, StoreTx } from './store.ts';
+import type {
+  AuditPage,
+  AuditQuery,
+  ChangeEvent,
+  ListPage,
+  ListQuery,
+  SnapshotLoad,
+  Store,
+  StoreSnapshot,
+  StoreStats,
+  StoreTx,
+} from './store.ts';
 import { checkLimit, fromAuditRow, selectAudit } from './sql/audit-rows.ts';
 import { scanList } from './sql/list-scan.ts';
 import { GroupCommit } from './sql/group-commit.ts';
 import type { Schema, SqlDialectHooks } from './sql/schema.ts';
+import { loadSnapshot, snapshotView } from './sql/snapshot-rows.ts';
 import { getObject, SqlStoreTx, type BatchState } from './sql/store-tx.ts';
 import { osStorageFailure, StoreUnavailableError } from './store-errors.ts';
 
@@ -110,6 +122,19 @@ export function createSqlStore(db: Kysely<Schema>, hooks: SqlDialectHooks): Stor
       // A real, committed write that changes nothing: a read-only file or a full disk fails it as it would a change.
       await write(async (trx) => {
         await sql`UPDATE revision_counter SET revision = revision WHERE id = 1`.execute(trx);
+      });
+    },
+
+    readSnapshot<T>(fn: (view: StoreSnapshot) => Promise<T>): Promise<T> {
+      return snapshot(async (q) => fn(await snapshotView(q)));
+    },
+
+    async load(input: SnapshotLoad): Promise<void> {
+      await write(async (trx, state) => {
+        await loadSnapshot(trx, input);
+        // The batch writes its counter at commit: it must continue from the loaded revision, not the empty store's.
+        state.revision = input.revision;
+        state.compactedThrough = input.revision;
       });
     },
 

@@ -45,6 +45,20 @@ export interface Store {
   probeWrite(): Promise<void>;
   /** How many durable commits this process made, and how many transactions they carried (process-local). */
   commitCounts(): CommitCounts;
+  /**
+   * Runs `fn` over one consistent, read-only snapshot of the committed state (for backups): every read through the
+   * view sees the same revision, objects and audit chain, however long `fn` takes. PostgreSQL: a REPEATABLE READ
+   * transaction, writers go on meanwhile. SQLite: a read transaction on the store's one connection, so this
+   * process's other store calls wait until `fn` resolves: read, do not wait on anything else.
+   */
+  readSnapshot<T>(fn: (view: StoreSnapshot) => Promise<T>): Promise<T>;
+  /**
+   * Loads objects and an audit chain, verbatim, into this store, which must be empty (no object, no audit entry,
+   * revision 0; else ConflictError with the cause code `StoreNotEmpty`). One write transaction: the revision counter
+   * is set to `revision` and change history starts there (a watch from an older revision is 410 Gone); `check`
+   * runs last, inside it, over what was loaded; anything that throws leaves the store as it was.
+   */
+  load(input: SnapshotLoad): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -53,6 +67,36 @@ export interface CommitCounts {
   readonly commits: number;
   /** Transactions (and write probes, compactions) those commits acknowledged. */
   readonly transactions: number;
+}
+
+/** A consistent read-only view of the whole store (Store.readSnapshot). */
+export interface StoreSnapshot {
+  /** The revision of the last write the snapshot holds. */
+  readonly revision: number;
+  /** Objects per kind, the audit chain's length and head, as of the snapshot. */
+  counts(): Promise<SnapshotCounts>;
+  /** Every object's stored JSON text, ordered by kind, tenant and name, in pages of at most `pageSize`. */
+  objects(pageSize: number): AsyncIterable<readonly string[]>;
+  /** Every audit entry in sequence order, in pages of at most `pageSize`. */
+  audit(pageSize: number): AsyncIterable<readonly AuditEntry[]>;
+}
+
+export interface SnapshotCounts {
+  readonly objects: number;
+  readonly objectsByKind: Readonly<Record<string, number>>;
+  readonly auditEntries: number;
+  /** seq and hash of the newest audit entry ({0, genesis hash} when there is none). */
+  readonly auditHead: { readonly seq: number; readonly hash: string };
+}
+
+/** What Store.load writes. */
+export interface SnapshotLoad {
+  /** The revision the store continues from: at least every object's resourceVersion. */
+  readonly revision: number;
+  /** Objects (each keeps its uid and resourceVersion) and audit entries (kept with their seq and hashes), in batches. */
+  readonly batches: AsyncIterable<{ readonly objects: readonly StoredObject[]; readonly audit: readonly AuditEntry[] }>;
+  /** Runs after every batch is written, in the same transaction, over what was written; throwing rolls back. */
+  check?(view: StoreSnapshot): Promise<void>;
 }
 
 export interface StoreTx {
