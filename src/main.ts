@@ -249,6 +249,9 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
         ? loggerOptions(config.logLevel)
         : false,
     bookmarkMs: opts.bookmarkMs,
+    https: config.tls
+      ? { cert: await readFile(config.tls.certFile), key: await readFile(config.tls.keyFile) }
+      : undefined,
   });
   const compaction = setInterval(
     () =>

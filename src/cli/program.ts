@@ -49,6 +49,8 @@ Exit codes: 0 ok, 1 failure, 2 usage or invalid input, 3 not logged in or not al
       .option('--host <host>', 'address to listen on (POLIS_HOST, default 127.0.0.1)')
       .option('--database-url <url>', 'postgres://… for PostgreSQL (DATABASE_URL; default: SQLite in the data folder)')
       .option('--demo', 'seed the demo city on first start (POLIS_DEMO=1)')
+      .option('--tls-cert <file>', 'serve HTTPS with this PEM certificate (POLIS_TLS_CERT_FILE); kubectl needs HTTPS')
+      .option('--tls-key <file>', 'the PEM key of --tls-cert (POLIS_TLS_KEY_FILE)')
       .action((opts) => run(runServe(ctx, opts))),
     '  polis serve --demo\n  polis serve --port 9090 --data-dir /var/lib/polis --database-url postgres://polis@db/polis',
   );
