@@ -7,6 +7,7 @@ import { runDescribe } from './commands/describe.ts';
 import { runGet } from './commands/get.ts';
 import { runLogin, runLogout, runWhoami } from './commands/login.ts';
 import { runServe } from './commands/serve.ts';
+import { runKubeconfig } from './commands/kubeconfig.ts';
 import { runTokenCreate, runTokenList, runTokenRevoke } from './commands/token.ts';
 import { registerClusterCommands } from './cluster-program.ts';
 import { clientVersion, runVersion } from './commands/version.ts';
@@ -76,6 +77,17 @@ Exit codes: 0 ok, 1 failure, 2 usage or invalid input, 3 not logged in or not al
     .command('logout')
     .description('forget the saved server and token')
     .action(() => run(runLogout(ctx)));
+  examples(
+    program
+      .command('kubeconfig')
+      .description('print (or write) a kubeconfig for the logged-in server and token, for kubectl and client libraries')
+      .option('--file <file>', 'write it here (readable by you only) instead of standard output')
+      .option('--certificate-authority <file>', "PEM of the CA of the server's certificate (default: NODE_EXTRA_CA_CERTS)")
+      .option('-n, --namespace <department>', 'the default namespace (default: the department of polis login --tenant)')
+      .option('--context-name <name>', 'the name of the cluster, user and context (default polis)')
+      .action((opts) => run(runKubeconfig(ctx, opts))),
+    '  polis kubeconfig --file ~/.kube/polis && KUBECONFIG=~/.kube/polis kubectl get applications -A\n  polis kubeconfig --certificate-authority ca.pem -n edu > edu.kubeconfig',
+  );
   examples(
     program
       .command('whoami')
