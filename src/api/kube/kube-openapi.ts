@@ -88,6 +88,26 @@ const NAMESPACE_SCHEMA = {
   'x-kubernetes-group-version-kind': [{ group: '', version: 'v1', kind: 'Namespace' }],
 };
 
+/** The read operation of one object's path, marked with its kind. */
+function readPath(group: string, version: string, kind: string): Record<string, unknown> {
+  return {
+    get: {
+      description: `read the specified ${kind}`,
+      operationId: `read${kind}`,
+      responses: {
+        '200': {
+          description: 'OK',
+          content: {
+            'application/json': { schema: { $ref: `#/components/schemas/${schemaName(group, version, kind)}` } },
+          },
+        },
+      },
+      'x-kubernetes-action': 'get',
+      'x-kubernetes-group-version-kind': { group, version, kind },
+    },
+  };
+}
+
 /** The OpenAPI v3 document of one group version (`''` + `v1` for the core group), or undefined when not served. */
 export function groupVersionDocument(
   defs: readonly KindDefinition[],
@@ -96,16 +116,24 @@ export function groupVersionDocument(
   serverVersion: string,
 ): Record<string, unknown> | undefined {
   const components: Record<string, unknown> = { [OBJECT_META]: objectMetaSchema() };
-  if (group === '' && version === 'v1') components[schemaName('', 'v1', 'Namespace')] = NAMESPACE_SCHEMA;
-  else {
+  const paths: Record<string, unknown> = {};
+  if (group === '' && version === 'v1') {
+    components[schemaName('', 'v1', 'Namespace')] = NAMESPACE_SCHEMA;
+    paths['/api/v1/namespaces/{name}'] = readPath('', 'v1', 'Namespace');
+  } else {
     const served = defs.filter((d) => d.group === group && d.version === version);
     if (served.length === 0) return undefined;
-    for (const d of served) kindSchema(d, components);
+    for (const d of served) {
+      kindSchema(d, components);
+      // kubectl explain finds a resource's kind from the GET of its path.
+      const at = d.scope === 'tenant' ? `namespaces/{namespace}/${d.plural}` : d.plural;
+      paths[`/apis/${group}/${version}/${at}/{name}`] = readPath(group, version, d.kind);
+    }
   }
   return {
     openapi: '3.0.0',
     info: { title: 'polis', version: serverVersion },
-    paths: {},
+    paths,
     components: { schemas: components },
   };
 }
