@@ -37,7 +37,9 @@ const params = {
   watchers: envInt('BENCH_WATCHERS', 25),
   changes: envInt('BENCH_CHANGES', 150),
 };
-const custom = ['BENCH_APPS', 'BENCH_ROUNDS', 'BENCH_WATCHERS', 'BENCH_CHANGES'].some((k) => (process.env[k] ?? '') !== '');
+const custom = ['BENCH_APPS', 'BENCH_ROUNDS', 'BENCH_WATCHERS', 'BENCH_CHANGES'].some(
+  (k) => (process.env[k] ?? '') !== '',
+);
 const KUBECTL = '/usr/bin/kubectl';
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const APPS = '/apis/core.oam.dev/v1beta1';
@@ -50,32 +52,60 @@ if (!existsSync(KUBECTL)) {
 const dir = mkdtempSync(join(tmpdir(), 'polis-kube-bench-'));
 const cert = join(dir, 'cert.pem');
 const key = join(dir, 'key.pem');
-execFileSync('openssl', [
-  'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-  '-subj', '/CN=polis-bench', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert,
-], { stdio: 'ignore' });
+execFileSync(
+  'openssl',
+  [
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-days',
+    '1',
+    '-subj',
+    '/CN=polis-bench',
+    '-addext',
+    'subjectAltName=IP:127.0.0.1',
+    '-keyout',
+    key,
+    '-out',
+    cert,
+  ],
+  { stdio: 'ignore' },
+);
 const ca = readFileSync(cert);
 const agent = new Agent({ ca, keepAlive: true, maxSockets: 256 });
 
 let polis: ChildPolis | undefined;
 
-function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; text: string }> {
+function call(
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : JSON.stringify(body);
-    const req = request(new URL(path, polis!.url), {
-      method,
-      agent,
-      headers: {
-        authorization: `Bearer ${polis!.adminToken}`,
-        ...(payload ? { 'content-type': headers['content-type'] ?? 'application/json' } : {}),
-        ...headers,
+    const req = request(
+      new URL(path, polis!.url),
+      {
+        method,
+        agent,
+        headers: {
+          authorization: `Bearer ${polis!.adminToken}`,
+          ...(payload ? { 'content-type': headers['content-type'] ?? 'application/json' } : {}),
+          ...headers,
+        },
       },
-    }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(payload);
   });
@@ -96,40 +126,51 @@ async function timed(fn: () => Promise<unknown> | unknown): Promise<number> {
 }
 
 function runProcess(cmd: string, args: string[], env: Record<string, string>): void {
-  const r = spawnSync(cmd, args, { env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const r = spawnSync(cmd, args, {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+  });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: exit ${r.status} ${r.stderr.slice(0, 400)}`);
   const lines = r.stdout.trim().split('\n').length;
   if (lines < params.apps) throw new Error(`${cmd} printed ${lines} lines, expected ${params.apps}+`);
 }
 
 /** Watch streams of one protocol: the receipt time of every resourceVersion seen. */
-function openWatch(protocol: 'sse' | 'ndjson', fromRv: string): Promise<{ received: Map<number, number>; res: IncomingMessage }> {
+function openWatch(
+  protocol: 'sse' | 'ndjson',
+  fromRv: string,
+): Promise<{ received: Map<number, number>; res: IncomingMessage }> {
   const path = `${APPS}/namespaces/${tenantName(0)}/applications?watch=true&resourceVersion=${fromRv}`;
   return new Promise((resolve, reject) => {
     const received = new Map<number, number>();
-    const req = request(new URL(path, polis!.url), {
-      agent,
-      headers: {
-        authorization: `Bearer ${polis!.adminToken}`,
-        accept: protocol === 'sse' ? 'text/event-stream' : 'application/json',
+    const req = request(
+      new URL(path, polis!.url),
+      {
+        agent,
+        headers: {
+          authorization: `Bearer ${polis!.adminToken}`,
+          accept: protocol === 'sse' ? 'text/event-stream' : 'application/json',
+        },
       },
-    }, (res) => {
-      let tail = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        const now = performance.now();
-        tail += chunk;
-        const sep = protocol === 'sse' ? '\n\n' : '\n';
-        let at: number;
-        while ((at = tail.indexOf(sep)) >= 0) {
-          const frame = tail.slice(0, at);
-          tail = tail.slice(at + sep.length);
-          const m = protocol === 'sse' ? /^id: (\d+)$/m.exec(frame) : /"resourceVersion":"(\d+)"/.exec(frame);
-          if (m && !received.has(Number(m[1]))) received.set(Number(m[1]), now);
-        }
-      });
-      resolve({ received, res });
-    });
+      (res) => {
+        let tail = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          const now = performance.now();
+          tail += chunk;
+          const sep = protocol === 'sse' ? '\n\n' : '\n';
+          let at: number;
+          while ((at = tail.indexOf(sep)) >= 0) {
+            const frame = tail.slice(0, at);
+            tail = tail.slice(at + sep.length);
+            const m = protocol === 'sse' ? /^id: (\d+)$/m.exec(frame) : /"resourceVersion":"(\d+)"/.exec(frame);
+            if (m && !received.has(Number(m[1]))) received.set(Number(m[1]), now);
+          }
+        });
+        resolve({ received, res });
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -148,18 +189,41 @@ async function main(): Promise<void> {
   });
   console.log(`polis on ${polis.url} (pid ${polis.pid}); seeding ${params.apps} applications …`);
   const perDept = Math.ceil(params.apps / params.departments);
-  await ok('POST', '/api/v1/apply', Array.from({ length: params.departments }, (_, t) => tenantDoc(t)));
+  await ok(
+    'POST',
+    '/api/v1/apply',
+    Array.from({ length: params.departments }, (_, t) => tenantDoc(t)),
+  );
   for (let t = 0; t < params.departments; t++)
     for (let a = 0; a < perDept; a += 500) {
       const docs = [];
-      for (let i = a; i < Math.min(a + 500, perDept) && t * perDept + i < params.apps; i++) docs.push(applicationDoc(t, i));
+      for (let i = a; i < Math.min(a + 500, perDept) && t * perDept + i < params.apps; i++)
+        docs.push(applicationDoc(t, i));
       if (docs.length > 0) await ok('POST', '/api/v1/apply', docs);
     }
 
   const kubeconfig = join(dir, 'kubeconfig');
-  writeFileSync(kubeconfig, stringify(kubeconfigDocument({ server: polis.url, token: polis.adminToken, caPem: ca.toString('utf8') })));
-  const kubectlArgs = ['--kubeconfig', kubeconfig, '--cache-dir', join(dir, 'kube-cache'), 'get', 'applications', '-A', '--no-headers'];
-  const polisEnv = { POLIS_SERVER: polis.url, POLIS_TOKEN: polis.adminToken, NODE_EXTRA_CA_CERTS: cert, HOME: dir, POLIS_CONFIG: join(dir, 'polis.json') };
+  writeFileSync(
+    kubeconfig,
+    stringify(kubeconfigDocument({ server: polis.url, token: polis.adminToken, caPem: ca.toString('utf8') })),
+  );
+  const kubectlArgs = [
+    '--kubeconfig',
+    kubeconfig,
+    '--cache-dir',
+    join(dir, 'kube-cache'),
+    'get',
+    'applications',
+    '-A',
+    '--no-headers',
+  ];
+  const polisEnv = {
+    POLIS_SERVER: polis.url,
+    POLIS_TOKEN: polis.adminToken,
+    NODE_EXTRA_CA_CERTS: cert,
+    HOME: dir,
+    POLIS_CONFIG: join(dir, 'polis.json'),
+  };
   const polisArgs = [join(ROOT, 'bin', 'polis.js'), 'get', 'applications', '-A'];
   const kc = new k8s.KubeConfig();
   kc.loadFromFile(kubeconfig);
@@ -187,37 +251,56 @@ async function main(): Promise<void> {
     );
     existingMs.push(
       await timed(async () => {
-        const list = JSON.parse(await ok('GET', `${APPS}/applications`, undefined, { accept: 'application/json' })) as { items: unknown[] };
+        const list = JSON.parse(await ok('GET', `${APPS}/applications`, undefined, { accept: 'application/json' })) as {
+          items: unknown[];
+        };
         if (list.items.length !== params.apps) throw new Error(`the existing route listed ${list.items.length}`);
       }),
     );
   }
 
   // Watch delivery, both protocols at once on the same changes.
-  const rv = (JSON.parse(await ok('GET', `${APPS}/namespaces/${tenantName(0)}/applications?limit=1`)) as { metadata: { resourceVersion: string } }).metadata.resourceVersion;
+  const rv = (
+    JSON.parse(await ok('GET', `${APPS}/namespaces/${tenantName(0)}/applications?limit=1`)) as {
+      metadata: { resourceVersion: string };
+    }
+  ).metadata.resourceVersion;
   const kube = await Promise.all(Array.from({ length: params.watchers }, () => openWatch('ndjson', rv)));
   const sse = await Promise.all(Array.from({ length: params.watchers }, () => openWatch('sse', rv)));
   const changes: Array<{ sentAt: number; rv: number }> = [];
   for (let i = 0; i < params.changes; i++) {
     const name = applicationName(0, i % perDept);
     const sentAt = performance.now();
-    const text = await ok('PATCH', `${APPS}/namespaces/${tenantName(0)}/applications/${name}`, { metadata: { labels: { 'bench.polis.io/change': String(i) } } }, { 'content-type': 'application/merge-patch+json' });
-    changes.push({ sentAt, rv: Number((JSON.parse(text) as { metadata: { resourceVersion: string } }).metadata.resourceVersion) });
+    const text = await ok(
+      'PATCH',
+      `${APPS}/namespaces/${tenantName(0)}/applications/${name}`,
+      { metadata: { labels: { 'bench.polis.io/change': String(i) } } },
+      { 'content-type': 'application/merge-patch+json' },
+    );
+    changes.push({
+      sentAt,
+      rv: Number((JSON.parse(text) as { metadata: { resourceVersion: string } }).metadata.resourceVersion),
+    });
     await new Promise((r) => setTimeout(r, 10));
   }
   const last = changes.at(-1)!.rv;
   const deadline = Date.now() + 60_000;
-  while ([...kube, ...sse].some((w) => !w.received.has(last)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-  const latencies = (ws: typeof kube) => ws.flatMap((w) => changes.map((c) => (w.received.get(c.rv) ?? Number.NaN) - c.sentAt));
+  while ([...kube, ...sse].some((w) => !w.received.has(last)) && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 20));
+  const latencies = (ws: typeof kube) =>
+    ws.flatMap((w) => changes.map((c) => (w.received.get(c.rv) ?? Number.NaN) - c.sentAt));
   const kubeLat = latencies(kube);
   const sseLat = latencies(sse);
   const missed = [...kubeLat, ...sseLat].filter((x) => Number.isNaN(x)).length;
   for (const w of [...kube, ...sse]) w.res.destroy();
 
   // Informer initial sync of every Application.
-  const custom = kc.makeApiClient(k8s.CustomObjectsApi);
-  const informer = k8s.makeInformer(kc, `${APPS}/applications`, () =>
-    custom.listClusterCustomObject({ group: 'core.oam.dev', version: 'v1beta1', plural: 'applications' }) as never,
+  const customApi = kc.makeApiClient(k8s.CustomObjectsApi);
+  const informer = k8s.makeInformer(
+    kc,
+    `${APPS}/applications`,
+    () =>
+      customApi.listClusterCustomObject({ group: 'core.oam.dev', version: 'v1beta1', plural: 'applications' }) as never,
   );
   const syncMs = await timed(async () => {
     await informer.start();
@@ -230,14 +313,52 @@ async function main(): Promise<void> {
   const listRatio = median(clientNodeMs) / median(existingMs);
   const watchRatio = percentile(kubeLat, 99) / percentile(sseLat, 99);
   const figures: Figure[] = [
-    figure({ metric: 'kubectl get applications -A (median)', value: round(median(kubectlMs)), unit: 'ms', baseline: `polis get applications -A: ${round(median(polisCliMs))} ms` }),
-    figure({ metric: 'kubectl get -A / polis get -A', value: round(kubectlRatio, 2), unit: 'x', goal: '<= 1.5', baseline: 'polis CLI over the existing list route, same run' }),
-    figure({ metric: 'client-node list of all applications (median)', value: round(median(clientNodeMs)), unit: 'ms', baseline: `existing list route: ${round(median(existingMs))} ms` }),
-    figure({ metric: 'client-node list / existing list route', value: round(listRatio, 2), unit: 'x', goal: '<= 1.5', baseline: 'GET /apis/core.oam.dev/v1beta1/applications, same client and run' }),
-    figure({ metric: 'watch delivery p99, Kubernetes protocol', value: round(percentile(kubeLat, 99), 2), unit: 'ms', baseline: `SSE p99: ${round(percentile(sseLat, 99), 2)} ms; p50 ${round(percentile(kubeLat, 50), 2)} vs ${round(percentile(sseLat, 50), 2)} ms` }),
-    figure({ metric: 'watch delivery p99 Kubernetes / SSE', value: round(watchRatio, 2), unit: 'x', goal: '<= 1.2', baseline: `${params.watchers} watchers of each protocol at once, ${params.changes} changes` }),
+    figure({
+      metric: 'kubectl get applications -A (median)',
+      value: round(median(kubectlMs)),
+      unit: 'ms',
+      baseline: `polis get applications -A: ${round(median(polisCliMs))} ms`,
+    }),
+    figure({
+      metric: 'kubectl get -A / polis get -A',
+      value: round(kubectlRatio, 2),
+      unit: 'x',
+      goal: '<= 1.5',
+      baseline: 'polis CLI over the existing list route, same run',
+    }),
+    figure({
+      metric: 'client-node list of all applications (median)',
+      value: round(median(clientNodeMs)),
+      unit: 'ms',
+      baseline: `existing list route: ${round(median(existingMs))} ms`,
+    }),
+    figure({
+      metric: 'client-node list / existing list route',
+      value: round(listRatio, 2),
+      unit: 'x',
+      goal: '<= 1.5',
+      baseline: 'GET /apis/core.oam.dev/v1beta1/applications, same client and run',
+    }),
+    figure({
+      metric: 'watch delivery p99, Kubernetes protocol',
+      value: round(percentile(kubeLat, 99), 2),
+      unit: 'ms',
+      baseline: `SSE p99: ${round(percentile(sseLat, 99), 2)} ms; p50 ${round(percentile(kubeLat, 50), 2)} vs ${round(percentile(sseLat, 50), 2)} ms`,
+    }),
+    figure({
+      metric: 'watch delivery p99 Kubernetes / SSE',
+      value: round(watchRatio, 2),
+      unit: 'x',
+      goal: '<= 1.2',
+      baseline: `${params.watchers} watchers of each protocol at once, ${params.changes} changes`,
+    }),
     figure({ metric: 'watch events missed', value: missed, unit: 'events', goal: '<= 0' }),
-    figure({ metric: `informer initial sync of ${params.apps} applications`, value: round(syncMs), unit: 'ms', goal: '<= 2000' }),
+    figure({
+      metric: `informer initial sync of ${params.apps} applications`,
+      value: round(syncMs),
+      unit: 'ms',
+      goal: '<= 2000',
+    }),
   ];
   printFigures('kube-api', figures);
   const file = await writeResult(
@@ -245,7 +366,10 @@ async function main(): Promise<void> {
       benchmark: 'kube-api',
       command: 'npm run bench:kube-api',
       figures,
-      parameters: { ...params, kubectl: spawnSync(KUBECTL, ['version', '--client'], { encoding: 'utf8' }).stdout.split('\n')[0] },
+      parameters: {
+        ...params,
+        kubectl: spawnSync(KUBECTL, ['version', '--client'], { encoding: 'utf8' }).stdout.split('\n')[0],
+      },
       notes: [
         'controllers and the sandbox off: the API alone is measured',
         'kubectl asks for Tables in pages of 500 (its default chunk size); polis get lists through the existing route',

@@ -16,11 +16,12 @@ const app = (name: string, extra: Record<string, unknown> = {}) => ({
   },
 });
 
-/** The newline-delimited watch events of a response. */
+/** The newline-delimited watch events of a response (objects read field by field, as JSON). */
 const events = (body: string) =>
   body
     .split('\n')
     .filter((l) => l !== '')
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- test reads of arbitrary JSON
     .map((l) => JSON.parse(l) as { type: string; object: Record<string, any> });
 
 beforeAll(async () => {
@@ -41,7 +42,9 @@ describe('Kubernetes discovery', () => {
       versions: ['v1'],
     });
     const core = (await t.request('GET', '/api/v1', { token: admin })).json();
-    expect(core.resources).toEqual([expect.objectContaining({ name: 'namespaces', namespaced: false, verbs: ['get', 'list'] })]);
+    expect(core.resources).toEqual([
+      expect.objectContaining({ name: 'namespaces', namespaced: false, verbs: ['get', 'list'] }),
+    ]);
     const groups = (await t.request('GET', '/apis', { token: admin })).json();
     expect(groups.kind).toBe('APIGroupList');
     expect(groups.groups.map((g: { name: string }) => g.name)).toEqual(['core.oam.dev', 'polis.io']);
@@ -64,7 +67,9 @@ describe('Kubernetes discovery', () => {
         verbs: expect.arrayContaining(['get', 'list', 'watch', 'create', 'update', 'patch', 'delete']),
       }),
     );
-    expect(list.resources).toContainEqual(expect.objectContaining({ name: 'applications/status', kind: 'Application' }));
+    expect(list.resources).toContainEqual(
+      expect.objectContaining({ name: 'applications/status', kind: 'Application' }),
+    );
     const polis = (await t.request('GET', '/apis/polis.io/v1', { token: admin })).json();
     expect(polis.resources).toContainEqual(expect.objectContaining({ name: 'clusters', namespaced: false }));
     expect((await t.request('GET', '/apis/nope.io', { token: admin })).statusCode).toBe(404);
@@ -211,10 +216,18 @@ describe('Kubernetes watch and list protocol', () => {
   });
 
   it('sends bookmarks only when asked, honours field selectors and resumes after a resourceVersion', async () => {
-    const list = (await t.request('GET', `${APPS}/namespaces/edu/applications`, { token: t.tokens['edu-admin'] })).json();
+    const list = (
+      await t.request('GET', `${APPS}/namespaces/edu/applications`, { token: t.tokens['edu-admin'] })
+    ).json();
     const rv = list.metadata.resourceVersion as string;
-    await t.request('POST', `${APPS}/namespaces/edu/applications`, { token: t.tokens['edu-admin'], body: app('unwatched') });
-    await t.request('POST', `${APPS}/namespaces/edu/applications`, { token: t.tokens['edu-admin'], body: app('watched') });
+    await t.request('POST', `${APPS}/namespaces/edu/applications`, {
+      token: t.tokens['edu-admin'],
+      body: app('unwatched'),
+    });
+    await t.request('POST', `${APPS}/namespaces/edu/applications`, {
+      token: t.tokens['edu-admin'],
+      body: app('watched'),
+    });
     // Resumed from the list's revision, the stream replays both writes from history: no race with the writes.
     const watched = await t.request(
       'GET',
@@ -226,10 +239,14 @@ describe('Kubernetes watch and list protocol', () => {
     expect(objects.map((e) => `${e.type} ${e.object.metadata.name}`)).toEqual(['ADDED watched']);
     expect(objects[0]!.object.metadata.namespace).toBe('edu');
     expect(evs.some((e) => e.type === 'BOOKMARK')).toBe(true);
-    const quiet = await t.request('GET', `${APPS}/namespaces/edu/applications?watch=true&timeoutSeconds=1&resourceVersion=${rv}`, {
-      token: t.tokens['edu-admin'],
-      headers: { accept: 'application/json' },
-    });
+    const quiet = await t.request(
+      'GET',
+      `${APPS}/namespaces/edu/applications?watch=true&timeoutSeconds=1&resourceVersion=${rv}`,
+      {
+        token: t.tokens['edu-admin'],
+        headers: { accept: 'application/json' },
+      },
+    );
     expect(events(quiet.body).some((e) => e.type === 'BOOKMARK')).toBe(false);
   });
 
@@ -250,15 +267,39 @@ describe('Kubernetes watch and list protocol', () => {
       const q = `limit=2${next ? `&continue=${encodeURIComponent(next)}` : ''}`;
       const page = (await t.request('GET', `${APPS}/applications?${q}`, { token: t.adminToken })).json();
       expect(page.items.length).toBeLessThanOrEqual(2);
-      seen.push(...page.items.map((i: { metadata: { namespace: string; name: string } }) => `${i.metadata.namespace}/${i.metadata.name}`));
+      seen.push(
+        ...page.items.map(
+          (i: { metadata: { namespace: string; name: string } }) => `${i.metadata.namespace}/${i.metadata.name}`,
+        ),
+      );
       next = page.metadata.continue;
     } while (next);
     const all = (await t.request('GET', `${APPS}/applications`, { token: t.adminToken })).json();
-    expect(seen).toEqual(all.items.map((i: { metadata: { namespace: string; name: string } }) => `${i.metadata.namespace}/${i.metadata.name}`));
+    expect(seen).toEqual(
+      all.items.map(
+        (i: { metadata: { namespace: string; name: string } }) => `${i.metadata.namespace}/${i.metadata.name}`,
+      ),
+    );
     const rv = Number(all.metadata.resourceVersion);
-    expect((await t.request('GET', `${APPS}/applications?resourceVersion=${rv}&resourceVersionMatch=NotOlderThan`, { token: t.adminToken })).statusCode).toBe(200);
-    expect((await t.request('GET', `${APPS}/applications?resourceVersion=${rv - 1}&resourceVersionMatch=Exact`, { token: t.adminToken })).statusCode).toBe(410);
-    expect((await t.request('GET', `${APPS}/applications?resourceVersion=${rv + 1000}`, { token: t.adminToken })).statusCode).toBe(400);
-    expect((await t.request('GET', `${APPS}/applications?resourceVersionMatch=Exact`, { token: t.adminToken })).statusCode).toBe(400);
+    expect(
+      (
+        await t.request('GET', `${APPS}/applications?resourceVersion=${rv}&resourceVersionMatch=NotOlderThan`, {
+          token: t.adminToken,
+        })
+      ).statusCode,
+    ).toBe(200);
+    expect(
+      (
+        await t.request('GET', `${APPS}/applications?resourceVersion=${rv - 1}&resourceVersionMatch=Exact`, {
+          token: t.adminToken,
+        })
+      ).statusCode,
+    ).toBe(410);
+    expect(
+      (await t.request('GET', `${APPS}/applications?resourceVersion=${rv + 1000}`, { token: t.adminToken })).statusCode,
+    ).toBe(400);
+    expect(
+      (await t.request('GET', `${APPS}/applications?resourceVersionMatch=Exact`, { token: t.adminToken })).statusCode,
+    ).toBe(400);
   });
 });

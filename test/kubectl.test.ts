@@ -84,11 +84,29 @@ async function until(check: () => boolean | Promise<boolean>, what: string, ms =
 beforeAll(async () => {
   if (missing) return;
   dir = mkdtempSync(join(tmpdir(), 'polis-kubectl-'));
-  execFileSync(OPENSSL, [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-    '-subj', '/CN=polis-test', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
-    '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
-  ], { stdio: 'ignore' });
+  execFileSync(
+    OPENSSL,
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=polis-test',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1,DNS:localhost',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
+    ],
+    { stdio: 'ignore' },
+  );
   t = await startTestPolis({
     listen: true,
     config: { host: '127.0.0.1', tls: { certFile: join(dir, 'cert.pem'), keyFile: join(dir, 'key.pem') } },
@@ -142,10 +160,22 @@ describe.skipIf(missing !== undefined)('kubectl against polis', () => {
     expect(ns.stdout.trim().split('\n')).toEqual(['namespace/edu']);
     const all = await kubectl('edu-admin', ['get', 'applications', '-A', '--no-headers']);
     expect(all.code, all.stderr).toBe(0);
-    const namespaces = new Set(all.stdout.trim().split('\n').map((l) => l.split(/\s+/)[0]));
+    const namespaces = new Set(
+      all.stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.split(/\s+/)[0]),
+    );
     expect([...namespaces]).toEqual(['edu']);
     const vendor = await kubectl('vendor-dev', ['get', 'applications', '-A', '--no-headers']);
-    expect(new Set(vendor.stdout.trim().split('\n').map((l) => l.split(/\s+/)[0]))).toEqual(new Set(['edu', 'health']));
+    expect(
+      new Set(
+        vendor.stdout
+          .trim()
+          .split('\n')
+          .map((l) => l.split(/\s+/)[0]),
+      ),
+    ).toEqual(new Set(['edu', 'health']));
     const other = await kubectl('edu-admin', ['get', 'applications', '-n', 'tax']);
     expect(other.code).not.toBe(0);
     expect(other.stderr).toMatch(/Forbidden/);
@@ -180,7 +210,10 @@ describe.skipIf(missing !== undefined)('kubectl against polis', () => {
         body: app('watched-by-kubectl'),
       });
       expect(r.statusCode).toBe(201);
-      await until(() => /^watched-by-kubectl\s/m.test(out), `the new application in kubectl get -w (so far: ${out} ${err})`);
+      await until(
+        () => /^watched-by-kubectl\s/m.test(out),
+        `the new application in kubectl get -w (so far: ${out} ${err})`,
+      );
     } finally {
       child.kill('SIGTERM');
     }
@@ -212,13 +245,16 @@ describe.skipIf(missing !== undefined)('@kubernetes/client-node against polis', 
     const kc = load('edu-admin');
     const custom = kc.makeApiClient(k8s.CustomObjectsApi);
     const path = `${APPS}/namespaces/edu/applications`;
-    const informer = k8s.makeInformer(kc, path, () =>
-      custom.listNamespacedCustomObject({
-        group: 'core.oam.dev',
-        version: 'v1beta1',
-        namespace: 'edu',
-        plural: 'applications',
-      }) as never,
+    const informer = k8s.makeInformer(
+      kc,
+      path,
+      () =>
+        custom.listNamespacedCustomObject({
+          group: 'core.oam.dev',
+          version: 'v1beta1',
+          namespace: 'edu',
+          plural: 'applications',
+        }) as never,
     );
     const added: string[] = [];
     const errors: unknown[] = [];

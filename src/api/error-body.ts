@@ -102,5 +102,8 @@ export function errorBody(error: unknown, request: FastifyRequest): StatusBody {
 export function sendError(reply: FastifyReply, error: unknown): FastifyReply {
   const body = errorBody(error, reply.request);
   // The same body read as a Kubernetes meta/v1 Status (kubectl and client libraries print it).
-  return reply.code(body.code).type('application/json').send({ ...body, ...kubeStatusFields(body) });
+  return reply
+    .code(body.code)
+    .type('application/json')
+    .send({ ...body, ...kubeStatusFields(body) });
 }

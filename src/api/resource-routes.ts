@@ -126,7 +126,8 @@ function registerCollection(
   const dryRun = (req: FastifyRequest) => ({ dryRun: boolParam(req.query as Query, 'dryRun') });
   const now = () => deps.clock?.now() ?? new Date();
   /** A body in the Kubernetes view (metadata.namespace) becomes polis's (metadata.tenant) on the namespaced paths. */
-  const input = (req: FastifyRequest, body: unknown) => (kube ? fromKubeBody(body, (req.params as Params).tenant) : body);
+  const input = (req: FastifyRequest, body: unknown) =>
+    kube ? fromKubeBody(body, (req.params as Params).tenant) : body;
   /** One object as the client asked for it: polis's view, the Kubernetes view, or a Table of one row. */
   const out = (req: FastifyRequest, obj: StoredObject, principal: Principal): unknown => {
     const shown = show(obj, principal);
@@ -529,7 +530,11 @@ const LIST_QUERY = {
     resourceVersionMatch: { type: 'string', enum: ['NotOlderThan', 'Exact'] },
     allowWatchBookmarks: { type: 'boolean' },
     sendInitialEvents: { type: 'boolean' },
-    includeObject: { type: 'string', enum: ['None', 'Metadata', 'Object'], description: 'Tables: what each row carries' },
+    includeObject: {
+      type: 'string',
+      enum: ['None', 'Metadata', 'Object'],
+      description: 'Tables: what each row carries',
+    },
     timeoutSeconds: { type: 'integer' },
   },
 };

@@ -199,7 +199,12 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   app.get('/version', pub, async () => versionInfo(deps.version));
 
   registerDiscovery(app, deps.registry, deps.version);
-  registerKubeRoutes(app, { registry: deps.registry, resources: deps.resources, clock: deps.clock, version: deps.version });
+  registerKubeRoutes(app, {
+    registry: deps.registry,
+    resources: deps.resources,
+    clock: deps.clock,
+    version: deps.version,
+  });
   for (const def of deps.registry.all())
     registerKindRoutes(app, def, {
       resources: deps.resources,

@@ -82,7 +82,10 @@ Exit codes: 0 ok, 1 failure, 2 usage or invalid input, 3 not logged in or not al
       .command('kubeconfig')
       .description('print (or write) a kubeconfig for the logged-in server and token, for kubectl and client libraries')
       .option('--file <file>', 'write it here (readable by you only) instead of standard output')
-      .option('--certificate-authority <file>', "PEM of the CA of the server's certificate (default: NODE_EXTRA_CA_CERTS)")
+      .option(
+        '--certificate-authority <file>',
+        "PEM of the CA of the server's certificate (default: NODE_EXTRA_CA_CERTS)",
+      )
       .option('-n, --namespace <department>', 'the default namespace (default: the department of polis login --tenant)')
       .option('--context-name <name>', 'the name of the cluster, user and context (default polis)')
       .action((opts) => run(runKubeconfig(ctx, opts))),

@@ -83,7 +83,10 @@ export function apiResources(def: KindDefinition): Record<string, unknown>[] {
     categories: ['polis'],
   };
   if (!def.hasStatus) return [main];
-  return [main, { name: `${def.plural}/status`, singularName: '', namespaced, kind: def.kind, verbs: ['get', 'patch', 'update'] }];
+  return [
+    main,
+    { name: `${def.plural}/status`, singularName: '', namespaced, kind: def.kind, verbs: ['get', 'patch', 'update'] },
+  ];
 }
 
 /** GET /apis/{group}/{version}: the APIResourceList, or undefined for a group version polis does not serve. */

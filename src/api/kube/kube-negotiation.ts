@@ -17,7 +17,8 @@ export function watchProtocol(accept: string | undefined, kubePath: boolean): 's
   return 'ndjson';
 }
 
-const HEAD = /^\{"apiVersion":"[^"\\]*","kind":"[^"\\]*","metadata":\{"name":"[^"\\]*","tenant":"([^"\\]*)"(,"namespace":"[^"\\]*")?/;
+const HEAD =
+  /^\{"apiVersion":"[^"\\]*","kind":"[^"\\]*","metadata":\{"name":"[^"\\]*","tenant":"([^"\\]*)"(,"namespace":"[^"\\]*")?/;
 
 /**
  * A stored object's JSON text in the Kubernetes view, without parsing it when it has the store's canonical key order

@@ -11,7 +11,12 @@ import type { StoredObject } from '../../resources/envelope.ts';
 export function toKubeObject<T extends { metadata: { name: string; tenant?: string } }>(obj: T): T {
   const tenant = obj.metadata.tenant;
   if (tenant === undefined) return obj;
-  const { name, tenant: _t, namespace: _n, ...rest } = obj.metadata as { name: string; tenant?: string; namespace?: string };
+  const {
+    name,
+    tenant: _t,
+    namespace: _n,
+    ...rest
+  } = obj.metadata as { name: string; tenant?: string; namespace?: string };
   return { ...obj, metadata: { name, tenant, namespace: tenant, ...rest } };
 }
 
@@ -33,17 +38,14 @@ export function fromKubeBody(body: unknown, namespace: string | undefined): unkn
     ['tenant', meta.tenant],
   ] as const) {
     if (value !== undefined && value !== namespace) {
-      throw new InputError(
-        'the namespace of the provided object does not match the namespace sent on the request',
-        [
-          {
-            path: `metadata.${field}`,
-            code: 'NamespaceMismatch',
-            params: { given: String(value), path: namespace },
-            message: `"${String(value)}" differs from the namespace in the path ("${namespace}"); leave it out or name "${namespace}"`,
-          },
-        ],
-      );
+      throw new InputError('the namespace of the provided object does not match the namespace sent on the request', [
+        {
+          path: `metadata.${field}`,
+          code: 'NamespaceMismatch',
+          params: { given: String(value), path: namespace },
+          message: `"${String(value)}" differs from the namespace in the path ("${namespace}"); leave it out or name "${namespace}"`,
+        },
+      ]);
     }
   }
   return { ...body, metadata: { ...meta, tenant: namespace } };
@@ -98,7 +100,8 @@ export function parseFieldSelector(text: string | undefined): FieldSelector {
       ]);
     }
     const field = m[1] === 'metadata.name' ? 'name' : 'namespace';
-    if (out[field] !== undefined && out[field] !== m[3]) out[field] = '\0'; // two values: nothing matches
+    if (out[field] !== undefined && out[field] !== m[3])
+      out[field] = '\0'; // two values: nothing matches
     else out[field] = m[3];
   }
   return out;

@@ -28,7 +28,11 @@ function jsonSchema(schema: z.ZodType): Record<string, unknown> {
 }
 
 /** Moves a schema's `$defs` into components under `prefix.` and points its references there. */
-function hoist(schema: Record<string, unknown>, prefix: string, into: Record<string, unknown>): Record<string, unknown> {
+function hoist(
+  schema: Record<string, unknown>,
+  prefix: string,
+  into: Record<string, unknown>,
+): Record<string, unknown> {
   const { $defs, $schema: _s, ...rest } = schema as { $defs?: Record<string, unknown>; $schema?: unknown };
   const rewrite = (v: unknown) =>
     JSON.parse(JSON.stringify(v).replaceAll('"#/$defs/', `"#/components/schemas/${prefix}.`)) as Record<
@@ -65,12 +69,20 @@ function kindSchema(def: KindDefinition, components: Record<string, unknown>): v
     description: 'APIVersion defines the versioned schema of this representation of an object.',
   };
   props.kind = { type: 'string', description: 'Kind is a string value representing the REST resource.' };
-  props.metadata = { allOf: [{ $ref: `#/components/schemas/${OBJECT_META}` }], description: 'Standard object metadata.' };
+  props.metadata = {
+    allOf: [{ $ref: `#/components/schemas/${OBJECT_META}` }],
+    description: 'Standard object metadata.',
+  };
   components[name] = {
     ...body,
     description: def.description,
     properties: props,
-    required: ['apiVersion', 'kind', 'metadata', ...((body.required as string[] | undefined) ?? []).filter((r) => r !== 'apiVersion' && r !== 'kind')],
+    required: [
+      'apiVersion',
+      'kind',
+      'metadata',
+      ...((body.required as string[] | undefined) ?? []).filter((r) => r !== 'apiVersion' && r !== 'kind'),
+    ],
     'x-kubernetes-group-version-kind': [{ group: def.group, version: def.version, kind: def.kind }],
   };
 }

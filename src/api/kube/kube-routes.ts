@@ -35,8 +35,10 @@ export function registerKubeRoutes(app: FastifyInstance, deps: KubeRouteDeps): v
   app.get('/api', { schema: { tags, summary: 'Kubernetes core API versions' } }, async (req) =>
     apiVersions(req.headers.host ?? '127.0.0.1'),
   );
-  app.get('/api/v1', { schema: { tags, summary: 'Kubernetes core v1 resources: departments as namespaces' } }, async () =>
-    coreResourceList(),
+  app.get(
+    '/api/v1',
+    { schema: { tags, summary: 'Kubernetes core v1 resources: departments as namespaces' } },
+    async () => coreResourceList(),
   );
   app.get('/apis/:group', { schema: { tags, summary: 'A Kubernetes API group' } }, async (req) => {
     const { group } = req.params as { group: string };
@@ -44,12 +46,16 @@ export function registerKubeRoutes(app: FastifyInstance, deps: KubeRouteDeps): v
     if (!doc) throw new NotFoundError(`the server does not serve the API group "${group}"`);
     return doc;
   });
-  app.get('/apis/:group/:version', { schema: { tags, summary: 'The resources of a Kubernetes group version' } }, async (req) => {
-    const { group, version } = req.params as { group: string; version: string };
-    const doc = apiResourceList(defs(), group, version);
-    if (!doc) throw new NotFoundError(`the server does not serve ${group}/${version}`);
-    return doc;
-  });
+  app.get(
+    '/apis/:group/:version',
+    { schema: { tags, summary: 'The resources of a Kubernetes group version' } },
+    async (req) => {
+      const { group, version } = req.params as { group: string; version: string };
+      const doc = apiResourceList(defs(), group, version);
+      if (!doc) throw new NotFoundError(`the server does not serve ${group}/${version}`);
+      return doc;
+    },
+  );
 
   // The documents do not change while the server runs: built once, on first use.
   let index: Record<string, unknown> | undefined;

@@ -38,10 +38,16 @@ export async function runKubeconfig(ctx: CliContext, opts: KubeconfigOptions): P
     try {
       caPem = await readFile(caFile, 'utf8');
     } catch (e) {
-      throw usageError(`cannot read the CA file ${caFile}: ${(e as Error).message}`, 'pass --certificate-authority FILE (PEM)');
+      throw usageError(
+        `cannot read the CA file ${caFile}: ${(e as Error).message}`,
+        'pass --certificate-authority FILE (PEM)',
+      );
     }
     if (!caPem.includes('-----BEGIN CERTIFICATE-----'))
-      throw usageError(`${caFile} holds no PEM certificate`, 'pass the CA certificate that signed the server certificate');
+      throw usageError(
+        `${caFile} holds no PEM certificate`,
+        'pass the CA certificate that signed the server certificate',
+      );
   }
   const text = toYaml(
     kubeconfigDocument({
