@@ -416,6 +416,9 @@ async function main(): Promise<void> {
         'controllers and the sandbox off: the API alone is measured',
         'kubectl asks for Tables in pages of 500 (its default chunk size); polis get lists through the existing route',
         'client-node lists across namespaces on the same URL and handler as the existing list route (the server sends the same bytes): what separates them is the client, KubernetesObjectApi deserializing every object into typed classes',
+        ...figures
+          .filter((f) => f.met === false)
+          .map((f) => `goal missed: ${f.metric} ${f.value} ${f.unit} (goal ${f.goal})`),
       ],
     },
     custom ? 'custom' : undefined,
