@@ -264,6 +264,9 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
         : false,
     bookmarkMs: opts.bookmarkMs,
     backup,
+    https: config.tls
+      ? { cert: await readFile(config.tls.certFile), key: await readFile(config.tls.keyFile) }
+      : undefined,
   });
   const compaction = setInterval(
     () =>

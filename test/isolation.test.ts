@@ -169,7 +169,8 @@ afterAll(async () => {
 
 /** The kind a generic route serves, from its URL. */
 function routeKind(url: string): { def: KindDefinition; item: boolean; status: boolean } | undefined {
-  const m = /^\/apis\/([^/]+)\/([^/]+)\/(?:tenants\/:tenant\/)?([a-z]+)(\/:name)?(\/status)?$/.exec(url);
+  // polis's own paths (tenants/) and the Kubernetes ones (namespaces/) of the same handlers.
+  const m = /^\/apis\/([^/]+)\/([^/]+)\/(?:(?:tenants|namespaces)\/:tenant\/)?([a-z]+)(\/:name)?(\/status)?$/.exec(url);
   if (!m) return undefined;
   const def = t.polis.resources.registry.byResource(m[1]!, m[3]!);
   return def ? { def, item: m[4] !== undefined, status: m[5] !== undefined } : undefined;
@@ -277,7 +278,8 @@ describe('tenant isolation on every registered route', () => {
           continue;
         }
         const r = await call(actor, route, OWN);
-        const foreign = [...r.body.matchAll(/"tenant":"([a-z0-9-]*)"/g)]
+        // A department is named as tenant, or as namespace in the Kubernetes view.
+        const foreign = [...r.body.matchAll(/"(?:tenant|namespace)":"([a-z0-9-]*)"/g)]
           .map((m) => m[1])
           .filter((x) => x !== '' && !actor.tenants.includes(x!));
         if (foreign.length > 0)
@@ -301,6 +303,8 @@ describe('tenant isolation on every registered route', () => {
               { url: `${base}/${def.plural}` },
               { url: `${base}/tenants/${OWN}/${def.plural}`, tenant: OWN },
               { url: `${base}/tenants/${OTHER}/${def.plural}`, tenant: OTHER },
+              { url: `${base}/namespaces/${OWN}/${def.plural}`, tenant: OWN },
+              { url: `${base}/namespaces/${OTHER}/${def.plural}`, tenant: OTHER },
             ];
       for (const actor of ACTORS) {
         for (const target of targets) {
@@ -330,7 +334,7 @@ describe('tenant isolation on every registered route', () => {
               if (may !== 'all' && may.length === 0)
                 return r.statusCode === 403 ? undefined : `${where}: expected 403, got ${r.statusCode}`;
               if (r.statusCode !== 200) return `${where}: expected 200, got ${r.statusCode} ${r.body.slice(0, 160)}`;
-              const shown = [...r.body.matchAll(/"tenant":"([a-z0-9-]*)"/g)].map((m) => m[1]!);
+              const shown = [...r.body.matchAll(/"(?:tenant|namespace)":"([a-z0-9-]*)"/g)].map((m) => m[1]!);
               const foreign = may === 'all' ? [] : shown.filter((x) => x !== '' && !may.includes(x));
               return foreign.length > 0 ? `${where}: shows ${[...new Set(foreign)].join(', ')}` : undefined;
             }),
@@ -344,6 +348,26 @@ describe('tenant isolation on every registered route', () => {
       token: tokens['edu-viewer'],
     });
     expect(viewer.statusCode).toBe(403);
+  });
+
+  it('shows a department-bound principal only its own departments as Kubernetes namespaces', async () => {
+    for (const actor of ACTORS.filter((a) => a.tenants.length > 0)) {
+      const list = await t.request('GET', '/api/v1/namespaces', { token: tokens[actor.user] });
+      expect(list.statusCode).toBe(200);
+      const names = (list.json() as { items: Array<{ metadata: { name: string } }> }).items.map((n) => n.metadata.name);
+      expect(names.sort(), actor.user).toEqual([...actor.tenants].sort());
+      const other = await t.request('GET', `/api/v1/namespaces/${OTHER}`, { token: tokens[actor.user] });
+      expect(other.statusCode, actor.user).toBe(403);
+      const own = await t.request('GET', `/api/v1/namespaces/${OWN}`, { token: tokens[actor.user] });
+      expect(own.statusCode, actor.user).toBe(200);
+      // kubectl get -A: the cross-department list with a namespace field selector stays within the caller's rights.
+      const selected = await t.request(
+        'GET',
+        `/apis/core.oam.dev/v1beta1/applications?fieldSelector=metadata.namespace%3D${OTHER}`,
+        { token: tokens[actor.user] },
+      );
+      expect((selected.json() as { items: unknown[] }).items, actor.user).toEqual([]);
+    }
   });
 
   it('lists across departments only what the caller may see', async () => {

@@ -1,11 +1,16 @@
 import type { FastifyInstance } from 'fastify';
 import type { KindRegistry } from '../resources/registry.ts';
 import { apiVersionOf } from '../resources/registry.ts';
+import { apiGroupList } from './kube/kube-discovery.ts';
 
-/** GET /apis: every served kind with its paths, scope, verbs and table columns (the CLI and console read it). */
+/**
+ * GET /apis: one body for two readers. Kubernetes clients read it as an APIGroupList (`kind`, `apiVersion`,
+ * `groups`); the polis CLI and console read `resources`: every served kind with its paths, scope, verbs and table
+ * columns. Both send `Accept: application/json`, so one body serves both (JSON readers ignore the other's fields).
+ */
 export function registerDiscovery(app: FastifyInstance, registry: KindRegistry, version: string): void {
   app.get('/apis', { schema: { tags: ['discovery'], summary: 'The kinds this server serves' } }, async () => ({
-    kind: 'APIResourceList',
+    ...apiGroupList(registry.all()),
     serverVersion: version,
     resources: registry.all().map((d) => ({
       apiVersion: apiVersionOf(d),

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorCause, ErrorReason } from '../kernel/errors.ts';
 import { isPolisError } from '../kernel/errors.ts';
 import type { Params } from '../kernel/messages/index.ts';
+import { kubeStatusFields } from './kube/kube-status.ts';
 
 /** The one error body every route returns. */
 export interface StatusBody {
@@ -106,5 +107,9 @@ export function errorBody(error: unknown, request: FastifyRequest): StatusBody {
 
 export function sendError(reply: FastifyReply, error: unknown): FastifyReply {
   const body = errorBody(error, reply.request);
-  return reply.code(body.code).type('application/json').send(body);
+  // The same body read as a Kubernetes meta/v1 Status (kubectl and client libraries print it).
+  return reply
+    .code(body.code)
+    .type('application/json')
+    .send({ ...body, ...kubeStatusFields(body) });
 }

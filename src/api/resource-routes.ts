@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { InputError, NotAllowedError } from '../kernel/errors.ts';
+import type { Clock } from '../kernel/clock.ts';
 import { dns1123LabelProblem } from '../kernel/names.ts';
 import type { StoredObject } from '../resources/envelope.ts';
 import { objectMetaInput } from '../resources/envelope.ts';
@@ -13,10 +14,14 @@ import { allowedTenants, authorize, canReadSecretValues } from '../tenancy/autho
 import { principalOf, requestContext } from '../tenancy/request-principal.ts';
 import { bodyDocument } from './bodies.ts';
 import type { Query } from '../kernel/query-params.ts';
-import { boolParam, intParam, nameFromFieldSelector, stringParam } from '../kernel/query-params.ts';
+import { boolParam, intParam, stringParam } from '../kernel/query-params.ts';
 import { selectorFromQuery } from '../resources/label-selector.ts';
-import type { WatchDeps } from './watch.ts';
+import type { WatchDeps, WatchFormat } from './watch.ts';
 import { serveWatch } from './watch.ts';
+import { kubeRawItem, watchProtocol } from './kube/kube-negotiation.ts';
+import { fromKubeBody, parseFieldSelector, toKubeObject } from './kube/kube-objects.ts';
+import { checkListRevision, listResourceVersion, narrow } from './kube/kube-list.ts';
+import { includeObjectOf, table, wantsTable } from './kube/kube-table.ts';
 
 interface Params {
   tenant?: string;
@@ -25,6 +30,8 @@ interface Params {
 
 export interface ResourceRouteDeps extends WatchDeps {
   readonly resources: ResourceService;
+  /** For the AGE column of Tables. */
+  readonly clock?: Clock;
 }
 
 const MUTATING = new Set<ResourceVerb>(['create', 'update', 'patch', 'delete']);
@@ -33,11 +40,28 @@ const MUTATING = new Set<ResourceVerb>(['create', 'update', 'patch', 'delete']);
  * Registers the generic routes of one kind:
  * platform-scoped  /apis/{group}/{version}/{plural}[/{name}[/status]]
  * tenant-scoped    /apis/{group}/{version}/tenants/{tenant}/{plural}[/{name}[/status]]
+ *                  /apis/{group}/{version}/namespaces/{tenant}/{plural}[/{name}[/status]] (Kubernetes clients: the
+ *                  same handlers, objects shown with metadata.namespace naming the department)
  *                  and GET /apis/{group}/{version}/{plural} across the departments the caller may see.
+ * Every GET answers a Table to `Accept: application/json;as=Table;g=meta.k8s.io;v=v1` (kubectl get).
  */
 export function registerKindRoutes(app: FastifyInstance, def: KindDefinition, deps: ResourceRouteDeps): void {
   const base = `/apis/${def.group}/${def.version}`;
-  const collection = def.scope === 'tenant' ? `${base}/tenants/:tenant/${def.plural}` : `${base}/${def.plural}`;
+  if (def.scope === 'tenant') {
+    registerCollection(app, def, deps, `${base}/tenants/:tenant/${def.plural}`, false);
+    registerCollection(app, def, deps, `${base}/namespaces/:tenant/${def.plural}`, true);
+  } else registerCollection(app, def, deps, `${base}/${def.plural}`, false);
+}
+
+/** The routes of one collection path; `kube`: the Kubernetes namespaced layout, served in the Kubernetes view. */
+function registerCollection(
+  app: FastifyInstance,
+  def: KindDefinition,
+  deps: ResourceRouteDeps,
+  collection: string,
+  kube: boolean,
+): void {
+  const base = `/apis/${def.group}/${def.version}`;
   const item = `${collection}/:name`;
   const has = (v: ResourceVerb) => def.verbs.includes(v);
   const tags = [def.kind];
@@ -101,13 +125,33 @@ export function registerKindRoutes(app: FastifyInstance, def: KindDefinition, de
       ? withoutSensitive(obj, def.sensitiveFields)
       : withoutSensitive(obj, def.serverOnlyFields);
   const dryRun = (req: FastifyRequest) => ({ dryRun: boolParam(req.query as Query, 'dryRun') });
+  const now = () => deps.clock?.now() ?? new Date();
+  /** A body in the Kubernetes view (metadata.namespace) becomes polis's (metadata.tenant) on the namespaced paths. */
+  const input = (req: FastifyRequest, body: unknown) =>
+    kube ? fromKubeBody(body, (req.params as Params).tenant) : body;
+  /** One object as the client asked for it: polis's view, the Kubernetes view, or a Table of one row. */
+  const out = (req: FastifyRequest, obj: StoredObject, principal: Principal): unknown => {
+    const shown = show(obj, principal);
+    const viewed = kube ? toKubeObject(shown) : shown;
+    if (!wantsTable(req.headers.accept)) return viewed;
+    const q = req.query as Query;
+    return table(def, [viewed as StoredObject], {
+      include: includeObjectOf(stringParam(q, 'includeObject')),
+      now: now(),
+      resourceVersion: obj.metadata.resourceVersion,
+    });
+  };
 
   if (has('list')) {
     const listHandler = handle('list', async (req, reply, principal) => {
       const q = req.query as Query;
       const pathTenant = (req.params as Params).tenant;
+      const fields = parseFieldSelector(stringParam(q, 'fieldSelector'));
+      // The Kubernetes view on the namespaced paths, and across departments (where kubectl get -A lists).
+      const kubeView = kube || (def.scope === 'tenant' && pathTenant === undefined);
+      const asTable = wantsTable(req.headers.accept);
       if (boolParam(q, 'watch')) {
-        const tenants = watchScope(principal, def, pathTenant);
+        const tenants = narrow(watchScope(principal, def, pathTenant), fields.namespace, def);
         // Checked again while the stream is open: it ends once the caller may no longer watch all it shows.
         const recheck = (p: Principal) => {
           const now = watchScope(p, def, pathTenant);
@@ -116,31 +160,60 @@ export function registerKindRoutes(app: FastifyInstance, def: KindDefinition, de
           if (lost.length > 0)
             throw new NotAllowedError(`user "${p.user}" may no longer watch ${def.kind} in ${lost.join(', ')}`);
         };
-        return serveWatch(req, reply, def, tenants, deps, recheck);
+        const protocol = watchProtocol(req.headers.accept, kube);
+        const include = includeObjectOf(stringParam(q, 'includeObject'));
+        const format: WatchFormat = {
+          protocol,
+          view: kubeView || protocol === 'ndjson' ? toKubeObject : undefined,
+          table: asTable
+            ? (o, first) =>
+                table(def, [toKubeObject(o)], {
+                  include,
+                  now: now(),
+                  resourceVersion: o.metadata.resourceVersion,
+                  withColumns: first,
+                })
+            : undefined,
+        };
+        return serveWatch(req, reply, def, tenants, deps, recheck, format);
       }
-      const tenants = tenantsFor(principal, def, pathTenant);
-      const page = await deps.resources.list({
-        kind: def.kind,
-        tenants,
-        labelSelector: selectorFromQuery(stringParam(q, 'labelSelector')),
-        name: nameFromFieldSelector(q),
-        limit: intParam(q, 'limit', 1, 10_000),
-        continue: stringParam(q, 'continue'),
-        raw: true,
-      });
-      const head = {
-        apiVersion: apiVersionOf(def),
-        kind: `${def.kind}List`,
-        metadata: { resourceVersion: page.resourceVersion, ...(page.continue ? { continue: page.continue } : {}) },
+      const rv = listResourceVersion(q);
+      const tenants = narrow(tenantsFor(principal, def, pathTenant), fields.namespace, def);
+      const page =
+        tenants !== undefined && tenants.length === 0
+          ? { items: [], rawItems: [], resourceVersion: String(await deps.store.currentRevision()) }
+          : await deps.resources.list({
+              kind: def.kind,
+              tenants,
+              labelSelector: selectorFromQuery(stringParam(q, 'labelSelector')),
+              name: fields.name,
+              limit: intParam(q, 'limit', 1, 10_000),
+              continue: stringParam(q, 'continue'),
+              raw: !asTable,
+            });
+      checkListRevision(rv, page.resourceVersion);
+      const listMeta = {
+        resourceVersion: page.resourceVersion,
+        ...('continue' in page && page.continue ? { continue: page.continue } : {}),
       };
-      if (!page.rawItems) return { ...head, items: page.items };
+      if (asTable) {
+        const objects = page.items.map((o) => (kubeView ? toKubeObject(o) : o));
+        return table(def, objects, {
+          include: includeObjectOf(stringParam(q, 'includeObject')),
+          now: now(),
+          ...listMeta,
+        });
+      }
+      const head = { apiVersion: apiVersionOf(def), kind: `${def.kind}List`, metadata: listMeta };
+      if (!page.rawItems) return { ...head, items: kubeView ? page.items.map(toKubeObject) : page.items };
       // The stored JSON of each object goes out as it is: no parse and re-serialization of a hundred objects.
-      const body = `${JSON.stringify(head).slice(0, -1)},"items":[${page.rawItems.join(',')}]}`;
+      const raw = kubeView ? page.rawItems.map(kubeRawItem) : page.rawItems;
+      const body = `${JSON.stringify(head).slice(0, -1)},"items":[${raw.join(',')}]}`;
       return reply.type('application/json; charset=utf-8').send(body);
     });
     const listSchema = { tags, summary: `List or watch ${def.plural}`, querystring: LIST_QUERY };
     app.get(collection, { schema: listSchema }, listHandler);
-    if (def.scope === 'tenant')
+    if (def.scope === 'tenant' && !kube)
       app.get(
         `${base}/${def.plural}`,
         { schema: { ...listSchema, summary: `List or watch ${def.plural} across the departments you may see` } },
@@ -154,11 +227,11 @@ export function registerKindRoutes(app: FastifyInstance, def: KindDefinition, de
       handle('create', async (req, reply) => {
         const obj = await deps.resources.create(
           requestContext(req),
-          bodyDocument(req.body),
+          input(req, bodyDocument(req.body)),
           expected(req),
           dryRun(req),
         );
-        return reply.code(201).send(obj);
+        return reply.code(201).send(kube ? toKubeObject(obj) : obj);
       }),
     );
   }
@@ -168,7 +241,7 @@ export function registerKindRoutes(app: FastifyInstance, def: KindDefinition, de
       { schema: { tags, summary: `Read a ${def.kind}` } },
       handle('get', async (req, _reply, principal) => {
         const p = req.params as Params;
-        return show(await deps.resources.get(def.kind, p.tenant ?? '', p.name!), principal);
+        return out(req, await deps.resources.get(def.kind, p.tenant ?? '', p.name!), principal);
       }),
     );
   }
@@ -177,8 +250,14 @@ export function registerKindRoutes(app: FastifyInstance, def: KindDefinition, de
       item,
       { schema: { tags, summary: `Replace a ${def.kind}`, body: docSchema, querystring: DRYRUN_QUERY } },
       handle('update', async (req, _reply, principal) =>
-        show(
-          await deps.resources.replace(requestContext(req), bodyDocument(req.body), expected(req), dryRun(req)),
+        out(
+          req,
+          await deps.resources.replace(
+            requestContext(req),
+            input(req, bodyDocument(req.body)),
+            expected(req),
+            dryRun(req),
+          ),
           principal,
         ),
       ),
@@ -196,8 +275,9 @@ export function registerKindRoutes(app: FastifyInstance, def: KindDefinition, de
         },
       },
       handle('patch', async (req, _reply, principal) =>
-        show(
-          await deps.resources.patch(requestContext(req), keyOfReq(req), mergePatchBody(req), dryRun(req)),
+        out(
+          req,
+          await deps.resources.patch(requestContext(req), keyOfReq(req), input(req, mergePatchBody(req)), dryRun(req)),
           principal,
         ),
       ),
@@ -209,7 +289,8 @@ export function registerKindRoutes(app: FastifyInstance, def: KindDefinition, de
       { schema: { tags, summary: `Delete a ${def.kind} (marked while finalizers remain)`, querystring: DRYRUN_QUERY } },
       handle('delete', async (req, _reply, principal) => {
         const rv = stringParam(req.query as Query, 'resourceVersion');
-        return show(
+        return out(
+          req,
           await deps.resources.delete(requestContext(req), keyOfReq(req), { ...dryRun(req), resourceVersion: rv }),
           principal,
         );
@@ -223,7 +304,7 @@ export function registerKindRoutes(app: FastifyInstance, def: KindDefinition, de
       { schema: { tags, summary: `Read a ${def.kind} with its status` } },
       handle('get', async (req, _reply, principal) => {
         const p = req.params as Params;
-        return show(await deps.resources.get(def.kind, p.tenant ?? '', p.name!), principal);
+        return out(req, await deps.resources.get(def.kind, p.tenant ?? '', p.name!), principal);
       }),
     );
     app.put(
@@ -231,8 +312,17 @@ export function registerKindRoutes(app: FastifyInstance, def: KindDefinition, de
       { schema: { tags, summary: `Replace the status of a ${def.kind}`, body: docSchema } },
       handle(
         'update',
-        async (req) =>
-          deps.resources.replaceStatus(requestContext(req), bodyDocument(req.body), expected(req), dryRun(req)),
+        async (req, _reply, principal) =>
+          out(
+            req,
+            await deps.resources.replaceStatus(
+              requestContext(req),
+              input(req, bodyDocument(req.body)),
+              expected(req),
+              dryRun(req),
+            ),
+            principal,
+          ),
         { subresource: 'status' },
       ),
     );
@@ -241,11 +331,15 @@ export function registerKindRoutes(app: FastifyInstance, def: KindDefinition, de
       { schema: { tags, summary: `Merge-patch the status of a ${def.kind}`, body: { type: 'object' } } },
       handle(
         'patch',
-        async (req) =>
-          deps.resources.patch(requestContext(req), keyOfReq(req), mergePatchBody(req), {
-            ...dryRun(req),
-            subresource: 'status',
-          }),
+        async (req, _reply, principal) =>
+          out(
+            req,
+            await deps.resources.patch(requestContext(req), keyOfReq(req), input(req, mergePatchBody(req)), {
+              ...dryRun(req),
+              subresource: 'status',
+            }),
+            principal,
+          ),
         { subresource: 'status' },
       ),
     );
@@ -352,8 +446,21 @@ const LIST_QUERY = {
     labelSelector: { type: 'string', description: 'e.g. app=portal,tier in (web,api)' },
     limit: { type: 'integer', minimum: 1, maximum: 10000 },
     continue: { type: 'string' },
-    watch: { type: 'boolean', description: 'stream changes as server-sent events' },
-    resourceVersion: { type: 'string', description: 'watch: resume after this revision' },
+    fieldSelector: { type: 'string', description: 'metadata.name=NAME, metadata.namespace=DEPARTMENT' },
+    watch: {
+      type: 'boolean',
+      description:
+        'stream changes: server-sent events with Accept: text/event-stream, else Kubernetes watch events (one JSON per line)',
+    },
+    resourceVersion: { type: 'string', description: 'watch: resume after this revision; list: not older than it' },
+    resourceVersionMatch: { type: 'string', enum: ['NotOlderThan', 'Exact'] },
+    allowWatchBookmarks: { type: 'boolean' },
+    sendInitialEvents: { type: 'boolean' },
+    includeObject: {
+      type: 'string',
+      enum: ['None', 'Metadata', 'Object'],
+      description: 'Tables: what each row carries',
+    },
     timeoutSeconds: { type: 'integer' },
   },
 };

@@ -37,6 +37,9 @@ import type { WatchGuard } from './watch-guard.ts';
 import { registerKindRoutes } from './resource-routes.ts';
 import type { BackupDeps } from '../backup/backup-jobs.ts';
 import { registerBackupRoutes } from '../backup/backup-routes.ts';
+import { versionInfo } from './kube/kube-discovery.ts';
+import { registerKubeRoutes } from './kube/kube-routes.ts';
+import { kubeStatusFields } from './kube/kube-status.ts';
 
 export interface ServerDeps {
   readonly store: Store;
@@ -62,6 +65,8 @@ export interface ServerDeps {
   readonly bookmarkMs?: number;
   /** Online backups (GET /api/v1/backup). */
   readonly backup?: BackupDeps;
+  /** Serve HTTPS with this PEM certificate and key (kubectl sends tokens over HTTPS only). */
+  readonly https?: { readonly cert: Buffer; readonly key: Buffer };
 }
 
 /** A registered route, for the isolation test and the OpenAPI document. */
@@ -86,7 +91,9 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 /** Builds the HTTP API with every route registered; the caller listens (or uses `inject` in tests). */
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const bodyTimeoutMs = deps.requestTimeoutMs ?? 30_000;
+  // An HTTPS server is typed as another Fastify instance; routes and hooks are the same, so it is used as one.
   const app = Fastify({
+    ...(deps.https ? { https: { cert: deps.https.cert, key: deps.https.key } } : {}),
     logger: deps.logger ?? false,
     bodyLimit: deps.bodyLimit ?? 1024 * 1024,
     genReqId: (req) => {
@@ -98,7 +105,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     // armBodyTimeout before this backstop fires. Node checks it every connectionsCheckingInterval.
     requestTimeout: bodyTimeoutMs + 30_000,
     http: { connectionsCheckingInterval: Math.min(30_000, Math.max(1000, bodyTimeoutMs)) },
-  });
+  } as FastifyServerOptions) as unknown as FastifyInstance;
   app.decorate('polisRoutes', [] as RouteEntry[]);
   app.addHook('onRoute', (route) => {
     // The API reference (swagger-ui's own routes) is readable without a token, like /openapi.json.
@@ -114,12 +121,14 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   // field, the problem and what is accepted.
   app.setValidatorCompiler(() => (data) => ({ value: data }));
   app.setErrorHandler((error, _req, reply) => sendError(reply, error));
-  app.setNotFoundHandler((req, reply) =>
-    reply.code(404).send({
-      ...errorBody({ code: 'FST_ERR_NOT_FOUND' }, req),
+  app.setNotFoundHandler((req, reply) => {
+    const body = errorBody({ code: 'FST_ERR_NOT_FOUND' }, req);
+    return reply.code(404).send({
+      ...body,
+      ...kubeStatusFields(body),
       message: `no route ${req.method} ${req.url.split('?')[0]}; GET /apis lists the served kinds, /docs the whole API`,
-    }),
-  );
+    });
+  });
 
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);
@@ -190,9 +199,16 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       );
     return reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
-  app.get('/version', pub, async () => ({ version: deps.version }));
+  // Kubernetes' version.Info, with polis's own `version` beside it.
+  app.get('/version', pub, async () => versionInfo(deps.version));
 
   registerDiscovery(app, deps.registry, deps.version);
+  registerKubeRoutes(app, {
+    registry: deps.registry,
+    resources: deps.resources,
+    clock: deps.clock,
+    version: deps.version,
+  });
   for (const def of deps.registry.all())
     registerKindRoutes(app, def, {
       resources: deps.resources,
@@ -200,6 +216,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       store: deps.store,
       watches: deps.watches,
       bookmarkMs: deps.bookmarkMs,
+      clock: deps.clock,
     });
   registerApplyRoutes(app, { resources: deps.resources });
   registerTenancyRoutes(app, { store: deps.store, resources: deps.resources, tokens: deps.tokens });

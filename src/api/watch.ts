@@ -13,7 +13,9 @@ import type { WatchGuard } from './watch-guard.ts';
 import type { Principal } from '../tenancy/authorization.ts';
 import type { PolisError } from '../kernel/errors.ts';
 import type { Query } from '../kernel/query-params.ts';
-import { boolParam, intParam, nameFromFieldSelector, stringParam } from '../kernel/query-params.ts';
+import { boolParam, intParam, stringParam } from '../kernel/query-params.ts';
+import { parseFieldSelector } from './kube/kube-objects.ts';
+import { kubeStatusFields } from './kube/kube-status.ts';
 
 export interface WatchDeps {
   readonly feed: ChangeFeed;
@@ -26,11 +28,24 @@ export interface WatchDeps {
 
 const HEARTBEAT_MS = 15_000;
 
-/** SSE frames of change events, shared by all watchers while the event is alive. */
-const frames = new WeakMap<ChangeEvent, string>();
+/**
+ * How a watch is written: server-sent events (console, polis CLI) or the Kubernetes watch protocol (one JSON
+ * `{type, object}` per line), objects in polis's view or the Kubernetes one, or as Table rows (`kubectl get -w`).
+ */
+export interface WatchFormat {
+  readonly protocol: 'sse' | 'ndjson';
+  /** The Kubernetes view of an object (`metadata.namespace`); applied after sensitive fields are removed. */
+  readonly view?: (o: StoredObject) => unknown;
+  /** Each event's object as a Table (its first with the column definitions). */
+  readonly table?: (o: StoredObject, first: boolean) => unknown;
+}
 
-function sseFrame(type: string, revision: number, object: unknown): string {
-  return `id: ${revision}\nevent: ${type}\ndata: ${JSON.stringify({ type, object })}\n\n`;
+/** Frames of change events, shared by all watchers of one format while the event is alive. */
+const frameCaches = new Map<string, WeakMap<ChangeEvent, string>>();
+
+function frameOf(protocol: WatchFormat['protocol'], type: string, revision: number, object: unknown): string {
+  const data = JSON.stringify({ type, object });
+  return protocol === 'sse' ? `id: ${revision}\nevent: ${type}\ndata: ${data}\n\n` : `${data}\n`;
 }
 
 /**
@@ -51,12 +66,17 @@ export async function serveWatch(
   tenants: readonly string[] | undefined,
   deps: WatchDeps,
   recheck: (principal: Principal) => void,
+  format: WatchFormat = { protocol: 'sse' },
 ): Promise<void> {
   const q = req.query as Query;
   const selector = selectorFromQuery(stringParam(q, 'labelSelector'));
-  const name = nameFromFieldSelector(q);
+  const name = parseFieldSelector(stringParam(q, 'fieldSelector')).name;
   const timeout = intParam(q, 'timeoutSeconds', 1, 86_400);
-  const bookmarks = q.allowWatchBookmarks === undefined ? true : boolParam(q, 'allowWatchBookmarks');
+  const sse = format.protocol === 'sse';
+  // Kubernetes sends bookmarks only to clients that ask; the console's SSE gets them unless it declines.
+  const bookmarks = q.allowWatchBookmarks === undefined ? sse : boolParam(q, 'allowWatchBookmarks');
+  // The WatchList protocol: the current objects, then a bookmark saying the initial events have ended.
+  const initialEvents = q.sendInitialEvents === undefined ? undefined : boolParam(q, 'sendInitialEvents');
   const lastEventId = req.headers['last-event-id'];
   const rvText = stringParam(q, 'resourceVersion') ?? (typeof lastEventId === 'string' ? lastEventId : undefined);
   if (rvText !== undefined && !/^\d+$/.test(rvText)) {
@@ -64,9 +84,11 @@ export async function serveWatch(
       { path: 'query.resourceVersion', message: 'expected a resourceVersion returned by the server (a whole number)' },
     ]);
   }
-  let from = rvText === undefined || rvText === '0' ? undefined : Number(rvText);
+  let from = rvText === undefined || rvText === '0' || initialEvents === true ? undefined : Number(rvText);
   const initial: StoredObject[] = [];
-  if (from === undefined) {
+  if (initialEvents === false && from === undefined) {
+    from = Number((await deps.store.list({ kind: def.kind, tenants, limit: 1 })).resourceVersion);
+  } else if (from === undefined) {
     const page = await deps.store.list({ kind: def.kind, tenants, labelSelector: selector });
     from = Number(page.resourceVersion);
     initial.push(...page.items.filter((o) => name === undefined || o.metadata.name === name));
@@ -113,7 +135,7 @@ export async function serveWatch(
   const res = reply.raw;
   const writeError = (err: unknown) => {
     const body = errorBody(err, req);
-    write(`event: ERROR\ndata: ${JSON.stringify({ type: 'ERROR', object: body })}\n\n`);
+    write(frameOf(format.protocol, 'ERROR', 0, sse ? body : { ...body, ...kubeStatusFields(body) }));
   };
   // A client that stops reading is dropped once it leaves more than the limit unsent, so memory stays bounded
   // (the limit plus one event). What is checked is the backlog before a frame, so one large event alone does not
@@ -132,20 +154,37 @@ export async function serveWatch(
     watch.buffered(res.writableLength);
   };
   res.writeHead(200, {
-    'content-type': 'text/event-stream; charset=utf-8',
+    'content-type': sse ? 'text/event-stream; charset=utf-8' : 'application/json',
     'cache-control': 'no-cache, no-transform',
     connection: 'keep-alive',
     'x-accel-buffering': 'no',
     'x-request-id': String(req.id),
   });
   res.flushHeaders();
-  const shown = (o: StoredObject) => withoutSensitive(o, def.sensitiveFields);
-  const send = (type: string, revision: number, object: unknown) => write(sseFrame(type, revision, object));
+  let first = true;
+  const shown = (o: StoredObject): unknown => {
+    const safe = withoutSensitive(o, def.sensitiveFields);
+    if (format.table) {
+      const t = format.table(safe, first);
+      first = false;
+      return t;
+    }
+    return format.view ? format.view(safe) : safe;
+  };
+  const send = (type: string, revision: number, object: unknown) =>
+    write(frameOf(format.protocol, type, revision, object));
   for (const o of initial) {
     if (closed) return;
     send('ADDED', from, shown(o));
   }
   if (closed) return;
+  if (initialEvents) {
+    send('BOOKMARK', from, {
+      apiVersion: apiVersionOf(def),
+      kind: def.kind,
+      metadata: { resourceVersion: String(from), annotations: { 'k8s.io/initial-events-end': 'true' } },
+    });
+  }
 
   const bookmark = () => {
     const at = sub!.position();
@@ -164,14 +203,20 @@ export async function serveWatch(
       match: selector ? (e) => matchesSelector(selector, e.object.metadata.labels) : undefined,
     },
     onEvent: (e) => {
-      // One event goes to every watcher of its kind alike: serialize it once, not once per watcher.
-      let frame = frames.get(e);
-      if (frame === undefined) frames.set(e, (frame = sseFrame(e.type, e.revision, shown(e.object))));
+      // Tables are per watcher (their AGE is of now); other events go to every watcher of their kind and format
+      // alike: serialize each once, not once per watcher.
+      if (format.table) return send(e.type, e.revision, shown(e.object));
+      const key = `${format.protocol}:${format.view ? 'kube' : 'polis'}`;
+      let cache = frameCaches.get(key);
+      if (cache === undefined) frameCaches.set(key, (cache = new WeakMap()));
+      let frame = cache.get(e);
+      if (frame === undefined) cache.set(e, (frame = frameOf(format.protocol, e.type, e.revision, shown(e.object))));
       write(frame);
     },
     onError: (err) => close(err as PolisError),
   });
-  timers.push(setInterval(() => write(': keep-alive\n\n'), HEARTBEAT_MS));
+  // SSE comments keep proxies from closing a quiet stream; the Kubernetes protocol has none (bookmarks serve).
+  if (sse) timers.push(setInterval(() => write(': keep-alive\n\n'), HEARTBEAT_MS));
   if (bookmarks) timers.push(setInterval(bookmark, deps.bookmarkMs ?? 5000));
   // The server's own limit (jittered, so streams opened together do not all end together) caps the client's.
   const lifetimeMs = Math.min(watch.lifetimeMs, timeout === undefined ? Infinity : timeout * 1000);

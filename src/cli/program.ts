@@ -8,6 +8,7 @@ import { runDescribe } from './commands/describe.ts';
 import { runGet } from './commands/get.ts';
 import { runLogin, runLogout, runWhoami } from './commands/login.ts';
 import { runServe } from './commands/serve.ts';
+import { runKubeconfig } from './commands/kubeconfig.ts';
 import { runTokenCreate, runTokenList, runTokenRevoke } from './commands/token.ts';
 import { registerClusterCommands } from './cluster-program.ts';
 import { clientVersion, runVersion } from './commands/version.ts';
@@ -50,6 +51,8 @@ Exit codes: 0 ok, 1 failure, 2 usage or invalid input, 3 not logged in or not al
       .option('--host <host>', 'address to listen on (POLIS_HOST, default 127.0.0.1)')
       .option('--database-url <url>', 'postgres://… for PostgreSQL (DATABASE_URL; default: SQLite in the data folder)')
       .option('--demo', 'seed the demo city on first start (POLIS_DEMO=1)')
+      .option('--tls-cert <file>', 'serve HTTPS with this PEM certificate (POLIS_TLS_CERT_FILE); kubectl needs HTTPS')
+      .option('--tls-key <file>', 'the PEM key of --tls-cert (POLIS_TLS_KEY_FILE)')
       .action((opts) => run(runServe(ctx, opts))),
     '  polis serve --demo\n  polis serve --port 9090 --data-dir /var/lib/polis --database-url postgres://polis@db/polis',
   );
@@ -75,6 +78,20 @@ Exit codes: 0 ok, 1 failure, 2 usage or invalid input, 3 not logged in or not al
     .command('logout')
     .description('forget the saved server and token')
     .action(() => run(runLogout(ctx)));
+  examples(
+    program
+      .command('kubeconfig')
+      .description('print (or write) a kubeconfig for the logged-in server and token, for kubectl and client libraries')
+      .option('--file <file>', 'write it here (readable by you only) instead of standard output')
+      .option(
+        '--certificate-authority <file>',
+        "PEM of the CA of the server's certificate (default: NODE_EXTRA_CA_CERTS)",
+      )
+      .option('-n, --namespace <department>', 'the default namespace (default: the department of polis login --tenant)')
+      .option('--context-name <name>', 'the name of the cluster, user and context (default polis)')
+      .action((opts) => run(runKubeconfig(ctx, opts))),
+    '  polis kubeconfig --file ~/.kube/polis && KUBECONFIG=~/.kube/polis kubectl get applications -A\n  polis kubeconfig --certificate-authority ca.pem -n edu > edu.kubeconfig',
+  );
   examples(
     program
       .command('whoami')

@@ -10,6 +10,8 @@ export interface Config {
   readonly databaseUrl?: string;
   readonly host: string;
   readonly port: number;
+  /** Serve HTTPS with this PEM certificate (chain) and key (POLIS_TLS_CERT_FILE, POLIS_TLS_KEY_FILE). */
+  readonly tls?: { readonly certFile: string; readonly keyFile: string };
   /** The secret-encryption key (base64 or hex of 32 bytes); absent = read or create `<dataDir>/secret.key`. */
   readonly secretKey?: string;
   readonly secretKeyFile?: string;
@@ -108,6 +110,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ov
     databaseUrl: env.DATABASE_URL || undefined,
     host: env.POLIS_HOST || '127.0.0.1',
     port: int('POLIS_PORT', 8080, 0, 65535),
+    tls: tlsFrom(env),
     secretKey: env.POLIS_SECRET_KEY || undefined,
     secretKeyFile: env.POLIS_SECRET_KEY_FILE || undefined,
     logLevel: level,
@@ -190,6 +193,24 @@ function oidcFrom(env: Readonly<Record<string, string | undefined>>): Config['oi
     ]);
   }
   return { issuer, audience, jwksFile, jwksUrl, userClaim: env.POLIS_OIDC_USER_CLAIM || undefined };
+}
+
+function tlsFrom(env: Readonly<Record<string, string | undefined>>): Config['tls'] {
+  const certFile = env.POLIS_TLS_CERT_FILE || undefined;
+  const keyFile = env.POLIS_TLS_KEY_FILE || undefined;
+  if (!certFile && !keyFile) return undefined;
+  if (!certFile || !keyFile) {
+    const missing = certFile ? 'POLIS_TLS_KEY_FILE' : 'POLIS_TLS_CERT_FILE';
+    throw new InputError(`${missing} is missing`, [
+      {
+        path: missing,
+        code: 'TlsHalfConfigured',
+        params: { missing },
+        message: 'TLS needs both a certificate (POLIS_TLS_CERT_FILE) and its key (POLIS_TLS_KEY_FILE), as PEM files',
+      },
+    ]);
+  }
+  return { certFile, keyFile };
 }
 
 function metricsFrom(value: string | undefined): Config['metrics'] {

@@ -14,6 +14,8 @@ export interface ServeOptions {
   readonly host?: string;
   readonly databaseUrl?: string;
   readonly demo?: boolean;
+  readonly tlsCert?: string;
+  readonly tlsKey?: string;
 }
 
 /**
@@ -31,6 +33,14 @@ export async function runServe(ctx: CliContext, opts: ServeOptions): Promise<num
       databaseUrl: opts.databaseUrl,
       demo: opts.demo ? true : undefined,
     });
+    if (opts.tlsCert !== undefined || opts.tlsKey !== undefined) {
+      if (!opts.tlsCert || !opts.tlsKey)
+        throw usageError(
+          `${opts.tlsCert ? '--tls-key' : '--tls-cert'} is missing`,
+          'TLS needs both --tls-cert FILE and --tls-key FILE (PEM)',
+        );
+      config = { ...config, tls: { certFile: opts.tlsCert, keyFile: opts.tlsKey } };
+    }
   } catch (e) {
     if (e instanceof InputError)
       throw usageError(e.message, 'fix the flag or environment variable named above', e.causes);

@@ -155,6 +155,20 @@ export const en = {
   TokenIssuedInFuture: 'the token was issued in the future (iat)',
   TokenLifetimeTooLong: 'the token is valid for longer than polis accepts',
   TokenInvalid: 'the token is invalid',
+  // ── Kubernetes API, backup, TLS ─────────────────────────────────────────────────────────────────────────────
+  ResourceVersionMatchInvalid: 'resourceVersionMatch "{value}" is not supported: expected NotOlderThan or Exact',
+  ResourceVersionMatchWithoutVersion: 'resourceVersionMatch needs resourceVersion: give both, or leave it out',
+  ResourceVersionInvalid: 'resourceVersion "{value}" is not one the server returned (a whole number)',
+  ResourceVersionTooLarge: 'resourceVersion {requested} is newer than the current revision {current}',
+  ResourceVersionNotCurrent:
+    'polis lists at the newest revision ({current}) only, not {requested}: list without resourceVersionMatch=Exact',
+  NamespaceMismatch: 'namespace "{given}" differs from the namespace in the path ("{path}")',
+  FieldSelectorUnsupported:
+    'field selector "{term}" is not supported: only metadata.name and metadata.namespace; use labelSelector for the rest',
+  BackupNotAllowed: '{user} may not take backups: it needs platform-admin',
+  TlsHalfConfigured: 'TLS needs both a certificate and its key as PEM files; missing: {missing}',
+  StoreNotEmpty:
+    'the store is not empty ({objects} objects, {auditEntries} audit entries, revision {revision}): restore into a new, empty one',
 } as const satisfies Record<string, string>;
 
 /** Every code the catalogue knows. */

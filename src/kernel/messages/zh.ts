@@ -137,4 +137,16 @@ export const zh: Record<MessageCode, string> = {
   TokenIssuedInFuture: '令牌的签发时间在未来（iat）',
   TokenLifetimeTooLong: '令牌的有效期超过 polis 允许的上限',
   TokenInvalid: '令牌无效',
+  ResourceVersionMatchInvalid: '不支持 resourceVersionMatch "{value}"：应为 NotOlderThan 或 Exact',
+  ResourceVersionMatchWithoutVersion: 'resourceVersionMatch 需要同时给出 resourceVersion，或两者都不给',
+  ResourceVersionInvalid: 'resourceVersion "{value}" 不是服务器返回过的版本（应为整数）',
+  ResourceVersionTooLarge: 'resourceVersion {requested} 比当前版本 {current} 更新',
+  ResourceVersionNotCurrent:
+    'polis 只在最新版本（{current}）上列出，不能按 {requested} 列出：请去掉 resourceVersionMatch=Exact',
+  NamespaceMismatch: '命名空间 "{given}" 与路径中的命名空间（"{path}"）不一致',
+  FieldSelectorUnsupported:
+    '不支持字段选择器 "{term}"：只支持 metadata.name 和 metadata.namespace，其余请用 labelSelector',
+  BackupNotAllowed: '{user} 无权备份：需要平台管理员（platform-admin）',
+  TlsHalfConfigured: 'TLS 需要同时提供 PEM 格式的证书和私钥；缺少：{missing}',
+  StoreNotEmpty: '存储不为空（{objects} 个对象、{auditEntries} 条审计记录、版本 {revision}）：请恢复到新的空存储',
 };

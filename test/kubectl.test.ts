@@ -1,0 +1,277 @@
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { promisify } from 'node:util';
+import * as k8s from '@kubernetes/client-node';
+import { parse } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../src/cli/run-cli.ts';
+import type { TestPolis } from './support/test-polis.ts';
+import { startTestPolis } from './support/test-polis.ts';
+
+/**
+ * Real Kubernetes clients that polis did not write, against a polis serving HTTPS (kubectl sends no token over plain
+ * http): the machine's kubectl, and @kubernetes/client-node's KubernetesObjectApi and informer.
+ */
+const KUBECTL = '/usr/bin/kubectl';
+const OPENSSL = '/usr/bin/openssl';
+const missing = !existsSync(KUBECTL)
+  ? `${KUBECTL} is not installed`
+  : !existsSync(OPENSSL)
+    ? `${OPENSSL} is not installed (it makes the test's TLS certificate)`
+    : undefined;
+if (missing) console.warn(`skipping the kubectl tests: ${missing}`);
+
+const run = promisify(execFile);
+let t: TestPolis;
+let dir: string;
+const configs: Record<string, string> = {};
+const APPS = '/apis/core.oam.dev/v1beta1';
+
+const app = (name: string) => ({
+  apiVersion: 'core.oam.dev/v1beta1',
+  kind: 'Application',
+  metadata: { name },
+  spec: {
+    components: [{ name: 'web', type: 'webservice', properties: { image: 'nginx:1.27', cpu: '100m', memory: '64Mi' } }],
+  },
+});
+
+/** `polis kubeconfig` for a user, written to a file of the test's folder. */
+async function kubeconfigFor(user: string, tenant?: string): Promise<string> {
+  const file = join(dir, `${user}.kubeconfig`);
+  let stderr = '';
+  const code = await runCli(['kubeconfig', '--certificate-authority', join(dir, 'cert.pem'), '--file', file], {
+    stdout: { write: () => true },
+    stderr: { write: (s: string) => (stderr += s) },
+    stdin: Readable.from([]),
+    env: {
+      HOME: dir,
+      POLIS_CONFIG: join(dir, 'none.json'),
+      POLIS_SERVER: t.polis.url!,
+      POLIS_TOKEN: user === 'admin' ? t.adminToken : t.tokens[user]!,
+      ...(tenant ? { POLIS_TENANT: tenant } : {}),
+    },
+    cwd: dir,
+  });
+  if (code !== 0) throw new Error(`polis kubeconfig: ${code} ${stderr}`);
+  return file;
+}
+
+async function kubectl(user: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const r = await run(KUBECTL, ['--kubeconfig', configs[user]!, '--cache-dir', join(dir, `cache-${user}`), ...args], {
+      env: { PATH: process.env.PATH, HOME: dir },
+      timeout: 60_000,
+    });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (e) {
+    const err = e as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof err.code === 'number' ? err.code : 1, stdout: err.stdout ?? '', stderr: err.stderr ?? '' };
+  }
+}
+
+async function until(check: () => boolean | Promise<boolean>, what: string, ms = 60_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+beforeAll(async () => {
+  if (missing) return;
+  dir = mkdtempSync(join(tmpdir(), 'polis-kubectl-'));
+  execFileSync(
+    OPENSSL,
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=polis-test',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1,DNS:localhost',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
+    ],
+    { stdio: 'ignore' },
+  );
+  t = await startTestPolis({
+    listen: true,
+    config: { host: '127.0.0.1', tls: { certFile: join(dir, 'cert.pem'), keyFile: join(dir, 'key.pem') } },
+  });
+  configs.admin = await kubeconfigFor('admin');
+  configs['edu-admin'] = await kubeconfigFor('edu-admin', 'edu');
+  configs['vendor-dev'] = await kubeconfigFor('vendor-dev', 'edu');
+}, 120_000);
+
+afterAll(async () => {
+  await t?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe.skipIf(missing !== undefined)('kubectl against polis', () => {
+  it('writes a kubeconfig with the server, the token and the CA', () => {
+    const doc = parse(readFileSync(configs['edu-admin']!, 'utf8'));
+    expect(doc.clusters[0].cluster.server).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    expect(doc.clusters[0].cluster['certificate-authority-data']).toBeTypeOf('string');
+    expect(doc.users[0].user.token).toBe(t.tokens['edu-admin']);
+    expect(doc.contexts[0].context.namespace).toBe('edu');
+  });
+
+  it('lists the API resources through discovery', async () => {
+    const r = await kubectl('admin', ['api-resources']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^applications\s+app,apps\s+core\.oam\.dev\/v1beta1\s+true\s+Application$/m);
+    expect(r.stdout).toMatch(/^namespaces\s+ns\s+v1\s+false\s+Namespace$/m);
+    expect(r.stdout).toMatch(/^clusters\s+cl\s+polis\.io\/v1\s+false\s+Cluster$/m);
+  });
+
+  it('gets applications as a table (-o wide) and as YAML', async () => {
+    const wide = await kubectl('edu-admin', ['get', 'applications', '-o', 'wide']);
+    expect(wide.code, wide.stderr).toBe(0);
+    expect(wide.stdout).toMatch(/^NAME\s+COMPONENTS\s+PHASE\s+HEALTHY\s+AGE$/m);
+    expect(wide.stdout).toMatch(/^enrolment-portal\s+\d+\s/m);
+    const yaml = await kubectl('edu-admin', ['get', 'application', 'enrolment-portal', '-o', 'yaml']);
+    expect(yaml.code, yaml.stderr).toBe(0);
+    const obj = parse(yaml.stdout);
+    expect(obj).toMatchObject({
+      apiVersion: 'core.oam.dev/v1beta1',
+      kind: 'Application',
+      metadata: { name: 'enrolment-portal', namespace: 'edu', tenant: 'edu' },
+    });
+  });
+
+  it('shows a department user only its own namespace, with -A too, and refuses another', async () => {
+    const ns = await kubectl('edu-admin', ['get', 'namespaces', '-o', 'name']);
+    expect(ns.code, ns.stderr).toBe(0);
+    expect(ns.stdout.trim().split('\n')).toEqual(['namespace/edu']);
+    const all = await kubectl('edu-admin', ['get', 'applications', '-A', '--no-headers']);
+    expect(all.code, all.stderr).toBe(0);
+    const namespaces = new Set(
+      all.stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.split(/\s+/)[0]),
+    );
+    expect([...namespaces]).toEqual(['edu']);
+    const vendor = await kubectl('vendor-dev', ['get', 'applications', '-A', '--no-headers']);
+    expect(
+      new Set(
+        vendor.stdout
+          .trim()
+          .split('\n')
+          .map((l) => l.split(/\s+/)[0]),
+      ),
+    ).toEqual(new Set(['edu', 'health']));
+    const other = await kubectl('edu-admin', ['get', 'applications', '-n', 'tax']);
+    expect(other.code).not.toBe(0);
+    expect(other.stderr).toMatch(/Forbidden/);
+  });
+
+  it('describes an application and explains its fields', async () => {
+    const d = await kubectl('edu-admin', ['describe', 'application', 'enrolment-portal']);
+    expect(d.code, d.stderr).toBe(0);
+    expect(d.stdout).toMatch(/^Name:\s+enrolment-portal$/m);
+    expect(d.stdout).toMatch(/^Namespace:\s+edu$/m);
+    const e = await kubectl('edu-admin', ['explain', 'applications.spec.components']);
+    expect(e.code, e.stderr).toBe(0);
+    expect(e.stdout).toMatch(/^KIND:\s+Application$/m);
+    expect(e.stdout).toMatch(/^FIELDS:$/m);
+    expect(e.stdout).toMatch(/^\s+traits\s+<\[\]Object>/m);
+  });
+
+  it('watches applications with get -w', async () => {
+    const child = spawn(
+      KUBECTL,
+      ['--kubeconfig', configs['edu-admin']!, '--cache-dir', join(dir, 'cache-watch'), 'get', 'applications', '-w'],
+      { env: { PATH: process.env.PATH, HOME: dir }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    try {
+      await until(() => /^enrolment-portal\s/m.test(out), `the first rows of kubectl get -w (so far: ${out} ${err})`);
+      const r = await t.request('POST', `${APPS}/namespaces/edu/applications`, {
+        token: t.tokens['edu-admin'],
+        body: app('watched-by-kubectl'),
+      });
+      expect(r.statusCode).toBe(201);
+      await until(
+        () => /^watched-by-kubectl\s/m.test(out),
+        `the new application in kubectl get -w (so far: ${out} ${err})`,
+      );
+    } finally {
+      child.kill('SIGTERM');
+    }
+  });
+});
+
+describe.skipIf(missing !== undefined)('@kubernetes/client-node against polis', () => {
+  const load = (user: string) => {
+    const kc = new k8s.KubeConfig();
+    kc.loadFromFile(configs[user]!);
+    return kc;
+  };
+
+  it('lists applications with KubernetesObjectApi through discovery', async () => {
+    const client = k8s.KubernetesObjectApi.makeApiClient(load('edu-admin'));
+    const list = await client.list('core.oam.dev/v1beta1', 'Application', 'edu');
+    const names = list.items.map((i) => i.metadata?.name);
+    expect(names).toContain('enrolment-portal');
+    expect(list.items.every((i) => i.metadata?.namespace === 'edu')).toBe(true);
+    const one = await client.read({
+      apiVersion: 'core.oam.dev/v1beta1',
+      kind: 'Application',
+      metadata: { name: 'enrolment-portal', namespace: 'edu' },
+    });
+    expect(one.metadata?.uid).toBeTypeOf('string');
+  });
+
+  it('lists and watches applications with an informer', async () => {
+    const kc = load('edu-admin');
+    const custom = kc.makeApiClient(k8s.CustomObjectsApi);
+    const path = `${APPS}/namespaces/edu/applications`;
+    const informer = k8s.makeInformer(
+      kc,
+      path,
+      () =>
+        custom.listNamespacedCustomObject({
+          group: 'core.oam.dev',
+          version: 'v1beta1',
+          namespace: 'edu',
+          plural: 'applications',
+        }) as never,
+    );
+    const added: string[] = [];
+    const errors: unknown[] = [];
+    informer.on('add', (o: k8s.KubernetesObject) => added.push(o.metadata!.name!));
+    informer.on('error', (e: unknown) => errors.push(e));
+    await informer.start();
+    try {
+      expect(informer.list('edu').map((o) => o.metadata?.name)).toContain('enrolment-portal');
+      const r = await t.request('POST', `${APPS}/namespaces/edu/applications`, {
+        token: t.tokens['edu-admin'],
+        body: app('seen-by-informer'),
+      });
+      expect(r.statusCode).toBe(201);
+      await until(() => added.includes('seen-by-informer'), `the informer's add event (errors: ${String(errors)})`);
+      expect(informer.get('seen-by-informer', 'edu')?.metadata?.namespace).toBe('edu');
+    } finally {
+      await informer.stop();
+    }
+  });
+});
