@@ -1,4 +1,4 @@
-import type { AuditEntry, AuditEntryInput } from './audit-log.ts';
+import type { AuditAnchor, AuditEntry, AuditEntryInput } from './audit-log.ts';
 import type { ObjectKey, StoredObject } from './envelope.ts';
 import type { LabelSelector } from './label-selector.ts';
 
@@ -31,6 +31,15 @@ export interface Store {
   queryAudit(query: AuditQuery): Promise<AuditPage>;
   /** Every audit entry, in sequence order, in pages of `pageSize` (for verification). */
   scanAudit(pageSize: number): AsyncIterable<readonly AuditEntry[]>;
+  /** The entry the live chain starts after (GENESIS_ANCHOR until retention pruned entries). */
+  auditAnchor(): Promise<AuditAnchor>;
+  /**
+   * Removes the audit entries up to and including `through` (which must be a live entry with that hash, after the
+   * anchor `expected`) and makes `through` the anchor, in one write transaction. Only retention calls it, after the
+   * entries were archived; it throws ConflictError when the anchor moved or `through` does not match. Returns the
+   * number of entries removed.
+   */
+  pruneAudit(expected: AuditAnchor, through: AuditAnchor): Promise<number>;
   /** Row counts and sizes for /metrics. */
   stats(): Promise<StoreStats>;
   /**
@@ -98,7 +107,15 @@ export interface AuditQuery {
   readonly kind?: string;
   readonly name?: string;
   readonly verb?: string;
+  /** Only entries whose verb is one of these (an action's verbs). */
+  readonly verbs?: readonly string[];
+  /** Only entries whose verb starts with this (`dry-run-`). */
+  readonly verbPrefix?: string;
+  /** Leave out entries whose actor starts with this (`system:`: the controllers). */
+  readonly excludeActorPrefix?: string;
   readonly outcome?: string;
+  /** Only entries with one of these outcomes. */
+  readonly outcomes?: readonly string[];
   /** ISO timestamps, inclusive. */
   readonly since?: string;
   readonly until?: string;
