@@ -37,12 +37,11 @@ const FILTER_PARAMS = {
       'create, update, apply, delete, rollback, resume, dry-run, status, register, login, token-create, token-revoke, suppressed',
   },
   verb: { type: 'string', description: 'the recorded verb, exactly' },
-  outcome: { type: 'string', enum: ['success', 'denied', 'invalid', 'conflict', 'notfound', 'error'] },
+  outcome: { type: 'string', description: 'success, denied, invalid, conflict, notfound or error' },
   since: { type: 'string', description: 'ISO 8601 time, inclusive' },
   until: { type: 'string', description: 'ISO 8601 time, inclusive' },
   system: {
     type: 'string',
-    enum: ['true', 'false'],
     description: 'include polis controllers (system:…); default false',
   },
 } as const;
@@ -98,7 +97,7 @@ export function registerAuditRoutes(app: FastifyInstance, deps: AuditRouteDeps):
           type: 'object',
           properties: {
             ...FILTER_PARAMS,
-            order: { type: 'string', enum: ['asc', 'desc'] },
+            order: { type: 'string', description: 'asc (default) or desc' },
             limit: { type: 'string' },
             after: { type: 'string' },
             before: { type: 'string' },
@@ -186,8 +185,8 @@ export function registerAuditRoutes(app: FastifyInstance, deps: AuditRouteDeps):
           type: 'object',
           properties: {
             ...FILTER_PARAMS,
-            format: { type: 'string', enum: ['csv', 'xlsx'] },
-            lang: { type: 'string', enum: ['zh-CN', 'en'] },
+            format: { type: 'string', description: 'csv (default) or xlsx' },
+            lang: { type: 'string', description: 'zh-CN or en (default: Accept-Language)' },
           },
         },
       },
