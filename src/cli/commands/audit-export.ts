@@ -1,5 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { basename, resolve } from 'node:path';
 import type { Archive } from '../../audit/archive.ts';
 import { checkArchives, readArchive } from '../../audit/archive.ts';
 import { parseExport } from '../../audit/export-format.ts';
@@ -33,7 +33,7 @@ export async function runAuditExport(ctx: CliContext, opts: AuditExportOptions):
     throw new CliError(`--format ${format} is not valid: expected csv or xlsx`, { exitCode: EXIT.usage });
   const now = ctx.now();
   const client = await ctx.connect();
-  const lang = opts.lang ?? (/^zh/i.test(process.env.LANG ?? '') ? 'zh-CN' : 'en');
+  const lang = opts.lang ?? (/^zh/i.test(ctx.io.env.LC_ALL ?? ctx.io.env.LANG ?? '') ? 'zh-CN' : 'en');
   const { data, filename, headers } = await client.download('/api/v1/audit/export', {
     tenant: opts.tenant,
     actor: opts.actor,
@@ -48,7 +48,7 @@ export async function runAuditExport(ctx: CliContext, opts: AuditExportOptions):
     lang,
   });
   const file = opts.file ?? filename ?? `polis-audit.${format}`;
-  await writeFile(file, data);
+  await writeFile(resolve(ctx.io.cwd ?? process.cwd(), file), data);
   const parsed = parseExport(data);
   const [seq, hash] = (headers.get('x-polis-audit-head') ?? ':').split(':');
   println(ctx.io, `${parsed.entries.length} entries written to ${file} (chain head ${seq}, hash ${hash})`);
@@ -70,8 +70,9 @@ export async function runAuditVerifyFiles(
   const archives: Archive[] = [];
   const exports: Array<{ file: string; data: Buffer }> = [];
   for (const f of files) {
-    if (f.endsWith('.jsonl.gz')) archives.push(readArchive(f));
-    else exports.push({ file: f, data: await readFile(f) });
+    const path = resolve(ctx.io.cwd ?? process.cwd(), f);
+    if (f.endsWith('.jsonl.gz')) archives.push(readArchive(path));
+    else exports.push({ file: f, data: await readFile(path) });
   }
   const failures: string[] = [];
   let archived: ReturnType<typeof checkArchives> | undefined;
