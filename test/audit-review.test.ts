@@ -5,6 +5,7 @@ import { checkExport } from '../src/audit/export-verify.ts';
 import { AUDIT_SUMMARY_CODES } from '../src/audit/summary.ts';
 import { AUDIT_TEMPLATES } from '../src/audit/summary-templates.ts';
 import { readZip } from '../src/audit/zip.ts';
+import { SUMMARY_TEMPLATES } from '../web/src/pages/audit/audit-messages.ts';
 import type { TestPolis } from './support/test-polis.ts';
 import { startTestPolis } from './support/test-polis.ts';
 
@@ -243,8 +244,11 @@ describe('the audit log for review', () => {
     expect(checkExport(parsed)).toMatchObject({ ok: true, entries: 1, recomputed: 1 });
   });
 
-  it('has a zh-CN and an English template for every summary code', () => {
+  it('has a zh-CN and an English template for every summary code, the same in the console', () => {
     for (const lang of ['zh-CN', 'en'] as const)
       for (const code of AUDIT_SUMMARY_CODES) expect(AUDIT_TEMPLATES[lang][code], `${lang} ${code}`).toBeTruthy();
+    // The console renders the same sentences as the export (until both move into the shared catalogue).
+    expect(SUMMARY_TEMPLATES.zh).toEqual(AUDIT_TEMPLATES['zh-CN']);
+    expect(SUMMARY_TEMPLATES.en).toEqual(AUDIT_TEMPLATES.en);
   });
 });

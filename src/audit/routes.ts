@@ -242,7 +242,8 @@ export function registerAuditRoutes(app: FastifyInstance, deps: AuditRouteDeps):
       const stamp = meta.exportedAt.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
       reply
         .header('content-disposition', `attachment; filename="polis-audit-${stamp}.${format}"`)
-        .header('x-polis-audit-head', `${chain.head.seq}:${chain.head.hash}`);
+        .header('x-polis-audit-head', `${chain.head.seq}:${chain.head.hash}`)
+        .header('x-polis-audit-entries', String(entries.length));
       if (format === 'csv') return reply.type('text/csv; charset=utf-8').send(exportCsv(entries, meta, names, lang));
       return reply
         .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
