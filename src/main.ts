@@ -41,6 +41,7 @@ import { ScalingController } from './scaling/scaling-controller.ts';
 import { eventKind } from './events/event-kind.ts';
 import { eventsGoWithTheirTenant } from './events/event-admission.ts';
 import { DEFAULT_SANDBOX, SimCloud } from './sim/index.ts';
+import { startRetention } from './audit/retention.ts';
 import type { MetricsSource } from './observe/index.ts';
 import { createMetricsSource } from './observe/index.ts';
 import { BackupStatus, type BackupDeps } from './backup/backup-jobs.ts';
@@ -285,6 +286,17 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     5_000,
   );
   refusalFlush.unref();
+  // Audit retention: archive, then prune, entries older than the setting; where the controllers run (one process).
+  const retention =
+    controllers && config.audit.retentionDays !== undefined
+      ? startRetention({
+          store,
+          clock,
+          retentionDays: config.audit.retentionDays,
+          archiveDir: config.audit.archiveDir ?? join(config.dataDir, 'audit-archive'),
+          log: app.log,
+        })
+      : undefined;
   if (controllers) {
     await delivery.start();
     await scaling?.start();
@@ -313,6 +325,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     clearInterval(refusalFlush);
     backups?.stop();
     await backups?.idle();
+    await retention?.stop();
     scaling?.stop();
     delivery.stop();
     clusters.stop();

@@ -489,7 +489,10 @@ describe('polis token', () => {
 
 describe('polis audit', () => {
   it('lists entries filtered by kind and department, as a table or json', async () => {
-    const r = await polis(['audit', 'list', '--kind', 'apps', '--tenant', 'edu', '--limit', '1000']);
+    // People first: the seeding's entries (system:demo) only with --system or when named as the actor.
+    const people = await polis(['audit', 'list', '--kind', 'apps', '--tenant', 'edu', '--limit', '1000']);
+    expect(people.stdout).not.toContain('system:');
+    const r = await polis(['audit', 'list', '--kind', 'apps', '--tenant', 'edu', '--limit', '1000', '--system']);
     expect(r.code).toBe(0);
     expect(r.stdout.split('\n')[0]).toMatch(/^SEQ\s+TIME\s+ACTOR\s+VERB\s+KIND\s+TENANT\s+NAME\s+OUTCOME\s+CODE$/);
     expect(r.stdout).toMatch(/\sapply\s+Application\s+edu\s+enrolment-portal\s+success\s+200$/m);
@@ -502,16 +505,18 @@ describe('polis audit', () => {
 
   it('shows the newest entries in time order, pages back with --before and forward with --after', async () => {
     const seqs = (out: string) => (JSON.parse(out) as { items: Array<{ seq: number }> }).items.map((e) => e.seq);
-    const newest = await polis(['audit', 'list', '--limit', '3', '-o', 'json']);
+    const newest = await polis(['audit', 'list', '--system', '--limit', '3', '-o', 'json']);
     const last3 = seqs(newest.stdout);
     expect(last3).toEqual([...last3].sort((a, b) => a - b));
-    const table = await polis(['audit', 'list', '--limit', '3']);
+    const table = await polis(['audit', 'list', '--system', '--limit', '3']);
     expect(table.stderr).toContain(`older entries: add --before ${last3[0]}`);
     const older = seqs(
-      (await polis(['audit', 'list', '--limit', '3', '--before', String(last3[0]), '-o', 'json'])).stdout,
+      (await polis(['audit', 'list', '--system', '--limit', '3', '--before', String(last3[0]), '-o', 'json'])).stdout,
     );
     expect(older).toEqual([last3[0]! - 3, last3[0]! - 2, last3[0]! - 1]);
-    const forward = seqs((await polis(['audit', 'list', '--limit', '2', '--after', '1', '-o', 'json'])).stdout);
+    const forward = seqs(
+      (await polis(['audit', 'list', '--system', '--limit', '2', '--after', '1', '-o', 'json'])).stdout,
+    );
     expect(forward).toEqual([2, 3]);
     expect((await polis(['audit', 'list', '--after', '1', '--before', '9'])).code).toBe(2);
   });

@@ -391,6 +391,22 @@ describe('tenant isolation on every registered route', () => {
     expect(entries.length).toBeGreaterThan(0);
     expect(new Set(entries.map((e) => e.tenant))).toEqual(new Set(['edu']));
     expect((await t.request('GET', '/api/v1/audit?tenant=tax', { token: tokens['edu-admin'] })).statusCode).toBe(403);
+    // The export is a file, not JSON, so the route walk's tenant scan cannot read it: its department column is
+    // checked here (every filter, system entries included), and another department's is refused.
+    const exported = await t.request('GET', '/api/v1/audit/export?format=csv&system=true', {
+      token: tokens['edu-admin'],
+    });
+    expect(exported.statusCode).toBe(200);
+    const rows = exported.body
+      .replace(/^\uFEFF/, '')
+      .split('\r\n')
+      .filter((l) => l !== '' && !l.startsWith('#'))
+      .map((l) => (l.match(/"(?:[^"]|"")*"/g) ?? []).map((c) => c.slice(1, -1)));
+    const col = rows[0]!.indexOf('tenant');
+    expect(rows.length).toBeGreaterThan(1);
+    expect(new Set(rows.slice(1).map((r) => r[col]))).toEqual(new Set(['edu']));
+    for (const url of ['/api/v1/audit/export?tenant=tax', '/api/v1/audit/export?format=xlsx&tenant=tax'])
+      expect((await t.request('GET', url, { token: tokens['edu-admin'] })).statusCode, url).toBe(403);
     expect((await t.request('GET', '/api/v1/audit', { token: tokens['edu-staff'] })).statusCode).toBe(403);
     expect((await t.request('GET', '/api/v1/audit/verify', { token: tokens['edu-admin'] })).statusCode).toBe(403);
     expect((await t.request('GET', '/api/v1/audit/verify', { token: tokens.auditor })).json()).toMatchObject({

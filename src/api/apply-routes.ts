@@ -64,6 +64,8 @@ export function registerApplyRoutes(app: FastifyInstance, deps: { resources: Res
         }),
       };
     } catch (e) {
+      // Refused before every document was checked: name what the documents say they are, as far as they read.
+      if (names.length === 0) names = namedIn(req.body, tenant);
       if (names.length === 0) names = ['(unparsed)'];
       await deps.resources.recordFailure(
         ctx,
@@ -75,4 +77,21 @@ export function registerApplyRoutes(app: FastifyInstance, deps: { resources: Res
   };
   app.post('/api/v1/apply', { schema }, handler);
   app.post('/api/v1/tenants/:tenant/apply', { schema }, handler);
+}
+
+/** `Kind/tenant/name` of each document that names its kind, read leniently (the body may be invalid). */
+function namedIn(body: unknown, tenant: string | undefined): string[] {
+  let docs: unknown[];
+  try {
+    docs = bodyDocuments(body);
+  } catch {
+    return [];
+  }
+  return docs.flatMap((d) => {
+    const doc = d as { kind?: unknown; metadata?: { name?: unknown; tenant?: unknown } } | null;
+    if (typeof doc?.kind !== 'string' || doc.kind === '') return [];
+    const name = typeof doc.metadata?.name === 'string' ? doc.metadata.name : '';
+    const t = typeof doc.metadata?.tenant === 'string' ? doc.metadata.tenant : (tenant ?? '');
+    return [`${doc.kind}/${t ? `${t}/` : ''}${name}`.slice(0, 200)];
+  });
 }

@@ -15,6 +15,7 @@ import type { BindingIndex } from '../tenancy/binding-index.ts';
 import type { Authenticator } from '../tenancy/identity.ts';
 import '../tenancy/request-principal.ts';
 import { registerTenancyRoutes } from '../tenancy/routes.ts';
+import { registerAuditRoutes } from '../audit/routes.ts';
 import { registerUsageRoutes } from '../tenancy/usage-routes.ts';
 import type { TokenService } from '../tenancy/token-service.ts';
 import { registerApplyRoutes } from './apply-routes.ts';
@@ -220,6 +221,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     });
   registerApplyRoutes(app, { resources: deps.resources });
   registerTenancyRoutes(app, { store: deps.store, resources: deps.resources, tokens: deps.tokens });
+  registerAuditRoutes(app, { store: deps.store, resources: deps.resources, now: () => deps.clock.now() });
   registerUsageRoutes(app, { resources: deps.resources });
   registerApplicationRoutes(app, { store: deps.store, resources: deps.resources });
   registerDeliveryRoutes(app, { resources: deps.resources, clusters: deps.clusters });

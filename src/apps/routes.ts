@@ -153,7 +153,12 @@ export function registerApplicationRoutes(app: FastifyInstance, deps: AppRouteDe
           },
           spec,
         };
-        const updated = await deps.resources.replace(requestContext(req), next, {}, { dryRun: dryRun(req) });
+        const updated = await deps.resources.replace(
+          requestContext(req),
+          next,
+          {},
+          { dryRun: dryRun(req), auditVerb: 'rollback' },
+        );
         return { kind: 'RollbackResult', revision: revisionName(name, updated.metadata.generation), object: updated };
       }),
   );
@@ -193,7 +198,7 @@ export function registerApplicationRoutes(app: FastifyInstance, deps: AppRouteDe
               annotations: { [APPROVALS_ANNOTATION]: JSON.stringify(approvals) },
             },
           },
-          { dryRun: dryRun(req) },
+          { dryRun: dryRun(req), auditVerb: 'resume' },
         );
         return { kind: 'ResumeResult', step, generation: updated.metadata.generation, object: updated };
       }),

@@ -35,6 +35,8 @@ export const backupHeaderSchema = z.object({
   }),
   /** The audit chain's head in the snapshot. */
   auditHead: z.object({ seq: z.number().int().nonnegative(), hash: z.string().regex(/^[0-9a-f]{64}$/) }),
+  /** Where the chain in the file starts: the entry audit retention last pruned (absent: the genesis). */
+  auditAnchor: z.object({ seq: z.number().int().nonnegative(), hash: z.string().regex(/^[0-9a-f]{64}$/) }).optional(),
 });
 
 export type BackupHeader = z.infer<typeof backupHeaderSchema>;

@@ -86,7 +86,8 @@ export async function openBackup(input: Readable): Promise<BackupReader> {
     let audit: AuditEntry[] = [];
     let objectCount = 0;
     let auditCount = 0;
-    let chain = { prevHash: GENESIS_HASH, seq: 0 };
+    const anchor = header.auditAnchor ?? { seq: 0, hash: GENESIS_HASH };
+    let chain = { prevHash: anchor.hash, seq: anchor.seq };
     const checkChain = (): void => {
       const v = verifyChain(audit, chain);
       if (!v.ok)

@@ -21,6 +21,7 @@ export async function restoreBackup(store: Store, input: Readable): Promise<Rest
   try {
     await store.load({
       revision: header.revision,
+      auditAnchor: header.auditAnchor,
       batches: reader.batches,
       check: (view) => checkLoaded(view, header),
     });
@@ -39,7 +40,8 @@ async function checkLoaded(view: StoreSnapshot, header: BackupHeader): Promise<v
       { what: 'loaded', stated: header.counts.objects, found: counts.objects },
       `the store holds ${counts.objects} objects and ${counts.auditEntries} audit entries after loading, the backup ${header.counts.objects} and ${header.counts.auditEntries}`,
     );
-  let start = { prevHash: GENESIS_HASH, seq: 0 };
+  const anchor = header.auditAnchor ?? { seq: 0, hash: GENESIS_HASH };
+  let start = { prevHash: anchor.hash, seq: anchor.seq };
   for await (const page of view.audit(5000)) {
     const v = verifyChain(page, start);
     if (!v.ok)

@@ -54,6 +54,7 @@ export async function writeBackup(store: Store, out: Writable, meta: BackupMeta)
           auditEntries: counts.auditEntries,
         },
         auditHead: counts.auditHead,
+        auditAnchor: counts.auditAnchor,
       };
       await write(JSON.stringify(header));
       let objects = 0;

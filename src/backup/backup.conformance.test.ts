@@ -147,6 +147,24 @@ forEachBackend('backup and restore', (backend) => {
     ).toHaveLength(1);
   });
 
+  it('carries the audit retention anchor: a chain pruned by retention restores and verifies from where it starts', async () => {
+    await seed(source);
+    const [first, second] = (await everything(source)).audit;
+    await source.pruneAudit({ seq: 0, hash: GENESIS_HASH }, { seq: second!.seq, hash: second!.hash });
+    expect(first!.seq).toBeLessThan(second!.seq);
+    const before = await everything(source);
+    expect(before.audit.map((e) => e.seq)).toEqual([3, 4]);
+    const file = await backup(source);
+    const result = await restoreBackup(target, Readable.from([file]));
+    expect(result).toMatchObject({ auditEntries: 2, auditHead: { seq: 4 } });
+    expect(await target.auditAnchor()).toEqual({ seq: second!.seq, hash: second!.hash });
+    expect(await everything(target)).toEqual(before);
+    // The next entry continues the chain from the restored head.
+    await write(target, ['after']);
+    const after = await everything(target);
+    expect(after.audit.at(-1)).toMatchObject({ seq: 5, prevHash: before.audit.at(-1)!.hash });
+  });
+
   it('continues revisions above the snapshot; history before it is gone', async () => {
     await seed(source);
     const revision = await source.currentRevision();

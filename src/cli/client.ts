@@ -76,6 +76,20 @@ export class PolisClient {
     }
   }
 
+  /** GET a file (an export): its bytes and the file name the server suggests. */
+  async download(
+    path: string,
+    query?: Readonly<Record<string, QueryValue>>,
+  ): Promise<{ data: Buffer; filename?: string; headers: Headers }> {
+    const headers: Record<string, string> = {};
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    const res = await this.fetch(this.url(path, query), { headers, signal: this.signal });
+    if (!res.ok) throw this.apiError(res.status, await res.text().catch(() => ''));
+    const data = Buffer.from(await res.arrayBuffer());
+    const filename = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1];
+    return { data, ...(filename ? { filename } : {}), headers: res.headers };
+  }
+
   /**
    * Streams a watch (`?watch=true`, server-sent events) until the signal aborts or the server ends the stream.
    * Returns the last revision seen, to resume from.

@@ -3,6 +3,7 @@ import { runApiResources } from './commands/api-resources.ts';
 import { runApply } from './commands/apply.ts';
 import { runAuditList, runAuditVerify } from './commands/audit.ts';
 import { runBackup, runRestore } from './commands/backup.ts';
+import { runAuditExport, runAuditVerifyFiles } from './commands/audit-export.ts';
 import { runDelete } from './commands/delete.ts';
 import { runDescribe } from './commands/describe.ts';
 import { runGet } from './commands/get.ts';
@@ -177,6 +178,8 @@ Exit codes: 0 ok, 1 failure, 2 usage or invalid input, 3 not logged in or not al
       .option('--kind <kind>', 'entries about one kind (apps, Tenant …)')
       .option('--name <name>', 'entries about objects of this name')
       .option('--verb <verb>', 'create, update, patch, delete, apply …')
+      .option('--action <action>', 'create, update, apply, delete, rollback, resume, dry-run, token-create …')
+      .option('--system', 'include polis controllers (system:…)')
       .option('--outcome <outcome>', 'success, denied, invalid, conflict, notfound or error')
       .option('--since <time>', 'from this ISO time, or this long ago (2h, 7d)')
       .option('--until <time>', 'up to this ISO time, or this long ago')
@@ -190,10 +193,35 @@ Exit codes: 0 ok, 1 failure, 2 usage or invalid input, 3 not logged in or not al
   examples(
     audit
       .command('verify')
-      .description('check the hash chain of the whole log; exit 1 when it is broken')
-      .option('-o, --output <format>', 'json or yaml')
-      .action((opts) => run(runAuditVerify(ctx, opts))),
-    '  polis audit verify',
+      .description(
+        'check the hash chain of the live log; with files, check exports (CSV, XLSX) and archives (.jsonl.gz) against it; exit 1 when anything does not verify',
+      )
+      .argument('[files...]', 'exports and archives to check')
+      .option('--offline', 'check the files on their own, without the server')
+      .option('-o, --output <format>', 'json or yaml (without files)')
+      .action((files: string[], opts) =>
+        run(files.length > 0 ? runAuditVerifyFiles(ctx, files, opts) : runAuditVerify(ctx, opts)),
+      ),
+    '  polis audit verify\n  polis audit verify polis-audit-20261130T100000Z.xlsx\n  polis audit verify data/audit-archive/*.jsonl.gz',
+  );
+  examples(
+    audit
+      .command('export')
+      .description('write the filtered entries to a CSV or XLSX file, with the chain head to verify them against')
+      .option('-n, --tenant <tenant>', 'entries of one department')
+      .option('--actor <user>', 'entries of one user')
+      .option('--kind <kind>', 'entries about one kind (Application, Tenant …)')
+      .option('--name <name>', 'entries about objects of this name')
+      .option('--action <action>', 'create, update, apply, delete, rollback, resume, dry-run, token-create …')
+      .option('--outcome <outcome>', 'success, denied, invalid, conflict, notfound or error')
+      .option('--since <time>', 'from this ISO time, or this long ago (2h, 7d)')
+      .option('--until <time>', 'up to this ISO time, or this long ago')
+      .option('--system', 'include polis controllers (system:…)')
+      .option('--format <format>', 'csv or xlsx (default: from --file, else csv)')
+      .option('--lang <lang>', 'language of the summaries: zh-CN or en (default: from LANG)')
+      .option('-f, --file <path>', 'where to write it (default: the name the server suggests)')
+      .action((opts) => run(runAuditExport(ctx, opts))),
+    '  polis audit export --since 180d -f audit.xlsx\n  polis audit export --tenant edu --action rollback --lang zh-CN',
   );
 
   registerClusterCommands(program, ctx, run, examples);

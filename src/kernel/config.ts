@@ -30,6 +30,12 @@ export interface Config {
     readonly bufferBytes: number;
     readonly recheckMs: number;
   };
+  /**
+   * Audit retention (POLIS_AUDIT_RETENTION_DAYS, at least 180: 等保 2.0 asks for six months): entries older than this
+   * are archived to `archiveDir` (POLIS_AUDIT_ARCHIVE_DIR, default `<dataDir>/audit-archive`) and then pruned.
+   * Unset, every entry is kept.
+   */
+  readonly audit: { readonly retentionDays?: number; readonly archiveDir?: string };
   /** Change events kept for watchers that resume; older ones answer 410 Gone. */
   readonly eventsRetained: number;
   /** Seed the demo city (departments, users, applications) on first start. */
@@ -122,6 +128,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ov
       bufferBytes: int('POLIS_WATCH_BUFFER_BYTES', 1024 * 1024, 16 * 1024, 256 * 1024 * 1024),
       recheckMs: int('POLIS_WATCH_RECHECK_MS', 5000, 100, 600_000),
     },
+    audit: {
+      retentionDays: retentionFrom(env.POLIS_AUDIT_RETENTION_DAYS),
+      archiveDir: env.POLIS_AUDIT_ARCHIVE_DIR || undefined,
+    },
     eventsRetained: int('POLIS_EVENTS_RETAINED', 100_000, 100, 100_000_000),
     demo: env.POLIS_DEMO === '1' || env.POLIS_DEMO === 'true',
     footprint: footprintFrom(env.POLIS_FOOTPRINT),
@@ -211,6 +221,27 @@ function tlsFrom(env: Readonly<Record<string, string | undefined>>): Config['tls
     ]);
   }
   return { certFile, keyFile };
+}
+
+/** At least 180 days (等保 2.0: six months), or unset (keep everything); a shorter one is refused, not raised. */
+function retentionFrom(value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const days = /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(days) || days < 180) {
+    throw new InputError(
+      `POLIS_AUDIT_RETENTION_DAYS="${value}" is not valid: audit entries are kept at least 180 days`,
+      [
+        {
+          path: 'POLIS_AUDIT_RETENTION_DAYS',
+          code: 'AuditRetentionTooShort',
+          params: { min: 180, given: value },
+          message:
+            'expected a whole number of days of at least 180 (等保 2.0 asks for six months of audit records), or unset to keep every entry',
+        },
+      ],
+    );
+  }
+  return days;
 }
 
 function metricsFrom(value: string | undefined): Config['metrics'] {

@@ -29,6 +29,17 @@ export interface AuditEntry extends AuditEntryInput {
 
 export const GENESIS_HASH = '0'.repeat(64);
 
+/**
+ * Where the live chain starts: the sequence number and hash of the newest entry that retention archived and pruned
+ * (`{seq: 0, hash: GENESIS_HASH}` while nothing was). The first live entry's prevHash is this hash.
+ */
+export interface AuditAnchor {
+  readonly seq: number;
+  readonly hash: string;
+}
+
+export const GENESIS_ANCHOR: AuditAnchor = { seq: 0, hash: GENESIS_HASH };
+
 /** Canonical JSON: keys sorted at every depth, so the same entry always hashes to the same bytes. */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';

@@ -16,7 +16,15 @@ export interface RequestContext {
    * caller holds none is recorded under this scope, not in that department's trail.
    */
   readonly scope?: { readonly platform: boolean; readonly tenants: readonly string[] };
+  /**
+   * The request asked for a dry run: a refusal of it is recorded as `dry-run-<verb>`, so a reviewer tells a rehearsal
+   * from a failed change. (A dry run that succeeds stores nothing, its audit entry included.)
+   */
+  readonly dryRun?: boolean;
 }
+
+/** The verb a dry run's refusal is recorded under. */
+export const DRY_RUN_PREFIX = 'dry-run-';
 
 /** The audit record of a successful write: what changed is a merge patch from old to new, secret values masked. */
 export function successRecord(
@@ -56,7 +64,7 @@ export function failureRecord(
   return {
     time,
     actor: ctx.actor,
-    verb: target.verb,
+    verb: ctx.dryRun && !target.verb.startsWith(DRY_RUN_PREFIX) ? `${DRY_RUN_PREFIX}${target.verb}` : target.verb,
     apiVersion: target.apiVersion ?? (def ? apiVersionOf(def) : ''),
     kind: target.kind,
     tenant: target.tenant ?? '',

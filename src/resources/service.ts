@@ -30,6 +30,11 @@ export type { RequestContext };
 export interface WriteOptions {
   /** Run every check and return the result, but store nothing. */
   readonly dryRun?: boolean;
+  /**
+   * The verb the audit entry records, when the write carries out a named action (rollback, resume) rather than a
+   * plain update or patch.
+   */
+  readonly auditVerb?: string;
 }
 
 /** What an admission plugin sees; it throws a PolisError to refuse. It runs inside the write transaction. */
@@ -134,7 +139,7 @@ export class ResourceService {
     opts: WriteOptions = {},
   ): Promise<StoredObject> {
     return this.replaceWith(ctx, input, expected, opts, (tx, def, current, obj) =>
-      this.update(ctx, tx, def, current, obj, 'update'),
+      this.update(ctx, tx, def, current, obj, opts.auditVerb ?? 'update'),
     );
   }
 
@@ -162,7 +167,7 @@ export class ResourceService {
         tenant: key.tenant || undefined,
         name: key.name,
       });
-      return this.update(ctx, tx, def, current, { ...obj, status: current.status }, 'patch');
+      return this.update(ctx, tx, def, current, { ...obj, status: current.status }, opts.auditVerb ?? 'patch');
     });
   }
 

@@ -1,8 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { AuditEntry } from './audit-log.ts';
+import type { AuditAnchor, AuditEntry } from './audit-log.ts';
 import type { ObjectKey, StoredObject } from './envelope.ts';
-import { GoneError } from '../kernel/errors.ts';
+import { ConflictError, GoneError } from '../kernel/errors.ts';
 import type {
   AuditPage,
   AuditQuery,
@@ -237,8 +237,45 @@ export function createSqlStore(db: Kysely<Schema>, hooks: SqlDialectHooks): Stor
       }
     },
 
+    async auditAnchor(): Promise<AuditAnchor> {
+      const row = await reader()
+        .selectFrom('audit_anchor')
+        .select(['seq', 'hash'])
+        .where('id', '=', 1)
+        .executeTakeFirstOrThrow();
+      return { seq: Number(row.seq), hash: row.hash };
+    },
+
+    async pruneAudit(expected: AuditAnchor, through: AuditAnchor): Promise<number> {
+      return write(async (trx) => {
+        const anchor = await trx
+          .selectFrom('audit_anchor')
+          .select(['seq', 'hash'])
+          .where('id', '=', 1)
+          .executeTakeFirstOrThrow();
+        if (Number(anchor.seq) !== expected.seq || anchor.hash !== expected.hash) {
+          throw new ConflictError(
+            `the audit anchor moved (now entry ${Number(anchor.seq)}, expected ${expected.seq}): another retention run pruned first`,
+          );
+        }
+        const last = await trx.selectFrom('audit').select('hash').where('seq', '=', through.seq).executeTakeFirst();
+        if (through.seq <= expected.seq || last?.hash !== through.hash) {
+          throw new ConflictError(
+            `audit entry ${through.seq} is not a live entry with hash ${through.hash}: nothing was pruned`,
+          );
+        }
+        const removed = await trx.deleteFrom('audit').where('seq', '<=', through.seq).executeTakeFirst();
+        await trx
+          .updateTable('audit_anchor')
+          .set({ seq: through.seq, hash: through.hash })
+          .where('id', '=', 1)
+          .execute();
+        return Number(removed.numDeletedRows);
+      });
+    },
+
     // /metrics calls this on every scrape, so the two ever-growing tables are not counted row by row: every
-    // revision after the compaction point has exactly one event, and audit seq numbers are dense from 1.
+    // revision after the compaction point has exactly one event, and audit seq numbers are dense after the anchor.
     async stats(): Promise<StoreStats> {
       await settle();
       const row = await reader()
@@ -250,12 +287,14 @@ export function createSqlStore(db: Kysely<Schema>, hooks: SqlDialectHooks): Stor
             .as('audit'),
           eb.selectFrom('revision_counter').select('revision').where('id', '=', 1).as('revision'),
           eb.selectFrom('revision_counter').select('compacted_through').where('id', '=', 1).as('compacted'),
+          eb.selectFrom('audit_anchor').select('seq').where('id', '=', 1).as('anchor'),
         ])
         .executeTakeFirstOrThrow();
       return {
         objects: Number(row.objects),
         events: Number(row.revision) - Number(row.compacted),
-        auditEntries: Number(row.audit ?? 0),
+        // Entries after the anchor are live (retention pruned those up to it).
+        auditEntries: Math.max(0, Number(row.audit ?? row.anchor ?? 0) - Number(row.anchor ?? 0)),
         revision: Number(row.revision),
       };
     },

@@ -1,4 +1,4 @@
-import type { AuditEntry, AuditEntryInput } from './audit-log.ts';
+import type { AuditAnchor, AuditEntry, AuditEntryInput } from './audit-log.ts';
 import type { ObjectKey, StoredObject } from './envelope.ts';
 import type { LabelSelector } from './label-selector.ts';
 
@@ -36,6 +36,15 @@ export interface Store {
   queryAudit(query: AuditQuery): Promise<AuditPage>;
   /** Every audit entry, in sequence order, in pages of `pageSize` (for verification). */
   scanAudit(pageSize: number): AsyncIterable<readonly AuditEntry[]>;
+  /** The entry the live chain starts after (GENESIS_ANCHOR until retention pruned entries). */
+  auditAnchor(): Promise<AuditAnchor>;
+  /**
+   * Removes the audit entries up to and including `through` (which must be a live entry with that hash, after the
+   * anchor `expected`) and makes `through` the anchor, in one write transaction. Only retention calls it, after the
+   * entries were archived; it throws ConflictError when the anchor moved or `through` does not match. Returns the
+   * number of entries removed.
+   */
+  pruneAudit(expected: AuditAnchor, through: AuditAnchor): Promise<number>;
   /** Row counts and sizes for /metrics. */
   stats(): Promise<StoreStats>;
   /**
@@ -85,8 +94,10 @@ export interface SnapshotCounts {
   readonly objects: number;
   readonly objectsByKind: Readonly<Record<string, number>>;
   readonly auditEntries: number;
-  /** seq and hash of the newest audit entry ({0, genesis hash} when there is none). */
+  /** seq and hash of the newest audit entry (the anchor when there is none). */
   readonly auditHead: { readonly seq: number; readonly hash: string };
+  /** Where the live chain starts: the last entry retention archived and pruned ({0, genesis hash} if none was). */
+  readonly auditAnchor: { readonly seq: number; readonly hash: string };
 }
 
 /** What Store.load writes. */
@@ -95,6 +106,8 @@ export interface SnapshotLoad {
   readonly revision: number;
   /** Objects (each keeps its uid and resourceVersion) and audit entries (kept with their seq and hashes), in batches. */
   readonly batches: AsyncIterable<{ readonly objects: readonly StoredObject[]; readonly audit: readonly AuditEntry[] }>;
+  /** Where the loaded chain starts (the source's retention anchor); the genesis when absent. */
+  readonly auditAnchor?: { readonly seq: number; readonly hash: string };
   /** Runs after every batch is written, in the same transaction, over what was written; throwing rolls back. */
   check?(view: StoreSnapshot): Promise<void>;
 }
@@ -156,7 +169,15 @@ export interface AuditQuery {
   readonly kind?: string;
   readonly name?: string;
   readonly verb?: string;
+  /** Only entries whose verb is one of these (an action's verbs). */
+  readonly verbs?: readonly string[];
+  /** Only entries whose verb starts with this (`dry-run-`). */
+  readonly verbPrefix?: string;
+  /** Leave out entries whose actor starts with this (`system:`: the controllers). */
+  readonly excludeActorPrefix?: string;
   readonly outcome?: string;
+  /** Only entries with one of these outcomes. */
+  readonly outcomes?: readonly string[];
   /** ISO timestamps, inclusive. */
   readonly since?: string;
   readonly until?: string;

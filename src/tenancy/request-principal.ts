@@ -21,9 +21,11 @@ export function principalOf(request: FastifyRequest): Principal {
 /** Audit and admission context of a request, with the scope where the caller holds roles. */
 export function requestContext(request: FastifyRequest): RequestContext {
   const bindings = request.principal?.bindings ?? [];
+  const dryRun = (request.query as Record<string, unknown> | undefined)?.dryRun;
   return {
     actor: request.principal?.user ?? 'anonymous',
     requestId: String(request.id),
+    ...(dryRun === 'All' || dryRun === 'true' || dryRun === '1' ? { dryRun: true } : {}),
     scope: {
       platform: bindings.some((b) => b.tenant === undefined),
       tenants: [...new Set(bindings.flatMap((b) => (b.tenant === undefined ? [] : [b.tenant])))].sort(),

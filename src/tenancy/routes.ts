@@ -2,12 +2,11 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { InputError, NotAllowedError } from '../kernel/errors.ts';
 import type { Query } from '../kernel/query-params.ts';
-import { intParam, stringParam, timeParam } from '../kernel/query-params.ts';
+import { stringParam } from '../kernel/query-params.ts';
 import type { ResourceService } from '../resources/service.ts';
 import type { Store } from '../resources/store.ts';
 import { zodCauses } from '../resources/validation.ts';
-import { authorize, canReadAudit, canVerifyAudit } from './authorization.ts';
-import { verifyAuditLog } from './audit-verifier.ts';
+import { authorize } from './authorization.ts';
 import { tokenKind } from './kinds.ts';
 import { principalOf, requestContext } from './request-principal.ts';
 import type { TokenService } from './token-service.ts';
@@ -32,18 +31,7 @@ const issueBody = z
   })
   .strict();
 
-/** `order=asc` (oldest first, the default) or `order=desc` (newest first). */
-function orderParam(q: Query): 'asc' | 'desc' {
-  const v = stringParam(q, 'order') ?? 'asc';
-  if (v !== 'asc' && v !== 'desc') {
-    throw new InputError(`query parameter order="${v}" is not valid`, [
-      { path: 'query.order', message: 'expected asc or desc' },
-    ]);
-  }
-  return v;
-}
-
-/** Tokens, the caller's identity, and the audit log. */
+/** Tokens and the caller's identity (the audit log's routes are in audit/routes.ts). */
 export function registerTenancyRoutes(app: FastifyInstance, deps: TenancyRouteDeps): void {
   const tokenAttrs = (verb: 'create' | 'list' | 'delete', name?: string) => ({
     verb,
@@ -147,58 +135,6 @@ export function registerTenancyRoutes(app: FastifyInstance, deps: TenancyRouteDe
         await deps.resources.recordFailure(ctx, { verb: 'delete', kind: 'Token', name: id }, e);
         throw e;
       }
-    },
-  );
-
-  app.get(
-    '/api/v1/audit',
-    {
-      schema: {
-        tags: ['audit'],
-        summary: 'Query the audit log (auditors and platform admins: all; department admins: their department)',
-      },
-    },
-    async (req) => {
-      const p = principalOf(req);
-      const q = req.query as Query;
-      const visible = canReadAudit(p);
-      const tenant = stringParam(q, 'tenant');
-      if (visible !== 'all') {
-        if (visible.length === 0)
-          throw new NotAllowedError(
-            `user "${p.user}" may not read the audit log: needs auditor, platform-admin, or tenant-admin for a department`,
-          );
-        if (tenant !== undefined && !visible.includes(tenant))
-          throw new NotAllowedError(`user "${p.user}" may not read the audit entries of department "${tenant}"`);
-      }
-      const limit = intParam(q, 'limit', 1, 5000) ?? 500;
-      const page = await deps.store.queryAudit({
-        tenant,
-        tenants: visible === 'all' ? undefined : visible,
-        actor: stringParam(q, 'actor'),
-        kind: stringParam(q, 'kind'),
-        name: stringParam(q, 'name'),
-        verb: stringParam(q, 'verb'),
-        outcome: stringParam(q, 'outcome'),
-        since: timeParam(q, 'since'),
-        until: timeParam(q, 'until'),
-        after: intParam(q, 'after', 0, Number.MAX_SAFE_INTEGER),
-        before: intParam(q, 'before', 1, Number.MAX_SAFE_INTEGER),
-        newestFirst: orderParam(q) === 'desc',
-        limit,
-      });
-      return { kind: 'AuditEntryList', items: page.items, ...(page.next !== undefined ? { next: page.next } : {}) };
-    },
-  );
-
-  app.get(
-    '/api/v1/audit/verify',
-    { schema: { tags: ['audit'], summary: 'Verify the hash chain of the whole audit log' } },
-    async (req) => {
-      const p = principalOf(req);
-      if (!canVerifyAudit(p))
-        throw new NotAllowedError(`user "${p.user}" may not verify the audit log: needs auditor or platform-admin`);
-      return { kind: 'AuditVerification', ...(await verifyAuditLog(deps.store)) };
     },
   );
 }

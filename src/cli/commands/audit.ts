@@ -12,6 +12,8 @@ export interface AuditListOptions {
   readonly kind?: string;
   readonly name?: string;
   readonly verb?: string;
+  readonly action?: string;
+  readonly system?: boolean;
   readonly outcome?: string;
   readonly since?: string;
   readonly until?: string;
@@ -57,6 +59,8 @@ export async function runAuditList(ctx: CliContext, opts: AuditListOptions): Pro
     kind,
     name: opts.name,
     verb: opts.verb,
+    action: opts.action,
+    system: opts.system ? 'true' : undefined,
     outcome: opts.outcome,
     since,
     until,
@@ -80,6 +84,7 @@ export async function runAuditList(ctx: CliContext, opts: AuditListOptions): Pro
       'TIME',
       'ACTOR',
       'VERB',
+      ...(wide ? ['SUMMARY'] : []),
       'KIND',
       'TENANT',
       'NAME',
@@ -92,6 +97,7 @@ export async function runAuditList(ctx: CliContext, opts: AuditListOptions): Pro
       a.time.replace(/\.\d+Z$/, 'Z'),
       a.actor,
       a.verb,
+      ...(wide ? [a.summary?.message ?? ''] : []),
       a.kind,
       cell(a.tenant),
       cell(a.name),
@@ -116,6 +122,7 @@ interface Verification {
   readonly headSeq: number;
   readonly headHash: string;
   readonly brokenAt?: { readonly seq: number; readonly problem: string };
+  readonly anchor?: { readonly seq: number; readonly hash: string };
 }
 
 /** `polis audit verify`: checks the hash chain of the whole log; a broken chain exits 1 and says where. */
@@ -125,8 +132,14 @@ export async function runAuditVerify(ctx: CliContext, opts: { output?: string })
   const v = await client.get<Verification>('/api/v1/audit/verify');
   if (format === 'json' || format === 'yaml') ctx.io.stdout.write(format === 'json' ? toJson(v) : toYaml(v));
   if (v.ok) {
-    if (format === 'table')
+    if (format === 'table') {
       println(ctx.io, `audit log intact: ${v.entries} entries, head ${v.headSeq} (hash ${v.headHash})`);
+      if (v.anchor && v.anchor.seq > 0)
+        println(
+          ctx.io,
+          `entries up to ${v.anchor.seq} were archived by retention (last hash ${v.anchor.hash}): check them with polis audit verify ARCHIVE…`,
+        );
+    }
     return EXIT.ok;
   }
   const at = v.brokenAt;

@@ -26,6 +26,8 @@ export interface AuditEntry {
   readonly code: number;
   readonly message: string;
   readonly requestId?: string;
+  /** The readable summary the server adds (code, params, English). */
+  readonly summary?: { readonly code: string; readonly message: string };
 }
 
 const ENVELOPE = new Set(['apiVersion', 'kind', 'metadata', 'spec', 'status']);
@@ -171,6 +173,12 @@ export async function lastAuditEntries(
   filter: { kind: string; name: string; tenant?: string },
   count: number,
 ): Promise<AuditEntry[]> {
-  const page = await client.get<{ items: AuditEntry[] }>('/api/v1/audit', { ...filter, limit: count, order: 'desc' });
+  // Controllers' entries too: describing one object, what the system did to it matters as much.
+  const page = await client.get<{ items: AuditEntry[] }>('/api/v1/audit', {
+    ...filter,
+    system: 'true',
+    limit: count,
+    order: 'desc',
+  });
   return [...page.items].reverse();
 }

@@ -169,6 +169,16 @@ export const en = {
   TlsHalfConfigured: 'TLS needs both a certificate and its key as PEM files; missing: {missing}',
   StoreNotEmpty:
     'the store is not empty ({objects} objects, {auditEntries} audit entries, revision {revision}): restore into a new, empty one',
+  // ── Audit review: filters, export, verification, retention ──────────────────────────────────────────────────
+  AuditFilterInvalid: 'query parameter {param}="{value}" is not valid: expected {accepted}',
+  AuditExportTooLarge: 'an export holds at most {limit} entries: give a shorter time range or more filters',
+  AuditRetentionTooShort: 'audit retention of {given} days is too short: at least {min} days (等保 2.0: six months)',
+  HashMismatch: 'entry {seq}: its fields do not give its hash',
+  BrokenLink: 'entry {seq}: its prevHash is not the hash of the entry before it',
+  NotInChain: 'entry {seq} differs from the live chain or its archive',
+  HeadMismatch: 'entry {seq} does not match the chain head the file names',
+  BadFile: 'not a polis audit export, or its entries are out of order',
+  ArchivedEntry: 'entry {seq} was archived: give its archive file too',
 } as const satisfies Record<string, string>;
 
 /** Every code the catalogue knows. */

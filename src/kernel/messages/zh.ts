@@ -149,4 +149,13 @@ export const zh: Record<MessageCode, string> = {
   BackupNotAllowed: '{user} 无权备份：需要平台管理员（platform-admin）',
   TlsHalfConfigured: 'TLS 需要同时提供 PEM 格式的证书和私钥；缺少：{missing}',
   StoreNotEmpty: '存储不为空（{objects} 个对象、{auditEntries} 条审计记录、版本 {revision}）：请恢复到新的空存储',
+  AuditFilterInvalid: '查询参数 {param}="{value}" 无效：应为 {accepted}',
+  AuditExportTooLarge: '一次导出最多 {limit} 条：请缩短时间范围或增加筛选条件',
+  AuditRetentionTooShort: '审计保留 {given} 天过短：至少 {min} 天（等保 2.0 要求六个月）',
+  HashMismatch: '第 {seq} 条：字段计算出的哈希与记录不符',
+  BrokenLink: '第 {seq} 条：prevHash 不是前一条的哈希',
+  NotInChain: '第 {seq} 条与在线审计链或其归档不一致',
+  HeadMismatch: '第 {seq} 条与文件所述的链头不一致',
+  BadFile: '不是 polis 审计导出文件，或条目顺序错乱',
+  ArchivedEntry: '第 {seq} 条已归档：请同时提供其归档文件',
 };

@@ -97,7 +97,12 @@ export async function selectAudit(db: Kysely<Schema>, q: AuditQuery): Promise<Au
   if (q.kind !== undefined) query = query.where('kind', '=', q.kind);
   if (q.name !== undefined) query = query.where('name', '=', q.name);
   if (q.verb !== undefined) query = query.where('verb', '=', q.verb);
+  if (q.verbs !== undefined) query = query.where('verb', 'in', q.verbs.length > 0 ? [...q.verbs] : ['']);
+  if (q.verbPrefix !== undefined) query = query.where('verb', 'like', `${likeEscape(q.verbPrefix)}%`);
+  if (q.excludeActorPrefix !== undefined)
+    query = query.where('actor', 'not like', `${likeEscape(q.excludeActorPrefix)}%`);
   if (q.outcome !== undefined) query = query.where('outcome', '=', q.outcome);
+  if (q.outcomes !== undefined) query = query.where('outcome', 'in', q.outcomes.length > 0 ? [...q.outcomes] : ['']);
   if (q.since !== undefined) query = query.where('time', '>=', canonicalTime(q.since, 'since'));
   if (q.until !== undefined) query = query.where('time', '<=', canonicalTime(q.until, 'until'));
   if (limit !== undefined) query = query.limit(limit + 1);
@@ -107,6 +112,12 @@ export async function selectAudit(db: Kysely<Schema>, q: AuditQuery): Promise<Au
     return { items, next: items[items.length - 1]!.seq };
   }
   return { items: rows.map(fromAuditRow) };
+}
+
+/** A LIKE pattern's literal part: the prefixes used here hold no wildcard, and a stray one must not widen the match. */
+function likeEscape(text: string): string {
+  if (/[%_\\]/.test(text)) throw new InputError(`a prefix filter may not contain %, _ or \\: '${text}'`);
+  return text;
 }
 
 /** `YYYY-MM-DDTHH:mm:ss.sssZ`, the one form audit times are stored and compared in. */

@@ -49,6 +49,12 @@ export interface Schema {
     prev_hash: string;
     hash: string;
   };
+  /** One row (id = 1): the newest entry retention archived and pruned (seq 0 and the genesis hash until then). */
+  audit_anchor: {
+    id: number;
+    seq: number;
+    hash: string;
+  };
   schema_migrations: {
     version: number;
     name: string;

@@ -65,13 +65,16 @@ async function countAll(q: Kysely<Schema>): Promise<SnapshotCounts> {
     .orderBy('kind')
     .execute();
   const head = await q.selectFrom('audit').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+  const anchorRow = await q.selectFrom('audit_anchor').select(['seq', 'hash']).where('id', '=', 1).executeTakeFirst();
+  const anchor = anchorRow ? { seq: Number(anchorRow.seq), hash: anchorRow.hash } : { seq: 0, hash: GENESIS_HASH };
   const objectsByKind = Object.fromEntries(byKind.map((r) => [r.kind, Number(r.n)]));
   return {
     objects: byKind.reduce((sum, r) => sum + Number(r.n), 0),
     objectsByKind,
-    // seq numbers are dense from 1 (the chain checks it), so the head's seq is the count.
-    auditEntries: head ? Number(head.seq) : 0,
-    auditHead: head ? { seq: Number(head.seq), hash: head.hash } : { seq: 0, hash: GENESIS_HASH },
+    // seq numbers are dense after the anchor (the chain checks it), so the count is the head's seq past it.
+    auditEntries: head ? Number(head.seq) - anchor.seq : 0,
+    auditHead: head ? { seq: Number(head.seq), hash: head.hash } : anchor,
+    auditAnchor: anchor,
   };
 }
 
@@ -87,7 +90,7 @@ export async function loadSnapshot(trx: Kysely<Schema>, input: SnapshotLoad): Pr
     throw new RangeError(`load: revision must be a non-negative integer, got ${input.revision}`);
   const before = await snapshotView(trx);
   const counts = await before.counts();
-  if (before.revision !== 0 || counts.objects !== 0 || counts.auditEntries !== 0) {
+  if (before.revision !== 0 || counts.objects !== 0 || counts.auditEntries !== 0 || counts.auditAnchor.seq !== 0) {
     throw new ConflictError(
       `the store is not empty (${counts.objects} objects, ${counts.auditEntries} audit entries, revision ${before.revision}): a backup is restored only into an empty store`,
       [
@@ -124,6 +127,12 @@ export async function loadSnapshot(trx: Kysely<Schema>, input: SnapshotLoad): Pr
         .values(batch.audit.slice(i, i + INSERT_ROWS).map(toAuditRow))
         .execute();
   }
+  if (input.auditAnchor && input.auditAnchor.seq !== 0)
+    await trx
+      .updateTable('audit_anchor')
+      .set({ seq: input.auditAnchor.seq, hash: input.auditAnchor.hash })
+      .where('id', '=', 1)
+      .execute();
   await trx
     .updateTable('revision_counter')
     .set({ revision: input.revision, compacted_through: input.revision })

@@ -188,7 +188,14 @@ export class SqlStoreTx implements StoreTx {
       .orderBy('seq', 'desc')
       .limit(1)
       .executeTakeFirst();
-    return row ? { seq: Number(row.seq), hash: row.hash } : { seq: 0, hash: GENESIS_HASH };
+    if (row) return { seq: Number(row.seq), hash: row.hash };
+    // Every live entry was archived and pruned: the chain continues from the anchor.
+    const anchor = await this.#trx
+      .selectFrom('audit_anchor')
+      .select(['seq', 'hash'])
+      .where('id', '=', 1)
+      .executeTakeFirst();
+    return anchor ? { seq: Number(anchor.seq), hash: anchor.hash } : { seq: 0, hash: GENESIS_HASH };
   }
 
   #take(obj: StoredObject): number {

@@ -25,4 +25,12 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX audit_time ON audit (time)`,
     ],
   },
+  {
+    version: 2,
+    name: 'audit anchor: the last entry archived and pruned by retention',
+    statements: [
+      `CREATE TABLE audit_anchor (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL, hash TEXT NOT NULL)`,
+      `INSERT INTO audit_anchor (id, seq, hash) VALUES (1, 0, '${'0'.repeat(64)}')`,
+    ],
+  },
 ];
