@@ -89,6 +89,8 @@ export interface AppStatus {
   readonly workflow?: WorkflowState & {
     readonly steps: WorkflowProgress['steps'];
     readonly suspended: boolean;
+    /** A step failed (timed out). */
+    readonly failed?: boolean;
   };
 }
 
@@ -275,6 +277,7 @@ export function applicationStatus(input: StatusInput): AppStatus {
       ...input.workflow.state,
       steps: input.workflow.steps,
       suspended: input.workflow.suspended,
+      ...(input.workflow.failed ? { failed: true } : {}),
     },
   };
 }
