@@ -15,7 +15,6 @@ export const UNSUPPORTED_BUILTINS: Readonly<
     'config-dex-connector': "KubeVela's config management (its own Dex), not an application workload",
   },
   trait: {
-    'node-affinity': 'deprecated upstream; use affinity',
     nocalhost: 'a developer tool, not a delivery trait',
     'kruise-rollout': 'needs OpenKruise on every cluster; polis rolls out with the workload itself',
     'import-grafana-dashboard': "a vendor add-on's objects; dashboards come with polis's monitoring",
