@@ -65,12 +65,6 @@ export interface WorkflowProgress {
   readonly recheckInMs?: number;
 }
 
-interface StepLike {
-  readonly name: string;
-  readonly type: string;
-  readonly properties?: Record<string, unknown>;
-}
-
 /** The applications (of the same department) the workflow's depends-on-app steps wait for. */
 export function appDependencies(spec: ApplicationSpec): string[] {
   return stepsOf(spec).flatMap((s) =>

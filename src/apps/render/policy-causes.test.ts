@@ -194,7 +194,8 @@ describe('oamCauses on policies and the workflow', () => {
       expect(causes).toEqual([
         {
           path: 'spec.workflow.steps[0].properties.policies[1]',
-          message: 'policy "spread" is a placement policy; a deploy step takes override, replication, topology policies only',
+          message:
+            'policy "spread" is a placement policy; a deploy step takes override, replication, topology policies only',
         },
         {
           path: 'spec.workflow.steps[0].properties.policies[2]',
