@@ -36,7 +36,7 @@ function namespaceCauses(ns: unknown, ctx: StepObjectContext, at: string): Error
       path: at,
       code: 'StepNamespaceNotOwn',
       params: { step: ctx.stepName, type: ctx.stepType, namespace: String(ns), own: ctx.appNamespace },
-      message: `a ${ctx.stepType} step writes only into the application's own namespace ("${ctx.appNamespace}", which polis maps to the department's namespace for the application); "${String(ns)}" is another namespace: remove it`,
+      message: `${ctx.stepType} steps write only into the application's own namespace ("${ctx.appNamespace}", which polis maps to the department's namespace for the application); "${String(ns)}" is another namespace: remove it`,
     },
   ];
 }
