@@ -37,13 +37,16 @@ function registry(): KindRegistry {
 }
 
 /** The verdict on one document of a file, checked as the API checks an Application. */
-export function checkKubeVelaDocument(doc: unknown, tenant = 'department'): ConvertVerdict {
+export function checkKubeVelaDocument(doc: unknown, given?: string): ConvertVerdict {
   const d = doc as { apiVersion?: unknown; kind?: unknown; metadata?: { name?: unknown } } | null;
   const name = typeof d?.metadata?.name === 'string' ? d.metadata.name : '(unnamed)';
   if (!d || typeof d !== 'object' || d.kind !== 'Application' || d.apiVersion !== APPLICATION) {
     const what = d && typeof d === 'object' ? `${String(d.apiVersion)} ${String(d.kind)}` : 'not an object';
     return { outcome: 'skipped', name, reason: `${what}: not a ${APPLICATION} Application` };
   }
+  // A polis document may name its department; a KubeVela one never does.
+  const own = (d.metadata as { tenant?: unknown } | undefined)?.tenant;
+  const tenant = given ?? (typeof own === 'string' ? own : 'department');
   let obj: ResourceObject;
   try {
     obj = parseObject(registry(), doc, { kind: 'Application', tenant }).obj;

@@ -65,3 +65,14 @@ describe('polis convert --check DIR', () => {
     expect((await polis(['convert', '--check', 'nowhere'])).stderr).toContain('"nowhere" does not exist');
   });
 });
+
+describe('polis convert --check on polis documents', () => {
+  it('checks an Application naming its department as that department', async () => {
+    writeFileSync(
+      join(dir, 'own.yaml'),
+      `${header}metadata: { name: own, tenant: edu }\nspec:\n  components: [{ name: web, type: webservice, properties: { image: nginx } }]\n`,
+    );
+    expect((await polis(['convert', '--check', 'own.yaml'])).stdout).toContain('accepted  own.yaml  own');
+    expect((await polis(['convert', '--check', 'own.yaml', '-n', 'tax'])).code).toBe(1);
+  });
+});

@@ -104,7 +104,10 @@ export function registerDeliveryCommands(
       .description('check a folder of KubeVela Applications: accepted, changed (with reason codes) or refused')
       .argument('<dir>', 'a folder (searched recursively for .yaml, .yml, .json) or one file')
       .option('--check', 'report only, per file and Application (the only mode for now)')
-      .option('-n, --tenant <tenant>', 'check as this department (the namespaces it may name); default "department"')
+      .option(
+        '-n, --tenant <tenant>',
+        'check as this department (the namespaces it may name); default: metadata.tenant, else "department"',
+      )
       .option('-o, --output <format>', 'table (the default) or json')
       .action((dir, opts) => run(runConvert(ctx, dir, opts))),
     '  polis convert --check ./kubevela-apps\n  polis convert --check ./kubevela-apps -o json',
