@@ -144,6 +144,67 @@ describe('delivery of the example applications in the sandbox', () => {
     expect(objects('edu--after-portal').length).toBeGreaterThan(0);
   });
 
+  it('runs a KubeVela workflow: apply-component in a step group, an export2config object in the own namespace, a recorded notification', async () => {
+    const created = await t.request('POST', `${APPS}/edu/applications`, {
+      token: t.tokens['edu-admin'],
+      body: {
+        apiVersion: 'core.oam.dev/v1beta1',
+        kind: 'Application',
+        metadata: { name: 'flow', namespace: 'prod' },
+        spec: {
+          components: [
+            { name: 'db', type: 'worker', properties: { image: 'postgres', cpu: '100m' } },
+            { name: 'web', type: 'webservice', properties: { image: 'nginx', cpu: '100m' } },
+          ],
+          workflow: {
+            steps: [
+              {
+                name: 'backend',
+                type: 'step-group',
+                subSteps: [{ name: 'apply-db', type: 'apply-component', properties: { component: 'db' } }],
+              },
+              {
+                name: 'endpoints',
+                type: 'export2config',
+                properties: { configName: 'flow-endpoints', namespace: 'prod', data: { db: 'db:5432' } },
+              },
+              { name: 'rest', type: 'apply-remaining' },
+              {
+                name: 'tell',
+                type: 'notification',
+                properties: {
+                  slack: { url: { value: 'https://chat.example.gov.cn/hooks/edu' }, message: { text: 'flow is up' } },
+                },
+              },
+            ],
+          },
+        },
+      },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    await settle(40, async () => (await app('edu', 'flow')).status?.phase === 'Running');
+    const s = (await app('edu', 'flow')).status!;
+    expect(s.phase).toBe('Running');
+    expect(s.workflow?.steps.map((x) => `${x.name}:${x.phase}`)).toEqual([
+      'backend:succeeded',
+      'apply-db:succeeded',
+      'endpoints:succeeded',
+      'rest:succeeded',
+      'tell:succeeded',
+    ]);
+    const objects = t.polis.clusters.names().flatMap((c) => t.polis.sim!.cluster(c)?.list('edu--flow', {}) ?? []);
+    const cm = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'flow-endpoints');
+    expect(cm?.metadata.namespace).toBe('edu--flow');
+    expect(objects.some((o) => o.kind === 'Deployment' && o.metadata.name === 'web')).toBe(true);
+    // The notification is recorded as an event of the application; nothing left polis (the default notifier).
+    await settle(20, async () => {
+      const ev = await t.request('GET', '/apis/polis.io/v1/tenants/edu/events', { token: t.tokens['edu-admin'] });
+      return ev.body.includes('NotificationRecorded');
+    });
+    const ev = await t.request('GET', '/apis/polis.io/v1/tenants/edu/events', { token: t.tokens['edu-admin'] });
+    expect(ev.body).toContain('NotificationRecorded');
+  });
+
   it('scales a component, then rolls back to the first revision', async () => {
     const before = await app('edu', 'enrolment-portal');
     const spec = structuredClone((before as unknown as { spec: { components: { traits: unknown[] }[] } }).spec);

@@ -38,12 +38,17 @@ describe('Applications as KubeVela accepts them', () => {
           mode: { steps: 'StepByStep', subSteps: 'DAG' },
           steps: [
             {
+              name: 'approve',
+              type: 'suspend',
+              properties: { message: 'the bureau approves' },
+              outputs: [{ name: 'note', valueFrom: 'parameter.message' }],
+            },
+            {
               name: 'deploy',
               type: 'deploy',
-              if: 'status.approve.phase == "succeeded"',
+              if: 'status.approve.phase == "succeeded" && inputs.note != ""',
               timeout: '10m',
-              inputs: [{ from: 'addr', parameterKey: 'env.ADDR' }],
-              outputs: [{ name: 'out', valueFrom: 'output.value' }],
+              inputs: [{ from: 'note' }],
               properties: { policies: [] },
             },
           ],

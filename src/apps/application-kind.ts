@@ -6,6 +6,7 @@ import { defineKind } from '../resources/kind-schema.ts';
 import type { KindDefinition } from '../resources/registry.ts';
 import { dns1123LabelProblem } from '../kernel/names.ts';
 import { oamCauses } from './render/oam-causes.ts';
+import type { ExpandOptions } from './workflow/expand.ts';
 import { PRIORITIES, PRIORITY_LABEL } from '../placement/sharing.ts';
 
 export const OAM_GROUP = 'core.oam.dev';
@@ -118,7 +119,10 @@ export const applicationKind: KindDefinition = defineKind({
   metadataNamespace: true,
   validate: (obj) => [
     ...metadataNamespaceCauses(obj.metadata.namespace, obj.metadata.tenant),
-    ...applicationCauses(obj.spec as ApplicationSpec),
+    ...applicationCauses(obj.spec as ApplicationSpec, {
+      appName: obj.metadata.name,
+      namespace: obj.metadata.namespace,
+    }),
     ...priorityCauses(obj.metadata.labels),
   ],
   printColumns: [
@@ -128,7 +132,7 @@ export const applicationKind: KindDefinition = defineKind({
   ],
 });
 
-function applicationCauses(spec: ApplicationSpec): ErrorCause[] {
+function applicationCauses(spec: ApplicationSpec, opts: ExpandOptions): ErrorCause[] {
   const causes: ErrorCause[] = [];
   const seen = new Map<string, number>();
   spec.components.forEach((c, i) => {
@@ -143,7 +147,7 @@ function applicationCauses(spec: ApplicationSpec): ErrorCause[] {
       });
     seen.set(c.name, i);
   });
-  return [...causes, ...oamCauses(spec), ...polisPolicyCauses(spec)];
+  return [...causes, ...oamCauses(spec, opts), ...polisPolicyCauses(spec)];
 }
 
 /** The priority label (docs/sharing.md) takes one of three values. */

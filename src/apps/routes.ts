@@ -181,7 +181,8 @@ export function registerApplicationRoutes(app: FastifyInstance, deps: AppRouteDe
         const step = body.data.step ?? waitingStep(appObj);
         const steps = ((appObj.spec as { workflow?: { steps?: { name: string; type: string }[] } }).workflow?.steps ??
           []) as { name: string; type: string }[];
-        const suspends = steps.filter((s) => s.type === 'suspend').map((s) => s.name);
+        const all = steps.flatMap((s) => [s, ...((s as { subSteps?: typeof steps }).subSteps ?? [])]);
+        const suspends = all.filter((s) => s.type === 'suspend').map((s) => s.name);
         if (!step || !suspends.includes(step)) {
           throw new InputError(step ? `no suspend step "${step}" in ${name}` : `${name} is not waiting at a step`, [
             { path: 'step', message: `suspend steps: ${suspends.join(', ') || 'none'}` },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { appFixture } from './app-status-fixture.ts';
-import { componentsTable, placementTable, rolloutVerdict, statusOf } from './app-status-view.ts';
+import { componentsTable, placementTable, rolloutVerdict, statusOf, workflowTable } from './app-status-view.ts';
 
 describe('placementTable', () => {
   it('has a row per component per cluster, unplaced replicas as their own row, and reasons with messages', () => {
@@ -69,5 +69,30 @@ describe('rolloutVerdict', () => {
     expect(rolloutVerdict(appFixture())).toBe('waiting');
     expect(rolloutVerdict(appFixture({ status: { phase: 'Suspended' } }))).toBe('waiting');
     expect(rolloutVerdict({ metadata: { name: 'web', generation: 1 } })).toBe('waiting');
+  });
+});
+
+describe('workflowTable', () => {
+  it("indents a step group's sub-steps and shows why a step failed and what a step printed", () => {
+    const text = workflowTable({
+      workflow: {
+        steps: [
+          { name: 'backend', type: 'step-group', phase: 'failed' },
+          { name: 'apply-db', type: 'apply-component', phase: 'failed', group: 'backend', reason: 'Timeout' },
+          { name: 'say', type: 'print-message-in-status', phase: 'succeeded', message: 'done' },
+        ],
+      },
+    } as never);
+    expect(
+      text
+        .trimEnd()
+        .split('\n')
+        .map((l) => l.trimEnd()),
+    ).toEqual([
+      'STEP         TYPE                      PHASE',
+      'backend      step-group                failed',
+      '  apply-db   apply-component           failed (Timeout)',
+      'say          print-message-in-status   succeeded: done',
+    ]);
   });
 });

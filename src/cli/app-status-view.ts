@@ -27,7 +27,17 @@ export interface AppStatusView {
     readonly closed?: string;
   };
   readonly workflow?: {
-    readonly steps?: readonly { readonly name: string; readonly type: string; readonly phase: string }[];
+    readonly steps?: readonly {
+      readonly name: string;
+      readonly type: string;
+      readonly phase: string;
+      /** The step group holding it (shown indented under the group). */
+      readonly group?: string;
+      /** Why it failed (Timeout). */
+      readonly reason?: string;
+      /** What a print-message-in-status step printed. */
+      readonly message?: string;
+    }[];
     readonly suspended?: boolean;
     readonly suspendedSince?: string;
   };
@@ -131,7 +141,11 @@ export function workflowTable(s: AppStatusView): string {
   if (steps.length === 0) return '';
   return formatTable(
     ['STEP', 'TYPE', 'PHASE'],
-    steps.map((st) => [st.name, st.type, st.phase]),
+    steps.map((st) => [
+      st.group ? `  ${st.name}` : st.name,
+      st.type,
+      `${st.phase}${st.reason ? ` (${st.reason})` : ''}${st.message ? `: ${st.message}` : ''}`,
+    ]),
   );
 }
 

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { runConvert } from './commands/convert.ts';
 import { runExport, runRender } from './commands/render.ts';
 import { runRolloutDiff, runRolloutHistory, runRolloutResume, runRolloutUndo } from './commands/rollout.ts';
 import { runRolloutStatus } from './commands/rollout-status.ts';
@@ -96,5 +97,19 @@ export function registerDeliveryCommands(
       )
       .action((kind, name, opts) => run(runExport(ctx, kind, name, opts))),
     '  polis export app enrolment-portal -n edu\n  polis export app enrolment-portal -n edu --cluster gov-east | kubectl apply -f -',
+  );
+  examples(
+    program
+      .command('convert')
+      .description('check a folder of KubeVela Applications: accepted, changed (with reason codes) or refused')
+      .argument('<dir>', 'a folder (searched recursively for .yaml, .yml, .json) or one file')
+      .option('--check', 'report only, per file and Application (the only mode for now)')
+      .option(
+        '-n, --tenant <tenant>',
+        'check as this department (the namespaces it may name); default: metadata.tenant, else "department"',
+      )
+      .option('-o, --output <format>', 'table (the default) or json')
+      .action((dir, opts) => run(runConvert(ctx, dir, opts))),
+    '  polis convert --check ./kubevela-apps\n  polis convert --check ./kubevela-apps -o json',
   );
 }

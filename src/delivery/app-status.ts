@@ -99,6 +99,8 @@ export interface AppStatus {
   readonly workflow?: WorkflowState & {
     readonly steps: WorkflowProgress['steps'];
     readonly suspended: boolean;
+    /** A step failed (timed out). */
+    readonly failed?: boolean;
   };
 }
 
@@ -301,6 +303,7 @@ export function applicationStatus(input: StatusInput): AppStatus {
       ...input.workflow.state,
       steps: input.workflow.steps,
       suspended: input.workflow.suspended,
+      ...(input.workflow.failed ? { failed: true } : {}),
     },
   };
 }

@@ -33,7 +33,10 @@ import { sharingNotes, sharingStatus } from './sharing-status.ts';
 import type { ClusterCandidate } from '../placement/types.ts';
 import { holdsVolumes, leftoverRemovable, unprobedClusters } from './cluster-hold.ts';
 import { crashLoopFailover, crashLoopToleration } from '../failover/component-failover.ts';
-import { advanceWorkflow, appDependencies, waitingOnApp } from './workflow.ts';
+import { advanceWorkflow, appDependencies, waitingOnApp, type StepEffect } from './workflow.ts';
+import { expandWorkflow } from '../apps/workflow/expand.ts';
+import { stepMessages } from '../apps/workflow/notification.ts';
+import { recordOnlyNotifier, type StepNotifier } from './step-notifier.ts';
 import type { BurstLimits, BurstUse } from '../placement/burst-limits.ts';
 import { burstAllowance } from '../placement/burst-limits.ts';
 import { BurstLedger, burstReport } from './burst-ledger.ts';
@@ -55,6 +58,8 @@ export interface DeliveryDeps {
   /** Events older than this are pruned (default 6 h). */
   readonly eventTtlMs?: number;
   readonly log?: (msg: string, err?: unknown) => void;
+  /** Where notification and webhook steps go (default: recorded as events only, nothing sent). */
+  readonly notifier?: StepNotifier;
 }
 
 /** Counters for tests, benchmarks and /metrics. */
@@ -247,7 +252,11 @@ export class DeliveryController {
   }
 
   private async deliver(app: StoredObject, owner: Owner, mem: Memory, key: string): Promise<void> {
-    const spec = app.spec as ApplicationSpec;
+    // The workflow's own components (a step's objects, replication copies) join the application's.
+    const spec = expandWorkflow(app.spec as ApplicationSpec, {
+      appName: owner.app,
+      namespace: app.metadata.namespace,
+    }).spec;
     // A status the autoscaler wrote before the first delivery holds only `scaling`: no delivery state yet.
     const stored = app.status as Partial<AppStatus> | undefined;
     const previous = stored?.placement ? (stored as AppStatus) : undefined;
@@ -290,6 +299,7 @@ export class DeliveryController {
       now,
       stepHealthy: () => observedHealthy(mem, previous, generation),
       appRunning: (name) => runningApps.has(name),
+      context: { name: owner.app, namespace: app.metadata.namespace ?? 'default' },
     });
     const tenantObj = await this.deps.store.get({ kind: 'Tenant', tenant: '', name: owner.tenant });
     const tenantSpec = tenantObj?.spec as
@@ -435,6 +445,8 @@ export class DeliveryController {
     placementNote(notes, previous, status);
     for (const n of notes.grouped()) this.event(owner, n.type, n.reason, n.detail, n.cluster);
     await this.writeStatus(app, status, mem);
+    for (const effect of workflow.effects ?? []) void this.notify(owner, app, effect);
+    if (workflow.recheckInMs !== undefined) this.queue.addAfter(key, Math.max(1000, workflow.recheckInMs));
     if (workflow.suspended) this.scheduleSuspendCheck(spec, key);
     // Waiting for another application: look again (its status changes do not queue this one).
     else if (waitingOnApp(spec, workflow)) this.queue.addAfter(key, 2000);
@@ -525,6 +537,20 @@ export class DeliveryController {
     const steps = (spec as { workflow?: { steps?: { type: string; properties?: Record<string, unknown> }[] } }).workflow
       ?.steps;
     if (steps?.some((s) => s.type === 'suspend' && s.properties?.duration)) this.queue.addAfter(key, 1000);
+  }
+
+  /** Sends what a notification or webhook step says, and records each message as an event either way. */
+  private async notify(owner: Owner, app: StoredObject, effect: StepEffect): Promise<void> {
+    const notifier = this.deps.notifier ?? recordOnlyNotifier;
+    for (const m of stepMessages(effect.type, effect.properties, app.spec)) {
+      const r = await notifier.send({ ...m, tenant: owner.tenant, app: owner.app, step: effect.step });
+      const host = new URL(m.url).host;
+      if (r.sent) this.event(owner, 'Normal', 'NotificationSent', `step ${effect.step}: ${m.channel} to ${host}`);
+      else {
+        const type = r.reason === 'NotificationRecorded' ? 'Normal' : 'Warning';
+        this.event(owner, type, r.reason, `step ${effect.step}: ${m.channel} to ${host}: ${r.detail}`);
+      }
+    }
   }
 
   /** Records an event without waiting for it: events are batched and written apart from the reconcile. */

@@ -126,3 +126,47 @@ describe('planDelivery under override policies', () => {
     expect(delivered).toBe(3);
   });
 });
+
+describe('planDelivery with the workflow steps that deliver', () => {
+  const steps: ApplicationSpec = {
+    components: [{ name: 'web', type: 'webservice', properties: { image: 'nginx:1.27' } }],
+    workflow: {
+      steps: [
+        { name: 'deploy', type: 'deploy' },
+        {
+          name: 'notice',
+          type: 'export2config',
+          properties: { configName: 'notice', data: { text: 'open' } },
+        },
+      ],
+    },
+  };
+  const kinds = (r: ReturnType<typeof planDelivery>) =>
+    r.ok ? r.clusters.flatMap((c) => c.manifests.map((m) => `${c.cluster}:${m.kind}/${m.metadata.name}`)) : r.errors;
+
+  it('applies a step object only once the workflow reaches that step, into the application namespace', () => {
+    const all = deploySteps(steps);
+    const first = planDelivery({
+      owner: ownerOf('edu', 'portal', undefined),
+      spec: steps,
+      revision: 'portal-v1',
+      candidates: CLUSTERS,
+      current: {},
+      steps: all.slice(0, 1),
+    });
+    expect((kinds(first) as string[]).some((k) => k.includes('ConfigMap/notice'))).toBe(false);
+    const both = planDelivery({
+      owner: ownerOf('edu', 'portal', undefined),
+      spec: steps,
+      revision: 'portal-v1',
+      candidates: CLUSTERS,
+      current: {},
+      steps: all,
+    });
+    if (!both.ok) throw new Error(JSON.stringify(both.errors));
+    const notice = both.clusters
+      .flatMap((c) => c.manifests)
+      .find((m) => m.kind === 'ConfigMap' && m.metadata.name === 'notice');
+    expect(notice?.metadata.namespace).toBe(ownerOf('edu', 'portal', undefined).namespace);
+  });
+});

@@ -20,6 +20,7 @@ import { RUN_TO_COMPLETION } from './app-status.ts';
 import type { NamespaceQuota } from './namespace.ts';
 import { namespaceGuards, namespaceManifest } from './namespace.ts';
 import type { DeployStep } from './workflow.ts';
+import { expandWorkflow, type WorkflowAdded } from '../apps/workflow/expand.ts';
 
 /** Label marking an object that prune leaves alone on update (garbage-collect policy). */
 export const GC_LABEL = 'polis.io/gc-strategy';
@@ -120,7 +121,16 @@ const SINGLE_RUN: ReadonlySet<string> = RUN_TO_COMPLETION;
  * cluster's manifests are rendered with its replicas and the step's overrides.
  */
 export function planDelivery(input: PlanInput): PlanResult {
-  const { spec, owner } = input;
+  const { owner } = input;
+  // The workflow's own components (a step's objects, replication copies) join the application's (idempotent).
+  const spec = expandWorkflow(input.spec, { appName: owner.app }).spec;
+  const byName = new Map(spec.components.map((c) => [c.name, c as WorkflowAdded]));
+  // A step without a list delivers what the application declares, not what its workflow added.
+  const delivers = (step: DeployStep, name: string) =>
+    step.components ? step.components.includes(name) : !byName.get(name)?.workflowStep && !byName.get(name)?.replicaOf;
+  const reachedComponents = new Set(
+    spec.components.map((c) => c.name).filter((n) => input.steps.some((step) => delivers(step, n))),
+  );
   const policies = spec.policies ?? [];
   const props = (type: string, names?: ReadonlySet<string>) =>
     policies
@@ -152,7 +162,7 @@ export function planDelivery(input: PlanInput): PlanResult {
     const stepDemands = autoscaled(
       componentDemands(specWithOverrides(spec, props('override', new Set(step.overrides)))),
       input.replicas,
-    );
+    ).filter((d) => delivers(step, d.name));
     for (const d of stepDemands) {
       const was = sized.get(d.name);
       if (!was || d.replicas > was.replicas) sized.set(d.name, d);
@@ -195,7 +205,7 @@ export function planDelivery(input: PlanInput): PlanResult {
   for (const m of merged.values()) for (const c of m.keys()) appClusters.add(c);
   // Pod-less components (configuration objects) go wherever the application runs.
   for (const d of demands) {
-    if (d.replicas !== 0) continue;
+    if (d.replicas !== 0 || !reachedComponents.has(d.name)) continue;
     merged.set(d.name, new Map([...appClusters].map((c) => [c, 0])));
   }
   const placement: Record<string, ComponentPlacement> = {};

@@ -119,3 +119,97 @@ describe('advanceWorkflow', () => {
     ]);
   });
 });
+
+describe('advanceWorkflow: the steps KubeVela workflows use', () => {
+  const ctx = (over: Partial<Parameters<typeof advanceWorkflow>[2]> = {}) => ({
+    generation: 1,
+    approvals: {},
+    now: NOW,
+    stepHealthy: () => true,
+    ...over,
+  });
+  const db = { name: 'db', type: 'worker', properties: { image: 'postgres' } };
+
+  it('delivers each apply-component step its own component, a step group one sub-step after another', () => {
+    const s: ApplicationSpec = {
+      components: [web, db],
+      workflow: {
+        steps: [
+          {
+            name: 'backend',
+            type: 'step-group',
+            subSteps: [{ name: 'apply-db', type: 'apply-component', properties: { component: 'db' } }],
+          } as never,
+          { name: 'rest', type: 'apply-remaining' },
+        ],
+      },
+    };
+    const first = advanceWorkflow(s, undefined, ctx({ stepHealthy: () => false }));
+    expect(first.reached.map((d) => [d.name, d.components])).toEqual([['apply-db', ['db']]]);
+    expect(first.steps.map((x) => [x.name, x.phase, x.group ?? ''])).toEqual([
+      ['backend', 'running', ''],
+      ['apply-db', 'running', 'backend'],
+      ['rest', 'pending', ''],
+    ]);
+    const done = advanceWorkflow(s, first.state, ctx());
+    expect(done.finished).toBe(true);
+    expect(done.reached.map((d) => [d.name, d.components])).toEqual([
+      ['apply-db', ['db']],
+      ['rest', ['web']],
+    ]);
+    expect(done.steps.map((x) => x.phase)).toEqual(['succeeded', 'succeeded', 'succeeded']);
+  });
+
+  it('fails a step that runs past its timeout and skips what follows unless its if says otherwise', () => {
+    const s: ApplicationSpec = {
+      components: [web],
+      workflow: {
+        steps: [
+          { name: 'deploy', type: 'deploy', timeout: '5m' } as never,
+          { name: 'after', type: 'print-message-in-status', properties: { message: 'ok' } },
+          {
+            name: 'alarm',
+            type: 'webhook',
+            if: 'status.deploy.failed',
+            properties: { url: { value: 'https://ops.example.gov.cn/h' } },
+          } as never,
+        ],
+      },
+    };
+    const waiting = advanceWorkflow(s, undefined, ctx({ stepHealthy: () => false }));
+    expect(waiting.finished).toBe(false);
+    expect(waiting.recheckInMs).toBe(300_000);
+    const late = advanceWorkflow(s, waiting.state, ctx({ stepHealthy: () => false, now: '2026-11-24T08:05:00.000Z' }));
+    expect(late.finished).toBe(true);
+    expect(late.failed).toBe(true);
+    expect(late.steps.map((x) => [x.name, x.phase, x.reason ?? ''])).toEqual([
+      ['deploy', 'failed', 'Timeout'],
+      ['after', 'skipped', ''],
+      ['alarm', 'succeeded', ''],
+    ]);
+    expect(late.effects?.map((e) => e.step)).toEqual(['alarm']);
+    // The webhook is sent once: the next reconcile finds the workflow finished.
+    expect(advanceWorkflow(s, late.state, ctx({ now: '2026-11-24T08:06:00.000Z' })).effects).toEqual([]);
+  });
+
+  it('skips a step whose if is false and prints a message in its status', () => {
+    const s: ApplicationSpec = {
+      components: [web],
+      workflow: {
+        steps: [
+          { name: 'deploy', type: 'deploy' },
+          { name: 'never', type: 'suspend', if: 'status.deploy.failed' } as never,
+          { name: 'say', type: 'print-message-in-status', properties: { message: 'delivered' } },
+        ],
+      },
+    };
+    const p = advanceWorkflow(s, undefined, ctx());
+    expect(p.finished).toBe(true);
+    expect(p.suspended).toBe(false);
+    expect(p.steps.map((x) => [x.phase, x.message ?? ''])).toEqual([
+      ['succeeded', ''],
+      ['skipped', ''],
+      ['succeeded', 'delivered'],
+    ]);
+  });
+});

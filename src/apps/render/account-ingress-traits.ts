@@ -66,52 +66,64 @@ export const ingressProperties = z
  * ingress-1-20 does (pathType ImplementationSpecific, no class annotation since this trait has no class). A port
  * mapped by two paths is listed once, and ports are named when there are several, as Kubernetes requires.
  */
-const applyIngress: TraitType['apply'] = (_workload, props, ctx) => {
-  const p = props as z.infer<typeof ingressProperties>;
-  const http = Object.entries(p.http);
-  const ports = [...new Set(http.map(([, v]) => v))];
-  const servicePorts = ports.map((v): Obj =>
-    ports.length > 1 ? { name: `port-${v}`, port: v, targetPort: v } : { port: v, targetPort: v },
-  );
-  return {
-    causes: [],
-    outputs: [
-      {
-        resource: 'service',
-        traitType: 'ingress',
-        obj: {
-          apiVersion: 'v1',
-          kind: 'Service',
-          metadata: { name: ctx.component },
-          spec: { selector: { 'app.oam.dev/component': ctx.component }, ports: servicePorts },
-        },
-      },
-      {
-        resource: 'ingress',
-        traitType: 'ingress',
-        obj: {
-          apiVersion: 'networking.k8s.io/v1',
-          kind: 'Ingress',
-          metadata: { name: ctx.component },
-          spec: {
-            rules: [
+/** ingress-1-20.cue: the same, with `class` (default nginx) as the `kubernetes.io/ingress.class` annotation. */
+export const ingress120Properties = ingressProperties.extend({ class: z.string().default('nginx') }).strict();
+
+const applyIngress =
+  (traitType: string, withService: boolean): TraitType['apply'] =>
+  (_workload, props, ctx) => {
+    const p = props as z.infer<typeof ingressProperties> & { class?: string };
+    const http = Object.entries(p.http);
+    const ports = [...new Set(http.map(([, v]) => v))];
+    const servicePorts = ports.map((v): Obj =>
+      ports.length > 1 ? { name: `port-${v}`, port: v, targetPort: v } : { port: v, targetPort: v },
+    );
+    return {
+      causes: [],
+      outputs: [
+        ...(withService
+          ? [
               {
-                host: p.domain,
-                http: {
-                  paths: http.map(([path, v]) => ({
-                    path,
-                    pathType: 'ImplementationSpecific',
-                    backend: { service: { name: ctx.component, port: { number: v } } },
-                  })),
+                resource: 'service',
+                traitType,
+                obj: {
+                  apiVersion: 'v1',
+                  kind: 'Service',
+                  metadata: { name: ctx.component },
+                  spec: { selector: { 'app.oam.dev/component': ctx.component }, ports: servicePorts },
                 },
               },
-            ],
+            ]
+          : []),
+        {
+          resource: 'ingress',
+          traitType,
+          obj: {
+            apiVersion: 'networking.k8s.io/v1',
+            kind: 'Ingress',
+            metadata: {
+              name: ctx.component,
+              ...(p.class !== undefined ? { annotations: { 'kubernetes.io/ingress.class': p.class } } : {}),
+            },
+            spec: {
+              rules: [
+                {
+                  host: p.domain,
+                  http: {
+                    paths: http.map(([path, v]) => ({
+                      path,
+                      pathType: 'ImplementationSpecific',
+                      backend: { service: { name: ctx.component, port: { number: v } } },
+                    })),
+                  },
+                },
+              ],
+            },
           },
         },
-      },
-    ],
+      ],
+    };
   };
-};
 
 export const ACCOUNT_INGRESS_TRAITS: Readonly<Record<string, TraitType>> = {
   // KubeVela's appliesToWorkloads is `*`; the patch is on spec.template, which a CronJob does not have.
@@ -120,6 +132,14 @@ export const ACCOUNT_INGRESS_TRAITS: Readonly<Record<string, TraitType>> = {
   ingress: {
     schema: always(ingressProperties),
     appliesTo: ['deployments.apps', 'statefulsets.apps', 'daemonsets.apps'],
-    apply: applyIngress,
+    apply: applyIngress('ingress', true),
   },
+  // Deprecated upstream; as ingress, with the class annotation.
+  'ingress-1-20': {
+    schema: always(ingress120Properties),
+    appliesTo: ['deployments.apps', 'statefulsets.apps', 'daemonsets.apps'],
+    apply: applyIngress('ingress-1-20', true),
+  },
+  // Deprecated upstream: the Ingress alone, to a Service the component brings (appliesToWorkloads `*`).
+  'pure-ingress': { schema: always(ingressProperties), appliesTo: ['*'], apply: applyIngress('pure-ingress', false) },
 };

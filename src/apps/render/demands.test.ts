@@ -217,3 +217,22 @@ describe('deployedDemands', () => {
     expect(deployedDemands(spec({ policies: [raise], workflow: steps(['ha']) }))[0]!.replicas).toBe(3);
   });
 });
+
+describe('deployedDemands with the workflow', () => {
+  it("counts a step's Deployment and each replication copy, not the component the copies replace", () => {
+    const names = deployedDemands({
+      components: [
+        { name: 'web', type: 'webservice', properties: { image: 'nginx' } },
+        { name: 'worker', type: 'worker', properties: { image: 'busybox' } },
+      ],
+      policies: [{ name: 'r', type: 'replication', properties: { keys: ['north', 'south'], selector: ['worker'] } }],
+      workflow: {
+        steps: [
+          { name: 'deploy', type: 'deploy', properties: { policies: ['r'] } },
+          { name: 'smoke', type: 'apply-deployment', properties: { image: 'smoke:1', replicas: 2 } },
+        ],
+      },
+    }).map((d) => `${d.name}:${d.replicas}`);
+    expect(names).toEqual(['web:1', 'worker-north:1', 'worker-south:1', 'smoke:2']);
+  });
+});

@@ -6,6 +6,7 @@ import { isObj, podSpecOf, type Obj } from './objects.ts';
 import { specWithOverrides } from './overrides.ts';
 import { parseTrait } from './schemas.ts';
 import { SUPPORTED_COMPONENTS } from './supported.ts';
+import { expandWorkflow, type WorkflowAdded } from '../workflow/expand.ts';
 
 /** What placement needs per component (see componentDemands). */
 export interface ComponentDemandInfo {
@@ -128,8 +129,21 @@ export function deployStepOverrides(spec: ApplicationSpec): Record<string, unkno
  * per component the step asking for the most replicas. An override raising replicas or requests counts (quota,
  * fair sharing, placement), as KubeVela delivers it.
  */
-export function deployedDemands(spec: ApplicationSpec): ComponentDemandInfo[] {
-  const base = componentDemands(spec);
+export function deployedDemands(written: ApplicationSpec): ComponentDemandInfo[] {
+  // A workflow's own components (a step's Deployment, replication copies) count; a component no step delivers
+  // (one replaced by its copies) does not.
+  const expanded = expandWorkflow(written);
+  const spec = expanded.spec;
+  const delivering = expanded.steps.filter((s) => s.deliver);
+  const added = (name: string) => {
+    const c = spec.components.find((x) => x.name === name) as WorkflowAdded | undefined;
+    return Boolean(c?.workflowStep || c?.replicaOf);
+  };
+  const delivered = (name: string) =>
+    expanded.steps.length === 0
+      ? true
+      : delivering.some((s) => (s.deliver!.components ? s.deliver!.components.includes(name) : !added(name)));
+  const base = componentDemands(spec).filter((d) => delivered(d.name));
   const sets = deployStepOverrides(spec).filter((o) => o.length > 0);
   if (sets.length === 0) return base;
   const most = new Map<string, ComponentDemandInfo>();

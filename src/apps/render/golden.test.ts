@@ -78,7 +78,9 @@ describe('rendering matches the golden files', () => {
       for (const d of docs) {
         for (const c of d.spec?.components ?? []) [c, ...(c.traits ?? [])].forEach((t) => used.add(t.type));
         for (const p of d.spec?.policies ?? []) used.add(p.type);
-        for (const s of d.spec?.workflow?.steps ?? []) used.add(s.type);
+        for (const s of d.spec?.workflow?.steps ?? []) {
+          for (const x of [s, ...((s as { subSteps?: { type: string }[] }).subSteps ?? [])]) used.add(x.type);
+        }
       }
     }
     const polisOwn = ['autoscaling', 'failover', 'residency'];

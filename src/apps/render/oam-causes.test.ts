@@ -36,6 +36,8 @@ describe('oamCauses', () => {
     expect(causes).toEqual([
       {
         path: 'spec.components[1].type',
+        code: 'TypeUnknown',
+        params: { kind: 'component', type: 'helm', supported: SUPPORTED_COMPONENTS.join(', ') },
         message: `unknown component type "helm"; supported: ${SUPPORTED_COMPONENTS.join(', ')}`,
       },
     ]);

@@ -2,6 +2,7 @@ import type { ErrorCause } from '../../kernel/errors.ts';
 import type { ApplicationSpec } from '../application-kind.ts';
 import { renderCore, type CoreContext } from './render-core.ts';
 import { specCauses } from './spec-causes.ts';
+import { expandWorkflow, type ExpandOptions, type WorkflowAdded } from '../workflow/expand.ts';
 
 /** A stand-in for where the application will go: names and labels do not change what is valid. */
 const DRY_RUN: CoreContext = { appName: 'app', tenant: 'tenant', namespace: 'default', revision: 'app-v1' };
@@ -14,16 +15,42 @@ const AFTER = ' (after the override policies)';
  * as written and once under each override policy, so that what only rendering sees (a trait on a workload it does
  * not apply to, a container a trait names that the pod lacks, two objects of one name) is reported too.
  */
-export function oamCauses(spec: ApplicationSpec): ErrorCause[] {
+export function oamCauses(written: ApplicationSpec, opts: ExpandOptions = {}): ErrorCause[] {
   const causes: ErrorCause[] = [];
   const seen = new Set<string>();
-  const add = (c: ErrorCause) => {
+  const expanded = expandWorkflow(written, opts);
+  // Rendering sees the components the workflow adds (a step's objects, replication copies); their problems are
+  // reported where they were written.
+  const spec = expanded.spec;
+  const moved = new Map<string, string>();
+  spec.components.forEach((c, i) => {
+    const added = c as WorkflowAdded;
+    if (added.workflowStep) {
+      const step = expanded.steps.find((s) => s.name === added.workflowStep);
+      if (step)
+        moved.set(`spec.components[${i}]`, step.type === 'apply-object' ? `${step.path}.properties.value` : step.path);
+    } else if (added.replicaOf) {
+      moved.set(
+        `spec.components[${i}]`,
+        `spec.components[${written.components.findIndex((x) => x.name === added.replicaOf)}]`,
+      );
+    }
+  });
+  const relocate = (c: ErrorCause): ErrorCause => {
+    const m = /^spec\.components\[\d+\]/.exec(c.path);
+    const to = m && moved.get(m[0]);
+    if (!to) return c;
+    const rest = c.path.slice(m[0].length).replace(/^\.properties\.objects\[0\]/, '');
+    return { ...c, path: to + (to.endsWith('.value') ? rest : '') };
+  };
+  const add = (raw: ErrorCause) => {
+    const c = relocate(raw);
     const key = `${c.path}\n${c.message}`;
     if (seen.has(key)) return;
     seen.add(key);
     causes.push(c);
   };
-  specCauses(spec).forEach(add);
+  specCauses(written, opts).forEach(add);
   renderCore(spec, DRY_RUN).causes.forEach(add);
   (spec.policies ?? []).forEach((p, i) => {
     if (p.type !== 'override') return;

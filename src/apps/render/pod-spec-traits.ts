@@ -256,7 +256,36 @@ const applyUpdateStrategy: TraitType['apply'] = (workload, props, ctx) => {
   return NO_RESULT;
 };
 
+/** node-affinity.cue (deprecated upstream in favour of affinity): `affinity: {key: [values]}`, `tolerations: {key: value}`. */
+export const nodeAffinityProperties = z
+  .object({ affinity: z.record(z.string(), strings).optional(), tolerations: stringMap.optional() })
+  .strict();
+
+function applyNodeAffinity(workload: Obj, p: z.infer<typeof nodeAffinityProperties>): void {
+  const spec = podSpec(workload);
+  if (p.affinity) {
+    const matchExpressions = Object.entries(p.affinity).map(([key, values]) => ({ key, operator: 'In', values }));
+    mergeInto(child(spec, ['affinity'], true)!, {
+      nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions }] } },
+    });
+  }
+  if (p.tolerations) {
+    spec.tolerations = Object.entries(p.tolerations).map(([key, value]) => ({
+      effect: 'NoSchedule',
+      key,
+      operator: 'Equal',
+      value,
+    }));
+  }
+}
+
 export const POD_SPEC_TRAITS: Readonly<Record<string, TraitType>> = {
+  // appliesToWorkloads is `*` upstream; the patch is on spec.template, which a CronJob does not have.
+  'node-affinity': {
+    schema: always(nodeAffinityProperties),
+    appliesTo: POD_WORKLOADS,
+    apply: (w, p) => (applyNodeAffinity(w, p as z.infer<typeof nodeAffinityProperties>), NO_RESULT),
+  },
   affinity: {
     schema: always(affinityProperties),
     appliesTo: POD_WORKLOADS,

@@ -1,3 +1,4 @@
+import { SUPPORTED_STEPS } from './supported.ts';
 import { describe, expect, it } from 'vitest';
 import type { ErrorCause } from '../../kernel/errors.ts';
 import type { ComponentSpec } from '../application-kind.ts';
@@ -21,14 +22,14 @@ describe('oamCauses on policies and the workflow', () => {
         policies: [
           { name: 'east', type: 'topology', properties: { clusters: ['gov-east-1'] } },
           { name: 'east', type: 'topology', properties: {} },
-          { name: 'x', type: 'replication' },
+          { name: 'x', type: 'debug' },
         ],
       });
       expect(at(causes, 'spec.policies[1].name')).toEqual([
         '"east" is already the name of spec.policies[0]; policy names are unique',
       ]);
       expect(at(causes, 'spec.policies[2].type')).toEqual([
-        'unknown policy type "replication"; supported: apply-once, autoscaling, failover, garbage-collect, override, placement, read-only, residency, resource-update, shared-resource, take-over, topology',
+        'policy type "debug" is a KubeVela built-in polis does not run: a KubeVela debugging aid; polis render shows what would be applied; supported: apply-once, autoscaling, failover, garbage-collect, override, placement, read-only, replication, residency, resource-update, shared-resource, take-over, topology',
       ]);
     });
 
@@ -168,14 +169,14 @@ describe('oamCauses on policies and the workflow', () => {
         components: [web()],
         workflow: {
           steps: [
-            { name: 'notify', type: 'notification' },
+            { name: 'notify', type: 'chat-gpt' },
             { name: 'go', type: 'deploy', dependsOn: ['approve'] },
             { name: 'go', type: 'suspend', properties: { duration: '1 day' } },
           ],
         },
       });
       expect(at(causes, 'spec.workflow.steps[0].type')).toEqual([
-        'unknown workflow step type "notification"; supported: depends-on-app, deploy, suspend',
+        `unknown workflow step type "chat-gpt"; supported: ${SUPPORTED_STEPS.join(', ')}`,
       ]);
       expect(at(causes, 'spec.workflow.steps[2].name')).toEqual([
         '"go" is already the name of spec.workflow.steps[1]; step names are unique',
@@ -184,7 +185,7 @@ describe('oamCauses on policies and the workflow', () => {
       expect(at(causes, 'spec.workflow.steps[2].properties.duration')[0]).toMatch(/^expected a duration such as 30s/);
     });
 
-    it('lets a deploy step name topology and override policies only, and only existing ones', () => {
+    it('lets a deploy step name topology, override and replication policies only, and only existing ones', () => {
       const causes = oamCauses({
         components: [web()],
         policies,
@@ -193,7 +194,8 @@ describe('oamCauses on policies and the workflow', () => {
       expect(causes).toEqual([
         {
           path: 'spec.workflow.steps[0].properties.policies[1]',
-          message: 'policy "spread" is a placement policy; a deploy step takes override and topology policies only',
+          message:
+            'policy "spread" is a placement policy; a deploy step takes override, replication, topology policies only',
         },
         {
           path: 'spec.workflow.steps[0].properties.policies[2]',

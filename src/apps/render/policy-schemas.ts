@@ -138,6 +138,14 @@ export const resourceUpdateProperties = z
   })
   .strict();
 
+/** replication.cue: `keys: [...string]`, `selector?: [...string]` (component names). */
+export const replicationProperties = z
+  .object({
+    keys: z.array(dnsLabel).min(1, { error: 'list at least one key: each makes a copy <component>-<key>' }),
+    selector: strings.optional(),
+  })
+  .strict();
+
 export const deployStepProperties = z
   .object({
     auto: z.boolean().default(true),
@@ -181,6 +189,7 @@ export const POLICY_SCHEMAS: Readonly<Record<string, z.ZodType>> = {
   'take-over': takeOverProperties,
   'shared-resource': sharedResourceProperties,
   'resource-update': resourceUpdateProperties,
+  replication: replicationProperties,
 };
 
 export const STEP_SCHEMAS: Readonly<Record<string, z.ZodType>> = {

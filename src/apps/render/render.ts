@@ -4,6 +4,7 @@ import type { ApplicationSpec } from '../application-kind.ts';
 import { renderCore } from './render-core.ts';
 import type { GcStrategy } from './resource-policies.ts';
 import { specCauses } from './spec-causes.ts';
+import { expandWorkflow } from '../workflow/expand.ts';
 
 export type { GcStrategy } from './resource-policies.ts';
 
@@ -45,7 +46,9 @@ export type RenderResult =
  * them, with KubeVela's and polis's labels. Pure: same input, same bytes. Any problem with the application or the
  * context fails the whole render, with every problem and its path.
  */
-export function renderApplication(spec: ApplicationSpec, ctx: RenderContext): RenderResult {
+export function renderApplication(written: ApplicationSpec, ctx: RenderContext): RenderResult {
+  // The workflow's own components (a step's objects, replication copies) are rendered like the others.
+  const spec = expandWorkflow(written, { appName: ctx.appName }).spec;
   const spotted = specCauses(spec);
   const r = renderCore(spec, ctx);
   if (spotted.length > 0 || r.causes.length > 0) {

@@ -1,7 +1,8 @@
 import type { ErrorCause } from '../../kernel/errors.ts';
 import type { ApplicationSpec } from '../application-kind.ts';
+import { expandWorkflow, type ExpandOptions } from '../workflow/expand.ts';
 import { applyOverrides } from './overrides.ts';
-import { POLICY_SCHEMAS, STEP_SCHEMAS, type OverrideProperties } from './policy-schemas.ts';
+import { POLICY_SCHEMAS, type OverrideProperties } from './policy-schemas.ts';
 import { parseWith } from './schemas.ts';
 import {
   OAM_POLICIES,
@@ -10,15 +11,15 @@ import {
   SUPPORTED_POLICIES,
   SUPPORTED_STEPS,
   SUPPORTED_TRAITS,
-  unknownType,
 } from './supported.ts';
+import { unsupportedTypeCause } from './unsupported-builtins.ts';
 
 /**
  * The checks on an application that need no rendering: every type known, policies and workflow steps well formed,
  * and every name they refer to present.
  */
-export function specCauses(spec: ApplicationSpec): ErrorCause[] {
-  return [...componentTypeCauses(spec), ...policyCauses(spec), ...workflowCauses(spec)];
+export function specCauses(spec: ApplicationSpec, opts: ExpandOptions = {}): ErrorCause[] {
+  return [...componentTypeCauses(spec), ...policyCauses(spec), ...workflowCauses(spec, opts)];
 }
 
 function componentTypeCauses(spec: ApplicationSpec): ErrorCause[] {
@@ -27,11 +28,11 @@ function componentTypeCauses(spec: ApplicationSpec): ErrorCause[] {
   spec.components.forEach((c, i) => {
     const at = `spec.components[${i}]`;
     if (!SUPPORTED_COMPONENTS.includes(c.type)) {
-      causes.push({ path: `${at}.type`, message: unknownType('component', c.type, SUPPORTED_COMPONENTS) });
+      causes.push(unsupportedTypeCause(`${at}.type`, 'component', c.type, SUPPORTED_COMPONENTS));
     }
     (c.traits ?? []).forEach((t, j) => {
       if (!SUPPORTED_TRAITS.includes(t.type)) {
-        causes.push({ path: `${at}.traits[${j}].type`, message: unknownType('trait', t.type, SUPPORTED_TRAITS) });
+        causes.push(unsupportedTypeCause(`${at}.traits[${j}].type`, 'trait', t.type, SUPPORTED_TRAITS));
       }
     });
     const dependsOn = (c as { dependsOn?: readonly string[] }).dependsOn ?? [];
@@ -62,7 +63,7 @@ function policyCauses(spec: ApplicationSpec): ErrorCause[] {
       });
     } else if (p.name !== undefined) first.set(p.name, i);
     if (!SUPPORTED_POLICIES.includes(p.type)) {
-      causes.push({ path: `${at}.type`, message: unknownType('policy', p.type, SUPPORTED_POLICIES) });
+      causes.push(unsupportedTypeCause(`${at}.type`, 'policy', p.type, SUPPORTED_POLICIES));
       return;
     }
     // polis's own policies are validated where they are used (placement, scaling, failover).
@@ -88,64 +89,61 @@ function overrideTypeCauses(o: OverrideProperties, at: string): ErrorCause[] {
   const causes: ErrorCause[] = [];
   o.components.forEach((c, k) => {
     if (c.type !== undefined && !SUPPORTED_COMPONENTS.includes(c.type)) {
-      causes.push({
-        path: `${at}.components[${k}].type`,
-        message: unknownType('component', c.type, SUPPORTED_COMPONENTS),
-      });
+      causes.push(unsupportedTypeCause(`${at}.components[${k}].type`, 'component', c.type, SUPPORTED_COMPONENTS));
     }
     (c.traits ?? []).forEach((t, j) => {
       if (!SUPPORTED_TRAITS.includes(t.type)) {
-        causes.push({
-          path: `${at}.components[${k}].traits[${j}].type`,
-          message: unknownType('trait', t.type, SUPPORTED_TRAITS),
-        });
+        causes.push(
+          unsupportedTypeCause(`${at}.components[${k}].traits[${j}].type`, 'trait', t.type, SUPPORTED_TRAITS),
+        );
       }
     });
   });
   return causes;
 }
 
-/** Policies a deploy step may name: KubeVela's deploy step takes topology and override policies only. */
-const DEPLOY_POLICY_TYPES = ['override', 'topology'];
+/** Policies a deploy step may name: KubeVela's deploy step takes topology, override and replication policies. */
+const DEPLOY_POLICY_TYPES = ['override', 'replication', 'topology'];
 
-function workflowCauses(spec: ApplicationSpec): ErrorCause[] {
+function workflowCauses(spec: ApplicationSpec, opts: ExpandOptions): ErrorCause[] {
   const causes: ErrorCause[] = [];
-  const steps = spec.workflow?.steps ?? [];
-  const names = new Map<string, number>();
+  const expanded = expandWorkflow(spec, opts);
+  const names = new Map<string, string>();
   const policies = new Map((spec.policies ?? []).flatMap((p) => (p.name === undefined ? [] : [[p.name, p.type]])));
-  steps.forEach((s, i) => {
-    const at = `spec.workflow.steps[${i}]`;
+  for (const s of expanded.steps) {
     const earlier = names.get(s.name);
     if (earlier !== undefined) {
       causes.push({
-        path: `${at}.name`,
-        message: `"${s.name}" is already the name of spec.workflow.steps[${earlier}]; step names are unique`,
+        path: `${s.path}.name`,
+        code: 'StepNameTaken',
+        params: { step: s.name },
+        message: `"${s.name}" is already the name of ${earlier}; step names are unique`,
       });
-    } else names.set(s.name, i);
+    } else names.set(s.name, s.path);
     if (!SUPPORTED_STEPS.includes(s.type)) {
-      causes.push({ path: `${at}.type`, message: unknownType('workflow step', s.type, SUPPORTED_STEPS) });
-      return;
+      causes.push(unsupportedTypeCause(`${s.path}.type`, 'workflow step', s.type, SUPPORTED_STEPS));
+      continue;
     }
-    const parsed = parseWith<{ policies?: string[] }>(STEP_SCHEMAS[s.type]!, s.properties, `${at}.properties`);
-    if (!parsed.ok) {
-      causes.push(...parsed.causes);
-      return;
-    }
-    (parsed.value.policies ?? []).forEach((name, k) => {
+    if (s.type !== 'deploy') continue;
+    const named = Array.isArray(s.properties.policies) ? (s.properties.policies as unknown[]) : [];
+    named.forEach((name, k) => {
+      if (typeof name !== 'string') return;
       const type = policies.get(name);
-      const path = `${at}.properties.policies[${k}]`;
+      const path = `${s.path}.properties.policies[${k}]`;
       if (type === undefined) {
         const known = [...policies.keys()].join(', ') || 'none';
         causes.push({ path, message: `no policy is named "${name}"; policies: ${known}` });
       } else if (!DEPLOY_POLICY_TYPES.includes(type)) {
         causes.push({
           path,
-          message: `policy "${name}" is a ${type} policy; a deploy step takes ${DEPLOY_POLICY_TYPES.join(' and ')} policies only`,
+          message: `policy "${name}" is a ${type} policy; a deploy step takes ${DEPLOY_POLICY_TYPES.join(', ')} policies only`,
         });
       }
     });
-  });
-  steps.forEach((s, i) => {
+  }
+  causes.push(...expanded.causes);
+  const declared = spec.workflow?.steps ?? [];
+  declared.forEach((s, i) => {
     (s.dependsOn ?? []).forEach((d, k) => {
       if (d === s.name || !names.has(d)) {
         causes.push({

@@ -41,6 +41,7 @@ export const OAM_POLICIES: readonly string[] = [
   'garbage-collect',
   'override',
   'read-only',
+  'replication',
   'resource-update',
   'shared-resource',
   'take-over',
@@ -49,7 +50,21 @@ export const OAM_POLICIES: readonly string[] = [
 
 export const SUPPORTED_POLICIES: readonly string[] = [...OAM_POLICIES, ...POLIS_POLICIES].sort();
 
-export const SUPPORTED_STEPS: readonly string[] = ['depends-on-app', 'deploy', 'suspend'];
+export const SUPPORTED_STEPS: readonly string[] = [
+  'apply-component',
+  'apply-deployment',
+  'apply-object',
+  'apply-remaining',
+  'depends-on-app',
+  'deploy',
+  'export2config',
+  'export2secret',
+  'notification',
+  'print-message-in-status',
+  'step-group',
+  'suspend',
+  'webhook',
+];
 
 /** KubeVela's `workload.type` of each component type, which traits' `appliesToWorkloads` are checked against. */
 export const COMPONENT_WORKLOAD_TYPE: Readonly<Record<string, string>> = {
