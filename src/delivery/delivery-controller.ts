@@ -545,10 +545,12 @@ export class DeliveryController {
     for (const m of stepMessages(effect.type, effect.properties, app.spec)) {
       const r = await notifier.send({ ...m, tenant: owner.tenant, app: owner.app, step: effect.step });
       const host = new URL(m.url).host;
-      if (r.sent) this.event(owner, 'Normal', 'NotificationSent', `step ${effect.step}: ${m.channel} to ${host}`);
+      const where = { step: effect.step, channel: m.channel, host };
+      if (r.sent) this.event(owner, 'Normal', 'NotificationSent', msg('NotificationSentTo', where));
       else {
         const type = r.reason === 'NotificationRecorded' ? 'Normal' : 'Warning';
-        this.event(owner, type, r.reason, `step ${effect.step}: ${m.channel} to ${host}: ${r.detail}`);
+        const why = msg('External', { text: r.detail });
+        this.event(owner, type, r.reason, msg('NotificationNotSent', { ...where, why }));
       }
     }
   }

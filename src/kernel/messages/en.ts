@@ -179,6 +179,9 @@ export const en = {
   HeadMismatch: 'entry {seq} does not match the chain head the file names',
   BadFile: 'not a polis audit export, or its entries are out of order',
   ArchivedEntry: 'entry {seq} was archived: give its archive file too',
+  // ── Workflow notifications ──────────────────────────────────────────────────────────────────────────────────
+  NotificationSentTo: 'step {step}: {channel} sent to {host}',
+  NotificationNotSent: 'step {step}: {channel} to {host} not sent: {why}',
 } as const satisfies Record<string, string>;
 
 /** Every code the catalogue knows. */

@@ -158,4 +158,6 @@ export const zh: Record<MessageCode, string> = {
   HeadMismatch: '第 {seq} 条与文件所述的链头不一致',
   BadFile: '不是 polis 审计导出文件，或条目顺序错乱',
   ArchivedEntry: '第 {seq} 条已归档：请同时提供其归档文件',
+  NotificationSentTo: '步骤 {step}：{channel} 已发送到 {host}',
+  NotificationNotSent: '步骤 {step}：{channel} 未发送到 {host}：{why}',
 };
