@@ -49,7 +49,11 @@ export function changeOf(series: Series, at: number, opts: DemarcationOptions): 
   const before = median(pre);
   const resolution = Math.max(rule.resolution.abs, rule.resolution.rel * Math.abs(before));
   const scale = Math.max(madSigma(pre), diffSigma(hist), resolution);
-  if (post.length === 0) return { series, before, after: Number.NaN, scale, delta: 0, z: 0, silent: true };
+  if (post.length === 0) {
+    // Samples that came but were implausible are missing data, not silence.
+    const reported = series.points.some(([t]) => t >= at && t <= at + opts.postSeconds);
+    return reported ? undefined : { series, before, after: Number.NaN, scale, delta: 0, z: 0, silent: true };
+  }
   // The most deviant value in the bad direction: faults are short (minutes) and may not cover the whole window.
   let after = post[0]!;
   let delta = Number.NEGATIVE_INFINITY;

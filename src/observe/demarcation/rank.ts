@@ -49,6 +49,8 @@ const SILENT_STRENGTH = 1;
 const EVENT_STRENGTH = 1;
 /** A component that changed (rollout, configuration) shortly before: changes cause most incidents. */
 const CHANGE_FACTOR = 2;
+/** A pod counts towards a node's spread with at least one unit of evidence (one signal well past the threshold). */
+const ANOMALOUS = 1;
 
 /** How strongly a z-score says "anomalous": 0 up to the threshold, then logarithmic so one huge z cannot drown the rest. */
 export function strength(z: number, threshold: number): number {
@@ -243,18 +245,27 @@ export function rankCandidates(input: DemarcationInput, opts: DemarcationOptions
   };
   const allPods = [...pods.values()].filter((p) => p.node !== undefined).sort((a, b) => byName(a.name, b.name));
   const anomalousPod = new Map(allPods.map((p) => [p.name, podScore(p.name)]));
-  const totalAnomalous = [...anomalousPod.values()].filter((s) => s > 0).length;
+  const totalMass = [...anomalousPod.values()].filter((v) => v >= ANOMALOUS).reduce((a, b) => a + b, 0);
   const nodeNames = [...new Set([...nodes.keys(), ...allPods.map((p) => p.node!)])].sort(byName);
   const nodeScore = new Map<string, number>();
   for (const n of nodeNames) {
     const here = allPods.filter((p) => p.node === n);
-    const bad = here.filter((p) => anomalousPod.get(p.name)! > 0);
+    // A caller whose callee is more anomalous than itself is that callee's echo, not a second victim of the node.
+    const bad = here.filter(
+      (p) =>
+        anomalousPod.get(p.name)! >= ANOMALOUS &&
+        !(callees.get(p.component) ?? []).some(
+          (d) => (componentScore.get(d) ?? 0) > (componentScore.get(p.component) ?? 0),
+        ),
+    );
     const badComponents = [...new Set(bad.map((p) => p.component))].sort(byName);
     const spreadOk = badComponents.length >= 2;
+    // How much more anomalous the node's pods are than the others, on average (1: only here; 0: no more than elsewhere).
     const elsewhere = allPods.length - here.length;
-    const fracHere = here.length > 0 ? bad.length / here.length : 0;
-    const fracElse = elsewhere > 0 ? (totalAnomalous - bad.length) / elsewhere : 0;
-    const concentration = Math.max(0, fracHere - fracElse);
+    const massHere = bad.reduce((a, p) => a + anomalousPod.get(p.name)!, 0);
+    const meanHere = here.length > 0 ? massHere / here.length : 0;
+    const meanElse = elsewhere > 0 ? (totalMass - massHere) / elsewhere : 0;
+    const concentration = meanHere > 0 ? Math.max(0, (meanHere - meanElse) / meanHere) : 0;
     let spread = 0;
     if (spreadOk) {
       const perComponent = new Map<string, number>();
@@ -300,7 +311,7 @@ export function rankCandidates(input: DemarcationInput, opts: DemarcationOptions
     const score = scoreOf(series) + eventScore(evs) + fromNodes;
     if (score <= 0) continue;
     const here = allPods.filter((p) => p.node !== undefined && myNodes.includes(p.node));
-    const bad = here.filter((p) => anomalousPod.get(p.name)! > 0);
+    const bad = here.filter((p) => anomalousPod.get(p.name)! >= ANOMALOUS);
     out.push({
       subject: { kind: 'cluster', name: cl },
       score,

@@ -90,13 +90,13 @@ export const SIGNAL_RULES: Readonly<Record<SignalKind, SignalRule>> = {
   },
   nodeCpu: { bad: 'up', role: 'node', weight: 0.5, plausible: [0, 2], resolution: { abs: 0.01, rel: 0 }, unit: 'ratio' },
   nodeMemory: { bad: 'up', role: 'node', weight: 0.5, plausible: [0, 2], resolution: { abs: 0.01, rel: 0 }, unit: 'ratio' },
-  nodeReady: { bad: 'down', role: 'node', weight: 2, plausible: [0, 1], resolution: { abs: 0.5, rel: 0 }, unit: 'ready' },
+  nodeReady: { bad: 'down', role: 'node', weight: 2, plausible: [0, 1], resolution: { abs: 0.1, rel: 0 }, unit: 'ready' },
   reachable: {
     bad: 'down',
     role: 'cluster',
     weight: 2,
     plausible: [0, 1],
-    resolution: { abs: 0.5, rel: 0 },
+    resolution: { abs: 0.1, rel: 0 },
     unit: 'reachable',
   },
 };

@@ -191,6 +191,6 @@ function reasonsOf(c: Candidate, at: number): Message[] {
     else out.push(msg('EvidenceSeries', { ...base, before: sig(e.before), after: sig(e.after), unit, z: sig(e.z) }));
   }
   for (const e of ev.events) out.push(msg('EvidenceEvent', { subject: e.name, reason: e.reason }));
-  if (ev.path.length > 1) out.push(msg('EvidencePath', { path: ev.path.join(' → ') }));
+  if (c.subject.kind === 'component' && ev.path.length > 1) out.push(msg('EvidencePath', { path: ev.path.join(' → ') }));
   return out;
 }
