@@ -154,7 +154,7 @@ async function main(): Promise<void> {
   console.log('by fault type:', JSON.stringify(byType, null, 1));
   const file = await writeResult({
     benchmark: 'rca-nezha',
-    command: 'node bench/rca-nezha.ts',
+    command: 'npm run bench:rca-nezha',
     figures,
     parameters: {
       data: '../shared/data/nezha (Online Boutique 2022-08-22/23, Train Ticket 2023-01-29/30)',

@@ -9,7 +9,7 @@ const HAVE_DATA = existsSync(NEZHA_DIR);
 if (!HAVE_DATA) console.warn(`${NEZHA_DIR} not found: the Nezha ranking test is SKIPPED`);
 
 describe.skipIf(!HAVE_DATA)('root-cause ranking on Nezha data', () => {
-  it("puts the injected service in the top 3 more often than the baseline does (one Online Boutique day)", () => {
+  it('puts the injected service in the top 3 more often than the baseline does (one Online Boutique day)', () => {
     const day = loadNezhaDay('online-boutique', '2022-08-22');
     const outcomes = evaluate([day], DEFAULT_OPTIONS);
     expect(outcomes).toHaveLength(24);

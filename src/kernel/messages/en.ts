@@ -160,7 +160,8 @@ export const en = {
   VerdictNode: 'infrastructure: node {node} of cluster {cluster}',
   VerdictCluster: 'infrastructure: cluster {cluster}',
   VerdictApplication: 'application: {component} of {application}',
-  VerdictApplicationRevision: 'application: {component} of {application}, revision {revision} rolled out {minutes} min before',
+  VerdictApplicationRevision:
+    'application: {component} of {application}, revision {revision} rolled out {minutes} min before',
   VerdictSharedInstance: 'shared dependency: {component}, a shared instance published by {publisher}',
   VerdictSharedService: 'shared dependency: {component}, a service of department {department}',
   VerdictUndetermined: 'undetermined: nothing changed beyond its usual variation',

@@ -11,7 +11,10 @@ function shuffled(input: DemarcationInput, keys: readonly number[]): Demarcation
   let i = 0;
   const next = (): number => keys[i++ % keys.length]!;
   const mix = <T>(xs: readonly T[] | undefined): T[] =>
-    (xs ?? []).map((x) => ({ x, k: next() })).sort((a, b) => a.k - b.k).map(({ x }) => x);
+    (xs ?? [])
+      .map((x) => ({ x, k: next() }))
+      .sort((a, b) => a.k - b.k)
+      .map(({ x }) => x);
   return {
     ...input,
     clusters: mix(input.clusters),

@@ -34,7 +34,9 @@ describe('the demarcation verdict', () => {
     });
     const [first, second] = r.candidates;
     expect(first!.subject.name).toBe('orders');
-    expect(first!.evidence.changes).toEqual([{ at: AT - 180, component: 'orders', revision: 'orders-v7', kind: 'rollout' }]);
+    expect(first!.evidence.changes).toEqual([
+      { at: AT - 180, component: 'orders', revision: 'orders-v7', kind: 'rollout' },
+    ]);
     // The caller's errors and latency are explained by its callee's, so it ranks below (or not at all).
     if (second) expect(second.score).toBeLessThan(first!.score / 2);
     const errors = first!.evidence.series.find((e) => e.signal === 'errors')!;

@@ -93,7 +93,9 @@ export const DemarcationInputSchema = z.object({
   series: z.array(SeriesSchema),
   /** Recent changes: rollouts of a revision, configuration changes, scaling. */
   changes: z
-    .array(z.object({ at: time, component: name, revision: name.optional(), kind: z.enum(['rollout', 'config', 'scale']) }))
+    .array(
+      z.object({ at: time, component: name, revision: name.optional(), kind: z.enum(['rollout', 'config', 'scale']) }),
+    )
     .default([]),
   /** Warning events (Kubernetes Events, polis conditions) on a component, pod, node or cluster. */
   events: z

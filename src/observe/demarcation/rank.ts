@@ -25,7 +25,12 @@ export interface SeriesEvidence {
 
 export interface CandidateEvidence {
   readonly series: readonly SeriesEvidence[];
-  readonly events: readonly { readonly at: number; readonly on: Series['on']; readonly name: string; readonly reason: string }[];
+  readonly events: readonly {
+    readonly at: number;
+    readonly on: Series['on'];
+    readonly name: string;
+    readonly reason: string;
+  }[];
   readonly changes: readonly {
     readonly at: number;
     readonly component: string;
@@ -199,7 +204,12 @@ export function rankCandidates(input: DemarcationInput, opts: DemarcationOptions
   for (const l of located) {
     const e = evidenceOf(l);
     const peer = l.change.series.peer;
-    if (l.component && peer !== undefined && known.has(peer) && SIGNAL_RULES[l.change.series.signal].role === 'outbound') {
+    if (
+      l.component &&
+      peer !== undefined &&
+      known.has(peer) &&
+      SIGNAL_RULES[l.change.series.signal].role === 'outbound'
+    ) {
       const edge = edgeEvidence(l, peer);
       if (edge) push(evByComponent, peer, edge);
     }
@@ -224,7 +234,9 @@ export function rankCandidates(input: DemarcationInput, opts: DemarcationOptions
     const mine = new Set([c, ...(podsOf.get(c) ?? [])]);
     const evs = events.filter((e) => (e.on === 'component' || e.on === 'pod') && mine.has(e.name));
     const changes = [...(input.changes ?? [])]
-      .filter((ch) => ch.component === c && ch.kind !== 'scale' && ch.at >= at - opts.changeLookbackSeconds && ch.at <= to)
+      .filter(
+        (ch) => ch.component === c && ch.kind !== 'scale' && ch.at >= at - opts.changeLookbackSeconds && ch.at <= to,
+      )
       .sort((a, b) => a.at - b.at || byName(a.revision ?? '', b.revision ?? ''));
     let score = scoreOf(series) + eventScore(evs);
     if (score > 0 && changes.length > 0) score *= CHANGE_FACTOR;
@@ -259,7 +271,8 @@ export function rankCandidates(input: DemarcationInput, opts: DemarcationOptions
         ),
     );
     const badComponents = [...new Set(bad.map((p) => p.component))].sort(byName);
-    const spreadOk = badComponents.length >= 2;
+    // A node's fault reaches most of its pods: at least two independent components, and half its pods.
+    const spreadOk = badComponents.length >= 2 && 2 * bad.length >= here.length;
     // How much more anomalous the node's pods are than the others, on average (1: only here; 0: no more than elsewhere).
     const elsewhere = allPods.length - here.length;
     const massHere = bad.reduce((a, p) => a + anomalousPod.get(p.name)!, 0);
@@ -269,7 +282,8 @@ export function rankCandidates(input: DemarcationInput, opts: DemarcationOptions
     let spread = 0;
     if (spreadOk) {
       const perComponent = new Map<string, number>();
-      for (const p of bad) perComponent.set(p.component, Math.max(perComponent.get(p.component) ?? 0, anomalousPod.get(p.name)!));
+      for (const p of bad)
+        perComponent.set(p.component, Math.max(perComponent.get(p.component) ?? 0, anomalousPod.get(p.name)!));
       for (const c of badComponents) spread += perComponent.get(c)!;
       spread *= concentration;
     }

@@ -1,9 +1,5 @@
 import { msg, type Message } from '../../kernel/messages/index.ts';
-import {
-  DEFAULT_OPTIONS,
-  type DemarcationInput,
-  type DemarcationOptions,
-} from './input.ts';
+import { DEFAULT_OPTIONS, type DemarcationInput, type DemarcationOptions } from './input.ts';
 import { rankCandidates, type Candidate, type SeriesEvidence } from './rank.ts';
 import { SIGNAL_RULES } from './signals.ts';
 
@@ -61,7 +57,13 @@ export function demarcate(input: DemarcationInput, options: Partial<DemarcationO
 
 function verdictOf(input: DemarcationInput, top: Candidate | undefined): Verdict {
   const platform = { team: 'platform' } as const;
-  if (!top) return { kind: 'undetermined', owner: platform, reason: msg('VerdictUndetermined'), ownerText: ownerText(platform) };
+  if (!top)
+    return {
+      kind: 'undetermined',
+      owner: platform,
+      reason: msg('VerdictUndetermined'),
+      ownerText: ownerText(platform),
+    };
   const clusters = new Map((input.clusters ?? []).map((c) => [c.name, c]));
   if (top.subject.kind === 'node' || top.subject.kind === 'cluster') {
     const clusterName =
@@ -191,6 +193,7 @@ function reasonsOf(c: Candidate, at: number): Message[] {
     else out.push(msg('EvidenceSeries', { ...base, before: sig(e.before), after: sig(e.after), unit, z: sig(e.z) }));
   }
   for (const e of ev.events) out.push(msg('EvidenceEvent', { subject: e.name, reason: e.reason }));
-  if (c.subject.kind === 'component' && ev.path.length > 1) out.push(msg('EvidencePath', { path: ev.path.join(' → ') }));
+  if (c.subject.kind === 'component' && ev.path.length > 1)
+    out.push(msg('EvidencePath', { path: ev.path.join(' → ') }));
   return out;
 }
