@@ -182,6 +182,29 @@ export const en = {
   // ── Workflow notifications ──────────────────────────────────────────────────────────────────────────────────
   NotificationSentTo: 'step {step}: {channel} sent to {host}',
   NotificationNotSent: 'step {step}: {channel} to {host} not sent: {why}',
+
+  // ── Demarcation: the verdict of an incident and its evidence (src/observe/demarcation) ─────────────────────────
+  VerdictNode: 'infrastructure: node {node} of cluster {cluster}',
+  VerdictCluster: 'infrastructure: cluster {cluster}',
+  VerdictApplication: 'application: {component} of {application}',
+  VerdictApplicationRevision:
+    'application: {component} of {application}, revision {revision} rolled out {minutes} min before',
+  VerdictSharedInstance: 'shared dependency: {component}, a shared instance published by {publisher}',
+  VerdictSharedService: 'shared dependency: {component}, a service of department {department}',
+  VerdictUndetermined: 'undetermined: nothing changed beyond its usual variation',
+  OwnerPlatformTeam: "the data bureau's platform team",
+  OwnerDepartment: 'department {department}',
+  OwnerDepartmentVendor: 'department {department} and vendor {vendor}',
+  OwnerPublisher: 'publisher {publisher}',
+  EvidenceSeries: '{subject} {signal}: {before} → {after} {unit} ({z}× its usual variation)',
+  EvidenceSeriesExplained:
+    '{subject} {signal}: {before} → {after} {unit}, {explained} {unit} of the rise explained by {by}; the rest is {z}× its usual variation',
+  EvidenceSilent: '{subject} {signal}: reported before, silent since',
+  EvidenceEvent: '{subject}: {reason}',
+  EvidenceRollout: '{component}: revision {revision} rolled out {minutes} min before',
+  EvidenceConfigChange: '{component}: configuration changed {minutes} min before',
+  EvidenceSpread: '{subject}: {anomalous} of {pods} pods anomalous, in components {components}',
+  EvidencePath: 'the fault travelled {path}',
 } as const satisfies Record<string, string>;
 
 /** Every code the catalogue knows. */

@@ -1,0 +1,68 @@
+import type { DemarcationOptions, Series } from './input.ts';
+import { diffSigma, madSigma, median } from './robust.ts';
+import { SIGNAL_RULES } from './signals.ts';
+
+/** How one series moved at the incident: its level before and after, and by how much compared with its usual noise. */
+export interface SeriesChange {
+  readonly series: Series;
+  /** Median of the baseline window. */
+  readonly before: number;
+  /** The post-window value the score is taken from (the most deviant in the bad direction); NaN when silent. */
+  readonly after: number;
+  /** The noise scale the change is divided by: the largest of the baseline's spread, the history's short-term variability and the measurement's resolution. */
+  readonly scale: number;
+  /** `after - before` signed so that positive is bad (a fall of a "down is bad" signal is positive). */
+  readonly delta: number;
+  /** `delta / scale`: robust standard deviations in the bad direction (negative when it moved the good way). */
+  readonly z: number;
+  /** The series reported in the baseline and not at all after `at` (a pod gone, a node down, a scrape failing). */
+  readonly silent: boolean;
+}
+
+/** Plausible finite values of a series, sorted by time (ties by value, so the input order never matters). */
+export function cleanPoints(series: Series): [number, number][] {
+  const [lo, hi] = SIGNAL_RULES[series.signal].plausible;
+  const out: [number, number][] = [];
+  for (const [t, v] of series.points) {
+    if (v === null || !Number.isFinite(v) || !Number.isFinite(t) || v < lo || v > hi) continue;
+    out.push([t, v]);
+  }
+  return out.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+}
+
+/**
+ * The change of one series at `at`: baseline `[at - pre, at)`, compared window `[at, at + post]`, noise learned
+ * from `[at - history, at)`. Undefined when the series has no baseline (nothing to compare with).
+ */
+export function changeOf(series: Series, at: number, opts: DemarcationOptions): SeriesChange | undefined {
+  const rule = SIGNAL_RULES[series.signal];
+  const pts = cleanPoints(series);
+  const pre: number[] = [];
+  const post: number[] = [];
+  const hist: number[] = [];
+  for (const [t, v] of pts) {
+    if (t >= at - opts.historySeconds && t < at) hist.push(v);
+    if (t >= at - opts.preSeconds && t < at) pre.push(v);
+    if (t >= at && t <= at + opts.postSeconds) post.push(v);
+  }
+  if (pre.length === 0) return undefined;
+  const before = median(pre);
+  const resolution = Math.max(rule.resolution.abs, rule.resolution.rel * Math.abs(before));
+  const scale = Math.max(madSigma(pre), diffSigma(hist), resolution);
+  if (post.length === 0) {
+    // Samples that came but were implausible are missing data, not silence.
+    const reported = series.points.some(([t]) => t >= at && t <= at + opts.postSeconds);
+    return reported ? undefined : { series, before, after: Number.NaN, scale, delta: 0, z: 0, silent: true };
+  }
+  // The most deviant value in the bad direction: faults are short (minutes) and may not cover the whole window.
+  let after = post[0]!;
+  let delta = Number.NEGATIVE_INFINITY;
+  for (const v of post) {
+    const d = rule.bad === 'up' ? v - before : rule.bad === 'down' ? before - v : Math.abs(v - before);
+    if (d > delta || (d === delta && v < after)) {
+      delta = d;
+      after = v;
+    }
+  }
+  return { series, before, after, scale, delta, z: delta / scale, silent: false };
+}
