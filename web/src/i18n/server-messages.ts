@@ -1,5 +1,6 @@
 import type { Lang, Message, Params } from '../../../src/kernel/messages/index.ts';
 import { reasonLabel, renderMessage } from '../../../src/kernel/messages/index.ts';
+import { useMemo } from 'react';
 import { useI18n } from './i18n.tsx';
 
 export type { Message, Params };
@@ -25,8 +26,11 @@ export function serverText(x: Coded | undefined, lang: Lang): string {
 /** The server's words in the reader's language: `text` for coded messages, `reason` for reason labels. */
 export function useServerText(): { text: (x: Coded | undefined) => string; reason: (r: string | undefined) => string } {
   const { lang } = useI18n();
-  return {
-    text: (x) => serverText(x, lang),
-    reason: (r) => (r ? reasonLabel(r, lang) : ''),
-  };
+  return useMemo(
+    () => ({
+      text: (x: Coded | undefined) => serverText(x, lang),
+      reason: (r: string | undefined) => (r ? reasonLabel(r, lang) : ''),
+    }),
+    [lang],
+  );
 }

@@ -75,7 +75,7 @@ const NODE_TYPES = { component: ComponentNode, cluster: ClusterNode };
  * edge), the clusters it was kept off drawn faint with the reason. Loaded lazily with xyflow.
  */
 export function PlacementGraph(props: { components: readonly ComponentStatus[]; clusters: readonly Cluster[] }) {
-  const { t, lang } = useI18n();
+  const { t } = useI18n();
   const st = useServerText();
   const { nodes, edges } = useMemo(() => {
     const byName = new Map(props.clusters.map((c) => [c.metadata.name, c]));
@@ -128,9 +128,7 @@ export function PlacementGraph(props: { components: readonly ComponentStatus[]; 
       labelStyle: { fontSize: 12, fontWeight: 600 },
     }));
     return { nodes, edges };
-    // st renders in the reader's language: a change of language lays the graph out again.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [props.components, props.clusters, lang]);
+  }, [props.components, props.clusters, st]);
   const height = Math.max(220, nodes.filter((n) => n.type === 'cluster').length * 88 + 40);
   return (
     <div style={{ height }} data-testid="placement-graph" aria-label={t('app.placementGraph')}>

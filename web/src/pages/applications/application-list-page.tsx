@@ -150,7 +150,7 @@ export function ApplicationListPage() {
         render: (r) => <span style={{ color: '#8c8c8c' }}>{formatRelative(r.created, now, locale)}</span>,
       },
     ],
-    [t, now, locale],
+    [t, now, locale, st],
   );
 
   return (
