@@ -84,7 +84,10 @@ export function ApplicationListPage() {
               {r.name}
             </Link>
             {r.description && (
-              <div style={{ color: '#8c8c8c', fontSize: 12, overflow: 'hidden', textOverflow: 'ellipsis' }}>
+              <div
+                style={{ color: '#8c8c8c', fontSize: 12, overflow: 'hidden', textOverflow: 'ellipsis' }}
+                data-user-text
+              >
                 {r.description}
               </div>
             )}
