@@ -1,5 +1,10 @@
 import type { Page } from 'playwright-core';
-import type { TestPolis } from './test-polis.ts';
+
+/** The polis walked: its admin token and requests to its API (a TestPolis, or a polis a benchmark started). */
+export interface WalkTarget {
+  readonly adminToken: string;
+  request(method: string, url: string, opts?: { token?: string }): Promise<{ statusCode: number; body: string }>;
+}
 
 /**
  * The reason-code walk (issue 13): the console's main pages in zh-CN, with state that makes the server speak (a
@@ -75,7 +80,7 @@ spec:
 export async function walkConsoleZh(
   page: Page,
   base: string,
-  t: TestPolis,
+  t: WalkTarget,
   setEditorText: (page: Page, testId: string, text: string) => Promise<void>,
   pick: (page: Page, testId: string, option: string) => Promise<void>,
 ): Promise<PageFinding[]> {

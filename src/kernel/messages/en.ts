@@ -126,6 +126,8 @@ export const en = {
   BurstClosed: 'bursting is not allowed now: {why}',
 
   // ── Refusals ────────────────────────────────────────────────────────────────────────────────────────────────
+  ObjectNotFound: '{object} not found',
+  ObjectAlreadyExists: '{object} already exists',
   QuotaWouldExceed: 'department {tenant} would exceed its quota: {dimensions}',
   QuotaDimensionExceeded: '{dimension}: {requested} requested with {used} in use (limit {limit})',
   QuotaDimension: 'limit {limit}, in use {used}, requested {requested}',

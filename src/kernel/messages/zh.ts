@@ -111,6 +111,8 @@ export const zh: Record<MessageCode, string> = {
   BurstingSummary: '{replicas} 个副本运行在公有云弹性集群上（{clusters}），每小时 ¥{cost}',
   BurstLimitedSummary: '{heldBack} 个副本本可放到弹性集群，但被弹性限制挡住',
   BurstClosed: '当前不允许弹性扩容：{why}',
+  ObjectNotFound: '未找到 {object}',
+  ObjectAlreadyExists: '{object} 已存在',
   QuotaWouldExceed: '部门 {tenant} 将超出配额：{dimensions}',
   QuotaDimensionExceeded: '{dimension}：申请 {requested}，已用 {used}（上限 {limit}）',
   QuotaDimension: '上限 {limit}，已用 {used}，申请 {requested}',
