@@ -180,7 +180,7 @@ describe.skipIf(!hasChromium)(
       await shot(page, '07-rolled-back');
       // What the controllers did, live in the events tab.
       await page.goto(`${base}/applications/edu/school-meals?tab=events`);
-      await expect.poll(() => page.getByTestId('app-events').textContent(), { timeout: 30_000 }).toContain('Applied');
+      await expect.poll(() => page.getByTestId('app-events').textContent(), { timeout: 30_000 }).toContain('已应用'); // the Applied reason, in Chinese (docs/messages.md)
     });
 
     it('fails a cluster in the sandbox and sees the application move off it, then restores it', async () => {

@@ -4,6 +4,8 @@ import type { ObjectLike } from './object-table.ts';
 import { age, cell, formatTable, indent } from './printers.ts';
 import type { RevisionHistory } from './revision-history.ts';
 import { historyTable } from './revision-history.ts';
+import { say } from './cli-lang.ts';
+import type { Params } from '../kernel/messages/index.ts';
 import { statusMessage } from './status-messages.ts';
 
 /** An Event as `GET /apis/polis.io/v1/tenants/{t}/events` lists it. */
@@ -13,6 +15,8 @@ export interface EventView extends ObjectLike {
     readonly type?: string;
     readonly reason?: string;
     readonly message?: string;
+    readonly code?: string;
+    readonly params?: Params;
     readonly source?: { readonly component?: string; readonly cluster?: string };
     readonly count?: number;
     readonly firstTimestamp?: string;
@@ -37,7 +41,7 @@ export function statusSummary(s: AppStatusView, generation: unknown): string[] {
   field('Healthy', s.healthy === undefined ? '<unknown>' : s.healthy ? 'yes' : 'no');
   field('Revision', cell(s.revision));
   field('Observed Gen.', `${cell(s.observedGeneration)} (generation ${cell(generation)})`);
-  if (s.message) field('Message', cell(s.message));
+  if (s.message) field('Message', cell(say(s)));
   return lines;
 }
 
@@ -60,7 +64,11 @@ export function pendingRemovalSection(s: AppStatusView): string {
   const unhealthy = new Set(
     (s.components ?? []).flatMap((c) =>
       (c.excluded ?? [])
-        .filter((e) => e.reason === 'unhealthy' || e.reason.startsWith('unhealthy: '))
+        .filter((e) =>
+          e.code
+            ? e.code === 'Unhealthy' || e.code === 'UnhealthyBecause'
+            : e.reason === 'unhealthy' || e.reason.startsWith('unhealthy: '),
+        )
         .map((e) => e.cluster),
     ),
   );
@@ -91,8 +99,9 @@ export function burstSection(s: AppStatusView): string {
     );
   else field('Replicas', '0');
   if (b.heldBack) field('Held back', statusMessage('BurstLimited', { heldBack: b.heldBack }));
-  if (b.closed) field('Closed', statusMessage('BurstClosed', { why: b.closed }));
-  (b.limits ?? []).forEach((limit, i) => field(i === 0 ? 'Limits' : '', limit));
+  if (b.closed) field('Closed', statusMessage('BurstClosed', { why: b.closedMessage ?? b.closed }));
+  const limits = b.limitMessages?.map(say) ?? b.limits ?? [];
+  limits.forEach((limit, i) => field(i === 0 ? 'Limits' : '', limit));
   return section('Burst', lines.join('\n'));
 }
 
@@ -139,7 +148,7 @@ export function eventsSection(events: readonly EventView[], now: Date): string {
     cell(e.spec?.reason),
     cell(e.spec?.source?.cluster),
     cell(e.spec?.count),
-    cell(e.spec?.message),
+    cell(say(e.spec) || undefined),
   ]);
   return section(
     `Events (last ${events.length})`,

@@ -1,3 +1,5 @@
+import type { Params } from '../kernel/messages/index.ts';
+import { say } from './cli-lang.ts';
 import type { ObjectLike } from './object-table.ts';
 import { cell, formatTable } from './printers.ts';
 
@@ -8,11 +10,15 @@ export interface AppStatusView {
   readonly phase?: string;
   readonly healthy?: boolean;
   readonly message?: string;
+  readonly code?: string;
+  readonly params?: Params;
   readonly conditions?: readonly {
     readonly type: string;
     readonly status: string;
     readonly reason?: string;
     readonly message?: string;
+    readonly code?: string;
+    readonly params?: Params;
   }[];
   readonly components?: readonly ComponentView[];
   /** Clusters placement left whose objects are not removed yet. */
@@ -24,7 +30,9 @@ export interface AppStatusView {
     readonly clusters: Readonly<Record<string, number>>;
     readonly heldBack?: number;
     readonly limits?: readonly string[];
+    readonly limitMessages?: readonly { readonly code: string; readonly params?: Params; readonly message: string }[];
     readonly closed?: string;
+    readonly closedMessage?: { readonly code: string; readonly params?: Params; readonly message: string };
   };
   readonly workflow?: {
     readonly steps?: readonly {
@@ -64,8 +72,17 @@ export interface ComponentView {
     readonly phase: string;
     readonly reason?: string;
     readonly message?: string;
+    readonly detail?: { readonly code: string; readonly params?: Params; readonly message: string };
   }[];
-  readonly excluded?: readonly { readonly cluster: string; readonly reason: string }[];
+  readonly excluded?: readonly ExclusionView[];
+}
+
+/** Why placement left a cluster out: the English `reason`, and its code and params. */
+export interface ExclusionView {
+  readonly cluster: string;
+  readonly reason: string;
+  readonly code?: string;
+  readonly params?: Params;
 }
 
 export function statusOf(app: ObjectLike): AppStatusView {
@@ -103,7 +120,7 @@ export function placementTable(components: readonly ComponentView[]): string {
         String(cl.desiredReplicas),
         String(cl.readyReplicas),
         cl.phase,
-        cell([cl.reason, cl.message].filter(Boolean).join(': ')),
+        cell([cl.reason, say(cl.detail ?? { message: cl.message })].filter(Boolean).join(': ')),
       ]);
     }
     if (c.unplaced)
@@ -118,10 +135,12 @@ export function placementTable(components: readonly ComponentView[]): string {
 export function excludedTable(
   byComponent: readonly {
     readonly component: string;
-    readonly excluded: readonly { cluster: string; reason: string }[];
+    readonly excluded: readonly ExclusionView[];
   }[],
 ): string {
-  const rows = byComponent.flatMap((c) => c.excluded.map((e) => [c.component, e.cluster, e.reason]));
+  const rows = byComponent.flatMap((c) =>
+    c.excluded.map((e) => [c.component, e.cluster, say({ code: e.code, params: e.params, message: e.reason })]),
+  );
   return rows.length === 0 ? '' : formatTable(['COMPONENT', 'CLUSTER', 'REASON'], rows);
 }
 
@@ -131,7 +150,7 @@ export function conditionsTable(s: AppStatusView): string {
   if (conditions.length === 0) return '';
   return formatTable(
     ['TYPE', 'STATUS', 'REASON', 'MESSAGE'],
-    conditions.map((c) => [c.type, c.status, cell(c.reason), cell(c.message)]),
+    conditions.map((c) => [c.type, c.status, cell(c.reason), cell(say(c) || undefined)]),
   );
 }
 

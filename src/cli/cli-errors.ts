@@ -1,3 +1,5 @@
+import type { Params } from '../kernel/messages/index.ts';
+import { say } from './cli-lang.ts';
 /**
  * Exit codes of `polis`, documented in docs/cli.md. Scripts branch on them, so they never change meaning.
  */
@@ -20,6 +22,9 @@ export const EXIT = {
 export interface Cause {
   readonly path: string;
   readonly message: string;
+  /** The server's code for the problem and its params (rendered in the command line's language). */
+  readonly code?: string;
+  readonly params?: Params;
 }
 
 /** A failure a person can act on: what went wrong, where (causes), and what to do (hint). */
@@ -48,6 +53,7 @@ export interface StatusBody {
   readonly reason: string;
   readonly message: string;
   readonly causes?: readonly Cause[];
+  readonly details?: { readonly code?: string; readonly params?: Params };
   readonly requestId?: string;
 }
 
@@ -58,7 +64,9 @@ export class ApiError extends CliError {
   readonly requestId?: string;
   constructor(status: number, body: Partial<StatusBody>, opts: { hint?: string; causes?: readonly Cause[] } = {}) {
     const causes = opts.causes ?? body.causes ?? [];
-    super(body.message ?? `the server answered ${status}`, {
+    const english = body.message ?? `the server answered ${status}`;
+    // Coded, the message is said in the command line's language; the English stays for an unknown code.
+    super(body.details?.code ? say({ ...body.details, message: english }) : english, {
       exitCode: exitCodeForStatus(status),
       causes,
       hint: opts.hint,
@@ -95,7 +103,7 @@ export function exitCodeForStatus(status: number): number {
  */
 export function formatError(e: CliError): string {
   const lines = [`error: ${withoutListedCauses(e.message, e.causes)}`];
-  for (const c of e.causes) lines.push(`  ${c.path}: ${c.message}`);
+  for (const c of e.causes) lines.push(`  ${c.path}: ${say(c)}`);
   if (e.hint) lines.push(`hint: ${e.hint}`);
   return `${lines.join('\n')}\n`;
 }

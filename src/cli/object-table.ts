@@ -1,4 +1,6 @@
 import type { ApiResource } from './api-resources.ts';
+import type { CodedText } from './cli-lang.ts';
+import { say } from './cli-lang.ts';
 import { age, cell, valueAt } from './printers.ts';
 
 export interface TableShape {
@@ -25,12 +27,23 @@ export function objectHeader(r: ApiResource, shape: TableShape): string[] {
   return [...(shape.withTenant ? ['TENANT'] : []), 'NAME', ...cols, 'AGE'];
 }
 
+/**
+ * A `…message` column whose object carries the message's code beside it (events, conditions): said in the command
+ * line's language.
+ */
+function codedMessage(obj: ObjectLike, path: string, english: string): string {
+  if (!path.endsWith('.message')) return english;
+  const parent = valueAt(obj, path.slice(0, -'.message'.length)) as CodedText | undefined;
+  return parent?.code ? say({ ...parent, message: english }) : english;
+}
+
 export function objectRow(r: ApiResource, obj: ObjectLike, shape: TableShape, now: Date): string[] {
   const cols = r.printColumns
     .filter((c) => shape.wide || !c.wide)
     .map((c) => {
       const v = valueAt(obj, c.path);
-      return c.format === 'age' ? (typeof v === 'string' ? age(v, now) : '<none>') : cell(v);
+      if (c.format === 'age') return typeof v === 'string' ? age(v, now) : '<none>';
+      return cell(typeof v === 'string' ? codedMessage(obj, c.path, v) : v);
     });
   const meta = obj.metadata ?? {};
   return [...(shape.withTenant ? [cell(meta.tenant)] : []), cell(meta.name), ...cols, age(meta.creationTimestamp, now)];

@@ -25,6 +25,10 @@ export function buildProgram(ctx: CliContext, done: (code: number) => void): Com
     .description('polis: an application-centric control plane for government clouds (kubectl-style)')
     .version(clientVersion(), '-V, --version', 'print the client version')
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .option(
+      '--lang <lang>',
+      "zh or en: the language of the server's messages (default: the locale, LANG/LC_ALL; else en)",
+    )
     .exitOverride()
     .showHelpAfterError('(polis --help lists the commands; polis COMMAND --help explains one)')
     .addHelpText(

@@ -1,5 +1,6 @@
 import { CommanderError } from 'commander';
-import { CliError, EXIT, formatError } from './cli-errors.ts';
+import { CliError, EXIT, formatError, usageError } from './cli-errors.ts';
+import { langFlag, langFrom, setCliLang, validLang } from './cli-lang.ts';
 import { createContext } from './context.ts';
 import type { CliIo } from './io.ts';
 import { buildProgram } from './program.ts';
@@ -10,6 +11,13 @@ import { buildProgram } from './program.ts';
  */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const ctx = createContext(io);
+  const flag = langFlag(argv);
+  setCliLang(langFrom(flag, io.env));
+  if (flag !== undefined && !validLang(flag))
+    return reportError(
+      io,
+      usageError(`--lang ${JSON.stringify(flag)} is not a language polis speaks`, 'use --lang zh or --lang en'),
+    );
   let code: number = EXIT.ok;
   const program = buildProgram(ctx, (c) => {
     code = c;

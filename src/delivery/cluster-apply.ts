@@ -65,7 +65,8 @@ export async function applyToCluster(
       notes.add('Warning', 'ApplyFailed', cp.cluster, detail);
     }
     if (changed.length > 0) {
-      const objects = changed.map((a) => `${shortKey(a.key)} (${a.action})`).join(', ');
+      // Kinds and names only: which way each changed (created, configured) is no word to translate.
+      const objects = changed.map((a) => shortKey(a.key)).join(', ');
       if (changedSpec) notes.add('Normal', 'Applied', cp.cluster, msg('AppliedObjects', { objects }));
       else notes.add('Warning', 'DriftRepaired', cp.cluster, msg('DriftRepairedObjects', { objects }));
     }

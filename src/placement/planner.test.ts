@@ -43,7 +43,11 @@ describe('capacity division', () => {
 
   it('places nothing and reports everything unplaced when no cluster is eligible', () => {
     const d = place(request([demand('web', 3)]), [cluster('a', { healthy: false })]);
-    expect(web(d)).toEqual({ replicas: {}, unplaced: 3, excluded: [{ cluster: 'a', reason: 'unhealthy', code: 'Unhealthy' }] });
+    expect(web(d)).toEqual({
+      replicas: {},
+      unplaced: 3,
+      excluded: [{ cluster: 'a', reason: 'unhealthy', code: 'Unhealthy' }],
+    });
   });
 });
 

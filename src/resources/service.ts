@@ -1,3 +1,4 @@
+import { msg } from '../kernel/messages/index.ts';
 import type { Clock } from '../kernel/clock.ts';
 import { checkDepth } from '../kernel/depth-limit.ts';
 import { AlreadyExistsError, ConflictError, InputError, NotFoundError } from '../kernel/errors.ts';
@@ -101,7 +102,7 @@ export class ResourceService {
     const def = requireKind(this.registry, kind);
     const key = { kind, tenant: def.scope === 'tenant' ? tenant : '', name };
     const obj = await this.deps.store.get(key);
-    if (!obj) throw new NotFoundError(`${describeKey(key)} not found`);
+    if (!obj) throw new NotFoundError(msg('ObjectNotFound', { object: describeKey(key) }));
     return decode(def, obj);
   }
 
@@ -126,7 +127,7 @@ export class ResourceService {
     const { def, obj } = parseObject(this.registry, input, expected);
     return this.write(ctx, opts, async (tx) => {
       const key = keyOf(obj);
-      if (await tx.get(key)) throw new AlreadyExistsError(`${describeKey(key)} already exists`);
+      if (await tx.get(key)) throw new AlreadyExistsError(msg('ObjectAlreadyExists', { object: describeKey(key) }));
       return this.insert(ctx, tx, def, obj, 'create');
     });
   }
@@ -382,7 +383,7 @@ export class ResourceService {
   private async current(tx: StoreTx, def: KindDefinition, key: ObjectKey): Promise<StoredObject> {
     const normalized = { ...key, tenant: def.scope === 'tenant' ? key.tenant : '' };
     const obj = await tx.get(normalized);
-    if (!obj) throw new NotFoundError(`${describeKey(normalized)} not found`);
+    if (!obj) throw new NotFoundError(msg('ObjectNotFound', { object: describeKey(normalized) }));
     return decode(def, obj);
   }
 

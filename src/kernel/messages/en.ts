@@ -117,7 +117,17 @@ export const en = {
   CrashLoopAvoided:
     'application-level failover: {component} was crash-looping here ({reason}) while healthy elsewhere; the cluster is eligible again from the next revision',
 
+  // ── What `polis describe` derives from a status ───────────────────────────────────────────────────────────────
+  ClusterUnhealthy:
+    'the cluster is not healthy: nothing there is deleted while it is unreachable; the leftovers are removed once it is back',
+  AwaitingReplacements: 'removed once the application is healthy on the clusters it moved to (make-before-break)',
+  BurstingSummary: '{replicas} replica(s) on public-cloud burst clusters ({clusters}), ¥{cost} per hour',
+  BurstLimitedSummary: '{heldBack} replica(s) a burst cluster had room for were held back by the burst limits',
+  BurstClosed: 'bursting is not allowed now: {why}',
+
   // ── Refusals ────────────────────────────────────────────────────────────────────────────────────────────────
+  ObjectNotFound: '{object} not found',
+  ObjectAlreadyExists: '{object} already exists',
   QuotaWouldExceed: 'department {tenant} would exceed its quota: {dimensions}',
   QuotaDimensionExceeded: '{dimension}: {requested} requested with {used} in use (limit {limit})',
   QuotaDimension: 'limit {limit}, in use {used}, requested {requested}',

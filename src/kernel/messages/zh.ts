@@ -106,6 +106,13 @@ export const zh: Record<MessageCode, string> = {
   CrashLoopAvoided:
     '应用级故障转移：{component} 在此集群上反复崩溃（{reason}）而在别处健康；从下一个修订版起该集群重新可用',
 
+  ClusterUnhealthy: '集群不健康：无法连接期间不删除其上的任何对象；恢复后清除遗留',
+  AwaitingReplacements: '待应用在迁入的集群上健康后移除（先建后拆）',
+  BurstingSummary: '{replicas} 个副本运行在公有云弹性集群上（{clusters}），每小时 ¥{cost}',
+  BurstLimitedSummary: '{heldBack} 个副本本可放到弹性集群，但被弹性限制挡住',
+  BurstClosed: '当前不允许弹性扩容：{why}',
+  ObjectNotFound: '未找到 {object}',
+  ObjectAlreadyExists: '{object} 已存在',
   QuotaWouldExceed: '部门 {tenant} 将超出配额：{dimensions}',
   QuotaDimensionExceeded: '{dimension}：申请 {requested}，已用 {used}（上限 {limit}）',
   QuotaDimension: '上限 {limit}，已用 {used}，申请 {requested}',

@@ -1,7 +1,12 @@
+import type { Params } from '../../../src/kernel/messages/index.ts';
+
 /** One problem of a refused request, at a path such as `spec.components[0].type` (a Status body's cause). */
 export interface Cause {
   readonly path: string;
   readonly message: string;
+  /** The problem's code in the catalogue (src/kernel/messages) and its params, when the server coded it. */
+  readonly code?: string;
+  readonly params?: Params;
 }
 
 /**
@@ -13,14 +18,24 @@ export class ApiError extends Error {
   readonly reason: string;
   readonly causes: readonly Cause[];
   readonly requestId?: string;
+  /** The message's code and params (the Status body's `details`), when the server coded it. */
+  readonly details?: { readonly code: string; readonly params?: Params };
 
-  constructor(code: number, reason: string, message: string, causes: readonly Cause[] = [], requestId?: string) {
+  constructor(
+    code: number,
+    reason: string,
+    message: string,
+    causes: readonly Cause[] = [],
+    requestId?: string,
+    details?: { readonly code: string; readonly params?: Params },
+  ) {
     super(message);
     this.name = 'ApiError';
     this.code = code;
     this.reason = reason;
     this.causes = causes;
     this.requestId = requestId;
+    if (details) this.details = details;
   }
 }
 
@@ -30,17 +45,22 @@ interface StatusBody {
   reason?: unknown;
   message?: unknown;
   causes?: unknown;
-  details?: { causes?: unknown };
+  details?: { causes?: unknown; code?: unknown; params?: unknown };
   requestId?: unknown;
 }
 
 function causesOf(raw: unknown): Cause[] {
   if (!Array.isArray(raw)) return [];
-  return raw.flatMap((c: { path?: unknown; field?: unknown; message?: unknown }) => {
+  return raw.flatMap((c: { path?: unknown; field?: unknown; message?: unknown; code?: unknown; params?: unknown }) => {
     const path = typeof c?.path === 'string' ? c.path : typeof c?.field === 'string' ? c.field : '';
     const message = typeof c?.message === 'string' ? c.message : '';
-    return path || message ? [{ path, message }] : [];
+    const coded = typeof c?.code === 'string' ? { code: c.code, ...paramsOf(c.params) } : {};
+    return path || message ? [{ path, message, ...coded }] : [];
   });
+}
+
+function paramsOf(raw: unknown): { params?: Params } {
+  return typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? { params: raw as Params } : {};
 }
 
 /** The ApiError a response body describes; a body that is not a Status still gives the HTTP code and its text. */
@@ -53,7 +73,16 @@ export function apiErrorFrom(httpStatus: number, body: unknown, fallbackText = '
       ? s.message
       : fallbackText.trim().slice(0, 500) || `${httpStatus} ${reason}`;
   const causes = causesOf(s.causes ?? s.details?.causes);
-  return new ApiError(code, reason, message, causes, typeof s.requestId === 'string' ? s.requestId : undefined);
+  const details =
+    typeof s.details?.code === 'string' ? { code: s.details.code, ...paramsOf(s.details.params) } : undefined;
+  return new ApiError(
+    code,
+    reason,
+    message,
+    causes,
+    typeof s.requestId === 'string' ? s.requestId : undefined,
+    details,
+  );
 }
 
 function httpReason(status: number): string {

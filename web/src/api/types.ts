@@ -1,3 +1,4 @@
+import type { Params } from '../../../src/kernel/messages/index.ts';
 import type { KubeObject } from './watch-reducer.ts';
 
 /** The shapes the console reads, as the API serves them (docs/api.md, docs/clusters.md, docs/delivery.md). */
@@ -18,7 +19,25 @@ export interface Condition {
   readonly status: 'True' | 'False' | 'Unknown';
   readonly reason?: string;
   readonly message?: string;
+  /** The message's code in the catalogue and its params (src/kernel/messages); `message` is the English. */
+  readonly code?: string;
+  readonly params?: Params;
   readonly lastTransitionTime?: string;
+}
+
+/** A coded message as the server sends it (src/kernel/messages). */
+export interface ServerMessage {
+  readonly code: string;
+  readonly params?: Params;
+  readonly message: string;
+}
+
+/** Why a cluster got no replica of a component: English `reason`, and its code and params. */
+export interface Exclusion {
+  readonly cluster: string;
+  readonly reason: string;
+  readonly code?: string;
+  readonly params?: Params;
 }
 
 export type ClusterHealth = 'Unknown' | 'Ready' | 'Suspect' | 'Unreachable' | 'PermissionDenied';
@@ -60,6 +79,7 @@ export interface ClusterComponentStatus {
   readonly phase: string;
   readonly reason?: string;
   readonly message?: string;
+  readonly detail?: ServerMessage;
 }
 
 export interface ComponentStatus {
@@ -87,7 +107,7 @@ export interface ComponentStatus {
     readonly since: string;
   };
   readonly clusters: readonly ClusterComponentStatus[];
-  readonly excluded: readonly { readonly cluster: string; readonly reason: string }[];
+  readonly excluded: readonly Exclusion[];
 }
 
 export interface AppStatus {
@@ -96,6 +116,8 @@ export interface AppStatus {
   readonly phase?: AppPhase;
   readonly healthy?: boolean;
   readonly message?: string;
+  readonly code?: string;
+  readonly params?: Params;
   readonly conditions?: readonly Condition[];
   readonly placement?: Readonly<Record<string, Readonly<Record<string, number>>>>;
   readonly components?: readonly ComponentStatus[];
@@ -140,6 +162,8 @@ export interface PolisEvent extends KubeObject {
     readonly type: 'Normal' | 'Warning';
     readonly reason: string;
     readonly message: string;
+    readonly code?: string;
+    readonly params?: Params;
     readonly source?: { readonly component?: string; readonly cluster?: string };
     readonly count?: number;
     readonly firstTimestamp?: string;

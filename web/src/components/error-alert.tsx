@@ -1,6 +1,7 @@
 import { Alert } from 'antd';
 import type { ApiError } from '../api/api-error.ts';
 import { useI18n } from '../i18n/i18n.tsx';
+import { useServerText } from '../i18n/server-messages.ts';
 
 /**
  * An API error as a person reads it: what the server said, each cause at its path, and the request id to quote to
@@ -8,21 +9,24 @@ import { useI18n } from '../i18n/i18n.tsx';
  */
 export function ErrorAlert(props: { error: ApiError | undefined; title?: string; compact?: boolean }) {
   const { t } = useI18n();
+  const st = useServerText();
   const e = props.error;
   if (!e) return null;
   const heading =
     props.title ??
-    (e.code === 403
-      ? t('error.forbidden')
-      : e.code === 404
-        ? t('error.notFound')
-        : e.code === 0
-          ? t('error.network')
-          : e.code === 409
-            ? t('error.conflict')
-            : e.code === 422
-              ? t('error.invalid')
-              : t('error.generic', { code: e.code }));
+    (e.reason === 'QuotaExceeded'
+      ? st.reason(e.reason)
+      : e.code === 403
+        ? t('error.forbidden')
+        : e.code === 404
+          ? t('error.notFound')
+          : e.code === 0
+            ? t('error.network')
+            : e.code === 409
+              ? t('error.conflict')
+              : e.code === 422
+                ? t('error.invalid')
+                : t('error.generic', { code: e.code }));
   return (
     <Alert
       type={e.code === 404 ? 'warning' : 'error'}
@@ -32,14 +36,16 @@ export function ErrorAlert(props: { error: ApiError | undefined; title?: string;
       title={heading}
       description={
         <div>
-          <div style={{ whiteSpace: 'pre-wrap' }}>{e.message}</div>
+          <div style={{ whiteSpace: 'pre-wrap' }} data-server-text>
+            {st.text({ ...e.details, message: e.message })}
+          </div>
           {e.causes.length > 0 && !props.compact && (
             <ul style={{ margin: '8px 0 0', paddingLeft: 20 }}>
               {e.causes.map((c, i) => (
                 <li key={i}>
                   {c.path && <code>{c.path}</code>}
                   {c.path && ': '}
-                  {c.message}
+                  <span data-server-text>{st.text(c)}</span>
                 </li>
               ))}
             </ul>

@@ -1,3 +1,4 @@
+import type { Params } from '../../../src/kernel/messages/index.ts';
 import type { Application } from '../api/types.ts';
 
 /** What the list, the overview and the cluster pages keep of an application: a row, not the whole object. */
@@ -18,6 +19,9 @@ export interface AppRow {
   readonly observedGeneration?: number;
   readonly created?: string;
   readonly message?: string;
+  /** The message's code and params (the console renders them in the reader's language). */
+  readonly code?: string;
+  readonly params?: Params;
   readonly failedOver: boolean;
   /** Lower-case text searched by the list's filter box. */
   readonly search: string;
@@ -55,6 +59,7 @@ export function appRow(a: Application): AppRow {
     ...(s?.observedGeneration !== undefined ? { observedGeneration: s.observedGeneration } : {}),
     ...(a.metadata.creationTimestamp ? { created: a.metadata.creationTimestamp } : {}),
     ...(s?.message ? { message: s.message } : {}),
+    ...(s?.message && s.code ? { code: s.code, ...(s.params ? { params: s.params } : {}) } : {}),
     failedOver: s?.failover !== undefined,
     search: `${tenant}/${a.metadata.name} ${description ?? ''}`.toLowerCase(),
   };

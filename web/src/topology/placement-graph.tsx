@@ -7,6 +7,7 @@ import { navigate } from '../app/router.tsx';
 import { HEALTH_HEX, PHASE_COLOR, healthKey, phaseKey } from '../components/status-tags.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
 import { placementLayout } from './layout.ts';
+import { useServerText } from '../i18n/server-messages.ts';
 
 type ComponentData = { name: string; phase: string; ready: number; desired: number };
 type ClusterData = { name: string; health: string; placed: boolean; reason?: string; detail: string };
@@ -75,11 +76,14 @@ const NODE_TYPES = { component: ComponentNode, cluster: ClusterNode };
  */
 export function PlacementGraph(props: { components: readonly ComponentStatus[]; clusters: readonly Cluster[] }) {
   const { t } = useI18n();
+  const st = useServerText();
   const { nodes, edges } = useMemo(() => {
     const byName = new Map(props.clusters.map((c) => [c.metadata.name, c]));
     const reasons = new Map<string, string>();
     for (const c of props.components)
-      for (const x of c.excluded) if (!reasons.has(x.cluster)) reasons.set(x.cluster, x.reason);
+      for (const x of c.excluded)
+        if (!reasons.has(x.cluster))
+          reasons.set(x.cluster, st.text({ code: x.code, params: x.params, message: x.reason }));
     const layout = placementLayout(props.components, [...reasons.keys()]);
     const placedSet = new Set(props.components.flatMap((c) => c.clusters.map((x) => x.cluster)));
     const nodes: Node[] = layout.boxes.map((b) => {
@@ -124,7 +128,7 @@ export function PlacementGraph(props: { components: readonly ComponentStatus[]; 
       labelStyle: { fontSize: 12, fontWeight: 600 },
     }));
     return { nodes, edges };
-  }, [props.components, props.clusters]);
+  }, [props.components, props.clusters, st]);
   const height = Math.max(220, nodes.filter((n) => n.type === 'cluster').length * 88 + 40);
   return (
     <div style={{ height }} data-testid="placement-graph" aria-label={t('app.placementGraph')}>

@@ -2,6 +2,7 @@ import { Alert, Typography } from 'antd';
 import { SimpleList } from '../components/simple-list.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
 import type { YamlProblem } from './yaml-problems.ts';
+import { useServerText } from '../i18n/server-messages.ts';
 
 /** The problems under an editor, each with its line; clicking one moves the cursor there. */
 export function ProblemList(props: {
@@ -10,6 +11,7 @@ export function ProblemList(props: {
   title?: string;
 }) {
   const { t } = useI18n();
+  const st = useServerText();
   if (props.problems.length === 0) return null;
   return (
     <Alert
@@ -31,7 +33,7 @@ export function ProblemList(props: {
                   <code>{p.path}</code>
                 </>
               )}
-              : {p.message}
+              : <span data-server-text>{st.text(p)}</span>
             </span>
           )}
         />

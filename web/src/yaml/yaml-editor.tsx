@@ -7,6 +7,8 @@ import { EditorState } from '@codemirror/state';
 import { EditorView, highlightActiveLine, highlightActiveLineGutter, keymap, lineNumbers } from '@codemirror/view';
 import { useEffect, useRef } from 'react';
 import type { YamlProblem } from './yaml-problems.ts';
+import { useI18n } from '../i18n/i18n.tsx';
+import { serverText } from '../i18n/server-messages.ts';
 
 /** Lets the page move the cursor to a problem's line. */
 export interface EditorHandle {
@@ -26,6 +28,7 @@ export function YamlEditor(props: {
   onReady?: (handle: EditorHandle) => void;
   testId?: string;
 }) {
+  const { lang } = useI18n();
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | undefined>(undefined);
   const onChange = useRef(props.onChange);
@@ -96,10 +99,11 @@ export function YamlEditor(props: {
       const from = Math.min(p.from, len);
       let to = Math.min(Math.max(p.to, from), len);
       if (to === from) to = Math.min(len, v.state.doc.lineAt(from).to);
-      return { from, to, severity: 'error', message: p.path ? `${p.path}: ${p.message}` : p.message };
+      const text = serverText(p, lang);
+      return { from, to, severity: 'error', message: p.path ? `${p.path}: ${text}` : text };
     });
     v.dispatch(setDiagnostics(v.state, diagnostics));
-  }, [props.problems, props.value]);
+  }, [props.problems, props.value, lang]);
 
   return <div ref={host} style={{ height: props.height ?? 480 }} data-testid={props.testId ?? 'yaml-editor'} />;
 }

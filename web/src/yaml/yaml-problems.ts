@@ -10,6 +10,9 @@ export interface YamlProblem {
   readonly to: number;
   readonly message: string;
   readonly path?: string;
+  /** The server's code and params for the problem, when it coded it (rendered in the reader's language). */
+  readonly code?: string;
+  readonly params?: Cause['params'];
 }
 
 /** `documents[2].spec.components[0].type` → document 2 and `['spec', 'components', 0, 'type']` (pure). */
@@ -116,7 +119,12 @@ export function problemsFromCauses(text: string, causes: readonly Cause[]): Yaml
   const counter = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter: counter });
   const list = Array.isArray(docs) ? docs : [];
-  return causes.map((c) => {
+  return causes.map((c) => ({
+    ...placed(c),
+    ...(c.code ? { code: c.code, ...(c.params ? { params: c.params } : {}) } : {}),
+  }));
+
+  function placed(c: Cause): YamlProblem {
     const lc = LINE_COL.exec(c.message);
     if (lc) {
       const line = Number(lc[1]);
@@ -128,5 +136,5 @@ export function problemsFromCauses(text: string, causes: readonly Cause[]): Yaml
     if (!d) return position(text, counter, 0, 0, c.message, c.path);
     const { at } = locate(d, segments);
     return position(text, counter, at[0], at[1], c.message, c.path);
-  });
+  }
 }

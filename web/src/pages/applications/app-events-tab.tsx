@@ -4,10 +4,12 @@ import { eventTime, newestEvents, useDepartmentEvents, useNow } from '../../data
 import { ErrorAlert } from '../../components/error-alert.tsx';
 import { formatDateTime, formatRelative } from '../../format/format.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
+import { useServerText } from '../../i18n/server-messages.ts';
 
 /** What the controllers did to this application and why, newest first, live. */
 export function AppEventsTab(props: { tenant: string; name: string }) {
   const { t, locale } = useI18n();
+  const st = useServerText();
   const now = useNow(5000);
   const snap = useDepartmentEvents(props.tenant);
   const events = useMemo(
@@ -52,11 +54,15 @@ export function AppEventsTab(props: { tenant: string; name: string }) {
           {
             title: t('common.reason'),
             width: 150,
-            render: (_, e) => <Typography.Text strong>{e.spec.reason}</Typography.Text>,
+            render: (_, e) => <Typography.Text strong>{st.reason(e.spec.reason)}</Typography.Text>,
           },
           {
             title: t('event.message'),
-            render: (_, e) => <span style={{ wordBreak: 'break-word' }}>{e.spec.message}</span>,
+            render: (_, e) => (
+              <span style={{ wordBreak: 'break-word' }} data-server-text>
+                {st.text(e.spec)}
+              </span>
+            ),
           },
           { title: t('event.count'), width: 70, render: (_, e) => e.spec.count ?? 1 },
           {

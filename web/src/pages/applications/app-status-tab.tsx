@@ -2,7 +2,7 @@ import { Card, Col, Descriptions, Empty, Row, Steps, Table, Tag, Tooltip, Typogr
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { api } from '../../api/client.ts';
 import { paths } from '../../api/paths.ts';
-import type { Application, ApplicationMetrics, ComponentStatus } from '../../api/types.ts';
+import type { Application, ApplicationMetrics, ComponentStatus, Condition } from '../../api/types.ts';
 import { Link } from '../../app/router.tsx';
 import type { ChartOption } from '../../charts/chart.tsx';
 import { Chart } from '../../charts/chart.tsx';
@@ -13,6 +13,7 @@ import { useI18n } from '../../i18n/i18n.tsx';
 import { PlacementGraph } from '../../topology/lazy.tsx';
 import { saturationReason } from './saturation-reason.ts';
 import { AppSharing } from '../departments/department-share.tsx';
+import { useServerText } from '../../i18n/server-messages.ts';
 
 interface Sample {
   at: number;
@@ -56,6 +57,7 @@ function useMetrics(tenant: string, name: string) {
 
 export function AppStatusTab(props: { app: Application }) {
   const { t, locale } = useI18n();
+  const st = useServerText();
   const now = useNow(5000);
   const clusters = useClusters();
   const app = props.app;
@@ -120,7 +122,15 @@ export function AppStatusTab(props: { app: Application }) {
                   <Tag color={v === 'True' ? 'success' : v === 'False' ? 'error' : 'default'}>{v}</Tag>
                 ),
               },
-              { title: t('common.reason'), dataIndex: 'reason' },
+              {
+                title: t('common.reason'),
+                dataIndex: 'reason',
+                render: (r: string | undefined, c: Condition) => (
+                  <Tooltip title={st.text(c)}>
+                    <span data-testid={`condition-${c.type}`}>{st.reason(r)}</span>
+                  </Tooltip>
+                ),
+              },
               {
                 title: t('common.since'),
                 dataIndex: 'lastTransitionTime',
@@ -255,6 +265,7 @@ export function AppStatusTab(props: { app: Application }) {
 
 function ComponentsTable(props: { components: readonly ComponentStatus[] }) {
   const { t, lang } = useI18n();
+  const st = useServerText();
   return (
     <Table
       size="small"
@@ -274,7 +285,9 @@ function ComponentsTable(props: { components: readonly ComponentStatus[] }) {
               ...c.clusters.map((x) => ({
                 ...x,
                 placed: true,
-                why: x.reason ? `${x.reason}${x.message ? `: ${x.message}` : ''}` : x.message,
+                why: x.reason
+                  ? `${st.reason(x.reason)}${x.message ? `: ${st.text(x.detail ?? { message: x.message })}` : ''}`
+                  : st.text(x.detail ?? { message: x.message }),
               })),
               ...c.excluded.map((x) => ({
                 cluster: x.cluster,
@@ -282,7 +295,7 @@ function ComponentsTable(props: { components: readonly ComponentStatus[] }) {
                 desiredReplicas: 0,
                 readyReplicas: 0,
                 phase: '',
-                why: x.reason,
+                why: st.text({ code: x.code, params: x.params, message: x.reason }),
               })),
             ]}
             columns={[
@@ -306,7 +319,11 @@ function ComponentsTable(props: { components: readonly ComponentStatus[] }) {
               {
                 title: t('app.reason'),
                 dataIndex: 'why',
-                render: (v?: string) => <Typography.Text type="secondary">{v ?? ''}</Typography.Text>,
+                render: (v?: string) => (
+                  <Typography.Text type="secondary" data-server-text>
+                    {v ?? ''}
+                  </Typography.Text>
+                ),
               },
             ]}
           />

@@ -18,11 +18,13 @@ import { AppEventsTab } from './app-events-tab.tsx';
 import { AppRevisionsTab } from './app-revisions-tab.tsx';
 import { AppStatusTab } from './app-status-tab.tsx';
 import { AppYamlTab } from './app-yaml-tab.tsx';
+import { useServerText } from '../../i18n/server-messages.ts';
 
 /** One application, live: status and placement with reasons, revisions with diff and rollback, events, YAML. */
 export function ApplicationDetailPage(props: { params: Record<string, string> }) {
   const { tenant, name } = props.params as { tenant: string; name: string };
   const { t, locale } = useI18n();
+  const st = useServerText();
   const can = useCan();
   const { modal, message } = App.useApp();
   const [tab, setTab] = useSearchParam('tab');
@@ -157,8 +159,8 @@ export function ApplicationDetailPage(props: { params: Record<string, string> })
         ]}
       />
       {s?.message && (
-        <Typography.Paragraph type="warning" data-testid="app-message">
-          {s.message}
+        <Typography.Paragraph type="warning" data-testid="app-message" data-server-text>
+          {st.text(s)}
         </Typography.Paragraph>
       )}
       <Tabs

@@ -13,6 +13,7 @@ import { filterApps } from '../../data/app-rows.ts';
 import { useApplicationRows, useClusters, useNow } from '../../data/hooks.ts';
 import { formatNumber, formatRelative } from '../../format/format.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
+import { useServerText } from '../../i18n/server-messages.ts';
 
 const CHIP = {
   display: 'inline-block',
@@ -43,6 +44,7 @@ function useViewportHeight(offset: number): number {
  */
 export function ApplicationListPage() {
   const { t, locale } = useI18n();
+  const st = useServerText();
   const can = useCan();
   const now = useNow(30_000);
   const apps = useApplicationRows();
@@ -82,7 +84,10 @@ export function ApplicationListPage() {
               {r.name}
             </Link>
             {r.description && (
-              <div style={{ color: '#8c8c8c', fontSize: 12, overflow: 'hidden', textOverflow: 'ellipsis' }}>
+              <div
+                style={{ color: '#8c8c8c', fontSize: 12, overflow: 'hidden', textOverflow: 'ellipsis' }}
+                data-user-text
+              >
                 {r.description}
               </div>
             )}
@@ -102,7 +107,7 @@ export function ApplicationListPage() {
         title: t('common.health'),
         width: '120px',
         render: (r) => (
-          <span title={r.message} data-phase={r.phase}>
+          <span title={st.text(r)} data-phase={r.phase}>
             <span style={{ ...CHIP, color: PHASE_COLOR[r.phase] ?? PHASE_COLOR.Unknown, borderColor: 'currentColor' }}>
               {t(phaseKey(r.phase))}
             </span>
@@ -148,7 +153,7 @@ export function ApplicationListPage() {
         render: (r) => <span style={{ color: '#8c8c8c' }}>{formatRelative(r.created, now, locale)}</span>,
       },
     ],
-    [t, now, locale],
+    [t, now, locale, st],
   );
 
   return (

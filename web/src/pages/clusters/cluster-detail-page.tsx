@@ -1,6 +1,6 @@
 import { Card, Col, Descriptions, Empty, Progress, Result, Row, Spin, Table, Tag, Tooltip, Typography } from 'antd';
 import { useMemo } from 'react';
-import type { Resources } from '../../api/types.ts';
+import type { Condition, Resources } from '../../api/types.ts';
 import { Link } from '../../app/router.tsx';
 import { useCan } from '../../auth/session.tsx';
 import { ErrorAlert } from '../../components/error-alert.tsx';
@@ -20,6 +20,7 @@ import {
 import type { MessageKey } from '../../i18n/i18n.tsx';
 import { localName, useI18n } from '../../i18n/i18n.tsx';
 import { networkZoneLabel } from './cluster-labels.ts';
+import { useServerText } from '../../i18n/server-messages.ts';
 
 function CapacityRow(props: {
   label: string;
@@ -50,6 +51,7 @@ export function ClusterDetailPage(props: { params: Record<string, string> }) {
   const name = props.params.name!;
   const { t, locale, lang } = useI18n();
   const can = useCan();
+  const st = useServerText();
   const now = useNow(1000);
   const clusters = useClusters();
   const apps = useApplicationRows(can.canReadApplications);
@@ -200,8 +202,12 @@ export function ClusterDetailPage(props: { params: Record<string, string> }) {
                     <Tag color={v === 'True' ? 'success' : v === 'False' ? 'error' : 'default'}>{v}</Tag>
                   ),
                 },
-                { title: t('common.reason'), dataIndex: 'reason' },
-                { title: t('event.message'), dataIndex: 'message' },
+                { title: t('common.reason'), dataIndex: 'reason', render: (r?: string) => st.reason(r) },
+                {
+                  title: t('event.message'),
+                  dataIndex: 'message',
+                  render: (_: unknown, c: Condition) => <span data-server-text>{st.text(c)}</span>,
+                },
                 {
                   title: t('common.since'),
                   dataIndex: 'lastTransitionTime',

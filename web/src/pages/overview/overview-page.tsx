@@ -18,6 +18,7 @@ import { localName, useI18n } from '../../i18n/i18n.tsx';
 import type { MessageKey } from '../../i18n/i18n.tsx';
 import { ClusterMap } from '../../topology/lazy.tsx';
 import { capacityTotals, clustersBy, needingAttention, replicasPerCluster, usageTotals } from './overview-model.ts';
+import { useServerText } from '../../i18n/server-messages.ts';
 
 let marked = false;
 
@@ -28,6 +29,7 @@ let marked = false;
  */
 export function OverviewPage() {
   const { t, locale, lang } = useI18n();
+  const st = useServerText();
   const can = useCan();
   const now = useNow(5000);
   const clusters = useClusters();
@@ -375,15 +377,19 @@ export function OverviewPage() {
                   ) : (
                     <span style={{ width: 14, display: 'inline-block' }} />
                   )}
-                  <Tag color={e.spec.type === 'Warning' ? 'warning' : 'default'}>{e.spec.reason}</Tag>
+                  <Tag color={e.spec.type === 'Warning' ? 'warning' : 'default'}>{st.reason(e.spec.reason)}</Tag>
                   <Link
                     to={`/applications/${e.metadata.tenant}/${e.spec.involvedObject.name}`}
                     style={{ whiteSpace: 'nowrap' }}
                   >
                     {e.metadata.tenant}/{e.spec.involvedObject.name}
                   </Link>
-                  <Typography.Text ellipsis={{ tooltip: e.spec.message }} style={{ flex: 1, minWidth: 0 }}>
-                    {e.spec.message}
+                  <Typography.Text
+                    ellipsis={{ tooltip: st.text(e.spec) }}
+                    style={{ flex: 1, minWidth: 0 }}
+                    data-server-text
+                  >
+                    {st.text(e.spec)}
                   </Typography.Text>
                   <Typography.Text type="secondary" style={{ whiteSpace: 'nowrap' }}>
                     {formatRelative(eventTime(e), now, locale)}

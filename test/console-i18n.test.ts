@@ -1,0 +1,59 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ensureConsoleBuilt,
+  hasChromium,
+  launchChromium,
+  newPage,
+  noChromium,
+  pick,
+  setEditorText,
+  shot,
+  signIn,
+} from './support/browser.ts';
+import { latinSentences, walkConsoleZh } from './support/i18n-walk.ts';
+import { skipTitle } from './support/skip.ts';
+import type { TestPolis } from './support/test-polis.ts';
+import { startTestPolis } from './support/test-polis.ts';
+
+describe('what counts as an English sentence from the server', () => {
+  it('is a run of three or more words; ids, names, quantities and commands are not', () => {
+    expect(latinSentences('集群 gov-west 无法连接：the cluster is down')).toEqual(['the cluster is down']);
+    expect(latinSentences('web：gov-east 2, gov-west 1；Deployment/web (created)')).toEqual([]);
+    expect(latinSentences('执行 polis rollout resume 批准继续')).toEqual([]);
+    expect(latinSentences('registry.example.gov.cn/edu/meals:1.0.0 500m 512Mi')).toEqual([]);
+  });
+});
+
+describe.skipIf(!hasChromium)(
+  skipTitle('the console in zh-CN says nothing of the server in English', noChromium),
+  { timeout: 300_000 },
+  () => {
+    let t: TestPolis;
+    let browser: Browser;
+    let page: Page;
+
+    beforeAll(async () => {
+      ensureConsoleBuilt();
+      t = await startTestPolis({ listen: true, controllers: true, config: { heartbeatMs: 500 } });
+      browser = await launchChromium();
+      ({ page } = await newPage(browser, { lang: 'zh' }));
+      await signIn(page, t.polis.url!, t.adminToken);
+    }, 600_000);
+
+    afterAll(async () => {
+      await browser?.close();
+      await t?.stop();
+    });
+
+    it('walks overview, applications, an application with events and exclusions, clusters with a failed one, departments and audit', async () => {
+      const findings = await walkConsoleZh(page, t.polis.url!, t, setEditorText, pick);
+      await shot(page, 'i18n-walk-last');
+      expect(findings.map((f) => f.page)).toHaveLength(10);
+      // The audit log records a refusal's English message (its entries carry no code yet: the audit work of issue
+      // 13, point 4); it is counted in bench/results/console-i18n.json, and every other page must say nothing in
+      // English.
+      expect(findings.filter((f) => f.page !== 'audit' && f.sentences.length > 0)).toEqual([]);
+    });
+  },
+);
