@@ -215,6 +215,46 @@ export const en = {
   EvidenceConfigChange: '{component}: configuration changed {minutes} min before',
   EvidenceSpread: '{subject}: {anomalous} of {pods} pods anomalous, in components {components}',
   EvidencePath: 'the fault travelled {path}',
+  // ── KubeVela conversion (polis convert --check) and workflow steps ─────────────────────────────────────────
+  NamespaceMapped:
+    'namespace "{namespace}" kept as written; the objects go to the department\'s namespace for the application',
+  TopologyNamespaceNotHonoured:
+    'topology namespace "{namespace}" is not honoured: the objects go to the department\'s namespace for the application',
+  LocalClusterMapped: 'the local cluster is the one the platform names (POLIS_LOCAL_CLUSTER)',
+  PolicyWithoutEffect:
+    'policy {type} is accepted without effect: every application has its own namespace, and polis adopts same-named objects in it',
+  ResourceUpdateWholeObject: 'polis applies the whole desired object whichever op is given',
+  RevisionLimitIgnored: 'revisions kept follow polis.io/revision-history-limit (default 10)',
+  WorkflowRunsInOrder: 'the workflow runs its steps in order, as written',
+  NotificationRecordedUnlessSent:
+    'step {step}: recorded as an event of the application; sent only where the platform configures a notifier',
+  StepObjectAsComponent: 'step {step}: its object goes to the application\'s namespace, labelled as component "{step}"',
+  DependsOnAppSameDepartment: "the application waited for is looked up in the department's own applications only",
+  StepNameTaken: 'step name "{step}" is taken: step names are unique',
+  StepInputUnknown: 'step {step}: no earlier step has an output named "{from}"',
+  StepConditionUnknownStep: 'step {step}: its condition names "{named}", which is no step',
+  StepGroupNested: 'step {step}: a step group cannot hold another step group',
+  StepSubStepsOutsideGroup: 'step {step}: only a step-group step has subSteps; this is a {type} step',
+  StepComponentUnknown: 'step {step}: no component is named "{component}"',
+  StepNamespaceNotOwn:
+    'step {step} ({type}) writes only into the application\'s own namespace ("{own}"), not "{namespace}": remove it',
+  StepOutputUnsupported:
+    'step {step}: polis cannot produce "{valueFrom}" from a {type} step (it reads no live state from clusters)',
+  WorkflowExpressionUnsupported:
+    'step {step}: polis does not evaluate "{expression}"; it reads status.<step>.phase, inputs.<name>, context.name, literals, ==, !=, !, &&, || and always',
+  ReplicaNameNotLabel:
+    'the replicated component "{component}" with its key does not make a valid name (<component>-<key>)',
+  StepSecretRefUnsupported:
+    'step {step} ({type}): secretRef is not supported (polis reads no Secrets from clusters); give the URL',
+  StepUrlInvalid: 'step {step} ({type}): "{url}" is not an http or https URL without user or password',
+  NotificationChannelUnsupported: 'step {step}: polis sends no {channel}; use {supported}, or a webhook step',
+  NotificationEmpty: 'step {step}: give at least one channel: lark, dingding or slack',
+  StepDataNotString: 'step {step}: data key "{key}" must be a string (quote it, or JSON-encode a structure)',
+  StepObjectIncomplete: 'step {step}: an object needs apiVersion and kind',
+  StepObjectClusterScoped:
+    "step {step}: {kind} is not allowed: a workflow step applies only namespaced objects without RBAC, into the application's own namespace",
+  StepObjectUnnamed: 'step {step}: the object applied needs a name',
+  DocumentUnreadable: 'the document cannot be read as YAML or JSON',
 } as const satisfies Record<string, string>;
 
 /** Every code the catalogue knows. */

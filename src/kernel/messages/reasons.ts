@@ -74,6 +74,12 @@ export const REASONS_EN = {
   StoreBusy: 'Store busy',
   StoreUnavailable: 'Store unavailable',
   RefusalsSuppressed: 'Refusals suppressed',
+  NotificationSent: 'Notification sent',
+  NotificationRecorded: 'Notification recorded',
+  NotificationUrlInvalid: 'Notification URL invalid',
+  NotificationHostForbidden: 'Notification host forbidden',
+  NotificationRejected: 'Notification rejected',
+  NotificationFailed: 'Notification failed',
 } as const satisfies Record<string, string>;
 
 export type ReasonCode = keyof typeof REASONS_EN;
@@ -143,6 +149,12 @@ export const REASONS_ZH: Record<ReasonCode, string> = {
   StoreBusy: '存储繁忙',
   StoreUnavailable: '存储不可用',
   RefusalsSuppressed: '拒绝记录已合并',
+  NotificationSent: '通知已发送',
+  NotificationRecorded: '通知已记录',
+  NotificationUrlInvalid: '通知地址无效',
+  NotificationHostForbidden: '通知目标主机被禁止',
+  NotificationRejected: '通知被拒收',
+  NotificationFailed: '通知发送失败',
 };
 
 /** Whether a reason is in the table. */
