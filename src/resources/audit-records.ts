@@ -73,8 +73,21 @@ export function failureRecord(
     code: isPolisError(error) ? error.status : 500,
     message: message.slice(0, 2000),
     requestId: ctx.requestId,
-    changes: null,
+    changes: refusalOf(error),
   };
+}
+
+/**
+ * A refusal's words as codes (the message and its causes' codes and params), so a reviewer reads them in their own
+ * language; `message` keeps the English. Null for an error polis has not coded.
+ */
+function refusalOf(error: unknown): { refusal: unknown } | null {
+  if (!isPolisError(error)) return null;
+  const causes = error.causes
+    .filter((c) => c.code)
+    .map((c) => ({ path: c.path, code: c.code, ...(c.params ? { params: c.params } : {}), message: c.message }));
+  if (!error.detail && causes.length === 0) return null;
+  return { refusal: { ...(error.detail ?? {}), ...(causes.length > 0 ? { causes } : {}) } };
 }
 
 /** An object as the audit log records it: no revision bookkeeping, secret values masked. */

@@ -30,6 +30,7 @@ import { useFetch } from '../../data/hooks.ts';
 import { formatDateTime, formatNumber } from '../../format/format.ts';
 import type { MessageKey } from '../../i18n/i18n.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
+import { useServerText, type Coded } from '../../i18n/server-messages.ts';
 import type { AuditSummary } from './audit-messages.ts';
 import { ACTIONS, label, renderSummary } from './audit-messages.ts';
 
@@ -69,6 +70,7 @@ const EXPORT = '/api/v1/audit/export';
  */
 export function AuditPage() {
   const { t, lang, locale } = useI18n();
+  const server = useServerText();
   const L = (key: Parameters<typeof label>[1], params?: Record<string, string | number>) => label(lang, key, params);
   const can = useCan();
   const [form] = Form.useForm<Filters>();
@@ -388,6 +390,14 @@ export function AuditPage() {
     </div>
   );
 
+  /** A refusal in the reader's language where the server coded it (changes.refusal), else its recorded English. */
+  function refusalText(e: AuditEntry): string {
+    const refusal = (e.changes as { refusal?: Coded & { causes?: Coded[] } } | null)?.refusal;
+    if (!refusal) return e.message ?? '';
+    const parts = [refusal.code ? server.text(refusal) : '', ...(refusal.causes ?? []).map((c) => server.text(c))];
+    return parts.filter(Boolean).join('; ') || (e.message ?? '');
+  }
+
   function details(e: AuditEntry) {
     return (
       <div data-testid="audit-details">
@@ -405,7 +415,7 @@ export function AuditPage() {
             { key: 'http', label: L('http'), children: e.code },
             { key: 'request', label: L('request'), children: e.requestId || '-' },
             { key: 'time', label: L('time'), children: e.time },
-            ...(e.message ? [{ key: 'message', label: L('message'), span: 2, children: e.message }] : []),
+            ...(e.message ? [{ key: 'message', label: L('message'), span: 2, children: refusalText(e) }] : []),
             {
               key: 'hash',
               label: L('hash'),
