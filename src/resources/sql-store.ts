@@ -61,8 +61,15 @@ export function createSqlStore(db: Kysely<Schema>, hooks: SqlDialectHooks): Stor
   };
   // Writers of this process queue here and share durable commits (sql/group-commit.ts); the database lock then
   // only ever sees one batch of them (the others do not sit on pooled connections that readers need).
+  const commitListeners = new Set<() => void>();
+  const commitSeen = (): void => {
+    for (const listener of commitListeners) listener();
+  };
+  let stopListening: (() => Promise<void>) | undefined;
   const committer = new GroupCommit({
     db,
+    beforeCommit: hooks.notifyCommit ? (trx, revision) => hooks.notifyCommit!(trx, revision) : undefined,
+    afterCommit: commitSeen,
     lockWriter: (trx) => hooks.lockWriter(trx),
     // A write the storage refuses (read-only, disk full, I/O) becomes a 503 naming the I/O cause, not a bare 500.
     classify: (e) => {
@@ -299,11 +306,19 @@ export function createSqlStore(db: Kysely<Schema>, hooks: SqlDialectHooks): Stor
       };
     },
 
+    onCommit(listener: () => void): () => void {
+      commitListeners.add(listener);
+      if (stopListening === undefined && hooks.listenCommits) stopListening = hooks.listenCommits(commitSeen);
+      return () => commitListeners.delete(listener);
+    },
+
     commitCounts() {
       return committer.counts;
     },
 
     async close(): Promise<void> {
+      commitListeners.clear();
+      await stopListening?.();
       await db.destroy();
     },
   };

@@ -52,6 +52,12 @@ export interface Store {
    * it) while the store cannot write. Costs one small commit: call it at a bounded rate (WriteProbe).
    */
   probeWrite(): Promise<void>;
+  /**
+   * Calls `listener` after commits that advanced the revision, this process's at once and, on PostgreSQL, other
+   * replicas' too (LISTEN/NOTIFY). Best effort: a listener may be called spuriously or miss another process's commit
+   * while disconnected, so readers still poll at a bounded interval. Returns a function that unsubscribes.
+   */
+  onCommit(listener: () => void): () => void;
   /** How many durable commits this process made, and how many transactions they carried (process-local). */
   commitCounts(): CommitCounts;
   /**

@@ -96,6 +96,13 @@ export interface SqlDialectHooks {
   lockMigrations(trx: Transaction<Schema>): Promise<void>;
   /** Runs `fn` against one consistent snapshot (several statements that see the same committed state). */
   readSnapshot<T>(db: Kysely<Schema>, fn: (q: Kysely<Schema>) => Promise<T>): Promise<T>;
+  /**
+   * Last statement of a write transaction that advanced the revision: tells other processes on the same database
+   * (PostgreSQL: pg_notify, delivered only if the transaction commits). Absent: they learn of it by polling.
+   */
+  notifyCommit?(trx: Transaction<Schema>, revision: number): Promise<void>;
+  /** Starts listening for other processes' commits; `onCommit` may be called spuriously. Returns a stop function. */
+  listenCommits?(onCommit: () => void): () => Promise<void>;
   /** When `e` means the storage cannot write (read-only, full, I/O error), which failure it is. */
   storageFailure?(e: unknown): StorageFailure | undefined;
 }
