@@ -14,7 +14,9 @@ import type {
   StoreSnapshot,
   StoreStats,
   StoreTx,
+  TransactionOptions,
 } from './store.ts';
+import { acquireLease, checkFence, releaseLease } from './sql/lease-rows.ts';
 import { checkLimit, fromAuditRow, selectAudit } from './sql/audit-rows.ts';
 import { scanList } from './sql/list-scan.ts';
 import { GroupCommit } from './sql/group-commit.ts';
@@ -111,8 +113,9 @@ export function createSqlStore(db: Kysely<Schema>, hooks: SqlDialectHooks): Stor
       });
     },
 
-    transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    transaction<T>(fn: (tx: StoreTx) => Promise<T>, opts: TransactionOptions = {}): Promise<T> {
       return write(async (trx, state) => {
+        if (opts.fence) await checkFence(trx, hooks.nowMs, hooks.fenceLock, opts.fence);
         const tx = new SqlStoreTx(trx, state, hooks.combineWrites === true);
         scope.getStore()!.tx = tx;
         try {
@@ -123,6 +126,15 @@ export function createSqlStore(db: Kysely<Schema>, hooks: SqlDialectHooks): Stor
           tx.close();
         }
       });
+    },
+
+    acquireLease(req) {
+      // Outside the group commit: a lease statement must not wait behind a batch of writes (nor hold one up).
+      return acquireLease(db, hooks.nowMs, req);
+    },
+
+    releaseLease(name, holder, epoch) {
+      return releaseLease(db, hooks.nowMs, name, holder, epoch);
     },
 
     async probeWrite(): Promise<void> {

@@ -18,6 +18,8 @@ const postgresHooks: SqlDialectHooks = {
   name: 'postgres',
   migrations: POSTGRES_MIGRATIONS,
   combineWrites: true,
+  nowMs: '(extract(epoch from clock_timestamp()) * 1000)::bigint',
+  fenceLock: ' FOR SHARE',
   async lockWriter(trx) {
     const row = await trx
       .selectFrom('revision_counter')
