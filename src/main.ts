@@ -48,6 +48,10 @@ import { BackupStatus, type BackupDeps } from './backup/backup-jobs.ts';
 import { registerBackupMetrics } from './backup/backup-metrics.ts';
 import { BackupScheduler } from './backup/backup-scheduler.ts';
 import { parseCron } from './kernel/cron.ts';
+import { msg } from './kernel/messages/index.ts';
+import { LeaderElector } from './kernel/leader-elector.ts';
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
 
 /** The version of this build, from package.json. */
 export const VERSION: string = (
@@ -180,9 +184,20 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
             ...(opts.virtualTime ? {} : { recordEveryMs: 15_000 }),
           })
         : undefined;
+  // Controllers run only while this replica holds the `controllers` lease, and every write they make carries the
+  // term it was won in: the store refuses it once the term is over (docs/deploy.md, Several replicas).
+  const elector = new LeaderElector({
+    leases: store,
+    name: 'controllers',
+    holder: `${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`,
+    onElected: () => startControllers(),
+    onLost: () => loseControllers(),
+    log,
+  });
+  const controllerResources = resources.fenced(() => elector.fence());
   const clusters = new ClusterDirectory({
     store,
-    resources,
+    resources: controllerResources,
     feed,
     clock,
     drivers: driverFactory({ sim, resources }),
@@ -191,10 +206,9 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     log,
   });
   const controllers = opts.controllers ?? config.controllers;
-  if (controllers) await clusters.start();
   const delivery = new DeliveryController({
     store,
-    resources,
+    resources: controllerResources,
     feed,
     clock,
     clusters,
@@ -205,11 +219,11 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
   const scaling = metricsSource
     ? new ScalingController({
         store,
-        resources,
         feed,
         clock,
         metrics: metricsSource,
         intervalMs: opts.virtualTime ? 0 : 1000,
+        resources: controllerResources,
         log,
       })
     : undefined;
@@ -297,10 +311,6 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
           log: app.log,
         })
       : undefined;
-  if (controllers) {
-    await delivery.start();
-    await scaling?.start();
-  }
   // One process takes the scheduled backups: the one that runs the controllers (until leader election).
   const backups =
     config.backup && controllers
@@ -315,7 +325,37 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
           log: (level, msg, fields) => app.log[level](fields, msg),
         })
       : undefined;
-  if (backups && !opts.virtualTime) backups.start();
+  // The controllers (and retention and scheduled backups above) start when this replica wins the lease: at once on
+  // SQLite (one process) or when no other replica holds it. A replica that loses its term stops them and stops
+  // contending (controllers are not restarted in one process): restart it to let it stand again.
+  let controllersRunning = false;
+  let controllersStopped = false;
+  async function startControllers(): Promise<void> {
+    if (controllersRunning || controllersStopped) return;
+    controllersRunning = true;
+    await clusters.start();
+    await delivery.start();
+    await scaling?.start();
+    if (backups && !opts.virtualTime) backups.start();
+  }
+  async function stopControllers(): Promise<void> {
+    if (!controllersRunning) return;
+    controllersRunning = false;
+    controllersStopped = true;
+    backups?.stop();
+    await backups?.idle();
+    scaling?.stop();
+    delivery.stop();
+    clusters.stop();
+  }
+  async function loseControllers(): Promise<void> {
+    if (!controllersRunning) return;
+    const lost = msg('LeaseLost', { lease: 'controllers' });
+    app.log.warn({ code: lost.code, params: lost.params }, lost.message);
+    await stopControllers();
+    void elector.stop({ release: false });
+  }
+  if (controllers) await elector.start();
 
   let stopped = false;
   const stop = async (): Promise<void> => {
@@ -323,12 +363,9 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     stopped = true;
     clearInterval(compaction);
     clearInterval(refusalFlush);
-    backups?.stop();
-    await backups?.idle();
+    await elector.stop();
+    await stopControllers();
     await retention?.stop();
-    scaling?.stop();
-    delivery.stop();
-    clusters.stop();
     sim?.stop();
     metricsSource?.close?.();
     watches.stop();

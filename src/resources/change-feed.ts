@@ -52,6 +52,7 @@ export class ChangeFeed {
   private readonly subscribers = new Set<Subscriber>();
   private head = 0;
   private timer: NodeJS.Timeout | undefined;
+  private unlisten: (() => void) | undefined;
   private running = false;
   private pumping: Promise<void> | undefined;
   private again = false;
@@ -67,12 +68,16 @@ export class ChangeFeed {
   async start(): Promise<void> {
     this.head = await this.store.currentRevision();
     this.running = true;
+    // Commits by this process and (PostgreSQL) by other replicas wake the feed at once; polling bounds the delay
+    // when a notification is lost (the listening connection was down).
+    this.unlisten = this.store.onCommit(() => this.nudge());
     this.timer = setInterval(() => this.nudge(), this.pollMs);
     this.timer.unref();
   }
 
   stop(): void {
     this.running = false;
+    this.unlisten?.();
     if (this.timer) clearInterval(this.timer);
     for (const s of this.subscribers) s.closed = true;
     this.subscribers.clear();

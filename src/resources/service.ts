@@ -24,7 +24,7 @@ import type { Expected } from './object-input.ts';
 import { parseObject, requireKind } from './object-input.ts';
 import type { KindDefinition, KindRegistry } from './registry.ts';
 import { withoutSensitive } from './sensitive.ts';
-import type { ListPage, ListQuery, Store, StoreTx } from './store.ts';
+import type { Fence, ListPage, ListQuery, Store, StoreTx } from './store.ts';
 
 export type { RequestContext };
 
@@ -68,6 +68,8 @@ export interface ResourceServiceDeps {
   readonly refusalLimits?: Partial<RefusalLimits>;
   /** Called after every commit that wrote objects (the change feed uses it to wake at once). */
   readonly afterCommit?: () => void;
+  /** The term every write must still hold (controllers' writes; see `fenced`). */
+  readonly fence?: () => Fence;
 }
 
 class DryRunRollback extends Error {
@@ -91,6 +93,14 @@ export class ResourceService {
     this.deps = deps;
     this.registry = deps.registry;
     this.#refusals = new RefusalLimiter(deps.refusalLimits);
+  }
+
+  /**
+   * The same service whose every write carries the term `fence()` names, checked inside the write transaction: for
+   * controllers, so a replica that lost its lease writes nothing. People's requests go through the unfenced one.
+   */
+  fenced(fence: () => Fence): ResourceService {
+    return new ResourceService({ ...this.deps, fence });
   }
 
   /** Failed requests written to the audit chain one by one, and those only counted (for /metrics). */
@@ -367,11 +377,15 @@ export class ResourceService {
 
   private async write<T>(ctx: RequestContext, opts: WriteOptions, fn: (tx: StoreTx) => Promise<T>): Promise<T> {
     try {
-      const result = await this.deps.store.transaction(async (tx) => {
-        const value = await fn(tx);
-        if (opts.dryRun) throw new DryRunRollback(value);
-        return value;
-      });
+      const fence = this.deps.fence?.();
+      const result = await this.deps.store.transaction(
+        async (tx) => {
+          const value = await fn(tx);
+          if (opts.dryRun) throw new DryRunRollback(value);
+          return value;
+        },
+        fence ? { fence } : undefined,
+      );
       this.deps.afterCommit?.();
       return result;
     } catch (e) {

@@ -14,7 +14,9 @@ import type {
   StoreSnapshot,
   StoreStats,
   StoreTx,
+  TransactionOptions,
 } from './store.ts';
+import { acquireLease, checkFence, releaseLease } from './sql/lease-rows.ts';
 import { checkLimit, fromAuditRow, selectAudit } from './sql/audit-rows.ts';
 import { scanList } from './sql/list-scan.ts';
 import { GroupCommit } from './sql/group-commit.ts';
@@ -61,8 +63,15 @@ export function createSqlStore(db: Kysely<Schema>, hooks: SqlDialectHooks): Stor
   };
   // Writers of this process queue here and share durable commits (sql/group-commit.ts); the database lock then
   // only ever sees one batch of them (the others do not sit on pooled connections that readers need).
+  const commitListeners = new Set<() => void>();
+  const commitSeen = (): void => {
+    for (const listener of commitListeners) listener();
+  };
+  let stopListening: (() => Promise<void>) | undefined;
   const committer = new GroupCommit({
     db,
+    beforeCommit: hooks.notifyCommit ? (trx, revision) => hooks.notifyCommit!(trx, revision) : undefined,
+    afterCommit: commitSeen,
     lockWriter: (trx) => hooks.lockWriter(trx),
     // A write the storage refuses (read-only, disk full, I/O) becomes a 503 naming the I/O cause, not a bare 500.
     classify: (e) => {
@@ -104,8 +113,9 @@ export function createSqlStore(db: Kysely<Schema>, hooks: SqlDialectHooks): Stor
       });
     },
 
-    transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    transaction<T>(fn: (tx: StoreTx) => Promise<T>, opts: TransactionOptions = {}): Promise<T> {
       return write(async (trx, state) => {
+        if (opts.fence) await checkFence(trx, hooks.nowMs, hooks.fenceLock, opts.fence);
         const tx = new SqlStoreTx(trx, state, hooks.combineWrites === true);
         scope.getStore()!.tx = tx;
         try {
@@ -116,6 +126,15 @@ export function createSqlStore(db: Kysely<Schema>, hooks: SqlDialectHooks): Stor
           tx.close();
         }
       });
+    },
+
+    acquireLease(req) {
+      // Outside the group commit: a lease statement must not wait behind a batch of writes (nor hold one up).
+      return acquireLease(db, hooks.nowMs, req);
+    },
+
+    releaseLease(name, holder, epoch) {
+      return releaseLease(db, hooks.nowMs, name, holder, epoch);
     },
 
     async probeWrite(): Promise<void> {
@@ -299,11 +318,19 @@ export function createSqlStore(db: Kysely<Schema>, hooks: SqlDialectHooks): Stor
       };
     },
 
+    onCommit(listener: () => void): () => void {
+      commitListeners.add(listener);
+      if (stopListening === undefined && hooks.listenCommits) stopListening = hooks.listenCommits(commitSeen);
+      return () => commitListeners.delete(listener);
+    },
+
     commitCounts() {
       return committer.counts;
     },
 
     async close(): Promise<void> {
+      commitListeners.clear();
+      await stopListening?.();
       await db.destroy();
     },
   };

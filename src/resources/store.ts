@@ -1,3 +1,4 @@
+import type { Fence, LeaseRequest, LeaseState } from '../kernel/leader-lease.ts';
 import type { AuditAnchor, AuditEntry, AuditEntryInput } from './audit-log.ts';
 import type { ObjectKey, StoredObject } from './envelope.ts';
 import type { LabelSelector } from './label-selector.ts';
@@ -20,7 +21,15 @@ export interface Store {
    * resolves only after the commit holding it is durable. A transaction that throws fails alone, even when it shared
    * a commit with others.
    */
-  transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: StoreTx) => Promise<T>, opts?: TransactionOptions): Promise<T>;
+  /**
+   * Takes or renews the lease `name` for `holder`, timed by the database's clock (never a replica's). Granted when
+   * the lease is free or expired (epoch + 1: a new term) or when `holder` renews the term `epoch` it holds and that
+   * has not expired (same epoch). Returns the lease as it is after the attempt, whoever holds it.
+   */
+  acquireLease(req: LeaseRequest): Promise<LeaseState>;
+  /** Ends `holder`'s term `epoch` now (if it still holds it), so another replica can take over without waiting. */
+  releaseLease(name: string, holder: string, epoch: number): Promise<void>;
   get(key: ObjectKey): Promise<StoredObject | undefined>;
   list(query: ListQuery): Promise<ListPage>;
   /** The revision of the last committed write (0 for an empty store). */
@@ -52,6 +61,12 @@ export interface Store {
    * it) while the store cannot write. Costs one small commit: call it at a bounded rate (WriteProbe).
    */
   probeWrite(): Promise<void>;
+  /**
+   * Calls `listener` after commits that advanced the revision, this process's at once and, on PostgreSQL, other
+   * replicas' too (LISTEN/NOTIFY). Best effort: a listener may be called spuriously or miss another process's commit
+   * while disconnected, so readers still poll at a bounded interval. Returns a function that unsubscribes.
+   */
+  onCommit(listener: () => void): () => void;
   /** How many durable commits this process made, and how many transactions they carried (process-local). */
   commitCounts(): CommitCounts;
   /**
@@ -69,6 +84,17 @@ export interface Store {
    */
   load(input: SnapshotLoad): Promise<void>;
   close(): Promise<void>;
+}
+
+export type { Fence, LeaseRequest, LeaseState };
+
+export interface TransactionOptions {
+  /**
+   * Refuse the transaction (ConflictError, cause code `Fenced`) unless `fence.holder` still holds the lease
+   * `fence.name` in term `fence.epoch`, unexpired, checked inside the transaction; a takeover cannot commit between
+   * that check and this transaction's commit. Controllers' writes carry it; people's requests do not.
+   */
+  readonly fence?: Fence;
 }
 
 export interface CommitCounts {

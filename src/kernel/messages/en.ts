@@ -177,6 +177,9 @@ export const en = {
     'field selector "{term}" is not supported: only metadata.name and metadata.namespace; use labelSelector for the rest',
   BackupNotAllowed: '{user} may not take backups: it needs platform-admin',
   TlsHalfConfigured: 'TLS needs both a certificate and its key as PEM files; missing: {missing}',
+  Fenced:
+    'this replica lost the {lease} lease (elected in term {epoch}, the lease is now in term {current}): a controller write was refused and nothing changed',
+  LeaseLost: 'this replica lost the {lease} lease: its controllers stopped; restart it to stand again',
   StoreNotEmpty:
     'the store is not empty ({objects} objects, {auditEntries} audit entries, revision {revision}): restore into a new, empty one',
   // ── Audit review: filters, export, verification, retention ──────────────────────────────────────────────────

@@ -155,6 +155,8 @@ export const zh: Record<MessageCode, string> = {
     '不支持字段选择器 "{term}"：只支持 metadata.name 和 metadata.namespace，其余请用 labelSelector',
   BackupNotAllowed: '{user} 无权备份：需要平台管理员（platform-admin）',
   TlsHalfConfigured: 'TLS 需要同时提供 PEM 格式的证书和私钥；缺少：{missing}',
+  Fenced: '本副本已失去 {lease} 租约（当选任期 {epoch}，租约现为任期 {current}）：控制器的写入被拒绝，未做任何更改',
+  LeaseLost: '本副本已失去 {lease} 租约：其控制器已停止；请重启它以重新参选',
   StoreNotEmpty: '存储不为空（{objects} 个对象、{auditEntries} 条审计记录、版本 {revision}）：请恢复到新的空存储',
   AuditFilterInvalid: '查询参数 {param}="{value}" 无效：应为 {accepted}',
   AuditExportTooLarge: '一次导出最多 {limit} 条：请缩短时间范围或增加筛选条件',

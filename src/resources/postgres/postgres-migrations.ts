@@ -38,4 +38,13 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       `INSERT INTO audit_anchor (id, seq, hash) VALUES (1, 0, '${'0'.repeat(64)}')`,
     ],
   },
+  {
+    version: 3,
+    name: 'leader leases: holder, fencing epoch and expiry by the database clock (ms since 1970)',
+    statements: [
+      `CREATE TABLE leases (
+        name TEXT COLLATE "C" PRIMARY KEY, holder TEXT NOT NULL, epoch BIGINT NOT NULL, renewed_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL)`,
+    ],
+  },
 ];

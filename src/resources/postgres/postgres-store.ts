@@ -3,6 +3,7 @@ import pg from 'pg';
 import { createSqlStore } from '../sql-store.ts';
 import type { Schema, SqlDialectHooks } from '../sql/schema.ts';
 import type { Store } from '../store.ts';
+import { COMMIT_CHANNEL, listenForCommits } from './commit-listener.ts';
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.ts';
 
 const INT8_OID = 20;
@@ -17,6 +18,8 @@ const postgresHooks: SqlDialectHooks = {
   name: 'postgres',
   migrations: POSTGRES_MIGRATIONS,
   combineWrites: true,
+  nowMs: '(extract(epoch from clock_timestamp()) * 1000)::bigint',
+  fenceLock: ' FOR SHARE',
   async lockWriter(trx) {
     const row = await trx
       .selectFrom('revision_counter')
@@ -31,6 +34,9 @@ const postgresHooks: SqlDialectHooks = {
   },
   readSnapshot(db, fn) {
     return db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(fn);
+  },
+  async notifyCommit(trx, revision) {
+    await sql`SELECT pg_notify(${COMMIT_CHANNEL}, ${String(revision)})`.execute(trx);
   },
 };
 
@@ -57,7 +63,10 @@ export async function openPostgresStore(url: string, opts: PostgresStoreOptions 
   // An idle client losing its connection (server restart) must not crash the process; the next query reconnects.
   pool.on('error', () => {});
   const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
-  const store = createSqlStore(db, postgresHooks);
+  const store = createSqlStore(db, {
+    ...postgresHooks,
+    listenCommits: (onCommit) => listenForCommits({ url, onCommit }),
+  });
   try {
     await store.migrate();
   } catch (e) {

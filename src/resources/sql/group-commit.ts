@@ -19,6 +19,13 @@ export interface GroupCommitOptions {
   readonly classify: (error: unknown) => unknown;
   /** Most jobs in one commit, so a long queue still gives readers (and the lock) a turn. */
   readonly maxBatch?: number;
+  /**
+   * Last statement of a batch that advanced the revision, inside its transaction (PostgreSQL: pg_notify, which the
+   * server delivers to other replicas only once the commit succeeded, and never for a rolled-back batch).
+   */
+  readonly beforeCommit?: (trx: Transaction<Schema>, revision: number) => Promise<void>;
+  /** Called after a commit that advanced the revision (this process's watchers wake at once). */
+  readonly afterCommit?: (revision: number) => void;
 }
 
 /** Thrown out of the batch transaction to roll it back when its first job failed (nothing else is in it yet). */
@@ -90,6 +97,7 @@ export class GroupCommit {
     /** The job running now; when the batch fails around it, it fails with the batch. */
     let current: Job | undefined;
     let firstFailure: { job: Job; error: unknown } | undefined;
+    let advanced: number | undefined;
     try {
       await this.#opts.db.transaction().execute(async (trx) => {
         const state = new BatchState(await this.#opts.lockWriter(trx));
@@ -120,6 +128,8 @@ export class GroupCommit {
           done.push({ job, value });
         }
         await state.writeCounter(trx);
+        if (state.revision !== state.startRevision) await this.#opts.beforeCommit?.(trx, state.revision);
+        advanced = state.revision !== state.startRevision ? state.revision : undefined;
       });
     } catch (e) {
       for (const r of refused) r.job.reject(r.error);
@@ -137,6 +147,7 @@ export class GroupCommit {
     }
     this.#commits++;
     this.#transactions += done.length;
+    if (advanced !== undefined) this.#opts.afterCommit?.(advanced);
     for (const d of done) d.job.resolve(d.value);
     for (const r of refused) r.job.reject(r.error);
   }

@@ -55,6 +55,14 @@ export interface Schema {
     seq: number;
     hash: string;
   };
+  /** Leader leases (Store.acquireLease); times in ms since 1970 by the database's clock. */
+  leases: {
+    name: string;
+    holder: string;
+    epoch: number;
+    renewed_at: number;
+    expires_at: number;
+  };
   schema_migrations: {
     version: number;
     name: string;
@@ -94,8 +102,22 @@ export interface SqlDialectHooks {
   readonly combineWrites?: boolean;
   /** Serializes concurrent `migrate()` calls (from several processes) inside the migration transaction. */
   lockMigrations(trx: Transaction<Schema>): Promise<void>;
+  /** SQL for the database clock's current time in whole ms since 1970 (leases are timed by it, not by replicas). */
+  readonly nowMs: string;
+  /**
+   * Appended to the fence's read of the lease row inside a write transaction (' FOR SHARE' on PostgreSQL): a
+   * takeover waits until that transaction has committed. Empty where the writer lock already excludes it.
+   */
+  readonly fenceLock: string;
   /** Runs `fn` against one consistent snapshot (several statements that see the same committed state). */
   readSnapshot<T>(db: Kysely<Schema>, fn: (q: Kysely<Schema>) => Promise<T>): Promise<T>;
+  /**
+   * Last statement of a write transaction that advanced the revision: tells other processes on the same database
+   * (PostgreSQL: pg_notify, delivered only if the transaction commits). Absent: they learn of it by polling.
+   */
+  notifyCommit?(trx: Transaction<Schema>, revision: number): Promise<void>;
+  /** Starts listening for other processes' commits; `onCommit` may be called spuriously. Returns a stop function. */
+  listenCommits?(onCommit: () => void): () => Promise<void>;
   /** When `e` means the storage cannot write (read-only, full, I/O error), which failure it is. */
   storageFailure?(e: unknown): StorageFailure | undefined;
 }

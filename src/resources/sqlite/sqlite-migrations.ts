@@ -33,4 +33,13 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       `INSERT INTO audit_anchor (id, seq, hash) VALUES (1, 0, '${'0'.repeat(64)}')`,
     ],
   },
+  {
+    version: 3,
+    name: 'leader leases: holder, fencing epoch and expiry by the database clock (ms since 1970)',
+    statements: [
+      `CREATE TABLE leases (
+        name TEXT PRIMARY KEY, holder TEXT NOT NULL, epoch INTEGER NOT NULL, renewed_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL)`,
+    ],
+  },
 ];

@@ -16,6 +16,8 @@ import { SQLITE_MIGRATIONS } from './sqlite-migrations.ts';
 const sqliteHooks: SqlDialectHooks = {
   name: 'sqlite',
   migrations: SQLITE_MIGRATIONS,
+  nowMs: "CAST(unixepoch('subsec') * 1000 AS INTEGER)",
+  fenceLock: '',
   async lockWriter(trx) {
     const row = await trx
       .selectFrom('revision_counter')
