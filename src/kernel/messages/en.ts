@@ -182,6 +182,8 @@ export const en = {
   // ── Workflow notifications ──────────────────────────────────────────────────────────────────────────────────
   NotificationSentTo: 'step {step}: {channel} sent to {host}',
   NotificationNotSent: 'step {step}: {channel} to {host} not sent: {why}',
+  /** One DisplayName per vendor, region, zone or network zone id (docs/console.md). */
+  DisplayNameTaken: "{subject} '{id}' already has its names in DisplayName '{other}': change that one instead",
 } as const satisfies Record<string, string>;
 
 /** Every code the catalogue knows. */

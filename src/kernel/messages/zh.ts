@@ -160,4 +160,5 @@ export const zh: Record<MessageCode, string> = {
   ArchivedEntry: '第 {seq} 条已归档：请同时提供其归档文件',
   NotificationSentTo: '步骤 {step}：{channel} 已发送到 {host}',
   NotificationNotSent: '步骤 {step}：{channel} 未发送到 {host}：{why}',
+  DisplayNameTaken: "{subject} '{id}' 的显示名称已在 DisplayName '{other}' 中设置：请修改那一个",
 };
