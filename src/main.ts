@@ -33,6 +33,7 @@ import { recordRevision, applicationRevisionKind } from './apps/revisions.ts';
 import { placementAdmission } from './apps/policy-validation.ts';
 import { applicationNamespaceAdmission } from './apps/app-namespace.ts';
 import { clusterKind } from './clusters/cluster-kind.ts';
+import { displayNameKind, displayNameUnique } from './names/display-name-kind.ts';
 import { ClusterDirectory } from './clusters/cluster-directory.ts';
 import { driverFactory } from './clusters/driver-factory.ts';
 import { seedSandboxClusters } from './clusters/sandbox.ts';
@@ -120,7 +121,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
   const cipher = createSecretCipher(await loadSecretKey(config));
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const registry = new KindRegistry();
-  for (const def of [...tenancyKinds(cipher), applicationKind, applicationRevisionKind, clusterKind, eventKind])
+  for (const def of [...tenancyKinds(cipher), applicationKind, applicationRevisionKind, clusterKind, eventKind, displayNameKind])
     registry.register(def);
   const usage = new Map<string, UsageFunction>([['Application', applicationUsage]]);
   const feed = new ChangeFeed({ store, pollMs: opts.feedPollMs });
@@ -130,6 +131,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     clock,
     admission: [
       tenantMustExist,
+      displayNameUnique,
       tenantHierarchy,
       eventsGoWithTheirTenant,
       tenantDeletionGuard,

@@ -101,6 +101,8 @@ function sample(def: KindDefinition, tenant: string, name: string): Record<strin
           role: 'primary',
         },
       };
+    case 'DisplayName':
+      return { ...base, spec: { subject: 'vendor', id: name, zh: name, en: name } };
     case 'Event':
       return {
         ...base,
@@ -288,6 +290,23 @@ describe('tenant isolation on every registered route', () => {
           );
       }
     }
+    expect(leaks).toEqual([]);
+  });
+
+  it('never shows a department-bound principal another department, or its applications, in search', async () => {
+    const leaks: string[] = [];
+    for (const actor of ACTORS.filter((a) => a.tenants.length > 0))
+      for (const q of ['局', 'bureau', OTHER, 'swj', 'e', 'a', 'fixture']) {
+        const r = await t.request('GET', `/api/v1/search?q=${encodeURIComponent(q)}&limit=100`, {
+          token: tokens[actor.user],
+        });
+        expect(r.statusCode).toBe(200);
+        for (const hit of (r.json() as { items: { kind: string; id: string; tenant?: string }[] }).items) {
+          const dept = hit.kind === 'Tenant' ? hit.id : hit.tenant;
+          if (dept !== undefined && !actor.tenants.includes(dept))
+            leaks.push(`${actor.user} q=${q}: ${hit.kind} ${hit.id}`);
+        }
+      }
     expect(leaks).toEqual([]);
   });
 

@@ -17,6 +17,7 @@ import '../tenancy/request-principal.ts';
 import { registerTenancyRoutes } from '../tenancy/routes.ts';
 import { registerAuditRoutes } from '../audit/routes.ts';
 import { registerUsageRoutes } from '../tenancy/usage-routes.ts';
+import { registerSearchRoutes } from '../names/search-routes.ts';
 import type { TokenService } from '../tenancy/token-service.ts';
 import { registerApplyRoutes } from './apply-routes.ts';
 import { registerApplicationRoutes } from '../apps/routes.ts';
@@ -223,6 +224,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   registerTenancyRoutes(app, { store: deps.store, resources: deps.resources, tokens: deps.tokens });
   registerAuditRoutes(app, { store: deps.store, resources: deps.resources, now: () => deps.clock.now() });
   registerUsageRoutes(app, { resources: deps.resources });
+  registerSearchRoutes(app, { resources: deps.resources });
   registerApplicationRoutes(app, { store: deps.store, resources: deps.resources });
   registerDeliveryRoutes(app, { resources: deps.resources, clusters: deps.clusters });
   registerClusterRoutes(app, { resources: deps.resources });

@@ -258,6 +258,8 @@ export const en = {
     "step {step}: {kind} is not allowed: a workflow step applies only namespaced objects without RBAC, into the application's own namespace",
   StepObjectUnnamed: 'step {step}: the object applied needs a name',
   DocumentUnreadable: 'the document cannot be read as YAML or JSON',
+  /** One DisplayName per vendor, region, zone or network zone id (docs/console.md). */
+  DisplayNameTaken: "{subject} '{id}' already has its names in DisplayName '{other}': change that one instead",
 } as const satisfies Record<string, string>;
 
 /** Every code the catalogue knows. */

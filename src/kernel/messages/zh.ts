@@ -222,4 +222,5 @@ export const zh: Record<MessageCode, string> = {
     '步骤 {step}：不允许 {kind}：工作流步骤只能把不含 RBAC 的命名空间级对象应用到应用自己的命名空间',
   StepObjectUnnamed: '步骤 {step}：所应用的对象需要名称',
   DocumentUnreadable: '该文档无法按 YAML 或 JSON 读取',
+  DisplayNameTaken: "{subject} '{id}' 的显示名称已在 DisplayName '{other}' 中设置：请修改那一个",
 };

@@ -27,6 +27,8 @@ export const paths = {
   apply: (t: string, dryRun = false) => `/api/v1/tenants/${enc(t)}/apply${dryRun ? '?dryRun=All' : ''}`,
   render: (t: string) => `/api/v1/tenants/${enc(t)}/render`,
   usage: '/api/v1/usage',
+  displayNames: `${POLIS}/displaynames`,
+  search: (q: string, limit = 12) => `/api/v1/search?q=${enc(q)}&limit=${limit}`,
   tenantUsage: (t: string) => `/api/v1/tenants/${enc(t)}/usage`,
   audit: '/api/v1/audit',
   auditVerify: '/api/v1/audit/verify',

@@ -18,6 +18,7 @@ import { useI18n } from '../i18n/i18n.tsx';
 import type { NavKey } from './nav.ts';
 import { navItems, navKeyOf } from './nav.ts';
 import { Link, navigate, useLocation } from './router.tsx';
+import { SearchBox } from './search-box.tsx';
 
 const ICONS: Record<NavKey, ReactNode> = {
   overview: <DashboardOutlined />,
@@ -83,6 +84,7 @@ export function AppLayout(props: { children: ReactNode }) {
             {scope}
           </Typography.Text>
           <Flex gap={16} align="center">
+            <SearchBox />
             <Segmented<Lang>
               size="small"
               value={lang}

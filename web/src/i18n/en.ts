@@ -16,6 +16,11 @@ export const en: Record<MessageKey, string> = {
   'layout.scopeDepartments': 'Department view: {departments}',
   'layout.scopeNone': 'Platform view',
   'layout.signOut': 'Sign out',
+  'layout.search': 'Search applications, departments, clusters (name, id or pinyin initials)',
+  'layout.searchNone': 'Nothing matches',
+  'layout.searchKind.Application': 'Application',
+  'layout.searchKind.Tenant': 'Department',
+  'layout.searchKind.Cluster': 'Cluster',
 
   'login.token': 'API token',
   'login.tokenHelp': 'A token from polis token create; on a first start the admin token is in data/admin.token.',

@@ -17,6 +17,11 @@ export const zh = {
   'layout.scopeDepartments': '部门视图：{departments}',
   'layout.scopeNone': '平台视图',
   'layout.signOut': '退出登录',
+  'layout.search': '搜索应用、部门、集群（名称、标识或拼音首字母）',
+  'layout.searchNone': '没有匹配项',
+  'layout.searchKind.Application': '应用',
+  'layout.searchKind.Tenant': '部门',
+  'layout.searchKind.Cluster': '集群',
 
   'login.token': 'API 令牌',
   'login.tokenHelp': '使用 polis token create 签发的令牌；首次启动时管理员令牌位于 data/admin.token。',

@@ -11,6 +11,7 @@ import { VirtualTable } from '../../components/virtual-table.tsx';
 import type { AppRow } from '../../data/app-rows.ts';
 import { filterApps } from '../../data/app-rows.ts';
 import { useApplicationRows, useClusters, useNow } from '../../data/hooks.ts';
+import { useDisplayName } from '../../data/names.ts';
 import { formatNumber, formatRelative } from '../../format/format.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { useServerText } from '../../i18n/server-messages.ts';
@@ -49,6 +50,7 @@ export function ApplicationListPage() {
   const now = useNow(30_000);
   const apps = useApplicationRows();
   const clusters = useClusters();
+  const name = useDisplayName();
   const [tenant, setTenant] = useSearchParam('department');
   const [health, setHealth] = useSearchParam('health');
   const [cluster, setCluster] = useSearchParam('cluster');
@@ -100,7 +102,7 @@ export function ApplicationListPage() {
         key: 'tenant',
         title: t('common.department'),
         width: '110px',
-        render: (r) => <span style={CHIP}>{r.tenant}</span>,
+        render: (r) => <span style={CHIP}>{name('tenant', r.tenant)}</span>,
       },
       {
         key: 'phase',
@@ -153,7 +155,7 @@ export function ApplicationListPage() {
         render: (r) => <span style={{ color: '#8c8c8c' }}>{formatRelative(r.created, now, locale)}</span>,
       },
     ],
-    [t, now, locale, st],
+    [t, now, locale, st, name],
   );
 
   return (
@@ -193,7 +195,7 @@ export function ApplicationListPage() {
           value={tenant}
           onChange={(v?: string) => setTenant(v)}
           style={{ width: 160 }}
-          options={tenants.map((x) => ({ value: x, label: x }))}
+          options={tenants.map((x) => ({ value: x, label: name('tenant', x) }))}
           data-testid="filter-department"
         />
         <Select

@@ -7,13 +7,14 @@ import { ErrorAlert } from '../../components/error-alert.tsx';
 import { PageHeader } from '../../components/page.tsx';
 import { HealthTag, LiveBadge, healthKey } from '../../components/status-tags.tsx';
 import { useApplicationRows, useClusters, useNow } from '../../data/hooks.ts';
+import { useDisplayName } from '../../data/names.ts';
 import { formatBytes, formatCores, formatDateTime, formatRelative, percentOf } from '../../format/format.ts';
 import type { MessageKey } from '../../i18n/i18n.tsx';
 import { localName, useI18n } from '../../i18n/i18n.tsx';
 import { networkZoneLabel } from './cluster-labels.ts';
 
-function distinct(clusters: readonly Cluster[], pick: (c: Cluster) => string) {
-  return [...new Set(clusters.map(pick))].sort().map((v) => ({ text: v, value: v }));
+function distinct(clusters: readonly Cluster[], pick: (c: Cluster) => string, label: (id: string) => string) {
+  return [...new Set(clusters.map(pick))].sort().map((v) => ({ text: label(v), value: v }));
 }
 
 /** Every member cluster across vendors, regions and network zones: health, capacity, what runs there. Live. */
@@ -22,6 +23,9 @@ export function ClusterListPage() {
   const can = useCan();
   const now = useNow(2000);
   const clusters = useClusters();
+  const name = useDisplayName();
+  // The DisplayName objects first; the console's own words for the two well-known network zones otherwise.
+  const zoneName = (id: string) => (name('networkZone', id) !== id ? name('networkZone', id) : networkZoneLabel(id, t));
   const apps = useApplicationRows(can.canReadApplications);
   const appsOn = useMemo(() => {
     const m: Record<string, number> = {};
@@ -75,26 +79,38 @@ export function ClusterListPage() {
           },
           {
             title: t('clusters.vendor'),
-            dataIndex: ['spec', 'vendor'],
-            filters: distinct(clusters.items, (c) => c.spec.vendor),
+            render: (_, c) => name('vendor', c.spec.vendor),
+            filters: distinct(
+              clusters.items,
+              (c) => c.spec.vendor,
+              (v) => name('vendor', v),
+            ),
             onFilter: (v, c) => c.spec.vendor === v,
           },
           {
             title: t('clusters.region'),
-            filters: distinct(clusters.items, (c) => c.spec.region),
+            filters: distinct(
+              clusters.items,
+              (c) => c.spec.region,
+              (v) => name('region', v),
+            ),
             onFilter: (v, c) => c.spec.region === v,
             render: (_, c) => (
               <>
-                {c.spec.region}
-                <div style={{ color: '#8c8c8c', fontSize: 12 }}>{c.spec.zone}</div>
+                {name('region', c.spec.region)}
+                <div style={{ color: '#8c8c8c', fontSize: 12 }}>{name('zone', c.spec.zone)}</div>
               </>
             ),
           },
           {
             title: t('clusters.networkZone'),
-            filters: distinct(clusters.items, (c) => c.spec.networkZone),
+            filters: distinct(
+              clusters.items,
+              (c) => c.spec.networkZone,
+              (v) => zoneName(v),
+            ),
             onFilter: (v, c) => c.spec.networkZone === v,
-            render: (_, c) => networkZoneLabel(c.spec.networkZone, t),
+            render: (_, c) => zoneName(c.spec.networkZone),
           },
           {
             title: t('clusters.role'),
