@@ -150,14 +150,12 @@ export function serverSideApply(input: ApplyInput): Doc {
     e.paths = kept;
   }
   if (conflicts.length > 0) {
+    const each = conflicts.map((c) =>
+      msg('FieldManagerConflict', { manager: c.manager, field: fieldPathText(c.field) }),
+    );
     throw new ConflictError(
-      msg('ApplyConflicts', { count: conflicts.length }),
-      conflicts.map((c) =>
-        codedCause(
-          fieldPathText(c.field),
-          msg('FieldManagerConflict', { manager: c.manager, field: fieldPathText(c.field) }),
-        ),
-      ),
+      msg('ApplyConflicts', { count: conflicts.length, conflicts: each }),
+      conflicts.map((c, i) => codedCause(fieldPathText(c.field), each[i]!)),
     );
   }
   const next = structuredClone(current);

@@ -199,7 +199,7 @@ export const en = {
   FieldManagerRequired: 'an apply patch needs the fieldManager query parameter (kubectl apply --server-side sets it)',
   FieldManagerConflict: 'conflict with "{manager}": {field}',
   ApplyConflicts:
-    'Apply failed with {count} conflict(s): another manager owns these fields; change your values, leave the fields out, or apply with force=true (--force-conflicts) to take them',
+    'Apply failed with {count} conflict(s): {conflicts} (another manager owns these fields: change your values, leave the fields out, or apply with force=true, --force-conflicts, to take them)',
   UnknownField: 'unknown field "{field}"',
   UnknownFields: 'the object has fields {kind} does not define: {fields}',
   QueryValueInvalid: 'query parameter {param}="{value}" is not valid: expected {accepted}',

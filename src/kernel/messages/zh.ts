@@ -175,7 +175,7 @@ export const zh: Record<MessageCode, string> = {
   FieldManagerRequired: '应用补丁需要 fieldManager 查询参数（kubectl apply --server-side 会设置）',
   FieldManagerConflict: '与 "{manager}" 冲突：{field}',
   ApplyConflicts:
-    '应用失败，有 {count} 处冲突：这些字段归其他管理者所有；请修改取值、去掉这些字段，或以 force=true（--force-conflicts）接管',
+    '应用失败，有 {count} 处冲突：{conflicts}（这些字段归其他管理者所有：请修改取值、去掉这些字段，或以 force=true（--force-conflicts）接管）',
   UnknownField: '未知字段 "{field}"',
   UnknownFields: '对象含有 {kind} 未定义的字段：{fields}',
   QueryValueInvalid: '查询参数 {param}="{value}" 无效：应为 {accepted}',
