@@ -176,3 +176,29 @@ describe('server-side apply', () => {
     expect(r.statusCode).toBe(403);
   });
 });
+
+describe('dry runs and unknown fields on the namespaced paths', () => {
+  it('stores nothing on dryRun=All for create, JSON patch and delete', async () => {
+    const c = await t.request('POST', `${NS}?dryRun=All`, { token: edu, body: app('dry') });
+    expect(c.statusCode, c.body).toBe(201);
+    expect((await t.request('GET', `${NS}/dry`, { token: edu })).statusCode).toBe(404);
+    expect((await t.request('POST', NS, { token: edu, body: app('dry') })).statusCode).toBe(201);
+    const p = await t.request('PATCH', `${NS}/dry?dryRun=All`, {
+      token: edu,
+      body: [{ op: 'add', path: '/metadata/labels', value: { a: 'b' } }],
+      contentType: 'application/json-patch+json',
+    });
+    expect(p.json().metadata.labels).toEqual({ a: 'b' });
+    expect((await t.request('GET', `${NS}/dry`, { token: edu })).json().metadata.labels).toBeUndefined();
+    expect((await t.request('DELETE', `${NS}/dry?dryRun=All`, { token: edu })).statusCode).toBe(200);
+    expect((await t.request('GET', `${NS}/dry`, { token: edu })).statusCode).toBe(200);
+  });
+
+  it('refuses an unknown field naming it (fieldValidation=Strict)', async () => {
+    const body = { ...app('strict'), spec: { ...app('strict').spec, surprise: 1 } };
+    const r = await t.request('POST', `${NS}?fieldValidation=Strict`, { token: edu, body });
+    expect(r.statusCode).toBeGreaterThanOrEqual(400);
+    expect(r.statusCode).toBeLessThan(500);
+    expect(JSON.stringify(r.json().causes)).toMatch(/surprise/);
+  });
+});

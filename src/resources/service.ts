@@ -6,7 +6,7 @@ import type { RequestContext } from './audit-records.ts';
 import { callerTenant, failureRecord, scopeRefusal, successRecord, suppressedRecord } from './audit-records.ts';
 import type { RefusalLimits } from './refusal-limiter.ts';
 import { RefusalLimiter } from './refusal-limiter.ts';
-import type { ObjectKey, ObjectMeta, ResourceObject, StoredObject } from './envelope.ts';
+import type { ObjectKey, ResourceObject, StoredObject } from './envelope.ts';
 import { describeKey, keyOf } from './envelope.ts';
 import { applyMergePatch, isPlainObject, jsonEqual } from './merge-patch.ts';
 import {
