@@ -1,11 +1,11 @@
 import { execFile, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import * as k8s from '@kubernetes/client-node';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli/run-cli.ts';
 import type { TestPolis } from './support/test-polis.ts';
@@ -273,5 +273,116 @@ describe.skipIf(missing !== undefined)('@kubernetes/client-node against polis', 
     } finally {
       await informer.stop();
     }
+  });
+});
+
+describe.skipIf(missing !== undefined)('kubectl writes against polis', () => {
+  const manifest = (name: string, image: string, labels: Record<string, string> = {}) => {
+    const file = join(dir, `${name}-${image.replace(/[^a-z0-9]/g, '-')}.yaml`);
+    const doc = app(name);
+    writeFileSync(
+      file,
+      stringify({
+        ...doc,
+        metadata: { ...doc.metadata, ...(Object.keys(labels).length ? { labels } : {}) },
+        spec: {
+          components: [{ ...doc.spec.components[0], properties: { ...doc.spec.components[0]!.properties, image } }],
+        },
+      }),
+    );
+    return file;
+  };
+  const read = async (name: string) =>
+    (await t.request('GET', `${APPS}/namespaces/edu/applications/${name}`, { token: t.tokens['edu-admin'] })).json();
+  const imageOf = (o: { spec: { components: { properties: { image: string } }[] } }) =>
+    o.spec.components[0]!.properties.image;
+
+  it('applies client-side: creates, then re-applies a change (last-applied annotation), and diffs', async () => {
+    const created = await kubectl('edu-admin', ['apply', '-f', manifest('csa', 'nginx:1.27')]);
+    expect(created.code, created.stderr).toBe(0);
+    expect(created.stdout).toMatch(/application\.core\.oam\.dev\/csa created/);
+    const first = await read('csa');
+    expect(first.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration']).toMatch(/nginx:1\.27/);
+    const changed = manifest('csa', 'nginx:1.28', { tier: 'web' });
+    const diff = await kubectl('edu-admin', ['diff', '-f', changed]);
+    expect(diff.code, diff.stderr).toBe(1); // 1: differences found
+    expect(diff.stdout).toMatch(/^-\s+image: nginx:1\.27$/m);
+    expect(diff.stdout).toMatch(/^\+\s+image: nginx:1\.28$/m);
+    expect(imageOf(await read('csa'))).toBe('nginx:1.27'); // diff stores nothing
+    const again = await kubectl('edu-admin', ['apply', '-f', changed]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/application\.core\.oam\.dev\/csa configured/);
+    const after = await read('csa');
+    expect(imageOf(after)).toBe('nginx:1.28');
+    expect(after.metadata.labels).toEqual({ tier: 'web' });
+    expect((await kubectl('edu-admin', ['diff', '-f', changed])).code).toBe(0);
+  });
+
+  it('applies server-side: a conflict names the other manager, --force-conflicts takes the field', async () => {
+    const mine = await kubectl('edu-admin', ['apply', '--server-side', '-f', manifest('ssa', 'nginx:1.27')]);
+    expect(mine.code, mine.stderr).toBe(0);
+    expect(mine.stdout).toMatch(/application\.core\.oam\.dev\/ssa serverside-applied/);
+    const theirs = manifest('ssa', 'nginx:2');
+    const conflict = await kubectl('edu-admin', ['apply', '--server-side', '--field-manager', 'gitops', '-f', theirs]);
+    expect(conflict.code).not.toBe(0);
+    expect(conflict.stderr).toMatch(/conflict with "kubectl"/);
+    expect(conflict.stderr).toMatch(/\.spec\.components/);
+    expect(imageOf(await read('ssa'))).toBe('nginx:1.27');
+    const forced = await kubectl('edu-admin', [
+      'apply',
+      '--server-side',
+      '--field-manager',
+      'gitops',
+      '--force-conflicts',
+      '-f',
+      theirs,
+    ]);
+    expect(forced.code, forced.stderr).toBe(0);
+    const after = await read('ssa');
+    expect(imageOf(after)).toBe('nginx:2');
+    expect(after.metadata.managedFields.map((m: { manager: string }) => m.manager)).toEqual(['gitops']);
+  });
+
+  it('patches with --type merge and --type json, refuses a strategic merge patch, and deletes', async () => {
+    const merge = await kubectl('edu-admin', [
+      'patch',
+      'application',
+      'csa',
+      '--type',
+      'merge',
+      '-p',
+      '{"metadata":{"labels":{"patched":"merge"}}}',
+    ]);
+    expect(merge.code, merge.stderr).toBe(0);
+    const json = await kubectl('edu-admin', [
+      'patch',
+      'application',
+      'csa',
+      '--type',
+      'json',
+      '-p',
+      '[{"op":"replace","path":"/spec/components/0/properties/image","value":"nginx:1.29"}]',
+    ]);
+    expect(json.code, json.stderr).toBe(0);
+    const obj = await read('csa');
+    expect(obj.metadata.labels.patched).toBe('merge');
+    expect(imageOf(obj)).toBe('nginx:1.29');
+    const bad = await kubectl('edu-admin', [
+      'patch',
+      'application',
+      'csa',
+      '--type',
+      'json',
+      '-p',
+      '[{"op":"remove","path":"/spec/nothing"}]',
+    ]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/operation 0 \(remove\): nothing is at "\/spec\/nothing"/);
+    const smp = await kubectl('edu-admin', ['patch', 'application', 'csa', '-p', '{"metadata":{"labels":{"a":"b"}}}']);
+    expect(smp.code).not.toBe(0);
+    expect(smp.stderr).toMatch(/strategic merge patch is not supported|--type merge/);
+    const del = await kubectl('edu-admin', ['delete', 'application', 'csa', 'ssa']);
+    expect(del.code, del.stderr).toBe(0);
+    expect(del.stdout).toMatch(/application\.core\.oam\.dev "csa" deleted/);
   });
 });

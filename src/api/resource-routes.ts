@@ -22,6 +22,9 @@ import { kubeRawItem, watchProtocol } from './kube/kube-negotiation.ts';
 import { fromKubeBody, parseFieldSelector, toKubeObject } from './kube/kube-objects.ts';
 import { checkListRevision, listResourceVersion, narrow } from './kube/kube-list.ts';
 import { includeObjectOf, table, wantsTable } from './kube/kube-table.ts';
+import { applyJsonPatch } from './kube/json-patch.ts';
+import { fieldManagerOf, patchTypeOf } from './kube/kube-patch.ts';
+import { serverSideApply } from './kube/managed-fields.ts';
 
 interface Params {
   tenant?: string;
@@ -263,24 +266,62 @@ function registerCollection(
       ),
     );
   }
+  /**
+   * PATCH in the patch type the Content-Type names: JSON merge patch, JSON patch (RFC 6902, applied to the object as
+   * the path shows it) or server-side apply (create-if-absent; `create` rights needed then). One service path.
+   */
+  const patchObject = (req: FastifyRequest, principal: Principal, subresource?: 'status') => {
+    const q = req.query as Query;
+    const type = patchTypeOf(req.headers['content-type'], def.kind);
+    const key = keyOfReq(req);
+    const opts = { ...dryRun(req), ...(subresource ? { subresource } : {}) };
+    if (type === 'merge') return deps.resources.patch(requestContext(req), key, input(req, req.body), opts);
+    const view = (o: StoredObject) => (kube ? toKubeObject(o) : o);
+    if (type === 'json')
+      return deps.resources.patchWith(
+        requestContext(req),
+        key,
+        (c) => input(req, applyJsonPatch(view(c!), req.body)),
+        opts,
+      );
+    const manager = fieldManagerOf(stringParam(q, 'fieldManager'));
+    const applied = bodyDocument(req.body) as Record<string, unknown>;
+    return deps.resources.patchWith(
+      requestContext(req),
+      key,
+      (c) => {
+        if (!c) {
+          const d = authorize(principal, {
+            verb: 'create',
+            kind: def.kind,
+            category: def.category,
+            scope: def.scope,
+            tenant: key.tenant || undefined,
+            name: key.name,
+          });
+          if (!d.allowed) throw new NotAllowedError(d.reason);
+        }
+        const current = c ? (view(c) as unknown as Record<string, unknown>) : undefined;
+        return input(
+          req,
+          serverSideApply({ current, applied, manager, force: boolParam(q, 'force'), now: now().toISOString() }),
+        );
+      },
+      { ...opts, createIfAbsent: !subresource, auditVerb: 'apply' },
+    );
+  };
+
   if (has('patch')) {
     app.patch(
       item,
       {
         schema: {
           tags,
-          summary: `Change a ${def.kind} with a JSON merge patch (RFC 7386)`,
-          body: { type: 'object' },
-          querystring: DRYRUN_QUERY,
+          summary: `Change a ${def.kind}: JSON merge patch (RFC 7386), JSON patch (RFC 6902) or server-side apply`,
+          querystring: PATCH_QUERY,
         },
       },
-      handle('patch', async (req, _reply, principal) =>
-        out(
-          req,
-          await deps.resources.patch(requestContext(req), keyOfReq(req), input(req, mergePatchBody(req)), dryRun(req)),
-          principal,
-        ),
-      ),
+      handle('patch', async (req, _reply, principal) => out(req, await patchObject(req, principal), principal)),
     );
   }
   if (has('delete')) {
@@ -328,18 +369,12 @@ function registerCollection(
     );
     app.patch(
       status,
-      { schema: { tags, summary: `Merge-patch the status of a ${def.kind}`, body: { type: 'object' } } },
+      {
+        schema: { tags, summary: `Patch the status of a ${def.kind} (merge or JSON patch)`, querystring: PATCH_QUERY },
+      },
       handle(
         'patch',
-        async (req, _reply, principal) =>
-          out(
-            req,
-            await deps.resources.patch(requestContext(req), keyOfReq(req), input(req, mergePatchBody(req)), {
-              ...dryRun(req),
-              subresource: 'status',
-            }),
-            principal,
-          ),
+        async (req, _reply, principal) => out(req, await patchObject(req, principal, 'status'), principal),
         { subresource: 'status' },
       ),
     );
@@ -409,18 +444,6 @@ function watchableTenants(
   return both;
 }
 
-function mergePatchBody(req: FastifyRequest): unknown {
-  const type = String(req.headers['content-type'] ?? '')
-    .split(';')[0]!
-    .trim();
-  if (type !== 'application/merge-patch+json' && type !== 'application/json') {
-    throw new InputError(`PATCH takes a JSON merge patch, not ${type || 'an untyped body'}`, [
-      { path: '(content-type)', message: 'send Content-Type: application/merge-patch+json' },
-    ]);
-  }
-  return req.body;
-}
-
 function checkPathNames(p: Params): void {
   for (const [field, value] of [
     ['tenant', p.tenant],
@@ -465,6 +488,14 @@ const LIST_QUERY = {
   },
 };
 const DRYRUN_QUERY = { type: 'object', properties: { dryRun: { type: 'string', enum: ['All', 'true'] } } };
+const PATCH_QUERY = {
+  type: 'object',
+  properties: {
+    ...DRYRUN_QUERY.properties,
+    fieldManager: { type: 'string', description: 'server-side apply: who applies (required there)' },
+    force: { type: 'string', description: 'server-side apply (true): take the fields other managers own' },
+  },
+};
 
 /** The JSON Schema of a kind for the OpenAPI document (documentation only; the resource service validates). */
 function openApiSchema(def: KindDefinition): Record<string, unknown> {

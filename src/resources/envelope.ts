@@ -18,6 +18,8 @@ export interface ObjectMeta {
   readonly creationTimestamp?: string;
   readonly deletionTimestamp?: string;
   readonly finalizers?: readonly string[];
+  /** Server-side apply's field ownership, per manager (Kubernetes FieldsV1 shape; src/api/kube/managed-fields.ts). */
+  readonly managedFields?: readonly Readonly<Record<string, unknown>>[];
 }
 
 export interface ResourceObject<Spec = unknown, Status = unknown> {
@@ -78,6 +80,7 @@ export const objectMetaInput = z
     creationTimestamp: z.string().optional(),
     deletionTimestamp: z.string().optional(),
     finalizers: z.array(z.string().min(1)).optional(),
+    managedFields: z.array(z.record(z.string(), z.unknown())).optional(),
   })
   .strict();
 

@@ -85,6 +85,7 @@ const META_ORDER = [
   'labels',
   'annotations',
   'finalizers',
+  'managedFields',
 ] as const;
 
 /** Stable field order (apiVersion, kind, metadata, spec, extras, status) and no undefined or empty metadata fields. */
@@ -95,7 +96,7 @@ export function normalize(def: KindDefinition, obj: ResourceObject): StoredObjec
     const v = m[k];
     if (v === undefined) continue;
     if ((k === 'labels' || k === 'annotations') && isPlainObject(v) && Object.keys(v).length === 0) continue;
-    if (k === 'finalizers' && Array.isArray(v) && v.length === 0) continue;
+    if ((k === 'finalizers' || k === 'managedFields') && Array.isArray(v) && v.length === 0) continue;
     meta[k] = v;
   }
   const out: Record<string, unknown> = { apiVersion: apiVersionOf(def), kind: def.kind, metadata: meta };

@@ -7,7 +7,7 @@ import type { RequestContext } from './audit-records.ts';
 import { callerTenant, failureRecord, scopeRefusal, successRecord, suppressedRecord } from './audit-records.ts';
 import type { RefusalLimits } from './refusal-limiter.ts';
 import { RefusalLimiter } from './refusal-limiter.ts';
-import type { ObjectKey, ObjectMeta, ResourceObject, StoredObject } from './envelope.ts';
+import type { ObjectKey, ResourceObject, StoredObject } from './envelope.ts';
 import { describeKey, keyOf } from './envelope.ts';
 import { applyMergePatch, isPlainObject, jsonEqual } from './merge-patch.ts';
 import {
@@ -161,23 +161,44 @@ export class ResourceService {
     patch: unknown,
     opts: WriteOptions & { subresource?: 'status' } = {},
   ): Promise<StoredObject> {
-    const def = requireKind(this.registry, key.kind);
     if (!isPlainObject(patch)) {
       throw new InputError('a merge patch must be a JSON object', [
         { path: '(root)', message: 'expected an object such as {"spec": {"replicas": 3}}' },
       ]);
     }
     checkDepth(patch); // applying a merge patch recurses: programmatic callers get the same limit as bodies
+    return this.patchWith(ctx, key, (current) => applyMergePatch(current, patch), opts);
+  }
+
+  /**
+   * PATCH by a function of the current object (merge patch, JSON patch, server-side apply): one path with the same
+   * checks, admission, quota and audit. The result's metadata.resourceVersion, where it differs from the current
+   * one, is a precondition. With `createIfAbsent`, an absent object is created from `change(undefined)`.
+   */
+  async patchWith(
+    ctx: RequestContext,
+    key: ObjectKey,
+    change: (current: StoredObject | undefined) => unknown,
+    opts: WriteOptions & { subresource?: 'status'; createIfAbsent?: boolean } = {},
+  ): Promise<StoredObject> {
+    const def = requireKind(this.registry, key.kind);
+    const expected = { kind: key.kind, tenant: key.tenant || undefined, name: key.name };
     return this.write(ctx, opts, async (tx) => {
+      if (opts.createIfAbsent && !(await tx.get({ ...key, tenant: def.scope === 'tenant' ? key.tenant : '' }))) {
+        const { obj } = parseObject(this.registry, change(undefined), expected);
+        return this.insert(ctx, tx, def, obj, opts.auditVerb ?? 'patch');
+      }
       const current = await this.current(tx, def, key);
-      checkPreconditions(current, isPlainObject(patch.metadata) ? (patch.metadata as unknown as ObjectMeta) : {});
-      const merged = applyMergePatch(current, patch) as ResourceObject;
-      if (opts.subresource === 'status') return this.writeStatus(ctx, tx, def, current, merged, 'patch');
-      const { obj } = parseObject(this.registry, stripServerFields(merged), {
-        kind: key.kind,
-        tenant: key.tenant || undefined,
-        name: key.name,
-      });
+      const merged = change(current);
+      if (!isPlainObject(merged)) {
+        throw new InputError('the patched document is not an object', [
+          { path: '(root)', message: 'a patch must leave an object with apiVersion, kind and metadata' },
+        ]);
+      }
+      const changed = merged as ResourceObject;
+      checkPreconditions(current, isPlainObject(changed.metadata) ? changed.metadata : {});
+      if (opts.subresource === 'status') return this.writeStatus(ctx, tx, def, current, changed, 'patch');
+      const { obj } = parseObject(this.registry, stripServerFields(changed), expected);
       return this.update(ctx, tx, def, current, { ...obj, status: current.status }, opts.auditVerb ?? 'patch');
     });
   }
@@ -451,6 +472,7 @@ export class ResourceService {
       status: def.hasStatus ? current.status : obj.status,
       metadata: {
         ...obj.metadata,
+        managedFields: obj.metadata.managedFields ?? current.metadata.managedFields,
         uid: current.metadata.uid,
         creationTimestamp: current.metadata.creationTimestamp,
         deletionTimestamp: current.metadata.deletionTimestamp,

@@ -100,9 +100,32 @@ const NAMESPACE_SCHEMA = {
   'x-kubernetes-group-version-kind': [{ group: '', version: 'v1', kind: 'Namespace' }],
 };
 
-/** The read operation of one object's path, marked with its kind. */
-function readPath(group: string, version: string, kind: string): Record<string, unknown> {
+const query = (name: string, description: string) => ({ name, in: 'query', description, schema: { type: 'string' } });
+
+/**
+ * The PATCH of one object's path: kubectl looks here for `fieldValidation` (and `dryRun`) to know the server
+ * validates fields itself; without it, kubectl apply validates on the client from OpenAPI v2, which polis does not serve.
+ */
+function patchOperation(group: string, version: string, kind: string): Record<string, unknown> {
   return {
+    description: `partially update the specified ${kind}`,
+    operationId: `patch${kind}`,
+    parameters: [
+      query('dryRun', 'All: run every check, store nothing'),
+      query('fieldManager', 'who makes the change (required for server-side apply)'),
+      query('fieldValidation', 'Strict, Warn or Ignore: what to do with fields the kind does not define'),
+      query('force', 'server-side apply: take fields other managers own'),
+    ],
+    responses: { '200': { description: 'OK' } },
+    'x-kubernetes-action': 'patch',
+    'x-kubernetes-group-version-kind': { group, version, kind },
+  };
+}
+
+/** The read operation of one object's path, marked with its kind. */
+function readPath(group: string, version: string, kind: string, writable = false): Record<string, unknown> {
+  return {
+    ...(writable ? { patch: patchOperation(group, version, kind) } : {}),
     get: {
       description: `read the specified ${kind}`,
       operationId: `read${kind}`,
@@ -139,7 +162,7 @@ export function groupVersionDocument(
       kindSchema(d, components);
       // kubectl explain finds a resource's kind from the GET of its path.
       const at = d.scope === 'tenant' ? `namespaces/{namespace}/${d.plural}` : d.plural;
-      paths[`/apis/${group}/${version}/${at}/{name}`] = readPath(group, version, d.kind);
+      paths[`/apis/${group}/${version}/${at}/{name}`] = readPath(group, version, d.kind, d.verbs.includes('patch'));
     }
   }
   return {

@@ -260,6 +260,30 @@ export const en = {
   DocumentUnreadable: 'the document cannot be read as YAML or JSON',
   /** One DisplayName per vendor, region, zone or network zone id (docs/console.md). */
   DisplayNameTaken: "{subject} '{id}' already has its names in DisplayName '{other}': change that one instead",
+  // ── Kubernetes writes: JSON patch, server-side apply, field validation, delete options ─────────────────────
+  JsonPatchNotArray: 'a JSON patch is an array of operations, each with op, path and (for add, replace and test) value',
+  JsonPatchUnknownOp:
+    'operation {index}: "{op}" is not a JSON patch operation; use add, remove, replace, move, copy or test',
+  JsonPatchFieldMissing: 'operation {index} ({op}): the field "{field}" is required',
+  JsonPatchBadPointer: 'operation {index} ({op}): "{pointer}" is not a JSON pointer (it starts with "/")',
+  JsonPatchPathMissing: 'operation {index} ({op}): nothing is at "{pointer}"',
+  JsonPatchBadIndex: 'operation {index} ({op}): "{segment}" is not an index of the array at "{pointer}"',
+  JsonPatchTestFailed: 'operation {index} (test): the value at "{pointer}" differs from the one given',
+  JsonPatchMoveIntoChild: 'operation {index} (move): "{from}" cannot move into its own child "{pointer}"',
+  PatchTypeUnsupported:
+    'PATCH does not take {type}: send application/merge-patch+json, application/json-patch+json or application/apply-patch+yaml',
+  StrategicMergePatchUnsupported:
+    'strategic merge patch is not supported for {kind}: use a merge patch (kubectl patch --type merge), a JSON patch (--type json) or server-side apply',
+  FieldManagerRequired: 'an apply patch needs the fieldManager query parameter (kubectl apply --server-side sets it)',
+  FieldManagerConflict: 'conflict with "{manager}": {field}',
+  ApplyConflicts:
+    'Apply failed with {count} conflict(s): {conflicts} (another manager owns these fields: change your values, leave the fields out, or apply with force=true, --force-conflicts, to take them)',
+  UnknownField: 'unknown field "{field}"',
+  UnknownFields: 'the object has fields {kind} does not define: {fields}',
+  QueryValueInvalid: 'query parameter {param}="{value}" is not valid: expected {accepted}',
+  PreconditionUidMismatch: 'the uid precondition {given} does not match the object (uid {actual})',
+  PreconditionResourceVersionMismatch:
+    'the resourceVersion precondition {given} does not match the object (resourceVersion {actual})',
 } as const satisfies Record<string, string>;
 
 /** Every code the catalogue knows. */

@@ -223,4 +223,25 @@ export const zh: Record<MessageCode, string> = {
   StepObjectUnnamed: '步骤 {step}：所应用的对象需要名称',
   DocumentUnreadable: '该文档无法按 YAML 或 JSON 读取',
   DisplayNameTaken: "{subject} '{id}' 的显示名称已在 DisplayName '{other}' 中设置：请修改那一个",
+  JsonPatchNotArray: 'JSON patch 是操作数组，每个操作含 op、path，add、replace 和 test 还需 value',
+  JsonPatchUnknownOp: '第 {index} 个操作："{op}" 不是 JSON patch 操作；可用 add、remove、replace、move、copy 或 test',
+  JsonPatchFieldMissing: '第 {index} 个操作（{op}）：缺少字段 "{field}"',
+  JsonPatchBadPointer: '第 {index} 个操作（{op}）："{pointer}" 不是 JSON 指针（应以 "/" 开头）',
+  JsonPatchPathMissing: '第 {index} 个操作（{op}）："{pointer}" 处没有内容',
+  JsonPatchBadIndex: '第 {index} 个操作（{op}）："{segment}" 不是 "{pointer}" 处数组的下标',
+  JsonPatchTestFailed: '第 {index} 个操作（test）："{pointer}" 处的值与给定值不同',
+  JsonPatchMoveIntoChild: '第 {index} 个操作（move）："{from}" 不能移入其子路径 "{pointer}"',
+  PatchTypeUnsupported:
+    'PATCH 不接受 {type}：请发送 application/merge-patch+json、application/json-patch+json 或 application/apply-patch+yaml',
+  StrategicMergePatchUnsupported:
+    '{kind} 不支持策略合并补丁：请使用合并补丁（kubectl patch --type merge）、JSON patch（--type json）或服务端应用',
+  FieldManagerRequired: '应用补丁需要 fieldManager 查询参数（kubectl apply --server-side 会设置）',
+  FieldManagerConflict: '与 "{manager}" 冲突：{field}',
+  ApplyConflicts:
+    '应用失败，有 {count} 处冲突：{conflicts}（这些字段归其他管理者所有：请修改取值、去掉这些字段，或以 force=true（--force-conflicts）接管）',
+  UnknownField: '未知字段 "{field}"',
+  UnknownFields: '对象含有 {kind} 未定义的字段：{fields}',
+  QueryValueInvalid: '查询参数 {param}="{value}" 无效：应为 {accepted}',
+  PreconditionUidMismatch: 'uid 前置条件 {given} 与对象不符（uid 为 {actual}）',
+  PreconditionResourceVersionMismatch: 'resourceVersion 前置条件 {given} 与对象不符（当前为 {actual}）',
 };

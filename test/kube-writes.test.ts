@@ -1,0 +1,204 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestPolis } from './support/test-polis.ts';
+import { startTestPolis } from './support/test-polis.ts';
+
+/** Writes as Kubernetes clients send them, through Fastify's inject (kubectl itself: test/kubectl-writes.test.ts). */
+let t: TestPolis;
+const NS = '/apis/core.oam.dev/v1beta1/namespaces/edu/applications';
+
+const app = (name: string, image = 'nginx:1.27') => ({
+  apiVersion: 'core.oam.dev/v1beta1',
+  kind: 'Application',
+  metadata: { name },
+  spec: { components: [{ name: 'web', type: 'webservice', properties: { image, cpu: '100m', memory: '64Mi' } }] },
+});
+
+const as = (token: string) => ({ token });
+let edu: string;
+
+beforeAll(async () => {
+  t = await startTestPolis();
+  edu = t.tokens['edu-admin']!;
+});
+afterAll(async () => {
+  await t?.stop();
+});
+
+describe('JSON patch (RFC 6902) and strategic merge patch', () => {
+  it('applies add, replace, remove, copy, move and test in order', async () => {
+    expect((await t.request('POST', NS, { ...as(edu), body: app('jp') })).statusCode).toBe(201);
+    const ops = [
+      { op: 'test', path: '/metadata/namespace', value: 'edu' },
+      { op: 'add', path: '/metadata/labels', value: { tier: 'web' } },
+      { op: 'replace', path: '/spec/components/0/properties/image', value: 'nginx:1.28' },
+      { op: 'copy', from: '/metadata/labels/tier', path: '/metadata/labels/copied' },
+      { op: 'move', from: '/metadata/labels/copied', path: '/metadata/labels/moved' },
+      { op: 'add', path: '/metadata/annotations', value: { 'a~b/c': 'x' } },
+      { op: 'remove', path: '/metadata/annotations/a~0b~1c' },
+    ];
+    const r = await t.request('PATCH', `${NS}/jp`, {
+      ...as(edu),
+      body: ops,
+      contentType: 'application/json-patch+json',
+    });
+    expect(r.statusCode, r.body).toBe(200);
+    const obj = r.json();
+    expect(obj.metadata.labels).toEqual({ tier: 'web', moved: 'web' });
+    expect(obj.metadata.annotations).toBeUndefined();
+    expect(obj.metadata.namespace).toBe('edu');
+    expect(obj.spec.components[0].properties.image).toBe('nginx:1.28');
+  });
+
+  it('refuses the whole patch with a 400 naming the operation and the path, writing nothing', async () => {
+    const before = (await t.request('GET', `${NS}/jp`, as(edu))).json();
+    const ops = [
+      { op: 'replace', path: '/spec/components/0/properties/image', value: 'nginx:9' },
+      { op: 'remove', path: '/spec/nothing/here' },
+    ];
+    const r = await t.request('PATCH', `${NS}/jp`, {
+      ...as(edu),
+      body: ops,
+      contentType: 'application/json-patch+json',
+    });
+    expect(r.statusCode).toBe(400);
+    expect(r.json().causes).toEqual([
+      expect.objectContaining({
+        path: 'patch[1].path',
+        code: 'JsonPatchPathMissing',
+        params: expect.objectContaining({ index: 1, pointer: '/spec/nothing/here' }),
+      }),
+    ]);
+    const failedTest = await t.request('PATCH', `${NS}/jp`, {
+      ...as(edu),
+      body: [{ op: 'test', path: '/metadata/labels/tier', value: 'db' }],
+      contentType: 'application/json-patch+json',
+    });
+    expect(failedTest.statusCode).toBe(400);
+    expect(failedTest.json().causes[0]).toMatchObject({ path: 'patch[0].path', code: 'JsonPatchTestFailed' });
+    const badOp = await t.request('PATCH', `${NS}/jp`, {
+      ...as(edu),
+      body: [{ op: 'frobnicate', path: '/spec' }],
+      contentType: 'application/json-patch+json',
+    });
+    expect(badOp.json().causes[0]).toMatchObject({ path: 'patch[0].op', code: 'JsonPatchUnknownOp' });
+    const after = (await t.request('GET', `${NS}/jp`, as(edu))).json();
+    expect(after.metadata.resourceVersion).toBe(before.metadata.resourceVersion);
+  });
+
+  it('answers a strategic merge patch with a 415 Status saying to use merge or apply', async () => {
+    const r = await t.request('PATCH', `${NS}/jp`, {
+      ...as(edu),
+      body: { metadata: { labels: { x: 'y' } } },
+      contentType: 'application/strategic-merge-patch+json',
+    });
+    expect(r.statusCode).toBe(415);
+    expect(r.json()).toMatchObject({
+      kind: 'Status',
+      status: 'Failure',
+      reason: 'UnsupportedMediaType',
+      details: { code: 'StrategicMergePatchUnsupported', params: { kind: 'Application' } },
+    });
+    expect(r.json().message).toMatch(/--type merge/);
+  });
+});
+
+describe('server-side apply', () => {
+  const apply = (name: string, body: unknown, query: string) =>
+    t.request('PATCH', `${NS}/${name}?${query}`, {
+      ...as(edu),
+      body: JSON.stringify(body),
+      contentType: 'application/apply-patch+yaml',
+    });
+
+  it('creates if absent, records the manager, and needs a fieldManager', async () => {
+    expect((await apply('ssa', app('ssa'), '')).json().causes[0]).toMatchObject({
+      path: 'query.fieldManager',
+      code: 'FieldManagerRequired',
+    });
+    const r = await apply('ssa', app('ssa'), 'fieldManager=alice');
+    expect(r.statusCode, r.body).toBe(200);
+    const mf = r.json().metadata.managedFields;
+    expect(mf).toEqual([
+      expect.objectContaining({
+        manager: 'alice',
+        operation: 'Apply',
+        fieldsType: 'FieldsV1',
+        fieldsV1: { 'f:spec': { 'f:components': {} } },
+      }),
+    ]);
+  });
+
+  it('answers a conflict with 409 naming the field and its manager; force takes the field', async () => {
+    const other = app('ssa', 'nginx:2');
+    const r = await apply('ssa', other, 'fieldManager=bob');
+    expect(r.statusCode).toBe(409);
+    expect(r.json()).toMatchObject({ reason: 'Conflict', details: { code: 'ApplyConflicts', params: { count: 1 } } });
+    expect(r.json().details.causes).toEqual([
+      expect.objectContaining({
+        reason: 'FieldManagerConflict',
+        field: '.spec.components',
+        message: 'conflict with "alice": .spec.components',
+      }),
+    ]);
+    const forced = await apply('ssa', other, 'fieldManager=bob&force=true');
+    expect(forced.statusCode, forced.body).toBe(200);
+    expect(forced.json().spec.components[0].properties.image).toBe('nginx:2');
+    expect(forced.json().metadata.managedFields.map((m: { manager: string }) => m.manager)).toEqual(['bob']);
+  });
+
+  it('removes the fields a manager stops applying, and keeps the ones others own', async () => {
+    const labelled = { ...app('ssa', 'nginx:2'), metadata: { name: 'ssa', labels: { team: 'a', keep: 'b' } } };
+    expect((await apply('ssa', labelled, 'fieldManager=bob')).statusCode).toBe(200);
+    const carol = {
+      apiVersion: 'core.oam.dev/v1beta1',
+      kind: 'Application',
+      metadata: { name: 'ssa', labels: { keep: 'b' } },
+    };
+    expect((await apply('ssa', carol, 'fieldManager=carol')).statusCode).toBe(200);
+    const dropped = { ...app('ssa', 'nginx:2'), metadata: { name: 'ssa' } };
+    const r = await apply('ssa', dropped, 'fieldManager=bob');
+    expect(r.statusCode, r.body).toBe(200);
+    expect(r.json().metadata.labels).toEqual({ keep: 'b' });
+  });
+
+  it('stores nothing on dryRun=All', async () => {
+    const r = await apply('ssa-dry', app('ssa-dry'), 'fieldManager=alice&dryRun=All');
+    expect(r.statusCode, r.body).toBe(200);
+    expect((await t.request('GET', `${NS}/ssa-dry`, as(edu))).statusCode).toBe(404);
+  });
+
+  it('refuses to create in another department', async () => {
+    const r = await t.request('PATCH', '/apis/core.oam.dev/v1beta1/namespaces/tax/applications/x?fieldManager=m', {
+      token: edu,
+      body: JSON.stringify(app('x')),
+      contentType: 'application/apply-patch+yaml',
+    });
+    expect(r.statusCode).toBe(403);
+  });
+});
+
+describe('dry runs and unknown fields on the namespaced paths', () => {
+  it('stores nothing on dryRun=All for create, JSON patch and delete', async () => {
+    const c = await t.request('POST', `${NS}?dryRun=All`, { token: edu, body: app('dry') });
+    expect(c.statusCode, c.body).toBe(201);
+    expect((await t.request('GET', `${NS}/dry`, { token: edu })).statusCode).toBe(404);
+    expect((await t.request('POST', NS, { token: edu, body: app('dry') })).statusCode).toBe(201);
+    const p = await t.request('PATCH', `${NS}/dry?dryRun=All`, {
+      token: edu,
+      body: [{ op: 'add', path: '/metadata/labels', value: { a: 'b' } }],
+      contentType: 'application/json-patch+json',
+    });
+    expect(p.json().metadata.labels).toEqual({ a: 'b' });
+    expect((await t.request('GET', `${NS}/dry`, { token: edu })).json().metadata.labels).toBeUndefined();
+    expect((await t.request('DELETE', `${NS}/dry?dryRun=All`, { token: edu })).statusCode).toBe(200);
+    expect((await t.request('GET', `${NS}/dry`, { token: edu })).statusCode).toBe(200);
+  });
+
+  it('refuses an unknown field naming it (fieldValidation=Strict)', async () => {
+    const body = { ...app('strict'), spec: { ...app('strict').spec, surprise: 1 } };
+    const r = await t.request('POST', `${NS}?fieldValidation=Strict`, { token: edu, body });
+    expect(r.statusCode).toBeGreaterThanOrEqual(400);
+    expect(r.statusCode).toBeLessThan(500);
+    expect(JSON.stringify(r.json().causes)).toMatch(/surprise/);
+  });
+});
