@@ -26,6 +26,9 @@ import { tenancyKinds } from './tenancy/kinds.ts';
 import { createSecretCipher, generateSecretKey, parseSecretKey } from './tenancy/secret-cipher.ts';
 import type { Authenticator } from './tenancy/identity.ts';
 import { oidcAuthenticator } from './tenancy/oidc-authenticator.ts';
+import { parseGroupBindings } from './tenancy/oidc-groups.ts';
+import { OidcClient } from './tenancy/oidc-login.ts';
+import type { OidcLogin } from './tenancy/oidc-routes.ts';
 import { tokenAuthenticator } from './tenancy/token-authenticator.ts';
 import { TokenService } from './tenancy/token-service.ts';
 import { seedDemoCity, seedDemoLoad } from './demo-city.ts';
@@ -209,12 +212,24 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
   if (sim && controllers && !opts.virtualTime) sim.start(250);
 
   const authenticators: Authenticator[] = [tokenAuthenticator({ store, clock })];
+  let oidcLogin: OidcLogin | undefined;
   if (config.oidc) {
-    const oidc = oidcAuthenticator(config.oidc, { clock });
+    const c = config.oidc;
+    const client = new OidcClient({ issuer: c.issuer, clientId: c.audience, clientSecret: c.clientSecret }, { clock });
+    const oidc = oidcAuthenticator(
+      { ...c, groupBindings: parseGroupBindings(c.groupBindings) },
+      { clock, discoverJwksUri: async () => (await client.discovery()).jwks_uri },
+    );
     await oidc.load();
     authenticators.push(oidc);
+    oidcLogin = { client, scopes: c.scopes ?? 'openid profile', verify: oidc.verify };
   }
-  const watches = new WatchGuard({ feed, principal: (user) => bindings.principal(user), clock, limits: config.watch });
+  const watches = new WatchGuard({
+    feed,
+    principal: (user, granted) => bindings.principal(user, granted),
+    clock,
+    limits: config.watch,
+  });
   watches.start();
   const usageReport = createUsageReport({ resources });
   const metrics = createMetrics({
@@ -249,6 +264,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
         ? loggerOptions(config.logLevel)
         : false,
     bookmarkMs: opts.bookmarkMs,
+    oidcLogin,
   });
   const compaction = setInterval(
     () =>

@@ -7,6 +7,8 @@ import Fastify from 'fastify';
 import { AuthenticationError, NotAllowedError } from '../kernel/errors.ts';
 import { authorize } from '../tenancy/authorization.ts';
 import { principalOf } from '../tenancy/request-principal.ts';
+import type { OidcLogin } from '../tenancy/oidc-routes.ts';
+import { registerOidcRoutes } from '../tenancy/oidc-routes.ts';
 import type { ChangeFeed } from '../resources/change-feed.ts';
 import type { KindRegistry } from '../resources/registry.ts';
 import type { ResourceService } from '../resources/service.ts';
@@ -58,6 +60,8 @@ export interface ServerDeps {
   readonly watches: WatchGuard;
   readonly logger?: FastifyServerOptions['logger'];
   readonly bookmarkMs?: number;
+  /** Sign-in through an OpenID Connect provider from the console (absent: API tokens only). */
+  readonly oidcLogin?: OidcLogin;
 }
 
 /** A registered route, for the isolation test and the OpenAPI document. */
@@ -132,7 +136,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
         'no credentials: send "Authorization: Bearer <token>" (polis login stores one for the CLI)',
       );
     await deps.feed.idle();
-    const principal = deps.bindings.principal(identity.user);
+    const principal = deps.bindings.principal(identity.user, identity.groupBindings);
     if (!principal) throw new AuthenticationError(`user "${identity.user}" does not exist or is disabled`);
     req.identity = identity;
     req.principal = principal;
@@ -199,6 +203,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     });
   registerApplyRoutes(app, { resources: deps.resources });
   registerTenancyRoutes(app, { store: deps.store, resources: deps.resources, tokens: deps.tokens });
+  registerOidcRoutes(app, { oidc: deps.oidcLogin, principal: (u, g) => deps.bindings.principal(u, g) });
   registerUsageRoutes(app, { resources: deps.resources });
   registerApplicationRoutes(app, { store: deps.store, resources: deps.resources });
   registerDeliveryRoutes(app, { resources: deps.resources, clusters: deps.clusters });
