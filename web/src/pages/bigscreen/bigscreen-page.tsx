@@ -1,0 +1,511 @@
+import type { CSSProperties, ReactNode } from 'react';
+import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
+import { paths } from '../../api/paths.ts';
+import type { Application, Cluster, PolisEvent } from '../../api/types.ts';
+import { useCollection } from '../../api/use-collection.ts';
+import { Link } from '../../app/router.tsx';
+import { useCan } from '../../auth/session.tsx';
+import type { ChartOption } from '../../charts/chart.tsx';
+import { Chart } from '../../charts/chart.tsx';
+import { PHASE_COLOR, phaseKey } from '../../components/status-tags.tsx';
+import { eventTime, useClusters, useNow, useUsage } from '../../data/hooks.ts';
+import { formatCores, formatBytes, formatPercent, formatRelative, formatYuan } from '../../format/format.ts';
+import type { MessageKey } from '../../i18n/i18n.tsx';
+import { localName, useI18n } from '../../i18n/i18n.tsx';
+import { capacityTotals } from '../overview/overview-model.ts';
+import type { ScreenApp, TileHealth } from './bigscreen-model.ts';
+import {
+  appTotals,
+  costTotals,
+  healthCounts,
+  heartbeatAge,
+  screenApp,
+  tileHealth,
+  tileScreens,
+} from './bigscreen-model.ts';
+import { EventFeed } from './event-feed.ts';
+
+/** The design size: everything is laid out in these pixels and scaled to the screen (1080p, 4K, anything). */
+const W = 1920;
+const H = 1080;
+const TILES_PER_SCREEN = 24;
+const CYCLE_MS = 10_000;
+const EVENTS = 12;
+
+const C = {
+  bg: '#050b1a',
+  panel: 'rgba(16, 37, 74, 0.55)',
+  border: '#1e3a6e',
+  text: '#e6f0ff',
+  dim: '#8aa4cf',
+  accent: '#3ba4ff',
+  healthy: '#2fd67b',
+  degraded: '#ffb020',
+  unreachable: '#ff4d4f',
+} as const;
+
+const HEALTH_COLOR: Record<TileHealth, string> = {
+  healthy: C.healthy,
+  degraded: C.degraded,
+  unreachable: C.unreachable,
+};
+
+let marked = false;
+
+/** Scale of the 1920×1080 design on this window (2 on a 3840×2160 screen), kept current on resize. */
+function useScale(): number {
+  const [scale, setScale] = useState(() => Math.min(window.innerWidth / W, window.innerHeight / H));
+  useEffect(() => {
+    const on = () => setScale(Math.min(window.innerWidth / W, window.innerHeight / H));
+    window.addEventListener('resize', on);
+    return () => window.removeEventListener('resize', on);
+  }, []);
+  return scale;
+}
+
+/** The latest events and Warning events, bounded, for as long as the big screen is open. */
+function useEventFeed(enabled: boolean) {
+  const [feed] = useState(() => new EventFeed({ path: paths.allEvents, recent: 2000, limit: EVENTS }));
+  useEffect(() => {
+    if (!enabled) return;
+    feed.start();
+    return () => feed.stop();
+  }, [feed, enabled]);
+  return useSyncExternalStore(feed.subscribe, feed.getSnapshot);
+}
+
+function zoneKey(zone: string): MessageKey | undefined {
+  if (zone === 'e-gov-extranet') return 'networkZone.e-gov-extranet';
+  if (zone === 'internet') return 'networkZone.internet';
+  return undefined;
+}
+
+function Panel(props: {
+  title: ReactNode;
+  extra?: ReactNode;
+  style?: CSSProperties;
+  children: ReactNode;
+  testId?: string;
+}) {
+  return (
+    <section
+      data-testid={props.testId}
+      style={{
+        background: C.panel,
+        border: `1px solid ${C.border}`,
+        borderRadius: 8,
+        padding: '14px 18px',
+        display: 'flex',
+        flexDirection: 'column',
+        minHeight: 0,
+        ...props.style,
+      }}
+    >
+      <header style={{ display: 'flex', justifyContent: 'space-between', alignItems: 'baseline', marginBottom: 10 }}>
+        <h2 style={{ margin: 0, fontSize: 22, fontWeight: 600, color: C.text, letterSpacing: 1 }}>{props.title}</h2>
+        <span style={{ color: C.dim, fontSize: 16 }}>{props.extra}</span>
+      </header>
+      <div style={{ flex: 1, minHeight: 0 }}>{props.children}</div>
+    </section>
+  );
+}
+
+function Kpi(props: { label: string; value: ReactNode; sub?: ReactNode; testId?: string; ratio?: number }) {
+  return (
+    <Panel title={props.label} style={{ flex: 1 }} testId={props.testId}>
+      <div style={{ fontSize: 44, fontWeight: 700, color: C.text, lineHeight: 1.1 }}>{props.value}</div>
+      {props.ratio !== undefined && (
+        <div style={{ height: 8, background: '#0b1a36', borderRadius: 4, margin: '8px 0 4px' }}>
+          <div
+            style={{
+              width: `${Math.min(100, Math.round(props.ratio * 100))}%`,
+              height: '100%',
+              borderRadius: 4,
+              background: props.ratio > 0.85 ? C.degraded : C.accent,
+            }}
+          />
+        </div>
+      )}
+      {props.sub && <div style={{ color: C.dim, fontSize: 16, marginTop: 4 }}>{props.sub}</div>}
+    </Panel>
+  );
+}
+
+function Tile(props: { cluster: Cluster; replicas: number; now: number }) {
+  const { t, lang, locale } = useI18n();
+  const c = props.cluster;
+  const h = tileHealth(c);
+  const age = heartbeatAge(c, props.now);
+  const cpu = (c.status?.requested?.cpuMilli ?? 0) / Math.max(1, c.status?.allocatable?.cpuMilli ?? 0);
+  return (
+    <div
+      data-testid={`bigscreen-tile-${c.metadata.name}`}
+      data-health={h}
+      style={{
+        border: `1px solid ${HEALTH_COLOR[h]}`,
+        boxShadow: h === 'healthy' ? undefined : `0 0 12px ${HEALTH_COLOR[h]}`,
+        borderRadius: 6,
+        padding: '8px 10px',
+        background: '#0a1730',
+        height: 96,
+        overflow: 'hidden',
+      }}
+    >
+      <div style={{ display: 'flex', justifyContent: 'space-between', gap: 6, fontSize: 17, fontWeight: 600 }}>
+        <span style={{ color: C.text, whiteSpace: 'nowrap', overflow: 'hidden', textOverflow: 'ellipsis' }}>
+          {localName(c.spec.displayName, lang, c.metadata.name)}
+        </span>
+        <span style={{ color: HEALTH_COLOR[h], whiteSpace: 'nowrap' }}>● {t(`bigscreen.${h}`)}</span>
+      </div>
+      <div style={{ color: C.dim, fontSize: 14, marginTop: 4 }}>
+        {c.spec.vendor} · {t('bigscreen.replicas', { n: props.replicas })}
+      </div>
+      <div style={{ color: age !== undefined && age > 30 ? C.degraded : C.dim, fontSize: 14 }}>
+        {c.status?.lastHeartbeat
+          ? t('bigscreen.heartbeat', { age: formatRelative(c.status.lastHeartbeat, props.now, locale) })
+          : t('bigscreen.noHeartbeat')}
+      </div>
+      <div style={{ height: 5, background: '#13264a', borderRadius: 3, marginTop: 6 }}>
+        <div
+          style={{
+            width: `${Math.min(100, Math.round(cpu * 100))}%`,
+            height: '100%',
+            borderRadius: 3,
+            background: h === 'unreachable' ? '#3a4a66' : C.accent,
+          }}
+        />
+      </div>
+    </div>
+  );
+}
+
+function EventList(props: { events: readonly PolisEvent[]; empty: string; now: number; testId: string }) {
+  const { locale } = useI18n();
+  if (props.events.length === 0) return <div style={{ color: C.dim, fontSize: 18 }}>{props.empty}</div>;
+  return (
+    <ul data-testid={props.testId} style={{ listStyle: 'none', margin: 0, padding: 0, fontSize: 16 }}>
+      {props.events.map((e) => (
+        <li
+          key={`${e.metadata.tenant ?? ''}/${e.metadata.name}`}
+          role="listitem"
+          style={{
+            display: 'grid',
+            gridTemplateColumns: '110px 120px 1fr',
+            gap: 10,
+            padding: '3px 0',
+            borderBottom: `1px dashed ${C.border}`,
+            whiteSpace: 'nowrap',
+          }}
+        >
+          <span style={{ color: C.dim }}>{formatRelative(eventTime(e), props.now, locale)}</span>
+          <span
+            style={{
+              color: e.spec.type === 'Warning' ? C.degraded : C.accent,
+              overflow: 'hidden',
+              textOverflow: 'ellipsis',
+            }}
+          >
+            {e.metadata.tenant ?? ''}
+          </span>
+          <span style={{ color: C.text, overflow: 'hidden', textOverflow: 'ellipsis' }}>
+            {e.spec.involvedObject.name}: {e.spec.message}
+          </span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/**
+ * The operations room's big screen (大屏): a full-screen dark view laid out at 1920×1080 and scaled to the screen.
+ * The data bureau sees the city; a department sees its own applications, cost and events, and the clusters its
+ * replicas run on (the server scopes every list; the screen narrows the clusters). Everything is live over the
+ * watch streams: clusters and applications as collections, events through a bounded feed, usage and cost re-read
+ * as applications change. Charts are created once and updated with setOption.
+ */
+export function BigScreenPage() {
+  const { t, lang, locale } = useI18n();
+  const can = useCan();
+  const scale = useScale();
+  const now = useNow(1000);
+  const clusters = useClusters();
+  const apps = useCollection<Application, ScreenApp>(can.canReadApplications ? 'bigscreen-apps' : undefined, () => ({
+    path: paths.allApplications,
+    project: screenApp,
+    pageSize: 500,
+  }));
+  const usage = useUsage(apps.state.resourceVersion, can.canReadApplications);
+  const events = useEventFeed(can.canReadApplications);
+  const [screen, setScreen] = useState(0);
+
+  const totals = useMemo(() => appTotals(apps.state.items.values()), [apps.state.items]);
+  const city = can.allDepartments;
+  const own = useMemo(
+    () => (city ? undefined : new Set(Object.keys(totals.replicas).filter((c) => totals.replicas[c]! > 0))),
+    [city, totals.replicas],
+  );
+  const shownClusters = useMemo(
+    () => (own ? clusters.items.filter((c) => own.has(c.metadata.name)) : clusters.items),
+    [clusters.items, own],
+  );
+  const screens = useMemo(() => tileScreens(clusters.items, TILES_PER_SCREEN, own), [clusters.items, own]);
+  const counts = useMemo(() => healthCounts(shownClusters), [shownClusters]);
+  const capacity = useMemo(() => capacityTotals(shownClusters), [shownClusters]);
+  const cost = useMemo(() => costTotals(usage.items, 10), [usage.items]);
+
+  useEffect(() => {
+    if (screens.length <= 1) return;
+    const id = setInterval(() => setScreen((s) => s + 1), CYCLE_MS);
+    return () => clearInterval(id);
+  }, [screens.length]);
+  const page = screens.length ? screen % screens.length : 0;
+
+  const ready =
+    !clusters.loading && (!can.canReadApplications || ((apps.state.items.size > 0 || !apps.loading) && !usage.loading));
+  useEffect(() => {
+    // For bench/console: the big screen's first render with data.
+    if (ready && !marked) {
+      marked = true;
+      performance.mark('polis:bigscreen-ready');
+    }
+  }, [ready]);
+
+  const healthOption = useMemo<ChartOption>(
+    () => ({
+      backgroundColor: 'transparent',
+      tooltip: { trigger: 'item' },
+      legend: { bottom: 0, textStyle: { color: C.dim, fontSize: 14 } },
+      series: [
+        {
+          type: 'pie',
+          radius: ['48%', '72%'],
+          center: ['50%', '44%'],
+          label: { color: C.text, fontSize: 15, formatter: '{c}' },
+          itemStyle: { borderColor: C.bg, borderWidth: 2 },
+          data: Object.entries(totals.byPhase)
+            .sort((a, b) => (a[0] < b[0] ? -1 : 1))
+            .map(([phase, n]) => ({
+              name: t(phaseKey(phase)),
+              value: n,
+              itemStyle: { color: PHASE_COLOR[phase] ?? PHASE_COLOR.Unknown },
+            })),
+        },
+      ],
+    }),
+    [totals.byPhase, t],
+  );
+
+  const costOption = useMemo<ChartOption>(() => {
+    const rows = [...cost.top].reverse();
+    return {
+      backgroundColor: 'transparent',
+      tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
+      grid: { left: 130, right: 40, top: 8, bottom: 24 },
+      xAxis: { type: 'value', axisLabel: { color: C.dim }, splitLine: { lineStyle: { color: '#142a52' } } },
+      yAxis: {
+        type: 'category',
+        data: rows.map((r) => localName(r.displayName, lang, r.tenant)),
+        axisLabel: { color: C.text, fontSize: 14 },
+      },
+      series: [
+        {
+          type: 'bar',
+          data: rows.map((r) => Math.round(r.perHour * 100) / 100),
+          itemStyle: { color: C.accent, borderRadius: [0, 3, 3, 0] },
+          label: { show: true, position: 'right', color: C.dim, fontSize: 13 },
+        },
+      ],
+    };
+  }, [cost.top, lang]);
+
+  const live = clusters.live && (!can.canReadApplications || (apps.live && events.live));
+  const names = Object.keys(can.departmentRoles).join('、');
+  const cpuRatio = capacity.allocatableCpu ? capacity.requestedCpu / capacity.allocatableCpu : 0;
+  const memRatio = capacity.allocatableMemory ? capacity.requestedMemory / capacity.allocatableMemory : 0;
+
+  return (
+    <div
+      data-testid="bigscreen"
+      data-ready={ready}
+      style={{ position: 'fixed', inset: 0, background: C.bg, overflow: 'hidden', color: C.text }}
+    >
+      <div
+        style={{
+          width: W,
+          height: H,
+          transform: `scale(${scale})`,
+          transformOrigin: 'top left',
+          position: 'absolute',
+          left: (window.innerWidth - W * scale) / 2,
+          top: (window.innerHeight - H * scale) / 2,
+          display: 'flex',
+          flexDirection: 'column',
+          gap: 14,
+          padding: 20,
+          boxSizing: 'border-box',
+          fontFamily: '"PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", system-ui, sans-serif',
+        }}
+      >
+        <header style={{ display: 'flex', alignItems: 'center', justifyContent: 'space-between', height: 56 }}>
+          <div style={{ display: 'flex', alignItems: 'baseline', gap: 20 }}>
+            <h1 style={{ margin: 0, fontSize: 36, letterSpacing: 4, color: C.text }}>{t('bigscreen.title')}</h1>
+            <span style={{ fontSize: 20, color: C.dim }} data-testid="bigscreen-scope">
+              {city ? t('bigscreen.scopeCity') : t('bigscreen.scopeDepartment', { names })}
+            </span>
+          </div>
+          <div style={{ display: 'flex', alignItems: 'center', gap: 24, fontSize: 18, color: C.dim }}>
+            <span data-testid="bigscreen-live" data-live={live} style={{ color: live ? C.healthy : C.degraded }}>
+              ● {live ? t('bigscreen.live') : t('bigscreen.reconnecting')}
+            </span>
+            <span style={{ fontVariantNumeric: 'tabular-nums', color: C.text, fontSize: 22 }}>
+              {new Date(now).toLocaleString(locale, { hour12: false })}
+            </span>
+            <button
+              type="button"
+              onClick={() => void document.documentElement.requestFullscreen?.().catch(() => undefined)}
+              style={{
+                background: 'transparent',
+                color: C.accent,
+                border: `1px solid ${C.border}`,
+                borderRadius: 4,
+                padding: '4px 12px',
+                fontSize: 16,
+                cursor: 'pointer',
+              }}
+            >
+              {t('bigscreen.fullscreen')}
+            </button>
+            <Link to="/" style={{ color: C.accent }}>
+              {t('bigscreen.exit')}
+            </Link>
+          </div>
+        </header>
+
+        <div style={{ display: 'flex', gap: 14, height: 150 }}>
+          <Kpi
+            testId="bigscreen-kpi-clusters"
+            label={t('bigscreen.clusters')}
+            value={
+              <span>
+                <span style={{ color: C.healthy }}>{counts.healthy}</span>
+                <span style={{ color: C.dim, fontSize: 28 }}> / </span>
+                <span style={{ color: C.degraded }}>{counts.degraded}</span>
+                <span style={{ color: C.dim, fontSize: 28 }}> / </span>
+                <span style={{ color: C.unreachable }}>{counts.unreachable}</span>
+              </span>
+            }
+            sub={`${t('bigscreen.healthy')} / ${t('bigscreen.degraded')} / ${t('bigscreen.unreachable')}`}
+          />
+          <Kpi
+            testId="bigscreen-kpi-apps"
+            label={t('bigscreen.applications')}
+            value={totals.healthy.toLocaleString(locale)}
+            ratio={totals.total ? totals.healthy / totals.total : 0}
+            sub={t('bigscreen.appsHealthy', {
+              healthy: totals.healthy.toLocaleString(locale),
+              total: totals.total.toLocaleString(locale),
+            })}
+          />
+          {city ? (
+            <Kpi
+              testId="bigscreen-kpi-cpu"
+              label={t('bigscreen.cpu')}
+              value={formatPercent(cpuRatio, locale)}
+              ratio={cpuRatio}
+              sub={
+                capacity.unreachable.clusters > 0
+                  ? t('bigscreen.unreachableExcluded', {
+                      clusters: capacity.unreachable.clusters,
+                      cores: formatCores(capacity.unreachable.allocatableCpu, locale),
+                    })
+                  : `${formatCores(capacity.requestedCpu, locale)} / ${formatCores(capacity.allocatableCpu, locale)} ${t('unit.cores')}`
+              }
+            />
+          ) : (
+            <Kpi
+              testId="bigscreen-kpi-cpu"
+              label={t('bigscreen.quota')}
+              value={formatPercent(cost.quotaCpu ? cost.placedCpu / cost.quotaCpu : 0, locale)}
+              ratio={cost.quotaCpu ? cost.placedCpu / cost.quotaCpu : 0}
+              sub={`${formatCores(cost.placedCpu, locale)} / ${formatCores(cost.quotaCpu, locale)} ${t('unit.cores')}`}
+            />
+          )}
+          {city && (
+            <Kpi
+              testId="bigscreen-kpi-memory"
+              label={t('bigscreen.memory')}
+              value={formatPercent(memRatio, locale)}
+              ratio={memRatio}
+              sub={`${formatBytes(capacity.requestedMemory, locale)} / ${formatBytes(capacity.allocatableMemory, locale)}`}
+            />
+          )}
+          <Kpi
+            testId="bigscreen-kpi-cost"
+            label={t('bigscreen.cost')}
+            value={formatYuan(cost.perHour, locale)}
+            sub={`${t('bigscreen.costPerHour')} · ${formatYuan(cost.perHour * 24, locale)} ${t('bigscreen.costPerDay')}`}
+          />
+        </div>
+
+        <div style={{ display: 'flex', gap: 14, height: 520 }}>
+          <Panel
+            title={t('bigscreen.clusters')}
+            extra={screens.length > 1 ? t('bigscreen.page', { page: page + 1, pages: screens.length }) : undefined}
+            style={{ flex: '0 0 1200px' }}
+            testId="bigscreen-clusters"
+          >
+            <div style={{ display: 'flex', flexDirection: 'column', gap: 10 }}>
+              {(screens[page] ?? []).map((g) => {
+                const zk = zoneKey(g.networkZone);
+                return (
+                  <div key={g.key} data-testid={`bigscreen-group-${g.key}`}>
+                    <div style={{ color: C.dim, fontSize: 16, marginBottom: 6 }}>
+                      {zk ? t(zk) : g.networkZone} · {g.region}
+                    </div>
+                    <div style={{ display: 'grid', gridTemplateColumns: 'repeat(6, 1fr)', gap: 10 }}>
+                      {g.clusters.map((c) => (
+                        <Tile
+                          key={c.metadata.name}
+                          cluster={c}
+                          replicas={totals.replicas[c.metadata.name] ?? 0}
+                          now={now}
+                        />
+                      ))}
+                    </div>
+                  </div>
+                );
+              })}
+            </div>
+          </Panel>
+          <div style={{ flex: 1, display: 'flex', flexDirection: 'column', gap: 14, minWidth: 0 }}>
+            <Panel title={t('bigscreen.applications')} style={{ flex: 1 }} testId="bigscreen-app-health">
+              <Chart option={healthOption} height={200} testId="bigscreen-chart-health" />
+            </Panel>
+            <Panel title={t('bigscreen.costByDepartment')} style={{ flex: 1 }} testId="bigscreen-cost">
+              <Chart option={costOption} height={200} testId="bigscreen-chart-cost" />
+            </Panel>
+          </div>
+        </div>
+
+        <div style={{ display: 'flex', gap: 14, flex: 1, minHeight: 0 }}>
+          <Panel title={t('bigscreen.incidents')} style={{ flex: 1, overflow: 'hidden' }} testId="bigscreen-incidents">
+            <EventList
+              events={events.warnings.slice(0, 7)}
+              empty={t('bigscreen.noIncidents')}
+              now={now}
+              testId="bigscreen-warning-list"
+            />
+          </Panel>
+          <Panel title={t('bigscreen.events')} style={{ flex: 1, overflow: 'hidden' }} testId="bigscreen-events">
+            <EventList
+              events={events.latest.slice(0, 7)}
+              empty={t('bigscreen.noEvents')}
+              now={now}
+              testId="bigscreen-event-list"
+            />
+          </Panel>
+        </div>
+      </div>
+    </div>
+  );
+}
