@@ -28,7 +28,7 @@ import { EventFeed } from './event-feed.ts';
 /** The design size: everything is laid out in these pixels and scaled to the screen (1080p, 4K, anything). */
 const W = 1920;
 const H = 1080;
-const TILES_PER_SCREEN = 24;
+const TILES_PER_SCREEN = 18;
 const CYCLE_MS = 10_000;
 const EVENTS = 12;
 
@@ -179,7 +179,13 @@ function Tile(props: { cluster: Cluster; replicas: number; now: number }) {
   );
 }
 
-function EventList(props: { events: readonly PolisEvent[]; empty: string; now: number; testId: string }) {
+function EventList(props: {
+  events: readonly PolisEvent[];
+  empty: string;
+  now: number;
+  testId: string;
+  name: (tenant: string) => string;
+}) {
   const { locale } = useI18n();
   if (props.events.length === 0) return <div style={{ color: C.dim, fontSize: 18 }}>{props.empty}</div>;
   return (
@@ -205,7 +211,7 @@ function EventList(props: { events: readonly PolisEvent[]; empty: string; now: n
               textOverflow: 'ellipsis',
             }}
           >
-            {e.metadata.tenant ?? ''}
+            {props.name(e.metadata.tenant ?? '')}
           </span>
           <span style={{ color: C.text, overflow: 'hidden', textOverflow: 'ellipsis' }}>
             {e.spec.involvedObject.name}: {e.spec.message}
@@ -252,6 +258,10 @@ export function BigScreenPage() {
   const counts = useMemo(() => healthCounts(shownClusters), [shownClusters]);
   const capacity = useMemo(() => capacityTotals(shownClusters), [shownClusters]);
   const cost = useMemo(() => costTotals(usage.items, 10), [usage.items]);
+  const departmentName = useMemo(() => {
+    const names = new Map(usage.items.map((u) => [u.tenant, localName(u.displayName, lang, u.tenant)]));
+    return (tenant: string) => names.get(tenant) ?? tenant;
+  }, [usage.items, lang]);
 
   useEffect(() => {
     if (screens.length <= 1) return;
@@ -319,7 +329,7 @@ export function BigScreenPage() {
   }, [cost.top, lang]);
 
   const live = clusters.live && (!can.canReadApplications || (apps.live && events.live));
-  const names = Object.keys(can.departmentRoles).join('、');
+  const names = Object.keys(can.departmentRoles).map(departmentName).join('、');
   const cpuRatio = capacity.allocatableCpu ? capacity.requestedCpu / capacity.allocatableCpu : 0;
   const memRatio = capacity.allocatableMemory ? capacity.requestedMemory / capacity.allocatableMemory : 0;
 
@@ -451,18 +461,24 @@ export function BigScreenPage() {
           <Panel
             title={t('bigscreen.clusters')}
             extra={screens.length > 1 ? t('bigscreen.page', { page: page + 1, pages: screens.length }) : undefined}
-            style={{ flex: '0 0 1200px' }}
+            style={{ flex: '0 0 1200px', overflow: 'hidden' }}
             testId="bigscreen-clusters"
           >
-            <div style={{ display: 'flex', flexDirection: 'column', gap: 10 }}>
+            <div style={{ display: 'flex', flexWrap: 'wrap', gap: '12px 22px', alignContent: 'flex-start' }}>
               {(screens[page] ?? []).map((g) => {
                 const zk = zoneKey(g.networkZone);
                 return (
                   <div key={g.key} data-testid={`bigscreen-group-${g.key}`}>
-                    <div style={{ color: C.dim, fontSize: 16, marginBottom: 6 }}>
+                    <div style={{ color: C.dim, fontSize: 16, marginBottom: 6, whiteSpace: 'nowrap' }}>
                       {zk ? t(zk) : g.networkZone} · {g.region}
                     </div>
-                    <div style={{ display: 'grid', gridTemplateColumns: 'repeat(6, 1fr)', gap: 10 }}>
+                    <div
+                      style={{
+                        display: 'grid',
+                        gridTemplateColumns: `repeat(${Math.min(6, g.clusters.length)}, 170px)`,
+                        gap: 10,
+                      }}
+                    >
                       {g.clusters.map((c) => (
                         <Tile
                           key={c.metadata.name}
@@ -494,6 +510,7 @@ export function BigScreenPage() {
               empty={t('bigscreen.noIncidents')}
               now={now}
               testId="bigscreen-warning-list"
+              name={departmentName}
             />
           </Panel>
           <Panel title={t('bigscreen.events')} style={{ flex: 1, overflow: 'hidden' }} testId="bigscreen-events">
@@ -502,6 +519,7 @@ export function BigScreenPage() {
               empty={t('bigscreen.noEvents')}
               now={now}
               testId="bigscreen-event-list"
+              name={departmentName}
             />
           </Panel>
         </div>
