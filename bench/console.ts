@@ -24,11 +24,12 @@ import type { Polis } from '../src/main.ts';
 import { startPolis } from '../src/main.ts';
 import { generateSecretKey } from '../src/tenancy/secret-cipher.ts';
 import { ensureConsoleBuilt, hasChromium, launchChromium } from '../test/support/browser.ts';
+import { bigScreenFirstRender, bigScreenMemory } from './console-bigscreen.ts';
 import { boot, createApps, settle } from './support/estate.ts';
 import type { Figure } from './support/results.ts';
 import { envInt, figure, percentile, printFigures, round, writeResult } from './support/results.ts';
 
-const params = { apps: envInt('BENCH_APPS', 10_000), runs: envInt('BENCH_RUNS', 5), tenants: 20, clusters: 6 };
+const params = { apps: envInt('BENCH_APPS', 10_000), runs: envInt('BENCH_RUNS', 5), tenants: 100, clusters: 6 };
 const KB = 1024;
 
 interface Loaded {
@@ -246,6 +247,12 @@ async function main(): Promise<void> {
       figures.push(await overviewTimes(browser, base, token, `${params.apps.toLocaleString('en')} applications`));
       log('scrolling the application list');
       figures.push(...(await scrolling(browser, base, token)));
+      log('the big screen: first render, then memory over 2 simulated hours of updates');
+      const label = `${params.apps.toLocaleString('en')} applications, ${params.tenants} departments`;
+      figures.push(await bigScreenFirstRender(browser, base, token, params.runs, label));
+      const memory = await bigScreenMemory(browser, base, token, polis, 'docs/screenshots/bigscreen-1920x1080.png');
+      figures.push(...memory.figures);
+      notes.push(...memory.notes);
     } finally {
       await polis.stop();
       rmSync(dir, { recursive: true, force: true });

@@ -40,10 +40,10 @@ describe.skipIf(!hasChromium)(skipTitle('the big screen, in Chromium', noChromiu
 
   /** The laid-out canvas's size on screen. */
   const canvasBox = (page: Page) =>
-    page.evaluate(() => {
-      const r = document.querySelector('[data-testid="bigscreen"] > div')!.getBoundingClientRect();
+    page.evaluate(`(() => {
+      const r = document.querySelector('[data-testid="bigscreen"] > div').getBoundingClientRect();
       return { width: Math.round(r.width), height: Math.round(r.height) };
-    });
+    })()`) as Promise<{ width: number; height: number }>;
 
   it('shows the city to the data bureau at 1920×1080, without the console’s frame, and follows a failure live', async () => {
     const { page, errors } = await open(t.adminToken, 1920, 1080);

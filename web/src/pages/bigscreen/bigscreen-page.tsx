@@ -337,6 +337,7 @@ export function BigScreenPage() {
     <div
       data-testid="bigscreen"
       data-ready={ready}
+      data-revision={apps.state.resourceVersion}
       style={{ position: 'fixed', inset: 0, background: C.bg, overflow: 'hidden', color: C.text }}
     >
       <div
