@@ -123,6 +123,7 @@ export class EventFeed {
   private async run(signal: AbortSignal): Promise<void> {
     let from: string | undefined;
     let backoff = 1000;
+    let stalls = 0;
     const sep = this.opts.path.includes('?') ? '&' : '?';
     while (!signal.aborted) {
       try {
@@ -142,15 +143,18 @@ export class EventFeed {
         continue;
       }
       this.set({ live: true, error: undefined });
+      let progressed = false;
       const end = await readWatch<PolisEvent>(
         `${this.opts.path}${sep}watch=true&allowWatchBookmarks=true&resourceVersion=${from}`,
         {
           onEvent: (e, revision) => {
+            progressed = true;
             backoff = 1000;
             if (revision) from = revision;
             this.apply(e.type, e.object);
           },
           onBookmark: (rv) => {
+            progressed = true;
             backoff = 1000;
             from = rv;
           },
@@ -159,6 +163,12 @@ export class EventFeed {
       );
       if (signal.aborted) return;
       this.set({ live: false });
+      // Ended twice without delivering anything (a replay too big for the server's buffer): start from the head.
+      stalls = progressed ? 0 : stalls + 1;
+      if (stalls >= 2) {
+        stalls = 0;
+        from = undefined;
+      }
       if (end.kind === 'error') {
         if (end.error.code === 401) {
           reportUnauthorized(end.error);
