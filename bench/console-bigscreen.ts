@@ -176,6 +176,9 @@ export async function bigScreenMemory(
     }
     cont = page.continue;
   } while (cont);
+  // The updates are the status changes written here: the delivery controller, which would answer each with a status
+  // write of its own, rests meanwhile (the estate is delivered and settled before).
+  polis.delivery.stop();
   const o = await open(browser, base, token);
   try {
     await ready(o.page, `${base}/bigscreen`);

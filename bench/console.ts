@@ -256,7 +256,7 @@ async function main(): Promise<void> {
       log('the big screen: first render, then memory over 2 simulated hours of updates');
       const label = `${params.apps.toLocaleString('en')} applications, ${params.tenants} departments`;
       figures.push(await bigScreenFirstRender(browser, base, token, params.runs, label));
-      const memory = await bigScreenMemory(browser, base, token, polis, 'docs/screenshots/bigscreen-1920x1080.png');
+      const memory = await bigScreenMemory(browser, base, token, polis);
       figures.push(...memory.figures);
       notes.push(...memory.notes);
     } finally {

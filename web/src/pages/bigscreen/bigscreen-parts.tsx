@@ -104,14 +104,22 @@ export function Tile(props: { cluster: Cluster; replicas: number; now: number })
         overflow: 'hidden',
       }}
     >
-      <div style={{ display: 'flex', justifyContent: 'space-between', gap: 6, fontSize: 17, fontWeight: 600 }}>
-        <span style={{ color: C.text, whiteSpace: 'nowrap', overflow: 'hidden', textOverflow: 'ellipsis' }}>
-          {localName(c.spec.displayName, lang, c.metadata.name)}
-        </span>
-        <span style={{ color: HEALTH_COLOR[h], whiteSpace: 'nowrap' }}>● {t(`bigscreen.${h}`)}</span>
+      <div
+        style={{
+          color: C.text,
+          fontSize: 17,
+          fontWeight: 600,
+          whiteSpace: 'nowrap',
+          overflow: 'hidden',
+          textOverflow: 'ellipsis',
+        }}
+      >
+        <span style={{ color: HEALTH_COLOR[h] }}>● </span>
+        {localName(c.spec.displayName, lang, c.metadata.name)}
       </div>
-      <div style={{ color: C.dim, fontSize: 14, marginTop: 4 }}>
-        {c.spec.vendor} · {t('bigscreen.replicas', { n: props.replicas })}
+      <div style={{ color: C.dim, fontSize: 14, marginTop: 4, whiteSpace: 'nowrap', overflow: 'hidden' }}>
+        <span style={{ color: HEALTH_COLOR[h] }}>{t(`bigscreen.${h}`)}</span> · {c.spec.vendor} ·{' '}
+        {t('bigscreen.replicas', { n: props.replicas })}
       </div>
       <div style={{ color: age !== undefined && age > 30 ? C.degraded : C.dim, fontSize: 14 }}>
         {c.status?.lastHeartbeat
