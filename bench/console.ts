@@ -24,12 +24,15 @@ import type { Polis } from '../src/main.ts';
 import { startPolis } from '../src/main.ts';
 import { generateSecretKey } from '../src/tenancy/secret-cipher.ts';
 import { ensureConsoleBuilt, hasChromium, launchChromium } from '../test/support/browser.ts';
+import { bigScreenFirstRender, bigScreenMemory } from './console-bigscreen.ts';
 import { boot, createApps, settle } from './support/estate.ts';
 import type { Figure } from './support/results.ts';
 import { envInt, figure, percentile, printFigures, round, writeResult } from './support/results.ts';
 
-const params = { apps: envInt('BENCH_APPS', 10_000), runs: envInt('BENCH_RUNS', 5), tenants: 20, clusters: 6 };
+const params = { apps: envInt('BENCH_APPS', 10_000), runs: envInt('BENCH_RUNS', 5), tenants: 100, clusters: 6 };
 const KB = 1024;
+/** BENCH_ONLY=bigscreen: the initial JavaScript and the big screen's figures only, merged into the last results. */
+const only = process.env.BENCH_ONLY;
 
 interface Loaded {
   url: string;
@@ -223,8 +226,10 @@ async function main(): Promise<void> {
     try {
       log('measuring the first views');
       figures.push(...(await firstViews(browser, demo.polis.url!, demo.token)));
-      log('measuring the overview');
-      figures.push(await overviewTimes(browser, demo.polis.url!, demo.token, 'demo city'));
+      if (!only) {
+        log('measuring the overview');
+        figures.push(await overviewTimes(browser, demo.polis.url!, demo.token, 'demo city'));
+      }
     } finally {
       await demo.polis.stop();
       rmSync(demo.dir, { recursive: true, force: true });
@@ -243,15 +248,32 @@ async function main(): Promise<void> {
       log(notes[notes.length - 1]!);
       const base = await polis.app.listen({ host: '127.0.0.1', port: 0 });
       const token = readFileSync(polis.adminTokenFile!, 'utf8').trim();
-      figures.push(await overviewTimes(browser, base, token, `${params.apps.toLocaleString('en')} applications`));
-      log('scrolling the application list');
-      figures.push(...(await scrolling(browser, base, token)));
+      if (!only) {
+        figures.push(await overviewTimes(browser, base, token, `${params.apps.toLocaleString('en')} applications`));
+        log('scrolling the application list');
+        figures.push(...(await scrolling(browser, base, token)));
+      }
+      log('the big screen: first render, then memory over 2 simulated hours of updates');
+      const label = `${params.apps.toLocaleString('en')} applications, ${params.tenants} departments`;
+      figures.push(await bigScreenFirstRender(browser, base, token, params.runs, label));
+      const memory = await bigScreenMemory(browser, base, token, polis);
+      figures.push(...memory.figures);
+      notes.push(...memory.notes);
     } finally {
       await polis.stop();
       rmSync(dir, { recursive: true, force: true });
     }
   } finally {
     await browser.close();
+  }
+  if (only) {
+    // Keep the figures this run did not measure from the last full run.
+    const last = JSON.parse(readFileSync('bench/results/console.json', 'utf8')) as { figures: Figure[] };
+    const measured = new Set(figures.map((f) => f.metric));
+    figures.unshift(...last.figures.filter((f) => !measured.has(f.metric)));
+    notes.push(
+      `figures other than the initial JavaScript and the big screen's are from ${(last as { date?: string }).date ?? 'the last full run'}`,
+    );
   }
   printFigures('console (Chromium)', figures);
   const file = await writeResult({

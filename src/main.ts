@@ -26,6 +26,9 @@ import { tenancyKinds } from './tenancy/kinds.ts';
 import { createSecretCipher, generateSecretKey, parseSecretKey } from './tenancy/secret-cipher.ts';
 import type { Authenticator } from './tenancy/identity.ts';
 import { oidcAuthenticator } from './tenancy/oidc-authenticator.ts';
+import { parseGroupBindings } from './tenancy/oidc-groups.ts';
+import { OidcClient } from './tenancy/oidc-login.ts';
+import type { OidcLogin } from './tenancy/oidc-routes.ts';
 import { tokenAuthenticator } from './tenancy/token-authenticator.ts';
 import { TokenService } from './tenancy/token-service.ts';
 import { seedDemoCity, seedDemoLoad } from './demo-city.ts';
@@ -121,7 +124,14 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
   const cipher = createSecretCipher(await loadSecretKey(config));
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const registry = new KindRegistry();
-  for (const def of [...tenancyKinds(cipher), applicationKind, applicationRevisionKind, clusterKind, eventKind, displayNameKind])
+  for (const def of [
+    ...tenancyKinds(cipher),
+    applicationKind,
+    applicationRevisionKind,
+    clusterKind,
+    eventKind,
+    displayNameKind,
+  ])
     registry.register(def);
   const usage = new Map<string, UsageFunction>([['Application', applicationUsage]]);
   const feed = new ChangeFeed({ store, pollMs: opts.feedPollMs });
@@ -232,12 +242,24 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
   if (sim && controllers && !opts.virtualTime) sim.start(250);
 
   const authenticators: Authenticator[] = [tokenAuthenticator({ store, clock })];
+  let oidcLogin: OidcLogin | undefined;
   if (config.oidc) {
-    const oidc = oidcAuthenticator(config.oidc, { clock });
+    const c = config.oidc;
+    const client = new OidcClient({ issuer: c.issuer, clientId: c.audience, clientSecret: c.clientSecret }, { clock });
+    const oidc = oidcAuthenticator(
+      { ...c, groupBindings: parseGroupBindings(c.groupBindings) },
+      { clock, discoverJwksUri: async () => (await client.discovery()).jwks_uri },
+    );
     await oidc.load();
     authenticators.push(oidc);
+    oidcLogin = { client, scopes: c.scopes ?? 'openid profile', verify: oidc.verify };
   }
-  const watches = new WatchGuard({ feed, principal: (user) => bindings.principal(user), clock, limits: config.watch });
+  const watches = new WatchGuard({
+    feed,
+    principal: (user, granted) => bindings.principal(user, granted),
+    clock,
+    limits: config.watch,
+  });
   watches.start();
   const usageReport = createUsageReport({ resources });
   const metrics = createMetrics({
@@ -284,6 +306,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     https: config.tls
       ? { cert: await readFile(config.tls.certFile), key: await readFile(config.tls.keyFile) }
       : undefined,
+    oidcLogin,
   });
   const compaction = setInterval(
     () =>

@@ -7,6 +7,8 @@ import Fastify from 'fastify';
 import { AuthenticationError, NotAllowedError } from '../kernel/errors.ts';
 import { authorize } from '../tenancy/authorization.ts';
 import { principalOf } from '../tenancy/request-principal.ts';
+import type { OidcLogin } from '../tenancy/oidc-routes.ts';
+import { registerOidcRoutes } from '../tenancy/oidc-routes.ts';
 import type { ChangeFeed } from '../resources/change-feed.ts';
 import type { KindRegistry } from '../resources/registry.ts';
 import type { ResourceService } from '../resources/service.ts';
@@ -69,6 +71,8 @@ export interface ServerDeps {
   readonly backup?: BackupDeps;
   /** Serve HTTPS with this PEM certificate and key (kubectl sends tokens over HTTPS only). */
   readonly https?: { readonly cert: Buffer; readonly key: Buffer };
+  /** Sign-in through an OpenID Connect provider from the console (absent: API tokens only). */
+  readonly oidcLogin?: OidcLogin;
 }
 
 /** A registered route, for the isolation test and the OpenAPI document. */
@@ -147,7 +151,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
         'no credentials: send "Authorization: Bearer <token>" (polis login stores one for the CLI)',
       );
     await deps.feed.idle();
-    const principal = deps.bindings.principal(identity.user);
+    const principal = deps.bindings.principal(identity.user, identity.groupBindings);
     if (!principal) throw new AuthenticationError(`user "${identity.user}" does not exist or is disabled`);
     req.identity = identity;
     req.principal = principal;
@@ -223,6 +227,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   registerApplyRoutes(app, { resources: deps.resources });
   registerTenancyRoutes(app, { store: deps.store, resources: deps.resources, tokens: deps.tokens });
   registerAuditRoutes(app, { store: deps.store, resources: deps.resources, now: () => deps.clock.now() });
+  registerOidcRoutes(app, { oidc: deps.oidcLogin, principal: (u, g) => deps.bindings.principal(u, g) });
   registerUsageRoutes(app, { resources: deps.resources });
   registerSearchRoutes(app, { resources: deps.resources });
   registerApplicationRoutes(app, { store: deps.store, resources: deps.resources });

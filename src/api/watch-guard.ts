@@ -75,7 +75,7 @@ export class WatchGuard {
   private readonly byUser = new Map<string, Set<Entry>>();
   private readonly deps: {
     feed: ChangeFeed;
-    principal: (user: string) => Principal | undefined;
+    principal: (user: string, granted?: Identity['groupBindings']) => Principal | undefined;
     clock: Clock;
     limits: WatchLimits;
     random: () => number;
@@ -89,8 +89,8 @@ export class WatchGuard {
 
   constructor(deps: {
     feed: ChangeFeed;
-    /** The current principal of a user; undefined when the user is gone or disabled. */
-    principal: (user: string) => Principal | undefined;
+    /** The current principal of a user (with its credential's group bindings); undefined when gone or disabled. */
+    principal: (user: string, granted?: Identity['groupBindings']) => Principal | undefined;
     clock: Clock;
     limits?: Partial<WatchLimits>;
     /** For the jitter of the maximum duration; Math.random by default. */
@@ -215,9 +215,9 @@ export class WatchGuard {
   private checkUser(user: string): void {
     const set = this.byUser.get(user);
     if (!set) return;
-    const principal = this.deps.principal(user);
     const now = this.deps.clock.now().getTime();
     for (const w of [...set]) {
+      const principal = this.deps.principal(user, w.identity.groupBindings);
       if (!principal) {
         this.revoke(w, new AuthenticationError(`user "${user}" does not exist or is disabled`));
         continue;

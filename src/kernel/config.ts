@@ -87,6 +87,14 @@ export interface Config {
     readonly jwksFile?: string;
     readonly jwksUrl?: string;
     readonly userClaim?: string;
+    /** Set when the provider registers polis as a confidential client: the code exchange (through polis) sends it. */
+    readonly clientSecret?: string;
+    /** Scopes the console asks for (default `openid profile`). */
+    readonly scopes?: string;
+    /** The claim listing the user's groups (default `groups`). */
+    readonly groupsClaim?: string;
+    /** Groups to role bindings, as POLIS_OIDC_GROUP_BINDINGS (src/tenancy/oidc-groups.ts parses it). */
+    readonly groupBindings?: string;
   };
 }
 
@@ -183,7 +191,7 @@ function checked(name: string, value: string, problem: (v: string) => string | u
 function oidcFrom(env: Readonly<Record<string, string | undefined>>): Config['oidc'] {
   const issuer = env.POLIS_OIDC_ISSUER || undefined;
   if (!issuer) return undefined;
-  const audience = env.POLIS_OIDC_AUDIENCE || undefined;
+  const audience = env.POLIS_OIDC_AUDIENCE || env.POLIS_OIDC_CLIENT_ID || undefined;
   const jwksFile = env.POLIS_OIDC_JWKS_FILE || undefined;
   const jwksUrl = env.POLIS_OIDC_JWKS_URL || undefined;
   if (!audience) {
@@ -194,15 +202,26 @@ function oidcFrom(env: Readonly<Record<string, string | undefined>>): Config['oi
       },
     ]);
   }
-  if (!jwksFile === !jwksUrl) {
-    throw new InputError('the OIDC key set is not configured', [
+  if (jwksFile && jwksUrl) {
+    throw new InputError('the OIDC key set is configured twice', [
       {
         path: 'POLIS_OIDC_JWKS_URL',
-        message: "set exactly one of POLIS_OIDC_JWKS_URL (the provider's jwks_uri) or POLIS_OIDC_JWKS_FILE",
+        message:
+          "set at most one of POLIS_OIDC_JWKS_URL (the provider's jwks_uri) or POLIS_OIDC_JWKS_FILE; with neither, the jwks_uri of the issuer's discovery document is used",
       },
     ]);
   }
-  return { issuer, audience, jwksFile, jwksUrl, userClaim: env.POLIS_OIDC_USER_CLAIM || undefined };
+  return {
+    issuer,
+    audience,
+    jwksFile,
+    jwksUrl,
+    userClaim: env.POLIS_OIDC_USER_CLAIM || undefined,
+    clientSecret: env.POLIS_OIDC_CLIENT_SECRET || undefined,
+    scopes: env.POLIS_OIDC_SCOPES || undefined,
+    groupsClaim: env.POLIS_OIDC_GROUPS_CLAIM || undefined,
+    groupBindings: env.POLIS_OIDC_GROUP_BINDINGS || undefined,
+  };
 }
 
 function tlsFrom(env: Readonly<Record<string, string | undefined>>): Config['tls'] {

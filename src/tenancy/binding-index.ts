@@ -49,11 +49,19 @@ export class BindingIndex {
     this.subs = [];
   }
 
-  /** The principal for `user`, or undefined when no such user exists or it is disabled. */
-  principal(user: string): Principal | undefined {
+  /**
+   * The principal for `user`, or undefined when no such user exists or it is disabled. `granted` are bindings an
+   * identity provider's groups grant (src/tenancy/oidc-groups.ts): they are added to the user's own, and they admit
+   * a user polis has no User object for (the data bureau mapped the group, so its members may sign in); a
+   * disabled User is refused all the same.
+   */
+  principal(user: string, granted: readonly Binding[] = []): Principal | undefined {
     const u = this.users.get(user);
-    if (!u || u.disabled) return undefined;
-    return { user, bindings: [...(this.byUser.get(user)?.values() ?? [])] };
+    if (u?.disabled) return undefined;
+    if (!u && granted.length === 0) return undefined;
+    const own = [...(this.byUser.get(user)?.values() ?? [])];
+    const extra = granted.filter((g) => !own.some((b) => b.role === g.role && b.tenant === g.tenant));
+    return { user, bindings: [...own, ...extra] };
   }
 
   private async restart(): Promise<void> {

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import type { Binding } from './roles.ts';
 
 /** Who a request comes from, as an authenticator established it. Rights come later, from role bindings. */
 export interface Identity {
@@ -8,6 +9,11 @@ export interface Identity {
   readonly tokenId?: string;
   /** When the credential stops being valid (ms since the epoch); open watches end then. */
   readonly expiresAt?: number;
+  /**
+   * Role bindings the identity provider's groups grant (POLIS_OIDC_GROUP_BINDINGS, src/tenancy/oidc-groups.ts), added
+   * to the user's own bindings for this credential only.
+   */
+  readonly groupBindings?: readonly Binding[];
 }
 
 /**

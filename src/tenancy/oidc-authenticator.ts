@@ -6,6 +6,8 @@ import { AuthenticationError } from '../kernel/errors.ts';
 import type { Authenticator, Identity } from './identity.ts';
 import { bearerToken } from './identity.ts';
 import { looksLikeJwt, verifyJwt } from './jwt.ts';
+import type { GroupBinding } from './oidc-groups.ts';
+import { bindingsForGroups } from './oidc-groups.ts';
 
 export interface OidcSettings {
   readonly issuer: string;
@@ -16,6 +18,10 @@ export interface OidcSettings {
   readonly jwksUrl?: string;
   /** The claim that names the polis User (default `preferred_username`). */
   readonly userClaim?: string;
+  /** The claim listing the user's groups (default `groups`), read when `groupBindings` map any. */
+  readonly groupsClaim?: string;
+  /** Groups whose members hold role bindings (the data bureau's mapping, POLIS_OIDC_GROUP_BINDINGS). */
+  readonly groupBindings?: readonly GroupBinding[];
 }
 
 /**
@@ -26,8 +32,17 @@ export interface OidcSettings {
  */
 export function oidcAuthenticator(
   settings: OidcSettings,
-  deps: { clock: Clock; fetch?: typeof fetch },
-): Authenticator & { load(): Promise<void> } {
+  deps: {
+    clock: Clock;
+    fetch?: typeof fetch;
+    /** The provider's jwks_uri from discovery, when neither a key file nor a URL is configured. */
+    discoverJwksUri?: () => Promise<string>;
+  },
+): Authenticator & {
+  load(): Promise<void>;
+  /** Verifies an ID token: the identity it proves, with its claims (the code exchange checks the nonce). */
+  verify(raw: string): Promise<{ identity: Identity; claims: Readonly<Record<string, unknown>> }>;
+} {
   let keys: JsonWebKey[] = [];
   let lastLoad = -Infinity;
   const claim = settings.userClaim ?? 'preferred_username';
@@ -35,41 +50,60 @@ export function oidcAuthenticator(
   async function load(): Promise<void> {
     let text: string;
     if (settings.jwksFile) text = await readFile(settings.jwksFile, 'utf8');
-    else if (settings.jwksUrl) {
-      const res = await (deps.fetch ?? fetch)(settings.jwksUrl, { signal: AbortSignal.timeout(5000) });
-      if (!res.ok) throw new Error(`the OIDC key set at ${settings.jwksUrl} answered ${res.status}`);
+    else {
+      const url = settings.jwksUrl ?? (await deps.discoverJwksUri?.());
+      if (!url) throw new Error('OIDC needs POLIS_OIDC_JWKS_FILE, POLIS_OIDC_JWKS_URL or a discovery document');
+      const res = await (deps.fetch ?? fetch)(url, { signal: AbortSignal.timeout(5000) });
+      if (!res.ok) throw new Error(`the OIDC key set at ${url} answered ${res.status}`);
       text = await res.text();
-    } else throw new Error('OIDC needs POLIS_OIDC_JWKS_FILE or POLIS_OIDC_JWKS_URL');
+    }
     const parsed = JSON.parse(text) as { keys?: JsonWebKey[] };
     if (!Array.isArray(parsed.keys)) throw new Error('the OIDC key set has no "keys" array');
     keys = parsed.keys;
     lastLoad = deps.clock.now().getTime();
   }
 
+  async function verify(raw: string): Promise<{ identity: Identity; claims: Readonly<Record<string, unknown>> }> {
+    const expect = {
+      issuer: settings.issuer,
+      audience: settings.audience,
+      now: Math.floor(deps.clock.now().getTime() / 1000),
+    };
+    let result = await verifyJwt(raw, keys, expect);
+    if (!result.ok && result.code === 'TokenKeyNotFound' && deps.clock.now().getTime() - lastLoad > 60_000) {
+      await load().catch(() => undefined);
+      result = await verifyJwt(raw, keys, expect);
+    }
+    if (!result.ok)
+      throw new AuthenticationError(`the ID token was refused: ${result.problem}; sign in again`, [
+        { path: '(authorization)', code: result.code, message: result.problem },
+      ]);
+    const user = result.claims[claim];
+    if (typeof user !== 'string' || user === '')
+      throw new AuthenticationError(`the ID token has no "${claim}" claim naming the user`, [
+        { path: '(authorization)', code: 'TokenUserClaimMissing', params: { claim }, message: `no "${claim}" claim` },
+      ]);
+    const groupBindings = settings.groupBindings?.length
+      ? bindingsForGroups(settings.groupBindings, result.claims[settings.groupsClaim ?? 'groups'])
+      : [];
+    const exp = result.claims.exp;
+    const identity: Identity = {
+      user,
+      via: 'oidc',
+      ...(typeof exp === 'number' ? { expiresAt: exp * 1000 } : {}),
+      ...(groupBindings.length > 0 ? { groupBindings } : {}),
+    };
+    return { identity, claims: result.claims };
+  }
+
   return {
     name: 'oidc',
     load,
+    verify,
     async authenticate(headers: IncomingHttpHeaders): Promise<Identity | undefined> {
       const raw = bearerToken(headers);
       if (raw === undefined || !looksLikeJwt(raw)) return undefined;
-      const expect = {
-        issuer: settings.issuer,
-        audience: settings.audience,
-        now: Math.floor(deps.clock.now().getTime() / 1000),
-      };
-      let result = await verifyJwt(raw, keys, expect);
-      if (!result.ok && result.code === 'TokenKeyNotFound' && deps.clock.now().getTime() - lastLoad > 60_000) {
-        await load().catch(() => undefined);
-        result = await verifyJwt(raw, keys, expect);
-      }
-      if (!result.ok)
-        throw new AuthenticationError(`the ID token was refused: ${result.problem}; sign in again`, [
-          { path: '(authorization)', code: result.code, message: result.problem },
-        ]);
-      const user = result.claims[claim];
-      if (typeof user !== 'string' || user === '')
-        throw new AuthenticationError(`the ID token has no "${claim}" claim naming the user`);
-      return { user, via: 'oidc' };
+      return (await verify(raw)).identity;
     },
   };
 }

@@ -87,4 +87,35 @@ describe('a list-then-watch collection', () => {
     expect(fetch).toHaveBeenCalledTimes(1);
     c.stop();
   });
+
+  it('lists again when watches end twice in a row without delivering anything, instead of resuming for ever', async () => {
+    const urls: string[] = [];
+    let lists = 0;
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async (url: string) => {
+        urls.push(url);
+        if (url.includes('watch=true')) {
+          // The server cuts the stream before its first event (a replay too big for its buffer).
+          if (lists === 1) return new Response(new ReadableStream({ start: (c) => c.error(new Error('cut')) }));
+          return new Promise<Response>(() => {});
+        }
+        lists++;
+        return json({
+          metadata: { resourceVersion: lists === 1 ? '10' : '500' },
+          items: [app('a', lists === 1 ? 3 : 499)],
+        });
+      }),
+    );
+    const c = new Collection<KubeObject>({ path: '/apis/core.oam.dev/v1beta1/applications' });
+    c.start();
+    try {
+      await until(() => lists === 2 && urls.filter((u) => u.includes('watch=true')).length === 3);
+      const watchUrls = urls.filter((u) => u.includes('watch=true'));
+      expect(watchUrls.map((u) => /resourceVersion=(\d+)/.exec(u)![1])).toEqual(['10', '10', '500']);
+      await until(() => c.getSnapshot().state.items.get('edu/a')?.metadata.resourceVersion === '499');
+    } finally {
+      c.stop();
+    }
+  });
 });

@@ -130,6 +130,7 @@ export class Collection<T extends KubeObject, R = T> {
     let from: string | undefined;
     let backoff = 1000;
     let relist = false;
+    let stalls = 0;
     while (!signal.aborted) {
       try {
         if (from === undefined) {
@@ -159,15 +160,18 @@ export class Collection<T extends KubeObject, R = T> {
       }
       const sep = this.opts.path.includes('?') ? '&' : '?';
       this.set({ live: true, error: undefined });
+      let progressed = false;
       const end = await readWatch<T>(
         `${this.opts.path}${sep}watch=true&allowWatchBookmarks=true&resourceVersion=${from}`,
         {
           onEvent: (e, revision) => {
+            progressed = true;
             backoff = 1000;
             if (revision) from = revision;
             this.enqueue([e]);
           },
           onBookmark: (rv) => {
+            progressed = true;
             backoff = 1000;
             from = rv;
             this.setRevision(rv);
@@ -178,6 +182,15 @@ export class Collection<T extends KubeObject, R = T> {
       if (signal.aborted) return;
       this.flush();
       this.set({ live: false });
+      // A watch that ends twice in a row before delivering anything (the server drops a stream whose replay of a
+      // burst overflows its buffer, docs/api.md) would be resumed from the same revision for ever: list instead.
+      stalls = progressed ? 0 : stalls + 1;
+      if (stalls >= 2 && this.opts.recent === undefined) {
+        stalls = 0;
+        from = undefined;
+        relist = true;
+        continue;
+      }
       if (end.kind === 'error') {
         if (end.error.code === 410 || end.error.reason === 'ResourceVersionTooLarge') {
           // The history since `from` was compacted, or `from` is newer than the server's store (a restore):

@@ -4,6 +4,7 @@ import {
   ClusterOutlined,
   DashboardOutlined,
   ExperimentOutlined,
+  FundProjectionScreenOutlined,
   LogoutOutlined,
   TeamOutlined,
   UserOutlined,
@@ -27,6 +28,7 @@ const ICONS: Record<NavKey, ReactNode> = {
   departments: <TeamOutlined />,
   audit: <AuditOutlined />,
   sandbox: <ExperimentOutlined />,
+  bigscreen: <FundProjectionScreenOutlined />,
 };
 
 /** The frame of every page: navigation (what this user may use), language, who is signed in. */

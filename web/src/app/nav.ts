@@ -1,7 +1,7 @@
 import type { Capabilities } from '../auth/capabilities.ts';
 import type { MessageKey } from '../i18n/i18n.tsx';
 
-export type NavKey = 'overview' | 'applications' | 'clusters' | 'departments' | 'audit' | 'sandbox';
+export type NavKey = 'overview' | 'applications' | 'clusters' | 'departments' | 'audit' | 'sandbox' | 'bigscreen';
 
 export interface NavItem {
   readonly key: NavKey;
@@ -16,6 +16,7 @@ const ALL: readonly (NavItem & { readonly visible: (c: Capabilities) => boolean 
   { key: 'departments', path: '/departments', label: 'nav.departments', visible: (c) => c.canReadApplications },
   { key: 'audit', path: '/audit', label: 'nav.audit', visible: (c) => c.canReadAudit },
   { key: 'sandbox', path: '/sandbox', label: 'nav.sandbox', visible: (c) => c.canUseSandbox },
+  { key: 'bigscreen', path: '/bigscreen', label: 'nav.bigscreen', visible: (c) => c.canReadApplications },
 ];
 
 /** The navigation a user is offered: only pages whose data and actions the server would let them use. */

@@ -21,6 +21,7 @@ describe('what the console offers, from whoami', () => {
       'departments',
       'audit',
       'sandbox',
+      'bigscreen',
     ]);
   });
 
@@ -31,7 +32,14 @@ describe('what the console offers, from whoami', () => {
     expect(c.canReadAudit).toBe(false);
     expect(canWrite(c, 'edu')).toBe(true);
     expect(canWrite(c, 'tax')).toBe(false);
-    expect(navItems(c).map((i) => i.key)).toEqual(['overview', 'applications', 'clusters', 'departments', 'sandbox']);
+    expect(navItems(c).map((i) => i.key)).toEqual([
+      'overview',
+      'applications',
+      'clusters',
+      'departments',
+      'sandbox',
+      'bigscreen',
+    ]);
   });
 
   it('lets a department admin read its department’s audit entries, not verify the chain', () => {

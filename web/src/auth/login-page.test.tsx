@@ -12,6 +12,7 @@ afterEach(() => {
   cleanup();
   vi.unstubAllGlobals();
   sessionStorage.clear();
+  localStorage.clear();
 });
 
 function Who() {
@@ -36,7 +37,8 @@ describe('LoginPage', () => {
     mount();
     fireEvent.click(screen.getByTestId('login-submit'));
     expect(screen.getByText('Enter a token')).toBeTruthy();
-    expect(fetch).not.toHaveBeenCalled();
+    // Only the public sign-in options were asked for: no token was sent.
+    expect(fetch.mock.calls.map((c) => String(c[0]))).toEqual(['/api/v1/auth/providers']);
   });
 
   it('shows why the server refused a token', async () => {
@@ -57,7 +59,8 @@ describe('LoginPage', () => {
   });
 
   it('signs in with a token the server accepts, sending it as a bearer token', async () => {
-    const fetch = vi.fn(async (_url: string, init?: RequestInit) => {
+    const fetch = vi.fn(async (url: string, init?: RequestInit) => {
+      if (url === '/api/v1/auth/providers') return new Response(JSON.stringify({ kind: 'SignInOptions', token: true }));
       expect((init?.headers as Record<string, string>).authorization).toBe('Bearer polis_good');
       return new Response(
         JSON.stringify({ kind: 'WhoAmI', user: 'edu-admin', bindings: [{ role: 'tenant-admin', tenant: 'edu' }] }),
@@ -68,7 +71,8 @@ describe('LoginPage', () => {
     fireEvent.change(screen.getByTestId('login-token'), { target: { value: ' polis_good ' } });
     fireEvent.click(screen.getByTestId('login-submit'));
     await waitFor(() => expect(screen.getByText('signed in as edu-admin')).toBeTruthy(), LIMIT);
-    expect(fetch.mock.calls[0]![0]).toBe('/api/v1/whoami');
-    expect(sessionStorage.getItem('polis.token')).toBe('polis_good');
+    expect(fetch.mock.calls.map((c) => c[0])).toContain('/api/v1/whoami');
+    // Kept for the whole browser: every tab shares the session.
+    expect(localStorage.getItem('polis.token')).toBe('polis_good');
   });
 });

@@ -1,15 +1,18 @@
 import { KeyOutlined, SafetyCertificateOutlined } from '@ant-design/icons';
-import { Alert, Button, Card, Checkbox, Divider, Flex, Input, Segmented, Tooltip, Typography } from 'antd';
+import { Alert, Button, Card, Divider, Flex, Input, Segmented, Tooltip, Typography } from 'antd';
 import type { FormEvent } from 'react';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { ApiError } from '../api/api-error.ts';
 import type { Lang } from '../i18n/i18n.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
+import type { SignInOptions } from './oidc-flow.ts';
+import { authorizeUrl, fetchSignInOptions } from './oidc-flow.ts';
 import { useSession } from './session.tsx';
 
 /**
- * Sign in with an API token (`polis token create`, or data/admin.token on a first start). Government SSO (OIDC,
- * docs/security.md) will sign in here too; its button is shown, disabled, until the console gets the flow.
+ * Sign in with an API token (`polis token create`, or data/admin.token on a first start), or through the government
+ * SSO (统一身份认证, OIDC authorization code with PKCE, docs/security.md): its button is active when the server
+ * names an issuer and a client id and the issuer's discovery document was read.
  */
 export function LoginPage() {
   const { t, lang, setLang } = useI18n();
@@ -17,8 +20,29 @@ export function LoginPage() {
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
   const [token, setToken] = useState('');
-  const [remember, setRemember] = useState(false);
   const [missing, setMissing] = useState(false);
+  const [options, setOptions] = useState<SignInOptions>();
+  const [redirecting, setRedirecting] = useState(false);
+
+  useEffect(() => {
+    const ctrl = { live: true };
+    fetchSignInOptions()
+      .then((o) => ctrl.live && setOptions(o))
+      .catch(() => undefined);
+    return () => {
+      ctrl.live = false;
+    };
+  }, []);
+
+  const oidc = options?.oidc;
+  const ssoReady = Boolean(oidc?.authorizationEndpoint && !oidc.unavailable);
+  const sso = async () => {
+    if (!oidc) return;
+    setRedirecting(true);
+    const here = window.location.pathname + window.location.search;
+    window.location.assign(await authorizeUrl(oidc, window.location.origin, here));
+  };
+  const ssoProblem = session.ssoFailed;
 
   // A plain form (not antd's Form): the login page is part of the first load, and kept small.
   const submit = async (e?: FormEvent) => {
@@ -30,7 +54,7 @@ export function LoginPage() {
     setBusy(true);
     setError(undefined);
     try {
-      await session.signIn(token, remember);
+      await session.signIn(token);
     } catch (e) {
       const err = e as ApiError;
       setError(err.code === 401 ? t('login.rejected', { message: err.message }) : err.message);
@@ -64,6 +88,23 @@ export function LoginPage() {
           />
         </Flex>
         <Divider />
+        {session.endedElsewhere && !error && (
+          <Alert type="info" showIcon style={{ marginBottom: 16 }} title={t('login.endedElsewhere')} />
+        )}
+        {ssoProblem && !error && (
+          <Alert
+            type="error"
+            showIcon
+            style={{ marginBottom: 16 }}
+            title={t('login.ssoFailed')}
+            description={
+              ssoProblem.problem
+                ? `${t(`login.${ssoProblem.problem}`)}${ssoProblem.message ? ` (${ssoProblem.message})` : ''}`
+                : ssoProblem.message
+            }
+            data-testid="login-sso-error"
+          />
+        )}
         {session.endedBecause && !error && (
           <Alert
             type="warning"
@@ -107,16 +148,28 @@ export function LoginPage() {
           >
             {missing ? t('login.tokenRequired') : t('login.tokenHelp')}
           </Typography.Text>
-          <Checkbox checked={remember} onChange={(e) => setRemember(e.target.checked)} style={{ marginBottom: 16 }}>
-            {t('login.remember')}
-          </Checkbox>
           <Button type="primary" htmlType="submit" block loading={busy} data-testid="login-submit">
             {t('login.submit')}
           </Button>
         </form>
         <Divider plain>{t('login.or')}</Divider>
-        <Tooltip title={t('login.ssoLater')}>
-          <Button block icon={<SafetyCertificateOutlined />} disabled>
+        <Tooltip
+          title={
+            ssoReady
+              ? undefined
+              : oidc?.unavailable
+                ? t('login.ssoUnavailable', { issuer: oidc.issuer })
+                : t('login.ssoNotConfigured')
+          }
+        >
+          <Button
+            block
+            icon={<SafetyCertificateOutlined />}
+            disabled={!ssoReady}
+            loading={redirecting}
+            onClick={() => void sso()}
+            data-testid="login-sso"
+          >
             {t('login.sso')}
           </Button>
         </Tooltip>

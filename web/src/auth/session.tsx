@@ -5,13 +5,16 @@ import { api, setTokenSource } from '../api/client.ts';
 import { resetCollections } from '../api/collection.ts';
 import { paths } from '../api/paths.ts';
 import type { WhoAmI } from '../api/types.ts';
+import { navigate } from '../app/router.tsx';
 import type { Capabilities } from './capabilities.ts';
 import { capabilitiesOf } from './capabilities.ts';
+import type { CallbackProblem } from './oidc-flow.ts';
+import { CALLBACK_PATH, OidcCallbackError, completeCallback } from './oidc-flow.ts';
 
 const KEY = 'polis.token';
 
-/** How the user signed in. Only API tokens today; an OIDC sign-in (docs/security.md) would add a method here. */
-export type SignInMethod = 'token';
+/** How the user signed in: an API token, or the government SSO (an OIDC ID token, docs/security.md). */
+export type SignInMethod = 'token' | 'oidc';
 
 export interface Session {
   readonly state: 'checking' | 'signed-out' | 'signed-in';
@@ -19,7 +22,11 @@ export interface Session {
   readonly can?: Capabilities;
   /** Why the last session ended (an expired or revoked token), for the login page. */
   readonly endedBecause?: string;
-  signIn(token: string, remember: boolean): Promise<void>;
+  /** Why the last SSO sign-in failed: a problem found in the browser (its message key), or the server's message. */
+  readonly ssoFailed?: { readonly problem?: CallbackProblem; readonly message?: string };
+  /** The session was ended in another tab of this browser (sign-out there, or another user signed in). */
+  readonly endedElsewhere?: boolean;
+  signIn(token: string, remember?: boolean): Promise<void>;
   signOut(): void;
 }
 
@@ -29,34 +36,42 @@ let current: string | undefined;
 
 function stored(): string | undefined {
   try {
-    return sessionStorage.getItem(KEY) ?? localStorage.getItem(KEY) ?? undefined;
+    // sessionStorage: where consoles before the shared session kept a tab's token (and bench/console still puts it).
+    return localStorage.getItem(KEY) ?? sessionStorage.getItem(KEY) ?? undefined;
   } catch {
     return undefined;
   }
 }
 
-function keep(token: string | undefined, remember: boolean): void {
+function keep(token: string | undefined): void {
   current = token;
   try {
     sessionStorage.removeItem(KEY);
-    localStorage.removeItem(KEY);
-    if (token) (remember ? localStorage : sessionStorage).setItem(KEY, token);
+    if (token) localStorage.setItem(KEY, token);
+    else localStorage.removeItem(KEY);
   } catch {
     // Not kept: the session lasts as long as the page.
   }
 }
 
 /**
- * The signed-in user: the token (kept for this tab, or in this browser with "remember"), who it is and what it may
- * do. A 401 on any request ends the session and the login page says why.
+ * The signed-in user: the credential (an API token or an SSO ID token), who it is and what it may do. The
+ * credential is kept in this browser's localStorage, so every tab shares the session until it expires or someone
+ * signs out; the `storage` event carries a sign-out (or another sign-in) to the other tabs at once. A 401 on any
+ * request ends the session and the login page says why.
  */
 export function SessionProvider(props: { children: ReactNode }) {
-  const [state, setState] = useState<Session['state']>(() => (stored() ? 'checking' : 'signed-out'));
+  const [state, setState] = useState<Session['state']>(() =>
+    stored() || window.location.pathname === CALLBACK_PATH ? 'checking' : 'signed-out',
+  );
   const [who, setWho] = useState<WhoAmI>();
   const [endedBecause, setEndedBecause] = useState<string>();
 
+  const [ssoFailed, setSsoFailed] = useState<Session['ssoFailed']>();
+  const [endedElsewhere, setEndedElsewhere] = useState(false);
+
   const signOut = useCallback(() => {
-    keep(undefined, false);
+    keep(undefined);
     resetCollections();
     setWho(undefined);
     setState('signed-out');
@@ -67,41 +82,99 @@ export function SessionProvider(props: { children: ReactNode }) {
       token: () => current,
       onUnauthorized: (e: ApiError) => {
         if (!current) return;
-        keep(undefined, false);
+        keep(undefined);
         resetCollections();
         setWho(undefined);
         setEndedBecause(e.message);
         setState('signed-out');
       },
     });
-    const token = stored();
-    if (!token) return;
-    current = token;
-    api<WhoAmI>(paths.whoami, { token })
-      .then((w) => {
-        setWho(w);
-        setState('signed-in');
-      })
-      .catch((e: ApiError) => {
-        keep(undefined, false);
-        setEndedBecause(e.message);
+    const check = (token: string) => {
+      current = token;
+      api<WhoAmI>(paths.whoami, { token })
+        .then((w) => {
+          if (current !== token) return;
+          resetCollections();
+          setWho(w);
+          setState('signed-in');
+        })
+        .catch((e: ApiError) => {
+          if (current !== token) return;
+          keep(undefined);
+          setEndedBecause(e.message);
+          setState('signed-out');
+        });
+    };
+    // Another tab signed out (the key removed) or signed in as someone (a new credential): follow it.
+    const onStorage = (e: StorageEvent) => {
+      if (e.key !== KEY && e.key !== null) return;
+      const token = stored();
+      if (token === current) return;
+      resetCollections();
+      setWho(undefined);
+      if (!token) {
+        current = undefined;
+        setEndedElsewhere(true);
         setState('signed-out');
-      });
+        return;
+      }
+      setState('checking');
+      check(token);
+    };
+    window.addEventListener('storage', onStorage);
+    if (window.location.pathname === CALLBACK_PATH) {
+      // Back from the government SSO: exchange the code, keep the ID token, go where the user was headed.
+      const search = new URLSearchParams(window.location.search);
+      setState('checking');
+      completeCallback(search, window.location.origin)
+        .then((s) => {
+          keep(s.idToken);
+          setSsoFailed(undefined);
+          check(s.idToken);
+          navigate(s.returnTo.startsWith('/') && !s.returnTo.startsWith('//') ? s.returnTo : '/', { replace: true });
+        })
+        .catch((e: unknown) => {
+          setSsoFailed(
+            e instanceof OidcCallbackError
+              ? { problem: e.problem, message: e.detail }
+              : { message: (e as ApiError).message },
+          );
+          setState(stored() ? 'checking' : 'signed-out');
+          navigate('/', { replace: true });
+          const token = stored();
+          if (token) check(token);
+        });
+      return () => window.removeEventListener('storage', onStorage);
+    }
+    const token = stored();
+    if (token) check(token);
+    return () => window.removeEventListener('storage', onStorage);
   }, []);
 
-  const signIn = useCallback(async (token: string, remember: boolean) => {
+  const signIn = useCallback(async (token: string) => {
     const t = token.trim();
     const w = await api<WhoAmI>(paths.whoami, { token: t });
-    keep(t, remember);
+    keep(t);
     resetCollections();
     setEndedBecause(undefined);
+    setEndedElsewhere(false);
+    setSsoFailed(undefined);
     setWho(w);
     setState('signed-in');
   }, []);
 
   const value = useMemo<Session>(
-    () => ({ state, who, can: who ? capabilitiesOf(who) : undefined, endedBecause, signIn, signOut }),
-    [state, who, endedBecause, signIn, signOut],
+    () => ({
+      state,
+      who,
+      can: who ? capabilitiesOf(who) : undefined,
+      endedBecause,
+      ssoFailed,
+      endedElsewhere,
+      signIn,
+      signOut,
+    }),
+    [state, who, endedBecause, ssoFailed, endedElsewhere, signIn, signOut],
   );
   return <SessionContext.Provider value={value}>{props.children}</SessionContext.Provider>;
 }
