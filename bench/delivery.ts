@@ -23,6 +23,7 @@ import { ManualClock, systemClock } from '../src/kernel/clock.ts';
 import { CTX, appDoc, boot, createApps, settle } from './support/estate.ts';
 import type { Manifest } from '../src/kernel/manifest.ts';
 import { SimCluster } from '../src/sim/index.ts';
+import { namespaceOf } from '../src/delivery/namespace.ts';
 import type { Figure } from './support/results.ts';
 import { envInt, figure, percentile, printFigures, round, writeResult } from './support/results.ts';
 
@@ -63,7 +64,9 @@ async function specChangeLatency(): Promise<Figure[]> {
         status?: { placement: Record<string, Record<string, number>> };
       };
       const targets = Object.keys(app.status?.placement.web ?? {});
-      const ns = `dept-${t}-app-${a}`;
+      // The namespace delivery recorded (it was `<tenant>-<app>` once: a stale formula here never saw a change land
+      // and waited out the 10 s deadline on every change).
+      const ns = namespaceOf(`dept-${t}`, `app-${a}`, app.status);
       landed.clear();
       const start = performance.now();
       const r = await polis.app.inject({
@@ -77,7 +80,10 @@ async function specChangeLatency(): Promise<Figure[]> {
       while (!targets.every((c) => landed.has(`${c}/${ns}/web`)) && performance.now() < deadline) {
         await new Promise((res) => setImmediate(res));
       }
-      const done = Math.max(...targets.map((c) => landed.get(`${c}/${ns}/web`) ?? Number.POSITIVE_INFINITY));
+      const missing = targets.filter((c) => !landed.has(`${c}/${ns}/web`));
+      if (missing.length > 0)
+        throw new Error(`change ${i}: ${ns}/web not applied on ${missing.join(', ')} within 10 s`);
+      const done = Math.max(...targets.map((c) => landed.get(`${c}/${ns}/web`)!));
       latencies.push(done - start);
       // Baseline: the same manifests applied straight to the clusters.
       const d0 = performance.now();

@@ -95,6 +95,22 @@ describe('delivery of the example applications in the sandbox', () => {
     expect(t.polis.sim!.cluster('burst-aliyun')!.list('tax--e-invoice', {})).toEqual([]);
   });
 
+  it('reconciles the settled applications again without writing anything, to the store or to a cluster', async () => {
+    // bench/delivery's no-op resync in small: a pass over applications that need nothing costs no commit.
+    const p = t.polis;
+    await p.feed.idle();
+    await p.delivery.idle();
+    const revision = await p.store.currentRevision();
+    const changed = p.delivery.stats.objectsChanged;
+    const reconciles = p.delivery.stats.reconciles;
+    await p.delivery.resyncAll();
+    await p.delivery.idle();
+    await p.feed.idle();
+    expect(p.delivery.stats.reconciles - reconciles).toBeGreaterThanOrEqual(EXAMPLES.length);
+    expect(await p.store.currentRevision()).toBe(revision);
+    expect(p.delivery.stats.objectsChanged).toBe(changed);
+  });
+
   it('stops at a suspend step until someone approves it, then delivers the next step', async () => {
     await settle(10);
     let license = (await app('samr', 'business-license')).status!;

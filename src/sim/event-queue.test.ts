@@ -46,4 +46,8 @@ describe('seeded randomness', () => {
     expect([...seen].sort()).toEqual([1, 2, 3, 4]);
     expect(r.uuid()).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
+
+  it('draws the same uids from the same seed as before they were built flat', () => {
+    expect(new Rng(42).uuid()).toBe('99e1ef7c-72c3-4b8a-9a3b-32c0ab73b0ad');
+  });
 });
