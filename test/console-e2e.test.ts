@@ -101,7 +101,7 @@ describe.skipIf(!hasChromium)(
       await page.getByTestId('nav-applications').click();
       await page.getByTestId('app-table').waitFor();
       await expect.poll(() => page.getByTestId('app-count').textContent()).toMatch(/7 \/ 共 7|7 of 7/);
-      await pick(page, 'filter-department', 'tax');
+      await pick(page, 'filter-department', '税务局');
       await expect.poll(() => page.getByTestId('app-count').textContent()).toMatch(/1 \/ 共 7/);
       expect(page.url()).toContain('department=tax');
       await page.getByTestId('app-link-tax-e-invoice').waitFor();
