@@ -241,13 +241,27 @@ describe('bad input', () => {
     }
   });
 
-  it('refuses a merge patch sent with another patch type', async () => {
+  it('refuses a patch type polis does not speak (strategic merge), saying which it does', async () => {
     const r = await t.request('PATCH', '/apis/core.oam.dev/v1beta1/tenants/edu/applications/enrolment-portal', {
+      token,
+      body: '{"spec":{}}',
+      contentType: 'application/strategic-merge-patch+json',
+    });
+    expect(r.statusCode).toBe(415);
+  });
+
+  it('refuses a JSON patch that leaves the spec invalid, naming the field, and stores nothing', async () => {
+    const path = '/apis/core.oam.dev/v1beta1/tenants/edu/applications/enrolment-portal';
+    const before = (await t.request('GET', path, { token })).json() as { metadata: { resourceVersion: string } };
+    const r = await t.request('PATCH', path, {
       token,
       body: '[{"op":"replace","path":"/spec","value":{}}]',
       contentType: 'application/json-patch+json',
     });
-    expect(r.statusCode).toBe(415);
+    expect(r.statusCode).toBe(422);
+    expect(JSON.stringify(r.json())).toContain('spec');
+    const after = (await t.request('GET', path, { token })).json() as { metadata: { resourceVersion: string } };
+    expect(after.metadata.resourceVersion).toBe(before.metadata.resourceVersion);
   });
 
   it('records refused writes in the audit log with their outcome', async () => {

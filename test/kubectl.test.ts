@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli/run-cli.ts';
 import type { TestPolis } from './support/test-polis.ts';
 import { startTestPolis } from './support/test-polis.ts';
+import { skipTitle } from './support/skip.ts';
 
 /**
  * Real Kubernetes clients that polis did not write, against a polis serving HTTPS (kubectl sends no token over plain
@@ -121,7 +122,7 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-describe.skipIf(missing !== undefined)('kubectl against polis', () => {
+describe.skipIf(missing !== undefined)(skipTitle('kubectl against polis', missing), () => {
   it('writes a kubeconfig with the server, the token and the CA', () => {
     const doc = parse(readFileSync(configs['edu-admin']!, 'utf8'));
     expect(doc.clusters[0].cluster.server).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
@@ -220,7 +221,7 @@ describe.skipIf(missing !== undefined)('kubectl against polis', () => {
   });
 });
 
-describe.skipIf(missing !== undefined)('@kubernetes/client-node against polis', () => {
+describe.skipIf(missing !== undefined)(skipTitle('@kubernetes/client-node against polis', missing), () => {
   const load = (user: string) => {
     const kc = new k8s.KubeConfig();
     kc.loadFromFile(configs[user]!);
@@ -276,7 +277,7 @@ describe.skipIf(missing !== undefined)('@kubernetes/client-node against polis', 
   });
 });
 
-describe.skipIf(missing !== undefined)('kubectl writes against polis', () => {
+describe.skipIf(missing !== undefined)(skipTitle('kubectl writes against polis', missing), () => {
   const manifest = (name: string, image: string, labels: Record<string, string> = {}) => {
     const file = join(dir, `${name}-${image.replace(/[^a-z0-9]/g, '-')}.yaml`);
     const doc = app(name);

@@ -222,7 +222,6 @@ Exit codes: 0 ok, 1 failure, 2 usage or invalid input, 3 not logged in or not al
       .option('--until <time>', 'up to this ISO time, or this long ago')
       .option('--system', 'include polis controllers (system:…)')
       .option('--format <format>', 'csv or xlsx (default: from --file, else csv)')
-      .option('--lang <lang>', 'language of the summaries: zh-CN or en (default: from LANG)')
       .option('-f, --file <path>', 'where to write it (default: the name the server suggests)')
       .action((opts) => run(runAuditExport(ctx, opts))),
     '  polis audit export --since 180d -f audit.xlsx\n  polis audit export --tenant edu --action rollback --lang zh-CN',

@@ -1,3 +1,4 @@
+import { cliLang } from '../cli-lang.ts';
 import { readFile, writeFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import type { Archive } from '../../audit/archive.ts';
@@ -33,7 +34,8 @@ export async function runAuditExport(ctx: CliContext, opts: AuditExportOptions):
     throw new CliError(`--format ${format} is not valid: expected csv or xlsx`, { exitCode: EXIT.usage });
   const now = ctx.now();
   const client = await ctx.connect();
-  const lang = opts.lang ?? (/^zh/i.test(ctx.io.env.LC_ALL ?? ctx.io.env.LANG ?? '') ? 'zh-CN' : 'en');
+  // The global --lang (or the locale) chooses the summaries' language, as it does every message of the CLI.
+  const lang = opts.lang ?? (cliLang() === 'zh' ? 'zh-CN' : 'en');
   const { data, filename, headers } = await client.download('/api/v1/audit/export', {
     tenant: opts.tenant,
     actor: opts.actor,

@@ -284,6 +284,18 @@ export const en = {
   PreconditionUidMismatch: 'the uid precondition {given} does not match the object (uid {actual})',
   PreconditionResourceVersionMismatch:
     'the resourceVersion precondition {given} does not match the object (resourceVersion {actual})',
+  // ── Sign-in through OIDC ────────────────────────────────────────────────────────────────────────────────────
+  TokenUserClaimMissing: 'the ID token has no "{claim}" claim naming the user',
+  GroupBindingMalformed: 'group binding "{entry}" is malformed: expected group=role or group=role@department',
+  GroupBindingRoleNotBindable: 'group binding "{entry}": role {role} cannot be bound this way',
+  GroupBindingDepartmentInvalid: 'group binding "{entry}": "{tenant}" is not a department id',
+  OidcDiscoveryFailed: "the identity provider's discovery document at {url} could not be read",
+  OidcDiscoveryInvalid: "the identity provider's discovery document at {url} lacks its issuer or endpoints",
+  OidcTokenEndpointUnreachable: "the identity provider's token endpoint could not be reached",
+  OidcCodeRefused: 'the identity provider refused the sign-in code ({error})',
+  OidcNotConfigured: 'sign-in through an identity provider is not configured',
+  OidcNonceMismatch: 'the ID token does not answer this sign-in (nonce mismatch): sign in again',
+  OidcUserNotAdmitted: '{user} is not admitted: no user object and no mapped group',
 } as const satisfies Record<string, string>;
 
 /** Every code the catalogue knows. */
