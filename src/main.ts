@@ -43,6 +43,10 @@ import { eventsGoWithTheirTenant } from './events/event-admission.ts';
 import { DEFAULT_SANDBOX, SimCloud } from './sim/index.ts';
 import type { MetricsSource } from './observe/index.ts';
 import { createMetricsSource } from './observe/index.ts';
+import { marketKinds } from './market/market-kinds.ts';
+import { marketAdmission } from './market/market-admission.ts';
+import { MarketController } from './market/market-controller.ts';
+import { provisionerSet, SimulatedMiddleware } from './market/provisioners/index.ts';
 
 /** The version of this build, from package.json. */
 export const VERSION: string = (
@@ -65,6 +69,10 @@ export interface Polis {
   readonly delivery: DeliveryController;
   /** The autoscaler, when there is a metrics source. */
   readonly scaling?: ScalingController;
+  /** The marketplace controller: instances and bindings (src/market). */
+  readonly market: MarketController;
+  /** The simulated cloud's middleware, where bindings on simulated instances get their credentials. */
+  readonly middleware?: SimulatedMiddleware;
   /** Where the first platform-admin token was written, when this start created it. */
   readonly adminTokenFile?: string;
   readonly demoTokensFile?: string;
@@ -99,6 +107,8 @@ export interface StartOptions {
    * the clusters and their pods; bench/fair-sharing). Ignored without the sandbox.
    */
   readonly sim?: SimCloud;
+  /** The marketplace: reuse this simulated middleware (a restart in a test), and its retry settings. */
+  readonly market?: { readonly middleware?: SimulatedMiddleware; readonly maxAttempts?: number; readonly retryBaseMs?: number };
 }
 
 /** The composition root: store, kinds, admission, change feed, authentication and the HTTP API, from config. */
@@ -109,7 +119,14 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
   const cipher = createSecretCipher(await loadSecretKey(config));
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const registry = new KindRegistry();
-  for (const def of [...tenancyKinds(cipher), applicationKind, applicationRevisionKind, clusterKind, eventKind])
+  for (const def of [
+    ...tenancyKinds(cipher),
+    applicationKind,
+    applicationRevisionKind,
+    clusterKind,
+    eventKind,
+    ...marketKinds,
+  ])
     registry.register(def);
   const usage = new Map<string, UsageFunction>([['Application', applicationUsage]]);
   const feed = new ChangeFeed({ store, pollMs: opts.feedPollMs });
@@ -125,6 +142,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
       quotaAdmission(usage),
       placementAdmission,
       applicationNamespaceAdmission,
+      marketAdmission,
       recordRevision,
     ],
     afterCommit: () => feed.nudge(),
@@ -193,6 +211,19 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     clusters,
     resyncMs: opts.virtualTime ? 0 : config.resyncMs,
     fairSharing: opts.fairSharing ?? true,
+    log,
+    attachments: (owner) => market.attachments(owner),
+  });
+  const middleware = sim ? (opts.market?.middleware ?? new SimulatedMiddleware()) : opts.market?.middleware;
+  const market: MarketController = new MarketController({
+    store,
+    resources,
+    feed,
+    clock,
+    provisioners: provisionerSet(middleware),
+    redeliver: (tenant, app) => delivery.enqueue(tenant, app),
+    maxAttempts: opts.market?.maxAttempts,
+    retryBaseMs: opts.market?.retryBaseMs,
     log,
   });
   const scaling = metricsSource
@@ -269,6 +300,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
   refusalFlush.unref();
   if (controllers) {
     await delivery.start();
+    await market.start();
     await scaling?.start();
   }
 
@@ -279,6 +311,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     clearInterval(compaction);
     clearInterval(refusalFlush);
     scaling?.stop();
+    market.stop();
     delivery.stop();
     clusters.stop();
     sim?.stop();
@@ -311,6 +344,8 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     clusters,
     delivery,
     scaling,
+    market,
+    middleware,
     adminTokenFile,
     demoTokensFile,
     url,

@@ -27,6 +27,7 @@ import type { Clock } from '../kernel/clock.ts';
 import type { SimCloud } from '../sim/index.ts';
 import type { MetricsSource } from '../observe/index.ts';
 import { registerObserveRoutes } from '../observe/routes.ts';
+import { registerMarketRoutes } from '../market/routes.ts';
 import { registerBodyParsers } from './bodies.ts';
 import { armBodyTimeout } from './body-timeout.ts';
 import { registerDiscovery } from './discovery.ts';
@@ -205,6 +206,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   registerClusterRoutes(app, { resources: deps.resources });
   registerSandboxRoutes(app, { store: deps.store, resources: deps.resources, clock: deps.clock, sim: deps.sim });
   registerObserveRoutes(app, { resources: deps.resources, metrics: deps.metricsSource, sim: deps.sim });
+  registerMarketRoutes(app, { store: deps.store, resources: deps.resources, clock: deps.clock });
   await app.ready();
   return app;
 }

@@ -38,6 +38,7 @@ import type { BurstLimits, BurstUse } from '../placement/burst-limits.ts';
 import { burstAllowance } from '../placement/burst-limits.ts';
 import { BurstLedger, burstReport } from './burst-ledger.ts';
 import type { AutoscalingProperties } from '../scaling/autoscaling-policy.ts';
+import type { Attachments } from '../market/attachments.ts';
 
 export const DELIVERY_FINALIZER = 'polis.io/delivery';
 
@@ -55,6 +56,8 @@ export interface DeliveryDeps {
   /** Events older than this are pruned (default 6 h). */
   readonly eventTtlMs?: number;
   readonly log?: (msg: string, err?: unknown) => void;
+  /** What the marketplace adds to an application (its bindings' Secrets, its instance's network paths). */
+  readonly attachments?: (owner: Owner) => Promise<Attachments | undefined>;
 }
 
 /** Counters for tests, benchmarks and /metrics. */
@@ -303,9 +306,11 @@ export class DeliveryController {
       departmentUse: await this.burst.othersUse(owner.tenant, owner.app),
       now: nowMs,
     });
+    const attachments = await this.deps.attachments?.(owner);
     const base = {
       owner,
       spec,
+      ...(attachments ? { attachments } : {}),
       revision,
       candidates,
       steps: workflow.reached,
