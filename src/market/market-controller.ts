@@ -72,6 +72,16 @@ export interface InstanceStatus {
 
 const SYSTEM = { actor: 'system:market', requestId: 'market' };
 
+/** The administrator polis creates an instance with: the name each image's entrypoint expects. */
+const ADMIN_USER: Record<Connection['engine'], string> = {
+  postgresql: 'polis_admin',
+  mysql: 'root',
+  redis: 'default',
+  rabbitmq: 'polis_admin',
+  kafka: 'polis_admin',
+  minio: 'polis_admin',
+};
+
 /**
  * The marketplace controller: keeps each instance's Application as its item version renders it, and takes each
  * binding through a small state machine (finalizer → credentials Secret written ahead → provision, retried with
@@ -222,7 +232,8 @@ export class MarketController {
         detail: msg('MarketParametersInvalid', { item: spec.item, version: spec.version, problems: rendered.problems }),
       });
     // The administrator's credentials, made once, before the application that reads them.
-    if (vspec.connection && !spec.adminSecret) await this.ensureAdminSecret(tenant, adminSecret, name);
+    if (vspec.connection && !spec.adminSecret)
+      await this.ensureAdminSecret(tenant, adminSecret, name, ADMIN_USER[vspec.connection.engine]);
     const existing = await this.deps.store.get({ kind: 'Application', tenant, name: appName });
     if (existing && existing.metadata.labels?.[INSTANCE_LABEL] !== name)
       return this.instanceStatus(inst, {
@@ -287,13 +298,13 @@ export class MarketController {
     for (const b of this.byInstance.get(`${tenant}/${name}`) ?? []) this.queue.add(`ServiceBinding/${b}`);
   }
 
-  private async ensureAdminSecret(tenant: string, name: string, instance: string): Promise<void> {
+  private async ensureAdminSecret(tenant: string, name: string, instance: string, username: string): Promise<void> {
     if (await this.secret(tenant, name)) return;
     await this.deps.resources.create(SYSTEM, {
       apiVersion: 'polis.io/v1',
       kind: 'Secret',
       metadata: { name, tenant, labels: { [INSTANCE_LABEL]: instance } },
-      stringData: { username: 'polis_admin', password: randomBytes(24).toString('base64url') },
+      stringData: { username, password: randomBytes(24).toString('base64url') },
     });
   }
 

@@ -109,9 +109,9 @@ export interface CatalogItemVersionSpec {
   readonly releaseNotes?: { readonly zh: string; readonly en: string };
 }
 
-/** `postgresql` + `15.4.0` → `postgresql-15.4.0`: one object per version, named so. */
+/** `postgresql` + `16.4.0` → `postgresql-16-4-0`: one object per version, named so (names hold no dots). */
 export function versionObjectName(item: string, version: string): string {
-  return `${item}-${version}`;
+  return `${item}-${version.replace(/[^a-z0-9]+/g, '-')}`;
 }
 
 /**

@@ -27,6 +27,8 @@ export interface TemplateContext {
 
 // One validator for all schemas: the 2020-12 dialect, strict (unknown keywords are errors), defaults filled in.
 const ajv = new Ajv2020({ allErrors: true, strict: true, useDefaults: true, validateFormats: false });
+// Chinese labels for the parameter form the console generates (annotations only; they validate nothing).
+ajv.addVocabulary(['x-title-zh', 'x-description-zh']);
 const compiled = new Map<string, ValidateFunction>();
 const MAX_SCHEMA_BYTES = 64 * 1024;
 
