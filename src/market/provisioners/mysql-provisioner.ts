@@ -24,7 +24,8 @@ export const mysqlProvisioner: Provisioner = {
     guarded('mysql', () =>
       withAdmin(admin, async (c) => {
         const id = checkedId(grant.id);
-        await c.query('CREATE DATABASE IF NOT EXISTS ??', [id]);
+        // utf8mb4: Chinese text (and any other) stored as written.
+        await c.query('CREATE DATABASE IF NOT EXISTS ?? CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci', [id]);
         await c.query("CREATE USER IF NOT EXISTS ?@'%' IDENTIFIED BY ?", [id, grant.password]);
         await c.query("ALTER USER ?@'%' IDENTIFIED BY ?", [id, grant.password]);
         await c.query("GRANT ALL PRIVILEGES ON ??.* TO ?@'%'", [id, id]);

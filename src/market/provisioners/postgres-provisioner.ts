@@ -32,9 +32,9 @@ export const postgresProvisioner: Provisioner = {
         const id = checkedId(grant.id);
         const password = c.escapeLiteral(grant.password);
         const role = await c.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [id]);
-        // NOINHERIT and no memberships: the role has the rights of its database and nothing else.
+        // No memberships: the role has the rights of its database (as its owner) and nothing else.
         await c.query(
-          `${role.rowCount ? 'ALTER' : 'CREATE'} ROLE ${id} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT PASSWORD ${password}`,
+          `${role.rowCount ? 'ALTER' : 'CREATE'} ROLE ${id} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD ${password}`,
         );
         const db = await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [id]);
         if (!db.rowCount) await c.query(`CREATE DATABASE ${id} OWNER ${id}`);
