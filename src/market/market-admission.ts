@@ -5,7 +5,7 @@ import { jsonEqual } from '../resources/merge-patch.ts';
 import type { AdmissionPlugin } from '../resources/service.ts';
 import type { StoreTx } from '../resources/store.ts';
 import type { CatalogItemVersionSpec, ItemState, MarketInstanceSpec, ServiceBindingSpec, VersionPhase } from './market-kinds.ts';
-import { PLATFORM_SPACE, versionObjectName } from './market-kinds.ts';
+import { findVersion, PLATFORM_SPACE } from './market-kinds.ts';
 
 const platformKey = (kind: string, name: string) => ({ kind, tenant: '', name });
 
@@ -60,6 +60,16 @@ async function versionRules(
     throw new InputError(msg('MarketVersionItemMissing', { item: spec.item }), [
       codedCause('spec.item', msg('MarketVersionItemMissing', { item: spec.item })),
     ]);
+  if (operation !== 'delete' && (!old || (old.spec as CatalogItemVersionSpec).version !== spec.version || (old.spec as CatalogItemVersionSpec).item !== spec.item)) {
+    const other = (await tx.listAll(['CatalogItemVersion'], '')).find(
+      (v) =>
+        v.metadata.name !== object.metadata.name &&
+        (v.spec as CatalogItemVersionSpec).item === spec.item &&
+        (v.spec as CatalogItemVersionSpec).version === spec.version,
+    );
+    if (other)
+      throw new ConflictError(msg('MarketVersionExists', { item: spec.item, version: spec.version, existing: other.metadata.name }));
+  }
   const phase = phaseOf(old ?? object);
   if (operation === 'update' && old && !jsonEqual(old.spec, object.spec) && (phase === 'Submitted' || phase === 'Released'))
     throw new ConflictError(msg('MarketVersionImmutable', { version: object.metadata.name, phase }));
@@ -95,7 +105,7 @@ async function instanceRules(
   if (was && was.version === spec.version) return;
   const item = await tx.get(platformKey('CatalogItem', spec.item));
   if (!item) throw new NotFoundError(msg('MarketNoSuchItem', { item: spec.item }));
-  const version = await tx.get(platformKey('CatalogItemVersion', versionObjectName(spec.item, spec.version)));
+  const version = findVersion(await tx.listAll(['CatalogItemVersion'], ''), spec.item, spec.version);
   if (!version) throw new NotFoundError(msg('MarketNoSuchVersion', { item: spec.item, version: spec.version }));
   const phase = phaseOf(version);
   if (phase !== 'Released')
@@ -124,7 +134,7 @@ async function bindingRules(
       codedCause('spec.instance', msg('MarketNoSuchInstance', { instance: spec.instance })),
     ]);
   const ispec = inst.spec as MarketInstanceSpec;
-  const version = await tx.get(platformKey('CatalogItemVersion', versionObjectName(ispec.item, ispec.version)));
+  const version = findVersion(await tx.listAll(['CatalogItemVersion'], ''), ispec.item, ispec.version);
   if (!(version?.spec as CatalogItemVersionSpec | undefined)?.connection)
     throw new InputError(msg('MarketInstanceNotBindable', { instance: spec.instance, item: ispec.item }), [
       codedCause('spec.instance', msg('MarketInstanceNotBindable', { instance: spec.instance, item: ispec.item })),

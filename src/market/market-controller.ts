@@ -15,7 +15,7 @@ import type { Attachments } from './attachments.ts';
 import { bindingSecretName, bindingVariables, defaultEnvPrefix } from './binding-secret.ts';
 import { boundInstance, phaseOf } from './market-admission.ts';
 import type { CatalogItemVersionSpec, Connection, MarketInstanceSpec, ServiceBindingSpec } from './market-kinds.ts';
-import { MARKET_API_VERSION, PLATFORM_SPACE, versionObjectName } from './market-kinds.ts';
+import { findVersion, MARKET_API_VERSION, PLATFORM_SPACE } from './market-kinds.ts';
 import type { AdminEndpoint, ProvisionerSet } from './provisioners/index.ts';
 import { granted as grantedShape, grantId, ProvisionerError } from './provisioners/index.ts';
 import { renderTemplate } from './template.ts';
@@ -207,11 +207,11 @@ export class MarketController {
     if (!(await this.ensureFinalizer(inst, INSTANCE_FINALIZER))) return;
     const status = inst.status as InstanceStatus | undefined;
     if (status?.observedGeneration === inst.metadata.generation && status.phase === 'Ready') return;
-    const version = await this.deps.store.get({
-      kind: 'CatalogItemVersion',
-      tenant: '',
-      name: versionObjectName(spec.item, spec.version),
-    });
+    const version = findVersion(
+      (await this.deps.store.list({ kind: 'CatalogItemVersion', tenant: '' })).items,
+      spec.item,
+      spec.version,
+    );
     if (!version || phaseOf(version) !== 'Released') {
       const detail = version
         ? msg('MarketVersionNotReleased', { item: spec.item, version: spec.version, phase: phaseOf(version) })

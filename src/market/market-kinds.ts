@@ -1,7 +1,5 @@
 import { z } from 'zod';
 import type { ErrorCause } from '../kernel/errors.ts';
-import { codedCause } from '../kernel/errors.ts';
-import { msg } from '../kernel/messages/index.ts';
 import { defineKind } from '../resources/kind-schema.ts';
 import type { KindDefinition } from '../resources/registry.ts';
 import { ENGINES } from './provisioners/provisioner.ts';
@@ -109,9 +107,17 @@ export interface CatalogItemVersionSpec {
   readonly releaseNotes?: { readonly zh: string; readonly en: string };
 }
 
-/** `postgresql` + `16.4.0` → `postgresql-16-4-0`: one object per version, named so (names hold no dots). */
+/** `postgresql` + `16.4.0` → `postgresql-16-4-0`: the name a version is given by convention (names hold no dots). */
 export function versionObjectName(item: string, version: string): string {
   return `${item}-${version.replace(/[^a-z0-9]+/g, '-')}`;
+}
+
+/** The version object of `item` at `version` among `versions` (one at most: admission keeps the pair unique). */
+export function findVersion<T extends { spec?: unknown }>(versions: readonly T[], item: string, version: string): T | undefined {
+  return versions.find((v) => {
+    const s = v.spec as CatalogItemVersionSpec | undefined;
+    return s?.item === item && s.version === version;
+  });
 }
 
 /**
@@ -131,7 +137,7 @@ export const catalogItemVersionKind: KindDefinition = defineKind({
       item: dnsLabel,
       version: z
         .string()
-        .regex(/^\d+\.\d+\.\d+(-[0-9a-z.]+)?$/, 'a semantic version such as 15.4.0 or 1.0.0-rc.1')
+        .regex(/^\d+\.\d+\.\d+(-[0-9a-z.-]+)?$/, 'a semantic version such as 15.4.0 or 1.0.0-rc.1')
         .max(40),
       template: z.record(z.string(), z.unknown()),
       parameters: z.record(z.string(), z.unknown()),
@@ -145,16 +151,7 @@ export const catalogItemVersionKind: KindDefinition = defineKind({
   status: z.record(z.string(), z.unknown()),
   validate: (obj) => {
     const spec = obj.spec as CatalogItemVersionSpec;
-    const causes: ErrorCause[] = [];
-    const expected = versionObjectName(spec.item, spec.version);
-    if (obj.metadata.name !== expected)
-      causes.push(
-        codedCause(
-          'metadata.name',
-          msg('MarketVersionNameMismatch', { item: spec.item, version: spec.version, expected }),
-        ),
-      );
-    causes.push(...schemaCauses(spec.parameters, 'spec.parameters'));
+    const causes: ErrorCause[] = [...schemaCauses(spec.parameters, 'spec.parameters')];
     if (causes.length === 0) causes.push(...templateCauses(spec.template, spec.parameters, 'spec.template'));
     return causes;
   },
