@@ -53,7 +53,10 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutM
 
 async function boot(): Promise<{ polis: Polis; dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'polis-bench-market-'));
-  const config = loadConfig({}, { dataDir: dir, secretKey: generateSecretKey(), demo: true, port: 0, logLevel: 'silent' });
+  const config = loadConfig(
+    {},
+    { dataDir: dir, secretKey: generateSecretKey(), demo: true, port: 0, logLevel: 'silent' },
+  );
   const polis = await startPolis(config, { controllers: true, feedPollMs: 200 });
   return { polis, dir };
 }
@@ -82,7 +85,11 @@ async function instance(polis: Polis, tenant: string, name: string, spec: object
 }
 
 /** Cores and bytes an application requests as placed: replicas per cluster times per-replica requests. */
-async function placedRequests(polis: Polis, tenant: string, app: string): Promise<{ cpu: number; memory: number } | undefined> {
+async function placedRequests(
+  polis: Polis,
+  tenant: string,
+  app: string,
+): Promise<{ cpu: number; memory: number } | undefined> {
   const a = await polis.store.get({ kind: 'Application', tenant, name: app });
   const placement = (a?.status as { placement?: Record<string, { replicas: Record<string, number> }> } | undefined)
     ?.placement;
@@ -191,7 +198,11 @@ async function sharingAndLatency(): Promise<Figure[]> {
       }),
       figure({ metric: 'sharing saves: cores requested, shared', value: round(s.cpu, 1), unit: 'cores' }),
       figure({ metric: 'sharing saves: cores requested, dedicated HA', value: round(h.cpu, 1), unit: 'cores' }),
-      figure({ metric: 'sharing saves: cores requested, dedicated single replica', value: round(d.cpu, 1), unit: 'cores' }),
+      figure({
+        metric: 'sharing saves: cores requested, dedicated single replica',
+        value: round(d.cpu, 1),
+        unit: 'cores',
+      }),
       figure({
         metric: 'bind latency: binding created -> Secret on every cluster of the app (max)',
         value: round(Math.max(...latencies) / 1000, 2),

@@ -108,7 +108,11 @@ export interface StartOptions {
    */
   readonly sim?: SimCloud;
   /** The marketplace: reuse this simulated middleware (a restart in a test), and its retry settings. */
-  readonly market?: { readonly middleware?: SimulatedMiddleware; readonly maxAttempts?: number; readonly retryBaseMs?: number };
+  readonly market?: {
+    readonly middleware?: SimulatedMiddleware;
+    readonly maxAttempts?: number;
+    readonly retryBaseMs?: number;
+  };
 }
 
 /** The composition root: store, kinds, admission, change feed, authentication and the HTTP API, from config. */

@@ -193,10 +193,7 @@ beforeAll(async () => {
   const registry = t.polis.resources.registry;
   // Marketplace instances and bindings need the fixture version released (by review) first: made after the rest.
   const later = ['MarketInstance', 'ServiceBinding'];
-  const defs = [
-    ...registry.all().filter((d) => !later.includes(d.kind)),
-    ...later.map((k) => registry.get(k)!),
-  ];
+  const defs = [...registry.all().filter((d) => !later.includes(d.kind)), ...later.map((k) => registry.get(k)!)];
   for (const def of defs) {
     // Tokens are issued below; revisions are written by the server when the Application fixture is created.
     if (def.kind === 'Token' || def.kind === 'ApplicationRevision') continue;

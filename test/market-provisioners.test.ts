@@ -29,7 +29,12 @@ async function refused(fn: () => Promise<unknown>): Promise<string> {
   throw new Error('expected a refusal, got success');
 }
 
-function suite(kind: 'postgresql' | 'mariadb' | 'redis', start: () => Promise<TempServer>, p: Provisioner, body: (s: () => TempServer) => void) {
+function suite(
+  kind: 'postgresql' | 'mariadb' | 'redis',
+  start: () => Promise<TempServer>,
+  p: Provisioner,
+  body: (s: () => TempServer) => void,
+) {
   const why = missing(kind);
   describe.skipIf(why !== undefined)(skipTitle(`${kind} provisioner on a real server`, why), () => {
     let server: TempServer;
@@ -70,9 +75,14 @@ suite('postgresql', startPostgresServer, postgresProvisioner, (server) => {
     await postgresProvisioner.revoke(server(), A);
     await postgresProvisioner.revoke(server(), A);
     await c.end().catch(() => undefined);
-    expect(await refused(() => connect(A.id, A.password, A.id))).toMatch(/password authentication failed|does not exist/);
+    expect(await refused(() => connect(A.id, A.password, A.id))).toMatch(
+      /password authentication failed|does not exist/,
+    );
     const admin = await connect(server().username, server().password, 'postgres');
-    const left = await admin.query('SELECT datname FROM pg_database WHERE datname = $1 UNION ALL SELECT rolname FROM pg_roles WHERE rolname = $1', [A.id]);
+    const left = await admin.query(
+      'SELECT datname FROM pg_database WHERE datname = $1 UNION ALL SELECT rolname FROM pg_roles WHERE rolname = $1',
+      [A.id],
+    );
     await admin.end();
     expect(left.rows).toEqual([]);
     // B is untouched.
@@ -83,7 +93,13 @@ suite('postgresql', startPostgresServer, postgresProvisioner, (server) => {
 
 suite('mariadb', startMariadbServer, mysqlProvisioner, (server) => {
   const connect = (user: string, password: string, database?: string) =>
-    mysql.createConnection({ host: server().host, port: server().port, user, password, ...(database ? { database } : {}) });
+    mysql.createConnection({
+      host: server().host,
+      port: server().port,
+      user,
+      password,
+      ...(database ? { database } : {}),
+    });
 
   it('lets a binding use its own database and refuses every other database', async () => {
     const c = await connect(A.id, A.password, A.id);
@@ -92,7 +108,9 @@ suite('mariadb', startMariadbServer, mysqlProvisioner, (server) => {
     expect(await refused(() => c.query(`USE ${B.id}`))).toMatch(/denied/);
     expect(await refused(() => c.query('SELECT * FROM mysql.user'))).toMatch(/denied/);
     const [dbs] = await c.query('SHOW DATABASES');
-    expect((dbs as Array<{ Database: string }>).map((d) => d.Database).sort()).toEqual([A.id, 'information_schema'].sort());
+    expect((dbs as Array<{ Database: string }>).map((d) => d.Database).sort()).toEqual(
+      [A.id, 'information_schema'].sort(),
+    );
     await c.end();
     expect(await refused(() => connect(B.id, B.password, A.id))).toMatch(/denied/);
     expect(await refused(() => connect(A.id, 'wrong', A.id))).toMatch(/denied/);
@@ -114,7 +132,11 @@ suite('mariadb', startMariadbServer, mysqlProvisioner, (server) => {
 
 suite('redis', startRedisServer, redisProvisioner, (server) => {
   const connect = async (username: string, password: string) => {
-    const c = createClient({ socket: { host: server().host, port: server().port, reconnectStrategy: false }, username, password });
+    const c = createClient({
+      socket: { host: server().host, port: server().port, reconnectStrategy: false },
+      username,
+      password,
+    });
     c.on('error', () => undefined);
     await c.connect();
     return c;

@@ -95,7 +95,9 @@ afterAll(async () => {
 
 describe('review', () => {
   it('runs the automatic checks on submit and refuses an image from a registry the data bureau does not allow', async () => {
-    const bad = structuredClone(seed.find((d) => (d as { metadata: { name: string } }).metadata.name === 'redis-7-2-0')) as {
+    const bad = structuredClone(
+      seed.find((d) => (d as { metadata: { name: string } }).metadata.name === 'redis-7-2-0'),
+    ) as {
       metadata: { name: string };
       spec: { version: string; template: { components: Array<{ properties: { image: string } }> } };
     };
@@ -112,8 +114,12 @@ describe('review', () => {
 
   it('enforces separation of duties: a reviewer never approves what they submitted or maintain', async () => {
     // The publisher submits; the publisher may not approve (not the data bureau); a department may not submit.
-    expect((await req('POST', `${M}/catalogitemversions/postgresql-16-4-0/submit`, t.tokens['edu-admin']!)).status).toBe(403);
-    expect((await req('POST', `${M}/catalogitemversions/postgresql-16-4-0/submit`, t.tokens.publisher!)).status).toBe(200);
+    expect(
+      (await req('POST', `${M}/catalogitemversions/postgresql-16-4-0/submit`, t.tokens['edu-admin']!)).status,
+    ).toBe(403);
+    expect((await req('POST', `${M}/catalogitemversions/postgresql-16-4-0/submit`, t.tokens.publisher!)).status).toBe(
+      200,
+    );
     const own = await req('POST', `${M}/catalogitemversions/postgresql-16-4-0/approve`, t.tokens.publisher!);
     expect(own.status).toBe(403);
     expect(JSON.stringify(own.body)).toContain('MarketReviewerRole');
@@ -129,8 +135,11 @@ describe('review', () => {
     expect(one.status).toBe(200);
     expect((await req('POST', `${M}/catalogitemversions/one-stop-portal-2-3-0/reject`, reviewer, {})).status).toBe(400);
     expect(
-      (await req('POST', `${M}/catalogitemversions/one-stop-portal-2-3-0/reject`, reviewer, { comment: '请补充健康检查' }))
-        .status,
+      (
+        await req('POST', `${M}/catalogitemversions/one-stop-portal-2-3-0/reject`, reviewer, {
+          comment: '请补充健康检查',
+        })
+      ).status,
     ).toBe(200);
     const audit = await req('GET', '/api/v1/audit?limit=1000', t.adminToken);
     const entries = (audit.body.items as Array<{ actor: string; verb: string; name: string; outcome: string }>).filter(
@@ -169,7 +178,12 @@ describe('instances', () => {
       metadata: { name },
       spec,
     });
-    const draft = await req('POST', `${M}/tenants/edu/marketinstances`, t.tokens['edu-admin']!, mk('db', { item: 'mysql', version: '10.11.0' }));
+    const draft = await req(
+      'POST',
+      `${M}/tenants/edu/marketinstances`,
+      t.tokens['edu-admin']!,
+      mk('db', { item: 'mysql', version: '10.11.0' }),
+    );
     expect(draft.status).toBe(409);
     expect(JSON.stringify(draft.body)).toContain('MarketVersionNotReleased');
     const shared = await req(
@@ -192,7 +206,9 @@ describe('instances', () => {
     await settle(async () => (await instance('edu', 'cache')).status?.phase === 'Ready');
     const app = await req('GET', '/apis/core.oam.dev/v1beta1/tenants/edu/applications/cache', t.adminToken);
     expect(app.status).toBe(200);
-    const spec = app.body.spec as { components: Array<{ properties: { cpu: string }; traits: Array<{ properties: { replicas: number } }> }> };
+    const spec = app.body.spec as {
+      components: Array<{ properties: { cpu: string }; traits: Array<{ properties: { replicas: number } }> }>;
+    };
     expect(spec.components[0]!.traits[0]!.properties.replicas).toBe(2);
     expect(spec.components[0]!.properties.cpu).toBe('500m');
     // A newer version, released by review, then back: each is a revision of the Application.
@@ -209,14 +225,18 @@ describe('instances', () => {
     expect((await req('POST', `${M}/catalogitemversions/redis-7-4-0/submit`, t.tokens.publisher!)).status).toBe(200);
     expect((await req('POST', `${M}/catalogitemversions/redis-7-4-0/approve`, reviewer)).status).toBe(200);
     const image = async () =>
-      ((await req('GET', '/apis/core.oam.dev/v1beta1/tenants/edu/applications/cache', t.adminToken)).body.spec as {
-        components: Array<{ properties: { image: string } }>;
-      }).components[0]!.properties.image;
+      (
+        (await req('GET', '/apis/core.oam.dev/v1beta1/tenants/edu/applications/cache', t.adminToken)).body.spec as {
+          components: Array<{ properties: { image: string } }>;
+        }
+      ).components[0]!.properties.image;
     for (const [version, tag] of [
       ['7.4.0', 'redis:7.4'],
       ['7.2.0', 'redis:7.2'],
     ] as const) {
-      const p = await req('PATCH', `${M}/tenants/edu/marketinstances/cache`, t.tokens['edu-admin']!, { spec: { version } });
+      const p = await req('PATCH', `${M}/tenants/edu/marketinstances/cache`, t.tokens['edu-admin']!, {
+        spec: { version },
+      });
       expect(p.status).toBe(200);
       await settle(async () => (await image()).endsWith(tag));
     }
@@ -228,7 +248,9 @@ describe('instances', () => {
   });
 
   it('takes no new instances of a suspended item; existing ones keep running', async () => {
-    expect((await req('POST', `${M}/catalogitems/redis/state`, t.tokens.publisher!, { state: 'suspended' })).status).toBe(403);
+    expect(
+      (await req('POST', `${M}/catalogitems/redis/state`, t.tokens.publisher!, { state: 'suspended' })).status,
+    ).toBe(403);
     expect((await req('POST', `${M}/catalogitems/redis/state`, t.adminToken, { state: 'suspended' })).status).toBe(200);
     const r = await req('POST', `${M}/tenants/tax/marketinstances`, t.tokens['tax-admin']!, {
       apiVersion: 'market.polis.io/v1',
@@ -238,7 +260,9 @@ describe('instances', () => {
     });
     expect(r.status).toBe(409);
     expect(JSON.stringify(r.body)).toContain('MarketItemNotAvailable');
-    expect((await req('GET', '/apis/core.oam.dev/v1beta1/tenants/edu/applications/cache', t.adminToken)).status).toBe(200);
+    expect((await req('GET', '/apis/core.oam.dev/v1beta1/tenants/edu/applications/cache', t.adminToken)).status).toBe(
+      200,
+    );
     expect((await instance('edu', 'cache')).status?.phase).toBe('Ready');
     expect((await req('POST', `${M}/catalogitems/redis/state`, t.adminToken, { state: 'active' })).status).toBe(200);
   });
@@ -267,7 +291,11 @@ describe('bindings on a shared instance', () => {
   it('gives each department credentials to its own database only, on every cluster its application runs on', async () => {
     expect((await bind('edu', 'portal-db', 'enrolment-portal')).status).toBe(201);
     expect((await bind('tax', 'invoice-db', 'e-invoice')).status).toBe(201);
-    await settle(async () => (await binding('edu', 'portal-db'))?.status?.phase === 'Ready' && (await binding('tax', 'invoice-db'))?.status?.phase === 'Ready');
+    await settle(
+      async () =>
+        (await binding('edu', 'portal-db'))?.status?.phase === 'Ready' &&
+        (await binding('tax', 'invoice-db'))?.status?.phase === 'Ready',
+    );
     const edu = (await binding('edu', 'portal-db'))!.status!;
     const tax = (await binding('tax', 'invoice-db'))!.status!;
     // The Secret in the store: the department reads its own values, not the other's.
@@ -277,7 +305,9 @@ describe('bindings on a shared instance', () => {
     const v = (k: string) => Buffer.from(data[k]!, 'base64').toString('utf8');
     expect(v('PORTAL_DB_DATABASE')).toBe(edu.database);
     expect(v('PORTAL_DB_URI')).toContain(`@${edu.endpoint!.host}:5432/${edu.database}`);
-    expect((await req('GET', '/apis/polis.io/v1/tenants/tax/secrets/binding-invoice-db', t.tokens['edu-admin']!)).status).toBe(403);
+    expect(
+      (await req('GET', '/apis/polis.io/v1/tenants/tax/secrets/binding-invoice-db', t.tokens['edu-admin']!)).status,
+    ).toBe(403);
     const mw = t.polis.middleware!;
     const at = edu.endpoint!;
     expect(mw.reach(at, edu.username!, v('PORTAL_DB_PASSWORD'), edu.database!)).toBe(true);
@@ -286,14 +316,17 @@ describe('bindings on a shared instance', () => {
     // Delivered to every cluster the application runs on, as env of its containers.
     const appR = await req('GET', '/apis/core.oam.dev/v1beta1/tenants/edu/applications/enrolment-portal', t.adminToken);
     const st = appR.body.status as { clusters: string[]; namespace: string };
-    await settle(async () => onClusters('Secret', st.namespace, 'binding-portal-db').join() === [...st.clusters].sort().join());
+    await settle(
+      async () => onClusters('Secret', st.namespace, 'binding-portal-db').join() === [...st.clusters].sort().join(),
+    );
     const sim = t.polis.sim!;
     const deploy = sim
       .cluster(st.clusters[0]!)!
       .list(st.namespace)
       .find((d) => d.kind === 'Deployment')!;
-    const containers = (deploy as unknown as { spec: { template: { spec: { containers: Array<{ envFrom?: unknown[] }> } } } }).spec
-      .template.spec.containers;
+    const containers = (
+      deploy as unknown as { spec: { template: { spec: { containers: Array<{ envFrom?: unknown[] }> } } } }
+    ).spec.template.spec.containers;
     expect(containers[0]!.envFrom).toContainEqual({ secretRef: { name: 'binding-portal-db' } });
     // The network path: a policy in the instance's namespace admitting that application only.
     const inst = await req('GET', '/apis/core.oam.dev/v1beta1/tenants/platform/applications/shared-pg', t.adminToken);
@@ -310,20 +343,25 @@ describe('bindings on a shared instance', () => {
     const before = (await binding('edu', 'portal-db'))!.status!;
     const secret = await req('GET', '/apis/polis.io/v1/tenants/edu/secrets/binding-portal-db', t.adminToken);
     const password = Buffer.from((secret.body.data as Record<string, string>).PORTAL_DB_PASSWORD!, 'base64').toString();
-    expect((await req('DELETE', `${M}/tenants/edu/servicebindings/portal-db`, t.tokens['edu-admin']!)).status).toBe(200);
+    expect((await req('DELETE', `${M}/tenants/edu/servicebindings/portal-db`, t.tokens['edu-admin']!)).status).toBe(
+      200,
+    );
     await settle(async () => (await binding('edu', 'portal-db')) === undefined);
     expect(t.polis.middleware!.reach(before.endpoint!, before.username!, password, before.database!)).toBe(false);
-    expect((await req('GET', '/apis/polis.io/v1/tenants/edu/secrets/binding-portal-db', t.adminToken)).status).toBe(404);
-    const st = (await req('GET', '/apis/core.oam.dev/v1beta1/tenants/edu/applications/enrolment-portal', t.adminToken)).body
-      .status as { namespace: string };
+    expect((await req('GET', '/apis/polis.io/v1/tenants/edu/secrets/binding-portal-db', t.adminToken)).status).toBe(
+      404,
+    );
+    const st = (await req('GET', '/apis/core.oam.dev/v1beta1/tenants/edu/applications/enrolment-portal', t.adminToken))
+      .body.status as { namespace: string };
     await settle(async () => onClusters('Secret', st.namespace, 'binding-portal-db').length === 0);
-    const ist = (await req('GET', '/apis/core.oam.dev/v1beta1/tenants/platform/applications/shared-pg', t.adminToken)).body
-      .status as { clusters: string[]; namespace: string };
-    await settle(async () =>
-      t.polis.sim!
-        .cluster(ist.clusters[0]!)!
-        .list(ist.namespace)
-        .filter((p) => p.kind === 'NetworkPolicy' && p.metadata.name.startsWith('polis-bind-')).length === 1,
+    const ist = (await req('GET', '/apis/core.oam.dev/v1beta1/tenants/platform/applications/shared-pg', t.adminToken))
+      .body.status as { clusters: string[]; namespace: string };
+    await settle(
+      async () =>
+        t.polis
+          .sim!.cluster(ist.clusters[0]!)!
+          .list(ist.namespace)
+          .filter((p) => p.kind === 'NetworkPolicy' && p.metadata.name.startsWith('polis-bind-')).length === 1,
     );
   });
 
@@ -340,12 +378,17 @@ describe('bindings on a shared instance', () => {
     const failed = (await binding('health', 'appt-db'))!;
     expect(failed.status!.reason).toBe('RolledBack');
     // Rollback's revoke failed too (injected) and was retried until it succeeded: nothing is left.
-    expect((await req('GET', '/apis/polis.io/v1/tenants/health/secrets/binding-appt-db', t.adminToken)).status).toBe(404);
+    expect((await req('GET', '/apis/polis.io/v1/tenants/health/secrets/binding-appt-db', t.adminToken)).status).toBe(
+      404,
+    );
     const users = mw.users();
     expect(users).not.toContain(failed.status!.username ?? 'none');
     // Exactly the live bindings' users exist: tax and hrss.
     expect(users).toEqual(
-      [(await binding('tax', 'invoice-db'))!.status!.username!, (await binding('hrss', 'ss-db'))!.status!.username!].sort(),
+      [
+        (await binding('tax', 'invoice-db'))!.status!.username!,
+        (await binding('hrss', 'ss-db'))!.status!.username!,
+      ].sort(),
     );
     expect((await req('DELETE', `${M}/tenants/health/servicebindings/appt-db`, t.adminToken)).status).toBe(200);
     await settle(async () => (await binding('health', 'appt-db')) === undefined);
@@ -361,7 +404,10 @@ describe('bindings on a shared instance', () => {
     await settle(async () => (await binding('samr', 'license-db'))?.status?.phase === 'Ready');
     const b = (await binding('samr', 'license-db'))!.status!;
     const secret = await req('GET', '/apis/polis.io/v1/tenants/samr/secrets/binding-license-db', t.adminToken);
-    const password = Buffer.from((secret.body.data as Record<string, string>).LICENSE_DB_PASSWORD!, 'base64').toString();
+    const password = Buffer.from(
+      (secret.body.data as Record<string, string>).LICENSE_DB_PASSWORD!,
+      'base64',
+    ).toString();
     expect(t.polis.middleware!.reach(b.endpoint!, b.username!, password, b.database!)).toBe(true);
     expect(t.polis.middleware!.users()).toHaveLength(3);
   });

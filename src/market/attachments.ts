@@ -69,10 +69,7 @@ function withEnvFrom(m: Manifest, secrets: readonly string[]): Manifest {
     if (!Array.isArray(list)) continue;
     at[field] = list.map((c) => ({
       ...c,
-      envFrom: [
-        ...((c.envFrom as unknown[] | undefined) ?? []),
-        ...secrets.map((name) => ({ secretRef: { name } })),
-      ],
+      envFrom: [...((c.envFrom as unknown[] | undefined) ?? []), ...secrets.map((name) => ({ secretRef: { name } }))],
     }));
   }
   return clone as Manifest;

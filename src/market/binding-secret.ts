@@ -7,7 +7,13 @@ export function bindingSecretName(binding: string): string {
 
 /** `portal-db` → `PORTAL_DB`: the default prefix of a binding's environment variables. */
 export function defaultEnvPrefix(binding: string): string {
-  return binding.toUpperCase().replace(/[^A-Z0-9]+/g, '_').replace(/^[^A-Z]+/, '').slice(0, 31) || 'SERVICE';
+  return (
+    binding
+      .toUpperCase()
+      .replace(/[^A-Z0-9]+/g, '_')
+      .replace(/^[^A-Z]+/, '')
+      .slice(0, 31) || 'SERVICE'
+  );
 }
 
 const SCHEME: Record<Engine, string> = {

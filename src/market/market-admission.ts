@@ -4,7 +4,13 @@ import type { StoredObject } from '../resources/envelope.ts';
 import { jsonEqual } from '../resources/merge-patch.ts';
 import type { AdmissionPlugin } from '../resources/service.ts';
 import type { StoreTx } from '../resources/store.ts';
-import type { CatalogItemVersionSpec, ItemState, MarketInstanceSpec, ServiceBindingSpec, VersionPhase } from './market-kinds.ts';
+import type {
+  CatalogItemVersionSpec,
+  ItemState,
+  MarketInstanceSpec,
+  ServiceBindingSpec,
+  VersionPhase,
+} from './market-kinds.ts';
 import { findVersion, PLATFORM_SPACE } from './market-kinds.ts';
 
 const platformKey = (kind: string, name: string) => ({ kind, tenant: '', name });
@@ -60,7 +66,12 @@ async function versionRules(
     throw new InputError(msg('MarketVersionItemMissing', { item: spec.item }), [
       codedCause('spec.item', msg('MarketVersionItemMissing', { item: spec.item })),
     ]);
-  if (operation !== 'delete' && (!old || (old.spec as CatalogItemVersionSpec).version !== spec.version || (old.spec as CatalogItemVersionSpec).item !== spec.item)) {
+  if (
+    operation !== 'delete' &&
+    (!old ||
+      (old.spec as CatalogItemVersionSpec).version !== spec.version ||
+      (old.spec as CatalogItemVersionSpec).item !== spec.item)
+  ) {
     const other = (await tx.listAll(['CatalogItemVersion'], '')).find(
       (v) =>
         v.metadata.name !== object.metadata.name &&
@@ -68,10 +79,17 @@ async function versionRules(
         (v.spec as CatalogItemVersionSpec).version === spec.version,
     );
     if (other)
-      throw new ConflictError(msg('MarketVersionExists', { item: spec.item, version: spec.version, existing: other.metadata.name }));
+      throw new ConflictError(
+        msg('MarketVersionExists', { item: spec.item, version: spec.version, existing: other.metadata.name }),
+      );
   }
   const phase = phaseOf(old ?? object);
-  if (operation === 'update' && old && !jsonEqual(old.spec, object.spec) && (phase === 'Submitted' || phase === 'Released'))
+  if (
+    operation === 'update' &&
+    old &&
+    !jsonEqual(old.spec, object.spec) &&
+    (phase === 'Submitted' || phase === 'Released')
+  )
     throw new ConflictError(msg('MarketVersionImmutable', { version: object.metadata.name, phase }));
   if (operation === 'delete' && phase === 'Released')
     throw new ConflictError(msg('MarketVersionNotDeletable', { version: object.metadata.name, phase }));
@@ -100,7 +118,9 @@ async function instanceRules(
     ]);
   const was = old?.spec as MarketInstanceSpec | undefined;
   if (was && was.item !== spec.item)
-    throw new InputError(msg('MarketInstanceSpecItemFixed'), [codedCause('spec.item', msg('MarketInstanceSpecItemFixed'))]);
+    throw new InputError(msg('MarketInstanceSpecItemFixed'), [
+      codedCause('spec.item', msg('MarketInstanceSpecItemFixed')),
+    ]);
   // An unchanged version of a running instance is left alone (a suspended item's instances keep running).
   if (was && was.version === spec.version) return;
   const item = await tx.get(platformKey('CatalogItem', spec.item));

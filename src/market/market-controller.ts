@@ -104,7 +104,12 @@ export class MarketController {
       concurrency: 8,
       onError: (key, e) => deps.log?.(`market reconcile ${key} failed`, e),
     });
-    this.events = new EventRecorder({ resources: deps.resources, clock: deps.clock, component: 'market', log: deps.log });
+    this.events = new EventRecorder({
+      resources: deps.resources,
+      clock: deps.clock,
+      component: 'market',
+      log: deps.log,
+    });
   }
 
   async start(): Promise<void> {
@@ -200,7 +205,9 @@ export class MarketController {
           this.deps.resources.delete(SYSTEM, { kind: 'Application', tenant, name: appName }),
         );
       if (!spec.adminSecret)
-        await this.ignoreMissing(() => this.deps.resources.delete(SYSTEM, { kind: 'Secret', tenant, name: adminSecret }));
+        await this.ignoreMissing(() =>
+          this.deps.resources.delete(SYSTEM, { kind: 'Secret', tenant, name: adminSecret }),
+        );
       await this.dropFinalizer(inst, INSTANCE_FINALIZER);
       return;
     }
@@ -371,7 +378,12 @@ export class MarketController {
         endpoint: { host, port },
         instanceApplication: instanceApp,
       });
-      this.event(b, 'Normal', 'Bound', msg('MarketBindingReady', { secret: secretName, application: spec.application, prefix: envPrefix }));
+      this.event(
+        b,
+        'Normal',
+        'Bound',
+        msg('MarketBindingReady', { secret: secretName, application: spec.application, prefix: envPrefix }),
+      );
       this.redeliver(tenant, spec, instanceApp);
     } catch (e) {
       if (!(e instanceof ProvisionerError)) throw e;
@@ -417,7 +429,8 @@ export class MarketController {
 
   private redeliver(tenant: string, spec: ServiceBindingSpec, instanceApp?: { tenant?: string; name: string }): void {
     this.deps.redeliver(tenant, spec.application);
-    if (instanceApp) this.deps.redeliver(instanceApp.tenant ?? (spec.shared ? PLATFORM_SPACE : tenant), instanceApp.name);
+    if (instanceApp)
+      this.deps.redeliver(instanceApp.tenant ?? (spec.shared ? PLATFORM_SPACE : tenant), instanceApp.name);
   }
 
   /** Where and how a binding's instance is reached: its engine, admin endpoint, and the host the app uses. */
@@ -443,7 +456,10 @@ export class MarketController {
     if (!conn || istatus?.phase !== 'Ready' || !istatus.adminSecret)
       return {
         ok: false,
-        why: msg('MarketBindingWaitingInstance', { instance: spec.instance, detail: istatus?.detail ?? msg('NotObservedYet') }),
+        why: msg('MarketBindingWaitingInstance', {
+          instance: spec.instance,
+          detail: istatus?.detail ?? msg('NotObservedYet'),
+        }),
       };
     const ispec = inst.spec as MarketInstanceSpec;
     const itenant = inst.metadata.tenant!;
@@ -453,7 +469,11 @@ export class MarketController {
     if (username === undefined || password === undefined)
       return {
         ok: false,
-        why: msg('MarketProvisionerNoAdmin', { instance: spec.instance, secret: istatus.adminSecret, keys: 'username, password' }),
+        why: msg('MarketProvisionerNoAdmin', {
+          instance: spec.instance,
+          secret: istatus.adminSecret,
+          keys: 'username, password',
+        }),
       };
     const appObj = await this.deps.store.get({ kind: 'Application', tenant: itenant, name: istatus.application! });
     return {
@@ -564,7 +584,12 @@ export class MarketController {
     await this.deps.resources.patch(
       SYSTEM,
       { kind: o.kind, tenant: o.metadata.tenant ?? '', name: o.metadata.name },
-      { metadata: { finalizers: [...(o.metadata.finalizers ?? []), finalizer], resourceVersion: o.metadata.resourceVersion } },
+      {
+        metadata: {
+          finalizers: [...(o.metadata.finalizers ?? []), finalizer],
+          resourceVersion: o.metadata.resourceVersion,
+        },
+      },
     );
     return false;
   }

@@ -37,7 +37,11 @@ export interface CatalogItemSpec {
   readonly publisher: string;
   readonly maintainers?: readonly string[];
   readonly architectures: readonly string[];
-  readonly price: { readonly model: (typeof PRICE_MODELS)[number]; readonly amount?: number; readonly currency?: string };
+  readonly price: {
+    readonly model: (typeof PRICE_MODELS)[number];
+    readonly amount?: number;
+    readonly currency?: string;
+  };
 }
 
 /**
@@ -113,7 +117,11 @@ export function versionObjectName(item: string, version: string): string {
 }
 
 /** The version object of `item` at `version` among `versions` (one at most: admission keeps the pair unique). */
-export function findVersion<T extends { spec?: unknown }>(versions: readonly T[], item: string, version: string): T | undefined {
+export function findVersion<T extends { spec?: unknown }>(
+  versions: readonly T[],
+  item: string,
+  version: string,
+): T | undefined {
   return versions.find((v) => {
     const s = v.spec as CatalogItemVersionSpec | undefined;
     return s?.item === item && s.version === version;
@@ -231,7 +239,7 @@ export const serviceBindingKind: KindDefinition = defineKind({
   shortNames: ['sb', 'binding', 'bindings'],
   scope: 'tenant',
   category: 'workload',
-  description: "An application bound to a marketplace instance: per-binding credentials, a Secret and a network path.",
+  description: 'An application bound to a marketplace instance: per-binding credentials, a Secret and a network path.',
   spec: z
     .object({
       instance: dnsLabel,

@@ -39,8 +39,16 @@ const version: CatalogItemVersionSpec = {
 
 describe('automatic review checks', () => {
   it('passes a version whose every rendering uses allowed images and whose item declares a licence', () => {
-    const ok = { ...version, parameters: { type: 'object', properties: {} }, template: { components: [{ name: 'redis', type: 'webservice', properties: { image: 'registry.example.gov.cn/redis:7' } }] } };
-    expect(automaticChecks({ name: 'cache', spec: item }, ok, ['registry.example.gov.cn']).every((c) => c.ok)).toBe(true);
+    const ok = {
+      ...version,
+      parameters: { type: 'object', properties: {} },
+      template: {
+        components: [{ name: 'redis', type: 'webservice', properties: { image: 'registry.example.gov.cn/redis:7' } }],
+      },
+    };
+    expect(automaticChecks({ name: 'cache', spec: item }, ok, ['registry.example.gov.cn']).every((c) => c.ok)).toBe(
+      true,
+    );
   });
 
   it('tries generated parameter values too: an image a parameter can point elsewhere is refused', () => {

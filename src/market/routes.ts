@@ -48,7 +48,13 @@ export function registerMarketRoutes(
       const { name } = req.params as { name: string };
       return guarded(req, 'submit', 'CatalogItemVersion', name, async () => {
         const p = principalOf(req);
-        const d = authorize(p, { verb: 'update', kind: 'CatalogItemVersion', category: 'publishing', scope: 'platform', name });
+        const d = authorize(p, {
+          verb: 'update',
+          kind: 'CatalogItemVersion',
+          category: 'publishing',
+          scope: 'platform',
+          name,
+        });
         if (!d.allowed) throw new NotAllowedError(d.reason);
         const version = await platformGet('CatalogItemVersion', name);
         const phase = phaseOf(version);
@@ -58,7 +64,11 @@ export function registerMarketRoutes(
         const item = await platformGet('CatalogItem', vspec.item);
         const policy = await deps.store.get({ kind: 'MarketPolicy', tenant: '', name: MARKET_POLICY_NAME });
         const allowed = (policy?.spec as MarketPolicySpec | undefined)?.allowedRegistries ?? [];
-        const checks = automaticChecks({ name: item.metadata.name, spec: item.spec as CatalogItemSpec }, vspec, allowed);
+        const checks = automaticChecks(
+          { name: item.metadata.name, spec: item.spec as CatalogItemSpec },
+          vspec,
+          allowed,
+        );
         const failed = checks.filter((c) => !c.ok);
         const now = deps.clock.now().toISOString();
         const ctx = requestContext(req);
@@ -109,7 +119,9 @@ export function registerMarketRoutes(
           const body = (req.body ?? {}) as { comment?: unknown };
           const comment = typeof body.comment === 'string' ? body.comment.trim() : '';
           if (action === 'reject' && comment === '')
-            throw new InputError(msg('MarketRejectNeedsComment'), [codedCause('comment', msg('MarketRejectNeedsComment'))]);
+            throw new InputError(msg('MarketRejectNeedsComment'), [
+              codedCause('comment', msg('MarketRejectNeedsComment')),
+            ]);
           const version = await platformGet('CatalogItemVersion', name);
           const status = (version.status ?? {}) as VersionStatus;
           const phase = phaseOf(version);
@@ -174,9 +186,15 @@ export function registerMarketRoutes(
         const body = (req.body ?? {}) as { state?: unknown; comment?: unknown };
         const state = body.state as ItemState;
         if (!(ITEM_STATES as readonly unknown[]).includes(state))
-          throw new InputError(msg('MarketLifecycleUnknown', { state: String(body.state), states: ITEM_STATES.join(', ') }), [
-            codedCause('state', msg('MarketLifecycleUnknown', { state: String(body.state), states: ITEM_STATES.join(', ') })),
-          ]);
+          throw new InputError(
+            msg('MarketLifecycleUnknown', { state: String(body.state), states: ITEM_STATES.join(', ') }),
+            [
+              codedCause(
+                'state',
+                msg('MarketLifecycleUnknown', { state: String(body.state), states: ITEM_STATES.join(', ') }),
+              ),
+            ],
+          );
         const item = await platformGet('CatalogItem', name);
         return resources.replaceStatus(requestContext(req), {
           ...item,

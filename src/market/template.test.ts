@@ -15,7 +15,11 @@ const ctx = { name: 'portal', namespace: 'edu--portal', adminSecret: 'portal-adm
 describe('template parameters', () => {
   it('substitutes placeholders as data: a whole placeholder keeps its type, an embedded one becomes text', () => {
     const out = substitute(
-      { replicas: '${parameters.replicas}', label: 'app ${context.name} (${parameters.title})', list: ['${parameters.replicas}'] },
+      {
+        replicas: '${parameters.replicas}',
+        label: 'app ${context.name} (${parameters.title})',
+        list: ['${parameters.replicas}'],
+      },
       { replicas: 2, title: 'x' },
       ctx,
     );
@@ -28,7 +32,11 @@ describe('template parameters', () => {
       { x: '${globalThis.process.exit(1)}' },
       ctx,
     );
-    expect(out).toEqual({ a: '${globalThis.process.exit(1)}', b: '${process.exit(1)}', c: '${parameters.constructor}' });
+    expect(out).toEqual({
+      a: '${globalThis.process.exit(1)}',
+      b: '${process.exit(1)}',
+      c: '${parameters.constructor}',
+    });
   });
 
   it('fills defaults and names the path and the problem of a wrong parameter', () => {
@@ -66,7 +74,9 @@ describe('template parameters', () => {
       ],
     };
     const ok = renderTemplate(template, schema, { replicas: 2 }, ctx);
-    expect(ok.ok && ok.spec.components).toEqual([{ ...template.components[0], traits: [{ type: 'scaler', properties: { replicas: 2 } }] }]);
+    expect(ok.ok && ok.spec.components).toEqual([
+      { ...template.components[0], traits: [{ type: 'scaler', properties: { replicas: 2 } }] },
+    ]);
     const broken = renderTemplate({ components: [{ name: 'Web_1', type: 'webservice' }] }, schema, {}, ctx);
     expect(broken.ok).toBe(false);
   });

@@ -110,11 +110,7 @@ export function placeholdersOf(template: unknown, path = ''): Array<{ scope: str
  * The template with every placeholder replaced (pure). A placeholder naming nothing is left as it is; the
  * review's checks refuse such a template before it is ever released.
  */
-export function substitute(
-  template: unknown,
-  parameters: Record<string, unknown>,
-  context: TemplateContext,
-): unknown {
+export function substitute(template: unknown, parameters: Record<string, unknown>, context: TemplateContext): unknown {
   const scopes: Record<string, Record<string, unknown>> = { parameters, context: { ...context } };
   const walk = (v: unknown): unknown => {
     if (typeof v === 'string') {
@@ -152,9 +148,7 @@ export function applicationSpecProblems(spec: unknown): Message[] {
     spec,
   });
   if (!parsed.success)
-    return parsed.error.issues.map((i) =>
-      msg('MarketSchemaProblem', { path: i.path.join('.'), problem: i.message }),
-    );
+    return parsed.error.issues.map((i) => msg('MarketSchemaProblem', { path: i.path.join('.'), problem: i.message }));
   const causes =
     applicationKind.validate?.({
       apiVersion: 'core.oam.dev/v1beta1',
@@ -217,7 +211,9 @@ export function renderTemplate(
   schema: Record<string, unknown>,
   given: unknown,
   context: TemplateContext,
-): { ok: true; spec: Record<string, unknown>; parameters: Record<string, unknown> } | { ok: false; problems: Message[] } {
+):
+  | { ok: true; spec: Record<string, unknown>; parameters: Record<string, unknown> }
+  | { ok: false; problems: Message[] } {
   const params = resolveParameters(schema, given);
   if (!params.ok) return { ok: false, problems: [...params.problems] };
   const spec = substitute(template, params.values, context) as Record<string, unknown>;

@@ -28,7 +28,8 @@ function which(bin: string): string | undefined {
 
 /** Why a server cannot run here (its binary is absent), or undefined. */
 export function missing(kind: 'postgresql' | 'mariadb' | 'redis'): string | undefined {
-  if (kind === 'postgresql') return findPostgresBin() ? undefined : 'PostgreSQL is not installed (apt-get install postgresql)';
+  if (kind === 'postgresql')
+    return findPostgresBin() ? undefined : 'PostgreSQL is not installed (apt-get install postgresql)';
   if (kind === 'mariadb')
     return which('mariadbd') && which('mariadb-install-db')
       ? undefined
@@ -93,18 +94,48 @@ export async function startPostgresServer(): Promise<TempServer> {
   const pwfile = join(dir, 'pw');
   writeFileSync(pwfile, `${ADMIN_PASSWORD}\n`);
   const ids = asRoot
-    ? ([Number(execFileSync('id', ['-u', 'postgres']).toString()), Number(execFileSync('id', ['-g', 'postgres']).toString())] as const)
+    ? ([
+        Number(execFileSync('id', ['-u', 'postgres']).toString()),
+        Number(execFileSync('id', ['-g', 'postgres']).toString()),
+      ] as const)
     : undefined;
   if (ids) {
     chownSync(dir, ids[0], ids[1]);
     chownSync(pwfile, ids[0], ids[1]);
   }
   const argv = (tool: string, args: string[]) =>
-    asRoot ? (['runuser', ['-u', 'postgres', '--', join(bin, tool), ...args]] as const) : ([join(bin, tool), args] as const);
-  const [cmd, args] = argv('initdb', ['-D', data, '-A', 'scram-sha-256', '-U', 'postgres', `--pwfile=${pwfile}`, '--no-sync', '-E', 'UTF8', '--locale=C.UTF-8']);
+    asRoot
+      ? (['runuser', ['-u', 'postgres', '--', join(bin, tool), ...args]] as const)
+      : ([join(bin, tool), args] as const);
+  const [cmd, args] = argv('initdb', [
+    '-D',
+    data,
+    '-A',
+    'scram-sha-256',
+    '-U',
+    'postgres',
+    `--pwfile=${pwfile}`,
+    '--no-sync',
+    '-E',
+    'UTF8',
+    '--locale=C.UTF-8',
+  ]);
   execFileSync(cmd, args, { stdio: 'pipe', cwd: dir });
   const port = await freePort();
-  const [pcmd, pargs] = argv('postgres', ['-D', data, '-h', '127.0.0.1', '-p', String(port), '-k', dir, '-c', 'fsync=off', '-c', 'max_connections=400']);
+  const [pcmd, pargs] = argv('postgres', [
+    '-D',
+    data,
+    '-h',
+    '127.0.0.1',
+    '-p',
+    String(port),
+    '-k',
+    dir,
+    '-c',
+    'fsync=off',
+    '-c',
+    'max_connections=400',
+  ]);
   let out = '';
   const child = spawn(pcmd, [...pargs], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout!.on('data', (d) => (out += d));
@@ -139,7 +170,13 @@ export async function startMariadbServer(): Promise<TempServer> {
   const user = process.getuid?.() === 0 ? 'root' : (process.env.USER ?? 'nobody');
   execFileSync(
     which('mariadb-install-db')!,
-    [`--datadir=${data}`, `--user=${user}`, '--auth-root-authentication-method=normal', '--skip-test-db', '--skip-name-resolve'],
+    [
+      `--datadir=${data}`,
+      `--user=${user}`,
+      '--auth-root-authentication-method=normal',
+      '--skip-test-db',
+      '--skip-name-resolve',
+    ],
     { stdio: 'pipe', cwd: dir },
   );
   const port = await freePort();
@@ -185,7 +222,20 @@ export async function startRedisServer(): Promise<TempServer> {
   let out = '';
   const child = spawn(
     which('redis-server')!,
-    ['--bind', '127.0.0.1', '--port', String(port), '--dir', dir, '--save', '', '--appendonly', 'no', '--requirepass', ADMIN_PASSWORD],
+    [
+      '--bind',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--dir',
+      dir,
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--requirepass',
+      ADMIN_PASSWORD,
+    ],
     { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   child.stdout!.on('data', (d) => (out += d));

@@ -14,8 +14,10 @@ export const MARKET_EN = {
   MarketImageNoRegistry:
     'image {image} at {path} names no registry host; write it in full (e.g. registry.gov.cn/library/{image})',
   MarketLicenceMissing: 'no licence declared: set spec.licence on item {item}',
-  MarketVersionImmutable: 'version {version} is {phase}: a submitted or released version never changes; publish a new version',
-  MarketVersionNotDeletable: 'version {version} is {phase}: a released version is never deleted; deprecate its item instead',
+  MarketVersionImmutable:
+    'version {version} is {phase}: a submitted or released version never changes; publish a new version',
+  MarketVersionNotDeletable:
+    'version {version} is {phase}: a released version is never deleted; deprecate its item instead',
   MarketVersionItemMissing: 'catalog item {item} does not exist; create it before its versions',
   MarketVersionExists: 'item {item} already has version {version} (object {existing}); a version is published once',
   MarketSubmitNotDraft: 'version {version} is {phase}: only a draft or a rejected version can be submitted',
@@ -24,7 +26,7 @@ export const MARKET_EN = {
   MarketReviewOwnItem:
     'user {user} submitted or maintains {item}: a reviewer never reviews their own item (separation of duties)',
   MarketReviewerRole: 'user {user} may not review: reviewing needs the data bureau (platform-admin)',
-  MarketRejectNeedsComment: 'a rejection needs a comment saying what to change (the body\'s comment field)',
+  MarketRejectNeedsComment: "a rejection needs a comment saying what to change (the body's comment field)",
   MarketLifecycleOnlyBureau: 'user {user} may not change the state of an item: needs platform-admin',
   MarketLifecycleUnknown: 'unknown item state {state}; expected one of {states}',
   MarketItemApproved: '{item} {version} approved by {reviewer}',
@@ -33,9 +35,11 @@ export const MARKET_EN = {
   // ── Instances ───────────────────────────────────────────────────────────────────────────────────────────────
   MarketNoSuchItem: 'no catalog item {item}',
   MarketNoSuchVersion: 'catalog item {item} has no version {version}',
-  MarketVersionNotReleased: 'version {version} of {item} is {phase}, not released: only released versions are instantiated',
+  MarketVersionNotReleased:
+    'version {version} of {item} is {phase}, not released: only released versions are instantiated',
   MarketItemNotAvailable: 'item {item} is {state}: no new instances (existing instances keep running)',
-  MarketSharedOnlyPlatform: 'a shared instance runs only in the platform space {space}; remove spec.shared or create it there',
+  MarketSharedOnlyPlatform:
+    'a shared instance runs only in the platform space {space}; remove spec.shared or create it there',
   MarketApplicationTaken: 'application {application} exists and does not belong to instance {instance}',
   MarketInstanceRendered: 'application {application} rendered from {item} {version}',
   MarketInstanceSpecItemFixed: 'an instance keeps its item; change spec.version to upgrade, or create another instance',
@@ -43,7 +47,8 @@ export const MARKET_EN = {
   MarketNoSuchInstance: 'no instance {instance} in this department and no shared instance of that name',
   MarketInstanceNotBindable: 'instance {instance} ({item}) declares no connection: it cannot be bound',
   MarketBindingFixed: 'a binding keeps its instance and application; delete it and bind again',
-  MarketInstanceInUse: 'instance {instance} is bound by {count} binding(s) (first: {binding}); delete them before the instance',
+  MarketInstanceInUse:
+    'instance {instance} is bound by {count} binding(s) (first: {binding}); delete them before the instance',
   MarketBindingProvisioning: 'making credentials on {instance} (attempt {attempt})',
   MarketBindingReady: 'credentials in secret {secret}, delivered to {application} as {prefix}_* variables',
   MarketBindingRetrying: 'attempt {attempt} failed, retrying in {seconds} s: {detail}',

@@ -56,7 +56,9 @@ export const postgresProvisioner: Provisioner = {
         // Refuse new logins first, then end the sessions it has, then drop what it owned.
         const role = await c.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [id]);
         if (role.rowCount) await c.query(`ALTER ROLE ${id} NOLOGIN`);
-        await c.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1 OR datname = $1', [id]);
+        await c.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1 OR datname = $1', [
+          id,
+        ]);
         await c.query(`DROP DATABASE IF EXISTS ${id} WITH (FORCE)`);
         await c.query(`DROP ROLE IF EXISTS ${id}`);
       }),

@@ -36,7 +36,17 @@ export const redisProvisioner: Provisioner = {
       withAdmin(admin, async (c) => {
         const id = checkedId(grant.id);
         // `reset` first: a retry sets exactly these rules and this password, whatever an earlier attempt left.
-        await c.sendCommand(['ACL', 'SETUSER', id, 'reset', 'on', `>${grant.password}`, `~${id}:*`, 'resetchannels', ...RULES]);
+        await c.sendCommand([
+          'ACL',
+          'SETUSER',
+          id,
+          'reset',
+          'on',
+          `>${grant.password}`,
+          `~${id}:*`,
+          'resetchannels',
+          ...RULES,
+        ]);
         await c.sendCommand(['ACL', 'SAVE']).catch(() => undefined); // kept across restarts where an aclfile is set
         return { username: id, prefix: `${id}:` };
       }),
