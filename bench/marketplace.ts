@@ -91,13 +91,13 @@ async function placedRequests(
   app: string,
 ): Promise<{ cpu: number; memory: number } | undefined> {
   const a = await polis.store.get({ kind: 'Application', tenant, name: app });
-  const placement = (a?.status as { placement?: Record<string, { replicas: Record<string, number> }> } | undefined)
-    ?.placement;
+  // status.placement: replicas placed per component per cluster.
+  const placement = (a?.status as { placement?: Record<string, Record<string, number>> } | undefined)?.placement;
   if (!a || !placement) return undefined;
   let cpu = 0;
   let memory = 0;
   for (const d of deployedDemands(a.spec as ApplicationSpec)) {
-    const placed = Object.values(placement[d.name]?.replicas ?? {}).reduce((s, n) => s + n, 0);
+    const placed = Object.values(placement[d.name] ?? {}).reduce((s, n) => s + n, 0);
     if (placed < d.replicas) return undefined; // not all placed yet
     cpu += (placed * d.perReplica.cpuMilli) / 1000;
     memory += placed * d.perReplica.memoryBytes;
