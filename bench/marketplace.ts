@@ -24,6 +24,7 @@ import { loadConfig } from '../src/kernel/config.ts';
 import type { Polis } from '../src/main.ts';
 import { startPolis } from '../src/main.ts';
 import type { BindingStatus, InstanceStatus } from '../src/market/market-controller.ts';
+import { grantId } from '../src/market/provisioners/index.ts';
 import { generateSecretKey } from '../src/tenancy/secret-cipher.ts';
 import { missing, startPostgresServer } from '../test/setup/temp-middleware.ts';
 import { CTX } from './support/estate.ts';
@@ -51,14 +52,22 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutM
   }
 }
 
-async function boot(): Promise<{ polis: Polis; dir: string }> {
+async function boot(): Promise<{ polis: Polis; dir: string; restart: () => Promise<Polis> }> {
   const dir = mkdtempSync(join(tmpdir(), 'polis-bench-market-'));
   const config = loadConfig(
     {},
     { dataDir: dir, secretKey: generateSecretKey(), demo: true, port: 0, logLevel: 'silent' },
   );
-  const polis = await startPolis(config, { controllers: true, feedPollMs: 200 });
-  return { polis, dir };
+  const market = { maxAttempts: 5, retryBaseMs: 50 };
+  let polis = await startPolis(config, { controllers: true, feedPollMs: 200, market });
+  // A restart on the same data folder, simulated cloud and simulated middleware, as an operator's would be.
+  const restart = async () => {
+    const { sim, middleware } = polis;
+    await polis.stop();
+    polis = await startPolis(config, { controllers: true, feedPollMs: 200, sim, market: { ...market, middleware } });
+    return polis;
+  };
+  return { polis, dir, restart };
 }
 
 /** The seed catalog applied, and the PostgreSQL and Redis versions released (review itself is tested elsewhere). */
@@ -357,7 +366,145 @@ async function isolationAtScale(): Promise<Figure[]> {
   }
 }
 
-const figures = [...(await sharingAndLatency()), ...(await isolationAtScale())];
+/**
+ * Fault tolerance: FAULT_OPERATIONS bind and unbind operations on the shared PostgreSQL of the simulated cloud, the
+ * provisioner failing FAULT_RATE of its calls (seeded) and polis restarted every FAULT_RESTART_EVERY operations,
+ * without waiting for the bindings in flight. Then, once everything settles and the rolled-back bindings are
+ * deleted: users in the middleware that no Ready binding owns, binding Secrets without a Ready binding, and the
+ * credentials of unbound bindings still present.
+ */
+async function faultTolerance(): Promise<Figure[]> {
+  const OPS = Number(process.env.MARKET_BENCH_FAULT_OPERATIONS ?? 1000);
+  const RATE = 0.3;
+  const RESTART_EVERY = 100;
+  const booted = await boot();
+  let polis = booted.polis;
+  try {
+    await releaseCatalog(polis);
+    await polis.resources.apply(CTX, [
+      {
+        apiVersion: 'polis.io/v1',
+        kind: 'Tenant',
+        metadata: { name: 'platform' },
+        spec: { displayName: { zh: '数据局共享服务', en: 'Shared services' } },
+      },
+    ]);
+    await instance(polis, 'platform', 'shared-pg', { item: 'postgresql', version: '16.4.0', shared: true });
+    await until('shared instance', async () => {
+      const i = await polis.store.get({ kind: 'MarketInstance', tenant: 'platform', name: 'shared-pg' });
+      return (i?.status as InstanceStatus | undefined)?.phase === 'Ready' ? true : undefined;
+    });
+    polis.middleware!.failRate(RATE, 16);
+    const live: Array<[string, string]> = [];
+    const unbound: string[] = []; // usernames of deleted bindings
+    let binds = 0;
+    let unbinds = 0;
+    let restarts = 0;
+    let seq = 0;
+    let rnd = 7;
+    const random = () => (rnd = (rnd * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    for (let op = 1; op <= OPS; op++) {
+      if (live.length > 0 && (live.length >= 40 || random() < 0.5)) {
+        const [tenant, name] = live.splice(Math.floor(random() * live.length), 1)[0]!;
+        const b = await polis.store.get({ kind: 'ServiceBinding', tenant, name });
+        const user = (b?.status as BindingStatus | undefined)?.username;
+        if (user) unbound.push(user);
+        else if (b) unbound.push(grantId(tenant, name, b.metadata.uid));
+        await polis.resources.delete(CTX, { kind: 'ServiceBinding', tenant, name });
+        unbinds++;
+      } else {
+        const [tenant, app] = DEPARTMENTS[Math.floor(random() * DEPARTMENTS.length)]!;
+        const name = `b-${++seq}`;
+        await polis.resources.create(CTX, {
+          apiVersion: 'market.polis.io/v1',
+          kind: 'ServiceBinding',
+          metadata: { name, tenant },
+          spec: { instance: 'shared-pg', shared: true, application: app },
+        });
+        live.push([tenant, name]);
+        binds++;
+      }
+      if (op % RESTART_EVERY === 0) {
+        polis = await booted.restart();
+        restarts++;
+      }
+    }
+    // Settle: every binding Ready, or rolled back (then deleted, as a department would); every deletion finished.
+    polis.middleware!.failRate(0);
+    let rolledBack = 0;
+    await until(
+      'bindings settled',
+      async () => {
+        let pending = false;
+        for (const [tenant] of DEPARTMENTS) {
+          for (const b of (await polis.store.list({ kind: 'ServiceBinding', tenant })).items) {
+            const st = b.status as BindingStatus | undefined;
+            if (b.metadata.deletionTimestamp) pending = true;
+            else if (st?.phase === 'Failed') {
+              const was = await polis.store.get({ kind: 'Secret', tenant, name: `binding-${b.metadata.name}` });
+              if (was) return undefined; // the rollback has not removed its Secret yet
+              unbound.push(grantId(tenant, b.metadata.name, b.metadata.uid));
+              await polis.resources.delete(CTX, { kind: 'ServiceBinding', tenant, name: b.metadata.name });
+              rolledBack++;
+              pending = true;
+            } else if (st?.phase !== 'Ready') pending = true;
+          }
+        }
+        return pending ? undefined : true;
+      },
+      900_000,
+    );
+    const users = new Set(polis.middleware!.users());
+    const owned = new Set<string>();
+    let orphanSecrets = 0;
+    for (const [tenant] of DEPARTMENTS) {
+      const ready = new Set<string>();
+      for (const b of (await polis.store.list({ kind: 'ServiceBinding', tenant })).items) {
+        owned.add((b.status as BindingStatus).username!);
+        ready.add(`binding-${b.metadata.name}`);
+      }
+      for (const s of (await polis.store.list({ kind: 'Secret', tenant })).items)
+        if (s.metadata.name.startsWith('binding-') && !ready.has(s.metadata.name)) orphanSecrets++;
+    }
+    const orphanUsers = [...users].filter((u) => !owned.has(u)).length;
+    const stillValid = unbound.filter((u) => users.has(u)).length;
+    notes.push(
+      `fault tolerance: ${binds} binds and ${unbinds} unbinds, provisioner failing ${RATE * 100}% of calls (seeded), ${restarts} restarts mid-flight, ${rolledBack} bindings rolled back after 5 attempts (then deleted), ${owned.size} left Ready`,
+    );
+    return [
+      figure({
+        metric: 'fault tolerance: orphaned users (roles and databases) in the middleware',
+        value: orphanUsers,
+        unit: 'users',
+        goal: '<= 0',
+        baseline: `${OPS} bind and unbind operations, ${RATE * 100}% provisioner errors, ${restarts} restarts`,
+      }),
+      figure({
+        metric: 'fault tolerance: orphaned binding Secrets',
+        value: orphanSecrets,
+        unit: 'secrets',
+        goal: '<= 0',
+      }),
+      figure({
+        metric: 'fault tolerance: credentials left valid after unbind',
+        value: stillValid,
+        unit: 'credentials',
+        goal: '<= 0',
+        baseline: `${unbound.length} unbound or rolled-back bindings checked`,
+      }),
+    ];
+  } finally {
+    await polis.stop();
+    rmSync(booted.dir, { recursive: true, force: true });
+  }
+}
+
+const parts = (process.env.MARKET_BENCH_PARTS ?? 'sharing,isolation,fault').split(',');
+const figures = [
+  ...(parts.includes('sharing') ? await sharingAndLatency() : []),
+  ...(parts.includes('isolation') ? await isolationAtScale() : []),
+  ...(parts.includes('fault') ? await faultTolerance() : []),
+];
 notes.push(
   `load average at start ${round(load0, 1)}, at end ${round(loadavg()[0]!, 1)} (2 cores shared by about 7 engineers: timings are upper bounds)`,
 );
