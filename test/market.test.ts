@@ -193,6 +193,15 @@ describe('instances', () => {
       mk('db', { item: 'postgresql', version: '16.4.0', shared: true }),
     );
     expect(shared.status).toBe(400);
+    // A department may not make polis connect to an address of its choosing.
+    const direct = await req(
+      'POST',
+      `${M}/tenants/edu/marketinstances`,
+      t.tokens['edu-admin']!,
+      mk('db', { item: 'postgresql', version: '16.4.0', endpoint: { host: '10.0.0.1', port: 5432 } }),
+    );
+    expect(direct.status).toBe(400);
+    expect(JSON.stringify(direct.body)).toContain('MarketEndpointOnlyPlatform');
   });
 
   it('renders an Application in the department, delivers it, and upgrades to a newer version and back', async () => {

@@ -116,6 +116,11 @@ async function instanceRules(
     throw new InputError(msg('MarketSharedOnlyPlatform', { space: PLATFORM_SPACE }), [
       codedCause('spec.shared', msg('MarketSharedOnlyPlatform', { space: PLATFORM_SPACE })),
     ]);
+  // A direct endpoint makes polis itself connect there: only the data bureau's platform space may name one.
+  if (spec.endpoint && tenant !== PLATFORM_SPACE)
+    throw new InputError(msg('MarketEndpointOnlyPlatform', { space: PLATFORM_SPACE }), [
+      codedCause('spec.endpoint', msg('MarketEndpointOnlyPlatform', { space: PLATFORM_SPACE })),
+    ]);
   const was = old?.spec as MarketInstanceSpec | undefined;
   if (was && was.item !== spec.item)
     throw new InputError(msg('MarketInstanceSpecItemFixed'), [

@@ -40,6 +40,8 @@ export const MARKET_EN = {
   MarketItemNotAvailable: 'item {item} is {state}: no new instances (existing instances keep running)',
   MarketSharedOnlyPlatform:
     'a shared instance runs only in the platform space {space}; remove spec.shared or create it there',
+  MarketEndpointOnlyPlatform:
+    'spec.endpoint makes polis connect to that address itself: only instances in the platform space {space} name one',
   MarketApplicationTaken: 'application {application} exists and does not belong to instance {instance}',
   MarketInstanceRendered: 'application {application} rendered from {item} {version}',
   MarketInstanceSpecItemFixed: 'an instance keeps its item; change spec.version to upgrade, or create another instance',
@@ -92,6 +94,7 @@ export const MARKET_ZH: Record<MarketCode, string> = {
   MarketVersionNotReleased: '{item} 的版本 {version} 处于{phase}状态，尚未发布：只能实例化已发布的版本',
   MarketItemNotAvailable: '商品 {item} 处于{state}状态：不能新建实例（已有实例继续运行）',
   MarketSharedOnlyPlatform: '共享实例只能运行在平台空间 {space} 中；请去掉 spec.shared 或在该空间创建',
+  MarketEndpointOnlyPlatform: 'spec.endpoint 会让 polis 直接连接该地址：只有平台空间 {space} 中的实例可以设置',
   MarketApplicationTaken: '应用 {application} 已存在且不属于实例 {instance}',
   MarketInstanceRendered: '已由 {item} {version} 渲染出应用 {application}',
   MarketInstanceSpecItemFixed: '实例不能更换商品；升级请修改 spec.version，或新建实例',
