@@ -56,6 +56,10 @@ import { msg } from './kernel/messages/index.ts';
 import { LeaderElector } from './kernel/leader-elector.ts';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
+import { marketKinds } from './market/market-kinds.ts';
+import { marketAdmission } from './market/market-admission.ts';
+import { MarketController } from './market/market-controller.ts';
+import { provisionerSet, SimulatedMiddleware } from './market/provisioners/index.ts';
 
 /** The version of this build, from package.json. */
 export const VERSION: string = (
@@ -80,6 +84,10 @@ export interface Polis {
   readonly scaling?: ScalingController;
   /** Scheduled backups, when configured (config.backup) and this process runs the controllers. */
   readonly backups?: BackupScheduler;
+  /** The marketplace controller: instances and bindings (src/market). */
+  readonly market: MarketController;
+  /** The simulated cloud's middleware, where bindings on simulated instances get their credentials. */
+  readonly middleware?: SimulatedMiddleware;
   /** Where the first platform-admin token was written, when this start created it. */
   readonly adminTokenFile?: string;
   readonly demoTokensFile?: string;
@@ -114,6 +122,12 @@ export interface StartOptions {
    * the clusters and their pods; bench/fair-sharing). Ignored without the sandbox.
    */
   readonly sim?: SimCloud;
+  /** The marketplace: reuse this simulated middleware (a restart in a test), and its retry settings. */
+  readonly market?: {
+    readonly middleware?: SimulatedMiddleware;
+    readonly maxAttempts?: number;
+    readonly retryBaseMs?: number;
+  };
 }
 
 /** The composition root: store, kinds, admission, change feed, authentication and the HTTP API, from config. */
@@ -131,6 +145,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     clusterKind,
     eventKind,
     displayNameKind,
+    ...marketKinds,
   ])
     registry.register(def);
   const usage = new Map<string, UsageFunction>([['Application', applicationUsage]]);
@@ -148,6 +163,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
       quotaAdmission(usage),
       placementAdmission,
       applicationNamespaceAdmission,
+      marketAdmission,
       recordRevision,
     ],
     afterCommit: () => feed.nudge(),
@@ -226,6 +242,19 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     clusters,
     resyncMs: opts.virtualTime ? 0 : config.resyncMs,
     fairSharing: opts.fairSharing ?? true,
+    log,
+    attachments: (owner) => market.attachments(owner),
+  });
+  const middleware = sim ? (opts.market?.middleware ?? new SimulatedMiddleware()) : opts.market?.middleware;
+  const market: MarketController = new MarketController({
+    store,
+    resources: controllerResources,
+    feed,
+    clock,
+    provisioners: provisionerSet(middleware),
+    redeliver: (tenant, app) => delivery.enqueue(tenant, app),
+    maxAttempts: opts.market?.maxAttempts,
+    retryBaseMs: opts.market?.retryBaseMs,
     log,
   });
   const scaling = metricsSource
@@ -360,6 +389,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     controllersRunning = true;
     await clusters.start();
     await delivery.start();
+    await market.start();
     await scaling?.start();
     if (backups && !opts.virtualTime) backups.start();
   }
@@ -370,6 +400,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     backups?.stop();
     await backups?.idle();
     scaling?.stop();
+    market.stop();
     delivery.stop();
     clusters.stop();
   }
@@ -422,6 +453,8 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     delivery,
     scaling,
     backups,
+    market,
+    middleware,
     adminTokenFile,
     demoTokensFile,
     url,

@@ -117,6 +117,46 @@ function sample(def: KindDefinition, tenant: string, name: string): Record<strin
           lastTimestamp: '2026-01-01T00:00:00Z',
         },
       };
+    case 'CatalogItem':
+      return {
+        ...base,
+        spec: {
+          type: 'middleware',
+          displayName: { zh: name, en: name },
+          description: { zh: name, en: name },
+          categories: ['database'],
+          licence: 'Apache-2.0',
+          publisher: 'vendor',
+          architectures: ['amd64'],
+          price: { model: 'free' },
+        },
+      };
+    case 'CatalogItemVersion':
+      return {
+        ...base,
+        spec: {
+          item: 'fixture',
+          // Each sample its own version (a version is published once).
+          version: name === 'fixture' ? '1.0.0' : `1.0.0-${name}`,
+          template: {
+            components: [
+              {
+                name: 'db',
+                type: 'webservice',
+                properties: { image: 'registry.example.gov.cn/pg:16', cpu: '100m', memory: '64Mi' },
+              },
+            ],
+          },
+          parameters: { type: 'object', properties: {} },
+          connection: { engine: 'postgresql', component: 'db', port: 5432 },
+        },
+      };
+    case 'MarketInstance':
+      return { ...base, spec: { item: 'fixture', version: '1.0.0' } };
+    case 'ServiceBinding':
+      return { ...base, spec: { instance: 'fixture', application: 'fixture' } };
+    case 'MarketPolicy':
+      return { ...base, spec: { allowedRegistries: ['registry.example.gov.cn'] } };
     default:
       throw new Error(`the isolation test has no sample ${def.kind}: add one`);
   }
@@ -125,8 +165,8 @@ function sample(def: KindDefinition, tenant: string, name: string): Record<strin
 beforeAll(async () => {
   t = await startTestPolis();
   const admin = t.adminToken;
-  const setup = async (method: string, url: string, body?: unknown) => {
-    const r = await t.request(method, url, { token: admin, body });
+  const setup = async (method: string, url: string, body?: unknown, token = admin) => {
+    const r = await t.request(method, url, { token, body });
     if (r.statusCode >= 300) throw new Error(`${method} ${url}: ${r.statusCode} ${r.body}`);
     return r.json() as Record<string, unknown>;
   };
@@ -153,9 +193,17 @@ beforeAll(async () => {
   }
   // A fixture of every kind in both departments (and on the platform), so item routes have something to find.
   const registry = t.polis.resources.registry;
-  for (const def of registry.all()) {
+  // Marketplace instances and bindings need the fixture version released (by review) first: made after the rest.
+  const later = ['MarketInstance', 'ServiceBinding'];
+  const defs = [...registry.all().filter((d) => !later.includes(d.kind)), ...later.map((k) => registry.get(k)!)];
+  for (const def of defs) {
     // Tokens are issued below; revisions are written by the server when the Application fixture is created.
     if (def.kind === 'Token' || def.kind === 'ApplicationRevision') continue;
+    if (def.kind === 'MarketInstance') {
+      await setup('POST', '/api/v1/apply', sample(registry.get('MarketPolicy')!, '', 'default'));
+      await setup('POST', '/apis/market.polis.io/v1/catalogitemversions/fixture/submit', undefined, tokens.publisher);
+      await setup('POST', '/apis/market.polis.io/v1/catalogitemversions/fixture/approve', {});
+    }
     for (const tenant of def.scope === 'tenant' ? [OWN, OTHER] : ['']) {
       if (def.kind === 'Tenant' || def.kind === 'User') continue;
       await setup('POST', '/api/v1/apply', sample(def, tenant, 'fixture'));

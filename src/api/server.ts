@@ -31,6 +31,7 @@ import type { Clock } from '../kernel/clock.ts';
 import type { SimCloud } from '../sim/index.ts';
 import type { MetricsSource } from '../observe/index.ts';
 import { registerObserveRoutes } from '../observe/routes.ts';
+import { registerMarketRoutes } from '../market/routes.ts';
 import { registerBodyParsers } from './bodies.ts';
 import { armBodyTimeout } from './body-timeout.ts';
 import { registerDiscovery } from './discovery.ts';
@@ -236,6 +237,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   registerSandboxRoutes(app, { store: deps.store, resources: deps.resources, clock: deps.clock, sim: deps.sim });
   registerObserveRoutes(app, { resources: deps.resources, metrics: deps.metricsSource, sim: deps.sim });
   if (deps.backup) registerBackupRoutes(app, { ...deps.backup, resources: deps.resources });
+  registerMarketRoutes(app, { store: deps.store, resources: deps.resources, clock: deps.clock });
   await app.ready();
   return app;
 }

@@ -41,6 +41,7 @@ import type { BurstLimits, BurstUse } from '../placement/burst-limits.ts';
 import { burstAllowance } from '../placement/burst-limits.ts';
 import { BurstLedger, burstReport } from './burst-ledger.ts';
 import type { AutoscalingProperties } from '../scaling/autoscaling-policy.ts';
+import type { Attachments } from '../market/attachments.ts';
 
 export const DELIVERY_FINALIZER = 'polis.io/delivery';
 
@@ -60,6 +61,8 @@ export interface DeliveryDeps {
   readonly log?: (msg: string, err?: unknown) => void;
   /** Where notification and webhook steps go (default: recorded as events only, nothing sent). */
   readonly notifier?: StepNotifier;
+  /** What the marketplace adds to an application (its bindings' Secrets, its instance's network paths). */
+  readonly attachments?: (owner: Owner) => Promise<Attachments | undefined>;
 }
 
 /** Counters for tests, benchmarks and /metrics. */
@@ -313,9 +316,11 @@ export class DeliveryController {
       departmentUse: await this.burst.othersUse(owner.tenant, owner.app),
       now: nowMs,
     });
+    const attachments = await this.deps.attachments?.(owner);
     const base = {
       owner,
       spec,
+      ...(attachments ? { attachments } : {}),
       revision,
       candidates,
       steps: workflow.reached,

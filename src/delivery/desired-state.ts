@@ -21,6 +21,8 @@ import type { NamespaceQuota } from './namespace.ts';
 import { namespaceGuards, namespaceManifest } from './namespace.ts';
 import type { DeployStep } from './workflow.ts';
 import { expandWorkflow, type WorkflowAdded } from '../apps/workflow/expand.ts';
+import type { Attachments } from '../market/attachments.ts';
+import { attach, hasAttachments } from '../market/attachments.ts';
 
 /** Label marking an object that prune leaves alone on update (garbage-collect policy). */
 export const GC_LABEL = 'polis.io/gc-strategy';
@@ -49,6 +51,8 @@ export interface PlanInput {
   readonly privateCap?: Readonly<Record<string, number>>;
   /** A placement decided elsewhere (failback's make-before-break): used as is, placement is not run. */
   readonly fixed?: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  /** What marketplace bindings add on every cluster: credentials Secrets and env, network paths (src/market). */
+  readonly attachments?: Attachments;
 }
 
 export interface ClusterPlan {
@@ -236,15 +240,16 @@ export function planDelivery(input: PlanInput): PlanResult {
       garbageCollect: props('garbage-collect'),
     });
     if (!rendered.ok) return { ok: false, errors: rendered.errors };
+    const objects = rendered.manifests.map((m) => {
+      const gc = rendered.gc[manifestKey(m)];
+      if (!gc) return m;
+      return { ...m, metadata: { ...m.metadata, labels: { ...m.metadata.labels, [GC_LABEL]: gc } } };
+    });
     const manifests = [
       namespaceManifest(owner),
       ...sortManifests([
         ...namespaceGuards(owner, input.quota),
-        ...rendered.manifests.map((m) => {
-          const gc = rendered.gc[manifestKey(m)];
-          if (!gc) return m;
-          return { ...m, metadata: { ...m.metadata, labels: { ...m.metadata.labels, [GC_LABEL]: gc } } };
-        }),
+        ...(hasAttachments(input.attachments) ? attach(objects, owner, input.attachments) : objects),
       ]),
     ];
     const hash = createHash('sha256')

@@ -9,7 +9,7 @@ export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'd
 
 /** What a kind is about; roles grant by category, so a new kind is covered by choosing its category. */
 export type KindCategory =
-  'tenancy' | 'access' | 'secret' | 'workload' | 'config' | 'catalog' | 'infrastructure' | 'events';
+  'tenancy' | 'access' | 'secret' | 'workload' | 'config' | 'catalog' | 'publishing' | 'infrastructure' | 'events';
 
 /** A role held by a user: platform-wide when `tenant` is undefined, else in that one tenant. */
 export interface Binding {
@@ -52,6 +52,9 @@ export const KIND_CATEGORIES: readonly KindCategory[] = [
   'workload',
   'config',
   'catalog',
+  // The marketplace's items and versions before and during review: publishers and the data bureau, not departments
+  // (they see what is released through the catalog route, src/market/routes.ts).
+  'publishing',
   'infrastructure',
   'events',
 ];
@@ -141,7 +144,7 @@ export const ROLES: Readonly<Record<Role, RoleDefinition>> = deepFreeze({
     description: 'Maintains the platform catalog (the marketplace); touches nothing else.',
     bindable: { platform: true, tenant: false },
     tenantObjects: { catalog: READ },
-    platformObjects: { catalog: ALL },
+    platformObjects: { catalog: ALL, publishing: ALL },
     secretValues: false,
     audit: false,
     verifyAudit: false,

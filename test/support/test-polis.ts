@@ -50,6 +50,8 @@ export async function startTestPolis(
     fairSharing?: boolean;
     /** Capture the server log (info and above) here. */
     logStream?: { write(line: string): void };
+    /** Marketplace retry settings (see StartOptions.market); the simulated middleware survives restarts. */
+    market?: { maxAttempts?: number; retryBaseMs?: number };
   } = {},
 ): Promise<TestPolis> {
   const dataDir = mkdtempSync(join(tmpdir(), 'polis-it-'));
@@ -66,7 +68,7 @@ export async function startTestPolis(
       ...opts.config,
     },
   );
-  const start = (sim?: Polis['sim']) =>
+  const start = (sim?: Polis['sim'], middleware?: Polis['middleware']) =>
     startPolis(config, {
       clock: opts.clock,
       listen: opts.listen,
@@ -77,6 +79,7 @@ export async function startTestPolis(
       ...(opts.fairSharing !== undefined ? { fairSharing: opts.fairSharing } : {}),
       logStream: opts.logStream,
       ...(sim ? { sim } : {}),
+      market: { ...opts.market, ...(middleware ? { middleware } : {}) },
     });
   let polis = await start();
   const adminToken = readFileSync(polis.adminTokenFile!, 'utf8').trim();
@@ -102,8 +105,9 @@ export async function startTestPolis(
     },
     async restart() {
       const sim = polis.sim;
+      const middleware = polis.middleware;
       await polis.stop();
-      polis = await start(sim);
+      polis = await start(sim, middleware);
     },
     async stop() {
       await polis.stop();

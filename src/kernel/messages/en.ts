@@ -1,9 +1,12 @@
+import { MARKET_EN } from './market.ts';
+
 /**
  * The English catalogue: every code polis can emit, with its template. `{name}` is a parameter. zh.ts must have
  * the same codes with the same parameters (the compiler checks the codes, catalogue.test.ts the parameters).
  * To add a code: add it here, then to zh.ts, then emit it with `msg('Code', {…})` (docs/messages.md).
  */
 export const en = {
+  ...MARKET_EN,
   // ── Generic shapes ──────────────────────────────────────────────────────────────────────────────────────────
   /** Several messages as one (a list of coded parts). */
   MessageList: '{items}',

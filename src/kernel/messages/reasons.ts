@@ -1,3 +1,4 @@
+import { MARKET_REASONS_EN, MARKET_REASONS_ZH } from './market.ts';
 import type { Lang } from './render.ts';
 
 /**
@@ -6,6 +7,7 @@ import type { Lang } from './render.ts';
  * what exactly. To add one: here and in REASONS_ZH (docs/messages.md).
  */
 export const REASONS_EN = {
+  ...MARKET_REASONS_EN,
   // Events
   Placed: 'Placed',
   Applied: 'Applied',
@@ -85,6 +87,7 @@ export const REASONS_EN = {
 export type ReasonCode = keyof typeof REASONS_EN;
 
 export const REASONS_ZH: Record<ReasonCode, string> = {
+  ...MARKET_REASONS_ZH,
   Placed: '已放置',
   Applied: '已应用',
   DriftRepaired: '漂移已修复',

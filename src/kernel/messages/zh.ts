@@ -1,10 +1,12 @@
 import type { MessageCode } from './en.ts';
+import { MARKET_ZH } from './market.ts';
 
 /**
  * 中文目录：与 en.ts 相同的代码与参数（编译器检查代码齐全，catalogue.test.ts 检查参数一致）。
  * Names, quantities and ids stay as they are; every sentence is Chinese.
  */
 export const zh: Record<MessageCode, string> = {
+  ...MARKET_ZH,
   MessageList: '{items}',
   OnCluster: '{cluster}：{detail}',
   AtPath: '{path}：{detail}',

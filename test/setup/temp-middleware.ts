@@ -1,0 +1,246 @@
+import { execFileSync, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { findPostgresBin, freePort } from './temp-postgres.ts';
+
+/**
+ * Throwaway middleware servers for the marketplace's provisioner tests, each on 127.0.0.1 and a free port, with an
+ * administrator password (password authentication on, unlike the store tests' trust), stopped by pid.
+ */
+export interface TempServer {
+  readonly host: string;
+  readonly port: number;
+  readonly username: string;
+  readonly password: string;
+  stop(): void;
+}
+
+const ADMIN_PASSWORD = 'polis-test-admin-pw';
+
+function which(bin: string): string | undefined {
+  for (const dir of ['/usr/sbin', '/usr/bin', '/usr/local/bin', '/usr/local/sbin'])
+    if (existsSync(join(dir, bin))) return join(dir, bin);
+  return undefined;
+}
+
+/** Why a server cannot run here (its binary is absent), or undefined. */
+export function missing(kind: 'postgresql' | 'mariadb' | 'redis'): string | undefined {
+  if (kind === 'postgresql')
+    return findPostgresBin() ? undefined : 'PostgreSQL is not installed (apt-get install postgresql)';
+  if (kind === 'mariadb')
+    return which('mariadbd') && which('mariadb-install-db')
+      ? undefined
+      : 'MariaDB is not installed (apt-get install mariadb-server)';
+  return which('redis-server') ? undefined : 'Redis is not installed (apt-get install redis-server)';
+}
+
+async function waitForPort(port: number, child: ChildProcess, log: () => string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`server exited (${child.exitCode}): ${log()}`);
+    const open = await new Promise<boolean>((resolve) => {
+      const s = createConnection({ host: '127.0.0.1', port }, () => {
+        s.end();
+        resolve(true);
+      });
+      s.on('error', () => resolve(false));
+    });
+    if (open) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`server did not listen on ${port}: ${log()}`);
+}
+
+/** Waits (blocking, at most 15 s) until a process has exited. */
+function waitGone(pid: number): void {
+  const deadline = Date.now() + 15_000;
+  const sleeper = new Int32Array(new SharedArrayBuffer(4));
+  while (Date.now() < deadline) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    Atomics.wait(sleeper, 0, 0, 50);
+  }
+}
+
+function stopper(child: ChildProcess, dir: string): () => void {
+  const stop = (): void => {
+    process.removeListener('exit', stop);
+    if (child.exitCode === null && child.pid) {
+      try {
+        process.kill(child.pid, 'SIGTERM');
+        waitGone(child.pid);
+      } catch {
+        // gone already
+      }
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  process.on('exit', stop);
+  return stop;
+}
+
+/** PostgreSQL with scram-sha-256 for every login (the superuser `postgres` has ADMIN_PASSWORD). */
+export async function startPostgresServer(): Promise<TempServer> {
+  const bin = findPostgresBin()!;
+  const asRoot = process.getuid?.() === 0;
+  const dir = mkdtempSync(join(tmpdir(), 'polis-mkt-pg-'));
+  const data = join(dir, 'data');
+  const pwfile = join(dir, 'pw');
+  writeFileSync(pwfile, `${ADMIN_PASSWORD}\n`);
+  const ids = asRoot
+    ? ([
+        Number(execFileSync('id', ['-u', 'postgres']).toString()),
+        Number(execFileSync('id', ['-g', 'postgres']).toString()),
+      ] as const)
+    : undefined;
+  if (ids) {
+    chownSync(dir, ids[0], ids[1]);
+    chownSync(pwfile, ids[0], ids[1]);
+  }
+  const argv = (tool: string, args: string[]) =>
+    asRoot
+      ? (['runuser', ['-u', 'postgres', '--', join(bin, tool), ...args]] as const)
+      : ([join(bin, tool), args] as const);
+  const [cmd, args] = argv('initdb', [
+    '-D',
+    data,
+    '-A',
+    'scram-sha-256',
+    '-U',
+    'postgres',
+    `--pwfile=${pwfile}`,
+    '--no-sync',
+    '-E',
+    'UTF8',
+    '--locale=C.UTF-8',
+  ]);
+  execFileSync(cmd, args, { stdio: 'pipe', cwd: dir });
+  const port = await freePort();
+  const [pcmd, pargs] = argv('postgres', [
+    '-D',
+    data,
+    '-h',
+    '127.0.0.1',
+    '-p',
+    String(port),
+    '-k',
+    dir,
+    '-c',
+    'fsync=off',
+    '-c',
+    'max_connections=400',
+  ]);
+  let out = '';
+  const child = spawn(pcmd, [...pargs], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  // runuser stays the parent of postgres: the postmaster's own pid is in postmaster.pid.
+  const stopChild = stopper(child, dir);
+  await waitForPort(port, child, () => out);
+  return {
+    host: '127.0.0.1',
+    port,
+    username: 'postgres',
+    password: ADMIN_PASSWORD,
+    stop: () => {
+      try {
+        const pid = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
+        if (pid > 0) {
+          process.kill(pid, 'SIGINT'); // fast shutdown
+          waitGone(pid);
+        }
+      } catch {
+        // not running
+      }
+      stopChild();
+    },
+  };
+}
+
+/** MariaDB: `mariadb-install-db` into a temp datadir and `mariadbd` on loopback, as the current user. */
+export async function startMariadbServer(): Promise<TempServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'polis-mkt-maria-'));
+  const data = join(dir, 'data');
+  const user = process.getuid?.() === 0 ? 'root' : (process.env.USER ?? 'nobody');
+  execFileSync(
+    which('mariadb-install-db')!,
+    [
+      `--datadir=${data}`,
+      `--user=${user}`,
+      '--auth-root-authentication-method=normal',
+      '--skip-test-db',
+      '--skip-name-resolve',
+    ],
+    { stdio: 'pipe', cwd: dir },
+  );
+  const port = await freePort();
+  let out = '';
+  const child = spawn(
+    which('mariadbd')!,
+    [
+      '--no-defaults',
+      `--datadir=${data}`,
+      `--socket=${join(dir, 'sock')}`,
+      `--pid-file=${join(dir, 'pid')}`,
+      '--bind-address=127.0.0.1',
+      `--port=${port}`,
+      `--user=${user}`,
+      '--skip-name-resolve',
+      '--innodb-buffer-pool-size=32M',
+      '--innodb-log-file-size=8M',
+    ],
+    { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const stop = stopper(child, dir);
+  await waitForPort(port, child, () => out);
+  // The administrator over TCP with a password; root on the socket is what mariadb-install-db made.
+  const { default: mysql } = await import('mysql2/promise');
+  const c = await mysql.createConnection({ socketPath: join(dir, 'sock'), user: 'root' });
+  for (const sql of [
+    `CREATE OR REPLACE USER 'root'@'127.0.0.1' IDENTIFIED BY '${ADMIN_PASSWORD}'`,
+    "GRANT ALL PRIVILEGES ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION",
+    "DELETE FROM mysql.global_priv WHERE User = ''",
+    'FLUSH PRIVILEGES',
+  ])
+    await c.query(sql);
+  await c.end();
+  return { host: '127.0.0.1', port, username: 'root', password: ADMIN_PASSWORD, stop };
+}
+
+/** Redis on loopback in a temp folder, the default user's password set, nothing persisted. */
+export async function startRedisServer(): Promise<TempServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'polis-mkt-redis-'));
+  const port = await freePort();
+  let out = '';
+  const child = spawn(
+    which('redis-server')!,
+    [
+      '--bind',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--dir',
+      dir,
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--requirepass',
+      ADMIN_PASSWORD,
+    ],
+    { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const stop = stopper(child, dir);
+  await waitForPort(port, child, () => out);
+  return { host: '127.0.0.1', port, username: 'default', password: ADMIN_PASSWORD, stop };
+}
