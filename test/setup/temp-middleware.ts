@@ -4,6 +4,7 @@ import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { findPostgresBin, freePort } from './temp-postgres.ts';
 
 /**
@@ -38,7 +39,7 @@ export function missing(kind: 'postgresql' | 'mariadb' | 'redis'): string | unde
 }
 
 async function waitForPort(port: number, child: ChildProcess, log: () => string): Promise<void> {
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`server exited (${child.exitCode}): ${log()}`);
     const open = await new Promise<boolean>((resolve) => {
@@ -52,6 +53,31 @@ async function waitForPort(port: number, child: ChildProcess, log: () => string)
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`server did not listen on ${port}: ${log()}`);
+}
+
+/**
+ * PostgreSQL listens before it accepts sessions ("the database system is starting up"): waits until a query
+ * answers, at most two minutes (a busy machine's start-up and recovery).
+ */
+async function waitForPostgresReady(port: number, password: string, child: ChildProcess, log: () => string) {
+  const deadline = Date.now() + 120_000;
+  let last = '';
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`server exited (${child.exitCode}): ${log()}`);
+    const c = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', password, database: 'postgres' });
+    c.on('error', () => undefined);
+    try {
+      await c.connect();
+      await c.query('SELECT 1');
+      await c.end();
+      return;
+    } catch (e) {
+      last = (e as Error).message;
+      await c.end().catch(() => undefined);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`PostgreSQL on ${port} did not accept sessions (${last}): ${log()}`);
 }
 
 /** Waits (blocking, at most 15 s) until a process has exited. */
@@ -143,6 +169,7 @@ export async function startPostgresServer(): Promise<TempServer> {
   // runuser stays the parent of postgres: the postmaster's own pid is in postmaster.pid.
   const stopChild = stopper(child, dir);
   await waitForPort(port, child, () => out);
+  await waitForPostgresReady(port, ADMIN_PASSWORD, child, () => out);
   return {
     host: '127.0.0.1',
     port,
