@@ -17,7 +17,7 @@ import type {
   TransactionOptions,
 } from './store.ts';
 import { acquireLease, checkFence, releaseLease } from './sql/lease-rows.ts';
-import { checkLimit, fromAuditRow, selectAudit } from './sql/audit-rows.ts';
+import { auditPages, checkLimit, selectAudit } from './sql/audit-rows.ts';
 import { scanList } from './sql/list-scan.ts';
 import { GroupCommit } from './sql/group-commit.ts';
 import type { Schema, SqlDialectHooks } from './sql/schema.ts';
@@ -237,23 +237,8 @@ export function createSqlStore(db: Kysely<Schema>, hooks: SqlDialectHooks): Stor
     },
 
     async *scanAudit(pageSize: number): AsyncIterable<readonly AuditEntry[]> {
-      const size = checkLimit(pageSize, 'pageSize')!;
       await settle();
-      let after = 0;
-      for (;;) {
-        const rows = await reader()
-          .selectFrom('audit')
-          .selectAll()
-          .where('seq', '>', after)
-          .orderBy('seq')
-          .limit(size)
-          .execute();
-        if (rows.length === 0) return;
-        const page = rows.map(fromAuditRow);
-        yield page;
-        if (rows.length < size) return;
-        after = page[page.length - 1]!.seq;
-      }
+      yield* auditPages(reader, pageSize);
     },
 
     async auditAnchor(): Promise<AuditAnchor> {

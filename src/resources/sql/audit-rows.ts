@@ -130,3 +130,26 @@ function canonicalTime(text: string, param: string): string {
   }
   return new Date(ms).toISOString();
 }
+
+/**
+ * Every live audit entry in sequence order, in pages of at most `pageSize` (keyset on seq). `db` is asked for each
+ * page, so a caller can read through whatever connection is current then.
+ */
+export async function* auditPages(db: () => Kysely<Schema>, pageSize: number): AsyncIterable<readonly AuditEntry[]> {
+  const size = checkLimit(pageSize, 'pageSize')!;
+  let after = 0;
+  for (;;) {
+    const rows = await db()
+      .selectFrom('audit')
+      .selectAll()
+      .where('seq', '>', after)
+      .orderBy('seq')
+      .limit(size)
+      .execute();
+    if (rows.length === 0) return;
+    const page = rows.map(fromAuditRow);
+    yield page;
+    if (rows.length < size) return;
+    after = page[page.length - 1]!.seq;
+  }
+}

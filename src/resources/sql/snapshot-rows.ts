@@ -1,9 +1,9 @@
 import type { Kysely } from 'kysely';
-import { GENESIS_HASH, type AuditEntry } from '../audit-log.ts';
+import { GENESIS_HASH } from '../audit-log.ts';
 import { keyOf, describeKey } from '../envelope.ts';
 import { ConflictError } from '../../kernel/errors.ts';
 import type { SnapshotCounts, SnapshotLoad, StoreSnapshot } from '../store.ts';
-import { checkLimit, fromAuditRow, toAuditRow } from './audit-rows.ts';
+import { auditPages, checkLimit, toAuditRow } from './audit-rows.ts';
 import type { Schema } from './schema.ts';
 
 /**
@@ -36,24 +36,7 @@ export async function snapshotView(q: Kysely<Schema>): Promise<StoreSnapshot> {
         after = { kind: last.kind, tenant: last.tenant, name: last.name };
       }
     },
-    async *audit(pageSize: number): AsyncIterable<readonly AuditEntry[]> {
-      const size = checkLimit(pageSize, 'pageSize')!;
-      let after = 0;
-      for (;;) {
-        const rows = await q
-          .selectFrom('audit')
-          .selectAll()
-          .where('seq', '>', after)
-          .orderBy('seq')
-          .limit(size)
-          .execute();
-        if (rows.length === 0) return;
-        const page = rows.map(fromAuditRow);
-        yield page;
-        if (rows.length < size) return;
-        after = page[page.length - 1]!.seq;
-      }
-    },
+    audit: (pageSize: number) => auditPages(() => q, pageSize),
   };
 }
 
