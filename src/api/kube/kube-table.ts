@@ -1,3 +1,4 @@
+import { age } from '../../kernel/age.ts';
 import type { KindDefinition, PrintColumn } from '../../resources/registry.ts';
 
 /**
@@ -48,22 +49,7 @@ function valueAt(obj: unknown, path: string): unknown {
   return cur;
 }
 
-/** A timestamp as kubectl's AGE column shows it (`45s`, `3m`, `2d`). */
-export function age(timestamp: string | undefined, now: Date): string {
-  if (!timestamp) return '<unknown>';
-  const t = Date.parse(timestamp);
-  if (Number.isNaN(t)) return '<invalid>';
-  const seconds = Math.floor((now.getTime() - t) / 1000);
-  if (seconds < -1) return '<invalid>';
-  if (seconds < 60) return `${Math.max(seconds, 0)}s`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return `${minutes}m`;
-  const hours = Math.floor(minutes / 60);
-  if (hours < 24) return `${hours}h`;
-  const days = Math.floor(hours / 24);
-  if (days < 365) return `${days}d`;
-  return `${Math.floor(days / 365)}y`;
-}
+export { age };
 
 function cell(value: unknown): string | number | boolean {
   if (value === undefined || value === null || value === '') return '<none>';
