@@ -25,9 +25,12 @@ export interface LeaderElectorOptions {
   readonly name: string;
   readonly holder: string;
   readonly timing?: Partial<LeaseTiming>;
-  /** Called when this replica wins a term; awaited before the next attempt (start the controllers). */
+  /**
+   * Called when this replica wins a term (start the controllers). It runs beside the lease, which keeps being renewed
+   * meanwhile: a start that waits on a hung cluster must not cost the term it was won in.
+   */
   readonly onElected: (fence: Fence) => Promise<void> | void;
-  /** Called when the term ended (lost, expired unrenewed, or stop); awaited (stop the controllers). */
+  /** Called when the term ended (lost, expired unrenewed, or stop), after any onElected under way (stop them). */
   readonly onLost: (fence: Fence) => Promise<void> | void;
   readonly log?: (msg: string, err?: unknown) => void;
   /** Monotonic milliseconds (default performance.now); tests inject their own. */
@@ -48,6 +51,8 @@ export class LeaderElector {
   #timer: NodeJS.Timeout | undefined;
   #running = false;
   #cycle: Promise<void> = Promise.resolve();
+  /** onElected and onLost, one at a time and in order, apart from the lease's own cycle. */
+  #work: Promise<void> = Promise.resolve();
 
   constructor(opts: LeaderElectorOptions) {
     this.#opts = opts;
@@ -69,6 +74,7 @@ export class LeaderElector {
     if (this.#running) return;
     this.#running = true;
     await this.#attempt();
+    await this.#work;
   }
 
   /**
@@ -79,7 +85,7 @@ export class LeaderElector {
     this.#running = false;
     if (this.#timer) clearTimeout(this.#timer);
     await this.#cycle;
-    if (opts.release === false || this.#state.role !== 'leader') return;
+    if (opts.release === false || this.#state.role !== 'leader') return this.#work;
     const fence = this.fence();
     this.#state = { role: 'follower' };
     await this.#run('lost');
@@ -122,27 +128,37 @@ export class LeaderElector {
     this.#timer.unref();
   }
 
+  /** Takes the step; its changes are queued on the work chain, not awaited, so renewals go on while they run. */
   async #apply(step: Step): Promise<void> {
     const before = this.fence();
     this.#state = step.state;
     for (const change of step.changes) {
-      if (change === 'lost') await this.#run('lost', before);
+      if (change === 'lost') void this.#run('lost', before);
       else if (step.state.role === 'leader') {
         this.#epoch = step.state.epoch;
-        await this.#run('elected');
+        void this.#run('elected');
       }
     }
   }
 
-  async #run(change: Exclude<LeaderChange, 'none'>, fence: Fence = this.fence()): Promise<void> {
-    try {
-      if (change === 'elected') await this.#opts.onElected(fence);
-      else await this.#opts.onLost(fence);
-    } catch (e) {
-      this.#opts.log?.(
-        `${change === 'elected' ? 'starting' : 'stopping'} the ${this.#opts.name} leader's work failed`,
-        e,
-      );
-    }
+  /** Queues a change behind those under way; resolves when it (and they) ran. */
+  #run(change: Exclude<LeaderChange, 'none'>, fence: Fence = this.fence()): Promise<void> {
+    this.#work = this.#work.then(async () => {
+      try {
+        if (change === 'elected') await this.#opts.onElected(fence);
+        else await this.#opts.onLost(fence);
+      } catch (e) {
+        this.#opts.log?.(
+          `${change === 'elected' ? 'starting' : 'stopping'} the ${this.#opts.name} leader's work failed`,
+          e,
+        );
+      }
+    });
+    return this.#work;
+  }
+
+  /** Resolves when the changes queued so far (an election's start, a loss's stop) have run. */
+  settled(): Promise<void> {
+    return this.#work;
   }
 }
