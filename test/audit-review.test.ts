@@ -3,9 +3,9 @@ import { parseCsv } from '../src/audit/csv.ts';
 import { parseExport } from '../src/audit/export-format.ts';
 import { checkExport } from '../src/audit/export-verify.ts';
 import { AUDIT_SUMMARY_CODES } from '../src/audit/summary.ts';
-import { AUDIT_TEMPLATES } from '../src/audit/summary-templates.ts';
+import { AUDIT_TEMPLATES, renderSummary } from '../src/audit/summary-templates.ts';
+import { renderSummary as renderConsoleSummary } from '../web/src/pages/audit/audit-messages.ts';
 import { readZip } from '../src/audit/zip.ts';
-import { SUMMARY_TEMPLATES } from '../web/src/pages/audit/audit-messages.ts';
 import type { TestPolis } from './support/test-polis.ts';
 import { startTestPolis } from './support/test-polis.ts';
 
@@ -244,11 +244,18 @@ describe('the audit log for review', () => {
     expect(checkExport(parsed)).toMatchObject({ ok: true, entries: 1, recomputed: 1 });
   });
 
-  it('has a zh-CN and an English template for every summary code, the same in the console', () => {
+  it('has a zh-CN and an English template for every summary code, and the console renders the same sentences', () => {
     for (const lang of ['zh-CN', 'en'] as const)
       for (const code of AUDIT_SUMMARY_CODES) expect(AUDIT_TEMPLATES[lang][code], `${lang} ${code}`).toBeTruthy();
-    // The console renders the same sentences as the export (until both move into the shared catalogue).
-    expect(SUMMARY_TEMPLATES.zh).toEqual(AUDIT_TEMPLATES['zh-CN']);
-    expect(SUMMARY_TEMPLATES.en).toEqual(AUDIT_TEMPLATES.en);
+    const rollback = {
+      code: 'AuditRollback',
+      params: { actor: 'edu-admin', object: 'school-meals', revision: 1 },
+      message: '',
+    };
+    expect(renderConsoleSummary(rollback, 'zh')).toBe(renderSummary(rollback as never, 'zh-CN'));
+    expect(renderConsoleSummary(rollback, 'zh')).toBe('edu-admin 将 school-meals 回滚到版本 1');
+    expect(renderConsoleSummary({ code: 'AuditFromANewerServer', params: {}, message: 'as sent' }, 'zh')).toBe(
+      'as sent',
+    );
   });
 });

@@ -1,9 +1,41 @@
-import type { AuditSummary, AuditSummaryCode, SummaryParams } from './summary.ts';
+/**
+ * The codes of audit summaries: one per thing a reviewer reads an entry as. Clients render them from their own
+ * catalogue (the templates below, which the console renders through too); `message` is the English
+ * fallback for plain API clients.
+ */
+export const AUDIT_SUMMARY_CODES = [
+  'AuditCreate',
+  'AuditUpdate',
+  'AuditApply',
+  'AuditDelete',
+  'AuditStatusUpdate',
+  'AuditRollback',
+  'AuditApprove',
+  'AuditTokenCreate',
+  'AuditTokenRevoke',
+  'AuditLogin',
+  'AuditRegister',
+  'AuditAction',
+  'AuditRefused',
+  'AuditDryRunRefused',
+  'AuditApplyUnreadable',
+  'AuditRefusalsSuppressed',
+] as const;
+export type AuditSummaryCode = (typeof AUDIT_SUMMARY_CODES)[number];
+
+export type SummaryParams = Readonly<Record<string, string | number>>;
+
+/** What an entry says, as a code and its parameters, with the English sentence for clients without a catalogue. */
+export interface AuditSummary {
+  readonly code: AuditSummaryCode;
+  readonly params: SummaryParams;
+  readonly message: string;
+}
 
 /**
  * zh-CN and en templates of the audit summary codes, for what the server renders itself (exports in the reader's
- * language). The console keeps the same templates in web/src/pages/audit/audit-messages.ts. Both are meant to fold
- * into the shared message catalogue; until then a test checks that every code has a template in both languages.
+ * language) and for the console (web/src/pages/audit/audit-messages.ts renders through them); a test checks that
+ * every code has a template in both languages. Pure: no server imports, so the console can bundle it.
  */
 export type AuditLang = 'zh-CN' | 'en';
 

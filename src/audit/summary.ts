@@ -1,39 +1,9 @@
 import type { AuditEntryInput } from '../resources/audit-log.ts';
 import { DRY_RUN_PREFIX } from '../resources/audit-records.ts';
 
-/**
- * The codes of audit summaries: one per thing a reviewer reads an entry as. Clients render them from their own
- * catalogue (templates in summary-templates.ts and the console's audit-messages.ts); `message` is the English
- * fallback for plain API clients.
- */
-export const AUDIT_SUMMARY_CODES = [
-  'AuditCreate',
-  'AuditUpdate',
-  'AuditApply',
-  'AuditDelete',
-  'AuditStatusUpdate',
-  'AuditRollback',
-  'AuditApprove',
-  'AuditTokenCreate',
-  'AuditTokenRevoke',
-  'AuditLogin',
-  'AuditRegister',
-  'AuditAction',
-  'AuditRefused',
-  'AuditDryRunRefused',
-  'AuditApplyUnreadable',
-  'AuditRefusalsSuppressed',
-] as const;
-export type AuditSummaryCode = (typeof AUDIT_SUMMARY_CODES)[number];
-
-export type SummaryParams = Readonly<Record<string, string | number>>;
-
-/** What an entry says, as a code and its parameters, with the English sentence for clients without a catalogue. */
-export interface AuditSummary {
-  readonly code: AuditSummaryCode;
-  readonly params: SummaryParams;
-  readonly message: string;
-}
+export { AUDIT_SUMMARY_CODES } from './summary-templates.ts';
+import type { AuditSummary, AuditSummaryCode, SummaryParams } from './summary-templates.ts';
+export type { AuditSummary, AuditSummaryCode, SummaryParams };
 
 /** The actions a reader filters by (`?action=`), each the verbs recorded for it. */
 export const AUDIT_ACTIONS = {

@@ -1,10 +1,11 @@
+import type { AuditSummary as ServerSummary } from '../../../../src/audit/summary-templates.ts';
+import { AUDIT_TEMPLATES, renderSummary as renderTemplates } from '../../../../src/audit/summary-templates.ts';
 /** The console's languages (as i18n.tsx's Lang; not imported, so server-side tests can read this file). */
 type Lang = 'zh' | 'en';
 
 /**
- * The audit page's own catalogue: templates of the server's audit summary codes (src/audit/summary.ts; the same
- * templates as src/audit/summary-templates.ts) and the page's labels, in zh and en. Kept here until the shared
- * message catalogue takes them; audit-messages.test.ts checks both languages hold every key.
+ * The audit page's labels in zh and en, and its rendering of the server's audit summary codes through the server's
+ * own templates (one copy, src/audit/summary-templates.ts); audit-messages.test.ts checks both languages hold every key.
  */
 export interface AuditSummary {
   readonly code: string;
@@ -12,102 +13,12 @@ export interface AuditSummary {
   readonly message: string;
 }
 
-export const SUMMARY_TEMPLATES: Readonly<Record<Lang, Readonly<Record<string, string>>>> = {
-  zh: {
-    AuditCreate: '{actor} 创建了{kind} {object}',
-    AuditUpdate: '{actor} 修改了{kind} {object}',
-    AuditApply: '{actor} 提交了{kind} {object}',
-    AuditDelete: '{actor} 删除了{kind} {object}',
-    AuditStatusUpdate: '{actor} 更新了{kind} {object} 的状态',
-    AuditRollback: '{actor} 将 {object} 回滚到版本 {revision}',
-    AuditApprove: '{actor} 批准了 {object} 的步骤 {step}',
-    AuditTokenCreate: '{actor} 创建了 API 令牌 {token}{forUser}',
-    AuditTokenRevoke: '{actor} 吊销了 API 令牌 {token}',
-    AuditLogin: '{actor} 登录',
-    AuditRegister: '{actor} 注册了{kind} {object}',
-    AuditAction: '{actor} 对{kind} {object} 执行了 {action}',
-    AuditRefused: '{actor} {actionName}{kind} {object} 被拒绝（{outcomeName}，HTTP {status}）',
-    AuditDryRunRefused: '{actor} 试运行{actionName}{kind} {object} 未通过（{outcomeName}，HTTP {status}）',
-    AuditApplyUnreadable: '{actor} {actionName}的文档无法解析，被拒绝（{outcomeName}，HTTP {status}）',
-    AuditRefusalsSuppressed: '{actor} 另有 {count} 次失败请求只计数、未逐条记录',
-  },
-  en: {
-    AuditCreate: '{actor} created {kind} {object}',
-    AuditUpdate: '{actor} updated {kind} {object}',
-    AuditApply: '{actor} applied {kind} {object}',
-    AuditDelete: '{actor} deleted {kind} {object}',
-    AuditStatusUpdate: '{actor} reported the status of {kind} {object}',
-    AuditRollback: '{actor} rolled {object} back to revision {revision}',
-    AuditApprove: '{actor} approved step {step} of {object}',
-    AuditTokenCreate: '{actor} created API token {token}{forUser}',
-    AuditTokenRevoke: '{actor} revoked API token {token}',
-    AuditLogin: '{actor} signed in',
-    AuditRegister: '{actor} registered {kind} {object}',
-    AuditAction: '{actor} ran {action} on {kind} {object}',
-    AuditRefused: '{actor} was refused: {actionName} {kind} {object} ({outcomeName}, HTTP {status})',
-    AuditDryRunRefused: "{actor}'s dry run did not pass: {actionName} {kind} {object} ({outcomeName}, HTTP {status})",
-    AuditApplyUnreadable:
-      "{actor}'s {actionName} was refused: the document could not be read ({outcomeName}, HTTP {status})",
-    AuditRefusalsSuppressed: '{count} further failed requests by {actor} were counted, not recorded one by one',
-  },
-};
-
-const WORDS: Readonly<Record<Lang, Readonly<Record<string, string>>>> = {
-  zh: {
-    'kind.Application': '应用',
-    'kind.Secret': '密钥',
-    'kind.Cluster': '集群',
-    'kind.Tenant': '部门',
-    'kind.User': '用户',
-    'kind.RoleBinding': '角色绑定',
-    'kind.PlatformRoleBinding': '平台角色绑定',
-    'kind.Token': '令牌',
-    'kind.Event': '事件',
-    'kind.PlatformSecret': '平台密钥',
-    'action.create': '创建',
-    'action.update': '修改',
-    'action.patch': '修改',
-    'action.apply': '提交',
-    'action.delete': '删除',
-    'action.rollback': '回滚',
-    'action.resume': '批准',
-    'action.register': '注册',
-    'action.update-status': '更新状态',
-    'action.patch-status': '更新状态',
-    'outcome.success': '成功',
-    'outcome.denied': '拒绝',
-    'outcome.invalid': '不合法',
-    'outcome.conflict': '冲突',
-    'outcome.notfound': '不存在',
-    'outcome.error': '出错',
-  },
-  en: {
-    'action.resume': 'approve',
-    'action.update-status': 'status update',
-    'action.patch-status': 'status update',
-    'outcome.notfound': 'not found',
-  },
-};
-
-/** An entry's summary in `lang`; an unknown code falls back to the server's English sentence. */
+/** An entry's summary in `lang` (the server's templates, src/audit/summary-templates.ts); an unknown code (a newer
+ * server) falls back to the server's English sentence. */
 export function renderSummary(s: AuditSummary | undefined, lang: Lang): string {
   if (!s) return '';
-  const template = SUMMARY_TEMPLATES[lang][s.code];
-  if (!template) return s.message;
-  const words = WORDS[lang];
-  const p = s.params;
-  const kind = String(p.kind ?? '');
-  const values: Record<string, string> = {
-    ...Object.fromEntries(Object.entries(p).map(([k, v]) => [k, String(v)])),
-    kind: kind === '' ? '' : lang === 'zh' ? (words[`kind.${kind}`] ?? kind) : kind,
-    actionName: words[`action.${String(p.action ?? '')}`] ?? String(p.action ?? ''),
-    outcomeName: words[`outcome.${String(p.outcome ?? '')}`] ?? String(p.outcome ?? ''),
-    forUser: p.user ? (lang === 'zh' ? `（用户 ${String(p.user)}）` : ` for ${String(p.user)}`) : '',
-  };
-  return template
-    .replace(/\{(\w+)\}/g, (_, k: string) => values[k] ?? '')
-    .replace(/ {2,}/g, ' ')
-    .trim();
+  if (!Object.hasOwn(AUDIT_TEMPLATES.en, s.code)) return s.message;
+  return renderTemplates(s as ServerSummary, lang === 'zh' ? 'zh-CN' : 'en');
 }
 
 /** The page's labels. */
