@@ -1,7 +1,6 @@
 import type { ApiError } from './api-error.ts';
-import { toApiError } from './api-error.ts';
-import { api, reportUnauthorized } from './client.ts';
-import { readWatch } from './watch-stream.ts';
+import { api } from './client.ts';
+import { followWatch } from './follow-watch.ts';
 import type { CollectionState, KubeObject, WatchEvent } from './watch-reducer.ts';
 import { applyWatchEvents, emptyCollection, objectKey, retainKeys } from './watch-reducer.ts';
 
@@ -30,7 +29,6 @@ export interface CollectionSnapshot<R> {
 }
 
 const FLUSH_MS = 80;
-const MAX_BACKOFF_MS = 30_000;
 
 /**
  * A list-then-watch of one collection, shared by every component that shows it: list (paged), then watch from the
@@ -126,97 +124,37 @@ export class Collection<T extends KubeObject, R = T> {
     return first ?? '0';
   }
 
-  private async run(signal: AbortSignal): Promise<void> {
-    let from: string | undefined;
-    let backoff = 1000;
-    let relist = false;
-    let stalls = 0;
-    while (!signal.aborted) {
-      try {
-        if (from === undefined) {
-          if (this.opts.recent !== undefined) {
-            const head = await api<{ metadata: { resourceVersion: string } }>(
-              `${this.opts.path}${this.opts.path.includes('?') ? '&' : '?'}limit=1`,
-              { signal },
-            );
-            const now = Number(head.metadata.resourceVersion);
-            from = relist ? String(now) : String(Math.max(1, now - this.opts.recent));
-            this.set({ loading: false, error: undefined });
-          } else {
-            // The watch starts from the first page's revision: changes made while later pages were read are
-            // replayed, and the reducer drops whatever is older than what a later page already showed.
-            from = await this.list(signal, relist);
-            this.set({ loading: false, error: undefined });
-          }
-        }
-      } catch (e) {
-        if (signal.aborted) return;
-        const error = toApiError(e);
-        this.set({ error, live: false });
-        if (error.code === 401 || error.code === 403 || error.code === 404) return;
-        await sleep(backoff, signal);
-        backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
-        continue;
-      }
-      const sep = this.opts.path.includes('?') ? '&' : '?';
-      this.set({ live: true, error: undefined });
-      let progressed = false;
-      const end = await readWatch<T>(
-        `${this.opts.path}${sep}watch=true&allowWatchBookmarks=true&resourceVersion=${from}`,
-        {
-          onEvent: (e, revision) => {
-            progressed = true;
-            backoff = 1000;
-            if (revision) from = revision;
-            this.enqueue([e]);
-          },
-          onBookmark: (rv) => {
-            progressed = true;
-            backoff = 1000;
-            from = rv;
-            this.setRevision(rv);
-          },
+  private run(signal: AbortSignal): Promise<void> {
+    const recent = this.opts.recent;
+    return followWatch<T>(
+      this.opts.path,
+      {
+        start: async (signal, relist) => {
+          // The watch starts from the first page's revision: changes made while later pages were read are
+          // replayed, and the reducer drops whatever is older than what a later page already showed.
+          const from =
+            recent === undefined
+              ? await this.list(signal, relist)
+              : await headLess(this.opts.path, relist ? 0 : recent, signal);
+          this.set({ loading: false, error: undefined });
+          return from;
         },
-        signal,
-      );
-      if (signal.aborted) return;
-      this.flush();
-      this.set({ live: false });
-      // A watch that ends twice in a row before delivering anything (the server drops a stream whose replay of a
-      // burst overflows its buffer, docs/api.md) would be resumed from the same revision for ever: list instead.
-      stalls = progressed ? 0 : stalls + 1;
-      if (stalls >= 2 && this.opts.recent === undefined) {
-        stalls = 0;
-        from = undefined;
-        relist = true;
-        continue;
-      }
-      if (end.kind === 'error') {
-        if (end.error.code === 410 || end.error.reason === 'ResourceVersionTooLarge') {
-          // The history since `from` was compacted, or `from` is newer than the server's store (a restore):
-          // list again and drop what was deleted meanwhile.
-          from = undefined;
-          relist = true;
-          continue;
-        }
-        this.set({ error: end.error });
-        if (end.error.code === 401) reportUnauthorized(end.error);
-        if (end.error.code === 401 || end.error.code === 403) return;
-      }
-      await sleep(end.kind === 'closed' ? 200 : backoff, signal);
-      if (end.kind === 'error') backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
-    }
+        onEvent: (e) => this.enqueue([e]),
+        onBookmark: (rv) => this.setRevision(rv),
+        onEnd: () => this.flush(),
+        report: (patch) => this.set(patch),
+      },
+      signal,
+    );
   }
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(t);
-      resolve();
-    });
+/** The store's head revision less `back` (at least 1): where a watch of the recent changes starts. */
+export async function headLess(path: string, back: number, signal: AbortSignal): Promise<string> {
+  const head = await api<{ metadata: { resourceVersion: string } }>(`${path}${path.includes('?') ? '&' : '?'}limit=1`, {
+    signal,
   });
+  return String(Math.max(1, Number(head.metadata.resourceVersion) - back));
 }
 
 const registry = new Map<

@@ -1,9 +1,8 @@
 import type { ApiError } from '../../api/api-error.ts';
-import { toApiError } from '../../api/api-error.ts';
-import { api, reportUnauthorized } from '../../api/client.ts';
+import { headLess } from '../../api/collection.ts';
+import { followWatch } from '../../api/follow-watch.ts';
 import type { PolisEvent } from '../../api/types.ts';
 import { objectKey } from '../../api/watch-reducer.ts';
-import { readWatch } from '../../api/watch-stream.ts';
 
 /**
  * The newest `limit` items, newest first, one per key: a bounded buffer (an event seen again, its count raised,
@@ -120,78 +119,17 @@ export class EventFeed {
     for (const l of this.listeners) l();
   }
 
-  private async run(signal: AbortSignal): Promise<void> {
-    let from: string | undefined;
-    let backoff = 1000;
-    let stalls = 0;
-    const sep = this.opts.path.includes('?') ? '&' : '?';
-    while (!signal.aborted) {
-      try {
-        if (from === undefined) {
-          const head = await api<{ metadata: { resourceVersion: string } }>(`${this.opts.path}${sep}limit=1`, {
-            signal,
-          });
-          from = String(Math.max(1, Number(head.metadata.resourceVersion) - this.opts.recent));
-        }
-      } catch (e) {
-        if (signal.aborted) return;
-        const error = toApiError(e);
-        this.set({ error, live: false });
-        if (error.code === 401 || error.code === 403) return;
-        await sleep(backoff, signal);
-        backoff = Math.min(backoff * 2, 30_000);
-        continue;
-      }
-      this.set({ live: true, error: undefined });
-      let progressed = false;
-      const end = await readWatch<PolisEvent>(
-        `${this.opts.path}${sep}watch=true&allowWatchBookmarks=true&resourceVersion=${from}`,
-        {
-          onEvent: (e, revision) => {
-            progressed = true;
-            backoff = 1000;
-            if (revision) from = revision;
-            this.apply(e.type, e.object);
-          },
-          onBookmark: (rv) => {
-            progressed = true;
-            backoff = 1000;
-            from = rv;
-          },
-        },
-        signal,
-      );
-      if (signal.aborted) return;
-      this.set({ live: false });
-      // Ended twice without delivering anything (a replay too big for the server's buffer): start from the head.
-      stalls = progressed ? 0 : stalls + 1;
-      if (stalls >= 2) {
-        stalls = 0;
-        from = undefined;
-      }
-      if (end.kind === 'error') {
-        if (end.error.code === 401) {
-          reportUnauthorized(end.error);
-          return;
-        }
-        // History compacted, or a restored server: start again from its head (the lists keep what they hold).
-        if (end.error.code === 410 || end.error.reason === 'ResourceVersionTooLarge') from = undefined;
-        this.set({ error: end.error });
-        await sleep(backoff, signal);
-        backoff = Math.min(backoff * 2, 30_000);
-      }
-    }
+  private run(signal: AbortSignal): Promise<void> {
+    return followWatch<PolisEvent>(
+      this.opts.path,
+      {
+        // The last `recent` revisions first; afresh (a stall, compacted history) from the head: the lists keep
+        // what they hold.
+        start: (signal, relist) => headLess(this.opts.path, relist ? 0 : this.opts.recent, signal),
+        onEvent: (e) => this.apply(e.type, e.object),
+        report: (patch) => this.set(patch),
+      },
+      signal,
+    );
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const t = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
