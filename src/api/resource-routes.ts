@@ -25,6 +25,12 @@ import { includeObjectOf, table, wantsTable } from './kube/kube-table.ts';
 import { applyJsonPatch } from './kube/json-patch.ts';
 import { fieldManagerOf, patchTypeOf } from './kube/kube-patch.ts';
 import { serverSideApply } from './kube/managed-fields.ts';
+import type { FieldValidation } from './kube/kube-field-validation.ts';
+import { duplicateWarnings, fieldValidationOf, validateFields, warningHeaders } from './kube/kube-field-validation.ts';
+import { deleteOptionsOf } from './kube/kube-delete-options.ts';
+import { duplicateFieldsOf } from './bodies.ts';
+import { applyMergePatch, isPlainObject } from '../resources/merge-patch.ts';
+import { checkDepth } from '../kernel/depth-limit.ts';
 
 interface Params {
   tenant?: string;
@@ -132,6 +138,24 @@ function registerCollection(
   /** A body in the Kubernetes view (metadata.namespace) becomes polis's (metadata.tenant) on the namespaced paths. */
   const input = (req: FastifyRequest, body: unknown) =>
     kube ? fromKubeBody(body, (req.params as Params).tenant) : body;
+  /**
+   * Kubernetes' fieldValidation on a write's object: Strict refuses unknown fields (400), Warn and Ignore drop them
+   * (Warn answering a `Warning` header per field, and per duplicate key the body parser let through). Without the
+   * parameter on polis's own paths, the resource service refuses unknown fields (422) as it always has.
+   */
+  const fieldsMode = (req: FastifyRequest): FieldValidation | undefined => fieldValidationOf(req.query as Query, kube);
+  const checkFields = (req: FastifyRequest, reply: FastifyReply, obj: unknown): unknown => {
+    const mode = fieldsMode(req);
+    if (mode === undefined) return obj;
+    const { obj: kept, warnings } = validateFields(def, obj, mode);
+    const all = [...warnings, ...duplicateWarnings(duplicateFieldsOf(req), mode)];
+    if (all.length > 0) {
+      const prior = reply.getHeader('warning');
+      const before = Array.isArray(prior) ? prior.map(String) : prior === undefined ? [] : [String(prior)];
+      reply.header('warning', [...new Set([...before, ...warningHeaders(all)])]);
+    }
+    return kept;
+  };
   /** One object as the client asked for it: polis's view, the Kubernetes view, or a Table of one row. */
   const out = (req: FastifyRequest, obj: StoredObject, principal: Principal): unknown => {
     const shown = show(obj, principal);
@@ -226,11 +250,11 @@ function registerCollection(
   if (has('create')) {
     app.post(
       collection,
-      { schema: { tags, summary: `Create a ${def.kind}`, body: docSchema, querystring: DRYRUN_QUERY } },
+      { schema: { tags, summary: `Create a ${def.kind}`, body: docSchema, querystring: WRITE_QUERY } },
       handle('create', async (req, reply) => {
         const obj = await deps.resources.create(
           requestContext(req),
-          input(req, bodyDocument(req.body)),
+          checkFields(req, reply, input(req, bodyDocument(req.body))),
           expected(req),
           dryRun(req),
         );
@@ -251,13 +275,13 @@ function registerCollection(
   if (has('update')) {
     app.put(
       item,
-      { schema: { tags, summary: `Replace a ${def.kind}`, body: docSchema, querystring: DRYRUN_QUERY } },
-      handle('update', async (req, _reply, principal) =>
+      { schema: { tags, summary: `Replace a ${def.kind}`, body: docSchema, querystring: WRITE_QUERY } },
+      handle('update', async (req, reply, principal) =>
         out(
           req,
           await deps.resources.replace(
             requestContext(req),
-            input(req, bodyDocument(req.body)),
+            checkFields(req, reply, input(req, bodyDocument(req.body))),
             expected(req),
             dryRun(req),
           ),
@@ -270,22 +294,30 @@ function registerCollection(
    * PATCH in the patch type the Content-Type names: JSON merge patch, JSON patch (RFC 6902, applied to the object as
    * the path shows it) or server-side apply (create-if-absent; `create` rights needed then). One service path.
    */
-  const patchObject = (req: FastifyRequest, principal: Principal, subresource?: 'status') => {
+  const patchObject = (req: FastifyRequest, reply: FastifyReply, principal: Principal, subresource?: 'status') => {
     const q = req.query as Query;
     const type = patchTypeOf(req.headers['content-type'], def.kind);
     const key = keyOfReq(req);
     const opts = { ...dryRun(req), ...(subresource ? { subresource } : {}) };
-    if (type === 'merge') return deps.resources.patch(requestContext(req), key, input(req, req.body), opts);
+    // The status subresource takes the status only: fieldValidation concerns the object's own fields.
+    const fields = (obj: unknown) => (subresource ? obj : checkFields(req, reply, obj));
+    if (type === 'merge') {
+      if (fieldsMode(req) === undefined || subresource || !isPlainObject(req.body))
+        return deps.resources.patch(requestContext(req), key, input(req, req.body), opts);
+      const patch = input(req, req.body) as Record<string, unknown>;
+      checkDepth(patch);
+      return deps.resources.patchWith(requestContext(req), key, (c) => fields(applyMergePatch(c!, patch)), opts);
+    }
     const view = (o: StoredObject) => (kube ? toKubeObject(o) : o);
     if (type === 'json')
       return deps.resources.patchWith(
         requestContext(req),
         key,
-        (c) => input(req, applyJsonPatch(view(c!), req.body)),
+        (c) => fields(input(req, applyJsonPatch(view(c!), req.body))),
         opts,
       );
     const manager = fieldManagerOf(stringParam(q, 'fieldManager'));
-    const applied = bodyDocument(req.body) as Record<string, unknown>;
+    const applied = fields(bodyDocument(req.body)) as Record<string, unknown>;
     return deps.resources.patchWith(
       requestContext(req),
       key,
@@ -321,18 +353,28 @@ function registerCollection(
           querystring: PATCH_QUERY,
         },
       },
-      handle('patch', async (req, _reply, principal) => out(req, await patchObject(req, principal), principal)),
+      handle('patch', async (req, reply, principal) => out(req, await patchObject(req, reply, principal), principal)),
     );
   }
   if (has('delete')) {
     app.delete(
       item,
-      { schema: { tags, summary: `Delete a ${def.kind} (marked while finalizers remain)`, querystring: DRYRUN_QUERY } },
+      {
+        schema: { tags, summary: `Delete a ${def.kind} (marked while finalizers remain)`, querystring: DELETE_QUERY },
+      },
       handle('delete', async (req, _reply, principal) => {
-        const rv = stringParam(req.query as Query, 'resourceVersion');
+        const q = req.query as Query;
+        const rv = stringParam(q, 'resourceVersion');
+        // Kubernetes' DeleteOptions, as a body (kubectl sends one) or as query parameters (docs/api.md).
+        const o = deleteOptionsOf(q, req.body);
         return out(
           req,
-          await deps.resources.delete(requestContext(req), keyOfReq(req), { ...dryRun(req), resourceVersion: rv }),
+          await deps.resources.delete(requestContext(req), keyOfReq(req), {
+            dryRun: o.dryRun,
+            resourceVersion: rv,
+            preconditions: o.preconditions,
+            orphan: o.propagationPolicy === 'Orphan',
+          }),
           principal,
         );
       }),
@@ -374,7 +416,7 @@ function registerCollection(
       },
       handle(
         'patch',
-        async (req, _reply, principal) => out(req, await patchObject(req, principal, 'status'), principal),
+        async (req, reply, principal) => out(req, await patchObject(req, reply, principal, 'status'), principal),
         { subresource: 'status' },
       ),
     );
@@ -488,10 +530,32 @@ const LIST_QUERY = {
   },
 };
 const DRYRUN_QUERY = { type: 'object', properties: { dryRun: { type: 'string', enum: ['All', 'true'] } } };
-const PATCH_QUERY = {
+const WRITE_QUERY = {
   type: 'object',
   properties: {
     ...DRYRUN_QUERY.properties,
+    fieldValidation: {
+      type: 'string',
+      description:
+        'Strict (refuse unknown or duplicate fields), Warn (drop them, one Warning header each; the default on the namespaces/ paths) or Ignore (drop them)',
+    },
+    fieldManager: { type: 'string' },
+  },
+};
+const DELETE_QUERY = {
+  type: 'object',
+  properties: {
+    ...DRYRUN_QUERY.properties,
+    resourceVersion: { type: 'string', description: 'refuse (409) unless the object is at this revision' },
+    propagationPolicy: { type: 'string', description: 'Foreground, Background or Orphan (docs/api.md)' },
+    gracePeriodSeconds: { type: 'string', description: 'accepted; polis objects are deleted without a grace period' },
+    orphanDependents: { type: 'string', description: 'deprecated: true is propagationPolicy=Orphan' },
+  },
+};
+const PATCH_QUERY = {
+  type: 'object',
+  properties: {
+    ...WRITE_QUERY.properties,
     fieldManager: { type: 'string', description: 'server-side apply: who applies (required there)' },
     force: { type: 'string', description: 'server-side apply (true): take the fields other managers own' },
   },

@@ -283,6 +283,7 @@ export const en = {
     'Apply failed with {count} conflict(s): {conflicts} (another manager owns these fields: change your values, leave the fields out, or apply with force=true, --force-conflicts, to take them)',
   UnknownField: 'unknown field "{field}"',
   UnknownFields: 'the object has fields {kind} does not define: {fields}',
+  DuplicateField: 'duplicate field "{field}"',
   QueryValueInvalid: 'query parameter {param}="{value}" is not valid: expected {accepted}',
   PreconditionUidMismatch: 'the uid precondition {given} does not match the object (uid {actual})',
   PreconditionResourceVersionMismatch:

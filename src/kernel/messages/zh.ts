@@ -243,6 +243,7 @@ export const zh: Record<MessageCode, string> = {
     '应用失败，有 {count} 处冲突：{conflicts}（这些字段归其他管理者所有：请修改取值、去掉这些字段，或以 force=true（--force-conflicts）接管）',
   UnknownField: '未知字段 "{field}"',
   UnknownFields: '对象含有 {kind} 未定义的字段：{fields}',
+  DuplicateField: '重复的字段 "{field}"',
   QueryValueInvalid: '查询参数 {param}="{value}" 无效：应为 {accepted}',
   PreconditionUidMismatch: 'uid 前置条件 {given} 与对象不符（uid 为 {actual}）',
   PreconditionResourceVersionMismatch: 'resourceVersion 前置条件 {given} 与对象不符（当前为 {actual}）',
