@@ -28,6 +28,8 @@ import { serverSideApply } from './kube/managed-fields.ts';
 import type { FieldValidation } from './kube/kube-field-validation.ts';
 import { duplicateWarnings, fieldValidationOf, validateFields, warningHeaders } from './kube/kube-field-validation.ts';
 import { deleteOptionsOf } from './kube/kube-delete-options.ts';
+import type { CoreView } from './kube/kube-core-views.ts';
+import { CORE_VIEWS } from './kube/kube-core-views.ts';
 import { duplicateFieldsOf } from './bodies.ts';
 import { applyMergePatch, isPlainObject } from '../resources/merge-patch.ts';
 import { checkDepth } from '../kernel/depth-limit.ts';
@@ -57,22 +59,45 @@ const MUTATING = new Set<ResourceVerb>(['create', 'update', 'patch', 'delete']);
 export function registerKindRoutes(app: FastifyInstance, def: KindDefinition, deps: ResourceRouteDeps): void {
   const base = `/apis/${def.group}/${def.version}`;
   if (def.scope === 'tenant') {
-    registerCollection(app, def, deps, `${base}/tenants/:tenant/${def.plural}`, false);
-    registerCollection(app, def, deps, `${base}/namespaces/:tenant/${def.plural}`, true);
-  } else registerCollection(app, def, deps, `${base}/${def.plural}`, false);
+    registerCollection(app, def, deps, `${base}/tenants/:tenant/${def.plural}`, { kube: false });
+    registerCollection(app, def, deps, `${base}/namespaces/:tenant/${def.plural}`, { kube: true });
+  } else registerCollection(app, def, deps, `${base}/${def.plural}`, { kube: false });
+  // polis's Secret and Event as core/v1 ones: the same handlers, in the core view (kube/kube-core-views.ts).
+  const core = def.group === 'polis.io' && def.scope === 'tenant' ? CORE_VIEWS[def.kind] : undefined;
+  if (core) {
+    registerCollection(app, def, deps, `/api/v1/namespaces/:tenant/${core.plural}`, {
+      kube: true,
+      view: core,
+      across: `/api/v1/${core.plural}`,
+    });
+  }
 }
 
-/** The routes of one collection path; `kube`: the Kubernetes namespaced layout, served in the Kubernetes view. */
+/**
+ * How a collection path shows its kind: `kube` for a Kubernetes namespaced layout (the Kubernetes view, Warn as the
+ * fieldValidation default); `view` for a core-group view of the kind; `across` the path listing every department.
+ */
+interface Layout {
+  readonly kube: boolean;
+  readonly view?: CoreView;
+  readonly across?: string;
+}
+
+/** The routes of one collection path, in its layout. */
 function registerCollection(
   app: FastifyInstance,
   def: KindDefinition,
   deps: ResourceRouteDeps,
   collection: string,
-  kube: boolean,
+  layout: Layout,
 ): void {
+  const { kube, view: core } = layout;
   const base = `/apis/${def.group}/${def.version}`;
   const item = `${collection}/:name`;
-  const has = (v: ResourceVerb) => def.verbs.includes(v);
+  const has = (v: ResourceVerb) => def.verbs.includes(v) && (!core || core.verbs.includes(v));
+  /** The object as this path shows it: polis's view, the Kubernetes view, or the core-group view. */
+  const viewOf = (o: StoredObject): StoredObject => (core ? core.toCore(o) : kube ? toKubeObject(o) : o);
+  const columns = core ?? def;
   const tags = [def.kind];
   const docSchema = openApiSchema(def);
 
@@ -137,7 +162,7 @@ function registerCollection(
   const now = () => deps.clock?.now() ?? new Date();
   /** A body in the Kubernetes view (metadata.namespace) becomes polis's (metadata.tenant) on the namespaced paths. */
   const input = (req: FastifyRequest, body: unknown) =>
-    kube ? fromKubeBody(body, (req.params as Params).tenant) : body;
+    kube ? fromKubeBody(core?.fromCore ? core.fromCore(body) : body, (req.params as Params).tenant) : body;
   /**
    * Kubernetes' fieldValidation on a write's object: Strict refuses unknown fields (400), Warn and Ignore drop them
    * (Warn answering a `Warning` header per field, and per duplicate key the body parser let through). Without the
@@ -159,10 +184,10 @@ function registerCollection(
   /** One object as the client asked for it: polis's view, the Kubernetes view, or a Table of one row. */
   const out = (req: FastifyRequest, obj: StoredObject, principal: Principal): unknown => {
     const shown = show(obj, principal);
-    const viewed = kube ? toKubeObject(shown) : shown;
+    const viewed = viewOf(shown);
     if (!wantsTable(req.headers.accept)) return viewed;
     const q = req.query as Query;
-    return table(def, [viewed as StoredObject], {
+    return table(columns, [viewed], {
       include: includeObjectOf(stringParam(q, 'includeObject')),
       now: now(),
       resourceVersion: obj.metadata.resourceVersion,
@@ -191,10 +216,10 @@ function registerCollection(
         const include = includeObjectOf(stringParam(q, 'includeObject'));
         const format: WatchFormat = {
           protocol,
-          view: kubeView || protocol === 'ndjson' ? toKubeObject : undefined,
+          view: core ? core.toCore : kubeView || protocol === 'ndjson' ? toKubeObject : undefined,
           table: asTable
             ? (o, first) =>
-                table(def, [toKubeObject(o)], {
+                table(columns, [core ? core.toCore(o) : toKubeObject(o)], {
                   include,
                   now: now(),
                   resourceVersion: o.metadata.resourceVersion,
@@ -216,7 +241,7 @@ function registerCollection(
               name: fields.name,
               limit: intParam(q, 'limit', 1, 10_000),
               continue: stringParam(q, 'continue'),
-              raw: !asTable,
+              raw: !asTable && !core,
             });
       checkListRevision(rv, page.resourceVersion);
       const listMeta = {
@@ -224,15 +249,18 @@ function registerCollection(
         ...('continue' in page && page.continue ? { continue: page.continue } : {}),
       };
       if (asTable) {
-        const objects = page.items.map((o) => (kubeView ? toKubeObject(o) : o));
-        return table(def, objects, {
+        const objects = page.items.map((o) => (core ? core.toCore(o) : kubeView ? toKubeObject(o) : o));
+        return table(columns, objects, {
           include: includeObjectOf(stringParam(q, 'includeObject')),
           now: now(),
           ...listMeta,
         });
       }
-      const head = { apiVersion: apiVersionOf(def), kind: `${def.kind}List`, metadata: listMeta };
-      if (!page.rawItems) return { ...head, items: kubeView ? page.items.map(toKubeObject) : page.items };
+      const head = { apiVersion: core ? 'v1' : apiVersionOf(def), kind: `${def.kind}List`, metadata: listMeta };
+      if (!page.rawItems) {
+        const items = core ? page.items.map(core.toCore) : kubeView ? page.items.map(toKubeObject) : page.items;
+        return { ...head, items };
+      }
       // The stored JSON of each object goes out as it is: no parse and re-serialization of a hundred objects.
       const raw = kubeView ? page.rawItems.map(kubeRawItem) : page.rawItems;
       const body = `${JSON.stringify(head).slice(0, -1)},"items":[${raw.join(',')}]}`;
@@ -240,9 +268,10 @@ function registerCollection(
     });
     const listSchema = { tags, summary: `List or watch ${def.plural}`, querystring: LIST_QUERY };
     app.get(collection, { schema: listSchema }, listHandler);
-    if (def.scope === 'tenant' && !kube)
+    const across = layout.across ?? (kube ? undefined : `${base}/${def.plural}`);
+    if (def.scope === 'tenant' && across)
       app.get(
-        `${base}/${def.plural}`,
+        across,
         { schema: { ...listSchema, summary: `List or watch ${def.plural} across the departments you may see` } },
         listHandler,
       );
@@ -258,7 +287,7 @@ function registerCollection(
           expected(req),
           dryRun(req),
         );
-        return reply.code(201).send(kube ? toKubeObject(obj) : obj);
+        return reply.code(201).send(viewOf(obj));
       }),
     );
   }
@@ -308,7 +337,7 @@ function registerCollection(
       checkDepth(patch);
       return deps.resources.patchWith(requestContext(req), key, (c) => fields(applyMergePatch(c!, patch)), opts);
     }
-    const view = (o: StoredObject) => (kube ? toKubeObject(o) : o);
+    const view = viewOf;
     if (type === 'json')
       return deps.resources.patchWith(
         requestContext(req),

@@ -284,6 +284,8 @@ export const en = {
   UnknownField: 'unknown field "{field}"',
   UnknownFields: 'the object has fields {kind} does not define: {fields}',
   DuplicateField: 'duplicate field "{field}"',
+  CoreApiVersionMismatch:
+    'apiVersion "{given}" is not served on /api/v1: a {kind} there is "v1" (polis.io/v1 objects are served under /apis/polis.io/v1)',
   QueryValueInvalid: 'query parameter {param}="{value}" is not valid: expected {accepted}',
   PreconditionUidMismatch: 'the uid precondition {given} does not match the object (uid {actual})',
   PreconditionResourceVersionMismatch:

@@ -244,6 +244,8 @@ export const zh: Record<MessageCode, string> = {
   UnknownField: '未知字段 "{field}"',
   UnknownFields: '对象含有 {kind} 未定义的字段：{fields}',
   DuplicateField: '重复的字段 "{field}"',
+  CoreApiVersionMismatch:
+    '/api/v1 不提供 apiVersion "{given}"：该路径下的 {kind} 应为 "v1"（polis.io/v1 对象在 /apis/polis.io/v1 下提供）',
   QueryValueInvalid: '查询参数 {param}="{value}" 无效：应为 {accepted}',
   PreconditionUidMismatch: 'uid 前置条件 {given} 与对象不符（uid 为 {actual}）',
   PreconditionResourceVersionMismatch: 'resourceVersion 前置条件 {given} 与对象不符（当前为 {actual}）',
