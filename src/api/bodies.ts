@@ -4,6 +4,7 @@ import { YamlDocuments } from '../kernel/body-documents.ts';
 import { parseStrictJson } from '../kernel/strict-json.ts';
 import type { Query } from '../kernel/query-params.ts';
 import { fieldValidationOf, isKubePath } from './kube/kube-field-validation.ts';
+import { decodeKubeProtobuf, PROTOBUF_TYPE } from './kube/kube-protobuf.ts';
 
 const duplicates = new WeakMap<FastifyRequest, string[]>();
 
@@ -55,6 +56,14 @@ export function registerBodyParsers(app: FastifyInstance): void {
   app.addContentTypeParser(JSON_TYPES, { parseAs: 'string' }, (req, body, done) => {
     try {
       done(null, (body as string).trim() === '' ? undefined : parseStrictJson(body as string, duplicateCollector(req)));
+    } catch (e) {
+      done(e as Error, undefined);
+    }
+  });
+  // kubectl create secret sends a core/v1 Secret in Kubernetes' protobuf (kube/kube-protobuf.ts); others are 415.
+  app.addContentTypeParser(PROTOBUF_TYPE, { parseAs: 'buffer' }, (_req, body, done) => {
+    try {
+      done(null, decodeKubeProtobuf(body as Buffer));
     } catch (e) {
       done(e as Error, undefined);
     }
