@@ -104,6 +104,69 @@ describe('Kubernetes discovery', () => {
   });
 });
 
+describe('every registered kind speaks the Kubernetes API', () => {
+  it('is in discovery with its verbs, short names, category and status, has print columns and an OpenAPI v3 schema', async () => {
+    const admin = { token: t.adminToken };
+    const defs = t.polis.resources.registry.all();
+    const index = (await t.request('GET', '/openapi/v3', admin)).json();
+    const groups = (await t.request('GET', '/apis', admin)).json();
+    const problems: string[] = [];
+    for (const def of defs) {
+      const gv = `${def.group}/${def.version}`;
+      if (!groups.groups.some((g: { name: string }) => g.name === def.group))
+        problems.push(`${def.kind}: group not in /apis`);
+      const list = (await t.request('GET', `/apis/${gv}`, admin)).json();
+      const entry = list.resources.find((r: { name: string }) => r.name === def.plural);
+      if (!entry) {
+        problems.push(`${def.kind}: not in /apis/${gv}`);
+        continue;
+      }
+      const expected = {
+        kind: def.kind,
+        singularName: def.singular,
+        namespaced: def.scope === 'tenant',
+        verbs: [...def.verbs],
+        categories: ['polis'],
+        ...(def.shortNames.length > 0 ? { shortNames: [...def.shortNames] } : {}),
+      };
+      for (const [k, v] of Object.entries(expected))
+        if (JSON.stringify(entry[k]) !== JSON.stringify(v))
+          problems.push(`${def.kind}: ${k} ${JSON.stringify(entry[k])} ≠ ${JSON.stringify(v)}`);
+      const status = list.resources.some((r: { name: string }) => r.name === `${def.plural}/status`);
+      if (status !== def.hasStatus)
+        problems.push(`${def.kind}: status subresource ${status}, hasStatus ${def.hasStatus}`);
+      if (def.printColumns.length === 0) problems.push(`${def.kind}: no print columns`);
+      const path = def.scope === 'tenant' ? `/apis/${gv}/namespaces/edu/${def.plural}` : `/apis/${gv}/${def.plural}`;
+      const table = await t.request('GET', `${path}?limit=1`, { ...admin, headers: { accept: TABLE } });
+      const columns = table.json().columnDefinitions?.map((c: { description: string }) => c.description);
+      const want = ['metadata.name', ...def.printColumns.map((c) => c.path), 'metadata.creationTimestamp'];
+      if (JSON.stringify(columns) !== JSON.stringify(want))
+        problems.push(`${def.kind}: Table columns ${JSON.stringify(columns)} (${table.statusCode})`);
+      const url = index.paths[`apis/${gv}`]?.serverRelativeURL as string | undefined;
+      if (!url) {
+        problems.push(`${def.kind}: no OpenAPI v3 document for ${gv}`);
+        continue;
+      }
+      const doc = (await t.request('GET', url, admin)).json();
+      const reversed = def.group.split('.').reverse().join('.');
+      const schema = doc.components.schemas[`${reversed}.${def.version}.${def.kind}`];
+      if (
+        JSON.stringify(schema?.['x-kubernetes-group-version-kind']) !==
+        JSON.stringify([{ group: def.group, version: def.version, kind: def.kind }])
+      )
+        problems.push(`${def.kind}: no OpenAPI v3 schema marked with its group, version and kind`);
+      const read = Object.values(doc.paths as Record<string, { get?: Record<string, unknown> }>).some(
+        (p) =>
+          JSON.stringify(p.get?.['x-kubernetes-group-version-kind']) ===
+          JSON.stringify({ group: def.group, version: def.version, kind: def.kind }),
+      );
+      if (!read) problems.push(`${def.kind}: no read path in OpenAPI v3 (kubectl explain finds kinds by it)`);
+    }
+    expect(problems).toEqual([]);
+    expect(defs.map((d) => d.group)).toContain('market.polis.io');
+  });
+});
+
 describe('departments as namespaces', () => {
   it('creates through the namespaced path into the same service, and shows metadata.namespace beside tenant', async () => {
     const created = await t.request('POST', `${APPS}/namespaces/edu/applications`, {
