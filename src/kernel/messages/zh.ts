@@ -245,7 +245,8 @@ export const zh: Record<MessageCode, string> = {
   UnknownFields: '对象含有 {kind} 未定义的字段：{fields}',
   DuplicateField: '重复的字段 "{field}"',
   ProtobufMalformed: '请求体不是 Kubernetes protobuf 消息（应以 "k8s\\0" 和 runtime.Unknown 开头）',
-  ProtobufKindUnsupported: 'polis 只读取 v1 Secret 的 protobuf 请求体，不读取 {kind}：请改为发送 application/json（或 YAML）',
+  ProtobufKindUnsupported:
+    'polis 只读取 v1 Secret 的 protobuf 请求体，不读取 {kind}：请改为发送 application/json（或 YAML）',
   CoreApiVersionMismatch:
     '/api/v1 不提供 apiVersion "{given}"：该路径下的 {kind} 应为 "v1"（polis.io/v1 对象在 /apis/polis.io/v1 下提供）',
   QueryValueInvalid: '查询参数 {param}="{value}" 无效：应为 {accepted}',
