@@ -474,6 +474,21 @@ describe('core-group Secrets and Events', () => {
     ]);
     const row = tbl.rows.find((r: { cells: unknown[] }) => r.cells[0] === 'portal-placed');
     expect(row.cells.slice(2, 5)).toEqual(['Normal', 'Placed', 'enrolment-portal']);
+    // What kubectl describe sends to find an object's events (polis's events carry no uid: that term lets them pass).
+    const about = (sel: string) =>
+      t
+        .request('GET', `${CORE}/events?fieldSelector=${encodeURIComponent(sel)}`, { token: edu })
+        .then((r) => r.json().items.map((e: { metadata: { name: string } }) => e.metadata.name));
+    expect(
+      await about(
+        'involvedObject.name=enrolment-portal,involvedObject.namespace=edu,involvedObject.kind=Application,involvedObject.uid=x',
+      ),
+    ).toContain('portal-placed');
+    expect(await about('involvedObject.name=another-app')).toEqual([]);
+    expect(await about('type=Warning,metadata.name=portal-placed')).toEqual([]);
+    expect(await about('reason=Placed,metadata.name=portal-placed')).toEqual(['portal-placed']);
+    const badWatch = await t.request('GET', `${CORE}/events?watch=true&fieldSelector=type%3DWarning`, { token: edu });
+    expect(badWatch.statusCode).toBe(400);
     const all = (await t.request('GET', '/api/v1/events', { token: edu })).json();
     expect(new Set(all.items.map((e: { metadata: { namespace: string } }) => e.metadata.namespace))).toEqual(
       new Set(['edu']),

@@ -492,6 +492,10 @@ describe.skipIf(missing !== undefined)(skipTitle('kubectl on core-group Secrets 
     expect(ev.stdout).toMatch(
       /^portal-drift\s+\S+\s+Warning\s+DriftRepaired\s+enrolment-portal\s+repaired drift on c1\s/m,
     );
+    const described = await kubectl('edu-admin', ['describe', 'application', 'enrolment-portal']);
+    expect(described.code, described.stderr).toBe(0);
+    expect(described.stdout).toMatch(/^Events:/m);
+    expect(described.stdout).toMatch(/Warning\s+DriftRepaired\s+.*repaired drift on c1/);
     const other = await kubectl('edu-admin', ['get', 'events', '-n', 'tax']);
     expect(other.code).not.toBe(0);
   });

@@ -198,11 +198,15 @@ function registerCollection(
     const listHandler = handle('list', async (req, reply, principal) => {
       const q = req.query as Query;
       const pathTenant = (req.params as Params).tenant;
-      const fields = parseFieldSelector(stringParam(q, 'fieldSelector'));
+      // A core view answers its own selector terms (an Event's involvedObject, type, reason) on a list.
+      const own = core?.fieldSelector?.(stringParam(q, 'fieldSelector'));
+      const fields = parseFieldSelector(own ? own.rest : stringParam(q, 'fieldSelector'));
+      const keep = own?.match;
       // The Kubernetes view on the namespaced paths, and across departments (where kubectl get -A lists).
       const kubeView = kube || (def.scope === 'tenant' && pathTenant === undefined);
       const asTable = wantsTable(req.headers.accept);
       if (boolParam(q, 'watch')) {
+        if (keep) parseFieldSelector(stringParam(q, 'fieldSelector')); // not on watches: 400 naming the term
         const tenants = narrow(watchScope(principal, def, pathTenant), fields.namespace, def);
         // Checked again while the stream is open: it ends once the caller may no longer watch all it shows.
         const recheck = (p: Principal) => {
@@ -244,12 +248,13 @@ function registerCollection(
               raw: !asTable && !core,
             });
       checkListRevision(rv, page.resourceVersion);
+      const chosen = keep ? page.items.filter((o) => keep(core!.toCore(o))) : page.items;
       const listMeta = {
         resourceVersion: page.resourceVersion,
         ...('continue' in page && page.continue ? { continue: page.continue } : {}),
       };
       if (asTable) {
-        const objects = page.items.map((o) => (core ? core.toCore(o) : kubeView ? toKubeObject(o) : o));
+        const objects = chosen.map((o) => (core ? core.toCore(o) : kubeView ? toKubeObject(o) : o));
         return table(columns, objects, {
           include: includeObjectOf(stringParam(q, 'includeObject')),
           now: now(),
@@ -258,7 +263,7 @@ function registerCollection(
       }
       const head = { apiVersion: core ? 'v1' : apiVersionOf(def), kind: `${def.kind}List`, metadata: listMeta };
       if (!page.rawItems) {
-        const items = core ? page.items.map(core.toCore) : kubeView ? page.items.map(toKubeObject) : page.items;
+        const items = core ? chosen.map(core.toCore) : kubeView ? chosen.map(toKubeObject) : chosen;
         return { ...head, items };
       }
       // The stored JSON of each object goes out as it is: no parse and re-serialization of a hundred objects.

@@ -21,6 +21,30 @@ export interface CoreView {
   toCore(obj: StoredObject): StoredObject;
   /** A core/v1 body turned into polis's form (only for the kinds written through the core path). */
   fromCore?(body: unknown): unknown;
+  /**
+   * The field selector terms this view answers itself (on the core view of each listed object), and the rest for the
+   * generic ones (`metadata.name`, `metadata.namespace`).
+   */
+  fieldSelector?(text: string | undefined): { rest?: string; match?: (core: StoredObject) => boolean };
+}
+
+/** Event fields a selector may name: what kubectl describe and `get events --field-selector` send. */
+const EVENT_FIELDS = new Set([
+  'involvedObject.kind',
+  'involvedObject.name',
+  'involvedObject.namespace',
+  'involvedObject.apiVersion',
+  'involvedObject.uid',
+  'type',
+  'reason',
+  'source',
+  'reportingComponent',
+]);
+
+function readPath(obj: unknown, path: string): unknown {
+  let cur = obj;
+  for (const part of path.split('.')) cur = isRecord(cur) ? cur[part] : undefined;
+  return cur;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -83,6 +107,24 @@ export const EVENT_VIEW: CoreView = {
     { name: 'COUNT', path: 'count', wide: true },
     { name: 'MESSAGE', path: 'message' },
   ],
+  fieldSelector(text) {
+    if (!text) return {};
+    const rest: string[] = [];
+    const terms: Array<{ field: string; equal: boolean; value: string }> = [];
+    for (const raw of text.split(',')) {
+      const m = /^([A-Za-z.]+)(==|=|!=)(.*)$/.exec(raw.trim());
+      if (!m || !EVENT_FIELDS.has(m[1]!)) rest.push(raw);
+      // polis's events name their object by kind and name, not uid: a uid term cannot narrow them and is let pass.
+      else if (m[1] !== 'involvedObject.uid') terms.push({ field: m[1]!, equal: m[2] !== '!=', value: m[3]! });
+    }
+    const field = (o: StoredObject, f: string) => (f === 'source' ? readPath(o, 'source.component') : readPath(o, f));
+    return {
+      ...(rest.length > 0 ? { rest: rest.join(',') } : {}),
+      ...(terms.length > 0
+        ? { match: (o: StoredObject) => terms.every((t) => (String(field(o, t.field) ?? '') === t.value) === t.equal) }
+        : {}),
+    };
+  },
   toCore(obj) {
     const view = toKubeObject(obj);
     const spec = obj.spec as EventSpec | undefined;
