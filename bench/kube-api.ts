@@ -18,7 +18,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { Agent, request } from 'node:https';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as k8s from '@kubernetes/client-node';
@@ -117,6 +117,7 @@ async function ok(method: string, path: string, body?: unknown, headers?: Record
   return r.text;
 }
 
+let loadAtStart: number[] = [];
 const median = (xs: readonly number[]) => percentile(xs, 50);
 
 async function timed(fn: () => Promise<unknown> | unknown): Promise<number> {
@@ -177,6 +178,7 @@ function openWatch(
 }
 
 async function main(): Promise<void> {
+  loadAtStart = loadavg();
   polis = await spawnPolis({
     dataDir: join(dir, 'data'),
     env: {
@@ -242,37 +244,42 @@ async function main(): Promise<void> {
   const customMs: number[] = [];
   const existingMs: number[] = [];
   const tablePagesMs: number[] = [];
-  for (let r = 0; r < params.rounds; r++) {
-    // Interleaved, so drift on a shared machine falls on both sides alike.
-    kubectlMs.push(await timed(() => runProcess(KUBECTL, kubectlArgs, { HOME: dir })));
-    polisCliMs.push(await timed(() => runProcess(process.execPath, polisArgs, polisEnv)));
-    clientNodeMs.push(
-      await timed(async () => {
+  // One closure per measurement; each round runs them all, starting one further along, so that no measurement
+  // always follows the same one (the CLI processes leave garbage and a busy CPU behind them on a shared machine).
+  const measures: Array<[number[], () => Promise<unknown> | unknown]> = [
+    [kubectlMs, () => runProcess(KUBECTL, kubectlArgs, { HOME: dir })],
+    [polisCliMs, () => runProcess(process.execPath, polisArgs, polisEnv)],
+    [
+      clientNodeMs,
+      async () => {
         const list = await objects.list('core.oam.dev/v1beta1', 'Application');
         if (list.items.length !== params.apps) throw new Error(`client-node listed ${list.items.length}`);
-      }),
-    );
-    existingMs.push(
-      await timed(async () => {
+      },
+    ],
+    [
+      existingMs,
+      async () => {
         const list = JSON.parse(await ok('GET', `${APPS}/applications`, undefined, { accept: 'application/json' })) as {
           items: unknown[];
         };
         if (list.items.length !== params.apps) throw new Error(`the existing route listed ${list.items.length}`);
-      }),
-    );
-    customMs.push(
-      await timed(async () => {
+      },
+    ],
+    [
+      customMs,
+      async () => {
         const list = (await customApi.listClusterCustomObject({
           group: 'core.oam.dev',
           version: 'v1beta1',
           plural: 'applications',
         })) as { items: unknown[] };
         if (list.items.length !== params.apps) throw new Error(`client-node listed ${list.items.length}`);
-      }),
-    );
+      },
+    ],
     // What kubectl get -A asks of the server: Tables in pages of 500, read by the same plain client.
-    tablePagesMs.push(
-      await timed(async () => {
+    [
+      tablePagesMs,
+      async () => {
         let rows = 0;
         let next: string | undefined;
         do {
@@ -286,8 +293,14 @@ async function main(): Promise<void> {
           next = page.metadata.continue;
         } while (next);
         if (rows !== params.apps) throw new Error(`the Table pages held ${rows} rows`);
-      }),
-    );
+      },
+    ],
+  ];
+  for (let r = 0; r < params.rounds; r++) {
+    for (let i = 0; i < measures.length; i++) {
+      const [into, fn] = measures[(r + i) % measures.length]!;
+      into.push(await timed(fn));
+    }
   }
 
   // Watch delivery, both protocols at once on the same changes.
@@ -415,7 +428,8 @@ async function main(): Promise<void> {
       notes: [
         'controllers and the sandbox off: the API alone is measured',
         'kubectl asks for Tables in pages of 500 (its default chunk size); polis get lists through the existing route',
-        'client-node lists across namespaces on the same URL and handler as the existing list route (the server sends the same bytes): what separates them is the client, KubernetesObjectApi deserializing every object into typed classes',
+        'client-node lists across namespaces on the same URL and handler as the existing list route (the server sends the same bytes, the stored JSON spliced, never parsed and re-encoded): what separates them is the client (node-fetch, its middleware chain, and for KubernetesObjectApi a KubernetesObject wrapper around the list; items are not deserialized one by one)',
+        `each round runs the six list measurements in a rotated order; load average at the start ${loadAtStart.map((l) => l.toFixed(2)).join(' ')} on ${cpus().length} cores (the machine is shared by several engineers' builds and tests)`,
         ...figures
           .filter((f) => f.met === false)
           .map((f) => `goal missed: ${f.metric} ${f.value} ${f.unit} (goal ${f.goal})`),

@@ -217,8 +217,17 @@ afterAll(async () => {
   await t?.stop();
 });
 
+/** The core-group views of polis kinds (/api/v1/namespaces/{dept}/secrets|events): plural → kind. */
+const CORE_KINDS: Record<string, string> = { secrets: 'Secret', events: 'Event' };
+
 /** The kind a generic route serves, from its URL. */
 function routeKind(url: string): { def: KindDefinition; item: boolean; status: boolean } | undefined {
+  // The core-group view of a polis kind: the same handlers as its polis.io/v1 paths.
+  const core = /^\/api\/v1\/(?:namespaces\/:tenant\/)?([a-z]+)(\/:name)?$/.exec(url);
+  if (core && CORE_KINDS[core[1]!]) {
+    const def = t.polis.resources.registry.get(CORE_KINDS[core[1]!]!)!;
+    return { def, item: core[2] !== undefined, status: false };
+  }
   // polis's own paths (tenants/) and the Kubernetes ones (namespaces/) of the same handlers.
   const m = /^\/apis\/([^/]+)\/([^/]+)\/(?:(?:tenants|namespaces)\/:tenant\/)?([a-z]+)(\/:name)?(\/status)?$/.exec(url);
   if (!m) return undefined;
@@ -248,6 +257,7 @@ async function call(actor: Actor, route: RouteEntry, tenant: string) {
   if (rk && (route.method === 'POST' || route.method === 'PUT')) {
     body = sample(rk.def, tenant, route.method === 'POST' ? `fresh-${actor.user}` : name);
     if (rk.status) body = { ...(body as object), status: statusSample(rk.def) };
+    if (route.url.startsWith('/api/v1/')) body = { ...(body as object), apiVersion: 'v1' }; // the core view
   } else if (rk && route.method === 'PATCH') {
     body = rk.status ? { status: statusSample(rk.def) } : { metadata: { labels: { checked: 'yes' } } };
   } else if (route.url.endsWith('/apply')) {
@@ -314,7 +324,7 @@ describe('tenant isolation on every registered route', () => {
       }
     }
     expect(mismatches).toEqual([]);
-  });
+  }, 180_000); // every route × every role × two departments, on a shared machine
 
   it('never lets a department-bound principal act on, or see, another department, on any route', async () => {
     const leaks: string[] = [];
@@ -372,6 +382,14 @@ describe('tenant isolation on every registered route', () => {
               { url: `${base}/tenants/${OTHER}/${def.plural}`, tenant: OTHER },
               { url: `${base}/namespaces/${OWN}/${def.plural}`, tenant: OWN },
               { url: `${base}/namespaces/${OTHER}/${def.plural}`, tenant: OTHER },
+              // The core-group view of polis's Secrets and Events.
+              ...(def.group === 'polis.io' && Object.values(CORE_KINDS).includes(def.kind)
+                ? [
+                    { url: `/api/v1/${def.plural}` },
+                    { url: `/api/v1/namespaces/${OWN}/${def.plural}`, tenant: OWN },
+                    { url: `/api/v1/namespaces/${OTHER}/${def.plural}`, tenant: OTHER },
+                  ]
+                : []),
             ];
       for (const actor of ACTORS) {
         for (const target of targets) {
@@ -415,6 +433,38 @@ describe('tenant isolation on every registered route', () => {
       token: tokens['edu-viewer'],
     });
     expect(viewer.statusCode).toBe(403);
+  });
+
+  it('covers the core-group Secret and Event paths, and keeps another department out of them', async () => {
+    const core = routes.filter((r) => r.url.startsWith('/api/v1/') && routeKind(r.url));
+    expect(core.map((r) => `${r.method} ${r.url}`).sort()).toEqual(
+      [
+        'DELETE /api/v1/namespaces/:tenant/secrets/:name',
+        'GET /api/v1/events',
+        'GET /api/v1/namespaces/:tenant/events',
+        'GET /api/v1/namespaces/:tenant/events/:name',
+        'GET /api/v1/namespaces/:tenant/secrets',
+        'GET /api/v1/namespaces/:tenant/secrets/:name',
+        'GET /api/v1/secrets',
+        'PATCH /api/v1/namespaces/:tenant/secrets/:name',
+        'POST /api/v1/namespaces/:tenant/secrets',
+        'PUT /api/v1/namespaces/:tenant/secrets/:name',
+      ].sort(),
+    );
+    for (const actor of ACTORS.filter((a) => a.tenants.length > 0)) {
+      for (const path of ['secrets', 'secrets/fixture', 'events', 'events/fixture']) {
+        const r = await t.request('GET', `/api/v1/namespaces/${OTHER}/${path}`, { token: tokens[actor.user] });
+        expect(r.statusCode, `${actor.user} ${path}`).toBe(403);
+      }
+      for (const plural of ['secrets', 'events']) {
+        const all = await t.request('GET', `/api/v1/${plural}`, { token: tokens[actor.user] });
+        const shown = (all.json() as { items?: Array<{ metadata: { namespace: string } }> }).items ?? [];
+        expect(
+          shown.filter((i) => !actor.tenants.includes(i.metadata.namespace)),
+          actor.user,
+        ).toEqual([]);
+      }
+    }
   });
 
   it('shows a department-bound principal only its own departments as Kubernetes namespaces', async () => {

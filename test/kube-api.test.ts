@@ -44,6 +44,19 @@ describe('Kubernetes discovery', () => {
     const core = (await t.request('GET', '/api/v1', { token: admin })).json();
     expect(core.resources).toEqual([
       expect.objectContaining({ name: 'namespaces', namespaced: false, verbs: ['get', 'list'] }),
+      expect.objectContaining({
+        name: 'secrets',
+        kind: 'Secret',
+        namespaced: true,
+        verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'],
+      }),
+      expect.objectContaining({
+        name: 'events',
+        kind: 'Event',
+        namespaced: true,
+        shortNames: ['ev'],
+        verbs: ['get', 'list', 'watch'],
+      }),
     ]);
     const groups = (await t.request('GET', '/apis', { token: admin })).json();
     expect(groups.kind).toBe('APIGroupList');
@@ -88,6 +101,69 @@ describe('Kubernetes discovery', () => {
     expect(schema.properties.spec.properties.components.type).toBe('array');
     expect(JSON.stringify(doc)).not.toContain('#/$defs/');
     expect(index.paths['api/v1']).toBeDefined();
+  });
+});
+
+describe('every registered kind speaks the Kubernetes API', () => {
+  it('is in discovery with its verbs, short names, category and status, has print columns and an OpenAPI v3 schema', async () => {
+    const admin = { token: t.adminToken };
+    const defs = t.polis.resources.registry.all();
+    const index = (await t.request('GET', '/openapi/v3', admin)).json();
+    const groups = (await t.request('GET', '/apis', admin)).json();
+    const problems: string[] = [];
+    for (const def of defs) {
+      const gv = `${def.group}/${def.version}`;
+      if (!groups.groups.some((g: { name: string }) => g.name === def.group))
+        problems.push(`${def.kind}: group not in /apis`);
+      const list = (await t.request('GET', `/apis/${gv}`, admin)).json();
+      const entry = list.resources.find((r: { name: string }) => r.name === def.plural);
+      if (!entry) {
+        problems.push(`${def.kind}: not in /apis/${gv}`);
+        continue;
+      }
+      const expected = {
+        kind: def.kind,
+        singularName: def.singular,
+        namespaced: def.scope === 'tenant',
+        verbs: [...def.verbs],
+        categories: ['polis'],
+        ...(def.shortNames.length > 0 ? { shortNames: [...def.shortNames] } : {}),
+      };
+      for (const [k, v] of Object.entries(expected))
+        if (JSON.stringify(entry[k]) !== JSON.stringify(v))
+          problems.push(`${def.kind}: ${k} ${JSON.stringify(entry[k])} ≠ ${JSON.stringify(v)}`);
+      const status = list.resources.some((r: { name: string }) => r.name === `${def.plural}/status`);
+      if (status !== def.hasStatus)
+        problems.push(`${def.kind}: status subresource ${status}, hasStatus ${def.hasStatus}`);
+      if (def.printColumns.length === 0) problems.push(`${def.kind}: no print columns`);
+      const path = def.scope === 'tenant' ? `/apis/${gv}/namespaces/edu/${def.plural}` : `/apis/${gv}/${def.plural}`;
+      const table = await t.request('GET', `${path}?limit=1`, { ...admin, headers: { accept: TABLE } });
+      const columns = table.json().columnDefinitions?.map((c: { description: string }) => c.description);
+      const want = ['metadata.name', ...def.printColumns.map((c) => c.path), 'metadata.creationTimestamp'];
+      if (JSON.stringify(columns) !== JSON.stringify(want))
+        problems.push(`${def.kind}: Table columns ${JSON.stringify(columns)} (${table.statusCode})`);
+      const url = index.paths[`apis/${gv}`]?.serverRelativeURL as string | undefined;
+      if (!url) {
+        problems.push(`${def.kind}: no OpenAPI v3 document for ${gv}`);
+        continue;
+      }
+      const doc = (await t.request('GET', url, admin)).json();
+      const reversed = def.group.split('.').reverse().join('.');
+      const schema = doc.components.schemas[`${reversed}.${def.version}.${def.kind}`];
+      if (
+        JSON.stringify(schema?.['x-kubernetes-group-version-kind']) !==
+        JSON.stringify([{ group: def.group, version: def.version, kind: def.kind }])
+      )
+        problems.push(`${def.kind}: no OpenAPI v3 schema marked with its group, version and kind`);
+      const read = Object.values(doc.paths as Record<string, { get?: Record<string, unknown> }>).some(
+        (p) =>
+          JSON.stringify(p.get?.['x-kubernetes-group-version-kind']) ===
+          JSON.stringify({ group: def.group, version: def.version, kind: def.kind }),
+      );
+      if (!read) problems.push(`${def.kind}: no read path in OpenAPI v3 (kubectl explain finds kinds by it)`);
+    }
+    expect(problems).toEqual([]);
+    expect(defs.map((d) => d.group)).toContain('market.polis.io');
   });
 });
 
@@ -301,5 +377,135 @@ describe('Kubernetes watch and list protocol', () => {
     expect(
       (await t.request('GET', `${APPS}/applications?resourceVersionMatch=Exact`, { token: t.adminToken })).statusCode,
     ).toBe(400);
+  });
+});
+
+describe('core-group Secrets and Events', () => {
+  const CORE = '/api/v1/namespaces/edu';
+  const secret = (name: string, value: string) => ({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name, namespace: 'edu' },
+    type: 'Opaque',
+    stringData: { password: value },
+  });
+
+  it('creates, reads, lists, replaces and deletes Secrets through the same service as polis.io/v1 Secrets', async () => {
+    const edu = t.tokens['edu-admin']!;
+    const created = await t.request('POST', `${CORE}/secrets`, { token: edu, body: secret('db', 's3cret') });
+    expect(created.statusCode, created.body).toBe(201);
+    expect(created.json()).toMatchObject({ apiVersion: 'v1', kind: 'Secret', metadata: { namespace: 'edu' } });
+    const own = (await t.request('GET', '/apis/polis.io/v1/tenants/edu/secrets/db', { token: edu })).json();
+    expect(own.apiVersion).toBe('polis.io/v1');
+    const one = (await t.request('GET', `${CORE}/secrets/db`, { token: edu })).json();
+    expect(one).toMatchObject({ apiVersion: 'v1', metadata: { uid: own.metadata.uid } });
+    expect(Buffer.from(one.data.password, 'base64').toString()).toBe('s3cret');
+    // Values stay sealed as on polis's own paths: never in lists, never to who may not read values.
+    const list = (await t.request('GET', `${CORE}/secrets`, { token: edu })).json();
+    expect(list).toMatchObject({ apiVersion: 'v1', kind: 'SecretList' });
+    expect(list.items.find((i: { metadata: { name: string } }) => i.metadata.name === 'db').data).toBeUndefined();
+    const dev = (await t.request('GET', `${CORE}/secrets/db`, { token: t.tokens['vendor-dev'] })).json();
+    expect(dev.data).toBeUndefined();
+    const put = await t.request('PUT', `${CORE}/secrets/db`, {
+      token: edu,
+      body: { ...secret('db', 'n3w'), metadata: { name: 'db', resourceVersion: one.metadata.resourceVersion } },
+    });
+    expect(put.statusCode, put.body).toBe(200);
+    const wrong = await t.request('POST', `${CORE}/secrets`, {
+      token: edu,
+      body: { ...secret('x', 'y'), apiVersion: 'polis.io/v1' },
+    });
+    expect(wrong.statusCode).toBe(400);
+    expect(wrong.json().causes[0]).toMatchObject({ path: 'apiVersion', code: 'CoreApiVersionMismatch' });
+    const audit = (await t.request('GET', '/api/v1/audit?kind=Secret&limit=100', { token: t.adminToken })).json();
+    expect(audit.items.filter((e: { name?: string }) => e.name === 'db').length).toBeGreaterThanOrEqual(2);
+    expect((await t.request('DELETE', `${CORE}/secrets/db`, { token: edu })).statusCode).toBe(200);
+    expect((await t.request('GET', '/apis/polis.io/v1/tenants/edu/secrets/db', { token: edu })).statusCode).toBe(404);
+  });
+
+  it('lists, reads and watches Events as core/v1 Events, Tables included, and serves no writes', async () => {
+    const event = {
+      apiVersion: 'polis.io/v1',
+      kind: 'Event',
+      metadata: { name: 'portal-placed', tenant: 'edu' },
+      spec: {
+        involvedObject: { apiVersion: 'core.oam.dev/v1beta1', kind: 'Application', name: 'enrolment-portal' },
+        type: 'Normal',
+        reason: 'Placed',
+        message: 'placed on c1',
+        code: 'Placed',
+        params: { cluster: 'c1' },
+        source: { component: 'delivery', cluster: 'c1' },
+        count: 2,
+        firstTimestamp: '2026-12-01T00:00:00Z',
+        lastTimestamp: '2026-12-01T00:05:00Z',
+      },
+    };
+    const made = await t.request('POST', '/apis/polis.io/v1/tenants/edu/events', { token: t.adminToken, body: event });
+    expect(made.statusCode, made.body).toBe(201);
+    const edu = t.tokens['edu-admin']!;
+    const one = (await t.request('GET', `${CORE}/events/portal-placed`, { token: edu })).json();
+    expect(one).toMatchObject({
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { name: 'portal-placed', namespace: 'edu', annotations: { 'polis.io/code': 'Placed' } },
+      involvedObject: { kind: 'Application', name: 'enrolment-portal', namespace: 'edu' },
+      reason: 'Placed',
+      type: 'Normal',
+      count: 2,
+      source: { component: 'delivery', host: 'c1' },
+    });
+    expect(one.spec).toBeUndefined();
+    const list = (await t.request('GET', `${CORE}/events`, { token: edu })).json();
+    expect(list.kind).toBe('EventList');
+    expect(list.items.some((e: { reason: string }) => e.reason === 'Placed')).toBe(true);
+    const tbl = (await t.request('GET', `${CORE}/events`, { token: edu, headers: { accept: TABLE } })).json();
+    expect(tbl.columnDefinitions.map((c: { name: string }) => c.name)).toEqual([
+      'Name',
+      'Last seen',
+      'Type',
+      'Reason',
+      'Object',
+      'Kind',
+      'Source',
+      'Count',
+      'Message',
+      'Age',
+    ]);
+    const row = tbl.rows.find((r: { cells: unknown[] }) => r.cells[0] === 'portal-placed');
+    expect(row.cells.slice(2, 5)).toEqual(['Normal', 'Placed', 'enrolment-portal']);
+    // What kubectl describe sends to find an object's events (polis's events carry no uid: that term lets them pass).
+    const about = (sel: string) =>
+      t
+        .request('GET', `${CORE}/events?fieldSelector=${encodeURIComponent(sel)}`, { token: edu })
+        .then((r) => r.json().items.map((e: { metadata: { name: string } }) => e.metadata.name));
+    expect(
+      await about(
+        'involvedObject.name=enrolment-portal,involvedObject.namespace=edu,involvedObject.kind=Application,involvedObject.uid=x',
+      ),
+    ).toContain('portal-placed');
+    expect(await about('involvedObject.name=another-app')).toEqual([]);
+    expect(await about('type=Warning,metadata.name=portal-placed')).toEqual([]);
+    expect(await about('reason=Placed,metadata.name=portal-placed')).toEqual(['portal-placed']);
+    const badWatch = await t.request('GET', `${CORE}/events?watch=true&fieldSelector=type%3DWarning`, { token: edu });
+    expect(badWatch.statusCode).toBe(400);
+    const all = (await t.request('GET', '/api/v1/events', { token: edu })).json();
+    expect(new Set(all.items.map((e: { metadata: { namespace: string } }) => e.metadata.namespace))).toEqual(
+      new Set(['edu']),
+    );
+    const watch = await t.request('GET', `${CORE}/events?watch=true&timeoutSeconds=1`, { token: edu });
+    const first = events(watch.body).find((e) => e.object.metadata?.name === 'portal-placed');
+    expect(first).toMatchObject({ type: 'ADDED', object: { apiVersion: 'v1', reason: 'Placed' } });
+    const post = await t.request('POST', `${CORE}/events`, { token: t.adminToken, body: event });
+    expect([404, 405]).toContain(post.statusCode);
+  });
+
+  it('serves their OpenAPI v3 schemas in the core document (kubectl explain secrets)', async () => {
+    const doc = (await t.request('GET', '/openapi/v3/api/v1', { token: t.adminToken })).json();
+    for (const kind of ['Namespace', 'Secret', 'Event'])
+      expect(doc.components.schemas[`io.k8s.api.core.v1.${kind}`]['x-kubernetes-group-version-kind']).toEqual([
+        { group: '', version: 'v1', kind },
+      ]);
+    expect(doc.paths['/api/v1/namespaces/{namespace}/secrets/{name}'].patch).toBeDefined();
   });
 });

@@ -193,12 +193,173 @@ describe('dry runs and unknown fields on the namespaced paths', () => {
     expect((await t.request('DELETE', `${NS}/dry?dryRun=All`, { token: edu })).statusCode).toBe(200);
     expect((await t.request('GET', `${NS}/dry`, { token: edu })).statusCode).toBe(200);
   });
+});
 
-  it('refuses an unknown field naming it (fieldValidation=Strict)', async () => {
-    const body = { ...app('strict'), spec: { ...app('strict').spec, surprise: 1 } };
-    const r = await t.request('POST', `${NS}?fieldValidation=Strict`, { token: edu, body });
-    expect(r.statusCode).toBeGreaterThanOrEqual(400);
-    expect(r.statusCode).toBeLessThan(500);
-    expect(JSON.stringify(r.json().causes)).toMatch(/surprise/);
+describe('fieldValidation', () => {
+  const odd = (name: string) => ({
+    ...app(name),
+    metadata: { name, colour: 'red' },
+    spec: { ...app(name).spec, surprise: 1 },
+  });
+  const warnings = (r: { headers: Record<string, unknown> }) => {
+    const h = r.headers.warning;
+    return h === undefined ? [] : Array.isArray(h) ? h.map(String) : [String(h)];
+  };
+
+  it('Strict refuses unknown fields with a 400 naming each path, writing nothing', async () => {
+    const r = await t.request('POST', `${NS}?fieldValidation=Strict`, { token: edu, body: odd('strict') });
+    expect(r.statusCode, r.body).toBe(400);
+    expect(r.json()).toMatchObject({ reason: 'BadRequest', details: { code: 'UnknownFields' } });
+    expect(r.json().causes).toEqual([
+      expect.objectContaining({ path: 'spec.surprise', code: 'UnknownField', params: { field: 'spec.surprise' } }),
+      expect.objectContaining({ path: 'metadata.colour', code: 'UnknownField' }),
+    ]);
+    expect(r.json().details.causes.map((c: { field: string }) => c.field)).toEqual([
+      'spec.surprise',
+      'metadata.colour',
+    ]);
+    expect((await t.request('GET', `${NS}/strict`, as(edu))).statusCode).toBe(404);
+  });
+
+  it('Strict refuses a key given twice, naming its path', async () => {
+    const text = JSON.stringify(app('dup')).replace('"name":"dup"', '"name":"dup","name":"dup"');
+    const r = await t.request('POST', `${NS}?fieldValidation=Strict`, { token: edu, body: text });
+    expect(r.statusCode).toBe(400);
+    expect(r.json().causes[0].path).toBe('metadata.name');
+  });
+
+  it('Warn (the default on the namespaced paths) drops them and answers a Warning header per field', async () => {
+    for (const [name, query] of [
+      ['warned', '?fieldValidation=Warn'],
+      ['defaulted', ''],
+    ] as const) {
+      const r = await t.request('POST', `${NS}${query}`, { token: edu, body: odd(name) });
+      expect(r.statusCode, r.body).toBe(201);
+      expect(warnings(r)).toEqual([
+        '299 - "unknown field \\"spec.surprise\\""',
+        '299 - "unknown field \\"metadata.colour\\""',
+      ]);
+      expect(r.json().spec.surprise).toBeUndefined();
+      expect(r.json().metadata.colour).toBeUndefined();
+    }
+    const text = JSON.stringify(app('dup-w')).replace('"name":"dup-w"', '"name":"x","name":"dup-w"');
+    const d = await t.request('POST', `${NS}?fieldValidation=Warn`, { token: edu, body: text });
+    expect(d.statusCode, d.body).toBe(201);
+    expect(warnings(d)).toEqual(['299 - "duplicate field \\"metadata.name\\""']);
+  });
+
+  it('Warn and Ignore apply to replace, merge patch, JSON patch and server-side apply', async () => {
+    const cur = (await t.request('GET', `${NS}/warned`, as(edu))).json();
+    const put = await t.request('PUT', `${NS}/warned?fieldValidation=Warn`, {
+      token: edu,
+      body: { ...cur, spec: { ...cur.spec, extra: true } },
+    });
+    expect(put.statusCode, put.body).toBe(200);
+    expect(warnings(put)).toEqual(['299 - "unknown field \\"spec.extra\\""']);
+    const merge = await t.request('PATCH', `${NS}/warned?fieldValidation=Warn`, {
+      token: edu,
+      body: { spec: { more: 1 }, metadata: { labels: { a: 'b' } } },
+      contentType: 'application/merge-patch+json',
+    });
+    expect(merge.statusCode, merge.body).toBe(200);
+    expect(warnings(merge)).toEqual(['299 - "unknown field \\"spec.more\\""']);
+    expect(merge.json().metadata.labels).toEqual({ a: 'b' });
+    const json = await t.request('PATCH', `${NS}/warned?fieldValidation=Ignore`, {
+      token: edu,
+      body: [{ op: 'add', path: '/spec/other', value: 1 }],
+      contentType: 'application/json-patch+json',
+    });
+    expect(json.statusCode, json.body).toBe(200);
+    expect(warnings(json)).toEqual([]);
+    expect(json.json().spec.other).toBeUndefined();
+    const ssa = await t.request('PATCH', `${NS}/ssa-fv?fieldManager=m&fieldValidation=Warn`, {
+      token: edu,
+      body: JSON.stringify(odd('ssa-fv')),
+      contentType: 'application/apply-patch+yaml',
+    });
+    expect(ssa.statusCode, ssa.body).toBe(200);
+    expect(warnings(ssa)).toHaveLength(2);
+    expect(JSON.stringify(ssa.json().metadata.managedFields)).not.toMatch(/surprise/);
+    const strict = await t.request('PATCH', `${NS}/warned?fieldValidation=Strict`, {
+      token: edu,
+      body: { spec: { more: 1 } },
+      contentType: 'application/merge-patch+json',
+    });
+    expect(strict.statusCode).toBe(400);
+  });
+
+  it('keeps refusing unknown fields on polis own paths unless asked otherwise, and names a bad directive', async () => {
+    const own = '/apis/core.oam.dev/v1beta1/tenants/edu/applications';
+    expect((await t.request('POST', own, { token: edu, body: odd('own') })).statusCode).toBe(422);
+    const ignored = await t.request('POST', `${own}?fieldValidation=Ignore`, { token: edu, body: odd('own') });
+    expect(ignored.statusCode, ignored.body).toBe(201);
+    const bad = await t.request('POST', `${NS}?fieldValidation=Loose`, { token: edu, body: app('loose') });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().causes[0]).toMatchObject({ path: 'query.fieldValidation', code: 'QueryValueInvalid' });
+  });
+});
+
+describe('delete options', () => {
+  const held = (name: string, finalizers: string[]) => ({ ...app(name), metadata: { name, finalizers } });
+  const del = (name: string, body?: unknown, query = '') =>
+    t.request('DELETE', `${NS}/${name}${query}`, { token: edu, ...(body ? { body } : {}) });
+
+  it('Orphan drops the delivery finalizer, so the delivered objects stay and the Application goes', async () => {
+    expect((await t.request('POST', NS, { token: edu, body: held('orph', ['polis.io/delivery']) })).statusCode).toBe(
+      201,
+    );
+    const r = await del('orph', { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Orphan' });
+    expect(r.statusCode, r.body).toBe(200);
+    expect((await t.request('GET', `${NS}/orph`, as(edu))).statusCode).toBe(404);
+    // Other finalizers still hold the object, as in Kubernetes.
+    await t.request('POST', NS, { token: edu, body: held('orph2', ['polis.io/delivery', 'example.com/hold']) });
+    const q = await del('orph2', undefined, '?propagationPolicy=Orphan');
+    expect(q.statusCode, q.body).toBe(200);
+    expect(q.json().metadata.finalizers).toEqual(['example.com/hold']);
+    expect(q.json().metadata.deletionTimestamp).toBeDefined();
+  });
+
+  it('Foreground and Background leave the finalizers to remove the dependants first', async () => {
+    for (const policy of ['Foreground', 'Background']) {
+      const name = `prop-${policy.toLowerCase()}`;
+      await t.request('POST', NS, { token: edu, body: held(name, ['polis.io/delivery']) });
+      const r = await del(name, {
+        kind: 'DeleteOptions',
+        apiVersion: 'v1',
+        propagationPolicy: policy,
+        gracePeriodSeconds: 0,
+      });
+      expect(r.statusCode, r.body).toBe(200);
+      expect(r.json().metadata).toMatchObject({ finalizers: ['polis.io/delivery'] });
+      expect(r.json().metadata.deletionTimestamp).toBeDefined();
+    }
+  });
+
+  it('refuses with 409 when the uid or resourceVersion precondition differs, deleting nothing', async () => {
+    const made = (await t.request('POST', NS, { token: edu, body: app('pre') })).json();
+    const uid = await del('pre', { preconditions: { uid: 'not-the-uid' } });
+    expect(uid.statusCode).toBe(409);
+    expect(uid.json()).toMatchObject({ reason: 'Conflict', details: { code: 'PreconditionUidMismatch' } });
+    expect(uid.json().causes[0].path).toBe('preconditions.uid');
+    const rv = await del('pre', { preconditions: { resourceVersion: '1' } });
+    expect(rv.statusCode).toBe(409);
+    expect(rv.json().details.code).toBe('PreconditionResourceVersionMismatch');
+    expect((await t.request('GET', `${NS}/pre`, as(edu))).statusCode).toBe(200);
+    const ok = await del('pre', {
+      preconditions: { uid: made.metadata.uid, resourceVersion: made.metadata.resourceVersion },
+    });
+    expect(ok.statusCode, ok.body).toBe(200);
+    expect((await t.request('GET', `${NS}/pre`, as(edu))).statusCode).toBe(404);
+  });
+
+  it('names a bad option and what it accepts, and takes dryRun from the body', async () => {
+    await t.request('POST', NS, { token: edu, body: app('opts') });
+    const bad = await del('opts', { propagationPolicy: 'Sideways' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().causes[0]).toMatchObject({ path: 'body.propagationPolicy', code: 'QueryValueInvalid' });
+    const grace = await del('opts', undefined, '?gracePeriodSeconds=soon');
+    expect(grace.json().causes[0].path).toBe('query.gracePeriodSeconds');
+    expect((await del('opts', { dryRun: ['All'] })).statusCode).toBe(200);
+    expect((await t.request('GET', `${NS}/opts`, as(edu))).statusCode).toBe(200);
   });
 });

@@ -137,6 +137,9 @@ describe.skipIf(missing !== undefined)(skipTitle('kubectl against polis', missin
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^applications\s+app,apps\s+core\.oam\.dev\/v1beta1\s+true\s+Application$/m);
     expect(r.stdout).toMatch(/^namespaces\s+ns\s+v1\s+false\s+Namespace$/m);
+    expect(r.stdout).toMatch(/^secrets\s+v1\s+true\s+Secret$/m);
+    expect(r.stdout).toMatch(/^events\s+ev\s+v1\s+true\s+Event$/m);
+    expect(r.stdout).toMatch(/^catalogitems\s+\S*\s*market\.polis\.io\/v1\s+false\s+CatalogItem$/m);
     expect(r.stdout).toMatch(/^clusters\s+cl\s+polis\.io\/v1\s+false\s+Cluster$/m);
   });
 
@@ -385,5 +388,115 @@ describe.skipIf(missing !== undefined)(skipTitle('kubectl writes against polis',
     const del = await kubectl('edu-admin', ['delete', 'application', 'csa', 'ssa']);
     expect(del.code, del.stderr).toBe(0);
     expect(del.stdout).toMatch(/application\.core\.oam\.dev "csa" deleted/);
+  });
+
+  it('validates fields as kubectl asks: strict by default, --validate=warn prints a warning, false ignores', async () => {
+    const file = join(dir, 'unknown-field.yaml');
+    const doc = app('fv');
+    writeFileSync(file, stringify({ ...doc, spec: { ...doc.spec, surprise: 1 } }));
+    const strict = await kubectl('edu-admin', ['create', '-f', file]);
+    expect(strict.code).not.toBe(0);
+    expect(strict.stderr).toMatch(/BadRequest/);
+    expect(strict.stderr).toMatch(/"spec\.surprise"/);
+    expect(
+      (await t.request('GET', `${APPS}/namespaces/edu/applications/fv`, { token: t.tokens['edu-admin'] })).statusCode,
+    ).toBe(404);
+    const warn = await kubectl('edu-admin', ['apply', '--validate=warn', '-f', file]);
+    expect(warn.code, warn.stderr).toBe(0);
+    expect(warn.stderr).toMatch(/^Warning: unknown field "spec\.surprise"$/m);
+    expect((await read('fv')).spec.surprise).toBeUndefined();
+    const ignore = await kubectl('edu-admin', ['apply', '--server-side', '--validate=false', '-f', file]);
+    expect(ignore.code, ignore.stderr).toBe(0);
+    expect(ignore.stderr).not.toMatch(/Warning/);
+  });
+
+  it('deletes with --cascade=orphan: the Application goes at once, its delivered objects stay', async () => {
+    for (const name of ['orphaned', 'cascaded']) {
+      const r = await t.request('POST', `${APPS}/namespaces/edu/applications`, {
+        token: t.tokens['edu-admin'],
+        body: { ...app(name), metadata: { name, finalizers: ['polis.io/delivery'] } },
+      });
+      expect(r.statusCode, r.body).toBe(201);
+    }
+    const orphan = await kubectl('edu-admin', ['delete', 'application', 'orphaned', '--cascade=orphan']);
+    expect(orphan.code, orphan.stderr).toBe(0);
+    expect(
+      (await t.request('GET', `${APPS}/namespaces/edu/applications/orphaned`, { token: t.tokens['edu-admin'] }))
+        .statusCode,
+    ).toBe(404);
+    // Background (kubectl's default) leaves the delivery finalizer to remove the delivered objects first.
+    const cascade = await kubectl('edu-admin', ['delete', 'application', 'cascaded', '--wait=false']);
+    expect(cascade.code, cascade.stderr).toBe(0);
+    const held = await read('cascaded');
+    expect(held.metadata.deletionTimestamp).toBeDefined();
+    expect(held.metadata.finalizers).toEqual(['polis.io/delivery']);
+  });
+});
+
+describe.skipIf(missing !== undefined)(skipTitle('kubectl on core-group Secrets and Events', missing), () => {
+  it('creates and reads a Secret with kubectl create secret, and explains its fields', async () => {
+    const made = await kubectl('edu-admin', [
+      'create',
+      'secret',
+      'generic',
+      'db-login',
+      '--from-literal=password=s3cret',
+    ]);
+    expect(made.code, made.stderr).toBe(0);
+    expect(made.stdout).toMatch(/^secret\/db-login created$/m);
+    const value = await kubectl('edu-admin', ['get', 'secret', 'db-login', '-o', 'jsonpath={.data.password}']);
+    expect(value.code, value.stderr).toBe(0);
+    expect(Buffer.from(value.stdout, 'base64').toString()).toBe('s3cret');
+    const own = await t.request('GET', '/apis/polis.io/v1/tenants/edu/secrets/db-login', {
+      token: t.tokens['edu-admin'],
+    });
+    expect(own.statusCode).toBe(200);
+    const list = await kubectl('edu-admin', ['get', 'secrets']);
+    expect(list.code, list.stderr).toBe(0);
+    expect(list.stdout).toMatch(/^NAME\s+TYPE\s+AGE$/m);
+    expect(list.stdout).toMatch(/^db-login\s+Opaque\s/m);
+    const other = await kubectl('edu-admin', ['get', 'secrets', '-n', 'tax']);
+    expect(other.code).not.toBe(0);
+    expect(other.stderr).toMatch(/Forbidden/);
+    const explain = await kubectl('edu-admin', ['explain', 'secrets']);
+    expect(explain.code, explain.stderr).toBe(0);
+    expect(explain.stdout).toMatch(/^KIND:\s+Secret$/m);
+    expect(explain.stdout).toMatch(/^\s+stringData\s+<map\[string\]string>/m);
+    const del = await kubectl('edu-admin', ['delete', 'secret', 'db-login']);
+    expect(del.code, del.stderr).toBe(0);
+  });
+
+  it('gets events -n edu as a table', async () => {
+    const r = await t.request('POST', '/apis/polis.io/v1/tenants/edu/events', {
+      token: t.adminToken,
+      body: {
+        apiVersion: 'polis.io/v1',
+        kind: 'Event',
+        metadata: { name: 'portal-drift' },
+        spec: {
+          involvedObject: { kind: 'Application', name: 'enrolment-portal' },
+          type: 'Warning',
+          reason: 'DriftRepaired',
+          message: 'repaired drift on c1',
+          source: { component: 'delivery' },
+          count: 1,
+          firstTimestamp: new Date().toISOString(),
+          lastTimestamp: new Date().toISOString(),
+        },
+      },
+    });
+    expect(r.statusCode, r.body).toBe(201);
+    const ev = await kubectl('edu-admin', ['get', 'events', '-n', 'edu']);
+    expect(ev.code, ev.stderr).toBe(0);
+    expect(ev.stdout).toMatch(/^NAME\s+LAST SEEN\s+TYPE\s+REASON\s+OBJECT\s+MESSAGE\s+AGE$/m);
+    expect(ev.stdout).toMatch(
+      /^portal-drift\s+\S+\s+Warning\s+DriftRepaired\s+enrolment-portal\s+repaired drift on c1\s/m,
+    );
+    const described = await kubectl('edu-admin', ['describe', 'application', 'enrolment-portal']);
+    expect(described.code, described.stderr).toBe(0);
+    expect(described.stdout).toMatch(/^Events:/m);
+    expect(described.stdout).toMatch(/Warning\s+DriftRepaired\s+.*repaired drift on c1/);
+    const other = await kubectl('edu-admin', ['get', 'events', '-n', 'tax']);
+    expect(other.code).not.toBe(0);
   });
 });

@@ -25,6 +25,14 @@ import { includeObjectOf, table, wantsTable } from './kube/kube-table.ts';
 import { applyJsonPatch } from './kube/json-patch.ts';
 import { fieldManagerOf, patchTypeOf } from './kube/kube-patch.ts';
 import { serverSideApply } from './kube/managed-fields.ts';
+import type { FieldValidation } from './kube/kube-field-validation.ts';
+import { duplicateWarnings, fieldValidationOf, validateFields, warningHeaders } from './kube/kube-field-validation.ts';
+import { deleteOptionsOf } from './kube/kube-delete-options.ts';
+import type { CoreView } from './kube/kube-core-views.ts';
+import { CORE_VIEWS } from './kube/kube-core-views.ts';
+import { duplicateFieldsOf } from './bodies.ts';
+import { applyMergePatch, isPlainObject } from '../resources/merge-patch.ts';
+import { checkDepth } from '../kernel/depth-limit.ts';
 
 interface Params {
   tenant?: string;
@@ -51,22 +59,45 @@ const MUTATING = new Set<ResourceVerb>(['create', 'update', 'patch', 'delete']);
 export function registerKindRoutes(app: FastifyInstance, def: KindDefinition, deps: ResourceRouteDeps): void {
   const base = `/apis/${def.group}/${def.version}`;
   if (def.scope === 'tenant') {
-    registerCollection(app, def, deps, `${base}/tenants/:tenant/${def.plural}`, false);
-    registerCollection(app, def, deps, `${base}/namespaces/:tenant/${def.plural}`, true);
-  } else registerCollection(app, def, deps, `${base}/${def.plural}`, false);
+    registerCollection(app, def, deps, `${base}/tenants/:tenant/${def.plural}`, { kube: false });
+    registerCollection(app, def, deps, `${base}/namespaces/:tenant/${def.plural}`, { kube: true });
+  } else registerCollection(app, def, deps, `${base}/${def.plural}`, { kube: false });
+  // polis's Secret and Event as core/v1 ones: the same handlers, in the core view (kube/kube-core-views.ts).
+  const core = def.group === 'polis.io' && def.scope === 'tenant' ? CORE_VIEWS[def.kind] : undefined;
+  if (core) {
+    registerCollection(app, def, deps, `/api/v1/namespaces/:tenant/${core.plural}`, {
+      kube: true,
+      view: core,
+      across: `/api/v1/${core.plural}`,
+    });
+  }
 }
 
-/** The routes of one collection path; `kube`: the Kubernetes namespaced layout, served in the Kubernetes view. */
+/**
+ * How a collection path shows its kind: `kube` for a Kubernetes namespaced layout (the Kubernetes view, Warn as the
+ * fieldValidation default); `view` for a core-group view of the kind; `across` the path listing every department.
+ */
+interface Layout {
+  readonly kube: boolean;
+  readonly view?: CoreView;
+  readonly across?: string;
+}
+
+/** The routes of one collection path, in its layout. */
 function registerCollection(
   app: FastifyInstance,
   def: KindDefinition,
   deps: ResourceRouteDeps,
   collection: string,
-  kube: boolean,
+  layout: Layout,
 ): void {
+  const { kube, view: core } = layout;
   const base = `/apis/${def.group}/${def.version}`;
   const item = `${collection}/:name`;
-  const has = (v: ResourceVerb) => def.verbs.includes(v);
+  const has = (v: ResourceVerb) => def.verbs.includes(v) && (!core || core.verbs.includes(v));
+  /** The object as this path shows it: polis's view, the Kubernetes view, or the core-group view. */
+  const viewOf = (o: StoredObject): StoredObject => (core ? core.toCore(o) : kube ? toKubeObject(o) : o);
+  const columns = core ?? def;
   const tags = [def.kind];
   const docSchema = openApiSchema(def);
 
@@ -131,14 +162,32 @@ function registerCollection(
   const now = () => deps.clock?.now() ?? new Date();
   /** A body in the Kubernetes view (metadata.namespace) becomes polis's (metadata.tenant) on the namespaced paths. */
   const input = (req: FastifyRequest, body: unknown) =>
-    kube ? fromKubeBody(body, (req.params as Params).tenant) : body;
+    kube ? fromKubeBody(core?.fromCore ? core.fromCore(body) : body, (req.params as Params).tenant) : body;
+  /**
+   * Kubernetes' fieldValidation on a write's object: Strict refuses unknown fields (400), Warn and Ignore drop them
+   * (Warn answering a `Warning` header per field, and per duplicate key the body parser let through). Without the
+   * parameter on polis's own paths, the resource service refuses unknown fields (422) as it always has.
+   */
+  const fieldsMode = (req: FastifyRequest): FieldValidation | undefined => fieldValidationOf(req.query as Query, kube);
+  const checkFields = (req: FastifyRequest, reply: FastifyReply, obj: unknown): unknown => {
+    const mode = fieldsMode(req);
+    if (mode === undefined) return obj;
+    const { obj: kept, warnings } = validateFields(def, obj, mode);
+    const all = [...warnings, ...duplicateWarnings(duplicateFieldsOf(req), mode)];
+    if (all.length > 0) {
+      const prior = reply.getHeader('warning');
+      const before = Array.isArray(prior) ? prior.map(String) : prior === undefined ? [] : [String(prior)];
+      reply.header('warning', [...new Set([...before, ...warningHeaders(all)])]);
+    }
+    return kept;
+  };
   /** One object as the client asked for it: polis's view, the Kubernetes view, or a Table of one row. */
   const out = (req: FastifyRequest, obj: StoredObject, principal: Principal): unknown => {
     const shown = show(obj, principal);
-    const viewed = kube ? toKubeObject(shown) : shown;
+    const viewed = viewOf(shown);
     if (!wantsTable(req.headers.accept)) return viewed;
     const q = req.query as Query;
-    return table(def, [viewed as StoredObject], {
+    return table(columns, [viewed], {
       include: includeObjectOf(stringParam(q, 'includeObject')),
       now: now(),
       resourceVersion: obj.metadata.resourceVersion,
@@ -149,11 +198,15 @@ function registerCollection(
     const listHandler = handle('list', async (req, reply, principal) => {
       const q = req.query as Query;
       const pathTenant = (req.params as Params).tenant;
-      const fields = parseFieldSelector(stringParam(q, 'fieldSelector'));
+      // A core view answers its own selector terms (an Event's involvedObject, type, reason) on a list.
+      const own = core?.fieldSelector?.(stringParam(q, 'fieldSelector'));
+      const fields = parseFieldSelector(own ? own.rest : stringParam(q, 'fieldSelector'));
+      const keep = own?.match;
       // The Kubernetes view on the namespaced paths, and across departments (where kubectl get -A lists).
       const kubeView = kube || (def.scope === 'tenant' && pathTenant === undefined);
       const asTable = wantsTable(req.headers.accept);
       if (boolParam(q, 'watch')) {
+        if (keep) parseFieldSelector(stringParam(q, 'fieldSelector')); // not on watches: 400 naming the term
         const tenants = narrow(watchScope(principal, def, pathTenant), fields.namespace, def);
         // Checked again while the stream is open: it ends once the caller may no longer watch all it shows.
         const recheck = (p: Principal) => {
@@ -167,10 +220,10 @@ function registerCollection(
         const include = includeObjectOf(stringParam(q, 'includeObject'));
         const format: WatchFormat = {
           protocol,
-          view: kubeView || protocol === 'ndjson' ? toKubeObject : undefined,
+          view: core ? core.toCore : kubeView || protocol === 'ndjson' ? toKubeObject : undefined,
           table: asTable
             ? (o, first) =>
-                table(def, [toKubeObject(o)], {
+                table(columns, [core ? core.toCore(o) : toKubeObject(o)], {
                   include,
                   now: now(),
                   resourceVersion: o.metadata.resourceVersion,
@@ -192,23 +245,27 @@ function registerCollection(
               name: fields.name,
               limit: intParam(q, 'limit', 1, 10_000),
               continue: stringParam(q, 'continue'),
-              raw: !asTable,
+              raw: !asTable && !core,
             });
       checkListRevision(rv, page.resourceVersion);
+      const chosen = keep ? page.items.filter((o) => keep(core!.toCore(o))) : page.items;
       const listMeta = {
         resourceVersion: page.resourceVersion,
         ...('continue' in page && page.continue ? { continue: page.continue } : {}),
       };
       if (asTable) {
-        const objects = page.items.map((o) => (kubeView ? toKubeObject(o) : o));
-        return table(def, objects, {
+        const objects = chosen.map((o) => (core ? core.toCore(o) : kubeView ? toKubeObject(o) : o));
+        return table(columns, objects, {
           include: includeObjectOf(stringParam(q, 'includeObject')),
           now: now(),
           ...listMeta,
         });
       }
-      const head = { apiVersion: apiVersionOf(def), kind: `${def.kind}List`, metadata: listMeta };
-      if (!page.rawItems) return { ...head, items: kubeView ? page.items.map(toKubeObject) : page.items };
+      const head = { apiVersion: core ? 'v1' : apiVersionOf(def), kind: `${def.kind}List`, metadata: listMeta };
+      if (!page.rawItems) {
+        const items = core ? chosen.map(core.toCore) : kubeView ? chosen.map(toKubeObject) : chosen;
+        return { ...head, items };
+      }
       // The stored JSON of each object goes out as it is: no parse and re-serialization of a hundred objects.
       const raw = kubeView ? page.rawItems.map(kubeRawItem) : page.rawItems;
       const body = `${JSON.stringify(head).slice(0, -1)},"items":[${raw.join(',')}]}`;
@@ -216,9 +273,10 @@ function registerCollection(
     });
     const listSchema = { tags, summary: `List or watch ${def.plural}`, querystring: LIST_QUERY };
     app.get(collection, { schema: listSchema }, listHandler);
-    if (def.scope === 'tenant' && !kube)
+    const across = layout.across ?? (kube ? undefined : `${base}/${def.plural}`);
+    if (def.scope === 'tenant' && across)
       app.get(
-        `${base}/${def.plural}`,
+        across,
         { schema: { ...listSchema, summary: `List or watch ${def.plural} across the departments you may see` } },
         listHandler,
       );
@@ -226,15 +284,15 @@ function registerCollection(
   if (has('create')) {
     app.post(
       collection,
-      { schema: { tags, summary: `Create a ${def.kind}`, body: docSchema, querystring: DRYRUN_QUERY } },
+      { schema: { tags, summary: `Create a ${def.kind}`, body: docSchema, querystring: WRITE_QUERY } },
       handle('create', async (req, reply) => {
         const obj = await deps.resources.create(
           requestContext(req),
-          input(req, bodyDocument(req.body)),
+          checkFields(req, reply, input(req, bodyDocument(req.body))),
           expected(req),
           dryRun(req),
         );
-        return reply.code(201).send(kube ? toKubeObject(obj) : obj);
+        return reply.code(201).send(viewOf(obj));
       }),
     );
   }
@@ -251,13 +309,13 @@ function registerCollection(
   if (has('update')) {
     app.put(
       item,
-      { schema: { tags, summary: `Replace a ${def.kind}`, body: docSchema, querystring: DRYRUN_QUERY } },
-      handle('update', async (req, _reply, principal) =>
+      { schema: { tags, summary: `Replace a ${def.kind}`, body: docSchema, querystring: WRITE_QUERY } },
+      handle('update', async (req, reply, principal) =>
         out(
           req,
           await deps.resources.replace(
             requestContext(req),
-            input(req, bodyDocument(req.body)),
+            checkFields(req, reply, input(req, bodyDocument(req.body))),
             expected(req),
             dryRun(req),
           ),
@@ -270,22 +328,30 @@ function registerCollection(
    * PATCH in the patch type the Content-Type names: JSON merge patch, JSON patch (RFC 6902, applied to the object as
    * the path shows it) or server-side apply (create-if-absent; `create` rights needed then). One service path.
    */
-  const patchObject = (req: FastifyRequest, principal: Principal, subresource?: 'status') => {
+  const patchObject = (req: FastifyRequest, reply: FastifyReply, principal: Principal, subresource?: 'status') => {
     const q = req.query as Query;
     const type = patchTypeOf(req.headers['content-type'], def.kind);
     const key = keyOfReq(req);
     const opts = { ...dryRun(req), ...(subresource ? { subresource } : {}) };
-    if (type === 'merge') return deps.resources.patch(requestContext(req), key, input(req, req.body), opts);
-    const view = (o: StoredObject) => (kube ? toKubeObject(o) : o);
+    // The status subresource takes the status only: fieldValidation concerns the object's own fields.
+    const fields = (obj: unknown) => (subresource ? obj : checkFields(req, reply, obj));
+    if (type === 'merge') {
+      if (fieldsMode(req) === undefined || subresource || !isPlainObject(req.body))
+        return deps.resources.patch(requestContext(req), key, input(req, req.body), opts);
+      const patch = input(req, req.body) as Record<string, unknown>;
+      checkDepth(patch);
+      return deps.resources.patchWith(requestContext(req), key, (c) => fields(applyMergePatch(c!, patch)), opts);
+    }
+    const view = viewOf;
     if (type === 'json')
       return deps.resources.patchWith(
         requestContext(req),
         key,
-        (c) => input(req, applyJsonPatch(view(c!), req.body)),
+        (c) => fields(input(req, applyJsonPatch(view(c!), req.body))),
         opts,
       );
     const manager = fieldManagerOf(stringParam(q, 'fieldManager'));
-    const applied = bodyDocument(req.body) as Record<string, unknown>;
+    const applied = fields(bodyDocument(req.body)) as Record<string, unknown>;
     return deps.resources.patchWith(
       requestContext(req),
       key,
@@ -321,18 +387,28 @@ function registerCollection(
           querystring: PATCH_QUERY,
         },
       },
-      handle('patch', async (req, _reply, principal) => out(req, await patchObject(req, principal), principal)),
+      handle('patch', async (req, reply, principal) => out(req, await patchObject(req, reply, principal), principal)),
     );
   }
   if (has('delete')) {
     app.delete(
       item,
-      { schema: { tags, summary: `Delete a ${def.kind} (marked while finalizers remain)`, querystring: DRYRUN_QUERY } },
+      {
+        schema: { tags, summary: `Delete a ${def.kind} (marked while finalizers remain)`, querystring: DELETE_QUERY },
+      },
       handle('delete', async (req, _reply, principal) => {
-        const rv = stringParam(req.query as Query, 'resourceVersion');
+        const q = req.query as Query;
+        const rv = stringParam(q, 'resourceVersion');
+        // Kubernetes' DeleteOptions, as a body (kubectl sends one) or as query parameters (docs/api.md).
+        const o = deleteOptionsOf(q, req.body);
         return out(
           req,
-          await deps.resources.delete(requestContext(req), keyOfReq(req), { ...dryRun(req), resourceVersion: rv }),
+          await deps.resources.delete(requestContext(req), keyOfReq(req), {
+            dryRun: o.dryRun,
+            resourceVersion: rv,
+            preconditions: o.preconditions,
+            orphan: o.propagationPolicy === 'Orphan',
+          }),
           principal,
         );
       }),
@@ -374,7 +450,7 @@ function registerCollection(
       },
       handle(
         'patch',
-        async (req, _reply, principal) => out(req, await patchObject(req, principal, 'status'), principal),
+        async (req, reply, principal) => out(req, await patchObject(req, reply, principal, 'status'), principal),
         { subresource: 'status' },
       ),
     );
@@ -488,10 +564,32 @@ const LIST_QUERY = {
   },
 };
 const DRYRUN_QUERY = { type: 'object', properties: { dryRun: { type: 'string', enum: ['All', 'true'] } } };
-const PATCH_QUERY = {
+const WRITE_QUERY = {
   type: 'object',
   properties: {
     ...DRYRUN_QUERY.properties,
+    fieldValidation: {
+      type: 'string',
+      description:
+        'Strict (refuse unknown or duplicate fields), Warn (drop them, one Warning header each; the default on the namespaces/ paths) or Ignore (drop them)',
+    },
+    fieldManager: { type: 'string' },
+  },
+};
+const DELETE_QUERY = {
+  type: 'object',
+  properties: {
+    ...DRYRUN_QUERY.properties,
+    resourceVersion: { type: 'string', description: 'refuse (409) unless the object is at this revision' },
+    propagationPolicy: { type: 'string', description: 'Foreground, Background or Orphan (docs/api.md)' },
+    gracePeriodSeconds: { type: 'string', description: 'accepted; polis objects are deleted without a grace period' },
+    orphanDependents: { type: 'string', description: 'deprecated: true is propagationPolicy=Orphan' },
+  },
+};
+const PATCH_QUERY = {
+  type: 'object',
+  properties: {
+    ...WRITE_QUERY.properties,
     fieldManager: { type: 'string', description: 'server-side apply: who applies (required there)' },
     force: { type: 'string', description: 'server-side apply (true): take the fields other managers own' },
   },

@@ -117,6 +117,9 @@ export const applicationKind: KindDefinition = defineKind({
   status: z.record(z.string(), z.unknown()),
   // KubeVela Applications carry one; src/apps/app-namespace.ts says what it means in polis.
   metadataNamespace: true,
+  // The delivery controller's (DELIVERY_FINALIZER): it removes the delivered objects from the clusters. A delete with
+  // propagationPolicy=Orphan drops it, leaving them running unmanaged.
+  orphanFinalizers: ['polis.io/delivery'],
   validate: (obj) => [
     ...metadataNamespaceCauses(obj.metadata.namespace, obj.metadata.tenant),
     ...applicationCauses(obj.spec as ApplicationSpec, {

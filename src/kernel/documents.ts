@@ -13,9 +13,9 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
  * would expand past 100 nodes), unknown YAML tags, prototype keys, nesting deeper than MAX_BODY_DEPTH (checked on
  * the YAML's syntax tree before composing it, since composing recurses), and more than 1,000 documents.
  */
-export function parseDocuments(text: string): unknown[] {
+export function parseDocuments(text: string, opts: { onDuplicate?: (path: string) => void } = {}): unknown[] {
   const trimmed = text.trimStart();
-  if (trimmed.startsWith('{') || trimmed.startsWith('[')) return flatten(parseStrictJson(text));
+  if (trimmed.startsWith('{') || trimmed.startsWith('[')) return flatten(parseStrictJson(text, opts));
   checkYamlDepth(text);
   const docs = parseAllDocuments(text, { uniqueKeys: true, prettyErrors: true, strict: true });
   if (!Array.isArray(docs)) {

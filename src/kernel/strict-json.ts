@@ -7,7 +7,7 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
  * JSON.parse that also refuses what it silently accepts: duplicate keys (the last one would win unseen) and
  * prototype-polluting keys, and nesting deeper than MAX_BODY_DEPTH. Errors name the path of the offending key.
  */
-export function parseStrictJson(text: string): unknown {
+export function parseStrictJson(text: string, opts: { onDuplicate?: (path: string) => void } = {}): unknown {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -16,12 +16,15 @@ export function parseStrictJson(text: string): unknown {
       { path: '(body)', message: 'must be a JSON document' },
     ]);
   }
-  if (typeof value === 'object' && value !== null) checkKeys(text);
+  if (typeof value === 'object' && value !== null) checkKeys(text, opts.onDuplicate);
   return value;
 }
 
-/** One linear pass over already-valid JSON, tracking the keys of each open object. */
-function checkKeys(text: string): void {
+/**
+ * One linear pass over already-valid JSON, tracking the keys of each open object. A duplicate key is refused, or
+ * reported to `onDuplicate` when given (Kubernetes' fieldValidation=Warn|Ignore: the last value stands).
+ */
+function checkKeys(text: string, onDuplicate?: (path: string) => void): void {
   const stack: Array<{ keys: Set<string>; path: string; isObject: boolean; index: number }> = [];
   let expectKey = false;
   let i = 0;
@@ -46,7 +49,8 @@ function checkKeys(text: string): void {
         const raw = text.slice(i + 1, j);
         const key = hasEscape ? (JSON.parse(text.slice(i, j + 1)) as string) : raw;
         const path = top.path ? `${top.path}.${key}` : key;
-        if (top.keys.has(key))
+        if (top.keys.has(key) && onDuplicate) onDuplicate(path);
+        else if (top.keys.has(key))
           throw new InputError(`duplicate key "${key}" at ${path}`, [
             { path, message: 'appears twice in one object; keep one' },
           ]);

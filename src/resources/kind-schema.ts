@@ -42,6 +42,7 @@ export function defineKind(opts: {
   verbs?: readonly ResourceVerb[];
   hasStatus?: boolean;
   printColumns?: readonly PrintColumn[];
+  orphanFinalizers?: readonly string[];
 }): KindDefinition {
   const apiVersion = `${opts.group}/${opts.version}`;
   return {
@@ -64,5 +65,6 @@ export function defineKind(opts: {
     verbs: opts.verbs ?? ALL_VERBS,
     hasStatus: opts.hasStatus ?? opts.status !== undefined,
     printColumns: opts.printColumns ?? [],
+    ...(opts.orphanFinalizers ? { orphanFinalizers: opts.orphanFinalizers } : {}),
   };
 }

@@ -69,6 +69,11 @@ export interface KindDefinition {
   /** Whether `status` is a subresource (ignored on create and replace, written through /status). */
   readonly hasStatus: boolean;
   readonly printColumns: readonly PrintColumn[];
+  /**
+   * Finalizers by which a controller deletes the kind's dependants elsewhere (an Application's delivered objects on
+   * the clusters). A delete with Kubernetes' `propagationPolicy: Orphan` drops them, so the dependants stay.
+   */
+  readonly orphanFinalizers?: readonly string[];
 }
 
 export function apiVersionOf(def: Pick<KindDefinition, 'group' | 'version'>): string {

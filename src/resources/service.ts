@@ -1,7 +1,7 @@
 import { msg } from '../kernel/messages/index.ts';
 import type { Clock } from '../kernel/clock.ts';
 import { checkDepth } from '../kernel/depth-limit.ts';
-import { AlreadyExistsError, ConflictError, InputError, NotFoundError } from '../kernel/errors.ts';
+import { AlreadyExistsError, codedCause, ConflictError, InputError, NotFoundError } from '../kernel/errors.ts';
 import { newUid } from '../kernel/ids.ts';
 import type { RequestContext } from './audit-records.ts';
 import { callerTenant, failureRecord, scopeRefusal, successRecord, suppressedRecord } from './audit-records.ts';
@@ -273,17 +273,32 @@ export class ResourceService {
   async delete(
     ctx: RequestContext,
     key: ObjectKey,
-    opts: WriteOptions & { resourceVersion?: string } = {},
+    opts: WriteOptions & {
+      resourceVersion?: string;
+      /** Kubernetes' DeleteOptions.preconditions: 409 Conflict when the object's uid or resourceVersion differs. */
+      preconditions?: { readonly uid?: string; readonly resourceVersion?: string };
+      /** propagationPolicy=Orphan: the kind's orphanFinalizers are dropped, so its dependants stay. */
+      orphan?: boolean;
+    } = {},
   ): Promise<StoredObject> {
     const def = requireKind(this.registry, key.kind);
     return this.write(ctx, opts, async (tx) => {
       const current = await this.current(tx, def, key);
       checkPreconditions(current, { name: key.name, resourceVersion: opts.resourceVersion });
+      deletePreconditions(current, opts.preconditions);
       await this.admit(ctx, tx, def, 'delete', current, current);
-      const finalizers = current.metadata.finalizers ?? [];
+      const all = current.metadata.finalizers ?? [];
+      const finalizers = opts.orphan ? all.filter((f) => !(def.orphanFinalizers ?? []).includes(f)) : all;
       if (finalizers.length > 0) {
-        if (current.metadata.deletionTimestamp) return current;
-        const marked = { ...current, metadata: { ...current.metadata, deletionTimestamp: this.now() } };
+        if (current.metadata.deletionTimestamp && finalizers.length === all.length) return current;
+        const marked = {
+          ...current,
+          metadata: {
+            ...current.metadata,
+            deletionTimestamp: current.metadata.deletionTimestamp ?? this.now(),
+            finalizers,
+          },
+        };
         return this.put(ctx, tx, def, current, marked, 'delete', false);
       }
       return this.remove(ctx, tx, def, current, 'delete');
@@ -553,5 +568,23 @@ export class ResourceService {
     await tx.remove(encode(def, last));
     await tx.appendAudit(successRecord(this.now(), ctx, def, verb, last, current, true));
     return last;
+  }
+}
+
+/** DeleteOptions.preconditions, checked against the object inside the write (coded causes, 409 Conflict). */
+function deletePreconditions(
+  current: StoredObject,
+  pre: { readonly uid?: string; readonly resourceVersion?: string } | undefined,
+): void {
+  if (pre?.uid !== undefined && pre.uid !== current.metadata.uid) {
+    const m = msg('PreconditionUidMismatch', { given: pre.uid, actual: current.metadata.uid ?? '' });
+    throw new ConflictError(m, [codedCause('preconditions.uid', m)]);
+  }
+  if (pre?.resourceVersion !== undefined && pre.resourceVersion !== current.metadata.resourceVersion) {
+    const m = msg('PreconditionResourceVersionMismatch', {
+      given: pre.resourceVersion,
+      actual: current.metadata.resourceVersion,
+    });
+    throw new ConflictError(m, [codedCause('preconditions.resourceVersion', m)]);
   }
 }

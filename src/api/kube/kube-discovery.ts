@@ -1,12 +1,13 @@
 import type { KindDefinition } from '../../resources/registry.ts';
 import { apiVersionOf } from '../../resources/registry.ts';
+import { CORE_VIEWS } from './kube-core-views.ts';
 
 /**
  * Discovery documents as a Kubernetes API server serves them (pure: built from the kind registry). Departments are
  * namespaces, so department-scoped kinds are `namespaced: true`; platform-scoped kinds are cluster-scoped.
  */
 
-/** The one core-group resource polis serves: departments as read-only namespaces. */
+/** The core-group resource of the departments: read-only namespaces. */
 export const NAMESPACE_RESOURCE = {
   name: 'namespaces',
   singularName: 'namespace',
@@ -42,9 +43,32 @@ export function apiVersions(serverAddress: string): Record<string, unknown> {
   };
 }
 
+/** The polis kinds served in the core group (a department's Secrets and Events), as APIResource entries. */
+export function coreResources(defs: readonly KindDefinition[]): Record<string, unknown>[] {
+  return Object.values(CORE_VIEWS)
+    .filter((v) => defs.some((d) => d.kind === v.kind && d.group === 'polis.io' && d.scope === 'tenant'))
+    .map((v) => {
+      const def = defs.find((d) => d.kind === v.kind)!;
+      return {
+        name: v.plural,
+        singularName: v.singular,
+        namespaced: true,
+        kind: v.kind,
+        verbs: v.verbs.filter((verb) => def.verbs.includes(verb)),
+        ...(v.shortNames.length > 0 ? { shortNames: [...v.shortNames] } : {}),
+        categories: ['polis'],
+      };
+    });
+}
+
 /** GET /api/v1. */
-export function coreResourceList(): Record<string, unknown> {
-  return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: 'v1', resources: [NAMESPACE_RESOURCE] };
+export function coreResourceList(defs: readonly KindDefinition[] = []): Record<string, unknown> {
+  return {
+    kind: 'APIResourceList',
+    apiVersion: 'v1',
+    groupVersion: 'v1',
+    resources: [NAMESPACE_RESOURCE, ...coreResources(defs)],
+  };
 }
 
 function groupOf(defs: readonly KindDefinition[], name: string): Record<string, unknown> {

@@ -100,6 +100,65 @@ const NAMESPACE_SCHEMA = {
   'x-kubernetes-group-version-kind': [{ group: '', version: 'v1', kind: 'Namespace' }],
 };
 
+const stringMap = (description: string) => ({
+  type: 'object',
+  description,
+  additionalProperties: { type: 'string' },
+});
+
+/** core/v1 Secret as polis serves it (a department's Secret, sealed at rest). */
+const SECRET_SCHEMA = {
+  type: 'object',
+  description:
+    "A department's credentials and keys, encrypted at rest; values are never listed or watched, only read one by one by who may read secret values.",
+  properties: {
+    apiVersion: { type: 'string' },
+    kind: { type: 'string' },
+    metadata: { allOf: [{ $ref: `#/components/schemas/${OBJECT_META}` }] },
+    type: { type: 'string', description: 'Used to facilitate programmatic handling of secret data (default Opaque).' },
+    data: stringMap('The values, base64-encoded; keys are letters, digits, "-", "_" and ".".'),
+    stringData: stringMap('Values in plain text, for writing only: stored base64-encoded in data.'),
+  },
+  'x-kubernetes-group-version-kind': [{ group: '', version: 'v1', kind: 'Secret' }],
+};
+
+/** core/v1 Event as polis serves its own (read-only). */
+const EVENT_SCHEMA = {
+  type: 'object',
+  description: 'What a polis controller did and why, about one object (read-only).',
+  properties: {
+    apiVersion: { type: 'string' },
+    kind: { type: 'string' },
+    metadata: { allOf: [{ $ref: `#/components/schemas/${OBJECT_META}` }] },
+    involvedObject: {
+      type: 'object',
+      description: 'The object this event is about.',
+      properties: {
+        apiVersion: { type: 'string' },
+        kind: { type: 'string' },
+        name: { type: 'string' },
+        namespace: { type: 'string' },
+      },
+    },
+    type: { type: 'string', description: 'Normal or Warning.' },
+    reason: { type: 'string', description: 'A short CamelCase reason code (docs/messages.md).' },
+    message: {
+      type: 'string',
+      description: 'The English message; annotations polis.io/code and polis.io/params carry its code.',
+    },
+    source: {
+      type: 'object',
+      properties: { component: { type: 'string' }, host: { type: 'string', description: 'the cluster, if any' } },
+    },
+    reportingComponent: { type: 'string' },
+    reportingInstance: { type: 'string' },
+    count: { type: 'integer', description: 'How many times it happened.' },
+    firstTimestamp: { type: 'string', format: 'date-time' },
+    lastTimestamp: { type: 'string', format: 'date-time' },
+  },
+  'x-kubernetes-group-version-kind': [{ group: '', version: 'v1', kind: 'Event' }],
+};
+
 const query = (name: string, description: string) => ({ name, in: 'query', description, schema: { type: 'string' } });
 
 /**
@@ -155,6 +214,15 @@ export function groupVersionDocument(
   if (group === '' && version === 'v1') {
     components[schemaName('', 'v1', 'Namespace')] = NAMESPACE_SCHEMA;
     paths['/api/v1/namespaces/{name}'] = readPath('', 'v1', 'Namespace');
+    const served = (kind: string) => defs.some((d) => d.kind === kind && d.group === 'polis.io');
+    if (served('Secret')) {
+      components[schemaName('', 'v1', 'Secret')] = SECRET_SCHEMA;
+      paths['/api/v1/namespaces/{namespace}/secrets/{name}'] = readPath('', 'v1', 'Secret', true);
+    }
+    if (served('Event')) {
+      components[schemaName('', 'v1', 'Event')] = EVENT_SCHEMA;
+      paths['/api/v1/namespaces/{namespace}/events/{name}'] = readPath('', 'v1', 'Event');
+    }
   } else {
     const served = defs.filter((d) => d.group === group && d.version === version);
     if (served.length === 0) return undefined;

@@ -37,8 +37,8 @@ export function registerKubeRoutes(app: FastifyInstance, deps: KubeRouteDeps): v
   );
   app.get(
     '/api/v1',
-    { schema: { tags, summary: 'Kubernetes core v1 resources: departments as namespaces' } },
-    async () => coreResourceList(),
+    { schema: { tags, summary: 'Kubernetes core v1 resources: departments as namespaces, their Secrets and Events' } },
+    async () => coreResourceList(defs()),
   );
   app.get('/apis/:group', { schema: { tags, summary: 'A Kubernetes API group' } }, async (req) => {
     const { group } = req.params as { group: string };

@@ -283,6 +283,12 @@ export const en = {
     'Apply failed with {count} conflict(s): {conflicts} (another manager owns these fields: change your values, leave the fields out, or apply with force=true, --force-conflicts, to take them)',
   UnknownField: 'unknown field "{field}"',
   UnknownFields: 'the object has fields {kind} does not define: {fields}',
+  DuplicateField: 'duplicate field "{field}"',
+  ProtobufMalformed: 'the body is not a Kubernetes protobuf message (it starts with "k8s\\0" and a runtime.Unknown)',
+  ProtobufKindUnsupported:
+    'polis reads protobuf bodies of v1 Secrets only, not {kind}: send application/json (or YAML) instead',
+  CoreApiVersionMismatch:
+    'apiVersion "{given}" is not served on /api/v1: a {kind} there is "v1" (polis.io/v1 objects are served under /apis/polis.io/v1)',
   QueryValueInvalid: 'query parameter {param}="{value}" is not valid: expected {accepted}',
   PreconditionUidMismatch: 'the uid precondition {given} does not match the object (uid {actual})',
   PreconditionResourceVersionMismatch:

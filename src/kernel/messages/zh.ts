@@ -243,6 +243,12 @@ export const zh: Record<MessageCode, string> = {
     '应用失败，有 {count} 处冲突：{conflicts}（这些字段归其他管理者所有：请修改取值、去掉这些字段，或以 force=true（--force-conflicts）接管）',
   UnknownField: '未知字段 "{field}"',
   UnknownFields: '对象含有 {kind} 未定义的字段：{fields}',
+  DuplicateField: '重复的字段 "{field}"',
+  ProtobufMalformed: '请求体不是 Kubernetes protobuf 消息（应以 "k8s\\0" 和 runtime.Unknown 开头）',
+  ProtobufKindUnsupported:
+    'polis 只读取 v1 Secret 的 protobuf 请求体，不读取 {kind}：请改为发送 application/json（或 YAML）',
+  CoreApiVersionMismatch:
+    '/api/v1 不提供 apiVersion "{given}"：该路径下的 {kind} 应为 "v1"（polis.io/v1 对象在 /apis/polis.io/v1 下提供）',
   QueryValueInvalid: '查询参数 {param}="{value}" 无效：应为 {accepted}',
   PreconditionUidMismatch: 'uid 前置条件 {given} 与对象不符（uid 为 {actual}）',
   PreconditionResourceVersionMismatch: 'resourceVersion 前置条件 {given} 与对象不符（当前为 {actual}）',
