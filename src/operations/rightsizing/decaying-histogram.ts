@@ -6,11 +6,11 @@ import { VPA } from './vpa-constants.ts';
  */
 export class ExponentialBuckets {
   readonly count: number;
-  constructor(
-    readonly first: number,
-    readonly ratio: number,
-    readonly max: number,
-  ) {
+  readonly first: number;
+  readonly ratio: number;
+  constructor(first: number, ratio: number, max: number) {
+    this.first = first;
+    this.ratio = ratio;
     this.count = Math.ceil(Math.log((max * (ratio - 1)) / first + 1) / Math.log(ratio)) + 1;
   }
 
@@ -45,11 +45,12 @@ export class DecayingHistogram {
   #min: number;
   #max = 0;
   #ref = 0;
+  readonly buckets: ExponentialBuckets;
+  readonly halfLifeMs: number;
 
-  constructor(
-    readonly buckets: ExponentialBuckets,
-    readonly halfLifeMs: number,
-  ) {
+  constructor(buckets: ExponentialBuckets, halfLifeMs: number) {
+    this.buckets = buckets;
+    this.halfLifeMs = halfLifeMs;
     this.#weights = new Float64Array(buckets.count);
     this.#min = buckets.count - 1;
   }
