@@ -126,7 +126,7 @@ describe('the maturity checks of one application', () => {
   });
 
   it('catch secrets written in the environment, privileged containers, host paths and foreign registries', () => {
-    const spec = structuredClone(GOOD) as {
+    const spec = structuredClone(GOOD) as unknown as {
       components: {
         properties: Record<string, unknown>;
         traits: { type: string; properties: Record<string, unknown> }[];
