@@ -367,4 +367,3 @@ function total(items: readonly { savingYuanPerMonth: number }[]): number {
 function round3(v: number): number {
   return Math.round(v * 1000) / 1000;
 }
-

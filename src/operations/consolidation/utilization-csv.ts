@@ -72,7 +72,9 @@ export function parseUtilizationCsv(
       continue;
     }
     const [vm, ts, cpu, mem, vmCpu, vmMem] = cells as [string, string, string, string, string, string];
-    const bad = (column: string, accepted: string) =>
+    let ok = true;
+    const bad = (column: string, accepted: string) => {
+      ok = false;
       errors.push(
         codedCause(
           `${where}, ${column}`,
@@ -83,10 +85,10 @@ export function parseUtilizationCsv(
           }),
         ),
       );
+    };
     const at = timestamp(ts);
-    let ok = true;
-    if (vm === '') (bad('vm', 'a VM name'), (ok = false));
-    if (!Number.isFinite(at)) (bad('timestamp', 'unix seconds or ISO 8601'), (ok = false));
+    if (vm === '') bad('vm', 'a VM name');
+    if (!Number.isFinite(at)) bad('timestamp', 'unix seconds or ISO 8601');
     const values = { cpu_used: cores(cpu), vm_cpu: cores(vmCpu), memory_used: bytes(mem), vm_memory: bytes(vmMem) };
     for (const [column, value] of Object.entries(values)) {
       if (Number.isFinite(value)) continue;
@@ -96,10 +98,9 @@ export function parseUtilizationCsv(
           ? 'cores or a CPU quantity (1.5, 500m)'
           : 'bytes or a quantity (2Gi, 512Mi)',
       );
-      ok = false;
     }
-    if (values.vm_cpu === 0) (bad('vm_cpu', 'more than 0'), (ok = false));
-    if (values.vm_memory === 0) (bad('vm_memory', 'more than 0'), (ok = false));
+    if (values.vm_cpu === 0) bad('vm_cpu', 'more than 0');
+    if (values.vm_memory === 0) bad('vm_memory', 'more than 0');
     if (!ok) continue;
     const row: UtilizationRow = {
       vm,
