@@ -58,6 +58,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { marketKinds } from './market/market-kinds.ts';
 import { marketAdmission } from './market/market-admission.ts';
+import { assessmentAdmission, assessmentPolicyKind } from './operations/assessment/assessment-policy.ts';
 import { MarketController } from './market/market-controller.ts';
 import { provisionerSet, SimulatedMiddleware } from './market/provisioners/index.ts';
 
@@ -146,6 +147,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     eventKind,
     displayNameKind,
     ...marketKinds,
+    assessmentPolicyKind,
   ])
     registry.register(def);
   const usage = new Map<string, UsageFunction>([['Application', applicationUsage]]);
@@ -164,6 +166,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
       placementAdmission,
       applicationNamespaceAdmission,
       marketAdmission,
+      assessmentAdmission,
       recordRevision,
     ],
     afterCommit: () => feed.nudge(),

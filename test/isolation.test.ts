@@ -157,6 +157,8 @@ function sample(def: KindDefinition, tenant: string, name: string): Record<strin
       return { ...base, spec: { instance: 'fixture', application: 'fixture' } };
     case 'MarketPolicy':
       return { ...base, spec: { allowedRegistries: ['registry.example.gov.cn'] } };
+    case 'AssessmentPolicy':
+      return { ...base, spec: { mandatoryChecks: [] } };
     default:
       throw new Error(`the isolation test has no sample ${def.kind}: add one`);
   }

@@ -32,6 +32,7 @@ import type { SimCloud } from '../sim/index.ts';
 import type { MetricsSource } from '../observe/index.ts';
 import { registerObserveRoutes } from '../observe/routes.ts';
 import { registerMarketRoutes } from '../market/routes.ts';
+import { registerOptimizationRoutes } from '../operations/optimization-routes.ts';
 import { registerBodyParsers } from './bodies.ts';
 import { armBodyTimeout } from './body-timeout.ts';
 import { registerDiscovery } from './discovery.ts';
@@ -238,6 +239,11 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   registerObserveRoutes(app, { resources: deps.resources, metrics: deps.metricsSource, sim: deps.sim });
   if (deps.backup) registerBackupRoutes(app, { ...deps.backup, resources: deps.resources });
   registerMarketRoutes(app, { store: deps.store, resources: deps.resources, clock: deps.clock });
+  registerOptimizationRoutes(app, {
+    resources: deps.resources,
+    metrics: deps.metricsSource,
+    now: () => deps.clock.now().getTime(),
+  });
   await app.ready();
   return app;
 }
