@@ -52,7 +52,8 @@ export function rollup(points: readonly Point[], stepMs: number, how: Rollup): P
 /**
  * Values of ascending `points` on the query grid: at each instant g, the points in (g − window, g] combined by
  * `how`, where window is the larger of the query step and the stored spacing (so a fine grid over coarse points
- * still finds one); NaN where there is none.
+ * still finds one); NaN where there is none. A downsampled point is filed at its slot's start but sums up the slot:
+ * with `atSlotEnd` it counts as of the slot's end, so no instant shows what came after it.
  */
 export function resample(
   points: readonly Point[],
@@ -60,16 +61,18 @@ export function resample(
   stepMs: number,
   pointStepMs: number,
   how: Rollup,
+  atSlotEnd = false,
 ): number[] {
   const window = Math.max(stepMs, pointStepMs);
+  const shift = atSlotEnd ? pointStepMs : 0;
   const out = new Array<number>(grid.length);
   let lo = 0;
   let hi = 0;
   for (let i = 0; i < grid.length; i++) {
     const g = grid[i]!;
-    while (lo < points.length && points[lo]![0] <= g - window) lo++;
+    while (lo < points.length && points[lo]![0] + shift <= g - window) lo++;
     if (hi < lo) hi = lo;
-    while (hi < points.length && points[hi]![0] <= g) hi++;
+    while (hi < points.length && points[hi]![0] + shift <= g) hi++;
     if (hi === lo) {
       out[i] = NaN;
       continue;

@@ -65,7 +65,7 @@ export class StoreHistory implements HistoryBackend {
       const pending = this.writer?.unflushed(r.id, tier.index, fromMs - window, toMs) ?? [];
       if (pending.length > 0) own = mergePoints(own, pending);
       const rollup = SIGNALS[r.labels.__name__ ?? '']?.rollup ?? 'avg';
-      return { labels: r.labels, values: resample(own, grid, stepMs, tier.stepMs, rollup) };
+      return { labels: r.labels, values: resample(own, grid, stepMs, tier.stepMs, rollup, tier.index > 0) };
     });
     return { series, resolutionMs: tier.stepMs };
   }
