@@ -79,14 +79,16 @@ describe('downsampling', () => {
     expect(combine([[1, 4], [3, 2]], 'max', 2)).toEqual([3, 4]);
   });
 
-  it('reads the finest tier that reaches back far enough and is not finer than the step', () => {
+  it('reads the finest tier that reaches back far enough without too many points', () => {
     const now = T0 + 100 * DAY;
-    expect(tierFor(now, now - HOUR, 15_000)).toBe(TIERS[0]);
-    expect(tierFor(now, now - 6 * HOUR, 60_000)).toBe(TIERS[1]);
-    expect(tierFor(now, now - 7 * HOUR, 15_000)).toBe(TIERS[1]);
-    expect(tierFor(now, now - 7 * DAY, 60_000)).toBe(TIERS[1]);
-    expect(tierFor(now, now - 8 * DAY, 60_000)).toBe(TIERS[2]);
-    expect(tierFor(now, now - 30 * DAY, HOUR)).toBe(TIERS[2]);
+    expect(tierFor(now, now - HOUR)).toBe(TIERS[0]);
+    expect(tierFor(now, now - 6 * HOUR)).toBe(TIERS[0]);
+    expect(tierFor(now, now - 7 * HOUR)).toBe(TIERS[1]);
+    expect(tierFor(now, now - 7 * DAY)).toBe(TIERS[1]);
+    expect(tierFor(now, now - 8 * DAY)).toBe(TIERS[2]);
+    expect(tierFor(now, now - 30 * DAY)).toBe(TIERS[2]);
+    // Ten days ago, for a day: minutes are gone, hours remain.
+    expect(tierFor(now, now - 10 * DAY, now - 9 * DAY)).toBe(TIERS[2]);
   });
 });
 

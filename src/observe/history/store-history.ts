@@ -43,7 +43,7 @@ export class StoreHistory implements HistoryBackend {
     toMs: number,
     stepMs: number,
   ): Promise<{ series: RangeSeries[]; resolutionMs: number }> {
-    const tier = tierFor(this.clock.now().getTime(), fromMs, stepMs);
+    const tier = tierFor(this.clock.now().getTime(), fromMs, toMs);
     const grid = historyGrid(fromMs, toMs, stepMs);
     const rows = await this.rows(matchers, scope, fromMs);
     if (rows.length === 0 || grid.length === 0) return { series: [], resolutionMs: tier.stepMs };

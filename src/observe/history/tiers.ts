@@ -26,15 +26,18 @@ export const TIERS: readonly Tier[] = [
 /** The longest range a query may ask for (the coarsest tier's retention). */
 export const MAX_RANGE_MS = TIERS[TIERS.length - 1]!.retentionMs;
 
+/** The most stored points per series a query reads from one tier before it reads the next, coarser one. */
+export const MAX_TIER_POINTS = 11_000;
+
 /**
- * The tier a range query reads: the finest whose retention still reaches back to `fromMs` and whose spacing is no
- * finer than needed for `stepMs` (a 30-day chart at 1-hour steps reads hourly points, not 43,200 minutes).
+ * The tier a range query reads: the finest whose retention still reaches back to `fromMs` and that holds at most
+ * MAX_TIER_POINTS points per series over the range (a week reads minutes, a month hours). The query's step does
+ * not choose: points within a step are averaged, so the freshest tier also shows the last minutes.
  */
-export function tierFor(nowMs: number, fromMs: number, stepMs: number): Tier {
+export function tierFor(nowMs: number, fromMs: number, toMs: number = nowMs): Tier {
   for (const tier of TIERS) {
     if (fromMs < nowMs - tier.retentionMs) continue;
-    const next = TIERS[tier.index + 1];
-    if (next !== undefined && stepMs >= next.stepMs) continue;
+    if ((toMs - fromMs) / tier.stepMs > MAX_TIER_POINTS) continue;
     return tier;
   }
   return TIERS[TIERS.length - 1]!;
