@@ -45,6 +45,8 @@ export class HistoryWriter {
   droppedSeries = 0;
   private readonly store: MetricHistoryStore;
   private readonly series = new Map<string, SeriesState>();
+  /** By the labels' JSON as given (a probe builds them in one order each time): skips hashing on every sample. */
+  private readonly byText = new Map<string, SeriesState>();
   /** Chunks that closed since the last flush (a new one began), written once more then forgotten. */
   private closed: { state: SeriesState; tier: Tier; chunk: OpenChunk }[] = [];
 
@@ -111,6 +113,7 @@ export class HistoryWriter {
     const longest = TIERS[TIERS.length - 1]!.retentionMs;
     await this.store.pruneSeries(nowMs - longest);
     for (const [id, s] of this.series) if (s.lastAt < nowMs - longest) this.series.delete(id);
+    for (const [text, s] of this.byText) if (!this.series.has(s.id)) this.byText.delete(text);
   }
 
   /** Points of the series in `tier` held in memory and not yet flushed, for readers in this process. */
@@ -129,12 +132,18 @@ export class HistoryWriter {
   }
 
   private stateOf(sample: Sample): SeriesState | undefined {
+    const text = JSON.stringify(sample.labels);
+    const known = this.byText.get(text);
+    if (known !== undefined) return known;
     const name = sample.labels.__name__ ?? '';
     const info = SIGNALS[name];
     if (info === undefined) return undefined;
     const id = seriesId(sample.labels);
     let state = this.series.get(id);
-    if (state !== undefined) return state;
+    if (state !== undefined) {
+      this.byText.set(text, state);
+      return state;
+    }
     if (this.series.size >= this.maxSeries) {
       this.droppedSeries++;
       return undefined;
@@ -149,6 +158,7 @@ export class HistoryWriter {
       acc: [],
     };
     this.series.set(id, state);
+    this.byText.set(text, state);
     return state;
   }
 

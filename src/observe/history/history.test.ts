@@ -22,6 +22,7 @@ describe('history chunks', () => {
       [T0 + 105_000, -3.5],
     ];
     const decoded = decodeChunk(encodeChunk(points, T0, 15_000, 0.001), T0, 15_000);
+    expect(decodeChunk(encodeChunk(points, T0, 15_000, 0.001, false), T0, 15_000)).toEqual(decoded);
     expect(decoded).toEqual([
       [T0, 1.235],
       [T0 + 15_000, 1.235],
