@@ -13,7 +13,7 @@
  * Environment: BENCH_COMPONENTS (50, scaled to 1,000), BENCH_DAYS (2), BENCH_FLUSH_MINUTES (5: the sampler flushes each minute;
  * the bench less often to save time, the bytes written are the same), BENCH_QUERY_RUNS (30).
  */
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -82,7 +82,11 @@ function fileBytes(path: string): number {
   // The WAL checkpointed into the main file, so its size is the store's.
   const db = new DatabaseSync(path);
   db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
-  const row = db.prepare('SELECT page_count * page_size AS bytes, freelist_count * page_size AS free FROM pragma_page_count(), pragma_page_size(), pragma_freelist_count()').get() as { bytes: number; free: number };
+  const row = db
+    .prepare(
+      'SELECT page_count * page_size AS bytes, freelist_count * page_size AS free FROM pragma_page_count(), pragma_page_size(), pragma_freelist_count()',
+    )
+    .get() as { bytes: number; free: number };
   db.close();
   return row.bytes - row.free;
 }
@@ -108,7 +112,9 @@ async function main(): Promise<void> {
     if ((t - T0) % DAY === 0 && t > T0) {
       await writer.flush();
       marks.push({ at: t, file: fileBytes(file), data: (await store.metricHistory.historyStats()).dataBytes });
-      console.log(`day ${(t - T0) / DAY}: ${round(marks.at(-1)!.file / 2 ** 20)} MiB (${round((performance.now() - started) / 1000)} s)`);
+      console.log(
+        `day ${(t - T0) / DAY}: ${round(marks.at(-1)!.file / 2 ** 20)} MiB (${round((performance.now() - started) / 1000)} s)`,
+      );
     }
   }
   clock.set(new Date(end));
@@ -125,7 +131,13 @@ async function main(): Promise<void> {
   // One application with 7+ days of history: its 3 components' series, filled for 8 days on top.
   const app = components(3).map((c, i) => ({
     ...c,
-    labels: (name: string) => ({ ...c.labels(name), tenant: 'edu', app: 'portal', namespace: 'edu-portal', component: ['web', 'api', 'worker'][i]! }),
+    labels: (name: string) => ({
+      ...c.labels(name),
+      tenant: 'edu',
+      app: 'portal',
+      namespace: 'edu-portal',
+      component: ['web', 'api', 'worker'][i]!,
+    }),
   }));
   const appWriter = new HistoryWriter(store.metricHistory);
   const appStart = end;
@@ -149,7 +161,15 @@ async function main(): Promise<void> {
     const step = Math.max(15_000, Math.ceil(rangeMs / 240 / 15_000) * 15_000);
     for (let i = 0; i < params.queryRuns + 3; i++) {
       const t0 = performance.now();
-      const v = await service.view('polis_component_requests_per_second', m, 'component', scope, appEnd - rangeMs, appEnd, step);
+      const v = await service.view(
+        'polis_component_requests_per_second',
+        m,
+        'component',
+        scope,
+        appEnd - rangeMs,
+        appEnd,
+        step,
+      );
       if (v.series.length !== 3) throw new Error(`expected 3 series, got ${v.series.length}`);
       if (i >= 3) out.push(performance.now() - t0);
     }

@@ -136,9 +136,13 @@ describe('the Prometheus-compatible endpoint', () => {
   });
 
   it('lists series, labels and label values within the caller’s departments', async () => {
-    const series = await t.request('GET', `/prometheus/api/v1/series?match[]=${encodeURIComponent('{__name__=~".+"}')}`, {
-      token: t.tokens['edu-admin'],
-    });
+    const series = await t.request(
+      'GET',
+      `/prometheus/api/v1/series?match[]=${encodeURIComponent('{__name__=~".+"}')}`,
+      {
+        token: t.tokens['edu-admin'],
+      },
+    );
     expect(series.statusCode, series.body).toBe(200);
     const labels = series.json().data as Record<string, string>[];
     expect(labels.length).toBeGreaterThan(0);

@@ -350,7 +350,13 @@ describe('tenant isolation on every registered route', () => {
       writer.append(
         [
           {
-            labels: { __name__: 'polis_component_requests_per_second', tenant, app: 'fixture', namespace: tenant, component: 'web' },
+            labels: {
+              __name__: 'polis_component_requests_per_second',
+              tenant,
+              app: 'fixture',
+              namespace: tenant,
+              component: 'web',
+            },
             value: 1,
           },
         ],
@@ -374,7 +380,8 @@ describe('tenant isolation on every registered route', () => {
         const labels = Array.isArray(data) ? (data as Record<string, string>[]) : data.result.map((x) => x.metric);
         for (const l of labels) {
           const tenant = l.tenant ?? '';
-          const visible = tenant === '' ? mayAll && actor.tenants.length === 0 : mayAll || actor.tenants.includes(tenant);
+          const visible =
+            tenant === '' ? mayAll && actor.tenants.length === 0 : mayAll || actor.tenants.includes(tenant);
           if (!visible) leaks.push(`${actor.user} ${url.split('?')[0]} shows ${JSON.stringify(l)}`);
         }
         if (mayAll && actor.tenants.length === 0) expect(labels.length, `${actor.user} ${url}`).toBeGreaterThan(2);

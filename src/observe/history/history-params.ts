@@ -7,7 +7,14 @@ export function badParam(param: string, value: string, accepted: string): InputE
   return new InputError(m, [codedCause(`query.${param}`, m)]);
 }
 
-const UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+const UNITS: Readonly<Record<string, number>> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+};
 
 /** A duration as Prometheus writes it (`15s`, `1h30m`, `7d`) or a number of seconds (`60`, `0.5`), in ms; undefined if neither. */
 export function parseDuration(text: string): number | undefined {

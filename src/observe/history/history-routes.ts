@@ -2,16 +2,11 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { requireApplicationAccess } from '../../apps/application-access.ts';
 import { applicationKind } from '../../apps/application-kind.ts';
 import { ConflictError, NotAllowedError } from '../../kernel/errors.ts';
+import { msg } from '../../kernel/messages/index.ts';
 import { allowedTenants, authorize } from '../../tenancy/authorization.ts';
 import { principalOf } from '../../tenancy/request-principal.ts';
 import type { Matcher, SeriesScope } from './history-backend.ts';
-import {
-  DURATION_ACCEPTED,
-  INSTANT_ACCEPTED,
-  badParam,
-  parseDuration,
-  parseInstant,
-} from './history-params.ts';
+import { DURATION_ACCEPTED, INSTANT_ACCEPTED, badParam, parseDuration, parseInstant } from './history-params.ts';
 import { defaultStep, type HistoryService } from './history-service.ts';
 import { SIGNALS, SIGNAL_NAMES, type SignalScope } from './signals.ts';
 
@@ -27,7 +22,7 @@ export const PROMETHEUS_PREFIX = '/prometheus/api/v1';
  */
 export function registerHistoryRoutes(app: FastifyInstance, deps: { history?: HistoryService }): void {
   const service = (): HistoryService => {
-    if (!deps.history) throw new ConflictError('no metric history: polis runs without a store-backed history or Prometheus');
+    if (!deps.history) throw new ConflictError(msg('HistoryUnavailable'));
     return deps.history;
   };
 
@@ -42,7 +37,8 @@ export function registerHistoryRoutes(app: FastifyInstance, deps: { history?: Hi
       const matchers: Matcher[] = [{ label: 'tenant', op: '=', value: tenant }];
       const app_ = optional(q, 'app');
       const component = optional(q, 'component');
-      if (component !== undefined && app_ === undefined) throw badParam('app', '', 'an application name with component');
+      if (component !== undefined && app_ === undefined)
+        throw badParam('app', '', 'an application name with component');
       if (app_ !== undefined) matchers.push({ label: 'app', op: '=', value: app_ });
       if (component !== undefined) matchers.push({ label: 'component', op: '=', value: component });
       const h = service();
@@ -54,11 +50,15 @@ export function registerHistoryRoutes(app: FastifyInstance, deps: { history?: Hi
 
   app.get(
     '/api/v1/history',
-    { schema: { tags: ['observe'], summary: 'History of one signal per cluster, node or department (platform-wide readers)' } },
+    {
+      schema: {
+        tags: ['observe'],
+        summary: 'History of one signal per cluster, node or department (platform-wide readers)',
+      },
+    },
     async (req) => {
       const scope = scopeOf(req);
-      if (!scope.platform || scope.tenants !== 'all')
-        throw new NotAllowedError('the platform history names every department and cluster: platform-wide roles only');
+      if (!scope.platform || scope.tenants !== 'all') throw new NotAllowedError(msg('HistoryPlatformOnly'));
       const q = req.query as Query;
       const signal = signalParam(q, ['component', 'cluster', 'node']);
       const matchers: Matcher[] = [];
@@ -150,7 +150,8 @@ export function registerHistoryRoutes(app: FastifyInstance, deps: { history?: Hi
       const h = service();
       const { from, to } = lookupRange(h, p);
       const names = new Set<string>();
-      for (const l of await h.series(['{__name__=~".+"}'], scopeOf(req), from, to)) for (const k of Object.keys(l)) names.add(k);
+      for (const l of await h.series(['{__name__=~".+"}'], scopeOf(req), from, to))
+        for (const k of Object.keys(l)) names.add(k);
       return { status: 'success', data: [...names].sort() };
     });
 
@@ -202,14 +203,16 @@ function optional(q: Query, name: string): string | undefined {
 
 function text(p: Query, name: string): string {
   const v = p[name];
-  if (typeof v !== 'string' || v.trim() === '') throw badParam(name, String(v ?? ''), 'a query such as sum(polis_component_requests_per_second)');
+  if (typeof v !== 'string' || v.trim() === '')
+    throw badParam(name, String(v ?? ''), 'a query such as sum(polis_component_requests_per_second)');
   return v;
 }
 
 function signalParam(q: Query, scopes: readonly SignalScope[]): string {
   const v = q.signal;
   const accepted = SIGNAL_NAMES.filter((n) => scopes.includes(SIGNALS[n]!.scope));
-  if (typeof v !== 'string' || !accepted.includes(v)) throw badParam('signal', String(v ?? ''), `one of ${accepted.join(', ')}`);
+  if (typeof v !== 'string' || !accepted.includes(v))
+    throw badParam('signal', String(v ?? ''), `one of ${accepted.join(', ')}`);
   return v;
 }
 

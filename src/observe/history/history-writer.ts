@@ -193,7 +193,8 @@ export class HistoryWriter {
         const rows = new Map(stored.filter((r) => r.startAt === start).map((r) => [r.series, r]));
         for (const f of list) {
           const row = rows.get(f.state.id);
-          if (row !== undefined) f.chunk.points = mergePoints(decodeChunk(row.data, start, tier.stepMs), f.chunk.points);
+          if (row !== undefined)
+            f.chunk.points = mergePoints(decodeChunk(row.data, start, tier.stepMs), f.chunk.points);
           f.chunk.fresh = false;
         }
       }

@@ -75,9 +75,36 @@ describe('downsampling', () => {
   });
 
   it('combines series point by point, ignoring gaps', () => {
-    expect(combine([[1, NaN, 3], [2, NaN, NaN]], 'sum', 3)).toEqual([3, NaN, 3]);
-    expect(combine([[1, 4], [3, 2]], 'mean', 2)).toEqual([2, 3]);
-    expect(combine([[1, 4], [3, 2]], 'max', 2)).toEqual([3, 4]);
+    expect(
+      combine(
+        [
+          [1, NaN, 3],
+          [2, NaN, NaN],
+        ],
+        'sum',
+        3,
+      ),
+    ).toEqual([3, NaN, 3]);
+    expect(
+      combine(
+        [
+          [1, 4],
+          [3, 2],
+        ],
+        'mean',
+        2,
+      ),
+    ).toEqual([2, 3]);
+    expect(
+      combine(
+        [
+          [1, 4],
+          [3, 2],
+        ],
+        'max',
+        2,
+      ),
+    ).toEqual([3, 4]);
   });
 
   it('reads the finest tier that reaches back far enough without too many points', () => {
@@ -95,7 +122,9 @@ describe('downsampling', () => {
 
 describe('the PromQL subset', () => {
   it('parses selectors with every matcher kind, and aggregations in both orders', () => {
-    const a = parseSubset('polis_component_requests_per_second{app="web", tenant!="x", component=~"a|b", node!~\'n.*\'}');
+    const a = parseSubset(
+      'polis_component_requests_per_second{app="web", tenant!="x", component=~"a|b", node!~\'n.*\'}',
+    );
     expect(a).toEqual({
       ok: true,
       query: {

@@ -116,7 +116,9 @@ class Parser {
           try {
             new RegExp(matchers[matchers.length - 1]!.value);
           } catch {
-            throw new Error(`label ${label}: "${matchers[matchers.length - 1]!.value}" is not a valid regular expression`);
+            throw new Error(
+              `label ${label}: "${matchers[matchers.length - 1]!.value}" is not a valid regular expression`,
+            );
           }
         }
         this.skipSpace();
@@ -127,7 +129,8 @@ class Parser {
       this.i++;
     }
     this.skipSpace();
-    if (this.s[this.i] === '[') throw new Error('range vectors ([5m]) and functions are not evaluated here: ' + this.unexpected());
+    if (this.s[this.i] === '[')
+      throw new Error('range vectors ([5m]) and functions are not evaluated here: ' + this.unexpected());
     return matchers;
   }
 

@@ -44,15 +44,13 @@ export function metricRows(db: Kysely<Schema>): MetricHistoryStore {
       }
       if (filter.seenSince !== undefined) q = q.where('last_at', '>=', filter.seenSince);
       const rows = await q.orderBy('id').execute();
-      return rows.map(
-        (r): MetricSeriesRow => ({
-          id: r.id,
-          tenant: r.tenant,
-          name: r.name,
-          labels: r.labels,
-          lastAt: Number(r.last_at),
-        }),
-      );
+      return rows.map((r): MetricSeriesRow => ({
+        id: r.id,
+        tenant: r.tenant,
+        name: r.name,
+        labels: r.labels,
+        lastAt: Number(r.last_at),
+      }));
     },
 
     async putChunks(chunks) {

@@ -8,7 +8,8 @@ const CPU = 'rate(container_cpu_usage_seconds_total{namespace="$namespace", cont
 const MEMORY = 'container_memory_working_set_bytes{namespace="$namespace", container!="", container!="POD"}';
 const request = (resource: string) =>
   `kube_pod_container_resource_requests{namespace="$namespace", resource="${resource}"}`;
-const limit = (resource: string) => `kube_pod_container_resource_limits{namespace="$namespace", resource="${resource}"}`;
+const limit = (resource: string) =>
+  `kube_pod_container_resource_limits{namespace="$namespace", resource="${resource}"}`;
 const node = (metric: string, extra = '') => `sum(${metric}{cluster="$cluster", node="$node"${extra}})`;
 const cluster = (metric: string, extra = '') => `sum(${metric}{cluster="$cluster"${extra}})`;
 
