@@ -47,7 +47,7 @@ import { eventsGoWithTheirTenant } from './events/event-admission.ts';
 import { DEFAULT_SANDBOX, SimCloud } from './sim/index.ts';
 import { startRetention } from './audit/retention.ts';
 import type { MetricsSource } from './observe/index.ts';
-import { createMetricsSource } from './observe/index.ts';
+import { createHistory, createMetricsSource, type History } from './observe/index.ts';
 import { BackupStatus, type BackupDeps } from './backup/backup-jobs.ts';
 import { registerBackupMetrics } from './backup/backup-metrics.ts';
 import { BackupScheduler } from './backup/backup-scheduler.ts';
@@ -79,6 +79,8 @@ export interface Polis {
   readonly sim?: SimCloud;
   /** Where decisions read metrics: the simulated cloud, or Prometheus (POLIS_PROMETHEUS_URL). */
   readonly metricsSource?: MetricsSource;
+  /** Metric history (docs/observe.md); in virtual time, call `history.sampler.tick()` after each step. */
+  readonly history: History;
   readonly clusters: ClusterDirectory;
   readonly delivery: DeliveryController;
   /** The autoscaler, when there is a metrics source. */
@@ -215,6 +217,24 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
             ...(opts.virtualTime ? {} : { recordEveryMs: 15_000 }),
           })
         : undefined;
+  // Metric history: range queries go to Prometheus when it is configured, else polis keeps its own in the store,
+  // sampled from the simulated cloud by the replica that runs the controllers.
+  const history: History = createHistory({
+    store,
+    clock,
+    sim,
+    ...(config.prometheusUrl && (config.metrics === 'prometheus' || !sim)
+      ? {
+          prometheus: {
+            url: config.prometheusUrl,
+            bearerToken: config.prometheusToken,
+            window: config.metricsWindow,
+            queries: config.historyQueries,
+          },
+        }
+      : {}),
+    log: (m, e) => log(`${m}: ${(e as Error).message}`),
+  });
   // Controllers run only while this replica holds the `controllers` lease, and every write they make carries the
   // term it was won in: the store refuses it once the term is over (docs/deploy.md, Several replicas).
   const elector = new LeaderElector({
@@ -324,6 +344,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     clock,
     sim,
     metricsSource,
+    history: history.service,
     version: VERSION,
     bodyLimit: config.bodyLimit,
     requestTimeoutMs: config.requestTimeoutMs,
@@ -395,6 +416,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     await market.start();
     await scaling?.start();
     if (backups && !opts.virtualTime) backups.start();
+    if (!opts.virtualTime) history.sampler?.start();
   }
   async function stopControllers(): Promise<void> {
     if (!controllersRunning) return;
@@ -402,6 +424,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     controllersStopped = true;
     backups?.stop();
     await backups?.idle();
+    await history.sampler?.stop();
     scaling?.stop();
     market.stop();
     delivery.stop();
@@ -452,6 +475,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     tokens,
     sim,
     metricsSource,
+    history,
     clusters,
     delivery,
     scaling,

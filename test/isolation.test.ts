@@ -5,6 +5,7 @@ import type { Principal, Verb } from '../src/tenancy/authorization.ts';
 import { allowedTenants, authorize } from '../src/tenancy/authorization.ts';
 import type { TestPolis } from './support/test-polis.ts';
 import { startTestPolis } from './support/test-polis.ts';
+import { HistoryWriter } from '../src/observe/history/history-writer.ts';
 
 /**
  * Tenant isolation over every registered route, found by enumerating the server's route table, so a route added
@@ -349,6 +350,60 @@ describe('tenant isolation on every registered route', () => {
             `${actor.user} ${route.method} ${route.url} shows department(s) ${[...new Set(foreign)].join(', ')}`,
           );
       }
+    }
+    expect(leaks).toEqual([]);
+  });
+
+  it("never shows a principal another department's metric series, through the history API or the Prometheus endpoint", async () => {
+    // Series of both departments and of the platform, as the sampler would have written them.
+    const writer = new HistoryWriter(t.polis.store.metricHistory);
+    const now = Date.now();
+    for (const tenant of [OWN, OTHER])
+      writer.append(
+        [
+          {
+            labels: {
+              __name__: 'polis_component_requests_per_second',
+              tenant,
+              app: 'fixture',
+              namespace: tenant,
+              component: 'web',
+            },
+            value: 1,
+          },
+        ],
+        now - 60_000,
+      );
+    writer.append([{ labels: { __name__: 'polis_cluster_pods', cluster: 'fixture' }, value: 3 }], now - 60_000);
+    await writer.flush();
+    const leaks: string[] = [];
+    const all = encodeURIComponent('{__name__=~".+"}');
+    const end = now / 1000;
+    for (const actor of ACTORS) {
+      const mayAll = allowedTenants(actor.principal, 'list', 'Application', 'workload') === 'all';
+      for (const url of [
+        `/prometheus/api/v1/series?match[]=${all}`,
+        `/prometheus/api/v1/query_range?query=${all}&start=${end - 600}&end=${end}&step=60`,
+        `/prometheus/api/v1/query?query=${all}`,
+      ]) {
+        const r = await t.request('GET', url, { token: tokens[actor.user] });
+        expect(r.statusCode, `${actor.user} ${url}`).toBe(200);
+        const data = r.json().data as unknown[] | { result: { metric: Record<string, string> }[] };
+        const labels = Array.isArray(data) ? (data as Record<string, string>[]) : data.result.map((x) => x.metric);
+        for (const l of labels) {
+          const tenant = l.tenant ?? '';
+          const visible =
+            tenant === '' ? mayAll && actor.tenants.length === 0 : mayAll || actor.tenants.includes(tenant);
+          if (!visible) leaks.push(`${actor.user} ${url.split('?')[0]} shows ${JSON.stringify(l)}`);
+        }
+        if (mayAll && actor.tenants.length === 0) expect(labels.length, `${actor.user} ${url}`).toBeGreaterThan(2);
+      }
+      const history = await t.request(
+        'GET',
+        `/api/v1/tenants/${OTHER}/history?signal=polis_component_requests_per_second`,
+        { token: tokens[actor.user] },
+      );
+      if (!mayAll && history.statusCode < 300) leaks.push(`${actor.user} reads ${OTHER}'s history`);
     }
     expect(leaks).toEqual([]);
   });

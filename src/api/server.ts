@@ -31,6 +31,7 @@ import type { Clock } from '../kernel/clock.ts';
 import type { SimCloud } from '../sim/index.ts';
 import type { MetricsSource } from '../observe/index.ts';
 import { registerObserveRoutes } from '../observe/routes.ts';
+import { registerHistoryRoutes, type HistoryService } from '../observe/index.ts';
 import { registerMarketRoutes } from '../market/routes.ts';
 import { registerOptimizationRoutes } from '../operations/optimization-routes.ts';
 import { registerBodyParsers } from './bodies.ts';
@@ -61,6 +62,8 @@ export interface ServerDeps {
   /** The simulated cloud, when the sandbox runs. */
   readonly sim?: SimCloud;
   readonly metricsSource?: MetricsSource;
+  /** Metric history (polis's own or Prometheus), for the history API and the Prometheus-compatible endpoint. */
+  readonly history?: HistoryService;
   readonly version: string;
   /** Largest accepted body in bytes (default 1 MiB). */
   readonly bodyLimit?: number;
@@ -237,6 +240,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   registerClusterRoutes(app, { resources: deps.resources });
   registerSandboxRoutes(app, { store: deps.store, resources: deps.resources, clock: deps.clock, sim: deps.sim });
   registerObserveRoutes(app, { resources: deps.resources, metrics: deps.metricsSource, sim: deps.sim });
+  registerHistoryRoutes(app, { history: deps.history });
   if (deps.backup) registerBackupRoutes(app, { ...deps.backup, resources: deps.resources });
   registerMarketRoutes(app, { store: deps.store, resources: deps.resources, clock: deps.clock });
   registerOptimizationRoutes(app, {

@@ -56,6 +56,8 @@ export interface Config {
   readonly metricsWindow?: string;
   /** Where decisions read metrics: `auto` (the sandbox's own, else Prometheus), or `prometheus` even with the sandbox. */
   readonly metrics: 'auto' | 'prometheus';
+  /** PromQL per history signal replacing the defaults (POLIS_HISTORY_QUERIES, JSON: signal name → query). */
+  readonly historyQueries?: Readonly<Record<string, string>>;
   /** How often cluster health is probed (ms); a Cluster's spec.health.heartbeatSeconds overrides it. */
   readonly heartbeatMs: number;
   /** Missed heartbeats before Suspect, before Unreachable, and good ones before an Unreachable cluster is Ready. */
@@ -150,6 +152,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ov
     prometheusToken: env.POLIS_PROMETHEUS_TOKEN || undefined,
     metricsWindow: env.POLIS_METRICS_WINDOW || undefined,
     metrics: metricsFrom(env.POLIS_METRICS),
+    historyQueries: historyQueriesFrom(env.POLIS_HISTORY_QUERIES),
     heartbeatMs: int('POLIS_HEARTBEAT_MS', 2000, 100, 600_000),
     health: {
       suspectAfter: int('POLIS_HEALTH_SUSPECT_AFTER', 1, 1, 100),
@@ -261,6 +264,30 @@ function retentionFrom(value: string | undefined): number | undefined {
     );
   }
   return days;
+}
+
+function historyQueriesFrom(value: string | undefined): Config['historyQueries'] {
+  if (value === undefined || value.trim() === '') return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    parsed = undefined;
+  }
+  if (
+    typeof parsed !== 'object' ||
+    parsed === null ||
+    Array.isArray(parsed) ||
+    !Object.values(parsed).every((q) => typeof q === 'string' && q.trim() !== '')
+  ) {
+    throw new InputError('POLIS_HISTORY_QUERIES is not valid', [
+      {
+        path: 'POLIS_HISTORY_QUERIES',
+        message: 'expected a JSON object of signal name to PromQL, e.g. {"polis_component_requests_per_second": "…"}',
+      },
+    ]);
+  }
+  return parsed as Record<string, string>;
 }
 
 function metricsFrom(value: string | undefined): Config['metrics'] {

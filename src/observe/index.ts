@@ -10,3 +10,6 @@ export type {
 } from './metrics-source.ts';
 export { MAX_HISTORY_POINTS, historyGrid } from './metrics-source.ts';
 export { createMetricsSource, type MetricsSourceConfig } from './metrics-source-factory.ts';
+export { createHistory, type History, type HistoryConfig } from './history-factory.ts';
+export type { HistoryService } from './history/history-service.ts';
+export { registerHistoryRoutes, PROMETHEUS_PREFIX } from './history/history-routes.ts';

@@ -19,6 +19,7 @@ import type {
 import { acquireLease, checkFence, releaseLease } from './sql/lease-rows.ts';
 import { auditPages, checkLimit, selectAudit } from './sql/audit-rows.ts';
 import { scanList } from './sql/list-scan.ts';
+import { metricRows } from './sql/metric-rows.ts';
 import { GroupCommit } from './sql/group-commit.ts';
 import type { Schema, SqlDialectHooks } from './sql/schema.ts';
 import { loadSnapshot, snapshotView } from './sql/snapshot-rows.ts';
@@ -312,6 +313,8 @@ export function createSqlStore(db: Kysely<Schema>, hooks: SqlDialectHooks): Stor
     commitCounts() {
       return committer.counts;
     },
+
+    metricHistory: metricRows(db),
 
     async close(): Promise<void> {
       commitListeners.clear();

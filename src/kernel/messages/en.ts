@@ -307,6 +307,9 @@ export const en = {
   OidcNotConfigured: 'sign-in through an identity provider is not configured',
   OidcNonceMismatch: 'the ID token does not answer this sign-in (nonce mismatch): sign in again',
   OidcUserNotAdmitted: '{user} is not admitted: no user object and no mapped group',
+  // ── Metric history ──────────────────────────────────────────────────────────────────────────────────────────
+  HistoryUnavailable: 'no metric history: polis runs without its store-backed history or Prometheus',
+  HistoryPlatformOnly: 'the platform history names every department and cluster: platform-wide roles only',
 } as const satisfies Record<string, string>;
 
 /** Every code the catalogue knows. */

@@ -265,4 +265,6 @@ export const zh: Record<MessageCode, string> = {
   OidcNotConfigured: '未配置通过身份提供方登录',
   OidcNonceMismatch: 'ID 令牌与本次登录不符（nonce 不一致）：请重新登录',
   OidcUserNotAdmitted: '{user} 未获准入：既没有用户对象，也没有映射的组',
+  HistoryUnavailable: '没有指标历史：polis 既未保存自己的历史，也未配置 Prometheus',
+  HistoryPlatformOnly: '平台历史涉及所有部门和集群：仅平台级角色可读',
 };

@@ -47,4 +47,19 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
         expires_at BIGINT NOT NULL)`,
     ],
   },
+  {
+    version: 4,
+    name: 'metric history: series and compressed chunks per downsampling tier',
+    statements: [
+      `CREATE TABLE metric_series (
+        id TEXT COLLATE "C" PRIMARY KEY, tenant TEXT COLLATE "C" NOT NULL, name TEXT COLLATE "C" NOT NULL,
+        labels TEXT NOT NULL, last_at BIGINT NOT NULL)`,
+      `CREATE INDEX metric_series_tenant ON metric_series (tenant, name)`,
+      `CREATE INDEX metric_series_name ON metric_series (name)`,
+      `CREATE TABLE metric_chunks (
+        series_id TEXT COLLATE "C" NOT NULL, tier INTEGER NOT NULL, start_at BIGINT NOT NULL, end_at BIGINT NOT NULL,
+        points INTEGER NOT NULL, data BYTEA NOT NULL, PRIMARY KEY (series_id, tier, start_at))`,
+      `CREATE INDEX metric_chunks_end ON metric_chunks (tier, end_at)`,
+    ],
+  },
 ];

@@ -63,6 +63,23 @@ export interface Schema {
     renewed_at: number;
     expires_at: number;
   };
+  /** Metric history (MetricHistoryStore): one row per series. */
+  metric_series: {
+    id: string;
+    tenant: string;
+    name: string;
+    labels: string;
+    last_at: number;
+  };
+  /** Metric history: compressed points of one series in one downsampling tier. */
+  metric_chunks: {
+    series_id: string;
+    tier: number;
+    start_at: number;
+    end_at: number;
+    points: number;
+    data: Uint8Array;
+  };
   schema_migrations: {
     version: number;
     name: string;

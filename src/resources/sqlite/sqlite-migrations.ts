@@ -42,4 +42,18 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
         expires_at INTEGER NOT NULL)`,
     ],
   },
+  {
+    version: 4,
+    name: 'metric history: series and compressed chunks per downsampling tier',
+    statements: [
+      `CREATE TABLE metric_series (
+        id TEXT PRIMARY KEY, tenant TEXT NOT NULL, name TEXT NOT NULL, labels TEXT NOT NULL, last_at INTEGER NOT NULL)`,
+      `CREATE INDEX metric_series_tenant ON metric_series (tenant, name)`,
+      `CREATE INDEX metric_series_name ON metric_series (name)`,
+      `CREATE TABLE metric_chunks (
+        series_id TEXT NOT NULL, tier INTEGER NOT NULL, start_at INTEGER NOT NULL, end_at INTEGER NOT NULL,
+        points INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (series_id, tier, start_at)) WITHOUT ROWID`,
+      `CREATE INDEX metric_chunks_end ON metric_chunks (tier, end_at)`,
+    ],
+  },
 ];

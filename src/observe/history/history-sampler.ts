@@ -1,0 +1,98 @@
+import type { ApplicationSpec } from '../../apps/application-kind.ts';
+import { componentDemands } from '../../apps/render/index.ts';
+import { namespaceOf } from '../../delivery/namespace.ts';
+import type { Clock } from '../../kernel/clock.ts';
+import type { Store } from '../../resources/store.ts';
+import type { ComponentTarget, HistoryProbe } from './history-probe.ts';
+import type { HistoryWriter } from './history-writer.ts';
+
+export interface HistorySamplerDeps {
+  readonly store: Store;
+  readonly probe: HistoryProbe;
+  readonly writer: HistoryWriter;
+  readonly clock: Clock;
+  /** Sampling period (default 15 s, the first tier's spacing). */
+  readonly intervalMs?: number;
+  /** How often chunks are written (default 60 s) and retention applied (hourly). */
+  readonly flushEveryMs?: number;
+  readonly log?: (message: string, err: unknown) => void;
+}
+
+const TARGETS_EVERY_MS = 60_000;
+const PRUNE_EVERY_MS = 3_600_000;
+
+/**
+ * The controller shell of polis's own history: every 15 s it reads the present value of every signal through the
+ * probe, for every component of every application, and hands the samples to the writer; every minute it flushes.
+ * `tick()` does one step at the clock's present, for virtual-time runs (no timer then: leave `start` out).
+ */
+export class HistorySampler {
+  private readonly deps: HistorySamplerDeps;
+  private timer: NodeJS.Timeout | undefined;
+  private targets: ComponentTarget[] = [];
+  private targetsAt = -Infinity;
+  private flushedAt = -Infinity;
+  private prunedAt = -Infinity;
+  private running: Promise<void> | undefined;
+
+  constructor(deps: HistorySamplerDeps) {
+    this.deps = deps;
+  }
+
+  start(): void {
+    if (this.timer !== undefined) return;
+    this.timer = setInterval(() => void this.tick(), this.deps.intervalMs ?? 15_000);
+    this.timer.unref();
+  }
+
+  /** Stops the timer and writes what is held in memory. */
+  async stop(): Promise<void> {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.running;
+    await this.deps.writer.flush().catch((e: unknown) => this.deps.log?.('history: final flush failed', e));
+  }
+
+  /** One sampling step at the clock's present; overlapping calls wait for the one running. */
+  tick(): Promise<void> {
+    const run = (this.running ?? Promise.resolve()).then(() => this.step());
+    this.running = run.catch((e: unknown) => this.deps.log?.('history: sampling failed', e));
+    return this.running;
+  }
+
+  private async step(): Promise<void> {
+    const now = this.deps.clock.now().getTime();
+    if (now - this.targetsAt >= TARGETS_EVERY_MS) {
+      this.targets = await listTargets(this.deps.store);
+      this.targetsAt = now;
+    }
+    this.deps.writer.append(await this.deps.probe.sample(this.targets), now);
+    if (now - this.flushedAt >= (this.deps.flushEveryMs ?? 60_000)) {
+      await this.deps.writer.flush();
+      this.flushedAt = now;
+    }
+    if (now - this.prunedAt >= PRUNE_EVERY_MS) {
+      await this.deps.writer.prune(now);
+      this.prunedAt = now;
+    }
+  }
+}
+
+/** Every component with replicas of every application, with the namespace it runs in. */
+export async function listTargets(store: Store): Promise<ComponentTarget[]> {
+  const out: ComponentTarget[] = [];
+  let cont: string | undefined;
+  do {
+    const page = await store.list({ kind: 'Application', limit: 1000, continue: cont });
+    for (const o of page.items) {
+      const tenant = o.metadata.tenant ?? '';
+      const app = o.metadata.name;
+      const namespace = namespaceOf(tenant, app, o.status);
+      for (const c of componentDemands(o.spec as ApplicationSpec)) {
+        if (c.replicas > 0) out.push({ tenant, app, namespace, component: c.name });
+      }
+    }
+    cont = page.continue;
+  } while (cont);
+  return out;
+}
