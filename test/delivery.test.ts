@@ -221,6 +221,57 @@ describe('delivery of the example applications in the sandbox', () => {
     expect(ev.body).toContain('NotificationRecorded');
   });
 
+  it('delivers two deploy steps to one cluster in two namespaces as two Deployments, both of the department', async () => {
+    const cluster = (await app('edu', 'enrolment-portal')).status!.clusters[0]!;
+    const created = await t.request('POST', `${APPS}/edu/applications`, {
+      token: t.tokens['edu-admin'],
+      body: {
+        apiVersion: 'core.oam.dev/v1beta1',
+        kind: 'Application',
+        metadata: { name: 'stages', namespace: 'prod' },
+        spec: {
+          components: [{ name: 'web', type: 'webservice', properties: { image: 'nginx', cpu: '100m' } }],
+          policies: [
+            { name: 'to-prod', type: 'topology', properties: { clusters: [cluster], namespace: 'prod' } },
+            { name: 'to-staging', type: 'topology', properties: { clusters: [cluster], namespace: 'staging' } },
+          ],
+          workflow: {
+            steps: [
+              { name: 'deploy-prod', type: 'deploy', properties: { policies: ['to-prod'] } },
+              { name: 'deploy-staging', type: 'deploy', properties: { policies: ['to-staging'] } },
+            ],
+          },
+        },
+      },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    await settle(40, async () => (await app('edu', 'stages')).status?.phase === 'Running');
+    const s = (await app('edu', 'stages')).status!;
+    expect(s.phase).toBe('Running');
+    expect(s.workflow?.steps.map((x) => `${x.name}:${x.phase}`)).toEqual([
+      'deploy-prod:succeeded',
+      'deploy-staging:succeeded',
+    ]);
+    const sim = t.polis.sim!.cluster(cluster)!;
+    const deployments = sim.list(undefined, { 'app.oam.dev/name': 'stages' }).filter((o) => o.kind === 'Deployment');
+    const namespaces = deployments.map((d) => d.metadata.namespace!).sort();
+    expect(namespaces).toHaveLength(2);
+    expect(namespaces).toContain('edu--stages');
+    // Each namespace is the department's and the application's, by its labels; none is "prod", "staging" or another's.
+    for (const ns of namespaces) {
+      expect(sim.get(`v1/Namespace//${ns}`)?.metadata.labels).toMatchObject({
+        'polis.io/tenant': 'edu',
+        'app.oam.dev/name': 'stages',
+      });
+      expect(ns === 'edu--stages' || ns.startsWith('edu-stages-staging-')).toBe(true);
+    }
+    expect(s.components.find((c) => c.name === 'web')?.readyReplicas).toBe(2);
+    // Deleting the application removes both.
+    await t.request('DELETE', `${APPS}/edu/applications/stages`, { token: t.tokens['edu-admin'] });
+    await settle(20, async () => sim.list(undefined, { 'app.oam.dev/name': 'stages' }).length === 0);
+    expect(sim.list(undefined, { 'app.oam.dev/name': 'stages' })).toEqual([]);
+  });
+
   it('scales a component, then rolls back to the first revision', async () => {
     const before = await app('edu', 'enrolment-portal');
     const spec = structuredClone((before as unknown as { spec: { components: { traits: unknown[] }[] } }).spec);

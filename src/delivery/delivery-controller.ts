@@ -324,6 +324,7 @@ export class DeliveryController {
       revision,
       candidates,
       steps: workflow.reached,
+      ...(app.metadata.namespace !== undefined ? { declaredNamespace: app.metadata.namespace } : {}),
       quota: tenantSpec?.quota,
       replicas: autoscaled(scaling),
       ...(burst.allowance ? { burst: burst.allowance } : {}),
@@ -350,6 +351,8 @@ export class DeliveryController {
     );
     if (recheckInMs !== undefined) this.queue.addAfter(key, recheckInMs);
     this.reserveDelta(previous, plan, candidates);
+    // A topology's namespace of its own: workload changes there bring this application back too.
+    for (const cp of plan.clusters) for (const ns of cp.namespaces) this.byNamespace.set(ns, key);
 
     // Apply to every target cluster in parallel; an unreachable one is noted and retried, never fatal.
     const outcome = { observations: new Map<string, Observation>(), applyErrors: new Map<string, ApplyProblem>() };
@@ -635,11 +638,10 @@ export class DeliveryController {
   }
 
   private forget(key: string, tenant: string, name: string): void {
-    const namespace = this.memory.get(key)?.owner.namespace;
     this.sharing.remove(key);
     this.memory.delete(key);
     this.burst.record(tenant, name, undefined);
-    if (namespace !== undefined && this.byNamespace.get(namespace) === key) this.byNamespace.delete(namespace);
+    for (const [namespace, k] of [...this.byNamespace]) if (k === key) this.byNamespace.delete(namespace);
   }
 
   private ctx(key: string) {
