@@ -31,8 +31,7 @@ export function metadataNamespaceCauses(ns: unknown, tenant: string | undefined,
   if (ns === undefined) return [];
   if (typeof ns !== 'string') return [];
   const problem = dns1123LabelProblem(ns);
-  if (problem)
-    return [{ path, code: 'NamespaceInvalid', params: { namespace: ns }, message: `"${ns}" ${problem}` }];
+  if (problem) return [{ path, code: 'NamespaceInvalid', params: { namespace: ns }, message: `"${ns}" ${problem}` }];
   if (systemNamespace(ns)) {
     return [
       {
@@ -88,7 +87,8 @@ export const applicationNamespaceAdmission: AdmissionPlugin = async ({ operation
   const policies = (object.spec as { policies?: { type: string; properties?: { namespace?: unknown } }[] }).policies;
   (policies ?? []).forEach((p, i) => {
     const ns = p.type === 'topology' ? p.properties?.namespace : undefined;
-    if (typeof ns === 'string' && ns !== '' && ns !== tenant) named.push([ns, `spec.policies[${i}].properties.namespace`]);
+    if (typeof ns === 'string' && ns !== '' && ns !== tenant)
+      named.push([ns, `spec.policies[${i}].properties.namespace`]);
   });
   if (named.length === 0) return;
   const causes = named.flatMap(([ns, path]) => metadataNamespaceCauses(ns, tenant, path));

@@ -96,13 +96,18 @@ describe('topology namespaces', () => {
 
   it('accepts two deploy steps to one cluster in two namespaces (each delivered into a namespace of its own)', () => {
     expect(
-      causesOf(twoSteps({ clusters: ['gov-east'], namespace: 'prod' }, { clusters: ['gov-east'], namespace: 'staging' })),
+      causesOf(
+        twoSteps({ clusters: ['gov-east'], namespace: 'prod' }, { clusters: ['gov-east'], namespace: 'staging' }),
+      ),
     ).toEqual([]);
   });
 
-  it('refuses a topology naming a system namespace, or another department\'s', () => {
+  it("refuses a topology naming a system namespace, or another department's", () => {
     const causes = causesOf(
-      twoSteps({ clusters: ['gov-east'], namespace: 'kube-system' }, { clusters: ['gov-east'], namespace: 'tax--e-invoice' }),
+      twoSteps(
+        { clusters: ['gov-east'], namespace: 'kube-system' },
+        { clusters: ['gov-east'], namespace: 'tax--e-invoice' },
+      ),
     );
     expect(causes).toEqual([
       expect.objectContaining({ path: 'spec.policies[0].properties.namespace', code: 'NamespaceSystem' }),

@@ -327,7 +327,13 @@ function placementUnits(
     const named = (p.properties as { namespace?: unknown } | undefined)?.namespace;
     namespaceOf.set(
       p.name ?? '',
-      topologyNamespace(owner.tenant, owner.app, owner.namespace, declared, typeof named === 'string' ? named : undefined),
+      topologyNamespace(
+        owner.tenant,
+        owner.app,
+        owner.namespace,
+        declared,
+        typeof named === 'string' ? named : undefined,
+      ),
     );
   }
   return steps.flatMap((step) => {

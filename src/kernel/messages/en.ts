@@ -151,8 +151,6 @@ export const en = {
     '"{namespace}" is a system namespace; an application runs in its department\'s own namespace (leave metadata.namespace out, or name "default" or a namespace of the department)',
   NamespaceOfOtherDepartment:
     '"{namespace}" is a namespace of department "{department}"; an application runs in its own department\'s namespaces',
-  TopologyNamespacesCollide:
-    'topology "{policy}" puts the application in namespace "{namespace}" and topology "{other}" in "{otherNamespace}", on clusters that may be the same; deploy the two to different clusters, or make a second application',
   LocalClusterNotConfigured:
     'KubeVela\'s "{cluster}" is its own control-plane cluster; polis has none (the data bureau sets one with {setting}); name the clusters to run on',
   TokenMalformed: 'the token is not a well-formed JWT',
@@ -224,8 +222,8 @@ export const en = {
   // ── KubeVela conversion (polis convert --check) and workflow steps ─────────────────────────────────────────
   NamespaceMapped:
     'namespace "{namespace}" kept as written; the objects go to the department\'s namespace for the application',
-  TopologyNamespaceNotHonoured:
-    'topology namespace "{namespace}" is not honoured: the objects go to the department\'s namespace for the application',
+  TopologyNamespaceMapped:
+    'topology namespace "{namespace}" is delivered into a namespace of the department\'s own for the application ({mapped} on every cluster)',
   LocalClusterMapped: 'the local cluster is the one the platform names (POLIS_LOCAL_CLUSTER)',
   PolicyWithoutEffect:
     'policy {type} is accepted without effect: every application has its own namespace, and polis adopts same-named objects in it',
