@@ -272,6 +272,65 @@ describe('delivery of the example applications in the sandbox', () => {
     expect(sim.list(undefined, { 'app.oam.dev/name': 'stages' })).toEqual([]);
   });
 
+  it("copies ref-objects from a namespace of the department's own, never from another department's", async () => {
+    const cluster = (await app('edu', 'enrolment-portal')).status!.clusters[0]!;
+    const taxCluster = (await app('tax', 'e-invoice')).status!.clusters[0]!;
+    const sim = t.polis.sim!;
+    // Objects someone made by hand, beside the department's application and the tax bureau's.
+    sim.cluster(cluster)!.apply({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'shared-settings', namespace: 'edu--enrolment-portal' },
+      data: { LANG: 'zh_CN.UTF-8' },
+    });
+    sim.cluster(taxCluster)!.apply({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'tax-db', namespace: 'tax--e-invoice' },
+      stringData: { password: 'secret' },
+    });
+    const post = (name: string, ref: Record<string, unknown>, on: string) =>
+      t.request('POST', `${APPS}/edu/applications`, {
+        token: t.tokens['edu-admin'],
+        body: {
+          apiVersion: 'core.oam.dev/v1beta1',
+          kind: 'Application',
+          metadata: { name },
+          spec: {
+            components: [
+              { name: 'worker', type: 'worker', properties: { image: 'busybox', cpu: '100m' } },
+              // Configuration alone is placed nowhere: it goes where the application's workloads run.
+              { name: 'settings', type: 'ref-objects', properties: { objects: [ref] } },
+            ],
+            policies: [{ name: 'here', type: 'topology', properties: { clusters: [on] } }],
+          },
+        },
+      });
+    const ok = await post(
+      'refs',
+      { resource: 'configmap', name: 'shared-settings', namespace: 'edu--enrolment-portal', cluster },
+      cluster,
+    );
+    expect(ok.statusCode, ok.body).toBe(201);
+    const peek = await post(
+      'peek',
+      { resource: 'secret', name: 'tax-db', namespace: 'tax--e-invoice', cluster: taxCluster },
+      taxCluster,
+    );
+    expect(peek.statusCode, peek.body).toBe(201);
+    await settle(30, async () => (await app('edu', 'refs')).status?.phase === 'Running');
+    expect((await app('edu', 'refs')).status?.phase).toBe('Running');
+    const copy = sim.cluster(cluster)!.get('v1/ConfigMap/edu--refs/shared-settings');
+    expect(copy?.data).toEqual({ LANG: 'zh_CN.UTF-8' });
+    expect(copy?.metadata.labels).toMatchObject({ 'app.oam.dev/name': 'refs', 'workload.oam.dev/type': 'ref-objects' });
+    // The tax bureau's Secret is never read: "tax--e-invoice" is mapped into edu's own namespaces, where it is not.
+    const events = await t.request('GET', '/apis/polis.io/v1/tenants/edu/events', { token: t.tokens['edu-admin'] });
+    expect(events.body).toContain('RefObjectNotFound');
+    for (const c of t.polis.clusters.names())
+      expect(sim.cluster(c)?.list(undefined, { 'app.oam.dev/name': 'peek' }) ?? []).toEqual([]);
+    expect(events.body).not.toContain('secret');
+  });
+
   it('scales a component, then rolls back to the first revision', async () => {
     const before = await app('edu', 'enrolment-portal');
     const spec = structuredClone((before as unknown as { spec: { components: { traits: unknown[] }[] } }).spec);

@@ -294,6 +294,16 @@ for (const [backend, make] of Object.entries(BACKENDS)) {
       expect(all.deleted).toContain(`v1/Namespace//${second.namespace}`);
     });
 
+    it('reads one object as the cluster holds it (ref-objects), and undefined for one that is not there', async () => {
+      await h.driver.apply(manifests(OWNER), { owner: OWNER });
+      const live = await h.driver.read!('v1', 'ConfigMap', OWNER.namespace, 'settings');
+      expect(live).toMatchObject({ kind: 'ConfigMap', metadata: { name: 'settings' }, data: { mode: 'live' } });
+      expect((await h.driver.read!('v1', 'Namespace', '', OWNER.namespace))?.metadata.labels).toMatchObject({
+        'polis.io/tenant': OWNER.tenant,
+      });
+      expect(await h.driver.read!('v1', 'ConfigMap', OWNER.namespace, 'nothing')).toBeUndefined();
+    });
+
     it('reports allocatable capacity and requests that grow with pods', async () => {
       const before = await h.driver.capacity();
       expect(before.allocatable.cpuMilli).toBeGreaterThan(0);

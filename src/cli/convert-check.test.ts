@@ -33,7 +33,7 @@ writeFileSync(
 );
 writeFileSync(
   join(dir, 'apps', 'refused.yaml'),
-  `${header}metadata: { name: bad }\nspec:\n  components: [{ name: web, type: ref-objects, properties: {} }]\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: { name: x }\n`,
+  `${header}metadata: { name: bad }\nspec:\n  components: [{ name: web, type: config-image-registry, properties: {} }]\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: { name: x }\n`,
 );
 
 describe('polis convert --check DIR', () => {
@@ -46,7 +46,7 @@ describe('polis convert --check DIR', () => {
     expect(r.stdout).toContain('spec.policies[0].type: [PolicyWithoutEffect]');
     expect(r.stdout).toContain('accepted  plain.yaml  plain');
     expect(r.stdout).toContain('refused   refused.yaml  bad');
-    expect(r.stdout).toContain('spec.components[0].type: [BuiltinNotSupported] component type "ref-objects"');
+    expect(r.stdout).toContain('spec.components[0].type: [BuiltinNotSupported] component type "config-image-registry"');
     expect(r.stdout).toContain('skipped   refused.yaml  x');
     expect(lines.at(-1)).toBe('3 file(s), 3 Application(s): 1 accepted, 1 changed, 1 refused');
   });

@@ -22,6 +22,8 @@ import { applicationStatus, schedulablePlacement, schedulingCaps } from './app-s
 import { desiredDemands, placementDemands, planDelivery } from './desired-state.ts';
 import type { NamespaceQuota } from './namespace.ts';
 import { ownerOf } from './namespace.ts';
+import { resolveRefObjects } from './ref-objects.ts';
+import { localClusterName } from '../placement/topology-policy.ts';
 import { StatusBatcher } from './status-batcher.ts';
 import { applyToCluster } from './cluster-apply.ts';
 import { EventNotes, placementNote } from './event-notes.ts';
@@ -256,10 +258,22 @@ export class DeliveryController {
 
   private async deliver(app: StoredObject, owner: Owner, mem: Memory, key: string): Promise<void> {
     // The workflow's own components (a step's objects, replication copies) join the application's.
-    const spec = expandWorkflow(app.spec as ApplicationSpec, {
+    const expanded = expandWorkflow(app.spec as ApplicationSpec, {
       appName: owner.app,
       namespace: app.metadata.namespace,
     }).spec;
+    // ref-objects: the referenced objects, read from the department's own namespaces; until every one can be read,
+    // nothing of the application is applied (never an empty or partial copy).
+    const refs = await resolveRefObjects(expanded, owner, app.metadata.namespace, {
+      driver: (c) => this.deps.clusters.driver(c),
+      localCluster: localClusterName(),
+    });
+    if (!refs.ok) {
+      this.event(owner, 'Warning', 'RefObjectsNotRead', msg('MessageList', { items: [...refs.problems] }));
+      this.queue.addAfter(key, 10_000);
+      return;
+    }
+    const spec = refs.spec;
     // A status the autoscaler wrote before the first delivery holds only `scaling`: no delivery state yet.
     const stored = app.status as Partial<AppStatus> | undefined;
     const previous = stored?.placement ? (stored as AppStatus) : undefined;

@@ -7,6 +7,7 @@ import { BUILTIN_COMPONENTS, BUILTIN_TRAITS } from './builtin-registry.ts';
 export const SUPPORTED_COMPONENTS: readonly string[] = [
   'cron-task',
   'k8s-objects',
+  'ref-objects',
   'task',
   'webservice',
   'worker',

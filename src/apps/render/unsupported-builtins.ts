@@ -8,8 +8,6 @@ export const UNSUPPORTED_BUILTINS: Readonly<
   Record<'component' | 'trait' | 'policy' | 'workflow step', Readonly<Record<string, string>>>
 > = {
   component: {
-    'ref-objects':
-      'it copies objects read live from the control-plane cluster at render time; polis renders from the spec alone. Put the objects in a k8s-objects component',
     'config-image-registry':
       "KubeVela's config management, not an application workload; use an export2secret step (kind docker-registry)",
     'config-dex-connector': "KubeVela's config management (its own Dex), not an application workload",

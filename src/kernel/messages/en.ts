@@ -297,6 +297,12 @@ export const en = {
   OidcNotConfigured: 'sign-in through an identity provider is not configured',
   OidcNonceMismatch: 'the ID token does not answer this sign-in (nonce mismatch): sign in again',
   OidcUserNotAdmitted: '{user} is not admitted: no user object and no mapped group',
+  RefObjectClusterUnset:
+    "component {component}: {object} is referenced on KubeVela's control-plane cluster, and polis has none (the data bureau names one with POLIS_LOCAL_CLUSTER); name the cluster to read it from",
+  RefObjectUnreadable: 'component {component}: {object} could not be read on cluster {cluster}: {error}',
+  RefObjectNamespaceNotOwn:
+    "component {component}: namespace {namespace} on cluster {cluster} is not the department's; objects are referenced only in the department's own namespaces",
+  RefObjectNotFound: 'component {component}: {object} is not in namespace {namespace} on cluster {cluster}',
 } as const satisfies Record<string, string>;
 
 /** Every code the catalogue knows. */

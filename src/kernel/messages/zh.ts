@@ -255,4 +255,10 @@ export const zh: Record<MessageCode, string> = {
   OidcNotConfigured: '未配置通过身份提供方登录',
   OidcNonceMismatch: 'ID 令牌与本次登录不符（nonce 不一致）：请重新登录',
   OidcUserNotAdmitted: '{user} 未获准入：既没有用户对象，也没有映射的组',
+  RefObjectClusterUnset:
+    '组件 {component}：{object} 引用在 KubeVela 的控制面集群上，polis 没有控制面集群（由政数局通过 POLIS_LOCAL_CLUSTER 指定）；请写明从哪个集群读取',
+  RefObjectUnreadable: '组件 {component}：无法在集群 {cluster} 上读取 {object}：{error}',
+  RefObjectNamespaceNotOwn:
+    '组件 {component}：集群 {cluster} 上的命名空间 {namespace} 不属于本部门；只能引用本部门自己命名空间中的对象',
+  RefObjectNotFound: '组件 {component}：集群 {cluster} 的命名空间 {namespace} 中没有 {object}',
 };
