@@ -331,6 +331,67 @@ describe('delivery of the example applications in the sandbox', () => {
     expect(events.body).not.toContain('secret');
   });
 
+  it("passes what a read-object step read to a later step's inputs, reading only its own department", async () => {
+    const post = (name: string, read: string) =>
+      t.request('POST', `${APPS}/edu/applications`, {
+        token: t.tokens['edu-admin'],
+        body: {
+          apiVersion: 'core.oam.dev/v1beta1',
+          kind: 'Application',
+          metadata: { name },
+          spec: {
+            components: [{ name: 'web', type: 'webservice', properties: { image: 'nginx', cpu: '100m' } }],
+            workflow: {
+              steps: [
+                // The step's ConfigMap goes where the application runs: deployed first.
+                { name: 'deploy', type: 'deploy' },
+                {
+                  name: 'read',
+                  type: 'read-object',
+                  properties: { name: read },
+                  outputs: [{ name: 'phase', valueFrom: 'output.value.status.phase' }],
+                },
+                {
+                  name: 'record',
+                  type: 'export2config',
+                  inputs: [{ from: 'phase', parameterKey: 'data.portal' }],
+                  properties: { configName: 'portal-phase', data: { portal: 'unknown' } },
+                },
+              ],
+            },
+          },
+        },
+      });
+    expect((await post('reader', 'enrolment-portal')).statusCode).toBe(201);
+    // e-invoice is the tax bureau's: an edu application never finds it, and waits.
+    expect((await post('nosy', 'e-invoice')).statusCode).toBe(201);
+    const done = async () => (await app('edu', 'reader')).status?.workflow?.steps.at(-1)?.phase === 'succeeded';
+    await settle(30, done);
+    const s = (await app('edu', 'reader')).status!;
+    expect(s.workflow?.steps.map((x) => `${x.name}:${x.phase}`)).toEqual([
+      'deploy:succeeded',
+      'read:succeeded',
+      'record:succeeded',
+    ]);
+    const objects = t.polis.clusters.names().flatMap((c) => t.polis.sim!.cluster(c)?.list('edu--reader', {}) ?? []);
+    expect(objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'portal-phase')?.data).toEqual({
+      portal: 'Running',
+    });
+    const nosy = (await app('edu', 'nosy')).status!;
+    expect(nosy.workflow?.steps.map((x) => `${x.name}:${x.phase}`)).toEqual([
+      'deploy:succeeded',
+      'read:running',
+      'record:pending',
+    ]);
+    for (const c of t.polis.clusters.names())
+      expect(
+        t.polis
+          .sim!.cluster(c)
+          ?.list('edu--nosy', {})
+          .filter((o) => o.kind === 'ConfigMap' && o.metadata.name === 'portal-phase') ?? [],
+      ).toEqual([]);
+  });
+
   it('scales a component, then rolls back to the first revision', async () => {
     const before = await app('edu', 'enrolment-portal');
     const spec = structuredClone((before as unknown as { spec: { components: { traits: unknown[] }[] } }).spec);

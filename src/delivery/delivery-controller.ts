@@ -23,6 +23,7 @@ import { desiredDemands, placementDemands, planDelivery } from './desired-state.
 import type { NamespaceQuota } from './namespace.ts';
 import { ownerOf } from './namespace.ts';
 import { resolveRefObjects } from './ref-objects.ts';
+import { readStepValues } from './read-values.ts';
 import { localClusterName } from '../placement/topology-policy.ts';
 import { StatusBatcher } from './status-batcher.ts';
 import { applyToCluster } from './cluster-apply.ts';
@@ -35,7 +36,7 @@ import { sharingNotes, sharingStatus } from './sharing-status.ts';
 import type { ClusterCandidate } from '../placement/types.ts';
 import { holdsVolumes, leftoverRemovable, unprobedClusters } from './cluster-hold.ts';
 import { crashLoopFailover, crashLoopToleration } from '../failover/component-failover.ts';
-import { advanceWorkflow, appDependencies, waitingOnApp, type StepEffect } from './workflow.ts';
+import { advanceWorkflow, appDependencies, readSteps, waitingOnApp, type StepEffect } from './workflow.ts';
 import { expandWorkflow } from '../apps/workflow/expand.ts';
 import { stepMessages } from '../apps/workflow/notification.ts';
 import { recordOnlyNotifier, type StepNotifier } from './step-notifier.ts';
@@ -258,9 +259,16 @@ export class DeliveryController {
 
   private async deliver(app: StoredObject, owner: Owner, mem: Memory, key: string): Promise<void> {
     // The workflow's own components (a step's objects, replication copies) join the application's.
+    // read-object steps: what each reads now (an Application of this department, or an object in its namespaces).
+    const readObjects = await readStepValues(readSteps(app.spec as ApplicationSpec), owner, app.metadata.namespace, {
+      driver: (c) => this.deps.clusters.driver(c),
+      localCluster: localClusterName(),
+      application: (name) => this.deps.store.get({ kind: 'Application', tenant: owner.tenant, name }),
+    });
     const expanded = expandWorkflow(app.spec as ApplicationSpec, {
       appName: owner.app,
       namespace: app.metadata.namespace,
+      readObjects,
     }).spec;
     // ref-objects: the referenced objects, read from the department's own namespaces; until every one can be read,
     // nothing of the application is applied (never an empty or partial copy).
@@ -316,6 +324,7 @@ export class DeliveryController {
       now,
       stepHealthy: () => observedHealthy(mem, previous, generation),
       appRunning: (name) => runningApps.has(name),
+      objectRead: (step) => readObjects[step] !== undefined,
       context: { name: owner.app, namespace: app.metadata.namespace ?? 'default' },
     });
     const tenantObj = await this.deps.store.get({ kind: 'Tenant', tenant: '', name: owner.tenant });

@@ -62,6 +62,7 @@ export const SUPPORTED_STEPS: readonly string[] = [
   'export2secret',
   'notification',
   'print-message-in-status',
+  'read-object',
   'step-group',
   'suspend',
   'webhook',

@@ -22,8 +22,6 @@ export const UNSUPPORTED_BUILTINS: Readonly<
     debug: 'a KubeVela debugging aid; polis render shows what would be applied',
   },
   'workflow step': {
-    'read-object':
-      'polis reads no live objects from member clusters during a workflow; outputs come from step properties',
     'read-config': "KubeVela's config store; polis has none (use export2config / export2secret and mount them)",
     'create-config': "KubeVela's config store; use export2config or export2secret",
     'delete-config': "KubeVela's config store",
