@@ -365,7 +365,9 @@ describe('delivery of the example applications in the sandbox', () => {
     expect((await post('reader', 'enrolment-portal')).statusCode).toBe(201);
     // e-invoice is the tax bureau's: an edu application never finds it, and waits.
     expect((await post('nosy', 'e-invoice')).statusCode).toBe(201);
-    const done = async () => (await app('edu', 'reader')).status?.workflow?.steps.at(-1)?.phase === 'succeeded';
+    const done = async () =>
+      (await app('edu', 'reader')).status?.workflow?.steps.at(-1)?.phase === 'succeeded' &&
+      (await app('edu', 'nosy')).status?.workflow?.steps[0]?.phase === 'succeeded';
     await settle(30, done);
     const s = (await app('edu', 'reader')).status!;
     expect(s.workflow?.steps.map((x) => `${x.name}:${x.phase}`)).toEqual([
