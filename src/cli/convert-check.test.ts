@@ -75,4 +75,22 @@ describe('polis convert --check on polis documents', () => {
     expect((await polis(['convert', '--check', 'own.yaml'])).stdout).toContain('accepted  own.yaml  own');
     expect((await polis(['convert', '--check', 'own.yaml', '-n', 'tax'])).code).toBe(1);
   });
+
+  it("says where a topology namespace goes: a namespace of the department's own, or the application's", async () => {
+    writeFileSync(
+      join(dir, 'stages.yaml'),
+      `${header}metadata: { name: stages, tenant: edu, namespace: prod }\nspec:\n  components: [{ name: web, type: webservice, properties: { image: nginx } }]\n  policies:\n    - { name: p, type: topology, properties: { clusters: [a], namespace: prod } }\n    - { name: s, type: topology, properties: { clusters: [a], namespace: staging } }\n`,
+    );
+    const r = await polis(['convert', '--check', 'stages.yaml', '-o', 'json']);
+    expect(r.code, r.stderr).toBe(0);
+    const notes = JSON.parse(r.stdout).files[0].documents[0].changes as {
+      path: string;
+      code: string;
+      params: object;
+    }[];
+    expect(notes.filter((n) => n.code === 'TopologyNamespaceMapped')).toEqual([
+      expect.objectContaining({ params: { namespace: 'prod', mapped: 'edu--stages' } }),
+      expect.objectContaining({ params: { namespace: 'staging', mapped: 'edu-stages-staging-<hash>' } }),
+    ]);
+  });
 });
