@@ -122,6 +122,23 @@ const SUPPORTED = {
   workflowSteps: SUPPORTED_STEPS,
 };
 
+/**
+ * Definitions the issue lets be counted out: deprecated upstream, and vendor-cloud ones (Terraform and cloud
+ * resources). docs/oam.md lists them too.
+ */
+export const COUNTED_OUT: readonly string[] = [
+  'ingress',
+  'ingress-1-20',
+  'pure-ingress',
+  'node-affinity',
+  'deploy2env',
+  'apply-terraform-config',
+  'apply-terraform-provider',
+  'deploy-cloud-resource',
+  'share-cloud-resource',
+  'generate-jdbc-connection',
+];
+
 export function coverage(): Array<{ kind: string; supported: number; total: number; missing: string[] }> {
   return Object.entries(KUBEVELA_BUILTINS).map(([kind, names]) => {
     const have = SUPPORTED[kind as keyof typeof SUPPORTED];
@@ -132,6 +149,10 @@ export function coverage(): Array<{ kind: string; supported: number; total: numb
       missing: names.filter((n) => !have.includes(n)),
     };
   });
+}
+
+function isListed(kind: string, name: string): boolean {
+  return (KUBEVELA_BUILTINS as Record<string, readonly string[]>)[kind]!.includes(name);
 }
 
 async function main(): Promise<void> {
@@ -147,6 +168,13 @@ async function main(): Promise<void> {
       goal: '>= 60',
       baseline: '26 of 91 before issue 14',
     }),
+    figure({
+      metric: 'built-ins supported, deprecated and vendor-cloud counted out',
+      value:
+        supported -
+        rows.reduce((s, r) => s + COUNTED_OUT.filter((n) => !r.missing.includes(n) && isListed(r.kind, n)).length, 0),
+      unit: `of ${total - COUNTED_OUT.length}`,
+    }),
   ];
   printFigures('KubeVela built-in definitions polis supports', figures);
   for (const r of rows) console.log(`  not supported (${r.kind}): ${r.missing.join(', ') || 'none'}`);
@@ -154,7 +182,10 @@ async function main(): Promise<void> {
     benchmark: 'oam-coverage',
     command: 'npm run bench:oam-coverage',
     figures,
-    notes: rows.map((r) => `${r.kind} not supported: ${r.missing.join(', ') || 'none'}`),
+    notes: [
+      ...rows.map((r) => `${r.kind} not supported: ${r.missing.join(', ') || 'none'}`),
+      `counted out in the second total: ${COUNTED_OUT.join(', ')}`,
+    ],
   });
   console.log(`\nwrote ${file}`);
 }

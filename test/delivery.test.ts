@@ -221,6 +221,179 @@ describe('delivery of the example applications in the sandbox', () => {
     expect(ev.body).toContain('NotificationRecorded');
   });
 
+  it('delivers two deploy steps to one cluster in two namespaces as two Deployments, both of the department', async () => {
+    const cluster = (await app('edu', 'enrolment-portal')).status!.clusters[0]!;
+    const created = await t.request('POST', `${APPS}/edu/applications`, {
+      token: t.tokens['edu-admin'],
+      body: {
+        apiVersion: 'core.oam.dev/v1beta1',
+        kind: 'Application',
+        metadata: { name: 'stages', namespace: 'prod' },
+        spec: {
+          components: [{ name: 'web', type: 'webservice', properties: { image: 'nginx', cpu: '100m' } }],
+          policies: [
+            { name: 'to-prod', type: 'topology', properties: { clusters: [cluster], namespace: 'prod' } },
+            { name: 'to-staging', type: 'topology', properties: { clusters: [cluster], namespace: 'staging' } },
+          ],
+          workflow: {
+            steps: [
+              { name: 'deploy-prod', type: 'deploy', properties: { policies: ['to-prod'] } },
+              { name: 'deploy-staging', type: 'deploy', properties: { policies: ['to-staging'] } },
+            ],
+          },
+        },
+      },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    await settle(40, async () => (await app('edu', 'stages')).status?.phase === 'Running');
+    const s = (await app('edu', 'stages')).status!;
+    expect(s.phase).toBe('Running');
+    expect(s.workflow?.steps.map((x) => `${x.name}:${x.phase}`)).toEqual([
+      'deploy-prod:succeeded',
+      'deploy-staging:succeeded',
+    ]);
+    const sim = t.polis.sim!.cluster(cluster)!;
+    const deployments = sim.list(undefined, { 'app.oam.dev/name': 'stages' }).filter((o) => o.kind === 'Deployment');
+    const namespaces = deployments.map((d) => d.metadata.namespace!).sort();
+    expect(namespaces).toHaveLength(2);
+    expect(namespaces).toContain('edu--stages');
+    // Each namespace is the department's and the application's, by its labels; none is "prod", "staging" or another's.
+    for (const ns of namespaces) {
+      expect(sim.get(`v1/Namespace//${ns}`)?.metadata.labels).toMatchObject({
+        'polis.io/tenant': 'edu',
+        'app.oam.dev/name': 'stages',
+      });
+      expect(ns === 'edu--stages' || ns.startsWith('edu-stages-staging-')).toBe(true);
+    }
+    expect(s.components.find((c) => c.name === 'web')?.readyReplicas).toBe(2);
+    // Deleting the application removes both.
+    await t.request('DELETE', `${APPS}/edu/applications/stages`, { token: t.tokens['edu-admin'] });
+    await settle(20, async () => sim.list(undefined, { 'app.oam.dev/name': 'stages' }).length === 0);
+    expect(sim.list(undefined, { 'app.oam.dev/name': 'stages' })).toEqual([]);
+  });
+
+  it("copies ref-objects from a namespace of the department's own, never from another department's", async () => {
+    const cluster = (await app('edu', 'enrolment-portal')).status!.clusters[0]!;
+    const taxCluster = (await app('tax', 'e-invoice')).status!.clusters[0]!;
+    const sim = t.polis.sim!;
+    // Objects someone made by hand, beside the department's application and the tax bureau's.
+    sim.cluster(cluster)!.apply({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'shared-settings', namespace: 'edu--enrolment-portal' },
+      data: { LANG: 'zh_CN.UTF-8' },
+    });
+    sim.cluster(taxCluster)!.apply({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'tax-db', namespace: 'tax--e-invoice' },
+      stringData: { password: 'secret' },
+    });
+    const post = (name: string, ref: Record<string, unknown>, on: string) =>
+      t.request('POST', `${APPS}/edu/applications`, {
+        token: t.tokens['edu-admin'],
+        body: {
+          apiVersion: 'core.oam.dev/v1beta1',
+          kind: 'Application',
+          metadata: { name },
+          spec: {
+            components: [
+              { name: 'worker', type: 'worker', properties: { image: 'busybox', cpu: '100m' } },
+              // Configuration alone is placed nowhere: it goes where the application's workloads run.
+              { name: 'settings', type: 'ref-objects', properties: { objects: [ref] } },
+            ],
+            policies: [{ name: 'here', type: 'topology', properties: { clusters: [on] } }],
+          },
+        },
+      });
+    const ok = await post(
+      'refs',
+      { resource: 'configmap', name: 'shared-settings', namespace: 'edu--enrolment-portal', cluster },
+      cluster,
+    );
+    expect(ok.statusCode, ok.body).toBe(201);
+    const peek = await post(
+      'peek',
+      { resource: 'secret', name: 'tax-db', namespace: 'tax--e-invoice', cluster: taxCluster },
+      taxCluster,
+    );
+    expect(peek.statusCode, peek.body).toBe(201);
+    await settle(30, async () => (await app('edu', 'refs')).status?.phase === 'Running');
+    expect((await app('edu', 'refs')).status?.phase).toBe('Running');
+    const copy = sim.cluster(cluster)!.get('v1/ConfigMap/edu--refs/shared-settings');
+    expect(copy?.data).toEqual({ LANG: 'zh_CN.UTF-8' });
+    expect(copy?.metadata.labels).toMatchObject({ 'app.oam.dev/name': 'refs', 'workload.oam.dev/type': 'ref-objects' });
+    // The tax bureau's Secret is never read: "tax--e-invoice" is mapped into edu's own namespaces, where it is not.
+    const events = await t.request('GET', '/apis/polis.io/v1/tenants/edu/events', { token: t.tokens['edu-admin'] });
+    expect(events.body).toContain('RefObjectNotFound');
+    for (const c of t.polis.clusters.names())
+      expect(sim.cluster(c)?.list(undefined, { 'app.oam.dev/name': 'peek' }) ?? []).toEqual([]);
+    expect(events.body).not.toContain('secret');
+  });
+
+  it("passes what a read-object step read to a later step's inputs, reading only its own department", async () => {
+    const post = (name: string, read: string) =>
+      t.request('POST', `${APPS}/edu/applications`, {
+        token: t.tokens['edu-admin'],
+        body: {
+          apiVersion: 'core.oam.dev/v1beta1',
+          kind: 'Application',
+          metadata: { name },
+          spec: {
+            components: [{ name: 'web', type: 'webservice', properties: { image: 'nginx', cpu: '100m' } }],
+            workflow: {
+              steps: [
+                // The step's ConfigMap goes where the application runs: deployed first.
+                { name: 'deploy', type: 'deploy' },
+                {
+                  name: 'read',
+                  type: 'read-object',
+                  properties: { name: read },
+                  outputs: [{ name: 'phase', valueFrom: 'output.value.status.phase' }],
+                },
+                {
+                  name: 'record',
+                  type: 'export2config',
+                  inputs: [{ from: 'phase', parameterKey: 'data.portal' }],
+                  properties: { configName: 'portal-phase', data: { portal: 'unknown' } },
+                },
+              ],
+            },
+          },
+        },
+      });
+    expect((await post('reader', 'enrolment-portal')).statusCode).toBe(201);
+    // e-invoice is the tax bureau's: an edu application never finds it, and waits.
+    expect((await post('nosy', 'e-invoice')).statusCode).toBe(201);
+    const done = async () =>
+      (await app('edu', 'reader')).status?.workflow?.steps.at(-1)?.phase === 'succeeded' &&
+      (await app('edu', 'nosy')).status?.workflow?.steps[0]?.phase === 'succeeded';
+    await settle(30, done);
+    const s = (await app('edu', 'reader')).status!;
+    expect(s.workflow?.steps.map((x) => `${x.name}:${x.phase}`)).toEqual([
+      'deploy:succeeded',
+      'read:succeeded',
+      'record:succeeded',
+    ]);
+    const objects = t.polis.clusters.names().flatMap((c) => t.polis.sim!.cluster(c)?.list('edu--reader', {}) ?? []);
+    expect(objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'portal-phase')?.data).toEqual({
+      portal: 'Running',
+    });
+    const nosy = (await app('edu', 'nosy')).status!;
+    expect(nosy.workflow?.steps.map((x) => `${x.name}:${x.phase}`)).toEqual([
+      'deploy:succeeded',
+      'read:running',
+      'record:pending',
+    ]);
+    for (const c of t.polis.clusters.names())
+      expect(
+        t.polis
+          .sim!.cluster(c)
+          ?.list('edu--nosy', {})
+          .filter((o) => o.kind === 'ConfigMap' && o.metadata.name === 'portal-phase') ?? [],
+      ).toEqual([]);
+  });
+
   it('scales a component, then rolls back to the first revision', async () => {
     const before = await app('edu', 'enrolment-portal');
     const spec = structuredClone((before as unknown as { spec: { components: { traits: unknown[] }[] } }).spec);

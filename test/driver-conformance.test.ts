@@ -6,7 +6,7 @@ import { ClusterUnreachableError, NamespaceOwnedError } from '../src/clusters/dr
 import { kubernetesDriver, parseKubeconfig } from '../src/clusters/drivers/kubernetes/index.ts';
 import type { KubernetesDriver } from '../src/clusters/drivers/kubernetes/index.ts';
 import { SimulatedDriver } from '../src/clusters/drivers/simulated/simulated-driver.ts';
-import { namespaceManifest, ownerOf } from '../src/delivery/namespace.ts';
+import { namespaceManifest, ownerOf, topologyNamespace } from '../src/delivery/namespace.ts';
 import { ManualClock } from '../src/kernel/clock.ts';
 import type { Manifest } from '../src/kernel/manifest.ts';
 import { manifestKey } from '../src/kernel/manifest.ts';
@@ -269,6 +269,39 @@ for (const [backend, make] of Object.entries(BACKENDS)) {
       ]);
       expect(heard.has(OWNER.namespace)).toBe(true);
       off();
+    });
+
+    it("holds one application in two of its namespaces (a topology's namespace): both observed, both pruned", async () => {
+      const second = {
+        ...OWNER,
+        namespace: topologyNamespace(OWNER.tenant, OWNER.app, OWNER.namespace, undefined, 'staging'),
+      };
+      const both = [...manifests(OWNER), ...manifests(second, { replicas: 1 })];
+      expect((await h.driver.apply(both, { owner: OWNER })).failed).toEqual([]);
+      const web2 = `apps/v1/Deployment/${second.namespace}/web`;
+      expect(h.live(web2)?.spec.replicas).toBe(1);
+      expect(h.live(WEB)?.spec.replicas).toBe(2);
+      const seen = await h.eventually(
+        async () => [...(await h.driver.observe(OWNER)), ...(await h.driver.observe(second))],
+        (s) => s.length === 2 && s.every((w) => w.phase === 'Running'),
+      );
+      expect(seen.map((w) => [w.key, w.readyReplicas])).toEqual([
+        [WEB, 2],
+        [web2, 1],
+      ]);
+      const all = await h.driver.prune(OWNER, new Set());
+      expect(all.deleted).toContain(NS_KEY);
+      expect(all.deleted).toContain(`v1/Namespace//${second.namespace}`);
+    });
+
+    it('reads one object as the cluster holds it (ref-objects), and undefined for one that is not there', async () => {
+      await h.driver.apply(manifests(OWNER), { owner: OWNER });
+      const live = await h.driver.read!('v1', 'ConfigMap', OWNER.namespace, 'settings');
+      expect(live).toMatchObject({ kind: 'ConfigMap', metadata: { name: 'settings' }, data: { mode: 'live' } });
+      expect((await h.driver.read!('v1', 'Namespace', '', OWNER.namespace))?.metadata.labels).toMatchObject({
+        'polis.io/tenant': OWNER.tenant,
+      });
+      expect(await h.driver.read!('v1', 'ConfigMap', OWNER.namespace, 'nothing')).toBeUndefined();
     });
 
     it('reports allocatable capacity and requests that grow with pods', async () => {

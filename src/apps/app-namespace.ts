@@ -27,16 +27,15 @@ export function systemNamespace(ns: string): boolean {
 }
 
 /** What no department may name, checked without the store: the form, and system namespaces. */
-export function metadataNamespaceCauses(ns: unknown, tenant: string | undefined): ErrorCause[] {
+export function metadataNamespaceCauses(ns: unknown, tenant: string | undefined, path: string = PATH): ErrorCause[] {
   if (ns === undefined) return [];
   if (typeof ns !== 'string') return [];
   const problem = dns1123LabelProblem(ns);
-  if (problem)
-    return [{ path: PATH, code: 'NamespaceInvalid', params: { namespace: ns }, message: `"${ns}" ${problem}` }];
+  if (problem) return [{ path, code: 'NamespaceInvalid', params: { namespace: ns }, message: `"${ns}" ${problem}` }];
   if (systemNamespace(ns)) {
     return [
       {
-        path: PATH,
+        path,
         code: 'NamespaceSystem',
         params: { namespace: ns },
         message: `"${ns}" is a system namespace; an application runs in its department's own namespace (leave metadata.namespace out, or name "default" or a namespace of the department)`,
@@ -44,13 +43,29 @@ export function metadataNamespaceCauses(ns: unknown, tenant: string | undefined)
     ];
   }
   const owner = ns.includes(NAMESPACE_SEPARATOR) ? ns.slice(0, ns.indexOf(NAMESPACE_SEPARATOR)) : undefined;
-  if (tenant !== undefined && owner !== undefined && owner !== tenant) return [otherDepartment(ns, owner)];
+  if (tenant !== undefined && owner !== undefined && owner !== tenant) return [otherDepartment(ns, owner, path)];
   return [];
 }
 
-function otherDepartment(ns: string, department: string): ErrorCause {
+/**
+ * A topology policy's `namespace`, as KubeVela Applications carry it: delivered into a namespace of the department's
+ * own for it (src/delivery/namespace.ts topologyNamespace), and refused, like `metadata.namespace`, when it names a
+ * system namespace or (with `tenant`) a namespace of another department.
+ */
+export function topologyNamespaceCauses(
+  policies: readonly { readonly type: string; readonly properties?: unknown }[] | undefined,
+  tenant: string | undefined,
+): ErrorCause[] {
+  return (policies ?? []).flatMap((p, i) => {
+    const ns = p.type === 'topology' ? (p.properties as { namespace?: unknown } | undefined)?.namespace : undefined;
+    if (typeof ns !== 'string' || ns === '') return [];
+    return metadataNamespaceCauses(ns, tenant, `spec.policies[${i}].properties.namespace`);
+  });
+}
+
+function otherDepartment(ns: string, department: string, path: string = PATH): ErrorCause {
   return {
-    path: PATH,
+    path,
     code: 'NamespaceOfOtherDepartment',
     params: { namespace: ns, department },
     message: `"${ns}" is a namespace of department "${department}"; an application runs in its own department's namespaces (leave metadata.namespace out, or name "default" or a namespace of the department)`,
@@ -63,16 +78,26 @@ function otherDepartment(ns: string, department: string): ErrorCause {
  */
 export const applicationNamespaceAdmission: AdmissionPlugin = async ({ operation, definition, object, tx }) => {
   if (definition.kind !== 'Application' || operation === 'delete') return;
-  const ns = object.metadata.namespace;
   const tenant = object.metadata.tenant;
-  if (ns === undefined || tenant === undefined || ns === tenant) return;
-  const causes = metadataNamespaceCauses(ns, tenant);
+  if (tenant === undefined) return;
+  // metadata.namespace, and every topology's namespace: none may name another department.
+  const named: [string, string][] = [];
+  if (object.metadata.namespace !== undefined && object.metadata.namespace !== tenant)
+    named.push([object.metadata.namespace, PATH]);
+  const policies = (object.spec as { policies?: { type: string; properties?: { namespace?: unknown } }[] }).policies;
+  (policies ?? []).forEach((p, i) => {
+    const ns = p.type === 'topology' ? p.properties?.namespace : undefined;
+    if (typeof ns === 'string' && ns !== '' && ns !== tenant)
+      named.push([ns, `spec.policies[${i}].properties.namespace`]);
+  });
+  if (named.length === 0) return;
+  const causes = named.flatMap(([ns, path]) => metadataNamespaceCauses(ns, tenant, path));
   if (causes.length === 0) {
-    const tenants = await tx.listAll(['Tenant'], '');
-    const other = tenants
-      .map((t) => t.metadata.name)
-      .find((d) => d !== tenant && (ns === d || ns.startsWith(`${d}${NAMESPACE_SEPARATOR}`)));
-    if (other !== undefined) causes.push(otherDepartment(ns, other));
+    const tenants = (await tx.listAll(['Tenant'], '')).map((t) => t.metadata.name);
+    for (const [ns, path] of named) {
+      const other = tenants.find((d) => d !== tenant && (ns === d || ns.startsWith(`${d}${NAMESPACE_SEPARATOR}`)));
+      if (other !== undefined) causes.push(otherDepartment(ns, other, path));
+    }
   }
   if (causes.length > 0) {
     throw new InputError(`application ${object.metadata.name}: ${causes[0]!.message}`, causes, { invalid: true });

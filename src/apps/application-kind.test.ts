@@ -94,12 +94,24 @@ describe('topology namespaces', () => {
       },
     });
 
-  it('refuses two deploy steps to one cluster in two namespaces, which would collapse into one Deployment', () => {
+  it('accepts two deploy steps to one cluster in two namespaces (each delivered into a namespace of its own)', () => {
+    expect(
+      causesOf(
+        twoSteps({ clusters: ['gov-east'], namespace: 'prod' }, { clusters: ['gov-east'], namespace: 'staging' }),
+      ),
+    ).toEqual([]);
+  });
+
+  it("refuses a topology naming a system namespace, or another department's", () => {
     const causes = causesOf(
-      twoSteps({ clusters: ['gov-east'], namespace: 'prod' }, { clusters: ['gov-east'], namespace: 'staging' }),
+      twoSteps(
+        { clusters: ['gov-east'], namespace: 'kube-system' },
+        { clusters: ['gov-east'], namespace: 'tax--e-invoice' },
+      ),
     );
     expect(causes).toEqual([
-      expect.objectContaining({ path: 'spec.policies[1].properties.namespace', code: 'TopologyNamespacesCollide' }),
+      expect.objectContaining({ path: 'spec.policies[0].properties.namespace', code: 'NamespaceSystem' }),
+      expect.objectContaining({ path: 'spec.policies[1].properties.namespace', code: 'NamespaceOfOtherDepartment' }),
     ]);
   });
 

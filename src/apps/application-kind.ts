@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ErrorCause } from '../kernel/errors.ts';
-import { metadataNamespaceCauses } from './app-namespace.ts';
+import { metadataNamespaceCauses, topologyNamespaceCauses } from './app-namespace.ts';
 import { polisPolicyCauses } from './policy-validation.ts';
 import { defineKind } from '../resources/kind-schema.ts';
 import type { KindDefinition } from '../resources/registry.ts';
@@ -127,6 +127,8 @@ export const applicationKind: KindDefinition = defineKind({
       namespace: obj.metadata.namespace,
     }),
     ...priorityCauses(obj.metadata.labels),
+    // A topology's namespace is delivered into one of the department's own; the system's and others' are refused.
+    ...topologyNamespaceCauses((obj.spec as ApplicationSpec).policies, obj.metadata.tenant),
   ],
   printColumns: [
     { name: 'COMPONENTS', path: 'spec.components.length' },

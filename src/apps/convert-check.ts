@@ -76,12 +76,15 @@ function changesOf(obj: ResourceObject): ConvertNote[] {
   (spec.policies ?? []).forEach((p, i) => {
     const at = `spec.policies[${i}]`;
     const props = p.properties ?? {};
-    if (p.type === 'topology' && typeof props.namespace === 'string') {
+    if (p.type === 'topology' && typeof props.namespace === 'string' && props.namespace !== '') {
+      const dept = obj.metadata.tenant ?? '<department>';
+      const own = props.namespace === (ns ?? 'default');
+      const mapped = own ? `${dept}--${obj.metadata.name}` : `${dept}-${obj.metadata.name}-${props.namespace}-<hash>`;
       out.push({
         path: `${at}.properties.namespace`,
-        code: 'TopologyNamespaceNotHonoured',
-        params: { namespace: props.namespace },
-        message: "not honoured: the objects go to the department's namespace for the application on each cluster",
+        code: 'TopologyNamespaceMapped',
+        params: { namespace: props.namespace, mapped },
+        message: `delivered into a namespace of the department's own for the application (${mapped} on every cluster)`,
       });
     }
     if (p.type === 'topology' && Array.isArray(props.clusters) && props.clusters.includes('local')) {

@@ -32,66 +32,6 @@ export function polisPolicyCauses(spec: ApplicationSpec): ErrorCause[] {
     if (p.type === 'autoscaling') causes.push(...autoscalingCauses(p.properties, at, components, cronProblem));
     if (p.type === 'failover') causes.push(...failoverCauses(p.properties, at));
   });
-  causes.push(...topologyNamespaceCauses(spec));
-  return causes;
-}
-
-interface TopologyUse {
-  readonly index: number;
-  readonly namespace: string | undefined;
-  /** Explicit cluster names; undefined when a label selector chooses them (any cluster may match). */
-  readonly clusters: readonly string[] | undefined;
-}
-
-function topologyUse(p: { properties?: Record<string, unknown> }, index: number): TopologyUse {
-  const props = p.properties ?? {};
-  const ns = typeof props.namespace === 'string' && props.namespace !== '' ? props.namespace : undefined;
-  const list = Array.isArray(props.clusters) ? props.clusters.filter((c): c is string => typeof c === 'string') : [];
-  return { index, namespace: ns, clusters: list.length > 0 ? list : undefined };
-}
-
-function mayOverlap(a: TopologyUse, b: TopologyUse): boolean {
-  if (!a.clusters || !b.clusters) return true;
-  return a.clusters.some((c) => b.clusters!.includes(c));
-}
-
-/**
- * A topology's `namespace` does not move the application: polis runs an application in one namespace per cluster,
- * its department's (docs/oam.md, deviations). Where KubeVela would deliver the same components to one cluster in two
- * namespaces, polis would collapse them into one set of objects; rather than do so silently, it refuses the
- * application: two topology policies that deploy steps use, naming different namespaces, on clusters that may
- * coincide.
- */
-function topologyNamespaceCauses(spec: ApplicationSpec): ErrorCause[] {
-  const policies = spec.policies ?? [];
-  const topologies = new Map<string, TopologyUse>();
-  policies.forEach((p, i) => {
-    if (p.type === 'topology') topologies.set(p.name ?? '', topologyUse(p, i));
-  });
-  if (topologies.size < 2) return [];
-  const steps = (spec.workflow?.steps ?? []).filter((s) => s.type === 'deploy');
-  const used: TopologyUse[] = [];
-  if (steps.length === 0) used.push(...topologies.values());
-  else
-    for (const s of steps) {
-      const named = Array.isArray(s.properties?.policies) ? (s.properties.policies as unknown[]) : [];
-      for (const n of named) {
-        const t = typeof n === 'string' ? topologies.get(n) : undefined;
-        if (t && !used.includes(t)) used.push(t);
-      }
-    }
-  const causes: ErrorCause[] = [];
-  used.forEach((b, j) => {
-    const a = used.slice(0, j).find((x) => x.namespace !== b.namespace && mayOverlap(x, b));
-    if (!a) return;
-    const name = (t: TopologyUse) => policies[t.index]!.name ?? `spec.policies[${t.index}]`;
-    causes.push({
-      path: `spec.policies[${b.index}].properties${b.namespace === undefined ? '' : '.namespace'}`,
-      code: 'TopologyNamespacesCollide',
-      params: { policy: name(b), other: name(a), namespace: b.namespace ?? '', otherNamespace: a.namespace ?? '' },
-      message: `topology "${name(b)}" puts the application in namespace ${JSON.stringify(b.namespace ?? '(default)')} and topology "${name(a)}" in ${JSON.stringify(a.namespace ?? '(default)')}, on clusters that may be the same; polis runs an application in one namespace per cluster (its department's), so deploy the two to different clusters, or make a second application`,
-    });
-  });
   return causes;
 }
 

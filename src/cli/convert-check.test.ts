@@ -33,7 +33,7 @@ writeFileSync(
 );
 writeFileSync(
   join(dir, 'apps', 'refused.yaml'),
-  `${header}metadata: { name: bad }\nspec:\n  components: [{ name: web, type: ref-objects, properties: {} }]\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: { name: x }\n`,
+  `${header}metadata: { name: bad }\nspec:\n  components: [{ name: web, type: config-image-registry, properties: {} }]\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: { name: x }\n`,
 );
 
 describe('polis convert --check DIR', () => {
@@ -46,7 +46,7 @@ describe('polis convert --check DIR', () => {
     expect(r.stdout).toContain('spec.policies[0].type: [PolicyWithoutEffect]');
     expect(r.stdout).toContain('accepted  plain.yaml  plain');
     expect(r.stdout).toContain('refused   refused.yaml  bad');
-    expect(r.stdout).toContain('spec.components[0].type: [BuiltinNotSupported] component type "ref-objects"');
+    expect(r.stdout).toContain('spec.components[0].type: [BuiltinNotSupported] component type "config-image-registry"');
     expect(r.stdout).toContain('skipped   refused.yaml  x');
     expect(lines.at(-1)).toBe('3 file(s), 3 Application(s): 1 accepted, 1 changed, 1 refused');
   });
@@ -74,5 +74,23 @@ describe('polis convert --check on polis documents', () => {
     );
     expect((await polis(['convert', '--check', 'own.yaml'])).stdout).toContain('accepted  own.yaml  own');
     expect((await polis(['convert', '--check', 'own.yaml', '-n', 'tax'])).code).toBe(1);
+  });
+
+  it("says where a topology namespace goes: a namespace of the department's own, or the application's", async () => {
+    writeFileSync(
+      join(dir, 'stages.yaml'),
+      `${header}metadata: { name: stages, tenant: edu, namespace: prod }\nspec:\n  components: [{ name: web, type: webservice, properties: { image: nginx } }]\n  policies:\n    - { name: p, type: topology, properties: { clusters: [a], namespace: prod } }\n    - { name: s, type: topology, properties: { clusters: [a], namespace: staging } }\n`,
+    );
+    const r = await polis(['convert', '--check', 'stages.yaml', '-o', 'json']);
+    expect(r.code, r.stderr).toBe(0);
+    const notes = JSON.parse(r.stdout).files[0].documents[0].changes as {
+      path: string;
+      code: string;
+      params: object;
+    }[];
+    expect(notes.filter((n) => n.code === 'TopologyNamespaceMapped')).toEqual([
+      expect.objectContaining({ params: { namespace: 'prod', mapped: 'edu--stages' } }),
+      expect.objectContaining({ params: { namespace: 'staging', mapped: 'edu-stages-staging-<hash>' } }),
+    ]);
   });
 });

@@ -233,6 +233,12 @@ export interface ClusterDriver {
   inventory(owner: Owner): Promise<string[]>;
   /** Status of the owner's workloads. */
   observe(owner: Owner): Promise<WorkloadStatus[]>;
+  /**
+   * The object of `apiVersion`/`kind` named `name` in `namespace` as the cluster holds it, or undefined when there
+   * is none (a ref-objects component's copies are read with it, from namespaces of the department's own). Throws
+   * ClusterUnreachableError, or an Error with the API server's answer when it refuses.
+   */
+  read?(apiVersion: string, kind: string, namespace: string, name: string): Promise<Manifest | undefined>;
   capacity(): Promise<ClusterCapacity>;
   health(): Promise<ClusterHealth>;
   /**

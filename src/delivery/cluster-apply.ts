@@ -2,6 +2,7 @@ import type { ClusterDirectory } from '../clusters/cluster-directory.ts';
 import { ClusterForbiddenError, ClusterUnreachableError, NamespaceOwnedError } from '../clusters/driver.ts';
 import { msg } from '../kernel/messages/index.ts';
 import type { Owner } from '../kernel/ownership.ts';
+import type { WorkloadStatus } from '../clusters/driver.ts';
 import type { ApplyProblem, Observation } from './app-status.ts';
 import type { ClusterPlan } from './desired-state.ts';
 import type { EventNotes } from './event-notes.ts';
@@ -83,7 +84,11 @@ export async function applyToCluster(
         );
     }
     if (report.failed.length === 0) mem.applied.set(cp.cluster, cp.hash);
-    out.observations.set(cp.cluster, await driver.observe(owner));
+    // The workloads in each of the application's namespaces there (a topology's namespace of its own beside its own).
+    const seen: WorkloadStatus[] = [];
+    for (const namespace of cp.namespaces.length ? cp.namespaces : [owner.namespace])
+      seen.push(...(await driver.observe(namespace === owner.namespace ? owner : { ...owner, namespace })));
+    out.observations.set(cp.cluster, seen);
   } catch (e) {
     if (e instanceof NamespaceOwnedError) {
       // Not a takeover: the application stays off this cluster's namespace, and says whose it is.

@@ -22,6 +22,9 @@ import { applicationStatus, schedulablePlacement, schedulingCaps } from './app-s
 import { desiredDemands, placementDemands, planDelivery } from './desired-state.ts';
 import type { NamespaceQuota } from './namespace.ts';
 import { ownerOf } from './namespace.ts';
+import { resolveRefObjects } from './ref-objects.ts';
+import { readStepValues } from './read-values.ts';
+import { localClusterName } from '../placement/topology-policy.ts';
 import { StatusBatcher } from './status-batcher.ts';
 import { applyToCluster } from './cluster-apply.ts';
 import { EventNotes, placementNote } from './event-notes.ts';
@@ -33,7 +36,7 @@ import { sharingNotes, sharingStatus } from './sharing-status.ts';
 import type { ClusterCandidate } from '../placement/types.ts';
 import { holdsVolumes, leftoverRemovable, unprobedClusters } from './cluster-hold.ts';
 import { crashLoopFailover, crashLoopToleration } from '../failover/component-failover.ts';
-import { advanceWorkflow, appDependencies, waitingOnApp, type StepEffect } from './workflow.ts';
+import { advanceWorkflow, appDependencies, readSteps, waitingOnApp, type StepEffect } from './workflow.ts';
 import { expandWorkflow } from '../apps/workflow/expand.ts';
 import { stepMessages } from '../apps/workflow/notification.ts';
 import { recordOnlyNotifier, type StepNotifier } from './step-notifier.ts';
@@ -256,10 +259,29 @@ export class DeliveryController {
 
   private async deliver(app: StoredObject, owner: Owner, mem: Memory, key: string): Promise<void> {
     // The workflow's own components (a step's objects, replication copies) join the application's.
-    const spec = expandWorkflow(app.spec as ApplicationSpec, {
+    // read-object steps: what each reads now (an Application of this department, or an object in its namespaces).
+    const readObjects = await readStepValues(readSteps(app.spec as ApplicationSpec), owner, app.metadata.namespace, {
+      driver: (c) => this.deps.clusters.driver(c),
+      localCluster: localClusterName(),
+      application: (name) => this.deps.store.get({ kind: 'Application', tenant: owner.tenant, name }),
+    });
+    const expanded = expandWorkflow(app.spec as ApplicationSpec, {
       appName: owner.app,
       namespace: app.metadata.namespace,
+      readObjects,
     }).spec;
+    // ref-objects: the referenced objects, read from the department's own namespaces; until every one can be read,
+    // nothing of the application is applied (never an empty or partial copy).
+    const refs = await resolveRefObjects(expanded, owner, app.metadata.namespace, {
+      driver: (c) => this.deps.clusters.driver(c),
+      localCluster: localClusterName(),
+    });
+    if (!refs.ok) {
+      this.event(owner, 'Warning', 'RefObjectsNotRead', msg('MessageList', { items: [...refs.problems] }));
+      this.queue.addAfter(key, 10_000);
+      return;
+    }
+    const spec = refs.spec;
     // A status the autoscaler wrote before the first delivery holds only `scaling`: no delivery state yet.
     const stored = app.status as Partial<AppStatus> | undefined;
     const previous = stored?.placement ? (stored as AppStatus) : undefined;
@@ -302,6 +324,7 @@ export class DeliveryController {
       now,
       stepHealthy: () => observedHealthy(mem, previous, generation),
       appRunning: (name) => runningApps.has(name),
+      objectRead: (step) => readObjects[step] !== undefined,
       context: { name: owner.app, namespace: app.metadata.namespace ?? 'default' },
     });
     const tenantObj = await this.deps.store.get({ kind: 'Tenant', tenant: '', name: owner.tenant });
@@ -324,6 +347,7 @@ export class DeliveryController {
       revision,
       candidates,
       steps: workflow.reached,
+      ...(app.metadata.namespace !== undefined ? { declaredNamespace: app.metadata.namespace } : {}),
       quota: tenantSpec?.quota,
       replicas: autoscaled(scaling),
       ...(burst.allowance ? { burst: burst.allowance } : {}),
@@ -350,6 +374,8 @@ export class DeliveryController {
     );
     if (recheckInMs !== undefined) this.queue.addAfter(key, recheckInMs);
     this.reserveDelta(previous, plan, candidates);
+    // A topology's namespace of its own: workload changes there bring this application back too.
+    for (const cp of plan.clusters) for (const ns of cp.namespaces) this.byNamespace.set(ns, key);
 
     // Apply to every target cluster in parallel; an unreachable one is noted and retried, never fatal.
     const outcome = { observations: new Map<string, Observation>(), applyErrors: new Map<string, ApplyProblem>() };
@@ -635,11 +661,10 @@ export class DeliveryController {
   }
 
   private forget(key: string, tenant: string, name: string): void {
-    const namespace = this.memory.get(key)?.owner.namespace;
     this.sharing.remove(key);
     this.memory.delete(key);
     this.burst.record(tenant, name, undefined);
-    if (namespace !== undefined && this.byNamespace.get(namespace) === key) this.byNamespace.delete(namespace);
+    for (const [namespace, k] of [...this.byNamespace]) if (k === key) this.byNamespace.delete(namespace);
   }
 
   private ctx(key: string) {

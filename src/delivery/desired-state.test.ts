@@ -1,8 +1,12 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { format, resolveConfig } from 'prettier';
 import { describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { parseDocuments } from '../kernel/documents.ts';
 import type { ApplicationSpec } from '../apps/application-kind.ts';
 import type { ClusterCandidate } from '../placement/types.ts';
 import { GC_LABEL, planDelivery } from './desired-state.ts';
-import { ownerOf } from './namespace.ts';
+import { ownerOf, topologyNamespace } from './namespace.ts';
 import { deploySteps } from './workflow.ts';
 
 function cluster(name: string, region: string, networkZone = 'e-gov-extranet'): ClusterCandidate {
@@ -168,5 +172,87 @@ describe('planDelivery with the workflow steps that deliver', () => {
       .flatMap((c) => c.manifests)
       .find((m) => m.kind === 'ConfigMap' && m.metadata.name === 'notice');
     expect(notice?.metadata.namespace).toBe(ownerOf('edu', 'portal', undefined).namespace);
+  });
+});
+
+describe('topology namespaces (KubeVela delivers a topology into its namespace)', () => {
+  const GOLDEN = new URL('./golden/', import.meta.url);
+
+  function planOf(text: string) {
+    const app = parseDocuments(text)[0] as {
+      metadata: { name: string; tenant: string; namespace?: string };
+      spec: ApplicationSpec;
+    };
+    const r = planDelivery({
+      owner: ownerOf(app.metadata.tenant, app.metadata.name, undefined),
+      spec: app.spec,
+      revision: `${app.metadata.name}-v1`,
+      candidates: CLUSTERS,
+      current: {},
+      steps: deploySteps(app.spec),
+      ...(app.metadata.namespace ? { declaredNamespace: app.metadata.namespace } : {}),
+    });
+    if (!r.ok) throw new Error(JSON.stringify(r.errors));
+    return r;
+  }
+
+  it("gives two deploy steps to one cluster in two namespaces two Deployments, both in the department's namespaces", async () => {
+    const r = planOf(readFileSync(new URL('topology-namespaces.input.yaml', GOLDEN), 'utf8'));
+    expect(r.clusters.map((c) => c.cluster)).toEqual(['gov-east']);
+    const staging = topologyNamespace('edu', 'portal', 'edu--portal', 'prod', 'staging');
+    expect(r.clusters[0]!.namespaces).toEqual([staging, 'edu--portal'].sort());
+    const deployments = r.clusters[0]!.manifests.filter((m) => m.kind === 'Deployment') as unknown as {
+      metadata: { name: string; namespace: string; labels: Record<string, string> };
+      spec: { replicas: number };
+    }[];
+    expect(deployments.map((d) => [d.metadata.namespace, d.metadata.name, d.spec.replicas])).toEqual(
+      expect.arrayContaining([
+        ['edu--portal', 'web', 2],
+        [staging, 'web', 1],
+      ]),
+    );
+    expect(deployments).toHaveLength(2);
+    // Both namespaces are the department's: labelled with it and the application, guarded like the first.
+    for (const ns of r.clusters[0]!.namespaces) {
+      expect(
+        r.clusters[0]!.manifests.find((m) => m.kind === 'Namespace' && m.metadata.name === ns)?.metadata.labels,
+      ).toMatchObject({
+        'polis.io/tenant': 'edu',
+        'app.oam.dev/name': 'portal',
+      });
+      expect(r.clusters[0]!.manifests.some((m) => m.kind === 'NetworkPolicy' && m.metadata.namespace === ns)).toBe(
+        true,
+      );
+    }
+    // Placement counts both: 3 replicas of web on gov-east.
+    expect(r.placement.web!.replicas).toEqual({ 'gov-east': 3 });
+    const expected = new URL('topology-namespaces.expected.yaml', GOLDEN);
+    const text = await format(
+      stringify(
+        r.clusters.map((c) => ({ cluster: c.cluster, namespaces: c.namespaces, manifests: c.manifests })),
+        { lineWidth: 0, version: '1.1' },
+      ),
+      {
+        ...(await resolveConfig(expected)),
+        parser: 'yaml',
+      },
+    );
+    if (process.env.UPDATE_GOLDEN === '1') writeFileSync(expected, text);
+    expect(text).toBe(readFileSync(expected, 'utf8'));
+  });
+
+  it("keeps one namespace when the topology names the Application's own, or none", () => {
+    const app = (ns: string | undefined) => `
+apiVersion: core.oam.dev/v1beta1
+kind: Application
+metadata: { name: portal, tenant: edu${ns ? `, namespace: ${ns}` : ''} }
+spec:
+  components: [{ name: web, type: webservice, properties: { image: nginx } }]
+  policies: [{ name: t, type: topology, properties: { clusters: [gov-west], namespace: prod } }]
+`;
+    expect(planOf(app('prod')).clusters[0]!.namespaces).toEqual(['edu--portal']);
+    const other = planOf(app(undefined)).clusters[0]!;
+    expect(other.namespaces).toEqual([topologyNamespace('edu', 'portal', 'edu--portal', undefined, 'prod')]);
+    expect(other.namespaces[0]).toMatch(/^edu-portal-prod-[0-9a-f]{16}$/);
   });
 });

@@ -18,7 +18,7 @@ import type {
 import type { Owner } from '../kernel/ownership.ts';
 import { RUN_TO_COMPLETION } from './app-status.ts';
 import type { NamespaceQuota } from './namespace.ts';
-import { namespaceGuards, namespaceManifest } from './namespace.ts';
+import { namespaceGuards, namespaceManifest, topologyNamespace } from './namespace.ts';
 import type { DeployStep } from './workflow.ts';
 import { expandWorkflow, type WorkflowAdded } from '../apps/workflow/expand.ts';
 import type { Attachments } from '../market/attachments.ts';
@@ -53,11 +53,18 @@ export interface PlanInput {
   readonly fixed?: Readonly<Record<string, Readonly<Record<string, number>>>>;
   /** What marketplace bindings add on every cluster: credentials Secrets and env, network paths (src/market). */
   readonly attachments?: Attachments;
+  /** The Application's `metadata.namespace`: a topology naming it means the application's own namespace. */
+  readonly declaredNamespace?: string;
 }
 
 export interface ClusterPlan {
   readonly cluster: string;
-  /** The namespace first, then the rendered objects in apply order. */
+  /**
+   * The namespaces the application has there: its own (owner.namespace) and one per topology `namespace` of its
+   * own (topologyNamespace), sorted.
+   */
+  readonly namespaces: readonly string[];
+  /** The namespaces first, then the rendered objects in apply order. */
   readonly manifests: readonly Manifest[];
   readonly createOnlyPaths: Readonly<Record<string, readonly string[]>>;
   /** Changes exactly when what is sent to the cluster changes. */
@@ -141,26 +148,43 @@ export function planDelivery(input: PlanInput): PlanResult {
       .filter((p) => p.type === type && (!names || names.has(p.name ?? '')))
       .map((p) => (p.properties ?? {}) as Record<string, unknown>);
   const base = desiredDemands(spec, input.replicas);
+  const units = placementUnits(spec, input.steps, owner, input.declaredNamespace);
   // Each component as the steps that place it see it (their overrides applied): the largest count wins.
   const sized = new Map<string, ComponentDemandInfo>();
-  const merged = new Map<string, Map<string, number>>();
+  // Replicas per component, cluster and namespace (a topology's namespace of its own beside the application's).
+  const merged = new Map<string, Map<string, Map<string, number>>>();
   const unplaced = new Map<string, number>();
   const heldBack = new Map<string, number>();
   const shareHeld = new Map<string, number>();
   const excluded = new Map<string, ExcludedCluster[]>();
-  const overridesByCluster = new Map<string, Set<string>>();
+  const overridesByTarget = new Map<string, Set<string>>();
+  const noteOverrides = (cluster: string, namespace: string, step: DeployStep) => {
+    const o = overridesByTarget.get(targetKey(cluster, namespace)) ?? new Set<string>();
+    for (const name of step.overrides) o.add(name);
+    overridesByTarget.set(targetKey(cluster, namespace), o);
+  };
+  const put = (component: string, cluster: string, namespace: string, n: number) => {
+    const byCluster = merged.get(component) ?? new Map<string, Map<string, number>>();
+    const byNs = byCluster.get(cluster) ?? new Map<string, number>();
+    byNs.set(namespace, Math.max(byNs.get(namespace) ?? 0, n));
+    byCluster.set(cluster, byNs);
+    merged.set(component, byCluster);
+  };
   if (input.fixed) {
     for (const [component, byCluster] of Object.entries(input.fixed)) {
-      merged.set(component, new Map(Object.entries(byCluster).filter(([, n]) => n > 0)));
-      for (const cluster of Object.keys(byCluster)) {
-        const o = overridesByCluster.get(cluster) ?? new Set<string>();
-        for (const step of input.steps) for (const name of step.overrides) o.add(name);
-        overridesByCluster.set(cluster, o);
+      merged.set(component, new Map());
+      // A placement decided elsewhere knows clusters only: it goes to the first namespace a step delivers it to.
+      const unit = units.find((u) => delivers(u.step, component)) ?? units[0];
+      const namespace = unit?.namespace ?? owner.namespace;
+      for (const [cluster, n] of Object.entries(byCluster)) {
+        if (n > 0) put(component, cluster, namespace, n);
+        for (const u of units) noteOverrides(cluster, namespace, u.step);
       }
     }
   }
-  for (const step of input.fixed ? [] : input.steps) {
-    const plan = placementPlan(spec as never, { topologyNames: step.topologies });
+  for (const unit of input.fixed ? [] : units) {
+    const { step, namespace } = unit;
+    const plan = placementPlan(spec as never, { topologyNames: unit.topologies });
     if (!plan.ok) return { ok: false, errors: plan.errors };
     // Placement is sized from the spec as this step renders it: an override changing replicas is what is placed.
     const stepDemands = autoscaled(
@@ -178,7 +202,7 @@ export function planDelivery(input: PlanInput): PlanResult {
         policyFor: plan.policyFor,
         residency: plan.residency,
         components,
-        current: step === input.steps[0] ? input.current : {},
+        current: unit === units[0] ? input.current : {},
         ...(input.burst ? { burst: input.burst } : {}),
         ...(input.avoid ? { avoid: input.avoid } : {}),
         ...(input.roomCap ? { roomCap: input.roomCap } : {}),
@@ -187,17 +211,16 @@ export function planDelivery(input: PlanInput): PlanResult {
       input.candidates,
     );
     for (const [component, cp] of Object.entries(decision.components)) {
-      const m = merged.get(component) ?? new Map<string, number>();
+      const m = merged.get(component) ?? new Map<string, Map<string, number>>();
+      merged.set(component, m);
       const kind = stepDemands.find((d) => d.name === component)?.workloadKind;
       for (const [cluster, n] of Object.entries(cp.replicas)) {
-        // A Job or CronJob runs in exactly one cluster, even when several deploy steps each place it.
-        if (kind !== undefined && SINGLE_RUN.has(kind) && n > 0 && m.size > 0 && !m.has(cluster)) continue;
-        if (n > 0) m.set(cluster, Math.max(m.get(cluster) ?? 0, n));
-        const o = overridesByCluster.get(cluster) ?? new Set<string>();
-        for (const name of step.overrides) o.add(name);
-        overridesByCluster.set(cluster, o);
+        // A Job or CronJob runs in exactly one place, even when several deploy steps each place it.
+        const single = kind !== undefined && SINGLE_RUN.has(kind);
+        if (single && n > 0 && m.size > 0 && !(m.get(cluster)?.has(namespace) ?? false)) continue;
+        if (n > 0) put(component, cluster, namespace, n);
+        noteOverrides(cluster, namespace, step);
       }
-      merged.set(component, m);
       unplaced.set(component, Math.max(unplaced.get(component) ?? 0, cp.unplaced));
       if (cp.burstHeldBack) heldBack.set(component, Math.max(heldBack.get(component) ?? 0, cp.burstHeldBack));
       if (cp.shareHeldBack) shareHeld.set(component, Math.max(shareHeld.get(component) ?? 0, cp.shareHeldBack));
@@ -205,18 +228,30 @@ export function planDelivery(input: PlanInput): PlanResult {
     }
   }
   const demands = base.map((d) => sized.get(d.name) ?? d);
-  const appClusters = new Set<string>();
-  for (const m of merged.values()) for (const c of m.keys()) appClusters.add(c);
-  // Pod-less components (configuration objects) go wherever the application runs.
+  // Where the application runs: each cluster, with the namespaces it has there.
+  const targets = new Map<string, Set<string>>();
+  for (const m of merged.values())
+    for (const [c, byNs] of m) {
+      const set = targets.get(c) ?? new Set<string>();
+      for (const ns of byNs.keys()) set.add(ns);
+      targets.set(c, set);
+    }
+  // Pod-less components (configuration objects) go wherever the application runs, in each of its namespaces.
   for (const d of demands) {
     if (d.replicas !== 0 || !reachedComponents.has(d.name)) continue;
-    merged.set(d.name, new Map([...appClusters].map((c) => [c, 0])));
+    merged.set(d.name, new Map([...targets].map(([c, nss]) => [c, new Map([...nss].map((ns) => [ns, 0]))])));
   }
+  const total = (byNs: ReadonlyMap<string, number>) => [...byNs.values()].reduce((a, b) => a + b, 0);
   const placement: Record<string, ComponentPlacement> = {};
   for (const d of demands) {
-    const m = merged.get(d.name) ?? new Map<string, number>();
+    const m = merged.get(d.name) ?? new Map<string, Map<string, number>>();
     placement[d.name] = {
-      replicas: Object.fromEntries([...m].filter(([, n]) => n > 0 || d.replicas === 0).sort(byKey)),
+      replicas: Object.fromEntries(
+        [...m]
+          .map(([c, byNs]) => [c, total(byNs)] as [string, number])
+          .filter(([, n]) => n > 0 || d.replicas === 0)
+          .sort(byKey),
+      ),
       unplaced: unplaced.get(d.name) ?? 0,
       ...(heldBack.get(d.name) ? { burstHeldBack: heldBack.get(d.name)! } : {}),
       ...(shareHeld.get(d.name) ? { shareHeldBack: shareHeld.get(d.name)! } : {}),
@@ -224,41 +259,96 @@ export function planDelivery(input: PlanInput): PlanResult {
     };
   }
   const clusters: ClusterPlan[] = [];
-  for (const cluster of [...appClusters].sort()) {
-    const components = demands.filter((d) => merged.get(d.name)?.has(cluster)).map((d) => d.name);
-    const replicas = Object.fromEntries(components.map((c) => [c, merged.get(c)!.get(cluster)!]));
-    const rendered = renderApplication(spec, {
-      appName: owner.app,
-      tenant: owner.tenant,
-      namespace: owner.namespace,
-      revision: input.revision,
-      cluster,
-      components,
-      replicas,
-      overrides: props('override', overridesByCluster.get(cluster)),
-      applyOnce: props('apply-once'),
-      garbageCollect: props('garbage-collect'),
-    });
-    if (!rendered.ok) return { ok: false, errors: rendered.errors };
-    const objects = rendered.manifests.map((m) => {
-      const gc = rendered.gc[manifestKey(m)];
-      if (!gc) return m;
-      return { ...m, metadata: { ...m.metadata, labels: { ...m.metadata.labels, [GC_LABEL]: gc } } };
-    });
-    const manifests = [
-      namespaceManifest(owner),
-      ...sortManifests([
-        ...namespaceGuards(owner, input.quota),
-        ...(hasAttachments(input.attachments) ? attach(objects, owner, input.attachments) : objects),
-      ]),
-    ];
+  for (const cluster of [...targets.keys()].sort()) {
+    const namespaces = [...targets.get(cluster)!].sort();
+    const namespaceObjects: Manifest[] = [];
+    const objects: Manifest[] = [];
+    const createOnlyPaths: Record<string, readonly string[]> = {};
+    for (const namespace of namespaces) {
+      const here = { ...owner, namespace };
+      const components = demands.filter((d) => merged.get(d.name)?.get(cluster)?.has(namespace)).map((d) => d.name);
+      const replicas = Object.fromEntries(components.map((c) => [c, merged.get(c)!.get(cluster)!.get(namespace)!]));
+      const rendered = renderApplication(spec, {
+        appName: owner.app,
+        tenant: owner.tenant,
+        namespace,
+        revision: input.revision,
+        cluster,
+        components,
+        replicas,
+        overrides: props('override', overridesByTarget.get(targetKey(cluster, namespace))),
+        applyOnce: props('apply-once'),
+        garbageCollect: props('garbage-collect'),
+      });
+      if (!rendered.ok) return { ok: false, errors: rendered.errors };
+      const labelled = rendered.manifests.map((m) => {
+        const gc = rendered.gc[manifestKey(m)];
+        if (!gc) return m;
+        return { ...m, metadata: { ...m.metadata, labels: { ...m.metadata.labels, [GC_LABEL]: gc } } };
+      });
+      namespaceObjects.push(namespaceManifest(here));
+      objects.push(
+        ...namespaceGuards(here, input.quota),
+        ...(hasAttachments(input.attachments) ? attach(labelled, here, input.attachments) : labelled),
+      );
+      Object.assign(createOnlyPaths, rendered.createOnlyPaths);
+    }
+    const manifests = [...namespaceObjects, ...sortManifests(objects)];
     const hash = createHash('sha256')
-      .update(JSON.stringify([manifests, rendered.createOnlyPaths]))
+      .update(JSON.stringify([manifests, createOnlyPaths]))
       .digest('hex')
       .slice(0, 16);
-    clusters.push({ cluster, manifests, createOnlyPaths: rendered.createOnlyPaths, hash });
+    clusters.push({ cluster, namespaces, manifests, createOnlyPaths, hash });
   }
   return { ok: true, placement, clusters, demands };
+}
+
+/** One placement of a deploy step: its topologies that send the application to one namespace. */
+interface PlacementUnit {
+  readonly step: DeployStep;
+  readonly topologies: readonly string[];
+  readonly namespace: string;
+}
+
+/**
+ * The deploy steps, each split by the namespace its topologies name (KubeVela delivers a topology's components into
+ * its `namespace`): one placement per (step, namespace), in step order. A step without topologies, or whose
+ * topologies name no namespace, is one unit in the application's own namespace.
+ */
+function placementUnits(
+  spec: ApplicationSpec,
+  steps: readonly DeployStep[],
+  owner: Owner,
+  declared: string | undefined,
+): PlacementUnit[] {
+  const namespaceOf = new Map<string, string>();
+  for (const p of spec.policies ?? []) {
+    if (p.type !== 'topology' || namespaceOf.has(p.name ?? '')) continue;
+    const named = (p.properties as { namespace?: unknown } | undefined)?.namespace;
+    namespaceOf.set(
+      p.name ?? '',
+      topologyNamespace(
+        owner.tenant,
+        owner.app,
+        owner.namespace,
+        declared,
+        typeof named === 'string' ? named : undefined,
+      ),
+    );
+  }
+  return steps.flatMap((step) => {
+    if (step.topologies.length === 0) return [{ step, topologies: step.topologies, namespace: owner.namespace }];
+    const groups = new Map<string, string[]>();
+    for (const t of step.topologies) {
+      const ns = namespaceOf.get(t) ?? owner.namespace;
+      groups.set(ns, [...(groups.get(ns) ?? []), t]);
+    }
+    return [...groups].map(([namespace, topologies]) => ({ step, topologies, namespace }));
+  });
+}
+
+function targetKey(cluster: string, namespace: string): string {
+  return `${cluster}\u0000${namespace}`;
 }
 
 function byKey<T>(a: [string, T], b: [string, T]): number {

@@ -145,3 +145,30 @@ export function namespaceGuards(owner: Owner, quota: NamespaceQuota | undefined)
   }
   return out;
 }
+
+/**
+ * The namespace of a KubeVela topology's `namespace` for (department, application) in every cluster: always one
+ * of the department's own, never the namespace it names (which may be another department's or the system's).
+ * - No namespace, or the one the Application itself declares (`metadata.namespace`, `default` when absent): the
+ *   application's own namespace `base`, as KubeVela puts both in one place.
+ * - Any other name: a namespace of its own for (department, application, name): a readable cut of
+ *   `<tenant>-<app>-<name>` with runs of `-` collapsed, then `-` and a hash over the three names joined by NUL. It
+ *   holds no `--`, so it never equals a short-form appNamespace; its hash is over three NUL-separated names where a
+ *   long-form appNamespace's is over two, so two triples, or a triple and a pair, share a namespace only if 64
+ *   bits of SHA-256 collide (and then the drivers' ownership guard refuses the second owner: never a takeover).
+ */
+export function topologyNamespace(
+  tenant: string,
+  app: string,
+  base: string,
+  declared: string | undefined,
+  named: string | undefined,
+): string {
+  if (named === undefined || named === '' || named === (declared ?? 'default')) return base;
+  const hash = createHash('sha256').update(`${tenant}\u0000${app}\u0000${named}`).digest('hex').slice(0, HASH_DIGITS);
+  const readable = `${tenant}-${app}-${named}`
+    .replace(/-+/g, '-')
+    .slice(0, MAX - HASH_DIGITS - 1)
+    .replace(/-+$/, '');
+  return `${readable}-${hash}`;
+}

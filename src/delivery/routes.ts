@@ -26,7 +26,14 @@ export interface DeliveryRouteDeps {
 export function registerDeliveryRoutes(app: FastifyInstance, deps: DeliveryRouteDeps): void {
   const allow = (req: FastifyRequest, tenant: string, name?: string) =>
     requireApplicationAccess(req, 'get', tenant, name);
-  const plan = async (tenant: string, name: string, spec: ApplicationSpec, generation: number, current?: AppStatus) => {
+  const plan = async (
+    tenant: string,
+    name: string,
+    spec: ApplicationSpec,
+    generation: number,
+    current: AppStatus | undefined,
+    declaredNamespace: string | undefined,
+  ) => {
     const department = await deps.resources.get('Tenant', '', tenant).catch(() => undefined);
     const result = planDelivery({
       quota: (department?.spec as { quota?: NamespaceQuota } | undefined)?.quota,
@@ -36,6 +43,7 @@ export function registerDeliveryRoutes(app: FastifyInstance, deps: DeliveryRoute
       candidates: deps.clusters.candidates(),
       current: current?.placement ?? {},
       steps: deploySteps(spec),
+      ...(declaredNamespace !== undefined ? { declaredNamespace } : {}),
     });
     if (!result.ok) throw new InputError(`${name} cannot be rendered`, [...result.errors], { invalid: true });
     return {
@@ -77,6 +85,7 @@ export function registerDeliveryRoutes(app: FastifyInstance, deps: DeliveryRoute
           obj.spec as ApplicationSpec,
           generation,
           existing?.status as AppStatus | undefined,
+          obj.metadata.namespace,
         )),
       };
     },
@@ -98,7 +107,14 @@ export function registerDeliveryRoutes(app: FastifyInstance, deps: DeliveryRoute
         kind: 'ExportResult',
         application: name,
         revision: revisionName(name, obj.metadata.generation),
-        ...(await plan(tenant, name, obj.spec as ApplicationSpec, obj.metadata.generation, obj.status as AppStatus)),
+        ...(await plan(
+          tenant,
+          name,
+          obj.spec as ApplicationSpec,
+          obj.metadata.generation,
+          obj.status as AppStatus,
+          obj.metadata.namespace,
+        )),
       };
     },
   );

@@ -72,9 +72,17 @@ export function appDependencies(spec: ApplicationSpec): string[] {
   );
 }
 
-/** Whether the workflow now waits at a depends-on-app step. */
+/** Whether the workflow now waits at a depends-on-app step, or at a read-object step whose object is not there. */
 export function waitingOnApp(spec: ApplicationSpec, progress: WorkflowProgress): boolean {
-  return !progress.finished && stepsOf(spec)[progress.state.completed]?.type === 'depends-on-app';
+  const type = stepsOf(spec)[progress.state.completed]?.type;
+  return !progress.finished && (type === 'depends-on-app' || type === 'read-object');
+}
+
+/** The read-object steps of the workflow (sub-steps included), with their properties. */
+export function readSteps(spec: ApplicationSpec): { name: string; properties: Record<string, unknown> }[] {
+  return stepsOf(spec).flatMap((s) =>
+    s.type === 'read-object' ? [{ name: s.name, properties: s.properties as Record<string, unknown> }] : [],
+  );
 }
 
 function stepsOf(spec: ApplicationSpec): readonly FlatStep[] {
@@ -148,6 +156,8 @@ export function advanceWorkflow(
      * another department's applications: an unknown name is simply not running.
      */
     readonly appRunning?: (name: string) => boolean;
+    /** Whether delivery read the object of this read-object step this round. */
+    readonly objectRead?: (step: string) => boolean;
     /** KubeVela's `context` in `if` expressions. */
     readonly context?: Readonly<Record<string, unknown>>;
   },
@@ -271,6 +281,12 @@ export function advanceWorkflow(
     if (step.type === 'depends-on-app') {
       const name = step.properties.name;
       if (typeof name !== 'string' || !ctx.appRunning?.(name)) break;
+      finish(i);
+      continue;
+    }
+    // read-object: done once its object has been read (kube.#Read waits for it the same way).
+    if (step.type === 'read-object') {
+      if (!ctx.objectRead?.(step.name)) break;
       finish(i);
       continue;
     }

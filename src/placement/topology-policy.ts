@@ -18,6 +18,11 @@ export function setLocalCluster(name: string | undefined): void {
   localCluster = name || undefined;
 }
 
+/** The cluster `local` stands for (POLIS_LOCAL_CLUSTER), undefined when the data bureau set none. */
+export function localClusterName(): string | undefined {
+  return localCluster;
+}
+
 function localCauses(clusters: readonly string[], at: string): ErrorCause[] {
   if (localCluster !== undefined) return [];
   return clusters.flatMap((c, i) =>

@@ -39,6 +39,7 @@ import {
   type TraitContext,
 } from './pod-traits.ts';
 import { componentRevision } from './labels.ts';
+import { renderRefObjects, type RefObjectsProperties, type RefResolved } from './ref-objects.ts';
 import { parseComponent, parseTrait } from './schemas.ts';
 import { applyStorage } from './storage-trait.ts';
 import type { StorageProperties } from './storage-schema.ts';
@@ -78,6 +79,7 @@ function renderBase(c: IndexedComponent, p: unknown, ctx: ComponentRenderContext
   };
   const builtin = BUILTIN_COMPONENTS[c.type];
   if (builtin) return builtin.render(cctx, p);
+  if (c.type === 'ref-objects') return renderRefObjects(cctx, p as RefObjectsProperties, (c as RefResolved).refObjects);
   switch (c.type) {
     case 'webservice':
       return renderWebservice(cctx, p as WebserviceProperties);

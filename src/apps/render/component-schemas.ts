@@ -1,4 +1,5 @@
 import { isClusterScoped } from './labels.ts';
+import { refObjectsProperties } from './ref-objects.ts';
 import { z } from 'zod';
 import {
   bytesQuantity,
@@ -174,4 +175,5 @@ export const COMPONENT_SCHEMAS: Readonly<Record<string, z.ZodType>> = {
   task: taskProperties,
   'cron-task': cronTaskProperties,
   'k8s-objects': k8sObjectsProperties,
+  'ref-objects': refObjectsProperties,
 };

@@ -27,6 +27,8 @@ export interface RenderContext {
   /** Properties of apply-once and garbage-collect policies. */
   readonly applyOnce?: readonly Record<string, unknown>[];
   readonly garbageCollect?: readonly Record<string, unknown>[];
+  /** What the workflow's read-object steps read, by step name (delivery reads them; see ExpandOptions). */
+  readonly readObjects?: Readonly<Record<string, unknown>>;
 }
 
 export type RenderResult =
@@ -48,7 +50,10 @@ export type RenderResult =
  */
 export function renderApplication(written: ApplicationSpec, ctx: RenderContext): RenderResult {
   // The workflow's own components (a step's objects, replication copies) are rendered like the others.
-  const spec = expandWorkflow(written, { appName: ctx.appName }).spec;
+  const spec = expandWorkflow(written, {
+    appName: ctx.appName,
+    ...(ctx.readObjects ? { readObjects: ctx.readObjects } : {}),
+  }).spec;
   const spotted = specCauses(spec);
   const r = renderCore(spec, ctx);
   if (spotted.length > 0 || r.causes.length > 0) {

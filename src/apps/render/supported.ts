@@ -7,6 +7,7 @@ import { BUILTIN_COMPONENTS, BUILTIN_TRAITS } from './builtin-registry.ts';
 export const SUPPORTED_COMPONENTS: readonly string[] = [
   'cron-task',
   'k8s-objects',
+  'ref-objects',
   'task',
   'webservice',
   'worker',
@@ -61,6 +62,7 @@ export const SUPPORTED_STEPS: readonly string[] = [
   'export2secret',
   'notification',
   'print-message-in-status',
+  'read-object',
   'step-group',
   'suspend',
   'webhook',

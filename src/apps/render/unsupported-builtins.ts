@@ -8,8 +8,6 @@ export const UNSUPPORTED_BUILTINS: Readonly<
   Record<'component' | 'trait' | 'policy' | 'workflow step', Readonly<Record<string, string>>>
 > = {
   component: {
-    'ref-objects':
-      'it copies objects read live from the control-plane cluster at render time; polis renders from the spec alone. Put the objects in a k8s-objects component',
     'config-image-registry':
       "KubeVela's config management, not an application workload; use an export2secret step (kind docker-registry)",
     'config-dex-connector': "KubeVela's config management (its own Dex), not an application workload",
@@ -24,8 +22,6 @@ export const UNSUPPORTED_BUILTINS: Readonly<
     debug: 'a KubeVela debugging aid; polis render shows what would be applied',
   },
   'workflow step': {
-    'read-object':
-      'polis reads no live objects from member clusters during a workflow; outputs come from step properties',
     'read-config': "KubeVela's config store; polis has none (use export2config / export2secret and mount them)",
     'create-config': "KubeVela's config store; use export2config or export2secret",
     'delete-config': "KubeVela's config store",

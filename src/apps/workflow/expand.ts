@@ -67,6 +67,12 @@ export interface ExpandOptions {
   readonly appName?: string;
   /** The Application's metadata.namespace (KubeVela's context.namespace). */
   readonly namespace?: string;
+  /**
+   * What each read-object step read (by step name), as delivery read it this round. Without it (checking an
+   * application before it runs) a read-object step's outputs are not known yet: inputs from them are left as
+   * written, and filled in when delivery has read them.
+   */
+  readonly readObjects?: Readonly<Record<string, unknown>>;
 }
 
 /** An expanded spec remembers what it was expanded with, so that checking it again (rendering) agrees. */
@@ -141,6 +147,8 @@ export function expandWorkflow(spec: ApplicationSpec, given: ExpandOptions = {})
   const names = new Set(components.map((c) => c.name));
   const policyType = new Map(policies.flatMap((p) => (p.name === undefined ? [] : [[p.name, p.type] as const])));
   const outputs = new Map<string, unknown>();
+  /** Outputs of read-object steps not read yet: known to exist, value unknown. */
+  const pending = new Set<string>();
   const delivered = new Set<string>();
   const flat: FlatStep[] = [];
   const appName = opts.appName ?? 'app';
@@ -159,6 +167,7 @@ export function expandWorkflow(spec: ApplicationSpec, given: ExpandOptions = {})
     const props = structuredClone(s.properties ?? {}) as Record<string, unknown>;
     const inputs: Record<string, unknown> = {};
     (s.inputs ?? []).forEach((input, k) => {
+      if (pending.has(input.from)) return;
       if (!outputs.has(input.from)) {
         causes.push({
           path: `${path}.inputs[${k}].from`,
@@ -253,6 +262,8 @@ export function expandWorkflow(spec: ApplicationSpec, given: ExpandOptions = {})
       parameter: p,
       context: { name: appName, namespace: appNamespace, stepName: s.name },
     };
+    // read-object.cue: the object read is `output.value`.
+    if (s.type === 'read-object') outputEnv.output = { value: opts.readObjects?.[s.name] };
     if (s.type === 'deploy') {
       const named = (p.policies as string[] | undefined) ?? [];
       const of = (type: string) => named.filter((n) => policyType.get(n) === type);
@@ -334,6 +345,11 @@ export function expandWorkflow(spec: ApplicationSpec, given: ExpandOptions = {})
         return;
       }
       const root = String(parsedOut.expr.path[0]);
+      if (root === 'output' && s.type === 'read-object') {
+        if (opts.readObjects?.[s.name] === undefined) pending.add(o.name);
+        else outputs.set(o.name, lookup(outputEnv, parsedOut.expr.path));
+        return;
+      }
       if (!OUTPUT_ROOTS.includes(root) || (root === 'apply' && outputEnv.apply === undefined)) {
         causes.push({
           path: at,

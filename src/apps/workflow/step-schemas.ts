@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { strings, whole } from '../render/common-schemas.ts';
+import { refTarget } from '../render/ref-objects.ts';
+import { systemNamespace } from '../app-namespace.ts';
 
 /**
  * The properties of KubeVela's workflow steps polis runs beyond deploy, suspend and depends-on-app, after
@@ -104,6 +106,36 @@ export const notificationProperties = z
 /** webhook.cue: `url`, `data?` (the application itself when absent). */
 export const webhookProperties = z.object({ url: urlSource, data: open.optional() }).strict();
 
+/**
+ * read-object.cue: `apiVersion` (`core.oam.dev/v1beta1`), `kind` (`Application`), `name`, `namespace`
+ * (`default`), `cluster` (`""`). polis reads an Application of the step's own department, or an object of a kind a
+ * ref-objects component may reference, from a namespace of the department's own (src/delivery/read-values.ts).
+ */
+export const readObjectProperties = z
+  .object({
+    apiVersion: z.string().default('core.oam.dev/v1beta1'),
+    kind: z.string().default('Application'),
+    name: z.string().min(1),
+    namespace: z.string().default('default'),
+    cluster: z.string().default(''),
+  })
+  .strict()
+  .superRefine((o, ctx) => {
+    const app = o.apiVersion === 'core.oam.dev/v1beta1' && o.kind === 'Application';
+    if (!app && !refTarget({ apiVersion: o.apiVersion, kind: o.kind, name: o.name }))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['kind'],
+        message: `${o.apiVersion} ${o.kind} cannot be read: a step reads an Application of its department, or a namespaced object without RBAC (ConfigMap, Secret, Service, Deployment …)`,
+      });
+    if (systemNamespace(o.namespace))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['namespace'],
+        message: `"${o.namespace}" is a system namespace; a step reads only from its department's own namespaces`,
+      });
+  });
+
 /** print-message-in-status.cue: `message`. */
 export const printMessageProperties = z.object({ message: z.string() }).strict();
 
@@ -126,4 +158,5 @@ export const WORKFLOW_STEP_SCHEMAS: Readonly<Record<string, z.ZodType>> = {
   notification: notificationProperties,
   webhook: webhookProperties,
   'print-message-in-status': printMessageProperties,
+  'read-object': readObjectProperties,
 };

@@ -153,8 +153,6 @@ export const en = {
     '"{namespace}" is a system namespace; an application runs in its department\'s own namespace (leave metadata.namespace out, or name "default" or a namespace of the department)',
   NamespaceOfOtherDepartment:
     '"{namespace}" is a namespace of department "{department}"; an application runs in its own department\'s namespaces',
-  TopologyNamespacesCollide:
-    'topology "{policy}" puts the application in namespace "{namespace}" and topology "{other}" in "{otherNamespace}", on clusters that may be the same; deploy the two to different clusters, or make a second application',
   LocalClusterNotConfigured:
     'KubeVela\'s "{cluster}" is its own control-plane cluster; polis has none (the data bureau sets one with {setting}); name the clusters to run on',
   TokenMalformed: 'the token is not a well-formed JWT',
@@ -226,8 +224,8 @@ export const en = {
   // ── KubeVela conversion (polis convert --check) and workflow steps ─────────────────────────────────────────
   NamespaceMapped:
     'namespace "{namespace}" kept as written; the objects go to the department\'s namespace for the application',
-  TopologyNamespaceNotHonoured:
-    'topology namespace "{namespace}" is not honoured: the objects go to the department\'s namespace for the application',
+  TopologyNamespaceMapped:
+    'topology namespace "{namespace}" is delivered into a namespace of the department\'s own for the application ({mapped} on every cluster)',
   LocalClusterMapped: 'the local cluster is the one the platform names (POLIS_LOCAL_CLUSTER)',
   PolicyWithoutEffect:
     'policy {type} is accepted without effect: every application has its own namespace, and polis adopts same-named objects in it',
@@ -310,6 +308,12 @@ export const en = {
   // ── Metric history ──────────────────────────────────────────────────────────────────────────────────────────
   HistoryUnavailable: 'no metric history: polis runs without its store-backed history or Prometheus',
   HistoryPlatformOnly: 'the platform history names every department and cluster: platform-wide roles only',
+  RefObjectClusterUnset:
+    "component {component}: {object} is referenced on KubeVela's control-plane cluster, and polis has none (the data bureau names one with POLIS_LOCAL_CLUSTER); name the cluster to read it from",
+  RefObjectUnreadable: 'component {component}: {object} could not be read on cluster {cluster}: {error}',
+  RefObjectNamespaceNotOwn:
+    "component {component}: namespace {namespace} on cluster {cluster} is not the department's; objects are referenced only in the department's own namespaces",
+  RefObjectNotFound: 'component {component}: {object} is not in namespace {namespace} on cluster {cluster}',
 } as const satisfies Record<string, string>;
 
 /** Every code the catalogue knows. */

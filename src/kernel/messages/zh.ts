@@ -131,8 +131,6 @@ export const zh: Record<MessageCode, string> = {
   NamespaceSystem:
     '"{namespace}" 是系统命名空间；应用运行在其部门自己的命名空间中（省略 metadata.namespace，或填 "default" 或本部门的命名空间）',
   NamespaceOfOtherDepartment: '"{namespace}" 是部门 "{department}" 的命名空间；应用只能运行在本部门的命名空间中',
-  TopologyNamespacesCollide:
-    '拓扑 "{policy}" 把应用放在命名空间 "{namespace}"，拓扑 "{other}" 放在 "{otherNamespace}"，而两者的集群可能相同；请部署到不同集群，或另建一个应用',
   LocalClusterNotConfigured:
     'KubeVela 的 "{cluster}" 是它自己的控制面集群；polis 没有（由数据局通过 {setting} 设置）；请写明要运行的集群',
   TokenMalformed: '令牌不是格式正确的 JWT',
@@ -195,7 +193,7 @@ export const zh: Record<MessageCode, string> = {
   EvidenceSpread: '{subject}：{pods} 个 Pod 中 {anomalous} 个异常，涉及组件 {components}',
   EvidencePath: '故障传播路径：{path}',
   NamespaceMapped: '命名空间 "{namespace}" 保持原样；对象进入该部门此应用的命名空间',
-  TopologyNamespaceNotHonoured: '拓扑策略的命名空间 "{namespace}" 不生效：对象进入该部门此应用的命名空间',
+  TopologyNamespaceMapped: '拓扑策略的命名空间 "{namespace}" 映射为本部门此应用自己的命名空间（各集群上为 {mapped}）',
   LocalClusterMapped: '本地集群即平台指定的集群（POLIS_LOCAL_CLUSTER）',
   PolicyWithoutEffect: '策略 {type} 被接受但不生效：每个应用都有自己的命名空间，polis 接管其中同名对象',
   ResourceUpdateWholeObject: '无论给出哪种操作，polis 都应用完整的期望对象',
@@ -267,4 +265,10 @@ export const zh: Record<MessageCode, string> = {
   OidcUserNotAdmitted: '{user} 未获准入：既没有用户对象，也没有映射的组',
   HistoryUnavailable: '没有指标历史：polis 既未保存自己的历史，也未配置 Prometheus',
   HistoryPlatformOnly: '平台历史涉及所有部门和集群：仅平台级角色可读',
+  RefObjectClusterUnset:
+    '组件 {component}：{object} 引用在 KubeVela 的控制面集群上，polis 没有控制面集群（由政数局通过 POLIS_LOCAL_CLUSTER 指定）；请写明从哪个集群读取',
+  RefObjectUnreadable: '组件 {component}：无法在集群 {cluster} 上读取 {object}：{error}',
+  RefObjectNamespaceNotOwn:
+    '组件 {component}：集群 {cluster} 上的命名空间 {namespace} 不属于本部门；只能引用本部门自己命名空间中的对象',
+  RefObjectNotFound: '组件 {component}：集群 {cluster} 的命名空间 {namespace} 中没有 {object}',
 };

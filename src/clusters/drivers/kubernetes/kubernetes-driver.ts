@@ -22,7 +22,8 @@ import {
 import type { CacheScope } from './cluster-cache.ts';
 import { ClusterCache, ownerIndexKey } from './cluster-cache.ts';
 import type { ResourceInfo } from './discovery.ts';
-import { RENDERED_KINDS } from './discovery.ts';
+import { objectPath, RENDERED_KINDS } from './discovery.ts';
+import { failureMessage } from './api-errors.ts';
 import type { KubeResponse } from './kube-http.ts';
 import { KubeHttp, statusMessage } from './kube-http.ts';
 import { parseKubeconfig } from './kubeconfig.ts';
@@ -138,6 +139,16 @@ export class KubernetesDriver implements ClusterDriver {
       }
     }
     return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+
+  async read(apiVersion: string, kind: string, namespace: string, name: string): Promise<Manifest | undefined> {
+    const c = await this.fresh('objects');
+    const info = await c.cache.discovery.resource(apiVersion, kind);
+    if (!info) return undefined;
+    const answer = await c.http.request('GET', objectPath(info, info.namespaced ? namespace : undefined, name));
+    if (answer.status === 200) return answer.body as Manifest;
+    if (answer.status === 404) return undefined;
+    throw new Error(failureMessage(answer));
   }
 
   async capacity(): Promise<ClusterCapacity> {

@@ -102,6 +102,13 @@ export class SimulatedDriver implements ClusterDriver {
     return this.call((c) => c.workloads(owner.namespace, selector(owner)));
   }
 
+  read(apiVersion: string, kind: string, namespace: string, name: string): Promise<Manifest | undefined> {
+    return this.call((c) => {
+      const live = c.get(`${apiVersion}/${kind}/${namespace}/${name}`);
+      return live ? (structuredClone(live) as Manifest) : undefined;
+    });
+  }
+
   capacity(): Promise<ClusterCapacity> {
     return this.call((c) => c.capacity());
   }
