@@ -11,9 +11,10 @@ function memoryLeases(now: () => number): LeaseBackend & { attempts: LeaseReques
     acquireLease: async (req): Promise<LeaseState> => {
       attempts.push(req);
       const t = now();
-      const free = !row || row.expires <= t || row.holder === req.holder;
+      const own = row !== undefined && row.holder === req.holder && row.epoch === req.epoch;
+      const free = !row || row.expires <= t || own;
       if (free) {
-        const epoch = row && row.holder === req.holder && row.epoch === req.epoch ? row.epoch : (row?.epoch ?? 0) + 1;
+        const epoch = own ? row!.epoch : (row?.epoch ?? 0) + 1;
         row = { holder: req.holder, epoch, expires: t + req.ttlMs };
       }
       return {
@@ -101,5 +102,33 @@ describe('LeaderElector', () => {
     release();
     await stopping;
     expect(changes).toEqual(['elected', 'started', 'lost']);
+  });
+
+  it('keeps its term through a stall of the whole process longer than the lease, when nobody took it meanwhile', async () => {
+    const now = () => performance.now();
+    const leases = memoryLeases(now);
+    const changes: string[] = [];
+    const elector = new LeaderElector({
+      leases,
+      name: 'controllers',
+      holder: 'replica-a',
+      timing: { leaseMs: 300, renewMs: 50, renewDeadlineMs: 200, retryMs: 50 },
+      now,
+      onElected: () => void changes.push('elected'),
+      onLost: () => void changes.push('lost'),
+    });
+    await elector.start();
+    const epoch = elector.fence().epoch;
+    // The event loop is blocked for longer than the lease (a long synchronous task).
+    const until0 = performance.now() + 600;
+    while (performance.now() < until0) {
+      /* stalled */
+    }
+    const before = leases.attempts.length;
+    await until('a renewal after the stall', () => leases.attempts.length > before + 1);
+    expect(changes).toEqual(['elected']);
+    expect(elector.isLeader).toBe(true);
+    expect(elector.fence().epoch).toBe(epoch);
+    await elector.stop();
   });
 });

@@ -120,9 +120,13 @@ export class LeaderElector {
   #schedule(): void {
     if (!this.#running) return;
     const wait = nextWakeIn(this.#state, this.#now(), this.#timing);
+    const due = this.#now() + wait;
     this.#timer = setTimeout(() => {
-      // Step down first if the renew deadline passed while waiting; then try again.
-      this.#cycle = this.#cycle.then(() => this.#apply(onTick(this.#state, this.#now())));
+      // Step down first if the renew deadline passed while waiting; then try again. A timer that fires late woke a
+      // process that stalled (a long synchronous task, a paused VM), not one cut off from the database: it asks the
+      // database first, and keeps its term when it still holds it there.
+      const stalled = this.#now() - due > this.#timing.retryMs;
+      if (!stalled) this.#cycle = this.#cycle.then(() => this.#apply(onTick(this.#state, this.#now())));
       void this.#attempt();
     }, wait);
     this.#timer.unref();

@@ -102,6 +102,30 @@ forEachBackend('fencing', (backend) => {
     // Without a fence (a person's request) the same write goes through.
     await store.transaction(async (tx) => tx.put(object('third', await tx.nextRevision()), 'ADDED'));
   });
+
+  it('a holder that renews its own lapsed term keeps it when nobody took the lease; another holder starts the next term', async () => {
+    store = await backend.open();
+    const first = await store.acquireLease({ name: 'stall', holder: 'a', epoch: 0, ttlMs: 30 });
+    expect(first).toMatchObject({ held: true, holder: 'a' });
+    await waitFor('the term to lapse', () => false, 80).catch(() => undefined);
+    // Lapsed: a fenced write is refused meanwhile.
+    const lapsed = { name: 'stall', holder: 'a', epoch: first.epoch };
+    await expect(put(store, 'during-lapse', lapsed)).rejects.toMatchObject({ causes: [{ code: 'Fenced' }] });
+    // A renewal of the same term, nobody else in between: the same term, writes pass again.
+    const renewed = await store.acquireLease({ name: 'stall', holder: 'a', epoch: first.epoch, ttlMs: 30_000 });
+    expect(renewed).toMatchObject({ held: true, holder: 'a', epoch: first.epoch });
+    await put(store, 'after-renewal', lapsed);
+    // Taken anew (epoch 0: it had stepped down) or by another holder after a lapse: the next term.
+    await store.releaseLease('stall', 'a', first.epoch);
+    const again = await store.acquireLease({ name: 'stall', holder: 'a', epoch: 0, ttlMs: 30 });
+    expect(again).toMatchObject({ held: true, epoch: first.epoch + 1 });
+    await waitFor('the term to lapse', () => false, 80).catch(() => undefined);
+    const other = await store.acquireLease({ name: 'stall', holder: 'b', epoch: 0, ttlMs: 30_000 });
+    expect(other).toMatchObject({ held: true, holder: 'b', epoch: first.epoch + 2 });
+    // The old holder's late renewal of its lapsed term does not take it back.
+    const late = await store.acquireLease({ name: 'stall', holder: 'a', epoch: first.epoch + 1, ttlMs: 30_000 });
+    expect(late).toMatchObject({ held: false, holder: 'b' });
+  });
 });
 
 describe.skipIf(inject('pgUrl') === null)(

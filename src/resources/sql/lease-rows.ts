@@ -7,7 +7,9 @@ import type { Schema } from './schema.ts';
 /**
  * Takes or renews a lease in one statement, timed by the database clock (`nowMs`): INSERT … ON CONFLICT DO UPDATE
  * … WHERE the row is expired (a takeover: epoch + 1) or is the requester's unexpired term `epoch` (a renewal: same
- * epoch). Then reads the row back, whoever holds it.
+ * epoch). A holder renewing its own term after it lapsed (its process stalled) keeps the term when nobody took the lease
+ * meanwhile: fenced writes were refused while it had lapsed, and no other term began. Then reads the row back, whoever
+ * holds it.
  */
 export async function acquireLease(db: Kysely<Schema>, nowMs: string, req: LeaseRequest): Promise<LeaseState> {
   if (!Number.isSafeInteger(req.ttlMs) || req.ttlMs <= 0)
@@ -18,7 +20,9 @@ export async function acquireLease(db: Kysely<Schema>, nowMs: string, req: Lease
     VALUES (${req.name}, ${req.holder}, 1, ${now}, ${now} + ${req.ttlMs})
     ON CONFLICT (name) DO UPDATE SET
       holder = excluded.holder,
-      epoch = CASE WHEN leases.expires_at < excluded.renewed_at THEN leases.epoch + 1 ELSE leases.epoch END,
+      epoch = CASE WHEN leases.expires_at < excluded.renewed_at
+                    AND NOT (leases.holder = excluded.holder AND leases.epoch = ${req.epoch})
+                   THEN leases.epoch + 1 ELSE leases.epoch END,
       renewed_at = excluded.renewed_at,
       expires_at = excluded.expires_at
     WHERE leases.expires_at < excluded.renewed_at
