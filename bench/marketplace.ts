@@ -361,7 +361,7 @@ async function isolationAtScale(): Promise<Figure[]> {
     ];
   } finally {
     await polis.stop();
-    server.stop();
+    await server.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }

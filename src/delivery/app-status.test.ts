@@ -163,6 +163,23 @@ describe('unschedulable replicas', () => {
     expect(schedulingCaps(undefined, first.caps, now + SCHEDULING_BACKOFF_MS).byComponent).toBeUndefined();
     expect(schedulingCaps(status('NotObserved'), new Map(), now).byComponent).toBeUndefined();
   });
+
+  it('grow as the room the cluster had when capped grows, so replicas come back from overflow when room frees', () => {
+    const now = Date.parse(T0);
+    let room = 10; // what placement saw: 10 fit, 7 were scheduled
+    const roomOf = (component: string, cluster: string) =>
+      component === 'web' && cluster === 'gov-east' ? room : undefined;
+    const first = schedulingCaps(status(), new Map(), now, roomOf);
+    expect(first.byComponent).toEqual({ web: { 'gov-east': 7 } });
+    // Another application gives 5 replicas' room back on gov-east: the cap grows by 5, until it expires as before.
+    room = 15;
+    expect(schedulingCaps(undefined, first.caps, now + 1000, roomOf).byComponent).toEqual({ web: { 'gov-east': 12 } });
+    // Room taken by others does not tighten it (placement sees that room itself).
+    room = 4;
+    expect(schedulingCaps(undefined, first.caps, now + 1000, roomOf).byComponent).toEqual({ web: { 'gov-east': 7 } });
+    // Unknown room (no capacity report yet): the cap as set.
+    expect(schedulingCaps(undefined, first.caps, now + 1000).byComponent).toEqual({ web: { 'gov-east': 7 } });
+  });
 });
 
 describe('applicationStatus tells the truth about delivery', () => {

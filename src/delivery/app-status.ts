@@ -472,20 +472,49 @@ export function schedulablePlacement(previous: AppStatus): AppStatus['placement'
 /** How long a cluster that could not schedule a component's replicas is not given more of them. */
 export const SCHEDULING_BACKOFF_MS = 5 * 60_000;
 
-/** Per "component/cluster": the most replicas the cluster could schedule, and until when that cap holds (epoch ms). */
-export type SchedulingCaps = ReadonlyMap<string, { readonly cap: number; readonly until: number }>;
+/**
+ * Per "component/cluster": the most replicas the cluster could schedule, until when that cap holds (epoch ms), and the
+ * room the cluster had for the component when it was set (see `RoomOf`; absent when unknown).
+ */
+export type SchedulingCaps = ReadonlyMap<
+  string,
+  { readonly cap: number; readonly until: number; readonly room?: number }
+>;
+
+/**
+ * Replicas of a component a cluster's free room holds now, its own replicas there counted as free (what placement
+ * sees); undefined when unknown (no capacity report, a component no longer declared).
+ */
+export type RoomOf = (component: string, cluster: string) => number | undefined;
 
 /**
  * The caps placement keeps for a while where a cluster's scheduler left replicas unschedulable although its free
  * room looked enough (room split across nodes): without them, placement would hand overflow back to that cluster
  * as soon as the pending pods are gone, and the replicas would go back and forth (pure).
+ *
+ * A cap speaks of the room the cluster had when it was set: where the cluster's room for the component has grown
+ * since (another application gave replicas back, a node was added), the cap grows by as much, so replicas that went
+ * to overflow (a burst cluster) come back as soon as the room is there, not when the cap expires.
  */
 export function schedulingCaps(
   previous: AppStatus | undefined,
   held: SchedulingCaps,
   now: number,
-): { caps: Map<string, { cap: number; until: number }>; byComponent?: Record<string, Record<string, number>> } {
-  const caps = new Map<string, { cap: number; until: number }>();
+  roomOf?: RoomOf,
+): {
+  caps: Map<string, { cap: number; until: number; room?: number }>;
+  byComponent?: Record<string, Record<string, number>>;
+} {
+  const caps = new Map<string, { cap: number; until: number; room?: number }>();
+  const room = (k: string) => {
+    const slash = k.lastIndexOf('/');
+    return roomOf?.(k.slice(0, slash), k.slice(slash + 1));
+  };
+  /** The cap as the room now allows: what it was, plus what the room grew since it was set. */
+  const effective = (k: string, v: { cap: number; room?: number }) => {
+    const r = v.room === undefined ? undefined : room(k);
+    return r === undefined ? v.cap : v.cap + Math.max(0, r - v.room!);
+  };
   for (const [k, v] of held) if (v.until > now) caps.set(k, v);
   for (const c of previous?.components ?? [])
     for (const x of c.clusters) {
@@ -493,13 +522,19 @@ export function schedulingCaps(
       if (!x.unschedulableReplicas || x.reason === 'NotObserved') continue;
       const cap = Math.max(0, x.desiredReplicas - x.unschedulableReplicas);
       const k = `${c.name}/${x.cluster}`;
-      caps.set(k, { cap: Math.min(cap, caps.get(k)?.cap ?? Infinity), until: now + SCHEDULING_BACKOFF_MS });
+      const was = caps.get(k);
+      const r = room(k);
+      caps.set(k, {
+        cap: Math.min(cap, was ? effective(k, was) : Infinity),
+        until: now + SCHEDULING_BACKOFF_MS,
+        ...(r !== undefined ? { room: r } : {}),
+      });
     }
   if (caps.size === 0) return { caps };
   const byComponent: Record<string, Record<string, number>> = {};
   for (const [k, v] of caps) {
     const slash = k.lastIndexOf('/');
-    (byComponent[k.slice(0, slash)] ??= {})[k.slice(slash + 1)] = v.cap;
+    (byComponent[k.slice(0, slash)] ??= {})[k.slice(slash + 1)] = effective(k, v);
   }
   return { caps, byComponent };
 }

@@ -17,7 +17,7 @@ import type { StoredObject } from '../resources/envelope.ts';
 import type { ResourceService } from '../resources/service.ts';
 import type { Store } from '../resources/store.ts';
 import type { ApplyProblem, AppStatus, Observation } from './app-status.ts';
-import type { SchedulingCaps } from './app-status.ts';
+import type { RoomOf, SchedulingCaps } from './app-status.ts';
 import { applicationStatus, schedulablePlacement, schedulingCaps } from './app-status.ts';
 import { desiredDemands, placementDemands, planDelivery } from './desired-state.ts';
 import type { NamespaceQuota } from './namespace.ts';
@@ -33,7 +33,8 @@ import { LeftoverCleanup } from './leftover-cleanup.ts';
 import type { ApplicationShare, TenantSharingSpec } from './sharing-ledger.ts';
 import { SharingLedger, priorityOf } from './sharing-ledger.ts';
 import { sharingNotes, sharingStatus } from './sharing-status.ts';
-import type { ClusterCandidate } from '../placement/types.ts';
+import type { ClusterCandidate, ComponentDemand } from '../placement/types.ts';
+import { CapacityLedger } from '../placement/capacity-ledger.ts';
 import { holdsVolumes, leftoverRemovable, unprobedClusters } from './cluster-hold.ts';
 import { crashLoopFailover, crashLoopToleration } from '../failover/component-failover.ts';
 import { advanceWorkflow, appDependencies, readSteps, waitingOnApp, type StepEffect } from './workflow.ts';
@@ -87,6 +88,11 @@ interface Memory {
   observations: Map<string, Observation>;
   /** Some replicas found no room in the last reconcile: retried when a cluster's capacity changes. */
   unplaced?: boolean;
+  /**
+   * Some replicas run on a burst cluster: placed again when a cluster's capacity changes, so that they come back to
+   * private room as soon as it frees (a borrower yields, an application shrinks), not at the next full resync.
+   */
+  onBurst?: boolean;
   /** Where clusters recently could not schedule this application's replicas (see schedulingCaps). */
   schedulingCaps?: SchedulingCaps;
   /** The application's owner (department, application, namespace) as last reconciled. */
@@ -165,7 +171,7 @@ export class DeliveryController {
         if (change === 'health' || change === 'added' || change === 'removed') {
           void this.leftovers.returned(cluster);
           void this.resyncAll();
-        } else if (change === 'capacity') this.requeueUnplaced();
+        } else if (change === 'capacity') this.requeueForRoom();
       }),
     );
     for (const name of this.deps.clusters.names()) this.listenTo(name);
@@ -223,8 +229,8 @@ export class DeliveryController {
     this.timers.push(t);
   }
 
-  private requeueUnplaced(): void {
-    for (const [key, m] of this.memory) if (m.unplaced) this.queue.add(key);
+  private requeueForRoom(): void {
+    for (const [key, m] of this.memory) if (m.unplaced || m.onBurst) this.queue.add(key);
   }
 
   /** One reconcile of one application. Safe to repeat at any point; writes only what changed. */
@@ -331,7 +337,12 @@ export class DeliveryController {
     const tenantSpec = tenantObj?.spec as
       ({ quota?: NamespaceQuota; burst?: BurstLimits } & TenantSharingSpec) | undefined;
     const share = this.shareOf(key, app, tenantSpec, candidates);
-    const capped = schedulingCaps(previous, mem.schedulingCaps ?? new Map(), nowMs);
+    const capped = schedulingCaps(
+      previous,
+      mem.schedulingCaps ?? new Map(),
+      nowMs,
+      placementRoom(spec, scaling, previous, candidates),
+    );
     mem.schedulingCaps = capped.caps;
     const burst = burstAllowance({
       application: (spec.policies?.find((p) => p.type === 'autoscaling')?.properties as AutoscalingProperties)?.burst,
@@ -473,6 +484,7 @@ export class DeliveryController {
     };
     mem.observations = observations;
     mem.unplaced = status.components.some((c) => (c.unplaced ?? 0) > 0);
+    mem.onBurst = Object.values(plan.placement).some((p) => Object.keys(p.replicas).some((c) => !isPrivate(c)));
     placementNote(notes, previous, status);
     for (const n of notes.grouped()) this.event(owner, n.type, n.reason, n.detail, n.cluster);
     await this.writeStatus(app, status, mem);
@@ -670,6 +682,30 @@ export class DeliveryController {
   private ctx(key: string) {
     return { actor: 'system:delivery', requestId: `reconcile-${key}` };
   }
+}
+
+/**
+ * Replicas of a component each cluster's free room holds now with the component's own replicas there given back,
+ * as placement counts room (for scheduling caps: a cap grows as this room grows).
+ */
+function placementRoom(
+  spec: ApplicationSpec,
+  scaling: AppStatus['scaling'],
+  previous: AppStatus | undefined,
+  candidates: readonly ClusterCandidate[],
+): RoomOf | undefined {
+  if (!previous) return undefined;
+  let per: Map<string, ComponentDemand['perReplica']> | undefined;
+  const byName = new Map(candidates.map((c) => [c.name, c]));
+  return (component, cluster) => {
+    per ??= new Map(placementDemands(desiredDemands(spec, autoscaled(scaling))).map((d) => [d.name, d.perReplica]));
+    const p = per.get(component);
+    const c = byName.get(cluster);
+    if (!p || !c?.allocatable) return undefined;
+    const ledger = new CapacityLedger([c.free]);
+    ledger.give(0, p, previous.placement[component]?.[cluster] ?? 0);
+    return ledger.room(0, p);
+  };
 }
 
 /** The replica counts the autoscaler decided (status.scaling), unless it only previews. */

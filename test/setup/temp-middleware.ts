@@ -1,22 +1,29 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import pg from 'pg';
 import { findPostgresBin, freePort } from './temp-postgres.ts';
 
 /**
  * Throwaway middleware servers for the marketplace's provisioner tests, each on 127.0.0.1 and a free port, with an
  * administrator password (password authentication on, unlike the store tests' trust), stopped by pid.
+ *
+ * Nothing here blocks the event loop while a server is made, started or stopped: these servers start beside a whole
+ * polis in the same process, whose controllers hold the `controllers` lease only while they renew it (renew deadline
+ * 10 s). A synchronous `mariadb-install-db` (about 12 s here) or a blocking wait for a stopped server outlasted that
+ * deadline: polis stepped down, its controllers stopped for good, and no binding was reconciled after it.
  */
 export interface TempServer {
   readonly host: string;
   readonly port: number;
   readonly username: string;
   readonly password: string;
-  stop(): void;
+  /** Stops the server and removes its files (resolves once it has exited, at most about 15 s). */
+  stop(): Promise<void>;
 }
 
 const ADMIN_PASSWORD = 'polis-test-admin-pw';
@@ -80,35 +87,49 @@ async function waitForPostgresReady(port: number, password: string, child: Child
   throw new Error(`PostgreSQL on ${port} did not accept sessions (${last}): ${log()}`);
 }
 
-/** Waits (blocking, at most 15 s) until a process has exited. */
-function waitGone(pid: number): void {
+const run = promisify(execFile);
+
+/** Waits (at most 15 s, without blocking) until a process has exited. */
+async function waitGone(pid: number): Promise<void> {
   const deadline = Date.now() + 15_000;
-  const sleeper = new Int32Array(new SharedArrayBuffer(4));
   while (Date.now() < deadline) {
     try {
       process.kill(pid, 0);
     } catch {
       return;
     }
-    Atomics.wait(sleeper, 0, 0, 50);
+    await new Promise((r) => setTimeout(r, 50));
   }
 }
 
-function stopper(child: ChildProcess, dir: string): () => void {
-  const stop = (): void => {
-    process.removeListener('exit', stop);
+/**
+ * Stops the server: SIGTERM, then waits for it to exit and removes its folder. If the test process exits first, the
+ * server is sent SIGTERM and its folder removed there and then (an exit handler cannot wait).
+ */
+function stopper(child: ChildProcess, dir: string): () => Promise<void> {
+  const atExit = (): void => {
     if (child.exitCode === null && child.pid) {
       try {
         process.kill(child.pid, 'SIGTERM');
-        waitGone(child.pid);
       } catch {
         // gone already
       }
     }
     rmSync(dir, { recursive: true, force: true });
   };
-  process.on('exit', stop);
-  return stop;
+  process.on('exit', atExit);
+  return async () => {
+    process.removeListener('exit', atExit);
+    if (child.exitCode === null && child.pid) {
+      try {
+        process.kill(child.pid, 'SIGTERM');
+        await waitGone(child.pid);
+      } catch {
+        // gone already
+      }
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
 }
 
 /** PostgreSQL with scram-sha-256 for every login (the superuser `postgres` has ADMIN_PASSWORD). */
@@ -146,7 +167,7 @@ export async function startPostgresServer(): Promise<TempServer> {
     'UTF8',
     '--locale=C.UTF-8',
   ]);
-  execFileSync(cmd, args, { stdio: 'pipe', cwd: dir });
+  await run(cmd, [...args], { cwd: dir });
   const port = await freePort();
   const [pcmd, pargs] = argv('postgres', [
     '-D',
@@ -175,17 +196,17 @@ export async function startPostgresServer(): Promise<TempServer> {
     port,
     username: 'postgres',
     password: ADMIN_PASSWORD,
-    stop: () => {
+    stop: async () => {
       try {
         const pid = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
         if (pid > 0) {
           process.kill(pid, 'SIGINT'); // fast shutdown
-          waitGone(pid);
+          await waitGone(pid);
         }
       } catch {
         // not running
       }
-      stopChild();
+      await stopChild();
     },
   };
 }
@@ -195,7 +216,7 @@ export async function startMariadbServer(): Promise<TempServer> {
   const dir = mkdtempSync(join(tmpdir(), 'polis-mkt-maria-'));
   const data = join(dir, 'data');
   const user = process.getuid?.() === 0 ? 'root' : (process.env.USER ?? 'nobody');
-  execFileSync(
+  await run(
     which('mariadb-install-db')!,
     [
       `--datadir=${data}`,
@@ -204,7 +225,7 @@ export async function startMariadbServer(): Promise<TempServer> {
       '--skip-test-db',
       '--skip-name-resolve',
     ],
-    { stdio: 'pipe', cwd: dir },
+    { cwd: dir },
   );
   const port = await freePort();
   let out = '';
