@@ -1,3 +1,4 @@
+import { ALERTS_EN } from './alerts.ts';
 import { MARKET_EN } from './market.ts';
 
 /**
@@ -7,6 +8,7 @@ import { MARKET_EN } from './market.ts';
  */
 export const en = {
   ...MARKET_EN,
+  ...ALERTS_EN,
   // ── Generic shapes ──────────────────────────────────────────────────────────────────────────────────────────
   /** Several messages as one (a list of coded parts). */
   MessageList: '{items}',

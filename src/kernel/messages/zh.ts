@@ -1,4 +1,5 @@
 import type { MessageCode } from './en.ts';
+import { ALERTS_ZH } from './alerts.ts';
 import { MARKET_ZH } from './market.ts';
 
 /**
@@ -7,6 +8,7 @@ import { MARKET_ZH } from './market.ts';
  */
 export const zh: Record<MessageCode, string> = {
   ...MARKET_ZH,
+  ...ALERTS_ZH,
   MessageList: '{items}',
   OnCluster: '{cluster}：{detail}',
   AtPath: '{path}：{detail}',
