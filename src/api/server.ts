@@ -31,6 +31,8 @@ import type { Clock } from '../kernel/clock.ts';
 import type { SimCloud } from '../sim/index.ts';
 import type { MetricsSource } from '../observe/index.ts';
 import { registerObserveRoutes } from '../observe/routes.ts';
+import { type AlertController, registerAlertRoutes } from '../observe/alerts/index.ts';
+import type { Notifier } from '../observe/notify/index.ts';
 import { registerMarketRoutes } from '../market/routes.ts';
 import { registerBodyParsers } from './bodies.ts';
 import { armBodyTimeout } from './body-timeout.ts';
@@ -60,6 +62,9 @@ export interface ServerDeps {
   /** The simulated cloud, when the sandbox runs. */
   readonly sim?: SimCloud;
   readonly metricsSource?: MetricsSource;
+  /** Alert evaluation and notification (src/observe/alerts, src/observe/notify). */
+  readonly alerts?: AlertController;
+  readonly notifier?: Notifier;
   readonly version: string;
   /** Largest accepted body in bytes (default 1 MiB). */
   readonly bodyLimit?: number;
@@ -236,6 +241,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   registerClusterRoutes(app, { resources: deps.resources });
   registerSandboxRoutes(app, { store: deps.store, resources: deps.resources, clock: deps.clock, sim: deps.sim });
   registerObserveRoutes(app, { resources: deps.resources, metrics: deps.metricsSource, sim: deps.sim });
+  registerAlertRoutes(app, { store: deps.store, alerts: deps.alerts, notifier: deps.notifier });
   if (deps.backup) registerBackupRoutes(app, { ...deps.backup, resources: deps.resources });
   registerMarketRoutes(app, { store: deps.store, resources: deps.resources, clock: deps.clock });
   await app.ready();
