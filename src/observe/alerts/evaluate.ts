@@ -3,7 +3,7 @@ import { alertMessage } from './alert-messages.ts';
 import type { BurnRateExpr, CompiledRule, Comparison, Severity, ThresholdExpr } from './rules.ts';
 import type { SignalWindows } from './signal-windows.ts';
 import type { AlertSignal, AlertTarget, SeriesLabels } from './signals.ts';
-import { ALERT_SIGNALS, seriesKey } from './signals.ts';
+import { ALERT_SIGNALS, labelKey, seriesKey } from './signals.ts';
 
 export type AlertState = 'pending' | 'firing' | 'resolved';
 
@@ -77,7 +77,7 @@ export function evaluateAlerts(input: EvaluationInput): EvaluationResult {
         rule.expr.kind === 'threshold'
           ? thresholdValue(rule.expr, target, windows, now)
           : burnValue(rule.expr, target, windows, now);
-      const key = `${rule.id}|${seriesKey('readyPods', target.labels).slice('readyPods'.length)}`;
+      const key = `${rule.id}|${labelKey(target.labels)}`;
       const before = previous.get(key);
       const active = value !== undefined;
       if (!active) {
@@ -220,10 +220,10 @@ function inhibit(alerts: Map<string, Alert>, targets: readonly AlertTarget[], ru
   const symptom = new Set(rules.filter((r) => r.symptom).map((r) => r.id));
   const placement = new Map<string, readonly string[]>();
   for (const t of targets)
-    if (t.scope === 'component' && t.clusters) placement.set(seriesKey('readyPods', t.labels), t.clusters);
+    if (t.scope === 'component' && t.clusters) placement.set(labelKey(t.labels), t.clusters);
   for (const [key, a] of alerts) {
     if (a.state === 'resolved' || !symptom.has(a.ruleId)) continue;
-    const clusters = placement.get(seriesKey('readyPods', a.labels)) ?? [];
+    const clusters = placement.get(labelKey(a.labels)) ?? [];
     const by = clusters.map((c) => dead.get(c)).find((x) => x !== undefined);
     if (by) alerts.set(key, { ...a, inhibitedBy: { key: by.key, rule: by.rule, cluster: by.labels.cluster! } });
   }

@@ -83,20 +83,22 @@ export class RingSignalWindows implements SignalWindows, SampleSink {
       // The newest sample is the first the ring holds: a rule reads something at once.
       this.add(ring, windowMs, s.lastAt, s.last);
     }
-    const width = windowMs / this.slots;
-    const newest = Math.floor(now / width);
+    const n = this.slots;
+    const newest = Math.floor(now / (windowMs / n));
+    const oldest = newest - n;
     let sum = 0;
     let count = 0;
     let max = -Infinity;
     let min = Infinity;
-    for (let i = 0; i < this.slots; i++) {
-      const o = i * FIELDS;
-      const b = ring[o]!;
-      if (b > newest || b <= newest - this.slots) continue;
-      sum += ring[o + 1]!;
-      count += ring[o + 2]!;
-      if (ring[o + 3]! > max) max = ring[o + 3]!;
-      if (ring[o + 4]! < min) min = ring[o + 4]!;
+    for (let o = 0; o < n * FIELDS; o += FIELDS) {
+      const b = ring[o] as number;
+      if (b > newest || b <= oldest) continue;
+      sum += ring[o + 1] as number;
+      count += ring[o + 2] as number;
+      const hi = ring[o + 3] as number;
+      const lo = ring[o + 4] as number;
+      if (hi > max) max = hi;
+      if (lo < min) min = lo;
     }
     if (count === 0) return undefined;
     switch (agg) {

@@ -55,7 +55,16 @@ export interface SeriesLabels {
 export const LABEL_NAMES = ['app', 'cluster', 'component', 'tenant'] as const;
 
 export function seriesKey(signal: AlertSignal, labels: SeriesLabels): string {
-  let out = `${signal}{`;
+  return signal + labelKey(labels);
+}
+
+const LABEL_KEYS = new WeakMap<SeriesLabels, string>();
+
+/** `{label="value",…}`, sorted: a series key without its signal (kept per labels object, as it is asked often). */
+export function labelKey(labels: SeriesLabels): string {
+  const known = LABEL_KEYS.get(labels);
+  if (known !== undefined) return known;
+  let out = '{';
   let first = true;
   for (const l of LABEL_NAMES) {
     const v = labels[l];
@@ -63,7 +72,9 @@ export function seriesKey(signal: AlertSignal, labels: SeriesLabels): string {
     out += `${first ? '' : ','}${l}="${v}"`;
     first = false;
   }
-  return `${out}}`;
+  out += '}';
+  LABEL_KEYS.set(labels, out);
+  return out;
 }
 
 /** A component's objectives: availability (good requests) and latency (samples with p99 under the threshold). */
