@@ -44,7 +44,14 @@ for (let i = 0; i < APPS; i++) {
   const labels = { tenant: `dept-${i % DEPARTMENTS}`, app: `app-${i}`, component: 'web' };
   targets.push({ scope: 'component', labels, clusters: [`cluster-${i % CLUSTERS}`], slo: DEFAULT_SLO });
   const keys: Record<string, string> = {};
-  for (const s of ['requestsPerSecond', 'errorsPerSecond', 'latencyP99Ms', 'cpuUtilization', 'slowSample', 'crashLooping'] as const)
+  for (const s of [
+    'requestsPerSecond',
+    'errorsPerSecond',
+    'latencyP99Ms',
+    'cpuUtilization',
+    'slowSample',
+    'crashLooping',
+  ] as const)
     keys[s] = seriesKey(s, labels);
   components.push({ labels, failing: i % 50 === 3, keys });
 }
@@ -55,7 +62,7 @@ const windows = new RingSignalWindows();
 for (const [signal, ms] of windowsOf(rules)) windows.want(signal, ms);
 
 let seed = 42;
-const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+const rand = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
 
 function record(now: number): void {
   for (const c of components) {
@@ -128,8 +135,17 @@ const figures = [
     goal: '<= 1000',
     baseline: `recording the round's samples (what the collector writes): ${round(recordMedian, 1)} ms CPU in the same run`,
   }),
-  figure({ metric: `evaluation CPU per round, worst of ${ROUNDS}`, value: round(worst, 1), unit: 'ms', goal: '<= 1000' }),
-  figure({ metric: 'share of one core over a 15 s period (median round)', value: round((median / STEP) * 100, 2), unit: '%' }),
+  figure({
+    metric: `evaluation CPU per round, worst of ${ROUNDS}`,
+    value: round(worst, 1),
+    unit: 'ms',
+    goal: '<= 1000',
+  }),
+  figure({
+    metric: 'share of one core over a 15 s period (median round)',
+    value: round((median / STEP) * 100, 2),
+    unit: '%',
+  }),
   figure({ metric: 'series held (bounded rings)', value: windows.size, unit: 'series' }),
   figure({ metric: 'heap after the run', value: round(heapMb, 0), unit: 'MB' }),
 ];

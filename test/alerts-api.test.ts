@@ -39,7 +39,10 @@ describe('AlertRule objects', () => {
   it('refuses a department rule on a cluster’s series or another department’s, naming the field', async () => {
     const cluster = await t.request('POST', `${O}/tenants/edu/alertrules`, {
       token: t.tokens['edu-admin'],
-      body: rule('edu', 'nodes', { severity: 'page', threshold: { signal: 'nodesNotReady', window: '5m', op: '>', value: 0 } }),
+      body: rule('edu', 'nodes', {
+        severity: 'page',
+        threshold: { signal: 'nodesNotReady', window: '5m', op: '>', value: 0 },
+      }),
     });
     expect(cluster.statusCode).toBe(422);
     expect(cluster.body).toContain('spec.threshold.signal');
@@ -70,7 +73,9 @@ describe('AlertRule objects', () => {
         kind: 'Application',
         metadata: { name: 'slo-check', tenant: 'edu' },
         spec: {
-          components: [{ name: 'web', type: 'webservice', properties: { image: 'nginx:1.27', cpu: '100m', memory: '64Mi' } }],
+          components: [
+            { name: 'web', type: 'webservice', properties: { image: 'nginx:1.27', cpu: '100m', memory: '64Mi' } },
+          ],
           policies: [{ type: 'slo', properties: { availability: 100, components: { api: { availability: 99 } } } }],
         },
       },
@@ -86,7 +91,12 @@ describe('the Prometheus rule file', () => {
     const r = await t.request('GET', `${O}/tenants/edu/prometheusrules`, { token: t.tokens['edu-admin'] });
     expect(r.statusCode).toBe(200);
     expect(r.headers['content-type']).toContain('yaml');
-    const doc = parse(r.body) as { groups: Array<{ name: string; rules: Array<{ alert: string; expr: string; for?: string; labels: Record<string, string> }> }> };
+    const doc = parse(r.body) as {
+      groups: Array<{
+        name: string;
+        rules: Array<{ alert: string; expr: string; for?: string; labels: Record<string, string> }>;
+      }>;
+    };
     const rules = doc.groups.flatMap((g) => g.rules);
     const page = rules.find((x) => x.alert === 'slo-availability-burn-14-4x')!;
     expect(page.labels.severity).toBe('page');
@@ -101,7 +111,9 @@ describe('the Prometheus rule file', () => {
   it('gives the data bureau the platform rules as well, and refuses another department', async () => {
     const all = await t.request('GET', `${O}/prometheusrules?format=prometheus`, { token: t.adminToken });
     expect(all.body).toContain('alert: cluster-unreachable');
-    expect((await t.request('GET', `${O}/tenants/edu/prometheusrules`, { token: t.tokens['tax-admin'] })).statusCode).toBe(403);
+    expect(
+      (await t.request('GET', `${O}/tenants/edu/prometheusrules`, { token: t.tokens['tax-admin'] })).statusCode,
+    ).toBe(403);
     const bad = await t.request('GET', `${O}/prometheusrules?format=xml`, { token: t.adminToken });
     expect(bad.statusCode).toBe(400);
     expect(bad.body).toContain('query.format');

@@ -53,14 +53,24 @@ beforeAll(async () => {
   smtp = await startSmtpServer({ password: 'mail-pass' });
   t = await startTestPolis({ config: { notifyAllowPrivate: true } });
   await apply(t.tokens['edu-admin']!, [
-    channel('ding', { type: 'dingtalk', language: 'zh', dingtalk: { url: `${http.url}/dingtalk?access_token=abc` } }, { secret: SECRET }),
+    channel(
+      'ding',
+      { type: 'dingtalk', language: 'zh', dingtalk: { url: `${http.url}/dingtalk?access_token=abc` } },
+      { secret: SECRET },
+    ),
     channel('wecom', { type: 'wecom', wecom: { url: `${http.url}/wecom` } }, { key: 'wecom-key' }),
     channel(
       'mail',
       {
         type: 'email',
         language: 'zh-en',
-        email: { host: '127.0.0.1', port: smtp.port, from: 'polis@bureau.gov.cn', to: ['oncall@edu.gov.cn'], username: 'polis' },
+        email: {
+          host: '127.0.0.1',
+          port: smtp.port,
+          from: 'polis@bureau.gov.cn',
+          to: ['oncall@edu.gov.cn'],
+          username: 'polis',
+        },
       },
       { password: 'mail-pass' },
     ),
@@ -77,7 +87,11 @@ beforeAll(async () => {
       },
       { apiKey: 'k1' },
     ),
-    channel('hook', { type: 'webhook', route: { severities: ['page'] }, webhook: { url: `${http.url}/flaky` } }, { token: 'tok' }),
+    channel(
+      'hook',
+      { type: 'webhook', route: { severities: ['page'] }, webhook: { url: `${http.url}/flaky` } },
+      { token: 'tok' },
+    ),
   ]);
 }, 120_000);
 
@@ -168,9 +182,15 @@ describe('notification channels', () => {
 describe('held-back notices', () => {
   it('records an alert a dead cluster inhibits, saying by what, and sends nothing', async () => {
     const before = http.received.length + smtp.mails.length;
-    const r = await t.polis.notifier.notify(notice({ inhibitedBy: { rule: 'cluster-unreachable', cluster: 'gov-east' } }));
+    const r = await t.polis.notifier.notify(
+      notice({ inhibitedBy: { rule: 'cluster-unreachable', cluster: 'gov-east' } }),
+    );
     expect(r).toMatchObject([
-      { outcome: 'inhibited', reason: 'NotificationInhibited', detail: { code: 'NotifyInhibited', params: { cluster: 'gov-east' } } },
+      {
+        outcome: 'inhibited',
+        reason: 'NotificationInhibited',
+        detail: { code: 'NotifyInhibited', params: { cluster: 'gov-east' } },
+      },
     ]);
     expect(http.received.length + smtp.mails.length).toBe(before);
   });
@@ -188,7 +208,9 @@ describe('held-back notices', () => {
       },
     });
     const r = await t.polis.notifier.notify(notice());
-    expect(r).toMatchObject([{ outcome: 'silenced', detail: { code: 'NotifySilenced', params: { silence: 'edu/upgrade' } } }]);
+    expect(r).toMatchObject([
+      { outcome: 'silenced', detail: { code: 'NotifySilenced', params: { silence: 'edu/upgrade' } } },
+    ]);
     const other = await t.polis.notifier.notify(notice({ labels: { tenant: 'edu', app: 'exams', component: 'web' } }));
     expect(other.every((x) => x.outcome === 'sent')).toBe(true);
     await t.request('DELETE', `${O}/tenants/edu/silences/upgrade`, { token: t.tokens['edu-admin'] });

@@ -32,7 +32,9 @@ export function registerAlertCommands(
   run: (p: Promise<number>) => Promise<void>,
   examples: (cmd: Command, text: string) => Command,
 ): void {
-  const alerts = program.command('alerts').description('SLOs and alerts (告警): alerts, rules, channels, silences, notifications');
+  const alerts = program
+    .command('alerts')
+    .description('SLOs and alerts (告警): alerts, rules, channels, silences, notifications');
   const table = (
     name: string,
     description: string,
@@ -75,21 +77,30 @@ export function registerAlertCommands(
     }),
     'polis alerts list\npolis alerts list -n edu -o json',
   );
-  table('rules', 'alert rules (AlertRule objects; the built-in platform and SLO rules are in docs/observe.md)', async (ns) => {
-    const client = await ctx.connect();
-    const r = await client.get<ObjectList>(scoped(ns, 'alertrules'));
-    return {
-      header: 'DEPARTMENT\tNAME\tSEVERITY\tEXPRESSION\tFOR',
-      rows: r.items.map((o) => {
-        const s = o.spec as { severity: string; for?: string; threshold?: Record<string, unknown>; burnRate?: Record<string, unknown> };
-        const e = s.threshold
-          ? `${String(s.threshold.aggregate ?? 'avg')}(${String(s.threshold.signal)}[${String(s.threshold.window)}]) ${String(s.threshold.op)} ${String(s.threshold.value)}`
-          : `burn(${String(s.burnRate?.sli)}) >= ${String(s.burnRate?.factor)}x over ${String(s.burnRate?.long)} and ${String(s.burnRate?.short)}`;
-        return [o.metadata.tenant ?? '', o.metadata.name, s.severity, e, s.for ?? '0s'];
-      }),
-      json: r,
-    };
-  });
+  table(
+    'rules',
+    'alert rules (AlertRule objects; the built-in platform and SLO rules are in docs/observe.md)',
+    async (ns) => {
+      const client = await ctx.connect();
+      const r = await client.get<ObjectList>(scoped(ns, 'alertrules'));
+      return {
+        header: 'DEPARTMENT\tNAME\tSEVERITY\tEXPRESSION\tFOR',
+        rows: r.items.map((o) => {
+          const s = o.spec as {
+            severity: string;
+            for?: string;
+            threshold?: Record<string, unknown>;
+            burnRate?: Record<string, unknown>;
+          };
+          const e = s.threshold
+            ? `${String(s.threshold.aggregate ?? 'avg')}(${String(s.threshold.signal)}[${String(s.threshold.window)}]) ${String(s.threshold.op)} ${String(s.threshold.value)}`
+            : `burn(${String(s.burnRate?.sli)}) >= ${String(s.burnRate?.factor)}x over ${String(s.burnRate?.long)} and ${String(s.burnRate?.short)}`;
+          return [o.metadata.tenant ?? '', o.metadata.name, s.severity, e, s.for ?? '0s'];
+        }),
+        json: r,
+      };
+    },
+  );
   table('channels', 'notification channels (secrets never shown)', async (ns) => {
     const client = await ctx.connect();
     const r = await client.get<ObjectList>(scoped(ns, 'notificationchannels'));
@@ -97,7 +108,13 @@ export function registerAlertCommands(
       header: 'DEPARTMENT\tNAME\tTYPE\tSEVERITIES\tLANGUAGE',
       rows: r.items.map((o) => {
         const s = o.spec as { type: string; language?: string; route?: { severities?: string[] } };
-        return [o.metadata.tenant ?? '', o.metadata.name, s.type, (s.route?.severities ?? ['page', 'ticket']).join(','), s.language ?? 'zh-en'];
+        return [
+          o.metadata.tenant ?? '',
+          o.metadata.name,
+          s.type,
+          (s.route?.severities ?? ['page', 'ticket']).join(','),
+          s.language ?? 'zh-en',
+        ];
       }),
       json: r,
     };
@@ -118,7 +135,9 @@ export function registerAlertCommands(
         return [
           o.metadata.tenant ?? '',
           o.metadata.name,
-          Object.entries(s.matchers).map(([k, v]) => `${k}=${v}`).join(',') || '*',
+          Object.entries(s.matchers)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(',') || '*',
           s.startsAt ?? '-',
           s.endsAt ?? '-',
           s.maintenance ? `${s.maintenance.schedule} for ${s.maintenance.duration}` : '-',
@@ -131,11 +150,26 @@ export function registerAlertCommands(
   table('notifications', 'notifications recorded: sent, failed, silenced, inhibited', async (ns) => {
     const client = await ctx.connect();
     const r = await client.get<{
-      items: Array<{ at: string; outcome: string; channel?: string; attempts: number; notice: { rule?: string; status: string }; detail?: AlertItem['message'] }>;
+      items: Array<{
+        at: string;
+        outcome: string;
+        channel?: string;
+        attempts: number;
+        notice: { rule?: string; status: string };
+        detail?: AlertItem['message'];
+      }>;
     }>(scoped(ns, 'notifications'));
     return {
       header: 'AT\tOUTCOME\tCHANNEL\tATTEMPTS\tRULE\tSTATUS\tDETAIL',
-      rows: r.items.map((n) => [n.at, n.outcome, n.channel ?? '-', String(n.attempts), n.notice.rule ?? '-', n.notice.status, say(n.detail)]),
+      rows: r.items.map((n) => [
+        n.at,
+        n.outcome,
+        n.channel ?? '-',
+        String(n.attempts),
+        n.notice.rule ?? '-',
+        n.notice.status,
+        say(n.detail),
+      ]),
       json: r,
     };
   });

@@ -17,7 +17,11 @@ export interface Received {
  * of "timestamp\nsecret"), `/wecom` the markdown payload's shape; `/flaky` answers 503 `flakyFailures` times first.
  * Robots answer `{errcode, errmsg}` as theirs do.
  */
-export async function startReceivers(opts: { dingtalkSecret: string; now: () => number; flakyFailures?: number }): Promise<{
+export async function startReceivers(opts: {
+  dingtalkSecret: string;
+  now: () => number;
+  flakyFailures?: number;
+}): Promise<{
   readonly url: string;
   readonly received: Received[];
   close(): Promise<void>;
@@ -31,14 +35,22 @@ export async function startReceivers(opts: { dingtalkSecret: string; now: () => 
     req.on('end', () => {
       const u = new URL(req.url ?? '/', 'http://127.0.0.1');
       const answer = (status: number, json: unknown, refused?: string) => {
-        received.push({ path: u.pathname, query: u.searchParams, headers: req.headers, body, ...(refused ? { refused } : {}) });
+        received.push({
+          path: u.pathname,
+          query: u.searchParams,
+          headers: req.headers,
+          body,
+          ...(refused ? { refused } : {}),
+        });
         res.writeHead(status, { 'content-type': 'application/json' });
         res.end(JSON.stringify(json));
       };
       if (u.pathname === '/dingtalk') {
         const ts = Number(u.searchParams.get('timestamp'));
         const sign = u.searchParams.get('sign') ?? '';
-        const expected = createHmac('sha256', opts.dingtalkSecret).update(`${ts}\n${opts.dingtalkSecret}`).digest('base64');
+        const expected = createHmac('sha256', opts.dingtalkSecret)
+          .update(`${ts}\n${opts.dingtalkSecret}`)
+          .digest('base64');
         if (!(Math.abs(opts.now() - ts) < 3_600_000) || sign !== expected)
           return answer(200, { errcode: 310000, errmsg: 'sign not match' }, 'signature');
         const m = JSON.parse(body) as { msgtype?: string; markdown?: { title?: unknown; text?: unknown } };
@@ -55,7 +67,9 @@ export async function startReceivers(opts: { dingtalkSecret: string; now: () => 
           Buffer.byteLength(m.markdown.content, 'utf8') <= 4096 &&
           Object.keys(m).length === 2 &&
           Object.keys(m.markdown).length === 1;
-        return ok ? answer(200, { errcode: 0, errmsg: 'ok' }) : answer(200, { errcode: 40008, errmsg: 'invalid message type' }, 'shape');
+        return ok
+          ? answer(200, { errcode: 0, errmsg: 'ok' })
+          : answer(200, { errcode: 40008, errmsg: 'invalid message type' }, 'shape');
       }
       if (u.pathname === '/flaky' && flaky > 0) {
         flaky--;

@@ -58,7 +58,9 @@ export async function startSmtpServer(opts: { password?: string; failFirst?: num
         if (verb === 'EHLO') say('250-test-smtp\r\n250-AUTH PLAIN\r\n250 8BITMIME');
         else if (verb === 'HELO') say('250 test-smtp');
         else if (verb === 'AUTH') {
-          const [, user = '', password = ''] = Buffer.from(line.split(' ')[2] ?? '', 'base64').toString('utf8').split('\u0000');
+          const [, user = '', password = ''] = Buffer.from(line.split(' ')[2] ?? '', 'base64')
+            .toString('utf8')
+            .split('\u0000');
           if (opts.password !== undefined && password !== opts.password) say('535 authentication failed');
           else {
             auth = { user, password };

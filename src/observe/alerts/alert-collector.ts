@@ -76,7 +76,11 @@ export async function collectSignals(deps: CollectorDeps, sink: SampleSink, now:
         const slo = slos.get(c.name);
         targets.push({ scope: 'component', labels, clusters: clustersOf, ...(slo ? { slo } : {}) });
         if (c.workload === 'Job' || c.workload === 'CronJob') {
-          put('jobFailed', labels, c.runs?.lastResult === undefined ? undefined : c.runs.lastResult === 'Failed' ? 1 : 0);
+          put(
+            'jobFailed',
+            labels,
+            c.runs?.lastResult === undefined ? undefined : c.runs.lastResult === 'Failed' ? 1 : 0,
+          );
           continue;
         }
         put('crashLooping', labels, crash.has(c.name) ? 1 : 0);
@@ -116,7 +120,8 @@ export async function collectSignals(deps: CollectorDeps, sink: SampleSink, now:
     if (st.health && st.health !== 'Unknown') put('clusterUnreachable', labels, st.health === 'Unreachable' ? 1 : 0);
     if (st.nodes && st.health !== 'Unreachable') put('nodesNotReady', labels, st.nodes.total - st.nodes.ready);
     if (st.requested && st.allocatable) {
-      if (st.allocatable.cpuMilli > 0) put('clusterCpuRequested', labels, st.requested.cpuMilli / st.allocatable.cpuMilli);
+      if (st.allocatable.cpuMilli > 0)
+        put('clusterCpuRequested', labels, st.requested.cpuMilli / st.allocatable.cpuMilli);
       if (st.allocatable.memoryBytes > 0)
         put('clusterMemoryRequested', labels, st.requested.memoryBytes / st.allocatable.memoryBytes);
     }
@@ -132,7 +137,8 @@ export async function collectSignals(deps: CollectorDeps, sink: SampleSink, now:
     if (use?.quota.cpu) put('quotaCpuUsed', labels, use.placed.cpu / use.quota.cpu);
     if (use?.quota.memory) put('quotaMemoryUsed', labels, use.placed.memory / use.quota.memory);
     const budget = spec.burst?.budgetYuanPerHour;
-    if (budget !== undefined && budget > 0) put('burstBudgetUsed', labels, (burst?.get(tenant)?.yuanPerHour ?? 0) / budget);
+    if (budget !== undefined && budget > 0)
+      put('burstBudgetUsed', labels, (burst?.get(tenant)?.yuanPerHour ?? 0) / budget);
   }
   return targets;
 }

@@ -84,7 +84,10 @@ describe('the alert controller', () => {
     // The cluster dies: its alert fires after its minute, and the web's SLO alert is shown as held back by it.
     w.state.health = 'Unreachable';
     for (let i = 0; i < 16; i++) await round();
-    expect(told.at(-1)).toMatchObject({ type: 'fired', alert: { rule: 'cluster-unreachable', labels: { cluster: 'gov-east' } } });
+    expect(told.at(-1)).toMatchObject({
+      type: 'fired',
+      alert: { rule: 'cluster-unreachable', labels: { cluster: 'gov-east' } },
+    });
     const held = c.alerts(['edu']).find((a) => a.rule === 'slo-availability-burn-1x')!;
     expect(held.inhibitedBy).toMatchObject({ rule: 'cluster-unreachable', cluster: 'gov-east' });
     // A department sees its own alerts, never the cluster's.

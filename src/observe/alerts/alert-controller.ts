@@ -54,7 +54,10 @@ export class AlertController {
   start(): void {
     const every = this.deps.intervalMs ?? 15_000;
     if (every <= 0 || this.timer) return;
-    this.timer = setInterval(() => void this.tick().catch((e: unknown) => this.deps.log?.('alert evaluation failed', e)), every);
+    this.timer = setInterval(
+      () => void this.tick().catch((e: unknown) => this.deps.log?.('alert evaluation failed', e)),
+      every,
+    );
     this.timer.unref();
   }
 

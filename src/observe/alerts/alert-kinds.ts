@@ -98,7 +98,8 @@ export function alertRuleCauses(spec: AlertRuleSpec, tenant: string): ErrorCause
   const dur = (v: string | undefined, path: string) => {
     if (v === undefined) return undefined;
     const ms = parseDuration(v);
-    if (ms === undefined || ms > MAX_WINDOW_MS) causes.push(codedCause(path, msg('AlertRuleDurationInvalid', { value: v })));
+    if (ms === undefined || ms > MAX_WINDOW_MS)
+      causes.push(codedCause(path, msg('AlertRuleDurationInvalid', { value: v })));
     return ms;
   };
   dur(spec.for, 'spec.for');
@@ -108,7 +109,10 @@ export function alertRuleCauses(spec: AlertRuleSpec, tenant: string): ErrorCause
     const s = spec.threshold.signal;
     if (!isAlertSignal(s))
       causes.push(
-        codedCause('spec.threshold.signal', msg('AlertRuleSignalUnknown', { signal: s, signals: SIGNAL_NAMES.join(', ') })),
+        codedCause(
+          'spec.threshold.signal',
+          msg('AlertRuleSignalUnknown', { signal: s, signals: SIGNAL_NAMES.join(', ') }),
+        ),
       );
     else if (ALERT_SIGNALS[s] === 'cluster' && tenant !== PLATFORM_SPACE)
       causes.push(
@@ -124,13 +128,22 @@ export function alertRuleCauses(spec: AlertRuleSpec, tenant: string): ErrorCause
     const short = dur(spec.burnRate.short, 'spec.burnRate.short');
     if (long !== undefined && short !== undefined && short >= long)
       causes.push(
-        codedCause('spec.burnRate.short', msg('AlertRuleWindowOrder', { short: spec.burnRate.short, long: spec.burnRate.long })),
+        codedCause(
+          'spec.burnRate.short',
+          msg('AlertRuleWindowOrder', { short: spec.burnRate.short, long: spec.burnRate.long }),
+        ),
       );
   }
   const dept = spec.selector?.department;
   if (tenant !== PLATFORM_SPACE && dept !== undefined && dept !== tenant)
     causes.push(codedCause('spec.selector.department', msg('AlertRuleTenantSelector', { tenant: dept })));
-  if (tenant !== PLATFORM_SPACE && spec.selector?.cluster !== undefined && spec.threshold && isAlertSignal(spec.threshold.signal) && ALERT_SIGNALS[spec.threshold.signal] !== 'component')
+  if (
+    tenant !== PLATFORM_SPACE &&
+    spec.selector?.cluster !== undefined &&
+    spec.threshold &&
+    isAlertSignal(spec.threshold.signal) &&
+    ALERT_SIGNALS[spec.threshold.signal] !== 'component'
+  )
     causes.push(
       codedCause(
         'spec.selector.cluster',

@@ -1,5 +1,12 @@
 /** Prometheus-style durations (`30s`, `5m`, `1h30m`, `3d`) as milliseconds, and back. */
-const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+const UNIT_MS: Readonly<Record<string, number>> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+};
 const DURATION = /^((\d+)(ms|s|m|h|d|w))+$/;
 
 /** Milliseconds of a duration, or undefined when the text is not one. */

@@ -138,7 +138,8 @@ describe('inhibition', () => {
     expect(dead.inhibitedBy).toBeUndefined();
     const symptoms = all.filter((a) => a.labels.component === 'web' && a.state === 'firing');
     expect(symptoms.length).toBeGreaterThan(0);
-    for (const s of symptoms) expect(s.inhibitedBy).toEqual({ key: dead.key, rule: 'cluster-unreachable', cluster: 'gov-east' });
+    for (const s of symptoms)
+      expect(s.inhibitedBy).toEqual({ key: dead.key, rule: 'cluster-unreachable', cluster: 'gov-east' });
   });
 });
 

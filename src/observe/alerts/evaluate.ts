@@ -85,7 +85,8 @@ export function evaluateAlerts(input: EvaluationInput): EvaluationResult {
           const resolved: Alert = { ...before, state: 'resolved', resolvedAt: now, inhibitedBy: undefined };
           alerts.set(key, resolved);
           transitions.push({ type: 'resolved', alert: resolved });
-        } else if (before?.state === 'resolved' && now - (before.resolvedAt ?? now) < retention) alerts.set(key, before);
+        } else if (before?.state === 'resolved' && now - (before.resolvedAt ?? now) < retention)
+          alerts.set(key, before);
         continue;
       }
       const activeAt = before && before.state !== 'resolved' ? before.activeAt : now;
@@ -219,8 +220,7 @@ function inhibit(alerts: Map<string, Alert>, targets: readonly AlertTarget[], ru
   if (dead.size === 0) return;
   const symptom = new Set(rules.filter((r) => r.symptom).map((r) => r.id));
   const placement = new Map<string, readonly string[]>();
-  for (const t of targets)
-    if (t.scope === 'component' && t.clusters) placement.set(labelKey(t.labels), t.clusters);
+  for (const t of targets) if (t.scope === 'component' && t.clusters) placement.set(labelKey(t.labels), t.clusters);
   for (const [key, a] of alerts) {
     if (a.state === 'resolved' || !symptom.has(a.ruleId)) continue;
     const clusters = placement.get(labelKey(a.labels)) ?? [];

@@ -39,8 +39,7 @@ export function signalQuery(signal: AlertSignal, s: ExportScope, rateWindow = '1
   const labelled = s.component ? `{label_app_oam_dev_component="${esc(s.component)}"}` : '';
   const requests = `sum by (namespace, service) (rate(http_requests_total{${svc()}}[${rateWindow}]))`;
   const errors = `sum by (namespace, service) (rate(http_requests_total{${svc(['code=~"5.."'])}}[${rateWindow}]))`;
-  const cpu = (x: string) =>
-    `sum by (${BY_COMPONENT}) (${x} * ${POD_COMPONENT}${labelled})`;
+  const cpu = (x: string) => `sum by (${BY_COMPONENT}) (${x} * ${POD_COMPONENT}${labelled})`;
   switch (signal) {
     case 'requestsPerSecond':
       return requests;
@@ -146,8 +145,6 @@ export function prometheusRuleFile(entries: readonly ExportEntry[], interval = '
   const doc: Record<string, unknown> = {
     groups: [...groups].map(([name, rules]) => ({ name: `polis-${name}`, interval, rules })),
   };
-  const head = skipped.length
-    ? `# Not exportable (signals only polis samples): ${skipped.join(', ')}\n`
-    : '';
+  const head = skipped.length ? `# Not exportable (signals only polis samples): ${skipped.join(', ')}\n` : '';
   return head + stringify(doc, { lineWidth: 0, sortMapEntries: false });
 }

@@ -108,11 +108,15 @@ export function registerAlertRoutes(
     apiVersion: `${OBSERVE_GROUP}/${OBSERVE_VERSION}`,
     items: deps.alerts?.alerts(tenants) ?? [],
   });
-  app.get(`${BASE}/alerts`, { schema: { tags: ['observe'], summary: 'Alerts (pending, firing, recently resolved) the caller may read' } }, (req) =>
-    Promise.resolve(alertsOf(readable(req))),
+  app.get(
+    `${BASE}/alerts`,
+    { schema: { tags: ['observe'], summary: 'Alerts (pending, firing, recently resolved) the caller may read' } },
+    (req) => Promise.resolve(alertsOf(readable(req))),
   );
-  app.get(`${BASE}/tenants/:tenant/alerts`, { schema: { tags: ['observe'], summary: "A department's alerts" } }, (req) =>
-    Promise.resolve(alertsOf(readable(req, (req.params as { tenant: string }).tenant))),
+  app.get(
+    `${BASE}/tenants/:tenant/alerts`,
+    { schema: { tags: ['observe'], summary: "A department's alerts" } },
+    (req) => Promise.resolve(alertsOf(readable(req, (req.params as { tenant: string }).tenant))),
   );
 
   const notificationsOf = (tenants: 'all' | string[]) => ({
@@ -120,26 +124,43 @@ export function registerAlertRoutes(
     apiVersion: `${OBSERVE_GROUP}/${OBSERVE_VERSION}`,
     items: deps.notifier?.records(tenants) ?? [],
   });
-  app.get(`${BASE}/notifications`, { schema: { tags: ['observe'], summary: 'Notifications recorded, as the caller may read them' } }, (req) =>
-    Promise.resolve(notificationsOf(readable(req))),
+  app.get(
+    `${BASE}/notifications`,
+    { schema: { tags: ['observe'], summary: 'Notifications recorded, as the caller may read them' } },
+    (req) => Promise.resolve(notificationsOf(readable(req))),
   );
-  app.get(`${BASE}/tenants/:tenant/notifications`, { schema: { tags: ['observe'], summary: "A department's notifications" } }, (req) =>
-    Promise.resolve(notificationsOf(readable(req, (req.params as { tenant: string }).tenant))),
+  app.get(
+    `${BASE}/tenants/:tenant/notifications`,
+    { schema: { tags: ['observe'], summary: "A department's notifications" } },
+    (req) => Promise.resolve(notificationsOf(readable(req, (req.params as { tenant: string }).tenant))),
   );
 
-  const exportRoute = async (req: Parameters<typeof principalOf>[0], reply: { type(t: string): unknown }, tenants: 'all' | string[]) => {
+  const exportRoute = async (
+    req: Parameters<typeof principalOf>[0],
+    reply: { type(t: string): unknown },
+    tenants: 'all' | string[],
+  ) => {
     const format = (req.query as { format?: string }).format ?? 'prometheus';
     if (format !== 'prometheus')
-      throw new InputError(msg('AlertExportFormat', { format }), [codedCause('query.format', msg('AlertExportFormat', { format }))]);
+      throw new InputError(msg('AlertExportFormat', { format }), [
+        codedCause('query.format', msg('AlertExportFormat', { format })),
+      ]);
     reply.type('application/yaml; charset=utf-8');
     return exportRules(deps.store, tenants);
   };
-  app.get(`${BASE}/prometheusrules`, { schema: { tags: ['observe'], summary: 'The alert rules the caller may read, as a Prometheus rule file' } }, (req, reply) =>
-    exportRoute(req, reply, readable(req)),
+  app.get(
+    `${BASE}/prometheusrules`,
+    { schema: { tags: ['observe'], summary: 'The alert rules the caller may read, as a Prometheus rule file' } },
+    (req, reply) => exportRoute(req, reply, readable(req)),
   );
   app.get(
     `${BASE}/tenants/:tenant/prometheusrules`,
-    { schema: { tags: ['observe'], summary: "A department's alert rules (its SLOs and its own), as a Prometheus rule file" } },
+    {
+      schema: {
+        tags: ['observe'],
+        summary: "A department's alert rules (its SLOs and its own), as a Prometheus rule file",
+      },
+    },
     (req, reply) => exportRoute(req, reply, readable(req, (req.params as { tenant: string }).tenant)),
   );
 }

@@ -92,7 +92,9 @@ export function sloPolicyCauses(props: unknown, at: string, components: readonly
     else
       for (const [name, o] of Object.entries(comps)) {
         if (!components.includes(name))
-          causes.push(cause(`${at}.components.${name}`, 'SloFieldInvalid', `one of the components: ${components.join(', ')}`));
+          causes.push(
+            cause(`${at}.components.${name}`, 'SloFieldInvalid', `one of the components: ${components.join(', ')}`),
+          );
         else objectives(o, `${at}.components.${name}`, OBJECTIVE_KEYS);
       }
   }

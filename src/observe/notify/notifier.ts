@@ -94,7 +94,12 @@ export class Notifier {
 
   constructor(deps: NotifierDeps) {
     this.deps = deps;
-    this.events = new EventRecorder({ resources: deps.resources, clock: deps.clock, component: 'notifier', log: deps.log });
+    this.events = new EventRecorder({
+      resources: deps.resources,
+      clock: deps.clock,
+      component: 'notifier',
+      log: deps.log,
+    });
   }
 
   /** Notifies one notice; resolves with its records once every channel has succeeded or given up. */
@@ -119,9 +124,7 @@ export class Notifier {
   private async run(n: Notice): Promise<NotificationRecord[]> {
     const own = n.tenant ?? PLATFORM_SPACE;
     if (n.inhibitedBy)
-      return [
-        this.keep(n, own, 'inhibited', 'NotificationInhibited', 0, msg('NotifyInhibited', { ...n.inhibitedBy })),
-      ];
+      return [this.keep(n, own, 'inhibited', 'NotificationInhibited', 0, msg('NotifyInhibited', { ...n.inhibitedBy }))];
     const now = this.deps.clock.now().getTime();
     const [silences, channels] = await Promise.all([
       listAll(this.deps.store, 'Silence'),

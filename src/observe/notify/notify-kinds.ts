@@ -61,7 +61,10 @@ const channelSpec = z
         severities: z.array(z.enum(SEVERITIES)).max(3).optional(),
         owners: z.array(z.enum(OWNERS)).max(4).optional(),
         // Platform space only: the departments whose alerts it also takes (`*` every one).
-        departments: z.array(z.union([dnsLabel, z.literal('*')])).max(500).optional(),
+        departments: z
+          .array(z.union([dnsLabel, z.literal('*')]))
+          .max(500)
+          .optional(),
         resolved: z.boolean().optional(),
       })
       .strict()
@@ -104,7 +107,9 @@ function channelCauses(obj: ResourceObject): ErrorCause[] {
   const spec = obj.spec as ChannelSpec;
   const causes: ErrorCause[] = [];
   if (spec[spec.type] === undefined)
-    causes.push(codedCause(`spec.${spec.type}`, msg('NotifyFieldRequired', { field: `spec.${spec.type}`, type: spec.type })));
+    causes.push(
+      codedCause(`spec.${spec.type}`, msg('NotifyFieldRequired', { field: `spec.${spec.type}`, type: spec.type })),
+    );
   for (const t of CHANNEL_TYPES)
     if (t !== spec.type && spec[t] !== undefined)
       causes.push({ path: `spec.${t}`, message: `a ${spec.type} channel takes spec.${spec.type} only` });
@@ -141,7 +146,12 @@ export function notificationChannelKind(cipher: SecretCipher): KindDefinition {
     spec: channelSpec,
     status: z.record(z.string(), z.unknown()),
     extra: {
-      secrets: z.record(z.string().regex(/^[-._a-zA-Z0-9]+$/, 'keys are letters, digits, "-", "_" and "."'), z.string().max(4000)).optional(),
+      secrets: z
+        .record(
+          z.string().regex(/^[-._a-zA-Z0-9]+$/, 'keys are letters, digits, "-", "_" and "."'),
+          z.string().max(4000),
+        )
+        .optional(),
     },
     validate: channelCauses,
     codec: {
@@ -150,9 +160,14 @@ export function notificationChannelKind(cipher: SecretCipher): KindDefinition {
         return secrets === undefined ? rest : { ...rest, sealedSecrets: cipher.encrypt(JSON.stringify(secrets)) };
       },
       decode(obj) {
-        const { sealedSecrets, ...rest } = obj as StoredObject & { sealedSecrets?: Parameters<SecretCipher['decrypt']>[0] };
+        const { sealedSecrets, ...rest } = obj as StoredObject & {
+          sealedSecrets?: Parameters<SecretCipher['decrypt']>[0];
+        };
         if (!sealedSecrets) return obj;
-        return { ...rest, secrets: JSON.parse(cipher.decrypt(sealedSecrets)) as Record<string, string> } as StoredObject;
+        return {
+          ...rest,
+          secrets: JSON.parse(cipher.decrypt(sealedSecrets)) as Record<string, string>,
+        } as StoredObject;
       },
     },
     sensitiveFields: ['secrets', 'sealedSecrets'],
@@ -194,7 +209,11 @@ const silenceSpec = z
     startsAt: z.iso.datetime({ offset: true }).optional(),
     endsAt: z.iso.datetime({ offset: true }).optional(),
     maintenance: z
-      .object({ schedule: z.string().min(1).max(100), duration: z.string().max(10), timeZone: z.string().max(64).optional() })
+      .object({
+        schedule: z.string().min(1).max(100),
+        duration: z.string().max(10),
+        timeZone: z.string().max(64).optional(),
+      })
       .strict()
       .optional(),
     comment: z.string().min(1).max(2000),
@@ -209,13 +228,20 @@ function silenceCauses(obj: ResourceObject): ErrorCause[] {
     const p = cronProblem(spec.maintenance.schedule);
     if (p) causes.push({ path: 'spec.maintenance.schedule', message: p });
     if (parseDuration(spec.maintenance.duration) === undefined)
-      causes.push(codedCause('spec.maintenance.duration', msg('AlertRuleDurationInvalid', { value: spec.maintenance.duration })));
+      causes.push(
+        codedCause('spec.maintenance.duration', msg('AlertRuleDurationInvalid', { value: spec.maintenance.duration })),
+      );
   } else if (spec.endsAt === undefined)
-    causes.push({ path: 'spec.endsAt', message: 'a silence ends: give endsAt, or a maintenance schedule and duration' });
+    causes.push({
+      path: 'spec.endsAt',
+      message: 'a silence ends: give endsAt, or a maintenance schedule and duration',
+    });
   if (spec.startsAt && spec.endsAt && Date.parse(spec.endsAt) <= Date.parse(spec.startsAt))
     causes.push({ path: 'spec.endsAt', message: 'must be after startsAt' });
   if (tenant !== 'platform' && spec.matchers.department !== undefined && spec.matchers.department !== tenant)
-    causes.push(codedCause('spec.matchers.department', msg('AlertRuleTenantSelector', { tenant: spec.matchers.department })));
+    causes.push(
+      codedCause('spec.matchers.department', msg('AlertRuleTenantSelector', { tenant: spec.matchers.department })),
+    );
   return causes;
 }
 

@@ -46,7 +46,10 @@ const LABELS: Readonly<Record<Lang, Readonly<Record<string, string>>>> = {
 };
 
 function titleIn(n: Notice, lang: Lang): string {
-  const t: Message = { ...n.title, params: { ...(n.title.params ?? {}), severity: LABELS[lang][n.severity] ?? n.severity } };
+  const t: Message = {
+    ...n.title,
+    params: { ...(n.title.params ?? {}), severity: LABELS[lang][n.severity] ?? n.severity },
+  };
   return renderMessage(t, lang);
 }
 

@@ -26,7 +26,8 @@ export interface SendContext {
 }
 
 /** One attempt's outcome: delivered, or why not and whether another attempt may succeed. */
-export type SendResult = { readonly ok: true } | { readonly ok: false; readonly retry: boolean; readonly detail: Message };
+export type SendResult =
+  { readonly ok: true } | { readonly ok: false; readonly retry: boolean; readonly detail: Message };
 
 export type Sender = (ctx: SendContext) => Promise<SendResult>;
 
@@ -53,7 +54,14 @@ export async function httpSend(
   try {
     u = new URL(target);
   } catch {
-    return { ok: false, retry: false, detail: msg('NotifyChannelUnreachable', { target: '(url)', detail: msg('External', { text: 'not an absolute URL' }) }) };
+    return {
+      ok: false,
+      retry: false,
+      detail: msg('NotifyChannelUnreachable', {
+        target: '(url)',
+        detail: msg('External', { text: 'not an absolute URL' }),
+      }),
+    };
   }
   const type = ctx.spec.type;
   if (forbiddenHost(u.hostname, ctx.allowPrivate))
@@ -72,7 +80,11 @@ export async function httpSend(
       return {
         ok: false,
         retry: r.status === 429 || r.status >= 500,
-        detail: msg('NotifyChannelRefused', { type, status: r.status, detail: msg('External', { text: text.slice(0, 300) }) }),
+        detail: msg('NotifyChannelRefused', {
+          type,
+          status: r.status,
+          detail: msg('External', { text: text.slice(0, 300) }),
+        }),
       };
     let errcode: unknown;
     try {
@@ -85,14 +97,21 @@ export async function httpSend(
         ok: false,
         // DingTalk's and WeCom's "too many messages" (130101, 45009) pass; the rest are configuration errors.
         retry: errcode === 130101 || errcode === 45009,
-        detail: msg('NotifyChannelRefused', { type, status: `errcode ${String(errcode)}`, detail: msg('External', { text: text.slice(0, 300) }) }),
+        detail: msg('NotifyChannelRefused', {
+          type,
+          status: `errcode ${String(errcode)}`,
+          detail: msg('External', { text: text.slice(0, 300) }),
+        }),
       };
     return { ok: true };
   } catch (e) {
     return {
       ok: false,
       retry: true,
-      detail: msg('NotifyChannelUnreachable', { target: shown, detail: msg('External', { text: (e as Error).message }) }),
+      detail: msg('NotifyChannelUnreachable', {
+        target: shown,
+        detail: msg('External', { text: (e as Error).message }),
+      }),
     };
   }
 }

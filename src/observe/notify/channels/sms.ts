@@ -10,7 +10,11 @@ export function templateNames(template: string): string[] {
 }
 
 /** Fills `{{name}}` with `values`, each escaped by `escape` (JSON string contents, or URL encoding). */
-export function fillTemplate(template: string, values: Readonly<Record<string, string>>, escape: (s: string) => string): string {
+export function fillTemplate(
+  template: string,
+  values: Readonly<Record<string, string>>,
+  escape: (s: string) => string,
+): string {
   return template.replace(/\{\{\s*([A-Za-z0-9_.-]+)\s*\}\}/g, (whole, name: string) =>
     values[name] === undefined ? whole : escape(values[name]),
   );

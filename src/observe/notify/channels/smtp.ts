@@ -17,8 +17,16 @@ function encodeHeader(s: string): string {
 }
 
 /** The message (RFC 5322): UTF-8 text, base64 in lines of 76, so no line needs dot-stuffing. */
-export function mailMessage(opts: { from: string; to: readonly string[]; subject: string; text: string; date: Date }): string {
-  const body = Buffer.from(opts.text, 'utf8').toString('base64').replace(/.{1,76}/g, '$&\r\n');
+export function mailMessage(opts: {
+  from: string;
+  to: readonly string[];
+  subject: string;
+  text: string;
+  date: Date;
+}): string {
+  const body = Buffer.from(opts.text, 'utf8')
+    .toString('base64')
+    .replace(/.{1,76}/g, '$&\r\n');
   return [
     `From: ${opts.from}`,
     `To: ${opts.to.join(', ')}`,

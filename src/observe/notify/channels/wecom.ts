@@ -21,6 +21,9 @@ export const wecomSender: Sender = (ctx) => {
   const spec = ctx.spec.wecom!;
   const url = ctx.secrets.key ? withQuery(spec.url, { key: ctx.secrets.key }) : spec.url;
   return httpSend(ctx, url, {
-    body: JSON.stringify({ msgtype: 'markdown', markdown: { content: cutBytes(ctx.rendered.markdown, WECOM_MAX_BYTES) } }),
+    body: JSON.stringify({
+      msgtype: 'markdown',
+      markdown: { content: cutBytes(ctx.rendered.markdown, WECOM_MAX_BYTES) },
+    }),
   });
 };
