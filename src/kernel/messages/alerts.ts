@@ -42,6 +42,10 @@ export const ALERTS_EN = {
   NotifyFieldRequired: '{field} is required for a {type} channel',
   NotifyTemplateUnknown: 'unknown placeholder {name}; the template may use {accepted}',
   NotifyNoChannels: 'no channel routes it',
+  NotifyChannelOneType: 'a {type} channel takes spec.{type} only; remove spec.{other}',
+  SilenceNeedsEnd: 'a silence ends: give endsAt, or a maintenance schedule and duration',
+  SilenceEndsBeforeStart: 'endsAt must be after startsAt',
+  SilenceScheduleInvalid: 'not a schedule: {problem}',
 } as const satisfies Record<string, string>;
 
 export const ALERTS_ZH: Record<keyof typeof ALERTS_EN, string> = {
@@ -80,6 +84,10 @@ export const ALERTS_ZH: Record<keyof typeof ALERTS_EN, string> = {
   NotifyFieldRequired: '{type} 通道必须填写 {field}',
   NotifyTemplateUnknown: '未知占位符 {name}；模板可使用 {accepted}',
   NotifyNoChannels: '没有通道接收',
+  NotifyChannelOneType: '{type} 通道只接受 spec.{type}；请删除 spec.{other}',
+  SilenceNeedsEnd: '静默必须有结束：请给出 endsAt，或维护计划与时长',
+  SilenceEndsBeforeStart: 'endsAt 必须晚于 startsAt',
+  SilenceScheduleInvalid: '不是有效的计划：{problem}',
 };
 
 /** Reasons of alert states and notification outcomes, spread into reasons.ts. */

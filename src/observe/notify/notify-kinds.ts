@@ -112,7 +112,7 @@ function channelCauses(obj: ResourceObject): ErrorCause[] {
     );
   for (const t of CHANNEL_TYPES)
     if (t !== spec.type && spec[t] !== undefined)
-      causes.push({ path: `spec.${t}`, message: `a ${spec.type} channel takes spec.${spec.type} only` });
+      causes.push(codedCause(`spec.${t}`, msg('NotifyChannelOneType', { type: spec.type, other: t })));
   if (spec.retry?.backoff !== undefined && parseDuration(spec.retry.backoff) === undefined)
     causes.push(codedCause('spec.retry.backoff', msg('AlertRuleDurationInvalid', { value: spec.retry.backoff })));
   const secrets = (obj as { secrets?: Record<string, string> }).secrets ?? {};
@@ -226,18 +226,14 @@ function silenceCauses(obj: ResourceObject): ErrorCause[] {
   const causes: ErrorCause[] = [];
   if (spec.maintenance) {
     const p = cronProblem(spec.maintenance.schedule);
-    if (p) causes.push({ path: 'spec.maintenance.schedule', message: p });
+    if (p) causes.push(codedCause('spec.maintenance.schedule', msg('SilenceScheduleInvalid', { problem: p })));
     if (parseDuration(spec.maintenance.duration) === undefined)
       causes.push(
         codedCause('spec.maintenance.duration', msg('AlertRuleDurationInvalid', { value: spec.maintenance.duration })),
       );
-  } else if (spec.endsAt === undefined)
-    causes.push({
-      path: 'spec.endsAt',
-      message: 'a silence ends: give endsAt, or a maintenance schedule and duration',
-    });
+  } else if (spec.endsAt === undefined) causes.push(codedCause('spec.endsAt', msg('SilenceNeedsEnd')));
   if (spec.startsAt && spec.endsAt && Date.parse(spec.endsAt) <= Date.parse(spec.startsAt))
-    causes.push({ path: 'spec.endsAt', message: 'must be after startsAt' });
+    causes.push(codedCause('spec.endsAt', msg('SilenceEndsBeforeStart')));
   if (tenant !== 'platform' && spec.matchers.department !== undefined && spec.matchers.department !== tenant)
     causes.push(
       codedCause('spec.matchers.department', msg('AlertRuleTenantSelector', { tenant: spec.matchers.department })),
