@@ -48,6 +48,8 @@ import { DEFAULT_SANDBOX, SimCloud } from './sim/index.ts';
 import { startRetention } from './audit/retention.ts';
 import type { MetricsSource } from './observe/index.ts';
 import { createHistory, createMetricsSource, type History } from './observe/index.ts';
+import { AlertController, alertRuleKind } from './observe/alerts/index.ts';
+import { alertNotice, Notifier, notificationChannelKind, silenceKind } from './observe/notify/index.ts';
 import { BackupStatus, type BackupDeps } from './backup/backup-jobs.ts';
 import { registerBackupMetrics } from './backup/backup-metrics.ts';
 import { BackupScheduler } from './backup/backup-scheduler.ts';
@@ -89,6 +91,9 @@ export interface Polis {
   readonly backups?: BackupScheduler;
   /** The marketplace controller: instances and bindings (src/market). */
   readonly market: MarketController;
+  /** SLO and alert evaluation (call `tick()` in virtual time), and the notifier it tells. */
+  readonly alerts: AlertController;
+  readonly notifier: Notifier;
   /** The simulated cloud's middleware, where bindings on simulated instances get their credentials. */
   readonly middleware?: SimulatedMiddleware;
   /** Where the first platform-admin token was written, when this start created it. */
@@ -125,6 +130,8 @@ export interface StartOptions {
    * the clusters and their pods; bench/fair-sharing). Ignored without the sandbox.
    */
   readonly sim?: SimCloud;
+  /** Alerts: evaluation period (default 15 s; none in virtual time) and whether loopback receivers may be sent to. */
+  readonly alerts?: { readonly intervalMs?: number; readonly allowPrivate?: boolean };
   /** The marketplace: reuse this simulated middleware (a restart in a test), and its retry settings. */
   readonly market?: {
     readonly middleware?: SimulatedMiddleware;
@@ -150,6 +157,9 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     displayNameKind,
     ...marketKinds,
     assessmentPolicyKind,
+    alertRuleKind,
+    notificationChannelKind(cipher),
+    silenceKind,
   ])
     registry.register(def);
   const usage = new Map<string, UsageFunction>([['Application', applicationUsage]]);
@@ -292,6 +302,25 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
       })
     : undefined;
   if (sim && controllers && !opts.virtualTime) sim.start(250);
+  // SLOs and alerts, and who is told (docs/observe.md): evaluated every 15 s where the controllers run.
+  const notifier = new Notifier({
+    store,
+    resources: controllerResources,
+    clock,
+    allowPrivate: opts.alerts?.allowPrivate ?? config.notifyAllowPrivate,
+    log,
+  });
+  const usageForAlerts = createUsageReport({ resources });
+  const alerts = new AlertController({
+    store,
+    clock,
+    metrics: metricsSource,
+    burst: () => delivery.burstByDepartment(),
+    usage: () => usageForAlerts.departments('all'),
+    intervalMs: opts.virtualTime ? 0 : (opts.alerts?.intervalMs ?? 15_000),
+    log,
+  });
+  alerts.onTransition((t) => void notifier.notify(alertNotice(t.alert, t.type, clock.now().getTime())));
 
   const authenticators: Authenticator[] = [tokenAuthenticator({ store, clock })];
   let oidcLogin: OidcLogin | undefined;
@@ -345,6 +374,8 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     sim,
     metricsSource,
     history: history.service,
+    alerts,
+    notifier,
     version: VERSION,
     bodyLimit: config.bodyLimit,
     requestTimeoutMs: config.requestTimeoutMs,
@@ -415,6 +446,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     await delivery.start();
     await market.start();
     await scaling?.start();
+    alerts.start();
     if (backups && !opts.virtualTime) backups.start();
     if (!opts.virtualTime) history.sampler?.start();
   }
@@ -426,6 +458,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     await backups?.idle();
     await history.sampler?.stop();
     scaling?.stop();
+    alerts.stop();
     market.stop();
     delivery.stop();
     clusters.stop();
@@ -481,6 +514,8 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     scaling,
     backups,
     market,
+    alerts,
+    notifier,
     middleware,
     adminTokenFile,
     demoTokensFile,

@@ -160,6 +160,22 @@ function sample(def: KindDefinition, tenant: string, name: string): Record<strin
       return { ...base, spec: { allowedRegistries: ['registry.example.gov.cn'] } };
     case 'AssessmentPolicy':
       return { ...base, spec: { mandatoryChecks: [] } };
+    case 'AlertRule':
+      return {
+        ...base,
+        spec: { severity: 'page', threshold: { signal: 'cpuUtilization', window: '5m', op: '>', value: 0.9 } },
+      };
+    case 'NotificationChannel':
+      return {
+        ...base,
+        spec: { type: 'webhook', webhook: { url: 'https://hooks.example.gov.cn/polis' } },
+        secrets: { token: 'fixture-token' },
+      };
+    case 'Silence':
+      return {
+        ...base,
+        spec: { matchers: { application: 'fixture' }, endsAt: '2030-01-01T00:00:00Z', comment: 'fixture' },
+      };
     default:
       throw new Error(`the isolation test has no sample ${def.kind}: add one`);
   }

@@ -60,7 +60,12 @@ describe('Kubernetes discovery', () => {
     ]);
     const groups = (await t.request('GET', '/apis', { token: admin })).json();
     expect(groups.kind).toBe('APIGroupList');
-    expect(groups.groups.map((g: { name: string }) => g.name)).toEqual(['core.oam.dev', 'market.polis.io', 'polis.io']);
+    expect(groups.groups.map((g: { name: string }) => g.name)).toEqual([
+      'core.oam.dev',
+      'market.polis.io',
+      'observe.polis.io',
+      'polis.io',
+    ]);
     // The polis CLI and console still read the kinds from the same body.
     expect(groups.resources.some((r: { kind: string }) => r.kind === 'Application')).toBe(true);
     expect((await t.request('GET', '/apis/core.oam.dev', { token: admin })).json()).toMatchObject({

@@ -32,6 +32,8 @@ import type { SimCloud } from '../sim/index.ts';
 import type { MetricsSource } from '../observe/index.ts';
 import { registerObserveRoutes } from '../observe/routes.ts';
 import { registerHistoryRoutes, type HistoryService } from '../observe/index.ts';
+import { type AlertController, registerAlertRoutes } from '../observe/alerts/index.ts';
+import type { Notifier } from '../observe/notify/index.ts';
 import { registerMarketRoutes } from '../market/routes.ts';
 import { registerOptimizationRoutes } from '../operations/optimization-routes.ts';
 import { registerBodyParsers } from './bodies.ts';
@@ -64,6 +66,9 @@ export interface ServerDeps {
   readonly metricsSource?: MetricsSource;
   /** Metric history (polis's own or Prometheus), for the history API and the Prometheus-compatible endpoint. */
   readonly history?: HistoryService;
+  /** Alert evaluation and notification (src/observe/alerts, src/observe/notify). */
+  readonly alerts?: AlertController;
+  readonly notifier?: Notifier;
   readonly version: string;
   /** Largest accepted body in bytes (default 1 MiB). */
   readonly bodyLimit?: number;
@@ -241,6 +246,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   registerSandboxRoutes(app, { store: deps.store, resources: deps.resources, clock: deps.clock, sim: deps.sim });
   registerObserveRoutes(app, { resources: deps.resources, metrics: deps.metricsSource, sim: deps.sim });
   registerHistoryRoutes(app, { history: deps.history });
+  registerAlertRoutes(app, { store: deps.store, alerts: deps.alerts, notifier: deps.notifier });
   if (deps.backup) registerBackupRoutes(app, { ...deps.backup, resources: deps.resources });
   registerMarketRoutes(app, { store: deps.store, resources: deps.resources, clock: deps.clock });
   registerOptimizationRoutes(app, {

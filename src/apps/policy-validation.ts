@@ -5,6 +5,7 @@ import type { ClusterCandidate } from '../placement/types.ts';
 import type { AdmissionPlugin } from '../resources/service.ts';
 import { autoscalingCauses } from '../scaling/autoscaling-policy.ts';
 import { failoverCauses } from '../failover/failover-policy.ts';
+import { sloPolicyCauses } from '../observe/alerts/slo-policy.ts';
 import type { ApplicationSpec } from './application-kind.ts';
 import { cronProblem } from './render/cron-syntax.ts';
 
@@ -20,7 +21,7 @@ export function polisPolicyCauses(spec: ApplicationSpec): ErrorCause[] {
   const seen = new Map<string, number>();
   (spec.policies ?? []).forEach((p, i) => {
     const at = `spec.policies[${i}].properties`;
-    if (p.type === 'autoscaling' || p.type === 'failover') {
+    if (p.type === 'autoscaling' || p.type === 'failover' || p.type === 'slo') {
       const first = seen.get(p.type);
       if (first !== undefined)
         causes.push({
@@ -31,6 +32,7 @@ export function polisPolicyCauses(spec: ApplicationSpec): ErrorCause[] {
     }
     if (p.type === 'autoscaling') causes.push(...autoscalingCauses(p.properties, at, components, cronProblem));
     if (p.type === 'failover') causes.push(...failoverCauses(p.properties, at));
+    if (p.type === 'slo') causes.push(...sloPolicyCauses(p.properties, at, components));
   });
   return causes;
 }

@@ -40,6 +40,8 @@ export interface Config {
   readonly eventsRetained: number;
   /** Seed the demo city (departments, users, applications) on first start. */
   readonly demo: boolean;
+  /** Notification channels may send to loopback and private addresses (POLIS_NOTIFY_ALLOW_PRIVATE; default off). */
+  readonly notifyAllowPrivate?: boolean;
   /**
    * Run the controllers (delivery, cluster health) in this process (POLIS_CONTROLLERS). With several replicas on
    * one PostgreSQL, exactly one runs them until leader election arrives; the others serve the API.
@@ -144,6 +146,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ov
     },
     eventsRetained: int('POLIS_EVENTS_RETAINED', 100_000, 100, 100_000_000),
     demo: env.POLIS_DEMO === '1' || env.POLIS_DEMO === 'true',
+    notifyAllowPrivate: env.POLIS_NOTIFY_ALLOW_PRIVATE === '1' || env.POLIS_NOTIFY_ALLOW_PRIVATE === 'true',
     footprint: footprintFrom(env.POLIS_FOOTPRINT),
     controllers: switchFrom(env, 'POLIS_CONTROLLERS', true),
     sandbox: switchFrom(env, 'POLIS_SANDBOX', true),

@@ -30,6 +30,8 @@ export interface ComponentSignals {
   readonly requestsPerSecond?: number;
   /** 99th percentile latency in ms; absent without requests. */
   readonly latencyP99Ms?: number;
+  /** Failed requests over all requests (0–1); absent without requests or where the source does not know it. */
+  readonly errorRatio?: number;
   readonly readyPods: number;
   readonly perCluster: Readonly<Record<string, ClusterSignals>>;
   /** Why a signal is absent, when it is absent for a reason worth telling (a query failed, timed out, no data). */

@@ -83,7 +83,7 @@ describe('rendering matches the golden files', () => {
         }
       }
     }
-    const polisOwn = ['autoscaling', 'failover', 'residency'];
+    const polisOwn = ['autoscaling', 'failover', 'residency', 'slo'];
     const all = [...SUPPORTED_COMPONENTS, ...SUPPORTED_TRAITS, ...SUPPORTED_POLICIES, ...SUPPORTED_STEPS];
     expect(all.filter((t) => !used.has(t) && !polisOwn.includes(t))).toEqual([]);
   });

@@ -34,7 +34,7 @@ export const SUPPORTED_TRAITS: readonly string[] = [
 ].sort();
 
 /** polis's own policies: validated by placement and scaling (docs/placement.md), passed over here. */
-export const POLIS_POLICIES: readonly string[] = ['autoscaling', 'failover', 'placement', 'residency'];
+export const POLIS_POLICIES: readonly string[] = ['autoscaling', 'failover', 'placement', 'residency', 'slo'];
 
 /** KubeVela's policies this renderer understands. */
 export const OAM_POLICIES: readonly string[] = [

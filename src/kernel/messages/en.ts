@@ -1,3 +1,4 @@
+import { ALERTS_EN } from './alerts.ts';
 import { MARKET_EN } from './market.ts';
 import { OPTIMIZATION_EN } from './optimization.ts';
 
@@ -9,6 +10,7 @@ import { OPTIMIZATION_EN } from './optimization.ts';
 export const en = {
   ...MARKET_EN,
   ...OPTIMIZATION_EN,
+  ...ALERTS_EN,
   // ── Generic shapes ──────────────────────────────────────────────────────────────────────────────────────────
   /** Several messages as one (a list of coded parts). */
   MessageList: '{items}',

@@ -1,3 +1,4 @@
+import { ALERTS_REASONS_EN, ALERTS_REASONS_ZH } from './alerts.ts';
 import { MARKET_REASONS_EN, MARKET_REASONS_ZH } from './market.ts';
 import type { Lang } from './render.ts';
 
@@ -8,6 +9,7 @@ import type { Lang } from './render.ts';
  */
 export const REASONS_EN = {
   ...MARKET_REASONS_EN,
+  ...ALERTS_REASONS_EN,
   // Events
   Placed: 'Placed',
   Applied: 'Applied',
@@ -89,6 +91,7 @@ export type ReasonCode = keyof typeof REASONS_EN;
 
 export const REASONS_ZH: Record<ReasonCode, string> = {
   ...MARKET_REASONS_ZH,
+  ...ALERTS_REASONS_ZH,
   Placed: '已放置',
   Applied: '已应用',
   DriftRepaired: '漂移已修复',

@@ -1,4 +1,5 @@
 import type { MessageCode } from './en.ts';
+import { ALERTS_ZH } from './alerts.ts';
 import { MARKET_ZH } from './market.ts';
 import { OPTIMIZATION_ZH } from './optimization.ts';
 
@@ -9,6 +10,7 @@ import { OPTIMIZATION_ZH } from './optimization.ts';
 export const zh: Record<MessageCode, string> = {
   ...MARKET_ZH,
   ...OPTIMIZATION_ZH,
+  ...ALERTS_ZH,
   MessageList: '{items}',
   OnCluster: '{cluster}：{detail}',
   AtPath: '{path}：{detail}',

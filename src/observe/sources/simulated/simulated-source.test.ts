@@ -28,6 +28,7 @@ describe('the simulated metrics source', () => {
       cpuUtilization: m.total.cpuUtilization,
       requestsPerSecond: 40,
       latencyP99Ms: m.total.latencyP99Ms,
+      errorRatio: 0,
       perCluster: {
         c1: { readyPods: 2, cpuUtilization: 0.4, requestsPerSecond: 20, latencyP99Ms: m.clusters.c1!.latencyP99Ms },
         c2: { readyPods: 2, cpuUtilization: 0.4, requestsPerSecond: 20, latencyP99Ms: m.clusters.c2!.latencyP99Ms },

@@ -144,7 +144,7 @@ function toSignals(m: ComponentMetrics, at: number): ComponentSignals | undefine
     readyPods: ready,
     requestsPerSecond: rps,
     ...(ready > 0 ? { cpuUtilization: m.total.cpuUtilization } : {}),
-    ...(rps > 0 ? { latencyP99Ms: m.total.latencyP99Ms } : {}),
+    ...(rps > 0 ? { latencyP99Ms: m.total.latencyP99Ms, errorRatio: m.total.errorRate } : {}),
     perCluster,
   };
 }

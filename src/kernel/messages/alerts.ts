@@ -1,0 +1,114 @@
+/**
+ * The codes of SLOs, alerts and notifications (src/observe/alerts, src/observe/notify, docs/observe.md), spread
+ * into en.ts and zh.ts. The two languages of one code sit side by side; the catalogue test checks their parameters.
+ */
+export const ALERTS_EN = {
+  // ── Alerts ─────────────────────────────────────────────────────────────────────────────────────────────────
+  AlertAvailabilityBudgetBurn:
+    '{target}: the availability error budget (objective {objective}%) burns {rate}× as fast as allowed over {long} and {short} (alert at {factor}×)',
+  AlertLatencyBudgetBurn:
+    '{target}: the latency error budget (p99 ≤ {thresholdMs} ms, objective {objective}%) burns {rate}× as fast as allowed over {long} and {short} (alert at {factor}×)',
+  AlertClusterUnreachable: 'cluster {cluster} is unreachable',
+  AlertNodesNotReady: '{count} node(s) of cluster {cluster} not ready',
+  AlertClusterRequested: 'cluster {cluster}: {resource} requests at {percent}% of allocatable (alert at {threshold}%)',
+  AlertQuotaUsed: 'department {tenant}: {resource} at {percent}% of its quota (alert at {threshold}%)',
+  AlertSaturated: '{target}: CPU at {percent}% of requests over {window} (alert at {threshold}%)',
+  AlertCrashLoop: '{target} is crash-looping',
+  AlertJobFailed: '{target}: the last run failed',
+  AlertBurstBudget: 'department {tenant}: {percent}% of its burst budget spent (alert at {threshold}%)',
+  AlertThreshold: '{rule} on {target}: {signal} ({aggregate} over {window}) is {value}, {op} {threshold}',
+  // ── Rules and objectives ────────────────────────────────────────────────────────────────────────────────────
+  SloFieldInvalid: 'not accepted here: expected {accepted}',
+  AlertRuleSignalUnknown: 'unknown signal {signal}; expected one of {signals}',
+  AlertRuleSignalPlatformOnly:
+    'signal {signal} is about a {scope}, which belongs to no department: only rules in the platform space {space} read it',
+  AlertRuleDurationInvalid: '"{value}" is not a duration: write one such as 30s, 5m, 1h or 3d',
+  AlertRuleNeedsOneExpr: 'give exactly one of threshold and burnRate',
+  AlertRuleTenantSelector: 'a department’s rule reads its own series: the selector may not name department {tenant}',
+  AlertRuleWindowOrder: 'the short window {short} must be shorter than the long window {long}',
+  AlertExportFormat: 'format={format} is not offered; expected prometheus',
+  // ── Notification ────────────────────────────────────────────────────────────────────────────────────────────
+  NotifyTitleFiring: '[{severity}] firing: {rule}',
+  NotifyTitleResolved: '[{severity}] resolved: {rule}',
+  NotifyTitleIncident: '[{severity}] incident {incident}: {state}',
+  NotifySilenced: 'held back by silence {silence}',
+  NotifyInhibited: 'held back: cluster {cluster} is unreachable (alert {rule})',
+  NotifyDelivered: 'delivered to {channel} ({type}) after {attempts} attempt(s)',
+  NotifyGaveUp: 'gave up on {channel} ({type}) after {attempts} attempt(s): {detail}',
+  NotifyChannelRefused: '{type} answered {status}: {detail}',
+  NotifyChannelUnreachable: 'could not reach {target}: {detail}',
+  NotifyHostForbidden: '{host} is not sent to (link-local, metadata or, unless allowed, a private address)',
+  NotifySecretMissing: 'channel {channel} has no {key} in its secrets',
+  NotifyFieldRequired: '{field} is required for a {type} channel',
+  NotifyTemplateUnknown: 'unknown placeholder {name}; the template may use {accepted}',
+  NotifyNoChannels: 'no channel routes it',
+  NotifyChannelOneType: 'a {type} channel takes spec.{type} only; remove spec.{other}',
+  SilenceNeedsEnd: 'a silence ends: give endsAt, or a maintenance schedule and duration',
+  SilenceEndsBeforeStart: 'endsAt must be after startsAt',
+  SilenceScheduleInvalid: 'not a schedule: {problem}',
+} as const satisfies Record<string, string>;
+
+export const ALERTS_ZH: Record<keyof typeof ALERTS_EN, string> = {
+  AlertAvailabilityBudgetBurn:
+    '{target}：可用性错误预算（目标 {objective}%）在 {long} 与 {short} 内以允许速度的 {rate} 倍消耗（告警阈值 {factor} 倍）',
+  AlertLatencyBudgetBurn:
+    '{target}：时延错误预算（p99 ≤ {thresholdMs} 毫秒，目标 {objective}%）在 {long} 与 {short} 内以允许速度的 {rate} 倍消耗（告警阈值 {factor} 倍）',
+  AlertClusterUnreachable: '集群 {cluster} 无法连接',
+  AlertNodesNotReady: '集群 {cluster} 有 {count} 个节点未就绪',
+  AlertClusterRequested: '集群 {cluster}：{resource} 请求量已达可分配量的 {percent}%（告警阈值 {threshold}%）',
+  AlertQuotaUsed: '部门 {tenant}：{resource} 已用配额的 {percent}%（告警阈值 {threshold}%）',
+  AlertSaturated: '{target}：{window} 内 CPU 达请求量的 {percent}%（告警阈值 {threshold}%）',
+  AlertCrashLoop: '{target} 反复崩溃重启',
+  AlertJobFailed: '{target}：最近一次运行失败',
+  AlertBurstBudget: '部门 {tenant}：突发预算已用 {percent}%（告警阈值 {threshold}%）',
+  AlertThreshold: '{rule} 于 {target}：{signal}（{window} 内 {aggregate}）为 {value}，{op} {threshold}',
+  SloFieldInvalid: '此处不接受该值：应为 {accepted}',
+  AlertRuleSignalUnknown: '未知信号 {signal}；应为以下之一：{signals}',
+  AlertRuleSignalPlatformOnly: '信号 {signal} 属于{scope}，不属于任何部门：只有平台空间 {space} 中的规则可以读取',
+  AlertRuleDurationInvalid: '"{value}" 不是时长：请写成 30s、5m、1h 或 3d 这样的形式',
+  AlertRuleNeedsOneExpr: 'threshold 与 burnRate 须且只须给出一个',
+  AlertRuleTenantSelector: '部门规则只能读取本部门的序列：选择器不能指定部门 {tenant}',
+  AlertRuleWindowOrder: '短窗口 {short} 必须短于长窗口 {long}',
+  AlertExportFormat: '不支持 format={format}；应为 prometheus',
+  NotifyTitleFiring: '[{severity}] 告警：{rule}',
+  NotifyTitleResolved: '[{severity}] 已恢复：{rule}',
+  NotifyTitleIncident: '[{severity}] 事件 {incident}：{state}',
+  NotifySilenced: '已被静默规则 {silence} 抑制',
+  NotifyInhibited: '已暂缓：集群 {cluster} 无法连接（告警 {rule}）',
+  NotifyDelivered: '已通过 {channel}（{type}）送达，尝试 {attempts} 次',
+  NotifyGaveUp: '通过 {channel}（{type}）发送 {attempts} 次后放弃：{detail}',
+  NotifyChannelRefused: '{type} 返回 {status}：{detail}',
+  NotifyChannelUnreachable: '无法连接 {target}：{detail}',
+  NotifyHostForbidden: '不向 {host} 发送（链路本地、元数据地址，或未经允许的私有地址）',
+  NotifySecretMissing: '通道 {channel} 的密钥中没有 {key}',
+  NotifyFieldRequired: '{type} 通道必须填写 {field}',
+  NotifyTemplateUnknown: '未知占位符 {name}；模板可使用 {accepted}',
+  NotifyNoChannels: '没有通道接收',
+  NotifyChannelOneType: '{type} 通道只接受 spec.{type}；请删除 spec.{other}',
+  SilenceNeedsEnd: '静默必须有结束：请给出 endsAt，或维护计划与时长',
+  SilenceEndsBeforeStart: 'endsAt 必须晚于 startsAt',
+  SilenceScheduleInvalid: '不是有效的计划：{problem}',
+};
+
+/** Reasons of alert states and notification outcomes, spread into reasons.ts. */
+export const ALERTS_REASONS_EN = {
+  AlertPending: 'Pending',
+  AlertFiring: 'Firing',
+  AlertResolved: 'Resolved',
+  AlertInhibited: 'Inhibited',
+  NotificationSilenced: 'Silenced',
+  NotificationInhibited: 'Inhibited',
+  NotificationRetrying: 'Retrying',
+  NotificationGaveUp: 'Gave up',
+} as const satisfies Record<string, string>;
+
+export const ALERTS_REASONS_ZH: Record<keyof typeof ALERTS_REASONS_EN, string> = {
+  AlertPending: '待定',
+  AlertFiring: '告警中',
+  AlertResolved: '已恢复',
+  AlertInhibited: '已抑制',
+  NotificationSilenced: '已静默',
+  NotificationInhibited: '已抑制',
+  NotificationRetrying: '重试中',
+  NotificationGaveUp: '已放弃',
+};

@@ -1,0 +1,144 @@
+import type { StoredObject } from '../../resources/envelope.ts';
+import type { Store } from '../../resources/store.ts';
+import { namespaceOf } from '../../delivery/namespace.ts';
+import type { MetricsSource } from '../metrics-source.ts';
+import type { SampleSink } from './signal-windows.ts';
+import type { AlertSignal, AlertTarget, SeriesLabels } from './signals.ts';
+import { seriesKey } from './signals.ts';
+import { sloTargets } from './slo-policy.ts';
+
+/** What the collector reads besides the store: the metrics seam, and the delivery controller's burst use. */
+export interface CollectorDeps {
+  readonly store: Pick<Store, 'list'>;
+  readonly metrics?: MetricsSource;
+  /** Cost per hour on burst clusters, by department (DeliveryController.burstByDepartment). */
+  readonly burst?: () => ReadonlyMap<string, { readonly yuanPerHour: number }>;
+  /** Each department's quota and what it has placed (the usage report: cores, bytes), for quota use. */
+  readonly usage?: () => Promise<
+    ReadonlyArray<{
+      readonly tenant: string;
+      readonly quota: { readonly cpu?: number; readonly memory?: number };
+      readonly placed: { readonly cpu: number; readonly memory: number };
+    }>
+  >;
+}
+
+interface StatusLike {
+  readonly placement?: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  readonly components?: ReadonlyArray<{
+    readonly name: string;
+    readonly desiredReplicas?: number;
+    readonly workload?: string;
+    readonly runs?: { readonly lastResult?: string };
+  }>;
+  readonly crashLoops?: ReadonlyArray<{ readonly component: string; readonly movedAt?: string }>;
+  readonly saturation?: Readonly<Record<string, unknown>>;
+}
+
+async function listAll(store: Pick<Store, 'list'>, kind: string): Promise<StoredObject[]> {
+  const out: StoredObject[] = [];
+  let cont: string | undefined;
+  do {
+    const page = await store.list({ kind, limit: 1000, continue: cont });
+    out.push(...page.items);
+    cont = page.continue;
+  } while (cont);
+  return out;
+}
+
+/**
+ * Samples every signal alert rules read (signals.ts) into `sink` at `now`, and returns the targets found:
+ * each placed component of each application (with its clusters and objectives), each cluster, each department.
+ * Effectful shell around the pure evaluation: a signal it cannot read is simply not sampled.
+ */
+export async function collectSignals(deps: CollectorDeps, sink: SampleSink, now: number): Promise<AlertTarget[]> {
+  const targets: AlertTarget[] = [];
+  const put = (signal: AlertSignal, labels: SeriesLabels, v: number | undefined) => {
+    if (v !== undefined && Number.isFinite(v)) sink.record(seriesKey(signal, labels), now, v);
+  };
+  const [apps, clusters, tenants] = await Promise.all([
+    listAll(deps.store, 'Application'),
+    listAll(deps.store, 'Cluster'),
+    listAll(deps.store, 'Tenant'),
+  ]);
+  await Promise.all(
+    apps.map(async (app) => {
+      const tenant = app.metadata.tenant ?? '';
+      const name = app.metadata.name;
+      const status = (app.status ?? {}) as StatusLike;
+      const slos = sloTargets(app.spec as Parameters<typeof sloTargets>[0]);
+      const namespace = namespaceOf(tenant, name, app.status);
+      const crash = new Set((status.crashLoops ?? []).filter((c) => !c.movedAt).map((c) => c.component));
+      for (const c of status.components ?? []) {
+        const labels = { tenant, app: name, component: c.name };
+        const placed = status.placement?.[c.name] ?? {};
+        const clustersOf = Object.keys(placed).filter((k) => (placed[k] ?? 0) > 0);
+        const slo = slos.get(c.name);
+        targets.push({ scope: 'component', labels, clusters: clustersOf, ...(slo ? { slo } : {}) });
+        if (c.workload === 'Job' || c.workload === 'CronJob') {
+          put(
+            'jobFailed',
+            labels,
+            c.runs?.lastResult === undefined ? undefined : c.runs.lastResult === 'Failed' ? 1 : 0,
+          );
+          continue;
+        }
+        put('crashLooping', labels, crash.has(c.name) ? 1 : 0);
+        put('saturated', labels, status.saturation?.[c.name] ? 1 : 0);
+        if (!deps.metrics || (c.desiredReplicas ?? 0) === 0) continue;
+        const s = await deps.metrics.signals({ tenant, app: name, namespace, component: c.name });
+        if (!s) continue;
+        put('readyPods', labels, s.readyPods);
+        put('cpuUtilization', labels, s.cpuUtilization);
+        put('latencyP99Ms', labels, s.latencyP99Ms);
+        const rps = s.requestsPerSecond;
+        if (rps !== undefined && rps > 0) {
+          put('requestsPerSecond', labels, rps);
+          if (s.errorRatio !== undefined) {
+            put('errorRatio', labels, s.errorRatio);
+            put('errorsPerSecond', labels, rps * s.errorRatio);
+          }
+          if (slo && s.latencyP99Ms !== undefined)
+            put('slowSample', labels, s.latencyP99Ms > slo.latency.thresholdMs ? 1 : 0);
+        } else if (s.readyPods === 0 && (c.desiredReplicas ?? 0) > 0) {
+          // Nothing serves: every request the component should take fails (no traffic seen is not "all good").
+          put('requestsPerSecond', labels, 1);
+          put('errorsPerSecond', labels, 1);
+        }
+      }
+    }),
+  );
+  for (const cl of clusters) {
+    const labels = { cluster: cl.metadata.name };
+    const st = (cl.status ?? {}) as {
+      health?: string;
+      nodes?: { total: number; ready: number };
+      requested?: { cpuMilli: number; memoryBytes: number };
+      allocatable?: { cpuMilli: number; memoryBytes: number };
+    };
+    targets.push({ scope: 'cluster', labels });
+    if (st.health && st.health !== 'Unknown') put('clusterUnreachable', labels, st.health === 'Unreachable' ? 1 : 0);
+    if (st.nodes && st.health !== 'Unreachable') put('nodesNotReady', labels, st.nodes.total - st.nodes.ready);
+    if (st.requested && st.allocatable) {
+      if (st.allocatable.cpuMilli > 0)
+        put('clusterCpuRequested', labels, st.requested.cpuMilli / st.allocatable.cpuMilli);
+      if (st.allocatable.memoryBytes > 0)
+        put('clusterMemoryRequested', labels, st.requested.memoryBytes / st.allocatable.memoryBytes);
+    }
+  }
+  const usage = new Map((deps.usage ? await deps.usage().catch(() => []) : []).map((u) => [u.tenant, u]));
+  const burst = deps.burst?.();
+  for (const t of tenants) {
+    const tenant = t.metadata.name;
+    const labels = { tenant };
+    const spec = (t.spec ?? {}) as { burst?: { budgetYuanPerHour?: number } };
+    targets.push({ scope: 'department', labels });
+    const use = usage.get(tenant);
+    if (use?.quota.cpu) put('quotaCpuUsed', labels, use.placed.cpu / use.quota.cpu);
+    if (use?.quota.memory) put('quotaMemoryUsed', labels, use.placed.memory / use.quota.memory);
+    const budget = spec.burst?.budgetYuanPerHour;
+    if (budget !== undefined && budget > 0)
+      put('burstBudgetUsed', labels, (burst?.get(tenant)?.yuanPerHour ?? 0) / budget);
+  }
+  return targets;
+}

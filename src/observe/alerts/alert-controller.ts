@@ -1,0 +1,130 @@
+import type { Clock } from '../../kernel/clock.ts';
+import type { StoredObject } from '../../resources/envelope.ts';
+import { compileRule } from './alert-kinds.ts';
+import type { CollectorDeps } from './alert-collector.ts';
+import { collectSignals } from './alert-collector.ts';
+import type { Alert, AlertTransition } from './evaluate.ts';
+import { evaluateAlerts, windowsOf } from './evaluate.ts';
+import type { CompiledRule } from './rules.ts';
+import { BUILTIN_RULES } from './rules.ts';
+import { RingSignalWindows } from './signal-windows.ts';
+import type { AlertTarget } from './signals.ts';
+
+export interface AlertControllerDeps extends CollectorDeps {
+  readonly clock: Clock;
+  /** Evaluation period in ms (default 15 s); 0: no timer, call `tick()` (virtual time). */
+  readonly intervalMs?: number;
+  /** Where samples are kept and windows read (default: an in-memory ring; the history engine may replace it). */
+  readonly windows?: RingSignalWindows;
+  readonly log?: (msg: string, err?: unknown) => void;
+}
+
+/** Told of every alert that begins firing or resolves (incidents group them; the notifier sends them). */
+export type AlertListener = (t: AlertTransition) => void | Promise<void>;
+
+/**
+ * Evaluates the built-in rules (platform and SLO) and every AlertRule object every `intervalMs`: samples the
+ * signals (alert-collector.ts), evaluates (evaluate.ts, pure), keeps the alerts and tells listeners of each
+ * transition. Alerts live in memory: after a restart they are found again from the signals (level-triggered),
+ * and a firing alert fires, and is told, again.
+ */
+export class AlertController {
+  private readonly deps: AlertControllerDeps;
+  readonly windows: RingSignalWindows;
+  private current = new Map<string, Alert>();
+  private targets: readonly AlertTarget[] = [];
+  private rules: readonly CompiledRule[] = BUILTIN_RULES;
+  private readonly listeners = new Set<AlertListener>();
+  private readonly wanted = new Set<string>();
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<unknown> = Promise.resolve();
+
+  constructor(deps: AlertControllerDeps) {
+    this.deps = deps;
+    this.windows = deps.windows ?? new RingSignalWindows();
+    this.want(BUILTIN_RULES);
+  }
+
+  /** Subscribes to fired and resolved alerts; returns the unsubscribe. */
+  onTransition(listener: AlertListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  start(): void {
+    const every = this.deps.intervalMs ?? 15_000;
+    if (every <= 0 || this.timer) return;
+    this.timer = setInterval(
+      () => void this.tick().catch((e: unknown) => this.deps.log?.('alert evaluation failed', e)),
+      every,
+    );
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** One round: sample, evaluate, tell. Rounds never overlap. */
+  tick(): Promise<AlertTransition[]> {
+    const next = this.running.then(() => this.round());
+    this.running = next.catch(() => undefined);
+    return next;
+  }
+
+  private async round(): Promise<AlertTransition[]> {
+    const now = this.deps.clock.now().getTime();
+    const rules = [...BUILTIN_RULES, ...(await this.objectRules())];
+    this.want(rules);
+    this.targets = await collectSignals(this.deps, this.windows, now);
+    this.rules = rules;
+    const r = evaluateAlerts({ rules, targets: this.targets, windows: this.windows, now, previous: this.current });
+    this.current = r.alerts;
+    for (const t of r.transitions)
+      for (const l of this.listeners) {
+        try {
+          await l(t);
+        } catch (e) {
+          this.deps.log?.('an alert listener failed', e);
+        }
+      }
+    return r.transitions;
+  }
+
+  /** The alerts now (pending, firing, recently resolved) of these departments, or all (cluster alerts too). */
+  alerts(tenants: 'all' | readonly string[]): Alert[] {
+    const out = [...this.current.values()].filter(
+      (a) => tenants === 'all' || (a.tenant !== undefined && tenants.includes(a.tenant)),
+    );
+    return out.sort((a, b) => a.key.localeCompare(b.key));
+  }
+
+  /** The rules of the last round, and the targets they ran on (for the Prometheus export). */
+  lastRound(): { readonly rules: readonly CompiledRule[]; readonly targets: readonly AlertTarget[] } {
+    return { rules: this.rules, targets: this.targets };
+  }
+
+  private want(rules: readonly CompiledRule[]): void {
+    for (const [signal, ms] of windowsOf(rules)) {
+      const k = `${signal}/${ms}`;
+      if (this.wanted.has(k)) continue;
+      this.wanted.add(k);
+      this.windows.want(signal, ms);
+    }
+  }
+
+  private async objectRules(): Promise<CompiledRule[]> {
+    const out: CompiledRule[] = [];
+    let cont: string | undefined;
+    do {
+      const page = await this.deps.store.list({ kind: 'AlertRule', limit: 1000, continue: cont });
+      for (const o of page.items as StoredObject[]) {
+        const r = compileRule(o);
+        if (r) out.push(r);
+      }
+      cont = page.continue;
+    } while (cont);
+    return out;
+  }
+}

@@ -1,0 +1,78 @@
+import type { Message } from '../../kernel/messages/index.ts';
+import { msg } from '../../kernel/messages/index.ts';
+import { formatDuration } from './duration.ts';
+import type { CompiledRule } from './rules.ts';
+import type { AlertTarget, SeriesLabels } from './signals.ts';
+
+/** What a target is called in a message: `edu/portal/web`, cluster `gov-east`, department `edu`. */
+export function targetName(labels: SeriesLabels): string {
+  if (labels.component !== undefined) return `${labels.tenant}/${labels.app}/${labels.component}`;
+  if (labels.cluster !== undefined) return labels.cluster;
+  return labels.tenant ?? '';
+}
+
+const pct = (v: number) => Math.round(v * 1000) / 10;
+const round = (v: number) => Math.round(v * 100) / 100;
+
+/** The coded message of an alert of `rule` on `target` at `value` (the objective too, for a burn rate). */
+export function alertMessage(rule: CompiledRule, target: AlertTarget, value: number, objective?: number): Message {
+  const l = target.labels;
+  const e = rule.expr;
+  if (e.kind === 'burnRate')
+    return msg(e.sli === 'latency' ? 'AlertLatencyBudgetBurn' : 'AlertAvailabilityBudgetBurn', {
+      target: targetName(l),
+      rate: round(value),
+      factor: e.factor,
+      long: formatDuration(e.longMs),
+      short: formatDuration(e.shortMs),
+      objective: pct(objective ?? 0),
+      ...(e.sli === 'latency' ? { thresholdMs: target.slo?.latency.thresholdMs ?? 0 } : {}),
+    } as never);
+  const threshold = e.threshold;
+  switch (rule.id) {
+    case 'builtin:cluster-unreachable':
+      return msg('AlertClusterUnreachable', { cluster: l.cluster ?? '' });
+    case 'builtin:node-not-ready':
+      return msg('AlertNodesNotReady', { cluster: l.cluster ?? '', count: value });
+    case 'builtin:cluster-cpu-requested':
+    case 'builtin:cluster-memory-requested':
+      return msg('AlertClusterRequested', {
+        cluster: l.cluster ?? '',
+        resource: e.signal === 'clusterCpuRequested' ? 'cpu' : 'memory',
+        percent: pct(value),
+        threshold: pct(threshold),
+      });
+    case 'builtin:quota-cpu-used':
+    case 'builtin:quota-memory-used':
+      return msg('AlertQuotaUsed', {
+        tenant: l.tenant ?? '',
+        resource: e.signal === 'quotaCpuUsed' ? 'cpu' : 'memory',
+        percent: pct(value),
+        threshold: pct(threshold),
+      });
+    case 'builtin:component-saturated':
+      return msg('AlertSaturated', {
+        target: targetName(l),
+        percent: pct(value),
+        window: formatDuration(e.windowMs),
+        threshold: pct(threshold),
+      });
+    case 'builtin:crash-loop':
+      return msg('AlertCrashLoop', { target: targetName(l) });
+    case 'builtin:job-failed':
+      return msg('AlertJobFailed', { target: targetName(l) });
+    case 'builtin:burst-budget-nearly-spent':
+      return msg('AlertBurstBudget', { tenant: l.tenant ?? '', percent: pct(value), threshold: pct(threshold) });
+    default:
+      return msg('AlertThreshold', {
+        rule: rule.name,
+        target: targetName(l),
+        signal: e.signal,
+        aggregate: e.aggregate,
+        window: formatDuration(e.windowMs),
+        value: round(value),
+        op: e.op,
+        threshold,
+      });
+  }
+}

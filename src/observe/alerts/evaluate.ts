@@ -1,0 +1,230 @@
+import type { Message } from '../../kernel/messages/index.ts';
+import { alertMessage } from './alert-messages.ts';
+import type { BurnRateExpr, CompiledRule, Comparison, Severity, ThresholdExpr } from './rules.ts';
+import type { SignalWindows } from './signal-windows.ts';
+import type { AlertSignal, AlertTarget, SeriesLabels } from './signals.ts';
+import { ALERT_SIGNALS, labelKey, seriesKey } from './signals.ts';
+
+export type AlertState = 'pending' | 'firing' | 'resolved';
+
+/** One alert: a rule's condition on one target, as Prometheus keeps it (pending until `for` has passed). */
+export interface Alert {
+  /** `<rule id>|<target's labels>`: stable across evaluations. */
+  readonly key: string;
+  readonly rule: string;
+  readonly ruleId: string;
+  /** The department the alert is about (its target's); absent for a cluster's (platform readers only). */
+  readonly tenant?: string;
+  readonly severity: Severity;
+  readonly labels: SeriesLabels;
+  readonly state: AlertState;
+  /** Epoch ms: when the condition became true (pending from then). */
+  readonly activeAt: number;
+  readonly firedAt?: number;
+  readonly resolvedAt?: number;
+  /** The value that decided (an aggregate, or the long window's burn rate). */
+  readonly value?: number;
+  readonly message: Message;
+  readonly description?: { readonly zh: string; readonly en: string };
+  /** Set while a firing cluster alert holds this symptom back: shown, never silent. */
+  readonly inhibitedBy?: { readonly key: string; readonly rule: string; readonly cluster: string };
+}
+
+/** A change worth telling: an alert began firing, or a firing alert resolved. */
+export interface AlertTransition {
+  readonly type: 'fired' | 'resolved';
+  readonly alert: Alert;
+}
+
+export interface EvaluationInput {
+  readonly rules: readonly CompiledRule[];
+  readonly targets: readonly AlertTarget[];
+  readonly windows: SignalWindows;
+  /** Epoch ms. */
+  readonly now: number;
+  /** The alerts of the previous evaluation, by key. */
+  readonly previous: ReadonlyMap<string, Alert>;
+  /** How long a resolved alert stays listed (default 15 minutes). */
+  readonly resolvedRetentionMs?: number;
+}
+
+export interface EvaluationResult {
+  readonly alerts: Map<string, Alert>;
+  readonly transitions: AlertTransition[];
+}
+
+/**
+ * One evaluation (pure; the clock is `now`): every rule on every target it selects, the pending → firing →
+ * resolved state machine with `for` durations, then inhibition (a firing cluster-unreachable alert holds back
+ * the symptom alerts of components placed on that cluster, and says so on them).
+ */
+export function evaluateAlerts(input: EvaluationInput): EvaluationResult {
+  const { now, previous, windows } = input;
+  const retention = input.resolvedRetentionMs ?? 15 * 60_000;
+  const alerts = new Map<string, Alert>();
+  const transitions: AlertTransition[] = [];
+  const byScope = new Map<string, AlertTarget[]>();
+  for (const t of input.targets) {
+    const list = byScope.get(t.scope) ?? [];
+    list.push(t);
+    byScope.set(t.scope, list);
+  }
+  for (const rule of input.rules) {
+    const scope = rule.expr.kind === 'burnRate' ? 'component' : ALERT_SIGNALS[rule.expr.signal];
+    for (const target of byScope.get(scope) ?? []) {
+      if (!selects(rule, target)) continue;
+      const value =
+        rule.expr.kind === 'threshold'
+          ? thresholdValue(rule.expr, target, windows, now)
+          : burnValue(rule.expr, target, windows, now);
+      const key = `${rule.id}|${labelKey(target.labels)}`;
+      const before = previous.get(key);
+      const active = value !== undefined;
+      if (!active) {
+        if (before?.state === 'firing') {
+          const resolved: Alert = { ...before, state: 'resolved', resolvedAt: now, inhibitedBy: undefined };
+          alerts.set(key, resolved);
+          transitions.push({ type: 'resolved', alert: resolved });
+        } else if (before?.state === 'resolved' && now - (before.resolvedAt ?? now) < retention)
+          alerts.set(key, before);
+        continue;
+      }
+      const activeAt = before && before.state !== 'resolved' ? before.activeAt : now;
+      const firing = now - activeAt >= rule.forMs;
+      const alert: Alert = {
+        key,
+        rule: rule.name,
+        ruleId: rule.id,
+        ...(target.labels.tenant !== undefined ? { tenant: target.labels.tenant } : {}),
+        severity: rule.severity,
+        labels: target.labels,
+        state: firing ? 'firing' : 'pending',
+        activeAt,
+        ...(firing ? { firedAt: before?.state === 'firing' ? before.firedAt : now } : {}),
+        value: value.value,
+        message: alertMessage(rule, target, value.value, value.slo),
+        ...(rule.description ? { description: rule.description } : {}),
+      };
+      alerts.set(key, alert);
+      if (firing && before?.state !== 'firing') transitions.push({ type: 'fired', alert });
+    }
+  }
+  // Resolved alerts whose rule or target is gone are kept for the retention too; firing ones resolve.
+  for (const [key, before] of previous) {
+    if (alerts.has(key)) continue;
+    if (before.state === 'firing') {
+      const resolved: Alert = { ...before, state: 'resolved', resolvedAt: now, inhibitedBy: undefined };
+      alerts.set(key, resolved);
+      transitions.push({ type: 'resolved', alert: resolved });
+    } else if (before.state === 'resolved' && now - (before.resolvedAt ?? now) < retention) alerts.set(key, before);
+  }
+  inhibit(alerts, input.targets, input.rules);
+  // An alert held back by inhibition and now released is told as it fires (it was never sent).
+  for (const [key, a] of alerts) {
+    const before = previous.get(key);
+    if (a.state === 'firing' && !a.inhibitedBy && before?.state === 'firing' && before.inhibitedBy)
+      transitions.push({ type: 'fired', alert: a });
+  }
+  // A transition reports the alert as it stands after inhibition.
+  return { alerts, transitions: transitions.map((t) => ({ ...t, alert: alerts.get(t.alert.key) ?? t.alert })) };
+}
+
+/** The windows each signal must keep for `rules` (RingSignalWindows.want). */
+export function windowsOf(rules: readonly CompiledRule[]): Array<[AlertSignal, number]> {
+  const out: Array<[AlertSignal, number]> = [];
+  for (const r of rules) {
+    const e = r.expr;
+    if (e.kind === 'threshold') out.push([e.signal, e.windowMs]);
+    else
+      for (const w of [e.longMs, e.shortMs])
+        for (const s of ['requestsPerSecond', 'errorsPerSecond', 'slowSample'] as const) out.push([s, w]);
+  }
+  return out;
+}
+
+function selects(rule: CompiledRule, target: AlertTarget): boolean {
+  // A department's rule reads its own series only; a cluster belongs to no department.
+  if (rule.tenant !== undefined && target.labels.tenant !== rule.tenant) return false;
+  const s = rule.selector;
+  return (
+    (s.app === undefined || s.app === target.labels.app) &&
+    (s.component === undefined || s.component === target.labels.component) &&
+    (s.cluster === undefined || s.cluster === target.labels.cluster) &&
+    (s.tenant === undefined || s.tenant === target.labels.tenant)
+  );
+}
+
+interface Value {
+  readonly value: number;
+  readonly slo?: number;
+}
+
+function thresholdValue(e: ThresholdExpr, t: AlertTarget, w: SignalWindows, now: number): Value | undefined {
+  const v = w.aggregate(seriesKey(e.signal, t.labels), e.windowMs, e.aggregate, now);
+  return v !== undefined && compare(v, e.op, e.threshold) ? { value: v } : undefined;
+}
+
+function compare(v: number, op: Comparison, x: number): boolean {
+  switch (op) {
+    case '>':
+      return v > x;
+    case '>=':
+      return v >= x;
+    case '<':
+      return v < x;
+    case '<=':
+      return v <= x;
+    case '==':
+      return v === x;
+    default:
+      return v !== x;
+  }
+}
+
+/** The burn rate over one window: the bad fraction over the budget (1 − objective); undefined without data. */
+export function burnRate(
+  sli: BurnRateExpr['sli'],
+  objective: number,
+  labels: SeriesLabels,
+  w: SignalWindows,
+  windowMs: number,
+  now: number,
+): number | undefined {
+  const budget = 1 - objective;
+  if (!(budget > 0)) return undefined;
+  if (sli === 'latency') {
+    const slow = w.aggregate(seriesKey('slowSample', labels), windowMs, 'avg', now);
+    return slow === undefined ? undefined : slow / budget;
+  }
+  const requests = w.aggregate(seriesKey('requestsPerSecond', labels), windowMs, 'sum', now);
+  const errors = w.aggregate(seriesKey('errorsPerSecond', labels), windowMs, 'sum', now);
+  if (requests === undefined || errors === undefined || !(requests > 0)) return undefined;
+  return errors / requests / budget;
+}
+
+function burnValue(e: BurnRateExpr, t: AlertTarget, w: SignalWindows, now: number): Value | undefined {
+  const objective = e.objective ?? (e.sli === 'latency' ? t.slo?.latency.objective : t.slo?.availability);
+  if (objective === undefined) return undefined; // not a service, or objectives turned off
+  const long = burnRate(e.sli, objective, t.labels, w, e.longMs, now);
+  if (long === undefined || long < e.factor) return undefined;
+  const short = burnRate(e.sli, objective, t.labels, w, e.shortMs, now);
+  if (short === undefined || short < e.factor) return undefined;
+  return { value: long, slo: objective };
+}
+
+function inhibit(alerts: Map<string, Alert>, targets: readonly AlertTarget[], rules: readonly CompiledRule[]): void {
+  const dead = new Map<string, Alert>();
+  for (const a of alerts.values())
+    if (a.state === 'firing' && a.ruleId === 'builtin:cluster-unreachable' && a.labels.cluster)
+      dead.set(a.labels.cluster, a);
+  if (dead.size === 0) return;
+  const symptom = new Set(rules.filter((r) => r.symptom).map((r) => r.id));
+  const placement = new Map<string, readonly string[]>();
+  for (const t of targets) if (t.scope === 'component' && t.clusters) placement.set(labelKey(t.labels), t.clusters);
+  for (const [key, a] of alerts) {
+    if (a.state === 'resolved' || !symptom.has(a.ruleId)) continue;
+    const clusters = placement.get(labelKey(a.labels)) ?? [];
+    const by = clusters.map((c) => dead.get(c)).find((x) => x !== undefined);
+    if (by) alerts.set(key, { ...a, inhibitedBy: { key: by.key, rule: by.rule, cluster: by.labels.cluster! } });
+  }
+}

@@ -1,0 +1,115 @@
+import type { Aggregate } from './signal-windows.ts';
+import type { AlertSignal, SeriesLabels } from './signals.ts';
+
+/** Page: someone acts now. Ticket: someone acts within days. Info: recorded and shown, routed only where asked. */
+export const SEVERITIES = ['page', 'ticket', 'info'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export const COMPARISONS = ['>', '>=', '<', '<=', '==', '!='] as const;
+export type Comparison = (typeof COMPARISONS)[number];
+
+/** A signal's aggregate over a window compared with a threshold, on every target the selector matches. */
+export interface ThresholdExpr {
+  readonly kind: 'threshold';
+  readonly signal: AlertSignal;
+  readonly aggregate: Aggregate;
+  readonly windowMs: number;
+  readonly op: Comparison;
+  readonly threshold: number;
+}
+
+/**
+ * The SRE workbook's burn rate (chapter 5, "Alerting on SLOs"): the error budget is spent `factor` times faster
+ * than the objective allows, over both the long and the short window. `objective` absent: each component's own
+ * (its `slo` policy, else the defaults).
+ */
+export interface BurnRateExpr {
+  readonly kind: 'burnRate';
+  readonly sli: 'availability' | 'latency';
+  readonly objective?: number;
+  readonly factor: number;
+  readonly longMs: number;
+  readonly shortMs: number;
+}
+
+export interface CompiledRule {
+  /** Unique among the rules evaluated: `builtin:<name>` or `<tenant>/<name>` of an AlertRule object. */
+  readonly id: string;
+  readonly name: string;
+  /** The department whose series the rule reads; undefined for a platform-wide rule (any department's). */
+  readonly tenant?: string;
+  readonly severity: Severity;
+  readonly forMs: number;
+  readonly expr: ThresholdExpr | BurnRateExpr;
+  /** Labels a target must have (exact values); empty matches every target of the signal's scope. */
+  readonly selector: SeriesLabels;
+  /** Whether its alerts are symptoms a dead cluster's alert holds back (every component-scope rule is). */
+  readonly symptom: boolean;
+  /** A bilingual description given on an AlertRule object, shown beside the coded message. */
+  readonly description?: { readonly zh: string; readonly en: string };
+}
+
+const H = 3_600_000;
+const M = 60_000;
+
+/** The workbook's multiwindow, multi-burn-rate pairs: 2 % of a 30-day budget in 1 h, 5 % in 6 h, 10 % in 3 d. */
+export const BURN_RATE_PAIRS: ReadonlyArray<{
+  readonly factor: number;
+  readonly longMs: number;
+  readonly shortMs: number;
+  readonly severity: Severity;
+}> = [
+  { factor: 14.4, longMs: H, shortMs: 5 * M, severity: 'page' },
+  { factor: 6, longMs: 6 * H, shortMs: 30 * M, severity: 'page' },
+  { factor: 1, longMs: 72 * H, shortMs: 6 * H, severity: 'ticket' },
+];
+
+/** The SLO alerts every service-type component gets: both SLIs × the three pairs. */
+export const SLO_RULES: readonly CompiledRule[] = (['availability', 'latency'] as const).flatMap((sli) =>
+  BURN_RATE_PAIRS.map((p) => ({
+    id: `builtin:slo-${sli}-${p.factor}x`,
+    name: `slo-${sli}-burn-${String(p.factor).replace('.', '-')}x`,
+    severity: p.severity,
+    forMs: 0,
+    expr: { kind: 'burnRate', sli, factor: p.factor, longMs: p.longMs, shortMs: p.shortMs },
+    selector: {},
+    symptom: true,
+  })),
+);
+
+const threshold = (
+  name: string,
+  signal: AlertSignal,
+  aggregate: Aggregate,
+  windowMs: number,
+  op: Comparison,
+  value: number,
+  severity: Severity,
+  forMs: number,
+  symptom = true,
+): CompiledRule => ({
+  id: `builtin:${name}`,
+  name,
+  severity,
+  forMs,
+  expr: { kind: 'threshold', signal, aggregate, windowMs, op, threshold: value },
+  selector: {},
+  symptom,
+});
+
+/** The platform's rules (docs/observe.md): they hold for every department and cluster. */
+export const PLATFORM_RULES: readonly CompiledRule[] = [
+  threshold('cluster-unreachable', 'clusterUnreachable', 'min', 2 * M, '>=', 1, 'page', M, false),
+  threshold('node-not-ready', 'nodesNotReady', 'min', 5 * M, '>=', 1, 'page', 5 * M, false),
+  threshold('cluster-cpu-requested', 'clusterCpuRequested', 'avg', 15 * M, '>=', 0.85, 'ticket', 15 * M, false),
+  threshold('cluster-memory-requested', 'clusterMemoryRequested', 'avg', 15 * M, '>=', 0.85, 'ticket', 15 * M, false),
+  threshold('quota-cpu-used', 'quotaCpuUsed', 'avg', 15 * M, '>=', 0.85, 'ticket', 15 * M, false),
+  threshold('quota-memory-used', 'quotaMemoryUsed', 'avg', 15 * M, '>=', 0.85, 'ticket', 15 * M, false),
+  threshold('component-saturated', 'cpuUtilization', 'avg', 5 * M, '>=', 0.9, 'page', 5 * M),
+  threshold('crash-loop', 'crashLooping', 'max', 5 * M, '>=', 1, 'page', 5 * M),
+  threshold('job-failed', 'jobFailed', 'last', 15 * M, '>=', 1, 'ticket', 0),
+  threshold('burst-budget-nearly-spent', 'burstBudgetUsed', 'max', 5 * M, '>=', 0.9, 'ticket', 0, false),
+];
+
+/** Every built-in rule: the platform's and the SLO alerts. */
+export const BUILTIN_RULES: readonly CompiledRule[] = [...PLATFORM_RULES, ...SLO_RULES];

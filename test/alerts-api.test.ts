@@ -1,0 +1,134 @@
+import { parse } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestPolis } from './support/test-polis.ts';
+import { startTestPolis } from './support/test-polis.ts';
+
+/** Alert rules as objects, the slo policy, the Prometheus export and the alert list, through the API (issue 15 point 4). */
+const O = '/apis/observe.polis.io/v1';
+let t: TestPolis;
+
+const rule = (tenant: string, name: string, spec: Record<string, unknown>) => ({
+  apiVersion: 'observe.polis.io/v1',
+  kind: 'AlertRule',
+  metadata: { name, tenant },
+  spec,
+});
+
+beforeAll(async () => {
+  t = await startTestPolis();
+}, 120_000);
+afterAll(async () => {
+  await t?.stop();
+});
+
+describe('AlertRule objects', () => {
+  it('takes a department rule on its own series', async () => {
+    const r = await t.request('POST', `${O}/tenants/edu/alertrules`, {
+      token: t.tokens['edu-admin'],
+      body: rule('edu', 'slow-portal', {
+        severity: 'page',
+        for: '5m',
+        selector: { application: 'portal' },
+        threshold: { signal: 'latencyP99Ms', aggregate: 'max', window: '10m', op: '>', value: 800 },
+        description: { zh: '门户时延过高', en: 'portal latency too high' },
+      }),
+    });
+    expect(r.statusCode).toBe(201);
+  });
+
+  it('refuses a department rule on a cluster’s series or another department’s, naming the field', async () => {
+    const cluster = await t.request('POST', `${O}/tenants/edu/alertrules`, {
+      token: t.tokens['edu-admin'],
+      body: rule('edu', 'nodes', {
+        severity: 'page',
+        threshold: { signal: 'nodesNotReady', window: '5m', op: '>', value: 0 },
+      }),
+    });
+    expect(cluster.statusCode).toBe(422);
+    expect(cluster.body).toContain('spec.threshold.signal');
+    expect(cluster.body).toContain('AlertRuleSignalPlatformOnly');
+    const other = await t.request('POST', `${O}/tenants/edu/alertrules`, {
+      token: t.tokens['edu-admin'],
+      body: rule('edu', 'peek', {
+        severity: 'page',
+        selector: { department: 'tax' },
+        threshold: { signal: 'cpuUtilization', window: '5m', op: '>', value: 0.9 },
+      }),
+    });
+    expect(other.statusCode).toBe(422);
+    expect(other.body).toContain('spec.selector.department');
+    const both = await t.request('POST', `${O}/tenants/edu/alertrules`, {
+      token: t.tokens['edu-admin'],
+      body: rule('edu', 'bad', { severity: 'page', burnRate: { sli: 'latency', factor: 2, long: '5m', short: '1h' } }),
+    });
+    expect(both.statusCode).toBe(422);
+    expect(both.body).toContain('spec.burnRate.short');
+  });
+
+  it('checks an application’s slo policy with paths', async () => {
+    const r = await t.request('POST', '/api/v1/apply', {
+      token: t.tokens['edu-admin'],
+      body: {
+        apiVersion: 'core.oam.dev/v1beta1',
+        kind: 'Application',
+        metadata: { name: 'slo-check', tenant: 'edu' },
+        spec: {
+          components: [
+            { name: 'web', type: 'webservice', properties: { image: 'nginx:1.27', cpu: '100m', memory: '64Mi' } },
+          ],
+          policies: [{ type: 'slo', properties: { availability: 100, components: { api: { availability: 99 } } } }],
+        },
+      },
+    });
+    expect(r.statusCode).toBe(422);
+    expect(r.body).toContain('spec.policies[0].properties.availability');
+    expect(r.body).toContain('spec.policies[0].properties.components.api');
+  });
+});
+
+describe('the Prometheus rule file', () => {
+  it('gives a department its SLO alerts and its rules, scoped to its namespaces', async () => {
+    const r = await t.request('GET', `${O}/tenants/edu/prometheusrules`, { token: t.tokens['edu-admin'] });
+    expect(r.statusCode).toBe(200);
+    expect(r.headers['content-type']).toContain('yaml');
+    const doc = parse(r.body) as {
+      groups: Array<{
+        name: string;
+        rules: Array<{ alert: string; expr: string; for?: string; labels: Record<string, string> }>;
+      }>;
+    };
+    const rules = doc.groups.flatMap((g) => g.rules);
+    const page = rules.find((x) => x.alert === 'slo-availability-burn-14-4x')!;
+    expect(page.labels.severity).toBe('page');
+    expect(page.expr).toMatch(/\[1h\]\)+ > 0\.0144 and .*\[5m\]\)+ > 0\.0144/);
+    const own = rules.find((x) => x.alert === 'slow-portal')!;
+    expect(own).toMatchObject({ for: '5m', labels: { severity: 'page' } });
+    expect(own.expr).toContain('max_over_time(');
+    expect(r.body).not.toMatch(/namespace=~?"[^"]*tax/);
+    expect(rules.some((x) => x.alert === 'cluster-unreachable')).toBe(false);
+  });
+
+  it('gives the data bureau the platform rules as well, and refuses another department', async () => {
+    const all = await t.request('GET', `${O}/prometheusrules?format=prometheus`, { token: t.adminToken });
+    expect(all.body).toContain('alert: cluster-unreachable');
+    expect(
+      (await t.request('GET', `${O}/tenants/edu/prometheusrules`, { token: t.tokens['tax-admin'] })).statusCode,
+    ).toBe(403);
+    const bad = await t.request('GET', `${O}/prometheusrules?format=xml`, { token: t.adminToken });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain('query.format');
+  });
+});
+
+describe('the alert list', () => {
+  it('lists a department’s alerts to it alone, the clusters’ to platform readers', async () => {
+    await t.polis.alerts.tick();
+    const edu = await t.request('GET', `${O}/tenants/edu/alerts`, { token: t.tokens['edu-admin'] });
+    expect(edu.statusCode).toBe(200);
+    expect((await t.request('GET', `${O}/tenants/edu/alerts`, { token: t.tokens['tax-admin'] })).statusCode).toBe(403);
+    const mine = (await t.request('GET', `${O}/alerts`, { token: t.tokens['tax-admin'] })).json() as {
+      items: Array<{ tenant?: string }>;
+    };
+    expect(mine.items.every((a) => a.tenant === 'tax')).toBe(true);
+  });
+});
