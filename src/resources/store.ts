@@ -2,6 +2,7 @@ import type { Fence, LeaseRequest, LeaseState } from '../kernel/leader-lease.ts'
 import type { AuditAnchor, AuditEntry, AuditEntryInput } from './audit-log.ts';
 import type { ObjectKey, StoredObject } from './envelope.ts';
 import type { LabelSelector } from './label-selector.ts';
+import type { LedgerStore } from './ledger-store.ts';
 
 /**
  * The store seam. `sqlite/` and `postgres/` implement it over one Kysely query layer; nothing outside those folders
@@ -83,6 +84,8 @@ export interface Store {
    * runs last, inside it, over what was loaded; anything that throws leaves the store as it was.
    */
   load(input: SnapshotLoad): Promise<void>;
+  /** Metering roll-ups and closed cost days (src/operations; rows outside the change feed and the audit chain). */
+  readonly ledger: LedgerStore;
   close(): Promise<void>;
 }
 

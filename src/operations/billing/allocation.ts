@@ -214,7 +214,19 @@ export function allocateCluster(c: ClusterInterval, policy: AllocationPolicy): C
       });
     } else out.push({ tenant: '', app: '', component: '', item: 'idle', fen: idleFen });
   }
-  return { cluster: c.cluster, totalFen, lines: out.filter((l) => l.fen > 0) };
+  return { cluster: c.cluster, totalFen, lines: mergeLines(out) };
+}
+
+/** Lines with the same department, application, component and item as one (a fixed share per item, …), fen > 0. */
+function mergeLines(lines: readonly CostLine[]): CostLine[] {
+  const by = new Map<string, CostLine>();
+  for (const l of lines) {
+    if (l.fen <= 0) continue;
+    const key = `${l.tenant}\u0000${l.app}\u0000${l.component}\u0000${l.item}`;
+    const had = by.get(key);
+    by.set(key, had ? { ...had, fen: had.fen + l.fen } : l);
+  }
+  return [...by.values()];
 }
 
 /** A pool's fen split among its members by its rule; to its owner when it has no members (or no pool is known). */
