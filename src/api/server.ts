@@ -32,6 +32,7 @@ import type { SimCloud } from '../sim/index.ts';
 import type { MetricsSource } from '../observe/index.ts';
 import { registerObserveRoutes } from '../observe/routes.ts';
 import { registerMarketRoutes } from '../market/routes.ts';
+import { registerBillingRoutes } from '../operations/billing/routes.ts';
 import { registerBodyParsers } from './bodies.ts';
 import { armBodyTimeout } from './body-timeout.ts';
 import { registerDiscovery } from './discovery.ts';
@@ -238,6 +239,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   registerObserveRoutes(app, { resources: deps.resources, metrics: deps.metricsSource, sim: deps.sim });
   if (deps.backup) registerBackupRoutes(app, { ...deps.backup, resources: deps.resources });
   registerMarketRoutes(app, { store: deps.store, resources: deps.resources, clock: deps.clock });
+  registerBillingRoutes(app, { store: deps.store, clock: deps.clock });
   await app.ready();
   return app;
 }

@@ -1,4 +1,5 @@
 import { MARKET_EN } from './market.ts';
+import { BILLING_EN } from './billing.ts';
 
 /**
  * The English catalogue: every code polis can emit, with its template. `{name}` is a parameter. zh.ts must have
@@ -7,6 +8,7 @@ import { MARKET_EN } from './market.ts';
  */
 export const en = {
   ...MARKET_EN,
+  ...BILLING_EN,
   // ── Generic shapes ──────────────────────────────────────────────────────────────────────────────────────────
   /** Several messages as one (a list of coded parts). */
   MessageList: '{items}',

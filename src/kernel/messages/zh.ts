@@ -1,5 +1,6 @@
 import type { MessageCode } from './en.ts';
 import { MARKET_ZH } from './market.ts';
+import { BILLING_ZH } from './billing.ts';
 
 /**
  * 中文目录：与 en.ts 相同的代码与参数（编译器检查代码齐全，catalogue.test.ts 检查参数一致）。
@@ -7,6 +8,7 @@ import { MARKET_ZH } from './market.ts';
  */
 export const zh: Record<MessageCode, string> = {
   ...MARKET_ZH,
+  ...BILLING_ZH,
   MessageList: '{items}',
   OnCluster: '{cluster}：{detail}',
   AtPath: '{path}：{detail}',
