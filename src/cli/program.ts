@@ -13,6 +13,7 @@ import { runKubeconfig } from './commands/kubeconfig.ts';
 import { runTokenCreate, runTokenList, runTokenRevoke } from './commands/token.ts';
 import { registerClusterCommands } from './cluster-program.ts';
 import { registerMarketCommands } from './market-program.ts';
+import { registerBillingCommands } from './billing-program.ts';
 import { clientVersion, runVersion } from './commands/version.ts';
 import type { CliContext } from './context.ts';
 import { registerDeliveryCommands } from './delivery-program.ts';
@@ -230,6 +231,7 @@ Exit codes: 0 ok, 1 failure, 2 usage or invalid input, 3 not logged in or not al
 
   registerClusterCommands(program, ctx, run, examples);
   registerMarketCommands(program, ctx, run, examples);
+  registerBillingCommands(program, ctx, run, examples);
 
   const token = program.command('token').description('API tokens: create, list, revoke');
   examples(

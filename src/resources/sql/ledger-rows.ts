@@ -124,7 +124,13 @@ export function sqlLedger(reader: () => Kysely<Schema>, write: Write): LedgerSto
         if (q.tenants.length === 0) return [];
         query = query.where('tenant', 'in', q.tenants);
       }
-      const rows = await query.orderBy(['start', 'tenant', 'app', 'component', 'cluster']).execute();
+      const rows = await query
+        .orderBy('start')
+        .orderBy('tenant')
+        .orderBy('app')
+        .orderBy('component')
+        .orderBy('cluster')
+        .execute();
       return rows.map((r): MeterRow => ({
         period: r.period as MeterPeriod,
         start: r.start,
@@ -153,7 +159,8 @@ export function sqlLedger(reader: () => Kysely<Schema>, write: Write): LedgerSto
         .where('period', '=', q.period)
         .where('start', '>=', q.from)
         .where('start', '<=', q.to)
-        .orderBy(['start', 'cluster'])
+        .orderBy('start')
+        .orderBy('cluster')
         .execute();
       return rows.map((r): CapacityRow => ({
         period: r.period as MeterPeriod,
@@ -215,7 +222,14 @@ export function sqlLedger(reader: () => Kysely<Schema>, write: Write): LedgerSto
         if (q.tenants.length === 0) return [];
         query = query.where('tenant', 'in', q.tenants);
       }
-      const rows = await query.orderBy(['day', 'cluster', 'tenant', 'app', 'component', 'item']).execute();
+      const rows = await query
+        .orderBy('day')
+        .orderBy('cluster')
+        .orderBy('tenant')
+        .orderBy('app')
+        .orderBy('component')
+        .orderBy('item')
+        .execute();
       return rows.map((r): CostLineRow => ({ ...r, fen: Number(r.fen) }));
     },
 
@@ -225,7 +239,8 @@ export function sqlLedger(reader: () => Kysely<Schema>, write: Write): LedgerSto
         .selectAll()
         .where('day', '>=', q.from)
         .where('day', '<=', q.to)
-        .orderBy(['day', 'cluster'])
+        .orderBy('day')
+        .orderBy('cluster')
         .execute();
       return rows.map((r): CostTotalRow => ({ day: r.day, cluster: r.cluster, totalFen: Number(r.total_fen) }));
     },
