@@ -7,7 +7,7 @@ import type { Clock } from '../../kernel/clock.ts';
 import type { MetricsSource } from '../../observe/index.ts';
 import type { StoredObject } from '../../resources/envelope.ts';
 import type { Store } from '../../resources/store.ts';
-import { DEFAULT_OFFSET_MINUTES, MINUTE_MS, tickBuckets } from './meter-buckets.ts';
+import { DEFAULT_OFFSET_MINUTES, MINUTE_MS, intervalKeys, tickBuckets } from './meter-buckets.ts';
 import type { MeasuredUse, MeteredApplication } from './meter-sample.ts';
 import { capacitySamples, meterSamples, useKey } from './meter-sample.ts';
 
@@ -25,6 +25,8 @@ export interface MeterControllerDeps {
   readonly offsetMinutes?: number;
   /** The longest gap one tick fills with its sample after an outage (default 60 minutes). */
   readonly maxGapMinutes?: number;
+  /** Days hour roll-ups are kept (default 14); day and month roll-ups are kept for good. */
+  readonly hourRetentionDays?: number;
   /** The sampling interval in real time when started (default one minute). */
   readonly intervalMs?: number;
   readonly log?: (msg: string, err?: unknown) => void;
@@ -48,6 +50,7 @@ export class MeterController {
   readonly #components = new Map<string, MeteredApplication['components']>();
   #timer: ReturnType<typeof setInterval> | undefined;
   #running: Promise<unknown> | undefined;
+  #prunedThrough: string | undefined;
 
   constructor(deps: MeterControllerDeps) {
     this.#deps = deps;
@@ -90,7 +93,18 @@ export class MeterController {
       samples,
       capacity: capacitySamples(clusters),
     });
+    if (recorded) await this.#pruneHours(at);
     return { at, recorded, samples: samples.length };
+  }
+
+  /** Once a local day: drops hour roll-ups older than the retention (their days and months stay). */
+  async #pruneHours(at: number): Promise<void> {
+    const offset = this.#deps.offsetMinutes ?? DEFAULT_OFFSET_MINUTES;
+    const days = this.#deps.hourRetentionDays ?? 14;
+    const before = intervalKeys(at - days * 86_400_000, offset).day;
+    if (this.#prunedThrough === before) return;
+    await this.#deps.store.ledger.pruneMeter('hour', `${before}T00`);
+    this.#prunedThrough = before;
   }
 
   async #applications(): Promise<(MeteredApplication & { readonly namespace: string })[]> {
