@@ -65,7 +65,11 @@ for (let t = 0; t < params.tenants; t++)
     const spec = doc.spec as { components: Record<string, unknown>[] };
     spec.components = [
       ...spec.components.slice(0, 1),
-      { name: 'worker', type: 'worker', properties: { image: 'registry.gov.example/w:1', cpu: '250m', memory: '256Mi' } },
+      {
+        name: 'worker',
+        type: 'worker',
+        properties: { image: 'registry.gov.example/w:1', cpu: '250m', memory: '256Mi' },
+      },
     ];
     const home = CLUSTERS[(t + a) % 3]!;
     const placement: Record<string, Record<string, number>> = {
@@ -164,7 +168,12 @@ await writeResult({
   benchmark: 'metering',
   command: 'node bench/metering.ts',
   figures,
-  parameters: { ...params, applications: objects.length - CLUSTERS.length, departments: tenants.size, series: first.samples },
+  parameters: {
+    ...params,
+    applications: objects.length - CLUSTERS.length,
+    departments: tenants.size,
+    series: first.samples,
+  },
 });
 await store.close();
 rmSync(dir, { recursive: true, force: true });
