@@ -8,6 +8,9 @@ import { createMetrics } from './api/metrics.ts';
 import { createUsageReport } from './tenancy/usage-report.ts';
 import { buildServer } from './api/server.ts';
 import { WatchGuard } from './api/watch-guard.ts';
+import { MeterController } from './operations/metering/meter-controller.ts';
+import { BillingController, type BudgetAlert } from './operations/billing/billing-controller.ts';
+import { billingKinds } from './operations/billing/billing-kinds.ts';
 import type { Clock } from './kernel/clock.ts';
 import { systemClock } from './kernel/clock.ts';
 import type { Config } from './kernel/config.ts';
@@ -94,6 +97,9 @@ export interface Polis {
   /** SLO and alert evaluation (call `tick()` in virtual time), and the notifier it tells. */
   readonly alerts: AlertController;
   readonly notifier: Notifier;
+  /** Metering and billing (src/operations): sampled and closed by the controllers, or called directly in tests. */
+  readonly meter: MeterController;
+  readonly billing: BillingController;
   /** The simulated cloud's middleware, where bindings on simulated instances get their credentials. */
   readonly middleware?: SimulatedMiddleware;
   /** Where the first platform-admin token was written, when this start created it. */
@@ -121,6 +127,8 @@ export interface StartOptions {
    * `delivery.idle()` instead.
    */
   readonly virtualTime?: boolean;
+  /** Told when a department's budget reaches a threshold (notification channels hook in here). */
+  readonly onBudgetAlert?: (alert: BudgetAlert) => void | Promise<void>;
   /** Run the cluster and delivery controllers (default: config.controllers; API-only tests turn them off). */
   readonly controllers?: boolean;
   /** Write the server log (at info, credentials redacted as always) to this stream instead; tests read it. */
@@ -160,6 +168,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     alertRuleKind,
     notificationChannelKind(cipher),
     silenceKind,
+    ...billingKinds,
   ])
     registry.register(def);
   const usage = new Map<string, UsageFunction>([['Application', applicationUsage]]);
@@ -288,6 +297,14 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     redeliver: (tenant, app) => delivery.enqueue(tenant, app),
     maxAttempts: opts.market?.maxAttempts,
     retryBaseMs: opts.market?.retryBaseMs,
+    log,
+  });
+  const meter = new MeterController({ store, clock, metrics: metricsSource, log });
+  const billing = new BillingController({
+    store,
+    resources: controllerResources,
+    clock,
+    onBudgetAlert: opts.onBudgetAlert,
     log,
   });
   const scaling = metricsSource
@@ -449,6 +466,10 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     alerts.start();
     if (backups && !opts.virtualTime) backups.start();
     if (!opts.virtualTime) history.sampler?.start();
+    if (!opts.virtualTime) {
+      meter.start();
+      billing.start();
+    }
   }
   async function stopControllers(): Promise<void> {
     if (!controllersRunning) return;
@@ -457,6 +478,8 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     backups?.stop();
     await backups?.idle();
     await history.sampler?.stop();
+    await meter.stop();
+    await billing.stop();
     scaling?.stop();
     alerts.stop();
     market.stop();
@@ -516,6 +539,8 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     market,
     alerts,
     notifier,
+    meter,
+    billing,
     middleware,
     adminTokenFile,
     demoTokensFile,

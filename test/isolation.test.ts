@@ -176,6 +176,10 @@ function sample(def: KindDefinition, tenant: string, name: string): Record<strin
         ...base,
         spec: { matchers: { application: 'fixture' }, endsAt: '2030-01-01T00:00:00Z', comment: 'fixture' },
       };
+    case 'CostPolicy':
+      return { ...base, spec: { basis: 'max', idle: 'line' } };
+    case 'Budget':
+      return { ...base, spec: { amount: 1000 } };
     default:
       throw new Error(`the isolation test has no sample ${def.kind}: add one`);
   }
@@ -229,6 +233,24 @@ beforeAll(async () => {
     }
   }
   fixtureToken.id = (await setup('POST', '/api/v1/tokens', { user: 'edu-staff', description: 'fixture' })).id as string;
+  // Costs of both departments (a closed day), so the bill routes have something to withhold.
+  const month = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 7);
+  const day = `${month}-01`;
+  const line = (tenant: string, fen: number) => ({
+    day,
+    cluster: 'fixture',
+    vendor: 'fixture-cloud',
+    tenant,
+    app: 'fixture',
+    component: 'web',
+    item: 'cpu',
+    fen,
+  });
+  await t.polis.store.ledger.closeCostDay(
+    day,
+    [{ day, cluster: 'fixture', totalFen: 300 }],
+    [line(OWN, 100), line(OTHER, 200)],
+  );
   routes = t.polis.app.polisRoutes.filter((r) => !r.public && !r.url.startsWith('/docs'));
 });
 
@@ -264,6 +286,7 @@ function itemName(def: KindDefinition, actor: Actor, tenant: string): string {
 
 /** A status a kind accepts (Cluster's is strict). */
 function statusSample(def: KindDefinition): Record<string, unknown> {
+  if (def.kind === 'Budget') return { month: '2026-01' };
   return def.kind === 'Cluster' ? { health: 'Ready' } : { phase: 'Checked' };
 }
 
@@ -422,6 +445,36 @@ describe('tenant isolation on every registered route', () => {
       if (!mayAll && history.statusCode < 300) leaks.push(`${actor.user} reads ${OTHER}'s history`);
     }
     expect(leaks).toEqual([]);
+  });
+
+  it('shows a department only its own bills and metering, and every department to the data bureau', async () => {
+    const bills = async (user: string) =>
+      (
+        JSON.parse((await t.request('GET', '/api/v1/bills', { token: tokens[user] })).body) as {
+          items: { tenant: string }[];
+        }
+      ).items
+        .map((i) => i.tenant)
+        .sort();
+    expect(await bills('edu-admin')).toEqual([OWN]);
+    expect(await bills('edu-viewer')).toEqual([OWN]);
+    expect(await bills('admin')).toEqual([OWN, OTHER].sort());
+    expect(await bills('nobody')).toEqual([]);
+    const own = await t.request('GET', `/api/v1/tenants/${OWN}/bill`, { token: tokens['edu-admin'] });
+    expect(own.statusCode).toBe(200);
+    expect((own.json() as { totalFen: number }).totalFen).toBe(100);
+    expect(own.body).not.toContain(`"${OTHER}"`);
+    for (const path of [
+      `/api/v1/tenants/${OTHER}/bill`,
+      `/api/v1/tenants/${OTHER}/bill?format=xlsx`,
+      `/api/v1/tenants/${OTHER}/metering`,
+    ])
+      expect((await t.request('GET', path, { token: tokens['edu-admin'] })).statusCode).toBe(403);
+    expect((await t.request('GET', '/api/v1/cost-reconciliation', { token: tokens['edu-admin'] })).statusCode).toBe(
+      403,
+    );
+    const rec = await t.request('GET', '/api/v1/cost-reconciliation', { token: tokens.admin });
+    expect((rec.json() as { balanced: boolean }).balanced).toBe(true);
   });
 
   it('never shows a department-bound principal another department, or its applications, in search', async () => {

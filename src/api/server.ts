@@ -36,6 +36,7 @@ import { type AlertController, registerAlertRoutes } from '../observe/alerts/ind
 import type { Notifier } from '../observe/notify/index.ts';
 import { registerMarketRoutes } from '../market/routes.ts';
 import { registerOptimizationRoutes } from '../operations/optimization-routes.ts';
+import { registerBillingRoutes } from '../operations/billing/routes.ts';
 import { registerBodyParsers } from './bodies.ts';
 import { armBodyTimeout } from './body-timeout.ts';
 import { registerDiscovery } from './discovery.ts';
@@ -254,6 +255,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     metrics: deps.metricsSource,
     now: () => deps.clock.now().getTime(),
   });
+  registerBillingRoutes(app, { store: deps.store, clock: deps.clock });
   await app.ready();
   return app;
 }

@@ -4,7 +4,8 @@ import type { ResourceUsage } from '../tenancy/quota.ts';
 import type { ApplicationSpec, ComponentSpec } from './application-kind.ts';
 import { deployedDemands } from './render/index.ts';
 
-function storageOf(c: ComponentSpec): number {
+/** The persistent storage a component's storage trait claims, in bytes (PVC requests). */
+export function storageOf(c: ComponentSpec): number {
   let bytes = 0;
   for (const t of c.traits ?? []) {
     if (t.type !== 'storage') continue;

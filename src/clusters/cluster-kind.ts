@@ -41,7 +41,16 @@ export const clusterSpecSchema = z
     role: z.enum(CLUSTER_ROLES),
     /** Prices in yuan, for cost allocation and burst budgets. */
     prices: z
-      .object({ cpuCoreHour: z.number().nonnegative(), memoryGiBHour: z.number().nonnegative() })
+      .object({
+        cpuCoreHour: z.number().nonnegative(),
+        memoryGiBHour: z.number().nonnegative(),
+        // Cost allocation (docs/operations.md): storage per GiB-month, a burst premium in percent, the fixed
+        // monthly cost (lease, depreciation; yuan) and whether the capacity or only what is used is paid for.
+        storageGiBMonth: z.number().nonnegative().optional(),
+        burstPremiumPercent: z.number().min(0).max(1000).optional(),
+        fixedMonthly: z.number().nonnegative().optional(),
+        billing: z.enum(['capacity', 'usage']).optional(),
+      })
       .strict()
       .optional(),
     /** Displayed names. */

@@ -23,6 +23,7 @@ import { metricRows } from './sql/metric-rows.ts';
 import { GroupCommit } from './sql/group-commit.ts';
 import type { Schema, SqlDialectHooks } from './sql/schema.ts';
 import { loadSnapshot, snapshotView } from './sql/snapshot-rows.ts';
+import { sqlLedger } from './sql/ledger-rows.ts';
 import { getObject, SqlStoreTx, type BatchState } from './sql/store-tx.ts';
 import { osStorageFailure, StoreUnavailableError } from './store-errors.ts';
 
@@ -303,6 +304,8 @@ export function createSqlStore(db: Kysely<Schema>, hooks: SqlDialectHooks): Stor
         revision: Number(row.revision),
       };
     },
+
+    ledger: sqlLedger(reader, (fn) => write((trx) => fn(trx))),
 
     onCommit(listener: () => void): () => void {
       commitListeners.add(listener);

@@ -3,6 +3,7 @@ import type { AuditAnchor, AuditEntry, AuditEntryInput } from './audit-log.ts';
 import type { ObjectKey, StoredObject } from './envelope.ts';
 import type { LabelSelector } from './label-selector.ts';
 import type { MetricHistoryStore } from './metric-history.ts';
+import type { LedgerStore } from './ledger-store.ts';
 
 /**
  * The store seam. `sqlite/` and `postgres/` implement it over one Kysely query layer; nothing outside those folders
@@ -86,6 +87,8 @@ export interface Store {
   load(input: SnapshotLoad): Promise<void>;
   /** polis's own metric history (series and compressed chunks), kept beside the objects. */
   readonly metricHistory: MetricHistoryStore;
+  /** Metering roll-ups and closed cost days (src/operations; rows outside the change feed and the audit chain). */
+  readonly ledger: LedgerStore;
   close(): Promise<void>;
 }
 

@@ -38,6 +38,25 @@ function amount(c: Obj, resource: 'cpu' | 'memory'): number {
   }
 }
 
+/** A pod's limits: the containers' sum, or 0 for a resource some container leaves unlimited. */
+function podLimits(pod: Obj): { cpuMilli: number; memoryBytes: number } {
+  const containers = (Array.isArray(pod.containers) ? pod.containers : []).filter(isObj);
+  const limit = (r: 'cpu' | 'memory') => {
+    let sum = 0;
+    for (const c of containers) {
+      const l = isObj(c.resources) && isObj(c.resources.limits) ? c.resources.limits[r] : undefined;
+      if (typeof l !== 'string' && typeof l !== 'number') return 0;
+      try {
+        sum += r === 'cpu' ? parseCpu(l) : parseBytes(l);
+      } catch {
+        return 0;
+      }
+    }
+    return sum;
+  };
+  return { cpuMilli: limit('cpu'), memoryBytes: limit('memory') };
+}
+
 /** A pod's requests as the scheduler counts them: the larger of the containers' sum and the largest init container. */
 function podRequests(pod: Obj): { cpuMilli: number; memoryBytes: number; pods: number } {
   const containers = (Array.isArray(pod.containers) ? pod.containers : []).filter(isObj);
@@ -98,6 +117,21 @@ export function componentDemands(spec: ApplicationSpec): ComponentDemandInfo[] {
       perReplica: pod ? podRequests(pod) : { ...NO_POD },
       nativeAutoscaling: r.autoscaled,
     });
+  });
+  return out;
+}
+
+/**
+ * One replica's limits per component (the containers' sum; 0 for a resource some container leaves unlimited), for
+ * metering. Components without pods are left out.
+ */
+export function componentLimits(spec: ApplicationSpec): Record<string, { cpuMilli: number; memoryBytes: number }> {
+  const out: Record<string, { cpuMilli: number; memoryBytes: number }> = {};
+  spec.components.forEach((c, index) => {
+    if (!SUPPORTED_COMPONENTS.includes(c.type)) return;
+    const r = renderComponent({ ...c, index }, { appName: 'app', revision: 'app-v1' });
+    const pod = r.workload ? podSpecOf(r.workload) : undefined;
+    if (pod) out[c.name] = podLimits(pod);
   });
   return out;
 }

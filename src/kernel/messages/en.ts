@@ -1,6 +1,7 @@
 import { ALERTS_EN } from './alerts.ts';
 import { MARKET_EN } from './market.ts';
 import { OPTIMIZATION_EN } from './optimization.ts';
+import { BILLING_EN } from './billing.ts';
 
 /**
  * The English catalogue: every code polis can emit, with its template. `{name}` is a parameter. zh.ts must have
@@ -11,6 +12,7 @@ export const en = {
   ...MARKET_EN,
   ...OPTIMIZATION_EN,
   ...ALERTS_EN,
+  ...BILLING_EN,
   // ── Generic shapes ──────────────────────────────────────────────────────────────────────────────────────────
   /** Several messages as one (a list of coded parts). */
   MessageList: '{items}',

@@ -1,5 +1,6 @@
 import { ALERTS_REASONS_EN, ALERTS_REASONS_ZH } from './alerts.ts';
 import { MARKET_REASONS_EN, MARKET_REASONS_ZH } from './market.ts';
+import { BILLING_REASONS_EN, BILLING_REASONS_ZH } from './billing.ts';
 import type { Lang } from './render.ts';
 
 /**
@@ -10,6 +11,7 @@ import type { Lang } from './render.ts';
 export const REASONS_EN = {
   ...MARKET_REASONS_EN,
   ...ALERTS_REASONS_EN,
+  ...BILLING_REASONS_EN,
   // Events
   Placed: 'Placed',
   Applied: 'Applied',
@@ -92,6 +94,7 @@ export type ReasonCode = keyof typeof REASONS_EN;
 export const REASONS_ZH: Record<ReasonCode, string> = {
   ...MARKET_REASONS_ZH,
   ...ALERTS_REASONS_ZH,
+  ...BILLING_REASONS_ZH,
   Placed: '已放置',
   Applied: '已应用',
   DriftRepaired: '漂移已修复',

@@ -2,6 +2,7 @@ import type { MessageCode } from './en.ts';
 import { ALERTS_ZH } from './alerts.ts';
 import { MARKET_ZH } from './market.ts';
 import { OPTIMIZATION_ZH } from './optimization.ts';
+import { BILLING_ZH } from './billing.ts';
 
 /**
  * 中文目录：与 en.ts 相同的代码与参数（编译器检查代码齐全，catalogue.test.ts 检查参数一致）。
@@ -11,6 +12,7 @@ export const zh: Record<MessageCode, string> = {
   ...MARKET_ZH,
   ...OPTIMIZATION_ZH,
   ...ALERTS_ZH,
+  ...BILLING_ZH,
   MessageList: '{items}',
   OnCluster: '{cluster}：{detail}',
   AtPath: '{path}：{detail}',

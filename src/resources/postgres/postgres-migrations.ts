@@ -62,4 +62,28 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX metric_chunks_end ON metric_chunks (tier, end_at)`,
     ],
   },
+  {
+    version: 5,
+    name: 'ledger: metering roll-ups per hour, day and month, and closed cost days (src/operations)',
+    statements: [
+      `CREATE TABLE meter_usage (
+        period TEXT COLLATE "C" NOT NULL, start TEXT COLLATE "C" NOT NULL, tenant TEXT COLLATE "C" NOT NULL, app TEXT COLLATE "C" NOT NULL, component TEXT COLLATE "C" NOT NULL,
+        cluster TEXT COLLATE "C" NOT NULL, minutes BIGINT NOT NULL, replica_minutes BIGINT NOT NULL,
+        cpu_request BIGINT NOT NULL, cpu_limit BIGINT NOT NULL, cpu_usage BIGINT NOT NULL, cpu_max BIGINT NOT NULL,
+        mem_request BIGINT NOT NULL, mem_limit BIGINT NOT NULL, mem_usage BIGINT NOT NULL, mem_max BIGINT NOT NULL,
+        storage BIGINT NOT NULL,
+        PRIMARY KEY (period, start, tenant, app, component, cluster))`,
+      `CREATE TABLE meter_capacity (
+        period TEXT COLLATE "C" NOT NULL, start TEXT COLLATE "C" NOT NULL, cluster TEXT COLLATE "C" NOT NULL, minutes BIGINT NOT NULL,
+        cpu BIGINT NOT NULL, mem BIGINT NOT NULL, PRIMARY KEY (period, start, cluster))`,
+      `CREATE TABLE meter_state (id INTEGER PRIMARY KEY CHECK (id = 1), last_tick BIGINT NOT NULL)`,
+      `CREATE TABLE cost_lines (
+        day TEXT COLLATE "C" NOT NULL, cluster TEXT COLLATE "C" NOT NULL, vendor TEXT COLLATE "C" NOT NULL, tenant TEXT COLLATE "C" NOT NULL, app TEXT COLLATE "C" NOT NULL,
+        component TEXT COLLATE "C" NOT NULL, item TEXT COLLATE "C" NOT NULL, fen BIGINT NOT NULL,
+        PRIMARY KEY (day, cluster, tenant, app, component, item))`,
+      `CREATE INDEX cost_lines_tenant ON cost_lines (tenant, day)`,
+      `CREATE TABLE cost_days (
+        day TEXT COLLATE "C" NOT NULL, cluster TEXT COLLATE "C" NOT NULL, total_fen BIGINT NOT NULL, PRIMARY KEY (day, cluster))`,
+    ],
+  },
 ];

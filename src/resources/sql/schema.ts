@@ -80,6 +80,54 @@ export interface Schema {
     points: number;
     data: Uint8Array;
   };
+  /** Metering roll-ups (resources/ledger-store.ts): figures are value × minutes summed over the interval. */
+  meter_usage: {
+    period: string;
+    start: string;
+    tenant: string;
+    app: string;
+    component: string;
+    cluster: string;
+    minutes: number;
+    replica_minutes: number;
+    cpu_request: number;
+    cpu_limit: number;
+    cpu_usage: number;
+    cpu_max: number;
+    mem_request: number;
+    mem_limit: number;
+    mem_usage: number;
+    mem_max: number;
+    storage: number;
+  };
+  meter_capacity: {
+    period: string;
+    start: string;
+    cluster: string;
+    minutes: number;
+    cpu: number;
+    mem: number;
+  };
+  /** One row (id = 1): the last recorded meter tick (epoch ms), the compare-and-set point of idempotent ticks. */
+  meter_state: {
+    id: number;
+    last_tick: number;
+  };
+  cost_lines: {
+    day: string;
+    cluster: string;
+    vendor: string;
+    tenant: string;
+    app: string;
+    component: string;
+    item: string;
+    fen: number;
+  };
+  cost_days: {
+    day: string;
+    cluster: string;
+    total_fen: number;
+  };
   schema_migrations: {
     version: number;
     name: string;

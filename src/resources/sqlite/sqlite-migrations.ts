@@ -56,4 +56,28 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX metric_chunks_end ON metric_chunks (tier, end_at)`,
     ],
   },
+  {
+    version: 5,
+    name: 'ledger: metering roll-ups per hour, day and month, and closed cost days (src/operations)',
+    statements: [
+      `CREATE TABLE meter_usage (
+        period TEXT NOT NULL, start TEXT NOT NULL, tenant TEXT NOT NULL, app TEXT NOT NULL, component TEXT NOT NULL,
+        cluster TEXT NOT NULL, minutes INTEGER NOT NULL, replica_minutes INTEGER NOT NULL,
+        cpu_request INTEGER NOT NULL, cpu_limit INTEGER NOT NULL, cpu_usage INTEGER NOT NULL, cpu_max INTEGER NOT NULL,
+        mem_request INTEGER NOT NULL, mem_limit INTEGER NOT NULL, mem_usage INTEGER NOT NULL, mem_max INTEGER NOT NULL,
+        storage INTEGER NOT NULL,
+        PRIMARY KEY (period, start, tenant, app, component, cluster)) WITHOUT ROWID`,
+      `CREATE TABLE meter_capacity (
+        period TEXT NOT NULL, start TEXT NOT NULL, cluster TEXT NOT NULL, minutes INTEGER NOT NULL,
+        cpu INTEGER NOT NULL, mem INTEGER NOT NULL, PRIMARY KEY (period, start, cluster)) WITHOUT ROWID`,
+      `CREATE TABLE meter_state (id INTEGER PRIMARY KEY CHECK (id = 1), last_tick INTEGER NOT NULL)`,
+      `CREATE TABLE cost_lines (
+        day TEXT NOT NULL, cluster TEXT NOT NULL, vendor TEXT NOT NULL, tenant TEXT NOT NULL, app TEXT NOT NULL,
+        component TEXT NOT NULL, item TEXT NOT NULL, fen INTEGER NOT NULL,
+        PRIMARY KEY (day, cluster, tenant, app, component, item)) WITHOUT ROWID`,
+      `CREATE INDEX cost_lines_tenant ON cost_lines (tenant, day)`,
+      `CREATE TABLE cost_days (
+        day TEXT NOT NULL, cluster TEXT NOT NULL, total_fen INTEGER NOT NULL, PRIMARY KEY (day, cluster)) WITHOUT ROWID`,
+    ],
+  },
 ];
