@@ -299,6 +299,18 @@ export const en = {
   OidcNotConfigured: 'sign-in through an identity provider is not configured',
   OidcNonceMismatch: 'the ID token does not answer this sign-in (nonce mismatch): sign in again',
   OidcUserNotAdmitted: '{user} is not admitted: no user object and no mapped group',
+  // ── Incidents ─────────────────────────────────────────────────────────────────────────────────────────────
+  IncidentOpened: 'opened with {symptoms} symptom(s), first {first}',
+  IncidentSymptomAdded: 'symptom added: {symptom}',
+  IncidentMerged: 'incident {other} merged into this one (same cause)',
+  IncidentAcknowledged: 'acknowledged by {actor}',
+  IncidentResolved: 'resolved by {actor}',
+  IncidentResolvedQuiet: 'resolved: no symptom fired for {minutes} min',
+  IncidentNotFound: 'no incident {name} in department {tenant}',
+  IncidentAlreadyResolved: 'incident {name} is already resolved',
+  // ── Simulated faults ──────────────────────────────────────────────────────────────────────────────────────
+  SimFaultTargetMissing: '{detail}',
+  SimFaultNotFound: 'no fault {id} in force (polis sim fault list shows them)',
 } as const satisfies Record<string, string>;
 
 /** Every code the catalogue knows. */
