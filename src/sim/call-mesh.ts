@@ -52,6 +52,10 @@ export interface PodSample {
   readonly memoryBytes: number;
   readonly restarts: number;
   readonly phase: string;
+  /** What the pod serves (Istio's reporter=destination, per pod): latency and the share that fails. */
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly errorRate: number;
 }
 
 export interface ComponentSample {
@@ -180,6 +184,7 @@ export class CallMesh {
     // Callees first.
     const order = this.topoOrder(keys);
     const components = new Map<string, ComponentSample>();
+    const podServed = new Map<SimPod, { p50: number; p99: number; err: number }>();
     const edges: EdgeSample[] = [];
     for (const key of order) {
       const profile = this.profile(key);
@@ -188,12 +193,15 @@ export class CallMesh {
       const hog = (fx.componentHogCores.get(key) ?? 0) * 1000;
       let capacity = 0;
       let slowdown = 0;
+      const podSlow = new Map<SimPod, number>();
       for (const p of pods) {
         const cap = Math.max(0, p.pod.template.servingCpuMilli - hog);
         capacity += cap;
         // Run-queue delay on a node past 70% busy: up to 5× at saturation (a noisy neighbour, a hog).
         const pressure = pressureOf(p.rt, p.pod.node!.name);
-        slowdown += cap * (1 + (4 * Math.max(0, pressure - 0.7)) / 0.3);
+        const slow = 1 + (4 * Math.max(0, pressure - 0.7)) / 0.3;
+        podSlow.set(p.pod, slow);
+        slowdown += cap * slow;
       }
       const demand = served * profile.cpuMilliPerRequest;
       const rho = capacity > 0 ? demand / capacity : served > 0 ? Infinity : 0;
@@ -206,8 +214,9 @@ export class CallMesh {
       const overload = rho > 1 ? 1 - 1 / rho : 0;
       const own =
         pods.length === 0 && served > 0 ? 1 : 1 - (1 - profile.baseErrorRate) * (1 - injected) * (1 - overload);
-      let p50 = ownP50;
-      let p99 = ownP99;
+      const queue = profile.baseLatencyMs * (1 + (r * r) / (1 - r));
+      let callP50 = 0;
+      let callP99 = 0;
       let ok = 1 - own;
       for (const call of this.declared.get(key)?.calls ?? []) {
         const to = componentKey(call.to);
@@ -221,10 +230,18 @@ export class CallMesh {
         const edgeP50 = calleeP50 + loss * RETRANSMIT_MS * 2;
         const edgeP99 = calleeP99 + (loss > 0 ? RETRANSMIT_MS * 5 : 0);
         edges.push({ from: key, to, rps: served * per, p50Ms: edgeP50, p99Ms: edgeP99, errorRate: edgeErr });
-        p50 += per * edgeP50;
-        p99 += per * edgeP99;
+        callP50 += per * edgeP50;
+        callP99 += per * edgeP99;
         ok *= (1 - edgeErr) ** Math.min(1, per);
       }
+      const p50 = ownP50 + callP50;
+      const p99 = ownP99 + callP99;
+      for (const [pod, slow] of podSlow)
+        podServed.set(pod, {
+          p50: queue * slow + extra + callP50,
+          p99: queue * slow * profile.p99Factor * (1 + r) + extra + callP99,
+          err: served > 0 ? 1 - ok : 0,
+        });
       components.set(key, {
         key,
         rps: served,
@@ -253,6 +270,9 @@ export class CallMesh {
           memoryBytes: pod.ready ? restingMemory(pod, this.profile(key)) + grown : 0,
           restarts: pod.restarts,
           phase: pod.phase,
+          p50Ms: podServed.get(pod)?.p50 ?? 0,
+          p99Ms: podServed.get(pod)?.p99 ?? 0,
+          errorRate: podServed.get(pod)?.err ?? 0,
         });
       }
     pods.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

@@ -131,6 +131,12 @@ export class SimTelemetry {
       if (!p.ready) continue;
       this.put({ on: 'pod', name: p.name, signal: 'cpu' }, t, Math.max(0, p.cpuCores * this.noise(0.04)));
       this.put({ on: 'pod', name: p.name, signal: 'memory' }, t, p.memoryBytes * this.noise(0.003));
+      const rps = s.components.get(p.component)?.rps ?? 0;
+      if (rps <= 0) continue;
+      const n = Math.max(1, (rps * 15) / Math.max(1, s.components.get(p.component)!.readyPods));
+      const err = p.errorRate + this.gauss() * Math.sqrt((p.errorRate * (1 - p.errorRate)) / n);
+      this.put({ on: 'pod', name: p.name, signal: 'errors' }, t, clamp01(err));
+      this.put({ on: 'pod', name: p.name, signal: 'latency', quantile: 0.5 }, t, (p.p50Ms * this.noise(0.05)) / 1000);
     }
     for (const [key, c] of s.components) {
       if (!visible.has(key)) continue;

@@ -207,6 +207,7 @@ export const en = {
     'application: {component} of {application}, revision {revision} rolled out {minutes} min before',
   VerdictSharedInstance: 'shared dependency: {component}, a shared instance published by {publisher}',
   VerdictSharedService: 'shared dependency: {component}, a service of department {department}',
+  VerdictNetwork: 'infrastructure: the network between {from} and {to}',
   VerdictUndetermined: 'undetermined: nothing changed beyond its usual variation',
   OwnerPlatformTeam: "the data bureau's platform team",
   OwnerDepartment: 'department {department}',

@@ -178,6 +178,7 @@ export const zh: Record<MessageCode, string> = {
   VerdictApplicationRevision: '应用：{application} 的组件 {component}，修订版本 {revision} 于 {minutes} 分钟前发布',
   VerdictSharedInstance: '共享依赖：{component}，由 {publisher} 发布的共享实例',
   VerdictSharedService: '共享依赖：{component}，部门 {department} 的服务',
+  VerdictNetwork: '基础设施：{from} 与 {to} 之间的网络',
   VerdictUndetermined: '无法判定：没有指标超出其平常的波动',
   OwnerPlatformTeam: '数据局平台团队',
   OwnerDepartment: '部门 {department}',

@@ -113,7 +113,7 @@ const CASES: { spec: FaultSpec; verdict: string; culprit: string }[] = [
   },
   {
     spec: { type: 'network-loss', from: c('shop/api'), to: c('shop/db'), loss: 0.3 },
-    verdict: 'application',
+    verdict: 'infrastructure',
     culprit: 'shop/db',
   },
 ];
@@ -128,6 +128,8 @@ describe('from a fault to an incident with a verdict, in virtual time', () => {
       expect(inc.result.verdict.kind).toBe(k.verdict);
       expect(inc.result.candidates[0]?.subject.name).toBe(k.culprit);
       expect(inc.verdictAt - injectedAt).toBeLessThanOrEqual(60);
+      if (k.spec.type === 'network-loss')
+        expect(inc.result.verdict.subject).toMatchObject({ kind: 'network', name: 'shop/db', caller: 'shop/api' });
       expect(inc.timeline[0]).toMatchObject({ action: 'opened', actor: 'system:incidents' });
     });
   }
