@@ -31,6 +31,10 @@ import type { Clock } from '../kernel/clock.ts';
 import type { SimCloud } from '../sim/index.ts';
 import type { MetricsSource } from '../observe/index.ts';
 import { registerObserveRoutes } from '../observe/routes.ts';
+import type { IncidentController } from '../observe/incidents/incident-controller.ts';
+import { registerIncidentRoutes } from '../observe/incidents/routes.ts';
+import { registerTopologyRoutes } from '../observe/topology/routes.ts';
+import { registerFaultRoutes } from '../sim/fault-routes.ts';
 import { registerMarketRoutes } from '../market/routes.ts';
 import { registerBodyParsers } from './bodies.ts';
 import { armBodyTimeout } from './body-timeout.ts';
@@ -59,6 +63,8 @@ export interface ServerDeps {
   readonly clock: Clock;
   /** The simulated cloud, when the sandbox runs. */
   readonly sim?: SimCloud;
+  /** Incidents with a verdict (when the sandbox runs). */
+  readonly incidents?: IncidentController;
   readonly metricsSource?: MetricsSource;
   readonly version: string;
   /** Largest accepted body in bytes (default 1 MiB). */
@@ -236,6 +242,9 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   registerClusterRoutes(app, { resources: deps.resources });
   registerSandboxRoutes(app, { store: deps.store, resources: deps.resources, clock: deps.clock, sim: deps.sim });
   registerObserveRoutes(app, { resources: deps.resources, metrics: deps.metricsSource, sim: deps.sim });
+  registerFaultRoutes(app, { store: deps.store, clock: deps.clock, sim: deps.sim });
+  registerIncidentRoutes(app, { incidents: deps.incidents });
+  registerTopologyRoutes(app, { resources: deps.resources, sim: deps.sim });
   if (deps.backup) registerBackupRoutes(app, { ...deps.backup, resources: deps.resources });
   registerMarketRoutes(app, { store: deps.store, resources: deps.resources, clock: deps.clock });
   await app.ready();

@@ -216,7 +216,7 @@ export class SimTelemetry {
   series(fromS: number, toS: number): TelemetrySeries[] {
     const out: TelemetrySeries[] = [];
     for (const s of this.store.values()) {
-      const points = s.points.filter((p) => p[0] >= fromS && p[0] <= toS);
+      const points = s.points.slice(firstIndex(s.points, (t) => t >= fromS), firstIndex(s.points, (t) => t > toS));
       if (points.length > 0) out.push({ ...s.meta, points });
     }
     return out;
@@ -280,6 +280,18 @@ export class SimTelemetry {
     const v = this.rng.next();
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
   }
+}
+
+/** The first index whose time passes `test` (monotone over points in time order); the length when none does. */
+function firstIndex(points: readonly (readonly [number, number])[], test: (t: number) => boolean): number {
+  let lo = 0;
+  let hi = points.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (test(points[mid]![0])) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
 }
 
 function clamp01(v: number): number {

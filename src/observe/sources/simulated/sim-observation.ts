@@ -2,16 +2,11 @@ import type { SimCloud } from '../../../sim/index.ts';
 import type { Series, SignalKind } from '../../demarcation/index.ts';
 import { SIGNAL_KINDS } from '../../demarcation/index.ts';
 import type { Observation } from '../../incidents/symptoms.ts';
+import type { ObservedEdge } from '../../topology/topology.ts';
 
-/** Who owns a component (`namespace/component`): its application, department, vendor, and publisher if shared. */
-export interface ComponentOwner {
-  readonly application: string;
-  readonly department: string;
-  readonly vendor?: string;
-  readonly publisher?: string;
-  readonly revision?: string;
-}
+import type { ComponentOwner } from '../../topology/declared-apps.ts';
 
+export type { ComponentOwner };
 export type ComponentDirectory = (key: string) => ComponentOwner | undefined;
 
 const DEMARCATION_SIGNALS = new Set<string>(SIGNAL_KINDS);
@@ -60,4 +55,19 @@ export function simObservation(sim: SimCloud, fromS: number, toS: number, direct
     changes: t.changes(fromS, toS).filter((c) => known.has(c.component)),
     events: t.events(fromS, toS).filter((e) => e.type === 'Warning').map(({ at, on, name, reason }) => ({ at, on, name, reason })),
   };
+}
+
+/** The calls the simulated mesh saw last (its outbound series), as observed topology edges. */
+export function simObservedEdges(sim: SimCloud, atS: number): ObservedEdge[] {
+  const acc = new Map<string, { from: string; to: string; rps: number; errorRate?: number; p50Ms?: number }>();
+  for (const s of sim.telemetry.series(atS - 60, atS)) {
+    if (s.on !== 'component' || s.peer === undefined || s.points.length === 0) continue;
+    const k = `${s.name}>${s.peer}`;
+    const e = acc.get(k) ?? acc.set(k, { from: s.name, to: s.peer, rps: 0 }).get(k)!;
+    const v = s.points[s.points.length - 1]![1];
+    if (s.signal === 'outboundRequests') e.rps = v;
+    else if (s.signal === 'outboundErrors') e.errorRate = v;
+    else if (s.signal === 'outboundLatency') e.p50Ms = v * 1000;
+  }
+  return [...acc.values()];
 }
