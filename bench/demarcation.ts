@@ -55,7 +55,9 @@ const appsDir = new URL('../examples/apps/', import.meta.url);
 const apps: DeclaredApp[] = [];
 const comps: Comp[] = [];
 const owners = new Map<string, ComponentOwner>();
-for (const f of readdirSync(appsDir).filter((x) => x.endsWith('.yaml')).sort()) {
+for (const f of readdirSync(appsDir)
+  .filter((x) => x.endsWith('.yaml'))
+  .sort()) {
   for (const doc of parseDocuments(readFileSync(new URL(f, appsDir), 'utf8')) as {
     kind: string;
     metadata: { name: string; tenant: string };
@@ -69,7 +71,9 @@ for (const f of readdirSync(appsDir).filter((x) => x.endsWith('.yaml')).sort()) 
       department: doc.metadata.tenant,
       application: doc.metadata.name,
       namespace: ns,
-      components: doc.spec.components.filter((c) => demands.some((d) => d.name === c.name)) as DeclaredApp['components'],
+      components: doc.spec.components.filter((c) =>
+        demands.some((d) => d.name === c.name),
+      ) as DeclaredApp['components'],
     });
     for (const d of demands) {
       const key = `${ns}/${d.name}`;
@@ -82,7 +86,11 @@ for (const f of readdirSync(appsDir).filter((x) => x.endsWith('.yaml')).sort()) 
         memoryBytes: Math.max(d.perReplica.memoryBytes, 512 * 1024 ** 2),
         cluster: clusters[comps.length % clusters.length]!.name,
       });
-      owners.set(key, { application: doc.metadata.name, department: doc.metadata.tenant, vendor: `${doc.metadata.tenant}-vendor` });
+      owners.set(key, {
+        application: doc.metadata.name,
+        department: doc.metadata.tenant,
+        vendor: `${doc.metadata.tenant}-vendor`,
+      });
     }
   }
 }
@@ -92,7 +100,15 @@ for (const [ns, name, publisher] of [
   ['market-redis', 'redis', 'cache-vendor'],
 ] as const) {
   const key = `${ns}/${name}`;
-  comps.push({ key, namespace: ns, name, replicas: 3, cpuMilli: 2000, memoryBytes: 4 * 1024 ** 3, cluster: 'gov-east' });
+  comps.push({
+    key,
+    namespace: ns,
+    name,
+    replicas: 3,
+    cpuMilli: 2000,
+    memoryBytes: 4 * 1024 ** 3,
+    cluster: 'gov-east',
+  });
   owners.set(key, { application: name, department: 'bureau', publisher });
 }
 
@@ -207,7 +223,9 @@ const between = (a: number, b: number) => a + rng.next() * (b - a);
 const appComps = comps.filter((c) => !owners.get(c.key)!.publisher);
 const shared = comps.filter((c) => owners.get(c.key)!.publisher);
 const edges = [...calls].flatMap(([from, tos]) => [...tos].map((to) => ({ from, to })));
-const nodes = clusters.flatMap((c) => c.nodes.map((n) => ({ cluster: c.name, node: n.name, cores: n.cpuMilli / 1000 })));
+const nodes = clusters.flatMap((c) =>
+  c.nodes.map((n) => ({ cluster: c.name, node: n.name, cores: n.cpuMilli / 1000 })),
+);
 type Truth = { verdict: string; culprit: string };
 const KINDS = [
   'node-down',
@@ -228,7 +246,10 @@ function draw(kind: (typeof KINDS)[number]): { spec: FaultSpec; truth: Truth } {
   switch (kind) {
     case 'node-down': {
       const n = pick(nodes);
-      return { spec: { type: 'node-down', cluster: n.cluster, node: n.node }, truth: { verdict: 'infrastructure', culprit: n.node } };
+      return {
+        spec: { type: 'node-down', cluster: n.cluster, node: n.node },
+        truth: { verdict: 'infrastructure', culprit: n.node },
+      };
     }
     case 'cluster-partition': {
       const cl = pick(clusters).name;
@@ -237,9 +258,15 @@ function draw(kind: (typeof KINDS)[number]): { spec: FaultSpec; truth: Truth } {
     case 'crash-loop':
       return { spec: { type: 'crash-loop', target: t }, truth: { verdict: 'application', culprit: c.key } };
     case 'latency':
-      return { spec: { type: 'latency', target: t, ms: Math.round(between(150, 600)) }, truth: { verdict: 'application', culprit: c.key } };
+      return {
+        spec: { type: 'latency', target: t, ms: Math.round(between(150, 600)) },
+        truth: { verdict: 'application', culprit: c.key },
+      };
     case 'errors':
-      return { spec: { type: 'errors', target: t, rate: round(between(0.1, 0.4), 2) }, truth: { verdict: 'application', culprit: c.key } };
+      return {
+        spec: { type: 'errors', target: t, rate: round(between(0.1, 0.4), 2) },
+        truth: { verdict: 'application', culprit: c.key },
+      };
     case 'cpu-hog':
       return {
         spec: { type: 'cpu-hog', target: t, cores: round((c.cpuMilli / 1000) * between(0.6, 0.9), 2) },
@@ -254,11 +281,18 @@ function draw(kind: (typeof KINDS)[number]): { spec: FaultSpec; truth: Truth } {
     }
     case 'memory-leak':
       return {
-        spec: { type: 'memory-leak', target: t, mibPerMinute: Math.round((c.memoryBytes / 1024 ** 2) * between(0.2, 0.5)) },
+        spec: {
+          type: 'memory-leak',
+          target: t,
+          mibPerMinute: Math.round((c.memoryBytes / 1024 ** 2) * between(0.2, 0.5)),
+        },
         truth: { verdict: 'application', culprit: c.key },
       };
     case 'bad-rollout':
-      return { spec: { type: 'bad-rollout', target: t, rate: round(between(0.1, 0.4), 2) }, truth: { verdict: 'application', culprit: c.key } };
+      return {
+        spec: { type: 'bad-rollout', target: t, rate: round(between(0.1, 0.4), 2) },
+        truth: { verdict: 'application', culprit: c.key },
+      };
     case 'slow-dependency': {
       const s = pick(shared);
       return {
@@ -300,13 +334,19 @@ for (let i = 0; i < INCIDENTS; i++) {
   for (let t = 0; t < FAULT_MS; t += STEP) {
     sim.advance(STEP);
     evaluate();
-    const fresh = engine.list().filter((x) => !before.has(x.id)).sort((a, b) => a.openedAt - b.openedAt);
+    const fresh = engine
+      .list()
+      .filter((x) => !before.has(x.id))
+      .sort((a, b) => a.openedAt - b.openedAt);
     if (!first && fresh[0]) {
       const r = fresh[0].result;
       first = { verdict: r.verdict.kind, rank: rankOf(r.candidates, truth.culprit), at: fresh[0].verdictAt };
     }
   }
-  const fresh = engine.list().filter((x) => !before.has(x.id)).sort((a, b) => a.openedAt - b.openedAt);
+  const fresh = engine
+    .list()
+    .filter((x) => !before.has(x.id))
+    .sort((a, b) => a.openedAt - b.openedAt);
   const inc = fresh[0];
   sim.faults.clear(fault.id);
   outcomes.push({
@@ -322,7 +362,9 @@ for (let i = 0; i < INCIDENTS; i++) {
   });
   const o = outcomes[outcomes.length - 1]!;
   if (VERBOSE && (o.finalVerdict !== truth.verdict || o.rankFinal !== 1))
-    console.log(`${i} ${kind} truth ${truth.verdict} ${truth.culprit}: got ${o.firstVerdict}/${o.finalVerdict} rank ${o.rankFirst}/${o.rankFinal} top ${o.top.join(', ')}`);
+    console.log(
+      `${i} ${kind} truth ${truth.verdict} ${truth.culprit}: got ${o.firstVerdict}/${o.finalVerdict} rank ${o.rankFirst}/${o.rankFinal} top ${o.top.join(', ')}`,
+    );
   for (let t = 0; t < RECOVER_MS; t += 60_000) {
     sim.advance(60_000);
     evaluate();
@@ -347,19 +389,45 @@ for (const k of KINDS) {
 const figures = [
   figure({ metric: 'faults injected', value: outcomes.length, unit: 'faults', goal: '>= 300' }),
   figure({ metric: 'faults with an incident', value: pct(outcomes, (o) => o.found), unit: '%' }),
-  figure({ metric: 'verdict accuracy (first verdict)', value: pct(outcomes, (o) => o.firstVerdict === o.truth.verdict), unit: '%', goal: '>= 95' }),
-  figure({ metric: 'verdict accuracy (final, after 5 min)', value: pct(outcomes, (o) => o.finalVerdict === o.truth.verdict), unit: '%', goal: '>= 95' }),
+  figure({
+    metric: 'verdict accuracy (first verdict)',
+    value: pct(outcomes, (o) => o.firstVerdict === o.truth.verdict),
+    unit: '%',
+    goal: '>= 95',
+  }),
+  figure({
+    metric: 'verdict accuracy (final, after 5 min)',
+    value: pct(outcomes, (o) => o.finalVerdict === o.truth.verdict),
+    unit: '%',
+    goal: '>= 95',
+  }),
   figure({ metric: 'root cause top-1', value: pct(outcomes, (o) => o.rankFinal === 1), unit: '%', goal: '>= 90' }),
-  figure({ metric: 'root cause top-3', value: pct(outcomes, (o) => o.rankFinal >= 1 && o.rankFinal <= 3), unit: '%', goal: '>= 98' }),
+  figure({
+    metric: 'root cause top-3',
+    value: pct(outcomes, (o) => o.rankFinal >= 1 && o.rankFinal <= 3),
+    unit: '%',
+    goal: '>= 98',
+  }),
   figure({ metric: 'root cause top-1 (first verdict)', value: pct(outcomes, (o) => o.rankFirst === 1), unit: '%' }),
   figure({ metric: 'fault to incident with verdict, median', value: percentile(times, 0.5), unit: 's (virtual)' }),
-  figure({ metric: 'fault to incident with verdict, p95', value: percentile(times, 0.95), unit: 's (virtual)', goal: '<= 60' }),
+  figure({
+    metric: 'fault to incident with verdict, p95',
+    value: percentile(times, 0.95),
+    unit: 's (virtual)',
+    goal: '<= 60',
+  }),
   figure({ metric: 'fault to incident with verdict, max', value: Math.max(...times), unit: 's (virtual)' }),
-  figure({ metric: 'extra incidents per fault (one cause, several incidents)', value: round(outcomes.reduce((a, o) => a + o.extra, 0) / outcomes.length, 3), unit: 'incidents' }),
+  figure({
+    metric: 'extra incidents per fault (one cause, several incidents)',
+    value: round(outcomes.reduce((a, o) => a + o.extra, 0) / outcomes.length, 3),
+    unit: 'incidents',
+  }),
 ];
 printFigures('fault demarcation on the simulated demo city', figures);
 console.log(JSON.stringify(byKind, null, 1));
-console.log(`${round(wallSeconds, 0)} s of wall time for ${round((outcomes.length * (FAULT_MS + RECOVER_MS)) / 3_600_000, 1)} h of virtual time`);
+console.log(
+  `${round(wallSeconds, 0)} s of wall time for ${round((outcomes.length * (FAULT_MS + RECOVER_MS)) / 3_600_000, 1)} h of virtual time`,
+);
 const path = await writeResult({
   benchmark: 'demarcation',
   command: 'npm run bench:demarcation',

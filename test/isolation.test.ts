@@ -227,7 +227,10 @@ beforeAll(async () => {
       if (def.kind === 'Tenant' || def.kind === 'User') continue;
       // Incidents are written by their controller only (no create route): the fixture goes in through the service.
       if (def.kind === 'Incident')
-        await t.polis.resources.create({ actor: 'system:incidents', requestId: 'fixture' }, sample(def, tenant, 'fixture'));
+        await t.polis.resources.create(
+          { actor: 'system:incidents', requestId: 'fixture' },
+          sample(def, tenant, 'fixture'),
+        );
       else await setup('POST', '/api/v1/apply', sample(def, tenant, 'fixture'));
     }
   }

@@ -69,9 +69,14 @@ export function registerClusterCommands(
   examples(
     fault
       .command('add')
-      .description('inject a fault (node-down, cluster-partition, crash-loop, latency, errors, cpu-hog, memory-leak, bad-rollout, slow-dependency, network-loss)')
+      .description(
+        'inject a fault (node-down, cluster-partition, crash-loop, latency, errors, cpu-hog, memory-leak, bad-rollout, slow-dependency, network-loss)',
+      )
       .argument('<type>', 'the fault type')
-      .option('--target <ns/component>', 'the component (crash-loop, latency, errors, cpu-hog, memory-leak, bad-rollout, slow-dependency)')
+      .option(
+        '--target <ns/component>',
+        'the component (crash-loop, latency, errors, cpu-hog, memory-leak, bad-rollout, slow-dependency)',
+      )
       .option('--cluster <cluster>', 'the cluster (node-down, cluster-partition, cpu-hog on a node)')
       .option('--node <node>', 'the node (node-down, cpu-hog on a node)')
       .option('--from <ns/component>', 'network-loss: the caller')

@@ -56,10 +56,14 @@ export function registerFaultRoutes(app: FastifyInstance, deps: { store: Store; 
         ])
       : e;
 
-  app.get('/api/v1/sandbox/faults', { schema: { tags: ['sandbox'], summary: 'Faults in force in the sandbox' } }, async (req) => {
-    const sim = guard(req, 'list');
-    return { kind: 'FaultList', items: sim.faults.list().map(view) };
-  });
+  app.get(
+    '/api/v1/sandbox/faults',
+    { schema: { tags: ['sandbox'], summary: 'Faults in force in the sandbox' } },
+    async (req) => {
+      const sim = guard(req, 'list');
+      return { kind: 'FaultList', items: sim.faults.list().map(view) };
+    },
+  );
 
   app.post(
     '/api/v1/sandbox/faults',
@@ -112,13 +116,17 @@ export function registerFaultRoutes(app: FastifyInstance, deps: { store: Store; 
     return { kind: 'FaultsCleared', cleared };
   });
 
-  app.delete('/api/v1/sandbox/faults/:id', { schema: { tags: ['sandbox'], summary: 'Clear one fault' } }, async (req) => {
-    const { id } = req.params as { id: string };
-    const sim = guard(req, 'update');
-    if (!sim.faults.clear(id)) throw new NotFoundError(msg('SimFaultNotFound', { id }));
-    await audit(req, 'delete', id, 'sandbox: fault cleared');
-    return { kind: 'FaultsCleared', cleared: 1 };
-  });
+  app.delete(
+    '/api/v1/sandbox/faults/:id',
+    { schema: { tags: ['sandbox'], summary: 'Clear one fault' } },
+    async (req) => {
+      const { id } = req.params as { id: string };
+      const sim = guard(req, 'update');
+      if (!sim.faults.clear(id)) throw new NotFoundError(msg('SimFaultNotFound', { id }));
+      await audit(req, 'delete', id, 'sandbox: fault cleared');
+      return { kind: 'FaultsCleared', cleared: 1 };
+    },
+  );
 }
 
 /** The body's JSON Schema for the OpenAPI document (validation is the zod schema's, with paths in errors). */

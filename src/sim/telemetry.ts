@@ -216,7 +216,10 @@ export class SimTelemetry {
   series(fromS: number, toS: number): TelemetrySeries[] {
     const out: TelemetrySeries[] = [];
     for (const s of this.store.values()) {
-      const points = s.points.slice(firstIndex(s.points, (t) => t >= fromS), firstIndex(s.points, (t) => t > toS));
+      const points = s.points.slice(
+        firstIndex(s.points, (t) => t >= fromS),
+        firstIndex(s.points, (t) => t > toS),
+      );
       if (points.length > 0) out.push({ ...s.meta, points });
     }
     return out;

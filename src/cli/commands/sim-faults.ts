@@ -65,10 +65,9 @@ export async function runFaultAdd(ctx: CliContext, type: string, o: FaultAddOpti
 
 export async function runFaultList(ctx: CliContext): Promise<number> {
   const client = await ctx.connect();
-  const r = await client.request<{ items: ({ id: string; type: string; startedAt: string } & Record<string, unknown>)[] }>(
-    'GET',
-    '/api/v1/sandbox/faults',
-  );
+  const r = await client.request<{
+    items: ({ id: string; type: string; startedAt: string } & Record<string, unknown>)[];
+  }>('GET', '/api/v1/sandbox/faults');
   if (r.items.length === 0) println(ctx.io, 'no faults in force');
   for (const f of r.items) {
     const { id, type, startedAt, ...rest } = f;

@@ -146,7 +146,12 @@ export class IncidentEngine {
           for (const x of other.symptoms) if (!into.symptoms.some((y) => y.id === x.id)) into.symptoms.push(x);
           into.at = Math.min(into.at, other.at);
           this.incidents.delete(other.id);
-          into.timeline.push({ at: now, actor: SYSTEM, action: 'merged', message: msg('IncidentMerged', { other: other.id }) });
+          into.timeline.push({
+            at: now,
+            actor: SYSTEM,
+            action: 'merged',
+            message: msg('IncidentMerged', { other: other.id }),
+          });
         }
     }
     // Unplaced symptoms: related ones together (connected components), each group one new incident.
@@ -154,8 +159,7 @@ export class IncidentEngine {
     for (const s of unplaced) {
       const rel = graph.related(s.on, s.name);
       const g = groups.filter(
-        (grp) =>
-          grp.some((x) => rel.has(keyOf(x))) || grp.some((x) => graph.related(x.on, x.name).has(keyOf(s))),
+        (grp) => grp.some((x) => rel.has(keyOf(x))) || grp.some((x) => graph.related(x.on, x.name).has(keyOf(s))),
       );
       const merged = [s, ...g.flat()];
       for (const x of g) groups.splice(groups.indexOf(x), 1);
@@ -235,7 +239,12 @@ export class IncidentEngine {
     inc.symptoms.push(s);
     inc.at = Math.min(inc.at, s.since);
     inc.lastFiring = now;
-    inc.timeline.push({ at: now, actor: SYSTEM, action: 'symptom', message: msg('IncidentSymptomAdded', { symptom: describe(s) }) });
+    inc.timeline.push({
+      at: now,
+      actor: SYSTEM,
+      action: 'symptom',
+      message: msg('IncidentSymptomAdded', { symptom: describe(s) }),
+    });
   }
 
   private record(obs: Observation, graph: CityGraph, symptoms: readonly Symptom[], at: number, now: number) {

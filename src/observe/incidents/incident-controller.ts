@@ -109,7 +109,6 @@ export class IncidentController {
   private async persist(inc: Incident, department: string): Promise<void> {
     const input = { ...inc.input, scope: { department } };
     const r = demarcate(input, inc.result.options);
-    const top = r.candidates[0];
     const spec = (prior: IncidentSpec | undefined): IncidentSpec => {
       // People's entries (acknowledge, resolve) are kept; the engine's are its own.
       const people = (prior?.timeline ?? []).filter((e) => !String(e.actor).startsWith('system:'));

@@ -29,9 +29,7 @@ function deployment(ns: string, name: string, replicas: number) {
       template: {
         metadata: { labels: { app: name, 'app.oam.dev/component': name } },
         spec: {
-          containers: [
-            { name, image: `reg/${ns}-${name}:1`, resources: { requests: { cpu: '1', memory: '1Gi' } } },
-          ],
+          containers: [{ name, image: `reg/${ns}-${name}:1`, resources: { requests: { cpu: '1', memory: '1Gi' } } }],
         },
       },
     },

@@ -44,7 +44,8 @@ export const incidentKind: KindDefinition = defineKind({
   shortNames: ['inc'],
   scope: 'tenant',
   category: 'events',
-  description: 'One cause of symptoms in a department: the demarcation verdict, ranked root causes, evidence, timeline.',
+  description:
+    'One cause of symptoms in a department: the demarcation verdict, ranked root causes, evidence, timeline.',
   spec: incidentSpecSchema,
   hasStatus: false,
   // Written by the controller; people acknowledge and resolve through the incident's own routes.

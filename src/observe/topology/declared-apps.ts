@@ -46,4 +46,3 @@ export async function declaredApps(
   } while (cont);
   return { apps, owners };
 }
-

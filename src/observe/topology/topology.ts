@@ -119,7 +119,8 @@ export function declaredEdges(apps: readonly DeclaredApp[], bindings: readonly D
           const parts = token.split('.');
           const [svc, ns] = [parts[0]!, parts[1]];
           if (ns !== undefined && namespaces.has(ns)) add(from, `${ns}/${svc}`, 'env');
-          else if (a.components.some((x) => x.name === svc && x.name !== c.name)) add(from, `${a.namespace}/${svc}`, 'env');
+          else if (a.components.some((x) => x.name === svc && x.name !== c.name))
+            add(from, `${a.namespace}/${svc}`, 'env');
         }
       for (const d of c.dependsOn ?? []) add(from, `${a.namespace}/${d}`, 'dependsOn');
     }
@@ -154,7 +155,12 @@ export function edgesFromIstio(samples: readonly VectorSample[]): ObservedEdge[]
     e.rps += s.value;
     if ((l.response_code ?? '').startsWith('5')) e.failed += s.value;
   }
-  return [...acc.values()].map((e) => ({ from: e.from, to: e.to, rps: e.rps, errorRate: e.rps > 0 ? e.failed / e.rps : 0 }));
+  return [...acc.values()].map((e) => ({
+    from: e.from,
+    to: e.to,
+    rps: e.rps,
+    errorRate: e.rps > 0 ? e.failed / e.rps : 0,
+  }));
 }
 
 /**
@@ -162,7 +168,9 @@ export function edgesFromIstio(samples: readonly VectorSample[]): ObservedEdge[]
  * `rate(traces_service_graph_request_failed_total[1m])` by `client`, `server` (service names as `namespace/name`).
  */
 export function edgesFromServiceGraph(total: readonly VectorSample[], failed: readonly VectorSample[]): ObservedEdge[] {
-  const fail = new Map(failed.map((s) => [edgeKey({ from: s.labels.client ?? '', to: s.labels.server ?? '' }), s.value]));
+  const fail = new Map(
+    failed.map((s) => [edgeKey({ from: s.labels.client ?? '', to: s.labels.server ?? '' }), s.value]),
+  );
   return total
     .filter((s) => s.labels.client && s.labels.server)
     .map((s) => {
@@ -193,7 +201,10 @@ export function buildTopology(
       ...(o.p50Ms !== undefined ? { p50Ms: o.p50Ms } : {}),
     });
   }
-  return { nodes: [...nodes].sort(byId), edges: [...edges.values()].sort((a, b) => (edgeKey(a) < edgeKey(b) ? -1 : 1)) };
+  return {
+    nodes: [...nodes].sort(byId),
+    edges: [...edges.values()].sort((a, b) => (edgeKey(a) < edgeKey(b) ? -1 : 1)),
+  };
 }
 
 /** A node another department sees from outside: which service it is, never its insides. */
@@ -234,8 +245,20 @@ export function viewFor(t: Topology, departments: 'all' | readonly string[]): To
     }
     const o: OpaqueNode =
       to.publisher !== undefined
-        ? { id: `shared:${to.publisher}/${to.application}`, opaque: true, kind: 'shared-instance', owner: to.publisher, application: to.application }
-        : { id: `service:${to.department}/${to.application}`, opaque: true, kind: 'department-service', owner: to.department, application: to.application };
+        ? {
+            id: `shared:${to.publisher}/${to.application}`,
+            opaque: true,
+            kind: 'shared-instance',
+            owner: to.publisher,
+            application: to.application,
+          }
+        : {
+            id: `service:${to.department}/${to.application}`,
+            opaque: true,
+            kind: 'department-service',
+            owner: to.department,
+            application: to.application,
+          };
     opaque.set(o.id, o);
     const k = edgeKey({ from: e.from, to: o.id });
     const had = edges.get(k);
@@ -252,7 +275,11 @@ function mergeEdge(a: TopologyEdge & { n: number }, b: TopologyEdge): TopologyEd
   const ra = a.rps ?? 0;
   const rb = b.rps ?? 0;
   const w = (x: number | undefined, y: number | undefined): number | undefined =>
-    x === undefined && y === undefined ? undefined : ra + rb > 0 ? ((x ?? 0) * ra + (y ?? 0) * rb) / (ra + rb) : (x ?? y);
+    x === undefined && y === undefined
+      ? undefined
+      : ra + rb > 0
+        ? ((x ?? 0) * ra + (y ?? 0) * rb) / (ra + rb)
+        : (x ?? y);
   const errorRate = w(a.errorRate, b.errorRate);
   const p50Ms = w(a.p50Ms, b.p50Ms);
   return {

@@ -20,14 +20,14 @@ export function simObservation(sim: SimCloud, fromS: number, toS: number, direct
   const t = sim.telemetry;
   const inv = t.inventory(fromS);
   const keys = new Set([...inv.components, ...sim.mesh.edges().flatMap((e) => [e.from, e.to])]);
-  const components = [...keys]
-    .sort()
-    .flatMap((name) => {
-      const o = directory(name);
-      return o ? [{ name, ...o }] : [];
-    });
+  const components = [...keys].sort().flatMap((name) => {
+    const o = directory(name);
+    return o ? [{ name, ...o }] : [];
+  });
   const known = new Set(components.map((c) => c.name));
-  const pods = inv.pods.filter((p) => known.has(p.component)).map((p) => ({ name: p.name, component: p.component, node: p.node }));
+  const pods = inv.pods
+    .filter((p) => known.has(p.component))
+    .map((p) => ({ name: p.name, component: p.component, node: p.node }));
   const podNames = new Set(pods.map((p) => p.name));
   const series: Series[] = [];
   for (const s of t.series(fromS, toS)) {
@@ -53,7 +53,10 @@ export function simObservation(sim: SimCloud, fromS: number, toS: number, direct
       .map((e) => ({ from: e.from, to: e.to })),
     series,
     changes: t.changes(fromS, toS).filter((c) => known.has(c.component)),
-    events: t.events(fromS, toS).filter((e) => e.type === 'Warning').map(({ at, on, name, reason }) => ({ at, on, name, reason })),
+    events: t
+      .events(fromS, toS)
+      .filter((e) => e.type === 'Warning')
+      .map(({ at, on, name, reason }) => ({ at, on, name, reason })),
   };
 }
 
