@@ -46,6 +46,9 @@ import { seedSandboxClusters } from './clusters/sandbox.ts';
 import { DeliveryController } from './delivery/delivery-controller.ts';
 import { ScalingController } from './scaling/scaling-controller.ts';
 import { eventKind } from './events/event-kind.ts';
+import { IncidentController } from './observe/incidents/incident-controller.ts';
+import { incidentKind } from './observe/incidents/incident-kind.ts';
+import { simObservationSource } from './observe/sources/simulated/sim-incident-source.ts';
 import { eventsGoWithTheirTenant } from './events/event-admission.ts';
 import { DEFAULT_SANDBOX, SimCloud } from './sim/index.ts';
 import { startRetention } from './audit/retention.ts';
@@ -82,6 +85,8 @@ export interface Polis {
   readonly tokens: TokenService;
   /** The embedded simulated cloud, when the sandbox is on. */
   readonly sim?: SimCloud;
+  /** Incidents with a verdict, from the simulated cloud's telemetry (src/observe/incidents). */
+  readonly incidents?: IncidentController;
   /** Where decisions read metrics: the simulated cloud, or Prometheus (POLIS_PROMETHEUS_URL). */
   readonly metricsSource?: MetricsSource;
   /** Metric history (docs/observe.md); in virtual time, call `history.sampler.tick()` after each step. */
@@ -162,6 +167,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     applicationRevisionKind,
     clusterKind,
     eventKind,
+    incidentKind,
     displayNameKind,
     ...marketKinds,
     assessmentPolicyKind,
@@ -217,6 +223,11 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
   const sim = config.sandbox ? (opts.sim ?? new SimCloud({ clock, seed: config.sandboxSeed })) : undefined;
   if (sim) await seedSandboxClusters(store, resources, DEFAULT_SANDBOX);
   if (sim && config.demo) seedDemoLoad(sim);
+  // Incidents from the sandbox's telemetry: scraped every 15 s (in virtual time, a test starts it and evaluates).
+  const incidents = sim
+    ? new IncidentController({ resources, clock, source: simObservationSource(sim, resources), log })
+    : undefined;
+  if (sim && !opts.virtualTime) sim.startTelemetry();
   // Decisions read metrics from the simulated cloud in the sandbox, else from Prometheus when configured.
   const metricsSource: MetricsSource | undefined =
     config.prometheusUrl && (config.metrics === 'prometheus' || !sim)
@@ -389,6 +400,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     clusters,
     clock,
     sim,
+    incidents,
     metricsSource,
     history: history.service,
     alerts,
@@ -464,6 +476,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     await market.start();
     await scaling?.start();
     alerts.start();
+    if (incidents && !opts.virtualTime) incidents.start();
     if (backups && !opts.virtualTime) backups.start();
     if (!opts.virtualTime) history.sampler?.start();
     if (!opts.virtualTime) {
@@ -482,6 +495,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     await billing.stop();
     scaling?.stop();
     alerts.stop();
+    await incidents?.stop();
     market.stop();
     delivery.stop();
     clusters.stop();
@@ -530,6 +544,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     watches,
     tokens,
     sim,
+    incidents,
     metricsSource,
     history,
     clusters,

@@ -34,6 +34,10 @@ import { registerObserveRoutes } from '../observe/routes.ts';
 import { registerHistoryRoutes, type HistoryService } from '../observe/index.ts';
 import { type AlertController, registerAlertRoutes } from '../observe/alerts/index.ts';
 import type { Notifier } from '../observe/notify/index.ts';
+import type { IncidentController } from '../observe/incidents/incident-controller.ts';
+import { registerIncidentRoutes } from '../observe/incidents/routes.ts';
+import { registerTopologyRoutes } from '../observe/topology/routes.ts';
+import { registerFaultRoutes } from '../sim/fault-routes.ts';
 import { registerMarketRoutes } from '../market/routes.ts';
 import { registerOptimizationRoutes } from '../operations/optimization-routes.ts';
 import { registerBillingRoutes } from '../operations/billing/routes.ts';
@@ -64,6 +68,8 @@ export interface ServerDeps {
   readonly clock: Clock;
   /** The simulated cloud, when the sandbox runs. */
   readonly sim?: SimCloud;
+  /** Incidents with a verdict (when the sandbox runs). */
+  readonly incidents?: IncidentController;
   readonly metricsSource?: MetricsSource;
   /** Metric history (polis's own or Prometheus), for the history API and the Prometheus-compatible endpoint. */
   readonly history?: HistoryService;
@@ -248,6 +254,9 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   registerObserveRoutes(app, { resources: deps.resources, metrics: deps.metricsSource, sim: deps.sim });
   registerHistoryRoutes(app, { history: deps.history });
   registerAlertRoutes(app, { store: deps.store, alerts: deps.alerts, notifier: deps.notifier });
+  registerFaultRoutes(app, { store: deps.store, clock: deps.clock, sim: deps.sim });
+  registerIncidentRoutes(app, { incidents: deps.incidents });
+  registerTopologyRoutes(app, { resources: deps.resources, sim: deps.sim });
   if (deps.backup) registerBackupRoutes(app, { ...deps.backup, resources: deps.resources });
   registerMarketRoutes(app, { store: deps.store, resources: deps.resources, clock: deps.clock });
   registerOptimizationRoutes(app, {

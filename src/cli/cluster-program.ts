@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { runClusterAdd } from './commands/cluster.ts';
+import { runIncidentAct, runIncidents } from './commands/incidents.ts';
 import { runSimFault, runSimLoad } from './commands/sim.ts';
+import { runFaultAdd, runFaultClear, runFaultList, runFaultPlay } from './commands/sim-faults.ts';
 import type { CliContext } from './context.ts';
 
 /** `polis cluster add` and the sandbox's `polis sim …`: the commands about member clusters. */
@@ -62,4 +64,62 @@ export function registerClusterCommands(
       .action((app, opts) => run(runSimLoad(ctx, app, opts))),
     '  polis sim load enrolment-portal -n edu --factor 30 --for 10m',
   );
+
+  const fault = sim.command('fault').description('faults in the simulated cloud: add, list, clear, play a scenario');
+  examples(
+    fault
+      .command('add')
+      .description(
+        'inject a fault (node-down, cluster-partition, crash-loop, latency, errors, cpu-hog, memory-leak, bad-rollout, slow-dependency, network-loss)',
+      )
+      .argument('<type>', 'the fault type')
+      .option(
+        '--target <ns/component>',
+        'the component (crash-loop, latency, errors, cpu-hog, memory-leak, bad-rollout, slow-dependency)',
+      )
+      .option('--cluster <cluster>', 'the cluster (node-down, cluster-partition, cpu-hog on a node)')
+      .option('--node <node>', 'the node (node-down, cpu-hog on a node)')
+      .option('--from <ns/component>', 'network-loss: the caller')
+      .option('--to <ns/component>', 'network-loss: the callee')
+      .option('--ms <ms>', 'latency, slow-dependency: added milliseconds')
+      .option('--rate <share>', 'errors, bad-rollout: share of requests failing, 0–1')
+      .option('--cores <n>', 'cpu-hog: cores burnt')
+      .option('--mib-per-minute <n>', 'memory-leak: growth')
+      .option('--loss <share>', 'network-loss: share of calls lost, 0–1')
+      .option('--revision <name>', 'bad-rollout: the revision rolled out')
+      .option('--for <duration>', 'ends by itself after, e.g. 10m')
+      .action((type, opts) => run(runFaultAdd(ctx, type, opts))),
+    '  polis sim fault add latency --target edu--enrolment-portal/api --ms 400 --for 10m\n' +
+      '  polis sim fault add node-down --cluster gov-east --node gov-east-node-02',
+  );
+  fault
+    .command('list')
+    .description('the faults in force')
+    .action(() => run(runFaultList(ctx)));
+  fault
+    .command('clear')
+    .description('end a fault, or all of them')
+    .argument('[id]', 'the fault, as polis sim fault list shows it')
+    .option('--all', 'every fault')
+    .action((id, opts) => run(runFaultClear(ctx, id, opts)));
+  fault
+    .command('play')
+    .description('play a fault scenario (faults at offsets from now; replays exactly with the sandbox seed)')
+    .option('-f, --file <file>', 'a FaultScenario in YAML or JSON')
+    .action((opts) => run(runFaultPlay(ctx, opts)));
+
+  program
+    .command('incidents')
+    .description('incidents with their verdict: infrastructure, application or shared dependency, and who acts')
+    .option('-n, --tenant <tenant>', 'one department')
+    .option('--all', 'resolved ones too')
+    .action((opts) => run(runIncidents(ctx, opts)));
+  const incident = program.command('incident').description('acknowledge or resolve an incident');
+  for (const verb of ['ack', 'resolve'] as const)
+    incident
+      .command(verb)
+      .description(verb === 'ack' ? 'acknowledge: you are on it' : 'resolve: it is over')
+      .argument('<name>', 'the incident')
+      .option('-n, --tenant <tenant>', 'its department')
+      .action((name, opts) => run(runIncidentAct(ctx, verb, name, opts)));
 }

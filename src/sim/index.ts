@@ -30,3 +30,33 @@ export {
 } from './load-scenarios.ts';
 export { LATENCY_BUCKETS_SECONDS, SIM_METRICS_CONTENT_TYPE, simMetricsText } from './metrics-exposition.ts';
 export { cronProblem, nextFire, parseCron, type CronSchedule } from '../kernel/cron.ts';
+export {
+  CallMesh,
+  DEFAULT_MESH_PROFILE,
+  type MeshCall,
+  type MeshDeclaration,
+  type MeshProfile,
+  type MeshSnapshot,
+} from './call-mesh.ts';
+export {
+  ComponentRefSchema,
+  FAULT_TYPES,
+  FaultScenarioSchema,
+  FaultSpecSchema,
+  componentKey,
+  type ActiveFault,
+  type ComponentRef,
+  type FaultScenario,
+  type FaultSpec,
+  type FaultType,
+} from './fault-spec.ts';
+export { FaultTargetError, SimFaults } from './fault-injector.ts';
+export {
+  SimTelemetry,
+  type LogLine,
+  type SeenPod,
+  type TelemetryChange,
+  type TelemetryEvent,
+  type TelemetrySeries,
+  type TelemetrySignal,
+} from './telemetry.ts';

@@ -1,12 +1,15 @@
 import type { Clock } from '../kernel/clock.ts';
 import { ClusterRuntime, type CloudHooks } from './cluster-runtime.ts';
 import type { SimClusterSpec } from './cluster-spec.ts';
+import { CallMesh } from './call-mesh.ts';
 import { EventQueue } from './event-queue.ts';
+import { SimFaults } from './fault-injector.ts';
 import { LoadModel, type ComponentMetrics, type LoadProfile } from './load-model.ts';
 import type { LoadScenario } from './load-scenarios.ts';
 import { hashString } from './random.ts';
 import { groupKey } from './serving.ts';
 import { SimCluster } from './sim-cluster.ts';
+import { SimTelemetry } from './telemetry.ts';
 import { DEFAULT_TIMINGS, type SimTimings } from './timings.ts';
 
 /** Called when something about workloads in a namespace of a cluster changed (at most once per instant each). */
@@ -42,6 +45,13 @@ export class SimCloud {
   private readonly changed = new Map<string, Set<string>>();
   private processingAt: number | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private telemetryStep: number | undefined;
+  /** Calls between components (Istio-like traffic per edge), fed by the load model and the faults. */
+  readonly mesh: CallMesh;
+  /** Faults added on command or by a scenario. */
+  readonly faults: SimFaults;
+  /** What a monitoring stack would scrape; recording starts with startTelemetry(). */
+  readonly telemetry: SimTelemetry;
 
   constructor(options: SimCloudOptions) {
     this.clock = options.clock;
@@ -63,6 +73,41 @@ export class SimCloud {
       schedule: (at, run) => this.queue.push(at, run),
       changed: (cluster, namespace) => this.markChanged(cluster, namespace),
     };
+    const runtimes = () => this.clusters().map((c) => c.runtime);
+    this.mesh = new CallMesh({
+      now: () => this.now(),
+      runtimes,
+      offeredRps: (ns, component) => load.offeredRps(ns, component),
+      faults: () => this.faults.list(),
+    });
+    this.telemetry = new SimTelemetry(this.seed);
+    this.faults = new SimFaults({
+      now: () => this.now(),
+      runtime: (name) => this.clusterMap.get(name)?.runtime,
+      runtimes,
+      schedule: (at, run) => this.queue.push(at, run),
+      mesh: this.mesh,
+      telemetry: this.telemetry,
+    });
+  }
+
+  /** Runs `run` at `at` (epoch ms) in virtual time, in order with the cloud's own events. */
+  schedule(at: number, run: () => void): void {
+    this.queue.push(at, run);
+  }
+
+  /** Scrapes the call mesh every `stepMs` from now on (faults' OOM kills are applied at each scrape). */
+  startTelemetry(stepMs = 15_000): void {
+    if (this.telemetryStep !== undefined) return;
+    this.telemetryStep = stepMs;
+    const scrape = (at: number): void => {
+      const snap = this.mesh.snapshot();
+      this.faults.enforce(snap);
+      this.telemetry.record(snap);
+      this.queue.push(at + stepMs, () => scrape(at + stepMs));
+    };
+    const first = Math.ceil(this.now() / stepMs) * stepMs;
+    this.queue.push(first, () => scrape(first));
   }
 
   /** The simulation's present (epoch ms): the time of the event being processed, else the clock's. */

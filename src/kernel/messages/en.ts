@@ -211,6 +211,7 @@ export const en = {
     'application: {component} of {application}, revision {revision} rolled out {minutes} min before',
   VerdictSharedInstance: 'shared dependency: {component}, a shared instance published by {publisher}',
   VerdictSharedService: 'shared dependency: {component}, a service of department {department}',
+  VerdictNetwork: 'infrastructure: the network between {from} and {to}',
   VerdictUndetermined: 'undetermined: nothing changed beyond its usual variation',
   OwnerPlatformTeam: "the data bureau's platform team",
   OwnerDepartment: 'department {department}',
@@ -318,6 +319,18 @@ export const en = {
   RefObjectNamespaceNotOwn:
     "component {component}: namespace {namespace} on cluster {cluster} is not the department's; objects are referenced only in the department's own namespaces",
   RefObjectNotFound: 'component {component}: {object} is not in namespace {namespace} on cluster {cluster}',
+  // ── Incidents ─────────────────────────────────────────────────────────────────────────────────────────────
+  IncidentOpened: 'opened with {symptoms} symptom(s), first {first}',
+  IncidentSymptomAdded: 'symptom added: {symptom}',
+  IncidentMerged: 'incident {other} merged into this one (same cause)',
+  IncidentAcknowledged: 'acknowledged by {actor}',
+  IncidentResolved: 'resolved by {actor}',
+  IncidentResolvedQuiet: 'resolved: no symptom fired for {minutes} min',
+  IncidentNotFound: 'no incident {name} in department {tenant}',
+  IncidentAlreadyResolved: 'incident {name} is already resolved',
+  // ── Simulated faults ──────────────────────────────────────────────────────────────────────────────────────
+  SimFaultTargetMissing: '{detail}',
+  SimFaultNotFound: 'no fault {id} in force (polis sim fault list shows them)',
 } as const satisfies Record<string, string>;
 
 /** Every code the catalogue knows. */

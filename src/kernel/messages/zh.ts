@@ -182,6 +182,7 @@ export const zh: Record<MessageCode, string> = {
   VerdictApplicationRevision: '应用：{application} 的组件 {component}，修订版本 {revision} 于 {minutes} 分钟前发布',
   VerdictSharedInstance: '共享依赖：{component}，由 {publisher} 发布的共享实例',
   VerdictSharedService: '共享依赖：{component}，部门 {department} 的服务',
+  VerdictNetwork: '基础设施：{from} 与 {to} 之间的网络',
   VerdictUndetermined: '无法判定：没有指标超出其平常的波动',
   OwnerPlatformTeam: '数据局平台团队',
   OwnerDepartment: '部门 {department}',
@@ -275,4 +276,14 @@ export const zh: Record<MessageCode, string> = {
   RefObjectNamespaceNotOwn:
     '组件 {component}：集群 {cluster} 上的命名空间 {namespace} 不属于本部门；只能引用本部门自己命名空间中的对象',
   RefObjectNotFound: '组件 {component}：集群 {cluster} 的命名空间 {namespace} 中没有 {object}',
+  IncidentOpened: '已创建，含 {symptoms} 个症状，首个为 {first}',
+  IncidentSymptomAdded: '新增症状：{symptom}',
+  IncidentMerged: '事件 {other} 已并入本事件（同一原因）',
+  IncidentAcknowledged: '{actor} 已确认',
+  IncidentResolved: '{actor} 已解决',
+  IncidentResolvedQuiet: '已解决：{minutes} 分钟内没有症状',
+  IncidentNotFound: '部门 {tenant} 没有事件 {name}',
+  IncidentAlreadyResolved: '事件 {name} 已解决',
+  SimFaultTargetMissing: '{detail}',
+  SimFaultNotFound: '没有正在生效的故障 {id}（polis sim fault list 可列出）',
 };

@@ -15,8 +15,10 @@ export interface Verdict {
   readonly owner: Owner;
   /** The culprit: a cluster or node (with vendor and region), or a component (with application and revision). */
   readonly subject?: {
-    readonly kind: 'component' | 'node' | 'cluster';
+    /** `network`: the path from `caller` to the component `name` (calls lost or slowed between them). */
+    readonly kind: 'component' | 'node' | 'cluster' | 'network';
     readonly name: string;
+    readonly caller?: string;
     readonly cluster?: string;
     readonly vendor?: string;
     readonly region?: string;
@@ -89,6 +91,15 @@ function verdictOf(input: DemarcationInput, top: Candidate | undefined): Verdict
     };
   }
   const c = input.components.find((x) => x.name === top.subject.name)!;
+  const caller = networkCaller(input, top);
+  if (caller !== undefined)
+    return {
+      kind: 'infrastructure',
+      owner: platform,
+      subject: { kind: 'network', name: c.name, caller },
+      reason: msg('VerdictNetwork', { from: caller, to: c.name }),
+      ownerText: ownerText(platform),
+    };
   const subject = {
     kind: 'component' as const,
     name: c.name,
@@ -131,6 +142,40 @@ function verdictOf(input: DemarcationInput, top: Candidate | undefined): Verdict
       : msg('VerdictApplication', { component: c.name, application: c.application }),
     ownerText: ownerText(owner),
   };
+}
+
+/**
+ * The caller, when a component is blamed for what its callers saw of their calls to it while it reported itself
+ * healthy (its own latency and errors measured and at most a quarter as anomalous, its load and CPU only falling as
+ * fewer calls arrive; no event, no change, no restart): the calls were lost or slowed between the two, on the
+ * network (or in a proxy on the way), not in it.
+ */
+function networkCaller(input: DemarcationInput, top: Candidate): string | undefined {
+  const ev = top.evidence;
+  if (ev.events.length > 0 || ev.changes.length > 0) return undefined;
+  const edges = ev.series.filter((e) => e.peer === top.subject.name && e.name !== top.subject.name);
+  if (edges.length === 0) return undefined;
+  const edgeMax = Math.max(...edges.map((e) => e.contribution));
+  // Its own evidence may only be what fewer arriving calls do (less load, less CPU), or far weaker served signals.
+  const own = ev.series.filter((e) => !edges.includes(e));
+  const healthy = own.every(
+    (e) =>
+      !e.silent &&
+      (((e.signal === 'latency' || e.signal === 'errors') && e.contribution < 0.25 * edgeMax) ||
+        ((e.signal === 'cpu' || e.signal === 'requests' || e.signal === 'network') && e.after < e.before)),
+  );
+  if (!healthy) return undefined;
+  const pods = new Set((input.pods ?? []).filter((p) => p.component === top.subject.name).map((p) => p.name));
+  const reported = input.series.some(
+    (s) =>
+      (s.signal === 'latency' || s.signal === 'errors') &&
+      ((s.on === 'component' && s.name === top.subject.name) || (s.on === 'pod' && pods.has(s.name))) &&
+      s.points.some(([t, v]) => t >= input.at && v !== null),
+  );
+  if (!reported) return undefined;
+  const strongest = [...edges].sort((a, b) => b.contribution - a.contribution)[0]!;
+  const pod = (input.pods ?? []).find((p) => p.name === strongest.name);
+  return pod?.component ?? strongest.name;
 }
 
 function ownerText(o: Owner): Message {

@@ -1,0 +1,133 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../src/kernel/clock.ts';
+import { demarcate } from '../src/observe/demarcation/index.ts';
+import type { IncidentSpec } from '../src/observe/incidents/incident-kind.ts';
+import { constant } from '../src/sim/index.ts';
+import { startTestPolis, type TestPolis } from './support/test-polis.ts';
+
+/**
+ * Faults through the sandbox's API, and the incident they open, through polis: the demo city delivered to the
+ * simulated cloud, the e-invoice gateway under load (it calls its signer, as its env declares), an error
+ * injection into the signer, incidents evaluated in virtual time.
+ */
+let t: TestPolis;
+let ns = '';
+
+async function settle(rounds = 8): Promise<void> {
+  for (let i = 0; i < rounds; i++) {
+    await t.polis.clusters.probeAll();
+    await t.polis.delivery.resyncAll();
+    await t.polis.feed.idle();
+    await t.polis.delivery.idle();
+    t.polis.sim!.advance(1000);
+  }
+}
+
+beforeAll(async () => {
+  t = await startTestPolis({ controllers: true, virtualTime: true, clock: new ManualClock('2026-07-01T01:00:00Z') });
+  await settle(20);
+  const app = await t.request('GET', '/apis/core.oam.dev/v1beta1/tenants/tax/applications/e-invoice', {
+    token: t.adminToken,
+  });
+  ns = (app.json() as { status: { namespace: string } }).status.namespace;
+  const sim = t.polis.sim!;
+  sim.setScenario(ns, 'gateway', constant(60));
+  sim.startTelemetry();
+  // The controller's first look declares the calls to the mesh; then 40 minutes of history.
+  await t.polis.incidents!.evaluate();
+  for (let i = 0; i < 40; i++) {
+    sim.advance(60_000);
+    await t.polis.incidents!.evaluate();
+  }
+}, 300_000);
+afterAll(async () => t?.stop());
+
+describe('faults and incidents through the API', () => {
+  it('refuses a fault with the field at fault, and what exists', async () => {
+    const bad = await t.request('POST', '/api/v1/sandbox/faults', {
+      token: t.adminToken,
+      body: { type: 'latency', target: { namespace: ns }, ms: 100 },
+    });
+    expect(bad.statusCode).toBe(422);
+    expect(bad.body).toContain('target.component');
+    const noNode = await t.request('POST', '/api/v1/sandbox/faults', {
+      token: t.adminToken,
+      body: { type: 'node-down', cluster: 'gov-east', node: 'nope' },
+    });
+    expect(noNode.statusCode).toBe(400);
+    expect(noNode.body).toContain('(nodes: gov-east-node-');
+    const dept = await t.request('POST', '/api/v1/sandbox/faults', {
+      token: t.tokens['tax-admin'],
+      body: { type: 'errors', target: { namespace: ns, component: 'signer' }, rate: 0.3 },
+    });
+    expect(dept.statusCode).toBe(403);
+  });
+
+  it('opens one incident in the department with an application verdict, replayable from its record', async () => {
+    const add = await t.request('POST', '/api/v1/sandbox/faults', {
+      token: t.adminToken,
+      body: { type: 'errors', target: { namespace: ns, component: 'signer' }, rate: 0.3, durationSeconds: 600 },
+    });
+    expect(add.statusCode, add.body).toBe(201);
+    const list = await t.request('GET', '/api/v1/sandbox/faults', { token: t.adminToken });
+    expect(list.json().items).toHaveLength(1);
+    for (let i = 0; i < 6; i++) {
+      t.polis.sim!.advance(15_000);
+      await t.polis.incidents!.evaluate();
+    }
+    const r = await t.request('GET', '/apis/polis.io/v1/tenants/tax/incidents', { token: t.tokens['tax-admin'] });
+    expect(r.statusCode).toBe(200);
+    const items = r.json().items as { metadata: { name: string }; spec: IncidentSpec }[];
+    expect(items).toHaveLength(1);
+    const spec = items[0]!.spec;
+    expect(spec.verdictKind).toBe('application');
+    expect(spec.culprit).toBe(`${ns}/signer`);
+    expect(spec.timeline[0]).toMatchObject({ action: 'opened', actor: 'system:incidents' });
+    // Replay: the recorded input and options give the same verdict.
+    const replay = demarcate(spec.input as never, spec.options as never);
+    expect(replay.verdict).toEqual(spec.verdict);
+    // Another department sees none of it.
+    const other = await t.request('GET', '/apis/polis.io/v1/tenants/tax/incidents', { token: t.tokens['edu-admin'] });
+    expect(other.statusCode).toBe(403);
+    const mine = await t.request('GET', '/apis/polis.io/v1/incidents', { token: t.tokens['edu-admin'] });
+    expect(mine.json().items).toEqual([]);
+  });
+
+  it('is acknowledged and resolved by people, each on its timeline', async () => {
+    const r = await t.request('GET', '/apis/polis.io/v1/tenants/tax/incidents', { token: t.tokens['tax-admin'] });
+    const name = r.json().items[0].metadata.name as string;
+    const ack = await t.request('POST', `/apis/polis.io/v1/tenants/tax/incidents/${name}/acknowledge`, {
+      token: t.tokens['tax-staff'],
+      body: {},
+    });
+    expect(ack.statusCode, ack.body).toBe(200);
+    expect(ack.json().spec.state).toBe('acknowledged');
+    const resolved = await t.request('POST', `/apis/polis.io/v1/tenants/tax/incidents/${name}/resolve`, {
+      token: t.tokens['tax-admin'],
+      body: {},
+    });
+    const spec = resolved.json().spec as IncidentSpec;
+    expect(spec.state).toBe('resolved');
+    expect(spec.timeline.filter((e) => !String(e.actor).startsWith('system:')).map((e) => e.action)).toEqual([
+      'acknowledged',
+      'resolved',
+    ]);
+    const again = await t.request('POST', `/apis/polis.io/v1/tenants/tax/incidents/${name}/resolve`, {
+      token: t.tokens['tax-admin'],
+      body: {},
+    });
+    expect(again.statusCode).toBe(409);
+  });
+
+  it('shows the department its service graph, with the observed calls', async () => {
+    const r = await t.request('GET', '/apis/core.oam.dev/v1beta1/tenants/tax/applications/e-invoice/topology', {
+      token: t.tokens['tax-admin'],
+    });
+    expect(r.statusCode, r.body).toBe(200);
+    const edge = (r.json().edges as { from: string; to: string; sources: string[]; rps?: number }[]).find(
+      (e) => e.from === `${ns}/gateway` && e.to === `${ns}/signer`,
+    );
+    expect(edge?.sources).toEqual(['env', 'traffic']);
+    expect(edge?.rps).toBeGreaterThan(30);
+  });
+});
