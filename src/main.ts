@@ -55,7 +55,7 @@ import { startRetention } from './audit/retention.ts';
 import type { MetricsSource } from './observe/index.ts';
 import { createHistory, createMetricsSource, type History } from './observe/index.ts';
 import { AlertController, alertRuleKind } from './observe/alerts/index.ts';
-import { alertNotice, Notifier, notificationChannelKind, silenceKind } from './observe/notify/index.ts';
+import { alertNotice, incidentNotice, Notifier, notificationChannelKind, silenceKind } from './observe/notify/index.ts';
 import { BackupStatus, type BackupDeps } from './backup/backup-jobs.ts';
 import { registerBackupMetrics } from './backup/backup-metrics.ts';
 import { BackupScheduler } from './backup/backup-scheduler.ts';
@@ -223,10 +223,6 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
   const sim = config.sandbox ? (opts.sim ?? new SimCloud({ clock, seed: config.sandboxSeed })) : undefined;
   if (sim) await seedSandboxClusters(store, resources, DEFAULT_SANDBOX);
   if (sim && config.demo) seedDemoLoad(sim);
-  // Incidents from the sandbox's telemetry: scraped every 15 s (in virtual time, a test starts it and evaluates).
-  const incidents = sim
-    ? new IncidentController({ resources, clock, source: simObservationSource(sim, resources), log })
-    : undefined;
   if (sim && !opts.virtualTime) sim.startTelemetry();
   // Decisions read metrics from the simulated cloud in the sandbox, else from Prometheus when configured.
   const metricsSource: MetricsSource | undefined =
@@ -349,6 +345,17 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     log,
   });
   alerts.onTransition((t) => void notifier.notify(alertNotice(t.alert, t.type, clock.now().getTime())));
+  // Incidents from the sandbox's telemetry: scraped every 15 s (in virtual time, a test starts it and evaluates);
+  // each department's incident is notified once when it opens, to the owner its verdict names.
+  const incidents = sim
+    ? new IncidentController({
+        resources: controllerResources,
+        clock,
+        source: simObservationSource(sim, resources),
+        log,
+        onOpened: (o) => void notifier.notify(incidentNotice(o, clock.now().getTime())),
+      })
+    : undefined;
 
   const authenticators: Authenticator[] = [tokenAuthenticator({ store, clock })];
   let oidcLogin: OidcLogin | undefined;

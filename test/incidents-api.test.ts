@@ -3,6 +3,7 @@ import { ManualClock } from '../src/kernel/clock.ts';
 import { demarcate } from '../src/observe/demarcation/index.ts';
 import type { IncidentSpec } from '../src/observe/incidents/incident-kind.ts';
 import { constant } from '../src/sim/index.ts';
+import { startReceivers } from './support/notify-receivers.ts';
 import { startTestPolis, type TestPolis } from './support/test-polis.ts';
 
 /**
@@ -12,6 +13,7 @@ import { startTestPolis, type TestPolis } from './support/test-polis.ts';
  */
 let t: TestPolis;
 let ns = '';
+let hooks: Awaited<ReturnType<typeof startReceivers>>;
 
 async function settle(rounds = 8): Promise<void> {
   for (let i = 0; i < rounds; i++) {
@@ -24,7 +26,24 @@ async function settle(rounds = 8): Promise<void> {
 }
 
 beforeAll(async () => {
-  t = await startTestPolis({ controllers: true, virtualTime: true, clock: new ManualClock('2026-07-01T01:00:00Z') });
+  hooks = await startReceivers({ dingtalkSecret: 'unused', now: () => Date.now() });
+  t = await startTestPolis({
+    controllers: true,
+    virtualTime: true,
+    clock: new ManualClock('2026-07-01T01:00:00Z'),
+    config: { notifyAllowPrivate: true },
+  });
+  // The tax bureau's on-call webhook: told of its incidents.
+  const channel = await t.request('POST', '/api/v1/apply', {
+    token: t.tokens['tax-admin'],
+    body: {
+      apiVersion: 'observe.polis.io/v1',
+      kind: 'NotificationChannel',
+      metadata: { name: 'oncall', tenant: 'tax' },
+      spec: { type: 'webhook', retry: { attempts: 3, backoff: '10ms' }, webhook: { url: `${hooks.url}/tax-oncall` } },
+    },
+  });
+  expect(channel.statusCode, channel.body).toBeLessThan(300);
   await settle(20);
   const app = await t.request('GET', '/apis/core.oam.dev/v1beta1/tenants/tax/applications/e-invoice', {
     token: t.adminToken,
@@ -40,7 +59,10 @@ beforeAll(async () => {
     await t.polis.incidents!.evaluate();
   }
 }, 300_000);
-afterAll(async () => t?.stop());
+afterAll(async () => {
+  await t?.stop();
+  await hooks?.close();
+});
 
 describe('faults and incidents through the API', () => {
   it('refuses a fault with the field at fault, and what exists', async () => {
@@ -86,6 +108,12 @@ describe('faults and incidents through the API', () => {
     // Replay: the recorded input and options give the same verdict.
     const replay = demarcate(spec.input as never, spec.options as never);
     expect(replay.verdict).toEqual(spec.verdict);
+    // The department's on-call webhook was told once, with the verdict.
+    await t.polis.notifier.idle();
+    const told = hooks.received.filter((h) => h.path === '/tax-oncall').map((h) => JSON.parse(h.body));
+    expect(told).toHaveLength(1);
+    expect(JSON.stringify(told[0])).toContain(items[0]!.metadata.name);
+    expect(JSON.stringify(told[0])).toContain('application');
     // Another department sees none of it.
     const other = await t.request('GET', '/apis/polis.io/v1/tenants/tax/incidents', { token: t.tokens['edu-admin'] });
     expect(other.statusCode).toBe(403);

@@ -33,6 +33,8 @@ export class IncidentController {
     clock: Clock;
     source: ObservationSource;
     log?: (m: string, e?: unknown) => void;
+    /** Told once per department when an incident opens for it, with its verdict (the notifier, in main.ts). */
+    onOpened?: (incident: StoredObject) => void;
   };
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
@@ -131,16 +133,18 @@ export class IncidentController {
         timeline: timeline.map((e) => ({ ...e })),
       };
     };
-    await this.deps.resources.patchWith(
+    let created = false;
+    const written = await this.deps.resources.patchWith(
       CTX,
       { kind: 'Incident', tenant: department, name: inc.id },
       (cur) => ({
         apiVersion: 'polis.io/v1',
         kind: 'Incident',
         metadata: { ...((cur as StoredObject | undefined)?.metadata ?? {}), name: inc.id, tenant: department },
-        spec: spec((cur as StoredObject | undefined)?.spec as IncidentSpec | undefined),
+        spec: spec((created = cur === undefined) ? undefined : ((cur as StoredObject).spec as IncidentSpec)),
       }),
       { createIfAbsent: true },
     );
+    if (created) this.deps.onOpened?.(written);
   }
 }

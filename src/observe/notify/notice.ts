@@ -1,6 +1,8 @@
 import type { Message } from '../../kernel/messages/index.ts';
 import { msg } from '../../kernel/messages/index.ts';
+import type { StoredObject } from '../../resources/envelope.ts';
 import type { Alert } from '../alerts/evaluate.ts';
+import type { Verdict } from '../demarcation/verdict.ts';
 import type { Severity } from '../alerts/rules.ts';
 import type { Owner } from './notify-kinds.ts';
 
@@ -47,6 +49,28 @@ export function alertNotice(alert: Alert, type: 'fired' | 'resolved', at: number
     message: alert.message,
     labels,
     ...(alert.inhibitedBy ? { inhibitedBy: { rule: alert.inhibitedBy.rule, cluster: alert.inhibitedBy.cluster } } : {}),
+    at,
+  };
+}
+
+/** The notice of an incident opened for a department: paged, to the owner its verdict names, with its reason. */
+export function incidentNotice(incident: StoredObject, at: number): Notice {
+  const spec = incident.spec as { state: string; verdictKind: string; culprit?: string; verdict: Verdict };
+  const team = spec.verdict.owner.team;
+  return {
+    kind: 'incident',
+    id: incident.metadata.name,
+    status: spec.state === 'acknowledged' ? 'acknowledged' : 'open',
+    tenant: incident.metadata.tenant,
+    severity: 'page',
+    owner: team === 'department' && spec.verdict.owner.vendor ? 'vendor' : team,
+    title: msg('NotifyTitleIncident', { severity: 'page', incident: incident.metadata.name, state: spec.state }),
+    message: spec.verdict.reason,
+    labels: {
+      verdict: spec.verdictKind,
+      ...(spec.culprit ? { culprit: spec.culprit } : {}),
+      ...(incident.metadata.tenant ? { tenant: incident.metadata.tenant } : {}),
+    },
     at,
   };
 }
