@@ -267,4 +267,7 @@ export const zh: Record<MessageCode, string> = {
   OidcUserNotAdmitted: '{user} 未获准入：既没有用户对象，也没有映射的组',
   HistoryUnavailable: '没有指标历史：polis 既未保存自己的历史，也未配置 Prometheus',
   HistoryPlatformOnly: '平台历史涉及所有部门和集群：仅平台级角色可读',
+  InvalidCpuQuantity: '"{value}" 不是 CPU 数量：应为 500m、2 或 0.5 这样的值',
+  InvalidByteQuantity: '"{value}" 不是字节数量：应为 128Mi、1Gi、500M 或 1e9 这样的值',
+  TokenUserNotMember: '{user} 不是您所管理部门的成员：您只能管理本部门成员的令牌',
 };
