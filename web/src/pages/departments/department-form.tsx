@@ -101,7 +101,15 @@ export function DepartmentForm(props: {
     >
       <div data-testid="dept-form">
         <ErrorAlert error={error} />
-        <Form form={form} layout="vertical" requiredMark="optional">
+        <Form
+          form={form}
+          layout="vertical"
+          requiredMark="optional"
+          // A server error goes as soon as its field is changed (the server judges the new value on save).
+          onValuesChange={(changed: Partial<DepartmentValues>) =>
+            form.setFields(Object.keys(changed).map((name) => ({ name: name as keyof DepartmentValues, errors: [] })))
+          }
+        >
           <Row gutter={16}>
             <Col span={8}>
               <Form.Item
