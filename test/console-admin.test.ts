@@ -164,6 +164,32 @@ describe.skipIf(!hasChromium)(
       await context.close();
     });
 
+    it('grants and takes away a role in a department', async () => {
+      const { page, context } = await newPage(browser);
+      await page.setViewportSize({ width: 1366, height: 768 });
+      const errors = collectErrors(page);
+      await signIn(page, base, t.adminToken);
+      await page.goto(`${base}/departments/culture`);
+      await page.getByTestId('members-table').waitFor();
+      await page.getByTestId('member-user').locator('input').fill('edu-staff');
+      await pick(page, 'member-role', '只读');
+      await page.getByTestId('member-add').click();
+      await page.getByTestId('member-remove-edu-staff-viewer').waitFor();
+      const bindings = () =>
+        adminGet<{ items: { spec: { user: string; role: string } }[] }>(
+          '/apis/polis.io/v1/tenants/culture/rolebindings',
+        ).then((l) => l.items.map((b) => `${b.spec.user}:${b.spec.role}`));
+      expect(await bindings()).toEqual(['edu-staff:viewer']);
+      expect(await fitsWidth(page)).toBe(true);
+      await shot(page, '44-admin-members');
+      await page.getByTestId('member-remove-edu-staff-viewer').click();
+      await page.getByTestId('member-remove-confirm').click();
+      await page.getByTestId('member-remove-edu-staff-viewer').waitFor({ state: 'detached' });
+      expect(await bindings()).toEqual([]);
+      expect(errors).toEqual([]);
+      await context.close();
+    });
+
     it('records every action in the audit log as the data bureau admin’s', async () => {
       const audit = await adminGet<{ items: { actor?: string; kind?: string; verb?: string; name?: string }[] }>(
         '/api/v1/audit?limit=5000',
@@ -177,6 +203,8 @@ describe.skipIf(!hasChromium)(
       expect(did('Token', 'create')).toBe(true);
       expect(did('Token', 'delete')).toBe(true);
       expect(did('Cluster', 'patch', 'dr-north') || did('Cluster', 'update', 'dr-north')).toBe(true);
+      expect(did('RoleBinding', 'create', 'edu-staff-viewer')).toBe(true);
+      expect(did('RoleBinding', 'delete', 'edu-staff-viewer')).toBe(true);
     });
 
     it('offers a department admin its own members only, and manages their tokens', async () => {
@@ -206,6 +234,13 @@ describe.skipIf(!hasChromium)(
       await page.getByTestId(`token-revoke-${id}`).click();
       await page.getByTestId('token-revoke-confirm').click();
       await page.getByTestId(`token-revoke-${id}`).waitFor({ state: 'detached' });
+      // Its department's members: it grants roles there, and the user names offered are none of another department's.
+      await page.goto(`${base}/departments/edu`);
+      await page.getByTestId('member-add').waitFor();
+      await page.getByTestId('member-user').locator('input').click();
+      const names = await page.locator('.ant-select-dropdown:visible .ant-select-item-option').allTextContents();
+      for (const name of names) for (const d of OTHER_DEPARTMENTS) expect(name.startsWith(`${d}-`), name).toBe(false);
+      expect(await page.getByTestId('members-table').textContent()).not.toMatch(/tax-|hrss-|health-|samr-/);
       // The data bureau's pages are not offered; the departments page offers no create or edit.
       await page.getByTestId('nav-departments').click();
       await page.getByTestId('department-table').waitFor();

@@ -452,6 +452,8 @@ export const en: Record<MessageKey, string> = {
   'admin.token.onlyOnce': 'The token is shown only this once: copy it now and keep it safe.',
   'admin.token.stored': 'I have stored it',
   'admin.token.expiresAt': 'Expires {at}',
+  'admin.member.add': 'Grant role',
+  'admin.member.confirmRemove': 'Take the {role} role away from {user}?',
   'admin.cluster.cordon': 'Cordon',
   'admin.cluster.uncordon': 'Uncordon',
   'admin.cluster.confirmCordon': 'Cordon cluster {cluster}?',

@@ -444,6 +444,8 @@ export const zh = {
   'admin.token.onlyOnce': '令牌只显示这一次：请现在复制并妥善保存。',
   'admin.token.stored': '已保存',
   'admin.token.expiresAt': '到期时间：{at}',
+  'admin.member.add': '授予角色',
+  'admin.member.confirmRemove': '取消 {user} 的 {role} 角色？',
   'admin.cluster.cordon': '封锁',
   'admin.cluster.uncordon': '解除封锁',
   'admin.cluster.confirmCordon': '封锁集群 {cluster}？',
