@@ -1,4 +1,4 @@
-import { Button, Flex, Form, Input, Modal, Popconfirm, Space, message } from 'antd';
+import { App, Button, Flex, Form, Input, Modal, Popconfirm, Space } from 'antd';
 import { useState } from 'react';
 import type { ApiError } from '../../api/api-error.ts';
 import { api } from '../../api/client.ts';
@@ -30,6 +30,7 @@ export function labelsPatch(
 /** The data bureau's actions on one cluster: cordon or uncordon it, and edit its labels. */
 export function ClusterAdminActions(props: { cluster: Cluster }) {
   const { t } = useI18n();
+  const { message } = App.useApp();
   const c = props.cluster;
   const name = c.metadata.name;
   const [error, setError] = useState<ApiError>();

@@ -62,6 +62,8 @@ export function TokenPage() {
     return [...new Set([can.user, ...names])].sort().map((n) => ({ value: n, label: n }));
   }, [can.isPlatformAdmin, can.user, users.data, memberLists]);
 
+  // Revoke is offered where the server allows it (an auditor reads every token and revokes only its own).
+  const mayRevoke = (user: string) => can.isPlatformAdmin || user === can.user || (memberLists ?? []).includes(user);
   const [creating, setCreating] = useState(false);
   const [issued, setIssued] = useState<IssuedToken>();
   const [error, setError] = useState<ApiError>();
@@ -149,19 +151,20 @@ export function TokenPage() {
           },
           {
             title: t('admin.actions'),
-            render: (_, x) => (
-              <Popconfirm
-                title={t('admin.token.confirmRevoke', { id: x.metadata.name, user: x.spec.user })}
-                okText={t('admin.token.revoke')}
-                cancelText={t('admin.cancel')}
-                onConfirm={() => revoke(x.metadata.name)}
-                okButtonProps={{ danger: true, 'data-testid': 'token-revoke-confirm' }}
-              >
-                <Button size="small" danger data-testid={`token-revoke-${x.metadata.name}`}>
-                  {t('admin.token.revoke')}
-                </Button>
-              </Popconfirm>
-            ),
+            render: (_, x) =>
+              mayRevoke(x.spec.user) && (
+                <Popconfirm
+                  title={t('admin.token.confirmRevoke', { id: x.metadata.name, user: x.spec.user })}
+                  okText={t('admin.token.revoke')}
+                  cancelText={t('admin.cancel')}
+                  onConfirm={() => revoke(x.metadata.name)}
+                  okButtonProps={{ danger: true, 'data-testid': 'token-revoke-confirm' }}
+                >
+                  <Button size="small" danger data-testid={`token-revoke-${x.metadata.name}`}>
+                    {t('admin.token.revoke')}
+                  </Button>
+                </Popconfirm>
+              ),
           },
         ]}
       />
