@@ -689,18 +689,43 @@ describe('tenant isolation on every registered route', () => {
     }
   });
 
-  it('lets users revoke only their own tokens, and shows them only their own', async () => {
+  it("lets users manage only their own tokens, and a department admin its own members' tokens too", async () => {
+    const issue = async (user: string) =>
+      (await t.request('POST', '/api/v1/tokens', { token: t.adminToken, body: { user } })).json() as { id: string };
+    // Another department's user (plat-viewer is bound in no department edu-admin runs): refused, as if missing.
+    const outsider = await issue('plat-viewer');
     expect(
-      (await t.request('DELETE', `/api/v1/tokens/${fixtureToken.id}`, { token: tokens['edu-admin'] })).statusCode,
+      (await t.request('DELETE', `/api/v1/tokens/${outsider.id}`, { token: tokens['edu-admin'] })).statusCode,
     ).toBe(403);
+    expect(
+      (await t.request('DELETE', `/api/v1/tokens/${outsider.id}`, { token: tokens['edu-staff'] })).statusCode,
+    ).toBe(403);
+    expect((await t.request('GET', '/api/v1/tokens?user=plat-viewer', { token: tokens['edu-admin'] })).statusCode).toBe(
+      403,
+    );
+    const refused = await t.request('POST', '/api/v1/tokens', {
+      token: tokens['edu-admin'],
+      body: { user: 'tax-admin' },
+    });
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json()).toMatchObject({ details: { code: 'TokenUserNotMember' } });
+    // A member's tokens: a member sees its own only; its department's admin issues, lists and revokes them.
     const mine = await t.request('GET', '/api/v1/tokens', { token: tokens['edu-staff'] });
     const users = new Set((mine.json() as { items: Array<{ spec: { user: string } }> }).items.map((i) => i.spec.user));
     expect([...users]).toEqual(['edu-staff']);
     expect(mine.body).not.toContain('secretHash');
-    expect(
-      (await t.request('POST', '/api/v1/tokens', { token: tokens['edu-admin'], body: { user: 'tax-admin' } }))
-        .statusCode,
-    ).toBe(403);
+    const memberToken = await t.request('POST', '/api/v1/tokens', {
+      token: tokens['edu-admin'],
+      body: { user: 'edu-staff', ttlSeconds: 3600 },
+    });
+    expect(memberToken.statusCode).toBe(201);
+    const listed = await t.request('GET', '/api/v1/tokens', { token: tokens['edu-admin'] });
+    const seen = new Set((listed.json() as { items: Array<{ spec: { user: string } }> }).items.map((i) => i.spec.user));
+    expect(seen.has('edu-staff')).toBe(true);
+    expect(seen.has('plat-viewer')).toBe(false);
+    expect(listed.body).not.toContain('secretHash');
+    const id = (memberToken.json() as { id: string }).id;
+    expect((await t.request('DELETE', `/api/v1/tokens/${id}`, { token: tokens['edu-admin'] })).statusCode).toBe(200);
   });
 
   it('refuses every request without a valid token', async () => {

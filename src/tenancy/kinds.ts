@@ -2,6 +2,8 @@ import { z } from 'zod';
 import type { BurstLimits } from '../placement/burst-limits.ts';
 import { burstLimitsSchema, burstWindowCauses } from '../placement/burst-limits.ts';
 import type { ErrorCause } from '../kernel/errors.ts';
+import { codedCause } from '../kernel/errors.ts';
+import { msg } from '../kernel/messages/index.ts';
 import { NAMESPACE_SEPARATOR } from '../kernel/ownership.ts';
 import { quantityProblem } from '../kernel/quantity.ts';
 import type { ResourceObject, StoredObject } from '../resources/envelope.ts';
@@ -114,7 +116,13 @@ function quotaCauses(quota: Record<string, unknown> | undefined, path: string): 
     const v = quota[field];
     if (v === undefined) return;
     const problem = quantityProblem(kind, v);
-    if (problem) causes.push({ path: `${path}.${field}`, message: problem });
+    if (problem)
+      causes.push(
+        codedCause(
+          `${path}.${field}`,
+          msg(kind === 'cpu' ? 'InvalidCpuQuantity' : 'InvalidByteQuantity', { value: String(v) }),
+        ),
+      );
   };
   check('cpu', 'cpu');
   check('memory', 'bytes');

@@ -6,7 +6,11 @@ import { stringParam } from '../kernel/query-params.ts';
 import type { ResourceService } from '../resources/service.ts';
 import type { Store } from '../resources/store.ts';
 import { zodCauses } from '../resources/validation.ts';
+import { codedCause } from '../kernel/errors.ts';
+import { msg } from '../kernel/messages/index.ts';
 import { authorize } from './authorization.ts';
+import type { Principal } from './roles.ts';
+import { bindingProblem } from './roles.ts';
 import { tokenKind } from './kinds.ts';
 import { principalOf, requestContext } from './request-principal.ts';
 import type { TokenService } from './token-service.ts';
@@ -41,6 +45,25 @@ export function registerTenancyRoutes(app: FastifyInstance, deps: TenancyRouteDe
     name,
   });
 
+  /**
+   * The users a department admin manages tokens for: everyone bound (by a RoleBinding) in a department where the
+   * caller is tenant-admin. Empty for everyone else.
+   */
+  const membersManagedBy = async (p: Principal): Promise<Set<string>> => {
+    const tenants = [
+      ...new Set(
+        p.bindings.flatMap((b) =>
+          b.role === 'tenant-admin' && b.tenant && bindingProblem(b) === undefined ? [b.tenant] : [],
+        ),
+      ),
+    ];
+    if (tenants.length === 0) return new Set();
+    const page = await deps.store.list({ kind: 'RoleBinding', tenants });
+    return new Set(page.items.map((b) => (b.spec as { user: string }).user));
+  };
+  const notMember = (user: string) =>
+    new NotAllowedError(msg('TokenUserNotMember', { user }), [codedCause('user', msg('TokenUserNotMember', { user }))]);
+
   app.get(
     '/api/v1/whoami',
     { schema: { tags: ['access'], summary: 'The caller: user name, how it logged in, its role bindings' } },
@@ -66,12 +89,9 @@ export function registerTenancyRoutes(app: FastifyInstance, deps: TenancyRouteDe
         const parsed = issueBody.safeParse(req.body ?? {});
         if (!parsed.success) throw new InputError('invalid token request', zodCauses(parsed.error), { invalid: true });
         const user = parsed.data.user ?? p.user;
-        if (user !== p.user) {
-          const d = authorize(p, tokenAttrs('create'));
-          if (!d.allowed)
-            throw new NotAllowedError(
-              `user "${p.user}" may issue tokens only for itself; a platform-admin issues them for others`,
-            );
+        // Others' tokens: a platform-admin for anyone, a department admin for its departments' members.
+        if (user !== p.user && !authorize(p, tokenAttrs('create')).allowed) {
+          if (!(await membersManagedBy(p)).has(user)) throw notMember(user);
         }
         const issued = await deps.tokens.issue(ctx, {
           user,
@@ -97,12 +117,31 @@ export function registerTenancyRoutes(app: FastifyInstance, deps: TenancyRouteDe
 
   app.get(
     '/api/v1/tokens',
-    { schema: { tags: ['access'], summary: 'Your tokens (platform admins and auditors: ?user=NAME or everyone)' } },
+    {
+      schema: {
+        tags: ['access'],
+        summary:
+          "Your tokens (platform admins and auditors: ?user=NAME or everyone; department admins: also their members')",
+      },
+    },
     async (req) => {
       const p = principalOf(req);
       const q = req.query as Query;
       const seesAll = authorize(p, tokenAttrs('list')).allowed;
-      const user = seesAll ? stringParam(q, 'user') : p.user;
+      const asked = stringParam(q, 'user');
+      if (!seesAll) {
+        const members = await membersManagedBy(p);
+        if (asked !== undefined && asked !== p.user && !members.has(asked)) throw notMember(asked);
+        if (asked === undefined && members.size > 0) {
+          const page = await deps.resources.list({ kind: 'Token' });
+          const items = page.items.filter((t) => {
+            const u = (t.spec as { user: string }).user;
+            return u === p.user || members.has(u);
+          });
+          return { kind: 'TokenList', items };
+        }
+      }
+      const user = seesAll ? asked : (asked ?? p.user);
       // The label narrows the read to the user's tokens; the exact spec.user check follows (the label is lossy).
       // resources.list already leaves out each Token's secretHash.
       const page = await deps.resources.list({
@@ -117,7 +156,12 @@ export function registerTenancyRoutes(app: FastifyInstance, deps: TenancyRouteDe
 
   app.delete(
     '/api/v1/tokens/:id',
-    { schema: { tags: ['access'], summary: 'Revoke a token (yours, or any as platform admin)' } },
+    {
+      schema: {
+        tags: ['access'],
+        summary: "Revoke a token (yours, your department's members' as its admin, or any as platform admin)",
+      },
+    },
     async (req) => {
       const ctx = requestContext(req);
       const { id } = req.params as { id: string };
@@ -126,7 +170,8 @@ export function registerTenancyRoutes(app: FastifyInstance, deps: TenancyRouteDe
         if (!authorize(p, tokenAttrs('delete', id)).allowed) {
           const t = await deps.store.get({ kind: 'Token', tenant: '', name: id });
           // Not revealing whether someone else's token exists: the same answer as for a missing one.
-          if (!t || (t.spec as { user: string }).user !== p.user)
+          const owner = t ? (t.spec as { user: string }).user : undefined;
+          if (!owner || (owner !== p.user && !(await membersManagedBy(p)).has(owner)))
             throw new NotAllowedError(`user "${p.user}" has no token "${id}" to revoke`);
         }
         const last = await deps.tokens.revoke(ctx, id);

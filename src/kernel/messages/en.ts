@@ -331,6 +331,11 @@ export const en = {
   // ── Simulated faults ──────────────────────────────────────────────────────────────────────────────────────
   SimFaultTargetMissing: '{detail}',
   SimFaultNotFound: 'no fault {id} in force (polis sim fault list shows them)',
+  /** A quota or limit field that is not a quantity (the console shows it at the field). */
+  InvalidCpuQuantity: '"{value}" is not a CPU quantity: expected e.g. 500m, 2 or 0.5',
+  InvalidByteQuantity: '"{value}" is not a byte quantity: expected e.g. 128Mi, 1Gi, 500M or 1e9',
+  /** A department admin issuing or revoking a token for someone outside its departments. */
+  TokenUserNotMember: "{user} is not a member of a department you administer: you may manage only its members' tokens",
 } as const satisfies Record<string, string>;
 
 /** Every code the catalogue knows. */

@@ -286,4 +286,7 @@ export const zh: Record<MessageCode, string> = {
   IncidentAlreadyResolved: '事件 {name} 已解决',
   SimFaultTargetMissing: '{detail}',
   SimFaultNotFound: '没有正在生效的故障 {id}（polis sim fault list 可列出）',
+  InvalidCpuQuantity: '"{value}" 不是 CPU 数量：应为 500m、2 或 0.5 这样的值',
+  InvalidByteQuantity: '"{value}" 不是字节数量：应为 128Mi、1Gi、500M 或 1e9 这样的值',
+  TokenUserNotMember: '{user} 不是您所管理部门的成员：您只能管理本部门成员的令牌',
 };

@@ -6,6 +6,8 @@ const enc = encodeURIComponent;
 
 export const paths = {
   whoami: '/api/v1/whoami',
+  tokens: '/api/v1/tokens',
+  token: (id: string) => `/api/v1/tokens/${enc(id)}`,
   discovery: '/apis',
   clusters: `${POLIS}/clusters`,
   cluster: (name: string) => `${POLIS}/clusters/${enc(name)}`,

@@ -1,7 +1,8 @@
 import type { Capabilities } from '../auth/capabilities.ts';
 import type { MessageKey } from '../i18n/i18n.tsx';
 
-export type NavKey = 'overview' | 'applications' | 'clusters' | 'departments' | 'audit' | 'sandbox' | 'bigscreen';
+export type NavKey =
+  'overview' | 'applications' | 'clusters' | 'departments' | 'tokens' | 'audit' | 'sandbox' | 'bigscreen';
 
 export interface NavItem {
   readonly key: NavKey;
@@ -14,6 +15,7 @@ const ALL: readonly (NavItem & { readonly visible: (c: Capabilities) => boolean 
   { key: 'applications', path: '/applications', label: 'nav.applications', visible: (c) => c.canReadApplications },
   { key: 'clusters', path: '/clusters', label: 'nav.clusters', visible: () => true },
   { key: 'departments', path: '/departments', label: 'nav.departments', visible: (c) => c.canReadApplications },
+  { key: 'tokens', path: '/tokens', label: 'nav.tokens', visible: () => true },
   { key: 'audit', path: '/audit', label: 'nav.audit', visible: (c) => c.canReadAudit },
   { key: 'sandbox', path: '/sandbox', label: 'nav.sandbox', visible: (c) => c.canUseSandbox },
   { key: 'bigscreen', path: '/bigscreen', label: 'nav.bigscreen', visible: (c) => c.canReadApplications },

@@ -29,6 +29,7 @@ const DepartmentListPage = lazy(() =>
 const DepartmentDetailPage = lazy(() =>
   import('../pages/departments/department-detail-page.tsx').then((m) => ({ default: m.DepartmentDetailPage })),
 );
+const TokenPage = lazy(() => import('../pages/tokens/token-page.tsx').then((m) => ({ default: m.TokenPage })));
 const AuditPage = lazy(() => import('../pages/audit/audit-page.tsx').then((m) => ({ default: m.AuditPage })));
 const SandboxPage = lazy(() => import('../pages/sandbox/sandbox-page.tsx').then((m) => ({ default: m.SandboxPage })));
 
@@ -43,6 +44,7 @@ const ROUTES: readonly [string, Page][] = [
   ['/clusters/:name', ClusterDetailPage],
   ['/departments', DepartmentListPage as Page],
   ['/departments/:tenant', DepartmentDetailPage],
+  ['/tokens', TokenPage as Page],
   ['/audit', AuditPage as Page],
   ['/sandbox', SandboxPage as Page],
 ];

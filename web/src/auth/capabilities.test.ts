@@ -19,6 +19,7 @@ describe('what the console offers, from whoami', () => {
       'applications',
       'clusters',
       'departments',
+      'tokens',
       'audit',
       'sandbox',
       'bigscreen',
@@ -37,6 +38,7 @@ describe('what the console offers, from whoami', () => {
       'applications',
       'clusters',
       'departments',
+      'tokens',
       'sandbox',
       'bigscreen',
     ]);
@@ -70,8 +72,8 @@ describe('what the console offers, from whoami', () => {
     expect(c.canReadAudit).toBe(false);
   });
 
-  it('offers a publisher only the clusters and the overview', () => {
+  it('offers a publisher only the clusters, the overview and its own API tokens', () => {
     const c = who('publisher', [{ role: 'publisher' }]);
-    expect(navItems(c).map((i) => i.key)).toEqual(['overview', 'clusters']);
+    expect(navItems(c).map((i) => i.key)).toEqual(['overview', 'clusters', 'tokens']);
   });
 });

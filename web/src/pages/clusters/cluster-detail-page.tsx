@@ -19,6 +19,7 @@ import {
 } from '../../format/format.ts';
 import type { MessageKey } from '../../i18n/i18n.tsx';
 import { localName, useI18n } from '../../i18n/i18n.tsx';
+import { ClusterAdminActions } from './cluster-admin.tsx';
 import { networkZoneLabel } from './cluster-labels.ts';
 import { useServerText } from '../../i18n/server-messages.ts';
 
@@ -82,7 +83,12 @@ export function ClusterDetailPage(props: { params: Record<string, string> }) {
           </>
         }
         subtitle={localName(c.spec.displayName, lang)}
-        extra={<LiveBadge live={clusters.live} />}
+        extra={
+          <>
+            {can.isPlatformAdmin && <ClusterAdminActions cluster={c} />}
+            <LiveBadge live={clusters.live} />
+          </>
+        }
       />
       <Row gutter={[16, 16]}>
         <Col xs={24} xl={12}>
@@ -101,6 +107,22 @@ export function ClusterDetailPage(props: { params: Record<string, string> }) {
                 { key: 'nz', label: t('clusters.networkZone'), children: networkZoneLabel(c.spec.networkZone, t) },
                 { key: 'role', label: t('clusters.role'), children: t(`role.cluster.${c.spec.role}` as MessageKey) },
                 { key: 'version', label: t('clusters.version'), children: s?.version ?? '—' },
+                {
+                  key: 'labels',
+                  label: t('admin.cluster.labels'),
+                  span: 2,
+                  children: (
+                    <span data-testid="cluster-labels">
+                      {Object.entries((c.metadata as { labels?: Record<string, string> }).labels ?? {}).map(
+                        ([k, v]) => (
+                          <Tag key={k}>
+                            {k}={v}
+                          </Tag>
+                        ),
+                      )}
+                    </span>
+                  ),
+                },
                 {
                   key: 'prices',
                   label: t('clusters.prices'),

@@ -14,6 +14,7 @@ import { formatBytes, formatCores, formatYuan } from '../../format/format.ts';
 import { localName, useI18n } from '../../i18n/i18n.tsx';
 import { QuotaBar } from './department-list-page.tsx';
 import { ShareBar, ShareFigures } from './department-share.tsx';
+import { AddMember, RemoveMember } from './member-admin.tsx';
 
 /** One department: who it is, its quota against use, its members and their roles, its applications. */
 export function DepartmentDetailPage(props: { params: Record<string, string> }) {
@@ -31,6 +32,8 @@ export function DepartmentDetailPage(props: { params: Record<string, string> }) 
     () => new Map((users.data?.items ?? []).map((u) => [u.metadata.name, u.spec.displayName])),
     [users.data],
   );
+  // Who may grant and take away roles here: the data bureau, and the department's own admins (the server decides).
+  const manages = can.isPlatformAdmin || (can.departmentRoles[tenant] ?? []).includes('tenant-admin');
   const mine = useMemo(() => apps.rows.filter((r) => r.tenant === tenant), [apps.rows, tenant]);
   const u = usage.data;
   const spec = tenantObj.data?.spec;
@@ -172,6 +175,7 @@ export function DepartmentDetailPage(props: { params: Record<string, string> }) 
             {canSeeMembers(can, tenant) ? (
               <>
                 <ErrorAlert error={members.error} compact />
+                {manages && <AddMember tenant={tenant} users={[...userNames.keys()].sort()} />}
                 <Table
                   size="small"
                   pagination={false}
@@ -192,6 +196,14 @@ export function DepartmentDetailPage(props: { params: Record<string, string> }) 
                       ),
                     },
                     { title: t('departments.role'), render: (_, b) => <RoleTag role={b.spec.role} /> },
+                    ...(manages
+                      ? [
+                          {
+                            title: t('admin.actions'),
+                            render: (_: unknown, b: RoleBinding) => <RemoveMember binding={b} tenant={tenant} />,
+                          },
+                        ]
+                      : []),
                   ]}
                 />
               </>

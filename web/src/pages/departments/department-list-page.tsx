@@ -1,5 +1,5 @@
-import { Progress, Table, Tooltip, Typography } from 'antd';
-import { useMemo } from 'react';
+import { Button, Progress, Table, Tooltip, Typography } from 'antd';
+import { lazy, Suspense, useMemo, useState } from 'react';
 import { paths } from '../../api/paths.ts';
 import type { DepartmentUsage, Tenant } from '../../api/types.ts';
 import { Link } from '../../app/router.tsx';
@@ -10,6 +10,9 @@ import { useApplicationRows, useFetch, useUsage } from '../../data/hooks.ts';
 import { formatBytes, formatCores, formatYuan, percentOf } from '../../format/format.ts';
 import { localName, useI18n } from '../../i18n/i18n.tsx';
 import { ShareBar } from './department-share.tsx';
+
+// The form (and what it pulls in) loads when the data bureau opens it, not with the page.
+const DepartmentForm = lazy(() => import('./department-form.tsx').then((m) => ({ default: m.DepartmentForm })));
 
 /** A use-against-quota bar with the figures on hover. */
 export function QuotaBar(props: { used: number; quota: number | undefined; label: string; testId?: string }) {
@@ -40,6 +43,9 @@ export function DepartmentListPage() {
     [tenants.data],
   );
   const total = usage.items.reduce((a, u) => a + u.costPerHour, 0);
+  // undefined: closed; null: creating; a Tenant: editing it.
+  const [editing, setEditing] = useState<Tenant | null | undefined>(undefined);
+  const byName = useMemo(() => new Map((tenants.data?.items ?? []).map((x) => [x.metadata.name, x])), [tenants.data]);
 
   return (
     <div>
@@ -47,11 +53,33 @@ export function DepartmentListPage() {
         title={t('nav.departments')}
         subtitle={t('departments.subtitle')}
         extra={
-          <Typography.Text type="secondary">
-            {t('departments.totalCost', { cost: formatYuan(total, locale) })}
-          </Typography.Text>
+          <>
+            <Typography.Text type="secondary">
+              {t('departments.totalCost', { cost: formatYuan(total, locale) })}
+            </Typography.Text>
+            {can.isPlatformAdmin && (
+              <Button type="primary" onClick={() => setEditing(null)} data-testid="dept-create">
+                {t('admin.dept.create')}
+              </Button>
+            )}
+          </>
         }
       />
+      {editing !== undefined && (
+        <Suspense fallback={null}>
+          <DepartmentForm
+            open
+            editing={editing ?? undefined}
+            departments={tenants.data?.items ?? []}
+            onClose={() => setEditing(undefined)}
+            onSaved={() => {
+              setEditing(undefined);
+              tenants.reload();
+              usage.reload();
+            }}
+          />
+        </Suspense>
+      )}
       <ErrorAlert error={usage.error} />
       <Table<DepartmentUsage>
         rowKey="tenant"
@@ -124,6 +152,23 @@ export function DepartmentListPage() {
             ),
           },
           { title: t('overview.costPerHour'), align: 'right', render: (_, u) => formatYuan(u.costPerHour, locale) },
+          ...(can.isPlatformAdmin
+            ? [
+                {
+                  title: t('admin.actions'),
+                  render: (_: unknown, u: DepartmentUsage) => (
+                    <Button
+                      size="small"
+                      disabled={!byName.has(u.tenant)}
+                      onClick={() => setEditing(byName.get(u.tenant))}
+                      data-testid={`dept-edit-${u.tenant}`}
+                    >
+                      {t('admin.edit')}
+                    </Button>
+                  ),
+                },
+              ]
+            : []),
         ]}
       />
     </div>
