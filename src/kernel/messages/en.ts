@@ -1,4 +1,5 @@
 import { MARKET_EN } from './market.ts';
+import { SHARING_EN } from './sharing.ts';
 import { OPTIMIZATION_EN } from './optimization.ts';
 
 /**
@@ -8,6 +9,7 @@ import { OPTIMIZATION_EN } from './optimization.ts';
  */
 export const en = {
   ...MARKET_EN,
+  ...SHARING_EN,
   ...OPTIMIZATION_EN,
   // ── Generic shapes ──────────────────────────────────────────────────────────────────────────────────────────
   /** Several messages as one (a list of coded parts). */

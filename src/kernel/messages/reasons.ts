@@ -1,4 +1,5 @@
 import { MARKET_REASONS_EN, MARKET_REASONS_ZH } from './market.ts';
+import { SHARING_REASONS_EN, SHARING_REASONS_ZH } from './sharing.ts';
 import type { Lang } from './render.ts';
 
 /**
@@ -8,6 +9,7 @@ import type { Lang } from './render.ts';
  */
 export const REASONS_EN = {
   ...MARKET_REASONS_EN,
+  ...SHARING_REASONS_EN,
   // Events
   Placed: 'Placed',
   Applied: 'Applied',
@@ -88,6 +90,7 @@ export type ReasonCode = keyof typeof REASONS_EN;
 
 export const REASONS_ZH: Record<ReasonCode, string> = {
   ...MARKET_REASONS_ZH,
+  ...SHARING_REASONS_ZH,
   Placed: '已放置',
   Applied: '已应用',
   DriftRepaired: '漂移已修复',

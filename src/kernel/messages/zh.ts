@@ -1,5 +1,6 @@
 import type { MessageCode } from './en.ts';
 import { MARKET_ZH } from './market.ts';
+import { SHARING_ZH } from './sharing.ts';
 import { OPTIMIZATION_ZH } from './optimization.ts';
 
 /**
@@ -8,6 +9,7 @@ import { OPTIMIZATION_ZH } from './optimization.ts';
  */
 export const zh: Record<MessageCode, string> = {
   ...MARKET_ZH,
+  ...SHARING_ZH,
   ...OPTIMIZATION_ZH,
   MessageList: '{items}',
   OnCluster: '{cluster}：{detail}',
