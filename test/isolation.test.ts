@@ -158,6 +158,20 @@ function sample(def: KindDefinition, tenant: string, name: string): Record<strin
       return { ...base, spec: { instance: 'fixture', application: 'fixture' } };
     case 'MarketPolicy':
       return { ...base, spec: { allowedRegistries: ['registry.example.gov.cn'] } };
+    case 'SharedAPI':
+      return {
+        ...base,
+        spec: {
+          application: 'fixture',
+          component: 'web',
+          port: 8080,
+          displayName: { zh: name, en: name },
+          description: { zh: name, en: name },
+        },
+      };
+    case 'APISubscription':
+      // Each department subscribes to the other's fixture API.
+      return { ...base, spec: { department: tenant === OWN ? OTHER : OWN, api: 'fixture', application: 'fixture' } };
     case 'AssessmentPolicy':
       return { ...base, spec: { mandatoryChecks: [] } };
     default:
@@ -197,7 +211,7 @@ beforeAll(async () => {
   // A fixture of every kind in both departments (and on the platform), so item routes have something to find.
   const registry = t.polis.resources.registry;
   // Marketplace instances and bindings need the fixture version released (by review) first: made after the rest.
-  const later = ['MarketInstance', 'ServiceBinding'];
+  const later = ['MarketInstance', 'ServiceBinding', 'APISubscription'];
   const defs = [...registry.all().filter((d) => !later.includes(d.kind)), ...later.map((k) => registry.get(k)!)];
   for (const def of defs) {
     // Tokens are issued below; revisions are written by the server when the Application fixture is created.

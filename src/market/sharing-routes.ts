@@ -7,8 +7,8 @@ import type { Store } from '../resources/store.ts';
 import { authorize } from '../tenancy/authorization.ts';
 import { principalOf, requestContext } from '../tenancy/request-principal.ts';
 import { MARKET_API_VERSION } from './market-kinds.ts';
-import type { APISubscriptionSpec, Decision, SharedAPISpec, SubscriptionPhase, Verdict } from './sharing-kinds.ts';
-import { VERDICTS_FROM } from './sharing-kinds.ts';
+import type { APISubscriptionSpec, Decision, SharedAPISpec, Verdict } from './sharing-kinds.ts';
+import { VERDICT_PHASE, VERDICTS_FROM } from './sharing-kinds.ts';
 
 const BASE = `/apis/${MARKET_API_VERSION}`;
 const NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -62,9 +62,10 @@ export function registerSharingRoutes(
           const sspec = s?.spec as APISubscriptionSpec | undefined;
           if (!s || s.metadata.deletionTimestamp || sspec?.department !== tenant || sspec.api !== name)
             throw new NotFoundError(msg('SharingNoSuchSubscription', { subscription, department, api: name }));
-          const status = (s.status ?? {}) as { phase?: SubscriptionPhase; decision?: Decision };
+          const status = (s.status ?? {}) as { decision?: Decision };
           const from = VERDICTS_FROM[verdict];
-          const phase = status.decision ? status.phase : undefined;
+          // The phase the last decision leads to (the controller may not have written it yet).
+          const phase = status.decision ? VERDICT_PHASE[status.decision.verdict] : undefined;
           if (!from.includes(phase))
             throw new ConflictError(
               msg('SharingDecisionNotAllowed', {
