@@ -368,6 +368,25 @@ describe('tenant isolation on every registered route', () => {
     expect(leaks).toEqual([]);
   });
 
+  it('shows other departments only the name and description of an API they publish, never its subscriptions', async () => {
+    for (const actor of ACTORS.filter((a) => a.tenants.length > 0)) {
+      const r = await t.request('GET', '/apis/market.polis.io/v1/shared-api-directory', { token: tokens[actor.user] });
+      expect(r.statusCode).toBe(200);
+      for (const item of (r.json() as { items: Record<string, unknown>[] }).items)
+        expect(Object.keys(item).sort()).toEqual(['department', 'description', 'displayName', 'name']);
+      // The owner's decision route is the owner's: another department's API is refused before anything is read.
+      const d = await t.request('POST', `/apis/market.polis.io/v1/tenants/${OTHER}/sharedapis/fixture/approve`, {
+        token: tokens[actor.user],
+        body: { department: OWN, subscription: 'fixture' },
+      });
+      expect(d.statusCode, actor.user).toBe(403);
+    }
+    const sub = await t.request('GET', `/apis/market.polis.io/v1/tenants/${OWN}/apisubscriptions/fixture`, {
+      token: t.adminToken,
+    });
+    expect((sub.json() as { status?: { decision?: unknown } }).status?.decision).toBeUndefined();
+  });
+
   it("never shows a principal another department's metric series, through the history API or the Prometheus endpoint", async () => {
     // Series of both departments and of the platform, as the sampler would have written them.
     const writer = new HistoryWriter(t.polis.store.metricHistory);
