@@ -63,7 +63,18 @@ describe('polis market', () => {
       'market',
       'share',
       'invoice-verify',
-      ...['--app', 'e-invoice', '--component', 'gateway', '--port', '8443', '--zh', '发票查验', '--en', 'Invoice check'],
+      ...[
+        '--app',
+        'e-invoice',
+        '--component',
+        'gateway',
+        '--port',
+        '8443',
+        '--zh',
+        '发票查验',
+        '--en',
+        'Invoice check',
+      ],
       ...['-n', 'tax'],
     ]);
     expect(share.code, share.stderr).toBe(0);
@@ -91,7 +102,17 @@ describe('polis market', () => {
       token: t.adminToken,
     });
     expect(read.json().status.decision).toMatchObject({ verdict: 'approve', by: 'tax-admin' });
-    const revoke = ['market', 'revoke', 'hrss/tax-invoice-verify', '--api', 'invoice-verify', '-n', 'tax', '-m', '到期'];
+    const revoke = [
+      'market',
+      'revoke',
+      'hrss/tax-invoice-verify',
+      '--api',
+      'invoice-verify',
+      '-n',
+      'tax',
+      '-m',
+      '到期',
+    ];
     expect((await polis('tax-admin', revoke)).stdout).toContain('revoked');
     const refuseAfter = await polis('tax-admin', [
       'market',

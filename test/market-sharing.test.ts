@@ -143,10 +143,17 @@ describe('data sharing between departments', () => {
 
   it('lets only the owning department decide, and a third department sees neither side', async () => {
     // The subscriber cannot approve itself: not through the owner's route, not by writing its status.
-    expect((await decide('approve', { department: 'hrss', subscription: 'invoice-check' }, t.tokens['hrss-admin']!)).status).toBe(403);
-    const self = await req('PATCH', `${M}/tenants/hrss/apisubscriptions/invoice-check/status`, t.tokens['hrss-admin']!, {
-      status: { decision: { verdict: 'approve', by: 'hrss-admin', at: '2026-12-01T08:00:00Z' } },
-    });
+    expect(
+      (await decide('approve', { department: 'hrss', subscription: 'invoice-check' }, t.tokens['hrss-admin']!)).status,
+    ).toBe(403);
+    const self = await req(
+      'PATCH',
+      `${M}/tenants/hrss/apisubscriptions/invoice-check/status`,
+      t.tokens['hrss-admin']!,
+      {
+        status: { decision: { verdict: 'approve', by: 'hrss-admin', at: '2026-12-01T08:00:00Z' } },
+      },
+    );
     expect(self.status).toBe(403);
     // A third department: neither the API object, nor the subscription, nor a decision.
     const edu = t.tokens['edu-admin']!;
@@ -171,14 +178,22 @@ describe('data sharing between departments', () => {
     expect(st.conditions[0]).toMatchObject({ type: 'Ready', status: 'True', reason: 'Subscribed' });
     expect(st.secret).toBe('api-invoice-check');
     // The key in the subscriber's department, readable there and nowhere else.
-    const secret = await req('GET', '/apis/polis.io/v1/tenants/hrss/secrets/api-invoice-check', t.tokens['hrss-admin']!);
+    const secret = await req(
+      'GET',
+      '/apis/polis.io/v1/tenants/hrss/secrets/api-invoice-check',
+      t.tokens['hrss-admin']!,
+    );
     expect(secret.status).toBe(200);
     const data = secret.body.data as Record<string, string>;
     expect(Buffer.from(data.INVOICE_CHECK_API_KEY!, 'base64').toString().length).toBeGreaterThan(30);
-    expect((await req('GET', '/apis/polis.io/v1/tenants/hrss/secrets/api-invoice-check', t.tokens['tax-admin']!)).status).toBe(403);
+    expect(
+      (await req('GET', '/apis/polis.io/v1/tenants/hrss/secrets/api-invoice-check', t.tokens['tax-admin']!)).status,
+    ).toBe(403);
     // Delivered to every cluster the subscriber's application runs on.
     const sub = await appStatus('hrss', 'social-security-query');
-    await settle(async () => onClusters('Secret', sub.namespace, 'api-invoice-check').join() === [...sub.clusters].sort().join());
+    await settle(
+      async () => onClusters('Secret', sub.namespace, 'api-invoice-check').join() === [...sub.clusters].sort().join(),
+    );
     // The path: one policy in tax's namespace admitting the subscriber's namespace and application on 8443.
     const own = await appStatus('tax', 'e-invoice');
     await settle(async () => own.clusters.every((c) => policies(own.namespace, c).length === 1));
@@ -208,7 +223,9 @@ describe('data sharing between departments', () => {
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     await settle(async () => (await subscription())?.status?.phase === 'Revoked');
     expect((await subscription())!.status!.conditions[0]).toMatchObject({ status: 'False', reason: 'Revoked' });
-    expect((await req('GET', '/apis/polis.io/v1/tenants/hrss/secrets/api-invoice-check', t.adminToken)).status).toBe(404);
+    expect((await req('GET', '/apis/polis.io/v1/tenants/hrss/secrets/api-invoice-check', t.adminToken)).status).toBe(
+      404,
+    );
     const sub = await appStatus('hrss', 'social-security-query');
     const own = await appStatus('tax', 'e-invoice');
     await settle(
@@ -228,10 +245,16 @@ describe('data sharing between departments', () => {
     });
     expect(sub.status).toBe(201);
     await settle(async () => (await subscription('again'))?.status?.phase === 'Requested');
-    expect((await decide('refuse', { department: 'hrss', subscription: 'again', comment: '请说明用途' })).status).toBe(200);
+    expect((await decide('refuse', { department: 'hrss', subscription: 'again', comment: '请说明用途' })).status).toBe(
+      200,
+    );
     await settle(async () => (await subscription('again'))?.status?.phase === 'Refused');
     const st = (await subscription('again'))!.status!;
-    expect([st.reason, st.detail.code, st.detail.params]).toEqual(['Refused', 'SharingRefused', { by: 'tax-admin', comment: '请说明用途' }]);
+    expect([st.reason, st.detail.code, st.detail.params]).toEqual([
+      'Refused',
+      'SharingRefused',
+      { by: 'tax-admin', comment: '请说明用途' },
+    ]);
     expect((await req('GET', '/apis/polis.io/v1/tenants/hrss/secrets/api-again', t.adminToken)).status).toBe(404);
     // Approved after all, then the subscriber deletes it: key and path go with it.
     expect((await decide('approve', { department: 'hrss', subscription: 'again' })).status).toBe(200);

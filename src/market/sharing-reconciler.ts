@@ -137,9 +137,10 @@ export class SharingReconciler {
         detail = msg('SharingRevoked', { by: decision.by });
       }
     }
-    let changed = false;
-    if (phase === 'Approved') changed = await this.ensureSecret(s, spec, api!, secretName);
-    else changed = await this.removeSecret(tenant, secretName);
+    let changed =
+      phase === 'Approved'
+        ? await this.ensureSecret(s, spec, api!, secretName)
+        : await this.removeSecret(tenant, secretName);
     const prev = (status.conditions ?? []).find((c) => c.type === 'Ready');
     const ready = phase === 'Approved' ? 'True' : 'False';
     const next: SubscriptionStatus = {
@@ -157,9 +158,7 @@ export class SharingReconciler {
           params: detail.params,
           message: renderMessage(detail, 'en'),
           lastTransitionTime:
-            prev && prev.status === ready
-              ? (prev.lastTransitionTime as string)
-              : this.deps.clock.now().toISOString(),
+            prev && prev.status === ready ? (prev.lastTransitionTime as string) : this.deps.clock.now().toISOString(),
         },
       ],
     };
@@ -167,7 +166,10 @@ export class SharingReconciler {
       const current = await this.deps.store.get({ kind: 'APISubscription', tenant, name });
       if (!current) return;
       // The owner's decision may have landed since: it is the route's to write, never ours to drop.
-      if (JSON.stringify((current.status as Partial<SubscriptionStatus> | undefined)?.decision) !== JSON.stringify(decision))
+      if (
+        JSON.stringify((current.status as Partial<SubscriptionStatus> | undefined)?.decision) !==
+        JSON.stringify(decision)
+      )
         return this.requeue(`APISubscription/${tenant}/${name}`);
       try {
         await this.deps.resources.replaceStatus(SYSTEM, { ...current, status: next });

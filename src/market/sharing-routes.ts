@@ -45,7 +45,14 @@ export function registerSharingRoutes(
         const ctx = requestContext(req);
         try {
           const p = principalOf(req);
-          const d = authorize(p, { verb: 'update', kind: 'SharedAPI', category: 'workload', scope: 'tenant', tenant, name });
+          const d = authorize(p, {
+            verb: 'update',
+            kind: 'SharedAPI',
+            category: 'workload',
+            scope: 'tenant',
+            tenant,
+            name,
+          });
           if (!d.allowed) throw new NotAllowedError(d.reason);
           const body = (req.body ?? {}) as { department?: unknown; subscription?: unknown; comment?: unknown };
           for (const field of ['department', 'subscription'] as const)
