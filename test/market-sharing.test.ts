@@ -265,4 +265,28 @@ describe('data sharing between departments', () => {
     const own = await appStatus('tax', 'e-invoice');
     await settle(async () => own.clusters.every((c) => policies(own.namespace, c).length === 0));
   });
+
+  it('withdrawing the API closes every approved subscription to it', async () => {
+    const sub = await req('POST', `${M}/tenants/hrss/apisubscriptions`, t.tokens['hrss-admin']!, {
+      apiVersion: 'market.polis.io/v1',
+      kind: 'APISubscription',
+      metadata: { name: 'last' },
+      spec: { department: 'tax', api: 'invoice-verify', application: 'social-security-query' },
+    });
+    expect(sub.status).toBe(201);
+    expect((await decide('approve', { department: 'hrss', subscription: 'last' })).status).toBe(200);
+    const own = await appStatus('tax', 'e-invoice');
+    await settle(
+      async () =>
+        (await subscription('last'))?.status?.phase === 'Approved' &&
+        own.clusters.every((c) => policies(own.namespace, c).length === 1),
+    );
+    expect((await req('DELETE', `${M}/tenants/tax/sharedapis/invoice-verify`, t.tokens['tax-admin']!)).status).toBe(
+      200,
+    );
+    await settle(async () => (await subscription('last'))?.status?.phase === 'Withdrawn');
+    expect((await subscription('last'))!.status!.detail.code).toBe('SharingWithdrawn');
+    expect((await req('GET', '/apis/polis.io/v1/tenants/hrss/secrets/api-last', t.adminToken)).status).toBe(404);
+    await settle(async () => own.clusters.every((c) => policies(own.namespace, c).length === 0));
+  });
 });

@@ -6,6 +6,7 @@ import { renderMessage } from '../kernel/messages/render.ts';
 import type { Owner } from '../kernel/ownership.ts';
 import type { StoredObject } from '../resources/envelope.ts';
 import { namespaceOf } from '../delivery/namespace.ts';
+import { sharingAttachments } from './sharing-attachments.ts';
 import type { Attachments } from './attachments.ts';
 import type { MarketDeps } from './market-types.ts';
 import type { MarketWrites } from './market-writes.ts';
@@ -15,10 +16,7 @@ import {
   SUBSCRIPTION_FINALIZER,
   SUBSCRIPTION_LABEL,
   VERDICT_PHASE,
-  apiKeysSecretName,
-  keyDigest,
   subscriptionEnvPrefix,
-  subscriptionPolicyName,
   subscriptionSecretName,
 } from './sharing-kinds.ts';
 
@@ -211,48 +209,15 @@ export class SharingReconciler {
     }
   }
 
-  /** What delivery adds for data sharing to `owner`'s application (see attachments.ts). */
-  async attachments(owner: Owner): Promise<Attachments> {
-    const secrets: Array<Attachments['secrets'][number]> = [];
-    const ingress: Array<Attachments['ingress'][number]> = [];
-    for (const k of this.byApp.get(key(owner.tenant, owner.app)) ?? []) {
-      const [t, n] = k.split('/') as [string, string];
-      const s = await this.deps.store.get({ kind: 'APISubscription', tenant: t, name: n });
-      const st = s?.status as Partial<SubscriptionStatus> | undefined;
-      if (!s || s.metadata.deletionTimestamp || st?.phase !== 'Approved' || !st.secret) continue;
-      const secret = await this.writes.secret(t, st.secret);
-      if (secret) secrets.push({ name: st.secret, data: secretData(secret) });
-    }
-    const apis = (await this.deps.store.list({ kind: 'SharedAPI', tenant: owner.tenant })).items.filter(
-      (a) => (a.spec as SharedAPISpec).application === owner.app && !a.metadata.deletionTimestamp,
+  /** What delivery adds for data sharing to `owner`'s application (see sharing-attachments.ts). */
+  attachments(owner: Owner): Promise<Attachments> {
+    return sharingAttachments(
+      this.deps,
+      this.writes,
+      (k) => this.byApp.get(k),
+      (k) => this.byAPI.get(k),
+      owner,
     );
-    for (const api of apis) {
-      const aspec = api.spec as SharedAPISpec;
-      const digests: Record<string, string> = {};
-      for (const k of this.byAPI.get(key(owner.tenant, api.metadata.name)) ?? []) {
-        const [t, n] = k.split('/') as [string, string];
-        const s = await this.deps.store.get({ kind: 'APISubscription', tenant: t, name: n });
-        const st = s?.status as Partial<SubscriptionStatus> | undefined;
-        if (!s || s.metadata.deletionTimestamp || st?.phase !== 'Approved' || !st.secret) continue;
-        const sspec = s.spec as APISubscriptionSpec;
-        const secret = await this.writes.secret(t, st.secret);
-        const apiKey = secretValue(secret, `${sspec.envPrefix ?? subscriptionEnvPrefix(n)}_API_KEY`);
-        if (apiKey === undefined) continue;
-        digests[`${t}.${n}`] = Buffer.from(keyDigest(apiKey)).toString('base64');
-        const app = await this.deps.store.get({ kind: 'Application', tenant: t, name: sspec.application });
-        ingress.push({
-          name: subscriptionPolicyName(t, n, s.metadata.uid),
-          component: aspec.component,
-          port: aspec.port,
-          fromNamespace: namespaceOf(t, sspec.application, app?.status),
-          fromApp: sspec.application,
-        });
-      }
-      // SHA-256 digests of the approved keys, keyed `<department>.<subscription>`: the owner's service checks them.
-      if (Object.keys(digests).length > 0)
-        secrets.push({ name: apiKeysSecretName(api.metadata.name), data: digests, env: false });
-    }
-    return { secrets, ingress };
   }
 
   private redeliver(tenant: string, spec: APISubscriptionSpec, ownerApp: string | undefined): void {

@@ -64,32 +64,40 @@ export function registerSharingRoutes(
           const subscription = body.subscription as string;
           const api = await deps.store.get({ kind: 'SharedAPI', tenant, name });
           if (!api) throw new NotFoundError(msg('SharingNoSuchAPI', { department: tenant, api: name }));
-          // The subscription must name this API: the owner acts on requests made to it, nothing else.
-          const s = await deps.store.get({ kind: 'APISubscription', tenant: department, name: subscription });
-          const sspec = s?.spec as APISubscriptionSpec | undefined;
-          if (!s || s.metadata.deletionTimestamp || sspec?.department !== tenant || sspec.api !== name)
-            throw new NotFoundError(msg('SharingNoSuchSubscription', { subscription, department, api: name }));
-          const status = (s.status ?? {}) as { decision?: Decision };
-          const from = VERDICTS_FROM[verdict];
-          // The phase the last decision leads to (the controller may not have written it yet).
-          const phase = status.decision ? VERDICT_PHASE[status.decision.verdict] : undefined;
-          if (!from.includes(phase))
-            throw new ConflictError(
-              msg('SharingDecisionNotAllowed', {
-                phase: phase ?? 'Requested',
-                verdict,
-                from: from.map((f) => f ?? 'Requested').join(', '),
-              }),
-            );
-          const comment = typeof body.comment === 'string' && body.comment.trim() ? body.comment.trim() : undefined;
-          const decision: Decision = {
-            verdict,
-            by: p.user,
-            at: deps.clock.now().toISOString(),
-            ...(comment ? { comment } : {}),
-          };
-          await resources.replaceStatus(ctx, { ...s, status: { ...status, decision } });
-          return { kind: 'SubscriptionDecision', api: name, department, subscription, decision };
+          for (let attempt = 1; ; attempt++) {
+            // The subscription must name this API: the owner acts on requests made to it, nothing else.
+            const s = await deps.store.get({ kind: 'APISubscription', tenant: department, name: subscription });
+            const sspec = s?.spec as APISubscriptionSpec | undefined;
+            if (!s || s.metadata.deletionTimestamp || sspec?.department !== tenant || sspec.api !== name)
+              throw new NotFoundError(msg('SharingNoSuchSubscription', { subscription, department, api: name }));
+            const status = (s.status ?? {}) as { decision?: Decision };
+            const from = VERDICTS_FROM[verdict];
+            // The phase the last decision leads to (the controller may not have written it yet).
+            const phase = status.decision ? VERDICT_PHASE[status.decision.verdict] : undefined;
+            if (!from.includes(phase))
+              throw new ConflictError(
+                msg('SharingDecisionNotAllowed', {
+                  phase: phase ?? 'Requested',
+                  verdict,
+                  from: from.map((f) => f ?? 'Requested').join(', '),
+                }),
+              );
+            const comment = typeof body.comment === 'string' && body.comment.trim() ? body.comment.trim() : undefined;
+            const decision: Decision = {
+              verdict,
+              by: p.user,
+              at: deps.clock.now().toISOString(),
+              ...(comment ? { comment } : {}),
+            };
+            try {
+              await resources.replaceStatus(ctx, { ...s, status: { ...status, decision } });
+            } catch (e) {
+              // The controller wrote the subscription meanwhile (its finalizer, its phase): judge again on the new one.
+              if (e instanceof ConflictError && attempt < 5) continue;
+              throw e;
+            }
+            return { kind: 'SubscriptionDecision', api: name, department, subscription, decision };
+          }
         } catch (e) {
           await resources.recordFailure(ctx, { verb: verdict, kind: 'SharedAPI', name }, e);
           throw e;
