@@ -27,7 +27,7 @@ async function polis(user: string, args: string[]): Promise<{ code: number; stdo
 beforeAll(async () => {
   t = await startTestPolis({ listen: true });
   home = mkdtempSync(join(tmpdir(), 'polis-cli-market-'));
-  for (const user of ['admin', 'publisher', 'edu-staff']) {
+  for (const user of ['admin', 'publisher', 'edu-staff', 'tax-admin', 'hrss-admin']) {
     const file = join(home, `${user}.token`);
     writeFileSync(file, `${t.tokens[user]}\n`);
     const r = await polis(user, ['login', t.polis.url!, '--token-file', file]);
@@ -56,5 +56,71 @@ describe('polis market', () => {
     expect(catalog.stdout).toContain('postgresql\tmiddleware\tactive\t¥200/binding-month\t16.4.0\tPostgreSQL 数据库');
     expect(catalog.stdout).not.toContain('redis');
     expect((await polis('edu-staff', ['market', 'reject', 'redis-7-2-0'])).code).not.toBe(0);
+  });
+
+  it('shares an API between departments: share, list, subscribe, approve, revoke, refuse', async () => {
+    const share = await polis('tax-admin', [
+      'market',
+      'share',
+      'invoice-verify',
+      ...[
+        '--app',
+        'e-invoice',
+        '--component',
+        'gateway',
+        '--port',
+        '8443',
+        '--zh',
+        '发票查验',
+        '--en',
+        'Invoice check',
+      ],
+      ...['-n', 'tax'],
+    ]);
+    expect(share.code, share.stderr).toBe(0);
+    const apis = await polis('hrss-admin', ['market', 'apis']);
+    expect(apis.stdout).toContain('tax\tinvoice-verify\t发票查验\tInvoice check');
+    const sub = await polis('hrss-admin', [
+      'market',
+      'subscribe',
+      'tax/invoice-verify',
+      ...['--app', 'social-security-query', '-n', 'hrss'],
+    ]);
+    expect(sub.code, sub.stderr).toBe(0);
+    expect(sub.stdout).toContain('apisubscription/tax-invoice-verify requested');
+    // Only the owner decides; without --api the argument is a catalog version, so "/" without --api is refused.
+    const selfApprove = await polis('hrss-admin', [
+      'market',
+      'approve',
+      'hrss/tax-invoice-verify',
+      ...['--api', 'invoice-verify', '-n', 'tax'],
+    ]);
+    expect(selfApprove.code).not.toBe(0);
+    const approve = ['market', 'approve', 'hrss/tax-invoice-verify', '--api', 'invoice-verify', '-n', 'tax'];
+    expect((await polis('tax-admin', approve)).stdout).toContain('approved');
+    const read = await t.request('GET', '/apis/market.polis.io/v1/tenants/hrss/apisubscriptions/tax-invoice-verify', {
+      token: t.adminToken,
+    });
+    expect(read.json().status.decision).toMatchObject({ verdict: 'approve', by: 'tax-admin' });
+    const revoke = [
+      'market',
+      'revoke',
+      'hrss/tax-invoice-verify',
+      '--api',
+      'invoice-verify',
+      '-n',
+      'tax',
+      '-m',
+      '到期',
+    ];
+    expect((await polis('tax-admin', revoke)).stdout).toContain('revoked');
+    const refuseAfter = await polis('tax-admin', [
+      'market',
+      'refuse',
+      'hrss/tax-invoice-verify',
+      ...['--api', 'invoice-verify', '-n', 'tax'],
+    ]);
+    expect(refuseAfter.code).not.toBe(0);
+    expect(refuseAfter.stderr).toContain('Revoked');
   });
 });

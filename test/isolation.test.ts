@@ -177,6 +177,20 @@ function sample(def: KindDefinition, tenant: string, name: string): Record<strin
       return { ...base, spec: { instance: 'fixture', application: 'fixture' } };
     case 'MarketPolicy':
       return { ...base, spec: { allowedRegistries: ['registry.example.gov.cn'] } };
+    case 'SharedAPI':
+      return {
+        ...base,
+        spec: {
+          application: 'fixture',
+          component: 'web',
+          port: 8080,
+          displayName: { zh: name, en: name },
+          description: { zh: name, en: name },
+        },
+      };
+    case 'APISubscription':
+      // Each department subscribes to the other's fixture API.
+      return { ...base, spec: { department: tenant === OWN ? OTHER : OWN, api: 'fixture', application: 'fixture' } };
     case 'AssessmentPolicy':
       return { ...base, spec: { mandatoryChecks: [] } };
     case 'AlertRule':
@@ -236,7 +250,7 @@ beforeAll(async () => {
   // A fixture of every kind in both departments (and on the platform), so item routes have something to find.
   const registry = t.polis.resources.registry;
   // Marketplace instances and bindings need the fixture version released (by review) first: made after the rest.
-  const later = ['MarketInstance', 'ServiceBinding'];
+  const later = ['MarketInstance', 'ServiceBinding', 'APISubscription'];
   const defs = [...registry.all().filter((d) => !later.includes(d.kind)), ...later.map((k) => registry.get(k)!)];
   for (const def of defs) {
     // Tokens are issued below; revisions are written by the server when the Application fixture is created.
@@ -416,6 +430,25 @@ describe('tenant isolation on every registered route', () => {
       }
     }
     expect(leaks).toEqual([]);
+  });
+
+  it('shows other departments only the name and description of an API they publish, never its subscriptions', async () => {
+    for (const actor of ACTORS.filter((a) => a.tenants.length > 0)) {
+      const r = await t.request('GET', '/apis/market.polis.io/v1/shared-api-directory', { token: tokens[actor.user] });
+      expect(r.statusCode).toBe(200);
+      for (const item of (r.json() as { items: Record<string, unknown>[] }).items)
+        expect(Object.keys(item).sort()).toEqual(['department', 'description', 'displayName', 'name']);
+      // The owner's decision route is the owner's: another department's API is refused before anything is read.
+      const d = await t.request('POST', `/apis/market.polis.io/v1/tenants/${OTHER}/sharedapis/fixture/approve`, {
+        token: tokens[actor.user],
+        body: { department: OWN, subscription: 'fixture' },
+      });
+      expect(d.statusCode, actor.user).toBe(403);
+    }
+    const sub = await t.request('GET', `/apis/market.polis.io/v1/tenants/${OWN}/apisubscriptions/fixture`, {
+      token: t.adminToken,
+    });
+    expect((sub.json() as { status?: { decision?: unknown } }).status?.decision).toBeUndefined();
   });
 
   it("never shows a principal another department's metric series, through the history API or the Prometheus endpoint", async () => {

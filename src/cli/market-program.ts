@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { usageError } from './cli-errors.ts';
 import type { CliContext } from './context.ts';
 import { println } from './io.ts';
+import { decideSubscription, registerSharingCommands } from './sharing-program.ts';
 
 const BASE = '/apis/market.polis.io/v1';
 const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -30,7 +31,9 @@ export function registerMarketCommands(
   run: (p: Promise<number>) => Promise<void>,
   examples: (cmd: Command, text: string) => Command,
 ): void {
-  const market = program.command('market').description('the marketplace (服务市场): catalog, review, item state');
+  const market = program
+    .command('market')
+    .description('the marketplace (服务市场): catalog, review, item state, data sharing between departments');
   examples(
     market
       .command('catalog')
@@ -66,7 +69,11 @@ export function registerMarketCommands(
   );
   for (const [action, text] of [
     ['submit', 'submit a draft version for review (runs the automatic checks)'],
-    ['approve', 'approve and release a submitted version (the data bureau; never your own item)'],
+    [
+      'approve',
+      'approve and release a submitted version (the data bureau; never your own item), or with --api a ' +
+        'department’s subscription to your API (DEPARTMENT/SUBSCRIPTION)',
+    ],
     ['reject', 'reject a submitted version with a comment'],
   ] as const)
     examples(
@@ -75,9 +82,13 @@ export function registerMarketCommands(
         .description(text)
         .argument('<version>', 'the CatalogItemVersion, e.g. postgresql-16-4-0')
         .option('-m, --comment <text>', 'the reviewer’s comment (required to reject)')
-        .action((version: string, opts: { comment?: string }) =>
+        .option('--api <api>', 'approve: your SharedAPI (the argument is then DEPARTMENT/SUBSCRIPTION)')
+        .option('-n, --tenant <department>', 'with --api: your department')
+        .action((version: string, opts: { comment?: string; api?: string; tenant?: string }) =>
           run(
             (async () => {
+              if (action === 'approve' && (opts.api !== undefined || version.includes('/')))
+                return decideSubscription(ctx, 'approve', version, opts);
               checkName('catalogitemversion', version);
               if (action === 'reject' && !opts.comment)
                 throw usageError('--comment is required to reject', 'say what the publisher should change');
@@ -119,4 +130,5 @@ export function registerMarketCommands(
       ),
     '  polis market state redis suspended -m "安全漏洞修复中"',
   );
+  registerSharingCommands(market, ctx, run, examples);
 }

@@ -12,6 +12,7 @@ import type {
   VersionPhase,
 } from './market-kinds.ts';
 import { findVersion, PLATFORM_SPACE } from './market-kinds.ts';
+import { subscriptionRules } from './sharing-admission.ts';
 
 const platformKey = (kind: string, name: string) => ({ kind, tenant: '', name });
 
@@ -50,6 +51,8 @@ export const marketAdmission: AdmissionPlugin = async ({ operation, definition, 
       return instanceRules(operation, object, old, tx);
     case 'ServiceBinding':
       return bindingRules(operation, object, old, tx);
+    case 'APISubscription':
+      return subscriptionRules(operation, object, old, tx);
     default:
       return;
   }

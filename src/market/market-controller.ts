@@ -14,6 +14,10 @@ import type { BindingStatus, InstanceStatus, MarketDeps, ReconcileContext } from
 import { INSTANCE_LABEL } from './market-types.ts';
 import { MarketWrites, secretData } from './market-writes.ts';
 import { grantId } from './provisioners/index.ts';
+import { SharingReconciler } from './sharing-reconciler.ts';
+
+/** The kinds the controller watches: instances and bindings, and data sharing's APIs and subscriptions. */
+const WATCHED = ['MarketInstance', 'ServiceBinding', 'SharedAPI', 'APISubscription'] as const;
 
 export type { BindingStatus, InstanceStatus, MarketDeps } from './market-types.ts';
 export { BINDING_FINALIZER, INSTANCE_FINALIZER, INSTANCE_LABEL } from './market-types.ts';
@@ -36,6 +40,7 @@ export class MarketController {
   private readonly writes: MarketWrites;
   private readonly instances: InstanceReconciler;
   private readonly bindings: BindingReconciler;
+  private readonly sharing: SharingReconciler;
 
   constructor(deps: MarketDeps) {
     this.deps = deps;
@@ -49,6 +54,7 @@ export class MarketController {
     };
     this.instances = new InstanceReconciler(context);
     this.bindings = new BindingReconciler(context);
+    this.sharing = new SharingReconciler(deps, this.writes, (key) => this.queue.add(key));
     this.queue = new WorkQueue((key) => this.reconcile(key), {
       concurrency: 8,
       onError: (key, e) => deps.log?.(`market reconcile ${key} failed`, e),
@@ -63,7 +69,7 @@ export class MarketController {
 
   async start(): Promise<void> {
     const from = await this.deps.store.currentRevision();
-    for (const kind of ['MarketInstance', 'ServiceBinding'])
+    for (const kind of WATCHED)
       this.subs.push(
         this.deps.feed.subscribe({
           from,
@@ -71,6 +77,7 @@ export class MarketController {
           onEvent: (e) => {
             const o = e.object;
             if (kind === 'ServiceBinding') this.index(o, e.type === 'DELETED');
+            if (kind === 'SharedAPI' || kind === 'APISubscription') this.sharing.index(o, e.type === 'DELETED');
             this.queue.add(`${kind}/${o.metadata.tenant}/${o.metadata.name}`);
           },
           onError: (err) => {
@@ -93,12 +100,13 @@ export class MarketController {
   }
 
   async resyncAll(): Promise<void> {
-    for (const kind of ['MarketInstance', 'ServiceBinding']) {
+    for (const kind of WATCHED) {
       let cont: string | undefined;
       do {
         const page = await this.deps.store.list({ kind, limit: 1000, continue: cont });
         for (const o of page.items) {
           if (kind === 'ServiceBinding') this.index(o, false);
+          if (kind === 'SharedAPI' || kind === 'APISubscription') this.sharing.index(o, false);
           this.queue.add(`${kind}/${o.metadata.tenant}/${o.metadata.name}`);
         }
         cont = page.continue;
@@ -136,6 +144,8 @@ export class MarketController {
   private async reconcile(key: string): Promise<void> {
     const [kind, tenant, name] = key.split('/') as [string, string, string];
     if (kind === 'MarketInstance') return this.instances.reconcile(tenant, name);
+    if (kind === 'SharedAPI') return this.sharing.reconcileAPI(tenant, name);
+    if (kind === 'APISubscription') return this.sharing.reconcileSubscription(tenant, name);
     return this.bindings.reconcile(tenant, name);
   }
 
@@ -182,6 +192,9 @@ export class MarketController {
         });
       }
     }
+    const shared = await this.sharing.attachments(owner);
+    secrets.push(...shared.secrets);
+    ingress.push(...shared.ingress);
     return secrets.length || ingress.length ? { secrets, ingress } : undefined;
   }
   private event(b: StoredObject, type: 'Normal' | 'Warning', reason: string, detail: Message): void {

@@ -3,6 +3,7 @@ import type { ErrorCause } from '../kernel/errors.ts';
 import { defineKind } from '../resources/kind-schema.ts';
 import type { KindDefinition } from '../resources/registry.ts';
 import { ENGINES } from './provisioners/provisioner.ts';
+import { sharingKinds } from './sharing-kinds.ts';
 import { schemaCauses, templateCauses } from './template.ts';
 
 export const MARKET_GROUP = 'market.polis.io';
@@ -294,4 +295,5 @@ export const marketKinds: readonly KindDefinition[] = [
   marketInstanceKind,
   serviceBindingKind,
   marketPolicyKind,
+  ...sharingKinds,
 ];

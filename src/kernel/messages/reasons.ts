@@ -1,6 +1,7 @@
 import { ALERTS_REASONS_EN, ALERTS_REASONS_ZH } from './alerts.ts';
 import { MARKET_REASONS_EN, MARKET_REASONS_ZH } from './market.ts';
 import { BILLING_REASONS_EN, BILLING_REASONS_ZH } from './billing.ts';
+import { SHARING_REASONS_EN, SHARING_REASONS_ZH } from './sharing.ts';
 import type { Lang } from './render.ts';
 
 /**
@@ -12,6 +13,7 @@ export const REASONS_EN = {
   ...MARKET_REASONS_EN,
   ...ALERTS_REASONS_EN,
   ...BILLING_REASONS_EN,
+  ...SHARING_REASONS_EN,
   // Events
   Placed: 'Placed',
   Applied: 'Applied',
@@ -95,6 +97,7 @@ export const REASONS_ZH: Record<ReasonCode, string> = {
   ...MARKET_REASONS_ZH,
   ...ALERTS_REASONS_ZH,
   ...BILLING_REASONS_ZH,
+  ...SHARING_REASONS_ZH,
   Placed: '已放置',
   Applied: '已应用',
   DriftRepaired: '漂移已修复',

@@ -1,6 +1,7 @@
 import type { MessageCode } from './en.ts';
 import { ALERTS_ZH } from './alerts.ts';
 import { MARKET_ZH } from './market.ts';
+import { SHARING_ZH } from './sharing.ts';
 import { OPTIMIZATION_ZH } from './optimization.ts';
 import { BILLING_ZH } from './billing.ts';
 
@@ -10,6 +11,7 @@ import { BILLING_ZH } from './billing.ts';
  */
 export const zh: Record<MessageCode, string> = {
   ...MARKET_ZH,
+  ...SHARING_ZH,
   ...OPTIMIZATION_ZH,
   ...ALERTS_ZH,
   ...BILLING_ZH,
