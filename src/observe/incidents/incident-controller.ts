@@ -137,12 +137,15 @@ export class IncidentController {
     const written = await this.deps.resources.patchWith(
       CTX,
       { kind: 'Incident', tenant: department, name: inc.id },
-      (cur) => ({
-        apiVersion: 'polis.io/v1',
-        kind: 'Incident',
-        metadata: { ...((cur as StoredObject | undefined)?.metadata ?? {}), name: inc.id, tenant: department },
-        spec: spec((created = cur === undefined) ? undefined : ((cur as StoredObject).spec as IncidentSpec)),
-      }),
+      (cur) => {
+        created = cur === undefined;
+        return {
+          apiVersion: 'polis.io/v1',
+          kind: 'Incident',
+          metadata: { ...((cur as StoredObject | undefined)?.metadata ?? {}), name: inc.id, tenant: department },
+          spec: spec(cur === undefined ? undefined : ((cur as StoredObject).spec as IncidentSpec)),
+        };
+      },
       { createIfAbsent: true },
     );
     if (created) this.deps.onOpened?.(written);
