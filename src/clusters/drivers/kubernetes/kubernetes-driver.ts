@@ -7,12 +7,15 @@ import type {
   ClusterDriver,
   ClusterHealth,
   ClusterPermission,
+  LogRequest,
   Owner,
+  PodInfo,
   PruneReport,
   Resources,
   WorkloadStatus,
 } from '../../driver.ts';
 import {
+  OWNER_LABELS,
   ClusterForbiddenError,
   ClusterUnreachableError,
   NamespaceOwnedError,
@@ -26,6 +29,7 @@ import { RENDERED_KINDS } from './discovery.ts';
 import type { KubeResponse } from './kube-http.ts';
 import { KubeHttp, statusMessage } from './kube-http.ts';
 import { parseKubeconfig } from './kubeconfig.ts';
+import type { PodSummary } from './pod-summary.ts';
 import { clusterCapacity, metricsUsage } from './node-summary.ts';
 import type { AppliedRecord, ApplyDeps } from './object-apply.ts';
 import { applyManifests } from './object-apply.ts';
@@ -145,6 +149,29 @@ export class KubernetesDriver implements ClusterDriver {
     const report = clusterCapacity(c.cache.allNodes(), c.cache.allPods());
     const used = await this.used(c, report.requested.pods);
     return used ? { ...report, used } : report;
+  }
+
+  async pods(owner: Owner): Promise<PodInfo[]> {
+    const c = await this.fresh('objects');
+    return ownPods(c.cache.podsIn(owner.namespace), owner);
+  }
+
+  async logs(owner: Owner, request: LogRequest): Promise<string[] | undefined> {
+    const c = await this.fresh('objects');
+    const pod = ownPods(c.cache.podsIn(owner.namespace), owner).find((p) => p.name === request.pod);
+    if (pod === undefined) return undefined;
+    const q = new URLSearchParams();
+    q.set('container', request.container ?? pod.containers[0] ?? '');
+    if (request.tailLines !== undefined) q.set('tailLines', String(request.tailLines));
+    if (request.sinceSeconds !== undefined) q.set('sinceSeconds', String(request.sinceSeconds));
+    const path = `/api/v1/namespaces/${encodeURIComponent(owner.namespace)}/pods/${encodeURIComponent(pod.name)}/log`;
+    const answer = await c.http.request('GET', `${path}?${q.toString()}`);
+    if (answer.status === 404) return undefined;
+    // A container not started yet has no log: Kubernetes answers 400 "waiting to start"; shown as no lines.
+    if (answer.status === 400) return [];
+    if (answer.status !== 200) throw new ClusterUnreachableError(this.cluster, statusMessage(answer));
+    const text = answer.text.endsWith('\n') ? answer.text.slice(0, -1) : answer.text;
+    return text === '' ? [] : text.split('\n');
   }
 
   async health(): Promise<ClusterHealth> {
@@ -336,6 +363,26 @@ function notReadyDetail(answer: KubeResponse): string {
     .filter((l) => l.startsWith('[-]'))
     .map((l) => l.slice(3).replace(/: reason withheld$/, ''));
   return failed.length > 0 ? failed.join(', ') : statusMessage(answer);
+}
+
+/** The pods of the owner's application (by its name label) in its namespace, as PodInfo, by name. */
+function ownPods(pods: readonly PodSummary[], owner: Owner): PodInfo[] {
+  return pods
+    .filter((p) => p.labels[OWNER_LABELS.app] === owner.app)
+    .map((p) => ({
+      namespace: p.namespace,
+      name: p.name,
+      ...(p.labels[OWNER_LABELS.component] !== undefined ? { component: p.labels[OWNER_LABELS.component] } : {}),
+      phase: p.terminating ? 'Terminating' : p.phase,
+      ready: p.ready,
+      restarts: p.restarts,
+      ...(p.node !== undefined ? { node: p.node } : {}),
+      createdAt: p.createdAt,
+      ...(p.failure !== undefined ? { reason: p.failure.reason } : {}),
+      ...(p.lastTermination !== undefined ? { lastTermination: p.lastTermination } : {}),
+      containers: p.containers,
+    }))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 /** A driver for one cluster; the kubeconfig is loaded (and checked) on first use. */
