@@ -34,6 +34,8 @@ interface Harness {
   /** polis loses its route to the cluster, and has had time to notice. */
   cutOff(): Promise<void>;
   reconnect(): void;
+  /** A line a pod's container writes. */
+  writeLog(namespace: string, pod: string, container: string, text: string): void;
   stop(): Promise<void>;
 }
 
@@ -62,6 +64,7 @@ function simHarness(): Harness {
     live: (key) => cluster.get(key),
     cutOff: async () => cluster.partition(),
     reconnect: () => cluster.restore(),
+    writeLog: (namespace, pod, container, text) => void cluster.writeLog({ namespace, pod, container }, text),
     stop: async () => {},
   };
 }
@@ -92,6 +95,7 @@ async function kubeHarness(
       await sleep(KUBE_OPTIONS.staleAfterMs * 2);
     },
     reconnect: () => fake.setDown(false),
+    writeLog: (namespace, pod, container, text) => fake.writeLog(namespace, pod, container, text),
     async stop() {
       driver.close();
       await fake.stop();
@@ -269,6 +273,33 @@ for (const [backend, make] of Object.entries(BACKENDS)) {
       ]);
       expect(heard.has(OWNER.namespace)).toBe(true);
       off();
+    });
+
+    it("lists the owner's pods with node, age and containers, and reads their logs; never another's", async () => {
+      await h.driver.apply(manifests(OWNER), { owner: OWNER });
+      const pods = await h.eventually(
+        () => h.driver.pods(OWNER),
+        (p) => p.length === 2 && p.every((x) => x.ready),
+      );
+      expect(pods.map((p) => p.name)).toEqual([...pods.map((p) => p.name)].sort());
+      for (const p of pods) {
+        expect(p).toMatchObject({ namespace: OWNER.namespace, component: 'web', restarts: 0, containers: ['web'] });
+        expect(p.node).toBeTruthy();
+        expect(Number.isNaN(Date.parse(p.createdAt))).toBe(false);
+        expect(p.lastTermination).toBeUndefined();
+      }
+      const pod = pods[0]!.name;
+      for (const n of [1, 2, 3]) h.writeLog(OWNER.namespace, pod, 'web', `GET /api/items ${n}`);
+      const tail = await h.driver.logs(OWNER, { pod, tailLines: 2 });
+      expect(tail).toHaveLength(2);
+      expect(tail![0]).toMatch(/GET \/api\/items 2$/);
+      expect(tail![1]).toMatch(/GET \/api\/items 3$/);
+      expect((await h.driver.logs(OWNER, { pod, container: 'web', sinceSeconds: 3600 }))!.at(-1)).toMatch(/3$/);
+      expect(await h.driver.logs(OWNER, { pod: 'no-such-pod' })).toBeUndefined();
+      // Another application sees neither the pods nor their logs, even when it names the namespace.
+      const other = { ...ownerOf('health', 'clinic', undefined), namespace: OWNER.namespace };
+      expect(await h.driver.pods(other)).toEqual([]);
+      expect(await h.driver.logs(other, { pod })).toBeUndefined();
     });
 
     it('reports allocatable capacity and requests that grow with pods', async () => {
