@@ -31,6 +31,7 @@ import type { Clock } from '../kernel/clock.ts';
 import type { SimCloud } from '../sim/index.ts';
 import type { MetricsSource } from '../observe/index.ts';
 import { registerObserveRoutes } from '../observe/routes.ts';
+import { registerPodRoutes } from '../observe/pod-routes.ts';
 import { registerHistoryRoutes, type HistoryService } from '../observe/index.ts';
 import { registerMarketRoutes } from '../market/routes.ts';
 import { registerOptimizationRoutes } from '../operations/optimization-routes.ts';
@@ -241,6 +242,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   registerSandboxRoutes(app, { store: deps.store, resources: deps.resources, clock: deps.clock, sim: deps.sim });
   registerObserveRoutes(app, { resources: deps.resources, metrics: deps.metricsSource, sim: deps.sim });
   registerHistoryRoutes(app, { history: deps.history });
+  registerPodRoutes(app, { resources: deps.resources, clusters: deps.clusters, store: deps.store, clock: deps.clock });
   if (deps.backup) registerBackupRoutes(app, { ...deps.backup, resources: deps.resources });
   registerMarketRoutes(app, { store: deps.store, resources: deps.resources, clock: deps.clock });
   registerOptimizationRoutes(app, {

@@ -310,6 +310,10 @@ export const en = {
   // ── Metric history ──────────────────────────────────────────────────────────────────────────────────────────
   HistoryUnavailable: 'no metric history: polis runs without its store-backed history or Prometheus',
   HistoryPlatformOnly: 'the platform history names every department and cluster: platform-wide roles only',
+  NoSuchCluster: 'there is no cluster {cluster}',
+  ApplicationNotOnCluster: '{application} has nothing on cluster {cluster}',
+  PodNotFound: 'pod {pod} is not a pod of {application} on cluster {cluster}',
+  LogFollowUnsupported: 'cluster {cluster} cannot follow a log: read it without follow',
 } as const satisfies Record<string, string>;
 
 /** Every code the catalogue knows. */

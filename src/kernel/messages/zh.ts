@@ -267,4 +267,8 @@ export const zh: Record<MessageCode, string> = {
   OidcUserNotAdmitted: '{user} 未获准入：既没有用户对象，也没有映射的组',
   HistoryUnavailable: '没有指标历史：polis 既未保存自己的历史，也未配置 Prometheus',
   HistoryPlatformOnly: '平台历史涉及所有部门和集群：仅平台级角色可读',
+  NoSuchCluster: '没有集群 {cluster}',
+  ApplicationNotOnCluster: '{application} 在集群 {cluster} 上没有任何对象',
+  PodNotFound: 'Pod {pod} 不是 {application} 在集群 {cluster} 上的 Pod',
+  LogFollowUnsupported: '集群 {cluster} 不支持持续跟踪日志：请不带 follow 读取',
 };
