@@ -1,4 +1,9 @@
 import http from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { runCli } from '../src/cli/run-cli.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../src/kernel/clock.ts';
 import type { TestPolis } from './support/test-polis.ts';
@@ -62,6 +67,29 @@ beforeAll(async () => {
 afterAll(async () => {
   await t?.stop();
 });
+
+async function polis(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const home = mkdtempSync(join(tmpdir(), 'polis-logs-cli-'));
+  let stdout = '';
+  let stderr = '';
+  try {
+    const code = await runCli(args, {
+      stdout: { write: (s: string) => (stdout += s) },
+      stderr: { write: (s: string) => (stderr += s) },
+      stdin: Readable.from([]),
+      env: {
+        HOME: home,
+        POLIS_CONFIG: join(home, 'no-login.json'),
+        POLIS_SERVER: t.polis.url!,
+        POLIS_TOKEN: t.tokens['edu-staff']!,
+      },
+      cwd: home,
+    });
+    return { code, stdout, stderr };
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+}
 
 describe('pods and logs of an application', () => {
   it('lists the pods of every cluster the application is on, with phase, restarts, node and age', async () => {
@@ -150,6 +178,34 @@ describe('pods and logs of an application', () => {
     }
     expect(received.join('')).toContain('WARN slow upstream: 2.1 s');
     req.destroy();
+  });
+
+  it('prints the pods as a table and the logs of one component with `polis pods` and `polis logs`', async () => {
+    const a = await pods();
+    const listed = await polis(['pods', 'enrolment-portal', '--tenant', 'edu']);
+    expect(listed.code, listed.stderr).toBe(0);
+    const [header, ...rows] = listed.stdout.trimEnd().split('\n');
+    expect(header!.split(/\s{3,}/)).toEqual([
+      'CLUSTER',
+      'NAME',
+      'COMPONENT',
+      'STATUS',
+      'RESTARTS',
+      'LAST TERMINATION',
+      'NODE',
+      'AGE',
+    ]);
+    expect(rows).toHaveLength(a.clusters.reduce((n, c) => n + c.pods.length, 0));
+    const component = a.clusters[0]!.pods[0]!.component!;
+    const logs = await polis(['logs', 'enrolment-portal', '--tenant', 'edu', '-c', component, '--tail', '1']);
+    expect(logs.code, logs.stderr).toBe(0);
+    const ofComponent = a.clusters.flatMap((c) => c.pods.filter((p) => p.component === component));
+    const lines = logs.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(ofComponent.length);
+    if (ofComponent.length > 1) for (const l of lines) expect(l).toMatch(/^\[[a-z0-9-]+\] \S+Z [A-Z]+ /);
+    const bad = await polis(['logs', 'enrolment-portal', '--tenant', 'edu', '--since', 'soon']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('since');
   });
 
   it('names the bad field, and refuses pods and logs of another department', async () => {

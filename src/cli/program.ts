@@ -14,6 +14,7 @@ import { runTokenCreate, runTokenList, runTokenRevoke } from './commands/token.t
 import { registerClusterCommands } from './cluster-program.ts';
 import { registerMarketCommands } from './market-program.ts';
 import { registerOptimizationCommands } from './optimization-program.ts';
+import { registerPodCommands } from './pods-program.ts';
 import { clientVersion, runVersion } from './commands/version.ts';
 import type { CliContext } from './context.ts';
 import { registerDeliveryCommands } from './delivery-program.ts';
@@ -232,6 +233,7 @@ Exit codes: 0 ok, 1 failure, 2 usage or invalid input, 3 not logged in or not al
   registerClusterCommands(program, ctx, run, examples);
   registerMarketCommands(program, ctx, run, examples);
   registerOptimizationCommands(program, ctx, run, examples);
+  registerPodCommands(program, ctx, run, examples);
 
   const token = program.command('token').description('API tokens: create, list, revoke');
   examples(
