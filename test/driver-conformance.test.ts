@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ApplicationSpec } from '../src/apps/application-kind.ts';
 import { renderApplication } from '../src/apps/render/index.ts';
@@ -482,6 +483,29 @@ describe('Kubernetes driver against an API server', () => {
         ),
       },
     ]);
+  });
+
+  it("reads a pod's log through the shipped member-cluster role, asking for the pod's container, and the API server's answers are faithful", async () => {
+    const role = readFileSync(new URL('../deploy/member-cluster/polis-agent-rbac.yaml', import.meta.url), 'utf8');
+    h = await kubeHarness({ rbac: [role] });
+    await h.driver.apply(manifests(OWNER), { owner: OWNER });
+    const pods = await h.eventually(
+      () => h!.driver.pods(OWNER),
+      (p) => p.length === 2,
+    );
+    const pod = pods[0]!.name;
+    h.fake.writeLog(OWNER.namespace, pod, 'web', 'started');
+    expect(await h.driver.logs(OWNER, { pod, sinceSeconds: 60 })).toEqual(['started']);
+    const asked = h.fake.requests.filter((r) => r.subresource === 'log');
+    expect(asked.at(-1)).toMatchObject({ verb: 'get', status: 200, query: { container: 'web', sinceSeconds: '60' } });
+    // The API server itself: a container the pod does not have is a 400, a missing pod a 404.
+    const token = /token: (\S+)/.exec(h.fake.kubeconfig())?.[1];
+    const get = (path: string) =>
+      fetch(`${h!.fake.url}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+    const base = `/api/v1/namespaces/${OWNER.namespace}/pods`;
+    expect((await get(`${base}/${pod}/log?container=nope`)).status).toBe(400);
+    expect((await get(`${base}/missing/log`)).status).toBe(404);
+    expect((await get(`${base}/${pod}/log?tailLines=x`)).status).toBe(400);
   });
 
   it('works with token and with basic credentials, and reports refused ones', async () => {
