@@ -169,10 +169,9 @@ describe('pods and logs of an application', () => {
     expect(res.headers['transfer-encoding']).toBe('chunked');
     res.setEncoding('utf8');
     res.on('data', (c: string) => received.push(c));
-    t.polis.sim!.cluster(cluster)!.writeLog(
-      { namespace: (await pods()).namespace, pod: pod.name },
-      'WARN slow upstream: 2.1 s',
-    );
+    t.polis
+      .sim!.cluster(cluster)!
+      .writeLog({ namespace: (await pods()).namespace, pod: pod.name }, 'WARN slow upstream: 2.1 s');
     for (let i = 0; i < 400 && !received.join('').includes('slow upstream'); i++) {
       await new Promise((r) => setTimeout(r, 25));
     }

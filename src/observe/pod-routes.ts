@@ -139,7 +139,8 @@ function logRequest(pod: string, q: Record<string, unknown>): LogRequest {
   const out: { pod: string; container?: string; tailLines?: number; sinceSeconds?: number } = { pod };
   if (q.container !== undefined) {
     const c = String(q.container);
-    if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(c)) throw badParam('container', c, 'a container name (a DNS label)');
+    if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(c))
+      throw badParam('container', c, 'a container name (a DNS label)');
     out.container = c;
   }
   const tail = q.tail === undefined ? String(DEFAULT_TAIL_LINES) : String(q.tail);

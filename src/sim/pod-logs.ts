@@ -81,7 +81,10 @@ export function lifecycleLines(pod: SimPod, phase: string): { level: string; tex
   switch (phase) {
     case 'Running':
       return [
-        { level: 'INFO', text: `starting ${component} (revision ${pod.template.hash}, image ${pod.template.images[0] ?? '?'})` },
+        {
+          level: 'INFO',
+          text: `starting ${component} (revision ${pod.template.hash}, image ${pod.template.images[0] ?? '?'})`,
+        },
         { level: 'INFO', text: `${component} listening on :8080` },
       ];
     case 'Ready':

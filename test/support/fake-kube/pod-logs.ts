@@ -35,9 +35,7 @@ export class PodLogs {
     let container = q.get('container') ?? '';
     if (container === '') {
       if (names.length !== 1) {
-        throw badRequest(
-          `a container name must be specified for pod ${name}, choose one of: [${names.join(' ')}]`,
-        );
+        throw badRequest(`a container name must be specified for pod ${name}, choose one of: [${names.join(' ')}]`);
       }
       container = names[0]!;
     } else if (!names.includes(container)) {

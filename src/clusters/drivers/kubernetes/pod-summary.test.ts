@@ -5,7 +5,13 @@ describe('summarizePod', () => {
   it('keeps the creation time, the container names and the reason of the latest termination', () => {
     const s = summarizePod({
       metadata: { namespace: 'edu', name: 'web-1', creationTimestamp: '2026-12-01T08:00:00Z' },
-      spec: { nodeName: 'n1', containers: [{ name: 'web', image: 'a' }, { name: 'sidecar', image: 'b' }] },
+      spec: {
+        nodeName: 'n1',
+        containers: [
+          { name: 'web', image: 'a' },
+          { name: 'sidecar', image: 'b' },
+        ],
+      },
       status: {
         phase: 'Running',
         containerStatuses: [

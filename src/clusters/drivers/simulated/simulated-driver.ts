@@ -115,8 +115,7 @@ export class SimulatedDriver implements ClusterDriver {
   logs(owner: Owner, request: LogRequest): Promise<string[] | undefined> {
     return this.call((c) => {
       if (!ownPods(c, owner).some((p) => p.name === request.pod)) return undefined;
-      const since =
-        request.sinceSeconds === undefined ? undefined : this.sim.now() - request.sinceSeconds * 1000;
+      const since = request.sinceSeconds === undefined ? undefined : this.sim.now() - request.sinceSeconds * 1000;
       const lines = c.podLog(owner.namespace, request.pod, {
         container: request.container,
         tail: request.tailLines,
@@ -126,11 +125,7 @@ export class SimulatedDriver implements ClusterDriver {
     });
   }
 
-  followLogs(
-    owner: Owner,
-    request: LogRequest,
-    onLine: (line: string) => void,
-  ): Promise<(() => void) | undefined> {
+  followLogs(owner: Owner, request: LogRequest, onLine: (line: string) => void): Promise<(() => void) | undefined> {
     return this.call((c) => {
       if (!ownPods(c, owner).some((p) => p.name === request.pod)) return undefined;
       return c.followPodLog(owner.namespace, request.pod, request.container, (l) => onLine(formatLogLine(l)));
