@@ -297,6 +297,31 @@ for (const [backend, make] of Object.entries(BACKENDS)) {
       expect(tail![1]).toMatch(/GET \/api\/items 3$/);
       expect((await h.driver.logs(OWNER, { pod, container: 'web', sinceSeconds: 3600 }))!.at(-1)).toMatch(/3$/);
       expect(await h.driver.logs(OWNER, { pod: 'no-such-pod' })).toBeUndefined();
+      // Following: only what is written from now on, until stopped.
+      const followed: string[] = [];
+      const stop = await h.driver.followLogs(
+        OWNER,
+        { pod },
+        (l) => followed.push(l),
+        () => undefined,
+      );
+      expect(stop).toBeDefined();
+      h.writeLog(OWNER.namespace, pod, 'web', 'GET /api/items 4');
+      await h.eventually(
+        async () => followed.length,
+        (n) => n > 0,
+      );
+      stop!();
+      expect(followed).toHaveLength(1);
+      expect(followed[0]).toMatch(/GET \/api\/items 4$/);
+      expect(
+        await h.driver.followLogs(
+          OWNER,
+          { pod: 'no-such-pod' },
+          () => undefined,
+          () => undefined,
+        ),
+      ).toBeUndefined();
       // Another application sees neither the pods nor their logs, even when it names the namespace.
       const other = { ...ownerOf('health', 'clinic', undefined), namespace: OWNER.namespace };
       expect(await h.driver.pods(other)).toEqual([]);

@@ -267,10 +267,15 @@ export interface ClusterDriver {
   /** Lines of a pod's log, oldest first; undefined when the owner has no such pod there. */
   logs(owner: Owner, request: LogRequest): Promise<string[] | undefined>;
   /**
-   * Follows a pod's log: `onLine` for each line written from now on, until the returned function is called.
-   * Undefined when the owner has no such pod. Drivers that cannot follow leave it out.
+   * Follows a pod's log: `onLine` for each line written from now on, until the returned function is called, or
+   * the cluster ends the stream (the pod went away: `onEnd`). Undefined when the owner has no such pod.
    */
-  followLogs?(owner: Owner, request: LogRequest, onLine: (line: string) => void): Promise<(() => void) | undefined>;
+  followLogs(
+    owner: Owner,
+    request: LogRequest,
+    onLine: (line: string) => void,
+    onEnd: () => void,
+  ): Promise<(() => void) | undefined>;
   health(): Promise<ClusterHealth>;
   /**
    * Calls `listener` with a namespace whenever workloads in it change (pods ready or lost, rollout progress), so

@@ -104,7 +104,6 @@ export function registerPodRoutes(app: FastifyInstance, deps: PodRouteDeps): voi
       }
       const driver = deps.clusters.driver(cluster);
       if (!driver) throw new NotFoundError(msg('NoSuchCluster', { cluster }));
-      if (follow && !driver.followLogs) throw new ConflictError(msg('LogFollowUnsupported', { cluster }));
       const unreachable = (e: unknown) => {
         if (e instanceof ClusterUnreachableError) throw new ConflictError(e.detail);
         throw e;
@@ -124,11 +123,17 @@ export function registerPodRoutes(app: FastifyInstance, deps: PodRouteDeps): voi
         'X-Content-Type-Options': 'nosniff',
       });
       for (const l of lines) raw.write(`${l}\n`);
-      const stop = await driver.followLogs!(t.owner, request, (l) => raw.write(`${l}\n`)).catch((e: unknown) => {
-        raw.end();
-        if (e instanceof ClusterUnreachableError) return undefined;
-        throw e;
-      });
+      const stop = await driver
+        .followLogs(
+          t.owner,
+          request,
+          (l) => raw.write(`${l}\n`),
+          () => raw.end(),
+        )
+        .catch((e: unknown) => {
+          if (e instanceof ClusterUnreachableError) return undefined;
+          throw e;
+        });
       if (stop === undefined) return void raw.end();
       raw.on('close', stop);
     },

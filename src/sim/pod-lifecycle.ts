@@ -109,7 +109,10 @@ export function deletePod(ctx: ClusterContext, pod: SimPod): void {
   leaveReady(ctx, pod);
   pod.deleted = true;
   pod.gen++;
-  if (pod.log !== undefined) logLifecycle(pod, ctx.now(), 'Deleted');
+  if (pod.log !== undefined) {
+    logLifecycle(pod, ctx.now(), 'Deleted');
+    pod.log.end();
+  }
   ctx.pending.delete(pod);
   const pods = pod.owner.pods;
   const i = pods.indexOf(pod);

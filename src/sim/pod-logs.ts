@@ -27,6 +27,7 @@ export class PodLog {
   private start = 0;
   private readonly capacity: number;
   private followers: Set<(line: LogLine) => void> | undefined;
+  private enders: Set<() => void> | undefined;
 
   constructor(capacity = POD_LOG_LINES) {
     this.capacity = capacity;
@@ -53,11 +54,26 @@ export class PodLog {
     return q.tail !== undefined ? out.slice(Math.max(0, out.length - q.tail)) : out;
   }
 
-  /** Calls `listener` with every line appended from now on; returns a function that stops. */
-  follow(listener: (line: LogLine) => void): () => void {
+  /**
+   * Calls `listener` with every line appended from now on, and `onEnd` when the pod goes away; returns a function
+   * that stops.
+   */
+  follow(listener: (line: LogLine) => void, onEnd?: () => void): () => void {
     const followers = (this.followers ??= new Set());
     followers.add(listener);
-    return () => followers.delete(listener);
+    if (onEnd) (this.enders ??= new Set()).add(onEnd);
+    return () => {
+      followers.delete(listener);
+      if (onEnd) this.enders?.delete(onEnd);
+    };
+  }
+
+  /** The pod is gone: followers are told and dropped. */
+  end(): void {
+    const enders = [...(this.enders ?? [])];
+    this.followers = undefined;
+    this.enders = undefined;
+    for (const e of enders) e();
   }
 }
 

@@ -16,7 +16,7 @@ import type { SimNodeSpec } from './nodes.ts';
 import { applyManifest, deleteObject, mutateObject } from './object-writes.ts';
 import type { StoredObject } from './object-store.ts';
 import { podView, type PodView, type SimPod } from './pod.ts';
-import { appendPodLog, type LogLine, type LogQuery } from './pod-logs.ts';
+import { PodLog, appendPodLog, type LogLine, type LogQuery } from './pod-logs.ts';
 import { SimUnreachableError } from './sim-errors.ts';
 
 /**
@@ -130,14 +130,15 @@ export class SimCluster {
     pod: string,
     container: string | undefined,
     listener: (line: LogLine) => void,
+    onEnd?: () => void,
   ): (() => void) | undefined {
     this.check();
     const p = this.findPod(namespace, pod);
     if (p === undefined) return undefined;
-    if (p.log === undefined) appendPodLog(p, this.runtime.now(), 'INFO container started');
-    return p.log!.follow((l) => {
+    p.log ??= new PodLog();
+    return p.log.follow((l) => {
       if (container === undefined || l.container === container) listener(l);
-    });
+    }, onEnd);
   }
 
   /**

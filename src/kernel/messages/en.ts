@@ -313,7 +313,6 @@ export const en = {
   NoSuchCluster: 'there is no cluster {cluster}',
   ApplicationNotOnCluster: '{application} has nothing on cluster {cluster}',
   PodNotFound: 'pod {pod} is not a pod of {application} on cluster {cluster}',
-  LogFollowUnsupported: 'cluster {cluster} cannot follow a log: read it without follow',
 } as const satisfies Record<string, string>;
 
 /** Every code the catalogue knows. */

@@ -270,5 +270,4 @@ export const zh: Record<MessageCode, string> = {
   NoSuchCluster: '没有集群 {cluster}',
   ApplicationNotOnCluster: '{application} 在集群 {cluster} 上没有任何对象',
   PodNotFound: 'Pod {pod} 不是 {application} 在集群 {cluster} 上的 Pod',
-  LogFollowUnsupported: '集群 {cluster} 不支持持续跟踪日志：请不带 follow 读取',
 };

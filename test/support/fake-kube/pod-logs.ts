@@ -50,6 +50,8 @@ export class PodLogs {
     res.writeHead(200, { 'Content-Type': 'text/plain' });
     const text = list.map((l) => `${l.text}\n`).join('');
     if (q.get('follow') !== 'true') return void res.end(text);
+    // The API server answers at once, before the container writes anything.
+    res.flushHeaders();
     if (text !== '') res.write(text);
     const key = `${namespace}/${name}/${container}`;
     let set = this.followers.get(key);

@@ -156,16 +156,43 @@ export class KubernetesDriver implements ClusterDriver {
     return ownPods(c.cache.podsIn(owner.namespace), owner);
   }
 
-  async logs(owner: Owner, request: LogRequest): Promise<string[] | undefined> {
+  /** The pod log path of one of the owner's pods, with the query; undefined when the owner has no such pod. */
+  private async logPath(owner: Owner, request: LogRequest, follow: boolean) {
     const c = await this.fresh('objects');
     const pod = ownPods(c.cache.podsIn(owner.namespace), owner).find((p) => p.name === request.pod);
     if (pod === undefined) return undefined;
     const q = new URLSearchParams();
     q.set('container', request.container ?? pod.containers[0] ?? '');
-    if (request.tailLines !== undefined) q.set('tailLines', String(request.tailLines));
-    if (request.sinceSeconds !== undefined) q.set('sinceSeconds', String(request.sinceSeconds));
+    // Following starts from now: the lines so far are read first, without follow.
+    if (follow) {
+      q.set('follow', 'true');
+      q.set('tailLines', '0');
+    } else {
+      if (request.tailLines !== undefined) q.set('tailLines', String(request.tailLines));
+      if (request.sinceSeconds !== undefined) q.set('sinceSeconds', String(request.sinceSeconds));
+    }
     const path = `/api/v1/namespaces/${encodeURIComponent(owner.namespace)}/pods/${encodeURIComponent(pod.name)}/log`;
-    const answer = await c.http.request('GET', `${path}?${q.toString()}`);
+    return { c, path: `${path}?${q.toString()}` };
+  }
+
+  async followLogs(
+    owner: Owner,
+    request: LogRequest,
+    onLine: (line: string) => void,
+    onEnd: () => void,
+  ): Promise<(() => void) | undefined> {
+    const at = await this.logPath(owner, request, true);
+    if (at === undefined) return undefined;
+    const answer = await at.c.http.streamLines(at.path, onLine, onEnd);
+    if ('stop' in answer) return answer.stop;
+    if (answer.status === 404) return undefined;
+    throw new ClusterUnreachableError(this.cluster, statusMessage(answer));
+  }
+
+  async logs(owner: Owner, request: LogRequest): Promise<string[] | undefined> {
+    const at = await this.logPath(owner, request, false);
+    if (at === undefined) return undefined;
+    const answer = await at.c.http.request('GET', at.path);
     if (answer.status === 404) return undefined;
     // A container not started yet has no log: Kubernetes answers 400 "waiting to start"; shown as no lines.
     if (answer.status === 400) return [];

@@ -125,10 +125,15 @@ export class SimulatedDriver implements ClusterDriver {
     });
   }
 
-  followLogs(owner: Owner, request: LogRequest, onLine: (line: string) => void): Promise<(() => void) | undefined> {
+  followLogs(
+    owner: Owner,
+    request: LogRequest,
+    onLine: (line: string) => void,
+    onEnd: () => void,
+  ): Promise<(() => void) | undefined> {
     return this.call((c) => {
       if (!ownPods(c, owner).some((p) => p.name === request.pod)) return undefined;
-      return c.followPodLog(owner.namespace, request.pod, request.container, (l) => onLine(formatLogLine(l)));
+      return c.followPodLog(owner.namespace, request.pod, request.container, (l) => onLine(formatLogLine(l)), onEnd);
     });
   }
 
