@@ -91,7 +91,7 @@ async function polis(args: string[]): Promise<{ code: number; stdout: string; st
   }
 }
 
-describe('pods and logs of an application', () => {
+describe('pods and logs of an application', { timeout: 120_000 }, () => {
   it('lists the pods of every cluster the application is on, with phase, restarts, node and age', async () => {
     const a = await pods();
     expect(a.kind).toBe('ApplicationPods');
@@ -232,5 +232,26 @@ describe('pods and logs of an application', () => {
       const r = await t.request('GET', u, { token: t.tokens['tax-admin'] });
       expect(r.statusCode, u).toBe(403);
     }
+  });
+
+  it('ends a followed log when its pod goes away (its node is lost)', async () => {
+    const { cluster, pods: list } = (await pods()).clusters[0]!;
+    const pod = list.find((p) => p.ready && p.node) ?? list[0]!;
+    const url = `${t.polis.url}${APP}/pods/${cluster}/${pod.name}/log?follow=true&tail=1`;
+    const req = http.get(url, { headers: { authorization: `Bearer ${t.tokens['edu-staff']}` } });
+    const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
+      req.on('response', resolve);
+      req.on('error', reject);
+    });
+    expect(res.statusCode).toBe(200);
+    let body = '';
+    res.setEncoding('utf8');
+    res.on('data', (c: string) => (body += c));
+    const ended = new Promise<void>((resolve) => res.on('end', resolve));
+    const sim = t.polis.sim!.cluster(cluster)!;
+    sim.failNode(pod.node!);
+    await ended;
+    sim.restoreNode(pod.node!);
+    expect(body).toMatch(/received SIGTERM, shutting down gracefully\n$/);
   });
 });

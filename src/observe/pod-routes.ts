@@ -135,6 +135,8 @@ export function registerPodRoutes(app: FastifyInstance, deps: PodRouteDeps): voi
           throw e;
         });
       if (stop === undefined) return void raw.end();
+      // The client may have gone while the stream was being opened.
+      if (raw.destroyed || raw.writableEnded) return void stop();
       raw.on('close', stop);
     },
   );
