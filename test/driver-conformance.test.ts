@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ApplicationSpec } from '../src/apps/application-kind.ts';
 import { renderApplication } from '../src/apps/render/index.ts';
@@ -34,6 +35,8 @@ interface Harness {
   /** polis loses its route to the cluster, and has had time to notice. */
   cutOff(): Promise<void>;
   reconnect(): void;
+  /** A line a pod's container writes. */
+  writeLog(namespace: string, pod: string, container: string, text: string): void;
   stop(): Promise<void>;
 }
 
@@ -62,6 +65,7 @@ function simHarness(): Harness {
     live: (key) => cluster.get(key),
     cutOff: async () => cluster.partition(),
     reconnect: () => cluster.restore(),
+    writeLog: (namespace, pod, container, text) => void cluster.writeLog({ namespace, pod, container }, text),
     stop: async () => {},
   };
 }
@@ -92,6 +96,7 @@ async function kubeHarness(
       await sleep(KUBE_OPTIONS.staleAfterMs * 2);
     },
     reconnect: () => fake.setDown(false),
+    writeLog: (namespace, pod, container, text) => fake.writeLog(namespace, pod, container, text),
     async stop() {
       driver.close();
       await fake.stop();
@@ -304,6 +309,58 @@ for (const [backend, make] of Object.entries(BACKENDS)) {
       expect(await h.driver.read!('v1', 'ConfigMap', OWNER.namespace, 'nothing')).toBeUndefined();
     });
 
+    it("lists the owner's pods with node, age and containers, and reads their logs; never another's", async () => {
+      await h.driver.apply(manifests(OWNER), { owner: OWNER });
+      const pods = await h.eventually(
+        () => h.driver.pods(OWNER),
+        (p) => p.length === 2 && p.every((x) => x.ready),
+      );
+      expect(pods.map((p) => p.name)).toEqual([...pods.map((p) => p.name)].sort());
+      for (const p of pods) {
+        expect(p).toMatchObject({ namespace: OWNER.namespace, component: 'web', restarts: 0, containers: ['web'] });
+        expect(p.node).toBeTruthy();
+        expect(Number.isNaN(Date.parse(p.createdAt))).toBe(false);
+        expect(p.lastTermination).toBeUndefined();
+      }
+      const pod = pods[0]!.name;
+      for (const n of [1, 2, 3]) h.writeLog(OWNER.namespace, pod, 'web', `GET /api/items ${n}`);
+      const tail = await h.driver.logs(OWNER, { pod, tailLines: 2 });
+      expect(tail).toHaveLength(2);
+      expect(tail![0]).toMatch(/GET \/api\/items 2$/);
+      expect(tail![1]).toMatch(/GET \/api\/items 3$/);
+      expect((await h.driver.logs(OWNER, { pod, container: 'web', sinceSeconds: 3600 }))!.at(-1)).toMatch(/3$/);
+      expect(await h.driver.logs(OWNER, { pod: 'no-such-pod' })).toBeUndefined();
+      // Following: only what is written from now on, until stopped.
+      const followed: string[] = [];
+      const stop = await h.driver.followLogs(
+        OWNER,
+        { pod },
+        (l) => followed.push(l),
+        () => undefined,
+      );
+      expect(stop).toBeDefined();
+      h.writeLog(OWNER.namespace, pod, 'web', 'GET /api/items 4');
+      await h.eventually(
+        async () => followed.length,
+        (n) => n > 0,
+      );
+      stop!();
+      expect(followed).toHaveLength(1);
+      expect(followed[0]).toMatch(/GET \/api\/items 4$/);
+      expect(
+        await h.driver.followLogs(
+          OWNER,
+          { pod: 'no-such-pod' },
+          () => undefined,
+          () => undefined,
+        ),
+      ).toBeUndefined();
+      // Another application sees neither the pods nor their logs, even when it names the namespace.
+      const other = { ...ownerOf('health', 'clinic', undefined), namespace: OWNER.namespace };
+      expect(await h.driver.pods(other)).toEqual([]);
+      expect(await h.driver.logs(other, { pod })).toBeUndefined();
+    });
+
     it('reports allocatable capacity and requests that grow with pods', async () => {
       const before = await h.driver.capacity();
       expect(before.allocatable.cpuMilli).toBeGreaterThan(0);
@@ -484,6 +541,29 @@ describe('Kubernetes driver against an API server', () => {
         ),
       },
     ]);
+  });
+
+  it("reads a pod's log through the shipped member-cluster role, asking for the pod's container, and the API server's answers are faithful", async () => {
+    const role = readFileSync(new URL('../deploy/member-cluster/polis-agent-rbac.yaml', import.meta.url), 'utf8');
+    h = await kubeHarness({ rbac: [role] });
+    await h.driver.apply(manifests(OWNER), { owner: OWNER });
+    const pods = await h.eventually(
+      () => h!.driver.pods(OWNER),
+      (p) => p.length === 2,
+    );
+    const pod = pods[0]!.name;
+    h.fake.writeLog(OWNER.namespace, pod, 'web', 'started');
+    expect(await h.driver.logs(OWNER, { pod, sinceSeconds: 60 })).toEqual(['started']);
+    const asked = h.fake.requests.filter((r) => r.subresource === 'log');
+    expect(asked.at(-1)).toMatchObject({ verb: 'get', status: 200, query: { container: 'web', sinceSeconds: '60' } });
+    // The API server itself: a container the pod does not have is a 400, a missing pod a 404.
+    const token = /token: (\S+)/.exec(h.fake.kubeconfig())?.[1];
+    const get = (path: string) =>
+      fetch(`${h!.fake.url}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+    const base = `/api/v1/namespaces/${OWNER.namespace}/pods`;
+    expect((await get(`${base}/${pod}/log?container=nope`)).status).toBe(400);
+    expect((await get(`${base}/missing/log`)).status).toBe(404);
+    expect((await get(`${base}/${pod}/log?tailLines=x`)).status).toBe(400);
   });
 
   it('works with token and with basic credentials, and reports refused ones', async () => {

@@ -108,6 +108,28 @@ describe('faults and incidents through the API', () => {
     // Replay: the recorded input and options give the same verdict.
     const replay = demarcate(spec.input as never, spec.options as never);
     expect(replay.verdict).toEqual(spec.verdict);
+    // The fault's error lines are in the signer's own pod logs, as `polis logs` reads them.
+    const pods = await t.request('GET', '/apis/core.oam.dev/v1beta1/tenants/tax/applications/e-invoice/pods', {
+      token: t.tokens['tax-admin'],
+    });
+    expect(pods.statusCode, pods.body).toBe(200);
+    const signer = (pods.json().clusters as { cluster: string; pods: { name: string; component: string }[] }[]).flatMap(
+      (c) => c.pods.filter((p) => p.component === 'signer').map((p) => ({ cluster: c.cluster, pod: p.name })),
+    );
+    expect(signer.length).toBeGreaterThan(0);
+    const logs = await Promise.all(
+      signer.map(
+        async ({ cluster, pod }) =>
+          (
+            await t.request(
+              'GET',
+              `/apis/core.oam.dev/v1beta1/tenants/tax/applications/e-invoice/pods/${cluster}/${pod}/log?tail=200`,
+              { token: t.tokens['tax-admin'] },
+            )
+          ).body,
+      ),
+    );
+    expect(logs.join('\n')).toMatch(/ERROR /);
     // The department's on-call webhook was told once, with the verdict.
     await t.polis.notifier.idle();
     const told = hooks.received.filter((h) => h.path === '/tax-oncall').map((h) => JSON.parse(h.body));

@@ -535,6 +535,32 @@ describe('tenant isolation on every registered route', () => {
     expect((rec.json() as { balanced: boolean }).balanced).toBe(true);
   });
 
+  it("never gives a principal another department's pods or pod logs", async () => {
+    const urls = ['/pods', '/pods/:cluster/:pod/log'].map(
+      (u) => `/apis/core.oam.dev/v1beta1/tenants/:tenant/applications/:name${u}`,
+    );
+    for (const u of urls)
+      expect(
+        routes.some((r) => r.method === 'GET' && r.url === u),
+        u,
+      ).toBe(true);
+    const leaks: string[] = [];
+    for (const actor of ACTORS) {
+      const mayAll = allowedTenants(actor.principal, 'get', 'Application', 'workload') === 'all';
+      for (const u of urls) {
+        const url = u
+          .replace(':tenant', OTHER)
+          .replace(':name', 'fixture')
+          .replace(':cluster', 'c1')
+          .replace(':pod', 'p');
+        const r = await t.request('GET', url, { token: tokens[actor.user] });
+        if (!mayAll && r.statusCode !== 403) leaks.push(`${actor.user} ${url}: ${r.statusCode}`);
+        if (mayAll && r.statusCode === 403) leaks.push(`${actor.user} refused ${url}`);
+      }
+    }
+    expect(leaks).toEqual([]);
+  });
+
   it('never shows a department-bound principal another department, or its applications, in search', async () => {
     const leaks: string[] = [];
     for (const actor of ACTORS.filter((a) => a.tenants.length > 0))

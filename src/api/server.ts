@@ -31,6 +31,7 @@ import type { Clock } from '../kernel/clock.ts';
 import type { SimCloud } from '../sim/index.ts';
 import type { MetricsSource } from '../observe/index.ts';
 import { registerObserveRoutes } from '../observe/routes.ts';
+import { registerPodRoutes } from '../observe/pod-routes.ts';
 import { registerHistoryRoutes, type HistoryService } from '../observe/index.ts';
 import { type AlertController, registerAlertRoutes } from '../observe/alerts/index.ts';
 import type { Notifier } from '../observe/notify/index.ts';
@@ -257,6 +258,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   registerFaultRoutes(app, { store: deps.store, clock: deps.clock, sim: deps.sim });
   registerIncidentRoutes(app, { incidents: deps.incidents });
   registerTopologyRoutes(app, { resources: deps.resources, sim: deps.sim });
+  registerPodRoutes(app, { resources: deps.resources, clusters: deps.clusters, store: deps.store, clock: deps.clock });
   if (deps.backup) registerBackupRoutes(app, { ...deps.backup, resources: deps.resources });
   registerMarketRoutes(app, { store: deps.store, resources: deps.resources, clock: deps.clock });
   registerOptimizationRoutes(app, {

@@ -76,6 +76,28 @@ export class PolisClient {
     }
   }
 
+  /**
+   * GET a text answer as it arrives (a log, followed), chunk by chunk, until the server ends it or the client's
+   * signal aborts.
+   */
+  async stream(
+    path: string,
+    query: Readonly<Record<string, QueryValue>>,
+    onText: (text: string) => void,
+  ): Promise<void> {
+    const headers: Record<string, string> = { accept: 'text/plain' };
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    const res = await this.fetch(this.url(path, query), { headers, signal: this.signal });
+    if (!res.ok) throw this.apiError(res.status, await res.text().catch(() => ''));
+    if (!res.body) return;
+    try {
+      for await (const chunk of res.body.pipeThrough(new TextDecoderStream())) onText(chunk);
+    } catch (err) {
+      if (this.signal?.aborted) return;
+      throw this.unreachable(err);
+    }
+  }
+
   /** GET a file (an export): its bytes and the file name the server suggests. */
   async download(
     path: string,

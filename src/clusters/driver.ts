@@ -102,6 +102,34 @@ export interface NodeStatus {
   readonly requested: Resources;
 }
 
+/** One pod of an application, as `kubectl get pods` shows it. Times are ISO. */
+export interface PodInfo {
+  readonly namespace: string;
+  readonly name: string;
+  /** The application component (`app.oam.dev/component`), when the pod carries it. */
+  readonly component?: string;
+  /** Kubernetes' phase (Pending, Running, Succeeded, Failed, Unknown), or the simulated cloud's finer one. */
+  readonly phase: string;
+  readonly ready: boolean;
+  readonly restarts: number;
+  readonly node?: string;
+  readonly createdAt: string;
+  /** Why it is not on its way to ready (CrashLoopBackOff, ImagePullBackOff, Unschedulable). */
+  readonly reason?: string;
+  /** Why a container last stopped (Error, OOMKilled, Completed …). */
+  readonly lastTermination?: string;
+  readonly containers: readonly string[];
+}
+
+/** Which lines of a pod's log to read (Kubernetes' pod log options). */
+export interface LogRequest {
+  readonly pod: string;
+  /** Default: the pod's only container; a pod of several gets all of them (the simulated cloud) or the first. */
+  readonly container?: string;
+  readonly tailLines?: number;
+  readonly sinceSeconds?: number;
+}
+
 /** A right polis needs in a cluster: `verb` on `resource` of API `group` ('' for the core group). */
 export interface ClusterPermission {
   readonly verb: string;
@@ -240,6 +268,20 @@ export interface ClusterDriver {
    */
   read?(apiVersion: string, kind: string, namespace: string, name: string): Promise<Manifest | undefined>;
   capacity(): Promise<ClusterCapacity>;
+  /** The owner's pods in its namespace, by name. */
+  pods(owner: Owner): Promise<PodInfo[]>;
+  /** Lines of a pod's log, oldest first; undefined when the owner has no such pod there. */
+  logs(owner: Owner, request: LogRequest): Promise<string[] | undefined>;
+  /**
+   * Follows a pod's log: `onLine` for each line written from now on, until the returned function is called, or
+   * the cluster ends the stream (the pod went away: `onEnd`). Undefined when the owner has no such pod.
+   */
+  followLogs(
+    owner: Owner,
+    request: LogRequest,
+    onLine: (line: string) => void,
+    onEnd: () => void,
+  ): Promise<(() => void) | undefined>;
   health(): Promise<ClusterHealth>;
   /**
    * Calls `listener` with a namespace whenever workloads in it change (pods ready or lost, rollout progress), so

@@ -10,6 +10,7 @@ export { SimUnreachableError } from './sim-errors.ts';
 export { DEFAULT_SANDBOX, createSandbox } from './sandbox.ts';
 export { DEFAULT_TIMINGS, type MsRange, type SimTimings } from './timings.ts';
 export type { PodPhase, PodView } from './pod.ts';
+export { POD_LOG_LINES, formatLogLine, type LogLine, type LogQuery } from './pod-logs.ts';
 export { RUN_SECONDS_ANNOTATION } from './pod-template.ts';
 export {
   DEFAULT_LOAD_PROFILE,
@@ -53,7 +54,7 @@ export {
 export { FaultTargetError, SimFaults } from './fault-injector.ts';
 export {
   SimTelemetry,
-  type LogLine,
+  type TelemetryLogLine,
   type SeenPod,
   type TelemetryChange,
   type TelemetryEvent,

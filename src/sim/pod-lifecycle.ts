@@ -1,5 +1,6 @@
 import type { ClusterContext } from './cluster-context.ts';
 import { SimPod, type PodPhase } from './pod.ts';
+import { logLifecycle } from './pod-logs.ts';
 import type { SimNode } from './nodes.ts';
 import type { PodTemplateInfo } from './pod-template.ts';
 import { backoff } from './timings.ts';
@@ -108,6 +109,10 @@ export function deletePod(ctx: ClusterContext, pod: SimPod): void {
   leaveReady(ctx, pod);
   pod.deleted = true;
   pod.gen++;
+  if (pod.log !== undefined) {
+    logLifecycle(pod, ctx.now(), 'Deleted');
+    pod.log.end();
+  }
   ctx.pending.delete(pod);
   const pods = pod.owner.pods;
   const i = pods.indexOf(pod);
@@ -136,6 +141,9 @@ export function setPhase(ctx: ClusterContext, pod: SimPod, phase: PodPhase): voi
   const quiet = phase === 'Running' && pod.phase === 'ContainerCreating' && pod.owner.kind !== 'Job';
   pod.phase = phase;
   pod.gen++;
+  if (phase === 'CrashLoopBackOff' || phase === 'Failed') pod.lastTermination = 'Error';
+  else if (phase === 'Succeeded') pod.lastTermination = 'Completed';
+  logLifecycle(pod, ctx.now(), phase);
   if (!quiet) ctx.requeue(pod.owner);
 }
 

@@ -24,6 +24,8 @@ export interface PodTemplateInfo {
   /** CPU one pod can spend serving: its limit when every container has one, else its request. */
   readonly servingCpuMilli: number;
   readonly images: readonly string[];
+  /** The names of the (main) containers, in order. */
+  readonly containers: readonly string[];
   /** From the readiness probes' initialDelaySeconds; undefined when no container has a probe. */
   readonly readinessDelayMs: number | undefined;
   /** From the run-seconds annotation; undefined when absent. */
@@ -75,6 +77,7 @@ export function podTemplateInfo(template: unknown, defaults: ContainerDefaults =
     memoryBytes: memory,
     servingCpuMilli: limited ? Math.max(cpuLimit, cpu) : cpu > 0 ? cpu : BEST_EFFORT_CPU_MILLI,
     images: [...new Set([...inits, ...containers].map((c) => String(c.image)))],
+    containers: containers.map((c, i) => (typeof c.name === 'string' ? c.name : `container-${i}`)),
     readinessDelayMs: readiness,
     runMs: Number.isFinite(run) && run >= 0 ? run * 1000 : undefined,
     restartPolicy: typeof spec.restartPolicy === 'string' ? spec.restartPolicy : 'Always',

@@ -1,4 +1,5 @@
 import type { SimNode } from './nodes.ts';
+import type { PodLog } from './pod-logs.ts';
 import type { PodTemplateInfo } from './pod-template.ts';
 import type { Workload } from './workload.ts';
 
@@ -39,11 +40,15 @@ export class SimPod {
   /** When it last became ready; -1 when it never was. */
   readyAt = -1;
   restarts = 0;
+  /** Why its container last stopped (Error, Completed), when it did. */
+  lastTermination: string | undefined = undefined;
   /** Bumped on every transition: a timer set for an earlier state sees the change and does nothing. */
   gen = 0;
   /** Why it is waiting (the scheduler's message), when it is. */
   message: string | undefined = undefined;
   deleted = false;
+  /** What its containers wrote (created on the first line). */
+  log: PodLog | undefined = undefined;
 
   constructor(name: string, owner: Workload, template: PodTemplateInfo, at: number, ordinal = -1, pinned?: SimNode) {
     this.name = name;
@@ -82,6 +87,13 @@ export interface PodView {
   readonly restarts: number;
   readonly reason: string | undefined;
   readonly message: string | undefined;
+  /** When it was created (epoch ms, the cloud's clock). */
+  readonly createdAt: number;
+  /** Why its container last stopped: Error for a crash, Completed for a finished run; absent if it never did. */
+  readonly lastTermination: string | undefined;
+  readonly containers: readonly string[];
+  /** The application component (`app.oam.dev/component` on its template), when set. */
+  readonly component: string | undefined;
 }
 
 export function podView(p: SimPod): PodView {
@@ -96,5 +108,9 @@ export function podView(p: SimPod): PodView {
     restarts: p.restarts,
     reason: p.reason,
     message: p.message,
+    createdAt: p.createdAt,
+    lastTermination: p.lastTermination,
+    containers: p.template.containers,
+    component: p.template.labels['app.oam.dev/component'],
   };
 }

@@ -81,6 +81,7 @@ export class SimCloud {
       faults: () => this.faults.list(),
     });
     this.telemetry = new SimTelemetry(this.seed);
+    this.telemetry.sink = (w, text) => void this.clusterMap.get(w.cluster)?.writeLog(w, text);
     this.faults = new SimFaults({
       now: () => this.now(),
       runtime: (name) => this.clusterMap.get(name)?.runtime,

@@ -15,7 +15,8 @@ import {
 import type { SimNodeSpec } from './nodes.ts';
 import { applyManifest, deleteObject, mutateObject } from './object-writes.ts';
 import type { StoredObject } from './object-store.ts';
-import { podView, type PodView } from './pod.ts';
+import { podView, type PodView, type SimPod } from './pod.ts';
+import { PodLog, appendPodLog, type LogLine, type LogQuery } from './pod-logs.ts';
 import { SimUnreachableError } from './sim-errors.ts';
 
 /**
@@ -107,6 +108,68 @@ export class SimCluster {
       if (w !== undefined) out.push(...[...w.pods].sort((a, b) => (a.name < b.name ? -1 : 1)).map(podView));
     }
     return out;
+  }
+
+  /**
+   * What a pod's containers wrote (Kubernetes' pod log): undefined when there is no such pod, [] when it has
+   * written nothing that matches. `since` is epoch ms on the cloud's clock.
+   */
+  podLog(namespace: string, pod: string, query: LogQuery = {}): LogLine[] | undefined {
+    this.check();
+    const p = this.findPod(namespace, pod);
+    if (p === undefined) return undefined;
+    return p.log?.read(query) ?? [];
+  }
+
+  /**
+   * Calls `listener` with every line the pod's containers (or `container`) write from now on; undefined when there
+   * is no such pod. Returns a function that stops.
+   */
+  followPodLog(
+    namespace: string,
+    pod: string,
+    container: string | undefined,
+    listener: (line: LogLine) => void,
+    onEnd?: () => void,
+  ): (() => void) | undefined {
+    this.check();
+    const p = this.findPod(namespace, pod);
+    if (p === undefined) return undefined;
+    p.log ??= new PodLog();
+    return p.log.follow((l) => {
+      if (container === undefined || l.container === container) listener(l);
+    }, onEnd);
+  }
+
+  /**
+   * The hook for what a running component writes (faults, load): appends a line to the log of a pod (by name) or,
+   * with `pod` undefined, of every pod of the workloads in `namespace` carrying `labels`. Works whatever the
+   * cluster's reachability (the pods go on writing). Returns how many pods got the line.
+   */
+  writeLog(
+    target: { namespace: string; pod?: string; labels?: Readonly<Record<string, string>>; container?: string },
+    text: string,
+  ): number {
+    const pods: SimPod[] = [];
+    if (target.pod !== undefined) {
+      const p = this.findPod(target.namespace, target.pod);
+      if (p) pods.push(p);
+    } else {
+      for (const s of this.runtime.store.select(target.namespace, target.labels ?? {})) {
+        pods.push(...(this.runtime.workload(s.key)?.pods ?? []));
+      }
+    }
+    for (const p of pods) appendPodLog(p, this.runtime.now(), text, target.container);
+    return pods.length;
+  }
+
+  private findPod(namespace: string, name: string): SimPod | undefined {
+    for (const w of this.runtime.workloads()) {
+      if (w.namespace !== namespace) continue;
+      const p = w.pods.find((x) => x.name === name);
+      if (p) return p;
+    }
+    return undefined;
   }
 
   capacity(): ClusterCapacity {

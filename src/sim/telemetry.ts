@@ -51,7 +51,7 @@ export interface TelemetryChange {
   readonly kind: 'rollout' | 'config' | 'scale';
 }
 
-export interface LogLine {
+export interface TelemetryLogLine {
   readonly at: number;
   readonly pod: string;
   readonly level: 'error' | 'warn' | 'info';
@@ -80,7 +80,7 @@ export class SimTelemetry {
   private readonly rng: Rng;
   private readonly eventLog: TelemetryEvent[] = [];
   private readonly changeLog: TelemetryChange[] = [];
-  private readonly logs = new Map<string, LogLine[]>();
+  private readonly logs = new Map<string, TelemetryLogLine[]>();
   private readonly pods = new Map<string, SeenPod>();
   private readonly components = new Set<string>();
   private readonly nodeCluster = new Map<string, string>();
@@ -89,6 +89,11 @@ export class SimTelemetry {
   private prevPhase = new Map<string, string>();
   /** Seconds of history kept. */
   readonly retainSeconds: number;
+  /**
+   * Where a component's lines also go: the pods' own logs (SimCloud writes them through SimCluster.writeLog), so
+   * `polis logs` shows the error lines a fault produces. A line of no pod goes to every pod of the component seen.
+   */
+  sink?: (where: { cluster: string; namespace: string; pod: string }, text: string) => void;
 
   constructor(seed: number, retainSeconds = 3 * 3600) {
     this.rng = new Rng(hashString('telemetry', seed));
@@ -206,10 +211,17 @@ export class SimTelemetry {
     if (this.changeLog.length > MAX_EVENTS) this.changeLog.splice(0, this.changeLog.length - MAX_EVENTS);
   }
 
-  log(component: string, line: LogLine): void {
+  log(component: string, line: TelemetryLogLine): void {
     const lines = this.logs.get(component) ?? this.logs.set(component, []).get(component)!;
     lines.push(line);
     if (lines.length > MAX_LOG_LINES) lines.splice(0, lines.length - MAX_LOG_LINES);
+    if (!this.sink) return;
+    const namespace = component.slice(0, component.indexOf('/'));
+    const text = `${line.level.toUpperCase()} ${line.text}`;
+    const pods = line.pod
+      ? [this.pods.get(line.pod)]
+      : [...this.pods.values()].filter((p) => p.component === component);
+    for (const p of pods) if (p) this.sink({ cluster: p.cluster, namespace, pod: p.name }, text);
   }
 
   /** Every series with its points in `[fromS, toS]` (epoch seconds). */
@@ -234,7 +246,7 @@ export class SimTelemetry {
   }
 
   /** The component's last log lines, oldest first. */
-  logLines(component: string, sinceS = -Infinity): LogLine[] {
+  logLines(component: string, sinceS = -Infinity): TelemetryLogLine[] {
     return (this.logs.get(component) ?? []).filter((l) => l.at >= sinceS);
   }
 

@@ -338,6 +338,9 @@ export const en = {
   InvalidByteQuantity: '"{value}" is not a byte quantity: expected e.g. 128Mi, 1Gi, 500M or 1e9',
   /** A department admin issuing or revoking a token for someone outside its departments. */
   TokenUserNotMember: "{user} is not a member of a department you administer: you may manage only its members' tokens",
+  NoSuchCluster: 'there is no cluster {cluster}',
+  ApplicationNotOnCluster: '{application} has nothing on cluster {cluster}',
+  PodNotFound: 'pod {pod} is not a pod of {application} on cluster {cluster}',
 } as const satisfies Record<string, string>;
 
 /** Every code the catalogue knows. */

@@ -291,4 +291,7 @@ export const zh: Record<MessageCode, string> = {
   InvalidCpuQuantity: '"{value}" 不是 CPU 数量：应为 500m、2 或 0.5 这样的值',
   InvalidByteQuantity: '"{value}" 不是字节数量：应为 128Mi、1Gi、500M 或 1e9 这样的值',
   TokenUserNotMember: '{user} 不是您所管理部门的成员：您只能管理本部门成员的令牌',
+  NoSuchCluster: '没有集群 {cluster}',
+  ApplicationNotOnCluster: '{application} 在集群 {cluster} 上没有任何对象',
+  PodNotFound: 'Pod {pod} 不是 {application} 在集群 {cluster} 上的 Pod',
 };

@@ -58,7 +58,10 @@ function resourceRoute(
 ): Route {
   const def = findByResource(group, version, resource);
   if (!def || extra) return { type: 'notFound' };
-  if (subresource !== undefined && (!SUBRESOURCES.has(subresource) || !def.status)) return { type: 'notFound' };
+  const log = subresource === 'log' && def.group === '' && def.resource === 'pods';
+  if (subresource !== undefined && !log && (!SUBRESOURCES.has(subresource) || !def.status)) {
+    return { type: 'notFound' };
+  }
   // A namespaced resource addressed without a namespace is only a cluster-wide collection.
   if (def.namespaced && !namespacedPath && name !== undefined) return { type: 'notFound' };
   return {

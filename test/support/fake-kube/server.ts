@@ -13,7 +13,8 @@ import { forbidden } from './auth.ts';
 import { apiVersions, findByKind, groupDocument, groupList, resourceList } from './resources.ts';
 import { parseRoute } from './routes.ts';
 import { parseFieldSelector, parseLabelSelector } from './selectors.ts';
-import { KubeError, notFound, pathNotFound } from './status.ts';
+import { KubeError, methodNotAllowed, notFound, pathNotFound } from './status.ts';
+import { PodLogs } from './pod-logs.ts';
 import { Store } from './store.ts';
 import type { DownMode, FakeKube, FakeKubeOptions, FakeRequest } from './types.ts';
 import { startingAnswer } from './starting.ts';
@@ -34,6 +35,7 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
   const controllers = startControllers(registry, gc, opts);
   const version = opts.version ?? { major: '1', minor: '31', gitVersion: 'v1.31.4' };
 
+  const logs = new PodLogs();
   const requests: FakeRequest[] = [];
   let byVerb: Record<string, number> = {};
   let down: DownMode = false;
@@ -151,6 +153,10 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
       const exists = store.get(route.def, route.namespace, route.name) !== undefined;
       const asCreate = { ...attrs, verb: 'create' as const };
       if (!exists && !rbacAllows(deps, asCreate)) throw forbidden(user ?? 'system:anonymous', asCreate);
+    }
+    if (route.subresource === 'log') {
+      if (verb !== 'get') throw methodNotAllowed();
+      return logs.serve(res, store, route.def, route.namespace ?? '', route.name ?? '', u.searchParams);
     }
     if (verb === 'watch') {
       const q = u.searchParams;
@@ -296,6 +302,7 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
       await listen(mode !== 'refused');
     },
     compact: () => store.compact(),
+    writeLog: (namespace, pod, container, text) => logs.write(namespace, pod, container, text),
     stop: async () => {
       if (stopped) return;
       stopped = true;

@@ -137,5 +137,7 @@ export interface FakeKube {
   setDown(mode: DownMode, opts?: { timeoutMs?: number; lists?: 403 | 500 }): Promise<void>;
   /** Drop all watch history: a watch or consistent list from an older resourceVersion gets 410 Expired. */
   compact(): void;
+  /** A line a pod's container writes (there is no kubelet): served by the pod log subresource, followers get it. */
+  writeLog(namespace: string, pod: string, container: string, text: string): void;
   stop(): Promise<void>;
 }

@@ -253,6 +253,79 @@ export class KubeHttp {
     };
   }
 
+  /**
+   * A GET whose answer is a text stream (a followed pod log): resolves once the server answers, with a function
+   * that stops it when it answered 200 (then `onLine` gets each line, `onEnd` once when the stream ends by itself),
+   * else with the answer. No idle limit: a quiet log is not a fault.
+   */
+  streamLines(
+    path: string,
+    onLine: (line: string) => void,
+    onEnd: () => void,
+  ): Promise<{ stop: () => void } | KubeResponse> {
+    return new Promise((resolve, reject) => {
+      let done = false;
+      const timer = setTimeout(() => {
+        req.destroy();
+        reject(
+          new ClusterUnreachableError(
+            this.cluster,
+            `no answer within ${this.timeoutMs} ms (GET ${path.split('?')[0]})`,
+          ),
+        );
+      }, this.timeoutMs);
+      const req = this.lib.request(
+        `${this.server}${path}`,
+        { method: 'GET', headers: { ...this.headers, Accept: '*/*' }, ...(this.auth ? { auth: this.auth } : {}) },
+        (res) => {
+          clearTimeout(timer);
+          const status = res.statusCode ?? 0;
+          if (status !== 200) {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () => {
+              const text = Buffer.concat(chunks).toString('utf8');
+              const answer = { status, body: parseJson(text), text };
+              const refused = unusable(answer);
+              if (refused !== undefined) reject(new ClusterUnreachableError(this.cluster, refused));
+              else resolve(answer);
+            });
+            return;
+          }
+          this.contact.heard();
+          let buffer = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => {
+            buffer += chunk;
+            let nl: number;
+            while ((nl = buffer.indexOf('\n')) >= 0 && !done) {
+              onLine(buffer.slice(0, nl));
+              buffer = buffer.slice(nl + 1);
+            }
+          });
+          const finish = () => {
+            if (done) return;
+            done = true;
+            onEnd();
+          };
+          res.on('end', finish);
+          res.on('error', finish);
+          resolve({
+            stop: () => {
+              done = true;
+              req.destroy();
+            },
+          });
+        },
+      );
+      req.on('error', (e) => {
+        clearTimeout(timer);
+        if (!done) reject(new ClusterUnreachableError(this.cluster, e.message || String(e)));
+      });
+      req.end();
+    });
+  }
+
   /** Closes idle keep-alive connections. */
   close(): void {
     this.agent.destroy();

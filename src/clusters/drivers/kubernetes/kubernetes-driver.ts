@@ -7,12 +7,15 @@ import type {
   ClusterDriver,
   ClusterHealth,
   ClusterPermission,
+  LogRequest,
   Owner,
+  PodInfo,
   PruneReport,
   Resources,
   WorkloadStatus,
 } from '../../driver.ts';
 import {
+  OWNER_LABELS,
   ClusterForbiddenError,
   ClusterUnreachableError,
   NamespaceOwnedError,
@@ -27,6 +30,7 @@ import { failureMessage } from './api-errors.ts';
 import type { KubeResponse } from './kube-http.ts';
 import { KubeHttp, statusMessage } from './kube-http.ts';
 import { parseKubeconfig } from './kubeconfig.ts';
+import type { PodSummary } from './pod-summary.ts';
 import { clusterCapacity, metricsUsage } from './node-summary.ts';
 import type { AppliedRecord, ApplyDeps } from './object-apply.ts';
 import { applyManifests } from './object-apply.ts';
@@ -156,6 +160,56 @@ export class KubernetesDriver implements ClusterDriver {
     const report = clusterCapacity(c.cache.allNodes(), c.cache.allPods());
     const used = await this.used(c, report.requested.pods);
     return used ? { ...report, used } : report;
+  }
+
+  async pods(owner: Owner): Promise<PodInfo[]> {
+    const c = await this.fresh('objects');
+    return ownPods(c.cache.podsIn(owner.namespace), owner);
+  }
+
+  /** The pod log path of one of the owner's pods, with the query; undefined when the owner has no such pod. */
+  private async logPath(owner: Owner, request: LogRequest, follow: boolean) {
+    const c = await this.fresh('objects');
+    const pod = ownPods(c.cache.podsIn(owner.namespace), owner).find((p) => p.name === request.pod);
+    if (pod === undefined) return undefined;
+    const q = new URLSearchParams();
+    q.set('container', request.container ?? pod.containers[0] ?? '');
+    // Following starts from now: the lines so far are read first, without follow.
+    if (follow) {
+      q.set('follow', 'true');
+      q.set('tailLines', '0');
+    } else {
+      if (request.tailLines !== undefined) q.set('tailLines', String(request.tailLines));
+      if (request.sinceSeconds !== undefined) q.set('sinceSeconds', String(request.sinceSeconds));
+    }
+    const path = `/api/v1/namespaces/${encodeURIComponent(owner.namespace)}/pods/${encodeURIComponent(pod.name)}/log`;
+    return { c, path: `${path}?${q.toString()}` };
+  }
+
+  async followLogs(
+    owner: Owner,
+    request: LogRequest,
+    onLine: (line: string) => void,
+    onEnd: () => void,
+  ): Promise<(() => void) | undefined> {
+    const at = await this.logPath(owner, request, true);
+    if (at === undefined) return undefined;
+    const answer = await at.c.http.streamLines(at.path, onLine, onEnd);
+    if ('stop' in answer) return answer.stop;
+    if (answer.status === 404) return undefined;
+    throw new ClusterUnreachableError(this.cluster, statusMessage(answer));
+  }
+
+  async logs(owner: Owner, request: LogRequest): Promise<string[] | undefined> {
+    const at = await this.logPath(owner, request, false);
+    if (at === undefined) return undefined;
+    const answer = await at.c.http.request('GET', at.path);
+    if (answer.status === 404) return undefined;
+    // A container not started yet has no log: Kubernetes answers 400 "waiting to start"; shown as no lines.
+    if (answer.status === 400) return [];
+    if (answer.status !== 200) throw new ClusterUnreachableError(this.cluster, statusMessage(answer));
+    const text = answer.text.endsWith('\n') ? answer.text.slice(0, -1) : answer.text;
+    return text === '' ? [] : text.split('\n');
   }
 
   async health(): Promise<ClusterHealth> {
@@ -347,6 +401,26 @@ function notReadyDetail(answer: KubeResponse): string {
     .filter((l) => l.startsWith('[-]'))
     .map((l) => l.slice(3).replace(/: reason withheld$/, ''));
   return failed.length > 0 ? failed.join(', ') : statusMessage(answer);
+}
+
+/** The pods of the owner's application (by its name label) in its namespace, as PodInfo, by name. */
+function ownPods(pods: readonly PodSummary[], owner: Owner): PodInfo[] {
+  return pods
+    .filter((p) => p.labels[OWNER_LABELS.app] === owner.app)
+    .map((p) => ({
+      namespace: p.namespace,
+      name: p.name,
+      ...(p.labels[OWNER_LABELS.component] !== undefined ? { component: p.labels[OWNER_LABELS.component] } : {}),
+      phase: p.terminating ? 'Terminating' : p.phase,
+      ready: p.ready,
+      restarts: p.restarts,
+      ...(p.node !== undefined ? { node: p.node } : {}),
+      createdAt: p.createdAt,
+      ...(p.failure !== undefined ? { reason: p.failure.reason } : {}),
+      ...(p.lastTermination !== undefined ? { lastTermination: p.lastTermination } : {}),
+      containers: p.containers,
+    }))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 /** A driver for one cluster; the kubeconfig is loaded (and checked) on first use. */

@@ -31,6 +31,11 @@ export interface PodSummary {
   readonly restarts: number;
   /** The uids of the pod's owners (a ReplicaSet, a Job …). */
   readonly owners: readonly string[];
+  /** metadata.creationTimestamp (ISO), or '' when the server gave none. */
+  readonly createdAt: string;
+  /** The reason a container last terminated (Error, OOMKilled, Completed …), the most recent first. */
+  readonly lastTermination: string | undefined;
+  readonly containers: readonly string[];
 }
 
 /** Waiting reasons of a container that will not get better by itself, as polis names them. */
@@ -85,7 +90,25 @@ export function summarizePod(obj: Json): PodSummary {
     images: ((spec.containers as Json[] | undefined) ?? []).map((c) => String(c.image)),
     restarts: statuses.reduce((n, s) => n + (typeof s.restartCount === 'number' ? s.restartCount : 0), 0),
     owners: ((meta.ownerReferences as Json[] | undefined) ?? []).map((o) => String(o.uid)),
+    createdAt: typeof meta.creationTimestamp === 'string' ? meta.creationTimestamp : '',
+    lastTermination: lastTermination(statuses),
+    containers: ((spec.containers as Json[] | undefined) ?? []).map((c) => String(c.name)),
   };
+}
+
+/** The reason of the latest container termination: `lastState.terminated`, or the state itself when it ended. */
+function lastTermination(statuses: readonly Json[]): string | undefined {
+  let best: { at: string; reason: string } | undefined;
+  for (const s of statuses) {
+    for (const t of [(s.state as Json | undefined)?.terminated, (s.lastState as Json | undefined)?.terminated]) {
+      if (t === undefined || t === null || typeof t !== 'object') continue;
+      const term = t as Json;
+      const at = typeof term.finishedAt === 'string' ? term.finishedAt : '';
+      const reason = typeof term.reason === 'string' ? term.reason : 'Error';
+      if (best === undefined || at > best.at) best = { at, reason };
+    }
+  }
+  return best?.reason;
 }
 
 /**

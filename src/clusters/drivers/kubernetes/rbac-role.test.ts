@@ -44,4 +44,9 @@ describe('the shipped member-cluster role', () => {
       expect([...verbs].sort()).toEqual(['get', 'list', 'watch']);
     }
   });
+
+  it('grants reading pod logs, and nothing else on pod subresources (no exec, attach or port-forward)', () => {
+    expect([...granted('', 'pods/log')]).toEqual(['get']);
+    for (const sub of ['pods/exec', 'pods/attach', 'pods/portforward']) expect(granted('', sub).size).toBe(0);
+  });
 });

@@ -2,7 +2,7 @@ import { msg } from '../../../kernel/messages/index.ts';
 import type { Manifest } from '../../../kernel/manifest.ts';
 import { manifestKey } from '../../../kernel/manifest.ts';
 import type { SimCloud, SimCluster } from '../../../sim/index.ts';
-import { SimUnreachableError } from '../../../sim/index.ts';
+import { SimUnreachableError, formatLogLine } from '../../../sim/index.ts';
 import type {
   AppliedObject,
   ApplyFailure,
@@ -11,7 +11,9 @@ import type {
   ClusterCapacity,
   ClusterDriver,
   ClusterHealth,
+  LogRequest,
   Owner,
+  PodInfo,
   PruneReport,
   WorkloadStatus,
 } from '../../driver.ts';
@@ -113,6 +115,35 @@ export class SimulatedDriver implements ClusterDriver {
     return this.call((c) => c.capacity());
   }
 
+  pods(owner: Owner): Promise<PodInfo[]> {
+    return this.call((c) => ownPods(c, owner));
+  }
+
+  logs(owner: Owner, request: LogRequest): Promise<string[] | undefined> {
+    return this.call((c) => {
+      if (!ownPods(c, owner).some((p) => p.name === request.pod)) return undefined;
+      const since = request.sinceSeconds === undefined ? undefined : this.sim.now() - request.sinceSeconds * 1000;
+      const lines = c.podLog(owner.namespace, request.pod, {
+        container: request.container,
+        tail: request.tailLines,
+        since,
+      });
+      return lines?.map(formatLogLine);
+    });
+  }
+
+  followLogs(
+    owner: Owner,
+    request: LogRequest,
+    onLine: (line: string) => void,
+    onEnd: () => void,
+  ): Promise<(() => void) | undefined> {
+    return this.call((c) => {
+      if (!ownPods(c, owner).some((p) => p.name === request.pod)) return undefined;
+      return c.followPodLog(owner.namespace, request.pod, request.container, (l) => onLine(formatLogLine(l)), onEnd);
+    });
+  }
+
   health(): Promise<ClusterHealth> {
     const c = this.sim.cluster(this.cluster);
     if (!c) return Promise.resolve({ reachable: false, ready: false, message: 'no such simulated cluster' });
@@ -124,6 +155,22 @@ export class SimulatedDriver implements ClusterDriver {
       if (cluster === this.cluster) listener(namespace);
     });
   }
+}
+
+function ownPods(c: SimCluster, owner: Owner): PodInfo[] {
+  return c.pods(owner.namespace, selector(owner)).map((p) => ({
+    namespace: p.namespace,
+    name: p.name,
+    ...(p.component !== undefined ? { component: p.component } : {}),
+    phase: p.phase,
+    ready: p.ready,
+    restarts: p.restarts,
+    ...(p.node !== undefined ? { node: p.node } : {}),
+    createdAt: new Date(p.createdAt).toISOString(),
+    ...(p.reason !== undefined ? { reason: p.reason } : {}),
+    ...(p.lastTermination !== undefined ? { lastTermination: p.lastTermination } : {}),
+    containers: p.containers,
+  }));
 }
 
 function selector(owner: Owner): Record<string, string> {
