@@ -29,7 +29,7 @@ describe('oamCauses on policies and the workflow', () => {
         '"east" is already the name of spec.policies[0]; policy names are unique',
       ]);
       expect(at(causes, 'spec.policies[2].type')).toEqual([
-        'policy type "debug" is a KubeVela built-in polis does not run: a KubeVela debugging aid; polis render shows what would be applied; supported: apply-once, autoscaling, failover, garbage-collect, override, placement, read-only, replication, residency, resource-update, shared-resource, take-over, topology',
+        'policy type "debug" is a KubeVela built-in polis does not run: a KubeVela debugging aid; polis render shows what would be applied; supported: apply-once, autoscaling, failover, garbage-collect, override, placement, read-only, replication, residency, resource-update, shared-resource, slo, take-over, topology',
       ]);
     });
 
