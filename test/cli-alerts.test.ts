@@ -1,37 +1,21 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../src/cli/run-cli.ts';
 import type { TestPolis } from './support/test-polis.ts';
 import { startTestPolis } from './support/test-polis.ts';
+import { cliUsers } from './support/cli-users.ts';
 
 /** `polis alerts …` against a served polis: rules, channels, silences, alerts and the Prometheus export. */
 let t: TestPolis;
 let home: string;
 
-async function polis(user: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(args, {
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s) },
-    stdin: Readable.from([]),
-    env: { HOME: home, POLIS_CONFIG: join(home, user, 'config.json') },
-    cwd: home,
-  });
-  return { code, stdout, stderr };
-}
+let cli: Awaited<ReturnType<typeof cliUsers>>;
+const polis = (user: string, args: string[]) => cli.polis(user, args);
 
 beforeAll(async () => {
   t = await startTestPolis({ listen: true });
-  home = mkdtempSync(join(tmpdir(), 'polis-cli-alerts-'));
-  for (const user of ['admin', 'edu-admin']) {
-    const file = join(home, `${user}.token`);
-    writeFileSync(file, `${t.tokens[user]}\n`);
-    expect((await polis(user, ['login', t.polis.url!, '--token-file', file])).code).toBe(0);
-  }
+  cli = await cliUsers(t, ['admin', 'edu-admin'], 'polis-cli-alerts-');
+  home = cli.home;
   const manifest = join(home, 'alerting.yaml');
   writeFileSync(
     manifest,
@@ -64,7 +48,7 @@ spec:
 
 afterAll(async () => {
   await t?.stop();
-  if (home) rmSync(home, { recursive: true, force: true });
+  cli?.remove();
 });
 
 describe('polis alerts', () => {

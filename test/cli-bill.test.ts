@@ -1,40 +1,22 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readXlsx } from '../src/audit/xlsx.ts';
-import { runCli } from '../src/cli/run-cli.ts';
 import type { TestPolis } from './support/test-polis.ts';
 import { startTestPolis } from './support/test-polis.ts';
+import { cliUsers } from './support/cli-users.ts';
 
 /** `polis bill` and `polis budget set` against a served polis with a closed day of costs for two departments. */
 let t: TestPolis;
 let home: string;
 
-async function polis(user: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(args, {
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s) },
-    stdin: Readable.from([]),
-    env: { HOME: home, POLIS_CONFIG: join(home, user, 'config.json') },
-    cwd: home,
-  });
-  return { code, stdout, stderr };
-}
+let cli: Awaited<ReturnType<typeof cliUsers>>;
+const polis = (user: string, args: string[]) => cli.polis(user, args);
 
 beforeAll(async () => {
   t = await startTestPolis({ listen: true });
-  home = mkdtempSync(join(tmpdir(), 'polis-cli-bill-'));
-  const tokens: Record<string, string> = { ...t.tokens, admin: t.adminToken };
-  for (const user of ['admin', 'edu-admin']) {
-    const file = join(home, `${user}.token`);
-    writeFileSync(file, `${tokens[user]}\n`);
-    const r = await polis(user, ['login', t.polis.url!, '--token-file', file]);
-    expect(r.code, r.stderr).toBe(0);
-  }
+  cli = await cliUsers(t, ['admin', 'edu-admin'], 'polis-cli-bill-');
+  home = cli.home;
   const line = (tenant: string, app: string, fen: number) => ({
     day: '2026-11-03',
     cluster: 'gov-east',
@@ -54,7 +36,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await t?.stop();
-  if (home) rmSync(home, { recursive: true, force: true });
+  cli?.remove();
 });
 
 describe('polis bill and budget', () => {

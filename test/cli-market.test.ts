@@ -1,43 +1,23 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../src/cli/run-cli.ts';
 import type { TestPolis } from './support/test-polis.ts';
 import { startTestPolis } from './support/test-polis.ts';
+import { cliUsers } from './support/cli-users.ts';
 
 /** `polis market …` against a served polis: the seed catalog applied, reviewed and read as a department sees it. */
 let t: TestPolis;
-let home: string;
 
-async function polis(user: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(args, {
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s) },
-    stdin: Readable.from([]),
-    env: { HOME: home, POLIS_CONFIG: join(home, user, 'config.json') },
-    cwd: home,
-  });
-  return { code, stdout, stderr };
-}
+let cli: Awaited<ReturnType<typeof cliUsers>>;
+const polis = (user: string, args: string[]) => cli.polis(user, args);
 
 beforeAll(async () => {
   t = await startTestPolis({ listen: true });
-  home = mkdtempSync(join(tmpdir(), 'polis-cli-market-'));
-  for (const user of ['admin', 'publisher', 'edu-staff', 'tax-admin', 'hrss-admin']) {
-    const file = join(home, `${user}.token`);
-    writeFileSync(file, `${t.tokens[user]}\n`);
-    const r = await polis(user, ['login', t.polis.url!, '--token-file', file]);
-    expect(r.code, r.stderr).toBe(0);
-  }
+  cli = await cliUsers(t, ['admin', 'publisher', 'edu-staff', 'tax-admin', 'hrss-admin'], 'polis-cli-market-');
 });
 
 afterAll(async () => {
   await t?.stop();
-  if (home) rmSync(home, { recursive: true, force: true });
+  cli?.remove();
 });
 
 describe('polis market', () => {
