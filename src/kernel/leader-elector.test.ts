@@ -39,28 +39,34 @@ async function until(what: string, check: () => boolean): Promise<void> {
   throw new Error(`timed out waiting for ${what}`);
 }
 
+/** An elector on memory leases whose leader work (onElected) hangs until `release()`; `changes` records the order. */
+function slowStarter() {
+  const now = () => performance.now();
+  const leases = memoryLeases(now);
+  let release!: () => void;
+  const started = new Promise<void>((r) => (release = r));
+  const changes: string[] = [];
+  const elector = new LeaderElector({
+    leases,
+    name: 'controllers',
+    holder: 'replica-a',
+    timing: { leaseMs: 1500, renewMs: 20, renewDeadlineMs: 1000, retryMs: 20 },
+    now,
+    onElected: async () => {
+      changes.push('elected');
+      await started;
+      changes.push('started');
+    },
+    onLost: () => {
+      changes.push('lost');
+    },
+  });
+  return { leases, elector, changes, release };
+}
+
 describe('LeaderElector', () => {
   it('keeps renewing its term while a slow start of the leader work is under way, and does not lose it', async () => {
-    const now = () => performance.now();
-    const leases = memoryLeases(now);
-    let release!: () => void;
-    const started = new Promise<void>((r) => (release = r));
-    const changes: string[] = [];
-    const elector = new LeaderElector({
-      leases,
-      name: 'controllers',
-      holder: 'replica-a',
-      timing: { leaseMs: 1500, renewMs: 20, renewDeadlineMs: 1000, retryMs: 20 },
-      now,
-      onElected: async () => {
-        changes.push('elected');
-        await started;
-        changes.push('started');
-      },
-      onLost: () => {
-        changes.push('lost');
-      },
-    });
+    const { leases, elector, changes, release } = slowStarter();
     const starting = elector.start();
     // The start hangs (a cluster that does not answer); renewals go on beside it.
     await until('three renewals during the start', () => leases.attempts.filter((a) => a.epoch > 0).length >= 3);
@@ -74,26 +80,7 @@ describe('LeaderElector', () => {
   });
 
   it('runs a loss after the start under way, never beside it', async () => {
-    const now = () => performance.now();
-    const leases = memoryLeases(now);
-    let release!: () => void;
-    const started = new Promise<void>((r) => (release = r));
-    const changes: string[] = [];
-    const elector = new LeaderElector({
-      leases,
-      name: 'controllers',
-      holder: 'replica-a',
-      timing: { leaseMs: 1500, renewMs: 20, renewDeadlineMs: 1000, retryMs: 20 },
-      now,
-      onElected: async () => {
-        changes.push('elected');
-        await started;
-        changes.push('started');
-      },
-      onLost: () => {
-        changes.push('lost');
-      },
-    });
+    const { elector, changes, release } = slowStarter();
     void elector.start();
     await until('the election', () => changes.length > 0);
     const stopping = elector.stop();
