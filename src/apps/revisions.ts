@@ -69,7 +69,7 @@ export const applicationRevisionKind: KindDefinition = defineKind({
   ],
 });
 
-export function revisionName(app: string, revision: number): string {
+export function revisionName(app: string, revision: number | ''): string {
   return `${app}-v${revision}`;
 }
 
@@ -81,7 +81,7 @@ function revisionLimit(app: StoredObject): number {
 
 /** The revisions of one application, oldest first. */
 export async function revisionsOf(tx: Pick<StoreTx, 'listAll'>, tenant: string, app: string): Promise<StoredObject[]> {
-  const all = await tx.listAll(['ApplicationRevision'], tenant);
+  const all = await tx.listAll(['ApplicationRevision'], tenant, { namePrefix: revisionName(app, '') });
   return all
     .filter((r) => r.metadata.labels?.[REVISION_APP_LABEL] === app)
     .sort((a, b) => (a.spec as RevisionSpec).revision - (b.spec as RevisionSpec).revision);

@@ -249,6 +249,48 @@ forEachBackend('the store', (backend) => {
     expect(await store.transaction((tx) => tx.listAll([], 'finance'))).toEqual([]);
   });
 
+  it('lists by name prefix in listAll, as an index range that holds no other name', async () => {
+    for (const name of ['web-v1', 'web-v2', 'web-v10', 'web-vx-v1', 'web', 'web-w1', 'webv1', 'api-v1'])
+      await create(store, 'ApplicationRevision', 'finance', name);
+    await create(store, 'ApplicationRevision', 'health', 'web-v1');
+    const names = await store.transaction(async (tx) =>
+      (await tx.listAll(['ApplicationRevision'], 'finance', { namePrefix: 'web-v' })).map((o) => o.metadata.name),
+    );
+    expect(names).toEqual(['web-v1', 'web-v10', 'web-v2', 'web-vx-v1']);
+  });
+
+  it("keeps a job's repeated listAll current with the job's own puts and removes, and nothing after it", async () => {
+    await create(store, 'Application', 'finance', 'b');
+    await create(store, 'Application', 'finance', 'd');
+    const seen = await store.transaction(async (tx) => {
+      const names = async () => (await tx.listAll(['Application', 'Database'], 'finance')).map((o) => o.metadata.name);
+      const lists = [await names()];
+      const put = async (kind: string, tenant: string, name: string, spec: unknown) => {
+        const obj = object(kind, tenant, name, await tx.nextRevision(), { spec });
+        await tx.put(obj, 'ADDED');
+        return obj;
+      };
+      const c = await put('Application', 'finance', 'c', { replicas: 2 });
+      (c as { spec: unknown }).spec = { replicas: 99 }; // changing the caller's object after the put changes nothing stored
+      await put('Database', 'finance', 'a', {});
+      await put('Application', 'health', 'x', {});
+      await put('Secret', 'finance', 'e', {});
+      lists.push(await names());
+      const d = (await tx.listAll(['Database', 'Application'], 'finance')).find((o) => o.metadata.name === 'd')!;
+      await tx.remove({ ...d, metadata: { ...d.metadata, resourceVersion: String(await tx.nextRevision()) } });
+      lists.push(await names());
+      const cNow = (await tx.listAll(['Application', 'Database'], 'finance')).find((o) => o.metadata.name === 'c');
+      return { lists, cSpec: cNow?.spec };
+    });
+    expect(seen.lists).toEqual([
+      ['b', 'd'],
+      ['b', 'c', 'd', 'a'],
+      ['b', 'c', 'a'],
+    ]);
+    expect(seen.cSpec).toEqual({ replicas: 2 });
+    expect(await store.transaction(async (tx) => (await tx.listAll(['Application'], 'finance')).length)).toBe(2);
+  });
+
   it('lists by tenant and by an authorization set of tenants, and an empty set yields nothing', async () => {
     for (const tenant of ['finance', 'health', 'roads']) {
       await create(store, 'Application', tenant, 'a');

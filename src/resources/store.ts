@@ -148,8 +148,16 @@ export interface StoreTx {
   /** The next revision number; every put and remove in this transaction takes its own. */
   nextRevision(): Promise<number>;
   get(key: ObjectKey): Promise<StoredObject | undefined>;
-  /** All objects of `kinds` in `tenant` (for admission sums such as quota), unpaged. */
-  listAll(kinds: readonly string[], tenant: string): Promise<StoredObject[]>;
+  /**
+   * All objects of `kinds` in `tenant` (for admission sums such as quota), unpaged, ordered by kind and name; with
+   * `namePrefix`, only those whose name starts with it (an index range, not a scan). The objects returned are the
+   * transaction's own: read them, never change them.
+   */
+  listAll(
+    kinds: readonly string[],
+    tenant: string,
+    options?: { readonly namePrefix?: string },
+  ): Promise<StoredObject[]>;
   /** Insert or replace `obj` (its metadata.resourceVersion must be `String(revision)`) and record the change event. */
   put(obj: StoredObject, type: 'ADDED' | 'MODIFIED'): Promise<void>;
   /** Remove the object and record a DELETED event carrying `last` (its final state, with a new resourceVersion). */

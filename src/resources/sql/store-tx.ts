@@ -56,6 +56,8 @@ export class SqlStoreTx implements StoreTx {
   /** With `combine`: the last put, not yet sent, so that it and the audit entry after it take one statement. */
   #pending: { object: Insertable<Schema['objects']>; event: Insertable<Schema['events']> } | undefined;
   #open = true;
+  /** Lists this job has read through listAll (without a prefix), kept current with its writes. */
+  readonly #lists = new Map<string, CachedList>();
 
   /**
    * `combine` (PostgreSQL): a put waits until the next operation of the job and is sent with it in one statement
@@ -93,19 +95,30 @@ export class SqlStoreTx implements StoreTx {
     return getObject(this.#trx, key);
   }
 
-  async listAll(kinds: readonly string[], tenant: string): Promise<StoredObject[]> {
+  async listAll(
+    kinds: readonly string[],
+    tenant: string,
+    options: { readonly namePrefix?: string } = {},
+  ): Promise<StoredObject[]> {
     this.#checkOpen();
     if (kinds.length === 0) return [];
+    const prefix = options.namePrefix ?? '';
+    // A job that lists the same objects again (a bulk apply admits every document against the department's
+    // totals) reads them once: the list is kept for the rest of the job and follows its own puts and removes.
+    const cacheKey = prefix === '' ? `${tenant}\u0000${[...kinds].sort().join('\u0000')}` : undefined;
+    const cached = cacheKey === undefined ? undefined : this.#lists.get(cacheKey);
+    if (cached) return [...cached.sorted];
     await this.settle();
-    const rows = await this.#trx
+    let query = this.#trx
       .selectFrom('objects')
       .select('body')
       .where('kind', 'in', [...kinds])
-      .where('tenant', '=', tenant)
-      .orderBy('kind')
-      .orderBy('name')
-      .execute();
-    return rows.map((r) => JSON.parse(r.body) as StoredObject);
+      .where('tenant', '=', tenant);
+    if (prefix !== '') query = query.where('name', '>=', prefix).where('name', '<', prefixEnd(prefix));
+    const rows = await query.orderBy('kind').orderBy('name').execute();
+    const objects = rows.map((r) => JSON.parse(r.body) as StoredObject);
+    if (cacheKey !== undefined) this.#lists.set(cacheKey, new CachedList(tenant, kinds, objects));
+    return objects;
   }
 
   async put(obj: StoredObject, type: 'ADDED' | 'MODIFIED'): Promise<void> {
@@ -116,6 +129,7 @@ export class SqlStoreTx implements StoreTx {
     const labels = JSON.stringify(obj.metadata.labels ?? {});
     const object = { ...key, uid: obj.metadata.uid, revision, body, labels };
     const event = { revision, type, ...key, body };
+    for (const list of this.#lists.values()) list.put(key, body);
     await this.settle();
     if (this.#combine) {
       this.#pending = { object, event };
@@ -137,6 +151,7 @@ export class SqlStoreTx implements StoreTx {
       .where('name', '=', key.name)
       .executeTakeFirst();
     if (Number(result.numDeletedRows) === 0) throw new NotFoundError(`${describeKey(key)} does not exist`);
+    for (const list of this.#lists.values()) list.remove(key);
     await this.#trx
       .insertInto('events')
       .values({ revision, type: 'DELETED', ...key, body: JSON.stringify(last) })
@@ -240,4 +255,60 @@ export async function getObject(db: Kysely<Schema>, key: ObjectKey): Promise<Sto
     .where('name', '=', key.name)
     .executeTakeFirst();
   return row ? (JSON.parse(row.body) as StoredObject) : undefined;
+}
+
+/** The first string after every string that starts with `prefix` (in code-unit order, as COLLATE "C" sorts). */
+function prefixEnd(prefix: string): string {
+  return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+}
+
+/** One listAll answer of a job, ordered by kind and name, updated by the job's own puts and removes. */
+class CachedList {
+  readonly #tenant: string;
+  readonly #kinds: ReadonlySet<string>;
+  readonly sorted: StoredObject[];
+
+  constructor(tenant: string, kinds: readonly string[], objects: StoredObject[]) {
+    this.#tenant = tenant;
+    this.#kinds = new Set(kinds);
+    this.sorted = objects;
+  }
+
+  put(key: ObjectKey, body: string): void {
+    if (!this.#covers(key)) return;
+    // Parsed from the stored text, so that a caller changing its object after the put cannot change the list.
+    const obj = JSON.parse(body) as StoredObject;
+    const at = this.#search(key);
+    if (at.found) this.sorted[at.index] = obj;
+    else this.sorted.splice(at.index, 0, obj);
+  }
+
+  remove(key: ObjectKey): void {
+    if (!this.#covers(key)) return;
+    const at = this.#search(key);
+    if (at.found) this.sorted.splice(at.index, 1);
+  }
+
+  #covers(key: ObjectKey): boolean {
+    return key.tenant === this.#tenant && this.#kinds.has(key.kind);
+  }
+
+  /** Binary search by (kind, name) in code-unit order, as the query sorted them. */
+  #search(key: ObjectKey): { found: boolean; index: number } {
+    let lo = 0;
+    let hi = this.sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const m = this.sorted[mid]!;
+      const c = compare(m.kind, key.kind) || compare(m.metadata.name, key.name);
+      if (c === 0) return { found: true, index: mid };
+      if (c < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return { found: false, index: lo };
+  }
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
