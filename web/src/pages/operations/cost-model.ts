@@ -126,7 +126,11 @@ export function trendSeries(bill: Bill): {
   const from = Math.max(lastClosed, 0);
   const span = days.length - 1 - from;
   const forecast = days.map((_, i) =>
-    i < from ? null : span > 0 ? (start + ((bill.forecastFen - start) * (i - from)) / span) / 100 : bill.forecastFen / 100,
+    i < from
+      ? null
+      : span > 0
+        ? (start + ((bill.forecastFen - start) * (i - from)) / span) / 100
+        : bill.forecastFen / 100,
   );
   return { days, daily, cumulative, forecast };
 }

@@ -3,6 +3,7 @@ import { orderedResults } from './assessment-model.ts';
 import { budgetUse, formatFen, groupBill, reconcileByCluster, trendSeries } from './cost-model.ts';
 import type { ApplicationRecommendations, Bill, BillLine, CheckResult } from './operations-api.ts';
 import { recommendationRows, totalSaving } from './recommendation-model.ts';
+import { utilizationSeries } from './utilization-model.ts';
 
 const line = (app: string, cluster: string, vendor: string, item: string, fen: number): BillLine => ({
   app,
@@ -149,5 +150,18 @@ describe('the scorecard', () => {
       r('run-as-non-root', 'danger', false),
     ]);
     expect(ordered.map((x) => x.check)).toEqual(['run-as-non-root', 'liveness-probe', 'description', 'cpu-request']);
+  });
+});
+
+describe('the utilization chart', () => {
+  it('labels each point in the city’s time and draws the requests flat beside the use', () => {
+    const s = utilizationSeries({
+      from: '2026-12-06T00:00:00.000Z',
+      to: '2026-12-06T00:10:00.000Z',
+      stepMs: 300_000,
+      departments: [{ tenant: 'edu', requested: { cpu: 4, memory: 0 }, used: { cpu: [1, null, 2.5] } }],
+    });
+    expect(s.times).toEqual(['12-06 08:00', '12-06 08:05', '12-06 08:10']);
+    expect(s.departments[0]).toEqual({ tenant: 'edu', used: [1, null, 2.5], requested: [4, 4, 4] });
   });
 });
