@@ -150,9 +150,12 @@ function ScorecardView(props: { tenant: string; application: string }) {
               {
                 key: 'check',
                 title: t('assess.check'),
+                width: 230,
                 render: (_, r) => (
                   <span>
-                    <Typography.Text code>{r.check}</Typography.Text>
+                    <Typography.Text code style={{ whiteSpace: 'nowrap' }}>
+                      {r.check}
+                    </Typography.Text>
                     {r.component && <Typography.Text type="secondary"> {r.component}</Typography.Text>}
                     {r.mandatory && <Tag color="red">{t('assess.mandatory')}</Tag>}
                   </span>
@@ -161,6 +164,7 @@ function ScorecardView(props: { tenant: string; application: string }) {
               {
                 key: 'severity',
                 title: t('assess.severity'),
+                width: 96,
                 render: (_, r) => (
                   <Tag color={SEVERITY_COLOR[r.severity]}>{t(`assess.severity.${r.severity}` as MessageKey)}</Tag>
                 ),
@@ -168,6 +172,7 @@ function ScorecardView(props: { tenant: string; application: string }) {
               {
                 key: 'passed',
                 title: t('common.status'),
+                width: 80,
                 render: (_, r) =>
                   r.passed ? (
                     <Typography.Text type="success">{t('assess.passed')}</Typography.Text>

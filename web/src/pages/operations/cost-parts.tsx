@@ -194,8 +194,8 @@ function TrendChart(props: { bill: Bill }) {
     const s = trendSeries(props.bill);
     return {
       tooltip: { trigger: 'axis', valueFormatter: (v: unknown) => (typeof v === 'number' ? `¥${v.toFixed(2)}` : '-') },
-      legend: { data: [t('cost.daily'), t('cost.cumulative'), t('cost.forecastLine')] },
-      grid: { left: 64, right: 24, top: 36, bottom: 28 },
+      legend: { top: 0, data: [t('cost.daily'), t('cost.cumulative'), t('cost.forecastLine')] },
+      grid: { left: 64, right: 24, top: 40, bottom: 28 },
       xAxis: { type: 'category', data: s.days.map((d) => d.slice(5)) },
       yAxis: { type: 'value', axisLabel: { formatter: '¥{value}' } },
       series: [

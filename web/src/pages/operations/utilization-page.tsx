@@ -36,7 +36,7 @@ export function UtilizationPage() {
     if (!series) return undefined;
     return {
       tooltip: { trigger: 'axis' },
-      legend: { type: 'scroll' },
+      legend: { type: 'scroll', top: 0 },
       grid: { left: 56, right: 24, top: 40, bottom: 28 },
       xAxis: { type: 'category', data: series.times },
       yAxis: { type: 'value', name: t('util.cores', { n: '' }).trim() },
@@ -64,7 +64,7 @@ export function UtilizationPage() {
     if (!clusters || clusters.length === 0) return undefined;
     return {
       tooltip: { trigger: 'axis' },
-      legend: {},
+      legend: { top: 0 },
       grid: { left: 56, right: 24, top: 40, bottom: 28 },
       xAxis: { type: 'category', data: clusters.map((c) => c.cluster) },
       yAxis: { type: 'value', name: t('util.cores', { n: '' }).trim() },
