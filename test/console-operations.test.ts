@@ -153,6 +153,14 @@ describe.skipIf(!hasChromium)(
       // Utilization: the departments' chart and the clusters' capacity.
       await page.getByTestId('nav-utilization').click();
       await page.getByTestId('util-clusters').waitFor();
+      // The platform's maturity level, each criterion with its measured figure.
+      await page.getByTestId('nav-assessment').click();
+      const level = page.getByTestId('maturity-level');
+      await level.waitFor();
+      expect(Number(await level.getAttribute('data-level'))).toBeGreaterThanOrEqual(1);
+      expect(await level.textContent()).toContain('符合标准的应用占比');
+      expect(await level.textContent()).toContain('未测量'); // SLO attainment is not measured yet
+      await shot(page, '64-operations-assessment-city');
       expect(errors).toEqual([]);
       await context.close();
     });

@@ -221,10 +221,14 @@ function LevelCard(props: { level: NonNullable<Assessment['level']> }) {
               align: 'right',
               render: (_, c) => (c.value === null ? t('assess.notMeasured') : figure(c, c.value)),
             },
-            { key: 't', title: '', render: (_, c) => t('assess.threshold', { threshold: figure(c, c.threshold) }) },
+            {
+              key: 't',
+              title: t('assess.required'),
+              render: (_, c) => t('assess.threshold', { threshold: figure(c, c.threshold) }),
+            },
             {
               key: 'e',
-              title: '',
+              title: t('assess.evidence'),
               render: (_, c) => (
                 <Typography.Text type="secondary">
                   {Object.values(c.evidence)
