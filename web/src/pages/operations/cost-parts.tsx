@@ -82,7 +82,7 @@ export function BillView(props: { bill: Bill; budgets: readonly BudgetObject[]; 
     .map((d) => ({
       key: d,
       title: t(`cost.by.${d}` as MessageKey),
-      render: (_: unknown, l: BillLine) => keyText(d, l[d]),
+      render: (_: unknown, l: BillLine) => (d === 'item' ? <ItemTag item={l.item} /> : keyText(d, l[d])),
     }));
   return (
     <Flex vertical gap={16}>
@@ -136,7 +136,11 @@ export function BillView(props: { bill: Bill; budgets: readonly BudgetObject[]; 
             rowKey="key"
             dataSource={grouped.groups}
             columns={[
-              { key: 'key', title: t(`cost.by.${by}` as MessageKey), render: (_, g) => keyText(by, g.key) },
+              {
+                key: 'key',
+                title: t(`cost.by.${by}` as MessageKey),
+                render: (_, g) => (by === 'item' ? <ItemTag item={g.key} /> : keyText(by, g.key)),
+              },
               {
                 key: 'fen',
                 title: t('cost.amount'),
@@ -195,11 +199,15 @@ function TrendChart(props: { bill: Bill }) {
     return {
       tooltip: { trigger: 'axis', valueFormatter: (v: unknown) => (typeof v === 'number' ? `¥${v.toFixed(2)}` : '-') },
       legend: { top: 0, data: [t('cost.daily'), t('cost.cumulative'), t('cost.forecastLine')] },
-      grid: { left: 64, right: 24, top: 40, bottom: 28 },
+      grid: { left: 64, right: 64, top: 40, bottom: 28 },
       xAxis: { type: 'category', data: s.days.map((d) => d.slice(5)) },
-      yAxis: { type: 'value', axisLabel: { formatter: '¥{value}' } },
+      // Daily cost on its own axis (right): beside the month to date its bars would be too small to read.
+      yAxis: [
+        { type: 'value', axisLabel: { formatter: '¥{value}' } },
+        { type: 'value', axisLabel: { formatter: '¥{value}' }, splitLine: { show: false } },
+      ],
       series: [
-        { name: t('cost.daily'), type: 'bar', data: s.daily, itemStyle: { color: '#91caff' } },
+        { name: t('cost.daily'), type: 'bar', yAxisIndex: 1, data: s.daily, itemStyle: { color: '#91caff' } },
         {
           name: t('cost.cumulative'),
           type: 'line',
@@ -221,8 +229,8 @@ function TrendChart(props: { bill: Bill }) {
   return <Chart option={option} height={260} testId="cost-trend" />;
 }
 
-/** An item label as a tag (shared and idle stand out for the data bureau). */
-export function ItemTag(props: { item: string }) {
+/** An item label as a tag (shared and idle stand out). */
+function ItemTag(props: { item: string }) {
   const text = useBillKeyText()('item', props.item);
   const color = props.item === 'idle' ? 'orange' : props.item === 'shared' ? 'purple' : undefined;
   return <Tag color={color}>{text}</Tag>;
