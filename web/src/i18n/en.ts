@@ -537,7 +537,8 @@ export const en: Record<MessageKey, string> = {
   'rec.method.percentile': 'P99 profile',
   'rec.method.current': 'Keep as is',
   'rec.apply': 'Apply',
-  'rec.confirm': 'Set the requests of {application}/{component} to CPU {cpu}, memory {memory}? This makes a new, revertible revision.',
+  'rec.confirm':
+    'Set the requests of {application}/{component} to CPU {cpu}, memory {memory}? This makes a new, revertible revision.',
   'rec.applied': '{application}/{component} resized: revision {revision}',
   'rec.none': 'No recommendations',
   'rec.replicas': '{n} replicas',
