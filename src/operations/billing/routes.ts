@@ -155,9 +155,27 @@ export function registerBillingRoutes(app: FastifyInstance, deps: BillingRouteDe
         deps.store.ledger.costTotals({ from: days[0]!, to: days.at(-1)! }),
         monthLines(month),
       ]);
-      const sums = new Map<string, number>();
-      for (const l of lines) sums.set(`${l.day}/${l.cluster}`, (sums.get(`${l.day}/${l.cluster}`) ?? 0) + l.fen);
-      const items = totals.map((t) => ({ ...t, linesFen: sums.get(`${t.day}/${t.cluster}`) ?? 0 }));
+      // Per day and cluster: the sum of its lines, and how much of it is idle and shared (the console shows
+      // allocations + idle + shared = total; allocations are the lines that are neither).
+      const sums = new Map<string, { lines: number; idle: number; shared: number }>();
+      for (const l of lines) {
+        const key = `${l.day}/${l.cluster}`;
+        const s = sums.get(key) ?? { lines: 0, idle: 0, shared: 0 };
+        s.lines += l.fen;
+        if (l.item === 'idle') s.idle += l.fen;
+        else if (l.item === 'shared') s.shared += l.fen;
+        sums.set(key, s);
+      }
+      const items = totals.map((t) => {
+        const s = sums.get(`${t.day}/${t.cluster}`) ?? { lines: 0, idle: 0, shared: 0 };
+        return {
+          ...t,
+          linesFen: s.lines,
+          allocatedFen: s.lines - s.idle - s.shared,
+          idleFen: s.idle,
+          sharedFen: s.shared,
+        };
+      });
       return { kind: 'CostReconciliation', month, balanced: items.every((i) => i.linesFen === i.totalFen), items };
     },
   );

@@ -1,12 +1,16 @@
 import {
+  AccountBookOutlined,
   AppstoreOutlined,
   AuditOutlined,
+  BulbOutlined,
   ClusterOutlined,
   DashboardOutlined,
   KeyOutlined,
+  LineChartOutlined,
   ExperimentOutlined,
   FundProjectionScreenOutlined,
   LogoutOutlined,
+  SafetyCertificateOutlined,
   TeamOutlined,
   UserOutlined,
 } from '@ant-design/icons';
@@ -31,6 +35,10 @@ const ICONS: Record<NavKey, ReactNode> = {
   audit: <AuditOutlined />,
   sandbox: <ExperimentOutlined />,
   bigscreen: <FundProjectionScreenOutlined />,
+  costs: <AccountBookOutlined />,
+  recommendations: <BulbOutlined />,
+  assessment: <SafetyCertificateOutlined />,
+  utilization: <LineChartOutlined />,
 };
 
 /** The frame of every page: navigation (what this user may use), language, who is signed in. */

@@ -2,7 +2,18 @@ import type { Capabilities } from '../auth/capabilities.ts';
 import type { MessageKey } from '../i18n/i18n.tsx';
 
 export type NavKey =
-  'overview' | 'applications' | 'clusters' | 'departments' | 'tokens' | 'audit' | 'sandbox' | 'bigscreen';
+  | 'overview'
+  | 'applications'
+  | 'clusters'
+  | 'departments'
+  | 'tokens'
+  | 'audit'
+  | 'sandbox'
+  | 'bigscreen'
+  | 'costs'
+  | 'recommendations'
+  | 'assessment'
+  | 'utilization';
 
 export interface NavItem {
   readonly key: NavKey;
@@ -15,6 +26,16 @@ const ALL: readonly (NavItem & { readonly visible: (c: Capabilities) => boolean 
   { key: 'applications', path: '/applications', label: 'nav.applications', visible: (c) => c.canReadApplications },
   { key: 'clusters', path: '/clusters', label: 'nav.clusters', visible: () => true },
   { key: 'departments', path: '/departments', label: 'nav.departments', visible: (c) => c.canReadApplications },
+  // Operations (issue 17 point 7; docs/console.md "Operations").
+  { key: 'costs', path: '/costs', label: 'nav.costs', visible: (c) => c.canReadOperations },
+  {
+    key: 'recommendations',
+    path: '/recommendations',
+    label: 'nav.recommendations',
+    visible: (c) => c.canReadOperations,
+  },
+  { key: 'assessment', path: '/assessment', label: 'nav.assessment', visible: (c) => c.canReadOperations },
+  { key: 'utilization', path: '/utilization', label: 'nav.utilization', visible: (c) => c.canReadOperations },
   { key: 'tokens', path: '/tokens', label: 'nav.tokens', visible: () => true },
   { key: 'audit', path: '/audit', label: 'nav.audit', visible: (c) => c.canReadAudit },
   { key: 'sandbox', path: '/sandbox', label: 'nav.sandbox', visible: (c) => c.canUseSandbox },

@@ -32,6 +32,17 @@ const DepartmentDetailPage = lazy(() =>
 const TokenPage = lazy(() => import('../pages/tokens/token-page.tsx').then((m) => ({ default: m.TokenPage })));
 const AuditPage = lazy(() => import('../pages/audit/audit-page.tsx').then((m) => ({ default: m.AuditPage })));
 const SandboxPage = lazy(() => import('../pages/sandbox/sandbox-page.tsx').then((m) => ({ default: m.SandboxPage })));
+// Operations: 费用, 优化建议, 评估, 利用率.
+const CostPage = lazy(() => import('../pages/operations/cost-page.tsx').then((m) => ({ default: m.CostPage })));
+const RecommendationsPage = lazy(() =>
+  import('../pages/operations/recommendations-page.tsx').then((m) => ({ default: m.RecommendationsPage })),
+);
+const AssessmentPage = lazy(() =>
+  import('../pages/operations/assessment-page.tsx').then((m) => ({ default: m.AssessmentPage })),
+);
+const UtilizationPage = lazy(() =>
+  import('../pages/operations/utilization-page.tsx').then((m) => ({ default: m.UtilizationPage })),
+);
 
 type Page = ComponentType<{ params: Record<string, string> }>;
 
@@ -47,6 +58,10 @@ const ROUTES: readonly [string, Page][] = [
   ['/tokens', TokenPage as Page],
   ['/audit', AuditPage as Page],
   ['/sandbox', SandboxPage as Page],
+  ['/costs', CostPage as Page],
+  ['/recommendations', RecommendationsPage as Page],
+  ['/assessment', AssessmentPage as Page],
+  ['/utilization', UtilizationPage as Page],
 ];
 
 function NotFound() {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { navItems } from '../app/nav.ts';
-import { canSeeMembers, canWrite, capabilitiesOf } from './capabilities.ts';
+import { canApplyRecommendation, canSeeMembers, canWrite, capabilitiesOf } from './capabilities.ts';
 
 const who = (user: string, bindings: { role: string; tenant?: string }[]) =>
   capabilitiesOf({ kind: 'WhoAmI', user, bindings });
@@ -19,6 +19,10 @@ describe('what the console offers, from whoami', () => {
       'applications',
       'clusters',
       'departments',
+      'costs',
+      'recommendations',
+      'assessment',
+      'utilization',
       'tokens',
       'audit',
       'sandbox',
@@ -38,6 +42,10 @@ describe('what the console offers, from whoami', () => {
       'applications',
       'clusters',
       'departments',
+      'costs',
+      'recommendations',
+      'assessment',
+      'utilization',
       'tokens',
       'sandbox',
       'bigscreen',
@@ -70,6 +78,17 @@ describe('what the console offers, from whoami', () => {
     expect(c.readableDepartments).toEqual(['edu', 'health']);
     expect(canSeeMembers(c, 'edu')).toBe(false);
     expect(c.canReadAudit).toBe(false);
+  });
+
+  it('offers operations to whoever reads a department, the city view of costs to platform-wide readers only', () => {
+    const edu = who('edu-admin', [{ role: 'tenant-admin', tenant: 'edu' }]);
+    expect(edu).toMatchObject({ canReadOperations: true, canReadCityCosts: false });
+    expect(canApplyRecommendation(edu, 'edu')).toBe(true);
+    expect(canApplyRecommendation(edu, 'tax')).toBe(false);
+    const auditor = who('auditor', [{ role: 'auditor' }]);
+    expect(auditor).toMatchObject({ canReadOperations: true, canReadCityCosts: true });
+    expect(canApplyRecommendation(auditor, 'edu')).toBe(false);
+    expect(navItems(who('publisher', [{ role: 'publisher' }])).map((i) => i.key)).not.toContain('costs');
   });
 
   it('offers a publisher only the clusters, the overview and its own API tokens', () => {

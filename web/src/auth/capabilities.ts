@@ -26,6 +26,10 @@ export interface Capabilities {
   /** The sandbox page: cluster controls, or load on the user's own applications. */
   readonly canUseSandbox: boolean;
   readonly writableDepartments: 'all' | readonly string[];
+  /** 费用, 优化建议, 评估, 利用率: readable by whoever may list a department's applications (as the routes decide). */
+  readonly canReadOperations: boolean;
+  /** The city-wide view of costs: every department, the city total and the per-cluster reconciliation. */
+  readonly canReadCityCosts: boolean;
 }
 
 const WRITERS = new Set(['tenant-admin', 'tenant-member', 'developer']);
@@ -58,6 +62,8 @@ export function capabilitiesOf(who: WhoAmI): Capabilities {
     canControlClusters: isPlatformAdmin,
     canUseSandbox: isPlatformAdmin || writable.length > 0,
     writableDepartments,
+    canReadOperations: allDepartments || bound.length > 0,
+    canReadCityCosts: allDepartments,
   };
 }
 
@@ -73,4 +79,9 @@ export function canSeeMembers(c: Capabilities, tenant: string): boolean {
 
 export function canReadDepartment(c: Capabilities, tenant: string): boolean {
   return c.readableDepartments === 'all' || c.readableDepartments.includes(tenant);
+}
+
+/** Applying a rightsizing recommendation updates the Application: those who may write the department's applications. */
+export function canApplyRecommendation(c: Capabilities, tenant: string): boolean {
+  return canWrite(c, tenant);
 }
