@@ -205,3 +205,14 @@ describe('the platform maturity level', () => {
     expect(maturityLevel({ ...base, allocatedShare: 0.8 }).level).toBe(4);
   });
 });
+
+describe('the console names every check', () => {
+  it('has a title for each check id in Chinese and English', async () => {
+    const { zh } = await import('../../../web/src/i18n/zh.ts');
+    const { en } = await import('../../../web/src/i18n/en.ts');
+    const missing = CHECKS.map((c) => `assess.title.${c.id}`).filter(
+      (k) => !(k in zh) || !(k in en) || !zh[k as keyof typeof zh] || !en[k as keyof typeof en],
+    );
+    expect(missing).toEqual([]);
+  });
+});

@@ -153,7 +153,8 @@ function ScorecardView(props: { tenant: string; application: string }) {
                 width: 230,
                 render: (_, r) => (
                   <span>
-                    <Typography.Text code style={{ whiteSpace: 'nowrap' }}>
+                    {t(`assess.title.${r.check}` as MessageKey)}{' '}
+                    <Typography.Text code type="secondary" style={{ whiteSpace: 'nowrap' }}>
                       {r.check}
                     </Typography.Text>
                     {r.component && <Typography.Text type="secondary"> {r.component}</Typography.Text>}
