@@ -1,6 +1,8 @@
 import {
   AppstoreOutlined,
+  AlertOutlined,
   AuditOutlined,
+  LineChartOutlined,
   ClusterOutlined,
   DashboardOutlined,
   KeyOutlined,
@@ -31,6 +33,8 @@ const ICONS: Record<NavKey, ReactNode> = {
   audit: <AuditOutlined />,
   sandbox: <ExperimentOutlined />,
   bigscreen: <FundProjectionScreenOutlined />,
+  monitoring: <LineChartOutlined />,
+  incidents: <AlertOutlined />,
 };
 
 /** The frame of every page: navigation (what this user may use), language, who is signed in. */

@@ -2,7 +2,16 @@ import type { Capabilities } from '../auth/capabilities.ts';
 import type { MessageKey } from '../i18n/i18n.tsx';
 
 export type NavKey =
-  'overview' | 'applications' | 'clusters' | 'departments' | 'tokens' | 'audit' | 'sandbox' | 'bigscreen';
+    | 'overview'
+  | 'applications'
+  | 'clusters'
+  | 'departments'
+  | 'tokens'
+  | 'audit'
+  | 'sandbox'
+  | 'bigscreen'
+  | 'monitoring'
+  | 'incidents';
 
 export interface NavItem {
   readonly key: NavKey;
@@ -14,6 +23,8 @@ const ALL: readonly (NavItem & { readonly visible: (c: Capabilities) => boolean 
   { key: 'overview', path: '/', label: 'nav.overview', visible: () => true },
   { key: 'applications', path: '/applications', label: 'nav.applications', visible: (c) => c.canReadApplications },
   { key: 'clusters', path: '/clusters', label: 'nav.clusters', visible: () => true },
+  { key: 'monitoring', path: '/monitoring', label: 'nav.monitoring', visible: (c) => c.canMonitor },
+  { key: 'incidents', path: '/incidents', label: 'nav.incidents', visible: (c) => c.canMonitor },
   { key: 'departments', path: '/departments', label: 'nav.departments', visible: (c) => c.canReadApplications },
   { key: 'tokens', path: '/tokens', label: 'nav.tokens', visible: () => true },
   { key: 'audit', path: '/audit', label: 'nav.audit', visible: (c) => c.canReadAudit },

@@ -32,6 +32,15 @@ const DepartmentDetailPage = lazy(() =>
 const TokenPage = lazy(() => import('../pages/tokens/token-page.tsx').then((m) => ({ default: m.TokenPage })));
 const AuditPage = lazy(() => import('../pages/audit/audit-page.tsx').then((m) => ({ default: m.AuditPage })));
 const SandboxPage = lazy(() => import('../pages/sandbox/sandbox-page.tsx').then((m) => ({ default: m.SandboxPage })));
+const MonitoringPage = lazy(() =>
+  import('../pages/monitoring/monitoring-page.tsx').then((m) => ({ default: m.MonitoringPage })),
+);
+const IncidentsPage = lazy(() =>
+  import('../pages/incidents/incidents-page.tsx').then((m) => ({ default: m.IncidentsPage })),
+);
+const IncidentDetailPage = lazy(() =>
+  import('../pages/incidents/incident-detail-page.tsx').then((m) => ({ default: m.IncidentDetailPage })),
+);
 
 type Page = ComponentType<{ params: Record<string, string> }>;
 
@@ -47,6 +56,9 @@ const ROUTES: readonly [string, Page][] = [
   ['/tokens', TokenPage as Page],
   ['/audit', AuditPage as Page],
   ['/sandbox', SandboxPage as Page],
+  ['/monitoring', MonitoringPage as Page],
+  ['/incidents', IncidentsPage as Page],
+  ['/incidents/:tenant/:name', IncidentDetailPage],
 ];
 
 function NotFound() {

@@ -26,6 +26,10 @@ export interface Capabilities {
   /** The sandbox page: cluster controls, or load on the user's own applications. */
   readonly canUseSandbox: boolean;
   readonly writableDepartments: 'all' | readonly string[];
+  /** Monitoring, alerts and incidents of the departments the user reads (their applications' series). */
+  readonly canMonitor: boolean;
+  /** Clusters', nodes' and every department's history (`GET /api/v1/history`): platform-wide readers only. */
+  readonly canReadPlatformHistory: boolean;
 }
 
 const WRITERS = new Set(['tenant-admin', 'tenant-member', 'developer']);
@@ -58,6 +62,8 @@ export function capabilitiesOf(who: WhoAmI): Capabilities {
     canControlClusters: isPlatformAdmin,
     canUseSandbox: isPlatformAdmin || writable.length > 0,
     writableDepartments,
+    canMonitor: allDepartments || bound.length > 0,
+    canReadPlatformHistory: allDepartments,
   };
 }
 

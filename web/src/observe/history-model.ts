@@ -89,9 +89,16 @@ const toMs = (points: readonly Point[]): [number, number | null][] => points.map
  */
 export function chartLines(
   view: HistoryView | undefined,
-  opts: { readonly groupBy: string; readonly total?: string; readonly label?: (value: string) => string },
+  opts: {
+    readonly groupBy: string;
+    readonly total?: string;
+    /** Only the total, under this name (a department's sum over its applications). */
+    readonly totalOnly?: string;
+    readonly label?: (value: string) => string;
+  },
 ): ChartLine[] {
   if (!view) return [];
+  if (opts.totalOnly !== undefined) return view.series.length ? [{ name: opts.totalOnly, data: toMs(view.total) }] : [];
   const label = opts.label ?? ((v: string) => v);
   const lines = view.series
     .map((s) => ({ name: label(s.labels[opts.groupBy] ?? ''), data: toMs(s.values) }))
