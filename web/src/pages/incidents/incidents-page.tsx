@@ -1,7 +1,6 @@
 import { Flex, Switch, Table, Tabs, Tag, Typography } from 'antd';
 import { useMemo, useState } from 'react';
 import { paths } from '../../api/paths.ts';
-import { useCollection } from '../../api/use-collection.ts';
 import { Link, navigate, useSearchParam } from '../../app/router.tsx';
 import { useCan } from '../../auth/session.tsx';
 import { ErrorAlert } from '../../components/error-alert.tsx';
@@ -13,19 +12,10 @@ import { formatDateTime } from '../../format/format.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { useServerText } from '../../i18n/server-messages.ts';
 import type { AlertRow, IncidentRow } from '../../observe/incident-model.ts';
-import { alertRows, incidentRow, shortName, sortIncidents } from '../../observe/incident-model.ts';
-import type { AlertItem, Incident } from '../../observe/types.ts';
+import { alertRows, shortName } from '../../observe/incident-model.ts';
+import { useIncidentRows } from '../../observe/use-incidents.ts';
+import type { AlertItem } from '../../observe/types.ts';
 import { AlertStateTag, IncidentStateTag, SeverityTag, VerdictTag } from './incident-tags.tsx';
-
-/** Every incident the user may read, live, as rows (shared with the overview's attention panel). */
-export function useIncidentRows(enabled = true) {
-  const snap = useCollection<Incident, IncidentRow>(enabled ? 'incident-rows' : undefined, () => ({
-    path: paths.allIncidents,
-    project: incidentRow,
-  }));
-  const rows = useMemo(() => sortIncidents(snap.state.items.values()), [snap.state.items]);
-  return { ...snap, rows };
-}
 
 /**
  * 告警与事件: incidents (one per cause, with the verdict and who should act) and the alerts (firing, pending,
