@@ -2,7 +2,16 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../src/kernel/clock.ts';
 import { constant } from '../src/sim/index.ts';
-import { collectErrors, ensureConsoleBuilt, hasChromium, launchChromium, newPage, noChromium, shot, signIn } from './support/browser.ts';
+import {
+  collectErrors,
+  ensureConsoleBuilt,
+  hasChromium,
+  launchChromium,
+  newPage,
+  noChromium,
+  shot,
+  signIn,
+} from './support/browser.ts';
 import { skipTitle } from './support/skip.ts';
 import type { TestPolis } from './support/test-polis.ts';
 import { startTestPolis } from './support/test-polis.ts';
@@ -119,7 +128,9 @@ describe.skipIf(!hasChromium)(
       expect(await page.getByTestId('incident-resolve').count()).toBe(0);
 
       // Through the same API as the CLI, each on the timeline and in the audit log.
-      const got = await t.request('GET', `/apis/polis.io/v1/tenants/tax/incidents/${incident}`, { token: t.adminToken });
+      const got = await t.request('GET', `/apis/polis.io/v1/tenants/tax/incidents/${incident}`, {
+        token: t.adminToken,
+      });
       const timeline = got.json().spec.timeline as { action: string; actor: string }[];
       expect(timeline.filter((e) => !e.actor.startsWith('system:')).map((e) => e.action)).toEqual([
         'acknowledged',

@@ -2,7 +2,7 @@ import type { Capabilities } from '../auth/capabilities.ts';
 import type { MessageKey } from '../i18n/i18n.tsx';
 
 export type NavKey =
-    | 'overview'
+  | 'overview'
   | 'applications'
   | 'clusters'
   | 'departments'

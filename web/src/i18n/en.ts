@@ -511,7 +511,8 @@ export const en: Record<MessageKey, string> = {
   'monitoring.departmentSums': 'One line per department (the sum of its components)',
   'monitoring.ownDepartmentSums': 'Your department’s totals (every application)',
   'incidents.title': 'Alerts & incidents',
-  'incidents.subtitle': 'Alerts grouped into incidents by cause; each with its verdict, root-cause candidates and evidence',
+  'incidents.subtitle':
+    'Alerts grouped into incidents by cause; each with its verdict, root-cause candidates and evidence',
   'incidents.tab.incidents': 'Incidents',
   'incidents.tab.alerts': 'Alerts',
   'incidents.showResolved': 'Show resolved',

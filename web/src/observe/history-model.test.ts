@@ -16,10 +16,19 @@ const view = (series: [string, (number | null)[]][], total: (number | null)[]): 
 
 describe('history series shaped for a chart', () => {
   it('gives a line per series named by its group, sorted, with the total when there are several', () => {
-    const lines = chartLines(view([['portal', [1, 2]], ['enrol', [3, null]]], [4, 2]), {
-      groupBy: 'app',
-      total: '合计',
-    });
+    const lines = chartLines(
+      view(
+        [
+          ['portal', [1, 2]],
+          ['enrol', [3, null]],
+        ],
+        [4, 2],
+      ),
+      {
+        groupBy: 'app',
+        total: '合计',
+      },
+    );
     expect(lines.map((l) => l.name)).toEqual(['enrol', 'portal', '合计']);
     // Seconds become milliseconds for the time axis; a gap stays a gap, never a zero.
     expect(lines[0]!.data).toEqual([
@@ -32,7 +41,16 @@ describe('history series shaped for a chart', () => {
     expect(chartLines(view([['portal', [1]]], [1]), { groupBy: 'app', total: 'T' }).map((l) => l.name)).toEqual([
       'portal',
     ]);
-    const sum = chartLines(view([['a', [1]], ['b', [2]]], [3]), { groupBy: 'app', totalOnly: '教育局' });
+    const sum = chartLines(
+      view(
+        [
+          ['a', [1]],
+          ['b', [2]],
+        ],
+        [3],
+      ),
+      { groupBy: 'app', totalOnly: '教育局' },
+    );
     expect(sum).toEqual([{ name: '教育局', data: [[1_000_000, 3]] }]);
     expect(chartLines(view([], []), { groupBy: 'app', totalOnly: 'x' })).toEqual([]);
   });

@@ -78,8 +78,7 @@ export function incidentRow(i: Incident): IncidentRow {
 /** Open first, then acknowledged, then resolved; newest onset first within each; then by key (stable). */
 export function sortIncidents(rows: Iterable<IncidentRow>): IncidentRow[] {
   return [...rows].sort(
-    (a, b) =>
-      (STATE_ORDER[a.state] ?? 3) - (STATE_ORDER[b.state] ?? 3) || b.at - a.at || (a.key < b.key ? -1 : 1),
+    (a, b) => (STATE_ORDER[a.state] ?? 3) - (STATE_ORDER[b.state] ?? 3) || b.at - a.at || (a.key < b.key ? -1 : 1),
   );
 }
 

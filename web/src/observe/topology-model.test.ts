@@ -7,7 +7,13 @@ describe('the service graph layout', () => {
       nodes: [
         { id: 'ns/signer', application: 'e-invoice', component: 'signer' },
         { id: 'ns/gateway', application: 'e-invoice', component: 'gateway' },
-        { id: 'shared:acme/pg', application: 'pg', opaque: true as const, kind: 'shared-instance' as const, owner: 'acme' },
+        {
+          id: 'shared:acme/pg',
+          application: 'pg',
+          opaque: true as const,
+          kind: 'shared-instance' as const,
+          owner: 'acme',
+        },
       ],
       edges: [
         { from: 'ns/signer', to: 'shared:acme/pg', sources: ['binding'] },

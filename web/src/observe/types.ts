@@ -73,7 +73,12 @@ export interface Candidate {
   readonly reasons?: readonly Coded[];
   readonly evidence: {
     readonly series: readonly SeriesEvidence[];
-    readonly events: readonly { readonly at: number; readonly on: string; readonly name: string; readonly reason: string }[];
+    readonly events: readonly {
+      readonly at: number;
+      readonly on: string;
+      readonly name: string;
+      readonly reason: string;
+    }[];
     readonly changes: readonly {
       readonly at: number;
       readonly component: string;

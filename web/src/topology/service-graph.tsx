@@ -25,7 +25,9 @@ function ServiceNode(props: NodeProps<Node<ServiceData>>) {
     >
       <Handle type="target" position={Position.Left} isConnectable={false} />
       <div style={{ fontWeight: 600 }}>{d.label}</div>
-      <div style={{ color: '#8c8c8c', whiteSpace: 'nowrap', overflow: 'hidden', textOverflow: 'ellipsis' }}>{d.sub}</div>
+      <div style={{ color: '#8c8c8c', whiteSpace: 'nowrap', overflow: 'hidden', textOverflow: 'ellipsis' }}>
+        {d.sub}
+      </div>
       <Handle type="source" position={Position.Right} isConnectable={false} />
     </div>
   );

@@ -24,7 +24,8 @@ const PHASE_COLOR: Record<string, string> = {
 export function formatAge(seconds: number): string {
   if (seconds < 60) return `${seconds}s`;
   if (seconds < 3600) return `${Math.floor(seconds / 60)}m${seconds % 60 ? `${seconds % 60}s` : ''}`;
-  if (seconds < 86_400) return `${Math.floor(seconds / 3600)}h${Math.floor((seconds % 3600) / 60) || ''}${seconds % 3600 >= 60 ? 'm' : ''}`;
+  if (seconds < 86_400)
+    return `${Math.floor(seconds / 3600)}h${Math.floor((seconds % 3600) / 60) || ''}${seconds % 3600 >= 60 ? 'm' : ''}`;
   return `${Math.floor(seconds / 86_400)}d${Math.floor((seconds % 86_400) / 3600) || ''}${seconds % 86_400 >= 3600 ? 'h' : ''}`;
 }
 

@@ -107,12 +107,23 @@ export function IncidentDetailPage(props: { params: Record<string, string> }) {
           <>
             <LiveBadge live={snap.live} />
             {actions.acknowledge && (
-              <Button icon={<CheckOutlined />} loading={busy} onClick={() => act('acknowledge')} data-testid="incident-ack">
+              <Button
+                icon={<CheckOutlined />}
+                loading={busy}
+                onClick={() => act('acknowledge')}
+                data-testid="incident-ack"
+              >
                 {t('incident.acknowledge')}
               </Button>
             )}
             {actions.resolve && (
-              <Button type="primary" icon={<CheckCircleOutlined />} loading={busy} onClick={resolve} data-testid="incident-resolve">
+              <Button
+                type="primary"
+                icon={<CheckCircleOutlined />}
+                loading={busy}
+                onClick={resolve}
+                data-testid="incident-resolve"
+              >
                 {t('incident.resolve')}
               </Button>
             )}
@@ -223,7 +234,11 @@ function CandidateCard(props: { c: Candidate }) {
           <Typography.Text type="secondary">{c.subject.name}</Typography.Text>
         </Flex>
       }
-      extra={<Typography.Text type="secondary">{t('incident.score', { score: Math.round(c.score * 100) / 100 })}</Typography.Text>}
+      extra={
+        <Typography.Text type="secondary">
+          {t('incident.score', { score: Math.round(c.score * 100) / 100 })}
+        </Typography.Text>
+      }
     >
       {(c.reasons ?? []).length > 0 && (
         <ul style={{ margin: '0 0 8px', paddingLeft: 20 }} data-testid={`candidate-${c.rank}-reasons`}>
@@ -261,7 +276,10 @@ function CandidateCard(props: { c: Candidate }) {
                 <>
                   {r.z ?? '—'}
                   {r.explainedBy && (
-                    <Typography.Text type="secondary"> ({t('incident.explainedBy', { by: r.explainedBy })})</Typography.Text>
+                    <Typography.Text type="secondary">
+                      {' '}
+                      ({t('incident.explainedBy', { by: r.explainedBy })})
+                    </Typography.Text>
                   )}
                 </>
               ),
@@ -275,7 +293,13 @@ function CandidateCard(props: { c: Candidate }) {
         style={{ marginTop: 8 }}
         items={[
           ...(path.length > 1
-            ? [{ key: 'path', label: t('incident.path'), children: <span data-testid={`candidate-${c.rank}-path`}>{path.join(' → ')}</span> }]
+            ? [
+                {
+                  key: 'path',
+                  label: t('incident.path'),
+                  children: <span data-testid={`candidate-${c.rank}-path`}>{path.join(' → ')}</span>,
+                },
+              ]
             : []),
           ...(ev.events.length > 0
             ? [
@@ -283,7 +307,10 @@ function CandidateCard(props: { c: Candidate }) {
                   key: 'events',
                   label: t('incident.events'),
                   children: ev.events
-                    .map((e) => `${formatDateTime(e.at * 1000, locale)} ${shortName(e.name)} ${st.reason(e.reason) || e.reason}`)
+                    .map(
+                      (e) =>
+                        `${formatDateTime(e.at * 1000, locale)} ${shortName(e.name)} ${st.reason(e.reason) || e.reason}`,
+                    )
                     .join('; '),
                 },
               ]

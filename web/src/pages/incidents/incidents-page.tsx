@@ -122,7 +122,12 @@ export function IncidentsPage() {
         locale={{ emptyText: t('incidents.noAlerts') }}
         onRow={(r) => ({ 'data-testid': `alert-row-${r.rule}` }) as React.HTMLAttributes<HTMLElement>}
         columns={[
-          { key: 'state', title: t('alerts.col.state'), width: 96, render: (_, r) => <AlertStateTag state={r.state} /> },
+          {
+            key: 'state',
+            title: t('alerts.col.state'),
+            width: 96,
+            render: (_, r) => <AlertStateTag state={r.state} />,
+          },
           {
             key: 'severity',
             title: t('alerts.col.severity'),
@@ -145,7 +150,9 @@ export function IncidentsPage() {
             title: t('alerts.col.message'),
             render: (_, r) => (
               <Flex vertical gap={2}>
-                <span data-server-text>{r.description ? r.description[locale === 'en' ? 'en' : 'zh'] : st.text(r.message)}</span>
+                <span data-server-text>
+                  {r.description ? r.description[locale === 'en' ? 'en' : 'zh'] : st.text(r.message)}
+                </span>
                 {r.inhibitedBy && (
                   <Tag color="purple" data-testid="alert-inhibited">
                     {t('alerts.inhibited', { cluster: r.inhibitedBy })}

@@ -6,7 +6,14 @@ import { ErrorAlert } from '../../components/error-alert.tsx';
 import { useFetch, useNow } from '../../data/hooks.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
 import type { ChartSignal, Range } from '../../observe/history-model.ts';
-import { RANGES, chartLines, formatSignalValue, hasData, historyOption, latestValue } from '../../observe/history-model.ts';
+import {
+  RANGES,
+  chartLines,
+  formatSignalValue,
+  hasData,
+  historyOption,
+  latestValue,
+} from '../../observe/history-model.ts';
 import type { HistoryView } from '../../observe/types.ts';
 
 /** The range picker of the monitoring views: 1 hour to 30 days. */
@@ -17,7 +24,10 @@ export function RangePicker(props: { value: Range; onChange: (r: Range) => void 
       data-testid="range-picker"
       value={props.value}
       onChange={(v) => props.onChange(v as Range)}
-      options={RANGES.map((r) => ({ value: r, label: <span data-testid={`range-${r}`}>{t(`observe.range.${r}`)}</span> }))}
+      options={RANGES.map((r) => ({
+        value: r,
+        label: <span data-testid={`range-${r}`}>{t(`observe.range.${r}`)}</span>,
+      }))}
     />
   );
 }

@@ -28,13 +28,18 @@ export function MonitoringPage() {
   const rows = useApplicationRows(can.canMonitor);
   const clusters = useClusters();
 
-  const departments = useMemo(
-    () => [...new Set(rows.rows.map((r) => r.tenant))].sort(),
-    [rows.rows],
-  );
+  const departments = useMemo(() => [...new Set(rows.rows.map((r) => r.tenant))].sort(), [rows.rows]);
   const tenant = tenantParam ?? departments[0];
-  const apps = useMemo(() => rows.rows.filter((r) => r.tenant === tenant).map((r) => r.name).sort(), [rows.rows, tenant]);
-  const tab = tabParam === 'departments' || (tabParam === 'clusters' && can.canReadPlatformHistory) ? tabParam : 'applications';
+  const apps = useMemo(
+    () =>
+      rows.rows
+        .filter((r) => r.tenant === tenant)
+        .map((r) => r.name)
+        .sort(),
+    [rows.rows, tenant],
+  );
+  const tab =
+    tabParam === 'departments' || (tabParam === 'clusters' && can.canReadPlatformHistory) ? tabParam : 'applications';
 
   const appCharts = tenant && (
     <>
@@ -56,7 +61,10 @@ export function MonitoringPage() {
           style={{ minWidth: 240 }}
           value={app ?? ''}
           onChange={(v: string) => setApp(v || undefined)}
-          options={[{ value: '', label: t('monitoring.allApplications') }, ...apps.map((a) => ({ value: a, label: a }))]}
+          options={[
+            { value: '', label: t('monitoring.allApplications') },
+            ...apps.map((a) => ({ value: a, label: a })),
+          ]}
         />
       </Flex>
       <ChartGrid>
