@@ -18,6 +18,10 @@ import { startTestPolis } from './support/test-polis.ts';
 
 const APP = '/apis/core.oam.dev/v1beta1/tenants/tax/applications/e-invoice';
 
+/** Whether the page is laid out in 1366 px without a horizontal scroll bar. */
+const fitsWidth = (page: Page) =>
+  page.evaluate<boolean>('document.documentElement.scrollWidth <= document.documentElement.clientWidth');
+
 /**
  * The monitoring console (issue 15 point 8) in zh-CN at 1366x768: a fault injected into the simulated cloud's tax
  * bureau (errors in the e-invoice signer) opens an incident; the data bureau sees it on the overview and in 告警与事件
@@ -105,6 +109,7 @@ describe.skipIf(!hasChromium)(
       expect(await page.getByTestId('nav-incidents').textContent()).toBe('告警与事件');
       expect(await page.getByTestId(`incident-verdict-${incident}`).textContent()).toBe('应用');
       expect(await page.getByTestId(`incident-state-${incident}`).textContent()).toBe('未处理');
+      expect(await fitsWidth(page)).toBe(true);
       await shot(page, '60-observe-incidents');
 
       await page.getByTestId(`incident-link-${incident}`).click();
@@ -117,6 +122,7 @@ describe.skipIf(!hasChromium)(
       expect(await top.textContent()).toContain('signer');
       expect(await top.textContent()).toContain('errors');
       expect(await page.getByTestId('timeline-opened').count()).toBeGreaterThan(0);
+      expect(await fitsWidth(page)).toBe(true);
       await shot(page, '61-observe-incident');
 
       await page.getByTestId('incident-ack').click();
@@ -156,6 +162,14 @@ describe.skipIf(!hasChromium)(
       await expect.poll(() => page.url()).toContain('range=7d');
       await expect.poll(() => chart.getAttribute('data-loaded'), { timeout: 60_000 }).toBe('true');
       await shot(page, '62-observe-app-chart');
+
+      // Its service graph: the gateway calls the signer, the edge labelled with its observed rate.
+      await page.goto(`${base}/applications/tax/e-invoice?tab=topology`);
+      await page.getByTestId('service-graph').waitFor();
+      await page.getByTestId('service-node-signer').waitFor();
+      await expect
+        .poll(() => page.getByTestId('topology-edges').textContent(), { timeout: 60_000 })
+        .toMatch(/gateway → signer.*req\/s/);
 
       await page.goto(`${base}/applications/tax/e-invoice?tab=pods`);
       await page.getByTestId('app-pods').waitFor();

@@ -85,6 +85,9 @@ describe('history series shaped for a chart', () => {
       series: { type: string; connectNulls: boolean; name: string }[];
     };
     expect(o.xAxis.type).toBe('time');
+    expect((o as unknown as { legend: { show: boolean } }).legend.show).toBe(false);
+    const counts = historyOption([], 'restarts', 'en') as { yAxis: { minInterval?: number } };
+    expect(counts.yAxis.minInterval).toBe(1);
     expect(o.series).toHaveLength(1);
     expect(o.series[0]).toMatchObject({ type: 'line', connectNulls: false, name: 'a' });
   });

@@ -132,12 +132,15 @@ export function historyOption(
   return {
     animation: false,
     tooltip: { trigger: 'axis', valueFormatter: fmt },
-    legend: { type: 'scroll', bottom: 0 },
-    grid: { left: 64, right: 16, top: 16, bottom: lines.length > 1 ? 40 : 24 },
+    // A legend only for several lines, below the time axis's labels.
+    legend: { show: lines.length > 1, type: 'scroll', bottom: 0 },
+    grid: { left: 64, right: 16, top: 16, bottom: lines.length > 1 ? 52 : 28 },
     xAxis: { type: 'time' },
     yAxis: {
       type: 'value',
       min: 0,
+      // Counts have whole ticks (no "1, 1, 1, 0" from rounding fractions).
+      ...(unit === 'pods' || unit === 'restarts' || unit === 'bool' ? { minInterval: 1 } : {}),
       ...(unit === 'ratio' ? { max: (e: { max: number }) => Math.max(e.max, 0.01) } : {}),
       axisLabel: { formatter: fmt },
     },

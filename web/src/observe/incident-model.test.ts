@@ -3,10 +3,12 @@ import {
   alertRows,
   attentionIncidents,
   evidenceRows,
+  evidenceSignalKey,
   incidentActions,
   incidentRow,
   pathOf,
   sortIncidents,
+  subjectKindKey,
   timelineOf,
   verdictKey,
 } from './incident-model.ts';
@@ -141,6 +143,13 @@ describe('the incident view model', () => {
     expect(rows[2]!.z).toBeUndefined();
     expect(rows[3]).toMatchObject({ subject: 'gateway → signer', explainedBy: 'signer' });
     expect(pathOf(c)).toEqual(['gateway', 'signer']);
+  });
+
+  it('names evidence signals and candidate kinds from the catalogue, leaving unknown ones raw', () => {
+    expect(evidenceSignalKey('outboundErrors')).toBe('observe.evidence.outboundErrors');
+    expect(evidenceSignalKey('somethingNew')).toBeUndefined();
+    expect(subjectKindKey('node')).toBe('observe.subject.node');
+    expect(subjectKindKey('galaxy')).toBeUndefined();
   });
 
   it('orders the timeline oldest first', () => {

@@ -236,3 +236,32 @@ export function alertRows(items: readonly AlertItem[]): AlertRow[] {
         (a.key < b.key ? -1 : 1),
     );
 }
+
+const EVIDENCE_SIGNALS = new Set([
+  'latency',
+  'errors',
+  'cpu',
+  'memory',
+  'restarts',
+  'requests',
+  'outboundLatency',
+  'outboundErrors',
+  'network',
+  'io',
+  'nodeCpu',
+  'nodeMemory',
+  'nodeReady',
+  'reachable',
+  'event',
+]);
+const SUBJECT_KINDS = new Set(['component', 'pod', 'node', 'cluster', 'network']);
+
+/** The catalogue key of a demarcation signal's name (`errors` → 错误率), or undefined for one this console does not know. */
+export function evidenceSignalKey(signal: string): MessageKey | undefined {
+  return EVIDENCE_SIGNALS.has(signal) ? (`observe.evidence.${signal}` as MessageKey) : undefined;
+}
+
+/** The catalogue key of a candidate's kind (component, node, cluster …), or undefined. */
+export function subjectKindKey(kind: string): MessageKey | undefined {
+  return SUBJECT_KINDS.has(kind) ? (`observe.subject.${kind}` as MessageKey) : undefined;
+}

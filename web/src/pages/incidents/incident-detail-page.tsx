@@ -20,10 +20,12 @@ import type { EvidenceRow } from '../../observe/incident-model.ts';
 import {
   byPerson,
   evidenceRows,
+  evidenceSignalKey,
   incidentActions,
   OWNER_KEY,
   pathOf,
   shortName,
+  subjectKindKey,
   timelineOf,
 } from '../../observe/incident-model.ts';
 import type { Candidate, Incident } from '../../observe/types.ts';
@@ -40,6 +42,7 @@ export function IncidentDetailPage(props: { params: Record<string, string> }) {
   const st = useServerText();
   const can = useCan();
   const displayName = useDisplayName();
+  const signalName = useSignalName();
   const { message, modal } = App.useApp();
   const [actionError, setActionError] = useState<ApiError>();
   const [busy, setBusy] = useState(false);
@@ -160,7 +163,7 @@ export function IncidentDetailPage(props: { params: Record<string, string> }) {
             { key: 'dept', label: t('incidents.col.department'), children: displayName('tenant', tenant) },
             {
               key: 'final',
-              label: t('incident.verdict'),
+              label: t('incident.finality'),
               children: s.final ? t('incident.final') : t('incident.notFinal'),
             },
             { key: 'onset', label: t('incident.onset'), children: formatDateTime(s.at, locale) },
@@ -204,7 +207,7 @@ export function IncidentDetailPage(props: { params: Record<string, string> }) {
               {
                 key: 'signal',
                 title: t('incident.col.signal'),
-                render: (_, x) => `${x.signal}${x.detail ? ` (${x.detail})` : ''}`,
+                render: (_, x) => `${signalName(x.signal)}${x.detail ? ` (${shortName(x.detail)})` : ''}`,
               },
               { key: 'since', title: t('incident.onset'), render: (_, x) => formatDateTime(x.since * 1000, locale) },
             ]}
@@ -215,8 +218,18 @@ export function IncidentDetailPage(props: { params: Record<string, string> }) {
   );
 }
 
+/** A demarcation signal in the reader's language (the raw name for one this console does not know). */
+function useSignalName(): (signal: string) => string {
+  const { t } = useI18n();
+  return (signal) => {
+    const key = evidenceSignalKey(signal);
+    return key ? t(key) : signal;
+  };
+}
+
 function CandidateCard(props: { c: Candidate }) {
   const { t, locale } = useI18n();
+  const signalName = useSignalName();
   const st = useServerText();
   const c = props.c;
   const rows = evidenceRows(c, locale);
@@ -229,7 +242,7 @@ function CandidateCard(props: { c: Candidate }) {
       title={
         <Flex gap={8} align="center">
           <Tag color={c.rank === 1 ? 'red' : 'default'}>#{c.rank}</Tag>
-          <span>{c.subject.kind}</span>
+          <span>{subjectKindKey(c.subject.kind) ? t(subjectKindKey(c.subject.kind)!) : c.subject.kind}</span>
           <Typography.Text strong>{shortName(c.subject.name)}</Typography.Text>
           <Typography.Text type="secondary">{c.subject.name}</Typography.Text>
         </Flex>
@@ -261,7 +274,8 @@ function CandidateCard(props: { c: Candidate }) {
             {
               key: 'signal',
               title: t('incident.col.signal'),
-              render: (_, r) => `${r.signal}${r.quantile !== undefined ? ` p${Math.round(r.quantile * 100)}` : ''}`,
+              render: (_, r) =>
+                `${signalName(r.signal)}${r.quantile !== undefined ? ` P${Math.round(r.quantile * 100)}` : ''}`,
             },
             { key: 'before', title: t('incident.col.before'), dataIndex: 'before' },
             {
