@@ -71,6 +71,35 @@ describe.skipIf(!hasChromium)(
       await t.polis.incidents!.evaluate();
       // 40 minutes of quiet history, then the fault.
       await step(160, 4);
+      // A department rule that holds, under a silence: listed as silenced, never hidden.
+      for (const body of [
+        {
+          apiVersion: 'observe.polis.io/v1',
+          kind: 'AlertRule',
+          metadata: { name: 'quota-watch', tenant: 'tax' },
+          spec: {
+            severity: 'ticket',
+            threshold: { signal: 'quotaCpuUsed', aggregate: 'last', window: '1m', op: '>=', value: 0 },
+          },
+        },
+        {
+          apiVersion: 'observe.polis.io/v1',
+          kind: 'Silence',
+          metadata: { name: 'quota-maintenance', tenant: 'tax' },
+          spec: { matchers: { rule: 'quota-watch' }, endsAt: '2099-01-01T00:00:00Z', comment: '配额调整期间' },
+        },
+      ]) {
+        const r = await t.request('POST', '/api/v1/apply', { token: t.tokens['tax-admin'], body });
+        expect(r.statusCode, r.body).toBeLessThan(300);
+      }
+      for (let i = 0; i < 3; i++) {
+        t.polis.sim!.advance(15_000);
+        await t.polis.alerts.tick();
+      }
+      const alerts = await t.request('GET', '/apis/observe.polis.io/v1/tenants/tax/alerts', { token: t.adminToken });
+      expect(alerts.json().items).toContainEqual(
+        expect.objectContaining({ rule: 'quota-watch', state: 'firing', silencedBy: 'tax/quota-maintenance' }),
+      );
       const add = await t.request('POST', '/api/v1/sandbox/faults', {
         token: t.adminToken,
         body: { type: 'errors', target: { namespace: ns, component: 'signer' }, rate: 0.3, durationSeconds: 600 },
@@ -111,6 +140,14 @@ describe.skipIf(!hasChromium)(
       expect(await page.getByTestId(`incident-state-${incident}`).textContent()).toBe('未处理');
       expect(await fitsWidth(page)).toBe(true);
       await shot(page, '60-observe-incidents');
+
+      // The alerts: the silenced one is listed, marked with its silence.
+      await page.getByTestId('tab-alerts').click();
+      const silenced = page.getByTestId('alert-row-quota-watch');
+      await silenced.waitFor();
+      expect(await silenced.getByTestId('alert-silenced').textContent()).toBe('已静默：tax/quota-maintenance');
+      expect(await silenced.textContent()).toContain('告警中');
+      await page.getByTestId('tab-incidents').click();
 
       await page.getByTestId(`incident-link-${incident}`).click();
       await page.getByTestId('incident-detail').waitFor();
@@ -171,12 +208,22 @@ describe.skipIf(!hasChromium)(
         .poll(() => page.getByTestId('topology-edges').textContent(), { timeout: 60_000 })
         .toMatch(/gateway → signer.*req\/s/);
 
+      // The data bureau's monitoring: a line per department, and the clusters.
+      await page.goto(`${base}/monitoring?tab=departments`);
+      const depts = page.getByTestId('dept-chart-polis_component_requests_per_second');
+      await expect.poll(() => depts.getAttribute('data-loaded'), { timeout: 60_000 }).toBe('true');
+      expect(Number(await depts.getAttribute('data-series'))).toBeGreaterThanOrEqual(2);
+      await page.goto(`${base}/monitoring?tab=clusters&cluster=gov-east`);
+      const pods = page.getByTestId('node-chart-polis_node_pods');
+      await expect.poll(() => pods.getAttribute('data-loaded'), { timeout: 60_000 }).toBe('true');
+      expect(Number(await pods.getAttribute('data-series'))).toBeGreaterThanOrEqual(2);
+
       await page.goto(`${base}/applications/tax/e-invoice?tab=pods`);
       await page.getByTestId('app-pods').waitFor();
-      const pods = (await t.request('GET', `${APP}/pods`, { token: t.adminToken })).json() as {
+      const listed = (await t.request('GET', `${APP}/pods`, { token: t.adminToken })).json() as {
         clusters: { cluster: string; pods: { name: string; component: string }[] }[];
       };
-      const [cluster, pod] = pods.clusters.flatMap((c) =>
+      const [cluster, pod] = listed.clusters.flatMap((c) =>
         c.pods.filter((p) => p.component === 'signer').map((p) => [c.cluster, p.name] as const),
       )[0]!;
       await page.getByTestId(`pod-logs-${pod}`).click();
@@ -206,6 +253,10 @@ describe.skipIf(!hasChromium)(
       await page.getByTestId('show-resolved').click();
       await expect.poll(() => page.getByTestId('incident-table').textContent()).toContain('没有事件');
       expect(await page.getByTestId(`incident-row-${incident}`).count()).toBe(0);
+      await page.getByTestId('tab-alerts').click();
+      await page.getByTestId('alert-table').waitFor();
+      await expect.poll(() => page.getByTestId('alert-table').locator('.ant-spin-spinning').count()).toBe(0);
+      expect(await page.getByTestId('alert-row-quota-watch').count()).toBe(0);
       // Another department's incident, asked for by its address: refused, nothing of it shown.
       await page.goto(`${base}/incidents/tax/${incident}`);
       await expect.poll(() => page.locator('.ant-alert').count(), { timeout: 60_000 }).toBeGreaterThan(0);
