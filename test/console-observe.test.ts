@@ -196,7 +196,7 @@ describe.skipIf(!hasChromium)(
       await chart.locator('canvas').first().waitFor();
       // The range picker asks for a week.
       await page.getByTestId('range-7d').click();
-      await expect.poll(() => page.url()).toContain('range=7d');
+      await expect.poll(() => page.url(), { timeout: 60_000 }).toContain('range=7d');
       await expect.poll(() => chart.getAttribute('data-loaded'), { timeout: 60_000 }).toBe('true');
       await shot(page, '62-observe-app-chart');
 
@@ -251,11 +251,15 @@ describe.skipIf(!hasChromium)(
       await page.getByTestId('nav-incidents').click();
       await page.getByTestId('incident-table').waitFor();
       await page.getByTestId('show-resolved').click();
-      await expect.poll(() => page.getByTestId('incident-table').textContent()).toContain('没有事件');
+      await expect
+        .poll(() => page.getByTestId('incident-table').textContent(), { timeout: 60_000 })
+        .toContain('没有事件');
       expect(await page.getByTestId(`incident-row-${incident}`).count()).toBe(0);
       await page.getByTestId('tab-alerts').click();
       await page.getByTestId('alert-table').waitFor();
-      await expect.poll(() => page.getByTestId('alert-table').locator('.ant-spin-spinning').count()).toBe(0);
+      await expect
+        .poll(() => page.getByTestId('alert-table').locator('.ant-spin-spinning').count(), { timeout: 60_000 })
+        .toBe(0);
       expect(await page.getByTestId('alert-row-quota-watch').count()).toBe(0);
       // Another department's incident, asked for by its address: refused, nothing of it shown.
       await page.goto(`${base}/incidents/tax/${incident}`);
