@@ -132,3 +132,55 @@ describe('the alert list', () => {
     expect(mine.items.every((a) => a.tenant === 'tax')).toBe(true);
   });
 });
+
+describe('a silenced alert', () => {
+  it('stays listed, marked with the silence that holds its notices back', async () => {
+    // The platform space: a department of its own, where platform-wide rules and silences live.
+    const dept = await t.request('POST', '/api/v1/apply', {
+      token: t.adminToken,
+      body: {
+        apiVersion: 'polis.io/v1',
+        kind: 'Tenant',
+        metadata: { name: 'platform' },
+        spec: { displayName: { zh: '政数局平台', en: 'Platform' } },
+      },
+    });
+    expect(dept.statusCode, dept.body).toBeLessThan(300);
+    const always = await t.request('POST', '/api/v1/apply', {
+      token: t.adminToken,
+      body: rule('platform', 'quota-counted', {
+        severity: 'ticket',
+        threshold: { signal: 'quotaCpuUsed', aggregate: 'last', window: '1m', op: '>=', value: 0 },
+      }),
+    });
+    expect(always.statusCode, always.body).toBeLessThan(300);
+    type Listed = { items: Array<{ rule: string; state: string; silencedBy?: string }> };
+    const mine = async () =>
+      ((await t.request('GET', `${O}/alerts`, { token: t.adminToken })).json() as Listed).items.filter(
+        (a) => a.rule === 'quota-counted',
+      );
+    await expect
+      .poll(
+        async () => {
+          await t.polis.alerts.tick();
+          return (await mine()).some((a) => a.state === 'firing');
+        },
+        { timeout: 60_000 },
+      )
+      .toBe(true);
+    expect((await mine()).every((a) => a.silencedBy === undefined)).toBe(true);
+    const silence = await t.request('POST', '/api/v1/apply', {
+      token: t.adminToken,
+      body: {
+        apiVersion: 'observe.polis.io/v1',
+        kind: 'Silence',
+        metadata: { name: 'quiet', tenant: 'platform' },
+        spec: { matchers: { rule: 'quota-counted' }, endsAt: '2099-01-01T00:00:00Z', comment: '维护' },
+      },
+    });
+    expect(silence.statusCode, silence.body).toBeLessThan(300);
+    const silenced = await mine();
+    expect(silenced.length).toBeGreaterThan(0);
+    expect(silenced.filter((a) => a.state !== 'resolved').every((a) => a.silencedBy === 'platform/quiet')).toBe(true);
+  });
+});

@@ -254,7 +254,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   registerSandboxRoutes(app, { store: deps.store, resources: deps.resources, clock: deps.clock, sim: deps.sim });
   registerObserveRoutes(app, { resources: deps.resources, metrics: deps.metricsSource, sim: deps.sim });
   registerHistoryRoutes(app, { history: deps.history });
-  registerAlertRoutes(app, { store: deps.store, alerts: deps.alerts, notifier: deps.notifier });
+  registerAlertRoutes(app, { store: deps.store, alerts: deps.alerts, notifier: deps.notifier, clock: deps.clock });
   registerFaultRoutes(app, { store: deps.store, clock: deps.clock, sim: deps.sim });
   registerIncidentRoutes(app, { incidents: deps.incidents });
   registerTopologyRoutes(app, { resources: deps.resources, sim: deps.sim });

@@ -6,7 +6,10 @@ import type { StoredObject } from '../../resources/envelope.ts';
 import type { Store } from '../../resources/store.ts';
 import { allowedTenants, authorize } from '../../tenancy/authorization.ts';
 import { principalOf } from '../../tenancy/request-principal.ts';
+import type { Clock } from '../../kernel/clock.ts';
+import { alertNotice } from '../notify/notice.ts';
 import type { Notifier } from '../notify/notifier.ts';
+import { silencedBy } from '../notify/routing.ts';
 import { compileRule, OBSERVE_GROUP, OBSERVE_VERSION, PLATFORM_SPACE } from './alert-kinds.ts';
 import type { AlertController } from './alert-controller.ts';
 import type { ExportEntry } from './prometheus-export.ts';
@@ -100,23 +103,32 @@ async function exportRules(store: Pick<Store, 'list'>, tenants: 'all' | readonly
  */
 export function registerAlertRoutes(
   app: FastifyInstance,
-  deps: { store: Store; alerts?: AlertController; notifier?: Notifier },
+  deps: { store: Store; alerts?: AlertController; notifier?: Notifier; clock?: Clock },
 ): void {
-  // Alerts are evaluated where the controllers run; another replica has none to show.
-  const alertsOf = (tenants: 'all' | string[]) => ({
-    kind: 'AlertList',
-    apiVersion: `${OBSERVE_GROUP}/${OBSERVE_VERSION}`,
-    items: deps.alerts?.alerts(tenants) ?? [],
-  });
+  // Alerts are evaluated where the controllers run; another replica has none to show. Each carries `silencedBy`
+  // (the silence in force that holds its notices back, `department/name`), so a silenced alert is shown as such.
+  const alertsOf = async (tenants: 'all' | string[]) => {
+    const items = deps.alerts?.alerts(tenants) ?? [];
+    const silences = items.length > 0 ? await listAll(deps.store, 'Silence') : [];
+    const now = deps.clock?.now().getTime() ?? Date.now();
+    return {
+      kind: 'AlertList',
+      apiVersion: `${OBSERVE_GROUP}/${OBSERVE_VERSION}`,
+      items: items.map((a) => {
+        const by = a.state === 'resolved' ? undefined : silencedBy(silences, alertNotice(a, 'fired', now), now);
+        return by ? { ...a, silencedBy: by } : a;
+      }),
+    };
+  };
   app.get(
     `${BASE}/alerts`,
     { schema: { tags: ['observe'], summary: 'Alerts (pending, firing, recently resolved) the caller may read' } },
-    (req) => Promise.resolve(alertsOf(readable(req))),
+    (req) => alertsOf(readable(req)),
   );
   app.get(
     `${BASE}/tenants/:tenant/alerts`,
     { schema: { tags: ['observe'], summary: "A department's alerts" } },
-    (req) => Promise.resolve(alertsOf(readable(req, (req.params as { tenant: string }).tenant))),
+    (req) => alertsOf(readable(req, (req.params as { tenant: string }).tenant)),
   );
 
   const notificationsOf = (tenants: 'all' | string[]) => ({

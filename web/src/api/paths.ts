@@ -37,4 +37,23 @@ export const paths = {
   sandboxCluster: (name: string, fault: 'fail' | 'partition' | 'restore') =>
     `/api/v1/sandbox/clusters/${enc(name)}/${fault}`,
   sandboxLoad: (t: string, app: string) => `/api/v1/sandbox/tenants/${enc(t)}/applications/${enc(app)}/load`,
+  // Monitoring, alerts and incidents, pods and logs, topology (docs/observe.md, docs/console.md).
+  tenantHistory: (t: string, q: Record<string, string | undefined>) => `/api/v1/tenants/${enc(t)}/history${qs(q)}`,
+  platformHistory: (q: Record<string, string | undefined>) => `/api/v1/history${qs(q)}`,
+  allIncidents: `${POLIS}/incidents`,
+  incidents: (t: string) => `${POLIS}/tenants/${enc(t)}/incidents`,
+  incidentAction: (t: string, name: string, action: 'acknowledge' | 'resolve') =>
+    `${POLIS}/tenants/${enc(t)}/incidents/${enc(name)}/${action}`,
+  allAlerts: '/apis/observe.polis.io/v1/alerts',
+  appPods: (t: string, name: string) => `${OAM}/tenants/${enc(t)}/applications/${enc(name)}/pods`,
+  podLog: (t: string, name: string, cluster: string, pod: string, q: Record<string, string | undefined>) =>
+    `${OAM}/tenants/${enc(t)}/applications/${enc(name)}/pods/${enc(cluster)}/${enc(pod)}/log${qs(q)}`,
+  appTopology: (t: string, name: string) => `${OAM}/tenants/${enc(t)}/applications/${enc(name)}/topology`,
 } as const;
+
+function qs(q: Record<string, string | undefined>): string {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(q)) if (v !== undefined && v !== '') p.set(k, v);
+  const s = p.toString();
+  return s ? `?${s}` : '';
+}

@@ -1,12 +1,14 @@
 import {
   AccountBookOutlined,
   AppstoreOutlined,
+  AreaChartOutlined,
+  AlertOutlined,
   AuditOutlined,
   BulbOutlined,
+  LineChartOutlined,
   ClusterOutlined,
   DashboardOutlined,
   KeyOutlined,
-  LineChartOutlined,
   ExperimentOutlined,
   FundProjectionScreenOutlined,
   LogoutOutlined,
@@ -38,7 +40,9 @@ const ICONS: Record<NavKey, ReactNode> = {
   costs: <AccountBookOutlined />,
   recommendations: <BulbOutlined />,
   assessment: <SafetyCertificateOutlined />,
-  utilization: <LineChartOutlined />,
+  utilization: <AreaChartOutlined />,
+  monitoring: <LineChartOutlined />,
+  incidents: <AlertOutlined />,
 };
 
 /** The frame of every page: navigation (what this user may use), language, who is signed in. */

@@ -13,7 +13,9 @@ export type NavKey =
   | 'costs'
   | 'recommendations'
   | 'assessment'
-  | 'utilization';
+  | 'utilization'
+  | 'monitoring'
+  | 'incidents';
 
 export interface NavItem {
   readonly key: NavKey;
@@ -25,6 +27,8 @@ const ALL: readonly (NavItem & { readonly visible: (c: Capabilities) => boolean 
   { key: 'overview', path: '/', label: 'nav.overview', visible: () => true },
   { key: 'applications', path: '/applications', label: 'nav.applications', visible: (c) => c.canReadApplications },
   { key: 'clusters', path: '/clusters', label: 'nav.clusters', visible: () => true },
+  { key: 'monitoring', path: '/monitoring', label: 'nav.monitoring', visible: (c) => c.canMonitor },
+  { key: 'incidents', path: '/incidents', label: 'nav.incidents', visible: (c) => c.canMonitor },
   { key: 'departments', path: '/departments', label: 'nav.departments', visible: (c) => c.canReadApplications },
   // Operations (issue 17 point 7; docs/console.md "Operations").
   { key: 'costs', path: '/costs', label: 'nav.costs', visible: (c) => c.canReadOperations },

@@ -43,6 +43,15 @@ const AssessmentPage = lazy(() =>
 const UtilizationPage = lazy(() =>
   import('../pages/operations/utilization-page.tsx').then((m) => ({ default: m.UtilizationPage })),
 );
+const MonitoringPage = lazy(() =>
+  import('../pages/monitoring/monitoring-page.tsx').then((m) => ({ default: m.MonitoringPage })),
+);
+const IncidentsPage = lazy(() =>
+  import('../pages/incidents/incidents-page.tsx').then((m) => ({ default: m.IncidentsPage })),
+);
+const IncidentDetailPage = lazy(() =>
+  import('../pages/incidents/incident-detail-page.tsx').then((m) => ({ default: m.IncidentDetailPage })),
+);
 
 type Page = ComponentType<{ params: Record<string, string> }>;
 
@@ -62,6 +71,9 @@ const ROUTES: readonly [string, Page][] = [
   ['/recommendations', RecommendationsPage as Page],
   ['/assessment', AssessmentPage as Page],
   ['/utilization', UtilizationPage as Page],
+  ['/monitoring', MonitoringPage as Page],
+  ['/incidents', IncidentsPage as Page],
+  ['/incidents/:tenant/:name', IncidentDetailPage],
 ];
 
 function NotFound() {

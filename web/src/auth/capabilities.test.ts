@@ -18,6 +18,8 @@ describe('what the console offers, from whoami', () => {
       'overview',
       'applications',
       'clusters',
+      'monitoring',
+      'incidents',
       'departments',
       'costs',
       'recommendations',
@@ -41,6 +43,8 @@ describe('what the console offers, from whoami', () => {
       'overview',
       'applications',
       'clusters',
+      'monitoring',
+      'incidents',
       'departments',
       'costs',
       'recommendations',
@@ -94,5 +98,17 @@ describe('what the console offers, from whoami', () => {
   it('offers a publisher only the clusters, the overview and its own API tokens', () => {
     const c = who('publisher', [{ role: 'publisher' }]);
     expect(navItems(c).map((i) => i.key)).toEqual(['overview', 'clusters', 'tokens']);
+  });
+});
+
+describe('monitoring in the console', () => {
+  it('offers clusters’ and every department’s history to platform-wide readers only', () => {
+    const admin = who('admin', [{ role: 'platform-admin' }]);
+    const edu = who('edu-admin', [{ role: 'tenant-admin', tenant: 'edu' }]);
+    const publisher = who('publisher', [{ role: 'publisher' }]);
+    expect(admin).toMatchObject({ canMonitor: true, canReadPlatformHistory: true });
+    expect(edu).toMatchObject({ canMonitor: true, canReadPlatformHistory: false });
+    expect(publisher.canMonitor).toBe(false);
+    expect(navItems(publisher).map((i) => i.key)).not.toContain('incidents');
   });
 });

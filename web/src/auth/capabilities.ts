@@ -30,6 +30,10 @@ export interface Capabilities {
   readonly canReadOperations: boolean;
   /** The city-wide view of costs: every department, the city total and the per-cluster reconciliation. */
   readonly canReadCityCosts: boolean;
+  /** Monitoring, alerts and incidents of the departments the user reads (their applications' series). */
+  readonly canMonitor: boolean;
+  /** Clusters', nodes' and every department's history (`GET /api/v1/history`): platform-wide readers only. */
+  readonly canReadPlatformHistory: boolean;
 }
 
 const WRITERS = new Set(['tenant-admin', 'tenant-member', 'developer']);
@@ -64,6 +68,8 @@ export function capabilitiesOf(who: WhoAmI): Capabilities {
     writableDepartments,
     canReadOperations: allDepartments || bound.length > 0,
     canReadCityCosts: allDepartments,
+    canMonitor: allDepartments || bound.length > 0,
+    canReadPlatformHistory: allDepartments,
   };
 }
 

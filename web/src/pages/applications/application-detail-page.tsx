@@ -15,6 +15,9 @@ import { LiveBadge, PhaseTag } from '../../components/status-tags.tsx';
 import { formatDateTime } from '../../format/format.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { AppEventsTab } from './app-events-tab.tsx';
+import { AppMonitoringTab } from './app-monitoring-tab.tsx';
+import { AppPodsTab } from './app-pods-tab.tsx';
+import { AppTopologyTab } from './app-topology-tab.tsx';
 import { AppRevisionsTab } from './app-revisions-tab.tsx';
 import { AppStatusTab } from './app-status-tab.tsx';
 import { AppYamlTab } from './app-yaml-tab.tsx';
@@ -175,6 +178,9 @@ export function ApplicationDetailPage(props: { params: Record<string, string> })
             children: <AppRevisionsTab app={app} writable={writable} />,
           },
           { key: 'events', label: t('app.tab.events'), children: <AppEventsTab tenant={tenant} name={name} /> },
+          { key: 'monitoring', label: t('app.tab.monitoring'), children: <AppMonitoringTab app={app} /> },
+          { key: 'pods', label: t('app.tab.pods'), children: <AppPodsTab tenant={tenant} name={name} /> },
+          { key: 'topology', label: t('app.tab.topology'), children: <AppTopologyTab tenant={tenant} name={name} /> },
           { key: 'yaml', label: 'YAML', children: <AppYamlTab app={app} writable={writable} /> },
         ]}
       />

@@ -19,6 +19,9 @@ import type { MessageKey } from '../../i18n/i18n.tsx';
 import { ClusterMap } from '../../topology/lazy.tsx';
 import { capacityTotals, clustersBy, needingAttention, replicasPerCluster, usageTotals } from './overview-model.ts';
 import { useServerText } from '../../i18n/server-messages.ts';
+import { attentionIncidents } from '../../observe/incident-model.ts';
+import { useIncidentRows } from '../../observe/use-incidents.ts';
+import { IncidentStateTag, VerdictTag } from '../incidents/incident-tags.tsx';
 
 let marked = false;
 
@@ -51,6 +54,8 @@ export function OverviewPage() {
   const perCluster = useMemo(() => replicasPerCluster(apps.rows), [apps.rows]);
   const phases = useMemo(() => countByPhase(apps.rows), [apps.rows]);
   const attention = useMemo(() => needingAttention(apps.rows, 6), [apps.rows]);
+  const incidents = useIncidentRows(can.canMonitor);
+  const openIncidents = useMemo(() => attentionIncidents(incidents.rows, 5), [incidents.rows]);
   const money = useMemo(() => usageTotals(usage.items), [usage.items]);
   const readyClusters = clusters.items.filter((c) => c.status?.health === 'Ready').length;
   const healthyApps = apps.rows.filter((r) => r.healthy).length;
@@ -261,8 +266,30 @@ export function OverviewPage() {
                 }
               />
             )}
+            <Typography.Text strong>{t('overview.needsAttention')}</Typography.Text>
+            {can.canMonitor && (
+              <SimpleList
+                header={<Typography.Text type="secondary">{t('overview.openIncidents')}</Typography.Text>}
+                empty={t('overview.noIncidents')}
+                items={openIncidents}
+                itemKey={(r) => r.key}
+                loading={incidents.loading}
+                testId="attention-incidents"
+                render={(r) => (
+                  <Flex justify="space-between" align="center" gap={8}>
+                    <Link to={`/incidents/${r.tenant}/${r.name}`} data-testid={`attention-incident-${r.name}`}>
+                      <span data-server-text>{st.text(r.reason) || r.name}</span>
+                    </Link>
+                    <Flex gap={4}>
+                      <VerdictTag kind={r.verdictKind} />
+                      <IncidentStateTag state={r.state} />
+                    </Flex>
+                  </Flex>
+                )}
+              />
+            )}
             <SimpleList
-              header={<Typography.Text strong>{t('overview.needsAttention')}</Typography.Text>}
+              header={<Typography.Text type="secondary">{t('overview.unhealthyApps')}</Typography.Text>}
               empty={t('overview.allHealthy')}
               items={attention}
               itemKey={(r) => r.key}
