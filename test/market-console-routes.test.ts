@@ -136,3 +136,15 @@ describe('revealing a binding credential', () => {
     expect(entries.some((e) => e.actor === 'auditor' && e.outcome === 'denied')).toBe(true);
   });
 });
+
+describe('catalog usage for publishers', () => {
+  it('counts instances, bindings and departments per item, for who reads publishing only', async () => {
+    const r = await req('GET', `${M}/catalog-usage`, t.tokens.publisher!);
+    expect(r.status).toBe(200);
+    const pg = (r.body.items as Array<Record<string, unknown>>).find((i) => i.item === 'postgresql');
+    expect(pg).toMatchObject({ instances: 1, bindings: 1, departments: 1 });
+    // Counts only: no department is named.
+    expect(JSON.stringify(r.body)).not.toContain('edu');
+    expect((await req('GET', `${M}/catalog-usage`, t.tokens['edu-admin']!)).status).toBe(403);
+  });
+});

@@ -13,6 +13,7 @@ import { ITEM_STATES, MARKET_API_VERSION, MARKET_POLICY_NAME } from './market-ki
 import { automaticChecks } from './review.ts';
 import { registerRevealRoute } from './reveal-route.ts';
 import { registerSharingRoutes } from './sharing-routes.ts';
+import { registerUsageRoute } from './usage-route.ts';
 
 const BASE = `/apis/${MARKET_API_VERSION}`;
 
@@ -32,6 +33,7 @@ export function registerMarketRoutes(
   const { resources } = deps;
   registerSharingRoutes(app, deps);
   registerRevealRoute(app, deps);
+  registerUsageRoute(app, deps);
 
   /** Runs a review action; a refusal is written to the audit log as the generic routes do. */
   const guarded = async <T>(req: FastifyRequest, verb: string, kind: string, name: string, fn: () => Promise<T>) => {
