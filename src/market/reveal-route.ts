@@ -49,7 +49,8 @@ export function registerRevealRoute(
         const binding = await deps.resources.get('ServiceBinding', tenant, name);
         const phase = (binding.status as { phase?: string } | undefined)?.phase ?? 'Pending';
         const secretName = bindingSecretName(name);
-        const secret = phase === 'Ready' ? await deps.store.get({ kind: 'Secret', tenant, name: secretName }) : undefined;
+        const secret =
+          phase === 'Ready' ? await deps.store.get({ kind: 'Secret', tenant, name: secretName }) : undefined;
         if (!secret) throw new ConflictError(msg('MarketRevealNotReady', { binding: name, phase }));
         const decoded = await deps.resources.get('Secret', tenant, secretName);
         const keys = Object.keys(secretData(decoded)).sort();

@@ -139,7 +139,10 @@ export function parameterCauses(schema: Record<string, unknown>, given: unknown,
       case 'pattern':
         return cause(own, msg('MarketParameterPattern', { parameter: own, pattern: String(p.pattern) }));
       default:
-        return cause(own, msg('MarketParameterInvalid', { parameter: own || '(root)', problem: e.message ?? e.keyword }));
+        return cause(
+          own,
+          msg('MarketParameterInvalid', { parameter: own || '(root)', problem: e.message ?? e.keyword }),
+        );
     }
   });
 }

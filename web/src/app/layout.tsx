@@ -9,6 +9,10 @@ import {
   LogoutOutlined,
   TeamOutlined,
   UserOutlined,
+  ShopOutlined,
+  ApiOutlined,
+  SafetyCertificateOutlined,
+  CloudUploadOutlined,
 } from '@ant-design/icons';
 import { Button, Dropdown, Flex, Layout, Menu, Segmented, Tag, Typography } from 'antd';
 import type { ReactNode } from 'react';
@@ -31,6 +35,10 @@ const ICONS: Record<NavKey, ReactNode> = {
   audit: <AuditOutlined />,
   sandbox: <ExperimentOutlined />,
   bigscreen: <FundProjectionScreenOutlined />,
+  market: <ShopOutlined />,
+  myServices: <ApiOutlined />,
+  marketReview: <SafetyCertificateOutlined />,
+  marketPublish: <CloudUploadOutlined />,
 };
 
 /** The frame of every page: navigation (what this user may use), language, who is signed in. */

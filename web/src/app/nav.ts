@@ -2,7 +2,16 @@ import type { Capabilities } from '../auth/capabilities.ts';
 import type { MessageKey } from '../i18n/i18n.tsx';
 
 export type NavKey =
-  'overview' | 'applications' | 'clusters' | 'departments' | 'tokens' | 'audit' | 'sandbox' | 'bigscreen';
+  | 'overview'
+  | 'applications'
+  | 'clusters'
+  | 'departments'
+  | 'tokens'
+  | 'audit'
+  | 'sandbox'
+  | 'bigscreen'
+  | MarketNavKey;
+type MarketNavKey = 'market' | 'myServices' | 'marketReview' | 'marketPublish';
 
 export interface NavItem {
   readonly key: NavKey;
@@ -19,6 +28,11 @@ const ALL: readonly (NavItem & { readonly visible: (c: Capabilities) => boolean 
   { key: 'audit', path: '/audit', label: 'nav.audit', visible: (c) => c.canReadAudit },
   { key: 'sandbox', path: '/sandbox', label: 'nav.sandbox', visible: (c) => c.canUseSandbox },
   { key: 'bigscreen', path: '/bigscreen', label: 'nav.bigscreen', visible: (c) => c.canReadApplications },
+  // The marketplace (docs/console.md): the catalog for everyone, services for departments, review, publishing.
+  { key: 'market', path: '/market', label: 'nav.market', visible: () => true },
+  { key: 'myServices', path: '/services', label: 'nav.myServices', visible: (c) => c.canReadApplications },
+  { key: 'marketReview', path: '/review', label: 'nav.marketReview', visible: (c) => c.canReviewMarket },
+  { key: 'marketPublish', path: '/publish', label: 'nav.marketPublish', visible: (c) => c.canPublishMarket },
 ];
 
 /** The navigation a user is offered: only pages whose data and actions the server would let them use. */

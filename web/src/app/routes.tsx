@@ -32,6 +32,12 @@ const DepartmentDetailPage = lazy(() =>
 const TokenPage = lazy(() => import('../pages/tokens/token-page.tsx').then((m) => ({ default: m.TokenPage })));
 const AuditPage = lazy(() => import('../pages/audit/audit-page.tsx').then((m) => ({ default: m.AuditPage })));
 const SandboxPage = lazy(() => import('../pages/sandbox/sandbox-page.tsx').then((m) => ({ default: m.SandboxPage })));
+// The marketplace's pages (docs/console.md).
+const CatalogPage = lazy(() => import('../pages/market/catalog-page.tsx').then((m) => ({ default: m.CatalogPage })));
+const ItemPage = lazy(() => import('../pages/market/item-page.tsx').then((m) => ({ default: m.ItemPage })));
+const ServicesPage = lazy(() => import('../pages/market/services-page.tsx').then((m) => ({ default: m.ServicesPage })));
+const ReviewPage = lazy(() => import('../pages/market/review-page.tsx').then((m) => ({ default: m.ReviewPage })));
+const PublishPage = lazy(() => import('../pages/market/publish-page.tsx').then((m) => ({ default: m.PublishPage })));
 
 type Page = ComponentType<{ params: Record<string, string> }>;
 
@@ -47,6 +53,11 @@ const ROUTES: readonly [string, Page][] = [
   ['/tokens', TokenPage as Page],
   ['/audit', AuditPage as Page],
   ['/sandbox', SandboxPage as Page],
+  ['/market', CatalogPage as Page],
+  ['/market/:item', ItemPage],
+  ['/services', ServicesPage as Page],
+  ['/review', ReviewPage as Page],
+  ['/publish', PublishPage as Page],
 ];
 
 function NotFound() {

@@ -23,6 +23,10 @@ describe('what the console offers, from whoami', () => {
       'audit',
       'sandbox',
       'bigscreen',
+      'market',
+      'myServices',
+      'marketReview',
+      'marketPublish',
     ]);
   });
 
@@ -41,6 +45,8 @@ describe('what the console offers, from whoami', () => {
       'tokens',
       'sandbox',
       'bigscreen',
+      'market',
+      'myServices',
     ]);
   });
 
@@ -72,8 +78,21 @@ describe('what the console offers, from whoami', () => {
     expect(c.canReadAudit).toBe(false);
   });
 
-  it('offers a publisher only the clusters, the overview and its own API tokens', () => {
+  it('offers a publisher the clusters, the overview, its own API tokens, the catalog and publishing', () => {
     const c = who('publisher', [{ role: 'publisher' }]);
-    expect(navItems(c).map((i) => i.key)).toEqual(['overview', 'clusters', 'tokens']);
+    expect(navItems(c).map((i) => i.key)).toEqual(['overview', 'clusters', 'tokens', 'market', 'marketPublish']);
+    expect(c).toMatchObject({ canPublishMarket: true, canReviewMarket: false });
+  });
+
+  it('offers the review queue to the data bureau only, never to a department or an auditor', () => {
+    expect(who('admin', [{ role: 'platform-admin' }]).canReviewMarket).toBe(true);
+    for (const c of [
+      who('auditor', [{ role: 'auditor' }]),
+      who('edu-admin', [{ role: 'tenant-admin', tenant: 'edu' }]),
+    ]) {
+      expect(c.canReviewMarket).toBe(false);
+      expect(navItems(c).map((i) => i.key)).not.toContain('marketReview');
+      expect(navItems(c).map((i) => i.key)).not.toContain('marketPublish');
+    }
   });
 });

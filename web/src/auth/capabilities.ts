@@ -26,6 +26,10 @@ export interface Capabilities {
   /** The sandbox page: cluster controls, or load on the user's own applications. */
   readonly canUseSandbox: boolean;
   readonly writableDepartments: 'all' | readonly string[];
+  /** The marketplace (docs/console.md, 服务市场): review submitted versions (the data bureau). */
+  readonly canReviewMarket: boolean;
+  /** Draft and submit catalog versions (a publisher, the data bureau). */
+  readonly canPublishMarket: boolean;
 }
 
 const WRITERS = new Set(['tenant-admin', 'tenant-member', 'developer']);
@@ -58,6 +62,8 @@ export function capabilitiesOf(who: WhoAmI): Capabilities {
     canControlClusters: isPlatformAdmin,
     canUseSandbox: isPlatformAdmin || writable.length > 0,
     writableDepartments,
+    canReviewMarket: isPlatformAdmin,
+    canPublishMarket: isPlatformAdmin || has('publisher'),
   };
 }
 

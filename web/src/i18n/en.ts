@@ -1,3 +1,4 @@
+import { marketEn } from './market-en.ts';
 import type { MessageKey } from './zh.ts';
 
 /** The console's words in English: every key of zh.ts, nothing more (the compiler and i18n.test.ts check it). */
@@ -465,4 +466,6 @@ export const en: Record<MessageKey, string> = {
   'admin.cluster.labelKey': 'Key',
   'admin.cluster.labelValue': 'Value',
   'admin.cluster.addLabel': 'Add a label',
+  // The marketplace's pages (market-en.ts).
+  ...marketEn,
 };

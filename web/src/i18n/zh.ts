@@ -1,3 +1,5 @@
+import { marketZh } from './market-zh.ts';
+
 /**
  * The console's words in Chinese (简体中文), the default language, and the list of every key: en.ts must give
  * each of them (the compiler and i18n.test.ts check it). `{name}` is filled in by `t(key, {name})`.
@@ -457,6 +459,8 @@ export const zh = {
   'admin.cluster.labelKey': '键',
   'admin.cluster.labelValue': '值',
   'admin.cluster.addLabel': '添加标签',
+  // The marketplace's pages (market-zh.ts).
+  ...marketZh,
 } as const satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof zh;

@@ -8,7 +8,13 @@ const schema = {
   properties: {
     name: { type: 'string', minLength: 3, maxLength: 20, pattern: '^[a-z]+$', title: 'Name', 'x-title-zh': '名称' },
     replicas: { type: 'integer', minimum: 1, maximum: 3, default: 1, title: 'Replicas', 'x-title-zh': '副本数' },
-    ratio: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1, description: 'Share', 'x-description-zh': '比例' },
+    ratio: {
+      type: 'number',
+      exclusiveMinimum: 0,
+      exclusiveMaximum: 1,
+      description: 'Share',
+      'x-description-zh': '比例',
+    },
     tls: { type: 'boolean', default: true },
     cpu: { type: 'string', enum: ['500m', '1', '2'], default: '1' },
     size: { enum: [1, 2, 4] },

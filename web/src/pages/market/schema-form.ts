@@ -118,7 +118,10 @@ export function initialValues(fields: readonly FormField[]): Record<string, unkn
  * is left out, so the server fills the default or says the field is required; a value that cannot be coerced is sent
  * as it is, so the server names the field and what it accepts.
  */
-export function coerce(fields: readonly FormField[], values: Record<string, unknown> | undefined): Record<string, unknown> {
+export function coerce(
+  fields: readonly FormField[],
+  values: Record<string, unknown> | undefined,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const f of fields) {
     const key = f.path[f.path.length - 1]!;
