@@ -94,27 +94,6 @@ export function ReviewPage() {
         pagination={false}
         data-testid="review-table"
         locale={{ emptyText: t('market.review.none') }}
-        expandable={{
-          rowExpandable: (v) => (v.status?.checks ?? []).length > 0,
-          defaultExpandAllRows: true,
-          expandedRowRender: (v) => (
-            <ul style={{ margin: 0 }} data-testid={`review-checks-${v.metadata.name}`}>
-              {(v.status?.checks ?? []).map((c) => (
-                <li key={c.name}>
-                  <Tag color={c.ok ? 'success' : 'error'}>
-                    {c.ok ? t('market.review.passed') : t('market.review.failed')}
-                  </Tag>
-                  {CHECKS.has(c.name) ? t(`market.check.${c.name}` as Parameters<typeof t>[0]) : c.name}
-                  {c.problems.map((p, i) => (
-                    <div key={i}>
-                      <Typography.Text type="danger">{st.text(p)}</Typography.Text>
-                    </div>
-                  ))}
-                </li>
-              ))}
-            </ul>
-          ),
-        }}
         columns={[
           {
             title: t('market.item.label'),
@@ -125,6 +104,26 @@ export function ReviewPage() {
           },
           { title: t('market.version'), render: (_, v) => <code>{v.spec.version}</code> },
           { title: t('market.status'), render: (_, v) => <MarketPhaseTag phase={v.status?.phase ?? 'Draft'} /> },
+          {
+            title: t('market.publish.checks'),
+            render: (_, v) => (
+              <div data-testid={`review-checks-${v.metadata.name}`}>
+                {(v.status?.checks ?? []).map((c) => (
+                  <div key={c.name}>
+                    <Tag color={c.ok ? 'success' : 'error'}>
+                      {c.ok ? t('market.review.passed') : t('market.review.failed')}
+                    </Tag>
+                    {CHECKS.has(c.name) ? t(`market.check.${c.name}` as Parameters<typeof t>[0]) : c.name}
+                    {c.problems.map((p, i) => (
+                      <div key={i}>
+                        <Typography.Text type="danger">{st.text(p)}</Typography.Text>
+                      </div>
+                    ))}
+                  </div>
+                ))}
+              </div>
+            ),
+          },
           { title: t('market.review.submittedBy'), render: (_, v) => v.status?.submittedBy ?? '—' },
           {
             title: t('market.review.reviewer'),
