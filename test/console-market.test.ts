@@ -113,7 +113,7 @@ describe.skipIf(!hasChromium)(
       const replicasItem = page.locator('.ant-form-item').filter({ has: replicas });
       await expect
         .poll(() => replicasItem.locator('.ant-form-item-explain').textContent())
-        .toContain('replicas 必须 <= 3');
+        .toContain('副本数 必须 <= 3');
       await shot(page, '60-market-parameter-refused');
       expect((await call('GET', `${M}/tenants/edu/marketinstances/portal-db`, t.adminToken)).status).toBe(404);
       await replicas.fill('2');

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { CatalogEntry } from './market-model.ts';
-import { categoriesOf, filterCatalog, otherVersions, suggestName } from './market-model.ts';
+import {
+  categoriesOf,
+  filterCatalog,
+  otherVersions,
+  ownItemReason,
+  suggestName,
+  versionObjectName,
+} from './market-model.ts';
 
 const entry = (name: string, zh: string, en: string, categories: string[], versions: string[] = ['1.0.0']) =>
   ({
@@ -50,5 +57,20 @@ describe('versions and names', () => {
     expect(suggestName('PostgreSQL', [])).toBe('postgresql');
     expect(suggestName('postgresql', ['postgresql', 'postgresql-2'])).toBe('postgresql-3');
     expect(suggestName('一网通办', [])).toBe('instance');
+  });
+});
+
+describe('review and publishing', () => {
+  it('never offers a reviewer approval of a version they submitted or an item they maintain', () => {
+    const item = { spec: { maintainers: ['publisher', 'li'] } } as never;
+    expect(ownItemReason('admin', { status: { submittedBy: 'admin' } }, item)).toBe('submitted');
+    expect(ownItemReason('li', { status: { submittedBy: 'publisher' } }, item)).toBe('maintainer');
+    expect(ownItemReason('reviewer', { status: { submittedBy: 'publisher' } }, item)).toBeUndefined();
+    expect(ownItemReason('reviewer', { status: {} }, undefined)).toBeUndefined();
+  });
+
+  it('names a new version as the seed catalog does', () => {
+    expect(versionObjectName('postgresql', '16.5.0')).toBe('postgresql-16-5-0');
+    expect(versionObjectName('redis', '8.0.0-rc.1')).toBe('redis-8-0-0-rc-1');
   });
 });

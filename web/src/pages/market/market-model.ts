@@ -150,3 +150,19 @@ export function suggestName(base: string, taken: readonly string[]): string {
   if (!taken.includes(clean)) return clean;
   for (let i = 2; ; i++) if (!taken.includes(`${clean}-${i}`)) return `${clean}-${i}`;
 }
+
+/** Why a reviewer may not approve a version: they submitted it or maintain its item (the server refuses too). */
+export function ownItemReason(
+  user: string,
+  version: Pick<VersionObject, 'status'>,
+  item: Pick<ItemObject, 'spec'> | undefined,
+): 'submitted' | 'maintainer' | undefined {
+  if (version.status?.submittedBy === user) return 'submitted';
+  if (item?.spec.maintainers?.includes(user)) return 'maintainer';
+  return undefined;
+}
+
+/** The name of a new version of an item, as the marketplace names versions (`<item>-<version with dots as ->`). */
+export function versionObjectName(item: string, version: string): string {
+  return `${item}-${version.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`.slice(0, 63).replace(/-+$/, '');
+}

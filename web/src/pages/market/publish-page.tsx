@@ -24,7 +24,7 @@ import { useFetch } from '../../data/hooks.ts';
 import { localName, useI18n } from '../../i18n/i18n.tsx';
 import { useServerText } from '../../i18n/server-messages.ts';
 import type { ItemObject, VersionObject } from './market-model.ts';
-import { compareVersions } from './market-model.ts';
+import { compareVersions, versionObjectName } from './market-model.ts';
 import { marketPaths } from './market-paths.ts';
 import { ItemIcon, MarketPhaseTag } from './market-parts.tsx';
 
@@ -34,11 +34,6 @@ interface ItemUsage {
   readonly sharedInstances: number;
   readonly bindings: number;
   readonly departments: number;
-}
-
-/** The name of a new version of an item, as the marketplace names versions (`<item>-<version with dots as ->`). */
-export function versionObjectName(item: string, version: string): string {
-  return `${item}-${version.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`.slice(0, 63).replace(/-+$/, '');
 }
 
 /**

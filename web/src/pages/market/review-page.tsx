@@ -10,21 +10,11 @@ import { useFetch } from '../../data/hooks.ts';
 import { localName, useI18n } from '../../i18n/i18n.tsx';
 import { useServerText } from '../../i18n/server-messages.ts';
 import type { ItemObject, VersionObject } from './market-model.ts';
+import { ownItemReason } from './market-model.ts';
 import { marketPaths } from './market-paths.ts';
 import { MarketPhaseTag } from './market-parts.tsx';
 
 const CHECKS = new Set(['schema', 'defaults', 'generated', 'images', 'licence', 'connection']);
-
-/** Why a reviewer may not approve a version: they submitted it or maintain its item (the server refuses too). */
-export function ownItemReason(
-  user: string,
-  version: Pick<VersionObject, 'status'>,
-  item: Pick<ItemObject, 'spec'> | undefined,
-): 'submitted' | 'maintainer' | undefined {
-  if (version.status?.submittedBy === user) return 'submitted';
-  if (item?.spec.maintainers?.includes(user)) return 'maintainer';
-  return undefined;
-}
 
 /**
  * 审核: the data bureau's review queue. Submitted versions with their automatic checks; approve (release) or reject

@@ -86,13 +86,13 @@ describe('the generated parameter form', () => {
         <Harness fields={fields} causes={causes} onValues={(v) => (values = v)} />
       </I18nProvider>,
     );
-    await waitFor(() => expect(screen.getByText('replicas 必须 <= 3')).toBeTruthy());
+    await waitFor(() => expect(screen.getByText('副本数 必须 <= 3')).toBeTruthy());
     const input = (screen.getByTestId('param-replicas').querySelector('input') ??
       screen.getByTestId('param-replicas')) as HTMLInputElement;
     await act(async () => {
       fireEvent.change(input, { target: { value: '2' } });
     });
-    await waitFor(() => expect(screen.queryByText('replicas 必须 <= 3')).toBeNull());
+    await waitFor(() => expect(screen.queryByText('副本数 必须 <= 3')).toBeNull());
     expect(values).toMatchObject({ replicas: 2, tls: true, cpu: '1' });
   });
 });

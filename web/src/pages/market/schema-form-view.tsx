@@ -5,7 +5,7 @@ import type { Cause } from '../../api/api-error.ts';
 import { localName, useI18n } from '../../i18n/i18n.tsx';
 import { useServerText } from '../../i18n/server-messages.ts';
 import type { FormField } from './schema-form.ts';
-import { changedPaths, fieldErrors } from './schema-form.ts';
+import { changedPaths, fieldErrors, leaves } from './schema-form.ts';
 
 /** The name of a parameter's form item: under `parameters`, so the page's own fields (name, version) stay apart. */
 export const paramName = (path: readonly string[]) => ['parameters', ...path];
@@ -87,14 +87,18 @@ function rangeHint(f: FormField, t: ReturnType<typeof useI18n>['t']): string | u
  */
 export function useServerErrors(form: FormInstance, fields: readonly FormField[]) {
   const st = useServerText();
+  const { lang } = useI18n();
   const apply = useCallback(
     (causes: readonly Cause[], own: Record<string, readonly string[]> = {}): Cause[] => {
       const mapped = fieldErrors(fields, causes);
       const byField = new Map<string, { name: string[]; errors: string[] }>();
+      const titles = new Map(leaves(fields).map((f) => [f.path.join('.'), localName(f.title, lang)]));
       for (const e of mapped.fields) {
         const key = e.path.join('.');
         const entry = byField.get(key) ?? { name: paramName(e.path), errors: [] };
-        entry.errors.push(st.text(e.cause));
+        // Under its field, a problem names the field as the form labels it (副本数), not by its parameter id.
+        const title = e.cause.params?.parameter === key ? titles.get(key) : undefined;
+        entry.errors.push(st.text(title ? { ...e.cause, params: { ...e.cause.params, parameter: title } } : e.cause));
         byField.set(key, entry);
       }
       // Causes at the page's own fields (metadata.name → name).
@@ -111,7 +115,7 @@ export function useServerErrors(form: FormInstance, fields: readonly FormField[]
       form.setFields([...byField.values()]);
       return rest;
     },
-    [fields, form, st],
+    [fields, form, st, lang],
   );
   const onValuesChange = useCallback(
     (changed: Record<string, unknown>) => {
