@@ -91,6 +91,7 @@ describe.skipIf(!hasChromium)(
       // Only released items: PostgreSQL, not the submitted MySQL and Redis nor the drafts.
       await page.getByTestId('market-card-postgresql').waitFor();
       expect(await page.locator('[data-testid^="market-card-"]:not([data-testid="market-card-name"])').count()).toBe(1);
+      await shot(page, '59-market-catalog');
       await inputOf(page, 'market-search').fill('数据库');
       await page.getByTestId('market-card-postgresql').waitFor();
       await inputOf(page, 'market-search').fill('消息');
@@ -192,6 +193,26 @@ describe.skipIf(!hasChromium)(
       await approveMysql.waitFor({ state: 'detached' });
       const v = await call('GET', `${M}/catalogitemversions/mysql-10-11-0`, t.adminToken);
       expect(v.body.status).toMatchObject({ phase: 'Released', reviewedBy: 'admin', comment: '检查通过' });
+      expect(errors).toEqual([]);
+      await context.close();
+    });
+    it('shows a publisher the use of its items, drafts a new version and submits it for review', async () => {
+      const { page, context, errors } = await open(t.tokens.publisher!);
+      await page.getByTestId('nav-marketPublish').click();
+      const pg = page.getByTestId('publish-item-postgresql');
+      await pg.waitFor();
+      // edu's instance and binding, counted (no department named).
+      await expect
+        .poll(async () => (await pg.locator('.ant-statistic-content-value').allTextContents()).join(','))
+        .toBe('1,1,1');
+      await page.getByTestId('publish-new-postgresql').click();
+      await inputOf(page, 'publish-version').fill('16.5.0');
+      await page.getByTestId('publish-draft-submit').click();
+      await page.getByTestId('publish-submit-postgresql-16-5-0').click();
+      await page.getByTestId('publish-submit-postgresql-16-5-0').waitFor({ state: 'detached' });
+      const v = await call('GET', `${M}/catalogitemversions/postgresql-16-5-0`, t.adminToken);
+      expect(v.body.status).toMatchObject({ phase: 'Submitted', submittedBy: 'publisher' });
+      expect(await fitsWidth(page)).toBe(true);
       expect(errors).toEqual([]);
       await context.close();
     });

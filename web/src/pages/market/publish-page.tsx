@@ -128,6 +128,7 @@ export function PublishPage() {
               vs[0] && (
                 <Button
                   size="small"
+                  data-testid={`publish-new-${i.metadata.name}`}
                   onClick={() => {
                     form.resetFields();
                     setDrafting({ item: i.metadata.name, from: vs[0]! });
@@ -235,6 +236,7 @@ export function PublishPage() {
         cancelText={t('admin.cancel')}
         onOk={() => void draft()}
         onCancel={() => setDrafting(undefined)}
+        okButtonProps={{ 'data-testid': 'publish-draft-submit' }}
       >
         <ErrorAlert error={error} />
         <Typography.Paragraph type="secondary">{t('market.publish.newVersionHelp')}</Typography.Paragraph>
@@ -247,7 +249,7 @@ export function PublishPage() {
               { pattern: /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/, message: t('market.publish.semver') },
             ]}
           >
-            <Input placeholder="1.2.3" />
+            <Input placeholder="1.2.3" data-testid="publish-version" />
           </Form.Item>
         </Form>
       </Modal>
