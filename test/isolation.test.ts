@@ -451,6 +451,28 @@ describe('tenant isolation on every registered route', () => {
     expect((sub.json() as { status?: { decision?: unknown } }).status?.decision).toBeUndefined();
   });
 
+  it("reveals a binding's credentials only in the caller's own department, and usage counts to no department", async () => {
+    for (const actor of ACTORS.filter((a) => a.tenants.length > 0)) {
+      const other = await t.request(
+        'POST',
+        `/apis/market.polis.io/v1/tenants/${OTHER}/servicebindings/fixture/reveal`,
+        {
+          token: tokens[actor.user],
+        },
+      );
+      expect(other.statusCode, actor.user).toBe(403);
+      const usage = await t.request('GET', '/apis/market.polis.io/v1/catalog-usage', { token: tokens[actor.user] });
+      expect(usage.statusCode, actor.user).toBe(403);
+    }
+    // Roles that never read secret values are refused even in their own department (viewer, developer).
+    for (const user of ['edu-viewer', 'vendor-dev', 'auditor']) {
+      const r = await t.request('POST', `/apis/market.polis.io/v1/tenants/${OWN}/servicebindings/fixture/reveal`, {
+        token: tokens[user],
+      });
+      expect(r.statusCode, user).toBe(403);
+    }
+  });
+
   it("never shows a principal another department's metric series, through the history API or the Prometheus endpoint", async () => {
     // Series of both departments and of the platform, as the sampler would have written them.
     const writer = new HistoryWriter(t.polis.store.metricHistory);

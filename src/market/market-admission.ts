@@ -13,6 +13,7 @@ import type {
 } from './market-kinds.ts';
 import { findVersion, PLATFORM_SPACE } from './market-kinds.ts';
 import { subscriptionRules } from './sharing-admission.ts';
+import { parameterCauses } from './template.ts';
 
 const platformKey = (kind: string, name: string) => ({ kind, tenant: '', name });
 
@@ -129,17 +130,38 @@ async function instanceRules(
     throw new InputError(msg('MarketInstanceSpecItemFixed'), [
       codedCause('spec.item', msg('MarketInstanceSpecItemFixed')),
     ]);
+  const sameParameters = was !== undefined && jsonEqual(was.parameters ?? {}, spec.parameters ?? {});
   // An unchanged version of a running instance is left alone (a suspended item's instances keep running).
-  if (was && was.version === spec.version) return;
-  const item = await tx.get(platformKey('CatalogItem', spec.item));
-  if (!item) throw new NotFoundError(msg('MarketNoSuchItem', { item: spec.item }));
+  if (was && was.version === spec.version && sameParameters) return;
   const version = findVersion(await tx.listAll(['CatalogItemVersion'], ''), spec.item, spec.version);
-  if (!version) throw new NotFoundError(msg('MarketNoSuchVersion', { item: spec.item, version: spec.version }));
-  const phase = phaseOf(version);
-  if (phase !== 'Released')
-    throw new ConflictError(msg('MarketVersionNotReleased', { item: spec.item, version: spec.version, phase }));
-  const state = itemStateOf(item);
-  if (state !== 'active') throw new ConflictError(msg('MarketItemNotAvailable', { item: spec.item, state }));
+  if (!(was && was.version === spec.version)) {
+    const item = await tx.get(platformKey('CatalogItem', spec.item));
+    if (!item) throw new NotFoundError(msg('MarketNoSuchItem', { item: spec.item }));
+    if (!version) throw new NotFoundError(msg('MarketNoSuchVersion', { item: spec.item, version: spec.version }));
+    const phase = phaseOf(version);
+    if (phase !== 'Released')
+      throw new ConflictError(msg('MarketVersionNotReleased', { item: spec.item, version: spec.version, phase }));
+    const state = itemStateOf(item);
+    if (state !== 'active') throw new ConflictError(msg('MarketItemNotAvailable', { item: spec.item, state }));
+  }
+  // Parameters are checked against the version's schema here, each problem at its field, so nothing is made of
+  // parameters the template would refuse (the console puts each cause under its form field).
+  if (!version) return;
+  const causes = parameterCauses(
+    (version.spec as CatalogItemVersionSpec).parameters,
+    spec.parameters ?? {},
+    'spec.parameters',
+  );
+  if (causes.length > 0)
+    throw new InputError(
+      msg('MarketParametersInvalid', {
+        item: spec.item,
+        version: spec.version,
+        problems: causes.map((c) => ({ code: c.code!, ...(c.params ? { params: c.params } : {}), message: c.message })),
+      }),
+      causes,
+      { invalid: true },
+    );
 }
 
 async function bindingRules(

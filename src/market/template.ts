@@ -87,6 +87,66 @@ export function resolveParameters(schema: Record<string, unknown>, given: unknow
   return { ok: false, problems: ajvProblems(r.validate.errors ?? []) };
 }
 
+/**
+ * What is wrong with an instance's parameters, one coded cause per field at `<at>.<field path>` (a missing required
+ * field at its own path, not its parent's), so a form puts each problem under its field. Empty when they are valid.
+ * A schema that does not compile gives one cause at `at`.
+ */
+export function parameterCauses(schema: Record<string, unknown>, given: unknown, at: string): ErrorCause[] {
+  const r = compile(schema);
+  if (!r.ok) return [codedCause(at, msg('MarketSchemaInvalid', { problems: r.problems }))];
+  if (r.validate(structuredClone(given ?? {}))) return [];
+  return (r.validate.errors ?? []).map((e) => {
+    const parts = e.instancePath === '' ? [] : e.instancePath.slice(1).split('/');
+    const p = e.params as Record<string, unknown>;
+    const child = (k: unknown) => [...parts, String(k)].join('.');
+    const own = parts.join('.');
+    const cause = (path: string, m: Message) => codedCause(path ? `${at}.${path}` : at, m);
+    switch (e.keyword) {
+      case 'required':
+        return cause(child(p.missingProperty), msg('MarketParameterRequired', { parameter: child(p.missingProperty) }));
+      case 'additionalProperties':
+        return cause(
+          child(p.additionalProperty),
+          msg('MarketParameterUnknown', { parameter: child(p.additionalProperty) }),
+        );
+      case 'type':
+        return cause(own, msg('MarketParameterType', { parameter: own, type: String(p.type) }));
+      case 'minimum':
+      case 'exclusiveMinimum':
+        return cause(
+          own,
+          msg('MarketParameterMinimum', { parameter: own, comparison: String(p.comparison), limit: Number(p.limit) }),
+        );
+      case 'maximum':
+      case 'exclusiveMaximum':
+        return cause(
+          own,
+          msg('MarketParameterMaximum', { parameter: own, comparison: String(p.comparison), limit: Number(p.limit) }),
+        );
+      case 'enum':
+        return cause(
+          own,
+          msg('MarketParameterEnum', {
+            parameter: own,
+            allowed: ((p.allowedValues as unknown[]) ?? []).map((v) => JSON.stringify(v)).join(', '),
+          }),
+        );
+      case 'minLength':
+        return cause(own, msg('MarketParameterMinLength', { parameter: own, limit: Number(p.limit) }));
+      case 'maxLength':
+        return cause(own, msg('MarketParameterMaxLength', { parameter: own, limit: Number(p.limit) }));
+      case 'pattern':
+        return cause(own, msg('MarketParameterPattern', { parameter: own, pattern: String(p.pattern) }));
+      default:
+        return cause(
+          own,
+          msg('MarketParameterInvalid', { parameter: own || '(root)', problem: e.message ?? e.keyword }),
+        );
+    }
+  });
+}
+
 function lookup(root: Record<string, unknown>, path: string): { found: boolean; value?: unknown } {
   let at: unknown = root;
   for (const part of path.split('.')) {

@@ -61,6 +61,20 @@ export const MARKET_EN = {
   MarketProvisionerInjected: 'injected provisioner failure ({remaining} more)',
   MarketProvisionerNoAdmin: 'no admin credentials for instance {instance}: secret {secret} is missing or lacks {keys}',
   MarketProvisionerUnsupported: 'no provisioner for engine {engine} here',
+  // ── Parameters of an instance, one problem per field (the console maps each onto its form field) ──────────────
+  MarketParameterRequired: '{parameter} is required',
+  MarketParameterType: '{parameter} must be of type {type}',
+  MarketParameterMinimum: '{parameter} must be {comparison} {limit}',
+  MarketParameterMaximum: '{parameter} must be {comparison} {limit}',
+  MarketParameterEnum: '{parameter} must be one of {allowed}',
+  MarketParameterMinLength: '{parameter} must have at least {limit} characters',
+  MarketParameterMaxLength: '{parameter} must have at most {limit} characters',
+  MarketParameterPattern: '{parameter} must match the pattern {pattern}',
+  MarketParameterUnknown: '{parameter} is not a parameter of this version',
+  MarketParameterInvalid: '{parameter}: {problem}',
+  // ── Revealing a binding's credential ─────────────────────────────────────────────────────────────────────────
+  MarketRevealNotAllowed: 'user {user} may not read credentials in department {department}',
+  MarketRevealNotReady: 'binding {binding} has no credentials yet (phase {phase})',
 } as const satisfies Record<string, string>;
 
 export type MarketCode = keyof typeof MARKET_EN;
@@ -112,6 +126,18 @@ export const MARKET_ZH: Record<MarketCode, string> = {
   MarketProvisionerInjected: '注入的供应器故障（还剩 {remaining} 次）',
   MarketProvisionerNoAdmin: '实例 {instance} 没有管理员凭据：密钥 {secret} 不存在或缺少 {keys}',
   MarketProvisionerUnsupported: '此处没有 {engine} 的凭据供应器',
+  MarketParameterRequired: '{parameter} 为必填项',
+  MarketParameterType: '{parameter} 的类型必须是 {type}',
+  MarketParameterMinimum: '{parameter} 必须 {comparison} {limit}',
+  MarketParameterMaximum: '{parameter} 必须 {comparison} {limit}',
+  MarketParameterEnum: '{parameter} 只能取 {allowed} 之一',
+  MarketParameterMinLength: '{parameter} 至少 {limit} 个字符',
+  MarketParameterMaxLength: '{parameter} 至多 {limit} 个字符',
+  MarketParameterPattern: '{parameter} 必须匹配模式 {pattern}',
+  MarketParameterUnknown: '{parameter} 不是此版本的参数',
+  MarketParameterInvalid: '{parameter}：{problem}',
+  MarketRevealNotAllowed: '用户 {user} 无权读取部门 {department} 的凭据',
+  MarketRevealNotReady: '绑定 {binding} 尚无凭据（阶段 {phase}）',
 };
 
 /** Reasons of the marketplace's events and phases, spread into reasons.ts. */

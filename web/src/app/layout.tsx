@@ -14,9 +14,14 @@ import {
   LogoutOutlined,
   SafetyCertificateOutlined,
   TeamOutlined,
+  TrophyOutlined,
   UserOutlined,
+  ShopOutlined,
+  ApiOutlined,
+  CloudUploadOutlined,
 } from '@ant-design/icons';
 import { Button, Dropdown, Flex, Layout, Menu, Segmented, Tag, Typography } from 'antd';
+import type { MenuProps } from 'antd';
 import type { ReactNode } from 'react';
 import { useState } from 'react';
 import { useCan, useSession } from '../auth/session.tsx';
@@ -24,7 +29,7 @@ import { RoleTag } from '../components/status-tags.tsx';
 import type { Lang } from '../i18n/i18n.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
 import type { NavKey } from './nav.ts';
-import { navItems, navKeyOf } from './nav.ts';
+import { navKeyOf, navSections, type NavItem } from './nav.ts';
 import { Link, navigate, useLocation } from './router.tsx';
 import { SearchBox } from './search-box.tsx';
 
@@ -39,10 +44,14 @@ const ICONS: Record<NavKey, ReactNode> = {
   bigscreen: <FundProjectionScreenOutlined />,
   costs: <AccountBookOutlined />,
   recommendations: <BulbOutlined />,
-  assessment: <SafetyCertificateOutlined />,
+  assessment: <TrophyOutlined />,
   utilization: <AreaChartOutlined />,
   monitoring: <LineChartOutlined />,
   incidents: <AlertOutlined />,
+  market: <ShopOutlined />,
+  myServices: <ApiOutlined />,
+  marketReview: <SafetyCertificateOutlined />,
+  marketPublish: <CloudUploadOutlined />,
 };
 
 /** The frame of every page: navigation (what this user may use), language, who is signed in. */
@@ -52,7 +61,16 @@ export function AppLayout(props: { children: ReactNode }) {
   const can = useCan();
   const { pathname } = useLocation();
   const [collapsed, setCollapsed] = useState(false);
-  const items = navItems(can);
+  const sections = navSections(can);
+  const entry = (i: NavItem) => ({
+    key: i.key,
+    icon: ICONS[i.key],
+    label: (
+      <Link to={i.path} data-testid={`nav-${i.key}`}>
+        {t(i.label)}
+      </Link>
+    ),
+  });
   const scope =
     can.readableDepartments === 'all'
       ? t('layout.scopeAll')
@@ -61,7 +79,15 @@ export function AppLayout(props: { children: ReactNode }) {
         : t('layout.scopeNone');
   return (
     <Layout style={{ minHeight: '100vh' }}>
-      <Layout.Sider collapsible collapsed={collapsed} onCollapse={setCollapsed} width={208} theme="dark">
+      <Layout.Sider
+        collapsible
+        collapsed={collapsed}
+        onCollapse={setCollapsed}
+        width={208}
+        theme="dark"
+        // The menu scrolls on its own at 768 px high, and stays in view while the page scrolls.
+        style={{ position: 'sticky', top: 0, height: '100vh', overflowY: 'auto', paddingBottom: 48 }}
+      >
         <Link to="/" style={{ display: 'block', padding: '16px 20px', color: '#fff' }}>
           <Typography.Text strong style={{ color: '#fff', fontSize: 18 }}>
             polis
@@ -73,15 +99,18 @@ export function AppLayout(props: { children: ReactNode }) {
           mode="inline"
           selectedKeys={[navKeyOf(pathname)]}
           data-testid="nav"
-          items={items.map((i) => ({
-            key: i.key,
-            icon: ICONS[i.key],
-            label: (
-              <Link to={i.path} data-testid={`nav-${i.key}`}>
-                {t(i.label)}
-              </Link>
-            ),
-          }))}
+          items={sections.flatMap((s): NonNullable<MenuProps['items']> =>
+            s.group === undefined || collapsed
+              ? s.items.map(entry)
+              : [
+                  {
+                    type: 'group' as const,
+                    key: `group-${s.group}`,
+                    label: t(`nav.group.${s.group}`),
+                    children: s.items.map(entry),
+                  },
+                ],
+          )}
         />
       </Layout.Sider>
       <Layout>

@@ -52,6 +52,12 @@ const IncidentsPage = lazy(() =>
 const IncidentDetailPage = lazy(() =>
   import('../pages/incidents/incident-detail-page.tsx').then((m) => ({ default: m.IncidentDetailPage })),
 );
+// The marketplace's pages (docs/console.md).
+const CatalogPage = lazy(() => import('../pages/market/catalog-page.tsx').then((m) => ({ default: m.CatalogPage })));
+const ItemPage = lazy(() => import('../pages/market/item-page.tsx').then((m) => ({ default: m.ItemPage })));
+const ServicesPage = lazy(() => import('../pages/market/services-page.tsx').then((m) => ({ default: m.ServicesPage })));
+const ReviewPage = lazy(() => import('../pages/market/review-page.tsx').then((m) => ({ default: m.ReviewPage })));
+const PublishPage = lazy(() => import('../pages/market/publish-page.tsx').then((m) => ({ default: m.PublishPage })));
 
 type Page = ComponentType<{ params: Record<string, string> }>;
 
@@ -74,6 +80,11 @@ const ROUTES: readonly [string, Page][] = [
   ['/monitoring', MonitoringPage as Page],
   ['/incidents', IncidentsPage as Page],
   ['/incidents/:tenant/:name', IncidentDetailPage],
+  ['/market', CatalogPage as Page],
+  ['/market/:item', ItemPage],
+  ['/services', ServicesPage as Page],
+  ['/review', ReviewPage as Page],
+  ['/publish', PublishPage as Page],
 ];
 
 function NotFound() {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { navItems } from '../app/nav.ts';
+import { navItems, navSections } from '../app/nav.ts';
 import { canApplyRecommendation, canSeeMembers, canWrite, capabilitiesOf } from './capabilities.ts';
 
 const who = (user: string, bindings: { role: string; tenant?: string }[]) =>
@@ -18,9 +18,13 @@ describe('what the console offers, from whoami', () => {
       'overview',
       'applications',
       'clusters',
+      'departments',
       'monitoring',
       'incidents',
-      'departments',
+      'market',
+      'myServices',
+      'marketReview',
+      'marketPublish',
       'costs',
       'recommendations',
       'assessment',
@@ -43,9 +47,11 @@ describe('what the console offers, from whoami', () => {
       'overview',
       'applications',
       'clusters',
+      'departments',
       'monitoring',
       'incidents',
-      'departments',
+      'market',
+      'myServices',
       'costs',
       'recommendations',
       'assessment',
@@ -95,9 +101,22 @@ describe('what the console offers, from whoami', () => {
     expect(navItems(who('publisher', [{ role: 'publisher' }])).map((i) => i.key)).not.toContain('costs');
   });
 
-  it('offers a publisher only the clusters, the overview and its own API tokens', () => {
+  it('offers a publisher the clusters, the overview, its own API tokens, the catalog and publishing', () => {
     const c = who('publisher', [{ role: 'publisher' }]);
-    expect(navItems(c).map((i) => i.key)).toEqual(['overview', 'clusters', 'tokens']);
+    expect(navItems(c).map((i) => i.key)).toEqual(['overview', 'clusters', 'market', 'marketPublish', 'tokens']);
+    expect(c).toMatchObject({ canPublishMarket: true, canReviewMarket: false });
+  });
+
+  it('offers the review queue to the data bureau only, never to a department or an auditor', () => {
+    expect(who('admin', [{ role: 'platform-admin' }]).canReviewMarket).toBe(true);
+    for (const c of [
+      who('auditor', [{ role: 'auditor' }]),
+      who('edu-admin', [{ role: 'tenant-admin', tenant: 'edu' }]),
+    ]) {
+      expect(c.canReviewMarket).toBe(false);
+      expect(navItems(c).map((i) => i.key)).not.toContain('marketReview');
+      expect(navItems(c).map((i) => i.key)).not.toContain('marketPublish');
+    }
   });
 });
 
@@ -110,5 +129,19 @@ describe('monitoring in the console', () => {
     expect(edu).toMatchObject({ canMonitor: true, canReadPlatformHistory: false });
     expect(publisher.canMonitor).toBe(false);
     expect(navItems(publisher).map((i) => i.key)).not.toContain('incidents');
+  });
+});
+
+describe('the navigation in groups', () => {
+  it('keeps each group together under one heading, the everyday pages first', () => {
+    const groups = (c: ReturnType<typeof who>) => navSections(c).map((s) => s.group ?? '');
+    expect(groups(who('admin', [{ role: 'platform-admin' }]))).toEqual([
+      '',
+      'observe',
+      'market',
+      'operations',
+      'platform',
+    ]);
+    expect(groups(who('publisher', [{ role: 'publisher' }]))).toEqual(['', 'market', 'platform']);
   });
 });

@@ -34,6 +34,10 @@ export interface Capabilities {
   readonly canMonitor: boolean;
   /** Clusters', nodes' and every department's history (`GET /api/v1/history`): platform-wide readers only. */
   readonly canReadPlatformHistory: boolean;
+  /** The marketplace (docs/console.md, 服务市场): review submitted versions (the data bureau). */
+  readonly canReviewMarket: boolean;
+  /** Draft and submit catalog versions (a publisher, the data bureau). */
+  readonly canPublishMarket: boolean;
 }
 
 const WRITERS = new Set(['tenant-admin', 'tenant-member', 'developer']);
@@ -70,6 +74,8 @@ export function capabilitiesOf(who: WhoAmI): Capabilities {
     canReadCityCosts: allDepartments,
     canMonitor: allDepartments || bound.length > 0,
     canReadPlatformHistory: allDepartments,
+    canReviewMarket: isPlatformAdmin,
+    canPublishMarket: isPlatformAdmin || has('publisher'),
   };
 }
 

@@ -1,3 +1,4 @@
+import { marketEn } from './market-en.ts';
 import type { MessageKey } from './zh.ts';
 
 /** The console's words in English: every key of zh.ts, nothing more (the compiler and i18n.test.ts check it). */
@@ -5,6 +6,10 @@ export const en: Record<MessageKey, string> = {
   'app.documentTitle': 'polis · government cloud applications',
   'app.tagline': 'Application-centric government cloud',
 
+  'nav.group.observe': 'Observe',
+  'nav.group.market': 'Marketplace',
+  'nav.group.operations': 'Operations',
+  'nav.group.platform': 'Platform',
   'nav.overview': 'Overview',
   'nav.applications': 'Applications',
   'nav.clusters': 'Clusters',
@@ -803,4 +808,6 @@ export const en: Record<MessageKey, string> = {
   'observe.evidence.nodeReady': 'node ready',
   'observe.evidence.reachable': 'cluster reachable',
   'observe.evidence.event': 'event',
+  // The marketplace's pages (market-en.ts).
+  ...marketEn,
 };

@@ -1,3 +1,5 @@
+import { marketZh } from './market-zh.ts';
+
 /**
  * The console's words in Chinese (简体中文), the default language, and the list of every key: en.ts must give
  * each of them (the compiler and i18n.test.ts check it). `{name}` is filled in by `t(key, {name})`.
@@ -6,6 +8,10 @@ export const zh = {
   'app.documentTitle': 'polis 政务云应用平台',
   'app.tagline': '以应用为中心的政务云平台',
 
+  'nav.group.observe': '观测',
+  'nav.group.market': '服务市场',
+  'nav.group.operations': '运营',
+  'nav.group.platform': '平台',
   'nav.overview': '总览',
   'nav.applications': '应用',
   'nav.clusters': '集群',
@@ -793,6 +799,8 @@ export const zh = {
   'observe.evidence.nodeReady': '节点就绪',
   'observe.evidence.reachable': '集群可达',
   'observe.evidence.event': '事件',
+  // The marketplace's pages (market-zh.ts).
+  ...marketZh,
 } as const satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof zh;
