@@ -11,6 +11,7 @@ import { itemStateOf, phaseOf } from './market-admission.ts';
 import type { CatalogItemSpec, CatalogItemVersionSpec, ItemState, MarketPolicySpec } from './market-kinds.ts';
 import { ITEM_STATES, MARKET_API_VERSION, MARKET_POLICY_NAME } from './market-kinds.ts';
 import { automaticChecks } from './review.ts';
+import { registerCopyRoutes } from './copy-routes.ts';
 import { registerSharingRoutes } from './sharing-routes.ts';
 
 const BASE = `/apis/${MARKET_API_VERSION}`;
@@ -30,6 +31,7 @@ export function registerMarketRoutes(
 ): void {
   const { resources } = deps;
   registerSharingRoutes(app, deps);
+  registerCopyRoutes(app, deps);
 
   /** Runs a review action; a refusal is written to the audit log as the generic routes do. */
   const guarded = async <T>(req: FastifyRequest, verb: string, kind: string, name: string, fn: () => Promise<T>) => {
