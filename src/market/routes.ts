@@ -12,6 +12,8 @@ import type { CatalogItemSpec, CatalogItemVersionSpec, ItemState, MarketPolicySp
 import { ITEM_STATES, MARKET_API_VERSION, MARKET_POLICY_NAME } from './market-kinds.ts';
 import { automaticChecks } from './review.ts';
 import { registerCopyRoutes } from './copy-routes.ts';
+import type { CallSource } from './sharing-calls.ts';
+import { registerSharingCallRoutes } from './sharing-calls.ts';
 import { registerSharingRoutes } from './sharing-routes.ts';
 
 const BASE = `/apis/${MARKET_API_VERSION}`;
@@ -27,10 +29,11 @@ interface VersionStatus {
  */
 export function registerMarketRoutes(
   app: FastifyInstance,
-  deps: { store: Store; resources: ResourceService; clock: Clock },
+  deps: { store: Store; resources: ResourceService; clock: Clock; calls?: CallSource },
 ): void {
   const { resources } = deps;
   registerSharingRoutes(app, deps);
+  registerSharingCallRoutes(app, deps);
   registerCopyRoutes(app, deps);
 
   /** Runs a review action; a refusal is written to the audit log as the generic routes do. */

@@ -20,6 +20,7 @@ export const MARKET_COPY_EN = {
   MarketUpgradeNoFamily: 'no instance visible to you is {department}/{instance} or a copy of it',
   MarketUpgradeNoRelease: 'item {item} has no released version',
   MarketUpgradeRenderFailed: '{department}/{instance} cannot move to {version}: {problems}',
+  SharingCallsWindow: 'minutes is {value}: a whole number of minutes from 1 to 10080 (a week)',
 } as const satisfies Record<string, string>;
 
 export type MarketCopyCode = keyof typeof MARKET_COPY_EN;
@@ -40,4 +41,5 @@ export const MARKET_COPY_ZH: Record<MarketCopyCode, string> = {
   MarketUpgradeNoFamily: '你可见的实例中没有 {department}/{instance} 或它的副本',
   MarketUpgradeNoRelease: '商品 {item} 没有已发布的版本',
   MarketUpgradeRenderFailed: '{department}/{instance} 无法升级到 {version}：{problems}',
+  SharingCallsWindow: 'minutes 为 {value}：应为 1 到 10080（一周）之间的整数分钟',
 };

@@ -74,3 +74,14 @@ export function simObservedEdges(sim: SimCloud, atS: number): ObservedEdge[] {
   }
   return [...acc.values()];
 }
+
+/** The simulated mesh's calls between components over [fromS, toS], per edge (for counting a shared API's calls). */
+export function simCallSeries(
+  sim: SimCloud,
+): (fromS: number, toS: number) => Array<{ from: string; to: string; points: Array<[number, number]> }> {
+  return (fromS, toS) =>
+    sim.telemetry
+      .series(fromS, toS)
+      .filter((s) => s.on === 'component' && s.peer !== undefined && s.signal === 'outboundRequests')
+      .map((s) => ({ from: s.name, to: s.peer!, points: s.points.map(([a, b]) => [a, b] as [number, number]) }));
+}
