@@ -270,6 +270,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   registerOptimizationRoutes(app, {
     resources: deps.resources,
     metrics: deps.metricsSource,
+    ledger: deps.store.ledger,
     now: () => deps.clock.now().getTime(),
   });
   registerBillingRoutes(app, { store: deps.store, clock: deps.clock });
