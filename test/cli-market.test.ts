@@ -117,8 +117,9 @@ describe('polis market', () => {
     expect(mi.statusCode, mi.body).toBe(200);
     const denied = await polis('tax-admin', ['market', 'copy', 'edu', '--to', 'tax']);
     expect(denied.code).not.toBe(0);
-    expect((await polis('admin', ['market', 'copy', 'edu', '--to', 'tax', '--set', 'db.replicas', '--dry-run'])).stderr)
-      .toContain('INSTANCE.PARAMETER=VALUE');
+    expect(
+      (await polis('admin', ['market', 'copy', 'edu', '--to', 'tax', '--set', 'db.replicas', '--dry-run'])).stderr,
+    ).toContain('INSTANCE.PARAMETER=VALUE');
     const dry = await polis('admin', ['market', 'copy', 'edu', '--to', 'tax', '--set', 'db.replicas=2', '--dry-run']);
     expect(dry.stdout, dry.stderr).toContain('marketinstance/tax/db copied from edu/db (dry run)');
     const copy = await polis('admin', ['market', 'copy', 'edu', '--to', 'tax', '--set', 'db.replicas=2']);

@@ -28,8 +28,13 @@ async function req(method: string, url: string, token: string, body?: unknown) {
 }
 const names = async (kind: string, tenant: string) =>
   (
-    (await req('GET', `/apis/${kind === 'Application' ? 'core.oam.dev/v1beta1' : kind === 'Secret' ? 'polis.io/v1' : 'market.polis.io/v1'}/tenants/${tenant}/${kind.toLowerCase()}s`, t.adminToken))
-      .body.items as Array<{ metadata: { name: string } }>
+    (
+      await req(
+        'GET',
+        `/apis/${kind === 'Application' ? 'core.oam.dev/v1beta1' : kind === 'Secret' ? 'polis.io/v1' : 'market.polis.io/v1'}/tenants/${tenant}/${kind.toLowerCase()}s`,
+        t.adminToken,
+      )
+    ).body.items as Array<{ metadata: { name: string } }>
   )
     .map((o) => o.metadata.name)
     .sort();
@@ -276,8 +281,10 @@ describe('copying a solution', () => {
     const all = await req('POST', `${M}/copies/upgrade`, t.adminToken, { origin: 'edu/portal' });
     expect((all.body.upgraded as Array<{ department: string }>).map((u) => u.department)).toEqual(['health', 'tax']);
     expect(await list(t.adminToken)).toEqual([]);
-    const app = (await req('GET', '/apis/core.oam.dev/v1beta1/tenants/tax/applications/portal', t.adminToken))
-      .body as { metadata: { annotations: Record<string, string> }; spec: { components: unknown[] } };
+    const app = (await req('GET', '/apis/core.oam.dev/v1beta1/tenants/tax/applications/portal', t.adminToken)).body as {
+      metadata: { annotations: Record<string, string> };
+      spec: { components: unknown[] };
+    };
     expect(app.metadata.annotations['market.polis.io/version']).toBe('2.4.0');
     expect(JSON.stringify(app.spec)).toContain('税务一网通办');
   });

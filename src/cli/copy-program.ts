@@ -167,8 +167,7 @@ export function registerCopyCommands(market: Command, ctx: CliContext, run: Run,
               },
             });
             if (r.upgraded.length === 0) println(ctx.io, `nothing to upgrade in ${origin}'s family`);
-            for (const u of r.upgraded)
-              println(ctx.io, `marketinstance/${u.department}/${u.name} ${u.from} → ${u.to}`);
+            for (const u of r.upgraded) println(ctx.io, `marketinstance/${u.department}/${u.name} ${u.from} → ${u.to}`);
             return 0;
           })(),
         ),

@@ -66,9 +66,7 @@ export function familyOf(instances: readonly StoredObject[], versions: readonly 
       ...(newest ? { latest: newest } : {}),
       upgradeAvailable: newest !== undefined && compareVersions(newest, spec.version) > 0,
       ...(spec.placement ? { regions: spec.placement.regions } : {}),
-      ...((i.status as { phase?: string } | undefined)?.phase
-        ? { phase: (i.status as { phase: string }).phase }
-        : {}),
+      ...((i.status as { phase?: string } | undefined)?.phase ? { phase: (i.status as { phase: string }).phase } : {}),
       object: i,
     });
   }

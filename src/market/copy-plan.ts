@@ -162,11 +162,7 @@ export function planCopy(req: CopyRequest, inputs: CopyInputs): CopyPlan {
       parameters: { ...(spec.parameters ?? {}), ...(override?.parameters ?? {}) },
       ...(spec.shared ? { shared: true } : {}),
       ...(spec.application ? { application: appCopy } : {}),
-      ...(regions.length > 0
-        ? { placement: { regions } }
-        : spec.placement
-          ? { placement: spec.placement }
-          : {}),
+      ...(regions.length > 0 ? { placement: { regions } } : spec.placement ? { placement: spec.placement } : {}),
       copyOf: spec.copyOf ?? { department: inputs.source, instance: inst.metadata.name },
     };
     const rendered = renderInstance(target, name, copySpec, vspec);

@@ -1,6 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { causeDetail, codedCause, ConflictError, InputError, NotAllowedError, NotFoundError } from '../kernel/errors.ts';
+import {
+  causeDetail,
+  codedCause,
+  ConflictError,
+  InputError,
+  NotAllowedError,
+  NotFoundError,
+} from '../kernel/errors.ts';
 import { msg } from '../kernel/messages/index.ts';
 import type { StoredObject } from '../resources/envelope.ts';
 import type { ResourceService } from '../resources/service.ts';
@@ -45,7 +52,8 @@ function parseCopyRequest(body: unknown): CopyRequest {
   const b = (body ?? {}) as Record<string, unknown>;
   const t = b.target as Record<string, unknown> | undefined;
   if (!t || typeof t !== 'object') throw field('target', 'an object with department (and regions, suffix)');
-  if (typeof t.department !== 'string' || !NAME.test(t.department)) throw field('target.department', 'a department name');
+  if (typeof t.department !== 'string' || !NAME.test(t.department))
+    throw field('target.department', 'a department name');
   const strings = (v: unknown, path: string, what: string): string[] | undefined => {
     if (v === undefined) return undefined;
     if (!Array.isArray(v) || v.some((x) => typeof x !== 'string' || x === '')) throw field(path, what);
@@ -61,10 +69,14 @@ function parseCopyRequest(body: unknown): CopyRequest {
       throw field('overrides', 'an object: instance name → {parameters, version}');
     for (const [k, v] of Object.entries(overrides as Record<string, unknown>)) {
       const o = v as Record<string, unknown> | null;
-      if (!o || typeof o !== 'object' || Array.isArray(o)) throw field(`overrides.${k}`, 'an object {parameters, version}');
+      if (!o || typeof o !== 'object' || Array.isArray(o))
+        throw field(`overrides.${k}`, 'an object {parameters, version}');
       const extra = Object.keys(o).filter((x) => x !== 'parameters' && x !== 'version');
       if (extra.length > 0) throw field(`overrides.${k}.${extra[0]}`, 'absent: only parameters and version');
-      if (o.parameters !== undefined && (!o.parameters || typeof o.parameters !== 'object' || Array.isArray(o.parameters)))
+      if (
+        o.parameters !== undefined &&
+        (!o.parameters || typeof o.parameters !== 'object' || Array.isArray(o.parameters))
+      )
         throw field(`overrides.${k}.parameters`, 'an object of parameter values');
       if (o.version !== undefined && typeof o.version !== 'string') throw field(`overrides.${k}.version`, 'a version');
     }
@@ -112,7 +124,8 @@ export function registerCopyRoutes(app: FastifyInstance, deps: { store: Store; r
         must(p, 'list', 'ServiceBinding', tenant);
         const body = parseCopyRequest(req.body);
         const target = body.target.department;
-        for (const kind of ['MarketInstance', 'ServiceBinding', 'Application', 'Secret']) must(p, 'create', kind, target);
+        for (const kind of ['MarketInstance', 'ServiceBinding', 'Application', 'Secret'])
+          must(p, 'create', kind, target);
         if (!(await store.get({ kind: 'Tenant', tenant: '', name: target })))
           throw new NotFoundError(msg('MarketCopyTargetMissing', { department: target }));
         const taken: Record<string, Set<string>> = {};

@@ -14,7 +14,8 @@ export const MARKET_COPY_EN = {
   MarketCopyExternalInstance:
     'instance {instance} names its own endpoint or administrator Secret: copy it by hand, its server is not copied',
   MarketCopyTargetMissing: 'department {department} does not exist',
-  MarketCopyNotAllowed: '{user} may not {verb} {kind} in department {department}: a copy needs rights in both departments',
+  MarketCopyNotAllowed:
+    '{user} may not {verb} {kind} in department {department}: a copy needs rights in both departments',
   MarketCopyField: '{field} must be {expected}',
   MarketCopyVersionUnavailable: '{item} {version} cannot be used: {detail}',
   MarketUpgradeNoFamily: 'no instance visible to you is {department}/{instance} or a copy of it',
@@ -32,7 +33,8 @@ export const MARKET_COPY_ZH: Record<MarketCopyCode, string> = {
   MarketCopyNameTaken: '部门 {department} 已有名为 {name} 的 {kind}；请用 --suffix 指定后缀',
   MarketCopyUnknownRegion: '没有已登记的集群位于区域 {region}（现有区域：{regions}）',
   MarketCopyOverrideUnknown: '参数覆盖 {instance} 不是被复制实例之一（{instances}）',
-  MarketCopyApplicationMissing: '绑定 {binding} 绑定的应用 {application} 在部门 {department} 中不存在，复制也不会创建它',
+  MarketCopyApplicationMissing:
+    '绑定 {binding} 绑定的应用 {application} 在部门 {department} 中不存在，复制也不会创建它',
   MarketCopyExternalInstance: '实例 {instance} 指定了自己的访问地址或管理员密钥：其服务器不会被复制，请手工复制',
   MarketCopyTargetMissing: '部门 {department} 不存在',
   MarketCopyNotAllowed: '{user} 无权在部门 {department} 中{verb} {kind}：复制需要在源部门和目标部门都有权限',
