@@ -186,7 +186,9 @@ describe('copying a solution', () => {
     expect(r.status).toBe(422);
     expect(causes(r.body)).toEqual([
       'target.regions[0] MarketCopyUnknownRegion',
+      // edu's own binding and the one its western copy made (the whole department is the set).
       'bindings.enrol-cache.application MarketCopyApplicationMissing',
+      'bindings.enrol-cache-west.application MarketCopyApplicationMissing',
     ]);
     const same = await req('POST', `${M}/tenants/edu/copy`, t.adminToken, { target: { department: 'edu' } });
     expect(same.status).toBe(409);
