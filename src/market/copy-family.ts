@@ -6,7 +6,7 @@ import { instanceNames, renderInstance } from './instance-render.ts';
 import { phaseOf } from './market-admission.ts';
 import type { CatalogItemVersionSpec, MarketInstanceSpec } from './market-kinds.ts';
 import { findVersion } from './market-kinds.ts';
-import { compareVersions } from './routes.ts';
+import { compareVersions } from './semver.ts';
 
 /** One member of a family of copies: the original (its own origin) or a copy of it. */
 export interface FamilyRow {

@@ -11,6 +11,7 @@ import { itemStateOf, phaseOf } from './market-admission.ts';
 import type { CatalogItemSpec, CatalogItemVersionSpec, ItemState, MarketPolicySpec } from './market-kinds.ts';
 import { ITEM_STATES, MARKET_API_VERSION, MARKET_POLICY_NAME } from './market-kinds.ts';
 import { automaticChecks } from './review.ts';
+import { compareVersions } from './semver.ts';
 import { registerCopyRoutes } from './copy-routes.ts';
 import type { CallSource } from './sharing-calls.ts';
 import { registerSharingCallRoutes } from './sharing-calls.ts';
@@ -261,15 +262,4 @@ export function registerMarketRoutes(
   );
 }
 
-/** Orders semantic versions (pre-releases before their release). */
-export function compareVersions(a: string, b: string): number {
-  const [ma, pa] = a.split('-', 2) as [string, string | undefined];
-  const [mb, pb] = b.split('-', 2) as [string, string | undefined];
-  const na = ma.split('.').map(Number);
-  const nb = mb.split('.').map(Number);
-  for (let i = 0; i < 3; i++) if (na[i] !== nb[i]) return (na[i] ?? 0) - (nb[i] ?? 0);
-  if (pa === pb) return 0;
-  if (pa === undefined) return 1;
-  if (pb === undefined) return -1;
-  return pa < pb ? -1 : 1;
-}
+export { compareVersions };
