@@ -9,6 +9,7 @@ import { createUsageReport } from './tenancy/usage-report.ts';
 import { buildServer } from './api/server.ts';
 import { WatchGuard } from './api/watch-guard.ts';
 import { MeterController } from './operations/metering/meter-controller.ts';
+import { simMemoryUse } from './observe/sources/simulated/sim-observation.ts';
 import { BillingController, type BudgetAlert } from './operations/billing/billing-controller.ts';
 import { billingKinds } from './operations/billing/billing-kinds.ts';
 import type { Clock } from './kernel/clock.ts';
@@ -306,7 +307,13 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     retryBaseMs: opts.market?.retryBaseMs,
     log,
   });
-  const meter = new MeterController({ store, clock, metrics: metricsSource, log });
+  const meter = new MeterController({
+    store,
+    clock,
+    metrics: metricsSource,
+    ...(sim ? { memoryUse: () => simMemoryUse(sim) } : {}),
+    log,
+  });
   const billing = new BillingController({
     store,
     resources: controllerResources,

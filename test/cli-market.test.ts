@@ -103,4 +103,30 @@ describe('polis market', () => {
     expect(refuseAfter.code).not.toBe(0);
     expect(refuseAfter.stderr).toContain('Revoked');
   });
+
+  it('copies a department’s instances to another department, refuses a department admin outside their own, lists the copies', async () => {
+    const mi = await t.request('POST', '/api/v1/apply', {
+      token: t.adminToken,
+      body: {
+        apiVersion: 'market.polis.io/v1',
+        kind: 'MarketInstance',
+        metadata: { name: 'db', tenant: 'edu' },
+        spec: { item: 'postgresql', version: '16.4.0' },
+      },
+    });
+    expect(mi.statusCode, mi.body).toBe(200);
+    const denied = await polis('tax-admin', ['market', 'copy', 'edu', '--to', 'tax']);
+    expect(denied.code).not.toBe(0);
+    expect(
+      (await polis('admin', ['market', 'copy', 'edu', '--to', 'tax', '--set', 'db.replicas', '--dry-run'])).stderr,
+    ).toContain('INSTANCE.PARAMETER=VALUE');
+    const dry = await polis('admin', ['market', 'copy', 'edu', '--to', 'tax', '--set', 'db.replicas=2', '--dry-run']);
+    expect(dry.stdout, dry.stderr).toContain('marketinstance/tax/db copied from edu/db (dry run)');
+    const copy = await polis('admin', ['market', 'copy', 'edu', '--to', 'tax', '--set', 'db.replicas=2']);
+    expect(copy.stdout, copy.stderr).toBe('marketinstance/tax/db copied from edu/db\n');
+    const copies = await polis('admin', ['market', 'copies']);
+    expect(copies.stdout).toContain('edu/db\ttax\tdb\tpostgresql\t16.4.0\t16.4.0\tno');
+    expect((await polis('tax-admin', ['market', 'copies'])).stdout).not.toContain('\tedu\t');
+    expect((await polis('admin', ['market', 'upgrade-copies', 'edu/db'])).stdout).toContain('nothing to upgrade');
+  });
 });

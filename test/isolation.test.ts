@@ -430,7 +430,7 @@ describe('tenant isolation on every registered route', () => {
       }
     }
     expect(leaks).toEqual([]);
-  });
+  }, 180_000); // every route × bound role, on a shared machine
 
   it('shows other departments only the name and description of an API they publish, never its subscriptions', async () => {
     for (const actor of ACTORS.filter((a) => a.tenants.length > 0)) {
@@ -471,6 +471,35 @@ describe('tenant isolation on every registered route', () => {
       });
       expect(r.statusCode, user).toBe(403);
     }
+  });
+
+  it('lets a copy of a marketplace solution cross departments only for a caller with rights in both', async () => {
+    for (const actor of ACTORS.filter((a) => a.tenants.length > 0)) {
+      for (const [from, to] of [
+        [OWN, OTHER],
+        [OTHER, OWN],
+      ]) {
+        const r = await t.request('POST', `/apis/market.polis.io/v1/tenants/${from}/copy?dryRun=All`, {
+          token: tokens[actor.user],
+          body: { target: { department: to, suffix: '-copy' } },
+        });
+        expect(r.statusCode, `${actor.user} ${from} → ${to}`).toBe(403);
+      }
+      const copies = await t.request('GET', '/apis/market.polis.io/v1/copies', { token: tokens[actor.user] });
+      for (const row of (copies.json() as { items: { department: string }[] }).items)
+        expect(actor.tenants).toContain(row.department);
+      const up = await t.request('POST', '/apis/market.polis.io/v1/copies/upgrade', {
+        token: tokens[actor.user],
+        body: { origin: `${OTHER}/fixture`, departments: [OTHER] },
+      });
+      expect(up.statusCode, actor.user).toBe(403);
+    }
+    // The data bureau may (a dry run: nothing is written).
+    const ok = await t.request('POST', `/apis/market.polis.io/v1/tenants/${OWN}/copy?dryRun=All`, {
+      token: t.adminToken,
+      body: { target: { department: OTHER, suffix: '-copy' } },
+    });
+    expect(ok.statusCode, ok.body).toBe(200);
   });
 
   it("never shows a principal another department's metric series, through the history API or the Prometheus endpoint", async () => {

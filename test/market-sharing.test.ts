@@ -218,6 +218,61 @@ describe('data sharing between departments', () => {
     expect(onClusters('Secret', edu.namespace, 'api-invoice-check')).toEqual([]);
   });
 
+  it('counts the calls each subscription makes to the API where traffic is measured, to the owner and that subscriber only', async () => {
+    const sim = t.polis.sim!;
+    const sub = await appStatus('hrss', 'social-security-query');
+    const own = await appStatus('tax', 'e-invoice');
+    const app = await req(
+      'GET',
+      '/apis/core.oam.dev/v1beta1/tenants/hrss/applications/social-security-query',
+      t.adminToken,
+    );
+    const component = (app.body.spec as { components: Array<{ name: string }> }).components[0]!.name;
+    // The subscriber's component calls the gateway twice per request it serves, under a steady load.
+    sim.setScenario(sub.namespace, component, { kind: 'constant', rps: 50 });
+    sim.mesh.declare({
+      namespace: sub.namespace,
+      component,
+      calls: [{ to: { namespace: own.namespace, component: 'gateway' }, perRequest: 2 }],
+    });
+    sim.startTelemetry(15_000);
+    for (let i = 0; i < 40; i++) sim.advance(15_000);
+    const owner = await req(
+      'GET',
+      `${M}/tenants/tax/sharedapis/invoice-verify/calls?minutes=5`,
+      t.tokens['tax-admin']!,
+    );
+    expect(owner.status, JSON.stringify(owner.body)).toBe(200);
+    const items = owner.body.items as Array<{
+      department: string;
+      subscription: string;
+      calls: number;
+      perSecond: number;
+      measured: boolean;
+    }>;
+    expect(items.map((i) => [i.department, i.subscription, i.measured])).toEqual([['hrss', 'invoice-check', true]]);
+    expect(items[0]!.perSecond).toBeGreaterThan(0);
+    // Five minutes at the measured rate: the count is the rate integrated over the window.
+    expect(items[0]!.calls).toBeGreaterThan(items[0]!.perSecond * 300 * 0.5);
+    expect(items[0]!.calls).toBeLessThan(items[0]!.perSecond * 300 * 1.5);
+    const mine = await req(
+      'GET',
+      `${M}/tenants/hrss/apisubscriptions/invoice-check/calls?minutes=5`,
+      t.tokens['hrss-admin']!,
+    );
+    expect(mine.status).toBe(200);
+    expect(mine.body).toMatchObject({ calls: items[0]!.calls, measured: true });
+    // Nobody else: not a third department, not the subscriber on the owner's route, and a bad window names the field.
+    const edu = t.tokens['edu-admin']!;
+    expect((await req('GET', `${M}/tenants/tax/sharedapis/invoice-verify/calls`, edu)).status).toBe(403);
+    expect((await req('GET', `${M}/tenants/hrss/apisubscriptions/invoice-check/calls`, edu)).status).toBe(403);
+    expect((await req('GET', `${M}/tenants/tax/sharedapis/invoice-verify/calls`, t.tokens['hrss-admin']!)).status).toBe(
+      403,
+    );
+    const bad = await req('GET', `${M}/tenants/tax/sharedapis/invoice-verify/calls?minutes=0`, t.tokens['tax-admin']!);
+    expect([bad.status, bad.code]).toEqual([400, 'SharingCallsWindow']);
+  });
+
   it('revoking removes the Secret everywhere and closes the path', async () => {
     const r = await decide('revoke', { department: 'hrss', subscription: 'invoice-check', comment: '合作到期' });
     expect(r.status, JSON.stringify(r.body)).toBe(200);

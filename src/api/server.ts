@@ -40,6 +40,7 @@ import { registerIncidentRoutes } from '../observe/incidents/routes.ts';
 import { registerTopologyRoutes } from '../observe/topology/routes.ts';
 import { registerFaultRoutes } from '../sim/fault-routes.ts';
 import { registerMarketRoutes } from '../market/routes.ts';
+import { simCallSeries } from '../observe/sources/simulated/sim-observation.ts';
 import { registerOptimizationRoutes } from '../operations/optimization-routes.ts';
 import { registerBillingRoutes } from '../operations/billing/routes.ts';
 import { registerBodyParsers } from './bodies.ts';
@@ -260,10 +261,16 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   registerTopologyRoutes(app, { resources: deps.resources, sim: deps.sim });
   registerPodRoutes(app, { resources: deps.resources, clusters: deps.clusters, store: deps.store, clock: deps.clock });
   if (deps.backup) registerBackupRoutes(app, { ...deps.backup, resources: deps.resources });
-  registerMarketRoutes(app, { store: deps.store, resources: deps.resources, clock: deps.clock });
+  registerMarketRoutes(app, {
+    store: deps.store,
+    resources: deps.resources,
+    clock: deps.clock,
+    ...(deps.sim ? { calls: simCallSeries(deps.sim) } : {}),
+  });
   registerOptimizationRoutes(app, {
     resources: deps.resources,
     metrics: deps.metricsSource,
+    ledger: deps.store.ledger,
     now: () => deps.clock.now().getTime(),
   });
   registerBillingRoutes(app, { store: deps.store, clock: deps.clock });

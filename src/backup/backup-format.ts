@@ -2,20 +2,23 @@ import { z } from 'zod';
 import { InputError } from '../kernel/errors.ts';
 
 /**
- * The polis backup file, format version 1: gzip of newline-delimited JSON, one value per line.
+ * The polis backup file, format version 2: gzip of newline-delimited JSON, one value per line.
  *
- *   {"format":"polis-backup","formatVersion":1, …header}        what, from where, how much (BackupHeader)
+ *   {"format":"polis-backup","formatVersion":2, …header}        what, from where, how much (BackupHeader)
  *   {"object":{…}}                                              every object, by kind, tenant and name, as stored
  *   {"audit":{…}}                                               the audit chain in seq order, with its hashes
- *   {"end":{"objects":n,"auditEntries":m,"sha256":"…",        counts, sha256 over every byte before this line,
- *           "secretKeyIds":[…]}}                                and the ids of the keys secret values are sealed with
+ *   {"ledger":{"table":"cost_lines","row":{…}}}                 the ledger: metering roll-ups, closed cost days
+ *   {"end":{"objects":n,"auditEntries":m,"ledgerRows":l,      counts, sha256 over every byte before this line,
+ *           "sha256":"…","secretKeyIds":[…]}}                   and the ids of the keys secret values are sealed with
+ *
+ * Version 1 (no ledger lines, no ledger counts) is still read: it restores with an empty ledger.
  *
  * Secret values stay sealed as the store holds them (AES-256-GCM under the server's key); the end line names the
  * ids of the keys they were sealed with, never a key. A reader refuses a newer format version and anything that does not add
  * up (BackupFileError codes below).
  */
 export const BACKUP_FORMAT = 'polis-backup';
-export const BACKUP_FORMAT_VERSION = 1;
+export const BACKUP_FORMAT_VERSION = 2;
 /** The name ending backup files are written and pruned under. */
 export const BACKUP_SUFFIX = '.polis-backup.gz';
 
@@ -32,6 +35,8 @@ export const backupHeaderSchema = z.object({
     objects: z.number().int().nonnegative(),
     objectsByKind: z.record(z.string(), z.number().int().nonnegative()),
     auditEntries: z.number().int().nonnegative(),
+    /** Ledger rows (format version 2; absent in version 1). */
+    ledgerRows: z.number().int().nonnegative().optional(),
   }),
   /** The audit chain's head in the snapshot. */
   auditHead: z.object({ seq: z.number().int().nonnegative(), hash: z.string().regex(/^[0-9a-f]{64}$/) }),
@@ -44,6 +49,7 @@ export type BackupHeader = z.infer<typeof backupHeaderSchema>;
 export const backupTrailerSchema = z.object({
   objects: z.number().int().nonnegative(),
   auditEntries: z.number().int().nonnegative(),
+  ledgerRows: z.number().int().nonnegative().optional(),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   /** Ids (first 8 hex digits of sha256(key)) of the keys the snapshot's secret values are sealed with. */
   secretKeyIds: z.array(z.string()),
@@ -54,6 +60,8 @@ export interface BackupSummary {
   readonly revision: number;
   readonly objects: number;
   readonly auditEntries: number;
+  /** Ledger rows (metering and closed cost days). */
+  readonly ledgerRows: number;
   readonly auditHead: { readonly seq: number; readonly hash: string };
   /** sha256 of the uncompressed content before the end line (as the end line states it). */
   readonly sha256: string;

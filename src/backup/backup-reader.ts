@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { GENESIS_HASH, verifyChain, type AuditEntry } from '../resources/audit-log.ts';
 import { describeKey, keyOf, type StoredObject } from '../resources/envelope.ts';
+import { LEDGER_TABLES, type LedgerRecord } from '../resources/store.ts';
 import {
   BACKUP_FORMAT,
   BACKUP_FORMAT_VERSION,
@@ -17,6 +18,7 @@ import {
 export interface BackupBatch {
   readonly objects: readonly StoredObject[];
   readonly audit: readonly AuditEntry[];
+  readonly ledger: readonly LedgerRecord[];
 }
 
 /** A backup file being read: its header at once, then its content in batches (Store.load's shape). */
@@ -84,8 +86,10 @@ export async function openBackup(input: Readable): Promise<BackupReader> {
     const keys = new Set<string>();
     let objects: StoredObject[] = [];
     let audit: AuditEntry[] = [];
+    let ledger: LedgerRecord[] = [];
     let objectCount = 0;
     let auditCount = 0;
+    let ledgerCount = 0;
     const anchor = header.auditAnchor ?? { seq: 0, hash: GENESIS_HASH };
     let chain = { prevHash: anchor.hash, seq: anchor.seq };
     const checkChain = (): void => {
@@ -109,7 +113,8 @@ export async function openBackup(input: Readable): Promise<BackupReader> {
           );
         const value = parseLine(line, lineNo);
         if ('object' in value) {
-          if (auditCount > 0 || audit.length > 0) throw misplaced(lineNo, 'an object after audit entries');
+          if (auditCount > 0 || audit.length > 0 || ledgerCount > 0)
+            throw misplaced(lineNo, 'an object after audit entries');
           const obj = checkObject(value.object, lineNo, header.revision);
           const key = JSON.stringify(keyOf(obj));
           if (keys.has(key)) throw badLine(lineNo, `${describeKey(keyOf(obj))} appears twice`);
@@ -117,21 +122,35 @@ export async function openBackup(input: Readable): Promise<BackupReader> {
           objects.push(obj);
           objectCount++;
         } else if ('audit' in value) {
+          if (ledgerCount > 0) throw misplaced(lineNo, 'an audit entry after ledger rows');
           audit.push(checkAudit(value.audit, lineNo));
           auditCount++;
+        } else if ('ledger' in value) {
+          ledger.push(checkLedger(value.ledger, lineNo));
+          ledgerCount++;
         } else if ('end' in value) {
           checkChain();
-          if (objects.length > 0 || audit.length > 0) yield { objects, audit };
-          summary = checkEnd(value.end, header, hash.digest('hex'), objectCount, auditCount, chain, lineNo);
+          if (objects.length > 0 || audit.length > 0 || ledger.length > 0) yield { objects, audit, ledger };
+          summary = checkEnd(
+            value.end,
+            header,
+            hash.digest('hex'),
+            objectCount,
+            auditCount,
+            ledgerCount,
+            chain,
+            lineNo,
+          );
           if ((await next()) !== undefined) throw badLine(lineNo + 1, 'content after the end line');
           return;
-        } else throw badLine(lineNo, 'expected {"object":…}, {"audit":…} or {"end":…}');
+        } else throw badLine(lineNo, 'expected {"object":…}, {"audit":…}, {"ledger":…} or {"end":…}');
         hash.update(`${line}\n`);
-        if (objects.length + audit.length >= BATCH) {
+        if (objects.length + audit.length + ledger.length >= BATCH) {
           checkChain();
-          yield { objects, audit };
+          yield { objects, audit, ledger };
           objects = [];
           audit = [];
+          ledger = [];
         }
       }
     } finally {
@@ -177,7 +196,10 @@ function parseHeader(line: string): BackupHeader {
   return parsed.data;
 }
 
-function parseLine(line: string, lineNo: number): { object?: unknown; audit?: unknown; end?: unknown } {
+function parseLine(
+  line: string,
+  lineNo: number,
+): { object?: unknown; audit?: unknown; ledger?: unknown; end?: unknown } {
   let value: unknown;
   try {
     value = JSON.parse(line);
@@ -185,8 +207,24 @@ function parseLine(line: string, lineNo: number): { object?: unknown; audit?: un
     throw badLine(lineNo, `not JSON (${(e as Error).message})`);
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value) || Object.keys(value).length !== 1)
-    throw badLine(lineNo, 'expected {"object":…}, {"audit":…} or {"end":…}');
-  return value as { object?: unknown; audit?: unknown; end?: unknown };
+    throw badLine(lineNo, 'expected {"object":…}, {"audit":…}, {"ledger":…} or {"end":…}');
+  return value as { object?: unknown; audit?: unknown; ledger?: unknown; end?: unknown };
+}
+
+/** A ledger line: a known table and a row of strings and integers. */
+function checkLedger(value: unknown, lineNo: number): LedgerRecord {
+  const r = value as { table?: unknown; row?: unknown } | null;
+  if (!r || typeof r !== 'object' || !(LEDGER_TABLES as readonly unknown[]).includes(r.table))
+    throw badLine(lineNo, `a ledger row names its table: one of ${LEDGER_TABLES.join(', ')}`);
+  const row = r.row as Record<string, unknown> | null;
+  if (
+    !row ||
+    typeof row !== 'object' ||
+    Array.isArray(row) ||
+    Object.values(row).some((v) => typeof v !== 'string' && !(typeof v === 'number' && Number.isSafeInteger(v)))
+  )
+    throw badLine(lineNo, 'a ledger row is an object of strings and integers');
+  return r as LedgerRecord;
 }
 
 function checkObject(value: unknown, lineNo: number, revision: number): StoredObject {
@@ -235,6 +273,7 @@ function checkEnd(
   sha256: string,
   objects: number,
   auditEntries: number,
+  ledgerRows: number,
   chain: { prevHash: string; seq: number },
   lineNo: number,
 ): BackupSummary {
@@ -260,6 +299,9 @@ function checkEnd(
   counted('objects', end.objects, objects);
   counted('audit entries', header.counts.auditEntries, auditEntries);
   counted('audit entries', end.auditEntries, auditEntries);
+  // Version 1 files state no ledger count and hold no ledger rows.
+  counted('ledger rows', header.counts.ledgerRows ?? 0, ledgerRows);
+  counted('ledger rows', end.ledgerRows ?? 0, ledgerRows);
   if (chain.seq !== header.auditHead.seq || chain.prevHash !== header.auditHead.hash)
     throw new BackupFileError(
       'AuditChainBroken',
@@ -270,6 +312,7 @@ function checkEnd(
     revision: header.revision,
     objects,
     auditEntries,
+    ledgerRows,
     auditHead: header.auditHead,
     sha256,
     secretKeyIds: end.secretKeyIds,

@@ -34,7 +34,11 @@ export async function restoreBackup(store: Store, input: Readable): Promise<Rest
 /** The loaded store, read back inside the load's transaction: the same counts, and a chain that verifies. */
 async function checkLoaded(view: StoreSnapshot, header: BackupHeader): Promise<void> {
   const counts = await view.counts();
-  if (counts.objects !== header.counts.objects || counts.auditEntries !== header.counts.auditEntries)
+  if (
+    counts.objects !== header.counts.objects ||
+    counts.auditEntries !== header.counts.auditEntries ||
+    counts.ledgerRows !== (header.counts.ledgerRows ?? 0)
+  )
     throw new BackupFileError(
       'BackupCountMismatch',
       { what: 'loaded', stated: header.counts.objects, found: counts.objects },

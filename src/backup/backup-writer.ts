@@ -17,8 +17,8 @@ export interface BackupMeta {
 const PAGE = 1000;
 
 /**
- * Writes one consistent snapshot of `store` (Store.readSnapshot: every object and the whole audit chain as of one
- * revision) to `out` in the backup format (backup-format.ts), and ends `out`. Writes in flight are wholly in the
+ * Writes one consistent snapshot of `store` (Store.readSnapshot: every object, the whole audit chain and the ledger as of
+ * one revision) to `out` in the backup format (backup-format.ts), and ends `out`. Writes in flight are wholly in the
  * snapshot or wholly out of it. Compression runs on libuv's thread pool while the next page is read.
  */
 export async function writeBackup(store: Store, out: Writable, meta: BackupMeta): Promise<BackupSummary> {
@@ -52,6 +52,7 @@ export async function writeBackup(store: Store, out: Writable, meta: BackupMeta)
           objects: counts.objects,
           objectsByKind: counts.objectsByKind,
           auditEntries: counts.auditEntries,
+          ledgerRows: counts.ledgerRows,
         },
         auditHead: counts.auditHead,
         auditAnchor: counts.auditAnchor,
@@ -70,18 +71,24 @@ export async function writeBackup(store: Store, out: Writable, meta: BackupMeta)
         for (const entry of page) await write(JSON.stringify({ audit: entry }));
         auditEntries += page.length;
       }
+      let ledgerRows = 0;
+      for await (const page of view.ledger(PAGE)) {
+        for (const record of page) await write(JSON.stringify({ ledger: record }));
+        ledgerRows += page.length;
+      }
       return {
         revision: view.revision,
         objects,
         auditEntries,
+        ledgerRows,
         auditHead: counts.auditHead,
         sha256: '',
         secretKeyIds: [...keyIds].sort(),
       };
     });
     const sha256 = hash.digest('hex');
-    const { objects, auditEntries, secretKeyIds } = summary;
-    const end = JSON.stringify({ end: { objects, auditEntries, sha256, secretKeyIds } });
+    const { objects, auditEntries, ledgerRows, secretKeyIds } = summary;
+    const end = JSON.stringify({ end: { objects, auditEntries, ledgerRows, sha256, secretKeyIds } });
     gzip.end(`${end}\n`);
     await done;
     if (failed) throw failed;

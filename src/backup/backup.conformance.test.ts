@@ -147,6 +147,82 @@ forEachBackend('backup and restore', (backend) => {
     ).toHaveLength(1);
   });
 
+  it('carries the ledger: metering roll-ups, the last tick and closed cost days restore row for row', async () => {
+    await seed(source);
+    const sample = {
+      tenant: 'finance',
+      app: 'web',
+      component: 'api',
+      cluster: 'gov-east',
+      replicas: 2,
+      cpuRequest: 500,
+      cpuLimit: 1000,
+      cpuUsage: 120,
+      cpuMax: 500,
+      memRequest: 512,
+      memLimit: 1024,
+      memUsage: 300,
+      memMax: 512,
+      storage: 0,
+    };
+    const at = Date.parse('2026-12-01T00:01:00Z');
+    expect(
+      await source.ledger.recordMeterTick({
+        at,
+        since: undefined,
+        buckets: [
+          { period: 'hour', start: '2026-12-01T08', minutes: 1 },
+          { period: 'day', start: '2026-12-01', minutes: 1 },
+        ],
+        samples: [sample],
+        capacity: [{ cluster: 'gov-east', cpu: 16000, mem: 65536 }],
+      }),
+    ).toBe(true);
+    const line = { day: '2026-12-01', cluster: 'gov-east', vendor: 'inspur', tenant: 'finance', app: 'web' };
+    await source.ledger.closeCostDay(
+      '2026-12-01',
+      [{ day: '2026-12-01', cluster: 'gov-east', totalFen: 9_007_199_254 }],
+      [
+        { ...line, component: 'api', item: 'cpu', fen: 9_007_199_000 },
+        { ...line, component: '', item: 'idle', fen: 254 },
+      ],
+    );
+    const ledger = async (store: Store) => ({
+      tick: await store.ledger.lastMeterTick(),
+      hours: await store.ledger.meterRows({ period: 'hour', from: '2026-12-01T00', to: '2026-12-01T23' }),
+      capacity: await store.ledger.capacityRows({ period: 'day', from: '2026-12-01', to: '2026-12-01' }),
+      lines: await store.ledger.costLines({ from: '2026-12-01', to: '2026-12-01' }),
+      totals: await store.ledger.costTotals({ from: '2026-12-01', to: '2026-12-01' }),
+    });
+    const before = await ledger(source);
+    expect(before.lines).toHaveLength(2);
+    const file = await backup(source);
+    expect(gunzipSync(file).toString('utf8')).toContain('"formatVersion":2');
+    const result = await restoreBackup(target, Readable.from([file]));
+    // meter_usage × 2 periods, meter_capacity × 2, meter_state, cost_lines × 2, cost_days.
+    expect(result.ledgerRows).toBe(8);
+    expect(await ledger(target)).toEqual(before);
+    // A version 1 file (no ledger) still restores, with an empty ledger.
+    const third = await backend.open();
+    try {
+      const v1 = withChecksum(
+        rewrite(file, (l) =>
+          l
+            .filter((x) => !x.startsWith('{"ledger"'))
+            .map((x, i) =>
+              i === 0 ? x.replace('"formatVersion":2', '"formatVersion":1').replace(/,"ledgerRows":\d+/, '') : x,
+            )
+            .map((x) => (x.startsWith('{"end"') ? x.replace(/,"ledgerRows":\d+/, '') : x)),
+        ),
+      );
+      const old = await restoreBackup(third, Readable.from([v1]));
+      expect([old.objects, old.ledgerRows]).toEqual([3, 0]);
+      expect((await ledger(third)).lines).toEqual([]);
+    } finally {
+      await third.close();
+    }
+  });
+
   it('carries the audit retention anchor: a chain pruned by retention restores and verifies from where it starts', async () => {
     await seed(source);
     const [first, second] = (await everything(source)).audit;
@@ -249,7 +325,7 @@ forEachBackend('backup and restore', (backend) => {
       ],
       [
         'a newer format',
-        rewrite(file, (l) => [l[0]!.replace('"formatVersion":1', '"formatVersion":99'), ...l.slice(1)]),
+        rewrite(file, (l) => [l[0]!.replace('"formatVersion":2', '"formatVersion":99'), ...l.slice(1)]),
         'BackupFormatUnsupported',
       ],
       [

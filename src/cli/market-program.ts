@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { usageError } from './cli-errors.ts';
 import type { CliContext } from './context.ts';
 import { println } from './io.ts';
+import { registerCopyCommands } from './copy-program.ts';
 import { decideSubscription, registerSharingCommands } from './sharing-program.ts';
 
 const BASE = '/apis/market.polis.io/v1';
@@ -131,4 +132,5 @@ export function registerMarketCommands(
     '  polis market state redis suspended -m "安全漏洞修复中"',
   );
   registerSharingCommands(market, ctx, run, examples);
+  registerCopyCommands(market, ctx, run, examples);
 }

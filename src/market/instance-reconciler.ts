@@ -9,10 +9,10 @@ import { findVersion } from './market-kinds.ts';
 import type { InstanceStatus, ReconcileContext } from './market-types.ts';
 import { INSTANCE_FINALIZER, INSTANCE_LABEL } from './market-types.ts';
 import { SYSTEM } from './market-writes.ts';
-import { renderTemplate } from './template.ts';
+import { instanceNames, renderInstance } from './instance-render.ts';
 
 /** The administrator polis creates an instance with: the name each image's entrypoint expects. */
-const ADMIN_USER: Record<Connection['engine'], string> = {
+export const ADMIN_USER: Record<Connection['engine'], string> = {
   postgresql: 'polis_admin',
   mysql: 'root',
   redis: 'default',
@@ -35,8 +35,7 @@ export class InstanceReconciler {
     const inst = await this.c.deps.store.get({ kind: 'MarketInstance', tenant, name });
     if (!inst) return;
     const spec = inst.spec as MarketInstanceSpec;
-    const appName = spec.application ?? name;
-    const adminSecret = spec.adminSecret ?? `${name}-admin`.slice(0, 63);
+    const { application: appName, adminSecret } = instanceNames(name, spec);
     if (inst.metadata.deletionTimestamp) {
       const app = await this.c.deps.store.get({ kind: 'Application', tenant, name: appName });
       if (app && app.metadata.labels?.[INSTANCE_LABEL] === name)
@@ -66,11 +65,8 @@ export class InstanceReconciler {
     }
     const vspec = version.spec as CatalogItemVersionSpec;
     const namespace = appNamespace(tenant, appName);
-    const rendered = renderTemplate(vspec.template, vspec.parameters, spec.parameters ?? {}, {
-      name: appName,
-      namespace,
-      adminSecret,
-    });
+    const existing = await this.c.deps.store.get({ kind: 'Application', tenant, name: appName });
+    const rendered = renderInstance(tenant, name, spec, vspec, existing?.metadata);
     if (!rendered.ok)
       return this.instanceStatus(inst, {
         phase: 'Failed',
@@ -80,7 +76,6 @@ export class InstanceReconciler {
     // The administrator's credentials, made once, before the application that reads them.
     if (vspec.connection && !spec.adminSecret)
       await this.ensureAdminSecret(tenant, adminSecret, name, ADMIN_USER[vspec.connection.engine]);
-    const existing = await this.c.deps.store.get({ kind: 'Application', tenant, name: appName });
     if (existing && existing.metadata.labels?.[INSTANCE_LABEL] !== name)
       return this.instanceStatus(inst, {
         phase: 'Failed',
@@ -88,20 +83,11 @@ export class InstanceReconciler {
         detail: msg('MarketApplicationTaken', { application: appName, instance: name }),
       });
     const app = {
-      apiVersion: 'core.oam.dev/v1beta1',
-      kind: 'Application',
+      ...rendered.application,
       metadata: {
-        name: appName,
-        tenant,
-        labels: { ...(existing?.metadata.labels ?? {}), [INSTANCE_LABEL]: name },
-        annotations: {
-          ...(existing?.metadata.annotations ?? {}),
-          'market.polis.io/item': spec.item,
-          'market.polis.io/version': spec.version,
-        },
+        ...rendered.application.metadata,
         ...(existing ? { resourceVersion: existing.metadata.resourceVersion } : {}),
       },
-      spec: rendered.spec,
     };
     try {
       if (existing) await this.c.deps.resources.replace(SYSTEM, app);

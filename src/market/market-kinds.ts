@@ -180,6 +180,10 @@ export interface MarketInstanceSpec {
   readonly application?: string;
   readonly endpoint?: { readonly host: string; readonly port: number };
   readonly adminSecret?: string;
+  /** The regions whose clusters the instance's Application is placed on (a copy to another region). */
+  readonly placement?: { readonly regions: readonly string[] };
+  /** The instance this one was copied from (the first of the line: a copy of a copy names the original). */
+  readonly copyOf?: { readonly department: string; readonly instance: string };
 }
 
 /**
@@ -210,6 +214,13 @@ export const marketInstanceKind: KindDefinition = defineKind({
         .optional(),
       // A Secret of this department with `username` and `password` of the instance's administrator.
       adminSecret: dnsLabel.optional(),
+      // Keeps the Application on these regions' clusters (set by a copy to another region; editable).
+      placement: z
+        .object({ regions: z.array(z.string().min(1).max(63)).min(1).max(20) })
+        .strict()
+        .optional(),
+      // The instance this one was copied from: the link an upgrade is offered along (polis market copies).
+      copyOf: z.object({ department: dnsLabel, instance: dnsLabel }).strict().optional(),
     })
     .strict(),
   status: z.record(z.string(), z.unknown()),
@@ -219,6 +230,8 @@ export const marketInstanceKind: KindDefinition = defineKind({
     { name: 'SHARED', path: 'spec.shared' },
     { name: 'PHASE', path: 'status.phase' },
     { name: 'APPLICATION', path: 'status.application', wide: true },
+    { name: 'REGIONS', path: 'spec.placement.regions', wide: true },
+    { name: 'COPY-OF', path: 'spec.copyOf.instance', wide: true },
   ],
 });
 

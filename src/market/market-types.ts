@@ -12,6 +12,8 @@ export const BINDING_FINALIZER = 'market.polis.io/binding';
 export const INSTANCE_FINALIZER = 'market.polis.io/instance';
 /** Labels an Application with the instance that owns it. */
 export const INSTANCE_LABEL = 'market.polis.io/instance';
+/** Labels a copied instance, its Application and its bindings with the instance of the set it was copied from. */
+export const COPY_OF_LABEL = 'market.polis.io/copy-of';
 /** Labels a binding's credentials Secret with its binding. */
 export const BINDING_LABEL = 'market.polis.io/binding';
 

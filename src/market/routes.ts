@@ -12,6 +12,10 @@ import type { CatalogItemSpec, CatalogItemVersionSpec, ItemState, MarketPolicySp
 import { ITEM_STATES, MARKET_API_VERSION, MARKET_POLICY_NAME } from './market-kinds.ts';
 import { automaticChecks } from './review.ts';
 import { registerRevealRoute } from './reveal-route.ts';
+import { compareVersions } from './semver.ts';
+import { registerCopyRoutes } from './copy-routes.ts';
+import type { CallSource } from './sharing-calls.ts';
+import { registerSharingCallRoutes } from './sharing-calls.ts';
 import { registerSharingRoutes } from './sharing-routes.ts';
 import { registerUsageRoute } from './usage-route.ts';
 
@@ -28,12 +32,14 @@ interface VersionStatus {
  */
 export function registerMarketRoutes(
   app: FastifyInstance,
-  deps: { store: Store; resources: ResourceService; clock: Clock },
+  deps: { store: Store; resources: ResourceService; clock: Clock; calls?: CallSource },
 ): void {
   const { resources } = deps;
   registerSharingRoutes(app, deps);
   registerRevealRoute(app, deps);
   registerUsageRoute(app, deps);
+  registerSharingCallRoutes(app, deps);
+  registerCopyRoutes(app, deps);
 
   /** Runs a review action; a refusal is written to the audit log as the generic routes do. */
   const guarded = async <T>(req: FastifyRequest, verb: string, kind: string, name: string, fn: () => Promise<T>) => {
@@ -260,15 +266,4 @@ export function registerMarketRoutes(
   );
 }
 
-/** Orders semantic versions (pre-releases before their release). */
-export function compareVersions(a: string, b: string): number {
-  const [ma, pa] = a.split('-', 2) as [string, string | undefined];
-  const [mb, pb] = b.split('-', 2) as [string, string | undefined];
-  const na = ma.split('.').map(Number);
-  const nb = mb.split('.').map(Number);
-  for (let i = 0; i < 3; i++) if (na[i] !== nb[i]) return (na[i] ?? 0) - (nb[i] ?? 0);
-  if (pa === pb) return 0;
-  if (pa === undefined) return 1;
-  if (pb === undefined) return -1;
-  return pa < pb ? -1 : 1;
-}
+export { compareVersions };

@@ -9,6 +9,7 @@ import type { Query } from '../kernel/query-params.ts';
 import { boolParam, intParam, stringParam } from '../kernel/query-params.ts';
 import type { MetricsSource } from '../observe/index.ts';
 import type { StoredObject } from '../resources/envelope.ts';
+import type { LedgerStore } from '../resources/ledger-store.ts';
 import type { ResourceService } from '../resources/service.ts';
 import { allowedTenants } from '../tenancy/authorization.ts';
 import { principalOf, requestContext } from '../tenancy/request-principal.ts';
@@ -53,7 +54,7 @@ function readable(req: FastifyRequest, tenant: string | undefined, code: Message
  */
 export function registerOptimizationRoutes(
   app: FastifyInstance,
-  deps: { resources: ResourceService; metrics?: MetricsSource; now: () => number },
+  deps: { resources: ResourceService; metrics?: MetricsSource; ledger?: LedgerStore; now: () => number },
 ): void {
   const recs = new RecommendationService(deps);
   const listAll = async (kind: string, tenants?: readonly string[]): Promise<StoredObject[]> => {

@@ -120,9 +120,22 @@ export interface StoreSnapshot {
   objects(pageSize: number): AsyncIterable<readonly string[]>;
   /** Every audit entry in sequence order, in pages of at most `pageSize`. */
   audit(pageSize: number): AsyncIterable<readonly AuditEntry[]>;
+  /** Every ledger row, table by table in LEDGER_TABLES order, in pages of at most `pageSize`. */
+  ledger(pageSize: number): AsyncIterable<readonly LedgerRecord[]>;
+}
+
+/** The ledger's tables, as a backup carries them (rows verbatim, column names as stored). */
+export const LEDGER_TABLES = ['meter_usage', 'meter_capacity', 'meter_state', 'cost_lines', 'cost_days'] as const;
+export type LedgerTable = (typeof LEDGER_TABLES)[number];
+/** One ledger row of one table (metering roll-ups, the last tick, closed cost days). */
+export interface LedgerRecord {
+  readonly table: LedgerTable;
+  readonly row: Readonly<Record<string, string | number>>;
 }
 
 export interface SnapshotCounts {
+  /** Ledger rows (every table). */
+  readonly ledgerRows: number;
   readonly objects: number;
   readonly objectsByKind: Readonly<Record<string, number>>;
   readonly auditEntries: number;
@@ -137,7 +150,12 @@ export interface SnapshotLoad {
   /** The revision the store continues from: at least every object's resourceVersion. */
   readonly revision: number;
   /** Objects (each keeps its uid and resourceVersion) and audit entries (kept with their seq and hashes), in batches. */
-  readonly batches: AsyncIterable<{ readonly objects: readonly StoredObject[]; readonly audit: readonly AuditEntry[] }>;
+  readonly batches: AsyncIterable<{
+    readonly objects: readonly StoredObject[];
+    readonly audit: readonly AuditEntry[];
+    /** Ledger rows (a backup of format version 1 has none). */
+    readonly ledger?: readonly LedgerRecord[];
+  }>;
   /** Where the loaded chain starts (the source's retention anchor); the genesis when absent. */
   readonly auditAnchor?: { readonly seq: number; readonly hash: string };
   /** Runs after every batch is written, in the same transaction, over what was written; throwing rolls back. */

@@ -1,5 +1,6 @@
 import { ALERTS_EN } from './alerts.ts';
 import { MARKET_EN } from './market.ts';
+import { MARKET_COPY_EN } from './market-copy.ts';
 import { SHARING_EN } from './sharing.ts';
 import { OPTIMIZATION_EN } from './optimization.ts';
 import { BILLING_EN } from './billing.ts';
@@ -11,6 +12,7 @@ import { BILLING_EN } from './billing.ts';
  */
 export const en = {
   ...MARKET_EN,
+  ...MARKET_COPY_EN,
   ...SHARING_EN,
   ...OPTIMIZATION_EN,
   ...ALERTS_EN,

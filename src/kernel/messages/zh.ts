@@ -1,6 +1,7 @@
 import type { MessageCode } from './en.ts';
 import { ALERTS_ZH } from './alerts.ts';
 import { MARKET_ZH } from './market.ts';
+import { MARKET_COPY_ZH } from './market-copy.ts';
 import { SHARING_ZH } from './sharing.ts';
 import { OPTIMIZATION_ZH } from './optimization.ts';
 import { BILLING_ZH } from './billing.ts';
@@ -11,6 +12,7 @@ import { BILLING_ZH } from './billing.ts';
  */
 export const zh: Record<MessageCode, string> = {
   ...MARKET_ZH,
+  ...MARKET_COPY_ZH,
   ...SHARING_ZH,
   ...OPTIMIZATION_ZH,
   ...ALERTS_ZH,

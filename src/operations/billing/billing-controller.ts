@@ -7,7 +7,7 @@ import { PLATFORM_SPACE } from '../../market/market-kinds.ts';
 import type { StoredObject } from '../../resources/envelope.ts';
 import type { ResourceService } from '../../resources/service.ts';
 import type { Store } from '../../resources/store.ts';
-import { DEFAULT_OFFSET_MINUTES, daysOfMonth, intervalKeys } from '../metering/meter-buckets.ts';
+import { DEFAULT_OFFSET_MINUTES, dayStart, daysOfMonth, intervalKeys } from '../metering/meter-buckets.ts';
 import type { SharedPool } from './allocation.ts';
 import { buildBill, newThresholds, yuanText } from './bill.ts';
 import type { BudgetSpec, CostPolicySpec } from './billing-kinds.ts';
@@ -127,6 +127,7 @@ export class BillingController {
     const policy = (policies.find((p) => p.metadata.name === COST_POLICY_NAME)?.spec ?? {}) as CostPolicySpec;
     const month = day.slice(0, 7);
     const days = daysOfMonth(month);
+    const start = dayStart(day, this.#offset);
     // Shared instances: the platform's instances marked shared, and the departments bound to each.
     const sharedApp = new Map<string, string>();
     const pools = new Map<string, SharedPool>();
@@ -160,7 +161,12 @@ export class BillingController {
       idle: policy.idle ?? 'line',
       pools,
       poolOf,
-      fees: marketFees(items, instances, bindings),
+      fees: marketFees(
+        items,
+        [...instances, ...(await this.#departed('MarketInstance', start))],
+        [...bindings, ...(await this.#departed('ServiceBinding', start))],
+        { start, end: dayStart(nextDay(day), this.#offset) },
+      ),
     });
   }
 
@@ -225,6 +231,63 @@ export class BillingController {
     return alerts;
   }
 
+  /**
+   * Instances or bindings removed since `since` (epoch ms), rebuilt from the audit log: the spec their creation
+   * recorded, created when it was, gone from the moment their deletion was asked for. A day's fees then count an
+   * instance deleted that day for the hours it ran (the audit log is kept far longer than the days left to close).
+   */
+  async #departed(kind: string, since: number): Promise<StoredObject[]> {
+    const out: StoredObject[] = [];
+    const seen = new Set<string>();
+    let after: number | undefined;
+    for (;;) {
+      const page = await this.#deps.store.queryAudit({
+        kind,
+        since: new Date(since).toISOString(),
+        outcome: 'success',
+        limit: PAGE,
+        ...(after !== undefined ? { after } : {}),
+      });
+      for (const e of page.items) {
+        const key = `${e.tenant}/${e.name}`;
+        if (e.changes !== null || seen.has(key)) continue;
+        seen.add(key);
+        const history = (
+          await this.#deps.store.queryAudit({ kind, tenant: e.tenant, name: e.name, outcome: 'success', limit: PAGE })
+        ).items.filter((h) => h.seq <= e.seq);
+        // The last creation before this removal (a name may have been used before).
+        const created = history
+          .filter(
+            (h) =>
+              (h.changes as { spec?: unknown } | null)?.spec !== undefined &&
+              (h.changes as { metadata?: { creationTimestamp?: string } }).metadata?.creationTimestamp,
+          )
+          .at(-1);
+        if (!created) continue;
+        const c = created.changes as { spec: unknown; metadata: { creationTimestamp: string } };
+        const marked = history.find(
+          (h) =>
+            h.seq > created.seq &&
+            (h.changes as { metadata?: { deletionTimestamp?: string } } | null)?.metadata?.deletionTimestamp,
+        );
+        out.push({
+          apiVersion: 'market.polis.io/v1',
+          kind,
+          metadata: {
+            name: e.name,
+            tenant: e.tenant,
+            creationTimestamp: c.metadata.creationTimestamp,
+            deletionTimestamp: marked?.time ?? e.time,
+          },
+          spec: c.spec,
+        } as unknown as StoredObject);
+      }
+      if (page.next === undefined) break;
+      after = page.next;
+    }
+    return out;
+  }
+
   async #list(kind: string): Promise<StoredObject[]> {
     const out: StoredObject[] = [];
     let cont: string | undefined;
@@ -257,14 +320,33 @@ export function pricedCluster(c: StoredObject): PricedCluster {
   };
 }
 
+/** The day after `day` (YYYY-MM-DD). */
+function nextDay(day: string): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+}
+
+/** The part of [start, end) during which an object existed (creation to the start of its deletion). */
+export function existedFraction(o: StoredObject, window?: { readonly start: number; readonly end: number }): number {
+  if (!window) return 1;
+  const created = o.metadata.creationTimestamp ? Date.parse(o.metadata.creationTimestamp) : -Infinity;
+  const gone = o.metadata.deletionTimestamp ? Date.parse(o.metadata.deletionTimestamp) : Infinity;
+  const from = Math.max(window.start, created);
+  const to = Math.min(window.end, gone);
+  return to > from ? (to - from) / (window.end - window.start) : 0;
+}
+
 /**
- * The marketplace's paid fees running now: an instance-month price per instance (a shared instance's fee split
- * among the departments bound to it), a binding-month price per binding, credited to the item's publisher.
+ * The marketplace's paid fees of a day: an instance-month price per instance (a shared instance's fee split among
+ * the departments bound to it that day), a binding-month price per binding, credited to the item's publisher. With
+ * a window (the day), each fee counts the part of the day its instance (binding-month: its binding) existed, so an
+ * instance made or deleted mid-day pays for the hours it ran, and one made after the day pays nothing for it.
+ * `instances` and `bindings` include those removed since the day began (see BillingController#departed).
  */
 export function marketFees(
   items: readonly StoredObject[],
   instances: readonly StoredObject[],
   bindings: readonly StoredObject[],
+  window?: { readonly start: number; readonly end: number },
 ): MarketFee[] {
   const fees: MarketFee[] = [];
   const itemOf = new Map(items.map((i) => [i.metadata.name, i.spec as CatalogItemSpec]));
@@ -272,17 +354,28 @@ export function marketFees(
     const spec = i.spec as MarketInstanceSpec;
     const item = itemOf.get(spec.item);
     if (!item || item.price.model === 'free' || !item.price.amount) continue;
+    const ran = existedFraction(i, window);
+    if (ran <= 0) continue;
     const monthlyFen = Math.round(item.price.amount * 100);
     const bound = bindings.filter((b) => {
       const s = b.spec as ServiceBindingSpec;
       return (
         s.instance === i.metadata.name &&
-        (spec.shared ? s.shared === true : b.metadata.tenant === i.metadata.tenant && !s.shared)
+        (spec.shared ? s.shared === true : b.metadata.tenant === i.metadata.tenant && !s.shared) &&
+        existedFraction(b, window) > 0
       );
     });
+    const fraction = (f: number) => (window ? { fraction: f } : {});
     if (item.price.model === 'instance-month') {
       const subscribers = spec.shared ? bound.map((b) => b.metadata.tenant!) : [i.metadata.tenant!];
-      fees.push({ item: spec.item, instance: i.metadata.name, publisher: item.publisher, monthlyFen, subscribers });
+      fees.push({
+        item: spec.item,
+        instance: i.metadata.name,
+        publisher: item.publisher,
+        monthlyFen,
+        subscribers,
+        ...fraction(ran),
+      });
     } else
       for (const b of bound)
         fees.push({
@@ -291,6 +384,7 @@ export function marketFees(
           publisher: item.publisher,
           monthlyFen,
           subscribers: [b.metadata.tenant!],
+          ...fraction(Math.min(ran, existedFraction(b, window))),
         });
   }
   return fees;

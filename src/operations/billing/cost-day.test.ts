@@ -53,3 +53,56 @@ describe('a day of marketplace fees', () => {
     expect(day.totals).toEqual([{ day: '2026-12-05', cluster: '', totalFen: 0 }]);
   });
 });
+
+describe('a marketplace fee over part of a day', () => {
+  const day = { start: Date.parse('2026-12-04T16:00:00Z'), end: Date.parse('2026-12-05T16:00:00Z') };
+  const at = (o: StoredObject, created?: string, deleted?: string): StoredObject =>
+    ({
+      ...o,
+      metadata: {
+        ...o.metadata,
+        ...(created ? { creationTimestamp: created } : {}),
+        ...(deleted ? { deletionTimestamp: deleted } : {}),
+      },
+    }) as StoredObject;
+  const items = [
+    obj('CatalogItem', '', 'pg', { publisher: 'vendor-a', price: { model: 'instance-month', amount: 310 } }),
+  ];
+
+  it('counts the hours an instance existed: made at noon, deleted at 18:00, a quarter of the day', () => {
+    const fees = marketFees(
+      items,
+      [
+        at(
+          obj('MarketInstance', 'edu', 'a', { item: 'pg', version: '1' }),
+          '2026-12-05T04:00:00Z',
+          '2026-12-05T10:00:00Z',
+        ),
+        // Made after the day: nothing for it.
+        at(obj('MarketInstance', 'tax', 'b', { item: 'pg', version: '1' }), '2026-12-05T17:00:00Z'),
+      ],
+      [],
+      day,
+    );
+    expect(fees.map((f) => [f.subscribers, f.fraction])).toEqual([[['edu'], 0.25]]);
+    const lines = costDay({
+      day: '2026-12-05',
+      dayOfMonth: 5,
+      daysInMonth: 31,
+      hours: 24,
+      clusters: [],
+      usage: [],
+      capacity: [],
+      basis: 'max',
+      idle: 'line',
+      pools: new Map(),
+      poolOf: () => undefined,
+      fees,
+    }).lines;
+    // ¥10 a day × 1/4 = 250 fen, debited to edu and credited to the publisher.
+    expect(lines.map((l) => [l.tenant, l.item, l.fen])).toEqual([
+      ['edu', 'marketplace', 250],
+      ['vendor-a', 'marketplace-credit', -250],
+    ]);
+  });
+});

@@ -21,6 +21,8 @@ export interface MarketFee {
   readonly monthlyFen: number;
   /** The departments that pay it, split evenly (a shared instance's subscribers). */
   readonly subscribers: readonly string[];
+  /** The part of the day the instance or binding existed (default 1: all of it). */
+  readonly fraction?: number;
 }
 
 export interface CostDayInput {
@@ -114,7 +116,7 @@ export function costDay(input: CostDayInput): CostDay {
     });
   };
   for (const f of input.fees) {
-    const fen = dailyShare(f.monthlyFen, input.dayOfMonth, input.daysInMonth);
+    const fen = Math.round(dailyShare(f.monthlyFen, input.dayOfMonth, input.daysInMonth) * (f.fraction ?? 1));
     const subscribers = [...new Set(f.subscribers)].sort();
     if (fen <= 0 || subscribers.length === 0) continue;
     const parts = largestRemainder(

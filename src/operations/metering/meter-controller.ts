@@ -21,6 +21,11 @@ export interface MeterControllerDeps {
   readonly clock: Clock;
   /** Where measured CPU comes from (the simulated cloud's or Prometheus); absent: usage is not measured. */
   readonly metrics?: MetricsSource;
+  /**
+   * Memory used now by each component's ready pods per cluster (`namespace/component` NUL cluster → bytes), read once
+   * a tick (the simulated cloud's; absent: memory use is not measured and counts 0).
+   */
+  readonly memoryUse?: () => ReadonlyMap<string, number> | Promise<ReadonlyMap<string, number>>;
   /** Local time's offset east of UTC in minutes: where hours, days and months begin (default UTC+8). */
   readonly offsetMinutes?: number;
   /** The longest gap one tick fills with its sample after an outage (default 60 minutes). */
@@ -163,12 +168,27 @@ export class MeterController {
     return out;
   }
 
-  /** CPU used per component and cluster: utilization × one replica's request × ready pods, from the source. */
+  /**
+   * Use per component and cluster: CPU as utilization × one replica's request × ready pods, from the metrics source;
+   * memory as the ready pods' bytes, from `memoryUse`.
+   */
   async #measuredUse(
     apps: readonly (MeteredApplication & { readonly namespace: string })[],
     metered: ReadonlySet<string>,
   ): Promise<Map<string, MeasuredUse>> {
     const out = new Map<string, MeasuredUse>();
+    const memory = await Promise.resolve(this.#deps.memoryUse?.()).catch((e: unknown) => {
+      this.#deps.log?.('memory use not read', e);
+      return undefined;
+    });
+    if (memory)
+      for (const a of apps)
+        for (const [component, perCluster] of Object.entries(a.placement))
+          for (const cluster of Object.keys(perCluster)) {
+            const bytes = memory.get(`${a.namespace}/${component}\u0000${cluster}`);
+            if (bytes !== undefined && metered.has(cluster))
+              out.set(useKey(a.tenant, a.app, component, cluster), { memoryBytes: bytes });
+          }
     const metrics = this.#deps.metrics;
     if (!metrics) return out;
     const work: (() => Promise<void>)[] = [];
@@ -182,9 +202,8 @@ export class MeterController {
             .catch(() => undefined);
           for (const [cluster, sig] of Object.entries(s?.perCluster ?? {})) {
             if (!metered.has(cluster) || sig.cpuUtilization === undefined) continue;
-            out.set(useKey(a.tenant, a.app, component, cluster), {
-              cpuMilli: sig.cpuUtilization * c.cpuRequest * sig.readyPods,
-            });
+            const k = useKey(a.tenant, a.app, component, cluster);
+            out.set(k, { ...out.get(k), cpuMilli: sig.cpuUtilization * c.cpuRequest * sig.readyPods });
           }
         });
       }

@@ -7,6 +7,9 @@ import { formatBytes, formatCpu } from '../../kernel/quantity.ts';
 import type { MetricsSource } from '../../observe/index.ts';
 import type { StoredObject } from '../../resources/envelope.ts';
 import type { RequestContext, ResourceService } from '../../resources/service.ts';
+import type { LedgerStore } from '../../resources/ledger-store.ts';
+import { DEFAULT_OFFSET_MINUTES, intervalKeys } from '../metering/meter-buckets.ts';
+import { memoryHistory } from './memory-history.ts';
 import type { Sample } from './percentile-profile.ts';
 import { recommend, type Prices, type Recommendation } from './recommendation.ts';
 import { VPA } from './vpa-constants.ts';
@@ -31,17 +34,27 @@ const PAGE = 500;
 
 /**
  * Reads each component's CPU use from the metrics source (utilization × the request of one replica, 5-minute steps
- * over 8 days) and asks the pure recommender (recommendation.ts). The metrics source has no memory series yet: the
- * memory request is kept until metering records memory use (the note RightsizingNoMemoryHistory says so).
+ * over 8 days) and its memory use from metering's hour roll-ups (memory-history.ts), and asks the pure recommender
+ * (recommendation.ts). Without measured memory the memory request is kept (the note RightsizingNoMemoryHistory).
  */
 export class RecommendationService {
   readonly #resources: ResourceService;
   readonly #metrics: MetricsSource | undefined;
+  readonly #ledger: LedgerStore | undefined;
+  readonly #offset: number;
   readonly #now: () => number;
 
-  constructor(deps: { resources: ResourceService; metrics?: MetricsSource; now: () => number }) {
+  constructor(deps: {
+    resources: ResourceService;
+    metrics?: MetricsSource;
+    ledger?: LedgerStore;
+    offsetMinutes?: number;
+    now: () => number;
+  }) {
     this.#resources = deps.resources;
     this.#metrics = deps.metrics;
+    this.#ledger = deps.ledger;
+    this.#offset = deps.offsetMinutes ?? DEFAULT_OFFSET_MINUTES;
     this.#now = deps.now;
   }
 
@@ -53,6 +66,14 @@ export class RecommendationService {
     const from = now - HISTORY_MS;
     const namespace = namespaceOf(tenant, name, obj.status);
     const components: Recommendation[] = [];
+    const metered = this.#ledger
+      ? await this.#ledger.meterRows({
+          period: 'hour',
+          from: intervalKeys(from, this.#offset).hour,
+          to: intervalKeys(now, this.#offset).hour,
+          tenants: [tenant],
+        })
+      : [];
     for (const d of componentDemands(spec)) {
       if (d.replicas <= 0 || d.workloadKind === 'Job' || d.workloadKind === 'CronJob') continue;
       const cpu: Sample[] = [];
@@ -77,7 +98,12 @@ export class RecommendationService {
             current: { cpuMilli: d.perReplica.cpuMilli, memoryBytes: d.perReplica.memoryBytes },
             stepMs: HISTORY_STEP_MS,
             cpu,
-            memory: [],
+            memory: memoryHistory(metered, name, d.name, {
+              offsetMinutes: this.#offset,
+              stepMs: HISTORY_STEP_MS,
+              fromMs: from,
+              toMs: now,
+            }),
           },
           prices,
           now,

@@ -2,7 +2,8 @@ import type { Kysely } from 'kysely';
 import { GENESIS_HASH } from '../audit-log.ts';
 import { keyOf, describeKey } from '../envelope.ts';
 import { ConflictError } from '../../kernel/errors.ts';
-import type { SnapshotCounts, SnapshotLoad, StoreSnapshot } from '../store.ts';
+import type { LedgerRecord, LedgerTable, SnapshotCounts, SnapshotLoad, StoreSnapshot } from '../store.ts';
+import { LEDGER_TABLES } from '../store.ts';
 import { auditPages, checkLimit, toAuditRow } from './audit-rows.ts';
 import type { Schema } from './schema.ts';
 
@@ -37,7 +38,52 @@ export async function snapshotView(q: Kysely<Schema>): Promise<StoreSnapshot> {
       }
     },
     audit: (pageSize: number) => auditPages(() => q, pageSize),
+    async *ledger(pageSize: number): AsyncIterable<readonly LedgerRecord[]> {
+      const size = checkLimit(pageSize, 'pageSize')!;
+      for (const table of LEDGER_TABLES) {
+        // Ordered on the primary key; offsets are stable inside the snapshot's one read transaction.
+        for (let offset = 0; ; offset += size) {
+          let s = q.selectFrom(table).selectAll();
+          for (const column of LEDGER_KEYS[table]) s = s.orderBy(column as never);
+          const rows = (await s.limit(size).offset(offset).execute()) as Array<Record<string, string | number>>;
+          if (rows.length === 0) break;
+          // PostgreSQL returns BIGINT as text: every ledger figure is an integer, given back as a number.
+          yield rows.map((row) => ({ table, row: numeric(table, row) }));
+          if (rows.length < size) break;
+        }
+      }
+    },
   };
+}
+
+/** The primary key columns of each ledger table (the order pages are read in). */
+const LEDGER_KEYS: Record<LedgerTable, readonly string[]> = {
+  meter_usage: ['period', 'start', 'tenant', 'app', 'component', 'cluster'],
+  meter_capacity: ['period', 'start', 'cluster'],
+  meter_state: ['id'],
+  cost_lines: ['day', 'cluster', 'tenant', 'app', 'component', 'item'],
+  cost_days: ['day', 'cluster'],
+};
+/** Text columns of the ledger tables; every other column holds an integer. */
+const LEDGER_TEXT = new Set(['period', 'start', 'tenant', 'app', 'component', 'cluster', 'day', 'vendor', 'item']);
+
+function numeric(table: LedgerTable, row: Record<string, string | number>): Record<string, string | number> {
+  const out: Record<string, string | number> = {};
+  for (const [k, v] of Object.entries(row)) out[k] = LEDGER_TEXT.has(k) ? v : Number(v);
+  void table;
+  return out;
+}
+
+async function ledgerCount(q: Kysely<Schema>): Promise<number> {
+  let n = 0;
+  for (const table of LEDGER_TABLES) {
+    const r = await q
+      .selectFrom(table)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirst();
+    n += Number(r?.n ?? 0);
+  }
+  return n;
 }
 
 async function countAll(q: Kysely<Schema>): Promise<SnapshotCounts> {
@@ -52,6 +98,7 @@ async function countAll(q: Kysely<Schema>): Promise<SnapshotCounts> {
   const anchor = anchorRow ? { seq: Number(anchorRow.seq), hash: anchorRow.hash } : { seq: 0, hash: GENESIS_HASH };
   const objectsByKind = Object.fromEntries(byKind.map((r) => [r.kind, Number(r.n)]));
   return {
+    ledgerRows: await ledgerCount(q),
     objects: byKind.reduce((sum, r) => sum + Number(r.n), 0),
     objectsByKind,
     // seq numbers are dense after the anchor (the chain checks it), so the count is the head's seq past it.
@@ -73,7 +120,13 @@ export async function loadSnapshot(trx: Kysely<Schema>, input: SnapshotLoad): Pr
     throw new RangeError(`load: revision must be a non-negative integer, got ${input.revision}`);
   const before = await snapshotView(trx);
   const counts = await before.counts();
-  if (before.revision !== 0 || counts.objects !== 0 || counts.auditEntries !== 0 || counts.auditAnchor.seq !== 0) {
+  if (
+    before.revision !== 0 ||
+    counts.objects !== 0 ||
+    counts.auditEntries !== 0 ||
+    counts.auditAnchor.seq !== 0 ||
+    counts.ledgerRows !== 0
+  ) {
     throw new ConflictError(
       `the store is not empty (${counts.objects} objects, ${counts.auditEntries} audit entries, revision ${before.revision}): a backup is restored only into an empty store`,
       [
@@ -109,6 +162,14 @@ export async function loadSnapshot(trx: Kysely<Schema>, input: SnapshotLoad): Pr
         .insertInto('audit')
         .values(batch.audit.slice(i, i + INSERT_ROWS).map(toAuditRow))
         .execute();
+    for (const table of LEDGER_TABLES) {
+      const rows = (batch.ledger ?? []).filter((r) => r.table === table).map((r) => r.row);
+      for (let i = 0; i < rows.length; i += INSERT_ROWS)
+        await trx
+          .insertInto(table)
+          .values(rows.slice(i, i + INSERT_ROWS) as never)
+          .execute();
+    }
   }
   if (input.auditAnchor && input.auditAnchor.seq !== 0)
     await trx

@@ -74,3 +74,28 @@ export function simObservedEdges(sim: SimCloud, atS: number): ObservedEdge[] {
   }
   return [...acc.values()];
 }
+
+/** The simulated mesh's calls between components over [fromS, toS], per edge (for counting a shared API's calls). */
+export function simCallSeries(
+  sim: SimCloud,
+): (fromS: number, toS: number) => Array<{ from: string; to: string; points: Array<[number, number]> }> {
+  return (fromS, toS) =>
+    sim.telemetry
+      .series(fromS, toS)
+      .filter((s) => s.on === 'component' && s.peer !== undefined && s.signal === 'outboundRequests')
+      .map((s) => ({ from: s.name, to: s.peer!, points: s.points.map(([a, b]) => [a, b] as [number, number]) }));
+}
+
+/**
+ * Memory used now by each component's ready pods, per cluster (`namespace/component` NUL cluster → bytes), from one
+ * snapshot of the simulated mesh (its pods' resting memory plus any leak a fault injects): what metering records.
+ */
+export function simMemoryUse(sim: SimCloud): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const p of sim.mesh.snapshot().pods) {
+    if (!p.ready) continue;
+    const k = `${p.component}\u0000${p.cluster}`;
+    out.set(k, (out.get(k) ?? 0) + p.memoryBytes);
+  }
+  return out;
+}
