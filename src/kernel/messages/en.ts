@@ -349,7 +349,7 @@ export const en = {
   CapacityTaken:
     'cluster {cluster} has no room left for {application}: another placement reserved it first; placing again with fresh capacity',
   ShardsMoved:
-    'replica {member} now handles {owned} applications of {members} live replicas: {gained} gained, {lost} handed over',
+    'replica {member} sees {members} live replicas (before: {before}): applications are handled by their new owners',
 } as const satisfies Record<string, string>;
 
 /** Every code the catalogue knows. */
