@@ -314,9 +314,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     fairSharing: opts.fairSharing ?? true,
     log,
     attachments: (owner) => market.attachments(owner),
-    ...(member
-      ? { shard: member, room: new SharedRoom({ store, clusters, shard: () => member.fence() }) }
-      : {}),
+    ...(member ? { shard: member, room: new SharedRoom({ store, clusters, shard: () => member.fence() }) } : {}),
   });
   const middleware = sim ? (opts.market?.middleware ?? new SimulatedMiddleware()) : opts.market?.middleware;
   const market: MarketController = new MarketController({

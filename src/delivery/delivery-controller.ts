@@ -199,7 +199,14 @@ export class DeliveryController {
     if (room) {
       await room.refresh();
       // Reservations expire as clusters report what they hold: applications waiting for room look again.
-      this.every(2000, () => void room.refresh().then((freed) => freed && this.requeueForRoom(), () => undefined));
+      this.every(
+        2000,
+        () =>
+          void room.refresh().then(
+            (freed) => freed && this.requeueForRoom(),
+            () => undefined,
+          ),
+      );
     }
     await this.resyncAll();
     const resync = this.deps.resyncMs ?? 5 * 60_000;
@@ -218,6 +225,11 @@ export class DeliveryController {
   async idle(): Promise<void> {
     await this.queue.idle();
     await this.events.idle();
+  }
+
+  /** The applications this controller holds state for (`tenant/name`): with shards, those it handled as owner. */
+  handled(): string[] {
+    return [...this.memory.keys()].sort();
   }
 
   enqueue(tenant: string, name: string): void {

@@ -1,5 +1,7 @@
-import { afterEach, expect, it } from 'vitest';
-import { forEachBackend } from '../../test/setup/backends.ts';
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { createPostgresTestSchema, forEachBackend } from '../../test/setup/backends.ts';
+import { skipTitle } from '../../test/support/skip.ts';
+import { openPostgresStore } from './postgres/postgres-store.ts';
 import { ConflictError } from '../kernel/errors.ts';
 import { ownerOf } from '../kernel/shard-assignment.ts';
 import type { StoredObject } from './envelope.ts';
@@ -114,3 +116,38 @@ forEachBackend('sharded writes and shared reservations', (backend) => {
     expect((await store.capacityReserved()).has('c2')).toBe(false);
   });
 });
+
+describe.skipIf(inject('pgUrl') === null)(
+  skipTitle('reservations from several replicas at once (postgres)', inject('pgUrl') === null && 'no PostgreSQL'),
+  () => {
+    it('three replicas reserving concurrently on one cluster never take more than its room', async () => {
+      const schema = await createPostgresTestSchema();
+      const stores = [
+        await openPostgresStore(schema.url),
+        await openPostgresStore(schema.url),
+        await openPostgresStore(schema.url),
+      ];
+      try {
+        // 60 placements of 100m each, 20 per replica, all at once, on a cluster with room for 10.
+        const outcomes = await Promise.all(
+          Array.from({ length: 60 }, (_, i) =>
+            stores[i % 3]!.reserveCapacity({
+              application: `finance/app-${i}`,
+              ttlMs: 60_000,
+              clusters: [{ cluster: 'c1', delta: { cpuMilli: 100, memoryBytes: 64, pods: 1 }, observedFree: ROOM }],
+            }).then(
+              () => 'placed',
+              (e: unknown) => (e instanceof ConflictError ? e.causes[0]?.code : String(e)),
+            ),
+          ),
+        );
+        expect(outcomes.filter((o) => o === 'placed')).toHaveLength(10);
+        expect(outcomes.filter((o) => o !== 'placed').every((o) => o === 'CapacityTaken')).toBe(true);
+        expect((await stores[0]!.capacityReserved()).get('c1')).toEqual({ cpuMilli: 1000, memoryBytes: 640, pods: 10 });
+      } finally {
+        for (const s of stores) await s.close();
+        await schema.drop();
+      }
+    });
+  },
+);

@@ -156,7 +156,11 @@ export function createSqlStore(db: Kysely<Schema>, hooks: SqlDialectHooks): Stor
         if (req.shard) {
           const claim = await checkShard(trx, hooks.nowMs, hooks.membersLock, req.shard);
           const slash = req.application.indexOf('/');
-          claim({ kind: 'Application', tenant: req.application.slice(0, slash), name: req.application.slice(slash + 1) });
+          claim({
+            kind: 'Application',
+            tenant: req.application.slice(0, slash),
+            name: req.application.slice(slash + 1),
+          });
         }
         await reserveCapacity(trx, hooks.nowMs, hooks.lockRoom, req);
       });

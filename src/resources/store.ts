@@ -143,7 +143,11 @@ export interface CapacityReservation {
    * Per cluster: what the placement adds (negative parts are ignored: freed room shows in the next report), and the
    * room the placing replica observed there before any reservation (allocatable − requested − pending).
    */
-  readonly clusters: readonly { readonly cluster: string; readonly delta: Resources; readonly observedFree: Resources }[];
+  readonly clusters: readonly {
+    readonly cluster: string;
+    readonly delta: Resources;
+    readonly observedFree: Resources;
+  }[];
   /** How long the reservation holds, by the database clock, unless the same application adds to it. */
   readonly ttlMs: number;
   readonly shard?: ShardFence;
