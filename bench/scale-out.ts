@@ -50,8 +50,7 @@ interface ReplicaReport {
 
 type ToReplica = { type: 'resync' } | { type: 'stop' };
 type FromReplica =
-  | { type: 'delivered'; id: string; owned: number; deliverMs: number }
-  | { type: 'report'; report: ReplicaReport };
+  { type: 'delivered'; id: string; owned: number; deliverMs: number } | { type: 'report'; report: ReplicaReport };
 
 // ── The replica process ──────────────────────────────────────────────────────────────────────────────────────────
 
@@ -137,7 +136,10 @@ async function settleRound(polis: Polis, clock: ManualClock): Promise<void> {
 
 async function seed(url: string, key: string, apps: number): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'polis-scale-seed-'));
-  const config = loadConfig({}, { dataDir, databaseUrl: url, secretKey: key, demo: false, port: 0, logLevel: 'silent' });
+  const config = loadConfig(
+    {},
+    { dataDir, databaseUrl: url, secretKey: key, demo: false, port: 0, logLevel: 'silent' },
+  );
   const polis = await startPolis(config, { virtualTime: true, controllers: false });
   try {
     await polis.resources.apply(CTX, [
@@ -169,10 +171,7 @@ function startReplica(url: string, key: string): ChildProcess {
   });
 }
 
-function next<T extends FromReplica['type']>(
-  child: ChildProcess,
-  type: T,
-): Promise<Extract<FromReplica, { type: T }>> {
+function next<T extends FromReplica['type']>(child: ChildProcess, type: T): Promise<Extract<FromReplica, { type: T }>> {
   return new Promise((resolve, reject) => {
     const onMessage = (m: FromReplica) => {
       if (m.type !== type) return;
@@ -239,7 +238,12 @@ async function runSize(url: string, apps: number): Promise<{ figures: Figure[]; 
         unit: 'ratio',
         goal: '<= 1.25',
       }),
-      figure({ metric: `store writes during the no-op resync at ${apps}`, value: writes, unit: 'writes', goal: '<= 0' }),
+      figure({
+        metric: `store writes during the no-op resync at ${apps}`,
+        value: writes,
+        unit: 'writes',
+        goal: '<= 0',
+      }),
       figure({
         metric: `start and first delivery of ${apps} applications by ${REPLICAS} replicas (slowest)`,
         value: round(Math.max(...delivered.map((d) => d.deliverMs)) / 1000, 1),
