@@ -22,8 +22,7 @@ function backend(live: string[]): MemberBackend & { live: string[]; fail: boolea
 describe('a shard member', () => {
   it('owns its rendezvous share of the live set, hears when the set changes, and leaves on stop', async () => {
     const db = backend(['a', 'b']);
-    let now = 0;
-    const m = new ShardMember({ members: db, id: 'a', now: () => now, timing: { renewMs: 60_000 } });
+    const m = new ShardMember({ members: db, id: 'a', now: () => 0, timing: { renewMs: 60_000 } });
     const changes: string[][] = [];
     m.onChange((c) => void changes.push([...c.live]));
     await m.start();
