@@ -63,6 +63,8 @@ import { BackupScheduler } from './backup/backup-scheduler.ts';
 import { parseCron } from './kernel/cron.ts';
 import { msg } from './kernel/messages/index.ts';
 import { LeaderElector } from './kernel/leader-elector.ts';
+import { ShardMember, type MemberTiming } from './kernel/shard-member.ts';
+import { SharedRoom } from './delivery/shared-room.ts';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { marketKinds } from './market/market-kinds.ts';
@@ -94,6 +96,10 @@ export interface Polis {
   readonly history: History;
   readonly clusters: ClusterDirectory;
   readonly delivery: DeliveryController;
+  /** This replica's membership among those running the sharded controllers (several replicas on PostgreSQL). */
+  readonly member?: ShardMember;
+  /** Leader election of the global controllers. */
+  readonly elector: LeaderElector;
   /** The autoscaler, when there is a metrics source. */
   readonly scaling?: ScalingController;
   /** Scheduled backups, when configured (config.backup) and this process runs the controllers. */
@@ -137,6 +143,12 @@ export interface StartOptions {
   readonly onBudgetAlert?: (alert: BudgetAlert) => void | Promise<void>;
   /** Run the cluster and delivery controllers (default: config.controllers; API-only tests turn them off). */
   readonly controllers?: boolean;
+  /**
+   * Shard the per-application controllers across live replicas (default: config.sharding, else on with
+   * PostgreSQL); `shardTiming` shortens membership terms in tests.
+   */
+  readonly sharding?: boolean;
+  readonly shardTiming?: Partial<MemberTiming>;
   /** Write the server log (at info, credentials redacted as always) to this stream instead; tests read it. */
   readonly logStream?: { write(line: string): void };
   /**
@@ -264,15 +276,24 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
   });
   // Controllers run only while this replica holds the `controllers` lease, and every write they make carries the
   // term it was won in: the store refuses it once the term is over (docs/deploy.md, Several replicas).
+  const holder = `${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`;
   const elector = new LeaderElector({
     leases: store,
     name: 'controllers',
-    holder: `${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`,
+    holder,
     onElected: () => startControllers(),
     onLost: () => loseControllers(),
     log,
   });
   const controllerResources = resources.fenced(() => elector.fence());
+  const controllers = opts.controllers ?? config.controllers;
+  // Several replicas: delivery and scaling run in every replica for the applications it owns (rendezvous hashing
+  // over the live members), their writes fenced by membership and ownership; the rest stays with the leader.
+  const member =
+    controllers && (opts.sharding ?? config.sharding ?? storeKindOf(config.databaseUrl) === 'postgres')
+      ? new ShardMember({ members: store, id: holder, timing: opts.shardTiming, log })
+      : undefined;
+  const shardResources = member ? resources.sharded(() => member.fence()) : controllerResources;
   const clusters = new ClusterDirectory({
     store,
     resources: controllerResources,
@@ -282,11 +303,11 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     heartbeatMs: opts.virtualTime ? 0 : config.heartbeatMs,
     health: config.health,
     log,
+    ...(member ? { writesStatus: () => elector.isLeader } : {}),
   });
-  const controllers = opts.controllers ?? config.controllers;
   const delivery = new DeliveryController({
     store,
-    resources: controllerResources,
+    resources: shardResources,
     feed,
     clock,
     clusters,
@@ -294,6 +315,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     fairSharing: opts.fairSharing ?? true,
     log,
     attachments: (owner) => market.attachments(owner),
+    ...(member ? { shard: member, room: new SharedRoom({ store, clusters, shard: () => member.fence() }) } : {}),
   });
   const middleware = sim ? (opts.market?.middleware ?? new SimulatedMiddleware()) : opts.market?.middleware;
   const market: MarketController = new MarketController({
@@ -328,8 +350,9 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
         clock,
         metrics: metricsSource,
         intervalMs: opts.virtualTime ? 0 : 1000,
-        resources: controllerResources,
+        resources: shardResources,
         log,
+        ...(member ? { owns: (tenant: string, app: string) => member.owns(tenant, app) } : {}),
       })
     : undefined;
   if (sim && controllers && !opts.virtualTime) sim.start(250);
@@ -485,10 +508,12 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
   async function startControllers(): Promise<void> {
     if (controllersRunning || controllersStopped) return;
     controllersRunning = true;
-    await clusters.start();
-    await delivery.start();
+    if (!member) {
+      await clusters.start();
+      await delivery.start();
+    }
     await market.start();
-    await scaling?.start();
+    if (!member) await scaling?.start();
     alerts.start();
     if (incidents && !opts.virtualTime) incidents.start();
     if (backups && !opts.virtualTime) backups.start();
@@ -507,12 +532,31 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     await history.sampler?.stop();
     await meter.stop();
     await billing.stop();
-    scaling?.stop();
+    if (!member) scaling?.stop();
     alerts.stop();
     await incidents?.stop();
     market.stop();
+    if (!member) {
+      delivery.stop();
+      clusters.stop();
+    }
+  }
+  // The sharded controllers: every replica with controllers on, for the applications it owns, leader or not.
+  async function startShards(m: ShardMember): Promise<void> {
+    m.onChange((c) => {
+      const moved = msg('ShardsMoved', { member: m.id, members: c.live.length, before: c.before.length });
+      app.log.info({ code: moved.code, params: moved.params }, moved.message);
+    });
+    await m.start();
+    await clusters.start();
+    await delivery.start();
+    await scaling?.start();
+  }
+  async function stopShards(m: ShardMember): Promise<void> {
+    scaling?.stop();
     delivery.stop();
     clusters.stop();
+    await m.stop();
   }
   async function loseControllers(): Promise<void> {
     if (!controllersRunning) return;
@@ -521,6 +565,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     await stopControllers();
     void elector.stop({ release: false });
   }
+  if (member) await startShards(member);
   if (controllers) await elector.start();
 
   let stopped = false;
@@ -531,6 +576,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     clearInterval(refusalFlush);
     await elector.stop();
     await stopControllers();
+    if (member) await stopShards(member);
     await retention?.stop();
     sim?.stop();
     metricsSource?.close?.();
@@ -563,6 +609,8 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     history,
     clusters,
     delivery,
+    member,
+    elector,
     scaling,
     backups,
     market,

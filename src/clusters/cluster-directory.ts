@@ -64,6 +64,11 @@ export interface ClusterDirectoryDeps {
    * delivery treats as "hold" (docs/clusters.md).
    */
   readonly firstProbeMs?: number;
+  /**
+   * Whether this process writes the clusters' status (default always). With several replicas every member probes
+   * the clusters for its own placement decisions, and only the leader writes what it saw.
+   */
+  readonly writesStatus?: () => boolean;
 }
 
 const CTX = { actor: 'system:cluster-health', requestId: 'cluster-health' };
@@ -80,6 +85,8 @@ export class ClusterDirectory {
   private readonly listeners = new Set<(cluster: string, change: ClusterChange) => void>();
   private sub?: Subscription;
   private timer?: NodeJS.Timeout;
+  /** Room every replica reserved in the store (sharded placement), per cluster; subtracted from `free`. */
+  private shared = new Map<string, Resources>();
 
   constructor(deps: ClusterDirectoryDeps) {
     this.deps = deps;
@@ -171,6 +178,8 @@ export class ClusterDirectory {
       const alloc = e.capacity?.allocatable ?? ZERO;
       const req = e.capacity?.requested ?? ZERO;
       const pending = e.capacity?.pending ?? ZERO;
+      const held = this.shared.get(name);
+      const reserved = held ? add(e.reserved, held) : e.reserved;
       const unhealthy = !e.driver
         ? `no driver${e.driverError ? ` (${e.driverError})` : ''}`
         : !schedulable(e.track.state)
@@ -195,13 +204,30 @@ export class ClusterDirectory {
         ...(unhealthy !== undefined ? { unhealthy } : {}),
         ...(e.capacity ? { allocatable: e.capacity.allocatable } : {}),
         free: {
-          cpuMilli: Math.max(0, alloc.cpuMilli - req.cpuMilli - pending.cpuMilli - e.reserved.cpuMilli),
-          memoryBytes: Math.max(0, alloc.memoryBytes - req.memoryBytes - pending.memoryBytes - e.reserved.memoryBytes),
-          pods: Math.max(0, alloc.pods - req.pods - pending.pods - e.reserved.pods),
+          cpuMilli: Math.max(0, alloc.cpuMilli - req.cpuMilli - pending.cpuMilli - reserved.cpuMilli),
+          memoryBytes: Math.max(0, alloc.memoryBytes - req.memoryBytes - pending.memoryBytes - reserved.memoryBytes),
+          pods: Math.max(0, alloc.pods - req.pods - pending.pods - reserved.pods),
         },
       });
     }
     return out.sort((a, b) => (a.name < b.name ? -1 : 1));
+  }
+
+  /** The room a cluster's last report shows free, before any reservation (allocatable − requested − pending). */
+  observedFree(name: string): Resources | undefined {
+    const c = this.entries.get(name)?.capacity;
+    if (!c) return undefined;
+    const pending = c.pending ?? ZERO;
+    return {
+      cpuMilli: c.allocatable.cpuMilli - c.requested.cpuMilli - pending.cpuMilli,
+      memoryBytes: c.allocatable.memoryBytes - c.requested.memoryBytes - pending.memoryBytes,
+      pods: c.allocatable.pods - c.requested.pods - pending.pods,
+    };
+  }
+
+  /** The room reserved in the store by every replica (sharded placement), taken off each cluster's `free`. */
+  setSharedReservations(reserved: Map<string, Resources>): void {
+    this.shared = reserved;
   }
 
   /** Counts requests just placed on a cluster until its next capacity report includes them. */
@@ -356,6 +382,7 @@ export class ClusterDirectory {
     const heartbeatDue = e.lastOkAt - e.writtenHeartbeat >= HEARTBEAT_WRITE_MS;
     const changed = text !== e.lastStatus && now.getTime() - e.lastStatusAt >= every;
     if (!urgent && !changed && !heartbeatDue) return;
+    if (this.deps.writesStatus && !this.deps.writesStatus()) return;
     try {
       await this.deps.resources.patch(
         CTX,
@@ -371,6 +398,10 @@ export class ClusterDirectory {
         this.deps.log?.(`cluster ${e.object.metadata.name}: status not written`, err);
     }
   }
+}
+
+function add(a: Resources, b: Resources): Resources {
+  return { cpuMilli: a.cpuMilli + b.cpuMilli, memoryBytes: a.memoryBytes + b.memoryBytes, pods: a.pods + b.pods };
 }
 
 /** A cluster's status.lastHeartbeat is brought up to date at most this often when nothing else changes (ms). */

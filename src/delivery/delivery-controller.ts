@@ -46,6 +46,7 @@ import { burstAllowance } from '../placement/burst-limits.ts';
 import { BurstLedger, burstReport } from './burst-ledger.ts';
 import type { AutoscalingProperties } from '../scaling/autoscaling-policy.ts';
 import type { Attachments } from '../market/attachments.ts';
+import type { SharedRoom } from './shared-room.ts';
 
 export const DELIVERY_FINALIZER = 'polis.io/delivery';
 
@@ -67,6 +68,19 @@ export interface DeliveryDeps {
   readonly notifier?: StepNotifier;
   /** What the marketplace adds to an application (its bindings' Secrets, its instance's network paths). */
   readonly attachments?: (owner: Owner) => Promise<Attachments | undefined>;
+  /**
+   * Several replicas (docs/deploy.md): the applications this replica handles. Absent, it handles every one (one
+   * process). Others' applications only feed its fair-sharing view.
+   */
+  readonly shard?: DeliveryShard;
+  /** Several replicas: placement's room reserved in the store (absent: reserved in this process only). */
+  readonly room?: SharedRoom;
+}
+
+/** Which applications this replica handles, and when that changes (a ShardMember). */
+export interface DeliveryShard {
+  owns(tenant: string, name: string): boolean;
+  onChange(listener: () => void | Promise<void>): () => void;
 }
 
 /** Counters for tests, benchmarks and /metrics. */
@@ -157,6 +171,10 @@ export class DeliveryController {
       filter: { kind: 'Application' },
       onEvent: (e) => {
         const key = `${e.object.metadata.tenant}/${e.object.metadata.name}`;
+        if (!this.owns(key)) {
+          this.observeOthers(key, e.type === 'DELETED' ? undefined : e.object);
+          return;
+        }
         if (e.type !== 'DELETED' && this.memory.get(key)?.writtenVersion === e.object.metadata.resourceVersion) return;
         this.queue.add(key);
       },
@@ -176,6 +194,20 @@ export class DeliveryController {
     );
     for (const name of this.deps.clusters.names()) this.listenTo(name);
     await this.rebuildSharing();
+    const { shard, room } = this.deps;
+    if (shard) this.unlisten.push(shard.onChange(() => this.rebalanced()));
+    if (room) {
+      await room.refresh();
+      // Reservations expire as clusters report what they hold: applications waiting for room look again.
+      this.every(
+        2000,
+        () =>
+          void room.refresh().then(
+            (freed) => freed && this.requeueForRoom(),
+            () => undefined,
+          ),
+      );
+    }
     await this.resyncAll();
     const resync = this.deps.resyncMs ?? 5 * 60_000;
     if (resync > 0) this.every(resync, () => void this.resyncAll());
@@ -195,6 +227,11 @@ export class DeliveryController {
     await this.events.idle();
   }
 
+  /** The applications this controller holds state for (`tenant/name`): with shards, those it handled as owner. */
+  handled(): string[] {
+    return [...this.memory.keys()].sort();
+  }
+
   enqueue(tenant: string, name: string): void {
     this.queue.add(`${tenant}/${name}`);
   }
@@ -206,12 +243,55 @@ export class DeliveryController {
     do {
       const page = await this.deps.store.list({ kind: 'Application', limit: 1000, continue: cont });
       for (const o of page.items) {
-        this.queue.add(`${o.metadata.tenant}/${o.metadata.name}`);
+        const key = `${o.metadata.tenant}/${o.metadata.name}`;
+        if (!this.owns(key)) continue;
+        this.queue.add(key);
         n++;
       }
       cont = page.continue;
     } while (cont);
     return n;
+  }
+
+  /** Whether this replica handles the application `tenant/name` (always, without shards). */
+  private owns(key: string): boolean {
+    if (!this.deps.shard) return true;
+    const slash = key.indexOf('/');
+    return this.deps.shard.owns(key.slice(0, slash), key.slice(slash + 1));
+  }
+
+  /**
+   * The live replicas changed: let go of the applications another replica handles now (their memory; they are
+   * still counted in fair sharing) and take up those this one gained (a resync queues every owned one).
+   */
+  private async rebalanced(): Promise<void> {
+    for (const key of [...this.memory.keys()]) {
+      if (this.owns(key)) continue;
+      this.memory.delete(key);
+      for (const [namespace, k] of [...this.byNamespace]) if (k === key) this.byNamespace.delete(namespace);
+    }
+    await this.resyncAll();
+  }
+
+  /** Another replica's application: only its demand and placement, for this replica's fair-sharing decisions. */
+  private observeOthers(key: string, a: StoredObject | undefined): void {
+    if (this.deps.fairSharing === false) return;
+    if (!a || a.metadata.deletionTimestamp) {
+      this.sharing.remove(key);
+      return;
+    }
+    const candidates = this.deps.clusters.candidates();
+    const isPrivate = (c: string) => candidates.find((x) => x.name === c)?.role !== 'burst';
+    const status = a.status as Partial<AppStatus> | undefined;
+    try {
+      const demands = placementDemands(desiredDemands(a.spec as ApplicationSpec, autoscaled(status?.scaling)));
+      this.sharing.setDemand(key, a.metadata.tenant ?? '', priorityOf(a.metadata.labels), demands);
+      this.sharing.setPlacement(key, status?.placement ?? {}, isPrivate);
+    } catch (e) {
+      this.deps.log?.(`fair sharing: ${key} left out`, e);
+    }
+    // Owned applications that must give borrowed room back because of it are reconciled here.
+    for (const other of this.sharing.takeYielding()) if (this.owns(other)) this.queue.add(other);
   }
 
   /** A cluster's workload changes (pods ready, lost, rolled) bring the owning application back to the queue. */
@@ -239,6 +319,11 @@ export class DeliveryController {
     const slash = key.indexOf('/');
     const tenant = key.slice(0, slash);
     const name = key.slice(slash + 1);
+    if (!this.owns(key)) {
+      // Another replica handles it now (a rebalance while it was queued).
+      this.memory.delete(key);
+      return;
+    }
     const app = await this.deps.store.get({ kind: 'Application', tenant, name });
     if (!app) {
       this.forget(key, tenant, name);
@@ -384,7 +469,11 @@ export class DeliveryController {
       notes,
     );
     if (recheckInMs !== undefined) this.queue.addAfter(key, recheckInMs);
-    this.reserveDelta(previous, plan, candidates);
+    if (!(await this.reserveDelta(key, previous, plan, candidates))) {
+      // Another replica took the room first: place again with the reservations read afresh.
+      this.queue.add(key);
+      return;
+    }
     // A topology's namespace of its own: workload changes there bring this application back too.
     for (const cp of plan.clusters) for (const ns of cp.namespaces) this.byNamespace.set(ns, key);
 
@@ -543,12 +632,35 @@ export class DeliveryController {
     return this.burst.byDepartment();
   }
 
-  private reserveDelta(
+  /**
+   * Counts what the placement adds on each cluster until the cluster's reports show it: in this process, or, with
+   * several replicas, in the store, where it fails (false) when another replica's placement took the room first.
+   */
+  private async reserveDelta(
+    key: string,
     previous: AppStatus | undefined,
     plan: Extract<ReturnType<typeof planDelivery>, { ok: true }>,
     candidates: ReturnType<ClusterDirectory['candidates']>,
-  ): void {
-    if (candidates.length === 0) return;
+  ): Promise<boolean> {
+    if (candidates.length === 0) return true;
+    const room = this.deps.room;
+    if (room) {
+      const growth = new Map<string, { cpuMilli: number; memoryBytes: number; pods: number }>();
+      for (const d of plan.demands) {
+        const now = plan.placement[d.name]?.replicas ?? {};
+        const before = previous?.placement[d.name] ?? {};
+        for (const [cluster, n] of Object.entries(now)) {
+          const delta = n - (before[cluster] ?? 0);
+          if (delta <= 0) continue;
+          const g = growth.get(cluster) ?? { cpuMilli: 0, memoryBytes: 0, pods: 0 };
+          g.cpuMilli += d.perReplica.cpuMilli * delta;
+          g.memoryBytes += d.perReplica.memoryBytes * delta;
+          g.pods += d.perReplica.pods * delta;
+          growth.set(cluster, g);
+        }
+      }
+      return room.reserve(key, growth);
+    }
     for (const d of plan.demands) {
       const now = plan.placement[d.name]?.replicas ?? {};
       const before = previous?.placement[d.name] ?? {};
@@ -562,6 +674,7 @@ export class DeliveryController {
         });
       }
     }
+    return true;
   }
 
   private async writeStatus(app: StoredObject, status: AppStatus, mem: Memory): Promise<void> {

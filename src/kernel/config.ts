@@ -47,6 +47,11 @@ export interface Config {
    * one PostgreSQL, exactly one runs them until leader election arrives; the others serve the API.
    */
   readonly controllers: boolean;
+  /**
+   * Shard the per-application controllers across the live replicas (POLIS_SHARDING; default on with PostgreSQL,
+   * off with SQLite, where one process owns everything). docs/deploy.md, Several replicas.
+   */
+  readonly sharding?: boolean;
   /** Run the embedded simulated cloud and register its default clusters on first start (POLIS_SANDBOX). */
   readonly sandbox: boolean;
   /** Seed of the simulated cloud's random start-up delays, so a sandbox run can be repeated. */
@@ -149,6 +154,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ov
     notifyAllowPrivate: env.POLIS_NOTIFY_ALLOW_PRIVATE === '1' || env.POLIS_NOTIFY_ALLOW_PRIVATE === 'true',
     footprint: footprintFrom(env.POLIS_FOOTPRINT),
     controllers: switchFrom(env, 'POLIS_CONTROLLERS', true),
+    ...(env.POLIS_SHARDING ? { sharding: switchFrom(env, 'POLIS_SHARDING', false) } : {}),
     sandbox: switchFrom(env, 'POLIS_SANDBOX', true),
     sandboxSeed: int('POLIS_SANDBOX_SEED', 42, 0, 2 ** 31 - 1),
     prometheusUrl: env.POLIS_PROMETHEUS_URL || undefined,

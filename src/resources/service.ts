@@ -24,7 +24,7 @@ import type { Expected } from './object-input.ts';
 import { parseObject, requireKind } from './object-input.ts';
 import type { KindDefinition, KindRegistry } from './registry.ts';
 import { withoutSensitive } from './sensitive.ts';
-import type { Fence, ListPage, ListQuery, Store, StoreTx } from './store.ts';
+import type { Fence, ListPage, ListQuery, ShardFence, Store, StoreTx } from './store.ts';
 
 export type { RequestContext };
 
@@ -70,6 +70,8 @@ export interface ResourceServiceDeps {
   readonly afterCommit?: () => void;
   /** The term every write must still hold (controllers' writes; see `fenced`). */
   readonly fence?: () => Fence;
+  /** The member a sharded controller's writes run in (see `sharded`). */
+  readonly shard?: () => ShardFence;
 }
 
 class DryRunRollback extends Error {
@@ -101,6 +103,15 @@ export class ResourceService {
    */
   fenced(fence: () => Fence): ResourceService {
     return new ResourceService({ ...this.deps, fence });
+  }
+
+  /**
+   * The same service for a sharded controller: every write carries the member `shard()` names and is refused once
+   * that member is no longer live, and a write to an Application it no longer owns is refused (StoreTx.claim),
+   * checked inside the write transaction (docs/deploy.md, Several replicas).
+   */
+  sharded(shard: () => ShardFence): ResourceService {
+    return new ResourceService({ ...this.deps, fence: undefined, shard });
   }
 
   /** Failed requests written to the audit chain one by one, and those only counted (for /metrics). */
@@ -414,13 +425,14 @@ export class ResourceService {
   private async write<T>(ctx: RequestContext, opts: WriteOptions, fn: (tx: StoreTx) => Promise<T>): Promise<T> {
     try {
       const fence = this.deps.fence?.();
+      const shard = this.deps.shard?.();
       const result = await this.deps.store.transaction(
         async (tx) => {
           const value = await fn(tx);
           if (opts.dryRun) throw new DryRunRollback(value);
           return value;
         },
-        fence ? { fence } : undefined,
+        fence || shard ? { ...(fence ? { fence } : {}), ...(shard ? { shard } : {}) } : undefined,
       );
       this.deps.afterCommit?.();
       return result;
@@ -432,6 +444,7 @@ export class ResourceService {
 
   private async current(tx: StoreTx, def: KindDefinition, key: ObjectKey): Promise<StoredObject> {
     const normalized = { ...key, tenant: def.scope === 'tenant' ? key.tenant : '' };
+    tx.claim(normalized);
     const obj = await tx.get(normalized);
     if (!obj) throw new NotFoundError(msg('ObjectNotFound', { object: describeKey(normalized) }));
     return decode(def, obj);

@@ -17,6 +17,8 @@ import type {
   TransactionOptions,
 } from './store.ts';
 import { acquireLease, checkFence, releaseLease } from './sql/lease-rows.ts';
+import { checkShard, heartbeatMember, leaveMember } from './sql/member-rows.ts';
+import { capacityReserved, reserveCapacity } from './sql/reservation-rows.ts';
 import { auditPages, checkLimit, selectAudit } from './sql/audit-rows.ts';
 import { scanList } from './sql/list-scan.ts';
 import { metricRows } from './sql/metric-rows.ts';
@@ -118,7 +120,8 @@ export function createSqlStore(db: Kysely<Schema>, hooks: SqlDialectHooks): Stor
     transaction<T>(fn: (tx: StoreTx) => Promise<T>, opts: TransactionOptions = {}): Promise<T> {
       return write(async (trx, state) => {
         if (opts.fence) await checkFence(trx, hooks.nowMs, hooks.fenceLock, opts.fence);
-        const tx = new SqlStoreTx(trx, state, hooks.combineWrites === true);
+        const claim = opts.shard ? await checkShard(trx, hooks.nowMs, hooks.membersLock, opts.shard) : undefined;
+        const tx = new SqlStoreTx(trx, state, hooks.combineWrites === true, claim);
         scope.getStore()!.tx = tx;
         try {
           const result = await fn(tx);
@@ -137,6 +140,34 @@ export function createSqlStore(db: Kysely<Schema>, hooks: SqlDialectHooks): Stor
 
     releaseLease(name, holder, epoch) {
       return releaseLease(db, hooks.nowMs, name, holder, epoch);
+    },
+
+    heartbeatMember(req) {
+      // Outside the group commit, like the leases.
+      return heartbeatMember(db, hooks.nowMs, req);
+    },
+
+    leaveMember(id, epoch) {
+      return leaveMember(db, id, epoch);
+    },
+
+    async reserveCapacity(req) {
+      await write(async (trx) => {
+        if (req.shard) {
+          const claim = await checkShard(trx, hooks.nowMs, hooks.membersLock, req.shard);
+          const slash = req.application.indexOf('/');
+          claim({
+            kind: 'Application',
+            tenant: req.application.slice(0, slash),
+            name: req.application.slice(slash + 1),
+          });
+        }
+        await reserveCapacity(trx, hooks.nowMs, hooks.lockRoom, req);
+      });
+    },
+
+    capacityReserved() {
+      return capacityReserved(db, hooks.nowMs);
     },
 
     async probeWrite(): Promise<void> {

@@ -4,6 +4,7 @@ import type { ObjectKey, StoredObject } from './envelope.ts';
 import type { LabelSelector } from './label-selector.ts';
 import type { MetricHistoryStore } from './metric-history.ts';
 import type { LedgerStore } from './ledger-store.ts';
+import type { Resources } from '../kernel/resources.ts';
 
 /**
  * The store seam. `sqlite/` and `postgres/` implement it over one Kysely query layer; nothing outside those folders
@@ -32,6 +33,22 @@ export interface Store {
   acquireLease(req: LeaseRequest): Promise<LeaseState>;
   /** Ends `holder`'s term `epoch` now (if it still holds it), so another replica can take over without waiting. */
   releaseLease(name: string, holder: string, epoch: number): Promise<void>;
+  /**
+   * Registers or renews a replica that runs sharded controllers, timed by the database clock, reaps members that
+   * expired, and returns the live set (sorted). The member keeps its epoch while it renews in time; a new or lapsed
+   * row gets a larger one, so a sharded write of an older incarnation is refused.
+   */
+  heartbeatMember(req: MemberHeartbeat): Promise<MemberView>;
+  /** Removes a member now (its applications move to the others at their next heartbeat). */
+  leaveMember(id: string, epoch: number): Promise<void>;
+  /**
+   * Reserves the room a placement takes, in one write transaction, against every replica's unexpired reservations
+   * (see CapacityReservation); throws ConflictError (cause `CapacityTaken`) when some cluster has no room left, and
+   * writes nothing then. With `shard`, refused like a sharded write unless that member owns the application.
+   */
+  reserveCapacity(req: CapacityReservation): Promise<void>;
+  /** Unexpired capacity reservations, summed per cluster. */
+  capacityReserved(): Promise<Map<string, Resources>>;
   get(key: ObjectKey): Promise<StoredObject | undefined>;
   list(query: ListQuery): Promise<ListPage>;
   /** The revision of the last committed write (0 for an empty store). */
@@ -94,6 +111,48 @@ export interface Store {
 
 export type { Fence, LeaseRequest, LeaseState };
 
+export interface MemberHeartbeat {
+  /** A name unique to this process (host, pid, random). */
+  readonly id: string;
+  /** The epoch the member renews (0 to join anew). */
+  readonly epoch: number;
+  readonly ttlMs: number;
+}
+
+export interface MemberView {
+  readonly id: string;
+  /** The member's epoch after the heartbeat (0: not registered). */
+  readonly epoch: number;
+  /** Every live member's id, sorted (the caller among them when it is live). */
+  readonly live: readonly string[];
+  /** Milliseconds until the caller's membership expires, by the database clock. */
+  readonly remainingMs: number;
+}
+
+/** A sharded controller's write: the member and the epoch it runs in (TransactionOptions.shard). */
+export interface ShardFence {
+  readonly member: string;
+  readonly epoch: number;
+}
+
+/** Room a placement takes on clusters (Store.reserveCapacity). */
+export interface CapacityReservation {
+  /** The application's shard key (`tenant/name`). */
+  readonly application: string;
+  /**
+   * Per cluster: what the placement adds (negative parts are ignored: freed room shows in the next report), and the
+   * room the placing replica observed there before any reservation (allocatable − requested − pending).
+   */
+  readonly clusters: readonly {
+    readonly cluster: string;
+    readonly delta: Resources;
+    readonly observedFree: Resources;
+  }[];
+  /** How long the reservation holds, by the database clock, unless the same application adds to it. */
+  readonly ttlMs: number;
+  readonly shard?: ShardFence;
+}
+
 export interface TransactionOptions {
   /**
    * Refuse the transaction (ConflictError, cause code `Fenced`) unless `fence.holder` still holds the lease
@@ -101,6 +160,12 @@ export interface TransactionOptions {
    * that check and this transaction's commit. Controllers' writes carry it; people's requests do not.
    */
   readonly fence?: Fence;
+  /**
+   * A sharded controller's write: refused (ConflictError, cause `ShardFenced`) unless the member is live in that
+   * epoch, and each Application it writes (StoreTx.claim, called by the resource service) is owned by the member
+   * among the live set (cause `ShardMoved`); membership cannot change until the transaction commits.
+   */
+  readonly shard?: ShardFence;
 }
 
 export interface CommitCounts {
@@ -180,6 +245,11 @@ export interface StoreTx {
   put(obj: StoredObject, type: 'ADDED' | 'MODIFIED'): Promise<void>;
   /** Remove the object and record a DELETED event carrying `last` (its final state, with a new resourceVersion). */
   remove(last: StoredObject): Promise<void>;
+  /**
+   * In a sharded transaction (TransactionOptions.shard): throws ConflictError unless the member owns the object's
+   * application (Applications only; other kinds pass). Elsewhere a no-op. Call before any change for the object.
+   */
+  claim(key: ObjectKey): void;
   /** Append to the hash chain; returns the entry with its seq and hashes. */
   appendAudit(entry: AuditEntryInput): Promise<AuditEntry>;
 }

@@ -36,6 +36,8 @@ export interface ScalingDeps {
   /** How often every autoscaled component is evaluated (default 1000 ms; 0: only through `evaluateAll`). */
   readonly intervalMs?: number;
   readonly log?: (msg: string, err?: unknown) => void;
+  /** Several replicas (docs/deploy.md): whether this replica handles the application; absent, it handles all. */
+  readonly owns?: (tenant: string, app: string) => boolean;
 }
 
 interface Tracked {
@@ -114,6 +116,11 @@ export class ScalingController {
     this.running = true;
     try {
       for (const t of [...this.tracked.values()]) {
+        if (this.deps.owns && !this.deps.owns(t.tenant, t.app)) {
+          // Another replica decides for it now; what this one learned of its load is let go.
+          t.loads.clear();
+          continue;
+        }
         try {
           await this.evaluate(t);
         } catch (e) {

@@ -343,6 +343,15 @@ export const en = {
   NoSuchCluster: 'there is no cluster {cluster}',
   ApplicationNotOnCluster: '{application} has nothing on cluster {cluster}',
   PodNotFound: 'pod {pod} is not a pod of {application} on cluster {cluster}',
+  // ── Sharded controllers (docs/deploy.md, Several replicas) ──────────────────────────────────────────────────
+  ShardFenced:
+    'replica {member} is no longer a live member in epoch {epoch}: a controller write was refused and nothing changed',
+  ShardMoved:
+    '{application} is handled by replica {owner} now, not {member}: a controller write was refused and nothing changed',
+  CapacityTaken:
+    'cluster {cluster} has no room left for {application}: another placement reserved it first; placing again with fresh capacity',
+  ShardsMoved:
+    'replica {member} sees {members} live replicas (before: {before}): applications are handled by their new owners',
 } as const satisfies Record<string, string>;
 
 /** Every code the catalogue knows. */

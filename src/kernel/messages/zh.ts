@@ -296,4 +296,8 @@ export const zh: Record<MessageCode, string> = {
   NoSuchCluster: '没有集群 {cluster}',
   ApplicationNotOnCluster: '{application} 在集群 {cluster} 上没有任何对象',
   PodNotFound: 'Pod {pod} 不是 {application} 在集群 {cluster} 上的 Pod',
+  ShardFenced: '副本 {member} 已不是任期 {epoch} 的在线成员：控制器的写入被拒绝，未做任何更改',
+  ShardMoved: '{application} 现由副本 {owner} 处理，而不是 {member}：控制器的写入被拒绝，未做任何更改',
+  CapacityTaken: '集群 {cluster} 已没有留给 {application} 的空间：另一次放置先预留了它；将按最新容量重新放置',
+  ShardsMoved: '副本 {member} 看到 {members} 个在线副本（之前 {before} 个）：应用由新的归属副本处理',
 };

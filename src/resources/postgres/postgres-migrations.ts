@@ -86,4 +86,15 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
         day TEXT COLLATE "C" NOT NULL, cluster TEXT COLLATE "C" NOT NULL, total_fen BIGINT NOT NULL, PRIMARY KEY (day, cluster))`,
     ],
   },
+  {
+    version: 6,
+    name: 'sharded controllers: live members by the database clock, and shared capacity reservations',
+    statements: [
+      `CREATE TABLE members (
+        id TEXT COLLATE "C" PRIMARY KEY, epoch BIGINT NOT NULL, renewed_at BIGINT NOT NULL, expires_at BIGINT NOT NULL)`,
+      `CREATE TABLE capacity_reservations (
+        cluster TEXT COLLATE "C" NOT NULL, app TEXT COLLATE "C" NOT NULL, cpu_milli BIGINT NOT NULL,
+        memory_bytes BIGINT NOT NULL, pods BIGINT NOT NULL, expires_at BIGINT NOT NULL, PRIMARY KEY (cluster, app))`,
+    ],
+  },
 ];

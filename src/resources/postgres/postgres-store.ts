@@ -9,6 +9,8 @@ import { POSTGRES_MIGRATIONS } from './postgres-migrations.ts';
 const INT8_OID = 20;
 /** Any constant; every polis process migrating the same database takes this advisory lock first. */
 const MIGRATION_LOCK = 0x706f6c69; // "poli"
+/** The first key of the advisory locks that serialize capacity reservations per cluster. */
+const ROOM_LOCK = 0x726f6f6d; // "room"
 
 /**
  * PostgreSQL transactions run at READ COMMITTED; the row lock on the counter, taken first, makes writers strictly
@@ -20,6 +22,10 @@ const postgresHooks: SqlDialectHooks = {
   combineWrites: true,
   nowMs: '(extract(epoch from clock_timestamp()) * 1000)::bigint',
   fenceLock: ' FOR SHARE',
+  membersLock: 'LOCK TABLE members IN SHARE MODE',
+  async lockRoom(db, cluster) {
+    await sql`SELECT pg_advisory_xact_lock(${ROOM_LOCK}, hashtext(${cluster}))`.execute(db);
+  },
   async lockWriter(trx) {
     const row = await trx
       .selectFrom('revision_counter')

@@ -174,6 +174,13 @@ export interface SqlDialectHooks {
    * takeover waits until that transaction has committed. Empty where the writer lock already excludes it.
    */
   readonly fenceLock: string;
+  /**
+   * A statement run first by a sharded write (PostgreSQL: the members table in SHARE mode), so that membership
+   * cannot change (a join, a reaping) until that write commits. Absent where the writer lock already excludes it.
+   */
+  readonly membersLock?: string;
+  /** Serializes reservations on one cluster beyond the writer lock (PostgreSQL: an advisory lock per cluster). */
+  lockRoom?(db: Kysely<Schema>, cluster: string): Promise<void>;
   /** Runs `fn` against one consistent snapshot (several statements that see the same committed state). */
   readSnapshot<T>(db: Kysely<Schema>, fn: (q: Kysely<Schema>) => Promise<T>): Promise<T>;
   /**

@@ -64,10 +64,17 @@ export class SqlStoreTx implements StoreTx {
    * (data-modifying CTEs), so the usual write (object, event, audit entry) costs one round trip, not three. Every
    * read through this tx or the store inside the job sends it first (`settle`), so reads still see it.
    */
-  constructor(trx: Transaction<Schema>, state: BatchState, combine = false) {
+  readonly #claim: ((key: ObjectKey) => void) | undefined;
+
+  constructor(trx: Transaction<Schema>, state: BatchState, combine = false, claim?: (key: ObjectKey) => void) {
     this.#trx = trx;
     this.#state = state;
     this.#combine = combine;
+    this.#claim = claim;
+  }
+
+  claim(key: ObjectKey): void {
+    this.#claim?.(key);
   }
 
   /** Sends a put still held back (see `combine`); reads made inside the job call this first. */

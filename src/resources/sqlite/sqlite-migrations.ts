@@ -80,4 +80,15 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
         day TEXT NOT NULL, cluster TEXT NOT NULL, total_fen INTEGER NOT NULL, PRIMARY KEY (day, cluster)) WITHOUT ROWID`,
     ],
   },
+  {
+    version: 6,
+    name: 'sharded controllers: live members by the database clock, and shared capacity reservations',
+    statements: [
+      `CREATE TABLE members (
+        id TEXT PRIMARY KEY, epoch INTEGER NOT NULL, renewed_at INTEGER NOT NULL, expires_at INTEGER NOT NULL)`,
+      `CREATE TABLE capacity_reservations (
+        cluster TEXT NOT NULL, app TEXT NOT NULL, cpu_milli INTEGER NOT NULL, memory_bytes INTEGER NOT NULL,
+        pods INTEGER NOT NULL, expires_at INTEGER NOT NULL, PRIMARY KEY (cluster, app)) WITHOUT ROWID`,
+    ],
+  },
 ];
