@@ -306,8 +306,10 @@ export class DeliveryController {
     const running = clustersOf(previous?.placement ?? {});
     const candidates = this.deps.clusters
       .candidates()
-      .map((c) => (failoverOn || c.healthy || !running.has(c.name) ? c : { ...c, healthy: true }));
+      .map((c) => (failoverOn || c.healthy || c.draining || !running.has(c.name) ? c : { ...c, healthy: true }));
     const healthyNames = new Set(candidates.filter((c) => c.healthy).map((c) => c.name));
+    // Draining is the data bureau's move, not a failure: no failover is recorded, nothing fails back.
+    const draining = new Set(candidates.filter((c) => c.draining).map((c) => c.name));
     const crash = crashLoopFailover({
       previous: previous?.crashLoops,
       components: previous?.components ?? [],
@@ -382,6 +384,7 @@ export class DeliveryController {
       (c) => this.deps.clusters.health(c),
       now,
       notes,
+      draining,
     );
     if (recheckInMs !== undefined) this.queue.addAfter(key, recheckInMs);
     this.reserveDelta(previous, plan, candidates);
@@ -434,7 +437,9 @@ export class DeliveryController {
       const driver = this.deps.clusters.driver(cluster);
       const removable = leftoverRemovable({
         cluster,
-        ready: healthyNames.has(cluster) && this.deps.clusters.health(cluster)?.state === 'Ready',
+        // A draining cluster is reachable and Ready: its leftovers go once the application is healthy elsewhere.
+        ready:
+          (healthyNames.has(cluster) || draining.has(cluster)) && this.deps.clusters.health(cluster)?.state === 'Ready',
         appHealthy: status0.healthy,
         failoverOrigins: failover?.origins ?? [],
         holdsVolumes: keepsData,

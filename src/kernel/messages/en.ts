@@ -95,6 +95,9 @@ export const en = {
   // ── Why a cluster was left out of a component's placement ───────────────────────────────────────────────────
   Unhealthy: 'unhealthy',
   UnhealthyBecause: 'unhealthy: {why}',
+  ClusterCordoned: 'cordoned: takes no new replicas (those already there stay)',
+  ClusterDraining: 'draining: its replicas move to other clusters',
+  DrainingFrom: 'moving off draining {clusters}; removed there once healthy elsewhere',
   OutsideResidencyCluster: 'outside residency: cluster {cluster} not in {allowed}',
   OutsideResidencyRegion: 'outside residency: region {region} not in {allowed}',
   OutsideResidencyZone: 'outside residency: zone {zone} not in {allowed}',

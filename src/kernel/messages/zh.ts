@@ -84,6 +84,9 @@ export const zh: Record<MessageCode, string> = {
 
   Unhealthy: '不健康',
   UnhealthyBecause: '不健康：{why}',
+  ClusterCordoned: '已封锁：不再接收新副本（已有副本保留）',
+  ClusterDraining: '排空中：其上副本迁往其他集群',
+  DrainingFrom: '正从排空中的 {clusters} 迁出；在其他集群健康后从原集群删除',
   OutsideResidencyCluster: '超出数据驻留范围：集群 {cluster} 不在 {allowed} 中',
   OutsideResidencyRegion: '超出数据驻留范围：地域 {region} 不在 {allowed} 中',
   OutsideResidencyZone: '超出数据驻留范围：可用区 {zone} 不在 {allowed} 中',
