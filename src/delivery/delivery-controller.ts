@@ -441,7 +441,8 @@ export class DeliveryController {
         ready:
           (healthyNames.has(cluster) || draining.has(cluster)) && this.deps.clusters.health(cluster)?.state === 'Ready',
         appHealthy: status0.healthy,
-        failoverOrigins: failover?.origins ?? [],
+        // Data in volumes stays on a drained cluster as on a failover's origin: a maintenance step deletes no data.
+        failoverOrigins: [...(failover?.origins ?? []), ...draining],
         holdsVolumes: keepsData,
       });
       if (!driver || !removable) {

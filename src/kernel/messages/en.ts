@@ -344,6 +344,21 @@ export const en = {
   NoSuchCluster: 'there is no cluster {cluster}',
   ApplicationNotOnCluster: '{application} has nothing on cluster {cluster}',
   PodNotFound: 'pod {pod} is not a pod of {application} on cluster {cluster}',
+  // Registering a cluster: what is wrong with the uploaded kubeconfig
+  KubeconfigUnusable: 'the kubeconfig cannot be used: {detail}',
+  KubeconfigNotYaml: 'not YAML: {detail}',
+  KubeconfigNotMapping: 'a kubeconfig is a YAML mapping with clusters, contexts and users',
+  KubeconfigNoCurrentContext: 'no current-context: name one of the contexts ({contexts})',
+  KubeconfigNoContext: 'no context "{context}"; the kubeconfig has: {contexts}',
+  KubeconfigNoCluster: 'no cluster named "{cluster}"',
+  KubeconfigNoUser: 'no user named "{user}"',
+  KubeconfigFileReference: 'a file reference is refused: polis stores the kubeconfig, not the files it names; embed it with {embedded}',
+  KubeconfigProxyUnsupported: 'not supported: polis connects to the API server directly; remove it, or reach the cluster without a proxy',
+  KubeconfigServerInvalid: 'expected the API server URL, such as https://10.0.0.1:6443',
+  KubeconfigExecRefused: 'exec credential plugins are refused: polis stores the kubeconfig encrypted and uses it from its own process, so it runs the credential helper nowhere; use a ServiceAccount token instead: apply the least-privilege ClusterRole in deploy/, then run "kubectl create token polis -n polis-system --duration=8760h" and put the token in user.token',
+  KubeconfigAuthProviderRefused: 'auth providers are refused: polis stores the kubeconfig encrypted and uses it from its own process, so it runs the credential helper nowhere; use a ServiceAccount token instead: apply the least-privilege ClusterRole in deploy/, then run "kubectl create token polis -n polis-system --duration=8760h" and put the token in user.token',
+  KubeconfigCertificatePair: 'a client certificate needs both client-certificate-data and client-key-data',
+  KubeconfigNoCredentials: 'no credentials: give token, client-certificate-data with client-key-data, or username and password (use a ServiceAccount token instead: apply the least-privilege ClusterRole in deploy/, then run "kubectl create token polis -n polis-system --duration=8760h" and put the token in user.token)',
 } as const satisfies Record<string, string>;
 
 /** Every code the catalogue knows. */

@@ -12,6 +12,7 @@ import { formatBytes, formatCores, formatDateTime, formatRelative, percentOf } f
 import type { MessageKey } from '../../i18n/i18n.tsx';
 import { localName, useI18n } from '../../i18n/i18n.tsx';
 import { networkZoneLabel } from './cluster-labels.ts';
+import { ClusterRegister } from './cluster-register.tsx';
 
 function distinct(clusters: readonly Cluster[], pick: (c: Cluster) => string, label: (id: string) => string) {
   return [...new Set(clusters.map(pick))].sort().map((v) => ({ text: label(v), value: v }));
@@ -38,7 +39,11 @@ export function ClusterListPage() {
       <PageHeader
         title={t('nav.clusters')}
         subtitle={t('clusters.subtitle')}
-        extra={<LiveBadge live={clusters.live} />}
+        extra={
+          <>
+            {can.isPlatformAdmin && <ClusterRegister />} <LiveBadge live={clusters.live} />
+          </>
+        }
       />
       <ErrorAlert error={clusters.error} />
       <Table<Cluster>
@@ -73,7 +78,11 @@ export function ClusterListPage() {
             render: (_, c) => (
               <span data-testid={`cluster-health-${c.metadata.name}`} data-health={c.status?.health ?? 'Unknown'}>
                 <HealthTag health={c.status?.health} />
-                {c.spec.cordoned && <Tag color="default">{t('clusters.cordoned')}</Tag>}
+                {c.spec.draining ? (
+                  <Tag color="warning">{t('clusters.draining')}</Tag>
+                ) : (
+                  c.spec.cordoned && <Tag color="default">{t('clusters.cordoned')}</Tag>
+                )}
               </span>
             ),
           },
