@@ -31,6 +31,7 @@ const ICONS: Record<NavKey, ReactNode> = {
   audit: <AuditOutlined />,
   sandbox: <ExperimentOutlined />,
   bigscreen: <FundProjectionScreenOutlined />,
+  users: <UserOutlined />,
 };
 
 /** The frame of every page: navigation (what this user may use), language, who is signed in. */

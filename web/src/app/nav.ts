@@ -2,7 +2,15 @@ import type { Capabilities } from '../auth/capabilities.ts';
 import type { MessageKey } from '../i18n/i18n.tsx';
 
 export type NavKey =
-  'overview' | 'applications' | 'clusters' | 'departments' | 'tokens' | 'audit' | 'sandbox' | 'bigscreen';
+  | 'overview'
+  | 'applications'
+  | 'clusters'
+  | 'departments'
+  | 'tokens'
+  | 'audit'
+  | 'sandbox'
+  | 'bigscreen'
+  | 'users';
 
 export interface NavItem {
   readonly key: NavKey;
@@ -19,6 +27,7 @@ const ALL: readonly (NavItem & { readonly visible: (c: Capabilities) => boolean 
   { key: 'audit', path: '/audit', label: 'nav.audit', visible: (c) => c.canReadAudit },
   { key: 'sandbox', path: '/sandbox', label: 'nav.sandbox', visible: (c) => c.canUseSandbox },
   { key: 'bigscreen', path: '/bigscreen', label: 'nav.bigscreen', visible: (c) => c.canReadApplications },
+  { key: 'users', path: '/users', label: 'nav.users', visible: (c) => c.isPlatformAdmin },
 ];
 
 /** The navigation a user is offered: only pages whose data and actions the server would let them use. */

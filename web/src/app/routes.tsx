@@ -33,6 +33,8 @@ const TokenPage = lazy(() => import('../pages/tokens/token-page.tsx').then((m) =
 const AuditPage = lazy(() => import('../pages/audit/audit-page.tsx').then((m) => ({ default: m.AuditPage })));
 const SandboxPage = lazy(() => import('../pages/sandbox/sandbox-page.tsx').then((m) => ({ default: m.SandboxPage })));
 
+const UserPage = lazy(() => import('../pages/users/user-page.tsx').then((m) => ({ default: m.UserPage })));
+
 type Page = ComponentType<{ params: Record<string, string> }>;
 
 const ROUTES: readonly [string, Page][] = [
@@ -47,6 +49,7 @@ const ROUTES: readonly [string, Page][] = [
   ['/tokens', TokenPage as Page],
   ['/audit', AuditPage as Page],
   ['/sandbox', SandboxPage as Page],
+  ['/users', UserPage as Page],
 ];
 
 function NotFound() {

@@ -23,6 +23,7 @@ describe('what the console offers, from whoami', () => {
       'audit',
       'sandbox',
       'bigscreen',
+      'users',
     ]);
   });
 
