@@ -76,7 +76,10 @@ beforeAll(async () => {
     body: app(4),
   });
   expect(r.statusCode, r.body).toBe(201);
-  await until('Running on both clusters', (s) => s.phase === 'Running' && Object.keys(s.placement.web ?? {}).length === 2);
+  await until(
+    'Running on both clusters',
+    (s) => s.phase === 'Running' && Object.keys(s.placement.web ?? {}).length === 2,
+  );
 }, 120_000);
 afterAll(async () => {
   cli?.remove();
@@ -88,7 +91,9 @@ describe('cordon and drain', () => {
     const before = (await status()).placement.web!;
     const west = before['gov-west']!;
     expect(west).toBeGreaterThan(0);
-    expect(ok(await cli.polis('admin', ['cluster', 'cordon', 'gov-west'])).stdout).toContain('cluster/gov-west cordoned');
+    expect(ok(await cli.polis('admin', ['cluster', 'cordon', 'gov-west'])).stdout).toContain(
+      'cluster/gov-west cordoned',
+    );
     for (let i = 0; i < 10; i++) await second();
     expect((await status()).placement.web).toEqual(before);
     expect(pods('gov-west').filter((p) => p.ready)).toHaveLength(west);

@@ -13,8 +13,7 @@ export type ClusterMaintenance = keyof typeof PATCHES;
 
 const SAID: Record<ClusterMaintenance, string> = {
   cordon: 'cordoned: it takes no new replicas; those already there stay (polis cluster drain moves them off)',
-  drain:
-    'draining: its replicas move to other clusters and are removed here once the applications are healthy there',
+  drain: 'draining: its replicas move to other clusters and are removed here once the applications are healthy there',
   uncordon: 'uncordoned: placement may use it again',
 };
 

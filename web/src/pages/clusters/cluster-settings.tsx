@@ -92,7 +92,11 @@ export function ClusterSettings(props: { cluster: Cluster }) {
             )
           }
         >
-          <Form.Item name="role" label={t('admin.cluster.role')} rules={[{ required: true, message: t('admin.required') }]}>
+          <Form.Item
+            name="role"
+            label={t('admin.cluster.role')}
+            rules={[{ required: true, message: t('admin.required') }]}
+          >
             <Select
               data-testid="cluster-role"
               options={ROLES.map((r) => ({ value: r, label: t(`role.cluster.${r}` as MessageKey) }))}

@@ -136,7 +136,8 @@ export function UserPage() {
       { method: 'DELETE' },
     ).then(done, fail);
 
-  const roleLabel = (r: HeldRole) => `${r.tenant ? `${deptName(r.tenant)} · ` : ''}${t(`role.${r.role}` as MessageKey)}`;
+  const roleLabel = (r: HeldRole) =>
+    `${r.tenant ? `${deptName(r.tenant)} · ` : ''}${t(`role.${r.role}` as MessageKey)}`;
 
   return (
     <div data-testid="user-page">
