@@ -237,6 +237,59 @@ describe.skipIf(!hasChromium)(
       expect(audit.items.some((e) => e.kind === 'Cluster' && e.name === 'dr-north')).toBe(true);
     });
 
+    it('reaches every control by keyboard with a visible focus ring, and lays the clusters out in 1366 px', async () => {
+      const { page, context, errors } = await adminPage();
+      await page.goto(`${base}/clusters`);
+      await page.getByTestId('cluster-link-gov-east').waitFor();
+      // The clusters table: every column, heartbeat included, in view without scrolling sideways.
+      const table = await page.evaluate(() => {
+        const body = document.querySelector(
+          '[data-testid="cluster-table"] .ant-table-content, [data-testid="cluster-table"] .ant-table-body',
+        );
+        const headers = [...document.querySelectorAll('[data-testid="cluster-table"] thead th')];
+        const last = headers[headers.length - 1]!.getBoundingClientRect();
+        return {
+          scrolls: body ? body.scrollWidth > body.clientWidth + 1 : false,
+          lastRight: last.right,
+          width: window.innerWidth,
+        };
+      });
+      expect(table.scrolls, 'the clusters table scrolls sideways').toBe(false);
+      expect(table.lastRight).toBeLessThanOrEqual(table.width);
+      expect(await fitsWidth(page)).toBe(true);
+
+      await page.locator('body').click({ position: { x: 5, y: 300 } });
+      const seen: string[] = [];
+      for (let i = 0; i < 30; i++) {
+        await page.keyboard.press('Tab');
+        const f = await page.evaluate(() => {
+          const el = document.activeElement as HTMLElement | null;
+          if (!el || el === document.body) return undefined;
+          const s = getComputedStyle(el);
+          return {
+            what: `${el.tagName.toLowerCase()}${el.dataset.testid ? `[${el.dataset.testid}]` : ''} ${(el.textContent ?? '').trim().slice(0, 20)}`,
+            ring: s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0,
+          };
+        });
+        if (!f) continue;
+        seen.push(f.what);
+        expect(f.ring, `no visible focus on ${f.what}`).toBe(true);
+      }
+      expect(seen.some((w) => w.includes('nav-clusters') || w.includes('集群'))).toBe(true);
+      expect(seen.some((w) => w.includes('cluster-register'))).toBe(true);
+      // Enter on the focused register button opens the form.
+      while (
+        !(await page.evaluate(
+          () => (document.activeElement as HTMLElement | null)?.dataset.testid === 'cluster-register',
+        ))
+      )
+        await page.keyboard.press('Shift+Tab');
+      await page.keyboard.press('Enter');
+      await page.getByTestId('register-name').waitFor();
+      expect(errors).toEqual([]);
+      await context.close();
+    });
+
     it('offers no users page to a department admin, and the API refuses it', async () => {
       const { page, context } = await newPage(browser);
       await signIn(page, base, t.tokens['edu-admin']!);
