@@ -242,18 +242,12 @@ describe.skipIf(!hasChromium)(
       await page.goto(`${base}/clusters`);
       await page.getByTestId('cluster-link-gov-east').waitFor();
       // The clusters table: every column, heartbeat included, in view without scrolling sideways.
-      const table = await page.evaluate(() => {
-        const body = document.querySelector(
-          '[data-testid="cluster-table"] .ant-table-content, [data-testid="cluster-table"] .ant-table-body',
-        );
+      const table = await page.evaluate<{ scrolls: boolean; lastRight: number; width: number }>(`(() => {
+        const body = document.querySelector('[data-testid="cluster-table"] .ant-table-content, [data-testid="cluster-table"] .ant-table-body');
         const headers = [...document.querySelectorAll('[data-testid="cluster-table"] thead th')];
-        const last = headers[headers.length - 1]!.getBoundingClientRect();
-        return {
-          scrolls: body ? body.scrollWidth > body.clientWidth + 1 : false,
-          lastRight: last.right,
-          width: window.innerWidth,
-        };
-      });
+        const last = headers[headers.length - 1].getBoundingClientRect();
+        return { scrolls: body ? body.scrollWidth > body.clientWidth + 1 : false, lastRight: last.right, width: window.innerWidth };
+      })()`);
       expect(table.scrolls, 'the clusters table scrolls sideways').toBe(false);
       expect(table.lastRight).toBeLessThanOrEqual(table.width);
       expect(await fitsWidth(page)).toBe(true);
@@ -262,15 +256,16 @@ describe.skipIf(!hasChromium)(
       const seen: string[] = [];
       for (let i = 0; i < 30; i++) {
         await page.keyboard.press('Tab');
-        const f = await page.evaluate(() => {
-          const el = document.activeElement as HTMLElement | null;
+        const f = await page.evaluate<{ what: string; ring: boolean } | undefined>(`(() => {
+          const el = document.activeElement;
           if (!el || el === document.body) return undefined;
           const s = getComputedStyle(el);
+          const id = el.dataset.testid ? '[' + el.dataset.testid + ']' : '';
           return {
-            what: `${el.tagName.toLowerCase()}${el.dataset.testid ? `[${el.dataset.testid}]` : ''} ${(el.textContent ?? '').trim().slice(0, 20)}`,
+            what: el.tagName.toLowerCase() + id + ' ' + (el.textContent || '').trim().slice(0, 20),
             ring: s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0,
           };
-        });
+        })()`);
         if (!f) continue;
         seen.push(f.what);
         expect(f.ring, `no visible focus on ${f.what}`).toBe(true);
@@ -278,12 +273,9 @@ describe.skipIf(!hasChromium)(
       expect(seen.some((w) => w.includes('nav-clusters') || w.includes('集群'))).toBe(true);
       expect(seen.some((w) => w.includes('cluster-register'))).toBe(true);
       // Enter on the focused register button opens the form.
-      while (
-        !(await page.evaluate(
-          () => (document.activeElement as HTMLElement | null)?.dataset.testid === 'cluster-register',
-        ))
-      )
-        await page.keyboard.press('Shift+Tab');
+      const onRegister = () => page.evaluate<boolean>("document.activeElement?.dataset?.testid === 'cluster-register'");
+      for (let i = 0; i < 40 && !(await onRegister()); i++) await page.keyboard.press('Shift+Tab');
+      expect(await onRegister()).toBe(true);
       await page.keyboard.press('Enter');
       await page.getByTestId('register-name').waitFor();
       expect(errors).toEqual([]);
