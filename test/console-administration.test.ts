@@ -286,6 +286,16 @@ describe.skipIf(!hasChromium)(
       const { page, context } = await newPage(browser);
       await signIn(page, base, t.tokens['edu-admin']!);
       expect(await page.getByTestId('nav-users').count()).toBe(0);
+      // Its overview shows its own quota use, not the city's capacity, under 本部门.
+      await page.getByTestId('stat-department-cpu').waitFor();
+      await expect.poll(() => page.getByTestId('stat-department-cpu').textContent()).toContain('本部门 CPU 配额已申请');
+      const edu = (await t.request('GET', '/api/v1/usage', { token: t.tokens['edu-admin'] })).json() as {
+        items: { tenant: string; quota: { cpu?: number } }[];
+      };
+      expect(edu.items.map((u) => u.tenant)).toEqual(['edu']);
+      await expect
+        .poll(() => page.getByTestId('stat-department-cpu').textContent())
+        .toContain(`/ ${edu.items[0]!.quota.cpu}`);
       const r = await t.request('POST', '/apis/polis.io/v1/platformrolebindings', {
         token: t.tokens['edu-admin'],
         body: {

@@ -521,6 +521,7 @@ export const en: Record<MessageKey, string> = {
   'admin.user.confirmRevoke': 'Revoke {user}\'s {role} role ({scope})?',
   'admin.user.platformWide': 'platform-wide',
   'admin.user.createdNow': 'User {user} created',
+  'overview.departmentCpu': 'Department CPU quota requested',
   'app.placementMatrix': 'Placement matrix of components and clusters',
   'app.placementViewGraph': 'Graph',
   'app.placementViewMatrix': 'Matrix',

@@ -513,6 +513,7 @@ export const zh = {
   'admin.user.confirmRevoke': '收回 {user} 在{scope}的 {role} 角色？',
   'admin.user.platformWide': '全平台',
   'admin.user.createdNow': '已创建用户 {user}',
+  'overview.departmentCpu': '本部门 CPU 配额已申请',
   'app.placementMatrix': '组件与集群的部署矩阵',
   'app.placementViewGraph': '拓扑图',
   'app.placementViewMatrix': '矩阵',
