@@ -13,7 +13,9 @@ export function registerClusterCommands(
   run: (p: Promise<number>) => Promise<void>,
   examples: (cmd: Command, text: string) => Command,
 ): void {
-  const cluster = program.command('cluster').description('member clusters: register a Kubernetes cluster; cordon, drain, uncordon');
+  const cluster = program
+    .command('cluster')
+    .description('member clusters: register a Kubernetes cluster; cordon, drain, uncordon');
   examples(
     cluster
       .command('add')

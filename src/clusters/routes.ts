@@ -70,7 +70,9 @@ export function registerClusterRoutes(app: FastifyInstance, deps: { resources: R
           const first = kc.errors[0]!;
           throw new InputError(
             msg('KubeconfigUnusable', {
-              detail: first.code ? { code: first.code, message: first.message, ...(first.params ? { params: first.params } : {}) } : first.message,
+              detail: first.code
+                ? { code: first.code, message: first.message, ...(first.params ? { params: first.params } : {}) }
+                : first.message,
             }),
             kc.errors.map((e) => ({ ...e, path: `kubeconfig${e.path ? `.${e.path}` : ''}` })),
             { invalid: true },

@@ -352,13 +352,18 @@ export const en = {
   KubeconfigNoContext: 'no context "{context}"; the kubeconfig has: {contexts}',
   KubeconfigNoCluster: 'no cluster named "{cluster}"',
   KubeconfigNoUser: 'no user named "{user}"',
-  KubeconfigFileReference: 'a file reference is refused: polis stores the kubeconfig, not the files it names; embed it with {embedded}',
-  KubeconfigProxyUnsupported: 'not supported: polis connects to the API server directly; remove it, or reach the cluster without a proxy',
+  KubeconfigFileReference:
+    'a file reference is refused: polis stores the kubeconfig, not the files it names; embed it with {embedded}',
+  KubeconfigProxyUnsupported:
+    'not supported: polis connects to the API server directly; remove it, or reach the cluster without a proxy',
   KubeconfigServerInvalid: 'expected the API server URL, such as https://10.0.0.1:6443',
-  KubeconfigExecRefused: 'exec credential plugins are refused: polis stores the kubeconfig encrypted and uses it from its own process, so it runs the credential helper nowhere; use a ServiceAccount token instead: apply the least-privilege ClusterRole in deploy/, then run "kubectl create token polis -n polis-system --duration=8760h" and put the token in user.token',
-  KubeconfigAuthProviderRefused: 'auth providers are refused: polis stores the kubeconfig encrypted and uses it from its own process, so it runs the credential helper nowhere; use a ServiceAccount token instead: apply the least-privilege ClusterRole in deploy/, then run "kubectl create token polis -n polis-system --duration=8760h" and put the token in user.token',
+  KubeconfigExecRefused:
+    'exec credential plugins are refused: polis stores the kubeconfig encrypted and uses it from its own process, so it runs the credential helper nowhere; use a ServiceAccount token instead: apply the least-privilege ClusterRole in deploy/, then run "kubectl create token polis -n polis-system --duration=8760h" and put the token in user.token',
+  KubeconfigAuthProviderRefused:
+    'auth providers are refused: polis stores the kubeconfig encrypted and uses it from its own process, so it runs the credential helper nowhere; use a ServiceAccount token instead: apply the least-privilege ClusterRole in deploy/, then run "kubectl create token polis -n polis-system --duration=8760h" and put the token in user.token',
   KubeconfigCertificatePair: 'a client certificate needs both client-certificate-data and client-key-data',
-  KubeconfigNoCredentials: 'no credentials: give token, client-certificate-data with client-key-data, or username and password (use a ServiceAccount token instead: apply the least-privilege ClusterRole in deploy/, then run "kubectl create token polis -n polis-system --duration=8760h" and put the token in user.token)',
+  KubeconfigNoCredentials:
+    'no credentials: give token, client-certificate-data with client-key-data, or username and password (use a ServiceAccount token instead: apply the least-privilege ClusterRole in deploy/, then run "kubectl create token polis -n polis-system --duration=8760h" and put the token in user.token)',
 } as const satisfies Record<string, string>;
 
 /** Every code the catalogue knows. */

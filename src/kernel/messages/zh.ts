@@ -308,8 +308,11 @@ export const zh: Record<MessageCode, string> = {
   KubeconfigFileReference: '不接受文件引用：polis 保存的是 kubeconfig，而不是它引用的文件；请用 {embedded} 内嵌',
   KubeconfigProxyUnsupported: '不支持：polis 直接连接 API 服务器；请删除该项，或不经代理访问集群',
   KubeconfigServerInvalid: '应为 API 服务器地址，例如 https://10.0.0.1:6443',
-  KubeconfigExecRefused: '不接受 exec 凭据插件：polis 加密保存 kubeconfig 并在自身进程中使用，不会在任何地方运行凭据助手；请改用 ServiceAccount 令牌：应用 deploy/ 中的最小权限 ClusterRole，再运行 "kubectl create token polis -n polis-system --duration=8760h"，把令牌填入 user.token',
-  KubeconfigAuthProviderRefused: '不接受 auth-provider：polis 加密保存 kubeconfig 并在自身进程中使用，不会在任何地方运行凭据助手；请改用 ServiceAccount 令牌：应用 deploy/ 中的最小权限 ClusterRole，再运行 "kubectl create token polis -n polis-system --duration=8760h"，把令牌填入 user.token',
+  KubeconfigExecRefused:
+    '不接受 exec 凭据插件：polis 加密保存 kubeconfig 并在自身进程中使用，不会在任何地方运行凭据助手；请改用 ServiceAccount 令牌：应用 deploy/ 中的最小权限 ClusterRole，再运行 "kubectl create token polis -n polis-system --duration=8760h"，把令牌填入 user.token',
+  KubeconfigAuthProviderRefused:
+    '不接受 auth-provider：polis 加密保存 kubeconfig 并在自身进程中使用，不会在任何地方运行凭据助手；请改用 ServiceAccount 令牌：应用 deploy/ 中的最小权限 ClusterRole，再运行 "kubectl create token polis -n polis-system --duration=8760h"，把令牌填入 user.token',
   KubeconfigCertificatePair: '客户端证书需要同时提供 client-certificate-data 和 client-key-data',
-  KubeconfigNoCredentials: '没有凭据：请提供 token、client-certificate-data 与 client-key-data，或用户名和密码（请改用 ServiceAccount 令牌：应用 deploy/ 中的最小权限 ClusterRole，再运行 "kubectl create token polis -n polis-system --duration=8760h"，把令牌填入 user.token）',
+  KubeconfigNoCredentials:
+    '没有凭据：请提供 token、client-certificate-data 与 client-key-data，或用户名和密码（请改用 ServiceAccount 令牌：应用 deploy/ 中的最小权限 ClusterRole，再运行 "kubectl create token polis -n polis-system --duration=8760h"，把令牌填入 user.token）',
 };

@@ -2,15 +2,7 @@ import type { Capabilities } from '../auth/capabilities.ts';
 import type { MessageKey } from '../i18n/i18n.tsx';
 
 export type NavKey =
-  | 'overview'
-  | 'applications'
-  | 'clusters'
-  | 'departments'
-  | 'tokens'
-  | 'audit'
-  | 'sandbox'
-  | 'bigscreen'
-  | 'users';
+  'overview' | 'applications' | 'clusters' | 'departments' | 'tokens' | 'audit' | 'sandbox' | 'bigscreen' | 'users';
 
 export interface NavItem {
   readonly key: NavKey;

@@ -471,7 +471,8 @@ export const en: Record<MessageKey, string> = {
   'clusters.cordonedKeeps': 'Takes no new replicas; those already here stay',
   'admin.cluster.drain': 'Drain',
   'admin.cluster.confirmDrain': 'Drain cluster {cluster}?',
-  'admin.cluster.drainHelp': 'Every replica moves to other clusters: the old ones are removed only once the new ones are ready',
+  'admin.cluster.drainHelp':
+    'Every replica moves to other clusters: the old ones are removed only once the new ones are ready',
   'admin.cluster.drainingNow': 'Draining {cluster}',
   'admin.cluster.editSettings': 'Edit prices and role',
   'admin.cluster.settingsTitle': 'Prices and role of {cluster}',
@@ -485,7 +486,8 @@ export const en: Record<MessageKey, string> = {
   'admin.cluster.billing.usage': 'By usage',
   'admin.cluster.register': 'Register a cluster',
   'admin.cluster.registerTitle': 'Register a Kubernetes cluster by kubeconfig',
-  'admin.cluster.registerHelp': 'Only the chosen context is kept, encrypted; exec plugins and file references are refused (see docs/clusters.md)',
+  'admin.cluster.registerHelp':
+    'Only the chosen context is kept, encrypted; exec plugins and file references are refused (see docs/clusters.md)',
   'admin.cluster.name': 'Cluster name',
   'admin.cluster.kubeconfig': 'kubeconfig file',
   'admin.cluster.kubeconfigPick': 'Choose a file',
@@ -499,7 +501,8 @@ export const en: Record<MessageKey, string> = {
   'admin.cluster.registeredNow': '{cluster} registered ({server}; {auth} credentials kept encrypted)',
   'admin.cluster.checkOnly': 'Check only',
   'admin.cluster.checked': 'Checked: {server}, context {context}',
-  'admin.user.subtitle': 'Users and platform roles: create, disable and enable users; grant or revoke roles platform-wide or in a department',
+  'admin.user.subtitle':
+    'Users and platform roles: create, disable and enable users; grant or revoke roles platform-wide or in a department',
   'admin.user.create': 'New user',
   'admin.user.name': 'User name',
   'admin.user.displayName': 'Name',
@@ -518,7 +521,7 @@ export const en: Record<MessageKey, string> = {
   'admin.user.scopePlatform': 'Platform-wide',
   'admin.user.scopeDepartment': 'A department',
   'admin.user.department': 'Department',
-  'admin.user.confirmRevoke': 'Revoke {user}\'s {role} role ({scope})?',
+  'admin.user.confirmRevoke': "Revoke {user}'s {role} role ({scope})?",
   'admin.user.platformWide': 'platform-wide',
   'admin.user.createdNow': 'User {user} created',
   'overview.departmentCpu': 'Department CPU quota requested',

@@ -477,7 +477,8 @@ export const zh = {
   'admin.cluster.billing.usage': '按使用量',
   'admin.cluster.register': '注册集群',
   'admin.cluster.registerTitle': '用 kubeconfig 注册 Kubernetes 集群',
-  'admin.cluster.registerHelp': 'kubeconfig 只取所选上下文，加密保存；不接受 exec 插件和文件引用（见 docs/clusters.md）',
+  'admin.cluster.registerHelp':
+    'kubeconfig 只取所选上下文，加密保存；不接受 exec 插件和文件引用（见 docs/clusters.md）',
   'admin.cluster.name': '集群名称',
   'admin.cluster.kubeconfig': 'kubeconfig 文件',
   'admin.cluster.kubeconfigPick': '选择文件',

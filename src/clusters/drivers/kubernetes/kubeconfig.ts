@@ -40,13 +40,15 @@ export function parseKubeconfig(text: string, context?: string): ParsedKubeconfi
   const wanted = context ?? (typeof doc['current-context'] === 'string' ? doc['current-context'] : undefined);
   let ctx: Named | undefined;
   if (wanted === undefined || wanted === '') {
-    if (contexts.length !== 1)
-      return fail('current-context', msg('KubeconfigNoCurrentContext', { contexts: listed }));
+    if (contexts.length !== 1) return fail('current-context', msg('KubeconfigNoCurrentContext', { contexts: listed }));
     ctx = contexts[0];
   } else {
     ctx = contexts.find((c) => c.name === wanted);
     if (!ctx)
-      return fail(context ? 'context' : 'current-context', msg('KubeconfigNoContext', { context: wanted, contexts: listed }));
+      return fail(
+        context ? 'context' : 'current-context',
+        msg('KubeconfigNoContext', { context: wanted, contexts: listed }),
+      );
   }
   const errors: ErrorCause[] = [];
   const ctxBody = isObject(ctx!.value.context) ? ctx!.value.context : {};
@@ -92,8 +94,7 @@ function checkCluster(c: Named, errors: ErrorCause[]): string | undefined {
   const path = `${c.path}.cluster`;
   if (typeof body['certificate-authority'] === 'string')
     errors.push(codedCause(`${path}.certificate-authority`, fileRef('certificate-authority-data')));
-  if (body['proxy-url'] !== undefined)
-    errors.push(codedCause(`${path}.proxy-url`, msg('KubeconfigProxyUnsupported')));
+  if (body['proxy-url'] !== undefined) errors.push(codedCause(`${path}.proxy-url`, msg('KubeconfigProxyUnsupported')));
   const server = body.server;
   if (typeof server !== 'string' || !/^https?:\/\/[^/]/.test(server)) {
     errors.push(codedCause(`${path}.server`, msg('KubeconfigServerInvalid')));
@@ -106,8 +107,7 @@ function checkUser(u: Named, errors: ErrorCause[]): KubeconfigAuth | undefined {
   const body = isObject(u.value.user) ? u.value.user : {};
   const path = `${u.path}.user`;
   const before = errors.length;
-  if (body.exec !== undefined)
-    errors.push(codedCause(`${path}.exec`, msg('KubeconfigExecRefused')));
+  if (body.exec !== undefined) errors.push(codedCause(`${path}.exec`, msg('KubeconfigExecRefused')));
   if (body['auth-provider'] !== undefined)
     errors.push(codedCause(`${path}.auth-provider`, msg('KubeconfigAuthProviderRefused')));
   const fileRefs: [string, string][] = [
@@ -116,8 +116,7 @@ function checkUser(u: Named, errors: ErrorCause[]): KubeconfigAuth | undefined {
     ['tokenFile', 'token'],
   ];
   for (const [field, embedded] of fileRefs) {
-    if (typeof body[field] === 'string')
-      errors.push(codedCause(`${path}.${field}`, fileRef(embedded)));
+    if (typeof body[field] === 'string') errors.push(codedCause(`${path}.${field}`, fileRef(embedded)));
   }
   if (errors.length > before) return undefined;
   if (typeof body.token === 'string' && body.token !== '') return 'token';
