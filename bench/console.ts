@@ -9,6 +9,9 @@
  *    `polis:overview-ready` mark: clusters listed and the first page of applications in), signed in, cold cache,
  *    median of BENCH_RUNS (5). Goal <= 1500 ms. Baseline in the same run: the same browser loading a blank page.
  *    Also at the 10,000-application estate.
+ * 2b. First render of the other main pages (applications, clusters, departments, audit) at the estate of BENCH_APPS
+ *    applications of 100 departments: from navigation start to the first frame showing their data. Goal <= 1500 ms,
+ *    each against a blank page in the same browser.
  * 3. Scrolling the application list with BENCH_APPS (10,000) applications: the longest task (PerformanceObserver
  *    'longtask', tasks over 50 ms) while scrolling for 5 s frame by frame and then jumping 60 times across the
  *    list. Goal <= 100 ms. Baseline in the same run: the longest task on the same page left idle as long.
@@ -31,7 +34,11 @@ import { envInt, figure, percentile, printFigures, round, writeResult } from './
 
 const params = { apps: envInt('BENCH_APPS', 10_000), runs: envInt('BENCH_RUNS', 5), tenants: 100, clusters: 6 };
 const KB = 1024;
-/** BENCH_ONLY=bigscreen: the initial JavaScript and the big screen's figures only, merged into the last results. */
+/**
+ * BENCH_ONLY=bigscreen: the initial JavaScript and the big screen's figures only; BENCH_ONLY=pages: the first render of
+ * every main page at the estate (overview, applications, clusters, departments, audit, big screen) without the
+ * scrolling and memory runs. Either is merged into the last results.
+ */
 const only = process.env.BENCH_ONLY;
 
 interface Loaded {
@@ -125,6 +132,67 @@ async function overviewTimes(browser: Browser, base: string, token: string, labe
   }
   return figure({
     metric: `overview first render, ${label} (median of ${params.runs}, cold cache)`,
+    value: round(percentile(times, 50), 0),
+    unit: 'ms',
+    goal: '<= 1500',
+    baseline: `runs ${times.map((t) => round(t, 0)).join(', ')} ms; a blank page loads in ${round(percentile(blank, 50), 0)} ms in the same browser`,
+  });
+}
+
+/** The main pages measured at the estate, with what shows that a page has its data (a first render with content). */
+const PAGES: readonly { name: string; path: string; ready: string }[] = [
+  {
+    name: 'applications',
+    path: '/applications',
+    ready: `document.querySelectorAll('[data-testid="app-table-body"] [role=row]').length > 0`,
+  },
+  {
+    name: 'clusters',
+    path: '/clusters',
+    ready: `document.querySelectorAll('[data-testid^="cluster-health-"]').length > 0`,
+  },
+  {
+    name: 'departments',
+    path: '/departments',
+    ready: `document.querySelectorAll('[data-testid^="department-link-"]').length > 0`,
+  },
+  {
+    name: 'audit',
+    path: '/audit',
+    ready: `document.querySelectorAll('[data-testid="audit-table"] tbody tr:not(.ant-table-placeholder)').length > 0`,
+  },
+];
+
+/**
+ * First render of one page: from navigation start to the first frame in which its data is shown (polled every
+ * animation frame), signed in, cold cache, median of BENCH_RUNS; each against a blank page in the same browser.
+ */
+async function pageTimes(
+  browser: Browser,
+  base: string,
+  token: string,
+  p: (typeof PAGES)[number],
+  label: string,
+): Promise<Figure> {
+  const times: number[] = [];
+  const blank: number[] = [];
+  for (let i = 0; i < params.runs; i++) {
+    const o = await signedInPage(browser, token);
+    await o.page.goto(base + p.path);
+    await o.page.waitForFunction(
+      `(() => { if (${p.ready}) { window.__readyAt = window.__readyAt ?? performance.now(); return true; } return false; })()`,
+      undefined,
+      { polling: 'raf', timeout: 120_000 },
+    );
+    times.push((await o.page.evaluate('window.__readyAt')) as number);
+    await o.close();
+    const b = await signedInPage(browser, token);
+    await b.page.goto(`${base}/healthz`);
+    blank.push((await b.page.evaluate("performance.getEntriesByType('navigation')[0].loadEventEnd")) as number);
+    await b.close();
+  }
+  return figure({
+    metric: `${p.name} first render, ${label} (median of ${params.runs}, cold cache)`,
     value: round(percentile(times, 50), 0),
     unit: 'ms',
     goal: '<= 1500',
@@ -248,17 +316,24 @@ async function main(): Promise<void> {
       log(notes[notes.length - 1]!);
       const base = await polis.app.listen({ host: '127.0.0.1', port: 0 });
       const token = readFileSync(polis.adminTokenFile!, 'utf8').trim();
+      const label = `${params.apps.toLocaleString('en')} applications, ${params.tenants} departments`;
+      if (!only || only === 'pages') {
+        log('the overview and the main pages: first render');
+        figures.push(await overviewTimes(browser, base, token, label));
+        for (const p of PAGES) figures.push(await pageTimes(browser, base, token, p, label));
+      }
       if (!only) {
-        figures.push(await overviewTimes(browser, base, token, `${params.apps.toLocaleString('en')} applications`));
         log('scrolling the application list');
         figures.push(...(await scrolling(browser, base, token)));
       }
-      log('the big screen: first render, then memory over 2 simulated hours of updates');
-      const label = `${params.apps.toLocaleString('en')} applications, ${params.tenants} departments`;
+      log('the big screen: first render');
       figures.push(await bigScreenFirstRender(browser, base, token, params.runs, label));
-      const memory = await bigScreenMemory(browser, base, token, polis);
-      figures.push(...memory.figures);
-      notes.push(...memory.notes);
+      if (only !== 'pages') {
+        log('the big screen: memory over 2 simulated hours of updates');
+        const memory = await bigScreenMemory(browser, base, token, polis);
+        figures.push(...memory.figures);
+        notes.push(...memory.notes);
+      }
     } finally {
       await polis.stop();
       rmSync(dir, { recursive: true, force: true });
@@ -272,7 +347,7 @@ async function main(): Promise<void> {
     const measured = new Set(figures.map((f) => f.metric));
     figures.unshift(...last.figures.filter((f) => !measured.has(f.metric)));
     notes.push(
-      `figures other than the initial JavaScript and the big screen's are from ${(last as { date?: string }).date ?? 'the last full run'}`,
+      `BENCH_ONLY=${only}: figures not measured in this run are kept from ${(last as { date?: string }).date ?? 'the last full run'}`,
     );
   }
   printFigures('console (Chromium)', figures);

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { runClusterAdd } from './commands/cluster.ts';
+import { runClusterMaintenance } from './commands/cluster-maintenance.ts';
 import { runIncidentAct, runIncidents } from './commands/incidents.ts';
 import { runSimFault, runSimLoad } from './commands/sim.ts';
 import { runFaultAdd, runFaultClear, runFaultList, runFaultPlay } from './commands/sim-faults.ts';
@@ -12,7 +13,9 @@ export function registerClusterCommands(
   run: (p: Promise<number>) => Promise<void>,
   examples: (cmd: Command, text: string) => Command,
 ): void {
-  const cluster = program.command('cluster').description('member clusters: register a Kubernetes cluster');
+  const cluster = program
+    .command('cluster')
+    .description('member clusters: register a Kubernetes cluster; cordon, drain, uncordon');
   examples(
     cluster
       .command('add')
@@ -33,6 +36,31 @@ export function registerClusterCommands(
       .action((name, opts) => run(runClusterAdd(ctx, name, opts))),
     '  polis cluster add ack-hangzhou --kubeconfig ack.kubeconfig --vendor aliyun --region cn-hangzhou \\\n' +
       '    --zone cn-hangzhou-h --network-zone internet --role burst --cpu-price 0.22 --memory-price 0.03',
+  );
+
+  examples(
+    cluster
+      .command('cordon')
+      .description('place nothing new on a cluster; what runs there stays')
+      .argument('<name>', 'the cluster')
+      .action((name) => run(runClusterMaintenance(ctx, 'cordon', name))),
+    '  polis cluster cordon gov-west',
+  );
+  examples(
+    cluster
+      .command('drain')
+      .description('move everything off a cluster, make-before-break (removed there once healthy elsewhere)')
+      .argument('<name>', 'the cluster')
+      .action((name) => run(runClusterMaintenance(ctx, 'drain', name))),
+    '  polis cluster drain gov-west     # then: polis get apps -A shows where they went',
+  );
+  examples(
+    cluster
+      .command('uncordon')
+      .description('end a cordon or a drain: placement may use the cluster again')
+      .argument('<name>', 'the cluster')
+      .action((name) => run(runClusterMaintenance(ctx, 'uncordon', name))),
+    '  polis cluster uncordon gov-west',
   );
 
   const sim = program

@@ -186,8 +186,8 @@ export class ClusterDirectory {
           ? e.track.state
           : e.denied.length > 0
             ? `PermissionDenied (${deniedText(e.denied)})`
-            : spec.cordoned
-              ? 'cordoned'
+            : spec.draining
+              ? 'draining'
               : e.object.metadata.deletionTimestamp
                 ? 'being deleted'
                 : undefined;
@@ -202,6 +202,8 @@ export class ClusterDirectory {
         ...(spec.prices ? { prices: spec.prices } : {}),
         healthy: unhealthy === undefined,
         ...(unhealthy !== undefined ? { unhealthy } : {}),
+        ...(spec.cordoned && !spec.draining ? { cordoned: true } : {}),
+        ...(spec.draining ? { draining: true } : {}),
         ...(e.capacity ? { allocatable: e.capacity.allocatable } : {}),
         free: {
           cpuMilli: Math.max(0, alloc.cpuMilli - req.cpuMilli - pending.cpuMilli - reserved.cpuMilli),

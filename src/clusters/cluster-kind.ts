@@ -70,8 +70,16 @@ export const clusterSpecSchema = z
       })
       .strict()
       .optional(),
-    /** Take no replicas here (maintenance); placement moves them to other clusters. */
+    /**
+     * Place nothing new here (Kubernetes' cordon): replicas already here stay, new applications and scale-ups go
+     * elsewhere. See `draining` to move what runs here off.
+     */
     cordoned: z.boolean().optional(),
+    /**
+     * Move everything off (Kubernetes' drain), make-before-break: placement takes no replica here, and what runs
+     * here is removed once the application is healthy on the clusters its replicas moved to. Implies cordoned.
+     */
+    draining: z.boolean().optional(),
     /** Simulated provider: the node pool the sandbox builds this cluster from. */
     simulation: z
       .object({

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { InputError, NotAllowedError } from '../kernel/errors.ts';
+import { msg } from '../kernel/messages/index.ts';
 import type { Query } from '../kernel/query-params.ts';
 import { boolParam } from '../kernel/query-params.ts';
 import type { ResourceService } from '../resources/service.ts';
@@ -66,9 +67,14 @@ export function registerClusterRoutes(app: FastifyInstance, deps: { resources: R
         const r = parsed.data;
         const kc = parseKubeconfig(r.kubeconfig, r.context);
         if (!kc.ok) {
+          const first = kc.errors[0]!;
           throw new InputError(
-            `the kubeconfig cannot be used: ${kc.errors[0]!.message}`,
-            kc.errors.map((e) => ({ path: `kubeconfig.${e.path}`, message: e.message })),
+            msg('KubeconfigUnusable', {
+              detail: first.code
+                ? { code: first.code, message: first.message, ...(first.params ? { params: first.params } : {}) }
+                : first.message,
+            }),
+            kc.errors.map((e) => ({ ...e, path: `kubeconfig${e.path ? `.${e.path}` : ''}` })),
             { invalid: true },
           );
         }

@@ -391,8 +391,10 @@ export class DeliveryController {
     const running = clustersOf(previous?.placement ?? {});
     const candidates = this.deps.clusters
       .candidates()
-      .map((c) => (failoverOn || c.healthy || !running.has(c.name) ? c : { ...c, healthy: true }));
+      .map((c) => (failoverOn || c.healthy || c.draining || !running.has(c.name) ? c : { ...c, healthy: true }));
     const healthyNames = new Set(candidates.filter((c) => c.healthy).map((c) => c.name));
+    // Draining is the data bureau's move, not a failure: no failover is recorded, nothing fails back.
+    const draining = new Set(candidates.filter((c) => c.draining).map((c) => c.name));
     const crash = crashLoopFailover({
       previous: previous?.crashLoops,
       components: previous?.components ?? [],
@@ -467,6 +469,7 @@ export class DeliveryController {
       (c) => this.deps.clusters.health(c),
       now,
       notes,
+      draining,
     );
     if (recheckInMs !== undefined) this.queue.addAfter(key, recheckInMs);
     if (!(await this.reserveDelta(key, previous, plan, candidates))) {
@@ -523,9 +526,12 @@ export class DeliveryController {
       const driver = this.deps.clusters.driver(cluster);
       const removable = leftoverRemovable({
         cluster,
-        ready: healthyNames.has(cluster) && this.deps.clusters.health(cluster)?.state === 'Ready',
+        // A draining cluster is reachable and Ready: its leftovers go once the application is healthy elsewhere.
+        ready:
+          (healthyNames.has(cluster) || draining.has(cluster)) && this.deps.clusters.health(cluster)?.state === 'Ready',
         appHealthy: status0.healthy,
-        failoverOrigins: failover?.origins ?? [],
+        // Data in volumes stays on a drained cluster as on a failover's origin: a maintenance step deletes no data.
+        failoverOrigins: [...(failover?.origins ?? []), ...draining],
         holdsVolumes: keepsData,
       });
       if (!driver || !removable) {

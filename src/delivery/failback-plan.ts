@@ -19,6 +19,7 @@ export interface FailbackPlan {
  * remembered with the placement before; once they have been healthy for the failover policy's stabilization
  * period (automatic by default), the placement goes back, make-before-break: first a surge that keeps every
  * cluster's replicas and adds the origins' back, then, once those are ready, the placement from before alone.
+ * Clusters in `draining` are left on purpose (the data bureau drains them): they are not recorded as origins.
  */
 export function planFailback(
   base: Omit<PlanInput, 'current'> & { readonly generation: number },
@@ -28,10 +29,16 @@ export function planFailback(
   healthOf: (cluster: string) => { readonly state: string; readonly since: string } | undefined,
   now: string,
   notes: EventNotes,
+  draining: ReadonlySet<string> = new Set(),
 ): FailbackPlan {
   const targets = new Set(sticky.clusters.map((c) => c.cluster));
   const before = previous?.placement ?? {};
-  const dropped = [...clustersOf(before)].filter((c) => !targets.has(c) && !healthy.has(c));
+  const left = [...clustersOf(before)].filter((c) => !targets.has(c) && !healthy.has(c));
+  // Moving off a draining cluster is not a failover: nothing to fail back to when the drain ends.
+  const dropped = left.filter((c) => !draining.has(c));
+  const drained = left.filter((c) => draining.has(c));
+  if (drained.length > 0)
+    notes.add('Normal', 'Draining', undefined, msg('DrainingFrom', { clusters: drained.join(', ') }));
   let record = noteFailover(previous?.failover, before, dropped, now, previous?.observedGeneration ?? 0);
   if (dropped.length > 0)
     notes.add('Warning', 'FailedOver', undefined, msg('FailedOverFrom', { clusters: dropped.join(', ') }));

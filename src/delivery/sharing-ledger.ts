@@ -74,7 +74,8 @@ export class SharingLedger {
     let memoryBytes = 0;
     this.known = candidates.every((c) => c.role === 'burst' || c.allocatable !== undefined);
     for (const c of candidates) {
-      if (!c.healthy || c.role !== 'primary' || !c.allocatable) continue;
+      // A cordoned cluster takes nothing new: its room is no one's guarantee.
+      if (!c.healthy || c.cordoned || c.role !== 'primary' || !c.allocatable) continue;
       cpuMilli += c.allocatable.cpuMilli;
       memoryBytes += c.allocatable.memoryBytes;
     }

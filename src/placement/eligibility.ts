@@ -37,6 +37,9 @@ export function excludedBy(cluster: string, m: Message): ExcludedCluster {
 }
 
 const UNHEALTHY = msg('Unhealthy');
+const DRAINING = msg('ClusterDraining');
+/** Why a cordoned cluster gets none of a component that holds nothing there. */
+export const CORDONED = msg('ClusterCordoned');
 const NOT_IN_WEIGHTS = msg('NotInPolicyWeights');
 const ZERO_WEIGHT = msg('ZeroWeight');
 
@@ -68,7 +71,8 @@ export function compileEligibility(
   for (let i = 0; i < n; i++) {
     const c = clusters[i]!;
     let reason: Message | undefined;
-    if (!c.healthy) reason = c.unhealthy ? msg('UnhealthyBecause', { why: c.unhealthy }) : UNHEALTHY;
+    if (!c.healthy)
+      reason = c.draining ? DRAINING : c.unhealthy ? msg('UnhealthyBecause', { why: c.unhealthy }) : UNHEALTHY;
     else if (residency) reason = outsideResidency(c, residency, list);
     if (reason === undefined && overflowSet.has(c.name)) {
       use[i] = OVERFLOW;

@@ -15,6 +15,8 @@ export class PlacementPass {
   readonly current: Float64Array;
   /** Scratch per cluster: the replicas just placed. Zeroed after each component. */
   readonly placed: Int32Array;
+  /** Whether any cluster is cordoned (takes nothing new): the planner then caps rooms by current replicas. */
+  readonly anyCordoned: boolean;
   readonly #byPolicy = new WeakMap<PlacementPolicy, Array<[ResidencyPolicy | undefined, Eligibility]>>();
   readonly #byShape = new Map<string, Eligibility>();
   /** Reason objects per (reason, cluster): FIXED_REASONS, then one per `short` mask. */
@@ -26,6 +28,7 @@ export class PlacementPass {
     this.index = new Map(this.clusters.map((c, i) => [c.name, i]));
     this.current = new Float64Array(this.clusters.length);
     this.placed = new Int32Array(this.clusters.length);
+    this.anyCordoned = this.clusters.some((c) => c.cordoned === true);
     this.#fixed = new Array<ExcludedCluster | undefined>((FIXED_REASONS.length + 8) * this.clusters.length).fill(
       undefined,
     );

@@ -1,7 +1,8 @@
 import type { Resources } from '../kernel/resources.ts';
 import { CapacityLedger } from './capacity-ledger.ts';
 import { divide, shrink } from './division.ts';
-import { EXCLUDED, OVERFLOW, withoutClusters } from './eligibility.ts';
+import { CORDONED, EXCLUDED, OVERFLOW, withoutClusters } from './eligibility.ts';
+import type { Message } from '../kernel/messages/index.ts';
 import { PlacementPass } from './placement-pass.ts';
 import type {
   ClusterCandidate,
@@ -80,12 +81,15 @@ function placeComponent(
 
   const policy = req.policyFor(demand.name);
   const shared = pass.eligibility(policy, req.residency);
-  const avoid = req.avoid?.[demand.name];
+  const avoid = cordonedAway(pass, shared, now, req.avoid?.[demand.name]);
   const caps = req.roomCap?.[demand.name];
   const elig = avoid ? withoutClusters(shared, avoid, pass.index) : shared;
-  const roomOf = caps
-    ? (i: number) => Math.min(ledger.room(i, per), caps[pass.clusters[i]!.name] ?? Infinity)
-    : (i: number) => ledger.room(i, per);
+  const capped = (i: number) =>
+    caps ? Math.min(ledger.room(i, per), caps[pass.clusters[i]!.name] ?? Infinity) : ledger.room(i, per);
+  // A cordoned cluster keeps what the component holds there and takes nothing more.
+  const roomOf = pass.anyCordoned
+    ? (i: number) => (pass.clusters[i]!.cordoned ? Math.min(capped(i), now[i]!) : capped(i))
+    : capped;
   const limit = req.privateCap?.[demand.name];
   // The share binds only when it grants less than the component wants.
   const share =
@@ -219,6 +223,26 @@ function take(
     clusters++;
   }
   return clusters;
+}
+
+/**
+ * The clusters a component must not use: those the request avoids, and the cordoned clusters (eligible, but taking
+ * nothing new) where it holds no replica. Undefined when there are none, so the shared eligibility is used as is.
+ */
+function cordonedAway(
+  pass: PlacementPass,
+  elig: { readonly use: Uint8Array },
+  now: Float64Array,
+  avoid: Readonly<Record<string, Message>> | undefined,
+): Readonly<Record<string, Message>> | undefined {
+  if (!pass.anyCordoned) return avoid;
+  let out: Record<string, Message> | undefined;
+  pass.clusters.forEach((c, i) => {
+    if (!c.cordoned || elig.use[i] === EXCLUDED || now[i]! > 0 || avoid?.[c.name]) return;
+    out ??= { ...avoid };
+    out[c.name] = CORDONED;
+  });
+  return out ?? avoid;
 }
 
 /** Why an eligible cluster got no replica. */

@@ -17,6 +17,13 @@ export interface ClusterCandidate {
   readonly healthy: boolean;
   /** Why it is not healthy (`Unreachable`, `Unknown`, `PermissionDenied: watch services`, `cordoned` …), shown as the reason it was excluded. */
   readonly unhealthy?: string;
+  /**
+   * Cordoned (`spec.cordoned`): healthy, but it takes nothing new. A component keeps at most the replicas it holds
+   * here; one that holds none is excluded with `ClusterCordoned`.
+   */
+  readonly cordoned?: boolean;
+  /** Draining (`spec.draining`): not healthy for placement (`ClusterDraining`); delivery removes what runs here once moved. */
+  readonly draining?: boolean;
   readonly free: Resources;
   /** All that the cluster's nodes offer to pods; fair sharing divides the private clusters' total. */
   readonly allocatable?: Resources;

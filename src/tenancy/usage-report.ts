@@ -98,7 +98,7 @@ export function createUsageReport(deps: { resources: ResourceService }): UsageRe
           const status = c.status as ClusterStatus | undefined;
           return {
             role: spec.role,
-            ...(spec.cordoned ? { cordoned: true } : {}),
+            ...(spec.cordoned || spec.draining ? { cordoned: true } : {}),
             ...(c.metadata.deletionTimestamp ? { deleting: true } : {}),
             ...(status?.health ? { health: status.health } : {}),
             ...(status?.allocatable ? { allocatable: status.allocatable } : {}),

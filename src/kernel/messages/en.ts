@@ -97,6 +97,9 @@ export const en = {
   // ── Why a cluster was left out of a component's placement ───────────────────────────────────────────────────
   Unhealthy: 'unhealthy',
   UnhealthyBecause: 'unhealthy: {why}',
+  ClusterCordoned: 'cordoned: takes no new replicas (those already there stay)',
+  ClusterDraining: 'draining: its replicas move to other clusters',
+  DrainingFrom: 'moving off draining {clusters}; removed there once healthy elsewhere',
   OutsideResidencyCluster: 'outside residency: cluster {cluster} not in {allowed}',
   OutsideResidencyRegion: 'outside residency: region {region} not in {allowed}',
   OutsideResidencyZone: 'outside residency: zone {zone} not in {allowed}',
@@ -352,6 +355,26 @@ export const en = {
     'cluster {cluster} has no room left for {application}: another placement reserved it first; placing again with fresh capacity',
   ShardsMoved:
     'replica {member} sees {members} live replicas (before: {before}): applications are handled by their new owners',
+  // Registering a cluster: what is wrong with the uploaded kubeconfig
+  KubeconfigUnusable: 'the kubeconfig cannot be used: {detail}',
+  KubeconfigNotYaml: 'not YAML: {detail}',
+  KubeconfigNotMapping: 'a kubeconfig is a YAML mapping with clusters, contexts and users',
+  KubeconfigNoCurrentContext: 'no current-context: name one of the contexts ({contexts})',
+  KubeconfigNoContext: 'no context "{context}"; the kubeconfig has: {contexts}',
+  KubeconfigNoCluster: 'no cluster named "{cluster}"',
+  KubeconfigNoUser: 'no user named "{user}"',
+  KubeconfigFileReference:
+    'a file reference is refused: polis stores the kubeconfig, not the files it names; embed it with {embedded}',
+  KubeconfigProxyUnsupported:
+    'not supported: polis connects to the API server directly; remove it, or reach the cluster without a proxy',
+  KubeconfigServerInvalid: 'expected the API server URL, such as https://10.0.0.1:6443',
+  KubeconfigExecRefused:
+    'exec credential plugins are refused: polis stores the kubeconfig encrypted and uses it from its own process, so it runs the credential helper nowhere; use a ServiceAccount token instead: apply the least-privilege ClusterRole in deploy/, then run "kubectl create token polis -n polis-system --duration=8760h" and put the token in user.token',
+  KubeconfigAuthProviderRefused:
+    'auth providers are refused: polis stores the kubeconfig encrypted and uses it from its own process, so it runs the credential helper nowhere; use a ServiceAccount token instead: apply the least-privilege ClusterRole in deploy/, then run "kubectl create token polis -n polis-system --duration=8760h" and put the token in user.token',
+  KubeconfigCertificatePair: 'a client certificate needs both client-certificate-data and client-key-data',
+  KubeconfigNoCredentials:
+    'no credentials: give token, client-certificate-data with client-key-data, or username and password (use a ServiceAccount token instead: apply the least-privilege ClusterRole in deploy/, then run "kubectl create token polis -n polis-system --duration=8760h" and put the token in user.token)',
 } as const satisfies Record<string, string>;
 
 /** Every code the catalogue knows. */

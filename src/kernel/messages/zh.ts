@@ -86,6 +86,9 @@ export const zh: Record<MessageCode, string> = {
 
   Unhealthy: '不健康',
   UnhealthyBecause: '不健康：{why}',
+  ClusterCordoned: '已封锁：不再接收新副本（已有副本保留）',
+  ClusterDraining: '排空中：其上副本迁往其他集群',
+  DrainingFrom: '正从排空中的 {clusters} 迁出；在其他集群健康后从原集群删除',
   OutsideResidencyCluster: '超出数据驻留范围：集群 {cluster} 不在 {allowed} 中',
   OutsideResidencyRegion: '超出数据驻留范围：地域 {region} 不在 {allowed} 中',
   OutsideResidencyZone: '超出数据驻留范围：可用区 {zone} 不在 {allowed} 中',
@@ -300,4 +303,22 @@ export const zh: Record<MessageCode, string> = {
   ShardMoved: '{application} 现由副本 {owner} 处理，而不是 {member}：控制器的写入被拒绝，未做任何更改',
   CapacityTaken: '集群 {cluster} 已没有留给 {application} 的空间：另一次放置先预留了它；将按最新容量重新放置',
   ShardsMoved: '副本 {member} 看到 {members} 个在线副本（之前 {before} 个）：应用由新的归属副本处理',
+  // Registering a cluster: what is wrong with the uploaded kubeconfig
+  KubeconfigUnusable: 'kubeconfig 无法使用：{detail}',
+  KubeconfigNotYaml: '不是 YAML：{detail}',
+  KubeconfigNotMapping: 'kubeconfig 应是包含 clusters、contexts 和 users 的 YAML 映射',
+  KubeconfigNoCurrentContext: '没有 current-context：请指定其中一个上下文（{contexts}）',
+  KubeconfigNoContext: '没有名为“{context}”的上下文；kubeconfig 中有：{contexts}',
+  KubeconfigNoCluster: '没有名为“{cluster}”的集群',
+  KubeconfigNoUser: '没有名为“{user}”的用户',
+  KubeconfigFileReference: '不接受文件引用：polis 保存的是 kubeconfig，而不是它引用的文件；请用 {embedded} 内嵌',
+  KubeconfigProxyUnsupported: '不支持：polis 直接连接 API 服务器；请删除该项，或不经代理访问集群',
+  KubeconfigServerInvalid: '应为 API 服务器地址，例如 https://10.0.0.1:6443',
+  KubeconfigExecRefused:
+    '不接受 exec 凭据插件：polis 加密保存 kubeconfig 并在自身进程中使用，不会在任何地方运行凭据助手；请改用 ServiceAccount 令牌：应用 deploy/ 中的最小权限 ClusterRole，再运行 "kubectl create token polis -n polis-system --duration=8760h"，把令牌填入 user.token',
+  KubeconfigAuthProviderRefused:
+    '不接受 auth-provider：polis 加密保存 kubeconfig 并在自身进程中使用，不会在任何地方运行凭据助手；请改用 ServiceAccount 令牌：应用 deploy/ 中的最小权限 ClusterRole，再运行 "kubectl create token polis -n polis-system --duration=8760h"，把令牌填入 user.token',
+  KubeconfigCertificatePair: '客户端证书需要同时提供 client-certificate-data 和 client-key-data',
+  KubeconfigNoCredentials:
+    '没有凭据：请提供 token、client-certificate-data 与 client-key-data，或用户名和密码（请改用 ServiceAccount 令牌：应用 deploy/ 中的最小权限 ClusterRole，再运行 "kubectl create token polis -n polis-system --duration=8760h"，把令牌填入 user.token）',
 };

@@ -50,9 +50,18 @@ export interface Cluster extends KubeObject {
     readonly zone: string;
     readonly networkZone: string;
     readonly role: 'primary' | 'burst' | 'disaster-recovery';
-    readonly prices?: { readonly cpuCoreHour?: number; readonly memoryGiBHour?: number };
+    readonly prices?: {
+      readonly cpuCoreHour?: number;
+      readonly memoryGiBHour?: number;
+      readonly storageGiBMonth?: number;
+      readonly burstPremiumPercent?: number;
+      readonly fixedMonthly?: number;
+      readonly billing?: 'capacity' | 'usage';
+    };
     readonly displayName?: LocalizedName;
     readonly cordoned?: boolean;
+    /** Everything moves off, make-before-break (docs/clusters.md, "Maintenance"). */
+    readonly draining?: boolean;
     readonly simulation?: { nodes: number; nodeCpu: string; nodeMemory: string; nodePods: number };
   };
   readonly status?: {

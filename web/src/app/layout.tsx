@@ -52,6 +52,7 @@ const ICONS: Record<NavKey, ReactNode> = {
   myServices: <ApiOutlined />,
   marketReview: <SafetyCertificateOutlined />,
   marketPublish: <CloudUploadOutlined />,
+  users: <UserOutlined />,
 };
 
 /** The frame of every page: navigation (what this user may use), language, who is signed in. */

@@ -16,6 +16,7 @@ export type NavKey =
   | 'utilization'
   | 'monitoring'
   | 'incidents'
+  | 'users'
   | MarketNavKey;
 type MarketNavKey = 'market' | 'myServices' | 'marketReview' | 'marketPublish';
 
@@ -94,6 +95,7 @@ const ALL: readonly (NavItem & { readonly visible: (c: Capabilities) => boolean 
     group: 'platform',
     visible: (c) => c.canReadApplications,
   },
+  { key: 'users', path: '/users', label: 'nav.users', group: 'platform', visible: (c) => c.isPlatformAdmin },
 ];
 
 /** The navigation a user is offered: only pages whose data and actions the server would let them use. */

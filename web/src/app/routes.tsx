@@ -59,6 +59,8 @@ const ServicesPage = lazy(() => import('../pages/market/services-page.tsx').then
 const ReviewPage = lazy(() => import('../pages/market/review-page.tsx').then((m) => ({ default: m.ReviewPage })));
 const PublishPage = lazy(() => import('../pages/market/publish-page.tsx').then((m) => ({ default: m.PublishPage })));
 
+const UserPage = lazy(() => import('../pages/users/user-page.tsx').then((m) => ({ default: m.UserPage })));
+
 type Page = ComponentType<{ params: Record<string, string> }>;
 
 const ROUTES: readonly [string, Page][] = [
@@ -85,6 +87,7 @@ const ROUTES: readonly [string, Page][] = [
   ['/services', ServicesPage as Page],
   ['/review', ReviewPage as Page],
   ['/publish', PublishPage as Page],
+  ['/users', UserPage as Page],
 ];
 
 function NotFound() {

@@ -33,6 +33,7 @@ describe('what the console offers, from whoami', () => {
       'audit',
       'sandbox',
       'bigscreen',
+      'users',
     ]);
   });
 

@@ -44,6 +44,17 @@ describe('API causes on the lines of the YAML', () => {
     expect(cpu).toMatchObject({ line: 13 });
   });
 
+  it('lists the problems by line, whatever order the server gave them in', () => {
+    const problems = problemsFromCauses(APP, [
+      { path: 'spec.components[1].type', message: 'b' },
+      { path: 'spec.components[0].properties.cpu', message: 'c' },
+      { path: 'metadata.name', message: 'a' },
+      { path: 'spec.components[0].type', message: 'd' },
+    ]);
+    expect(problems.map((p) => p.line)).toEqual([4, 10, 13, 15]);
+    expect(problems.map((p) => p.message)).toEqual(['a', 'd', 'c', 'b']);
+  });
+
   it('points a missing field at the deepest part that exists', () => {
     const [p] = problemsFromCauses(APP, [{ path: 'spec.components[1].properties.image', message: 'required' }]);
     expect(p!.line).toBe(16);

@@ -113,16 +113,19 @@ const LINE_COL = /line (\d+), column (\d+)/;
  * The API's causes (`{path, message}`, docs/api.md "Errors") placed on the lines of the YAML that was sent: each
  * path is followed through the document (`documents[N].` selects one of several); a part that does not exist
  * (a missing field) points at the deepest part that does, and says which field. A malformed-YAML cause carries its
- * own `line L, column C`.
+ * own `line L, column C`. Sorted by line, then column (a stable sort: causes at one place keep the server's order).
  */
 export function problemsFromCauses(text: string, causes: readonly Cause[]): YamlProblem[] {
   const counter = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter: counter });
   const list = Array.isArray(docs) ? docs : [];
-  return causes.map((c) => ({
-    ...placed(c),
-    ...(c.code ? { code: c.code, ...(c.params ? { params: c.params } : {}) } : {}),
-  }));
+  // In the order of the text, as a reader goes down the file (the server lists them in the order it checked them).
+  return causes
+    .map((c) => ({
+      ...placed(c),
+      ...(c.code ? { code: c.code, ...(c.params ? { params: c.params } : {}) } : {}),
+    }))
+    .sort((a, b) => a.line - b.line || a.column - b.column);
 
   function placed(c: Cause): YamlProblem {
     const lc = LINE_COL.exec(c.message);

@@ -44,7 +44,14 @@ describe('parseKubeconfig', () => {
     expect(parseKubeconfig(config({ token: 'abc' }), 'test')).toMatchObject({ ok: true, context: 'test' });
     expect(parseKubeconfig(config({ token: 'abc' }), 'staging')).toEqual({
       ok: false,
-      errors: [{ path: 'context', message: 'no context "staging"; the kubeconfig has: prod, test' }],
+      errors: [
+        {
+          path: 'context',
+          code: 'KubeconfigNoContext',
+          params: { context: 'staging', contexts: 'prod, test' },
+          message: 'no context "staging"; the kubeconfig has: prod, test',
+        },
+      ],
     });
   });
 
@@ -65,9 +72,16 @@ describe('parseKubeconfig', () => {
     expect(!r.ok && r.errors).toEqual([
       {
         path: 'users[0].user.client-certificate',
+        code: 'KubeconfigFileReference',
+        params: { embedded: 'client-certificate-data' },
         message: expect.stringContaining('embed it with client-certificate-data'),
       },
-      { path: 'users[0].user.client-key', message: expect.stringContaining('embed it with client-key-data') },
+      {
+        path: 'users[0].user.client-key',
+        code: 'KubeconfigFileReference',
+        params: { embedded: 'client-key-data' },
+        message: expect.stringContaining('embed it with client-key-data'),
+      },
     ]);
   });
 

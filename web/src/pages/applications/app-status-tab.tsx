@@ -10,7 +10,7 @@ import { PhaseTag } from '../../components/status-tags.tsx';
 import { useClusters, useNow } from '../../data/hooks.ts';
 import { formatDateTime, formatNumber, formatPercent, formatRelative } from '../../format/format.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
-import { PlacementGraph } from '../../topology/lazy.tsx';
+import { PlacementView } from '../../topology/placement-view.tsx';
 import { saturationReason } from './saturation-reason.ts';
 import { AppSharing } from '../departments/department-share.tsx';
 import { useServerText } from '../../i18n/server-messages.ts';
@@ -100,7 +100,7 @@ export function AppStatusTab(props: { app: Application }) {
       <Col xs={24} xl={14}>
         <Card title={t('app.placement')} size="small">
           {components.length > 0 ? (
-            <PlacementGraph components={components} clusters={clusters.items} />
+            <PlacementView components={components} clusters={clusters.items} />
           ) : (
             <Empty description={t('app.notPlacedYet')} />
           )}

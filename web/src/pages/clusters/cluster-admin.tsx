@@ -1,20 +1,11 @@
 import { App, Button, Flex, Form, Input, Modal, Popconfirm, Space } from 'antd';
 import { useState } from 'react';
 import type { ApiError } from '../../api/api-error.ts';
-import { api } from '../../api/client.ts';
-import { paths } from '../../api/paths.ts';
 import type { Cluster } from '../../api/types.ts';
 import { ErrorAlert } from '../../components/error-alert.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
-
-/** A JSON merge patch of the cluster, as `polis` sends it: the server validates, authorizes and audits it. */
-function patchCluster(name: string, patch: unknown) {
-  return api(paths.cluster(name), {
-    method: 'PATCH',
-    body: JSON.stringify(patch),
-    contentType: 'application/merge-patch+json',
-  });
-}
+import { patchCluster } from './cluster-patch.ts';
+import { ClusterSettings } from './cluster-settings.tsx';
 
 /** The labels to send: the edited set, and null for each label that was removed (a merge patch deletes it). */
 export function labelsPatch(
@@ -27,7 +18,7 @@ export function labelsPatch(
   return out;
 }
 
-/** The data bureau's actions on one cluster: cordon or uncordon it, and edit its labels. */
+/** The data bureau's actions on one cluster: cordon, drain, uncordon; prices and role; labels. */
 export function ClusterAdminActions(props: { cluster: Cluster }) {
   const { t } = useI18n();
   const { message } = App.useApp();
@@ -39,11 +30,27 @@ export function ClusterAdminActions(props: { cluster: Cluster }) {
   const [form] = Form.useForm<{ labels: { key?: string; value?: string }[] }>();
   const labels = (c.metadata as { labels?: Record<string, string> }).labels ?? {};
 
-  const cordon = async (on: boolean) => {
+  /** cordon: place nothing new; drain: move everything off; uncordon ends both (as `polis cluster …`). */
+  const maintain = async (verb: 'cordon' | 'drain' | 'uncordon') => {
+    const spec =
+      verb === 'cordon'
+        ? { cordoned: true }
+        : verb === 'drain'
+          ? { cordoned: true, draining: true }
+          : { cordoned: null, draining: null };
     try {
-      await patchCluster(name, { spec: { cordoned: on } });
+      await patchCluster(name, { spec });
       setError(undefined);
-      void message.success(t(on ? 'admin.cluster.cordonedNow' : 'admin.cluster.uncordonedNow', { cluster: name }));
+      void message.success(
+        t(
+          verb === 'cordon'
+            ? 'admin.cluster.cordonedNow'
+            : verb === 'drain'
+              ? 'admin.cluster.drainingNow'
+              : 'admin.cluster.uncordonedNow',
+          { cluster: name },
+        ),
+      );
     } catch (e) {
       setError(e as ApiError);
     }
@@ -66,22 +73,37 @@ export function ClusterAdminActions(props: { cluster: Cluster }) {
   return (
     <>
       <Space>
-        {c.spec.cordoned ? (
-          <Button onClick={() => void cordon(false)} data-testid="cluster-uncordon">
+        {c.spec.cordoned || c.spec.draining ? (
+          <Button onClick={() => void maintain('uncordon')} data-testid="cluster-uncordon">
             {t('admin.cluster.uncordon')}
           </Button>
         ) : (
           <Popconfirm
             title={t('admin.cluster.confirmCordon', { cluster: name })}
-            description={t('clusters.cordonedHelp')}
+            description={t('clusters.cordonedKeeps')}
             okText={t('admin.cluster.cordon')}
             cancelText={t('admin.cancel')}
-            onConfirm={() => cordon(true)}
+            onConfirm={() => maintain('cordon')}
             okButtonProps={{ 'data-testid': 'cluster-cordon-confirm' }}
           >
             <Button data-testid="cluster-cordon">{t('admin.cluster.cordon')}</Button>
           </Popconfirm>
         )}
+        {!c.spec.draining && (
+          <Popconfirm
+            title={t('admin.cluster.confirmDrain', { cluster: name })}
+            description={t('admin.cluster.drainHelp')}
+            okText={t('admin.cluster.drain')}
+            cancelText={t('admin.cancel')}
+            onConfirm={() => maintain('drain')}
+            okButtonProps={{ danger: true, 'data-testid': 'cluster-drain-confirm' }}
+          >
+            <Button danger data-testid="cluster-drain">
+              {t('admin.cluster.drain')}
+            </Button>
+          </Popconfirm>
+        )}
+        <ClusterSettings cluster={c} />
         <Button
           onClick={() => {
             form.setFieldsValue({ labels: Object.entries(labels).map(([key, value]) => ({ key, value })) });

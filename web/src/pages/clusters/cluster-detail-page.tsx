@@ -141,15 +141,23 @@ export function ClusterDetailPage(props: { params: Record<string, string> }) {
                     </Tooltip>
                   ),
                 },
-                ...(c.spec.cordoned
+                ...(c.spec.draining
                   ? [
                       {
-                        key: 'cordoned',
-                        label: t('clusters.cordoned'),
-                        children: <Tag>{t('clusters.cordonedHelp')}</Tag>,
+                        key: 'draining',
+                        label: t('clusters.draining'),
+                        children: <Tag data-testid="cluster-draining">{t('clusters.drainingHelp')}</Tag>,
                       },
                     ]
-                  : []),
+                  : c.spec.cordoned
+                    ? [
+                        {
+                          key: 'cordoned',
+                          label: t('clusters.cordoned'),
+                          children: <Tag data-testid="cluster-cordoned">{t('clusters.cordonedKeeps')}</Tag>,
+                        },
+                      ]
+                    : []),
               ]}
             />
             {s?.message && <Typography.Paragraph type="warning">{s.message}</Typography.Paragraph>}

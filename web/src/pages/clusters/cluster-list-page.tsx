@@ -12,6 +12,7 @@ import { formatBytes, formatCores, formatDateTime, formatRelative, percentOf } f
 import type { MessageKey } from '../../i18n/i18n.tsx';
 import { localName, useI18n } from '../../i18n/i18n.tsx';
 import { networkZoneLabel } from './cluster-labels.ts';
+import { ClusterRegister } from './cluster-register.tsx';
 
 function distinct(clusters: readonly Cluster[], pick: (c: Cluster) => string, label: (id: string) => string) {
   return [...new Set(clusters.map(pick))].sort().map((v) => ({ text: label(v), value: v }));
@@ -38,7 +39,11 @@ export function ClusterListPage() {
       <PageHeader
         title={t('nav.clusters')}
         subtitle={t('clusters.subtitle')}
-        extra={<LiveBadge live={clusters.live} />}
+        extra={
+          <>
+            {can.isPlatformAdmin && <ClusterRegister />} <LiveBadge live={clusters.live} />
+          </>
+        }
       />
       <ErrorAlert error={clusters.error} />
       <Table<Cluster>
@@ -47,11 +52,11 @@ export function ClusterListPage() {
         loading={clusters.loading}
         pagination={false}
         data-testid="cluster-table"
-        scroll={{ x: 1200 }}
+        size="small"
+        tableLayout="auto"
         columns={[
           {
             title: t('common.name'),
-            fixed: 'left',
             render: (_, c) => (
               <div>
                 <Link to={`/clusters/${c.metadata.name}`} data-testid={`cluster-link-${c.metadata.name}`}>
@@ -73,7 +78,11 @@ export function ClusterListPage() {
             render: (_, c) => (
               <span data-testid={`cluster-health-${c.metadata.name}`} data-health={c.status?.health ?? 'Unknown'}>
                 <HealthTag health={c.status?.health} />
-                {c.spec.cordoned && <Tag color="default">{t('clusters.cordoned')}</Tag>}
+                {c.spec.draining ? (
+                  <Tag color="warning">{t('clusters.draining')}</Tag>
+                ) : (
+                  c.spec.cordoned && <Tag color="default">{t('clusters.cordoned')}</Tag>
+                )}
               </span>
             ),
           },
@@ -126,7 +135,7 @@ export function ClusterListPage() {
           },
           {
             title: t('clusters.cpuRequested'),
-            width: 170,
+            width: 120,
             render: (_, c) => {
               const a = (c.status?.allocatable?.cpuMilli ?? 0) / 1000;
               const r = (c.status?.requested?.cpuMilli ?? 0) / 1000;
@@ -139,7 +148,7 @@ export function ClusterListPage() {
           },
           {
             title: t('clusters.memoryRequested'),
-            width: 170,
+            width: 120,
             render: (_, c) => {
               const a = c.status?.allocatable?.memoryBytes ?? 0;
               const r = c.status?.requested?.memoryBytes ?? 0;
@@ -155,6 +164,8 @@ export function ClusterListPage() {
             : []),
           {
             title: t('clusters.heartbeat'),
+            // In view at 1366 px, on one line (the table fits the page: no sideways scrolling hides it).
+            onCell: () => ({ style: { whiteSpace: 'nowrap' } }),
             render: (_, c) => (
               <Tooltip title={formatDateTime(c.status?.lastHeartbeat, locale)}>
                 <Typography.Text type="secondary">

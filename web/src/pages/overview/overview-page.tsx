@@ -57,6 +57,14 @@ export function OverviewPage() {
   const incidents = useIncidentRows(can.canMonitor);
   const openIncidents = useMemo(() => attentionIncidents(incidents.rows, 5), [incidents.rows]);
   const money = useMemo(() => usageTotals(usage.items), [usage.items]);
+  const deptCpu = useMemo(
+    () =>
+      usage.items.reduce(
+        (a, u) => ({ requested: a.requested + u.requested.cpu, quota: a.quota + (u.quota.cpu ?? 0) }),
+        { requested: 0, quota: 0 },
+      ),
+    [usage.items],
+  );
   const readyClusters = clusters.items.filter((c) => c.status?.health === 'Ready').length;
   const healthyApps = apps.rows.filter((r) => r.healthy).length;
 
@@ -183,29 +191,46 @@ export function OverviewPage() {
           </Card>
         </Col>
         <Col xs={12} lg={6}>
-          <Card>
-            <Statistic
-              title={t('overview.cpuRequested')}
-              value={formatPercent(totals.allocatableCpu ? totals.requestedCpu / totals.allocatableCpu : 0, locale)}
-              suffix={
-                <Typography.Text type="secondary" style={{ fontSize: 13 }}>
-                  {formatCores(totals.requestedCpu, locale)} / {formatCores(totals.allocatableCpu, locale)}{' '}
-                  {t('unit.cores')}
+          {can.allDepartments || !can.canReadApplications ? (
+            <Card>
+              <Statistic
+                title={t('overview.cpuRequested')}
+                value={formatPercent(totals.allocatableCpu ? totals.requestedCpu / totals.allocatableCpu : 0, locale)}
+                suffix={
+                  <Typography.Text type="secondary" style={{ fontSize: 13 }}>
+                    {formatCores(totals.requestedCpu, locale)} / {formatCores(totals.allocatableCpu, locale)}{' '}
+                    {t('unit.cores')}
+                  </Typography.Text>
+                }
+                loading={clusters.loading}
+              />
+              {totals.unreachable.clusters > 0 && (
+                <Typography.Text type="warning" style={{ fontSize: 12 }} data-testid="stat-unreachable-capacity">
+                  {t('overview.unreachableApart', {
+                    clusters: totals.unreachable.clusters,
+                    nodes: totals.unreachable.nodes,
+                    requested: formatCores(totals.unreachable.requestedCpu, locale),
+                    allocatable: formatCores(totals.unreachable.allocatableCpu, locale),
+                  })}
                 </Typography.Text>
-              }
-              loading={clusters.loading}
-            />
-            {totals.unreachable.clusters > 0 && (
-              <Typography.Text type="warning" style={{ fontSize: 12 }} data-testid="stat-unreachable-capacity">
-                {t('overview.unreachableApart', {
-                  clusters: totals.unreachable.clusters,
-                  nodes: totals.unreachable.nodes,
-                  requested: formatCores(totals.unreachable.requestedCpu, locale),
-                  allocatable: formatCores(totals.unreachable.allocatableCpu, locale),
-                })}
-              </Typography.Text>
-            )}
-          </Card>
+              )}
+            </Card>
+          ) : (
+            // A department's overview: its own quota use, never the city's capacity (本部门 means its figures only).
+            <Card data-testid="stat-department-cpu">
+              <Statistic
+                title={t('overview.departmentCpu')}
+                value={formatPercent(deptCpu.quota ? deptCpu.requested / deptCpu.quota : 0, locale)}
+                suffix={
+                  <Typography.Text type="secondary" style={{ fontSize: 13 }}>
+                    {formatCores(deptCpu.requested, locale)} /{' '}
+                    {deptCpu.quota ? formatCores(deptCpu.quota, locale) : '—'} {t('unit.cores')}
+                  </Typography.Text>
+                }
+                loading={usage.loading}
+              />
+            </Card>
+          )}
         </Col>
         <Col xs={12} lg={6}>
           <Card>
