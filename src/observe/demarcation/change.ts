@@ -66,19 +66,3 @@ export function changeOf(series: Series, at: number, opts: DemarcationOptions): 
   }
   return { series, before, after, scale, delta, z: delta / scale, silent: false };
 }
-
-/**
- * A series' level after `at` over its level before (medians of the compared window and of the baseline); undefined
- * without both, or with a baseline of zero. Used for the traffic a component served, which CPU, network and I/O follow.
- */
-export function windowRatio(series: Series, at: number, opts: DemarcationOptions): number | undefined {
-  const pre: number[] = [];
-  const post: number[] = [];
-  for (const [t, v] of cleanPoints(series)) {
-    if (t >= at - opts.preSeconds && t < at) pre.push(v);
-    if (t >= at && t <= at + opts.postSeconds) post.push(v);
-  }
-  if (pre.length === 0 || post.length === 0) return undefined;
-  const before = median(pre);
-  return before > 0 ? median(post) / before : undefined;
-}

@@ -1,4 +1,4 @@
-import { changeOf, windowRatio, type SeriesChange } from './change.ts';
+import { changeOf, cleanPoints, type SeriesChange } from './change.ts';
 import type { DemarcationInput, DemarcationOptions, Series, SignalKind } from './input.ts';
 import { SIGNAL_RULES } from './signals.ts';
 
@@ -56,6 +56,36 @@ const EVENT_STRENGTH = 1;
 const CHANGE_FACTOR = 2;
 /** A pod counts towards a node's spread with at least one unit of evidence (one signal well past the threshold). */
 const ANOMALOUS = 1;
+
+/** A component's request rate: the baseline's median and the samples by time. */
+interface Traffic {
+  readonly before: number;
+  readonly at: ReadonlyMap<number, number>;
+}
+
+/**
+ * The largest deviation of a load-driven series after `at` from what its traffic predicts at the same moment
+ * (`before × traffic(t) / traffic before`), in the bad direction; undefined when no sample lines up with a traffic
+ * sample (nothing to compare with).
+ */
+function ownBeyondTraffic(
+  change: SeriesChange,
+  traffic: Traffic,
+  at: number,
+  opts: DemarcationOptions,
+): number | undefined {
+  const bad = SIGNAL_RULES[change.series.signal].bad;
+  let worst: number | undefined;
+  for (const [t, v] of cleanPoints(change.series)) {
+    if (t < at || t > at + opts.postSeconds) continue;
+    const load = traffic.at.get(t);
+    if (load === undefined) continue;
+    const expected = (change.before * load) / traffic.before;
+    const d = bad === 'up' ? v - expected : bad === 'down' ? expected - v : Math.abs(v - expected);
+    worst = worst === undefined ? d : Math.max(worst, d);
+  }
+  return worst === undefined ? undefined : Math.max(0, worst);
+}
 
 /** Signals that move with the traffic a subject serves (their change is discounted by the request rate's). */
 const LOAD_DRIVEN: ReadonlySet<SignalKind> = new Set<SignalKind>(['cpu', 'network', 'io']);
@@ -116,13 +146,13 @@ export function rankCandidates(input: DemarcationInput, opts: DemarcationOptions
     }
   }
 
-  // Each component's traffic after the onset over before (medians of the two windows), from its request rate.
-  const trafficRatio = new Map<string, number>();
+  // Each component's request rate: its level before the onset and its samples by time.
+  const trafficOf = new Map<string, Traffic>();
   for (const l of located) {
     const sr = l.change.series;
     if (sr.signal !== 'requests' || sr.on !== 'component' || !l.component || l.change.silent) continue;
-    const ratio = windowRatio(sr, at, opts);
-    if (ratio !== undefined) trafficRatio.set(l.component, ratio);
+    if (l.change.before > 0)
+      trafficOf.set(l.component, { before: l.change.before, at: new Map(cleanPoints(sr).map(([t, v]) => [t, v])) });
   }
 
   const evidenceOf = (l: Located): SeriesEvidence => {
@@ -150,11 +180,10 @@ export function rankCandidates(input: DemarcationInput, opts: DemarcationOptions
     }
     if (LOAD_DRIVEN.has(l.change.series.signal) && l.component && !l.change.silent) {
       // CPU, network and I/O follow the traffic served: only the part beyond what the request rate's change
-      // predicts (the level before times the traffic's ratio after to before) is the subject's own.
-      const ratio = trafficRatio.get(l.component);
-      if (ratio !== undefined && ratio !== 1) {
-        const expected = l.change.before * ratio;
-        const own = Math.abs(l.change.after - expected);
+      // predicts at the same moment (the level before times the traffic then over the traffic before) is its own.
+      const traffic = trafficOf.get(l.component);
+      const own = traffic ? ownBeyondTraffic(l.change, traffic, at, opts) : undefined;
+      if (own !== undefined) {
         const amount = Math.max(0, l.change.delta - own);
         if (amount > 0) {
           explained = { by: 'requests', amount };
