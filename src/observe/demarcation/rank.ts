@@ -328,11 +328,19 @@ export function rankCandidates(input: DemarcationInput, opts: DemarcationOptions
   for (const n of nodeNames) {
     const here = allPods.filter((p) => p.node === n);
     // A caller whose callee is more anomalous than itself is that callee's echo, not a second victim of the node.
+    // …and a component whose replicas on other nodes are as sick is no victim of this one: its fault is its own.
     const bad = here.filter(
       (p) =>
         anomalousPod.get(p.name)! >= ANOMALOUS &&
         !(callees.get(p.component) ?? []).some(
           (d) => (componentScore.get(d) ?? 0) > (componentScore.get(p.component) ?? 0),
+        ) &&
+        !allPods.some(
+          (q) =>
+            q.component === p.component &&
+            q.node !== n &&
+            evByPod.has(q.name) &&
+            anomalousPod.get(q.name)! >= ANOMALOUS,
         ),
     );
     const badComponents = [...new Set(bad.map((p) => p.component))].sort(byName);
@@ -362,9 +370,21 @@ export function rankCandidates(input: DemarcationInput, opts: DemarcationOptions
         spread,
         local.reduce((a, c) => a + localTo.get(n)!.get(c)!, 0),
       );
-    // A node's CPU or memory rising with one pod's is that pod's doing: they count only with a spread.
+    // A node's CPU or memory rising with one pod's is that pod's doing: they count only with a spread, or when no
+    // pod on it rose in the same resource (then what uses it is outside the pods: the node's own).
+    const podRose = (signal: SignalKind): boolean =>
+      here.some((p) =>
+        (evByPod.get(p.name) ?? []).some((e) => e.signal === signal && e.contribution > 0 && e.after > e.before),
+      );
     const series = (evByNode.get(n) ?? []).filter(
-      (e) => e.contribution > 0 && (spreadOk || localOk || e.silent || e.signal === 'nodeReady'),
+      (e) =>
+        e.contribution > 0 &&
+        (spreadOk ||
+          localOk ||
+          e.silent ||
+          e.signal === 'nodeReady' ||
+          (e.signal === 'nodeCpu' && !podRose('cpu')) ||
+          (e.signal === 'nodeMemory' && !podRose('memory'))),
     );
     const score = scoreOf(series) + eventScore(evs) + spread;
     if (localOk && score > 0) for (const c of local) localComponents.add(c);
