@@ -341,6 +341,9 @@ export const en = {
   NoSuchCluster: 'there is no cluster {cluster}',
   ApplicationNotOnCluster: '{application} has nothing on cluster {cluster}',
   PodNotFound: 'pod {pod} is not a pod of {application} on cluster {cluster}',
+  /** `polis pods`: a cluster the application is on that could not be asked, and an empty answer. */
+  PodsClusterNotAsked: 'cluster {cluster} could not be asked: {detail}',
+  PodsNone: 'No pods.',
 } as const satisfies Record<string, string>;
 
 /** Every code the catalogue knows. */

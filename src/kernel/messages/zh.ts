@@ -294,4 +294,6 @@ export const zh: Record<MessageCode, string> = {
   NoSuchCluster: '没有集群 {cluster}',
   ApplicationNotOnCluster: '{application} 在集群 {cluster} 上没有任何对象',
   PodNotFound: 'Pod {pod} 不是 {application} 在集群 {cluster} 上的 Pod',
+  PodsClusterNotAsked: '无法查询集群 {cluster}：{detail}',
+  PodsNone: '没有 Pod。',
 };
