@@ -12,8 +12,12 @@
  * calls samr's business-license service and the health appointment portal calls hrss's social-security query.
  *
  *   node bench/demarcation.ts [incidents=330] [seed=1]     (DEMARC_VERBOSE=1 prints every miss)
+ *
+ * Seed 1 writes bench/results/demarcation.json; any other seed is a held-out run, written beside it as
+ * demarcation.seed<N>.json. DEMARC_RECORD=file.jsonl also writes each fault's truth and the incident's recorded inputs
+ * (first and final), so `node bench/demarcation-replay.ts file.jsonl` can replay the verdicts on them.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { componentDemands } from '../src/apps/render/index.ts';
 import type { ApplicationSpec } from '../src/apps/application-kind.ts';
 import { appNamespace } from '../src/delivery/namespace.ts';
@@ -29,6 +33,8 @@ import { figure, percentile, printFigures, round, writeResult } from './support/
 const INCIDENTS = Number(process.argv[2] ?? 330);
 const SEED = Number(process.argv[3] ?? 1);
 const VERBOSE = process.env.DEMARC_VERBOSE === '1';
+const RECORD = process.env.DEMARC_RECORD;
+if (RECORD) writeFileSync(RECORD, '');
 const STEP = 15_000;
 const FAULT_MS = 5 * 60_000;
 const RECOVER_MS = 15 * 60_000;
@@ -330,7 +336,7 @@ for (let i = 0; i < INCIDENTS; i++) {
   const injected = nowS();
   const before = new Set(engine.list().map((x) => x.id));
   const fault = sim.faults.add(spec);
-  let first: { verdict: string; rank: number; at: number } | undefined;
+  let first: { verdict: string; rank: number; at: number; input: unknown } | undefined;
   for (let t = 0; t < FAULT_MS; t += STEP) {
     sim.advance(STEP);
     evaluate();
@@ -340,7 +346,12 @@ for (let i = 0; i < INCIDENTS; i++) {
       .sort((a, b) => a.openedAt - b.openedAt);
     if (!first && fresh[0]) {
       const r = fresh[0].result;
-      first = { verdict: r.verdict.kind, rank: rankOf(r.candidates, truth.culprit), at: fresh[0].verdictAt };
+      first = {
+        verdict: r.verdict.kind,
+        rank: rankOf(r.candidates, truth.culprit),
+        at: fresh[0].verdictAt,
+        input: fresh[0].input,
+      };
     }
   }
   const fresh = engine
@@ -361,6 +372,11 @@ for (let i = 0; i < INCIDENTS; i++) {
     top: inc ? inc.result.candidates.slice(0, 3).map((c) => c.subject.name) : [],
   });
   const o = outcomes[outcomes.length - 1]!;
+  if (RECORD)
+    appendFileSync(
+      RECORD,
+      `${JSON.stringify({ i, kind, truth, extra: o.extra, secondsToVerdict: o.secondsToVerdict, first: first?.input, final: inc?.input, options: inc?.result.options })}\n`,
+    );
   if (VERBOSE && (o.finalVerdict !== truth.verdict || o.rankFinal !== 1))
     console.log(
       `${i} ${kind} truth ${truth.verdict} ${truth.culprit}: got ${o.firstVerdict}/${o.finalVerdict} rank ${o.rankFirst}/${o.rankFinal} top ${o.top.join(', ')}`,
@@ -385,6 +401,13 @@ for (const k of KINDS) {
   byKind[k] =
     `${xs.length} faults: verdict ${pct(xs, (o) => o.firstVerdict === o.truth.verdict)}% first / ${pct(xs, (o) => o.finalVerdict === o.truth.verdict)}% final, ` +
     `top-1 ${pct(xs, (o) => o.rankFinal === 1)}%, top-3 ${pct(xs, (o) => o.rankFinal >= 1 && o.rankFinal <= 3)}%`;
+}
+// Confusion per fault type: the final verdicts given (none: no incident), and the kind of the top candidate.
+const confusion: Record<string, Record<string, number>> = {};
+for (const o of outcomes) {
+  const row = (confusion[o.kind] ??= {});
+  const key = `${o.finalVerdict ?? 'none'}${o.rankFinal === 1 ? '' : ' (culprit not first)'}`;
+  row[key] = (row[key] ?? 0) + 1;
 }
 const figures = [
   figure({ metric: 'faults injected', value: outcomes.length, unit: 'faults', goal: '>= 300' }),
@@ -425,28 +448,39 @@ const figures = [
 ];
 printFigures('fault demarcation on the simulated demo city', figures);
 console.log(JSON.stringify(byKind, null, 1));
+console.log('final verdicts per fault type (truth in bench/demarcation.ts):');
+for (const [k, row] of Object.entries(confusion))
+  console.log(
+    `  ${k.padEnd(18)} ${Object.entries(row)
+      .map(([v, n]) => `${v} ${n}`)
+      .join(', ')}`,
+  );
 console.log(
   `${round(wallSeconds, 0)} s of wall time for ${round((outcomes.length * (FAULT_MS + RECOVER_MS)) / 3_600_000, 1)} h of virtual time`,
 );
-const path = await writeResult({
-  benchmark: 'demarcation',
-  command: 'npm run bench:demarcation',
-  figures,
-  parameters: {
-    seed: SEED,
-    components: comps.length,
-    applications: apps.length,
-    declaredEdges: declaredCount,
-    edges: edges.length,
-    faultMinutes: FAULT_MS / 60_000,
-    recoveryMinutes: RECOVER_MS / 60_000,
-    byKind,
+const path = await writeResult(
+  {
+    benchmark: 'demarcation',
+    command: SEED === 1 ? 'npm run bench:demarcation' : `node bench/demarcation.ts ${INCIDENTS} ${SEED}`,
+    figures,
+    parameters: {
+      seed: SEED,
+      components: comps.length,
+      applications: apps.length,
+      declaredEdges: declaredCount,
+      edges: edges.length,
+      faultMinutes: FAULT_MS / 60_000,
+      recoveryMinutes: RECOVER_MS / 60_000,
+      byKind,
+      confusion,
+    },
+    notes: [
+      'Demo city (examples/apps) on the sandbox clusters gov-east and gov-west; background load replayed from Crane production series (../shared/data/crane).',
+      'Call graph: declared env references, plus the bench additions stated in bench/demarcation.ts (first component calls the others, shared PostgreSQL/Redis instances, two cross-department calls).',
+      'Truth: node-down, partition, node CPU hog, network loss → infrastructure (culprit: node, cluster, node, callee of the lossy edge); slow shared dependency → shared dependency; the rest → application (the component).',
+      'First verdict: the verdict when the incident opened (within the time figure); final: after the 5-minute window.',
+    ],
   },
-  notes: [
-    'Demo city (examples/apps) on the sandbox clusters gov-east and gov-west; background load replayed from Crane production series (../shared/data/crane).',
-    'Call graph: declared env references, plus the bench additions stated in bench/demarcation.ts (first component calls the others, shared PostgreSQL/Redis instances, two cross-department calls).',
-    'Truth: node-down, partition, node CPU hog, network loss → infrastructure (culprit: node, cluster, node, callee of the lossy edge); slow shared dependency → shared dependency; the rest → application (the component).',
-    'First verdict: the verdict when the incident opened (within the time figure); final: after the 5-minute window.',
-  ],
-});
+  SEED === 1 ? undefined : `seed${SEED}`,
+);
 console.log(`wrote ${path}`);

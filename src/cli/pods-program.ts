@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
+import { msg } from '../kernel/messages/index.ts';
 import { locateApp } from './app-target.ts';
+import { say, type CodedText } from './cli-lang.ts';
 import { usageError } from './cli-errors.ts';
 import type { CliContext } from './context.ts';
 import { println } from './io.ts';
@@ -21,7 +23,8 @@ interface PodsAnswer {
   readonly clusters: readonly {
     readonly cluster: string;
     readonly reachable: boolean;
-    readonly detail?: { readonly message: string };
+    /** The server's coded reason (code, params, English message). */
+    readonly detail?: CodedText;
     readonly pods: readonly Pod[];
   }[];
 }
@@ -49,10 +52,13 @@ export function podsTable(answer: PodsAnswer): string {
     ]),
   );
   const header = ['CLUSTER', 'NAME', 'COMPONENT', 'STATUS', 'RESTARTS', 'LAST TERMINATION', 'NODE', 'AGE'];
-  const table = rows.length > 0 ? formatTable(header, rows) : 'No pods.\n';
+  const table = rows.length > 0 ? formatTable(header, rows) : `${say(msg('PodsNone'))}\n`;
   const unreachable = answer.clusters
     .filter((c) => !c.reachable)
-    .map((c) => `cluster ${c.cluster} could not be asked: ${c.detail?.message ?? 'unreachable'}\n`);
+    .map(
+      (c) =>
+        `${say(msg('PodsClusterNotAsked', { cluster: c.cluster, detail: c.detail?.code || c.detail?.message ? say(c.detail) : say(msg('ClusterDown')) }))}\n`,
+    );
   return table + unreachable.join('');
 }
 

@@ -375,6 +375,9 @@ export const en = {
   KubeconfigCertificatePair: 'a client certificate needs both client-certificate-data and client-key-data',
   KubeconfigNoCredentials:
     'no credentials: give token, client-certificate-data with client-key-data, or username and password (use a ServiceAccount token instead: apply the least-privilege ClusterRole in deploy/, then run "kubectl create token polis -n polis-system --duration=8760h" and put the token in user.token)',
+  /** `polis pods`: a cluster the application is on that could not be asked, and an empty answer. */
+  PodsClusterNotAsked: 'cluster {cluster} could not be asked: {detail}',
+  PodsNone: 'No pods.',
 } as const satisfies Record<string, string>;
 
 /** Every code the catalogue knows. */

@@ -321,4 +321,6 @@ export const zh: Record<MessageCode, string> = {
   KubeconfigCertificatePair: '客户端证书需要同时提供 client-certificate-data 和 client-key-data',
   KubeconfigNoCredentials:
     '没有凭据：请提供 token、client-certificate-data 与 client-key-data，或用户名和密码（请改用 ServiceAccount 令牌：应用 deploy/ 中的最小权限 ClusterRole，再运行 "kubectl create token polis -n polis-system --duration=8760h"，把令牌填入 user.token）',
+  PodsClusterNotAsked: '无法查询集群 {cluster}：{detail}',
+  PodsNone: '没有 Pod。',
 };

@@ -1,4 +1,4 @@
-import { changeOf, type SeriesChange } from './change.ts';
+import { changeOf, cleanPoints, type SeriesChange } from './change.ts';
 import type { DemarcationInput, DemarcationOptions, Series, SignalKind } from './input.ts';
 import { SIGNAL_RULES } from './signals.ts';
 
@@ -57,6 +57,39 @@ const CHANGE_FACTOR = 2;
 /** A pod counts towards a node's spread with at least one unit of evidence (one signal well past the threshold). */
 const ANOMALOUS = 1;
 
+/** A component's request rate: the baseline's median and the samples by time. */
+interface Traffic {
+  readonly before: number;
+  readonly at: ReadonlyMap<number, number>;
+}
+
+/**
+ * The largest deviation of a load-driven series after `at` from what its traffic predicts at the same moment
+ * (`before × traffic(t) / traffic before`), in the bad direction; undefined when no sample lines up with a traffic
+ * sample (nothing to compare with).
+ */
+function ownBeyondTraffic(
+  change: SeriesChange,
+  traffic: Traffic,
+  at: number,
+  opts: DemarcationOptions,
+): number | undefined {
+  const bad = SIGNAL_RULES[change.series.signal].bad;
+  let worst: number | undefined;
+  for (const [t, v] of cleanPoints(change.series)) {
+    if (t < at || t > at + opts.postSeconds) continue;
+    const load = traffic.at.get(t);
+    if (load === undefined) continue;
+    const expected = (change.before * load) / traffic.before;
+    const d = bad === 'up' ? v - expected : bad === 'down' ? expected - v : Math.abs(v - expected);
+    worst = worst === undefined ? d : Math.max(worst, d);
+  }
+  return worst === undefined ? undefined : Math.max(0, worst);
+}
+
+/** Signals that move with the traffic a subject serves (their change is discounted by the request rate's). */
+const LOAD_DRIVEN: ReadonlySet<SignalKind> = new Set<SignalKind>(['cpu', 'network', 'io']);
+
 /** How strongly a z-score says "anomalous": 0 up to the threshold, then logarithmic so one huge z cannot drown the rest. */
 export function strength(z: number, threshold: number): number {
   return z > threshold ? Math.log1p(z - threshold) : 0;
@@ -113,6 +146,15 @@ export function rankCandidates(input: DemarcationInput, opts: DemarcationOptions
     }
   }
 
+  // Each component's request rate: its level before the onset and its samples by time.
+  const trafficOf = new Map<string, Traffic>();
+  for (const l of located) {
+    const sr = l.change.series;
+    if (sr.signal !== 'requests' || sr.on !== 'component' || !l.component || l.change.silent) continue;
+    if (l.change.before > 0)
+      trafficOf.set(l.component, { before: l.change.before, at: new Map(cleanPoints(sr).map(([t, v]) => [t, v])) });
+  }
+
   const evidenceOf = (l: Located): SeriesEvidence => {
     const rule = SIGNAL_RULES[l.change.series.signal];
     let z = l.change.z;
@@ -121,7 +163,11 @@ export function rankCandidates(input: DemarcationInput, opts: DemarcationOptions
       // A caller's latency (errors) includes its callees': only the rise beyond theirs is its own.
       let by = '';
       let amount = 0;
-      const outbound = rise.get(riseKey(l.pod ? `pod:${l.pod}` : l.component, rule.explainedBy)) ?? 0;
+      // A pod without outbound series of its own makes the calls its component's outbound series measure.
+      const outbound =
+        (l.pod ? rise.get(riseKey(`pod:${l.pod}`, rule.explainedBy)) : undefined) ??
+        rise.get(riseKey(l.component, rule.explainedBy)) ??
+        0;
       if (outbound > amount) [by, amount] = ['outbound', outbound];
       for (const callee of callees.get(l.component) ?? []) {
         const r = rise.get(riseKey(callee, l.change.series.signal)) ?? 0;
@@ -130,6 +176,19 @@ export function rankCandidates(input: DemarcationInput, opts: DemarcationOptions
       if (amount > 0) {
         explained = { by, amount: Math.min(amount, l.change.delta) };
         z = (l.change.delta - explained.amount) / l.change.scale;
+      }
+    }
+    if (LOAD_DRIVEN.has(l.change.series.signal) && l.component && !l.change.silent) {
+      // CPU, network and I/O follow the traffic served: only the part beyond what the request rate's change
+      // predicts at the same moment (the level before times the traffic then over the traffic before) is its own.
+      const traffic = trafficOf.get(l.component);
+      const own = traffic ? ownBeyondTraffic(l.change, traffic, at, opts) : undefined;
+      if (own !== undefined) {
+        const amount = Math.max(0, l.change.delta - own);
+        if (amount > 0) {
+          explained = { by: 'requests', amount };
+          z = own / l.change.scale;
+        }
       }
     }
     const s = l.change.series;
@@ -250,24 +309,38 @@ export function rankCandidates(input: DemarcationInput, opts: DemarcationOptions
   }
 
   // Nodes: a common cause of several unrelated components' anomalies on the same node, or the node's own signals.
+  // A pod measured only after the onset (a replacement, rescheduled from a failed node) has no baseline: it is a
+  // consequence, not a victim of the node it landed on. Only a pod with no series at all borrows its component's score.
+  const measured = new Set(input.series.filter((s) => s.on === 'pod').map((s) => s.name));
   const podScore = (p: string): number => {
     const own = evByPod.get(p);
     const evs = events.filter((e) => e.on === 'pod' && e.name === p);
-    return own ? scoreOf(own) + eventScore(evs) : (componentScore.get(pods.get(p)!.component) ?? 0);
+    if (own) return scoreOf(own) + eventScore(evs);
+    return measured.has(p) ? eventScore(evs) : (componentScore.get(pods.get(p)!.component) ?? 0);
   };
   const allPods = [...pods.values()].filter((p) => p.node !== undefined).sort((a, b) => byName(a.name, b.name));
   const anomalousPod = new Map(allPods.map((p) => [p.name, podScore(p.name)]));
+  const localTo = nodeLocalComponents(allPods, anomalousPod, evByPod);
   const totalMass = [...anomalousPod.values()].filter((v) => v >= ANOMALOUS).reduce((a, b) => a + b, 0);
   const nodeNames = [...new Set([...nodes.keys(), ...allPods.map((p) => p.node!)])].sort(byName);
   const nodeScore = new Map<string, number>();
+  const localComponents = new Set<string>();
   for (const n of nodeNames) {
     const here = allPods.filter((p) => p.node === n);
     // A caller whose callee is more anomalous than itself is that callee's echo, not a second victim of the node.
+    // …and a component whose replicas on other nodes are as sick is no victim of this one: its fault is its own.
     const bad = here.filter(
       (p) =>
         anomalousPod.get(p.name)! >= ANOMALOUS &&
         !(callees.get(p.component) ?? []).some(
           (d) => (componentScore.get(d) ?? 0) > (componentScore.get(p.component) ?? 0),
+        ) &&
+        !allPods.some(
+          (q) =>
+            q.component === p.component &&
+            q.node !== n &&
+            evByPod.has(q.name) &&
+            anomalousPod.get(q.name)! >= ANOMALOUS,
         ),
     );
     const badComponents = [...new Set(bad.map((p) => p.component))].sort(byName);
@@ -287,12 +360,34 @@ export function rankCandidates(input: DemarcationInput, opts: DemarcationOptions
       for (const c of badComponents) spread += perComponent.get(c)!;
       spread *= concentration;
     }
-    // A node's CPU or memory rising with one pod's is that pod's doing: they count only with a spread.
-    const series = (evByNode.get(n) ?? []).filter(
-      (e) => e.contribution > 0 && (spreadOk || e.silent || e.signal === 'nodeReady'),
-    );
+    // Components whose replicas suffer here and nowhere else: what they share is this node, not their code.
+    const local = [...(localTo.get(n)?.keys() ?? [])].sort(byName);
+    const readiness = (evByNode.get(n) ?? []).some((e) => e.contribution > 0 && (e.silent || e.signal === 'nodeReady'));
     const evs = events.filter((e) => e.on === 'node' && e.name === n);
+    const localOk = local.length >= 2 || (local.length === 1 && (readiness || evs.length > 0));
+    if (localOk)
+      spread = Math.max(
+        spread,
+        local.reduce((a, c) => a + localTo.get(n)!.get(c)!, 0),
+      );
+    // A node's CPU or memory rising with one pod's is that pod's doing: they count only with a spread, or when no
+    // pod on it rose in the same resource (then what uses it is outside the pods: the node's own).
+    const podRose = (signal: SignalKind): boolean =>
+      here.some((p) =>
+        (evByPod.get(p.name) ?? []).some((e) => e.signal === signal && e.contribution > 0 && e.after > e.before),
+      );
+    const series = (evByNode.get(n) ?? []).filter(
+      (e) =>
+        e.contribution > 0 &&
+        (spreadOk ||
+          localOk ||
+          e.silent ||
+          e.signal === 'nodeReady' ||
+          (e.signal === 'nodeCpu' && !podRose('cpu')) ||
+          (e.signal === 'nodeMemory' && !podRose('memory'))),
+    );
     const score = scoreOf(series) + eventScore(evs) + spread;
+    if (localOk && score > 0) for (const c of local) localComponents.add(c);
     nodeScore.set(n, score);
     if (score <= 0) continue;
     out.push({
@@ -303,9 +398,26 @@ export function rankCandidates(input: DemarcationInput, opts: DemarcationOptions
         events: evs,
         changes: [],
         path: [nodes.get(n)?.cluster, n].filter((x): x is string => x !== undefined),
-        spread: { components: badComponents, pods: here.length, anomalousPods: bad.length },
+        spread: {
+          components: [...new Set([...badComponents, ...(localOk ? local : [])])].sort(byName),
+          pods: here.length,
+          anomalousPods: localOk
+            ? here.filter(
+                (p) => bad.includes(p) || (local.includes(p.component) && anomalousPod.get(p.name)! >= ANOMALOUS),
+              ).length
+            : bad.length,
+        },
       },
     });
+  }
+  // A component whose anomaly is confined to the replicas on one failing node counts for the share of its replicas
+  // affected: its replicas elsewhere show its code and configuration are sound.
+  for (const i of out.keys()) {
+    const c = out[i]!;
+    if (c.subject.kind !== 'component' || !localComponents.has(c.subject.name)) continue;
+    const mine = allPods.filter((p) => p.component === c.subject.name && evByPod.has(p.name));
+    const sick = mine.filter((p) => anomalousPod.get(p.name)! >= ANOMALOUS).length;
+    if (mine.length > 0) out[i] = { ...c, score: (c.score * sick) / mine.length };
   }
 
   // Clusters: unreachable, or several of their nodes at once.
@@ -350,6 +462,36 @@ export function rankCandidates(input: DemarcationInput, opts: DemarcationOptions
       kindOrder[a.subject.kind] - kindOrder[b.subject.kind] ||
       byName(a.subject.name, b.subject.name),
   );
+}
+
+/**
+ * Per node, the components whose anomalous replicas (one unit of evidence or more, by their own series) all run on
+ * it while at least one replica on another node was measured before and after the onset and stayed normal, with the
+ * strongest anomalous replica's score. A fault in a component reaches all its replicas; one in a node only those on it.
+ */
+function nodeLocalComponents(
+  allPods: readonly { name: string; component: string; node?: string }[],
+  score: ReadonlyMap<string, number>,
+  own: ReadonlyMap<string, readonly SeriesEvidence[]>,
+): Map<string, Map<string, number>> {
+  const byComponent = new Map<string, { name: string; node: string }[]>();
+  for (const p of allPods)
+    if (p.node !== undefined && own.has(p.name))
+      (byComponent.get(p.component) ?? byComponent.set(p.component, []).get(p.component)!).push({
+        name: p.name,
+        node: p.node,
+      });
+  const out = new Map<string, Map<string, number>>();
+  for (const [c, ps] of byComponent) {
+    const sick = ps.filter((p) => score.get(p.name)! >= ANOMALOUS);
+    const nodesSick = new Set(sick.map((p) => p.node));
+    if (nodesSick.size !== 1) continue;
+    const [n] = nodesSick;
+    if (!ps.some((p) => p.node !== n && score.get(p.name)! < ANOMALOUS)) continue;
+    const m = out.get(n!) ?? out.set(n!, new Map()).get(n!)!;
+    m.set(c, Math.max(...sick.map((p) => score.get(p.name)!)));
+  }
+  return out;
 }
 
 /** Strongest first, then by series identity. */

@@ -156,13 +156,15 @@ function networkCaller(input: DemarcationInput, top: Candidate): string | undefi
   const edges = ev.series.filter((e) => e.peer === top.subject.name && e.name !== top.subject.name);
   if (edges.length === 0) return undefined;
   const edgeMax = Math.max(...edges.map((e) => e.contribution));
-  // Its own evidence may only be what fewer arriving calls do (less load, less CPU), or far weaker served signals.
+  // Its own evidence may only be what its callers' traffic does to it (the load it serves moves either way as calls
+  // are lost or retried, CPU with it), or far weaker served or CPU signals: nothing a fault in it would show.
   const own = ev.series.filter((e) => !edges.includes(e));
   const healthy = own.every(
     (e) =>
       !e.silent &&
-      (((e.signal === 'latency' || e.signal === 'errors') && e.contribution < 0.25 * edgeMax) ||
-        ((e.signal === 'cpu' || e.signal === 'requests' || e.signal === 'network') && e.after < e.before)),
+      (SIGNAL_RULES[e.signal].role === 'load' ||
+        ((e.signal === 'latency' || e.signal === 'errors') && e.contribution < 0.25 * edgeMax) ||
+        (e.signal === 'cpu' && (e.after < e.before || e.contribution < 0.25 * edgeMax))),
   );
   if (!healthy) return undefined;
   const pods = new Set((input.pods ?? []).filter((p) => p.component === top.subject.name).map((p) => p.name));

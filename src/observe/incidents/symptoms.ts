@@ -52,12 +52,36 @@ const FLOORS: Partial<Record<SignalKind, { abs: number; rel: number }>> = {
   memory: { abs: 32 * 1024 ** 2, rel: 0.15 },
 };
 
+/** A pod's CPU rise that is a symptom: at least this much (cores, and relative to its level), beyond its traffic. */
+const CPU_FLOOR = { abs: 0.05, rel: 0.5 };
+/** A node busier than this share of its allocatable CPU is saturated (pods on it queue for CPU). */
+const NODE_SATURATED = 0.9;
+
+/**
+ * How much a component's traffic rose: the median request rate of the latest samples over the baseline's (1 when
+ * it fell or is not measured).
+ */
+function trafficRise(series: readonly Series[], component: string, now: number, o: DetectOptions): number {
+  const s = series.find((x) => x.on === 'component' && x.name === component && x.signal === 'requests');
+  if (!s) return 1;
+  const recent: number[] = [];
+  const base: number[] = [];
+  for (const [t, v] of s.points) {
+    if (v === null || !Number.isFinite(v) || t > now) continue;
+    if (t > now - o.confirmSeconds) recent.push(v);
+    else if (t > now - o.confirmSeconds - o.baselineSeconds) base.push(v);
+  }
+  const before = median(base);
+  const after = median(recent);
+  return before > 0 && after > before ? after / before : 1;
+}
+
 /** Warning reasons that are symptoms by themselves. */
 const WARNINGS = new Set(['NodeNotReady', 'ClusterUnreachable', 'BackOff', 'OOMKilling', 'CrashLoopBackOff']);
 
 /**
  * The symptoms firing at `now` (epoch seconds): latency, errors and memory risen past their baseline in every one
- * of the latest samples, restarts, a node not ready, a cluster unreachable, warning events. Pure and deterministic:
+ * of the latest samples, a pod's CPU risen beyond what its traffic explains, a node newly saturated, restarts, a node not ready, a cluster unreachable, warning events. Pure and deterministic:
  * the thresholds are a priori (DEFAULT_DETECT, FLOORS), the same input gives the same list in the same order.
  */
 export function detectSymptoms(obs: Observation, now: number, o: DetectOptions = DEFAULT_DETECT): Symptom[] {
@@ -99,6 +123,24 @@ export function detectSymptoms(obs: Observation, now: number, o: DetectOptions =
         const before = Math.max(...values);
         const after = recent[recent.length - 1]![1];
         if (after > before) fire(before, after);
+        break;
+      }
+      case 'cpu': {
+        // A pod's CPU risen past its baseline by more than its traffic explains (CPU per request up by half):
+        // something in it spins. A traffic surge raises CPU and requests together and is no symptom.
+        if (s.on !== 'pod') break;
+        const threshold = level + Math.max(o.sigmas * madSigma(values), CPU_FLOOR.abs, CPU_FLOOR.rel * level);
+        if (!recent.every((p) => p[1] > threshold)) break;
+        const load = trafficRise(obs.series, subject.name, now, o);
+        if (median(recent.map((p) => p[1])) / Math.max(level, CPU_FLOOR.abs) >= (1 + CPU_FLOOR.rel) * load)
+          fire(threshold, recent[recent.length - 1]![1]);
+        break;
+      }
+      case 'nodeCpu': {
+        // A node newly saturated (the platform's node CPU rule), whatever uses it.
+        const threshold = Math.max(NODE_SATURATED, level + Math.max(o.sigmas * madSigma(values), 0.1));
+        if (level < NODE_SATURATED && recent.every((p) => p[1] >= threshold))
+          fire(threshold, recent[recent.length - 1]![1]);
         break;
       }
       default: {

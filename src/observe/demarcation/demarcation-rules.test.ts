@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import { AT, series } from '../../../test/fixtures/demarcation-scenarios.ts';
+import type { DemarcationInput, Series } from './input.ts';
+import { demarcate } from './verdict.ts';
+
+/** Latency and CPU of one pod; `latency`/`cpu` are the values after AT (undefined: unchanged, null: silent). */
+function pod(name: string, seed: number, latency?: number | null, cpu?: number | null): Series[] {
+  return [
+    series({ on: 'pod', name, signal: 'latency', quantile: 0.5 }, 0.05, 0.002, latency, seed),
+    series({ on: 'pod', name, signal: 'cpu' }, 0.2, 0.005, cpu, seed + 1),
+  ];
+}
+
+const components = ['db', 'cache', 'web'].map((name) => ({ name, application: 'shop', department: 'tax' }));
+const base = {
+  at: AT,
+  clusters: [{ name: 'c1' }],
+  nodes: [
+    { name: 'n1', cluster: 'c1' },
+    { name: 'n2', cluster: 'c1' },
+    { name: 'n3', cluster: 'c1' },
+  ],
+  components,
+};
+
+describe('the demarcation rules on where replicas suffer', () => {
+  it('blames the node when only the replicas on it suffer and their replicas elsewhere are well', () => {
+    // db and cache run on n1 and n2; only their pods on n1 slow down; n1's CPU saturates.
+    const input: DemarcationInput = {
+      ...base,
+      pods: [
+        { name: 'db-a', component: 'db', node: 'n1' },
+        { name: 'db-b', component: 'db', node: 'n2' },
+        { name: 'cache-a', component: 'cache', node: 'n1' },
+        { name: 'cache-b', component: 'cache', node: 'n2' },
+      ],
+      series: [
+        ...pod('db-a', 10, 0.4),
+        ...pod('db-b', 20),
+        ...pod('cache-a', 30, 0.4),
+        ...pod('cache-b', 40),
+        series({ on: 'node', name: 'n1', signal: 'nodeCpu' }, 0.4, 0.01, 1, 50),
+      ],
+    };
+    const r = demarcate(input);
+    expect(r.verdict.kind).toBe('infrastructure');
+    expect(r.verdict.subject).toMatchObject({ kind: 'node', name: 'n1' });
+    expect(r.candidates[0]!.evidence.spread?.components).toEqual(['cache', 'db']);
+  });
+
+  it('keeps the component when its replicas on every node suffer alike', () => {
+    const input: DemarcationInput = {
+      ...base,
+      pods: [
+        { name: 'db-a', component: 'db', node: 'n1' },
+        { name: 'db-b', component: 'db', node: 'n2' },
+        { name: 'cache-a', component: 'cache', node: 'n1' },
+        { name: 'cache-b', component: 'cache', node: 'n2' },
+      ],
+      series: [...pod('db-a', 10, 0.4), ...pod('db-b', 20, 0.4), ...pod('cache-a', 30), ...pod('cache-b', 40)],
+    };
+    const r = demarcate(input);
+    expect(r.verdict.kind).toBe('application');
+    expect(r.candidates[0]!.subject.name).toBe('db');
+    expect(r.candidates.some((c) => c.subject.kind === 'node')).toBe(false);
+  });
+
+  it('does not count replacement pods, started after the onset, against the node they land on', () => {
+    // n1 goes down: db-a and cache-a fall silent; their replacements db-c and cache-c start on n2.
+    const late = (s: Series): Series => ({ ...s, points: s.points.filter(([t]) => t >= AT + 60) });
+    const input: DemarcationInput = {
+      ...base,
+      pods: [
+        { name: 'db-a', component: 'db', node: 'n1' },
+        { name: 'db-b', component: 'db', node: 'n3' },
+        { name: 'db-c', component: 'db', node: 'n2' },
+        { name: 'cache-a', component: 'cache', node: 'n1' },
+        { name: 'cache-b', component: 'cache', node: 'n3' },
+        { name: 'cache-c', component: 'cache', node: 'n2' },
+      ],
+      series: [
+        ...pod('db-a', 10, null, null),
+        ...pod('db-b', 20),
+        ...pod('db-c', 30, 0.05).map(late),
+        ...pod('cache-a', 40, null, null),
+        ...pod('cache-b', 50),
+        ...pod('cache-c', 60).map(late),
+        series({ on: 'node', name: 'n1', signal: 'nodeReady' }, 1, 0, 0, 70),
+      ],
+      events: [{ at: AT + 30, on: 'node', name: 'n1', reason: 'NodeNotReady' }],
+    };
+    const r = demarcate(input);
+    expect(r.verdict.subject).toMatchObject({ kind: 'node', name: 'n1' });
+    expect(r.candidates.some((c) => c.subject.name === 'n2' || c.subject.name === 'c1')).toBe(false);
+  });
+
+  it("blames a node whose CPU saturates while none of its pods' CPU rose (something outside the pods)", () => {
+    const input: DemarcationInput = {
+      ...base,
+      pods: [{ name: 'web-a', component: 'web', node: 'n1' }],
+      series: [...pod('web-a', 10), series({ on: 'node', name: 'n1', signal: 'nodeCpu' }, 0.3, 0.01, 1, 20)],
+    };
+    expect(demarcate(input).verdict.subject).toMatchObject({ kind: 'node', name: 'n1' });
+    // The same rise with the pod's CPU rising is the pod's doing.
+    const withPod = { ...input, series: [...pod('web-a', 10, undefined, 0.9), input.series.at(-1)!] };
+    expect(demarcate(withPod).verdict.subject).toMatchObject({ kind: 'component', name: 'web' });
+  });
+});
+
+describe('the demarcation rule on load-driven signals', () => {
+  it("discounts a CPU rise by the traffic that rose with it at the same moments, and keeps one that traffic doesn't explain", () => {
+    const traffic = series({ on: 'component', name: 'web', signal: 'requests' }, 100, 1, 300, 5);
+    const cpu = (after: number) => series({ on: 'component', name: 'web', signal: 'cpu' }, 0.2, 0.002, after, 6);
+    const input = (after: number): DemarcationInput => ({ ...base, series: [traffic, cpu(after)] });
+    // Three times the traffic, three times the CPU: load, not a fault.
+    const followed = demarcate(input(0.6)).candidates.find((c) => c.subject.name === 'web');
+    const e = followed?.evidence.series.find((x) => x.signal === 'cpu');
+    expect(e === undefined || e.contribution === 0).toBe(true);
+    // Three times the traffic, six times the CPU: the part beyond the traffic is its own.
+    const spun = demarcate(input(1.2)).candidates.find((c) => c.subject.name === 'web')!;
+    const own = spun.evidence.series.find((x) => x.signal === 'cpu')!;
+    expect(own.contribution).toBeGreaterThan(0);
+    expect(own.explained?.by).toBe('requests');
+  });
+});
