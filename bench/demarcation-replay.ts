@@ -8,7 +8,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { demarcate, type DemarcationInput, type DemarcationOptions } from '../src/observe/demarcation/index.ts';
-import { round } from './support/results.ts';
+import type { Figure } from './support/results.ts';
+import { figure, printFigures, round, writeResult } from './support/results.ts';
 
 interface Recorded {
   i: number;
@@ -20,7 +21,9 @@ interface Recorded {
 }
 
 const VERBOSE = process.env.DEMARC_VERBOSE === '1';
-for (const file of process.argv.slice(2)) {
+const figures: Figure[] = [];
+const files = process.argv.slice(2);
+for (const file of files) {
   const rows = readFileSync(file, 'utf8')
     .split('\n')
     .filter((l) => l.trim() !== '')
@@ -45,6 +48,24 @@ for (const file of process.argv.slice(2)) {
       `top-1 ${pct((o) => o.final.rank === 1)}%, top-3 ${pct((o) => o.final.rank >= 1 && o.final.rank <= 3)}%, ` +
       `top-1 first ${pct((o) => o.first.rank === 1)}%`,
   );
+  const name = file.split('/').at(-1);
+  const verdictPct = pct((o) => o.final.verdict === o.r.truth.verdict);
+  figures.push(
+    figure({
+      metric: `verdict accuracy (final), ${name}`,
+      value: verdictPct,
+      unit: '%',
+      goal: '>= 95',
+      baseline: `${out.length} faults; first verdict ${pct((o) => o.first.verdict === o.r.truth.verdict)}%`,
+    }),
+    figure({ metric: `root cause top-1, ${name}`, value: pct((o) => o.final.rank === 1), unit: '%', goal: '>= 90' }),
+    figure({
+      metric: `root cause top-3, ${name}`,
+      value: pct((o) => o.final.rank >= 1 && o.final.rank <= 3),
+      unit: '%',
+      goal: '>= 98',
+    }),
+  );
   for (const kind of [...new Set(out.map((o) => o.r.kind))]) {
     const xs = out.filter((o) => o.r.kind === kind);
     const row = new Map<string, number>();
@@ -63,4 +84,17 @@ for (const file of process.argv.slice(2)) {
         console.log(
           `  ${o.r.i} ${o.r.kind} truth ${o.r.truth.verdict} ${o.r.truth.culprit}: got ${o.first.verdict}/${o.final.verdict} rank ${o.first.rank}/${o.final.rank} top ${o.final.top.join(', ')}`,
         );
+}
+
+if (files.length > 0) {
+  printFigures('demarcation replayed on recorded incidents', figures);
+  await writeResult({
+    benchmark: 'demarcation-replay',
+    command: `node bench/demarcation-replay.ts ${files.join(' ')}`,
+    figures,
+    parameters: {
+      recordedBy: 'DEMARC_RECORD=FILE node bench/demarcation.ts 330 SEED (one file per seed)',
+      note: 'the incidents (symptoms, grouping, timing) come from the recorded runs; only demarcate() runs again with the current code',
+    },
+  });
 }
