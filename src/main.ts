@@ -62,6 +62,7 @@ import { BackupScheduler } from './backup/backup-scheduler.ts';
 import { parseCron } from './kernel/cron.ts';
 import { msg } from './kernel/messages/index.ts';
 import { LeaderElector } from './kernel/leader-elector.ts';
+import { leaseTimingFor } from './kernel/leader-lease.ts';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { marketKinds } from './market/market-kinds.ts';
@@ -267,6 +268,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     leases: store,
     name: 'controllers',
     holder: `${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`,
+    timing: leaseTimingFor(config.leaseMs),
     onElected: () => startControllers(),
     onLost: () => loseControllers(),
     log,
