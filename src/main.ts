@@ -387,6 +387,8 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     delivery: delivery.stats,
     burst: () => delivery.burstByDepartment(),
     failedRequests: () => resources.failedRequestCounts,
+    fencedWrites: () => resources.fencedWriteCounts,
+    leader: () => elector.isLeader,
     sharing: () => usageReport.departments('all'),
   });
   const backupStatus = new BackupStatus();
