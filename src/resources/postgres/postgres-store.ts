@@ -4,6 +4,7 @@ import { createSqlStore } from '../sql-store.ts';
 import type { Schema, SqlDialectHooks } from '../sql/schema.ts';
 import type { Store } from '../store.ts';
 import { COMMIT_CHANNEL, listenForCommits } from './commit-listener.ts';
+import { postgresStorageFailure } from './postgres-failures.ts';
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.ts';
 
 const INT8_OID = 20;
@@ -20,6 +21,7 @@ const postgresHooks: SqlDialectHooks = {
   combineWrites: true,
   nowMs: '(extract(epoch from clock_timestamp()) * 1000)::bigint',
   fenceLock: ' FOR SHARE',
+  storageFailure: postgresStorageFailure,
   async lockWriter(trx) {
     const row = await trx
       .selectFrom('revision_counter')
