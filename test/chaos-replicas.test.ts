@@ -86,24 +86,6 @@ async function expectPlacedOnce(apps: readonly string[], replicas: number): Prom
   }
 }
 
-/**
- * A replica's fence counters once they hold still (two reads a second apart agree): a leader with nothing to
- * reconcile commits nothing, so what it commits later is measured from here.
- */
-async function quietFenceMetrics(replica: Replica) {
-  let last = await set!.fenceMetrics(replica);
-  let quiet = last;
-  await until(`${replica.child.pid}'s controller writes to settle`, async () => {
-    await new Promise((r) => setTimeout(r, 1_000));
-    const now = await set!.fenceMetrics(replica);
-    const same = now.committed === last.committed && now.refused === last.refused;
-    last = now;
-    quiet = now;
-    return same;
-  });
-  return quiet;
-}
-
 /** The fake clusters' write count once it holds still (the leader has applied what it had to). */
 async function quietClusterWrites(): Promise<number> {
   let last = clusterWrites();
@@ -220,7 +202,7 @@ describe.skipIf(!bin)(skipTitle('chaos: three polis replicas on one PostgreSQL',
       load.start();
       await until('writes to be acknowledged', () => load.acked.size >= 20);
       const old = await set.leader();
-      const before = await quietFenceMetrics(old.replica);
+      const before = await set.quietFenceMetrics(old.replica);
       set.pause(old.replica);
       const next = await set.leader({ not: old.lease.pid });
       expect(next.lease.epoch).toBeGreaterThan(old.lease.epoch);
@@ -237,7 +219,7 @@ describe.skipIf(!bin)(skipTitle('chaos: three polis replicas on one PostgreSQL',
 
       set.resume(old.replica);
       await until('the resumed replica to step down', () => loggedLeaseLost(old.replica));
-      const after = await quietFenceMetrics(old.replica);
+      const after = await set.quietFenceMetrics(old.replica);
       await load.stop();
       expect(after.leader).toBe(false);
       // Nothing it tried after resuming committed; whatever it tried was refused as Fenced, and counted.
@@ -267,7 +249,11 @@ describe.skipIf(!bin)(skipTitle('chaos: three polis replicas on one PostgreSQL',
       const before = await set.leader();
       postgres!.halt('fast');
       try {
-        await until('writes to be refused with 503 during the outage', () => load.count('503') >= 5);
+        await until('writes to be refused with 503 during the outage', () => load.count('503') >= 5).catch(
+          (e: unknown) => {
+            throw new Error(`${(e as Error).message}; outcomes ${JSON.stringify([...load.outcomes])}`);
+          },
+        );
       } finally {
         postgres!.resume();
       }
@@ -315,7 +301,7 @@ describe.skipIf(!bin)(skipTitle('chaos: three polis replicas on one PostgreSQL',
         const { set, apps } = await estate({ firstThroughPort: proxy.port });
         const old = await set.leader();
         expect(old.replica.slot).toBe(0); // The first replica started, through the proxy, leads.
-        const before = await quietFenceMetrics(old.replica);
+        const before = await set.quietFenceMetrics(old.replica);
         const writes = await quietClusterWrites();
         proxy.cut();
         const next = await set.leader({ not: old.lease.pid });
@@ -330,7 +316,7 @@ describe.skipIf(!bin)(skipTitle('chaos: three polis replicas on one PostgreSQL',
         expect(clusterWrites()).toBeGreaterThan(writes);
         // Healed: the old replica reconnects, committed nothing since the cut, and does not lead again.
         proxy.heal();
-        const after = await quietFenceMetrics(old.replica);
+        const after = await set.quietFenceMetrics(old.replica);
         expect(after.leader).toBe(false);
         expect(after.committed).toBe(before.committed);
         expect(await set.lease()).toMatchObject({ live: true, epoch: next.lease.epoch, pid: next.lease.pid });

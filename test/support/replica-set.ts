@@ -53,7 +53,12 @@ export async function until(
 ): Promise<void> {
   const end = Date.now() + limitMs;
   for (;;) {
-    if (await Promise.resolve().then(check).catch(() => false)) return;
+    if (
+      await Promise.resolve()
+        .then(check)
+        .catch(() => false)
+    )
+      return;
     if (Date.now() > end) throw new Error(`gave up after ${limitMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
@@ -210,6 +215,22 @@ export class ReplicaSet {
       refused: value(/^polis_fenced_writes_total\{outcome="refused"\} (\S+)$/m),
       leader: value(/^polis_leader (\S+)$/m) === 1,
     };
+  }
+
+  /**
+   * A replica's fence counters once they hold still (two reads a second apart agree): a leader with nothing to
+   * reconcile commits nothing, so what it commits later is measured from here.
+   */
+  async quietFenceMetrics(replica: Replica): Promise<{ committed: number; refused: number; leader: boolean }> {
+    let last: { committed: number; refused: number; leader: boolean } | undefined;
+    await until(`replica ${replica.slot}'s controller writes to settle`, async () => {
+      await new Promise((r) => setTimeout(r, 1_000));
+      const now = await this.fenceMetrics(replica);
+      const same = last !== undefined && now.committed === last.committed && now.refused === last.refused;
+      last = now;
+      return same;
+    });
+    return last!;
   }
 
   /** Registers a fake Kubernetes API server as a primary cluster, through any live replica. */
