@@ -143,7 +143,10 @@ async function startProxy(target: { host: string; port: number }) {
     },
     heal(): void {
       cut = false;
-      for (const [client, upstream] of pairs) (client.destroy(), upstream.destroy());
+      for (const [client, upstream] of pairs) {
+        client.destroy();
+        upstream.destroy();
+      }
       for (const client of held) client.destroy();
       held.clear();
     },

@@ -182,6 +182,7 @@ export class ReplicaSet {
     path: string,
     body?: unknown,
     timeoutMs = 10_000,
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- whatever JSON the route answers, read by tests
   ): Promise<{ status: number; json: any }> {
     const r = await fetch(`${replica.child.url}${path}`, {
       method,
