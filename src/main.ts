@@ -499,17 +499,19 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     if (!controllersRunning) return;
     controllersRunning = false;
     controllersStopped = true;
+    // Those that stop at once first: a wait below on a database that does not answer (a replica cut off from it)
+    // must not leave delivery, heartbeats or scaling running meanwhile.
+    scaling?.stop();
+    alerts.stop();
+    market.stop();
+    delivery.stop();
+    clusters.stop();
     backups?.stop();
     await backups?.idle();
     await history.sampler?.stop();
     await meter.stop();
     await billing.stop();
-    scaling?.stop();
-    alerts.stop();
     await incidents?.stop();
-    market.stop();
-    delivery.stop();
-    clusters.stop();
   }
   async function loseControllers(): Promise<void> {
     if (!controllersRunning) return;

@@ -224,12 +224,15 @@ export class ReplicaSet {
    */
   async quietFenceMetrics(replica: Replica): Promise<{ committed: number; refused: number; leader: boolean }> {
     let last: { committed: number; refused: number; leader: boolean } | undefined;
-    await until(`replica ${replica.slot}'s controller writes to settle`, async () => {
+    const settled = until(`replica ${replica.slot}'s controller writes to settle`, async () => {
       await new Promise((r) => setTimeout(r, 1_000));
       const now = await this.fenceMetrics(replica);
       const same = last !== undefined && now.committed === last.committed && now.refused === last.refused;
       last = now;
       return same;
+    });
+    await settled.catch((e: unknown) => {
+      throw new Error(`${(e as Error).message}; last read ${JSON.stringify(last)}`);
     });
     return last!;
   }
