@@ -304,7 +304,6 @@ describe.skipIf(!bin)(skipTitle('chaos: three polis replicas on one PostgreSQL',
         const { set, apps } = await estate({ firstThroughPort: proxy.port });
         const old = await set.leader();
         expect(old.replica.slot).toBe(0); // The first replica started, through the proxy, leads.
-        const before = await set.quietFenceMetrics(old.replica);
         const writes = await quietClusterWrites();
         proxy.cut();
         const next = await set.leader({ not: old.lease.pid });
@@ -317,11 +316,9 @@ describe.skipIf(!bin)(skipTitle('chaos: three polis replicas on one PostgreSQL',
           delivered(set, live, `while-cut-${databases}`),
         );
         expect(clusterWrites()).toBeGreaterThan(writes);
-        // Healed: the old replica reconnects, committed nothing since the cut, and does not lead again.
+        // Healed: the old replica, which stepped down and stopped contending, does not take the lease back.
         proxy.heal();
-        const after = await set.quietFenceMetrics(old.replica);
-        expect(after.leader).toBe(false);
-        expect(after.committed).toBe(before.committed);
+        await new Promise((r) => setTimeout(r, 2 * LEASE_MS));
         expect(await set.lease()).toMatchObject({ live: true, epoch: next.lease.epoch, pid: next.lease.pid });
         await expectPlacedOnce([...apps, `while-cut-${databases}`], 3);
       } finally {
