@@ -136,7 +136,8 @@ export function appDoc(name: string, clusters: readonly string[], replicas: numb
 }
 
 export async function applyApp(set: ReplicaSet, replica: Replica, doc: Record<string, unknown>): Promise<void> {
-  const r = await set.request(replica, 'POST', '/api/v1/apply', doc);
+  // Generous: a replica stopped mid-transaction holds the writer lock until PostgreSQL ends its session (10 s).
+  const r = await set.request(replica, 'POST', '/api/v1/apply', doc, 30_000);
   if (r.status !== 200) throw new Error(`apply: ${r.status} ${JSON.stringify(r.json)}`);
 }
 
