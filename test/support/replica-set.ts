@@ -222,15 +222,22 @@ export class ReplicaSet {
    * A replica's fence counters once they hold still (two reads a second apart agree): a leader with nothing to
    * reconcile commits nothing, so what it commits later is measured from here.
    */
-  async quietFenceMetrics(replica: Replica): Promise<{ committed: number; refused: number; leader: boolean }> {
+  async quietFenceMetrics(
+    replica: Replica,
+    limitMs = 90_000,
+  ): Promise<{ committed: number; refused: number; leader: boolean }> {
     let last: { committed: number; refused: number; leader: boolean } | undefined;
-    const settled = until(`replica ${replica.slot}'s controller writes to settle`, async () => {
-      await new Promise((r) => setTimeout(r, 1_000));
-      const now = await this.fenceMetrics(replica);
-      const same = last !== undefined && now.committed === last.committed && now.refused === last.refused;
-      last = now;
-      return same;
-    });
+    const settled = until(
+      `replica ${replica.slot}'s controller writes to settle`,
+      async () => {
+        await new Promise((r) => setTimeout(r, 1_000));
+        const now = await this.fenceMetrics(replica);
+        const same = last !== undefined && now.committed === last.committed && now.refused === last.refused;
+        last = now;
+        return same;
+      },
+      limitMs,
+    );
     await settled.catch((e: unknown) => {
       throw new Error(`${(e as Error).message}; last read ${JSON.stringify(last)}`);
     });
