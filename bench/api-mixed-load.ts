@@ -178,7 +178,7 @@ async function runBackend(
     // would otherwise leave their own heap growth in the figure.
     const afterLoad = await memoryOf(polis);
     const health = await runLoad({ ...spec, mode: 'health' });
-    console.log(`[${label}] /healthz ceiling: ${health.rps.toFixed(0)} req/s, p99 ${health.p99.toFixed(1)} ms`);
+    console.log(`[${label}] /healthz ceiling: ${shown(health.rps, 0)} req/s, p99 ${shown(health.p99, 1)} ms`);
     let profile: string | undefined;
     if (profileFile) {
       const kept = join(tmpdir(), `polis-api-mixed-load-${backend}-${footprint}.cpuprofile`);
@@ -199,6 +199,13 @@ async function runBackend(
   }
 }
 
+/**
+ * A measured number for text, or "missing": a run with no responses gives no latency (the load generator's NaN
+ * arrives as null through JSON), and the report says so instead of crashing or printing 0.
+ */
+const measured = (v: number | null | undefined): v is number => typeof v === 'number' && Number.isFinite(v);
+const shown = (v: number | null | undefined, digits: number): string => (measured(v) ? v.toFixed(digits) : 'missing');
+
 const heapText = (m: Memory) =>
   m.heap
     ? `V8 heap used ${Math.round(m.heap.heapUsedMb)} MB of ${Math.round(m.heap.heapTotalMb)} MB reserved`
@@ -210,7 +217,9 @@ function figuresOf(run: BackendRun): Figure[] {
   const s = `${sqlite ? '' : `_${run.backend}`}${run.footprint === 'small' ? '_small_footprint' : ''}`;
   const goal = (g: string) => (sqlite ? g : undefined);
   const { mixed, health } = run;
-  const ceiling = `/healthz ceiling ${Math.round(health.rps)} req/s (p99 ${round(health.p99)} ms) in the same run`;
+  const ceiling = `/healthz ceiling ${shown(health.rps, 0)} req/s (p99 ${shown(health.p99, 1)} ms) in the same run`;
+  // Without a ceiling (no /healthz response measured) the ratio is missing: left out, not reported as 0 or Infinity.
+  const ratio = measured(health.rps) && health.rps > 0 && measured(health.p99) ? mixed.rps / health.rps : undefined;
   const op = (name: string) => mixed.ops[name];
   const figures: Figure[] = [
     figure({
@@ -218,26 +227,23 @@ function figuresOf(run: BackendRun): Figure[] {
       value: Math.round(mixed.rps),
       unit: 'req/s',
       goal: goal('>= 3000'),
-      baseline: `${ceiling}; ratio ${round(mixed.rps / health.rps, 2)}`,
+      baseline: `${ceiling}; ratio ${ratio === undefined ? 'missing' : round(ratio, 2)}`,
     }),
-    figure({
-      metric: `throughput_vs_healthz${s}`,
-      value: round(mixed.rps / health.rps, 3),
-      unit: 'ratio',
-      baseline: ceiling,
-    }),
+    ...(ratio === undefined
+      ? []
+      : [figure({ metric: `throughput_vs_healthz${s}`, value: round(ratio, 3), unit: 'ratio', baseline: ceiling })]),
     figure({
       metric: `latency_p50${s}`,
       value: round(mixed.p50, 2),
       unit: 'ms',
-      baseline: `/healthz p50 ${round(health.p50, 2)} ms`,
+      baseline: `/healthz p50 ${shown(health.p50, 2)} ms`,
     }),
     figure({
       metric: `latency_p99${s}`,
       value: round(mixed.p99, 2),
       unit: 'ms',
       goal: goal('<= 25'),
-      baseline: `/healthz p99 ${round(health.p99, 2)} ms`,
+      baseline: `/healthz p99 ${shown(health.p99, 2)} ms`,
     }),
     figure({ metric: `latency_max${s}`, value: round(mixed.max, 1), unit: 'ms' }),
     figure({
@@ -327,6 +333,11 @@ if (params.backends.includes('postgres')) {
 }
 
 const figures = runs.flatMap(figuresOf);
+for (const r of runs)
+  if (!measured(r.health.p99) || !(r.health.rps > 0))
+    notes.push(
+      `${r.backend}${r.footprint === 'small' ? ' (small footprint)' : ''}: the /healthz ceiling run measured no latency (${r.health.requests} requests, ${r.health.errors} errors, ${r.health.timeouts} timeouts): its p50/p99 and the throughput_vs_healthz ratio are missing`,
+    );
 for (const f of figures)
   if (f.met === false) notes.push(`goal missed: ${f.metric} = ${f.value} ${f.unit}, goal ${f.goal}`);
 if (params.profile)

@@ -65,6 +65,7 @@ import { msg } from './kernel/messages/index.ts';
 import { LeaderElector } from './kernel/leader-elector.ts';
 import { ShardMember, type MemberTiming } from './kernel/shard-member.ts';
 import { SharedRoom } from './delivery/shared-room.ts';
+import { leaseTimingFor } from './kernel/leader-lease.ts';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { marketKinds } from './market/market-kinds.ts';
@@ -281,6 +282,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     leases: store,
     name: 'controllers',
     holder,
+    timing: leaseTimingFor(config.leaseMs),
     onElected: () => startControllers(),
     onLost: () => loseControllers(),
     log,
@@ -415,6 +417,8 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     delivery: delivery.stats,
     burst: () => delivery.burstByDepartment(),
     failedRequests: () => resources.failedRequestCounts,
+    fencedWrites: () => resources.fencedWriteCounts,
+    leader: () => elector.isLeader,
     sharing: () => usageReport.departments('all'),
   });
   const backupStatus = new BackupStatus();
@@ -527,19 +531,22 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     if (!controllersRunning) return;
     controllersRunning = false;
     controllersStopped = true;
-    backups?.stop();
-    await backups?.idle();
-    await history.sampler?.stop();
-    await meter.stop();
-    await billing.stop();
+    // Those that stop at once first: a wait below on a database that does not answer (a replica cut off from it)
+    // must not leave delivery, heartbeats or scaling running meanwhile. With sharding, delivery, heartbeats and
+    // scaling belong to the shard member (stopShards), not to the leader's term.
     if (!member) scaling?.stop();
     alerts.stop();
-    await incidents?.stop();
     market.stop();
     if (!member) {
       delivery.stop();
       clusters.stop();
     }
+    backups?.stop();
+    await backups?.idle();
+    await history.sampler?.stop();
+    await meter.stop();
+    await billing.stop();
+    await incidents?.stop();
   }
   // The sharded controllers: every replica with controllers on, for the applications it owns, leader or not.
   async function startShards(m: ShardMember): Promise<void> {

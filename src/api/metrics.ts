@@ -16,6 +16,10 @@ export function createMetrics(deps: {
   burst?: () => ReadonlyMap<string, BurstUse>;
   /** Failed requests written to the audit chain one by one, and those the per-caller rate limit only counted. */
   failedRequests?: () => { readonly recorded: number; readonly suppressed: number };
+  /** Controller writes committed in this replica's term, and refused because the term was over (`Fenced`). */
+  fencedWrites?: () => { readonly committed: number; readonly refused: number };
+  /** Whether this replica believes it leads (holds the `controllers` lease). */
+  leader?: () => boolean;
   /** Every department's usage report (its `sharing` block: share of the private cloud, borrowed, held back). */
   sharing?: () => Promise<readonly DepartmentUsage[]>;
 }) {
@@ -128,6 +132,25 @@ export function createMetrics(deps: {
       },
     });
   }
+  const { fencedWrites, leader } = deps;
+  if (fencedWrites) {
+    new Counter({
+      name: 'polis_fenced_writes_total',
+      help: 'Controller writes by outcome: committed within the lease term they carry, or refused (Fenced) because that term was over.',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+      collect() {
+        const c = fencedWrites();
+        this.reset();
+        this.inc({ outcome: 'committed' }, c.committed);
+        this.inc({ outcome: 'refused' }, c.refused);
+      },
+    });
+  }
+  if (leader)
+    gauge('polis_leader', 'Whether this replica leads (holds the controllers lease): 1 or 0.', () =>
+      leader() ? 1 : 0,
+    );
   const { delivery } = deps;
   if (delivery) {
     const counter = (name: string, help: string, read: () => number) =>

@@ -52,6 +52,12 @@ export interface Config {
    * off with SQLite, where one process owns everything). docs/deploy.md, Several replicas.
    */
   readonly sharding?: boolean;
+  /**
+   * How long the `controllers` lease lasts (POLIS_LEASE_MS, default 15 s); the renewal (a third of it), the renew
+   * deadline (two thirds) and the followers' retry (about a seventh) scale with it, keeping client-go's proportions.
+   * Shorter terms fail over faster and cost more database round trips; the chaos tests shorten it.
+   */
+  readonly leaseMs: number;
   /** Run the embedded simulated cloud and register its default clusters on first start (POLIS_SANDBOX). */
   readonly sandbox: boolean;
   /** Seed of the simulated cloud's random start-up delays, so a sandbox run can be repeated. */
@@ -168,6 +174,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ov
       unreachableAfter: int('POLIS_HEALTH_UNREACHABLE_AFTER', 3, 1, 100),
       recoverAfter: int('POLIS_HEALTH_RECOVER_AFTER', 2, 1, 100),
     },
+    leaseMs: int('POLIS_LEASE_MS', 15_000, 1_500, 600_000),
     resyncMs: int('POLIS_RESYNC_MS', 300_000, 0, 86_400_000),
     localCluster: env.POLIS_LOCAL_CLUSTER || undefined,
     oidc: oidcFrom(env),

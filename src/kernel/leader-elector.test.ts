@@ -118,4 +118,31 @@ describe('LeaderElector', () => {
     expect(elector.fence().epoch).toBe(epoch);
     await elector.stop();
   });
+
+  it('steps down when the lease store stops answering (a partition that drops packets), rather than wait forever', async () => {
+    const now = () => performance.now();
+    const leases = memoryLeases(now);
+    let hang = false;
+    const hanging: LeaseBackend = {
+      acquireLease: (req) => (hang ? new Promise<LeaseState>(() => {}) : leases.acquireLease(req)),
+      releaseLease: leases.releaseLease,
+    };
+    const changes: string[] = [];
+    const elector = new LeaderElector({
+      leases: hanging,
+      name: 'controllers',
+      holder: 'replica-a',
+      timing: { leaseMs: 600, renewMs: 100, renewDeadlineMs: 400, retryMs: 50 },
+      now,
+      onElected: () => void changes.push('elected'),
+      onLost: () => void changes.push('lost'),
+    });
+    await elector.start();
+    expect(elector.isLeader).toBe(true);
+    hang = true;
+    await until('the leader to step down', () => !elector.isLeader);
+    await elector.settled();
+    expect(changes).toEqual(['elected', 'lost']);
+    await elector.stop({ release: false });
+  });
 });

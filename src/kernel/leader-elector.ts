@@ -100,12 +100,17 @@ export class LeaderElector {
       const sentAt = this.#now();
       let outcome: LeaseState | undefined;
       try {
-        outcome = await this.#opts.leases.acquireLease({
-          name: this.#opts.name,
-          holder: this.#opts.holder,
-          epoch: renewingEpoch(this.#state),
-          ttlMs: this.#timing.leaseMs,
-        });
+        // Bounded: a database that stops answering (a partition that drops packets, no reset) would otherwise hold
+        // this cycle forever, and a leader cut off that way would never reach its renew deadline and step down.
+        outcome = await answeredWithin(
+          this.#opts.leases.acquireLease({
+            name: this.#opts.name,
+            holder: this.#opts.holder,
+            epoch: renewingEpoch(this.#state),
+            ttlMs: this.#timing.leaseMs,
+          }),
+          this.#timing.renewMs,
+        );
       } catch (e) {
         this.#opts.log?.(`the ${this.#opts.name} lease could not be renewed or taken`, e);
       }
@@ -165,4 +170,15 @@ export class LeaderElector {
   settled(): Promise<void> {
     return this.#work;
   }
+}
+
+/** `p`, or a rejection once `ms` passed without an answer (the late answer is then ignored). */
+function answeredWithin<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    timer.unref();
+  });
+  p.catch(() => undefined);
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { afterAttempt, DEFAULT_LEASE_TIMING as T, nextWakeIn, onTick, renewingEpoch } from './leader-lease.ts';
+import {
+  afterAttempt,
+  DEFAULT_LEASE_TIMING as T,
+  leaseTimingFor,
+  nextWakeIn,
+  onTick,
+  renewingEpoch,
+} from './leader-lease.ts';
 
 const granted = (epoch: number, remainingMs = 15_000) => ({
   name: 'controllers',
@@ -44,5 +51,15 @@ describe('leader lease decisions', () => {
     expect(nextWakeIn({ role: 'follower' }, 0, T)).toBe(T.retryMs);
     expect(nextWakeIn({ role: 'leader', epoch: 1, validUntil: 100_000 }, 0, T)).toBe(T.renewMs);
     expect(nextWakeIn({ role: 'leader', epoch: 1, validUntil: 3000 }, 1000, T)).toBe(2000);
+  });
+});
+
+describe('lease timing from its duration', () => {
+  it('keeps the default proportions: 15 s gives the default timing exactly, a shorter lease scales every part', () => {
+    expect(leaseTimingFor(15_000)).toEqual(T);
+    const short = leaseTimingFor(6_000);
+    expect(short).toEqual({ leaseMs: 6_000, renewMs: 2_000, renewDeadlineMs: 4_000, retryMs: 800 });
+    expect(short.renewMs).toBeLessThan(short.renewDeadlineMs);
+    expect(short.renewDeadlineMs).toBeLessThan(short.leaseMs);
   });
 });

@@ -52,6 +52,16 @@ export const DEFAULT_LEASE_TIMING: LeaseTiming = {
   retryMs: 2_000,
 };
 
+/** The timing of a lease lasting `leaseMs`, in DEFAULT_LEASE_TIMING's proportions (15 s: exactly it). */
+export function leaseTimingFor(leaseMs: number): LeaseTiming {
+  return {
+    leaseMs,
+    renewMs: Math.round(leaseMs / 3),
+    renewDeadlineMs: Math.round((leaseMs * 2) / 3),
+    retryMs: Math.round((leaseMs * 2) / 15),
+  };
+}
+
 /** A replica's belief: follower, or leader in `epoch` until `validUntil` (monotonic ms) unless renewed. */
 export type LeaderState =
   { readonly role: 'follower' } | { readonly role: 'leader'; readonly epoch: number; readonly validUntil: number };

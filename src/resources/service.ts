@@ -72,6 +72,14 @@ export interface ResourceServiceDeps {
   readonly fence?: () => Fence;
   /** The member a sharded controller's writes run in (see `sharded`). */
   readonly shard?: () => ShardFence;
+  /** Where fenced writes are counted: shared by a service and the fenced ones made from it. */
+  readonly fenceTally?: FenceTally;
+}
+
+/** Fenced (controller) writes: committed within the term, or refused because the term was over (cause `Fenced`). */
+export interface FenceTally {
+  committed: number;
+  refused: number;
 }
 
 class DryRunRollback extends Error {
@@ -91,8 +99,10 @@ export class ResourceService {
   readonly registry: KindRegistry;
   private readonly deps: ResourceServiceDeps;
   readonly #refusals: RefusalLimiter;
+  readonly #fenceTally: FenceTally;
   constructor(deps: ResourceServiceDeps) {
     this.deps = deps;
+    this.#fenceTally = deps.fenceTally ?? { committed: 0, refused: 0 };
     this.registry = deps.registry;
     this.#refusals = new RefusalLimiter(deps.refusalLimits);
   }
@@ -102,7 +112,12 @@ export class ResourceService {
    * controllers, so a replica that lost its lease writes nothing. People's requests go through the unfenced one.
    */
   fenced(fence: () => Fence): ResourceService {
-    return new ResourceService({ ...this.deps, fence });
+    return new ResourceService({ ...this.deps, fence, fenceTally: this.#fenceTally });
+  }
+
+  /** Controller writes committed and refused as `Fenced`, over this service and every fenced one made from it. */
+  get fencedWriteCounts(): Readonly<FenceTally> {
+    return { ...this.#fenceTally };
   }
 
   /**
@@ -434,10 +449,12 @@ export class ResourceService {
         },
         fence || shard ? { ...(fence ? { fence } : {}), ...(shard ? { shard } : {}) } : undefined,
       );
+      if (fence) this.#fenceTally.committed++;
       this.deps.afterCommit?.();
       return result;
     } catch (e) {
       if (e instanceof DryRunRollback) return e.value as T;
+      if (e instanceof ConflictError && e.causes.some((c) => c.code === 'Fenced')) this.#fenceTally.refused++;
       throw e;
     }
   }

@@ -9,6 +9,12 @@ export interface TempPostgres {
   readonly url: string;
   readonly version: number;
   stop(): void;
+  /**
+   * Stops the server but keeps its data (`mode` as pg_ctl's: fast disconnects clients, immediate is a crash); `resume`
+   * starts it again on the same port. For tests of an outage (test/chaos-replicas.test.ts).
+   */
+  halt(mode?: 'fast' | 'immediate'): void;
+  resume(): void;
 }
 
 /** The bin folder of the newest PostgreSQL installed under /usr/lib/postgresql, or undefined. */
@@ -80,9 +86,17 @@ export async function startTempPostgres(bin: string, opts: { durable?: boolean }
     process.on('exit', stop);
     process.once('SIGTERM', onSignal);
     process.once('SIGHUP', onSignal);
-    run('pg_ctl', ['start', '-D', data, '-l', join(dir, 'server.log'), '-w', '-t', '60', '-o', options]);
+    const start = (): void =>
+      run('pg_ctl', ['start', '-D', data, '-l', join(dir, 'server.log'), '-w', '-t', '60', '-o', options]);
+    start();
     const version = Number(readFileSync(join(data, 'PG_VERSION'), 'utf8').trim());
-    return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, version, stop };
+    return {
+      url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+      version,
+      stop,
+      halt: (mode = 'fast') => run('pg_ctl', ['stop', '-D', data, '-m', mode, '-w']),
+      resume: start,
+    };
   } catch (e) {
     const log = join(dir, 'server.log');
     const detail = existsSync(log) ? `\n${readFileSync(log, 'utf8')}` : '';

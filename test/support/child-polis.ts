@@ -18,6 +18,8 @@ export interface ChildPolis {
   kill(signal?: NodeJS.Signals): Promise<void>;
   /** The last lines the child wrote to stderr (for failure messages). */
   stderr(): string;
+  /** The last lines the child wrote to stdout after it listened (its server log, pino JSON lines). */
+  stdout(): string;
 }
 
 export interface SpawnPolisOptions {
@@ -73,6 +75,7 @@ export async function spawnPolis(opts: SpawnPolisOptions): Promise<ChildPolis> {
   void exited.then(() => live.delete(child));
 
   let errTail = '';
+  let outTail = '';
   child.stderr!.setEncoding('utf8');
   child.stderr!.on('data', (chunk: string) => {
     errTail = (errTail + chunk).slice(-8000);
@@ -86,9 +89,11 @@ export async function spawnPolis(opts: SpawnPolisOptions): Promise<ChildPolis> {
       done = true;
       clearTimeout(timer);
       child.off('exit', onExit);
-      // Keep draining stdout (server logs) so a full pipe never blocks the child.
+      // Keep draining stdout (server logs) so a full pipe never blocks the child, keeping its tail.
       child.stdout!.off('data', onData);
-      child.stdout!.resume();
+      child.stdout!.on('data', (chunk: string) => {
+        outTail = (outTail + chunk).slice(-64_000);
+      });
       if (err) reject(err);
       else resolve(value!);
     };
@@ -142,6 +147,7 @@ export async function spawnPolis(opts: SpawnPolisOptions): Promise<ChildPolis> {
       }
     },
     stderr: () => errTail,
+    stdout: () => outTail,
   };
 }
 

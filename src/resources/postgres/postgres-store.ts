@@ -4,9 +4,13 @@ import { createSqlStore } from '../sql-store.ts';
 import type { Schema, SqlDialectHooks } from '../sql/schema.ts';
 import type { Store } from '../store.ts';
 import { COMMIT_CHANNEL, listenForCommits } from './commit-listener.ts';
+import { postgresStorageFailure } from './postgres-failures.ts';
+import { StoreUnavailableError } from '../store-errors.ts';
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.ts';
 
 const INT8_OID = 20;
+/** How long a transaction may wait on its client before PostgreSQL ends the session (and releases its locks). */
+const IDLE_IN_TRANSACTION_MS = 10_000;
 /** Any constant; every polis process migrating the same database takes this advisory lock first. */
 const MIGRATION_LOCK = 0x706f6c69; // "poli"
 /** The first key of the advisory locks that serialize capacity reservations per cluster. */
@@ -26,6 +30,7 @@ const postgresHooks: SqlDialectHooks = {
   async lockRoom(db, cluster) {
     await sql`SELECT pg_advisory_xact_lock(${ROOM_LOCK}, hashtext(${cluster}))`.execute(db);
   },
+  storageFailure: postgresStorageFailure,
   async lockWriter(trx) {
     const row = await trx
       .selectFrom('revision_counter')
@@ -58,6 +63,9 @@ export interface PostgresStoreOptions {
 export async function openPostgresStore(url: string, opts: PostgresStoreOptions = {}): Promise<Store> {
   const pool = new pg.Pool({
     connectionString: url,
+    // A replica that stops mid-transaction (SIGSTOP, a paused VM, a dropped network) would hold the writer lock, and
+    // with it every replica's writes, for as long as its connection stays open: PostgreSQL ends such a session.
+    options: `-c idle_in_transaction_session_timeout=${IDLE_IN_TRANSACTION_MS}`,
     max: opts.maxConnections ?? 10,
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
@@ -68,6 +76,7 @@ export async function openPostgresStore(url: string, opts: PostgresStoreOptions 
   });
   // An idle client losing its connection (server restart) must not crash the process; the next query reconnects.
   pool.on('error', () => {});
+  unavailableWhenUnreachable(pool);
   const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
   const store = createSqlStore(db, {
     ...postgresHooks,
@@ -80,4 +89,39 @@ export async function openPostgresStore(url: string, opts: PostgresStoreOptions 
     throw e;
   }
   return store;
+}
+
+/**
+ * Every query's failure that means PostgreSQL cannot be reached (restarting, failing over, cut off) becomes a
+ * StoreUnavailableError, reads included: the API answers 503, try again, rather than 500.
+ */
+function unavailableWhenUnreachable(pool: pg.Pool): void {
+  const asUnavailable = (e: unknown): unknown => {
+    if (e instanceof StoreUnavailableError) return e;
+    const failure = postgresStorageFailure(e);
+    return failure ? new StoreUnavailableError(failure, e) : e;
+  };
+  const wrapped = new WeakSet<pg.PoolClient>();
+  const original = pool.connect.bind(pool) as (cb?: unknown) => unknown;
+  const connect = original as () => Promise<pg.PoolClient>;
+  const connectClassified = async (): Promise<pg.PoolClient> => {
+    let client: pg.PoolClient;
+    try {
+      client = await connect();
+    } catch (e) {
+      throw asUnavailable(e);
+    }
+    if (!wrapped.has(client)) {
+      wrapped.add(client);
+      const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+      client.query = ((...args: unknown[]) => {
+        const result = query(...args);
+        return result instanceof Promise ? result.catch((e: unknown) => Promise.reject(asUnavailable(e))) : result;
+      }) as typeof client.query;
+    }
+    return client;
+  };
+  // pg's own pool.query passes a callback: that form is left as it was.
+  pool.connect = ((cb?: unknown) =>
+    typeof cb === 'function' ? original(cb) : connectClassified()) as typeof pool.connect;
 }
