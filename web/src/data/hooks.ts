@@ -54,7 +54,9 @@ export function newestEvents(events: Iterable<PolisEvent>, limit: number): Polis
 
 /**
  * A one-off read that reloads when `deps` change, at most every `minIntervalMs` (usage follows the applications
- * and clusters it is computed from, without asking on every event). A reload never cancels one in flight.
+ * and clusters it is computed from, without asking on every event). One read at a time: a change while a read is in
+ * flight asks for one more read after it, and the answer in flight is still shown (a slow answer is never thrown
+ * away because the deps moved on, so a page over a busy estate shows its data instead of waiting for calm).
  */
 export function useFetch<T>(path: string | undefined, deps: readonly unknown[] = [], minIntervalMs = 2000) {
   const [data, setData] = useState<T>();
@@ -63,34 +65,53 @@ export function useFetch<T>(path: string | undefined, deps: readonly unknown[] =
   const [nonce, setNonce] = useState(0);
   const last = useRef(0);
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
-  const seq = useRef(0);
+  const inFlight = useRef(false);
+  const again = useRef(false);
   const ctrl = useRef<AbortController | undefined>(undefined);
   useEffect(() => {
-    ctrl.current = new AbortController();
+    const own = new AbortController();
+    ctrl.current = own;
+    inFlight.current = false;
+    again.current = false;
     return () => {
-      ctrl.current?.abort();
+      own.abort();
       if (timer.current) clearTimeout(timer.current);
       timer.current = undefined;
     };
   }, [path]);
   useEffect(() => {
-    if (!path || timer.current) return;
-    const wait = Math.max(0, last.current + minIntervalMs - Date.now());
-    timer.current = setTimeout(() => {
-      timer.current = undefined;
-      last.current = Date.now();
-      const mine = ++seq.current;
-      api<T>(path, { signal: ctrl.current?.signal })
-        .then((d) => {
-          if (mine !== seq.current) return;
-          setData(d);
-          setError(undefined);
-        })
-        .catch((e: unknown) => {
-          if ((e as Error).name !== 'AbortError' && mine === seq.current) setError(toApiError(e));
-        })
-        .finally(() => setLoading(false));
-    }, wait);
+    if (!path) return;
+    const signal = ctrl.current?.signal;
+    const schedule = () => {
+      if (timer.current) return;
+      if (inFlight.current) {
+        again.current = true;
+        return;
+      }
+      const wait = Math.max(0, last.current + minIntervalMs - Date.now());
+      timer.current = setTimeout(() => {
+        timer.current = undefined;
+        last.current = Date.now();
+        inFlight.current = true;
+        again.current = false;
+        api<T>(path, { signal })
+          .then((d) => {
+            if (signal?.aborted) return;
+            setData(d);
+            setError(undefined);
+          })
+          .catch((e: unknown) => {
+            if ((e as Error).name !== 'AbortError' && !signal?.aborted) setError(toApiError(e));
+          })
+          .finally(() => {
+            if (signal?.aborted) return;
+            inFlight.current = false;
+            setLoading(false);
+            if (again.current) schedule();
+          });
+      }, wait);
+    };
+    schedule();
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [path, nonce, ...deps]);
   return { data, error, loading, reload: () => setNonce((n) => n + 1) };
