@@ -609,6 +609,7 @@ describe('Kubernetes driver against an API server', () => {
     expect(parsed.ok).toBe(false);
     expect(!parsed.ok && parsed.errors).toEqual([
       {
+        code: 'KubeconfigExecRefused',
         path: 'users[0].user.exec',
         message: expect.stringMatching(
           /runs the credential helper nowhere.*ServiceAccount token.*kubectl create token polis -n polis-system --duration=8760h/,
