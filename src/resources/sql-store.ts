@@ -2,7 +2,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { AuditAnchor, AuditEntry } from './audit-log.ts';
 import type { ObjectKey, StoredObject } from './envelope.ts';
-import { ConflictError, GoneError } from '../kernel/errors.ts';
+import { ConflictError, GoneError, UnavailableError } from '../kernel/errors.ts';
+import { msg } from '../kernel/messages/render.ts';
 import type {
   AuditPage,
   AuditQuery,
@@ -23,7 +24,7 @@ import { auditPages, checkLimit, selectAudit } from './sql/audit-rows.ts';
 import { scanList } from './sql/list-scan.ts';
 import { metricRows } from './sql/metric-rows.ts';
 import { GroupCommit } from './sql/group-commit.ts';
-import type { Schema, SqlDialectHooks } from './sql/schema.ts';
+import type { Migration, Schema, SqlDialectHooks } from './sql/schema.ts';
 import { loadSnapshot, snapshotView } from './sql/snapshot-rows.ts';
 import { sqlLedger } from './sql/ledger-rows.ts';
 import { getObject, SqlStoreTx, type BatchState } from './sql/store-tx.ts';
@@ -50,6 +51,11 @@ interface TxScope {
  *   they see its writes and cannot wait on the single SQLite connection it holds; a nested `transaction` throws;
  * - every object and entry returned is freshly parsed, owned by the caller.
  */
+/** `hooks` with `extra` steps after its own (a newer polis's, in tests of a rolling upgrade). */
+export function withExtraMigrations(hooks: SqlDialectHooks, extra: readonly Migration[] = []): SqlDialectHooks {
+  return extra.length === 0 ? hooks : { ...hooks, migrations: [...hooks.migrations, ...extra] };
+}
+
 export function createSqlStore(db: Kysely<Schema>, hooks: SqlDialectHooks): Store {
   const scope = new AsyncLocalStorage<TxScope>();
   const reader = (): Kysely<Schema> => {
@@ -107,12 +113,32 @@ export function createSqlStore(db: Kysely<Schema>, hooks: SqlDialectHooks): Stor
         await sql`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL)`.execute(
           trx,
         );
+        // What each applied step asks of the code that runs on it (see Migration.oldestReader); a step applied by a
+        // polis that predates this table counts as additive.
+        await sql`CREATE TABLE IF NOT EXISTS schema_compat (version INTEGER PRIMARY KEY, oldest_reader INTEGER NOT NULL)`.execute(
+          trx,
+        );
         const applied = await trx.selectFrom('schema_migrations').select('version').execute();
         const done = new Set(applied.map((r) => Number(r.version)));
-        for (const m of [...hooks.migrations].sort((a, b) => a.version - b.version)) {
-          if (done.has(m.version)) continue;
-          for (const statement of m.statements) await sql.raw(statement).execute(trx);
-          await trx.insertInto('schema_migrations').values({ version: m.version, name: m.name }).execute();
+        const steps = [...hooks.migrations].sort((a, b) => a.version - b.version);
+        const known = steps.at(-1)?.version ?? 0;
+        const compat = await trx.selectFrom('schema_compat').select(['version', 'oldest_reader']).execute();
+        const readers = new Map(compat.map((r) => [Number(r.version), Number(r.oldest_reader)]));
+        const newer = [...done].filter((v) => v > known).sort((a, b) => a - b);
+        if (newer.length > 0) {
+          const required = Math.max(...newer.map((v) => readers.get(v) ?? known));
+          if (required > known) {
+            throw new UnavailableError(msg('SchemaTooNew', { database: newer.at(-1)!, required, known }));
+          }
+        }
+        for (const [i, m] of steps.entries()) {
+          const oldestReader = m.oldestReader ?? steps[i - 1]?.version ?? 0;
+          if (!done.has(m.version)) {
+            for (const statement of m.statements) await sql.raw(statement).execute(trx);
+            await trx.insertInto('schema_migrations').values({ version: m.version, name: m.name }).execute();
+          }
+          if (!readers.has(m.version))
+            await trx.insertInto('schema_compat').values({ version: m.version, oldest_reader: oldestReader }).execute();
         }
       });
     },

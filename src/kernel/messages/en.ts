@@ -378,6 +378,8 @@ export const en = {
   /** `polis pods`: a cluster the application is on that could not be asked, and an empty answer. */
   PodsClusterNotAsked: 'cluster {cluster} could not be asked: {detail}',
   PodsNone: 'No pods.',
+  SchemaTooNew:
+    'the database has schema {database}, written by a newer polis that needs at least schema {required}; this polis knows schema {known}: upgrade it (docs/deploy.md, Upgrades)',
 } as const satisfies Record<string, string>;
 
 /** Every code the catalogue knows. */

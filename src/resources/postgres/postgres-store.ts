@@ -1,7 +1,7 @@
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
-import { createSqlStore } from '../sql-store.ts';
-import type { Schema, SqlDialectHooks } from '../sql/schema.ts';
+import { createSqlStore, withExtraMigrations } from '../sql-store.ts';
+import type { Migration, Schema, SqlDialectHooks } from '../sql/schema.ts';
 import type { Store } from '../store.ts';
 import { COMMIT_CHANNEL, listenForCommits } from './commit-listener.ts';
 import { postgresStorageFailure } from './postgres-failures.ts';
@@ -54,6 +54,8 @@ const postgresHooks: SqlDialectHooks = {
 export interface PostgresStoreOptions {
   /** Pool size (default 10). */
   readonly maxConnections?: number;
+  /** Steps after this polis's own (tests of a rolling upgrade: the steps of a newer polis). */
+  readonly extraMigrations?: readonly Migration[];
 }
 
 /**
@@ -79,7 +81,7 @@ export async function openPostgresStore(url: string, opts: PostgresStoreOptions 
   unavailableWhenUnreachable(pool);
   const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
   const store = createSqlStore(db, {
-    ...postgresHooks,
+    ...withExtraMigrations(postgresHooks, opts.extraMigrations),
     listenCommits: (onCommit) => listenForCommits({ url, onCommit }),
   });
   try {

@@ -132,6 +132,10 @@ export interface Schema {
     version: number;
     name: string;
   };
+  schema_compat: {
+    version: number;
+    oldest_reader: number;
+  };
 }
 
 /** One numbered schema step; its statements run in one transaction together with its schema_migrations row. */
@@ -139,6 +143,14 @@ export interface Migration {
   readonly version: number;
   readonly name: string;
   readonly statements: readonly string[];
+  /**
+   * The oldest schema version whose polis may keep running on a database that has this step, so that old and new
+   * replicas run side by side during a rolling upgrade (docs/deploy.md, Upgrades). Default: the step before it, an
+   * additive step (new tables, new nullable or defaulted columns, new indexes) that older code simply does not use.
+   * A step that changes or drops anything older code reads or writes sets its own version: older replicas then
+   * refuse to start against it (`SchemaTooNew`) instead of misreading it.
+   */
+  readonly oldestReader?: number;
 }
 
 /** The revision counter row as read under the writer lock. */

@@ -2,8 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { Kysely, sql } from 'kysely';
-import { createSqlStore } from '../sql-store.ts';
-import type { Schema, SqlDialectHooks } from '../sql/schema.ts';
+import { createSqlStore, withExtraMigrations } from '../sql-store.ts';
+import type { Migration, Schema, SqlDialectHooks } from '../sql/schema.ts';
 import type { Store } from '../store.ts';
 import type { StorageFailure } from '../store-errors.ts';
 import { NodeSqliteDialect } from './node-sqlite-dialect.ts';
@@ -77,9 +77,12 @@ export function sqliteConnectionForTests(store: Store): DatabaseSync | undefined
  * in-memory store. WAL with synchronous=FULL: every acknowledged commit is on disk and survives SIGKILL or power loss.
  * Other processes may open the same file (they wait up to busy_timeout for the write lock), but open it once per
  * process: node:sqlite is synchronous, so a second connection here waiting for the lock would block the very event
- * loop the first needs to commit.
+ * loop the first needs to commit. `extraMigrations` (tests of a rolling upgrade) stand for the steps of a newer polis.
  */
-export async function openSqliteStore(file: string): Promise<Store> {
+export async function openSqliteStore(
+  file: string,
+  opts: { readonly extraMigrations?: readonly Migration[] } = {},
+): Promise<Store> {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const database = new DatabaseSync(file);
   try {
@@ -92,7 +95,7 @@ export async function openSqliteStore(file: string): Promise<Store> {
     throw e;
   }
   const db = new Kysely<Schema>({ dialect: new NodeSqliteDialect(database) });
-  const store = createSqlStore(db, sqliteHooks);
+  const store = createSqlStore(db, withExtraMigrations(sqliteHooks, opts.extraMigrations));
   try {
     await store.migrate();
   } catch (e) {
