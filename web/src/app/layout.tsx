@@ -80,15 +80,7 @@ export function AppLayout(props: { children: ReactNode }) {
         : t('layout.scopeNone');
   return (
     <Layout style={{ minHeight: '100vh' }}>
-      <Layout.Sider
-        collapsible
-        collapsed={collapsed}
-        onCollapse={setCollapsed}
-        width={208}
-        theme="dark"
-        // The menu scrolls on its own at 768 px high, and stays in view while the page scrolls.
-        style={{ position: 'sticky', top: 0, height: '100vh', overflowY: 'auto', paddingBottom: 48 }}
-      >
+      <Layout.Sider collapsible collapsed={collapsed} onCollapse={setCollapsed} width={208} theme="dark">
         <Link to="/" style={{ display: 'block', padding: '16px 20px', color: '#fff' }}>
           <Typography.Text strong style={{ color: '#fff', fontSize: 18 }}>
             polis
