@@ -427,10 +427,12 @@ export function rankCandidates(input: DemarcationInput, opts: DemarcationOptions
   for (const cl of clusterNames) {
     const myNodes = nodeNames.filter((n) => nodes.get(n)?.cluster === cl);
     const badNodes = myNodes.filter((n) => nodeScore.get(n)! > 0);
+    // Several nodes at once: only what they share counts for the cluster, the second strongest node's score on each
+    // of them. A fault in one node (its score far above the rest, which carry only noise) stays that node's.
     let fromNodes = 0;
     if (badNodes.length >= 2) {
-      for (const n of badNodes) fromNodes += nodeScore.get(n)!;
-      fromNodes *= badNodes.length / myNodes.length;
+      const scores = badNodes.map((n) => nodeScore.get(n)!).sort((a, b) => b - a);
+      fromNodes = scores.reduce((sum, x) => sum + Math.min(x, scores[1]!), 0) * (badNodes.length / myNodes.length);
     }
     const series = (evByCluster.get(cl) ?? []).filter((e) => e.contribution > 0);
     const evs = events.filter((e) => e.on === 'cluster' && e.name === cl);

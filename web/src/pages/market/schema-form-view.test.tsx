@@ -9,6 +9,9 @@ import { SchemaFields, useServerErrors } from './schema-form-view.tsx';
 import type { FormField } from './schema-form.ts';
 import { coerce, fieldsOf, initialValues } from './schema-form.ts';
 
+/** Generous: a loaded machine renders slowly (test/test-waits.test.ts). */
+const LIMIT = 15_000;
+
 afterEach(cleanup);
 
 const schema = {
@@ -60,11 +63,13 @@ describe('the generated parameter form', () => {
     expect(screen.getByText('负责人')).toBeTruthy();
     expect(screen.getByText('存储')).toBeTruthy();
     expect(screen.getByText('取值范围：1 ≤ x ≤ 3')).toBeTruthy();
-    await waitFor(() =>
-      expect(
-        (screen.getByTestId('param-replicas').querySelector('input') ??
-          screen.getByTestId('param-replicas')) as HTMLInputElement,
-      ).toHaveProperty('value', '1'),
+    await waitFor(
+      () =>
+        expect(
+          (screen.getByTestId('param-replicas').querySelector('input') ??
+            screen.getByTestId('param-replicas')) as HTMLInputElement,
+        ).toHaveProperty('value', '1'),
+      { timeout: LIMIT },
     );
     // antd marks a required field's label.
     expect(document.querySelector('label[title="负责人"]')?.className).toContain('ant-form-item-required');
@@ -86,13 +91,13 @@ describe('the generated parameter form', () => {
         <Harness fields={fields} causes={causes} onValues={(v) => (values = v)} />
       </I18nProvider>,
     );
-    await waitFor(() => expect(screen.getByText('副本数 必须 <= 3')).toBeTruthy());
+    await waitFor(() => expect(screen.getByText('副本数 必须 <= 3')).toBeTruthy(), { timeout: LIMIT });
     const input = (screen.getByTestId('param-replicas').querySelector('input') ??
       screen.getByTestId('param-replicas')) as HTMLInputElement;
     await act(async () => {
       fireEvent.change(input, { target: { value: '2' } });
     });
-    await waitFor(() => expect(screen.queryByText('副本数 必须 <= 3')).toBeNull());
+    await waitFor(() => expect(screen.queryByText('副本数 必须 <= 3')).toBeNull(), { timeout: LIMIT });
     expect(values).toMatchObject({ replicas: 2, tls: true, cpu: '1' });
   });
 });
