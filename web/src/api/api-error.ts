@@ -103,3 +103,15 @@ export function toApiError(e: unknown): ApiError {
   const message = e instanceof Error ? e.message : String(e);
   return new ApiError(0, 'NetworkError', message);
 }
+
+/** The ApiError of a failed response, from its Status body when it has one (the body is read). */
+export async function responseError(res: Response): Promise<ApiError> {
+  const text = await res.text().catch(() => '');
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = undefined;
+  }
+  return apiErrorFrom(res.status, body, text);
+}

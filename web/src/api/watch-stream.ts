@@ -1,4 +1,4 @@
-import { ApiError, apiErrorFrom } from './api-error.ts';
+import { ApiError, apiErrorFrom, responseError } from './api-error.ts';
 import { authHeaders } from './client.ts';
 import { SseParser } from './sse.ts';
 import type { KubeObject, WatchEvent } from './watch-reducer.ts';
@@ -29,16 +29,7 @@ export async function readWatch<T extends KubeObject>(
     if (signal.aborted) return { kind: 'closed' };
     return { kind: 'error', error: new ApiError(0, 'NetworkError', (e as Error).message) };
   }
-  if (!res.ok || !res.body) {
-    const text = await res.text().catch(() => '');
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      body = undefined;
-    }
-    return { kind: 'error', error: apiErrorFrom(res.status, body, text) };
-  }
+  if (!res.ok || !res.body) return { kind: 'error', error: await responseError(res) };
   const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
   const parser = new SseParser();
   try {

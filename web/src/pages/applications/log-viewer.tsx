@@ -2,7 +2,7 @@ import { ReloadOutlined } from '@ant-design/icons';
 import { Drawer, Flex, InputNumber, Select, Switch, Typography, Button } from 'antd';
 import { useEffect, useRef, useState } from 'react';
 import type { ApiError } from '../../api/api-error.ts';
-import { apiErrorFrom, toApiError } from '../../api/api-error.ts';
+import { responseError, toApiError } from '../../api/api-error.ts';
 import { authHeaders } from '../../api/client.ts';
 import { paths } from '../../api/paths.ts';
 import { ErrorAlert } from '../../components/error-alert.tsx';
@@ -46,14 +46,7 @@ export function LogViewer(props: { tenant: string; app: string; cluster: string;
       try {
         const res = await fetch(url, { headers: { accept: 'text/plain', ...authHeaders() }, signal: ctrl.signal });
         if (!res.ok) {
-          const text = await res.text();
-          let json: unknown;
-          try {
-            json = JSON.parse(text);
-          } catch {
-            json = undefined;
-          }
-          setError(apiErrorFrom(res.status, json, text));
+          setError(await responseError(res));
           return;
         }
         const reader = res.body!.getReader();

@@ -19,7 +19,7 @@ import {
 import type { Dayjs } from 'dayjs';
 import { useCallback, useEffect, useState } from 'react';
 import type { ApiError } from '../../api/api-error.ts';
-import { apiErrorFrom } from '../../api/api-error.ts';
+import { responseError } from '../../api/api-error.ts';
 import { api, authHeaders, query } from '../../api/client.ts';
 import { paths } from '../../api/paths.ts';
 import type { AuditEntry as BaseEntry, AuditVerification } from '../../api/types.ts';
@@ -145,16 +145,7 @@ export function AuditPage() {
     try {
       const q = query({ ...filterQuery(), format, lang: lang === 'zh' ? 'zh-CN' : 'en' });
       const res = await fetch(`${EXPORT}${q}`, { headers: authHeaders() });
-      if (!res.ok) {
-        const text = await res.text();
-        let json: unknown;
-        try {
-          json = JSON.parse(text);
-        } catch {
-          json = undefined;
-        }
-        throw apiErrorFrom(res.status, json, text);
-      }
+      if (!res.ok) throw await responseError(res);
       const blob = await res.blob();
       const name = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? `audit.${format}`;
       const [seq] = (res.headers.get('x-polis-audit-head') ?? '').split(':');

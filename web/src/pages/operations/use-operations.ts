@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'react';
-import { apiErrorFrom } from '../../api/api-error.ts';
+import { responseError } from '../../api/api-error.ts';
 import { authHeaders } from '../../api/client.ts';
 import { useCan } from '../../auth/session.tsx';
 import { useUsage } from '../../data/hooks.ts';
@@ -35,16 +35,7 @@ export function currentMonth(now = Date.now()): string {
  */
 export async function downloadWithToken(path: string, fallbackName: string): Promise<string> {
   const res = await fetch(path, { headers: authHeaders() });
-  if (!res.ok) {
-    const text = await res.text();
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
-    throw apiErrorFrom(res.status, json, text);
-  }
+  if (!res.ok) throw await responseError(res);
   const blob = await res.blob();
   const name = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? fallbackName;
   const a = document.createElement('a');
