@@ -75,3 +75,24 @@ describe('automatic review checks', () => {
     );
   });
 });
+
+describe('the maturity checks in review', () => {
+  it('fails a version whose defaults fail a check the data bureau made mandatory, naming it; passes without it', () => {
+    const noProbe = {
+      ...version,
+      parameters: { type: 'object', properties: {} },
+      template: {
+        components: [
+          { name: 'redis', type: 'webservice', properties: { image: 'registry.example.gov.cn/redis:7', cpu: '500m' } },
+        ],
+      },
+    };
+    const assessment = (mandatory: string[]) =>
+      automaticChecks({ name: 'cache', spec: item }, noProbe, [], mandatory).find((c) => c.name === 'assessment')!;
+    expect(assessment([])).toMatchObject({ ok: true, problems: [] });
+    expect(assessment(['cpu-request'])).toMatchObject({ ok: true });
+    const failed = assessment(['cpu-request', 'readiness-probe']);
+    expect(failed.ok).toBe(false);
+    expect(failed.problems.map((m) => m.code)).toEqual(['AssessReadinessProbeMissing']);
+  });
+});

@@ -1,11 +1,13 @@
+import type { ApplicationSpec } from '../apps/application-kind.ts';
 import type { Message } from '../kernel/messages/index.ts';
 import { msg } from '../kernel/messages/index.ts';
+import { assess } from '../operations/assessment/scorecard.ts';
 import type { CatalogItemSpec, CatalogItemVersionSpec } from './market-kinds.ts';
 import { generatedParameters, renderTemplate, schemaCauses } from './template.ts';
 
 /** One automatic check of a submitted version, as the reviewer and the publisher see it. */
 export interface CheckResult {
-  readonly name: 'schema' | 'defaults' | 'generated' | 'images' | 'licence' | 'connection';
+  readonly name: 'schema' | 'defaults' | 'generated' | 'images' | 'licence' | 'connection' | 'assessment';
   readonly ok: boolean;
   readonly problems: readonly Message[];
 }
@@ -15,12 +17,15 @@ const CONTEXT = { name: 'review', namespace: 'review--review', adminSecret: 'rev
 /**
  * The automatic checks of review (pure): the parameter schema is valid 2020-12; the template renders a valid
  * Application for the defaults and for generated values; every image comes from a registry the data bureau
- * allows; a licence is declared; a declared connection names a component of the template.
+ * allows; a licence is declared; a declared connection names a component of the template; and the maturity checks
+ * the data bureau made mandatory (operations' assessment, `mandatoryChecks`) pass for the defaults, since an
+ * instance failing one would be refused at admission anyway.
  */
 export function automaticChecks(
   item: { readonly name: string; readonly spec: CatalogItemSpec },
   version: CatalogItemVersionSpec,
   allowedRegistries: readonly string[],
+  mandatoryChecks: readonly string[] = [],
 ): CheckResult[] {
   const checks: CheckResult[] = [];
   const schemaProblems = schemaCauses(version.parameters, 'spec.parameters').map(
@@ -66,6 +71,21 @@ export function automaticChecks(
       ? []
       : [msg('MarketSchemaProblem', { path: 'spec.connection.component', problem: `no component ${conn!.component}` })],
   });
+  const defaults = rendered[0];
+  const card = defaults
+    ? assess(
+        {
+          spec: defaults as unknown as ApplicationSpec,
+          labels: {},
+          annotations: {},
+          allowedRegistries,
+          recommendations: {},
+        },
+        mandatoryChecks,
+      )
+    : undefined;
+  const refusals = (card?.refusals ?? []).map((r) => r.reason!).filter((m): m is Message => m !== undefined);
+  checks.push({ name: 'assessment', ok: defaults !== undefined && refusals.length === 0, problems: refusals });
   return checks;
 }
 

@@ -1,3 +1,4 @@
+import { assessmentSettings } from '../operations/assessment/assessment-policy.ts';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Clock } from '../kernel/clock.ts';
 import { ConflictError, InputError, NotAllowedError, NotFoundError, codedCause } from '../kernel/errors.ts';
@@ -76,10 +77,12 @@ export function registerMarketRoutes(
         const item = await platformGet('CatalogItem', vspec.item);
         const policy = await deps.store.get({ kind: 'MarketPolicy', tenant: '', name: MARKET_POLICY_NAME });
         const allowed = (policy?.spec as MarketPolicySpec | undefined)?.allowedRegistries ?? [];
+        const { mandatory } = await assessmentSettings((k) => deps.store.get(k));
         const checks = automaticChecks(
           { name: item.metadata.name, spec: item.spec as CatalogItemSpec },
           vspec,
           allowed,
+          mandatory,
         );
         const failed = checks.filter((c) => !c.ok);
         const now = deps.clock.now().toISOString();

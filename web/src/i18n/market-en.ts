@@ -148,6 +148,7 @@ export const marketEn: Record<keyof typeof marketZh, string> = {
   'market.check.images': 'Images come from allowed registries',
   'market.check.licence': 'A licence is declared',
   'market.check.connection': 'The connection names a component of the template',
+  'market.check.assessment': 'With the defaults, the maturity checks the data bureau made mandatory pass',
 
   'market.publish.subtitle': 'Your items, their versions (draft, submit for review) and how they are used',
   'market.publish.none': 'No items yet: upload an item definition with polis apply',

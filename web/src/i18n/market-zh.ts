@@ -143,6 +143,7 @@ export const marketZh = {
   'market.check.images': '镜像来自允许的镜像仓库',
   'market.check.licence': '已声明许可证',
   'market.check.connection': '连接信息指向模板中的组件',
+  'market.check.assessment': '默认参数下满足数据局设为强制的成熟度检查',
 
   'market.publish.subtitle': '发布方的商品、版本（草稿、提交审核）及使用情况',
   'market.publish.none': '还没有商品；用 polis apply 上传商品定义',

@@ -14,7 +14,7 @@ import { ownItemReason } from './market-model.ts';
 import { marketPaths } from './market-paths.ts';
 import { MarketPhaseTag } from './market-parts.tsx';
 
-const CHECKS = new Set(['schema', 'defaults', 'generated', 'images', 'licence', 'connection']);
+const CHECKS = new Set(['schema', 'defaults', 'generated', 'images', 'licence', 'connection', 'assessment']);
 
 /**
  * 审核: the data bureau's review queue. Submitted versions with their automatic checks; approve (release) or reject
