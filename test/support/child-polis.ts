@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { createWriteStream, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serverNodeFlags } from '../../src/kernel/server-runtime.ts';
@@ -71,6 +71,14 @@ export async function spawnPolis(opts: SpawnPolisOptions): Promise<ChildPolis> {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   live.add(child);
+  // POLIS_TEST_CHILD_LOGS=<dir>: every child's whole stdout and stderr also go to <dir>/<pid>.log (diagnosing a flake).
+  const logDir = process.env.POLIS_TEST_CHILD_LOGS;
+  if (logDir) {
+    const file = createWriteStream(join(logDir, `${child.pid}.log`));
+    child.stdout!.on('data', (c: Buffer | string) => file.write(c));
+    child.stderr!.on('data', (c: Buffer | string) => file.write(c));
+    child.once('exit', () => file.end());
+  }
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   void exited.then(() => live.delete(child));
 

@@ -10,6 +10,8 @@ async function withAdmin<T>(admin: AdminEndpoint, fn: (c: mysql.Connection) => P
     password: admin.password,
     connectTimeout: 10_000,
   });
+  // A connection the server ends between two statements fails the next one; unheard, its 'error' would end polis.
+  c.on('error', () => undefined);
   try {
     return await fn(c);
   } finally {

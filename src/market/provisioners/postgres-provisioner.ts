@@ -11,6 +11,8 @@ async function withAdmin<T>(admin: AdminEndpoint, fn: (c: pg.Client) => Promise<
     database: 'postgres',
     connectionTimeoutMillis: 10_000,
   });
+  // A connection the server ends between two statements fails the next one; unheard, its 'error' would end polis.
+  client.on('error', () => undefined);
   await client.connect();
   try {
     return await fn(client);

@@ -115,6 +115,10 @@ function unavailableWhenUnreachable(pool: pg.Pool): void {
     }
     if (!wrapped.has(client)) {
       wrapped.add(client);
+      // A checked-out client whose session PostgreSQL ends between two statements (idle_in_transaction timeout after
+      // a pause, a server restart) emits 'error' with no query to reject: unheard, that event ends the process. The
+      // next query on it fails instead, and release() drops it from the pool (it is no longer queryable).
+      client.on('error', () => {});
       const query = client.query.bind(client) as (...args: unknown[]) => unknown;
       client.query = ((...args: unknown[]) => {
         const result = query(...args);
