@@ -188,6 +188,11 @@ export function createMetrics(deps: {
       'Reconciles that failed and were retried with backoff.',
       () => delivery.errors,
     );
+    counter(
+      'polis_delivery_sharing_deferred_total',
+      'Reconciles put off until the next paced fair-sharing decision of a contended estate.',
+      () => delivery.sharingDeferred,
+    );
   }
   const { burst } = deps;
   if (burst) {

@@ -91,6 +91,8 @@ export interface DeliveryStats {
   objectsChanged: number;
   prunes: number;
   errors: number;
+  /** Reconciles put off until the next paced fair-sharing decision (SharingPace). */
+  sharingDeferred: number;
 }
 
 interface Memory {
@@ -126,6 +128,7 @@ export class DeliveryController {
     objectsChanged: 0,
     prunes: 0,
     errors: 0,
+    sharingDeferred: 0,
   };
   private readonly deps: DeliveryDeps;
   private readonly queue: WorkQueue;
@@ -134,7 +137,7 @@ export class DeliveryController {
   private readonly memory = new Map<string, Memory>();
   private readonly byNamespace = new Map<string, string>();
   private readonly leftovers: LeftoverCleanup;
-  private readonly sharing = new SharingLedger();
+  private readonly sharing: SharingLedger;
   private readonly burst = new BurstLedger(async (tenant) =>
     (await this.listAll('Application', tenant)).map((a) => ({ name: a.metadata.name, status: a.status })),
   );
@@ -152,6 +155,7 @@ export class DeliveryController {
       },
     });
     this.statuses = new StatusBatcher(deps.resources, { actor: 'system:delivery', requestId: 'delivery-status' });
+    this.sharing = new SharingLedger({ now: () => deps.clock.now().getTime() });
     this.leftovers = new LeftoverCleanup({
       ...deps,
       cleaned: (o, cluster) => this.event(o, 'Normal', 'CleanedUp', msg('CleanedUpLeftovers', { cluster }), cluster),
@@ -424,6 +428,13 @@ export class DeliveryController {
     const tenantSpec = tenantObj?.spec as
       ({ quota?: NamespaceQuota; burst?: BurstLimits } & TenantSharingSpec) | undefined;
     const share = this.shareOf(key, app, tenantSpec, candidates);
+    if (share && 'deferredMs' in share) {
+      // A contended estate's fair-sharing decision is paced; this application changed since the last one and is
+      // decided with the next (nothing of it is written meanwhile).
+      this.stats.sharingDeferred++;
+      this.queue.addAfter(key, Math.ceil(share.deferredMs));
+      return;
+    }
     const capped = schedulingCaps(
       previous,
       mem.schedulingCaps ?? new Map(),
@@ -744,7 +755,7 @@ export class DeliveryController {
     app: StoredObject,
     tenantSpec: TenantSharingSpec | undefined,
     candidates: readonly ClusterCandidate[],
-  ): ApplicationShare | undefined {
+  ): ApplicationShare | { readonly deferredMs: number } | undefined {
     if (this.deps.fairSharing === false) return undefined;
     const spec = app.spec as ApplicationSpec;
     const scaling = (app.status as Partial<AppStatus> | undefined)?.scaling;
@@ -757,6 +768,8 @@ export class DeliveryController {
       priorityOf(app.metadata.labels),
       placementDemands(desiredDemands(spec, autoscaled(scaling))),
     );
+    const deferredMs = this.sharing.deferredFor(key);
+    if (deferredMs !== undefined) return { deferredMs };
     const share = this.sharing.shareOf(key);
     for (const other of this.sharing.takeYielding()) if (other !== key) this.queue.add(other);
     return share;

@@ -21,6 +21,28 @@ interface AppEntry {
   privateNow: Map<string, number>;
 }
 
+/**
+ * How often a contended estate's whole decision may be recomputed. Each recomputation is linear in the demands
+ * (about 5 µs per component at 10,000 applications), and every reconcile of a changed application asked for one: at
+ * 10,000 applications under an autoscaler that was most of a core, and quadratic in the estate. Paced, changes that
+ * arrive within the interval share one recomputation; the applications that changed wait for it (the controller
+ * requeues them), those that did not keep their grant meanwhile.
+ */
+export interface SharingPace {
+  /** Milliseconds of the injected clock. */
+  readonly now: () => number;
+  /** The least interval between two recomputations, given the demands (rows) of the last one. */
+  readonly minIntervalMs?: (rows: number) => number;
+}
+
+/**
+ * Small estates are never paced (a decision costs well under a millisecond); from 2,000 components on, one decision
+ * per (rows / 10) ms, at most 5 s: 1 s at 10,000, which holds fair sharing to a few percent of a core.
+ */
+export function defaultSharingInterval(rows: number): number {
+  return rows < 2000 ? 0 : Math.min(5000, rows / 10);
+}
+
 /** What fair sharing allows one application now. */
 export interface ApplicationShare {
   /** Private replicas at most, by component. */
@@ -43,6 +65,12 @@ export interface ApplicationShare {
  * placing thousands of applications costs nothing per application beyond its own department.
  */
 export class SharingLedger {
+  private readonly pace?: SharingPace;
+
+  constructor(pace?: SharingPace) {
+    this.pace = pace;
+  }
+
   private readonly apps = new Map<string, AppEntry>();
   /** The applications of each department. */
   private readonly members = new Map<string, Set<string>>();
@@ -54,6 +82,12 @@ export class SharingLedger {
   private readonly totals = new Map<string, { cpu: number; mem: number }>();
   private total = { cpu: 0, mem: 0 };
   private decision?: SharingDecision;
+  /** Something changed since `decision` was computed. */
+  private stale = true;
+  private computedAt = -Infinity;
+  /** Applications and departments changed since `decision` (their grants in it are out of date). */
+  private readonly dirtyApps = new Set<string>();
+  private readonly dirtyDepartments = new Set<string>();
   /** Per department, its own split when uncontended; dropped when one of its demands or its spec changes. */
   private readonly byDepartment = new Map<string, SharingDecision>();
   private yielding: string[] = [];
@@ -62,6 +96,7 @@ export class SharingLedger {
     const next = sharingDepartment(name, spec);
     if (JSON.stringify(this.departments.get(name)) === JSON.stringify(next)) return;
     this.departments.set(name, next);
+    this.dirtyDepartments.add(name);
     this.changed(name);
   }
 
@@ -81,7 +116,7 @@ export class SharingLedger {
     }
     if (cpuMilli === this.capacity.cpuMilli && memoryBytes === this.capacity.memoryBytes) return;
     this.capacity = { cpuMilli, memoryBytes };
-    this.decision = undefined;
+    this.stale = true;
   }
 
   /** Records what an application wants; the decision is recomputed only when that changed. */
@@ -101,7 +136,7 @@ export class SharingLedger {
     this.members.set(tenant, (this.members.get(tenant) ?? new Set()).add(key));
     this.count(e, 1);
     if (was && was.tenant !== tenant) this.changed(was.tenant);
-    this.changed(tenant);
+    this.changed(tenant, key);
   }
 
   /**
@@ -125,7 +160,7 @@ export class SharingLedger {
     this.count(e, -1);
     e.privateNow = next;
     this.count(e, 1);
-    this.changed(e.tenant);
+    this.changed(e.tenant, key);
   }
 
   remove(key: string): void {
@@ -134,7 +169,19 @@ export class SharingLedger {
     this.count(e, -1);
     this.apps.delete(key);
     this.members.get(e.tenant)?.delete(key);
-    this.changed(e.tenant);
+    this.changed(e.tenant, key);
+  }
+
+  /**
+   * Milliseconds until this application's grant can be decided, when it changed since the last decision of a
+   * contended estate and the pace does not allow another one yet; undefined when shareOf answers now.
+   */
+  deferredFor(key: string): number | undefined {
+    if (!this.pace || !this.decision || !this.stale || !this.known || this.uncontended()) return undefined;
+    const e = this.apps.get(key);
+    if (!e || (!this.dirtyApps.has(key) && !this.dirtyDepartments.has(e.tenant))) return undefined;
+    const wait = this.computedAt + this.interval() - this.pace.now();
+    return wait > 0 ? wait : undefined;
   }
 
   /** What fair sharing allows this application now. */
@@ -172,11 +219,18 @@ export class SharingLedger {
     return { capacity: this.capacity, known: this.known, decision: this.current() };
   }
 
-  /** The whole decision as it stands. */
+  /**
+   * The whole decision as it stands: recomputed when something changed, unless the pace holds the last one a little
+   * longer (then the applications that changed are deferred by deferredFor, and the others keep their grants).
+   */
   current(): SharingDecision {
-    if (this.decision) return this.decision;
+    if (this.decision && (!this.stale || this.paced())) return this.decision;
     const demands = this.demandsOf();
     this.decision = shareCapacity({ capacity: this.capacity, departments: [...this.departments.values()], demands });
+    this.stale = false;
+    this.computedAt = this.pace?.now() ?? 0;
+    this.dirtyApps.clear();
+    this.dirtyDepartments.clear();
     const yielding = new Set(this.yielding);
     for (const x of demands) {
       const g = this.decision.grants.get(grantKey(x.app, x.component))!;
@@ -263,9 +317,20 @@ export class SharingLedger {
     this.total = { cpu: this.total.cpu + sign * cpu, mem: this.total.mem + sign * mem };
   }
 
-  private changed(department: string): void {
-    this.decision = undefined;
+  private changed(department: string, app?: string): void {
+    this.stale = true;
+    if (app !== undefined) this.dirtyApps.add(app);
     this.byDepartment.delete(department);
+  }
+
+  /** The last decision may still serve: paced, and its interval not yet over. */
+  private paced(): boolean {
+    return this.pace !== undefined && this.pace.now() < this.computedAt + this.interval();
+  }
+
+  private interval(): number {
+    const rows = this.decision?.grants.size ?? 0;
+    return (this.pace?.minIntervalMs ?? defaultSharingInterval)(rows);
   }
 }
 
