@@ -13,6 +13,7 @@
 import { DEFAULT_OPTIONS, demarcate, type DemarcationOptions } from '../src/observe/demarcation/index.ts';
 import { baroRanking } from './support/baro.ts';
 import { inputAt, loadNezhaDay, NEZHA_DAYS, type NezhaDay, type NezhaSystem } from './support/nezha.ts';
+import { missKind, visibility, type MissKind, type Visibility } from './support/rca-visibility.ts';
 import { figure, printFigures, round, writeResult, type Figure } from './support/results.ts';
 
 /** Published service-level top-1 / top-3 (%) on this data (Nezha, FSE'23, Table 3). */
@@ -30,6 +31,10 @@ export interface Outcome {
   readonly baselineRank: number;
   readonly verdict: string;
   readonly top: readonly string[];
+  /** How visible the injected service was in its own signals. */
+  readonly visibility: Visibility;
+  /** For a miss (beyond the third place): why. */
+  readonly miss?: MissKind;
 }
 
 /** Ranks every fault of the days with the given parameters. */
@@ -37,17 +42,22 @@ export function evaluate(days: readonly NezhaDay[], opts: DemarcationOptions): O
   const out: Outcome[] = [];
   for (const day of days)
     for (const f of day.faults) {
-      const result = demarcate(inputAt(day, f.at, opts.historySeconds, opts.postSeconds), opts);
+      const input = inputAt(day, f.at, opts.historySeconds, opts.postSeconds);
+      const result = demarcate(input, opts);
       const ranking = result.candidates.filter((c) => c.subject.kind === 'component').map((c) => c.subject.name);
       const baseline = baroRanking(day.pods, f.at, opts.preSeconds, opts.postSeconds);
+      const rank = ranking.indexOf(f.service) + 1;
+      const vis = visibility(input, f.service, opts);
       out.push({
         system: day.system,
         type: f.type,
         truth: f.service,
-        rank: ranking.indexOf(f.service) + 1,
+        rank,
         baselineRank: baseline.indexOf(f.service) + 1,
         verdict: result.verdict.kind,
         top: ranking.slice(0, 3),
+        visibility: vis,
+        ...(rank >= 1 && rank <= 3 ? {} : { miss: missKind(vis, opts.threshold) }),
       });
     }
   return out;
@@ -78,7 +88,7 @@ async function main(): Promise<void> {
   if (process.env.RCA_VERBOSE)
     for (const o of outcomes)
       console.log(
-        `${o.system.padEnd(16)} ${o.type.padEnd(15)} ${o.truth.padEnd(30)} rank ${String(o.rank).padStart(2)} baseline ${String(o.baselineRank).padStart(2)}  ${o.verdict.padEnd(14)} ${o.top.join(', ')}`,
+        `${o.system.padEnd(16)} ${o.type.padEnd(15)} ${o.truth.padEnd(30)} rank ${String(o.rank).padStart(2)} baseline ${String(o.baselineRank).padStart(2)}  own ${o.visibility.ownSignal.padEnd(7)} z ${o.visibility.ownZ.toFixed(1).padStart(7)} rank ${String(o.visibility.ownRank).padStart(2)}/${o.visibility.services}  ${(o.miss ?? 'hit').padEnd(9)} ${o.verdict.padEnd(14)} ${o.top.join(', ')}`,
       );
 
   const figures: Figure[] = [];
@@ -149,9 +159,29 @@ async function main(): Promise<void> {
         `${os.length} faults: top-1 ${round(topK(os, 1))}%, top-3 ${round(topK(os, 3))}% (baseline ${round(topK(os, 1, true))}% / ${round(topK(os, 3, true))}%)`;
     }
 
+  // Why the misses were missed, per system and fault type (support/rca-visibility.ts).
+  const misses: Record<string, Record<MissKind, number>> = {};
+  for (const o of outcomes) {
+    if (!o.miss) continue;
+    const m = (misses[`${o.system} ${o.type}`] ??= { invisible: 0, buried: 0, outranked: 0 });
+    m[o.miss]++;
+  }
+  for (const s of systems) {
+    const os = outcomes.filter((o) => o.system === s);
+    const visible = os.filter((o) => o.visibility.ownZ >= DEFAULT_OPTIONS.threshold && o.visibility.ownRank <= 3);
+    figures.push(
+      figure({
+        metric: `${s}: root among the first three services by its own strongest signal (no propagation reasoning)`,
+        value: round((100 * visible.length) / os.length),
+        unit: '%',
+      }),
+    );
+  }
+
   printFigures('rca-nezha: service-level root cause on Nezha (metrics only)', figures);
   console.log('\nleave one system out:', JSON.stringify(loso));
   console.log('by fault type:', JSON.stringify(byType, null, 1));
+  console.log('misses (beyond the third place) by why:', JSON.stringify(misses, null, 1));
   const file = await writeResult({
     benchmark: 'rca-nezha',
     command: 'npm run bench:rca-nezha',
@@ -162,6 +192,11 @@ async function main(): Promise<void> {
       options: DEFAULT_OPTIONS,
       leaveOneSystemOut: { grid: 'preSeconds {180, 300} × postSeconds {180, 300} × threshold {2, 3, 4}', runs: loso },
       byFaultType: byType,
+      missesByWhy: {
+        meaning:
+          'invisible: the root moved none of its own signals (latency, errors, CPU, memory, restarts) past the noise; buried: it did, but three or more other services moved theirs more; outranked: it was among the first three on its own signals and the ranking still put it lower',
+        counts: misses,
+      },
     },
     notes: [
       'Service level: the injected pod’s service against the ranked components (nodes and clusters left out of the ranking, counted in the verdict figure).',
