@@ -13,7 +13,7 @@
 import { DEFAULT_OPTIONS, demarcate, type DemarcationOptions } from '../src/observe/demarcation/index.ts';
 import { baroRanking } from './support/baro.ts';
 import { inputAt, loadNezhaDay, NEZHA_DAYS, type NezhaDay, type NezhaSystem } from './support/nezha.ts';
-import { missKind, visibility, type MissKind, type Visibility } from './support/rca-visibility.ts';
+import { missKind, trafficProfile, visibility, type MissKind, type Visibility } from './support/rca-visibility.ts';
 import { figure, printFigures, round, writeResult, type Figure } from './support/results.ts';
 
 /** Published service-level top-1 / top-3 (%) on this data (Nezha, FSE'23, Table 3). */
@@ -78,6 +78,8 @@ const GRID: DemarcationOptions[] = [];
 for (const preSeconds of [180, 300])
   for (const postSeconds of [180, 300])
     for (const threshold of [2, 3, 4]) GRID.push({ ...DEFAULT_OPTIONS, preSeconds, postSeconds, threshold });
+/** RCA_QUICK=1 (while developing): the defaults only, so the leave-one-out figures are then not a choice at all. */
+if (process.env.RCA_QUICK) GRID.splice(0, GRID.length, DEFAULT_OPTIONS);
 
 async function main(): Promise<void> {
   const days: NezhaDay[] = [];
@@ -178,9 +180,23 @@ async function main(): Promise<void> {
     );
   }
 
+  // What the data offers per system: how much the pods serve, how often they serve nothing at all.
+  const traffic: Record<string, unknown> = {};
+  for (const s of systems) {
+    const profiles = days.filter((d) => d.system === s).map((d) => trafficProfile(d.pods));
+    const mid = (f: (p: (typeof profiles)[number]) => number): number =>
+      round(profiles.map(f).reduce((a, b) => a + b, 0) / profiles.length, 2);
+    traffic[s] = {
+      medianRequestsPerMinutePerPod: mid((p) => p.medianRequestsPerMinute),
+      shareOfPodsBelowOneRequestPerMinute: mid((p) => p.idleShare),
+      shareOfPodMinutesWithNoRequest: mid((p) => p.emptyMinutes),
+    };
+  }
+
   printFigures('rca-nezha: service-level root cause on Nezha (metrics only)', figures);
   console.log('\nleave one system out:', JSON.stringify(loso));
   console.log('by fault type:', JSON.stringify(byType, null, 1));
+  console.log('traffic per pod (mean over the days):', JSON.stringify(traffic));
   console.log('misses (beyond the third place) by why:', JSON.stringify(misses, null, 1));
   const file = await writeResult({
     benchmark: 'rca-nezha',
@@ -192,6 +208,7 @@ async function main(): Promise<void> {
       options: DEFAULT_OPTIONS,
       leaveOneSystemOut: { grid: 'preSeconds {180, 300} × postSeconds {180, 300} × threshold {2, 3, 4}', runs: loso },
       byFaultType: byType,
+      trafficPerPod: traffic,
       missesByWhy: {
         meaning:
           'invisible: the root moved none of its own signals (latency, errors, CPU, memory, restarts) past the noise; buried: it did, but three or more other services moved theirs more; outranked: it was among the first three on its own signals and the ranking still put it lower',

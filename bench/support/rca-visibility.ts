@@ -6,6 +6,8 @@
  */
 import { changeOf } from '../../src/observe/demarcation/change.ts';
 import { SIGNAL_RULES, type DemarcationInput, type DemarcationOptions } from '../../src/observe/demarcation/index.ts';
+import { median } from '../../src/observe/demarcation/robust.ts';
+import type { RawPod } from './nezha.ts';
 
 export type MissKind = 'invisible' | 'buried' | 'outranked';
 
@@ -42,4 +44,32 @@ export function visibility(input: DemarcationInput, truth: string, opts: Demarca
 export function missKind(v: Visibility, threshold: number): MissKind {
   if (v.ownZ < threshold) return 'invisible';
   return v.ownRank > 3 ? 'buried' : 'outranked';
+}
+
+/** How much a day's pods serve: where they serve next to nothing, a latency quantile is one request's latency. */
+export interface TrafficProfile {
+  /** Median over pods of each pod's median requests a minute. */
+  readonly medianRequestsPerMinute: number;
+  /** Share (0–1) of pods whose median is below one request a minute. */
+  readonly idleShare: number;
+  /** Share (0–1) of all pod-minutes in which the pod served no request at all. */
+  readonly emptyMinutes: number;
+}
+
+/** The traffic profile of one day's pods (the data set's PodWorkload(Ops) column, requests a minute). */
+export function trafficProfile(pods: readonly RawPod[]): TrafficProfile {
+  const perMinute: number[] = [];
+  let minutes = 0;
+  let empty = 0;
+  for (const p of pods) {
+    const v = (p.columns['PodWorkload(Ops)'] ?? []).filter((x) => Number.isFinite(x));
+    minutes += v.length;
+    empty += v.filter((x) => x === 0).length;
+    if (v.length > 0) perMinute.push(median(v));
+  }
+  return {
+    medianRequestsPerMinute: median(perMinute),
+    idleShare: perMinute.filter((x) => x < 1).length / Math.max(1, perMinute.length),
+    emptyMinutes: empty / Math.max(1, minutes),
+  };
 }
