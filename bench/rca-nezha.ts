@@ -184,6 +184,37 @@ async function main(): Promise<void> {
     );
   }
 
+  // Placebo: the same roots' own-signal visibility at the injection and 1 to 10 minutes away from it, for the faults
+  // other than CPU ones. A fault that shows in its root's signals makes the root stand out at the injection more often
+  // than away from it. (Faults come in runs on one service, 4 to 9 minutes apart: "away" may be another fault's time.)
+  const placebo: Record<string, unknown> = {};
+  for (const s of systems) {
+    const shown = (offset: number): number => {
+      let n = 0;
+      let hit = 0;
+      for (const day of days.filter((d) => d.system === s))
+        for (const f of day.faults) {
+          if (f.type.startsWith('cpu')) continue;
+          const at = f.at + offset;
+          const input = { ...inputAt(day, at, DEFAULT_OPTIONS.historySeconds, DEFAULT_OPTIONS.postSeconds), at };
+          const v = visibility(input, f.service, DEFAULT_OPTIONS);
+          n++;
+          if (v.ownZ >= DEFAULT_OPTIONS.threshold && v.ownRank <= 3) hit++;
+        }
+      return n === 0 ? Number.NaN : round((100 * hit) / n);
+    };
+    const away = [
+      -600, -540, -480, -420, -360, -300, -240, -180, -120, -60, 60, 120, 180, 240, 300, 360, 420, 480, 540, 600,
+    ];
+    const others = away.map(shown);
+    placebo[s] = {
+      atInjectionPercent: shown(0),
+      awayMinPercent: Math.min(...others),
+      awayMaxPercent: Math.max(...others),
+      chancePercent: round((100 * 3) / new Set(days.find((d) => d.system === s)!.pods.map((p) => p.service)).size),
+    };
+  }
+
   // What the data offers per system: how much the pods serve, how often they serve nothing at all.
   const traffic: Record<string, unknown> = {};
   for (const s of systems) {
@@ -200,6 +231,10 @@ async function main(): Promise<void> {
   printFigures('rca-nezha: service-level root cause on Nezha (metrics only)', figures);
   console.log('\nleave one system out:', JSON.stringify(loso));
   console.log('by fault type:', JSON.stringify(byType, null, 1));
+  console.log(
+    'non-CPU roots among the first three on their own signals, at the injection and away:',
+    JSON.stringify(placebo),
+  );
   console.log('traffic per pod (mean over the days):', JSON.stringify(traffic));
   console.log('misses (beyond the third place) by why:', JSON.stringify(misses, null, 1));
   if (process.env.RCA_QUICK) return; // no choice made: the leave-one-out figures would not mean what they say
@@ -214,6 +249,11 @@ async function main(): Promise<void> {
       leaveOneSystemOut: { grid: 'preSeconds {180, 300} × postSeconds {180, 300} × threshold {2, 3, 4}', runs: loso },
       byFaultType: byType,
       trafficPerPod: traffic,
+      rootVisibleAtOtherTimes: {
+        meaning:
+          'faults other than CPU ones: % whose root is among the first three services on its own signals (z >= threshold), at the injection and, min and max, at 1 to 10 minutes before or after it',
+        bySystem: placebo,
+      },
       missesByWhy: {
         meaning:
           'invisible: the root moved none of its own signals (latency, errors, CPU, memory, restarts) past the noise; buried: it did, but three or more other services moved theirs more; outranked: it was among the first three on its own signals and the ranking still put it lower',
