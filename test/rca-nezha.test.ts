@@ -2,12 +2,59 @@ import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { evaluate } from '../bench/rca-nezha.ts';
 import { loadNezhaDay, NEZHA_DIR } from '../bench/support/nezha.ts';
-import { DEFAULT_OPTIONS } from '../src/observe/demarcation/index.ts';
+import { missKind, trafficProfile, visibility } from '../bench/support/rca-visibility.ts';
+import { DEFAULT_OPTIONS, type DemarcationInput, type Series } from '../src/observe/demarcation/index.ts';
 import { skipTitle } from './support/skip.ts';
 
 // Real labelled faults (../shared/data/nezha); a checkout without the shared data skips this test and says so.
 const HAVE_DATA = existsSync(NEZHA_DIR);
 if (!HAVE_DATA) console.warn(`${NEZHA_DIR} not found: the Nezha ranking test is SKIPPED`);
+
+/** One minute a sample, an hour of history: flat (with a little noise) until `at`, then `after`. */
+function cpu(name: string, before: number, after: number, at: number): Series {
+  const points: [number, number][] = [];
+  for (let t = at - 3600; t <= at + 300; t += 60) points.push([t, t < at ? before + ((t / 60) % 2) * 0.001 : after]);
+  return { on: 'component', name, signal: 'cpu', points };
+}
+
+function inputWith(series: Series[]): DemarcationInput {
+  const at = 1_000_000;
+  const names = ['a', 'b', 'c', 'd', 'e'];
+  return {
+    at,
+    components: names.map((name) => ({ name, application: 'app', department: 'dept' })),
+    series: series.map((s) => ({ ...s, points: s.points.map(([t, v]) => [t + at, v] as [number, number]) })),
+  };
+}
+
+describe('why a root cause was missed', () => {
+  it('calls a root that moved none of its own signals invisible', () => {
+    const input = inputWith([cpu('a', 0.1, 0.1, 0), cpu('b', 0.1, 0.5, 0)]);
+    const v = visibility(input, 'a', DEFAULT_OPTIONS);
+    expect(v.ownZ).toBeLessThan(DEFAULT_OPTIONS.threshold);
+    expect(missKind(v, DEFAULT_OPTIONS.threshold)).toBe('invisible');
+  });
+
+  it('calls a root that moved, but less than three others, buried', () => {
+    const input = inputWith([
+      cpu('a', 0.1, 0.2, 0),
+      cpu('b', 0.1, 0.5, 0),
+      cpu('c', 0.1, 0.6, 0),
+      cpu('d', 0.1, 0.7, 0),
+    ]);
+    const v = visibility(input, 'a', DEFAULT_OPTIONS);
+    expect(v.ownRank).toBe(4);
+    expect(v.services).toBe(5);
+    expect(missKind(v, DEFAULT_OPTIONS.threshold)).toBe('buried');
+  });
+
+  it('calls a root first on its own signals that the ranking still missed outranked', () => {
+    const input = inputWith([cpu('a', 0.1, 0.9, 0), cpu('b', 0.1, 0.5, 0)]);
+    const v = visibility(input, 'a', DEFAULT_OPTIONS);
+    expect(v).toMatchObject({ ownRank: 1, ownSignal: 'cpu' });
+    expect(missKind(v, DEFAULT_OPTIONS.threshold)).toBe('outranked');
+  });
+});
 
 describe.skipIf(!HAVE_DATA)(
   skipTitle('root-cause ranking on Nezha data', !HAVE_DATA && `${NEZHA_DIR} not found`),
@@ -22,6 +69,22 @@ describe.skipIf(!HAVE_DATA)(
       const baselineTop1 = outcomes.filter((o) => o.baselineRank === 1).length;
       expect(top3).toBeGreaterThan(baselineTop3);
       expect(top1).toBeGreaterThan(baselineTop1);
+    });
+
+    it('finds Train Ticket’s CPU faults in their roots’ own signals, and most of its other faults in none', () => {
+      const day = loadNezhaDay('train-ticket', '2023-01-30');
+      const outcomes = evaluate([day], DEFAULT_OPTIONS);
+      const cpuFaults = outcomes.filter((o) => o.type === 'cpu_contention');
+      expect(cpuFaults.length).toBeGreaterThan(0);
+      for (const o of cpuFaults) {
+        expect(o.visibility.ownZ).toBeGreaterThan(DEFAULT_OPTIONS.threshold);
+        expect(o.visibility.ownRank).toBeLessThanOrEqual(3);
+      }
+      const delays = outcomes.filter((o) => o.type === 'network_delay');
+      const unseen = delays.filter((o) => o.miss === 'invisible' || o.miss === 'buried');
+      expect(2 * unseen.length).toBeGreaterThan(delays.length);
+      // The pods serve next to nothing: most pod-minutes carry no request, so latency quantiles are single requests.
+      expect(trafficProfile(day.pods).emptyMinutes).toBeGreaterThan(0.5);
     });
   },
 );
