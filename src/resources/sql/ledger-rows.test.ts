@@ -61,7 +61,12 @@ forEachBackend('metering roll-ups', (backend) => {
       ['2026-12-01T08', 'edu', 'west', 1000 * 60, 300 * 60, 2 * 60],
       ['2026-12-01T08', 'tax', 'east', 1000 * 60, 300 * 60, 2 * 60],
     ]);
-    const day = await store.ledger.meterTotals({ period: 'day', from: '2026-12-01', to: '2026-12-01', tenants: ['tax'] });
+    const day = await store.ledger.meterTotals({
+      period: 'day',
+      from: '2026-12-01',
+      to: '2026-12-01',
+      tenants: ['tax'],
+    });
     expect(day).toEqual([
       {
         period: 'day',

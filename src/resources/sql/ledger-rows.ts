@@ -186,19 +186,17 @@ export function sqlLedger(reader: () => Kysely<Schema>, write: Write): LedgerSto
         .orderBy('s.tenant')
         .orderBy('s.cluster')
         .execute();
-      return rows.map(
-        (r): MeterTotalRow => ({
-          period: q.period,
-          start: keyText(Number(r.start)),
-          tenant: r.tenant,
-          cluster: r.cluster,
-          replicaMinutes: Number(r.replica_minutes),
-          cpuRequest: Number(r.cpu_request),
-          cpuUsage: Number(r.cpu_usage),
-          memRequest: Number(r.mem_request),
-          memUsage: Number(r.mem_usage),
-        }),
-      );
+      return rows.map((r): MeterTotalRow => ({
+        period: q.period,
+        start: keyText(Number(r.start)),
+        tenant: r.tenant,
+        cluster: r.cluster,
+        replicaMinutes: Number(r.replica_minutes),
+        cpuRequest: Number(r.cpu_request),
+        cpuUsage: Number(r.cpu_usage),
+        memRequest: Number(r.mem_request),
+        memUsage: Number(r.mem_usage),
+      }));
     },
 
     async capacityRows(q) {
@@ -359,7 +357,9 @@ async function resolveSeries(
       for (const r of rows) if (!cache.has(seriesKey(r))) fresh.set(seriesKey(r), Number(r.id));
     }
   };
-  const missingTenants = () => [...new Set(samples.filter((_, i) => known(keys[i]!) === undefined).map((s) => s.tenant))];
+  const missingTenants = () => [
+    ...new Set(samples.filter((_, i) => known(keys[i]!) === undefined).map((s) => s.tenant)),
+  ];
   let tenants = missingTenants();
   if (tenants.length > 0) await read(tenants);
   const missing = samples.filter((_, i) => known(keys[i]!) === undefined);
@@ -417,7 +417,12 @@ export async function loadMeterUsage(
   const series = [
     ...new Map(
       rows.map((r) => {
-        const s = { tenant: String(r.tenant), app: String(r.app), component: String(r.component), cluster: String(r.cluster) };
+        const s = {
+          tenant: String(r.tenant),
+          app: String(r.app),
+          component: String(r.component),
+          cluster: String(r.cluster),
+        };
         return [seriesKey(s), s];
       }),
     ).values(),
@@ -432,7 +437,14 @@ export async function loadMeterUsage(
   for (const r of await trx.selectFrom('meter_series').selectAll().execute()) ids.set(seriesKey(r), Number(r.id));
   const out = rows.map((r) => ({
     start: keyDigits(String(r.start)),
-    series: ids.get(seriesKey({ tenant: String(r.tenant), app: String(r.app), component: String(r.component), cluster: String(r.cluster) }))!,
+    series: ids.get(
+      seriesKey({
+        tenant: String(r.tenant),
+        app: String(r.app),
+        component: String(r.component),
+        cluster: String(r.cluster),
+      }),
+    )!,
     minutes: Number(r.minutes),
     replica_minutes: Number(r.replica_minutes),
     cpu_request: Number(r.cpu_request),

@@ -84,7 +84,10 @@ describe("the meter's memory use from Prometheus", () => {
       ];
       await store.transaction(async (tx) => {
         for (const o of objects)
-          await tx.put({ ...o, metadata: { ...o.metadata, resourceVersion: String(await tx.nextRevision()) } }, 'ADDED');
+          await tx.put(
+            { ...o, metadata: { ...o.metadata, resourceVersion: String(await tx.nextRevision()) } },
+            'ADDED',
+          );
       });
       const clock = new ManualClock(new Date(Date.parse(T0) + 60_000));
       const meter = new MeterController({ store, clock, memoryUse: prometheusMemoryUse({ url, clock }) });

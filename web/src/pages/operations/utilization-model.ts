@@ -40,7 +40,7 @@ export function historyChart(h: UtilizationHistory, resource: 'cpu' | 'memory', 
   const scale = resource === 'memory' ? 1 / 2 ** 30 : 1;
   const labels = h.intervals.map((k) => (k.length === 13 ? `${k.slice(5, 10)} ${k.slice(11)}:00` : k));
   const pick = (s: UtilizationLine['requested'] | undefined) => s?.[resource];
-  const sum = (lines: readonly ((readonly (number | null)[]) | undefined)[]): (number | null)[] | undefined => {
+  const sum = (lines: readonly (readonly (number | null)[] | undefined)[]): (number | null)[] | undefined => {
     if (lines.length === 0 || lines.some((l) => l === undefined)) return undefined;
     return h.intervals.map((_, i) => {
       let total: number | null = null;

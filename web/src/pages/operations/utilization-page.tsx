@@ -82,7 +82,11 @@ export function UtilizationPage() {
   // clusters' allocatable for the city), CPU and memory.
   const [range, setRange] = useState<(typeof RANGES)[number]>('7d');
   const history = useFetch<UtilizationHistory>(
-    scope === ALL ? opsPaths.utilizationHistory(range) : chosen ? opsPaths.utilizationHistory(range, chosen) : undefined,
+    scope === ALL
+      ? opsPaths.utilizationHistory(range)
+      : chosen
+        ? opsPaths.utilizationHistory(range, chosen)
+        : undefined,
     [range],
     0,
   );
