@@ -434,7 +434,15 @@ export async function loadMeterUsage(
       .onConflict((oc) => oc.columns(['tenant', 'app', 'component', 'cluster']).doNothing())
       .execute();
   const ids = new Map<string, number>();
-  for (const r of await trx.selectFrom('meter_series').selectAll().execute()) ids.set(seriesKey(r), Number(r.id));
+  // Only the series of this batch's departments: a backup's batches stay proportional to their own rows.
+  const tenants = [...new Set(series.map((x) => x.tenant))];
+  for (let i = 0; i < tenants.length; i += CHUNK)
+    for (const r of await trx
+      .selectFrom('meter_series')
+      .selectAll()
+      .where('tenant', 'in', tenants.slice(i, i + CHUNK))
+      .execute())
+      ids.set(seriesKey(r), Number(r.id));
   const out = rows.map((r) => ({
     start: keyDigits(String(r.start)),
     series: ids.get(
