@@ -10,6 +10,7 @@ import { buildServer } from './api/server.ts';
 import { WatchGuard } from './api/watch-guard.ts';
 import { MeterController } from './operations/metering/meter-controller.ts';
 import { simMemoryUse } from './observe/sources/simulated/sim-observation.ts';
+import { prometheusMemoryUse } from './observe/sources/prometheus/memory-use.ts';
 import { BillingController, type BudgetAlert } from './operations/billing/billing-controller.ts';
 import { billingKinds } from './operations/billing/billing-kinds.ts';
 import type { Clock } from './kernel/clock.ts';
@@ -335,7 +336,19 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     store,
     clock,
     metrics: metricsSource,
-    ...(sim ? { memoryUse: () => simMemoryUse(sim) } : {}),
+    // Memory use from where CPU comes from: Prometheus when it is the metrics source, else the simulated cloud.
+    ...(metricsSource?.name === 'prometheus' && config.prometheusUrl
+      ? {
+          memoryUse: prometheusMemoryUse({
+            url: config.prometheusUrl,
+            bearerToken: config.prometheusToken,
+            query: config.meterMemoryQuery,
+            clock,
+          }),
+        }
+      : sim
+        ? { memoryUse: () => simMemoryUse(sim) }
+        : {}),
     log,
   });
   const billing = new BillingController({

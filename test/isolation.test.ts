@@ -6,6 +6,7 @@ import { allowedTenants, authorize } from '../src/tenancy/authorization.ts';
 import type { TestPolis } from './support/test-polis.ts';
 import { startTestPolis } from './support/test-polis.ts';
 import { HistoryWriter } from '../src/observe/history/history-writer.ts';
+import { DEFAULT_OFFSET_MINUTES, intervalKeys } from '../src/operations/metering/meter-buckets.ts';
 
 /**
  * Tenant isolation over every registered route, found by enumerating the server's route table, so a route added
@@ -290,6 +291,40 @@ beforeAll(async () => {
     [{ day, cluster: 'fixture', totalFen: 300 }],
     [line(OWN, 100), line(OTHER, 200)],
   );
+  // Metered use of both departments on one cluster now, so the utilization routes have another's share to withhold.
+  const now = Date.now();
+  const keys = intervalKeys(now, DEFAULT_OFFSET_MINUTES);
+  const use = (tenant: string, cpu: number) => ({
+    tenant,
+    app: 'fixture',
+    component: 'web',
+    cluster: 'fixture',
+    replicas: 1,
+    cpuRequest: cpu,
+    cpuLimit: 0,
+    cpuUsage: cpu / 2,
+    cpuMax: cpu,
+    memRequest: 64,
+    memLimit: 0,
+    memUsage: 32,
+    memMax: 64,
+    storage: 0,
+  });
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const since = await t.polis.store.ledger.lastMeterTick();
+    const recorded = await t.polis.store.ledger.recordMeterTick({
+      at: Math.max(now, (since ?? 0) + 60_000),
+      since,
+      buckets: [
+        { period: 'hour', start: keys.hour, minutes: 1 },
+        { period: 'day', start: keys.day, minutes: 1 },
+        { period: 'month', start: keys.month, minutes: 1 },
+      ],
+      samples: [use(OWN, 1000), use(OTHER, 3000)],
+      capacity: [{ cluster: 'fixture', cpu: 8000, mem: 8192 }],
+    });
+    if (recorded) break; // else the meter itself recorded a tick in between: again after it
+  }
   routes = t.polis.app.polisRoutes.filter((r) => !r.public && !r.url.startsWith('/docs'));
 });
 
@@ -584,6 +619,37 @@ describe('tenant isolation on every registered route', () => {
     );
     const rec = await t.request('GET', '/api/v1/cost-reconciliation', { token: tokens.admin });
     expect((rec.json() as { balanced: boolean }).balanced).toBe(true);
+  });
+
+  it("shows a department its own utilization and its own share of a cluster, never another's or the capacity", async () => {
+    type History = {
+      departments: { tenant: string; requested: { cpu: (number | null)[] } }[];
+      clusters: { cluster: string; requested: { cpu: (number | null)[] }; capacity?: unknown }[];
+    };
+    const get = async (user: string, path: string) => {
+      const r = await t.request('GET', path, { token: tokens[user] });
+      return { status: r.statusCode, body: r.body, json: r.json() as History };
+    };
+    const last = (xs: (number | null)[]) => xs.at(-1);
+    for (const path of ['/api/v1/utilization/history', `/api/v1/tenants/${OWN}/utilization/history?range=7d`]) {
+      const own = await get('edu-admin', path);
+      expect(own.status).toBe(200);
+      expect(own.json.departments.map((d) => d.tenant)).toEqual([OWN]);
+      const cluster = own.json.clusters.find((c) => c.cluster === 'fixture')!;
+      // Only edu's 1 core on the shared cluster, not tax's 3, and not the cluster's capacity.
+      expect(last(cluster.requested.cpu)).toBe(1);
+      expect(cluster.capacity).toBeUndefined();
+      expect(own.body).not.toContain(`"${OTHER}"`);
+    }
+    expect((await get('edu-admin', `/api/v1/tenants/${OTHER}/utilization/history`)).status).toBe(403);
+    const all = await get('admin', '/api/v1/utilization/history');
+    expect(all.json.departments.map((d) => d.tenant)).toEqual(expect.arrayContaining([OWN, OTHER]));
+    const fixture = all.json.clusters.find((c) => c.cluster === 'fixture')!;
+    expect(last(fixture.requested.cpu)).toBe(4);
+    expect(fixture.capacity).toBeDefined();
+    const bad = await t.request('GET', '/api/v1/utilization/history?range=100d', { token: tokens.admin });
+    expect(bad.statusCode).toBe(422);
+    expect(bad.body).toContain('query.range');
   });
 
   it("never gives a principal another department's pods or pod logs", async () => {

@@ -43,6 +43,7 @@ import { registerMarketRoutes } from '../market/routes.ts';
 import { simCallSeries } from '../observe/sources/simulated/sim-observation.ts';
 import { registerOptimizationRoutes } from '../operations/optimization-routes.ts';
 import { registerBillingRoutes } from '../operations/billing/routes.ts';
+import { registerUtilizationRoutes } from '../operations/utilization-routes.ts';
 import { registerBodyParsers } from './bodies.ts';
 import { armBodyTimeout } from './body-timeout.ts';
 import { registerDiscovery } from './discovery.ts';
@@ -274,6 +275,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     now: () => deps.clock.now().getTime(),
   });
   registerBillingRoutes(app, { store: deps.store, clock: deps.clock });
+  registerUtilizationRoutes(app, { store: deps.store, clock: deps.clock });
   await app.ready();
   return app;
 }

@@ -16,6 +16,7 @@ import { registerMarketCommands } from './market-program.ts';
 import { registerOptimizationCommands } from './optimization-program.ts';
 import { registerAlertCommands } from './alerts-program.ts';
 import { registerBillingCommands } from './billing-program.ts';
+import { registerUtilizationCommands } from './utilization-program.ts';
 import { registerPodCommands } from './pods-program.ts';
 import { clientVersion, runVersion } from './commands/version.ts';
 import type { CliContext } from './context.ts';
@@ -237,6 +238,7 @@ Exit codes: 0 ok, 1 failure, 2 usage or invalid input, 3 not logged in or not al
   registerOptimizationCommands(program, ctx, run, examples);
   registerAlertCommands(program, ctx, run, examples);
   registerBillingCommands(program, ctx, run, examples);
+  registerUtilizationCommands(program, ctx, run, examples);
   registerPodCommands(program, ctx, run, examples);
 
   const token = program.command('token').description('API tokens: create, list, revoke');

@@ -69,6 +69,11 @@ export interface Config {
   readonly metricsWindow?: string;
   /** Where decisions read metrics: `auto` (the sandbox's own, else Prometheus), or `prometheus` even with the sandbox. */
   readonly metrics: 'auto' | 'prometheus';
+  /**
+   * PromQL of the memory the meter counts as used, replacing DEFAULT_METER_MEMORY_QUERY (POLIS_METER_MEMORY_QUERY;
+   * series per cluster, namespace and component: observe/sources/prometheus/memory-use.ts).
+   */
+  readonly meterMemoryQuery?: string;
   /** PromQL per history signal replacing the defaults (POLIS_HISTORY_QUERIES, JSON: signal name → query). */
   readonly historyQueries?: Readonly<Record<string, string>>;
   /** How often cluster health is probed (ms); a Cluster's spec.health.heartbeatSeconds overrides it. */
@@ -167,6 +172,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ov
     prometheusToken: env.POLIS_PROMETHEUS_TOKEN || undefined,
     metricsWindow: env.POLIS_METRICS_WINDOW || undefined,
     metrics: metricsFrom(env.POLIS_METRICS),
+    meterMemoryQuery: env.POLIS_METER_MEMORY_QUERY?.trim() || undefined,
     historyQueries: historyQueriesFrom(env.POLIS_HISTORY_QUERIES),
     heartbeatMs: int('POLIS_HEARTBEAT_MS', 2000, 100, 600_000),
     health: {

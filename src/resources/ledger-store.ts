@@ -15,6 +15,11 @@ export interface LedgerStore {
   recordMeterTick(tick: MeterTick): Promise<boolean>;
   /** Usage rows of one period kind between two interval keys (inclusive), for the departments named (or all). */
   meterRows(query: MeterQuery): Promise<MeterRow[]>;
+  /**
+   * Usage rows of one period kind summed per interval, department and cluster (the utilization series), for the
+   * departments named (or all).
+   */
+  meterTotals(query: MeterQuery): Promise<MeterTotalRow[]>;
   /** Cluster capacity rows of one period kind between two interval keys (inclusive). */
   capacityRows(query: Omit<MeterQuery, 'tenants'>): Promise<CapacityRow[]>;
   /** Deletes usage and capacity rows of `period` whose key sorts before `before`; returns how many went. */
@@ -104,6 +109,19 @@ export interface MeterRow {
   readonly memUsage: number;
   readonly memMax: number;
   readonly storage: number;
+}
+
+/** Roll-ups summed over a department's series on one cluster: value × minutes, as in MeterRow. */
+export interface MeterTotalRow {
+  readonly period: MeterPeriod;
+  readonly start: string;
+  readonly tenant: string;
+  readonly cluster: string;
+  readonly replicaMinutes: number;
+  readonly cpuRequest: number;
+  readonly cpuUsage: number;
+  readonly memRequest: number;
+  readonly memUsage: number;
 }
 
 export interface CapacityRow {

@@ -189,7 +189,10 @@ export interface StoreSnapshot {
   ledger(pageSize: number): AsyncIterable<readonly LedgerRecord[]>;
 }
 
-/** The ledger's tables, as a backup carries them (rows verbatim, column names as stored). */
+/**
+ * The ledger's tables, as a backup carries them (rows verbatim, column names as stored). `meter_usage` is logical
+ * since schema 7: its rows (names and text keys) are stored as meter_series + meter_rollups (sql/ledger-rows.ts).
+ */
 export const LEDGER_TABLES = ['meter_usage', 'meter_capacity', 'meter_state', 'cost_lines', 'cost_days'] as const;
 export type LedgerTable = (typeof LEDGER_TABLES)[number];
 /** One ledger row of one table (metering roll-ups, the last tick, closed cost days). */

@@ -96,6 +96,8 @@ export const OPTIMIZATION_EN = {
   RecommendationNotAllowed: 'you may not read the recommendations of department {tenant}: it needs a role in it',
   AssessmentNotAllowed: 'you may not read the assessment of department {tenant}: it needs a role in it',
   UtilizationNotAllowed: 'you may not read the utilization of department {tenant}: it needs a role in it',
+  UtilizationRangeInvalid: 'range "{value}" is not valid: expected {accepted}',
+  UtilizationStepInvalid: 'step "{value}" is not valid for range {range}: expected {accepted}',
 } as const satisfies Record<string, string>;
 
 export const OPTIMIZATION_ZH: Record<keyof typeof OPTIMIZATION_EN, string> = {
@@ -191,4 +193,6 @@ export const OPTIMIZATION_ZH: Record<keyof typeof OPTIMIZATION_EN, string> = {
   RecommendationNotAllowed: '你无权查看部门 {tenant} 的优化建议：需要在该部门拥有角色',
   AssessmentNotAllowed: '你无权查看部门 {tenant} 的评估：需要在该部门拥有角色',
   UtilizationNotAllowed: '你无权查看部门 {tenant} 的利用率：需要在该部门拥有角色',
+  UtilizationRangeInvalid: '时间范围“{value}”无效：应为 {accepted}',
+  UtilizationStepInvalid: '步长“{value}”不适用于时间范围 {range}：应为 {accepted}',
 };

@@ -1,5 +1,5 @@
 import type { StorageFailure } from '../store-errors.ts';
-import type { Kysely, Transaction } from 'kysely';
+import type { Generated, Kysely, Transaction } from 'kysely';
 
 /**
  * The tables behind the SQL store, as Kysely sees them. JSON lives in TEXT columns on every backend so the query
@@ -80,14 +80,21 @@ export interface Schema {
     points: number;
     data: Uint8Array;
   };
-  /** Metering roll-ups (resources/ledger-store.ts): figures are value × minutes summed over the interval. */
-  meter_usage: {
-    period: string;
-    start: string;
+  /** Metered series: one per (department, application, component, cluster), never deleted nor renumbered. */
+  meter_series: {
+    id: Generated<number>;
     tenant: string;
     app: string;
     component: string;
     cluster: string;
+  };
+  /**
+   * Metering roll-ups (resources/ledger-store.ts): figures are value × minutes summed over the interval. `start` is
+   * the interval key's digits (2026120108 an hour, 20261201 a day, 202612 a month): its width is the period.
+   */
+  meter_rollups: {
+    start: number;
+    series: number;
     minutes: number;
     replica_minutes: number;
     cpu_request: number;

@@ -5,6 +5,7 @@ import { ConflictError } from '../../kernel/errors.ts';
 import type { LedgerRecord, LedgerTable, SnapshotCounts, SnapshotLoad, StoreSnapshot } from '../store.ts';
 import { LEDGER_TABLES } from '../store.ts';
 import { auditPages, checkLimit, toAuditRow } from './audit-rows.ts';
+import { loadMeterUsage, meterUsagePage } from './ledger-rows.ts';
 import type { Schema } from './schema.ts';
 
 /**
@@ -43,9 +44,14 @@ export async function snapshotView(q: Kysely<Schema>): Promise<StoreSnapshot> {
       for (const table of LEDGER_TABLES) {
         // Ordered on the primary key; offsets are stable inside the snapshot's one read transaction.
         for (let offset = 0; ; offset += size) {
-          let s = q.selectFrom(table).selectAll();
-          for (const column of LEDGER_KEYS[table]) s = s.orderBy(column as never);
-          const rows = (await s.limit(size).offset(offset).execute()) as Array<Record<string, string | number>>;
+          let rows: Array<Record<string, string | number>>;
+          // meter_usage is carried in its logical shape (names and text keys), stored compactly (ledger-rows.ts).
+          if (table === 'meter_usage') rows = await meterUsagePage(q, size, offset);
+          else {
+            let s = q.selectFrom(table).selectAll();
+            for (const column of LEDGER_KEYS[table]) s = s.orderBy(column as never);
+            rows = (await s.limit(size).offset(offset).execute()) as Array<Record<string, string | number>>;
+          }
           if (rows.length === 0) break;
           // PostgreSQL returns BIGINT as text: every ledger figure is an integer, given back as a number.
           yield rows.map((row) => ({ table, row: numeric(table, row) }));
@@ -56,9 +62,8 @@ export async function snapshotView(q: Kysely<Schema>): Promise<StoreSnapshot> {
   };
 }
 
-/** The primary key columns of each ledger table (the order pages are read in). */
-const LEDGER_KEYS: Record<LedgerTable, readonly string[]> = {
-  meter_usage: ['period', 'start', 'tenant', 'app', 'component', 'cluster'],
+/** The primary key columns of each ledger table (the order pages are read in; meter_usage has its own). */
+const LEDGER_KEYS: Record<Exclude<LedgerTable, 'meter_usage'>, readonly string[]> = {
   meter_capacity: ['period', 'start', 'cluster'],
   meter_state: ['id'],
   cost_lines: ['day', 'cluster', 'tenant', 'app', 'component', 'item'],
@@ -78,7 +83,7 @@ async function ledgerCount(q: Kysely<Schema>): Promise<number> {
   let n = 0;
   for (const table of LEDGER_TABLES) {
     const r = await q
-      .selectFrom(table)
+      .selectFrom(table === 'meter_usage' ? 'meter_rollups' : table)
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .executeTakeFirst();
     n += Number(r?.n ?? 0);
@@ -164,6 +169,10 @@ export async function loadSnapshot(trx: Kysely<Schema>, input: SnapshotLoad): Pr
         .execute();
     for (const table of LEDGER_TABLES) {
       const rows = (batch.ledger ?? []).filter((r) => r.table === table).map((r) => r.row);
+      if (table === 'meter_usage') {
+        await loadMeterUsage(trx, rows);
+        continue;
+      }
       for (let i = 0; i < rows.length; i += INSERT_ROWS)
         await trx
           .insertInto(table)

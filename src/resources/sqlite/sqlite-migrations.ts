@@ -91,4 +91,30 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
         pods INTEGER NOT NULL, expires_at INTEGER NOT NULL, PRIMARY KEY (cluster, app)) WITHOUT ROWID`,
     ],
   },
+  {
+    version: 7,
+    name: 'compact metering roll-ups: one row per interval and series id, the names once in meter_series (issue 17)',
+    // meter_usage is gone: a replica of the older code would fail to meter; it refuses to start instead.
+    oldestReader: 7,
+    statements: [
+      `CREATE TABLE meter_series (
+        id INTEGER PRIMARY KEY, tenant TEXT NOT NULL, app TEXT NOT NULL, component TEXT NOT NULL,
+        cluster TEXT NOT NULL)`,
+      `CREATE UNIQUE INDEX meter_series_key ON meter_series (tenant, app, component, cluster)`,
+      `INSERT INTO meter_series (tenant, app, component, cluster)
+        SELECT DISTINCT tenant, app, component, cluster FROM meter_usage ORDER BY tenant, app, component, cluster`,
+      // start: the interval key's digits (2026120108 an hour, 20261201 a day, 202612 a month): the period is its width.
+      `CREATE TABLE meter_rollups (
+        start INTEGER NOT NULL, series INTEGER NOT NULL, minutes INTEGER NOT NULL, replica_minutes INTEGER NOT NULL,
+        cpu_request INTEGER NOT NULL, cpu_limit INTEGER NOT NULL, cpu_usage INTEGER NOT NULL, cpu_max INTEGER NOT NULL,
+        mem_request INTEGER NOT NULL, mem_limit INTEGER NOT NULL, mem_usage INTEGER NOT NULL, mem_max INTEGER NOT NULL,
+        storage INTEGER NOT NULL,
+        PRIMARY KEY (start, series)) WITHOUT ROWID`,
+      `INSERT INTO meter_rollups
+        SELECT CAST(replace(replace(u.start, '-', ''), 'T', '') AS INTEGER), s.id, u.minutes, u.replica_minutes, u.cpu_request, u.cpu_limit, u.cpu_usage, u.cpu_max, u.mem_request, u.mem_limit, u.mem_usage, u.mem_max, u.storage
+        FROM meter_usage u JOIN meter_series s
+          ON s.tenant = u.tenant AND s.app = u.app AND s.component = u.component AND s.cluster = u.cluster`,
+      `DROP TABLE meter_usage`,
+    ],
+  },
 ];

@@ -17,6 +17,10 @@ export const opsPaths = {
   scorecard: (t: string, app: string) => `/api/v1/tenants/${enc(t)}/applications/${enc(app)}/assessment`,
   utilization: (hours: number, t?: string) =>
     t ? `/api/v1/tenants/${enc(t)}/utilization?hours=${hours}` : `/api/v1/utilization?hours=${hours}`,
+  utilizationHistory: (range: string, t?: string) =>
+    t
+      ? `/api/v1/tenants/${enc(t)}/utilization/history?range=${enc(range)}`
+      : `/api/v1/utilization/history?range=${enc(range)}`,
 } as const;
 
 export interface BillLine {
@@ -152,4 +156,28 @@ export interface Utilization {
     readonly capacity: { readonly cpu: number; readonly memory: number } | null;
     readonly requested: { readonly cpu: number; readonly memory: number };
   }[];
+}
+
+/** CPU in cores and memory in bytes per interval; null where the interval was not metered. */
+export interface ResourceSeries {
+  readonly cpu: readonly (number | null)[];
+  readonly memory: readonly (number | null)[];
+}
+
+/** One department or cluster in GET …/utilization/history (src/operations/utilization/utilization-series.ts). */
+export interface UtilizationLine {
+  readonly requested: ResourceSeries;
+  readonly used: ResourceSeries;
+  /** A department's quota, a cluster's allocatable (absent: no quota, or a view that may not see it). */
+  readonly capacity?: ResourceSeries;
+}
+
+/** GET /api/v1/utilization/history and /api/v1/tenants/{t}/utilization/history, from the metering roll-ups. */
+export interface UtilizationHistory {
+  readonly range: string;
+  readonly step: 'hour' | 'day' | 'month';
+  /** Interval keys in the city's time: 2026-12-06T08, 2026-12-06 or 2026-12. */
+  readonly intervals: readonly string[];
+  readonly departments: readonly ({ readonly tenant: string } & UtilizationLine)[];
+  readonly clusters: readonly ({ readonly cluster: string } & UtilizationLine)[];
 }

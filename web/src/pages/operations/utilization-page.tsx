@@ -8,13 +8,16 @@ import { PageHeader } from '../../components/page.tsx';
 import { useFetch } from '../../data/hooks.ts';
 import { useDisplayName } from '../../data/names.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
-import type { Utilization } from './operations-api.ts';
+import type { MessageKey } from '../../i18n/zh.ts';
+import type { Utilization, UtilizationHistory } from './operations-api.ts';
 import { opsPaths } from './operations-api.ts';
-import { utilizationSeries } from './utilization-model.ts';
+import { historyChart, utilizationSeries, type HistoryChart } from './utilization-model.ts';
 import { useDepartmentChoice } from './use-operations.ts';
 
 const WINDOWS = [6, 24, 72, 168];
 const ALL = '*';
+/** The metered ranges (the server draws up to two days per hour, longer ones per day). */
+const RANGES = ['1h', '24h', '7d', '30d', '90d'] as const;
 
 /**
  * 利用率 (issue 17 point 7): per department, CPU requested (placed now) and used over the window; for platform-wide
@@ -75,6 +78,46 @@ export function UtilizationPage() {
     };
   }, [data.data, t]);
 
+  // Metered over time (GET …/utilization/history): requested, used and capacity (a department's quota, or the
+  // clusters' allocatable for the city), CPU and memory.
+  const [range, setRange] = useState<(typeof RANGES)[number]>('7d');
+  const history = useFetch<UtilizationHistory>(
+    scope === ALL
+      ? opsPaths.utilizationHistory(range)
+      : chosen
+        ? opsPaths.utilizationHistory(range, chosen)
+        : undefined,
+    [range],
+    0,
+  );
+  const historyOption = (resource: 'cpu' | 'memory'): ChartOption | undefined => {
+    if (!history.data || history.data.intervals.length === 0) return undefined;
+    const c: HistoryChart = historyChart(history.data, resource, scope === ALL ? undefined : chosen);
+    const line = (key: MessageKey, data: (number | null)[], dashed = false) => ({
+      name: t(key),
+      type: 'line',
+      showSymbol: data.length <= 31,
+      connectNulls: false,
+      ...(dashed ? { lineStyle: { type: 'dashed' } } : {}),
+      data,
+    });
+    const capacity = c.capacity?.some((v) => v !== null) ? c.capacity : undefined;
+    return {
+      tooltip: { trigger: 'axis' },
+      legend: { top: 0 },
+      grid: { left: 56, right: 24, top: 40, bottom: 28 },
+      xAxis: { type: 'category', data: c.labels },
+      yAxis: { type: 'value', name: t(resource === 'cpu' ? 'util.coresUnit' : 'util.gibUnit') },
+      series: [
+        line('util.used', c.used),
+        line('util.requested', c.requested),
+        ...(capacity ? [line(scope === ALL ? 'util.capacity' : 'util.quota', capacity, true)] : []),
+      ],
+    };
+  };
+  const cpuHistory = historyOption('cpu');
+  const memoryHistory = historyOption('memory');
+
   const scopeOptions = [
     ...(can.canReadCityCosts ? [{ value: ALL, label: t('common.all') }] : []),
     ...departments.map((d) => ({ value: d, label: name('tenant', d) })),
@@ -109,6 +152,29 @@ export function UtilizationPage() {
       <ErrorAlert error={data.error} />
       <Card size="small" title={t('util.departmentsTitle')} style={{ marginBottom: 16 }}>
         {deptOption ? <Chart option={deptOption} height={300} testId="util-departments" /> : <Empty />}
+      </Card>
+      <Card
+        size="small"
+        title={t('util.historyTitle')}
+        style={{ marginBottom: 16 }}
+        extra={
+          <Segmented<(typeof RANGES)[number]>
+            data-testid="util-range"
+            value={range}
+            onChange={setRange}
+            options={RANGES.map((r) => ({ value: r, label: t(`util.range.${r}`) }))}
+          />
+        }
+      >
+        <ErrorAlert error={history.error} />
+        {cpuHistory && memoryHistory ? (
+          <>
+            <Chart option={cpuHistory} height={260} testId="util-history-cpu" />
+            <Chart option={memoryHistory} height={260} testId="util-history-memory" />
+          </>
+        ) : (
+          <Empty />
+        )}
       </Card>
       {clusterOption && (
         <Card size="small" title={t('util.clustersTitle')}>
