@@ -8,14 +8,16 @@
  * Goal (SQLite): >= 2,000 writes/s at 32 writers with p99 <= 25 ms. Baseline in the same run: 1 writer.
  *
  * Environment: BENCH_WRITERS (1,8,32), BENCH_DURATION seconds per level (10), BENCH_WARMUP (2),
- * BENCH_BACKENDS (sqlite,postgres).
+ * BENCH_BACKENDS (sqlite,postgres), BENCH_PROFILE=1 to CPU-profile the server during the last level (figures are then
+ * perturbed; the summary is printed and written to bench/results/writes.<backend>.profile.json).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnPolis } from '../test/support/child-polis.ts';
 import type { ChildPolis } from '../test/support/child-polis.ts';
 import { findPostgresBin, startTempPostgres } from '../test/setup/temp-postgres.ts';
+import { formatProfile, summarizeProfile } from './support/cpu-profile.ts';
 import { applicationDoc, applicationName, tenantDoc, tenantName } from './support/oam-fixtures.ts';
 import type { Figure } from './support/results.ts';
 import { envInt, figure, percentile, printFigures, round, writeResult } from './support/results.ts';
@@ -25,8 +27,10 @@ const params = {
   durationSec: envInt('BENCH_DURATION', 10),
   warmupSec: envInt('BENCH_WARMUP', 2),
   backends: (process.env.BENCH_BACKENDS ?? 'sqlite,postgres').split(',').map((s) => s.trim()),
+  profile: process.env.BENCH_PROFILE === '1',
 };
-const custom = ['BENCH_WRITERS', 'BENCH_DURATION', 'BENCH_WARMUP', 'BENCH_BACKENDS'].some(
+const RESULTS_DIR = new URL('./results/', import.meta.url);
+const custom = ['BENCH_WRITERS', 'BENCH_DURATION', 'BENCH_WARMUP', 'BENCH_BACKENDS', 'BENCH_PROFILE'].some(
   (k) => (process.env[k] ?? '') !== '',
 );
 const MAX_WRITERS = Math.max(...params.writers);
@@ -63,7 +67,25 @@ async function commitCounters(polis: ChildPolis): Promise<{ commits: number; tra
   };
 }
 
-async function level(polis: ChildPolis, writers: number): Promise<Level> {
+/** SIGUSR2 toggles the server's CPU profile (test/support/serve-process.ts); the second one writes `file`. */
+async function profileToggle(polis: ChildPolis, file: string, stopping: boolean): Promise<void> {
+  polis.process.kill('SIGUSR2');
+  if (!stopping) return new Promise((r) => setTimeout(r, 200));
+  for (let i = 0; i < 600; i++) {
+    if (existsSync(file)) {
+      try {
+        JSON.parse(readFileSync(file, 'utf8'));
+        return;
+      } catch {
+        // Still being written.
+      }
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no CPU profile appeared at ${file}`);
+}
+
+async function level(polis: ChildPolis, writers: number, profileFile?: string): Promise<Level> {
   const path = (w: number) =>
     `/apis/core.oam.dev/v1beta1/tenants/${tenantName(TENANT)}/applications/${applicationName(TENANT, w)}`;
   let measuring = false;
@@ -85,11 +107,13 @@ async function level(polis: ChildPolis, writers: number): Promise<Level> {
   const loops = Array.from({ length: writers }, (_, w) => loop(w));
   await new Promise((r) => setTimeout(r, params.warmupSec * 1000));
   const before = await commitCounters(polis);
+  if (profileFile) await profileToggle(polis, profileFile, false);
   measuring = true;
   const t0 = performance.now();
   await new Promise((r) => setTimeout(r, params.durationSec * 1000));
   measuring = false;
   const seconds = (performance.now() - t0) / 1000;
+  if (profileFile) await profileToggle(polis, profileFile, true);
   const after = await commitCounters(polis);
   stopping = true;
   await Promise.all(loops);
@@ -106,18 +130,32 @@ async function level(polis: ChildPolis, writers: number): Promise<Level> {
 
 async function runBackend(backend: 'sqlite' | 'postgres', databaseUrl?: string): Promise<Level[]> {
   const dataDir = mkdtempSync(join(tmpdir(), `polis-bench-writes-${backend}-`));
-  const polis = await spawnPolis({ dataDir, databaseUrl, env: { POLIS_LOG_LEVEL: 'warn', POLIS_DEMO: '0' } });
+  const profileFile = params.profile ? join(dataDir, 'server.cpuprofile') : undefined;
+  const polis = await spawnPolis({
+    dataDir,
+    databaseUrl,
+    env: { POLIS_LOG_LEVEL: 'warn', POLIS_DEMO: '0', ...(profileFile ? { POLIS_CPU_PROFILE: profileFile } : {}) },
+  });
   try {
     if ((await send(polis, 'POST', '/api/v1/apply', [tenantDoc(TENANT)])) !== 200) throw new Error('seed failed');
     const docs = Array.from({ length: MAX_WRITERS }, (_, w) => applicationDoc(TENANT, w));
     if ((await send(polis, 'POST', '/api/v1/apply', docs)) !== 200) throw new Error('seed failed');
     const levels: Level[] = [];
-    for (const writers of params.writers) {
-      const l = await level(polis, writers);
+    for (const [i, writers] of params.writers.entries()) {
+      const last = i === params.writers.length - 1;
+      const l = await level(polis, writers, last ? profileFile : undefined);
       console.log(
         `[${backend}] ${writers} writers: ${l.perSec.toFixed(0)} writes/s, p50 ${l.p50.toFixed(1)} ms, p99 ${l.p99.toFixed(1)} ms, ${l.perCommit.toFixed(1)} writes per commit, errors ${l.errors}`,
       );
       levels.push(l);
+    }
+    if (profileFile) {
+      const kept = join(tmpdir(), `polis-writes-${backend}.cpuprofile`);
+      copyFileSync(profileFile, kept);
+      console.log(`[${backend}] raw profile kept at ${kept} (open it in Chrome DevTools or speedscope)`);
+      const summary = summarizeProfile(profileFile, 25);
+      writeFileSync(new URL(`writes.${backend}.profile.json`, RESULTS_DIR), JSON.stringify(summary, null, 2) + '\n');
+      console.log(`[${backend}] server CPU profile during the last level:\n${formatProfile(summary)}`);
     }
     return levels;
   } finally {

@@ -6,6 +6,7 @@ import { defineKind } from '../resources/kind-schema.ts';
 import type { KindDefinition } from '../resources/registry.ts';
 import { dns1123LabelProblem } from '../kernel/names.ts';
 import { oamCauses } from './render/oam-causes.ts';
+import { memoizeCauses } from './validation-memo.ts';
 import type { ExpandOptions } from './workflow/expand.ts';
 import { PRIORITIES, PRIORITY_LABEL } from '../placement/sharing.ts';
 
@@ -122,9 +123,9 @@ export const applicationKind: KindDefinition = defineKind({
   orphanFinalizers: ['polis.io/delivery'],
   validate: (obj) => [
     ...metadataNamespaceCauses(obj.metadata.namespace, obj.metadata.tenant),
-    ...applicationCauses(obj.spec as ApplicationSpec, {
-      appName: obj.metadata.name,
-      namespace: obj.metadata.namespace,
+    ...specCauses({
+      spec: obj.spec as ApplicationSpec,
+      opts: { appName: obj.metadata.name, namespace: obj.metadata.namespace },
     }),
     ...priorityCauses(obj.metadata.labels),
     // A topology's namespace is delivered into one of the department's own; the system's and others' are refused.
@@ -136,6 +137,11 @@ export const applicationKind: KindDefinition = defineKind({
     { name: 'HEALTHY', path: 'status.healthy' },
   ],
 });
+
+/** `applicationCauses` remembered for the last specs seen (pure: the spec and its name and namespace decide it). */
+const specCauses = memoizeCauses(512, (i: { spec: ApplicationSpec; opts: ExpandOptions }) =>
+  applicationCauses(i.spec, i.opts),
+);
 
 function applicationCauses(spec: ApplicationSpec, opts: ExpandOptions): ErrorCause[] {
   const causes: ErrorCause[] = [];

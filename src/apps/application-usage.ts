@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { parseBytes } from '../kernel/quantity.ts';
 import type { StoredObject } from '../resources/envelope.ts';
 import type { ResourceUsage } from '../tenancy/quota.ts';
@@ -24,7 +25,27 @@ export function storageOf(c: ComponentSpec): number {
  * them (a container without requests, or with zero, at the LimitRange default), persistent storage, and one app.
  */
 export function applicationUsage(obj: StoredObject): ResourceUsage {
-  const spec = obj.spec as ApplicationSpec;
+  // Quota admission sums this over every Application of the department on each write, and it renders the spec
+  // (about 1 ms): remembered by a digest of the spec, the only input, so a write costs a JSON.stringify and a
+  // digest per application instead. Frozen: every caller gets the same object.
+  const key = createHash('sha256').update(JSON.stringify(obj.spec)).digest('base64');
+  const hit = USAGE_BY_SPEC.get(key);
+  if (hit !== undefined) {
+    USAGE_BY_SPEC.delete(key);
+    USAGE_BY_SPEC.set(key, hit);
+    return hit;
+  }
+  const usage = Object.freeze(usageOfSpec(obj.spec as ApplicationSpec));
+  if (USAGE_BY_SPEC.size >= USAGE_MEMO_SIZE) USAGE_BY_SPEC.delete(USAGE_BY_SPEC.keys().next().value!);
+  USAGE_BY_SPEC.set(key, usage);
+  return usage;
+}
+
+/** Specs remembered, most recently used last: a department of this many distinct specs is summed without a render. */
+const USAGE_MEMO_SIZE = 50_000;
+const USAGE_BY_SPEC = new Map<string, ResourceUsage>();
+
+function usageOfSpec(spec: ApplicationSpec): ResourceUsage {
   const scaling = spec.policies?.find((p) => p.type === 'autoscaling')?.properties as
     { components?: { name?: string; minReplicas?: number }[] } | undefined;
   const minimum = new Map((scaling?.components ?? []).map((c) => [c.name, c.minReplicas]));

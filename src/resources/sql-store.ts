@@ -83,6 +83,8 @@ export function createSqlStore(db: Kysely<Schema>, hooks: SqlDialectHooks): Stor
     beforeCommit: hooks.notifyCommit ? (trx, revision) => hooks.notifyCommit!(trx, revision) : undefined,
     afterCommit: commitSeen,
     lockWriter: (trx) => hooks.lockWriter(trx),
+    transaction: hooks.batchTransaction ? (fn) => hooks.batchTransaction!(db, fn) : undefined,
+    durable: hooks.durable ? () => hooks.durable!() : undefined,
     // A write the storage refuses (read-only, disk full, I/O) becomes a 503 naming the I/O cause, not a bare 500.
     classify: (e) => {
       if (e instanceof StoreUnavailableError) return e;
@@ -379,7 +381,9 @@ export function createSqlStore(db: Kysely<Schema>, hooks: SqlDialectHooks): Stor
     async close(): Promise<void> {
       commitListeners.clear();
       await stopListening?.();
+      await committer.idle();
       await db.destroy();
+      await hooks.close?.();
     },
   };
 }

@@ -26,6 +26,14 @@ export interface GroupCommitOptions {
   readonly beforeCommit?: (trx: Transaction<Schema>, revision: number) => Promise<void>;
   /** Called after a commit that advanced the revision (this process's watchers wake at once). */
   readonly afterCommit?: (revision: number) => void;
+  /** Runs a batch's transaction; absent: `db.transaction().execute(fn)`. */
+  readonly transaction?: (fn: (trx: Transaction<Schema>) => Promise<void>) => Promise<void>;
+  /**
+   * When the commit itself is not durable (SQLite's batches, see sqlite/wal-sync.ts): resolves once everything
+   * committed before the call is. A batch's jobs resolve (and `afterCommit` runs) only after that, in commit order,
+   * while the next batch already runs.
+   */
+  readonly durable?: () => Promise<void>;
 }
 
 /** Thrown out of the batch transaction to roll it back when its first job failed (nothing else is in it yet). */
@@ -43,14 +51,18 @@ class FirstJobFailed extends Error {
  *   concurrency (resourceVersion checks) is exactly what it is with one transaction per write;
  * - a job that throws is rolled back to its savepoint (or, as a batch's first job, with the whole transaction) and
  *   rejected once the batch has ended; it takes nothing of the others with it;
- * - a job's promise resolves only after the commit that holds it returned, that is once it is durable; when that
- *   commit fails, every job in it is rejected with the commit's error.
+ * - a job's promise resolves only after the commit that holds it returned, that is once it is durable (with
+ *   `durable`, once that resolved too); when that commit (or flush) fails, every job in it is rejected with its error.
+ * With `durable`, the next batch may run (and readers may see a batch) while the previous batch's flush is running;
+ * acknowledgements and `afterCommit` wait for it.
  */
 export class GroupCommit {
   readonly #opts: GroupCommitOptions;
   readonly #maxBatch: number;
   readonly #queue: Job[] = [];
   #draining = false;
+  /** With `durable`: settles when the last committed batch has been acknowledged or failed. */
+  #tail: Promise<void> = Promise.resolve();
   #commits = 0;
   #transactions = 0;
 
@@ -61,6 +73,11 @@ export class GroupCommit {
 
   get counts(): CommitCounts {
     return { commits: this.#commits, transactions: this.#transactions };
+  }
+
+  /** Resolves once every committed batch has been acknowledged (or failed); call before closing the database. */
+  async idle(): Promise<void> {
+    await this.#tail;
   }
 
   /** Queues `run` and resolves with its result once the commit holding it is durable. */
@@ -99,7 +116,10 @@ export class GroupCommit {
     let firstFailure: { job: Job; error: unknown } | undefined;
     let advanced: number | undefined;
     try {
-      await this.#opts.db.transaction().execute(async (trx) => {
+      const transaction =
+        this.#opts.transaction ??
+        ((fn: (trx: Transaction<Schema>) => Promise<void>) => this.#opts.db.transaction().execute(fn));
+      await transaction(async (trx) => {
         const state = new BatchState(await this.#opts.lockWriter(trx));
         while (this.#queue.length > 0 && done.length + refused.length < this.#maxBatch) {
           const first = done.length === 0;
@@ -118,12 +138,14 @@ export class GroupCommit {
               throw new FirstJobFailed();
             }
             await sql`rollback to savepoint group_commit_job`.execute(trx);
-            await sql`release savepoint group_commit_job`.execute(trx);
             current = undefined;
             refused.push({ job, error: this.#opts.classify(e) });
             continue;
           }
-          if (!first) await sql`release savepoint group_commit_job`.execute(trx);
+          // Savepoints are not released: each job's stays on the stack until the commit, and the next job's, of the
+          // same name, goes above it (`rollback to` finds the newest). Releasing would cost a statement per write (a
+          // round trip on PostgreSQL, inside the serial part of the batch) and saves nothing: a released
+          // subtransaction's work is kept until the commit all the same.
           current = undefined;
           done.push({ job, value });
         }
@@ -145,10 +167,27 @@ export class GroupCommit {
       for (const job of failed) job.reject(error);
       return;
     }
-    this.#commits++;
-    this.#transactions += done.length;
-    if (advanced !== undefined) this.#opts.afterCommit?.(advanced);
-    for (const d of done) d.job.resolve(d.value);
-    for (const r of refused) r.job.reject(r.error);
+    const acknowledge = (): void => {
+      this.#commits++;
+      this.#transactions += done.length;
+      if (advanced !== undefined) this.#opts.afterCommit?.(advanced);
+      for (const d of done) d.job.resolve(d.value);
+      for (const r of refused) r.job.reject(r.error);
+    };
+    const durable = this.#opts.durable;
+    if (durable === undefined) {
+      acknowledge();
+      return;
+    }
+    // Not awaited: the next batch runs while this one's log is flushed. The flush asked for now covers this commit
+    // and every earlier one; waiting for the previous batch too keeps acknowledgements in commit order.
+    const flushed = Promise.all([this.#tail, durable()]);
+    this.#tail = flushed.then(acknowledge, (e: unknown) => {
+      const error = this.#opts.classify(e);
+      for (const d of done) d.job.reject(error);
+      for (const r of refused) r.job.reject(r.error);
+    });
+    // Chained by the next batch, which must not fail because a listener of this one threw.
+    this.#tail = this.#tail.catch(() => undefined);
   }
 }

@@ -211,4 +211,17 @@ export interface SqlDialectHooks {
   listenCommits?(onCommit: () => void): () => Promise<void>;
   /** When `e` means the storage cannot write (read-only, full, I/O error), which failure it is. */
   storageFailure?(e: unknown): StorageFailure | undefined;
+  /**
+   * Runs the transaction of one group-commit batch (SQLite: committed without its own fsync, see `durable`).
+   * Absent: `db.transaction().execute(fn)`, whose commit is itself durable.
+   */
+  batchTransaction?<T>(db: Kysely<Schema>, fn: (trx: Transaction<Schema>) => Promise<T>): Promise<T>;
+  /**
+   * With `batchTransaction`: resolves once every batch committed before the call is durable; the batch is
+   * acknowledged (and this process's watchers woken) only then. Runs off the event loop, so the next batch can run
+   * while the disk flushes.
+   */
+  durable?(): Promise<void>;
+  /** Releases what the hooks hold (after the database is closed). */
+  close?(): Promise<void>;
 }

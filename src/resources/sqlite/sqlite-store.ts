@@ -8,6 +8,7 @@ import type { Store } from '../store.ts';
 import type { StorageFailure } from '../store-errors.ts';
 import { NodeSqliteDialect } from './node-sqlite-dialect.ts';
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.ts';
+import { WalSync } from './wal-sync.ts';
 
 /**
  * SQLite runs on one connection behind Kysely's mutex, so a transaction (BEGIN IMMEDIATE, held to commit) is
@@ -62,6 +63,28 @@ function sqliteStorageFailure(e: unknown): StorageFailure | undefined {
   return known ? { ...known, detail: (e as Error).message } : undefined;
 }
 
+/**
+ * Group-commit batches on a file: committed with synchronous=NORMAL (no fsync on the event loop) and made durable
+ * by `wal.sync()`, an fdatasync of the log off the event loop, before they are acknowledged. Every other write
+ * transaction (migrations, metric history, leases) keeps synchronous=FULL. The connection is held from the first
+ * pragma to the last, so no other statement of this process runs in between.
+ */
+function batchHooks(wal: WalSync): Pick<SqlDialectHooks, 'batchTransaction' | 'durable' | 'close'> {
+  return {
+    batchTransaction: (db, fn) =>
+      db.connection().execute(async (conn) => {
+        await sql`PRAGMA synchronous = NORMAL`.execute(conn);
+        try {
+          return await conn.transaction().execute(fn);
+        } finally {
+          await sql`PRAGMA synchronous = FULL`.execute(conn);
+        }
+      }),
+    durable: () => wal.sync(),
+    close: () => wal.close(),
+  };
+}
+
 const connections = new WeakMap<Store, DatabaseSync>();
 
 /**
@@ -74,7 +97,8 @@ export function sqliteConnectionForTests(store: Store): DatabaseSync | undefined
 
 /**
  * Opens (creating folders and file as needed) and migrates the SQLite store at `file`; `:memory:` gives a private
- * in-memory store. WAL with synchronous=FULL: every acknowledged commit is on disk and survives SIGKILL or power loss.
+ * in-memory store. WAL, synchronous=FULL, and group commits flushed off the event loop (`batchHooks`): every
+ * acknowledged commit is on disk and survives SIGKILL or power loss.
  * Other processes may open the same file (they wait up to busy_timeout for the write lock), but open it once per
  * process: node:sqlite is synchronous, so a second connection here waiting for the lock would block the very event
  * loop the first needs to commit. `extraMigrations` (tests of a rolling upgrade) stand for the steps of a newer polis.
@@ -95,7 +119,9 @@ export async function openSqliteStore(
     throw e;
   }
   const db = new Kysely<Schema>({ dialect: new NodeSqliteDialect(database) });
-  const store = createSqlStore(db, withExtraMigrations(sqliteHooks, opts.extraMigrations));
+  // An in-memory store has no log to flush: its commits are as durable as it gets.
+  const hooks = file === ':memory:' ? sqliteHooks : { ...sqliteHooks, ...batchHooks(new WalSync(file)) };
+  const store = createSqlStore(db, withExtraMigrations(hooks, opts.extraMigrations));
   try {
     await store.migrate();
   } catch (e) {
