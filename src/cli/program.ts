@@ -17,6 +17,7 @@ import { registerOptimizationCommands } from './optimization-program.ts';
 import { registerAlertCommands } from './alerts-program.ts';
 import { registerBillingCommands } from './billing-program.ts';
 import { registerPodCommands } from './pods-program.ts';
+import { registerEventCommands } from './events-program.ts';
 import { clientVersion, runVersion } from './commands/version.ts';
 import type { CliContext } from './context.ts';
 import { registerDeliveryCommands } from './delivery-program.ts';
@@ -238,6 +239,7 @@ Exit codes: 0 ok, 1 failure, 2 usage or invalid input, 3 not logged in or not al
   registerAlertCommands(program, ctx, run, examples);
   registerBillingCommands(program, ctx, run, examples);
   registerPodCommands(program, ctx, run, examples);
+  registerEventCommands(program, ctx, run, examples);
 
   const token = program.command('token').description('API tokens: create, list, revoke');
   examples(
