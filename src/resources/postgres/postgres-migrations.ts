@@ -97,4 +97,16 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
         memory_bytes BIGINT NOT NULL, pods BIGINT NOT NULL, expires_at BIGINT NOT NULL, PRIMARY KEY (cluster, app))`,
     ],
   },
+  {
+    version: 7,
+    name: 'alert state and notification records survive a restart',
+    statements: [
+      `CREATE TABLE alert_state (
+        key TEXT COLLATE "C" PRIMARY KEY, tenant TEXT COLLATE "C" NOT NULL, data TEXT NOT NULL, updated_at BIGINT NOT NULL)`,
+      `CREATE TABLE notification_records (
+        id BIGINT PRIMARY KEY, tenant TEXT COLLATE "C" NOT NULL, at BIGINT NOT NULL, next_retry_at BIGINT,
+        data TEXT NOT NULL)`,
+      `CREATE INDEX notification_records_pending ON notification_records (next_retry_at) WHERE next_retry_at IS NOT NULL`,
+    ],
+  },
 ];
