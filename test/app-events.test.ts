@@ -179,7 +179,7 @@ describe("an application's events", { timeout: 120_000 }, () => {
     }
   });
 
-  it('prints them with `polis events`, the clusters\' events tagged with their cluster', async () => {
+  it("prints them with `polis events`, the clusters' events tagged with their cluster", async () => {
     const out = await polis(['events', 'enrolment-portal', '--tenant', 'edu', '--limit', '500']);
     expect(out.code, out.stderr).toBe(0);
     const [header, ...rows] = out.stdout.trimEnd().split('\n');

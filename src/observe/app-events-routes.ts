@@ -93,7 +93,13 @@ export function appNamespaces(owner: Owner, declared: string | undefined, spec: 
     if (p.type !== 'topology') continue;
     const named = p.properties?.namespace;
     out.add(
-      topologyNamespace(owner.tenant, owner.app, owner.namespace, declared, typeof named === 'string' ? named : undefined),
+      topologyNamespace(
+        owner.tenant,
+        owner.app,
+        owner.namespace,
+        declared,
+        typeof named === 'string' ? named : undefined,
+      ),
     );
   }
   return [...out].sort();
@@ -121,7 +127,10 @@ async function readCluster(
     return { read: { cluster, reachable: true }, events: answer.flat().map((e) => kubernetesEvent(cluster, e)) };
   } catch (e) {
     if (!(e instanceof ClusterUnreachableError)) throw e;
-    return { read: { cluster, reachable: false, detail: msg('ClusterEventsNotRead', { cluster, detail: e.why }) }, events: [] };
+    return {
+      read: { cluster, reachable: false, detail: msg('ClusterEventsNotRead', { cluster, detail: e.why }) },
+      events: [],
+    };
   } finally {
     clearTimeout(timer);
   }

@@ -67,7 +67,8 @@ export function kubernetesEvent(cluster: string, e: ClusterEvent): AppEvent {
  * order is stable), at most `limit`.
  */
 export function mergeEvents(sources: readonly (readonly AppEvent[])[], limit: number): AppEvent[] {
-  const key = (e: AppEvent) => `${e.origin === 'polis' ? 0 : 1}/${e.source.cluster ?? ''}/${e.namespace ?? ''}/${e.name}`;
+  const key = (e: AppEvent) =>
+    `${e.origin === 'polis' ? 0 : 1}/${e.source.cluster ?? ''}/${e.namespace ?? ''}/${e.name}`;
   return sources
     .flat()
     .sort((a, b) => {

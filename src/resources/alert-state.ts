@@ -12,9 +12,10 @@ export interface AlertStateStore {
   /** Inserts or replaces a notification record by id. */
   putNotification(row: NotificationRow): Promise<void>;
   /** Notification records, oldest first; `pending` only those with a retry due. */
-  listNotifications(filter?: { readonly tenants?: readonly string[]; readonly pending?: boolean }): Promise<
-    NotificationRow[]
-  >;
+  listNotifications(filter?: {
+    readonly tenants?: readonly string[];
+    readonly pending?: boolean;
+  }): Promise<NotificationRow[]>;
   /** The highest record id so far (0 when none). */
   lastNotificationId(): Promise<number>;
   /**

@@ -45,7 +45,17 @@ export class ClusterEvents {
       return;
     }
     const name = `${involvedObject.name}.${(at * 1000 + (this.seq++ % 1000)).toString(16)}`;
-    ns.set(key, { namespace, name, involvedObject, type, reason, message, count: 1, firstTimestamp: at, lastTimestamp: at });
+    ns.set(key, {
+      namespace,
+      name,
+      involvedObject,
+      type,
+      reason,
+      message,
+      count: 1,
+      firstTimestamp: at,
+      lastTimestamp: at,
+    });
     if (ns.size > MAX_PER_NAMESPACE) ns.delete(ns.keys().next().value!);
   }
 

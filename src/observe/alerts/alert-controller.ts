@@ -134,7 +134,12 @@ export class AlertController {
     const same = next.size === this.saved.size && [...next].every(([k, v]) => this.saved.get(k) === v);
     if (same) return;
     await state.saveAlerts(
-      [...this.current.values()].map((a) => ({ key: a.key, tenant: a.tenant ?? '', data: JSON.stringify(a), updatedAt: now })),
+      [...this.current.values()].map((a) => ({
+        key: a.key,
+        tenant: a.tenant ?? '',
+        data: JSON.stringify(a),
+        updatedAt: now,
+      })),
     );
     this.saved = next;
   }

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { forEachBackend } from '../../../test/setup/backends.ts';
 import { ManualClock } from '../../kernel/clock.ts';
+import { msg } from '../../kernel/messages/index.ts';
 import type { StoredObject } from '../../resources/envelope.ts';
 import type { ListQuery, Store } from '../../resources/store.ts';
 import type { SendResult, Sender } from '../notify/channels/channel.ts';
@@ -92,7 +93,8 @@ forEachBackend('alert state and notification records across a restart', (backend
     const clock = new ManualClock('2026-03-01T00:00:00Z');
     const w = world();
     const sent: number[] = [];
-    const failing: Sender = () => Promise.resolve({ ok: false, retry: true, detail: 'HTTP 503' } as SendResult);
+    const failing: Sender = () =>
+      Promise.resolve<SendResult>({ ok: false, retry: true, detail: msg('External', { text: 'HTTP 503' }) });
     const working: Sender = () => {
       sent.push(Date.now());
       return Promise.resolve({ ok: true });
@@ -121,9 +123,12 @@ forEachBackend('alert state and notification records across a restart', (backend
     const first = notifier(failing);
     void first.notify(notice);
     // The first attempt fails: the record says it is owed, and when.
-    for (let i = 0; i < 400 && (await first.records('all')).length === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    for (let i = 0; i < 400 && (await first.records('all')).length === 0; i++)
+      await new Promise((r) => setTimeout(r, 5));
     const owed = await first.records(['edu']);
-    expect(owed).toMatchObject([{ outcome: 'retrying', reason: 'NotificationRetrying', attempts: 1, channel: 'edu/ops' }]);
+    expect(owed).toMatchObject([
+      { outcome: 'retrying', reason: 'NotificationRetrying', attempts: 1, channel: 'edu/ops' },
+    ]);
     expect(owed[0]!.nextRetry).toBeDefined();
     // The process dies before its retry.
     first.stop();

@@ -173,9 +173,19 @@ export class Notifier {
     const listed = channels.find((c) => (c.metadata.tenant ?? '') === tenant && c.metadata.name === name);
     if (!listed) {
       const detail = msg('NotifyChannelGone', { channel: `${tenant}/${name}` });
-      await this.keep(resume.notice, tenant, 'failed', 'NotificationGaveUp', record.attempts, detail, record.channel, record.type, {
-        id: record.id,
-      });
+      await this.keep(
+        resume.notice,
+        tenant,
+        'failed',
+        'NotificationGaveUp',
+        record.attempts,
+        detail,
+        record.channel,
+        record.type,
+        {
+          id: record.id,
+        },
+      );
       return;
     }
     await this.deliver(resume.notice, listed, { id: record.id, attempt: record.attempts, delayMs: resume.delayMs });
@@ -184,7 +194,9 @@ export class Notifier {
   private async run(n: Notice): Promise<NotificationRecord[]> {
     const own = n.tenant ?? PLATFORM_SPACE;
     if (n.inhibitedBy)
-      return [await this.keep(n, own, 'inhibited', 'NotificationInhibited', 0, msg('NotifyInhibited', { ...n.inhibitedBy }))];
+      return [
+        await this.keep(n, own, 'inhibited', 'NotificationInhibited', 0, msg('NotifyInhibited', { ...n.inhibitedBy })),
+      ];
     const now = this.deps.clock.now().getTime();
     const [silences, channels] = await Promise.all([
       listAll(this.deps.store, 'Silence'),
@@ -252,7 +264,11 @@ export class Notifier {
         }),
         name,
         spec.type,
-        { ...(id !== undefined ? { id } : {}), nextRetryAt: due, resume: { notice: n, channel: { tenant, name: listed.metadata.name }, delayMs: next } },
+        {
+          ...(id !== undefined ? { id } : {}),
+          nextRetryAt: due,
+          resume: { notice: n, channel: { tenant, name: listed.metadata.name }, delayMs: next },
+        },
       );
       id = retrying.id;
       await new Promise((r) => setTimeout(r, delay).unref());
@@ -263,11 +279,31 @@ export class Notifier {
     if (result.ok) {
       const detail = msg('NotifyDelivered', { channel: name, type: spec.type, attempts: attempt });
       void this.events.record({ tenant, involved, type: 'Normal', reason: 'NotificationSent', detail });
-      return this.keep(n, tenant, 'sent', 'NotificationSent', attempt, detail, name, spec.type, id === undefined ? {} : { id });
+      return this.keep(
+        n,
+        tenant,
+        'sent',
+        'NotificationSent',
+        attempt,
+        detail,
+        name,
+        spec.type,
+        id === undefined ? {} : { id },
+      );
     }
     const detail = msg('NotifyGaveUp', { channel: name, type: spec.type, attempts: attempt, detail: result.detail });
     void this.events.record({ tenant, involved, type: 'Warning', reason: 'NotificationGaveUp', detail });
-    return this.keep(n, tenant, 'failed', 'NotificationGaveUp', attempt, detail, name, spec.type, id === undefined ? {} : { id });
+    return this.keep(
+      n,
+      tenant,
+      'failed',
+      'NotificationGaveUp',
+      attempt,
+      detail,
+      name,
+      spec.type,
+      id === undefined ? {} : { id },
+    );
   }
 
   /**

@@ -26,7 +26,12 @@ export function alertRows(db: Kysely<Schema>): AlertStateStore {
   return {
     async loadAlerts() {
       const rows = await db.selectFrom('alert_state').selectAll().orderBy('key').execute();
-      return rows.map((r): AlertRow => ({ key: r.key, tenant: r.tenant, data: r.data, updatedAt: Number(r.updated_at) }));
+      return rows.map((r): AlertRow => ({
+        key: r.key,
+        tenant: r.tenant,
+        data: r.data,
+        updatedAt: Number(r.updated_at),
+      }));
     },
 
     async saveAlerts(put) {
@@ -35,7 +40,10 @@ export function alertRows(db: Kysely<Schema>): AlertStateStore {
         const had = await trx.selectFrom('alert_state').select('key').execute();
         const gone = had.map((r) => r.key).filter((k) => !keep.has(k));
         for (let i = 0; i < gone.length; i += BATCH)
-          await trx.deleteFrom('alert_state').where('key', 'in', gone.slice(i, i + BATCH)).execute();
+          await trx
+            .deleteFrom('alert_state')
+            .where('key', 'in', gone.slice(i, i + BATCH))
+            .execute();
         for (let i = 0; i < put.length; i += BATCH) {
           const batch = put
             .slice(i, i + BATCH)

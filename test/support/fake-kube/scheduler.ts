@@ -116,12 +116,16 @@ export class Scheduler {
         ],
       };
       writeStatus(this.ctx, PODS, pod, status, 'kube-scheduler');
-      recordEvent(this.ctx.registry, { kind: 'Pod', ...pod }, {
-        type: 'Warning',
-        reason: 'FailedScheduling',
-        message: `0/${nodes.length} nodes are available: ${detail}.`,
-        component: 'default-scheduler',
-      });
+      recordEvent(
+        this.ctx.registry,
+        { kind: 'Pod', ...pod },
+        {
+          type: 'Warning',
+          reason: 'FailedScheduling',
+          message: `0/${nodes.length} nodes are available: ${detail}.`,
+          component: 'default-scheduler',
+        },
+      );
       return;
     }
     quietly(() => {
@@ -139,12 +143,16 @@ export class Scheduler {
         },
         'kube-scheduler',
       );
-      recordEvent(this.ctx.registry, { kind: 'Pod', ...bound }, {
-        type: 'Normal',
-        reason: 'Scheduled',
-        message: `Successfully assigned ${namespace}/${name} to ${chosen.metadata.name}`,
-        component: 'default-scheduler',
-      });
+      recordEvent(
+        this.ctx.registry,
+        { kind: 'Pod', ...bound },
+        {
+          type: 'Normal',
+          reason: 'Scheduled',
+          message: `Successfully assigned ${namespace}/${name} to ${chosen.metadata.name}`,
+          component: 'default-scheduler',
+        },
+      );
     });
   }
 
@@ -198,11 +206,15 @@ export class Scheduler {
       'kubelet',
     );
     for (const c of pod.spec.containers as Any[])
-      recordEvent(this.ctx.registry, { kind: 'Pod', ...pod }, {
-        type: 'Normal',
-        reason: 'Started',
-        message: `Started container ${c.name}`,
-        component: 'kubelet',
-      });
+      recordEvent(
+        this.ctx.registry,
+        { kind: 'Pod', ...pod },
+        {
+          type: 'Normal',
+          reason: 'Started',
+          message: `Started container ${c.name}`,
+          component: 'kubelet',
+        },
+      );
   }
 }

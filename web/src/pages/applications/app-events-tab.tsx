@@ -117,9 +117,7 @@ export function AppEventsTab(props: { tenant: string; name: string }) {
             title: t('common.type'),
             width: 90,
             render: (_, r) => (
-              <Tag color={r.warning ? 'warning' : 'default'}>
-                {r.warning ? t('event.warning') : t('event.normal')}
-              </Tag>
+              <Tag color={r.warning ? 'warning' : 'default'}>{r.warning ? t('event.warning') : t('event.normal')}</Tag>
             ),
           },
           {
