@@ -377,6 +377,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     resources: controllerResources,
     clock,
     allowPrivate: opts.alerts?.allowPrivate ?? config.notifyAllowPrivate,
+    state: store.alertState,
     log,
   });
   const usageForAlerts = createUsageReport({ resources });
@@ -387,6 +388,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     burst: () => delivery.burstByDepartment(),
     usage: () => usageForAlerts.departments('all'),
     intervalMs: opts.virtualTime ? 0 : (opts.alerts?.intervalMs ?? 15_000),
+    state: store.alertState,
     log,
   });
   alerts.onTransition((t) => void notifier.notify(alertNotice(t.alert, t.type, clock.now().getTime())));
@@ -532,6 +534,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     await market.start();
     if (!member) await scaling?.start();
     alerts.start();
+    await notifier.start();
     if (incidents && !opts.virtualTime) incidents.start();
     if (backups && !opts.virtualTime) backups.start();
     if (!opts.virtualTime) history.sampler?.start();
@@ -549,6 +552,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     // scaling belong to the shard member (stopShards), not to the leader's term.
     if (!member) scaling?.stop();
     alerts.stop();
+    notifier.stop();
     market.stop();
     if (!member) {
       delivery.stop();

@@ -182,6 +182,10 @@ describe.skipIf(!hasChromium)(
       // What the controllers did, live in the events tab.
       await page.goto(`${base}/applications/edu/school-meals?tab=events`);
       await expect.poll(() => page.getByTestId('app-events').textContent(), { timeout: 30_000 }).toContain('已应用'); // the Applied reason, in Chinese (docs/messages.md)
+      // The Kubernetes Events of its namespace beside them, tagged with their cluster, in the cluster's own words.
+      await expect.poll(() => page.getByTestId('event-cluster-tag').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+      expect(await page.getByTestId('event-cluster-tag').first().textContent()).toMatch(/^Kubernetes · gov-/);
+      expect(await page.getByTestId('app-events').textContent()).toMatch(/Successfully assigned edu/);
     });
 
     it('fails a cluster in the sandbox and sees the application move off it, then restores it', async () => {

@@ -361,6 +361,40 @@ for (const [backend, make] of Object.entries(BACKENDS)) {
       expect(await h.driver.logs(other, { pod })).toBeUndefined();
     });
 
+    it("lists the Kubernetes Events of the owner's namespace, newest first, limited, by object; never another's", async () => {
+      await h.driver.apply(manifests(OWNER), { owner: OWNER });
+      const pods = await h.eventually(
+        () => h.driver.pods(OWNER),
+        (p) => p.length === 2 && p.every((x) => x.ready),
+      );
+      const events = await h.eventually(
+        () => h.driver.events(OWNER, { limit: 100 }),
+        (e) => e.filter((x) => x.reason === 'Started').length >= 2,
+      );
+      for (const p of pods) {
+        const about = events.filter((e) => e.involvedObject.kind === 'Pod' && e.involvedObject.name === p.name);
+        expect(about.map((e) => e.reason)).toEqual(expect.arrayContaining(['Scheduled', 'Started']));
+        expect(about.find((e) => e.reason === 'Scheduled')).toMatchObject({
+          namespace: OWNER.namespace,
+          type: 'Normal',
+          count: 1,
+          message: expect.stringContaining(`${OWNER.namespace}/${p.name}`),
+        });
+      }
+      const times = events.map((e) => e.lastTimestamp);
+      expect(times).toEqual([...times].sort().reverse());
+      for (const e of events) expect(e.firstTimestamp <= e.lastTimestamp).toBe(true);
+      expect(await h.driver.events(OWNER, { limit: 1 })).toHaveLength(1);
+      const one = await h.driver.events(OWNER, { limit: 100, involvedObject: { kind: 'Pod', name: pods[0]!.name } });
+      expect(one.length).toBeGreaterThanOrEqual(2);
+      expect(one.every((e) => e.involvedObject.name === pods[0]!.name)).toBe(true);
+      // Another application's namespace has its own events, and none of these.
+      expect(await h.driver.events(ownerOf('health', 'clinic', undefined), { limit: 100 })).toEqual([]);
+      await h.cutOff();
+      await expect(h.driver.events(OWNER, { limit: 10 })).rejects.toBeInstanceOf(ClusterUnreachableError);
+      h.reconnect();
+    });
+
     it('reports allocatable capacity and requests that grow with pods', async () => {
       const before = await h.driver.capacity();
       expect(before.allocatable.cpuMilli).toBeGreaterThan(0);
@@ -564,6 +598,48 @@ describe('Kubernetes driver against an API server', () => {
     expect((await get(`${base}/${pod}/log?container=nope`)).status).toBe(400);
     expect((await get(`${base}/missing/log`)).status).toBe(404);
     expect((await get(`${base}/${pod}/log?tailLines=x`)).status).toBe(400);
+  });
+
+  it("lists events through the shipped member-cluster role, by Kubernetes' field selectors, a kubelet's BackOff counted", async () => {
+    const role = readFileSync(new URL('../deploy/member-cluster/polis-agent-rbac.yaml', import.meta.url), 'utf8');
+    h = await kubeHarness({ rbac: [role] });
+    await h.driver.apply(manifests(OWNER), { owner: OWNER });
+    const pods = await h.eventually(
+      () => h!.driver.pods(OWNER),
+      (p) => p.length === 2,
+    );
+    const pod = h.fake.get('v1', 'Pod', OWNER.namespace, pods[0]!.name)!;
+    const backOff = {
+      type: 'Warning' as const,
+      reason: 'BackOff',
+      message: `Back-off restarting failed container web in pod ${pods[0]!.name}`,
+      component: 'kubelet',
+    };
+    h.fake.recordEvent(pod, backOff);
+    h.fake.recordEvent(pod, backOff);
+    const events = await h.driver.events(OWNER, { limit: 100, involvedObject: { kind: 'Pod', name: pods[0]!.name } });
+    // The newest (timestamps have whole seconds, as on a real server: the kubelet's Started may share BackOff's).
+    const seen = events.find((e) => e.reason === 'BackOff');
+    expect(seen).toMatchObject({ type: 'Warning', count: 2, message: backOff.message });
+    expect(seen!.lastTimestamp).toBe(events[0]!.lastTimestamp);
+    expect(events.every((e) => e.involvedObject.name === pods[0]!.name)).toBe(true);
+    const asked = h.fake.requests.filter((r) => r.resource === 'events');
+    expect(asked.at(-1)).toMatchObject({
+      verb: 'list',
+      status: 200,
+      query: { limit: '500', fieldSelector: `involvedObject.kind=Pod,involvedObject.name=${pods[0]!.name}` },
+    });
+    // The API server itself: a field events are not selected by is a 400, as on a real one.
+    const token = /token: (\S+)/.exec(h.fake.kubeconfig())?.[1];
+    const get = (path: string) =>
+      fetch(`${h!.fake.url}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+    const base = `/api/v1/namespaces/${OWNER.namespace}/events`;
+    expect((await get(`${base}?fieldSelector=involvedObject.color%3Dred`)).status).toBe(400);
+    const page = (await (await get(`${base}?limit=1`)).json()) as { items: unknown[]; metadata: { continue?: string } };
+    expect(page.items).toHaveLength(1);
+    expect(page.metadata.continue).toBeTruthy();
+    const byReason = (await (await get(`${base}?fieldSelector=reason%3DBackOff`)).json()) as { items: unknown[] };
+    expect(byReason.items).toHaveLength(1);
   });
 
   it('works with token and with basic credentials, and reports refused ones', async () => {

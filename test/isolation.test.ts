@@ -652,8 +652,8 @@ describe('tenant isolation on every registered route', () => {
     expect(bad.body).toContain('query.range');
   });
 
-  it("never gives a principal another department's pods or pod logs", async () => {
-    const urls = ['/pods', '/pods/:cluster/:pod/log'].map(
+  it("never gives a principal another department's pods, pod logs or application events", async () => {
+    const urls = ['/pods', '/pods/:cluster/:pod/log', '/events'].map(
       (u) => `/apis/core.oam.dev/v1beta1/tenants/:tenant/applications/:name${u}`,
     );
     for (const u of urls)

@@ -32,6 +32,7 @@ import type { SimCloud } from '../sim/index.ts';
 import type { MetricsSource } from '../observe/index.ts';
 import { registerObserveRoutes } from '../observe/routes.ts';
 import { registerPodRoutes } from '../observe/pod-routes.ts';
+import { registerAppEventRoutes } from '../observe/app-events-routes.ts';
 import { registerHistoryRoutes, type HistoryService } from '../observe/index.ts';
 import { type AlertController, registerAlertRoutes } from '../observe/alerts/index.ts';
 import type { Notifier } from '../observe/notify/index.ts';
@@ -261,6 +262,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   registerIncidentRoutes(app, { incidents: deps.incidents });
   registerTopologyRoutes(app, { resources: deps.resources, sim: deps.sim });
   registerPodRoutes(app, { resources: deps.resources, clusters: deps.clusters, store: deps.store, clock: deps.clock });
+  registerAppEventRoutes(app, { resources: deps.resources, clusters: deps.clusters });
   if (deps.backup) registerBackupRoutes(app, { ...deps.backup, resources: deps.resources });
   registerMarketRoutes(app, {
     store: deps.store,

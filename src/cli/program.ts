@@ -18,6 +18,7 @@ import { registerAlertCommands } from './alerts-program.ts';
 import { registerBillingCommands } from './billing-program.ts';
 import { registerUtilizationCommands } from './utilization-program.ts';
 import { registerPodCommands } from './pods-program.ts';
+import { registerEventCommands } from './events-program.ts';
 import { clientVersion, runVersion } from './commands/version.ts';
 import type { CliContext } from './context.ts';
 import { registerDeliveryCommands } from './delivery-program.ts';
@@ -240,6 +241,7 @@ Exit codes: 0 ok, 1 failure, 2 usage or invalid input, 3 not logged in or not al
   registerBillingCommands(program, ctx, run, examples);
   registerUtilizationCommands(program, ctx, run, examples);
   registerPodCommands(program, ctx, run, examples);
+  registerEventCommands(program, ctx, run, examples);
 
   const token = program.command('token').description('API tokens: create, list, revoke');
   examples(

@@ -130,6 +130,44 @@ export interface LogRequest {
   readonly sinceSeconds?: number;
 }
 
+/**
+ * One Kubernetes Event (core/v1) of an application's namespace, as the cluster wrote it: `reason` is Kubernetes' own
+ * stable code (BackOff, Unhealthy, FailedScheduling …) and `message` the cluster's text, shown as the cluster's.
+ * Times are ISO.
+ */
+export interface ClusterEvent {
+  readonly namespace: string;
+  readonly name: string;
+  readonly involvedObject: { readonly kind: string; readonly name: string };
+  readonly type: string;
+  readonly reason: string;
+  readonly message: string;
+  readonly count: number;
+  readonly firstTimestamp: string;
+  readonly lastTimestamp: string;
+}
+
+/** Which events of a namespace to read: the newest `limit`, optionally about one object. */
+export interface EventQuery {
+  readonly limit: number;
+  readonly involvedObject?: { readonly kind?: string; readonly name?: string };
+}
+
+/** Newest first (last seen), then by name: how every driver returns events. */
+export function newestEventsFirst(events: readonly ClusterEvent[]): ClusterEvent[] {
+  return [...events].sort((a, b) =>
+    a.lastTimestamp !== b.lastTimestamp
+      ? a.lastTimestamp < b.lastTimestamp
+        ? 1
+        : -1
+      : a.name < b.name
+        ? -1
+        : a.name > b.name
+          ? 1
+          : 0,
+  );
+}
+
 /** A right polis needs in a cluster: `verb` on `resource` of API `group` ('' for the core group). */
 export interface ClusterPermission {
   readonly verb: string;
@@ -282,6 +320,11 @@ export interface ClusterDriver {
     onLine: (line: string) => void,
     onEnd: () => void,
   ): Promise<(() => void) | undefined>;
+  /**
+   * The newest Kubernetes Events of the owner's namespace (at most `query.limit`, newest first); only that
+   * namespace, never another's.
+   */
+  events(owner: Owner, query: EventQuery): Promise<ClusterEvent[]>;
   health(): Promise<ClusterHealth>;
   /**
    * Calls `listener` with a namespace whenever workloads in it change (pods ready or lost, rollout progress), so

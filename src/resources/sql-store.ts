@@ -23,6 +23,7 @@ import { capacityReserved, reserveCapacity } from './sql/reservation-rows.ts';
 import { auditPages, checkLimit, selectAudit } from './sql/audit-rows.ts';
 import { scanList } from './sql/list-scan.ts';
 import { metricRows } from './sql/metric-rows.ts';
+import { alertRows } from './sql/alert-rows.ts';
 import { GroupCommit } from './sql/group-commit.ts';
 import type { Migration, Schema, SqlDialectHooks } from './sql/schema.ts';
 import { loadSnapshot, snapshotView } from './sql/snapshot-rows.ts';
@@ -377,6 +378,8 @@ export function createSqlStore(db: Kysely<Schema>, hooks: SqlDialectHooks): Stor
     },
 
     metricHistory: metricRows(db),
+
+    alertState: alertRows(db),
 
     async close(): Promise<void> {
       commitListeners.clear();

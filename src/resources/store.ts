@@ -3,6 +3,7 @@ import type { AuditAnchor, AuditEntry, AuditEntryInput } from './audit-log.ts';
 import type { ObjectKey, StoredObject } from './envelope.ts';
 import type { LabelSelector } from './label-selector.ts';
 import type { MetricHistoryStore } from './metric-history.ts';
+import type { AlertStateStore } from './alert-state.ts';
 import type { LedgerStore } from './ledger-store.ts';
 import type { Resources } from '../kernel/resources.ts';
 
@@ -104,6 +105,8 @@ export interface Store {
   load(input: SnapshotLoad): Promise<void>;
   /** polis's own metric history (series and compressed chunks), kept beside the objects. */
   readonly metricHistory: MetricHistoryStore;
+  /** Alert state and notification records (src/observe), kept across restarts. */
+  readonly alertState: AlertStateStore;
   /** Metering roll-ups and closed cost days (src/operations; rows outside the change feed and the audit chain). */
   readonly ledger: LedgerStore;
   close(): Promise<void>;

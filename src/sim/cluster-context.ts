@@ -1,4 +1,5 @@
 import type { Manifest } from '../kernel/manifest.ts';
+import type { ClusterEvents } from './cluster-events.ts';
 import type { LoadReader } from './load-model.ts';
 import type { NodePool } from './nodes.ts';
 import type { ObjectStore, StoredObject } from './object-store.ts';
@@ -28,6 +29,8 @@ export interface ClusterContext {
   readonly load: LoadReader;
   /** Unschedulable pods, oldest first. */
   readonly pending: Set<SimPod>;
+  /** The Kubernetes Events the cluster's kubelets and scheduler record. */
+  readonly events: ClusterEvents;
   /** Whether the cluster is down (its pods do not serve and its controllers pause their scaling). */
   readonly down: boolean;
   now(): number;

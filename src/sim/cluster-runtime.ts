@@ -1,3 +1,4 @@
+import { ClusterEvents } from './cluster-events.ts';
 import type { ClusterCapacity, ClusterHealth, WorkloadStatus } from '../clusters/driver.ts';
 import type { Manifest } from '../kernel/manifest.ts';
 import { clusterCapacity } from './cluster-capacity.ts';
@@ -49,6 +50,7 @@ export class ClusterRuntime implements ClusterContext, ObjectHost {
   readonly faults: KubeletFaults = { crashImages: new Set(), pullFailures: new Set() };
   readonly load: CloudHooks['load'];
   readonly pending = new Set<SimPod>();
+  readonly events = new ClusterEvents();
   readonly groups = new Map<string, ServingGroup>();
   readonly hpas = new Map<string, HpaState>();
   state: Reachability = 'up';

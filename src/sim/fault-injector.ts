@@ -2,7 +2,7 @@ import type { ClusterRuntime } from './cluster-runtime.ts';
 import type { CallMesh, MeshSnapshot } from './call-mesh.ts';
 import { clearCrashLoop, crashLoop, failNode, restoreNode } from './faults.ts';
 import { componentKey, type ActiveFault, type ComponentRef, type FaultScenario, type FaultSpec } from './fault-spec.ts';
-import { crash } from './pod-lifecycle.ts';
+import { crash, podEvent } from './pod-lifecycle.ts';
 import type { SimTelemetry } from './telemetry.ts';
 
 /** A fault names something the cloud does not have: `path` is the field, `message` what exists. */
@@ -123,6 +123,7 @@ export class SimFaults {
       if (!rt || !pod || pod.template.memoryBytes <= 0 || p.memoryBytes < pod.template.memoryBytes) continue;
       const t = Math.round(s.at / 1000);
       this.world.telemetry.event(t, 'pod', p.name, 'OOMKilling');
+      podEvent(rt, pod, 'Warning', 'OOMKilling', `Memory cgroup out of memory: Killed process of pod ${pod.name}`);
       this.world.telemetry.log(p.component, {
         at: t,
         pod: p.name,

@@ -31,6 +31,7 @@ export function trySchedule(ctx: ClusterContext, pod: SimPod): boolean {
   if (node === undefined) {
     const first = pod.message === undefined;
     pod.message = ctx.nodes.whyUnschedulable(pod);
+    podEvent(ctx, pod, 'Warning', 'FailedScheduling', pod.message ?? '');
     if (first) {
       pod.since = ctx.now();
       pod.gen++;
@@ -40,6 +41,7 @@ export function trySchedule(ctx: ClusterContext, pod: SimPod): boolean {
     return false;
   }
   ctx.nodes.bind(pod, node);
+  podEvent(ctx, pod, 'Normal', 'Scheduled', `Successfully assigned ${pod.owner.namespace}/${pod.name} to ${node.name}`);
   pod.message = undefined;
   ctx.pending.delete(pod);
   pull(ctx, pod);
@@ -57,6 +59,9 @@ function pull(ctx: ClusterContext, pod: SimPod): void {
 function pulled(ctx: ClusterContext, pod: SimPod): void {
   if (pod.template.images.some((i) => ctx.faults.pullFailures.has(i))) {
     pod.restarts++;
+    const image = pod.template.images.find((i) => ctx.faults.pullFailures.has(i))!;
+    podEvent(ctx, pod, 'Warning', 'Failed', `Failed to pull image "${image}": not found`);
+    podEvent(ctx, pod, 'Warning', 'BackOff', `Back-off pulling image "${image}"`);
     setPhase(ctx, pod, 'ImagePullBackOff');
     lookAgainAfterGrace(ctx, pod);
     after(ctx, pod, backoff(ctx.timings, pod.restarts), () => pulled(ctx, pod));
@@ -71,6 +76,7 @@ function start(ctx: ClusterContext, pod: SimPod): void {
     crash(ctx, pod);
     return;
   }
+  for (const c of pod.template.containers) podEvent(ctx, pod, 'Normal', 'Started', `Started container ${c}`);
   setPhase(ctx, pod, 'Running');
   if (pod.owner.kind === 'Job') {
     const run = pod.template.runMs ?? ctx.rng.between(ctx.timings.jobRunMs[0], ctx.timings.jobRunMs[1]);
@@ -91,6 +97,8 @@ export function crash(ctx: ClusterContext, pod: SimPod): void {
     return;
   }
   pod.restarts++;
+  const container = pod.template.containers[0] ?? pod.owner.name;
+  podEvent(ctx, pod, 'Warning', 'BackOff', `Back-off restarting failed container ${container} in pod ${pod.name}`);
   setPhase(ctx, pod, 'CrashLoopBackOff');
   lookAgainAfterGrace(ctx, pod);
   after(ctx, pod, backoff(ctx.timings, pod.restarts), () => start(ctx, pod));
@@ -107,6 +115,7 @@ function finish(ctx: ClusterContext, pod: SimPod, phase: 'Succeeded' | 'Failed')
 export function deletePod(ctx: ClusterContext, pod: SimPod): void {
   if (pod.deleted) return;
   leaveReady(ctx, pod);
+  for (const c of pod.template.containers) podEvent(ctx, pod, 'Normal', 'Killing', `Stopping container ${c}`);
   pod.deleted = true;
   pod.gen++;
   if (pod.log !== undefined) {
@@ -122,6 +131,17 @@ export function deletePod(ctx: ClusterContext, pod: SimPod): void {
     ctx.capacityFreed();
   }
   ctx.requeue(pod.owner);
+}
+
+/** Records a Kubernetes Event about the pod, as its kubelet or the scheduler would. */
+export function podEvent(
+  ctx: ClusterContext,
+  pod: SimPod,
+  type: 'Normal' | 'Warning',
+  reason: string,
+  message: string,
+): void {
+  ctx.events.record(ctx.now(), pod.owner.namespace, { kind: 'Pod', name: pod.name }, type, reason, message);
 }
 
 /** Moves a pod to a phase, keeping the serving totals right, and lets its owner's controller look. */

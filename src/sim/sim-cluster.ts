@@ -17,6 +17,7 @@ import { applyManifest, deleteObject, mutateObject } from './object-writes.ts';
 import type { StoredObject } from './object-store.ts';
 import { podView, type PodView, type SimPod } from './pod.ts';
 import { PodLog, appendPodLog, type LogLine, type LogQuery } from './pod-logs.ts';
+import type { SimEvent } from './cluster-events.ts';
 import { SimUnreachableError } from './sim-errors.ts';
 
 /**
@@ -108,6 +109,15 @@ export class SimCluster {
       if (w !== undefined) out.push(...[...w.pods].sort((a, b) => (a.name < b.name ? -1 : 1)).map(podView));
     }
     return out;
+  }
+
+  /**
+   * The namespace's Kubernetes Events, newest first, at most `limit`, optionally about one object: what
+   * `kubectl get events -n NS` lists.
+   */
+  events(namespace: string, limit: number, about?: { kind?: string; name?: string }): SimEvent[] {
+    this.check();
+    return this.runtime.events.list(namespace, limit, about);
   }
 
   /**

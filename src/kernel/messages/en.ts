@@ -378,6 +378,9 @@ export const en = {
   /** `polis pods`: a cluster the application is on that could not be asked, and an empty answer. */
   PodsClusterNotAsked: 'cluster {cluster} could not be asked: {detail}',
   PodsNone: 'No pods.',
+  ClusterEventsNotRead: 'the events of cluster {cluster} could not be read: {detail}',
+  ClusterEventsTimedOut: 'cluster {cluster} did not list its events within {seconds} s; they are left out',
+  EventsNone: 'No events.',
   SchemaTooNew:
     'the database has schema {database}, written by a newer polis that needs at least schema {required}; this polis knows schema {known}: upgrade it (docs/deploy.md, Upgrades)',
 } as const satisfies Record<string, string>;

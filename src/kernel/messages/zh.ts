@@ -323,6 +323,9 @@ export const zh: Record<MessageCode, string> = {
     '没有凭据：请提供 token、client-certificate-data 与 client-key-data，或用户名和密码（请改用 ServiceAccount 令牌：应用 deploy/ 中的最小权限 ClusterRole，再运行 "kubectl create token polis -n polis-system --duration=8760h"，把令牌填入 user.token）',
   PodsClusterNotAsked: '无法查询集群 {cluster}：{detail}',
   PodsNone: '没有 Pod。',
+  ClusterEventsNotRead: '无法读取集群 {cluster} 的事件：{detail}',
+  ClusterEventsTimedOut: '集群 {cluster} 未在 {seconds} 秒内列出事件，已略去',
+  EventsNone: '没有事件。',
   SchemaTooNew:
     '数据库的结构版本为 {database}，由更新的 polis 写入，至少需要结构版本 {required}；本 polis 只认识结构版本 {known}：请升级它（docs/deploy.md，升级）',
 };

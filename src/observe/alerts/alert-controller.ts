@@ -1,4 +1,5 @@
 import type { Clock } from '../../kernel/clock.ts';
+import type { AlertStateStore } from '../../resources/alert-state.ts';
 import type { StoredObject } from '../../resources/envelope.ts';
 import { compileRule } from './alert-kinds.ts';
 import type { CollectorDeps } from './alert-collector.ts';
@@ -17,6 +18,11 @@ export interface AlertControllerDeps extends CollectorDeps {
   /** Where samples are kept and windows read (default: an in-memory ring; the history engine may replace it). */
   readonly windows?: RingSignalWindows;
   readonly log?: (msg: string, err?: unknown) => void;
+  /**
+   * Where the alerts are kept across restarts and leaders (absent: in memory only). Read on the first round, written
+   * after each round that changed any alert's state.
+   */
+  readonly state?: AlertStateStore;
 }
 
 /** Told of every alert that begins firing or resolves (incidents group them; the notifier sends them). */
@@ -25,8 +31,9 @@ export type AlertListener = (t: AlertTransition) => void | Promise<void>;
 /**
  * Evaluates the built-in rules (platform and SLO) and every AlertRule object every `intervalMs`: samples the
  * signals (alert-collector.ts), evaluates (evaluate.ts, pure), keeps the alerts and tells listeners of each
- * transition. Alerts live in memory: after a restart they are found again from the signals (level-triggered),
- * and a firing alert fires, and is told, again.
+ * transition. With a `state` store the alerts (each with when it became active and fired) are kept there: a
+ * restarted process, or a new leader, takes them up on its first round, so a `for` duration goes on from where it
+ * was and an alert already firing, and told, is not told again.
  */
 export class AlertController {
   private readonly deps: AlertControllerDeps;
@@ -38,6 +45,9 @@ export class AlertController {
   private readonly wanted = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> = Promise.resolve();
+  private restored = false;
+  /** What was last written to the state store, by key (the alert without its moving value). */
+  private saved = new Map<string, string>();
 
   constructor(deps: AlertControllerDeps) {
     this.deps = deps;
@@ -75,12 +85,14 @@ export class AlertController {
 
   private async round(): Promise<AlertTransition[]> {
     const now = this.deps.clock.now().getTime();
+    if (!this.restored) await this.restore();
     const rules = [...BUILTIN_RULES, ...(await this.objectRules())];
     this.want(rules);
     this.targets = await collectSignals(this.deps, this.windows, now);
     this.rules = rules;
     const r = evaluateAlerts({ rules, targets: this.targets, windows: this.windows, now, previous: this.current });
     this.current = r.alerts;
+    await this.save(now);
     for (const t of r.transitions)
       for (const l of this.listeners) {
         try {
@@ -105,6 +117,33 @@ export class AlertController {
     return { rules: this.rules, targets: this.targets };
   }
 
+  private async restore(): Promise<void> {
+    const state = this.deps.state;
+    this.restored = true;
+    if (!state) return;
+    const rows = await state.loadAlerts();
+    this.current = new Map(rows.map((row) => [row.key, JSON.parse(row.data) as Alert]));
+    this.saved = new Map(rows.map((row) => [row.key, stateOf(JSON.parse(row.data) as Alert)]));
+  }
+
+  /** Writes the alerts when any changed state (a value moving alone is not worth a write). */
+  private async save(now: number): Promise<void> {
+    const state = this.deps.state;
+    if (!state) return;
+    const next = new Map([...this.current].map(([k, a]) => [k, stateOf(a)]));
+    const same = next.size === this.saved.size && [...next].every(([k, v]) => this.saved.get(k) === v);
+    if (same) return;
+    await state.saveAlerts(
+      [...this.current.values()].map((a) => ({
+        key: a.key,
+        tenant: a.tenant ?? '',
+        data: JSON.stringify(a),
+        updatedAt: now,
+      })),
+    );
+    this.saved = next;
+  }
+
   private want(rules: readonly CompiledRule[]): void {
     for (const [signal, ms] of windowsOf(rules)) {
       const k = `${signal}/${ms}`;
@@ -127,4 +166,10 @@ export class AlertController {
     } while (cont);
     return out;
   }
+}
+
+/** An alert's state, without the value that moves every round. */
+function stateOf(a: Alert): string {
+  const { value: _value, message: _message, ...rest } = a;
+  return JSON.stringify(rest);
 }

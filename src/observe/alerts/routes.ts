@@ -131,10 +131,10 @@ export function registerAlertRoutes(
     (req) => alertsOf(readable(req, (req.params as { tenant: string }).tenant)),
   );
 
-  const notificationsOf = (tenants: 'all' | string[]) => ({
+  const notificationsOf = async (tenants: 'all' | string[]) => ({
     kind: 'NotificationList',
     apiVersion: `${OBSERVE_GROUP}/${OBSERVE_VERSION}`,
-    items: deps.notifier?.records(tenants) ?? [],
+    items: (await deps.notifier?.records(tenants)) ?? [],
   });
   app.get(
     `${BASE}/notifications`,

@@ -5,6 +5,7 @@ import { msg } from '../../kernel/messages/index.ts';
 import type { StoredObject } from '../../resources/envelope.ts';
 import type { ResourceService } from '../../resources/service.ts';
 import type { Store } from '../../resources/store.ts';
+import type { AlertStateStore } from '../../resources/alert-state.ts';
 import { OBSERVE_API_VERSION, PLATFORM_SPACE } from '../alerts/alert-kinds.ts';
 import { parseDuration } from '../alerts/duration.ts';
 import type { SendResult, Sender } from './channels/channel.ts';
@@ -26,7 +27,7 @@ export const SENDERS: Readonly<Record<ChannelType, Sender>> = {
   webhook: webhookSender,
 };
 
-export type NotificationOutcome = 'sent' | 'failed' | 'silenced' | 'inhibited' | 'unrouted';
+export type NotificationOutcome = 'sent' | 'failed' | 'silenced' | 'inhibited' | 'unrouted' | 'retrying';
 
 /** One notice's fate on one channel (or before any): what `GET …/notifications` lists. */
 export interface NotificationRecord {
@@ -52,6 +53,16 @@ export interface NotificationRecord {
   readonly type?: ChannelType;
   readonly attempts: number;
   readonly detail?: Message;
+  /** ISO time of the next attempt, while `retrying`. */
+  readonly nextRetry?: string;
+}
+
+/** What a record still being retried keeps, so that a restarted (or new) leader resumes it. */
+interface Resume {
+  readonly notice: Notice;
+  readonly channel: { readonly tenant: string; readonly name: string };
+  /** The back-off before the attempt after the next. */
+  readonly delayMs: number;
 }
 
 export interface NotifierDeps {
@@ -64,6 +75,10 @@ export interface NotifierDeps {
   readonly timeoutMs?: number;
   /** Records kept (default 10,000; the oldest go first). */
   readonly maxRecords?: number;
+  /** How long settled records are kept in the store (default 30 days). */
+  readonly retentionMs?: number;
+  /** Where records (and retries still owed) are kept across restarts; absent: in memory only. */
+  readonly state?: AlertStateStore;
   readonly senders?: Partial<Record<ChannelType, Sender>>;
   readonly log?: (msg: string, err?: unknown) => void;
 }
@@ -90,7 +105,9 @@ export class Notifier {
   private readonly events: EventRecorder;
   private readonly kept: NotificationRecord[] = [];
   private readonly inFlight = new Set<Promise<unknown>>();
-  private nextId = 1;
+  private nextId: Promise<number> | undefined;
+  private written = 0;
+  private stopped = false;
 
   constructor(deps: NotifierDeps) {
     this.deps = deps;
@@ -116,28 +133,89 @@ export class Notifier {
     await this.events.idle();
   }
 
-  /** The records of these departments (or all), newest last. */
-  records(tenants: 'all' | readonly string[]): NotificationRecord[] {
-    return this.kept.filter((r) => tenants === 'all' || tenants.includes(r.tenant));
+  /** The records of these departments (or all), newest last: from the store when there is one. */
+  async records(tenants: 'all' | readonly string[]): Promise<NotificationRecord[]> {
+    const state = this.deps.state;
+    if (!state) return this.kept.filter((r) => tenants === 'all' || tenants.includes(r.tenant));
+    const rows = await state.listNotifications(tenants === 'all' ? {} : { tenants });
+    return rows.map((r) => (JSON.parse(r.data) as { record: NotificationRecord }).record);
+  }
+
+  /**
+   * Resumes the retries a previous leader (or this process before a restart) still owed: each is tried again when
+   * its next retry is due, from the attempt it had reached. Called when this replica starts its controllers.
+   */
+  async start(): Promise<void> {
+    this.stopped = false;
+    const state = this.deps.state;
+    if (!state) return;
+    const pending = await state.listNotifications({ pending: true });
+    for (const row of pending) {
+      const { record, resume } = JSON.parse(row.data) as { record: NotificationRecord; resume?: Resume };
+      if (!resume) continue;
+      const p = this.resume(record, resume, row.nextRetryAt ?? 0);
+      this.inFlight.add(p);
+      void p.finally(() => this.inFlight.delete(p)).catch(() => undefined);
+    }
+  }
+
+  /** Stops retrying (a replica that lost its term): what is still owed stays recorded for the next leader. */
+  stop(): void {
+    this.stopped = true;
+  }
+
+  private async resume(record: NotificationRecord, resume: Resume, dueAt: number): Promise<void> {
+    const wait = Math.max(0, dueAt - this.deps.clock.now().getTime());
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait).unref());
+    if (this.stopped) return;
+    const { tenant, name } = resume.channel;
+    const channels = await listAll(this.deps.store, 'NotificationChannel');
+    const listed = channels.find((c) => (c.metadata.tenant ?? '') === tenant && c.metadata.name === name);
+    if (!listed) {
+      const detail = msg('NotifyChannelGone', { channel: `${tenant}/${name}` });
+      await this.keep(
+        resume.notice,
+        tenant,
+        'failed',
+        'NotificationGaveUp',
+        record.attempts,
+        detail,
+        record.channel,
+        record.type,
+        {
+          id: record.id,
+        },
+      );
+      return;
+    }
+    await this.deliver(resume.notice, listed, { id: record.id, attempt: record.attempts, delayMs: resume.delayMs });
   }
 
   private async run(n: Notice): Promise<NotificationRecord[]> {
     const own = n.tenant ?? PLATFORM_SPACE;
     if (n.inhibitedBy)
-      return [this.keep(n, own, 'inhibited', 'NotificationInhibited', 0, msg('NotifyInhibited', { ...n.inhibitedBy }))];
+      return [
+        await this.keep(n, own, 'inhibited', 'NotificationInhibited', 0, msg('NotifyInhibited', { ...n.inhibitedBy })),
+      ];
     const now = this.deps.clock.now().getTime();
     const [silences, channels] = await Promise.all([
       listAll(this.deps.store, 'Silence'),
       listAll(this.deps.store, 'NotificationChannel'),
     ]);
     const silence = silencedBy(silences, n, now);
-    if (silence) return [this.keep(n, own, 'silenced', 'NotificationSilenced', 0, msg('NotifySilenced', { silence }))];
+    if (silence)
+      return [await this.keep(n, own, 'silenced', 'NotificationSilenced', 0, msg('NotifySilenced', { silence }))];
     const taking = channels.filter((c) => channelTakes(c.metadata.tenant ?? '', c.spec as ChannelSpec, n));
-    if (taking.length === 0) return [this.keep(n, own, 'unrouted', 'NotificationRecorded', 0, msg('NotifyNoChannels'))];
+    if (taking.length === 0)
+      return [await this.keep(n, own, 'unrouted', 'NotificationRecorded', 0, msg('NotifyNoChannels'))];
     return Promise.all(taking.map((c) => this.deliver(n, c)));
   }
 
-  private async deliver(n: Notice, listed: StoredObject): Promise<NotificationRecord> {
+  private async deliver(
+    n: Notice,
+    listed: StoredObject,
+    from?: { readonly id: number; readonly attempt: number; readonly delayMs: number },
+  ): Promise<NotificationRecord> {
     const tenant = listed.metadata.tenant ?? '';
     const name = `${tenant}/${listed.metadata.name}`;
     const spec = listed.spec as ChannelSpec;
@@ -151,9 +229,10 @@ export class Notifier {
     const sender = this.deps.senders?.[spec.type] ?? SENDERS[spec.type];
     const rendered = renderNotice(n, spec.language ?? 'zh-en');
     const attempts = spec.retry?.attempts ?? 5;
-    let delay = parseDuration(spec.retry?.backoff ?? '2s') ?? 2000;
+    let delay = from?.delayMs ?? parseDuration(spec.retry?.backoff ?? '2s') ?? 2000;
     let result: SendResult = { ok: true };
-    let attempt = 0;
+    let attempt = from?.attempt ?? 0;
+    let id = from?.id;
     while (attempt < attempts) {
       attempt++;
       result = await sender({
@@ -167,21 +246,71 @@ export class Notifier {
         timeoutMs: this.deps.timeoutMs ?? 10_000,
       });
       if (result.ok || !result.retry || attempt >= attempts) break;
+      // Owed from now on: recorded with its next retry, so a restart (or a new leader) resumes it.
+      const due = this.deps.clock.now().getTime() + delay;
+      const next = Math.min(delay * 2, 300_000);
+      const retrying = await this.keep(
+        n,
+        tenant,
+        'retrying',
+        'NotificationRetrying',
+        attempt,
+        msg('NotifyRetrying', {
+          channel: name,
+          type: spec.type,
+          attempts: attempt,
+          detail: result.detail,
+          at: new Date(due).toISOString(),
+        }),
+        name,
+        spec.type,
+        {
+          ...(id !== undefined ? { id } : {}),
+          nextRetryAt: due,
+          resume: { notice: n, channel: { tenant, name: listed.metadata.name }, delayMs: next },
+        },
+      );
+      id = retrying.id;
       await new Promise((r) => setTimeout(r, delay).unref());
-      delay = Math.min(delay * 2, 300_000);
+      if (this.stopped) return retrying;
+      delay = next;
     }
     const involved = { kind: 'NotificationChannel', name: listed.metadata.name, apiVersion: OBSERVE_API_VERSION };
     if (result.ok) {
       const detail = msg('NotifyDelivered', { channel: name, type: spec.type, attempts: attempt });
       void this.events.record({ tenant, involved, type: 'Normal', reason: 'NotificationSent', detail });
-      return this.keep(n, tenant, 'sent', 'NotificationSent', attempt, detail, name, spec.type);
+      return this.keep(
+        n,
+        tenant,
+        'sent',
+        'NotificationSent',
+        attempt,
+        detail,
+        name,
+        spec.type,
+        id === undefined ? {} : { id },
+      );
     }
     const detail = msg('NotifyGaveUp', { channel: name, type: spec.type, attempts: attempt, detail: result.detail });
     void this.events.record({ tenant, involved, type: 'Warning', reason: 'NotificationGaveUp', detail });
-    return this.keep(n, tenant, 'failed', 'NotificationGaveUp', attempt, detail, name, spec.type);
+    return this.keep(
+      n,
+      tenant,
+      'failed',
+      'NotificationGaveUp',
+      attempt,
+      detail,
+      name,
+      spec.type,
+      id === undefined ? {} : { id },
+    );
   }
 
-  private keep(
+  /**
+   * Records an outcome (a new record, or `opts.id`'s replaced): in the store when there is one (with what a retry
+   * still owed needs), else in memory; the oldest and expired settled records are pruned now and then.
+   */
+  private async keep(
     n: Notice,
     tenant: string,
     outcome: NotificationOutcome,
@@ -190,10 +319,20 @@ export class Notifier {
     detail?: Message,
     channel?: string,
     type?: ChannelType,
-  ): NotificationRecord {
+    opts: { readonly id?: number; readonly nextRetryAt?: number; readonly resume?: Resume } = {},
+  ): Promise<NotificationRecord> {
+    const state = this.deps.state;
+    this.nextId ??= state ? state.lastNotificationId().then((n) => n + 1) : Promise.resolve(1);
+    let id = opts.id;
+    if (id === undefined) {
+      const next = await this.nextId;
+      this.nextId = Promise.resolve(next + 1);
+      id = next;
+    }
+    const now = this.deps.clock.now();
     const r: NotificationRecord = {
-      id: this.nextId++,
-      at: this.deps.clock.now().toISOString(),
+      id,
+      at: now.toISOString(),
       tenant,
       notice: {
         kind: n.kind,
@@ -210,9 +349,28 @@ export class Notifier {
       ...(channel ? { channel, type } : {}),
       attempts,
       ...(detail ? { detail } : {}),
+      ...(opts.nextRetryAt !== undefined ? { nextRetry: new Date(opts.nextRetryAt).toISOString() } : {}),
     };
-    this.kept.push(r);
     const max = this.deps.maxRecords ?? 10_000;
+    if (state) {
+      await state.putNotification({
+        id,
+        tenant,
+        at: now.getTime(),
+        nextRetryAt: opts.nextRetryAt ?? null,
+        data: JSON.stringify(opts.resume ? { record: r, resume: opts.resume } : { record: r }),
+      });
+      if (++this.written % 100 === 1) {
+        const retention = this.deps.retentionMs ?? 30 * 24 * 3600_000;
+        await state.pruneNotifications(now.getTime() - retention, max).catch((e: unknown) => {
+          this.deps.log?.('notification records could not be pruned', e);
+        });
+      }
+      return r;
+    }
+    const at = this.kept.findIndex((k) => k.id === id);
+    if (at >= 0) this.kept.splice(at, 1);
+    this.kept.push(r);
     if (this.kept.length > max) this.kept.splice(0, this.kept.length - max);
     return r;
   }

@@ -123,4 +123,16 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       `DROP TABLE meter_usage`,
     ],
   },
+  {
+    version: 8,
+    name: 'alert state and notification records survive a restart',
+    statements: [
+      `CREATE TABLE alert_state (
+        key TEXT COLLATE "C" PRIMARY KEY, tenant TEXT COLLATE "C" NOT NULL, data TEXT NOT NULL, updated_at BIGINT NOT NULL)`,
+      `CREATE TABLE notification_records (
+        id BIGINT PRIMARY KEY, tenant TEXT COLLATE "C" NOT NULL, at BIGINT NOT NULL, next_retry_at BIGINT,
+        data TEXT NOT NULL)`,
+      `CREATE INDEX notification_records_pending ON notification_records (next_retry_at) WHERE next_retry_at IS NOT NULL`,
+    ],
+  },
 ];

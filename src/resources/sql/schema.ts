@@ -63,6 +63,21 @@ export interface Schema {
     renewed_at: number;
     expires_at: number;
   };
+  /** Alerts the last evaluation held (AlertStateStore). */
+  alert_state: {
+    key: string;
+    tenant: string;
+    data: string;
+    updated_at: number;
+  };
+  /** Notification records (AlertStateStore). */
+  notification_records: {
+    id: number;
+    tenant: string;
+    at: number;
+    next_retry_at: number | null;
+    data: string;
+  };
   /** Metric history (MetricHistoryStore): one row per series. */
   metric_series: {
     id: string;

@@ -117,4 +117,15 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       `DROP TABLE meter_usage`,
     ],
   },
+  {
+    version: 8,
+    name: 'alert state and notification records survive a restart',
+    statements: [
+      `CREATE TABLE alert_state (
+        key TEXT PRIMARY KEY, tenant TEXT NOT NULL, data TEXT NOT NULL, updated_at INTEGER NOT NULL) WITHOUT ROWID`,
+      `CREATE TABLE notification_records (
+        id INTEGER PRIMARY KEY, tenant TEXT NOT NULL, at INTEGER NOT NULL, next_retry_at INTEGER, data TEXT NOT NULL)`,
+      `CREATE INDEX notification_records_pending ON notification_records (next_retry_at) WHERE next_retry_at IS NOT NULL`,
+    ],
+  },
 ];

@@ -14,6 +14,7 @@ import {
   quietly,
   writeStatus,
 } from './controller-kit.ts';
+import { recordEvent } from './events.ts';
 import { nowTime } from './registry.ts';
 import { parseQuantity, podRequests } from './quantity.ts';
 
@@ -115,6 +116,16 @@ export class Scheduler {
         ],
       };
       writeStatus(this.ctx, PODS, pod, status, 'kube-scheduler');
+      recordEvent(
+        this.ctx.registry,
+        { kind: 'Pod', ...pod },
+        {
+          type: 'Warning',
+          reason: 'FailedScheduling',
+          message: `0/${nodes.length} nodes are available: ${detail}.`,
+          component: 'default-scheduler',
+        },
+      );
       return;
     }
     quietly(() => {
@@ -131,6 +142,16 @@ export class Scheduler {
           conditions: [condition([], 'PodScheduled', 'True', '', '', { probeTime: true })],
         },
         'kube-scheduler',
+      );
+      recordEvent(
+        this.ctx.registry,
+        { kind: 'Pod', ...bound },
+        {
+          type: 'Normal',
+          reason: 'Scheduled',
+          message: `Successfully assigned ${namespace}/${name} to ${chosen.metadata.name}`,
+          component: 'default-scheduler',
+        },
       );
     });
   }
@@ -184,5 +205,16 @@ export class Scheduler {
       },
       'kubelet',
     );
+    for (const c of pod.spec.containers as Any[])
+      recordEvent(
+        this.ctx.registry,
+        { kind: 'Pod', ...pod },
+        {
+          type: 'Normal',
+          reason: 'Started',
+          message: `Started container ${c.name}`,
+          component: 'kubelet',
+        },
+      );
   }
 }

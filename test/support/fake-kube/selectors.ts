@@ -73,21 +73,46 @@ const POD_FIELDS = new Set([
   'status.podIP',
 ]);
 
-/** A matcher for the `fieldSelector` query parameter: metadata.name, metadata.namespace and some pod fields. */
+/** The fields Kubernetes selects events by (k8s.io/kubernetes pkg/apis/core Event field label conversion). */
+const EVENT_FIELDS = new Set([
+  'involvedObject.kind',
+  'involvedObject.namespace',
+  'involvedObject.name',
+  'involvedObject.uid',
+  'involvedObject.apiVersion',
+  'involvedObject.resourceVersion',
+  'involvedObject.fieldPath',
+  'reason',
+  'reportingComponent',
+  'source',
+  'type',
+]);
+
+/**
+ * A matcher for the `fieldSelector` query parameter: metadata.name, metadata.namespace, some pod fields and the
+ * event fields.
+ */
 export function parseFieldSelector(s: string | undefined, kind: string): Matcher {
   if (!s) return () => true;
   const reqs = splitTop(s).map((raw) => {
     const m = /^([A-Za-z.]+)\s*(==|=|!=)\s*(.*)$/.exec(raw);
     if (!m) throw badRequest(`invalid selector: '${s}'; can't understand '${raw}'`);
     const field = m[1] as string;
-    if (field !== 'metadata.name' && field !== 'metadata.namespace' && !(kind === 'Pod' && POD_FIELDS.has(field)))
+    if (
+      field !== 'metadata.name' &&
+      field !== 'metadata.namespace' &&
+      !(kind === 'Pod' && POD_FIELDS.has(field)) &&
+      !(kind === 'Event' && EVENT_FIELDS.has(field))
+    )
       throw badRequest(`field label not supported: ${field}`);
     return { field, negate: m[2] === '!=', value: m[3] as string };
   });
   return (obj) =>
     reqs.every((r) => {
       let cur: unknown = obj;
-      for (const part of r.field.split('.')) cur = (cur as Record<string, unknown> | undefined)?.[part];
+      // An event's `source` field is its source component.
+      const path = kind === 'Event' && r.field === 'source' ? 'source.component' : r.field;
+      for (const part of path.split('.')) cur = (cur as Record<string, unknown> | undefined)?.[part];
       const equal = String(cur ?? '') === r.value;
       return r.negate ? !equal : equal;
     });

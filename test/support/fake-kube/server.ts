@@ -1,4 +1,5 @@
 /** The HTTP front of the fake API server: authentication, fault injection, the request log, routing. */
+import { recordEvent } from './events.ts';
 import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isDeepStrictEqual } from 'node:util';
@@ -303,6 +304,7 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
     },
     compact: () => store.compact(),
     writeLog: (namespace, pod, container, text) => logs.write(namespace, pod, container, text),
+    recordEvent: (object, note) => recordEvent(registry, object, note),
     stop: async () => {
       if (stopped) return;
       stopped = true;

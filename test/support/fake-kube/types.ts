@@ -1,4 +1,5 @@
 /** Public types of the fake Kubernetes API server (see docs/fake-kube.md). */
+import type { EventNote } from './events.ts';
 
 /** A Kubernetes object as JSON. */
 export type KubeObject = Record<string, unknown> & {
@@ -139,5 +140,7 @@ export interface FakeKube {
   compact(): void;
   /** A line a pod's container writes (there is no kubelet): served by the pod log subresource, followers get it. */
   writeLog(namespace: string, pod: string, container: string, text: string): void;
+  /** An event a kubelet or controller records about `object` (kind, metadata.namespace, name, uid). */
+  recordEvent(object: Record<string, unknown>, note: EventNote): void;
   stop(): Promise<void>;
 }

@@ -46,6 +46,7 @@ export const paths = {
     `${POLIS}/tenants/${enc(t)}/incidents/${enc(name)}/${action}`,
   allAlerts: '/apis/observe.polis.io/v1/alerts',
   appPods: (t: string, name: string) => `${OAM}/tenants/${enc(t)}/applications/${enc(name)}/pods`,
+  appEvents: (t: string, name: string) => `${OAM}/tenants/${enc(t)}/applications/${enc(name)}/events`,
   podLog: (t: string, name: string, cluster: string, pod: string, q: Record<string, string | undefined>) =>
     `${OAM}/tenants/${enc(t)}/applications/${enc(name)}/pods/${enc(cluster)}/${enc(pod)}/log${qs(q)}`,
   appTopology: (t: string, name: string) => `${OAM}/tenants/${enc(t)}/applications/${enc(name)}/topology`,

@@ -207,6 +207,9 @@ export const en: Record<MessageKey, string> = {
   'event.message': 'Message',
   'event.count': 'Count',
   'event.source': 'Source',
+  'event.fromCluster': 'Kubernetes · {cluster}',
+  'event.fromClusterHelp': 'Recorded by Kubernetes in namespace {namespace}; the message is as the cluster wrote it.',
+  'event.clusterNotRead': "Cluster {cluster}'s events are not shown",
 
   'yaml.liveHelp': 'Follows the live object; choose Edit to change and apply it.',
   'yaml.editingHelp': 'Editing: problems are marked on their lines.',

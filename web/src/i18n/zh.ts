@@ -206,6 +206,9 @@ export const zh = {
   'event.message': '信息',
   'event.count': '次数',
   'event.source': '来源',
+  'event.fromCluster': 'Kubernetes · {cluster}',
+  'event.fromClusterHelp': '由 Kubernetes 在命名空间 {namespace} 中记录；信息为集群原文。',
+  'event.clusterNotRead': '未显示集群 {cluster} 的事件',
 
   'yaml.liveHelp': '实时跟随当前对象；点击“编辑”修改并应用。',
   'yaml.editingHelp': '编辑中：问题会标注在对应行上。',

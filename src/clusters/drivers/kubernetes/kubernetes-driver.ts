@@ -5,7 +5,9 @@ import type {
   ApplyReport,
   ClusterCapacity,
   ClusterDriver,
+  ClusterEvent,
   ClusterHealth,
+  EventQuery,
   ClusterPermission,
   LogRequest,
   Owner,
@@ -26,6 +28,7 @@ import type { CacheScope } from './cluster-cache.ts';
 import { ClusterCache, ownerIndexKey } from './cluster-cache.ts';
 import type { ResourceInfo } from './discovery.ts';
 import { objectPath, RENDERED_KINDS } from './discovery.ts';
+import { EVENT_PAGES, eventListPath, newestEvents } from './event-list.ts';
 import { failureMessage } from './api-errors.ts';
 import type { KubeResponse } from './kube-http.ts';
 import { KubeHttp, statusMessage } from './kube-http.ts';
@@ -210,6 +213,23 @@ export class KubernetesDriver implements ClusterDriver {
     if (answer.status !== 200) throw new ClusterUnreachableError(this.cluster, statusMessage(answer));
     const text = answer.text.endsWith('\n') ? answer.text.slice(0, -1) : answer.text;
     return text === '' ? [] : text.split('\n');
+  }
+
+  async events(owner: Owner, query: EventQuery): Promise<ClusterEvent[]> {
+    const c = await this.connection();
+    const items: Json[] = [];
+    let cont: string | undefined;
+    for (let page = 0; page < EVENT_PAGES; page++) {
+      const answer = await c.http.request('GET', eventListPath(owner.namespace, query, cont));
+      // A namespace not created yet has no events.
+      if (answer.status === 404) return [];
+      if (answer.status !== 200) throw new ClusterUnreachableError(this.cluster, statusMessage(answer));
+      const body = answer.body as { items?: Json[]; metadata?: { continue?: string } };
+      items.push(...(body.items ?? []));
+      cont = body.metadata?.continue || undefined;
+      if (cont === undefined) break;
+    }
+    return newestEvents(items, query.limit);
   }
 
   async health(): Promise<ClusterHealth> {

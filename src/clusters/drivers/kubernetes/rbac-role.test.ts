@@ -49,4 +49,8 @@ describe('the shipped member-cluster role', () => {
     expect([...granted('', 'pods/log')]).toEqual(['get']);
     for (const sub of ['pods/exec', 'pods/attach', 'pods/portforward']) expect(granted('', sub).size).toBe(0);
   });
+
+  it("grants listing events (an application's Kubernetes Events), and never writing them", () => {
+    expect([...granted('', 'events')]).toEqual(['list']);
+  });
 });

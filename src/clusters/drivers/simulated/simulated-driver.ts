@@ -10,7 +10,9 @@ import type {
   ApplyReport,
   ClusterCapacity,
   ClusterDriver,
+  ClusterEvent,
   ClusterHealth,
+  EventQuery,
   LogRequest,
   Owner,
   PodInfo,
@@ -142,6 +144,22 @@ export class SimulatedDriver implements ClusterDriver {
       if (!ownPods(c, owner).some((p) => p.name === request.pod)) return undefined;
       return c.followPodLog(owner.namespace, request.pod, request.container, (l) => onLine(formatLogLine(l)), onEnd);
     });
+  }
+
+  events(owner: Owner, query: EventQuery): Promise<ClusterEvent[]> {
+    return this.call((c) =>
+      c.events(owner.namespace, query.limit, query.involvedObject).map((e) => ({
+        namespace: e.namespace,
+        name: e.name,
+        involvedObject: { ...e.involvedObject },
+        type: e.type,
+        reason: e.reason,
+        message: e.message,
+        count: e.count,
+        firstTimestamp: new Date(e.firstTimestamp).toISOString(),
+        lastTimestamp: new Date(e.lastTimestamp).toISOString(),
+      })),
+    );
   }
 
   health(): Promise<ClusterHealth> {

@@ -1,0 +1,155 @@
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { forEachBackend } from '../../../test/setup/backends.ts';
+import { ManualClock } from '../../kernel/clock.ts';
+import { msg } from '../../kernel/messages/index.ts';
+import type { StoredObject } from '../../resources/envelope.ts';
+import type { ListQuery, Store } from '../../resources/store.ts';
+import type { SendResult, Sender } from '../notify/channels/channel.ts';
+import type { Notice } from '../notify/notice.ts';
+import { Notifier } from '../notify/notifier.ts';
+import { AlertController } from './alert-controller.ts';
+import type { AlertTransition } from './evaluate.ts';
+
+/**
+ * Alert state and notification records outlive the process, on every store: a controller started again (a restart,
+ * or a new leader) on the same store neither tells a firing alert again nor restarts a pending alert's `for`; a
+ * notifier started again lists the records and resumes a retry still owed, from the attempt it had reached.
+ */
+const obj = (kind: string, name: string, tenant: string | undefined, spec: unknown, status?: unknown): StoredObject =>
+  ({ apiVersion: 'x/v1', kind, metadata: { name, ...(tenant ? { tenant } : {}) }, spec, status }) as StoredObject;
+
+function world() {
+  const state = { health: 'Ready' };
+  const objects = (): Record<string, StoredObject[]> => ({
+    Application: [
+      obj(
+        'Application',
+        'portal',
+        'edu',
+        { components: [{ name: 'report', type: 'task' }] },
+        {
+          namespace: 'edu-portal',
+          components: [{ name: 'report', desiredReplicas: 0, workload: 'Job', runs: { lastResult: 'Failed' } }],
+        },
+      ),
+    ],
+    Cluster: [obj('Cluster', 'gov-east', undefined, {}, { health: state.health, nodes: { total: 3, ready: 3 } })],
+    Tenant: [obj('Tenant', 'edu', undefined, {})],
+    AlertRule: [],
+    NotificationChannel: [
+      obj('NotificationChannel', 'ops', 'edu', { type: 'webhook', retry: { attempts: 4, backoff: '200ms' } }),
+    ],
+    Silence: [],
+  });
+  const list = (q: ListQuery) => Promise.resolve({ items: objects()[q.kind] ?? [], resourceVersion: '1' });
+  return { state, list };
+}
+
+const resources = { get: () => Promise.reject(new Error('no secrets here')), apply: () => Promise.resolve([]) };
+
+forEachBackend('alert state and notification records across a restart', (backend) => {
+  let store: Store;
+  beforeEach(async () => {
+    store = await backend.open();
+  });
+  afterEach(async () => {
+    await store.close();
+  });
+
+  it('neither tells a firing alert again nor restarts a pending alert’s `for` after a restart', async () => {
+    const clock = new ManualClock('2026-03-01T00:00:00Z');
+    const w = world();
+    const told: AlertTransition[] = [];
+    const controller = () => {
+      const c = new AlertController({ store: { list: w.list }, clock, intervalMs: 0, state: store.alertState });
+      c.onTransition((t) => void told.push(t));
+      return c;
+    };
+    // The job has failed (a ticket at once) and the cluster does not answer (pending for its minute).
+    w.state.health = 'Unreachable';
+    const first = controller();
+    await first.tick();
+    expect(told.map((t) => [t.type, t.alert.rule])).toEqual([['fired', 'job-failed']]);
+    for (let i = 0; i < 3; i++) {
+      clock.advance(15_000);
+      await first.tick();
+    }
+    expect(first.alerts('all').find((a) => a.rule === 'cluster-unreachable')?.state).toBe('pending');
+    // The process goes; another starts on the same store 15 s later.
+    clock.advance(15_000);
+    const second = controller();
+    await second.tick();
+    // 45 s pending before, 15 s since: the minute is up, it fires now (not a minute after the restart) …
+    expect(told.slice(1).map((t) => [t.type, t.alert.rule])).toEqual([['fired', 'cluster-unreachable']]);
+    // … and the job's alert, firing and told before the restart, is not told again.
+    expect(told.filter((t) => t.alert.rule === 'job-failed')).toHaveLength(1);
+    expect(second.alerts(['edu']).find((a) => a.rule === 'job-failed')).toMatchObject({
+      state: 'firing',
+      firedAt: Date.parse('2026-03-01T00:00:00Z'),
+    });
+  });
+
+  it('lists the records after a restart and resumes a retry owed, from the attempt it reached', async () => {
+    const clock = new ManualClock('2026-03-01T00:00:00Z');
+    const w = world();
+    const sent: number[] = [];
+    const failing: Sender = () =>
+      Promise.resolve<SendResult>({ ok: false, retry: true, detail: msg('External', { text: 'HTTP 503' }) });
+    const working: Sender = () => {
+      sent.push(Date.now());
+      return Promise.resolve({ ok: true });
+    };
+    const notifier = (sender: Sender) =>
+      new Notifier({
+        store: { list: w.list },
+        resources: resources as never,
+        clock,
+        state: store.alertState,
+        senders: { webhook: sender },
+      });
+    const notice: Notice = {
+      kind: 'alert',
+      id: 'job-failed|app=portal',
+      status: 'firing',
+      tenant: 'edu',
+      severity: 'ticket',
+      owner: 'department',
+      rule: 'job-failed',
+      title: { code: 'External', params: { text: 'job failed' }, message: 'job failed' },
+      message: { code: 'External', params: { text: 'report failed' }, message: 'report failed' },
+      labels: { tenant: 'edu', app: 'portal' },
+      at: clock.now().getTime(),
+    };
+    const first = notifier(failing);
+    void first.notify(notice);
+    // The first attempt fails: the record says it is owed, and when.
+    for (let i = 0; i < 400 && (await first.records('all')).length === 0; i++)
+      await new Promise((r) => setTimeout(r, 5));
+    const owed = await first.records(['edu']);
+    expect(owed).toMatchObject([
+      { outcome: 'retrying', reason: 'NotificationRetrying', attempts: 1, channel: 'edu/ops' },
+    ]);
+    expect(owed[0]!.nextRetry).toBeDefined();
+    // The process dies before its retry.
+    first.stop();
+    const second = notifier(working);
+    expect(await second.records(['edu'])).toEqual(owed);
+    expect(await second.records(['health'])).toEqual([]);
+    await second.start();
+    await second.idle();
+    expect(sent).toHaveLength(1);
+    const after = await second.records('all');
+    expect(after).toHaveLength(1);
+    expect(after[0]).toMatchObject({ id: owed[0]!.id, outcome: 'sent', attempts: 2, reason: 'NotificationSent' });
+    expect(after[0]!.nextRetry).toBeUndefined();
+    // Nothing is owed any more: a third start sends nothing.
+    await first.idle();
+    const third = notifier(working);
+    await third.start();
+    await third.idle();
+    expect(sent).toHaveLength(1);
+    // A new record takes the next id.
+    await third.notify({ ...notice, status: 'resolved' });
+    expect((await third.records('all')).map((r) => r.id)).toEqual([owed[0]!.id, owed[0]!.id + 1]);
+  });
+});
