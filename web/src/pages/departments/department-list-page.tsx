@@ -118,6 +118,7 @@ export function DepartmentListPage() {
               <QuotaBar
                 used={u.requested.cpu}
                 quota={u.quota.cpu}
+                testId={`dept-cpu-${u.tenant}`}
                 label={`${formatCores(u.requested.cpu, locale)} / ${u.quota.cpu ?? '∞'} ${t('unit.cores')}`}
               />
             ),
