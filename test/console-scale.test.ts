@@ -68,5 +68,17 @@ describe.skipIf(!hasChromium)(
       expect(errors).toEqual([]);
       await context.close();
     });
+
+    it('shows a department’s applications in one service graph, each component named with its application', async () => {
+      const { page, context } = await newPage(browser);
+      const errors = collectErrors(page);
+      await signIn(page, base, t.tokens['edu-admin']!);
+      await page.goto(`${base}/monitoring?tab=topology&department=edu`);
+      await page.getByTestId('department-topology').waitFor();
+      await page.locator('[data-testid^="service-node-enrolment-portal/"]').first().waitFor();
+      expect(await page.getByTestId('department-topology').textContent()).not.toContain('e-invoice');
+      expect(errors).toEqual([]);
+      await context.close();
+    });
   },
 );
