@@ -5,7 +5,8 @@ import type { FastifyInstance } from 'fastify';
 import { applicationKind } from './apps/application-kind.ts';
 import { applicationUsage } from './apps/application-usage.ts';
 import { createMetrics } from './api/metrics.ts';
-import { createUsageReport } from './tenancy/usage-report.ts';
+import { HoldingIndex } from './tenancy/holding-index.ts';
+import { applicationHolding, createUsageReport } from './tenancy/usage-report.ts';
 import { buildServer } from './api/server.ts';
 import { WatchGuard } from './api/watch-guard.ts';
 import { MeterController } from './operations/metering/meter-controller.ts';
@@ -380,13 +381,17 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     state: store.alertState,
     log,
   });
-  const usageForAlerts = createUsageReport({ resources });
+  // One usage report for alerts, /metrics and /usage, over applications indexed from the change feed (loaded now,
+  // in the background: the first report waits for it).
+  const holdings = new HoldingIndex({ store, feed, holding: applicationHolding });
+  void holdings.start().catch(() => undefined);
+  const usageReport = createUsageReport({ resources, holdings });
   const alerts = new AlertController({
     store,
     clock,
     metrics: metricsSource,
     burst: () => delivery.burstByDepartment(),
-    usage: () => usageForAlerts.departments('all'),
+    usage: () => usageReport.departments('all'),
     intervalMs: opts.virtualTime ? 0 : (opts.alerts?.intervalMs ?? 15_000),
     state: store.alertState,
     log,
@@ -424,7 +429,6 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     limits: config.watch,
   });
   watches.start();
-  const usageReport = createUsageReport({ resources });
   const metrics = createMetrics({
     store,
     feed,
@@ -476,6 +480,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
       ? { cert: await readFile(config.tls.certFile), key: await readFile(config.tls.keyFile) }
       : undefined,
     oidcLogin,
+    usage: usageReport,
   });
   const compaction = setInterval(
     () =>
@@ -606,6 +611,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     metricsSource?.close?.();
     watches.stop();
     bindings.stop();
+    holdings.stop();
     feed.stop();
     await app.close();
     await resources.flushRefusals(undefined, true).catch(() => undefined);

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { departmentUsage, type ClusterPricing } from '../src/tenancy/usage.ts';
 import type { TestPolis } from './support/test-polis.ts';
 import { startTestPolis } from './support/test-polis.ts';
@@ -191,5 +191,53 @@ describe('the share of the private cloud in /usage and /metrics', () => {
     expect(m).toMatch(/polis_department_private_share_ratio\{tenant="edu"\} 1\.172/);
     expect(m).toMatch(/polis_department_borrowed_cpu_cores\{tenant="edu"\} 11/);
     expect(m).toMatch(/polis_department_held_back_replicas\{tenant="edu",reason="Reclaimed"\} 5/);
+  });
+});
+
+describe('the usage report over the holding index (issue 13: departments and the big screen at 10,000 applications)', () => {
+  let t: TestPolis;
+  const ctx = { actor: 'test', requestId: 'usage-index' };
+  const edu = async () =>
+    (await t.request('GET', '/api/v1/tenants/edu/usage', { token: t.adminToken })).json() as {
+      requested: { applications: number; cpu: number };
+      placed: { replicas: number };
+    };
+  beforeAll(async () => {
+    t = await startTestPolis();
+  });
+  afterAll(async () => t.stop());
+
+  it('counts a write at once, status and deletion included, without listing applications from the store', async () => {
+    const before = await edu();
+    const list = vi.spyOn(t.polis.store, 'list');
+    try {
+      await t.polis.resources.apply(ctx, [
+        {
+          apiVersion: 'core.oam.dev/v1beta1',
+          kind: 'Application',
+          metadata: { name: 'index-probe', tenant: 'edu' },
+          spec: { components: [{ name: 'web', type: 'webservice', properties: { image: 'nginx', cpu: '500m' } }] },
+        },
+      ]);
+      const created = await edu();
+      expect(created.requested.applications).toBe(before.requested.applications + 1);
+      expect(created.requested.cpu).toBeCloseTo(before.requested.cpu + 0.5, 3);
+
+      await t.polis.resources.patch(
+        ctx,
+        { kind: 'Application', tenant: 'edu', name: 'index-probe' },
+        { status: { placement: { web: { 'gov-east': 3 } } } },
+        { subresource: 'status' },
+      );
+      expect((await edu()).placed.replicas).toBe(before.placed.replicas + 3);
+
+      await t.polis.resources.delete(ctx, { kind: 'Application', tenant: 'edu', name: 'index-probe' });
+      await vi.waitFor(async () => expect((await edu()).requested.applications).toBe(before.requested.applications), {
+        timeout: 30_000,
+      });
+      expect(list.mock.calls.filter(([q]) => q.kind === 'Application')).toEqual([]);
+    } finally {
+      list.mockRestore();
+    }
   });
 });

@@ -18,6 +18,7 @@ import type { Authenticator } from '../tenancy/identity.ts';
 import '../tenancy/request-principal.ts';
 import { registerTenancyRoutes } from '../tenancy/routes.ts';
 import { registerAuditRoutes } from '../audit/routes.ts';
+import type { UsageReport } from '../tenancy/usage-report.ts';
 import { registerUsageRoutes } from '../tenancy/usage-routes.ts';
 import { registerSearchRoutes } from '../names/search-routes.ts';
 import type { TokenService } from '../tenancy/token-service.ts';
@@ -75,6 +76,8 @@ export interface ServerDeps {
   /** Incidents with a verdict (when the sandbox runs). */
   readonly incidents?: IncidentController;
   readonly metricsSource?: MetricsSource;
+  /** The usage report (over the feed-kept holding index); by default one that lists applications per call. */
+  readonly usage?: UsageReport;
   /** Metric history (polis's own or Prometheus), for the history API and the Prometheus-compatible endpoint. */
   readonly history?: HistoryService;
   /** Alert evaluation and notification (src/observe/alerts, src/observe/notify). */
@@ -249,7 +252,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   registerTenancyRoutes(app, { store: deps.store, resources: deps.resources, tokens: deps.tokens });
   registerAuditRoutes(app, { store: deps.store, resources: deps.resources, now: () => deps.clock.now() });
   registerOidcRoutes(app, { oidc: deps.oidcLogin, principal: (u, g) => deps.bindings.principal(u, g) });
-  registerUsageRoutes(app, { resources: deps.resources });
+  registerUsageRoutes(app, { resources: deps.resources, usage: deps.usage });
   registerSearchRoutes(app, { resources: deps.resources });
   registerApplicationRoutes(app, { store: deps.store, resources: deps.resources });
   registerDeliveryRoutes(app, { resources: deps.resources, clusters: deps.clusters });

@@ -6,11 +6,12 @@ import type { StoredObject } from '../resources/envelope.ts';
 import type { ResourceService } from '../resources/service.ts';
 import type { PlatformWarning } from './share-warnings.ts';
 import { guaranteeWarnings } from './share-warnings.ts';
+import type { HoldingIndex } from './holding-index.ts';
 import type { ApplicationHolding, ClusterPricing, DepartmentUsage } from './usage.ts';
 import { departmentUsage } from './usage.ts';
 
 const PAGE = 1000;
-/** Rendered per-replica requests by application uid and generation: rendering is the costly part of a report. */
+/** Entries of the spec cache: rendering is the costly part of a report. */
 const HOLDING_CACHE_LIMIT = 50_000;
 
 export interface UsageReport {
@@ -20,33 +21,49 @@ export interface UsageReport {
   platformWarnings(): Promise<PlatformWarning[]>;
 }
 
-/** The usage report over the store: `/usage` and `/metrics` both read it (the pure parts are in usage.ts). */
-export function createUsageReport(deps: { resources: ResourceService }): UsageReport {
-  // What an application holds follows from its spec alone (generation): rendering 10,000 of them on every read (the
-  // alert evaluation reads this every 15 s) cost more than everything else an idle polis does.
-  const specCache = new Map<string, Pick<ApplicationHolding, 'perReplica' | 'requested'>>();
+/** By `uid:generation`: what depends on the spec only, rendered once per generation (the costly part). */
+const specCache = new Map<string, Pick<ApplicationHolding, 'requested' | 'perReplica'>>();
 
-  const holding = (obj: StoredObject): ApplicationHolding => {
-    const key = `${obj.metadata.uid}:${obj.metadata.generation}`;
-    let fromSpec = specCache.get(key);
-    if (!fromSpec) {
-      const perReplica = Object.fromEntries(
+/** What one application holds, as the usage report counts it (the spec's part cached per generation). */
+export function applicationHolding(obj: StoredObject): ApplicationHolding {
+  const key = `${obj.metadata.uid}:${obj.metadata.generation}`;
+  let fromSpec = specCache.get(key);
+  if (!fromSpec) {
+    fromSpec = {
+      requested: applicationUsage(obj),
+      perReplica: Object.fromEntries(
         componentDemands(obj.spec as ApplicationSpec).map((c) => [
           c.name,
           { cpuMilli: c.perReplica.cpuMilli, memoryBytes: c.perReplica.memoryBytes },
         ]),
-      );
-      fromSpec = { perReplica, requested: applicationUsage(obj) };
-      if (specCache.size >= HOLDING_CACHE_LIMIT) specCache.delete(specCache.keys().next().value!);
-      specCache.set(key, fromSpec);
-    }
-    const status = obj.status as Pick<ApplicationHolding, 'placement' | 'sharing'> | undefined;
-    return {
-      requested: fromSpec.requested,
-      perReplica: fromSpec.perReplica,
-      placement: status?.placement ?? {},
-      ...(status?.sharing ? { sharing: status.sharing } : {}),
+      ),
     };
+    if (specCache.size >= HOLDING_CACHE_LIMIT) specCache.delete(specCache.keys().next().value!);
+    specCache.set(key, fromSpec);
+  }
+  const status = obj.status as Pick<ApplicationHolding, 'placement' | 'sharing'> | undefined;
+  return {
+    ...fromSpec,
+    placement: status?.placement ?? {},
+    ...(status?.sharing ? { sharing: status.sharing } : {}),
+  };
+}
+
+/**
+ * The usage report over the store: `/usage` and `/metrics` both read it (the pure parts are in usage.ts). With
+ * `holdings` (an index kept from the change feed, see holding-index.ts) a report reads no application from the
+ * store; without, it lists them all on every call.
+ */
+export function createUsageReport(deps: { resources: ResourceService; holdings?: HoldingIndex }): UsageReport {
+  const byTenantFromStore = async (scope: readonly string[] | undefined) => {
+    const apps = scope?.length === 0 ? [] : await listAll('Application', scope);
+    const byTenant = new Map<string, ApplicationHolding[]>();
+    for (const a of apps) {
+      const t = a.metadata.tenant!;
+      if (!byTenant.has(t)) byTenant.set(t, []);
+      byTenant.get(t)!.push(applicationHolding(a));
+    }
+    return byTenant;
   };
 
   const listAll = async (kind: string, tenants?: readonly string[]): Promise<StoredObject[]> => {
@@ -63,9 +80,9 @@ export function createUsageReport(deps: { resources: ResourceService }): UsageRe
   return {
     async departments(tenants) {
       const scope = tenants === 'all' ? undefined : tenants;
-      const [departments, apps, clusters] = await Promise.all([
+      const [departments, byTenant, clusters] = await Promise.all([
         listAll('Tenant'),
-        scope?.length === 0 ? Promise.resolve([]) : listAll('Application', scope),
+        deps.holdings ? deps.holdings.holdings(scope ?? 'all') : byTenantFromStore(scope),
         listAll('Cluster'),
       ]);
       const pricing = new Map<string, ClusterPricing>(
@@ -75,12 +92,6 @@ export function createUsageReport(deps: { resources: ResourceService }): UsageRe
           return [c.metadata.name, { role: spec.role, prices: spec.prices, ...(health ? { health } : {}) }];
         }),
       );
-      const byTenant = new Map<string, ApplicationHolding[]>();
-      for (const a of apps) {
-        const t = a.metadata.tenant!;
-        if (!byTenant.has(t)) byTenant.set(t, []);
-        byTenant.get(t)!.push(holding(a));
-      }
       return departments
         .filter((d) => tenants === 'all' || tenants.includes(d.metadata.name))
         .map((d) =>

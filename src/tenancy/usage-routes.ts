@@ -3,6 +3,7 @@ import { NotAllowedError, NotFoundError } from '../kernel/errors.ts';
 import type { ResourceService } from '../resources/service.ts';
 import { allowedTenants } from './authorization.ts';
 import { principalOf } from './request-principal.ts';
+import type { UsageReport } from './usage-report.ts';
 import { createUsageReport } from './usage-report.ts';
 
 /**
@@ -11,8 +12,11 @@ import { createUsageReport } from './usage-report.ts';
  * of the private cloud (guarantee, borrowed, held back; docs/api.md). Whoever may
  * list a department's applications may read its usage; nobody else learns that it exists.
  */
-export function registerUsageRoutes(app: FastifyInstance, deps: { resources: ResourceService }): void {
-  const usage = createUsageReport(deps);
+export function registerUsageRoutes(
+  app: FastifyInstance,
+  deps: { resources: ResourceService; usage?: UsageReport },
+): void {
+  const usage = deps.usage ?? createUsageReport(deps);
 
   app.get(
     '/api/v1/usage',

@@ -383,6 +383,8 @@ export const en = {
   EventsNone: 'No events.',
   SchemaTooNew:
     'the database has schema {database}, written by a newer polis that needs at least schema {required}; this polis knows schema {known}: upgrade it (docs/deploy.md, Upgrades)',
+  TopologyDepartmentNotAllowed:
+    '{user} may not read the service graph of department {tenant}: it needs a role in that department',
 } as const satisfies Record<string, string>;
 
 /** Every code the catalogue knows. */

@@ -328,4 +328,5 @@ export const zh: Record<MessageCode, string> = {
   EventsNone: '没有事件。',
   SchemaTooNew:
     '数据库的结构版本为 {database}，由更新的 polis 写入，至少需要结构版本 {required}；本 polis 只认识结构版本 {known}：请升级它（docs/deploy.md，升级）',
+  TopologyDepartmentNotAllowed: '{user} 无权查看部门 {tenant} 的服务拓扑：需要该部门的角色',
 };

@@ -1,6 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { requireApplicationAccess } from '../../apps/application-access.ts';
 import { NotAllowedError } from '../../kernel/errors.ts';
+import { msg } from '../../kernel/messages/index.ts';
+import type { Query } from '../../kernel/query-params.ts';
+import { stringParam } from '../../kernel/query-params.ts';
 import type { ResourceService } from '../../resources/service.ts';
 import type { SimCloud } from '../../sim/index.ts';
 import { allowedTenants } from '../../tenancy/authorization.ts';
@@ -26,11 +29,23 @@ export function registerTopologyRoutes(
 
   app.get(
     '/api/v1/topology',
-    { schema: { tags: ['observe'], summary: 'The service graph the caller may see' } },
+    {
+      schema: {
+        tags: ['observe'],
+        summary: 'The service graph the caller may see (?tenant=: one department, others opaque)',
+        querystring: { type: 'object', properties: { tenant: { type: 'string', description: 'department id' } } },
+      },
+    },
     async (req) => {
-      const may = allowedTenants(principalOf(req), 'list', 'Application', 'workload');
+      const p = principalOf(req);
+      const may = allowedTenants(p, 'list', 'Application', 'workload');
       if (may !== 'all' && may.length === 0) throw new NotAllowedError('no department whose applications you may list');
-      return { kind: 'Topology', ...viewFor(await graph(), may) };
+      // `?tenant=`: one department's applications across each other, and what they call (shared instances, other
+      // departments' services) as opaque nodes: the console's cross-application view.
+      const tenant = stringParam(req.query as Query, 'tenant');
+      if (tenant !== undefined && may !== 'all' && !may.includes(tenant))
+        throw new NotAllowedError(msg('TopologyDepartmentNotAllowed', { user: p.user, tenant }));
+      return { kind: 'Topology', ...(tenant ? { tenant } : {}), ...viewFor(await graph(), tenant ? [tenant] : may) };
     },
   );
 

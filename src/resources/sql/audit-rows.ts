@@ -1,8 +1,12 @@
 import type { Kysely, Selectable } from 'kysely';
+import { sql } from 'kysely';
 import type { AuditEntry, AuditEntryInput, AuditOutcome } from '../audit-log.ts';
 import { InputError } from '../../kernel/errors.ts';
 import type { AuditPage, AuditQuery } from '../store.ts';
 import type { Schema } from './schema.ts';
+
+/** The controllers' actor prefix (src/audit/summary.ts SYSTEM_ACTOR_PREFIX), which audit_people leaves out. */
+const SYSTEM_PREFIX = 'system:';
 
 type AuditRow = Selectable<Schema['audit']>;
 
@@ -99,7 +103,12 @@ export async function selectAudit(db: Kysely<Schema>, q: AuditQuery): Promise<Au
   if (q.verb !== undefined) query = query.where('verb', '=', q.verb);
   if (q.verbs !== undefined) query = query.where('verb', 'in', q.verbs.length > 0 ? [...q.verbs] : ['']);
   if (q.verbPrefix !== undefined) query = query.where('verb', 'like', `${likeEscape(q.verbPrefix)}%`);
-  if (q.excludeActorPrefix !== undefined)
+  if (q.excludeActorPrefix === SYSTEM_PREFIX)
+    // Written as a literal, the very predicate of the partial index audit_people (migration 7): the planner uses it
+    // only when it can see the query's condition is the index's; people's entries then need no scan of the
+    // controllers' (at 10,000 applications they are nine in ten).
+    query = query.where(sql<boolean>`actor NOT LIKE 'system:%'`);
+  else if (q.excludeActorPrefix !== undefined)
     query = query.where('actor', 'not like', `${likeEscape(q.excludeActorPrefix)}%`);
   if (q.outcome !== undefined) query = query.where('outcome', '=', q.outcome);
   if (q.outcomes !== undefined) query = query.where('outcome', 'in', q.outcomes.length > 0 ? [...q.outcomes] : ['']);

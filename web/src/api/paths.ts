@@ -49,6 +49,8 @@ export const paths = {
   appEvents: (t: string, name: string) => `${OAM}/tenants/${enc(t)}/applications/${enc(name)}/events`,
   podLog: (t: string, name: string, cluster: string, pod: string, q: Record<string, string | undefined>) =>
     `${OAM}/tenants/${enc(t)}/applications/${enc(name)}/pods/${enc(cluster)}/${enc(pod)}/log${qs(q)}`,
+  /** The service graph across one department's applications (what they call outside shown opaque). */
+  departmentTopology: (t: string) => `/api/v1/topology?tenant=${enc(t)}`,
   appTopology: (t: string, name: string) => `${OAM}/tenants/${enc(t)}/applications/${enc(name)}/topology`,
 } as const;
 

@@ -29,6 +29,19 @@ export function useApplicationRows(enabled = true) {
   return { ...snap, rows };
 }
 
+/**
+ * The newest revision at which any application the user may see changed, live, without listing them: for figures
+ * computed on the server (usage) that should follow the applications. Nothing is kept of the objects.
+ */
+export function useApplicationsRevision(enabled = true): string {
+  const snap = useCollection<Application, never>(enabled ? 'application-changes' : undefined, () => ({
+    path: paths.allApplications,
+    project: () => undefined,
+    recent: 1,
+  }));
+  return snap.state.resourceVersion;
+}
+
 /** Events of the last few thousand store changes across the departments the user may see, newest first. */
 export function useRecentEvents(limit = 50, enabled = true) {
   const snap = useCollection<PolisEvent>(enabled ? 'recent-events' : undefined, () => ({

@@ -48,4 +48,21 @@ describe('the service graph layout', () => {
     );
     expect(edgeLabel({ from: 'a', to: 'b', sources: ['env'] }, 'en')).toBeUndefined();
   });
+
+  it('names components with their application across a department’s applications', () => {
+    const view = {
+      nodes: [
+        { id: 'edu--a/web', department: 'edu', application: 'a', component: 'web' },
+        { id: 'edu--b/web', department: 'edu', application: 'b', component: 'web' },
+        { id: 'shared:acme/pg', application: 'pg', opaque: true as const, kind: 'shared-instance' as const },
+      ],
+      edges: [
+        { from: 'edu--a/web', to: 'edu--b/web', sources: ['traffic'], rps: 3, errorRate: 0, p50Ms: 12 },
+        { from: 'edu--b/web', to: 'shared:acme/pg', sources: ['binding'] },
+      ],
+    };
+    const labels = layoutTopology(view, { acrossApplications: true }).nodes.map((n) => n.label);
+    expect(labels).toEqual(['a/web', 'b/web', 'pg']);
+    expect(layoutTopology(view).nodes.map((n) => n.label)).toEqual(['web', 'web', 'pg']);
+  });
 });

@@ -1,6 +1,9 @@
 import type { TopologyEdge, TopologyNode, TopologyView } from './types.ts';
 
-/** A service graph laid out in columns by call depth (callers left, callees right), for an application's page. */
+/**
+ * A service graph laid out in columns by call depth (callers left, callees right), for an application's page or
+ * across a department's applications (`acrossApplications`: components labelled `application/component`).
+ */
 export interface LaidNode {
   readonly id: string;
   readonly label: string;
@@ -18,7 +21,10 @@ const ROW = 90;
  * Columns by the longest call path reaching each node (a cycle is cut where it closes), rows by id within a column:
  * the same graph always gives the same picture.
  */
-export function layoutTopology(view: TopologyView): { nodes: LaidNode[]; edges: TopologyEdge[] } {
+export function layoutTopology(
+  view: TopologyView,
+  opts: { acrossApplications?: boolean } = {},
+): { nodes: LaidNode[]; edges: TopologyEdge[] } {
   const ids = [...view.nodes.map((n) => n.id)].sort();
   const out = new Map<string, string[]>();
   for (const e of view.edges) out.set(e.from, [...(out.get(e.from) ?? []), e.to]);
@@ -44,7 +50,12 @@ export function layoutTopology(view: TopologyView): { nodes: LaidNode[]; edges: 
       const n = nodesById.get(id)!;
       nodes.push({
         id,
-        label: n.opaque ? n.application : (n.component ?? id),
+        // Across applications a component is named with its application (two may both have a "web").
+        label: n.opaque
+          ? n.application
+          : opts.acrossApplications && n.component
+            ? `${n.application}/${n.component}`
+            : (n.component ?? id),
         opaque: !!n.opaque,
         node: n,
         x: col * COL,

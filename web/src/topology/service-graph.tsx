@@ -39,10 +39,10 @@ const NODE_TYPES = { service: ServiceNode };
  * An application's service graph: its components and what they call (another department's service or a shared
  * instance as one opaque box), edges with the observed rate, error share and median latency. Loaded lazily.
  */
-export function ServiceGraph(props: { view: TopologyView; application: string }) {
+export function ServiceGraph(props: { view: TopologyView; application?: string; department?: string }) {
   const { t, locale } = useI18n();
   const { nodes, edges } = useMemo(() => {
-    const laid = layoutTopology(props.view);
+    const laid = layoutTopology(props.view, { acrossApplications: props.application === undefined });
     const nodes: Node[] = laid.nodes.map((n) => ({
       id: n.id,
       type: 'service',
@@ -54,7 +54,11 @@ export function ServiceGraph(props: { view: TopologyView; application: string })
       data: {
         label: n.label,
         opaque: n.opaque,
-        own: n.node.application === props.application && !n.opaque,
+        own:
+          !n.opaque &&
+          (props.application !== undefined
+            ? n.node.application === props.application
+            : n.node.department === props.department),
         sub: n.opaque
           ? n.node.kind === 'shared-instance'
             ? t('topology.sharedBy', { owner: n.node.owner ?? '' })
@@ -76,7 +80,7 @@ export function ServiceGraph(props: { view: TopologyView; application: string })
       };
     });
     return { nodes, edges };
-  }, [props.view, props.application, t, locale]);
+  }, [props.view, props.application, props.department, t, locale]);
   const rows = Math.max(1, ...nodes.map((n) => n.position.y / 90 + 1));
   return (
     <div style={{ height: Math.max(240, rows * 90 + 60) }} data-testid="service-graph">

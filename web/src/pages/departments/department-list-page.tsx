@@ -6,7 +6,7 @@ import { Link } from '../../app/router.tsx';
 import { useCan } from '../../auth/session.tsx';
 import { ErrorAlert } from '../../components/error-alert.tsx';
 import { PageHeader } from '../../components/page.tsx';
-import { useApplicationRows, useFetch, useUsage } from '../../data/hooks.ts';
+import { useApplicationsRevision, useFetch, useUsage } from '../../data/hooks.ts';
 import { formatBytes, formatCores, formatYuan, percentOf } from '../../format/format.ts';
 import { localName, useI18n } from '../../i18n/i18n.tsx';
 import { ShareBar } from './department-share.tsx';
@@ -35,8 +35,8 @@ export function QuotaBar(props: { used: number; quota: number | undefined; label
 export function DepartmentListPage() {
   const { t, locale, lang } = useI18n();
   const can = useCan();
-  const apps = useApplicationRows();
-  const usage = useUsage(apps.state.resourceVersion);
+  // Usage follows the applications; their figures come from the server, so none is listed here.
+  const usage = useUsage(useApplicationsRevision());
   const tenants = useFetch<{ items: Tenant[] }>(can.canListTenants ? paths.tenants : undefined);
   const parents = useMemo(
     () => new Map((tenants.data?.items ?? []).map((x) => [x.metadata.name, x.spec.parent])),
@@ -118,6 +118,7 @@ export function DepartmentListPage() {
               <QuotaBar
                 used={u.requested.cpu}
                 quota={u.quota.cpu}
+                testId={`dept-cpu-${u.tenant}`}
                 label={`${formatCores(u.requested.cpu, locale)} / ${u.quota.cpu ?? '∞'} ${t('unit.cores')}`}
               />
             ),

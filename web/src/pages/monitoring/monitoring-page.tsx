@@ -9,6 +9,7 @@ import { useDisplayName } from '../../data/names.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
 import type { Range } from '../../observe/history-model.ts';
 import { CLUSTER_SIGNALS, COMPONENT_SIGNALS, NODE_SIGNALS, isRange } from '../../observe/history-model.ts';
+import { DepartmentTopology } from './department-topology.tsx';
 import { ChartGrid, HistoryChart, RangePicker } from './history-chart.tsx';
 
 /**
@@ -39,7 +40,25 @@ export function MonitoringPage() {
     [rows.rows, tenant],
   );
   const tab =
-    tabParam === 'departments' || (tabParam === 'clusters' && can.canReadPlatformHistory) ? tabParam : 'applications';
+    tabParam === 'departments' || tabParam === 'topology' || (tabParam === 'clusters' && can.canReadPlatformHistory)
+      ? tabParam
+      : 'applications';
+
+  const topology = tenant && (
+    <>
+      <Flex gap={12} wrap style={{ marginBottom: 12 }} align="center">
+        <span>{t('monitoring.department')}</span>
+        <Select
+          data-testid="topology-department"
+          style={{ minWidth: 180 }}
+          value={tenant}
+          onChange={(v: string) => setTenant(v)}
+          options={departments.map((d) => ({ value: d, label: name('tenant', d) }))}
+        />
+      </Flex>
+      <DepartmentTopology tenant={tenant} />
+    </>
+  );
 
   const appCharts = tenant && (
     <>
@@ -177,6 +196,7 @@ export function MonitoringPage() {
         items={[
           { key: 'applications', label: t('monitoring.tab.applications'), children: appCharts },
           { key: 'departments', label: t('monitoring.tab.departments'), children: departmentCharts },
+          { key: 'topology', label: t('monitoring.tab.topology'), children: topology },
           ...(can.canReadPlatformHistory
             ? [{ key: 'clusters', label: t('monitoring.tab.clusters'), children: clusterCharts }]
             : []),
