@@ -479,7 +479,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     5_000,
   );
   refusalFlush.unref();
-  // Audit retention: archive, then prune, entries older than the setting; where the controllers run (one process).
+  // Audit retention: archive, then prune, entries older than the setting; only under the leader's term.
   const retention =
     controllers && config.audit.retentionDays !== undefined
       ? startRetention({
@@ -488,6 +488,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
           retentionDays: config.audit.retentionDays,
           archiveDir: config.audit.archiveDir ?? join(config.dataDir, 'audit-archive'),
           log: app.log,
+          leads: () => elector.isLeader,
         })
       : undefined;
   // One process takes the scheduled backups: the one that runs the controllers (until leader election).
