@@ -484,6 +484,9 @@ export class DeliveryController {
     const outcome = { observations: new Map<string, Observation>(), applyErrors: new Map<string, ApplyProblem>() };
     const { observations, applyErrors } = outcome;
     const targets = new Set(plan.clusters.map((c) => c.cluster));
+    // Cluster writes are outside the store's transactions: each is preceded by the fence check a store write gets.
+    const appKey = keyOf(app);
+    const guard = () => this.deps.resources.checkFence(appKey);
     await Promise.all(
       plan.clusters.map((cp) =>
         applyToCluster(
@@ -495,6 +498,7 @@ export class DeliveryController {
           healthyNames,
           notes,
           this.stats,
+          guard,
           forcesConflicts(app.metadata.annotations),
         ),
       ),
@@ -539,6 +543,7 @@ export class DeliveryController {
         continue;
       }
       try {
+        await guard();
         const pruned = await driver.prune(owner, new Set());
         this.stats.prunes++;
         mem.applied.delete(cluster);
@@ -599,6 +604,7 @@ export class DeliveryController {
       const driver = this.deps.clusters.driver(cluster);
       if (!driver) continue;
       try {
+        await this.deps.resources.checkFence(keyOf(app));
         await driver.prune(owner, new Set());
       } catch (e) {
         if (!(e instanceof ClusterUnreachableError)) throw e;
