@@ -65,6 +65,8 @@ import { msg } from './kernel/messages/index.ts';
 import { LeaderElector } from './kernel/leader-elector.ts';
 import { ShardMember, type MemberTiming } from './kernel/shard-member.ts';
 import { SharedRoom } from './delivery/shared-room.ts';
+import { RedeliveryRelay } from './delivery/redelivery-relay.ts';
+import { EventRecorder } from './events/event-recorder.ts';
 import { leaseTimingFor } from './kernel/leader-lease.ts';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
@@ -101,6 +103,8 @@ export interface Polis {
   readonly member?: ShardMember;
   /** Leader election of the global controllers. */
   readonly elector: LeaderElector;
+  /** What the marketplace calls to have an application delivered again (by whichever replica owns it). */
+  readonly relay: RedeliveryRelay;
   /** The autoscaler, when there is a metrics source. */
   readonly scaling?: ScalingController;
   /** Scheduled backups, when configured (config.backup) and this process runs the controllers. */
@@ -319,6 +323,12 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     attachments: (owner) => market.attachments(owner),
     ...(member ? { shard: member, room: new SharedRoom({ store, clusters, shard: () => member.fence() }) } : {}),
   });
+  // Redelivery the marketplace asks for reaches the application's owner at once, on this replica or another.
+  const relay = new RedeliveryRelay({
+    ...(member ? { shard: member } : {}),
+    enqueue: (tenant, app) => delivery.enqueue(tenant, app),
+    events: new EventRecorder({ resources: controllerResources, clock, component: 'market', log }),
+  });
   const middleware = sim ? (opts.market?.middleware ?? new SimulatedMiddleware()) : opts.market?.middleware;
   const market: MarketController = new MarketController({
     store,
@@ -326,7 +336,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     feed,
     clock,
     provisioners: provisionerSet(middleware),
-    redeliver: (tenant, app) => delivery.enqueue(tenant, app),
+    redeliver: (tenant, app) => relay.redeliver(tenant, app),
     maxAttempts: opts.market?.maxAttempts,
     retryBaseMs: opts.market?.retryBaseMs,
     log,
@@ -619,6 +629,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     delivery,
     member,
     elector,
+    relay,
     scaling,
     backups,
     market,

@@ -27,6 +27,7 @@ import { readStepValues } from './read-values.ts';
 import { localClusterName } from '../placement/topology-policy.ts';
 import { StatusBatcher } from './status-batcher.ts';
 import { applyToCluster } from './cluster-apply.ts';
+import { redeliveryRequested } from './redelivery-relay.ts';
 import { EventNotes, placementNote } from './event-notes.ts';
 import { clustersOf, planFailback, replicasOf } from './failback-plan.ts';
 import { LeftoverCleanup } from './leftover-cleanup.ts';
@@ -139,6 +140,8 @@ export class DeliveryController {
     (await this.listAll('Application', tenant)).map((a) => ({ name: a.metadata.name, status: a.status })),
   );
   private sub?: Subscription;
+  /** Several replicas: requests from the leader's marketplace to deliver an application this replica owns. */
+  private requests?: Subscription;
   private timers: NodeJS.Timeout[] = [];
   private unlisten: (() => void)[] = [];
 
@@ -195,7 +198,21 @@ export class DeliveryController {
     for (const name of this.deps.clusters.names()) this.listenTo(name);
     await this.rebuildSharing();
     const { shard, room } = this.deps;
-    if (shard) this.unlisten.push(shard.onChange(() => this.rebalanced()));
+    if (shard) {
+      this.unlisten.push(shard.onChange(() => this.rebalanced()));
+      this.requests = this.deps.feed.subscribe({
+        from,
+        filter: { kind: 'Event', match: (e) => redeliveryRequested(e) !== undefined },
+        onEvent: (e) => {
+          const key = redeliveryRequested(e);
+          if (key && this.owns(key)) this.queue.add(key);
+        },
+        onError: (err) => {
+          this.deps.log?.('redelivery requests watch failed; resyncing', err);
+          void this.resyncAll();
+        },
+      });
+    }
     if (room) {
       await room.refresh();
       // Reservations expire as clusters report what they hold: applications waiting for room look again.
@@ -216,6 +233,7 @@ export class DeliveryController {
 
   stop(): void {
     this.sub?.close();
+    this.requests?.close();
     for (const t of this.timers) clearInterval(t);
     for (const off of this.unlisten) off();
     this.queue.stop();
