@@ -63,7 +63,7 @@ import { BackupScheduler } from './backup/backup-scheduler.ts';
 import { parseCron } from './kernel/cron.ts';
 import { msg } from './kernel/messages/index.ts';
 import { LeaderElector } from './kernel/leader-elector.ts';
-import { ShardMember, type MemberTiming } from './kernel/shard-member.ts';
+import { memberTimingFor, ShardMember, type MemberTiming } from './kernel/shard-member.ts';
 import { SharedRoom } from './delivery/shared-room.ts';
 import { RedeliveryRelay } from './delivery/redelivery-relay.ts';
 import { EventRecorder } from './events/event-recorder.ts';
@@ -297,7 +297,12 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
   // over the live members), their writes fenced by membership and ownership; the rest stays with the leader.
   const member =
     controllers && (opts.sharding ?? config.sharding ?? storeKindOf(config.databaseUrl) === 'postgres')
-      ? new ShardMember({ members: store, id: holder, timing: opts.shardTiming, log })
+      ? new ShardMember({
+          members: store,
+          id: holder,
+          timing: opts.shardTiming ?? memberTimingFor(config.leaseMs),
+          log,
+        })
       : undefined;
   const shardResources = member ? resources.sharded(() => member.fence()) : controllerResources;
   const clusters = new ClusterDirectory({
