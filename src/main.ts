@@ -65,6 +65,7 @@ import { msg } from './kernel/messages/index.ts';
 import { LeaderElector } from './kernel/leader-elector.ts';
 import { memberTimingFor, ShardMember, type MemberTiming } from './kernel/shard-member.ts';
 import { SharedRoom } from './delivery/shared-room.ts';
+import { RemoteSim } from './clusters/drivers/remote-sim/remote-sim-driver.ts';
 import { RedeliveryRelay } from './delivery/redelivery-relay.ts';
 import { EventRecorder } from './events/event-recorder.ts';
 import { leaseTimingFor } from './kernel/leader-lease.ts';
@@ -238,8 +239,11 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
   const log = (msg: string, err?: unknown) => {
     if (opts.listen && config.logLevel !== 'silent') console.warn(`polis: ${msg}`, err ?? '');
   };
-  const sim = config.sandbox ? (opts.sim ?? new SimCloud({ clock, seed: config.sandboxSeed })) : undefined;
-  if (sim) await seedSandboxClusters(store, resources, DEFAULT_SANDBOX);
+  // With POLIS_SIM_URL the sandbox's clusters live in a simulated cloud another process serves (polis sim serve).
+  const remoteSim = config.sandbox && config.simUrl ? new RemoteSim(config.simUrl) : undefined;
+  const sim =
+    config.sandbox && !remoteSim ? (opts.sim ?? new SimCloud({ clock, seed: config.sandboxSeed })) : undefined;
+  if (sim || remoteSim) await seedSandboxClusters(store, resources, DEFAULT_SANDBOX);
   if (sim && config.demo) seedDemoLoad(sim);
   if (sim && !opts.virtualTime) sim.startTelemetry();
   // Decisions read metrics from the simulated cloud in the sandbox, else from Prometheus when configured.
@@ -310,7 +314,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     resources: controllerResources,
     feed,
     clock,
-    drivers: driverFactory({ sim, resources }),
+    drivers: driverFactory({ sim, remoteSim, resources }),
     heartbeatMs: opts.virtualTime ? 0 : config.heartbeatMs,
     health: config.health,
     log,
