@@ -460,6 +460,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     clusters,
     clock,
     sim,
+    ...(remoteSim ? { servedSim: remoteSim } : {}),
     incidents,
     metricsSource,
     history: history.service,

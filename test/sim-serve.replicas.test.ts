@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
@@ -136,6 +136,35 @@ describe.skipIf(inject('pgUrl') === null)(
       await waitFor('the scale-up delivered', async () => inCloud().pods === 4 && (await placed(b)) === 4);
       expect(await placed(a)).toBe(4);
       expect(inCloud().pods).toBe(4);
+
+      // Faults through either replica act on the one cloud: a cluster partitioned through B, a fault added and
+      // listed through A and cleared through B, and a cluster the cloud does not have named with the ones it has.
+      const token = readFileSync(a.adminTokenFile!, 'utf8').trim();
+      const call = (p: Polis, method: 'GET' | 'POST' | 'DELETE', url: string, payload?: unknown) =>
+        p.app.inject({
+          method,
+          url,
+          headers: { authorization: `Bearer ${token}` },
+          ...(payload === undefined ? {} : { payload: payload as object }),
+        });
+      const target = sim.clusters()[0]!.name;
+      const partitioned = await call(b, 'POST', `/api/v1/sandbox/clusters/${target}/partition`, {});
+      expect(partitioned.statusCode, partitioned.body).toBe(200);
+      expect(sim.cluster(target)!.state).toBe(partitioned.json().state);
+      expect(partitioned.json().state).not.toBe(sim.clusters()[1]!.state);
+      expect((await call(a, 'POST', `/api/v1/sandbox/clusters/${target}/restore`, {})).statusCode).toBe(200);
+      expect(sim.cluster(target)!.state).toBe(sim.clusters()[1]!.state);
+      const missing = await call(a, 'POST', '/api/v1/sandbox/clusters/no-such/fail', {});
+      expect(missing.statusCode).toBe(404);
+      expect(missing.body).toContain(target);
+      const added = await call(a, 'POST', '/api/v1/sandbox/faults', { type: 'cluster-partition', cluster: target });
+      expect(added.statusCode, added.body).toBe(201);
+      expect(sim.faults.list().map((f) => f.id)).toEqual([added.json().id]);
+      expect((await call(b, 'GET', '/api/v1/sandbox/faults')).json().items).toHaveLength(1);
+      const wrong = await call(b, 'POST', '/api/v1/sandbox/faults', { type: 'cluster-partition', cluster: 'no-such' });
+      expect(wrong.statusCode, wrong.body).toBe(400);
+      expect((await call(b, 'DELETE', `/api/v1/sandbox/faults/${added.json().id}`)).statusCode).toBe(200);
+      expect(sim.faults.list()).toEqual([]);
     }, 300_000);
   },
 );

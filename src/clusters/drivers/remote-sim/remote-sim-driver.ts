@@ -1,6 +1,10 @@
 import type { Manifest } from '../../../kernel/manifest.ts';
 import type { Message } from '../../../kernel/messages/index.ts';
 import type { SimClusterSpec } from '../../../sim/index.ts';
+import { FaultTargetError } from '../../../sim/fault-injector.ts';
+import type { ActiveFault, FaultScenario, FaultSpec } from '../../../sim/fault-spec.ts';
+import type { FaultControl } from '../../../sim/fault-routes.ts';
+import type { Fault } from '../../sandbox-routes.ts';
 import type {
   ApplyOptions,
   ApplyReport,
@@ -123,6 +127,34 @@ export class RemoteSim {
 
   constructor(url: string) {
     this.url = url.replace(/\/+$/, '');
+  }
+
+  /** The served cloud's faults (`polis sim fault …` through any replica). */
+  readonly faults: FaultControl = {
+    list: async () => (await this.#send<{ items: ActiveFault[] }>('GET', '/v1/faults')).items,
+    add: async (spec: FaultSpec) => (await this.#send<{ fault: ActiveFault }>('POST', '/v1/faults', spec)).fault,
+    play: async (scenario: FaultScenario) =>
+      (await this.#send<{ starts: number[] }>('POST', '/v1/faults/scenario', scenario)).starts,
+    clearAll: async () => (await this.#send<{ cleared: number }>('DELETE', '/v1/faults')).cleared,
+    clear: async (id: string) =>
+      (await this.#send<{ cleared: boolean }>('DELETE', `/v1/faults/${encodeURIComponent(id)}`)).cleared,
+  };
+
+  /** Fails, partitions or restores one of its clusters (`polis sim fail|partition|restore`). */
+  async clusterFault(name: string, fault: Fault): Promise<{ state: string } | { missing: readonly string[] }> {
+    return this.#send('POST', `/v1/clusters/${encodeURIComponent(name)}/fault/${fault}`, {}, [404]);
+  }
+
+  async #send<T>(method: string, path: string, body?: unknown, accept: readonly number[] = []): Promise<T> {
+    const r = await fetch(`${this.url}${path}`, {
+      method,
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      signal: AbortSignal.timeout(30_000),
+    });
+    const json = (await r.json()) as T & { error?: string; path?: string; message?: string };
+    if (r.ok || accept.includes(r.status)) return json;
+    if (json.error === 'faultTarget') throw new FaultTargetError(json.path ?? '', json.message ?? '');
+    throw new Error(json.message ?? `simulated cloud at ${this.url} answered ${r.status}`);
   }
 
   onChange(listener: (cluster: string, namespace: string) => void): () => void {

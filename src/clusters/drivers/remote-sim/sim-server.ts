@@ -1,4 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { FaultTargetError } from '../../../sim/fault-injector.ts';
+import type { FaultScenario, FaultSpec } from '../../../sim/fault-spec.ts';
 import type { SimCloud, SimClusterSpec } from '../../../sim/index.ts';
 import { ClusterUnreachableError, NamespaceOwnedError } from '../../driver.ts';
 import { SimulatedDriver } from '../simulated/simulated-driver.ts';
@@ -61,6 +63,10 @@ export async function startSimServer(opts: { sim: SimCloud; host?: string; port?
       send(res, 200, { seq, changes: since().map((c) => ({ cluster: c.cluster, namespace: c.namespace })) });
       return;
     }
+    if (parts[0] === 'v1' && parts[1] === 'faults') {
+      await faults(req, res, parts.slice(2));
+      return;
+    }
     if (req.method !== 'POST' || parts[0] !== 'v1' || parts[1] !== 'clusters' || !parts[2]) {
       send(res, 404, { error: 'notFound' });
       return;
@@ -73,6 +79,18 @@ export async function startSimServer(opts: { sim: SimCloud; host?: string; port?
       return;
     }
     const call = parts[3]!;
+    if (call === 'fault' && ['fail', 'partition', 'restore'].includes(parts[4] ?? '')) {
+      const cluster = sim.cluster(name);
+      if (!cluster) {
+        send(res, 404, { missing: sim.clusters().map((c) => c.name) });
+        return;
+      }
+      if (parts[4] === 'fail') cluster.down();
+      else if (parts[4] === 'partition') cluster.partition();
+      else cluster.restore();
+      send(res, 200, { state: cluster.state });
+      return;
+    }
     if (!REMOTE_CALLS.includes(call)) {
       send(res, 404, { error: 'notFound' });
       return;
@@ -90,6 +108,26 @@ export async function startSimServer(opts: { sim: SimCloud; host?: string; port?
       else send(res, 500, { error: 'internal', message: (e as Error).message });
     }
   }
+  /** The sandbox's faults (src/sim/fault-routes.ts asks, after its own checks and before its audit entry). */
+  async function faults(req: IncomingMessage, res: ServerResponse, rest: string[]): Promise<void> {
+    const f = sim.faults;
+    if (req.method === 'GET' && rest.length === 0) return send(res, 200, { items: f.list() });
+    if (req.method === 'DELETE' && rest.length === 0) return send(res, 200, { cleared: f.clearAll() });
+    if (req.method === 'DELETE' && rest.length === 1) return send(res, 200, { cleared: f.clear(rest[0]!) });
+    if (req.method === 'POST') {
+      const body = await readJson(req);
+      try {
+        if (rest.length === 0) return send(res, 200, { fault: f.add(body as FaultSpec) });
+        if (rest[0] === 'scenario') return send(res, 200, { starts: f.play(body as FaultScenario) });
+      } catch (e) {
+        if (e instanceof FaultTargetError)
+          return send(res, 400, { error: 'faultTarget', path: e.path, message: e.message });
+        throw e;
+      }
+    }
+    send(res, 404, { error: 'notFound' });
+  }
+
   await new Promise<void>((resolve) => server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', resolve));
   const addr = server.address() as { address: string; port: number };
   return {
