@@ -65,8 +65,11 @@ import { BackupScheduler } from './backup/backup-scheduler.ts';
 import { parseCron } from './kernel/cron.ts';
 import { msg } from './kernel/messages/index.ts';
 import { LeaderElector } from './kernel/leader-elector.ts';
-import { ShardMember, type MemberTiming } from './kernel/shard-member.ts';
+import { memberTimingFor, ShardMember, type MemberTiming } from './kernel/shard-member.ts';
 import { SharedRoom } from './delivery/shared-room.ts';
+import { RemoteSim } from './clusters/drivers/remote-sim/remote-sim-driver.ts';
+import { RedeliveryRelay } from './delivery/redelivery-relay.ts';
+import { EventRecorder } from './events/event-recorder.ts';
 import { leaseTimingFor } from './kernel/leader-lease.ts';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
@@ -103,6 +106,8 @@ export interface Polis {
   readonly member?: ShardMember;
   /** Leader election of the global controllers. */
   readonly elector: LeaderElector;
+  /** What the marketplace calls to have an application delivered again (by whichever replica owns it). */
+  readonly relay: RedeliveryRelay;
   /** The autoscaler, when there is a metrics source. */
   readonly scaling?: ScalingController;
   /** Scheduled backups, when configured (config.backup) and this process runs the controllers. */
@@ -236,8 +241,11 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
   const log = (msg: string, err?: unknown) => {
     if (opts.listen && config.logLevel !== 'silent') console.warn(`polis: ${msg}`, err ?? '');
   };
-  const sim = config.sandbox ? (opts.sim ?? new SimCloud({ clock, seed: config.sandboxSeed })) : undefined;
-  if (sim) await seedSandboxClusters(store, resources, DEFAULT_SANDBOX);
+  // With POLIS_SIM_URL the sandbox's clusters live in a simulated cloud another process serves (polis sim serve).
+  const remoteSim = config.sandbox && config.simUrl ? new RemoteSim(config.simUrl) : undefined;
+  const sim =
+    config.sandbox && !remoteSim ? (opts.sim ?? new SimCloud({ clock, seed: config.sandboxSeed })) : undefined;
+  if (sim || remoteSim) await seedSandboxClusters(store, resources, DEFAULT_SANDBOX);
   if (sim && config.demo) seedDemoLoad(sim);
   if (sim && !opts.virtualTime) sim.startTelemetry();
   // Decisions read metrics from the simulated cloud in the sandbox, else from Prometheus when configured.
@@ -295,7 +303,12 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
   // over the live members), their writes fenced by membership and ownership; the rest stays with the leader.
   const member =
     controllers && (opts.sharding ?? config.sharding ?? storeKindOf(config.databaseUrl) === 'postgres')
-      ? new ShardMember({ members: store, id: holder, timing: opts.shardTiming, log })
+      ? new ShardMember({
+          members: store,
+          id: holder,
+          timing: opts.shardTiming ?? memberTimingFor(config.leaseMs),
+          log,
+        })
       : undefined;
   const shardResources = member ? resources.sharded(() => member.fence()) : controllerResources;
   const clusters = new ClusterDirectory({
@@ -303,7 +316,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     resources: controllerResources,
     feed,
     clock,
-    drivers: driverFactory({ sim, resources }),
+    drivers: driverFactory({ sim, remoteSim, resources }),
     heartbeatMs: opts.virtualTime ? 0 : config.heartbeatMs,
     health: config.health,
     log,
@@ -321,6 +334,12 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     attachments: (owner) => market.attachments(owner),
     ...(member ? { shard: member, room: new SharedRoom({ store, clusters, shard: () => member.fence() }) } : {}),
   });
+  // Redelivery the marketplace asks for reaches the application's owner at once, on this replica or another.
+  const relay = new RedeliveryRelay({
+    ...(member ? { shard: member } : {}),
+    enqueue: (tenant, app) => delivery.enqueue(tenant, app),
+    events: new EventRecorder({ resources: controllerResources, clock, component: 'market', log }),
+  });
   const middleware = sim ? (opts.market?.middleware ?? new SimulatedMiddleware()) : opts.market?.middleware;
   const market: MarketController = new MarketController({
     store,
@@ -328,7 +347,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     feed,
     clock,
     provisioners: provisionerSet(middleware),
-    redeliver: (tenant, app) => delivery.enqueue(tenant, app),
+    redeliver: (tenant, app) => relay.redeliver(tenant, app),
     maxAttempts: opts.market?.maxAttempts,
     retryBaseMs: opts.market?.retryBaseMs,
     log,
@@ -460,6 +479,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     clusters,
     clock,
     sim,
+    ...(remoteSim ? { servedSim: remoteSim } : {}),
     incidents,
     metricsSource,
     history: history.service,
@@ -499,7 +519,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     5_000,
   );
   refusalFlush.unref();
-  // Audit retention: archive, then prune, entries older than the setting; where the controllers run (one process).
+  // Audit retention: archive, then prune, entries older than the setting; only under the leader's term.
   const retention =
     controllers && config.audit.retentionDays !== undefined
       ? startRetention({
@@ -508,6 +528,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
           retentionDays: config.audit.retentionDays,
           archiveDir: config.audit.archiveDir ?? join(config.dataDir, 'audit-archive'),
           log: app.log,
+          leads: () => elector.isLeader,
         })
       : undefined;
   // One process takes the scheduled backups: the one that runs the controllers (until leader election).
@@ -641,6 +662,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     delivery,
     member,
     elector,
+    relay,
     scaling,
     backups,
     market,

@@ -150,6 +150,63 @@ describe.skipIf(inject('pgUrl') === null)(
       const asD = d.resources.sharded(() => d.member!.fence());
       await asD.patch(CTX, { kind: 'Application', tenant, name }, { metadata: { labels: { moved: 'yes' } } });
     }, 300_000);
+
+    it('a redelivery the leader’s marketplace asks for reaches the replica that owns the application at once', async () => {
+      const schema = await createPostgresTestSchema();
+      drop = schema.drop;
+      const secretKey = generateSecretKey();
+      let sim: SimCloud | undefined;
+      const start = async (): Promise<Polis> => {
+        const dataDir = mkdtempSync(join(tmpdir(), 'polis-shard-'));
+        dirs.push(dataDir);
+        const config = loadConfig(
+          {},
+          { dataDir, databaseUrl: schema.url, secretKey, demo: true, logLevel: 'silent', port: 0 },
+        );
+        const p = await startPolis(config, {
+          controllers: true,
+          sharding: true,
+          shardTiming: FAST,
+          feedPollMs: 200,
+          ...(sim ? { sim } : {}),
+        });
+        sim ??= p.sim;
+        running.push(p);
+        return p;
+      };
+      const a = await start();
+      const b = await start();
+      const live = [a.member!.id, b.member!.id].sort();
+      await waitFor('both replicas to see two members', () =>
+        [a, b].every((p) => p.member!.live.join() === live.join()),
+      );
+      const leader = a.elector.isLeader ? a : b;
+      const other = leader === a ? b : a;
+      // An application the other replica owns (names are tried until one hashes to it).
+      let name = '';
+      for (let i = 0; !name; i++) if (ownerOf(`edu/relay-${i}`, live) === other.member!.id) name = `relay-${i}`;
+      await leader.resources.create(CTX, application(name));
+      await waitFor(`${name} placed by its owner`, async () => {
+        const o = await leader.store.get({ kind: 'Application', tenant: 'edu', name });
+        return (
+          other.delivery.handled().includes(`edu/${name}`) &&
+          (o?.status as { placement?: unknown })?.placement !== undefined
+        );
+      });
+      // Once its delivery holds still, the leader asks for a redelivery: the owner reconciles it again.
+      let last = -1;
+      await waitFor(`${name}'s delivery to hold still`, async () => {
+        await new Promise((r) => setTimeout(r, 1_500));
+        const now = other.delivery.stats.reconciles;
+        const still = now === last;
+        last = now;
+        return still;
+      });
+      leader.relay.redeliver('edu', name);
+      await waitFor('the owner to reconcile it again', () => other.delivery.stats.reconciles > last, 60_000);
+      const events = await leader.store.list({ kind: 'Event', tenant: 'edu' });
+      expect(events.items.map((e) => (e.spec as { code?: string }).code)).toContain('MarketRedeliveryRequested');
+    }, 300_000);
   },
 );
 

@@ -27,7 +27,7 @@ import { registerApplicationRoutes } from '../apps/routes.ts';
 import type { ClusterDirectory } from '../clusters/cluster-directory.ts';
 import { registerDeliveryRoutes } from '../delivery/routes.ts';
 import { registerClusterRoutes } from '../clusters/routes.ts';
-import { registerSandboxRoutes } from '../clusters/sandbox-routes.ts';
+import { registerSandboxRoutes, type SandboxRouteDeps } from '../clusters/sandbox-routes.ts';
 import type { Clock } from '../kernel/clock.ts';
 import type { SimCloud } from '../sim/index.ts';
 import type { MetricsSource } from '../observe/index.ts';
@@ -40,7 +40,7 @@ import type { Notifier } from '../observe/notify/index.ts';
 import type { IncidentController } from '../observe/incidents/incident-controller.ts';
 import { registerIncidentRoutes } from '../observe/incidents/routes.ts';
 import { registerTopologyRoutes } from '../observe/topology/routes.ts';
-import { registerFaultRoutes } from '../sim/fault-routes.ts';
+import { registerFaultRoutes, type FaultControl } from '../sim/fault-routes.ts';
 import { registerMarketRoutes } from '../market/routes.ts';
 import { simCallSeries } from '../observe/sources/simulated/sim-observation.ts';
 import { registerOptimizationRoutes } from '../operations/optimization-routes.ts';
@@ -73,6 +73,11 @@ export interface ServerDeps {
   readonly clock: Clock;
   /** The simulated cloud, when the sandbox runs. */
   readonly sim?: SimCloud;
+  /** A simulated cloud served by another process (POLIS_SIM_URL): its faults, for the sandbox routes. */
+  readonly servedSim?: {
+    readonly faults: FaultControl;
+    clusterFault: NonNullable<SandboxRouteDeps['clusterFault']>;
+  };
   /** Incidents with a verdict (when the sandbox runs). */
   readonly incidents?: IncidentController;
   readonly metricsSource?: MetricsSource;
@@ -257,11 +262,17 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   registerApplicationRoutes(app, { store: deps.store, resources: deps.resources });
   registerDeliveryRoutes(app, { resources: deps.resources, clusters: deps.clusters });
   registerClusterRoutes(app, { resources: deps.resources });
-  registerSandboxRoutes(app, { store: deps.store, resources: deps.resources, clock: deps.clock, sim: deps.sim });
+  registerSandboxRoutes(app, {
+    store: deps.store,
+    resources: deps.resources,
+    clock: deps.clock,
+    sim: deps.sim,
+    ...(deps.servedSim ? { clusterFault: (n, f) => deps.servedSim!.clusterFault(n, f) } : {}),
+  });
   registerObserveRoutes(app, { resources: deps.resources, metrics: deps.metricsSource, sim: deps.sim });
   registerHistoryRoutes(app, { history: deps.history });
   registerAlertRoutes(app, { store: deps.store, alerts: deps.alerts, notifier: deps.notifier, clock: deps.clock });
-  registerFaultRoutes(app, { store: deps.store, clock: deps.clock, sim: deps.sim });
+  registerFaultRoutes(app, { store: deps.store, clock: deps.clock, sim: deps.sim, faults: deps.servedSim?.faults });
   registerIncidentRoutes(app, { incidents: deps.incidents });
   registerTopologyRoutes(app, { resources: deps.resources, sim: deps.sim });
   registerPodRoutes(app, { resources: deps.resources, clusters: deps.clusters, store: deps.store, clock: deps.clock });

@@ -10,7 +10,7 @@ import { GENESIS_ANCHOR } from '../resources/audit-log.ts';
 import type { Store } from '../resources/store.ts';
 import { verifyAuditLog } from '../tenancy/audit-verifier.ts';
 import { checkArchives, readArchive } from './archive.ts';
-import { runRetention } from './retention.ts';
+import { runRetention, startRetention } from './retention.ts';
 
 const DAY = 86_400_000;
 
@@ -110,6 +110,46 @@ forEachBackend('audit retention', (backend) => {
       expect((await raw.store.queryAudit({})).items).toHaveLength(10);
     } finally {
       await raw.store.close();
+    }
+  });
+
+  it('runs only on the replica that leads: a follower archives and prunes nothing, the leader does', async () => {
+    await fill(new Date('2025-01-01T00:00:00Z'), 20);
+    const other = mkdtempSync(join(tmpdir(), 'polis-archive-'));
+    const quiet = { info: () => {}, error: () => {} };
+    let asked = 0;
+    let leading = false;
+    const follower = startRetention({
+      store,
+      clock,
+      archiveDir: other,
+      retentionDays: 180,
+      log: quiet,
+      firstMs: 0,
+      everyMs: 20,
+      leads: () => (asked++, false),
+    });
+    const leader = startRetention({
+      store,
+      clock,
+      archiveDir: dir,
+      retentionDays: 180,
+      log: quiet,
+      firstMs: 0,
+      everyMs: 20,
+      leads: () => leading,
+    });
+    try {
+      await expect.poll(() => asked, { timeout: 30_000, interval: 20 }).toBeGreaterThan(5);
+      expect((await store.queryAudit({ limit: 100 })).items).toHaveLength(20);
+      leading = true;
+      await expect.poll(() => readdirSync(dir).length, { timeout: 30_000, interval: 50 }).toBeGreaterThan(0);
+      await expect.poll(async () => (await store.auditAnchor()).seq, { timeout: 30_000, interval: 50 }).toBe(20);
+      expect(readdirSync(other)).toEqual([]);
+    } finally {
+      await follower.stop();
+      await leader.stop();
+      rmSync(other, { recursive: true, force: true });
     }
   });
 

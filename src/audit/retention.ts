@@ -92,16 +92,22 @@ export async function runRetention(deps: RetentionDeps): Promise<RetentionResult
 /**
  * Runs retention soon after start, then every `everyMs` (default hourly); a failed run is logged and tried again at
  * the next tick, so a broken chain or a full disk stops pruning, never the server. `stop` waits for a run in progress.
+ * With several replicas, `leads` says whether this one holds the controllers' term: a tick elsewhere does nothing, so
+ * one replica archives and prunes (the anchor check would refuse a second prune, but not a second archive file).
  */
 export function startRetention(
   deps: RetentionDeps & {
     readonly log: { info(o: object, msg: string): void; error(o: object, msg: string): void };
     readonly everyMs?: number;
+    /** Milliseconds before the first run (default 10 s). */
+    readonly firstMs?: number;
+    /** Whether this replica leads now (default: always, one process). */
+    readonly leads?: () => boolean;
   },
 ): { stop(): Promise<void> } {
   let running: Promise<void> | undefined;
   const tick = () => {
-    if (running) return;
+    if (running || (deps.leads && !deps.leads())) return;
     running = runRetention(deps)
       .then((r) => {
         if (r.archived > 0)
@@ -115,7 +121,7 @@ export function startRetention(
         running = undefined;
       });
   };
-  const first = setTimeout(tick, 10_000);
+  const first = setTimeout(tick, deps.firstMs ?? 10_000);
   const timer = setInterval(tick, deps.everyMs ?? 3_600_000);
   first.unref();
   timer.unref();

@@ -3,6 +3,7 @@ import { runClusterAdd } from './commands/cluster.ts';
 import { runClusterMaintenance } from './commands/cluster-maintenance.ts';
 import { runIncidentAct, runIncidents } from './commands/incidents.ts';
 import { runSimFault, runSimLoad } from './commands/sim.ts';
+import { runSimServe } from './commands/sim-serve.ts';
 import { runFaultAdd, runFaultClear, runFaultList, runFaultPlay } from './commands/sim-faults.ts';
 import type { CliContext } from './context.ts';
 
@@ -91,6 +92,16 @@ export function registerClusterCommands(
       .option('--component <name>', 'only this component')
       .action((app, opts) => run(runSimLoad(ctx, app, opts))),
     '  polis sim load enrolment-portal -n edu --factor 30 --for 10m',
+  );
+
+  examples(
+    sim
+      .command('serve')
+      .description('run one simulated cloud on loopback for several replicas (they set POLIS_SIM_URL to its URL)')
+      .option('--port <port>', 'port on 127.0.0.1 (default 8090; 0 picks a free one)')
+      .option('--seed <n>', "seed of the simulated cloud's random start-up delays (default 42)")
+      .action((opts) => run(runSimServe(ctx, opts))),
+    '  polis sim serve --port 8090\n  POLIS_SIM_URL=http://127.0.0.1:8090 polis serve --database-url postgres://polis@db/polis',
   );
 
   const fault = sim.command('fault').description('faults in the simulated cloud: add, list, clear, play a scenario');

@@ -3,6 +3,7 @@ import type { SimCloud } from '../sim/index.ts';
 import type { DriverFactory } from './cluster-directory.ts';
 import { kubernetesDriver } from './drivers/kubernetes/index.ts';
 import { SimulatedDriver } from './drivers/simulated/simulated-driver.ts';
+import { RemoteSim, RemoteSimDriver } from './drivers/remote-sim/remote-sim-driver.ts';
 import { simSpecOf } from './sandbox.ts';
 
 /**
@@ -10,10 +11,17 @@ import { simSpecOf } from './sandbox.ts';
  * the first time they are seen); Kubernetes clusters are reached through the kubeconfig kept in their
  * PlatformSecret, read (and decrypted) when the driver first needs it.
  */
-export function driverFactory(deps: { sim?: SimCloud; resources: ResourceService }): DriverFactory {
+export function driverFactory(deps: {
+  sim?: SimCloud;
+  /** A simulated cloud another process serves (POLIS_SIM_URL), for simulated clusters instead of `sim`. */
+  remoteSim?: RemoteSim;
+  resources: ResourceService;
+}): DriverFactory {
   return (obj) => {
     const spec = obj.spec!;
     const name = obj.metadata.name;
+    if (spec.provider === 'simulated' && deps.remoteSim)
+      return new RemoteSimDriver(deps.remoteSim, name, simSpecOf(obj));
     if (spec.provider === 'simulated') {
       if (!deps.sim) return { error: 'the simulated cloud is off (POLIS_SANDBOX=off)' };
       if (!deps.sim.cluster(name)) deps.sim.addCluster(simSpecOf(obj));

@@ -19,10 +19,15 @@ export interface SandboxRouteDeps {
   readonly resources: ResourceService;
   readonly clock: Clock;
   readonly sim?: SimCloud;
+  /**
+   * A served simulated cloud's cluster faults (POLIS_SIM_URL), when there is no embedded one: the cluster's state
+   * after the fault, or the names of the clusters it has when it has no such one.
+   */
+  readonly clusterFault?: (name: string, fault: Fault) => Promise<{ state: string } | { missing: readonly string[] }>;
 }
 
 const FAULTS = ['fail', 'partition', 'restore'] as const;
-type Fault = (typeof FAULTS)[number];
+export type Fault = (typeof FAULTS)[number];
 
 const loadBody = z
   .object({
@@ -102,6 +107,13 @@ export function registerSandboxRoutes(app: FastifyInstance, deps: SandboxRouteDe
             name,
           });
           if (!d.allowed) throw new NotAllowedError(d.reason);
+          if (!deps.sim && deps.clusterFault) {
+            const done = await deps.clusterFault(name, fault);
+            if ('missing' in done)
+              throw new NotFoundError(`no simulated cluster ${name}; the sandbox has ${done.missing.join(', ')}`);
+            await audit(req, { kind: 'Cluster', name, apiVersion: 'polis.io/v1' }, fault, `sandbox: ${fault}`);
+            return { kind: 'SandboxCluster', name, state: done.state };
+          }
           const cluster = sim().cluster(name);
           if (!cluster) {
             const names = sim()

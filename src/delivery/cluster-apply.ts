@@ -40,6 +40,11 @@ export async function applyToCluster(
   healthy: ReadonlySet<string>,
   notes: EventNotes,
   stats: ApplyCounters,
+  /**
+   * Asked right before each write to the cluster (apply, prune): throws when this replica's term or its hold on the
+   * application is over (ResourceService.checkFence), so a deposed owner stops before it writes.
+   */
+  guard: () => Promise<void>,
   /** Take over fields another field manager applied (the application's polis.io/force-conflicts annotation). */
   force = false,
 ): Promise<void> {
@@ -51,6 +56,7 @@ export async function applyToCluster(
   }
   try {
     const changedSpec = mem.applied.get(cp.cluster) !== cp.hash;
+    await guard();
     const report = await driver.apply(cp.manifests, {
       owner,
       createOnlyPaths: cp.createOnlyPaths,
@@ -73,6 +79,7 @@ export async function applyToCluster(
     }
     if (changedSpec) {
       const keep = new Set(cp.manifests.map((m) => keyString(m)));
+      await guard();
       const pruned = await driver.prune(owner, keep);
       stats.prunes++;
       if (pruned.deleted.length > 0)

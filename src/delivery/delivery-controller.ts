@@ -27,6 +27,7 @@ import { readStepValues } from './read-values.ts';
 import { localClusterName } from '../placement/topology-policy.ts';
 import { StatusBatcher } from './status-batcher.ts';
 import { applyToCluster } from './cluster-apply.ts';
+import { redeliveryRequested } from './redelivery-relay.ts';
 import { EventNotes, placementNote } from './event-notes.ts';
 import { clustersOf, planFailback, replicasOf } from './failback-plan.ts';
 import { LeftoverCleanup } from './leftover-cleanup.ts';
@@ -142,6 +143,8 @@ export class DeliveryController {
     (await this.listAll('Application', tenant)).map((a) => ({ name: a.metadata.name, status: a.status })),
   );
   private sub?: Subscription;
+  /** Several replicas: requests from the leader's marketplace to deliver an application this replica owns. */
+  private requests?: Subscription;
   private timers: NodeJS.Timeout[] = [];
   private unlisten: (() => void)[] = [];
 
@@ -199,7 +202,21 @@ export class DeliveryController {
     for (const name of this.deps.clusters.names()) this.listenTo(name);
     await this.rebuildSharing();
     const { shard, room } = this.deps;
-    if (shard) this.unlisten.push(shard.onChange(() => this.rebalanced()));
+    if (shard) {
+      this.unlisten.push(shard.onChange(() => this.rebalanced()));
+      this.requests = this.deps.feed.subscribe({
+        from,
+        filter: { kind: 'Event', match: (e) => redeliveryRequested(e) !== undefined },
+        onEvent: (e) => {
+          const key = redeliveryRequested(e);
+          if (key && this.owns(key)) this.queue.add(key);
+        },
+        onError: (err) => {
+          this.deps.log?.('redelivery requests watch failed; resyncing', err);
+          void this.resyncAll();
+        },
+      });
+    }
     if (room) {
       await room.refresh();
       // Reservations expire as clusters report what they hold: applications waiting for room look again.
@@ -220,6 +237,7 @@ export class DeliveryController {
 
   stop(): void {
     this.sub?.close();
+    this.requests?.close();
     for (const t of this.timers) clearInterval(t);
     for (const off of this.unlisten) off();
     this.queue.stop();
@@ -495,6 +513,9 @@ export class DeliveryController {
     const outcome = { observations: new Map<string, Observation>(), applyErrors: new Map<string, ApplyProblem>() };
     const { observations, applyErrors } = outcome;
     const targets = new Set(plan.clusters.map((c) => c.cluster));
+    // Cluster writes are outside the store's transactions: each is preceded by the fence check a store write gets.
+    const appKey = keyOf(app);
+    const guard = () => this.deps.resources.checkFence(appKey);
     await Promise.all(
       plan.clusters.map((cp) =>
         applyToCluster(
@@ -506,6 +527,7 @@ export class DeliveryController {
           healthyNames,
           notes,
           this.stats,
+          guard,
           forcesConflicts(app.metadata.annotations),
         ),
       ),
@@ -550,6 +572,7 @@ export class DeliveryController {
         continue;
       }
       try {
+        await guard();
         const pruned = await driver.prune(owner, new Set());
         this.stats.prunes++;
         mem.applied.delete(cluster);
@@ -610,6 +633,7 @@ export class DeliveryController {
       const driver = this.deps.clusters.driver(cluster);
       if (!driver) continue;
       try {
+        await this.deps.resources.checkFence(keyOf(app));
         await driver.prune(owner, new Set());
       } catch (e) {
         if (!(e instanceof ClusterUnreachableError)) throw e;

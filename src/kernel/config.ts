@@ -64,6 +64,11 @@ export interface Config {
   readonly sandboxSeed: number;
   /** The Prometheus whose metrics drive decisions when the sandbox is off (its HTTP API base URL). */
   readonly prometheusUrl?: string;
+  /**
+   * A simulated cloud served by `polis sim serve` (loopback URL): the sandbox's clusters are driven there instead of
+   * in an embedded cloud of this process, so several replicas share one (docs/deploy.md).
+   */
+  readonly simUrl?: string;
   readonly prometheusToken?: string;
   /** The rate window of the Prometheus queries (POLIS_METRICS_WINDOW, default 1m). */
   readonly metricsWindow?: string;
@@ -169,6 +174,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ov
     sandbox: switchFrom(env, 'POLIS_SANDBOX', true),
     sandboxSeed: int('POLIS_SANDBOX_SEED', 42, 0, 2 ** 31 - 1),
     prometheusUrl: env.POLIS_PROMETHEUS_URL || undefined,
+    simUrl: env.POLIS_SIM_URL || undefined,
     prometheusToken: env.POLIS_PROMETHEUS_TOKEN || undefined,
     metricsWindow: env.POLIS_METRICS_WINDOW || undefined,
     metrics: metricsFrom(env.POLIS_METRICS),

@@ -25,6 +25,11 @@ export interface MemberTiming {
 
 export const DEFAULT_MEMBER_TIMING: MemberTiming = { ttlMs: 15_000, renewMs: 5_000, renewDeadlineMs: 10_000 };
 
+/** Membership timed like the lease (POLIS_LEASE_MS): a term of `leaseMs`, renewed every third, deadline at two. */
+export function memberTimingFor(leaseMs: number): MemberTiming {
+  return { ttlMs: leaseMs, renewMs: Math.round(leaseMs / 3), renewDeadlineMs: Math.round((leaseMs * 2) / 3) };
+}
+
 export interface ShardMemberOptions {
   readonly members: MemberBackend;
   /** A name unique to this process (host, pid, random). */

@@ -76,10 +76,20 @@ export interface ResourceServiceDeps {
   readonly fenceTally?: FenceTally;
 }
 
-/** Fenced (controller) writes: committed within the term, or refused because the term was over (cause `Fenced`). */
+/**
+ * Fenced (controller) writes: committed within the term or shard they carry, or refused because that term or shard
+ * was over (causes `Fenced`, `ShardFenced`, `ShardMoved`), a cluster write's check (`checkFence`) included.
+ */
 export interface FenceTally {
   committed: number;
   refused: number;
+}
+
+const FENCE_CODES: ReadonlySet<string> = new Set(['Fenced', 'ShardFenced', 'ShardMoved']);
+
+/** Whether a write was refused because the term or shard it carried is over. */
+export function isFenceRefusal(e: unknown): boolean {
+  return e instanceof ConflictError && e.causes.some((c) => FENCE_CODES.has(c.code ?? ''));
 }
 
 class DryRunRollback extends Error {
@@ -126,7 +136,30 @@ export class ResourceService {
    * checked inside the write transaction (docs/deploy.md, Several replicas).
    */
   sharded(shard: () => ShardFence): ResourceService {
-    return new ResourceService({ ...this.deps, fence: undefined, shard });
+    return new ResourceService({ ...this.deps, fence: undefined, shard, fenceTally: this.#fenceTally });
+  }
+
+  /**
+   * Refuses, as a write of this service to `key` would be refused now (ConflictError, cause `Fenced`, `ShardFenced`
+   * or `ShardMoved`, counted as a refused fenced write), and writes nothing: controllers ask it right before a write
+   * the store cannot fence, a cluster apply or prune, so a replica that lost its term or the application stops
+   * there. A service without a fence passes.
+   */
+  async checkFence(key: ObjectKey): Promise<void> {
+    const fence = this.deps.fence?.();
+    const shard = this.deps.shard?.();
+    if (!fence && !shard) return;
+    try {
+      await this.deps.store.transaction(
+        async (tx) => {
+          tx.claim(key);
+        },
+        { ...(fence ? { fence } : {}), ...(shard ? { shard } : {}) },
+      );
+    } catch (e) {
+      if (isFenceRefusal(e)) this.#fenceTally.refused++;
+      throw e;
+    }
   }
 
   /** Failed requests written to the audit chain one by one, and those only counted (for /metrics). */
@@ -449,12 +482,12 @@ export class ResourceService {
         },
         fence || shard ? { ...(fence ? { fence } : {}), ...(shard ? { shard } : {}) } : undefined,
       );
-      if (fence) this.#fenceTally.committed++;
+      if (fence || shard) this.#fenceTally.committed++;
       this.deps.afterCommit?.();
       return result;
     } catch (e) {
       if (e instanceof DryRunRollback) return e.value as T;
-      if (e instanceof ConflictError && e.causes.some((c) => c.code === 'Fenced')) this.#fenceTally.refused++;
+      if (isFenceRefusal(e)) this.#fenceTally.refused++;
       throw e;
     }
   }

@@ -7,7 +7,13 @@ import { zodCauses } from '../resources/validation.ts';
 import { authorize } from '../tenancy/authorization.ts';
 import { principalOf, requestContext } from '../tenancy/request-principal.ts';
 import { FaultTargetError } from './fault-injector.ts';
-import { FaultScenarioSchema, FaultSpecSchema, type ActiveFault } from './fault-spec.ts';
+import {
+  FaultScenarioSchema,
+  FaultSpecSchema,
+  type ActiveFault,
+  type FaultScenario,
+  type FaultSpec,
+} from './fault-spec.ts';
 import type { SimCloud } from './sim-cloud.ts';
 
 /**
@@ -15,15 +21,29 @@ import type { SimCloud } from './sim-cloud.ts';
  * `DELETE /api/v1/sandbox/faults/{id}`, `POST /api/v1/sandbox/faults/scenario`. Platform-wide roles only (faults
  * name every department's components); every change is audited.
  */
-export function registerFaultRoutes(app: FastifyInstance, deps: { store: Store; clock: Clock; sim?: SimCloud }): void {
-  const guard = (req: FastifyRequest, verb: 'list' | 'update'): SimCloud => {
+/** The sandbox's faults: the embedded cloud's (SimFaults), or a served cloud's over HTTP (POLIS_SIM_URL). */
+export interface FaultControl {
+  list(): readonly ActiveFault[] | Promise<readonly ActiveFault[]>;
+  /** Throws FaultTargetError when the spec names what the cloud does not have. */
+  add(spec: FaultSpec): ActiveFault | Promise<ActiveFault>;
+  play(scenario: FaultScenario): number[] | Promise<number[]>;
+  clearAll(): number | Promise<number>;
+  clear(id: string): boolean | Promise<boolean>;
+}
+
+export function registerFaultRoutes(
+  app: FastifyInstance,
+  deps: { store: Store; clock: Clock; sim?: SimCloud; faults?: FaultControl },
+): void {
+  const guard = (req: FastifyRequest, verb: 'list' | 'update'): FaultControl => {
     const p = principalOf(req);
     const d = authorize(p, { verb, kind: 'Cluster', category: 'infrastructure', scope: 'platform' });
     if (!d.allowed || p.bindings.every((b) => b.tenant !== undefined))
       throw new NotAllowedError('the sandbox’s faults name every department’s components: platform-wide roles only');
-    if (!deps.sim)
+    const control = deps.faults ?? deps.sim?.faults;
+    if (!control)
       throw new ConflictError('the simulated cloud is off (POLIS_SANDBOX=off): there is no sandbox to act on');
-    return deps.sim;
+    return control;
   };
   const audit = (req: FastifyRequest, verb: string, name: string, message: string) =>
     deps.store.transaction((tx) =>
@@ -61,7 +81,7 @@ export function registerFaultRoutes(app: FastifyInstance, deps: { store: Store; 
     { schema: { tags: ['sandbox'], summary: 'Faults in force in the sandbox' } },
     async (req) => {
       const sim = guard(req, 'list');
-      return { kind: 'FaultList', items: sim.faults.list().map(view) };
+      return { kind: 'FaultList', items: (await sim.list()).map(view) };
     },
   );
 
@@ -80,7 +100,7 @@ export function registerFaultRoutes(app: FastifyInstance, deps: { store: Store; 
       if (!parsed.success) throw new InputError('invalid fault', zodCauses(parsed.error), { invalid: true });
       let f: ActiveFault;
       try {
-        f = sim.faults.add(parsed.data);
+        f = await sim.add(parsed.data);
       } catch (e) {
         throw targetError(e);
       }
@@ -98,7 +118,7 @@ export function registerFaultRoutes(app: FastifyInstance, deps: { store: Store; 
       if (!parsed.success) throw new InputError('invalid fault scenario', zodCauses(parsed.error), { invalid: true });
       let starts: number[];
       try {
-        starts = sim.faults.play(parsed.data);
+        starts = await sim.play(parsed.data);
       } catch (e) {
         throw targetError(e);
       }
@@ -111,7 +131,7 @@ export function registerFaultRoutes(app: FastifyInstance, deps: { store: Store; 
 
   app.delete('/api/v1/sandbox/faults', { schema: { tags: ['sandbox'], summary: 'Clear every fault' } }, async (req) => {
     const sim = guard(req, 'update');
-    const cleared = sim.faults.clearAll();
+    const cleared = await sim.clearAll();
     await audit(req, 'delete', 'all', `sandbox: ${cleared} fault(s) cleared`);
     return { kind: 'FaultsCleared', cleared };
   });
@@ -122,7 +142,7 @@ export function registerFaultRoutes(app: FastifyInstance, deps: { store: Store; 
     async (req) => {
       const { id } = req.params as { id: string };
       const sim = guard(req, 'update');
-      if (!sim.faults.clear(id)) throw new NotFoundError(msg('SimFaultNotFound', { id }));
+      if (!(await sim.clear(id))) throw new NotFoundError(msg('SimFaultNotFound', { id }));
       await audit(req, 'delete', id, 'sandbox: fault cleared');
       return { kind: 'FaultsCleared', cleared: 1 };
     },

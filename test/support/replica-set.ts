@@ -140,6 +140,19 @@ export class ReplicaSet {
     return { holder: row.holder, epoch: Number(row.epoch), live: row.live, pid: Number(row.holder.split('-').at(-2)) };
   }
 
+  /** The live shard members (`members` table, unexpired by the database clock), sorted, as src/main.ts names them. */
+  async members(): Promise<string[]> {
+    const r = await this.#db.query<{ id: string }>(
+      `SELECT id FROM members WHERE expires_at > (extract(epoch from clock_timestamp()) * 1000)::bigint ORDER BY id`,
+    );
+    return r.rows.map((row) => row.id).sort();
+  }
+
+  /** The replica whose process is named in a member id or lease holder (`<host>-<pid>-<random>`). */
+  byHolder(holder: string): Replica | undefined {
+    return this.byPid(Number(holder.split('-').at(-2)));
+  }
+
   /** Waits until a live lease is held by a replica that answers, other than `not`; returns it. */
   async leader(opts: { not?: number; limitMs?: number } = {}): Promise<{ replica: Replica; lease: LeaseRow }> {
     let found: { replica: Replica; lease: LeaseRow } | undefined;

@@ -54,6 +54,7 @@ export const MARKET_EN = {
   MarketBindingProvisioning: 'making credentials on {instance} (attempt {attempt})',
   MarketBindingReady: 'credentials in secret {secret}, delivered to {application} as {prefix}_* variables',
   MarketBindingRetrying: 'attempt {attempt} failed, retrying in {seconds} s: {detail}',
+  MarketRedeliveryRequested: 'the marketplace changed what {application} is given; its delivery applies it again',
   MarketBindingRolledBack: 'gave up after {attempts} attempts and removed everything made: {detail}',
   MarketBindingRevoked: 'credentials on {instance} revoked and secret {secret} removed',
   MarketBindingWaitingInstance: 'instance {instance} is not ready to bind yet: {detail}',
@@ -119,6 +120,7 @@ export const MARKET_ZH: Record<MarketCode, string> = {
   MarketBindingProvisioning: '正在实例 {instance} 上创建凭据（第 {attempt} 次）',
   MarketBindingReady: '凭据保存在密钥 {secret} 中，已作为 {prefix}_* 环境变量交付给 {application}',
   MarketBindingRetrying: '第 {attempt} 次尝试失败，{seconds} 秒后重试：{detail}',
+  MarketRedeliveryRequested: '服务市场更改了提供给 {application} 的内容；其交付将重新应用',
   MarketBindingRolledBack: '尝试 {attempts} 次后放弃，已删除创建的全部内容：{detail}',
   MarketBindingRevoked: '已撤销实例 {instance} 上的凭据并删除密钥 {secret}',
   MarketBindingWaitingInstance: '实例 {instance} 尚不能绑定：{detail}',
@@ -157,6 +159,7 @@ export const MARKET_REASONS_EN = {
   Revoked: 'Revoked',
   Revoking: 'Revoking',
   WaitingForInstance: 'Waiting for instance',
+  RedeliveryRequested: 'Redelivery requested',
 } as const satisfies Record<string, string>;
 
 export const MARKET_REASONS_ZH: Record<keyof typeof MARKET_REASONS_EN, string> = {
@@ -175,4 +178,5 @@ export const MARKET_REASONS_ZH: Record<keyof typeof MARKET_REASONS_EN, string> =
   Revoked: '已撤销',
   Revoking: '正在撤销',
   WaitingForInstance: '等待实例',
+  RedeliveryRequested: '已请求重新交付',
 };

@@ -1,0 +1,155 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { FaultTargetError } from '../../../sim/fault-injector.ts';
+import type { FaultScenario, FaultSpec } from '../../../sim/fault-spec.ts';
+import type { SimCloud, SimClusterSpec } from '../../../sim/index.ts';
+import { ClusterUnreachableError, NamespaceOwnedError } from '../../driver.ts';
+import { SimulatedDriver } from '../simulated/simulated-driver.ts';
+
+/** Driver calls the simulated cloud serves over HTTP (the ClusterDriver methods without callbacks). */
+export const REMOTE_CALLS = ['apply', 'prune', 'inventory', 'observe', 'read', 'capacity', 'pods', 'logs', 'health'];
+
+/** Workload changes kept for long polls (`GET /v1/changes?after=N`). */
+const CHANGES_KEPT = 10_000;
+
+export interface SimServer {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * One simulated cloud for several polis replicas (POLIS_SIM_URL): each replica's driver for a simulated cluster
+ * calls it here instead of an embedded cloud of its own, so an application applied by any replica lands in one
+ * cloud, once. Loopback only; plain JSON: `POST /v1/clusters/NAME` (the cluster's spec, added when absent),
+ * `POST /v1/clusters/NAME/CALL` (arguments as a JSON array), `GET /v1/changes?after=N` (workload changes, long poll).
+ */
+export async function startSimServer(opts: { sim: SimCloud; host?: string; port?: number }): Promise<SimServer> {
+  const { sim } = opts;
+  const drivers = new Map<string, SimulatedDriver>();
+  const driver = (name: string) => {
+    let d = drivers.get(name);
+    if (!d) drivers.set(name, (d = new SimulatedDriver(sim, name)));
+    return d;
+  };
+  const changes: { seq: number; cluster: string; namespace: string }[] = [];
+  let seq = 0;
+  const waiting = new Set<() => void>();
+  const offChange = sim.onChange((cluster, namespace) => {
+    changes.push({ seq: ++seq, cluster, namespace });
+    if (changes.length > CHANGES_KEPT) changes.splice(0, changes.length - CHANGES_KEPT);
+    for (const wake of [...waiting]) wake();
+  });
+
+  const server: Server = createServer((req, res) => {
+    void handle(req, res).catch((e: unknown) => send(res, 500, { error: 'internal', message: (e as Error).message }));
+  });
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://sim');
+    const parts = url.pathname.split('/').filter(Boolean);
+    if (req.method === 'GET' && url.pathname === '/v1/changes') {
+      const after = Number(url.searchParams.get('after') ?? '0');
+      const since = () => changes.filter((c) => c.seq > after);
+      if (since().length === 0 && after >= 0 && after === seq) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(done, 20_000);
+          function done() {
+            clearTimeout(timer);
+            waiting.delete(done);
+            resolve();
+          }
+          waiting.add(done);
+          req.on('close', done);
+        });
+      }
+      send(res, 200, { seq, changes: since().map((c) => ({ cluster: c.cluster, namespace: c.namespace })) });
+      return;
+    }
+    if (parts[0] === 'v1' && parts[1] === 'faults') {
+      await faults(req, res, parts.slice(2));
+      return;
+    }
+    if (req.method !== 'POST' || parts[0] !== 'v1' || parts[1] !== 'clusters' || !parts[2]) {
+      send(res, 404, { error: 'notFound' });
+      return;
+    }
+    const name = decodeURIComponent(parts[2]);
+    const body = await readJson(req);
+    if (parts.length === 3) {
+      if (!sim.cluster(name)) sim.addCluster(body as SimClusterSpec);
+      send(res, 200, {});
+      return;
+    }
+    const call = parts[3]!;
+    if (call === 'fault' && ['fail', 'partition', 'restore'].includes(parts[4] ?? '')) {
+      const cluster = sim.cluster(name);
+      if (!cluster) {
+        send(res, 404, { missing: sim.clusters().map((c) => c.name) });
+        return;
+      }
+      if (parts[4] === 'fail') cluster.down();
+      else if (parts[4] === 'partition') cluster.partition();
+      else cluster.restore();
+      send(res, 200, { state: cluster.state });
+      return;
+    }
+    if (!REMOTE_CALLS.includes(call)) {
+      send(res, 404, { error: 'notFound' });
+      return;
+    }
+    const args = (Array.isArray(body) ? body : []) as unknown[];
+    if (call === 'prune') args[1] = new Set(args[1] as string[]);
+    try {
+      const d = driver(name) as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
+      const result = await d[call]!(...args);
+      send(res, 200, { result: result === undefined ? null : result });
+    } catch (e) {
+      if (e instanceof ClusterUnreachableError) send(res, 503, { error: 'unreachable', why: e.why });
+      else if (e instanceof NamespaceOwnedError)
+        send(res, 409, { error: 'namespaceOwned', namespace: e.namespace, owner: e.owner });
+      else send(res, 500, { error: 'internal', message: (e as Error).message });
+    }
+  }
+  /** The sandbox's faults (src/sim/fault-routes.ts asks, after its own checks and before its audit entry). */
+  async function faults(req: IncomingMessage, res: ServerResponse, rest: string[]): Promise<void> {
+    const f = sim.faults;
+    if (req.method === 'GET' && rest.length === 0) return send(res, 200, { items: f.list() });
+    if (req.method === 'DELETE' && rest.length === 0) return send(res, 200, { cleared: f.clearAll() });
+    if (req.method === 'DELETE' && rest.length === 1) return send(res, 200, { cleared: f.clear(rest[0]!) });
+    if (req.method === 'POST') {
+      const body = await readJson(req);
+      try {
+        if (rest.length === 0) return send(res, 200, { fault: f.add(body as FaultSpec) });
+        if (rest[0] === 'scenario') return send(res, 200, { starts: f.play(body as FaultScenario) });
+      } catch (e) {
+        if (e instanceof FaultTargetError)
+          return send(res, 400, { error: 'faultTarget', path: e.path, message: e.message });
+        throw e;
+      }
+    }
+    send(res, 404, { error: 'notFound' });
+  }
+
+  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', resolve));
+  const addr = server.address() as { address: string; port: number };
+  return {
+    url: `http://${addr.address}:${addr.port}`,
+    async close() {
+      offChange();
+      for (const wake of [...waiting]) wake();
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    },
+  };
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  if (res.writableEnded) return;
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  return text ? JSON.parse(text) : undefined;
+}

@@ -1,0 +1,170 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { startSimServer, type SimServer } from '../src/clusters/drivers/remote-sim/sim-server.ts';
+import { systemClock } from '../src/kernel/clock.ts';
+import { loadConfig } from '../src/kernel/config.ts';
+import type { Polis } from '../src/main.ts';
+import { startPolis } from '../src/main.ts';
+import { SimCloud } from '../src/sim/index.ts';
+import { generateSecretKey } from '../src/tenancy/secret-cipher.ts';
+import { createPostgresTestSchema } from './setup/backends.ts';
+import { skipTitle } from './support/skip.ts';
+
+/**
+ * One simulated cloud for several replicas (POLIS_SIM_URL, `polis sim serve`): two polis replicas over one
+ * PostgreSQL drive the sandbox's clusters in one simulated cloud served over HTTP on loopback, instead of each
+ * building its own. An application is delivered once, its pods appear once, and scaling it through either replica
+ * is seen by both.
+ */
+const FAST = { ttlMs: 1500, renewMs: 250, renewDeadlineMs: 1000 };
+const CTX = { actor: 'system:test', requestId: 'sim-serve-test' };
+const NS = 'edu--one-cloud';
+
+async function waitFor(what: string, cond: () => boolean | Promise<boolean>, limitMs = 120_000): Promise<void> {
+  const start = Date.now();
+  while (!(await cond())) {
+    if (Date.now() - start > limitMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function application(replicas: number) {
+  return {
+    apiVersion: 'core.oam.dev/v1beta1',
+    kind: 'Application',
+    metadata: { name: 'one-cloud', tenant: 'edu' },
+    spec: {
+      components: [
+        {
+          name: 'web',
+          type: 'webservice',
+          properties: { image: 'registry.example.gov.cn/edu/one-cloud:1.0', cpu: '100m', memory: '64Mi' },
+          traits: [{ type: 'scaler', properties: { replicas } }],
+        },
+      ],
+    },
+  };
+}
+
+describe.skipIf(inject('pgUrl') === null)(
+  skipTitle('one simulated cloud served to several replicas (postgres)', inject('pgUrl') === null && 'no PostgreSQL'),
+  () => {
+    const running: Polis[] = [];
+    const dirs: string[] = [];
+    let server: SimServer | undefined;
+    let sim: SimCloud | undefined;
+    let drop = async () => {};
+    afterEach(async () => {
+      for (const p of running.splice(0).reverse()) await p.stop();
+      await server?.close();
+      sim?.stop();
+      for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+      await drop();
+    });
+
+    it('two replicas deliver an application once into the one cloud, and scaling through either is seen by both', async () => {
+      const schema = await createPostgresTestSchema();
+      drop = schema.drop;
+      sim = new SimCloud({ clock: systemClock, seed: 42 });
+      sim.start(250);
+      server = await startSimServer({ sim });
+      const secretKey = generateSecretKey();
+      const start = async (): Promise<Polis> => {
+        const dataDir = mkdtempSync(join(tmpdir(), 'polis-simserve-'));
+        dirs.push(dataDir);
+        const config = loadConfig(
+          {},
+          {
+            dataDir,
+            databaseUrl: schema.url,
+            secretKey,
+            demo: true,
+            simUrl: server!.url,
+            logLevel: 'silent',
+            port: 0,
+          },
+        );
+        const p = await startPolis(config, { controllers: true, sharding: true, shardTiming: FAST, feedPollMs: 200 });
+        running.push(p);
+        return p;
+      };
+      const a = await start();
+      const b = await start();
+      expect(a.sim).toBeUndefined();
+      expect(b.sim).toBeUndefined();
+      await waitFor('both replicas to see two members', () => [a, b].every((p) => p.member!.live.length === 2));
+
+      /** Over every cluster of the one cloud: Deployments of `web`, and its pods. */
+      const inCloud = () => {
+        let deployments = 0;
+        let pods = 0;
+        for (const c of sim!.clusters()) {
+          deployments += c
+            .list(NS, { 'app.oam.dev/name': 'one-cloud' })
+            .filter((m) => m.kind === 'Deployment' && m.metadata.name === 'web').length;
+          pods += c.pods(NS, { 'app.oam.dev/name': 'one-cloud' }).length;
+        }
+        return { deployments, pods };
+      };
+      const placed = async (p: Polis) => {
+        const o = await p.store.get({ kind: 'Application', tenant: 'edu', name: 'one-cloud' });
+        const web = (o?.status as { placement?: { web?: Record<string, number> } } | undefined)?.placement?.web;
+        return Object.values(web ?? {}).reduce((x, y) => x + y, 0);
+      };
+
+      await a.resources.create(CTX, application(2));
+      await waitFor('the application delivered into the one cloud', async () => {
+        const c = inCloud();
+        return c.deployments >= 1 && c.pods === 2 && (await placed(a)) === 2;
+      });
+      // Once: one Deployment (placement may spread it over clusters, one per cluster), two pods in all.
+      const clustersWithIt = sim
+        .clusters()
+        .filter((c) => c.list(NS, { 'app.oam.dev/name': 'one-cloud' }).some((m) => m.kind === 'Deployment')).length;
+      expect(inCloud()).toEqual({ deployments: clustersWithIt, pods: 2 });
+
+      // Scaled through the other replica: both see it, and the cloud holds the new count once.
+      await b.resources.patch(
+        CTX,
+        { kind: 'Application', tenant: 'edu', name: 'one-cloud' },
+        {
+          spec: application(4).spec,
+        },
+      );
+      await waitFor('the scale-up delivered', async () => inCloud().pods === 4 && (await placed(b)) === 4);
+      expect(await placed(a)).toBe(4);
+      expect(inCloud().pods).toBe(4);
+
+      // Faults through either replica act on the one cloud: a cluster partitioned through B, a fault added and
+      // listed through A and cleared through B, and a cluster the cloud does not have named with the ones it has.
+      const token = readFileSync(a.adminTokenFile!, 'utf8').trim();
+      const call = (p: Polis, method: 'GET' | 'POST' | 'DELETE', url: string, payload?: unknown) =>
+        p.app.inject({
+          method,
+          url,
+          headers: { authorization: `Bearer ${token}` },
+          ...(payload === undefined ? {} : { payload: payload as object }),
+        });
+      const target = sim.clusters()[0]!.name;
+      const partitioned = await call(b, 'POST', `/api/v1/sandbox/clusters/${target}/partition`, {});
+      expect(partitioned.statusCode, partitioned.body).toBe(200);
+      expect(sim.cluster(target)!.state).toBe(partitioned.json().state);
+      expect(partitioned.json().state).not.toBe(sim.clusters()[1]!.state);
+      expect((await call(a, 'POST', `/api/v1/sandbox/clusters/${target}/restore`, {})).statusCode).toBe(200);
+      expect(sim.cluster(target)!.state).toBe(sim.clusters()[1]!.state);
+      const missing = await call(a, 'POST', '/api/v1/sandbox/clusters/no-such/fail', {});
+      expect(missing.statusCode).toBe(404);
+      expect(missing.body).toContain(target);
+      const added = await call(a, 'POST', '/api/v1/sandbox/faults', { type: 'cluster-partition', cluster: target });
+      expect(added.statusCode, added.body).toBe(201);
+      expect(sim.faults.list().map((f) => f.id)).toEqual([added.json().id]);
+      expect((await call(b, 'GET', '/api/v1/sandbox/faults')).json().items).toHaveLength(1);
+      const wrong = await call(b, 'POST', '/api/v1/sandbox/faults', { type: 'cluster-partition', cluster: 'no-such' });
+      expect(wrong.statusCode, wrong.body).toBe(400);
+      expect((await call(b, 'DELETE', `/api/v1/sandbox/faults/${added.json().id}`)).statusCode).toBe(200);
+      expect(sim.faults.list()).toEqual([]);
+    }, 300_000);
+  },
+);
