@@ -10,7 +10,9 @@ import type {
   ApplyReport,
   ClusterCapacity,
   ClusterDriver,
+  ClusterEvent,
   ClusterHealth,
+  EventQuery,
   LogRequest,
   Owner,
   PodInfo,
@@ -97,6 +99,9 @@ export class RemoteSimDriver implements ClusterDriver {
   }
   logs(owner: Owner, request: LogRequest): Promise<string[] | undefined> {
     return this.#call('logs', [owner, request]);
+  }
+  events(owner: Owner, query: EventQuery): Promise<ClusterEvent[]> {
+    return this.#call('events', [owner, query]);
   }
   followLogs(): Promise<(() => void) | undefined> {
     return Promise.resolve(undefined);

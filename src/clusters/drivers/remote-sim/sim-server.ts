@@ -6,7 +6,18 @@ import { ClusterUnreachableError, NamespaceOwnedError } from '../../driver.ts';
 import { SimulatedDriver } from '../simulated/simulated-driver.ts';
 
 /** Driver calls the simulated cloud serves over HTTP (the ClusterDriver methods without callbacks). */
-export const REMOTE_CALLS = ['apply', 'prune', 'inventory', 'observe', 'read', 'capacity', 'pods', 'logs', 'health'];
+export const REMOTE_CALLS = [
+  'apply',
+  'prune',
+  'inventory',
+  'observe',
+  'read',
+  'capacity',
+  'pods',
+  'logs',
+  'events',
+  'health',
+];
 
 /** Workload changes kept for long polls (`GET /v1/changes?after=N`). */
 const CHANGES_KEPT = 10_000;
