@@ -24,6 +24,16 @@ const events = (body: string) =>
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- test reads of arbitrary JSON
     .map((l) => JSON.parse(l) as { type: string; object: Record<string, any> });
 
+/** A Content-Type's media type and parameters (values unquoted, as Go's mime.ParseMediaType reads them). */
+const mediaParams = (header: unknown) => {
+  const [type, ...rest] = String(header).split(';');
+  const params = Object.fromEntries(
+    rest.map((p) => p.trim().split('=') as [string, string]).map(([k, v]) => [k, v.replace(/^"|"$/g, '')]),
+  );
+  return { type: type!.trim(), ...params };
+};
+const AGGREGATED_V2 = { type: 'application/json', g: 'apidiscovery.k8s.io', v: 'v2', as: 'APIGroupDiscoveryList' };
+
 beforeAll(async () => {
   t = await startTestPolis();
 });
@@ -92,6 +102,63 @@ describe('Kubernetes discovery', () => {
     expect(polis.resources).toContainEqual(expect.objectContaining({ name: 'clusters', namespaced: false }));
     expect((await t.request('GET', '/apis/nope.io', { token: admin })).statusCode).toBe(404);
     expect((await t.request('GET', '/apis', {})).statusCode).toBe(401);
+  });
+
+  it('serves aggregated discovery on /api and /apis to clients that ask for it, the same resources as per group', async () => {
+    const accept =
+      'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json';
+    const apis = await t.request('GET', '/apis', { token: t.adminToken, headers: { accept } });
+    expect(apis.statusCode).toBe(200);
+    expect(mediaParams(apis.headers['content-type'])).toMatchObject(AGGREGATED_V2);
+    const doc = apis.json();
+    expect(doc).toMatchObject({ kind: 'APIGroupDiscoveryList', apiVersion: 'apidiscovery.k8s.io/v2' });
+    const legacy = (await t.request('GET', '/apis', { token: t.adminToken })).json();
+    expect(doc.items.map((g: { metadata: { name: string } }) => g.metadata.name)).toEqual(
+      legacy.groups.map((g: { name: string }) => g.name),
+    );
+    const oam = doc.items.find((g: { metadata: { name: string } }) => g.metadata.name === 'core.oam.dev');
+    expect(oam.versions[0]).toMatchObject({ version: 'v1beta1', freshness: 'Current' });
+    expect(oam.versions[0].resources).toContainEqual({
+      resource: 'applications',
+      responseKind: { group: 'core.oam.dev', version: 'v1beta1', kind: 'Application' },
+      scope: 'Namespaced',
+      singularResource: 'application',
+      verbs: expect.arrayContaining(['get', 'list', 'watch', 'create', 'update', 'patch', 'delete']),
+      shortNames: ['app', 'apps'],
+      categories: ['polis'],
+      subresources: [
+        {
+          subresource: 'status',
+          responseKind: { group: 'core.oam.dev', version: 'v1beta1', kind: 'Application' },
+          verbs: ['get', 'patch', 'update'],
+        },
+      ],
+    });
+    // Every resource of every group version, as the per-group documents list them.
+    for (const g of doc.items)
+      for (const v of g.versions) {
+        const perGroup = (
+          await t.request('GET', `/apis/${g.metadata.name}/${v.version}`, { token: t.adminToken })
+        ).json();
+        const names = perGroup.resources.map((r: { name: string }) => r.name).filter((n: string) => !n.includes('/'));
+        expect(v.resources.map((r: { resource: string }) => r.resource)).toEqual(names);
+      }
+    const core = await t.request('GET', '/api', { token: t.adminToken, headers: { accept } });
+    expect(mediaParams(core.headers['content-type'])).toMatchObject(AGGREGATED_V2);
+    const v1 = core.json().items[0].versions[0];
+    expect(v1.version).toBe('v1');
+    expect(v1.resources.map((r: { resource: string; scope: string }) => `${r.resource}:${r.scope}`)).toEqual([
+      'namespaces:Cluster',
+      'secrets:Namespaced',
+      'events:Namespaced',
+    ]);
+    // v2beta1 alone for older clients; no token, no discovery.
+    const beta = await t.request('GET', '/apis', {
+      token: t.adminToken,
+      headers: { accept: 'application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList' },
+    });
+    expect(beta.json().apiVersion).toBe('apidiscovery.k8s.io/v2beta1');
+    expect((await t.request('GET', '/apis', { headers: { accept } })).statusCode).toBe(401);
   });
 
   it('serves OpenAPI v3 per group version, each kind marked with its group, version and kind', async () => {

@@ -143,6 +143,16 @@ describe.skipIf(missing !== undefined)(skipTitle('kubectl against polis', missin
     expect(r.stdout).toMatch(/^clusters\s+cl\s+polis\.io\/v1\s+false\s+Cluster$/m);
   });
 
+  it('reads discovery aggregated: /api and /apis once each, no request per group version', async () => {
+    const r = await kubectl('admin', ['api-resources', '-v=6', '--cache-dir', join(dir, 'cache-aggregated')]);
+    expect(r.code, r.stderr).toBe(0);
+    const gets = [...r.stderr.matchAll(/GET https:\/\/\S+?(\/apis?(?:\/[^\s?]*)?)\S* 200/g)].map((m) => m[1]);
+    expect(gets).toContain('/api');
+    expect(gets).toContain('/apis');
+    expect(gets.filter((p) => /^\/apis\/[^/]+\/[^/]+$/.test(p) || p === '/api/v1')).toEqual([]);
+    expect(r.stdout).toMatch(/^applications\s+app,apps\s+core\.oam\.dev\/v1beta1\s+true\s+Application$/m);
+  });
+
   it('gets applications as a table (-o wide) and as YAML', async () => {
     const wide = await kubectl('edu-admin', ['get', 'applications', '-o', 'wide']);
     expect(wide.code, wide.stderr).toBe(0);
