@@ -146,7 +146,7 @@ describe.skipIf(missing !== undefined)(skipTitle('kubectl against polis', missin
   it('reads discovery aggregated: /api and /apis once each, no request per group version', async () => {
     const r = await kubectl('admin', ['api-resources', '-v=6', '--cache-dir', join(dir, 'cache-aggregated')]);
     expect(r.code, r.stderr).toBe(0);
-    const gets = [...r.stderr.matchAll(/GET https:\/\/\S+?(\/apis?(?:\/[^\s?]*)?)\S* 200/g)].map((m) => m[1]);
+    const gets = [...r.stderr.matchAll(/GET https:\/\/\S+?(\/apis?(?:\/[^\s?]*)?)\S* 200/g)].map((m) => m[1] ?? '');
     expect(gets).toContain('/api');
     expect(gets).toContain('/apis');
     expect(gets.filter((p) => /^\/apis\/[^/]+\/[^/]+$/.test(p) || p === '/api/v1')).toEqual([]);
