@@ -58,7 +58,7 @@ describe('Kubernetes discovery', () => {
         name: 'secrets',
         kind: 'Secret',
         namespaced: true,
-        verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'],
+        verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection'],
       }),
       expect.objectContaining({
         name: 'events',
@@ -197,7 +197,7 @@ describe('every registered kind speaks the Kubernetes API', () => {
         kind: def.kind,
         singularName: def.singular,
         namespaced: def.scope === 'tenant',
-        verbs: [...def.verbs],
+        verbs: def.verbs.flatMap((v) => (v === 'delete' && def.verbs.includes('list') ? [v, 'deletecollection'] : [v])),
         categories: ['polis'],
         ...(def.shortNames.length > 0 ? { shortNames: [...def.shortNames] } : {}),
       };

@@ -363,3 +363,83 @@ describe('delete options', () => {
     expect((await t.request('GET', `${NS}/opts`, as(edu))).statusCode).toBe(200);
   });
 });
+
+describe('deletecollection', () => {
+  const labelled = (name: string, tier: string) => ({ ...app(name), metadata: { name, labels: { dc: 'yes', tier } } });
+  const names = async () =>
+    (await t.request('GET', `${NS}?labelSelector=dc%3Dyes`, as(edu)))
+      .json()
+      .items.map((o: { metadata: { name: string } }) => o.metadata.name)
+      .sort();
+  const audit = async (name: string) =>
+    (await t.request('GET', `/api/v1/audit?kind=Application&name=${name}`, as(t.tokens.auditor!))).json().items as {
+      verb: string;
+      outcome: string;
+      code: number;
+    }[];
+
+  it('deletes what labelSelector and fieldSelector match, each with its own audit entry, and answers the list', async () => {
+    for (const [n, tier] of [
+      ['dc-a', 'web'],
+      ['dc-b', 'web'],
+      ['dc-c', 'db'],
+    ])
+      expect((await t.request('POST', NS, { ...as(edu), body: labelled(n!, tier!) })).statusCode).toBe(201);
+    // Another department may not, and nothing goes.
+    const other = await t.request('DELETE', `${NS}?labelSelector=dc%3Dyes`, as(t.tokens['tax-admin']!));
+    expect(other.statusCode).toBe(403);
+    // dryRun deletes nothing.
+    const dry = await t.request('DELETE', `${NS}?labelSelector=dc%3Dyes&dryRun=All`, as(edu));
+    expect(dry.statusCode).toBe(200);
+    expect(dry.json().items).toHaveLength(3);
+    expect(await names()).toEqual(['dc-a', 'dc-b', 'dc-c']);
+    const web = await t.request('DELETE', `${NS}?labelSelector=dc%3Dyes,tier%3Dweb`, as(edu));
+    expect(web.statusCode, web.body).toBe(200);
+    expect(web.json()).toMatchObject({ apiVersion: 'core.oam.dev/v1beta1', kind: 'ApplicationList' });
+    expect(web.json().items.map((o: { metadata: { namespace: string } }) => o.metadata.namespace)).toEqual([
+      'edu',
+      'edu',
+    ]);
+    expect(await names()).toEqual(['dc-c']);
+    for (const n of ['dc-a', 'dc-b'])
+      expect(await audit(n)).toContainEqual(expect.objectContaining({ verb: 'delete' }));
+    // A field selector naming another namespace matches nothing here; metadata.name picks one.
+    const elsewhere = await t.request('DELETE', `${NS}?fieldSelector=metadata.namespace%3Dtax`, as(edu));
+    expect(elsewhere.json().items).toEqual([]);
+    const one = await t.request('DELETE', `${NS}?fieldSelector=metadata.name%3Ddc-c`, as(edu));
+    expect(one.json().items.map((o: { metadata: { name: string } }) => o.metadata.name)).toEqual(['dc-c']);
+    expect(await names()).toEqual([]);
+    const bad = await t.request('DELETE', `${NS}?fieldSelector=spec.owner%3Dx`, as(edu));
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().details.causes[0]).toMatchObject({ field: 'query.fieldSelector' });
+    expect(bad.json().message).toContain('spec.owner=x');
+  });
+
+  it('ends at the first failing object with its Status, as kube-apiserver does: those before stay deleted', async () => {
+    for (const n of ['dc-d', 'dc-e', 'dc-f'])
+      expect((await t.request('POST', NS, { ...as(edu), body: labelled(n, 'web') })).statusCode).toBe(201);
+    const d = (await t.request('GET', `${NS}/dc-d`, as(edu))).json();
+    // A precondition only dc-d meets: dc-d goes, dc-e fails with 409 and its audit entry; dc-f is not reached.
+    const r = await t.request('DELETE', `${NS}?labelSelector=dc%3Dyes`, {
+      ...as(edu),
+      body: { kind: 'DeleteOptions', apiVersion: 'v1', preconditions: { uid: d.metadata.uid } },
+    });
+    expect(r.statusCode).toBe(409);
+    expect(r.json()).toMatchObject({ kind: 'Status', status: 'Failure', reason: 'Conflict' });
+    expect(await names()).toEqual(['dc-e', 'dc-f']);
+    const refused = (await audit('dc-e')).filter((e) => e.verb === 'delete');
+    expect(refused).toEqual([expect.objectContaining({ outcome: 'conflict', code: 409 })]);
+    // One failure entry, naming the object: none without a name for the request as a whole.
+    const recent = (
+      await t.request('GET', '/api/v1/audit?kind=Application&order=desc&limit=20', as(t.tokens.auditor!))
+    ).json().items as { verb: string; name?: string; outcome: string }[];
+    expect(recent.filter((e) => e.verb === 'delete' && e.outcome === 'conflict' && !e.name)).toEqual([]);
+    expect((await audit('dc-f')).filter((e) => e.verb === 'delete')).toEqual([]);
+  });
+
+  it('is in discovery as the deletecollection verb', async () => {
+    const list = (await t.request('GET', '/apis/core.oam.dev/v1beta1', as(edu))).json();
+    const apps = list.resources.find((r: { name: string }) => r.name === 'applications');
+    expect(apps.verbs).toContain('deletecollection');
+  });
+});
