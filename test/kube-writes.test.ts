@@ -85,20 +85,55 @@ describe('JSON patch (RFC 6902) and strategic merge patch', () => {
     expect(after.metadata.resourceVersion).toBe(before.metadata.resourceVersion);
   });
 
-  it('answers a strategic merge patch with a 415 Status saying to use merge or apply', async () => {
-    const r = await t.request('PATCH', `${NS}/jp`, {
+  it('merges a strategic merge patch by the lists keys (components by name), and 415 names what else to send', async () => {
+    const sm = 'application/strategic-merge-patch+json';
+    expect((await t.request('POST', NS, { ...as(edu), body: app('smp') })).statusCode).toBe(201);
+    const r = await t.request('PATCH', `${NS}/smp`, {
       ...as(edu),
-      body: { metadata: { labels: { x: 'y' } } },
-      contentType: 'application/strategic-merge-patch+json',
+      body: {
+        metadata: { labels: { x: 'y' } },
+        spec: {
+          components: [
+            { name: 'web', traits: [{ type: 'scaler', properties: { replicas: 2 } }] },
+            { name: 'worker', type: 'worker', properties: { image: 'busybox:1.36', cpu: '50m', memory: '32Mi' } },
+          ],
+        },
+      },
+      contentType: sm,
     });
-    expect(r.statusCode).toBe(415);
-    expect(r.json()).toMatchObject({
+    expect(r.statusCode, r.body).toBe(200);
+    const after = r.json();
+    expect(after.metadata.labels).toEqual({ x: 'y' });
+    expect(after.spec.components).toEqual([
+      {
+        name: 'web',
+        type: 'webservice',
+        properties: { image: 'nginx:1.27', cpu: '100m', memory: '64Mi' },
+        traits: [{ type: 'scaler', properties: { replicas: 2 } }],
+      },
+      { name: 'worker', type: 'worker', properties: { image: 'busybox:1.36', cpu: '50m', memory: '32Mi' } },
+    ]);
+    const del = await t.request('PATCH', `${NS}/smp`, {
+      ...as(edu),
+      body: { spec: { components: [{ name: 'worker', $patch: 'delete' }] } },
+      contentType: sm,
+    });
+    expect(del.json().spec.components.map((c: { name: string }) => c.name)).toEqual(['web']);
+    const keyless = await t.request('PATCH', `${NS}/smp`, {
+      ...as(edu),
+      body: { spec: { components: [{ type: 'worker' }] } },
+      contentType: sm,
+    });
+    expect(keyless.statusCode).toBe(400);
+    expect(keyless.json().details).toMatchObject({ code: 'StrategicMergeKeyMissing', params: { key: 'name' } });
+    const other = await t.request('PATCH', `${NS}/smp`, { ...as(edu), body: 'a: 1', contentType: 'application/yaml' });
+    expect(other.statusCode).toBe(415);
+    expect(other.json()).toMatchObject({
       kind: 'Status',
-      status: 'Failure',
       reason: 'UnsupportedMediaType',
-      details: { code: 'StrategicMergePatchUnsupported', params: { kind: 'Application' } },
+      details: { code: 'PatchTypeUnsupported', params: { type: 'application/yaml' } },
     });
-    expect(r.json().message).toMatch(/--type merge/);
+    expect(other.json().message).toContain('application/strategic-merge-patch+json');
   });
 });
 

@@ -25,6 +25,8 @@ import { includeObjectOf, table, wantsTable } from './kube/kube-table.ts';
 import { applyJsonPatch } from './kube/json-patch.ts';
 import { fieldManagerOf, patchTypeOf } from './kube/kube-patch.ts';
 import { serverSideApply } from './kube/managed-fields.ts';
+import { strategicMerge } from './kube/strategic-merge-patch.ts';
+import { listRuleOf } from './kube/kube-list-keys.ts';
 import type { FieldValidation } from './kube/kube-field-validation.ts';
 import { duplicateWarnings, fieldValidationOf, validateFields, warningHeaders } from './kube/kube-field-validation.ts';
 import { deleteOptionsOf } from './kube/kube-delete-options.ts';
@@ -333,7 +335,7 @@ function registerCollection(
    */
   const patchObject = (req: FastifyRequest, reply: FastifyReply, principal: Principal, subresource?: 'status') => {
     const q = req.query as Query;
-    const type = patchTypeOf(req.headers['content-type'], def.kind);
+    const type = patchTypeOf(req.headers['content-type']);
     const key = keyOfReq(req);
     const opts = { ...dryRun(req), ...(subresource ? { subresource } : {}) };
     // The status subresource takes the status only: fieldValidation concerns the object's own fields.
@@ -346,6 +348,16 @@ function registerCollection(
       return deps.resources.patchWith(requestContext(req), key, (c) => fields(applyMergePatch(c!, patch)), opts);
     }
     const view = viewOf;
+    if (type === 'strategic') {
+      checkDepth(req.body);
+      const rules = (path: string) => listRuleOf(def.kind, path);
+      return deps.resources.patchWith(
+        requestContext(req),
+        key,
+        (c) => fields(input(req, strategicMerge(view(c!), req.body, rules))),
+        opts,
+      );
+    }
     if (type === 'json')
       return deps.resources.patchWith(
         requestContext(req),
