@@ -158,7 +158,17 @@ describe('server-side apply', () => {
         manager: 'alice',
         operation: 'Apply',
         fieldsType: 'FieldsV1',
-        fieldsV1: { 'f:spec': { 'f:components': {} } },
+        fieldsV1: {
+          'f:spec': {
+            'f:components': {
+              'k:{"name":"web"}': {
+                '.': {},
+                'f:type': {},
+                'f:properties': { 'f:image': {}, 'f:cpu': {}, 'f:memory': {} },
+              },
+            },
+          },
+        },
       }),
     ]);
   });
@@ -171,14 +181,20 @@ describe('server-side apply', () => {
     expect(r.json().details.causes).toEqual([
       expect.objectContaining({
         reason: 'FieldManagerConflict',
-        field: '.spec.components',
-        message: 'conflict with "alice": .spec.components',
+        field: '.spec.components[name="web"].properties.image',
+        message: 'conflict with "alice": .spec.components[name="web"].properties.image',
       }),
     ]);
     const forced = await apply('ssa', other, 'fieldManager=bob&force=true');
     expect(forced.statusCode, forced.body).toBe(200);
     expect(forced.json().spec.components[0].properties.image).toBe('nginx:2');
-    expect(forced.json().metadata.managedFields.map((m: { manager: string }) => m.manager)).toEqual(['bob']);
+    // Bob took the image only: the fields both applied with the same value stay Alice's too.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- test reads of FieldsV1 JSON
+    const mf = forced.json().metadata.managedFields as { manager: string; fieldsV1: Record<string, any> }[];
+    expect(mf.map((m) => m.manager)).toEqual(['alice', 'bob']);
+    const web = (m: (typeof mf)[number]) => m.fieldsV1['f:spec']['f:components']['k:{"name":"web"}'];
+    expect(web(mf[0]!)['f:properties']).toEqual({ 'f:cpu': {}, 'f:memory': {} });
+    expect(web(mf[1]!)['f:properties']).toHaveProperty('f:image');
   });
 
   it('removes the fields a manager stops applying, and keeps the ones others own', async () => {
@@ -194,6 +210,35 @@ describe('server-side apply', () => {
     const r = await apply('ssa', dropped, 'fieldManager=bob');
     expect(r.statusCode, r.body).toBe(200);
     expect(r.json().metadata.labels).toEqual({ keep: 'b' });
+  });
+
+  it('merges keyed lists item by item between managers, and owns atomic lists whole', async () => {
+    const component = (name: string, props: Record<string, unknown>) => ({
+      apiVersion: 'core.oam.dev/v1beta1',
+      kind: 'Application',
+      metadata: { name: 'ssa-map' },
+      spec: { components: [{ name, type: 'webservice', properties: { cpu: '100m', memory: '64Mi', ...props } }] },
+    });
+    const a = await apply(
+      'ssa-map',
+      component('web', { image: 'nginx:1.27', cmd: ['nginx', '-g'] }),
+      'fieldManager=alice',
+    );
+    expect(a.statusCode, a.body).toBe(200);
+    // Bob applies another component: no conflict, both stay (spec.components is a map list keyed by name).
+    const b = await apply('ssa-map', component('api', { image: 'api:1' }), 'fieldManager=bob');
+    expect(b.statusCode, b.body).toBe(200);
+    expect(b.json().spec.components.map((c: { name: string }) => c.name)).toEqual(['web', 'api']);
+    // A list without a key (a command line) is atomic: another manager's different list is a conflict on the whole.
+    const c = await apply('ssa-map', component('web', { image: 'nginx:1.27', cmd: ['nginx'] }), 'fieldManager=carol');
+    expect(c.statusCode).toBe(409);
+    expect(c.json().details.causes.map((x: { field: string }) => x.field)).toEqual([
+      '.spec.components[name="web"].properties.cmd',
+    ]);
+    // Alice stops applying her component: it goes, Bob's stays.
+    const gone = await apply('ssa-map', { ...component('web', {}), spec: { components: [] } }, 'fieldManager=alice');
+    expect(gone.statusCode, gone.body).toBe(200);
+    expect(gone.json().spec.components.map((x: { name: string }) => x.name)).toEqual(['api']);
   });
 
   it('stores nothing on dryRun=All', async () => {

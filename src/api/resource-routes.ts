@@ -385,7 +385,14 @@ function registerCollection(
         const current = c ? (view(c) as unknown as Record<string, unknown>) : undefined;
         return input(
           req,
-          serverSideApply({ current, applied, manager, force: boolParam(q, 'force'), now: now().toISOString() }),
+          serverSideApply({
+            current,
+            applied,
+            manager,
+            force: boolParam(q, 'force'),
+            now: now().toISOString(),
+            rules: (path) => listRuleOf(def.kind, path),
+          }),
         );
       },
       { ...opts, createIfAbsent: !subresource, auditVerb: 'apply' },

@@ -40,7 +40,7 @@ export async function deleteCollection(
   deps: DeleteCollectionDeps,
 ): Promise<{ items: StoredObject[]; resourceVersion: string }> {
   const found: StoredObject[] = [];
-  let resourceVersion = '0';
+  let resourceVersion: string;
   let cont: string | undefined;
   do {
     const page = await deps.resources.list({
