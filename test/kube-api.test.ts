@@ -171,6 +171,17 @@ describe('Kubernetes discovery', () => {
       { group: 'core.oam.dev', version: 'v1beta1', kind: 'Application' },
     ]);
     expect(schema.properties.spec.properties.components.type).toBe('array');
+    // How lists merge (strategic merge patch, server-side apply): keyed, set or atomic.
+    const components = schema.properties.spec.properties.components;
+    expect(components).toMatchObject({
+      'x-kubernetes-list-type': 'map',
+      'x-kubernetes-list-map-keys': ['name'],
+      'x-kubernetes-patch-merge-key': 'name',
+      'x-kubernetes-patch-strategy': 'merge',
+    });
+    const text = JSON.stringify(doc);
+    expect(text).toContain('"x-kubernetes-list-map-keys":["type"]'); // traits
+    expect(text).toContain('"x-kubernetes-list-type":"atomic"');
     expect(JSON.stringify(doc)).not.toContain('#/$defs/');
     expect(index.paths['api/v1']).toBeDefined();
   });
