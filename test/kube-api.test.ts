@@ -409,6 +409,34 @@ describe('Kubernetes watch and list protocol', () => {
     expect(events(quiet.body).some((e) => e.type === 'BOOKMARK')).toBe(false);
   });
 
+  it('narrows a watch across departments by metadata.namespace, and names an unsupported field with a 400', async () => {
+    const rv = (await t.request('GET', `${APPS}/applications`, { token: t.adminToken })).json().metadata
+      .resourceVersion as string;
+    for (const ns of ['edu', 'tax'])
+      await t.request('POST', `${APPS}/namespaces/${ns}/applications`, { token: t.adminToken, body: app(`fs-${ns}`) });
+    const watched = await t.request(
+      'GET',
+      `${APPS}/applications?watch=true&timeoutSeconds=1&resourceVersion=${rv}&fieldSelector=metadata.namespace%3Dtax`,
+      { token: t.adminToken, headers: { accept: 'application/json' } },
+    );
+    const objects = events(watched.body).filter((e) => e.type !== 'BOOKMARK');
+    expect(objects.map((e) => `${e.type} ${e.object.metadata.namespace}/${e.object.metadata.name}`)).toEqual([
+      'ADDED tax/fs-tax',
+    ]);
+    for (const url of [
+      `${APPS}/applications?watch=true&fieldSelector=spec.owner%3Dx`,
+      `${APPS}/applications?fieldSelector=spec.owner%3Dx`,
+    ]) {
+      const bad = await t.request('GET', url, { token: t.adminToken, headers: { accept: 'application/json' } });
+      expect(bad.statusCode, url).toBe(400);
+      expect(bad.json()).toMatchObject({ kind: 'Status', reason: 'BadRequest' });
+      expect(bad.json().causes[0]).toMatchObject({
+        code: 'FieldSelectorUnsupported',
+        params: { term: 'spec.owner=x' },
+      });
+    }
+  });
+
   it('answers 410 Gone for a compacted resourceVersion, as a Status', async () => {
     await t.polis.store.compact(1);
     const r = await t.request('GET', `${APPS}/namespaces/edu/applications?watch=true&resourceVersion=1`, {
