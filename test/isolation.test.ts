@@ -766,6 +766,7 @@ describe('tenant isolation on every registered route', () => {
     const core = routes.filter((r) => r.url.startsWith('/api/v1/') && routeKind(r.url));
     expect(core.map((r) => `${r.method} ${r.url}`).sort()).toEqual(
       [
+        'DELETE /api/v1/namespaces/:tenant/secrets',
         'DELETE /api/v1/namespaces/:tenant/secrets/:name',
         'GET /api/v1/events',
         'GET /api/v1/namespaces/:tenant/events',

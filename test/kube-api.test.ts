@@ -24,6 +24,16 @@ const events = (body: string) =>
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- test reads of arbitrary JSON
     .map((l) => JSON.parse(l) as { type: string; object: Record<string, any> });
 
+/** A Content-Type's media type and parameters (values unquoted, as Go's mime.ParseMediaType reads them). */
+const mediaParams = (header: unknown) => {
+  const [type, ...rest] = String(header).split(';');
+  const params = Object.fromEntries(
+    rest.map((p) => p.trim().split('=') as [string, string]).map(([k, v]) => [k, v.replace(/^"|"$/g, '')]),
+  );
+  return { type: type!.trim(), ...params };
+};
+const AGGREGATED_V2 = { type: 'application/json', g: 'apidiscovery.k8s.io', v: 'v2', as: 'APIGroupDiscoveryList' };
+
 beforeAll(async () => {
   t = await startTestPolis();
 });
@@ -48,7 +58,7 @@ describe('Kubernetes discovery', () => {
         name: 'secrets',
         kind: 'Secret',
         namespaced: true,
-        verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'],
+        verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection'],
       }),
       expect.objectContaining({
         name: 'events',
@@ -94,6 +104,63 @@ describe('Kubernetes discovery', () => {
     expect((await t.request('GET', '/apis', {})).statusCode).toBe(401);
   });
 
+  it('serves aggregated discovery on /api and /apis to clients that ask for it, the same resources as per group', async () => {
+    const accept =
+      'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json';
+    const apis = await t.request('GET', '/apis', { token: t.adminToken, headers: { accept } });
+    expect(apis.statusCode).toBe(200);
+    expect(mediaParams(apis.headers['content-type'])).toMatchObject(AGGREGATED_V2);
+    const doc = apis.json();
+    expect(doc).toMatchObject({ kind: 'APIGroupDiscoveryList', apiVersion: 'apidiscovery.k8s.io/v2' });
+    const legacy = (await t.request('GET', '/apis', { token: t.adminToken })).json();
+    expect(doc.items.map((g: { metadata: { name: string } }) => g.metadata.name)).toEqual(
+      legacy.groups.map((g: { name: string }) => g.name),
+    );
+    const oam = doc.items.find((g: { metadata: { name: string } }) => g.metadata.name === 'core.oam.dev');
+    expect(oam.versions[0]).toMatchObject({ version: 'v1beta1', freshness: 'Current' });
+    expect(oam.versions[0].resources).toContainEqual({
+      resource: 'applications',
+      responseKind: { group: 'core.oam.dev', version: 'v1beta1', kind: 'Application' },
+      scope: 'Namespaced',
+      singularResource: 'application',
+      verbs: expect.arrayContaining(['get', 'list', 'watch', 'create', 'update', 'patch', 'delete']),
+      shortNames: ['app', 'apps'],
+      categories: ['polis'],
+      subresources: [
+        {
+          subresource: 'status',
+          responseKind: { group: 'core.oam.dev', version: 'v1beta1', kind: 'Application' },
+          verbs: ['get', 'patch', 'update'],
+        },
+      ],
+    });
+    // Every resource of every group version, as the per-group documents list them.
+    for (const g of doc.items)
+      for (const v of g.versions) {
+        const perGroup = (
+          await t.request('GET', `/apis/${g.metadata.name}/${v.version}`, { token: t.adminToken })
+        ).json();
+        const names = perGroup.resources.map((r: { name: string }) => r.name).filter((n: string) => !n.includes('/'));
+        expect(v.resources.map((r: { resource: string }) => r.resource)).toEqual(names);
+      }
+    const core = await t.request('GET', '/api', { token: t.adminToken, headers: { accept } });
+    expect(mediaParams(core.headers['content-type'])).toMatchObject(AGGREGATED_V2);
+    const v1 = core.json().items[0].versions[0];
+    expect(v1.version).toBe('v1');
+    expect(v1.resources.map((r: { resource: string; scope: string }) => `${r.resource}:${r.scope}`)).toEqual([
+      'namespaces:Cluster',
+      'secrets:Namespaced',
+      'events:Namespaced',
+    ]);
+    // v2beta1 alone for older clients; no token, no discovery.
+    const beta = await t.request('GET', '/apis', {
+      token: t.adminToken,
+      headers: { accept: 'application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList' },
+    });
+    expect(beta.json().apiVersion).toBe('apidiscovery.k8s.io/v2beta1');
+    expect((await t.request('GET', '/apis', { headers: { accept } })).statusCode).toBe(401);
+  });
+
   it('serves OpenAPI v3 per group version, each kind marked with its group, version and kind', async () => {
     const index = (await t.request('GET', '/openapi/v3', { token: t.adminToken })).json();
     const url = index.paths['apis/core.oam.dev/v1beta1'].serverRelativeURL as string;
@@ -104,6 +171,17 @@ describe('Kubernetes discovery', () => {
       { group: 'core.oam.dev', version: 'v1beta1', kind: 'Application' },
     ]);
     expect(schema.properties.spec.properties.components.type).toBe('array');
+    // How lists merge (strategic merge patch, server-side apply): keyed, set or atomic.
+    const components = schema.properties.spec.properties.components;
+    expect(components).toMatchObject({
+      'x-kubernetes-list-type': 'map',
+      'x-kubernetes-list-map-keys': ['name'],
+      'x-kubernetes-patch-merge-key': 'name',
+      'x-kubernetes-patch-strategy': 'merge',
+    });
+    const text = JSON.stringify(doc);
+    expect(text).toContain('"x-kubernetes-list-map-keys":["type"]'); // traits
+    expect(text).toContain('"x-kubernetes-list-type":"atomic"');
     expect(JSON.stringify(doc)).not.toContain('#/$defs/');
     expect(index.paths['api/v1']).toBeDefined();
   });
@@ -130,7 +208,7 @@ describe('every registered kind speaks the Kubernetes API', () => {
         kind: def.kind,
         singularName: def.singular,
         namespaced: def.scope === 'tenant',
-        verbs: [...def.verbs],
+        verbs: def.verbs.flatMap((v) => (v === 'delete' && def.verbs.includes('list') ? [v, 'deletecollection'] : [v])),
         categories: ['polis'],
         ...(def.shortNames.length > 0 ? { shortNames: [...def.shortNames] } : {}),
       };
@@ -329,6 +407,34 @@ describe('Kubernetes watch and list protocol', () => {
       },
     );
     expect(events(quiet.body).some((e) => e.type === 'BOOKMARK')).toBe(false);
+  });
+
+  it('narrows a watch across departments by metadata.namespace, and names an unsupported field with a 400', async () => {
+    const rv = (await t.request('GET', `${APPS}/applications`, { token: t.adminToken })).json().metadata
+      .resourceVersion as string;
+    for (const ns of ['edu', 'tax'])
+      await t.request('POST', `${APPS}/namespaces/${ns}/applications`, { token: t.adminToken, body: app(`fs-${ns}`) });
+    const watched = await t.request(
+      'GET',
+      `${APPS}/applications?watch=true&timeoutSeconds=1&resourceVersion=${rv}&fieldSelector=metadata.namespace%3Dtax`,
+      { token: t.adminToken, headers: { accept: 'application/json' } },
+    );
+    const objects = events(watched.body).filter((e) => e.type !== 'BOOKMARK');
+    expect(objects.map((e) => `${e.type} ${e.object.metadata.namespace}/${e.object.metadata.name}`)).toEqual([
+      'ADDED tax/fs-tax',
+    ]);
+    for (const url of [
+      `${APPS}/applications?watch=true&fieldSelector=spec.owner%3Dx`,
+      `${APPS}/applications?fieldSelector=spec.owner%3Dx`,
+    ]) {
+      const bad = await t.request('GET', url, { token: t.adminToken, headers: { accept: 'application/json' } });
+      expect(bad.statusCode, url).toBe(400);
+      expect(bad.json()).toMatchObject({ kind: 'Status', reason: 'BadRequest' });
+      expect(bad.json().causes[0]).toMatchObject({
+        code: 'FieldSelectorUnsupported',
+        params: { term: 'spec.owner=x' },
+      });
+    }
   });
 
   it('answers 410 Gone for a compacted resourceVersion, as a Status', async () => {

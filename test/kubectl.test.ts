@@ -143,6 +143,16 @@ describe.skipIf(missing !== undefined)(skipTitle('kubectl against polis', missin
     expect(r.stdout).toMatch(/^clusters\s+cl\s+polis\.io\/v1\s+false\s+Cluster$/m);
   });
 
+  it('reads discovery aggregated: /api and /apis once each, no request per group version', async () => {
+    const r = await kubectl('admin', ['api-resources', '-v=6', '--cache-dir', join(dir, 'cache-aggregated')]);
+    expect(r.code, r.stderr).toBe(0);
+    const gets = [...r.stderr.matchAll(/GET https:\/\/\S+?(\/apis?(?:\/[^\s?]*)?)\S* 200/g)].map((m) => m[1] ?? '');
+    expect(gets).toContain('/api');
+    expect(gets).toContain('/apis');
+    expect(gets.filter((p) => /^\/apis\/[^/]+\/[^/]+$/.test(p) || p === '/api/v1')).toEqual([]);
+    expect(r.stdout).toMatch(/^applications\s+app,apps\s+core\.oam\.dev\/v1beta1\s+true\s+Application$/m);
+  });
+
   it('gets applications as a table (-o wide) and as YAML', async () => {
     const wide = await kubectl('edu-admin', ['get', 'applications', '-o', 'wide']);
     expect(wide.code, wide.stderr).toBe(0);
@@ -344,10 +354,11 @@ describe.skipIf(missing !== undefined)(skipTitle('kubectl writes against polis',
     expect(forced.code, forced.stderr).toBe(0);
     const after = await read('ssa');
     expect(imageOf(after)).toBe('nginx:2');
-    expect(after.metadata.managedFields.map((m: { manager: string }) => m.manager)).toEqual(['gitops']);
+    // gitops took the image; the fields both applied alike stay kubectl's too (components are keyed by name).
+    expect(after.metadata.managedFields.map((m: { manager: string }) => m.manager)).toEqual(['kubectl', 'gitops']);
   });
 
-  it('patches with --type merge and --type json, refuses a strategic merge patch, and deletes', async () => {
+  it('patches with --type merge, --type json and (by default) a strategic merge patch, and deletes', async () => {
     const merge = await kubectl('edu-admin', [
       'patch',
       'application',
@@ -382,9 +393,20 @@ describe.skipIf(missing !== undefined)(skipTitle('kubectl writes against polis',
     ]);
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toMatch(/operation 0 \(remove\): nothing is at "\/spec\/nothing"/);
-    const smp = await kubectl('edu-admin', ['patch', 'application', 'csa', '-p', '{"metadata":{"labels":{"a":"b"}}}']);
-    expect(smp.code).not.toBe(0);
-    expect(smp.stderr).toMatch(/strategic merge patch is not supported|--type merge/);
+    // kubectl patch's default type, strategic merge: the component named web merged, its other fields kept.
+    const smp = await kubectl('edu-admin', [
+      'patch',
+      'application',
+      'csa',
+      '-p',
+      '{"metadata":{"labels":{"a":"b"}},"spec":{"components":[{"name":"web","traits":[{"type":"scaler","properties":{"replicas":2}}]}]}}',
+    ]);
+    expect(smp.code, smp.stderr).toBe(0);
+    const merged = await read('csa');
+    expect(merged.metadata.labels).toMatchObject({ a: 'b', patched: 'merge' });
+    expect(merged.spec.components).toHaveLength(1);
+    expect(imageOf(merged)).toBe('nginx:1.29');
+    expect(merged.spec.components[0].traits).toEqual([{ type: 'scaler', properties: { replicas: 2 } }]);
     const del = await kubectl('edu-admin', ['delete', 'application', 'csa', 'ssa']);
     expect(del.code, del.stderr).toBe(0);
     expect(del.stdout).toMatch(/application\.core\.oam\.dev "csa" deleted/);
@@ -462,6 +484,23 @@ describe.skipIf(missing !== undefined)(skipTitle('kubectl on core-group Secrets 
     expect(explain.code, explain.stderr).toBe(0);
     expect(explain.stdout).toMatch(/^KIND:\s+Secret$/m);
     expect(explain.stdout).toMatch(/^\s+stringData\s+<map\[string\]string>/m);
+    // Client-side apply of a v1 Secret: kubectl sends a strategic merge patch the second time.
+    const secretFile = (v: string) => {
+      const f = join(dir, `secret-${v}.yaml`);
+      writeFileSync(
+        f,
+        stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'api-key' }, stringData: { key: v } }),
+      );
+      return f;
+    };
+    const first = await kubectl('edu-admin', ['apply', '-f', secretFile('one')]);
+    expect(first.code, first.stderr).toBe(0);
+    const second = await kubectl('edu-admin', ['apply', '-f', secretFile('two'), '-v=6']);
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stdout).toMatch(/^secret\/api-key configured$/m);
+    expect(second.stderr).toMatch(/PATCH https:\S+\/api\/v1\/namespaces\/edu\/secrets\/api-key\S* 200/);
+    const key = await kubectl('edu-admin', ['get', 'secret', 'api-key', '-o', 'jsonpath={.data.key}']);
+    expect(Buffer.from(key.stdout, 'base64').toString()).toBe('two');
     const del = await kubectl('edu-admin', ['delete', 'secret', 'db-login']);
     expect(del.code, del.stderr).toBe(0);
   });

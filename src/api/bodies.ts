@@ -46,7 +46,7 @@ export const JSON_TYPES = [
   'application/json',
   'application/merge-patch+json',
   'application/json-patch+json',
-  // Parsed so that PATCH can answer it with a 415 naming what to send instead.
+  // Strategic merge patch (PATCH; kubectl patch's default type).
   'application/strategic-merge-patch+json',
 ];
 

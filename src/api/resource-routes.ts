@@ -25,9 +25,12 @@ import { includeObjectOf, table, wantsTable } from './kube/kube-table.ts';
 import { applyJsonPatch } from './kube/json-patch.ts';
 import { fieldManagerOf, patchTypeOf } from './kube/kube-patch.ts';
 import { serverSideApply } from './kube/managed-fields.ts';
+import { strategicMerge } from './kube/strategic-merge-patch.ts';
+import { listRuleOf } from './kube/kube-list-keys.ts';
 import type { FieldValidation } from './kube/kube-field-validation.ts';
 import { duplicateWarnings, fieldValidationOf, validateFields, warningHeaders } from './kube/kube-field-validation.ts';
 import { deleteOptionsOf } from './kube/kube-delete-options.ts';
+import { deleteCollection } from './kube/kube-delete-collection.ts';
 import type { CoreView } from './kube/kube-core-views.ts';
 import { CORE_VIEWS } from './kube/kube-core-views.ts';
 import { duplicateFieldsOf } from './bodies.ts';
@@ -46,6 +49,8 @@ export interface ResourceRouteDeps extends WatchDeps {
 }
 
 const MUTATING = new Set<ResourceVerb>(['create', 'update', 'patch', 'delete']);
+/** Failures whose audit entry is already written (a deletecollection's, naming the object that failed). */
+const RECORDED = new WeakSet<object>();
 
 /**
  * Registers the generic routes of one kind:
@@ -129,7 +134,7 @@ function registerCollection(
         if (!decision.allowed) throw new NotAllowedError(decision.reason);
         return await fn(req, reply, principal);
       } catch (e) {
-        if (MUTATING.has(verb)) {
+        if (MUTATING.has(verb) && !(typeof e === 'object' && e !== null && RECORDED.has(e))) {
           await deps.resources.recordFailure(
             requestContext(req),
             {
@@ -330,7 +335,7 @@ function registerCollection(
    */
   const patchObject = (req: FastifyRequest, reply: FastifyReply, principal: Principal, subresource?: 'status') => {
     const q = req.query as Query;
-    const type = patchTypeOf(req.headers['content-type'], def.kind);
+    const type = patchTypeOf(req.headers['content-type']);
     const key = keyOfReq(req);
     const opts = { ...dryRun(req), ...(subresource ? { subresource } : {}) };
     // The status subresource takes the status only: fieldValidation concerns the object's own fields.
@@ -343,6 +348,16 @@ function registerCollection(
       return deps.resources.patchWith(requestContext(req), key, (c) => fields(applyMergePatch(c!, patch)), opts);
     }
     const view = viewOf;
+    if (type === 'strategic') {
+      checkDepth(req.body);
+      const rules = (path: string) => listRuleOf(def.kind, path);
+      return deps.resources.patchWith(
+        requestContext(req),
+        key,
+        (c) => fields(input(req, strategicMerge(view(c!), req.body, rules))),
+        opts,
+      );
+    }
     if (type === 'json')
       return deps.resources.patchWith(
         requestContext(req),
@@ -370,7 +385,14 @@ function registerCollection(
         const current = c ? (view(c) as unknown as Record<string, unknown>) : undefined;
         return input(
           req,
-          serverSideApply({ current, applied, manager, force: boolParam(q, 'force'), now: now().toISOString() }),
+          serverSideApply({
+            current,
+            applied,
+            manager,
+            force: boolParam(q, 'force'),
+            now: now().toISOString(),
+            rules: (path) => listRuleOf(def.kind, path),
+          }),
         );
       },
       { ...opts, createIfAbsent: !subresource, auditVerb: 'apply' },
@@ -411,6 +433,55 @@ function registerCollection(
           }),
           principal,
         );
+      }),
+    );
+  }
+  if (has('delete') && has('list')) {
+    // Kubernetes' deletecollection: each matching object through the single DELETE's path (kube-delete-collection.ts).
+    app.delete(
+      collection,
+      {
+        schema: {
+          tags,
+          summary: `Delete the ${def.plural} that labelSelector and fieldSelector match (deletecollection)`,
+          querystring: { type: 'object', properties: { ...DELETE_QUERY.properties, ...SELECTOR_QUERY } },
+        },
+      },
+      handle('delete', async (req, _reply, principal) => {
+        const q = req.query as Query;
+        const pathTenant = (req.params as Params).tenant;
+        const fields = parseFieldSelector(stringParam(q, 'fieldSelector'));
+        const labelSelector = selectorFromQuery(stringParam(q, 'labelSelector'));
+        const options = deleteOptionsOf(q, req.body);
+        const tenants = narrow(pathTenant === undefined ? undefined : [pathTenant], fields.namespace, def);
+        const ctx = requestContext(req);
+        const { items, resourceVersion } =
+          tenants !== undefined && tenants.length === 0
+            ? { items: [], resourceVersion: String(await deps.store.currentRevision()) }
+            : await deleteCollection(
+                def,
+                { tenant: pathTenant, labelSelector, name: fields.name },
+                {
+                  resources: deps.resources,
+                  ctx,
+                  principal,
+                  options,
+                  recordFailure: async (name, e) => {
+                    await deps.resources.recordFailure(
+                      ctx,
+                      { verb: 'delete', kind: def.kind, tenant: pathTenant, name },
+                      e,
+                    );
+                    if (typeof e === 'object' && e !== null) RECORDED.add(e);
+                  },
+                },
+              );
+        return {
+          apiVersion: core ? 'v1' : apiVersionOf(def),
+          kind: `${def.kind}List`,
+          metadata: { resourceVersion },
+          items: items.map((o) => viewOf(show(o, principal))),
+        };
       }),
     );
   }
@@ -539,13 +610,16 @@ function bodyName(body: unknown): string | undefined {
   return typeof name === 'string' ? name.slice(0, 253) : undefined;
 }
 
+const SELECTOR_QUERY = {
+  labelSelector: { type: 'string', description: 'e.g. app=portal,tier in (web,api)' },
+  fieldSelector: { type: 'string', description: 'metadata.name=NAME, metadata.namespace=DEPARTMENT' },
+};
 const LIST_QUERY = {
   type: 'object',
   properties: {
-    labelSelector: { type: 'string', description: 'e.g. app=portal,tier in (web,api)' },
+    ...SELECTOR_QUERY,
     limit: { type: 'integer', minimum: 1, maximum: 10000 },
     continue: { type: 'string' },
-    fieldSelector: { type: 'string', description: 'metadata.name=NAME, metadata.namespace=DEPARTMENT' },
     watch: {
       type: 'boolean',
       description:

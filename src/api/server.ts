@@ -122,6 +122,8 @@ declare module 'fastify' {
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+/** How long past its advertised keep-alive timeout the server keeps an idle socket open (see buildServer). */
+export const KEEP_ALIVE_GRACE_MS = 30_000;
 
 /** Builds the HTTP API with every route registered; the caller listens (or uses `inject` in tests). */
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
@@ -141,6 +143,11 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     requestTimeout: bodyTimeoutMs + 30_000,
     http: { connectionsCheckingInterval: Math.min(30_000, Math.max(1000, bodyTimeoutMs)) },
   } as FastifyServerOptions) as unknown as FastifyInstance;
+  // A keep-alive socket is held this long past the advertised `Keep-Alive: timeout` (Fastify's keepAliveTimeout,
+  // 72 s; Node's own margin is 1 s): a client may send on it until just before the advertised time, and a long
+  // synchronous stretch (a large apply) can delay reading that request past Node's margin, when the expired idle
+  // timer, run before I/O, would close the socket on an unread request (ECONNRESET at the client; docs/api.md).
+  (app.server as { keepAliveTimeoutBuffer?: number }).keepAliveTimeoutBuffer = KEEP_ALIVE_GRACE_MS;
   app.decorate('polisRoutes', [] as RouteEntry[]);
   app.addHook('onRoute', (route) => {
     // The API reference (swagger-ui's own routes) is readable without a token, like /openapi.json.

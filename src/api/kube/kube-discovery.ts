@@ -17,6 +17,11 @@ export const NAMESPACE_RESOURCE = {
   shortNames: ['ns'],
 } as const;
 
+/** The verbs of a resource as Kubernetes names them: deletecollection where a kind may be listed and deleted. */
+export function kubeVerbs(verbs: readonly string[]): string[] {
+  return verbs.flatMap((v) => (v === 'delete' && verbs.includes('list') ? ['delete', 'deletecollection'] : [v]));
+}
+
 /** GET /version: Kubernetes' version.Info, plus polis's own `version` (what the polis CLI reads). */
 export function versionInfo(version: string): Record<string, string> {
   return {
@@ -54,7 +59,7 @@ export function coreResources(defs: readonly KindDefinition[]): Record<string, u
         singularName: v.singular,
         namespaced: true,
         kind: v.kind,
-        verbs: v.verbs.filter((verb) => def.verbs.includes(verb)),
+        verbs: kubeVerbs(v.verbs.filter((verb) => def.verbs.includes(verb))),
         ...(v.shortNames.length > 0 ? { shortNames: [...v.shortNames] } : {}),
         categories: ['polis'],
       };
@@ -102,7 +107,7 @@ export function apiResources(def: KindDefinition): Record<string, unknown>[] {
     singularName: def.singular,
     namespaced,
     kind: def.kind,
-    verbs: [...def.verbs],
+    verbs: kubeVerbs(def.verbs),
     ...(def.shortNames.length > 0 ? { shortNames: [...def.shortNames] } : {}),
     categories: ['polis'],
   };

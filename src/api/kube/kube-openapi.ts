@@ -1,3 +1,4 @@
+import { listRuleOf } from './kube-list-keys.ts';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { objectMetaInput } from '../../resources/envelope.ts';
@@ -59,6 +60,38 @@ function objectMetaSchema(): Record<string, unknown> {
   return { ...meta, description: 'Standard object metadata.' };
 }
 
+type Schema = Record<string, unknown>;
+
+/**
+ * Marks every list of a kind's schema as Kubernetes does (kube-list-keys.ts): `x-kubernetes-list-type` map (with its
+ * keys and the strategic merge patch key), set, or atomic, so clients know how patches and server-side apply merge
+ * them. References into the components are followed (a definition shared by two paths carries the first one's mark).
+ */
+export function markListTypes(kind: string, schema: Schema, components: Schema, path = '', depth = 0): void {
+  if (depth > 24) return;
+  const ref = typeof schema.$ref === 'string' ? schema.$ref.replace('#/components/schemas/', '') : undefined;
+  if (ref && components[ref]) markListTypes(kind, components[ref] as Schema, components, path, depth + 1);
+  for (const key of ['allOf', 'anyOf', 'oneOf'] as const)
+    if (Array.isArray(schema[key]))
+      for (const s of schema[key] as Schema[]) markListTypes(kind, s, components, path, depth + 1);
+  if (schema.type === 'array') {
+    const rule = listRuleOf(kind, path);
+    schema['x-kubernetes-list-type'] = rule?.type ?? 'atomic';
+    if (rule?.type === 'map') {
+      schema['x-kubernetes-list-map-keys'] = [rule.key];
+      schema['x-kubernetes-patch-merge-key'] = rule.key;
+    }
+    if (rule) schema['x-kubernetes-patch-strategy'] = 'merge';
+    if (schema.items && typeof schema.items === 'object')
+      markListTypes(kind, schema.items as Schema, components, `${path}[]`, depth + 1);
+  }
+  const props = schema.properties as Record<string, Schema> | undefined;
+  if (props && typeof props === 'object')
+    for (const [k, child] of Object.entries(props))
+      if (k !== 'metadata' && child && typeof child === 'object')
+        markListTypes(kind, child, components, path ? `${path}.${k}` : k, depth + 1);
+}
+
 /** The components of one kind: its schema, named as Kubernetes names it. */
 function kindSchema(def: KindDefinition, components: Record<string, unknown>): void {
   const name = schemaName(def.group, def.version, def.kind);
@@ -85,6 +118,7 @@ function kindSchema(def: KindDefinition, components: Record<string, unknown>): v
     ],
     'x-kubernetes-group-version-kind': [{ group: def.group, version: def.version, kind: def.kind }],
   };
+  markListTypes(def.kind, components[name] as Schema, components);
 }
 
 const NAMESPACE_SCHEMA = {

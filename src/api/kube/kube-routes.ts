@@ -10,6 +10,7 @@ import type { Principal } from '../../tenancy/authorization.ts';
 import { authorize } from '../../tenancy/authorization.ts';
 import { principalOf } from '../../tenancy/request-principal.ts';
 import { apiGroup, apiResourceList, apiVersions, coreResourceList } from './kube-discovery.ts';
+import { aggregatedContentType, aggregatedCore, aggregatedVersionOf } from './kube-aggregated-discovery.ts';
 import { namespaceOf } from './kube-objects.ts';
 import { groupVersionDocument, openApiIndex } from './kube-openapi.ts';
 import type { TableSource } from './kube-table.ts';
@@ -32,9 +33,12 @@ const NAMESPACE_COLUMNS = [{ name: 'STATUS', path: 'status.phase' }];
 export function registerKubeRoutes(app: FastifyInstance, deps: KubeRouteDeps): void {
   const tags = ['kubernetes'];
   const defs = () => deps.registry.all();
-  app.get('/api', { schema: { tags, summary: 'Kubernetes core API versions' } }, async (req) =>
-    apiVersions(req.headers.host ?? '127.0.0.1'),
-  );
+  app.get('/api', { schema: { tags, summary: 'Kubernetes core API versions' } }, async (req, reply) => {
+    reply.header('vary', 'Accept');
+    const aggregated = aggregatedVersionOf(req.headers.accept);
+    if (aggregated) return reply.type(aggregatedContentType(aggregated)).send(aggregatedCore(defs(), aggregated));
+    return apiVersions(req.headers.host ?? '127.0.0.1');
+  });
   app.get(
     '/api/v1',
     { schema: { tags, summary: 'Kubernetes core v1 resources: departments as namespaces, their Secrets and Events' } },

@@ -286,9 +286,12 @@ export const en = {
   JsonPatchTestFailed: 'operation {index} (test): the value at "{pointer}" differs from the one given',
   JsonPatchMoveIntoChild: 'operation {index} (move): "{from}" cannot move into its own child "{pointer}"',
   PatchTypeUnsupported:
-    'PATCH does not take {type}: send application/merge-patch+json, application/json-patch+json or application/apply-patch+yaml',
-  StrategicMergePatchUnsupported:
-    'strategic merge patch is not supported for {kind}: use a merge patch (kubectl patch --type merge), a JSON patch (--type json) or server-side apply',
+    'PATCH does not take {type}: send application/merge-patch+json, application/strategic-merge-patch+json, application/json-patch+json or application/apply-patch+yaml',
+  StrategicMergeNotObject: 'a strategic merge patch is a JSON object',
+  StrategicMergeDirectiveInvalid: '$patch {value} is not valid: expected replace, delete or merge',
+  StrategicMergeRetainKeysInvalid: '$retainKeys is not valid: expected a list of field names',
+  StrategicMergeKeyMissing:
+    'the list {path} merges its items by "{key}": each item of the patch needs "{key}" (or send $patch: replace to replace the list)',
   FieldManagerRequired: 'an apply patch needs the fieldManager query parameter (kubectl apply --server-side sets it)',
   FieldManagerConflict: 'conflict with "{manager}": {field}',
   ApplyConflicts:

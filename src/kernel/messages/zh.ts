@@ -246,9 +246,12 @@ export const zh: Record<MessageCode, string> = {
   JsonPatchTestFailed: '第 {index} 个操作（test）："{pointer}" 处的值与给定值不同',
   JsonPatchMoveIntoChild: '第 {index} 个操作（move）："{from}" 不能移入其子路径 "{pointer}"',
   PatchTypeUnsupported:
-    'PATCH 不接受 {type}：请发送 application/merge-patch+json、application/json-patch+json 或 application/apply-patch+yaml',
-  StrategicMergePatchUnsupported:
-    '{kind} 不支持策略合并补丁：请使用合并补丁（kubectl patch --type merge）、JSON patch（--type json）或服务端应用',
+    'PATCH 不接受 {type}：请发送 application/merge-patch+json、application/strategic-merge-patch+json、application/json-patch+json 或 application/apply-patch+yaml',
+  StrategicMergeNotObject: '策略合并补丁应为 JSON 对象',
+  StrategicMergeDirectiveInvalid: '$patch {value} 无效：应为 replace、delete 或 merge',
+  StrategicMergeRetainKeysInvalid: '$retainKeys 无效：应为字段名列表',
+  StrategicMergeKeyMissing:
+    '列表 {path} 按 "{key}" 合并各项：补丁的每一项都需要 "{key}"（或发送 $patch: replace 替换整个列表）',
   FieldManagerRequired: '应用补丁需要 fieldManager 查询参数（kubectl apply --server-side 会设置）',
   FieldManagerConflict: '与 "{manager}" 冲突：{field}',
   ApplyConflicts:
