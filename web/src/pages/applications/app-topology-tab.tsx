@@ -1,50 +1,17 @@
-import { Empty, Table, Typography } from 'antd';
 import { paths } from '../../api/paths.ts';
-import { useFetch, useNow } from '../../data/hooks.ts';
-import { ErrorAlert } from '../../components/error-alert.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
-import { shortName } from '../../observe/incident-model.ts';
-import { edgeLabel } from '../../observe/topology-model.ts';
-import type { TopologyEdge, TopologyView } from '../../observe/types.ts';
-import { ServiceGraph } from '../../topology/lazy.tsx';
+import { TopologyPanel } from '../../topology/topology-panel.tsx';
 
-/** The application's service graph (reloaded every 15 s) and its edges as a table for reading the figures. */
+/** The application's service graph and its edges as a table for reading the figures. */
 export function AppTopologyTab(props: { tenant: string; name: string }) {
-  const { t, locale } = useI18n();
-  const tick = useNow(15_000);
-  const r = useFetch<TopologyView>(paths.appTopology(props.tenant, props.name), [tick], 5000);
-  if (r.error) return <ErrorAlert error={r.error} />;
-  if (r.data && r.data.edges.length === 0 && r.data.nodes.length === 0)
-    return <Empty description={t('topology.none')} />;
+  const { t } = useI18n();
   return (
-    <div data-testid="app-topology">
-      {r.data && <ServiceGraph view={r.data} application={props.name} />}
-      <Table<TopologyEdge>
-        style={{ marginTop: 12 }}
-        size="small"
-        rowKey={(e) => `${e.from}>${e.to}`}
-        pagination={false}
-        loading={!r.data}
-        dataSource={[...(r.data?.edges ?? [])]}
-        data-testid="topology-edges"
-        columns={[
-          {
-            key: 'edge',
-            title: '→',
-            render: (_, e) => (
-              <Typography.Text>
-                {shortName(e.from)} → {shortName(e.to)}
-              </Typography.Text>
-            ),
-          },
-          {
-            key: 'figures',
-            title: t('observe.signal.rps'),
-            render: (_, e) => edgeLabel(e, locale) ?? t('topology.declared'),
-          },
-          { key: 'sources', title: '', render: (_, e) => e.sources.join(', ') },
-        ]}
-      />
-    </div>
+    <TopologyPanel
+      url={paths.appTopology(props.tenant, props.name)}
+      application={props.name}
+      emptyText={t('topology.none')}
+      testId="app-topology"
+      edgesTestId="topology-edges"
+    />
   );
 }
