@@ -241,13 +241,15 @@ describe('bad input', () => {
     }
   });
 
-  it('refuses a patch type polis does not speak (strategic merge), saying which it does', async () => {
+  it('refuses a patch type polis does not speak, saying which it does', async () => {
     const r = await t.request('PATCH', '/apis/core.oam.dev/v1beta1/tenants/edu/applications/enrolment-portal', {
       token,
-      body: '{"spec":{}}',
-      contentType: 'application/strategic-merge-patch+json',
+      body: 'spec: {}',
+      contentType: 'text/plain',
     });
     expect(r.statusCode).toBe(415);
+    for (const accepted of ['merge-patch+json', 'json-patch+json', 'strategic-merge-patch+json', 'apply-patch+yaml'])
+      expect(r.body).toContain(accepted);
   });
 
   it('refuses a JSON patch that leaves the spec invalid, naming the field, and stores nothing', async () => {
