@@ -73,14 +73,28 @@ export async function setEditorText(page: Page, testId: string, text: string): P
   await page.keyboard.insertText(text);
 }
 
-/** Picks an option of the antd Select under `testId` by its visible text. */
+/**
+ * Picks an option of the antd Select under `testId` by its visible text, and checks that the Select shows it: on a
+ * busy machine a click can land while the dropdown is still opening and select nothing, so it tries again (a few
+ * times) rather than let the form be sent with the old value.
+ */
 export async function pick(page: Page, testId: string, option: string | RegExp): Promise<void> {
-  await page.getByTestId(testId).click();
-  await page
-    .locator('.ant-select-dropdown:visible .ant-select-item-option')
-    .filter({ hasText: option })
-    .first()
-    .click();
+  const select = page.getByTestId(testId);
+  for (let attempt = 1; ; attempt++) {
+    await select.click();
+    await page
+      .locator('.ant-select-dropdown:visible .ant-select-item-option')
+      .filter({ hasText: option })
+      .first()
+      .click();
+    // The chosen option is marked selected in its dropdown (kept in the page, hidden, once it closes).
+    const selected = await page
+      .locator('.ant-select-dropdown .ant-select-item-option-selected')
+      .filter({ hasText: option })
+      .count();
+    if (selected > 0) return;
+    if (attempt >= 4) throw new Error(`the ${testId} select did not take ${String(option)} in ${attempt} tries`);
+  }
 }
 
 /**

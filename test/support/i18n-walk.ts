@@ -10,7 +10,8 @@ export interface WalkTarget {
  * The reason-code walk (issue 13): the console's main pages in zh-CN, with state that makes the server speak (a
  * failed cluster: events, exclusions, conditions; a quota refusal), collecting every Latin-script sentence the page
  * shows. A sentence is a run of 3+ English words; ids, names, quantities, commands and YAML are not sentences, nor
- * what people wrote themselves (an application's description: marked `data-user-text`).
+ * what people wrote themselves (an application's description: marked `data-user-text`), nor a cluster's own event
+ * messages, quoted beside their reason in Chinese (`data-cluster-text`).
  */
 
 /** A run of three or more words of Latin letters, joined by spaces and light punctuation. */
@@ -47,7 +48,9 @@ async function contentText(page: Page): Promise<string> {
   return page.evaluate<string>(`(() => {
     const main = document.querySelector('main') ?? document.querySelector('.ant-layout-content') ?? document.body;
     const root = main.cloneNode(true);
-    for (const el of root.querySelectorAll('code, pre, .cm-editor, [data-user-text]')) el.remove();
+    // Not polis's sentences: what people wrote (data-user-text), and a cluster's own event messages, quoted as the
+    // cluster wrote them beside their reason in the reader's language (data-cluster-text).
+    for (const el of root.querySelectorAll('code, pre, .cm-editor, [data-user-text], [data-cluster-text]')) el.remove();
     // Tooltips and titles hold server text too (the applications list's health tooltip).
     const titles = [...main.querySelectorAll('[title]')].map((e) => e.getAttribute('title') ?? '');
     root.style.position = 'absolute';

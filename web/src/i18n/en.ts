@@ -208,6 +208,7 @@ export const en: Record<MessageKey, string> = {
   'event.count': 'Count',
   'event.source': 'Source',
   'event.fromCluster': 'Kubernetes · {cluster}',
+  'event.clusterSaid': 'The cluster says:',
   'event.fromClusterHelp': 'Recorded by Kubernetes in namespace {namespace}; the message is as the cluster wrote it.',
   'event.clusterNotRead': "Cluster {cluster}'s events are not shown",
 

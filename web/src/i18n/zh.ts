@@ -207,6 +207,7 @@ export const zh = {
   'event.count': '次数',
   'event.source': '来源',
   'event.fromCluster': 'Kubernetes · {cluster}',
+  'event.clusterSaid': '集群原文：',
   'event.fromClusterHelp': '由 Kubernetes 在命名空间 {namespace} 中记录；信息为集群原文。',
   'event.clusterNotRead': '未显示集群 {cluster} 的事件',
 

@@ -7,6 +7,7 @@ import { formatDateTime, formatRelative } from '../../format/format.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
 import type { Coded } from '../../i18n/server-messages.ts';
 import { useServerText } from '../../i18n/server-messages.ts';
+import { kubeReasonText } from '../../i18n/kube-reasons.ts';
 
 /** A Kubernetes Event of one of the application's namespaces, as `GET …/applications/{app}/events` lists it. */
 interface ClusterEventItem {
@@ -33,6 +34,8 @@ interface Row {
   readonly warning: boolean;
   readonly reason: string;
   readonly message: string;
+  /** A cluster's event: its reason in the reader's language, when Kubernetes' reason is a well-known one. */
+  readonly summary?: string;
   readonly count: number;
   readonly object?: string;
   readonly cluster?: string;
@@ -45,7 +48,7 @@ interface Row {
  * namespaces on every cluster it is on (refreshed every 10 s), each of those tagged with its cluster; newest first.
  */
 export function AppEventsTab(props: { tenant: string; name: string }) {
-  const { t, locale } = useI18n();
+  const { t, lang, locale } = useI18n();
   const st = useServerText();
   const now = useNow(5000);
   const tick = useNow(10_000);
@@ -75,6 +78,7 @@ export function AppEventsTab(props: { tenant: string; name: string }) {
         // Kubernetes' own reason code and text: shown as the cluster wrote them.
         reason: e.reason,
         message: e.message,
+        summary: kubeReasonText(e.reason, lang),
         count: e.count,
         object: `${e.involvedObject.kind}/${e.involvedObject.name}`,
         cluster: e.source.cluster,
@@ -82,7 +86,7 @@ export function AppEventsTab(props: { tenant: string; name: string }) {
         source: '',
       }));
     return [...own, ...kube].sort((a, b) => Date.parse(b.time) - Date.parse(a.time)).slice(0, 500);
-  }, [snap.state.items, fetched.data, props.name, st]);
+  }, [snap.state.items, fetched.data, props.name, st, lang]);
   const notRead = (fetched.data?.clusters ?? []).filter((c) => !c.reachable);
   return (
     <>
@@ -135,7 +139,11 @@ export function AppEventsTab(props: { tenant: string; name: string }) {
               ) : (
                 <span style={{ wordBreak: 'break-word' }}>
                   <Typography.Text type="secondary">{r.object} </Typography.Text>
-                  <span data-cluster-text>{r.message}</span>
+                  {r.summary ?? t('event.clusterSaid')}{' '}
+                  {/* The cluster's own words, quoted as it wrote them (not polis's sentence). */}
+                  <Typography.Text type="secondary" lang="en" data-cluster-text>
+                    「{r.message}」
+                  </Typography.Text>
                 </span>
               ),
           },
