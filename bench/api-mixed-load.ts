@@ -9,14 +9,14 @@
  * BENCH_CONNECTIONS (32), BENCH_BACKENDS (sqlite,postgres), BENCH_PROFILE=1 to CPU-profile the server during the
  * mixed load (figures are then perturbed; the profile summary is printed and written beside the result).
  */
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnPolis } from '../test/support/child-polis.ts';
 import type { ChildPolis } from '../test/support/child-polis.ts';
 import { findPostgresBin, startTempPostgres } from '../test/setup/temp-postgres.ts';
 import type { TempPostgres } from '../test/setup/temp-postgres.ts';
-import { formatProfile, summarizeProfile } from './support/cpu-profile.ts';
+import { formatProfile, profileToggle, summarizeProfile } from './support/cpu-profile.ts';
 import type { LoadResult, LoadSpec } from './support/load-generator.ts';
 import { applicationDoc, tenantDoc } from './support/oam-fixtures.ts';
 import { residentMemory, serverHeap } from './support/process-memory.ts';
@@ -101,23 +101,6 @@ async function seed(polis: ChildPolis): Promise<void> {
     if (created !== Math.min(params.batch, docs.length - i))
       throw new Error(`apply batch at ${i} created ${created} objects`);
   }
-}
-
-async function profileToggle(polis: ChildPolis, file: string, stopping: boolean): Promise<void> {
-  polis.process.kill('SIGUSR2');
-  if (!stopping) return new Promise((r) => setTimeout(r, 200));
-  for (let i = 0; i < 600; i++) {
-    if (existsSync(file)) {
-      try {
-        JSON.parse(readFileSync(file, 'utf8'));
-        return;
-      } catch {
-        // Still being written.
-      }
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`no CPU profile appeared at ${file}`);
 }
 
 async function runBackend(

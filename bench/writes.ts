@@ -11,13 +11,13 @@
  * BENCH_BACKENDS (sqlite,postgres), BENCH_PROFILE=1 to CPU-profile the server during the last level (figures are then
  * perturbed; the summary is printed and written to bench/results/writes.<backend>.profile.json).
  */
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnPolis } from '../test/support/child-polis.ts';
 import type { ChildPolis } from '../test/support/child-polis.ts';
 import { findPostgresBin, startTempPostgres } from '../test/setup/temp-postgres.ts';
-import { formatProfile, summarizeProfile } from './support/cpu-profile.ts';
+import { formatProfile, profileToggle, summarizeProfile } from './support/cpu-profile.ts';
 import { applicationDoc, applicationName, tenantDoc, tenantName } from './support/oam-fixtures.ts';
 import type { Figure } from './support/results.ts';
 import { envInt, figure, percentile, printFigures, round, writeResult } from './support/results.ts';
@@ -65,24 +65,6 @@ async function commitCounters(polis: ChildPolis): Promise<{ commits: number; tra
     commits: read('polis_store_commits_total'),
     transactions: read('polis_store_committed_transactions_total'),
   };
-}
-
-/** SIGUSR2 toggles the server's CPU profile (test/support/serve-process.ts); the second one writes `file`. */
-async function profileToggle(polis: ChildPolis, file: string, stopping: boolean): Promise<void> {
-  polis.process.kill('SIGUSR2');
-  if (!stopping) return new Promise((r) => setTimeout(r, 200));
-  for (let i = 0; i < 600; i++) {
-    if (existsSync(file)) {
-      try {
-        JSON.parse(readFileSync(file, 'utf8'));
-        return;
-      } catch {
-        // Still being written.
-      }
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`no CPU profile appeared at ${file}`);
 }
 
 async function level(polis: ChildPolis, writers: number, profileFile?: string): Promise<Level> {

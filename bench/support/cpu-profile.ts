@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import type { ChildPolis } from '../../test/support/child-polis.ts';
 
 /** The parts of a V8 .cpuprofile used here. */
 interface ProfileNode {
@@ -123,4 +124,25 @@ export function formatProfile(s: ProfileSummary): string {
     ...block('inclusive time by src/ file', s.inclusiveBySrcFile),
     ...block('self time by function', s.topFunctions),
   ].join('\n');
+}
+
+/**
+ * SIGUSR2 toggles a polis child's CPU profile (test/support/serve-process.ts): the first starts it (given a moment to
+ * begin), the second (`stopping`) writes `file`, which this waits for until it parses.
+ */
+export async function profileToggle(polis: ChildPolis, file: string, stopping: boolean): Promise<void> {
+  polis.process.kill('SIGUSR2');
+  if (!stopping) return new Promise((r) => setTimeout(r, 200));
+  for (let i = 0; i < 600; i++) {
+    if (existsSync(file)) {
+      try {
+        JSON.parse(readFileSync(file, 'utf8'));
+        return;
+      } catch {
+        // Still being written.
+      }
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no CPU profile appeared at ${file}`);
 }
