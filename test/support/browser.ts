@@ -80,20 +80,24 @@ export async function setEditorText(page: Page, testId: string, text: string): P
  */
 export async function pick(page: Page, testId: string, option: string | RegExp): Promise<void> {
   const select = page.getByTestId(testId);
+  const choice = page
+    .locator('.ant-select-dropdown:visible .ant-select-item-option')
+    .filter({ hasText: option })
+    .first();
   for (let attempt = 1; ; attempt++) {
-    await select.click();
-    await page
-      .locator('.ant-select-dropdown:visible .ant-select-item-option')
-      .filter({ hasText: option })
-      .first()
-      .click();
+    // Open the dropdown unless it already shows the option (a second click on an open Select closes it).
+    if (!(await choice.isVisible())) await select.click();
+    // The dropdown can close under the click while it is still animating open; then it is opened again.
+    const clicked = await choice.click({ timeout: 15_000 }).then(
+      () => true,
+      () => false,
+    );
     // The chosen option is marked selected in its dropdown (kept in the page, hidden, once it closes).
-    const selected = await page
-      .locator('.ant-select-dropdown .ant-select-item-option-selected')
-      .filter({ hasText: option })
-      .count();
+    const selected = clicked
+      ? await page.locator('.ant-select-dropdown .ant-select-item-option-selected').filter({ hasText: option }).count()
+      : 0;
     if (selected > 0) return;
-    if (attempt >= 4) throw new Error(`the ${testId} select did not take ${String(option)} in ${attempt} tries`);
+    if (attempt >= 5) throw new Error(`the ${testId} select did not take ${String(option)} in ${attempt} tries`);
   }
 }
 
