@@ -6,9 +6,17 @@ import type { Grant, Provisioner } from '../src/market/provisioners/index.ts';
 import { grantId } from '../src/market/provisioners/index.ts';
 import { mysqlProvisioner } from '../src/market/provisioners/mysql-provisioner.ts';
 import { postgresProvisioner } from '../src/market/provisioners/postgres-provisioner.ts';
+import { rabbitmqProvisioner } from '../src/market/provisioners/rabbitmq-provisioner.ts';
 import { redisProvisioner } from '../src/market/provisioners/redis-provisioner.ts';
 import type { TempServer } from './setup/temp-middleware.ts';
-import { missing, startMariadbServer, startPostgresServer, startRedisServer } from './setup/temp-middleware.ts';
+import {
+  missing,
+  startMariadbServer,
+  startPostgresServer,
+  startRabbitmqServer,
+  startRedisServer,
+} from './setup/temp-middleware.ts';
+import { amqpLogin } from './support/amqp-login.ts';
 import { skipTitle } from './support/skip.ts';
 
 /**
@@ -29,21 +37,21 @@ async function refused(fn: () => Promise<unknown>): Promise<string> {
   throw new Error('expected a refusal, got success');
 }
 
-function suite(
-  kind: 'postgresql' | 'mariadb' | 'redis',
-  start: () => Promise<TempServer>,
+function suite<S extends TempServer>(
+  kind: 'postgresql' | 'mariadb' | 'redis' | 'rabbitmq',
+  start: () => Promise<S>,
   p: Provisioner,
-  body: (s: () => TempServer) => void,
+  body: (s: () => S) => void,
 ) {
   const why = missing(kind);
   describe.skipIf(why !== undefined)(skipTitle(`${kind} provisioner on a real server`, why), () => {
-    let server: TempServer;
+    let server: S;
     beforeAll(async () => {
       server = await start();
       await p.provision(server, A);
       await p.provision(server, B);
-    }, 120_000);
-    afterAll(() => server?.stop());
+    }, 240_000);
+    afterAll(() => server?.stop(), 60_000);
     body(() => server);
   });
 }
@@ -170,5 +178,62 @@ suite('redis', startRedisServer, redisProvisioner, (server) => {
     expect(await admin.exists(`${A.id}:session:1`)).toBe(0);
     expect(await admin.exists(`${B.id}:secret`)).toBe(1);
     await admin.quit();
+  });
+});
+
+suite('rabbitmq', startRabbitmqServer, rabbitmqProvisioner, (server) => {
+  const login = (user: string, password: string, vhost: string) =>
+    amqpLogin(server().host, server().port, user, password, vhost);
+  const reason = async (user: string, password: string, vhost: string): Promise<string> => {
+    const r = await login(user, password, vhost);
+    if (r.ok) {
+      r.close();
+      throw new Error(`expected ${user} to be refused on vhost ${vhost}`);
+    }
+    return r.reason;
+  };
+  const admin = (path: string, method = 'GET') =>
+    fetch(`${server().managementUrl}/api/${path}`, {
+      method,
+      headers: {
+        authorization: `Basic ${Buffer.from(`${server().username}:${server().password}`).toString('base64')}`,
+      },
+    });
+
+  it("opens a binding's own vhost and refuses every other vhost and the management API", async () => {
+    const a = await login(A.id, A.password, A.id);
+    expect(a.ok).toBe(true);
+    if (a.ok) a.close();
+    expect(await reason(A.id, A.password, B.id)).toMatch(/^530 /); // NOT_ALLOWED: no permission on B's vhost
+    expect(await reason(A.id, A.password, '/')).toMatch(/^530 /);
+    expect(await reason(A.id, 'wrong', A.id)).toMatch(/^403 /); // ACCESS_REFUSED
+    expect(await reason(B.id, B.password, A.id)).toMatch(/^530 /);
+    // No management tags: its credentials cannot read the broker's API either.
+    const api = await fetch(`${server().managementUrl}/api/vhosts`, {
+      headers: { authorization: `Basic ${Buffer.from(`${A.id}:${A.password}`).toString('base64')}` },
+    });
+    expect(api.status).toBe(401);
+  });
+
+  it('provisions idempotently, and revokes: its connection closed, login refused, vhost gone', async () => {
+    await rabbitmqProvisioner.provision(server(), A);
+    const open = await login(A.id, A.password, A.id);
+    expect(open.ok).toBe(true);
+    // The management API lists a connection a few moments after it opens; revoke closes the ones it lists.
+    for (let i = 0; i < 400; i++) {
+      const list = (await (await admin('connections?columns=user')).json()) as { user: string }[];
+      if (list.some((c) => c.user === A.id)) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await rabbitmqProvisioner.revoke(server(), A);
+    await rabbitmqProvisioner.revoke(server(), A);
+    if (open.ok) expect(await open.closed).toBeTruthy();
+    expect(await reason(A.id, A.password, A.id)).toMatch(/^403 /);
+    expect((await admin(`vhosts/${A.id}`)).status).toBe(404);
+    expect((await admin(`users/${A.id}`)).status).toBe(404);
+    // B is untouched.
+    const b = await login(B.id, B.password, B.id);
+    expect(b.ok).toBe(true);
+    if (b.ok) b.close();
   });
 });

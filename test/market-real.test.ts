@@ -8,14 +8,21 @@ import { parseAllDocuments } from 'yaml';
 import { ManualClock } from '../src/kernel/clock.ts';
 import type { BindingStatus } from '../src/market/market-controller.ts';
 import type { TempServer } from './setup/temp-middleware.ts';
-import { missing, startMariadbServer, startPostgresServer, startRedisServer } from './setup/temp-middleware.ts';
+import {
+  missing,
+  startMariadbServer,
+  startPostgresServer,
+  startRabbitmqServer,
+  startRedisServer,
+} from './setup/temp-middleware.ts';
+import { amqpLogin } from './support/amqp-login.ts';
 import { skipTitle } from './support/skip.ts';
 import type { TestPolis } from './support/test-polis.ts';
 import { startTestPolis } from './support/test-polis.ts';
 
 /**
  * Bindings through the whole of polis (API, admission, controller, sealed Secret) on real servers: the data bureau's
- * shared instance names a PostgreSQL, MariaDB or Redis started here; two departments bind; each department's
+ * shared instance names a PostgreSQL, MariaDB, Redis or RabbitMQ started here; two departments bind; each department's
  * credentials, read from its Secret, reach its own database or prefix and are refused at the other's; unbinding
  * makes them fail to log in and removes the Secret.
  */
@@ -24,11 +31,12 @@ const ENGINES = [
   { kind: 'postgresql', item: 'postgresql', version: '16.4.0', start: startPostgresServer },
   { kind: 'mariadb', item: 'mysql', version: '10.11.0', start: startMariadbServer },
   { kind: 'redis', item: 'redis', version: '7.2.0', start: startRedisServer },
+  { kind: 'rabbitmq', item: 'rabbitmq', version: '3.13.0', start: startRabbitmqServer },
 ] as const;
 
 type Creds = { username: string; password: string; database?: string; prefix?: string };
 
-/** Whether `c` can use `target` (a database, or a key prefix) at `s`. */
+/** Whether `c` can use `target` (a database, a key prefix or a vhost) at `s`. */
 async function reaches(kind: string, s: TempServer, c: Creds, target: string): Promise<boolean> {
   try {
     if (kind === 'postgresql') {
@@ -53,6 +61,10 @@ async function reaches(kind: string, s: TempServer, c: Creds, target: string): P
       });
       await conn.query('CREATE TABLE IF NOT EXISTS t (id int)');
       await conn.end();
+    } else if (kind === 'rabbitmq') {
+      const login = await amqpLogin(s.host, s.port, c.username, c.password, target);
+      if (!login.ok) return false;
+      login.close();
     } else {
       const client = createClient({
         socket: { host: s.host, port: s.port, reconnectStrategy: false },
@@ -93,7 +105,7 @@ beforeAll(async () => {
     .sort()
     .flatMap((f) => parseAllDocuments(readFileSync(join(dir, f), 'utf8')).map((d) => d.toJSON() as object));
   await t.polis.resources.apply(CTX, docs);
-  for (const name of ['postgresql-16-4-0', 'mysql-10-11-0', 'redis-7-2-0']) {
+  for (const name of ['postgresql-16-4-0', 'mysql-10-11-0', 'redis-7-2-0', 'rabbitmq-3-13-0']) {
     const v = await t.polis.resources.get('CatalogItemVersion', '', name);
     await t.polis.resources.replaceStatus(CTX, { ...v, status: { phase: 'Released', reviewedBy: 'test' } });
   }
@@ -127,7 +139,7 @@ async function creds(tenant: string, name: string, prefix: string): Promise<Cred
 for (const e of ENGINES) {
   const why = missing(e.kind);
   describe.skipIf(why !== undefined)(skipTitle(`${e.kind}: bindings through polis on a real server`, why), () => {
-    let server: TempServer;
+    let server: TempServer & { managementUrl?: string };
     const inst = `shared-${e.item}`;
     beforeAll(async () => {
       server = await e.start();
@@ -136,7 +148,12 @@ for (const e of ENGINES) {
           apiVersion: 'polis.io/v1',
           kind: 'Secret',
           metadata: { name: `${inst}-root`, tenant: 'platform' },
-          stringData: { username: server.username, password: server.password },
+          stringData: {
+            username: server.username,
+            password: server.password,
+            // RabbitMQ: where its management API listens (bindings are made through it).
+            ...(server.managementUrl ? { managementUrl: server.managementUrl } : {}),
+          },
         },
         {
           apiVersion: 'market.polis.io/v1',
@@ -163,7 +180,7 @@ for (const e of ENGINES) {
           (await status('tax', `${e.item}-db`))?.phase === 'Ready',
       );
     }, 300_000);
-    afterAll(() => server?.stop());
+    afterAll(() => server?.stop(), 60_000);
 
     it('starts the server beside polis without stalling it: polis keeps its controllers lease', () => {
       expect(leaseLost()).toBe(false);

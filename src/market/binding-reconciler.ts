@@ -191,7 +191,13 @@ export class BindingReconciler {
     return {
       ok: true,
       engine: conn.engine,
-      admin: { host: conn.host, port: conn.port, username, password },
+      admin: {
+        host: conn.host,
+        port: conn.port,
+        username,
+        password,
+        ...(secretValue(adminObj, 'managementUrl') ? { managementUrl: secretValue(adminObj, 'managementUrl') } : {}),
+      },
       direct: ispec.endpoint !== undefined || !this.c.deps.provisioners.simulated,
       host: conn.host,
       port: conn.port,

@@ -1,6 +1,6 @@
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,15 +35,21 @@ function which(bin: string): string | undefined {
 }
 
 /** Why a server cannot run here (its binary is absent), or undefined. */
-export function missing(kind: 'postgresql' | 'mariadb' | 'redis'): string | undefined {
+export function missing(kind: 'postgresql' | 'mariadb' | 'redis' | 'rabbitmq'): string | undefined {
   if (kind === 'postgresql')
     return findPostgresBin() ? undefined : 'PostgreSQL is not installed (apt-get install postgresql)';
   if (kind === 'mariadb')
     return which('mariadbd') && which('mariadb-install-db')
       ? undefined
       : 'MariaDB is not installed (apt-get install mariadb-server)';
+  if (kind === 'rabbitmq')
+    return existsSync(RABBITMQ_SERVER) && which('epmd')
+      ? undefined
+      : 'RabbitMQ is not installed (apt-get install rabbitmq-server)';
   return which('redis-server') ? undefined : 'Redis is not installed (apt-get install redis-server)';
 }
+
+const RABBITMQ_SERVER = '/usr/lib/rabbitmq/bin/rabbitmq-server';
 
 async function waitForPort(port: number, child: ChildProcess, log: () => string): Promise<void> {
   const deadline = Date.now() + 120_000;
@@ -291,4 +297,109 @@ export async function startRedisServer(): Promise<TempServer> {
   const stop = stopper(child, dir);
   await waitForPort(port, child, () => out);
   return { host: '127.0.0.1', port, username: 'default', password: ADMIN_PASSWORD, stop };
+}
+
+/** A RabbitMQ server: the AMQP port in `port`, the management API at `managementUrl`. */
+export interface TempRabbitmq extends TempServer {
+  readonly managementUrl: string;
+}
+
+/** Sends a signal to a process group, ignoring one that is gone. */
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // gone already
+  }
+}
+
+/**
+ * RabbitMQ with its management plugin, everything on loopback and in a temp folder: its own epmd (Erlang's port
+ * mapper, started here in the foreground on a free port rather than left behind as the daemon Erlang would start),
+ * a node name of its own, the AMQP, management and distribution ports free ones. The administrator `admin` has
+ * ADMIN_PASSWORD. Started in a process group of its own and stopped by signalling that group.
+ */
+export async function startRabbitmqServer(): Promise<TempRabbitmq> {
+  const dir = mkdtempSync(join(tmpdir(), 'polis-mkt-rabbit-'));
+  const [amqp, management, dist, epmdPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  for (const sub of ['home', 'mnesia', 'log']) mkdirSync(join(dir, sub));
+  writeFileSync(join(dir, 'enabled_plugins'), '[rabbitmq_management].\n');
+  writeFileSync(
+    join(dir, 'rabbitmq.conf'),
+    [
+      `listeners.tcp.1 = 127.0.0.1:${amqp}`,
+      'management.tcp.ip = 127.0.0.1',
+      `management.tcp.port = ${management}`,
+      'default_user = admin',
+      `default_pass = ${ADMIN_PASSWORD}`,
+      'default_user_tags.administrator = true',
+      // The tests fill no queues; a small disk must not stop publishers.
+      'disk_free_limit.absolute = 1MB',
+      '',
+    ].join('\n'),
+  );
+  const env = {
+    ...process.env,
+    HOME: join(dir, 'home'),
+    ERL_EPMD_ADDRESS: '127.0.0.1',
+    ERL_EPMD_PORT: String(epmdPort),
+    RABBITMQ_NODENAME: `polis-test-${amqp}@localhost`,
+    RABBITMQ_DIST_PORT: String(dist),
+    RABBITMQ_CONFIG_FILE: join(dir, 'rabbitmq'),
+    RABBITMQ_MNESIA_BASE: join(dir, 'mnesia'),
+    RABBITMQ_LOG_BASE: join(dir, 'log'),
+    RABBITMQ_ENABLED_PLUGINS_FILE: join(dir, 'enabled_plugins'),
+    RABBITMQ_PID_FILE: join(dir, 'pid'),
+  };
+  let out = '';
+  const epmd = spawn(which('epmd')!, ['-port', String(epmdPort), '-address', '127.0.0.1'], {
+    cwd: dir,
+    env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  epmd.stderr!.on('data', (d) => (out += d));
+  await waitForPort(epmdPort, epmd, () => out);
+  const child = spawn(RABBITMQ_SERVER, [], { cwd: dir, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const atExit = (): void => {
+    for (const p of [child.pid, epmd.pid]) if (p) killGroup(p, 'SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  };
+  process.on('exit', atExit);
+  const stop = async (): Promise<void> => {
+    process.removeListener('exit', atExit);
+    if (child.pid) {
+      killGroup(child.pid, 'SIGTERM');
+      await waitGone(child.pid);
+      killGroup(child.pid, 'SIGKILL'); // what did not stop in 15 s (a disk monitor's shell)
+    }
+    if (epmd.pid) {
+      killGroup(epmd.pid, 'SIGTERM');
+      await waitGone(epmd.pid);
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const managementUrl = `http://127.0.0.1:${management}`;
+  const auth = `Basic ${Buffer.from(`admin:${ADMIN_PASSWORD}`).toString('base64')}`;
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    if (child.exitCode !== null) {
+      await stop();
+      throw new Error(`rabbitmq-server exited (${child.exitCode}): ${out}`);
+    }
+    const ok = await fetch(`${managementUrl}/api/overview`, { headers: { authorization: auth } }).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) break;
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`RabbitMQ's management API did not answer in 180 s: ${out}`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  await waitForPort(amqp, child, () => out);
+  return { host: '127.0.0.1', port: amqp, username: 'admin', password: ADMIN_PASSWORD, managementUrl, stop };
 }

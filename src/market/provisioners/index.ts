@@ -1,6 +1,7 @@
 import { msg } from '../../kernel/messages/index.ts';
 import { mysqlProvisioner } from './mysql-provisioner.ts';
 import { postgresProvisioner } from './postgres-provisioner.ts';
+import { rabbitmqProvisioner } from './rabbitmq-provisioner.ts';
 import type { Engine, Provisioner } from './provisioner.ts';
 import { ProvisionerError } from './provisioner.ts';
 import { redisProvisioner } from './redis-provisioner.ts';
@@ -15,12 +16,13 @@ const DIRECT: Partial<Record<Engine, Provisioner>> = {
   postgresql: postgresProvisioner,
   mysql: mysqlProvisioner,
   redis: redisProvisioner,
+  rabbitmq: rabbitmqProvisioner,
 };
 
 /**
  * Which provisioner serves an instance: a direct connection where the instance names an endpoint polis reaches, the
- * simulated middleware for instances in the simulated cloud. RabbitMQ, Kafka and MinIO have the contract and the
- * simulated provisioner; a direct one for them is refused with a reason (docs/marketplace.md).
+ * simulated middleware for instances in the simulated cloud. Kafka and MinIO have the contract and the simulated
+ * provisioner; a direct one for them is refused with a reason (docs/marketplace.md).
  */
 export interface ProvisionerSet {
   readonly simulated?: SimulatedMiddleware;

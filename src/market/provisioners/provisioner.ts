@@ -12,6 +12,8 @@ export interface AdminEndpoint {
   readonly port: number;
   readonly username: string;
   readonly password: string;
+  /** RabbitMQ: the management API's base URL (the admin Secret's `managementUrl`; default http on port 15672). */
+  readonly managementUrl?: string;
 }
 
 /** One binding's credentials to make: the name (user, database, prefix, vhost or bucket) and its password. */
