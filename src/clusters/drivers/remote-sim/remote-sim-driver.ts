@@ -263,6 +263,8 @@ export class RemoteSim implements ServedSimReader, LoadControl {
     const json = (await r.json()) as T & { error?: string; path?: string; message?: string };
     if (r.ok || accept.includes(r.status)) return json;
     if (json.error === 'faultTarget') throw new FaultTargetError(json.path ?? '', json.message ?? '');
+    if (json.error === 'invalid')
+      throw new Error(`simulated cloud at ${this.url} refused ${path}: ${json.path ?? ''}: ${json.message ?? ''}`);
     throw new Error(json.message ?? `simulated cloud at ${this.url} answered ${r.status}`);
   }
 

@@ -75,4 +75,19 @@ describe('the served simulated cloud: load and metrics over loopback read the on
     expect(problems).toHaveLength(1);
     expect(await source.history(REF, 'cpuUtilization', 0, 60_000, 60_000)).toEqual([NaN, NaN]);
   });
+
+  it('refuses a malformed request with a 400 naming the field, and sets nothing', async () => {
+    const { cloud } = await served();
+    const before = cloud.offeredRps(NS, 'web');
+    const r = await fetch(`${server!.url}/v1/load`, {
+      method: 'POST',
+      body: JSON.stringify({ namespace: NS, targets: [{ component: 'web', baseRps: 5 }], factor: -1 }),
+    });
+    expect(r.status).toBe(400);
+    expect(await r.json()).toMatchObject({ error: 'invalid', path: 'factor' });
+    expect(cloud.offeredRps(NS, 'web')).toBe(before);
+    const metrics = await fetch(`${server!.url}/v1/metrics`, { method: 'POST', body: JSON.stringify({}) });
+    expect(metrics.status).toBe(400);
+    expect(await metrics.json()).toMatchObject({ error: 'invalid', path: 'components' });
+  });
 });

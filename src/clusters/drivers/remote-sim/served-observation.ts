@@ -1,12 +1,22 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ComponentTarget } from '../../../observe/history/history-probe.ts';
+import { z } from 'zod';
 import { historyGrid } from '../../../observe/metrics-source.ts';
 import { simMemoryUse } from '../../../observe/sources/simulated/sim-observation.ts';
 import { SimulatedHistoryProbe } from '../../../observe/sources/simulated/simulated-probe.ts';
-import { applyLoad, type LoadTarget, type SimCloud } from '../../../sim/index.ts';
+import { applyLoad, type SimCloud } from '../../../sim/index.ts';
 
-/** The body of a served-observation request, as the client (RemoteSim) sends it. */
-type Body = Record<string, unknown>;
+const component = z.object({ namespace: z.string().min(1), component: z.string().min(1) });
+const BODIES = {
+  '/v1/load': z.object({
+    namespace: z.string().min(1),
+    targets: z.array(z.object({ component: z.string().min(1), baseRps: z.number().nonnegative() })),
+    factor: z.number().min(0).max(1000),
+    untilMs: z.number().optional(),
+  }),
+  '/v1/metrics': z.object({ components: z.array(component) }),
+  '/v1/scenario-rps': component.extend({ fromMs: z.number(), toMs: z.number(), stepMs: z.number().positive() }),
+  '/v1/history-sample': z.object({ targets: z.array(component.extend({ tenant: z.string(), app: z.string() })) }),
+} as const;
 
 /**
  * The served cloud's load and metrics (sim-server.ts): what `polis sim load`, the autoscaler, alerts, the history
@@ -30,33 +40,40 @@ export async function servedObservation(
     return true;
   }
   if (req.method !== 'POST') return false;
-  const body = async () => ((await read()) ?? {}) as Body;
+  // A malformed request (from a client of another version) is told what was wrong and where, and changes nothing.
+  const parse = async <S extends z.ZodType>(schema: S): Promise<z.infer<S> | undefined> => {
+    const parsed = schema.safeParse((await read()) ?? {});
+    if (parsed.success) return parsed.data;
+    const issue = parsed.error.issues[0]!;
+    send(res, 400, { error: 'invalid', path: issue.path.join('.'), message: issue.message });
+    return undefined;
+  };
   switch (path) {
     case '/v1/load': {
-      const b = await body();
-      const untilMs = typeof b.untilMs === 'number' ? b.untilMs : undefined;
-      const components = applyLoad(sim, String(b.namespace), b.targets as LoadTarget[], Number(b.factor), untilMs);
-      send(res, 200, { components });
+      const b = await parse(BODIES[path]);
+      if (b) send(res, 200, { components: applyLoad(sim, b.namespace, b.targets, b.factor, b.untilMs) });
       return true;
     }
     case '/v1/metrics': {
-      const b = await body();
-      const refs = (b.components ?? []) as { namespace: string; component: string }[];
-      send(res, 200, { now: sim.now(), items: refs.map((r) => sim.componentMetrics(r.namespace, r.component)) });
+      const b = await parse(BODIES[path]);
+      if (b)
+        send(res, 200, {
+          now: sim.now(),
+          items: b.components.map((r) => sim.componentMetrics(r.namespace, r.component)),
+        });
       return true;
     }
     case '/v1/scenario-rps': {
-      const b = await body();
-      const grid = historyGrid(Number(b.fromMs), Number(b.toMs), Number(b.stepMs));
-      const ns = String(b.namespace);
-      const component = String(b.component);
-      send(res, 200, { values: grid.map((t) => sim.scenarioRps(ns, component, t) ?? null) });
+      const b = await parse(BODIES[path]);
+      if (b) {
+        const grid = historyGrid(b.fromMs, b.toMs, b.stepMs);
+        send(res, 200, { values: grid.map((t) => sim.scenarioRps(b.namespace, b.component, t) ?? null) });
+      }
       return true;
     }
     case '/v1/history-sample': {
-      const b = await body();
-      const samples = await new SimulatedHistoryProbe(sim).sample((b.targets ?? []) as ComponentTarget[]);
-      send(res, 200, { samples });
+      const b = await parse(BODIES[path]);
+      if (b) send(res, 200, { samples: await new SimulatedHistoryProbe(sim).sample(b.targets) });
       return true;
     }
     default:
