@@ -66,7 +66,7 @@ describe.skipIf(inject('pgUrl') === null)(
       sim?.stop();
       for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
       await drop();
-    });
+    }, 180_000);
 
     it('two replicas deliver an application once into the one cloud, and scaling through either is seen by both', async () => {
       const schema = await createPostgresTestSchema();
@@ -304,7 +304,11 @@ describe.skipIf(inject('pgUrl') === null)(
         return stdout.includes(mark);
       });
       stop.abort();
-      expect(await cli, stderr).toBe(0);
+      // Interrupted as with Ctrl-C: 0 once every stream was open, 130 when one was still being opened.
+      expect([0, 130], stderr).toContain(await cli);
+      // The CLI ran in this process: its aborted follow requests leave their connections open on the replica
+      // (4 of them here, until the keep-alive timeout, about 70 s), which a CLI process exiting would close.
+      other.app.server.closeAllConnections();
     }, 300_000);
   },
 );
