@@ -109,7 +109,7 @@ export async function startSimServer(opts: { sim: SimCloud; host?: string; port?
     }
     if (call === 'follow' && parts.length === 4) {
       const [owner, request] = (Array.isArray(body) ? body : []) as [Owner, LogRequest];
-      await follow(driver(name), owner, request, req, res);
+      await follow(driver(name), owner, request, res);
       return;
     }
     if (!REMOTE_CALLS.includes(call)) {
@@ -167,15 +167,9 @@ export async function startSimServer(opts: { sim: SimCloud; host?: string; port?
  * when the owner has no such pod), then `{"line":…}` per line, `{"end":true}` when the pod went away; stops
  * following when the client goes.
  */
-async function follow(
-  driver: SimulatedDriver,
-  owner: Owner,
-  request: LogRequest,
-  req: IncomingMessage,
-  res: ServerResponse,
-): Promise<void> {
+async function follow(driver: SimulatedDriver, owner: Owner, request: LogRequest, res: ServerResponse): Promise<void> {
   const write = (o: unknown) => {
-    if (!res.writableEnded) res.write(`${JSON.stringify(o)}\n`);
+    if (!res.writableEnded && !res.destroyed) res.write(`${JSON.stringify(o)}\n`);
   };
   let stop: (() => void) | undefined;
   try {
@@ -197,6 +191,8 @@ async function follow(
     send(res, 200, { missing: true });
     return;
   }
+  // The client may have gone while the follow was being opened.
+  if (res.destroyed) return stop();
   res.writeHead(200, { 'content-type': 'application/x-ndjson' });
   write({ following: true });
   res.on('close', () => stop());
