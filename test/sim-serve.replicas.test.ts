@@ -171,7 +171,7 @@ describe.skipIf(inject('pgUrl') === null)(
       expect(sim.faults.list()).toEqual([]);
     }, 300_000);
 
-    it('load set through one replica is what the other reads and scales on; history, metering and log follow read the one cloud', async () => {
+    it('load set through one replica is what the other reads and scales on; the history sampler and log follow read the one cloud', async () => {
       const schema = await createPostgresTestSchema();
       drop = schema.drop;
       sim = new SimCloud({ clock: systemClock, seed: 7 });
