@@ -250,7 +250,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
   if (sim && !opts.virtualTime) sim.startTelemetry();
   // Decisions read metrics from the simulated cloud in the sandbox, else from Prometheus when configured.
   const metricsSource: MetricsSource | undefined =
-    config.prometheusUrl && (config.metrics === 'prometheus' || !sim)
+    config.prometheusUrl && (config.metrics === 'prometheus' || (!sim && !remoteSim))
       ? createMetricsSource({
           kind: 'prometheus',
           url: config.prometheusUrl,
@@ -266,14 +266,23 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
             pastFromScenario: true,
             ...(opts.virtualTime ? {} : { recordEveryMs: 15_000 }),
           })
-        : undefined;
+        : remoteSim
+          ? createMetricsSource({
+              kind: 'served-sim',
+              reader: remoteSim,
+              pastFromScenario: true,
+              recordEveryMs: 15_000,
+              onProblem: (ref, why) => log(`metrics from the served simulated cloud ${ref?.namespace ?? ''}: ${why}`),
+            })
+          : undefined;
   // Metric history: range queries go to Prometheus when it is configured, else polis keeps its own in the store,
   // sampled from the simulated cloud by the replica that runs the controllers.
   const history: History = createHistory({
     store,
     clock,
     sim,
-    ...(config.prometheusUrl && (config.metrics === 'prometheus' || !sim)
+    ...(remoteSim ? { servedSim: remoteSim } : {}),
+    ...(config.prometheusUrl && (config.metrics === 'prometheus' || (!sim && !remoteSim))
       ? {
           prometheus: {
             url: config.prometheusUrl,
@@ -368,7 +377,9 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
         }
       : sim
         ? { memoryUse: () => simMemoryUse(sim) }
-        : {}),
+        : remoteSim
+          ? { memoryUse: () => remoteSim.memoryUse() }
+          : {}),
     log,
   });
   const billing = new BillingController({

@@ -7,6 +7,8 @@ import { ClusterUnreachableError, NamespaceOwnedError } from '../src/clusters/dr
 import { kubernetesDriver, parseKubeconfig } from '../src/clusters/drivers/kubernetes/index.ts';
 import type { KubernetesDriver } from '../src/clusters/drivers/kubernetes/index.ts';
 import { SimulatedDriver } from '../src/clusters/drivers/simulated/simulated-driver.ts';
+import { RemoteSim, RemoteSimDriver } from '../src/clusters/drivers/remote-sim/remote-sim-driver.ts';
+import { startSimServer } from '../src/clusters/drivers/remote-sim/sim-server.ts';
 import { namespaceManifest, ownerOf, topologyNamespace } from '../src/delivery/namespace.ts';
 import { ManualClock } from '../src/kernel/clock.ts';
 import type { Manifest } from '../src/kernel/manifest.ts';
@@ -17,7 +19,8 @@ import { startFakeKube } from './support/fake-kube/index.ts';
 
 /**
  * One suite, every ClusterDriver (CONVENTIONS.md): the same behaviours through the driver interface on the
- * embedded simulated cloud and on the Kubernetes driver against a fake API server (test/support/fake-kube). What
+ * embedded simulated cloud, on a simulated cloud served over loopback (`polis sim serve`, POLIS_SIM_URL) and on the
+ * Kubernetes driver against a fake API server (test/support/fake-kube). What
  * only a real API server has (request counts, watches, field managers, kubeconfigs) follows, for Kubernetes alone.
  */
 
@@ -67,6 +70,32 @@ function simHarness(): Harness {
     reconnect: () => cluster.restore(),
     writeLog: (namespace, pod, container, text) => void cluster.writeLog({ namespace, pod, container }, text),
     stop: async () => {},
+  };
+}
+
+/** The simulated cloud served by another process (here, on loopback in this one), through the remote driver. */
+async function remoteSimHarness(): Promise<Harness> {
+  const sim = new SimCloud({ clock: new ManualClock(), seed: 1 });
+  const cluster = sim.addCluster(DEFAULT_SANDBOX[0]!);
+  const server = await startSimServer({ sim });
+  return {
+    driver: new RemoteSimDriver(new RemoteSim(server.url), cluster.name, DEFAULT_SANDBOX[0]!),
+    async eventually(read, check) {
+      let last = await read();
+      for (let i = 0; i < 120 && !check(last); i++) {
+        sim.advance(1000);
+        // The followed lines cross a socket: let them arrive before reading again.
+        await sleep(5);
+        last = await read();
+      }
+      return last;
+    },
+    edit: (key, change) => cluster.mutate(key, change),
+    live: (key) => cluster.get(key),
+    cutOff: async () => cluster.partition(),
+    reconnect: () => cluster.restore(),
+    writeLog: (namespace, pod, container, text) => void cluster.writeLog({ namespace, pod, container }, text),
+    stop: () => server.close(),
   };
 }
 
@@ -159,6 +188,7 @@ const SERVICE = `v1/Service/${OWNER.namespace}/web`;
 
 const BACKENDS: Record<string, () => Promise<Harness>> = {
   simulated: async () => simHarness(),
+  'served simulated cloud': () => remoteSimHarness(),
   kubernetes: () => kubeHarness(),
 };
 

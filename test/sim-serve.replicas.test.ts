@@ -1,6 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { runCli } from '../src/cli/run-cli.ts';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { startSimServer, type SimServer } from '../src/clusters/drivers/remote-sim/sim-server.ts';
 import { systemClock } from '../src/kernel/clock.ts';
@@ -16,7 +18,9 @@ import { skipTitle } from './support/skip.ts';
  * One simulated cloud for several replicas (POLIS_SIM_URL, `polis sim serve`): two polis replicas over one
  * PostgreSQL drive the sandbox's clusters in one simulated cloud served over HTTP on loopback, instead of each
  * building its own. An application is delivered once, its pods appear once, and scaling it through either replica
- * is seen by both.
+ * is seen by both. The cloud's load, metrics and logs go through the same seam: load set through one replica is what
+ * the other replica's metrics and autoscaler read, the history sampler and metering read the one cloud, and
+ * `polis logs --follow` through a replica streams what the cloud's pods write.
  */
 const FAST = { ttlMs: 1500, renewMs: 250, renewDeadlineMs: 1000 };
 const CTX = { actor: 'system:test', requestId: 'sim-serve-test' };
@@ -62,7 +66,7 @@ describe.skipIf(inject('pgUrl') === null)(
       sim?.stop();
       for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
       await drop();
-    });
+    }, 180_000);
 
     it('two replicas deliver an application once into the one cloud, and scaling through either is seen by both', async () => {
       const schema = await createPostgresTestSchema();
@@ -165,6 +169,146 @@ describe.skipIf(inject('pgUrl') === null)(
       expect(wrong.statusCode, wrong.body).toBe(400);
       expect((await call(b, 'DELETE', `/api/v1/sandbox/faults/${added.json().id}`)).statusCode).toBe(200);
       expect(sim.faults.list()).toEqual([]);
+    }, 300_000);
+
+    it('load set through one replica is what the other reads and scales on; the history sampler and log follow read the one cloud', async () => {
+      const schema = await createPostgresTestSchema();
+      drop = schema.drop;
+      sim = new SimCloud({ clock: systemClock, seed: 7 });
+      sim.start(250);
+      server = await startSimServer({ sim });
+      const secretKey = generateSecretKey();
+      const start = async (): Promise<Polis> => {
+        const dataDir = mkdtempSync(join(tmpdir(), 'polis-simserve-'));
+        dirs.push(dataDir);
+        const config = loadConfig(
+          {},
+          {
+            dataDir,
+            databaseUrl: schema.url,
+            secretKey,
+            demo: true,
+            simUrl: server!.url,
+            logLevel: 'silent',
+            host: '127.0.0.1',
+            port: 0,
+          },
+        );
+        const p = await startPolis(config, {
+          controllers: true,
+          sharding: true,
+          shardTiming: FAST,
+          feedPollMs: 200,
+          listen: true,
+        });
+        running.push(p);
+        return p;
+      };
+      const a = await start();
+      const b = await start();
+      await waitFor('both replicas to see two members', () => [a, b].every((p) => p.member!.live.length === 2));
+      // Each replica reads metrics from the one cloud (before, a replica with POLIS_SIM_URL had no metrics source).
+      expect(a.metricsSource?.name).toBe('simulated');
+      expect(b.metricsSource?.name).toBe('simulated');
+
+      const busyNs = 'edu--busy';
+      await a.resources.create(CTX, {
+        apiVersion: 'core.oam.dev/v1beta1',
+        kind: 'Application',
+        metadata: { name: 'busy', tenant: 'edu' },
+        spec: {
+          components: [
+            {
+              name: 'web',
+              type: 'webservice',
+              properties: { image: 'registry.example.gov.cn/edu/busy:1.0', cpu: '100m', memory: '64Mi' },
+              traits: [{ type: 'scaler', properties: { replicas: 2 } }],
+            },
+          ],
+          policies: [
+            {
+              name: 'scale',
+              type: 'autoscaling',
+              properties: {
+                components: [{ name: 'web', minReplicas: 2, maxReplicas: 6, targets: { cpuUtilization: 50 } }],
+              },
+            },
+          ],
+        },
+      });
+      const podsInCloud = () =>
+        sim!.clusters().reduce((n, c) => n + c.pods(busyNs, { 'app.oam.dev/name': 'busy' }).length, 0);
+      await waitFor('busy delivered into the one cloud', () => podsInCloud() === 2);
+
+      // The load goes through the replica that does not own the application; the owner's autoscaler acts on it.
+      const owner = a.member!.owns('edu', 'busy') ? a : b;
+      const other = owner === a ? b : a;
+      const token = readFileSync(a.adminTokenFile!, 'utf8').trim();
+      const loaded = await other.app.inject({
+        method: 'POST',
+        url: '/api/v1/sandbox/tenants/edu/applications/busy/load',
+        headers: { authorization: `Bearer ${token}` },
+        payload: { factor: 20 },
+      });
+      expect(loaded.statusCode, loaded.body).toBe(200);
+      const offered = sim.componentMetrics(busyNs, 'web').offeredRps;
+      expect(offered).toBeGreaterThan(0);
+      expect(loaded.json().components).toEqual([{ component: 'web', offeredRps: Math.round(offered * 10) / 10 }]);
+
+      const ref = { tenant: 'edu', app: 'busy', namespace: busyNs, component: 'web' };
+      for (const p of [owner, other])
+        await waitFor("the load seen in both replicas' metrics", async () => {
+          const s = await p.metricsSource!.signals(ref);
+          return (s?.requestsPerSecond ?? 0) > 0 && (s?.cpuUtilization ?? 0) > 0.5;
+        });
+      const scaled = async () => {
+        const o = await owner.store.get({ kind: 'Application', tenant: 'edu', name: 'busy' });
+        const status = o?.status as { scaling?: { components?: { web?: { desired?: number } } } } | undefined;
+        return status?.scaling?.components?.web?.desired ?? 0;
+      };
+      await waitFor("the owner's autoscaler to scale busy up on the load", async () => (await scaled()) > 2);
+      await waitFor('the scale-up delivered into the one cloud', () => podsInCloud() > 2);
+
+      // History and metering sample the one cloud too: a sampler exists, and what it records is the cloud's.
+      const leader = [a, b].find((p) => p.elector.isLeader) ?? a;
+      expect(leader.history.sampler).toBeDefined();
+      await leader.history.sampler!.tick();
+      const now = Date.now();
+      const range = await leader.history.service.rangeQuery(
+        'polis_component_requests_per_second{app="busy"}',
+        { tenants: 'all', platform: true },
+        now - 60_000,
+        now + 60_000,
+        15_000,
+      );
+      expect(JSON.stringify(range)).toContain('busy');
+
+      // `polis logs --follow` through the other replica: a line the one cloud's pod writes now arrives.
+      const home = mkdtempSync(join(tmpdir(), 'polis-simserve-cli-'));
+      dirs.push(home);
+      let stdout = '';
+      let stderr = '';
+      const stop = new AbortController();
+      const cli = runCli(['logs', 'busy', '--tenant', 'edu', '-c', 'web', '--tail', '1', '--follow'], {
+        stdout: { write: (x: string) => (stdout += x) },
+        stderr: { write: (x: string) => (stderr += x) },
+        stdin: Readable.from([]),
+        env: { HOME: home, POLIS_CONFIG: join(home, 'none.json'), POLIS_SERVER: other.url!, POLIS_TOKEN: token },
+        cwd: home,
+        signal: stop.signal,
+      });
+      const mark = `WARN followed through a replica ${Date.now()}`;
+      await waitFor('the followed log to carry the line written in the one cloud', () => {
+        for (const c of sim!.clusters())
+          c.writeLog({ namespace: busyNs, labels: { 'app.oam.dev/name': 'busy' } }, mark);
+        return stdout.includes(mark);
+      });
+      stop.abort();
+      // Interrupted as with Ctrl-C: 0 once every stream was open, 130 when one was still being opened.
+      expect([0, 130], stderr).toContain(await cli);
+      // The CLI ran in this process: its aborted follow requests leave their connections open on the replica
+      // (4 of them here, until the keep-alive timeout, about 70 s), which a CLI process exiting would close.
+      other.app.server.closeAllConnections();
     }, 300_000);
   },
 );

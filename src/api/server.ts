@@ -77,6 +77,7 @@ export interface ServerDeps {
   readonly servedSim?: {
     readonly faults: FaultControl;
     clusterFault: NonNullable<SandboxRouteDeps['clusterFault']>;
+    readonly setLoad?: NonNullable<SandboxRouteDeps['load']>['setLoad'];
   };
   /** Incidents with a verdict (when the sandbox runs). */
   readonly incidents?: IncidentController;
@@ -275,6 +276,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     clock: deps.clock,
     sim: deps.sim,
     ...(deps.servedSim ? { clusterFault: (n, f) => deps.servedSim!.clusterFault(n, f) } : {}),
+    ...(deps.servedSim?.setLoad ? { load: { setLoad: deps.servedSim.setLoad.bind(deps.servedSim) } } : {}),
   });
   registerObserveRoutes(app, { resources: deps.resources, metrics: deps.metricsSource, sim: deps.sim });
   registerHistoryRoutes(app, { history: deps.history });

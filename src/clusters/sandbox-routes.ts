@@ -8,8 +8,8 @@ import { ConflictError, InputError, NotAllowedError, NotFoundError } from '../ke
 import type { ResourceService } from '../resources/service.ts';
 import type { Store } from '../resources/store.ts';
 import { zodCauses } from '../resources/validation.ts';
-import type { SimCloud } from '../sim/index.ts';
-import { DEFAULT_LOAD_PROFILE, constant } from '../sim/index.ts';
+import type { LoadControl, SimCloud } from '../sim/index.ts';
+import { DEFAULT_LOAD_PROFILE, simLoadControl } from '../sim/index.ts';
 import { authorize } from '../tenancy/authorization.ts';
 import { principalOf, requestContext } from '../tenancy/request-principal.ts';
 import { namespaceOf } from '../delivery/namespace.ts';
@@ -24,6 +24,8 @@ export interface SandboxRouteDeps {
    * after the fault, or the names of the clusters it has when it has no such one.
    */
   readonly clusterFault?: (name: string, fault: Fault) => Promise<{ state: string } | { missing: readonly string[] }>;
+  /** A served simulated cloud's load (POLIS_SIM_URL), when there is no embedded one. */
+  readonly load?: LoadControl;
 }
 
 const FAULTS = ['fail', 'partition', 'restore'] as const;
@@ -145,7 +147,7 @@ export function registerSandboxRoutes(app: FastifyInstance, deps: SandboxRouteDe
       const { tenant, name } = req.params as { tenant: string; name: string };
       try {
         requireApplicationAccess(req, 'update', tenant, name);
-        const cloud = sim();
+        const load = !deps.sim && deps.load ? deps.load : simLoadControl(sim());
         const parsed = loadBody.safeParse(req.body ?? {});
         if (!parsed.success) throw new InputError('invalid load request', zodCauses(parsed.error), { invalid: true });
         const body = parsed.data;
@@ -159,16 +161,16 @@ export function registerSandboxRoutes(app: FastifyInstance, deps: SandboxRouteDe
         }
         const namespace = namespaceOf(tenant, name, appObj.status);
         const until = body.forSeconds ? deps.clock.now().getTime() + body.forSeconds * 1000 : undefined;
-        const components = chosen.map((c) => {
-          // A component nobody gave a load yet gets a steady base: its replicas at 30% of their CPU request.
-          if (cloud.offeredRps(namespace, c.name) === 0) {
-            const base =
-              (BASE_UTILIZATION * c.replicas * c.perReplica.cpuMilli) / DEFAULT_LOAD_PROFILE.cpuMilliPerRequest;
-            cloud.setScenario(namespace, c.name, constant(Math.max(1, base)));
-          }
-          cloud.setLoadFactor(namespace, c.name, body.factor, until);
-          return { component: c.name, offeredRps: Math.round(cloud.offeredRps(namespace, c.name) * 10) / 10 };
-        });
+        // A component nobody gave a load yet gets a steady base: its replicas at 30% of their CPU request.
+        const components = await load.setLoad(
+          namespace,
+          chosen.map((c) => ({
+            component: c.name,
+            baseRps: (BASE_UTILIZATION * c.replicas * c.perReplica.cpuMilli) / DEFAULT_LOAD_PROFILE.cpuMilliPerRequest,
+          })),
+          body.factor,
+          until,
+        );
         await audit(
           req,
           { kind: 'Application', tenant, name, apiVersion: 'core.oam.dev/v1beta1' },

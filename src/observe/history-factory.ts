@@ -7,6 +7,7 @@ import { HistoryService } from './history/history-service.ts';
 import { HistoryWriter } from './history/history-writer.ts';
 import { StoreHistory } from './history/store-history.ts';
 import { PrometheusHistory } from './sources/prometheus/prometheus-history.ts';
+import { ServedHistoryProbe, type ServedSimReader } from './sources/simulated/served-source.ts';
 import { SimulatedHistoryProbe } from './sources/simulated/simulated-probe.ts';
 
 export interface HistoryConfig {
@@ -14,6 +15,8 @@ export interface HistoryConfig {
   readonly clock: Clock;
   /** The simulated cloud the sampler reads (the embedded default). */
   readonly sim?: SimCloud;
+  /** A simulated cloud another process serves (POLIS_SIM_URL), sampled there when there is no embedded one. */
+  readonly servedSim?: ServedSimReader;
   /** With Prometheus configured, range queries go to it and polis samples nothing itself. */
   readonly prometheus?: {
     readonly url: string;
@@ -50,10 +53,15 @@ export function createHistory(config: HistoryConfig): History {
     new StoreHistory({ store: config.store.metricHistory, clock: config.clock, writer }),
     config.clock,
   );
-  if (!config.sim) return { service };
+  const probe = config.sim
+    ? new SimulatedHistoryProbe(config.sim)
+    : config.servedSim
+      ? new ServedHistoryProbe(config.servedSim, config.log)
+      : undefined;
+  if (!probe) return { service };
   const sampler = new HistorySampler({
     store: config.store,
-    probe: new SimulatedHistoryProbe(config.sim),
+    probe,
     writer,
     clock: config.clock,
     ...(config.log ? { log: config.log } : {}),

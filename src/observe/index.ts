@@ -13,3 +13,4 @@ export { createMetricsSource, type MetricsSourceConfig } from './metrics-source-
 export { createHistory, type History, type HistoryConfig } from './history-factory.ts';
 export type { HistoryService } from './history/history-service.ts';
 export { registerHistoryRoutes, PROMETHEUS_PREFIX } from './history/history-routes.ts';
+export type { ServedSimReader } from './sources/simulated/served-source.ts';

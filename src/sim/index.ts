@@ -61,3 +61,4 @@ export {
   type TelemetrySeries,
   type TelemetrySignal,
 } from './telemetry.ts';
+export { applyLoad, simLoadControl, type LoadApplied, type LoadControl, type LoadTarget } from './load-control.ts';

@@ -16,7 +16,10 @@ export async function runSimServe(ctx: CliContext, opts: { port?: string; seed?:
   const { SimCloud } = await import('../../sim/index.ts');
   const { systemClock } = await import('../../kernel/clock.ts');
   const { startSimServer } = await import('../../clusters/drivers/remote-sim/sim-server.ts');
+  const { seedDemoLoad } = await import('../../demo-city.ts');
   const sim = new SimCloud({ clock: systemClock, seed });
+  // The demo city's daily load, as an embedded cloud gets it with POLIS_DEMO (inert while no replica seeds the demo).
+  seedDemoLoad(sim);
   let server;
   try {
     server = await startSimServer({ sim, host: '127.0.0.1', port });

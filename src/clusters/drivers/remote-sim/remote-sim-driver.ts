@@ -1,6 +1,9 @@
 import type { Manifest } from '../../../kernel/manifest.ts';
 import type { Message } from '../../../kernel/messages/index.ts';
-import type { SimClusterSpec } from '../../../sim/index.ts';
+import type { ComponentMetrics, LoadApplied, LoadControl, LoadTarget, SimClusterSpec } from '../../../sim/index.ts';
+import type { ServedSimReader } from '../../../observe/index.ts';
+import type { ComponentTarget } from '../../../observe/history/history-probe.ts';
+import type { Sample } from '../../../observe/history/signals.ts';
 import { FaultTargetError } from '../../../sim/fault-injector.ts';
 import type { ActiveFault, FaultScenario, FaultSpec } from '../../../sim/fault-spec.ts';
 import type { FaultControl } from '../../../sim/fault-routes.ts';
@@ -24,7 +27,7 @@ import { ClusterUnreachableError, NamespaceOwnedError } from '../../driver.ts';
 /**
  * The ClusterDriver of a simulated cluster in a simulated cloud served by another process (`polis sim serve`,
  * POLIS_SIM_URL; sim-server.ts): the same calls as the embedded driver, over HTTP on loopback. The sim process not
- * answering is the cluster being unreachable. Following a pod's log is not served remotely (reading it is).
+ * answering is the cluster being unreachable. Following a pod's log is a stream of JSON lines (sim-server.ts).
  */
 export class RemoteSimDriver implements ClusterDriver {
   readonly cluster: string;
@@ -103,8 +106,57 @@ export class RemoteSimDriver implements ClusterDriver {
   events(owner: Owner, query: EventQuery): Promise<ClusterEvent[]> {
     return this.#call('events', [owner, query]);
   }
-  followLogs(): Promise<(() => void) | undefined> {
-    return Promise.resolve(undefined);
+  async followLogs(
+    owner: Owner,
+    request: LogRequest,
+    onLine: (line: string) => void,
+    onEnd: () => void,
+  ): Promise<(() => void) | undefined> {
+    const abort = new AbortController();
+    let r: Response;
+    try {
+      // Adds the cluster first when this replica has not called it yet (a follow may be its first call).
+      if (!this.#added) await this.#call('health', []);
+      r = await fetch(`${this.#remote.url}/v1/clusters/${encodeURIComponent(this.cluster)}/follow`, {
+        method: 'POST',
+        body: JSON.stringify([owner, request]),
+        signal: abort.signal,
+      });
+    } catch (e) {
+      throw new ClusterUnreachableError(
+        this.cluster,
+        `simulated cloud at ${this.#remote.url}: ${(e as Error).message}`,
+      );
+    }
+    if (!r.ok || !r.body) {
+      const body = (await r.json().catch(() => ({}))) as { error?: string; why?: Message; message?: string };
+      if (body.error === 'unreachable') throw new ClusterUnreachableError(this.cluster, body.why ?? 'unreachable');
+      throw new Error(body.message ?? `simulated cloud answered ${r.status}`);
+    }
+    const lines = jsonLines(r.body);
+    const first = await lines.next().catch(() => undefined);
+    const head = first && !first.done ? (first.value as { following?: boolean; missing?: boolean }) : undefined;
+    if (!head?.following) {
+      abort.abort();
+      return undefined;
+    }
+    let stopped = false;
+    void (async () => {
+      try {
+        for await (const o of lines) {
+          const m = o as { line?: string; end?: boolean };
+          if (typeof m.line === 'string') onLine(m.line);
+          if (m.end) break;
+        }
+      } catch {
+        // Aborted (stopped) or the served cloud went away: either ends the stream.
+      }
+      if (!stopped) onEnd();
+    })();
+    return () => {
+      stopped = true;
+      abort.abort();
+    };
   }
   async health(): Promise<ClusterHealth> {
     try {
@@ -124,7 +176,23 @@ export class RemoteSimDriver implements ClusterDriver {
  * One simulated cloud served at `url`: the drivers of its clusters share one long poll of its workload changes,
  * running while any of them listens.
  */
-export class RemoteSim {
+/** The objects of a newline-delimited JSON body, one by one. */
+async function* jsonLines(body: ReadableStream<Uint8Array>): AsyncGenerator<unknown> {
+  const decoder = new TextDecoder();
+  let buffer = '';
+  for await (const chunk of body) {
+    buffer += decoder.decode(chunk, { stream: true });
+    let nl: number;
+    while ((nl = buffer.indexOf('\n')) >= 0) {
+      const line = buffer.slice(0, nl).trim();
+      buffer = buffer.slice(nl + 1);
+      if (line) yield JSON.parse(line);
+    }
+  }
+  if (buffer.trim()) yield JSON.parse(buffer);
+}
+
+export class RemoteSim implements ServedSimReader, LoadControl {
   readonly url: string;
   readonly #listeners = new Set<(cluster: string, namespace: string) => void>();
   #polling = false;
@@ -150,6 +218,42 @@ export class RemoteSim {
     return this.#send('POST', `/v1/clusters/${encodeURIComponent(name)}/fault/${fault}`, {}, [404]);
   }
 
+  /** `polis sim load` on the served cloud. */
+  async setLoad(
+    namespace: string,
+    targets: readonly LoadTarget[],
+    factor: number,
+    untilMs?: number,
+  ): Promise<readonly LoadApplied[]> {
+    const body = { namespace, targets, factor, ...(untilMs === undefined ? {} : { untilMs }) };
+    return (await this.#send<{ components: LoadApplied[] }>('POST', '/v1/load', body)).components;
+  }
+
+  componentMetrics(
+    refs: readonly { namespace: string; component: string }[],
+  ): Promise<{ now: number; items: readonly ComponentMetrics[] }> {
+    return this.#send('POST', '/v1/metrics', { components: refs });
+  }
+
+  async scenarioRps(
+    namespace: string,
+    component: string,
+    fromMs: number,
+    toMs: number,
+    stepMs: number,
+  ): Promise<readonly (number | null)[]> {
+    const body = { namespace, component, fromMs, toMs, stepMs };
+    return (await this.#send<{ values: (number | null)[] }>('POST', '/v1/scenario-rps', body)).values;
+  }
+
+  async historySample(targets: readonly ComponentTarget[]): Promise<Sample[]> {
+    return (await this.#send<{ samples: Sample[] }>('POST', '/v1/history-sample', { targets })).samples;
+  }
+
+  async memoryUse(): Promise<ReadonlyMap<string, number>> {
+    return new Map((await this.#send<{ items: [string, number][] }>('GET', '/v1/memory')).items);
+  }
+
   async #send<T>(method: string, path: string, body?: unknown, accept: readonly number[] = []): Promise<T> {
     const r = await fetch(`${this.url}${path}`, {
       method,
@@ -159,6 +263,8 @@ export class RemoteSim {
     const json = (await r.json()) as T & { error?: string; path?: string; message?: string };
     if (r.ok || accept.includes(r.status)) return json;
     if (json.error === 'faultTarget') throw new FaultTargetError(json.path ?? '', json.message ?? '');
+    if (json.error === 'invalid')
+      throw new Error(`simulated cloud at ${this.url} refused ${path}: ${json.path ?? ''}: ${json.message ?? ''}`);
     throw new Error(json.message ?? `simulated cloud at ${this.url} answered ${r.status}`);
   }
 

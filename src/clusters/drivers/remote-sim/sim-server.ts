@@ -4,6 +4,8 @@ import type { FaultScenario, FaultSpec } from '../../../sim/fault-spec.ts';
 import type { SimCloud, SimClusterSpec } from '../../../sim/index.ts';
 import { ClusterUnreachableError, NamespaceOwnedError } from '../../driver.ts';
 import { SimulatedDriver } from '../simulated/simulated-driver.ts';
+import type { LogRequest, Owner } from '../../driver.ts';
+import { servedObservation } from './served-observation.ts';
 
 /** Driver calls the simulated cloud serves over HTTP (the ClusterDriver methods without callbacks). */
 export const REMOTE_CALLS = [
@@ -31,7 +33,9 @@ export interface SimServer {
  * One simulated cloud for several polis replicas (POLIS_SIM_URL): each replica's driver for a simulated cluster
  * calls it here instead of an embedded cloud of its own, so an application applied by any replica lands in one
  * cloud, once. Loopback only; plain JSON: `POST /v1/clusters/NAME` (the cluster's spec, added when absent),
- * `POST /v1/clusters/NAME/CALL` (arguments as a JSON array), `GET /v1/changes?after=N` (workload changes, long poll).
+ * `POST /v1/clusters/NAME/CALL` (arguments as a JSON array), `GET /v1/changes?after=N` (workload changes, long poll),
+ * `POST /v1/clusters/NAME/follow` ([owner, request]: a pod's log as it is written, one JSON object a line), and the
+ * cloud's load and metrics (served-observation.ts).
  */
 export async function startSimServer(opts: { sim: SimCloud; host?: string; port?: number }): Promise<SimServer> {
   const { sim } = opts;
@@ -74,6 +78,7 @@ export async function startSimServer(opts: { sim: SimCloud; host?: string; port?
       send(res, 200, { seq, changes: since().map((c) => ({ cluster: c.cluster, namespace: c.namespace })) });
       return;
     }
+    if (await servedObservation(sim, req, res, url.pathname, () => readJson(req), send)) return;
     if (parts[0] === 'v1' && parts[1] === 'faults') {
       await faults(req, res, parts.slice(2));
       return;
@@ -100,6 +105,11 @@ export async function startSimServer(opts: { sim: SimCloud; host?: string; port?
       else if (parts[4] === 'partition') cluster.partition();
       else cluster.restore();
       send(res, 200, { state: cluster.state });
+      return;
+    }
+    if (call === 'follow' && parts.length === 4) {
+      const [owner, request] = (Array.isArray(body) ? body : []) as [Owner, LogRequest];
+      await follow(driver(name), owner, request, res);
       return;
     }
     if (!REMOTE_CALLS.includes(call)) {
@@ -150,6 +160,42 @@ export async function startSimServer(opts: { sim: SimCloud; host?: string; port?
       await new Promise((r) => server.close(r));
     },
   };
+}
+
+/**
+ * Streams a pod's log to the response as newline-delimited JSON: `{"following":true}` first (or `{"missing":true}`
+ * when the owner has no such pod), then `{"line":…}` per line, `{"end":true}` when the pod went away; stops
+ * following when the client goes.
+ */
+async function follow(driver: SimulatedDriver, owner: Owner, request: LogRequest, res: ServerResponse): Promise<void> {
+  const write = (o: unknown) => {
+    if (!res.writableEnded && !res.destroyed) res.write(`${JSON.stringify(o)}\n`);
+  };
+  let stop: (() => void) | undefined;
+  try {
+    stop = await driver.followLogs(
+      owner,
+      request,
+      (line) => write({ line }),
+      () => {
+        write({ end: true });
+        res.end();
+      },
+    );
+  } catch (e) {
+    if (e instanceof ClusterUnreachableError) send(res, 503, { error: 'unreachable', why: e.why });
+    else send(res, 500, { error: 'internal', message: (e as Error).message });
+    return;
+  }
+  if (!stop) {
+    send(res, 200, { missing: true });
+    return;
+  }
+  // The client may have gone while the follow was being opened.
+  if (res.destroyed) return stop();
+  res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+  write({ following: true });
+  res.on('close', () => stop());
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {

@@ -124,7 +124,7 @@ function keyOf(ref: ComponentRef): string {
  * nothing, as its Prometheus would not answer); requests only where pods took them; utilization only over ready
  * pods and latency only with requests, as a Prometheus query would give them.
  */
-function toSignals(m: ComponentMetrics, at: number): ComponentSignals | undefined {
+export function toSignals(m: ComponentMetrics, at: number): ComponentSignals | undefined {
   if (Object.keys(m.clusters).length === 0) return undefined;
   const serving = Object.values(m.clusters).filter((c) => c.serving);
   const perCluster: Record<string, ClusterSignals> = {};
