@@ -38,9 +38,21 @@ export function includeObjectOf(value: string | undefined): IncludeObject {
   return value === 'None' || value === 'Object' ? value : 'Metadata';
 }
 
+/** A print column's path split once into its steps (`spec.components.length`, `status.conditions[0].type`). */
+const stepsOf = new Map<string, readonly string[]>();
+
+function pathSteps(path: string): readonly string[] {
+  let steps = stepsOf.get(path);
+  if (steps === undefined) {
+    steps = path.split('.').flatMap((p) => p.split(/\[(\d+)\]/).filter((s) => s !== ''));
+    stepsOf.set(path, steps);
+  }
+  return steps;
+}
+
 function valueAt(obj: unknown, path: string): unknown {
   let cur: unknown = obj;
-  for (const part of path.split('.').flatMap((p) => p.split(/\[(\d+)\]/).filter((s) => s !== ''))) {
+  for (const part of pathSteps(path)) {
     if (cur === null || cur === undefined) return undefined;
     if (Array.isArray(cur) && part === 'length') cur = cur.length;
     else if (typeof cur === 'object') cur = (cur as Record<string, unknown>)[part];
