@@ -125,3 +125,22 @@ export function table(
     rows: tableRows(def.printColumns, objects, opts.include, opts.now),
   };
 }
+
+/**
+ * A list's Table as JSON text, the same bytes as `JSON.stringify(table(...))`, built from each object's stored JSON
+ * one row at a time: each object is parsed, shown through `view`, turned into its row's text and dropped, so a Table
+ * of 10,000 rows never holds 10,000 parsed objects (nor their rows) at once.
+ */
+export function tableText(
+  def: Pick<KindDefinition, 'printColumns'>,
+  rawItems: readonly string[],
+  view: (obj: TableSource) => TableSource,
+  opts: { include: IncludeObject; now: Date; resourceVersion?: string; continue?: string },
+): string {
+  const head = JSON.stringify(table(def, [], opts));
+  const rows = rawItems.map((raw) =>
+    JSON.stringify(tableRows(def.printColumns, [view(JSON.parse(raw) as TableSource)], opts.include, opts.now)[0]),
+  );
+  // head ends in `"rows":[]}`.
+  return `${head.slice(0, -2)}${rows.join(',')}]}`;
+}
