@@ -126,10 +126,13 @@ export function table(
   };
 }
 
+/** How many rows a Table's text is built from at a time: one pass of the serializer each, a bounded live set. */
+const TABLE_BATCH = 500;
+
 /**
- * A list's Table as JSON text, the same bytes as `JSON.stringify(table(...))`, built from each object's stored JSON
- * one row at a time: each object is parsed, shown through `view`, turned into its row's text and dropped, so a Table
- * of 10,000 rows never holds 10,000 parsed objects (nor their rows) at once.
+ * A list's Table as JSON text, the same bytes as `JSON.stringify(table(...))`, built from the objects' stored JSON
+ * in batches: each batch is parsed, shown through `view`, turned into rows, serialized and dropped, so a Table of
+ * 10,000 rows never holds 10,000 parsed objects (nor their rows) at once, and a page of 500 costs one serializer pass.
  */
 export function tableText(
   def: Pick<KindDefinition, 'printColumns'>,
@@ -138,9 +141,11 @@ export function tableText(
   opts: { include: IncludeObject; now: Date; resourceVersion?: string; continue?: string },
 ): string {
   const head = JSON.stringify(table(def, [], opts));
-  const rows = rawItems.map((raw) =>
-    JSON.stringify(tableRows(def.printColumns, [view(JSON.parse(raw) as TableSource)], opts.include, opts.now)[0]),
-  );
+  const parts: string[] = [];
+  for (let at = 0; at < rawItems.length; at += TABLE_BATCH) {
+    const objects = rawItems.slice(at, at + TABLE_BATCH).map((raw) => view(JSON.parse(raw) as TableSource));
+    parts.push(JSON.stringify(tableRows(def.printColumns, objects, opts.include, opts.now)).slice(1, -1));
+  }
   // head ends in `"rows":[]}`.
-  return `${head.slice(0, -2)}${rows.join(',')}]}`;
+  return `${head.slice(0, -2)}${parts.join(',')}]}`;
 }
