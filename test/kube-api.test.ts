@@ -491,6 +491,72 @@ describe('Kubernetes watch and list protocol', () => {
   });
 });
 
+describe('paged lists', () => {
+  const EDU = `${APPS}/namespaces/edu/applications`;
+  const names = (page: { items: Array<{ metadata: { name: string } }> }) => page.items.map((i) => i.metadata.name);
+  const page = async (q: string) => {
+    const r = await t.request('GET', `${EDU}?${q}`, { token: t.tokens['edu-admin'] });
+    expect(r.statusCode).toBe(200);
+    return r.json();
+  };
+  const create = async (name: string) =>
+    expect((await t.request('POST', EDU, { token: t.tokens['edu-admin'], body: app(name) })).statusCode).toBe(201);
+
+  it('continues across pages with every object once, in order, at the first page resourceVersion, with writes between pages', async () => {
+    for (const n of ['pg-a', 'pg-b', 'pg-c', 'pg-d', 'pg-e', 'pg-f']) await create(n);
+    const before = names(await page(''));
+    const first = await page('limit=2');
+    const rv = first.metadata.resourceVersion as string;
+    const seen = names(first);
+    // Between pages: an object after the cursor is created, one after it deleted, one already listed changed.
+    await create('pg-zz');
+    const gone = before.find((n: string) => n > seen.at(-1)! && n !== 'pg-zz' && before.indexOf(n) > 2)!;
+    expect((await t.request('DELETE', `${EDU}/${gone}`, { token: t.tokens['edu-admin'] })).statusCode).toBe(200);
+    const patched = await t.request('PATCH', `${EDU}/${seen[0]}`, {
+      token: t.tokens['edu-admin'],
+      headers: { 'content-type': 'application/merge-patch+json' },
+      body: { metadata: { labels: { paged: 'yes' } } },
+    });
+    expect(patched.statusCode).toBe(200);
+    let next: string | undefined = first.metadata.continue;
+    while (next) {
+      const p = await page(`limit=2&continue=${encodeURIComponent(next)}`);
+      expect(p.metadata.resourceVersion).toBe(rv);
+      seen.push(...names(p));
+      next = p.metadata.continue;
+    }
+    const expected = [...before.filter((n: string) => n !== gone), 'pg-zz'].sort();
+    expect(seen).toEqual(expected);
+    // A watch from the list's resourceVersion is sent every change made while the pages were read.
+    const w = await t.request('GET', `${EDU}?watch=true&resourceVersion=${rv}&timeoutSeconds=1`, {
+      token: t.tokens['edu-admin'],
+      headers: { accept: 'application/json' },
+    });
+    const changed = events(w.body).map((e) => `${e.type} ${e.object.metadata.name}`);
+    expect(changed).toEqual(expect.arrayContaining(['ADDED pg-zz', `DELETED ${gone}`, `MODIFIED ${seen[0]}`]));
+  });
+
+  it('answers 410 Expired for a continue token older than the compacted history, as Kubernetes does', async () => {
+    await create('pg-x1');
+    await create('pg-x2');
+    const first = await page('limit=1');
+    expect(first.metadata.continue).toBeTruthy();
+    await create('pg-x3');
+    await t.polis.store.compact(0);
+    const r = await t.request('GET', `${EDU}?limit=1&continue=${encodeURIComponent(first.metadata.continue)}`, {
+      token: t.tokens['edu-admin'],
+    });
+    expect(r.statusCode).toBe(410);
+    expect(r.json()).toMatchObject({
+      kind: 'Status',
+      status: 'Failure',
+      reason: 'Expired',
+      code: 410,
+      details: { causes: [expect.objectContaining({ field: 'continue', reason: 'ContinueExpired' })] },
+    });
+  });
+});
+
 describe('core-group Secrets and Events', () => {
   const CORE = '/api/v1/namespaces/edu';
   const secret = (name: string, value: string) => ({

@@ -21,7 +21,8 @@ import { serveWatch } from './watch.ts';
 import { kubeRawItem, watchProtocol } from './kube/kube-negotiation.ts';
 import { fromKubeBody, parseFieldSelector, toKubeObject } from './kube/kube-objects.ts';
 import { checkListRevision, listResourceVersion, narrow } from './kube/kube-list.ts';
-import { includeObjectOf, table, wantsTable } from './kube/kube-table.ts';
+import type { TableSource } from './kube/kube-table.ts';
+import { includeObjectOf, table, tableText, wantsTable } from './kube/kube-table.ts';
 import { applyJsonPatch } from './kube/json-patch.ts';
 import { fieldManagerOf, patchTypeOf } from './kube/kube-patch.ts';
 import { serverSideApply } from './kube/managed-fields.ts';
@@ -250,7 +251,7 @@ function registerCollection(
               name: fields.name,
               limit: intParam(q, 'limit', 1, 10_000),
               continue: stringParam(q, 'continue'),
-              raw: !asTable && !core,
+              raw: !core,
             });
       checkListRevision(rv, page.resourceVersion);
       const chosen = keep ? page.items.filter((o) => keep(core!.toCore(o))) : page.items;
@@ -258,6 +259,11 @@ function registerCollection(
         resourceVersion: page.resourceVersion,
         ...('continue' in page && page.continue ? { continue: page.continue } : {}),
       };
+      if (asTable && page.rawItems) {
+        const view = (o: TableSource) => (kubeView ? toKubeObject(o) : o);
+        const opts = { include: includeObjectOf(stringParam(q, 'includeObject')), now: now(), ...listMeta };
+        return reply.type('application/json; charset=utf-8').send(tableText(columns, page.rawItems, view, opts));
+      }
       if (asTable) {
         const objects = chosen.map((o) => (core ? core.toCore(o) : kubeView ? toKubeObject(o) : o));
         return table(columns, objects, {

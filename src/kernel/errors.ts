@@ -38,6 +38,7 @@ export type ErrorReason =
   | 'Forbidden'
   | 'Unauthorized'
   | 'Gone'
+  | 'Expired'
   | 'ResourceVersionTooLarge'
   | 'TooManyRequests'
   | 'Timeout'
@@ -122,6 +123,15 @@ export class AuthenticationError extends PolisError {
 export class GoneError extends PolisError {
   readonly status = 410;
   readonly reason = 'Gone' as const;
+}
+
+/**
+ * A list's continue token is older than the change history the store keeps (Kubernetes: 410 with reason Expired,
+ * which client-go's pager answers by listing again from the start).
+ */
+export class ExpiredError extends PolisError {
+  readonly status = 410;
+  readonly reason = 'Expired' as const;
 }
 
 /**

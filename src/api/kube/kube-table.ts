@@ -38,9 +38,21 @@ export function includeObjectOf(value: string | undefined): IncludeObject {
   return value === 'None' || value === 'Object' ? value : 'Metadata';
 }
 
+/** A print column's path split once into its steps (`spec.components.length`, `status.conditions[0].type`). */
+const stepsOf = new Map<string, readonly string[]>();
+
+function pathSteps(path: string): readonly string[] {
+  let steps = stepsOf.get(path);
+  if (steps === undefined) {
+    steps = path.split('.').flatMap((p) => p.split(/\[(\d+)\]/).filter((s) => s !== ''));
+    stepsOf.set(path, steps);
+  }
+  return steps;
+}
+
 function valueAt(obj: unknown, path: string): unknown {
   let cur: unknown = obj;
-  for (const part of path.split('.').flatMap((p) => p.split(/\[(\d+)\]/).filter((s) => s !== ''))) {
+  for (const part of pathSteps(path)) {
     if (cur === null || cur === undefined) return undefined;
     if (Array.isArray(cur) && part === 'length') cur = cur.length;
     else if (typeof cur === 'object') cur = (cur as Record<string, unknown>)[part];
@@ -112,4 +124,28 @@ export function table(
     ...(opts.withColumns === false ? {} : { columnDefinitions: columnDefinitions(def.printColumns) }),
     rows: tableRows(def.printColumns, objects, opts.include, opts.now),
   };
+}
+
+/** How many rows a Table's text is built from at a time: one pass of the serializer each, a bounded live set. */
+const TABLE_BATCH = 500;
+
+/**
+ * A list's Table as JSON text, the same bytes as `JSON.stringify(table(...))`, built from the objects' stored JSON
+ * in batches: each batch is parsed, shown through `view`, turned into rows, serialized and dropped, so a Table of
+ * 10,000 rows never holds 10,000 parsed objects (nor their rows) at once, and a page of 500 costs one serializer pass.
+ */
+export function tableText(
+  def: Pick<KindDefinition, 'printColumns'>,
+  rawItems: readonly string[],
+  view: (obj: TableSource) => TableSource,
+  opts: { include: IncludeObject; now: Date; resourceVersion?: string; continue?: string },
+): string {
+  const head = JSON.stringify(table(def, [], opts));
+  const parts: string[] = [];
+  for (let at = 0; at < rawItems.length; at += TABLE_BATCH) {
+    const objects = rawItems.slice(at, at + TABLE_BATCH).map((raw) => view(JSON.parse(raw) as TableSource));
+    parts.push(JSON.stringify(tableRows(def.printColumns, objects, opts.include, opts.now)).slice(1, -1));
+  }
+  // head ends in `"rows":[]}`.
+  return `${head.slice(0, -2)}${parts.join(',')}]}`;
 }

@@ -186,6 +186,8 @@ export const en = {
   ResourceVersionTooLarge: 'resourceVersion {requested} is newer than the current revision {current}',
   ResourceVersionNotCurrent:
     'polis lists at the newest revision ({current}) only, not {requested}: list without resourceVersionMatch=Exact',
+  ContinueExpired:
+    'the continue token is too old: the list started at revision {revision} and changes up to {compactedThrough} have been compacted; list again without continue',
   NamespaceMismatch: 'namespace "{given}" differs from the namespace in the path ("{path}")',
   FieldSelectorUnsupported:
     'field selector "{term}" is not supported: only metadata.name and metadata.namespace; use labelSelector for the rest',

@@ -163,6 +163,8 @@ export const zh: Record<MessageCode, string> = {
   ResourceVersionTooLarge: 'resourceVersion {requested} 比当前版本 {current} 更新',
   ResourceVersionNotCurrent:
     'polis 只在最新版本（{current}）上列出，不能按 {requested} 列出：请去掉 resourceVersionMatch=Exact',
+  ContinueExpired:
+    'continue 令牌已过期：该列表从版本 {revision} 开始，而 {compactedThrough} 及之前的变更已被压缩；请不带 continue 重新列出',
   NamespaceMismatch: '命名空间 "{given}" 与路径中的命名空间（"{path}"）不一致',
   FieldSelectorUnsupported:
     '不支持字段选择器 "{term}"：只支持 metadata.name 和 metadata.namespace，其余请用 labelSelector',

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { StoredObject } from '../envelope.ts';
 import { matchesSelector, type LabelSelector } from '../label-selector.ts';
 import type { ListPage, ListQuery } from '../store.ts';
+import { ExpiredError } from '../../kernel/errors.ts';
 import { checkLimit } from './audit-rows.ts';
 import { decodeContinue, encodeContinue, type ListPosition } from './list-token.ts';
 import type { Schema } from './schema.ts';
@@ -19,10 +20,16 @@ export async function scanList(q: Kysely<Schema>, query: ListQuery): Promise<Lis
   const start = query.continue === undefined ? undefined : decodeContinue(query.continue, query.kind);
   const counter = await q
     .selectFrom('revision_counter')
-    .select('revision')
+    .select(['revision', 'compacted_through'])
     .where('id', '=', 1)
     .executeTakeFirstOrThrow();
-  const resourceVersion = String(counter.revision);
+  // Every page of a list reports the revision of its first page, as Kubernetes does: a client that lists in pages
+  // and then watches from the list's resourceVersion is sent every change made since the list began. Once changes
+  // after that revision have been compacted away, such a watch could miss some: the token has expired (410).
+  const revision = start?.revision ?? Number(counter.revision);
+  if (start?.revision !== undefined && start.revision < Number(counter.compacted_through))
+    throw continueExpired(start.revision, Number(counter.compacted_through));
+  const resourceVersion = String(revision);
   const tenants = tenantFilter(query);
   if (tenants !== undefined && tenants.length === 0) return { items: [], resourceVersion };
 
@@ -42,7 +49,7 @@ export async function scanList(q: Kysely<Schema>, query: ListQuery): Promise<Lis
     const rawItems = query.raw ? rows.map((r) => r.body) : undefined;
     const base = { items, resourceVersion, ...(rawItems ? { rawItems } : {}) };
     if (!more || last === undefined) return base;
-    return { ...base, continue: encodeContinue({ kind: query.kind, tenant: last.tenant, name: last.name }) };
+    return { ...base, continue: encodeContinue({ kind: query.kind, tenant: last.tenant, name: last.name, revision }) };
   };
 
   const selector = query.labelSelector;
@@ -94,4 +101,18 @@ function tenantFilter(query: ListQuery): string[] | undefined {
   if (query.tenants === undefined) return query.tenant === undefined ? undefined : [query.tenant];
   const allowed = [...new Set(query.tenants)];
   return query.tenant === undefined ? allowed : allowed.filter((t) => t === query.tenant);
+}
+
+function continueExpired(revision: number, compactedThrough: number): ExpiredError {
+  return new ExpiredError(
+    `The provided continue parameter is too old to display a consistent list result: the list started at revision ${revision} and changes up to ${compactedThrough} have been compacted. Start a new list without the continue parameter.`,
+    [
+      {
+        path: 'continue',
+        code: 'ContinueExpired',
+        params: { revision, compactedThrough },
+        message: `the list started at revision ${revision}; changes up to ${compactedThrough} have been compacted: list again without continue`,
+      },
+    ],
+  );
 }
