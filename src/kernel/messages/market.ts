@@ -173,6 +173,7 @@ export const MARKET_REASONS_EN = {
   WaitingForInstance: 'Waiting for instance',
   RedeliveryRequested: 'Redelivery requested',
   ProvisionerJobRunning: 'Provisioning Job running',
+  RollingBack: 'Rolling back',
 } as const satisfies Record<string, string>;
 
 export const MARKET_REASONS_ZH: Record<keyof typeof MARKET_REASONS_EN, string> = {
@@ -193,4 +194,5 @@ export const MARKET_REASONS_ZH: Record<keyof typeof MARKET_REASONS_EN, string> =
   WaitingForInstance: '等待实例',
   RedeliveryRequested: '已请求重新交付',
   ProvisionerJobRunning: '供应任务运行中',
+  RollingBack: '正在回滚',
 };
