@@ -53,7 +53,11 @@ async function reaches(kind: string, s: TempServer, user: string, password: stri
       await c.query('CREATE TABLE IF NOT EXISTS t (id int)');
       await c.end();
     } else {
-      const c = createClient({ socket: { host: s.host, port: s.port, reconnectStrategy: false }, username: user, password });
+      const c = createClient({
+        socket: { host: s.host, port: s.port, reconnectStrategy: false },
+        username: user,
+        password,
+      });
       c.on('error', () => undefined);
       await c.connect();
       try {
@@ -71,20 +75,34 @@ async function reaches(kind: string, s: TempServer, user: string, password: stri
 /** The binding users the server holds (roles, users or ACL users named b_…). */
 async function grantUsers(kind: string, s: TempServer): Promise<string[]> {
   if (kind === 'postgresql') {
-    const c = new pg.Client({ host: s.host, port: s.port, user: s.username, password: s.password, database: 'postgres' });
+    const c = new pg.Client({
+      host: s.host,
+      port: s.port,
+      user: s.username,
+      password: s.password,
+      database: 'postgres',
+    });
     await c.connect();
-    const r = await c.query<{ n: string }>("SELECT rolname AS n FROM pg_roles WHERE rolname LIKE 'b\\_%' UNION ALL SELECT datname FROM pg_database WHERE datname LIKE 'b\\_%'");
+    const r = await c.query<{ n: string }>(
+      "SELECT rolname AS n FROM pg_roles WHERE rolname LIKE 'b\\_%' UNION ALL SELECT datname FROM pg_database WHERE datname LIKE 'b\\_%'",
+    );
     await c.end();
     return r.rows.map((x) => x.n).sort();
   }
   if (kind === 'mariadb') {
     const c = await mysql.createConnection({ host: s.host, port: s.port, user: s.username, password: s.password });
     const [users] = await c.query("SELECT User AS n FROM mysql.user WHERE User LIKE 'b\\_%'");
-    const [dbs] = await c.query("SELECT SCHEMA_NAME AS n FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE 'b\\_%'");
+    const [dbs] = await c.query(
+      "SELECT SCHEMA_NAME AS n FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE 'b\\_%'",
+    );
     await c.end();
     return [...(users as { n: string }[]), ...(dbs as { n: string }[])].map((x) => x.n).sort();
   }
-  const c = createClient({ socket: { host: s.host, port: s.port, reconnectStrategy: false }, username: s.username, password: s.password });
+  const c = createClient({
+    socket: { host: s.host, port: s.port, reconnectStrategy: false },
+    username: s.username,
+    password: s.password,
+  });
   await c.connect();
   const users = (await c.sendCommand(['ACL', 'USERS'])) as string[];
   const keys = (await c.sendCommand(['KEYS', 'b_*'])) as string[];
@@ -120,7 +138,11 @@ beforeAll(async () => {
         kind: 'Namespace',
         metadata: {
           name: owner.namespace,
-          labels: { 'app.oam.dev/name': owner.app, 'polis.io/tenant': owner.tenant, 'app.kubernetes.io/managed-by': 'polis' },
+          labels: {
+            'app.oam.dev/name': owner.app,
+            'polis.io/tenant': owner.tenant,
+            'app.kubernetes.io/managed-by': 'polis',
+          },
         },
       },
     ],
@@ -159,7 +181,10 @@ for (const e of ENGINES) {
     let server: TempServer;
     let admin: AdminEndpoint;
     let p: Provisioner;
-    const grants: Grant[] = ['edu', 'tax'].map((t) => ({ id: grantId(t, `${e.kind}-db`, 'uid-1'), password: `pw-${t}-${e.kind}-Zx_9` }));
+    const grants: Grant[] = ['edu', 'tax'].map((t) => ({
+      id: grantId(t, `${e.kind}-db`, 'uid-1'),
+      password: `pw-${t}-${e.kind}-Zx_9`,
+    }));
     const own = (g: Grant) => (e.kind === 'redis' ? `${g.id}:` : g.id);
     beforeAll(async () => {
       server = await e.start();
@@ -175,7 +200,9 @@ for (const e of ENGINES) {
         expect(granted.username).toBe(g.id);
       }
       const mine = runs.slice(before);
-      expect(mine.map((r) => r.pod.replace(/-[a-z0-9]{5}$/, ''))).toEqual(grants.map((g) => jobName('provision', g.id)));
+      expect(mine.map((r) => r.pod.replace(/-[a-z0-9]{5}$/, ''))).toEqual(
+        grants.map((g) => jobName('provision', g.id)),
+      );
       // The password is in the Secret the Job mounts and names, never in its command or its spec.
       for (const r of mine) expect(JSON.stringify(r.command)).not.toContain(grants[0]!.password);
       const [edu, tax] = grants as [Grant, Grant];

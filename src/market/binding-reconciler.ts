@@ -66,7 +66,7 @@ export class BindingReconciler {
       this.c.requeue(`ServiceBinding/${tenant}/${name}`, 2000);
       return;
     }
-    const { engine, admin, direct, host, port, instanceApp } = target;
+    const { engine, admin, host, port, instanceApp } = target;
     const id = grantId(tenant, name, b.metadata.uid);
     const envPrefix = spec.envPrefix ?? defaultEnvPrefix(name);
     // Write-ahead: the password is stored (sealed) before anything is made with it, so a retry after any crash
@@ -162,12 +162,13 @@ export class BindingReconciler {
     const tenant = b.metadata.tenant!;
     const name = b.metadata.name;
     const attempts = status.attempts ?? 1;
+    // Recorded first: a revoke that fails (and is retried) or runs as a Job resumes the rollback, spending no attempt.
+    if ((b.status as Partial<BindingStatus> | undefined)?.reason !== 'RollingBack')
+      await this.c.writes.writeStatus(b, { ...status, phase: 'Provisioning', reason: 'RollingBack' } as BindingStatus);
     try {
       await provisioner.revoke(admin, { id, password });
     } catch (e) {
       if (!(e instanceof ProvisionerPending)) throw e;
-      if ((b.status as Partial<BindingStatus> | undefined)?.reason !== 'RollingBack')
-        await this.c.writes.writeStatus(b, { ...status, phase: 'Provisioning', reason: 'RollingBack' } as BindingStatus);
       this.c.requeue(`ServiceBinding/${tenant}/${name}`, e.afterMs);
       return;
     }
@@ -210,7 +211,10 @@ export class BindingReconciler {
     // Nothing was ever made without a target (the instance is kept while bindings use it).
     if (target.ok) {
       try {
-        await this.provisioner(target).revoke(target.admin, { id: grantId(tenant, name, b.metadata.uid), password: '' });
+        await this.provisioner(target).revoke(target.admin, {
+          id: grantId(tenant, name, b.metadata.uid),
+          password: '',
+        });
       } catch (e) {
         if (!(e instanceof ProvisionerPending)) throw e;
         this.c.requeue(`ServiceBinding/${tenant}/${name}`, e.afterMs);
@@ -232,10 +236,7 @@ export class BindingReconciler {
   }
 
   /** Where and how a binding's instance is reached: its engine, admin endpoint, and the host the app uses. */
-  private async target(
-    tenant: string,
-    spec: ServiceBindingSpec,
-  ): Promise<Target | { ok: false; why: Message }> {
+  private async target(tenant: string, spec: ServiceBindingSpec): Promise<Target | { ok: false; why: Message }> {
     const inst = await boundInstance((k) => this.c.deps.store.get(k), tenant, spec);
     if (!inst) return { ok: false, why: msg('MarketNoSuchInstance', { instance: spec.instance }) };
     const istatus = inst.status as InstanceStatus | undefined;
@@ -269,7 +270,9 @@ export class BindingReconciler {
       const cluster = [...((appObj?.status as { clusters?: string[] } | undefined)?.clusters ?? [])].sort()[0];
       if (!cluster) return { ok: false, why: msg('MarketProvisionerNoCluster', { instance: spec.instance }) };
       const driver = this.c.deps.drivers?.(cluster);
-      if (!driver) return { ok: false, why: msg('MarketProvisionerJobUnsupported', { cluster }) };
+      // Only a driver that reads and deletes single objects (Kubernetes) runs Jobs; the binding waits otherwise.
+      if (!driver?.read || !driver.remove)
+        return { ok: false, why: msg('MarketProvisionerJobUnsupported', { cluster }) };
       job = {
         cluster,
         driver,

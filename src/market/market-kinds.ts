@@ -226,7 +226,10 @@ export const marketInstanceKind: KindDefinition = defineKind({
         .string()
         .min(1)
         .max(255)
-        .regex(/^[a-z0-9][a-z0-9./:@_-]*$/, 'an image reference such as registry.example.gov.cn/library/postgres:17-alpine')
+        .regex(
+          /^[a-z0-9][a-z0-9./:@_-]*$/,
+          'an image reference such as registry.example.gov.cn/library/postgres:17-alpine',
+        )
         .optional(),
       // Keeps the Application on these regions' clusters (set by a copy to another region; editable).
       placement: z

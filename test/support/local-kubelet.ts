@@ -12,7 +12,10 @@ import type { ContainerRun } from './fake-kube/types.ts';
  * `before` may answer instead of running (a crash, a lost node) to inject a failure.
  */
 export function localKubelet(
-  opts: { before?: (run: ContainerRun) => { exitCode: number; output: string } | undefined; runs?: ContainerRun[] } = {},
+  opts: {
+    before?: (run: ContainerRun) => { exitCode: number; output: string } | undefined;
+    runs?: ContainerRun[];
+  } = {},
 ): (run: ContainerRun) => Promise<{ exitCode: number; output: string }> {
   return (run) => {
     opts.runs?.push(run);

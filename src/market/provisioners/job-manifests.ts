@@ -28,7 +28,11 @@ export const JOB_MANAGER = 'polis-market';
 
 /** Where the statements are mounted in the container; the runner reads them from its working directory. */
 const MOUNT = '/polis';
-const FILE: Record<JobEngine, string> = { postgresql: 'statements.sql', mysql: 'statements.sql', redis: 'statements.redis' };
+const FILE: Record<JobEngine, string> = {
+  postgresql: 'statements.sql',
+  mysql: 'statements.sql',
+  redis: 'statements.redis',
+};
 /** The environment variable each client reads its password from: never an argument. */
 const PASSWORD_ENV: Record<JobEngine, string> = {
   postgresql: 'PGPASSWORD',

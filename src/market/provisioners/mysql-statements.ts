@@ -7,8 +7,7 @@ import { checkedId } from './provisioner.ts';
  * (a loop over the process list on a direct connection; MariaDB's `KILL USER` in a Job's script).
  */
 export type MysqlStep =
-  | { readonly sql: string; readonly params: readonly string[] }
-  | { readonly killSessionsOf: string };
+  { readonly sql: string; readonly params: readonly string[] } | { readonly killSessionsOf: string };
 
 /** A database and a user per binding, the user granted everything on that database only. */
 export function mysqlProvisionSteps(grant: Grant): MysqlStep[] {

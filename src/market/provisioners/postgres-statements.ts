@@ -50,7 +50,9 @@ export function postgresRevokeSteps(grantIdentifier: string): PgStep[] {
   const id = checkedId(grantIdentifier);
   return [
     { sql: `SELECT 'ALTER ROLE ${id} NOLOGIN' FROM pg_roles WHERE rolname = '${id}'`, gexec: true },
-    { sql: `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE usename = '${id}' OR datname = '${id}'` },
+    {
+      sql: `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE usename = '${id}' OR datname = '${id}'`,
+    },
     { sql: `DROP DATABASE IF EXISTS ${id} WITH (FORCE)` },
     { sql: `DROP ROLE IF EXISTS ${id}` },
   ];

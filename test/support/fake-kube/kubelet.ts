@@ -40,9 +40,12 @@ export function resolveContainer(ctx: ControllerContext, pod: Any, c: Any): Cont
     if (!vol?.secret) continue;
     const data = secretData(ctx, ns, vol.secret.secretName);
     if (!data) return { error: `secret "${vol.secret.secretName}" not found` };
-    const items = (vol.secret.items as { key: string; path: string }[] | undefined) ?? Object.keys(data).map((k) => ({ key: k, path: k }));
+    const items =
+      (vol.secret.items as { key: string; path: string }[] | undefined) ??
+      Object.keys(data).map((k) => ({ key: k, path: k }));
     for (const it of items) {
-      if (data[it.key] === undefined) return { error: `couldn't find key ${it.key} in Secret ${ns}/${vol.secret.secretName}` };
+      if (data[it.key] === undefined)
+        return { error: `couldn't find key ${it.key} in Secret ${ns}/${vol.secret.secretName}` };
       files[`${String(m.mountPath).replace(/\/$/, '')}/${it.path}`] = data[it.key]!;
     }
   }
@@ -59,7 +62,17 @@ export function resolveContainer(ctx: ControllerContext, pod: Any, c: Any): Cont
 }
 
 function containerStatus(c: Any, state: Any, ready = false): Any {
-  return { name: c.name, image: c.image, imageID: '', containerID: '', ready, started: false, restartCount: 0, state, lastState: {} };
+  return {
+    name: c.name,
+    image: c.image,
+    imageID: '',
+    containerID: '',
+    ready,
+    started: false,
+    restartCount: 0,
+    state,
+    lastState: {},
+  };
 }
 
 /** Runs a bound pod's (single) container through the hook and reports it: Running, then Succeeded or Failed. */
@@ -92,7 +105,13 @@ export function runPod(ctx: ControllerContext, pod: Any, hook: NonNullable<Conta
           startTime: started,
           containerStatuses: [
             containerStatus(c, {
-              terminated: { exitCode, reason, message: message.slice(-1024), startedAt: started, finishedAt: nowTime() },
+              terminated: {
+                exitCode,
+                reason,
+                message: message.slice(-1024),
+                startedAt: started,
+                finishedAt: nowTime(),
+              },
             }),
           ],
         },
@@ -102,14 +121,33 @@ export function runPod(ctx: ControllerContext, pod: Any, hook: NonNullable<Conta
   };
   const resolved = resolveContainer(ctx, pod, c);
   if ('error' in resolved) {
-    recordEvent(ctx.registry, { kind: 'Pod', ...pod }, { type: 'Warning', reason: 'Failed', message: `Error: ${resolved.error}`, component: 'kubelet' });
+    recordEvent(
+      ctx.registry,
+      { kind: 'Pod', ...pod },
+      { type: 'Warning', reason: 'Failed', message: `Error: ${resolved.error}`, component: 'kubelet' },
+    );
     finish(1, resolved.error);
     return;
   }
   quietly(() =>
-    writeStatus(ctx, PODS, pod, { ...pod.status, phase: 'Running', startTime: started, containerStatuses: [containerStatus(c, { running: { startedAt: started } }, true)] }, 'kubelet'),
+    writeStatus(
+      ctx,
+      PODS,
+      pod,
+      {
+        ...pod.status,
+        phase: 'Running',
+        startTime: started,
+        containerStatuses: [containerStatus(c, { running: { startedAt: started } }, true)],
+      },
+      'kubelet',
+    ),
   );
-  recordEvent(ctx.registry, { kind: 'Pod', ...pod }, { type: 'Normal', reason: 'Started', message: `Started container ${c.name}`, component: 'kubelet' });
+  recordEvent(
+    ctx.registry,
+    { kind: 'Pod', ...pod },
+    { type: 'Normal', reason: 'Started', message: `Started container ${c.name}`, component: 'kubelet' },
+  );
   hook(resolved).then(
     (r) => finish(r.exitCode, r.output),
     (e: unknown) => finish(128, String(e)),
