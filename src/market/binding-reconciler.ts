@@ -162,13 +162,17 @@ export class BindingReconciler {
     const tenant = b.metadata.tenant!;
     const name = b.metadata.name;
     const attempts = status.attempts ?? 1;
-    // Recorded first: a revoke that fails (and is retried) or runs as a Job resumes the rollback, spending no attempt.
-    if ((b.status as Partial<BindingStatus> | undefined)?.reason !== 'RollingBack')
-      await this.c.writes.writeStatus(b, { ...status, phase: 'Provisioning', reason: 'RollingBack' } as BindingStatus);
     try {
       await provisioner.revoke(admin, { id, password });
     } catch (e) {
+      // A failing revoke throws: the binding is reconciled again, as before the Job path (an attempt is spent).
       if (!(e instanceof ProvisionerPending)) throw e;
+      if ((b.status as Partial<BindingStatus> | undefined)?.reason !== 'RollingBack')
+        await this.c.writes.writeStatus(b, {
+          ...status,
+          phase: 'Provisioning',
+          reason: 'RollingBack',
+        } as BindingStatus);
       this.c.requeue(`ServiceBinding/${tenant}/${name}`, e.afterMs);
       return;
     }
