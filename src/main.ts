@@ -356,6 +356,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     feed,
     clock,
     provisioners: provisionerSet(middleware),
+    drivers: (cluster) => clusters.driver(cluster),
     redeliver: (tenant, app) => relay.redeliver(tenant, app),
     maxAttempts: opts.market?.maxAttempts,
     retryBaseMs: opts.market?.retryBaseMs,

@@ -305,6 +305,11 @@ export interface ClusterDriver {
    * ClusterUnreachableError, or an Error with the API server's answer when it refuses.
    */
   read?(apiVersion: string, kind: string, namespace: string, name: string): Promise<Manifest | undefined>;
+  /**
+   * Deletes one object by name (its dependents follow in the background): the marketplace's provisioning Jobs and
+   * their Secrets, which belong to no application. False when there was none. Throws as `read` does.
+   */
+  remove?(apiVersion: string, kind: string, namespace: string, name: string): Promise<boolean>;
   capacity(): Promise<ClusterCapacity>;
   /** The owner's pods in its namespace, by name. */
   pods(owner: Owner): Promise<PodInfo[]>;

@@ -180,6 +180,10 @@ export interface MarketInstanceSpec {
   readonly application?: string;
   readonly endpoint?: { readonly host: string; readonly port: number };
   readonly adminSecret?: string;
+  /** `job`: credentials are made by a Job in the instance's cluster (docs/marketplace.md, Provisioners). */
+  readonly provisioner?: 'direct' | 'job';
+  /** The client image of that Job (default: the engine's, JOB_IMAGES). */
+  readonly provisionerImage?: string;
   /** The regions whose clusters the instance's Application is placed on (a copy to another region). */
   readonly placement?: { readonly regions: readonly string[] };
   /** The instance this one was copied from (the first of the line: a copy of a copy names the original). */
@@ -214,6 +218,19 @@ export const marketInstanceKind: KindDefinition = defineKind({
         .optional(),
       // A Secret of this department with `username` and `password` of the instance's administrator.
       adminSecret: dnsLabel.optional(),
+      // How credentials are made: `direct` (polis connects to the instance, the default) or `job` (a Job in the
+      // instance's namespace on its cluster runs the statements: a cluster polis cannot reach into).
+      provisioner: z.enum(['direct', 'job']).optional(),
+      // The Job's client image (postgres, mariadb or redis client), e.g. from the department's allowed registry.
+      provisionerImage: z
+        .string()
+        .min(1)
+        .max(255)
+        .regex(
+          /^[a-z0-9][a-z0-9./:@_-]*$/,
+          'an image reference such as registry.example.gov.cn/library/postgres:17-alpine',
+        )
+        .optional(),
       // Keeps the Application on these regions' clusters (set by a copy to another region; editable).
       placement: z
         .object({ regions: z.array(z.string().min(1).max(63)).min(1).max(20) })

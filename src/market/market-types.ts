@@ -1,4 +1,5 @@
 import type { ChangeFeed } from '../resources/change-feed.ts';
+import type { ClusterDriver } from '../clusters/driver.ts';
 import type { Clock } from '../kernel/clock.ts';
 import type { Message } from '../kernel/messages/index.ts';
 import type { StoredObject } from '../resources/envelope.ts';
@@ -25,6 +26,8 @@ export interface MarketDeps {
   readonly provisioners: ProvisionerSet;
   /** Asks delivery to reconcile an application again (its attachments changed). */
   readonly redeliver: (tenant: string, app: string) => void;
+  /** The driver of a cluster by name: where an instance's provisioning Jobs run (`spec.provisioner: job`). */
+  readonly drivers?: (cluster: string) => ClusterDriver | undefined;
   /** Attempts before a binding is rolled back (default 5). */
   readonly maxAttempts?: number;
   /** First retry delay in ms, doubled per attempt (default 500). */

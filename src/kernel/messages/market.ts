@@ -62,6 +62,13 @@ export const MARKET_EN = {
   MarketProvisionerInjected: 'injected provisioner failure ({remaining} more)',
   MarketProvisionerNoAdmin: 'no admin credentials for instance {instance}: secret {secret} is missing or lacks {keys}',
   MarketProvisionerUnsupported: 'no provisioner for engine {engine} here',
+  MarketProvisionerJobRunning: 'Job {job} in {namespace} on cluster {cluster} is running the statements of the binding',
+  MarketProvisionerJobFailed: 'Job {job} in {namespace} on cluster {cluster} failed ({reason}): {message}',
+  MarketProvisionerJobTimedOut:
+    'Job {job} on cluster {cluster} did not finish within {seconds} s: it was removed and runs again on the next attempt',
+  MarketProvisionerNoCluster: 'instance {instance} runs on no cluster yet: its provisioning Job has nowhere to run',
+  MarketProvisionerJobUnsupported:
+    'cluster {cluster} cannot run provisioning Jobs: its driver cannot read or delete objects (a Kubernetes cluster can)',
   // ── Parameters of an instance, one problem per field (the console maps each onto its form field) ──────────────
   MarketParameterRequired: '{parameter} is required',
   MarketParameterType: '{parameter} must be of type {type}',
@@ -128,6 +135,11 @@ export const MARKET_ZH: Record<MarketCode, string> = {
   MarketProvisionerInjected: '注入的供应器故障（还剩 {remaining} 次）',
   MarketProvisionerNoAdmin: '实例 {instance} 没有管理员凭据：密钥 {secret} 不存在或缺少 {keys}',
   MarketProvisionerUnsupported: '此处没有 {engine} 的凭据供应器',
+  MarketProvisionerJobRunning: '集群 {cluster} 命名空间 {namespace} 中的任务 {job} 正在执行绑定的语句',
+  MarketProvisionerJobFailed: '集群 {cluster} 命名空间 {namespace} 中的任务 {job} 失败（{reason}）：{message}',
+  MarketProvisionerJobTimedOut: '集群 {cluster} 上的任务 {job} 未在 {seconds} 秒内完成：已删除，下次尝试时重新运行',
+  MarketProvisionerNoCluster: '实例 {instance} 尚未运行在任何集群上：其供应任务无处运行',
+  MarketProvisionerJobUnsupported: '集群 {cluster} 不能运行供应任务：其驱动无法读取或删除对象（Kubernetes 集群可以）',
   MarketParameterRequired: '{parameter} 为必填项',
   MarketParameterType: '{parameter} 的类型必须是 {type}',
   MarketParameterMinimum: '{parameter} 必须 {comparison} {limit}',
@@ -160,6 +172,8 @@ export const MARKET_REASONS_EN = {
   Revoking: 'Revoking',
   WaitingForInstance: 'Waiting for instance',
   RedeliveryRequested: 'Redelivery requested',
+  ProvisionerJobRunning: 'Provisioning Job running',
+  RollingBack: 'Rolling back',
 } as const satisfies Record<string, string>;
 
 export const MARKET_REASONS_ZH: Record<keyof typeof MARKET_REASONS_EN, string> = {
@@ -179,4 +193,6 @@ export const MARKET_REASONS_ZH: Record<keyof typeof MARKET_REASONS_EN, string> =
   Revoking: '正在撤销',
   WaitingForInstance: '等待实例',
   RedeliveryRequested: '已请求重新交付',
+  ProvisionerJobRunning: '供应任务运行中',
+  RollingBack: '正在回滚',
 };

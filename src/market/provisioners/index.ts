@@ -10,6 +10,9 @@ import { SimulatedMiddleware } from './simulated-provisioner.ts';
 export type { AdminEndpoint, Engine, Grant, Granted, Provisioner } from './provisioner.ts';
 export { ENGINES, ProvisionerError, grantId } from './provisioner.ts';
 export { SimulatedMiddleware, granted } from './simulated-provisioner.ts';
+export type { JobTarget } from './job-provisioner.ts';
+export { ProvisionerPending, jobProvisioner } from './job-provisioner.ts';
+export { JOB_IMAGES, jobName } from './job-manifests.ts';
 
 /** Provisioners that connect directly to the instance (it is reachable from polis). */
 const DIRECT: Partial<Record<Engine, Provisioner>> = {

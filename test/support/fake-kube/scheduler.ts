@@ -15,6 +15,7 @@ import {
   writeStatus,
 } from './controller-kit.ts';
 import { recordEvent } from './events.ts';
+import { runPod } from './kubelet.ts';
 import { nowTime } from './registry.ts';
 import { parseQuantity, podRequests } from './quantity.ts';
 
@@ -163,6 +164,7 @@ export class Scheduler {
     const node = this.ctx.registry.store.get(NODES, undefined, pod.spec.nodeName) as Any | undefined;
     const hostIP = node?.status?.addresses?.find((a: Any) => a.type === 'InternalIP')?.address ?? '10.0.0.1';
     const runsToCompletion = pod.spec.restartPolicy === 'Never' || pod.spec.restartPolicy === 'OnFailure';
+    if (runsToCompletion && this.ctx.opts.kubelet) return runPod(this.ctx, pod, this.ctx.opts.kubelet);
     const now = nowTime();
     const prev = pod.status?.conditions;
     const readyStatus = runsToCompletion ? 'False' : 'True';

@@ -77,6 +77,26 @@ export interface FakeKubeOptions {
   /** Simulated workload controller: pods become Running/Ready (Jobs: Succeeded) this long after they are bound. */
   readyAfterMs?: number;
   version?: { major: string; minor: string; gitVersion: string };
+  /**
+   * A kubelet that runs containers for real (kubelet.ts): each pod of a Job (restartPolicy Never/OnFailure) is
+   * handed to it with its env and Secret files resolved, and ends Succeeded or Failed with the exit code it answers.
+   * Absent: pods of Jobs succeed without running anything.
+   */
+  kubelet?: NonNullable<ContainerRun['hook']>;
+}
+
+/** A container the kubelet hook runs: its command, env (Secret references resolved) and mounted files by path. */
+export interface ContainerRun {
+  namespace: string;
+  pod: string;
+  container: string;
+  image: string;
+  command: string[];
+  env: Record<string, string>;
+  workingDir?: string;
+  /** Files of the container's Secret volumes: the absolute path in the container → content. */
+  files: Record<string, string>;
+  hook?: (run: ContainerRun) => Promise<{ exitCode: number; output: string }>;
 }
 
 /**

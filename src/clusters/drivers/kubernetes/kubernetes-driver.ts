@@ -158,6 +158,21 @@ export class KubernetesDriver implements ClusterDriver {
     throw new Error(failureMessage(answer));
   }
 
+  async remove(apiVersion: string, kind: string, namespace: string, name: string): Promise<boolean> {
+    const c = await this.fresh('objects');
+    const info = await c.cache.discovery.resource(apiVersion, kind);
+    if (!info) return false;
+    const answer = await c.http.request('DELETE', objectPath(info, info.namespaced ? namespace : undefined, name), {
+      body: { apiVersion: 'v1', kind: 'DeleteOptions', propagationPolicy: 'Background' },
+    });
+    this.applied.delete(`${apiVersion}/${kind}/${info.namespaced ? namespace : ''}/${name}`);
+    // An object the watches do not select (a provisioning Job) stays in the cache as apply put it: forget it here.
+    c.cache.informer(apiVersion, kind)?.forget(info.namespaced ? namespace : undefined, name);
+    if (answer.status === 200 || answer.status === 202) return true;
+    if (answer.status === 404) return false;
+    throw new Error(failureMessage(answer));
+  }
+
   async capacity(): Promise<ClusterCapacity> {
     const c = await this.fresh('capacity');
     const report = clusterCapacity(c.cache.allNodes(), c.cache.allPods());
