@@ -5,8 +5,11 @@
  * keeps JSON; what it means is decided in src/observe. Rows, not objects: no revision, no change event, no audit.
  */
 export interface AlertStateStore {
-  /** Every alert row, by key. */
-  loadAlerts(): Promise<AlertRow[]>;
+  /**
+   * The alert rows, by key: every one, or those of `tenants` (a department's list, without the platform's '' rows
+   * unless '' is named).
+   */
+  loadAlerts(filter?: { readonly tenants?: readonly string[] }): Promise<AlertRow[]>;
   /** Replaces the alert rows: `put` upserted, every other key deleted (the evaluation's whole state, one step). */
   saveAlerts(put: readonly AlertRow[]): Promise<void>;
   /** Inserts or replaces a notification record by id. */

@@ -20,9 +20,12 @@ export interface AlertControllerDeps extends CollectorDeps {
   readonly log?: (msg: string, err?: unknown) => void;
   /**
    * Where the alerts are kept across restarts and leaders (absent: in memory only). Read on the first round, written
-   * after each round that changed any alert's state.
+   * after each round that changed any alert's state (and, when only values moved, at most every `refreshMs`).
+   * `list` reads it, so every replica, leader or not, answers the same.
    */
   readonly state?: AlertStateStore;
+  /** How stale a stored alert's value and message may grow while its state holds (default 60 s). */
+  readonly refreshMs?: number;
 }
 
 /** Told of every alert that begins firing or resolves (incidents group them; the notifier sends them). */
@@ -48,6 +51,9 @@ export class AlertController {
   private restored = false;
   /** What was last written to the state store, by key (the alert without its moving value). */
   private saved = new Map<string, string>();
+  /** When the state store was last written, and whether a value moved since. */
+  private savedAt = -Infinity;
+  private savedValues = new Map<string, string>();
 
   constructor(deps: AlertControllerDeps) {
     this.deps = deps;
@@ -104,6 +110,18 @@ export class AlertController {
     return r.transitions;
   }
 
+  /**
+   * The alerts of these departments, or all, as every replica sees them: from the state store when there is one
+   * (what the leader's last evaluation wrote; a follower evaluates nothing and its memory is empty or stale), else
+   * this process's memory.
+   */
+  async list(tenants: 'all' | readonly string[]): Promise<Alert[]> {
+    const state = this.deps.state;
+    if (!state) return this.alerts(tenants);
+    const rows = await state.loadAlerts(tenants === 'all' ? {} : { tenants });
+    return rows.map((r) => JSON.parse(r.data) as Alert).sort((a, b) => a.key.localeCompare(b.key));
+  }
+
   /** The alerts now (pending, firing, recently resolved) of these departments, or all (cluster alerts too). */
   alerts(tenants: 'all' | readonly string[]): Alert[] {
     const out = [...this.current.values()].filter(
@@ -123,16 +141,22 @@ export class AlertController {
     if (!state) return;
     const rows = await state.loadAlerts();
     this.current = new Map(rows.map((row) => [row.key, JSON.parse(row.data) as Alert]));
-    this.saved = new Map(rows.map((row) => [row.key, stateOf(JSON.parse(row.data) as Alert)]));
+    this.saved = new Map([...this.current].map(([k, a]) => [k, stateOf(a)]));
+    this.savedValues = new Map([...this.current].map(([k, a]) => [k, valueOf(a)]));
+    this.savedAt = rows.reduce((at, r) => Math.max(at, r.updatedAt), -Infinity);
   }
 
-  /** Writes the alerts when any changed state (a value moving alone is not worth a write). */
+  /**
+   * Writes the alerts when any changed state; a value moving alone is written at most every `refreshMs` (what
+   * other replicas show is that fresh).
+   */
   private async save(now: number): Promise<void> {
     const state = this.deps.state;
     if (!state) return;
     const next = new Map([...this.current].map(([k, a]) => [k, stateOf(a)]));
     const same = next.size === this.saved.size && [...next].every(([k, v]) => this.saved.get(k) === v);
-    if (same) return;
+    if (same && now - this.savedAt < (this.deps.refreshMs ?? 60_000)) return;
+    if (same && [...this.current.values()].every((a) => this.savedValues.get(a.key) === valueOf(a))) return;
     await state.saveAlerts(
       [...this.current.values()].map((a) => ({
         key: a.key,
@@ -142,6 +166,8 @@ export class AlertController {
       })),
     );
     this.saved = next;
+    this.savedValues = new Map([...this.current.values()].map((a) => [a.key, valueOf(a)]));
+    this.savedAt = now;
   }
 
   private want(rules: readonly CompiledRule[]): void {
@@ -166,6 +192,11 @@ export class AlertController {
     } while (cont);
     return out;
   }
+}
+
+/** What moves every round: the value and the message that states it. */
+function valueOf(a: Alert): string {
+  return JSON.stringify([a.value, a.message]);
 }
 
 /** An alert's state, without the value that moves every round. */

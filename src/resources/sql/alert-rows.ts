@@ -24,8 +24,13 @@ export function alertRows(db: Kysely<Schema>): AlertStateStore {
     data: r.data,
   });
   return {
-    async loadAlerts() {
-      const rows = await db.selectFrom('alert_state').selectAll().orderBy('key').execute();
+    async loadAlerts(filter = {}) {
+      let q = db.selectFrom('alert_state').selectAll();
+      if (filter.tenants !== undefined) {
+        if (filter.tenants.length === 0) return [];
+        q = q.where('tenant', 'in', [...filter.tenants]);
+      }
+      const rows = await q.orderBy('key').execute();
       return rows.map((r): AlertRow => ({
         key: r.key,
         tenant: r.tenant,
