@@ -223,7 +223,7 @@ forEachBackend('backup and restore', (backend) => {
     }
   });
 
-  it('carries the alert tables: a restore brings back the firing alerts and the notification records', async () => {
+  it('carries the alert tables: a restore brings back the firing alerts, the notification records and the windows', async () => {
     await seed(source);
     const firing = { key: 'job-failed|app=portal', rule: 'job-failed', state: 'firing', firedAt: 1, activeAt: 1 };
     await source.alertState.saveAlerts([
@@ -233,16 +233,18 @@ forEachBackend('backup and restore', (backend) => {
     // One settled (no retry: a NULL that must come back NULL, not 0) and one still owed.
     await source.alertState.putNotification({ id: 1, tenant: 'finance', at: 10, nextRetryAt: null, data: '{"a":1}' });
     await source.alertState.putNotification({ id: 2, tenant: 'finance', at: 11, nextRetryAt: 99, data: '{"b":2}' });
+    await source.alertState.saveWindows([{ tenant: 'finance', data: '{"v":1,"slots":20,"series":[]}', updatedAt: 3 }]);
     const alertsOf = async (store: Store) => ({
       alerts: await store.alertState.loadAlerts(),
       records: await store.alertState.listNotifications(),
       owed: await store.alertState.listNotifications({ pending: true }),
       lastId: await store.alertState.lastNotificationId(),
+      windows: await store.alertState.loadWindows(),
     });
     const before = await alertsOf(source);
     expect(before.owed.map((r) => r.id)).toEqual([2]);
     const result = await restoreBackup(target, Readable.from([await backup(source)]));
-    expect(result.ledgerRows).toBe(4);
+    expect(result.ledgerRows).toBe(5);
     expect(await alertsOf(target)).toEqual(before);
   });
 

@@ -12,6 +12,10 @@ export interface AlertStateStore {
   loadAlerts(filter?: { readonly tenants?: readonly string[] }): Promise<AlertRow[]>;
   /** Replaces the alert rows: `put` upserted, every other key deleted (the evaluation's whole state, one step). */
   saveAlerts(put: readonly AlertRow[]): Promise<void>;
+  /** The sample windows alert evaluation last kept, one row per department ('' the platform's). */
+  loadWindows(): Promise<WindowRow[]>;
+  /** Replaces the window rows: `put` upserted, every other department's row deleted (one step). */
+  saveWindows(put: readonly WindowRow[]): Promise<void>;
   /** Inserts or replaces a notification record by id. */
   putNotification(row: NotificationRow): Promise<void>;
   /** Notification records, oldest first; `pending` only those with a retry due. */
@@ -33,6 +37,15 @@ export interface AlertRow {
   /** The alert's department; '' for a platform alert. */
   readonly tenant: string;
   /** The alert, as src/observe writes it (JSON). */
+  readonly data: string;
+  /** Epoch ms of the evaluation that wrote it. */
+  readonly updatedAt: number;
+}
+
+/** One department's sample windows (src/observe/alerts/window-rows.ts writes and reads `data`). */
+export interface WindowRow {
+  /** The department; '' for the platform's series (clusters). */
+  readonly tenant: string;
   readonly data: string;
   /** Epoch ms of the evaluation that wrote it. */
   readonly updatedAt: number;

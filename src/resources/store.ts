@@ -207,6 +207,7 @@ export const LEDGER_TABLES = [
   'cost_days',
   'alert_state',
   'notification_records',
+  'alert_windows',
 ] as const;
 export type LedgerTable = (typeof LEDGER_TABLES)[number];
 /** One ledger row of one table (metering roll-ups, the last tick, closed cost days, alert rows); null a SQL NULL. */

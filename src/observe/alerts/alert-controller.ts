@@ -9,6 +9,7 @@ import { evaluateAlerts, windowsOf } from './evaluate.ts';
 import type { CompiledRule } from './rules.ts';
 import { BUILTIN_RULES } from './rules.ts';
 import { RingSignalWindows } from './signal-windows.ts';
+import { loadWindowRows, windowRows } from './window-rows.ts';
 import type { AlertTarget } from './signals.ts';
 
 export interface AlertControllerDeps extends CollectorDeps {
@@ -26,6 +27,11 @@ export interface AlertControllerDeps extends CollectorDeps {
   readonly state?: AlertStateStore;
   /** How stale a stored alert's value and message may grow while its state holds (default 60 s). */
   readonly refreshMs?: number;
+  /**
+   * How often the sample windows are written to the state store (default 60 s; 0: every round). A restart loses
+   * at most the samples since (as if polis had been down that much longer), not the windows.
+   */
+  readonly windowsEveryMs?: number;
 }
 
 /** Told of every alert that begins firing or resolves (incidents group them; the notifier sends them). */
@@ -34,9 +40,10 @@ export type AlertListener = (t: AlertTransition) => void | Promise<void>;
 /**
  * Evaluates the built-in rules (platform and SLO) and every AlertRule object every `intervalMs`: samples the
  * signals (alert-collector.ts), evaluates (evaluate.ts, pure), keeps the alerts and tells listeners of each
- * transition. With a `state` store the alerts (each with when it became active and fired) are kept there: a
- * restarted process, or a new leader, takes them up on its first round, so a `for` duration goes on from where it
- * was and an alert already firing, and told, is not told again.
+ * transition. With a `state` store the alerts (each with when it became active and fired) and the sample windows
+ * are kept there: a restarted process, or a new leader, takes them up on its first round, so a `for` duration goes
+ * on from where it was, an alert already firing, and told, is not told again, and a window (`min over 2m`) holds
+ * the samples taken before the restart.
  */
 export class AlertController {
   private readonly deps: AlertControllerDeps;
@@ -54,6 +61,8 @@ export class AlertController {
   /** When the state store was last written, and whether a value moved since. */
   private savedAt = -Infinity;
   private savedValues = new Map<string, string>();
+  /** When the windows were last written. */
+  private windowsSavedAt = -Infinity;
 
   constructor(deps: AlertControllerDeps) {
     this.deps = deps;
@@ -99,6 +108,7 @@ export class AlertController {
     const r = evaluateAlerts({ rules, targets: this.targets, windows: this.windows, now, previous: this.current });
     this.current = r.alerts;
     await this.save(now);
+    await this.saveWindows(now);
     for (const t of r.transitions)
       for (const l of this.listeners) {
         try {
@@ -139,6 +149,8 @@ export class AlertController {
     const state = this.deps.state;
     this.restored = true;
     if (!state) return;
+    // The windows first: the round that follows reads them (stored by the leader before, or by this process).
+    loadWindowRows(this.windows, await state.loadWindows());
     const rows = await state.loadAlerts();
     this.current = new Map(rows.map((row) => [row.key, JSON.parse(row.data) as Alert]));
     this.saved = new Map([...this.current].map(([k, a]) => [k, stateOf(a)]));
@@ -168,6 +180,14 @@ export class AlertController {
     this.saved = next;
     this.savedValues = new Map([...this.current.values()].map((a) => [a.key, valueOf(a)]));
     this.savedAt = now;
+  }
+
+  /** Writes the sample windows every `windowsEveryMs`. */
+  private async saveWindows(now: number): Promise<void> {
+    const state = this.deps.state;
+    if (!state || now - this.windowsSavedAt < (this.deps.windowsEveryMs ?? 60_000)) return;
+    await state.saveWindows(windowRows(this.windows, now));
+    this.windowsSavedAt = now;
   }
 
   private want(rules: readonly CompiledRule[]): void {

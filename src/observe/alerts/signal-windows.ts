@@ -1,7 +1,8 @@
 /**
  * Where alert evaluation reads its signals: aggregates of one series over a window ending now. The in-memory
- * implementation below keeps a bounded ring of buckets per series and window; the history engine (issue 15, point
- * 1) can replace it behind this interface.
+ * implementation below keeps a bounded ring of buckets per series and window, and dumps and loads them so they
+ * outlive a restart (window-rows.ts). Not rebuilt from the metric history: that keeps averages past 6 hours (a `min`
+ * or `max` is lost) and not the alert-only signals (crash loops, failed jobs, quota, burst budget, slow samples).
  */
 export type Aggregate = 'avg' | 'max' | 'min' | 'last' | 'sum' | 'count';
 
@@ -10,6 +11,15 @@ export const AGGREGATES: readonly Aggregate[] = ['avg', 'max', 'min', 'last', 's
 export interface SignalWindows {
   /** The aggregate of the series' samples in `(now − windowMs, now]`; undefined when there is none. */
   aggregate(series: string, windowMs: number, agg: Aggregate, now: number): number | undefined;
+}
+
+/** One series as kept across a restart: its newest sample and, per window (ms), its live buckets flattened. */
+export interface SeriesDump {
+  readonly key: string;
+  readonly last: number;
+  readonly lastAt: number;
+  /** Per window: [windowMs, [bucket, sum, count, max, min, bucket, …]]. */
+  readonly rings: ReadonlyArray<readonly [number, readonly number[]]>;
 }
 
 /** Where the collector writes samples. */
@@ -112,6 +122,57 @@ export class RingSignalWindows implements SignalWindows, SampleSink {
         return min;
       default:
         return sum / count;
+    }
+  }
+
+  /** Buckets per ring (a dump is loaded only into windows of the same count: bucket numbers depend on it). */
+  get slotCount(): number {
+    return this.slots;
+  }
+
+  /**
+   * Every series with a sample still inside one of its windows at `now`, each with its live buckets (what a
+   * restarted process needs to read the same aggregates, window-rows.ts). Series with none are dropped here, from
+   * memory too: an application deleted long ago holds nothing any window reads.
+   */
+  dump(now: number): SeriesDump[] {
+    const out: SeriesDump[] = [];
+    const n = this.slots;
+    for (const [key, s] of this.series) {
+      const rings: Array<readonly [number, number[]]> = [];
+      for (const [windowMs, ring] of s.rings) {
+        const oldest = Math.floor(now / (windowMs / n)) - n;
+        const live: number[] = [];
+        for (let o = 0; o < n * FIELDS; o += FIELDS)
+          if ((ring[o] as number) > oldest) for (let f = 0; f < FIELDS; f++) live.push(ring[o + f] as number);
+        if (live.length > 0) rings.push([windowMs, live]);
+      }
+      if (rings.length === 0) {
+        this.series.delete(key);
+        continue;
+      }
+      out.push({ key, last: s.last, lastAt: s.lastAt, rings });
+    }
+    return out;
+  }
+
+  /** Takes up dumped series (a restart, a new leader): each replaces what is held under its key. */
+  load(series: readonly SeriesDump[]): void {
+    for (const d of series) {
+      if (!this.series.has(d.key) && this.series.size >= this.maxSeries) continue;
+      const rings = new Map<number, Float64Array>();
+      for (const [windowMs, live] of d.rings) {
+        if (!(windowMs > 0) || live.length % FIELDS !== 0) continue;
+        const ring = this.newRing();
+        for (let i = 0; i < live.length; i += FIELDS) {
+          const b = live[i]!;
+          const o = (((b % this.slots) + this.slots) % this.slots) * FIELDS;
+          if ((ring[o] as number) > b) continue;
+          for (let f = 0; f < FIELDS; f++) ring[o + f] = live[i + f]!;
+        }
+        rings.set(windowMs, ring);
+      }
+      this.series.set(d.key, { last: d.last, lastAt: d.lastAt, rings });
     }
   }
 

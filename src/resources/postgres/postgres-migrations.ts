@@ -140,4 +140,12 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
     name: "audit: people's entries newest first without scanning the controllers' (the audit page's default view)",
     statements: [`CREATE INDEX audit_people ON audit (seq) WHERE actor NOT LIKE 'system:%'`],
   },
+  {
+    version: 10,
+    name: "alert evaluation's sample windows survive a restart (one row per department, '' the platform's)",
+    statements: [
+      `CREATE TABLE alert_windows (
+        tenant TEXT COLLATE "C" PRIMARY KEY, data TEXT NOT NULL, updated_at BIGINT NOT NULL)`,
+    ],
+  },
 ];

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { AlertRow, AlertStateStore, NotificationRow } from '../alert-state.ts';
+import type { AlertRow, AlertStateStore, NotificationRow, WindowRow } from '../alert-state.ts';
 import type { Schema } from './schema.ts';
 
 /** Rows per INSERT statement: well below SQLite's and PostgreSQL's bound-variable limits. */
@@ -65,6 +65,33 @@ export function alertRows(db: Kysely<Schema>): AlertStateStore {
             )
             .execute();
         }
+      });
+    },
+
+    async loadWindows() {
+      const rows = await db.selectFrom('alert_windows').selectAll().orderBy('tenant').execute();
+      return rows.map((r): WindowRow => ({ tenant: r.tenant, data: r.data, updatedAt: Number(r.updated_at) }));
+    },
+
+    async saveWindows(put) {
+      await db.transaction().execute(async (trx) => {
+        const keep = new Set(put.map((r) => r.tenant));
+        const had = await trx.selectFrom('alert_windows').select('tenant').execute();
+        const gone = had.map((r) => r.tenant).filter((t) => !keep.has(t));
+        for (let i = 0; i < gone.length; i += BATCH)
+          await trx
+            .deleteFrom('alert_windows')
+            .where('tenant', 'in', gone.slice(i, i + BATCH))
+            .execute();
+        // A department's row can be large: one per statement.
+        for (const r of put)
+          await trx
+            .insertInto('alert_windows')
+            .values({ tenant: r.tenant, data: r.data, updated_at: r.updatedAt })
+            .onConflict((oc) =>
+              oc.column('tenant').doUpdateSet({ data: sql`excluded.data`, updated_at: sql`excluded.updated_at` }),
+            )
+            .execute();
       });
     },
 

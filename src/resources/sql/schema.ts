@@ -70,6 +70,12 @@ export interface Schema {
     data: string;
     updated_at: number;
   };
+  /** Alert evaluation's sample windows, one row per department ('' the platform's) (AlertStateStore). */
+  alert_windows: {
+    tenant: string;
+    data: string;
+    updated_at: number;
+  };
   /** Notification records (AlertStateStore). */
   notification_records: {
     id: number;
