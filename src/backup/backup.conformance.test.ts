@@ -233,7 +233,8 @@ forEachBackend('backup and restore', (backend) => {
     // One settled (no retry: a NULL that must come back NULL, not 0) and one still owed.
     await source.alertState.putNotification({ id: 1, tenant: 'finance', at: 10, nextRetryAt: null, data: '{"a":1}' });
     await source.alertState.putNotification({ id: 2, tenant: 'finance', at: 11, nextRetryAt: 99, data: '{"b":2}' });
-    await source.alertState.saveWindows([{ tenant: 'finance', data: '{"v":1,"slots":20,"series":[]}', updatedAt: 3 }]);
+    const windows = { tenant: 'finance', windowMs: 300_000, slot: 7, updatedAt: 3 };
+    await source.alertState.saveWindows([{ ...windows, data: '{"v":1,"slots":20,"buckets":[]}' }], 0);
     const alertsOf = async (store: Store) => ({
       alerts: await store.alertState.loadAlerts(),
       records: await store.alertState.listNotifications(),

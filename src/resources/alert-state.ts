@@ -12,10 +12,10 @@ export interface AlertStateStore {
   loadAlerts(filter?: { readonly tenants?: readonly string[] }): Promise<AlertRow[]>;
   /** Replaces the alert rows: `put` upserted, every other key deleted (the evaluation's whole state, one step). */
   saveAlerts(put: readonly AlertRow[]): Promise<void>;
-  /** The sample windows alert evaluation last kept, one row per department ('' the platform's). */
+  /** The sample windows alert evaluation last kept: a row per department, window and bucket slot. */
   loadWindows(): Promise<WindowRow[]>;
-  /** Replaces the window rows: `put` upserted, every other department's row deleted (one step). */
-  saveWindows(put: readonly WindowRow[]): Promise<void>;
+  /** Upserts `put` and deletes rows last written before `pruneBefore` (windows no rule reads any more); one step. */
+  saveWindows(put: readonly WindowRow[], pruneBefore: number): Promise<void>;
   /** Inserts or replaces a notification record by id. */
   putNotification(row: NotificationRow): Promise<void>;
   /** Notification records, oldest first; `pending` only those with a retry due. */
@@ -42,10 +42,15 @@ export interface AlertRow {
   readonly updatedAt: number;
 }
 
-/** One department's sample windows (src/observe/alerts/window-rows.ts writes and reads `data`). */
+/**
+ * One bucket slot of one window of one department's series (src/observe/alerts/window-rows.ts writes and reads
+ * `data`): a checkpoint rewrites only the slots written to since the one before.
+ */
 export interface WindowRow {
   /** The department; '' for the platform's series (clusters). */
   readonly tenant: string;
+  readonly windowMs: number;
+  readonly slot: number;
   readonly data: string;
   /** Epoch ms of the evaluation that wrote it. */
   readonly updatedAt: number;

@@ -29,7 +29,8 @@ export interface AlertControllerDeps extends CollectorDeps {
   readonly refreshMs?: number;
   /**
    * How often the sample windows are written to the state store (default 60 s; 0: every round). A restart loses
-   * at most the samples since (as if polis had been down that much longer), not the windows.
+   * at most the samples since (as if polis had been down that much longer), not the windows. Each time only the
+   * bucket slots written to since are written (window-rows.ts).
    */
   readonly windowsEveryMs?: number;
 }
@@ -182,11 +183,15 @@ export class AlertController {
     this.savedAt = now;
   }
 
-  /** Writes the sample windows every `windowsEveryMs`. */
+  /**
+   * Writes the sample windows every `windowsEveryMs`: the bucket slots written to since the last time (all of them
+   * the first time, as a new leader may find rows its predecessor left behind).
+   */
   private async saveWindows(now: number): Promise<void> {
     const state = this.deps.state;
     if (!state || now - this.windowsSavedAt < (this.deps.windowsEveryMs ?? 60_000)) return;
-    await state.saveWindows(windowRows(this.windows, now));
+    const longest = Math.max(0, ...this.windows.windowSizes());
+    await state.saveWindows(windowRows(this.windows, this.windowsSavedAt, now), now - longest - 3_600_000);
     this.windowsSavedAt = now;
   }
 

@@ -13,19 +13,16 @@ export interface SignalWindows {
   aggregate(series: string, windowMs: number, agg: Aggregate, now: number): number | undefined;
 }
 
-/** One series as kept across a restart: its newest sample and, per window (ms), its live buckets flattened. */
-export interface SeriesDump {
-  readonly key: string;
-  readonly last: number;
-  readonly lastAt: number;
-  /** Per window: [windowMs, [bucket, sum, count, max, min, bucket, …]]. */
-  readonly rings: ReadonlyArray<readonly [number, readonly number[]]>;
-}
+/** One bucket of one series as kept across a restart: [series key, bucket number, sum, count, max, min]. */
+export type BucketDump = readonly [string, number, number, number, number, number];
 
 /** Where the collector writes samples. */
 export interface SampleSink {
   record(series: string, at: number, value: number): void;
 }
+
+/** A series with nothing in any window and no sample for this long is dropped at a checkpoint. */
+const IDLE_DROP_MS = 3_600_000;
 
 // One ring: per slot the bucket number it holds, then sum, count, max, min.
 const FIELDS = 5;
@@ -91,7 +88,7 @@ export class RingSignalWindows implements SignalWindows, SampleSink {
       ring = this.newRing();
       s.rings.set(windowMs, ring);
       // The newest sample is the first the ring holds: a rule reads something at once.
-      this.add(ring, windowMs, s.lastAt, s.last);
+      if (Number.isFinite(s.lastAt)) this.add(ring, windowMs, s.lastAt, s.last);
     }
     const n = this.slots;
     const newest = Math.floor(now / (windowMs / n));
@@ -130,49 +127,68 @@ export class RingSignalWindows implements SignalWindows, SampleSink {
     return this.slots;
   }
 
+  /** The windows (ms) some series keeps a ring for. */
+  windowSizes(): number[] {
+    const out = new Set<number>();
+    for (const s of this.series.values()) for (const w of s.rings.keys()) out.add(w);
+    return [...out].sort((a, b) => a - b);
+  }
+
   /**
-   * Every series with a sample still inside one of its windows at `now`, each with its live buckets (what a
-   * restarted process needs to read the same aggregates, window-rows.ts). Series with none are dropped here, from
-   * memory too: an application deleted long ago holds nothing any window reads.
+   * The live buckets (still inside their window at `now`) of the slots `slotsOf(windowMs)` names, for every series:
+   * what a checkpoint writes (window-rows.ts), each as [key, bucket, sum, count, max, min]. A series with no live
+   * bucket in any window and no sample for an hour is dropped here, from memory too (an application deleted long
+   * ago holds nothing any window reads).
    */
-  dump(now: number): SeriesDump[] {
-    const out: SeriesDump[] = [];
+  dumpSlots(now: number, slotsOf: (windowMs: number) => ReadonlySet<number>): Map<number, Map<number, BucketDump[]>> {
+    const out = new Map<number, Map<number, BucketDump[]>>();
     const n = this.slots;
     for (const [key, s] of this.series) {
-      const rings: Array<readonly [number, number[]]> = [];
+      let live = false;
       for (const [windowMs, ring] of s.rings) {
         const oldest = Math.floor(now / (windowMs / n)) - n;
-        const live: number[] = [];
-        for (let o = 0; o < n * FIELDS; o += FIELDS)
-          if ((ring[o] as number) > oldest) for (let f = 0; f < FIELDS; f++) live.push(ring[o + f] as number);
-        if (live.length > 0) rings.push([windowMs, live]);
+        const wanted = slotsOf(windowMs);
+        for (let i = 0; i < n; i++) {
+          const o = i * FIELDS;
+          const b = ring[o] as number;
+          if (b <= oldest) continue;
+          live = true;
+          if (!wanted.has(i)) continue;
+          let bySlot = out.get(windowMs);
+          if (bySlot === undefined) out.set(windowMs, (bySlot = new Map()));
+          let list = bySlot.get(i);
+          if (list === undefined) bySlot.set(i, (list = []));
+          list.push([key, b, ring[o + 1]!, ring[o + 2]!, ring[o + 3]!, ring[o + 4]!]);
+        }
       }
-      if (rings.length === 0) {
-        this.series.delete(key);
-        continue;
-      }
-      out.push({ key, last: s.last, lastAt: s.lastAt, rings });
+      if (!live && s.lastAt <= now - IDLE_DROP_MS) this.series.delete(key);
     }
     return out;
   }
 
-  /** Takes up dumped series (a restart, a new leader): each replaces what is held under its key. */
-  load(series: readonly SeriesDump[]): void {
-    for (const d of series) {
-      if (!this.series.has(d.key) && this.series.size >= this.maxSeries) continue;
-      const rings = new Map<number, Float64Array>();
-      for (const [windowMs, live] of d.rings) {
-        if (!(windowMs > 0) || live.length % FIELDS !== 0) continue;
-        const ring = this.newRing();
-        for (let i = 0; i < live.length; i += FIELDS) {
-          const b = live[i]!;
-          const o = (((b % this.slots) + this.slots) % this.slots) * FIELDS;
-          if ((ring[o] as number) > b) continue;
-          for (let f = 0; f < FIELDS; f++) ring[o + f] = live[i + f]!;
-        }
-        rings.set(windowMs, ring);
+  /**
+   * Takes up dumped buckets of `windowMs` (a restart, a new leader). A bucket goes to the slot its number maps to,
+   * unless that slot holds a newer one. The newest sample (`last`) is not restored: the round after a restart
+   * samples every series before it reads one.
+   */
+  loadBuckets(windowMs: number, buckets: readonly BucketDump[]): void {
+    if (!(windowMs > 0)) return;
+    for (const [key, b, sum, count, max, min] of buckets) {
+      let s = this.series.get(key);
+      if (s === undefined) {
+        if (this.series.size >= this.maxSeries) continue;
+        s = { last: NaN, lastAt: -Infinity, rings: new Map() };
+        this.series.set(key, s);
       }
-      this.series.set(d.key, { last: d.last, lastAt: d.lastAt, rings });
+      let ring = s.rings.get(windowMs);
+      if (ring === undefined) s.rings.set(windowMs, (ring = this.newRing()));
+      const o = (((b % this.slots) + this.slots) % this.slots) * FIELDS;
+      if ((ring[o] as number) > b) continue;
+      ring[o] = b;
+      ring[o + 1] = sum;
+      ring[o + 2] = count;
+      ring[o + 3] = max;
+      ring[o + 4] = min;
     }
   }
 

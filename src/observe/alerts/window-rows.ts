@@ -1,5 +1,5 @@
 import type { WindowRow } from '../../resources/alert-state.ts';
-import type { RingSignalWindows, SeriesDump } from './signal-windows.ts';
+import type { BucketDump, RingSignalWindows } from './signal-windows.ts';
 
 /** The data format of a window row; a row of another version (or another bucket count) is left unread. */
 const VERSION = 1;
@@ -7,8 +7,7 @@ const VERSION = 1;
 interface WindowData {
   readonly v: number;
   readonly slots: number;
-  /** [key, last, lastAt, rings] per series. */
-  readonly series: ReadonlyArray<readonly [string, number, number, SeriesDump['rings']]>;
+  readonly buckets: readonly BucketDump[];
 }
 
 const TENANT = /[{,]tenant="([^"]*)"/;
@@ -19,28 +18,52 @@ export function tenantOfSeries(key: string): string {
 }
 
 /**
- * The windows as store rows, one per department ('' the platform's), at `now`: what AlertStateStore.saveWindows
- * keeps so a restarted process, or a new leader, reads the same aggregates (a `min over 2m` neither fires on the
- * first sample after a restart nor forgets the samples before it).
+ * The slots of a `windowMs` ring written to in `(sinceMs, nowMs]` (every slot when `sinceMs` is not finite or
+ * the span covers the ring): a bucket closed before the last checkpoint has not changed since.
  */
-export function windowRows(windows: RingSignalWindows, now: number): WindowRow[] {
-  const byTenant = new Map<string, Array<WindowData['series'][number]>>();
-  for (const d of windows.dump(now)) {
-    const tenant = tenantOfSeries(d.key);
-    let list = byTenant.get(tenant);
-    if (list === undefined) byTenant.set(tenant, (list = []));
-    list.push([d.key, d.last, d.lastAt, d.rings]);
-  }
-  return [...byTenant]
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([tenant, series]) => ({
-      tenant,
-      data: JSON.stringify({ v: VERSION, slots: windows.slotCount, series } satisfies WindowData),
-      updatedAt: now,
-    }));
+export function slotsWritten(windowMs: number, slots: number, sinceMs: number, nowMs: number): Set<number> {
+  const width = windowMs / slots;
+  const to = Math.floor(nowMs / width);
+  const from = Number.isFinite(sinceMs) ? Math.floor(sinceMs / width) : -Infinity;
+  const out = new Set<number>();
+  if (to - from + 1 >= slots) for (let i = 0; i < slots; i++) out.add(i);
+  else for (let b = from; b <= to; b++) out.add(((b % slots) + slots) % slots);
+  return out;
 }
 
-/** Loads stored rows into `windows`; returns the series taken up (rows of another format are skipped). */
+/**
+ * A checkpoint of the windows as store rows, one per department ('' the platform's), window and bucket slot, at
+ * `nowMs`: only the slots written to since the checkpoint at `sinceMs` (a 5-minute window's four newest 15-second
+ * buckets a minute, a 3-day window's one open bucket), so a checkpoint costs a small part of the whole. What
+ * AlertStateStore.saveWindows keeps lets a restarted process, or a new leader, read the same aggregates (a
+ * `min over 2m` neither fires on the first sample after a restart nor forgets the samples before it).
+ */
+export function windowRows(windows: RingSignalWindows, sinceMs: number, nowMs: number): WindowRow[] {
+  const n = windows.slotCount;
+  const dumped = windows.dumpSlots(nowMs, (w) => slotsWritten(w, n, sinceMs, nowMs));
+  const rows: WindowRow[] = [];
+  for (const [windowMs, bySlot] of [...dumped].sort(([a], [b]) => a - b))
+    for (const [slot, buckets] of [...bySlot].sort(([a], [b]) => a - b)) {
+      const byTenant = new Map<string, BucketDump[]>();
+      for (const d of buckets) {
+        const tenant = tenantOfSeries(d[0]);
+        let list = byTenant.get(tenant);
+        if (list === undefined) byTenant.set(tenant, (list = []));
+        list.push(d);
+      }
+      for (const [tenant, list] of [...byTenant].sort(([a], [b]) => a.localeCompare(b)))
+        rows.push({
+          tenant,
+          windowMs,
+          slot,
+          data: JSON.stringify({ v: VERSION, slots: n, buckets: list } satisfies WindowData),
+          updatedAt: nowMs,
+        });
+    }
+  return rows;
+}
+
+/** Loads stored rows into `windows`; returns the buckets taken up (rows of another format are skipped). */
 export function loadWindowRows(windows: RingSignalWindows, rows: readonly WindowRow[]): number {
   let n = 0;
   for (const row of rows) {
@@ -50,9 +73,9 @@ export function loadWindowRows(windows: RingSignalWindows, rows: readonly Window
     } catch {
       continue;
     }
-    if (data.v !== VERSION || data.slots !== windows.slotCount || !Array.isArray(data.series)) continue;
-    windows.load(data.series.map(([key, last, lastAt, rings]) => ({ key, last, lastAt, rings })));
-    n += data.series.length;
+    if (data.v !== VERSION || data.slots !== windows.slotCount || !Array.isArray(data.buckets)) continue;
+    windows.loadBuckets(row.windowMs, data.buckets);
+    n += data.buckets.length;
   }
   return n;
 }

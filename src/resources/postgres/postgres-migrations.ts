@@ -142,10 +142,12 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 10,
-    name: "alert evaluation's sample windows survive a restart (one row per department, '' the platform's)",
+    name: "alert evaluation's sample windows survive a restart (a row per department, window and bucket slot)",
     statements: [
       `CREATE TABLE alert_windows (
-        tenant TEXT COLLATE "C" PRIMARY KEY, data TEXT NOT NULL, updated_at BIGINT NOT NULL)`,
+        tenant TEXT COLLATE "C" NOT NULL, window_ms BIGINT NOT NULL, slot INTEGER NOT NULL, data TEXT NOT NULL,
+        updated_at BIGINT NOT NULL, PRIMARY KEY (tenant, window_ms, slot))`,
+      `CREATE INDEX alert_windows_updated ON alert_windows (updated_at)`,
     ],
   },
 ];

@@ -69,27 +69,36 @@ export function alertRows(db: Kysely<Schema>): AlertStateStore {
     },
 
     async loadWindows() {
-      const rows = await db.selectFrom('alert_windows').selectAll().orderBy('tenant').execute();
-      return rows.map((r): WindowRow => ({ tenant: r.tenant, data: r.data, updatedAt: Number(r.updated_at) }));
+      const rows = await db
+        .selectFrom('alert_windows')
+        .selectAll()
+        .orderBy('tenant')
+        .orderBy('window_ms')
+        .orderBy('slot')
+        .execute();
+      return rows.map(
+        (r): WindowRow => ({
+          tenant: r.tenant,
+          windowMs: Number(r.window_ms),
+          slot: Number(r.slot),
+          data: r.data,
+          updatedAt: Number(r.updated_at),
+        }),
+      );
     },
 
-    async saveWindows(put) {
+    async saveWindows(put, pruneBefore) {
       await db.transaction().execute(async (trx) => {
-        const keep = new Set(put.map((r) => r.tenant));
-        const had = await trx.selectFrom('alert_windows').select('tenant').execute();
-        const gone = had.map((r) => r.tenant).filter((t) => !keep.has(t));
-        for (let i = 0; i < gone.length; i += BATCH)
-          await trx
-            .deleteFrom('alert_windows')
-            .where('tenant', 'in', gone.slice(i, i + BATCH))
-            .execute();
-        // A department's row can be large: one per statement.
+        await trx.deleteFrom('alert_windows').where('updated_at', '<', pruneBefore).execute();
+        // A row can be large (a department's series): one per statement.
         for (const r of put)
           await trx
             .insertInto('alert_windows')
-            .values({ tenant: r.tenant, data: r.data, updated_at: r.updatedAt })
+            .values({ tenant: r.tenant, window_ms: r.windowMs, slot: r.slot, data: r.data, updated_at: r.updatedAt })
             .onConflict((oc) =>
-              oc.column('tenant').doUpdateSet({ data: sql`excluded.data`, updated_at: sql`excluded.updated_at` }),
+              oc
+                .columns(['tenant', 'window_ms', 'slot'])
+                .doUpdateSet({ data: sql`excluded.data`, updated_at: sql`excluded.updated_at` }),
             )
             .execute();
       });

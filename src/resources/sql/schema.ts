@@ -70,9 +70,11 @@ export interface Schema {
     data: string;
     updated_at: number;
   };
-  /** Alert evaluation's sample windows, one row per department ('' the platform's) (AlertStateStore). */
+  /** Alert evaluation's sample windows: a row per department ('' the platform's), window and slot (AlertStateStore). */
   alert_windows: {
     tenant: string;
+    window_ms: number;
+    slot: number;
     data: string;
     updated_at: number;
   };

@@ -70,7 +70,7 @@ const LEDGER_KEYS: Record<Exclude<LedgerTable, 'meter_usage'>, readonly string[]
   cost_days: ['day', 'cluster'],
   alert_state: ['key'],
   notification_records: ['id'],
-  alert_windows: ['tenant'],
+  alert_windows: ['tenant', 'window_ms', 'slot'],
 };
 /** Text columns of the ledger tables; every other column holds an integer (or NULL). */
 const LEDGER_TEXT = new Set([

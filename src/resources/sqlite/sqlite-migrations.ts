@@ -135,10 +135,12 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 10,
-    name: "alert evaluation's sample windows survive a restart (one row per department, '' the platform's)",
+    name: "alert evaluation's sample windows survive a restart (a row per department, window and bucket slot)",
     statements: [
       `CREATE TABLE alert_windows (
-        tenant TEXT PRIMARY KEY, data TEXT NOT NULL, updated_at INTEGER NOT NULL) WITHOUT ROWID`,
+        tenant TEXT NOT NULL, window_ms INTEGER NOT NULL, slot INTEGER NOT NULL, data TEXT NOT NULL,
+        updated_at INTEGER NOT NULL, PRIMARY KEY (tenant, window_ms, slot)) WITHOUT ROWID`,
+      `CREATE INDEX alert_windows_updated ON alert_windows (updated_at)`,
     ],
   },
 ];
