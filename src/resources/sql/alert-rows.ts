@@ -76,15 +76,13 @@ export function alertRows(db: Kysely<Schema>): AlertStateStore {
         .orderBy('window_ms')
         .orderBy('slot')
         .execute();
-      return rows.map(
-        (r): WindowRow => ({
-          tenant: r.tenant,
-          windowMs: Number(r.window_ms),
-          slot: Number(r.slot),
-          data: r.data,
-          updatedAt: Number(r.updated_at),
-        }),
-      );
+      return rows.map((r): WindowRow => ({
+        tenant: r.tenant,
+        windowMs: Number(r.window_ms),
+        slot: Number(r.slot),
+        data: r.data,
+        updatedAt: Number(r.updated_at),
+      }));
     },
 
     async saveWindows(put, pruneBefore) {
