@@ -36,11 +36,15 @@ export function slotsWritten(windowMs: number, slots: number, sinceMs: number, n
  * `nowMs`: only the slots written to since the checkpoint at `sinceMs` (a 5-minute window's four newest 15-second
  * buckets a minute, a 3-day window's one open bucket), so a checkpoint costs a small part of the whole. What
  * AlertStateStore.saveWindows keeps lets a restarted process, or a new leader, read the same aggregates (a
- * `min over 2m` neither fires on the first sample after a restart nor forgets the samples before it).
+ * `min over 2m` neither fires on the first sample after a restart nor forgets the samples before it). `only`: the
+ * rows of that window alone (a caller spreads a large checkpoint over several turns of the event loop).
  */
-export function windowRows(windows: RingSignalWindows, sinceMs: number, nowMs: number): WindowRow[] {
+export function windowRows(windows: RingSignalWindows, sinceMs: number, nowMs: number, only?: number): WindowRow[] {
   const n = windows.slotCount;
-  const dumped = windows.dumpSlots(nowMs, (w) => slotsWritten(w, n, sinceMs, nowMs));
+  const none = new Set<number>();
+  const dumped = windows.dumpSlots(nowMs, (w) =>
+    only === undefined || w === only ? slotsWritten(w, n, sinceMs, nowMs) : none,
+  );
   const rows: WindowRow[] = [];
   for (const [windowMs, bySlot] of [...dumped].sort(([a], [b]) => a - b))
     for (const [slot, buckets] of [...bySlot].sort(([a], [b]) => a - b)) {
