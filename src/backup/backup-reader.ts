@@ -211,7 +211,7 @@ function parseLine(
   return value as { object?: unknown; audit?: unknown; ledger?: unknown; end?: unknown };
 }
 
-/** A ledger line: a known table and a row of strings and integers. */
+/** A ledger line: a known table and a row of strings, integers and nulls (a SQL NULL). */
 function checkLedger(value: unknown, lineNo: number): LedgerRecord {
   const r = value as { table?: unknown; row?: unknown } | null;
   if (!r || typeof r !== 'object' || !(LEDGER_TABLES as readonly unknown[]).includes(r.table))
@@ -221,9 +221,11 @@ function checkLedger(value: unknown, lineNo: number): LedgerRecord {
     !row ||
     typeof row !== 'object' ||
     Array.isArray(row) ||
-    Object.values(row).some((v) => typeof v !== 'string' && !(typeof v === 'number' && Number.isSafeInteger(v)))
+    Object.values(row).some(
+      (v) => v !== null && typeof v !== 'string' && !(typeof v === 'number' && Number.isSafeInteger(v)),
+    )
   )
-    throw badLine(lineNo, 'a ledger row is an object of strings and integers');
+    throw badLine(lineNo, 'a ledger row is an object of strings, integers and nulls');
   return r as LedgerRecord;
 }
 

@@ -197,7 +197,7 @@ forEachBackend('backup and restore', (backend) => {
     const before = await ledger(source);
     expect(before.lines).toHaveLength(2);
     const file = await backup(source);
-    expect(gunzipSync(file).toString('utf8')).toContain('"formatVersion":2');
+    expect(gunzipSync(file).toString('utf8')).toContain('"formatVersion":3');
     const result = await restoreBackup(target, Readable.from([file]));
     // meter_usage × 2 periods, meter_capacity × 2, meter_state, cost_lines × 2, cost_days.
     expect(result.ledgerRows).toBe(8);
@@ -210,7 +210,7 @@ forEachBackend('backup and restore', (backend) => {
           l
             .filter((x) => !x.startsWith('{"ledger"'))
             .map((x, i) =>
-              i === 0 ? x.replace('"formatVersion":2', '"formatVersion":1').replace(/,"ledgerRows":\d+/, '') : x,
+              i === 0 ? x.replace('"formatVersion":3', '"formatVersion":1').replace(/,"ledgerRows":\d+/, '') : x,
             )
             .map((x) => (x.startsWith('{"end"') ? x.replace(/,"ledgerRows":\d+/, '') : x)),
         ),
@@ -221,6 +221,32 @@ forEachBackend('backup and restore', (backend) => {
     } finally {
       await third.close();
     }
+  });
+
+  it('carries the alert tables: a restore brings back the firing alerts, the notification records and the windows', async () => {
+    await seed(source);
+    const firing = { key: 'job-failed|app=portal', rule: 'job-failed', state: 'firing', firedAt: 1, activeAt: 1 };
+    await source.alertState.saveAlerts([
+      { key: firing.key, tenant: 'finance', data: JSON.stringify(firing), updatedAt: 1_764_547_200_000 },
+      { key: 'cluster-unreachable|cluster=gov-east', tenant: '', data: '{"state":"pending"}', updatedAt: 2 },
+    ]);
+    // One settled (no retry: a NULL that must come back NULL, not 0) and one still owed.
+    await source.alertState.putNotification({ id: 1, tenant: 'finance', at: 10, nextRetryAt: null, data: '{"a":1}' });
+    await source.alertState.putNotification({ id: 2, tenant: 'finance', at: 11, nextRetryAt: 99, data: '{"b":2}' });
+    const windows = { tenant: 'finance', windowMs: 300_000, slot: 7, updatedAt: 3 };
+    await source.alertState.saveWindows([{ ...windows, data: '{"v":1,"slots":20,"buckets":[]}' }], 0);
+    const alertsOf = async (store: Store) => ({
+      alerts: await store.alertState.loadAlerts(),
+      records: await store.alertState.listNotifications(),
+      owed: await store.alertState.listNotifications({ pending: true }),
+      lastId: await store.alertState.lastNotificationId(),
+      windows: await store.alertState.loadWindows(),
+    });
+    const before = await alertsOf(source);
+    expect(before.owed.map((r) => r.id)).toEqual([2]);
+    const result = await restoreBackup(target, Readable.from([await backup(source)]));
+    expect(result.ledgerRows).toBe(5);
+    expect(await alertsOf(target)).toEqual(before);
   });
 
   it('carries the audit retention anchor: a chain pruned by retention restores and verifies from where it starts', async () => {
@@ -325,7 +351,7 @@ forEachBackend('backup and restore', (backend) => {
       ],
       [
         'a newer format',
-        rewrite(file, (l) => [l[0]!.replace('"formatVersion":2', '"formatVersion":99'), ...l.slice(1)]),
+        rewrite(file, (l) => [l[0]!.replace('"formatVersion":3', '"formatVersion":99'), ...l.slice(1)]),
         'BackupFormatUnsupported',
       ],
       [

@@ -195,13 +195,25 @@ export interface StoreSnapshot {
 /**
  * The ledger's tables, as a backup carries them (rows verbatim, column names as stored). `meter_usage` is logical
  * since schema 7: its rows (names and text keys) are stored as meter_series + meter_rollups (sql/ledger-rows.ts).
+ * The alert tables (AlertStateStore: the alerts the last evaluation held, notification records, the evaluation's
+ * sample windows) ride the same way since backup format version 3, so a restore brings back what was firing and
+ * who was told.
  */
-export const LEDGER_TABLES = ['meter_usage', 'meter_capacity', 'meter_state', 'cost_lines', 'cost_days'] as const;
+export const LEDGER_TABLES = [
+  'meter_usage',
+  'meter_capacity',
+  'meter_state',
+  'cost_lines',
+  'cost_days',
+  'alert_state',
+  'notification_records',
+  'alert_windows',
+] as const;
 export type LedgerTable = (typeof LEDGER_TABLES)[number];
-/** One ledger row of one table (metering roll-ups, the last tick, closed cost days). */
+/** One ledger row of one table (metering roll-ups, the last tick, closed cost days, alert rows); null a SQL NULL. */
 export interface LedgerRecord {
   readonly table: LedgerTable;
-  readonly row: Readonly<Record<string, string | number>>;
+  readonly row: Readonly<Record<string, string | number | null>>;
 }
 
 export interface SnapshotCounts {

@@ -1,5 +1,5 @@
 import type { Clock } from '../../kernel/clock.ts';
-import type { AlertStateStore } from '../../resources/alert-state.ts';
+import type { AlertStateStore, WindowRow } from '../../resources/alert-state.ts';
 import type { StoredObject } from '../../resources/envelope.ts';
 import { compileRule } from './alert-kinds.ts';
 import type { CollectorDeps } from './alert-collector.ts';
@@ -9,6 +9,7 @@ import { evaluateAlerts, windowsOf } from './evaluate.ts';
 import type { CompiledRule } from './rules.ts';
 import { BUILTIN_RULES } from './rules.ts';
 import { RingSignalWindows } from './signal-windows.ts';
+import { loadWindowRows, windowRows } from './window-rows.ts';
 import type { AlertTarget } from './signals.ts';
 
 export interface AlertControllerDeps extends CollectorDeps {
@@ -20,9 +21,18 @@ export interface AlertControllerDeps extends CollectorDeps {
   readonly log?: (msg: string, err?: unknown) => void;
   /**
    * Where the alerts are kept across restarts and leaders (absent: in memory only). Read on the first round, written
-   * after each round that changed any alert's state.
+   * after each round that changed any alert's state (and, when only values moved, at most every `refreshMs`).
+   * `list` reads it, so every replica, leader or not, answers the same.
    */
   readonly state?: AlertStateStore;
+  /** How stale a stored alert's value and message may grow while its state holds (default 60 s). */
+  readonly refreshMs?: number;
+  /**
+   * How often the sample windows are written to the state store (default 60 s; 0: every round). A restart loses
+   * at most the samples since (as if polis had been down that much longer), not the windows. Each time only the
+   * bucket slots written to since are written (window-rows.ts).
+   */
+  readonly windowsEveryMs?: number;
 }
 
 /** Told of every alert that begins firing or resolves (incidents group them; the notifier sends them). */
@@ -31,9 +41,10 @@ export type AlertListener = (t: AlertTransition) => void | Promise<void>;
 /**
  * Evaluates the built-in rules (platform and SLO) and every AlertRule object every `intervalMs`: samples the
  * signals (alert-collector.ts), evaluates (evaluate.ts, pure), keeps the alerts and tells listeners of each
- * transition. With a `state` store the alerts (each with when it became active and fired) are kept there: a
- * restarted process, or a new leader, takes them up on its first round, so a `for` duration goes on from where it
- * was and an alert already firing, and told, is not told again.
+ * transition. With a `state` store the alerts (each with when it became active and fired) and the sample windows
+ * are kept there: a restarted process, or a new leader, takes them up on its first round, so a `for` duration goes
+ * on from where it was, an alert already firing, and told, is not told again, and a window (`min over 2m`) holds
+ * the samples taken before the restart.
  */
 export class AlertController {
   private readonly deps: AlertControllerDeps;
@@ -48,6 +59,11 @@ export class AlertController {
   private restored = false;
   /** What was last written to the state store, by key (the alert without its moving value). */
   private saved = new Map<string, string>();
+  /** When the state store was last written, and whether a value moved since. */
+  private savedAt = -Infinity;
+  private savedValues = new Map<string, string>();
+  /** When the windows were last written. */
+  private windowsSavedAt = -Infinity;
 
   constructor(deps: AlertControllerDeps) {
     this.deps = deps;
@@ -85,7 +101,7 @@ export class AlertController {
 
   private async round(): Promise<AlertTransition[]> {
     const now = this.deps.clock.now().getTime();
-    if (!this.restored) await this.restore();
+    if (!this.restored) await this.restore(now);
     const rules = [...BUILTIN_RULES, ...(await this.objectRules())];
     this.want(rules);
     this.targets = await collectSignals(this.deps, this.windows, now);
@@ -93,6 +109,7 @@ export class AlertController {
     const r = evaluateAlerts({ rules, targets: this.targets, windows: this.windows, now, previous: this.current });
     this.current = r.alerts;
     await this.save(now);
+    await this.saveWindows(now);
     for (const t of r.transitions)
       for (const l of this.listeners) {
         try {
@@ -102,6 +119,18 @@ export class AlertController {
         }
       }
     return r.transitions;
+  }
+
+  /**
+   * The alerts of these departments, or all, as every replica sees them: from the state store when there is one
+   * (what the leader's last evaluation wrote; a follower evaluates nothing and its memory is empty or stale), else
+   * this process's memory.
+   */
+  async list(tenants: 'all' | readonly string[]): Promise<Alert[]> {
+    const state = this.deps.state;
+    if (!state) return this.alerts(tenants);
+    const rows = await state.loadAlerts(tenants === 'all' ? {} : { tenants });
+    return rows.map((r) => JSON.parse(r.data) as Alert).sort((a, b) => a.key.localeCompare(b.key));
   }
 
   /** The alerts now (pending, firing, recently resolved) of these departments, or all (cluster alerts too). */
@@ -117,22 +146,31 @@ export class AlertController {
     return { rules: this.rules, targets: this.targets };
   }
 
-  private async restore(): Promise<void> {
+  private async restore(now: number): Promise<void> {
     const state = this.deps.state;
     this.restored = true;
     if (!state) return;
+    // The windows first: the round that follows reads them (stored by the leader before, or by this process).
+    loadWindowRows(this.windows, await state.loadWindows());
+    this.windowsSavedAt = now;
     const rows = await state.loadAlerts();
     this.current = new Map(rows.map((row) => [row.key, JSON.parse(row.data) as Alert]));
-    this.saved = new Map(rows.map((row) => [row.key, stateOf(JSON.parse(row.data) as Alert)]));
+    this.saved = new Map([...this.current].map(([k, a]) => [k, stateOf(a)]));
+    this.savedValues = new Map([...this.current].map(([k, a]) => [k, valueOf(a)]));
+    this.savedAt = rows.reduce((at, r) => Math.max(at, r.updatedAt), -Infinity);
   }
 
-  /** Writes the alerts when any changed state (a value moving alone is not worth a write). */
+  /**
+   * Writes the alerts when any changed state; a value moving alone is written at most every `refreshMs` (what
+   * other replicas show is that fresh).
+   */
   private async save(now: number): Promise<void> {
     const state = this.deps.state;
     if (!state) return;
     const next = new Map([...this.current].map(([k, a]) => [k, stateOf(a)]));
     const same = next.size === this.saved.size && [...next].every(([k, v]) => this.saved.get(k) === v);
-    if (same) return;
+    if (same && now - this.savedAt < (this.deps.refreshMs ?? 60_000)) return;
+    if (same && [...this.current.values()].every((a) => this.savedValues.get(a.key) === valueOf(a))) return;
     await state.saveAlerts(
       [...this.current.values()].map((a) => ({
         key: a.key,
@@ -142,6 +180,27 @@ export class AlertController {
       })),
     );
     this.saved = next;
+    this.savedValues = new Map([...this.current.values()].map((a) => [a.key, valueOf(a)]));
+    this.savedAt = now;
+  }
+
+  /**
+   * Writes the sample windows every `windowsEveryMs`: the bucket slots written to since the last time (since the
+   * first round: what was loaded then is in the store already).
+   */
+  private async saveWindows(now: number): Promise<void> {
+    const state = this.deps.state;
+    if (!state || now - this.windowsSavedAt < (this.deps.windowsEveryMs ?? 60_000)) return;
+    const sizes = this.windows.windowSizes();
+    const rows: WindowRow[] = [];
+    for (const w of sizes) {
+      // One window at a time, the event loop turning between them: at 10,000 applications a checkpoint is about
+      // a second of CPU (bench/alerts.ts), not to be taken in one block while the API serves.
+      rows.push(...windowRows(this.windows, this.windowsSavedAt, now, w));
+      await new Promise((r) => setImmediate(r));
+    }
+    await state.saveWindows(rows, now - Math.max(0, ...sizes) - 3_600_000);
+    this.windowsSavedAt = now;
   }
 
   private want(rules: readonly CompiledRule[]): void {
@@ -166,6 +225,11 @@ export class AlertController {
     } while (cont);
     return out;
   }
+}
+
+/** What moves every round: the value and the message that states it. */
+function valueOf(a: Alert): string {
+  return JSON.stringify([a.value, a.message]);
 }
 
 /** An alert's state, without the value that moves every round. */

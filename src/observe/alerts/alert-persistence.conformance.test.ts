@@ -8,6 +8,7 @@ import type { SendResult, Sender } from '../notify/channels/channel.ts';
 import type { Notice } from '../notify/notice.ts';
 import { Notifier } from '../notify/notifier.ts';
 import { AlertController } from './alert-controller.ts';
+import { PLATFORM_SPACE } from './alert-kinds.ts';
 import type { AlertTransition } from './evaluate.ts';
 
 /**
@@ -87,6 +88,57 @@ forEachBackend('alert state and notification records across a restart', (backend
       state: 'firing',
       firedAt: Date.parse('2026-03-01T00:00:00Z'),
     });
+  });
+
+  it('keeps the sample windows through a restart: a `min`/`max over 2m` neither fires at once nor forgets', async () => {
+    // Two clusters: gov-east loses a node at 15 s for good, gov-west for one sample only. `min over 2m > 0` fires
+    // for gov-east once the last all-ready sample (0 s) leaves the window; `max over 2m > 0` fires for both at
+    // 15 s and resolves for gov-west once its one bad sample leaves. polis restarts at 75 s.
+    const notReady = { 'gov-east': 0, 'gov-west': 0 };
+    const cluster = (name: keyof typeof notReady) =>
+      obj('Cluster', name, undefined, {}, { health: 'Ready', nodes: { total: 3, ready: 3 - notReady[name] } });
+    const rule = (name: string, aggregate: string) =>
+      obj('AlertRule', name, PLATFORM_SPACE, {
+        severity: 'page',
+        threshold: { signal: 'nodesNotReady', aggregate, window: '2m', op: '>', value: 0 },
+      });
+    const objects: Record<string, () => StoredObject[]> = {
+      Cluster: () => [cluster('gov-east'), cluster('gov-west')],
+      AlertRule: () => [rule('nodes-min-2m', 'min'), rule('nodes-max-2m', 'max')],
+    };
+    const list = (q: ListQuery) => Promise.resolve({ items: objects[q.kind]?.() ?? [], resourceVersion: '1' });
+    const clock = new ManualClock('2026-03-01T00:00:00Z');
+    const t0 = clock.now().getTime();
+    const controller = (withState: boolean) =>
+      new AlertController({ store: { list }, clock, intervalMs: 0, ...(withState ? { state: store.alertState } : {}) });
+    const states = (c: AlertController) =>
+      Object.fromEntries(
+        c
+          .alerts('all')
+          .filter((a) => a.rule.startsWith('nodes-'))
+          .map((a) => [`${a.rule} ${a.labels.cluster}`, a.state]),
+      );
+    // The same samples to a controller that never restarts (memory only) and to one restarted at 75 s.
+    const reference = controller(false);
+    let live = controller(true);
+    const timeline: Array<[number, Record<string, string>, Record<string, string>]> = [];
+    for (let at = 0; at <= 180_000; at += 15_000) {
+      clock.set(new Date(t0 + at));
+      notReady['gov-east'] = at >= 15_000 ? 1 : 0;
+      notReady['gov-west'] = at === 15_000 ? 1 : 0;
+      if (at === 75_000) live = controller(true);
+      await reference.tick();
+      await live.tick();
+      timeline.push([at / 1000, states(reference), states(live)]);
+    }
+    for (const [, expected, got] of timeline) expect(got).toEqual(expected);
+    const at = (s: number) => timeline.find(([t]) => t === s)![1];
+    // Right after the restart: gov-east's `min` is not firing yet (0 s is still in the window), gov-west's `max`
+    // still fires (its bad sample at 15 s is remembered).
+    expect(at(75)['nodes-min-2m gov-east']).toBeUndefined();
+    expect(at(75)['nodes-max-2m gov-west']).toBe('firing');
+    expect(at(120)['nodes-min-2m gov-east']).toBe('firing');
+    expect(at(180)['nodes-max-2m gov-west']).toBe('resolved');
   });
 
   it('lists the records after a restart and resumes a retry owed, from the attempt it reached', async () => {

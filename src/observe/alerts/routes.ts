@@ -105,10 +105,11 @@ export function registerAlertRoutes(
   app: FastifyInstance,
   deps: { store: Store; alerts?: AlertController; notifier?: Notifier; clock?: Clock },
 ): void {
-  // Alerts are evaluated where the controllers run; another replica has none to show. Each carries `silencedBy`
+  // Alerts are evaluated where the controllers run; every replica reads them from the state store (list), so a
+  // follower answers as the leader does. Each carries `silencedBy`
   // (the silence in force that holds its notices back, `department/name`), so a silenced alert is shown as such.
   const alertsOf = async (tenants: 'all' | string[]) => {
-    const items = deps.alerts?.alerts(tenants) ?? [];
+    const items = (await deps.alerts?.list(tenants)) ?? [];
     const silences = items.length > 0 ? await listAll(deps.store, 'Silence') : [];
     const now = deps.clock?.now().getTime() ?? Date.now();
     return {

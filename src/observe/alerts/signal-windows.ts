@@ -1,7 +1,8 @@
 /**
  * Where alert evaluation reads its signals: aggregates of one series over a window ending now. The in-memory
- * implementation below keeps a bounded ring of buckets per series and window; the history engine (issue 15, point
- * 1) can replace it behind this interface.
+ * implementation below keeps a bounded ring of buckets per series and window, and dumps and loads them so they
+ * outlive a restart (window-rows.ts). Not rebuilt from the metric history: that keeps averages past 6 hours (a `min`
+ * or `max` is lost) and not the alert-only signals (crash loops, failed jobs, quota, burst budget, slow samples).
  */
 export type Aggregate = 'avg' | 'max' | 'min' | 'last' | 'sum' | 'count';
 
@@ -12,10 +13,16 @@ export interface SignalWindows {
   aggregate(series: string, windowMs: number, agg: Aggregate, now: number): number | undefined;
 }
 
+/** One bucket of one series as kept across a restart: [series key, bucket number, sum, count, max, min]. */
+export type BucketDump = readonly [string, number, number, number, number, number];
+
 /** Where the collector writes samples. */
 export interface SampleSink {
   record(series: string, at: number, value: number): void;
 }
+
+/** A series with nothing in any window and no sample for this long is dropped at a checkpoint. */
+const IDLE_DROP_MS = 3_600_000;
 
 // One ring: per slot the bucket number it holds, then sum, count, max, min.
 const FIELDS = 5;
@@ -81,7 +88,7 @@ export class RingSignalWindows implements SignalWindows, SampleSink {
       ring = this.newRing();
       s.rings.set(windowMs, ring);
       // The newest sample is the first the ring holds: a rule reads something at once.
-      this.add(ring, windowMs, s.lastAt, s.last);
+      if (Number.isFinite(s.lastAt)) this.add(ring, windowMs, s.lastAt, s.last);
     }
     const n = this.slots;
     const newest = Math.floor(now / (windowMs / n));
@@ -112,6 +119,76 @@ export class RingSignalWindows implements SignalWindows, SampleSink {
         return min;
       default:
         return sum / count;
+    }
+  }
+
+  /** Buckets per ring (a dump is loaded only into windows of the same count: bucket numbers depend on it). */
+  get slotCount(): number {
+    return this.slots;
+  }
+
+  /** The windows (ms) some series keeps a ring for. */
+  windowSizes(): number[] {
+    const out = new Set<number>();
+    for (const s of this.series.values()) for (const w of s.rings.keys()) out.add(w);
+    return [...out].sort((a, b) => a - b);
+  }
+
+  /**
+   * The live buckets (still inside their window at `now`) of the slots `slotsOf(windowMs)` names, for every series:
+   * what a checkpoint writes (window-rows.ts), each as [key, bucket, sum, count, max, min]. A series with no live
+   * bucket in any window and no sample for an hour is dropped here, from memory too (an application deleted long
+   * ago holds nothing any window reads).
+   */
+  dumpSlots(now: number, slotsOf: (windowMs: number) => ReadonlySet<number>): Map<number, Map<number, BucketDump[]>> {
+    const out = new Map<number, Map<number, BucketDump[]>>();
+    const n = this.slots;
+    for (const [key, s] of this.series) {
+      let live = false;
+      for (const [windowMs, ring] of s.rings) {
+        const oldest = Math.floor(now / (windowMs / n)) - n;
+        const wanted = slotsOf(windowMs);
+        for (let i = 0; i < n; i++) {
+          const o = i * FIELDS;
+          const b = ring[o] as number;
+          if (b <= oldest) continue;
+          live = true;
+          if (!wanted.has(i)) continue;
+          let bySlot = out.get(windowMs);
+          if (bySlot === undefined) out.set(windowMs, (bySlot = new Map()));
+          let list = bySlot.get(i);
+          if (list === undefined) bySlot.set(i, (list = []));
+          list.push([key, b, ring[o + 1]!, ring[o + 2]!, ring[o + 3]!, ring[o + 4]!]);
+        }
+      }
+      if (!live && s.lastAt <= now - IDLE_DROP_MS) this.series.delete(key);
+    }
+    return out;
+  }
+
+  /**
+   * Takes up dumped buckets of `windowMs` (a restart, a new leader). A bucket goes to the slot its number maps to,
+   * unless that slot holds a newer one. The newest sample (`last`) is not restored: the round after a restart
+   * samples every series before it reads one.
+   */
+  loadBuckets(windowMs: number, buckets: readonly BucketDump[]): void {
+    if (!(windowMs > 0)) return;
+    for (const [key, b, sum, count, max, min] of buckets) {
+      let s = this.series.get(key);
+      if (s === undefined) {
+        if (this.series.size >= this.maxSeries) continue;
+        s = { last: NaN, lastAt: -Infinity, rings: new Map() };
+        this.series.set(key, s);
+      }
+      let ring = s.rings.get(windowMs);
+      if (ring === undefined) s.rings.set(windowMs, (ring = this.newRing()));
+      const o = (((b % this.slots) + this.slots) % this.slots) * FIELDS;
+      if ((ring[o] as number) > b) continue;
+      ring[o] = b;
+      ring[o + 1] = sum;
+      ring[o + 2] = count;
+      ring[o + 3] = max;
+      ring[o + 4] = min;
     }
   }
 

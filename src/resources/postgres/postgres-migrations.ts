@@ -140,4 +140,14 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
     name: "audit: people's entries newest first without scanning the controllers' (the audit page's default view)",
     statements: [`CREATE INDEX audit_people ON audit (seq) WHERE actor NOT LIKE 'system:%'`],
   },
+  {
+    version: 10,
+    name: "alert evaluation's sample windows survive a restart (a row per department, window and bucket slot)",
+    statements: [
+      `CREATE TABLE alert_windows (
+        tenant TEXT COLLATE "C" NOT NULL, window_ms BIGINT NOT NULL, slot INTEGER NOT NULL, data TEXT NOT NULL,
+        updated_at BIGINT NOT NULL, PRIMARY KEY (tenant, window_ms, slot))`,
+      `CREATE INDEX alert_windows_updated ON alert_windows (updated_at)`,
+    ],
+  },
 ];

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { AlertRow, AlertStateStore, NotificationRow } from '../alert-state.ts';
+import type { AlertRow, AlertStateStore, NotificationRow, WindowRow } from '../alert-state.ts';
 import type { Schema } from './schema.ts';
 
 /** Rows per INSERT statement: well below SQLite's and PostgreSQL's bound-variable limits. */
@@ -24,8 +24,13 @@ export function alertRows(db: Kysely<Schema>): AlertStateStore {
     data: r.data,
   });
   return {
-    async loadAlerts() {
-      const rows = await db.selectFrom('alert_state').selectAll().orderBy('key').execute();
+    async loadAlerts(filter = {}) {
+      let q = db.selectFrom('alert_state').selectAll();
+      if (filter.tenants !== undefined) {
+        if (filter.tenants.length === 0) return [];
+        q = q.where('tenant', 'in', [...filter.tenants]);
+      }
+      const rows = await q.orderBy('key').execute();
       return rows.map((r): AlertRow => ({
         key: r.key,
         tenant: r.tenant,
@@ -60,6 +65,40 @@ export function alertRows(db: Kysely<Schema>): AlertStateStore {
             )
             .execute();
         }
+      });
+    },
+
+    async loadWindows() {
+      const rows = await db
+        .selectFrom('alert_windows')
+        .selectAll()
+        .orderBy('tenant')
+        .orderBy('window_ms')
+        .orderBy('slot')
+        .execute();
+      return rows.map((r): WindowRow => ({
+        tenant: r.tenant,
+        windowMs: Number(r.window_ms),
+        slot: Number(r.slot),
+        data: r.data,
+        updatedAt: Number(r.updated_at),
+      }));
+    },
+
+    async saveWindows(put, pruneBefore) {
+      await db.transaction().execute(async (trx) => {
+        await trx.deleteFrom('alert_windows').where('updated_at', '<', pruneBefore).execute();
+        // A row can be large (a department's series): one per statement.
+        for (const r of put)
+          await trx
+            .insertInto('alert_windows')
+            .values({ tenant: r.tenant, window_ms: r.windowMs, slot: r.slot, data: r.data, updated_at: r.updatedAt })
+            .onConflict((oc) =>
+              oc
+                .columns(['tenant', 'window_ms', 'slot'])
+                .doUpdateSet({ data: sql`excluded.data`, updated_at: sql`excluded.updated_at` }),
+            )
+            .execute();
       });
     },
 

@@ -70,6 +70,14 @@ export interface Schema {
     data: string;
     updated_at: number;
   };
+  /** Alert evaluation's sample windows: a row per department ('' the platform's), window and slot (AlertStateStore). */
+  alert_windows: {
+    tenant: string;
+    window_ms: number;
+    slot: number;
+    data: string;
+    updated_at: number;
+  };
   /** Notification records (AlertStateStore). */
   notification_records: {
     id: number;

@@ -44,13 +44,13 @@ export async function snapshotView(q: Kysely<Schema>): Promise<StoreSnapshot> {
       for (const table of LEDGER_TABLES) {
         // Ordered on the primary key; offsets are stable inside the snapshot's one read transaction.
         for (let offset = 0; ; offset += size) {
-          let rows: Array<Record<string, string | number>>;
+          let rows: Array<Record<string, string | number | null>>;
           // meter_usage is carried in its logical shape (names and text keys), stored compactly (ledger-rows.ts).
           if (table === 'meter_usage') rows = await meterUsagePage(q, size, offset);
           else {
             let s = q.selectFrom(table).selectAll();
             for (const column of LEDGER_KEYS[table]) s = s.orderBy(column as never);
-            rows = (await s.limit(size).offset(offset).execute()) as Array<Record<string, string | number>>;
+            rows = (await s.limit(size).offset(offset).execute()) as Array<Record<string, string | number | null>>;
           }
           if (rows.length === 0) break;
           // PostgreSQL returns BIGINT as text: every ledger figure is an integer, given back as a number.
@@ -68,13 +68,31 @@ const LEDGER_KEYS: Record<Exclude<LedgerTable, 'meter_usage'>, readonly string[]
   meter_state: ['id'],
   cost_lines: ['day', 'cluster', 'tenant', 'app', 'component', 'item'],
   cost_days: ['day', 'cluster'],
+  alert_state: ['key'],
+  notification_records: ['id'],
+  alert_windows: ['tenant', 'window_ms', 'slot'],
 };
-/** Text columns of the ledger tables; every other column holds an integer. */
-const LEDGER_TEXT = new Set(['period', 'start', 'tenant', 'app', 'component', 'cluster', 'day', 'vendor', 'item']);
+/** Text columns of the ledger tables; every other column holds an integer (or NULL). */
+const LEDGER_TEXT = new Set([
+  'period',
+  'start',
+  'tenant',
+  'app',
+  'component',
+  'cluster',
+  'day',
+  'vendor',
+  'item',
+  'key',
+  'data',
+]);
 
-function numeric(table: LedgerTable, row: Record<string, string | number>): Record<string, string | number> {
-  const out: Record<string, string | number> = {};
-  for (const [k, v] of Object.entries(row)) out[k] = LEDGER_TEXT.has(k) ? v : Number(v);
+function numeric(
+  table: LedgerTable,
+  row: Record<string, string | number | null>,
+): Record<string, string | number | null> {
+  const out: Record<string, string | number | null> = {};
+  for (const [k, v] of Object.entries(row)) out[k] = LEDGER_TEXT.has(k) || v === null ? v : Number(v);
   void table;
   return out;
 }
@@ -170,7 +188,8 @@ export async function loadSnapshot(trx: Kysely<Schema>, input: SnapshotLoad): Pr
     for (const table of LEDGER_TABLES) {
       const rows = (batch.ledger ?? []).filter((r) => r.table === table).map((r) => r.row);
       if (table === 'meter_usage') {
-        await loadMeterUsage(trx, rows);
+        // Its columns are never NULL (the reader lets NULL through for the alert tables' next_retry_at).
+        await loadMeterUsage(trx, rows as Array<Readonly<Record<string, string | number>>>);
         continue;
       }
       for (let i = 0; i < rows.length; i += INSERT_ROWS)

@@ -133,4 +133,14 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
     name: "audit: people's entries newest first without scanning the controllers' (the audit page's default view)",
     statements: [`CREATE INDEX audit_people ON audit (seq) WHERE actor NOT LIKE 'system:%'`],
   },
+  {
+    version: 10,
+    name: "alert evaluation's sample windows survive a restart (a row per department, window and bucket slot)",
+    statements: [
+      `CREATE TABLE alert_windows (
+        tenant TEXT NOT NULL, window_ms INTEGER NOT NULL, slot INTEGER NOT NULL, data TEXT NOT NULL,
+        updated_at INTEGER NOT NULL, PRIMARY KEY (tenant, window_ms, slot)) WITHOUT ROWID`,
+      `CREATE INDEX alert_windows_updated ON alert_windows (updated_at)`,
+    ],
+  },
 ];
