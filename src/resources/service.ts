@@ -150,12 +150,7 @@ export class ResourceService {
     const shard = this.deps.shard?.();
     if (!fence && !shard) return;
     try {
-      await this.deps.store.transaction(
-        async (tx) => {
-          tx.claim(key);
-        },
-        { ...(fence ? { fence } : {}), ...(shard ? { shard } : {}) },
-      );
+      await this.deps.store.checkFence(key, { ...(fence ? { fence } : {}), ...(shard ? { shard } : {}) });
     } catch (e) {
       if (isFenceRefusal(e)) this.#fenceTally.refused++;
       throw e;

@@ -18,6 +18,7 @@ import type {
   TransactionOptions,
 } from './store.ts';
 import { acquireLease, checkFence, releaseLease } from './sql/lease-rows.ts';
+import { HeldTerms } from './sql/held-terms.ts';
 import { checkShard, heartbeatMember, leaveMember } from './sql/member-rows.ts';
 import { capacityReserved, reserveCapacity } from './sql/reservation-rows.ts';
 import { auditPages, checkLimit, selectAudit } from './sql/audit-rows.ts';
@@ -79,6 +80,8 @@ export function createSqlStore(db: Kysely<Schema>, hooks: SqlDialectHooks): Stor
     for (const listener of commitListeners) listener();
   };
   let stopListening: (() => Promise<void>) | undefined;
+  // Terms this process's lease attempts found it holding: fence checks before cluster writes answer from them.
+  const held = new HeldTerms();
   const committer = new GroupCommit({
     db,
     beforeCommit: hooks.notifyCommit ? (trx, revision) => hooks.notifyCommit!(trx, revision) : undefined,
@@ -162,13 +165,27 @@ export function createSqlStore(db: Kysely<Schema>, hooks: SqlDialectHooks): Stor
       });
     },
 
-    acquireLease(req) {
+    async acquireLease(req) {
       // Outside the group commit: a lease statement must not wait behind a batch of writes (nor hold one up).
-      return acquireLease(db, hooks.nowMs, req);
+      const token = held.begin(req.name);
+      const state = await acquireLease(db, hooks.nowMs, req);
+      held.observe(req, state, token);
+      return state;
     },
 
     releaseLease(name, holder, epoch) {
+      held.forget(name);
       return releaseLease(db, hooks.nowMs, name, holder, epoch);
+    },
+
+    async checkFence(key, opts) {
+      // Reads only, outside the group commit: nothing here is written, so a transaction would add a job (and, on
+      // SQLite, a wait for the log flush) to the batch every writer waits on, and would keep nothing safer: it would
+      // commit before the cluster write it guards all the same. A term this process certainly holds needs no read.
+      await settle();
+      const q = reader();
+      if (opts.fence && !held.holds(opts.fence)) await checkFence(q, hooks.nowMs, '', opts.fence);
+      if (opts.shard) (await checkShard(q, hooks.nowMs, undefined, opts.shard))(key);
     },
 
     heartbeatMember(req) {

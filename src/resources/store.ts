@@ -35,6 +35,14 @@ export interface Store {
   /** Ends `holder`'s term `epoch` now (if it still holds it), so another replica can take over without waiting. */
   releaseLease(name: string, holder: string, epoch: number): Promise<void>;
   /**
+   * Throws as a write of `key` carrying `opts` would be refused now (ConflictError, causes `Fenced`, `ShardFenced`,
+   * `ShardMoved`), and writes nothing: the check before a write the store cannot fence (a cluster apply or prune).
+   * No write transaction: it reads the lease and member rows outside the group commit, and a term this process's
+   * own lease attempts found it holding, with time left by a safe margin, is answered without reading (its row
+   * cannot change before it expires but by this holder's own renewal or release).
+   */
+  checkFence(key: ObjectKey, opts: TransactionOptions): Promise<void>;
+  /**
    * Registers or renews a replica that runs sharded controllers, timed by the database clock, reaps members that
    * expired, and returns the live set (sorted). The member keeps its epoch while it renews in time; a new or lapsed
    * row gets a larger one, so a sharded write of an older incarnation is refused.
