@@ -74,6 +74,11 @@ export interface ResourceServiceDeps {
   readonly shard?: () => ShardFence;
   /** Where fenced writes are counted: shared by a service and the fenced ones made from it. */
   readonly fenceTally?: FenceTally;
+  /**
+   * By kind: finalizers every new object gets at creation (Kubernetes' mutating admission), those of controllers
+   * that run here, so a controller need not add its own with a second write to each new object.
+   */
+  readonly createFinalizers?: ReadonlyMap<string, readonly string[]>;
 }
 
 /**
@@ -509,11 +514,15 @@ export class ResourceService {
         { invalid: true },
       );
     }
+    const added = (this.deps.createFinalizers?.get(def.kind) ?? []).filter(
+      (f) => !(obj.metadata.finalizers ?? []).includes(f),
+    );
     const stored = normalize(def, {
       ...obj,
       status: def.hasStatus ? undefined : obj.status,
       metadata: {
         ...obj.metadata,
+        ...(added.length ? { finalizers: [...(obj.metadata.finalizers ?? []), ...added] } : {}),
         uid: newUid(),
         generation: 1,
         creationTimestamp: this.now(),
