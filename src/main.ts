@@ -217,7 +217,6 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
       assessmentAdmission,
       recordRevision,
     ],
-    afterCommit: () => feed.nudge(),
     // Where delivery runs, a new Application carries its finalizer from the start (no second write to add it).
     ...((opts.controllers ?? config.controllers)
       ? { createFinalizers: new Map([['Application', [DELIVERY_FINALIZER]]]) }

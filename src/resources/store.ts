@@ -93,8 +93,10 @@ export interface Store {
    * Calls `listener` after commits that advanced the revision, this process's at once and, on PostgreSQL, other
    * replicas' too (LISTEN/NOTIFY). Best effort: a listener may be called spuriously or miss another process's commit
    * while disconnected, so readers still poll at a bounded interval. Returns a function that unsubscribes.
+   * This process's commits pass the change events they wrote (`changes`, shared by every listener: do not change
+   * them), once durable and in commit order, so a change feed can deliver them without reading them back.
    */
-  onCommit(listener: () => void): () => void;
+  onCommit(listener: (changes?: CommittedChanges) => void): () => void;
   /** How many durable commits this process made, and how many transactions they carried (process-local). */
   commitCounts(): CommitCounts;
   /**
@@ -296,6 +298,12 @@ export interface ListPage {
   readonly resourceVersion: string;
   /** Opaque token for the next page; absent on the last page. */
   readonly continue?: string;
+}
+
+/** The change events of one commit of this process (Store.onCommit): every revision after `after`, in order. */
+export interface CommittedChanges {
+  readonly after: number;
+  readonly events: readonly ChangeEvent[];
 }
 
 export interface ChangeEvent {
