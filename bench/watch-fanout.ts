@@ -10,7 +10,7 @@
 import type { IncomingMessage } from 'node:http';
 import { Agent, request } from 'node:http';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { spawnPolis } from '../test/support/child-polis.ts';
@@ -126,6 +126,39 @@ function parseWatcher(w: Watcher): void {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Server-side counters from /metrics: what the changes cost the server, less sensitive to a busy machine. */
+interface ServerCounters {
+  readonly transactions: number;
+  readonly commits: number;
+  readonly cpuSeconds: number;
+  readonly reconciles: number;
+}
+
+async function serverCounters(polis: ChildPolis): Promise<ServerCounters> {
+  const res = await fetch(`${polis.url}/metrics`, { headers: { authorization: `Bearer ${polis.adminToken}` } });
+  const text = await res.text();
+  const value = (name: string) =>
+    Number(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+-]+)$`, 'm').exec(text)?.[1] ?? NaN);
+  return {
+    transactions: value('polis_store_committed_transactions_total'),
+    commits: value('polis_store_commits_total'),
+    cpuSeconds: value('polis_process_cpu_seconds_total'),
+    reconciles: value('polis_delivery_reconciles_total'),
+  };
+}
+
+/** Counters once the server has finished what the changes set off (controllers included): two reads alike. */
+async function settledCounters(polis: ChildPolis): Promise<ServerCounters> {
+  let last = await serverCounters(polis);
+  for (let i = 0; i < 40; i++) {
+    await sleep(300);
+    const next = await serverCounters(polis);
+    if (next.transactions === last.transactions && next.reconciles === last.reconciles) return next;
+    last = next;
+  }
+  return last;
+}
+
 /** Change number i: PUT (whole document, new annotation) on even i, merge PATCH of the annotation on odd i. */
 async function change(polis: ChildPolis, i: number, phase: Change['phase']): Promise<Change> {
   const a = i % params.apps;
@@ -178,6 +211,9 @@ const agent = new Agent({ keepAlive: false, maxSockets: Infinity });
 const watchers: Watcher[] = [];
 const changes: Change[] = [];
 let profileText: string | undefined;
+let countersBefore: ServerCounters | undefined;
+let countersAfter: ServerCounters | undefined;
+const load = loadavg()[0]!;
 try {
   await call(polis, 'POST', '/api/v1/apply', [
     tenantDoc(TENANT),
@@ -196,6 +232,7 @@ try {
   );
   if (profileFile) polis.process.kill('SIGUSR2');
   await sleep(200);
+  countersBefore = await settledCounters(polis);
 
   for (let i = 1; i <= params.sequential; i++) {
     changes.push(await change(polis, i, 'sequential'));
@@ -211,6 +248,7 @@ try {
   const lastRv = Math.max(...changes.map((c) => c.rv!));
   const complete = await waitFor(() => watchers.every((w) => seenRv(w, lastRv)), 15_000);
   if (!complete) console.warn('not every watcher received the last change within 15 s');
+  countersAfter = await settledCounters(polis);
   if (profileFile) {
     polis.process.kill('SIGUSR2');
     await waitFor(
@@ -329,6 +367,25 @@ const figures: Figure[] = [
     goal: '<= 0',
     baseline: 'duplicate, out-of-order, or id not the object resourceVersion',
   }),
+  ...(countersBefore && countersAfter
+    ? (() => {
+        const d = (k: keyof ServerCounters) => countersAfter![k] - countersBefore![k];
+        return [
+          figure({
+            metric: 'store_transactions_per_change',
+            value: round(d('transactions') / changes.length, 2),
+            unit: 'transactions',
+            baseline: `${d('transactions')} transactions in ${d('commits')} commits for ${changes.length} changes, controllers' writes and checks included (${d('reconciles')} reconciles)`,
+          }),
+          figure({
+            metric: 'server_cpu_per_change',
+            value: round((d('cpuSeconds') * 1000) / changes.length, 2),
+            unit: 'ms',
+            baseline: `server process CPU (user + system) over the changes and what they set off, ${params.watchers} watchers`,
+          }),
+        ];
+      })()
+    : []),
   figure({
     metric: 'write_latency_p99',
     value: writeP99,
@@ -336,7 +393,7 @@ const figures: Figure[] = [
     baseline: 'PUT/PATCH response time, the baseline',
   }),
 ];
-const notes: string[] = [];
+const notes: string[] = [`load average (1 min) at the start: ${load.toFixed(2)} on ${availableParallelism()} cores`];
 for (const f of figures)
   if (f.met === false) notes.push(`goal missed: ${f.metric} = ${f.value} ${f.unit}, goal ${f.goal}`);
 if (profileText)
@@ -350,7 +407,7 @@ const file = await writeResult(
     benchmark: 'watch-fanout',
     command: 'npm run bench:watch',
     figures,
-    parameters: { ...params, backend: 'sqlite', changes: changes.length },
+    parameters: { ...params, backend: 'sqlite', changes: changes.length, loadAverage: round(load, 2) },
     notes,
   },
   params.profile ? 'profiled' : custom ? 'custom' : undefined,

@@ -46,7 +46,7 @@ import { displayNameKind, displayNameUnique } from './names/display-name-kind.ts
 import { ClusterDirectory } from './clusters/cluster-directory.ts';
 import { driverFactory } from './clusters/driver-factory.ts';
 import { seedSandboxClusters } from './clusters/sandbox.ts';
-import { DeliveryController } from './delivery/delivery-controller.ts';
+import { DELIVERY_FINALIZER, DeliveryController } from './delivery/delivery-controller.ts';
 import { ScalingController } from './scaling/scaling-controller.ts';
 import { eventKind } from './events/event-kind.ts';
 import { IncidentController } from './observe/incidents/incident-controller.ts';
@@ -217,7 +217,10 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
       assessmentAdmission,
       recordRevision,
     ],
-    afterCommit: () => feed.nudge(),
+    // Where delivery runs, a new Application carries its finalizer from the start (no second write to add it).
+    ...((opts.controllers ?? config.controllers)
+      ? { createFinalizers: new Map([['Application', [DELIVERY_FINALIZER]]]) }
+      : {}),
   });
   await feed.start();
   const bindings = new BindingIndex({ store, feed });

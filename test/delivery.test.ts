@@ -221,6 +221,37 @@ describe('delivery of the example applications in the sandbox', () => {
     expect(ev.body).toContain('NotificationRecorded');
   });
 
+  it('gives a new application the delivery finalizer at creation, so delivery writes only its status', async () => {
+    const created = await t.request('POST', `${APPS}/edu/applications`, {
+      token: t.tokens['edu-admin'],
+      body: {
+        apiVersion: 'core.oam.dev/v1beta1',
+        kind: 'Application',
+        metadata: { name: 'finalized' },
+        spec: { components: [{ name: 'web', type: 'webservice', properties: { image: 'nginx', cpu: '100m' } }] },
+      },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const body = created.json() as { metadata: { finalizers?: string[]; resourceVersion: string } };
+    expect(body.metadata.finalizers).toEqual(['polis.io/delivery']);
+    await settle(40, async () => (await app('edu', 'finalized')).status?.phase === 'Running');
+    expect((await app('edu', 'finalized')).status?.phase).toBe('Running');
+    // Every change delivery made to it since is a status write: the generation and metadata stay as created.
+    const events = (await t.polis.store.changesSince(Number(body.metadata.resourceVersion), 10_000)).filter(
+      (e) => e.object.kind === 'Application' && e.object.metadata.name === 'finalized',
+    );
+    expect(events.length).toBeGreaterThan(0);
+    for (const e of events) {
+      expect(e.object.metadata.finalizers).toEqual(['polis.io/delivery']);
+      expect(e.object.metadata.generation).toBe(1);
+    }
+    await t.request('DELETE', `${APPS}/edu/applications/finalized`, { token: t.tokens['edu-admin'] });
+    await settle(
+      20,
+      async () => (await t.polis.store.get({ kind: 'Application', tenant: 'edu', name: 'finalized' })) === undefined,
+    );
+  });
+
   it('delivers two deploy steps to one cluster in two namespaces as two Deployments, both of the department', async () => {
     const cluster = (await app('edu', 'enrolment-portal')).status!.clusters[0]!;
     const created = await t.request('POST', `${APPS}/edu/applications`, {

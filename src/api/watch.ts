@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GoneError, InputError, ResourceVersionTooLargeError } from '../kernel/errors.ts';
 import type { ChangeFeed } from '../resources/change-feed.ts';
@@ -150,8 +151,22 @@ export async function serveWatch(
       res.destroy();
       return;
     }
+    // Frames written in one turn of the event loop (a batch of events the feed delivers together) leave in one
+    // socket write, not a system call each: the first corks the socket until the turn's synchronous work is done.
+    // (The socket's cork, not the response's: ServerResponse.uncork sends each buffered chunk with writes of its own.)
+    if (corked === undefined && res.socket) {
+      corked = res.socket;
+      corked.cork();
+      process.nextTick(uncork);
+    }
     res.write(frame);
     watch.buffered(res.writableLength);
+  };
+  let corked: Socket | undefined;
+  const uncork = () => {
+    const socket = corked;
+    corked = undefined;
+    if (socket && !socket.destroyed) socket.uncork();
   };
   res.writeHead(200, {
     'content-type': sse ? 'text/event-stream; charset=utf-8' : 'application/json',

@@ -1,5 +1,5 @@
 import { GoneError } from '../kernel/errors.ts';
-import type { ChangeEvent, Store } from './store.ts';
+import type { ChangeEvent, CommittedChanges, Store } from './store.ts';
 
 export interface WatchFilter {
   readonly kind: string;
@@ -70,7 +70,7 @@ export class ChangeFeed {
     this.running = true;
     // Commits by this process and (PostgreSQL) by other replicas wake the feed at once; polling bounds the delay
     // when a notification is lost (the listening connection was down).
-    this.unlisten = this.store.onCommit(() => this.nudge());
+    this.unlisten = this.store.onCommit((changes) => this.committed(changes));
     this.timer = setInterval(() => this.nudge(), this.pollMs);
     this.timer.unref();
   }
@@ -90,6 +90,32 @@ export class ChangeFeed {
 
   get watchers(): number {
     return this.subscribers.size;
+  }
+
+  /**
+   * A commit's events, handed over by the store (this process's commits): delivered at once, without reading them
+   * back, when they continue from what the feed has passed (a read in flight then skips them); otherwise (a gap:
+   * another replica's commit in between) read from the store. Nothing waits for the store's connection, which on
+   * SQLite the next batch of writes already holds.
+   */
+  private committed(changes: CommittedChanges | undefined): void {
+    if (!this.running) return;
+    if (changes === undefined || changes.after > this.head) {
+      this.nudge();
+      return;
+    }
+    this.take(changes.events);
+  }
+
+  /** Passes events in revision order that continue from the head (older ones, already passed, are skipped). */
+  private take(events: readonly ChangeEvent[]): void {
+    for (const e of events) {
+      if (e.revision <= this.head) continue;
+      this.buffer.push(e);
+      this.head = e.revision;
+      for (const s of this.subscribers) if (s.live) this.deliver(s, e);
+    }
+    if (this.buffer.length > this.bufferSize) this.buffer.splice(0, this.buffer.length - this.bufferSize);
   }
 
   /** Read new events now (called after local commits). Coalesces concurrent calls. */
@@ -140,12 +166,8 @@ export class ChangeFeed {
       for (;;) {
         const events = await this.store.changesSince(this.head, 1000);
         if (events.length === 0) return;
-        for (const e of events) {
-          this.buffer.push(e);
-          this.head = e.revision;
-          for (const s of this.subscribers) if (s.live) this.deliver(s, e);
-        }
-        if (this.buffer.length > this.bufferSize) this.buffer.splice(0, this.buffer.length - this.bufferSize);
+        // Events handed over while the read ran (`committed`) moved the head on: those are skipped.
+        this.take(events);
         if (events.length < 1000) return;
       }
     } catch (e) {

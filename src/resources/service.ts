@@ -74,6 +74,11 @@ export interface ResourceServiceDeps {
   readonly shard?: () => ShardFence;
   /** Where fenced writes are counted: shared by a service and the fenced ones made from it. */
   readonly fenceTally?: FenceTally;
+  /**
+   * By kind: finalizers every new object gets at creation (Kubernetes' mutating admission), those of controllers
+   * that run here, so a controller need not add its own with a second write to each new object.
+   */
+  readonly createFinalizers?: ReadonlyMap<string, readonly string[]>;
 }
 
 /**
@@ -150,12 +155,7 @@ export class ResourceService {
     const shard = this.deps.shard?.();
     if (!fence && !shard) return;
     try {
-      await this.deps.store.transaction(
-        async (tx) => {
-          tx.claim(key);
-        },
-        { ...(fence ? { fence } : {}), ...(shard ? { shard } : {}) },
-      );
+      await this.deps.store.checkFence(key, { ...(fence ? { fence } : {}), ...(shard ? { shard } : {}) });
     } catch (e) {
       if (isFenceRefusal(e)) this.#fenceTally.refused++;
       throw e;
@@ -514,11 +514,15 @@ export class ResourceService {
         { invalid: true },
       );
     }
+    const added = (this.deps.createFinalizers?.get(def.kind) ?? []).filter(
+      (f) => !(obj.metadata.finalizers ?? []).includes(f),
+    );
     const stored = normalize(def, {
       ...obj,
       status: def.hasStatus ? undefined : obj.status,
       metadata: {
         ...obj.metadata,
+        ...(added.length ? { finalizers: [...(obj.metadata.finalizers ?? []), ...added] } : {}),
         uid: newUid(),
         generation: 1,
         creationTimestamp: this.now(),

@@ -8,6 +8,7 @@ import type {
   AuditPage,
   AuditQuery,
   ChangeEvent,
+  CommittedChanges,
   ListPage,
   ListQuery,
   SnapshotLoad,
@@ -18,13 +19,14 @@ import type {
   TransactionOptions,
 } from './store.ts';
 import { acquireLease, checkFence, releaseLease } from './sql/lease-rows.ts';
+import { HeldTerms } from './sql/held-terms.ts';
 import { checkShard, heartbeatMember, leaveMember } from './sql/member-rows.ts';
 import { capacityReserved, reserveCapacity } from './sql/reservation-rows.ts';
 import { auditPages, checkLimit, selectAudit } from './sql/audit-rows.ts';
 import { scanList } from './sql/list-scan.ts';
 import { metricRows } from './sql/metric-rows.ts';
 import { alertRows } from './sql/alert-rows.ts';
-import { GroupCommit } from './sql/group-commit.ts';
+import { GroupCommit, type CommittedBatch } from './sql/group-commit.ts';
 import type { Migration, Schema, SqlDialectHooks } from './sql/schema.ts';
 import { loadSnapshot, snapshotView } from './sql/snapshot-rows.ts';
 import { sqlLedger } from './sql/ledger-rows.ts';
@@ -74,15 +76,31 @@ export function createSqlStore(db: Kysely<Schema>, hooks: SqlDialectHooks): Stor
   };
   // Writers of this process queue here and share durable commits (sql/group-commit.ts); the database lock then
   // only ever sees one batch of them (the others do not sit on pooled connections that readers need).
-  const commitListeners = new Set<() => void>();
-  const commitSeen = (): void => {
-    for (const listener of commitListeners) listener();
+  const commitListeners = new Set<(changes?: CommittedChanges) => void>();
+  const commitSeen = (changes?: CommittedChanges): void => {
+    for (const listener of commitListeners) listener(changes);
+  };
+  /** This process's commit, with the events it wrote parsed once for every listener. */
+  const committedHere = (_revision: number, batch?: CommittedBatch): void => {
+    if (commitListeners.size === 0) return;
+    commitSeen(
+      batch && {
+        after: batch.after,
+        events: batch.events.map((e) => ({
+          type: e.type,
+          revision: e.revision,
+          object: JSON.parse(e.body) as StoredObject,
+        })),
+      },
+    );
   };
   let stopListening: (() => Promise<void>) | undefined;
+  // Terms this process's lease attempts found it holding: fence checks before cluster writes answer from them.
+  const held = new HeldTerms();
   const committer = new GroupCommit({
     db,
     beforeCommit: hooks.notifyCommit ? (trx, revision) => hooks.notifyCommit!(trx, revision) : undefined,
-    afterCommit: commitSeen,
+    afterCommit: committedHere,
     lockWriter: (trx) => hooks.lockWriter(trx),
     transaction: hooks.batchTransaction ? (fn) => hooks.batchTransaction!(db, fn) : undefined,
     durable: hooks.durable ? () => hooks.durable!() : undefined,
@@ -162,13 +180,27 @@ export function createSqlStore(db: Kysely<Schema>, hooks: SqlDialectHooks): Stor
       });
     },
 
-    acquireLease(req) {
+    async acquireLease(req) {
       // Outside the group commit: a lease statement must not wait behind a batch of writes (nor hold one up).
-      return acquireLease(db, hooks.nowMs, req);
+      const token = held.begin(req.name);
+      const state = await acquireLease(db, hooks.nowMs, req);
+      held.observe(req, state, token);
+      return state;
     },
 
     releaseLease(name, holder, epoch) {
+      held.forget(name);
       return releaseLease(db, hooks.nowMs, name, holder, epoch);
+    },
+
+    async checkFence(key, opts) {
+      // Reads only, outside the group commit: nothing here is written, so a transaction would add a job (and, on
+      // SQLite, a wait for the log flush) to the batch every writer waits on, and would keep nothing safer: it would
+      // commit before the cluster write it guards all the same. A term this process certainly holds needs no read.
+      await settle();
+      const q = reader();
+      if (opts.fence && !held.holds(opts.fence)) await checkFence(q, hooks.nowMs, '', opts.fence);
+      if (opts.shard) (await checkShard(q, hooks.nowMs, undefined, opts.shard))(key);
     },
 
     heartbeatMember(req) {
@@ -367,9 +399,13 @@ export function createSqlStore(db: Kysely<Schema>, hooks: SqlDialectHooks): Stor
 
     ledger: sqlLedger(reader, (fn) => write((trx) => fn(trx))),
 
-    onCommit(listener: () => void): () => void {
+    onCommit(listener: (changes?: CommittedChanges) => void): () => void {
       commitListeners.add(listener);
-      if (stopListening === undefined && hooks.listenCommits) stopListening = hooks.listenCommits(commitSeen);
+      if (stopListening === undefined && hooks.listenCommits)
+        stopListening = hooks.listenCommits((revision) =>
+          // A commit through `revision`: nothing of it after that revision, so a feed that passed it reads nothing.
+          commitSeen(revision === undefined ? undefined : { after: revision, events: [] }),
+        );
       return () => commitListeners.delete(listener);
     },
 

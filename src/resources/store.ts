@@ -35,6 +35,14 @@ export interface Store {
   /** Ends `holder`'s term `epoch` now (if it still holds it), so another replica can take over without waiting. */
   releaseLease(name: string, holder: string, epoch: number): Promise<void>;
   /**
+   * Throws as a write of `key` carrying `opts` would be refused now (ConflictError, causes `Fenced`, `ShardFenced`,
+   * `ShardMoved`), and writes nothing: the check before a write the store cannot fence (a cluster apply or prune).
+   * No write transaction: it reads the lease and member rows outside the group commit, and a term this process's
+   * own lease attempts found it holding, with time left by a safe margin, is answered without reading (its row
+   * cannot change before it expires but by this holder's own renewal or release).
+   */
+  checkFence(key: ObjectKey, opts: TransactionOptions): Promise<void>;
+  /**
    * Registers or renews a replica that runs sharded controllers, timed by the database clock, reaps members that
    * expired, and returns the live set (sorted). The member keeps its epoch while it renews in time; a new or lapsed
    * row gets a larger one, so a sharded write of an older incarnation is refused.
@@ -85,8 +93,10 @@ export interface Store {
    * Calls `listener` after commits that advanced the revision, this process's at once and, on PostgreSQL, other
    * replicas' too (LISTEN/NOTIFY). Best effort: a listener may be called spuriously or miss another process's commit
    * while disconnected, so readers still poll at a bounded interval. Returns a function that unsubscribes.
+   * This process's commits pass the change events they wrote (`changes`, shared by every listener: do not change
+   * them), once durable and in commit order, so a change feed can deliver them without reading them back.
    */
-  onCommit(listener: () => void): () => void;
+  onCommit(listener: (changes?: CommittedChanges) => void): () => void;
   /** How many durable commits this process made, and how many transactions they carried (process-local). */
   commitCounts(): CommitCounts;
   /**
@@ -300,6 +310,12 @@ export interface ListPage {
   readonly resourceVersion: string;
   /** Opaque token for the next page; absent on the last page. */
   readonly continue?: string;
+}
+
+/** The change events of one commit of this process (Store.onCommit): every revision after `after`, in order. */
+export interface CommittedChanges {
+  readonly after: number;
+  readonly events: readonly ChangeEvent[];
 }
 
 export interface ChangeEvent {

@@ -5,8 +5,11 @@ export const COMMIT_CHANNEL = 'polis_commits';
 
 export interface CommitListenerOptions {
   readonly url: string;
-  /** Called for each notification, and after every (re)connection, since commits may have been missed meanwhile. */
-  readonly onCommit: () => void;
+  /**
+   * Called for each notification, with the revision it names, and after every (re)connection without one, since
+   * commits may have been missed meanwhile.
+   */
+  readonly onCommit: (revision?: number) => void;
   /** Wait before reconnecting after the connection failed or ended (default 1000 ms). */
   readonly reconnectMs?: number;
 }
@@ -34,7 +37,10 @@ export function listenForCommits(opts: CommitListenerOptions): () => Promise<voi
     if (stopped) return;
     const c = new pg.Client({ connectionString: opts.url });
     client = c;
-    c.on('notification', () => opts.onCommit());
+    c.on('notification', (n) => {
+      const revision = Number(n.payload);
+      opts.onCommit(Number.isSafeInteger(revision) ? revision : undefined);
+    });
     c.on('error', () => retry(c));
     c.on('end', () => retry(c));
     try {

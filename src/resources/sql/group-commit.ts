@@ -1,7 +1,13 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { CommitCounts } from '../store.ts';
 import type { CounterRow, Schema } from './schema.ts';
-import { BatchState } from './store-tx.ts';
+import { BatchState, type BatchEvent } from './store-tx.ts';
+
+/** The change events of one commit: every revision in (`after`, the last event's], in revision order. */
+export interface CommittedBatch {
+  readonly after: number;
+  readonly events: readonly BatchEvent[];
+}
 
 /** One write waiting for its turn: what to run inside the shared transaction, and whom to tell how it ended. */
 interface Job {
@@ -24,8 +30,11 @@ export interface GroupCommitOptions {
    * server delivers to other replicas only once the commit succeeded, and never for a rolled-back batch).
    */
   readonly beforeCommit?: (trx: Transaction<Schema>, revision: number) => Promise<void>;
-  /** Called after a commit that advanced the revision (this process's watchers wake at once). */
-  readonly afterCommit?: (revision: number) => void;
+  /**
+   * Called after a commit that advanced the revision (this process's watchers wake at once), with the change events
+   * it wrote when they are every revision after `after` (a snapshot load advances the revision without events).
+   */
+  readonly afterCommit?: (revision: number, committed?: CommittedBatch) => void;
   /** Runs a batch's transaction; absent: `db.transaction().execute(fn)`. */
   readonly transaction?: (fn: (trx: Transaction<Schema>) => Promise<void>) => Promise<void>;
   /**
@@ -115,6 +124,7 @@ export class GroupCommit {
     let current: Job | undefined;
     let firstFailure: { job: Job; error: unknown } | undefined;
     let advanced: number | undefined;
+    let committed: CommittedBatch | undefined;
     try {
       const transaction =
         this.#opts.transaction ??
@@ -152,6 +162,11 @@ export class GroupCommit {
         await state.writeCounter(trx);
         if (state.revision !== state.startRevision) await this.#opts.beforeCommit?.(trx, state.revision);
         advanced = state.revision !== state.startRevision ? state.revision : undefined;
+        if (advanced !== undefined && state.events.length === advanced - state.startRevision)
+          committed = {
+            after: state.startRevision,
+            events: [...state.events].sort((a, b) => a.revision - b.revision),
+          };
       });
     } catch (e) {
       for (const r of refused) r.job.reject(r.error);
@@ -170,7 +185,7 @@ export class GroupCommit {
     const acknowledge = (): void => {
       this.#commits++;
       this.#transactions += done.length;
-      if (advanced !== undefined) this.#opts.afterCommit?.(advanced);
+      if (advanced !== undefined) this.#opts.afterCommit?.(advanced, committed);
       for (const d of done) d.job.resolve(d.value);
       for (const r of refused) r.job.reject(r.error);
     };

@@ -230,8 +230,11 @@ export interface SqlDialectHooks {
    * (PostgreSQL: pg_notify, delivered only if the transaction commits). Absent: they learn of it by polling.
    */
   notifyCommit?(trx: Transaction<Schema>, revision: number): Promise<void>;
-  /** Starts listening for other processes' commits; `onCommit` may be called spuriously. Returns a stop function. */
-  listenCommits?(onCommit: () => void): () => Promise<void>;
+  /**
+   * Starts listening for other processes' commits (and this one's), with the commit's last revision when known;
+   * `onCommit` may be called spuriously. Returns a stop function.
+   */
+  listenCommits?(onCommit: (revision?: number) => void): () => Promise<void>;
   /** When `e` means the storage cannot write (read-only, full, I/O error), which failure it is. */
   storageFailure?(e: unknown): StorageFailure | undefined;
   /**

@@ -12,6 +12,21 @@ import type { CounterRow, Schema } from './schema.ts';
  * commit. A job that fails is rolled back to its savepoint and `restore` puts the counter and head back where the
  * job found them, so the next job takes the revisions and sequence numbers the failed one gave up.
  */
+/** A change event a batch wrote: its revision, type and the object's stored text. */
+export interface BatchEvent {
+  readonly revision: number;
+  readonly type: 'ADDED' | 'MODIFIED' | 'DELETED';
+  readonly body: string;
+}
+
+/** Where a batch stood before a job, to undo the job's part when it fails. */
+export interface BatchMark {
+  readonly revision: number;
+  readonly auditHead: { seq: number; hash: string } | undefined;
+  readonly compactedThrough: number;
+  readonly events: number;
+}
+
 export class BatchState {
   readonly startRevision: number;
   compactedThrough: number;
@@ -24,14 +39,23 @@ export class BatchState {
     this.revision = counter.revision;
   }
 
-  mark(): Pick<BatchState, 'revision' | 'auditHead' | 'compactedThrough'> {
-    return { revision: this.revision, auditHead: this.auditHead, compactedThrough: this.compactedThrough };
+  /** The change events this batch's jobs wrote, as stored (a failed job's are dropped with it). */
+  readonly events: BatchEvent[] = [];
+
+  mark(): BatchMark {
+    return {
+      revision: this.revision,
+      auditHead: this.auditHead,
+      compactedThrough: this.compactedThrough,
+      events: this.events.length,
+    };
   }
 
-  restore(mark: ReturnType<BatchState['mark']>): void {
+  restore(mark: BatchMark): void {
     this.revision = mark.revision;
     this.auditHead = mark.auditHead;
     this.compactedThrough = mark.compactedThrough;
+    this.events.length = mark.events;
   }
 
   /** Writes the advanced counter; call once, after the last job and before commit. */
@@ -151,6 +175,7 @@ export class SqlStoreTx implements StoreTx {
     const event = { revision, type, ...key, body };
     for (const list of this.#lists.values()) list.put(key, body);
     this.#bodies.set(bodyKey(key), body);
+    this.#state.events.push({ revision, type, body });
     await this.settle();
     if (this.#combine) {
       this.#pending = { object, event };
@@ -174,10 +199,12 @@ export class SqlStoreTx implements StoreTx {
     if (Number(result.numDeletedRows) === 0) throw new NotFoundError(`${describeKey(key)} does not exist`);
     for (const list of this.#lists.values()) list.remove(key);
     this.#bodies.set(bodyKey(key), null);
+    const body = JSON.stringify(last);
     await this.#trx
       .insertInto('events')
-      .values({ revision, type: 'DELETED', ...key, body: JSON.stringify(last) })
+      .values({ revision, type: 'DELETED', ...key, body })
       .execute();
+    this.#state.events.push({ revision, type: 'DELETED', body });
   }
 
   async appendAudit(input: AuditEntryInput): Promise<AuditEntry> {
