@@ -35,6 +35,8 @@ const custom = ['BENCH_WRITERS', 'BENCH_DURATION', 'BENCH_WARMUP', 'BENCH_BACKEN
 );
 const MAX_WRITERS = Math.max(...params.writers);
 const TENANT = 0;
+/** Room for every writer's application many times over: admission checks it on every write, refusing none. */
+const QUOTA = { cpu: '1000', memory: '4Ti', storage: '100Ti', applications: 1000 };
 
 interface Level {
   readonly writers: number;
@@ -119,7 +121,10 @@ async function runBackend(backend: 'sqlite' | 'postgres', databaseUrl?: string):
     env: { POLIS_LOG_LEVEL: 'warn', POLIS_DEMO: '0', ...(profileFile ? { POLIS_CPU_PROFILE: profileFile } : {}) },
   });
   try {
-    if ((await send(polis, 'POST', '/api/v1/apply', [tenantDoc(TENANT)])) !== 200) throw new Error('seed failed');
+    // A department has a quota, as every one in a government cloud does: quota admission is on the write path.
+    const tenant = tenantDoc(TENANT);
+    const withQuota = { ...tenant, spec: { ...(tenant.spec as object), quota: QUOTA } };
+    if ((await send(polis, 'POST', '/api/v1/apply', [withQuota])) !== 200) throw new Error('seed failed');
     const docs = Array.from({ length: MAX_WRITERS }, (_, w) => applicationDoc(TENANT, w));
     if ((await send(polis, 'POST', '/api/v1/apply', docs)) !== 200) throw new Error('seed failed');
     const levels: Level[] = [];

@@ -2,7 +2,7 @@ import type { Insertable, Kysely, QueryCreator, Transaction } from 'kysely';
 import { auditHash, GENESIS_HASH, type AuditEntry, type AuditEntryInput } from '../audit-log.ts';
 import { describeKey, keyOf, type ObjectKey, type StoredObject } from '../envelope.ts';
 import { NotFoundError } from '../../kernel/errors.ts';
-import type { StoreTx } from '../store.ts';
+import type { StoreTx, TxChange } from '../store.ts';
 import { normalizeAuditInput, toAuditRow } from './audit-rows.ts';
 import type { CounterRow, Schema } from './schema.ts';
 
@@ -139,6 +139,33 @@ export class SqlStoreTx implements StoreTx {
     const objects = rows.map((r) => JSON.parse(r.body) as StoredObject);
     if (cacheKey !== undefined) this.#lists.set(cacheKey, new CachedList(tenant, kinds, objects));
     return objects;
+  }
+
+  async changesAfter(
+    after: number,
+    kinds: readonly string[],
+    tenant: string,
+  ): Promise<readonly TxChange[] | undefined> {
+    this.#checkOpen();
+    if (after < this.#state.compactedThrough) return undefined;
+    if (kinds.length === 0 || after >= this.#state.revision) return [];
+    await this.settle();
+    // A range of the events' primary key (revision): the few changes since `after`, filtered as they are read.
+    const rows = await this.#trx
+      .selectFrom('events')
+      .select(['revision', 'type', 'kind', 'name', 'body'])
+      .where('revision', '>', after)
+      .where('tenant', '=', tenant)
+      .where('kind', 'in', [...kinds])
+      .orderBy('revision')
+      .execute();
+    return rows.map((r) => ({
+      revision: Number(r.revision),
+      type: r.type as TxChange['type'],
+      kind: r.kind,
+      name: r.name,
+      body: r.body,
+    }));
   }
 
   async put(obj: StoredObject, type: 'ADDED' | 'MODIFIED'): Promise<void> {
