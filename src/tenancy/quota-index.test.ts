@@ -152,6 +152,28 @@ forEachBackend('quota admission from running totals', (backend) => {
     expect(lists()).toBe(0);
   });
 
+  it('counts nothing of a write that failed, though a later write takes its revision', async () => {
+    await putTenant(store, { cpu: '10' });
+    await start(false);
+    await service.create(ctx, w('a', 1));
+    // Between two good writes of one batch, a write that stores a 9-core widget and then fails: the second good one
+    // takes the revision it gave up.
+    const ghost = await service.get('Widget', 'edu', 'a');
+    const first = service.create(ctx, w('b', 1));
+    const failed = store.transaction(async (tx) => {
+      const revision = await tx.nextRevision();
+      const metadata = { ...ghost.metadata, name: 'ghost', resourceVersion: String(revision) };
+      await tx.put({ ...ghost, metadata, spec: { size: 9 } }, 'ADDED');
+      throw new Error('given up');
+    });
+    const second = service.create(ctx, w('c', 1));
+    await expect(failed).rejects.toThrow('given up');
+    await Promise.all([first, second]);
+    // 3 cores in use: 7 more fit, 8 do not.
+    await expect(service.create(ctx, w('d', 8))).rejects.toThrow(QuotaExceededError);
+    await service.create(ctx, w('d', 7));
+  });
+
   it('sums the objects itself when the changes after the index were compacted, and stays exact', async () => {
     await putTenant(store, { cpu: '4' });
     await start(false);

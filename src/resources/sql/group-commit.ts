@@ -1,7 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { CommitCounts } from '../store.ts';
 import type { CounterRow, Schema } from './schema.ts';
-import { BatchState } from './store-tx.ts';
+import { BatchState, RecentWrites } from './store-tx.ts';
 
 /** One write waiting for its turn: what to run inside the shared transaction, and whom to tell how it ended. */
 interface Job {
@@ -65,6 +65,8 @@ export class GroupCommit {
   #tail: Promise<void> = Promise.resolve();
   #commits = 0;
   #transactions = 0;
+  /** What the last batches committed, for reading recent changes back without the database (StoreTx.changesAfter). */
+  readonly #recent = new RecentWrites();
 
   constructor(opts: GroupCommitOptions) {
     this.#opts = opts;
@@ -115,12 +117,13 @@ export class GroupCommit {
     let current: Job | undefined;
     let firstFailure: { job: Job; error: unknown } | undefined;
     let advanced: number | undefined;
+    let batchState: BatchState | undefined;
     try {
       const transaction =
         this.#opts.transaction ??
         ((fn: (trx: Transaction<Schema>) => Promise<void>) => this.#opts.db.transaction().execute(fn));
       await transaction(async (trx) => {
-        const state = new BatchState(await this.#opts.lockWriter(trx));
+        const state = (batchState = new BatchState(await this.#opts.lockWriter(trx), this.#recent));
         while (this.#queue.length > 0 && done.length + refused.length < this.#maxBatch) {
           const first = done.length === 0;
           // The first job needs no savepoint: if it fails, the transaction holds nothing else and is rolled back.
@@ -167,6 +170,8 @@ export class GroupCommit {
       for (const job of failed) job.reject(error);
       return;
     }
+    // Committed: its revisions are never taken again.
+    if (batchState) this.#recent.committed(batchState.written);
     const acknowledge = (): void => {
       this.#commits++;
       this.#transactions += done.length;

@@ -17,11 +17,16 @@ export class BatchState {
   compactedThrough: number;
   revision: number;
   auditHead: { seq: number; hash: string } | undefined;
+  /** The stored text of each revision this batch's jobs wrote (a failed job's are dropped with it). */
+  readonly written = new Map<number, string>();
+  /** Committed revisions' stored text, newest kept (RecentWrites). */
+  readonly recent: RecentWrites;
 
-  constructor(counter: CounterRow) {
+  constructor(counter: CounterRow, recent: RecentWrites = new RecentWrites(0)) {
     this.startRevision = counter.revision;
     this.compactedThrough = counter.compactedThrough;
     this.revision = counter.revision;
+    this.recent = recent;
   }
 
   mark(): Pick<BatchState, 'revision' | 'auditHead' | 'compactedThrough'> {
@@ -29,9 +34,16 @@ export class BatchState {
   }
 
   restore(mark: ReturnType<BatchState['mark']>): void {
+    // The revisions after the mark are given up, to be taken again by the next job: forget what the failed one wrote.
+    for (let r = mark.revision + 1; r <= this.revision; r++) this.written.delete(r);
     this.revision = mark.revision;
     this.auditHead = mark.auditHead;
     this.compactedThrough = mark.compactedThrough;
+  }
+
+  /** The stored text written at `revision`, by this batch or a committed one still remembered; else undefined. */
+  bodyAt(revision: number): string | undefined {
+    return this.written.get(revision) ?? this.recent.get(revision);
   }
 
   /** Writes the advanced counter; call once, after the last job and before commit. */
@@ -39,6 +51,31 @@ export class BatchState {
     if (this.revision !== this.startRevision) {
       await trx.updateTable('revision_counter').set({ revision: this.revision }).where('id', '=', 1).execute();
     }
+  }
+}
+
+/**
+ * The stored text of the newest revisions this process committed (a committed revision is never taken again), so
+ * that reading a recent change back (StoreTx.changesAfter) costs no copy of its body out of the database and hands
+ * out the same string each time: a cache keyed by it (quota admission's usage memo) finds it without comparing text.
+ */
+export class RecentWrites {
+  readonly #bodies = new Map<number, string>();
+  readonly #capacity: number;
+
+  constructor(capacity = 4096) {
+    this.#capacity = capacity;
+  }
+
+  get(revision: number): string | undefined {
+    return this.#bodies.get(revision);
+  }
+
+  /** Called once a batch has committed, with what its jobs wrote (in revision order). */
+  committed(written: ReadonlyMap<number, string>): void {
+    if (this.#capacity === 0) return;
+    for (const [revision, body] of written) this.#bodies.set(revision, body);
+    while (this.#bodies.size > this.#capacity) this.#bodies.delete(this.#bodies.keys().next().value!);
   }
 }
 
@@ -150,22 +187,37 @@ export class SqlStoreTx implements StoreTx {
     if (after < this.#state.compactedThrough) return undefined;
     if (kinds.length === 0 || after >= this.#state.revision) return [];
     await this.settle();
-    // A range of the events' primary key (revision): the few changes since `after`, filtered as they are read.
+    // A range of the events' primary key (revision): the few changes since `after`, filtered as they are read. The
+    // bodies of those this process wrote lately are in memory; only the others' are read.
     const rows = await this.#trx
       .selectFrom('events')
-      .select(['revision', 'type', 'kind', 'name', 'body'])
+      .select(['revision', 'type', 'kind', 'name'])
       .where('revision', '>', after)
       .where('tenant', '=', tenant)
       .where('kind', 'in', [...kinds])
       .orderBy('revision')
       .execute();
-    return rows.map((r) => ({
-      revision: Number(r.revision),
-      type: r.type as TxChange['type'],
-      kind: r.kind,
-      name: r.name,
-      body: r.body,
-    }));
+    const revisions = rows.map((r) => Number(r.revision));
+    const missing = revisions.filter((r) => this.#state.bodyAt(r) === undefined);
+    const read = new Map<number, string>();
+    if (missing.length > 0) {
+      const bodies = await this.#trx
+        .selectFrom('events')
+        .select(['revision', 'body'])
+        .where('revision', 'in', missing)
+        .execute();
+      for (const b of bodies) read.set(Number(b.revision), b.body);
+    }
+    return rows.map((r, i) => {
+      const revision = revisions[i]!;
+      return {
+        revision,
+        type: r.type as TxChange['type'],
+        kind: r.kind,
+        name: r.name,
+        body: this.#state.bodyAt(revision) ?? read.get(revision)!,
+      };
+    });
   }
 
   async put(obj: StoredObject, type: 'ADDED' | 'MODIFIED'): Promise<void> {
@@ -178,6 +230,7 @@ export class SqlStoreTx implements StoreTx {
     const event = { revision, type, ...key, body };
     for (const list of this.#lists.values()) list.put(key, body);
     this.#bodies.set(bodyKey(key), body);
+    this.#state.written.set(revision, body);
     await this.settle();
     if (this.#combine) {
       this.#pending = { object, event };
@@ -201,9 +254,11 @@ export class SqlStoreTx implements StoreTx {
     if (Number(result.numDeletedRows) === 0) throw new NotFoundError(`${describeKey(key)} does not exist`);
     for (const list of this.#lists.values()) list.remove(key);
     this.#bodies.set(bodyKey(key), null);
+    const body = JSON.stringify(last);
+    this.#state.written.set(revision, body);
     await this.#trx
       .insertInto('events')
-      .values({ revision, type: 'DELETED', ...key, body: JSON.stringify(last) })
+      .values({ revision, type: 'DELETED', ...key, body })
       .execute();
   }
 
