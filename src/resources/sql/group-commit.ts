@@ -1,7 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { CommitCounts } from '../store.ts';
 import type { CounterRow, Schema } from './schema.ts';
-import { BatchState, RecentWrites } from './store-tx.ts';
+import { BatchState, RecentWrites, StatementTemplates } from './store-tx.ts';
 
 /** One write waiting for its turn: what to run inside the shared transaction, and whom to tell how it ended. */
 interface Job {
@@ -67,6 +67,7 @@ export class GroupCommit {
   #transactions = 0;
   /** What the last batches committed, for reading recent changes back without the database (StoreTx.changesAfter). */
   readonly #recent = new RecentWrites();
+  readonly #statements = new StatementTemplates();
 
   constructor(opts: GroupCommitOptions) {
     this.#opts = opts;
@@ -123,7 +124,7 @@ export class GroupCommit {
         this.#opts.transaction ??
         ((fn: (trx: Transaction<Schema>) => Promise<void>) => this.#opts.db.transaction().execute(fn));
       await transaction(async (trx) => {
-        const state = (batchState = new BatchState(await this.#opts.lockWriter(trx), this.#recent));
+        const state = (batchState = new BatchState(await this.#opts.lockWriter(trx), this.#recent, this.#statements));
         while (this.#queue.length > 0 && done.length + refused.length < this.#maxBatch) {
           const first = done.length === 0;
           // The first job needs no savepoint: if it fails, the transaction holds nothing else and is rolled back.

@@ -1,4 +1,11 @@
-import type { Insertable, Kysely, QueryCreator, Transaction } from 'kysely';
+import {
+  CompiledQuery,
+  type Compilable,
+  type Insertable,
+  type Kysely,
+  type QueryCreator,
+  type Transaction,
+} from 'kysely';
 import { auditHash, GENESIS_HASH, type AuditEntry, type AuditEntryInput } from '../audit-log.ts';
 import { describeKey, keyOf, type ObjectKey, type StoredObject } from '../envelope.ts';
 import { NotFoundError } from '../../kernel/errors.ts';
@@ -21,12 +28,19 @@ export class BatchState {
   readonly written = new Map<number, string>();
   /** Committed revisions' stored text, newest kept (RecentWrites). */
   readonly recent: RecentWrites;
+  /** The hot statements' SQL text, shared by every batch of the store. */
+  readonly statements: StatementTemplates;
 
-  constructor(counter: CounterRow, recent: RecentWrites = new RecentWrites(0)) {
+  constructor(
+    counter: CounterRow,
+    recent: RecentWrites = new RecentWrites(0),
+    statements: StatementTemplates = new StatementTemplates(),
+  ) {
     this.startRevision = counter.revision;
     this.compactedThrough = counter.compactedThrough;
     this.revision = counter.revision;
     this.recent = recent;
+    this.statements = statements;
   }
 
   mark(): Pick<BatchState, 'revision' | 'auditHead' | 'compactedThrough'> {
@@ -51,6 +65,37 @@ export class BatchState {
     if (this.revision !== this.startRevision) {
       await trx.updateTable('revision_counter').set({ revision: this.revision }).where('id', '=', 1).execute();
     }
+  }
+}
+
+/**
+ * The SQL text of the write path's hot statements, compiled once per store: building and compiling a query with
+ * Kysely costs more CPU than SQLite takes to run it. Each template is compiled from the query builder with a marker
+ * per argument, so the text is exactly what the builder makes for this dialect, and the arguments go in the order
+ * the compiled parameters name.
+ */
+export class StatementTemplates {
+  readonly #templates = new Map<string, { readonly sql: string; readonly order: readonly number[] } | null>();
+
+  /** Runs the statement `id` that `build(args)` makes, with `args`; `id` must name one shape (argument count). */
+  async run<R>(
+    trx: Transaction<Schema>,
+    id: string,
+    args: readonly unknown[],
+    build: (args: readonly unknown[]) => Compilable<R>,
+  ): Promise<readonly R[]> {
+    let t = this.#templates.get(id);
+    if (t === undefined) {
+      const markers = args.map((_, i) => `\u0000polis-arg-${i}\u0000`);
+      const compiled = build(markers).compile();
+      const order = compiled.parameters.map((p) => markers.indexOf(p as string));
+      // A builder that changed an argument (none of ours does) cannot be templated: it is built every time.
+      t = order.every((i) => i >= 0) ? { sql: compiled.sql, order } : null;
+      this.#templates.set(id, t);
+    }
+    if (t === null) return (await trx.executeQuery(build(args))).rows;
+    const parameters = t.order.map((i) => args[i]);
+    return (await trx.executeQuery(CompiledQuery.raw(t.sql, parameters) as CompiledQuery<R>)).rows;
   }
 }
 
@@ -146,7 +191,10 @@ export class SqlStoreTx implements StoreTx {
     let body = this.#bodies.get(id);
     if (body === undefined) {
       await this.settle();
-      body = (await getBody(this.#trx, key)) ?? null;
+      const rows = await this.#state.statements.run(this.#trx, 'get-body', [key.kind, key.tenant, key.name], (a) =>
+        selectBody(this.#trx, { kind: a[0] as string, tenant: a[1] as string, name: a[2] as string }),
+      );
+      body = rows[0]?.body ?? null;
       this.#bodies.set(id, body);
     }
     return body === null ? undefined : (JSON.parse(body) as StoredObject);
@@ -236,8 +284,29 @@ export class SqlStoreTx implements StoreTx {
       this.#pending = { object, event };
       return;
     }
-    await upsertObject(this.#trx, object).execute();
-    await this.#trx.insertInto('events').values(event).execute();
+    const t = this.#state.statements;
+    const { kind, tenant, name } = key;
+    await t.run(this.#trx, 'upsert-object', [kind, tenant, name, object.uid, revision, body, labels], (a) =>
+      upsertObject(this.#trx, {
+        kind: a[0] as string,
+        tenant: a[1] as string,
+        name: a[2] as string,
+        uid: a[3] as string,
+        revision: a[4] as number,
+        body: a[5] as string,
+        labels: a[6] as string,
+      }),
+    );
+    await t.run(this.#trx, 'insert-event', [revision, type, kind, tenant, name, body], (a) =>
+      this.#trx.insertInto('events').values({
+        revision: a[0] as number,
+        type: a[1] as string,
+        kind: a[2] as string,
+        tenant: a[3] as string,
+        name: a[4] as string,
+        body: a[5] as string,
+      }),
+    );
   }
 
   async remove(last: StoredObject): Promise<void> {
@@ -270,8 +339,16 @@ export class SqlStoreTx implements StoreTx {
     const entry: AuditEntry = { seq, ...fields, prevHash: head.hash, hash: auditHash(head.hash, seq, fields) };
     const p = this.#pending;
     this.#pending = undefined;
-    if (p === undefined) await this.#trx.insertInto('audit').values(toAuditRow(entry)).execute();
-    else {
+    if (p === undefined) {
+      const row = toAuditRow(entry);
+      const columns = Object.keys(row) as (keyof typeof row)[];
+      await this.#state.statements.run(
+        this.#trx,
+        `insert-audit:${columns.join(',')}`,
+        columns.map((c) => row[c]),
+        (a) => this.#trx.insertInto('audit').values(Object.fromEntries(columns.map((c, i) => [c, a[i]])) as typeof row),
+      );
+    } else {
       await this.#trx
         .with('o', (db) => upsertObject(db, p.object))
         .with('e', (db) => db.insertInto('events').values(p.event))
@@ -357,14 +434,17 @@ export async function getObject(db: Kysely<Schema>, key: ObjectKey): Promise<Sto
 
 /** The stored text of the object at `key`. */
 async function getBody(db: Kysely<Schema>, key: ObjectKey): Promise<string | undefined> {
-  const row = await db
+  const row = await selectBody(db, key).executeTakeFirst();
+  return row?.body;
+}
+
+function selectBody(db: Kysely<Schema>, key: ObjectKey) {
+  return db
     .selectFrom('objects')
     .select('body')
     .where('kind', '=', key.kind)
     .where('tenant', '=', key.tenant)
-    .where('name', '=', key.name)
-    .executeTakeFirst();
-  return row?.body;
+    .where('name', '=', key.name);
 }
 
 function bodyKey(key: ObjectKey): string {
