@@ -75,9 +75,13 @@ export class BatchState {
  * the compiled parameters name.
  */
 export class StatementTemplates {
-  readonly #templates = new Map<string, { readonly sql: string; readonly order: readonly number[] } | null>();
+  /** Per id: the SQL text, and per parameter the argument it takes (a number) or a constant of the builder. */
+  readonly #templates = new Map<string, { readonly sql: string; readonly params: readonly Param[] } | null>();
 
-  /** Runs the statement `id` that `build(args)` makes, with `args`; `id` must name one shape (argument count). */
+  /**
+   * Runs the statement `id` that `build(args)` makes, with `args`. `id` names one shape: the same SQL text for any
+   * arguments (so a list's length belongs in it); values the builder writes itself are kept as they are.
+   */
   async run<R>(
     trx: Transaction<Schema>,
     id: string,
@@ -86,18 +90,25 @@ export class StatementTemplates {
   ): Promise<readonly R[]> {
     let t = this.#templates.get(id);
     if (t === undefined) {
-      const markers = args.map((_, i) => `\u0000polis-arg-${i}\u0000`);
+      const markers = args.map((_, i) => `${MARKER}${i}\u0000`);
       const compiled = build(markers).compile();
-      const order = compiled.parameters.map((p) => markers.indexOf(p as string));
-      // A builder that changed an argument (none of ours does) cannot be templated: it is built every time.
-      t = order.every((i) => i >= 0) ? { sql: compiled.sql, order } : null;
+      const params = compiled.parameters.map((p): Param | undefined => {
+        const i = markers.indexOf(p as string);
+        if (i >= 0) return i;
+        // A value made from an argument (not the argument itself) differs per call: it cannot be templated.
+        return typeof p === 'string' && p.includes(MARKER) ? undefined : { constant: p };
+      });
+      t = params.every((p) => p !== undefined) ? { sql: compiled.sql, params: params as Param[] } : null;
       this.#templates.set(id, t);
     }
     if (t === null) return (await trx.executeQuery(build(args))).rows;
-    const parameters = t.order.map((i) => args[i]);
+    const parameters = t.params.map((p) => (typeof p === 'number' ? args[p] : p.constant));
     return (await trx.executeQuery(CompiledQuery.raw(t.sql, parameters) as CompiledQuery<R>)).rows;
   }
 }
+
+type Param = number | { readonly constant: unknown };
+const MARKER = '\u0000polis-arg-';
 
 /**
  * The stored text of the newest revisions this process committed (a committed revision is never taken again), so
