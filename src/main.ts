@@ -222,7 +222,8 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     afterCommit: () => feed.nudge(),
   });
   await feed.start();
-  await quotaIndex.start();
+  // Not awaited: a large estate takes a while to sum, and quota admission sums the department itself until then.
+  void quotaIndex.start().catch(() => undefined);
   const bindings = new BindingIndex({ store, feed });
   await bindings.start();
   const tokens = new TokenService({ resources, clock });
