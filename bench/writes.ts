@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { spawnPolis } from '../test/support/child-polis.ts';
 import type { ChildPolis } from '../test/support/child-polis.ts';
 import { findPostgresBin, startTempPostgres } from '../test/setup/temp-postgres.ts';
+import { processCpuMs } from './support/process-cpu.ts';
 import { formatProfile, profileToggle, summarizeProfile } from './support/cpu-profile.ts';
 import { applicationDoc, applicationName, tenantDoc, tenantName } from './support/oam-fixtures.ts';
 import type { Figure } from './support/results.ts';
@@ -34,7 +35,10 @@ const custom = ['BENCH_WRITERS', 'BENCH_DURATION', 'BENCH_WARMUP', 'BENCH_BACKEN
   (k) => (process.env[k] ?? '') !== '',
 );
 const MAX_WRITERS = Math.max(...params.writers);
+const IDLE_MS = 3000;
 const TENANT = 0;
+/** Room for every writer's application many times over: admission checks it on every write, refusing none. */
+const QUOTA = { cpu: '1000', memory: '4Ti', storage: '100Ti', applications: 1000 };
 
 interface Level {
   readonly writers: number;
@@ -45,6 +49,16 @@ interface Level {
   readonly errors: number;
   /** Transactions per durable commit during the measured part (from the server's counters). */
   readonly perCommit: number;
+  /**
+   * Server CPU time (user + system, all threads) per acknowledged write during the measured part, the controllers'
+   * and the simulated cloud's included (the idle server's rate is measured before the first level). Not less that
+   * rate: on a starved machine the server gets less than it would burn idle, and the difference means nothing.
+   */
+  readonly cpuMsPerWrite: number;
+  /** The idle server's CPU ms per second, measured before the first level. */
+  readonly idleCpuPerSec: number;
+  /** Store transactions committed per acknowledged PUT (above 1: the controllers' own writes in reaction). */
+  readonly transactionsPerWrite: number;
 }
 
 async function send(polis: ChildPolis, method: string, path: string, body: unknown): Promise<number> {
@@ -67,7 +81,7 @@ async function commitCounters(polis: ChildPolis): Promise<{ commits: number; tra
   };
 }
 
-async function level(polis: ChildPolis, writers: number, profileFile?: string): Promise<Level> {
+async function level(polis: ChildPolis, writers: number, idleCpuPerSec: number, profileFile?: string): Promise<Level> {
   const path = (w: number) =>
     `/apis/core.oam.dev/v1beta1/tenants/${tenantName(TENANT)}/applications/${applicationName(TENANT, w)}`;
   let measuring = false;
@@ -90,11 +104,13 @@ async function level(polis: ChildPolis, writers: number, profileFile?: string): 
   await new Promise((r) => setTimeout(r, params.warmupSec * 1000));
   const before = await commitCounters(polis);
   if (profileFile) await profileToggle(polis, profileFile, false);
+  const cpuBefore = processCpuMs(polis.pid);
   measuring = true;
   const t0 = performance.now();
   await new Promise((r) => setTimeout(r, params.durationSec * 1000));
   measuring = false;
   const seconds = (performance.now() - t0) / 1000;
+  const cpuMs = processCpuMs(polis.pid) - cpuBefore;
   if (profileFile) await profileToggle(polis, profileFile, true);
   const after = await commitCounters(polis);
   stopping = true;
@@ -107,6 +123,9 @@ async function level(polis: ChildPolis, writers: number, profileFile?: string): 
     p99: percentile(latencies, 99),
     errors,
     perCommit: (after.transactions - before.transactions) / Math.max(1, after.commits - before.commits),
+    cpuMsPerWrite: cpuMs / Math.max(1, latencies.length),
+    idleCpuPerSec,
+    transactionsPerWrite: (after.transactions - before.transactions) / Math.max(1, latencies.length),
   };
 }
 
@@ -119,15 +138,24 @@ async function runBackend(backend: 'sqlite' | 'postgres', databaseUrl?: string):
     env: { POLIS_LOG_LEVEL: 'warn', POLIS_DEMO: '0', ...(profileFile ? { POLIS_CPU_PROFILE: profileFile } : {}) },
   });
   try {
-    if ((await send(polis, 'POST', '/api/v1/apply', [tenantDoc(TENANT)])) !== 200) throw new Error('seed failed');
+    // A department has a quota, as every one in a government cloud does: quota admission is on the write path.
+    const tenant = tenantDoc(TENANT);
+    const withQuota = { ...tenant, spec: { ...(tenant.spec as object), quota: QUOTA } };
+    if ((await send(polis, 'POST', '/api/v1/apply', [withQuota])) !== 200) throw new Error('seed failed');
     const docs = Array.from({ length: MAX_WRITERS }, (_, w) => applicationDoc(TENANT, w));
     if ((await send(polis, 'POST', '/api/v1/apply', docs)) !== 200) throw new Error('seed failed');
+    // What the server burns with nobody writing (controllers, the simulated cloud), to tell from the writes' own CPU.
+    const idleStart = processCpuMs(polis.pid);
+    const idleT0 = performance.now();
+    await new Promise((r) => setTimeout(r, IDLE_MS));
+    const idleCpuPerSec = (processCpuMs(polis.pid) - idleStart) / ((performance.now() - idleT0) / 1000);
+    console.log(`[${backend}] idle server: ${idleCpuPerSec.toFixed(0)} ms CPU per second`);
     const levels: Level[] = [];
     for (const [i, writers] of params.writers.entries()) {
       const last = i === params.writers.length - 1;
-      const l = await level(polis, writers, last ? profileFile : undefined);
+      const l = await level(polis, writers, idleCpuPerSec, last ? profileFile : undefined);
       console.log(
-        `[${backend}] ${writers} writers: ${l.perSec.toFixed(0)} writes/s, p50 ${l.p50.toFixed(1)} ms, p99 ${l.p99.toFixed(1)} ms, ${l.perCommit.toFixed(1)} writes per commit, errors ${l.errors}`,
+        `[${backend}] ${writers} writers: ${l.perSec.toFixed(0)} writes/s, p50 ${l.p50.toFixed(1)} ms, p99 ${l.p99.toFixed(1)} ms, ${l.perCommit.toFixed(1)} writes per commit, ${l.cpuMsPerWrite.toFixed(2)} ms server CPU per write, ${l.transactionsPerWrite.toFixed(2)} store transactions per write, errors ${l.errors}`,
       );
       levels.push(l);
     }
@@ -169,6 +197,12 @@ function figuresOf(backend: 'sqlite' | 'postgres', levels: readonly Level[]): Fi
         baseline: one ? `1 writer p99 ${round(one.p99, 2)} ms` : undefined,
       }),
       figure({ metric: `writes_per_commit_${l.writers}${s}`, value: round(l.perCommit, 1), unit: 'writes' }),
+      figure({
+        metric: `server_cpu_per_write_${l.writers}${s}`,
+        value: round(l.cpuMsPerWrite, 3),
+        unit: 'ms',
+        baseline: `user + system CPU of the server process over the measured part, per acknowledged write (idle server: ${Math.round(l.idleCpuPerSec)} ms CPU per second)`,
+      }),
       figure({
         metric: `errors_${l.writers}${s}`,
         value: l.errors,

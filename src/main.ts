@@ -6,6 +6,7 @@ import { applicationKind } from './apps/application-kind.ts';
 import { applicationUsage } from './apps/application-usage.ts';
 import { createMetrics } from './api/metrics.ts';
 import { HoldingIndex } from './tenancy/holding-index.ts';
+import { QuotaIndex } from './tenancy/quota-index.ts';
 import { applicationHolding, createUsageReport } from './tenancy/usage-report.ts';
 import { buildServer } from './api/server.ts';
 import { WatchGuard } from './api/watch-guard.ts';
@@ -200,6 +201,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     registry.register(def);
   const usage = new Map<string, UsageFunction>([['Application', applicationUsage]]);
   const feed = new ChangeFeed({ store, pollMs: opts.feedPollMs });
+  const quotaIndex = new QuotaIndex({ store, feed, usageByKind: usage });
   const resources = new ResourceService({
     store,
     registry,
@@ -210,7 +212,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
       tenantHierarchy,
       eventsGoWithTheirTenant,
       tenantDeletionGuard,
-      quotaAdmission(usage),
+      quotaAdmission(usage, quotaIndex),
       placementAdmission,
       applicationNamespaceAdmission,
       marketAdmission,
@@ -223,6 +225,8 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
       : {}),
   });
   await feed.start();
+  // Not awaited: a large estate takes a while to sum, and quota admission sums the department itself until then.
+  void quotaIndex.start().catch(() => undefined);
   const bindings = new BindingIndex({ store, feed });
   await bindings.start();
   const tokens = new TokenService({ resources, clock });
@@ -648,6 +652,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     watches.stop();
     bindings.stop();
     holdings.stop();
+    quotaIndex.stop();
     feed.stop();
     await app.close();
     await resources.flushRefusals(undefined, true).catch(() => undefined);

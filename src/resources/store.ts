@@ -269,6 +269,13 @@ export interface StoreTx {
     tenant: string,
     options?: { readonly namePrefix?: string },
   ): Promise<StoredObject[]>;
+  /**
+   * The change events after revision `after` of objects of `kinds` in `tenant`, oldest first, as this transaction
+   * sees them (every earlier commit and this transaction's own writes), each with the object's stored JSON text;
+   * `undefined` when events after `after` were compacted away. For admission that keeps totals from the change feed
+   * (quota): its index is exact up to some revision, and these are the changes it has not seen yet.
+   */
+  changesAfter(after: number, kinds: readonly string[], tenant: string): Promise<readonly TxChange[] | undefined>;
   /** Insert or replace `obj` (its metadata.resourceVersion must be `String(revision)`) and record the change event. */
   put(obj: StoredObject, type: 'ADDED' | 'MODIFIED'): Promise<void>;
   /** Remove the object and record a DELETED event carrying `last` (its final state, with a new resourceVersion). */
@@ -280,6 +287,16 @@ export interface StoreTx {
   claim(key: ObjectKey): void;
   /** Append to the hash chain; returns the entry with its seq and hashes. */
   appendAudit(entry: AuditEntryInput): Promise<AuditEntry>;
+}
+
+/** One change event as a transaction reads it back (StoreTx.changesAfter): the stored text, not parsed. */
+export interface TxChange {
+  readonly revision: number;
+  readonly type: 'ADDED' | 'MODIFIED' | 'DELETED';
+  readonly kind: string;
+  readonly name: string;
+  /** The object's stored JSON text (for DELETED, its last state). */
+  readonly body: string;
 }
 
 export interface ListQuery {

@@ -2,8 +2,10 @@ import { codedCause, ConflictError, InputError, NotFoundError, QuotaExceededErro
 import { msg } from '../kernel/messages/index.ts';
 import type { StoredObject } from '../resources/envelope.ts';
 import type { AdmissionPlugin } from '../resources/service.ts';
+import type { StoreTx, TxChange } from '../resources/store.ts';
+import type { QuotaIndex } from './quota-index.ts';
 import type { Quota, ResourceUsage } from './quota.ts';
-import { ZERO_USAGE, addUsage, quotaMessage, quotaViolations } from './quota.ts';
+import { ZERO_USAGE, addUsage, quotaMessage, quotaViolations, subtractUsage } from './quota.ts';
 
 /** What one object of a kind consumes of its department's quota. */
 export type UsageFunction = (obj: StoredObject) => ResourceUsage;
@@ -83,11 +85,14 @@ export const tenantHierarchy: AdmissionPlugin = async ({ operation, definition, 
 };
 
 /**
- * Quota admission: sums what the department's objects of every quota-bearing kind consume and refuses a change
- * that would take any dimension over the department's quota, naming the dimension. Runs inside the serialized
- * write transaction, so concurrent requests cannot both squeeze under the limit.
+ * Quota admission: refuses a change that would take any dimension of the department's use over its quota, naming
+ * the dimension. The use of every other object comes from `index` (running totals kept from the change feed) plus
+ * the changes after the index's position that this transaction sees (StoreTx.changesAfter: commits the feed has not
+ * delivered yet and the earlier writes of the same group commit), so a write reads a handful of recent changes, not
+ * the department's objects; without an index, or while it loads, the objects are summed. Runs inside the serialized
+ * write transaction either way, so concurrent requests cannot both squeeze under the limit.
  */
-export function quotaAdmission(usageByKind: ReadonlyMap<string, UsageFunction>): AdmissionPlugin {
+export function quotaAdmission(usageByKind: ReadonlyMap<string, UsageFunction>, index?: QuotaIndex): AdmissionPlugin {
   return async ({ operation, definition, object, old, tx }) => {
     const usageOf = usageByKind.get(definition.kind);
     if (!usageOf || operation === 'delete') return;
@@ -95,12 +100,9 @@ export function quotaAdmission(usageByKind: ReadonlyMap<string, UsageFunction>):
     const tenant = await tx.get(tenantKey(tenantName));
     const quota = (tenant?.spec as TenantSpec | undefined)?.quota;
     if (!quota) return;
-    const all = await tx.listAll([...usageByKind.keys()], tenantName);
-    let others = ZERO_USAGE;
-    for (const o of all) {
-      if (o.kind === object.kind && o.metadata.name === object.metadata.name) continue;
-      others = addUsage(others, usageByKind.get(o.kind)!(o));
-    }
+    const others =
+      (index && (await othersFromIndex(index, tx, tenantName, object))) ??
+      (await othersByListing(usageByKind, tx, tenantName, object));
     const before = old ? usageOf(old) : ZERO_USAGE;
     const violations = quotaViolations(quota, others, before, usageOf(object));
     if (violations.length > 0) {
@@ -115,4 +117,47 @@ export function quotaAdmission(usageByKind: ReadonlyMap<string, UsageFunction>):
       );
     }
   };
+}
+
+/** What every object of the department but `object` uses, by summing them all (the index is not loaded). */
+async function othersByListing(
+  usageByKind: ReadonlyMap<string, UsageFunction>,
+  tx: StoreTx,
+  tenant: string,
+  object: StoredObject,
+): Promise<ResourceUsage> {
+  const all = await tx.listAll([...usageByKind.keys()], tenant);
+  let others = ZERO_USAGE;
+  for (const o of all) {
+    if (o.kind === object.kind && o.metadata.name === object.metadata.name) continue;
+    others = addUsage(others, usageByKind.get(o.kind)!(o));
+  }
+  return others;
+}
+
+/**
+ * The same sum from the index: its totals at its position, each object changed after that position taken at its
+ * newest state as this transaction sees it. Undefined when the index cannot answer (not loaded, or the changes
+ * after its position were compacted).
+ */
+async function othersFromIndex(
+  index: QuotaIndex,
+  tx: StoreTx,
+  tenant: string,
+  object: StoredObject,
+): Promise<ResourceUsage | undefined> {
+  const from = index.view(tenant)?.position;
+  if (from === undefined) return undefined;
+  const changes = await tx.changesAfter(from, index.kinds, tenant);
+  // Read after the await, in one turn: the index may have moved past `from` meanwhile, never past the transaction.
+  const view = index.view(tenant);
+  if (changes === undefined || view === undefined || view.position < from) return undefined;
+  const newest = new Map<string, TxChange>();
+  for (const c of changes) if (c.revision > view.position) newest.set(`${c.kind}\u0000${c.name}`, c);
+  let others = view.total;
+  for (const c of newest.values()) {
+    others = addUsage(subtractUsage(others, view.usageOf(c.kind, c.name)), index.usageOfChange(c));
+  }
+  const self = newest.get(`${object.kind}\u0000${object.metadata.name}`);
+  return subtractUsage(others, self ? index.usageOfChange(self) : view.usageOf(object.kind, object.metadata.name));
 }

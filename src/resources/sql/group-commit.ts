@@ -1,7 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { CommitCounts } from '../store.ts';
 import type { CounterRow, Schema } from './schema.ts';
-import { BatchState, type BatchEvent } from './store-tx.ts';
+import { BatchState, RecentWrites, StatementTemplates, type BatchEvent } from './store-tx.ts';
 
 /** The change events of one commit: every revision in (`after`, the last event's], in revision order. */
 export interface CommittedBatch {
@@ -74,6 +74,9 @@ export class GroupCommit {
   #tail: Promise<void> = Promise.resolve();
   #commits = 0;
   #transactions = 0;
+  /** What the last batches committed, for reading recent changes back without the database (StoreTx.changesAfter). */
+  readonly #recent = new RecentWrites();
+  readonly #statements = new StatementTemplates();
 
   constructor(opts: GroupCommitOptions) {
     this.#opts = opts;
@@ -125,12 +128,13 @@ export class GroupCommit {
     let firstFailure: { job: Job; error: unknown } | undefined;
     let advanced: number | undefined;
     let committed: CommittedBatch | undefined;
+    let batchState: BatchState | undefined;
     try {
       const transaction =
         this.#opts.transaction ??
         ((fn: (trx: Transaction<Schema>) => Promise<void>) => this.#opts.db.transaction().execute(fn));
       await transaction(async (trx) => {
-        const state = new BatchState(await this.#opts.lockWriter(trx));
+        const state = (batchState = new BatchState(await this.#opts.lockWriter(trx), this.#recent, this.#statements));
         while (this.#queue.length > 0 && done.length + refused.length < this.#maxBatch) {
           const first = done.length === 0;
           // The first job needs no savepoint: if it fails, the transaction holds nothing else and is rolled back.
@@ -182,6 +186,8 @@ export class GroupCommit {
       for (const job of failed) job.reject(error);
       return;
     }
+    // Committed: its revisions are never taken again.
+    if (batchState) this.#recent.committed(batchState.written);
     const acknowledge = (): void => {
       this.#commits++;
       this.#transactions += done.length;

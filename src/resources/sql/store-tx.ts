@@ -1,8 +1,15 @@
-import type { Insertable, Kysely, QueryCreator, Transaction } from 'kysely';
+import {
+  CompiledQuery,
+  type Compilable,
+  type Insertable,
+  type Kysely,
+  type QueryCreator,
+  type Transaction,
+} from 'kysely';
 import { auditHash, GENESIS_HASH, type AuditEntry, type AuditEntryInput } from '../audit-log.ts';
 import { describeKey, keyOf, type ObjectKey, type StoredObject } from '../envelope.ts';
 import { NotFoundError } from '../../kernel/errors.ts';
-import type { StoreTx } from '../store.ts';
+import type { StoreTx, TxChange } from '../store.ts';
 import { normalizeAuditInput, toAuditRow } from './audit-rows.ts';
 import type { CounterRow, Schema } from './schema.ts';
 
@@ -32,11 +39,23 @@ export class BatchState {
   compactedThrough: number;
   revision: number;
   auditHead: { seq: number; hash: string } | undefined;
+  /** The stored text of each revision this batch's jobs wrote (a failed job's are dropped with it). */
+  readonly written = new Map<number, string>();
+  /** Committed revisions' stored text, newest kept (RecentWrites). */
+  readonly recent: RecentWrites;
+  /** The hot statements' SQL text, shared by every batch of the store. */
+  readonly statements: StatementTemplates;
 
-  constructor(counter: CounterRow) {
+  constructor(
+    counter: CounterRow,
+    recent: RecentWrites = new RecentWrites(0),
+    statements: StatementTemplates = new StatementTemplates(),
+  ) {
     this.startRevision = counter.revision;
     this.compactedThrough = counter.compactedThrough;
     this.revision = counter.revision;
+    this.recent = recent;
+    this.statements = statements;
   }
 
   /** The change events this batch's jobs wrote, as stored (a failed job's are dropped with it). */
@@ -52,10 +71,17 @@ export class BatchState {
   }
 
   restore(mark: BatchMark): void {
+    // The revisions after the mark are given up, to be taken again by the next job: forget what the failed one wrote.
+    for (let r = mark.revision + 1; r <= this.revision; r++) this.written.delete(r);
     this.revision = mark.revision;
     this.auditHead = mark.auditHead;
     this.compactedThrough = mark.compactedThrough;
     this.events.length = mark.events;
+  }
+
+  /** The stored text written at `revision`, by this batch or a committed one still remembered; else undefined. */
+  bodyAt(revision: number): string | undefined {
+    return this.written.get(revision) ?? this.recent.get(revision);
   }
 
   /** Writes the advanced counter; call once, after the last job and before commit. */
@@ -63,6 +89,73 @@ export class BatchState {
     if (this.revision !== this.startRevision) {
       await trx.updateTable('revision_counter').set({ revision: this.revision }).where('id', '=', 1).execute();
     }
+  }
+}
+
+/**
+ * The SQL text of the write path's hot statements, compiled once per store: building and compiling a query with
+ * Kysely costs more CPU than SQLite takes to run it. Each template is compiled from the query builder with a marker
+ * per argument, so the text is exactly what the builder makes for this dialect, and the arguments go in the order
+ * the compiled parameters name.
+ */
+export class StatementTemplates {
+  /** Per id: the SQL text, and per parameter the argument it takes (a number) or a constant of the builder. */
+  readonly #templates = new Map<string, { readonly sql: string; readonly params: readonly Param[] } | null>();
+
+  /**
+   * Runs the statement `id` that `build(args)` makes, with `args`. `id` names one shape: the same SQL text for any
+   * arguments (so a list's length belongs in it); values the builder writes itself are kept as they are.
+   */
+  async run<R>(
+    trx: Transaction<Schema>,
+    id: string,
+    args: readonly unknown[],
+    build: (args: readonly unknown[]) => Compilable<R>,
+  ): Promise<readonly R[]> {
+    let t = this.#templates.get(id);
+    if (t === undefined) {
+      const markers = args.map((_, i) => `${MARKER}${i}\u0000`);
+      const compiled = build(markers).compile();
+      const params = compiled.parameters.map((p): Param | undefined => {
+        const i = markers.indexOf(p as string);
+        if (i >= 0) return i;
+        // A value made from an argument (not the argument itself) differs per call: it cannot be templated.
+        return typeof p === 'string' && p.includes(MARKER) ? undefined : { constant: p };
+      });
+      t = params.every((p) => p !== undefined) ? { sql: compiled.sql, params: params as Param[] } : null;
+      this.#templates.set(id, t);
+    }
+    if (t === null) return (await trx.executeQuery(build(args))).rows;
+    const parameters = t.params.map((p) => (typeof p === 'number' ? args[p] : p.constant));
+    return (await trx.executeQuery(CompiledQuery.raw(t.sql, parameters) as CompiledQuery<R>)).rows;
+  }
+}
+
+type Param = number | { readonly constant: unknown };
+const MARKER = '\u0000polis-arg-';
+
+/**
+ * The stored text of the newest revisions this process committed (a committed revision is never taken again), so
+ * that reading a recent change back (StoreTx.changesAfter) costs no copy of its body out of the database and hands
+ * out the same string each time: a cache keyed by it (quota admission's usage memo) finds it without comparing text.
+ */
+export class RecentWrites {
+  readonly #bodies = new Map<number, string>();
+  readonly #capacity: number;
+
+  constructor(capacity = 4096) {
+    this.#capacity = capacity;
+  }
+
+  get(revision: number): string | undefined {
+    return this.#bodies.get(revision);
+  }
+
+  /** Called once a batch has committed, with what its jobs wrote (in revision order). */
+  committed(written: ReadonlyMap<number, string>): void {
+    if (this.#capacity === 0) return;
+    for (const [revision, body] of written) this.#bodies.set(revision, body);
+    while (this.#bodies.size > this.#capacity) this.#bodies.delete(this.#bodies.keys().next().value!);
   }
 }
 
@@ -133,7 +226,10 @@ export class SqlStoreTx implements StoreTx {
     let body = this.#bodies.get(id);
     if (body === undefined) {
       await this.settle();
-      body = (await getBody(this.#trx, key)) ?? null;
+      const rows = await this.#state.statements.run(this.#trx, 'get-body', [key.kind, key.tenant, key.name], (a) =>
+        selectBody(this.#trx, { kind: a[0] as string, tenant: a[1] as string, name: a[2] as string }),
+      );
+      body = rows[0]?.body ?? null;
       this.#bodies.set(id, body);
     }
     return body === null ? undefined : (JSON.parse(body) as StoredObject);
@@ -165,6 +261,48 @@ export class SqlStoreTx implements StoreTx {
     return objects;
   }
 
+  async changesAfter(
+    after: number,
+    kinds: readonly string[],
+    tenant: string,
+  ): Promise<readonly TxChange[] | undefined> {
+    this.#checkOpen();
+    if (after < this.#state.compactedThrough) return undefined;
+    if (kinds.length === 0 || after >= this.#state.revision) return [];
+    await this.settle();
+    // A range of the events' primary key (revision): the few changes since `after`, filtered as they are read. The
+    // bodies of those this process wrote lately are in memory; only the others' are read.
+    const rows = await this.#trx
+      .selectFrom('events')
+      .select(['revision', 'type', 'kind', 'name'])
+      .where('revision', '>', after)
+      .where('tenant', '=', tenant)
+      .where('kind', 'in', [...kinds])
+      .orderBy('revision')
+      .execute();
+    const revisions = rows.map((r) => Number(r.revision));
+    const missing = revisions.filter((r) => this.#state.bodyAt(r) === undefined);
+    const read = new Map<number, string>();
+    if (missing.length > 0) {
+      const bodies = await this.#trx
+        .selectFrom('events')
+        .select(['revision', 'body'])
+        .where('revision', 'in', missing)
+        .execute();
+      for (const b of bodies) read.set(Number(b.revision), b.body);
+    }
+    return rows.map((r, i) => {
+      const revision = revisions[i]!;
+      return {
+        revision,
+        type: r.type as TxChange['type'],
+        kind: r.kind,
+        name: r.name,
+        body: this.#state.bodyAt(revision) ?? read.get(revision)!,
+      };
+    });
+  }
+
   async put(obj: StoredObject, type: 'ADDED' | 'MODIFIED'): Promise<void> {
     this.#checkOpen();
     const revision = this.#take(obj);
@@ -176,13 +314,35 @@ export class SqlStoreTx implements StoreTx {
     for (const list of this.#lists.values()) list.put(key, body);
     this.#bodies.set(bodyKey(key), body);
     this.#state.events.push({ revision, type, body });
+    this.#state.written.set(revision, body);
     await this.settle();
     if (this.#combine) {
       this.#pending = { object, event };
       return;
     }
-    await upsertObject(this.#trx, object).execute();
-    await this.#trx.insertInto('events').values(event).execute();
+    const t = this.#state.statements;
+    const { kind, tenant, name } = key;
+    await t.run(this.#trx, 'upsert-object', [kind, tenant, name, object.uid, revision, body, labels], (a) =>
+      upsertObject(this.#trx, {
+        kind: a[0] as string,
+        tenant: a[1] as string,
+        name: a[2] as string,
+        uid: a[3] as string,
+        revision: a[4] as number,
+        body: a[5] as string,
+        labels: a[6] as string,
+      }),
+    );
+    await t.run(this.#trx, 'insert-event', [revision, type, kind, tenant, name, body], (a) =>
+      this.#trx.insertInto('events').values({
+        revision: a[0] as number,
+        type: a[1] as string,
+        kind: a[2] as string,
+        tenant: a[3] as string,
+        name: a[4] as string,
+        body: a[5] as string,
+      }),
+    );
   }
 
   async remove(last: StoredObject): Promise<void> {
@@ -200,6 +360,7 @@ export class SqlStoreTx implements StoreTx {
     for (const list of this.#lists.values()) list.remove(key);
     this.#bodies.set(bodyKey(key), null);
     const body = JSON.stringify(last);
+    this.#state.written.set(revision, body);
     await this.#trx
       .insertInto('events')
       .values({ revision, type: 'DELETED', ...key, body })
@@ -215,8 +376,16 @@ export class SqlStoreTx implements StoreTx {
     const entry: AuditEntry = { seq, ...fields, prevHash: head.hash, hash: auditHash(head.hash, seq, fields) };
     const p = this.#pending;
     this.#pending = undefined;
-    if (p === undefined) await this.#trx.insertInto('audit').values(toAuditRow(entry)).execute();
-    else {
+    if (p === undefined) {
+      const row = toAuditRow(entry);
+      const columns = Object.keys(row) as (keyof typeof row)[];
+      await this.#state.statements.run(
+        this.#trx,
+        `insert-audit:${columns.join(',')}`,
+        columns.map((c) => row[c]),
+        (a) => this.#trx.insertInto('audit').values(Object.fromEntries(columns.map((c, i) => [c, a[i]])) as typeof row),
+      );
+    } else {
       await this.#trx
         .with('o', (db) => upsertObject(db, p.object))
         .with('e', (db) => db.insertInto('events').values(p.event))
@@ -302,14 +471,17 @@ export async function getObject(db: Kysely<Schema>, key: ObjectKey): Promise<Sto
 
 /** The stored text of the object at `key`. */
 async function getBody(db: Kysely<Schema>, key: ObjectKey): Promise<string | undefined> {
-  const row = await db
+  const row = await selectBody(db, key).executeTakeFirst();
+  return row?.body;
+}
+
+function selectBody(db: Kysely<Schema>, key: ObjectKey) {
+  return db
     .selectFrom('objects')
     .select('body')
     .where('kind', '=', key.kind)
     .where('tenant', '=', key.tenant)
-    .where('name', '=', key.name)
-    .executeTakeFirst();
-  return row?.body;
+    .where('name', '=', key.name);
 }
 
 function bodyKey(key: ObjectKey): string {
