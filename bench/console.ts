@@ -360,6 +360,22 @@ function keptEstate(): { dir?: string; secretKey?: string; reused: boolean; mark
   };
 }
 
+async function demoFigures(browser: Browser, figures: Figure[]): Promise<void> {
+  log('starting polis with the demo city');
+  const demo = await demoEstate();
+  try {
+    log('measuring the first views');
+    figures.push(...(await firstViews(browser, demo.polis.url!, demo.token)));
+    if (!only) {
+      log('measuring the overview');
+      figures.push(await overviewTimes(browser, demo.polis.url!, demo.token, 'demo city'));
+    }
+  } finally {
+    await demo.polis.stop();
+    rmSync(demo.dir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   if (!hasChromium) throw new Error('bench/console needs Chromium at /usr/bin/chromium (apt-get install chromium)');
   ensureConsoleBuilt();
@@ -367,20 +383,8 @@ async function main(): Promise<void> {
   const figures: Figure[] = [];
   const notes: string[] = [];
   try {
-    log('starting polis with the demo city');
-    const demo = await demoEstate();
-    try {
-      log('measuring the first views');
-      figures.push(...(await firstViews(browser, demo.polis.url!, demo.token)));
-      if (!only) {
-        log('measuring the overview');
-        figures.push(await overviewTimes(browser, demo.polis.url!, demo.token, 'demo city'));
-      }
-    } finally {
-      await demo.polis.stop();
-      rmSync(demo.dir, { recursive: true, force: true });
-    }
-
+    // BENCH_ONLY=pages: the estate's pages only (the first views' figures are kept from the last run).
+    if (only !== 'pages') await demoFigures(browser, figures);
     const clock = new ManualClock('2026-11-24T00:00:00Z');
     const estate = keptEstate();
     log(
@@ -388,24 +392,48 @@ async function main(): Promise<void> {
         ? `reusing the estate kept in ${estate.dir}`
         : `building an estate of ${params.apps} applications${estate.dir ? ` (kept in ${estate.dir})` : ''}`,
     );
-    const { polis, dir } = await boot(
-      clock,
-      true,
-      { clusters: params.clusters, tenants: params.tenants },
-      estate.dir ? { dataDir: estate.dir, secretKey: estate.secretKey } : {},
-    );
-    if (estate.dir) rmSync(dir, { recursive: true, force: true });
+    const { polis, dir } = estate.reused
+      ? {
+          // The stored estate as the build left it (statuses, cluster health): no controller runs, so nothing is
+          // redelivered into the (new, empty) simulated cloud while the pages are measured.
+          polis: await startPolis(
+            loadConfig(
+              {},
+              {
+                dataDir: estate.dir!,
+                secretKey: estate.secretKey!,
+                demo: false,
+                port: 0,
+                logLevel: 'silent',
+                controllers: false,
+              },
+            ),
+            { clock, virtualTime: true, feedPollMs: 1000 },
+          ),
+          dir: estate.dir!,
+        }
+      : await boot(
+          clock,
+          true,
+          { clusters: params.clusters, tenants: params.tenants },
+          estate.dir ? { dataDir: estate.dir, secretKey: estate.secretKey } : {},
+        );
+    if (estate.dir && dir !== estate.dir) rmSync(dir, { recursive: true, force: true });
     try {
       const t0 = performance.now();
-      if (!estate.reused) await createApps(polis, params.apps, params.tenants);
-      await settle(polis, clock, 4);
-      if (estate.dir && !estate.reused) estate.markBuilt();
+      if (!estate.reused) {
+        await createApps(polis, params.apps, params.tenants);
+        await settle(polis, clock, 4);
+        if (estate.dir) estate.markBuilt();
+      }
       notes.push(
-        `${params.apps} applications ${estate.reused ? 'reused from a kept estate and redelivered' : 'created and delivered'} in ${round((performance.now() - t0) / 1000)} s (virtual time)`,
+        estate.reused
+          ? `${params.apps} applications of a kept estate (BENCH_ESTATE_DIR), served with the controllers off`
+          : `${params.apps} applications created and delivered in ${round((performance.now() - t0) / 1000)} s (virtual time)`,
       );
       log(notes[notes.length - 1]!);
       const base = await polis.app.listen({ host: '127.0.0.1', port: 0 });
-      const token = readFileSync(polis.adminTokenFile!, 'utf8').trim();
+      const token = readFileSync(polis.adminTokenFile ?? join(dir, 'admin.token'), 'utf8').trim();
       const label = `${params.apps.toLocaleString('en')} applications, ${params.tenants} departments`;
       if (!only || only === 'pages') {
         log('the overview and the main pages: first render');
