@@ -232,7 +232,7 @@ async function requestsAtFirstRender(
     const entries = (await page.evaluate(`(() => {
       const ready = window.__readyAt;
       return performance.getEntriesByType('resource')
-        .filter((e) => /\/(api|apis)\//.test(new URL(e.name).pathname) && e.startTime <= ready)
+        .filter((e) => /^\\/apis?\\//.test(new URL(e.name).pathname) && e.startTime <= ready)
         .map((e) => ({ url: new URL(e.name).pathname + new URL(e.name).search, start: e.startTime, ttfb: e.responseStart - e.requestStart,
           end: e.responseEnd, wire: e.transferSize, body: e.decodedBodySize }));
     })()`)) as { url: string; start: number; ttfb: number; end: number; wire: number; body: number }[];
