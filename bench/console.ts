@@ -345,7 +345,9 @@ function keptEstate(): { dir?: string; secretKey?: string; reused: boolean; mark
   if (existsSync(marker)) {
     const kept = JSON.parse(readFileSync(marker, 'utf8')) as { apps: number; tenants: number; secretKey: string };
     if (kept.apps !== params.apps || kept.tenants !== params.tenants)
-      throw new Error(`${dir} holds ${kept.apps} applications of ${kept.tenants} departments; remove it or set BENCH_APPS`);
+      throw new Error(
+        `${dir} holds ${kept.apps} applications of ${kept.tenants} departments; remove it or set BENCH_APPS`,
+      );
     return { dir, secretKey: kept.secretKey, reused: true, markBuilt: () => {} };
   }
   rmSync(dir, { recursive: true, force: true });

@@ -11,6 +11,13 @@ import { startTestPolis } from './support/test-polis.ts';
 const OAM = '/apis/core.oam.dev/v1beta1';
 const CTX = { actor: 'test', requestId: 'rows-view' };
 
+/** An application as the tests read it (whole or a row). */
+interface AppLike {
+  metadata: { name: string; annotations?: Record<string, string> };
+  spec: unknown;
+  status: { phase: string; components: { clusters?: unknown[] }[] };
+}
+
 let t: TestPolis;
 let base: string;
 
@@ -38,7 +45,9 @@ async function app(tenant: string, name: string, healthy: boolean, phase: string
       kind: 'Application',
       metadata: { name, tenant, annotations: { 'polis.io/description': `row ${name}`, bulky: 'x'.repeat(200) } },
       spec: {
-        components: [{ name: 'web', type: 'webservice', properties: { image: 'nginx:1.27', cpu: '10m', memory: '16Mi' } }],
+        components: [
+          { name: 'web', type: 'webservice', properties: { image: 'nginx:1.27', cpu: '10m', memory: '16Mi' } },
+        ],
       },
     },
   ]);
@@ -60,16 +69,17 @@ describe('the row view of applications', () => {
     const whole = await t.request('GET', `${OAM}/tenants/edu/applications`, { token: t.adminToken });
     const rows = await t.request('GET', `${OAM}/tenants/edu/applications?view=rows`, { token: t.adminToken });
     expect(rows.statusCode).toBe(200);
-    const item = (rows.json() as { items: Record<string, any>[] }).items.find((i) => i.metadata.name === 'rows-b')!;
+    const item = (rows.json() as { items: AppLike[] }).items.find((i) => i.metadata.name === 'rows-b')!;
     expect(item.metadata.annotations).toEqual({ 'polis.io/description': 'row rows-b' });
     expect(item.spec).toEqual({ components: [{ name: 'web', type: 'webservice' }] });
     expect(item.status).toMatchObject({ phase: 'Degraded', healthy: false, placement: { web: { 'gov-east': 2 } } });
     expect(item.status.components).toEqual([{ name: 'web', desiredReplicas: 3, readyReplicas: 1 }]);
     expect(rows.body.length).toBeLessThan(whole.body.length / 2);
     // Paging and the resourceVersion a watch starts from are those of the list.
-    const page = (
-      await t.request('GET', `${OAM}/applications?view=rows&limit=1`, { token: t.adminToken })
-    ).json() as { metadata: { continue?: string; resourceVersion: string }; items: unknown[] };
+    const page = (await t.request('GET', `${OAM}/applications?view=rows&limit=1`, { token: t.adminToken })).json() as {
+      metadata: { continue?: string; resourceVersion: string };
+      items: unknown[];
+    };
     expect(page.items).toHaveLength(1);
     expect(page.metadata.continue).toBeTruthy();
   });
@@ -92,21 +102,19 @@ describe('the row view of applications', () => {
       const current = await t.polis.resources.get('Application', 'edu', 'rows-a');
       await t.polis.resources.replaceStatus(CTX, { ...current, status: status(false, 'Degraded') });
       const modified = (s: typeof rows) =>
-        s.events.find(
-          (e) => e.event === 'MODIFIED' && (e.data.object.metadata as { name: string }).name === 'rows-a',
-        );
+        s.events.find((e) => e.event === 'MODIFIED' && (e.data.object.metadata as { name: string }).name === 'rows-a');
       await rows.until(() => modified(rows) !== undefined);
       await whole.until(() => modified(whole) !== undefined);
-      const row = modified(rows)!.data.object as Record<string, any>;
+      const row = modified(rows)!.data.object as unknown as AppLike;
       expect(row.status.phase).toBe('Degraded');
       expect(row.status.components[0]).not.toHaveProperty('clusters');
       expect(row.metadata.annotations).not.toHaveProperty('bulky');
-      const full = modified(whole)!.data.object as Record<string, any>;
-      expect(full.status.components[0].clusters).toHaveLength(6);
+      const full = modified(whole)!.data.object as unknown as AppLike;
+      expect(full.status.components[0]!.clusters).toHaveLength(6);
       // The initial ADDED events of a watch without resourceVersion are rows too.
       const added = rows.events.find(
         (e) => e.event === 'ADDED' && (e.data.object.metadata as { name: string }).name === 'rows-b',
-      )!.data.object as Record<string, any>;
+      )!.data.object as unknown as AppLike;
       expect(added.status.components[0]).not.toHaveProperty('clusters');
     } finally {
       rows.close();

@@ -649,7 +649,8 @@ const LIST_QUERY = {
     continue: { type: 'string' },
     view: {
       type: 'string',
-      description: 'applications: rows (each object as a list row reads it, without per-cluster detail); list and watch',
+      description:
+        'applications: rows (each object as a list row reads it, without per-cluster detail); list and watch',
     },
     watch: {
       type: 'boolean',

@@ -28,7 +28,9 @@ export function registerApplicationSummaryRoutes(app: FastifyInstance, deps: { s
         summary: 'Applications by health and phase, per cluster and per department, over the departments you may see',
         querystring: {
           type: 'object',
-          properties: { attention: { type: 'string', description: 'unhealthy applications listed (0-100, default 10)' } },
+          properties: {
+            attention: { type: 'string', description: 'unhealthy applications listed (0-100, default 10)' },
+          },
         },
       },
     },

@@ -180,9 +180,7 @@ export function summarize(byTenant: ReadonlyMap<string, readonly SummaryRow[]>, 
     total,
     healthy,
     byPhase: Object.fromEntries(Object.entries(byPhase).sort(([a], [b]) => (a < b ? -1 : 1))),
-    clusters: [...clusters.entries()]
-      .sort(([a], [b]) => (a < b ? -1 : 1))
-      .map(([cluster, e]) => ({ cluster, ...e })),
+    clusters: [...clusters.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([cluster, e]) => ({ cluster, ...e })),
     departments: departments.sort((a, b) => (a.tenant < b.tenant ? -1 : 1)),
     attention: unhealthy.slice(0, attention),
   };

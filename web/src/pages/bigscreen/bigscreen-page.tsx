@@ -82,8 +82,7 @@ export function BigScreenPage() {
   }, [screens.length]);
   const page = screens.length ? screen % screens.length : 0;
 
-  const ready =
-    !clusters.loading && (!can.canReadApplications || (!apps.loading && !usage.loading));
+  const ready = !clusters.loading && (!can.canReadApplications || (!apps.loading && !usage.loading));
   useEffect(() => {
     // For bench/console: the big screen's first render with data.
     if (ready && !marked) {

@@ -11,14 +11,7 @@ import { PlatformWarnings, ShareBar } from '../departments/department-share.tsx'
 import { PageHeader } from '../../components/page.tsx';
 import { SimpleList } from '../../components/simple-list.tsx';
 import { HEALTH_HEX, LiveBadge, PHASE_COLOR, PhaseTag, phaseKey } from '../../components/status-tags.tsx';
-import {
-  eventTime,
-  useApplicationSummary,
-  useClusters,
-  useNow,
-  useRecentEvents,
-  useUsage,
-} from '../../data/hooks.ts';
+import { eventTime, useApplicationSummary, useClusters, useNow, useRecentEvents, useUsage } from '../../data/hooks.ts';
 import { formatBytes, formatCores, formatPercent, formatRelative, formatYuan, percentOf } from '../../format/format.ts';
 import { localName, useI18n } from '../../i18n/i18n.tsx';
 import type { MessageKey } from '../../i18n/i18n.tsx';
@@ -62,7 +55,7 @@ export function OverviewPage() {
     () => Object.fromEntries((apps.summary?.clusters ?? []).map((c) => [c.cluster, c.replicas])),
     [apps.summary],
   );
-  const phases = apps.summary?.byPhase ?? {};
+  const phases = useMemo(() => apps.summary?.byPhase ?? {}, [apps.summary]);
   const attention = useMemo(
     () => (apps.summary?.attention ?? []).slice(0, 6).map((r) => ({ ...r, key: `${r.tenant}/${r.name}` })),
     [apps.summary],
