@@ -17,7 +17,7 @@
  *    list. Goal <= 100 ms. Baseline in the same run: the longest task on the same page left idle as long.
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { ManualClock } from '../src/kernel/clock.ts';
@@ -439,6 +439,7 @@ async function main(): Promise<void> {
       const label = `${params.apps.toLocaleString('en')} applications, ${params.tenants} departments`;
       if (!only || only === 'pages') {
         log('the overview and the main pages: first render');
+        notes.push(`load average (1, 5, 15 min) before the pages: ${loadavg().map((x) => round(x, 2)).join(', ')}`);
         figures.push(await overviewTimes(browser, base, token, label));
         for (const p of PAGES) figures.push(await pageTimes(browser, base, token, p, label));
         log('what each page asks for at first render');
@@ -487,6 +488,7 @@ async function main(): Promise<void> {
       `BENCH_ONLY=${only}: figures not measured in this run are kept from ${(last as { date?: string }).date ?? 'the last full run'}`,
     );
   }
+  notes.push(`load average (1, 5, 15 min) at the end: ${loadavg().map((x) => round(x, 2)).join(', ')}`);
   printFigures('console (Chromium)', figures);
   const file = await writeResult({
     benchmark: 'console',
