@@ -439,7 +439,11 @@ async function main(): Promise<void> {
       const label = `${params.apps.toLocaleString('en')} applications, ${params.tenants} departments`;
       if (!only || only === 'pages') {
         log('the overview and the main pages: first render');
-        notes.push(`load average (1, 5, 15 min) before the pages: ${loadavg().map((x) => round(x, 2)).join(', ')}`);
+        notes.push(
+          `load average (1, 5, 15 min) before the pages: ${loadavg()
+            .map((x) => round(x, 2))
+            .join(', ')}`,
+        );
         figures.push(await overviewTimes(browser, base, token, label));
         for (const p of PAGES) figures.push(await pageTimes(browser, base, token, p, label));
         log('what each page asks for at first render');
@@ -488,7 +492,11 @@ async function main(): Promise<void> {
       `BENCH_ONLY=${only}: figures not measured in this run are kept from ${(last as { date?: string }).date ?? 'the last full run'}`,
     );
   }
-  notes.push(`load average (1, 5, 15 min) at the end: ${loadavg().map((x) => round(x, 2)).join(', ')}`);
+  notes.push(
+    `load average (1, 5, 15 min) at the end: ${loadavg()
+      .map((x) => round(x, 2))
+      .join(', ')}`,
+  );
   printFigures('console (Chromium)', figures);
   const file = await writeResult({
     benchmark: 'console',
