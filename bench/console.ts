@@ -16,9 +16,8 @@
  *    'longtask', tasks over 50 ms) while scrolling for 5 s frame by frame and then jumping 60 times across the
  *    list. Goal <= 100 ms. Baseline in the same run: the longest task on the same page left idle as long.
  */
-import { rmSync } from 'node:fs';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { ManualClock } from '../src/kernel/clock.ts';
@@ -200,6 +199,58 @@ async function pageTimes(
   });
 }
 
+/**
+ * What a page asks for at first render (issue 13, point 1): each API request up to the page being ready, with its
+ * bytes on the wire and decoded, and its time to first byte (the server's time plus loopback), and the browser's
+ * scripting time (CDP Performance.ScriptDuration) until then. One extra cold run per page, after the timed runs.
+ */
+async function requestsAtFirstRender(
+  browser: Browser,
+  base: string,
+  token: string,
+  name: string,
+  path: string,
+  ready: string,
+  viewport = { width: 1440, height: 900 },
+): Promise<string> {
+  const context = await browser.newContext({ viewport, bypassCSP: true });
+  await context.addInitScript(
+    `sessionStorage.setItem('polis.token', ${JSON.stringify(token)}); localStorage.setItem('polis.token', ${JSON.stringify(token)})`,
+  );
+  const page = await context.newPage();
+  try {
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Performance.enable');
+    await page.goto(base + path);
+    await page.waitForFunction(
+      `(() => { if (${ready}) { window.__readyAt = window.__readyAt ?? performance.now(); return true; } return false; })()`,
+      undefined,
+      { polling: 'raf', timeout: 120_000 },
+    );
+    const metrics = (await cdp.send('Performance.getMetrics')) as { metrics: { name: string; value: number }[] };
+    const script = metrics.metrics.find((m) => m.name === 'ScriptDuration')?.value ?? 0;
+    const entries = (await page.evaluate(`(() => {
+      const ready = window.__readyAt;
+      return performance.getEntriesByType('resource')
+        .filter((e) => /^\\/apis?\\//.test(new URL(e.name).pathname) && e.startTime <= ready)
+        .map((e) => ({ url: new URL(e.name).pathname + new URL(e.name).search, start: e.startTime, ttfb: e.responseStart - e.requestStart,
+          end: e.responseEnd, wire: e.transferSize, body: e.decodedBodySize }));
+    })()`)) as { url: string; start: number; ttfb: number; end: number; wire: number; body: number }[];
+    const readyAt = (await page.evaluate('window.__readyAt')) as number;
+    const list = entries
+      .map(
+        (e) =>
+          `${e.url} ${round(e.body / KB)} KB (${round(e.wire / KB)} KB on the wire), first byte ${round(e.ttfb, 0)} ms, done at ${round(e.end, 0)} ms`,
+      )
+      .join('; ');
+    const line = `${name} at first render (ready at ${round(readyAt, 0)} ms, scripting ${round(script * 1000, 0)} ms until then): ${entries.length} API requests, ${round(entries.reduce((a, e) => a + e.body, 0) / KB)} KB: ${list}`;
+    log(line);
+    return line;
+  } finally {
+    await context.close();
+  }
+}
+
 const OBSERVE = `window.__longtasks = [];
 new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__longtasks.push({ start: e.startTime, duration: e.duration }); })
   .observe({ type: 'longtask', buffered: true });`;
@@ -282,6 +333,51 @@ async function demoEstate(): Promise<{ polis: Polis; dir: string; token: string 
 
 const log = (m: string) => console.log(`bench/console: ${m}`);
 
+/**
+ * BENCH_ESTATE_DIR=<dir>: keep the estate's data folder there and reuse it in later runs (the build takes 15-30 min
+ * on a loaded machine). A folder is reused once a run has built it fully (estate.json, which also keeps the secret
+ * key its secrets were sealed with); the simulated clusters live in memory and are redelivered on start.
+ */
+function keptEstate(): { dir?: string; secretKey?: string; reused: boolean; markBuilt: () => void } {
+  const dir = process.env.BENCH_ESTATE_DIR;
+  if (!dir) return { reused: false, markBuilt: () => {} };
+  const marker = join(dir, 'estate.json');
+  if (existsSync(marker)) {
+    const kept = JSON.parse(readFileSync(marker, 'utf8')) as { apps: number; tenants: number; secretKey: string };
+    if (kept.apps !== params.apps || kept.tenants !== params.tenants)
+      throw new Error(
+        `${dir} holds ${kept.apps} applications of ${kept.tenants} departments; remove it or set BENCH_APPS`,
+      );
+    return { dir, secretKey: kept.secretKey, reused: true, markBuilt: () => {} };
+  }
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const secretKey = generateSecretKey();
+  return {
+    dir,
+    secretKey,
+    reused: false,
+    markBuilt: () =>
+      writeFileSync(marker, JSON.stringify({ apps: params.apps, tenants: params.tenants, secretKey }, null, 2)),
+  };
+}
+
+async function demoFigures(browser: Browser, figures: Figure[]): Promise<void> {
+  log('starting polis with the demo city');
+  const demo = await demoEstate();
+  try {
+    log('measuring the first views');
+    figures.push(...(await firstViews(browser, demo.polis.url!, demo.token)));
+    if (!only) {
+      log('measuring the overview');
+      figures.push(await overviewTimes(browser, demo.polis.url!, demo.token, 'demo city'));
+    }
+  } finally {
+    await demo.polis.stop();
+    rmSync(demo.dir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   if (!hasChromium) throw new Error('bench/console needs Chromium at /usr/bin/chromium (apt-get install chromium)');
   ensureConsoleBuilt();
@@ -289,38 +385,84 @@ async function main(): Promise<void> {
   const figures: Figure[] = [];
   const notes: string[] = [];
   try {
-    log('starting polis with the demo city');
-    const demo = await demoEstate();
-    try {
-      log('measuring the first views');
-      figures.push(...(await firstViews(browser, demo.polis.url!, demo.token)));
-      if (!only) {
-        log('measuring the overview');
-        figures.push(await overviewTimes(browser, demo.polis.url!, demo.token, 'demo city'));
-      }
-    } finally {
-      await demo.polis.stop();
-      rmSync(demo.dir, { recursive: true, force: true });
-    }
-
-    log(`building an estate of ${params.apps} applications`);
+    // BENCH_ONLY=pages: the estate's pages only (the first views' figures are kept from the last run).
+    if (only !== 'pages') await demoFigures(browser, figures);
     const clock = new ManualClock('2026-11-24T00:00:00Z');
-    const { polis, dir } = await boot(clock, true, { clusters: params.clusters, tenants: params.tenants });
+    const estate = keptEstate();
+    log(
+      estate.reused
+        ? `reusing the estate kept in ${estate.dir}`
+        : `building an estate of ${params.apps} applications${estate.dir ? ` (kept in ${estate.dir})` : ''}`,
+    );
+    const { polis, dir } = estate.reused
+      ? {
+          // The stored estate as the build left it (statuses, cluster health): no controller runs, so nothing is
+          // redelivered into the (new, empty) simulated cloud while the pages are measured.
+          polis: await startPolis(
+            loadConfig(
+              {},
+              {
+                dataDir: estate.dir!,
+                secretKey: estate.secretKey!,
+                demo: false,
+                port: 0,
+                logLevel: 'silent',
+                controllers: false,
+              },
+            ),
+            { clock, virtualTime: true, feedPollMs: 1000 },
+          ),
+          dir: estate.dir!,
+        }
+      : await boot(
+          clock,
+          true,
+          { clusters: params.clusters, tenants: params.tenants },
+          estate.dir ? { dataDir: estate.dir, secretKey: estate.secretKey } : {},
+        );
+    if (estate.dir && dir !== estate.dir) rmSync(dir, { recursive: true, force: true });
     try {
       const t0 = performance.now();
-      await createApps(polis, params.apps, params.tenants);
-      await settle(polis, clock, 4);
+      if (!estate.reused) {
+        await createApps(polis, params.apps, params.tenants);
+        await settle(polis, clock, 4);
+        if (estate.dir) estate.markBuilt();
+      }
       notes.push(
-        `${params.apps} applications created and delivered in ${round((performance.now() - t0) / 1000)} s (virtual time)`,
+        estate.reused
+          ? `${params.apps} applications of a kept estate (BENCH_ESTATE_DIR), served with the controllers off`
+          : `${params.apps} applications created and delivered in ${round((performance.now() - t0) / 1000)} s (virtual time)`,
       );
       log(notes[notes.length - 1]!);
       const base = await polis.app.listen({ host: '127.0.0.1', port: 0 });
-      const token = readFileSync(polis.adminTokenFile!, 'utf8').trim();
+      const token = readFileSync(polis.adminTokenFile ?? join(dir, 'admin.token'), 'utf8').trim();
       const label = `${params.apps.toLocaleString('en')} applications, ${params.tenants} departments`;
       if (!only || only === 'pages') {
         log('the overview and the main pages: first render');
+        notes.push(
+          `load average (1, 5, 15 min) before the pages: ${loadavg()
+            .map((x) => round(x, 2))
+            .join(', ')}`,
+        );
         figures.push(await overviewTimes(browser, base, token, label));
         for (const p of PAGES) figures.push(await pageTimes(browser, base, token, p, label));
+        log('what each page asks for at first render');
+        for (const p of [
+          { name: 'overview', path: '/', ready: "performance.getEntriesByName('polis:overview-ready').length > 0" },
+          ...PAGES,
+        ])
+          notes.push(await requestsAtFirstRender(browser, base, token, p.name, p.path, p.ready));
+        notes.push(
+          await requestsAtFirstRender(
+            browser,
+            base,
+            token,
+            'big screen',
+            '/bigscreen',
+            "performance.getEntriesByName('polis:bigscreen-ready').length > 0",
+            { width: 1920, height: 1080 },
+          ),
+        );
       }
       if (!only) {
         log('scrolling the application list');
@@ -336,7 +478,7 @@ async function main(): Promise<void> {
       }
     } finally {
       await polis.stop();
-      rmSync(dir, { recursive: true, force: true });
+      if (!estate.dir) rmSync(dir, { recursive: true, force: true });
     }
   } finally {
     await browser.close();
@@ -350,6 +492,11 @@ async function main(): Promise<void> {
       `BENCH_ONLY=${only}: figures not measured in this run are kept from ${(last as { date?: string }).date ?? 'the last full run'}`,
     );
   }
+  notes.push(
+    `load average (1, 5, 15 min) at the end: ${loadavg()
+      .map((x) => round(x, 2))
+      .join(', ')}`,
+  );
   printFigures('console (Chromium)', figures);
   const file = await writeResult({
     benchmark: 'console',

@@ -69,6 +69,34 @@ describe.skipIf(!hasChromium)(
       await context.close();
     });
 
+    it('shows the overview, the clusters page and the big screen from the summary, and the list as rows', async () => {
+      const { page, context } = await newPage(browser);
+      const errors = collectErrors(page);
+      await signIn(page, base, t.adminToken);
+      const requests: string[] = [];
+      page.on('request', (r) => requests.push(r.url()));
+      await page.goto(`${base}/`);
+      await expect
+        .poll(() => page.getByTestId('stat-applications').textContent(), { timeout: 60_000 })
+        .toMatch(/\/ [1-9]/);
+      await page.goto(`${base}/clusters`);
+      await page.getByTestId('cluster-health-gov-east').waitFor();
+      await page.goto(`${base}/bigscreen`);
+      await page.locator('[data-testid="bigscreen"][data-ready="true"]').waitFor();
+      // Their application figures come summed from the server; no application was listed to them.
+      expect(requests.some((u) => u.includes('/api/v1/applications/summary'))).toBe(true);
+      const lists = requests.filter((u) => /\/applications\?(.*&)?limit=(?!1(&|$))/.test(u));
+      expect(lists).toEqual([]);
+      // The applications page lists rows, not whole objects.
+      await page.goto(`${base}/applications`);
+      await page.locator('[data-testid="app-table-body"] [role=row]').first().waitFor();
+      const appLists = requests.filter((u) => /\/applications\?(.*&)?limit=(?!1(&|$))/.test(u));
+      expect(appLists.length).toBeGreaterThan(0);
+      expect(appLists.filter((u) => !u.includes('view=rows'))).toEqual([]);
+      expect(errors).toEqual([]);
+      await context.close();
+    });
+
     it('shows a department’s applications in one service graph, each component named with its application', async () => {
       const { page, context } = await newPage(browser);
       const errors = collectErrors(page);

@@ -678,6 +678,28 @@ describe('tenant isolation on every registered route', () => {
     expect(leaks).toEqual([]);
   });
 
+  it("sums only the caller's own departments in the application summary, and lists only their rows", async () => {
+    const leaks: string[] = [];
+    for (const actor of ACTORS.filter((a) => a.tenants.length > 0)) {
+      const r = await t.request('GET', '/api/v1/applications/summary', { token: tokens[actor.user] });
+      if (r.statusCode !== 200) continue; // a role that may not list applications is refused, which leaks nothing
+      const s = r.json() as { departments: { tenant: string }[]; attention: { tenant: string }[] };
+      for (const d of [...s.departments, ...s.attention])
+        if (!actor.tenants.includes(d.tenant)) leaks.push(`${actor.user} summary: ${d.tenant}`);
+      const rows = await t.request('GET', '/apis/core.oam.dev/v1beta1/applications?view=rows', {
+        token: tokens[actor.user],
+      });
+      if (rows.statusCode !== 200) continue;
+      for (const item of (rows.json() as { items: { metadata: { tenant: string } }[] }).items)
+        if (!actor.tenants.includes(item.metadata.tenant)) leaks.push(`${actor.user} rows: ${item.metadata.tenant}`);
+    }
+    const other = await t.request('GET', `/apis/core.oam.dev/v1beta1/tenants/${OTHER}/applications?view=rows`, {
+      token: tokens['edu-admin'],
+    });
+    expect(other.statusCode).toBe(403);
+    expect(leaks).toEqual([]);
+  });
+
   it('never shows a department-bound principal another department, or its applications, in search', async () => {
     const leaks: string[] = [];
     for (const actor of ACTORS.filter((a) => a.tenants.length > 0))

@@ -1,6 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { InputError, NotAllowedError } from '../kernel/errors.ts';
+import { codedCause, InputError, NotAllowedError } from '../kernel/errors.ts';
+import { msg } from '../kernel/messages/index.ts';
+import { applicationRowView } from '../apps/app-summary.ts';
 import type { Clock } from '../kernel/clock.ts';
 import { dns1123LabelProblem } from '../kernel/names.ts';
 import type { StoredObject } from '../resources/envelope.ts';
@@ -211,6 +213,8 @@ function registerCollection(
       // The Kubernetes view on the namespaced paths, and across departments (where kubectl get -A lists).
       const kubeView = kube || (def.scope === 'tenant' && pathTenant === undefined);
       const asTable = wantsTable(req.headers.accept);
+      // ?view=rows: each object as a list row reads it (applications; app-summary.ts), list and watch alike.
+      const rows = rowViewOf(q, def);
       if (boolParam(q, 'watch')) {
         if (keep) parseFieldSelector(stringParam(q, 'fieldSelector')); // not on watches: 400 naming the term
         const tenants = narrow(watchScope(principal, def, pathTenant), fields.namespace, def);
@@ -226,7 +230,8 @@ function registerCollection(
         const include = includeObjectOf(stringParam(q, 'includeObject'));
         const format: WatchFormat = {
           protocol,
-          view: core ? core.toCore : kubeView || protocol === 'ndjson' ? toKubeObject : undefined,
+          view: withRows(rows, core ? core.toCore : kubeView || protocol === 'ndjson' ? toKubeObject : undefined),
+          ...(rows ? { variant: 'rows' } : {}),
           table: asTable
             ? (o, first) =>
                 table(columns, [core ? core.toCore(o) : toKubeObject(o)], {
@@ -251,10 +256,11 @@ function registerCollection(
               name: fields.name,
               limit: intParam(q, 'limit', 1, 10_000),
               continue: stringParam(q, 'continue'),
-              raw: !core,
+              raw: !core && !rows,
             });
       checkListRevision(rv, page.resourceVersion);
-      const chosen = keep ? page.items.filter((o) => keep(core!.toCore(o))) : page.items;
+      const listed = rows ? page.items.map(rows) : page.items;
+      const chosen = keep ? listed.filter((o) => keep(core!.toCore(o))) : listed;
       const listMeta = {
         resourceVersion: page.resourceVersion,
         ...('continue' in page && page.continue ? { continue: page.continue } : {}),
@@ -616,6 +622,27 @@ function bodyName(body: unknown): string | undefined {
   return typeof name === 'string' ? name.slice(0, 253) : undefined;
 }
 
+/** The `view` query parameter of a list or watch: `rows` (applications only) or absent (whole objects). */
+function rowViewOf(q: Query, def: KindDefinition): ((o: StoredObject) => StoredObject) | undefined {
+  const value = stringParam(q, 'view');
+  if (value === undefined) return undefined;
+  if (value === 'rows' && def.kind === 'Application') return applicationRowView;
+  const m = msg('QueryValueInvalid', {
+    param: 'view',
+    value,
+    accepted: def.kind === 'Application' ? 'rows' : `nothing: ${def.plural} are listed whole`,
+  });
+  throw new InputError(m, [codedCause('query.view', m)]);
+}
+
+function withRows(
+  rows: ((o: StoredObject) => StoredObject) | undefined,
+  view: ((o: StoredObject) => unknown) | undefined,
+): ((o: StoredObject) => unknown) | undefined {
+  if (!rows) return view;
+  return view ? (o) => view(rows(o)) : rows;
+}
+
 const SELECTOR_QUERY = {
   labelSelector: { type: 'string', description: 'e.g. app=portal,tier in (web,api)' },
   fieldSelector: { type: 'string', description: 'metadata.name=NAME, metadata.namespace=DEPARTMENT' },
@@ -626,6 +653,11 @@ const LIST_QUERY = {
     ...SELECTOR_QUERY,
     limit: { type: 'integer', minimum: 1, maximum: 10000 },
     continue: { type: 'string' },
+    view: {
+      type: 'string',
+      description:
+        'applications: rows (each object as a list row reads it, without per-cluster detail); list and watch',
+    },
     watch: {
       type: 'boolean',
       description:

@@ -20,6 +20,7 @@ import { registerTenancyRoutes } from '../tenancy/routes.ts';
 import { registerAuditRoutes } from '../audit/routes.ts';
 import type { UsageReport } from '../tenancy/usage-report.ts';
 import { registerUsageRoutes } from '../tenancy/usage-routes.ts';
+import { registerApplicationSummaryRoutes } from '../apps/app-summary-routes.ts';
 import { registerSearchRoutes } from '../names/search-routes.ts';
 import type { TokenService } from '../tenancy/token-service.ts';
 import { registerApplyRoutes } from './apply-routes.ts';
@@ -266,6 +267,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   registerAuditRoutes(app, { store: deps.store, resources: deps.resources, now: () => deps.clock.now() });
   registerOidcRoutes(app, { oidc: deps.oidcLogin, principal: (u, g) => deps.bindings.principal(u, g) });
   registerUsageRoutes(app, { resources: deps.resources, usage: deps.usage });
+  registerApplicationSummaryRoutes(app, { store: deps.store, feed: deps.feed });
   registerSearchRoutes(app, { resources: deps.resources });
   registerApplicationRoutes(app, { store: deps.store, resources: deps.resources });
   registerDeliveryRoutes(app, { resources: deps.resources, clusters: deps.clusters });

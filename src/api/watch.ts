@@ -37,6 +37,8 @@ export interface WatchFormat {
   readonly protocol: 'sse' | 'ndjson';
   /** The Kubernetes view of an object (`metadata.namespace`); applied after sensitive fields are removed. */
   readonly view?: (o: StoredObject) => unknown;
+  /** Names a view other than the whole object (`rows`): frames are shared only between watchers of one view. */
+  readonly variant?: string;
   /** Each event's object as a Table (its first with the column definitions). */
   readonly table?: (o: StoredObject, first: boolean) => unknown;
 }
@@ -221,7 +223,7 @@ export async function serveWatch(
       // Tables are per watcher (their AGE is of now); other events go to every watcher of their kind and format
       // alike: serialize each once, not once per watcher.
       if (format.table) return send(e.type, e.revision, shown(e.object));
-      const key = `${format.protocol}:${format.view ? 'kube' : 'polis'}`;
+      const key = `${format.protocol}:${format.view ? 'kube' : 'polis'}:${format.variant ?? ''}`;
       let cache = frameCaches.get(key);
       if (cache === undefined) frameCaches.set(key, (cache = new WeakMap()));
       let frame = cache.get(e);

@@ -11,14 +11,15 @@ const PAGE = 1000;
  * departments page and big screen ask for it on every change). `holdings()` is a read barrier: it answers only once
  * the index has seen every commit made before the call, so a report after a write counts that write.
  */
-export class HoldingIndex {
+export class HoldingIndex<H = ApplicationHolding> {
   /** `tenant/name` → its department and holding. */
-  readonly #byKey = new Map<string, { readonly tenant: string; readonly holding: ApplicationHolding }>();
+  readonly #byKey = new Map<string, { readonly tenant: string; readonly holding: H }>();
   #sub: Subscription | undefined;
   #loading: Promise<void> | undefined;
-  readonly #deps: { store: Store; feed: ChangeFeed; holding: (obj: StoredObject) => ApplicationHolding };
+  readonly #deps: { store: Store; feed: ChangeFeed; holding: (obj: StoredObject) => H };
 
-  constructor(deps: { store: Store; feed: ChangeFeed; holding: (obj: StoredObject) => ApplicationHolding }) {
+  /** `holding`: what is kept of each application (the usage report's holding; the summary's row, see app-summary.ts). */
+  constructor(deps: { store: Store; feed: ChangeFeed; holding: (obj: StoredObject) => H }) {
     this.#deps = deps;
   }
 
@@ -40,14 +41,14 @@ export class HoldingIndex {
   }
 
   /** Each department's holdings (only those named, or all), as of now: every earlier commit is counted. */
-  async holdings(tenants: 'all' | readonly string[]): Promise<Map<string, ApplicationHolding[]>> {
+  async holdings(tenants: 'all' | readonly string[]): Promise<Map<string, H[]>> {
     await this.start();
     const target = await this.#deps.store.currentRevision();
     await this.#deps.feed.sync();
     // The subscription may still be catching up from the store (just started): wait until it has passed target.
     while (this.#sub && this.#sub.position() < target) await new Promise((r) => setTimeout(r, 1));
     const wanted = tenants === 'all' ? undefined : new Set(tenants);
-    const out = new Map<string, ApplicationHolding[]>();
+    const out = new Map<string, H[]>();
     for (const { tenant, holding } of this.#byKey.values()) {
       if (wanted && !wanted.has(tenant)) continue;
       let list = out.get(tenant);

@@ -16,6 +16,10 @@ export const paths = {
   users: `${POLIS}/users`,
   roleBindings: (t: string) => `${POLIS}/tenants/${enc(t)}/rolebindings`,
   allApplications: `${OAM}/applications`,
+  /** Every application the user may see, each as a list row reads it (docs/api.md, `view=rows`). */
+  applicationRows: `${OAM}/applications?view=rows`,
+  /** Applications by health, per cluster and per department, summed on the server. */
+  applicationSummary: '/api/v1/applications/summary',
   applications: (t: string) => `${OAM}/tenants/${enc(t)}/applications`,
   application: (t: string, name: string) => `${OAM}/tenants/${enc(t)}/applications/${enc(name)}`,
   revisions: (t: string, name: string) => `${OAM}/tenants/${enc(t)}/applications/${enc(name)}/revisions`,

@@ -202,6 +202,33 @@ export interface User extends KubeObject {
   };
 }
 
+/** `GET /api/v1/applications/summary` (src/apps/app-summary.ts). */
+export interface ApplicationSummary {
+  readonly metadata: { readonly resourceVersion: string };
+  readonly total: number;
+  readonly healthy: number;
+  readonly byPhase: Readonly<Record<string, number>>;
+  readonly clusters: readonly { readonly cluster: string; readonly applications: number; readonly replicas: number }[];
+  readonly departments: readonly {
+    readonly tenant: string;
+    readonly applications: number;
+    readonly healthy: number;
+    readonly replicas: number;
+  }[];
+  readonly attention: readonly {
+    readonly tenant: string;
+    readonly name: string;
+    readonly phase: string;
+    readonly healthy: boolean;
+    readonly clusters: Readonly<Record<string, number>>;
+    readonly desired: number;
+    readonly ready: number;
+    readonly message?: string;
+    readonly code?: string;
+    readonly params?: Params;
+  }[];
+}
+
 /** `GET /api/v1/usage` items: quota against requested and placed resources, and cost (docs/api.md). */
 export interface DepartmentUsage {
   readonly tenant: string;

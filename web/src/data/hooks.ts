@@ -3,7 +3,7 @@ import type { ApiError } from '../api/api-error.ts';
 import { toApiError } from '../api/api-error.ts';
 import { api } from '../api/client.ts';
 import { paths } from '../api/paths.ts';
-import type { Application, Cluster, DepartmentUsage, PlatformWarning, PolisEvent } from '../api/types.ts';
+import type { Application, ApplicationSummary, Cluster, DepartmentUsage, PlatformWarning, PolisEvent } from '../api/types.ts';
 import { useCollection } from '../api/use-collection.ts';
 import type { AppRow } from './app-rows.ts';
 import { appRow, sortRows } from './app-rows.ts';
@@ -18,10 +18,13 @@ export function useClusters() {
   return { ...snap, items };
 }
 
-/** Every application the user may see, as rows, live; paged in 500 at a time so big estates show at once. */
+/**
+ * Every application the user may see, as rows, live; paged in 500 at a time so big estates show at once. The
+ * server sends each application as a row reads it (`view=rows`): a page opens the whole object when it needs it.
+ */
 export function useApplicationRows(enabled = true) {
   const snap = useCollection<Application, AppRow>(enabled ? 'application-rows' : undefined, () => ({
-    path: paths.allApplications,
+    path: paths.applicationRows,
     project: appRow,
     pageSize: 500,
   }));
@@ -34,12 +37,27 @@ export function useApplicationRows(enabled = true) {
  * computed on the server (usage) that should follow the applications. Nothing is kept of the objects.
  */
 export function useApplicationsRevision(enabled = true): string {
-  const snap = useCollection<Application, never>(enabled ? 'application-changes' : undefined, () => ({
-    path: paths.allApplications,
+  return useApplicationChanges(enabled).state.resourceVersion;
+}
+
+function useApplicationChanges(enabled: boolean) {
+  return useCollection<Application, never>(enabled ? 'application-changes' : undefined, () => ({
+    path: paths.applicationRows,
     project: () => undefined,
     recent: 1,
   }));
-  return snap.state.resourceVersion;
+}
+
+/**
+ * Applications by health, per cluster and per department, summed on the server over what the user may see, and
+ * read again as they change (at most every 2 s): the overview, the clusters page and the big screen show these
+ * instead of listing 10,000 applications. `revision` moves with every application change.
+ */
+export function useApplicationSummary(enabled = true) {
+  const changes = useApplicationChanges(enabled);
+  const revision = changes.state.resourceVersion;
+  const r = useFetch<ApplicationSummary>(enabled ? paths.applicationSummary : undefined, [revision], 2000);
+  return { ...r, summary: r.data, revision, live: changes.live };
 }
 
 /** Events of the last few thousand store changes across the departments the user may see, newest first. */

@@ -1,4 +1,4 @@
-import type { Application, Cluster, DepartmentUsage } from '../../api/types.ts';
+import type { Application, ApplicationSummary, Cluster, DepartmentUsage } from '../../api/types.ts';
 
 /** Pure aggregations behind the big screen (tested apart from the page). */
 
@@ -52,6 +52,17 @@ export function appTotals(apps: Iterable<ScreenApp>): AppTotals {
     for (const [c, n] of Object.entries(a.clusters)) replicas[c] = (replicas[c] ?? 0) + n;
   }
   return { total, healthy, byPhase, replicas };
+}
+
+/** The same totals from the server's summary (`/api/v1/applications/summary`); zeros until it arrives. */
+export function summaryTotals(s: ApplicationSummary | undefined): AppTotals {
+  if (!s) return { total: 0, healthy: 0, byPhase: {}, replicas: {} };
+  return {
+    total: s.total,
+    healthy: s.healthy,
+    byPhase: s.byPhase,
+    replicas: Object.fromEntries(s.clusters.map((c) => [c.cluster, c.replicas])),
+  };
 }
 
 export interface TileGroup {

@@ -1,18 +1,15 @@
 import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import { paths } from '../../api/paths.ts';
-import type { Application } from '../../api/types.ts';
-import { useCollection } from '../../api/use-collection.ts';
 import { Link } from '../../app/router.tsx';
 import { useCan } from '../../auth/session.tsx';
 import type { ChartOption } from '../../charts/chart.tsx';
 import { Chart } from '../../charts/chart.tsx';
 import { PHASE_COLOR, phaseKey } from '../../components/status-tags.tsx';
-import { useClusters, useNow, useUsage } from '../../data/hooks.ts';
+import { useApplicationSummary, useClusters, useNow, useUsage } from '../../data/hooks.ts';
 import { formatBytes, formatCores, formatPercent, formatYuan } from '../../format/format.ts';
 import { localName, useI18n } from '../../i18n/i18n.tsx';
 import { capacityTotals } from '../overview/overview-model.ts';
-import type { ScreenApp } from './bigscreen-model.ts';
-import { appTotals, costTotals, healthCounts, screenApp, tileScreens } from './bigscreen-model.ts';
+import { costTotals, healthCounts, summaryTotals, tileScreens } from './bigscreen-model.ts';
 import { C, EventList, Kpi, Panel, Tile, zoneKey } from './bigscreen-parts.tsx';
 import { EventFeed } from './event-feed.ts';
 
@@ -53,16 +50,13 @@ export function BigScreenPage() {
   const scale = useScale();
   const now = useNow(1000);
   const clusters = useClusters();
-  const apps = useCollection<Application, ScreenApp>(can.canReadApplications ? 'bigscreen-apps' : undefined, () => ({
-    path: paths.allApplications,
-    project: screenApp,
-    pageSize: 500,
-  }));
-  const usage = useUsage(apps.state.resourceVersion, can.canReadApplications);
+  // Sums from the server (issue 13): the big screen keeps no application, however many the city runs.
+  const apps = useApplicationSummary(can.canReadApplications);
+  const usage = useUsage(apps.revision, can.canReadApplications);
   const events = useEventFeed(can.canReadApplications);
   const [screen, setScreen] = useState(0);
 
-  const totals = useMemo(() => appTotals(apps.state.items.values()), [apps.state.items]);
+  const totals = useMemo(() => summaryTotals(apps.summary), [apps.summary]);
   const city = can.allDepartments;
   const own = useMemo(
     () => (city ? undefined : new Set(Object.keys(totals.replicas).filter((c) => totals.replicas[c]! > 0))),
@@ -88,8 +82,7 @@ export function BigScreenPage() {
   }, [screens.length]);
   const page = screens.length ? screen % screens.length : 0;
 
-  const ready =
-    !clusters.loading && (!can.canReadApplications || ((apps.state.items.size > 0 || !apps.loading) && !usage.loading));
+  const ready = !clusters.loading && (!can.canReadApplications || (!apps.loading && !usage.loading));
   useEffect(() => {
     // For bench/console: the big screen's first render with data.
     if (ready && !marked) {
@@ -155,7 +148,7 @@ export function BigScreenPage() {
     <div
       data-testid="bigscreen"
       data-ready={ready}
-      data-revision={apps.state.resourceVersion}
+      data-revision={apps.summary?.metadata.resourceVersion ?? 0}
       style={{ position: 'fixed', inset: 0, background: C.bg, overflow: 'hidden', color: C.text }}
     >
       <div

@@ -6,7 +6,7 @@ import { useCan } from '../../auth/session.tsx';
 import { ErrorAlert } from '../../components/error-alert.tsx';
 import { PageHeader } from '../../components/page.tsx';
 import { HealthTag, LiveBadge, healthKey } from '../../components/status-tags.tsx';
-import { useApplicationRows, useClusters, useNow } from '../../data/hooks.ts';
+import { useApplicationSummary, useClusters, useNow } from '../../data/hooks.ts';
 import { useDisplayName } from '../../data/names.ts';
 import { formatBytes, formatCores, formatDateTime, formatRelative, percentOf } from '../../format/format.ts';
 import type { MessageKey } from '../../i18n/i18n.tsx';
@@ -27,12 +27,12 @@ export function ClusterListPage() {
   const name = useDisplayName();
   // The DisplayName objects first; the console's own words for the two well-known network zones otherwise.
   const zoneName = (id: string) => (name('networkZone', id) !== id ? name('networkZone', id) : networkZoneLabel(id, t));
-  const apps = useApplicationRows(can.canReadApplications);
-  const appsOn = useMemo(() => {
-    const m: Record<string, number> = {};
-    for (const r of apps.rows) for (const [c, n] of Object.entries(r.clusters)) if (n > 0) m[c] = (m[c] ?? 0) + 1;
-    return m;
-  }, [apps.rows]);
+  // Applications per cluster, summed on the server (the page lists no application).
+  const apps = useApplicationSummary(can.canReadApplications);
+  const appsOn = useMemo(
+    () => Object.fromEntries((apps.summary?.clusters ?? []).map((c) => [c.cluster, c.applications])),
+    [apps.summary],
+  );
 
   return (
     <div>

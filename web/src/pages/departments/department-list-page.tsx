@@ -85,7 +85,8 @@ export function DepartmentListPage() {
         rowKey="tenant"
         dataSource={usage.items}
         loading={usage.loading}
-        pagination={false}
+        // A city has 100 departments or more: 20 rows render at once, the rest a page away.
+        pagination={{ defaultPageSize: 20, hideOnSinglePage: true, showSizeChanger: true }}
         data-testid="department-table"
         columns={[
           {

@@ -11,13 +11,12 @@ import { PlatformWarnings, ShareBar } from '../departments/department-share.tsx'
 import { PageHeader } from '../../components/page.tsx';
 import { SimpleList } from '../../components/simple-list.tsx';
 import { HEALTH_HEX, LiveBadge, PHASE_COLOR, PhaseTag, phaseKey } from '../../components/status-tags.tsx';
-import { countByPhase } from '../../data/app-rows.ts';
-import { eventTime, useApplicationRows, useClusters, useNow, useRecentEvents, useUsage } from '../../data/hooks.ts';
+import { eventTime, useApplicationSummary, useClusters, useNow, useRecentEvents, useUsage } from '../../data/hooks.ts';
 import { formatBytes, formatCores, formatPercent, formatRelative, formatYuan, percentOf } from '../../format/format.ts';
 import { localName, useI18n } from '../../i18n/i18n.tsx';
 import type { MessageKey } from '../../i18n/i18n.tsx';
 import { ClusterMap } from '../../topology/lazy.tsx';
-import { capacityTotals, clustersBy, needingAttention, replicasPerCluster, usageTotals } from './overview-model.ts';
+import { capacityTotals, clustersBy, usageTotals } from './overview-model.ts';
 import { useServerText } from '../../i18n/server-messages.ts';
 import { attentionIncidents } from '../../observe/incident-model.ts';
 import { useIncidentRows } from '../../observe/use-incidents.ts';
@@ -36,12 +35,13 @@ export function OverviewPage() {
   const can = useCan();
   const now = useNow(5000);
   const clusters = useClusters();
-  const apps = useApplicationRows(can.canReadApplications);
+  // Sums from the server (issue 13): the overview lists no application.
+  const apps = useApplicationSummary(can.canReadApplications);
   const events = useRecentEvents(12, can.canReadApplications);
-  const usage = useUsage(apps.state.resourceVersion, can.canReadApplications);
+  const usage = useUsage(apps.revision, can.canReadApplications);
   const [resource, setResource] = useState<'cpu' | 'memory'>('cpu');
 
-  const ready = !clusters.loading && (!can.canReadApplications || apps.rows.length > 0 || !apps.loading);
+  const ready = !clusters.loading && (!can.canReadApplications || !apps.loading);
   useEffect(() => {
     // For bench/console: the overview's first render with data.
     if (ready && !marked) {
@@ -51,9 +51,16 @@ export function OverviewPage() {
   }, [ready]);
 
   const totals = useMemo(() => capacityTotals(clusters.items), [clusters.items]);
-  const perCluster = useMemo(() => replicasPerCluster(apps.rows), [apps.rows]);
-  const phases = useMemo(() => countByPhase(apps.rows), [apps.rows]);
-  const attention = useMemo(() => needingAttention(apps.rows, 6), [apps.rows]);
+  const perCluster = useMemo(
+    () => Object.fromEntries((apps.summary?.clusters ?? []).map((c) => [c.cluster, c.replicas])),
+    [apps.summary],
+  );
+  const phases = useMemo(() => apps.summary?.byPhase ?? {}, [apps.summary]);
+  const attention = useMemo(
+    () => (apps.summary?.attention ?? []).slice(0, 6).map((r) => ({ ...r, key: `${r.tenant}/${r.name}` })),
+    [apps.summary],
+  );
+  const appCount = apps.summary?.total ?? 0;
   const incidents = useIncidentRows(can.canMonitor);
   const openIncidents = useMemo(() => attentionIncidents(incidents.rows, 5), [incidents.rows]);
   const money = useMemo(() => usageTotals(usage.items), [usage.items]);
@@ -66,7 +73,7 @@ export function OverviewPage() {
     [usage.items],
   );
   const readyClusters = clusters.items.filter((c) => c.status?.health === 'Ready').length;
-  const healthyApps = apps.rows.filter((r) => r.healthy).length;
+  const healthyApps = apps.summary?.healthy ?? 0;
 
   const capacityOption = useMemo<ChartOption>(() => {
     const names = clusters.items.map((c) => c.metadata.name);
@@ -184,8 +191,8 @@ export function OverviewPage() {
             <Statistic
               title={t('overview.applications')}
               value={healthyApps}
-              suffix={`/ ${apps.rows.length} ${t('overview.healthy')}`}
-              loading={can.canReadApplications && apps.loading && apps.rows.length === 0}
+              suffix={`/ ${appCount} ${t('overview.healthy')}`}
+              loading={can.canReadApplications && apps.loading}
               data-testid="stat-applications"
             />
           </Card>
@@ -282,7 +289,7 @@ export function OverviewPage() {
             title={t('overview.applicationsByHealth')}
             extra={can.canReadApplications && <Link to="/applications">{t('common.all')}</Link>}
           >
-            {apps.rows.length > 0 ? (
+            {appCount > 0 ? (
               <Chart option={healthOption} height={220} testId="chart-health" />
             ) : (
               <Empty
