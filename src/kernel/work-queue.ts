@@ -103,6 +103,10 @@ export class WorkQueue {
 
   private async run(key: string): Promise<void> {
     try {
+      // Each reconcile starts in a turn of its own: on SQLite a reconcile's reads are synchronous and its awaits
+      // resolve as microtasks, so a queue of thousands of keys would otherwise run from one turn to the next without
+      // letting the event loop poll its sockets, and API requests would wait for the whole queue.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       await this.worker(key);
       this.failures.delete(key);
     } catch (e) {
