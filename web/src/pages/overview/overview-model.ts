@@ -1,5 +1,4 @@
 import type { Cluster, DepartmentUsage } from '../../api/types.ts';
-import type { AppRow } from '../../data/app-rows.ts';
 
 /** Pure aggregations behind the overview (tested apart from the page). */
 
@@ -55,12 +54,6 @@ export function capacityTotals(clusters: readonly Cluster[]): CapacityTotals {
   return { ...live, unreachable: dead };
 }
 
-export function countBy<T>(items: readonly T[], key: (t: T) => string): [string, number][] {
-  const m = new Map<string, number>();
-  for (const i of items) m.set(key(i), (m.get(key(i)) ?? 0) + 1);
-  return [...m.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1));
-}
-
 /** Clusters by one dimension with how many of each are healthy. */
 export function clustersBy(
   clusters: readonly Cluster[],
@@ -75,13 +68,6 @@ export function clustersBy(
     m.set(v, e);
   }
   return [...m.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([value, e]) => ({ value, ...e }));
-}
-
-/** Replicas each cluster holds, over every application row. */
-export function replicasPerCluster(rows: readonly AppRow[]): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const r of rows) for (const [c, n] of Object.entries(r.clusters)) out[c] = (out[c] ?? 0) + n;
-  return out;
 }
 
 export interface UsageTotals {
@@ -104,20 +90,4 @@ export function usageTotals(items: readonly DepartmentUsage[]): UsageTotals {
     }),
     { costPerHour: 0, placedCpu: 0, replicas: 0, burstReplicas: 0, unreachableReplicas: 0 },
   );
-}
-
-/** Unhealthy applications first (worst phase first), for the overview's "needs attention" list. */
-export function needingAttention(rows: readonly AppRow[], limit: number): AppRow[] {
-  const rank: Record<string, number> = {
-    Failed: 0,
-    Degraded: 1,
-    Suspended: 2,
-    Pending: 3,
-    Progressing: 4,
-    Deleting: 5,
-  };
-  return rows
-    .filter((r) => !r.healthy)
-    .sort((a, b) => (rank[a.phase] ?? 9) - (rank[b.phase] ?? 9) || (a.key < b.key ? -1 : 1))
-    .slice(0, limit);
 }
