@@ -24,8 +24,8 @@ const DIRECT: Partial<Record<Engine, Provisioner>> = {
 
 /**
  * Which provisioner serves an instance: a direct connection where the instance names an endpoint polis reaches, the
- * simulated middleware for instances in the simulated cloud. Kafka and MinIO have the contract and the simulated
- * provisioner; a direct one for them is refused with a reason (docs/marketplace.md).
+ * simulated middleware for instances in the simulated cloud. Kafka and MinIO are provisioned through the Job path
+ * (job-provisioner.ts) or simulated; a direct one for them is refused with a reason (docs/marketplace.md).
  */
 export interface ProvisionerSet {
   readonly simulated?: SimulatedMiddleware;

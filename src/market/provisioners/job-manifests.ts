@@ -1,4 +1,6 @@
 import type { Manifest } from '../../kernel/manifest.ts';
+import { kafkaProvisionScript, kafkaRevokeScript } from './kafka-statements.ts';
+import { minioProvisionScript, minioRevokeScript } from './minio-statements.ts';
 import { mysqlProvisionSteps, mysqlRevokeSteps, mysqlScript } from './mysql-statements.ts';
 import { postgresProvisionSteps, postgresRevokeSteps, psqlScript } from './postgres-statements.ts';
 import type { AdminEndpoint, Grant } from './provisioner.ts';
@@ -6,7 +8,7 @@ import { checkedId } from './provisioner.ts';
 import { redisProvisionSteps, redisRevokeSteps, redisScript } from './redis-statements.ts';
 
 /** The engines a provisioning Job serves: those with a command-line client in a public image. */
-export const JOB_ENGINES = ['postgresql', 'mysql', 'redis'] as const;
+export const JOB_ENGINES = ['postgresql', 'mysql', 'redis', 'kafka', 'minio'] as const;
 export type JobEngine = (typeof JOB_ENGINES)[number];
 
 /** The client image per engine (an instance's `spec.provisionerImage` names another, from an allowed registry). */
@@ -14,6 +16,8 @@ export const JOB_IMAGES: Record<JobEngine, string> = {
   postgresql: 'postgres:17-alpine',
   mysql: 'mariadb:11',
   redis: 'redis:7-alpine',
+  kafka: 'apache/kafka:3.9.1',
+  minio: 'minio/mc:latest',
 };
 
 export type JobOperation = 'provision' | 'revoke';
@@ -32,12 +36,16 @@ const FILE: Record<JobEngine, string> = {
   postgresql: 'statements.sql',
   mysql: 'statements.sql',
   redis: 'statements.redis',
+  kafka: 'statements.sh',
+  minio: 'statements.sh',
 };
 /** The environment variable each client reads its password from: never an argument. */
 const PASSWORD_ENV: Record<JobEngine, string> = {
   postgresql: 'PGPASSWORD',
   mysql: 'MYSQL_PWD',
   redis: 'REDISCLI_AUTH',
+  kafka: 'POLIS_PASSWORD',
+  minio: 'POLIS_PASSWORD',
 };
 
 /**
@@ -60,6 +68,9 @@ const RUNNER: Record<JobEngine, string> = {
     '  case "$out" in ERR*|WRONGPASS*|NOPERM*|NOAUTH*|*"Could not connect"*) [ -n "$opt" ] || { echo "line $n: $out" >&2; exit 1; };; esac',
     'done < statements.redis',
   ].join('\n'),
+  // Kafka and MinIO: the statements are a shell script (kafka-statements.ts, minio-statements.ts).
+  kafka: 'exec sh statements.sh',
+  minio: 'exec sh statements.sh',
 };
 
 /** The Job's (and its Secret's) name: the operation and the grant, so a retry finds the run it started. */
@@ -75,6 +86,10 @@ function script(engine: JobEngine, op: JobOperation, grant: Grant): string {
       return mysqlScript(op === 'provision' ? mysqlProvisionSteps(grant) : mysqlRevokeSteps(grant.id));
     case 'redis':
       return redisScript(op === 'provision' ? redisProvisionSteps(grant) : redisRevokeSteps(grant.id));
+    case 'kafka':
+      return op === 'provision' ? kafkaProvisionScript(grant) : kafkaRevokeScript(grant.id);
+    case 'minio':
+      return op === 'provision' ? minioProvisionScript(grant) : minioRevokeScript(grant.id);
   }
 }
 

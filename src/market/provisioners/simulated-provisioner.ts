@@ -96,6 +96,9 @@ export function granted(engine: Engine, id: string): Granted {
       return { username: id, prefix: `${id}:` };
     case 'kafka':
       return { username: id, prefix: `${id}.` };
+    case 'minio':
+      // S3 bucket names allow no `_` (minio-statements.ts).
+      return { username: id, database: id.replace('_', '-') };
     default:
       return { username: id, database: id };
   }
