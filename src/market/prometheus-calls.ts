@@ -34,9 +34,10 @@ export interface PrometheusCallsConfig {
  * A Prometheus range result mapped to call series (pure): `namespace/component` keys from the source and
  * destination workload labels (polis renders each component as a workload named after it, so the workload name
  * is the component), points in epoch seconds. A series missing any of the four labels, or a non-finite sample, is
- * skipped; series landing on the same pair are added.
+ * skipped; series landing on the same pair are added. With `errors` (the 5xx query's result), every pair gets its
+ * error points, none where no call of it failed; without, no pair has any (the error rate is then not measured).
  */
-export function callSeriesOf(result: readonly RangeSeries[], errors: readonly RangeSeries[] = []): CallSeries[] {
+export function callSeriesOf(result: readonly RangeSeries[], errors?: readonly RangeSeries[]): CallSeries[] {
   const key = (m: Readonly<Record<string, string>>): [string, string] | undefined => {
     const { source_workload_namespace: sn, source_workload: sw } = m;
     const { destination_workload_namespace: dn, destination_workload: dw } = m;
@@ -60,13 +61,13 @@ export function callSeriesOf(result: readonly RangeSeries[], errors: readonly Ra
   const calls = new Map<string, Map<number, number>>();
   const errs = new Map<string, Map<number, number>>();
   add(calls, result);
-  add(errs, errors);
+  add(errs, errors ?? []);
   const out: CallSeries[] = [];
   for (const [id, points] of calls) {
     if (points.size === 0) continue;
     const [from, to] = id.split('\u0000') as [string, string];
     const sorted = [...points].sort((a, b) => a[0] - b[0]);
-    const e = errs.get(id);
+    const e = errs.get(id) ?? (errors ? new Map<number, number>() : undefined);
     out.push({
       from,
       to,
@@ -96,7 +97,7 @@ export function prometheusCallSource(config: PrometheusCallsConfig): CallSource 
     const step = Math.max(config.stepS ?? 15, Math.ceil((toS - fromS) / 10_000));
     const [calls, errors] = await Promise.all([
       api.range(query, fromS * 1000, toS * 1000, step * 1000),
-      errorsQuery ? api.range(fill(errorsQuery), fromS * 1000, toS * 1000, step * 1000) : Promise.resolve([]),
+      errorsQuery ? api.range(fill(errorsQuery), fromS * 1000, toS * 1000, step * 1000) : undefined,
     ]);
     return callSeriesOf(calls, errors);
   };
