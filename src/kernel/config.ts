@@ -186,7 +186,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ov
     metrics: metricsFrom(env.POLIS_METRICS),
     meterMemoryQuery: env.POLIS_METER_MEMORY_QUERY?.trim() || undefined,
     callsQuery: env.POLIS_CALLS_QUERY?.trim() || undefined,
-    callErrorsQuery: env.POLIS_CALL_ERRORS_QUERY?.trim() || undefined,
+    // Set but empty: no error rate.
+    callErrorsQuery: env.POLIS_CALL_ERRORS_QUERY?.trim(),
     historyQueries: historyQueriesFrom(env.POLIS_HISTORY_QUERIES),
     heartbeatMs: int('POLIS_HEARTBEAT_MS', 2000, 100, 600_000),
     health: {

@@ -65,8 +65,16 @@ describe('Istio request rates from Prometheus as call series', () => {
     // Counted for the subscriber's namespace only: 2/s for 15 s then 5/s for the last step, 2 of 7 per s failing.
     const hrss = countCalls(series, 'hrss-ssq', 'tax-inv/gateway', 1000, 1030);
     expect(hrss).toEqual({ calls: 105, perSecond: 5, errorRate: 0.2857, measured: true });
-    expect(countCalls(series, 'edu-portal', 'tax-inv/gateway', 1000, 1030)).toMatchObject({
+    expect(countCalls(series, 'edu-portal', 'tax-inv/gateway', 1000, 1030)).toEqual({
       calls: 45,
+      perSecond: 3,
+      errorRate: 0,
+      measured: true,
+    });
+    // Without the 5xx query's result, no error rate at all (not a rate of 0).
+    expect(countCalls(callSeriesOf([series0()]), 'edu-portal', 'tax-inv/gateway', 1000, 1030)).toEqual({
+      calls: 45,
+      perSecond: 3,
       measured: true,
     });
     expect(countCalls(series, 'edu', 'tax-inv/gateway', 1000, 1030)).toMatchObject({ calls: 0, measured: false });
