@@ -9,6 +9,7 @@ import { HoldingIndex } from './tenancy/holding-index.ts';
 import { QuotaIndex } from './tenancy/quota-index.ts';
 import { applicationHolding, createUsageReport } from './tenancy/usage-report.ts';
 import { buildServer } from './api/server.ts';
+import { prometheusCallSource } from './market/prometheus-calls.ts';
 import { WatchGuard } from './api/watch-guard.ts';
 import { MeterController } from './operations/metering/meter-controller.ts';
 import { simMemoryUse } from './observe/sources/simulated/sim-observation.ts';
@@ -502,6 +503,19 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     incidents,
     metricsSource,
     history: history.service,
+    // Calls between components, counted per subscription by the marketplace: Istio's metrics in Prometheus when
+    // Prometheus is where metrics come from, else the simulated mesh (server.ts).
+    ...(config.prometheusUrl && (config.metrics === 'prometheus' || (!sim && !remoteSim))
+      ? {
+          calls: prometheusCallSource({
+            url: config.prometheusUrl,
+            bearerToken: config.prometheusToken,
+            window: config.metricsWindow,
+            query: config.callsQuery,
+            errorsQuery: config.callErrorsQuery,
+          }),
+        }
+      : {}),
     alerts,
     notifier,
     version: VERSION,

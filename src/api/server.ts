@@ -44,6 +44,7 @@ import { registerTopologyRoutes } from '../observe/topology/routes.ts';
 import { registerFaultRoutes, type FaultControl } from '../sim/fault-routes.ts';
 import { registerMarketRoutes } from '../market/routes.ts';
 import { simCallSeries } from '../observe/sources/simulated/sim-observation.ts';
+import type { CallSource } from '../market/sharing-calls.ts';
 import { registerOptimizationRoutes } from '../operations/optimization-routes.ts';
 import { registerBillingRoutes } from '../operations/billing/routes.ts';
 import { registerUtilizationRoutes } from '../operations/utilization-routes.ts';
@@ -87,6 +88,8 @@ export interface ServerDeps {
   readonly usage?: UsageReport;
   /** Metric history (polis's own or Prometheus), for the history API and the Prometheus-compatible endpoint. */
   readonly history?: HistoryService;
+  /** Calls between components for the marketplace's counts (Prometheus/Istio); default: the simulated mesh. */
+  readonly calls?: CallSource;
   /** Alert evaluation and notification (src/observe/alerts, src/observe/notify). */
   readonly alerts?: AlertController;
   readonly notifier?: Notifier;
@@ -293,7 +296,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     store: deps.store,
     resources: deps.resources,
     clock: deps.clock,
-    ...(deps.sim ? { calls: simCallSeries(deps.sim) } : {}),
+    ...(deps.calls ? { calls: deps.calls } : deps.sim ? { calls: simCallSeries(deps.sim) } : {}),
   });
   registerOptimizationRoutes(app, {
     resources: deps.resources,

@@ -79,6 +79,12 @@ export interface Config {
    * series per cluster, namespace and component: observe/sources/prometheus/memory-use.ts).
    */
   readonly meterMemoryQuery?: string;
+  /**
+   * PromQL of the calls between components the marketplace counts, replacing DEFAULT_CALLS_QUERY and
+   * DEFAULT_CALL_ERRORS_QUERY (POLIS_CALLS_QUERY, POLIS_CALL_ERRORS_QUERY: market/prometheus-calls.ts).
+   */
+  readonly callsQuery?: string;
+  readonly callErrorsQuery?: string;
   /** PromQL per history signal replacing the defaults (POLIS_HISTORY_QUERIES, JSON: signal name → query). */
   readonly historyQueries?: Readonly<Record<string, string>>;
   /** How often cluster health is probed (ms); a Cluster's spec.health.heartbeatSeconds overrides it. */
@@ -179,6 +185,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ov
     metricsWindow: env.POLIS_METRICS_WINDOW || undefined,
     metrics: metricsFrom(env.POLIS_METRICS),
     meterMemoryQuery: env.POLIS_METER_MEMORY_QUERY?.trim() || undefined,
+    callsQuery: env.POLIS_CALLS_QUERY?.trim() || undefined,
+    // Set but empty: no error rate.
+    callErrorsQuery: env.POLIS_CALL_ERRORS_QUERY?.trim(),
     historyQueries: historyQueriesFrom(env.POLIS_HISTORY_QUERIES),
     heartbeatMs: int('POLIS_HEARTBEAT_MS', 2000, 100, 600_000),
     health: {

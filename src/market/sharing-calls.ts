@@ -17,10 +17,15 @@ export interface CallSeries {
   readonly from: string;
   readonly to: string;
   readonly points: ReadonlyArray<readonly [number, number]>;
+  /** Of those, failed calls per second (5xx responses), where measured. */
+  readonly errorPoints?: ReadonlyArray<readonly [number, number]>;
 }
 
-/** Where measured calls between components come from (the simulated mesh; a Prometheus/Istio one could serve too). */
-export type CallSource = (fromS: number, toS: number) => readonly CallSeries[];
+/**
+ * Where measured calls between components come from: the simulated mesh, or Prometheus with Istio's request
+ * metrics (prometheus-calls.ts). A source that throws counts as not measured.
+ */
+export type CallSource = (fromS: number, toS: number) => readonly CallSeries[] | Promise<readonly CallSeries[]>;
 
 export interface CallCount {
   /** Calls in the window: the rate integrated over its samples (each held until the next, the last for one step). */
@@ -45,19 +50,32 @@ export function countCalls(
   let calls = 0;
   let perSecond = 0;
   let measured = false;
-  for (const s of series) {
-    if (s.to !== to || !s.from.startsWith(`${from}/`)) continue;
-    const pts = s.points.filter(([t]) => t >= fromS && t <= toS);
-    if (pts.length === 0) continue;
-    measured = true;
+  let errors: number | undefined;
+  const integrate = (points: ReadonlyArray<readonly [number, number]>) => {
+    const pts = points.filter(([t]) => t >= fromS && t <= toS);
     const step = pts.length > 1 ? pts[1]![0] - pts[0]![0] : 15;
+    let sum = 0;
     pts.forEach(([t, v], i) => {
       const next = i + 1 < pts.length ? pts[i + 1]![0] : Math.min(toS, t + step);
-      calls += v * Math.max(0, next - t);
+      sum += v * Math.max(0, next - t);
     });
+    return { pts, sum };
+  };
+  for (const s of series) {
+    if (s.to !== to || !s.from.startsWith(`${from}/`)) continue;
+    const { pts, sum } = integrate(s.points);
+    if (pts.length === 0) continue;
+    measured = true;
+    calls += sum;
     perSecond += pts[pts.length - 1]![1];
+    if (s.errorPoints) errors = (errors ?? 0) + integrate(s.errorPoints).sum;
   }
-  return { calls: Math.round(calls), perSecond: Math.round(perSecond * 1000) / 1000, measured };
+  return {
+    calls: Math.round(calls),
+    perSecond: Math.round(perSecond * 1000) / 1000,
+    ...(errors !== undefined && calls > 0 ? { errorRate: Math.round((errors / calls) * 10_000) / 10_000 } : {}),
+    measured,
+  };
 }
 
 /**
@@ -88,7 +106,14 @@ export function registerSharingCallRoutes(
     const aspec = a.spec as SharedAPISpec;
     const target = await deps.store.get({ kind: 'Application', tenant: owner, name: aspec.application });
     const to = `${namespaceOf(owner, aspec.application, target?.status)}/${aspec.component}`;
-    return countCalls(deps.calls(fromS, toS), namespaceOf(department, application, sub?.status), to, fromS, toS);
+    let series: readonly CallSeries[];
+    try {
+      series = await deps.calls(fromS, toS);
+    } catch {
+      // Prometheus did not answer: not measured now (the next request asks again).
+      return { calls: 0, perSecond: 0, measured: false };
+    }
+    return countCalls(series, namespaceOf(department, application, sub?.status), to, fromS, toS);
   };
   const must = (req: Parameters<typeof principalOf>[0], kind: string, tenant: string, name: string) => {
     const d = authorize(principalOf(req), { verb: 'get', kind, category: 'workload', scope: 'tenant', tenant, name });
