@@ -57,4 +57,28 @@ describe.skipIf(!hasChromium)(skipTitle('the console boot, in Chromium', noChrom
         await context.close();
       }
     });
+
+  it('starts the overview’s charts and map only once its figures are shown', async () => {
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
+    try {
+      await context.addInitScript(`localStorage.setItem('polis.token', ${JSON.stringify(t.adminToken)})`);
+      const page = await context.newPage();
+      page.setDefaultTimeout(60_000);
+      const errors = collectErrors(page);
+      await page.goto(`${t.polis.url!}/`);
+      await page.getByTestId('chart-capacity').locator('canvas').waitFor();
+      await page.getByTestId('cluster-map').locator('.react-flow__node').first().waitFor();
+      const times = (await page.evaluate(`(() => {
+        const ready = performance.getEntriesByName('polis:overview-ready')[0].startTime;
+        const asked = (re) => performance.getEntriesByType('resource').filter((e) => re.test(new URL(e.name).pathname)).map((e) => e.startTime);
+        return { ready, charts: asked(/\\/assets\\/echart-/), map: asked(/\\/assets\\/cluster-map-/) };
+      })()`)) as { ready: number; charts: number[]; map: number[] };
+      expect(times.charts.length).toBeGreaterThan(0);
+      expect(times.map.length).toBeGreaterThan(0);
+      for (const at of [...times.charts, ...times.map]) expect(at).toBeGreaterThanOrEqual(times.ready);
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
 });
