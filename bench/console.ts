@@ -221,6 +221,11 @@ async function requestsAtFirstRender(
   try {
     const cdp = await context.newCDPSession(page);
     await cdp.send('Performance.enable');
+    if (profiling) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+      await cdp.send('Profiler.start');
+    }
     await page.goto(base + path);
     await page.waitForFunction(
       `(() => { if (${ready}) { window.__readyAt = window.__readyAt ?? performance.now(); return true; } return false; })()`,
@@ -245,10 +250,43 @@ async function requestsAtFirstRender(
       .join('; ');
     const line = `${name} at first render (ready at ${round(readyAt, 0)} ms, scripting ${round(script * 1000, 0)} ms until then): ${entries.length} API requests, ${round(entries.reduce((a, e) => a + e.body, 0) / KB)} KB: ${list}`;
     log(line);
+    if (profiling)
+      log(`${name} profile until ready: ${topCosts((await cdp.send('Profiler.stop')).profile as CpuProfile)}`);
     return line;
   } finally {
     await context.close();
   }
+}
+
+/** BENCH_PROFILE=1: a CPU profile (CDP Profiler) of each page until ready, its top costs logged (issue 13, point 1). */
+const profiling = process.env.BENCH_PROFILE === '1';
+
+interface CpuProfile {
+  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** Self time by script file and by function (top 12 each), from a CDP CPU profile. */
+function topCosts(profile: CpuProfile): string {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const files = new Map<string, number>();
+  const fns = new Map<string, number>();
+  profile.samples.forEach((id, i) => {
+    const n = byId.get(id)!;
+    const ms = (profile.timeDeltas[i + 1] ?? 0) / 1000;
+    const file = n.callFrame.url ? new URL(n.callFrame.url).pathname : `(${n.callFrame.functionName || 'native'})`;
+    files.set(file, (files.get(file) ?? 0) + ms);
+    const fn = `${n.callFrame.functionName || '(anonymous)'}@${file}:${n.callFrame.lineNumber}`;
+    fns.set(fn, (fns.get(fn) ?? 0) + ms);
+  });
+  const top = (m: Map<string, number>) =>
+    [...m]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 12)
+      .map(([k, v]) => `${k} ${round(v, 0)} ms`)
+      .join(', ');
+  return `by file: ${top(files)}; by function: ${top(fns)}`;
 }
 
 const OBSERVE = `window.__longtasks = [];
@@ -444,8 +482,10 @@ async function main(): Promise<void> {
             .map((x) => round(x, 2))
             .join(', ')}`,
         );
-        figures.push(await overviewTimes(browser, base, token, label));
-        for (const p of PAGES) figures.push(await pageTimes(browser, base, token, p, label));
+        if (!profiling) {
+          figures.push(await overviewTimes(browser, base, token, label));
+          for (const p of PAGES) figures.push(await pageTimes(browser, base, token, p, label));
+        }
         log('what each page asks for at first render');
         for (const p of [
           { name: 'overview', path: '/', ready: "performance.getEntriesByName('polis:overview-ready').length > 0" },
@@ -468,6 +508,7 @@ async function main(): Promise<void> {
         log('scrolling the application list');
         figures.push(...(await scrolling(browser, base, token)));
       }
+      if (profiling) return; // the profiles are logged; no figures are written
       log('the big screen: first render');
       figures.push(await bigScreenFirstRender(browser, base, token, params.runs, label));
       if (only !== 'pages') {

@@ -4,12 +4,17 @@ import zhCN from 'antd/locale/zh_CN';
 import dayjs from 'dayjs';
 import 'dayjs/locale/zh-cn';
 import { lazy, Suspense, useEffect } from 'react';
-import { SessionProvider, useSession } from '../auth/session.tsx';
+import { hasStoredSession, SessionProvider, useSession } from '../auth/session.tsx';
 import { I18nProvider, useI18n } from '../i18n/i18n.tsx';
 
 // The login page and the signed-in frame are chunks of their own: a first visit loads one of them, not both.
 const LoginPage = lazy(() => import('../auth/login-page.tsx').then((m) => ({ default: m.LoginPage })));
-const SignedIn = lazy(() => import('./signed-in.tsx').then((m) => ({ default: m.SignedIn })));
+let signedIn: Promise<typeof import('./signed-in.tsx')> | undefined;
+const loadSignedIn = () => (signedIn ??= import('./signed-in.tsx'));
+const SignedIn = lazy(() => loadSignedIn().then((m) => ({ default: m.SignedIn })));
+// A kept session (issue 13): the frame's chunk and the page's chunk load while the session is checked (whoami),
+// not one after the other once it is answered. A session found expired costs only these fetches.
+if (hasStoredSession()) void loadSignedIn().then((m) => m.preload(window.location.pathname));
 
 const waiting = <Spin size="large" style={{ display: 'block', margin: '30vh auto' }} />;
 

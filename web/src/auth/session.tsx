@@ -43,6 +43,11 @@ function stored(): string | undefined {
   }
 }
 
+/** Whether a session was kept by this browser (checked with the server before it is used). */
+export function hasStoredSession(): boolean {
+  return stored() !== undefined;
+}
+
 function keep(token: string | undefined): void {
   current = token;
   try {

@@ -4,8 +4,32 @@ const GiB = 1024 ** 3;
 const TiB = 1024 ** 4;
 const MiB = 1024 ** 2;
 
+// Intl formatters are costly to build (locale data lookup) and cheap to reuse: a table of 500 rows built one per cell
+// and spent a tenth of the first render doing it (issue 13, bench/console BENCH_PROFILE=1). One per locale and options.
+const numberFormats = new Map<string, Intl.NumberFormat>();
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+const relativeFormats = new Map<string, Intl.RelativeTimeFormat>();
+
+/** The Intl.NumberFormat for a locale and options, built once and kept. */
+export function numberFormat(locale: string, options: Intl.NumberFormatOptions): Intl.NumberFormat {
+  const key = `${locale}\u0000${JSON.stringify(options)}`;
+  let f = numberFormats.get(key);
+  if (!f) numberFormats.set(key, (f = new Intl.NumberFormat(locale, options)));
+  return f;
+}
+
+const DATE_TIME: Intl.DateTimeFormatOptions = {
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  hour12: false,
+};
+
 export function formatNumber(n: number, locale: string, maxFractionDigits = 1): string {
-  return new Intl.NumberFormat(locale, { maximumFractionDigits: maxFractionDigits }).format(n);
+  return numberFormat(locale, { maximumFractionDigits: maxFractionDigits }).format(n);
 }
 
 /** Cores, from cores (`6.5`) or millicores (`formatCores(6500 / 1000)`). */
@@ -21,13 +45,13 @@ export function formatBytes(bytes: number, locale: string): string {
 }
 
 export function formatPercent(ratio: number, locale: string): string {
-  return new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: ratio < 0.1 ? 1 : 0 }).format(
+  return numberFormat(locale, { style: 'percent', maximumFractionDigits: ratio < 0.1 ? 1 : 0 }).format(
     Number.isFinite(ratio) ? ratio : 0,
   );
 }
 
 export function formatYuan(yuan: number, locale: string): string {
-  return new Intl.NumberFormat(locale, {
+  return numberFormat(locale, {
     style: 'currency',
     currency: 'CNY',
     currencyDisplay: 'narrowSymbol',
@@ -45,15 +69,9 @@ export function formatDateTime(iso: string | number | undefined, locale: string)
   if (iso === undefined) return '';
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return String(iso);
-  return new Intl.DateTimeFormat(locale, {
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    hour12: false,
-  }).format(d);
+  let f = dateFormats.get(locale);
+  if (!f) dateFormats.set(locale, (f = new Intl.DateTimeFormat(locale, DATE_TIME)));
+  return f.format(d);
 }
 
 /** "3 秒前" / "3 seconds ago", from an ISO time and now (ms). */
@@ -64,7 +82,8 @@ export function formatRelative(iso: string | undefined, now: number, locale: str
   let seconds = Math.round((t - now) / 1000);
   // A server clock a little ahead of the browser's is not "in 2 seconds": it is now.
   if (seconds > 0 && seconds < 60) seconds = 0;
-  const rtf = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
+  let rtf = relativeFormats.get(locale);
+  if (!rtf) relativeFormats.set(locale, (rtf = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' })));
   const abs = Math.abs(seconds);
   if (abs < 60) return rtf.format(seconds, 'second');
   if (abs < 3600) return rtf.format(Math.round(seconds / 60), 'minute');

@@ -1,3 +1,4 @@
+import { numberFormat } from '../format/format.ts';
 import type { MessageKey } from '../i18n/i18n.tsx';
 import type { HistoryView, Point } from './types.ts';
 
@@ -49,7 +50,7 @@ export const NODE_SIGNALS: readonly ChartSignal[] = [
 /** A value in its unit, short (axis labels and tooltips). */
 export function formatSignalValue(v: number | null | undefined, unit: ChartSignal['unit'], locale: string): string {
   if (v === null || v === undefined || !Number.isFinite(v)) return '—';
-  const n = (x: number, d = 2) => new Intl.NumberFormat(locale, { maximumFractionDigits: d }).format(x);
+  const n = (x: number, d = 2) => numberFormat(locale, { maximumFractionDigits: d }).format(x);
   switch (unit) {
     case 'ratio':
       return `${n(v * 100, v < 0.01 && v > 0 ? 3 : 1)}%`;

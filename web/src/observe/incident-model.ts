@@ -1,3 +1,4 @@
+import { numberFormat } from '../format/format.ts';
 import type { MessageKey } from '../i18n/i18n.tsx';
 import type { AlertItem, Candidate, Coded, Incident, IncidentState, SeriesEvidence, TimelineEntry } from './types.ts';
 
@@ -112,7 +113,7 @@ const EVIDENCE_UNIT: Readonly<Record<string, 's' | 'ratio' | 'cores' | 'bytes' |
 
 export function formatEvidenceValue(v: number | null | undefined, signal: string, locale: string): string {
   if (v === null || v === undefined || !Number.isFinite(v)) return '—';
-  const n = (x: number, d = 2) => new Intl.NumberFormat(locale, { maximumFractionDigits: d }).format(x);
+  const n = (x: number, d = 2) => numberFormat(locale, { maximumFractionDigits: d }).format(x);
   switch (EVIDENCE_UNIT[signal]) {
     case 's':
       return `${n(v * 1000, 0)} ms`;

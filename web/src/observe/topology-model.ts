@@ -1,3 +1,4 @@
+import { numberFormat } from '../format/format.ts';
 import type { TopologyEdge, TopologyNode, TopologyView } from './types.ts';
 
 /**
@@ -69,7 +70,7 @@ export function layoutTopology(
 /** `12.5 req/s · 2.0% · 38 ms` for an observed edge; undefined for one only declared. */
 export function edgeLabel(e: TopologyEdge, locale: string): string | undefined {
   if (e.rps === undefined) return undefined;
-  const n = (x: number, d: number) => new Intl.NumberFormat(locale, { maximumFractionDigits: d }).format(x);
+  const n = (x: number, d: number) => numberFormat(locale, { maximumFractionDigits: d }).format(x);
   const parts = [`${n(e.rps, 1)} req/s`];
   if (e.errorRate !== undefined) parts.push(`${n(e.errorRate * 100, 1)}%`);
   if (e.p50Ms !== undefined) parts.push(`${n(e.p50Ms, 0)} ms`);

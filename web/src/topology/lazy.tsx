@@ -1,6 +1,7 @@
 import { Skeleton } from 'antd';
 import type { ComponentProps } from 'react';
 import { lazy, Suspense } from 'react';
+import { useIdleAfter } from '../charts/chart.tsx';
 import type { ClusterMap as ClusterMapType } from './cluster-map.tsx';
 import type { PlacementGraph as PlacementGraphType } from './placement-graph.tsx';
 import type { ServiceGraph as ServiceGraphType } from './service-graph.tsx';
@@ -10,7 +11,13 @@ const LazyClusterMap = lazy(() => import('./cluster-map.tsx').then((m) => ({ def
 const LazyPlacementGraph = lazy(() => import('./placement-graph.tsx').then((m) => ({ default: m.PlacementGraph })));
 const LazyServiceGraph = lazy(() => import('./service-graph.tsx').then((m) => ({ default: m.ServiceGraph })));
 
-export function ClusterMap(props: ComponentProps<typeof ClusterMapType>) {
+/** `deferUntil`: as for charts (charts/chart.tsx), the map starts once that is true and the browser is idle. */
+export function ClusterMap({
+  deferUntil = true,
+  ...props
+}: ComponentProps<typeof ClusterMapType> & { deferUntil?: boolean }) {
+  const shown = useIdleAfter(deferUntil);
+  if (!shown) return <Skeleton active paragraph={{ rows: 6 }} />;
   return (
     <Suspense fallback={<Skeleton active paragraph={{ rows: 6 }} />}>
       <LazyClusterMap {...props} />

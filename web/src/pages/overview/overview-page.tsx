@@ -259,7 +259,8 @@ export function OverviewPage() {
         <Col xs={24} xl={14}>
           <Card title={t('overview.whereThingsRun')} extra={<Link to="/clusters">{t('common.all')}</Link>}>
             {clusters.items.length > 0 ? (
-              <ClusterMap clusters={clusters.items} replicas={perCluster} height={300} />
+              // The map (xyflow) once the overview's figures are shown (issue 13: first render).
+              <ClusterMap clusters={clusters.items} replicas={perCluster} height={300} deferUntil={ready} />
             ) : (
               <Empty />
             )}
@@ -290,7 +291,7 @@ export function OverviewPage() {
             extra={can.canReadApplications && <Link to="/applications">{t('common.all')}</Link>}
           >
             {appCount > 0 ? (
-              <Chart option={healthOption} height={220} testId="chart-health" />
+              <Chart option={healthOption} height={220} testId="chart-health" deferUntil={ready} />
             ) : (
               <Empty
                 description={
@@ -358,7 +359,7 @@ export function OverviewPage() {
               />
             }
           >
-            <Chart option={capacityOption} height={260} testId="chart-capacity" />
+            <Chart option={capacityOption} height={260} testId="chart-capacity" deferUntil={ready} />
             <Flex gap={24} wrap>
               <Typography.Text type="secondary">
                 {t('common.cpu')}:{' '}
@@ -382,6 +383,7 @@ export function OverviewPage() {
                 option={deptOption}
                 height={Math.max(180, usage.items.length * 36 + 60)}
                 testId="chart-departments"
+                deferUntil={ready}
               />
             )}
             <Table
