@@ -539,7 +539,7 @@ async function main(): Promise<void> {
         'kubectl asks for Tables in pages of 500 (its default chunk size); polis get lists through the existing route',
         "kubectl's floor: the same kubectl against an https server that answers the list with the Table bodies polis sent (captured before the rounds) and proxies discovery to polis; what kubectl costs there (process start, TLS, its client-side rate limiter of 5 requests/s after a burst of 10, decoding, printing 10,000 rows) no server can remove",
         'client-node lists across namespaces on the same URL and handler as the existing list route (the server sends the same bytes, the stored JSON spliced, never parsed and re-encoded): what separates them is the client (node-fetch, its middleware chain, and for KubernetesObjectApi a KubernetesObject wrapper around the list; items are not deserialized one by one)',
-        `each round runs the nine list measurements in a rotated order; load average at the start ${loadAtStart.map((l) => l.toFixed(2)).join(' ')} on ${cpus().length} cores (the machine is shared by several engineers' builds and tests)`,
+        `the five child-process clients, then the four in-process clients, each in rounds of a rotated order; load average at the start ${loadAtStart.map((l) => l.toFixed(2)).join(' ')} on ${cpus().length} cores (the machine is shared by several engineers' builds and tests)`,
         ...figures
           .filter((f) => f.met === false)
           .map((f) => `goal missed: ${f.metric} ${f.value} ${f.unit} (goal ${f.goal})`),
