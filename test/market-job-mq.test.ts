@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Owner } from '../src/clusters/driver.ts';
-import { KubernetesDriver } from '../src/clusters/drivers/kubernetes/index.ts';
+import type { KubernetesDriver } from '../src/clusters/drivers/kubernetes/index.ts';
 import { kafkaProvisionScript, kafkaRevokeScript } from '../src/market/provisioners/kafka-statements.ts';
 import { JOB_IMAGES, jobManifests, jobName } from '../src/market/provisioners/job-manifests.ts';
-import { ProvisionerPending, jobProvisioner } from '../src/market/provisioners/job-provisioner.ts';
+import { jobProvisioner } from '../src/market/provisioners/job-provisioner.ts';
 import {
   minioBucket,
   minioPolicy,
@@ -16,10 +16,8 @@ import {
 import type { AdminEndpoint, Grant, Provisioner } from '../src/market/provisioners/index.ts';
 import { ProvisionerError, grantId } from '../src/market/provisioners/index.ts';
 import type { FakeKube } from './support/fake-kube/index.ts';
-import { startFakeKube } from './support/fake-kube/index.ts';
 import type { ContainerRun } from './support/fake-kube/types.ts';
-import { SHIPPED_ROLE } from './support/kube-harness.ts';
-import { localKubelet } from './support/local-kubelet.ts';
+import { settleJob, startJobCluster } from './support/job-cluster.ts';
 import { installStandIns, kafkaReaches, minioReaches, readKafka, readMinio } from './support/mq-stand-ins.ts';
 
 /**
@@ -113,37 +111,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'mq-stand-ins-'));
   // The local kubelet runs a Job's command with this process's PATH: the stand-ins come first.
   process.env.PATH = `${installStandIns(dir, admin)}:${savedPath ?? '/usr/bin:/bin'}`;
-  fake = await startFakeKube({
-    readyAfterMs: 0,
-    rbac: [SHIPPED_ROLE],
-    kubelet: localKubelet({
-      runs,
-      before: (run) => {
-        const job = run.pod.replace(/-[a-z0-9]{5}$/, '');
-        if (!failOnce.delete(job)) return undefined;
-        return { exitCode: 1, output: 'injected: the container crashed' };
-      },
-    }),
-  });
-  driver = new KubernetesDriver('k8s-east', async () => fake.kubeconfig());
-  const report = await driver.apply(
-    [
-      {
-        apiVersion: 'v1',
-        kind: 'Namespace',
-        metadata: {
-          name: owner.namespace,
-          labels: {
-            'app.oam.dev/name': owner.app,
-            'polis.io/tenant': owner.tenant,
-            'app.kubernetes.io/managed-by': 'polis',
-          },
-        },
-      },
-    ],
-    { owner },
-  );
-  expect(report.failed).toEqual([]);
+  ({ fake, driver } = await startJobCluster(owner, runs, failOnce));
 }, 60_000);
 afterAll(async () => {
   process.env.PATH = savedPath;
@@ -153,24 +121,7 @@ afterAll(async () => {
 });
 
 /** Calls a provisioner step until it stops answering "pending", as the binding reconciler's requeues do. */
-async function settle<T>(call: () => Promise<T>, errors: ProvisionerError[] = []): Promise<T> {
-  for (let i = 0; i < 1200; i++) {
-    try {
-      return await call();
-    } catch (e) {
-      if (e instanceof ProvisionerPending) {
-        await new Promise((r) => setTimeout(r, 50));
-        continue;
-      }
-      if (e instanceof ProvisionerError && errors.length < 5) {
-        errors.push(e);
-        continue;
-      }
-      throw e;
-    }
-  }
-  throw new Error('the Job never finished');
-}
+const settle = <T>(call: () => Promise<T>, errors?: ProvisionerError[]): Promise<T> => settleJob(call, 1200, errors);
 
 const ENGINES = [
   {

@@ -3,19 +3,17 @@ import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KubernetesDriver } from '../src/clusters/drivers/kubernetes/index.ts';
+import type { KubernetesDriver } from '../src/clusters/drivers/kubernetes/index.ts';
 import type { Owner } from '../src/clusters/driver.ts';
 import { jobName } from '../src/market/provisioners/job-manifests.ts';
-import { ProvisionerPending, jobProvisioner } from '../src/market/provisioners/job-provisioner.ts';
+import { jobProvisioner } from '../src/market/provisioners/job-provisioner.ts';
 import type { AdminEndpoint, Engine, Grant, Provisioner } from '../src/market/provisioners/index.ts';
 import { ProvisionerError, grantId } from '../src/market/provisioners/index.ts';
 import type { TempServer } from './setup/temp-middleware.ts';
 import { missing, startMariadbServer, startPostgresServer, startRedisServer } from './setup/temp-middleware.ts';
 import type { FakeKube } from './support/fake-kube/index.ts';
-import { startFakeKube } from './support/fake-kube/index.ts';
 import type { ContainerRun } from './support/fake-kube/types.ts';
-import { SHIPPED_ROLE } from './support/kube-harness.ts';
-import { localKubelet } from './support/local-kubelet.ts';
+import { settleJob, startJobCluster } from './support/job-cluster.ts';
 import { skipTitle } from './support/skip.ts';
 
 /**
@@ -118,37 +116,7 @@ const failOnce = new Set<string>();
 const owner: Owner = { tenant: 'platform', app: 'shared-db', namespace: 'platform--shared-db' };
 
 beforeAll(async () => {
-  fake = await startFakeKube({
-    readyAfterMs: 0,
-    rbac: [SHIPPED_ROLE],
-    kubelet: localKubelet({
-      runs,
-      before: (run) => {
-        const job = run.pod.replace(/-[a-z0-9]{5}$/, '');
-        if (!failOnce.delete(job)) return undefined;
-        return { exitCode: 1, output: 'injected: the container crashed' };
-      },
-    }),
-  });
-  driver = new KubernetesDriver('k8s-east', async () => fake.kubeconfig());
-  const report = await driver.apply(
-    [
-      {
-        apiVersion: 'v1',
-        kind: 'Namespace',
-        metadata: {
-          name: owner.namespace,
-          labels: {
-            'app.oam.dev/name': owner.app,
-            'polis.io/tenant': owner.tenant,
-            'app.kubernetes.io/managed-by': 'polis',
-          },
-        },
-      },
-    ],
-    { owner },
-  );
-  expect(report.failed).toEqual([]);
+  ({ fake, driver } = await startJobCluster(owner, runs, failOnce));
 }, 60_000);
 afterAll(async () => {
   driver?.close();
@@ -156,24 +124,7 @@ afterAll(async () => {
 });
 
 /** Calls a provisioner step until it stops answering "pending", as the binding reconciler's requeues do. */
-async function settle<T>(call: () => Promise<T>, errors: ProvisionerError[] = []): Promise<T> {
-  for (let i = 0; i < 600; i++) {
-    try {
-      return await call();
-    } catch (e) {
-      if (e instanceof ProvisionerPending) {
-        await new Promise((r) => setTimeout(r, 50));
-        continue;
-      }
-      if (e instanceof ProvisionerError && errors.length < 5) {
-        errors.push(e);
-        continue;
-      }
-      throw e;
-    }
-  }
-  throw new Error('the Job never finished');
-}
+const settle = <T>(call: () => Promise<T>, errors?: ProvisionerError[]): Promise<T> => settleJob(call, 600, errors);
 
 for (const e of ENGINES) {
   const why = missing(e.kind) ?? clientMissing(e.client);
