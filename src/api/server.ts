@@ -61,6 +61,7 @@ import { registerBackupRoutes } from '../backup/backup-routes.ts';
 import { versionInfo } from './kube/kube-discovery.ts';
 import { registerKubeRoutes } from './kube/kube-routes.ts';
 import { kubeStatusFields } from './kube/kube-status.ts';
+import { markRequest } from '../kernel/change-trace.ts';
 
 export interface ServerDeps {
   readonly store: Store;
@@ -178,6 +179,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   });
 
   app.addHook('onRequest', async (req, reply) => {
+    markRequest('received', String(req.id));
     reply.header('x-request-id', req.id);
     armBodyTimeout(req, reply, bodyTimeoutMs);
     // Authentication runs here, before the body is read: a request without credentials gets 401 at once.
@@ -198,6 +200,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     req.principal = principal;
   });
   app.addHook('onResponse', async (req, reply) => {
+    markRequest('responded', String(req.id));
     deps.metrics.observe(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
   });
 

@@ -1,4 +1,3 @@
-import type { Socket } from 'node:net';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GoneError, InputError, ResourceVersionTooLargeError } from '../kernel/errors.ts';
 import type { ChangeFeed } from '../resources/change-feed.ts';
@@ -11,6 +10,7 @@ import { withoutSensitive } from '../resources/sensitive.ts';
 import type { Store } from '../resources/store.ts';
 import { errorBody } from './error-body.ts';
 import type { WatchGuard } from './watch-guard.ts';
+import { WatchFrame, WatchFrameWriter } from './watch-frames.ts';
 import type { Principal } from '../tenancy/authorization.ts';
 import type { PolisError } from '../kernel/errors.ts';
 import type { Query } from '../kernel/query-params.ts';
@@ -28,6 +28,7 @@ export interface WatchDeps {
 }
 
 const HEARTBEAT_MS = 15_000;
+const KEEP_ALIVE = new WatchFrame(': keep-alive\n\n');
 
 /**
  * How a watch is written: server-sent events (console, polis CLI) or the Kubernetes watch protocol (one JSON
@@ -44,11 +45,19 @@ export interface WatchFormat {
 }
 
 /** Frames of change events, shared by all watchers of one format while the event is alive. */
-const frameCaches = new Map<string, WeakMap<ChangeEvent, string>>();
+const frameCaches = new Map<string, WeakMap<ChangeEvent, WatchFrame>>();
 
-function frameOf(protocol: WatchFormat['protocol'], type: string, revision: number, object: unknown): string {
+/** The cache of one format's frames (one per protocol, view and variant). */
+function frameCache(format: WatchFormat): WeakMap<ChangeEvent, WatchFrame> {
+  const key = `${format.protocol}:${format.view ? 'kube' : 'polis'}:${format.variant ?? ''}`;
+  let cache = frameCaches.get(key);
+  if (cache === undefined) frameCaches.set(key, (cache = new WeakMap()));
+  return cache;
+}
+
+function frameOf(protocol: WatchFormat['protocol'], type: string, revision: number, object: unknown): WatchFrame {
   const data = JSON.stringify({ type, object });
-  return protocol === 'sse' ? `id: ${revision}\nevent: ${type}\ndata: ${data}\n\n` : `${data}\n`;
+  return new WatchFrame(protocol === 'sse' ? `id: ${revision}\nevent: ${type}\ndata: ${data}\n\n` : `${data}\n`);
 }
 
 /**
@@ -143,9 +152,10 @@ export async function serveWatch(
   // A client that stops reading is dropped once it leaves more than the limit unsent, so memory stays bounded
   // (the limit plus one event). What is checked is the backlog before a frame, so one large event alone does not
   // drop a client that reads; a dropped client reconnects from its last revision, as after any end of stream.
-  const write = (frame: string) => {
-    if (res.writableEnded || res.destroyed) return;
-    if (watch.overLimit(res.writableLength)) {
+  const out = new WatchFrameWriter(res);
+  const write = (frame: WatchFrame, revision?: number) => {
+    if (out.ended) return;
+    if (watch.overLimit(out.unsent)) {
       closed = true;
       sub?.close();
       watch.close();
@@ -153,22 +163,8 @@ export async function serveWatch(
       res.destroy();
       return;
     }
-    // Frames written in one turn of the event loop (a batch of events the feed delivers together) leave in one
-    // socket write, not a system call each: the first corks the socket until the turn's synchronous work is done.
-    // (The socket's cork, not the response's: ServerResponse.uncork sends each buffered chunk with writes of its own.)
-    if (corked === undefined && res.socket) {
-      corked = res.socket;
-      corked.cork();
-      process.nextTick(uncork);
-    }
-    res.write(frame);
-    watch.buffered(res.writableLength);
-  };
-  let corked: Socket | undefined;
-  const uncork = () => {
-    const socket = corked;
-    corked = undefined;
-    if (socket && !socket.destroyed) socket.uncork();
+    out.write(frame, revision);
+    watch.buffered(out.unsent);
   };
   res.writeHead(200, {
     'content-type': sse ? 'text/event-stream; charset=utf-8' : 'application/json',
@@ -211,6 +207,7 @@ export async function serveWatch(
       metadata: { resourceVersion: String(at) },
     });
   };
+  const cache = frameCache(format);
   sub = deps.feed.subscribe({
     from,
     filter: {
@@ -223,17 +220,14 @@ export async function serveWatch(
       // Tables are per watcher (their AGE is of now); other events go to every watcher of their kind and format
       // alike: serialize each once, not once per watcher.
       if (format.table) return send(e.type, e.revision, shown(e.object));
-      const key = `${format.protocol}:${format.view ? 'kube' : 'polis'}:${format.variant ?? ''}`;
-      let cache = frameCaches.get(key);
-      if (cache === undefined) frameCaches.set(key, (cache = new WeakMap()));
       let frame = cache.get(e);
       if (frame === undefined) cache.set(e, (frame = frameOf(format.protocol, e.type, e.revision, shown(e.object))));
-      write(frame);
+      write(frame, e.revision);
     },
     onError: (err) => close(err as PolisError),
   });
   // SSE comments keep proxies from closing a quiet stream; the Kubernetes protocol has none (bookmarks serve).
-  if (sse) timers.push(setInterval(() => write(': keep-alive\n\n'), HEARTBEAT_MS));
+  if (sse) timers.push(setInterval(() => write(KEEP_ALIVE), HEARTBEAT_MS));
   if (bookmarks) timers.push(setInterval(bookmark, deps.bookmarkMs ?? 5000));
   // The server's own limit (jittered, so streams opened together do not all end together) caps the client's.
   const lifetimeMs = Math.min(watch.lifetimeMs, timeout === undefined ? Infinity : timeout * 1000);

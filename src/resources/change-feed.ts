@@ -1,3 +1,4 @@
+import { markRevisions } from '../kernel/change-trace.ts';
 import { GoneError } from '../kernel/errors.ts';
 import type { ChangeEvent, CommittedChanges, Store } from './store.ts';
 
@@ -50,6 +51,8 @@ export class ChangeFeed {
   private readonly bufferSize: number;
   private readonly buffer: ChangeEvent[] = [];
   private readonly subscribers = new Set<Subscriber>();
+  /** The subscribers by the kind they watch: an event is offered only to its kind's, not matched against all. */
+  private readonly byKind = new Map<string, Set<Subscriber>>();
   private head = 0;
   private timer: NodeJS.Timeout | undefined;
   private unlisten: (() => void) | undefined;
@@ -81,6 +84,7 @@ export class ChangeFeed {
     if (this.timer) clearInterval(this.timer);
     for (const s of this.subscribers) s.closed = true;
     this.subscribers.clear();
+    this.byKind.clear();
   }
 
   /** The newest revision the feed has read. */
@@ -109,11 +113,13 @@ export class ChangeFeed {
 
   /** Passes events in revision order that continue from the head (older ones, already passed, are skipped). */
   private take(events: readonly ChangeEvent[]): void {
+    markRevisions('notified', this.head, events.at(-1)?.revision ?? this.head);
     for (const e of events) {
       if (e.revision <= this.head) continue;
       this.buffer.push(e);
       this.head = e.revision;
-      for (const s of this.subscribers) if (s.live) this.deliver(s, e);
+      const watching = this.byKind.get(e.object.kind);
+      if (watching) for (const s of watching) if (s.live) this.deliver(s, e);
     }
     if (this.buffer.length > this.bufferSize) this.buffer.splice(0, this.buffer.length - this.bufferSize);
   }
@@ -151,14 +157,25 @@ export class ChangeFeed {
   subscribe(opts: SubscribeOptions): Subscription {
     const sub: Subscriber = { ...opts, cursor: opts.from, live: false, closed: false };
     this.subscribers.add(sub);
+    let watching = this.byKind.get(sub.filter.kind);
+    if (watching === undefined) this.byKind.set(sub.filter.kind, (watching = new Set()));
+    watching.add(sub);
     void this.catchUp(sub);
     return {
-      position: () => sub.cursor,
+      // A live subscriber has passed every event up to the head: those of other kinds are never offered to it.
+      position: () => (sub.live && !sub.closed ? Math.max(sub.cursor, this.head) : sub.cursor),
       close: () => {
         sub.closed = true;
-        this.subscribers.delete(sub);
+        this.remove(sub);
       },
     };
+  }
+
+  private remove(sub: Subscriber): void {
+    this.subscribers.delete(sub);
+    const watching = this.byKind.get(sub.filter.kind);
+    watching?.delete(sub);
+    if (watching?.size === 0) this.byKind.delete(sub.filter.kind);
   }
 
   private async pump(): Promise<void> {
@@ -212,7 +229,7 @@ export class ChangeFeed {
   private fail(sub: Subscriber, error: Error): void {
     if (sub.closed) return;
     sub.closed = true;
-    this.subscribers.delete(sub);
+    this.remove(sub);
     sub.onError(error);
   }
 }

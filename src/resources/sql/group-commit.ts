@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
+import { markRevisions } from '../../kernel/change-trace.ts';
 import type { CommitCounts } from '../store.ts';
 import type { CounterRow, Schema } from './schema.ts';
 import { BatchState, RecentWrites, StatementTemplates, type BatchEvent } from './store-tx.ts';
@@ -186,6 +187,7 @@ export class GroupCommit {
       for (const job of failed) job.reject(error);
       return;
     }
+    if (batchState && advanced !== undefined) markRevisions('committed', batchState.startRevision, advanced);
     // Committed: its revisions are never taken again.
     if (batchState) this.#recent.committed(batchState.written);
     const acknowledge = (): void => {
