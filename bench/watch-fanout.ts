@@ -7,18 +7,18 @@
  *
  * Environment: BENCH_WATCHERS (100), BENCH_SEQUENTIAL (150), BENCH_BURST (50), BENCH_GAP_MS (20), BENCH_PROFILE=1.
  */
-import type { IncomingMessage } from 'node:http';
-import { Agent, request } from 'node:http';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { StringDecoder } from 'node:string_decoder';
+import type { ChangePhaseMark } from '../src/kernel/change-trace.ts';
 import { spawnPolis } from '../test/support/child-polis.ts';
 import type { ChildPolis } from '../test/support/child-polis.ts';
+import { ChangeMarks, MILESTONES, MILESTONE_MEANING, type Milestone } from './support/change-phases.ts';
 import { formatProfile, summarizeProfile } from './support/cpu-profile.ts';
 import { applicationDoc, tenantDoc, tenantName } from './support/oam-fixtures.ts';
 import type { Figure } from './support/results.ts';
 import { RESULTS_DIR, envInt, figure, percentile, printFigures, round, writeResult } from './support/results.ts';
+import { WatchReceivers, epochNow, parseStream, type ParsedStream } from './support/watch-receivers.ts';
 
 const params = {
   watchers: envInt('BENCH_WATCHERS', 100),
@@ -35,18 +35,11 @@ const custom = ['BENCH_WATCHERS', 'BENCH_SEQUENTIAL', 'BENCH_BURST', 'BENCH_GAP_
 const TENANT = 0;
 const COLLECTION = `/apis/core.oam.dev/v1beta1/tenants/${tenantName(TENANT)}/applications`;
 
-/** One watch stream; chunks are kept raw with their arrival time and parsed after the run, off the clock. */
-interface Watcher {
-  readonly chunks: Array<{ t: number; data: Buffer }>;
-  res?: IncomingMessage;
-  /** Parsed after the run: resourceVersion → receipt time. */
-  received?: Map<number, number>;
-  disorder?: number;
-  scan?: { next: number; tail: string; maxId: number };
-}
-
 interface Change {
   readonly phase: 'sequential' | 'burst';
+  /** The x-request-id of its write, which the server's marks carry. */
+  readonly request: string;
+  /** Epoch milliseconds (epochNow), like the receipts and the server's marks. */
   readonly sentAt: number;
   rv?: number;
   respondedAt?: number;
@@ -58,11 +51,13 @@ async function call(
   path: string,
   body?: unknown,
   contentType = 'application/json',
+  requestId?: string,
 ): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await fetch(`${polis.url}${path}`, {
     method,
     headers: {
       authorization: `Bearer ${polis.adminToken}`,
+      ...(requestId !== undefined ? { 'x-request-id': requestId } : {}),
       ...(body !== undefined ? { 'content-type': contentType } : {}),
     },
     body: body === undefined ? undefined : JSON.stringify(body),
@@ -70,58 +65,6 @@ async function call(
   const text = await res.text();
   if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 500)}`);
   return { status: res.status, body: JSON.parse(text) as Record<string, unknown> };
-}
-
-function openWatcher(polis: ChildPolis, agent: Agent, fromRv: string): Promise<Watcher> {
-  const url = new URL(`${COLLECTION}?watch=true&resourceVersion=${fromRv}&allowWatchBookmarks=false`, polis.url);
-  const w: Watcher = { chunks: [] };
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      { agent, headers: { authorization: `Bearer ${polis.adminToken}`, accept: 'text/event-stream' } },
-      (res) => {
-        if (res.statusCode !== 200) return reject(new Error(`watch answered ${res.statusCode}`));
-        w.res = res;
-        res.on('data', (data: Buffer) => w.chunks.push({ t: performance.now(), data }));
-        resolve(w);
-      },
-    );
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-/** Splits a watcher's stream into events; each event counts as received when the chunk that completed it arrived. */
-function parseWatcher(w: Watcher): void {
-  const decoder = new StringDecoder('utf8');
-  const received = new Map<number, number>();
-  let text = '';
-  let last = 0;
-  let disorder = 0;
-  for (const { t, data } of w.chunks) {
-    text += decoder.write(data);
-    let end: number;
-    while ((end = text.indexOf('\n\n')) >= 0) {
-      const block = text.slice(0, end);
-      text = text.slice(end + 2);
-      let id: number | undefined;
-      let type: string | undefined;
-      let payload: string | undefined;
-      for (const line of block.split('\n')) {
-        if (line.startsWith('id: ')) id = Number(line.slice(4));
-        else if (line.startsWith('event: ')) type = line.slice(7);
-        else if (line.startsWith('data: ')) payload = line.slice(6);
-      }
-      if (id === undefined || (type !== 'ADDED' && type !== 'MODIFIED')) continue;
-      const object = (JSON.parse(payload ?? '{}') as { object?: { metadata?: { resourceVersion?: string } } }).object;
-      if (Number(object?.metadata?.resourceVersion) !== id) disorder++;
-      if (id <= last || received.has(id)) disorder++;
-      last = Math.max(last, id);
-      received.set(id, t);
-    }
-  }
-  w.received = received;
-  w.disorder = disorder;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -164,51 +107,46 @@ async function change(polis: ChildPolis, i: number, phase: Change['phase']): Pro
   const a = i % params.apps;
   const name = `app-000-${String(a).padStart(3, '0')}`;
   const note = `${phase}-${i}`;
-  const sentAt = performance.now();
-  const c: Change = { phase, sentAt };
+  const c: Change = { phase, request: `watch-fanout-${i}`, sentAt: epochNow() };
   const res =
     i % 2 === 0
-      ? await call(polis, 'PUT', `${COLLECTION}/${name}`, applicationDoc(TENANT, a, note))
+      ? await call(polis, 'PUT', `${COLLECTION}/${name}`, applicationDoc(TENANT, a, note), undefined, c.request)
       : await call(
           polis,
           'PATCH',
           `${COLLECTION}/${name}`,
           { metadata: { annotations: { 'bench.polis.io/note': note } } },
           'application/merge-patch+json',
+          c.request,
         );
-  c.respondedAt = performance.now();
+  c.respondedAt = epochNow();
   c.rv = Number((res.body.metadata as { resourceVersion: string }).resourceVersion);
   return c;
 }
 
-async function waitFor(cond: () => boolean, timeoutMs: number): Promise<boolean> {
+async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs: number): Promise<boolean> {
   const until = performance.now() + timeoutMs;
-  while (!cond()) {
+  while (!(await cond())) {
     if (performance.now() > until) return false;
     await sleep(20);
   }
   return true;
 }
 
-/** Whether a watcher has seen an event at or past `rv`: a cheap scan of the chunks that arrived since the last look. */
-function seenRv(w: Watcher, rv: number): boolean {
-  const scan = (w.scan ??= { next: 0, tail: '', maxId: 0 });
-  for (; scan.next < w.chunks.length; scan.next++) {
-    const text = scan.tail + w.chunks[scan.next]!.data.toString('latin1');
-    for (const m of text.matchAll(/^id: (\d+)\n/gm)) scan.maxId = Math.max(scan.maxId, Number(m[1]));
-    scan.tail = text.slice(-32);
-  }
-  return scan.maxId >= rv;
-}
-
 const dataDir = mkdtempSync(join(tmpdir(), 'polis-bench-watch-'));
 const profileFile = params.profile ? join(dataDir, 'server.cpuprofile') : undefined;
+const traceFile = join(dataDir, 'change-trace.json');
 const polis = await spawnPolis({
   dataDir,
-  env: { POLIS_LOG_LEVEL: 'warn', ...(profileFile ? { POLIS_CPU_PROFILE: profileFile } : {}) },
+  env: {
+    POLIS_LOG_LEVEL: 'warn',
+    POLIS_TRACE_FILE: traceFile,
+    ...(profileFile ? { POLIS_CPU_PROFILE: profileFile } : {}),
+  },
 });
-const agent = new Agent({ keepAlive: false, maxSockets: Infinity });
-const watchers: Watcher[] = [];
+let receivers: WatchReceivers | undefined;
+let streams: ParsedStream[] = [];
+let marks: ChangePhaseMark[] = [];
 const changes: Change[] = [];
 let profileText: string | undefined;
 let countersBefore: ServerCounters | undefined;
@@ -221,11 +159,18 @@ try {
   ]);
   const list = await call(polis, 'GET', `${COLLECTION}?limit=1`);
   const fromRv = (list.body.metadata as { resourceVersion: string }).resourceVersion;
-  for (let i = 0; i < params.watchers; i++) watchers.push(await openWatcher(polis, agent, fromRv));
+  const url = new URL(polis.url);
+  receivers = await WatchReceivers.open({
+    host: url.hostname,
+    port: Number(url.port),
+    path: `${COLLECTION}?watch=true&resourceVersion=${fromRv}&allowWatchBookmarks=false`,
+    token: polis.adminToken,
+    streams: params.watchers,
+  });
 
   // A primer write, unmeasured: once every watcher has it, every subscription is live.
   const primer = await change(polis, 0, 'sequential');
-  if (!(await waitFor(() => watchers.every((w) => seenRv(w, primer.rv!)), 10_000)))
+  if (!(await waitFor(() => receivers!.seen(primer.rv!), 10_000)))
     throw new Error('not every watcher received the primer event');
   console.log(
     `${params.watchers} watchers live (pid ${polis.pid}); ${params.sequential} changes ${params.gapMs} ms apart, then a burst of ${params.burst}`,
@@ -246,7 +191,7 @@ try {
   );
 
   const lastRv = Math.max(...changes.map((c) => c.rv!));
-  const complete = await waitFor(() => watchers.every((w) => seenRv(w, lastRv)), 15_000);
+  const complete = await waitFor(() => receivers!.seen(lastRv), 15_000);
   if (!complete) console.warn('not every watcher received the last change within 15 s');
   countersAfter = await settledCounters(polis);
   if (profileFile) {
@@ -273,22 +218,23 @@ try {
     console.log(`server CPU profile during the changes:\n${profileText}`);
   }
 } finally {
-  for (const w of watchers) w.res?.destroy();
-  agent.destroy();
+  // Parsed only now, off the clock.
+  streams = ((await receivers?.collect()) ?? []).map(parseStream);
   await polis.stop();
+  if (existsSync(traceFile)) marks = JSON.parse(readFileSync(traceFile, 'utf8')) as ChangePhaseMark[];
   rmSync(dataDir, { recursive: true, force: true });
 }
 
-for (const w of watchers) parseWatcher(w);
 const delivery = { all: [] as number[], sequential: [] as number[], burst: [] as number[] };
 /** Receipt after the write's own response (negative: the event beat the response), and after the first watcher's. */
 const afterAck: number[] = [];
 const spread: number[] = [];
-let missed = 0;
+// A stream that never opened missed every change.
+let missed = (params.watchers - streams.length) * changes.length;
 for (const c of changes) {
   const times: number[] = [];
-  for (const w of watchers) {
-    const t = w.received!.get(c.rv!);
+  for (const w of streams) {
+    const t = w.received.get(c.rv!);
     if (t === undefined) {
       missed++;
       continue;
@@ -301,12 +247,39 @@ for (const c of changes) {
   const first = Math.min(...times);
   for (const t of times) spread.push(t - first);
 }
-const disorder = watchers.reduce((n, w) => n + w.disorder!, 0);
+const disorder = streams.reduce((n, w) => n + w.disorder, 0);
 const writeLatency = changes.map((c) => c.respondedAt! - c.sentAt);
 const seqWrites = changes.filter((c) => c.phase === 'sequential').map((c) => c.respondedAt! - c.sentAt);
 const burstWrites = changes.filter((c) => c.phase === 'burst').map((c) => c.respondedAt! - c.sentAt);
 const p = (xs: number[], q: number) => round(percentile(xs, q), 2);
 const writeP99 = p(writeLatency, 99);
+
+// Where each change's time went: its milestones, from the server's marks and the watchers' receipts.
+const changeMarks = new ChangeMarks(marks);
+const timelines = changes.map((c) => ({
+  phase: c.phase,
+  at: changeMarks.milestones({
+    request: c.request,
+    revision: c.rv!,
+    sentAt: c.sentAt,
+    respondedAt: c.respondedAt!,
+    receipts: streams.flatMap((w) => w.received.get(c.rv!) ?? []),
+  }),
+}));
+const milestone = (m: Milestone, phase: Change['phase']) =>
+  timelines.filter((t) => t.phase === phase).flatMap((t) => t.at[m] ?? []);
+const phaseFigures: Figure[] =
+  marks.length === 0
+    ? []
+    : MILESTONES.map((m) =>
+        figure({
+          metric: `burst_${m.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}_p99`,
+          value: p(milestone(m, 'burst'), 99),
+          unit: 'ms',
+          baseline: `after the write was sent, until ${MILESTONE_MEANING[m]}; burst p50 ${p(milestone(m, 'burst'), 50)} ms; changes ${params.gapMs} ms apart p50 ${p(milestone(m, 'sequential'), 50)}, p99 ${p(milestone(m, 'sequential'), 99)} ms`,
+        }),
+      );
+const socketWrites = changes.map((c) => changeMarks.writes.get(c.rv!) ?? 0);
 
 const figures: Figure[] = [
   figure({
@@ -358,7 +331,7 @@ const figures: Figure[] = [
     value: missed,
     unit: 'events',
     goal: '<= 0',
-    baseline: `${changes.length} changes x ${watchers.length} watchers = ${changes.length * watchers.length} expected`,
+    baseline: `${changes.length} changes x ${streams.length} watchers = ${changes.length * streams.length} expected`,
   }),
   figure({
     metric: 'events_out_of_order',
@@ -386,6 +359,7 @@ const figures: Figure[] = [
         ];
       })()
     : []),
+  ...phaseFigures,
   figure({
     metric: 'write_latency_p99',
     value: writeP99,
@@ -394,6 +368,10 @@ const figures: Figure[] = [
   }),
 ];
 const notes: string[] = [`load average (1 min) at the start: ${load.toFixed(2)} on ${availableParallelism()} cores`];
+if (marks.length > 0)
+  notes.push(
+    `burst_* figures: milestones of each burst change from the server's change-phase marks (POLIS_TRACE_FILE); socket writes per change ${Math.min(...socketWrites)}-${Math.max(...socketWrites)} (one per watch stream)`,
+  );
 for (const f of figures)
   if (f.met === false) notes.push(`goal missed: ${f.metric} = ${f.value} ${f.unit}, goal ${f.goal}`);
 if (profileText)

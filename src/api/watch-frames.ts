@@ -77,6 +77,11 @@ export class WatchFrameWriter {
     }
   }
 
+  /** Sends what this turn wrote so far now, instead of when the turn's synchronous work is done. */
+  flush(): void {
+    this.#uncork();
+  }
+
   #uncork(): void {
     const socket = this.#corked;
     this.#corked = undefined;

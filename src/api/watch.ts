@@ -224,6 +224,8 @@ export async function serveWatch(
       if (frame === undefined) cache.set(e, (frame = frameOf(format.protocol, e.type, e.revision, shown(e.object))));
       write(frame, e.revision);
     },
+    // The events of one commit leave together at once, before the writes that made them are answered.
+    onBatchEnd: () => out.flush(),
     onError: (err) => close(err as PolisError),
   });
   // SSE comments keep proxies from closing a quiet stream; the Kubernetes protocol has none (bookmarks serve).

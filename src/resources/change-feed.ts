@@ -22,6 +22,11 @@ export interface SubscribeOptions {
   readonly from: number;
   readonly filter: WatchFilter;
   readonly onEvent: (event: ChangeEvent) => void;
+  /**
+   * Called after the events delivered together (one commit's, or one read's) have each gone to `onEvent`, when at
+   * least one did: a watch stream sends them then, in one socket write, before anything else runs.
+   */
+  readonly onBatchEnd?: () => void;
   /** Called once when the subscription cannot continue (e.g. 410 Gone); it is closed by then. */
   readonly onError: (error: Error) => void;
 }
@@ -114,13 +119,15 @@ export class ChangeFeed {
   /** Passes events in revision order that continue from the head (older ones, already passed, are skipped). */
   private take(events: readonly ChangeEvent[]): void {
     markRevisions('notified', this.head, events.at(-1)?.revision ?? this.head);
+    const reached = new Set<Subscriber>();
     for (const e of events) {
       if (e.revision <= this.head) continue;
       this.buffer.push(e);
       this.head = e.revision;
       const watching = this.byKind.get(e.object.kind);
-      if (watching) for (const s of watching) if (s.live) this.deliver(s, e);
+      if (watching) for (const s of watching) if (s.live && this.deliver(s, e)) reached.add(s);
     }
+    for (const s of reached) if (!s.closed) s.onBatchEnd?.();
     if (this.buffer.length > this.bufferSize) this.buffer.splice(0, this.buffer.length - this.bufferSize);
   }
 
@@ -218,12 +225,14 @@ export class ChangeFeed {
     }
   }
 
-  private deliver(sub: Subscriber, e: ChangeEvent): void {
-    if (sub.closed || e.revision <= sub.cursor) return;
+  /** Passes `e` to `sub` when it is new to it; true when `onEvent` got it. */
+  private deliver(sub: Subscriber, e: ChangeEvent): boolean {
+    if (sub.closed || e.revision <= sub.cursor) return false;
     sub.cursor = e.revision;
-    if (!matches(sub.filter, e)) return;
+    if (!matches(sub.filter, e)) return false;
     this.delivered++;
     sub.onEvent(e);
+    return true;
   }
 
   private fail(sub: Subscriber, error: Error): void {
