@@ -280,6 +280,8 @@ const phaseFigures: Figure[] =
         }),
       );
 const socketWrites = changes.map((c) => changeMarks.writes.get(c.rv!) ?? 0);
+/** Socket writes of change events per watch stream over the whole run (each is a system call). */
+const writesPerStream = round(marks.filter((m) => m.phase === 'written').length / params.watchers, 1);
 
 const figures: Figure[] = [
   figure({
@@ -370,7 +372,7 @@ const figures: Figure[] = [
 const notes: string[] = [`load average (1 min) at the start: ${load.toFixed(2)} on ${availableParallelism()} cores`];
 if (marks.length > 0)
   notes.push(
-    `burst_* figures: milestones of each burst change from the server's change-phase marks (POLIS_TRACE_FILE); socket writes per change ${Math.min(...socketWrites)}-${Math.max(...socketWrites)} (one per watch stream)`,
+    `burst_* figures: milestones of each burst change from the server's change-phase marks (POLIS_TRACE_FILE); socket writes per change ${Math.min(...socketWrites)}-${Math.max(...socketWrites)} (one per watch stream); ${writesPerStream} socket writes of events per stream`,
   );
 for (const f of figures)
   if (f.met === false) notes.push(`goal missed: ${f.metric} = ${f.value} ${f.unit}, goal ${f.goal}`);

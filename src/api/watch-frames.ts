@@ -33,9 +33,10 @@ export class WatchFrame {
  * keep-alive and the end of the stream stay the server's. A response whose socket is not yet its own (a pipelined
  * request behind another) or not a network socket (an injected request) goes through `res.write`.
  *
- * Frames written in one turn of the event loop (a batch of events the feed delivers together) leave in one socket
- * write, not a system call each: the first corks the socket until the turn's synchronous work is done. (The socket's
- * cork, not the response's: ServerResponse.uncork sends each buffered chunk with writes of its own.)
+ * Frames written together leave in one socket write, not a system call each: the first corks the socket until
+ * `flush()` (the feed has passed a commit's events to every subscriber) or, at the latest, until the turn's
+ * synchronous work is done (a bookmark, a heartbeat, a catch-up from the store). (The socket's cork, not the
+ * response's: ServerResponse.uncork sends each buffered chunk with writes of its own.)
  */
 export class WatchFrameWriter {
   readonly #res: ServerResponse;

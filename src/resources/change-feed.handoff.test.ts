@@ -83,4 +83,45 @@ forEachBackend('a change feed over this process commits', (backend) => {
     // (harmless: the events are passed once); on SQLite nothing is read back.
     if (backend.name === 'sqlite') expect(reads).toBe(before);
   });
+
+  it("offers a commit's events to the subscribers of their kind, ends them with one onBatchEnd, and moves other kinds' positions past them", async () => {
+    store = await backend.open();
+    feed = new ChangeFeed({ store, pollMs: 3_600_000 });
+    await feed.start();
+    const names: string[] = [];
+    const batches: number[] = [];
+    let inBatch = 0;
+    feed.subscribe({
+      from: feed.revision,
+      filter: { kind: 'Application' },
+      onEvent: (e) => {
+        names.push(e.object.metadata.name);
+        inBatch++;
+      },
+      onBatchEnd: () => {
+        batches.push(inBatch);
+        inBatch = 0;
+      },
+      onError: () => {},
+    });
+    const tenants = feed.subscribe({
+      from: feed.revision,
+      filter: { kind: 'Tenant' },
+      onEvent: () => {
+        throw new Error('no Tenant was written');
+      },
+      onBatchEnd: () => {
+        throw new Error('no Tenant was written');
+      },
+      onError: () => {},
+    });
+    await store.transaction(async (tx) => {
+      for (const n of ['a', 'b', 'c']) await tx.put(object(n, await tx.nextRevision()), 'ADDED');
+    });
+    await waitFor('three events', () => names.length >= 3);
+    expect(names).toEqual(['a', 'b', 'c']);
+    expect(batches).toEqual([3]);
+    // A bookmark on the Tenant watch may name the newest revision: it has passed every event, none of them its own.
+    expect(tenants.position()).toBe(await store.currentRevision());
+  });
 });
