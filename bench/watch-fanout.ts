@@ -5,7 +5,8 @@
  *
  * Goal: p99 <= 50 ms, and every watcher gets every event. Baseline in the same run: the writes' own response times.
  *
- * Environment: BENCH_WATCHERS (100), BENCH_SEQUENTIAL (150), BENCH_BURST (50), BENCH_GAP_MS (20), BENCH_PROFILE=1.
+ * Environment: BENCH_WATCHERS (100), BENCH_SEQUENTIAL (150), BENCH_BURST (50), BENCH_GAP_MS (20), BENCH_PROFILE=1,
+ * BENCH_TIMELINES=<file> (each change's milestones, for a closer look).
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -75,6 +76,8 @@ interface ServerCounters {
   readonly commits: number;
   readonly cpuSeconds: number;
   readonly reconciles: number;
+  /** CPU the change feed spent passing the changes to subscribers, watch streams' encoding and writes included. */
+  readonly feedCpuSeconds: number;
 }
 
 async function serverCounters(polis: ChildPolis): Promise<ServerCounters> {
@@ -87,6 +90,7 @@ async function serverCounters(polis: ChildPolis): Promise<ServerCounters> {
     commits: value('polis_store_commits_total'),
     cpuSeconds: value('polis_process_cpu_seconds_total'),
     reconciles: value('polis_delivery_reconciles_total'),
+    feedCpuSeconds: value('polis_change_feed_delivery_cpu_seconds_total'),
   };
 }
 
@@ -266,6 +270,7 @@ const timelines = changes.map((c) => ({
     receipts: streams.flatMap((w) => w.received.get(c.rv!) ?? []),
   }),
 }));
+if (process.env.BENCH_TIMELINES) writeFileSync(process.env.BENCH_TIMELINES, JSON.stringify(timelines, null, 1));
 const milestone = (m: Milestone, phase: Change['phase']) =>
   timelines.filter((t) => t.phase === phase).flatMap((t) => t.at[m] ?? []);
 const phaseFigures: Figure[] =
@@ -351,6 +356,12 @@ const figures: Figure[] = [
             value: round(d('transactions') / changes.length, 2),
             unit: 'transactions',
             baseline: `${d('transactions')} transactions in ${d('commits')} commits for ${changes.length} changes, controllers' writes and checks included (${d('reconciles')} reconciles)`,
+          }),
+          figure({
+            metric: 'feed_delivery_cpu_per_change',
+            value: round((d('feedCpuSeconds') * 1e6) / changes.length, 1),
+            unit: 'µs',
+            baseline: `the server's main-thread CPU passing each change to its subscribers (controllers, indexes, ${params.watchers} watch streams encoding and writing it), from polis_change_feed_delivery_cpu_seconds_total; a CPU time, not distorted by a busy machine`,
           }),
           figure({
             metric: 'server_cpu_per_change',

@@ -69,6 +69,11 @@ export function createMetrics(deps: {
       'Write transactions acknowledged by those commits; divided by commits, the writes each commit carried.',
       () => deps.store.commitCounts().transactions,
     ],
+    [
+      'polis_change_feed_delivery_cpu_seconds_total',
+      "CPU time the server's main thread spent passing committed changes to their subscribers (controllers, indexes, watch streams encoding and writing them).",
+      () => deps.feed.deliveryCpuSeconds,
+    ],
   ] as const)
     new Counter({
       name,

@@ -65,6 +65,45 @@ describe('watch frames', () => {
     expect(raw.slice(raw.indexOf('\r\n\r\n') + 4)).toBe(frames.map((f) => f.bytes.toString('utf8')).join(''));
   });
 
+  it('leave in one socket write per flush, a run of frames joined once for every stream that sends it', async () => {
+    const run = [
+      new WatchFrame('id: 7\nevent: MODIFIED\ndata: {}\n\n'),
+      new WatchFrame('id: 8\nevent: MODIFIED\ndata: {}\n\n'),
+    ];
+    const sent: unknown[][] = [];
+    const writers: WatchFrameWriter[] = [];
+    server = createServer((_req, res: ServerResponse) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.flushHeaders();
+      const socket = res.socket!;
+      const writes: unknown[] = [];
+      sent.push(writes);
+      const write = socket.write.bind(socket) as (chunk: unknown) => boolean;
+      socket.write = ((chunk: unknown) => (writes.push(chunk), write(chunk))) as typeof socket.write;
+      writers.push(new WatchFrameWriter(res));
+    });
+    await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    const agent = new Agent({ keepAlive: true, maxSockets: 2 });
+    const texts = ['', ''];
+    try {
+      for (const i of [0, 1])
+        get({ host: '127.0.0.1', port, path: '/watch', agent }, (res) => {
+          res.setEncoding('utf8');
+          res.on('data', (d: string) => (texts[i] += d));
+        });
+      await expect.poll(() => writers.length, { timeout: 10_000 }).toBe(2);
+      for (const w of writers) for (const f of run) w.write(f);
+      for (const w of writers) w.flush();
+      const expected = run.map((f) => f.bytes.toString('utf8')).join('');
+      await expect.poll(() => texts, { timeout: 10_000 }).toEqual([expected, expected]);
+      expect(sent.map((w) => w.length)).toEqual([1, 1]);
+      expect(sent[0]![0]).toBe(sent[1]![0]);
+    } finally {
+      agent.destroy();
+    }
+  });
+
   it('encode a frame once: its chunk is one Buffer shared by every writer', () => {
     const f = new WatchFrame('data: ü\n\n');
     expect(f.chunk).toBe(f.chunk);

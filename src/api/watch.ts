@@ -135,7 +135,7 @@ export async function serveWatch(
     watch.close();
     for (const t of timers) clearInterval(t);
     if (error) writeError(error);
-    res.end();
+    out.end();
   };
   const watch = deps.watches.open({
     identity: req.identity ?? { user: req.principal?.user ?? '', via: 'token' },

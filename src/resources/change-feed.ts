@@ -66,6 +66,8 @@ export class ChangeFeed {
   private again = false;
   /** Events delivered to watchers since start (for /metrics). */
   delivered = 0;
+  /** Main-thread CPU spent passing this process's commits to their subscribers (µs, for /metrics). */
+  private deliveryCpuMicros = 0;
 
   constructor(opts: ChangeFeedOptions) {
     this.store = opts.store;
@@ -90,6 +92,11 @@ export class ChangeFeed {
     for (const s of this.subscribers) s.closed = true;
     this.subscribers.clear();
     this.byKind.clear();
+  }
+
+  /** CPU time (seconds, this thread's) spent passing new events to their subscribers, watch streams' writes included. */
+  get deliveryCpuSeconds(): number {
+    return this.deliveryCpuMicros / 1e6;
   }
 
   /** The newest revision the feed has read. */
@@ -119,6 +126,7 @@ export class ChangeFeed {
   /** Passes events in revision order that continue from the head (older ones, already passed, are skipped). */
   private take(events: readonly ChangeEvent[]): void {
     markRevisions('notified', this.head, events.at(-1)?.revision ?? this.head);
+    const cpu = process.threadCpuUsage();
     const reached = new Set<Subscriber>();
     for (const e of events) {
       if (e.revision <= this.head) continue;
@@ -128,6 +136,8 @@ export class ChangeFeed {
       if (watching) for (const s of watching) if (s.live && this.deliver(s, e)) reached.add(s);
     }
     for (const s of reached) if (!s.closed) s.onBatchEnd?.();
+    const spent = process.threadCpuUsage(cpu);
+    this.deliveryCpuMicros += spent.user + spent.system;
     if (this.buffer.length > this.bufferSize) this.buffer.splice(0, this.buffer.length - this.bufferSize);
   }
 
