@@ -5,7 +5,7 @@ import type { AdmissionPlugin } from '../resources/service.ts';
 import type { StoreTx, TxChange } from '../resources/store.ts';
 import type { QuotaIndex } from './quota-index.ts';
 import type { Quota, ResourceUsage } from './quota.ts';
-import { ZERO_USAGE, addUsage, quotaMessage, quotaViolations, subtractUsage } from './quota.ts';
+import { ZERO_USAGE, addUsage, growsUsage, quotaMessage, quotaViolations, subtractUsage } from './quota.ts';
 
 /** What one object of a kind consumes of its department's quota. */
 export type UsageFunction = (obj: StoredObject) => ResourceUsage;
@@ -96,6 +96,11 @@ export function quotaAdmission(usageByKind: ReadonlyMap<string, UsageFunction>, 
   return async ({ operation, definition, object, old, tx }) => {
     const usageOf = usageByKind.get(definition.kind);
     if (!usageOf || operation === 'delete') return;
+    const before = old ? usageOf(old) : ZERO_USAGE;
+    const after = usageOf(object);
+    // Only growth is checked (quotaViolations): a change that takes no more of any dimension (a relabel, a note,
+    // a scale-down) needs neither the quota nor the department's totals.
+    if (!growsUsage(before, after)) return;
     const tenantName = object.metadata.tenant ?? '';
     const tenant = await tx.get(tenantKey(tenantName));
     const quota = (tenant?.spec as TenantSpec | undefined)?.quota;
@@ -103,8 +108,7 @@ export function quotaAdmission(usageByKind: ReadonlyMap<string, UsageFunction>, 
     const others =
       (index && (await othersFromIndex(index, tx, tenantName, object))) ??
       (await othersByListing(usageByKind, tx, tenantName, object));
-    const before = old ? usageOf(old) : ZERO_USAGE;
-    const violations = quotaViolations(quota, others, before, usageOf(object));
+    const violations = quotaViolations(quota, others, before, after);
     if (violations.length > 0) {
       throw new QuotaExceededError(
         quotaMessage(tenantName, violations),
