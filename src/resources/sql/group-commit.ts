@@ -1,6 +1,6 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { CommitCounts } from '../store.ts';
-import type { CounterRow, Schema } from './schema.ts';
+import type { BatchRunner, CounterRow, Schema } from './schema.ts';
 import { BatchState, RecentWrites, StatementTemplates, type BatchEvent } from './store-tx.ts';
 
 /** The change events of one commit: every revision in (`after`, the last event's], in revision order. */
@@ -43,6 +43,8 @@ export interface GroupCommitOptions {
    * while the next batch already runs.
    */
   readonly durable?: () => Promise<void>;
+  /** Runs a batch's hot statements directly on the connection it holds (SqlDialectHooks.runInBatch). */
+  readonly runInBatch?: BatchRunner;
 }
 
 /** Thrown out of the batch transaction to roll it back when its first job failed (nothing else is in it yet). */
@@ -76,11 +78,12 @@ export class GroupCommit {
   #transactions = 0;
   /** What the last batches committed, for reading recent changes back without the database (StoreTx.changesAfter). */
   readonly #recent = new RecentWrites();
-  readonly #statements = new StatementTemplates();
+  readonly #statements: StatementTemplates;
 
   constructor(opts: GroupCommitOptions) {
     this.#opts = opts;
     this.#maxBatch = opts.maxBatch ?? 256;
+    this.#statements = new StatementTemplates(opts.runInBatch);
   }
 
   get counts(): CommitCounts {
@@ -138,7 +141,7 @@ export class GroupCommit {
         while (this.#queue.length > 0 && done.length + refused.length < this.#maxBatch) {
           const first = done.length === 0;
           // The first job needs no savepoint: if it fails, the transaction holds nothing else and is rolled back.
-          if (!first) await sql`savepoint group_commit_job`.execute(trx);
+          if (!first) await this.#statements.raw(trx, 'savepoint group_commit_job');
           const job = (current = this.#queue.shift()!);
           const mark = state.mark();
           let value: unknown;
@@ -151,7 +154,7 @@ export class GroupCommit {
               firstFailure = { job, error: e };
               throw new FirstJobFailed();
             }
-            await sql`rollback to savepoint group_commit_job`.execute(trx);
+            await this.#statements.raw(trx, 'rollback to savepoint group_commit_job');
             current = undefined;
             refused.push({ job, error: this.#opts.classify(e) });
             continue;

@@ -250,4 +250,14 @@ export interface SqlDialectHooks {
   durable?(): Promise<void>;
   /** Releases what the hooks hold (after the database is closed). */
   close?(): Promise<void>;
+  /**
+   * Runs one statement at once, synchronously, on the connection a group-commit batch holds, and returns its rows:
+   * the batch's hot statements (StatementTemplates, savepoints) skip the query builder's executor, whose promise
+   * hops and connection bookkeeping cost more than SQLite takes to run them. SQLite only (node:sqlite is
+   * synchronous, and the store has one connection, which the batch holds from BEGIN to COMMIT); absent elsewhere.
+   */
+  readonly runInBatch?: BatchRunner;
 }
+
+/** See SqlDialectHooks.runInBatch. */
+export type BatchRunner = (sql: string, parameters: readonly unknown[]) => readonly unknown[];
