@@ -101,7 +101,7 @@ export function createSqlStore(db: Kysely<Schema>, hooks: SqlDialectHooks): Stor
   const held = new HeldTerms();
   const committer = new GroupCommit({
     db,
-    beforeCommit: hooks.notifyCommit ? (trx, revision) => hooks.notifyCommit!(trx, revision) : undefined,
+    advanceCounter: hooks.advanceCounter ? (trx, revision) => hooks.advanceCounter!(trx, revision) : undefined,
     afterCommit: committedHere,
     lockWriter: (trx) => hooks.lockWriter(trx),
     transaction: hooks.batchTransaction ? (fn) => hooks.batchTransaction!(db, fn) : undefined,

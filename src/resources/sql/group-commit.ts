@@ -26,10 +26,11 @@ export interface GroupCommitOptions {
   /** Most jobs in one commit, so a long queue still gives readers (and the lock) a turn. */
   readonly maxBatch?: number;
   /**
-   * Last statement of a batch that advanced the revision, inside its transaction (PostgreSQL: pg_notify, which the
-   * server delivers to other replicas only once the commit succeeded, and never for a rolled-back batch).
+   * Last statement of a batch that advanced the revision, inside its transaction: writes the counter (PostgreSQL:
+   * with pg_notify, which the server delivers to other replicas only once the commit succeeded, and never for a
+   * rolled-back batch). Absent: `BatchState.writeCounter`.
    */
-  readonly beforeCommit?: (trx: Transaction<Schema>, revision: number) => Promise<void>;
+  readonly advanceCounter?: (trx: Transaction<Schema>, revision: number) => Promise<void>;
   /**
    * Called after a commit that advanced the revision (this process's watchers wake at once), with the change events
    * it wrote when they are every revision after `after` (a snapshot load advances the revision without events).
@@ -166,8 +167,10 @@ export class GroupCommit {
           current = undefined;
           done.push({ job, value });
         }
-        await state.writeCounter(trx);
-        if (state.revision !== state.startRevision) await this.#opts.beforeCommit?.(trx, state.revision);
+        if (state.revision !== state.startRevision) {
+          if (this.#opts.advanceCounter) await this.#opts.advanceCounter(trx, state.revision);
+          else await state.writeCounter(trx);
+        }
         advanced = state.revision !== state.startRevision ? state.revision : undefined;
         if (advanced !== undefined && state.events.length === advanced - state.startRevision)
           committed = {
