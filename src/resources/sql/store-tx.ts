@@ -87,7 +87,12 @@ export class BatchState {
   /** Writes the advanced counter; call once, after the last job and before commit. */
   async writeCounter(trx: Transaction<Schema>): Promise<void> {
     if (this.revision !== this.startRevision) {
-      await trx.updateTable('revision_counter').set({ revision: this.revision }).where('id', '=', 1).execute();
+      await this.statements.run(trx, 'write-counter', [this.revision], (a) =>
+        trx
+          .updateTable('revision_counter')
+          .set({ revision: a[0] as number })
+          .where('id', '=', 1),
+      );
     }
   }
 }
@@ -425,12 +430,9 @@ export class SqlStoreTx implements StoreTx {
   }
 
   async #readAuditHead(): Promise<{ seq: number; hash: string }> {
-    const row = await this.#trx
-      .selectFrom('audit')
-      .select(['seq', 'hash'])
-      .orderBy('seq', 'desc')
-      .limit(1)
-      .executeTakeFirst();
+    const [row] = await this.#state.statements.run(this.#trx, 'audit-head', [], () =>
+      this.#trx.selectFrom('audit').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1),
+    );
     if (row) return { seq: Number(row.seq), hash: row.hash };
     // Every live entry was archived and pruned: the chain continues from the anchor.
     const anchor = await this.#trx
