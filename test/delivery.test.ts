@@ -252,6 +252,61 @@ describe('delivery of the example applications in the sandbox', () => {
     );
   });
 
+  it('keeps its finalizer through a PUT that omits it, and skips a change to an annotation it does not read', async () => {
+    const p = t.polis;
+    const path = `${APPS}/edu/applications/noted`;
+    const doc = (annotations: Record<string, string>, labels: Record<string, string> = {}) => ({
+      apiVersion: 'core.oam.dev/v1beta1',
+      kind: 'Application',
+      metadata: { name: 'noted', labels, annotations },
+      spec: { components: [{ name: 'web', type: 'webservice', properties: { image: 'nginx', cpu: '100m' } }] },
+    });
+    const created = await t.request('POST', `${APPS}/edu/applications`, {
+      token: t.tokens['edu-admin'],
+      body: doc({ note: 'v0' }),
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    await settle(40, async () => (await app('edu', 'noted')).status?.phase === 'Running');
+    const quiet = async () => {
+      await p.feed.idle();
+      await p.delivery.idle();
+      await p.feed.idle();
+    };
+    const put = async (body: unknown) => {
+      const r = await t.request('PUT', path, { token: t.tokens['edu-admin'], body });
+      expect(r.statusCode, r.body).toBe(200);
+      return r.json() as { metadata: { finalizers?: string[]; generation: number; resourceVersion: string } };
+    };
+    await quiet();
+    const reconciles = p.delivery.stats.reconciles;
+    // A note changes: stored with the finalizer kept, one write and no reconcile (as a Kubernetes controller
+    // skips an update of a generation it observed).
+    const noted = await put(doc({ note: 'v1' }));
+    expect(noted.metadata.finalizers).toEqual(['polis.io/delivery']);
+    expect(noted.metadata.generation).toBe(1);
+    await quiet();
+    expect(p.delivery.stats.reconciles).toBe(reconciles);
+    expect(await p.store.currentRevision()).toBe(Number(noted.metadata.resourceVersion));
+    // What delivery reads does bring it back: a label (fair sharing's priority), an annotation it acts on.
+    await put(doc({ note: 'v1' }, { tier: 'public' }));
+    await quiet();
+    expect(p.delivery.stats.reconciles).toBe(reconciles + 1);
+    await put(doc({ note: 'v1', 'polis.io/force-conflicts': 'true' }, { tier: 'public' }));
+    await quiet();
+    expect(p.delivery.stats.reconciles).toBe(reconciles + 2);
+    // Sending finalizers replaces them: an empty list lets the next reconcile add the finalizer back.
+    const emptied = await put({ ...doc({ note: 'v2' }), metadata: { name: 'noted', finalizers: [] } });
+    expect(emptied.metadata.finalizers).toBeUndefined();
+    await settle(5, async () => (await app('edu', 'noted')).status?.phase === 'Running');
+    const r = await t.request('GET', path, { token: t.adminToken });
+    expect((r.json() as { metadata: { finalizers?: string[] } }).metadata.finalizers).toEqual(['polis.io/delivery']);
+    await t.request('DELETE', path, { token: t.tokens['edu-admin'] });
+    await settle(
+      20,
+      async () => (await p.store.get({ kind: 'Application', tenant: 'edu', name: 'noted' })) === undefined,
+    );
+  });
+
   it('delivers two deploy steps to one cluster in two namespaces as two Deployments, both of the department', async () => {
     const cluster = (await app('edu', 'enrolment-portal')).status!.clusters[0]!;
     const created = await t.request('POST', `${APPS}/edu/applications`, {

@@ -26,6 +26,7 @@ import { resolveRefObjects } from './ref-objects.ts';
 import { readStepValues } from './read-values.ts';
 import { localClusterName } from '../placement/topology-policy.ts';
 import { StatusBatcher } from './status-batcher.ts';
+import { deliveryAnnotations, deliveryInputDigest } from './delivery-input.ts';
 import { applyToCluster } from './cluster-apply.ts';
 import { redeliveryRequested } from './redelivery-relay.ts';
 import { EventNotes, placementNote } from './event-notes.ts';
@@ -101,6 +102,11 @@ interface Memory {
   applied: Map<string, string>;
   /** Resource version of the status we last wrote (to skip our own change events). */
   writtenVersion?: string;
+  /**
+   * What the last reconcile read of the application, or the status it wrote on it (deliveryInputDigest): a change
+   * event with this digest (an annotation delivery does not read, nothing else) needs no reconcile.
+   */
+  seen?: string;
   /** The last observations, for workflow health checks. */
   observations: Map<string, Observation>;
   /** Some replicas found no room in the last reconcile: retried when a cluster's capacity changes. */
@@ -182,7 +188,7 @@ export class DeliveryController {
           this.observeOthers(key, e.type === 'DELETED' ? undefined : e.object);
           return;
         }
-        if (e.type !== 'DELETED' && this.memory.get(key)?.writtenVersion === e.object.metadata.resourceVersion) return;
+        if (e.type !== 'DELETED' && this.unchangedForDelivery(key, e.object)) return;
         this.queue.add(key);
       },
       onError: (err) => {
@@ -275,6 +281,14 @@ export class DeliveryController {
     return n;
   }
 
+  /** Whether `app` is, for delivery, what the last reconcile of `key` read or wrote (see Memory.seen). */
+  private unchangedForDelivery(key: string, app: StoredObject): boolean {
+    const mem = this.memory.get(key);
+    if (!mem) return false;
+    if (mem.writtenVersion === app.metadata.resourceVersion) return true;
+    return mem.seen !== undefined && mem.seen === deliveryInputDigest(app);
+  }
+
   /** Whether this replica handles the application `tenant/name` (always, without shards). */
   private owns(key: string): boolean {
     if (!this.deps.shard) return true;
@@ -354,8 +368,9 @@ export class DeliveryController {
     // The namespace recorded at the first delivery (or the legacy one of an application delivered before).
     const owner = ownerOf(tenant, name, app.status);
     this.byNamespace.set(owner.namespace, key);
-    const mem = this.memory.get(key) ?? { applied: new Map(), observations: new Map(), owner };
+    const mem: Memory = this.memory.get(key) ?? { applied: new Map(), observations: new Map(), owner };
     mem.owner = owner;
+    mem.seen = deliveryInputDigest(app);
     this.memory.set(key, mem);
     if (app.metadata.deletionTimestamp) {
       await this.finalize(app, owner, mem);
@@ -435,7 +450,7 @@ export class DeliveryController {
     }
     const workflow = advanceWorkflow(spec, previous?.workflow, {
       generation,
-      approvals: parseApprovals(app.metadata.annotations?.[APPROVALS_ANNOTATION]),
+      approvals: parseApprovals(deliveryAnnotations(app)?.[APPROVALS_ANNOTATION]),
       now,
       stepHealthy: () => observedHealthy(mem, previous, generation),
       appRunning: (name) => runningApps.has(name),
@@ -528,7 +543,7 @@ export class DeliveryController {
           notes,
           this.stats,
           guard,
-          forcesConflicts(app.metadata.annotations),
+          forcesConflicts(deliveryAnnotations(app)),
         ),
       ),
     );
@@ -723,11 +738,13 @@ export class DeliveryController {
     const r = await this.statuses.write({ ...app, metadata: { ...app.metadata }, status });
     if (r.ok) {
       mem.writtenVersion = r.object.metadata.resourceVersion;
+      mem.seen = deliveryInputDigest(r.object);
       this.stats.statusWrites++;
       return;
     }
-    // The application changed meanwhile: its change event queues it again.
-    if (!(r.error instanceof ConflictError) && !(r.error instanceof NotFoundError)) throw r.error;
+    // The application changed meanwhile: reconciled again (its change event may have been one delivery skips).
+    if (r.error instanceof ConflictError) this.queue.add(`${app.metadata.tenant}/${app.metadata.name}`);
+    else if (!(r.error instanceof NotFoundError)) throw r.error;
   }
 
   private scheduleSuspendCheck(spec: ApplicationSpec, key: string): void {

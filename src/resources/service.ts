@@ -209,8 +209,20 @@ export class ResourceService {
     opts: WriteOptions = {},
   ): Promise<StoredObject> {
     return this.replaceWith(ctx, input, expected, opts, (tx, def, current, obj) =>
-      this.update(ctx, tx, def, current, obj, opts.auditVerb ?? 'update'),
+      this.update(ctx, tx, def, current, this.keepControllerFinalizers(def, current, obj), opts.auditVerb ?? 'update'),
     );
+  }
+
+  /**
+   * A PUT whose body says nothing of finalizers (a manifest replaced from its file) keeps those of the controllers
+   * that run here (`createFinalizers`), as the mutating admission that added them would add them again: otherwise
+   * the controller writes each one back, a second write per replace. Sending `finalizers`, even empty, replaces.
+   */
+  private keepControllerFinalizers(def: KindDefinition, current: StoredObject, obj: ResourceObject): ResourceObject {
+    const own = this.deps.createFinalizers?.get(def.kind);
+    if (!own || obj.metadata.finalizers !== undefined || current.metadata.deletionTimestamp) return obj;
+    const kept = (current.metadata.finalizers ?? []).filter((f) => own.includes(f));
+    return kept.length === 0 ? obj : { ...obj, metadata: { ...obj.metadata, finalizers: kept } };
   }
 
   /** PATCH with a JSON merge patch (RFC 7386), on the object or on its status subresource. */

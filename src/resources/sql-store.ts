@@ -30,7 +30,7 @@ import { GroupCommit, type CommittedBatch } from './sql/group-commit.ts';
 import type { Migration, Schema, SqlDialectHooks } from './sql/schema.ts';
 import { loadSnapshot, snapshotView } from './sql/snapshot-rows.ts';
 import { sqlLedger } from './sql/ledger-rows.ts';
-import { getObject, SqlStoreTx, type BatchState } from './sql/store-tx.ts';
+import { getObject, SqlStoreTx, StatementTemplates, type BatchState } from './sql/store-tx.ts';
 import { osStorageFailure, StoreUnavailableError } from './store-errors.ts';
 
 export type { Schema, SqlDialectHooks, Migration } from './sql/schema.ts';
@@ -70,6 +70,8 @@ export function createSqlStore(db: Kysely<Schema>, hooks: SqlDialectHooks): Stor
     const s = scope.getStore();
     if (s?.open) await s.tx?.settle();
   };
+  // Reads outside a batch's own jobs go through the query builder's executor (it waits for the connection).
+  const readStatements = new StatementTemplates();
   const snapshot = <T>(fn: (q: Kysely<Schema>) => Promise<T>): Promise<T> => {
     const s = scope.getStore();
     return s?.open ? fn(s.trx) : hooks.readSnapshot(db, fn);
@@ -99,11 +101,12 @@ export function createSqlStore(db: Kysely<Schema>, hooks: SqlDialectHooks): Stor
   const held = new HeldTerms();
   const committer = new GroupCommit({
     db,
-    beforeCommit: hooks.notifyCommit ? (trx, revision) => hooks.notifyCommit!(trx, revision) : undefined,
+    advanceCounter: hooks.advanceCounter ? (trx, revision) => hooks.advanceCounter!(trx, revision) : undefined,
     afterCommit: committedHere,
     lockWriter: (trx) => hooks.lockWriter(trx),
     transaction: hooks.batchTransaction ? (fn) => hooks.batchTransaction!(db, fn) : undefined,
     durable: hooks.durable ? () => hooks.durable!() : undefined,
+    runInBatch: hooks.runInBatch,
     // A write the storage refuses (read-only, disk full, I/O) becomes a 503 naming the I/O cause, not a bare 500.
     classify: (e) => {
       if (e instanceof StoreUnavailableError) return e;
@@ -253,7 +256,7 @@ export function createSqlStore(db: Kysely<Schema>, hooks: SqlDialectHooks): Stor
 
     async get(key: ObjectKey): Promise<StoredObject | undefined> {
       await settle();
-      return getObject(reader(), key);
+      return getObject(reader(), key, readStatements);
     },
 
     async list(query: ListQuery): Promise<ListPage> {

@@ -5,9 +5,12 @@ import type { AdmissionPlugin } from '../resources/service.ts';
 import type { StoreTx, TxChange } from '../resources/store.ts';
 import type { QuotaIndex } from './quota-index.ts';
 import type { Quota, ResourceUsage } from './quota.ts';
-import { ZERO_USAGE, addUsage, quotaMessage, quotaViolations, subtractUsage } from './quota.ts';
+import { ZERO_USAGE, addUsage, growsUsage, quotaMessage, quotaViolations, subtractUsage } from './quota.ts';
 
-/** What one object of a kind consumes of its department's quota. */
+/**
+ * What one object of a kind consumes of its department's quota: a function of its spec (every field but metadata and
+ * status, what `metadata.generation` counts), so a change that keeps the generation keeps the usage.
+ */
 export type UsageFunction = (obj: StoredObject) => ResourceUsage;
 
 interface TenantSpec {
@@ -96,6 +99,13 @@ export function quotaAdmission(usageByKind: ReadonlyMap<string, UsageFunction>, 
   return async ({ operation, definition, object, old, tx }) => {
     const usageOf = usageByKind.get(definition.kind);
     if (!usageOf || operation === 'delete') return;
+    // The spec is what usage is a function of: an update that keeps the generation cannot grow it.
+    if (old && old.metadata.generation === object.metadata.generation) return;
+    const before = old ? usageOf(old) : ZERO_USAGE;
+    const after = usageOf(object);
+    // Only growth is checked (quotaViolations): a change that takes no more of any dimension (a relabel, a note,
+    // a scale-down) needs neither the quota nor the department's totals.
+    if (!growsUsage(before, after)) return;
     const tenantName = object.metadata.tenant ?? '';
     const tenant = await tx.get(tenantKey(tenantName));
     const quota = (tenant?.spec as TenantSpec | undefined)?.quota;
@@ -103,8 +113,7 @@ export function quotaAdmission(usageByKind: ReadonlyMap<string, UsageFunction>, 
     const others =
       (index && (await othersFromIndex(index, tx, tenantName, object))) ??
       (await othersByListing(usageByKind, tx, tenantName, object));
-    const before = old ? usageOf(old) : ZERO_USAGE;
-    const violations = quotaViolations(quota, others, before, usageOf(object));
+    const violations = quotaViolations(quota, others, before, after);
     if (violations.length > 0) {
       throw new QuotaExceededError(
         quotaMessage(tenantName, violations),

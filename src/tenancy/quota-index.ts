@@ -27,8 +27,11 @@ export interface QuotaView {
  */
 export class QuotaIndex {
   readonly #deps: { store: Store; feed: ChangeFeed; usageByKind: ReadonlyMap<string, UsageFunction> };
-  /** `kind\0tenant\0name` → the object's department and usage. */
-  readonly #byKey = new Map<string, { readonly tenant: string; readonly usage: ResourceUsage }>();
+  /** `kind\0tenant\0name` → the object's department, generation and usage. */
+  readonly #byKey = new Map<
+    string,
+    { readonly tenant: string; readonly generation: number; readonly usage: ResourceUsage }
+  >();
   readonly #totals = new Map<string, ResourceUsage>();
   readonly #memo = new Map<string, ResourceUsage>();
   #subs: Subscription[] = [];
@@ -120,10 +123,14 @@ export class QuotaIndex {
     if (!usageOf) return;
     const tenant = o.metadata.tenant ?? '';
     const key = `${o.kind}\u0000${tenant}\u0000${o.metadata.name}`;
-    const before = this.#byKey.get(key)?.usage ?? ZERO_USAGE;
+    const held = this.#byKey.get(key);
+    const before = held?.usage ?? ZERO_USAGE;
+    // Usage is a function of the spec (UsageFunction): a change that keeps the generation (status, labels) keeps it.
+    const generation = o.metadata.generation;
+    if (!deleted && held !== undefined && held.generation === generation) return;
     const after = deleted ? ZERO_USAGE : usageOf(o);
     if (deleted) this.#byKey.delete(key);
-    else this.#byKey.set(key, { tenant, usage: after });
+    else this.#byKey.set(key, { tenant, generation, usage: after });
     const total = this.#totals.get(tenant) ?? ZERO_USAGE;
     this.#totals.set(tenant, addUsage(subtractUsage(total, before), after));
   }

@@ -7,6 +7,7 @@ import {
   ZERO_USAGE,
   addUsage,
   exceededDimensions,
+  growsUsage,
   quotaMessage,
   quotaViolations,
   subtractUsage,
@@ -188,6 +189,18 @@ describe('quotaViolations', () => {
           const grows = after[d] > before[d];
           expect(refused.has(d)).toBe(grows && others[d] + after[d] > limit);
         }
+      }),
+    );
+  });
+});
+
+describe('growsUsage', () => {
+  it('is false exactly when no quota, however small or exceeded, can refuse the change', () => {
+    fc.assert(
+      fc.property(quotaArb, usageArb, usageArb, usageArb, (q, others, before, after) => {
+        if (!growsUsage(before, after)) expect(quotaViolations(q, others, before, after)).toEqual([]);
+        const nothing: Quota = { cpu: '0', memory: '0', storage: '0', applications: 0 };
+        expect(quotaViolations(nothing, others, before, after).length > 0).toBe(growsUsage(before, after));
       }),
     );
   });

@@ -80,6 +80,11 @@ export function exceededDimensions(quota: Quota, used: ResourceUsage, requested:
   return excess;
 }
 
+/** Whether a change from `before` to `after` grows any dimension: only such a change can exceed a quota. */
+export function growsUsage(before: ResourceUsage, after: ResourceUsage): boolean {
+  return QUOTA_DIMENSIONS.some((d) => after[d] > before[d]);
+}
+
 /**
  * Whether changing one object from `before` to `after` fits the department's quota.
  *

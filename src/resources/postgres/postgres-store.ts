@@ -46,8 +46,9 @@ const postgresHooks: SqlDialectHooks = {
   readSnapshot(db, fn) {
     return db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(fn);
   },
-  async notifyCommit(trx, revision) {
-    await sql`SELECT pg_notify(${COMMIT_CHANNEL}, ${String(revision)})`.execute(trx);
+  async advanceCounter(trx, revision) {
+    await sql`WITH advanced AS (UPDATE revision_counter SET revision = ${revision} WHERE id = 1)
+      SELECT pg_notify(${COMMIT_CHANNEL}, ${String(revision)})`.execute(trx);
   },
 };
 

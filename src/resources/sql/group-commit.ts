@@ -1,7 +1,7 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { markRevisions } from '../../kernel/change-trace.ts';
 import type { CommitCounts } from '../store.ts';
-import type { CounterRow, Schema } from './schema.ts';
+import type { BatchRunner, CounterRow, Schema } from './schema.ts';
 import { BatchState, RecentWrites, StatementTemplates, type BatchEvent } from './store-tx.ts';
 
 /** The change events of one commit: every revision in (`after`, the last event's], in revision order. */
@@ -27,10 +27,11 @@ export interface GroupCommitOptions {
   /** Most jobs in one commit, so a long queue still gives readers (and the lock) a turn. */
   readonly maxBatch?: number;
   /**
-   * Last statement of a batch that advanced the revision, inside its transaction (PostgreSQL: pg_notify, which the
-   * server delivers to other replicas only once the commit succeeded, and never for a rolled-back batch).
+   * Last statement of a batch that advanced the revision, inside its transaction: writes the counter (PostgreSQL:
+   * with pg_notify, which the server delivers to other replicas only once the commit succeeded, and never for a
+   * rolled-back batch). Absent: `BatchState.writeCounter`.
    */
-  readonly beforeCommit?: (trx: Transaction<Schema>, revision: number) => Promise<void>;
+  readonly advanceCounter?: (trx: Transaction<Schema>, revision: number) => Promise<void>;
   /**
    * Called after a commit that advanced the revision (this process's watchers wake at once), with the change events
    * it wrote when they are every revision after `after` (a snapshot load advances the revision without events).
@@ -44,6 +45,8 @@ export interface GroupCommitOptions {
    * while the next batch already runs.
    */
   readonly durable?: () => Promise<void>;
+  /** Runs a batch's hot statements directly on the connection it holds (SqlDialectHooks.runInBatch). */
+  readonly runInBatch?: BatchRunner;
 }
 
 /** Thrown out of the batch transaction to roll it back when its first job failed (nothing else is in it yet). */
@@ -77,11 +80,12 @@ export class GroupCommit {
   #transactions = 0;
   /** What the last batches committed, for reading recent changes back without the database (StoreTx.changesAfter). */
   readonly #recent = new RecentWrites();
-  readonly #statements = new StatementTemplates();
+  readonly #statements: StatementTemplates;
 
   constructor(opts: GroupCommitOptions) {
     this.#opts = opts;
     this.#maxBatch = opts.maxBatch ?? 256;
+    this.#statements = new StatementTemplates(opts.runInBatch);
   }
 
   get counts(): CommitCounts {
@@ -139,7 +143,7 @@ export class GroupCommit {
         while (this.#queue.length > 0 && done.length + refused.length < this.#maxBatch) {
           const first = done.length === 0;
           // The first job needs no savepoint: if it fails, the transaction holds nothing else and is rolled back.
-          if (!first) await sql`savepoint group_commit_job`.execute(trx);
+          if (!first) await this.#statements.raw(trx, 'savepoint group_commit_job');
           const job = (current = this.#queue.shift()!);
           const mark = state.mark();
           let value: unknown;
@@ -152,7 +156,7 @@ export class GroupCommit {
               firstFailure = { job, error: e };
               throw new FirstJobFailed();
             }
-            await sql`rollback to savepoint group_commit_job`.execute(trx);
+            await this.#statements.raw(trx, 'rollback to savepoint group_commit_job');
             current = undefined;
             refused.push({ job, error: this.#opts.classify(e) });
             continue;
@@ -164,8 +168,10 @@ export class GroupCommit {
           current = undefined;
           done.push({ job, value });
         }
-        await state.writeCounter(trx);
-        if (state.revision !== state.startRevision) await this.#opts.beforeCommit?.(trx, state.revision);
+        if (state.revision !== state.startRevision) {
+          if (this.#opts.advanceCounter) await this.#opts.advanceCounter(trx, state.revision);
+          else await state.writeCounter(trx);
+        }
         advanced = state.revision !== state.startRevision ? state.revision : undefined;
         if (advanced !== undefined && state.events.length === advanced - state.startRevision)
           committed = {

@@ -226,10 +226,12 @@ export interface SqlDialectHooks {
   /** Runs `fn` against one consistent snapshot (several statements that see the same committed state). */
   readSnapshot<T>(db: Kysely<Schema>, fn: (q: Kysely<Schema>) => Promise<T>): Promise<T>;
   /**
-   * Last statement of a write transaction that advanced the revision: tells other processes on the same database
-   * (PostgreSQL: pg_notify, delivered only if the transaction commits). Absent: they learn of it by polling.
+   * Last statement of a group-commit batch that advanced the revision: writes the counter and tells other processes
+   * on the same database, in one statement (PostgreSQL: an UPDATE in a CTE and pg_notify, delivered only if the
+   * transaction commits: one round trip, not two). Absent: the counter is updated alone, and other processes learn
+   * of the commit by polling.
    */
-  notifyCommit?(trx: Transaction<Schema>, revision: number): Promise<void>;
+  advanceCounter?(trx: Transaction<Schema>, revision: number): Promise<void>;
   /**
    * Starts listening for other processes' commits (and this one's), with the commit's last revision when known;
    * `onCommit` may be called spuriously. Returns a stop function.
@@ -250,4 +252,14 @@ export interface SqlDialectHooks {
   durable?(): Promise<void>;
   /** Releases what the hooks hold (after the database is closed). */
   close?(): Promise<void>;
+  /**
+   * Runs one statement at once, synchronously, on the connection a group-commit batch holds, and returns its rows:
+   * the batch's hot statements (StatementTemplates, savepoints) skip the query builder's executor, whose promise
+   * hops and connection bookkeeping cost more than SQLite takes to run them. SQLite only (node:sqlite is
+   * synchronous, and the store has one connection, which the batch holds from BEGIN to COMMIT); absent elsewhere.
+   */
+  readonly runInBatch?: BatchRunner;
 }
+
+/** See SqlDialectHooks.runInBatch. */
+export type BatchRunner = (sql: string, parameters: readonly unknown[]) => readonly unknown[];

@@ -11,7 +11,7 @@ import { describeKey, keyOf, type ObjectKey, type StoredObject } from '../envelo
 import { NotFoundError } from '../../kernel/errors.ts';
 import type { StoreTx, TxChange } from '../store.ts';
 import { normalizeAuditInput, toAuditRow } from './audit-rows.ts';
-import type { CounterRow, Schema } from './schema.ts';
+import type { BatchRunner, CounterRow, Schema } from './schema.ts';
 
 /**
  * What the jobs of one group commit share: the revision counter and the audit head, read once under the writer lock
@@ -87,7 +87,12 @@ export class BatchState {
   /** Writes the advanced counter; call once, after the last job and before commit. */
   async writeCounter(trx: Transaction<Schema>): Promise<void> {
     if (this.revision !== this.startRevision) {
-      await trx.updateTable('revision_counter').set({ revision: this.revision }).where('id', '=', 1).execute();
+      await this.statements.run(trx, 'write-counter', [this.revision], (a) =>
+        trx
+          .updateTable('revision_counter')
+          .set({ revision: a[0] as number })
+          .where('id', '=', 1),
+      );
     }
   }
 }
@@ -101,13 +106,25 @@ export class BatchState {
 export class StatementTemplates {
   /** Per id: the SQL text, and per parameter the argument it takes (a number) or a constant of the builder. */
   readonly #templates = new Map<string, { readonly sql: string; readonly params: readonly Param[] } | null>();
+  /** Where the batch's connection can be used directly (SQLite), the statements run there, not through `trx`. */
+  readonly #direct: BatchRunner | undefined;
+
+  constructor(direct?: BatchRunner) {
+    this.#direct = direct;
+  }
+
+  /** Runs a statement without parameters (a savepoint) inside the batch. */
+  async raw(trx: Kysely<Schema>, text: string): Promise<void> {
+    if (this.#direct) this.#direct(text, []);
+    else await trx.executeQuery(CompiledQuery.raw(text));
+  }
 
   /**
    * Runs the statement `id` that `build(args)` makes, with `args`. `id` names one shape: the same SQL text for any
    * arguments (so a list's length belongs in it); values the builder writes itself are kept as they are.
    */
   async run<R>(
-    trx: Transaction<Schema>,
+    trx: Kysely<Schema>,
     id: string,
     args: readonly unknown[],
     build: (args: readonly unknown[]) => Compilable<R>,
@@ -127,6 +144,7 @@ export class StatementTemplates {
     }
     if (t === null) return (await trx.executeQuery(build(args))).rows;
     const parameters = t.params.map((p) => (typeof p === 'number' ? args[p] : p.constant));
+    if (this.#direct) return this.#direct(t.sql, parameters) as readonly R[];
     return (await trx.executeQuery(CompiledQuery.raw(t.sql, parameters) as CompiledQuery<R>)).rows;
   }
 }
@@ -226,10 +244,7 @@ export class SqlStoreTx implements StoreTx {
     let body = this.#bodies.get(id);
     if (body === undefined) {
       await this.settle();
-      const rows = await this.#state.statements.run(this.#trx, 'get-body', [key.kind, key.tenant, key.name], (a) =>
-        selectBody(this.#trx, { kind: a[0] as string, tenant: a[1] as string, name: a[2] as string }),
-      );
-      body = rows[0]?.body ?? null;
+      body = (await getBody(this.#trx, key, this.#state.statements)) ?? null;
       this.#bodies.set(id, body);
     }
     return body === null ? undefined : (JSON.parse(body) as StoredObject);
@@ -415,12 +430,9 @@ export class SqlStoreTx implements StoreTx {
   }
 
   async #readAuditHead(): Promise<{ seq: number; hash: string }> {
-    const row = await this.#trx
-      .selectFrom('audit')
-      .select(['seq', 'hash'])
-      .orderBy('seq', 'desc')
-      .limit(1)
-      .executeTakeFirst();
+    const [row] = await this.#state.statements.run(this.#trx, 'audit-head', [], () =>
+      this.#trx.selectFrom('audit').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1),
+    );
     if (row) return { seq: Number(row.seq), hash: row.hash };
     // Every live entry was archived and pruned: the chain continues from the anchor.
     const anchor = await this.#trx
@@ -464,15 +476,25 @@ function upsertObject(db: QueryCreator<Schema>, row: Insertable<Schema['objects'
 }
 
 /** The object at `key`, freshly parsed. */
-export async function getObject(db: Kysely<Schema>, key: ObjectKey): Promise<StoredObject | undefined> {
-  const body = await getBody(db, key);
+export async function getObject(
+  db: Kysely<Schema>,
+  key: ObjectKey,
+  statements: StatementTemplates,
+): Promise<StoredObject | undefined> {
+  const body = await getBody(db, key, statements);
   return body === undefined ? undefined : (JSON.parse(body) as StoredObject);
 }
 
 /** The stored text of the object at `key`. */
-async function getBody(db: Kysely<Schema>, key: ObjectKey): Promise<string | undefined> {
-  const row = await selectBody(db, key).executeTakeFirst();
-  return row?.body;
+async function getBody(
+  db: Kysely<Schema>,
+  key: ObjectKey,
+  statements: StatementTemplates,
+): Promise<string | undefined> {
+  const rows = await statements.run(db, 'get-body', [key.kind, key.tenant, key.name], (a) =>
+    selectBody(db, { kind: a[0] as string, tenant: a[1] as string, name: a[2] as string }),
+  );
+  return rows[0]?.body;
 }
 
 function selectBody(db: Kysely<Schema>, key: ObjectKey) {

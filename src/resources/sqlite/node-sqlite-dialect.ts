@@ -53,14 +53,28 @@ class ImmediateSqliteDriver extends SqliteDriver {
  */
 export class NodeSqliteDialect extends SqliteDialect {
   readonly #config: SqliteDialectConfig;
+  readonly #database: SqliteDatabase;
 
   constructor(database: DatabaseSync) {
-    const config: SqliteDialectConfig = { database: adaptNodeSqlite(database) };
+    const adapted = adaptNodeSqlite(database);
+    const config: SqliteDialectConfig = { database: adapted };
     super(config);
     this.#config = config;
+    this.#database = adapted;
   }
 
   override createDriver(): Driver {
     return new ImmediateSqliteDriver(this.#config);
   }
+
+  /**
+   * Runs one statement at once on the connection, from the same prepared-statement cache, and returns its rows.
+   * Only for a caller that holds the connection (a group-commit batch, see SqlDialectHooks.runInBatch).
+   */
+  readonly runNow = (sqlText: string, parameters: readonly unknown[]): readonly unknown[] => {
+    const stmt = this.#database.prepare(sqlText);
+    if (stmt.reader) return stmt.all(parameters);
+    stmt.run(parameters);
+    return [];
+  };
 }

@@ -118,9 +118,14 @@ export async function openSqliteStore(
     database.close();
     throw e;
   }
-  const db = new Kysely<Schema>({ dialect: new NodeSqliteDialect(database) });
+  const dialect = new NodeSqliteDialect(database);
+  const db = new Kysely<Schema>({ dialect });
   // An in-memory store has no log to flush: its commits are as durable as it gets.
-  const hooks = file === ':memory:' ? sqliteHooks : { ...sqliteHooks, ...batchHooks(new WalSync(file)) };
+  const hooks = {
+    ...sqliteHooks,
+    ...(file === ':memory:' ? {} : batchHooks(new WalSync(file))),
+    runInBatch: dialect.runNow,
+  };
   const store = createSqlStore(db, withExtraMigrations(hooks, opts.extraMigrations));
   try {
     await store.migrate();
