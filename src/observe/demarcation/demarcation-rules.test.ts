@@ -123,3 +123,40 @@ describe('the demarcation rule on load-driven signals', () => {
     expect(own.explained?.by).toBe('requests');
   });
 });
+
+describe('the demarcation rule on load-driven signals, per pod', () => {
+  // Two replicas of web; after AT the traffic doubles, all of it going to web-a (50 → 150 req/s, web-b stays at 50).
+  const replicas = {
+    ...base,
+    pods: [
+      { name: 'web-a', component: 'web', node: 'n1' },
+      { name: 'web-b', component: 'web', node: 'n2' },
+    ],
+  };
+  const cpuOf = (pod: string, after: number, seed: number): Series =>
+    series({ on: 'pod', name: pod, signal: 'cpu' }, 0.2, 0.002, after, seed);
+  const podTraffic = [
+    series({ on: 'pod', name: 'web-a', signal: 'requests' }, 50, 0.5, 150, 1),
+    series({ on: 'pod', name: 'web-b', signal: 'requests' }, 50, 0.5, 50, 2),
+  ];
+  const componentTraffic = series({ on: 'component', name: 'web', signal: 'requests' }, 100, 1, 200, 3);
+  const cpuEvidence = (input: DemarcationInput) =>
+    demarcate(input)
+      .candidates.find((c) => c.subject.name === 'web')
+      ?.evidence.series.find((x) => x.signal === 'cpu' && x.name === 'web-a');
+
+  it("explains a replica's CPU by its own traffic where the component's would leave part of it unexplained", () => {
+    // web-a's CPU triples with its traffic. The component's traffic only doubled: by it, a third of the rise is web-a's own.
+    const cpu = [cpuOf('web-a', 0.6, 4), cpuOf('web-b', 0.2, 5)];
+    const byComponent = cpuEvidence({ ...replicas, series: [componentTraffic, ...cpu] });
+    expect(byComponent?.contribution).toBeGreaterThan(0);
+    const byPod = cpuEvidence({ ...replicas, series: [componentTraffic, ...podTraffic, ...cpu] });
+    expect(byPod === undefined || byPod.contribution === 0).toBe(true);
+  });
+
+  it("keeps the part of a replica's CPU rise that its own traffic does not explain", () => {
+    const e = cpuEvidence({ ...replicas, series: [...podTraffic, cpuOf('web-a', 1.2, 4), cpuOf('web-b', 0.2, 5)] })!;
+    expect(e.contribution).toBeGreaterThan(0);
+    expect(e.explained?.by).toBe('requests');
+  });
+});
