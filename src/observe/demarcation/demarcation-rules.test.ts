@@ -160,3 +160,29 @@ describe('the demarcation rule on load-driven signals, per pod', () => {
     expect(e.explained?.by).toBe('requests');
   });
 });
+
+describe('the demarcation rule on persistence', () => {
+  // cache's latency holds at 4x from AT on; web, a quiet service, shows one slow request in one sample (a p99 of one
+  // request), twenty times its level, and is back the next minute.
+  const spike = (s: Series): Series => ({
+    ...s,
+    points: s.points.map(([t, v]): [number, number | null] => [t, t === AT + 120 ? 1 : v]),
+  });
+  const input: DemarcationInput = {
+    ...base,
+    series: [
+      series({ on: 'component', name: 'cache', signal: 'latency', quantile: 0.99 }, 0.05, 0.002, 0.2, 1),
+      spike(series({ on: 'component', name: 'web', signal: 'latency', quantile: 0.99 }, 0.05, 0.002, undefined, 2)),
+    ],
+  };
+
+  it('ranks a change that held above a single sample that jumped further', () => {
+    const r = demarcate(input);
+    expect(r.candidates[0]!.subject.name).toBe('cache');
+    expect(r.candidates.some((c) => c.subject.name === 'web')).toBe(false);
+  });
+
+  it('counts the single sample when asked for no persistence', () => {
+    expect(demarcate(input, { persistence: 1 }).candidates[0]!.subject.name).toBe('web');
+  });
+});
