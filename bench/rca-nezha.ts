@@ -271,7 +271,10 @@ async function main(): Promise<void> {
       data: '../shared/data/nezha (Online Boutique 2022-08-22/23, Train Ticket 2023-01-29/30)',
       faults: outcomes.length,
       options: DEFAULT_OPTIONS,
-      leaveOneSystemOut: { grid: 'preSeconds {180, 300} × postSeconds {180, 300} × threshold {2, 3, 4} × persistence {1, 2}', runs: loso },
+      leaveOneSystemOut: {
+        grid: 'preSeconds {180, 300} × postSeconds {180, 300} × threshold {2, 3, 4} × persistence {1, 2}',
+        runs: loso,
+      },
       byFaultType: byType,
       trafficPerPod: traffic,
       rootVisibleAtOtherTimes: {

@@ -34,7 +34,7 @@ export function rankTestZ(a: readonly number[], b: readonly number[]): number {
   const all = [...a.map((v) => [v, 0] as const), ...b.map((v) => [v, 1] as const)].sort((x, y) => x[0] - y[0]);
   let rankSumA = 0;
   let tieTerm = 0;
-  for (let i = 0; i < all.length; ) {
+  for (let i = 0; i < all.length;) {
     let j = i;
     while (j < all.length && all[j]![0] === all[i]![0]) j++;
     const t = j - i;
@@ -97,9 +97,11 @@ export function signalLeads(
         const before = points.filter(([t]) => t >= f.at - opts.preSeconds && t < f.at).map(([, v]) => v);
         const after = points.filter(([t]) => t >= f.at && t <= f.at + opts.postSeconds).map(([, v]) => v);
         if (before.length === 0 || after.length === 0 || hour.length < 10) continue;
-        for (const [name, stat] of Object.entries(STATISTICS)) put(`${name}|${signal}`, service, stat(after, before, hour));
+        for (const [name, stat] of Object.entries(STATISTICS))
+          put(`${name}|${signal}`, service, stat(after, before, hour));
       }
-      for (const [key, m] of scores) (ranks.get(key) ?? ranks.set(key, []).get(key)!).push(pessimisticRank(m, f.service));
+      for (const [key, m] of scores)
+        (ranks.get(key) ?? ranks.set(key, []).get(key)!).push(pessimisticRank(m, f.service));
     }
   }
   const table: Record<string, Record<string, string>> = {};
