@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { evaluate } from '../bench/rca-nezha.ts';
 import { loadNezhaDay, NEZHA_DIR } from '../bench/support/nezha.ts';
+import { pessimisticRank, rankTestZ } from '../bench/support/rca-leads.ts';
 import { missKind, trafficProfile, visibility } from '../bench/support/rca-visibility.ts';
 import { DEFAULT_OPTIONS, type DemarcationInput, type Series } from '../src/observe/demarcation/index.ts';
 import { skipTitle } from './support/skip.ts';
@@ -88,3 +89,26 @@ describe.skipIf(!HAVE_DATA)(
     });
   },
 );
+
+describe('the statistics of the leads tried for the misses', () => {
+  it('gives a rank test z that grows with the shift, is signed, and is 0 for the same values', () => {
+    const hour = Array.from({ length: 60 }, (_, i) => (i % 10) / 10);
+    expect(rankTestZ([0.45, 0.45, 0.45], hour)).toBeCloseTo(0, 1);
+    expect(rankTestZ([2, 2, 2, 2, 2], hour)).toBeGreaterThan(3);
+    expect(rankTestZ([-1, -1, -1, -1, -1], hour)).toBeLessThan(-3);
+    expect(rankTestZ([2, 2], hour)).toBeLessThan(rankTestZ([2, 2, 2, 2, 2], hour));
+    // A series flat on one value (a histogram bucket) tells nothing: no rank order, no z.
+    expect(rankTestZ([0.025, 0.025], [0.025, 0.025, 0.025])).toBe(0);
+  });
+
+  it('ranks the root behind every service scoring as much as it, and last when it has no score', () => {
+    const scores = new Map([
+      ['a', 0],
+      ['b', 0],
+      ['c', 5],
+    ]);
+    expect(pessimisticRank(scores, 'c')).toBe(1);
+    expect(pessimisticRank(scores, 'a')).toBe(3);
+    expect(pessimisticRank(scores, 'd')).toBe(4);
+  });
+});

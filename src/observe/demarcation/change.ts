@@ -7,7 +7,7 @@ export interface SeriesChange {
   readonly series: Series;
   /** Median of the baseline window. */
   readonly before: number;
-  /** The post-window value the score is taken from (the most deviant in the bad direction); NaN when silent. */
+  /** The post-window value the score is taken from (the k-th most deviant in the bad direction, k the persistence); NaN when silent. */
   readonly after: number;
   /** The noise scale the change is divided by: the largest of the baseline's spread, the history's short-term variability and the measurement's resolution. */
   readonly scale: number;
@@ -32,7 +32,8 @@ export function cleanPoints(series: Series): [number, number][] {
 
 /**
  * The change of one series at `at`: baseline `[at - pre, at)`, compared window `[at, at + post]`, noise learned
- * from `[at - history, at)`. Undefined when the series has no baseline (nothing to compare with).
+ * from `[at - history, at)`, the change that held for `opts.persistence` samples (all of them when fewer came).
+ * Undefined when the series has no baseline (nothing to compare with).
  */
 export function changeOf(series: Series, at: number, opts: DemarcationOptions): SeriesChange | undefined {
   const rule = SIGNAL_RULES[series.signal];
@@ -54,15 +55,11 @@ export function changeOf(series: Series, at: number, opts: DemarcationOptions): 
     const reported = series.points.some(([t]) => t >= at && t <= at + opts.postSeconds);
     return reported ? undefined : { series, before, after: Number.NaN, scale, delta: 0, z: 0, silent: true };
   }
-  // The most deviant value in the bad direction: faults are short (minutes) and may not cover the whole window.
-  let after = post[0]!;
-  let delta = Number.NEGATIVE_INFINITY;
-  for (const v of post) {
-    const d = rule.bad === 'up' ? v - before : rule.bad === 'down' ? before - v : Math.abs(v - before);
-    if (d > delta || (d === delta && v < after)) {
-      delta = d;
-      after = v;
-    }
-  }
+  // The change that held for `persistence` samples: the k-th most deviant value in the bad direction (faults are
+  // short, minutes, and may not cover the whole window; one sample alone may be one slow request on a quiet service).
+  const deviation = (v: number): number =>
+    rule.bad === 'up' ? v - before : rule.bad === 'down' ? before - v : Math.abs(v - before);
+  const ordered = post.map((v) => [deviation(v), v] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+  const [delta, after] = ordered[Math.min(Math.max(1, opts.persistence), ordered.length) - 1]!;
   return { series, before, after, scale, delta, z: delta / scale, silent: false };
 }

@@ -123,3 +123,66 @@ describe('the demarcation rule on load-driven signals', () => {
     expect(own.explained?.by).toBe('requests');
   });
 });
+
+describe('the demarcation rule on load-driven signals, per pod', () => {
+  // Two replicas of web; after AT the traffic doubles, all of it going to web-a (50 → 150 req/s, web-b stays at 50).
+  const replicas = {
+    ...base,
+    pods: [
+      { name: 'web-a', component: 'web', node: 'n1' },
+      { name: 'web-b', component: 'web', node: 'n2' },
+    ],
+  };
+  const cpuOf = (pod: string, after: number, seed: number): Series =>
+    series({ on: 'pod', name: pod, signal: 'cpu' }, 0.2, 0.002, after, seed);
+  const podTraffic = [
+    series({ on: 'pod', name: 'web-a', signal: 'requests' }, 50, 0.5, 150, 1),
+    series({ on: 'pod', name: 'web-b', signal: 'requests' }, 50, 0.5, 50, 2),
+  ];
+  const componentTraffic = series({ on: 'component', name: 'web', signal: 'requests' }, 100, 1, 200, 3);
+  const cpuEvidence = (input: DemarcationInput) =>
+    demarcate(input)
+      .candidates.find((c) => c.subject.name === 'web')
+      ?.evidence.series.find((x) => x.signal === 'cpu' && x.name === 'web-a');
+
+  it("explains a replica's CPU by its own traffic where the component's would leave part of it unexplained", () => {
+    // web-a's CPU triples with its traffic. The component's traffic only doubled: by it, a third of the rise is web-a's own.
+    const cpu = [cpuOf('web-a', 0.6, 4), cpuOf('web-b', 0.2, 5)];
+    const byComponent = cpuEvidence({ ...replicas, series: [componentTraffic, ...cpu] });
+    expect(byComponent?.contribution).toBeGreaterThan(0);
+    const byPod = cpuEvidence({ ...replicas, series: [componentTraffic, ...podTraffic, ...cpu] });
+    expect(byPod === undefined || byPod.contribution === 0).toBe(true);
+  });
+
+  it("keeps the part of a replica's CPU rise that its own traffic does not explain", () => {
+    const e = cpuEvidence({ ...replicas, series: [...podTraffic, cpuOf('web-a', 1.2, 4), cpuOf('web-b', 0.2, 5)] })!;
+    expect(e.contribution).toBeGreaterThan(0);
+    expect(e.explained?.by).toBe('requests');
+  });
+});
+
+describe('the demarcation rule on persistence', () => {
+  // cache's latency holds at 4x from AT on; web, a quiet service, shows one slow request in one sample (a p99 of one
+  // request), twenty times its level, and is back the next minute.
+  const spike = (s: Series): Series => ({
+    ...s,
+    points: s.points.map(([t, v]): [number, number | null] => [t, t === AT + 120 ? 1 : v]),
+  });
+  const input: DemarcationInput = {
+    ...base,
+    series: [
+      series({ on: 'component', name: 'cache', signal: 'latency', quantile: 0.99 }, 0.05, 0.002, 0.2, 1),
+      spike(series({ on: 'component', name: 'web', signal: 'latency', quantile: 0.99 }, 0.05, 0.002, undefined, 2)),
+    ],
+  };
+
+  it('ranks a change that held above a single sample that jumped further', () => {
+    const r = demarcate(input);
+    expect(r.candidates[0]!.subject.name).toBe('cache');
+    expect(r.candidates.some((c) => c.subject.name === 'web')).toBe(false);
+  });
+
+  it('counts the single sample when asked for no persistence', () => {
+    expect(demarcate(input, { persistence: 1 }).candidates[0]!.subject.name).toBe('web');
+  });
+});

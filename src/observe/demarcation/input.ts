@@ -119,6 +119,11 @@ export interface DemarcationOptions {
   readonly threshold: number;
   /** Seconds before `at` within which a rollout is a suspect. */
   readonly changeLookbackSeconds: number;
+  /**
+   * Samples after `at` a change must hold for: a series' change is its k-th most deviant value after `at`, so a
+   * single sample (on a quiet service, one slow request's latency) is not a change on its own.
+   */
+  readonly persistence: number;
 }
 
 export const DEFAULT_OPTIONS: DemarcationOptions = {
@@ -127,4 +132,5 @@ export const DEFAULT_OPTIONS: DemarcationOptions = {
   historySeconds: 3600,
   threshold: 3,
   changeLookbackSeconds: 1800,
+  persistence: 2,
 };

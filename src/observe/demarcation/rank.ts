@@ -146,13 +146,15 @@ export function rankCandidates(input: DemarcationInput, opts: DemarcationOptions
     }
   }
 
-  // Each component's request rate: its level before the onset and its samples by time.
+  // Each component's and each pod's request rate: its level before the onset and its samples by time. A pod's own
+  // traffic predicts its load-driven signals better than its component's: replicas need not share the load evenly.
   const trafficOf = new Map<string, Traffic>();
   for (const l of located) {
     const sr = l.change.series;
-    if (sr.signal !== 'requests' || sr.on !== 'component' || !l.component || l.change.silent) continue;
-    if (l.change.before > 0)
-      trafficOf.set(l.component, { before: l.change.before, at: new Map(cleanPoints(sr).map(([t, v]) => [t, v])) });
+    if (sr.signal !== 'requests' || !l.component || l.change.silent || l.change.before <= 0) continue;
+    const who = sr.on === 'component' ? l.component : l.pod ? `pod:${l.pod}` : undefined;
+    if (who !== undefined)
+      trafficOf.set(who, { before: l.change.before, at: new Map(cleanPoints(sr).map(([t, v]) => [t, v])) });
   }
 
   const evidenceOf = (l: Located): SeriesEvidence => {
@@ -181,7 +183,8 @@ export function rankCandidates(input: DemarcationInput, opts: DemarcationOptions
     if (LOAD_DRIVEN.has(l.change.series.signal) && l.component && !l.change.silent) {
       // CPU, network and I/O follow the traffic served: only the part beyond what the request rate's change
       // predicts at the same moment (the level before times the traffic then over the traffic before) is its own.
-      const traffic = trafficOf.get(l.component);
+      // A pod's series follow the pod's own request rate where it is measured, else its component's.
+      const traffic = (l.pod ? trafficOf.get(`pod:${l.pod}`) : undefined) ?? trafficOf.get(l.component);
       const own = traffic ? ownBeyondTraffic(l.change, traffic, at, opts) : undefined;
       if (own !== undefined) {
         const amount = Math.max(0, l.change.delta - own);
