@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { forEachBackend } from '../../../test/setup/backends.ts';
 import { ManualClock } from '../../kernel/clock.ts';
+import type { Fence } from '../../kernel/leader-lease.ts';
+import { ConflictError } from '../../kernel/errors.ts';
 import { msg } from '../../kernel/messages/index.ts';
 import type { StoredObject } from '../../resources/envelope.ts';
 import type { ListQuery, Store } from '../../resources/store.ts';
@@ -139,6 +141,62 @@ forEachBackend('alert state and notification records across a restart', (backend
     expect(at(75)['nodes-max-2m gov-west']).toBe('firing');
     expect(at(120)['nodes-min-2m gov-east']).toBe('firing');
     expect(at(180)['nodes-max-2m gov-west']).toBe('resolved');
+  });
+
+  it('writes alerts, windows and notification records only under the leader’s term: a stale term changes nothing', async () => {
+    const lease = await store.acquireLease({ name: 'controllers', holder: 'a', epoch: 0, ttlMs: 30_000 });
+    let term: Fence = { name: 'controllers', holder: 'a', epoch: lease.epoch };
+    const fenced = store.alertState.fenced(() => term);
+    const clock = new ManualClock('2026-03-01T00:00:00Z');
+    const w = world();
+    w.state.health = 'Unreachable';
+    const told: AlertTransition[] = [];
+    const c = new AlertController({ store: { list: w.list }, clock, intervalMs: 0, windowsEveryMs: 0, state: fenced });
+    c.onTransition((t) => void told.push(t));
+    // Under the held term the controller writes as it would unfenced.
+    await c.tick();
+    expect(told.map((t) => t.alert.rule)).toEqual(['job-failed']);
+    await fenced.putNotification({ id: 1, tenant: 'edu', at: 1, nextRetryAt: 5, data: '{"a":1}' });
+    const contents = async () => ({
+      alerts: await store.alertState.loadAlerts(),
+      windows: await store.alertState.loadWindows(),
+      records: await store.alertState.listNotifications(),
+    });
+    const before = await contents();
+    expect(before.alerts.length).toBeGreaterThan(0);
+    expect(before.windows.slots.length).toBeGreaterThan(0);
+    const refused = async (write: Promise<unknown>) => {
+      const e = await write.then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      expect(e).toBeInstanceOf(ConflictError);
+      expect((e as ConflictError).causes[0]).toMatchObject({ code: 'Fenced', params: { epoch: term.epoch } });
+    };
+    // The term lapses (the leader paused past its lease), then another replica takes the lease: either way every
+    // alert write of the old term is refused.
+    await store.releaseLease('controllers', 'a', lease.epoch);
+    for (const takeover of [false, true]) {
+      if (takeover)
+        expect(await store.acquireLease({ name: 'controllers', holder: 'b', epoch: 0, ttlMs: 30_000 })).toMatchObject({
+          held: true,
+          epoch: lease.epoch + 1,
+        });
+      clock.advance(60_000);
+      w.state.health = takeover ? 'Ready' : 'Unreachable';
+      await expect(c.tick()).rejects.toBeInstanceOf(ConflictError);
+      await refused(fenced.saveAlerts([]));
+      await refused(fenced.windowSeriesIds([{ tenant: 'edu', key: 'x{tenant="edu"}' }]));
+      await refused(fenced.saveWindows({ put: [], replaced: [], dropSeries: [1], pruneBefore: Date.now() }));
+      await refused(fenced.putNotification({ id: 2, tenant: 'edu', at: 2, nextRetryAt: null, data: '{}' }));
+      await refused(fenced.pruneNotifications(Date.now(), 0));
+      expect(await contents()).toEqual(before);
+    }
+    // Nothing more was told by the stale leader; the new term's writes pass.
+    expect(told).toHaveLength(1);
+    term = { name: 'controllers', holder: 'b', epoch: lease.epoch + 1 };
+    await fenced.saveAlerts([]);
+    expect(await store.alertState.loadAlerts()).toEqual([]);
   });
 
   it('lists the records after a restart and resumes a retry owed, from the attempt it reached', async () => {

@@ -16,6 +16,17 @@ export interface SignalWindows {
 /** One bucket of one series as kept across a restart: [series key, bucket number, sum, count, max, min]. */
 export type BucketDump = readonly [string, number, number, number, number, number];
 
+/** Told of one live bucket of one series in a window's slot (RingSignalWindows.visitSlots). */
+export type BucketVisitor = (
+  key: string,
+  slot: number,
+  bucket: number,
+  sum: number,
+  count: number,
+  max: number,
+  min: number,
+) => void;
+
 /** Where the collector writes samples. */
 export interface SampleSink {
   record(series: string, at: number, value: number): void;
@@ -45,6 +56,8 @@ export class RingSignalWindows implements SignalWindows, SampleSink {
   }
 
   private readonly wanted = new Map<string, Set<number>>();
+  /** Per window: the latest sample time written to each slot (which slots a checkpoint must write again). */
+  private readonly writtenAt = new Map<number, Float64Array>();
 
   /** Keep `windowMs` for every series of `signal` (the text of a series key before its `{`). */
   want(signal: string, windowMs: number): void {
@@ -56,6 +69,16 @@ export class RingSignalWindows implements SignalWindows, SampleSink {
   /** Series held now. */
   get size(): number {
     return this.series.size;
+  }
+
+  /** Whether the series `key` is held. */
+  has(key: string): boolean {
+    return this.series.has(key);
+  }
+
+  /** The keys of the series held. */
+  keys(): IterableIterator<string> {
+    return this.series.keys();
   }
 
   record(key: string, at: number, value: number): void {
@@ -135,35 +158,51 @@ export class RingSignalWindows implements SignalWindows, SampleSink {
   }
 
   /**
-   * The live buckets (still inside their window at `now`) of the slots `slotsOf(windowMs)` names, for every series:
-   * what a checkpoint writes (window-rows.ts), each as [key, bucket, sum, count, max, min]. A series with no live
-   * bucket in any window and no sample for an hour is dropped here, from memory too (an application deleted long
-   * ago holds nothing any window reads).
+   * The slots of `windowMs`'s rings a sample was written to after `sinceMs` (every slot when `sinceMs` is not
+   * finite): those a checkpoint writes again; the others hold what the last checkpoint wrote.
    */
-  dumpSlots(now: number, slotsOf: (windowMs: number) => ReadonlySet<number>): Map<number, Map<number, BucketDump[]>> {
-    const out = new Map<number, Map<number, BucketDump[]>>();
+  slotsWrittenSince(windowMs: number, sinceMs: number): number[] {
+    const at = this.writtenAt.get(windowMs);
+    const out: number[] = [];
+    for (let i = 0; i < this.slots; i++)
+      if (!Number.isFinite(sinceMs) || (at !== undefined && at[i]! > sinceMs)) out.push(i);
+    return out;
+  }
+
+  /**
+   * Tells `visit` of every live bucket (still inside its window at `now`) of `windowMs` in the slots `slots` names,
+   * series by series: what a checkpoint writes (window-rows.ts). The live bucket of slot i, if any, is the newest
+   * bucket number ≡ i (mod slots) at `now`.
+   */
+  visitSlots(now: number, windowMs: number, slots: readonly number[], visit: BucketVisitor): void {
+    const oldest = Math.floor(now / (windowMs / this.slots)) - this.slots;
+    for (const [key, s] of this.series) {
+      const ring = s.rings.get(windowMs);
+      if (ring === undefined) continue;
+      for (const i of slots) {
+        const o = i * FIELDS;
+        const b = ring[o]!;
+        if (b > oldest) visit(key, i, b, ring[o + 1]!, ring[o + 2]!, ring[o + 3]!, ring[o + 4]!);
+      }
+    }
+  }
+
+  /**
+   * Drops the series with no live bucket in any window at `now` and no sample for an hour (an application deleted
+   * long ago holds nothing any window reads); a checkpoint calls it.
+   */
+  dropIdle(now: number): void {
     const n = this.slots;
     for (const [key, s] of this.series) {
+      if (s.lastAt > now - IDLE_DROP_MS) continue;
       let live = false;
-      for (const [windowMs, ring] of s.rings) {
-        const oldest = Math.floor(now / (windowMs / n)) - n;
-        const wanted = slotsOf(windowMs);
-        for (let i = 0; i < n; i++) {
-          const o = i * FIELDS;
-          const b = ring[o] as number;
-          if (b <= oldest) continue;
-          live = true;
-          if (!wanted.has(i)) continue;
-          let bySlot = out.get(windowMs);
-          if (bySlot === undefined) out.set(windowMs, (bySlot = new Map()));
-          let list = bySlot.get(i);
-          if (list === undefined) bySlot.set(i, (list = []));
-          list.push([key, b, ring[o + 1]!, ring[o + 2]!, ring[o + 3]!, ring[o + 4]!]);
-        }
+      for (const [w, ring] of s.rings) {
+        const oldest = Math.floor(now / (w / n)) - n;
+        for (let o = 0; o < n * FIELDS && !live; o += FIELDS) live = ring[o]! > oldest;
+        if (live) break;
       }
-      if (!live && s.lastAt <= now - IDLE_DROP_MS) this.series.delete(key);
+      if (!live) this.series.delete(key);
     }
-    return out;
   }
 
   /**
@@ -172,24 +211,27 @@ export class RingSignalWindows implements SignalWindows, SampleSink {
    * samples every series before it reads one.
    */
   loadBuckets(windowMs: number, buckets: readonly BucketDump[]): void {
+    for (const [key, b, sum, count, max, min] of buckets) this.loadBucket(key, windowMs, b, sum, count, max, min);
+  }
+
+  /** Takes up one dumped bucket (see loadBuckets). */
+  loadBucket(key: string, windowMs: number, b: number, sum: number, count: number, max: number, min: number): void {
     if (!(windowMs > 0)) return;
-    for (const [key, b, sum, count, max, min] of buckets) {
-      let s = this.series.get(key);
-      if (s === undefined) {
-        if (this.series.size >= this.maxSeries) continue;
-        s = { last: NaN, lastAt: -Infinity, rings: new Map() };
-        this.series.set(key, s);
-      }
-      let ring = s.rings.get(windowMs);
-      if (ring === undefined) s.rings.set(windowMs, (ring = this.newRing()));
-      const o = (((b % this.slots) + this.slots) % this.slots) * FIELDS;
-      if ((ring[o] as number) > b) continue;
-      ring[o] = b;
-      ring[o + 1] = sum;
-      ring[o + 2] = count;
-      ring[o + 3] = max;
-      ring[o + 4] = min;
+    let s = this.series.get(key);
+    if (s === undefined) {
+      if (this.series.size >= this.maxSeries) return;
+      s = { last: NaN, lastAt: -Infinity, rings: new Map() };
+      this.series.set(key, s);
     }
+    let ring = s.rings.get(windowMs);
+    if (ring === undefined) s.rings.set(windowMs, (ring = this.newRing()));
+    const o = (((b % this.slots) + this.slots) % this.slots) * FIELDS;
+    if (ring[o]! > b) return;
+    ring[o] = b;
+    ring[o + 1] = sum;
+    ring[o + 2] = count;
+    ring[o + 3] = max;
+    ring[o + 4] = min;
   }
 
   private newRing(): Float64Array {
@@ -200,7 +242,8 @@ export class RingSignalWindows implements SignalWindows, SampleSink {
 
   private add(ring: Float64Array, windowMs: number, at: number, value: number): void {
     const b = Math.floor(at / (windowMs / this.slots));
-    const o = (((b % this.slots) + this.slots) % this.slots) * FIELDS;
+    const slot = ((b % this.slots) + this.slots) % this.slots;
+    const o = slot * FIELDS;
     if (ring[o] !== b) {
       if (ring[o]! > b) return; // older than what the slot holds now: out of the window already
       ring[o] = b;
@@ -209,6 +252,9 @@ export class RingSignalWindows implements SignalWindows, SampleSink {
       ring[o + 3] = -Infinity;
       ring[o + 4] = Infinity;
     }
+    let written = this.writtenAt.get(windowMs);
+    if (written === undefined) this.writtenAt.set(windowMs, (written = new Float64Array(this.slots).fill(-Infinity)));
+    if (at > written[slot]!) written[slot] = at;
     ring[o + 1]! += value;
     ring[o + 2]! += 1;
     if (value > ring[o + 3]!) ring[o + 3] = value;
