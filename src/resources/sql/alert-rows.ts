@@ -122,22 +122,21 @@ export function alertRows(
       const ids = new Map<string, number>();
       await write(async (trx) => {
         for (let i = 0; i < series.length; i += BATCH) {
-          const batch = series.slice(i, i + BATCH);
-          await trx
-            .insertInto('alert_series')
-            .values(batch.map((s) => ({ tenant: s.tenant, key: s.key })))
-            .onConflict((oc) => oc.column('key').doNothing())
-            .execute();
-          const rows = await trx
-            .selectFrom('alert_series')
-            .select(['id', 'key'])
-            .where(
-              'key',
-              'in',
-              batch.map((s) => s.key),
-            )
-            .execute();
+          const keys = series.slice(i, i + BATCH).map((s) => s.key);
+          const rows = await trx.selectFrom('alert_series').select(['id', 'key']).where('key', 'in', keys).execute();
           for (const r of rows) ids.set(r.key, Number(r.id));
+        }
+        const missing = [...new Map(series.filter((s) => !ids.has(s.key)).map((s) => [s.key, s])).values()];
+        if (missing.length === 0) return;
+        const top = await trx
+          .selectFrom('alert_series')
+          .select((eb) => eb.fn.max('id').as('max'))
+          .executeTakeFirst();
+        let next = Number(top?.max ?? 0) + 1;
+        for (let i = 0; i < missing.length; i += BATCH) {
+          const batch = missing.slice(i, i + BATCH).map((s) => ({ id: next++, tenant: s.tenant, key: s.key }));
+          await trx.insertInto('alert_series').values(batch).execute();
+          for (const r of batch) ids.set(r.key, r.id);
         }
       });
       return series.map((s) => ids.get(s.key)!);

@@ -83,7 +83,8 @@ export interface Schema {
   };
   /** The windows' series dictionary (schema step 11): a key once, slot rows name it by id. */
   alert_series: {
-    id: Generated<number>;
+    /** Given by the writer (the next after the largest), so a restored backup keeps its ids on every backend. */
+    id: number;
     tenant: string;
     key: string;
   };
