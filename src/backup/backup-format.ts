@@ -18,7 +18,7 @@ import { InputError } from '../kernel/errors.ts';
  * Version 1 (no ledger lines, no ledger counts) is still read: it restores with an empty ledger. Version 2 (no alert
  * rows) is still read: it restores with no alerts, no notification records and empty windows. Version 3 (the windows
  * as alert_windows rows of JSON) is still read: its rows go to alert_windows, which polis reads on its first round
- * and rewrites in the compact form (schema step 11) as each slot comes round. Versions 3 and 4 are new numbers only
+ * beside the compact form (schema step 11) until they are pruned, by when no window reads them. Versions 3 and 4 are new numbers only
  * so that an older polis refuses a file with tables it does not know as too new rather than as corrupt.
  *
  * Secret values stay sealed as the store holds them (AES-256-GCM under the server's key); the end line names the

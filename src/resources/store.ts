@@ -209,7 +209,7 @@ export interface StoreSnapshot {
  * sample windows) ride the same way since backup format version 3, so a restore brings back what was firing and
  * who was told. Since version 4 the windows are the series dictionary and the binary slot rows (alert_series,
  * alert_slots: `data` as base64 text); alert_windows holds the rows of the format before (a version 3 file's, an
- * older replica's), which polis reads and rewrites in the new form as their slots come round.
+ * older replica's), which polis reads beside them until they are pruned (by then no window reads them).
  */
 export const LEDGER_TABLES = [
   'meter_usage',

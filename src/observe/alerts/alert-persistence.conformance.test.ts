@@ -199,6 +199,48 @@ forEachBackend('alert state and notification records across a restart', (backend
     expect(await store.alertState.loadAlerts()).toEqual([]);
   });
 
+  it('reads the windows an older replica (schema step 10) wrote, writes its own compactly, prunes the old rows', async () => {
+    // An older replica, leader until now, wrote its windows as alert_windows rows of JSON (it knows no other table).
+    const raw = await backend.openWithRawAccess();
+    try {
+      const clock = new ManualClock('2026-03-01T00:00:00Z');
+      const t0 = clock.now().getTime();
+      const key = 'nodesNotReady{cluster="gov-east"}';
+      const bucket = Math.floor((t0 - 30_000) / 6_000); // a 2-minute window's 6-second bucket, 30 s ago
+      const json = JSON.stringify({ v: 1, slots: 20, buckets: [[key, bucket, 2, 1, 2, 2]] });
+      await raw.execRaw(
+        `INSERT INTO alert_windows (tenant, window_ms, slot, data, updated_at) VALUES ('', 120000, ${bucket % 20}, '${json}', ${t0 - 30_000})`,
+      );
+      const cluster = obj('Cluster', 'gov-east', undefined, {}, { health: 'Ready', nodes: { total: 3, ready: 3 } });
+      const rule = obj('AlertRule', 'nodes-max-2m', PLATFORM_SPACE, {
+        severity: 'page',
+        threshold: { signal: 'nodesNotReady', aggregate: 'max', window: '2m', op: '>', value: 0 },
+      });
+      const objects: Record<string, StoredObject[]> = { Cluster: [cluster], AlertRule: [rule] };
+      const list = (q: ListQuery) => Promise.resolve({ items: objects[q.kind] ?? [], resourceVersion: '1' });
+      const c = new AlertController({ store: { list }, clock, intervalMs: 0, state: raw.store.alertState });
+      // The new leader's first round reads the older replica's bucket: the max over 2m is 2, not the 0 sampled now.
+      await c.tick();
+      expect(c.windows.aggregate(key, 120_000, 'max', t0)).toBe(2);
+      expect(c.alerts('all').map((a) => [a.rule, a.state])).toEqual([['nodes-max-2m', 'firing']]);
+      // Its checkpoints write the compact form (a new sample in the old bucket's slot supersedes it) and prune the old
+      // rows with their own once no window reads them.
+      for (let i = 0; i < 8; i++) {
+        clock.advance(15_000);
+        await c.tick();
+      }
+      const stored = await raw.store.alertState.loadWindows();
+      expect(stored.series.map((s) => s.key)).toContain(key);
+      expect(stored.slots.length).toBeGreaterThan(0);
+      expect(stored.legacy).toHaveLength(1);
+      clock.advance(3 * 3_600_000);
+      await c.tick();
+      expect((await raw.store.alertState.loadWindows()).legacy).toEqual([]);
+    } finally {
+      await raw.store.close();
+    }
+  });
+
   it('lists the records after a restart and resumes a retry owed, from the attempt it reached', async () => {
     const clock = new ManualClock('2026-03-01T00:00:00Z');
     const w = world();

@@ -35,6 +35,13 @@ export interface SampleSink {
 /** A series with nothing in any window and no sample for this long is dropped at a checkpoint. */
 const IDLE_DROP_MS = 3_600_000;
 
+/** One series: its newest sample, and a ring per window it keeps. */
+interface Series {
+  last: number;
+  lastAt: number;
+  readonly rings: Map<number, Float64Array>;
+}
+
 // One ring: per slot the bucket number it holds, then sum, count, max, min.
 const FIELDS = 5;
 
@@ -48,7 +55,7 @@ const FIELDS = 5;
 export class RingSignalWindows implements SignalWindows, SampleSink {
   private readonly slots: number;
   private readonly maxSeries: number;
-  private readonly series = new Map<string, { last: number; lastAt: number; rings: Map<number, Float64Array> }>();
+  private readonly series = new Map<string, Series>();
 
   constructor(opts: { slots?: number; maxSeries?: number } = {}) {
     this.slots = opts.slots ?? 20;
@@ -216,13 +223,42 @@ export class RingSignalWindows implements SignalWindows, SampleSink {
 
   /** Takes up one dumped bucket (see loadBuckets). */
   loadBucket(key: string, windowMs: number, b: number, sum: number, count: number, max: number, min: number): void {
-    if (!(windowMs > 0)) return;
+    const s = this.seriesToLoad(key);
+    if (s !== undefined) this.loadInto(s, windowMs, b, sum, count, max, min);
+  }
+
+  /**
+   * Takes up dumped buckets of series named by number (a checkpoint's dictionary ids): `keyOf` is asked once per id,
+   * and each bucket goes in as loadBucket would put it. A bucket of an id `keyOf` does not know is skipped.
+   */
+  bucketLoader(
+    keyOf: (id: number) => string | undefined,
+  ): (id: number, windowMs: number, b: number, sum: number, count: number, max: number, min: number) => boolean {
+    const byId = new Map<number, Series | null>();
+    return (id, windowMs, b, sum, count, max, min) => {
+      let s = byId.get(id);
+      if (s === undefined) {
+        const key = keyOf(id);
+        byId.set(id, (s = (key === undefined ? undefined : this.seriesToLoad(key)) ?? null));
+      }
+      if (s === null) return false;
+      this.loadInto(s, windowMs, b, sum, count, max, min);
+      return true;
+    };
+  }
+
+  private seriesToLoad(key: string): Series | undefined {
     let s = this.series.get(key);
     if (s === undefined) {
-      if (this.series.size >= this.maxSeries) return;
+      if (this.series.size >= this.maxSeries) return undefined;
       s = { last: NaN, lastAt: -Infinity, rings: new Map() };
       this.series.set(key, s);
     }
+    return s;
+  }
+
+  private loadInto(s: Series, windowMs: number, b: number, sum: number, count: number, max: number, min: number): void {
+    if (!(windowMs > 0)) return;
     let ring = s.rings.get(windowMs);
     if (ring === undefined) s.rings.set(windowMs, (ring = this.newRing()));
     const o = (((b % this.slots) + this.slots) % this.slots) * FIELDS;

@@ -260,6 +260,7 @@ export class WindowCheckpoints {
     const n = this.windows.slotCount;
     const rows: Array<WindowSlotRow | WindowRow> = [...stored.legacy, ...stored.slots];
     rows.sort((a, b) => a.updatedAt - b.updatedAt);
+    const load = this.windows.bucketLoader((id) => keys.get(id));
     let taken = 0;
     for (const row of rows) {
       const windowMs = row.windowMs;
@@ -270,11 +271,7 @@ export class WindowCheckpoints {
       if (!(windowMs > 0)) continue;
       const oldest = Math.floor(nowMs / (windowMs / n)) - n;
       readSlotRow(row.data, n, (id, b, sum, count, max, min) => {
-        if (b <= oldest) return;
-        const key = keys.get(id);
-        if (key === undefined) return;
-        this.windows.loadBucket(key, windowMs, b, sum, count, max, min);
-        taken++;
+        if (b > oldest && load(id, windowMs, b, sum, count, max, min)) taken++;
       });
     }
     return taken;
