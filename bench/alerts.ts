@@ -143,7 +143,12 @@ for (let i = 0; i < 4; i++) {
   record(now);
 }
 let rows: WindowSlotRow[] = [];
-const dumpCpu = cpuMs(() => (rows = slotRows(now - 60_000)));
+// What the controller does each minute: drop idle series, name new ones (none here), encode the slots written since.
+const dumpCpu = cpuMs(() => {
+  checkpoints.dropped(now);
+  checkpoints.unnamed();
+  rows = slotRows(now - 60_000);
+});
 // The rows of the slots not rewritten stay as `full` wrote them (what the store holds after the checkpoint).
 const stored = new Map(full.map((r) => [`${r.tenant}/${r.windowMs}/${r.slot}`, r]));
 for (const r of rows) stored.set(`${r.tenant}/${r.windowMs}/${r.slot}`, r);

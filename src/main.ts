@@ -413,7 +413,8 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
   if (sim && controllers && !opts.virtualTime) sim.start(250);
   // SLOs and alerts, and who is told (docs/observe.md): evaluated every 15 s where the controllers run. Their rows
   // (alerts, windows, notification records) are written under the leader's term, as the controllers' objects are.
-  const alertState = store.alertState.fenced(() => elector.fence());
+  // Without controllers nothing here evaluates or notifies on its own (a test may drive a round by hand).
+  const alertState = controllers ? store.alertState.fenced(() => elector.fence()) : store.alertState;
   const notifier = new Notifier({
     store,
     resources: controllerResources,

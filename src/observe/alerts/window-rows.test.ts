@@ -162,6 +162,10 @@ describe('window rows', () => {
     expect(table.series.map((s) => s.key)).toEqual([KEYS[1]]);
     expect(table.restore(now).has(KEYS[0]!)).toBe(false);
     expectSame(live, table.restore(now), sizes, now);
+    // A series new since takes up the dropped one's ring afresh: nothing of the old buckets shows.
+    const next = 'errorsPerSecond{app="other",component="web",tenant="edu"}';
+    live.record(next, now, 3);
+    expect(AGGREGATES.map((a) => live.aggregate(next, 2 * M, a, now))).toEqual([3, 3, 3, 3, 3, 1]);
   });
 
   it('reads the rows of the format before schema step 11 (an older replica’s), a later write winning', () => {

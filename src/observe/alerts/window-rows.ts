@@ -128,40 +128,59 @@ export function readSlotRow(
   bucket: (id: number, b: number, sum: number, count: number, max: number, min: number) => void,
 ): boolean {
   if (data.length < 2 || data[0] !== SLOT_FORMAT || data[1] !== slots) return false;
-  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  let at = 2;
-  const varint = (): number => {
-    let v = 0;
-    let scale = 1;
+  const r = new RowReader(data);
+  const b = r.varint();
+  const n = r.varint();
+  let id = 0;
+  for (let k = 0; k < n; k++) {
+    const z = r.varint();
+    id += z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+    const flags = r.byte();
+    const count = flags & HAS_COUNT ? r.varint() : 1;
+    const sum = r.value(flags & 3, NaN);
+    const max = r.value((flags >> 2) & 3, sum);
+    const min = r.value((flags >> 4) & 3, max);
+    bucket(id, b, sum, count, max, min);
+  }
+  return true;
+}
+
+class RowReader {
+  private readonly data: Uint8Array;
+  private readonly view: DataView;
+  private at = 2;
+
+  constructor(data: Uint8Array) {
+    this.data = data;
+    this.view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  }
+
+  byte(): number {
+    return this.data[this.at++]!;
+  }
+
+  varint(): number {
+    let byte = this.data[this.at++]!;
+    if (byte < 128) return byte;
+    let v = byte & 127;
+    let scale = 128;
     for (;;) {
-      const byte = data[at++]!;
+      byte = this.data[this.at++]!;
       v += (byte & 127) * scale;
       if (byte < 128) return v;
       scale *= 128;
     }
-  };
-  const value = (kind: number, previous: number): number => {
-    if (kind === ZERO) return 0;
-    if (kind === UINT) return varint();
-    if (kind === SAME) return previous;
-    const v = view.getFloat64(at, true);
-    at += 8;
-    return v;
-  };
-  const b = varint();
-  const n = varint();
-  let id = 0;
-  for (let k = 0; k < n; k++) {
-    const z = varint();
-    id += z % 2 === 0 ? z / 2 : -(z + 1) / 2;
-    const flags = data[at++]!;
-    const count = flags & HAS_COUNT ? varint() : 1;
-    const sum = value(flags & 3, NaN);
-    const max = value((flags >> 2) & 3, sum);
-    const min = value((flags >> 4) & 3, max);
-    bucket(id, b, sum, count, max, min);
   }
-  return true;
+
+  value(kind: number, previous: number): number {
+    if (kind === F64) {
+      const v = this.view.getFloat64(this.at, true);
+      this.at += 8;
+      return v;
+    }
+    if (kind === ZERO) return 0;
+    return kind === UINT ? this.varint() : previous;
+  }
 }
 
 /**
@@ -206,26 +225,31 @@ export class WindowCheckpoints {
   ): Pick<WindowCheckpoint, 'put' | 'replaced'> & { readonly buckets: number } {
     const n = this.windows.slotCount;
     const slots = this.windows.slotsWrittenSince(windowMs, sinceMs);
-    const bySlot = new Map<number, Map<string, RowWriter>>(slots.map((i) => [i, new Map()]));
+    // Per department, its row writers by slot.
+    const byTenant = new Map<string, Array<RowWriter | undefined>>();
     let lastKey: string | undefined;
     let entry: { readonly id: number; readonly tenant: string } | undefined;
+    let writers: Array<RowWriter | undefined> = [];
     let buckets = 0;
     this.windows.visitSlots(nowMs, windowMs, slots, (key, slot, b, sum, count, max, min) => {
       if (key !== lastKey) {
         lastKey = key;
         entry = this.ids.get(key);
+        if (entry === undefined) return;
+        let w = byTenant.get(entry.tenant);
+        if (w === undefined) byTenant.set(entry.tenant, (w = []));
+        writers = w;
       }
       if (entry === undefined) return;
-      const byTenant = bySlot.get(slot)!;
-      let w = byTenant.get(entry.tenant);
-      if (w === undefined) byTenant.set(entry.tenant, (w = new RowWriter(entry.tenant, slot, b)));
+      let w = writers[slot];
+      if (w === undefined) writers[slot] = w = new RowWriter(entry.tenant, slot, b);
       w.add(entry.id, sum, count, max, min);
       buckets++;
     });
     const put: WindowSlotRow[] = [];
-    for (const byTenant of bySlot.values())
-      for (const w of byTenant.values())
-        put.push({ tenant: w.tenant, windowMs, slot: w.slot, data: w.bytes(n), updatedAt: nowMs });
+    for (const list of byTenant.values())
+      for (const w of list)
+        if (w !== undefined) put.push({ tenant: w.tenant, windowMs, slot: w.slot, data: w.bytes(n), updatedAt: nowMs });
     put.sort((a, b) => a.slot - b.slot || a.tenant.localeCompare(b.tenant));
     return { put, replaced: slots.map((slot) => ({ windowMs, slot })), buckets };
   }
