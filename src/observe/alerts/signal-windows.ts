@@ -179,17 +179,19 @@ export class RingSignalWindows implements SignalWindows, SampleSink {
   /**
    * Tells `visit` of every live bucket (still inside its window at `now`) of `windowMs` in the slots `slots` names,
    * series by series: what a checkpoint writes (window-rows.ts). The live bucket of slot i, if any, is the newest
-   * bucket number ≡ i (mod slots) at `now`.
+   * bucket number ≡ i (mod slots) at `now` (one ahead of `now`, after the clock stepped back, is not told: no read
+   * counts it either).
    */
   visitSlots(now: number, windowMs: number, slots: readonly number[], visit: BucketVisitor): void {
-    const oldest = Math.floor(now / (windowMs / this.slots)) - this.slots;
+    const newest = Math.floor(now / (windowMs / this.slots));
+    const oldest = newest - this.slots;
     for (const [key, s] of this.series) {
       const ring = s.rings.get(windowMs);
       if (ring === undefined) continue;
       for (const i of slots) {
         const o = i * FIELDS;
         const b = ring[o]!;
-        if (b > oldest) visit(key, i, b, ring[o + 1]!, ring[o + 2]!, ring[o + 3]!, ring[o + 4]!);
+        if (b > oldest && b <= newest) visit(key, i, b, ring[o + 1]!, ring[o + 2]!, ring[o + 3]!, ring[o + 4]!);
       }
     }
   }
