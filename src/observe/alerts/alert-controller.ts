@@ -199,7 +199,11 @@ export class AlertController {
     if (!state || now - this.windowsSavedAt < (this.deps.windowsEveryMs ?? 60_000)) return;
     this.dropSeries = this.dropSeries.concat(this.checkpoints.dropped(now));
     const unnamed = this.checkpoints.unnamed();
-    this.checkpoints.name(unnamed, await state.windowSeriesIds(unnamed));
+    const ids = await state.windowSeriesIds(unnamed);
+    this.checkpoints.name(unnamed, ids);
+    // A series dropped while a checkpoint failed, and back since, has its id again: it must not be deleted.
+    const named = new Set(ids);
+    this.dropSeries = this.dropSeries.filter((id) => !named.has(id));
     const sizes = this.windows.windowSizes();
     let put: WindowSlotRow[] = [];
     let replaced: Array<{ windowMs: number; slot: number }> = [];
