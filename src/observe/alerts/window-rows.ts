@@ -198,6 +198,8 @@ export class WindowCheckpoints {
   private readonly ids = new Map<string, { readonly id: number; readonly tenant: string }>();
 
   constructor(windows: RingSignalWindows) {
+    // A row states its bucket count in one byte.
+    if (windows.slotCount > 255) throw new RangeError(`window checkpoints: at most 255 slots, got ${windows.slotCount}`);
     this.windows = windows;
   }
 
