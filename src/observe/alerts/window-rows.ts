@@ -199,7 +199,8 @@ export class WindowCheckpoints {
 
   constructor(windows: RingSignalWindows) {
     // A row states its bucket count in one byte.
-    if (windows.slotCount > 255) throw new RangeError(`window checkpoints: at most 255 slots, got ${windows.slotCount}`);
+    if (windows.slotCount > 255)
+      throw new RangeError(`window checkpoints: at most 255 slots, got ${windows.slotCount}`);
     this.windows = windows;
   }
 
