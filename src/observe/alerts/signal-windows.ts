@@ -37,6 +37,7 @@ const IDLE_DROP_MS = 3_600_000;
 
 /** One series: its newest sample, and a ring per window it keeps. */
 interface Series {
+  readonly key: string;
   last: number;
   lastAt: number;
   readonly rings: Map<number, Float64Array>;
@@ -56,6 +57,8 @@ export class RingSignalWindows implements SignalWindows, SampleSink {
   private readonly slots: number;
   private readonly maxSeries: number;
   private readonly series = new Map<string, Series>();
+  /** Per window, every series' ring of it by key (a checkpoint reads one window without walking every series). */
+  private readonly byWindow = new Map<number, Map<string, Float64Array>>();
 
   constructor(opts: { slots?: number; maxSeries?: number } = {}) {
     this.slots = opts.slots ?? 20;
@@ -96,7 +99,7 @@ export class RingSignalWindows implements SignalWindows, SampleSink {
         const oldest = this.series.keys().next().value;
         if (oldest !== undefined) this.drop(oldest);
       }
-      s = { last: value, lastAt: at, rings: new Map() };
+      s = { key, last: value, lastAt: at, rings: new Map() };
       this.series.set(key, s);
     }
     if (at >= s.lastAt) {
@@ -105,7 +108,7 @@ export class RingSignalWindows implements SignalWindows, SampleSink {
     }
     const brace = key.indexOf('{');
     const wanted = this.wanted.get(brace < 0 ? key : key.slice(0, brace));
-    if (wanted) for (const w of wanted) if (!s.rings.has(w)) s.rings.set(w, this.newRing());
+    if (wanted) for (const w of wanted) if (!s.rings.has(w)) this.addRing(s, w);
     for (const [windowMs, ring] of s.rings) this.add(ring, windowMs, at, value);
   }
 
@@ -115,8 +118,7 @@ export class RingSignalWindows implements SignalWindows, SampleSink {
     if (agg === 'last') return s.lastAt > now - windowMs && s.lastAt <= now ? s.last : undefined;
     let ring = s.rings.get(windowMs);
     if (ring === undefined) {
-      ring = this.newRing();
-      s.rings.set(windowMs, ring);
+      ring = this.addRing(s, windowMs);
       // The newest sample is the first the ring holds: a rule reads something at once.
       if (Number.isFinite(s.lastAt)) this.add(ring, windowMs, s.lastAt, s.last);
     }
@@ -159,9 +161,10 @@ export class RingSignalWindows implements SignalWindows, SampleSink {
 
   /** The windows (ms) some series keeps a ring for. */
   windowSizes(): number[] {
-    const out = new Set<number>();
-    for (const s of this.series.values()) for (const w of s.rings.keys()) out.add(w);
-    return [...out].sort((a, b) => a - b);
+    return [...this.byWindow]
+      .filter(([, rings]) => rings.size > 0)
+      .map(([w]) => w)
+      .sort((a, b) => a - b);
   }
 
   /**
@@ -185,9 +188,7 @@ export class RingSignalWindows implements SignalWindows, SampleSink {
   visitSlots(now: number, windowMs: number, slots: readonly number[], visit: BucketVisitor): void {
     const newest = Math.floor(now / (windowMs / this.slots));
     const oldest = newest - this.slots;
-    for (const [key, s] of this.series) {
-      const ring = s.rings.get(windowMs);
-      if (ring === undefined) continue;
+    for (const [key, ring] of this.byWindow.get(windowMs) ?? []) {
       for (const i of slots) {
         const o = i * FIELDS;
         const b = ring[o]!;
@@ -254,7 +255,7 @@ export class RingSignalWindows implements SignalWindows, SampleSink {
     let s = this.series.get(key);
     if (s === undefined) {
       if (this.series.size >= this.maxSeries) return undefined;
-      s = { last: NaN, lastAt: -Infinity, rings: new Map() };
+      s = { key, last: NaN, lastAt: -Infinity, rings: new Map() };
       this.series.set(key, s);
     }
     return s;
@@ -263,7 +264,7 @@ export class RingSignalWindows implements SignalWindows, SampleSink {
   private loadInto(s: Series, windowMs: number, b: number, sum: number, count: number, max: number, min: number): void {
     if (!(windowMs > 0)) return;
     let ring = s.rings.get(windowMs);
-    if (ring === undefined) s.rings.set(windowMs, (ring = this.newRing()));
+    if (ring === undefined) ring = this.addRing(s, windowMs);
     const o = (((b % this.slots) + this.slots) % this.slots) * FIELDS;
     if (ring[o]! > b) return;
     ring[o] = b;
@@ -296,11 +297,24 @@ export class RingSignalWindows implements SignalWindows, SampleSink {
     return ring;
   }
 
+  /** A new ring of `windowMs` for `s`, listed under its window too (what a checkpoint of that window reads). */
+  private addRing(s: Series, windowMs: number): Float64Array {
+    const ring = this.newRing();
+    s.rings.set(windowMs, ring);
+    let rings = this.byWindow.get(windowMs);
+    if (rings === undefined) this.byWindow.set(windowMs, (rings = new Map()));
+    rings.set(s.key, ring);
+    return ring;
+  }
+
   private drop(key: string): void {
     const s = this.series.get(key);
     if (s === undefined) return;
     this.series.delete(key);
-    for (const ring of s.rings.values()) this.free.push(ring);
+    for (const [w, ring] of s.rings) {
+      this.byWindow.get(w)?.delete(key);
+      this.free.push(ring);
+    }
   }
 
   private add(ring: Float64Array, windowMs: number, at: number, value: number): void {
