@@ -411,13 +411,16 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
       })
     : undefined;
   if (sim && controllers && !opts.virtualTime) sim.start(250);
-  // SLOs and alerts, and who is told (docs/observe.md): evaluated every 15 s where the controllers run.
+  // SLOs and alerts, and who is told (docs/observe.md): evaluated every 15 s where the controllers run. Their rows
+  // (alerts, windows, notification records) are written under the leader's term, as the controllers' objects are.
+  // Without controllers nothing here evaluates or notifies on its own (a test may drive a round by hand).
+  const alertState = controllers ? store.alertState.fenced(() => elector.fence()) : store.alertState;
   const notifier = new Notifier({
     store,
     resources: controllerResources,
     clock,
     allowPrivate: opts.alerts?.allowPrivate ?? config.notifyAllowPrivate,
-    state: store.alertState,
+    state: alertState,
     log,
   });
   // One usage report for alerts, /metrics and /usage, over applications indexed from the change feed (loaded now,
@@ -432,7 +435,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     burst: () => delivery.burstByDepartment(),
     usage: () => usageReport.departments('all'),
     intervalMs: opts.virtualTime ? 0 : (opts.alerts?.intervalMs ?? 15_000),
-    state: store.alertState,
+    state: alertState,
     log,
   });
   alerts.onTransition((t) => void notifier.notify(alertNotice(t.alert, t.type, clock.now().getTime())));

@@ -2,27 +2,31 @@ import { z } from 'zod';
 import { InputError } from '../kernel/errors.ts';
 
 /**
- * The polis backup file, format version 3: gzip of newline-delimited JSON, one value per line.
+ * The polis backup file, format version 4: gzip of newline-delimited JSON, one value per line.
  *
- *   {"format":"polis-backup","formatVersion":3, …header}        what, from where, how much (BackupHeader)
+ *   {"format":"polis-backup","formatVersion":4, …header}        what, from where, how much (BackupHeader)
  *   {"object":{…}}                                              every object, by kind, tenant and name, as stored
  *   {"audit":{…}}                                               the audit chain in seq order, with its hashes
  *   {"ledger":{"table":"cost_lines","row":{…}}}                 the ledger: metering roll-ups, closed cost days,
- *                                                               and (version 3) the alert tables: alert_state,
- *                                                               notification_records, alert_windows
+ *                                                               and the alert tables: alert_state,
+ *                                                               notification_records, the windows (alert_series,
+ *                                                               alert_slots with `data` as base64, and any
+ *                                                               alert_windows rows of the format before)
  *   {"end":{"objects":n,"auditEntries":m,"ledgerRows":l,      counts, sha256 over every byte before this line,
  *           "sha256":"…","secretKeyIds":[…]}}                   and the ids of the keys secret values are sealed with
  *
  * Version 1 (no ledger lines, no ledger counts) is still read: it restores with an empty ledger. Version 2 (no alert
- * rows) is still read: it restores with no alerts, no notification records and empty windows. Version 3 is a new
- * number only so that an older polis refuses a file with alert rows as too new rather than as corrupt.
+ * rows) is still read: it restores with no alerts, no notification records and empty windows. Version 3 (the windows
+ * as alert_windows rows of JSON) is still read: its rows go to alert_windows, which polis reads on its first round
+ * beside the compact form (schema step 11) until they are pruned, by when no window reads them. Versions 3 and 4 are new numbers only
+ * so that an older polis refuses a file with tables it does not know as too new rather than as corrupt.
  *
  * Secret values stay sealed as the store holds them (AES-256-GCM under the server's key); the end line names the
  * ids of the keys they were sealed with, never a key. A reader refuses a newer format version and anything that does not add
  * up (BackupFileError codes below).
  */
 export const BACKUP_FORMAT = 'polis-backup';
-export const BACKUP_FORMAT_VERSION = 3;
+export const BACKUP_FORMAT_VERSION = 4;
 /** The name ending backup files are written and pruned under. */
 export const BACKUP_SUFFIX = '.polis-backup.gz';
 

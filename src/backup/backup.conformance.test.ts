@@ -7,6 +7,8 @@ import { ConflictError, GoneError } from '../kernel/errors.ts';
 import { GENESIS_HASH, type AuditEntry, type AuditEntryInput } from '../resources/audit-log.ts';
 import type { StoredObject } from '../resources/envelope.ts';
 import type { Store } from '../resources/store.ts';
+import { RingSignalWindows } from '../observe/alerts/signal-windows.ts';
+import { WindowCheckpoints } from '../observe/alerts/window-rows.ts';
 import { BufferSink } from './backup-buffer.ts';
 import { BackupFileError } from './backup-format.ts';
 import { restoreBackup, verifyBackup } from './backup-restore.ts';
@@ -197,7 +199,7 @@ forEachBackend('backup and restore', (backend) => {
     const before = await ledger(source);
     expect(before.lines).toHaveLength(2);
     const file = await backup(source);
-    expect(gunzipSync(file).toString('utf8')).toContain('"formatVersion":3');
+    expect(gunzipSync(file).toString('utf8')).toContain('"formatVersion":4');
     const result = await restoreBackup(target, Readable.from([file]));
     // meter_usage × 2 periods, meter_capacity × 2, meter_state, cost_lines × 2, cost_days.
     expect(result.ledgerRows).toBe(8);
@@ -210,7 +212,7 @@ forEachBackend('backup and restore', (backend) => {
           l
             .filter((x) => !x.startsWith('{"ledger"'))
             .map((x, i) =>
-              i === 0 ? x.replace('"formatVersion":3', '"formatVersion":1').replace(/,"ledgerRows":\d+/, '') : x,
+              i === 0 ? x.replace('"formatVersion":4', '"formatVersion":1').replace(/,"ledgerRows":\d+/, '') : x,
             )
             .map((x) => (x.startsWith('{"end"') ? x.replace(/,"ledgerRows":\d+/, '') : x)),
         ),
@@ -233,8 +235,15 @@ forEachBackend('backup and restore', (backend) => {
     // One settled (no retry: a NULL that must come back NULL, not 0) and one still owed.
     await source.alertState.putNotification({ id: 1, tenant: 'finance', at: 10, nextRetryAt: null, data: '{"a":1}' });
     await source.alertState.putNotification({ id: 2, tenant: 'finance', at: 11, nextRetryAt: 99, data: '{"b":2}' });
-    const windows = { tenant: 'finance', windowMs: 300_000, slot: 7, updatedAt: 3 };
-    await source.alertState.saveWindows([{ ...windows, data: '{"v":1,"slots":20,"buckets":[]}' }], 0);
+    // The windows: a dictionary entry and a binary slot row (bytes past 127 too: base64 in the file).
+    const [id] = await source.alertState.windowSeriesIds([{ tenant: 'finance', key: 'cpu{tenant="finance"}' }]);
+    const data = new Uint8Array([2, 20, 200, 1, 255, 0, 7]);
+    await source.alertState.saveWindows({
+      put: [{ tenant: 'finance', windowMs: 300_000, slot: 7, data, updatedAt: 3 }],
+      replaced: [],
+      dropSeries: [],
+      pruneBefore: 0,
+    });
     const alertsOf = async (store: Store) => ({
       alerts: await store.alertState.loadAlerts(),
       records: await store.alertState.listNotifications(),
@@ -244,9 +253,50 @@ forEachBackend('backup and restore', (backend) => {
     });
     const before = await alertsOf(source);
     expect(before.owed.map((r) => r.id)).toEqual([2]);
-    const result = await restoreBackup(target, Readable.from([await backup(source)]));
-    expect(result.ledgerRows).toBe(5);
-    expect(await alertsOf(target)).toEqual(before);
+    expect(before.windows.series).toEqual([{ id, tenant: 'finance', key: 'cpu{tenant="finance"}' }]);
+    const file = await backup(source);
+    const result = await restoreBackup(target, Readable.from([file]));
+    expect(result.ledgerRows).toBe(6);
+    const after = await alertsOf(target);
+    expect(after).toEqual(before);
+    expect([...after.windows.slots[0]!.data]).toEqual([...data]);
+    // The next series the restored store names takes the next id.
+    expect(await target.alertState.windowSeriesIds([{ tenant: 'finance', key: 'mem{tenant="finance"}' }])).toEqual([
+      id! + 1,
+    ]);
+
+    // A version 3 file carries the windows as alert_windows rows of JSON: they restore there, and polis reads them.
+    const at = Date.parse('2026-03-01T00:00:00Z');
+    const bucket = Math.floor(at / 15_000);
+    const v3row = {
+      tenant: 'finance',
+      window_ms: 300_000,
+      slot: bucket % 20,
+      data: JSON.stringify({ v: 1, slots: 20, buckets: [['cpu{tenant="finance"}', bucket, 1.5, 2, 1, 0.5]] }),
+      updated_at: at,
+    };
+    const v3 = withChecksum(
+      rewrite(file, (l) => [
+        ...l
+          .filter((x) => !/^\{"ledger":\{"table":"alert_(series|slots)"/.test(x) && !x.startsWith('{"end"'))
+          .map((x, i) => (i === 0 ? x.replace('"formatVersion":4', '"formatVersion":3') : x)),
+        JSON.stringify({ ledger: { table: 'alert_windows', row: v3row } }),
+      ]),
+    );
+    const third = await backend.open();
+    try {
+      expect((await restoreBackup(third, Readable.from([v3]))).ledgerRows).toBe(5);
+      const stored = await third.alertState.loadWindows();
+      expect(stored).toMatchObject({ series: [], slots: [] });
+      expect(stored.legacy).toEqual([
+        { tenant: 'finance', windowMs: 300_000, slot: v3row.slot, data: v3row.data, updatedAt: at },
+      ]);
+      const windows = new RingSignalWindows();
+      expect(new WindowCheckpoints(windows).load(stored, at)).toBe(1);
+      expect(windows.aggregate('cpu{tenant="finance"}', 300_000, 'avg', at)).toBe(0.75);
+    } finally {
+      await third.close();
+    }
   });
 
   it('carries the audit retention anchor: a chain pruned by retention restores and verifies from where it starts', async () => {
@@ -351,7 +401,7 @@ forEachBackend('backup and restore', (backend) => {
       ],
       [
         'a newer format',
-        rewrite(file, (l) => [l[0]!.replace('"formatVersion":3', '"formatVersion":99'), ...l.slice(1)]),
+        rewrite(file, (l) => [l[0]!.replace('"formatVersion":4', '"formatVersion":99'), ...l.slice(1)]),
         'BackupFormatUnsupported',
       ],
       [
@@ -395,15 +445,23 @@ forEachBackend('backup and restore', (backend) => {
 function withChecksum(file: Buffer): Buffer {
   return rewrite(file, (lines) => {
     const body = lines.filter((l) => l !== '' && !l.startsWith('{"end"'));
-    const header = JSON.parse(body[0]!) as { counts: { auditEntries: number } };
+    const header = JSON.parse(body[0]!) as { counts: { auditEntries: number; ledgerRows?: number } };
     const audit = body.filter((l) => l.startsWith('{"audit"')).length;
     header.counts.auditEntries = audit;
+    // A file that counts its ledger rows (version 2 on) states the count again at the end.
+    const ledgerRows = body.filter((l) => l.startsWith('{"ledger"')).length;
+    const ledger = header.counts.ledgerRows === undefined ? {} : { ledgerRows };
+    if (header.counts.ledgerRows !== undefined) header.counts.ledgerRows = ledgerRows;
     body[0] = JSON.stringify(header);
     const sha256 = createHash('sha256')
       .update(body.map((l) => `${l}\n`).join(''))
       .digest('hex');
     const objects = body.filter((l) => l.startsWith('{"object"')).length;
-    return [...body, JSON.stringify({ end: { objects, auditEntries: audit, sha256, secretKeyIds: [] } }), ''];
+    return [
+      ...body,
+      JSON.stringify({ end: { objects, auditEntries: audit, ...ledger, sha256, secretKeyIds: [] } }),
+      '',
+    ];
   });
 }
 

@@ -418,7 +418,7 @@ export function createSqlStore(db: Kysely<Schema>, hooks: SqlDialectHooks): Stor
 
     metricHistory: metricRows(db),
 
-    alertState: alertRows(db),
+    alertState: alertRows(db, hooks),
 
     async close(): Promise<void> {
       commitListeners.clear();

@@ -207,7 +207,9 @@ export interface StoreSnapshot {
  * since schema 7: its rows (names and text keys) are stored as meter_series + meter_rollups (sql/ledger-rows.ts).
  * The alert tables (AlertStateStore: the alerts the last evaluation held, notification records, the evaluation's
  * sample windows) ride the same way since backup format version 3, so a restore brings back what was firing and
- * who was told.
+ * who was told. Since version 4 the windows are the series dictionary and the binary slot rows (alert_series,
+ * alert_slots: `data` as base64 text); alert_windows holds the rows of the format before (a version 3 file's, an
+ * older replica's), which polis reads beside them until they are pruned (by then no window reads them).
  */
 export const LEDGER_TABLES = [
   'meter_usage',
@@ -218,6 +220,8 @@ export const LEDGER_TABLES = [
   'alert_state',
   'notification_records',
   'alert_windows',
+  'alert_series',
+  'alert_slots',
 ] as const;
 export type LedgerTable = (typeof LEDGER_TABLES)[number];
 /** One ledger row of one table (metering roll-ups, the last tick, closed cost days, alert rows); null a SQL NULL. */

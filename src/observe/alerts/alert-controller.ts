@@ -1,5 +1,5 @@
 import type { Clock } from '../../kernel/clock.ts';
-import type { AlertStateStore, WindowRow } from '../../resources/alert-state.ts';
+import type { AlertStateStore, WindowSlotRow } from '../../resources/alert-state.ts';
 import type { StoredObject } from '../../resources/envelope.ts';
 import { compileRule } from './alert-kinds.ts';
 import type { CollectorDeps } from './alert-collector.ts';
@@ -9,7 +9,7 @@ import { evaluateAlerts, windowsOf } from './evaluate.ts';
 import type { CompiledRule } from './rules.ts';
 import { BUILTIN_RULES } from './rules.ts';
 import { RingSignalWindows } from './signal-windows.ts';
-import { loadWindowRows, windowRows } from './window-rows.ts';
+import { WindowCheckpoints } from './window-rows.ts';
 import type { AlertTarget } from './signals.ts';
 
 export interface AlertControllerDeps extends CollectorDeps {
@@ -22,7 +22,8 @@ export interface AlertControllerDeps extends CollectorDeps {
   /**
    * Where the alerts are kept across restarts and leaders (absent: in memory only). Read on the first round, written
    * after each round that changed any alert's state (and, when only values moved, at most every `refreshMs`).
-   * `list` reads it, so every replica, leader or not, answers the same.
+   * `list` reads it, so every replica, leader or not, answers the same. Where several replicas run, pass the store
+   * fenced by the leader's term (AlertStateStore.fenced): a leader that lost its term then writes nothing.
    */
   readonly state?: AlertStateStore;
   /** How stale a stored alert's value and message may grow while its state holds (default 60 s). */
@@ -64,10 +65,14 @@ export class AlertController {
   private savedValues = new Map<string, string>();
   /** When the windows were last written. */
   private windowsSavedAt = -Infinity;
+  private readonly checkpoints: WindowCheckpoints;
+  /** Dictionary ids of series dropped since the last checkpoint written (deleted by the next one). */
+  private dropSeries: number[] = [];
 
   constructor(deps: AlertControllerDeps) {
     this.deps = deps;
     this.windows = deps.windows ?? new RingSignalWindows();
+    this.checkpoints = new WindowCheckpoints(this.windows);
     this.want(BUILTIN_RULES);
   }
 
@@ -151,8 +156,9 @@ export class AlertController {
     this.restored = true;
     if (!state) return;
     // The windows first: the round that follows reads them (stored by the leader before, or by this process).
-    loadWindowRows(this.windows, await state.loadWindows());
-    this.windowsSavedAt = now;
+    this.checkpoints.load(await state.loadWindows(), now);
+    // What was loaded is in the store already; this round's samples, taken at `now` after it, are not.
+    this.windowsSavedAt = now - 1;
     const rows = await state.loadAlerts();
     this.current = new Map(rows.map((row) => [row.key, JSON.parse(row.data) as Alert]));
     this.saved = new Map([...this.current].map(([k, a]) => [k, stateOf(a)]));
@@ -186,21 +192,33 @@ export class AlertController {
 
   /**
    * Writes the sample windows every `windowsEveryMs`: the bucket slots written to since the last time (since the
-   * first round: what was loaded then is in the store already).
+   * first round: what was loaded then is in the store already), after naming the series new since.
    */
   private async saveWindows(now: number): Promise<void> {
     const state = this.deps.state;
     if (!state || now - this.windowsSavedAt < (this.deps.windowsEveryMs ?? 60_000)) return;
+    this.dropSeries = this.dropSeries.concat(this.checkpoints.dropped(now));
+    const unnamed = this.checkpoints.unnamed();
+    const ids = await state.windowSeriesIds(unnamed);
+    this.checkpoints.name(unnamed, ids);
+    // A series dropped while a checkpoint failed, and back since, has its id again: it must not be deleted.
+    const named = new Set(ids);
+    this.dropSeries = this.dropSeries.filter((id) => !named.has(id));
     const sizes = this.windows.windowSizes();
-    const rows: WindowRow[] = [];
+    let put: WindowSlotRow[] = [];
+    let replaced: Array<{ windowMs: number; slot: number }> = [];
     for (const w of sizes) {
-      // One window at a time, the event loop turning between them: at 10,000 applications a checkpoint is about
-      // a second of CPU (bench/alerts.ts), not to be taken in one block while the API serves.
-      rows.push(...windowRows(this.windows, this.windowsSavedAt, now, w));
+      // One window at a time, the event loop turning between them (bench/alerts.ts: tens of ms each at 10,000
+      // applications), not one block while the API serves.
+      const rows = this.checkpoints.rows(w, this.windowsSavedAt, now);
+      put = put.concat(rows.put);
+      replaced = replaced.concat(rows.replaced);
       await new Promise((r) => setImmediate(r));
     }
-    await state.saveWindows(rows, now - Math.max(0, ...sizes) - 3_600_000);
+    const pruneBefore = now - Math.max(0, ...sizes) - 3_600_000;
+    await state.saveWindows({ put, replaced, dropSeries: this.dropSeries, pruneBefore });
     this.windowsSavedAt = now;
+    this.dropSeries = [];
   }
 
   private want(rules: readonly CompiledRule[]): void {

@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { forEachBackend } from '../../../test/setup/backends.ts';
 import { ManualClock } from '../../kernel/clock.ts';
+import type { Fence } from '../../kernel/leader-lease.ts';
+import { ConflictError } from '../../kernel/errors.ts';
 import { msg } from '../../kernel/messages/index.ts';
 import type { StoredObject } from '../../resources/envelope.ts';
 import type { ListQuery, Store } from '../../resources/store.ts';
@@ -139,6 +141,104 @@ forEachBackend('alert state and notification records across a restart', (backend
     expect(at(75)['nodes-max-2m gov-west']).toBe('firing');
     expect(at(120)['nodes-min-2m gov-east']).toBe('firing');
     expect(at(180)['nodes-max-2m gov-west']).toBe('resolved');
+  });
+
+  it('writes alerts, windows and notification records only under the leader’s term: a stale term changes nothing', async () => {
+    const lease = await store.acquireLease({ name: 'controllers', holder: 'a', epoch: 0, ttlMs: 30_000 });
+    let term: Fence = { name: 'controllers', holder: 'a', epoch: lease.epoch };
+    const fenced = store.alertState.fenced(() => term);
+    const clock = new ManualClock('2026-03-01T00:00:00Z');
+    const w = world();
+    w.state.health = 'Unreachable';
+    const told: AlertTransition[] = [];
+    const c = new AlertController({ store: { list: w.list }, clock, intervalMs: 0, windowsEveryMs: 0, state: fenced });
+    c.onTransition((t) => void told.push(t));
+    // Under the held term the controller writes as it would unfenced.
+    await c.tick();
+    expect(told.map((t) => t.alert.rule)).toEqual(['job-failed']);
+    await fenced.putNotification({ id: 1, tenant: 'edu', at: 1, nextRetryAt: 5, data: '{"a":1}' });
+    const contents = async () => ({
+      alerts: await store.alertState.loadAlerts(),
+      windows: await store.alertState.loadWindows(),
+      records: await store.alertState.listNotifications(),
+    });
+    const before = await contents();
+    expect(before.alerts.length).toBeGreaterThan(0);
+    expect(before.windows.slots.length).toBeGreaterThan(0);
+    const refused = async (write: Promise<unknown>) => {
+      const e = await write.then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      expect(e).toBeInstanceOf(ConflictError);
+      expect((e as ConflictError).causes[0]).toMatchObject({ code: 'Fenced', params: { epoch: term.epoch } });
+    };
+    // The term lapses (the leader paused past its lease), then another replica takes the lease: either way every
+    // alert write of the old term is refused.
+    await store.releaseLease('controllers', 'a', lease.epoch);
+    for (const takeover of [false, true]) {
+      if (takeover)
+        expect(await store.acquireLease({ name: 'controllers', holder: 'b', epoch: 0, ttlMs: 30_000 })).toMatchObject({
+          held: true,
+          epoch: lease.epoch + 1,
+        });
+      clock.advance(60_000);
+      w.state.health = takeover ? 'Ready' : 'Unreachable';
+      await expect(c.tick()).rejects.toBeInstanceOf(ConflictError);
+      await refused(fenced.saveAlerts([]));
+      await refused(fenced.windowSeriesIds([{ tenant: 'edu', key: 'x{tenant="edu"}' }]));
+      await refused(fenced.saveWindows({ put: [], replaced: [], dropSeries: [1], pruneBefore: Date.now() }));
+      await refused(fenced.putNotification({ id: 2, tenant: 'edu', at: 2, nextRetryAt: null, data: '{}' }));
+      await refused(fenced.pruneNotifications(Date.now(), 0));
+      expect(await contents()).toEqual(before);
+    }
+    // Nothing more was told by the stale leader; the new term's writes pass.
+    expect(told).toHaveLength(1);
+    term = { name: 'controllers', holder: 'b', epoch: lease.epoch + 1 };
+    await fenced.saveAlerts([]);
+    expect(await store.alertState.loadAlerts()).toEqual([]);
+  });
+
+  it('reads the windows an older replica (schema step 10) wrote, writes its own compactly, prunes the old rows', async () => {
+    // An older replica, leader until now, wrote its windows as alert_windows rows of JSON (it knows no other table).
+    const raw = await backend.openWithRawAccess();
+    try {
+      const clock = new ManualClock('2026-03-01T00:00:00Z');
+      const t0 = clock.now().getTime();
+      const key = 'nodesNotReady{cluster="gov-east"}';
+      const bucket = Math.floor((t0 - 30_000) / 6_000); // a 2-minute window's 6-second bucket, 30 s ago
+      const json = JSON.stringify({ v: 1, slots: 20, buckets: [[key, bucket, 2, 1, 2, 2]] });
+      await raw.execRaw(
+        `INSERT INTO alert_windows (tenant, window_ms, slot, data, updated_at) VALUES ('', 120000, ${bucket % 20}, '${json}', ${t0 - 30_000})`,
+      );
+      const cluster = obj('Cluster', 'gov-east', undefined, {}, { health: 'Ready', nodes: { total: 3, ready: 3 } });
+      const rule = obj('AlertRule', 'nodes-max-2m', PLATFORM_SPACE, {
+        severity: 'page',
+        threshold: { signal: 'nodesNotReady', aggregate: 'max', window: '2m', op: '>', value: 0 },
+      });
+      const objects: Record<string, StoredObject[]> = { Cluster: [cluster], AlertRule: [rule] };
+      const list = (q: ListQuery) => Promise.resolve({ items: objects[q.kind] ?? [], resourceVersion: '1' });
+      const c = new AlertController({ store: { list }, clock, intervalMs: 0, state: raw.store.alertState });
+      // The new leader's first round reads the older replica's bucket: the max over 2m is 2, not the 0 sampled now.
+      await c.tick();
+      expect(c.windows.aggregate(key, 120_000, 'max', t0)).toBe(2);
+      expect(c.alerts('all').map((a) => [a.rule, a.state])).toEqual([['nodes-max-2m', 'firing']]);
+      // Its checkpoints write the compact form (a new sample in the old bucket's slot supersedes it) and prune the old
+      // rows with their own once no window reads them.
+      for (let i = 0; i < 8; i++) {
+        clock.advance(15_000);
+        await c.tick();
+      }
+      const stored = await raw.store.alertState.loadWindows();
+      expect(stored.series.map((s) => s.key)).toContain(key);
+      expect(stored.slots.length).toBeGreaterThan(0);
+      expect(stored.legacy).toHaveLength(1);
+      clock.advance(3 * 3_600_000);
+      await c.tick();
+      expect((await raw.store.alertState.loadWindows()).legacy).toEqual([]);
+    } finally {
+      await raw.store.close();
+    }
   });
 
   it('lists the records after a restart and resumes a retry owed, from the attempt it reached', async () => {

@@ -16,6 +16,17 @@ export interface SignalWindows {
 /** One bucket of one series as kept across a restart: [series key, bucket number, sum, count, max, min]. */
 export type BucketDump = readonly [string, number, number, number, number, number];
 
+/** Told of one live bucket of one series in a window's slot (RingSignalWindows.visitSlots). */
+export type BucketVisitor = (
+  key: string,
+  slot: number,
+  bucket: number,
+  sum: number,
+  count: number,
+  max: number,
+  min: number,
+) => void;
+
 /** Where the collector writes samples. */
 export interface SampleSink {
   record(series: string, at: number, value: number): void;
@@ -23,6 +34,14 @@ export interface SampleSink {
 
 /** A series with nothing in any window and no sample for this long is dropped at a checkpoint. */
 const IDLE_DROP_MS = 3_600_000;
+
+/** One series: its newest sample, and a ring per window it keeps. */
+interface Series {
+  readonly key: string;
+  last: number;
+  lastAt: number;
+  readonly rings: Map<number, Float64Array>;
+}
 
 // One ring: per slot the bucket number it holds, then sum, count, max, min.
 const FIELDS = 5;
@@ -37,7 +56,9 @@ const FIELDS = 5;
 export class RingSignalWindows implements SignalWindows, SampleSink {
   private readonly slots: number;
   private readonly maxSeries: number;
-  private readonly series = new Map<string, { last: number; lastAt: number; rings: Map<number, Float64Array> }>();
+  private readonly series = new Map<string, Series>();
+  /** Per window, every series' ring of it by key (a checkpoint reads one window without walking every series). */
+  private readonly byWindow = new Map<number, Map<string, Float64Array>>();
 
   constructor(opts: { slots?: number; maxSeries?: number } = {}) {
     this.slots = opts.slots ?? 20;
@@ -45,6 +66,8 @@ export class RingSignalWindows implements SignalWindows, SampleSink {
   }
 
   private readonly wanted = new Map<string, Set<number>>();
+  /** Per window: the latest sample time written to each slot (which slots a checkpoint must write again). */
+  private readonly writtenAt = new Map<number, Float64Array>();
 
   /** Keep `windowMs` for every series of `signal` (the text of a series key before its `{`). */
   want(signal: string, windowMs: number): void {
@@ -58,15 +81,25 @@ export class RingSignalWindows implements SignalWindows, SampleSink {
     return this.series.size;
   }
 
+  /** Whether the series `key` is held. */
+  has(key: string): boolean {
+    return this.series.has(key);
+  }
+
+  /** The keys of the series held. */
+  keys(): IterableIterator<string> {
+    return this.series.keys();
+  }
+
   record(key: string, at: number, value: number): void {
     if (!Number.isFinite(value)) return;
     let s = this.series.get(key);
     if (s === undefined) {
       if (this.series.size >= this.maxSeries) {
         const oldest = this.series.keys().next().value;
-        if (oldest !== undefined) this.series.delete(oldest);
+        if (oldest !== undefined) this.drop(oldest);
       }
-      s = { last: value, lastAt: at, rings: new Map() };
+      s = { key, last: value, lastAt: at, rings: new Map() };
       this.series.set(key, s);
     }
     if (at >= s.lastAt) {
@@ -75,7 +108,7 @@ export class RingSignalWindows implements SignalWindows, SampleSink {
     }
     const brace = key.indexOf('{');
     const wanted = this.wanted.get(brace < 0 ? key : key.slice(0, brace));
-    if (wanted) for (const w of wanted) if (!s.rings.has(w)) s.rings.set(w, this.newRing());
+    if (wanted) for (const w of wanted) if (!s.rings.has(w)) this.addRing(s, w);
     for (const [windowMs, ring] of s.rings) this.add(ring, windowMs, at, value);
   }
 
@@ -85,8 +118,7 @@ export class RingSignalWindows implements SignalWindows, SampleSink {
     if (agg === 'last') return s.lastAt > now - windowMs && s.lastAt <= now ? s.last : undefined;
     let ring = s.rings.get(windowMs);
     if (ring === undefined) {
-      ring = this.newRing();
-      s.rings.set(windowMs, ring);
+      ring = this.addRing(s, windowMs);
       // The newest sample is the first the ring holds: a rule reads something at once.
       if (Number.isFinite(s.lastAt)) this.add(ring, windowMs, s.lastAt, s.last);
     }
@@ -129,41 +161,58 @@ export class RingSignalWindows implements SignalWindows, SampleSink {
 
   /** The windows (ms) some series keeps a ring for. */
   windowSizes(): number[] {
-    const out = new Set<number>();
-    for (const s of this.series.values()) for (const w of s.rings.keys()) out.add(w);
-    return [...out].sort((a, b) => a - b);
+    return [...this.byWindow]
+      .filter(([, rings]) => rings.size > 0)
+      .map(([w]) => w)
+      .sort((a, b) => a - b);
   }
 
   /**
-   * The live buckets (still inside their window at `now`) of the slots `slotsOf(windowMs)` names, for every series:
-   * what a checkpoint writes (window-rows.ts), each as [key, bucket, sum, count, max, min]. A series with no live
-   * bucket in any window and no sample for an hour is dropped here, from memory too (an application deleted long
-   * ago holds nothing any window reads).
+   * The slots of `windowMs`'s rings a sample was written to after `sinceMs` (every slot when `sinceMs` is not
+   * finite): those a checkpoint writes again; the others hold what the last checkpoint wrote.
    */
-  dumpSlots(now: number, slotsOf: (windowMs: number) => ReadonlySet<number>): Map<number, Map<number, BucketDump[]>> {
-    const out = new Map<number, Map<number, BucketDump[]>>();
+  slotsWrittenSince(windowMs: number, sinceMs: number): number[] {
+    const at = this.writtenAt.get(windowMs);
+    const out: number[] = [];
+    for (let i = 0; i < this.slots; i++)
+      if (!Number.isFinite(sinceMs) || (at !== undefined && at[i]! > sinceMs)) out.push(i);
+    return out;
+  }
+
+  /**
+   * Tells `visit` of every live bucket (still inside its window at `now`) of `windowMs` in the slots `slots` names,
+   * series by series: what a checkpoint writes (window-rows.ts). The live bucket of slot i, if any, is the newest
+   * bucket number ≡ i (mod slots) at `now` (one ahead of `now`, after the clock stepped back, is not told: no read
+   * counts it either).
+   */
+  visitSlots(now: number, windowMs: number, slots: readonly number[], visit: BucketVisitor): void {
+    const newest = Math.floor(now / (windowMs / this.slots));
+    const oldest = newest - this.slots;
+    for (const [key, ring] of this.byWindow.get(windowMs) ?? []) {
+      for (const i of slots) {
+        const o = i * FIELDS;
+        const b = ring[o]!;
+        if (b > oldest && b <= newest) visit(key, i, b, ring[o + 1]!, ring[o + 2]!, ring[o + 3]!, ring[o + 4]!);
+      }
+    }
+  }
+
+  /**
+   * Drops the series with no live bucket in any window at `now` and no sample for an hour (an application deleted
+   * long ago holds nothing any window reads); a checkpoint calls it.
+   */
+  dropIdle(now: number): void {
     const n = this.slots;
     for (const [key, s] of this.series) {
+      if (s.lastAt > now - IDLE_DROP_MS) continue;
       let live = false;
-      for (const [windowMs, ring] of s.rings) {
-        const oldest = Math.floor(now / (windowMs / n)) - n;
-        const wanted = slotsOf(windowMs);
-        for (let i = 0; i < n; i++) {
-          const o = i * FIELDS;
-          const b = ring[o] as number;
-          if (b <= oldest) continue;
-          live = true;
-          if (!wanted.has(i)) continue;
-          let bySlot = out.get(windowMs);
-          if (bySlot === undefined) out.set(windowMs, (bySlot = new Map()));
-          let list = bySlot.get(i);
-          if (list === undefined) bySlot.set(i, (list = []));
-          list.push([key, b, ring[o + 1]!, ring[o + 2]!, ring[o + 3]!, ring[o + 4]!]);
-        }
+      for (const [w, ring] of s.rings) {
+        const oldest = Math.floor(now / (w / n)) - n;
+        for (let o = 0; o < n * FIELDS && !live; o += FIELDS) live = ring[o]! > oldest;
+        if (live) break;
       }
-      if (!live && s.lastAt <= now - IDLE_DROP_MS) this.series.delete(key);
+      if (!live) this.drop(key);
     }
-    return out;
   }
 
   /**
@@ -172,35 +221,106 @@ export class RingSignalWindows implements SignalWindows, SampleSink {
    * samples every series before it reads one.
    */
   loadBuckets(windowMs: number, buckets: readonly BucketDump[]): void {
-    if (!(windowMs > 0)) return;
-    for (const [key, b, sum, count, max, min] of buckets) {
-      let s = this.series.get(key);
-      if (s === undefined) {
-        if (this.series.size >= this.maxSeries) continue;
-        s = { last: NaN, lastAt: -Infinity, rings: new Map() };
-        this.series.set(key, s);
-      }
-      let ring = s.rings.get(windowMs);
-      if (ring === undefined) s.rings.set(windowMs, (ring = this.newRing()));
-      const o = (((b % this.slots) + this.slots) % this.slots) * FIELDS;
-      if ((ring[o] as number) > b) continue;
-      ring[o] = b;
-      ring[o + 1] = sum;
-      ring[o + 2] = count;
-      ring[o + 3] = max;
-      ring[o + 4] = min;
-    }
+    for (const [key, b, sum, count, max, min] of buckets) this.loadBucket(key, windowMs, b, sum, count, max, min);
   }
 
+  /** Takes up one dumped bucket (see loadBuckets). */
+  loadBucket(key: string, windowMs: number, b: number, sum: number, count: number, max: number, min: number): void {
+    const s = this.seriesToLoad(key);
+    if (s !== undefined) this.loadInto(s, windowMs, b, sum, count, max, min);
+  }
+
+  /**
+   * Takes up dumped buckets of series named by number (a checkpoint's dictionary ids): `keyOf` is asked once per id,
+   * and each bucket goes in as loadBucket would put it. A bucket of an id `keyOf` does not know is skipped.
+   */
+  bucketLoader(
+    keyOf: (id: number) => string | undefined,
+  ): (id: number, windowMs: number, b: number, sum: number, count: number, max: number, min: number) => boolean {
+    // By id: ids are small integers, mostly dense (a dictionary's).
+    const byId: Array<Series | null> = [];
+    return (id, windowMs, b, sum, count, max, min) => {
+      let s = byId[id];
+      if (s === undefined) {
+        const key = keyOf(id);
+        byId[id] = s = (key === undefined ? undefined : this.seriesToLoad(key)) ?? null;
+      }
+      if (s === null) return false;
+      this.loadInto(s, windowMs, b, sum, count, max, min);
+      return true;
+    };
+  }
+
+  private seriesToLoad(key: string): Series | undefined {
+    let s = this.series.get(key);
+    if (s === undefined) {
+      if (this.series.size >= this.maxSeries) return undefined;
+      s = { key, last: NaN, lastAt: -Infinity, rings: new Map() };
+      this.series.set(key, s);
+    }
+    return s;
+  }
+
+  private loadInto(s: Series, windowMs: number, b: number, sum: number, count: number, max: number, min: number): void {
+    if (!(windowMs > 0)) return;
+    let ring = s.rings.get(windowMs);
+    if (ring === undefined) ring = this.addRing(s, windowMs);
+    const o = (((b % this.slots) + this.slots) % this.slots) * FIELDS;
+    if (ring[o]! > b) return;
+    ring[o] = b;
+    ring[o + 1] = sum;
+    ring[o + 2] = count;
+    ring[o + 3] = max;
+    ring[o + 4] = min;
+  }
+
+  /**
+   * Rings are views into slabs of 64 (one allocation, not one per ring: a restore makes 170,000 of them at 10,000
+   * applications), and the rings of a dropped series are reused before a slab is cut further, so memory follows the
+   * most rings ever held at once.
+   */
+  private slab: Float64Array | undefined;
+  private slabAt = 0;
+  private readonly free: Float64Array[] = [];
+
   private newRing(): Float64Array {
-    const ring = new Float64Array(this.slots * FIELDS);
+    const len = this.slots * FIELDS;
+    let ring = this.free.pop();
+    if (ring === undefined) {
+      if (this.slab === undefined || this.slabAt + len > this.slab.length) {
+        this.slab = new Float64Array(len * 64);
+        this.slabAt = 0;
+      }
+      ring = this.slab.subarray(this.slabAt, (this.slabAt += len));
+    }
     for (let i = 0; i < this.slots; i++) ring[i * FIELDS] = -1;
     return ring;
   }
 
+  /** A new ring of `windowMs` for `s`, listed under its window too (what a checkpoint of that window reads). */
+  private addRing(s: Series, windowMs: number): Float64Array {
+    const ring = this.newRing();
+    s.rings.set(windowMs, ring);
+    let rings = this.byWindow.get(windowMs);
+    if (rings === undefined) this.byWindow.set(windowMs, (rings = new Map()));
+    rings.set(s.key, ring);
+    return ring;
+  }
+
+  private drop(key: string): void {
+    const s = this.series.get(key);
+    if (s === undefined) return;
+    this.series.delete(key);
+    for (const [w, ring] of s.rings) {
+      this.byWindow.get(w)?.delete(key);
+      this.free.push(ring);
+    }
+  }
+
   private add(ring: Float64Array, windowMs: number, at: number, value: number): void {
     const b = Math.floor(at / (windowMs / this.slots));
-    const o = (((b % this.slots) + this.slots) % this.slots) * FIELDS;
+    const slot = ((b % this.slots) + this.slots) % this.slots;
+    const o = slot * FIELDS;
     if (ring[o] !== b) {
       if (ring[o]! > b) return; // older than what the slot holds now: out of the window already
       ring[o] = b;
@@ -209,6 +329,9 @@ export class RingSignalWindows implements SignalWindows, SampleSink {
       ring[o + 3] = -Infinity;
       ring[o + 4] = Infinity;
     }
+    let written = this.writtenAt.get(windowMs);
+    if (written === undefined) this.writtenAt.set(windowMs, (written = new Float64Array(this.slots).fill(-Infinity)));
+    if (at > written[slot]!) written[slot] = at;
     ring[o + 1]! += value;
     ring[o + 2]! += 1;
     if (value > ring[o + 3]!) ring[o + 3] = value;

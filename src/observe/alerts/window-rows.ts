@@ -1,8 +1,16 @@
-import type { WindowRow } from '../../resources/alert-state.ts';
+import type {
+  StoredWindows,
+  WindowRow,
+  WindowSeriesKey,
+  WindowSlotRow,
+  WindowCheckpoint,
+} from '../../resources/alert-state.ts';
 import type { BucketDump, RingSignalWindows } from './signal-windows.ts';
 
-/** The data format of a window row; a row of another version (or another bucket count) is left unread. */
-const VERSION = 1;
+/** The format of a legacy (JSON, before schema step 11) row; a row of another version is left unread. */
+const LEGACY_VERSION = 1;
+/** The format of a slot row (the first byte); a row of another format (or another bucket count) is left unread. */
+const SLOT_FORMAT = 2;
 
 interface WindowData {
   readonly v: number;
@@ -17,69 +25,295 @@ export function tenantOfSeries(key: string): string {
   return TENANT.exec(key)?.[1] ?? '';
 }
 
-/**
- * The slots of a `windowMs` ring written to in `(sinceMs, nowMs]` (every slot when `sinceMs` is not finite or
- * the span covers the ring): a bucket closed before the last checkpoint has not changed since.
- */
-export function slotsWritten(windowMs: number, slots: number, sinceMs: number, nowMs: number): Set<number> {
-  const width = windowMs / slots;
-  const to = Math.floor(nowMs / width);
-  const from = Number.isFinite(sinceMs) ? Math.floor(sinceMs / width) : -Infinity;
-  const out = new Set<number>();
-  if (to - from + 1 >= slots) for (let i = 0; i < slots; i++) out.add(i);
-  else for (let b = from; b <= to; b++) out.add(((b % slots) + slots) % slots);
-  return out;
+/** How a value is stored: +0, a non-negative integer (varint), a float64, or the value before it again. */
+const ZERO = 0;
+const UINT = 1;
+const F64 = 2;
+const SAME = 3;
+/** In a bucket's flags byte, after the three values' kinds (2 bits each): the count is not 1 and follows. */
+const HAS_COUNT = 64;
+
+function kindOf(v: number, previous: number): number {
+  if (Object.is(v, previous)) return SAME;
+  if (Object.is(v, 0)) return ZERO;
+  return Number.isSafeInteger(v) && v > 0 ? UINT : F64;
 }
 
 /**
- * A checkpoint of the windows as store rows, one per department ('' the platform's), window and bucket slot, at
- * `nowMs`: only the slots written to since the checkpoint at `sinceMs` (a 5-minute window's four newest 15-second
- * buckets a minute, a 3-day window's one open bucket), so a checkpoint costs a small part of the whole. What
- * AlertStateStore.saveWindows keeps lets a restarted process, or a new leader, read the same aggregates (a
- * `min over 2m` neither fires on the first sample after a restart nor forgets the samples before it). `only`: the
- * rows of that window alone (a caller spreads a large checkpoint over several turns of the event loop).
+ * Writes one slot row: a header (format, slots per ring, the bucket number every live bucket of the slot has, the
+ * number of buckets), then per bucket the series id (as a signed step from the one before), a flags byte, the count
+ * when it is not 1, and sum, max and min, each stored as small as it goes (see kindOf): a one-sample bucket is its
+ * one value, a bucket of zeros (a crash-loop flag at rest) three bytes.
  */
-export function windowRows(windows: RingSignalWindows, sinceMs: number, nowMs: number, only?: number): WindowRow[] {
-  const n = windows.slotCount;
-  const none = new Set<number>();
-  const dumped = windows.dumpSlots(nowMs, (w) =>
-    only === undefined || w === only ? slotsWritten(w, n, sinceMs, nowMs) : none,
-  );
-  const rows: WindowRow[] = [];
-  for (const [windowMs, bySlot] of [...dumped].sort(([a], [b]) => a - b))
-    for (const [slot, buckets] of [...bySlot].sort(([a], [b]) => a - b)) {
-      const byTenant = new Map<string, BucketDump[]>();
-      for (const d of buckets) {
-        const tenant = tenantOfSeries(d[0]);
-        let list = byTenant.get(tenant);
-        if (list === undefined) byTenant.set(tenant, (list = []));
-        list.push(d);
-      }
-      for (const [tenant, list] of [...byTenant].sort(([a], [b]) => a.localeCompare(b)))
-        rows.push({
-          tenant,
-          windowMs,
-          slot,
-          data: JSON.stringify({ v: VERSION, slots: n, buckets: list } satisfies WindowData),
-          updatedAt: nowMs,
-        });
-    }
-  return rows;
-}
+class RowWriter {
+  private buf = new Uint8Array(256);
+  private view = new DataView(this.buf.buffer);
+  private at = 0;
+  private lastId = 0;
+  count = 0;
+  readonly tenant: string;
+  readonly slot: number;
+  readonly bucket: number;
 
-/** Loads stored rows into `windows`; returns the buckets taken up (rows of another format are skipped). */
-export function loadWindowRows(windows: RingSignalWindows, rows: readonly WindowRow[]): number {
-  let n = 0;
-  for (const row of rows) {
-    let data: WindowData;
-    try {
-      data = JSON.parse(row.data) as WindowData;
-    } catch {
-      continue;
-    }
-    if (data.v !== VERSION || data.slots !== windows.slotCount || !Array.isArray(data.buckets)) continue;
-    windows.loadBuckets(row.windowMs, data.buckets);
-    n += data.buckets.length;
+  constructor(tenant: string, slot: number, bucket: number) {
+    this.tenant = tenant;
+    this.slot = slot;
+    this.bucket = bucket;
   }
-  return n;
+
+  add(id: number, sum: number, count: number, max: number, min: number): void {
+    this.room(48);
+    this.varint(zigzag(id - this.lastId));
+    this.lastId = id;
+    const ks = kindOf(sum, NaN);
+    const kx = kindOf(max, sum);
+    const kn = kindOf(min, max);
+    this.buf[this.at++] = ks | (kx << 2) | (kn << 4) | (count === 1 ? 0 : HAS_COUNT);
+    if (count !== 1) this.varint(count);
+    this.value(ks, sum);
+    this.value(kx, max);
+    this.value(kn, min);
+    this.count++;
+  }
+
+  /** The row's bytes: the header, then the buckets. */
+  bytes(slots: number): Uint8Array {
+    const body = this.buf.subarray(0, this.at);
+    this.buf = new Uint8Array(24);
+    this.view = new DataView(this.buf.buffer);
+    this.at = 0;
+    this.buf[this.at++] = SLOT_FORMAT;
+    this.buf[this.at++] = slots;
+    this.varint(this.bucket);
+    this.varint(this.count);
+    const out = new Uint8Array(this.at + body.length);
+    out.set(this.buf.subarray(0, this.at));
+    out.set(body, this.at);
+    return out;
+  }
+
+  private value(kind: number, v: number): void {
+    if (kind === UINT) this.varint(v);
+    else if (kind === F64) {
+      this.view.setFloat64(this.at, v, true);
+      this.at += 8;
+    }
+  }
+
+  private varint(v: number): void {
+    while (v >= 128) {
+      this.buf[this.at++] = (v % 128) | 128;
+      v = Math.floor(v / 128);
+    }
+    this.buf[this.at++] = v;
+  }
+
+  private room(n: number): void {
+    if (this.at + n <= this.buf.length) return;
+    const next = new Uint8Array(Math.max(this.buf.length * 2, this.at + n));
+    next.set(this.buf.subarray(0, this.at));
+    this.buf = next;
+    this.view = new DataView(next.buffer);
+  }
+}
+
+function zigzag(n: number): number {
+  return n >= 0 ? n * 2 : -n * 2 - 1;
+}
+
+/** Reads a slot row written by RowWriter; calls `bucket` for each bucket, returns false for another format. */
+export function readSlotRow(
+  data: Uint8Array,
+  slots: number,
+  bucket: (id: number, b: number, sum: number, count: number, max: number, min: number) => void,
+): boolean {
+  if (data.length < 2 || data[0] !== SLOT_FORMAT || data[1] !== slots) return false;
+  const r = new RowReader(data);
+  const b = r.varint();
+  const n = r.varint();
+  let id = 0;
+  for (let k = 0; k < n; k++) {
+    const z = r.varint();
+    id += z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+    const flags = r.byte();
+    const count = flags & HAS_COUNT ? r.varint() : 1;
+    const sum = r.value(flags & 3, NaN);
+    const max = r.value((flags >> 2) & 3, sum);
+    const min = r.value((flags >> 4) & 3, max);
+    bucket(id, b, sum, count, max, min);
+  }
+  return true;
+}
+
+class RowReader {
+  private readonly data: Uint8Array;
+  private readonly view: DataView;
+  private at = 2;
+
+  constructor(data: Uint8Array) {
+    this.data = data;
+    this.view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  }
+
+  byte(): number {
+    return this.data[this.at++]!;
+  }
+
+  varint(): number {
+    let byte = this.data[this.at++]!;
+    if (byte < 128) return byte;
+    let v = byte & 127;
+    let scale = 128;
+    for (;;) {
+      byte = this.data[this.at++]!;
+      v += (byte & 127) * scale;
+      if (byte < 128) return v;
+      scale *= 128;
+    }
+  }
+
+  value(kind: number, previous: number): number {
+    if (kind === F64) {
+      const v = this.view.getFloat64(this.at, true);
+      this.at += 8;
+      return v;
+    }
+    if (kind === ZERO) return 0;
+    return kind === UINT ? this.varint() : previous;
+  }
+}
+
+/**
+ * The windows' checkpoints (alert_series, alert_slots): what AlertStateStore.saveWindows keeps lets a restarted
+ * process, or a new leader, read the same aggregates (a `min over 2m` neither fires on the first sample after a
+ * restart nor forgets the samples before it). Each series key is stored once, in the dictionary, and a slot row
+ * names series by id: a row per department ('' the platform's), window and bucket slot, holding that slot's live
+ * buckets in the binary form RowWriter writes. A checkpoint writes only the slots a sample was written to since the
+ * one before (a 5-minute window's four newest 15-second buckets a minute, a 3-day window's one open bucket), so it
+ * costs a small part of the whole. One per controller: it holds the dictionary (key → id, department) as the store
+ * has it.
+ */
+export class WindowCheckpoints {
+  private readonly windows: RingSignalWindows;
+  private readonly ids = new Map<string, { readonly id: number; readonly tenant: string }>();
+
+  constructor(windows: RingSignalWindows) {
+    // A row states its bucket count in one byte.
+    if (windows.slotCount > 255)
+      throw new RangeError(`window checkpoints: at most 255 slots, got ${windows.slotCount}`);
+    this.windows = windows;
+  }
+
+  /** The series held that have no id yet (to ask the store for: AlertStateStore.windowSeriesIds). */
+  unnamed(): WindowSeriesKey[] {
+    const out: WindowSeriesKey[] = [];
+    for (const key of this.windows.keys()) if (!this.ids.has(key)) out.push({ key, tenant: tenantOfSeries(key) });
+    return out;
+  }
+
+  /** Takes up the ids the store gave `series` (in order). */
+  name(series: readonly WindowSeriesKey[], ids: readonly number[]): void {
+    series.forEach((s, i) => this.ids.set(s.key, { id: ids[i]!, tenant: s.tenant }));
+  }
+
+  /**
+   * The rows of the slots of `windowMs` written to after `sinceMs` (every slot when it is not finite), at `nowMs`:
+   * each holds the department's live buckets there, and replaces what the slot held (`replaced`: every department's
+   * row of that slot). A series without an id is left out (name it first).
+   */
+  rows(
+    windowMs: number,
+    sinceMs: number,
+    nowMs: number,
+  ): Pick<WindowCheckpoint, 'put' | 'replaced'> & { readonly buckets: number } {
+    const n = this.windows.slotCount;
+    const slots = this.windows.slotsWrittenSince(windowMs, sinceMs);
+    // Per department, its row writers by slot.
+    const byTenant = new Map<string, Array<RowWriter | undefined>>();
+    let lastKey: string | undefined;
+    let entry: { readonly id: number; readonly tenant: string } | undefined;
+    let writers: Array<RowWriter | undefined> = [];
+    let buckets = 0;
+    this.windows.visitSlots(nowMs, windowMs, slots, (key, slot, b, sum, count, max, min) => {
+      if (key !== lastKey) {
+        lastKey = key;
+        entry = this.ids.get(key);
+        if (entry === undefined) return;
+        let w = byTenant.get(entry.tenant);
+        if (w === undefined) byTenant.set(entry.tenant, (w = []));
+        writers = w;
+      }
+      if (entry === undefined) return;
+      let w = writers[slot];
+      if (w === undefined) writers[slot] = w = new RowWriter(entry.tenant, slot, b);
+      w.add(entry.id, sum, count, max, min);
+      buckets++;
+    });
+    const put: WindowSlotRow[] = [];
+    for (const list of byTenant.values())
+      for (const w of list)
+        if (w !== undefined) put.push({ tenant: w.tenant, windowMs, slot: w.slot, data: w.bytes(n), updatedAt: nowMs });
+    put.sort((a, b) => a.slot - b.slot || a.tenant.localeCompare(b.tenant));
+    return { put, replaced: slots.map((slot) => ({ windowMs, slot })), buckets };
+  }
+
+  /**
+   * Drops the series idle past the windows (RingSignalWindows.dropIdle) and returns the ids of every dictionary
+   * entry whose series is no longer held, forgetting them: the checkpoint deletes them (AlertStateStore.saveWindows
+   * `dropSeries`). A stored bucket of a series whose id is gone is skipped on loading.
+   */
+  dropped(nowMs: number): number[] {
+    this.windows.dropIdle(nowMs);
+    const out: number[] = [];
+    for (const [key, e] of this.ids)
+      if (!this.windows.has(key)) {
+        out.push(e.id);
+        this.ids.delete(key);
+      }
+    return out;
+  }
+
+  /**
+   * Loads what the store keeps (the dictionary, the slot rows and the legacy rows) into the windows, rows in the
+   * order they were written so that a later write of a bucket wins; rows whose buckets all left their window by
+   * `nowMs`, and rows of another format or bucket count, are skipped. Returns the buckets taken up.
+   */
+  load(stored: StoredWindows, nowMs: number): number {
+    const keys = new Map<number, string>();
+    for (const s of stored.series) {
+      keys.set(s.id, s.key);
+      this.ids.set(s.key, { id: s.id, tenant: s.tenant });
+    }
+    const n = this.windows.slotCount;
+    const rows: Array<WindowSlotRow | WindowRow> = [...stored.legacy, ...stored.slots];
+    rows.sort((a, b) => a.updatedAt - b.updatedAt);
+    const load = this.windows.bucketLoader((id) => keys.get(id));
+    let taken = 0;
+    for (const row of rows) {
+      const windowMs = row.windowMs;
+      if (typeof row.data === 'string') {
+        taken += loadLegacyRow(this.windows, row as WindowRow);
+        continue;
+      }
+      if (!(windowMs > 0)) continue;
+      const oldest = Math.floor(nowMs / (windowMs / n)) - n;
+      readSlotRow(row.data, n, (id, b, sum, count, max, min) => {
+        if (b > oldest && load(id, windowMs, b, sum, count, max, min)) taken++;
+      });
+    }
+    return taken;
+  }
+}
+
+/** Loads one legacy (JSON) row into `windows`; returns the buckets taken up (0 for a row of another format). */
+export function loadLegacyRow(windows: RingSignalWindows, row: WindowRow): number {
+  let data: WindowData;
+  try {
+    data = JSON.parse(row.data) as WindowData;
+  } catch {
+    return 0;
+  }
+  if (data.v !== LEGACY_VERSION || data.slots !== windows.slotCount || !Array.isArray(data.buckets)) return 0;
+  windows.loadBuckets(row.windowMs, data.buckets);
+  return data.buckets.length;
 }

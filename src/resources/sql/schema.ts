@@ -70,12 +70,30 @@ export interface Schema {
     data: string;
     updated_at: number;
   };
-  /** Alert evaluation's sample windows: a row per department ('' the platform's), window and slot (AlertStateStore). */
+  /**
+   * Alert evaluation's sample windows before schema step 11: a row per department ('' the platform's), window and
+   * slot, JSON repeating each series' key (AlertStateStore: read and pruned, no longer written).
+   */
   alert_windows: {
     tenant: string;
     window_ms: number;
     slot: number;
     data: string;
+    updated_at: number;
+  };
+  /** The windows' series dictionary (schema step 11): a key once, slot rows name it by id. */
+  alert_series: {
+    /** Given by the writer (the next after the largest), so a restored backup keeps its ids on every backend. */
+    id: number;
+    tenant: string;
+    key: string;
+  };
+  /** Alert evaluation's sample windows: a row per department, window and slot, binary buckets by series id. */
+  alert_slots: {
+    tenant: string;
+    window_ms: number;
+    slot: number;
+    data: Uint8Array;
     updated_at: number;
   };
   /** Notification records (AlertStateStore). */

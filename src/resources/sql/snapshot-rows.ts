@@ -71,7 +71,11 @@ const LEDGER_KEYS: Record<Exclude<LedgerTable, 'meter_usage'>, readonly string[]
   alert_state: ['key'],
   notification_records: ['id'],
   alert_windows: ['tenant', 'window_ms', 'slot'],
+  alert_series: ['id'],
+  alert_slots: ['tenant', 'window_ms', 'slot'],
 };
+/** Binary columns of the ledger tables: base64 text in a backup. */
+const LEDGER_BYTES: Partial<Record<LedgerTable, string>> = { alert_slots: 'data' };
 /** Text columns of the ledger tables; every other column holds an integer (or NULL). */
 const LEDGER_TEXT = new Set([
   'period',
@@ -87,14 +91,25 @@ const LEDGER_TEXT = new Set([
   'data',
 ]);
 
-function numeric(
-  table: LedgerTable,
-  row: Record<string, string | number | null>,
-): Record<string, string | number | null> {
+function numeric(table: LedgerTable, row: Record<string, unknown>): Record<string, string | number | null> {
   const out: Record<string, string | number | null> = {};
-  for (const [k, v] of Object.entries(row)) out[k] = LEDGER_TEXT.has(k) || v === null ? v : Number(v);
-  void table;
+  const bytes = LEDGER_BYTES[table];
+  for (const [k, v] of Object.entries(row))
+    out[k] =
+      k === bytes
+        ? Buffer.from(v as Uint8Array).toString('base64')
+        : LEDGER_TEXT.has(k) || v === null
+          ? (v as string | null)
+          : Number(v);
   return out;
+}
+
+/** A backup's ledger row as the table takes it: base64 text back to bytes (see LEDGER_BYTES). */
+function stored(table: LedgerTable, row: Readonly<Record<string, string | number | null>>): Record<string, unknown> {
+  const bytes = LEDGER_BYTES[table];
+  if (bytes === undefined) return row;
+  const v = row[bytes];
+  return { ...row, [bytes]: typeof v === 'string' ? new Uint8Array(Buffer.from(v, 'base64')) : v };
 }
 
 async function ledgerCount(q: Kysely<Schema>): Promise<number> {
@@ -186,7 +201,7 @@ export async function loadSnapshot(trx: Kysely<Schema>, input: SnapshotLoad): Pr
         .values(batch.audit.slice(i, i + INSERT_ROWS).map(toAuditRow))
         .execute();
     for (const table of LEDGER_TABLES) {
-      const rows = (batch.ledger ?? []).filter((r) => r.table === table).map((r) => r.row);
+      const rows = (batch.ledger ?? []).filter((r) => r.table === table).map((r) => stored(table, r.row));
       if (table === 'meter_usage') {
         // Its columns are never NULL (the reader lets NULL through for the alert tables' next_retry_at).
         await loadMeterUsage(trx, rows as Array<Readonly<Record<string, string | number>>>);

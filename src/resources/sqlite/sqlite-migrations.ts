@@ -143,4 +143,19 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX alert_windows_updated ON alert_windows (updated_at)`,
     ],
   },
+  {
+    version: 11,
+    name: 'compact alert windows: series keys once in alert_series, binary slot rows naming them by id (issue 15)',
+    // Additive: a replica of step 10 keeps reading and writing alert_windows beside it (docs/deploy.md, Upgrades);
+    // this code reads those rows too until they are pruned.
+    statements: [
+      `CREATE TABLE alert_series (id INTEGER PRIMARY KEY, tenant TEXT NOT NULL, key TEXT NOT NULL)`,
+      `CREATE UNIQUE INDEX alert_series_key ON alert_series (key)`,
+      `CREATE TABLE alert_slots (
+        tenant TEXT NOT NULL, window_ms INTEGER NOT NULL, slot INTEGER NOT NULL, data BLOB NOT NULL,
+        updated_at INTEGER NOT NULL, PRIMARY KEY (tenant, window_ms, slot)) WITHOUT ROWID`,
+      `CREATE INDEX alert_slots_updated ON alert_slots (updated_at)`,
+      `CREATE INDEX alert_slots_slot ON alert_slots (window_ms, slot)`,
+    ],
+  },
 ];
