@@ -10,8 +10,7 @@ import type { Capabilities } from './capabilities.ts';
 import { capabilitiesOf } from './capabilities.ts';
 import type { CallbackProblem } from './oidc-flow.ts';
 import { CALLBACK_PATH, OidcCallbackError, completeCallback } from './oidc-flow.ts';
-
-const KEY = 'polis.token';
+import { storedToken, takeEarlyWhoami, TOKEN_KEY } from './stored-session.ts';
 
 /** How the user signed in: an API token, or the government SSO (an OIDC ID token, docs/security.md). */
 export type SignInMethod = 'token' | 'oidc';
@@ -34,26 +33,17 @@ const SessionContext = createContext<Session | undefined>(undefined);
 
 let current: string | undefined;
 
-function stored(): string | undefined {
-  try {
-    // sessionStorage: where consoles before the shared session kept a tab's token (and bench/console still puts it).
-    return localStorage.getItem(KEY) ?? sessionStorage.getItem(KEY) ?? undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Whether a session was kept by this browser (checked with the server before it is used). */
 export function hasStoredSession(): boolean {
-  return stored() !== undefined;
+  return storedToken() !== undefined;
 }
 
 function keep(token: string | undefined): void {
   current = token;
   try {
-    sessionStorage.removeItem(KEY);
-    if (token) localStorage.setItem(KEY, token);
-    else localStorage.removeItem(KEY);
+    sessionStorage.removeItem(TOKEN_KEY);
+    if (token) localStorage.setItem(TOKEN_KEY, token);
+    else localStorage.removeItem(TOKEN_KEY);
   } catch {
     // Not kept: the session lasts as long as the page.
   }
@@ -67,7 +57,7 @@ function keep(token: string | undefined): void {
  */
 export function SessionProvider(props: { children: ReactNode }) {
   const [state, setState] = useState<Session['state']>(() =>
-    stored() || window.location.pathname === CALLBACK_PATH ? 'checking' : 'signed-out',
+    storedToken() || window.location.pathname === CALLBACK_PATH ? 'checking' : 'signed-out',
   );
   const [who, setWho] = useState<WhoAmI>();
   const [endedBecause, setEndedBecause] = useState<string>();
@@ -96,7 +86,7 @@ export function SessionProvider(props: { children: ReactNode }) {
     });
     const check = (token: string) => {
       current = token;
-      api<WhoAmI>(paths.whoami, { token })
+      (takeEarlyWhoami(token) ?? api<WhoAmI>(paths.whoami, { token }))
         .then((w) => {
           if (current !== token) return;
           resetCollections();
@@ -112,8 +102,8 @@ export function SessionProvider(props: { children: ReactNode }) {
     };
     // Another tab signed out (the key removed) or signed in as someone (a new credential): follow it.
     const onStorage = (e: StorageEvent) => {
-      if (e.key !== KEY && e.key !== null) return;
-      const token = stored();
+      if (e.key !== TOKEN_KEY && e.key !== null) return;
+      const token = storedToken();
       if (token === current) return;
       resetCollections();
       setWho(undefined);
@@ -144,14 +134,14 @@ export function SessionProvider(props: { children: ReactNode }) {
               ? { problem: e.problem, message: e.detail }
               : { message: (e as ApiError).message },
           );
-          setState(stored() ? 'checking' : 'signed-out');
+          setState(storedToken() ? 'checking' : 'signed-out');
           navigate('/', { replace: true });
-          const token = stored();
+          const token = storedToken();
           if (token) check(token);
         });
       return () => window.removeEventListener('storage', onStorage);
     }
-    const token = stored();
+    const token = storedToken();
     if (token) check(token);
     return () => window.removeEventListener('storage', onStorage);
   }, []);

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ApiError } from '../api/api-error.ts';
 import { I18nProvider } from '../i18n/i18n.tsx';
 import { ErrorAlert } from './error-alert.tsx';
+import { HoverTooltip } from './hover-tooltip.tsx';
 import { PhaseTag } from './status-tags.tsx';
 import { VirtualTable, visibleWindow } from './virtual-table.tsx';
 
@@ -71,5 +72,33 @@ describe('VirtualTable', () => {
     expect(screen.getByText('app-5000')).toBeTruthy();
     expect(screen.queryByText('app-0')).toBeNull();
     expect(screen.getAllByRole('row').length).toBeLessThan(40);
+  });
+});
+
+describe('HoverTooltip', () => {
+  it('opens its title at the first hover of the child, keeping the child’s own handler', async () => {
+    let entered = 0;
+    render(
+      <HoverTooltip title="3 / 8 cores">
+        <span data-testid="bar" onMouseEnter={() => entered++}>
+          37%
+        </span>
+      </HoverTooltip>,
+    );
+    expect(screen.queryByText('3 / 8 cores')).toBeNull();
+    fireEvent.mouseEnter(screen.getByTestId('bar'));
+    expect(await screen.findByText('3 / 8 cores')).toBeTruthy();
+    expect(entered).toBe(1);
+    expect(screen.getByTestId('bar').textContent).toBe('37%');
+  });
+
+  it('renders the child alone when there is no title', () => {
+    render(
+      <HoverTooltip title={undefined}>
+        <span data-testid="bar">ok</span>
+      </HoverTooltip>,
+    );
+    fireEvent.mouseEnter(screen.getByTestId('bar'));
+    expect(screen.queryByRole('tooltip')).toBeNull();
   });
 });

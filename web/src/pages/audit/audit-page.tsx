@@ -16,6 +16,7 @@ import {
   Tooltip,
   Typography,
 } from 'antd';
+import { HoverTooltip } from '../../components/hover-tooltip.tsx';
 import type { Dayjs } from 'dayjs';
 import { useCallback, useEffect, useState } from 'react';
 import type { ApiError } from '../../api/api-error.ts';
@@ -345,11 +346,11 @@ export function AuditPage() {
             render: (_, e) => {
               const name = e.summary?.params.actor;
               return name && name !== e.actor ? (
-                <Tooltip title={e.actor}>
+                <HoverTooltip title={e.actor}>
                   <span>
                     {String(name)} <Typography.Text type="secondary">{e.actor}</Typography.Text>
                   </span>
-                </Tooltip>
+                </HoverTooltip>
               ) : (
                 e.actor
               );
@@ -361,11 +362,11 @@ export function AuditPage() {
             render: (_, e) => {
               const text = renderSummary(e.summary, lang) || `${e.verb} ${e.kind} ${e.name}`;
               return (
-                <Tooltip title={text} placement="topLeft">
+                <HoverTooltip title={text} placement="topLeft">
                   <span data-testid="audit-summary" data-code={e.summary?.code}>
                     {text}
                   </span>
-                </Tooltip>
+                </HoverTooltip>
               );
             },
           },

@@ -1,4 +1,5 @@
-import { Progress, Table, Tag, Tooltip, Typography } from 'antd';
+import { Progress, Table, Tag, Typography } from 'antd';
+import { HoverTooltip } from '../../components/hover-tooltip.tsx';
 import { useMemo } from 'react';
 import type { Cluster } from '../../api/types.ts';
 import { Link } from '../../app/router.tsx';
@@ -140,9 +141,9 @@ export function ClusterListPage() {
               const a = (c.status?.allocatable?.cpuMilli ?? 0) / 1000;
               const r = (c.status?.requested?.cpuMilli ?? 0) / 1000;
               return (
-                <Tooltip title={`${formatCores(r, locale)} / ${formatCores(a, locale)} ${t('unit.cores')}`}>
+                <HoverTooltip title={`${formatCores(r, locale)} / ${formatCores(a, locale)} ${t('unit.cores')}`}>
                   <Progress percent={percentOf(r, a)} size="small" />
-                </Tooltip>
+                </HoverTooltip>
               );
             },
           },
@@ -153,9 +154,9 @@ export function ClusterListPage() {
               const a = c.status?.allocatable?.memoryBytes ?? 0;
               const r = c.status?.requested?.memoryBytes ?? 0;
               return (
-                <Tooltip title={`${formatBytes(r, locale)} / ${formatBytes(a, locale)}`}>
+                <HoverTooltip title={`${formatBytes(r, locale)} / ${formatBytes(a, locale)}`}>
                   <Progress percent={percentOf(r, a)} size="small" />
-                </Tooltip>
+                </HoverTooltip>
               );
             },
           },
@@ -167,11 +168,11 @@ export function ClusterListPage() {
             // In view at 1366 px, on one line (the table fits the page: no sideways scrolling hides it).
             onCell: () => ({ style: { whiteSpace: 'nowrap' } }),
             render: (_, c) => (
-              <Tooltip title={formatDateTime(c.status?.lastHeartbeat, locale)}>
+              <HoverTooltip title={formatDateTime(c.status?.lastHeartbeat, locale)}>
                 <Typography.Text type="secondary">
                   {formatRelative(c.status?.lastHeartbeat, now, locale) || '—'}
                 </Typography.Text>
-              </Tooltip>
+              </HoverTooltip>
             ),
           },
         ]}

@@ -1,4 +1,5 @@
-import { Button, Progress, Table, Tooltip, Typography } from 'antd';
+import { Button, Progress, Table, Typography } from 'antd';
+import { HoverTooltip } from '../../components/hover-tooltip.tsx';
 import { lazy, Suspense, useMemo, useState } from 'react';
 import { paths } from '../../api/paths.ts';
 import type { DepartmentUsage, Tenant } from '../../api/types.ts';
@@ -18,7 +19,7 @@ const DepartmentForm = lazy(() => import('./department-form.tsx').then((m) => ({
 export function QuotaBar(props: { used: number; quota: number | undefined; label: string; testId?: string }) {
   const over = props.quota !== undefined && props.used > props.quota;
   return (
-    <Tooltip title={props.label}>
+    <HoverTooltip title={props.label}>
       <Progress
         percent={percentOf(props.used, props.quota)}
         size="small"
@@ -27,7 +28,7 @@ export function QuotaBar(props: { used: number; quota: number | undefined; label
         style={{ minWidth: 110 }}
         data-testid={props.testId}
       />
-    </Tooltip>
+    </HoverTooltip>
   );
 }
 

@@ -1,4 +1,5 @@
-import { Alert, Flex, Progress, Table, Tag, Tooltip, Typography } from 'antd';
+import { Alert, Flex, Progress, Table, Tag, Typography } from 'antd';
+import { HoverTooltip } from '../../components/hover-tooltip.tsx';
 import type { DepartmentSharing, HeldBackReason, PlatformWarning, SharingStatus } from '../../api/types.ts';
 import { formatBytes, formatCores, formatNumber } from '../../format/format.ts';
 import type { MessageKey } from '../../i18n/i18n.tsx';
@@ -14,12 +15,12 @@ export function ReasonTag(props: { reason: string; n?: number }) {
   const { t } = useI18n();
   const key = REASON_KEY[props.reason as HeldBackReason];
   return (
-    <Tooltip title={props.reason}>
+    <HoverTooltip title={props.reason}>
       <Tag color={props.reason === 'QuotaLimited' ? 'error' : 'warning'} data-testid={`held-back-${props.reason}`}>
         {key ? t(key) : props.reason}
         {props.n !== undefined && ` × ${props.n}`}
       </Tag>
-    </Tooltip>
+    </HoverTooltip>
   );
 }
 
@@ -37,7 +38,7 @@ export function ShareBar(props: { sharing: DepartmentSharing | undefined; compac
   return (
     <div data-testid={props.testId} data-level={s.level} style={{ minWidth: 150 }}>
       {s.percent !== undefined ? (
-        <Tooltip title={red ? t(`share.level.${s.level}` as MessageKey, { percent: percent! }) : undefined}>
+        <HoverTooltip title={red ? t(`share.level.${s.level}` as MessageKey, { percent: percent! }) : undefined}>
           <Progress
             percent={Math.min(100, s.percent)}
             size="small"
@@ -46,7 +47,7 @@ export function ShareBar(props: { sharing: DepartmentSharing | undefined; compac
               <span style={red ? { color: 'var(--ant-color-error, #ff4d4f)' } : undefined}>{percent}%</span>
             )}
           />
-        </Tooltip>
+        </HoverTooltip>
       ) : (
         <Typography.Text type={borrowing ? 'danger' : 'secondary'}>{t('share.noGuarantee')}</Typography.Text>
       )}

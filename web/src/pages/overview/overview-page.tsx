@@ -1,5 +1,5 @@
 import { WarningOutlined } from '@ant-design/icons';
-import { Card, Col, Empty, Flex, Progress, Row, Segmented, Statistic, Table, Tag, Tooltip, Typography } from 'antd';
+import { Card, Col, Empty, Flex, Progress, Row, Segmented, Statistic, Table, Tag, Typography } from 'antd';
 import { useEffect, useMemo, useState } from 'react';
 import type { Cluster } from '../../api/types.ts';
 import { Link } from '../../app/router.tsx';
@@ -7,6 +7,7 @@ import { useCan } from '../../auth/session.tsx';
 import type { ChartOption } from '../../charts/chart.tsx';
 import { Chart } from '../../charts/chart.tsx';
 import { ErrorAlert } from '../../components/error-alert.tsx';
+import { HoverTooltip } from '../../components/hover-tooltip.tsx';
 import { PlatformWarnings, ShareBar } from '../departments/department-share.tsx';
 import { PageHeader } from '../../components/page.tsx';
 import { SimpleList } from '../../components/simple-list.tsx';
@@ -270,14 +271,14 @@ export function OverviewPage() {
                   <Typography.Text type="secondary">{t(`overview.by.${dim}` as MessageKey)}</Typography.Text>
                   <div>
                     {clustersBy(clusters.items, dim).map((g) => (
-                      <Tooltip key={g.value} title={t('overview.readyOf', { ready: g.ready, total: g.total })}>
+                      <HoverTooltip key={g.value} title={t('overview.readyOf', { ready: g.ready, total: g.total })}>
                         <Tag
                           color={g.ready === g.total ? 'success' : g.ready === 0 ? 'error' : 'warning'}
                           style={{ marginTop: 4 }}
                         >
                           {g.value} {g.ready}/{g.total}
                         </Tag>
-                      </Tooltip>
+                      </HoverTooltip>
                     ))}
                   </div>
                 </div>
@@ -403,9 +404,11 @@ export function OverviewPage() {
                 {
                   title: t('departments.cpuPlacedOfQuota'),
                   render: (_, u) => (
-                    <Tooltip title={`${formatCores(u.placed.cpu, locale)} / ${u.quota.cpu ?? '∞'} ${t('unit.cores')}`}>
+                    <HoverTooltip
+                      title={`${formatCores(u.placed.cpu, locale)} / ${u.quota.cpu ?? '∞'} ${t('unit.cores')}`}
+                    >
                       <Progress percent={percentOf(u.placed.cpu, u.quota.cpu)} size="small" style={{ minWidth: 100 }} />
-                    </Tooltip>
+                    </HoverTooltip>
                   ),
                 },
                 {
