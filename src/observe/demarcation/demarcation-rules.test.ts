@@ -155,6 +155,15 @@ function measured(
   return { ...s, points };
 }
 
+/** web (one pod on n1) calls db (one pod on n2). */
+const webCallsDb = {
+  pods: [
+    { name: 'web-a', component: 'web', node: 'n1' },
+    { name: 'db-a', component: 'db', node: 'n2' },
+  ],
+  edges: [{ from: 'web', to: 'db' }],
+};
+
 describe('the demarcation rules on noise at the level after the onset', () => {
   it("judges what a callee leaves of its caller's errors at the level it explains (a share of 20 % scatters more)", () => {
     // db fails a fifth of its requests; web's calls to it fail alike, and so do web's own requests: nothing of its own.
@@ -169,11 +178,7 @@ describe('the demarcation rules on noise at the level after the onset', () => {
     for (const seed of [1, 11, 21, 31, 41]) {
       const input: DemarcationInput = {
         ...base,
-        pods: [
-          { name: 'web-a', component: 'web', node: 'n1' },
-          { name: 'db-a', component: 'db', node: 'n2' },
-        ],
-        edges: [{ from: 'web', to: 'db' }],
+        ...webCallsDb,
         series: [
           errs('pod', 'web-a', 0.2, seed),
           errs('component', 'web', 0.2, seed + 1, 'db'),
@@ -213,11 +218,7 @@ describe('the demarcation rules on the network and on what a node shares', () =>
   it('calls it the network when callers lose half their calls to a callee that reports a few failures of its own', () => {
     const input: DemarcationInput = {
       ...base,
-      pods: [
-        { name: 'web-a', component: 'web', node: 'n1' },
-        { name: 'db-a', component: 'db', node: 'n2' },
-      ],
-      edges: [{ from: 'web', to: 'db' }],
+      ...webCallsDb,
       series: [
         series({ on: 'component', name: 'web', signal: 'outboundErrors', peer: 'db' }, 0.002, 0.001, 0.5, 1),
         series({ on: 'pod', name: 'web-a', signal: 'errors' }, 0.002, 0.001, 0.5, 2),
@@ -246,12 +247,14 @@ describe('the demarcation rules on the network and on what a node shares', () =>
     const input: DemarcationInput = {
       ...base,
       components: [...components, { name: 'api', application: 'shop', department: 'tax' }],
-      pods: [
-        { name: 'web-a', component: 'web', node: 'n1' },
-        { name: 'web-b', component: 'web', node: 'n1' },
-        { name: 'api-a', component: 'api', node: 'n1' },
-        { name: 'api-b', component: 'api', node: 'n2' },
-      ],
+      pods: (
+        [
+          ['web-a', 'n1'],
+          ['web-b', 'n1'],
+          ['api-a', 'n1'],
+          ['api-b', 'n2'],
+        ] as const
+      ).map(([name, node]) => ({ name, component: name.slice(0, -2), node })),
       series: [
         ...pod('web-a', 10, 0.4),
         ...pod('web-b', 20, 0.4),
