@@ -183,6 +183,8 @@ export class SimTelemetry {
       const err = e.errorRate + this.gauss() * Math.sqrt((e.errorRate * (1 - e.errorRate)) / n);
       this.put({ ...base, signal: 'outboundErrors' }, t, clamp01(err));
       this.put({ ...base, signal: 'outboundLatency', quantile: 0.5 }, t, (e.p50Ms * this.noise(0.04)) / 1000);
+      // The tail too, as Istio's per-edge histogram gives it: retransmissions and a slow callee's tail show there first.
+      this.put({ ...base, signal: 'outboundLatency', quantile: 0.99 }, t, (e.p99Ms * this.noise(0.08)) / 1000);
       if (e.errorRate > 0.02)
         this.log(e.from, {
           at: t,

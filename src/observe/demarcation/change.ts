@@ -63,3 +63,24 @@ export function changeOf(series: Series, at: number, opts: DemarcationOptions): 
   const [delta, after] = ordered[Math.min(Math.max(1, opts.persistence), ordered.length) - 1]!;
   return { series, before, after, scale, delta, z: delta / scale, silent: false };
 }
+
+/**
+ * The noise scale of a series at another level than its baseline's: what a value there would scatter by if nothing but
+ * the level had changed. A share (errors) scatters binomially, √(p(1 − p)) with the level p; anything else in
+ * proportion to its level (a latency quantile, CPU, a rate measured over more requests); never below the baseline's
+ * scale. The explained part of a rise (callers wait on callees, CPU follows traffic) moves the level it is judged at.
+ */
+export function scaleAt(change: SeriesChange, level: number): number {
+  const rule = SIGNAL_RULES[change.series.signal];
+  if (!Number.isFinite(level)) return change.scale;
+  if (rule.unit === 'ratio') {
+    const floor = Math.max(rule.resolution.abs, 1e-6);
+    const share = (p: number): number => {
+      const q = Math.min(Math.max(p, floor), 1 - floor);
+      return Math.sqrt(q * (1 - q));
+    };
+    return change.scale * Math.max(1, share(level) / share(change.before));
+  }
+  const floor = Math.max(rule.resolution.abs, Math.abs(change.before));
+  return change.scale * Math.max(1, Math.abs(level) / floor);
+}

@@ -186,3 +186,149 @@ describe('the demarcation rule on persistence', () => {
     expect(demarcate(input, { persistence: 1 }).candidates[0]!.subject.name).toBe('web');
   });
 });
+
+/** A deterministic noise in [-1, 1]. */
+function jitter(seed: number): () => number {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
+    return (x / 2 ** 32) * 2 - 1;
+  };
+}
+
+/**
+ * A series one sample a minute from an hour before AT to 5 minutes after, at `level` then `after` (a number, or a
+ * function of the minute after AT), whose noise grows with its level as a measurement's does: a share `p` of `n`
+ * requests scatters by √(p(1 − p)/n), anything else by `rel` of its level.
+ */
+function measured(
+  s: Omit<Series, 'points'>,
+  level: number,
+  after: number | ((minute: number) => number),
+  seed: number,
+  noise: { n: number } | { rel: number },
+): Series {
+  const rnd = jitter(seed);
+  const points: [number, number][] = [];
+  for (let t = AT - 3600; t <= AT + 300; t += 60) {
+    const v = t < AT ? level : typeof after === 'number' ? after : after((t - AT) / 60);
+    const sd = 'n' in noise ? Math.sqrt((v * (1 - v)) / noise.n) : noise.rel * v;
+    points.push([t, Math.max(0, v + 1.7 * sd * rnd())]);
+  }
+  return { ...s, points };
+}
+
+/** web (one pod on n1) calls db (one pod on n2). */
+const webCallsDb = {
+  pods: [
+    { name: 'web-a', component: 'web', node: 'n1' },
+    { name: 'db-a', component: 'db', node: 'n2' },
+  ],
+  edges: [{ from: 'web', to: 'db' }],
+};
+
+describe('the demarcation rules on noise at the level after the onset', () => {
+  it("judges what a callee leaves of its caller's errors at the level it explains (a share of 20 % scatters more)", () => {
+    // db fails a fifth of its requests; web's calls to it fail alike, and so do web's own requests: nothing of its own.
+    const errs = (on: 'pod' | 'component', name: string, after: number, seed: number, peer?: string): Series =>
+      measured(
+        { on, name, signal: peer ? 'outboundErrors' : 'errors', ...(peer ? { peer } : {}) },
+        0.002,
+        after,
+        seed,
+        { n: 100 },
+      );
+    for (const seed of [1, 11, 21, 31, 41]) {
+      const input: DemarcationInput = {
+        ...base,
+        ...webCallsDb,
+        series: [
+          errs('pod', 'web-a', 0.2, seed),
+          errs('component', 'web', 0.2, seed + 1, 'db'),
+          errs('pod', 'db-a', 0.2, seed + 2),
+          errs('component', 'db', 0.2, seed + 3),
+        ],
+      };
+      const r = demarcate(input);
+      expect(r.verdict.subject).toMatchObject({ kind: 'component', name: 'db' });
+      const web = r.candidates.find((c) => c.subject.name === 'web');
+      expect(web?.evidence.series.find((e) => e.signal === 'errors' && e.name === 'web-a')).toBeUndefined();
+    }
+  });
+
+  it('reads a CPU that follows a fourfold traffic burst, both noisy, as load; a CPU beyond it as its own', () => {
+    const burst = (m: number): number => (m >= 1 && m <= 3 ? 4 : 1);
+    const traffic = measured({ on: 'component', name: 'web', signal: 'requests' }, 15, (m) => 15 * burst(m), 5, {
+      rel: 0.04,
+    });
+    const cpu = (k: number) =>
+      measured({ on: 'pod', name: 'web-a', signal: 'cpu' }, 0.03, (m) => 0.03 * burst(m) * k, 6, { rel: 0.04 });
+    const input = (k: number): DemarcationInput => ({
+      ...base,
+      pods: [{ name: 'web-a', component: 'web', node: 'n1' }],
+      series: [traffic, cpu(k)],
+    });
+    const cpuEvidence = (k: number) =>
+      demarcate(input(k))
+        .candidates.find((c) => c.subject.name === 'web')
+        ?.evidence.series.find((e) => e.signal === 'cpu');
+    expect(cpuEvidence(1)).toBeUndefined();
+    expect(cpuEvidence(2)?.contribution).toBeGreaterThan(0);
+  });
+});
+
+describe('the demarcation rules on the network and on what a node shares', () => {
+  it('calls it the network when callers lose half their calls to a callee that reports a few failures of its own', () => {
+    const input: DemarcationInput = {
+      ...base,
+      ...webCallsDb,
+      series: [
+        series({ on: 'component', name: 'web', signal: 'outboundErrors', peer: 'db' }, 0.002, 0.001, 0.5, 1),
+        series({ on: 'pod', name: 'web-a', signal: 'errors' }, 0.002, 0.001, 0.5, 2),
+        // Unusual for db (its baseline is quiet), but a twentieth of what its callers see.
+        series({ on: 'pod', name: 'db-a', signal: 'errors' }, 0.001, 0.0005, 0.025, 3),
+        series({ on: 'pod', name: 'db-a', signal: 'latency', quantile: 0.5 }, 0.04, 0.001, undefined, 4),
+        series({ on: 'component', name: 'db', signal: 'requests' }, 100, 1, 50, 5),
+      ],
+    };
+    const r = demarcate(input);
+    expect(r.verdict.kind).toBe('infrastructure');
+    expect(r.verdict.subject).toMatchObject({ kind: 'network', name: 'db', caller: 'web' });
+    // A callee failing as much as its callers see is the callee's own fault.
+    const own = {
+      ...input,
+      series: [
+        ...input.series.slice(0, 2),
+        series({ on: 'pod', name: 'db-a', signal: 'errors' }, 0.001, 0.0005, 0.5, 3),
+      ],
+    };
+    expect(demarcate(own).verdict).toMatchObject({ kind: 'application', subject: { kind: 'component', name: 'db' } });
+  });
+
+  it("keeps one component sick on a node its own, when the node's other victim carries only noise", () => {
+    // web's two replicas, both on n1, slow down sharply; api's replica on n1 shows errors just past its noise.
+    const input: DemarcationInput = {
+      ...base,
+      components: [...components, { name: 'api', application: 'shop', department: 'tax' }],
+      pods: (
+        [
+          ['web-a', 'n1'],
+          ['web-b', 'n1'],
+          ['api-a', 'n1'],
+          ['api-b', 'n2'],
+        ] as const
+      ).map(([name, node]) => ({ name, component: name.slice(0, -2), node })),
+      series: [
+        ...pod('web-a', 10, 0.4),
+        ...pod('web-b', 20, 0.4),
+        ...pod('api-a', 30),
+        ...pod('api-b', 40),
+        series({ on: 'pod', name: 'api-a', signal: 'errors' }, 0.002, 0.0005, 0.0075, 50),
+        series({ on: 'pod', name: 'api-b', signal: 'errors' }, 0.002, 0.0005, undefined, 60),
+      ],
+    };
+    const r = demarcate(input);
+    expect(r.candidates.find((c) => c.subject.name === 'api')?.score ?? 0).toBeGreaterThan(0);
+    expect(r.verdict.subject).toMatchObject({ kind: 'component', name: 'web' });
+  });
+});

@@ -1,5 +1,5 @@
 import { msg, type Message } from '../../kernel/messages/index.ts';
-import { DEFAULT_OPTIONS, type DemarcationInput, type DemarcationOptions } from './input.ts';
+import { DEFAULT_OPTIONS, type DemarcationInput, type DemarcationOptions, type SignalKind } from './input.ts';
 import { rankCandidates, type Candidate, type SeriesEvidence } from './rank.ts';
 import { SIGNAL_RULES } from './signals.ts';
 
@@ -156,14 +156,20 @@ function networkCaller(input: DemarcationInput, top: Candidate): string | undefi
   const edges = ev.series.filter((e) => e.peer === top.subject.name && e.name !== top.subject.name);
   if (edges.length === 0) return undefined;
   const edgeMax = Math.max(...edges.map((e) => e.contribution));
+  // What the callers saw of their calls to it, in the signal's unit: the largest rise of the calls' latency (errors).
+  const edgeRise = (signal: SignalKind): number =>
+    Math.max(0, ...edges.filter((e) => e.signal === signal).map((e) => e.after - e.before));
   // Its own evidence may only be what its callers' traffic does to it (the load it serves moves either way as calls
-  // are lost or retried, CPU with it), or far weaker served or CPU signals: nothing a fault in it would show.
+  // are lost or retried, CPU with it), or far weaker served or CPU signals: nothing a fault in it would show. Weaker
+  // in strength, or in size: a callee that reports 2 % of its requests failing cannot be why 50 % of the calls to it
+  // fail, however unusual 2 % is for it.
   const own = ev.series.filter((e) => !edges.includes(e));
   const healthy = own.every(
     (e) =>
       !e.silent &&
       (SIGNAL_RULES[e.signal].role === 'load' ||
-        ((e.signal === 'latency' || e.signal === 'errors') && e.contribution < 0.25 * edgeMax) ||
+        ((e.signal === 'latency' || e.signal === 'errors') &&
+          (e.contribution < 0.25 * edgeMax || e.after - e.before < 0.25 * edgeRise(e.signal))) ||
         (e.signal === 'cpu' && (e.after < e.before || e.contribution < 0.25 * edgeMax))),
   );
   if (!healthy) return undefined;

@@ -70,7 +70,7 @@ export function simObservedEdges(sim: SimCloud, atS: number): ObservedEdge[] {
     const v = s.points[s.points.length - 1]![1];
     if (s.signal === 'outboundRequests') e.rps = v;
     else if (s.signal === 'outboundErrors') e.errorRate = v;
-    else if (s.signal === 'outboundLatency') e.p50Ms = v * 1000;
+    else if (s.signal === 'outboundLatency' && s.quantile === 0.5) e.p50Ms = v * 1000;
   }
   return [...acc.values()];
 }
