@@ -96,6 +96,8 @@ export interface Polis {
   readonly tokens: TokenService;
   /** The embedded simulated cloud, when the sandbox is on. */
   readonly sim?: SimCloud;
+  /** The simulated cloud another process serves (POLIS_SIM_URL), instead of `sim`. */
+  readonly servedSim?: RemoteSim;
   /** Incidents with a verdict, from the simulated cloud's telemetry (src/observe/incidents). */
   readonly incidents?: IncidentController;
   /** Where decisions read metrics: the simulated cloud, or Prometheus (POLIS_PROMETHEUS_URL). */
@@ -689,6 +691,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     watches,
     tokens,
     sim,
+    ...(remoteSim ? { servedSim: remoteSim } : {}),
     incidents,
     metricsSource,
     history,

@@ -197,6 +197,9 @@ export class RemoteSim implements ServedSimReader, LoadControl {
   readonly #listeners = new Set<(cluster: string, namespace: string) => void>();
   #polling = false;
   #abort?: AbortController;
+  /** The last change number the long poll has passed on (-1 before its first answer). */
+  #heard = -1;
+  readonly #hearing = new Set<{ seq: number; resolve: () => void }>();
 
   constructor(url: string) {
     this.url = url.replace(/\/+$/, '');
@@ -277,6 +280,16 @@ export class RemoteSim implements ServedSimReader, LoadControl {
     };
   }
 
+  /**
+   * Resolves once the workload changes up to number `seq` (`SimServer.changeSeq()`) have been passed to the
+   * listeners, or at once when nobody listens: a driver of virtual time waits for it after each step, so that what
+   * the step changed is queued before it asks whether the controllers are idle.
+   */
+  heard(seq: number): Promise<void> {
+    if (this.#listeners.size === 0 || this.#heard >= seq) return Promise.resolve();
+    return new Promise((resolve) => this.#hearing.add({ seq, resolve }));
+  }
+
   async #poll(): Promise<void> {
     this.#polling = true;
     let after = -1;
@@ -288,10 +301,21 @@ export class RemoteSim implements ServedSimReader, LoadControl {
         // The first answer only says where the cloud is; its backlog happened before anyone listened.
         if (after >= 0) for (const c of body.changes) for (const l of [...this.#listeners]) l(c.cluster, c.namespace);
         after = body.seq;
+        this.#passed(after);
       } catch {
         if (this.#listeners.size > 0) await new Promise((r) => setTimeout(r, 1_000).unref());
       }
     }
     this.#polling = false;
+    this.#passed(Number.POSITIVE_INFINITY);
+  }
+
+  #passed(seq: number): void {
+    this.#heard = Math.max(this.#heard, seq);
+    for (const w of [...this.#hearing])
+      if (w.seq <= seq) {
+        this.#hearing.delete(w);
+        w.resolve();
+      }
   }
 }

@@ -21,11 +21,13 @@ export const REMOTE_CALLS = [
   'health',
 ];
 
-/** Workload changes kept for long polls (`GET /v1/changes?after=N`). */
+/** Workload changes kept for long polls (`GET /v1/changes?after=N`): at least this many, at most twice. */
 const CHANGES_KEPT = 10_000;
 
 export interface SimServer {
   readonly url: string;
+  /** The number of the last workload change (what a client's `RemoteSim.heard` waits for). */
+  changeSeq(): number;
   close(): Promise<void>;
 }
 
@@ -50,7 +52,8 @@ export async function startSimServer(opts: { sim: SimCloud; host?: string; port?
   const waiting = new Set<() => void>();
   const offChange = sim.onChange((cluster, namespace) => {
     changes.push({ seq: ++seq, cluster, namespace });
-    if (changes.length > CHANGES_KEPT) changes.splice(0, changes.length - CHANGES_KEPT);
+    // Trimmed in batches: one splice per CHANGES_KEPT changes, not a shift of the whole list per change.
+    if (changes.length > 2 * CHANGES_KEPT) changes.splice(0, changes.length - CHANGES_KEPT);
     for (const wake of [...waiting]) wake();
   });
 
@@ -62,7 +65,8 @@ export async function startSimServer(opts: { sim: SimCloud; host?: string; port?
     const parts = url.pathname.split('/').filter(Boolean);
     if (req.method === 'GET' && url.pathname === '/v1/changes') {
       const after = Number(url.searchParams.get('after') ?? '0');
-      const since = () => changes.filter((c) => c.seq > after);
+      // Numbers are consecutive: the changes after `after` are a tail of the list.
+      const since = () => changes.slice(Math.max(0, after + 1 - (changes[0]?.seq ?? 0)));
       if (since().length === 0 && after >= 0 && after === seq) {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(done, 20_000);
@@ -153,6 +157,7 @@ export async function startSimServer(opts: { sim: SimCloud; host?: string; port?
   const addr = server.address() as { address: string; port: number };
   return {
     url: `http://${addr.address}:${addr.port}`,
+    changeSeq: () => seq,
     async close() {
       offChange();
       for (const wake of [...waiting]) wake();
