@@ -63,7 +63,7 @@ type ToReplica =
   { type: 'settle' } | { type: 'step'; seq: number; now: number } | { type: 'resync' } | { type: 'stop' };
 type FromReplica =
   | { type: 'ready'; id: string; owned: number }
-  | { type: 'settled'; handled: number; cpuS: number }
+  | { type: 'settled'; handled: number; reconciles: number; cpuS: number }
   | { type: 'stepped' }
   | { type: 'report'; report: ReplicaReport };
 type ToSim = { type: 'advance'; ms: number } | { type: 'count' } | { type: 'stop' };
@@ -161,7 +161,12 @@ async function replica(): Promise<void> {
         await polis.clusters.probeAll();
         await polis.delivery.idle();
         const cpu = process.cpuUsage();
-        send({ type: 'settled', handled: polis.delivery.handled().length, cpuS: (cpu.user + cpu.system) / 1e6 });
+        send({
+          type: 'settled',
+          handled: polis.delivery.handled().length,
+          reconciles: polis.delivery.stats.reconciles,
+          cpuS: (cpu.user + cpu.system) / 1e6,
+        });
       } else if (m.type === 'step') {
         // The cloud moved on: this replica's clock follows, and what changed there is queued before idling.
         clock.set(new Date(m.now));
@@ -235,11 +240,19 @@ async function seed(url: string, key: string, apps: number): Promise<void> {
   }
 }
 
+/** BENCH_PROFILE=folder: each child writes a V8 CPU profile there when it exits (its figures are then slower). */
+const PROFILE_DIR = process.env.BENCH_PROFILE;
+
 function startChild(role: 'replica' | 'cloud', env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, [...serverNodeFlags(), '--expose-gc', fileURLToPath(import.meta.url), role], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    env: { ...process.env, ...env },
-  });
+  const profile = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
+  return spawn(
+    process.execPath,
+    [...serverNodeFlags(), '--expose-gc', ...profile, fileURLToPath(import.meta.url), role],
+    {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      env: { ...process.env, ...env },
+    },
+  );
 }
 
 /** The next message of `type` from a child (rejects if it exits first). */
@@ -397,6 +410,12 @@ async function runSize(url: string, apps: number): Promise<{ figures: Figure[]; 
         value: round(deliverS, 1),
         unit: 's',
         baseline: `replicas started in ${round(startS, 1)} s; ${rounds} steps of ${STEP_MS / 1000} s virtual`,
+      }),
+      figure({
+        metric: `reconciles per application at start and first delivery, ${apps}`,
+        value: round(settled.reduce((n, x) => n + x.reconciles, 0) / apps, 2),
+        unit: 'reconciles',
+        baseline: `${settled.map((x) => x.reconciles).join(' / ')} reconciles for ${owned.join(' / ')} applications`,
       }),
       figure({
         metric: `replica CPU per application at first delivery, ${apps} (largest share)`,
