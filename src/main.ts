@@ -53,7 +53,7 @@ import { ScalingController } from './scaling/scaling-controller.ts';
 import { eventKind } from './events/event-kind.ts';
 import { IncidentController } from './observe/incidents/incident-controller.ts';
 import { incidentKind } from './observe/incidents/incident-kind.ts';
-import { simObservationSource } from './observe/sources/simulated/sim-incident-source.ts';
+import { servedObservationSource, simObservationSource } from './observe/sources/simulated/sim-incident-source.ts';
 import { eventsGoWithTheirTenant } from './events/event-admission.ts';
 import { DEFAULT_SANDBOX, SimCloud } from './sim/index.ts';
 import { startRetention } from './audit/retention.ts';
@@ -440,11 +440,17 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
   alerts.onTransition((t) => void notifier.notify(alertNotice(t.alert, t.type, clock.now().getTime())));
   // Incidents from the sandbox's telemetry: scraped every 15 s (in virtual time, a test starts it and evaluates);
   // each department's incident is notified once when it opens, to the owner its verdict names.
-  const incidents = sim
+  // With POLIS_SIM_URL the served cloud's telemetry, read by whichever replica leads (one cloud, one set of incidents).
+  const observation = sim
+    ? simObservationSource(sim, resources)
+    : remoteSim
+      ? servedObservationSource(remoteSim, resources)
+      : undefined;
+  const incidents = observation
     ? new IncidentController({
         resources: controllerResources,
         clock,
-        source: simObservationSource(sim, resources),
+        source: observation,
         log,
         onOpened: (o) => void notifier.notify(incidentNotice(o, clock.now().getTime())),
       })

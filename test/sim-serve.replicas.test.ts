@@ -92,6 +92,9 @@ describe.skipIf(inject('pgUrl') === null)(
       const b = await start();
       expect(a.sim).toBeUndefined();
       expect(b.sim).toBeUndefined();
+      // Incidents read the one cloud's telemetry too (whichever replica leads evaluates them).
+      expect(a.incidents).toBeDefined();
+      expect(b.incidents).toBeDefined();
       await waitFor('both replicas to see two members', () => [a, b].every((p) => p.member!.live.length === 2));
 
       /** Over every cluster of the one cloud: Deployments of `web`, and its pods. */

@@ -4,6 +4,10 @@ import type { ComponentMetrics, LoadApplied, LoadControl, LoadTarget, SimCluster
 import type { ServedSimReader } from '../../../observe/index.ts';
 import type { ComponentTarget } from '../../../observe/history/history-probe.ts';
 import type { Sample } from '../../../observe/history/signals.ts';
+import type { Observation } from '../../../observe/incidents/symptoms.ts';
+import type { DeclaredCalls } from '../../../observe/sources/simulated/sim-incident-source.ts';
+import type { ObservedEdge } from '../../../observe/topology/topology.ts';
+import type { CallSeries } from '../../../market/sharing-calls.ts';
 import { FaultTargetError } from '../../../sim/fault-injector.ts';
 import type { ActiveFault, FaultScenario, FaultSpec } from '../../../sim/fault-spec.ts';
 import type { FaultControl } from '../../../sim/fault-routes.ts';
@@ -255,6 +259,22 @@ export class RemoteSim implements ServedSimReader, LoadControl {
 
   async memoryUse(): Promise<ReadonlyMap<string, number>> {
     return new Map((await this.#send<{ items: [string, number][] }>('GET', '/v1/memory')).items);
+  }
+
+  /** What the incident engine reads of the served cloud over [fromS, toS], the declared calls given to its mesh. */
+  async observation(fromS: number, toS: number, declared: DeclaredCalls): Promise<Observation> {
+    const body = { fromS, toS, calls: [...declared.calls], owners: [...declared.owners] };
+    return (await this.#send<{ observation: Observation }>('POST', '/v1/observation', body)).observation;
+  }
+
+  /** The served mesh's calls between components over [fromS, toS] (the marketplace's call counts). */
+  async callSeries(fromS: number, toS: number): Promise<readonly CallSeries[]> {
+    return (await this.#send<{ items: CallSeries[] }>('POST', '/v1/call-series', { fromS, toS })).items;
+  }
+
+  /** The calls the served mesh saw last, as topology edges. */
+  async observedEdges(): Promise<ObservedEdge[]> {
+    return (await this.#send<{ edges: ObservedEdge[] }>('GET', '/v1/observed-edges')).edges;
   }
 
   async #send<T>(method: string, path: string, body?: unknown, accept: readonly number[] = []): Promise<T> {
