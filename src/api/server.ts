@@ -84,6 +84,8 @@ export interface ServerDeps {
     /** Its mesh's calls, for the marketplace's call counts and the topology's observed edges. */
     readonly callSeries?: CallSource;
     observedEdges?(): Promise<ObservedEdge[]>;
+    /** Its Prometheus exposition (`GET /api/v1/sandbox/metrics`). */
+    metricsText?(): Promise<string>;
   };
   /** Incidents with a verdict (when the sandbox runs). */
   readonly incidents?: IncidentController;
@@ -287,7 +289,12 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     ...(deps.servedSim ? { clusterFault: (n, f) => deps.servedSim!.clusterFault(n, f) } : {}),
     ...(deps.servedSim?.setLoad ? { load: { setLoad: deps.servedSim.setLoad.bind(deps.servedSim) } } : {}),
   });
-  registerObserveRoutes(app, { resources: deps.resources, metrics: deps.metricsSource, sim: deps.sim });
+  registerObserveRoutes(app, {
+    resources: deps.resources,
+    metrics: deps.metricsSource,
+    sim: deps.sim,
+    ...(deps.servedSim?.metricsText ? { simMetricsText: () => deps.servedSim!.metricsText!() } : {}),
+  });
   registerHistoryRoutes(app, { history: deps.history });
   registerAlertRoutes(app, { store: deps.store, alerts: deps.alerts, notifier: deps.notifier, clock: deps.clock });
   registerFaultRoutes(app, { store: deps.store, clock: deps.clock, sim: deps.sim, faults: deps.servedSim?.faults });

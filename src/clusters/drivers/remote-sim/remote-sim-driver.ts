@@ -272,6 +272,13 @@ export class RemoteSim implements ServedSimReader, LoadControl {
     return (await this.#send<{ items: CallSeries[] }>('POST', '/v1/call-series', { fromS, toS })).items;
   }
 
+  /** The served cloud in Prometheus exposition format (what `GET /api/v1/sandbox/metrics` answers). */
+  async metricsText(): Promise<string> {
+    const r = await fetch(`${this.url}/v1/exposition`, { signal: AbortSignal.timeout(30_000) });
+    if (!r.ok) throw new Error(`simulated cloud at ${this.url} answered ${r.status}`);
+    return r.text();
+  }
+
   /** The calls the served mesh saw last, as topology edges. */
   async observedEdges(): Promise<ObservedEdge[]> {
     return (await this.#send<{ edges: ObservedEdge[] }>('GET', '/v1/observed-edges')).edges;

@@ -4,7 +4,7 @@ import { simCallSeries, simMemoryUse, simObservedEdges } from '../../../observe/
 import { SimulatedHistoryProbe } from '../../../observe/sources/simulated/simulated-probe.ts';
 import { ServedMetricsSource } from '../../../observe/sources/simulated/served-source.ts';
 import { SimulatedMetricsSource } from '../../../observe/sources/simulated/simulated-source.ts';
-import { constant } from '../../../sim/index.ts';
+import { constant, simMetricsText } from '../../../sim/index.ts';
 import { deployment, namespace, newCloud } from '../../../sim/sim-fixtures.ts';
 import { RemoteSim } from './remote-sim-driver.ts';
 import { startSimServer, type SimServer } from './sim-server.ts';
@@ -81,6 +81,7 @@ describe('the served simulated cloud: load and metrics over loopback read the on
     const edges = simObservedEdges(cloud, toS);
     expect(edges.some((e) => e.from === `${NS}/web` && e.rps > 0)).toBe(true);
     expect(await remote.observedEdges()).toEqual(edges);
+    expect(await remote.metricsText()).toEqual(simMetricsText(cloud));
   });
 
   it("answers history from the samples it took, and before them from the component's scenario", async () => {

@@ -4,7 +4,7 @@ import { historyGrid } from '../../../observe/metrics-source.ts';
 import { observeDeclared } from '../../../observe/sources/simulated/sim-incident-source.ts';
 import { simCallSeries, simMemoryUse, simObservedEdges } from '../../../observe/sources/simulated/sim-observation.ts';
 import { SimulatedHistoryProbe } from '../../../observe/sources/simulated/simulated-probe.ts';
-import { applyLoad, type SimCloud } from '../../../sim/index.ts';
+import { applyLoad, SIM_METRICS_CONTENT_TYPE, simMetricsText, type SimCloud } from '../../../sim/index.ts';
 
 const component = z.object({ namespace: z.string().min(1), component: z.string().min(1) });
 const window = z.object({ fromS: z.number(), toS: z.number() });
@@ -42,7 +42,7 @@ const BODIES = {
  * · `GET /v1/memory` · `POST /v1/observation` {fromS, toS, calls: [[from, [to]]], owners: [[component, owner]]}: what
  * the incident engine reads, with the declared calls given to the mesh first · `POST /v1/call-series` {fromS, toS}:
  * the mesh's calls between components, for the marketplace's counts · `GET /v1/observed-edges`: the calls it saw
- * last, for the topology.
+ * last, for the topology · `GET /v1/exposition`: the cloud in Prometheus exposition format.
  */
 export async function servedObservation(
   sim: SimCloud,
@@ -54,6 +54,11 @@ export async function servedObservation(
 ): Promise<boolean> {
   if (req.method === 'GET' && path === '/v1/memory') {
     send(res, 200, { items: [...simMemoryUse(sim)] });
+    return true;
+  }
+  if (req.method === 'GET' && path === '/v1/exposition') {
+    res.writeHead(200, { 'content-type': SIM_METRICS_CONTENT_TYPE });
+    res.end(simMetricsText(sim));
     return true;
   }
   if (req.method === 'GET' && path === '/v1/observed-edges') {
