@@ -302,7 +302,16 @@ function stopChild(c: ChildProcess, stop: ToReplica | ToSim): Promise<void> {
 const PODS_PER_APP = 5;
 const MAX_ROUNDS = 60;
 
-async function runSize(url: string, apps: number): Promise<{ figures: Figure[]; notes: string[] }> {
+/** What one size measured, and what the growth between sizes is computed from. */
+interface SizeRun {
+  readonly apps: number;
+  readonly figures: Figure[];
+  readonly notes: string[];
+  /** The replicas' resident and heap memory and their applications, replica by replica. */
+  readonly replicas: readonly { owned: number; rssMb: number; heapUsedMb: number }[];
+}
+
+async function runSize(url: string, apps: number): Promise<SizeRun> {
   const key = generateSecretKey();
   const s0 = performance.now();
   await seed(url, key, apps);
@@ -424,11 +433,37 @@ async function runSize(url: string, apps: number): Promise<{ figures: Figure[]; 
         baseline: `CPU ${deliverCpuS.map((c) => round(c, 1)).join(' / ')} s for ${owned.join(' / ')} applications; the cloud ${round(count!.cpuS, 1)} s`,
       }),
     ];
-    return { figures, notes };
+    return { apps, figures, notes, replicas: reports };
   } finally {
     await Promise.all(children.map((c) => stopChild(c, { type: 'stop' })));
     await stopChild(cloudProc, { type: 'stop' });
   }
+}
+
+/**
+ * Memory each further application costs a replica, between consecutive sizes of this run: a replica's memory at one
+ * size is mostly what it holds with none (code, caches, connections), so RSS over applications overstates the
+ * cost per application at small sizes. Per replica (RSS and heap against the applications it owns), the mean.
+ */
+function growth(runs: readonly SizeRun[]): Figure[] {
+  const out: Figure[] = [];
+  for (let i = 1; i < runs.length; i++) {
+    const [a, b] = [runs[i - 1]!, runs[i]!];
+    const mean = (xs: readonly { owned: number; rssMb: number; heapUsedMb: number }[], f: 'rssMb' | 'heapUsedMb') =>
+      xs.reduce((n, x) => n + x[f], 0) / xs.length;
+    const owned = (xs: readonly { owned: number }[]) => xs.reduce((n, x) => n + x.owned, 0) / xs.length;
+    const perApp = (f: 'rssMb' | 'heapUsedMb') =>
+      ((mean(b.replicas, f) - mean(a.replicas, f)) * 1024) / (owned(b.replicas) - owned(a.replicas));
+    out.push(
+      figure({
+        metric: `memory per further application from ${a.apps} to ${b.apps} (a replica's RSS growth / its added applications)`,
+        value: round(perApp('rssMb'), 1),
+        unit: 'KB',
+        baseline: `heap growth ${round(perApp('heapUsedMb'), 1)} KB per application`,
+      }),
+    );
+  }
+  return out;
 }
 
 async function revisionOf(url: string): Promise<number> {
@@ -448,6 +483,7 @@ async function main(): Promise<void> {
   if (!bin) throw new Error('scale-out needs PostgreSQL (postgresql package) installed');
   const figures: Figure[] = [];
   const notes: string[] = [];
+  const runs: SizeRun[] = [];
   for (const apps of params.sizes) {
     const pg = await startTempPostgres(bin);
     try {
@@ -455,10 +491,12 @@ async function main(): Promise<void> {
       const r = await runSize(pg.url, apps);
       figures.push(...r.figures);
       notes.push(...r.notes);
+      runs.push(r);
     } finally {
       pg.stop();
     }
   }
+  figures.push(...growth(runs));
   if (!params.sizes.includes(100_000))
     notes.push('100,000 applications not run by default (BENCH_SIZES=1000,10000,100000 runs it)');
   notes.push(
