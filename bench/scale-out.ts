@@ -15,6 +15,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { writeHeapSnapshot } from 'node:v8';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ManualClock } from '../src/kernel/clock.ts';
@@ -181,6 +182,7 @@ async function replica(): Promise<void> {
         await polis.delivery.idle();
         const resyncMs = performance.now() - s0;
         const mem = process.memoryUsage();
+        if (HEAP_DIR) writeHeapSnapshot(join(HEAP_DIR, `replica-${process.pid}.heapsnapshot`));
         send({
           type: 'report',
           report: {
@@ -240,6 +242,8 @@ async function seed(url: string, key: string, apps: number): Promise<void> {
   }
 }
 
+/** BENCH_HEAP=folder: each replica writes a heap snapshot there after its resync (what its memory holds). */
+const HEAP_DIR = process.env.BENCH_HEAP;
 /** BENCH_PROFILE=folder: each child writes a V8 CPU profile there when it exits (its figures are then slower). */
 const PROFILE_DIR = process.env.BENCH_PROFILE;
 
