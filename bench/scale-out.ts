@@ -45,6 +45,8 @@ interface ReplicaReport {
   readonly id: string;
   readonly owned: number;
   readonly resyncMs: number;
+  /** CPU time (user + system) the replica spent in the resync. */
+  readonly resyncCpuS: number;
   readonly reconciled: number;
   readonly rssMb: number;
   readonly heapUsedMb: number;
@@ -178,9 +180,11 @@ async function replica(): Promise<void> {
         global.gc?.();
         const before = polis.delivery.stats.reconciles;
         const s0 = performance.now();
+        const c0 = process.cpuUsage();
         await polis.delivery.resyncAll();
         await polis.delivery.idle();
         const resyncMs = performance.now() - s0;
+        const c1 = process.cpuUsage(c0);
         const mem = process.memoryUsage();
         if (HEAP_DIR) writeHeapSnapshot(join(HEAP_DIR, `replica-${process.pid}.heapsnapshot`));
         send({
@@ -189,6 +193,7 @@ async function replica(): Promise<void> {
             id: member.id,
             owned: keys.length,
             resyncMs,
+            resyncCpuS: (c1.user + c1.system) / 1e6,
             reconciled: polis.delivery.stats.reconciles - before,
             rssMb: mem.rss / 2 ** 20,
             heapUsedMb: mem.heapUsed / 2 ** 20,
@@ -393,6 +398,12 @@ async function runSize(url: string, apps: number): Promise<SizeRun> {
         metric: `resync cost per application at ${apps}`,
         value: round(slowest / Math.max(...owned), 3),
         unit: 'ms',
+      }),
+      figure({
+        metric: `replica CPU per application in the full resync at ${apps} (largest)`,
+        value: round(Math.max(...reports.map((r) => (r.resyncCpuS * 1000) / r.owned)), 2),
+        unit: 'ms',
+        baseline: `CPU ${reports.map((r) => round(r.resyncCpuS, 1)).join(' / ')} s`,
       }),
       figure({
         metric: `memory per application at ${apps} (largest replica's RSS / its applications)`,

@@ -46,30 +46,18 @@ export class RemoteSimDriver implements ClusterDriver {
   }
 
   async #call<T>(call: string, args: unknown[]): Promise<T> {
-    const base = `${this.#remote.url}/v1/clusters/${encodeURIComponent(this.cluster)}`;
-    let r: Response;
+    let r: { status: number; body: unknown };
     try {
-      if (!this.#added) {
-        const added = await fetch(base, {
-          method: 'POST',
-          body: JSON.stringify(this.#spec),
-          signal: AbortSignal.timeout(10_000),
-        });
-        await added.arrayBuffer();
-        this.#added = added.ok;
-      }
-      r = await fetch(`${base}/${call}`, {
-        method: 'POST',
-        body: JSON.stringify(args),
-        signal: AbortSignal.timeout(30_000),
-      });
+      // The spec goes along until the cloud has answered once: it adds the cluster when it lacks it.
+      r = await this.#remote.call(this.cluster, this.#added ? undefined : this.#spec, call, args);
+      this.#added = true;
     } catch (e) {
       throw new ClusterUnreachableError(
         this.cluster,
         `simulated cloud at ${this.#remote.url}: ${(e as Error).message}`,
       );
     }
-    const body = (await r.json()) as {
+    const body = r.body as {
       result?: T;
       error?: string;
       why?: Message;
@@ -77,7 +65,7 @@ export class RemoteSimDriver implements ClusterDriver {
       namespace?: string;
       owner?: { tenant: string; app: string };
     };
-    if (r.ok) return (body.result ?? undefined) as T;
+    if (r.status === 200) return (body.result ?? undefined) as T;
     if (body.error === 'unreachable') throw new ClusterUnreachableError(this.cluster, body.why ?? 'unreachable');
     if (body.error === 'namespaceOwned') throw new NamespaceOwnedError(this.cluster, body.namespace!, body.owner!);
     throw new Error(body.message ?? `simulated cloud answered ${r.status}`);
@@ -207,6 +195,49 @@ export class RemoteSim implements ServedSimReader, LoadControl {
 
   constructor(url: string) {
     this.url = url.replace(/\/+$/, '');
+  }
+
+  /** Driver calls waiting for the next request (see call). */
+  #batch: {
+    item: { cluster: string; spec?: SimClusterSpec; call: string; args: unknown[] };
+    resolve: (r: { status: number; body: unknown }) => void;
+    reject: (e: unknown) => void;
+  }[] = [];
+
+  /**
+   * One driver call on a cluster of the served cloud, answered with the status and body it has there. Calls made in
+   * the same turn of the event loop (a replica's concurrent reconciles) go in one request (`POST /v1/calls`), so a
+   * full resync of thousands of applications costs a few hundred round trips, not one per cluster call. A request
+   * that fails fails every call in it.
+   */
+  call(
+    cluster: string,
+    spec: SimClusterSpec | undefined,
+    call: string,
+    args: unknown[],
+  ): Promise<{ status: number; body: unknown }> {
+    return new Promise((resolve, reject) => {
+      if (this.#batch.length === 0) setImmediate(() => void this.#flush());
+      this.#batch.push({ item: { cluster, ...(spec ? { spec } : {}), call, args }, resolve, reject });
+    });
+  }
+
+  async #flush(): Promise<void> {
+    const batch = this.#batch;
+    this.#batch = [];
+    try {
+      const r = await fetch(`${this.url}/v1/calls`, {
+        method: 'POST',
+        body: JSON.stringify(batch.map((b) => b.item)),
+        signal: AbortSignal.timeout(30_000),
+      });
+      const body = (await r.json()) as { results?: { status: number; body: unknown }[]; message?: string };
+      if (!r.ok || body.results?.length !== batch.length)
+        throw new Error(body.message ?? `answered ${r.status} to ${batch.length} calls`);
+      batch.forEach((b, i) => b.resolve(body.results![i]!));
+    } catch (e) {
+      for (const b of batch) b.reject(e);
+    }
   }
 
   /** The served cloud's faults (`polis sim fault …` through any replica). */
