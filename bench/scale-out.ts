@@ -185,6 +185,8 @@ async function replica(): Promise<void> {
         await polis.delivery.idle();
         const resyncMs = performance.now() - s0;
         const c1 = process.cpuUsage(c0);
+        // What the replica holds, not the resync's garbage.
+        global.gc?.();
         const mem = process.memoryUsage();
         if (HEAP_DIR) writeHeapSnapshot(join(HEAP_DIR, `replica-${process.pid}.heapsnapshot`));
         send({
