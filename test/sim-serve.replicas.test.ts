@@ -81,15 +81,19 @@ describe.skipIf(inject('pgUrl') === null)(
       await drop();
     }, 180_000);
 
-    it('two replicas deliver an application once into the one cloud, and scaling through either is seen by both', async () => {
+    /** A served cloud (real time, `seed`) and two replicas over a fresh schema driving it. */
+    async function twoReplicas(seed: number): Promise<{ a: Polis; b: Polis; sim: SimCloud }> {
       const schema = await createPostgresTestSchema();
       drop = schema.drop;
-      sim = new SimCloud({ clock: systemClock, seed: 42 });
+      sim = new SimCloud({ clock: systemClock, seed });
       sim.start(250);
       server = await startSimServer({ sim });
       const start = replicaStarter(schema.url, server.url, running, dirs);
-      const a = await start();
-      const b = await start();
+      return { a: await start(), b: await start(), sim };
+    }
+
+    it('two replicas deliver an application once into the one cloud, and scaling through either is seen by both', async () => {
+      const { a, b, sim } = await twoReplicas(42);
       expect(a.sim).toBeUndefined();
       expect(b.sim).toBeUndefined();
       // Incidents read the one cloud's telemetry too (whichever replica leads evaluates them).
@@ -309,14 +313,7 @@ describe.skipIf(inject('pgUrl') === null)(
     }, 300_000);
 
     it('an application moved to the other replica by rebalancing keeps its pods in the one cloud, applied once', async () => {
-      const schema = await createPostgresTestSchema();
-      drop = schema.drop;
-      sim = new SimCloud({ clock: systemClock, seed: 11 });
-      sim.start(250);
-      server = await startSimServer({ sim });
-      const start = replicaStarter(schema.url, server.url, running, dirs);
-      const a = await start();
-      const b = await start();
+      const { a, b, sim } = await twoReplicas(11);
       await waitFor('both replicas to see two members', () => [a, b].every((p) => p.member!.live.length === 2));
       // Applications until A owns some (rendezvous hashing over A and B): those move to B when A leaves.
       const names: string[] = [];
