@@ -53,7 +53,7 @@ import { ScalingController } from './scaling/scaling-controller.ts';
 import { eventKind } from './events/event-kind.ts';
 import { IncidentController } from './observe/incidents/incident-controller.ts';
 import { incidentKind } from './observe/incidents/incident-kind.ts';
-import { simObservationSource } from './observe/sources/simulated/sim-incident-source.ts';
+import { servedObservationSource, simObservationSource } from './observe/sources/simulated/sim-incident-source.ts';
 import { eventsGoWithTheirTenant } from './events/event-admission.ts';
 import { DEFAULT_SANDBOX, SimCloud } from './sim/index.ts';
 import { startRetention } from './audit/retention.ts';
@@ -96,6 +96,8 @@ export interface Polis {
   readonly tokens: TokenService;
   /** The embedded simulated cloud, when the sandbox is on. */
   readonly sim?: SimCloud;
+  /** The simulated cloud another process serves (POLIS_SIM_URL), instead of `sim`. */
+  readonly servedSim?: RemoteSim;
   /** Incidents with a verdict, from the simulated cloud's telemetry (src/observe/incidents). */
   readonly incidents?: IncidentController;
   /** Where decisions read metrics: the simulated cloud, or Prometheus (POLIS_PROMETHEUS_URL). */
@@ -441,11 +443,17 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
   alerts.onTransition((t) => void notifier.notify(alertNotice(t.alert, t.type, clock.now().getTime())));
   // Incidents from the sandbox's telemetry: scraped every 15 s (in virtual time, a test starts it and evaluates);
   // each department's incident is notified once when it opens, to the owner its verdict names.
-  const incidents = sim
+  // With POLIS_SIM_URL the served cloud's telemetry, read by whichever replica leads (one cloud, one set of incidents).
+  const observation = sim
+    ? simObservationSource(sim, resources)
+    : remoteSim
+      ? servedObservationSource(remoteSim, resources)
+      : undefined;
+  const incidents = observation
     ? new IncidentController({
         resources: controllerResources,
         clock,
-        source: simObservationSource(sim, resources),
+        source: observation,
         log,
         onOpened: (o) => void notifier.notify(incidentNotice(o, clock.now().getTime())),
       })
@@ -692,6 +700,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     watches,
     tokens,
     sim,
+    ...(remoteSim ? { servedSim: remoteSim } : {}),
     incidents,
     metricsSource,
     history,

@@ -52,6 +52,19 @@ function application(replicas: number) {
   };
 }
 
+/** Starts replicas over one PostgreSQL schema, each driving the cloud served at `simUrl`, stopped by afterEach. */
+function replicaStarter(databaseUrl: string, simUrl: string, running: Polis[], dirs: string[]): () => Promise<Polis> {
+  const secretKey = generateSecretKey();
+  return async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'polis-simserve-'));
+    dirs.push(dataDir);
+    const config = loadConfig({}, { dataDir, databaseUrl, secretKey, demo: true, simUrl, logLevel: 'silent', port: 0 });
+    const p = await startPolis(config, { controllers: true, sharding: true, shardTiming: FAST, feedPollMs: 200 });
+    running.push(p);
+    return p;
+  };
+}
+
 describe.skipIf(inject('pgUrl') === null)(
   skipTitle('one simulated cloud served to several replicas (postgres)', inject('pgUrl') === null && 'no PostgreSQL'),
   () => {
@@ -68,36 +81,24 @@ describe.skipIf(inject('pgUrl') === null)(
       await drop();
     }, 180_000);
 
-    it('two replicas deliver an application once into the one cloud, and scaling through either is seen by both', async () => {
+    /** A served cloud (real time, `seed`) and two replicas over a fresh schema driving it. */
+    async function twoReplicas(seed: number): Promise<{ a: Polis; b: Polis; sim: SimCloud }> {
       const schema = await createPostgresTestSchema();
       drop = schema.drop;
-      sim = new SimCloud({ clock: systemClock, seed: 42 });
+      sim = new SimCloud({ clock: systemClock, seed });
       sim.start(250);
       server = await startSimServer({ sim });
-      const secretKey = generateSecretKey();
-      const start = async (): Promise<Polis> => {
-        const dataDir = mkdtempSync(join(tmpdir(), 'polis-simserve-'));
-        dirs.push(dataDir);
-        const config = loadConfig(
-          {},
-          {
-            dataDir,
-            databaseUrl: schema.url,
-            secretKey,
-            demo: true,
-            simUrl: server!.url,
-            logLevel: 'silent',
-            port: 0,
-          },
-        );
-        const p = await startPolis(config, { controllers: true, sharding: true, shardTiming: FAST, feedPollMs: 200 });
-        running.push(p);
-        return p;
-      };
-      const a = await start();
-      const b = await start();
+      const start = replicaStarter(schema.url, server.url, running, dirs);
+      return { a: await start(), b: await start(), sim };
+    }
+
+    it('two replicas deliver an application once into the one cloud, and scaling through either is seen by both', async () => {
+      const { a, b, sim } = await twoReplicas(42);
       expect(a.sim).toBeUndefined();
       expect(b.sim).toBeUndefined();
+      // Incidents read the one cloud's telemetry too (whichever replica leads evaluates them).
+      expect(a.incidents).toBeDefined();
+      expect(b.incidents).toBeDefined();
       await waitFor('both replicas to see two members', () => [a, b].every((p) => p.member!.live.length === 2));
 
       /** Over every cluster of the one cloud: Deployments of `web`, and its pods. */
@@ -309,6 +310,64 @@ describe.skipIf(inject('pgUrl') === null)(
       // The CLI ran in this process: its aborted follow requests leave their connections open on the replica
       // (4 of them here, until the keep-alive timeout, about 70 s), which a CLI process exiting would close.
       other.app.server.closeAllConnections();
+    }, 300_000);
+
+    it('an application moved to the other replica by rebalancing keeps its pods in the one cloud, applied once', async () => {
+      const { a, b, sim } = await twoReplicas(11);
+      await waitFor('both replicas to see two members', () => [a, b].every((p) => p.member!.live.length === 2));
+      // Applications until A owns some (rendezvous hashing over A and B): those move to B when A leaves.
+      const names: string[] = [];
+      while (names.filter((n) => a.member!.owns('edu', n)).length < 2) names.push(`moved-${names.length}`);
+      for (const name of names) await a.resources.create(CTX, { ...application(2), metadata: { name, tenant: 'edu' } });
+      const movedNames = names.filter((n) => a.member!.owns('edu', n));
+
+      /** Every Deployment and pod of these applications in the one cloud, with what identifies each. */
+      const cloudState = (apps: readonly string[]) => {
+        const deployments: string[] = [];
+        const pods: string[] = [];
+        for (const c of sim!.clusters())
+          for (const name of apps) {
+            const ns = `edu--${name}`;
+            for (const m of c.list(ns, { 'app.oam.dev/name': name }).filter((o) => o.kind === 'Deployment'))
+              deployments.push(
+                `${c.name}/${ns}/${m.metadata.name} uid=${m.metadata.uid} rv=${m.metadata.resourceVersion}`,
+              );
+            for (const pod of c.pods(ns, { 'app.oam.dev/name': name }))
+              pods.push(`${c.name}/${ns}/${pod.name} created=${pod.createdAt} ready=${pod.ready}`);
+          }
+        return { deployments: deployments.sort(), pods: pods.sort() };
+      };
+      await waitFor('every application delivered by its owner, its pods ready', () => {
+        const { pods } = cloudState(names);
+        return pods.length === 2 * names.length && pods.every((p) => p.endsWith('ready=true'));
+      });
+      // The owners have written their placements (their last writes before the move).
+      await waitFor('statuses written', async () => {
+        for (const name of names) {
+          const o = await a.store.get({ kind: 'Application', tenant: 'edu', name });
+          if ((o?.status as { phase?: string } | undefined)?.phase !== 'Running') return false;
+        }
+        return true;
+      });
+      const before = cloudState(movedNames);
+      expect(before.pods).toHaveLength(2 * movedNames.length);
+      const bHandled = b.delivery.stats.reconciles;
+
+      // A leaves (its membership row goes): its applications are B's at B's next heartbeat.
+      running.splice(running.indexOf(a), 1);
+      await a.stop();
+      await waitFor('B alone in the membership', () => b.member!.live.length === 1);
+      expect(movedNames.every((n) => b.member!.owns('edu', n))).toBe(true);
+      await waitFor('B to reconcile the applications it took over', () =>
+        movedNames.every((n) => b.delivery.handled().includes(`edu/${n}`)),
+      );
+      await b.delivery.idle();
+      expect(b.delivery.stats.reconciles).toBeGreaterThan(bHandled);
+      // The same pods (names and creation times), the same Deployments, not one of them written again: B's apply of
+      // what A applied was a no-op in the one cloud, where an embedded cloud of B's own would have started them anew.
+      expect(cloudState(movedNames)).toEqual(before);
+      const after = await b.store.get({ kind: 'Application', tenant: 'edu', name: movedNames[0]! });
+      expect((after?.status as { phase?: string } | undefined)?.phase).toBe('Running');
     }, 300_000);
   },
 );

@@ -45,6 +45,7 @@ import { registerFaultRoutes, type FaultControl } from '../sim/fault-routes.ts';
 import { registerMarketRoutes } from '../market/routes.ts';
 import { simCallSeries } from '../observe/sources/simulated/sim-observation.ts';
 import type { CallSource } from '../market/sharing-calls.ts';
+import type { ObservedEdge } from '../observe/topology/topology.ts';
 import { registerOptimizationRoutes } from '../operations/optimization-routes.ts';
 import { registerBillingRoutes } from '../operations/billing/routes.ts';
 import { registerUtilizationRoutes } from '../operations/utilization-routes.ts';
@@ -81,6 +82,11 @@ export interface ServerDeps {
     readonly faults: FaultControl;
     clusterFault: NonNullable<SandboxRouteDeps['clusterFault']>;
     readonly setLoad?: NonNullable<SandboxRouteDeps['load']>['setLoad'];
+    /** Its mesh's calls, for the marketplace's call counts and the topology's observed edges. */
+    readonly callSeries?: CallSource;
+    observedEdges?(): Promise<ObservedEdge[]>;
+    /** Its Prometheus exposition (`GET /api/v1/sandbox/metrics`). */
+    metricsText?(): Promise<string>;
   };
   /** Incidents with a verdict (when the sandbox runs). */
   readonly incidents?: IncidentController;
@@ -286,12 +292,21 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     ...(deps.servedSim ? { clusterFault: (n, f) => deps.servedSim!.clusterFault(n, f) } : {}),
     ...(deps.servedSim?.setLoad ? { load: { setLoad: deps.servedSim.setLoad.bind(deps.servedSim) } } : {}),
   });
-  registerObserveRoutes(app, { resources: deps.resources, metrics: deps.metricsSource, sim: deps.sim });
+  registerObserveRoutes(app, {
+    resources: deps.resources,
+    metrics: deps.metricsSource,
+    sim: deps.sim,
+    ...(deps.servedSim?.metricsText ? { simMetricsText: () => deps.servedSim!.metricsText!() } : {}),
+  });
   registerHistoryRoutes(app, { history: deps.history });
   registerAlertRoutes(app, { store: deps.store, alerts: deps.alerts, notifier: deps.notifier, clock: deps.clock });
   registerFaultRoutes(app, { store: deps.store, clock: deps.clock, sim: deps.sim, faults: deps.servedSim?.faults });
   registerIncidentRoutes(app, { incidents: deps.incidents });
-  registerTopologyRoutes(app, { resources: deps.resources, sim: deps.sim });
+  registerTopologyRoutes(app, {
+    resources: deps.resources,
+    sim: deps.sim,
+    ...(deps.servedSim?.observedEdges ? { observedEdges: () => deps.servedSim!.observedEdges!() } : {}),
+  });
   registerPodRoutes(app, { resources: deps.resources, clusters: deps.clusters, store: deps.store, clock: deps.clock });
   registerAppEventRoutes(app, { resources: deps.resources, clusters: deps.clusters });
   if (deps.backup) registerBackupRoutes(app, { ...deps.backup, resources: deps.resources });
@@ -299,7 +314,13 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     store: deps.store,
     resources: deps.resources,
     clock: deps.clock,
-    ...(deps.calls ? { calls: deps.calls } : deps.sim ? { calls: simCallSeries(deps.sim) } : {}),
+    ...(deps.calls
+      ? { calls: deps.calls }
+      : deps.sim
+        ? { calls: simCallSeries(deps.sim) }
+        : deps.servedSim?.callSeries
+          ? { calls: (fromS: number, toS: number) => deps.servedSim!.callSeries!(fromS, toS) }
+          : {}),
   });
   registerOptimizationRoutes(app, {
     resources: deps.resources,

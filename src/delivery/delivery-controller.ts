@@ -152,6 +152,9 @@ export class DeliveryController {
   /** Several replicas: requests from the leader's marketplace to deliver an application this replica owns. */
   private requests?: Subscription;
   private timers: NodeJS.Timeout[] = [];
+  /** The full resync listing now, and the one that follows it (see resyncAll). */
+  private resyncing?: Promise<number>;
+  private resyncNext?: Promise<number>;
   private unlisten: (() => void)[] = [];
 
   constructor(deps: DeliveryDeps) {
@@ -264,8 +267,27 @@ export class DeliveryController {
     this.queue.add(`${tenant}/${name}`);
   }
 
-  /** Queues every application (a full resync). */
-  async resyncAll(): Promise<number> {
+  /**
+   * Queues every application (a full resync), from a listing that starts after the call. Calls while a listing runs
+   * share the one that follows it: a burst of cluster changes (a hundred clusters answering their first probe, each a
+   * `health` change) lists the applications twice, not once per change, which at scale was most of a first
+   * delivery's work (a listing of every application per cluster per replica).
+   */
+  resyncAll(): Promise<number> {
+    if (!this.resyncing) {
+      this.resyncing = this.listAndQueue().finally(() => (this.resyncing = undefined));
+      return this.resyncing;
+    }
+    this.resyncNext ??= this.resyncing
+      .catch(() => 0)
+      .then(() => {
+        this.resyncNext = undefined;
+        return this.resyncAll();
+      });
+    return this.resyncNext;
+  }
+
+  private async listAndQueue(): Promise<number> {
     let cont: string | undefined;
     let n = 0;
     do {

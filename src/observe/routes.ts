@@ -19,7 +19,13 @@ import type { MetricsSource } from './metrics-source.ts';
  */
 export function registerObserveRoutes(
   app: FastifyInstance,
-  deps: { resources: ResourceService; metrics?: MetricsSource; sim?: SimCloud },
+  deps: {
+    resources: ResourceService;
+    metrics?: MetricsSource;
+    sim?: SimCloud;
+    /** The exposition of a simulated cloud another process serves (POLIS_SIM_URL), instead of `sim`'s. */
+    simMetricsText?: () => Promise<string>;
+  },
 ): void {
   app.get(
     '/apis/core.oam.dev/v1beta1/tenants/:tenant/applications/:name/metrics',
@@ -60,8 +66,9 @@ export function registerObserveRoutes(
       // Every department's pods are named in it: platform-wide readers only, not department members.
       if (!d.allowed || principalOf(req).bindings.every((b) => b.tenant !== undefined))
         throw new NotAllowedError('the sandbox metrics name every department’s pods: platform-wide roles only');
-      if (!deps.sim) throw new ConflictError('the simulated cloud is off (POLIS_SANDBOX=off)');
-      return reply.type(SIM_METRICS_CONTENT_TYPE).send(simMetricsText(deps.sim));
+      if (deps.sim) return reply.type(SIM_METRICS_CONTENT_TYPE).send(simMetricsText(deps.sim));
+      if (deps.simMetricsText) return reply.type(SIM_METRICS_CONTENT_TYPE).send(await deps.simMetricsText());
+      throw new ConflictError('the simulated cloud is off (POLIS_SANDBOX=off)');
     },
   );
 }

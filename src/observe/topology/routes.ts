@@ -10,7 +10,15 @@ import { allowedTenants } from '../../tenancy/authorization.ts';
 import { principalOf } from '../../tenancy/request-principal.ts';
 import { simObservedEdges } from '../sources/simulated/sim-observation.ts';
 import { declaredApps } from './declared-apps.ts';
-import { buildTopology, declaredEdges, nodesOf, viewFor, type Topology, type TopologyView } from './topology.ts';
+import {
+  buildTopology,
+  declaredEdges,
+  nodesOf,
+  viewFor,
+  type ObservedEdge,
+  type Topology,
+  type TopologyView,
+} from './topology.ts';
 
 /**
  * `GET /api/v1/topology`: the service graph the caller may see (the data bureau: all of it; a department: its own
@@ -19,11 +27,20 @@ import { buildTopology, declaredEdges, nodesOf, viewFor, type Topology, type Top
  */
 export function registerTopologyRoutes(
   app: FastifyInstance,
-  deps: { resources: ResourceService; sim?: SimCloud },
+  deps: {
+    resources: ResourceService;
+    sim?: SimCloud;
+    /** The calls a simulated cloud another process serves saw last (POLIS_SIM_URL), instead of `sim`'s. */
+    observedEdges?: () => Promise<ObservedEdge[]>;
+  },
 ): void {
   const graph = async (): Promise<Topology> => {
     const { apps } = await declaredApps(deps.resources);
-    const observed = deps.sim ? simObservedEdges(deps.sim, Math.floor(deps.sim.now() / 1000)) : [];
+    const observed = deps.sim
+      ? simObservedEdges(deps.sim, Math.floor(deps.sim.now() / 1000))
+      : deps.observedEdges
+        ? await deps.observedEdges().catch(() => [])
+        : [];
     return buildTopology(nodesOf(apps), declaredEdges(apps), observed);
   };
 

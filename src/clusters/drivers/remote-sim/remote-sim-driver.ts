@@ -4,6 +4,10 @@ import type { ComponentMetrics, LoadApplied, LoadControl, LoadTarget, SimCluster
 import type { ServedSimReader } from '../../../observe/index.ts';
 import type { ComponentTarget } from '../../../observe/history/history-probe.ts';
 import type { Sample } from '../../../observe/history/signals.ts';
+import type { Observation } from '../../../observe/incidents/symptoms.ts';
+import type { DeclaredCalls } from '../../../observe/sources/simulated/sim-incident-source.ts';
+import type { ObservedEdge } from '../../../observe/topology/topology.ts';
+import type { CallSeries } from '../../../market/sharing-calls.ts';
 import { FaultTargetError } from '../../../sim/fault-injector.ts';
 import type { ActiveFault, FaultScenario, FaultSpec } from '../../../sim/fault-spec.ts';
 import type { FaultControl } from '../../../sim/fault-routes.ts';
@@ -42,30 +46,18 @@ export class RemoteSimDriver implements ClusterDriver {
   }
 
   async #call<T>(call: string, args: unknown[]): Promise<T> {
-    const base = `${this.#remote.url}/v1/clusters/${encodeURIComponent(this.cluster)}`;
-    let r: Response;
+    let r: { status: number; body: unknown };
     try {
-      if (!this.#added) {
-        const added = await fetch(base, {
-          method: 'POST',
-          body: JSON.stringify(this.#spec),
-          signal: AbortSignal.timeout(10_000),
-        });
-        await added.arrayBuffer();
-        this.#added = added.ok;
-      }
-      r = await fetch(`${base}/${call}`, {
-        method: 'POST',
-        body: JSON.stringify(args),
-        signal: AbortSignal.timeout(30_000),
-      });
+      // The spec goes along until the cloud has answered once: it adds the cluster when it lacks it.
+      r = await this.#remote.call(this.cluster, this.#added ? undefined : this.#spec, call, args);
+      this.#added = true;
     } catch (e) {
       throw new ClusterUnreachableError(
         this.cluster,
         `simulated cloud at ${this.#remote.url}: ${(e as Error).message}`,
       );
     }
-    const body = (await r.json()) as {
+    const body = r.body as {
       result?: T;
       error?: string;
       why?: Message;
@@ -73,7 +65,7 @@ export class RemoteSimDriver implements ClusterDriver {
       namespace?: string;
       owner?: { tenant: string; app: string };
     };
-    if (r.ok) return (body.result ?? undefined) as T;
+    if (r.status === 200) return (body.result ?? undefined) as T;
     if (body.error === 'unreachable') throw new ClusterUnreachableError(this.cluster, body.why ?? 'unreachable');
     if (body.error === 'namespaceOwned') throw new NamespaceOwnedError(this.cluster, body.namespace!, body.owner!);
     throw new Error(body.message ?? `simulated cloud answered ${r.status}`);
@@ -197,9 +189,55 @@ export class RemoteSim implements ServedSimReader, LoadControl {
   readonly #listeners = new Set<(cluster: string, namespace: string) => void>();
   #polling = false;
   #abort?: AbortController;
+  /** The last change number the long poll has passed on (-1 before its first answer). */
+  #heard = -1;
+  readonly #hearing = new Set<{ seq: number; resolve: () => void }>();
 
   constructor(url: string) {
     this.url = url.replace(/\/+$/, '');
+  }
+
+  /** Driver calls waiting for the next request (see call). */
+  #batch: {
+    item: { cluster: string; spec?: SimClusterSpec; call: string; args: unknown[] };
+    resolve: (r: { status: number; body: unknown }) => void;
+    reject: (e: unknown) => void;
+  }[] = [];
+
+  /**
+   * One driver call on a cluster of the served cloud, answered with the status and body it has there. Calls made in
+   * the same turn of the event loop (a replica's concurrent reconciles) go in one request (`POST /v1/calls`), so a
+   * full resync of thousands of applications costs a few hundred round trips, not one per cluster call. A request
+   * that fails fails every call in it.
+   */
+  call(
+    cluster: string,
+    spec: SimClusterSpec | undefined,
+    call: string,
+    args: unknown[],
+  ): Promise<{ status: number; body: unknown }> {
+    return new Promise((resolve, reject) => {
+      if (this.#batch.length === 0) setImmediate(() => void this.#flush());
+      this.#batch.push({ item: { cluster, ...(spec ? { spec } : {}), call, args }, resolve, reject });
+    });
+  }
+
+  async #flush(): Promise<void> {
+    const batch = this.#batch;
+    this.#batch = [];
+    try {
+      const r = await fetch(`${this.url}/v1/calls`, {
+        method: 'POST',
+        body: JSON.stringify(batch.map((b) => b.item)),
+        signal: AbortSignal.timeout(30_000),
+      });
+      const body = (await r.json()) as { results?: { status: number; body: unknown }[]; message?: string };
+      if (!r.ok || body.results?.length !== batch.length)
+        throw new Error(body.message ?? `answered ${r.status} to ${batch.length} calls`);
+      batch.forEach((b, i) => b.resolve(body.results![i]!));
+    } catch (e) {
+      for (const b of batch) b.reject(e);
+    }
   }
 
   /** The served cloud's faults (`polis sim fault …` through any replica). */
@@ -254,6 +292,29 @@ export class RemoteSim implements ServedSimReader, LoadControl {
     return new Map((await this.#send<{ items: [string, number][] }>('GET', '/v1/memory')).items);
   }
 
+  /** What the incident engine reads of the served cloud over [fromS, toS], the declared calls given to its mesh. */
+  async observation(fromS: number, toS: number, declared: DeclaredCalls): Promise<Observation> {
+    const body = { fromS, toS, calls: [...declared.calls], owners: [...declared.owners] };
+    return (await this.#send<{ observation: Observation }>('POST', '/v1/observation', body)).observation;
+  }
+
+  /** The served mesh's calls between components over [fromS, toS] (the marketplace's call counts). */
+  async callSeries(fromS: number, toS: number): Promise<readonly CallSeries[]> {
+    return (await this.#send<{ items: CallSeries[] }>('POST', '/v1/call-series', { fromS, toS })).items;
+  }
+
+  /** The served cloud in Prometheus exposition format (what `GET /api/v1/sandbox/metrics` answers). */
+  async metricsText(): Promise<string> {
+    const r = await fetch(`${this.url}/v1/exposition`, { signal: AbortSignal.timeout(30_000) });
+    if (!r.ok) throw new Error(`simulated cloud at ${this.url} answered ${r.status}`);
+    return r.text();
+  }
+
+  /** The calls the served mesh saw last, as topology edges. */
+  async observedEdges(): Promise<ObservedEdge[]> {
+    return (await this.#send<{ edges: ObservedEdge[] }>('GET', '/v1/observed-edges')).edges;
+  }
+
   async #send<T>(method: string, path: string, body?: unknown, accept: readonly number[] = []): Promise<T> {
     const r = await fetch(`${this.url}${path}`, {
       method,
@@ -277,6 +338,16 @@ export class RemoteSim implements ServedSimReader, LoadControl {
     };
   }
 
+  /**
+   * Resolves once the workload changes up to number `seq` (`SimServer.changeSeq()`) have been passed to the
+   * listeners, or at once when nobody listens: a driver of virtual time waits for it after each step, so that what
+   * the step changed is queued before it asks whether the controllers are idle.
+   */
+  heard(seq: number): Promise<void> {
+    if (this.#listeners.size === 0 || this.#heard >= seq) return Promise.resolve();
+    return new Promise((resolve) => this.#hearing.add({ seq, resolve }));
+  }
+
   async #poll(): Promise<void> {
     this.#polling = true;
     let after = -1;
@@ -288,10 +359,21 @@ export class RemoteSim implements ServedSimReader, LoadControl {
         // The first answer only says where the cloud is; its backlog happened before anyone listened.
         if (after >= 0) for (const c of body.changes) for (const l of [...this.#listeners]) l(c.cluster, c.namespace);
         after = body.seq;
+        this.#passed(after);
       } catch {
         if (this.#listeners.size > 0) await new Promise((r) => setTimeout(r, 1_000).unref());
       }
     }
     this.#polling = false;
+    this.#passed(Number.POSITIVE_INFINITY);
+  }
+
+  #passed(seq: number): void {
+    this.#heard = Math.max(this.#heard, seq);
+    for (const w of [...this.#hearing])
+      if (w.seq <= seq) {
+        this.#hearing.delete(w);
+        w.resolve();
+      }
   }
 }

@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { simMemoryUse } from '../../../observe/sources/simulated/sim-observation.ts';
+import { observeDeclared } from '../../../observe/sources/simulated/sim-incident-source.ts';
+import { simCallSeries, simMemoryUse, simObservedEdges } from '../../../observe/sources/simulated/sim-observation.ts';
 import { SimulatedHistoryProbe } from '../../../observe/sources/simulated/simulated-probe.ts';
 import { ServedMetricsSource } from '../../../observe/sources/simulated/served-source.ts';
 import { SimulatedMetricsSource } from '../../../observe/sources/simulated/simulated-source.ts';
-import { constant } from '../../../sim/index.ts';
+import { constant, simMetricsText } from '../../../sim/index.ts';
 import { deployment, namespace, newCloud } from '../../../sim/sim-fixtures.ts';
 import { RemoteSim } from './remote-sim-driver.ts';
 import { startSimServer, type SimServer } from './sim-server.ts';
@@ -50,6 +51,39 @@ describe('the served simulated cloud: load and metrics over loopback read the on
     expect(await remote.memoryUse()).toEqual(simMemoryUse(cloud));
   });
 
+  it("gives the incident engine, the topology and the marketplace's call counts what the embedded cloud shows", async () => {
+    const { cloud, cluster, remote } = await served();
+    cluster.apply(deployment('api', NS, { replicas: 1, app: 'portal', component: 'api' }));
+    cloud.startTelemetry(15_000);
+    cloud.advance(60_000);
+    await remote.setLoad(NS, [{ component: 'web', baseRps: 40 }], 1);
+    const owner = { application: 'portal', department: 'edu' };
+    const declared = {
+      calls: new Map([[`${NS}/web`, [`${NS}/api`]]]),
+      owners: new Map([
+        [`${NS}/web`, owner],
+        [`${NS}/api`, owner],
+      ]),
+    };
+    // Sent through the served cloud first: it declares the calls on the one mesh, so traffic flows along them.
+    const fromS = Math.floor(cloud.now() / 1000);
+    expect((await remote.observation(fromS, fromS, declared)).edges).toEqual([{ from: `${NS}/web`, to: `${NS}/api` }]);
+    cloud.advance(120_000);
+    const toS = Math.floor(cloud.now() / 1000);
+    const there = await remote.observation(fromS, toS, declared);
+    expect(there).toEqual(observeDeclared(cloud, fromS, toS, declared));
+    expect(there.components.map((c) => c.name)).toEqual([`${NS}/api`, `${NS}/web`]);
+    expect(there.series.length).toBeGreaterThan(0);
+
+    const calls = simCallSeries(cloud)(fromS, toS);
+    expect(calls.some((c) => c.from === `${NS}/web` && c.to === `${NS}/api` && c.points.length > 0)).toBe(true);
+    expect(await remote.callSeries(fromS, toS)).toEqual(calls);
+    const edges = simObservedEdges(cloud, toS);
+    expect(edges.some((e) => e.from === `${NS}/web` && e.rps > 0)).toBe(true);
+    expect(await remote.observedEdges()).toEqual(edges);
+    expect(await remote.metricsText()).toEqual(simMetricsText(cloud));
+  });
+
   it("answers history from the samples it took, and before them from the component's scenario", async () => {
     const { cloud, remote } = await served();
     cloud.setScenario(NS, 'web', constant(25));
@@ -89,5 +123,11 @@ describe('the served simulated cloud: load and metrics over loopback read the on
     const metrics = await fetch(`${server!.url}/v1/metrics`, { method: 'POST', body: JSON.stringify({}) });
     expect(metrics.status).toBe(400);
     expect(await metrics.json()).toMatchObject({ error: 'invalid', path: 'components' });
+    const observation = await fetch(`${server!.url}/v1/observation`, {
+      method: 'POST',
+      body: JSON.stringify({ fromS: 0, toS: 60, calls: [], owners: [['x', { department: 'edu' }]] }),
+    });
+    expect(observation.status).toBe(400);
+    expect(await observation.json()).toMatchObject({ error: 'invalid', path: 'owners.0.1.application' });
   });
 });

@@ -21,11 +21,13 @@ export const REMOTE_CALLS = [
   'health',
 ];
 
-/** Workload changes kept for long polls (`GET /v1/changes?after=N`). */
+/** Workload changes kept for long polls (`GET /v1/changes?after=N`): at least this many, at most twice. */
 const CHANGES_KEPT = 10_000;
 
 export interface SimServer {
   readonly url: string;
+  /** The number of the last workload change (what a client's `RemoteSim.heard` waits for). */
+  changeSeq(): number;
   close(): Promise<void>;
 }
 
@@ -33,7 +35,7 @@ export interface SimServer {
  * One simulated cloud for several polis replicas (POLIS_SIM_URL): each replica's driver for a simulated cluster
  * calls it here instead of an embedded cloud of its own, so an application applied by any replica lands in one
  * cloud, once. Loopback only; plain JSON: `POST /v1/clusters/NAME` (the cluster's spec, added when absent),
- * `POST /v1/clusters/NAME/CALL` (arguments as a JSON array), `GET /v1/changes?after=N` (workload changes, long poll),
+ * `POST /v1/clusters/NAME/CALL` (arguments as a JSON array), `POST /v1/calls` (several calls, see batch), `GET /v1/changes?after=N` (workload changes, long poll),
  * `POST /v1/clusters/NAME/follow` ([owner, request]: a pod's log as it is written, one JSON object a line), and the
  * cloud's load and metrics (served-observation.ts).
  */
@@ -50,7 +52,8 @@ export async function startSimServer(opts: { sim: SimCloud; host?: string; port?
   const waiting = new Set<() => void>();
   const offChange = sim.onChange((cluster, namespace) => {
     changes.push({ seq: ++seq, cluster, namespace });
-    if (changes.length > CHANGES_KEPT) changes.splice(0, changes.length - CHANGES_KEPT);
+    // Trimmed in batches: one splice per CHANGES_KEPT changes, not a shift of the whole list per change.
+    if (changes.length > 2 * CHANGES_KEPT) changes.splice(0, changes.length - CHANGES_KEPT);
     for (const wake of [...waiting]) wake();
   });
 
@@ -62,7 +65,8 @@ export async function startSimServer(opts: { sim: SimCloud; host?: string; port?
     const parts = url.pathname.split('/').filter(Boolean);
     if (req.method === 'GET' && url.pathname === '/v1/changes') {
       const after = Number(url.searchParams.get('after') ?? '0');
-      const since = () => changes.filter((c) => c.seq > after);
+      // Numbers are consecutive: the changes after `after` are a tail of the list.
+      const since = () => changes.slice(Math.max(0, after + 1 - (changes[0]?.seq ?? 0)));
       if (since().length === 0 && after >= 0 && after === seq) {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(done, 20_000);
@@ -79,6 +83,10 @@ export async function startSimServer(opts: { sim: SimCloud; host?: string; port?
       return;
     }
     if (await servedObservation(sim, req, res, url.pathname, () => readJson(req), send)) return;
+    if (req.method === 'POST' && url.pathname === '/v1/calls') {
+      send(res, 200, { results: await batch(await readJson(req)) });
+      return;
+    }
     if (parts[0] === 'v1' && parts[1] === 'faults') {
       await faults(req, res, parts.slice(2));
       return;
@@ -112,22 +120,46 @@ export async function startSimServer(opts: { sim: SimCloud; host?: string; port?
       await follow(driver(name), owner, request, res);
       return;
     }
-    if (!REMOTE_CALLS.includes(call)) {
-      send(res, 404, { error: 'notFound' });
-      return;
-    }
-    const args = (Array.isArray(body) ? body : []) as unknown[];
+    const answer = await run(name, call, (Array.isArray(body) ? body : []) as unknown[]);
+    send(res, answer.status, answer.body);
+  }
+  /** One driver call on cluster `name`: the status and body its own request would be answered with. */
+  async function run(name: string, call: string, args: unknown[]): Promise<{ status: number; body: unknown }> {
+    if (!REMOTE_CALLS.includes(call)) return { status: 404, body: { error: 'notFound' } };
     if (call === 'prune') args[1] = new Set(args[1] as string[]);
     try {
       const d = driver(name) as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
       const result = await d[call]!(...args);
-      send(res, 200, { result: result === undefined ? null : result });
+      return { status: 200, body: { result: result === undefined ? null : result } };
     } catch (e) {
-      if (e instanceof ClusterUnreachableError) send(res, 503, { error: 'unreachable', why: e.why });
-      else if (e instanceof NamespaceOwnedError)
-        send(res, 409, { error: 'namespaceOwned', namespace: e.namespace, owner: e.owner });
-      else send(res, 500, { error: 'internal', message: (e as Error).message });
+      if (e instanceof ClusterUnreachableError) return { status: 503, body: { error: 'unreachable', why: e.why } };
+      if (e instanceof NamespaceOwnedError)
+        return { status: 409, body: { error: 'namespaceOwned', namespace: e.namespace, owner: e.owner } };
+      return { status: 500, body: { error: 'internal', message: (e as Error).message } };
     }
+  }
+  /**
+   * Several driver calls in one request (`POST /v1/calls`, [{cluster, spec?, call, args}]), answered in order with
+   * the status and body each would have had alone: a replica's concurrent reconciles share round trips. A cluster
+   * with a spec is added first when the cloud lacks it.
+   */
+  async function batch(items: unknown): Promise<{ status: number; body: unknown }[]> {
+    const out: { status: number; body: unknown }[] = [];
+    for (const item of Array.isArray(items) ? items : []) {
+      const { cluster, spec, call, args } = (item ?? {}) as {
+        cluster?: string;
+        spec?: SimClusterSpec;
+        call?: string;
+        args?: unknown[];
+      };
+      if (typeof cluster !== 'string' || typeof call !== 'string') {
+        out.push({ status: 400, body: { error: 'invalid', message: 'each call needs a cluster and a call' } });
+        continue;
+      }
+      if (spec && !sim.cluster(cluster)) sim.addCluster(spec);
+      out.push(await run(cluster, call, Array.isArray(args) ? args : []));
+    }
+    return out;
   }
   /** The sandbox's faults (src/sim/fault-routes.ts asks, after its own checks and before its audit entry). */
   async function faults(req: IncomingMessage, res: ServerResponse, rest: string[]): Promise<void> {
@@ -153,6 +185,7 @@ export async function startSimServer(opts: { sim: SimCloud; host?: string; port?
   const addr = server.address() as { address: string; port: number };
   return {
     url: `http://${addr.address}:${addr.port}`,
+    changeSeq: () => seq,
     async close() {
       offChange();
       for (const wake of [...waiting]) wake();
