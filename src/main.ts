@@ -473,6 +473,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     feed,
     watches,
     delivery: delivery.stats,
+    deliveryQueued: () => delivery.queued,
     burst: () => delivery.burstByDepartment(),
     failedRequests: () => resources.failedRequestCounts,
     fencedWrites: () => resources.fencedWriteCounts,

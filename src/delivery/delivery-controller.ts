@@ -254,6 +254,11 @@ export class DeliveryController {
     return [...this.memory.keys()].sort();
   }
 
+  /** Reconciles queued or running now (timed retries not counted): 0 once delivery has caught up. */
+  get queued(): number {
+    return this.queue.size;
+  }
+
   enqueue(tenant: string, name: string): void {
     this.queue.add(`${tenant}/${name}`);
   }
