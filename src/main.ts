@@ -59,7 +59,7 @@ import { DEFAULT_SANDBOX, SimCloud } from './sim/index.ts';
 import { startRetention } from './audit/retention.ts';
 import type { MetricsSource } from './observe/index.ts';
 import { createHistory, createMetricsSource, type History } from './observe/index.ts';
-import { AlertController, alertRuleKind } from './observe/alerts/index.ts';
+import { AlertController, alertApp, alertRuleKind } from './observe/alerts/index.ts';
 import { alertNotice, incidentNotice, Notifier, notificationChannelKind, silenceKind } from './observe/notify/index.ts';
 import { BackupStatus, type BackupDeps } from './backup/backup-jobs.ts';
 import { registerBackupMetrics } from './backup/backup-metrics.ts';
@@ -425,8 +425,11 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
   const holdings = new HoldingIndex({ store, feed, holding: applicationHolding });
   void holdings.start().catch(() => undefined);
   const usageReport = createUsageReport({ resources, holdings });
+  // What alert rounds read of each application, kept from the change feed (no full list parsed every 15 s).
+  const alertApps = new HoldingIndex({ store, feed, holding: alertApp });
   const alerts = new AlertController({
     store,
+    applications: async () => [...(await alertApps.holdings('all')).values()].flat(),
     clock,
     metrics: metricsSource,
     burst: () => delivery.burstByDepartment(),
@@ -667,6 +670,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     watches.stop();
     bindings.stop();
     holdings.stop();
+    alertApps.stop();
     quotaIndex.stop();
     feed.stop();
     await app.close();
