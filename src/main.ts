@@ -54,6 +54,7 @@ import { eventKind } from './events/event-kind.ts';
 import { IncidentController } from './observe/incidents/incident-controller.ts';
 import { incidentKind } from './observe/incidents/incident-kind.ts';
 import { simObservationSource } from './observe/sources/simulated/sim-incident-source.ts';
+import { declaredAppHolding } from './observe/topology/declared-apps.ts';
 import { eventsGoWithTheirTenant } from './events/event-admission.ts';
 import { DEFAULT_SANDBOX, SimCloud } from './sim/index.ts';
 import { startRetention } from './audit/retention.ts';
@@ -441,11 +442,15 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
   alerts.onTransition((t) => void notifier.notify(alertNotice(t.alert, t.type, clock.now().getTime())));
   // Incidents from the sandbox's telemetry: scraped every 15 s (in virtual time, a test starts it and evaluates);
   // each department's incident is notified once when it opens, to the owner its verdict names.
+  const declaredIndex = new HoldingIndex({ store, feed, holding: declaredAppHolding });
   const incidents = sim
     ? new IncidentController({
         resources: controllerResources,
         clock,
-        source: simObservationSource(sim, resources),
+        source: simObservationSource(sim, async () => {
+          const held = [...(await declaredIndex.holdings('all')).values()].flat();
+          return { apps: held.map((h) => h.app), owners: new Map(held.flatMap((h) => h.owners)) };
+        }),
         log,
         onOpened: (o) => void notifier.notify(incidentNotice(o, clock.now().getTime())),
       })
@@ -671,6 +676,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     bindings.stop();
     holdings.stop();
     alertApps.stop();
+    declaredIndex.stop();
     quotaIndex.stop();
     feed.stop();
     await app.close();
