@@ -59,7 +59,7 @@ import { eventsGoWithTheirTenant } from './events/event-admission.ts';
 import { DEFAULT_SANDBOX, SimCloud } from './sim/index.ts';
 import { startRetention } from './audit/retention.ts';
 import type { MetricsSource } from './observe/index.ts';
-import { createHistory, createMetricsSource, type History } from './observe/index.ts';
+import { componentTargetsOf, createHistory, createMetricsSource, type History } from './observe/index.ts';
 import { AlertController, alertApp, alertRuleKind } from './observe/alerts/index.ts';
 import { alertNotice, incidentNotice, Notifier, notificationChannelKind, silenceKind } from './observe/notify/index.ts';
 import { BackupStatus, type BackupDeps } from './backup/backup-jobs.ts';
@@ -286,8 +286,11 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
           : undefined;
   // Metric history: range queries go to Prometheus when it is configured, else polis keeps its own in the store,
   // sampled from the simulated cloud by the replica that runs the controllers.
+  // The components history samples, kept from the change feed (no application parsed for it).
+  const historyTargets = new HoldingIndex({ store, feed, holding: componentTargetsOf });
   const history: History = createHistory({
     store,
+    targets: async () => [...(await historyTargets.holdings('all')).values()].flat(2),
     clock,
     sim,
     ...(remoteSim ? { servedSim: remoteSim } : {}),
@@ -677,6 +680,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     holdings.stop();
     alertApps.stop();
     declaredIndex.stop();
+    historyTargets.stop();
     quotaIndex.stop();
     feed.stop();
     await app.close();
