@@ -105,6 +105,10 @@ interface Memory {
   observations: Map<string, Observation>;
   /** Some replicas found no room in the last reconcile: retried when a cluster's capacity changes. */
   unplaced?: boolean;
+  /** The last reconcile left nothing of it in any cluster (nothing applied, held or waiting for removal). */
+  holdsNothing?: boolean;
+  /** Resource version of the application as the last reconcile left it (read, or with the status it wrote). */
+  reconciledVersion?: string;
   /**
    * Some replicas run on a burst cluster: placed again when a cluster's capacity changes, so that they come back to
    * private room as soon as it frees (a borrower yields, an application shrinks), not at the next full resync.
@@ -231,7 +235,7 @@ export class DeliveryController {
     }
     await this.resyncAll();
     const resync = this.deps.resyncMs ?? 5 * 60_000;
-    if (resync > 0) this.every(resync, () => void this.resyncAll());
+    if (resync > 0) this.every(resync, () => void this.resyncAll({ periodic: true }));
     this.every(10 * 60_000, () => void this.events.prune(this.deps.eventTtlMs ?? 6 * 3_600_000));
   }
 
@@ -263,8 +267,13 @@ export class DeliveryController {
     this.queue.add(`${tenant}/${name}`);
   }
 
-  /** Queues every application (a full resync). */
-  async resyncAll(): Promise<number> {
+  /**
+   * Queues every application (a full resync). The periodic one leaves out applications that only wait for room and
+   * hold nothing in any cluster: there is no drift to repair, and a capacity change (requeueForRoom), a cluster's
+   * health change (a full resync) or a change of their own queues them. An estate of thousands of applications
+   * waiting for room then costs no reconcile every few minutes.
+   */
+  async resyncAll(opts: { readonly periodic?: boolean } = {}): Promise<number> {
     let cont: string | undefined;
     let n = 0;
     do {
@@ -272,6 +281,8 @@ export class DeliveryController {
       for (const o of page.items) {
         const key = `${o.metadata.tenant}/${o.metadata.name}`;
         if (!this.owns(key)) continue;
+        const mem = opts.periodic ? this.memory.get(key) : undefined;
+        if (mem?.unplaced && mem.holdsNothing && mem.reconciledVersion === o.metadata.resourceVersion) continue;
         this.queue.add(key);
         n++;
       }
@@ -618,6 +629,7 @@ export class DeliveryController {
     };
     mem.observations = observations;
     mem.unplaced = status.components.some((c) => (c.unplaced ?? 0) > 0);
+    mem.holdsNothing = clusters.length === 0 && pendingRemoval.length === 0 && mem.applied.size === 0;
     mem.onBurst = Object.values(plan.placement).some((p) => Object.keys(p.replicas).some((c) => !isPrivate(c)));
     placementNote(notes, previous, status);
     for (const n of notes.grouped()) this.event(owner, n.type, n.reason, n.detail, n.cluster);
@@ -724,10 +736,12 @@ export class DeliveryController {
   }
 
   private async writeStatus(app: StoredObject, status: AppStatus, mem: Memory): Promise<void> {
+    mem.reconciledVersion = app.metadata.resourceVersion;
     if (JSON.stringify(app.status ?? null) === JSON.stringify(status)) return;
     const r = await this.statuses.write({ ...app, metadata: { ...app.metadata }, status });
     if (r.ok) {
       mem.writtenVersion = r.object.metadata.resourceVersion;
+      mem.reconciledVersion = mem.writtenVersion;
       this.stats.statusWrites++;
       return;
     }
