@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { StoredObject } from '../../resources/envelope.ts';
 import type { ListQuery } from '../../resources/store.ts';
-import type { MetricsSource } from '../metrics-source.ts';
+import type { ComponentSignals, MetricsSource } from '../metrics-source.ts';
 import { alertApp, collectSignals } from './alert-collector.ts';
 
 const app = {
@@ -31,17 +31,18 @@ const app = {
 const store = {
   list: (q: ListQuery) => Promise.resolve({ items: q.kind === 'Application' ? [app] : [], resourceVersion: '1' }),
 };
+/** Every component serves 50 req/s, 1 % of them failing, p99 180 ms (over the policy's 100 ms objective). */
+const SIGNALS: ComponentSignals = {
+  at: 0,
+  readyPods: 2,
+  requestsPerSecond: 50,
+  latencyP99Ms: 180,
+  errorRatio: 0.01,
+  perCluster: {},
+};
 const metrics: MetricsSource = {
   name: 'fake',
-  signals: () =>
-    Promise.resolve({
-      at: 0,
-      readyPods: 2,
-      requestsPerSecond: 50,
-      latencyP99Ms: 180,
-      errorRatio: 0.01,
-      perCluster: {},
-    }),
+  signals: () => Promise.resolve(SIGNALS),
   history: () => Promise.resolve([]),
 };
 
