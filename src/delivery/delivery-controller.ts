@@ -11,6 +11,7 @@ import type { Clock } from '../kernel/clock.ts';
 import { causeDetail, ConflictError, NotFoundError } from '../kernel/errors.ts';
 import type { Message } from '../kernel/messages/index.ts';
 import { msg } from '../kernel/messages/index.ts';
+import type { Resources } from '../kernel/resources.ts';
 import { WorkQueue } from '../kernel/work-queue.ts';
 import type { ChangeFeed, Subscription } from '../resources/change-feed.ts';
 import type { StoredObject } from '../resources/envelope.ts';
@@ -141,6 +142,8 @@ export class DeliveryController {
   private readonly statuses: StatusBatcher;
   private readonly memory = new Map<string, Memory>();
   private readonly byNamespace = new Map<string, string>();
+  /** Each cluster's free room when its capacity last changed (roomFreed). */
+  private readonly lastFree = new Map<string, Resources>();
   private readonly leftovers: LeftoverCleanup;
   private readonly sharing: SharingLedger;
   private readonly burst = new BurstLedger(async (tenant) =>
@@ -200,7 +203,7 @@ export class DeliveryController {
         if (change === 'health' || change === 'added' || change === 'removed') {
           void this.leftovers.returned(cluster);
           void this.resyncAll();
-        } else if (change === 'capacity') this.requeueForRoom();
+        } else if (change === 'capacity' && this.roomFreed(cluster)) this.requeueForRoom();
       }),
     );
     for (const name of this.deps.clusters.names()) this.listenTo(name);
@@ -345,6 +348,19 @@ export class DeliveryController {
     const t = setInterval(fn, ms);
     t.unref();
     this.timers.push(t);
+  }
+
+  /**
+   * Whether `cluster` has more free room than when last asked (cpu, memory or pods): only then may an application
+   * waiting for room fit where it did not. Capacity also changes as replicas are placed and start (room taken), and
+   * requeueing thousands of waiting applications at each of those changes is work for nothing.
+   */
+  private roomFreed(cluster: string): boolean {
+    const free = this.deps.clusters.candidates().find((c) => c.name === cluster)?.free;
+    const was = this.lastFree.get(cluster);
+    if (free) this.lastFree.set(cluster, free);
+    else this.lastFree.delete(cluster);
+    return !free || !was || free.cpuMilli > was.cpuMilli || free.memoryBytes > was.memoryBytes || free.pods > was.pods;
   }
 
   private requeueForRoom(): void {
