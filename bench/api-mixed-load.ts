@@ -8,7 +8,7 @@
  * Environment: BENCH_TENANTS (100), BENCH_APPS_PER_TENANT (100), BENCH_DURATION seconds (20), BENCH_WARMUP (3),
  * BENCH_CONNECTIONS (32), BENCH_BACKENDS (sqlite,postgres), BENCH_PROFILE=1 to CPU-profile the server during the
  * mixed load (figures are then perturbed; the profile summary is printed and written beside the result),
- * BENCH_SETTLE_LIMIT seconds (1200), BENCH_IDLE (20 seconds of idle CPU measured).
+ * BENCH_SETTLE_LIMIT seconds (300), BENCH_IDLE (20 seconds of idle CPU measured).
  *
  * The server delivers the Applications it is given (render, place, apply to the simulated cloud, status and events).
  * The load is measured on a settled estate: after seeding, the bench waits until the delivery queue is empty and the
@@ -37,7 +37,7 @@ const params = {
   warmupSec: envInt('BENCH_WARMUP', 3),
   connections: envInt('BENCH_CONNECTIONS', 32),
   batch: envInt('BENCH_APPLY_BATCH', 200),
-  settleLimitSec: envInt('BENCH_SETTLE_LIMIT', 1200),
+  settleLimitSec: envInt('BENCH_SETTLE_LIMIT', 300),
   idleSec: envInt('BENCH_IDLE', 20),
   backends: (process.env.BENCH_BACKENDS ?? 'sqlite,postgres').split(',').map((s) => s.trim()),
   profile: process.env.BENCH_PROFILE === '1',
