@@ -314,6 +314,13 @@ async function runBackend(
       mixed,
       profile,
     };
+  } catch (e) {
+    // The server's own words say why (it crashed, ran out of heap, or a request failed).
+    const ended = polis.process.exitCode ?? polis.process.signalCode;
+    throw new Error(
+      `[${label}] ${e instanceof Error ? e.message : String(e)}; server ${ended === null ? 'still running' : `ended (${ended})`}; its stderr: ${polis.stderr().slice(-1500) || 'empty'}`,
+      { cause: e },
+    );
   } finally {
     await polis.stop();
     rmSync(dataDir, { recursive: true, force: true });
@@ -451,10 +458,20 @@ function figuresOf(run: BackendRun): Figure[] {
 
 const runs: BackendRun[] = [];
 const notes: string[] = [];
-if (params.backends.includes('sqlite')) runs.push(await runBackend('sqlite'));
+/** One backend's run: a failure is reported in the output and notes, and the other runs' figures are still written. */
+async function attempt(run: () => Promise<BackendRun>): Promise<void> {
+  try {
+    runs.push(await run());
+  } catch (e) {
+    const text = `a run FAILED: ${e instanceof Error ? e.message : String(e)}`;
+    console.error(text);
+    notes.push(text);
+  }
+}
+if (params.backends.includes('sqlite')) await attempt(() => runBackend('sqlite'));
 // The same SQLite run in the small footprint (POLIS_FOOTPRINT=small), unless flags were given by hand.
 if (params.backends.includes('sqlite') && params.serverNodeArgs.length === 0) {
-  runs.push(await runBackend('sqlite', undefined, 'small'));
+  await attempt(() => runBackend('sqlite', undefined, 'small'));
 }
 if (params.backends.includes('postgres')) {
   const bin = findPostgresBin();
@@ -469,7 +486,8 @@ if (params.backends.includes('postgres')) {
       console.log(
         `[postgres] throwaway PostgreSQL ${pg.version} at ${pg.url.replace(/\/\/[^@]*@/, '//')} (fsync off, as in the tests)`,
       );
-      runs.push(await runBackend('postgres', pg.url));
+      const url = pg.url;
+      await attempt(() => runBackend('postgres', url));
     } finally {
       pg?.stop();
     }
