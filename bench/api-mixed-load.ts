@@ -7,7 +7,13 @@
  *
  * Environment: BENCH_TENANTS (100), BENCH_APPS_PER_TENANT (100), BENCH_DURATION seconds (20), BENCH_WARMUP (3),
  * BENCH_CONNECTIONS (32), BENCH_BACKENDS (sqlite,postgres), BENCH_PROFILE=1 to CPU-profile the server during the
- * mixed load (figures are then perturbed; the profile summary is printed and written beside the result).
+ * mixed load (figures are then perturbed; the profile summary is printed and written beside the result),
+ * BENCH_SETTLE_LIMIT seconds (300), BENCH_IDLE (20 seconds of idle CPU measured).
+ *
+ * The server delivers the Applications it is given (render, place, apply to the simulated cloud, status and events).
+ * The load is measured on a settled estate: after seeding, the bench waits until the delivery queue is empty and the
+ * store revision and reconcile count hold still (read from the server's /metrics), reports how long that took, and
+ * the idle CPU of the settled server.
  */
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,7 +25,7 @@ import type { TempPostgres } from '../test/setup/temp-postgres.ts';
 import { formatProfile, profileToggle, summarizeProfile } from './support/cpu-profile.ts';
 import type { LoadResult, LoadSpec } from './support/load-generator.ts';
 import { applicationDoc, tenantDoc } from './support/oam-fixtures.ts';
-import { residentMemory, serverHeap } from './support/process-memory.ts';
+import { processCpuSeconds, residentMemory, serverHeap, serverMetrics } from './support/process-memory.ts';
 import type { Figure } from './support/results.ts';
 import { RESULTS_DIR, envInt, figure, printFigures, round, writeResult } from './support/results.ts';
 import { runLoad } from './support/run-load.ts';
@@ -31,6 +37,8 @@ const params = {
   warmupSec: envInt('BENCH_WARMUP', 3),
   connections: envInt('BENCH_CONNECTIONS', 32),
   batch: envInt('BENCH_APPLY_BATCH', 200),
+  settleLimitSec: envInt('BENCH_SETTLE_LIMIT', 300),
+  idleSec: envInt('BENCH_IDLE', 20),
   backends: (process.env.BENCH_BACKENDS ?? 'sqlite,postgres').split(',').map((s) => s.trim()),
   profile: process.env.BENCH_PROFILE === '1',
   /** Extra node flags for the server, e.g. "--max-semi-space-size=8", to try runtime settings without code changes. */
@@ -46,6 +54,8 @@ const custom = [
   'BENCH_CONNECTIONS',
   'BENCH_APPLY_BATCH',
   'BENCH_BACKENDS',
+  'BENCH_SETTLE_LIMIT',
+  'BENCH_IDLE',
   'BENCH_SERVER_NODE_ARGS',
 ].some((k) => (process.env[k] ?? '') !== '');
 
@@ -65,7 +75,14 @@ interface BackendRun {
   /** The server's memory footprint (POLIS_FOOTPRINT): its V8 flags, see docs/configuration.md. */
   readonly footprint: 'default' | 'small';
   readonly seedSec: number;
+  /** Server CPU seconds the seeding cost (its own requests and the controllers' work meanwhile). */
+  readonly seedCpuSec: number;
   readonly afterSeed: Memory;
+  readonly settle: Settle;
+  readonly idle: Idle;
+  /** Server CPU seconds over each load run (warm-up included). */
+  readonly mixedCpuSec: number;
+  readonly healthCpuSec: number;
   readonly afterLoad: Memory;
   readonly health: LoadResult;
   readonly mixed: LoadResult;
@@ -81,6 +98,102 @@ async function post(polis: ChildPolis, path: string, body: unknown): Promise<unk
   const text = await res.text();
   if (!res.ok) throw new Error(`POST ${path}: ${res.status} ${text.slice(0, 1000)}`);
   return JSON.parse(text);
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** What the server reports of its delivery: queue depth, store revision, reconciles so far. */
+interface DeliveryState {
+  readonly queued: number;
+  readonly revision: number;
+  readonly reconciles: number;
+}
+
+async function deliveryState(polis: ChildPolis): Promise<DeliveryState> {
+  const value = await serverMetrics(polis.url, polis.adminToken);
+  const read = (name: string) => {
+    const v = value?.(name);
+    if (v === undefined) throw new Error(`${name} missing from the server's /metrics`);
+    return v;
+  };
+  return {
+    queued: read('polis_delivery_queue_depth'),
+    revision: read('polis_store_revision'),
+    reconciles: read('polis_delivery_reconciles_total'),
+  };
+}
+
+interface Settle {
+  /** Whether delivery settled within the limit. */
+  readonly settled: boolean;
+  /** Seconds from the end of seeding until it settled (or until the limit). */
+  readonly sec: number;
+  /** Server CPU seconds spent meanwhile. */
+  readonly cpuSec: number;
+  readonly state: DeliveryState;
+}
+
+/** Quiet reads in a row (1 s apart) that make delivery settled: queue empty, revision and reconciles unchanged. */
+const QUIET_READS = 3;
+
+/**
+ * Waits until the server has delivered what it was given: its delivery queue is empty and neither the store
+ * revision nor the reconcile count moved over QUIET_READS reads a second apart; at most BENCH_SETTLE_LIMIT seconds.
+ */
+async function settle(polis: ChildPolis): Promise<Settle> {
+  const t0 = performance.now();
+  const cpu0 = processCpuSeconds(polis.pid);
+  let last = await deliveryState(polis);
+  let quiet = 0;
+  let quietSince = t0;
+  while ((performance.now() - t0) / 1000 < params.settleLimitSec) {
+    await sleep(1000);
+    const next = await deliveryState(polis);
+    const still = next.queued === 0 && next.revision === last.revision && next.reconciles === last.reconciles;
+    if (!still) quietSince = performance.now();
+    quiet = still ? quiet + 1 : 0;
+    last = next;
+    if (quiet >= QUIET_READS)
+      return { settled: true, sec: (quietSince - t0) / 1000, cpuSec: processCpuSeconds(polis.pid) - cpu0, state: last };
+  }
+  return {
+    settled: false,
+    sec: (performance.now() - t0) / 1000,
+    cpuSec: processCpuSeconds(polis.pid) - cpu0,
+    state: last,
+  };
+}
+
+interface Idle {
+  readonly sec: number;
+  /** Server CPU over the idle window, percent of one core. */
+  readonly cpuPercent: number;
+  readonly reconciles: number;
+  readonly revisions: number;
+}
+
+/** The settled server with no requests: what it costs to hold the estate (samplers, ticks, resyncs). */
+async function idleCost(polis: ChildPolis): Promise<Idle> {
+  const before = await deliveryState(polis);
+  const cpu0 = processCpuSeconds(polis.pid);
+  const t0 = performance.now();
+  await sleep(params.idleSec * 1000);
+  const cpu = processCpuSeconds(polis.pid) - cpu0;
+  const sec = (performance.now() - t0) / 1000;
+  const after = await deliveryState(polis);
+  return {
+    sec,
+    cpuPercent: (100 * cpu) / sec,
+    reconciles: after.reconciles - before.reconciles,
+    revisions: after.revision - before.revision,
+  };
+}
+
+/** Runs one load and measures the server CPU it cost. */
+async function measuredLoad(polis: ChildPolis, spec: LoadSpec): Promise<{ result: LoadResult; cpuSec: number }> {
+  const cpu0 = processCpuSeconds(polis.pid);
+  const result = await runLoad(spec);
+  return { result, cpuSec: processCpuSeconds(polis.pid) - cpu0 };
 }
 
 /** 100 departments in one apply, then the Applications in batches (each batch one transaction). */
@@ -127,11 +240,21 @@ async function runBackend(
       `[${label}] polis pid ${polis.pid} at ${polis.url}; seeding ${params.tenants} departments and ${objects} Applications`,
     );
     const t0 = performance.now();
+    const seedCpu0 = processCpuSeconds(polis.pid);
     await seed(polis);
     const seedSec = (performance.now() - t0) / 1000;
+    const seedCpuSec = processCpuSeconds(polis.pid) - seedCpu0;
     const afterSeed = await memoryOf(polis);
     console.log(
-      `[${label}] seeded in ${seedSec.toFixed(1)} s; RSS ${afterSeed.rssMb.toFixed(0)} MB (${heapText(afterSeed)})`,
+      `[${label}] seeded in ${seedSec.toFixed(1)} s (server CPU ${seedCpuSec.toFixed(1)} s); RSS ${afterSeed.rssMb.toFixed(0)} MB (${heapText(afterSeed)})`,
+    );
+    const settled = await settle(polis);
+    console.log(
+      `[${label}] delivery ${settled.settled ? 'settled' : 'NOT settled'} after ${settled.sec.toFixed(1)} s (server CPU ${settled.cpuSec.toFixed(1)} s, ${settled.state.reconciles} reconciles, revision ${settled.state.revision}, queue ${settled.state.queued})`,
+    );
+    const idle = await idleCost(polis);
+    console.log(
+      `[${label}] idle: ${idle.cpuPercent.toFixed(1)}% of a core over ${idle.sec.toFixed(0)} s, ${idle.reconciles} reconciles, ${idle.revisions} store revisions`,
     );
     const spec: LoadSpec = {
       url: polis.url,
@@ -143,24 +266,25 @@ async function runBackend(
       tenants: params.tenants,
       appsPerTenant: params.appsPerTenant,
     };
-    let mixed: LoadResult;
+    let measuredMixed: { result: LoadResult; cpuSec: number };
     if (profileFile) {
       // The warm-up runs unprofiled; the profile covers the measured part (and a little of the warm-up's tail).
-      const loading = runLoad({ ...spec, mode: 'mixed' });
-      await new Promise((r) => setTimeout(r, (params.warmupSec + 1.5) * 1000));
+      const loading = measuredLoad(polis, { ...spec, mode: 'mixed' });
+      await sleep((params.warmupSec + 1.5) * 1000);
       await profileToggle(polis, profileFile, false);
-      mixed = await loading;
+      measuredMixed = await loading;
       await profileToggle(polis, profileFile, true);
     } else {
-      mixed = await runLoad({ ...spec, mode: 'mixed' });
+      measuredMixed = await measuredLoad(polis, { ...spec, mode: 'mixed' });
     }
+    const mixed = measuredMixed.result;
     console.log(
       `[${label}] mixed: ${mixed.rps.toFixed(0)} req/s, p50 ${mixed.p50.toFixed(1)} ms, p99 ${mixed.p99.toFixed(1)} ms, non-2xx ${mixed.non2xx}, errors ${mixed.errors}`,
     );
     // Memory is read after the object workload and before the ceiling phase, whose million trivial requests
     // would otherwise leave their own heap growth in the figure.
     const afterLoad = await memoryOf(polis);
-    const health = await runLoad({ ...spec, mode: 'health' });
+    const { result: health, cpuSec: healthCpuSec } = await measuredLoad(polis, { ...spec, mode: 'health' });
     console.log(`[${label}] /healthz ceiling: ${shown(health.rps, 0)} req/s, p99 ${shown(health.p99, 1)} ms`);
     let profile: string | undefined;
     if (profileFile) {
@@ -175,7 +299,28 @@ async function runBackend(
       );
       console.log(`[${label}] server CPU profile during the mixed load:\n${profile}`);
     }
-    return { backend, footprint, seedSec, afterSeed, afterLoad, health, mixed, profile };
+    return {
+      backend,
+      footprint,
+      seedSec,
+      seedCpuSec,
+      afterSeed,
+      settle: settled,
+      idle,
+      mixedCpuSec: measuredMixed.cpuSec,
+      healthCpuSec,
+      afterLoad,
+      health,
+      mixed,
+      profile,
+    };
+  } catch (e) {
+    // The server's own words say why (it crashed, ran out of heap, or a request failed).
+    const ended = polis.process.exitCode ?? polis.process.signalCode;
+    throw new Error(
+      `[${label}] ${e instanceof Error ? e.message : String(e)}; server ${ended === null ? 'still running' : `ended (${ended})`}; its stderr: ${polis.stderr().slice(-1500) || 'empty'}`,
+      { cause: e },
+    );
   } finally {
     await polis.stop();
     rmSync(dataDir, { recursive: true, force: true });
@@ -204,6 +349,11 @@ function figuresOf(run: BackendRun): Figure[] {
   // Without a ceiling (no /healthz response measured) the ratio is missing: left out, not reported as 0 or Infinity.
   const ratio = measured(health.rps) && health.rps > 0 && measured(health.p99) ? mixed.rps / health.rps : undefined;
   const op = (name: string) => mixed.ops[name];
+  // Server CPU per request: CPU over the whole load run (warm-up included) over the requests that run made, the
+  // warm-up's counted at the measured rate. Less sensitive to other work on the machine than throughput.
+  const loadSec = params.warmupSec + params.durationSec;
+  const cpuPerRequest = (cpuSec: number, rps: number) => (rps > 0 ? (1000 * cpuSec) / (rps * loadSec) : Number.NaN);
+  const healthCpu = cpuPerRequest(run.healthCpuSec, health.rps);
   const figures: Figure[] = [
     figure({
       metric: `throughput${s}`,
@@ -229,6 +379,12 @@ function figuresOf(run: BackendRun): Figure[] {
       baseline: `/healthz p99 ${shown(health.p99, 2)} ms`,
     }),
     figure({ metric: `latency_max${s}`, value: round(mixed.max, 1), unit: 'ms' }),
+    figure({
+      metric: `cpu_per_request${s}`,
+      value: round(cpuPerRequest(run.mixedCpuSec, mixed.rps), 3),
+      unit: 'ms',
+      baseline: `server CPU ${round(run.mixedCpuSec)} s over ${loadSec} s of load; /healthz ${shown(healthCpu, 3)} ms of CPU per request`,
+    }),
     figure({
       metric: `non_2xx${s}`,
       value: mixed.non2xx + mixed.errors + mixed.timeouts,
@@ -279,10 +435,22 @@ function figuresOf(run: BackendRun): Figure[] {
       baseline: 'the ceiling: same connections and duration, no store work',
     }),
     figure({
+      metric: `settle_time${s}`,
+      value: round(run.settle.sec),
+      unit: 's',
+      baseline: `${run.settle.settled ? 'settled' : `NOT settled within ${params.settleLimitSec} s`}: delivery queue empty, revision and reconciles still for ${QUIET_READS} s; server CPU ${round(run.settle.cpuSec)} s meanwhile, ${run.settle.state.reconciles} reconciles in all`,
+    }),
+    figure({
+      metric: `idle_cpu${s}`,
+      value: round(run.idle.cpuPercent, 2),
+      unit: '% of a core',
+      baseline: `settled server with no requests for ${round(run.idle.sec)} s: ${run.idle.reconciles} reconciles, ${run.idle.revisions} store revisions`,
+    }),
+    figure({
       metric: `seed_rate${s}`,
       value: Math.round(objects / run.seedSec),
       unit: 'objects/s',
-      baseline: `${objects} Applications through /api/v1/apply in batches of ${params.batch}, ${round(run.seedSec)} s`,
+      baseline: `${objects} Applications through /api/v1/apply in batches of ${params.batch}, ${round(run.seedSec)} s; server CPU ${round(run.seedCpuSec)} s (${round((1000 * run.seedCpuSec) / objects, 2)} ms per object)`,
     }),
   ];
   return figures;
@@ -290,10 +458,20 @@ function figuresOf(run: BackendRun): Figure[] {
 
 const runs: BackendRun[] = [];
 const notes: string[] = [];
-if (params.backends.includes('sqlite')) runs.push(await runBackend('sqlite'));
+/** One backend's run: a failure is reported in the output and notes, and the other runs' figures are still written. */
+async function attempt(run: () => Promise<BackendRun>): Promise<void> {
+  try {
+    runs.push(await run());
+  } catch (e) {
+    const text = `a run FAILED: ${e instanceof Error ? e.message : String(e)}`;
+    console.error(text);
+    notes.push(text);
+  }
+}
+if (params.backends.includes('sqlite')) await attempt(() => runBackend('sqlite'));
 // The same SQLite run in the small footprint (POLIS_FOOTPRINT=small), unless flags were given by hand.
 if (params.backends.includes('sqlite') && params.serverNodeArgs.length === 0) {
-  runs.push(await runBackend('sqlite', undefined, 'small'));
+  await attempt(() => runBackend('sqlite', undefined, 'small'));
 }
 if (params.backends.includes('postgres')) {
   const bin = findPostgresBin();
@@ -308,7 +486,8 @@ if (params.backends.includes('postgres')) {
       console.log(
         `[postgres] throwaway PostgreSQL ${pg.version} at ${pg.url.replace(/\/\/[^@]*@/, '//')} (fsync off, as in the tests)`,
       );
-      runs.push(await runBackend('postgres', pg.url));
+      const url = pg.url;
+      await attempt(() => runBackend('postgres', url));
     } finally {
       pg?.stop();
     }
@@ -320,6 +499,11 @@ for (const r of runs)
   if (!measured(r.health.p99) || !(r.health.rps > 0))
     notes.push(
       `${r.backend}${r.footprint === 'small' ? ' (small footprint)' : ''}: the /healthz ceiling run measured no latency (${r.health.requests} requests, ${r.health.errors} errors, ${r.health.timeouts} timeouts): its p50/p99 and the throughput_vs_healthz ratio are missing`,
+    );
+for (const r of runs)
+  if (!r.settle.settled)
+    notes.push(
+      `${r.backend}${r.footprint === 'small' ? ' (small footprint)' : ''}: delivery did not settle within ${params.settleLimitSec} s (queue ${r.settle.state.queued}): the load was measured while the server was still delivering`,
     );
 for (const f of figures)
   if (f.met === false) notes.push(`goal missed: ${f.metric} = ${f.value} ${f.unit}, goal ${f.goal}`);

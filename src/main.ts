@@ -54,12 +54,13 @@ import { eventKind } from './events/event-kind.ts';
 import { IncidentController } from './observe/incidents/incident-controller.ts';
 import { incidentKind } from './observe/incidents/incident-kind.ts';
 import { servedObservationSource, simObservationSource } from './observe/sources/simulated/sim-incident-source.ts';
+import { declaredAppHolding } from './observe/topology/declared-apps.ts';
 import { eventsGoWithTheirTenant } from './events/event-admission.ts';
 import { DEFAULT_SANDBOX, SimCloud } from './sim/index.ts';
 import { startRetention } from './audit/retention.ts';
 import type { MetricsSource } from './observe/index.ts';
-import { createHistory, createMetricsSource, type History } from './observe/index.ts';
-import { AlertController, alertRuleKind } from './observe/alerts/index.ts';
+import { componentTargetsOf, createHistory, createMetricsSource, type History } from './observe/index.ts';
+import { AlertController, alertApp, alertRuleKind } from './observe/alerts/index.ts';
 import { alertNotice, incidentNotice, Notifier, notificationChannelKind, silenceKind } from './observe/notify/index.ts';
 import { BackupStatus, type BackupDeps } from './backup/backup-jobs.ts';
 import { registerBackupMetrics } from './backup/backup-metrics.ts';
@@ -287,8 +288,11 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
           : undefined;
   // Metric history: range queries go to Prometheus when it is configured, else polis keeps its own in the store,
   // sampled from the simulated cloud by the replica that runs the controllers.
+  // The components history samples, kept from the change feed (no application parsed for it).
+  const historyTargets = new HoldingIndex({ store, feed, holding: componentTargetsOf });
   const history: History = createHistory({
     store,
+    targets: async () => [...(await historyTargets.holdings('all')).values()].flat(2),
     clock,
     sim,
     ...(remoteSim ? { servedSim: remoteSim } : {}),
@@ -430,8 +434,11 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
   const holdings = new HoldingIndex({ store, feed, holding: applicationHolding });
   void holdings.start().catch(() => undefined);
   const usageReport = createUsageReport({ resources, holdings });
+  // What alert rounds read of each application, kept from the change feed (no full list parsed every 15 s).
+  const alertApps = new HoldingIndex({ store, feed, holding: alertApp });
   const alerts = new AlertController({
     store,
+    applications: async () => [...(await alertApps.holdings('all')).values()].flat(),
     clock,
     metrics: metricsSource,
     burst: () => delivery.burstByDepartment(),
@@ -444,10 +451,16 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
   // Incidents from the sandbox's telemetry: scraped every 15 s (in virtual time, a test starts it and evaluates);
   // each department's incident is notified once when it opens, to the owner its verdict names.
   // With POLIS_SIM_URL the served cloud's telemetry, read by whichever replica leads (one cloud, one set of incidents).
+  // The applications' declared calls and owners come from an index kept from the change feed: a scrape parses none.
+  const declaredIndex = sim || remoteSim ? new HoldingIndex({ store, feed, holding: declaredAppHolding }) : undefined;
+  const declared = async () => {
+    const held = [...(await declaredIndex!.holdings('all')).values()].flat();
+    return { apps: held.map((h) => h.app), owners: new Map(held.flatMap((h) => h.owners)) };
+  };
   const observation = sim
-    ? simObservationSource(sim, resources)
+    ? simObservationSource(sim, declared)
     : remoteSim
-      ? servedObservationSource(remoteSim, resources)
+      ? servedObservationSource(remoteSim, declared)
       : undefined;
   const incidents = observation
     ? new IncidentController({
@@ -484,6 +497,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     feed,
     watches,
     delivery: delivery.stats,
+    deliveryQueued: () => delivery.queued,
     burst: () => delivery.burstByDepartment(),
     failedRequests: () => resources.failedRequestCounts,
     fencedWrites: () => resources.fencedWriteCounts,
@@ -677,6 +691,9 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     watches.stop();
     bindings.stop();
     holdings.stop();
+    alertApps.stop();
+    declaredIndex?.stop();
+    historyTargets.stop();
     quotaIndex.stop();
     feed.stop();
     await app.close();

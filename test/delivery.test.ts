@@ -111,6 +111,35 @@ describe('delivery of the example applications in the sandbox', () => {
     expect(p.delivery.stats.objectsChanged).toBe(changed);
   });
 
+  it('leaves out of the periodic resync an application that only waits for room and holds nothing', async () => {
+    const p = t.polis;
+    const skipped = async () => {
+      const full = await p.delivery.resyncAll();
+      const periodic = await p.delivery.resyncAll({ periodic: true });
+      await p.delivery.idle();
+      return full - periodic;
+    };
+    const before = await skipped();
+    const created = await t.request('POST', `${APPS}/edu/applications`, {
+      token: t.tokens['edu-admin'],
+      body: {
+        apiVersion: 'core.oam.dev/v1beta1',
+        kind: 'Application',
+        metadata: { name: 'no-room' },
+        spec: { components: [{ name: 'web', type: 'worker', properties: { image: 'nginx', cpu: '50' } }] },
+      },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    await settle(3);
+    expect((await app('edu', 'no-room')).status?.phase).toBe('Pending');
+    expect(await skipped()).toBe(before + 1);
+    // Nothing else changed for it: a capacity change or its own change still queues it (requeueForRoom, the watch).
+    const gone = await t.request('DELETE', `${APPS}/edu/applications/no-room`, { token: t.tokens['edu-admin'] });
+    expect(gone.statusCode, gone.body).toBeLessThan(300);
+    await settle(3);
+    expect(await skipped()).toBe(before);
+  });
+
   it('stops at a suspend step until someone approves it, then delivers the next step', async () => {
     await settle(10);
     let license = (await app('samr', 'business-license')).status!;

@@ -11,21 +11,31 @@ export function residentMemory(pid: number): { rssMb: number; peakMb: number } {
   return { rssMb: kb('VmRSS'), peakMb: kb('VmHWM') };
 }
 
+/** A reader of the server's /metrics text (one scrape): the first sample of a metric by name, or undefined. */
+export async function serverMetrics(
+  url: string,
+  token: string,
+): Promise<((name: string) => number | undefined) | undefined> {
+  const res = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${token}` } });
+  if (!res.ok) return undefined;
+  const text = await res.text();
+  return (name) => {
+    const m = new RegExp(`^${name}(?:\\{[^}]*\\})? ([\\d.e+-]+)$`, 'm').exec(text);
+    return m ? Number(m[1]) : undefined;
+  };
+}
+
 /** The server's own V8 heap figures from /metrics (prom-client default metrics, prefix polis_), in MB. */
 export async function serverHeap(
   url: string,
   token: string,
 ): Promise<{ heapUsedMb: number; heapTotalMb: number } | undefined> {
-  const res = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${token}` } });
-  if (!res.ok) return undefined;
-  const text = await res.text();
-  const value = (name: string) => {
-    const m = new RegExp(`^${name}(?:\\{[^}]*\\})? ([\\d.e+]+)$`, 'm').exec(text);
-    return m ? Number(m[1]) / 2 ** 20 : undefined;
-  };
-  const heapUsedMb = value('polis_nodejs_heap_size_used_bytes');
-  const heapTotalMb = value('polis_nodejs_heap_size_total_bytes');
-  return heapUsedMb === undefined || heapTotalMb === undefined ? undefined : { heapUsedMb, heapTotalMb };
+  const value = await serverMetrics(url, token);
+  const used = value?.('polis_nodejs_heap_size_used_bytes');
+  const total = value?.('polis_nodejs_heap_size_total_bytes');
+  return used === undefined || total === undefined
+    ? undefined
+    : { heapUsedMb: used / 2 ** 20, heapTotalMb: total / 2 ** 20 };
 }
 
 /** CPU time (user + system, in seconds) a process has used so far, from /proc/<pid>/stat. */

@@ -12,6 +12,8 @@ export function createMetrics(deps: {
   feed: ChangeFeed;
   watches?: WatchGuard;
   delivery?: DeliveryStats;
+  /** Application reconciles queued or running in the delivery controller. */
+  deliveryQueued?: () => number;
   /** Replicas on burst clusters and their cost per hour, by department. */
   burst?: () => ReadonlyMap<string, BurstUse>;
   /** Failed requests written to the audit chain one by one, and those the per-caller rate limit only counted. */
@@ -199,6 +201,13 @@ export function createMetrics(deps: {
       () => delivery.sharingDeferred,
     );
   }
+  const { deliveryQueued } = deps;
+  if (deliveryQueued)
+    gauge(
+      'polis_delivery_queue_depth',
+      'Application reconciles queued or running (0 once delivery has caught up with every change).',
+      deliveryQueued,
+    );
   const { burst } = deps;
   if (burst) {
     const byDepartment = (name: string, help: string, read: (u: BurstUse) => number) =>

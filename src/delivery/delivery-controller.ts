@@ -11,6 +11,7 @@ import type { Clock } from '../kernel/clock.ts';
 import { causeDetail, ConflictError, NotFoundError } from '../kernel/errors.ts';
 import type { Message } from '../kernel/messages/index.ts';
 import { msg } from '../kernel/messages/index.ts';
+import type { Resources } from '../kernel/resources.ts';
 import { WorkQueue } from '../kernel/work-queue.ts';
 import type { ChangeFeed, Subscription } from '../resources/change-feed.ts';
 import type { StoredObject } from '../resources/envelope.ts';
@@ -111,6 +112,10 @@ interface Memory {
   observations: Map<string, Observation>;
   /** Some replicas found no room in the last reconcile: retried when a cluster's capacity changes. */
   unplaced?: boolean;
+  /** The last reconcile left nothing of it in any cluster (nothing applied, held or waiting for removal). */
+  holdsNothing?: boolean;
+  /** Resource version of the application as the last reconcile left it (read, or with the status it wrote). */
+  reconciledVersion?: string;
   /**
    * Some replicas run on a burst cluster: placed again when a cluster's capacity changes, so that they come back to
    * private room as soon as it frees (a borrower yields, an application shrinks), not at the next full resync.
@@ -143,6 +148,8 @@ export class DeliveryController {
   private readonly statuses: StatusBatcher;
   private readonly memory = new Map<string, Memory>();
   private readonly byNamespace = new Map<string, string>();
+  /** Each cluster's free room when its capacity last changed (roomFreed). */
+  private readonly lastFree = new Map<string, Resources>();
   private readonly leftovers: LeftoverCleanup;
   private readonly sharing: SharingLedger;
   private readonly burst = new BurstLedger(async (tenant) =>
@@ -155,6 +162,8 @@ export class DeliveryController {
   /** The full resync listing now, and the one that follows it (see resyncAll). */
   private resyncing?: Promise<number>;
   private resyncNext?: Promise<number>;
+  /** Whether a call that is not periodic waits for resyncNext. */
+  private resyncNextFull = false;
   private unlisten: (() => void)[] = [];
 
   constructor(deps: DeliveryDeps) {
@@ -205,7 +214,7 @@ export class DeliveryController {
         if (change === 'health' || change === 'added' || change === 'removed') {
           void this.leftovers.returned(cluster);
           void this.resyncAll();
-        } else if (change === 'capacity') this.requeueForRoom();
+        } else if (change === 'capacity' && this.roomFreed(cluster)) this.requeueForRoom();
       }),
     );
     for (const name of this.deps.clusters.names()) this.listenTo(name);
@@ -240,7 +249,7 @@ export class DeliveryController {
     }
     await this.resyncAll();
     const resync = this.deps.resyncMs ?? 5 * 60_000;
-    if (resync > 0) this.every(resync, () => void this.resyncAll());
+    if (resync > 0) this.every(resync, () => void this.resyncAll({ periodic: true }));
     this.every(10 * 60_000, () => void this.events.prune(this.deps.eventTtlMs ?? 6 * 3_600_000));
   }
 
@@ -263,6 +272,11 @@ export class DeliveryController {
     return [...this.memory.keys()].sort();
   }
 
+  /** Reconciles queued or running now (timed retries not counted): 0 once delivery has caught up. */
+  get queued(): number {
+    return this.queue.size;
+  }
+
   enqueue(tenant: string, name: string): void {
     this.queue.add(`${tenant}/${name}`);
   }
@@ -272,22 +286,30 @@ export class DeliveryController {
    * share the one that follows it: a burst of cluster changes (a hundred clusters answering their first probe, each a
    * `health` change) lists the applications twice, not once per change, which at scale was most of a first
    * delivery's work (a listing of every application per cluster per replica).
+   *
+   * The periodic one leaves out applications that only wait for room and hold nothing in any cluster: there is no
+   * drift to repair, and a capacity change (requeueForRoom), a cluster's health change (a full resync) or a change of
+   * their own queues them. An estate of thousands of applications waiting for room then costs no reconcile every few
+   * minutes. A shared listing is periodic only if every call that shares it was.
    */
-  resyncAll(): Promise<number> {
+  resyncAll(opts: { readonly periodic?: boolean } = {}): Promise<number> {
     if (!this.resyncing) {
-      this.resyncing = this.listAndQueue().finally(() => (this.resyncing = undefined));
+      this.resyncing = this.listAndQueue(opts.periodic === true).finally(() => (this.resyncing = undefined));
       return this.resyncing;
     }
+    if (!opts.periodic) this.resyncNextFull = true;
     this.resyncNext ??= this.resyncing
       .catch(() => 0)
       .then(() => {
+        const periodic = !this.resyncNextFull;
         this.resyncNext = undefined;
-        return this.resyncAll();
+        this.resyncNextFull = false;
+        return this.resyncAll({ periodic });
       });
     return this.resyncNext;
   }
 
-  private async listAndQueue(): Promise<number> {
+  private async listAndQueue(periodic: boolean): Promise<number> {
     let cont: string | undefined;
     let n = 0;
     do {
@@ -295,6 +317,8 @@ export class DeliveryController {
       for (const o of page.items) {
         const key = `${o.metadata.tenant}/${o.metadata.name}`;
         if (!this.owns(key)) continue;
+        const mem = periodic ? this.memory.get(key) : undefined;
+        if (mem?.unplaced && mem.holdsNothing && mem.reconciledVersion === o.metadata.resourceVersion) continue;
         this.queue.add(key);
         n++;
       }
@@ -365,6 +389,19 @@ export class DeliveryController {
     const t = setInterval(fn, ms);
     t.unref();
     this.timers.push(t);
+  }
+
+  /**
+   * Whether `cluster` has more free room than when last asked (cpu, memory or pods): only then may an application
+   * waiting for room fit where it did not. Capacity also changes as replicas are placed and start (room taken), and
+   * requeueing thousands of waiting applications at each of those changes is work for nothing.
+   */
+  private roomFreed(cluster: string): boolean {
+    const free = this.deps.clusters.candidates().find((c) => c.name === cluster)?.free;
+    const was = this.lastFree.get(cluster);
+    if (free) this.lastFree.set(cluster, free);
+    else this.lastFree.delete(cluster);
+    return !free || !was || free.cpuMilli > was.cpuMilli || free.memoryBytes > was.memoryBytes || free.pods > was.pods;
   }
 
   private requeueForRoom(): void {
@@ -650,6 +687,7 @@ export class DeliveryController {
     };
     mem.observations = observations;
     mem.unplaced = status.components.some((c) => (c.unplaced ?? 0) > 0);
+    mem.holdsNothing = clusters.length === 0 && pendingRemoval.length === 0 && mem.applied.size === 0;
     mem.onBurst = Object.values(plan.placement).some((p) => Object.keys(p.replicas).some((c) => !isPrivate(c)));
     placementNote(notes, previous, status);
     for (const n of notes.grouped()) this.event(owner, n.type, n.reason, n.detail, n.cluster);
@@ -756,11 +794,13 @@ export class DeliveryController {
   }
 
   private async writeStatus(app: StoredObject, status: AppStatus, mem: Memory): Promise<void> {
+    mem.reconciledVersion = app.metadata.resourceVersion;
     if (JSON.stringify(app.status ?? null) === JSON.stringify(status)) return;
     const r = await this.statuses.write({ ...app, metadata: { ...app.metadata }, status });
     if (r.ok) {
       mem.writtenVersion = r.object.metadata.resourceVersion;
       mem.seen = deliveryInputDigest(r.object);
+      mem.reconciledVersion = mem.writtenVersion;
       this.stats.statusWrites++;
       return;
     }

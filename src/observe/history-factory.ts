@@ -3,6 +3,7 @@ import type { Store } from '../resources/store.ts';
 import type { SimCloud } from '../sim/index.ts';
 import { HistorySampler } from './history/history-sampler.ts';
 import { listTargets } from './history/history-sampler.ts';
+import type { ComponentTarget } from './history/history-probe.ts';
 import { HistoryService } from './history/history-service.ts';
 import { HistoryWriter } from './history/history-writer.ts';
 import { StoreHistory } from './history/store-history.ts';
@@ -12,6 +13,8 @@ import { SimulatedHistoryProbe } from './sources/simulated/simulated-probe.ts';
 
 export interface HistoryConfig {
   readonly store: Store;
+  /** The components the sampler reads (HistorySamplerDeps.targets); absent, listed from the store. */
+  readonly targets?: () => Promise<ComponentTarget[]>;
   readonly clock: Clock;
   /** The simulated cloud the sampler reads (the embedded default). */
   readonly sim?: SimCloud;
@@ -61,6 +64,7 @@ export function createHistory(config: HistoryConfig): History {
   if (!probe) return { service };
   const sampler = new HistorySampler({
     store: config.store,
+    ...(config.targets ? { targets: config.targets } : {}),
     probe,
     writer,
     clock: config.clock,

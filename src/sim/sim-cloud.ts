@@ -217,11 +217,12 @@ export class SimCloud {
   private groups(namespace: string, component: string) {
     const key = groupKey(namespace, component);
     const out = [];
-    for (const c of this.clusters()) {
+    // Asked for every component on every metrics sample: only the clusters holding it are sorted, not all of them.
+    for (const c of this.clusterMap.values()) {
       const group = c.runtime.groups.get(key);
       if (group !== undefined) out.push({ cluster: c.name, serving: c.runtime.state !== 'down', group });
     }
-    return out;
+    return out.length > 1 ? out.sort((a, b) => (a.cluster < b.cluster ? -1 : 1)) : out;
   }
 
   private runUntil(until: number, clock: SettableClock | undefined): void {

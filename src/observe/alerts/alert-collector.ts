@@ -10,6 +10,11 @@ import { sloTargets } from './slo-policy.ts';
 /** What the collector reads besides the store: the metrics seam, and the delivery controller's burst use. */
 export interface CollectorDeps {
   readonly store: Pick<Store, 'list'>;
+  /**
+   * Every application as the collector reads it (alertApp), from an index kept from the change feed (main.ts), so
+   * a round over 10,000 applications parses none of them. Absent: listed from the store each round.
+   */
+  readonly applications?: () => Promise<Iterable<AlertApp>>;
   readonly metrics?: MetricsSource;
   /** Cost per hour on burst clusters, by department (DeliveryController.burstByDepartment). */
   readonly burst?: () => ReadonlyMap<string, { readonly yuanPerHour: number }>;
@@ -35,6 +40,46 @@ interface StatusLike {
   readonly saturation?: Readonly<Record<string, unknown>>;
 }
 
+/** What alert collection reads of one application: a few fields, not the stored object. */
+export interface AlertApp {
+  readonly tenant: string;
+  readonly name: string;
+  readonly namespace: string;
+  readonly slos: ReturnType<typeof sloTargets>;
+  readonly status: StatusLike;
+}
+
+/** The part of an application the collector reads (pure; what an index keeps of each application). */
+export function alertApp(app: StoredObject): AlertApp {
+  const tenant = app.metadata.tenant ?? '';
+  const s = (app.status ?? {}) as StatusLike;
+  // Only the fields read, copied: the rest of the status (conditions, messages) is not kept alive by an index.
+  const status: StatusLike = {
+    ...(s.placement ? { placement: s.placement } : {}),
+    ...(s.components
+      ? {
+          components: s.components.map((c) => ({
+            name: c.name,
+            ...(c.desiredReplicas === undefined ? {} : { desiredReplicas: c.desiredReplicas }),
+            ...(c.workload === undefined ? {} : { workload: c.workload }),
+            ...(c.runs?.lastResult === undefined ? {} : { runs: { lastResult: c.runs.lastResult } }),
+          })),
+        }
+      : {}),
+    ...(s.crashLoops ? { crashLoops: s.crashLoops.map((c) => ({ component: c.component, movedAt: c.movedAt })) } : {}),
+    ...(s.saturation
+      ? { saturation: Object.fromEntries(Object.keys(s.saturation).map((k) => [k, Boolean(s.saturation![k])])) }
+      : {}),
+  };
+  return {
+    tenant,
+    name: app.metadata.name,
+    namespace: namespaceOf(tenant, app.metadata.name, app.status),
+    slos: sloTargets(app.spec as Parameters<typeof sloTargets>[0]),
+    status,
+  };
+}
+
 async function listAll(store: Pick<Store, 'list'>, kind: string): Promise<StoredObject[]> {
   const out: StoredObject[] = [];
   let cont: string | undefined;
@@ -57,17 +102,12 @@ export async function collectSignals(deps: CollectorDeps, sink: SampleSink, now:
     if (v !== undefined && Number.isFinite(v)) sink.record(seriesKey(signal, labels), now, v);
   };
   const [apps, clusters, tenants] = await Promise.all([
-    listAll(deps.store, 'Application'),
+    deps.applications ? deps.applications() : listAll(deps.store, 'Application').then((all) => all.map(alertApp)),
     listAll(deps.store, 'Cluster'),
     listAll(deps.store, 'Tenant'),
   ]);
   await Promise.all(
-    apps.map(async (app) => {
-      const tenant = app.metadata.tenant ?? '';
-      const name = app.metadata.name;
-      const status = (app.status ?? {}) as StatusLike;
-      const slos = sloTargets(app.spec as Parameters<typeof sloTargets>[0]);
-      const namespace = namespaceOf(tenant, name, app.status);
+    Array.from(apps, async ({ tenant, name, namespace, slos, status }) => {
       const crash = new Set((status.crashLoops ?? []).filter((c) => !c.movedAt).map((c) => c.component));
       for (const c of status.components ?? []) {
         const labels = { tenant, app: name, component: c.name };

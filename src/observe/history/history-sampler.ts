@@ -2,12 +2,18 @@ import type { ApplicationSpec } from '../../apps/application-kind.ts';
 import { componentDemands } from '../../apps/render/index.ts';
 import { namespaceOf } from '../../delivery/namespace.ts';
 import type { Clock } from '../../kernel/clock.ts';
+import type { StoredObject } from '../../resources/envelope.ts';
 import type { Store } from '../../resources/store.ts';
 import type { ComponentTarget, HistoryProbe } from './history-probe.ts';
 import type { HistoryWriter } from './history-writer.ts';
 
 export interface HistorySamplerDeps {
   readonly store: Store;
+  /**
+   * Every component with replicas (componentTargetsOf each application), from an index kept from the change feed
+   * (main.ts), so the sampler parses no application. Absent: listed from the store every minute.
+   */
+  readonly targets?: () => Promise<ComponentTarget[]>;
   readonly probe: HistoryProbe;
   readonly writer: HistoryWriter;
   readonly clock: Clock;
@@ -63,7 +69,7 @@ export class HistorySampler {
   private async step(): Promise<void> {
     const now = this.deps.clock.now().getTime();
     if (now - this.targetsAt >= TARGETS_EVERY_MS) {
-      this.targets = await listTargets(this.deps.store);
+      this.targets = await (this.deps.targets?.() ?? listTargets(this.deps.store));
       this.targetsAt = now;
     }
     this.deps.writer.append(await this.deps.probe.sample(this.targets), now);
@@ -78,20 +84,23 @@ export class HistorySampler {
   }
 }
 
+/** Every component with replicas of one application, with the namespace it runs in (pure). */
+export function componentTargetsOf(o: StoredObject): ComponentTarget[] {
+  const tenant = o.metadata.tenant ?? '';
+  const app = o.metadata.name;
+  const namespace = namespaceOf(tenant, app, o.status);
+  return componentDemands(o.spec as ApplicationSpec)
+    .filter((c) => c.replicas > 0)
+    .map((c) => ({ tenant, app, namespace, component: c.name }));
+}
+
 /** Every component with replicas of every application, with the namespace it runs in. */
 export async function listTargets(store: Store): Promise<ComponentTarget[]> {
   const out: ComponentTarget[] = [];
   let cont: string | undefined;
   do {
     const page = await store.list({ kind: 'Application', limit: 1000, continue: cont });
-    for (const o of page.items) {
-      const tenant = o.metadata.tenant ?? '';
-      const app = o.metadata.name;
-      const namespace = namespaceOf(tenant, app, o.status);
-      for (const c of componentDemands(o.spec as ApplicationSpec)) {
-        if (c.replicas > 0) out.push({ tenant, app, namespace, component: c.name });
-      }
-    }
+    for (const o of page.items) out.push(...componentTargetsOf(o));
     cont = page.continue;
   } while (cont);
   return out;

@@ -8,6 +8,8 @@ import {
   viewFor,
   type DeclaredApp,
 } from './topology.ts';
+import { declaredApp, declaredAppHolding } from './declared-apps.ts';
+import type { StoredObject } from '../../resources/envelope.ts';
 
 const APPS: DeclaredApp[] = [
   {
@@ -105,5 +107,34 @@ describe('the service graph', () => {
     expect(v.edges.some((e) => e.from.startsWith('samr'))).toBe(false);
     expect(JSON.stringify(v)).not.toContain('samr--biz/db');
     expect(viewFor(t, 'all')).toBe(t);
+  });
+
+  it('reads the same edges and owners from the compact holding an index keeps as from the stored application', () => {
+    const stored = (a: DeclaredApp, vendor?: string): StoredObject =>
+      ({
+        apiVersion: 'core.oam.dev/v1beta1',
+        kind: 'Application',
+        metadata: {
+          name: a.application,
+          tenant: a.department,
+          ...(vendor ? { labels: { 'polis.io/vendor': vendor } } : {}),
+        },
+        spec: {
+          components: a.components.map((c) => ({
+            ...c,
+            type: 'webservice',
+            properties: { image: 'x', cpu: '1', ...c.properties },
+            traits: [...(c.traits ?? []), { type: 'scaler', properties: { replicas: 2 } }],
+          })),
+        },
+        status: { namespace: a.namespace },
+      }) as unknown as StoredObject;
+    const objects = APPS.map((a, i) => stored(a, i === 0 ? 'acme' : undefined));
+    const full = objects.map(declaredApp);
+    const held = objects.map(declaredAppHolding);
+    expect(declaredEdges(held.map((h) => h.app))).toEqual(declaredEdges(full.map((f) => f.app)));
+    expect(declaredEdges(held.map((h) => h.app))).toHaveLength(4);
+    expect(held.map((h) => h.owners)).toEqual(full.map((f) => f.owners));
+    expect(JSON.stringify(held)).not.toContain('image');
   });
 });

@@ -1,8 +1,8 @@
-import type { ResourceService } from '../../../resources/service.ts';
 import type { SimCloud } from '../../../sim/index.ts';
 import type { ObservationSource } from '../../incidents/incident-controller.ts';
 import type { Observation } from '../../incidents/symptoms.ts';
-import { declaredApps, type ComponentOwner } from '../../topology/declared-apps.ts';
+import type { ComponentOwner } from '../../topology/declared-apps.ts';
+import type { DeclaredApp } from '../../topology/topology.ts';
 import { declaredEdges } from '../../topology/topology.ts';
 import { simObservation } from './sim-observation.ts';
 
@@ -12,9 +12,19 @@ export interface DeclaredCalls {
   readonly owners: ReadonlyMap<string, ComponentOwner>;
 }
 
-/** What the store declares: every application's calls between components, and who owns each component. */
-export async function declaredCalls(resources: ResourceService): Promise<DeclaredCalls> {
-  const { apps, owners } = await declaredApps(resources);
+/**
+ * Every application and its components' owners, as the store declares them: main.ts gives an index of
+ * declaredAppHolding kept from the change feed, so a scrape every 15 s parses no application (declaredApps reads the
+ * store, for tests).
+ */
+export type DeclaredAppsOf = () => Promise<{
+  apps: readonly DeclaredApp[];
+  owners: ReadonlyMap<string, ComponentOwner>;
+}>;
+
+/** The declared calls between components, and who owns each component. */
+export async function declaredCalls(declared: DeclaredAppsOf): Promise<DeclaredCalls> {
+  const { apps, owners } = await declared();
   const calls = new Map<string, string[]>();
   for (const e of declaredEdges(apps)) (calls.get(e.from) ?? calls.set(e.from, []).get(e.from)!).push(e.to);
   return { calls, owners };
@@ -32,10 +42,10 @@ export function observeDeclared(sim: SimCloud, fromS: number, toS: number, decla
 }
 
 /** The incident controller's view of the embedded sandbox: its telemetry, with the owners from the store. */
-export function simObservationSource(sim: SimCloud, resources: ResourceService): ObservationSource {
+export function simObservationSource(sim: SimCloud, declared: DeclaredAppsOf): ObservationSource {
   return {
     async observe(fromS, toS) {
-      return observeDeclared(sim, fromS, toS, await declaredCalls(resources));
+      return observeDeclared(sim, fromS, toS, await declaredCalls(declared));
     },
   };
 }
@@ -46,11 +56,11 @@ export function simObservationSource(sim: SimCloud, resources: ResourceService):
  */
 export function servedObservationSource(
   served: { observation(fromS: number, toS: number, declared: DeclaredCalls): Promise<Observation> },
-  resources: ResourceService,
+  declared: DeclaredAppsOf,
 ): ObservationSource {
   return {
     async observe(fromS, toS) {
-      return served.observation(fromS, toS, await declaredCalls(resources));
+      return served.observation(fromS, toS, await declaredCalls(declared));
     },
   };
 }

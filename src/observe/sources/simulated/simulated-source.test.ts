@@ -97,4 +97,32 @@ describe('the simulated metrics source', () => {
     ]);
     expect(await source.history(WEB, 'requestsPerSecond', start + 200_000, start + 200_000, 1)).toEqual([NaN]);
   });
+
+  it('keeps no ring for a component never measured, yet answers its history as if it had NaN samples', async () => {
+    const { cloud, cluster } = newCloud({ clusters: [smallCluster('c1')] });
+    cloud.setScenario('edu-portal', 'web', constant(25));
+    const source = new SimulatedMetricsSource({ sim: cloud, pastFromScenario: true });
+    source.track(WEB);
+    const start = cloud.now();
+    for (let minute = 0; minute < 30; minute++) {
+      source.record();
+      cloud.advance(60_000);
+    }
+    expect(source.ringCount).toBe(0);
+    // Before the first sample the scenario answers; from it on, nothing was measured: NaN.
+    expect(await source.history(WEB, 'requestsPerSecond', start - 60_000, start + 60_000, 60_000)).toEqual([
+      25,
+      NaN,
+      NaN,
+    ]);
+    cluster.apply(namespace('edu-portal'));
+    cluster.apply(deployment('web', 'edu-portal', { replicas: 1 }));
+    cloud.advance(10_000);
+    source.record();
+    expect(source.ringCount).toBe(1);
+    const now = cloud.now();
+    const [before, at] = await source.history(WEB, 'requestsPerSecond', start + 60_000, now, now - start - 60_000);
+    expect(before).toBeNaN();
+    expect(at).toBe(25);
+  });
 });

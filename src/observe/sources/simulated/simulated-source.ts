@@ -42,7 +42,12 @@ export class SimulatedMetricsSource implements MetricsSource {
   private readonly minIntervalMs: number;
   private readonly lookbackMs: number;
   private readonly pastFromScenario: boolean;
-  private readonly rings = new Map<string, { ref: ComponentRef; ring: SampleRing }>();
+  /**
+   * Per component sampled: its ring, made at its first sample with a value. Until then only `since` is kept, the
+   * first instant sampled: an estate of thousands of applications waiting for room costs a few bytes each, not a
+   * ring of NaN samples each.
+   */
+  private readonly rings = new Map<string, { ref: ComponentRef; ring?: SampleRing; since?: number }>();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(options: SimulatedSourceOptions) {
@@ -66,9 +71,16 @@ export class SimulatedMetricsSource implements MetricsSource {
     return Promise.resolve(this.sample(ref, this.sim.now()));
   }
 
+  /** Components with a ring of samples (those measured at least once); for tests. */
+  get ringCount(): number {
+    let n = 0;
+    for (const e of this.rings.values()) if (e.ring) n++;
+    return n;
+  }
+
   /** Starts keeping samples of a component at each `record()` without waiting for a first `signals` call. */
   track(ref: ComponentRef): void {
-    this.ringOf(ref);
+    this.entryOf(ref);
   }
 
   /** Samples every component asked about or tracked so far, stamped `now` (default: the sim's present). */
@@ -82,8 +94,10 @@ export class SimulatedMetricsSource implements MetricsSource {
    * retention). NaN where neither says anything.
    */
   history(ref: ComponentRef, signal: HistorySignal, fromMs: number, toMs: number, stepMs: number): Promise<number[]> {
-    const ring = this.rings.get(keyOf(ref))?.ring;
-    const first = ring?.firstAt ?? Infinity;
+    const entry = this.rings.get(keyOf(ref));
+    const ring = entry?.ring;
+    // The first instant sampled, with a value or not (a sample without one answers NaN, not the scenario).
+    const first = Math.min(entry?.since ?? Infinity, ring?.firstAt ?? Infinity);
     const values = historyGrid(fromMs, toMs, stepMs).map((t) => {
       const recorded = ring?.at(t, this.lookbackMs)?.[signal];
       if (recorded !== undefined) return recorded;
@@ -96,7 +110,13 @@ export class SimulatedMetricsSource implements MetricsSource {
 
   private sample(ref: ComponentRef, at: number): ComponentSignals | undefined {
     const signals = toSignals(this.sim.componentMetrics(ref.namespace, ref.component), at);
-    const ring = this.ringOf(ref);
+    const entry = this.entryOf(ref);
+    if (signals === undefined && entry.ring === undefined) {
+      // Nothing measured yet: all its samples would be NaN, which `history` answers from `since` alone.
+      entry.since = Math.min(entry.since ?? Infinity, at);
+      return undefined;
+    }
+    const ring = (entry.ring ??= new SampleRing(this.capacity));
     if (at - ring.lastAt >= this.minIntervalMs || at === ring.lastAt) {
       ring.push({
         at,
@@ -107,11 +127,11 @@ export class SimulatedMetricsSource implements MetricsSource {
     return signals;
   }
 
-  private ringOf(ref: ComponentRef): SampleRing {
+  private entryOf(ref: ComponentRef): { ref: ComponentRef; ring?: SampleRing; since?: number } {
     const key = keyOf(ref);
     let entry = this.rings.get(key);
-    if (entry === undefined) this.rings.set(key, (entry = { ref, ring: new SampleRing(this.capacity) }));
-    return entry.ring;
+    if (entry === undefined) this.rings.set(key, (entry = { ref }));
+    return entry;
   }
 }
 

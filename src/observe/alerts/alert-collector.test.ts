@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import type { StoredObject } from '../../resources/envelope.ts';
+import type { ListQuery } from '../../resources/store.ts';
+import type { ComponentSignals, MetricsSource } from '../metrics-source.ts';
+import { alertApp, collectSignals } from './alert-collector.ts';
+
+const app = {
+  apiVersion: 'core.oam.dev/v1beta1',
+  kind: 'Application',
+  metadata: { name: 'portal', tenant: 'edu', labels: {} },
+  spec: {
+    components: [
+      { name: 'web', type: 'webservice' },
+      { name: 'report', type: 'task' },
+    ],
+    policies: [{ type: 'slo', properties: { availability: 99, latency: { thresholdMs: 100 } } }],
+  },
+  status: {
+    phase: 'Running',
+    conditions: [{ type: 'Ready', status: 'True', message: 'a long message nobody samples' }],
+    placement: { web: { 'gov-east': 2 } },
+    components: [
+      { name: 'web', desiredReplicas: 2, phase: 'Running', clusters: [] },
+      { name: 'report', desiredReplicas: 0, workload: 'Job', runs: { lastResult: 'Failed', startedAt: 'x' } },
+    ],
+    crashLoops: [{ component: 'web' }, { component: 'report', movedAt: '2026-03-01T00:00:00Z' }],
+    saturation: { web: { cpu: 0.95 } },
+  },
+} as unknown as StoredObject;
+
+const store = {
+  list: (q: ListQuery) => Promise.resolve({ items: q.kind === 'Application' ? [app] : [], resourceVersion: '1' }),
+};
+/** Every component serves 50 req/s, 1 % of them failing, p99 180 ms (over the policy's 100 ms objective). */
+const SIGNALS: ComponentSignals = {
+  at: 0,
+  readyPods: 2,
+  requestsPerSecond: 50,
+  latencyP99Ms: 180,
+  errorRatio: 0.01,
+  perCluster: {},
+};
+const metrics: MetricsSource = {
+  name: 'fake',
+  signals: () => Promise.resolve(SIGNALS),
+  history: () => Promise.resolve([]),
+};
+
+async function collected(deps: Parameters<typeof collectSignals>[0]) {
+  const samples: [string, number][] = [];
+  const targets = await collectSignals(deps, { record: (k, _at, v) => void samples.push([k, v]) }, 1000);
+  return { targets, samples: samples.sort(([a], [b]) => (a < b ? -1 : 1)) };
+}
+
+describe('alert collection', () => {
+  it('samples the same from an index of alertApp views as from the stored applications', async () => {
+    const fromStore = await collected({ store, metrics });
+    const view = alertApp(app);
+    const fromIndex = await collected({ store, metrics, applications: () => Promise.resolve([view]) });
+    expect(fromIndex).toEqual(fromStore);
+    expect(fromStore.samples.map(([k]) => k.slice(0, k.indexOf('{')))).toContain('slowSample');
+    expect(fromStore.samples).toContainEqual([expect.stringMatching(/^crashLooping\{.*component="web"/), 1]);
+    expect(fromStore.samples).toContainEqual([expect.stringMatching(/^jobFailed\{/), 1]);
+    // The view keeps what is sampled, not the conditions and messages of the status.
+    expect(JSON.stringify(view)).not.toContain('nobody samples');
+  });
+});
