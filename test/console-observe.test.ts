@@ -272,7 +272,10 @@ describe.skipIf(!hasChromium)(
       await expect.poll(() => chart.getAttribute('data-loaded'), { timeout: 60_000 }).toBe('true');
       // Only the education bureau in the picker; no clusters tab.
       await page.getByTestId('monitor-department').click();
-      const options = await page.locator('.ant-select-dropdown:visible .ant-select-item-option').allTextContents();
+      // The dropdown opens after the click: read its options once the first is shown.
+      const option = page.locator('.ant-select-dropdown:visible .ant-select-item-option');
+      await option.first().waitFor({ timeout: 60_000 });
+      const options = await option.allTextContents();
       expect(options).toEqual(['教育局']);
       await page.keyboard.press('Escape');
       expect(await page.getByText('集群与节点').count()).toBe(0);
