@@ -29,6 +29,7 @@ import { startPolis } from '../src/main.ts';
 import { generateSecretKey } from '../src/tenancy/secret-cipher.ts';
 import { parseDocuments } from '../src/kernel/documents.ts';
 import { parseCpu } from '../src/kernel/quantity.ts';
+import { appNamespace } from '../src/delivery/namespace.ts';
 import type { AlertTransition } from '../src/observe/alerts/evaluate.ts';
 import { loadCraneSeries, series, type FaultSpec } from '../src/sim/index.ts';
 import { Rng } from '../src/sim/random.ts';
@@ -83,18 +84,24 @@ interface Comp {
   cpuMilli: number;
 }
 const order = new Map<string, string[]>();
+/** Components that serve requests (webservice): the others (workers) take none, and have no SLO. */
+const serving = new Set<string>();
 const appsDir = new URL('../examples/apps/', import.meta.url);
 for (const f of readdirSync(appsDir).filter((x) => x.endsWith('.yaml')))
   for (const doc of parseDocuments(readFileSync(new URL(f, appsDir), 'utf8')) as {
     kind: string;
     metadata: { name: string; tenant: string };
-    spec: { components: { name: string }[] };
-  }[])
-    if (doc.kind === 'Application')
-      order.set(
-        `${doc.metadata.tenant}/${doc.metadata.name}`,
-        doc.spec.components.map((c) => c.name),
-      );
+    spec: { components: { name: string; type: string }[] };
+  }[]) {
+    if (doc.kind !== 'Application') continue;
+    const { tenant, name } = doc.metadata;
+    order.set(
+      `${tenant}/${name}`,
+      doc.spec.components.map((c) => c.name),
+    );
+    for (const c of doc.spec.components)
+      if (c.type === 'webservice') serving.add(`${appNamespace(tenant, name)}/${c.name}`);
+  }
 const comps = new Map<string, Comp>();
 const running = () => {
   comps.clear();
@@ -142,27 +149,25 @@ for (const [app, cs] of byApp) {
   sim.mesh.declare({ ...ref(first!), calls: rest.map((c) => ({ to: ref(c) })) });
 }
 
-// Background load: a Crane production series on each application's first component (held within half and twice
-// its mean), where the demo city sets none; its peak keeps every component of the application under half its CPU
-// (the simulated cloud's 20 millicores a request, as bench/demarcation.ts sizes it).
+// Background load: a Crane production series (held within half and twice its mean) on every serving component the
+// demo city sets none on, peaking at half its CPU (the simulated cloud's 20 millicores a request, as
+// bench/demarcation.ts sizes it). Each gets its own: the metrics the alerts read carry no traffic along declared
+// calls (see docs/observe.md, "First alert").
 const craneDir = new URL('../shared/data/crane/', new URL('../', import.meta.url));
 const crane = readdirSync(craneDir)
   .filter((f) => f.endsWith('.csv.gz'))
   .sort();
+const services = all.filter(
+  (c) => serving.has(c.key) || sim.scenarioRps(c.namespace, c.name, clock.now().getTime()) !== undefined,
+);
 let withCrane = 0;
-[...byApp.values()].forEach((cs, i) => {
-  const front = cs.find((c) => !callers.has(c.key)) ?? cs[0]!;
-  if (sim.scenarioRps(front.namespace, front.name, clock.now().getTime()) !== undefined) return;
-  const s = loadCraneSeries(new URL(crane[i % crane.length]!, craneDir).pathname);
+for (const c of services) {
+  if (sim.scenarioRps(c.namespace, c.name, clock.now().getTime()) !== undefined) continue;
+  const s = loadCraneSeries(new URL(crane[withCrane++ % crane.length]!, craneDir).pathname);
   const mean = s.points.reduce((a, b) => a + b, 0) / s.points.length;
   const shape = s.points.map((p) => Math.min(Math.max(p, 0.5 * mean), 2 * mean));
-  sim.setScenario(
-    front.namespace,
-    front.name,
-    series(shape, s.stepMs, { peakRps: Math.min(...cs.map((c) => (0.5 * c.cpuMilli) / 20)) }),
-  );
-  withCrane++;
-});
+  sim.setScenario(c.namespace, c.name, series(shape, s.stepMs, { peakRps: (0.5 * c.cpuMilli) / 20 }));
+}
 // Warm-up: six hours of rounds, so the SLO windows up to 6 h hold samples before the first fault (the 72 h window
 // of the 1x burn-rate ticket does not fill: with less history a short burst weighs more there).
 for (let i = 0; i < 6 * 240; i++) await step(STEP);
@@ -216,7 +221,7 @@ const around = (c: Comp) =>
     ...(callers.get(c.key) ?? []),
   ]);
 function draw(kind: Kind): Drawn {
-  const c = pick(all);
+  const c = pick(services);
   const target = { namespace: c.namespace, component: c.name };
   const onComponent = (spec: FaultSpec): Drawn => ({
     spec,
@@ -261,7 +266,8 @@ function draw(kind: Kind): Drawn {
     case 'bad-rollout':
       return onComponent({ type: 'bad-rollout', target, rate: round(between(0.1, 0.4), 2) });
     case 'slow-dependency': {
-      const callee = edges.length ? comps.get(pick(edges).to)! : c;
+      const called = edges.filter((e) => services.some((x) => x.key === e.to));
+      const callee = called.length ? comps.get(pick(called).to)! : c;
       return {
         spec: {
           type: 'slow-dependency',
@@ -290,7 +296,7 @@ function draw(kind: Kind): Drawn {
     }
   }
 }
-const about = (d: Drawn, x: AlertTransition): boolean => {
+const about = (d: Drawn, x: Pick<AlertTransition, 'alert'>): boolean => {
   const l = x.alert.labels;
   if (l.component && l.tenant && l.app) return d.components.has(`${l.tenant}--${l.app}/${l.component}`);
   return l.cluster !== undefined && !l.app && d.clusters.has(l.cluster);
@@ -305,6 +311,8 @@ interface Outcome {
   /** Alerts firing in the window about something else (background noise, or a fault's wider reach). */
   other: number;
   otherRules: string[];
+  /** Alerts about the fault's subjects already firing when it was injected (a new one is what counts). */
+  alreadyFiring: string[];
 }
 const outcomes: Outcome[] = [];
 const cpuStart = process.cpuUsage();
@@ -314,6 +322,9 @@ for (let r = 0; r < REPEATS; r++)
     const d = draw(kind);
     const injected = clock.now().getTime();
     transitions.length = 0;
+    const alreadyFiring = (await polis.alerts.list('all'))
+      .filter((a) => a.state === 'firing' && about(d, { alert: a }))
+      .map((a) => `${a.rule} ${Object.values(a.labels).join('/')}`);
     const fault = sim.faults.add(d.spec);
     let first: AlertTransition | undefined;
     for (let ms = 0; ms < FAULT_MS && !first; ms += STEP) {
@@ -325,6 +336,7 @@ for (let r = 0; r < REPEATS; r++)
       kind,
       subject: d.subject,
       other: others.length,
+      alreadyFiring,
       otherRules: others.map((x) => `${x.alert.rule} ${Object.values(x.alert.labels).join('/')}`),
       ...(first
         ? {
@@ -356,6 +368,7 @@ for (const k of KINDS) {
     ...(s.length ? { medianS: percentile(s, 50), p95S: percentile(s, 95), maxS: Math.max(...s) } : {}),
     firstRules: rules,
     ...(xs.some((o) => o.inhibited) ? { inhibited: xs.filter((o) => o.inhibited).length } : {}),
+    ...(xs.some((o) => o.alreadyFiring.length) ? { alreadyFiring: xs.flatMap((o) => o.alreadyFiring) } : {}),
     ...(xs.some((o) => o.other) ? { unrelated: xs.flatMap((o) => o.otherRules) } : {}),
     ...(s.length < xs.length ? { missed: xs.filter((o) => o.seconds === undefined).map((o) => o.subject) } : {}),
   };
@@ -395,6 +408,7 @@ const path = await writeResult(
       seed: SEED,
       repeats: REPEATS,
       components: all.length,
+      servingComponents: services.length,
       applications: byApp.size,
       callEdges: edges.length,
       craneFronts: withCrane,
