@@ -3,10 +3,10 @@
  * in-process in virtual time (startPolis as test/support/test-polis.ts starts it for the integration tests): the demo city is
  * seeded and delivered to the sandbox's simulated cloud, and the real AlertController (collector over the simulated
  * metrics source, built-in platform rules and the default SLO burn-rate alerts) runs a round every 15 s of virtual
- * time. Background load: the demo city's own (seedDemoLoad) plus a Crane production series on each application's
- * first component, seeded. Every fault type of the simulated cloud is injected REPEATS times, 20 minutes apart (10
- * minutes of fault, 10 of recovery, so windows clear), and the virtual time from injection to the first alert that
- * begins *firing* about the fault is measured:
+ * time. Background load: the demo city's own (seedDemoLoad) plus a Crane production series on each serving
+ * component. Every fault type of the simulated cloud is injected REPEATS times (seeded), 25 minutes apart (15 minutes
+ * of fault, 10 of recovery), and the virtual time from injection to the first alert that begins *firing* about the
+ * fault is measured (an alert already firing when the fault begins does not count; they are listed):
  *
  * - a component fault (crash loop, latency, errors, CPU hog, memory leak, bad rollout, slow dependency): an alert
  *   whose labels name the faulted component, or another component of the same application, or a component that
@@ -16,7 +16,8 @@
  *   pod on that node when the fault began;
  * - a cluster partition: an alert about the cluster, or about a component running in it.
  *
- * A fault with no such alert within 10 minutes counts as missed (listed with the rules that could have fired).
+ * A fault with no such alert within 10 minutes counts as missed (one that fires in the fault's last 5 minutes is listed
+ * as late). The reasons for the misses are in docs/observe.md, "First alert".
  *
  *   node bench/first-alert.ts [repeats=5] [seed=1]
  */
@@ -38,7 +39,9 @@ import { figure, percentile, printFigures, round, writeResult } from './support/
 const REPEATS = Number(process.argv[2] ?? 5);
 const SEED = Number(process.argv[3] ?? 1);
 const STEP = 15_000;
-const FAULT_MS = 10 * 60_000;
+/** A first alert counts within LIMIT_MS; the fault holds FAULT_MS, and an alert after the limit is kept as late. */
+const LIMIT_MS = 10 * 60_000;
+const FAULT_MS = 15 * 60_000;
 const RECOVER_MS = 10 * 60_000;
 const load = () =>
   loadavg()
@@ -306,6 +309,8 @@ interface Outcome {
   kind: Kind;
   subject: string;
   seconds?: number;
+  /** Seconds to a first alert that came after the limit (not counted). */
+  late?: number;
   rule?: string;
   inhibited?: boolean;
   /** Alerts firing in the window about something else (background noise, or a fault's wider reach). */
@@ -331,6 +336,7 @@ for (let r = 0; r < REPEATS; r++)
       await step(STEP);
       first = transitions.find((x) => x.type === 'fired' && about(d, x));
     }
+    const elapsed = (clock.now().getTime() - injected) / 1000;
     const others = transitions.filter((x) => x.type === 'fired' && !about(d, x));
     outcomes.push({
       kind,
@@ -338,15 +344,11 @@ for (let r = 0; r < REPEATS; r++)
       other: others.length,
       alreadyFiring,
       otherRules: others.map((x) => `${x.alert.rule} ${Object.values(x.alert.labels).join('/')}`),
-      ...(first
-        ? {
-            seconds: (clock.now().getTime() - injected) / 1000,
-            rule: first.alert.rule,
-            inhibited: first.alert.inhibitedBy !== undefined,
-          }
-        : {}),
+      ...(first ? { rule: first.alert.rule, inhibited: first.alert.inhibitedBy !== undefined } : {}),
+      ...(first && elapsed <= LIMIT_MS / 1000 ? { seconds: elapsed } : {}),
+      ...(first && elapsed > LIMIT_MS / 1000 ? { late: elapsed } : {}),
     });
-    // The rest of the fault's 10 minutes, then 10 of recovery: alerts resolve and windows clear.
+    // The rest of the fault's 15 minutes, then 10 of recovery: alerts resolve and the short windows clear.
     for (let ms = clock.now().getTime() - injected; ms < FAULT_MS; ms += STEP) await step(STEP);
     sim.faults.clear(fault.id);
     for (let ms = 0; ms < RECOVER_MS; ms += STEP) await step(STEP);
@@ -370,6 +372,7 @@ for (const k of KINDS) {
     ...(xs.some((o) => o.inhibited) ? { inhibited: xs.filter((o) => o.inhibited).length } : {}),
     ...(xs.some((o) => o.alreadyFiring.length) ? { alreadyFiring: xs.flatMap((o) => o.alreadyFiring) } : {}),
     ...(xs.some((o) => o.other) ? { unrelated: xs.flatMap((o) => o.otherRules) } : {}),
+    ...(xs.some((o) => o.late) ? { late: xs.flatMap((o) => (o.late ? [`${o.late} s ${o.rule}`] : [])) } : {}),
     ...(s.length < xs.length ? { missed: xs.filter((o) => o.seconds === undefined).map((o) => o.subject) } : {}),
   };
 }
@@ -380,6 +383,11 @@ const figures = [
     value: round((100 * times.length) / outcomes.length, 1),
     unit: '%',
   }),
+  figure({
+    metric: 'faults with a first alert within 120 s',
+    value: round((100 * times.filter((x) => x <= 120).length) / outcomes.length, 1),
+    unit: '%',
+  }),
   figure({ metric: 'fault to first alert, median', value: percentile(times, 50), unit: 's (virtual)' }),
   figure({ metric: 'fault to first alert, p95', value: percentile(times, 95), unit: 's (virtual)', goal: '<= 120' }),
   figure({
@@ -388,7 +396,7 @@ const figures = [
     unit: 's (virtual)',
   }),
   figure({
-    metric: 'unrelated alerts fired per fault window',
+    metric: 'unrelated alerts fired per fault (until its first alert)',
     value: round(outcomes.reduce((a, o) => a + o.other, 0) / outcomes.length, 2),
     unit: 'alerts',
   }),
@@ -412,6 +420,7 @@ const path = await writeResult(
       applications: byApp.size,
       callEdges: edges.length,
       craneFronts: withCrane,
+      limitMinutes: LIMIT_MS / 60_000,
       faultMinutes: FAULT_MS / 60_000,
       recoveryMinutes: RECOVER_MS / 60_000,
       roundSeconds: STEP / 1000,
