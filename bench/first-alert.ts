@@ -64,6 +64,9 @@ const polis = await startPolis(config, {
   bookmarkMs: 200,
 });
 const sim = polis.sim!;
+// What polis starts itself outside virtual time (main.ts): the cloud's scrape every 15 s, where faults such as a memory
+// leak take effect (the OOM kill at a scrape).
+sim.startTelemetry(STEP);
 /** One step of virtual time as the product runs it: probes, delivery, the cloud, then an alert round. */
 const transitions: AlertTransition[] = [];
 polis.alerts.onTransition((x) => void transitions.push(x));
@@ -364,16 +367,22 @@ const byKind: Record<string, unknown> = {};
 for (const k of KINDS) {
   const xs = outcomes.filter((o) => o.kind === k);
   const s = secondsOf(xs);
-  const rules = [...new Set(xs.flatMap((o) => (o.rule ? [o.rule] : [])))].sort();
+  const rules = [...new Set(xs.flatMap((o) => (o.seconds !== undefined && o.rule ? [o.rule] : [])))].sort();
   byKind[k] = {
     alerted: `${s.length}/${xs.length}`,
-    ...(s.length ? { medianS: percentile(s, 50), p95S: percentile(s, 95), maxS: Math.max(...s) } : {}),
+    ...(s.length
+      ? { minS: Math.min(...s), medianS: percentile(s, 50), p95S: percentile(s, 95), maxS: Math.max(...s) }
+      : {}),
     firstRules: rules,
     ...(xs.some((o) => o.inhibited) ? { inhibited: xs.filter((o) => o.inhibited).length } : {}),
     ...(xs.some((o) => o.alreadyFiring.length) ? { alreadyFiring: xs.flatMap((o) => o.alreadyFiring) } : {}),
     ...(xs.some((o) => o.other) ? { unrelated: xs.flatMap((o) => o.otherRules) } : {}),
-    ...(xs.some((o) => o.late) ? { late: xs.flatMap((o) => (o.late ? [`${o.late} s ${o.rule}`] : [])) } : {}),
-    ...(s.length < xs.length ? { missed: xs.filter((o) => o.seconds === undefined).map((o) => o.subject) } : {}),
+    ...(xs.some((o) => o.late)
+      ? { late: xs.flatMap((o) => (o.late ? [`${o.subject}: ${o.late} s ${o.rule}`] : [])) }
+      : {}),
+    ...(xs.some((o) => o.rule === undefined)
+      ? { missed: xs.filter((o) => o.rule === undefined).map((o) => o.subject) }
+      : {}),
   };
 }
 const figures = [
