@@ -67,11 +67,15 @@ const sim = polis.sim!;
 // What polis starts itself outside virtual time (main.ts): the cloud's scrape every 15 s, where faults such as a memory
 // leak take effect (the OOM kill at a scrape).
 sim.startTelemetry(STEP);
-/** One step of virtual time as the product runs it: probes, delivery, the cloud, then an alert round. */
+/**
+ * One step of virtual time as the product runs it: probes, the autoscaler (every second in real time; once a step
+ * here), delivery, the cloud, then an alert round.
+ */
 const transitions: AlertTransition[] = [];
 polis.alerts.onTransition((x) => void transitions.push(x));
 async function step(ms: number, alerts = true): Promise<void> {
   await polis.clusters.probeAll();
+  await polis.scaling?.evaluateAll();
   await polis.delivery.idle();
   sim.advance(ms);
   await polis.delivery.idle();
