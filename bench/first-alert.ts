@@ -32,7 +32,7 @@ import { parseDocuments } from '../src/kernel/documents.ts';
 import { parseCpu } from '../src/kernel/quantity.ts';
 import { appNamespace } from '../src/delivery/namespace.ts';
 import type { AlertTransition } from '../src/observe/alerts/evaluate.ts';
-import { loadCraneSeries, series, type FaultSpec } from '../src/sim/index.ts';
+import { FAULT_TYPES, loadCraneSeries, series, type FaultSpec, type FaultType } from '../src/sim/index.ts';
 import { Rng } from '../src/sim/random.ts';
 import { figure, percentile, printFigures, round, writeResult } from './support/results.ts';
 
@@ -191,20 +191,9 @@ const nodes = sim
   .flatMap((c) =>
     c.capacity().nodes.map((n) => ({ cluster: c.name, node: n.name, cores: n.allocatable.cpuMilli / 1000 })),
   );
-const KINDS = [
-  'node-down',
-  'cluster-partition',
-  'crash-loop',
-  'latency',
-  'errors',
-  'cpu-hog',
-  'cpu-hog-node',
-  'memory-leak',
-  'bad-rollout',
-  'slow-dependency',
-  'network-loss',
-] as const;
-type Kind = (typeof KINDS)[number];
+/** Every fault type of the simulated cloud, a CPU hog on a node counted apart from one in a component. */
+const KINDS = [...FAULT_TYPES, 'cpu-hog-node'] as const;
+type Kind = FaultType | 'cpu-hog-node';
 /** A fault and what an alert must be about to count for it: clusters, and components by key. */
 interface Drawn {
   spec: FaultSpec;
@@ -438,6 +427,10 @@ const path = await writeResult(
       recoveryMinutes: RECOVER_MS / 60_000,
       roundSeconds: STEP / 1000,
       byKind,
+      faults: outcomes.map(
+        (o) =>
+          `${o.kind} ${o.subject}: ${o.seconds !== undefined ? `${o.seconds} s ${o.rule}` : o.late ? `late ${o.late} s ${o.rule}` : 'none'}`,
+      ),
       wallSeconds: round(wallSeconds, 0),
       cpuSeconds: round(cpuSeconds, 0),
       loadAverage: `${loadAtStart} → ${load()}`,
