@@ -1,7 +1,7 @@
 /**
  * bench/first-alert: fault to first alert (issue 15, "Figures to reach": first alert <= 2 min). The whole polis runs
- * in-process in virtual time (startPolis as test/support/test-polis.ts starts it for the integration tests): the demo city is
- * seeded and delivered to the sandbox's simulated cloud, and the real AlertController (collector over the simulated
+ * in-process in virtual time (startPolis as test/support/test-polis.ts starts it for the integration tests): the demo
+ * city is seeded and delivered to the sandbox's simulated cloud, and the real AlertController (collector over the simulated
  * metrics source, built-in platform rules and the default SLO burn-rate alerts) runs a round every 15 s of virtual
  * time. Background load: the demo city's own (seedDemoLoad) plus a Crane production series on each serving
  * component. Every fault type of the simulated cloud is injected REPEATS times (seeded), 25 minutes apart (15 minutes
