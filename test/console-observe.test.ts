@@ -272,11 +272,9 @@ describe.skipIf(!hasChromium)(
       await expect.poll(() => chart.getAttribute('data-loaded'), { timeout: 60_000 }).toBe('true');
       // Only the education bureau in the picker; no clusters tab.
       await page.getByTestId('monitor-department').click();
-      // The dropdown opens after the click: read its options once the first is shown.
-      const option = page.locator('.ant-select-dropdown:visible .ant-select-item-option');
-      await option.first().waitFor({ timeout: 60_000 });
-      const options = await option.allTextContents();
-      expect(options).toEqual(['教育局']);
+      // The dropdown opens after the click, and its names follow the display names' answer (the id `edu` until then).
+      const options = page.locator('.ant-select-dropdown:visible .ant-select-item-option');
+      await expect.poll(() => options.allTextContents(), { timeout: 60_000 }).toEqual(['教育局']);
       await page.keyboard.press('Escape');
       expect(await page.getByText('集群与节点').count()).toBe(0);
       await shot(page, '64-observe-department-monitoring');
