@@ -271,10 +271,19 @@ describe.skipIf(!hasChromium)(
       await chart.waitFor();
       await expect.poll(() => chart.getAttribute('data-loaded'), { timeout: 60_000 }).toBe('true');
       // Only the education bureau in the picker; no clusters tab.
-      await page.getByTestId('monitor-department').click();
-      // The dropdown opens after the click, and its names follow the display names' answer (the id `edu` until then).
+      // The dropdown opens after the click, its names follow the display names' answer (the id `edu` until then), and
+      // a re-render as the page's data arrives may close it: open it again until it shows its options.
+      const picker = page.getByTestId('monitor-department');
       const options = page.locator('.ant-select-dropdown:visible .ant-select-item-option');
-      await expect.poll(() => options.allTextContents(), { timeout: 60_000 }).toEqual(['教育局']);
+      await expect
+        .poll(
+          async () => {
+            if ((await options.count()) === 0) await picker.click();
+            return options.allTextContents();
+          },
+          { timeout: 60_000 },
+        )
+        .toEqual(['教育局']);
       await page.keyboard.press('Escape');
       expect(await page.getByText('集群与节点').count()).toBe(0);
       await shot(page, '64-observe-department-monitoring');
