@@ -1,4 +1,4 @@
-import type { Browser, Request } from 'playwright-core';
+import type { Browser, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectErrors, ensureConsoleBuilt, hasChromium, launchChromium, noChromium } from './support/browser.ts';
 import { skipTitle } from './support/skip.ts';
@@ -26,17 +26,25 @@ describe.skipIf(!hasChromium)(skipTitle('the console boot, in Chromium', noChrom
     await t?.stop();
   });
 
+  /** A zh-CN page signed in with a kept session (the admin's token in localStorage), closed with its context. */
+  async function signedIn<T>(use: (page: Page, errors: string[]) => Promise<T>): Promise<T> {
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
+    try {
+      await context.addInitScript(`localStorage.setItem('polis.token', ${JSON.stringify(t.adminToken)})`);
+      const page = await context.newPage();
+      page.setDefaultTimeout(60_000);
+      return await use(page, collectErrors(page));
+    } finally {
+      await context.close();
+    }
+  }
+
   for (const { path, chunk, shown } of [
     { path: '/clusters', chunk: /\/assets\/cluster-list-page-[^/]+\.js$/, shown: '[data-testid^="cluster-health-"]' },
     { path: '/', chunk: /\/assets\/overview-page-[^/]+\.js$/, shown: '[data-testid="nav"]' },
   ])
-    it(`asks for the chunk of ${path} while the session is checked`, async () => {
-      const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
-      try {
-        await context.addInitScript(`localStorage.setItem('polis.token', ${JSON.stringify(t.adminToken)})`);
-        const page = await context.newPage();
-        page.setDefaultTimeout(60_000);
-        const errors = collectErrors(page);
+    it(`asks for the chunk of ${path} while the session is checked`, () =>
+      signedIn(async (page, errors) => {
         let asked!: () => void;
         const chunkAsked = new Promise<boolean>((resolve) => (asked = () => resolve(true)));
         page.on('request', (r: Request) => {
@@ -53,18 +61,10 @@ describe.skipIf(!hasChromium)(skipTitle('the console boot, in Chromium', noChrom
         expect(whoami.length).toBeGreaterThan(0);
         expect(whoami.every((x) => x)).toBe(true);
         expect(errors).toEqual([]);
-      } finally {
-        await context.close();
-      }
-    });
+      }));
 
-  it('starts the overview’s charts and map only once its figures are shown', async () => {
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
-    try {
-      await context.addInitScript(`localStorage.setItem('polis.token', ${JSON.stringify(t.adminToken)})`);
-      const page = await context.newPage();
-      page.setDefaultTimeout(60_000);
-      const errors = collectErrors(page);
+  it('starts the overview’s charts and map only once its figures are shown', () =>
+    signedIn(async (page, errors) => {
       await page.goto(`${t.polis.url!}/`);
       await page.getByTestId('chart-capacity').locator('canvas').waitFor();
       await page.getByTestId('cluster-map').locator('.react-flow__node').first().waitFor();
@@ -77,8 +77,5 @@ describe.skipIf(!hasChromium)(skipTitle('the console boot, in Chromium', noChrom
       expect(times.map.length).toBeGreaterThan(0);
       for (const at of [...times.charts, ...times.map]) expect(at).toBeGreaterThanOrEqual(times.ready);
       expect(errors).toEqual([]);
-    } finally {
-      await context.close();
-    }
-  });
+    }));
 });
