@@ -9,6 +9,7 @@ import type { StorageFailure } from '../store-errors.ts';
 import { NodeSqliteDialect } from './node-sqlite-dialect.ts';
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.ts';
 import { WalSync } from './wal-sync.ts';
+import { Checkpointer, DEFAULT_AUTOCHECKPOINT_PAGES, FALLBACK_AUTOCHECKPOINT_PAGES } from './checkpointer.ts';
 
 /**
  * SQLite runs on one connection behind Kysely's mutex, so a transaction (BEGIN IMMEDIATE, held to commit) is
@@ -69,7 +70,10 @@ function sqliteStorageFailure(e: unknown): StorageFailure | undefined {
  * transaction (migrations, metric history, leases) keeps synchronous=FULL. The connection is held from the first
  * pragma to the last, so no other statement of this process runs in between.
  */
-function batchHooks(wal: WalSync): Pick<SqlDialectHooks, 'batchTransaction' | 'durable' | 'close'> {
+function batchHooks(
+  wal: WalSync,
+  checkpointer: Checkpointer,
+): Pick<SqlDialectHooks, 'batchTransaction' | 'durable' | 'close'> {
   return {
     batchTransaction: (db, fn) =>
       db.connection().execute(async (conn) => {
@@ -81,7 +85,10 @@ function batchHooks(wal: WalSync): Pick<SqlDialectHooks, 'batchTransaction' | 'd
         }
       }),
     durable: () => wal.sync(),
-    close: () => wal.close(),
+    close: async () => {
+      await checkpointer.close();
+      await wal.close();
+    },
   };
 }
 
@@ -120,10 +127,24 @@ export async function openSqliteStore(
   }
   const dialect = new NodeSqliteDialect(database);
   const db = new Kysely<Schema>({ dialect });
-  // An in-memory store has no log to flush: its commits are as durable as it gets.
+  // An in-memory store has no log to flush: its commits are as durable as it gets. On a file, the log is copied into
+  // the database by a checkpointer thread (checkpointer.ts), not by the commit that crosses 1,000 pages on the event
+  // loop; the main connection's own automatic checkpoint stays as a fallback far above that, and comes back to
+  // SQLite's default if the thread fails.
+  let checkpointer: Checkpointer | undefined;
+  if (file !== ':memory:') {
+    database.exec(`PRAGMA wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
+    checkpointer = new Checkpointer(file, () => {
+      try {
+        database.exec(`PRAGMA wal_autocheckpoint = ${DEFAULT_AUTOCHECKPOINT_PAGES}`);
+      } catch {
+        // Closed meanwhile: nothing left to checkpoint from here.
+      }
+    });
+  }
   const hooks = {
     ...sqliteHooks,
-    ...(file === ':memory:' ? {} : batchHooks(new WalSync(file))),
+    ...(checkpointer ? batchHooks(new WalSync(file), checkpointer) : {}),
     runInBatch: dialect.runNow,
   };
   const store = createSqlStore(db, withExtraMigrations(hooks, opts.extraMigrations));

@@ -1,0 +1,74 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { StoredObject } from '../envelope.ts';
+import { Checkpointer, DEFAULT_AUTOCHECKPOINT_PAGES, FALLBACK_AUTOCHECKPOINT_PAGES } from './checkpointer.ts';
+import { openSqliteStore, sqliteConnectionForTests } from './sqlite-store.ts';
+
+async function until(check: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 3000; i++) {
+    if (check()) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`timed out waiting until ${what}`);
+}
+
+const item = (name: string, revision: number): StoredObject =>
+  ({
+    apiVersion: 'v1',
+    kind: 'Item',
+    metadata: {
+      name,
+      uid: `uid-${name}`,
+      resourceVersion: String(revision),
+      generation: 1,
+      creationTimestamp: '2026-01-01T00:00:00.000Z',
+      annotations: { filler: 'x'.repeat(2000) },
+    },
+  }) as StoredObject;
+
+describe('the SQLite checkpointer thread', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'polis-checkpointer-'));
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('copies the log into the database off the event loop; the commits themselves do not checkpoint', async () => {
+    const file = join(dir, 'polis.db');
+    const store = await openSqliteStore(file);
+    try {
+      const conn = sqliteConnectionForTests(store)!;
+      // The main connection checkpoints only as a fallback, far above SQLite's 1,000 pages.
+      expect(conn.prepare('PRAGMA wal_autocheckpoint').get()).toEqual({ wal_autocheckpoint: 10_000 });
+      const before = statSync(file).size;
+      for (let i = 0; i < 200; i++)
+        await store.transaction(async (tx) => {
+          await tx.put(item(`item-${i}`, await tx.nextRevision()), 'ADDED');
+        });
+      // Only a checkpoint writes the database file; the main connection's threshold was not reached.
+      await until(() => statSync(file).size > before, 'the database file grew by a checkpoint');
+      expect((await store.list({ kind: 'Item' })).items).toHaveLength(200);
+    } finally {
+      await store.close();
+    }
+    const again = await openSqliteStore(file);
+    try {
+      expect((await again.list({ kind: 'Item' })).items).toHaveLength(200);
+    } finally {
+      await again.close();
+    }
+  });
+
+  it('reports a worker that cannot open the database, so the caller turns the automatic checkpoint back on', async () => {
+    expect(DEFAULT_AUTOCHECKPOINT_PAGES).toBeLessThan(FALLBACK_AUTOCHECKPOINT_PAGES);
+    let failure: unknown;
+    const checkpointer = new Checkpointer(join(dir, 'missing', 'polis.db'), (e) => (failure = e), 10);
+    await until(() => failure !== undefined, 'the failure was reported');
+    expect(checkpointer.failure).toBe(failure);
+    await checkpointer.close();
+  });
+});
