@@ -91,3 +91,17 @@ describe('the nesting limit on JSON and YAML bodies', () => {
     expect(err?.causes?.[0]?.message).toMatch(/at most 100 levels/);
   });
 });
+
+describe('the key check of strict JSON', () => {
+  it('names the path of a duplicate or forbidden key, inside objects and arrays', () => {
+    const dup = refusal(() => parseStrictJson('{"spec":{"items":[{"a":1},{"b":{"c":1,"c":2}}]}}'));
+    expect(dup.causes[0]).toMatchObject({ path: 'spec.items[1].b.c' });
+    expect(dup.message).toContain('duplicate key "c" at spec.items[1].b.c');
+    expect(refusal(() => parseStrictJson('{"a":1,"a":2}')).causes[0]).toMatchObject({ path: 'a' });
+    const forbidden = refusal(() => parseStrictJson('[{"x":[1,{"__proto__":{}}]}]'));
+    expect(forbidden.causes[0]).toMatchObject({ path: '[0].x[1].__proto__' });
+    const seen: string[] = [];
+    parseStrictJson('{"m":{"k\\u0061":1,"ka":2},"n":[[{"z":1,"z":2}]]}', { onDuplicate: (p) => seen.push(p) });
+    expect(seen).toEqual(['m.ka', 'n[0][0].z']);
+  });
+});
