@@ -84,14 +84,37 @@ export class HistorySampler {
   }
 }
 
-/** Every component with replicas of one application, with the namespace it runs in (pure). */
+/**
+ * Every component with replicas of one application, with the namespace it runs in (pure). The index of targets
+ * (main.ts) calls it for every change event of an application, most of which (status writes, a changed annotation)
+ * leave the spec as it was: the components with replicas, which render the spec, are remembered by `uid:generation`
+ * (the generation moves with every change outside metadata and status), as the usage report's holdings are.
+ */
 export function componentTargetsOf(o: StoredObject): ComponentTarget[] {
   const tenant = o.metadata.tenant ?? '';
   const app = o.metadata.name;
   const namespace = namespaceOf(tenant, app, o.status);
-  return componentDemands(o.spec as ApplicationSpec)
+  return replicatedComponents(o).map((component) => ({ tenant, app, namespace, component }));
+}
+
+/** By `uid:generation`: the names of an application's components with replicas. */
+const REPLICATED_BY_GENERATION = new Map<string, readonly string[]>();
+const REPLICATED_CACHE_LIMIT = 50_000;
+
+function replicatedComponents(o: StoredObject): readonly string[] {
+  const { uid, generation } = o.metadata;
+  const key = uid && generation !== undefined ? `${uid}:${generation}` : undefined;
+  const hit = key === undefined ? undefined : REPLICATED_BY_GENERATION.get(key);
+  if (hit !== undefined) return hit;
+  const names = componentDemands(o.spec as ApplicationSpec)
     .filter((c) => c.replicas > 0)
-    .map((c) => ({ tenant, app, namespace, component: c.name }));
+    .map((c) => c.name);
+  if (key !== undefined) {
+    if (REPLICATED_BY_GENERATION.size >= REPLICATED_CACHE_LIMIT)
+      REPLICATED_BY_GENERATION.delete(REPLICATED_BY_GENERATION.keys().next().value!);
+    REPLICATED_BY_GENERATION.set(key, names);
+  }
+  return names;
 }
 
 /** Every component with replicas of every application, with the namespace it runs in. */

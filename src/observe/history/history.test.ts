@@ -4,7 +4,9 @@ import { decodeChunk, encodeChunk, type Point } from './chunk-codec.ts';
 import { combine, resample, rollup } from './downsample.ts';
 import { parseDuration, parseInstant } from './history-params.ts';
 import { matches } from './history-backend.ts';
+import { componentTargetsOf } from './history-sampler.ts';
 import { parseSubset } from './promql-subset.ts';
+import type { StoredObject } from '../../resources/envelope.ts';
 import { TIERS, tierFor } from './tiers.ts';
 
 const T0 = Date.parse('2026-12-01T00:00:00Z');
@@ -187,5 +189,36 @@ describe('query parameters', () => {
     expect(parseInstant('2026-12-01T00:00:00Z')).toBe(T0);
     expect(parseInstant(String(T0 / 1000))).toBe(T0);
     expect(parseInstant('yesterday')).toBeUndefined();
+  });
+});
+
+describe('the components a history samples of an application', () => {
+  const app = (generation: number, replicas: number[], status?: Record<string, unknown>): StoredObject =>
+    ({
+      apiVersion: 'core.oam.dev/v1beta1',
+      kind: 'Application',
+      metadata: { name: 'shop', tenant: 'edu', uid: 'uid-shop', generation, resourceVersion: String(generation) },
+      spec: {
+        components: replicas.map((n, i) => ({
+          name: `c${i}`,
+          type: 'webservice',
+          properties: { image: 'nginx:1', port: 80 },
+          traits: [{ type: 'scaler', properties: { replicas: n } }],
+        })),
+      },
+      ...(status ? { status } : {}),
+    }) as unknown as StoredObject;
+
+  it('follows the spec by generation and the namespace from the status of each call', () => {
+    const first = componentTargetsOf(app(1, [2, 0, 1]));
+    expect(first.map((t) => t.component)).toEqual(['c0', 'c2']);
+    // A status write keeps the generation: the same components, in the namespace the status names now.
+    const moved = componentTargetsOf(app(1, [2, 0, 1], { namespace: 'edu-shop-2' }));
+    expect(moved.map((t) => [t.component, t.namespace])).toEqual([
+      ['c0', 'edu-shop-2'],
+      ['c2', 'edu-shop-2'],
+    ]);
+    // A new generation (the spec changed) is rendered again.
+    expect(componentTargetsOf(app(2, [0, 3])).map((t) => t.component)).toEqual(['c1']);
   });
 });
