@@ -11,11 +11,12 @@
  * BENCH_BACKENDS (sqlite,postgres), BENCH_PROFILE=1 to CPU-profile the server during the last level (figures are then
  * perturbed; the summary is printed and written to bench/results/writes.<backend>.profile.json).
  */
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnPolis } from '../test/support/child-polis.ts';
 import type { ChildPolis } from '../test/support/child-polis.ts';
+import type { BatchPhaseMark } from '../src/kernel/change-trace.ts';
 import { findPostgresBin, startTempPostgres } from '../test/setup/temp-postgres.ts';
 import { processCpuMs } from './support/process-cpu.ts';
 import { formatProfile, profileToggle, summarizeProfile } from './support/cpu-profile.ts';
@@ -59,7 +60,65 @@ interface Level {
   readonly idleCpuPerSec: number;
   /** Store transactions committed per acknowledged PUT (above 1: the controllers' own writes in reaction). */
   readonly transactionsPerWrite: number;
+  /** The measured part, in ms since the epoch (the server's batch trace is cut to it). */
+  readonly window: readonly [number, number];
 }
+
+/**
+ * Where a write's time went during the measured part of a level, from the server's own marks
+ * (POLIS_BATCH_TRACE_FILE, src/kernel/change-trace.ts): queued before its batch ran it, the batch's run and COMMIT
+ * (on SQLite both hold the event loop), the wait from the commit to the acknowledgement (the durable flush), and
+ * the GC pauses.
+ */
+interface Phases {
+  readonly batches: number;
+  readonly queuedP50: number;
+  readonly queuedP99: number;
+  readonly runP99: number;
+  readonly commitP99: number;
+  readonly commitMax: number;
+  readonly flushP50: number;
+  readonly flushP99: number;
+  readonly gcMsPerSec: number;
+  readonly gcMaxMs: number;
+}
+
+function phasesOf(file: string, [from, to]: readonly [number, number]): Phases | undefined {
+  if (!existsSync(file)) return undefined;
+  const trace = JSON.parse(readFileSync(file, 'utf8')) as {
+    batches: BatchPhaseMark[];
+    gc: { at: number; ms: number }[];
+  };
+  const batches = trace.batches.filter((b) => b.at >= from && b.at <= to);
+  const gc = trace.gc.filter((g) => g.at >= from && g.at <= to).map((g) => g.ms);
+  const queued = batches.flatMap((b) => b.queuedMs);
+  return {
+    batches: batches.length,
+    queuedP50: percentile(queued, 50),
+    queuedP99: percentile(queued, 99),
+    runP99: percentile(
+      batches.map((b) => b.runMs),
+      99,
+    ),
+    commitP99: percentile(
+      batches.map((b) => b.commitMs),
+      99,
+    ),
+    commitMax: Math.max(0, ...batches.map((b) => b.commitMs)),
+    flushP50: percentile(
+      batches.map((b) => b.flushMs),
+      50,
+    ),
+    flushP99: percentile(
+      batches.map((b) => b.flushMs),
+      99,
+    ),
+    gcMsPerSec: gc.reduce((a, b) => a + b, 0) / ((to - from) / 1000),
+    gcMaxMs: Math.max(0, ...gc),
+  };
+}
+
+const epochNow = (): number => performance.timeOrigin + performance.now();
 
 async function send(polis: ChildPolis, method: string, path: string, body: unknown): Promise<number> {
   const res = await fetch(`${polis.url}${path}`, {
@@ -119,8 +178,10 @@ async function level(polis: ChildPolis, writers: number, idleCpuPerSec: number, 
   const cpuBefore = processCpuMs(polis.pid);
   measuring = true;
   const t0 = performance.now();
+  const windowStart = epochNow();
   await new Promise((r) => setTimeout(r, params.durationSec * 1000));
   measuring = false;
+  const windowEnd = epochNow();
   const seconds = (performance.now() - t0) / 1000;
   const cpuMs = processCpuMs(polis.pid) - cpuBefore;
   if (profileFile) await profileToggle(polis, profileFile, true);
@@ -138,17 +199,29 @@ async function level(polis: ChildPolis, writers: number, idleCpuPerSec: number, 
     cpuMsPerWrite: cpuMs / Math.max(1, latencies.length),
     idleCpuPerSec,
     transactionsPerWrite: (after.transactions - before.transactions) / Math.max(1, latencies.length),
+    window: [windowStart, windowEnd],
   };
 }
 
-async function runBackend(backend: 'sqlite' | 'postgres', databaseUrl?: string): Promise<Level[]> {
+async function runBackend(
+  backend: 'sqlite' | 'postgres',
+  databaseUrl?: string,
+): Promise<{ levels: Level[]; phases: Phases | undefined }> {
   const dataDir = mkdtempSync(join(tmpdir(), `polis-bench-writes-${backend}-`));
   const profileFile = params.profile ? join(dataDir, 'server.cpuprofile') : undefined;
+  // Outside the data folder, which is removed when the server has stopped (and written this file).
+  const batchTrace = join(tmpdir(), `polis-writes-${backend}-${process.pid}-batches.json`);
   const polis = await spawnPolis({
     dataDir,
     databaseUrl,
-    env: { POLIS_LOG_LEVEL: 'warn', POLIS_DEMO: '0', ...(profileFile ? { POLIS_CPU_PROFILE: profileFile } : {}) },
+    env: {
+      POLIS_LOG_LEVEL: 'warn',
+      POLIS_DEMO: '0',
+      POLIS_BATCH_TRACE_FILE: batchTrace,
+      ...(profileFile ? { POLIS_CPU_PROFILE: profileFile } : {}),
+    },
   });
+  const levels: Level[] = [];
   try {
     // A department has a quota, as every one in a government cloud does: quota admission is on the write path.
     const tenant = tenantDoc(TENANT);
@@ -164,7 +237,6 @@ async function runBackend(backend: 'sqlite' | 'postgres', databaseUrl?: string):
     await new Promise((r) => setTimeout(r, IDLE_MS));
     const idleCpuPerSec = (processCpuMs(polis.pid) - idleStart) / ((performance.now() - idleT0) / 1000);
     console.log(`[${backend}] idle server: ${idleCpuPerSec.toFixed(0)} ms CPU per second`);
-    const levels: Level[] = [];
     for (const [i, writers] of params.writers.entries()) {
       const last = i === params.writers.length - 1;
       const l = await level(polis, writers, idleCpuPerSec, last ? profileFile : undefined);
@@ -181,16 +253,40 @@ async function runBackend(backend: 'sqlite' | 'postgres', databaseUrl?: string):
       writeFileSync(new URL(`writes.${backend}.profile.json`, RESULTS_DIR), JSON.stringify(summary, null, 2) + '\n');
       console.log(`[${backend}] server CPU profile during the last level:\n${formatProfile(summary)}`);
     }
-    return levels;
   } finally {
     await polis.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
+  // The phases of the last (largest) level; with BENCH_PROFILE the profiler perturbs them.
+  const last = levels[levels.length - 1];
+  const phases = last ? phasesOf(batchTrace, last.window) : undefined;
+  rmSync(batchTrace, { force: true });
+  if (phases && last)
+    console.log(
+      `[${backend}] ${last.writers} writers, per batch (${phases.batches}): queued p50 ${phases.queuedP50.toFixed(1)} / p99 ${phases.queuedP99.toFixed(1)} ms, run p99 ${phases.runP99.toFixed(1)} ms, commit p99 ${phases.commitP99.toFixed(1)} / max ${phases.commitMax.toFixed(1)} ms, flush p50 ${phases.flushP50.toFixed(1)} / p99 ${phases.flushP99.toFixed(1)} ms; GC ${phases.gcMsPerSec.toFixed(0)} ms/s, longest pause ${phases.gcMaxMs.toFixed(1)} ms`,
+    );
+  return { levels, phases };
 }
 
-function figuresOf(backend: 'sqlite' | 'postgres', levels: readonly Level[]): Figure[] {
+function phaseFigures(s: string, writers: number, p: Phases): Figure[] {
+  const ms = (metric: string, value: number, baseline?: string): Figure =>
+    figure({ metric: `${metric}_${writers}${s}`, value: round(value, 2), unit: 'ms', baseline });
+  return [
+    ms('phase_queued_p99', p.queuedP99, `a write queued before its batch ran it; p50 ${round(p.queuedP50, 2)} ms`),
+    ms('phase_batch_run_p99', p.runP99, `a batch's writes one after another, ${p.batches} batches`),
+    ms('phase_commit_p99', p.commitP99, `the COMMIT; longest ${round(p.commitMax, 2)} ms (SQLite: on the event loop)`),
+    ms('phase_flush_p99', p.flushP99, `commit to acknowledgement (the durable flush); p50 ${round(p.flushP50, 2)} ms`),
+    ms('gc_pause_max', p.gcMaxMs, `GC pauses took ${round(p.gcMsPerSec)} ms per second`),
+  ];
+}
+
+function figuresOf(
+  backend: 'sqlite' | 'postgres',
+  { levels, phases }: { levels: readonly Level[]; phases: Phases | undefined },
+): Figure[] {
   const s = backend === 'sqlite' ? '' : `_${backend}`;
   const one = levels.find((l) => l.writers === 1);
+  const last = levels[levels.length - 1];
   return levels.flatMap((l) => {
     const goals = backend === 'sqlite' && l.writers === 32;
     const vsOne = one && l !== one ? `; ${round(l.perSec / one.perSec, 2)}x the 1-writer rate of the same run` : '';
@@ -223,6 +319,7 @@ function figuresOf(backend: 'sqlite' | 'postgres', levels: readonly Level[]): Fi
         unit: 'responses',
         goal: '<= 0',
       }),
+      ...(l === last && phases ? phaseFigures(s, l.writers, phases) : []),
     ];
   });
 }

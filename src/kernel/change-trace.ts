@@ -41,3 +41,36 @@ export function markRevisions(phase: 'committed' | 'notified' | 'written', after
 }
 
 const now = (): number => performance.timeOrigin + performance.now();
+
+/**
+ * The phases of one group-commit batch (src/resources/sql/group-commit.ts), for bench/writes: where a write's time
+ * goes between its request and its answer. Published on its own channel, only while something subscribes.
+ */
+export interface BatchPhaseMark {
+  /** When the batch started (ms since the epoch, as `ChangePhaseMark.at`). */
+  readonly at: number;
+  /** Its jobs, one after another, up to the commit (ms; the event loop is held meanwhile on SQLite). */
+  readonly runMs: number;
+  /** The counter update and COMMIT (ms; on SQLite synchronous, so the event loop is held). */
+  readonly commitMs: number;
+  /** From the commit until the batch was acknowledged: the durable flush, and earlier batches' (ms). */
+  readonly flushMs: number;
+  /** Per job of the batch: how long it queued before it started to run (ms). */
+  readonly queuedMs: readonly number[];
+}
+
+export const BATCH_TRACE_CHANNEL = 'polis:batch-phase';
+
+const batchTrace = channel(BATCH_TRACE_CHANNEL);
+
+/** Whether anything listens to the batch phases. */
+export function tracingBatches(): boolean {
+  return batchTrace.hasSubscribers;
+}
+
+export function markBatch(mark: BatchPhaseMark): void {
+  if (batchTrace.hasSubscribers) batchTrace.publish(mark);
+}
+
+/** The clock of the marks: milliseconds since the epoch, to a fraction of one. */
+export const traceNow = now;

@@ -1,5 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
-import { markRevisions } from '../../kernel/change-trace.ts';
+import { markBatch, markRevisions, traceNow, tracingBatches } from '../../kernel/change-trace.ts';
 import type { CommitCounts } from '../store.ts';
 import type { BatchRunner, CounterRow, Schema } from './schema.ts';
 import { BatchState, RecentWrites, StatementTemplates, type BatchEvent } from './store-tx.ts';
@@ -12,6 +12,8 @@ export interface CommittedBatch {
 
 /** One write waiting for its turn: what to run inside the shared transaction, and whom to tell how it ended. */
 interface Job {
+  /** When it was queued (traceNow), only while batch phases are traced (bench/writes). */
+  readonly queuedAt: number | undefined;
   readonly run: (trx: Transaction<Schema>, state: BatchState) => Promise<unknown>;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
@@ -100,7 +102,12 @@ export class GroupCommit {
   /** Queues `run` and resolves with its result once the commit holding it is durable. */
   submit<T>(run: (trx: Transaction<Schema>, state: BatchState) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.#queue.push({ run, resolve: resolve as (v: unknown) => void, reject });
+      this.#queue.push({
+        queuedAt: tracingBatches() ? traceNow() : undefined,
+        run,
+        resolve: resolve as (v: unknown) => void,
+        reject,
+      });
       if (!this.#draining) {
         this.#draining = true;
         // Start after the I/O already waiting has been read: on SQLite a batch runs without yielding to I/O (the
@@ -134,6 +141,7 @@ export class GroupCommit {
     let advanced: number | undefined;
     let committed: CommittedBatch | undefined;
     let batchState: BatchState | undefined;
+    const trace = tracingBatches() ? { at: traceNow(), ranAt: 0, queuedMs: [] as number[] } : undefined;
     try {
       const transaction =
         this.#opts.transaction ??
@@ -145,6 +153,7 @@ export class GroupCommit {
           // The first job needs no savepoint: if it fails, the transaction holds nothing else and is rolled back.
           if (!first) await this.#statements.raw(trx, 'savepoint group_commit_job');
           const job = (current = this.#queue.shift()!);
+          if (trace && job.queuedAt !== undefined) trace.queuedMs.push(traceNow() - job.queuedAt);
           const mark = state.mark();
           let value: unknown;
           try {
@@ -168,6 +177,7 @@ export class GroupCommit {
           current = undefined;
           done.push({ job, value });
         }
+        if (trace) trace.ranAt = traceNow();
         if (state.revision !== state.startRevision) {
           if (this.#opts.advanceCounter) await this.#opts.advanceCounter(trx, state.revision);
           else await state.writeCounter(trx);
@@ -196,7 +206,16 @@ export class GroupCommit {
     if (batchState && advanced !== undefined) markRevisions('committed', batchState.startRevision, advanced);
     // Committed: its revisions are never taken again.
     if (batchState) this.#recent.committed(batchState.written);
+    const committedAt = trace ? traceNow() : 0;
     const acknowledge = (): void => {
+      if (trace)
+        markBatch({
+          at: trace.at,
+          runMs: trace.ranAt - trace.at,
+          commitMs: committedAt - trace.ranAt,
+          flushMs: traceNow() - committedAt,
+          queuedMs: trace.queuedMs,
+        });
       this.#commits++;
       this.#transactions += done.length;
       if (advanced !== undefined) this.#opts.afterCommit?.(advanced, committed);
