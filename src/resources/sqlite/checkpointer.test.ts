@@ -1,6 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { StoredObject } from '../envelope.ts';
 import { Checkpointer, DEFAULT_AUTOCHECKPOINT_PAGES, FALLBACK_AUTOCHECKPOINT_PAGES } from './checkpointer.ts';
@@ -61,6 +63,28 @@ describe('the SQLite checkpointer thread', () => {
     } finally {
       await again.close();
     }
+  });
+
+  it('runs in a process started as a module, and a close lets that process end', () => {
+    const file = join(dir, 'polis.db');
+    const script = `
+      const { openSqliteStore } = await import(${JSON.stringify(pathToFileURL(join(import.meta.dirname, 'sqlite-store.ts')).href)});
+      const store = await openSqliteStore(${JSON.stringify(file)});
+      await store.transaction(async (tx) => {
+        const r = await tx.nextRevision();
+        await tx.put({ apiVersion: 'v1', kind: 'Item', metadata: { name: 'a', uid: 'u', resourceVersion: String(r), generation: 1, creationTimestamp: '2026-01-01T00:00:00.000Z' } }, 'ADDED');
+      });
+      await new Promise((r) => setTimeout(r, 300));
+      await store.close();
+      process.stdout.write('closed');
+    `;
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(child.stderr).not.toMatch(/Error|unsettled/);
+    expect(child.stdout).toBe('closed');
+    expect(child.status).toBe(0);
   });
 
   it('reports a worker that cannot open the database, so the caller turns the automatic checkpoint back on', async () => {

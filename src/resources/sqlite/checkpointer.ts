@@ -17,38 +17,53 @@ export const FALLBACK_AUTOCHECKPOINT_PAGES = 10_000;
 export const DEFAULT_AUTOCHECKPOINT_PAGES = 1000;
 
 /**
- * The worker's code, plain JavaScript (no loader needed in a worker): its own connection to the database file, and a
+ * The worker's code, plain JavaScript that runs as a script or as a module (a worker inherits `--input-type=module`,
+ * hence `process.getBuiltinModule`, not `require`): its own connection to the database file, and a
  * PASSIVE checkpoint every interval. A passive checkpoint waits for no reader or writer (the main connection keeps
  * writing meanwhile); it fsyncs the log before copying and the database after, as SQLite's automatic one does.
  */
 const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const { DatabaseSync } = require('node:sqlite');
-const db = new DatabaseSync(workerData.file);
-db.exec('PRAGMA busy_timeout = 0');
-db.exec('PRAGMA synchronous = FULL');
-db.exec('PRAGMA wal_autocheckpoint = 0');
-const checkpoint = db.prepare('PRAGMA wal_checkpoint(PASSIVE)');
+const { parentPort, workerData } = process.getBuiltinModule('node:worker_threads');
+const { DatabaseSync } = process.getBuiltinModule('node:sqlite');
+let db;
+let checkpoint;
 let stopped = false;
+let timer;
+const stop = (e) => {
+  stopped = true;
+  clearTimeout(timer);
+  try { db?.close(); } catch {}
+  if (e !== undefined) parentPort.postMessage({ failed: String((e && e.message) || e) });
+  parentPort.close();
+};
+try {
+  db = new DatabaseSync(workerData.file);
+  // Opening waits for the main connection's locks (its first migration, say); this thread may wait, it holds
+  // nothing up. A passive checkpoint never calls the busy handler.
+  db.exec('PRAGMA busy_timeout = 10000');
+  db.exec('PRAGMA synchronous = FULL');
+  db.exec('PRAGMA wal_autocheckpoint = 0');
+  checkpoint = db.prepare('PRAGMA wal_checkpoint(PASSIVE)');
+} catch (e) {
+  stop(e);
+}
 const tick = () => {
   if (stopped) return;
   try {
     const row = checkpoint.get();
     parentPort.postMessage({ checkpointed: Number(row.checkpointed) });
   } catch (e) {
-    // SQLITE_BUSY (another checkpoint runs, or a restart of the log): try again at the next tick.
-    if ((e.errcode & 0xff) !== 5) throw e;
+    // SQLITE_BUSY (another checkpoint runs): try again at the next tick. Anything else: stop and say so.
+    if ((e.errcode & 0xff) !== 5) return stop(e);
   }
   timer = setTimeout(tick, workerData.intervalMs);
 };
-let timer = setTimeout(tick, workerData.intervalMs);
-parentPort.on('message', (m) => {
-  if (m !== 'close') return;
-  stopped = true;
-  clearTimeout(timer);
-  db.close();
-  parentPort.close();
-});
+if (!stopped) {
+  timer = setTimeout(tick, workerData.intervalMs);
+  parentPort.on('message', (m) => {
+    if (m === 'close' && !stopped) stop();
+  });
+}
 `;
 
 /**
@@ -61,6 +76,7 @@ parentPort.on('message', (m) => {
  */
 export class Checkpointer {
   readonly #worker: Worker;
+  readonly #exited: Promise<unknown>;
   #checkpoints = 0;
   #failed: unknown;
   #closed = false;
@@ -72,14 +88,17 @@ export class Checkpointer {
   constructor(file: string, onFailure: (error: unknown) => void, intervalMs = CHECKPOINT_INTERVAL_MS) {
     this.#worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, intervalMs } });
     this.#worker.unref();
-    this.#worker.on('message', (m: { checkpointed?: number }) => {
-      if ((m.checkpointed ?? 0) > 0) this.#checkpoints++;
-    });
-    this.#worker.on('error', (e) => {
+    this.#exited = once(this.#worker, 'exit');
+    const fail = (e: unknown): void => {
       if (this.#failed !== undefined) return;
       this.#failed = e;
       onFailure(e);
+    };
+    this.#worker.on('message', (m: { checkpointed?: number; failed?: string }) => {
+      if (m.failed !== undefined) fail(new Error(`the SQLite checkpointer stopped: ${m.failed}`));
+      else if ((m.checkpointed ?? 0) > 0) this.#checkpoints++;
     });
+    this.#worker.on('error', fail);
   }
 
   /** How many checkpoints copied at least one page (for tests). */
@@ -96,12 +115,10 @@ export class Checkpointer {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    if (this.#failed !== undefined) {
-      await this.#worker.terminate();
-      return;
-    }
-    const exited = once(this.#worker, 'exit');
+    // A worker that failed has closed its connection and ended by itself; one that runs closes it on this message.
+    // Referenced again, so that this process waits for the worker's exit instead of ending with the close unsettled.
+    this.#worker.ref();
     this.#worker.postMessage('close');
-    await exited;
+    await this.#exited;
   }
 }
