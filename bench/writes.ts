@@ -345,6 +345,13 @@ if (params.backends.includes('postgres')) {
     }
   }
 }
+notes.splice(
+  2,
+  0,
+  `load average at the end: ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(', ')}`,
+);
 for (const f of figures)
   if (f.met === false) notes.push(`goal missed: ${f.metric} = ${f.value} ${f.unit}, goal ${f.goal}`);
 printFigures(`writes (${params.writers.join(', ')} writers, ${params.durationSec} s each)`, figures);
