@@ -41,17 +41,18 @@ describe('the SQLite checkpointer thread', () => {
 
   it('copies the log into the database off the event loop; the commits themselves do not checkpoint', async () => {
     const file = join(dir, 'polis.db');
-    const store = await openSqliteStore(file);
+    const store = await openSqliteStore(file, { checkpointerAfterMs: 0 });
     try {
       const conn = sqliteConnectionForTests(store)!;
-      // The main connection checkpoints only as a fallback, far above SQLite's 1,000 pages.
-      expect(conn.prepare('PRAGMA wal_autocheckpoint').get()).toEqual({ wal_autocheckpoint: 10_000 });
+      // Until the thread starts (with a group commit), the main connection checkpoints as SQLite does by default.
+      expect(conn.prepare('PRAGMA wal_autocheckpoint').get()).toEqual({ wal_autocheckpoint: 1000 });
       const before = statSync(file).size;
       for (let i = 0; i < 200; i++)
         await store.transaction(async (tx) => {
           await tx.put(item(`item-${i}`, await tx.nextRevision()), 'ADDED');
         });
-      // Only a checkpoint writes the database file; the main connection's threshold was not reached.
+      // Then only as a fallback, far above that: only the thread's checkpoints write the database file.
+      expect(conn.prepare('PRAGMA wal_autocheckpoint').get()).toEqual({ wal_autocheckpoint: 10_000 });
       await until(() => statSync(file).size > before, 'the database file grew by a checkpoint');
       expect((await store.list({ kind: 'Item' })).items).toHaveLength(200);
     } finally {
@@ -69,7 +70,7 @@ describe('the SQLite checkpointer thread', () => {
     const file = join(dir, 'polis.db');
     const script = `
       const { openSqliteStore } = await import(${JSON.stringify(pathToFileURL(join(import.meta.dirname, 'sqlite-store.ts')).href)});
-      const store = await openSqliteStore(${JSON.stringify(file)});
+      const store = await openSqliteStore(${JSON.stringify(file)}, { checkpointerAfterMs: 0 });
       await store.transaction(async (tx) => {
         const r = await tx.nextRevision();
         await tx.put({ apiVersion: 'v1', kind: 'Item', metadata: { name: 'a', uid: 'u', resourceVersion: String(r), generation: 1, creationTimestamp: '2026-01-01T00:00:00.000Z' } }, 'ADDED');
@@ -85,6 +86,19 @@ describe('the SQLite checkpointer thread', () => {
     expect(child.stderr).not.toMatch(/Error|unsettled/);
     expect(child.stdout).toBe('closed');
     expect(child.status).toBe(0);
+  });
+
+  it('starts no thread for a store that closes within its first second', async () => {
+    const store = await openSqliteStore(join(dir, 'polis.db'));
+    try {
+      await store.transaction(async (tx) => {
+        await tx.put(item('a', await tx.nextRevision()), 'ADDED');
+      });
+      const conn = sqliteConnectionForTests(store)!;
+      expect(conn.prepare('PRAGMA wal_autocheckpoint').get()).toEqual({ wal_autocheckpoint: 1000 });
+    } finally {
+      await store.close();
+    }
   });
 
   it('reports a worker that cannot open the database, so the caller turns the automatic checkpoint back on', async () => {

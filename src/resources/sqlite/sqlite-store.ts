@@ -72,7 +72,7 @@ function sqliteStorageFailure(e: unknown): StorageFailure | undefined {
  */
 function batchHooks(
   wal: WalSync,
-  checkpointer: Checkpointer,
+  checkpoints: LazyCheckpointer,
 ): Pick<SqlDialectHooks, 'batchTransaction' | 'durable' | 'close'> {
   return {
     batchTransaction: (db, fn) =>
@@ -84,13 +84,57 @@ function batchHooks(
           await sql`PRAGMA synchronous = FULL`.execute(conn);
         }
       }),
-    durable: () => wal.sync(),
+    durable: () => {
+      checkpoints.wrote();
+      return wal.sync();
+    },
     close: async () => {
-      await checkpointer.close();
+      await checkpoints.close();
       await wal.close();
     },
   };
 }
+
+/**
+ * Starts the checkpointer thread (checkpointer.ts) with the first group commit at least `afterMs` after the store
+ * opened, so a short-lived store (a CLI command, most tests) pays no thread (about 40 ms of CPU to start and stop).
+ * Until then the main connection checkpoints as SQLite does by default (1,000 pages); once the thread runs, only as
+ * a fallback (10,000 pages), and at 1,000 again if the thread fails.
+ */
+class LazyCheckpointer {
+  readonly #file: string;
+  readonly #database: DatabaseSync;
+  readonly #startAt: number;
+  #checkpointer: Checkpointer | undefined;
+  #closed = false;
+
+  constructor(file: string, database: DatabaseSync, afterMs: number) {
+    this.#file = file;
+    this.#database = database;
+    this.#startAt = performance.now() + afterMs;
+  }
+
+  /** A group commit wrote to the log. */
+  wrote(): void {
+    if (this.#checkpointer !== undefined || this.#closed || performance.now() < this.#startAt) return;
+    this.#database.exec(`PRAGMA wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
+    this.#checkpointer = new Checkpointer(this.#file, () => {
+      try {
+        this.#database.exec(`PRAGMA wal_autocheckpoint = ${DEFAULT_AUTOCHECKPOINT_PAGES}`);
+      } catch {
+        // Closed meanwhile: nothing left to checkpoint from here.
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#checkpointer?.close();
+  }
+}
+
+/** A store's checkpointer thread starts with its first group commit this long after it opened (ms). */
+const CHECKPOINTER_AFTER_MS = 1000;
 
 const connections = new WeakMap<Store, DatabaseSync>();
 
@@ -112,7 +156,11 @@ export function sqliteConnectionForTests(store: Store): DatabaseSync | undefined
  */
 export async function openSqliteStore(
   file: string,
-  opts: { readonly extraMigrations?: readonly Migration[] } = {},
+  opts: {
+    readonly extraMigrations?: readonly Migration[];
+    /** How long after opening the checkpointer thread may start (tests: 0). */
+    readonly checkpointerAfterMs?: number;
+  } = {},
 ): Promise<Store> {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const database = new DatabaseSync(file);
@@ -128,23 +176,16 @@ export async function openSqliteStore(
   const dialect = new NodeSqliteDialect(database);
   const db = new Kysely<Schema>({ dialect });
   // An in-memory store has no log to flush: its commits are as durable as it gets. On a file, the log is copied into
-  // the database by a checkpointer thread (checkpointer.ts), not by the commit that crosses 1,000 pages on the event
-  // loop; the main connection's own automatic checkpoint stays as a fallback far above that, and comes back to
-  // SQLite's default if the thread fails.
-  let checkpointer: Checkpointer | undefined;
-  if (file !== ':memory:') {
-    database.exec(`PRAGMA wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
-    checkpointer = new Checkpointer(file, () => {
-      try {
-        database.exec(`PRAGMA wal_autocheckpoint = ${DEFAULT_AUTOCHECKPOINT_PAGES}`);
-      } catch {
-        // Closed meanwhile: nothing left to checkpoint from here.
-      }
-    });
-  }
+  // the database by a checkpointer thread once the store has lived a second (LazyCheckpointer), not by the commit
+  // that crosses 1,000 pages on the event loop.
   const hooks = {
     ...sqliteHooks,
-    ...(checkpointer ? batchHooks(new WalSync(file), checkpointer) : {}),
+    ...(file === ':memory:'
+      ? {}
+      : batchHooks(
+          new WalSync(file),
+          new LazyCheckpointer(file, database, opts.checkpointerAfterMs ?? CHECKPOINTER_AFTER_MS),
+        )),
     runInBatch: dialect.runNow,
   };
   const store = createSqlStore(db, withExtraMigrations(hooks, opts.extraMigrations));
