@@ -50,7 +50,7 @@ function joined(frames: readonly WatchFrame[], chunked: boolean): Buffer {
 }
 
 /**
- * Writes frames to one watch response. Frames wait until `flush()` (the feed has passed a commit's events to every
+ * Writes frames to one watch response. Frames wait until `flush()` (the feed has passed the turn's commits to every
  * subscriber) or, at the latest, until the turn's synchronous work is done (a bookmark, a heartbeat, a catch-up from
  * the store), and then leave in **one socket write**: one Buffer, already chunk-framed and, for a run of several
  * frames, joined once for every stream that sends the same run. ServerResponse.write would make four writes per

@@ -224,7 +224,8 @@ export async function serveWatch(
       if (frame === undefined) cache.set(e, (frame = frameOf(format.protocol, e.type, e.revision, shown(e.object))));
       write(frame, e.revision);
     },
-    // The events of one commit leave together at once, before the writes that made them are answered.
+    // The events of the commits the feed passed on in one turn (a run of group commits one flush made durable)
+    // leave together, in one socket write per stream, once that turn's work is done.
     onBatchEnd: () => out.flush(),
     onError: (err) => close(err as PolisError),
   });

@@ -118,7 +118,8 @@ forEachBackend('a change feed over this process commits', (backend) => {
     await store.transaction(async (tx) => {
       for (const n of ['a', 'b', 'c']) await tx.put(object(n, await tx.nextRevision()), 'ADDED');
     });
-    await waitFor('three events', () => names.length >= 3);
+    // The batch ends once the turn that handed the commit over is done (with any other commit it handed over).
+    await waitFor('three events and the end of their batch', () => names.length >= 3 && batches.length >= 1);
     expect(names).toEqual(['a', 'b', 'c']);
     expect(batches).toEqual([3]);
     // A bookmark on the Tenant watch may name the newest revision: it has passed every event, none of them its own.

@@ -23,8 +23,11 @@ export interface SubscribeOptions {
   readonly filter: WatchFilter;
   readonly onEvent: (event: ChangeEvent) => void;
   /**
-   * Called after the events delivered together (one commit's, or one read's) have each gone to `onEvent`, when at
-   * least one did: a watch stream sends them then, in one socket write, before anything else runs.
+   * Called once the events delivered together have each gone to `onEvent`, when at least one did: a watch stream
+   * sends them then, in one socket write. "Together" is every commit handed over in one turn of synchronous work and
+   * its promise jobs (one durable flush acknowledges a run of group commits, each handed over on its own), and one
+   * read's events: the call waits for the end of that turn (process.nextTick), so a burst of commits costs each
+   * stream one write, not one per commit.
    */
   readonly onBatchEnd?: () => void;
   /** Called once when the subscription cannot continue (e.g. 410 Gone); it is closed by then. */
@@ -68,6 +71,9 @@ export class ChangeFeed {
   delivered = 0;
   /** Main-thread CPU spent passing this process's commits to their subscribers (µs, for /metrics). */
   private deliveryCpuMicros = 0;
+  /** Subscribers that got events in this turn and wait for their `onBatchEnd` (see SubscribeOptions). */
+  private readonly batchEnds = new Set<Subscriber>();
+  private endQueued = false;
 
   constructor(opts: ChangeFeedOptions) {
     this.store = opts.store;
@@ -127,18 +133,33 @@ export class ChangeFeed {
   private take(events: readonly ChangeEvent[]): void {
     markRevisions('notified', this.head, events.at(-1)?.revision ?? this.head);
     const cpu = process.threadCpuUsage();
-    const reached = new Set<Subscriber>();
+    // Queued before any event goes out, so it runs ahead of the ticks a watch stream queues for its own frames.
+    if (!this.endQueued) {
+      this.endQueued = true;
+      process.nextTick(() => this.endBatches());
+    }
     for (const e of events) {
       if (e.revision <= this.head) continue;
       this.buffer.push(e);
       this.head = e.revision;
       const watching = this.byKind.get(e.object.kind);
-      if (watching) for (const s of watching) if (s.live && this.deliver(s, e)) reached.add(s);
+      if (watching) for (const s of watching) if (s.live && this.deliver(s, e) && s.onBatchEnd) this.batchEnds.add(s);
     }
-    for (const s of reached) if (!s.closed) s.onBatchEnd?.();
     const spent = process.threadCpuUsage(cpu);
     this.deliveryCpuMicros += spent.user + spent.system;
     if (this.buffer.length > this.bufferSize) this.buffer.splice(0, this.buffer.length - this.bufferSize);
+  }
+
+  /** The turn's commits have all been passed on: each subscriber that got events sends them now (one write each). */
+  private endBatches(): void {
+    this.endQueued = false;
+    if (this.batchEnds.size === 0) return;
+    const cpu = process.threadCpuUsage();
+    const ends = [...this.batchEnds];
+    this.batchEnds.clear();
+    for (const s of ends) if (!s.closed) s.onBatchEnd?.();
+    const spent = process.threadCpuUsage(cpu);
+    this.deliveryCpuMicros += spent.user + spent.system;
   }
 
   /** Read new events now (called after local commits). Coalesces concurrent calls. */
