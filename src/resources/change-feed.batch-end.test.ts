@@ -100,3 +100,63 @@ it('does not end a batch for a subscriber closed before the turn ended', async (
   await nextTurn();
   expect(ends).toBe(0);
 });
+
+async function waitFor(what: string, cond: () => boolean, limitMs = 20_000): Promise<void> {
+  const start = Date.now();
+  while (!cond()) {
+    if (Date.now() - start > limitMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+it('holds batch ends while writes are being handled, until the last one ends, in order and without loss', async () => {
+  const { store, commit } = handingStore();
+  feed = new ChangeFeed({ store, pollMs: 3_600_000, holdMs: 3_600_000 });
+  await feed.start();
+  const log: string[] = [];
+  feed.subscribe({
+    from: 0,
+    filter: { kind: 'Application' },
+    onEvent: (e) => log.push(`event ${e.revision}`),
+    onBatchEnd: () => log.push('end'),
+    onError: () => {},
+  });
+  await nextTurn();
+  const first = feed.beginWrite();
+  const second = feed.beginWrite();
+  commit({ after: 0, events: [event('a', 1)] });
+  await nextTurn();
+  commit({ after: 1, events: [event('b', 2)] });
+  await nextTurn();
+  first();
+  first(); // ending twice counts once
+  await nextTurn();
+  expect(log).toEqual(['event 1', 'event 2']);
+  second();
+  expect(log).toEqual(['event 1', 'event 2', 'end']);
+  // Nothing in flight: the next commit's batch ends with its turn.
+  commit({ after: 2, events: [event('c', 3)] });
+  await nextTurn();
+  expect(log.slice(3)).toEqual(['event 3', 'end']);
+});
+
+it('holds a batch end no longer than holdMs while a write stays in flight', async () => {
+  const { store, commit } = handingStore();
+  feed = new ChangeFeed({ store, pollMs: 3_600_000, holdMs: 20 });
+  await feed.start();
+  let ends = 0;
+  feed.subscribe({
+    from: 0,
+    filter: { kind: 'Application' },
+    onEvent: () => {},
+    onBatchEnd: () => ends++,
+    onError: () => {},
+  });
+  await nextTurn();
+  const end = feed.beginWrite();
+  commit({ after: 0, events: [event('a', 1)] });
+  await waitFor('the held batch end', () => ends === 1);
+  end();
+  await nextTurn();
+  expect(ends).toBe(1);
+});

@@ -46,6 +46,10 @@ export interface ChangeFeedOptions {
   readonly pollMs?: number;
   /** Events kept in memory for watchers that resume from a recent revision (older ones read the store). */
   readonly bufferSize?: number;
+  /**
+   * Longest a batch end waits while writes are being handled (see `beginWrite`), ms; 0 never holds. Default 10.
+   */
+  readonly holdMs?: number;
 }
 
 /**
@@ -74,11 +78,16 @@ export class ChangeFeed {
   /** Subscribers that got events in this turn and wait for their `onBatchEnd` (see SubscribeOptions). */
   private readonly batchEnds = new Set<Subscriber>();
   private endQueued = false;
+  private readonly holdMs: number;
+  /** Writes being handled now (beginWrite), and the batch ends held until they are done or holdMs passed. */
+  private writesInFlight = 0;
+  private holdTimer: NodeJS.Timeout | undefined;
 
   constructor(opts: ChangeFeedOptions) {
     this.store = opts.store;
     this.pollMs = opts.pollMs ?? 1000;
     this.bufferSize = opts.bufferSize ?? 1000;
+    this.holdMs = opts.holdMs ?? 10;
   }
 
   async start(): Promise<void> {
@@ -95,6 +104,8 @@ export class ChangeFeed {
     this.running = false;
     this.unlisten?.();
     if (this.timer) clearInterval(this.timer);
+    if (this.holdTimer) clearTimeout(this.holdTimer);
+    this.holdTimer = undefined;
     for (const s of this.subscribers) s.closed = true;
     this.subscribers.clear();
     this.byKind.clear();
@@ -112,6 +123,11 @@ export class ChangeFeed {
 
   get watchers(): number {
     return this.subscribers.size;
+  }
+
+  /** Write requests being handled now (beginWrite): 0 once every one of them was answered or aborted. */
+  get writesHandled(): number {
+    return this.writesInFlight;
   }
 
   /**
@@ -133,11 +149,7 @@ export class ChangeFeed {
   private take(events: readonly ChangeEvent[]): void {
     markRevisions('notified', this.head, events.at(-1)?.revision ?? this.head);
     const cpu = process.threadCpuUsage();
-    // Queued before any event goes out, so it runs ahead of the ticks a watch stream queues for its own frames.
-    if (!this.endQueued) {
-      this.endQueued = true;
-      process.nextTick(() => this.endBatches());
-    }
+    this.queueBatchEnd();
     for (const e of events) {
       if (e.revision <= this.head) continue;
       this.buffer.push(e);
@@ -150,10 +162,46 @@ export class ChangeFeed {
     if (this.buffer.length > this.bufferSize) this.buffer.splice(0, this.buffer.length - this.bufferSize);
   }
 
+  /**
+   * A write request is being handled (from its headers until its answer goes out): its commit, and those of the
+   * writes beside it, are likely to follow within milliseconds. While any is, batch ends wait (at most `holdMs`), so a
+   * burst of writes, each its own commit as the requests trickle in, reaches every watch stream in a few socket
+   * writes instead of one per commit and stream: the CPU of those writes went to reading the next requests. Events
+   * of a lone write leave as before, once its answer is sent. Returns the call that ends it (idempotent).
+   */
+  beginWrite(): () => void {
+    this.writesInFlight++;
+    let ended = false;
+    return () => {
+      if (ended) return;
+      ended = true;
+      this.writesInFlight--;
+      if (this.writesInFlight === 0 && this.holdTimer) this.releaseHold();
+    };
+  }
+
+  /** Ends the turn's batches once its synchronous work and promise jobs are done (unless a hold already waits). */
+  private queueBatchEnd(): void {
+    // Queued before any event goes out, so it runs ahead of the ticks a watch stream queues for its own frames.
+    if (this.endQueued || this.holdTimer) return;
+    this.endQueued = true;
+    process.nextTick(() => this.endBatches());
+  }
+
+  private releaseHold(): void {
+    if (this.holdTimer) clearTimeout(this.holdTimer);
+    this.holdTimer = undefined;
+    this.endBatches(true);
+  }
+
   /** The turn's commits have all been passed on: each subscriber that got events sends them now (one write each). */
-  private endBatches(): void {
+  private endBatches(released = false): void {
     this.endQueued = false;
     if (this.batchEnds.size === 0) return;
+    if (!released && this.writesInFlight > 0 && this.holdMs > 0 && this.running) {
+      this.holdTimer ??= setTimeout(() => this.releaseHold(), this.holdMs);
+      return;
+    }
     const cpu = process.threadCpuUsage();
     const ends = [...this.batchEnds];
     this.batchEnds.clear();
@@ -243,14 +291,19 @@ export class ChangeFeed {
         if (sub.cursor >= oldestBuffered - 1 || sub.cursor >= this.head) break;
         const events = await this.store.changesSince(sub.cursor, 1000);
         if (events.length === 0) break;
+        let sent = false;
         for (const e of events) {
           if (e.revision > this.head) break;
-          this.deliver(sub, e);
+          if (this.deliver(sub, e)) sent = true;
         }
+        // A catch-up's page leaves at once, in one write: nothing is held behind writes in flight here.
+        if (sent && !sub.closed) sub.onBatchEnd?.();
       }
       if (sub.closed) return;
-      for (const e of this.buffer) if (e.revision > sub.cursor) this.deliver(sub, e);
+      let sent = false;
+      for (const e of this.buffer) if (e.revision > sub.cursor && this.deliver(sub, e)) sent = true;
       sub.live = true;
+      if (sent) sub.onBatchEnd?.();
     } catch (e) {
       this.fail(sub, e instanceof Error ? e : new Error(String(e)));
     }
