@@ -202,7 +202,7 @@ const changes: Change[] = [];
 let profileText: string | undefined;
 let countersBefore: ServerCounters | undefined;
 let countersAfter: ServerCounters | undefined;
-const burstTiming = { issueMs: NaN };
+const burstTiming = { issueMs: NaN, cpuMs: NaN };
 const load = loadavg()[0]!;
 try {
   await call(polis, 'POST', '/api/v1/apply', [
@@ -240,6 +240,7 @@ try {
     await sleep(params.gapMs);
   }
   await sleep(200);
+  const burstCpuBefore = processCpuMs(polis.pid);
   const burstStart = epochNow();
   const burst = Array.from({ length: params.burst }, (_, j) => change(polis, params.sequential + 1 + j, 'burst'));
   // The benchmark's own work of sending the burst (each fetch's synchronous part) until the last was on its way.
@@ -249,6 +250,8 @@ try {
   const lastRv = Math.max(...changes.map((c) => c.rv!));
   const complete = await waitFor(() => receivers!.seen(lastRv), 15_000);
   if (!complete) console.warn('not every watcher received the last change within 15 s');
+  // What the burst cost the server: its 50 writes, their answers and their events to every watcher.
+  burstTiming.cpuMs = processCpuMs(polis.pid) - burstCpuBefore;
   countersAfter = await settledCounters(polis);
   if (profileFile) {
     polis.process.kill('SIGUSR2');
@@ -425,6 +428,12 @@ const figures: Figure[] = [
         ];
       })()
     : []),
+  figure({
+    metric: 'burst_server_cpu_per_change',
+    value: round(burstTiming.cpuMs / params.burst, 2),
+    unit: 'ms',
+    baseline: `server process CPU (user + system, /proc, 10 ms ticks) from just before the burst until every watcher had its last change: ${burstTiming.cpuMs} ms for ${params.burst} writes sent at once`,
+  }),
   ...phaseFigures,
   figure({
     metric: 'write_latency_p99',
