@@ -184,18 +184,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     });
   });
 
-  // Write requests being handled: while any is, the change feed holds watch batch ends a few milliseconds, so a
-  // burst of writes reaches each watch stream in a few socket writes (ChangeFeed.beginWrite). Ended when the answer
-  // is sent (or the request is aborted), whichever comes first.
-  const writesHandled = new WeakMap<object, () => void>();
-  const endWrite = (req: object) => {
-    writesHandled.get(req)?.();
-    writesHandled.delete(req);
-  };
   app.addHook('onRequest', async (req, reply) => {
     markRequest('received', String(req.id));
-    if (req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'OPTIONS')
-      writesHandled.set(req, deps.feed.beginWrite());
     reply.header('x-request-id', req.id);
     armBodyTimeout(req, reply, bodyTimeoutMs);
     // Authentication runs here, before the body is read: a request without credentials gets 401 at once.
@@ -215,13 +205,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     req.identity = identity;
     req.principal = principal;
   });
-  app.addHook('onSend', (req, _reply, payload, done) => {
-    endWrite(req);
-    done(null, payload);
-  });
-  app.addHook('onRequestAbort', async (req) => endWrite(req));
   app.addHook('onResponse', async (req, reply) => {
-    endWrite(req);
     markRequest('responded', String(req.id));
     deps.metrics.observe(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
   });

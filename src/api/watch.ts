@@ -225,8 +225,9 @@ export async function serveWatch(
       if (frame === undefined) cache.set(e, (frame = frameOf(format.protocol, e.type, e.revision, shown(e.object))));
       write(frame, e.revision, true);
     },
-    // The events of the commits the feed passed on in one turn (a run of group commits one flush made durable), or
-    // while writes were in flight (at most the feed's holdMs), leave together, in one socket write per stream.
+    // A commit's events leave together, in one socket write per stream, before the writes that made them are
+    // answered; when more commits of this process follow at once (a burst), the feed ends the batch after the last
+    // of them (at most its holdMs later), so the whole run costs each stream one write.
     onBatchEnd: () => out.flush(),
     onError: (err) => close(err as PolisError),
   });

@@ -84,6 +84,25 @@ forEachBackend('a change feed over this process commits', (backend) => {
     if (backend.name === 'sqlite') expect(reads).toBe(before);
   });
 
+  it('says with each commit it hands over whether more of its writes follow, and not with the last of a burst', async () => {
+    store = await backend.open();
+    const handed: Array<boolean | undefined> = [];
+    const unlisten = store.onCommit((changes) => {
+      if (changes) handed.push(changes.more);
+    });
+    await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        store.transaction(async (tx) => {
+          await tx.put(object(`more-${i}`, await tx.nextRevision()), 'ADDED');
+        }),
+      ),
+    );
+    unlisten();
+    expect(handed.length).toBeGreaterThan(0);
+    expect(handed.every((m) => typeof m === 'boolean')).toBe(true);
+    expect(handed.at(-1)).toBe(false);
+  });
+
   it("offers a commit's events to the subscribers of their kind, ends them with one onBatchEnd, and moves other kinds' positions past them", async () => {
     store = await backend.open();
     feed = new ChangeFeed({ store, pollMs: 3_600_000 });

@@ -47,7 +47,8 @@ export interface ChangeFeedOptions {
   /** Events kept in memory for watchers that resume from a recent revision (older ones read the store). */
   readonly bufferSize?: number;
   /**
-   * Longest a batch end waits while writes are being handled (see `beginWrite`), ms; 0 never holds. Default 10.
+   * Longest a batch end waits for the commits the store says follow (CommittedChanges.more), ms; 0 never waits.
+   * Default 10.
    */
   readonly holdMs?: number;
 }
@@ -77,10 +78,8 @@ export class ChangeFeed {
   private deliveryCpuMicros = 0;
   /** Subscribers that got events in this turn and wait for their `onBatchEnd` (see SubscribeOptions). */
   private readonly batchEnds = new Set<Subscriber>();
-  private endQueued = false;
   private readonly holdMs: number;
-  /** Writes being handled now (beginWrite), and the batch ends held until they are done or holdMs passed. */
-  private writesInFlight = 0;
+  /** Set while batch ends wait for the commits that follow (at most holdMs). */
   private holdTimer: NodeJS.Timeout | undefined;
 
   constructor(opts: ChangeFeedOptions) {
@@ -125,11 +124,6 @@ export class ChangeFeed {
     return this.subscribers.size;
   }
 
-  /** Write requests being handled now (beginWrite): 0 once every one of them was answered or aborted. */
-  get writesHandled(): number {
-    return this.writesInFlight;
-  }
-
   /**
    * A commit's events, handed over by the store (this process's commits): delivered at once, without reading them
    * back, when they continue from what the feed has passed (a read in flight then skips them); otherwise (a gap:
@@ -142,14 +136,19 @@ export class ChangeFeed {
       this.nudge();
       return;
     }
-    this.take(changes.events);
+    this.take(changes.events, changes.more === true);
   }
 
-  /** Passes events in revision order that continue from the head (older ones, already passed, are skipped). */
-  private take(events: readonly ChangeEvent[]): void {
+  /**
+   * Passes events in revision order that continue from the head (older ones, already passed, are skipped), then
+   * ends the batch: at once, before the writes that made them are answered, unless `more` commits of this process
+   * follow (a run of group commits one flush made durable, or a burst of writes each its own commit as its requests
+   * trickle in). Then the batch ends wait for the last of them, at most `holdMs`, and a watch stream sends all their
+   * events in one socket write instead of one per commit: that CPU goes to reading the next requests.
+   */
+  private take(events: readonly ChangeEvent[], more = false): void {
     markRevisions('notified', this.head, events.at(-1)?.revision ?? this.head);
     const cpu = process.threadCpuUsage();
-    this.queueBatchEnd();
     for (const e of events) {
       if (e.revision <= this.head) continue;
       this.buffer.push(e);
@@ -160,48 +159,15 @@ export class ChangeFeed {
     const spent = process.threadCpuUsage(cpu);
     this.deliveryCpuMicros += spent.user + spent.system;
     if (this.buffer.length > this.bufferSize) this.buffer.splice(0, this.buffer.length - this.bufferSize);
+    if (more && this.holdMs > 0 && this.running) this.holdTimer ??= setTimeout(() => this.endBatches(), this.holdMs);
+    else this.endBatches();
   }
 
-  /**
-   * A write request is being handled (from its headers until its answer goes out): its commit, and those of the
-   * writes beside it, are likely to follow within milliseconds. While any is, batch ends wait (at most `holdMs`), so a
-   * burst of writes, each its own commit as the requests trickle in, reaches every watch stream in a few socket
-   * writes instead of one per commit and stream: the CPU of those writes went to reading the next requests. Events
-   * of a lone write leave as before, once its answer is sent. Returns the call that ends it (idempotent).
-   */
-  beginWrite(): () => void {
-    this.writesInFlight++;
-    let ended = false;
-    return () => {
-      if (ended) return;
-      ended = true;
-      this.writesInFlight--;
-      if (this.writesInFlight === 0 && this.holdTimer) this.releaseHold();
-    };
-  }
-
-  /** Ends the turn's batches once its synchronous work and promise jobs are done (unless a hold already waits). */
-  private queueBatchEnd(): void {
-    // Queued before any event goes out, so it runs ahead of the ticks a watch stream queues for its own frames.
-    if (this.endQueued || this.holdTimer) return;
-    this.endQueued = true;
-    process.nextTick(() => this.endBatches());
-  }
-
-  private releaseHold(): void {
+  /** Each subscriber that got events since the last batch end sends them now (one socket write per stream). */
+  private endBatches(): void {
     if (this.holdTimer) clearTimeout(this.holdTimer);
     this.holdTimer = undefined;
-    this.endBatches(true);
-  }
-
-  /** The turn's commits have all been passed on: each subscriber that got events sends them now (one write each). */
-  private endBatches(released = false): void {
-    this.endQueued = false;
     if (this.batchEnds.size === 0) return;
-    if (!released && this.writesInFlight > 0 && this.holdMs > 0 && this.running) {
-      this.holdTimer ??= setTimeout(() => this.releaseHold(), this.holdMs);
-      return;
-    }
     const cpu = process.threadCpuUsage();
     const ends = [...this.batchEnds];
     this.batchEnds.clear();
