@@ -9,6 +9,7 @@
  * BENCH_TIMELINES=<file> (each change's milestones, for a closer look).
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChangePhaseMark } from '../src/kernel/change-trace.ts';
@@ -16,6 +17,7 @@ import { spawnPolis } from '../test/support/child-polis.ts';
 import type { ChildPolis } from '../test/support/child-polis.ts';
 import { ChangeMarks, MILESTONES, MILESTONE_MEANING, type Milestone } from './support/change-phases.ts';
 import { formatProfile, summarizeProfile } from './support/cpu-profile.ts';
+import { processCpuMs } from './support/process-cpu.ts';
 import { applicationDoc, tenantDoc, tenantName } from './support/oam-fixtures.ts';
 import type { Figure } from './support/results.ts';
 import { RESULTS_DIR, envInt, figure, percentile, printFigures, round, writeResult } from './support/results.ts';
@@ -46,7 +48,14 @@ interface Change {
   respondedAt?: number;
 }
 
-async function call(
+/**
+ * The writes go through node:http with a keep-alive agent, not fetch: fetch's own work in this process (undici's
+ * streams, per request) delayed a burst of 50 by tens of milliseconds before the first byte left, and all of that
+ * counted as delivery latency (docs/benchmarks.md, watch-fanout).
+ */
+const writer = new Agent({ keepAlive: true, maxSockets: 256 });
+
+function call(
   polis: ChildPolis,
   method: string,
   path: string,
@@ -54,18 +63,36 @@ async function call(
   contentType = 'application/json',
   requestId?: string,
 ): Promise<{ status: number; body: Record<string, unknown> }> {
-  const res = await fetch(`${polis.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${polis.adminToken}`,
-      ...(requestId !== undefined ? { 'x-request-id': requestId } : {}),
-      ...(body !== undefined ? { 'content-type': contentType } : {}),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      `${polis.url}${path}`,
+      {
+        method,
+        agent: writer,
+        headers: {
+          authorization: `Bearer ${polis.adminToken}`,
+          ...(requestId !== undefined ? { 'x-request-id': requestId } : {}),
+          ...(payload !== undefined
+            ? { 'content-type': contentType, 'content-length': Buffer.byteLength(payload) }
+            : {}),
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          const status = res.statusCode ?? 0;
+          if (status < 200 || status >= 300) reject(new Error(`${method} ${path}: ${status} ${text.slice(0, 500)}`));
+          else resolve({ status, body: JSON.parse(text) as Record<string, unknown> });
+        });
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
   });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 500)}`);
-  return { status: res.status, body: JSON.parse(text) as Record<string, unknown> };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -74,21 +101,30 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 interface ServerCounters {
   readonly transactions: number;
   readonly commits: number;
-  readonly cpuSeconds: number;
+  /** The server's CPU time so far (user + system, every thread, from /proc), ms. */
+  readonly cpuMs: number;
+  /** Of it, what answering these probes took (/metrics lists objects for its gauges): left out of the figure. */
+  readonly probeCpuMs: number;
   readonly reconciles: number;
   /** CPU the change feed spent passing the changes to subscribers, watch streams' encoding and writes included. */
   readonly feedCpuSeconds: number;
 }
 
+let probeCpuMs = 0;
+
 async function serverCounters(polis: ChildPolis): Promise<ServerCounters> {
+  const before = processCpuMs(polis.pid);
   const res = await fetch(`${polis.url}/metrics`, { headers: { authorization: `Bearer ${polis.adminToken}` } });
   const text = await res.text();
+  const cpuMs = processCpuMs(polis.pid);
+  probeCpuMs += cpuMs - before;
   const value = (name: string) =>
     Number(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+-]+)$`, 'm').exec(text)?.[1] ?? NaN);
   return {
     transactions: value('polis_store_committed_transactions_total'),
     commits: value('polis_store_commits_total'),
-    cpuSeconds: value('polis_process_cpu_seconds_total'),
+    cpuMs,
+    probeCpuMs,
     reconciles: value('polis_delivery_reconciles_total'),
     feedCpuSeconds: value('polis_change_feed_delivery_cpu_seconds_total'),
   };
@@ -128,6 +164,17 @@ async function change(polis: ChildPolis, i: number, phase: Change['phase']): Pro
   return c;
 }
 
+/** Waits (a minute at most) until every seeded application is Running. */
+async function seedRunning(polis: ChildPolis): Promise<void> {
+  for (let i = 0; i < 120; i++) {
+    const { body } = await call(polis, 'GET', COLLECTION);
+    const items = body.items as { status?: { phase?: string } }[];
+    if (items.length >= params.apps && items.every((a) => a.status?.phase === 'Running')) return;
+    await sleep(500);
+  }
+  console.warn('the seeded applications did not all reach Running within a minute; measuring anyway');
+}
+
 async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs: number): Promise<boolean> {
   const until = performance.now() + timeoutMs;
   while (!(await cond())) {
@@ -155,12 +202,17 @@ const changes: Change[] = [];
 let profileText: string | undefined;
 let countersBefore: ServerCounters | undefined;
 let countersAfter: ServerCounters | undefined;
+const burstTiming = { issueMs: NaN, cpuMs: NaN };
 const load = loadavg()[0]!;
 try {
   await call(polis, 'POST', '/api/v1/apply', [
     tenantDoc(TENANT),
     ...Array.from({ length: params.apps }, (_, a) => applicationDoc(TENANT, a)),
   ]);
+  // Delivery rolls the seeded applications out first (placement, then their status from Progressing to Running):
+  // measured before that settles, the changes would share the server with that work and the watchers would get its
+  // status events among theirs (bench/writes waits alike).
+  await seedRunning(polis);
   const list = await call(polis, 'GET', `${COLLECTION}?limit=1`);
   const fromRv = (list.body.metadata as { resourceVersion: string }).resourceVersion;
   const url = new URL(polis.url);
@@ -179,6 +231,10 @@ try {
   console.log(
     `${params.watchers} watchers live (pid ${polis.pid}); ${params.sequential} changes ${params.gapMs} ms apart, then a burst of ${params.burst}`,
   );
+  // The burst's writers hold open connections, as API clients with keep-alive do: without them the 50 writes queued
+  // behind connection set-up in this process and the server (accepting 49 sockets), and some went out one after
+  // another on a reused socket, each behind the previous answer.
+  await Promise.all(Array.from({ length: params.burst }, () => call(polis, 'GET', '/healthz')));
   if (profileFile) polis.process.kill('SIGUSR2');
   await sleep(200);
   countersBefore = await settledCounters(polis);
@@ -188,15 +244,18 @@ try {
     await sleep(params.gapMs);
   }
   await sleep(200);
-  changes.push(
-    ...(await Promise.all(
-      Array.from({ length: params.burst }, (_, j) => change(polis, params.sequential + 1 + j, 'burst')),
-    )),
-  );
+  const burstCpuBefore = processCpuMs(polis.pid);
+  const burstStart = epochNow();
+  const burst = Array.from({ length: params.burst }, (_, j) => change(polis, params.sequential + 1 + j, 'burst'));
+  // The benchmark's own work of sending the burst (each request's synchronous part) until the last was on its way.
+  burstTiming.issueMs = epochNow() - burstStart;
+  changes.push(...(await Promise.all(burst)));
 
   const lastRv = Math.max(...changes.map((c) => c.rv!));
   const complete = await waitFor(() => receivers!.seen(lastRv), 15_000);
   if (!complete) console.warn('not every watcher received the last change within 15 s');
+  // What the burst cost the server: its 50 writes, their answers and their events to every watcher.
+  burstTiming.cpuMs = processCpuMs(polis.pid) - burstCpuBefore;
   countersAfter = await settledCounters(polis);
   if (profileFile) {
     polis.process.kill('SIGUSR2');
@@ -224,6 +283,7 @@ try {
 } finally {
   // Parsed only now, off the clock.
   streams = ((await receivers?.collect()) ?? []).map(parseStream);
+  writer.destroy();
   await polis.stop();
   if (existsSync(traceFile)) marks = JSON.parse(readFileSync(traceFile, 'utf8')) as ChangePhaseMark[];
   rmSync(dataDir, { recursive: true, force: true });
@@ -365,13 +425,19 @@ const figures: Figure[] = [
           }),
           figure({
             metric: 'server_cpu_per_change',
-            value: round((d('cpuSeconds') * 1000) / changes.length, 2),
+            value: round((d('cpuMs') - d('probeCpuMs')) / changes.length, 2),
             unit: 'ms',
-            baseline: `server process CPU (user + system) over the changes and what they set off, ${params.watchers} watchers`,
+            baseline: `server process CPU (user + system, /proc) over the changes and what they set off, ${params.watchers} watchers; the benchmark's own /metrics reads (${d('probeCpuMs')} ms) left out`,
           }),
         ];
       })()
     : []),
+  figure({
+    metric: 'burst_server_cpu_per_change',
+    value: round(burstTiming.cpuMs / params.burst, 2),
+    unit: 'ms',
+    baseline: `server process CPU (user + system, /proc, 10 ms ticks) from just before the burst until every watcher had its last change: ${burstTiming.cpuMs} ms for ${params.burst} writes sent at once`,
+  }),
   ...phaseFigures,
   figure({
     metric: 'write_latency_p99',
@@ -380,7 +446,10 @@ const figures: Figure[] = [
     baseline: 'PUT/PATCH response time, the baseline',
   }),
 ];
-const notes: string[] = [`load average (1 min) at the start: ${load.toFixed(2)} on ${availableParallelism()} cores`];
+const notes: string[] = [
+  `load average (1 min) at the start: ${load.toFixed(2)} on ${availableParallelism()} cores`,
+  `the benchmark's own calls took ${round(burstTiming.issueMs, 1)} ms to send the burst's ${params.burst} writes (the last write's delivery includes them)`,
+];
 if (marks.length > 0)
   notes.push(
     `burst_* figures: milestones of each burst change from the server's change-phase marks (POLIS_TRACE_FILE); socket writes per change ${Math.min(...socketWrites)}-${Math.max(...socketWrites)} (one per watch stream); ${writesPerStream} socket writes of events per stream`,

@@ -50,7 +50,7 @@ function joined(frames: readonly WatchFrame[], chunked: boolean): Buffer {
 }
 
 /**
- * Writes frames to one watch response. Frames wait until `flush()` (the feed has passed a commit's events to every
+ * Writes frames to one watch response. Frames wait until `flush()` (the feed has passed the turn's commits to every
  * subscriber) or, at the latest, until the turn's synchronous work is done (a bookmark, a heartbeat, a catch-up from
  * the store), and then leave in **one socket write**: one Buffer, already chunk-framed and, for a run of several
  * frames, joined once for every stream that sends the same run. ServerResponse.write would make four writes per
@@ -80,15 +80,19 @@ export class WatchFrameWriter {
     return this.#res.writableEnded || this.#res.destroyed;
   }
 
-  /** Queues a frame; `revision` names the change event it carries (for change tracing). */
-  write(frame: WatchFrame, revision?: number): void {
+  /**
+   * Queues a frame; `revision` names the change event it carries (for change tracing). The frame leaves at the next
+   * `flush()` or, unless `byFlush` (the change feed's events: its batch end flushes them), once the turn's
+   * synchronous work is done.
+   */
+  write(frame: WatchFrame, revision?: number, byFlush = false): void {
     this.#pending.push(frame);
     this.#pendingBytes += frame.bytes.length;
     if (revision !== undefined) {
       if (this.#revisions) this.#revisions.last = revision;
       else this.#revisions = { first: revision, last: revision };
     }
-    if (!this.#flushQueued) {
+    if (!this.#flushQueued && !byFlush) {
       this.#flushQueued = true;
       process.nextTick(() => this.flush());
     }

@@ -153,7 +153,7 @@ export async function serveWatch(
   // (the limit plus one event). What is checked is the backlog before a frame, so one large event alone does not
   // drop a client that reads; a dropped client reconnects from its last revision, as after any end of stream.
   const out = new WatchFrameWriter(res);
-  const write = (frame: WatchFrame, revision?: number) => {
+  const write = (frame: WatchFrame, revision?: number, byFlush = false) => {
     if (out.ended) return;
     if (watch.overLimit(out.unsent)) {
       closed = true;
@@ -163,7 +163,7 @@ export async function serveWatch(
       res.destroy();
       return;
     }
-    out.write(frame, revision);
+    out.write(frame, revision, byFlush);
     watch.buffered(out.unsent);
   };
   res.writeHead(200, {
@@ -219,12 +219,15 @@ export async function serveWatch(
     onEvent: (e) => {
       // Tables are per watcher (their AGE is of now); other events go to every watcher of their kind and format
       // alike: serialize each once, not once per watcher.
-      if (format.table) return send(e.type, e.revision, shown(e.object));
+      // Their frames leave at the batch end (onBatchEnd), which the feed may hold while writes are in flight.
+      if (format.table) return write(frameOf(format.protocol, e.type, e.revision, shown(e.object)), e.revision, true);
       let frame = cache.get(e);
       if (frame === undefined) cache.set(e, (frame = frameOf(format.protocol, e.type, e.revision, shown(e.object))));
-      write(frame, e.revision);
+      write(frame, e.revision, true);
     },
-    // The events of one commit leave together at once, before the writes that made them are answered.
+    // A commit's events leave together, in one socket write per stream, before the writes that made them are
+    // answered; when more commits of this process follow at once (a burst), the feed ends the batch after the last
+    // of them (at most its holdMs later), so the whole run costs each stream one write.
     onBatchEnd: () => out.flush(),
     onError: (err) => close(err as PolisError),
   });

@@ -84,6 +84,25 @@ forEachBackend('a change feed over this process commits', (backend) => {
     if (backend.name === 'sqlite') expect(reads).toBe(before);
   });
 
+  it('says with each commit it hands over whether more of its writes follow, and not with the last of a burst', async () => {
+    store = await backend.open();
+    const handed: Array<boolean | undefined> = [];
+    const unlisten = store.onCommit((changes) => {
+      if (changes) handed.push(changes.more);
+    });
+    await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        store.transaction(async (tx) => {
+          await tx.put(object(`more-${i}`, await tx.nextRevision()), 'ADDED');
+        }),
+      ),
+    );
+    unlisten();
+    expect(handed.length).toBeGreaterThan(0);
+    expect(handed.every((m) => typeof m === 'boolean')).toBe(true);
+    expect(handed.at(-1)).toBe(false);
+  });
+
   it("offers a commit's events to the subscribers of their kind, ends them with one onBatchEnd, and moves other kinds' positions past them", async () => {
     store = await backend.open();
     feed = new ChangeFeed({ store, pollMs: 3_600_000 });
@@ -118,7 +137,8 @@ forEachBackend('a change feed over this process commits', (backend) => {
     await store.transaction(async (tx) => {
       for (const n of ['a', 'b', 'c']) await tx.put(object(n, await tx.nextRevision()), 'ADDED');
     });
-    await waitFor('three events', () => names.length >= 3);
+    // The batch ends once the turn that handed the commit over is done (with any other commit it handed over).
+    await waitFor('three events and the end of their batch', () => names.length >= 3 && batches.length >= 1);
     expect(names).toEqual(['a', 'b', 'c']);
     expect(batches).toEqual([3]);
     // A bookmark on the Tenant watch may name the newest revision: it has passed every event, none of them its own.

@@ -23,8 +23,11 @@ export interface SubscribeOptions {
   readonly filter: WatchFilter;
   readonly onEvent: (event: ChangeEvent) => void;
   /**
-   * Called after the events delivered together (one commit's, or one read's) have each gone to `onEvent`, when at
-   * least one did: a watch stream sends them then, in one socket write, before anything else runs.
+   * Called once the events delivered together have each gone to `onEvent`, when at least one did: a watch stream
+   * sends them then, in one socket write. "Together" is every commit handed over in one turn of synchronous work and
+   * its promise jobs (one durable flush acknowledges a run of group commits, each handed over on its own), and one
+   * read's events: the call waits for the end of that turn (process.nextTick), so a burst of commits costs each
+   * stream one write, not one per commit.
    */
   readonly onBatchEnd?: () => void;
   /** Called once when the subscription cannot continue (e.g. 410 Gone); it is closed by then. */
@@ -43,6 +46,11 @@ export interface ChangeFeedOptions {
   readonly pollMs?: number;
   /** Events kept in memory for watchers that resume from a recent revision (older ones read the store). */
   readonly bufferSize?: number;
+  /**
+   * Longest a batch end waits for the commits the store says follow (CommittedChanges.more), ms; 0 never waits.
+   * Default 10.
+   */
+  readonly holdMs?: number;
 }
 
 /**
@@ -68,11 +76,17 @@ export class ChangeFeed {
   delivered = 0;
   /** Main-thread CPU spent passing this process's commits to their subscribers (µs, for /metrics). */
   private deliveryCpuMicros = 0;
+  /** Subscribers that got events in this turn and wait for their `onBatchEnd` (see SubscribeOptions). */
+  private readonly batchEnds = new Set<Subscriber>();
+  private readonly holdMs: number;
+  /** Set while batch ends wait for the commits that follow (at most holdMs). */
+  private holdTimer: NodeJS.Timeout | undefined;
 
   constructor(opts: ChangeFeedOptions) {
     this.store = opts.store;
     this.pollMs = opts.pollMs ?? 1000;
     this.bufferSize = opts.bufferSize ?? 1000;
+    this.holdMs = opts.holdMs ?? 10;
   }
 
   async start(): Promise<void> {
@@ -89,6 +103,8 @@ export class ChangeFeed {
     this.running = false;
     this.unlisten?.();
     if (this.timer) clearInterval(this.timer);
+    if (this.holdTimer) clearTimeout(this.holdTimer);
+    this.holdTimer = undefined;
     for (const s of this.subscribers) s.closed = true;
     this.subscribers.clear();
     this.byKind.clear();
@@ -120,25 +136,44 @@ export class ChangeFeed {
       this.nudge();
       return;
     }
-    this.take(changes.events);
+    this.take(changes.events, changes.more === true);
   }
 
-  /** Passes events in revision order that continue from the head (older ones, already passed, are skipped). */
-  private take(events: readonly ChangeEvent[]): void {
+  /**
+   * Passes events in revision order that continue from the head (older ones, already passed, are skipped), then
+   * ends the batch: at once, before the writes that made them are answered, unless `more` commits of this process
+   * follow (a run of group commits one flush made durable, or a burst of writes each its own commit as its requests
+   * trickle in). Then the batch ends wait for the last of them, at most `holdMs`, and a watch stream sends all their
+   * events in one socket write instead of one per commit: that CPU goes to reading the next requests.
+   */
+  private take(events: readonly ChangeEvent[], more = false): void {
     markRevisions('notified', this.head, events.at(-1)?.revision ?? this.head);
     const cpu = process.threadCpuUsage();
-    const reached = new Set<Subscriber>();
     for (const e of events) {
       if (e.revision <= this.head) continue;
       this.buffer.push(e);
       this.head = e.revision;
       const watching = this.byKind.get(e.object.kind);
-      if (watching) for (const s of watching) if (s.live && this.deliver(s, e)) reached.add(s);
+      if (watching) for (const s of watching) if (s.live && this.deliver(s, e) && s.onBatchEnd) this.batchEnds.add(s);
     }
-    for (const s of reached) if (!s.closed) s.onBatchEnd?.();
     const spent = process.threadCpuUsage(cpu);
     this.deliveryCpuMicros += spent.user + spent.system;
     if (this.buffer.length > this.bufferSize) this.buffer.splice(0, this.buffer.length - this.bufferSize);
+    if (more && this.holdMs > 0 && this.running) this.holdTimer ??= setTimeout(() => this.endBatches(), this.holdMs);
+    else this.endBatches();
+  }
+
+  /** Each subscriber that got events since the last batch end sends them now (one socket write per stream). */
+  private endBatches(): void {
+    if (this.holdTimer) clearTimeout(this.holdTimer);
+    this.holdTimer = undefined;
+    if (this.batchEnds.size === 0) return;
+    const cpu = process.threadCpuUsage();
+    const ends = [...this.batchEnds];
+    this.batchEnds.clear();
+    for (const s of ends) if (!s.closed) s.onBatchEnd?.();
+    const spent = process.threadCpuUsage(cpu);
+    this.deliveryCpuMicros += spent.user + spent.system;
   }
 
   /** Read new events now (called after local commits). Coalesces concurrent calls. */
@@ -222,14 +257,19 @@ export class ChangeFeed {
         if (sub.cursor >= oldestBuffered - 1 || sub.cursor >= this.head) break;
         const events = await this.store.changesSince(sub.cursor, 1000);
         if (events.length === 0) break;
+        let sent = false;
         for (const e of events) {
           if (e.revision > this.head) break;
-          this.deliver(sub, e);
+          if (this.deliver(sub, e)) sent = true;
         }
+        // A catch-up's page leaves at once, in one write: nothing is held behind writes in flight here.
+        if (sent && !sub.closed) sub.onBatchEnd?.();
       }
       if (sub.closed) return;
-      for (const e of this.buffer) if (e.revision > sub.cursor) this.deliver(sub, e);
+      let sent = false;
+      for (const e of this.buffer) if (e.revision > sub.cursor && this.deliver(sub, e)) sent = true;
       sub.live = true;
+      if (sent) sub.onBatchEnd?.();
     } catch (e) {
       this.fail(sub, e instanceof Error ? e : new Error(String(e)));
     }

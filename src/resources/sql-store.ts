@@ -83,11 +83,12 @@ export function createSqlStore(db: Kysely<Schema>, hooks: SqlDialectHooks): Stor
     for (const listener of commitListeners) listener(changes);
   };
   /** This process's commit, with the events it wrote parsed once for every listener. */
-  const committedHere = (_revision: number, batch?: CommittedBatch): void => {
+  const committedHere = (_revision: number, batch?: CommittedBatch, more?: boolean): void => {
     if (commitListeners.size === 0) return;
     commitSeen(
       batch && {
         after: batch.after,
+        more,
         events: batch.events.map((e) => ({
           type: e.type,
           revision: e.revision,

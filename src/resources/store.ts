@@ -336,6 +336,11 @@ export interface ListPage {
 /** The change events of one commit of this process (Store.onCommit): every revision after `after`, in order. */
 export interface CommittedChanges {
   readonly after: number;
+  /**
+   * More of this process's writes are queued, running or committed and waiting to be handed over: their commits
+   * follow within milliseconds (a change feed may wait for them to send a burst's events together).
+   */
+  readonly more?: boolean;
   readonly events: readonly ChangeEvent[];
 }
 

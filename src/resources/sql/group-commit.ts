@@ -37,8 +37,10 @@ export interface GroupCommitOptions {
   /**
    * Called after a commit that advanced the revision (this process's watchers wake at once), with the change events
    * it wrote when they are every revision after `after` (a snapshot load advances the revision without events).
+   * `more`: other writes of this process are queued, running or waiting for their own acknowledgement, so more
+   * commits follow at once (a change feed holds its watch batches for them).
    */
-  readonly afterCommit?: (revision: number, committed?: CommittedBatch) => void;
+  readonly afterCommit?: (revision: number, committed?: CommittedBatch, more?: boolean) => void;
   /** Runs a batch's transaction; absent: `db.transaction().execute(fn)`. */
   readonly transaction?: (fn: (trx: Transaction<Schema>) => Promise<void>) => Promise<void>;
   /**
@@ -80,6 +82,8 @@ export class GroupCommit {
   #tail: Promise<void> = Promise.resolve();
   #commits = 0;
   #transactions = 0;
+  /** Jobs submitted and not yet resolved or rejected. */
+  #open = 0;
   /** What the last batches committed, for reading recent changes back without the database (StoreTx.changesAfter). */
   readonly #recent = new RecentWrites();
   readonly #statements: StatementTemplates;
@@ -102,11 +106,23 @@ export class GroupCommit {
   /** Queues `run` and resolves with its result once the commit holding it is durable. */
   submit<T>(run: (trx: Transaction<Schema>, state: BatchState) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
+      this.#open++;
+      let settled = false;
+      const settle = () => {
+        if (!settled) this.#open--;
+        settled = true;
+      };
       this.#queue.push({
         queuedAt: tracingBatches() ? traceNow() : undefined,
         run,
-        resolve: resolve as (v: unknown) => void,
-        reject,
+        resolve: (v) => {
+          settle();
+          resolve(v as T);
+        },
+        reject: (e) => {
+          settle();
+          reject(e);
+        },
       });
       if (!this.#draining) {
         this.#draining = true;
@@ -218,7 +234,8 @@ export class GroupCommit {
         });
       this.#commits++;
       this.#transactions += done.length;
-      if (advanced !== undefined) this.#opts.afterCommit?.(advanced, committed);
+      const more = this.#open > done.length + refused.length;
+      if (advanced !== undefined) this.#opts.afterCommit?.(advanced, committed, more);
       for (const d of done) d.job.resolve(d.value);
       for (const r of refused) r.job.reject(r.error);
     };
