@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import { markRevisions } from '../../kernel/change-trace.ts';
 import type { CommitCounts } from '../store.ts';
+import type { ReadCache } from './read-cache.ts';
 import type { BatchRunner, CounterRow, Schema } from './schema.ts';
 import { BatchState, RecentWrites, StatementTemplates, type BatchEvent } from './store-tx.ts';
 
@@ -47,6 +48,8 @@ export interface GroupCommitOptions {
   readonly durable?: () => Promise<void>;
   /** Runs a batch's hot statements directly on the connection it holds (SqlDialectHooks.runInBatch). */
   readonly runInBatch?: BatchRunner;
+  /** The store's read cache, which a batch's jobs read objects from when it is certain (BatchState.cachedBody). */
+  readonly cache?: ReadCache;
 }
 
 /** Thrown out of the batch transaction to roll it back when its first job failed (nothing else is in it yet). */
@@ -139,7 +142,12 @@ export class GroupCommit {
         this.#opts.transaction ??
         ((fn: (trx: Transaction<Schema>) => Promise<void>) => this.#opts.db.transaction().execute(fn));
       await transaction(async (trx) => {
-        const state = (batchState = new BatchState(await this.#opts.lockWriter(trx), this.#recent, this.#statements));
+        const state = (batchState = new BatchState(
+          await this.#opts.lockWriter(trx),
+          this.#recent,
+          this.#statements,
+          this.#opts.cache,
+        ));
         while (this.#queue.length > 0 && done.length + refused.length < this.#maxBatch) {
           const first = done.length === 0;
           // The first job needs no savepoint: if it fails, the transaction holds nothing else and is rolled back.

@@ -11,6 +11,7 @@ import { describeKey, keyOf, type ObjectKey, type StoredObject } from '../envelo
 import { NotFoundError } from '../../kernel/errors.ts';
 import type { StoreTx, TxChange } from '../store.ts';
 import { normalizeAuditInput, toAuditRow } from './audit-rows.ts';
+import type { ReadCache } from './read-cache.ts';
 import type { BatchRunner, CounterRow, Schema } from './schema.ts';
 
 /**
@@ -24,6 +25,8 @@ export interface BatchEvent {
   readonly revision: number;
   readonly type: 'ADDED' | 'MODIFIED' | 'DELETED';
   readonly body: string;
+  /** The object's identity (`bodyKey`). */
+  readonly id: string;
 }
 
 /** Where a batch stood before a job, to undo the job's part when it fails. */
@@ -45,17 +48,42 @@ export class BatchState {
   readonly recent: RecentWrites;
   /** The hot statements' SQL text, shared by every batch of the store. */
   readonly statements: StatementTemplates;
+  /** The store's read cache (sql/read-cache.ts), if it keeps one. */
+  readonly cache: ReadCache | undefined;
+  /**
+   * Every object a job of this batch wrote (`bodyKey`), a failed job's included: reading one of these from the read
+   * cache could miss the batch's own change, so those are read from the transaction.
+   */
+  readonly touched = new Set<string>();
 
   constructor(
     counter: CounterRow,
     recent: RecentWrites = new RecentWrites(0),
     statements: StatementTemplates = new StatementTemplates(),
+    cache?: ReadCache,
   ) {
     this.startRevision = counter.revision;
     this.compactedThrough = counter.compactedThrough;
     this.revision = counter.revision;
     this.recent = recent;
     this.statements = statements;
+    this.cache = cache;
+  }
+
+  /**
+   * The stored text of `id` as the batch found it, from the read cache; undefined when the cache cannot say for
+   * certain. Certain when the cache has applied every change up to the batch's start (nothing newer exists: the
+   * batch holds the writer lock) and no job of the batch has written the object.
+   */
+  cachedBody(id: string): string | null | undefined {
+    const cache = this.cache;
+    if (cache === undefined || cache.head < this.startRevision || this.touched.has(id)) return undefined;
+    return cache.lookup(id)?.body;
+  }
+
+  /** Keeps what a job read of an object no job of the batch has written (it is the state at the batch's start). */
+  fillCache(id: string, body: string | null): void {
+    if (this.cache !== undefined && !this.touched.has(id)) this.cache.fill(id, body, this.startRevision);
   }
 
   /** The change events this batch's jobs wrote, as stored (a failed job's are dropped with it). */
@@ -242,11 +270,13 @@ export class SqlStoreTx implements StoreTx {
     this.#checkOpen();
     const id = bodyKey(key);
     let body = this.#bodies.get(id);
+    if (body === undefined) body = this.#state.cachedBody(id);
     if (body === undefined) {
       await this.settle();
       body = (await getBody(this.#trx, key, this.#state.statements)) ?? null;
-      this.#bodies.set(id, body);
+      this.#state.fillCache(id, body);
     }
+    if (!this.#bodies.has(id)) this.#bodies.set(id, body);
     return body === null ? undefined : (JSON.parse(body) as StoredObject);
   }
 
@@ -327,8 +357,10 @@ export class SqlStoreTx implements StoreTx {
     const object = { ...key, uid: obj.metadata.uid, revision, body, labels };
     const event = { revision, type, ...key, body };
     for (const list of this.#lists.values()) list.put(key, body);
-    this.#bodies.set(bodyKey(key), body);
-    this.#state.events.push({ revision, type, body });
+    const id = bodyKey(key);
+    this.#bodies.set(id, body);
+    this.#state.touched.add(id);
+    this.#state.events.push({ revision, type, body, id });
     this.#state.written.set(revision, body);
     await this.settle();
     if (this.#combine) {
@@ -373,14 +405,16 @@ export class SqlStoreTx implements StoreTx {
       .executeTakeFirst();
     if (Number(result.numDeletedRows) === 0) throw new NotFoundError(`${describeKey(key)} does not exist`);
     for (const list of this.#lists.values()) list.remove(key);
-    this.#bodies.set(bodyKey(key), null);
+    const id = bodyKey(key);
+    this.#bodies.set(id, null);
+    this.#state.touched.add(id);
     const body = JSON.stringify(last);
     this.#state.written.set(revision, body);
     await this.#trx
       .insertInto('events')
       .values({ revision, type: 'DELETED', ...key, body })
       .execute();
-    this.#state.events.push({ revision, type: 'DELETED', body });
+    this.#state.events.push({ revision, type: 'DELETED', body, id });
   }
 
   async appendAudit(input: AuditEntryInput): Promise<AuditEntry> {
@@ -506,7 +540,7 @@ function selectBody(db: Kysely<Schema>, key: ObjectKey) {
     .where('name', '=', key.name);
 }
 
-function bodyKey(key: ObjectKey): string {
+export function bodyKey(key: ObjectKey): string {
   return `${key.kind}\u0000${key.tenant}\u0000${key.name}`;
 }
 
