@@ -125,7 +125,7 @@ export function createSqlStore(db: Kysely<Schema>, hooks: SqlDialectHooks): Stor
       return failure ? new StoreUnavailableError(failure, e) : e;
     },
   });
-  const write = <T>(fn: (trx: Transaction<Schema>, state: BatchState) => Promise<T>): Promise<T> => {
+  const write = <T>(fn: (trx: Transaction<Schema>, state: BatchState) => Promise<T>, lazy = false): Promise<T> => {
     if (scope.getStore()?.open) {
       return Promise.reject(
         new Error('store.transaction was called inside a transaction; use the StoreTx passed to the callback'),
@@ -138,7 +138,7 @@ export function createSqlStore(db: Kysely<Schema>, hooks: SqlDialectHooks): Stor
       } finally {
         s.open = false;
       }
-    });
+    }, lazy);
   };
 
   return {
@@ -191,7 +191,9 @@ export function createSqlStore(db: Kysely<Schema>, hooks: SqlDialectHooks): Stor
         } finally {
           tx.close();
         }
-      });
+        // Every write goes through the StoreTx (BatchState.beforeWrite): where puts are held back (PostgreSQL), the
+        // job's savepoint waits for a write that more of its code follows, and its last write needs none.
+      }, hooks.combineWrites === true);
     },
 
     async acquireLease(req) {

@@ -3,7 +3,7 @@ import { markRevisions } from '../../kernel/change-trace.ts';
 import type { CommitCounts } from '../store.ts';
 import type { ReadCache } from './read-cache.ts';
 import type { BatchRunner, CounterRow, Schema } from './schema.ts';
-import { BatchState, RecentWrites, StatementTemplates, type BatchEvent } from './store-tx.ts';
+import { BatchState, RecentWrites, SAVEPOINT, StatementTemplates, type BatchEvent } from './store-tx.ts';
 
 /** The change events of one commit: every revision in (`after`, the last event's], in revision order. */
 export interface CommittedBatch {
@@ -14,6 +14,8 @@ export interface CommittedBatch {
 /** One write waiting for its turn: what to run inside the shared transaction, and whom to tell how it ended. */
 interface Job {
   readonly run: (trx: Transaction<Schema>, state: BatchState) => Promise<unknown>;
+  /** Takes its savepoint only before a write more of its code may follow (BatchState.jobGuarded). */
+  readonly lazy: boolean;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -100,10 +102,13 @@ export class GroupCommit {
     await this.#tail;
   }
 
-  /** Queues `run` and resolves with its result once the commit holding it is durable. */
-  submit<T>(run: (trx: Transaction<Schema>, state: BatchState) => Promise<T>): Promise<T> {
+  /**
+   * Queues `run` and resolves with its result once the commit holding it is durable. `lazy`: `run` writes only
+   * through `BatchState.beforeWrite` (SqlStoreTx), so its savepoint can wait for a write that needs one.
+   */
+  submit<T>(run: (trx: Transaction<Schema>, state: BatchState) => Promise<T>, lazy = false): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.#queue.push({ run, resolve: resolve as (v: unknown) => void, reject });
+      this.#queue.push({ run, lazy, resolve: resolve as (v: unknown) => void, reject });
       if (!this.#draining) {
         this.#draining = true;
         // Start after the I/O already waiting has been read: on SQLite a batch runs without yielding to I/O (the
@@ -150,9 +155,10 @@ export class GroupCommit {
         ));
         while (this.#queue.length > 0 && done.length + refused.length < this.#maxBatch) {
           const first = done.length === 0;
-          // The first job needs no savepoint: if it fails, the transaction holds nothing else and is rolled back.
-          if (!first) await this.#statements.raw(trx, 'savepoint group_commit_job');
           const job = (current = this.#queue.shift()!);
+          // The first job needs no savepoint: if it fails, the transaction holds nothing else and is rolled back.
+          state.jobGuarded = first || !job.lazy;
+          if (!first && !job.lazy) await this.#statements.raw(trx, SAVEPOINT);
           const mark = state.mark();
           let value: unknown;
           try {
@@ -164,7 +170,18 @@ export class GroupCommit {
               firstFailure = { job, error: e };
               throw new FirstJobFailed();
             }
-            await this.#statements.raw(trx, 'rollback to savepoint group_commit_job');
+            if (state.jobGuarded) {
+              await this.#statements.raw(trx, 'rollback to savepoint group_commit_job');
+            } else {
+              // A lazy job that took no savepoint wrote nothing that stays, unless a statement of it failed, which
+              // aborts the whole transaction (PostgreSQL): then this statement fails too, and the batch fails with
+              // the job's own error.
+              try {
+                await this.#statements.raw(trx, SAVEPOINT);
+              } catch {
+                throw e;
+              }
+            }
             current = undefined;
             refused.push({ job, error: this.#opts.classify(e) });
             continue;
