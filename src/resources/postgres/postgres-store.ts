@@ -14,8 +14,8 @@ const IDLE_IN_TRANSACTION_MS = 10_000;
 /** Any constant; every polis process migrating the same database takes this advisory lock first. */
 const MIGRATION_LOCK = 0x706f6c69; // "poli"
 /**
- * Objects whose stored text reads keep in memory (sql/read-cache.ts): every read is otherwise a round trip. About
- * 2 KB each for an Application, so at most some 40 MB.
+ * Objects whose stored text reads keep in memory (sql/read-cache.ts): every read is otherwise a round trip. A few KB
+ * each (an Application with its status), so some tens of MB at most.
  */
 const READ_CACHE_OBJECTS = 20_000;
 /** The first key of the advisory locks that serialize capacity reservations per cluster. */
