@@ -56,9 +56,10 @@ const key = (name: string) => ({ kind: 'Item', tenant: 'finance', name });
 forEachBackend('group commit', (backend) => {
   let store: Store;
   let queryRaw: (sqlText: string) => Promise<Record<string, unknown>[]>;
+  let execRaw: (sqlText: string) => Promise<void>;
 
   beforeEach(async () => {
-    ({ store, queryRaw } = await backend.openWithRawAccess());
+    ({ store, queryRaw, execRaw } = await backend.openWithRawAccess());
   });
   afterEach(async () => {
     await store.close();
@@ -108,6 +109,52 @@ forEachBackend('group commit', (backend) => {
     expect(chain.map((e) => e.name)).toEqual(names);
     expect(verifyChain(chain).ok).toBe(true);
     expect((await store.stats()).revision).toBe(7);
+  });
+
+  it('leaves no trace of a transaction that wrote, read and wrote again before it threw', async () => {
+    const results = await Promise.allSettled(
+      Array.from({ length: 6 }, (_, i) =>
+        store.transaction(async (tx) => {
+          const revision = await createIn(tx, `w${i}`);
+          // A read sends what the job holds back; more of its code follows, which may still throw.
+          expect(await tx.get(key(`w${i}`))).toBeDefined();
+          await createIn(tx, `x${i}`);
+          if (i === 2 || i === 4) throw new Error(`refused w${i}`);
+          return revision;
+        }),
+      ),
+    );
+    expect(results.map((r) => r.status)).toEqual(
+      Array.from({ length: 6 }, (_, i) => (i === 2 || i === 4 ? 'rejected' : 'fulfilled')),
+    );
+    const names = ['w0', 'x0', 'w1', 'x1', 'w3', 'x3', 'w5', 'x5'];
+    expect((await store.changesSince(0, 100)).map((e) => e.object.metadata.name)).toEqual(names);
+    expect((await store.list({ kind: 'Item' })).items.map((o) => o.metadata.name).sort()).toEqual([...names].sort());
+    const chain = await allAudit(store);
+    expect(chain.map((e) => e.name)).toEqual(names);
+    expect(verifyChain(chain).ok).toBe(true);
+  });
+
+  it('acknowledges only what it committed when a statement of one transaction fails in the database', async () => {
+    // The database refuses the object named "bad" (not the code): the write fails in its last statement.
+    await execRaw(
+      backend.name === 'postgres'
+        ? `ALTER TABLE objects ADD CONSTRAINT refuse_bad CHECK (name <> 'bad')`
+        : `CREATE TRIGGER refuse_bad BEFORE INSERT ON objects WHEN NEW.name = 'bad' BEGIN SELECT RAISE(ABORT, 'bad'); END`,
+    );
+    const names = ['a0', 'a1', 'bad', 'a3', 'a4'];
+    const results = await Promise.allSettled(names.map((n) => store.transaction((tx) => createIn(tx, n))));
+    expect(results[2]!.status).toBe('rejected');
+    // Whether the others shared the failed commit (PostgreSQL: a failed statement aborts the transaction) or not,
+    // each acknowledged write is stored, each refused one is not, and revisions and the audit chain stay dense.
+    const acknowledged = names.filter((_, i) => results[i]!.status === 'fulfilled');
+    await store.transaction((tx) => createIn(tx, 'after'));
+    const stored = (await store.changesSince(0, 100)).map((e) => e.object.metadata.name);
+    expect(stored).toEqual([...acknowledged, 'after']);
+    expect((await store.changesSince(0, 100)).map((e) => e.revision)).toEqual(stored.map((_, i) => i + 1));
+    const chain = await allAudit(store);
+    expect(chain.map((e) => e.name)).toEqual(stored);
+    expect(verifyChain(chain).ok).toBe(true);
   });
 
   it('keeps optimistic concurrency exact: of twenty writers holding the same resourceVersion, one wins', async () => {

@@ -23,7 +23,7 @@ import { HeldTerms } from './sql/held-terms.ts';
 import { checkShard, heartbeatMember, leaveMember } from './sql/member-rows.ts';
 import { capacityReserved, reserveCapacity } from './sql/reservation-rows.ts';
 import { auditPages, checkLimit, selectAudit } from './sql/audit-rows.ts';
-import { scanList } from './sql/list-scan.ts';
+import { listsAtOnce, scanList, scanListAtOnce } from './sql/list-scan.ts';
 import { metricRows } from './sql/metric-rows.ts';
 import { alertRows } from './sql/alert-rows.ts';
 import { GroupCommit, type CommittedBatch } from './sql/group-commit.ts';
@@ -31,6 +31,8 @@ import type { Migration, Schema, SqlDialectHooks } from './sql/schema.ts';
 import { loadSnapshot, snapshotView } from './sql/snapshot-rows.ts';
 import { sqlLedger } from './sql/ledger-rows.ts';
 import { getObject, SqlStoreTx, StatementTemplates, type BatchState } from './sql/store-tx.ts';
+import { ReadCache } from './sql/read-cache.ts';
+import { readThroughCache } from './sql/cached-reads.ts';
 import { osStorageFailure, StoreUnavailableError } from './store-errors.ts';
 
 export type { Schema, SqlDialectHooks, Migration } from './sql/schema.ts';
@@ -76,6 +78,8 @@ export function createSqlStore(db: Kysely<Schema>, hooks: SqlDialectHooks): Stor
     const s = scope.getStore();
     return s?.open ? fn(s.trx) : hooks.readSnapshot(db, fn);
   };
+  const cache = hooks.readCache ? new ReadCache(hooks.readCache) : undefined;
+  const cachedReads = cache && readThroughCache(db, cache, readStatements);
   // Writers of this process queue here and share durable commits (sql/group-commit.ts); the database lock then
   // only ever sees one batch of them (the others do not sit on pooled connections that readers need).
   const commitListeners = new Set<(changes?: CommittedChanges) => void>();
@@ -84,6 +88,12 @@ export function createSqlStore(db: Kysely<Schema>, hooks: SqlDialectHooks): Stor
   };
   /** This process's commit, with the events it wrote parsed once for every listener. */
   const committedHere = (_revision: number, batch?: CommittedBatch, more?: boolean): void => {
+    // Without its events (a snapshot load) the cache stays behind, and the next read fills the gap from the database.
+    if (cache && batch)
+      cache.apply(
+        batch.after,
+        batch.events.map((e) => ({ revision: e.revision, id: e.id, body: e.type === 'DELETED' ? null : e.body })),
+      );
     if (commitListeners.size === 0) return;
     commitSeen(
       batch && {
@@ -108,6 +118,7 @@ export function createSqlStore(db: Kysely<Schema>, hooks: SqlDialectHooks): Stor
     transaction: hooks.batchTransaction ? (fn) => hooks.batchTransaction!(db, fn) : undefined,
     durable: hooks.durable ? () => hooks.durable!() : undefined,
     runInBatch: hooks.runInBatch,
+    cache,
     // A write the storage refuses (read-only, disk full, I/O) becomes a 503 naming the I/O cause, not a bare 500.
     classify: (e) => {
       if (e instanceof StoreUnavailableError) return e;
@@ -115,7 +126,7 @@ export function createSqlStore(db: Kysely<Schema>, hooks: SqlDialectHooks): Stor
       return failure ? new StoreUnavailableError(failure, e) : e;
     },
   });
-  const write = <T>(fn: (trx: Transaction<Schema>, state: BatchState) => Promise<T>): Promise<T> => {
+  const write = <T>(fn: (trx: Transaction<Schema>, state: BatchState) => Promise<T>, lazy = false): Promise<T> => {
     if (scope.getStore()?.open) {
       return Promise.reject(
         new Error('store.transaction was called inside a transaction; use the StoreTx passed to the callback'),
@@ -128,7 +139,7 @@ export function createSqlStore(db: Kysely<Schema>, hooks: SqlDialectHooks): Stor
       } finally {
         s.open = false;
       }
-    });
+    }, lazy);
   };
 
   return {
@@ -181,7 +192,9 @@ export function createSqlStore(db: Kysely<Schema>, hooks: SqlDialectHooks): Stor
         } finally {
           tx.close();
         }
-      });
+        // Every write goes through the StoreTx (BatchState.beforeWrite): where puts are held back (PostgreSQL), the
+        // job's savepoint waits for a write that more of its code follows, and its last write needs none.
+      }, hooks.combineWrites === true);
     },
 
     async acquireLease(req) {
@@ -257,11 +270,13 @@ export function createSqlStore(db: Kysely<Schema>, hooks: SqlDialectHooks): Stor
 
     async get(key: ObjectKey): Promise<StoredObject | undefined> {
       await settle();
+      if (cachedReads && !scope.getStore()?.open) return cachedReads(key);
       return getObject(reader(), key, readStatements);
     },
 
     async list(query: ListQuery): Promise<ListPage> {
       await settle();
+      if (hooks.listAtOnce && !scope.getStore()?.open && listsAtOnce(query)) return scanListAtOnce(db, query);
       return snapshot((q) => scanList(q, query));
     },
 

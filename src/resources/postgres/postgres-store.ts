@@ -13,6 +13,11 @@ const INT8_OID = 20;
 const IDLE_IN_TRANSACTION_MS = 10_000;
 /** Any constant; every polis process migrating the same database takes this advisory lock first. */
 const MIGRATION_LOCK = 0x706f6c69; // "poli"
+/**
+ * Objects whose stored text reads keep in memory (sql/read-cache.ts): every read is otherwise a round trip. A few KB
+ * each (an Application with its status), so some tens of MB at most.
+ */
+const READ_CACHE_OBJECTS = 20_000;
 /** The first key of the advisory locks that serialize capacity reservations per cluster. */
 const ROOM_LOCK = 0x726f6f6d; // "room"
 
@@ -24,6 +29,8 @@ const postgresHooks: SqlDialectHooks = {
   name: 'postgres',
   migrations: POSTGRES_MIGRATIONS,
   combineWrites: true,
+  listAtOnce: true,
+  readCache: READ_CACHE_OBJECTS,
   nowMs: '(extract(epoch from clock_timestamp()) * 1000)::bigint',
   fenceLock: ' FOR SHARE',
   membersLock: 'LOCK TABLE members IN SHARE MODE',

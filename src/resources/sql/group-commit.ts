@@ -1,8 +1,9 @@
 import type { Kysely, Transaction } from 'kysely';
 import { markBatch, markRevisions, traceNow, tracingBatches } from '../../kernel/change-trace.ts';
 import type { CommitCounts } from '../store.ts';
+import type { ReadCache } from './read-cache.ts';
 import type { BatchRunner, CounterRow, Schema } from './schema.ts';
-import { BatchState, RecentWrites, StatementTemplates, type BatchEvent } from './store-tx.ts';
+import { BatchState, RecentWrites, SAVEPOINT, StatementTemplates, type BatchEvent } from './store-tx.ts';
 
 /** The change events of one commit: every revision in (`after`, the last event's], in revision order. */
 export interface CommittedBatch {
@@ -15,6 +16,8 @@ interface Job {
   /** When it was queued (traceNow), only while batch phases are traced (bench/writes). */
   readonly queuedAt: number | undefined;
   readonly run: (trx: Transaction<Schema>, state: BatchState) => Promise<unknown>;
+  /** Takes its savepoint only before a write more of its code may follow (BatchState.jobGuarded). */
+  readonly lazy: boolean;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -51,6 +54,8 @@ export interface GroupCommitOptions {
   readonly durable?: () => Promise<void>;
   /** Runs a batch's hot statements directly on the connection it holds (SqlDialectHooks.runInBatch). */
   readonly runInBatch?: BatchRunner;
+  /** The store's read cache, which a batch's jobs read objects from when it is certain (BatchState.cachedBody). */
+  readonly cache?: ReadCache;
 }
 
 /** Thrown out of the batch transaction to roll it back when its first job failed (nothing else is in it yet). */
@@ -103,8 +108,11 @@ export class GroupCommit {
     await this.#tail;
   }
 
-  /** Queues `run` and resolves with its result once the commit holding it is durable. */
-  submit<T>(run: (trx: Transaction<Schema>, state: BatchState) => Promise<T>): Promise<T> {
+  /**
+   * Queues `run` and resolves with its result once the commit holding it is durable. `lazy`: `run` writes only
+   * through `BatchState.beforeWrite` (SqlStoreTx), so its savepoint can wait for a write that needs one.
+   */
+  submit<T>(run: (trx: Transaction<Schema>, state: BatchState) => Promise<T>, lazy = false): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.#open++;
       let settled = false;
@@ -115,6 +123,7 @@ export class GroupCommit {
       this.#queue.push({
         queuedAt: tracingBatches() ? traceNow() : undefined,
         run,
+        lazy,
         resolve: (v) => {
           settle();
           resolve(v as T);
@@ -163,13 +172,19 @@ export class GroupCommit {
         this.#opts.transaction ??
         ((fn: (trx: Transaction<Schema>) => Promise<void>) => this.#opts.db.transaction().execute(fn));
       await transaction(async (trx) => {
-        const state = (batchState = new BatchState(await this.#opts.lockWriter(trx), this.#recent, this.#statements));
+        const state = (batchState = new BatchState(
+          await this.#opts.lockWriter(trx),
+          this.#recent,
+          this.#statements,
+          this.#opts.cache,
+        ));
         while (this.#queue.length > 0 && done.length + refused.length < this.#maxBatch) {
           const first = done.length === 0;
-          // The first job needs no savepoint: if it fails, the transaction holds nothing else and is rolled back.
-          if (!first) await this.#statements.raw(trx, 'savepoint group_commit_job');
           const job = (current = this.#queue.shift()!);
           if (trace && job.queuedAt !== undefined) trace.queuedMs.push(traceNow() - job.queuedAt);
+          // The first job needs no savepoint: if it fails, the transaction holds nothing else and is rolled back.
+          state.jobGuarded = first || !job.lazy;
+          if (!first && !job.lazy) await this.#statements.raw(trx, SAVEPOINT);
           const mark = state.mark();
           let value: unknown;
           try {
@@ -181,7 +196,18 @@ export class GroupCommit {
               firstFailure = { job, error: e };
               throw new FirstJobFailed();
             }
-            await this.#statements.raw(trx, 'rollback to savepoint group_commit_job');
+            if (state.jobGuarded) {
+              await this.#statements.raw(trx, 'rollback to savepoint group_commit_job');
+            } else {
+              // A lazy job that took no savepoint wrote nothing that stays, unless a statement of it failed, which
+              // aborts the whole transaction (PostgreSQL): then this statement fails too, and the batch fails with
+              // the job's own error.
+              try {
+                await this.#statements.raw(trx, SAVEPOINT);
+              } catch {
+                throw e;
+              }
+            }
             current = undefined;
             refused.push({ job, error: this.#opts.classify(e) });
             continue;

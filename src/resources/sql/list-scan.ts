@@ -15,50 +15,119 @@ const NO_LABELS: Readonly<Record<string, string>> = Object.freeze({});
  * batches, so a selective selector still fills the page. `continue` is present when more matching items may follow.
  */
 export async function scanList(q: Kysely<Schema>, query: ListQuery): Promise<ListPage> {
-  // limit 0 means no limit, as in Kubernetes.
-  const limit = query.limit === 0 ? undefined : checkLimit(query.limit, 'limit');
-  const start = query.continue === undefined ? undefined : decodeContinue(query.continue, query.kind);
+  const plan = listPlan(query);
   const counter = await q
     .selectFrom('revision_counter')
     .select(['revision', 'compacted_through'])
     .where('id', '=', 1)
     .executeTakeFirstOrThrow();
-  // Every page of a list reports the revision of its first page, as Kubernetes does: a client that lists in pages
-  // and then watches from the list's resourceVersion is sent every change made since the list began. Once changes
-  // after that revision have been compacted away, such a watch could miss some: the token has expired (410).
-  const revision = start?.revision ?? Number(counter.revision);
-  if (start?.revision !== undefined && start.revision < Number(counter.compacted_through))
-    throw continueExpired(start.revision, Number(counter.compacted_through));
-  const resourceVersion = String(revision);
-  const tenants = tenantFilter(query);
-  if (tenants !== undefined && tenants.length === 0) return { items: [], resourceVersion };
-
-  const select: Select = (after, take) => {
-    let s = q.selectFrom('objects').select(['tenant', 'name', 'body', 'labels']).where('kind', '=', query.kind);
-    if (query.name !== undefined) s = s.where('name', '=', query.name);
-    if (tenants !== undefined)
-      s = tenants.length === 1 ? s.where('tenant', '=', tenants[0]!) : s.where('tenant', 'in', tenants);
-    if (after !== undefined)
-      s = s.where((eb) => eb(eb.refTuple('tenant', 'name'), '>', eb.tuple(after.tenant, after.name)));
-    s = s.orderBy('tenant').orderBy('name');
-    return (take === undefined ? s : s.limit(take)).execute();
-  };
-  const page = (rows: Row[], more: boolean): ListPage => {
-    const last = rows[rows.length - 1];
-    const items = query.raw ? [] : rows.map((r) => JSON.parse(r.body) as StoredObject);
-    const rawItems = query.raw ? rows.map((r) => r.body) : undefined;
-    const base = { items, resourceVersion, ...(rawItems ? { rawItems } : {}) };
-    if (!more || last === undefined) return base;
-    return { ...base, continue: encodeContinue({ kind: query.kind, tenant: last.tenant, name: last.name, revision }) };
-  };
-
+  const page = plan.at(Number(counter.revision), Number(counter.compacted_through));
+  if (page.empty) return page.result([], false);
+  const select: Select = (after, take) => objectRows(q, query, page.tenants, after, take).execute();
   const selector = query.labelSelector;
   if (selector === undefined || selector.length === 0) {
-    const rows = await select(start, limit === undefined ? undefined : limit + 1);
-    const more = limit !== undefined && rows.length > limit;
-    return page(more ? rows.slice(0, limit) : rows, more);
+    const rows = await select(plan.start, plan.take);
+    return page.result(...plan.cut(rows));
   }
-  return page(...(await scanWithSelector(select, selector, start, limit, query.kind)));
+  return page.result(...(await scanWithSelector(select, selector, plan.start, plan.limit, query.kind)));
+}
+
+/**
+ * Whether `scanListAtOnce` can answer `query`: one page without a label selector (a selector may scan in batches,
+ * which need a snapshot across statements).
+ */
+export function listsAtOnce(query: ListQuery): boolean {
+  return query.labelSelector === undefined || query.labelSelector.length === 0;
+}
+
+/**
+ * `scanList` for a query `listsAtOnce` accepts, in one statement (the counter row joined with the page): one
+ * statement sees one snapshot, so no transaction is needed around it, and the list costs one round trip instead of
+ * four (BEGIN, counter, page, COMMIT) on PostgreSQL.
+ */
+export async function scanListAtOnce(q: Kysely<Schema>, query: ListQuery): Promise<ListPage> {
+  const tenants = tenantFilter(query);
+  // No department to list (an empty `tenants`): only the revision is read.
+  if (tenants !== undefined && tenants.length === 0) return scanList(q, query);
+  const plan = listPlan(query);
+  const rows = await q
+    .selectFrom('revision_counter as c')
+    .leftJoinLateral(
+      (eb) => objectRows(eb as unknown as Kysely<Schema>, query, tenants, plan.start, plan.take).as('o'),
+      (join) => join.onTrue(),
+    )
+    .select(['c.revision', 'c.compacted_through', 'o.tenant', 'o.name', 'o.body', 'o.labels'])
+    .where('c.id', '=', 1)
+    .orderBy('o.tenant')
+    .orderBy('o.name')
+    .execute();
+  const head = rows[0];
+  if (head === undefined) throw new Error('the revision counter row is missing');
+  const page = plan.at(Number(head.revision), Number(head.compacted_through));
+  if (page.empty) return page.result([], false);
+  const found = rows.filter((r): r is typeof r & Row => r.tenant !== null) as Row[];
+  return page.result(...plan.cut(found));
+}
+
+/** What a list asks for, before the revision it is read at is known. */
+function listPlan(query: ListQuery) {
+  // limit 0 means no limit, as in Kubernetes.
+  const limit = query.limit === 0 ? undefined : checkLimit(query.limit, 'limit');
+  const start = query.continue === undefined ? undefined : decodeContinue(query.continue, query.kind);
+  return {
+    limit,
+    start,
+    /** Rows to read for one page without a selector: one more than the limit says whether more follow. */
+    take: limit === undefined ? undefined : limit + 1,
+    cut(rows: Row[]): [Row[], boolean] {
+      const more = limit !== undefined && rows.length > limit;
+      return [more ? rows.slice(0, limit) : rows, more];
+    },
+    /** The page's revision and how to answer, given the counter row read with it. */
+    at(current: number, compactedThrough: number) {
+      // Every page of a list reports the revision of its first page, as Kubernetes does: a client that lists in
+      // pages and then watches from the list's resourceVersion is sent every change made since the list began. Once
+      // changes after that revision have been compacted away, such a watch could miss some: the token has expired.
+      const revision = start?.revision ?? current;
+      if (start?.revision !== undefined && start.revision < compactedThrough)
+        throw continueExpired(start.revision, compactedThrough);
+      const resourceVersion = String(revision);
+      const tenants = tenantFilter(query);
+      return {
+        tenants,
+        empty: tenants !== undefined && tenants.length === 0,
+        result(rows: Row[], more: boolean): ListPage {
+          const last = rows[rows.length - 1];
+          const items = query.raw ? [] : rows.map((r) => JSON.parse(r.body) as StoredObject);
+          const rawItems = query.raw ? rows.map((r) => r.body) : undefined;
+          const base = { items, resourceVersion, ...(rawItems ? { rawItems } : {}) };
+          if (!more || last === undefined) return base;
+          return {
+            ...base,
+            continue: encodeContinue({ kind: query.kind, tenant: last.tenant, name: last.name, revision }),
+          };
+        },
+      };
+    },
+  };
+}
+
+/** The objects of the list's kind (and tenants, and name) after `after`, in (tenant, name) order. */
+function objectRows(
+  q: Kysely<Schema>,
+  query: ListQuery,
+  tenants: string[] | undefined,
+  after: ListPosition | undefined,
+  take: number | undefined,
+) {
+  let s = q.selectFrom('objects').select(['tenant', 'name', 'body', 'labels']).where('kind', '=', query.kind);
+  if (query.name !== undefined) s = s.where('name', '=', query.name);
+  if (tenants !== undefined)
+    s = tenants.length === 1 ? s.where('tenant', '=', tenants[0]!) : s.where('tenant', 'in', tenants);
+  if (after !== undefined)
+    s = s.where((eb) => eb(eb.refTuple('tenant', 'name'), '>', eb.tuple(after.tenant, after.name)));
+  s = s.orderBy('tenant').orderBy('name');
+  return take === undefined ? s : s.limit(take);
 }
 
 interface Row {

@@ -277,6 +277,18 @@ export interface SqlDialectHooks {
    * synchronous, and the store has one connection, which the batch holds from BEGIN to COMMIT); absent elsewhere.
    */
   readonly runInBatch?: BatchRunner;
+  /**
+   * How many objects' stored text to keep in memory for reads (sql/read-cache.ts), kept current by the change events:
+   * a read then costs a shared revision read instead of its own round trip, and a write's read of the object it
+   * replaces costs nothing inside the serial part of its batch. PostgreSQL (where every read is a round trip);
+   * absent or 0: none.
+   */
+  readonly readCache?: number;
+  /**
+   * Whether a list of one page without a label selector runs as one statement (sql/list-scan.ts, `scanListAtOnce`)
+   * rather than in a `readSnapshot` transaction: one round trip instead of four on PostgreSQL.
+   */
+  readonly listAtOnce?: boolean;
 }
 
 /** See SqlDialectHooks.runInBatch. */

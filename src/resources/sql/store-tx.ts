@@ -11,6 +11,9 @@ import { describeKey, keyOf, type ObjectKey, type StoredObject } from '../envelo
 import { NotFoundError } from '../../kernel/errors.ts';
 import type { StoreTx, TxChange } from '../store.ts';
 import { normalizeAuditInput, toAuditRow } from './audit-rows.ts';
+
+type AuditRow = ReturnType<typeof toAuditRow>;
+import type { ReadCache } from './read-cache.ts';
 import type { BatchRunner, CounterRow, Schema } from './schema.ts';
 
 /**
@@ -24,6 +27,8 @@ export interface BatchEvent {
   readonly revision: number;
   readonly type: 'ADDED' | 'MODIFIED' | 'DELETED';
   readonly body: string;
+  /** The object's identity (`bodyKey`). */
+  readonly id: string;
 }
 
 /** Where a batch stood before a job, to undo the job's part when it fails. */
@@ -45,17 +50,49 @@ export class BatchState {
   readonly recent: RecentWrites;
   /** The hot statements' SQL text, shared by every batch of the store. */
   readonly statements: StatementTemplates;
+  /** The store's read cache (sql/read-cache.ts), if it keeps one. */
+  readonly cache: ReadCache | undefined;
+  /**
+   * Every object a job of this batch wrote (`bodyKey`), a failed job's included: reading one of these from the read
+   * cache could miss the batch's own change, so those are read from the transaction.
+   */
+  readonly touched = new Set<string>();
+  /**
+   * Whether the running job's writes can already be undone alone: it is the batch's first (the whole transaction
+   * rolls back), or its savepoint was taken. A job of a lazy batch (GroupCommit `lazy`) takes its savepoint only
+   * before a write that more of its own code may follow (`beforeWrite`); its last write, sent once its code has
+   * returned, needs none: if that statement fails, the transaction is aborted and the batch fails with it.
+   */
+  jobGuarded = true;
 
   constructor(
     counter: CounterRow,
     recent: RecentWrites = new RecentWrites(0),
     statements: StatementTemplates = new StatementTemplates(),
+    cache?: ReadCache,
   ) {
     this.startRevision = counter.revision;
     this.compactedThrough = counter.compactedThrough;
     this.revision = counter.revision;
     this.recent = recent;
     this.statements = statements;
+    this.cache = cache;
+  }
+
+  /**
+   * The stored text of `id` as the batch found it, from the read cache; undefined when the cache cannot say for
+   * certain. Certain when the cache has applied every change up to the batch's start (nothing newer exists: the
+   * batch holds the writer lock) and no job of the batch has written the object.
+   */
+  cachedBody(id: string): string | null | undefined {
+    const cache = this.cache;
+    if (cache === undefined || cache.head < this.startRevision || this.touched.has(id)) return undefined;
+    return cache.lookup(id)?.body;
+  }
+
+  /** Keeps what a job read of an object no job of the batch has written (it is the state at the batch's start). */
+  fillCache(id: string, body: string | null): void {
+    if (this.cache !== undefined && !this.touched.has(id)) this.cache.fill(id, body, this.startRevision);
   }
 
   /** The change events this batch's jobs wrote, as stored (a failed job's are dropped with it). */
@@ -82,6 +119,16 @@ export class BatchState {
   /** The stored text written at `revision`, by this batch or a committed one still remembered; else undefined. */
   bodyAt(revision: number): string | undefined {
     return this.written.get(revision) ?? this.recent.get(revision);
+  }
+
+  /**
+   * Called by a job before each write statement; `last`: the job's code has returned, and nothing of it follows.
+   * Takes the job's savepoint the first time a write that is not its last needs one.
+   */
+  async beforeWrite(trx: Kysely<Schema>, last: boolean): Promise<void> {
+    if (this.jobGuarded || last) return;
+    await this.statements.raw(trx, SAVEPOINT);
+    this.jobGuarded = true;
   }
 
   /** Writes the advanced counter; call once, after the last job and before commit. */
@@ -150,6 +197,8 @@ export class StatementTemplates {
 }
 
 type Param = number | { readonly constant: unknown };
+/** The savepoint of a group-commit job (each job's goes above the previous one's; `rollback to` finds the newest). */
+export const SAVEPOINT = 'savepoint group_commit_job';
 const MARKER = '\u0000polis-arg-';
 
 /**
@@ -190,6 +239,8 @@ export class SqlStoreTx implements StoreTx {
   readonly #combine: boolean;
   /** With `combine`: the last put, not yet sent, so that it and the audit entry after it take one statement. */
   #pending: { object: Insertable<Schema['objects']>; event: Insertable<Schema['events']> } | undefined;
+  /** With `combine`: the audit entry appended last, not yet sent (it travels with the put before it, if any). */
+  #pendingAudit: AuditRow | undefined;
   #open = true;
   /** Lists this job has read through listAll (without a prefix), kept current with its writes. */
   readonly #lists = new Map<string, CachedList>();
@@ -219,16 +270,35 @@ export class SqlStoreTx implements StoreTx {
     this.#claim?.(key);
   }
 
-  /** Sends a put still held back (see `combine`); reads made inside the job call this first. */
+  /** Sends what is held back (see `combine`); reads made inside the job call this first. */
   async settle(): Promise<void> {
+    await this.#send(false);
+  }
+
+  /** Sends the held-back put and audit entry in one statement; `last`: the job's code has returned. */
+  async #send(last: boolean): Promise<void> {
     const p = this.#pending;
-    if (p === undefined) return;
+    const audit = this.#pendingAudit;
+    if (p === undefined && audit === undefined) return;
     this.#pending = undefined;
-    await this.#trx
-      .with('o', (db) => upsertObject(db, p.object))
-      .insertInto('events')
-      .values(p.event)
-      .execute();
+    this.#pendingAudit = undefined;
+    await this.#state.beforeWrite(this.#trx, last);
+    if (p !== undefined && audit !== undefined) {
+      await this.#trx
+        .with('o', (db) => upsertObject(db, p.object))
+        .with('e', (db) => db.insertInto('events').values(p.event))
+        .insertInto('audit')
+        .values(audit)
+        .execute();
+    } else if (p !== undefined) {
+      await this.#trx
+        .with('o', (db) => upsertObject(db, p.object))
+        .insertInto('events')
+        .values(p.event)
+        .execute();
+    } else if (audit !== undefined) {
+      await this.#insertAudit(audit);
+    }
   }
 
   async nextRevision(): Promise<number> {
@@ -242,11 +312,13 @@ export class SqlStoreTx implements StoreTx {
     this.#checkOpen();
     const id = bodyKey(key);
     let body = this.#bodies.get(id);
+    if (body === undefined) body = this.#state.cachedBody(id);
     if (body === undefined) {
       await this.settle();
       body = (await getBody(this.#trx, key, this.#state.statements)) ?? null;
-      this.#bodies.set(id, body);
+      this.#state.fillCache(id, body);
     }
+    if (!this.#bodies.has(id)) this.#bodies.set(id, body);
     return body === null ? undefined : (JSON.parse(body) as StoredObject);
   }
 
@@ -327,14 +399,17 @@ export class SqlStoreTx implements StoreTx {
     const object = { ...key, uid: obj.metadata.uid, revision, body, labels };
     const event = { revision, type, ...key, body };
     for (const list of this.#lists.values()) list.put(key, body);
-    this.#bodies.set(bodyKey(key), body);
-    this.#state.events.push({ revision, type, body });
+    const id = bodyKey(key);
+    this.#bodies.set(id, body);
+    this.#state.touched.add(id);
+    this.#state.events.push({ revision, type, body, id });
     this.#state.written.set(revision, body);
     await this.settle();
     if (this.#combine) {
       this.#pending = { object, event };
       return;
     }
+    await this.#state.beforeWrite(this.#trx, false);
     const t = this.#state.statements;
     const { kind, tenant, name } = key;
     await t.run(this.#trx, 'upsert-object', [kind, tenant, name, object.uid, revision, body, labels], (a) =>
@@ -365,6 +440,7 @@ export class SqlStoreTx implements StoreTx {
     const revision = this.#take(last);
     const key = keyOf(last);
     await this.settle();
+    await this.#state.beforeWrite(this.#trx, false);
     const result = await this.#trx
       .deleteFrom('objects')
       .where('kind', '=', key.kind)
@@ -373,14 +449,16 @@ export class SqlStoreTx implements StoreTx {
       .executeTakeFirst();
     if (Number(result.numDeletedRows) === 0) throw new NotFoundError(`${describeKey(key)} does not exist`);
     for (const list of this.#lists.values()) list.remove(key);
-    this.#bodies.set(bodyKey(key), null);
+    const id = bodyKey(key);
+    this.#bodies.set(id, null);
+    this.#state.touched.add(id);
     const body = JSON.stringify(last);
     this.#state.written.set(revision, body);
     await this.#trx
       .insertInto('events')
       .values({ revision, type: 'DELETED', ...key, body })
       .execute();
-    this.#state.events.push({ revision, type: 'DELETED', body });
+    this.#state.events.push({ revision, type: 'DELETED', body, id });
   }
 
   async appendAudit(input: AuditEntryInput): Promise<AuditEntry> {
@@ -389,39 +467,43 @@ export class SqlStoreTx implements StoreTx {
     const fields = normalizeAuditInput(input);
     const seq = head.seq + 1;
     const entry: AuditEntry = { seq, ...fields, prevHash: head.hash, hash: auditHash(head.hash, seq, fields) };
-    const p = this.#pending;
-    this.#pending = undefined;
-    if (p === undefined) {
-      const row = toAuditRow(entry);
-      const columns = Object.keys(row) as (keyof typeof row)[];
-      await this.#state.statements.run(
-        this.#trx,
-        `insert-audit:${columns.join(',')}`,
-        columns.map((c) => row[c]),
-        (a) => this.#trx.insertInto('audit').values(Object.fromEntries(columns.map((c, i) => [c, a[i]])) as typeof row),
-      );
+    const row = toAuditRow(entry);
+    if (this.#combine) {
+      // Held back with the put before it, if any; a second entry sends the first.
+      if (this.#pendingAudit !== undefined) await this.settle();
+      this.#pendingAudit = row;
     } else {
-      await this.#trx
-        .with('o', (db) => upsertObject(db, p.object))
-        .with('e', (db) => db.insertInto('events').values(p.event))
-        .insertInto('audit')
-        .values(toAuditRow(entry))
-        .execute();
+      await this.#state.beforeWrite(this.#trx, false);
+      await this.#insertAudit(row);
     }
     this.#state.auditHead = { seq, hash: entry.hash };
     return entry;
   }
 
-  /** Checks that every revision taken was used and sends what is held back; call once, after `fn` resolved. */
+  async #insertAudit(row: AuditRow): Promise<void> {
+    const columns = Object.keys(row) as (keyof typeof row)[];
+    await this.#state.statements.run(
+      this.#trx,
+      `insert-audit:${columns.join(',')}`,
+      columns.map((c) => row[c]),
+      (a) => this.#trx.insertInto('audit').values(Object.fromEntries(columns.map((c, i) => [c, a[i]])) as typeof row),
+    );
+  }
+
+  /**
+   * Checks that every revision taken was used and sends what is held back, as the job's last write; call once, after
+   * `fn` resolved.
+   */
   async flush(): Promise<void> {
     this.#checkOpen();
-    await this.settle();
-    this.#open = false;
     if (this.#unused.size > 0) {
+      this.#open = false;
       throw new Error(
         `revision ${[...this.#unused].join(', ')} was taken from nextRevision but not used by a put or remove; take a revision only for a write`,
       );
     }
+    await this.#send(true);
+    this.#open = false;
   }
 
   /** Marks the transaction over (after commit or rollback), so a leaked StoreTx fails loudly. */
@@ -506,7 +588,7 @@ function selectBody(db: Kysely<Schema>, key: ObjectKey) {
     .where('name', '=', key.name);
 }
 
-function bodyKey(key: ObjectKey): string {
+export function bodyKey(key: ObjectKey): string {
   return `${key.kind}\u0000${key.tenant}\u0000${key.name}`;
 }
 
