@@ -112,6 +112,34 @@ describe('the HTTP API', () => {
     expect(stale.json()).toMatchObject({ reason: 'Conflict', causes: [{ path: 'metadata.resourceVersion' }] });
   });
 
+  it('serves a read as the stored object, the same as its list item, in either view, to the department only', async () => {
+    const staff = { token: t.tokens['edu-staff'] };
+    expect((await t.request('POST', APPS, { ...staff, body: app('stored-text', 2) })).statusCode).toBe(201);
+    const read = await t.request('GET', `${APPS}/stored-text`, staff);
+    expect(read.statusCode).toBe(200);
+    expect(read.headers['content-type']).toBe('application/json; charset=utf-8');
+    const listed = (
+      (await t.request('GET', `${APPS}?fieldSelector=metadata.name%3Dstored-text`, staff)).json() as {
+        items: unknown[];
+      }
+    ).items;
+    expect(listed).toEqual([read.json()]);
+    expect(read.json()).toMatchObject({ metadata: { name: 'stored-text', tenant: 'edu' } });
+    // The Kubernetes view on the namespaced path: the department as metadata.namespace, as its list shows it.
+    const kube = await t.request('GET', '/apis/core.oam.dev/v1beta1/namespaces/edu/applications/stored-text', staff);
+    expect(kube.statusCode).toBe(200);
+    expect(kube.json()).toMatchObject({ metadata: { name: 'stored-text', namespace: 'edu' } });
+    // A Table (kubectl get) still gets its Table.
+    const asTable = await t.request('GET', `${APPS}/stored-text`, {
+      ...staff,
+      headers: { accept: 'application/json;as=Table;g=meta.k8s.io;v=v1' },
+    });
+    expect(asTable.json()).toMatchObject({ kind: 'Table' });
+    // Another department's user is refused before anything is read; a missing object is 404.
+    expect((await t.request('GET', `${APPS}/stored-text`, { token: t.tokens['tax-admin'] })).statusCode).toBe(403);
+    expect((await t.request('GET', `${APPS}/no-such-app`, staff)).statusCode).toBe(404);
+  });
+
   it('pages a list with limit and continue, and filters by label selector', async () => {
     await t.request('POST', '/api/v1/apply', {
       token: t.tokens['edu-staff'],

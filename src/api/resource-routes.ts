@@ -317,8 +317,15 @@ function registerCollection(
     app.get(
       item,
       { schema: { tags, summary: `Read a ${def.kind}` } },
-      handle('get', async (req, _reply, principal) => {
+      handle('get', async (req, reply, principal) => {
         const p = req.params as Params;
+        // A kind shown as stored (shownAsStored) goes out as its stored JSON, in polis's or the Kubernetes view: no
+        // parse and re-serialization of the object. Tables and core views take the parsed path.
+        if (!core && !wantsTable(req.headers.accept)) {
+          const text = await deps.resources.getText(def.kind, p.tenant ?? '', p.name!);
+          if (text !== undefined)
+            return reply.type('application/json; charset=utf-8').send(kube ? kubeRawItem(text) : text);
+        }
         return out(req, await deps.resources.get(def.kind, p.tenant ?? '', p.name!), principal);
       }),
     );
@@ -502,8 +509,15 @@ function registerCollection(
     app.get(
       status,
       { schema: { tags, summary: `Read a ${def.kind} with its status` } },
-      handle('get', async (req, _reply, principal) => {
+      handle('get', async (req, reply, principal) => {
         const p = req.params as Params;
+        // A kind shown as stored (shownAsStored) goes out as its stored JSON, in polis's or the Kubernetes view: no
+        // parse and re-serialization of the object. Tables and core views take the parsed path.
+        if (!core && !wantsTable(req.headers.accept)) {
+          const text = await deps.resources.getText(def.kind, p.tenant ?? '', p.name!);
+          if (text !== undefined)
+            return reply.type('application/json; charset=utf-8').send(kube ? kubeRawItem(text) : text);
+        }
         return out(req, await deps.resources.get(def.kind, p.tenant ?? '', p.name!), principal);
       }),
     );

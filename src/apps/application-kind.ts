@@ -138,8 +138,12 @@ export const applicationKind: KindDefinition = defineKind({
   ],
 });
 
-/** `applicationCauses` remembered for the last specs seen (pure: the spec and its name and namespace decide it). */
-const specCauses = memoizeCauses(512, (i: { spec: ApplicationSpec; opts: ExpandOptions }) =>
+/**
+ * `applicationCauses` remembered for the last specs seen (pure: the spec and its name and namespace decide it): as
+ * many as an estate holds, so a PUT that changes only labels or annotations of any of its applications renders
+ * nothing (about a hundred bytes an entry).
+ */
+const specCauses = memoizeCauses(20_000, (i: { spec: ApplicationSpec; opts: ExpandOptions }) =>
   applicationCauses(i.spec, i.opts),
 );
 

@@ -42,13 +42,28 @@ export const GENESIS_ANCHOR: AuditAnchor = { seq: 0, hash: GENESIS_HASH };
 
 /** Canonical JSON: keys sorted at every depth, so the same entry always hashes to the same bytes. */
 export function canonicalJson(value: unknown): string {
+  // Built by appending, without the intermediate arrays of map/filter/join: every write hashes its entry (the
+  // whole object for a create), so this is on the write path. The text is the same as before, byte for byte (an
+  // array's hole stays empty, as join left it; audit-log.test.ts).
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out += ',';
+      if (i in value) out += canonicalJson(value[i]);
+    }
+    return `${out}]`;
+  }
   const obj = value as Record<string, unknown>;
-  const keys = Object.keys(obj)
-    .filter((k) => obj[k] !== undefined)
-    .sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`;
+  const keys = Object.keys(obj).sort();
+  let out = '{';
+  for (const k of keys) {
+    const v = obj[k];
+    if (v === undefined) continue;
+    if (out.length > 1) out += ',';
+    out += `${JSON.stringify(k)}:${canonicalJson(v)}`;
+  }
+  return `${out}}`;
 }
 
 /** The chain link: sha256 over the previous hash, the sequence number and the canonical entry. */

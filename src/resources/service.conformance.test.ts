@@ -11,7 +11,7 @@ import type { StoredObject } from './envelope.ts';
 import type { AdmissionPlugin } from './service.ts';
 import { ResourceService } from './service.ts';
 
-const widget = defineKind({
+const WIDGET_OPTS = {
   group: 'test.polis.io',
   version: 'v1',
   kind: 'Widget',
@@ -21,7 +21,8 @@ const widget = defineKind({
   description: 'a test kind',
   spec: z.object({ size: z.number().int().min(0), color: z.string().optional() }).strict(),
   status: z.object({ phase: z.string() }).strict(),
-});
+} as const;
+const widget = defineKind(WIDGET_OPTS);
 const gadget = defineKind({
   group: 'test.polis.io',
   version: 'v1',
@@ -85,6 +86,21 @@ forEachBackend('resource service', (backend) => {
     expect(created.metadata.uid).toMatch(/^[0-9a-f-]{36}$/);
     expect(await service.get('Widget', 'edu', 'a')).toEqual(created);
     expect(Object.keys(created)).toEqual(['apiVersion', 'kind', 'metadata', 'spec']);
+  });
+
+  it('answers a read as the stored text, which is the object read back, for a kind that hides and encodes nothing', async () => {
+    const created = await service.create(ctx, w('as-stored', 3, { labels: { tier: 'web' } }));
+    const text = await service.getText('Widget', 'edu', 'as-stored');
+    expect(text).toBe(JSON.stringify(await service.get('Widget', 'edu', 'as-stored')));
+    expect(JSON.parse(text!)).toEqual(created);
+    await expect(service.getText('Widget', 'edu', 'missing')).rejects.toThrow(NotFoundError);
+    await expect(service.getText('Widget', 'tax', 'as-stored')).rejects.toThrow(NotFoundError);
+    // A kind with a hidden field is never answered as stored: its reads take the parsed path that removes it.
+    const registry = new KindRegistry();
+    registry.register(defineKind({ ...WIDGET_OPTS, kind: 'Vault', plural: 'vaults', sensitiveFields: ['spec'] }));
+    const vaults = new ResourceService({ store, registry, clock });
+    await vaults.create(ctx, { ...w('v'), kind: 'Vault' });
+    expect(await vaults.getText('Vault', 'edu', 'v')).toBeUndefined();
   });
 
   it('refuses to create an object that exists, with 409 AlreadyExists', async () => {

@@ -176,6 +176,20 @@ export class ResourceService {
   }
 
   /**
+   * The object's stored JSON text, as `get` would answer it serialized, for a kind whose stored form is what every
+   * reader may see (no codec, no sensitive or server-only fields); undefined for other kinds (use `get`). A read served
+   * from it skips a parse and a serialization of the whole object.
+   */
+  async getText(kind: string, tenant: string, name: string): Promise<string | undefined> {
+    const def = requireKind(this.registry, kind);
+    if (!shownAsStored(def)) return undefined;
+    const key = { kind, tenant: def.scope === 'tenant' ? tenant : '', name };
+    const text = await this.deps.store.getText(key);
+    if (text === undefined) throw new NotFoundError(msg('ObjectNotFound', { object: describeKey(key) }));
+    return text;
+  }
+
+  /**
    * A page of objects with sensitive fields removed. `raw` (stored JSON text instead of parsed objects) is honoured
    * only for kinds without sensitive fields or codec; others always come back parsed and stripped.
    */
@@ -648,6 +662,11 @@ export class ResourceService {
     await tx.appendAudit(successRecord(this.now(), ctx, def, verb, last, current, true));
     return last;
   }
+}
+
+/** Whether a kind's stored text is what any reader of it is shown: nothing encoded, nothing hidden from anyone. */
+export function shownAsStored(def: KindDefinition): boolean {
+  return !def.codec && def.sensitiveFields.length === 0 && def.serverOnlyFields.length === 0;
 }
 
 /** DeleteOptions.preconditions, checked against the object inside the write (coded causes, 409 Conflict). */

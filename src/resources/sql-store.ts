@@ -30,7 +30,7 @@ import { GroupCommit, type CommittedBatch } from './sql/group-commit.ts';
 import type { Migration, Schema, SqlDialectHooks } from './sql/schema.ts';
 import { loadSnapshot, snapshotView } from './sql/snapshot-rows.ts';
 import { sqlLedger } from './sql/ledger-rows.ts';
-import { getObject, SqlStoreTx, StatementTemplates, type BatchState } from './sql/store-tx.ts';
+import { getBody, getObject, SqlStoreTx, StatementTemplates, type BatchState } from './sql/store-tx.ts';
 import { ReadCache } from './sql/read-cache.ts';
 import { readThroughCache } from './sql/cached-reads.ts';
 import { osStorageFailure, StoreUnavailableError } from './store-errors.ts';
@@ -272,6 +272,11 @@ export function createSqlStore(db: Kysely<Schema>, hooks: SqlDialectHooks): Stor
       await settle();
       if (cachedReads && !scope.getStore()?.open) return cachedReads(key);
       return getObject(reader(), key, readStatements);
+    },
+
+    async getText(key: ObjectKey): Promise<string | undefined> {
+      await settle();
+      return getBody(reader(), key, readStatements);
     },
 
     async list(query: ListQuery): Promise<ListPage> {

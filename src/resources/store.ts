@@ -59,6 +59,11 @@ export interface Store {
   /** Unexpired capacity reservations, summed per cluster. */
   capacityReserved(): Promise<Map<string, Resources>>;
   get(key: ObjectKey): Promise<StoredObject | undefined>;
+  /**
+   * The stored JSON text of the object at `key`, unparsed: what a read may send as it is when the kind encodes and
+   * hides nothing (ResourceService.getText).
+   */
+  getText(key: ObjectKey): Promise<string | undefined>;
   list(query: ListQuery): Promise<ListPage>;
   /** The revision of the last committed write (0 for an empty store). */
   currentRevision(): Promise<number>;

@@ -101,15 +101,17 @@ export function quotaAdmission(usageByKind: ReadonlyMap<string, UsageFunction>, 
     if (!usageOf || operation === 'delete') return;
     // The spec is what usage is a function of: an update that keeps the generation cannot grow it.
     if (old && old.metadata.generation === object.metadata.generation) return;
-    const before = old ? usageOf(old) : ZERO_USAGE;
-    const after = usageOf(object);
-    // Only growth is checked (quotaViolations): a change that takes no more of any dimension (a relabel, a note,
-    // a scale-down) needs neither the quota nor the department's totals.
-    if (!growsUsage(before, after)) return;
+    // A department without a quota needs no usage: read it first, as computing an Application's usage renders its
+    // spec (the costly part of a write into a department without quota, such as a bulk apply of new applications).
     const tenantName = object.metadata.tenant ?? '';
     const tenant = await tx.get(tenantKey(tenantName));
     const quota = (tenant?.spec as TenantSpec | undefined)?.quota;
     if (!quota) return;
+    const before = old ? usageOf(old) : ZERO_USAGE;
+    const after = usageOf(object);
+    // Only growth is checked (quotaViolations): a change that takes no more of any dimension (a relabel, a note,
+    // a scale-down) needs no totals.
+    if (!growsUsage(before, after)) return;
     const others =
       (index && (await othersFromIndex(index, tx, tenantName, object))) ??
       (await othersByListing(usageByKind, tx, tenantName, object));

@@ -46,7 +46,7 @@ const w = (name: string, size: number) => ({
 });
 
 /** The department, written under the service (the Tenant kind and its admission are not what is tested here). */
-async function putTenant(store: Store, quota: Record<string, unknown>): Promise<void> {
+async function putTenant(store: Store, quota: Record<string, unknown> | undefined): Promise<void> {
   await store.transaction(async (tx) => {
     const current = await tx.get({ kind: 'Tenant', tenant: '', name: 'edu' });
     const revision = await tx.nextRevision();
@@ -60,7 +60,7 @@ async function putTenant(store: Store, quota: Record<string, unknown>): Promise<
         generation: 1,
         creationTimestamp: '2026-01-01T00:00:00.000Z',
       },
-      spec: { quota },
+      spec: quota ? { quota } : {},
     };
     await tx.put(tenant, current ? 'MODIFIED' : 'ADDED');
   });
@@ -118,6 +118,36 @@ forEachBackend('quota admission from running totals', (backend) => {
     index?.stop();
     feed?.stop();
     await store.close();
+  });
+
+  it('computes no usage for a write into a department without a quota, and checks it once one is set', async () => {
+    await putTenant(store, undefined);
+    await start(true);
+    let computed = 0;
+    const counted = new Map<string, UsageFunction>([
+      [
+        'Widget',
+        (o) => {
+          computed++;
+          return usage.get('Widget')!(o);
+        },
+      ],
+    ]);
+    const registry = new KindRegistry();
+    registry.register(widget);
+    const unlimited = new ResourceService({
+      store,
+      registry,
+      clock: new ManualClock('2026-11-24T08:00:00Z'),
+      admission: [quotaAdmission(counted, index)],
+      afterCommit: () => feed.nudge(),
+    });
+    await unlimited.create(ctx, w('a', 50));
+    await unlimited.replace(ctx, w('a', 60));
+    expect(computed).toBe(0);
+    await putTenant(store, { cpu: '10' });
+    await expect(unlimited.create(ctx, w('b', 1))).rejects.toThrow(QuotaExceededError);
+    expect(computed).toBeGreaterThan(0);
   });
 
   it("admits writes from the index without listing the department's objects", async () => {

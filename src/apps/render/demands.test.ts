@@ -11,6 +11,23 @@ function demand(c: ComponentSpec) {
 }
 
 describe('componentDemands', () => {
+  it('answers a spec asked again from memory, each caller with its own copy', () => {
+    const spec: ApplicationSpec = {
+      components: [{ name: 'memo-web', type: 'webservice', properties: { image: IMAGE, cpu: '250m' } }],
+    };
+    const first = componentDemands(spec);
+    first[0]!.perReplica.cpuMilli = 1; // a caller changing its copy changes no other caller's
+    first.pop();
+    const again = componentDemands(structuredClone(spec));
+    expect(again).toHaveLength(1);
+    expect(again[0]).toMatchObject({ name: 'memo-web', replicas: 1, perReplica: { cpuMilli: 250 } });
+    // Another spec is another answer.
+    const other = componentDemands({
+      components: [{ name: 'memo-web', type: 'webservice', properties: { image: IMAGE, cpu: '750m' } }],
+    });
+    expect(other[0]!.perReplica.cpuMilli).toBe(750);
+  });
+
   it('takes replicas from the scaler and requests from the container', () => {
     expect(
       demand({

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { parseBytes, parseCpu } from '../../kernel/quantity.ts';
 import { DEFAULT_REQUEST_UNITS } from '../../kernel/resources.ts';
 import type { ApplicationSpec } from '../application-kind.ts';
@@ -90,6 +91,26 @@ function autoscalerBounds(
  * out: admission refuses such applications before placement sees them.
  */
 export function componentDemands(spec: ApplicationSpec): ComponentDemandInfo[] {
+  // Pure of the components and rendered for each (about 0.1 ms a component): many readers ask it of the same spec
+  // (quota usage, the holding index, the history sampler, delivery), so the answers are remembered by a digest of
+  // the components' JSON. Each caller gets its own copy.
+  const key = createHash('sha256').update(JSON.stringify(spec.components)).digest('base64');
+  let known = DEMANDS_BY_COMPONENTS.get(key);
+  if (known !== undefined) DEMANDS_BY_COMPONENTS.delete(key);
+  else {
+    known = renderedDemands(spec);
+    if (DEMANDS_BY_COMPONENTS.size >= DEMANDS_MEMO_SIZE)
+      DEMANDS_BY_COMPONENTS.delete(DEMANDS_BY_COMPONENTS.keys().next().value!);
+  }
+  DEMANDS_BY_COMPONENTS.set(key, known);
+  return known.map((d) => ({ ...d, perReplica: { ...d.perReplica } }));
+}
+
+/** Component lists remembered, most recently used last (a few hundred bytes each). */
+const DEMANDS_MEMO_SIZE = 20_000;
+const DEMANDS_BY_COMPONENTS = new Map<string, readonly ComponentDemandInfo[]>();
+
+function renderedDemands(spec: ApplicationSpec): ComponentDemandInfo[] {
   const out: ComponentDemandInfo[] = [];
   spec.components.forEach((c, index) => {
     if (!SUPPORTED_COMPONENTS.includes(c.type)) return;

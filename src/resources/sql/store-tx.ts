@@ -568,7 +568,7 @@ export async function getObject(
 }
 
 /** The stored text of the object at `key`. */
-async function getBody(
+export async function getBody(
   db: Kysely<Schema>,
   key: ObjectKey,
   statements: StatementTemplates,

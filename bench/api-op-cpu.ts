@@ -1,0 +1,129 @@
+/**
+ * api-op-cpu: the server's CPU per request of each kind the mixed load sends (GET an Application, PUT it back with a
+ * changed annotation, GET a list of 100), one kind at a time, on SQLite. On a shared machine throughput and latency
+ * move with the other work on it; the CPU a request costs the server moves much less, so two trees can be compared
+ * run after run (docs/benchmarks.md, api-op-cpu).
+ *
+ * The server is seeded (BENCH_TENANTS departments of BENCH_APPS_PER_TENANT Applications, through /api/v1/apply),
+ * left to deliver them for BENCH_SETTLE seconds, and its idle CPU measured over 5 s; then each kind runs
+ * BENCH_REQUESTS requests (lists a fifth of that) from BENCH_CONNECTIONS concurrent clients in this process, and the
+ * server's CPU over that run (from /proc, every thread), less its idle rate, is divided by the requests.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnPolis } from '../test/support/child-polis.ts';
+import { applicationDoc, applicationName, tenantDoc, tenantName } from './support/oam-fixtures.ts';
+import { processCpuSeconds } from './support/process-memory.ts';
+import type { Figure } from './support/results.ts';
+import { envInt, figure, printFigures, round, writeResult } from './support/results.ts';
+
+const params = {
+  tenants: envInt('BENCH_TENANTS', 10),
+  appsPerTenant: envInt('BENCH_APPS_PER_TENANT', 100),
+  requests: envInt('BENCH_REQUESTS', 3000),
+  connections: envInt('BENCH_CONNECTIONS', 16),
+  settleSec: envInt('BENCH_SETTLE', 40),
+};
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const dataDir = mkdtempSync(join(tmpdir(), 'polis-bench-op-cpu-'));
+const polis = await spawnPolis({ dataDir, env: { POLIS_LOG_LEVEL: 'warn', POLIS_DEMO: '0' } });
+const auth = `Bearer ${polis.adminToken}`;
+
+async function call(method: string, path: string, body?: unknown): Promise<void> {
+  const res = await fetch(`${polis.url}${path}`, {
+    method,
+    headers: { authorization: auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 500)}`);
+}
+
+const base = (t: number) => `/apis/core.oam.dev/v1beta1/tenants/${tenantName(t)}/applications`;
+const pick = () => [Math.floor(Math.random() * params.tenants), Math.floor(Math.random() * params.appsPerTenant)];
+let edits = 0;
+const kinds: Array<{ name: string; share: number; op: () => Promise<void> }> = [
+  {
+    name: 'get',
+    share: 1,
+    op: () => {
+      const [t, a] = pick() as [number, number];
+      return call('GET', `${base(t)}/${applicationName(t, a)}`);
+    },
+  },
+  {
+    name: 'replace',
+    share: 1,
+    op: () => {
+      const [t, a] = pick() as [number, number];
+      return call('PUT', `${base(t)}/${applicationName(t, a)}`, applicationDoc(t, a, `edit-${++edits}`));
+    },
+  },
+  {
+    name: 'list',
+    share: 0.2,
+    op: () => call('GET', `${base(Math.floor(Math.random() * params.tenants))}?limit=100`),
+  },
+];
+
+const figures: Figure[] = [];
+try {
+  await call(
+    'POST',
+    '/api/v1/apply',
+    Array.from({ length: params.tenants }, (_, t) => tenantDoc(t)),
+  );
+  const docs: unknown[] = [];
+  for (let t = 0; t < params.tenants; t++)
+    for (let a = 0; a < params.appsPerTenant; a++) docs.push(applicationDoc(t, a));
+  for (let i = 0; i < docs.length; i += 200) await call('POST', '/api/v1/apply', docs.slice(i, i + 200));
+  await sleep(params.settleSec * 1000);
+  const idleCpu0 = processCpuSeconds(polis.pid);
+  const idleT0 = performance.now();
+  await sleep(5000);
+  const idleRate = (processCpuSeconds(polis.pid) - idleCpu0) / ((performance.now() - idleT0) / 1000);
+  console.log(`server idle after ${params.settleSec} s: ${round(100 * idleRate, 1)}% of a core`);
+  for (const k of kinds) {
+    const n = Math.round(params.requests * k.share);
+    const cpu0 = processCpuSeconds(polis.pid);
+    const t0 = performance.now();
+    let sent = 0;
+    await Promise.all(
+      Array.from({ length: params.connections }, async () => {
+        while (sent < n) {
+          sent++;
+          await k.op();
+        }
+      }),
+    );
+    const sec = (performance.now() - t0) / 1000;
+    const cpuMs = (1000 * (processCpuSeconds(polis.pid) - cpu0 - idleRate * sec)) / n;
+    figures.push(
+      figure({
+        metric: `cpu_per_${k.name}`,
+        value: round(cpuMs, 3),
+        unit: 'ms',
+        baseline: `${n} requests in ${round(sec)} s (${Math.round(n / sec)}/s), ${params.connections} connections; idle ${round(100 * idleRate, 1)}% of a core subtracted`,
+      }),
+    );
+  }
+} finally {
+  await polis.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+}
+
+printFigures(`api-op-cpu (${params.tenants * params.appsPerTenant} Applications)`, figures);
+const file = await writeResult({
+  benchmark: 'api-op-cpu',
+  command: 'npm run bench:api-cpu',
+  figures,
+  parameters: params,
+  notes: [
+    `load average at the end (1, 5, 15 min): ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(', ')}`,
+  ],
+});
+console.log(`wrote ${file}`);
