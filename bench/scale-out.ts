@@ -210,8 +210,8 @@ async function listKeys(polis: Polis): Promise<string[]> {
   const keys: string[] = [];
   let cont: string | undefined;
   do {
-    const page = await polis.store.list({ kind: 'Application', limit: 1000, continue: cont });
-    for (const o of page.items) keys.push(`${o.metadata.tenant}/${o.metadata.name}`);
+    const page = await polis.store.list({ kind: 'Application', limit: 1000, continue: cont, keysOnly: true });
+    for (const o of page.keys ?? []) keys.push(`${o.tenant}/${o.name}`);
     cont = page.continue;
   } while (cont);
   return keys;

@@ -313,12 +313,13 @@ export class DeliveryController {
     let cont: string | undefined;
     let n = 0;
     do {
-      const page = await this.deps.store.list({ kind: 'Application', limit: 1000, continue: cont });
-      for (const o of page.items) {
-        const key = `${o.metadata.tenant}/${o.metadata.name}`;
+      // Keys only: with several replicas most applications are another's, and none needs its body read here.
+      const page = await this.deps.store.list({ kind: 'Application', limit: 1000, continue: cont, keysOnly: true });
+      for (const o of page.keys ?? []) {
+        const key = `${o.tenant}/${o.name}`;
         if (!this.owns(key)) continue;
         const mem = periodic ? this.memory.get(key) : undefined;
-        if (mem?.unplaced && mem.holdsNothing && mem.reconciledVersion === o.metadata.resourceVersion) continue;
+        if (mem?.unplaced && mem.holdsNothing && mem.reconciledVersion === o.resourceVersion) continue;
         this.queue.add(key);
         n++;
       }

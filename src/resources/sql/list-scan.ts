@@ -34,7 +34,11 @@ export async function scanList(q: Kysely<Schema>, query: ListQuery): Promise<Lis
   if (tenants !== undefined && tenants.length === 0) return { items: [], resourceVersion };
 
   const select: Select = (after, take) => {
-    let s = q.selectFrom('objects').select(['tenant', 'name', 'body', 'labels']).where('kind', '=', query.kind);
+    let s = q
+      .selectFrom('objects')
+      .select(['tenant', 'name', 'revision', 'labels'])
+      .$if(query.keysOnly !== true, (b) => b.select('body'))
+      .where('kind', '=', query.kind);
     if (query.name !== undefined) s = s.where('name', '=', query.name);
     if (tenants !== undefined)
       s = tenants.length === 1 ? s.where('tenant', '=', tenants[0]!) : s.where('tenant', 'in', tenants);
@@ -45,8 +49,17 @@ export async function scanList(q: Kysely<Schema>, query: ListQuery): Promise<Lis
   };
   const page = (rows: Row[], more: boolean): ListPage => {
     const last = rows[rows.length - 1];
-    const items = query.raw ? [] : rows.map((r) => JSON.parse(r.body) as StoredObject);
-    const rawItems = query.raw ? rows.map((r) => r.body) : undefined;
+    if (query.keysOnly) {
+      const keys = rows.map((r) => ({ tenant: r.tenant, name: r.name, resourceVersion: String(r.revision) }));
+      const base = { items: [], keys, resourceVersion };
+      if (!more || last === undefined) return base;
+      return {
+        ...base,
+        continue: encodeContinue({ kind: query.kind, tenant: last.tenant, name: last.name, revision }),
+      };
+    }
+    const items = query.raw ? [] : rows.map((r) => JSON.parse(r.body!) as StoredObject);
+    const rawItems = query.raw ? rows.map((r) => r.body!) : undefined;
     const base = { items, resourceVersion, ...(rawItems ? { rawItems } : {}) };
     if (!more || last === undefined) return base;
     return { ...base, continue: encodeContinue({ kind: query.kind, tenant: last.tenant, name: last.name, revision }) };
@@ -64,7 +77,9 @@ export async function scanList(q: Kysely<Schema>, query: ListQuery): Promise<Lis
 interface Row {
   readonly tenant: string;
   readonly name: string;
-  readonly body: string;
+  readonly revision: number | string;
+  /** Absent in a `keysOnly` list. */
+  readonly body?: string;
   readonly labels: string;
 }
 
