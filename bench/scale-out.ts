@@ -509,7 +509,7 @@ async function main(): Promise<void> {
       console.log(`[${apps} applications] throwaway PostgreSQL ${pg.version}`);
       const r = await runSize(pg.url, apps);
       // Printed as each size ends: a run stopped during a larger size keeps what the smaller ones measured.
-      printFigures(`scale-out at ${apps} applications`, r.figures);
+      if (params.sizes.length > 1) printFigures(`scale-out at ${apps} applications`, r.figures);
       figures.push(...r.figures);
       notes.push(...r.notes);
       runs.push(r);

@@ -363,8 +363,8 @@ export class DeliveryController {
       this.sharing.remove(key);
       return;
     }
-    const candidates = this.deps.clusters.candidates();
-    const isPrivate = (c: string) => candidates.find((x) => x.name === c)?.role !== 'burst';
+    // Per change event of every application in the estate: the roles only, not every cluster's candidate built.
+    const isPrivate = (c: string) => this.deps.clusters.role(c) !== 'burst';
     const status = a.status as Partial<AppStatus> | undefined;
     try {
       const demands = placementDemands(desiredDemands(a.spec as ApplicationSpec, autoscaled(status?.scaling)));
