@@ -156,6 +156,37 @@ describe('applicationEvents and eventsSection', () => {
   });
 });
 
+describe('placementSection with eligible clusters kept grouped (status.components[].unused)', () => {
+  it('lists them in the Excluded table by cluster name, each with its reason, as before they were grouped', () => {
+    const grouped = statusOf(
+      appFixture({
+        status: {
+          components: [
+            {
+              name: 'api',
+              clusters: [{ cluster: 'gov-east', desiredReplicas: 2, readyReplicas: 2, phase: 'Running' }],
+              excluded: [{ cluster: 'gov-west', reason: 'unhealthy', code: 'Unhealthy' }],
+              unused: [
+                {
+                  code: 'NotNeeded',
+                  reason: 'eligible, not needed: the replicas fit on other clusters',
+                  clusters: ['dr-north', 'gov-south'],
+                },
+              ],
+            },
+          ],
+        },
+      }),
+    );
+    const rows = placementSection(grouped)
+      .split('Excluded:')[1]!
+      .split('\n')
+      .filter((l) => l.startsWith('  api'));
+    expect(rows.map((l) => l.split(/\s+/)[2])).toEqual(['dr-north', 'gov-south', 'gov-west']);
+    expect(rows[0]).toContain('eligible, not needed');
+  });
+});
+
 describe('pendingRemovalSection', () => {
   it('names each cluster whose objects stay, with the reason code and why', () => {
     const failedOver = statusOf(

@@ -1,5 +1,5 @@
 import type { AppStatusView } from './app-status-view.ts';
-import { conditionsTable, excludedTable, placementTable, workflowTable } from './app-status-view.ts';
+import { conditionsTable, excludedTable, exclusionsOf, placementTable, workflowTable } from './app-status-view.ts';
 import type { ObjectLike } from './object-table.ts';
 import { age, cell, formatTable, indent } from './printers.ts';
 import type { RevisionHistory } from './revision-history.ts';
@@ -49,7 +49,7 @@ export function statusSummary(s: AppStatusView, generation: unknown): string[] {
 export function placementSection(s: AppStatusView): string {
   const components = s.components ?? [];
   if (components.length === 0) return section('Placement', '');
-  const excluded = excludedTable(components.map((c) => ({ component: c.name, excluded: c.excluded ?? [] })));
+  const excluded = excludedTable(components.map((c) => ({ component: c.name, excluded: exclusionsOf(c) })));
   return section('Placement', placementTable(components)) + (excluded ? section('Excluded', excluded) : '');
 }
 

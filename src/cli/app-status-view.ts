@@ -75,6 +75,8 @@ export interface ComponentView {
     readonly detail?: { readonly code: string; readonly params?: Params; readonly message: string };
   }[];
   readonly excluded?: readonly ExclusionView[];
+  /** Eligible clusters left unused, grouped by reason (src/delivery/app-status.ts ComponentStatus.unused). */
+  readonly unused?: readonly { readonly code: string; readonly reason: string; readonly clusters: readonly string[] }[];
 }
 
 /** Why placement left a cluster out: the English `reason`, and its code and params. */
@@ -83,6 +85,14 @@ export interface ExclusionView {
   readonly reason: string;
   readonly code?: string;
   readonly params?: Params;
+}
+
+/** Every cluster a component is not on, with the reason, by cluster name: its `excluded` and its `unused` groups. */
+export function exclusionsOf(c: Pick<ComponentView, 'excluded' | 'unused'>): ExclusionView[] {
+  const all: ExclusionView[] = [...(c.excluded ?? [])];
+  for (const g of c.unused ?? [])
+    for (const cluster of g.clusters) all.push({ cluster, reason: g.reason, code: g.code });
+  return all.sort((a, b) => (a.cluster < b.cluster ? -1 : a.cluster > b.cluster ? 1 : 0));
 }
 
 export function statusOf(app: ObjectLike): AppStatusView {

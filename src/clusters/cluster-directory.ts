@@ -170,6 +170,11 @@ export class ClusterDirectory {
     return this.entries.get(name)?.track;
   }
 
+  /** The role of cluster `name` (undefined when it is not registered), without building every candidate. */
+  role(name: string): ClusterCandidate['role'] | undefined {
+    return this.entries.get(name)?.object.spec?.role;
+  }
+
   /** Every cluster as placement sees it: health, labels, and free room (allocatable − requested − pending − reserved). */
   candidates(): ClusterCandidate[] {
     const out: ClusterCandidate[] = [];

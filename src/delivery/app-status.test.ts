@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { WorkloadStatus } from '../clusters/driver.ts';
 import type { AppStatus, StatusInput } from './app-status.ts';
-import { SCHEDULING_BACKOFF_MS, applicationStatus, schedulablePlacement, schedulingCaps } from './app-status.ts';
+import {
+  SCHEDULING_BACKOFF_MS,
+  allExclusions,
+  applicationStatus,
+  schedulablePlacement,
+  schedulingCaps,
+} from './app-status.ts';
 
 const T0 = '2026-11-24T08:00:00.000Z';
 const T1 = '2026-11-24T08:00:05.000Z';
@@ -261,5 +267,29 @@ describe('a workflow-only application (no components)', () => {
     expect(waiting.phase).toBe('Suspended');
     const done = applicationStatus(input(none));
     expect(done).toMatchObject({ phase: 'Running', healthy: true });
+  });
+
+  it('keeps the eligible clusters that were not needed as one entry per reason, and reads back every exclusion as placed', () => {
+    const ex = (cluster: string, code: string, reason: string) => ({ cluster, code, reason });
+    const excluded = [
+      ex('c1', 'NotNeeded', 'eligible, not needed: the replicas fit on other clusters'),
+      ex('c2', 'Unhealthy', 'unhealthy'),
+      ex('c3', 'NotNeeded', 'eligible, not needed: the replicas fit on other clusters'),
+      ex('c4', 'OverflowNotNeeded', 'overflow, not needed: the eligible clusters had room'),
+      { ...ex('c5', 'NoRoom', 'no room: cpu'), params: { resources: { code: 'ResourcesCpu', message: 'cpu' } } },
+    ];
+    const s = applicationStatus(input({ placement: { web: { replicas: { 'gov-east': 2 }, unplaced: 0, excluded } } }));
+    const web = s.components.find((c) => c.name === 'web')!;
+    expect(web.excluded.map((e) => e.cluster)).toEqual(['c2', 'c5']);
+    expect(web.unused).toEqual([
+      { code: 'NotNeeded', reason: excluded[0]!.reason, clusters: ['c1', 'c3'] },
+      { code: 'OverflowNotNeeded', reason: excluded[3]!.reason, clusters: ['c4'] },
+    ]);
+    expect(allExclusions(web)).toEqual(excluded);
+    // A component with no such cluster has no `unused` at all.
+    const only = applicationStatus(
+      input({ placement: { web: { replicas: { 'gov-east': 2 }, unplaced: 0, excluded: [excluded[1]!] } } }),
+    );
+    expect(only.components.find((c) => c.name === 'web')).not.toHaveProperty('unused');
   });
 });

@@ -55,7 +55,60 @@ export interface ComponentStatus {
   /** The `Saturated` reason's parameters: signal, value, threshold, since. */
   readonly saturation?: Saturation;
   readonly clusters: readonly ClusterComponentStatus[];
+  /** Clusters given no replica for a reason of their own (unhealthy, residency, no room …), one note each. */
   readonly excluded: readonly ExcludedCluster[];
+  /**
+   * Eligible clusters given no replica only because none was needed there (0 requested, the replicas fit
+   * elsewhere, overflow not needed): one entry per reason with the clusters' names, not a note per cluster. With
+   * hundreds of clusters these were nearly all of an application's status (tens of KB), which every replica reads
+   * back on every change. Absent when none. Readers list them among the excluded (allExclusions).
+   */
+  readonly unused?: readonly UnusedClusters[];
+}
+
+/** Eligible clusters left unused for one reason (ComponentStatus.unused). */
+export interface UnusedClusters {
+  readonly code: string;
+  /** The English sentence of `code`. */
+  readonly reason: string;
+  /** Sorted by name. */
+  readonly clusters: readonly string[];
+}
+
+/** The reasons that only say a cluster was eligible but not needed: kept as UnusedClusters in a status. */
+const UNUSED_CODES: ReadonlySet<string> = new Set(['NoReplicasRequested', 'NotNeeded', 'OverflowNotNeeded']);
+
+/** A component's exclusions split into those with a reason of their own and the unused, grouped by reason. */
+export function splitExclusions(excluded: readonly ExcludedCluster[]): {
+  excluded: readonly ExcludedCluster[];
+  unused?: readonly UnusedClusters[];
+} {
+  if (!excluded.some((e) => UNUSED_CODES.has(e.code))) return { excluded };
+  const kept: ExcludedCluster[] = [];
+  const by = new Map<string, { code: string; reason: string; clusters: string[] }>();
+  for (const e of excluded) {
+    if (!UNUSED_CODES.has(e.code) || e.params !== undefined) {
+      kept.push(e);
+      continue;
+    }
+    let g = by.get(e.code);
+    if (!g) by.set(e.code, (g = { code: e.code, reason: e.reason, clusters: [] }));
+    g.clusters.push(e.cluster);
+  }
+  const unused = [...by.values()].sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
+  for (const g of unused) g.clusters.sort();
+  return { excluded: kept, unused };
+}
+
+/** Every cluster a component runs nowhere on, with the reason, sorted by cluster name: `excluded` and `unused` together. */
+export function allExclusions(c: {
+  readonly excluded?: readonly ExcludedCluster[];
+  readonly unused?: readonly UnusedClusters[];
+}): ExcludedCluster[] {
+  const all: ExcludedCluster[] = [...(c.excluded ?? [])];
+  for (const g of c.unused ?? [])
+    for (const cluster of g.clusters) all.push({ cluster, reason: g.reason, code: g.code });
+  return all.sort((a, b) => (a.cluster < b.cluster ? -1 : a.cluster > b.cluster ? 1 : 0));
 }
 
 /** What the delivery controller writes to `Application.status`. It holds no timestamps that move on their own. */
@@ -264,7 +317,7 @@ export function applicationStatus(input: StatusInput): AppStatus {
       phase,
       ...(saturated ? { reason: 'Saturated' as const, saturation: saturated } : {}),
       clusters,
-      excluded: cp.excluded,
+      ...splitExclusions(cp.excluded),
     });
   }
   let phase: AppPhase = 'Running';
@@ -347,7 +400,7 @@ function statusMessages(components: readonly ComponentStatus[], input: StatusInp
       parts.push(
         roomWasTheReason(c)
           ? msg('NoClusterWithRoom', { component, replicas })
-          : msg('NoEligibleCluster', { component, replicas, excluded: c.excluded.map(exclusionMessage) }),
+          : msg('NoEligibleCluster', { component, replicas, excluded: allExclusions(c).map(exclusionMessage) }),
       );
     }
     for (const cl of c.clusters) {
@@ -382,7 +435,7 @@ export function exclusionMessage(e: ExcludedCluster): Message {
 
 /** Whether some cluster was excluded for want of room (else every cluster was ruled out for another reason). */
 function roomWasTheReason(c: ComponentStatus): boolean {
-  return c.excluded.length === 0 || c.excluded.some((e) => e.code === 'NoRoom');
+  return (c.excluded.length === 0 && c.unused === undefined) || c.excluded.some((e) => e.code === 'NoRoom');
 }
 
 function placedReason(components: readonly ComponentStatus[]): string {

@@ -313,12 +313,13 @@ export class DeliveryController {
     let cont: string | undefined;
     let n = 0;
     do {
-      const page = await this.deps.store.list({ kind: 'Application', limit: 1000, continue: cont });
-      for (const o of page.items) {
-        const key = `${o.metadata.tenant}/${o.metadata.name}`;
+      // Keys only: with several replicas most applications are another's, and none needs its body read here.
+      const page = await this.deps.store.list({ kind: 'Application', limit: 1000, continue: cont, keysOnly: true });
+      for (const o of page.keys ?? []) {
+        const key = `${o.tenant}/${o.name}`;
         if (!this.owns(key)) continue;
         const mem = periodic ? this.memory.get(key) : undefined;
-        if (mem?.unplaced && mem.holdsNothing && mem.reconciledVersion === o.metadata.resourceVersion) continue;
+        if (mem?.unplaced && mem.holdsNothing && mem.reconciledVersion === o.resourceVersion) continue;
         this.queue.add(key);
         n++;
       }
@@ -362,8 +363,8 @@ export class DeliveryController {
       this.sharing.remove(key);
       return;
     }
-    const candidates = this.deps.clusters.candidates();
-    const isPrivate = (c: string) => candidates.find((x) => x.name === c)?.role !== 'burst';
+    // Per change event of every application in the estate: the roles only, not every cluster's candidate built.
+    const isPrivate = (c: string) => this.deps.clusters.role(c) !== 'burst';
     const status = a.status as Partial<AppStatus> | undefined;
     try {
       const demands = placementDemands(desiredDemands(a.spec as ApplicationSpec, autoscaled(status?.scaling)));

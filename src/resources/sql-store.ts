@@ -4,6 +4,7 @@ import type { AuditAnchor, AuditEntry } from './audit-log.ts';
 import type { ObjectKey, StoredObject } from './envelope.ts';
 import { ConflictError, GoneError, UnavailableError } from '../kernel/errors.ts';
 import { msg } from '../kernel/messages/render.ts';
+import { shareExclusionNotes } from '../kernel/shared-notes.ts';
 import type {
   AuditPage,
   AuditQuery,
@@ -102,7 +103,7 @@ export function createSqlStore(db: Kysely<Schema>, hooks: SqlDialectHooks): Stor
         events: batch.events.map((e) => ({
           type: e.type,
           revision: e.revision,
-          object: JSON.parse(e.body) as StoredObject,
+          object: shareExclusionNotes(JSON.parse(e.body) as StoredObject),
         })),
       },
     );
@@ -325,7 +326,7 @@ export function createSqlStore(db: Kysely<Schema>, hooks: SqlDialectHooks): Stor
       return rows.map((r) => ({
         type: r.type as ChangeEvent['type'],
         revision: Number(r.revision),
-        object: JSON.parse(r.body) as StoredObject,
+        object: shareExclusionNotes(JSON.parse(r.body) as StoredObject),
       }));
     },
 

@@ -351,7 +351,7 @@ forEachBackend('the store', (backend) => {
     await expect(store.list({ kind: 'Application', limit: -1 })).rejects.toBeInstanceOf(InputError);
   });
 
-  it('returns the stored JSON text of the same items, pages and selections when asked for raw items', async () => {
+  it('returns the stored JSON text, or the keys, of the same items, pages and selections when asked for raw items or keys', async () => {
     await store.transaction(async (tx) => {
       for (let i = 0; i < 30; i++) {
         const labels = { parity: i % 2 ? 'odd' : 'even' };
@@ -370,6 +370,17 @@ forEachBackend('the store', (backend) => {
         expect(raw.items).toEqual([]);
         expect(raw.rawItems!.map((t) => JSON.parse(t))).toEqual(parsed.items);
         expect(raw.continue).toBe(parsed.continue);
+        // Keys only: the same items, pages and selections, each its key and resourceVersion, no body.
+        const keys = await store.list({ ...q, keysOnly: true });
+        expect(keys.items).toEqual([]);
+        expect(keys.keys).toEqual(
+          parsed.items.map((o) => ({
+            tenant: o.metadata.tenant,
+            name: o.metadata.name,
+            resourceVersion: o.metadata.resourceVersion,
+          })),
+        );
+        expect(keys.continue).toBe(parsed.continue);
         token = parsed.continue;
       } while (token !== undefined);
     }

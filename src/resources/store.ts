@@ -325,6 +325,19 @@ export interface ListQuery {
    * without parsing and re-serializing every object. Only for kinds whose stored form may be shown as it is.
    */
   readonly raw?: boolean;
+  /**
+   * Return each item's key and resourceVersion in `keys` instead of parsed `items`: no body is read or parsed. A
+   * full resync lists every Application of the estate to queue its own: their bodies (tens of KB each with 300
+   * clusters in their status) were parsed only to read two fields.
+   */
+  readonly keysOnly?: boolean;
+}
+
+/** One item of a `keysOnly` list. */
+export interface ListedKey {
+  readonly tenant: string;
+  readonly name: string;
+  readonly resourceVersion: string;
 }
 
 export interface ListPage {
@@ -332,6 +345,8 @@ export interface ListPage {
   readonly items: StoredObject[];
   /** With `raw`: the items' stored JSON text, in order. */
   readonly rawItems?: string[];
+  /** With `keysOnly`: each item's key and resourceVersion, in order. */
+  readonly keys?: ListedKey[];
   /** The store revision when the list was read. */
   readonly resourceVersion: string;
   /** Opaque token for the next page; absent on the last page. */

@@ -37,7 +37,7 @@ export async function scanList(q: Kysely<Schema>, query: ListQuery): Promise<Lis
  * which need a snapshot across statements).
  */
 export function listsAtOnce(query: ListQuery): boolean {
-  return query.labelSelector === undefined || query.labelSelector.length === 0;
+  return query.keysOnly !== true && (query.labelSelector === undefined || query.labelSelector.length === 0);
 }
 
 /**
@@ -98,9 +98,17 @@ function listPlan(query: ListQuery) {
         empty: tenants !== undefined && tenants.length === 0,
         result(rows: Row[], more: boolean): ListPage {
           const last = rows[rows.length - 1];
-          const items = query.raw ? [] : rows.map((r) => JSON.parse(r.body) as StoredObject);
-          const rawItems = query.raw ? rows.map((r) => r.body) : undefined;
-          const base = { items, resourceVersion, ...(rawItems ? { rawItems } : {}) };
+          const base = query.keysOnly
+            ? {
+                items: [],
+                keys: rows.map((r) => ({ tenant: r.tenant, name: r.name, resourceVersion: String(r.revision) })),
+                resourceVersion,
+              }
+            : {
+                items: query.raw ? [] : rows.map((r) => JSON.parse(r.body!) as StoredObject),
+                resourceVersion,
+                ...(query.raw ? { rawItems: rows.map((r) => r.body!) } : {}),
+              };
           if (!more || last === undefined) return base;
           return {
             ...base,
@@ -120,7 +128,11 @@ function objectRows(
   after: ListPosition | undefined,
   take: number | undefined,
 ) {
-  let s = q.selectFrom('objects').select(['tenant', 'name', 'body', 'labels']).where('kind', '=', query.kind);
+  let s = q
+    .selectFrom('objects')
+    .select(['tenant', 'name', 'revision', 'labels'])
+    .$if(query.keysOnly !== true, (b) => b.select('body'))
+    .where('kind', '=', query.kind);
   if (query.name !== undefined) s = s.where('name', '=', query.name);
   if (tenants !== undefined)
     s = tenants.length === 1 ? s.where('tenant', '=', tenants[0]!) : s.where('tenant', 'in', tenants);
@@ -133,7 +145,9 @@ function objectRows(
 interface Row {
   readonly tenant: string;
   readonly name: string;
-  readonly body: string;
+  readonly revision: number | string;
+  /** Absent in a `keysOnly` list. */
+  readonly body?: string;
   readonly labels: string;
 }
 

@@ -209,20 +209,43 @@ const MARKER = '\u0000polis-arg-';
 export class RecentWrites {
   readonly #bodies = new Map<number, string>();
   readonly #capacity: number;
+  readonly #maxChars: number;
+  /** Characters of the bodies kept. */
+  #chars = 0;
 
-  constructor(capacity = 4096) {
+  /**
+   * At most `capacity` bodies and `maxChars` characters of them (default 8 Mi, 8-16 MB): an Application's body
+   * grows with the clusters its status names (tens of KB at 300 clusters), so a count alone let 4,096 of them take
+   * hundreds of MB in every replica.
+   */
+  constructor(capacity = 4096, maxChars = 8 * 2 ** 20) {
     this.#capacity = capacity;
+    this.#maxChars = maxChars;
   }
 
   get(revision: number): string | undefined {
     return this.#bodies.get(revision);
   }
 
+  /** Bodies kept and their characters (tests). */
+  get size(): { readonly bodies: number; readonly chars: number } {
+    return { bodies: this.#bodies.size, chars: this.#chars };
+  }
+
   /** Called once a batch has committed, with what its jobs wrote (in revision order). */
   committed(written: ReadonlyMap<number, string>): void {
     if (this.#capacity === 0) return;
-    for (const [revision, body] of written) this.#bodies.set(revision, body);
-    while (this.#bodies.size > this.#capacity) this.#bodies.delete(this.#bodies.keys().next().value!);
+    for (const [revision, body] of written) {
+      const was = this.#bodies.get(revision);
+      if (was !== undefined) this.#chars -= was.length;
+      this.#bodies.set(revision, body);
+      this.#chars += body.length;
+    }
+    while (this.#bodies.size > this.#capacity || (this.#chars > this.#maxChars && this.#bodies.size > 1)) {
+      const [oldest, body] = this.#bodies.entries().next().value!;
+      this.#bodies.delete(oldest);
+      this.#chars -= body.length;
+    }
   }
 }
 

@@ -117,6 +117,15 @@ export interface ComponentStatus {
   };
   readonly clusters: readonly ClusterComponentStatus[];
   readonly excluded: readonly Exclusion[];
+  /** Eligible clusters left unused, grouped by reason (read with exclusionsOf, src/data/exclusions.ts). */
+  readonly unused?: readonly UnusedClusters[];
+}
+
+/** Eligible clusters given no replica for one reason (0 requested, not needed …), by name. */
+export interface UnusedClusters {
+  readonly code: string;
+  readonly reason: string;
+  readonly clusters: readonly string[];
 }
 
 export interface AppStatus {

@@ -7,6 +7,7 @@ import { navigate } from '../app/router.tsx';
 import { HEALTH_HEX, PHASE_COLOR, healthKey, phaseKey } from '../components/status-tags.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
 import { placementLayout } from './layout.ts';
+import { exclusionsOf } from '../data/exclusions.ts';
 import { useServerText } from '../i18n/server-messages.ts';
 
 type ComponentData = { name: string; phase: string; ready: number; desired: number };
@@ -81,7 +82,7 @@ export function PlacementGraph(props: { components: readonly ComponentStatus[]; 
     const byName = new Map(props.clusters.map((c) => [c.metadata.name, c]));
     const reasons = new Map<string, string>();
     for (const c of props.components)
-      for (const x of c.excluded)
+      for (const x of exclusionsOf(c))
         if (!reasons.has(x.cluster))
           reasons.set(x.cluster, st.text({ code: x.code, params: x.params, message: x.reason }));
     const layout = placementLayout(props.components, [...reasons.keys()]);

@@ -59,4 +59,20 @@ describe('the placement matrix', () => {
       'dr-north',
     ]);
   });
+
+  it('shows the eligible clusters a status keeps grouped by reason (unused) as it shows the others left out', () => {
+    const grouped: ComponentStatus[] = FOUR.map((c) => ({
+      ...c,
+      excluded: c.excluded.filter((x) => x.cluster !== 'burst-aliyun'),
+      unused: [{ code: 'NotNeeded', reason: 'eligible, not needed', clusters: ['burst-aliyun', 'gov-north'] }],
+    }));
+    expect(matrixClusters(grouped)).toEqual(['gov-east', 'gov-west', 'burst-aliyun', 'dr-north', 'gov-north']);
+    render(
+      <I18nProvider lang="en">
+        <PlacementMatrix components={grouped} />
+      </I18nProvider>,
+    );
+    expect(screen.getByTestId('matrix-web-gov-north').textContent).toContain('not needed');
+    expect(screen.getByTestId('matrix-api-burst-aliyun').textContent).toContain('not needed');
+  });
 });

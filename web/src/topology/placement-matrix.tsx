@@ -1,5 +1,6 @@
 import { Table, Tooltip, Typography } from 'antd';
 import type { ComponentStatus } from '../api/types.ts';
+import { exclusionsOf } from '../data/exclusions.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { useServerText } from '../i18n/server-messages.ts';
 
@@ -11,7 +12,7 @@ export function placementDense(components: readonly ComponentStatus[]): boolean 
   const clusters = new Set<string>();
   for (const c of components) {
     for (const x of c.clusters) clusters.add(x.cluster);
-    for (const x of c.excluded) clusters.add(x.cluster);
+    for (const x of exclusionsOf(c)) clusters.add(x.cluster);
   }
   return components.length > 2 || clusters.size > 2;
 }
@@ -25,7 +26,7 @@ export function matrixClusters(components: readonly ComponentStatus[]): string[]
       placed.add(x.cluster);
       all.add(x.cluster);
     }
-    for (const x of c.excluded) all.add(x.cluster);
+    for (const x of exclusionsOf(c)) all.add(x.cluster);
   }
   return [...all].sort((a, b) => (placed.has(a) !== placed.has(b) ? (placed.has(a) ? -1 : 1) : a < b ? -1 : 1));
 }
@@ -64,7 +65,7 @@ export function PlacementMatrix(props: { components: readonly ComponentStatus[] 
                   {on.readyReplicas}/{on.desiredReplicas}
                 </span>
               );
-            const ex = c.excluded.find((x) => x.cluster === cluster);
+            const ex = exclusionsOf(c).find((x) => x.cluster === cluster);
             if (!ex) return <span data-testid={`matrix-${c.name}-${cluster}`}>—</span>;
             const why = st.text({ code: ex.code, params: ex.params, message: ex.reason });
             return (

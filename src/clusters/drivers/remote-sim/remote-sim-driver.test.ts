@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { newCloud, smallCluster } from '../../../sim/sim-fixtures.ts';
+import { deployment, namespace, newCloud, smallCluster } from '../../../sim/sim-fixtures.ts';
 import { ClusterUnreachableError } from '../../driver.ts';
 import { SimulatedDriver } from '../simulated/simulated-driver.ts';
 import { RemoteSim, RemoteSimDriver } from './remote-sim-driver.ts';
@@ -60,5 +60,41 @@ describe("the served simulated cloud's driver calls", () => {
       expect((r as PromiseRejectedResult).reason).toBeInstanceOf(ClusterUnreachableError);
     }
     expect(await c1.health()).toMatchObject({ reachable: false, ready: false });
+  });
+
+  it('a listener further behind than the changes kept is answered 410 Gone, relists, and misses no namespace', async () => {
+    const { cloud, cluster } = newCloud({ clusters: [smallCluster('c1', 3, 64)] });
+    server = await startSimServer({ sim: cloud, changesKept: 5 });
+    const remote = new RemoteSim(server.url);
+    const heard = new Set<string>();
+    const off = remote.onChange((c, ns) => heard.add(`${c}/${ns}`));
+    try {
+      await remote.heard(server.changeSeq());
+      // 30 namespaces change in one instant: more than twice the 5 kept before the long poll is answered.
+      const names = Array.from({ length: 30 }, (_, i) => `ns-${i}`);
+      for (const ns of names) cluster.apply(namespace(ns));
+      for (const ns of names) cluster.apply(deployment('web', ns, { replicas: 1, cpu: '10m' }));
+      cloud.tick();
+      expect(server.changeSeq()).toBeGreaterThan(10);
+      await remote.heard(server.changeSeq());
+      expect(remote.relists).toBeGreaterThanOrEqual(1);
+      for (const ns of names) expect(heard).toContain(`c1/${ns}`);
+      // The protocol itself: a position older than the kept changes is gone, the relist answers each namespace once.
+      const gone = await fetch(`${server.url}/v1/changes?after=0`);
+      expect(gone.status).toBe(410);
+      expect(await gone.json()).toEqual({ error: 'gone', seq: server.changeSeq() });
+      const relist = (await (await fetch(`${server.url}/v1/changes?after=0&relist=1`)).json()) as {
+        seq: number;
+        changes: { cluster: string; namespace: string }[];
+      };
+      expect(relist.seq).toBe(server.changeSeq());
+      const listed = relist.changes.map((c) => `${c.cluster}/${c.namespace}`);
+      expect(new Set(listed).size).toBe(listed.length);
+      for (const ns of names) expect(listed).toContain(`c1/${ns}`);
+      // A position from another run of the cloud (ahead of it) is gone too.
+      expect((await fetch(`${server.url}/v1/changes?after=${server.changeSeq() + 100}`)).status).toBe(410);
+    } finally {
+      off();
+    }
   });
 });

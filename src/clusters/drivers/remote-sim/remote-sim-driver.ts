@@ -27,6 +27,7 @@ import type {
   WorkloadStatus,
 } from '../../driver.ts';
 import { ClusterUnreachableError, NamespaceOwnedError } from '../../driver.ts';
+import type { ChangesAnswer } from './sim-server.ts';
 
 /**
  * The ClusterDriver of a simulated cluster in a simulated cloud served by another process (`polis sim serve`,
@@ -189,6 +190,8 @@ export class RemoteSim implements ServedSimReader, LoadControl {
   readonly #listeners = new Set<(cluster: string, namespace: string) => void>();
   #polling = false;
   #abort?: AbortController;
+  /** How often the long poll fell further behind than the cloud keeps changes, and relisted (sim-server.ts). */
+  relists = 0;
   /** The last change number the long poll has passed on (-1 before its first answer). */
   #heard = -1;
   readonly #hearing = new Set<{ seq: number; resolve: () => void }>();
@@ -354,8 +357,15 @@ export class RemoteSim implements ServedSimReader, LoadControl {
     while (this.#listeners.size > 0) {
       this.#abort = new AbortController();
       try {
-        const r = await fetch(`${this.url}/v1/changes?after=${after}`, { signal: this.#abort.signal });
-        const body = (await r.json()) as { seq: number; changes: { cluster: string; namespace: string }[] };
+        let r = await fetch(`${this.url}/v1/changes?after=${after}`, { signal: this.#abort.signal });
+        if (r.status === 410) {
+          // Further behind than the cloud keeps changes: relist, every namespace changed since `after`, as a
+          // Kubernetes informer relists when its watch's resourceVersion is gone.
+          this.relists++;
+          r = await fetch(`${this.url}/v1/changes?after=${after}&relist=1`, { signal: this.#abort.signal });
+        }
+        if (!r.ok) throw new Error(`simulated cloud at ${this.url} answered ${r.status} to a poll of its changes`);
+        const body = (await r.json()) as ChangesAnswer;
         // The first answer only says where the cloud is; its backlog happened before anyone listened.
         if (after >= 0) for (const c of body.changes) for (const l of [...this.#listeners]) l(c.cluster, c.namespace);
         after = body.seq;

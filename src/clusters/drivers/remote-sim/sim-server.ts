@@ -24,6 +24,12 @@ export const REMOTE_CALLS = [
 /** Workload changes kept for long polls (`GET /v1/changes?after=N`): at least this many, at most twice. */
 const CHANGES_KEPT = 10_000;
 
+/** The answer to `GET /v1/changes`: the number of the last change, and the namespaces changed since the one asked. */
+export interface ChangesAnswer {
+  readonly seq: number;
+  readonly changes: readonly { readonly cluster: string; readonly namespace: string }[];
+}
+
 export interface SimServer {
   readonly url: string;
   /** The number of the last workload change (what a client's `RemoteSim.heard` waits for). */
@@ -35,11 +41,18 @@ export interface SimServer {
  * One simulated cloud for several polis replicas (POLIS_SIM_URL): each replica's driver for a simulated cluster
  * calls it here instead of an embedded cloud of its own, so an application applied by any replica lands in one
  * cloud, once. Loopback only; plain JSON: `POST /v1/clusters/NAME` (the cluster's spec, added when absent),
- * `POST /v1/clusters/NAME/CALL` (arguments as a JSON array), `POST /v1/calls` (several calls, see batch), `GET /v1/changes?after=N` (workload changes, long poll),
+ * `POST /v1/clusters/NAME/CALL` (arguments as a JSON array), `POST /v1/calls` (several calls, see batch), `GET /v1/changes?after=N` (workload changes, long poll; 410 Gone when
+ * they are no longer all kept, then `GET /v1/changes?after=N&relist=1` answers every namespace changed since),
  * `POST /v1/clusters/NAME/follow` ([owner, request]: a pod's log as it is written, one JSON object a line), and the
  * cloud's load and metrics (served-observation.ts).
  */
-export async function startSimServer(opts: { sim: SimCloud; host?: string; port?: number }): Promise<SimServer> {
+export async function startSimServer(opts: {
+  sim: SimCloud;
+  host?: string;
+  port?: number;
+  /** Changes kept for long polls (default 10,000; tests make it small). */
+  changesKept?: number;
+}): Promise<SimServer> {
   const { sim } = opts;
   const drivers = new Map<string, SimulatedDriver>();
   const driver = (name: string) => {
@@ -47,15 +60,36 @@ export async function startSimServer(opts: { sim: SimCloud; host?: string; port?
     if (!d) drivers.set(name, (d = new SimulatedDriver(sim, name)));
     return d;
   };
+  const kept = opts.changesKept ?? CHANGES_KEPT;
   const changes: { seq: number; cluster: string; namespace: string }[] = [];
+  /**
+   * The number of the last change of each namespace, cluster by cluster: what a relist answers a client that fell
+   * further behind than the changes kept (one entry per namespace the cloud ever changed, as the cloud holds them).
+   */
+  const lastChange = new Map<string, Map<string, number>>();
   let seq = 0;
   const waiting = new Set<() => void>();
   const offChange = sim.onChange((cluster, namespace) => {
     changes.push({ seq: ++seq, cluster, namespace });
-    // Trimmed in batches: one splice per CHANGES_KEPT changes, not a shift of the whole list per change.
-    if (changes.length > 2 * CHANGES_KEPT) changes.splice(0, changes.length - CHANGES_KEPT);
+    let last = lastChange.get(cluster);
+    if (!last) lastChange.set(cluster, (last = new Map()));
+    last.set(namespace, seq);
+    // Trimmed in batches: one splice per `kept` changes, not a shift of the whole list per change.
+    if (changes.length > 2 * kept) changes.splice(0, changes.length - kept);
     for (const wake of [...waiting]) wake();
   });
+  /**
+   * Whether the changes after `after` are no longer all kept (or `after` is from another run of the cloud): the
+   * client is answered 410 Gone and relists, as a Kubernetes watch from a compacted resourceVersion is.
+   */
+  const gone = (after: number) => after >= 0 && (after > seq || after + 1 < (changes[0]?.seq ?? seq + 1));
+  /** The namespaces changed after `after`, each once, from the last change of each (the relist's answer). */
+  const changedSince = (after: number): ChangesAnswer => {
+    const out: { cluster: string; namespace: string }[] = [];
+    for (const [cluster, last] of lastChange)
+      for (const [namespace, n] of last) if (n > after) out.push({ cluster, namespace });
+    return { seq, changes: out };
+  };
 
   const server: Server = createServer((req, res) => {
     void handle(req, res).catch((e: unknown) => send(res, 500, { error: 'internal', message: (e as Error).message }));
@@ -65,9 +99,23 @@ export async function startSimServer(opts: { sim: SimCloud; host?: string; port?
     const parts = url.pathname.split('/').filter(Boolean);
     if (req.method === 'GET' && url.pathname === '/v1/changes') {
       const after = Number(url.searchParams.get('after') ?? '0');
+      if (url.searchParams.get('relist') === '1') {
+        // Every namespace changed since `after` (all of them when the client's position means nothing here).
+        send(res, 200, changedSince(after >= 0 && after <= seq ? after : 0));
+        return;
+      }
+      // The first poll (after=-1) only learns where the cloud is: what happened before is not sent.
+      if (after < 0) {
+        send(res, 200, { seq, changes: [] });
+        return;
+      }
+      if (!Number.isInteger(after) || gone(after)) {
+        send(res, 410, { error: 'gone', seq });
+        return;
+      }
       // Numbers are consecutive: the changes after `after` are a tail of the list.
       const since = () => changes.slice(Math.max(0, after + 1 - (changes[0]?.seq ?? 0)));
-      if (since().length === 0 && after >= 0 && after === seq) {
+      if (since().length === 0 && after === seq) {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(done, 20_000);
           function done() {
@@ -79,7 +127,9 @@ export async function startSimServer(opts: { sim: SimCloud; host?: string; port?
           req.on('close', done);
         });
       }
-      send(res, 200, { seq, changes: since().map((c) => ({ cluster: c.cluster, namespace: c.namespace })) });
+      // Changes may have come faster than were kept while the client waited.
+      if (gone(after)) send(res, 410, { error: 'gone', seq });
+      else send(res, 200, { seq, changes: since().map((c) => ({ cluster: c.cluster, namespace: c.namespace })) });
       return;
     }
     if (await servedObservation(sim, req, res, url.pathname, () => readJson(req), send)) return;

@@ -8,6 +8,7 @@ import type { ChartOption } from '../../charts/chart.tsx';
 import { Chart } from '../../charts/chart.tsx';
 import { PhaseTag } from '../../components/status-tags.tsx';
 import { useClusters, useNow } from '../../data/hooks.ts';
+import { exclusionsOf } from '../../data/exclusions.ts';
 import { formatDateTime, formatNumber, formatPercent, formatRelative } from '../../format/format.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { PlacementView } from '../../topology/placement-view.tsx';
@@ -289,7 +290,7 @@ function ComponentsTable(props: { components: readonly ComponentStatus[] }) {
                   ? `${st.reason(x.reason)}${x.message ? `: ${st.text(x.detail ?? { message: x.message })}` : ''}`
                   : st.text(x.detail ?? { message: x.message }),
               })),
-              ...c.excluded.map((x) => ({
+              ...exclusionsOf(c).map((x) => ({
                 cluster: x.cluster,
                 placed: false,
                 desiredReplicas: 0,
