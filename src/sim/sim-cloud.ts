@@ -66,8 +66,7 @@ export class SimCloud {
       timings: this.timings,
       load: {
         utilization: (ns, component, cluster) => load.utilization(ns, component, cluster),
-        usedCpuMilli: (ns, component, cluster) =>
-          load.componentMetrics(ns, component).clusters[cluster]?.cpuUsedMilli ?? 0,
+        usedCpuMilli: (ns, component, cluster) => load.usedCpuMilli(ns, component, cluster),
       },
       now: () => this.now(),
       schedule: (at, run) => this.queue.push(at, run),
@@ -80,6 +79,8 @@ export class SimCloud {
       offeredRps: (ns, component) => load.offeredRps(ns, component),
       faults: () => this.faults.list(),
     });
+    // One cloud: the golden signals (metrics, alerts, autoscaling) carry the mesh's calls and faults.
+    load.attachMesh(this.mesh);
     this.telemetry = new SimTelemetry(this.seed);
     this.telemetry.sink = (w, text) => void this.clusterMap.get(w.cluster)?.writeLog(w, text);
     this.faults = new SimFaults({

@@ -142,7 +142,8 @@ function keyOf(ref: ComponentRef): string {
 /**
  * The load model's view reduced to the seam's: only clusters whose pods serve (a cluster that is down reports
  * nothing, as its Prometheus would not answer); requests only where pods took them; utilization only over ready
- * pods and latency only with requests, as a Prometheus query would give them.
+ * pods and latency only with requests, as a Prometheus query would give them. With no ready pod anywhere, the
+ * offered load is reported as requests that all fail.
  */
 export function toSignals(m: ComponentMetrics, at: number): ComponentSignals | undefined {
   if (Object.keys(m.clusters).length === 0) return undefined;
@@ -159,6 +160,10 @@ export function toSignals(m: ComponentMetrics, at: number): ComponentSignals | u
     };
   }
   const ready = m.total.readyPods;
+  if (ready === 0 && m.offeredRps > 0)
+    // Nothing serves (a crash loop, every cluster down): the load it should take all fails, as its callers and
+    // an ingress in front of it would count it.
+    return { at, readyPods: 0, requestsPerSecond: m.offeredRps, errorRatio: 1, perCluster };
   return {
     at,
     readyPods: ready,
