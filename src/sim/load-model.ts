@@ -207,8 +207,7 @@ export class LoadModel implements LoadReader {
     let p99 = 0;
     for (const g of groups) {
       const share = g.serving && servingPods > 0 ? g.group.readyPods / servingPods : 0;
-      const contention =
-        g.serving && g.group.readyPods > 0 ? this.mesh.contention(namespace, component, g.cluster) : 1;
+      const contention = g.serving && g.group.readyPods > 0 ? this.mesh.contention(namespace, component, g.cluster) : 1;
       const m = clusterMetrics(g.group, offered * share, profile, g.serving, faults, contention, calls);
       clusters[g.cluster] = { cluster: g.cluster, serving: g.serving, ...m };
       rps += m.rps;

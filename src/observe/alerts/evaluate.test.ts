@@ -71,6 +71,31 @@ describe('SLO burn-rate alerts', () => {
     expect(resolved).toContain('slo-availability-burn-14-4x');
   });
 
+  it('resolves each pair once its short window is clean after a fault: the 6x in ~30 min, the 1x ticket in ~6 h', () => {
+    const w = windows();
+    // Six hours well (0.05 %), then 20 minutes at 50 % errors, then well again; evaluated every minute.
+    traffic(w, T0, T0 + 6 * 60 * M, 0.0005);
+    let alerts = new Map<string, Alert>();
+    const fired = new Map<string, number>();
+    const resolved = new Map<string, number>();
+    const end = T0 + 6 * 60 * M + 20 * M;
+    for (let t = T0 + 6 * 60 * M + M; t <= end + 7 * 60 * M; t += M) {
+      traffic(w, t - 45 * S, t, t <= end ? 0.5 : 0.0005);
+      const r = run(w, t, alerts, SLO_RULES);
+      alerts = r.alerts;
+      for (const x of r.transitions) (x.type === 'fired' ? fired : resolved).set(x.alert.rule, t);
+    }
+    for (const rule of ['slo-availability-burn-14-4x', 'slo-availability-burn-6x', 'slo-availability-burn-1x'])
+      expect(fired.get(rule), rule).toBeLessThanOrEqual(end);
+    // After the fault: the 14.4x within its 5 minutes, the 6x within its 30 (the 6 h still burns at ~28x), the
+    // ticket within its 6 hours (a bucket of each window's 20 later at most).
+    const after = (rule: string) => (resolved.get(rule)! - end) / M;
+    expect(after('slo-availability-burn-14-4x')).toBeLessThanOrEqual(5 + 1);
+    expect(after('slo-availability-burn-6x')).toBeLessThanOrEqual(30 + 2);
+    expect(after('slo-availability-burn-1x')).toBeLessThanOrEqual(6 * 60 + 18);
+    expect(after('slo-availability-burn-6x')).toBeGreaterThan(5);
+  });
+
   it('reads latency as the share of samples whose p99 is over the threshold', () => {
     const w = windows();
     traffic(w, T0, T0 + 60 * M, 0, 5600);
@@ -92,21 +117,67 @@ describe('threshold rules', () => {
   it('goes pending, then fires once its for duration has passed, then resolves', () => {
     const w = windows();
     const key = seriesKey('cpuUtilization', web);
-    for (let t = T0; t <= T0 + 4 * M; t += 15 * S) w.record(key, t, 0.97);
-    const a = run(w, T0 + 4 * M, new Map(), [saturated]);
+    for (let t = T0; t <= T0 + 90 * S; t += 15 * S) w.record(key, t, 0.97);
+    // The minute's average is over 90 % from 60 s: pending, its minute of `for` not yet up.
+    const a = run(w, T0 + 90 * S, new Map(), [saturated]);
     expect([...a.alerts.values()].map((x) => x.state)).toEqual(['pending']);
     expect(a.transitions).toEqual([]);
-    for (let t = T0 + 4 * M; t <= T0 + 9 * M; t += 15 * S) w.record(key, t, 0.97);
-    const b = run(w, T0 + 9 * M, a.alerts, [saturated]);
+    for (let t = T0 + 105 * S; t <= T0 + 3 * M; t += 15 * S) w.record(key, t, 0.97);
+    const b = run(w, T0 + 3 * M, a.alerts, [saturated]);
     expect(b.transitions.map((t) => [t.type, t.alert.state])).toEqual([['fired', 'firing']]);
     expect(b.transitions[0]!.alert.message).toMatchObject({ code: 'AlertSaturated', params: { percent: 97 } });
-    for (let t = T0 + 9 * M; t <= T0 + 15 * M; t += 15 * S) w.record(key, t, 0.3);
-    const c = run(w, T0 + 15 * M, b.alerts, [saturated]);
+    for (let t = T0 + 3 * M + 15 * S; t <= T0 + 5 * M; t += 15 * S) w.record(key, t, 0.3);
+    const c = run(w, T0 + 5 * M, b.alerts, [saturated]);
     expect(c.transitions.map((t) => t.type)).toEqual(['resolved']);
     // Listed as resolved for a while, then gone.
-    const d = run(w, T0 + 40 * M, c.alerts, [saturated]);
+    const d = run(w, T0 + 30 * M, c.alerts, [saturated]);
     expect(d.alerts.size).toBe(0);
   });
+
+  /**
+   * Each platform page, a round every 15 s: a fault that lasts pages within 2 minutes of its first bad sample, a
+   * blip shorter than the rule's window and `for` (one missed probe, a kubelet restart, a CPU burst) never does.
+   */
+  const pages: Array<{
+    rule: string;
+    signal: 'clusterUnreachable' | 'nodesNotReady' | 'crashLooping' | 'cpuUtilization';
+    labels: Record<string, string>;
+    good: number;
+    bad: number;
+    blipS: number;
+  }> = [
+    {
+      rule: 'cluster-unreachable',
+      signal: 'clusterUnreachable',
+      labels: { cluster: 'gov-east' },
+      good: 0,
+      bad: 1,
+      blipS: 45,
+    },
+    { rule: 'node-not-ready', signal: 'nodesNotReady', labels: { cluster: 'gov-east' }, good: 0, bad: 1, blipS: 45 },
+    { rule: 'crash-loop', signal: 'crashLooping', labels: web, good: 0, bad: 1, blipS: 45 },
+    { rule: 'component-saturated', signal: 'cpuUtilization', labels: web, good: 0.5, bad: 1, blipS: 90 },
+  ];
+  for (const p of pages)
+    it(`${p.rule}: pages within 2 minutes of a lasting fault, not on a ${p.blipS} s blip`, () => {
+      const rule = [PLATFORM_RULES.find((r) => r.name === p.rule)!];
+      /** Rounds from T0 for 20 minutes, bad from `from` for `lastingS`; the time of the first firing, if any. */
+      const firstFiring = (lastingS: number): number | undefined => {
+        const w = windows();
+        let alerts = new Map<string, Alert>();
+        const from = T0 + 10 * M;
+        for (let t = T0; t <= T0 + 20 * M; t += 15 * S) {
+          const bad = t >= from && t < from + lastingS * S;
+          w.record(seriesKey(p.signal, p.labels), t, bad ? p.bad : p.good);
+          const r = run(w, t, alerts, rule);
+          alerts = r.alerts;
+          if (r.transitions.some((x) => x.type === 'fired')) return (t - from) / S;
+        }
+        return undefined;
+      };
+      expect(firstFiring(p.blipS)).toBeUndefined();
+      expect(firstFiring(600)).toBeLessThanOrEqual(120);
+    });
 
   it('lets a department rule read only its own department’s series', () => {
     const w = windows();

@@ -97,16 +97,25 @@ const threshold = (
   symptom,
 });
 
-/** The platform's rules (docs/observe.md): they hold for every department and cluster. */
+/**
+ * The platform's rules (docs/observe.md, "Platform rules", says why each window): they hold for every department
+ * and cluster. A page comes within about 2 minutes of a lasting fault; a blip shorter than the `for` (a missed
+ * probe, a kubelet restart, a brief CPU spike) does not page.
+ */
 export const PLATFORM_RULES: readonly CompiledRule[] = [
-  threshold('cluster-unreachable', 'clusterUnreachable', 'min', 2 * M, '>=', 1, 'page', M, false),
-  threshold('node-not-ready', 'nodesNotReady', 'min', 5 * M, '>=', 1, 'page', 5 * M, false),
+  // Health is Unreachable after 3 missed heartbeats already; then a minute more.
+  threshold('cluster-unreachable', 'clusterUnreachable', 'last', 2 * M, '>=', 1, 'page', M, false),
+  // A node is NotReady after the kubelet's 40–50 s grace; then a minute more (a kubelet restart is shorter).
+  threshold('node-not-ready', 'nodesNotReady', 'last', 2 * M, '>=', 1, 'page', M, false),
   threshold('cluster-cpu-requested', 'clusterCpuRequested', 'avg', 15 * M, '>=', 0.85, 'ticket', 15 * M, false),
   threshold('cluster-memory-requested', 'clusterMemoryRequested', 'avg', 15 * M, '>=', 0.85, 'ticket', 15 * M, false),
   threshold('quota-cpu-used', 'quotaCpuUsed', 'avg', 15 * M, '>=', 0.85, 'ticket', 15 * M, false),
   threshold('quota-memory-used', 'quotaMemoryUsed', 'avg', 15 * M, '>=', 0.85, 'ticket', 15 * M, false),
-  threshold('component-saturated', 'cpuUtilization', 'avg', 5 * M, '>=', 0.9, 'page', 5 * M),
-  threshold('crash-loop', 'crashLooping', 'max', 5 * M, '>=', 1, 'page', 5 * M),
+  // The minute's average at 90 % of requests for a minute: saturated for about 2 minutes, not a burst the HPA absorbs.
+  threshold('component-saturated', 'cpuUtilization', 'avg', M, '>=', 0.9, 'page', M),
+  // CrashLoopBackOff in half the samples of 2 minutes, for 30 s: a loop pages in ~75 s even if a restart shows
+  // Running between back-offs; one crash and a good restart (a sample or three) does not.
+  threshold('crash-loop', 'crashLooping', 'avg', 2 * M, '>=', 0.5, 'page', 30_000),
   threshold('job-failed', 'jobFailed', 'last', 15 * M, '>=', 1, 'ticket', 0),
   threshold('burst-budget-nearly-spent', 'burstBudgetUsed', 'max', 5 * M, '>=', 0.9, 'ticket', 0, false),
 ];
