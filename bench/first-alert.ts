@@ -160,9 +160,10 @@ for (const [app, cs] of byApp) {
 }
 
 // Background load: a Crane production series (held within half and twice its mean) on every serving component the
-// demo city sets none on, peaking at half its CPU (the simulated cloud's 20 millicores a request, as
-// bench/demarcation.ts sizes it). Each gets its own: the metrics the alerts read carry no traffic along declared
-// calls (see docs/observe.md, "First alert").
+// demo city sets none on and no component calls: the callees take their callers' calls (the simulated cloud's golden
+// signals carry the call mesh's traffic), as in bench/demarcation.ts. Each series peaks where neither the front nor
+// any component it calls passes half its CPU (20 millicores a request, as bench/demarcation.ts sizes it). The
+// pension certification portal keeps the demo city's own daily load (seedDemoLoad), and its callees take it.
 const craneDir = new URL('../shared/data/crane/', new URL('../', import.meta.url));
 const crane = readdirSync(craneDir)
   .filter((f) => f.endsWith('.csv.gz'))
@@ -170,13 +171,16 @@ const crane = readdirSync(craneDir)
 const services = all.filter(
   (c) => serving.has(c.key) || sim.scenarioRps(c.namespace, c.name, clock.now().getTime()) !== undefined,
 );
+const capacityRps = (c: Comp) => c.cpuMilli / 20;
 let withCrane = 0;
 for (const c of services) {
-  if (sim.scenarioRps(c.namespace, c.name, clock.now().getTime()) !== undefined) continue;
+  if (sim.scenarioRps(c.namespace, c.name, clock.now().getTime()) !== undefined || callers.has(c.key)) continue;
   const s = loadCraneSeries(new URL(crane[withCrane++ % crane.length]!, craneDir).pathname);
   const mean = s.points.reduce((a, b) => a + b, 0) / s.points.length;
   const shape = s.points.map((p) => Math.min(Math.max(p, 0.5 * mean), 2 * mean));
-  sim.setScenario(c.namespace, c.name, series(shape, s.stepMs, { peakRps: (0.5 * c.cpuMilli) / 20 }));
+  const reached = [c, ...edges.filter((e) => e.from === c.key).map((e) => comps.get(e.to)!)];
+  const peakRps = Math.min(...reached.map((x) => 0.5 * capacityRps(x)));
+  sim.setScenario(c.namespace, c.name, series(shape, s.stepMs, { peakRps }));
 }
 // Warm-up: six hours of rounds, so the SLO windows up to 6 h hold samples before the first fault (the 72 h window
 // of the 1x burn-rate ticket does not fill: with less history a short burst weighs more there).

@@ -141,7 +141,8 @@ export async function collectSignals(deps: CollectorDeps, sink: SampleSink, now:
           if (slo && s.latencyP99Ms !== undefined)
             put('slowSample', labels, s.latencyP99Ms > slo.latency.thresholdMs ? 1 : 0);
         } else if (s.readyPods === 0 && (c.desiredReplicas ?? 0) > 0) {
-          // Nothing serves: every request the component should take fails (no traffic seen is not "all good").
+          // Nothing serves and the source saw no requests (Prometheus: none reach it): no traffic seen is not "all
+          // good", so one failed request a second. The simulated source reports the load it should take, failing.
           put('requestsPerSecond', labels, 1);
           put('errorsPerSecond', labels, 1);
         }
