@@ -42,7 +42,7 @@ export interface ComponentMetrics {
   readonly namespace: string;
   readonly component: string;
   readonly at: string;
-  /** Requests per second the citizens send, before any fail. */
+  /** Requests per second sent to it, before any fail: the citizens' and, with the mesh attached, its callers' calls. */
   readonly offeredRps: number;
   /** By cluster name, in name order. */
   readonly clusters: Readonly<Record<string, ClusterServingMetrics>>;
