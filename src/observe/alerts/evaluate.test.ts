@@ -232,3 +232,63 @@ describe('RingSignalWindows', () => {
     expect(kept.aggregate('x', 10 * M, 'avg', T0 + 19 * M)).toBe(14.5);
   });
 });
+
+describe('latency-degraded (a departure from the component’s own normal)', () => {
+  const rule = PLATFORM_RULES.find((r) => r.id === 'builtin:latency-degraded')!;
+  const p99 = (w: RingSignalWindows, from: number, to: number, ms: (t: number) => number) => {
+    for (let t = from; t <= to; t += 15 * S) w.record(seriesKey('latencyP99Ms', web), t, ms(t));
+  };
+  /** Evaluates every 15 s from `from` to `to`; the rounds at which the rule fires. */
+  const rounds = (w: RingSignalWindows, from: number, to: number, ms: (t: number) => number) => {
+    let prev: ReadonlyMap<string, Alert> = new Map();
+    const fired: number[] = [];
+    for (let t = from; t <= to; t += 15 * S) {
+      p99(w, t, t, ms);
+      const r = run(w, t, prev, [rule]);
+      prev = r.alerts;
+      if (r.transitions.some((x) => x.type === 'fired')) fired.push(t);
+    }
+    return { fired, alerts: prev };
+  };
+  const H6 = 6 * 60 * M;
+  // A normal with some noise: 60–80 ms.
+  const normal = (t: number) => 70 + 10 * Math.sin(t / 47_000);
+
+  it('fires on a step to 3× the normal within about 2 minutes, with the baseline in its message', () => {
+    const w = windows();
+    p99(w, T0, T0 + H6, normal);
+    const { fired, alerts } = rounds(w, T0 + H6 + 15 * S, T0 + H6 + 5 * M, () => 250);
+    expect(fired.length).toBe(1);
+    expect(fired[0]! - (T0 + H6)).toBeLessThanOrEqual(2 * M);
+    const a = [...alerts.values()][0]!;
+    expect(a.severity).toBe('ticket');
+    expect(a.message.code).toBe('AlertBaselineDeparted');
+    expect(a.message.params).toMatchObject({ target: 'edu/portal/web', value: 250, factor: 2, floor: 100 });
+    expect(Number(a.message.params?.baseline)).toBeGreaterThan(60);
+    expect(Number(a.message.params?.baseline)).toBeLessThan(80);
+  });
+
+  it('does not fire on a blip of 45 s, nor on a step too small in absolute terms (2.5× of 40 ms)', () => {
+    const w = windows();
+    p99(w, T0, T0 + H6, normal);
+    const blip = rounds(w, T0 + H6 + 15 * S, T0 + H6 + 10 * M, (t) => (t <= T0 + H6 + 45 * S ? 900 : normal(t)));
+    expect(blip.fired).toEqual([]);
+    const low = windows();
+    p99(low, T0, T0 + H6, () => 40);
+    expect(rounds(low, T0 + H6 + 15 * S, T0 + H6 + 10 * M, () => 100).fired).toEqual([]);
+  });
+
+  it('does not fire on a slow diurnal rise (p99 doubling over 6 hours), nor without 3 buckets of history', () => {
+    const w = windows();
+    const rise = (t: number) => 60 + (60 * (t - T0)) / (12 * 60 * M);
+    expect(rounds(w, T0, T0 + 12 * 60 * M, rise).fired).toEqual([]);
+    const fresh = windows();
+    expect(rounds(fresh, T0, T0 + 30 * M, (t) => (t < T0 + 15 * M ? 50 : 500)).fired).toEqual([]);
+  });
+
+  it('keeps its normal through an earlier fault of 15 minutes', () => {
+    const w = windows();
+    p99(w, T0, T0 + H6, (t) => (t > T0 + 2 * 60 * M && t < T0 + 2 * 60 * M + 15 * M ? 600 : normal(t)));
+    expect(rounds(w, T0 + H6 + 15 * S, T0 + H6 + 3 * M, () => 300).fired.length).toBe(1);
+  });
+});

@@ -98,6 +98,15 @@ export function ruleExpr(rule: CompiledRule, scope: ExportScope, objective?: num
     if (q === undefined) return undefined;
     return `${OVER_TIME[e.aggregate]}((${q})[${formatDuration(e.windowMs)}:1m]) ${e.op} ${e.threshold}`;
   }
+  if (e.kind === 'baseline') {
+    const q = signalQuery(e.signal, scope);
+    if (q === undefined) return undefined;
+    // The recent aggregate against the median of the signal over the baseline window, offset past the exclusion
+    // (a 5-minute subquery step: the median of 72 points, as polis takes the median of its buckets' averages).
+    const now = `${OVER_TIME[e.aggregate]}((${q})[${formatDuration(e.windowMs)}:1m])`;
+    const base = `quantile_over_time(0.5, (${q})[${formatDuration(e.baselineMs - e.excludeMs)}:5m] offset ${formatDuration(e.excludeMs)})`;
+    return `${now} > ${e.factor} * ${base} and ${now} > ${base} + ${e.floor}`;
+  }
   const obj = e.objective ?? objective;
   if (obj === undefined) return undefined;
   const budget = Number(((1 - obj) * e.factor).toPrecision(6));

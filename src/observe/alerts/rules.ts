@@ -32,6 +32,26 @@ export interface BurnRateExpr {
   readonly shortMs: number;
 }
 
+/**
+ * A signal departing from its target's own normal (Dynatrace's auto-adaptive baselines, Datadog's anomaly monitors):
+ * the `aggregate` over `windowMs` is above both `factor` × the baseline and the baseline + `floor` (the signal's
+ * unit). The baseline is robust: the median of the bucket averages of the last `baselineMs`, leaving out the buckets
+ * that end within the last `excludeMs` (the fault itself), so a blip or an earlier fault shorter than half the
+ * baseline window does not move it and a slow rise over hours carries it along. It needs `minBuckets` buckets
+ * outside the exclusion (a new target has no normal yet).
+ */
+export interface BaselineExpr {
+  readonly kind: 'baseline';
+  readonly signal: AlertSignal;
+  readonly aggregate: Aggregate;
+  readonly windowMs: number;
+  readonly baselineMs: number;
+  readonly excludeMs: number;
+  readonly factor: number;
+  readonly floor: number;
+  readonly minBuckets: number;
+}
+
 export interface CompiledRule {
   /** Unique among the rules evaluated: `builtin:<name>` or `<tenant>/<name>` of an AlertRule object. */
   readonly id: string;
@@ -40,7 +60,7 @@ export interface CompiledRule {
   readonly tenant?: string;
   readonly severity: Severity;
   readonly forMs: number;
-  readonly expr: ThresholdExpr | BurnRateExpr;
+  readonly expr: ThresholdExpr | BurnRateExpr | BaselineExpr;
   /** Labels a target must have (exact values); empty matches every target of the signal's scope. */
   readonly selector: SeriesLabels;
   /** Whether its alerts are symptoms a dead cluster's alert holds back (every component-scope rule is). */
@@ -116,6 +136,28 @@ export const PLATFORM_RULES: readonly CompiledRule[] = [
   // CrashLoopBackOff in half the samples of 2 minutes, for 30 s: a loop pages in ~75 s even if a restart shows
   // Running between back-offs; one crash and a good restart (a sample or three) does not.
   threshold('crash-loop', 'crashLooping', 'avg', 2 * M, '>=', 0.5, 'page', 30_000),
+  // Every p99 sample of the last minute at twice the component's own normal (the median of its 18-minute averages
+  // over 6 h, the last 10 minutes left out) and 100 ms above it, for a minute: slower for 2 minutes, which an SLO on
+  // a fixed threshold misses; a blip of less than a minute does not keep the minute's minimum up.
+  {
+    id: 'builtin:latency-degraded',
+    name: 'latency-degraded',
+    severity: 'ticket',
+    forMs: M,
+    expr: {
+      kind: 'baseline',
+      signal: 'latencyP99Ms',
+      aggregate: 'min',
+      windowMs: M,
+      baselineMs: 6 * H,
+      excludeMs: 10 * M,
+      factor: 2,
+      floor: 100,
+      minBuckets: 3,
+    },
+    selector: {},
+    symptom: true,
+  },
   threshold('job-failed', 'jobFailed', 'last', 15 * M, '>=', 1, 'ticket', 0),
   threshold('burst-budget-nearly-spent', 'burstBudgetUsed', 'max', 5 * M, '>=', 0.9, 'ticket', 0, false),
 ];
