@@ -50,6 +50,8 @@ export interface PodSample {
   readonly ready: boolean;
   readonly cpuCores: number;
   readonly memoryBytes: number;
+  /** The container's memory limit (the request-sized limit a leak is OOMKilled at); 0 when it has none. */
+  readonly memoryLimitBytes: number;
   readonly restarts: number;
   readonly phase: string;
   /** What the pod serves (Istio's reporter=destination, per pod): latency and the share that fails. */
@@ -362,6 +364,7 @@ export class CallMesh {
           ready: servingPod({ pod, rt }),
           cpuCores: (podCpu.get(pod) ?? 0) / 1000,
           memoryBytes: pod.ready ? restingMemory(pod, this.profile(key)) + grown : 0,
+          memoryLimitBytes: Math.max(0, pod.template.memoryBytes),
           restarts: pod.restarts,
           phase: pod.phase,
           p50Ms: podServed.get(pod)?.p50 ?? 0,

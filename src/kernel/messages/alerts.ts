@@ -13,6 +13,10 @@ export const ALERTS_EN = {
   AlertClusterRequested: 'cluster {cluster}: {resource} requests at {percent}% of allocatable (alert at {threshold}%)',
   AlertQuotaUsed: 'department {tenant}: {resource} at {percent}% of its quota (alert at {threshold}%)',
   AlertSaturated: '{target}: CPU at {percent}% of requests over {window} (alert at {threshold}%)',
+  AlertNodeCpuSaturated:
+    'cluster {cluster}: its busiest node’s CPU at {percent}% of allocatable over {window} (alert at {threshold}%)',
+  AlertMemoryNearLimit:
+    '{target}: a container’s working set reached {percent}% of its memory limit within {window} (alert at {threshold}%)',
   AlertCrashLoop: '{target} is crash-looping',
   AlertJobFailed: '{target}: the last run failed',
   AlertBurstBudget: 'department {tenant}: {percent}% of its burst budget spent (alert at {threshold}%)',
@@ -62,6 +66,8 @@ export const ALERTS_ZH: Record<keyof typeof ALERTS_EN, string> = {
   AlertClusterRequested: '集群 {cluster}：{resource} 请求量已达可分配量的 {percent}%（告警阈值 {threshold}%）',
   AlertQuotaUsed: '部门 {tenant}：{resource} 已用配额的 {percent}%（告警阈值 {threshold}%）',
   AlertSaturated: '{target}：{window} 内 CPU 达请求量的 {percent}%（告警阈值 {threshold}%）',
+  AlertNodeCpuSaturated: '集群 {cluster}：{window} 内最繁忙节点的 CPU 达可分配量的 {percent}%（告警阈值 {threshold}%）',
+  AlertMemoryNearLimit: '{target}：{window} 内有容器的工作集内存达其内存上限的 {percent}%（告警阈值 {threshold}%）',
   AlertCrashLoop: '{target} 反复崩溃重启',
   AlertJobFailed: '{target}：最近一次运行失败',
   AlertBurstBudget: '部门 {tenant}：突发预算已用 {percent}%（告警阈值 {threshold}%）',

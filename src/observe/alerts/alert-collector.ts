@@ -137,6 +137,7 @@ export async function collectSignals(
         put('readyPods', labels, s.readyPods);
         put('cpuUtilization', labels, s.cpuUtilization);
         put('latencyP99Ms', labels, s.latencyP99Ms);
+        put('memoryOfLimit', labels, s.memoryOfLimit);
         const rps = s.requestsPerSecond;
         if (rps !== undefined && rps > 0) {
           put('requestsPerSecond', labels, rps);
@@ -158,6 +159,9 @@ export async function collectSignals(
       }
     }),
   );
+  const nodeCpu = deps.metrics?.nodeCpu
+    ? await deps.metrics.nodeCpu().catch(() => new Map<string, number>())
+    : undefined;
   for (const cl of clusters) {
     const labels = { cluster: cl.metadata.name };
     const st = (cl.status ?? {}) as {
@@ -169,6 +173,7 @@ export async function collectSignals(
     targets.push({ scope: 'cluster', labels });
     if (st.health && st.health !== 'Unknown') put('clusterUnreachable', labels, st.health === 'Unreachable' ? 1 : 0);
     if (st.nodes && st.health !== 'Unreachable') put('nodesNotReady', labels, st.nodes.total - st.nodes.ready);
+    if (st.health !== 'Unreachable') put('nodeCpuMax', labels, nodeCpu?.get(cl.metadata.name));
     if (st.requested && st.allocatable) {
       if (st.allocatable.cpuMilli > 0)
         put('clusterCpuRequested', labels, st.requested.cpuMilli / st.allocatable.cpuMilli);

@@ -75,6 +75,20 @@ export function alertMessage(
         window: formatDuration(e.windowMs),
         threshold: pct(threshold),
       });
+    case 'builtin:node-cpu-saturated':
+      return msg('AlertNodeCpuSaturated', {
+        cluster: l.cluster ?? '',
+        percent: pct(value),
+        window: formatDuration(e.windowMs),
+        threshold: pct(threshold),
+      });
+    case 'builtin:memory-near-limit':
+      return msg('AlertMemoryNearLimit', {
+        target: targetName(l),
+        percent: pct(value),
+        window: formatDuration(e.windowMs),
+        threshold: pct(threshold),
+      });
     case 'builtin:crash-loop':
       return msg('AlertCrashLoop', { target: targetName(l) });
     case 'builtin:job-failed':

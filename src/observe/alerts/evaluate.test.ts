@@ -292,3 +292,65 @@ describe('latency-degraded (a departure from the component’s own normal)', () 
     expect(rounds(w, T0 + H6 + 15 * S, T0 + H6 + 3 * M, () => 300).fired.length).toBe(1);
   });
 });
+
+describe('memory-near-limit', () => {
+  const rule = PLATFORM_RULES.find((r) => r.id === 'builtin:memory-near-limit')!;
+  expect(rule.severity).toBe('ticket');
+  /** Evaluates every 15 s with memory(t) sampled; the rounds at which the rule fires. */
+  const rounds = (from: number, to: number, memory: (t: number) => number) => {
+    const w = windows();
+    let prev: ReadonlyMap<string, Alert> = new Map();
+    const fired: number[] = [];
+    for (let t = from; t <= to; t += 15 * S) {
+      w.record(seriesKey('memoryOfLimit', web), t, memory(t));
+      const r = run(w, t, prev, [rule]);
+      prev = r.alerts;
+      if (r.transitions.some((x) => x.type === 'fired')) fired.push(t);
+    }
+    return fired;
+  };
+
+  it('fires on a leak that climbs to its OOM kill again and again, within 2 minutes of first reaching 90 %', () => {
+    // From 40 % to the limit in 3 minutes, killed, again.
+    const leak = (t: number) => 0.4 + 0.6 * (((t - T0) % (3 * M)) / (3 * M));
+    const fired = rounds(T0, T0 + 10 * M, leak);
+    expect(fired.length).toBe(1);
+    expect(fired[0]! - (T0 + 2.5 * M)).toBeLessThanOrEqual(2 * M + 15 * S);
+  });
+
+  it('does not fire on a container at 80 % with peaks to 88 %; one excursion to 95 % is a ticket 2 minutes on', () => {
+    expect(rounds(T0, T0 + 10 * M, (t) => (Math.floor((t - T0) / M) % 3 === 0 ? 0.88 : 0.8))).toEqual([]);
+    // Within 10 % of its OOM kill once: worth a look (a ticket), not debounced away.
+    const once = rounds(T0, T0 + 10 * M, (t) => (t >= T0 + M && t < T0 + M + 30 * S ? 0.95 : 0.5));
+    expect(once).toEqual([T0 + 3 * M]);
+  });
+});
+
+describe('node-cpu-saturated', () => {
+  const rule = PLATFORM_RULES.find((r) => r.id === 'builtin:node-cpu-saturated')!;
+  const rounds = (cpu: (t: number) => number) => {
+    const w = windows();
+    let prev: ReadonlyMap<string, Alert> = new Map();
+    const fired: number[] = [];
+    for (let t = T0; t <= T0 + 10 * M; t += 15 * S) {
+      w.record(seriesKey('nodeCpuMax', { cluster: 'gov-east' }), t, cpu(t));
+      const r = run(w, t, prev, [rule]);
+      prev = r.alerts;
+      for (const x of r.transitions) if (x.type === 'fired') fired.push(t);
+    }
+    return { fired, alerts: [...prev.values()] };
+  };
+
+  it('pages the cluster (no department) within about 2 minutes of a node held at 97 %', () => {
+    const { fired, alerts } = rounds((t) => (t >= T0 + M ? 0.97 : 0.5));
+    expect(fired.length).toBe(1);
+    expect(fired[0]! - (T0 + M)).toBeLessThanOrEqual(2 * M);
+    expect(alerts[0]!.tenant).toBeUndefined();
+    expect(alerts[0]!.message.code).toBe('AlertNodeCpuSaturated');
+  });
+
+  it('does not page on a 45 s burst, nor at 90 %', () => {
+    expect(rounds((t) => (t >= T0 + M && t < T0 + M + 45 * S ? 1 : 0.5)).fired).toEqual([]);
+    expect(rounds(() => 0.9).fired).toEqual([]);
+  });
+});

@@ -58,6 +58,8 @@ export function signalQuery(signal: AlertSignal, s: ExportScope, rateWindow = '1
       return cpu(`kube_pod_status_ready{${pod(['condition="true"'])}}`);
     case 'slowSample':
       return undefined;
+    case 'memoryOfLimit':
+      return `max by (${BY_COMPONENT}) (max by (namespace, pod, container) (container_memory_working_set_bytes{${pod(['container!=""', 'container!="POD"'])}}) / on(namespace, pod, container) max by (namespace, pod, container) (kube_pod_container_resource_limits{${pod(['resource="memory"'])}} > 0) * ${POD_COMPONENT}${labelled})`;
     case 'crashLooping':
       return `max by (${BY_COMPONENT}) (kube_pod_container_status_waiting_reason{${pod(['reason="CrashLoopBackOff"'])}} * ${POD_COMPONENT}${labelled})`;
     case 'jobFailed':
@@ -66,6 +68,8 @@ export function signalQuery(signal: AlertSignal, s: ExportScope, rateWindow = '1
       return `1 - max by (cluster) (up{${matchers(s, undefined, ['job="apiserver"'])}})`;
     case 'nodesNotReady':
       return `sum by (cluster) (kube_node_status_condition{${matchers(s, undefined, ['condition="Ready"', 'status!="true"'])}})`;
+    case 'nodeCpuMax':
+      return `max by (cluster) (1 - avg by (cluster, instance) (rate(node_cpu_seconds_total{${matchers(s, undefined, ['mode="idle"'])}}[${rateWindow}])))`;
     case 'clusterCpuRequested':
     case 'clusterMemoryRequested': {
       const r = signal === 'clusterCpuRequested' ? 'cpu' : 'memory';

@@ -127,6 +127,10 @@ export const PLATFORM_RULES: readonly CompiledRule[] = [
   threshold('cluster-unreachable', 'clusterUnreachable', 'last', 2 * M, '>=', 1, 'page', M, false),
   // A node is NotReady after the kubelet's 40–50 s grace; then a minute more (a kubelet restart is shorter).
   threshold('node-not-ready', 'nodesNotReady', 'last', 2 * M, '>=', 1, 'page', M, false),
+  // The busiest node's CPU at 95 % of allocatable, the minute's average, for a minute: its pods wait in the run
+  // queue (kube-prometheus's node CPU alert is information after 15 minutes; a hog on a shared node is the platform
+  // team's to act on). Platform scope: a cluster belongs to no department.
+  threshold('node-cpu-saturated', 'nodeCpuMax', 'avg', M, '>=', 0.95, 'page', M, false),
   threshold('cluster-cpu-requested', 'clusterCpuRequested', 'avg', 15 * M, '>=', 0.85, 'ticket', 15 * M, false),
   threshold('cluster-memory-requested', 'clusterMemoryRequested', 'avg', 15 * M, '>=', 0.85, 'ticket', 15 * M, false),
   threshold('quota-cpu-used', 'quotaCpuUsed', 'avg', 15 * M, '>=', 0.85, 'ticket', 15 * M, false),
@@ -158,6 +162,10 @@ export const PLATFORM_RULES: readonly CompiledRule[] = [
     selector: {},
     symptom: true,
   },
+  // A container's working set at 90 % of its memory limit within the last 5 minutes, for 2 minutes: a leak that
+  // climbs to its OOM kill and again (a kill resets the working set, so "at 90 % for 2 minutes" would never hold),
+  // or a container pinned near its limit. One excursion to 90 % is a ticket too: it came within 10 % of a kill.
+  threshold('memory-near-limit', 'memoryOfLimit', 'max', 5 * M, '>=', 0.9, 'ticket', 2 * M),
   threshold('job-failed', 'jobFailed', 'last', 15 * M, '>=', 1, 'ticket', 0),
   threshold('burst-budget-nearly-spent', 'burstBudgetUsed', 'max', 5 * M, '>=', 0.9, 'ticket', 0, false),
 ];

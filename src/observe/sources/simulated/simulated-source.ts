@@ -71,6 +71,10 @@ export class SimulatedMetricsSource implements MetricsSource {
     return Promise.resolve(this.sample(ref, this.sim.now()));
   }
 
+  nodeCpu(): Promise<ReadonlyMap<string, number>> {
+    return Promise.resolve(this.sim.nodeCpu());
+  }
+
   /** Components with a ring of samples (those measured at least once); for tests. */
   get ringCount(): number {
     let n = 0;
@@ -109,7 +113,11 @@ export class SimulatedMetricsSource implements MetricsSource {
   }
 
   private sample(ref: ComponentRef, at: number): ComponentSignals | undefined {
-    const signals = toSignals(this.sim.componentMetrics(ref.namespace, ref.component), at);
+    const signals = toSignals(
+      this.sim.componentMetrics(ref.namespace, ref.component),
+      at,
+      this.sim.memoryOfLimit(ref.namespace, ref.component),
+    );
     const entry = this.entryOf(ref);
     if (signals === undefined && entry.ring === undefined) {
       // Nothing measured yet: all its samples would be NaN, which `history` answers from `since` alone.
@@ -145,7 +153,7 @@ function keyOf(ref: ComponentRef): string {
  * pods and latency only with requests, as a Prometheus query would give them. With no ready pod anywhere, the
  * offered load is reported as requests that all fail.
  */
-export function toSignals(m: ComponentMetrics, at: number): ComponentSignals | undefined {
+export function toSignals(m: ComponentMetrics, at: number, memoryOfLimit?: number): ComponentSignals | undefined {
   if (Object.keys(m.clusters).length === 0) return undefined;
   const serving = Object.values(m.clusters).filter((c) => c.serving);
   const perCluster: Record<string, ClusterSignals> = {};
@@ -170,6 +178,7 @@ export function toSignals(m: ComponentMetrics, at: number): ComponentSignals | u
     requestsPerSecond: rps,
     ...(ready > 0 ? { cpuUtilization: m.total.cpuUtilization } : {}),
     ...(rps > 0 ? { latencyP99Ms: m.total.latencyP99Ms, errorRatio: m.total.errorRate } : {}),
+    ...(ready > 0 && memoryOfLimit !== undefined ? { memoryOfLimit } : {}),
     perCluster,
   };
 }
