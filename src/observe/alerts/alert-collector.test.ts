@@ -86,4 +86,37 @@ describe('alert collection', () => {
     const { samples } = await collected({ store, metrics: down });
     expect(samples).toContainEqual([expect.stringMatching(/^errorsPerSecond\{.*component="web"/), 1]);
   });
+
+  it('samples memory against the limit per component and the busiest node per reachable cluster', async () => {
+    const cluster = (name: string, health: string) =>
+      ({ kind: 'Cluster', metadata: { name }, status: { health } }) as unknown as StoredObject;
+    const withClusters = {
+      list: (q: ListQuery) =>
+        Promise.resolve({
+          items:
+            q.kind === 'Application'
+              ? [app]
+              : q.kind === 'Cluster'
+                ? [cluster('gov-east', 'Ready'), cluster('gov-west', 'Unreachable')]
+                : [],
+          resourceVersion: '1',
+        }),
+    };
+    const source: MetricsSource = {
+      ...metrics,
+      signals: () => Promise.resolve({ ...SIGNALS, memoryOfLimit: 0.93 }),
+      nodeCpu: () =>
+        Promise.resolve(
+          new Map([
+            ['gov-east', 0.97],
+            ['gov-west', 1],
+          ]),
+        ),
+    };
+    const { samples } = await collected({ store: withClusters, metrics: source });
+    expect(samples).toContainEqual([expect.stringMatching(/^memoryOfLimit\{.*component="web"/), 0.93]);
+    expect(samples).toContainEqual(['nodeCpuMax{cluster="gov-east"}', 0.97]);
+    // An unreachable cluster's nodes are not read: its own page says so.
+    expect(samples.map(([k]) => k)).not.toContain('nodeCpuMax{cluster="gov-west"}');
+  });
 });
