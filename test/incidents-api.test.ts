@@ -181,3 +181,35 @@ describe('faults and incidents through the API', () => {
     expect(edge?.rps).toBeGreaterThan(30);
   });
 });
+
+describe('a latency fault and the SLO alert', () => {
+  it('pages the caller’s latency SLO when its callee turns slow: the alerts read the cloud the incidents read', async () => {
+    const sim = t.polis.sim!;
+    const onGateway = (a: { labels: { app?: string; component?: string } }) =>
+      a.labels.app === 'e-invoice' && a.labels.component === 'gateway';
+    const round = async () => {
+      sim.advance(15_000);
+      await t.polis.alerts.tick();
+    };
+    // Twenty minutes of alert rounds with the signer well (the error fault of the test above has ended by then).
+    for (let i = 0; i < 80; i++) await round();
+    const latency = async () =>
+      (await t.polis.alerts.list('all')).filter((a) => onGateway(a) && a.rule.startsWith('slo-latency'));
+    expect((await latency()).filter((a) => a.state === 'firing')).toEqual([]);
+    // The signer (a worker: no objective of its own) answers 1.5 s slower; the gateway waits on it.
+    const add = await t.request('POST', '/api/v1/sandbox/faults', {
+      token: t.adminToken,
+      body: { type: 'latency', target: { namespace: ns, component: 'signer' }, ms: 1500, durationSeconds: 3600 },
+    });
+    expect(add.statusCode, add.body).toBe(201);
+    let page: Awaited<ReturnType<typeof latency>>[number] | undefined;
+    // Rounds of 15 s until the fast burn (14.4x over 1 h and 5 min) pages, for at most an hour of virtual time.
+    for (let i = 0; i < 240 && !page; i++) {
+      await round();
+      page = (await latency()).find((a) => a.rule === 'slo-latency-burn-14-4x' && a.state === 'firing');
+    }
+    expect(page?.severity).toBe('page');
+    expect(page?.message.code).toBe('AlertLatencyBudgetBurn');
+    expect(page?.tenant).toBe('tax');
+  });
+});

@@ -33,6 +33,11 @@ export interface ComponentSignals {
   /** Failed requests over all requests (0–1); absent without requests or where the source does not know it. */
   readonly errorRatio?: number;
   readonly readyPods: number;
+  /**
+   * The highest working set over its memory limit among the ready pods' containers (0.9 = 90 %); absent where the
+   * source does not know it or no container has a limit. Read by the alerts only (memory-near-limit).
+   */
+  readonly memoryOfLimit?: number;
   readonly perCluster: Readonly<Record<string, ClusterSignals>>;
   /** Why a signal is absent, when it is absent for a reason worth telling (a query failed, timed out, no data). */
   readonly reasons?: Readonly<Partial<Record<SignalName, string>>>;
@@ -56,6 +61,12 @@ export interface MetricsSource {
    * An empty array when the source could not be read.
    */
   history(ref: ComponentRef, signal: HistorySignal, fromMs: number, toMs: number, stepMs: number): Promise<number[]>;
+  /**
+   * Per cluster (by name), the CPU its busiest ready node uses over its allocatable CPU, 0–1 (the node-cpu-saturated
+   * alert's; node_exporter on a real cluster, the nodes' use in the simulated cloud). Optional; a failure is an
+   * empty map.
+   */
+  nodeCpu?(): Promise<ReadonlyMap<string, number>>;
   /** Stops the source's timers, if it has any (polis stops). */
   close?(): void;
 }

@@ -100,6 +100,27 @@ describe('faults in the simulated cloud', () => {
     expect(cloud.telemetry.events(0, Infinity).filter((e) => e.reason === 'OOMKilling').length).toBeGreaterThan(0);
   });
 
+  it('tells each component’s highest working set over its limit at the last scrape (the memory-near-limit alert’s)', () => {
+    const { cloud } = shop();
+    const rest = cloud.memoryOfLimit('shop', 'api');
+    expect(rest).toBeGreaterThan(0);
+    expect(rest).toBeLessThan(0.6);
+    cloud.faults.add(
+      FaultSpecSchema.parse({
+        type: 'memory-leak',
+        target: { namespace: 'shop', component: 'api' },
+        mibPerMinute: 200,
+      }) as FaultSpec,
+    );
+    let peak = 0;
+    for (let i = 0; i < 40; i++) {
+      cloud.advance(15_000);
+      peak = Math.max(peak, cloud.memoryOfLimit('shop', 'api') ?? 0);
+    }
+    expect(peak).toBeGreaterThanOrEqual(0.9);
+    expect(cloud.memoryOfLimit('shop', 'nope')).toBeUndefined();
+  });
+
   it('a node down is NotReady, silent, and its pods come back elsewhere', () => {
     const { cloud, series } = inject({ type: 'node-down', cluster: 'c1', node: 'c1-n1' });
     expect(last(series, 'c1-n1', 'nodeReady')).toBe(0);

@@ -50,6 +50,8 @@ export interface PodSample {
   readonly ready: boolean;
   readonly cpuCores: number;
   readonly memoryBytes: number;
+  /** The container's memory limit (the request-sized limit a leak is OOMKilled at); 0 when it has none. */
+  readonly memoryLimitBytes: number;
   readonly restarts: number;
   readonly phase: string;
   /** What the pod serves (Istio's reporter=destination, per pod): latency and the share that fails. */
@@ -114,6 +116,8 @@ const RETRANSMIT_MS = 200;
 
 export class CallMesh {
   private readonly declared = new Map<string, { ref: ComponentRef; profile: MeshProfile; calls: MeshCall[] }>();
+  /** Callee → its callers, kept with `declared` (a component's load model asks for its callers at every sample). */
+  private readonly callersOf = new Map<string, Set<string>>();
   private readonly world: MeshWorld;
 
   constructor(world: MeshWorld) {
@@ -122,7 +126,13 @@ export class CallMesh {
 
   /** Declares (or replaces) a component's profile and calls. Components never declared serve with the defaults. */
   declare(d: MeshDeclaration): void {
-    this.declared.set(componentKey(d), {
+    const key = componentKey(d);
+    for (const c of this.declared.get(key)?.calls ?? []) this.callersOf.get(componentKey(c.to))?.delete(key);
+    for (const c of d.calls ?? []) {
+      const to = componentKey(c.to);
+      (this.callersOf.get(to) ?? this.callersOf.set(to, new Set()).get(to)!).add(key);
+    }
+    this.declared.set(key, {
       ref: { namespace: d.namespace, component: d.component },
       profile: { ...DEFAULT_MESH_PROFILE, ...d.profile },
       calls: [...(d.calls ?? [])],
@@ -139,6 +149,92 @@ export class CallMesh {
 
   profile(key: string): MeshProfile {
     return this.declared.get(key)?.profile ?? DEFAULT_MESH_PROFILE;
+  }
+
+  /**
+   * Requests per second the component's callers send it beyond its citizens' load (each caller's own load and its
+   * callers', times calls per request, less what network loss drops), as `snapshot` counts them. A call that closes
+   * a cycle is not followed.
+   */
+  callerRps(namespace: string, component: string): number {
+    return this.inbound(componentKey({ namespace, component }), new Set());
+  }
+
+  /**
+   * What the faults in force do to the component itself now: latency added to each request (ms), the share of its
+   * requests that fail, and the CPU cores a hog takes in each of its pods. The load model adds these to its golden
+   * signals, so the metrics, alerts and autoscaler see the faults the incidents see.
+   */
+  faultsOn(namespace: string, component: string): { latencyMs: number; errorRate: number; hogCoresPerPod: number } {
+    const key = componentKey({ namespace, component });
+    const fx = effects(this.world.faults(), this.world.now());
+    return {
+      latencyMs: fx.latencyMs.get(key) ?? 0,
+      errorRate: fx.errorRate.get(key) ?? 0,
+      hogCoresPerPod: fx.componentHogCores.get(key) ?? 0,
+    };
+  }
+
+  /** The component's declared calls now: callee, calls per request, and the share a network loss drops. */
+  callsOf(namespace: string, component: string): { to: ComponentRef; perRequest: number; loss: number }[] {
+    const key = componentKey({ namespace, component });
+    const calls = this.declared.get(key)?.calls ?? [];
+    if (calls.length === 0) return [];
+    const fx = effects(this.world.faults(), this.world.now());
+    return calls.map((c) => ({
+      to: c.to,
+      perRequest: c.perRequest ?? 1,
+      loss: fx.loss.get(`${key}>${componentKey(c.to)}`) ?? 0,
+    }));
+  }
+
+  /**
+   * Run-queue slowdown (>= 1) of the component's ready pods in `cluster`, averaged: a pod on a node past 70 % busy
+   * (a CPU hog on the node, noisy neighbours) answers up to 5x slower, as in `snapshot`. 1 while no node hog is in
+   * force (then only the component's own load presses on its nodes, which the load model's queueing already counts).
+   */
+  contention(namespace: string, component: string, cluster: string): number {
+    const now = this.world.now();
+    const fx = effects(this.world.faults(), now);
+    if (fx.nodeHogCores.size === 0) return 1;
+    if (this.pressureMemo?.at !== now) {
+      const nodes = new Map<string, number>();
+      for (const n of this.snapshot().nodes) nodes.set(`${n.cluster}/${n.name}`, n.cpu);
+      this.pressureMemo = { at: now, nodes };
+    }
+    const rt = this.world.runtimes().find((r) => r.name === cluster);
+    if (rt === undefined) return 1;
+    let n = 0;
+    let slow = 0;
+    for (const w of rt.workloads()) {
+      if (w.namespace !== namespace || w.component !== component || w.kind === 'Job' || w.kind === 'CronJob') continue;
+      for (const pod of w.pods) {
+        if (pod.deleted || !servingPod({ pod, rt })) continue;
+        const pressure = this.pressureMemo.nodes.get(`${cluster}/${pod.node!.name}`) ?? 0;
+        slow += 1 + (4 * Math.max(0, pressure - 0.7)) / 0.3;
+        n++;
+      }
+    }
+    return n > 0 ? slow / n : 1;
+  }
+
+  private pressureMemo: { at: number; nodes: Map<string, number> } | undefined;
+
+  private inbound(key: string, visiting: Set<string>): number {
+    if (visiting.has(key)) return 0;
+    visiting.add(key);
+    let rps = 0;
+    const callers = this.callersOf.get(key);
+    const fx = callers?.size ? effects(this.world.faults(), this.world.now()) : undefined;
+    for (const from of callers ?? [])
+      for (const c of this.declared.get(from)?.calls ?? []) {
+        if (componentKey(c.to) !== key) continue;
+        const [ns, comp] = splitKey(from);
+        const served = this.world.offeredRps(ns, comp) + this.inbound(from, visiting);
+        rps += served * (c.perRequest ?? 1) * (1 - (fx?.loss.get(`${from}>${key}`) ?? 0));
+      }
+    visiting.delete(key);
+    return rps;
   }
 
   /** Every component's, edge's, pod's and node's state now. Deterministic: no randomness (noise is the telemetry's). */
@@ -268,6 +364,7 @@ export class CallMesh {
           ready: servingPod({ pod, rt }),
           cpuCores: (podCpu.get(pod) ?? 0) / 1000,
           memoryBytes: pod.ready ? restingMemory(pod, this.profile(key)) + grown : 0,
+          memoryLimitBytes: Math.max(0, pod.template.memoryBytes),
           restarts: pod.restarts,
           phase: pod.phase,
           p50Ms: podServed.get(pod)?.p50 ?? 0,

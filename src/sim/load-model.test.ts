@@ -135,3 +135,68 @@ describe('scenarios', () => {
     expect(highest).toBeLessThanOrEqual(200 + 1e-9);
   });
 });
+
+describe('one cloud: the golden signals carry the call mesh', () => {
+  /** web → api, two pods each of 500m, 10 req/s from the citizens at web (ρ = 0.2 at each). */
+  function meshed() {
+    const { cloud, clusters } = serving({ east: 2 });
+    clusters[0]!.apply(deployment('api', 'edu', { replicas: 2, cpu: '500m' }));
+    cloud.advance(10_000);
+    cloud.setScenario('edu', 'web', constant(10));
+    cloud.mesh.declare({ namespace: 'edu', component: 'web', calls: [{ to: { namespace: 'edu', component: 'api' } }] });
+    const web = () => cloud.componentMetrics('edu', 'web').total;
+    const api = () => cloud.componentMetrics('edu', 'api').total;
+    return { cloud, web, api };
+  }
+  const api = { namespace: 'edu', component: 'api' };
+  const web = { namespace: 'edu', component: 'web' };
+
+  it('gives a callee its callers’ calls, and a caller its callee’s latency', () => {
+    const m = meshed();
+    expect(m.api().rps).toBeCloseTo(10);
+    expect(m.cloud.componentMetrics('edu', 'api').offeredRps).toBeCloseTo(10);
+    expect(m.web().latencyP50Ms).toBeCloseTo(2 * m.api().latencyP50Ms);
+    expect(m.web().errorRate).toBe(0);
+  });
+
+  it('adds injected latency to the component and to its callers, and a slow callee makes its caller slow', () => {
+    const m = meshed();
+    const before = { web: m.web().latencyP99Ms, api: m.api().latencyP99Ms };
+    m.cloud.faults.add({ type: 'latency', target: api, ms: 1500 });
+    expect(m.api().latencyP99Ms).toBeCloseTo(before.api + 1500);
+    expect(m.web().latencyP99Ms).toBeCloseTo(before.web + 1500);
+    // The alerts' metrics source reads it: p99 over the default 1 s threshold.
+    expect(m.cloud.componentMetrics('edu', 'web').total.latencyP99Ms).toBeGreaterThan(1000);
+  });
+
+  it('fails the injected share at the component, and its callers with it; a network loss drops calls', () => {
+    const m = meshed();
+    m.cloud.faults.add({ type: 'errors', target: api, rate: 0.3 });
+    expect(m.api().errorRate).toBeCloseTo(0.3);
+    expect(m.web().errorRate).toBeCloseTo(0.3);
+    const lossy = meshed();
+    lossy.cloud.faults.add({ type: 'network-loss', from: web, to: api, loss: 0.2 });
+    expect(lossy.web().errorRate).toBeCloseTo(0.2);
+    expect(lossy.api().rps).toBeCloseTo(8);
+    expect(lossy.web().latencyP99Ms).toBeGreaterThan(1000);
+  });
+
+  it('spends a CPU hog’s cores in the pods: utilization rises and the requests get what is left', () => {
+    const m = meshed();
+    m.cloud.faults.add({ type: 'cpu-hog', target: api, cores: 0.45 });
+    const a = m.cloud.componentMetrics('edu', 'api').clusters.east!;
+    // 2 × 450m of hog + 200m of requests over 1000m requested; ρ = 200 / 100: half the requests fail.
+    expect(a.cpuUtilization).toBeCloseTo(1);
+    expect(a.errorRate).toBeCloseTo(0.5);
+    // The HPA reads the same.
+    expect(m.cloud.componentMetrics('edu', 'api').total.cpuUsedMilli).toBeCloseTo(1000);
+  });
+
+  it('fails a caller’s requests when its callee has no ready pod', () => {
+    const m = meshed();
+    m.cloud.faults.add({ type: 'crash-loop', target: api });
+    m.cloud.advance(5_000);
+    expect(m.api()).toMatchObject({ readyPods: 0, errorRate: 1, rps: 10 });
+    expect(m.web().errorRate).toBe(1);
+  });
+});

@@ -42,7 +42,7 @@ export interface ComponentMetrics {
   readonly namespace: string;
   readonly component: string;
   readonly at: string;
-  /** Requests per second the citizens send, before any fail. */
+  /** Requests per second sent to it, before any fail: the citizens' and, with the mesh attached, its callers' calls. */
   readonly offeredRps: number;
   /** By cluster name, in name order. */
   readonly clusters: Readonly<Record<string, ClusterServingMetrics>>;
@@ -54,6 +54,32 @@ export interface ServingSource {
   now(): number;
   groups(namespace: string, component: string): readonly { cluster: string; serving: boolean; group: ServingGroup }[];
 }
+
+/**
+ * What the call mesh (call-mesh.ts) adds to a component's own load, read at each computation so that the golden
+ * signals here (what metrics, alerts, history and the autoscaler read) and the mesh's per-edge series (what the
+ * incidents read) come from the same traffic and the same faults: the calls its callers make, the faults in force
+ * on it, its calls to its callees, and node contention.
+ */
+export interface MeshInfluence {
+  callerRps(namespace: string, component: string): number;
+  faultsOn(namespace: string, component: string): { latencyMs: number; errorRate: number; hogCoresPerPod: number };
+  callsOf(
+    namespace: string,
+    component: string,
+  ): readonly { to: { namespace: string; component: string }; perRequest: number; loss: number }[];
+  contention(namespace: string, component: string, cluster: string): number;
+}
+
+const NO_MESH: MeshInfluence = {
+  callerRps: () => 0,
+  faultsOn: () => ({ latencyMs: 0, errorRate: 0, hogCoresPerPod: 0 }),
+  callsOf: () => [],
+  contention: () => 1,
+};
+
+/** Extra delay of a call that lost packets and retransmitted (TCP's minimum retransmission timeout), as the mesh. */
+const RETRANSMIT_MS = 200;
 
 /** The part of the load model a cluster's HPA controller reads. */
 export interface LoadReader {
@@ -69,6 +95,10 @@ const RHO_CAP = 0.95;
  * proportion to their ready serving pods (a down cluster's pods take none; a partitioned one's do). Per cluster,
  * demand = rps × cost; ρ = demand / CPU the ready pods can spend. Latency p50 = base · (1 + ρ²/(1−ρ)) with ρ
  * capped at 0.95, p99 = p50 · p99Factor · (1 + ρ); past capacity the excess fails (errorRate = 1 − 1/ρ).
+ * With the call mesh attached (`attachMesh`), the offered load includes the callers' calls, a CPU hog's cores are
+ * used and taken from capacity, node contention slows the queue, injected latency and errors add to the
+ * component's own, and each callee's latency and errors (through any network loss: retransmissions, dropped calls)
+ * add to its callers', as a caller waits on and fails with its callees.
  * Everything is a function of the clock and the pods, computed when asked: deterministic and cheap.
  */
 export class LoadModel implements LoadReader {
@@ -76,8 +106,15 @@ export class LoadModel implements LoadReader {
   private readonly scenarios = new Map<string, { scenario: LoadScenario; origin: number; profile: LoadProfile }>();
   private readonly factors = new Map<string, { factor: number; untilMs: number | undefined }>();
 
+  private mesh: MeshInfluence = NO_MESH;
+
   constructor(source: ServingSource) {
     this.source = source;
+  }
+
+  /** Reads the call mesh's traffic and faults from now on (SimCloud attaches its own). */
+  attachMesh(mesh: MeshInfluence): void {
+    this.mesh = mesh;
   }
 
   setScenario(namespace: string, component: string, scenario: LoadScenario, profile: Partial<LoadProfile> = {}): void {
@@ -118,8 +155,46 @@ export class LoadModel implements LoadReader {
   }
 
   componentMetrics(namespace: string, component: string): ComponentMetrics {
-    const profile = this.scenarios.get(groupKey(namespace, component))?.profile ?? DEFAULT_LOAD_PROFILE;
-    const offered = this.offeredRps(namespace, component);
+    return this.metrics(namespace, component, true, new Map());
+  }
+
+  utilization(namespace: string, component: string, cluster: string): number | undefined {
+    const m = this.metrics(namespace, component, false, new Map()).clusters[cluster];
+    return m === undefined || m.readyPods === 0 ? undefined : m.cpuUtilization;
+  }
+
+  /** CPU the component's ready pods in `cluster` use, millicores (its load and any hog's cores). */
+  usedCpuMilli(namespace: string, component: string, cluster: string): number {
+    return this.metrics(namespace, component, false, new Map()).clusters[cluster]?.cpuUsedMilli ?? 0;
+  }
+
+  /**
+   * `withCalls` false leaves the callees out (CPU does not depend on them); `memo` holds the callees computed in
+   * this computation (undefined while one is being computed: a call that closes a cycle counts as a healthy callee).
+   */
+  private metrics(
+    namespace: string,
+    component: string,
+    withCalls: boolean,
+    memo: Map<string, ComponentMetrics | undefined>,
+  ): ComponentMetrics {
+    const key = groupKey(namespace, component);
+    memo.set(key, undefined);
+    const profile = this.scenarios.get(key)?.profile ?? DEFAULT_LOAD_PROFILE;
+    const offered = this.offeredRps(namespace, component) + this.mesh.callerRps(namespace, component);
+    const faults = this.mesh.faultsOn(namespace, component);
+    const calls: CallEffect = { p50: 0, p99: 0, ok: 1 };
+    if (withCalls)
+      for (const call of this.mesh.callsOf(namespace, component)) {
+        const k = groupKey(call.to.namespace, call.to.component);
+        const callee = memo.has(k) ? memo.get(k) : this.metrics(call.to.namespace, call.to.component, true, memo);
+        const t = callee?.total;
+        const calleeErr = t === undefined ? 0 : t.readyPods === 0 ? 1 : t.errorRate;
+        const edgeErr = 1 - (1 - calleeErr) * (1 - call.loss);
+        calls.p50 += call.perRequest * ((t?.latencyP50Ms ?? 0) + call.loss * RETRANSMIT_MS * 2);
+        calls.p99 += call.perRequest * ((t?.latencyP99Ms ?? 0) + (call.loss > 0 ? RETRANSMIT_MS * 5 : 0));
+        calls.ok *= (1 - edgeErr) ** Math.min(1, call.perRequest);
+      }
     const groups = this.source.groups(namespace, component);
     let servingPods = 0;
     for (const g of groups) if (g.serving) servingPods += g.group.readyPods;
@@ -132,7 +207,8 @@ export class LoadModel implements LoadReader {
     let p99 = 0;
     for (const g of groups) {
       const share = g.serving && servingPods > 0 ? g.group.readyPods / servingPods : 0;
-      const m = clusterMetrics(g.group, offered * share, profile, g.serving);
+      const contention = g.serving && g.group.readyPods > 0 ? this.mesh.contention(namespace, component, g.cluster) : 1;
+      const m = clusterMetrics(g.group, offered * share, profile, g.serving, faults, contention, calls);
       clusters[g.cluster] = { cluster: g.cluster, serving: g.serving, ...m };
       rps += m.rps;
       errors += m.rps * m.errorRate;
@@ -143,7 +219,7 @@ export class LoadModel implements LoadReader {
     }
     const unserved = servingPods === 0 ? offered : 0;
     const idle = rps === 0;
-    return {
+    const out: ComponentMetrics = {
       namespace,
       component,
       at: new Date(this.source.now()).toISOString(),
@@ -159,28 +235,46 @@ export class LoadModel implements LoadReader {
         readyPods: servingPods,
       },
     };
-  }
-
-  utilization(namespace: string, component: string, cluster: string): number | undefined {
-    const m = this.componentMetrics(namespace, component).clusters[cluster];
-    return m === undefined || m.readyPods === 0 ? undefined : m.cpuUtilization;
+    memo.set(key, out);
+    return out;
   }
 }
 
-function clusterMetrics(g: ServingGroup, rps: number, p: LoadProfile, serving: boolean): ServingMetrics {
+/** What a component's calls add to each request it serves: latency (ms) and the share that succeeds. */
+interface CallEffect {
+  p50: number;
+  p99: number;
+  ok: number;
+}
+
+function clusterMetrics(
+  g: ServingGroup,
+  rps: number,
+  p: LoadProfile,
+  serving: boolean,
+  faults: { latencyMs: number; errorRate: number; hogCoresPerPod: number },
+  contention: number,
+  calls: CallEffect,
+): ServingMetrics {
   const demand = rps * p.cpuMilliPerRequest;
-  const capacity = serving ? g.cpuCapacityMilli : 0;
+  // A hog in each pod spends its cores first (up to what the pod may use); the requests get the rest.
+  const hog = serving ? Math.min(g.cpuCapacityMilli, faults.hogCoresPerPod * 1000 * g.readyPods) : 0;
+  const capacity = serving ? g.cpuCapacityMilli - hog : 0;
   const rho = capacity > 0 ? demand / capacity : demand > 0 ? Infinity : 0;
-  const used = Math.min(demand, capacity);
+  const used = Math.min(demand, capacity) + hog;
   const r = Math.min(rho, RHO_CAP);
-  const p50 = p.baseLatencyMs * (1 + (r * r) / (1 - r));
-  const errorRate = rps === 0 ? 0 : rho > 1 ? 1 - (1 - p.baseErrorRate) / rho : p.baseErrorRate;
+  const queue = p.baseLatencyMs * (1 + (r * r) / (1 - r)) * contention;
+  const p50 = queue + faults.latencyMs + calls.p50;
+  const p99 = queue * p.p99Factor * (1 + r) + faults.latencyMs + calls.p99;
+  const own = 1 - (1 - p.baseErrorRate) * (1 - faults.errorRate) * (rho > 1 ? 1 / rho : 1);
+  const errorRate = rps === 0 ? 0 : 1 - (1 - own) * calls.ok;
+  const base = g.cpuRequestMilli > 0 ? g.cpuRequestMilli : serving ? g.cpuCapacityMilli : 0;
   return {
     rps,
-    cpuUtilization: g.cpuRequestMilli > 0 ? used / g.cpuRequestMilli : capacity > 0 ? used / capacity : 0,
+    cpuUtilization: base > 0 ? used / base : 0,
     cpuUsedMilli: used,
     latencyP50Ms: p50,
-    latencyP99Ms: p50 * p.p99Factor * (1 + r),
+    latencyP99Ms: Math.max(p50, p99),
     errorRate,
     readyPods: g.readyPods,
   };

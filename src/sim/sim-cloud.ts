@@ -1,7 +1,8 @@
 import type { Clock } from '../kernel/clock.ts';
 import { ClusterRuntime, type CloudHooks } from './cluster-runtime.ts';
 import type { SimClusterSpec } from './cluster-spec.ts';
-import { CallMesh } from './call-mesh.ts';
+import { CallMesh, type MeshSnapshot } from './call-mesh.ts';
+import { componentKey } from './fault-spec.ts';
 import { EventQueue } from './event-queue.ts';
 import { SimFaults } from './fault-injector.ts';
 import { LoadModel, type ComponentMetrics, type LoadProfile } from './load-model.ts';
@@ -66,8 +67,7 @@ export class SimCloud {
       timings: this.timings,
       load: {
         utilization: (ns, component, cluster) => load.utilization(ns, component, cluster),
-        usedCpuMilli: (ns, component, cluster) =>
-          load.componentMetrics(ns, component).clusters[cluster]?.cpuUsedMilli ?? 0,
+        usedCpuMilli: (ns, component, cluster) => load.usedCpuMilli(ns, component, cluster),
       },
       now: () => this.now(),
       schedule: (at, run) => this.queue.push(at, run),
@@ -80,6 +80,8 @@ export class SimCloud {
       offeredRps: (ns, component) => load.offeredRps(ns, component),
       faults: () => this.faults.list(),
     });
+    // One cloud: the golden signals (metrics, alerts, autoscaling) carry the mesh's calls and faults.
+    load.attachMesh(this.mesh);
     this.telemetry = new SimTelemetry(this.seed);
     this.telemetry.sink = (w, text) => void this.clusterMap.get(w.cluster)?.writeLog(w, text);
     this.faults = new SimFaults({
@@ -103,12 +105,40 @@ export class SimCloud {
     this.telemetryStep = stepMs;
     const scrape = (at: number): void => {
       const snap = this.mesh.snapshot();
+      this.lastSnapshot = snap;
+      this.memoryByComponent = undefined;
       this.faults.enforce(snap);
       this.telemetry.record(snap);
       this.queue.push(at + stepMs, () => scrape(at + stepMs));
     };
     const first = Math.ceil(this.now() / stepMs) * stepMs;
     this.queue.push(first, () => scrape(first));
+  }
+
+  private lastSnapshot: MeshSnapshot | undefined;
+  /** memoryOfLimit per component of the last scrape, made at its first read. */
+  private memoryByComponent: Map<string, number> | undefined;
+
+  /**
+   * The highest working set over its memory limit among the component's ready pods at the last scrape (what
+   * metrics-server and cAdvisor give of a real pod); undefined before a scrape or without a pod with a limit.
+   */
+  memoryOfLimit(namespace: string, component: string): number | undefined {
+    if (this.memoryByComponent === undefined) {
+      const by = (this.memoryByComponent = new Map<string, number>());
+      for (const p of this.lastSnapshot?.pods ?? [])
+        if (p.ready && p.memoryLimitBytes > 0)
+          by.set(p.component, Math.max(by.get(p.component) ?? 0, p.memoryBytes / p.memoryLimitBytes));
+    }
+    return this.memoryByComponent.get(componentKey({ namespace, component }));
+  }
+
+  /** Per cluster, the CPU its busiest ready node used over its allocatable at the last scrape (0–1). */
+  nodeCpu(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const n of this.lastSnapshot?.nodes ?? [])
+      if (n.ready) out.set(n.cluster, Math.max(out.get(n.cluster) ?? 0, n.cpu));
+    return out;
   }
 
   /** The simulation's present (epoch ms): the time of the event being processed, else the clock's. */

@@ -13,10 +13,16 @@ export const ALERTS_EN = {
   AlertClusterRequested: 'cluster {cluster}: {resource} requests at {percent}% of allocatable (alert at {threshold}%)',
   AlertQuotaUsed: 'department {tenant}: {resource} at {percent}% of its quota (alert at {threshold}%)',
   AlertSaturated: '{target}: CPU at {percent}% of requests over {window} (alert at {threshold}%)',
+  AlertNodeCpuSaturated:
+    'cluster {cluster}: its busiest node’s CPU at {percent}% of allocatable over {window} (alert at {threshold}%)',
+  AlertMemoryNearLimit:
+    '{target}: a container’s working set reached {percent}% of its memory limit within {window} (alert at {threshold}%)',
   AlertCrashLoop: '{target} is crash-looping',
   AlertJobFailed: '{target}: the last run failed',
   AlertBurstBudget: 'department {tenant}: {percent}% of its burst budget spent (alert at {threshold}%)',
   AlertThreshold: '{rule} on {target}: {signal} ({aggregate} over {window}) is {value}, {op} {threshold}',
+  AlertBaselineDeparted:
+    '{rule} on {target}: {signal} over {window} is {value}, above {factor}× its own normal of {baseline} (the median over {baselineWindow}) and {floor} over it',
   // ── Rules and objectives ────────────────────────────────────────────────────────────────────────────────────
   SloFieldInvalid: 'not accepted here: expected {accepted}',
   AlertRuleSignalUnknown: 'unknown signal {signal}; expected one of {signals}',
@@ -60,10 +66,14 @@ export const ALERTS_ZH: Record<keyof typeof ALERTS_EN, string> = {
   AlertClusterRequested: '集群 {cluster}：{resource} 请求量已达可分配量的 {percent}%（告警阈值 {threshold}%）',
   AlertQuotaUsed: '部门 {tenant}：{resource} 已用配额的 {percent}%（告警阈值 {threshold}%）',
   AlertSaturated: '{target}：{window} 内 CPU 达请求量的 {percent}%（告警阈值 {threshold}%）',
+  AlertNodeCpuSaturated: '集群 {cluster}：{window} 内最繁忙节点的 CPU 达可分配量的 {percent}%（告警阈值 {threshold}%）',
+  AlertMemoryNearLimit: '{target}：{window} 内有容器的工作集内存达其内存上限的 {percent}%（告警阈值 {threshold}%）',
   AlertCrashLoop: '{target} 反复崩溃重启',
   AlertJobFailed: '{target}：最近一次运行失败',
   AlertBurstBudget: '部门 {tenant}：突发预算已用 {percent}%（告警阈值 {threshold}%）',
   AlertThreshold: '{rule} 于 {target}：{signal}（{window} 内 {aggregate}）为 {value}，{op} {threshold}',
+  AlertBaselineDeparted:
+    '{rule} 于 {target}：{window} 内 {signal} 为 {value}，超过其自身常态 {baseline}（{baselineWindow} 内的中位数）的 {factor} 倍，且高出 {floor} 以上',
   SloFieldInvalid: '此处不接受该值：应为 {accepted}',
   AlertRuleSignalUnknown: '未知信号 {signal}；应为以下之一：{signals}',
   AlertRuleSignalPlatformOnly: '信号 {signal} 属于{scope}，不属于任何部门：只有平台空间 {space} 中的规则可以读取',

@@ -3,6 +3,8 @@ import type { StoredObject } from '../../resources/envelope.ts';
 import type { ListQuery } from '../../resources/store.ts';
 import type { ComponentSignals, MetricsSource } from '../metrics-source.ts';
 import { alertApp, collectSignals } from './alert-collector.ts';
+import { RingSignalWindows } from './signal-windows.ts';
+import { seriesKey } from './signals.ts';
 
 const app = {
   apiVersion: 'core.oam.dev/v1beta1',
@@ -63,5 +65,58 @@ describe('alert collection', () => {
     expect(fromStore.samples).toContainEqual([expect.stringMatching(/^jobFailed\{/), 1]);
     // The view keeps what is sampled, not the conditions and messages of the status.
     expect(JSON.stringify(view)).not.toContain('nobody samples');
+  });
+
+  it('counts the load a component with no ready pod should take as failing: its last hour’s rate, not a trickle', async () => {
+    const windows = new RingSignalWindows();
+    windows.want('requestsPerSecond', 3_600_000);
+    const web = { tenant: 'edu', app: 'portal', component: 'web' };
+    const rps = seriesKey('requestsPerSecond', web);
+    // Half an hour at 50 req/s; then nothing ready, and the source (as Prometheus) sees no requests at all.
+    for (let t = 0; t < 1_800_000; t += 15_000) windows.record(rps, t, 50);
+    const down: MetricsSource = {
+      ...metrics,
+      signals: () => Promise.resolve({ at: 0, readyPods: 0, requestsPerSecond: 0, perCluster: {} }),
+    };
+    for (let t = 1_800_000; t <= 2_400_000; t += 15_000) await collectSignals({ store, metrics: down }, windows, t);
+    const at = 2_400_000;
+    expect(windows.aggregate(rps, 15_000, 'last', at)).toBeCloseTo(50);
+    expect(windows.aggregate(seriesKey('errorsPerSecond', web), 15_000, 'last', at)).toBeCloseTo(50);
+    // Without windows to read (a plain sink), one failed request a second.
+    const { samples } = await collected({ store, metrics: down });
+    expect(samples).toContainEqual([expect.stringMatching(/^errorsPerSecond\{.*component="web"/), 1]);
+  });
+
+  it('samples memory against the limit per component and the busiest node per reachable cluster', async () => {
+    const cluster = (name: string, health: string) =>
+      ({ kind: 'Cluster', metadata: { name }, status: { health } }) as unknown as StoredObject;
+    const withClusters = {
+      list: (q: ListQuery) =>
+        Promise.resolve({
+          items:
+            q.kind === 'Application'
+              ? [app]
+              : q.kind === 'Cluster'
+                ? [cluster('gov-east', 'Ready'), cluster('gov-west', 'Unreachable')]
+                : [],
+          resourceVersion: '1',
+        }),
+    };
+    const source: MetricsSource = {
+      ...metrics,
+      signals: () => Promise.resolve({ ...SIGNALS, memoryOfLimit: 0.93 }),
+      nodeCpu: () =>
+        Promise.resolve(
+          new Map([
+            ['gov-east', 0.97],
+            ['gov-west', 1],
+          ]),
+        ),
+    };
+    const { samples } = await collected({ store: withClusters, metrics: source });
+    expect(samples).toContainEqual([expect.stringMatching(/^memoryOfLimit\{.*component="web"/), 0.93]);
+    expect(samples).toContainEqual(['nodeCpuMax{cluster="gov-east"}', 0.97]);
+    // An unreachable cluster's nodes are not read: its own page says so.
+    expect(samples.map(([k]) => k)).not.toContain('nodeCpuMax{cluster="gov-west"}');
   });
 });

@@ -2,7 +2,7 @@ import type { StoredObject } from '../../resources/envelope.ts';
 import type { Store } from '../../resources/store.ts';
 import { namespaceOf } from '../../delivery/namespace.ts';
 import type { MetricsSource } from '../metrics-source.ts';
-import type { SampleSink } from './signal-windows.ts';
+import type { SampleSink, SignalWindows } from './signal-windows.ts';
 import type { AlertSignal, AlertTarget, SeriesLabels } from './signals.ts';
 import { seriesKey } from './signals.ts';
 import { sloTargets } from './slo-policy.ts';
@@ -80,6 +80,8 @@ export function alertApp(app: StoredObject): AlertApp {
   };
 }
 
+const HOUR = 3_600_000;
+
 async function listAll(store: Pick<Store, 'list'>, kind: string): Promise<StoredObject[]> {
   const out: StoredObject[] = [];
   let cont: string | undefined;
@@ -96,7 +98,11 @@ async function listAll(store: Pick<Store, 'list'>, kind: string): Promise<Stored
  * each placed component of each application (with its clusters and objectives), each cluster, each department.
  * Effectful shell around the pure evaluation: a signal it cannot read is simply not sampled.
  */
-export async function collectSignals(deps: CollectorDeps, sink: SampleSink, now: number): Promise<AlertTarget[]> {
+export async function collectSignals(
+  deps: CollectorDeps,
+  sink: SampleSink & Partial<SignalWindows>,
+  now: number,
+): Promise<AlertTarget[]> {
   const targets: AlertTarget[] = [];
   const put = (signal: AlertSignal, labels: SeriesLabels, v: number | undefined) => {
     if (v !== undefined && Number.isFinite(v)) sink.record(seriesKey(signal, labels), now, v);
@@ -131,6 +137,7 @@ export async function collectSignals(deps: CollectorDeps, sink: SampleSink, now:
         put('readyPods', labels, s.readyPods);
         put('cpuUtilization', labels, s.cpuUtilization);
         put('latencyP99Ms', labels, s.latencyP99Ms);
+        put('memoryOfLimit', labels, s.memoryOfLimit);
         const rps = s.requestsPerSecond;
         if (rps !== undefined && rps > 0) {
           put('requestsPerSecond', labels, rps);
@@ -141,13 +148,20 @@ export async function collectSignals(deps: CollectorDeps, sink: SampleSink, now:
           if (slo && s.latencyP99Ms !== undefined)
             put('slowSample', labels, s.latencyP99Ms > slo.latency.thresholdMs ? 1 : 0);
         } else if (s.readyPods === 0 && (c.desiredReplicas ?? 0) > 0) {
-          // Nothing serves: every request the component should take fails (no traffic seen is not "all good").
-          put('requestsPerSecond', labels, 1);
-          put('errorsPerSecond', labels, 1);
+          // Nothing serves and the source saw no requests (Prometheus: none reach it). No traffic seen is not "all
+          // good": the load it should take fails, estimated as what it took over the last hour (kept so while it
+          // fails), at least one request a second. The simulated source reports that load itself, failing.
+          const usual = sink.aggregate?.(seriesKey('requestsPerSecond', labels), HOUR, 'avg', now);
+          const should = Math.max(1, usual ?? 0);
+          put('requestsPerSecond', labels, should);
+          put('errorsPerSecond', labels, should);
         }
       }
     }),
   );
+  const nodeCpu = deps.metrics?.nodeCpu
+    ? await deps.metrics.nodeCpu().catch(() => new Map<string, number>())
+    : undefined;
   for (const cl of clusters) {
     const labels = { cluster: cl.metadata.name };
     const st = (cl.status ?? {}) as {
@@ -159,6 +173,7 @@ export async function collectSignals(deps: CollectorDeps, sink: SampleSink, now:
     targets.push({ scope: 'cluster', labels });
     if (st.health && st.health !== 'Unknown') put('clusterUnreachable', labels, st.health === 'Unreachable' ? 1 : 0);
     if (st.nodes && st.health !== 'Unreachable') put('nodesNotReady', labels, st.nodes.total - st.nodes.ready);
+    if (st.health !== 'Unreachable') put('nodeCpuMax', labels, nodeCpu?.get(cl.metadata.name));
     if (st.requested && st.allocatable) {
       if (st.allocatable.cpuMilli > 0)
         put('clusterCpuRequested', labels, st.requested.cpuMilli / st.allocatable.cpuMilli);

@@ -15,7 +15,13 @@ const pct = (v: number) => Math.round(v * 1000) / 10;
 const round = (v: number) => Math.round(v * 100) / 100;
 
 /** The coded message of an alert of `rule` on `target` at `value` (the objective too, for a burn rate). */
-export function alertMessage(rule: CompiledRule, target: AlertTarget, value: number, objective?: number): Message {
+export function alertMessage(
+  rule: CompiledRule,
+  target: AlertTarget,
+  value: number,
+  objective?: number,
+  baseline?: number,
+): Message {
   const l = target.labels;
   const e = rule.expr;
   if (e.kind === 'burnRate')
@@ -28,6 +34,18 @@ export function alertMessage(rule: CompiledRule, target: AlertTarget, value: num
       objective: pct(objective ?? 0),
       ...(e.sli === 'latency' ? { thresholdMs: target.slo?.latency.thresholdMs ?? 0 } : {}),
     } as never);
+  if (e.kind === 'baseline')
+    return msg('AlertBaselineDeparted', {
+      rule: rule.name,
+      target: targetName(l),
+      signal: e.signal,
+      value: Math.round(value),
+      window: formatDuration(e.windowMs),
+      baseline: Math.round(baseline ?? 0),
+      baselineWindow: formatDuration(e.baselineMs),
+      factor: e.factor,
+      floor: e.floor,
+    });
   const threshold = e.threshold;
   switch (rule.id) {
     case 'builtin:cluster-unreachable':
@@ -52,6 +70,20 @@ export function alertMessage(rule: CompiledRule, target: AlertTarget, value: num
       });
     case 'builtin:component-saturated':
       return msg('AlertSaturated', {
+        target: targetName(l),
+        percent: pct(value),
+        window: formatDuration(e.windowMs),
+        threshold: pct(threshold),
+      });
+    case 'builtin:node-cpu-saturated':
+      return msg('AlertNodeCpuSaturated', {
+        cluster: l.cluster ?? '',
+        percent: pct(value),
+        window: formatDuration(e.windowMs),
+        threshold: pct(threshold),
+      });
+    case 'builtin:memory-near-limit':
+      return msg('AlertMemoryNearLimit', {
         target: targetName(l),
         percent: pct(value),
         window: formatDuration(e.windowMs),

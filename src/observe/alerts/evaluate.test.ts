@@ -71,6 +71,31 @@ describe('SLO burn-rate alerts', () => {
     expect(resolved).toContain('slo-availability-burn-14-4x');
   });
 
+  it('resolves each pair once its short window is clean after a fault: the 6x in ~30 min, the 1x ticket in ~6 h', () => {
+    const w = windows();
+    // Six hours well (0.05 %), then 20 minutes at 50 % errors, then well again; evaluated every minute.
+    traffic(w, T0, T0 + 6 * 60 * M, 0.0005);
+    let alerts = new Map<string, Alert>();
+    const fired = new Map<string, number>();
+    const resolved = new Map<string, number>();
+    const end = T0 + 6 * 60 * M + 20 * M;
+    for (let t = T0 + 6 * 60 * M + M; t <= end + 7 * 60 * M; t += M) {
+      traffic(w, t - 45 * S, t, t <= end ? 0.5 : 0.0005);
+      const r = run(w, t, alerts, SLO_RULES);
+      alerts = r.alerts;
+      for (const x of r.transitions) (x.type === 'fired' ? fired : resolved).set(x.alert.rule, t);
+    }
+    for (const rule of ['slo-availability-burn-14-4x', 'slo-availability-burn-6x', 'slo-availability-burn-1x'])
+      expect(fired.get(rule), rule).toBeLessThanOrEqual(end);
+    // After the fault: the 14.4x within its 5 minutes, the 6x within its 30 (the 6 h still burns at ~28x), the
+    // ticket within its 6 hours (a bucket of each window's 20 later at most).
+    const after = (rule: string) => (resolved.get(rule)! - end) / M;
+    expect(after('slo-availability-burn-14-4x')).toBeLessThanOrEqual(5 + 1);
+    expect(after('slo-availability-burn-6x')).toBeLessThanOrEqual(30 + 2);
+    expect(after('slo-availability-burn-1x')).toBeLessThanOrEqual(6 * 60 + 18);
+    expect(after('slo-availability-burn-6x')).toBeGreaterThan(5);
+  });
+
   it('reads latency as the share of samples whose p99 is over the threshold', () => {
     const w = windows();
     traffic(w, T0, T0 + 60 * M, 0, 5600);
@@ -92,21 +117,67 @@ describe('threshold rules', () => {
   it('goes pending, then fires once its for duration has passed, then resolves', () => {
     const w = windows();
     const key = seriesKey('cpuUtilization', web);
-    for (let t = T0; t <= T0 + 4 * M; t += 15 * S) w.record(key, t, 0.97);
-    const a = run(w, T0 + 4 * M, new Map(), [saturated]);
+    for (let t = T0; t <= T0 + 90 * S; t += 15 * S) w.record(key, t, 0.97);
+    // The minute's average is over 90 % from 60 s: pending, its minute of `for` not yet up.
+    const a = run(w, T0 + 90 * S, new Map(), [saturated]);
     expect([...a.alerts.values()].map((x) => x.state)).toEqual(['pending']);
     expect(a.transitions).toEqual([]);
-    for (let t = T0 + 4 * M; t <= T0 + 9 * M; t += 15 * S) w.record(key, t, 0.97);
-    const b = run(w, T0 + 9 * M, a.alerts, [saturated]);
+    for (let t = T0 + 105 * S; t <= T0 + 3 * M; t += 15 * S) w.record(key, t, 0.97);
+    const b = run(w, T0 + 3 * M, a.alerts, [saturated]);
     expect(b.transitions.map((t) => [t.type, t.alert.state])).toEqual([['fired', 'firing']]);
     expect(b.transitions[0]!.alert.message).toMatchObject({ code: 'AlertSaturated', params: { percent: 97 } });
-    for (let t = T0 + 9 * M; t <= T0 + 15 * M; t += 15 * S) w.record(key, t, 0.3);
-    const c = run(w, T0 + 15 * M, b.alerts, [saturated]);
+    for (let t = T0 + 3 * M + 15 * S; t <= T0 + 5 * M; t += 15 * S) w.record(key, t, 0.3);
+    const c = run(w, T0 + 5 * M, b.alerts, [saturated]);
     expect(c.transitions.map((t) => t.type)).toEqual(['resolved']);
     // Listed as resolved for a while, then gone.
-    const d = run(w, T0 + 40 * M, c.alerts, [saturated]);
+    const d = run(w, T0 + 30 * M, c.alerts, [saturated]);
     expect(d.alerts.size).toBe(0);
   });
+
+  /**
+   * Each platform page, a round every 15 s: a fault that lasts pages within 2 minutes of its first bad sample, a
+   * blip shorter than the rule's window and `for` (one missed probe, a kubelet restart, a CPU burst) never does.
+   */
+  const pages: Array<{
+    rule: string;
+    signal: 'clusterUnreachable' | 'nodesNotReady' | 'crashLooping' | 'cpuUtilization';
+    labels: Record<string, string>;
+    good: number;
+    bad: number;
+    blipS: number;
+  }> = [
+    {
+      rule: 'cluster-unreachable',
+      signal: 'clusterUnreachable',
+      labels: { cluster: 'gov-east' },
+      good: 0,
+      bad: 1,
+      blipS: 45,
+    },
+    { rule: 'node-not-ready', signal: 'nodesNotReady', labels: { cluster: 'gov-east' }, good: 0, bad: 1, blipS: 45 },
+    { rule: 'crash-loop', signal: 'crashLooping', labels: web, good: 0, bad: 1, blipS: 45 },
+    { rule: 'component-saturated', signal: 'cpuUtilization', labels: web, good: 0.5, bad: 1, blipS: 90 },
+  ];
+  for (const p of pages)
+    it(`${p.rule}: pages within 2 minutes of a lasting fault, not on a ${p.blipS} s blip`, () => {
+      const rule = [PLATFORM_RULES.find((r) => r.name === p.rule)!];
+      /** Rounds from T0 for 20 minutes, bad from `from` for `lastingS`; the time of the first firing, if any. */
+      const firstFiring = (lastingS: number): number | undefined => {
+        const w = windows();
+        let alerts = new Map<string, Alert>();
+        const from = T0 + 10 * M;
+        for (let t = T0; t <= T0 + 20 * M; t += 15 * S) {
+          const bad = t >= from && t < from + lastingS * S;
+          w.record(seriesKey(p.signal, p.labels), t, bad ? p.bad : p.good);
+          const r = run(w, t, alerts, rule);
+          alerts = r.alerts;
+          if (r.transitions.some((x) => x.type === 'fired')) return (t - from) / S;
+        }
+        return undefined;
+      };
+      expect(firstFiring(p.blipS)).toBeUndefined();
+      expect(firstFiring(600)).toBeLessThanOrEqual(120);
+    });
 
   it('lets a department rule read only its own department’s series', () => {
     const w = windows();
@@ -159,5 +230,127 @@ describe('RingSignalWindows', () => {
     kept.want('x', 10 * M);
     for (let i = 0; i < 20; i++) kept.record('x', T0 + i * M, i);
     expect(kept.aggregate('x', 10 * M, 'avg', T0 + 19 * M)).toBe(14.5);
+  });
+});
+
+describe('latency-degraded (a departure from the component’s own normal)', () => {
+  const rule = PLATFORM_RULES.find((r) => r.id === 'builtin:latency-degraded')!;
+  const p99 = (w: RingSignalWindows, from: number, to: number, ms: (t: number) => number) => {
+    for (let t = from; t <= to; t += 15 * S) w.record(seriesKey('latencyP99Ms', web), t, ms(t));
+  };
+  /** Evaluates every 15 s from `from` to `to`; the rounds at which the rule fires. */
+  const rounds = (w: RingSignalWindows, from: number, to: number, ms: (t: number) => number) => {
+    let prev: ReadonlyMap<string, Alert> = new Map();
+    const fired: number[] = [];
+    for (let t = from; t <= to; t += 15 * S) {
+      p99(w, t, t, ms);
+      const r = run(w, t, prev, [rule]);
+      prev = r.alerts;
+      if (r.transitions.some((x) => x.type === 'fired')) fired.push(t);
+    }
+    return { fired, alerts: prev };
+  };
+  const H6 = 6 * 60 * M;
+  // A normal with some noise: 60–80 ms.
+  const normal = (t: number) => 70 + 10 * Math.sin(t / 47_000);
+
+  it('fires on a step to 3× the normal within about 2 minutes, with the baseline in its message', () => {
+    const w = windows();
+    p99(w, T0, T0 + H6, normal);
+    const { fired, alerts } = rounds(w, T0 + H6 + 15 * S, T0 + H6 + 5 * M, () => 250);
+    expect(fired.length).toBe(1);
+    expect(fired[0]! - (T0 + H6)).toBeLessThanOrEqual(2 * M);
+    const a = [...alerts.values()][0]!;
+    expect(a.severity).toBe('ticket');
+    expect(a.message.code).toBe('AlertBaselineDeparted');
+    expect(a.message.params).toMatchObject({ target: 'edu/portal/web', value: 250, factor: 2, floor: 100 });
+    expect(Number(a.message.params?.baseline)).toBeGreaterThan(60);
+    expect(Number(a.message.params?.baseline)).toBeLessThan(80);
+  });
+
+  it('does not fire on a blip of 45 s, nor on a step too small in absolute terms (2.5× of 40 ms)', () => {
+    const w = windows();
+    p99(w, T0, T0 + H6, normal);
+    const blip = rounds(w, T0 + H6 + 15 * S, T0 + H6 + 10 * M, (t) => (t <= T0 + H6 + 45 * S ? 900 : normal(t)));
+    expect(blip.fired).toEqual([]);
+    const low = windows();
+    p99(low, T0, T0 + H6, () => 40);
+    expect(rounds(low, T0 + H6 + 15 * S, T0 + H6 + 10 * M, () => 100).fired).toEqual([]);
+  });
+
+  it('does not fire on a slow diurnal rise (p99 doubling over 6 hours), nor without 3 buckets of history', () => {
+    const w = windows();
+    const rise = (t: number) => 60 + (60 * (t - T0)) / (12 * 60 * M);
+    expect(rounds(w, T0, T0 + 12 * 60 * M, rise).fired).toEqual([]);
+    const fresh = windows();
+    expect(rounds(fresh, T0, T0 + 30 * M, (t) => (t < T0 + 15 * M ? 50 : 500)).fired).toEqual([]);
+  });
+
+  it('keeps its normal through an earlier fault of 15 minutes', () => {
+    const w = windows();
+    p99(w, T0, T0 + H6, (t) => (t > T0 + 2 * 60 * M && t < T0 + 2 * 60 * M + 15 * M ? 600 : normal(t)));
+    expect(rounds(w, T0 + H6 + 15 * S, T0 + H6 + 3 * M, () => 300).fired.length).toBe(1);
+  });
+});
+
+describe('memory-near-limit', () => {
+  const rule = PLATFORM_RULES.find((r) => r.id === 'builtin:memory-near-limit')!;
+  expect(rule.severity).toBe('ticket');
+  /** Evaluates every 15 s with memory(t) sampled; the rounds at which the rule fires. */
+  const rounds = (from: number, to: number, memory: (t: number) => number) => {
+    const w = windows();
+    let prev: ReadonlyMap<string, Alert> = new Map();
+    const fired: number[] = [];
+    for (let t = from; t <= to; t += 15 * S) {
+      w.record(seriesKey('memoryOfLimit', web), t, memory(t));
+      const r = run(w, t, prev, [rule]);
+      prev = r.alerts;
+      if (r.transitions.some((x) => x.type === 'fired')) fired.push(t);
+    }
+    return fired;
+  };
+
+  it('fires on a leak that climbs to its OOM kill again and again, within 2 minutes of first reaching 90 %', () => {
+    // From 40 % to the limit in 3 minutes, killed, again.
+    const leak = (t: number) => 0.4 + 0.6 * (((t - T0) % (3 * M)) / (3 * M));
+    const fired = rounds(T0, T0 + 10 * M, leak);
+    expect(fired.length).toBe(1);
+    expect(fired[0]! - (T0 + 2.5 * M)).toBeLessThanOrEqual(2 * M + 15 * S);
+  });
+
+  it('does not fire on a container at 80 % with peaks to 88 %; one excursion to 95 % is a ticket 2 minutes on', () => {
+    expect(rounds(T0, T0 + 10 * M, (t) => (Math.floor((t - T0) / M) % 3 === 0 ? 0.88 : 0.8))).toEqual([]);
+    // Within 10 % of its OOM kill once: worth a look (a ticket), not debounced away.
+    const once = rounds(T0, T0 + 10 * M, (t) => (t >= T0 + M && t < T0 + M + 30 * S ? 0.95 : 0.5));
+    expect(once).toEqual([T0 + 3 * M]);
+  });
+});
+
+describe('node-cpu-saturated', () => {
+  const rule = PLATFORM_RULES.find((r) => r.id === 'builtin:node-cpu-saturated')!;
+  const rounds = (cpu: (t: number) => number) => {
+    const w = windows();
+    let prev: ReadonlyMap<string, Alert> = new Map();
+    const fired: number[] = [];
+    for (let t = T0; t <= T0 + 10 * M; t += 15 * S) {
+      w.record(seriesKey('nodeCpuMax', { cluster: 'gov-east' }), t, cpu(t));
+      const r = run(w, t, prev, [rule]);
+      prev = r.alerts;
+      for (const x of r.transitions) if (x.type === 'fired') fired.push(t);
+    }
+    return { fired, alerts: [...prev.values()] };
+  };
+
+  it('pages the cluster (no department) within about 2 minutes of a node held at 97 %', () => {
+    const { fired, alerts } = rounds((t) => (t >= T0 + M ? 0.97 : 0.5));
+    expect(fired.length).toBe(1);
+    expect(fired[0]! - (T0 + M)).toBeLessThanOrEqual(2 * M);
+    expect(alerts[0]!.tenant).toBeUndefined();
+    expect(alerts[0]!.message.code).toBe('AlertNodeCpuSaturated');
+  });
+
+  it('does not page on a 45 s burst, nor at 90 %', () => {
+    expect(rounds((t) => (t >= T0 + M && t < T0 + M + 45 * S ? 1 : 0.5)).fired).toEqual([]);
+    expect(rounds(() => 0.9).fired).toEqual([]);
   });
 });

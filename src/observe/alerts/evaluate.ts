@@ -1,6 +1,6 @@
 import type { Message } from '../../kernel/messages/index.ts';
 import { alertMessage } from './alert-messages.ts';
-import type { BurnRateExpr, CompiledRule, Comparison, Severity, ThresholdExpr } from './rules.ts';
+import type { BaselineExpr, BurnRateExpr, CompiledRule, Comparison, Severity, ThresholdExpr } from './rules.ts';
 import type { SignalWindows } from './signal-windows.ts';
 import type { AlertSignal, AlertTarget, SeriesLabels } from './signals.ts';
 import { ALERT_SIGNALS, labelKey, seriesKey } from './signals.ts';
@@ -76,7 +76,9 @@ export function evaluateAlerts(input: EvaluationInput): EvaluationResult {
       const value =
         rule.expr.kind === 'threshold'
           ? thresholdValue(rule.expr, target, windows, now)
-          : burnValue(rule.expr, target, windows, now);
+          : rule.expr.kind === 'baseline'
+            ? baselineValue(rule.expr, target, windows, now)
+            : burnValue(rule.expr, target, windows, now);
       const key = `${rule.id}|${labelKey(target.labels)}`;
       const before = previous.get(key);
       const active = value !== undefined;
@@ -102,7 +104,7 @@ export function evaluateAlerts(input: EvaluationInput): EvaluationResult {
         activeAt,
         ...(firing ? { firedAt: before?.state === 'firing' ? before.firedAt : now } : {}),
         value: value.value,
-        message: alertMessage(rule, target, value.value, value.slo),
+        message: alertMessage(rule, target, value.value, value.slo, value.baseline),
         ...(rule.description ? { description: rule.description } : {}),
       };
       alerts.set(key, alert);
@@ -135,6 +137,7 @@ export function windowsOf(rules: readonly CompiledRule[]): Array<[AlertSignal, n
   for (const r of rules) {
     const e = r.expr;
     if (e.kind === 'threshold') out.push([e.signal, e.windowMs]);
+    else if (e.kind === 'baseline') out.push([e.signal, e.windowMs], [e.signal, e.baselineMs]);
     else
       for (const w of [e.longMs, e.shortMs])
         for (const s of ['requestsPerSecond', 'errorsPerSecond', 'slowSample'] as const) out.push([s, w]);
@@ -157,11 +160,36 @@ function selects(rule: CompiledRule, target: AlertTarget): boolean {
 interface Value {
   readonly value: number;
   readonly slo?: number;
+  /** A baseline rule's baseline. */
+  readonly baseline?: number;
 }
 
 function thresholdValue(e: ThresholdExpr, t: AlertTarget, w: SignalWindows, now: number): Value | undefined {
   const v = w.aggregate(seriesKey(e.signal, t.labels), e.windowMs, e.aggregate, now);
   return v !== undefined && compare(v, e.op, e.threshold) ? { value: v } : undefined;
+}
+
+/**
+ * A target's own normal of a signal (BaselineExpr): the median of the averages of the buckets of `baselineMs` that
+ * end before `now − excludeMs`; undefined with fewer than `minBuckets` of them.
+ */
+export function robustBaseline(e: BaselineExpr, key: string, w: SignalWindows, now: number): number | undefined {
+  const avgs = (w.bucketAverages?.(key, e.baselineMs, now) ?? [])
+    .filter(([end]) => end <= now - e.excludeMs)
+    .map(([, avg]) => avg)
+    .sort((a, b) => a - b);
+  if (avgs.length < Math.max(1, e.minBuckets)) return undefined;
+  const mid = avgs.length >> 1;
+  return avgs.length % 2 ? avgs[mid]! : (avgs[mid - 1]! + avgs[mid]!) / 2;
+}
+
+function baselineValue(e: BaselineExpr, t: AlertTarget, w: SignalWindows, now: number): Value | undefined {
+  const key = seriesKey(e.signal, t.labels);
+  const v = w.aggregate(key, e.windowMs, e.aggregate, now);
+  if (v === undefined) return undefined;
+  const base = robustBaseline(e, key, w, now);
+  if (base === undefined) return undefined;
+  return v > e.factor * base && v > base + e.floor ? { value: v, baseline: base } : undefined;
 }
 
 function compare(v: number, op: Comparison, x: number): boolean {

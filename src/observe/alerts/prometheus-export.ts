@@ -58,6 +58,8 @@ export function signalQuery(signal: AlertSignal, s: ExportScope, rateWindow = '1
       return cpu(`kube_pod_status_ready{${pod(['condition="true"'])}}`);
     case 'slowSample':
       return undefined;
+    case 'memoryOfLimit':
+      return `max by (${BY_COMPONENT}) (max by (namespace, pod, container) (container_memory_working_set_bytes{${pod(['container!=""', 'container!="POD"'])}}) / on(namespace, pod, container) max by (namespace, pod, container) (kube_pod_container_resource_limits{${pod(['resource="memory"'])}} > 0) * ${POD_COMPONENT}${labelled})`;
     case 'crashLooping':
       return `max by (${BY_COMPONENT}) (kube_pod_container_status_waiting_reason{${pod(['reason="CrashLoopBackOff"'])}} * ${POD_COMPONENT}${labelled})`;
     case 'jobFailed':
@@ -66,6 +68,8 @@ export function signalQuery(signal: AlertSignal, s: ExportScope, rateWindow = '1
       return `1 - max by (cluster) (up{${matchers(s, undefined, ['job="apiserver"'])}})`;
     case 'nodesNotReady':
       return `sum by (cluster) (kube_node_status_condition{${matchers(s, undefined, ['condition="Ready"', 'status!="true"'])}})`;
+    case 'nodeCpuMax':
+      return `max by (cluster) (1 - avg by (cluster, instance) (rate(node_cpu_seconds_total{${matchers(s, undefined, ['mode="idle"'])}}[${rateWindow}])))`;
     case 'clusterCpuRequested':
     case 'clusterMemoryRequested': {
       const r = signal === 'clusterCpuRequested' ? 'cpu' : 'memory';
@@ -97,6 +101,15 @@ export function ruleExpr(rule: CompiledRule, scope: ExportScope, objective?: num
     const q = signalQuery(e.signal, scope);
     if (q === undefined) return undefined;
     return `${OVER_TIME[e.aggregate]}((${q})[${formatDuration(e.windowMs)}:1m]) ${e.op} ${e.threshold}`;
+  }
+  if (e.kind === 'baseline') {
+    const q = signalQuery(e.signal, scope);
+    if (q === undefined) return undefined;
+    // The recent aggregate against the median of the signal over the baseline window, offset past the exclusion
+    // (a 5-minute subquery step: the median of 72 points, as polis takes the median of its buckets' averages).
+    const now = `${OVER_TIME[e.aggregate]}((${q})[${formatDuration(e.windowMs)}:1m])`;
+    const base = `quantile_over_time(0.5, (${q})[${formatDuration(e.baselineMs - e.excludeMs)}:5m] offset ${formatDuration(e.excludeMs)})`;
+    return `${now} > ${e.factor} * ${base} and ${now} > ${base} + ${e.floor}`;
   }
   const obj = e.objective ?? objective;
   if (obj === undefined) return undefined;

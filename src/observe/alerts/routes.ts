@@ -70,7 +70,7 @@ async function exportRules(store: Pick<Store, 'list'>, tenants: 'all' | readonly
   else
     for (const t of tenants)
       for (const rule of PLATFORM_RULES)
-        if (rule.expr.kind === 'threshold' && ALERT_SIGNALS[rule.expr.signal] !== 'cluster')
+        if (rule.expr.kind !== 'burnRate' && ALERT_SIGNALS[rule.expr.signal] !== 'cluster')
           entries.push({ rule, group: `${t}-platform`, scope: { namespaces: nsByTenant.get(t) ?? [] } });
   for (const o of rules) {
     const rule = compileRule(o);

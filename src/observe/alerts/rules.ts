@@ -32,6 +32,26 @@ export interface BurnRateExpr {
   readonly shortMs: number;
 }
 
+/**
+ * A signal departing from its target's own normal (Dynatrace's auto-adaptive baselines, Datadog's anomaly monitors):
+ * the `aggregate` over `windowMs` is above both `factor` × the baseline and the baseline + `floor` (the signal's
+ * unit). The baseline is robust: the median of the bucket averages of the last `baselineMs`, leaving out the buckets
+ * that end within the last `excludeMs` (the fault itself), so a blip or an earlier fault shorter than half the
+ * baseline window does not move it and a slow rise over hours carries it along. It needs `minBuckets` buckets
+ * outside the exclusion (a new target has no normal yet).
+ */
+export interface BaselineExpr {
+  readonly kind: 'baseline';
+  readonly signal: AlertSignal;
+  readonly aggregate: Aggregate;
+  readonly windowMs: number;
+  readonly baselineMs: number;
+  readonly excludeMs: number;
+  readonly factor: number;
+  readonly floor: number;
+  readonly minBuckets: number;
+}
+
 export interface CompiledRule {
   /** Unique among the rules evaluated: `builtin:<name>` or `<tenant>/<name>` of an AlertRule object. */
   readonly id: string;
@@ -40,7 +60,7 @@ export interface CompiledRule {
   readonly tenant?: string;
   readonly severity: Severity;
   readonly forMs: number;
-  readonly expr: ThresholdExpr | BurnRateExpr;
+  readonly expr: ThresholdExpr | BurnRateExpr | BaselineExpr;
   /** Labels a target must have (exact values); empty matches every target of the signal's scope. */
   readonly selector: SeriesLabels;
   /** Whether its alerts are symptoms a dead cluster's alert holds back (every component-scope rule is). */
@@ -97,16 +117,55 @@ const threshold = (
   symptom,
 });
 
-/** The platform's rules (docs/observe.md): they hold for every department and cluster. */
+/**
+ * The platform's rules (docs/observe.md, "Platform rules", says why each window): they hold for every department
+ * and cluster. A page comes within about 2 minutes of a lasting fault; a blip shorter than the `for` (a missed
+ * probe, a kubelet restart, a brief CPU spike) does not page.
+ */
 export const PLATFORM_RULES: readonly CompiledRule[] = [
-  threshold('cluster-unreachable', 'clusterUnreachable', 'min', 2 * M, '>=', 1, 'page', M, false),
-  threshold('node-not-ready', 'nodesNotReady', 'min', 5 * M, '>=', 1, 'page', 5 * M, false),
+  // Health is Unreachable after 3 missed heartbeats already; then a minute more.
+  threshold('cluster-unreachable', 'clusterUnreachable', 'last', 2 * M, '>=', 1, 'page', M, false),
+  // A node is NotReady after the kubelet's 40–50 s grace; then a minute more (a kubelet restart is shorter).
+  threshold('node-not-ready', 'nodesNotReady', 'last', 2 * M, '>=', 1, 'page', M, false),
+  // The busiest node's CPU at 95 % of allocatable, the minute's average, for a minute: its pods wait in the run
+  // queue (kube-prometheus's node CPU alert is information after 15 minutes; a hog on a shared node is the platform
+  // team's to act on). Platform scope: a cluster belongs to no department.
+  threshold('node-cpu-saturated', 'nodeCpuMax', 'avg', M, '>=', 0.95, 'page', M, false),
   threshold('cluster-cpu-requested', 'clusterCpuRequested', 'avg', 15 * M, '>=', 0.85, 'ticket', 15 * M, false),
   threshold('cluster-memory-requested', 'clusterMemoryRequested', 'avg', 15 * M, '>=', 0.85, 'ticket', 15 * M, false),
   threshold('quota-cpu-used', 'quotaCpuUsed', 'avg', 15 * M, '>=', 0.85, 'ticket', 15 * M, false),
   threshold('quota-memory-used', 'quotaMemoryUsed', 'avg', 15 * M, '>=', 0.85, 'ticket', 15 * M, false),
-  threshold('component-saturated', 'cpuUtilization', 'avg', 5 * M, '>=', 0.9, 'page', 5 * M),
-  threshold('crash-loop', 'crashLooping', 'max', 5 * M, '>=', 1, 'page', 5 * M),
+  // The minute's average at 90 % of requests for a minute: saturated for about 2 minutes, not a burst the HPA absorbs.
+  threshold('component-saturated', 'cpuUtilization', 'avg', M, '>=', 0.9, 'page', M),
+  // CrashLoopBackOff in half the samples of 2 minutes, for 30 s: a loop pages in ~75 s even if a restart shows
+  // Running between back-offs; one crash and a good restart (a sample or three) does not.
+  threshold('crash-loop', 'crashLooping', 'avg', 2 * M, '>=', 0.5, 'page', 30_000),
+  // Every p99 sample of the last minute at twice the component's own normal (the median of its 18-minute averages
+  // over 6 h, the last 10 minutes left out) and 100 ms above it, for a minute: slower for 2 minutes, which an SLO on
+  // a fixed threshold misses; a blip of less than a minute does not keep the minute's minimum up.
+  {
+    id: 'builtin:latency-degraded',
+    name: 'latency-degraded',
+    severity: 'ticket',
+    forMs: M,
+    expr: {
+      kind: 'baseline',
+      signal: 'latencyP99Ms',
+      aggregate: 'min',
+      windowMs: M,
+      baselineMs: 6 * H,
+      excludeMs: 10 * M,
+      factor: 2,
+      floor: 100,
+      minBuckets: 3,
+    },
+    selector: {},
+    symptom: true,
+  },
+  // A container's working set at 90 % of its memory limit within the last 5 minutes, for 2 minutes: a leak that
+  // climbs to its OOM kill and again (a kill resets the working set, so "at 90 % for 2 minutes" would never hold),
+  // or a container pinned near its limit. One excursion to 90 % is a ticket too: it came within 10 % of a kill.
+  threshold('memory-near-limit', 'memoryOfLimit', 'max', 5 * M, '>=', 0.9, 'ticket', 2 * M),
   threshold('job-failed', 'jobFailed', 'last', 15 * M, '>=', 1, 'ticket', 0),
   threshold('burst-budget-nearly-spent', 'burstBudgetUsed', 'max', 5 * M, '>=', 0.9, 'ticket', 0, false),
 ];

@@ -11,6 +11,12 @@ export const AGGREGATES: readonly Aggregate[] = ['avg', 'max', 'min', 'last', 's
 export interface SignalWindows {
   /** The aggregate of the series' samples in `(now − windowMs, now]`; undefined when there is none. */
   aggregate(series: string, windowMs: number, agg: Aggregate, now: number): number | undefined;
+  /**
+   * The average of each bucket of the series' `windowMs` window still inside it at `now`, with the bucket's end
+   * (epoch ms), oldest first: what a robust baseline (the median of bucket averages) is taken from. Optional: a
+   * source without buckets gives no baseline, and a rule that needs one does not fire.
+   */
+  bucketAverages?(series: string, windowMs: number, now: number): Array<readonly [end: number, avg: number]>;
 }
 
 /** One bucket of one series as kept across a restart: [series key, bucket number, sum, count, max, min]. */
@@ -152,6 +158,26 @@ export class RingSignalWindows implements SignalWindows, SampleSink {
       default:
         return sum / count;
     }
+  }
+
+  bucketAverages(key: string, windowMs: number, now: number): Array<readonly [number, number]> {
+    const s = this.series.get(key);
+    const ring = s?.rings.get(windowMs);
+    if (ring === undefined) {
+      if (s !== undefined && windowMs > 0) this.addRing(s, windowMs); // filled from now on, as a read of `aggregate`
+      return [];
+    }
+    const n = this.slots;
+    const width = windowMs / n;
+    const newest = Math.floor(now / width);
+    const out: Array<readonly [number, number]> = [];
+    for (let o = 0; o < n * FIELDS; o += FIELDS) {
+      const b = ring[o] as number;
+      const count = ring[o + 2] as number;
+      if (b > newest || b <= newest - n || !(count > 0)) continue;
+      out.push([(b + 1) * width, (ring[o + 1] as number) / count]);
+    }
+    return out.sort((a, b) => a[0] - b[0]);
   }
 
   /** Buckets per ring (a dump is loaded only into windows of the same count: bucket numbers depend on it). */

@@ -14,6 +14,8 @@ export const ALERT_SIGNALS = {
   latencyP99Ms: 'component',
   cpuUtilization: 'component',
   readyPods: 'component',
+  /** The highest working set over its memory limit among the component's ready containers, 0–1. */
+  memoryOfLimit: 'component',
   /** 1 in a sample whose p99 latency was over the latency objective's threshold, else 0 (the latency SLI). */
   slowSample: 'component',
   /** 1 while the component crash-loops in a cluster. */
@@ -25,6 +27,8 @@ export const ALERT_SIGNALS = {
   // A member cluster.
   clusterUnreachable: 'cluster',
   nodesNotReady: 'cluster',
+  /** The CPU the cluster's busiest ready node uses over its allocatable, 0–1. */
+  nodeCpuMax: 'cluster',
   /** CPU requested over allocatable, 0–1. */
   clusterCpuRequested: 'cluster',
   clusterMemoryRequested: 'cluster',

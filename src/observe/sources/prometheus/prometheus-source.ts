@@ -11,7 +11,7 @@ import type {
 } from '../../metrics-source.ts';
 import { historyGrid } from '../../metrics-source.ts';
 import { PrometheusApi, type InstantSample } from './prometheus-api.ts';
-import { DEFAULT_QUERIES, expandQuery, windowProblem } from './queries.ts';
+import { DEFAULT_QUERIES, MEMORY_OF_LIMIT_QUERY, NODE_CPU_QUERY, expandQuery, windowProblem } from './queries.ts';
 
 export interface PrometheusSourceConfig {
   /** Base URL of Prometheus or Thanos Query, e.g. `http://thanos-query.monitoring:9090`. */
@@ -74,9 +74,10 @@ export class PrometheusMetricsSource implements MetricsSource {
 
   async signals(ref: ComponentRef): Promise<ComponentSignals | undefined> {
     const at = this.clock.now().getTime();
-    const results = await Promise.all(
-      SIGNALS.flatMap((s) => [this.instant(ref, s, 'cluster', at), this.instant(ref, s, '', at)]),
-    );
+    const [results, memory] = await Promise.all([
+      Promise.all(SIGNALS.flatMap((s) => [this.instant(ref, s, 'cluster', at), this.instant(ref, s, '', at)])),
+      this.query(expandQuery(MEMORY_OF_LIMIT_QUERY, ref, { by: '', window: this.window }), at),
+    ]);
     const per = (i: number) => results[2 * i]!;
     const total = (i: number) => results[2 * i + 1]!;
     const ready = SIGNALS.indexOf('readyPods');
@@ -119,7 +120,21 @@ export class PrometheusMetricsSource implements MetricsSource {
         }
       }
     });
+    // Alerts only: absent when the query fails or finds no container with a limit.
+    const memoryOfLimit = memory.ok ? single(memory.samples) : undefined;
+    if (memoryOfLimit !== undefined) out.memoryOfLimit = memoryOfLimit;
     if (Object.keys(reasons).length > 0) out.reasons = reasons;
+    return out;
+  }
+
+  async nodeCpu(): Promise<ReadonlyMap<string, number>> {
+    const r = await this.query(NODE_CPU_QUERY.replaceAll('$window', this.window), this.clock.now().getTime());
+    const out = new Map<string, number>();
+    if (r.ok)
+      for (const s of r.samples) {
+        const v = finite(s.value);
+        if (v !== undefined) out.set(s.metric.cluster ?? this.clusterName, v);
+      }
     return out;
   }
 
@@ -153,7 +168,14 @@ export class PrometheusMetricsSource implements MetricsSource {
 
   private async instant(ref: ComponentRef, signal: SignalName, by: string, at: number): Promise<Outcome> {
     try {
-      const query = expandQuery(this.queries[signal], ref, { by, window: this.window });
+      return await this.query(expandQuery(this.queries[signal], ref, { by, window: this.window }), at);
+    } catch (e) {
+      return { ok: false, reason: (e as Error).message };
+    }
+  }
+
+  private async query(query: string, at: number): Promise<Outcome> {
+    try {
       return { ok: true, samples: await this.api.instant(query, at) };
     } catch (e) {
       return { ok: false, reason: (e as Error).message };

@@ -25,6 +25,19 @@ export const DEFAULT_QUERIES: Readonly<Record<SignalName, string>> = {
   readyPods: `sum by ($by) (kube_pod_status_ready{namespace="$namespace", condition="true"} * ${OF_COMPONENT})`,
 };
 
+/**
+ * The highest working set over its memory limit among the component's ready containers (cAdvisor and
+ * kube-state-metrics; containers without a limit drop out of the division): what the memory-near-limit alert reads.
+ */
+export const MEMORY_OF_LIMIT_QUERY =
+  'max(max by (cluster, namespace, pod, container) (container_memory_working_set_bytes{namespace="$namespace", container!="", container!="POD"})' +
+  ' / on(cluster, namespace, pod, container) max by (cluster, namespace, pod, container) (kube_pod_container_resource_limits{namespace="$namespace", resource="memory"} > 0)' +
+  ` * ${IF_READY} * ${OF_COMPONENT})`;
+
+/** Per cluster, the busiest node's CPU in use (node_exporter: 1 − its idle share over the rate window). */
+export const NODE_CPU_QUERY =
+  'max by (cluster) (1 - avg by (cluster, instance) (rate(node_cpu_seconds_total{mode="idle"}[$window])))';
+
 /** What fills a template's placeholders besides the component's names. */
 export interface QueryScope {
   /** The label list to group by: the cluster label, or '' for the total. */

@@ -61,6 +61,15 @@ describe('the simulated metrics source', () => {
     expect(await source.signals({ ...WEB, component: 'nobody' })).toBeUndefined();
   });
 
+  it('reports the load a component with no ready pod should take as failing, not a trickle', async () => {
+    const { cloud, source } = portal();
+    cloud.faults.add({ type: 'crash-loop', target: { namespace: 'edu-portal', component: 'web' } });
+    cloud.advance(5_000);
+    const s = (await source.signals(WEB))!;
+    expect(s).toMatchObject({ readyPods: 0, requestsPerSecond: 40, errorRatio: 1 });
+    expect(s.cpuUtilization).toBeUndefined();
+  });
+
   it('keeps a history from record() in virtual time, on the asked grid, NaN before it began', async () => {
     const { cloud, source } = portal();
     source.track(WEB);

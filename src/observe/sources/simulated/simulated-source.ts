@@ -71,6 +71,10 @@ export class SimulatedMetricsSource implements MetricsSource {
     return Promise.resolve(this.sample(ref, this.sim.now()));
   }
 
+  nodeCpu(): Promise<ReadonlyMap<string, number>> {
+    return Promise.resolve(this.sim.nodeCpu());
+  }
+
   /** Components with a ring of samples (those measured at least once); for tests. */
   get ringCount(): number {
     let n = 0;
@@ -109,7 +113,11 @@ export class SimulatedMetricsSource implements MetricsSource {
   }
 
   private sample(ref: ComponentRef, at: number): ComponentSignals | undefined {
-    const signals = toSignals(this.sim.componentMetrics(ref.namespace, ref.component), at);
+    const signals = toSignals(
+      this.sim.componentMetrics(ref.namespace, ref.component),
+      at,
+      this.sim.memoryOfLimit(ref.namespace, ref.component),
+    );
     const entry = this.entryOf(ref);
     if (signals === undefined && entry.ring === undefined) {
       // Nothing measured yet: all its samples would be NaN, which `history` answers from `since` alone.
@@ -142,9 +150,10 @@ function keyOf(ref: ComponentRef): string {
 /**
  * The load model's view reduced to the seam's: only clusters whose pods serve (a cluster that is down reports
  * nothing, as its Prometheus would not answer); requests only where pods took them; utilization only over ready
- * pods and latency only with requests, as a Prometheus query would give them.
+ * pods and latency only with requests, as a Prometheus query would give them. With no ready pod anywhere, the
+ * offered load is reported as requests that all fail.
  */
-export function toSignals(m: ComponentMetrics, at: number): ComponentSignals | undefined {
+export function toSignals(m: ComponentMetrics, at: number, memoryOfLimit?: number): ComponentSignals | undefined {
   if (Object.keys(m.clusters).length === 0) return undefined;
   const serving = Object.values(m.clusters).filter((c) => c.serving);
   const perCluster: Record<string, ClusterSignals> = {};
@@ -159,12 +168,17 @@ export function toSignals(m: ComponentMetrics, at: number): ComponentSignals | u
     };
   }
   const ready = m.total.readyPods;
+  if (ready === 0 && m.offeredRps > 0)
+    // Nothing serves (a crash loop, every cluster down): the load it should take all fails, as its callers and
+    // an ingress in front of it would count it.
+    return { at, readyPods: 0, requestsPerSecond: m.offeredRps, errorRatio: 1, perCluster };
   return {
     at,
     readyPods: ready,
     requestsPerSecond: rps,
     ...(ready > 0 ? { cpuUtilization: m.total.cpuUtilization } : {}),
     ...(rps > 0 ? { latencyP99Ms: m.total.latencyP99Ms, errorRatio: m.total.errorRate } : {}),
+    ...(ready > 0 && memoryOfLimit !== undefined ? { memoryOfLimit } : {}),
     perCluster,
   };
 }
