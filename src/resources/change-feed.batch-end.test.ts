@@ -1,7 +1,7 @@
 import { afterEach, expect, it } from 'vitest';
 import { ChangeFeed } from './change-feed.ts';
-import type { StoredObject } from './envelope.ts';
 import type { ChangeEvent, CommittedChanges, Store } from './store.ts';
+import { storedObject } from '../../test/support/stored-objects.ts';
 
 /**
  * A burst of writes commits as a run of group commits, each handed to the feed on its own: a watch stream's
@@ -9,19 +9,7 @@ import type { ChangeEvent, CommittedChanges, Store } from './store.ts';
  */
 
 function event(name: string, revision: number, kind = 'Application'): ChangeEvent {
-  const object: StoredObject = {
-    apiVersion: 'polis.example/v1',
-    kind,
-    metadata: {
-      name,
-      tenant: 'finance',
-      uid: `uid-${name}`,
-      resourceVersion: String(revision),
-      generation: 1,
-      creationTimestamp: '2026-01-01T00:00:00.000Z',
-    },
-    spec: {},
-  };
+  const object = storedObject(name, revision, { kind, spec: {} });
   return { type: 'ADDED', revision, object };
 }
 

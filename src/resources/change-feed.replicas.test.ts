@@ -5,21 +5,10 @@ import { ChangeFeed } from './change-feed.ts';
 import type { StoredObject } from './envelope.ts';
 import { openPostgresStore } from './postgres/postgres-store.ts';
 import type { ChangeEvent, Store } from './store.ts';
+import { storedObject } from '../../test/support/stored-objects.ts';
 
 function object(name: string, revision: number): StoredObject {
-  return {
-    apiVersion: 'polis.example/v1',
-    kind: 'Application',
-    metadata: {
-      name,
-      tenant: 'finance',
-      uid: `uid-${name}`,
-      resourceVersion: String(revision),
-      generation: 1,
-      creationTimestamp: '2026-01-01T00:00:00.000Z',
-    },
-    spec: { replicas: 1 },
-  };
+  return storedObject(name, revision);
 }
 
 async function waitFor(what: string, cond: () => boolean, limitMs = 20_000): Promise<void> {

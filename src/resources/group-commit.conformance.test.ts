@@ -4,22 +4,10 @@ import { ConflictError } from '../kernel/errors.ts';
 import { verifyChain, type AuditEntry, type AuditEntryInput } from './audit-log.ts';
 import type { StoredObject } from './envelope.ts';
 import type { Store, StoreTx } from './store.ts';
+import { storedObject } from '../../test/support/stored-objects.ts';
 
-/** An object at `revision` (the service's job in production). */
 function item(name: string, revision: number, spec: unknown = { n: 0 }): StoredObject {
-  return {
-    apiVersion: 'polis.example/v1',
-    kind: 'Item',
-    metadata: {
-      name,
-      tenant: 'finance',
-      uid: `uid-${name}`,
-      resourceVersion: String(revision),
-      generation: 1,
-      creationTimestamp: '2026-01-01T00:00:00.000Z',
-    },
-    spec,
-  };
+  return storedObject(name, revision, { kind: 'Item', spec });
 }
 
 const audit = (name: string): AuditEntryInput => ({

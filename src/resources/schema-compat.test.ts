@@ -10,6 +10,7 @@ import { openPostgresStore } from './postgres/postgres-store.ts';
 import type { Migration } from './sql/schema.ts';
 import { openSqliteStore } from './sqlite/sqlite-store.ts';
 import type { Store } from './store.ts';
+import { storedObject } from '../../test/support/stored-objects.ts';
 
 /** A newer polis's steps: one additive (old replicas keep running), then one that old replicas must not run on. */
 const ADDITIVE: Migration = {
@@ -25,19 +26,7 @@ const BREAKING: Migration = {
 };
 
 function app(name: string, revision: number): StoredObject {
-  return {
-    apiVersion: 'core.oam.dev/v1beta1',
-    kind: 'Application',
-    metadata: {
-      name,
-      tenant: 'finance',
-      uid: `uid-${name}`,
-      resourceVersion: String(revision),
-      generation: 1,
-      creationTimestamp: '2026-01-01T00:00:00.000Z',
-    },
-    spec: {},
-  };
+  return storedObject(name, revision, { apiVersion: 'core.oam.dev/v1beta1', spec: {} });
 }
 
 const put = (store: Store, name: string) =>

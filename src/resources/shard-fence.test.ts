@@ -6,21 +6,10 @@ import { ConflictError } from '../kernel/errors.ts';
 import { ownerOf } from '../kernel/shard-assignment.ts';
 import type { StoredObject } from './envelope.ts';
 import type { ShardFence, Store } from './store.ts';
+import { storedObject } from '../../test/support/stored-objects.ts';
 
 function app(name: string, revision: number): StoredObject {
-  return {
-    apiVersion: 'core.oam.dev/v1beta1',
-    kind: 'Application',
-    metadata: {
-      name,
-      tenant: 'finance',
-      uid: `uid-${name}`,
-      resourceVersion: String(revision),
-      generation: 1,
-      creationTimestamp: '2026-01-01T00:00:00.000Z',
-    },
-    spec: {},
-  };
+  return storedObject(name, revision, { apiVersion: 'core.oam.dev/v1beta1', spec: {} });
 }
 
 /** A sharded write of one application, claimed as the resource service claims it. */

@@ -5,6 +5,7 @@ import type { StoredObject } from '../envelope.ts';
 import { openPostgresStore } from '../postgres/postgres-store.ts';
 import type { Store } from '../store.ts';
 import { ReadCache, RevisionReader } from './read-cache.ts';
+import { storedObject } from '../../../test/support/stored-objects.ts';
 
 describe('ReadCache', () => {
   it('applies events in order to the entries it holds and passes by those at or below an entry', () => {
@@ -90,20 +91,7 @@ describe('RevisionReader', () => {
 });
 
 function object(name: string, revision: number, note: string): StoredObject {
-  return {
-    apiVersion: 'polis.example/v1',
-    kind: 'Application',
-    metadata: {
-      name,
-      tenant: 'finance',
-      uid: `uid-${name}`,
-      resourceVersion: String(revision),
-      generation: 1,
-      creationTimestamp: '2026-01-01T00:00:00.000Z',
-      annotations: { note },
-    },
-    spec: { replicas: 1 },
-  };
+  return storedObject(name, revision, { annotations: { note } });
 }
 
 async function write(store: Store, name: string, note: string, created = false): Promise<void> {
