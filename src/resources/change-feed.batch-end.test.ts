@@ -2,6 +2,7 @@ import { afterEach, expect, it } from 'vitest';
 import { ChangeFeed } from './change-feed.ts';
 import type { ChangeEvent, CommittedChanges, Store } from './store.ts';
 import { storedObject } from '../../test/support/stored-objects.ts';
+import { until } from '../../test/support/until.ts';
 
 /**
  * A burst of writes commits as a run of group commits, each handed to the feed on its own: a watch stream's
@@ -80,14 +81,6 @@ it('does not end a batch for a subscriber closed while it was held', async () =>
   expect(ends).toBe(0);
 });
 
-async function waitFor(what: string, cond: () => boolean, limitMs = 20_000): Promise<void> {
-  const start = Date.now();
-  while (!cond()) {
-    if (Date.now() - start > limitMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
 it('holds batch ends while more commits follow, until the last of them, in order and without loss', async () => {
   const { store, commit } = handingStore();
   feed = new ChangeFeed({ store, pollMs: 3_600_000, holdMs: 3_600_000 });
@@ -128,5 +121,5 @@ it('holds a batch end no longer than holdMs when the commits said to follow do n
   await nextTurn();
   commit({ after: 0, events: [event('a', 1)], more: true });
   expect(ends).toBe(0);
-  await waitFor('the held batch end', () => ends === 1);
+  await until('the held batch end', () => ends === 1, 20_000, 5);
 });

@@ -7,14 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { StoredObject } from '../envelope.ts';
 import { Checkpointer, DEFAULT_AUTOCHECKPOINT_PAGES, FALLBACK_AUTOCHECKPOINT_PAGES } from './checkpointer.ts';
 import { openSqliteStore, sqliteConnectionForTests } from './sqlite-store.ts';
-
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 3000; i++) {
-    if (check()) return;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error(`timed out waiting until ${what}`);
-}
+import { until } from '../../../test/support/until.ts';
 
 const item = (name: string, revision: number): StoredObject =>
   ({
@@ -53,7 +46,7 @@ describe('the SQLite checkpointer thread', () => {
         });
       // Then only as a fallback, far above that: only the thread's checkpoints write the database file.
       expect(conn.prepare('PRAGMA wal_autocheckpoint').get()).toEqual({ wal_autocheckpoint: 10_000 });
-      await until(() => statSync(file).size > before, 'the database file grew by a checkpoint');
+      await until('the database file grew by a checkpoint', () => statSync(file).size > before, 30_000, 10);
       expect((await store.list({ kind: 'Item' })).items).toHaveLength(200);
     } finally {
       await store.close();
@@ -105,7 +98,7 @@ describe('the SQLite checkpointer thread', () => {
     expect(DEFAULT_AUTOCHECKPOINT_PAGES).toBeLessThan(FALLBACK_AUTOCHECKPOINT_PAGES);
     let failure: unknown;
     const checkpointer = new Checkpointer(join(dir, 'missing', 'polis.db'), (e) => (failure = e), 10);
-    await until(() => failure !== undefined, 'the failure was reported');
+    await until('the failure was reported', () => failure !== undefined, 30_000, 10);
     expect(checkpointer.failure).toBe(failure);
     await checkpointer.close();
   });
