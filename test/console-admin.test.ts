@@ -1,17 +1,15 @@
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { TestPolis } from './support/test-polis.ts';
-import { startTestPolis } from './support/test-polis.ts';
 import {
   collectErrors,
-  ensureConsoleBuilt,
   hasChromium,
-  launchChromium,
   newPage,
   noChromium,
   pick,
   shot,
   signIn,
+  consoleStand,
 } from './support/browser.ts';
 import { skipTitle } from './support/skip.ts';
 
@@ -36,17 +34,7 @@ describe.skipIf(!hasChromium)(
     let browser: Browser;
     let base: string;
 
-    beforeAll(async () => {
-      ensureConsoleBuilt();
-      t = await startTestPolis({ listen: true, controllers: false });
-      base = t.polis.url!;
-      browser = await launchChromium();
-    }, 600_000);
-
-    afterAll(async () => {
-      await browser?.close();
-      await t?.stop();
-    });
+    consoleStand({ controllers: false }, (s) => ({ t, browser, base } = s));
 
     const adminGet = async <T>(url: string) => (await t.request('GET', url, { token: t.adminToken })).json() as T;
 

@@ -1,8 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { TestPolis } from './support/test-polis.ts';
-import { startTestPolis } from './support/test-polis.ts';
-import { collectErrors, ensureConsoleBuilt, hasChromium, launchChromium, noChromium, shot } from './support/browser.ts';
+import { collectErrors, hasChromium, noChromium, shot, consoleStand } from './support/browser.ts';
 import { skipTitle } from './support/skip.ts';
 
 /**
@@ -15,17 +14,7 @@ describe.skipIf(!hasChromium)(skipTitle('the big screen, in Chromium', noChromiu
   let browser: Browser;
   let base: string;
 
-  beforeAll(async () => {
-    ensureConsoleBuilt();
-    t = await startTestPolis({ listen: true, controllers: true, config: { heartbeatMs: 500 } });
-    base = t.polis.url!;
-    browser = await launchChromium();
-  }, 600_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await t?.stop();
-  });
+  consoleStand({ controllers: true, config: { heartbeatMs: 500 } }, (s) => ({ t, browser, base } = s));
 
   async function open(token: string, width: number, height: number): Promise<{ page: Page; errors: string[] }> {
     const context = await browser.newContext({ viewport: { width, height }, locale: 'zh-CN' });

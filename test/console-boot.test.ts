@@ -1,9 +1,8 @@
 import type { Browser, Page, Request } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectErrors, ensureConsoleBuilt, hasChromium, launchChromium, noChromium } from './support/browser.ts';
+import { describe, expect, it } from 'vitest';
+import { collectErrors, hasChromium, noChromium, consoleStand } from './support/browser.ts';
 import { skipTitle } from './support/skip.ts';
 import type { TestPolis } from './support/test-polis.ts';
-import { startTestPolis } from './support/test-polis.ts';
 
 /**
  * The console's boot with a kept session (issue 13, first render): the frame's chunk and the chunk of the page the URL
@@ -15,16 +14,7 @@ describe.skipIf(!hasChromium)(skipTitle('the console boot, in Chromium', noChrom
   let t: TestPolis;
   let browser: Browser;
 
-  beforeAll(async () => {
-    ensureConsoleBuilt();
-    t = await startTestPolis({ listen: true });
-    browser = await launchChromium();
-  }, 600_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await t?.stop();
-  });
+  consoleStand({}, (s) => ({ t, browser } = s));
 
   /** A zh-CN page signed in with a kept session (the admin's token in localStorage), closed with its context. */
   async function signedIn<T>(use: (page: Page, errors: string[]) => Promise<T>): Promise<T> {

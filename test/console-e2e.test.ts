@@ -1,18 +1,16 @@
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { TestPolis } from './support/test-polis.ts';
-import { startTestPolis } from './support/test-polis.ts';
 import {
   collectErrors,
-  ensureConsoleBuilt,
   hasChromium,
-  launchChromium,
   newPage,
   pick,
   setEditorText,
   shot,
   signIn,
   noChromium,
+  consoleStand,
 } from './support/browser.ts';
 import { skipTitle } from './support/skip.ts';
 
@@ -52,19 +50,11 @@ describe.skipIf(!hasChromium)(
     let base: string;
     let errors: string[];
 
-    beforeAll(async () => {
-      ensureConsoleBuilt();
-      // Heartbeats every 500 ms: a failed cluster is Unreachable in 1.5 s instead of 6 s.
-      t = await startTestPolis({ listen: true, controllers: true, config: { heartbeatMs: 500 } });
-      base = t.polis.url!;
-      browser = await launchChromium();
+    // Heartbeats every 500 ms: a failed cluster is Unreachable in 1.5 s instead of 6 s.
+    consoleStand({ controllers: true, config: { heartbeatMs: 500 } }, async (s) => {
+      ({ t, browser, base } = s);
       ({ page } = await newPage(browser));
       errors = collectErrors(page);
-    }, 600_000);
-
-    afterAll(async () => {
-      await browser?.close();
-      await t?.stop();
     });
 
     it('signs in with a token and shows the overview: clusters with health, applications by health, departments, events', async () => {

@@ -1,20 +1,18 @@
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  ensureConsoleBuilt,
   hasChromium,
-  launchChromium,
   newPage,
   noChromium,
   pick,
   setEditorText,
   shot,
   signIn,
+  consoleStand,
 } from './support/browser.ts';
 import { latinSentences, walkConsoleZh } from './support/i18n-walk.ts';
 import { skipTitle } from './support/skip.ts';
 import type { TestPolis } from './support/test-polis.ts';
-import { startTestPolis } from './support/test-polis.ts';
 
 describe('what counts as an English sentence from the server', () => {
   it('is a run of three or more words; ids, names, quantities and commands are not', () => {
@@ -33,17 +31,10 @@ describe.skipIf(!hasChromium)(
     let browser: Browser;
     let page: Page;
 
-    beforeAll(async () => {
-      ensureConsoleBuilt();
-      t = await startTestPolis({ listen: true, controllers: true, config: { heartbeatMs: 500 } });
-      browser = await launchChromium();
+    consoleStand({ controllers: true, config: { heartbeatMs: 500 } }, async (s) => {
+      ({ t, browser } = s);
       ({ page } = await newPage(browser, { lang: 'zh' }));
       await signIn(page, t.polis.url!, t.adminToken);
-    }, 600_000);
-
-    afterAll(async () => {
-      await browser?.close();
-      await t?.stop();
     });
 
     it('walks overview, applications, an application with events and exclusions, clusters with a failed one, departments and audit', async () => {

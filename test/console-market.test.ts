@@ -1,20 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import type { TestPolis } from './support/test-polis.ts';
-import { startTestPolis } from './support/test-polis.ts';
-import {
-  collectErrors,
-  ensureConsoleBuilt,
-  hasChromium,
-  launchChromium,
-  newPage,
-  noChromium,
-  pick,
-  shot,
-} from './support/browser.ts';
+import { collectErrors, hasChromium, newPage, noChromium, pick, shot, consoleStand } from './support/browser.ts';
 import { skipTitle } from './support/skip.ts';
 
 const M = '/apis/market.polis.io/v1';
@@ -64,10 +54,8 @@ describe.skipIf(!hasChromium)(
       return { page, context, errors };
     };
 
-    beforeAll(async () => {
-      ensureConsoleBuilt();
-      t = await startTestPolis({ listen: true, controllers: true, config: { heartbeatMs: 500 } });
-      base = t.polis.url!;
+    consoleStand({ controllers: true, config: { heartbeatMs: 500 } }, async (s) => {
+      ({ t, browser, base } = s);
       expect((await call('POST', '/api/v1/apply', t.adminToken, seed)).status).toBe(200);
       // PostgreSQL released (submitted by the publisher, approved by the data bureau); MySQL submitted by the
       // publisher and Redis by the admin, both waiting for review.
@@ -75,12 +63,6 @@ describe.skipIf(!hasChromium)(
         expect((await call('POST', `${M}/catalogitemversions/${v}/submit`, t.tokens.publisher!)).status).toBe(200);
       expect((await call('POST', `${M}/catalogitemversions/redis-7-2-0/submit`, t.adminToken)).status).toBe(200);
       expect((await call('POST', `${M}/catalogitemversions/postgresql-16-4-0/approve`, t.adminToken)).status).toBe(200);
-      browser = await launchChromium();
-    }, 600_000);
-
-    afterAll(async () => {
-      await browser?.close();
-      await t?.stop();
     });
 
     it('lets a department admin find an item, fill its generated form, instantiate, bind and reveal', async () => {

@@ -1,20 +1,10 @@
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { MetricsSource } from '../src/observe/index.ts';
-import {
-  collectErrors,
-  ensureConsoleBuilt,
-  hasChromium,
-  launchChromium,
-  newPage,
-  noChromium,
-  shot,
-  signIn,
-} from './support/browser.ts';
+import { collectErrors, hasChromium, newPage, noChromium, shot, signIn, consoleStand } from './support/browser.ts';
 import { skipTitle } from './support/skip.ts';
 import type { TestPolis } from './support/test-polis.ts';
-import { startTestPolis } from './support/test-polis.ts';
 
 /** What the education bureau's admin must never see: the other departments, by name and id, and tax's applications. */
 const OTHER_DEPARTMENTS = ['税务局', '人社局', '卫健委', '市场监管局', 'e-invoice', 'tax-filing'];
@@ -79,10 +69,8 @@ describe.skipIf(!hasChromium)(
       .filter((l) => l.tenant === 'edu')
       .reduce((s, l) => s + l.fen, 0);
 
-    beforeAll(async () => {
-      ensureConsoleBuilt();
-      t = await startTestPolis({ listen: true, controllers: false });
-      base = t.polis.url!;
+    consoleStand({ controllers: false }, async (s) => {
+      ({ t, browser, base } = s);
       for (const [i, d] of all.entries()) await t.polis.store.ledger.closeCostDay(DAYS[i]!, d.totals, d.lines);
       // A budget the month has gone past: edu's total is ¥543.36; the budget ¥450 (120.7%).
       const budget = await t.request('POST', '/apis/polis.io/v1/tenants/edu/budgets', {
@@ -113,12 +101,6 @@ describe.skipIf(!hasChromium)(
       const recorded: MetricsSource['history'] = async (_ref, _signal, from, to, step) =>
         Array.from({ length: Math.floor((to - from) / step) + 1 }, (_, i) => (i % 100 === 0 ? 0.3 : 0.1));
       Object.assign(t.polis.metricsSource!, { history: recorded });
-      browser = await launchChromium();
-    }, 600_000);
-
-    afterAll(async () => {
-      await browser?.close();
-      await t?.stop();
     });
 
     it('shows the data bureau every department, the city total and a reconciliation that adds up', async () => {

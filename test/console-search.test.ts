@@ -1,8 +1,7 @@
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { TestPolis } from './support/test-polis.ts';
-import { startTestPolis } from './support/test-polis.ts';
-import { ensureConsoleBuilt, hasChromium, launchChromium, newPage, noChromium, signIn } from './support/browser.ts';
+import { hasChromium, newPage, noChromium, signIn, consoleStand } from './support/browser.ts';
 import { skipTitle } from './support/skip.ts';
 
 /**
@@ -16,16 +15,7 @@ describe.skipIf(!hasChromium)(
     let t: TestPolis;
     let browser: Browser;
 
-    beforeAll(async () => {
-      ensureConsoleBuilt();
-      t = await startTestPolis({ listen: true });
-      browser = await launchChromium();
-    }, 600_000);
-
-    afterAll(async () => {
-      await browser?.close();
-      await t?.stop();
-    });
+    consoleStand({}, (s) => ({ t, browser } = s));
 
     it('finds 教育局 by its Chinese name and by jyj, and opens it', async () => {
       const { context, page } = await newPage(browser, { lang: 'zh' });

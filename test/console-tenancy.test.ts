@@ -1,17 +1,7 @@
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { TestPolis } from './support/test-polis.ts';
-import { startTestPolis } from './support/test-polis.ts';
-import {
-  collectErrors,
-  ensureConsoleBuilt,
-  hasChromium,
-  launchChromium,
-  newPage,
-  shot,
-  signIn,
-  noChromium,
-} from './support/browser.ts';
+import { collectErrors, hasChromium, newPage, shot, signIn, noChromium, consoleStand } from './support/browser.ts';
 import { skipTitle } from './support/skip.ts';
 
 /**
@@ -26,17 +16,7 @@ describe.skipIf(!hasChromium)(
     let browser: Browser;
     let base: string;
 
-    beforeAll(async () => {
-      ensureConsoleBuilt();
-      t = await startTestPolis({ listen: true, controllers: false });
-      base = t.polis.url!;
-      browser = await launchChromium();
-    }, 600_000);
-
-    afterAll(async () => {
-      await browser?.close();
-      await t?.stop();
-    });
+    consoleStand({ controllers: false }, (s) => ({ t, browser, base } = s));
 
     it('shows an education bureau admin only education’s applications, and refuses the tax bureau’s', async () => {
       const { page, context } = await newPage(browser);

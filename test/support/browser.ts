@@ -3,6 +3,9 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
+import type { TestPolis } from './test-polis.ts';
+import { startTestPolis } from './test-polis.ts';
 
 /** Debian's Chromium: the browser the console's end-to-end tests and bench/console drive (CI installs it). */
 export const CHROMIUM = process.env.POLIS_CHROMIUM ?? '/usr/bin/chromium';
@@ -36,6 +39,36 @@ export function ensureConsoleBuilt(): void {
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+}
+
+/** What a console test file works on: a listening polis, its address and one Chromium. */
+export interface ConsoleStand {
+  t: TestPolis;
+  browser: Browser;
+  base: string;
+}
+
+/**
+ * The console tests' common set-up, for one describe block: before its tests, builds the console when stale, starts a
+ * listening polis with `options` and launches Chromium, then hands them to `ready` (which may seed more); after them,
+ * closes the browser and stops the polis, whatever failed.
+ */
+export function consoleStand(
+  options: Omit<NonNullable<Parameters<typeof startTestPolis>[0]>, 'listen'>,
+  ready: (stand: ConsoleStand) => unknown,
+): void {
+  let t: TestPolis | undefined;
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    ensureConsoleBuilt();
+    t = await startTestPolis({ ...options, listen: true });
+    browser = await launchChromium();
+    await ready({ t, browser, base: t.polis.url! });
+  }, 600_000);
+  afterAll(async () => {
+    await browser?.close();
+    await t?.stop();
+  });
 }
 
 /** A fresh browser context (its own storage: one signed-in user) with a page on polis. */
