@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { ErrorCause } from '../kernel/errors.ts';
 import { defineKind } from '../resources/kind-schema.ts';
 import type { KindDefinition } from '../resources/registry.ts';
+import { bilingual, dnsLabel, envPrefix } from './schema-parts.ts';
 import { ENGINES } from './provisioners/provisioner.ts';
 import { sharingKinds } from './sharing-kinds.ts';
 import { schemaCauses, templateCauses } from './template.ts';
@@ -14,10 +15,6 @@ export const MARKET_API_VERSION = `${MARKET_GROUP}/${MARKET_VERSION}`;
 export const PLATFORM_SPACE = 'platform';
 
 const base = { group: MARKET_GROUP, version: MARKET_VERSION } as const;
-const bilingual = z.object({ zh: z.string().min(1).max(2000), en: z.string().min(1).max(2000) }).strict();
-const dnsLabel = z
-  .string()
-  .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'a DNS label: lower-case letters, digits and "-", at most 63');
 
 export const ITEM_TYPES = ['middleware', 'solution'] as const;
 export const PRICE_MODELS = ['free', 'instance-month', 'binding-month'] as const;
@@ -277,10 +274,7 @@ export const serviceBindingKind: KindDefinition = defineKind({
       // The instance is the data bureau's shared one in the platform space (else one of this department).
       shared: z.boolean().optional(),
       application: dnsLabel,
-      envPrefix: z
-        .string()
-        .regex(/^[A-Z][A-Z0-9_]{0,30}$/, 'upper-case letters, digits and "_", starting with a letter')
-        .optional(),
+      envPrefix: envPrefix.optional(),
     })
     .strict(),
   status: z.record(z.string(), z.unknown()),

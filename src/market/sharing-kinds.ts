@@ -2,12 +2,9 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { defineKind } from '../resources/kind-schema.ts';
 import type { KindDefinition } from '../resources/registry.ts';
+import { bilingual, dnsLabel, envPrefix } from './schema-parts.ts';
 
 const base = { group: 'market.polis.io', version: 'v1' } as const;
-const bilingual = z.object({ zh: z.string().min(1).max(2000), en: z.string().min(1).max(2000) }).strict();
-const dnsLabel = z
-  .string()
-  .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'a DNS label: lower-case letters, digits and "-", at most 63');
 
 export interface SharedAPISpec {
   readonly application: string;
@@ -77,10 +74,7 @@ export const apiSubscriptionKind: KindDefinition = defineKind({
       department: dnsLabel,
       api: dnsLabel,
       application: dnsLabel,
-      envPrefix: z
-        .string()
-        .regex(/^[A-Z][A-Z0-9_]{0,30}$/, 'upper-case letters, digits and "_", starting with a letter')
-        .optional(),
+      envPrefix: envPrefix.optional(),
     })
     .strict(),
   status: z.record(z.string(), z.unknown()),
