@@ -23,25 +23,8 @@ export const opsPaths = {
       : `/api/v1/utilization/history?range=${enc(range)}`,
 } as const;
 
-export interface BillLine {
-  readonly app: string;
-  readonly cluster: string;
-  readonly vendor: string;
-  readonly item: string;
-  readonly fen: number;
-}
-
-/** GET /api/v1/tenants/{t}/bill (src/operations/billing/bill.ts). */
-export interface Bill {
-  readonly tenant: string;
-  readonly month: string;
-  readonly closedDays: number;
-  readonly daysInMonth: number;
-  readonly totalFen: number;
-  readonly lines: readonly BillLine[];
-  readonly daily: readonly { readonly day: string; readonly fen: number }[];
-  readonly forecastFen: number;
-}
+/** GET /api/v1/tenants/{t}/bill: the server's own type. */
+export type { Bill, BillLine } from '../../../../src/operations/billing/bill.ts';
 
 export interface BillSummary {
   readonly tenant: string;

@@ -90,6 +90,10 @@ describe('the bill on the cost page', () => {
       daysInMonth: 30,
       totalFen: 300,
       lines: [],
+      byApplication: {},
+      byCluster: {},
+      byVendor: {},
+      byItem: {},
       daily: [
         { day: '2026-11-01', fen: 100 },
         { day: '2026-11-02', fen: 200 },
