@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { restoreBackup, verifyBackup } from '../src/backup/backup-restore.ts';
-import { runCli } from '../src/cli/run-cli.ts';
 import { loadConfig } from '../src/kernel/config.ts';
 import { startPolis } from '../src/main.ts';
 import type { AuditEntry } from '../src/resources/audit-log.ts';
@@ -15,6 +14,8 @@ import { generateSecretKey } from '../src/tenancy/secret-cipher.ts';
 import { BACKENDS, createPostgresTestSchema } from './setup/backends.ts';
 import { skipTitle } from './support/skip.ts';
 import type { TestPolis } from './support/test-polis.ts';
+import type { CliRun } from './support/cli-users.ts';
+import { cliOnce } from './support/cli-users.ts';
 import { startTestPolis } from './support/test-polis.ts';
 
 const pgAvailable = BACKENDS.find((b) => b.name === 'postgres')!.available;
@@ -31,18 +32,8 @@ async function contents(store: Store): Promise<{ objects: string[]; audit: Audit
 }
 
 /** Runs the CLI in-process with captured output and no saved login. */
-async function cli(args: string[], env: Record<string, string> = {}) {
-  let stdout = '';
-  let stderr = '';
-  const home = mkdtempSync(join(tmpdir(), 'polis-cli-'));
-  const code = await runCli(args, {
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s) },
-    stdin: Readable.from([]),
-    env: { HOME: home, POLIS_CONFIG: join(home, 'config.json'), ...env },
-  });
-  rmSync(home, { recursive: true, force: true });
-  return { code, stdout, stderr };
+function cli(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  return cliOnce(args, env);
 }
 
 describe('online backup through the API', () => {

@@ -1,35 +1,21 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runRetention } from '../src/audit/retention.ts';
 import { readXlsx } from '../src/audit/xlsx.ts';
 import { ManualClock } from '../src/kernel/clock.ts';
-import { runCli } from '../src/cli/run-cli.ts';
 import type { TestPolis } from './support/test-polis.ts';
+import type { CliRun } from './support/cli-users.ts';
+import { runCaptured } from './support/cli-users.ts';
 import { startTestPolis } from './support/test-polis.ts';
 
 /** `polis audit export` and `polis audit verify FILE…`: an export verifies against the chain; a changed one does not. */
 let t: TestPolis;
 let home: string;
 
-async function polis(args: string[], user = 'auditor') {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(args, {
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s) },
-    stdin: Readable.from([]),
-    env: {
-      HOME: home,
-      POLIS_CONFIG: join(home, 'none.json'),
-      POLIS_SERVER: t.polis.url!,
-      POLIS_TOKEN: t.tokens[user]!,
-    },
-    cwd: home,
-  });
-  return { code, stdout, stderr };
+function polis(args: string[], user = 'auditor'): Promise<CliRun> {
+  return runCaptured(args, home, { POLIS_SERVER: t.polis.url!, POLIS_TOKEN: t.tokens[user]! });
 }
 
 beforeAll(async () => {

@@ -1,12 +1,10 @@
 import http from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Readable } from 'node:stream';
-import { runCli } from '../src/cli/run-cli.ts';
+import {} from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../src/kernel/clock.ts';
 import type { TestPolis } from './support/test-polis.ts';
+import type { CliRun } from './support/cli-users.ts';
+import { cliOnce } from './support/cli-users.ts';
 import { startTestPolis } from './support/test-polis.ts';
 
 /**
@@ -68,27 +66,8 @@ afterAll(async () => {
   await t?.stop();
 });
 
-async function polis(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const home = mkdtempSync(join(tmpdir(), 'polis-logs-cli-'));
-  let stdout = '';
-  let stderr = '';
-  try {
-    const code = await runCli(args, {
-      stdout: { write: (s: string) => (stdout += s) },
-      stderr: { write: (s: string) => (stderr += s) },
-      stdin: Readable.from([]),
-      env: {
-        HOME: home,
-        POLIS_CONFIG: join(home, 'no-login.json'),
-        POLIS_SERVER: t.polis.url!,
-        POLIS_TOKEN: t.tokens['edu-staff']!,
-      },
-      cwd: home,
-    });
-    return { code, stdout, stderr };
-  } finally {
-    rmSync(home, { recursive: true, force: true });
-  }
+function polis(args: string[]): Promise<CliRun> {
+  return cliOnce(args, { POLIS_SERVER: t.polis.url!, POLIS_TOKEN: t.tokens['edu-staff']! });
 }
 
 describe('pods and logs of an application', { timeout: 120_000 }, () => {
