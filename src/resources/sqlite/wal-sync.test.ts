@@ -220,4 +220,24 @@ describe('SQLite group commits made durable off the event loop', () => {
       await wal.close();
     }
   });
+
+  it('fails the callers still waiting for a descriptor when it is closed, never acknowledging them', async () => {
+    const file = join(dir, 'polis.db');
+    writeFileSync(`${file}-wal`, '');
+    const wal = new WalSync(file, 1);
+    const { pending } = heldDatasync(await fileHandlePrototype(`${file}-wal`));
+    const a = wal.sync();
+    await until(() => pending.length === 1, 'the first flush started');
+    const b = wal.sync();
+    const closed = wal.close();
+    const bEnded = b.then(
+      () => 'acknowledged',
+      (e: unknown) => (e as Error).message,
+    );
+    // Answered in call order: after the running flush, which still acknowledges its own caller.
+    pending.shift()!();
+    await a;
+    expect(await bEnded).toBe('the store is closed');
+    await closed;
+  });
 });

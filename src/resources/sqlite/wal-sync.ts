@@ -91,9 +91,17 @@ export class WalSync {
       this.#next?.start();
     });
     const earlier = this.#tail;
-    const ordered = Promise.all([earlier, call.catch(() => undefined)]).then(() => {
+    const ordered = Promise.all([
+      earlier,
+      call.then(
+        () => undefined,
+        (e: unknown) => ({ error: e }),
+      ),
+    ]).then(([, own]) => {
       // A call started earlier (or this one) failed: what this one flushed may rely on pages that write dropped.
       if (this.#failed !== undefined) throw this.#failed;
+      // This one did not run (the store closed first).
+      if (own !== undefined) throw own.error;
     });
     this.#tail = ordered.catch(() => undefined);
     return ordered;
