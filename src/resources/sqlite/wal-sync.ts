@@ -16,7 +16,7 @@ export const MAX_CONCURRENT_SYNCS = 3;
  *
  * Each `sync()` starts its own fdatasync at once while fewer than `maxConcurrent` run: a commit made while one runs
  * no longer waits for it to end and then for a whole second one (a flush of two fdatasyncs was the tail of the
- * writes benchmark; the kernel merges the device cache flushes of calls that overlap). Past that, callers share the
+ * writes benchmark; on these disks overlapping calls are not serialized, see docs/store.md). Past that, callers share the
  * next one to start. A call resolves only after every call started before it has ended, so acknowledgements keep
  * commit order.
  *
