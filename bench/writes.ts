@@ -14,6 +14,7 @@
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { constants as perfConstants } from 'node:perf_hooks';
 import { spawnPolis } from '../test/support/child-polis.ts';
 import type { ChildPolis } from '../test/support/child-polis.ts';
 import type { BatchPhaseMark } from '../src/kernel/change-trace.ts';
@@ -79,19 +80,38 @@ interface Phases {
   readonly commitMax: number;
   readonly flushP50: number;
   readonly flushP99: number;
+  /**
+   * Until the event loop saw the batch's own durable flush end (SQLite: its fdatasync), from its commit; the rest of
+   * `flush` is the wait for earlier batches. Undefined where the commit itself is durable (PostgreSQL).
+   */
+  readonly syncP50: number | undefined;
+  readonly syncP99: number | undefined;
   readonly gcMsPerSec: number;
   readonly gcMaxMs: number;
+  /** Young-generation collections (scavenges): how many, and the longest. */
+  readonly scavenges: number;
+  readonly scavengeMaxMs: number;
+  /** Old-generation pauses (mark-compact, incremental marking steps, weak callbacks): how many, and the longest. */
+  readonly majors: number;
+  readonly majorMaxMs: number;
 }
+
+/** PerformanceEntry detail.kind of a scavenge. */
+const GC_MINOR = perfConstants.NODE_PERFORMANCE_GC_MINOR;
 
 function phasesOf(file: string, [from, to]: readonly [number, number]): Phases | undefined {
   if (!existsSync(file)) return undefined;
   const trace = JSON.parse(readFileSync(file, 'utf8')) as {
     batches: BatchPhaseMark[];
-    gc: { at: number; ms: number }[];
+    gc: { at: number; ms: number; kind?: number }[];
   };
   const batches = trace.batches.filter((b) => b.at >= from && b.at <= to);
-  const gc = trace.gc.filter((g) => g.at >= from && g.at <= to).map((g) => g.ms);
+  const pauses = trace.gc.filter((g) => g.at >= from && g.at <= to);
+  const gc = pauses.map((g) => g.ms);
+  const minor = pauses.filter((g) => g.kind === GC_MINOR).map((g) => g.ms);
+  const major = pauses.filter((g) => g.kind !== GC_MINOR).map((g) => g.ms);
   const queued = batches.flatMap((b) => b.queuedMs);
+  const synced = batches.flatMap((b) => (b.syncMs === undefined ? [] : [b.syncMs]));
   return {
     batches: batches.length,
     queuedP50: percentile(queued, 50),
@@ -113,8 +133,14 @@ function phasesOf(file: string, [from, to]: readonly [number, number]): Phases |
       batches.map((b) => b.flushMs),
       99,
     ),
+    syncP50: synced.length > 0 ? percentile(synced, 50) : undefined,
+    syncP99: synced.length > 0 ? percentile(synced, 99) : undefined,
     gcMsPerSec: gc.reduce((a, b) => a + b, 0) / ((to - from) / 1000),
     gcMaxMs: Math.max(0, ...gc),
+    scavenges: minor.length,
+    scavengeMaxMs: Math.max(0, ...minor),
+    majors: major.length,
+    majorMaxMs: Math.max(0, ...major),
   };
 }
 
@@ -263,7 +289,7 @@ async function runBackend(
   rmSync(batchTrace, { force: true });
   if (phases && last)
     console.log(
-      `[${backend}] ${last.writers} writers, per batch (${phases.batches}): queued p50 ${phases.queuedP50.toFixed(1)} / p99 ${phases.queuedP99.toFixed(1)} ms, run p99 ${phases.runP99.toFixed(1)} ms, commit p99 ${phases.commitP99.toFixed(1)} / max ${phases.commitMax.toFixed(1)} ms, flush p50 ${phases.flushP50.toFixed(1)} / p99 ${phases.flushP99.toFixed(1)} ms; GC ${phases.gcMsPerSec.toFixed(0)} ms/s, longest pause ${phases.gcMaxMs.toFixed(1)} ms`,
+      `[${backend}] ${last.writers} writers, per batch (${phases.batches}): queued p50 ${phases.queuedP50.toFixed(1)} / p99 ${phases.queuedP99.toFixed(1)} ms, run p99 ${phases.runP99.toFixed(1)} ms, commit p99 ${phases.commitP99.toFixed(1)} / max ${phases.commitMax.toFixed(1)} ms, flush p50 ${phases.flushP50.toFixed(1)} / p99 ${phases.flushP99.toFixed(1)} ms${phases.syncP50 !== undefined && phases.syncP99 !== undefined ? ` (its own flush seen ended p50 ${phases.syncP50.toFixed(1)} / p99 ${phases.syncP99.toFixed(1)} ms)` : ''}; GC ${phases.gcMsPerSec.toFixed(0)} ms/s, longest pause ${phases.gcMaxMs.toFixed(1)} ms (${phases.scavenges} scavenges, longest ${phases.scavengeMaxMs.toFixed(1)} ms; ${phases.majors} old-generation pauses, longest ${phases.majorMaxMs.toFixed(1)} ms)`,
     );
   return { levels, phases };
 }
@@ -276,7 +302,20 @@ function phaseFigures(s: string, writers: number, p: Phases): Figure[] {
     ms('phase_batch_run_p99', p.runP99, `a batch's writes one after another, ${p.batches} batches`),
     ms('phase_commit_p99', p.commitP99, `the COMMIT; longest ${round(p.commitMax, 2)} ms (SQLite: on the event loop)`),
     ms('phase_flush_p99', p.flushP99, `commit to acknowledgement (the durable flush); p50 ${round(p.flushP50, 2)} ms`),
-    ms('gc_pause_max', p.gcMaxMs, `GC pauses took ${round(p.gcMsPerSec)} ms per second`),
+    ...(p.syncP50 !== undefined && p.syncP99 !== undefined
+      ? [
+          ms(
+            'phase_sync_p99',
+            p.syncP99,
+            `commit until the event loop saw the batch's own flush (its fdatasync) end, earlier batches not waited for; p50 ${round(p.syncP50, 2)} ms`,
+          ),
+        ]
+      : []),
+    ms(
+      'gc_pause_max',
+      p.gcMaxMs,
+      `GC pauses took ${round(p.gcMsPerSec)} ms per second; ${p.scavenges} scavenges (longest ${round(p.scavengeMaxMs, 2)} ms), ${p.majors} old-generation pauses (longest ${round(p.majorMaxMs, 2)} ms)`,
+    ),
   ];
 }
 

@@ -55,6 +55,11 @@ export interface BatchPhaseMark {
   readonly commitMs: number;
   /** From the commit until the batch was acknowledged: the durable flush, and earlier batches' (ms). */
   readonly flushMs: number;
+  /**
+   * From the commit until its own durable flush resolved (SQLite: the fdatasync of the log), earlier batches' not
+   * waited for; `flushMs` minus this is the wait for earlier batches and for the event loop. Absent without a flush.
+   */
+  readonly syncMs?: number;
   /** Per job of the batch: how long it queued before it started to run (ms). */
   readonly queuedMs: readonly number[];
 }

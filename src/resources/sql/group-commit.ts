@@ -249,6 +249,7 @@ export class GroupCommit {
     // Committed: its revisions are never taken again.
     if (batchState) this.#recent.committed(batchState.written);
     const committedAt = trace ? traceNow() : 0;
+    let syncedAt: number | undefined;
     const acknowledge = (): void => {
       if (trace)
         markBatch({
@@ -256,6 +257,7 @@ export class GroupCommit {
           runMs: trace.ranAt - trace.at,
           commitMs: committedAt - trace.ranAt,
           flushMs: traceNow() - committedAt,
+          ...(syncedAt !== undefined ? { syncMs: syncedAt - committedAt } : {}),
           queuedMs: trace.queuedMs,
         });
       this.#commits++;
@@ -272,7 +274,13 @@ export class GroupCommit {
     }
     // Not awaited: the next batch runs while this one's log is flushed. The flush asked for now covers this commit
     // and every earlier one; waiting for the previous batch too keeps acknowledgements in commit order.
-    const flushed = Promise.all([this.#tail, durable()]);
+    const synced = durable();
+    if (trace)
+      void synced.then(
+        () => (syncedAt = traceNow()),
+        () => undefined,
+      );
+    const flushed = Promise.all([this.#tail, synced]);
     this.#tail = flushed.then(acknowledge, (e: unknown) => {
       const error = this.#opts.classify(e);
       for (const d of done) d.job.reject(error);

@@ -111,13 +111,14 @@ describe('SQLite group commits made durable off the event loop', () => {
         other.close();
         return n.n === 2;
       }, 'the second batch committed');
+      // Its flush starts at once, beside the first one, and ends first: the second batch still waits for the first.
+      await until(() => pending.length === 2, 'the second batch is being flushed');
+      expect(order).toEqual([]);
+      pending.pop()!();
+      await new Promise((r) => setTimeout(r, 20));
       expect(order).toEqual([]);
       pending.shift()!();
-      await first;
-      await until(() => pending.length === 1, 'the second batch is being flushed');
-      expect(order).toEqual(['first']);
-      pending.shift()!();
-      await second;
+      await Promise.all([first, second]);
       expect(order).toEqual(['first', 'second']);
     } finally {
       for (const release of pending.splice(0)) release();
@@ -125,10 +126,10 @@ describe('SQLite group commits made durable off the event loop', () => {
     }
   });
 
-  it('shares one fdatasync among the callers that ask while one runs, and fails every later one after a failure', async () => {
+  it('shares one fdatasync among the callers that ask while every descriptor is busy, and fails every later one after a failure', async () => {
     const file = join(dir, 'polis.db');
     writeFileSync(`${file}-wal`, '');
-    const wal = new WalSync(file);
+    const wal = new WalSync(file, 1);
     const proto = await fileHandlePrototype(`${file}-wal`);
     const { spy, pending } = heldDatasync(proto);
     try {
@@ -152,5 +153,91 @@ describe('SQLite group commits made durable off the event loop', () => {
       for (const release of pending.splice(0)) release();
       await wal.close();
     }
+  });
+
+  it('runs fdatasync calls side by side up to its limit, each on a descriptor of its own, resolving them in call order', async () => {
+    const file = join(dir, 'polis.db');
+    writeFileSync(`${file}-wal`, '');
+    const wal = new WalSync(file, 2);
+    const proto = await fileHandlePrototype(`${file}-wal`);
+    const { spy, pending } = heldDatasync(proto);
+    try {
+      const ended: string[] = [];
+      const track = (name: string, p: Promise<void>) =>
+        p.then(
+          () => ended.push(name),
+          () => ended.push(`${name} failed`),
+        );
+      const a = track('a', wal.sync());
+      const b = track('b', wal.sync());
+      await until(() => pending.length === 2, 'two flushes run');
+      // Both descriptors are busy: c and d share the next call.
+      const c = track('c', wal.sync());
+      const d = track('d', wal.sync());
+      const descriptors = new Set(spy.mock.contexts.map((h) => (h as { fd: number }).fd));
+      expect(descriptors.size).toBe(2);
+      // b's fdatasync ends first; b is acknowledged only after a.
+      pending.pop()!();
+      await until(() => pending.length === 2, 'the shared call started on the free descriptor');
+      await new Promise((r) => setTimeout(r, 20));
+      expect(ended).toEqual([]);
+      pending.shift()!();
+      await Promise.all([a, b]);
+      expect(ended).toEqual(['a', 'b']);
+      pending.shift()!();
+      await Promise.all([c, d]);
+      expect(ended).toEqual(['a', 'b', 'c', 'd']);
+      expect(wal.syncs).toBe(3);
+    } finally {
+      for (const release of pending.splice(0)) release();
+      await wal.close();
+    }
+  });
+
+  it('fails a call that ended well when a call started before it failed', async () => {
+    const file = join(dir, 'polis.db');
+    writeFileSync(`${file}-wal`, '');
+    const wal = new WalSync(file, 2);
+    const proto = await fileHandlePrototype(`${file}-wal`);
+    const gates: Array<(ok: boolean) => void> = [];
+    vi.spyOn(proto, 'datasync').mockImplementation(
+      () =>
+        new Promise<void>((resolve, reject) =>
+          gates.push((ok) => (ok ? resolve() : reject(Object.assign(new Error('EIO: i/o error'), { code: 'EIO' })))),
+        ),
+    );
+    try {
+      const a = wal.sync();
+      const b = wal.sync();
+      await until(() => gates.length === 2, 'two flushes run');
+      // The later call's fdatasync succeeds first, the earlier one's fails: neither is acknowledged.
+      gates[1]!(true);
+      gates[0]!(false);
+      await expect(a).rejects.toMatchObject({ code: 'EIO' });
+      await expect(b).rejects.toMatchObject({ code: 'EIO' });
+      await expect(wal.sync()).rejects.toMatchObject({ code: 'EIO' });
+    } finally {
+      await wal.close();
+    }
+  });
+
+  it('fails the callers still waiting for a descriptor when it is closed, never acknowledging them', async () => {
+    const file = join(dir, 'polis.db');
+    writeFileSync(`${file}-wal`, '');
+    const wal = new WalSync(file, 1);
+    const { pending } = heldDatasync(await fileHandlePrototype(`${file}-wal`));
+    const a = wal.sync();
+    await until(() => pending.length === 1, 'the first flush started');
+    const b = wal.sync();
+    const closed = wal.close();
+    const bEnded = b.then(
+      () => 'acknowledged',
+      (e: unknown) => (e as Error).message,
+    );
+    // Answered in call order: after the running flush, which still acknowledges its own caller.
+    pending.shift()!();
+    await a;
+    expect(await bEnded).toBe('the store is closed');
+    await closed;
   });
 });
