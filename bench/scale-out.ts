@@ -66,7 +66,7 @@ type ToReplica =
   { type: 'settle' } | { type: 'step'; seq: number; now: number } | { type: 'resync' } | { type: 'stop' };
 type FromReplica =
   | { type: 'ready'; id: string; owned: number }
-  | { type: 'settled'; handled: number; reconciles: number; cpuS: number }
+  | { type: 'settled'; handled: number; reconciles: number; cpuS: number; byTrigger: Record<string, number> }
   | { type: 'stepped' }
   | { type: 'report'; report: ReplicaReport };
 type ToSim = { type: 'advance'; ms: number } | { type: 'count' } | { type: 'stop' };
@@ -168,6 +168,7 @@ async function replica(): Promise<void> {
           type: 'settled',
           handled: polis.delivery.handled().length,
           reconciles: polis.delivery.stats.reconciles,
+          byTrigger: { ...polis.delivery.stats.byTrigger },
           cpuS: (cpu.user + cpu.system) / 1e6,
         });
       } else if (m.type === 'step') {
@@ -360,6 +361,8 @@ async function runSize(url: string, apps: number): Promise<SizeRun> {
     if (rounds === MAX_ROUNDS)
       notes.push(`at ${apps}: not every pod was ready after ${MAX_ROUNDS} steps of ${STEP_MS / 1000} s (virtual)`);
     const deliverCpuS = settled.map((x) => x.cpuS);
+    const byTrigger = triggersPerApp(settled, apps);
+    console.log(`  reconciles per application by trigger: ${byTrigger}`);
     console.log(
       `  started in ${round(startS)} s, delivered in ${round(deliverS)} s (${rounds} virtual steps); ` +
         `cloud: ${count!.deployments} Deployments, ${count!.ready}/${count!.pods} pods ready of ${expectedPods}`,
@@ -443,7 +446,7 @@ async function runSize(url: string, apps: number): Promise<SizeRun> {
         metric: `reconciles per application at start and first delivery, ${apps}`,
         value: round(settled.reduce((n, x) => n + x.reconciles, 0) / apps, 2),
         unit: 'reconciles',
-        baseline: `${settled.map((x) => x.reconciles).join(' / ')} reconciles for ${owned.join(' / ')} applications`,
+        baseline: `${settled.map((x) => x.reconciles).join(' / ')} reconciles for ${owned.join(' / ')} applications; per application by trigger: ${byTrigger}`,
       }),
       figure({
         metric: `replica CPU per application at first delivery, ${apps} (largest share)`,
@@ -457,6 +460,16 @@ async function runSize(url: string, apps: number): Promise<SizeRun> {
     await Promise.all(children.map((c) => stopChild(c, { type: 'stop' })));
     await stopChild(cloudProc, { type: 'stop' });
   }
+}
+
+/** Reconciles per application by what queued them, the three replicas together, most first. */
+function triggersPerApp(settled: readonly { byTrigger: Record<string, number> }[], apps: number): string {
+  const sum = new Map<string, number>();
+  for (const s of settled) for (const [t, n] of Object.entries(s.byTrigger)) sum.set(t, (sum.get(t) ?? 0) + n);
+  return [...sum]
+    .sort((a, b) => b[1] - a[1])
+    .map(([t, n]) => `${t} ${round(n / apps, 2)}`)
+    .join(', ');
 }
 
 /**

@@ -96,7 +96,34 @@ export interface DeliveryStats {
   errors: number;
   /** Reconciles put off until the next paced fair-sharing decision (SharingPace). */
   sharingDeferred: number;
+  /**
+   * Reconciles by what queued them (the first trigger since the key's last reconcile began: an application change,
+   * a resync, a workload change, room freed, a timed recheck...; `retry` after a failure). For diagnosing how many
+   * reconciles a delivery takes (bench/scale-out prints them).
+   */
+  readonly byTrigger: Record<string, number>;
 }
+
+/** What queued a reconcile (DeliveryStats.byTrigger). */
+export type ReconcileTrigger =
+  | 'app-new'
+  | 'app-change'
+  | 'redelivery'
+  | 'external'
+  | 'resync'
+  | 'yield-others'
+  | 'workload'
+  | 'room'
+  | 'ref-objects'
+  | 'sharing-deferred'
+  | 'crash-recheck'
+  | 'failback-recheck'
+  | 'reserve-conflict'
+  | 'workflow-recheck'
+  | 'waiting-on-app'
+  | 'workflow-next'
+  | 'status-conflict'
+  | 'suspend-check';
 
 interface Memory {
   /** Per cluster: the hash of what was last applied there. */
@@ -141,7 +168,11 @@ export class DeliveryController {
     prunes: 0,
     errors: 0,
     sharingDeferred: 0,
+    byTrigger: {},
   };
+  /** The first trigger of each queued key since its last reconcile began, and of its timed one (byTrigger). */
+  private readonly triggers = new Map<string, ReconcileTrigger>();
+  private readonly timedTriggers = new Map<string, ReconcileTrigger>();
   private readonly deps: DeliveryDeps;
   private readonly queue: WorkQueue;
   private readonly events: EventRecorder;
@@ -201,7 +232,7 @@ export class DeliveryController {
           return;
         }
         if (e.type !== 'DELETED' && this.unchangedForDelivery(key, e.object)) return;
-        this.queue.add(key);
+        this.add(key, this.memory.has(key) ? 'app-change' : 'app-new');
       },
       onError: (err) => {
         this.deps.log?.('application watch failed; resyncing', err);
@@ -227,7 +258,7 @@ export class DeliveryController {
         filter: { kind: 'Event', match: (e) => redeliveryRequested(e) !== undefined },
         onEvent: (e) => {
           const key = redeliveryRequested(e);
-          if (key && this.owns(key)) this.queue.add(key);
+          if (key && this.owns(key)) this.add(key, 'redelivery');
         },
         onError: (err) => {
           this.deps.log?.('redelivery requests watch failed; resyncing', err);
@@ -278,7 +309,7 @@ export class DeliveryController {
   }
 
   enqueue(tenant: string, name: string): void {
-    this.queue.add(`${tenant}/${name}`);
+    this.add(`${tenant}/${name}`, 'external');
   }
 
   /**
@@ -320,7 +351,7 @@ export class DeliveryController {
         if (!this.owns(key)) continue;
         const mem = periodic ? this.memory.get(key) : undefined;
         if (mem?.unplaced && mem.holdsNothing && mem.reconciledVersion === o.resourceVersion) continue;
-        this.queue.add(key);
+        this.add(key, 'resync');
         n++;
       }
       cont = page.continue;
@@ -374,14 +405,14 @@ export class DeliveryController {
       this.deps.log?.(`fair sharing: ${key} left out`, e);
     }
     // Owned applications that must give borrowed room back because of it are reconciled here.
-    for (const other of this.sharing.takeYielding()) if (this.owns(other)) this.queue.add(other);
+    for (const other of this.sharing.takeYielding()) if (this.owns(other)) this.add(other, 'yield-others');
   }
 
   /** A cluster's workload changes (pods ready, lost, rolled) bring the owning application back to the queue. */
   private listenTo(cluster: string): void {
     const off = this.deps.clusters.driver(cluster)?.watchWorkloads?.((namespace) => {
       const key = this.byNamespace.get(namespace);
-      if (key) this.queue.add(key);
+      if (key) this.add(key, 'workload');
     });
     if (off) this.unlisten.push(off);
   }
@@ -406,12 +437,34 @@ export class DeliveryController {
   }
 
   private requeueForRoom(): void {
-    for (const [key, m] of this.memory) if (m.unplaced || m.onBurst) this.queue.add(key);
+    for (const [key, m] of this.memory) if (m.unplaced || m.onBurst) this.add(key, 'room');
+  }
+
+  private add(key: string, trigger: ReconcileTrigger): void {
+    if (!this.triggers.has(key)) this.triggers.set(key, trigger);
+    this.queue.add(key);
+  }
+
+  private addAfter(key: string, ms: number, trigger: ReconcileTrigger): void {
+    if (!this.timedTriggers.has(key)) this.timedTriggers.set(key, trigger);
+    this.queue.addAfter(key, ms);
+  }
+
+  /** Counts a reconcile of `key` under what queued it (byTrigger). */
+  private countTrigger(key: string): void {
+    let t: string | undefined = this.triggers.get(key);
+    if (t !== undefined) this.triggers.delete(key);
+    else {
+      t = this.timedTriggers.get(key) ?? 'retry';
+      this.timedTriggers.delete(key);
+    }
+    this.stats.byTrigger[t] = (this.stats.byTrigger[t] ?? 0) + 1;
   }
 
   /** One reconcile of one application. Safe to repeat at any point; writes only what changed. */
   async reconcile(key: string): Promise<void> {
     this.stats.reconciles++;
+    this.countTrigger(key);
     const slash = key.indexOf('/');
     const tenant = key.slice(0, slash);
     const name = key.slice(slash + 1);
@@ -466,7 +519,7 @@ export class DeliveryController {
     });
     if (!refs.ok) {
       this.event(owner, 'Warning', 'RefObjectsNotRead', msg('MessageList', { items: [...refs.problems] }));
-      this.queue.addAfter(key, 10_000);
+      this.addAfter(key, 10_000, 'ref-objects');
       return;
     }
     const spec = refs.spec;
@@ -525,7 +578,7 @@ export class DeliveryController {
       // A contended estate's fair-sharing decision is paced; this application changed since the last one and is
       // decided with the next (nothing of it is written meanwhile).
       this.stats.sharingDeferred++;
-      this.queue.addAfter(key, Math.ceil(share.deferredMs));
+      this.addAfter(key, Math.ceil(share.deferredMs), 'sharing-deferred');
       return;
     }
     const capped = schedulingCaps(
@@ -564,7 +617,7 @@ export class DeliveryController {
     }
     const notes = new EventNotes();
     for (const m of crash.moved) notes.add('Warning', 'ComponentFailedOver', undefined, m);
-    if (crash.recheckInMs !== undefined) this.queue.addAfter(key, crash.recheckInMs);
+    if (crash.recheckInMs !== undefined) this.addAfter(key, crash.recheckInMs, 'crash-recheck');
     const { plan, failover, recheckInMs } = planFailback(
       { ...base, generation },
       sticky,
@@ -575,10 +628,10 @@ export class DeliveryController {
       notes,
       draining,
     );
-    if (recheckInMs !== undefined) this.queue.addAfter(key, recheckInMs);
+    if (recheckInMs !== undefined) this.addAfter(key, recheckInMs, 'failback-recheck');
     if (!(await this.reserveDelta(key, previous, plan, candidates))) {
       // Another replica took the room first: place again with the reservations read afresh.
-      this.queue.add(key);
+      this.add(key, 'reserve-conflict');
       return;
     }
     // A topology's namespace of its own: workload changes there bring this application back too.
@@ -694,12 +747,13 @@ export class DeliveryController {
     for (const n of notes.grouped()) this.event(owner, n.type, n.reason, n.detail, n.cluster);
     await this.writeStatus(app, status, mem);
     for (const effect of workflow.effects ?? []) void this.notify(owner, app, effect);
-    if (workflow.recheckInMs !== undefined) this.queue.addAfter(key, Math.max(1000, workflow.recheckInMs));
+    if (workflow.recheckInMs !== undefined)
+      this.addAfter(key, Math.max(1000, workflow.recheckInMs), 'workflow-recheck');
     if (workflow.suspended) this.scheduleSuspendCheck(spec, key);
     // Waiting for another application: look again (its status changes do not queue this one).
-    else if (waitingOnApp(spec, workflow)) this.queue.addAfter(key, 2000);
+    else if (waitingOnApp(spec, workflow)) this.addAfter(key, 2000, 'waiting-on-app');
     // What this generation delivered so far runs: go on with the workflow's next step at once.
-    else if (!workflow.finished && observedHealthy(mem, status, generation)) this.queue.add(key);
+    else if (!workflow.finished && observedHealthy(mem, status, generation)) this.add(key, 'workflow-next');
   }
 
   /** Deleting: remove the objects from every reachable cluster, note the unreachable ones, drop the finalizer. */
@@ -806,14 +860,14 @@ export class DeliveryController {
       return;
     }
     // The application changed meanwhile: reconciled again (its change event may have been one delivery skips).
-    if (r.error instanceof ConflictError) this.queue.add(`${app.metadata.tenant}/${app.metadata.name}`);
+    if (r.error instanceof ConflictError) this.add(`${app.metadata.tenant}/${app.metadata.name}`, 'status-conflict');
     else if (!(r.error instanceof NotFoundError)) throw r.error;
   }
 
   private scheduleSuspendCheck(spec: ApplicationSpec, key: string): void {
     const steps = (spec as { workflow?: { steps?: { type: string; properties?: Record<string, unknown> }[] } }).workflow
       ?.steps;
-    if (steps?.some((s) => s.type === 'suspend' && s.properties?.duration)) this.queue.addAfter(key, 1000);
+    if (steps?.some((s) => s.type === 'suspend' && s.properties?.duration)) this.addAfter(key, 1000, 'suspend-check');
   }
 
   /** Sends what a notification or webhook step says, and records each message as an event either way. */
@@ -875,7 +929,7 @@ export class DeliveryController {
     const deferredMs = this.sharing.deferredFor(key);
     if (deferredMs !== undefined) return { deferredMs };
     const share = this.sharing.shareOf(key);
-    for (const other of this.sharing.takeYielding()) if (other !== key) this.queue.add(other);
+    for (const other of this.sharing.takeYielding()) if (other !== key) this.add(other, 'yield-others');
     return share;
   }
 
