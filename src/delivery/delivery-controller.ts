@@ -152,6 +152,8 @@ interface Memory {
   schedulingCaps?: SchedulingCaps;
   /** The application's owner (department, application, namespace) as last reconciled. */
   owner: Owner;
+  /** A status write of this application is in flight: its change events wait for the answer (writeStatus). */
+  statusWrite?: { readonly held: StoredObject[] };
 }
 
 /**
@@ -231,8 +233,14 @@ export class DeliveryController {
           this.observeOthers(key, e.type === 'DELETED' ? undefined : e.object);
           return;
         }
+        const mem = this.memory.get(key);
+        if (e.type !== 'DELETED' && mem?.statusWrite) {
+          // Most likely the echo of the status being written: decided once the write answers (writeStatus).
+          mem.statusWrite.held.push(e.object);
+          return;
+        }
         if (e.type !== 'DELETED' && this.unchangedForDelivery(key, e.object)) return;
-        this.add(key, this.memory.has(key) ? 'app-change' : 'app-new');
+        this.add(key, mem ? 'app-change' : 'app-new');
       },
       onError: (err) => {
         this.deps.log?.('application watch failed; resyncing', err);
@@ -429,7 +437,7 @@ export class DeliveryController {
    * requeueing thousands of waiting applications at each of those changes is work for nothing.
    */
   private roomFreed(cluster: string): boolean {
-    const free = this.deps.clusters.candidates().find((c) => c.name === cluster)?.free;
+    const free = this.deps.clusters.candidate(cluster)?.free;
     const was = this.lastFree.get(cluster);
     if (free) this.lastFree.set(cluster, free);
     else this.lastFree.delete(cluster);
@@ -851,16 +859,28 @@ export class DeliveryController {
   private async writeStatus(app: StoredObject, status: AppStatus, mem: Memory): Promise<void> {
     mem.reconciledVersion = app.metadata.resourceVersion;
     if (JSON.stringify(app.status ?? null) === JSON.stringify(status)) return;
-    const r = await this.statuses.write({ ...app, metadata: { ...app.metadata }, status });
+    const key = `${app.metadata.tenant}/${app.metadata.name}`;
+    // The store's change event of this very write can arrive before the write answers (this process's own commits
+    // wake the feed at once): such events wait here, and are judged once writtenVersion and seen say what was
+    // written, so the echo of a controller's own status write does not queue another full reconcile.
+    const inFlight = { held: [] as StoredObject[] };
+    mem.statusWrite = inFlight;
+    let r: Awaited<ReturnType<StatusBatcher['write']>>;
+    try {
+      r = await this.statuses.write({ ...app, metadata: { ...app.metadata }, status });
+    } finally {
+      if (mem.statusWrite === inFlight) mem.statusWrite = undefined;
+    }
     if (r.ok) {
       mem.writtenVersion = r.object.metadata.resourceVersion;
       mem.seen = deliveryInputDigest(r.object);
       mem.reconciledVersion = mem.writtenVersion;
       this.stats.statusWrites++;
-      return;
     }
+    if (inFlight.held.some((o) => !this.unchangedForDelivery(key, o))) this.add(key, 'app-change');
+    if (r.ok) return;
     // The application changed meanwhile: reconciled again (its change event may have been one delivery skips).
-    if (r.error instanceof ConflictError) this.add(`${app.metadata.tenant}/${app.metadata.name}`, 'status-conflict');
+    if (r.error instanceof ConflictError) this.add(key, 'status-conflict');
     else if (!(r.error instanceof NotFoundError)) throw r.error;
   }
 
