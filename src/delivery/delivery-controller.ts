@@ -152,8 +152,13 @@ interface Memory {
   schedulingCaps?: SchedulingCaps;
   /** The application's owner (department, application, namespace) as last reconciled. */
   owner: Owner;
-  /** A status write of this application is in flight: its change events wait for the answer (writeStatus). */
-  statusWrite?: { readonly held: StoredObject[] };
+  /**
+   * One of this controller's own writes of the application (its status, the finalizer) is in flight: change events
+   * wait for its answer (heldDuring).
+   */
+  ownWrite?: { readonly held: StoredObject[] };
+  /** Resource version of the application the last reconcile read (or its own finalizer write returned). */
+  readVersion?: string;
 }
 
 /**
@@ -234,9 +239,9 @@ export class DeliveryController {
           return;
         }
         const mem = this.memory.get(key);
-        if (e.type !== 'DELETED' && mem?.statusWrite) {
-          // Most likely the echo of the status being written: decided once the write answers (writeStatus).
-          mem.statusWrite.held.push(e.object);
+        if (e.type !== 'DELETED' && mem?.ownWrite) {
+          // Most likely the echo of this controller's own write: decided once the write answers (heldDuring).
+          mem.ownWrite.held.push(e.object);
           return;
         }
         if (e.type !== 'DELETED' && this.unchangedForDelivery(key, e.object)) return;
@@ -372,6 +377,8 @@ export class DeliveryController {
     const mem = this.memory.get(key);
     if (!mem) return false;
     if (mem.writtenVersion === app.metadata.resourceVersion) return true;
+    // A version no newer than the one the last reconcile read (revisions only grow): that reconcile saw it or later.
+    if (mem.readVersion !== undefined && Number(app.metadata.resourceVersion) <= Number(mem.readVersion)) return true;
     return mem.seen !== undefined && mem.seen === deliveryInputDigest(app);
   }
 
@@ -492,16 +499,33 @@ export class DeliveryController {
     const mem: Memory = this.memory.get(key) ?? { applied: new Map(), observations: new Map(), owner };
     mem.owner = owner;
     mem.seen = deliveryInputDigest(app);
+    mem.readVersion = app.metadata.resourceVersion;
     this.memory.set(key, mem);
     if (app.metadata.deletionTimestamp) {
       await this.finalize(app, owner, mem);
       return;
     }
     if (!(app.metadata.finalizers ?? []).includes(DELIVERY_FINALIZER)) {
-      await this.deps.resources.patch(this.ctx(key), keyOf(app), {
-        metadata: { finalizers: [...(app.metadata.finalizers ?? []), DELIVERY_FINALIZER] },
-      });
-      return; // the write brings this application back through the queue
+      // The finalizer is stored before anything is applied; delivery goes on with what the patch returned (as the
+      // reconcile its change event used to queue would have read), and that echo queues nothing.
+      const patched = await this.heldDuring(
+        key,
+        mem,
+        () =>
+          this.deps.resources.patch(this.ctx(key), keyOf(app), {
+            metadata: { finalizers: [...(app.metadata.finalizers ?? []), DELIVERY_FINALIZER] },
+          }),
+        (p) => {
+          mem.seen = deliveryInputDigest(p);
+          mem.readVersion = p.metadata.resourceVersion;
+        },
+      );
+      if (patched.metadata.deletionTimestamp) {
+        await this.finalize(patched, owner, mem);
+        return;
+      }
+      await this.deliver(patched, owner, mem, key);
+      return;
     }
     await this.deliver(app, owner, mem, key);
   }
@@ -860,28 +884,43 @@ export class DeliveryController {
     mem.reconciledVersion = app.metadata.resourceVersion;
     if (JSON.stringify(app.status ?? null) === JSON.stringify(status)) return;
     const key = `${app.metadata.tenant}/${app.metadata.name}`;
-    // The store's change event of this very write can arrive before the write answers (this process's own commits
-    // wake the feed at once): such events wait here, and are judged once writtenVersion and seen say what was
-    // written, so the echo of a controller's own status write does not queue another full reconcile.
-    const inFlight = { held: [] as StoredObject[] };
-    mem.statusWrite = inFlight;
-    let r: Awaited<ReturnType<StatusBatcher['write']>>;
-    try {
-      r = await this.statuses.write({ ...app, metadata: { ...app.metadata }, status });
-    } finally {
-      if (mem.statusWrite === inFlight) mem.statusWrite = undefined;
-    }
-    if (r.ok) {
-      mem.writtenVersion = r.object.metadata.resourceVersion;
-      mem.seen = deliveryInputDigest(r.object);
-      mem.reconciledVersion = mem.writtenVersion;
-      this.stats.statusWrites++;
-    }
-    if (inFlight.held.some((o) => !this.unchangedForDelivery(key, o))) this.add(key, 'app-change');
+    const r = await this.heldDuring(
+      key,
+      mem,
+      () => this.statuses.write({ ...app, metadata: { ...app.metadata }, status }),
+      (r) => {
+        if (!r.ok) return;
+        mem.writtenVersion = r.object.metadata.resourceVersion;
+        mem.seen = deliveryInputDigest(r.object);
+        mem.reconciledVersion = mem.writtenVersion;
+        this.stats.statusWrites++;
+      },
+    );
     if (r.ok) return;
     // The application changed meanwhile: reconciled again (its change event may have been one delivery skips).
     if (r.error instanceof ConflictError) this.add(key, 'status-conflict');
     else if (!(r.error instanceof NotFoundError)) throw r.error;
+  }
+
+  /**
+   * Runs one of this controller's own writes of application `key`. The store's change event of that very write can
+   * arrive before the write answers (this process's own commits wake the feed at once): events of the application
+   * arriving meanwhile wait, and are judged once `settle` has recorded what was written (Memory.seen and the
+   * versions), so the echo of a controller's own write does not queue another full reconcile, while a change
+   * anyone else made meanwhile still does.
+   */
+  private async heldDuring<T>(key: string, mem: Memory, write: () => Promise<T>, settle: (r: T) => void): Promise<T> {
+    const inFlight = { held: [] as StoredObject[] };
+    mem.ownWrite = inFlight;
+    let r: T;
+    try {
+      r = await write();
+    } finally {
+      if (mem.ownWrite === inFlight) mem.ownWrite = undefined;
+    }
+    settle(r);
+    if (inFlight.held.some((o) => !this.unchangedForDelivery(key, o))) this.add(key, 'app-change');
+    return r;
   }
 
   private scheduleSuspendCheck(spec: ApplicationSpec, key: string): void {
