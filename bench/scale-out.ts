@@ -149,7 +149,9 @@ async function replica(): Promise<void> {
   // Wait for the other replicas, then take this replica's share.
   while (member.live.length < REPLICAS) await new Promise((r) => setTimeout(r, 200));
   await member.settled();
-  await polis.delivery.resyncAll();
+  // Only what this replica has not reconciled at its current version: a full resync here reconciled every owned
+  // application once more, which no deployment does (the rebalance already queued this replica's share).
+  await polis.delivery.resyncAll({ scope: 'changed' });
   const keys = (await listKeys(polis)).filter((k) => ownerOf(k, member.live) === member.id);
   send({ type: 'ready', id: member.id, owned: keys.length });
   process.on('message', (m: ToReplica) => {

@@ -27,6 +27,7 @@ import { resolveRefObjects } from './ref-objects.ts';
 import { readStepValues } from './read-values.ts';
 import { localClusterName } from '../placement/topology-policy.ts';
 import { StatusBatcher } from './status-batcher.ts';
+import { resyncQueues, widerScope, type ResyncScope } from './resync-scope.ts';
 import { deliveryAnnotations, deliveryInputDigest } from './delivery-input.ts';
 import { applyToCluster } from './cluster-apply.ts';
 import { redeliveryRequested } from './redelivery-relay.ts';
@@ -200,8 +201,8 @@ export class DeliveryController {
   /** The full resync listing now, and the one that follows it (see resyncAll). */
   private resyncing?: Promise<number>;
   private resyncNext?: Promise<number>;
-  /** Whether a call that is not periodic waits for resyncNext. */
-  private resyncNextFull = false;
+  /** The widest scope of the calls that wait for resyncNext. */
+  private resyncNextScope?: ResyncScope;
   private unlisten: (() => void)[] = [];
 
   constructor(deps: DeliveryDeps) {
@@ -334,26 +335,28 @@ export class DeliveryController {
    * The periodic one leaves out applications that only wait for room and hold nothing in any cluster: there is no
    * drift to repair, and a capacity change (requeueForRoom), a cluster's health change (a full resync) or a change of
    * their own queues them. An estate of thousands of applications waiting for room then costs no reconcile every few
-   * minutes. A shared listing is periodic only if every call that shares it was.
+   * minutes. After a rebalance only the applications this replica has not reconciled at their current version are
+   * queued (src/delivery/resync-scope.ts). A shared listing takes the widest scope of the calls that share it.
    */
-  resyncAll(opts: { readonly periodic?: boolean } = {}): Promise<number> {
+  resyncAll(opts: { readonly periodic?: boolean; readonly scope?: ResyncScope } = {}): Promise<number> {
+    const scope = opts.scope ?? (opts.periodic ? 'periodic' : 'full');
     if (!this.resyncing) {
-      this.resyncing = this.listAndQueue(opts.periodic === true).finally(() => (this.resyncing = undefined));
+      this.resyncing = this.listAndQueue(scope).finally(() => (this.resyncing = undefined));
       return this.resyncing;
     }
-    if (!opts.periodic) this.resyncNextFull = true;
+    this.resyncNextScope = this.resyncNextScope ? widerScope(this.resyncNextScope, scope) : scope;
     this.resyncNext ??= this.resyncing
       .catch(() => 0)
       .then(() => {
-        const periodic = !this.resyncNextFull;
+        const next = this.resyncNextScope ?? scope;
         this.resyncNext = undefined;
-        this.resyncNextFull = false;
-        return this.resyncAll({ periodic });
+        this.resyncNextScope = undefined;
+        return this.resyncAll({ scope: next });
       });
     return this.resyncNext;
   }
 
-  private async listAndQueue(periodic: boolean): Promise<number> {
+  private async listAndQueue(scope: ResyncScope): Promise<number> {
     let cont: string | undefined;
     let n = 0;
     do {
@@ -362,8 +365,7 @@ export class DeliveryController {
       for (const o of page.keys ?? []) {
         const key = `${o.tenant}/${o.name}`;
         if (!this.owns(key)) continue;
-        const mem = periodic ? this.memory.get(key) : undefined;
-        if (mem?.unplaced && mem.holdsNothing && mem.reconciledVersion === o.resourceVersion) continue;
+        if (!resyncQueues(scope, this.memory.get(key), o.resourceVersion)) continue;
         this.add(key, 'resync');
         n++;
       }
@@ -391,7 +393,8 @@ export class DeliveryController {
 
   /**
    * The live replicas changed: let go of the applications another replica handles now (their memory; they are
-   * still counted in fair sharing) and take up those this one gained (a resync queues every owned one).
+   * still counted in fair sharing) and take up those this one gained, or that changed since it last reconciled them
+   * (a resync of scope `changed`; those it kept as they were need nothing).
    */
   private async rebalanced(): Promise<void> {
     for (const key of [...this.memory.keys()]) {
@@ -399,7 +402,7 @@ export class DeliveryController {
       this.memory.delete(key);
       for (const [namespace, k] of [...this.byNamespace]) if (k === key) this.byNamespace.delete(namespace);
     }
-    await this.resyncAll();
+    await this.resyncAll({ scope: 'changed' });
   }
 
   /** Another replica's application: only its demand and placement, for this replica's fair-sharing decisions. */
