@@ -100,7 +100,8 @@ export interface DeliveryStats {
   /**
    * Reconciles by what queued them (the first trigger since the key's last reconcile began: an application change,
    * a resync, a workload change, room freed, a timed recheck...; `retry` after a failure). For diagnosing how many
-   * reconciles a delivery takes (bench/scale-out prints them).
+   * reconciles a delivery takes (bench/scale-out prints them). `not-owned`: queued before a rebalance gave the
+   * application to another replica, so the reconcile only looked that up.
    */
   readonly byTrigger: Record<string, number>;
 }
@@ -468,24 +469,28 @@ export class DeliveryController {
     this.queue.addAfter(key, ms);
   }
 
-  /** Counts a reconcile of `key` under what queued it (byTrigger). */
-  private countTrigger(key: string): void {
+  /**
+   * Counts a reconcile of `key` under what queued it (byTrigger); one of an application another replica handles by
+   * now (queued before a rebalance) only looks that up, and is counted as `not-owned`.
+   */
+  private countTrigger(key: string, owned: boolean): void {
     let t: string | undefined = this.triggers.get(key);
     if (t !== undefined) this.triggers.delete(key);
     else {
       t = this.timedTriggers.get(key) ?? 'retry';
       this.timedTriggers.delete(key);
     }
+    if (!owned) t = 'not-owned';
     this.stats.byTrigger[t] = (this.stats.byTrigger[t] ?? 0) + 1;
   }
 
   /** One reconcile of one application. Safe to repeat at any point; writes only what changed. */
   async reconcile(key: string): Promise<void> {
     this.stats.reconciles++;
-    this.countTrigger(key);
     const slash = key.indexOf('/');
     const tenant = key.slice(0, slash);
     const name = key.slice(slash + 1);
+    this.countTrigger(key, this.owns(key));
     if (!this.owns(key)) {
       // Another replica handles it now (a rebalance while it was queued).
       this.memory.delete(key);
