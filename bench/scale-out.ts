@@ -154,6 +154,16 @@ async function replica(): Promise<void> {
   await polis.delivery.resyncAll({ scope: 'changed' });
   const keys = (await listKeys(polis)).filter((k) => ownerOf(k, member.live) === member.id);
   send({ type: 'ready', id: member.id, owned: keys.length });
+  // Progress once a minute, so that a size stopped before it ends still shows how far it got and at what cost.
+  const t0 = performance.now();
+  const progress = setInterval(() => {
+    const cpu = process.cpuUsage();
+    console.log(
+      `  [${round((performance.now() - t0) / 1000, 0)} s] replica ${member.id}: ${polis.delivery.handled().length}/${keys.length} handled, ` +
+        `${polis.delivery.stats.reconciles} reconciles, CPU ${round((cpu.user + cpu.system) / 1e6, 1)} s`,
+    );
+  }, 60_000);
+  progress.unref();
   process.on('message', (m: ToReplica) => {
     void (async () => {
       if (m.type === 'stop') {
