@@ -66,7 +66,7 @@ type ToReplica =
   { type: 'settle' } | { type: 'step'; seq: number; now: number } | { type: 'resync' } | { type: 'stop' };
 type FromReplica =
   | { type: 'ready'; id: string; owned: number }
-  | { type: 'settled'; handled: number; reconciles: number; cpuS: number }
+  | { type: 'settled'; handled: number; reconciles: number; cpuS: number; byTrigger: Record<string, number> }
   | { type: 'stepped' }
   | { type: 'report'; report: ReplicaReport };
 type ToSim = { type: 'advance'; ms: number } | { type: 'count' } | { type: 'stop' };
@@ -149,9 +149,21 @@ async function replica(): Promise<void> {
   // Wait for the other replicas, then take this replica's share.
   while (member.live.length < REPLICAS) await new Promise((r) => setTimeout(r, 200));
   await member.settled();
-  await polis.delivery.resyncAll();
+  // Only what this replica has not reconciled at its current version: a full resync here reconciled every owned
+  // application once more, which no deployment does (the rebalance already queued this replica's share).
+  await polis.delivery.resyncAll({ scope: 'changed' });
   const keys = (await listKeys(polis)).filter((k) => ownerOf(k, member.live) === member.id);
   send({ type: 'ready', id: member.id, owned: keys.length });
+  // Progress once a minute, so that a size stopped before it ends still shows how far it got and at what cost.
+  const t0 = performance.now();
+  const progress = setInterval(() => {
+    const cpu = process.cpuUsage();
+    console.log(
+      `  [${round((performance.now() - t0) / 1000, 0)} s] replica ${member.id}: ${polis.delivery.handled().length}/${keys.length} handled, ` +
+        `${polis.delivery.stats.reconciles} reconciles, CPU ${round((cpu.user + cpu.system) / 1e6, 1)} s`,
+    );
+  }, 60_000);
+  progress.unref();
   process.on('message', (m: ToReplica) => {
     void (async () => {
       if (m.type === 'stop') {
@@ -168,6 +180,7 @@ async function replica(): Promise<void> {
           type: 'settled',
           handled: polis.delivery.handled().length,
           reconciles: polis.delivery.stats.reconciles,
+          byTrigger: { ...polis.delivery.stats.byTrigger },
           cpuS: (cpu.user + cpu.system) / 1e6,
         });
       } else if (m.type === 'step') {
@@ -360,6 +373,8 @@ async function runSize(url: string, apps: number): Promise<SizeRun> {
     if (rounds === MAX_ROUNDS)
       notes.push(`at ${apps}: not every pod was ready after ${MAX_ROUNDS} steps of ${STEP_MS / 1000} s (virtual)`);
     const deliverCpuS = settled.map((x) => x.cpuS);
+    const byTrigger = triggersPerApp(settled, apps);
+    console.log(`  reconciles per application by trigger: ${byTrigger}`);
     console.log(
       `  started in ${round(startS)} s, delivered in ${round(deliverS)} s (${rounds} virtual steps); ` +
         `cloud: ${count!.deployments} Deployments, ${count!.ready}/${count!.pods} pods ready of ${expectedPods}`,
@@ -443,7 +458,7 @@ async function runSize(url: string, apps: number): Promise<SizeRun> {
         metric: `reconciles per application at start and first delivery, ${apps}`,
         value: round(settled.reduce((n, x) => n + x.reconciles, 0) / apps, 2),
         unit: 'reconciles',
-        baseline: `${settled.map((x) => x.reconciles).join(' / ')} reconciles for ${owned.join(' / ')} applications`,
+        baseline: `${settled.map((x) => x.reconciles).join(' / ')} reconciles for ${owned.join(' / ')} applications; per application by trigger: ${byTrigger}`,
       }),
       figure({
         metric: `replica CPU per application at first delivery, ${apps} (largest share)`,
@@ -457,6 +472,16 @@ async function runSize(url: string, apps: number): Promise<SizeRun> {
     await Promise.all(children.map((c) => stopChild(c, { type: 'stop' })));
     await stopChild(cloudProc, { type: 'stop' });
   }
+}
+
+/** Reconciles per application by what queued them, the three replicas together, most first. */
+function triggersPerApp(settled: readonly { byTrigger: Record<string, number> }[], apps: number): string {
+  const sum = new Map<string, number>();
+  for (const s of settled) for (const [t, n] of Object.entries(s.byTrigger)) sum.set(t, (sum.get(t) ?? 0) + n);
+  return [...sum]
+    .sort((a, b) => b[1] - a[1])
+    .map(([t, n]) => `${t} ${round(n / apps, 2)}`)
+    .join(', ');
 }
 
 /**

@@ -251,6 +251,9 @@ describe('delivery of the example applications in the sandbox', () => {
   });
 
   it('gives a new application the delivery finalizer at creation, so delivery writes only its status', async () => {
+    const stats = t.polis.delivery.stats;
+    const echoes = stats.byTrigger['app-change'] ?? 0;
+    const writes = stats.statusWrites;
     const created = await t.request('POST', `${APPS}/edu/applications`, {
       token: t.tokens['edu-admin'],
       body: {
@@ -265,6 +268,10 @@ describe('delivery of the example applications in the sandbox', () => {
     expect(body.metadata.finalizers).toEqual(['polis.io/delivery']);
     await settle(40, async () => (await app('edu', 'finalized')).status?.phase === 'Running');
     expect((await app('edu', 'finalized')).status?.phase).toBe('Running');
+    // Its status was written several times on the way (placed, progressing, running), and the change event of each
+    // of those writes queued no further reconcile (Memory.ownWrite).
+    expect(stats.statusWrites - writes).toBeGreaterThan(1);
+    expect(stats.byTrigger['app-change'] ?? 0).toBe(echoes);
     // Every change delivery made to it since is a status write: the generation and metadata stay as created.
     const events = (await t.polis.store.changesSince(Number(body.metadata.resourceVersion), 10_000)).filter(
       (e) => e.object.kind === 'Application' && e.object.metadata.name === 'finalized',

@@ -178,46 +178,54 @@ export class ClusterDirectory {
   /** Every cluster as placement sees it: health, labels, and free room (allocatable − requested − pending − reserved). */
   candidates(): ClusterCandidate[] {
     const out: ClusterCandidate[] = [];
-    for (const [name, e] of this.entries) {
-      const spec = e.object.spec!;
-      const alloc = e.capacity?.allocatable ?? ZERO;
-      const req = e.capacity?.requested ?? ZERO;
-      const pending = e.capacity?.pending ?? ZERO;
-      const held = this.shared.get(name);
-      const reserved = held ? add(e.reserved, held) : e.reserved;
-      const unhealthy = !e.driver
-        ? `no driver${e.driverError ? ` (${e.driverError})` : ''}`
-        : !schedulable(e.track.state)
-          ? e.track.state
-          : e.denied.length > 0
-            ? `PermissionDenied (${deniedText(e.denied)})`
-            : spec.draining
-              ? 'draining'
-              : e.object.metadata.deletionTimestamp
-                ? 'being deleted'
-                : undefined;
-      out.push({
-        name,
-        vendor: spec.vendor,
-        region: spec.region,
-        zone: spec.zone,
-        networkZone: spec.networkZone,
-        role: spec.role,
-        labels: e.object.metadata.labels ?? {},
-        ...(spec.prices ? { prices: spec.prices } : {}),
-        healthy: unhealthy === undefined,
-        ...(unhealthy !== undefined ? { unhealthy } : {}),
-        ...(spec.cordoned && !spec.draining ? { cordoned: true } : {}),
-        ...(spec.draining ? { draining: true } : {}),
-        ...(e.capacity ? { allocatable: e.capacity.allocatable } : {}),
-        free: {
-          cpuMilli: Math.max(0, alloc.cpuMilli - req.cpuMilli - pending.cpuMilli - reserved.cpuMilli),
-          memoryBytes: Math.max(0, alloc.memoryBytes - req.memoryBytes - pending.memoryBytes - reserved.memoryBytes),
-          pods: Math.max(0, alloc.pods - req.pods - pending.pods - reserved.pods),
-        },
-      });
-    }
+    for (const [name, e] of this.entries) out.push(this.candidateOf(name, e));
     return out.sort((a, b) => (a.name < b.name ? -1 : 1));
+  }
+
+  /** One cluster as placement sees it (as in candidates()), without building every other one. */
+  candidate(name: string): ClusterCandidate | undefined {
+    const e = this.entries.get(name);
+    return e ? this.candidateOf(name, e) : undefined;
+  }
+
+  private candidateOf(name: string, e: Entry): ClusterCandidate {
+    const spec = e.object.spec!;
+    const alloc = e.capacity?.allocatable ?? ZERO;
+    const req = e.capacity?.requested ?? ZERO;
+    const pending = e.capacity?.pending ?? ZERO;
+    const held = this.shared.get(name);
+    const reserved = held ? add(e.reserved, held) : e.reserved;
+    const unhealthy = !e.driver
+      ? `no driver${e.driverError ? ` (${e.driverError})` : ''}`
+      : !schedulable(e.track.state)
+        ? e.track.state
+        : e.denied.length > 0
+          ? `PermissionDenied (${deniedText(e.denied)})`
+          : spec.draining
+            ? 'draining'
+            : e.object.metadata.deletionTimestamp
+              ? 'being deleted'
+              : undefined;
+    return {
+      name,
+      vendor: spec.vendor,
+      region: spec.region,
+      zone: spec.zone,
+      networkZone: spec.networkZone,
+      role: spec.role,
+      labels: e.object.metadata.labels ?? {},
+      ...(spec.prices ? { prices: spec.prices } : {}),
+      healthy: unhealthy === undefined,
+      ...(unhealthy !== undefined ? { unhealthy } : {}),
+      ...(spec.cordoned && !spec.draining ? { cordoned: true } : {}),
+      ...(spec.draining ? { draining: true } : {}),
+      ...(e.capacity ? { allocatable: e.capacity.allocatable } : {}),
+      free: {
+        cpuMilli: Math.max(0, alloc.cpuMilli - req.cpuMilli - pending.cpuMilli - reserved.cpuMilli),
+        memoryBytes: Math.max(0, alloc.memoryBytes - req.memoryBytes - pending.memoryBytes - reserved.memoryBytes),
+        pods: Math.max(0, alloc.pods - req.pods - pending.pods - reserved.pods),
+      },
+    };
   }
 
   /** The room a cluster's last report shows free, before any reservation (allocatable − requested − pending). */

@@ -27,6 +27,7 @@ import { resolveRefObjects } from './ref-objects.ts';
 import { readStepValues } from './read-values.ts';
 import { localClusterName } from '../placement/topology-policy.ts';
 import { StatusBatcher } from './status-batcher.ts';
+import { resyncQueues, widerScope, type ResyncScope } from './resync-scope.ts';
 import { deliveryAnnotations, deliveryInputDigest } from './delivery-input.ts';
 import { applyToCluster } from './cluster-apply.ts';
 import { redeliveryRequested } from './redelivery-relay.ts';
@@ -96,7 +97,35 @@ export interface DeliveryStats {
   errors: number;
   /** Reconciles put off until the next paced fair-sharing decision (SharingPace). */
   sharingDeferred: number;
+  /**
+   * Reconciles by what queued them (the first trigger since the key's last reconcile began: an application change,
+   * a resync, a workload change, room freed, a timed recheck...; `retry` after a failure). For diagnosing how many
+   * reconciles a delivery takes (bench/scale-out prints them). `not-owned`: queued before a rebalance gave the
+   * application to another replica, so the reconcile only looked that up.
+   */
+  readonly byTrigger: Record<string, number>;
 }
+
+/** What queued a reconcile (DeliveryStats.byTrigger). */
+export type ReconcileTrigger =
+  | 'app-new'
+  | 'app-change'
+  | 'redelivery'
+  | 'external'
+  | 'resync'
+  | 'yield-others'
+  | 'workload'
+  | 'room'
+  | 'ref-objects'
+  | 'sharing-deferred'
+  | 'crash-recheck'
+  | 'failback-recheck'
+  | 'reserve-conflict'
+  | 'workflow-recheck'
+  | 'waiting-on-app'
+  | 'workflow-next'
+  | 'status-conflict'
+  | 'suspend-check';
 
 interface Memory {
   /** Per cluster: the hash of what was last applied there. */
@@ -125,6 +154,13 @@ interface Memory {
   schedulingCaps?: SchedulingCaps;
   /** The application's owner (department, application, namespace) as last reconciled. */
   owner: Owner;
+  /**
+   * One of this controller's own writes of the application (its status, the finalizer) is in flight: change events
+   * wait for its answer (heldDuring).
+   */
+  ownWrite?: { readonly held: StoredObject[] };
+  /** Resource version of the application the last reconcile read (or its own finalizer write returned). */
+  readVersion?: string;
 }
 
 /**
@@ -141,7 +177,11 @@ export class DeliveryController {
     prunes: 0,
     errors: 0,
     sharingDeferred: 0,
+    byTrigger: {},
   };
+  /** The first trigger of each queued key since its last reconcile began, and of its timed one (byTrigger). */
+  private readonly triggers = new Map<string, ReconcileTrigger>();
+  private readonly timedTriggers = new Map<string, ReconcileTrigger>();
   private readonly deps: DeliveryDeps;
   private readonly queue: WorkQueue;
   private readonly events: EventRecorder;
@@ -162,8 +202,8 @@ export class DeliveryController {
   /** The full resync listing now, and the one that follows it (see resyncAll). */
   private resyncing?: Promise<number>;
   private resyncNext?: Promise<number>;
-  /** Whether a call that is not periodic waits for resyncNext. */
-  private resyncNextFull = false;
+  /** The widest scope of the calls that wait for resyncNext. */
+  private resyncNextScope?: ResyncScope;
   private unlisten: (() => void)[] = [];
 
   constructor(deps: DeliveryDeps) {
@@ -200,8 +240,14 @@ export class DeliveryController {
           this.observeOthers(key, e.type === 'DELETED' ? undefined : e.object);
           return;
         }
+        const mem = this.memory.get(key);
+        if (e.type !== 'DELETED' && mem?.ownWrite) {
+          // Most likely the echo of this controller's own write: decided once the write answers (heldDuring).
+          mem.ownWrite.held.push(e.object);
+          return;
+        }
         if (e.type !== 'DELETED' && this.unchangedForDelivery(key, e.object)) return;
-        this.queue.add(key);
+        this.add(key, mem ? 'app-change' : 'app-new');
       },
       onError: (err) => {
         this.deps.log?.('application watch failed; resyncing', err);
@@ -227,7 +273,7 @@ export class DeliveryController {
         filter: { kind: 'Event', match: (e) => redeliveryRequested(e) !== undefined },
         onEvent: (e) => {
           const key = redeliveryRequested(e);
-          if (key && this.owns(key)) this.queue.add(key);
+          if (key && this.owns(key)) this.add(key, 'redelivery');
         },
         onError: (err) => {
           this.deps.log?.('redelivery requests watch failed; resyncing', err);
@@ -278,7 +324,7 @@ export class DeliveryController {
   }
 
   enqueue(tenant: string, name: string): void {
-    this.queue.add(`${tenant}/${name}`);
+    this.add(`${tenant}/${name}`, 'external');
   }
 
   /**
@@ -290,26 +336,28 @@ export class DeliveryController {
    * The periodic one leaves out applications that only wait for room and hold nothing in any cluster: there is no
    * drift to repair, and a capacity change (requeueForRoom), a cluster's health change (a full resync) or a change of
    * their own queues them. An estate of thousands of applications waiting for room then costs no reconcile every few
-   * minutes. A shared listing is periodic only if every call that shares it was.
+   * minutes. After a rebalance only the applications this replica has not reconciled at their current version are
+   * queued (src/delivery/resync-scope.ts). A shared listing takes the widest scope of the calls that share it.
    */
-  resyncAll(opts: { readonly periodic?: boolean } = {}): Promise<number> {
+  resyncAll(opts: { readonly periodic?: boolean; readonly scope?: ResyncScope } = {}): Promise<number> {
+    const scope = opts.scope ?? (opts.periodic ? 'periodic' : 'full');
     if (!this.resyncing) {
-      this.resyncing = this.listAndQueue(opts.periodic === true).finally(() => (this.resyncing = undefined));
+      this.resyncing = this.listAndQueue(scope).finally(() => (this.resyncing = undefined));
       return this.resyncing;
     }
-    if (!opts.periodic) this.resyncNextFull = true;
+    this.resyncNextScope = this.resyncNextScope ? widerScope(this.resyncNextScope, scope) : scope;
     this.resyncNext ??= this.resyncing
       .catch(() => 0)
       .then(() => {
-        const periodic = !this.resyncNextFull;
+        const next = this.resyncNextScope ?? scope;
         this.resyncNext = undefined;
-        this.resyncNextFull = false;
-        return this.resyncAll({ periodic });
+        this.resyncNextScope = undefined;
+        return this.resyncAll({ scope: next });
       });
     return this.resyncNext;
   }
 
-  private async listAndQueue(periodic: boolean): Promise<number> {
+  private async listAndQueue(scope: ResyncScope): Promise<number> {
     let cont: string | undefined;
     let n = 0;
     do {
@@ -318,9 +366,8 @@ export class DeliveryController {
       for (const o of page.keys ?? []) {
         const key = `${o.tenant}/${o.name}`;
         if (!this.owns(key)) continue;
-        const mem = periodic ? this.memory.get(key) : undefined;
-        if (mem?.unplaced && mem.holdsNothing && mem.reconciledVersion === o.resourceVersion) continue;
-        this.queue.add(key);
+        if (!resyncQueues(scope, this.memory.get(key), o.resourceVersion)) continue;
+        this.add(key, 'resync');
         n++;
       }
       cont = page.continue;
@@ -333,6 +380,8 @@ export class DeliveryController {
     const mem = this.memory.get(key);
     if (!mem) return false;
     if (mem.writtenVersion === app.metadata.resourceVersion) return true;
+    // A version no newer than the one the last reconcile read (revisions only grow): that reconcile saw it or later.
+    if (mem.readVersion !== undefined && Number(app.metadata.resourceVersion) <= Number(mem.readVersion)) return true;
     return mem.seen !== undefined && mem.seen === deliveryInputDigest(app);
   }
 
@@ -345,7 +394,8 @@ export class DeliveryController {
 
   /**
    * The live replicas changed: let go of the applications another replica handles now (their memory; they are
-   * still counted in fair sharing) and take up those this one gained (a resync queues every owned one).
+   * still counted in fair sharing) and take up those this one gained, or that changed since it last reconciled them
+   * (a resync of scope `changed`; those it kept as they were need nothing).
    */
   private async rebalanced(): Promise<void> {
     for (const key of [...this.memory.keys()]) {
@@ -353,7 +403,7 @@ export class DeliveryController {
       this.memory.delete(key);
       for (const [namespace, k] of [...this.byNamespace]) if (k === key) this.byNamespace.delete(namespace);
     }
-    await this.resyncAll();
+    await this.resyncAll({ scope: 'changed' });
   }
 
   /** Another replica's application: only its demand and placement, for this replica's fair-sharing decisions. */
@@ -374,14 +424,14 @@ export class DeliveryController {
       this.deps.log?.(`fair sharing: ${key} left out`, e);
     }
     // Owned applications that must give borrowed room back because of it are reconciled here.
-    for (const other of this.sharing.takeYielding()) if (this.owns(other)) this.queue.add(other);
+    for (const other of this.sharing.takeYielding()) if (this.owns(other)) this.add(other, 'yield-others');
   }
 
   /** A cluster's workload changes (pods ready, lost, rolled) bring the owning application back to the queue. */
   private listenTo(cluster: string): void {
     const off = this.deps.clusters.driver(cluster)?.watchWorkloads?.((namespace) => {
       const key = this.byNamespace.get(namespace);
-      if (key) this.queue.add(key);
+      if (key) this.add(key, 'workload');
     });
     if (off) this.unlisten.push(off);
   }
@@ -398,7 +448,7 @@ export class DeliveryController {
    * requeueing thousands of waiting applications at each of those changes is work for nothing.
    */
   private roomFreed(cluster: string): boolean {
-    const free = this.deps.clusters.candidates().find((c) => c.name === cluster)?.free;
+    const free = this.deps.clusters.candidate(cluster)?.free;
     const was = this.lastFree.get(cluster);
     if (free) this.lastFree.set(cluster, free);
     else this.lastFree.delete(cluster);
@@ -406,7 +456,32 @@ export class DeliveryController {
   }
 
   private requeueForRoom(): void {
-    for (const [key, m] of this.memory) if (m.unplaced || m.onBurst) this.queue.add(key);
+    for (const [key, m] of this.memory) if (m.unplaced || m.onBurst) this.add(key, 'room');
+  }
+
+  private add(key: string, trigger: ReconcileTrigger): void {
+    if (!this.triggers.has(key)) this.triggers.set(key, trigger);
+    this.queue.add(key);
+  }
+
+  private addAfter(key: string, ms: number, trigger: ReconcileTrigger): void {
+    if (!this.timedTriggers.has(key)) this.timedTriggers.set(key, trigger);
+    this.queue.addAfter(key, ms);
+  }
+
+  /**
+   * Counts a reconcile of `key` under what queued it (byTrigger); one of an application another replica handles by
+   * now (queued before a rebalance) only looks that up, and is counted as `not-owned`.
+   */
+  private countTrigger(key: string, owned: boolean): void {
+    let t: string | undefined = this.triggers.get(key);
+    if (t !== undefined) this.triggers.delete(key);
+    else {
+      t = this.timedTriggers.get(key) ?? 'retry';
+      this.timedTriggers.delete(key);
+    }
+    if (!owned) t = 'not-owned';
+    this.stats.byTrigger[t] = (this.stats.byTrigger[t] ?? 0) + 1;
   }
 
   /** One reconcile of one application. Safe to repeat at any point; writes only what changed. */
@@ -415,6 +490,7 @@ export class DeliveryController {
     const slash = key.indexOf('/');
     const tenant = key.slice(0, slash);
     const name = key.slice(slash + 1);
+    this.countTrigger(key, this.owns(key));
     if (!this.owns(key)) {
       // Another replica handles it now (a rebalance while it was queued).
       this.memory.delete(key);
@@ -431,16 +507,33 @@ export class DeliveryController {
     const mem: Memory = this.memory.get(key) ?? { applied: new Map(), observations: new Map(), owner };
     mem.owner = owner;
     mem.seen = deliveryInputDigest(app);
+    mem.readVersion = app.metadata.resourceVersion;
     this.memory.set(key, mem);
     if (app.metadata.deletionTimestamp) {
       await this.finalize(app, owner, mem);
       return;
     }
     if (!(app.metadata.finalizers ?? []).includes(DELIVERY_FINALIZER)) {
-      await this.deps.resources.patch(this.ctx(key), keyOf(app), {
-        metadata: { finalizers: [...(app.metadata.finalizers ?? []), DELIVERY_FINALIZER] },
-      });
-      return; // the write brings this application back through the queue
+      // The finalizer is stored before anything is applied; delivery goes on with what the patch returned (as the
+      // reconcile its change event used to queue would have read), and that echo queues nothing.
+      const patched = await this.heldDuring(
+        key,
+        mem,
+        () =>
+          this.deps.resources.patch(this.ctx(key), keyOf(app), {
+            metadata: { finalizers: [...(app.metadata.finalizers ?? []), DELIVERY_FINALIZER] },
+          }),
+        (p) => {
+          mem.seen = deliveryInputDigest(p);
+          mem.readVersion = p.metadata.resourceVersion;
+        },
+      );
+      if (patched.metadata.deletionTimestamp) {
+        await this.finalize(patched, owner, mem);
+        return;
+      }
+      await this.deliver(patched, owner, mem, key);
+      return;
     }
     await this.deliver(app, owner, mem, key);
   }
@@ -466,7 +559,7 @@ export class DeliveryController {
     });
     if (!refs.ok) {
       this.event(owner, 'Warning', 'RefObjectsNotRead', msg('MessageList', { items: [...refs.problems] }));
-      this.queue.addAfter(key, 10_000);
+      this.addAfter(key, 10_000, 'ref-objects');
       return;
     }
     const spec = refs.spec;
@@ -525,7 +618,7 @@ export class DeliveryController {
       // A contended estate's fair-sharing decision is paced; this application changed since the last one and is
       // decided with the next (nothing of it is written meanwhile).
       this.stats.sharingDeferred++;
-      this.queue.addAfter(key, Math.ceil(share.deferredMs));
+      this.addAfter(key, Math.ceil(share.deferredMs), 'sharing-deferred');
       return;
     }
     const capped = schedulingCaps(
@@ -564,7 +657,7 @@ export class DeliveryController {
     }
     const notes = new EventNotes();
     for (const m of crash.moved) notes.add('Warning', 'ComponentFailedOver', undefined, m);
-    if (crash.recheckInMs !== undefined) this.queue.addAfter(key, crash.recheckInMs);
+    if (crash.recheckInMs !== undefined) this.addAfter(key, crash.recheckInMs, 'crash-recheck');
     const { plan, failover, recheckInMs } = planFailback(
       { ...base, generation },
       sticky,
@@ -575,10 +668,10 @@ export class DeliveryController {
       notes,
       draining,
     );
-    if (recheckInMs !== undefined) this.queue.addAfter(key, recheckInMs);
+    if (recheckInMs !== undefined) this.addAfter(key, recheckInMs, 'failback-recheck');
     if (!(await this.reserveDelta(key, previous, plan, candidates))) {
       // Another replica took the room first: place again with the reservations read afresh.
-      this.queue.add(key);
+      this.add(key, 'reserve-conflict');
       return;
     }
     // A topology's namespace of its own: workload changes there bring this application back too.
@@ -694,12 +787,13 @@ export class DeliveryController {
     for (const n of notes.grouped()) this.event(owner, n.type, n.reason, n.detail, n.cluster);
     await this.writeStatus(app, status, mem);
     for (const effect of workflow.effects ?? []) void this.notify(owner, app, effect);
-    if (workflow.recheckInMs !== undefined) this.queue.addAfter(key, Math.max(1000, workflow.recheckInMs));
+    if (workflow.recheckInMs !== undefined)
+      this.addAfter(key, Math.max(1000, workflow.recheckInMs), 'workflow-recheck');
     if (workflow.suspended) this.scheduleSuspendCheck(spec, key);
     // Waiting for another application: look again (its status changes do not queue this one).
-    else if (waitingOnApp(spec, workflow)) this.queue.addAfter(key, 2000);
+    else if (waitingOnApp(spec, workflow)) this.addAfter(key, 2000, 'waiting-on-app');
     // What this generation delivered so far runs: go on with the workflow's next step at once.
-    else if (!workflow.finished && observedHealthy(mem, status, generation)) this.queue.add(key);
+    else if (!workflow.finished && observedHealthy(mem, status, generation)) this.add(key, 'workflow-next');
   }
 
   /** Deleting: remove the objects from every reachable cluster, note the unreachable ones, drop the finalizer. */
@@ -797,23 +891,50 @@ export class DeliveryController {
   private async writeStatus(app: StoredObject, status: AppStatus, mem: Memory): Promise<void> {
     mem.reconciledVersion = app.metadata.resourceVersion;
     if (JSON.stringify(app.status ?? null) === JSON.stringify(status)) return;
-    const r = await this.statuses.write({ ...app, metadata: { ...app.metadata }, status });
-    if (r.ok) {
-      mem.writtenVersion = r.object.metadata.resourceVersion;
-      mem.seen = deliveryInputDigest(r.object);
-      mem.reconciledVersion = mem.writtenVersion;
-      this.stats.statusWrites++;
-      return;
-    }
+    const key = `${app.metadata.tenant}/${app.metadata.name}`;
+    const r = await this.heldDuring(
+      key,
+      mem,
+      () => this.statuses.write({ ...app, metadata: { ...app.metadata }, status }),
+      (r) => {
+        if (!r.ok) return;
+        mem.writtenVersion = r.object.metadata.resourceVersion;
+        mem.seen = deliveryInputDigest(r.object);
+        mem.reconciledVersion = mem.writtenVersion;
+        this.stats.statusWrites++;
+      },
+    );
+    if (r.ok) return;
     // The application changed meanwhile: reconciled again (its change event may have been one delivery skips).
-    if (r.error instanceof ConflictError) this.queue.add(`${app.metadata.tenant}/${app.metadata.name}`);
+    if (r.error instanceof ConflictError) this.add(key, 'status-conflict');
     else if (!(r.error instanceof NotFoundError)) throw r.error;
+  }
+
+  /**
+   * Runs one of this controller's own writes of application `key`. The store's change event of that very write can
+   * arrive before the write answers (this process's own commits wake the feed at once): events of the application
+   * arriving meanwhile wait, and are judged once `settle` has recorded what was written (Memory.seen and the
+   * versions), so the echo of a controller's own write does not queue another full reconcile, while a change
+   * anyone else made meanwhile still does.
+   */
+  private async heldDuring<T>(key: string, mem: Memory, write: () => Promise<T>, settle: (r: T) => void): Promise<T> {
+    const inFlight = { held: [] as StoredObject[] };
+    mem.ownWrite = inFlight;
+    let r: T;
+    try {
+      r = await write();
+    } finally {
+      if (mem.ownWrite === inFlight) mem.ownWrite = undefined;
+    }
+    settle(r);
+    if (inFlight.held.some((o) => !this.unchangedForDelivery(key, o))) this.add(key, 'app-change');
+    return r;
   }
 
   private scheduleSuspendCheck(spec: ApplicationSpec, key: string): void {
     const steps = (spec as { workflow?: { steps?: { type: string; properties?: Record<string, unknown> }[] } }).workflow
       ?.steps;
-    if (steps?.some((s) => s.type === 'suspend' && s.properties?.duration)) this.queue.addAfter(key, 1000);
+    if (steps?.some((s) => s.type === 'suspend' && s.properties?.duration)) this.addAfter(key, 1000, 'suspend-check');
   }
 
   /** Sends what a notification or webhook step says, and records each message as an event either way. */
@@ -875,7 +996,7 @@ export class DeliveryController {
     const deferredMs = this.sharing.deferredFor(key);
     if (deferredMs !== undefined) return { deferredMs };
     const share = this.sharing.shareOf(key);
-    for (const other of this.sharing.takeYielding()) if (other !== key) this.queue.add(other);
+    for (const other of this.sharing.takeYielding()) if (other !== key) this.add(other, 'yield-others');
     return share;
   }
 
