@@ -3,6 +3,7 @@ import type { Alert } from './evaluate.ts';
 import { evaluateAlerts, windowsOf } from './evaluate.ts';
 import { BUILTIN_RULES, PLATFORM_RULES, SLO_RULES } from './rules.ts';
 import type { CompiledRule } from './rules.ts';
+import { ruleExpr } from './prometheus-export.ts';
 import { RingSignalWindows } from './signal-windows.ts';
 import type { AlertTarget } from './signals.ts';
 import { seriesKey } from './signals.ts';
@@ -454,5 +455,27 @@ describe('memory-leak-predicted (the working set’s trend reaches the limit wit
     expect(rounds(T0, start + 5 * M, (t) => (t <= start ? 0.6 : 0.6 + (0.02 * (t - start)) / M)).fired).toEqual([]);
     // A container starting up, climbing fast from nothing to 30 %, is under the floor.
     expect(rounds(T0, T0 + 5 * M, (t) => Math.min(0.3, (0.2 * (t - T0)) / M)).fired).toEqual([]);
+  });
+});
+
+describe('the new rules in a Prometheus rule file', () => {
+  const scope = { namespaces: ['edu--portal'] };
+  it('writes error-ratio-elevated against the 5xx share’s median, and memory-leak-predicted as predict_linear', () => {
+    const err = ruleExpr(
+      PLATFORM_RULES.find((r) => r.name === 'error-ratio-elevated')!,
+      scope,
+    )!;
+    expect(err).toContain('code=~"5.."');
+    expect(err).toMatch(/^min_over_time\(.*\[1m:1m\]\) > 2 \* quantile_over_time\(0\.5, .*\[5h50m:5m\] offset 10m\)/);
+    expect(err).toMatch(/\+ 0\.05$/);
+    const mem = ruleExpr(
+      PLATFORM_RULES.find((r) => r.name === 'memory-leak-predicted')!,
+      scope,
+    )!;
+    expect(mem).toMatch(
+      /^predict_linear\(\(.*container_memory_working_set_bytes.*\)\[3m:15s\], 900\) >= 1 and deriv\(/,
+    );
+    expect(mem).toContain(') >= 0.5 and ');
+    expect(mem).toContain('offset 1m');
   });
 });
