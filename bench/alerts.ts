@@ -58,6 +58,8 @@ for (let i = 0; i < APPS; i++) {
   for (const s of [
     'requestsPerSecond',
     'errorsPerSecond',
+    'errorRatio',
+    'memoryOfLimit',
     'latencyP99Ms',
     'cpuUtilization',
     'slowSample',
@@ -80,7 +82,12 @@ function record(now: number): void {
     const rps = 50 + 20 * rand();
     const p99 = c.failing ? 1500 : 120 + 60 * rand();
     windows.record(c.keys.requestsPerSecond!, now, rps);
-    windows.record(c.keys.errorsPerSecond!, now, rps * (c.failing ? 0.3 : 0.0005 * rand()));
+    const errorShare = c.failing ? 0.3 : 0.0005 * rand();
+    windows.record(c.keys.errorsPerSecond!, now, rps * errorShare);
+    // As the collector writes them for a served component: the error ratio, and the working set over its limit
+    // (55 %: over memory-leak-predicted's floor, so its trend is read every round).
+    windows.record(c.keys.errorRatio!, now, errorShare);
+    windows.record(c.keys.memoryOfLimit!, now, 0.55);
     windows.record(c.keys.latencyP99Ms!, now, p99);
     windows.record(c.keys.cpuUtilization!, now, c.failing ? 0.95 : 0.3 + 0.3 * rand());
     windows.record(c.keys.slowSample!, now, p99 > DEFAULT_SLO.latency.thresholdMs ? 1 : 0);

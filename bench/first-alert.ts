@@ -14,7 +14,8 @@
  *   calls it (the bench's call graph: each application's first component calls its others; network loss: the
  *   caller of the lossy edge and the callee count);
  * - a node fault (node down, CPU hog on a node): an alert about the node's cluster, or about a component that had a
- *   pod on that node when the fault began;
+ *   pod on that node when the fault began (in any of its clusters: most demo components run in two), another
+ *   component of its application or a caller of it, as for a component fault;
  * - a cluster partition: an alert about the cluster, or about a component running in it.
  *
  * A fault with no such alert within 10 minutes counts as missed (one that fires in the fault's last 5 minutes is listed
@@ -96,8 +97,11 @@ interface Comp {
   name: string;
   tenant: string;
   app: string;
+  /** The last cluster (in the cloud's order) it runs in: what the load was sized against, see cpuMilli. */
   cluster: string;
-  /** CPU the component's replicas request, in millicores (what the load is sized against). */
+  /** Every cluster it runs in (most demo components run in gov-east and gov-west). */
+  clusters: Set<string>;
+  /** CPU the component's replicas in `cluster` request, in millicores (what the load is sized against). */
   cpuMilli: number;
 }
 const order = new Map<string, string[]>();
@@ -134,6 +138,8 @@ const running = () => {
         template: { spec: { containers: { resources?: { requests?: { cpu?: string } } }[] } };
       };
       const cpu = spec.template.spec.containers.reduce((a, k) => a + parseCpu(k.resources?.requests?.cpu ?? 0), 0);
+      const clusters = comps.get(key)?.clusters ?? new Set<string>();
+      clusters.add(c.name);
       comps.set(key, {
         key,
         namespace: ns,
@@ -141,6 +147,7 @@ const running = () => {
         tenant,
         app,
         cluster: c.name,
+        clusters,
         cpuMilli: (spec.replicas ?? 1) * cpu,
       });
     }
@@ -198,7 +205,7 @@ const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rng.next() * xs.length)]!
 const between = (a: number, b: number) => a + rng.next() * (b - a);
 const nodes = sim
   .clusters()
-  .filter((c) => all.some((x) => x.cluster === c.name))
+  .filter((c) => all.some((x) => x.clusters.has(c.name)))
   .flatMap((c) =>
     c.capacity().nodes.map((n) => ({ cluster: c.name, node: n.name, cores: n.allocatable.cpuMilli / 1000 })),
   );
@@ -212,24 +219,29 @@ interface Drawn {
   clusters: Set<string>;
   components: Set<string>;
 }
+/**
+ * The components with a pod on the node (in any of their clusters: a component placed in two clusters has pods in
+ * both), with the components around each (its application's and its callers': they wait on its slowed pod).
+ */
 const podsOn = (cluster: string, node: string) =>
   new Set(
     all
-      .filter((c) => c.cluster === cluster)
+      .filter((c) => c.clusters.has(cluster))
       .filter((c) =>
         sim
           .cluster(cluster)!
           .pods(c.namespace)
-          .some((p) => p.node === node && p.owner.includes(c.name)),
+          .some((p) => p.node === node && p.owner.endsWith(`/${c.namespace}/${c.name}`)),
       )
-      .map((c) => c.key),
+      .flatMap((c) => [...around(c)]),
   );
-const around = (c: Comp) =>
-  new Set([
+function around(c: Comp): Set<string> {
+  return new Set([
     c.key,
     ...all.filter((x) => x.tenant === c.tenant && x.app === c.app).map((x) => x.key),
     ...(callers.get(c.key) ?? []),
   ]);
+}
 function draw(kind: Kind): Drawn {
   const c = pick(services);
   const target = { namespace: c.namespace, component: c.name };
@@ -255,12 +267,12 @@ function draw(kind: Kind): Drawn {
       };
     }
     case 'cluster-partition': {
-      const cl = pick([...new Set(all.map((x) => x.cluster))].sort());
+      const cl = pick([...new Set(all.flatMap((x) => [...x.clusters]))].sort());
       return {
         spec: { type: 'cluster-partition', cluster: cl },
         subject: cl,
         clusters: new Set([cl]),
-        components: new Set(all.filter((x) => x.cluster === cl).map((x) => x.key)),
+        components: new Set(all.filter((x) => x.clusters.has(cl)).map((x) => x.key)),
       };
     }
     case 'crash-loop':
@@ -339,7 +351,9 @@ const appsOf = (d: Drawn) =>
   new Set(
     [
       ...d.components,
-      ...all.filter((x) => d.clusters.has(x.cluster) && d.spec.type === 'cluster-partition').map((x) => x.key),
+      ...all
+        .filter((x) => [...x.clusters].some((cl) => d.clusters.has(cl)) && d.spec.type === 'cluster-partition')
+        .map((x) => x.key),
     ].map((k) => k.slice(0, k.indexOf('/'))),
   );
 const clean = (d: Drawn, now: number) => [...appsOf(d)].every((a) => now - (lastHit.get(a) ?? -Infinity) >= SPACING_MS);

@@ -23,6 +23,10 @@ export const ALERTS_EN = {
   AlertThreshold: '{rule} on {target}: {signal} ({aggregate} over {window}) is {value}, {op} {threshold}',
   AlertBaselineDeparted:
     '{rule} on {target}: {signal} over {window} is {value}, above {factor}× its own normal of {baseline} (the median over {baselineWindow}) and {floor} over it',
+  AlertErrorRatioElevated:
+    '{target}: {percent}% of requests failing throughout {window}, against its own normal of {baseline}% (the median over {baselineWindow}; alert above {factor}× it and {floor} points over it)',
+  AlertMemoryLeakPredicted:
+    '{target}: a container’s working set at {percent}% of its memory limit, rising {perMinute} points a minute over {window}: at the limit (an OOM kill) in about {minutes} min (alert when within {horizon})',
   // ── Rules and objectives ────────────────────────────────────────────────────────────────────────────────────
   SloFieldInvalid: 'not accepted here: expected {accepted}',
   AlertRuleSignalUnknown: 'unknown signal {signal}; expected one of {signals}',
@@ -74,6 +78,10 @@ export const ALERTS_ZH: Record<keyof typeof ALERTS_EN, string> = {
   AlertThreshold: '{rule} 于 {target}：{signal}（{window} 内 {aggregate}）为 {value}，{op} {threshold}',
   AlertBaselineDeparted:
     '{rule} 于 {target}：{window} 内 {signal} 为 {value}，超过其自身常态 {baseline}（{baselineWindow} 内的中位数）的 {factor} 倍，且高出 {floor} 以上',
+  AlertErrorRatioElevated:
+    '{target}：{window} 内请求失败率始终为 {percent}%，其自身常态为 {baseline}%（{baselineWindow} 内的中位数；高于常态 {factor} 倍且高出 {floor} 个百分点时告警）',
+  AlertMemoryLeakPredicted:
+    '{target}：有容器的工作集内存达其内存上限的 {percent}%，{window} 内每分钟上升 {perMinute} 个百分点：约 {minutes} 分钟后达到上限（OOM 终止）（预计 {horizon} 内达到时告警）',
   SloFieldInvalid: '此处不接受该值：应为 {accepted}',
   AlertRuleSignalUnknown: '未知信号 {signal}；应为以下之一：{signals}',
   AlertRuleSignalPlatformOnly: '信号 {signal} 属于{scope}，不属于任何部门：只有平台空间 {space} 中的规则可以读取',

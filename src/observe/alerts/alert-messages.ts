@@ -1,6 +1,7 @@
 import type { Message } from '../../kernel/messages/index.ts';
 import { msg } from '../../kernel/messages/index.ts';
 import { formatDuration } from './duration.ts';
+import type { Trend } from './evaluate.ts';
 import type { CompiledRule } from './rules.ts';
 import type { AlertTarget, SeriesLabels } from './signals.ts';
 
@@ -21,6 +22,7 @@ export function alertMessage(
   value: number,
   objective?: number,
   baseline?: number,
+  trend?: Trend,
 ): Message {
   const l = target.labels;
   const e = rule.expr;
@@ -34,6 +36,25 @@ export function alertMessage(
       objective: pct(objective ?? 0),
       ...(e.sli === 'latency' ? { thresholdMs: target.slo?.latency.thresholdMs ?? 0 } : {}),
     } as never);
+  if (e.kind === 'baseline' && e.signal === 'errorRatio')
+    return msg('AlertErrorRatioElevated', {
+      target: targetName(l),
+      percent: pct(value),
+      window: formatDuration(e.windowMs),
+      baseline: pct(baseline ?? 0),
+      baselineWindow: formatDuration(e.baselineMs),
+      factor: e.factor,
+      floor: pct(e.floor),
+    });
+  if (e.kind === 'trend')
+    return msg('AlertMemoryLeakPredicted', {
+      target: targetName(l),
+      percent: pct(trend?.last ?? 0),
+      perMinute: pct(trend?.perMinute ?? 0),
+      window: formatDuration(e.windowMs),
+      minutes: Math.round((trend?.minutesToThreshold ?? 0) * 10) / 10,
+      horizon: formatDuration(e.horizonMs),
+    });
   if (e.kind === 'baseline')
     return msg('AlertBaselineDeparted', {
       rule: rule.name,

@@ -3,6 +3,7 @@ import type { Alert } from './evaluate.ts';
 import { evaluateAlerts, windowsOf } from './evaluate.ts';
 import { BUILTIN_RULES, PLATFORM_RULES, SLO_RULES } from './rules.ts';
 import type { CompiledRule } from './rules.ts';
+import { ruleExpr } from './prometheus-export.ts';
 import { RingSignalWindows } from './signal-windows.ts';
 import type { AlertTarget } from './signals.ts';
 import { seriesKey } from './signals.ts';
@@ -352,5 +353,129 @@ describe('node-cpu-saturated', () => {
   it('does not page on a 45 s burst, nor at 90 %', () => {
     expect(rounds((t) => (t >= T0 + M && t < T0 + M + 45 * S ? 1 : 0.5)).fired).toEqual([]);
     expect(rounds(() => 0.9).fired).toEqual([]);
+  });
+});
+
+describe('error-ratio-elevated (errors above the component’s own normal, without the burn-rate windows)', () => {
+  const rule = PLATFORM_RULES.find((r) => r.id === 'builtin:error-ratio-elevated')!;
+  const H6 = 6 * 60 * M;
+  const ratio = (w: RingSignalWindows, from: number, to: number, r: (t: number) => number) => {
+    for (let t = from; t <= to; t += 15 * S) w.record(seriesKey('errorRatio', web), t, r(t));
+  };
+  const rounds = (w: RingSignalWindows, from: number, to: number, r: (t: number) => number) => {
+    let prev: ReadonlyMap<string, Alert> = new Map();
+    const fired: number[] = [];
+    for (let t = from; t <= to; t += 15 * S) {
+      ratio(w, t, t, r);
+      const x = run(w, t, prev, [rule]);
+      prev = x.alerts;
+      if (x.transitions.some((y) => y.type === 'fired')) fired.push(t);
+    }
+    return { fired, alerts: prev };
+  };
+
+  it('pages on a lasting 10 % of errors within 2 minutes, with the normal in its message', () => {
+    const w = windows();
+    ratio(w, T0, T0 + H6, () => 0.001);
+    const { fired, alerts } = rounds(w, T0 + H6 + 15 * S, T0 + H6 + 10 * M, () => 0.1);
+    expect(fired.length).toBe(1);
+    expect(fired[0]! - (T0 + H6)).toBeLessThanOrEqual(2 * M);
+    const a = [...alerts.values()][0]!;
+    expect(a.severity).toBe('page');
+    expect(a.message.code).toBe('AlertErrorRatioElevated');
+    expect(a.message.params).toMatchObject({ target: 'edu/portal/web', percent: 10, baseline: 0.1, floor: 5 });
+  });
+
+  it('does not fire on a 45 s blip of 50 %, nor on 4 % (under the 5-point floor), nor on its usual 6 %', () => {
+    const w = windows();
+    ratio(w, T0, T0 + H6, () => 0);
+    const end = T0 + H6 + 10 * M;
+    expect(rounds(w, T0 + H6 + 15 * S, end, (t) => (t <= T0 + H6 + 45 * S ? 0.5 : 0)).fired).toEqual([]);
+    const small = windows();
+    ratio(small, T0, T0 + H6, () => 0);
+    expect(rounds(small, T0 + H6 + 15 * S, end, () => 0.04).fired).toEqual([]);
+    const usual = windows();
+    ratio(usual, T0, T0 + H6, () => 0.06);
+    expect(rounds(usual, T0 + H6 + 15 * S, end, () => 0.1).fired).toEqual([]);
+    // Twice its usual 6 % and 5 points over it: it does.
+    expect(rounds(usual, end + 15 * S, end + 10 * M, () => 0.2).fired.length).toBe(1);
+  });
+
+  it('needs a normal: a component without 3 buckets of history does not page', () => {
+    const w = windows();
+    expect(rounds(w, T0, T0 + 30 * M, (t) => (t < T0 + 15 * M ? 0 : 0.3)).fired).toEqual([]);
+  });
+});
+
+describe('memory-leak-predicted (the working set’s trend reaches the limit within 15 minutes)', () => {
+  const rule = PLATFORM_RULES.find((r) => r.id === 'builtin:memory-leak-predicted')!;
+  const rounds = (from: number, to: number, memory: (t: number) => number) => {
+    const w = windows();
+    let prev: ReadonlyMap<string, Alert> = new Map();
+    const fired: number[] = [];
+    for (let t = from; t <= to; t += 15 * S) {
+      w.record(seriesKey('memoryOfLimit', web), t, memory(t));
+      const r = run(w, t, prev, [rule]);
+      prev = r.alerts;
+      if (r.transitions.some((x) => x.type === 'fired')) fired.push(t);
+    }
+    return { fired, alerts: prev };
+  };
+  const start = T0 + 10 * M;
+  /** At rest at 40 % of the limit, then growing `perMinute` of the limit a minute from `start`, killed at 100 %. */
+  const leak = (perMinute: number) => (t: number) =>
+    t <= start ? 0.4 : Math.min(1, 0.4 + (perMinute * (t - start)) / M);
+
+  it('pages a slow leak (10 % of the limit a minute) within 2 minutes, minutes before the OOM kill', () => {
+    const { fired, alerts } = rounds(T0, start + 10 * M, leak(0.1));
+    expect(fired.length).toBe(1);
+    expect(fired[0]! - start).toBeLessThanOrEqual(2 * M);
+    // The kill comes at 6 minutes: the page is at least 3 minutes ahead of it.
+    expect(start + 6 * M - fired[0]!).toBeGreaterThanOrEqual(3 * M);
+    const a = [...alerts.values()][0]!;
+    expect(a.severity).toBe('page');
+    expect(a.message.code).toBe('AlertMemoryLeakPredicted');
+    expect(a.message.params).toMatchObject({ target: 'edu/portal/web', horizon: '15m' });
+    // The line over 3 minutes (rest, then the rise) gives less than the leak's 10 points a minute: a lower bound.
+    expect(Number(a.message.params?.perMinute)).toBeGreaterThan(3);
+    expect(Number(a.message.params?.perMinute)).toBeLessThanOrEqual(10);
+  });
+
+  it('pages a fast leak (50 % a minute) within a minute', () => {
+    const { fired } = rounds(T0, start + 5 * M, leak(0.5));
+    expect(fired.length).toBe(1);
+    expect(fired[0]! - start).toBeLessThanOrEqual(M);
+  });
+
+  it('does not fire on a flat container at 85 %, a 30 s blip to 95 %, a growth too slow to matter, nor at 30 %', () => {
+    expect(rounds(T0, T0 + 20 * M, () => 0.85).fired).toEqual([]);
+    const blip = (t: number) => (t > start && t <= start + 30 * S ? 0.95 : 0.6);
+    expect(rounds(T0, start + 10 * M, blip).fired).toEqual([]);
+    // 2 % of the limit a minute from 60 %: 20 minutes to the limit, beyond the 15-minute horizon.
+    expect(rounds(T0, start + 5 * M, (t) => (t <= start ? 0.6 : 0.6 + (0.02 * (t - start)) / M)).fired).toEqual([]);
+    // A container starting up, climbing fast from nothing to 30 %, is under the floor.
+    expect(rounds(T0, T0 + 5 * M, (t) => Math.min(0.3, (0.2 * (t - T0)) / M)).fired).toEqual([]);
+  });
+});
+
+describe('the new rules in a Prometheus rule file', () => {
+  const scope = { namespaces: ['edu--portal'] };
+  it('writes error-ratio-elevated against the 5xx share’s median, and memory-leak-predicted as predict_linear', () => {
+    const err = ruleExpr(
+      PLATFORM_RULES.find((r) => r.name === 'error-ratio-elevated')!,
+      scope,
+    )!;
+    expect(err).toContain('code=~"5.."');
+    expect(err).toMatch(/^min_over_time\(.*\[1m:1m\]\) > 2 \* quantile_over_time\(0\.5, .*\[5h50m:5m\] offset 10m\)/);
+    expect(err).toMatch(/\+ 0\.05$/);
+    const mem = ruleExpr(
+      PLATFORM_RULES.find((r) => r.name === 'memory-leak-predicted')!,
+      scope,
+    )!;
+    expect(mem).toMatch(
+      /^predict_linear\(\(.*container_memory_working_set_bytes.*\)\[3m:15s\], 900\) >= 1 and deriv\(/,
+    );
+    expect(mem).toContain(') >= 0.5 and ');
+    expect(mem).toContain('offset 1m');
   });
 });

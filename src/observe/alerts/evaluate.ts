@@ -1,6 +1,14 @@
 import type { Message } from '../../kernel/messages/index.ts';
 import { alertMessage } from './alert-messages.ts';
-import type { BaselineExpr, BurnRateExpr, CompiledRule, Comparison, Severity, ThresholdExpr } from './rules.ts';
+import type {
+  BaselineExpr,
+  BurnRateExpr,
+  CompiledRule,
+  Comparison,
+  Severity,
+  ThresholdExpr,
+  TrendExpr,
+} from './rules.ts';
 import type { SignalWindows } from './signal-windows.ts';
 import type { AlertSignal, AlertTarget, SeriesLabels } from './signals.ts';
 import { ALERT_SIGNALS, labelKey, seriesKey } from './signals.ts';
@@ -78,7 +86,9 @@ export function evaluateAlerts(input: EvaluationInput): EvaluationResult {
           ? thresholdValue(rule.expr, target, windows, now)
           : rule.expr.kind === 'baseline'
             ? baselineValue(rule.expr, target, windows, now)
-            : burnValue(rule.expr, target, windows, now);
+            : rule.expr.kind === 'trend'
+              ? trendValue(rule.expr, target, windows, now)
+              : burnValue(rule.expr, target, windows, now);
       const key = `${rule.id}|${labelKey(target.labels)}`;
       const before = previous.get(key);
       const active = value !== undefined;
@@ -104,7 +114,7 @@ export function evaluateAlerts(input: EvaluationInput): EvaluationResult {
         activeAt,
         ...(firing ? { firedAt: before?.state === 'firing' ? before.firedAt : now } : {}),
         value: value.value,
-        message: alertMessage(rule, target, value.value, value.slo, value.baseline),
+        message: alertMessage(rule, target, value.value, value.slo, value.baseline, value.trend),
         ...(rule.description ? { description: rule.description } : {}),
       };
       alerts.set(key, alert);
@@ -138,6 +148,7 @@ export function windowsOf(rules: readonly CompiledRule[]): Array<[AlertSignal, n
     const e = r.expr;
     if (e.kind === 'threshold') out.push([e.signal, e.windowMs]);
     else if (e.kind === 'baseline') out.push([e.signal, e.windowMs], [e.signal, e.baselineMs]);
+    else if (e.kind === 'trend') out.push([e.signal, e.windowMs]);
     else
       for (const w of [e.longMs, e.shortMs])
         for (const s of ['requestsPerSecond', 'errorsPerSecond', 'slowSample'] as const) out.push([s, w]);
@@ -162,6 +173,14 @@ interface Value {
   readonly slo?: number;
   /** A baseline rule's baseline. */
   readonly baseline?: number;
+  /** A trend rule's newest sample, slope (per minute) and minutes until the line reaches the threshold. */
+  readonly trend?: Trend;
+}
+
+export interface Trend {
+  readonly last: number;
+  readonly perMinute: number;
+  readonly minutesToThreshold: number;
 }
 
 function thresholdValue(e: ThresholdExpr, t: AlertTarget, w: SignalWindows, now: number): Value | undefined {
@@ -190,6 +209,66 @@ function baselineValue(e: BaselineExpr, t: AlertTarget, w: SignalWindows, now: n
   const base = robustBaseline(e, key, w, now);
   if (base === undefined) return undefined;
   return v > e.factor * base && v > base + e.floor ? { value: v, baseline: base } : undefined;
+}
+
+/**
+ * TrendExpr's decision: the least-squares line through the bucket averages of the window (a bucket holds the
+ * samples of windowMs/slots, one at the collector's 15 s over 3 minutes), at `now + horizonMs`, against the
+ * threshold. Undefined (not active) with fewer than `minSamples` buckets, a flat or falling line, a newest
+ * sample under `floor`, or a fall among the buckets of the last `risingMs` (or a newest one not above every bucket
+ * before them).
+ */
+function trendValue(e: TrendExpr, t: AlertTarget, w: SignalWindows, now: number): Value | undefined {
+  const key = seriesKey(e.signal, t.labels);
+  const last = w.aggregate(key, e.windowMs, 'last', now);
+  if (last === undefined || last < e.floor) return undefined;
+  const points = w.bucketAverages?.(key, e.windowMs, now) ?? [];
+  if (points.length < Math.max(2, e.minSamples)) return undefined;
+  // Rising now: the buckets of the last risingMs never fall, and the newest is above all before them.
+  let earlierMax = -Infinity;
+  let previous = -Infinity;
+  for (const [end, v] of points) {
+    if (end <= now - e.risingMs) earlierMax = Math.max(earlierMax, v);
+    else if (v < previous) return undefined;
+    previous = v;
+  }
+  if (!(previous > earlierMax)) return undefined;
+  const fit = leastSquares(points, now);
+  if (fit === undefined || !(fit.slope > 0)) return undefined;
+  const projected = fit.atNow + fit.slope * e.horizonMs;
+  if (projected < e.threshold) return undefined;
+  const perMinute = fit.slope * 60_000;
+  return {
+    value: projected,
+    trend: { last, perMinute, minutesToThreshold: Math.max(0, (e.threshold - last) / perMinute) },
+  };
+}
+
+/** The least-squares line through (time, value) points: its slope (per ms) and its value at `now`. */
+export function leastSquares(
+  points: ReadonlyArray<readonly [number, number]>,
+  now: number,
+): { slope: number; atNow: number } | undefined {
+  const n = points.length;
+  if (n < 2) return undefined;
+  let mx = 0;
+  let my = 0;
+  for (const [x, y] of points) {
+    mx += x - now;
+    my += y;
+  }
+  mx /= n;
+  my /= n;
+  let sxy = 0;
+  let sxx = 0;
+  for (const [x, y] of points) {
+    const dx = x - now - mx;
+    sxy += dx * (y - my);
+    sxx += dx * dx;
+  }
+  if (!(sxx > 0)) return undefined;
+  const slope = sxy / sxx;
+  return { slope, atNow: my - slope * mx };
 }
 
 function compare(v: number, op: Comparison, x: number): boolean {

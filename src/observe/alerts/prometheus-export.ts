@@ -111,6 +111,15 @@ export function ruleExpr(rule: CompiledRule, scope: ExportScope, objective?: num
     const base = `quantile_over_time(0.5, (${q})[${formatDuration(e.baselineMs - e.excludeMs)}:5m] offset ${formatDuration(e.excludeMs)})`;
     return `${now} > ${e.factor} * ${base} and ${now} > ${base} + ${e.floor}`;
   }
+  if (e.kind === 'trend') {
+    const q = signalQuery(e.signal, scope);
+    if (q === undefined) return undefined;
+    // predict_linear over a 15 s subquery of the window: the least-squares line polis fits to its samples.
+    const w = `(${q})[${formatDuration(e.windowMs)}:15s]`;
+    // Rising now (polis: no fall within risingMs, and above the window before it): no falling step in risingMs.
+    const rising = `(${q}) > max_over_time((${q})[${formatDuration(e.windowMs - e.risingMs)}:15s] offset ${formatDuration(e.risingMs)}) and min_over_time(deriv((${q})[30s:15s])[${formatDuration(e.risingMs)}:15s]) >= 0`;
+    return `predict_linear(${w}, ${e.horizonMs / 1000}) >= ${e.threshold} and deriv(${w}) > 0 and (${q}) >= ${e.floor} and ${rising}`;
+  }
   const obj = e.objective ?? objective;
   if (obj === undefined) return undefined;
   const budget = Number(((1 - obj) * e.factor).toPrecision(6));

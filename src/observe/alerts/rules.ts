@@ -52,6 +52,25 @@ export interface BaselineExpr {
   readonly minBuckets: number;
 }
 
+/**
+ * A signal's trend, as Prometheus's `predict_linear`: the least-squares line through the samples of the last
+ * `windowMs` (at least `minSamples` of them), extended `horizonMs` past now, reaches `threshold`, rising, while the
+ * newest sample is at least `floor` (a container starting up climbs fast from nothing; a leak that matters is well
+ * above its resting level), and the samples of the last `risingMs` never fall and end above every one before them
+ * in the window (a leak rises throughout; a blip that came and went, or a sawtooth back at its level, does not). What the alert tells is the projected
+ * value and how soon the line crosses `threshold`.
+ */
+export interface TrendExpr {
+  readonly kind: 'trend';
+  readonly signal: AlertSignal;
+  readonly windowMs: number;
+  readonly horizonMs: number;
+  readonly risingMs: number;
+  readonly threshold: number;
+  readonly floor: number;
+  readonly minSamples: number;
+}
+
 export interface CompiledRule {
   /** Unique among the rules evaluated: `builtin:<name>` or `<tenant>/<name>` of an AlertRule object. */
   readonly id: string;
@@ -60,7 +79,7 @@ export interface CompiledRule {
   readonly tenant?: string;
   readonly severity: Severity;
   readonly forMs: number;
-  readonly expr: ThresholdExpr | BurnRateExpr | BaselineExpr;
+  readonly expr: ThresholdExpr | BurnRateExpr | BaselineExpr | TrendExpr;
   /** Labels a target must have (exact values); empty matches every target of the signal's scope. */
   readonly selector: SeriesLabels;
   /** Whether its alerts are symptoms a dead cluster's alert holds back (every component-scope rule is). */
@@ -158,6 +177,53 @@ export const PLATFORM_RULES: readonly CompiledRule[] = [
       factor: 2,
       floor: 100,
       minBuckets: 3,
+    },
+    selector: {},
+    symptom: true,
+  },
+  // Every error-ratio sample of the last minute above twice the component's own normal (the median of its 18-minute
+  // averages over 6 h, the last 10 minutes left out) and 5 points above it, for 30 s: failing for 90 s, without
+  // waiting for the 1 h window of the 14.4x burn-rate page to average the errors in (10 % errors take 9 minutes to
+  // reach it). 5 points over a 99.9 % objective burns the budget 50x (gone in 14 h): a page, as the workbook's 14.4x
+  // is. A blip under a minute does not keep the minute's minimum up; a component that always fails 3 % needs 8 %.
+  {
+    id: 'builtin:error-ratio-elevated',
+    name: 'error-ratio-elevated',
+    severity: 'page',
+    forMs: 30_000,
+    expr: {
+      kind: 'baseline',
+      signal: 'errorRatio',
+      aggregate: 'min',
+      windowMs: M,
+      baselineMs: 6 * H,
+      excludeMs: 10 * M,
+      factor: 2,
+      floor: 0.05,
+      minBuckets: 3,
+    },
+    selector: {},
+    symptom: true,
+  },
+  // A container's working set projected, by its least-squares trend over 3 minutes (kube-prometheus's
+  // predict_linear, as KubePersistentVolumeFillingUp), to reach its memory limit within 15 minutes while already at
+  // half of it and rising through its last minute, for 30 s: a leak pages before its OOM kill (100 MiB a minute on a 1 GiB container from 40 %: in about
+  // 105 s, 4 minutes before the kill), where the 90 % rule below tells it a minute or two before. A flat container,
+  // or one that grows slowly (not at its limit within 15 minutes), does not fire.
+  {
+    id: 'builtin:memory-leak-predicted',
+    name: 'memory-leak-predicted',
+    severity: 'page',
+    forMs: 30_000,
+    expr: {
+      kind: 'trend',
+      signal: 'memoryOfLimit',
+      windowMs: 3 * M,
+      horizonMs: 15 * M,
+      risingMs: M,
+      threshold: 1,
+      floor: 0.5,
+      minSamples: 4,
     },
     selector: {},
     symptom: true,
