@@ -196,7 +196,8 @@ export class AlertController {
    */
   private async saveWindows(now: number): Promise<void> {
     const state = this.deps.state;
-    if (!state || now - this.windowsSavedAt < (this.deps.windowsEveryMs ?? 60_000)) return;
+    const everyMs = this.deps.windowsEveryMs ?? 60_000;
+    if (!state || now - this.windowsSavedAt < everyMs) return;
     this.dropSeries = this.dropSeries.concat(this.checkpoints.dropped(now));
     const unnamed = this.checkpoints.unnamed();
     const ids = await state.windowSeriesIds(unnamed);
@@ -204,7 +205,7 @@ export class AlertController {
     // A series dropped while a checkpoint failed, and back since, has its id again: it must not be deleted.
     const named = new Set(ids);
     this.dropSeries = this.dropSeries.filter((id) => !named.has(id));
-    const sizes = this.windows.windowSizes();
+    const sizes = this.checkpoints.windowsKept(everyMs);
     let put: WindowSlotRow[] = [];
     let replaced: Array<{ windowMs: number; slot: number }> = [];
     for (const w of sizes) {

@@ -359,14 +359,18 @@ describe('node-cpu-saturated', () => {
 describe('error-ratio-elevated (errors above the component’s own normal, without the burn-rate windows)', () => {
   const rule = PLATFORM_RULES.find((r) => r.id === 'builtin:error-ratio-elevated')!;
   const H6 = 6 * 60 * M;
-  const ratio = (w: RingSignalWindows, from: number, to: number, r: (t: number) => number) => {
-    for (let t = from; t <= to; t += 15 * S) w.record(seriesKey('errorRatio', web), t, r(t));
+  // Error ratios of a component serving `rps` requests a second (5 unless told).
+  const ratio = (w: RingSignalWindows, from: number, to: number, r: (t: number) => number, rps = 5) => {
+    for (let t = from; t <= to; t += 15 * S) {
+      w.record(seriesKey('errorRatio', web), t, r(t));
+      w.record(seriesKey('requestsPerSecond', web), t, rps);
+    }
   };
-  const rounds = (w: RingSignalWindows, from: number, to: number, r: (t: number) => number) => {
+  const rounds = (w: RingSignalWindows, from: number, to: number, r: (t: number) => number, rps = 5) => {
     let prev: ReadonlyMap<string, Alert> = new Map();
     const fired: number[] = [];
     for (let t = from; t <= to; t += 15 * S) {
-      ratio(w, t, t, r);
+      ratio(w, t, t, r, rps);
       const x = run(w, t, prev, [rule]);
       prev = x.alerts;
       if (x.transitions.some((y) => y.type === 'fired')) fired.push(t);
@@ -404,6 +408,17 @@ describe('error-ratio-elevated (errors above the component’s own normal, witho
   it('needs a normal: a component without 3 buckets of history does not page', () => {
     const w = windows();
     expect(rounds(w, T0, T0 + 30 * M, (t) => (t < T0 + 15 * M ? 0 : 0.3)).fired).toEqual([]);
+  });
+
+  it('leaves a component of fewer than 20 requests a minute to its SLO: a few failed calls are chance', () => {
+    const w = windows();
+    ratio(w, T0, T0 + H6, () => 0, 0.2);
+    // 12 requests a minute, half of them failing for 10 minutes: no page from this rule.
+    expect(rounds(w, T0 + H6 + 15 * S, T0 + H6 + 10 * M, () => 0.5, 0.2).fired).toEqual([]);
+    // The same at 30 requests a minute pages.
+    const busier = windows();
+    ratio(busier, T0, T0 + H6, () => 0, 0.5);
+    expect(rounds(busier, T0 + H6 + 15 * S, T0 + H6 + 10 * M, () => 0.5, 0.5).fired.length).toBe(1);
   });
 });
 
@@ -467,7 +482,7 @@ describe('the new rules in a Prometheus rule file', () => {
     )!;
     expect(err).toContain('code=~"5.."');
     expect(err).toMatch(/^min_over_time\(.*\[1m:1m\]\) > 2 \* quantile_over_time\(0\.5, .*\[5h50m:5m\] offset 10m\)/);
-    expect(err).toMatch(/\+ 0\.05$/);
+    expect(err).toMatch(/\+ 0\.05 and avg_over_time\(.*http_requests_total.*\[1m:1m\]\) \* 60 >= 20$/);
     const mem = ruleExpr(
       PLATFORM_RULES.find((r) => r.name === 'memory-leak-predicted')!,
       scope,

@@ -147,8 +147,10 @@ export function windowsOf(rules: readonly CompiledRule[]): Array<[AlertSignal, n
   for (const r of rules) {
     const e = r.expr;
     if (e.kind === 'threshold') out.push([e.signal, e.windowMs]);
-    else if (e.kind === 'baseline') out.push([e.signal, e.windowMs], [e.signal, e.baselineMs]);
-    else if (e.kind === 'trend') out.push([e.signal, e.windowMs]);
+    else if (e.kind === 'baseline') {
+      out.push([e.signal, e.windowMs], [e.signal, e.baselineMs]);
+      if (e.minRequests !== undefined) out.push(['requestsPerSecond', e.windowMs]);
+    } else if (e.kind === 'trend') out.push([e.signal, e.windowMs]);
     else
       for (const w of [e.longMs, e.shortMs])
         for (const s of ['requestsPerSecond', 'errorsPerSecond', 'slowSample'] as const) out.push([s, w]);
@@ -206,6 +208,10 @@ function baselineValue(e: BaselineExpr, t: AlertTarget, w: SignalWindows, now: n
   const key = seriesKey(e.signal, t.labels);
   const v = w.aggregate(key, e.windowMs, e.aggregate, now);
   if (v === undefined) return undefined;
+  if (e.minRequests !== undefined) {
+    const rps = w.aggregate(seriesKey('requestsPerSecond', t.labels), e.windowMs, 'avg', now);
+    if (rps === undefined || (rps * e.windowMs) / 1000 < e.minRequests) return undefined;
+  }
   const base = robustBaseline(e, key, w, now);
   if (base === undefined) return undefined;
   return v > e.factor * base && v > base + e.floor ? { value: v, baseline: base } : undefined;

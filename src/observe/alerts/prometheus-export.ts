@@ -109,7 +109,11 @@ export function ruleExpr(rule: CompiledRule, scope: ExportScope, objective?: num
     // (a 5-minute subquery step: the median of 72 points, as polis takes the median of its buckets' averages).
     const now = `${OVER_TIME[e.aggregate]}((${q})[${formatDuration(e.windowMs)}:1m])`;
     const base = `quantile_over_time(0.5, (${q})[${formatDuration(e.baselineMs - e.excludeMs)}:5m] offset ${formatDuration(e.excludeMs)})`;
-    return `${now} > ${e.factor} * ${base} and ${now} > ${base} + ${e.floor}`;
+    const enough =
+      e.minRequests === undefined
+        ? ''
+        : ` and avg_over_time((${signalQuery('requestsPerSecond', scope)})[${formatDuration(e.windowMs)}:1m]) * ${e.windowMs / 1000} >= ${e.minRequests}`;
+    return `${now} > ${e.factor} * ${base} and ${now} > ${base} + ${e.floor}${enough}`;
   }
   if (e.kind === 'trend') {
     const q = signalQuery(e.signal, scope);

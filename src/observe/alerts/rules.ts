@@ -50,6 +50,12 @@ export interface BaselineExpr {
   readonly factor: number;
   readonly floor: number;
   readonly minBuckets: number;
+  /**
+   * At least this many requests in the window (the average of the target's request rate over it × its length), or
+   * the rule does not fire: a ratio over a handful of calls is chance (two failed calls of a component called twice
+   * a minute are not an outage to page about).
+   */
+  readonly minRequests?: number;
 }
 
 /**
@@ -185,7 +191,8 @@ export const PLATFORM_RULES: readonly CompiledRule[] = [
   // averages over 6 h, the last 10 minutes left out) and 5 points above it, for 30 s: failing for 90 s, without
   // waiting for the 1 h window of the 14.4x burn-rate page to average the errors in (10 % errors take 9 minutes to
   // reach it). 5 points over a 99.9 % objective burns the budget 50x (gone in 14 h): a page, as the workbook's 14.4x
-  // is. A blip under a minute does not keep the minute's minimum up; a component that always fails 3 % needs 8 %.
+  // is. A blip under a minute does not keep the minute's minimum up; a component that always fails 3 % needs 8 %;
+  // a component with fewer than 20 requests in the minute is left to its SLO's burn rates.
   {
     id: 'builtin:error-ratio-elevated',
     name: 'error-ratio-elevated',
@@ -201,6 +208,7 @@ export const PLATFORM_RULES: readonly CompiledRule[] = [
       factor: 2,
       floor: 0.05,
       minBuckets: 3,
+      minRequests: 20,
     },
     selector: {},
     symptom: true,

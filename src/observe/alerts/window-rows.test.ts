@@ -195,4 +195,12 @@ describe('window rows', () => {
     ];
     expect(table.restore(T0).size).toBe(0);
   });
+
+  it('keeps no window as short as the checkpoint interval: its buckets are gone by the time a restart reads them', () => {
+    const live = windowsFor([M, 2 * M, 5 * M]);
+    live.record(KEYS[0]!, T0, 1);
+    const c = new WindowCheckpoints(live);
+    expect(c.windowsKept(M)).toEqual([2 * M, 5 * M]);
+    expect(c.windowsKept(30_000)).toEqual([M, 2 * M, 5 * M]);
+  });
 });

@@ -204,6 +204,18 @@ export class WindowCheckpoints {
     this.windows = windows;
   }
 
+  /**
+   * The windows a checkpoint every `everyMs` keeps: those longer than `everyMs`. A shorter one holds nothing worth
+   * reading back: its buckets were up to `everyMs` old when the checkpoint was written, and a restart or a new
+   * leader's lease comes on top, so they have left the window by the time they are loaded; yet every checkpoint
+   * would rewrite all its slots (a 1-minute window was most of a checkpoint's rows and CPU). The first rounds after
+   * a restart fill it again; its aggregates read fewer samples meanwhile, and an alert's `for` goes on from the
+   * alert state, which is kept.
+   */
+  windowsKept(everyMs: number): number[] {
+    return this.windows.windowSizes().filter((w) => w > everyMs);
+  }
+
   /** The series held that have no id yet (to ask the store for: AlertStateStore.windowSeriesIds). */
   unnamed(): WindowSeriesKey[] {
     const out: WindowSeriesKey[] = [];
