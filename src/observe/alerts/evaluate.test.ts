@@ -294,22 +294,25 @@ describe('latency-degraded (a departure from the component’s own normal)', () 
   });
 });
 
+/** Evaluates `rule` every 15 s from `from` to `to` with the web's memory(t) sampled: the rounds it fired at. */
+function memoryRounds(rule: CompiledRule, from: number, to: number, memory: (t: number) => number) {
+  const w = windows();
+  let prev: ReadonlyMap<string, Alert> = new Map();
+  const fired: number[] = [];
+  for (let t = from; t <= to; t += 15 * S) {
+    w.record(seriesKey('memoryOfLimit', web), t, memory(t));
+    const r = run(w, t, prev, [rule]);
+    prev = r.alerts;
+    if (r.transitions.some((x) => x.type === 'fired')) fired.push(t);
+  }
+  return { fired, alerts: prev };
+}
+
 describe('memory-near-limit', () => {
   const rule = PLATFORM_RULES.find((r) => r.id === 'builtin:memory-near-limit')!;
   expect(rule.severity).toBe('ticket');
-  /** Evaluates every 15 s with memory(t) sampled; the rounds at which the rule fires. */
-  const rounds = (from: number, to: number, memory: (t: number) => number) => {
-    const w = windows();
-    let prev: ReadonlyMap<string, Alert> = new Map();
-    const fired: number[] = [];
-    for (let t = from; t <= to; t += 15 * S) {
-      w.record(seriesKey('memoryOfLimit', web), t, memory(t));
-      const r = run(w, t, prev, [rule]);
-      prev = r.alerts;
-      if (r.transitions.some((x) => x.type === 'fired')) fired.push(t);
-    }
-    return fired;
-  };
+  const rounds = (from: number, to: number, memory: (t: number) => number) =>
+    memoryRounds(rule, from, to, memory).fired;
 
   it('fires on a leak that climbs to its OOM kill again and again, within 2 minutes of first reaching 90 %', () => {
     // From 40 % to the limit in 3 minutes, killed, again.
@@ -424,18 +427,7 @@ describe('error-ratio-elevated (errors above the component’s own normal, witho
 
 describe('memory-leak-predicted (the working set’s trend reaches the limit within 15 minutes)', () => {
   const rule = PLATFORM_RULES.find((r) => r.id === 'builtin:memory-leak-predicted')!;
-  const rounds = (from: number, to: number, memory: (t: number) => number) => {
-    const w = windows();
-    let prev: ReadonlyMap<string, Alert> = new Map();
-    const fired: number[] = [];
-    for (let t = from; t <= to; t += 15 * S) {
-      w.record(seriesKey('memoryOfLimit', web), t, memory(t));
-      const r = run(w, t, prev, [rule]);
-      prev = r.alerts;
-      if (r.transitions.some((x) => x.type === 'fired')) fired.push(t);
-    }
-    return { fired, alerts: prev };
-  };
+  const rounds = (from: number, to: number, memory: (t: number) => number) => memoryRounds(rule, from, to, memory);
   const start = T0 + 10 * M;
   /** At rest at 40 % of the limit, then growing `perMinute` of the limit a minute from `start`, killed at 100 %. */
   const leak = (perMinute: number) => (t: number) =>
