@@ -148,8 +148,9 @@ checkpoints.name(
   unnamed,
   series.map((s) => s.id),
 );
-const slotRows = (since: number): WindowSlotRow[] =>
-  windows.windowSizes().flatMap((w) => checkpoints.rows(w, since, now).put);
+// The windows longer than the checkpoint's minute (WindowCheckpoints.windowsKept: a 1-minute one is refilled).
+const keptWindows = checkpoints.windowsKept(60_000);
+const slotRows = (since: number): WindowSlotRow[] => keptWindows.flatMap((w) => checkpoints.rows(w, since, now).put);
 let full: WindowSlotRow[] = [];
 const fullCpu = cpuMs(() => (full = slotRows(-Infinity)));
 const bytesOf = (list: readonly WindowSlotRow[]) => list.reduce((n, r) => n + r.data.length, 0);
@@ -172,8 +173,9 @@ const restored = new RingSignalWindows();
 const loadCpu = cpuMs(() =>
   new WindowCheckpoints(restored).load({ series, slots: [...stored.values()], legacy: [] }, now),
 );
-// The restored windows answer as the live ones (every 97th series, every window its rules keep, every aggregate).
-const kept = windowsOf(rules);
+// The restored windows answer as the live ones (every 97th series, every window its rules keep that a checkpoint
+// keeps, every aggregate).
+const kept = windowsOf(rules).filter(([, w]) => keptWindows.includes(w));
 let compared = 0;
 for (const [i, key] of [...windows.keys()].entries()) {
   if (i % 97 !== 0) continue;
