@@ -1,4 +1,5 @@
 import type { StorageFailure } from '../store-errors.ts';
+import type { ListPage, ListQuery } from '../store.ts';
 import type { Generated, Kysely, Transaction } from 'kysely';
 
 /**
@@ -289,6 +290,17 @@ export interface SqlDialectHooks {
    * rather than in a `readSnapshot` transaction: one round trip instead of four on PostgreSQL.
    */
   readonly listAtOnce?: boolean;
+  /**
+   * Reads run at once on the connection when nothing holds it (no transaction, no batch, no snapshot), skipping the
+   * query builder's executor: `idle()` says whether it is free now, and `run` must follow it synchronously (no await
+   * in between). SQLite only (one connection, synchronous driver); absent elsewhere.
+   */
+  readonly readNow?: { readonly idle: () => boolean; readonly run: BatchRunner };
+  /**
+   * A one-page list without selectors answered with its items joined in the database (`ListPage.joinedItems`), or
+   * undefined when it cannot be now (connection busy, a query it does not take): the usual path then answers.
+   */
+  readonly listJoined?: (query: ListQuery) => ListPage | undefined;
 }
 
 /** See SqlDialectHooks.runInBatch. */
