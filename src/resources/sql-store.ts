@@ -275,6 +275,7 @@ export function createSqlStore(db: Kysely<Schema>, hooks: SqlDialectHooks): Stor
     async get(key: ObjectKey): Promise<StoredObject | undefined> {
       await settle();
       if (cachedReads && !scope.getStore()?.open) return cachedReads(key);
+      if (readNow && nowStatements && !scope.getStore()?.open && readNow.idle()) return getObject(db, key, nowStatements);
       return getObject(reader(), key, readStatements);
     },
 
