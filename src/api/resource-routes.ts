@@ -52,8 +52,6 @@ export interface ResourceRouteDeps extends WatchDeps {
 }
 
 const MUTATING = new Set<ResourceVerb>(['create', 'update', 'patch', 'delete']);
-/** The end of a list body whose items came joined (ListPage.joinedItems). */
-const LIST_END = Buffer.from(']}');
 /** Failures whose audit entry is already written (a deletecollection's, naming the object that failed). */
 const RECORDED = new WeakSet<object>();
 
@@ -259,8 +257,6 @@ function registerCollection(
               limit: intParam(q, 'limit', 1, 10_000),
               continue: stringParam(q, 'continue'),
               raw: !core && !rows,
-              // As stored, in polis's view: the items may come joined in one buffer (SQLite), sent as they are.
-              joined: !core && !rows && !kubeView && !asTable,
             });
       checkListRevision(rv, page.resourceVersion);
       const listed = rows ? page.items.map(rows) : page.items;
@@ -283,11 +279,6 @@ function registerCollection(
         });
       }
       const head = { apiVersion: core ? 'v1' : apiVersionOf(def), kind: `${def.kind}List`, metadata: listMeta };
-      if ('joinedItems' in page && page.joinedItems && !kubeView && !asTable) {
-        const open = Buffer.from(`${JSON.stringify(head).slice(0, -1)},"items":[`);
-        const body = Buffer.concat([open, page.joinedItems, LIST_END]);
-        return reply.type('application/json; charset=utf-8').send(body);
-      }
       if (!page.rawItems) {
         const items = core ? chosen.map(core.toCore) : kubeView ? chosen.map(toKubeObject) : chosen;
         return { ...head, items };

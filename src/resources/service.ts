@@ -197,7 +197,7 @@ export class ResourceService {
     const def = requireKind(this.registry, query.kind);
     // The stored text is what the client may see only when nothing is encoded (codec) or hidden (sensitive fields).
     if (def.sensitiveFields.length === 0 && !def.codec) return this.deps.store.list(query);
-    const page = await this.deps.store.list({ ...query, raw: false, joined: false });
+    const page = await this.deps.store.list({ ...query, raw: false });
     return { ...page, items: page.items.map((o) => withoutSensitive(o, def.sensitiveFields)) };
   }
 

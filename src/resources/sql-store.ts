@@ -275,7 +275,8 @@ export function createSqlStore(db: Kysely<Schema>, hooks: SqlDialectHooks): Stor
     async get(key: ObjectKey): Promise<StoredObject | undefined> {
       await settle();
       if (cachedReads && !scope.getStore()?.open) return cachedReads(key);
-      if (readNow && nowStatements && !scope.getStore()?.open && readNow.idle()) return getObject(db, key, nowStatements);
+      if (readNow && nowStatements && !scope.getStore()?.open && readNow.idle())
+        return getObject(db, key, nowStatements);
       return getObject(reader(), key, readStatements);
     },
 
@@ -287,10 +288,6 @@ export function createSqlStore(db: Kysely<Schema>, hooks: SqlDialectHooks): Stor
     },
 
     async list(query: ListQuery): Promise<ListPage> {
-      if (query.joined && query.raw && hooks.listJoined && !scope.getStore()?.open) {
-        const page = hooks.listJoined(query);
-        if (page) return page;
-      }
       await settle();
       if (hooks.listAtOnce && !scope.getStore()?.open && listsAtOnce(query)) return scanListAtOnce(db, query);
       return snapshot((q) => scanList(q, query));

@@ -331,12 +331,6 @@ export interface ListQuery {
    * clusters in their status) were parsed only to read two fields.
    */
   readonly keysOnly?: boolean;
-  /**
-   * With `raw`: the store may answer `joinedItems` instead, the items' stored JSON already joined by commas as UTF-8
-   * bytes (SQLite builds it in one statement), so a list is sent without a string per item, a join and an encoding.
-   * A store that cannot answers `rawItems` as usual; callers handle both.
-   */
-  readonly joined?: boolean;
 }
 
 /** One item of a `keysOnly` list. */
@@ -351,8 +345,6 @@ export interface ListPage {
   readonly items: StoredObject[];
   /** With `raw`: the items' stored JSON text, in order. */
   readonly rawItems?: string[];
-  /** With `joined` (where the store offers it): the items' stored JSON, joined by commas, in UTF-8; `items` is empty. */
-  readonly joinedItems?: Uint8Array;
   /** With `keysOnly`: each item's key and resourceVersion, in order. */
   readonly keys?: ListedKey[];
   /** The store revision when the list was read. */

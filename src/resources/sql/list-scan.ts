@@ -186,7 +186,7 @@ function tenantFilter(query: ListQuery): string[] | undefined {
   return query.tenant === undefined ? allowed : allowed.filter((t) => t === query.tenant);
 }
 
-export function continueExpired(revision: number, compactedThrough: number): ExpiredError {
+function continueExpired(revision: number, compactedThrough: number): ExpiredError {
   return new ExpiredError(
     `The provided continue parameter is too old to display a consistent list result: the list started at revision ${revision} and changes up to ${compactedThrough} have been compacted. Start a new list without the continue parameter.`,
     [

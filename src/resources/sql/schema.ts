@@ -1,5 +1,4 @@
 import type { StorageFailure } from '../store-errors.ts';
-import type { ListPage, ListQuery } from '../store.ts';
 import type { Generated, Kysely, Transaction } from 'kysely';
 
 /**
@@ -296,11 +295,6 @@ export interface SqlDialectHooks {
    * in between). SQLite only (one connection, synchronous driver); absent elsewhere.
    */
   readonly readNow?: { readonly idle: () => boolean; readonly run: BatchRunner };
-  /**
-   * A one-page list without selectors answered with its items joined in the database (`ListPage.joinedItems`), or
-   * undefined when it cannot be now (connection busy, a query it does not take): the usual path then answers.
-   */
-  readonly listJoined?: (query: ListQuery) => ListPage | undefined;
 }
 
 /** See SqlDialectHooks.runInBatch. */

@@ -4,8 +4,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { Kysely, sql } from 'kysely';
 import { createSqlStore, withExtraMigrations } from '../sql-store.ts';
 import type { Migration, Schema, SqlDialectHooks } from '../sql/schema.ts';
-import type { ListQuery, Store } from '../store.ts';
-import { joinedList } from './joined-list.ts';
+import type { Store } from '../store.ts';
 import type { StorageFailure } from '../store-errors.ts';
 import { NodeSqliteDialect } from './node-sqlite-dialect.ts';
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.ts';
@@ -188,9 +187,8 @@ export async function openSqliteStore(
           new LazyCheckpointer(file, database, opts.checkpointerAfterMs ?? CHECKPOINTER_AFTER_MS),
         )),
     runInBatch: dialect.runNow,
-    // Reads while the connection is free skip the query builder: a GET's one statement, a list page's one statement.
+    // Point reads while the connection is free skip the query builder (a GET's statement, every request's Token).
     readNow: { idle: dialect.idle, run: dialect.runNow },
-    listJoined: (query: ListQuery) => (dialect.idle() ? joinedList(dialect.runNow, query) : undefined),
   };
   const store = createSqlStore(db, withExtraMigrations(hooks, opts.extraMigrations));
   try {
