@@ -72,7 +72,7 @@ export function evaluateAlerts(input: EvaluationInput): EvaluationResult {
  * to it between steps, so an estate of ten thousand applications is not evaluated in one synchronous stretch that
  * holds every API request behind it.
  */
-export function* evaluateAlertsInSteps(input: EvaluationInput, every = 2000): Generator<void, EvaluationResult> {
+export function* evaluateAlertsInSteps(input: EvaluationInput, every = 250): Generator<void, EvaluationResult> {
   const { now, previous, windows } = input;
   let evaluated = 0;
   const retention = input.resolvedRetentionMs ?? 15 * 60_000;
