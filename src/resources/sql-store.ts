@@ -75,6 +75,9 @@ export function createSqlStore(db: Kysely<Schema>, hooks: SqlDialectHooks): Stor
   };
   // Reads outside a batch's own jobs go through the query builder's executor (it waits for the connection).
   const readStatements = new StatementTemplates();
+  // Reads outside any transaction while the connection is free run on it at once (SQLite): same statements.
+  const readNow = hooks.readNow;
+  const nowStatements = readNow && new StatementTemplates(readNow.run);
   const snapshot = <T>(fn: (q: Kysely<Schema>) => Promise<T>): Promise<T> => {
     const s = scope.getStore();
     return s?.open ? fn(s.trx) : hooks.readSnapshot(db, fn);
@@ -272,10 +275,14 @@ export function createSqlStore(db: Kysely<Schema>, hooks: SqlDialectHooks): Stor
     async get(key: ObjectKey): Promise<StoredObject | undefined> {
       await settle();
       if (cachedReads && !scope.getStore()?.open) return cachedReads(key);
+      if (readNow && nowStatements && !scope.getStore()?.open && readNow.idle())
+        return getObject(db, key, nowStatements);
       return getObject(reader(), key, readStatements);
     },
 
     async getText(key: ObjectKey): Promise<string | undefined> {
+      // The check and the statement run in one synchronous stretch (StatementTemplates.run awaits nothing first).
+      if (readNow && nowStatements && !scope.getStore()?.open && readNow.idle()) return getBody(db, key, nowStatements);
       await settle();
       return getBody(reader(), key, readStatements);
     },

@@ -6,6 +6,7 @@ import type { SampleSink, SignalWindows } from './signal-windows.ts';
 import type { AlertSignal, AlertTarget, SeriesLabels } from './signals.ts';
 import { seriesKey } from './signals.ts';
 import { sloTargets } from './slo-policy.ts';
+import { slicer } from '../../kernel/loop-slices.ts';
 
 /** What the collector reads besides the store: the metrics seam, and the delivery controller's burst use. */
 export interface CollectorDeps {
@@ -81,6 +82,8 @@ export function alertApp(app: StoredObject): AlertApp {
 }
 
 const HOUR = 3_600_000;
+/** Applications sampled together (concurrently) between two checks of the slice's time. */
+const APPS_PER_GROUP = 64;
 
 async function listAll(store: Pick<Store, 'list'>, kind: string): Promise<StoredObject[]> {
   const out: StoredObject[] = [];
@@ -112,53 +115,55 @@ export async function collectSignals(
     listAll(deps.store, 'Cluster'),
     listAll(deps.store, 'Tenant'),
   ]);
-  await Promise.all(
-    Array.from(apps, async ({ tenant, name, namespace, slos, status }) => {
-      const crash = new Set((status.crashLoops ?? []).filter((c) => !c.movedAt).map((c) => c.component));
-      for (const c of status.components ?? []) {
-        const labels = { tenant, app: name, component: c.name };
-        const placed = status.placement?.[c.name] ?? {};
-        const clustersOf = Object.keys(placed).filter((k) => (placed[k] ?? 0) > 0);
-        const slo = slos.get(c.name);
-        targets.push({ scope: 'component', labels, clusters: clustersOf, ...(slo ? { slo } : {}) });
-        if (c.workload === 'Job' || c.workload === 'CronJob') {
-          put(
-            'jobFailed',
-            labels,
-            c.runs?.lastResult === undefined ? undefined : c.runs.lastResult === 'Failed' ? 1 : 0,
-          );
-          continue;
-        }
-        put('crashLooping', labels, crash.has(c.name) ? 1 : 0);
-        put('saturated', labels, status.saturation?.[c.name] ? 1 : 0);
-        if (!deps.metrics || (c.desiredReplicas ?? 0) === 0) continue;
-        const s = await deps.metrics.signals({ tenant, app: name, namespace, component: c.name });
-        if (!s) continue;
-        put('readyPods', labels, s.readyPods);
-        put('cpuUtilization', labels, s.cpuUtilization);
-        put('latencyP99Ms', labels, s.latencyP99Ms);
-        put('memoryOfLimit', labels, s.memoryOfLimit);
-        const rps = s.requestsPerSecond;
-        if (rps !== undefined && rps > 0) {
-          put('requestsPerSecond', labels, rps);
-          if (s.errorRatio !== undefined) {
-            put('errorRatio', labels, s.errorRatio);
-            put('errorsPerSecond', labels, rps * s.errorRatio);
-          }
-          if (slo && s.latencyP99Ms !== undefined)
-            put('slowSample', labels, s.latencyP99Ms > slo.latency.thresholdMs ? 1 : 0);
-        } else if (s.readyPods === 0 && (c.desiredReplicas ?? 0) > 0) {
-          // Nothing serves and the source saw no requests (Prometheus: none reach it). No traffic seen is not "all
-          // good": the load it should take fails, estimated as what it took over the last hour (kept so while it
-          // fails), at least one request a second. The simulated source reports that load itself, failing.
-          const usual = sink.aggregate?.(seriesKey('requestsPerSecond', labels), HOUR, 'avg', now);
-          const should = Math.max(1, usual ?? 0);
-          put('requestsPerSecond', labels, should);
-          put('errorsPerSecond', labels, should);
-        }
+  const sampleApp = async ({ tenant, name, namespace, slos, status }: AlertApp): Promise<void> => {
+    const crash = new Set((status.crashLoops ?? []).filter((c) => !c.movedAt).map((c) => c.component));
+    for (const c of status.components ?? []) {
+      const labels = { tenant, app: name, component: c.name };
+      const placed = status.placement?.[c.name] ?? {};
+      const clustersOf = Object.keys(placed).filter((k) => (placed[k] ?? 0) > 0);
+      const slo = slos.get(c.name);
+      targets.push({ scope: 'component', labels, clusters: clustersOf, ...(slo ? { slo } : {}) });
+      if (c.workload === 'Job' || c.workload === 'CronJob') {
+        put('jobFailed', labels, c.runs?.lastResult === undefined ? undefined : c.runs.lastResult === 'Failed' ? 1 : 0);
+        continue;
       }
-    }),
-  );
+      put('crashLooping', labels, crash.has(c.name) ? 1 : 0);
+      put('saturated', labels, status.saturation?.[c.name] ? 1 : 0);
+      if (!deps.metrics || (c.desiredReplicas ?? 0) === 0) continue;
+      const s = await deps.metrics.signals({ tenant, app: name, namespace, component: c.name });
+      if (!s) continue;
+      put('readyPods', labels, s.readyPods);
+      put('cpuUtilization', labels, s.cpuUtilization);
+      put('latencyP99Ms', labels, s.latencyP99Ms);
+      put('memoryOfLimit', labels, s.memoryOfLimit);
+      const rps = s.requestsPerSecond;
+      if (rps !== undefined && rps > 0) {
+        put('requestsPerSecond', labels, rps);
+        if (s.errorRatio !== undefined) {
+          put('errorRatio', labels, s.errorRatio);
+          put('errorsPerSecond', labels, rps * s.errorRatio);
+        }
+        if (slo && s.latencyP99Ms !== undefined)
+          put('slowSample', labels, s.latencyP99Ms > slo.latency.thresholdMs ? 1 : 0);
+      } else if (s.readyPods === 0 && (c.desiredReplicas ?? 0) > 0) {
+        // Nothing serves and the source saw no requests (Prometheus: none reach it). No traffic seen is not "all
+        // good": the load it should take fails, estimated as what it took over the last hour (kept so while it
+        // fails), at least one request a second. The simulated source reports that load itself, failing.
+        const usual = sink.aggregate?.(seriesKey('requestsPerSecond', labels), HOUR, 'avg', now);
+        const should = Math.max(1, usual ?? 0);
+        put('requestsPerSecond', labels, should);
+        put('errorsPerSecond', labels, should);
+      }
+    }
+  };
+  // The applications in groups, yielding to the event loop between slices: ten thousand of them sampled at once
+  // would hold every API request for the whole pass.
+  const slice = slicer();
+  const appList = [...apps];
+  for (let i = 0; i < appList.length; i += APPS_PER_GROUP) {
+    await Promise.all(appList.slice(i, i + APPS_PER_GROUP).map(sampleApp));
+    await slice();
+  }
   const nodeCpu = deps.metrics?.nodeCpu
     ? await deps.metrics.nodeCpu().catch(() => new Map<string, number>())
     : undefined;

@@ -5,7 +5,8 @@ import { compileRule } from './alert-kinds.ts';
 import type { CollectorDeps } from './alert-collector.ts';
 import { collectSignals } from './alert-collector.ts';
 import type { Alert, AlertTransition } from './evaluate.ts';
-import { evaluateAlerts, windowsOf } from './evaluate.ts';
+import { evaluateAlertsInSteps, windowsOf } from './evaluate.ts';
+import { runInSlices } from '../../kernel/loop-slices.ts';
 import type { CompiledRule } from './rules.ts';
 import { BUILTIN_RULES } from './rules.ts';
 import { RingSignalWindows } from './signal-windows.ts';
@@ -111,7 +112,10 @@ export class AlertController {
     this.want(rules);
     this.targets = await collectSignals(this.deps, this.windows, now);
     this.rules = rules;
-    const r = evaluateAlerts({ rules, targets: this.targets, windows: this.windows, now, previous: this.current });
+    // In slices: a round over a large estate never holds the event loop (and the API's requests) for long.
+    const r = await runInSlices(
+      evaluateAlertsInSteps({ rules, targets: this.targets, windows: this.windows, now, previous: this.current }),
+    );
     this.current = r.alerts;
     await this.save(now);
     await this.saveWindows(now);

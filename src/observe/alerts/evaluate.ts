@@ -67,7 +67,22 @@ export interface EvaluationResult {
  * the symptom alerts of components placed on that cluster, and says so on them).
  */
 export function evaluateAlerts(input: EvaluationInput): EvaluationResult {
+  const steps = evaluateAlertsInSteps(input);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * `evaluateAlerts` in steps: the generator stops after every `every` rule-and-target evaluations and returns the
+ * same result at its end. Still pure (no clock, no I/O): a caller that holds an event loop (AlertController) yields
+ * to it between steps, so an estate of ten thousand applications is not evaluated in one synchronous stretch that
+ * holds every API request behind it.
+ */
+export function* evaluateAlertsInSteps(input: EvaluationInput, every = 250): Generator<void, EvaluationResult> {
   const { now, previous, windows } = input;
+  let evaluated = 0;
   const retention = input.resolvedRetentionMs ?? 15 * 60_000;
   const alerts = new Map<string, Alert>();
   const transitions: AlertTransition[] = [];
@@ -80,6 +95,7 @@ export function evaluateAlerts(input: EvaluationInput): EvaluationResult {
   for (const rule of input.rules) {
     const scope = rule.expr.kind === 'burnRate' ? 'component' : ALERT_SIGNALS[rule.expr.signal];
     for (const target of byScope.get(scope) ?? []) {
+      if (++evaluated % every === 0) yield;
       if (!selects(rule, target)) continue;
       const value =
         rule.expr.kind === 'threshold'

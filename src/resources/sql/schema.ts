@@ -289,6 +289,12 @@ export interface SqlDialectHooks {
    * rather than in a `readSnapshot` transaction: one round trip instead of four on PostgreSQL.
    */
   readonly listAtOnce?: boolean;
+  /**
+   * Reads run at once on the connection when nothing holds it (no transaction, no batch, no snapshot), skipping the
+   * query builder's executor: `idle()` says whether it is free now, and `run` must follow it synchronously (no await
+   * in between). SQLite only (one connection, synchronous driver); absent elsewhere.
+   */
+  readonly readNow?: { readonly idle: () => boolean; readonly run: BatchRunner };
 }
 
 /** See SqlDialectHooks.runInBatch. */

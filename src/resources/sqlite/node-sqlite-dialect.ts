@@ -40,10 +40,26 @@ export function adaptNodeSqlite(database: DatabaseSync, cacheSize = 500): Sqlite
   };
 }
 
-/** Kysely's SqliteDriver, except that transactions start with BEGIN IMMEDIATE: the write lock is taken up front. */
+/**
+ * Kysely's SqliteDriver, except that transactions start with BEGIN IMMEDIATE: the write lock is taken up front. It
+ * counts who holds the connection, so that a read can run at once while nobody does (`NodeSqliteDialect.readNow`).
+ */
 class ImmediateSqliteDriver extends SqliteDriver {
+  held = 0;
+
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+
+  override async acquireConnection(): Promise<DatabaseConnection> {
+    const connection = await super.acquireConnection();
+    this.held++;
+    return connection;
+  }
+
+  override async releaseConnection(): Promise<void> {
+    this.held--;
+    await super.releaseConnection();
   }
 }
 
@@ -54,6 +70,8 @@ class ImmediateSqliteDriver extends SqliteDriver {
 export class NodeSqliteDialect extends SqliteDialect {
   readonly #config: SqliteDialectConfig;
   readonly #database: SqliteDatabase;
+  readonly #raw: DatabaseSync;
+  readonly #drivers: ImmediateSqliteDriver[] = [];
 
   constructor(database: DatabaseSync) {
     const adapted = adaptNodeSqlite(database);
@@ -61,11 +79,22 @@ export class NodeSqliteDialect extends SqliteDialect {
     super(config);
     this.#config = config;
     this.#database = adapted;
+    this.#raw = database;
   }
 
   override createDriver(): Driver {
-    return new ImmediateSqliteDriver(this.#config);
+    const driver = new ImmediateSqliteDriver(this.#config);
+    this.#drivers.push(driver);
+    return driver;
   }
+
+  /**
+   * Whether a statement may run on the connection now, outside the query builder: nobody holds it (a query, a
+   * transaction, a group-commit batch or a read snapshot) and no transaction is open on it. The read that follows,
+   * synchronously, then sees exactly what a read queued for the connection at this moment would.
+   */
+  readonly idle = (): boolean =>
+    this.#raw.isOpen && !this.#raw.isTransaction && this.#drivers.every((d) => d.held === 0);
 
   /**
    * Runs one statement at once on the connection, from the same prepared-statement cache, and returns its rows.

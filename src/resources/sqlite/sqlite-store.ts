@@ -193,6 +193,8 @@ export async function openSqliteStore(
           new LazyCheckpointer(file, database, opts.checkpointerAfterMs ?? CHECKPOINTER_AFTER_MS),
         )),
     runInBatch: dialect.runNow,
+    // Point reads while the connection is free skip the query builder (a GET's statement, every request's Token).
+    readNow: { idle: dialect.idle, run: dialect.runNow },
   };
   const store = createSqlStore(db, withExtraMigrations(hooks, opts.extraMigrations));
   try {
