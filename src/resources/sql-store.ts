@@ -271,12 +271,17 @@ export function createSqlStore(db: Kysely<Schema>, hooks: SqlDialectHooks): Stor
 
     async get(key: ObjectKey): Promise<StoredObject | undefined> {
       await settle();
-      if (cachedReads && !scope.getStore()?.open) return cachedReads(key);
+      if (cachedReads && !scope.getStore()?.open) {
+        const text = await cachedReads.read(key);
+        return text === undefined ? undefined : (JSON.parse(text) as StoredObject);
+      }
       return getObject(reader(), key, readStatements);
     },
 
     async getText(key: ObjectKey): Promise<string | undefined> {
       await settle();
+      // The same cache and consistency rule as `get` (sql/cached-reads.ts): the text is never changed in place.
+      if (cachedReads && !scope.getStore()?.open) return cachedReads.read(key);
       return getBody(reader(), key, readStatements);
     },
 
@@ -436,6 +441,12 @@ export function createSqlStore(db: Kysely<Schema>, hooks: SqlDialectHooks): Stor
 
     commitCounts() {
       return committer.counts;
+    },
+
+    readCacheCounts() {
+      if (!cache || !cachedReads) return undefined;
+      const { hits, misses, catchUps, resets, size } = cache;
+      return { hits, misses, catchUps, resets, revisionReads: cachedReads.revisionReads(), entries: size };
     },
 
     metricHistory: metricRows(db),
