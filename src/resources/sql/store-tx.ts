@@ -74,6 +74,7 @@ export class BatchState {
     this.startRevision = counter.revision;
     this.compactedThrough = counter.compactedThrough;
     this.revision = counter.revision;
+    this.auditHead = counter.auditHead && { seq: counter.auditHead.seq, hash: counter.auditHead.hash };
     this.recent = recent;
     this.statements = statements;
     this.cache = cache;
