@@ -189,20 +189,32 @@ describe.skipIf(inject('pgUrl') === null)(
           await tx.put(object(name, await tx.nextRevision(), `new ${name}`), 'ADDED');
           await tx.appendAudit(entry(name));
         }
+        // A list none of the held-back writes is in carries them (they are not in its answer); a list one of them is
+        // in sends them first.
+        const names = async (prefix?: string) =>
+          (await tx.listAll(['Application'], 'finance', prefix === undefined ? {} : { namePrefix: prefix })).map(
+            (o) => `${o.metadata.name}:${noteOf(o)}`,
+          );
+        expect(await names('on')).toEqual(['one:kept']);
+        expect(await names()).toEqual(['one:kept', 'three:new three', 'two:new two']);
         // A put of an object already held back sends the held ones first (one row change per statement).
         await tx.put(object('two', await tx.nextRevision(), 'again'), 'MODIFIED');
+        await tx.put(object('four', await tx.nextRevision(), 'new four'), 'ADDED');
+        expect(await names('on')).toEqual(['one:kept']);
         found.push(noteOf(await tx.get(key('two'))));
         return found;
       });
       expect(seen).toEqual(['kept', undefined, undefined, 'again']);
       expect(noteOf(await a.get(key('two')))).toBe('again');
       expect(noteOf(await a.get(key('three')))).toBe('new three');
+      expect(noteOf(await a.get(key('four')))).toBe('new four');
       const events = await a.changesSince(0, 100);
       expect(events.map((e) => [e.type, e.object.metadata.name])).toEqual([
         ['ADDED', 'one'],
         ['ADDED', 'two'],
         ['ADDED', 'three'],
         ['MODIFIED', 'two'],
+        ['ADDED', 'four'],
       ]);
       const audit = await a.queryAudit({});
       expect(audit.items.map((e) => e.name)).toEqual(['two', 'three']);

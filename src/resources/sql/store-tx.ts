@@ -387,6 +387,30 @@ export class SqlStoreTx implements StoreTx {
     );
   }
 
+  /**
+   * The query creator for a read that none of the held-back writes changes: with those writes in front of it as
+   * data-modifying CTEs (sent with the read, one round trip instead of two), after the savepoint they may need. The
+   * read's snapshot does not see them, so a caller reads this way only what none of them writes.
+   */
+  async #withHeld(): Promise<QueryCreator<Schema>> {
+    if (!this.#combine || (this.#pending.length === 0 && this.#pendingAudit.length === 0)) return this.#trx;
+    const puts = this.#pending.splice(0);
+    const audit = this.#pendingAudit.splice(0);
+    this.#pendingIds.clear();
+    await this.#state.beforeWrite(this.#trx, false);
+    let q = this.#trx as unknown as QueryCreator<Schema>;
+    if (puts.length > 0) {
+      const objects = puts.map((p) => p.object);
+      const events = puts.map((p) => p.event);
+      q = q
+        .with('held_objects', (db) => upsertObjects(db, objects))
+        .with('held_events', (db) => db.insertInto('events').values(events)) as unknown as QueryCreator<Schema>;
+    }
+    if (audit.length > 0)
+      q = q.with('held_audit', (db) => db.insertInto('audit').values(audit)) as unknown as QueryCreator<Schema>;
+    return q;
+  }
+
   async nextRevision(): Promise<number> {
     this.#checkOpen();
     const revision = ++this.#state.revision;
@@ -460,8 +484,12 @@ export class SqlStoreTx implements StoreTx {
     const cacheKey = prefix === '' ? `${tenant}\u0000${[...kinds].sort().join('\u0000')}` : undefined;
     const cached = cacheKey === undefined ? undefined : this.#lists.get(cacheKey);
     if (cached) return [...cached.sorted];
-    await this.settle();
-    let query = this.#trx
+    // The held-back writes travel in front of the read (one round trip, not two) unless one of them is of what it
+    // lists: the read's snapshot does not see them.
+    const listed = (o: Insertable<Schema['objects']>) =>
+      o.tenant === tenant && kinds.includes(o.kind) && o.name.startsWith(prefix);
+    if (this.#pending.some((p) => listed(p.object))) await this.settle();
+    let query = (await this.#withHeld())
       .selectFrom('objects')
       .select('body')
       .where('kind', 'in', [...kinds])
