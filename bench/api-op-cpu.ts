@@ -8,11 +8,15 @@
  * left to deliver them for BENCH_SETTLE seconds, and its idle CPU measured over 5 s; then each kind runs
  * BENCH_REQUESTS requests (lists a fifth of that) from BENCH_CONNECTIONS concurrent clients in this process, and the
  * server's CPU over that run (from /proc, every thread), less its idle rate, is divided by the requests.
+ *
+ * BENCH_BACKEND=postgres runs the same on a throwaway PostgreSQL (fsync off, as in the tests) and writes
+ * api-op-cpu.postgres.json: the figures are polis's CPU only, PostgreSQL's own processes are not counted.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnPolis } from '../test/support/child-polis.ts';
+import { findPostgresBin, startTempPostgres } from '../test/setup/temp-postgres.ts';
 import { applicationDoc, applicationName, tenantDoc, tenantName } from './support/oam-fixtures.ts';
 import { processCpuSeconds } from './support/process-memory.ts';
 import type { Figure } from './support/results.ts';
@@ -27,8 +31,13 @@ const params = {
 };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const backend = process.env.BENCH_BACKEND === 'postgres' ? 'postgres' : 'sqlite';
+const pgBin = backend === 'postgres' ? findPostgresBin() : undefined;
+if (backend === 'postgres' && pgBin === undefined)
+  throw new Error('PostgreSQL binaries not found under /usr/lib/postgresql');
+const pg = pgBin === undefined ? undefined : await startTempPostgres(pgBin);
 const dataDir = mkdtempSync(join(tmpdir(), 'polis-bench-op-cpu-'));
-const polis = await spawnPolis({ dataDir, env: { POLIS_LOG_LEVEL: 'warn', POLIS_DEMO: '0' } });
+const polis = await spawnPolis({ dataDir, databaseUrl: pg?.url, env: { POLIS_LOG_LEVEL: 'warn', POLIS_DEMO: '0' } });
 const auth = `Bearer ${polis.adminToken}`;
 
 async function call(method: string, path: string, body?: unknown): Promise<void> {
@@ -102,7 +111,7 @@ try {
     const cpuMs = (1000 * (processCpuSeconds(polis.pid) - cpu0 - idleRate * sec)) / n;
     figures.push(
       figure({
-        metric: `cpu_per_${k.name}`,
+        metric: `cpu_per_${k.name}${backend === 'postgres' ? '_postgres' : ''}`,
         value: round(cpuMs, 3),
         unit: 'ms',
         baseline: `${n} requests in ${round(sec)} s (${Math.round(n / sec)}/s), ${params.connections} connections; idle ${round(100 * idleRate, 1)}% of a core subtracted`,
@@ -112,18 +121,22 @@ try {
 } finally {
   await polis.stop();
   rmSync(dataDir, { recursive: true, force: true });
+  pg?.stop();
 }
 
-printFigures(`api-op-cpu (${params.tenants * params.appsPerTenant} Applications)`, figures);
-const file = await writeResult({
-  benchmark: 'api-op-cpu',
-  command: 'npm run bench:api-cpu',
-  figures,
-  parameters: params,
-  notes: [
-    `load average at the end (1, 5, 15 min): ${loadavg()
-      .map((l) => l.toFixed(1))
-      .join(', ')}`,
-  ],
-});
+printFigures(`api-op-cpu (${params.tenants * params.appsPerTenant} Applications, ${backend})`, figures);
+const file = await writeResult(
+  {
+    benchmark: 'api-op-cpu',
+    command: backend === 'postgres' ? 'BENCH_BACKEND=postgres npm run bench:api-cpu' : 'npm run bench:api-cpu',
+    figures,
+    parameters: params,
+    notes: [
+      `load average at the end (1, 5, 15 min): ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(', ')}`,
+    ],
+  },
+  backend === 'postgres' ? 'postgres' : undefined,
+);
 console.log(`wrote ${file}`);

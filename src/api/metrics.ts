@@ -86,6 +86,49 @@ export function createMetrics(deps: {
         this.inc(read());
       },
     });
+  // The object read cache (PostgreSQL; docs/deploy.md, Reads): present only where the store keeps one.
+  if (deps.store.readCacheCounts?.() !== undefined) {
+    const counts = () => deps.store.readCacheCounts!()!;
+    new Counter({
+      name: 'polis_store_read_cache_reads_total',
+      help: 'Object reads outside a write by how they were answered: from the read cache (hit) or the database (miss).',
+      labelNames: ['result'] as const,
+      registers: [registry],
+      collect() {
+        const c = counts();
+        this.reset();
+        this.inc({ result: 'hit' }, c.hits);
+        this.inc({ result: 'miss' }, c.misses);
+      },
+    });
+    for (const [name, help, read] of [
+      [
+        'polis_store_read_cache_catch_ups_total',
+        'Cached reads that first waited for change events another replica committed to be read into the cache.',
+        () => counts().catchUps,
+      ],
+      [
+        'polis_store_read_cache_resets_total',
+        'Times the read cache forgot every entry (far behind, or the changes it missed were compacted away).',
+        () => counts().resets,
+      ],
+      [
+        'polis_store_read_cache_revision_reads_total',
+        "Reads of the database's current revision; each one answers every cached read that arrived while the previous ran.",
+        () => counts().revisionReads,
+      ],
+    ] as const)
+      new Counter({
+        name,
+        help,
+        registers: [registry],
+        collect() {
+          this.reset();
+          this.inc(read());
+        },
+      });
+    gauge('polis_store_read_cache_entries', 'Objects the read cache holds.', () => counts().entries);
+  }
   new Counter({
     name: 'polis_watch_events_delivered_total',
     help: 'Change events delivered to watchers.',

@@ -428,6 +428,8 @@ export class ResourceService {
     parsed.forEach(({ def, obj }, i) => opts.check?.(def, obj, i));
     return this.write(ctx, opts, async (tx) => {
       const results: ApplyResult[] = [];
+      // One read for every document's current object, where a read is a round trip (PostgreSQL).
+      if (parsed.length > 1) await tx.prefetch?.(parsed.map(({ obj }) => keyOf(obj)));
       for (const { def, obj } of parsed) {
         const current = await tx.get(keyOf(obj));
         if (!current) {

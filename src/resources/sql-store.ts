@@ -274,7 +274,10 @@ export function createSqlStore(db: Kysely<Schema>, hooks: SqlDialectHooks): Stor
 
     async get(key: ObjectKey): Promise<StoredObject | undefined> {
       await settle();
-      if (cachedReads && !scope.getStore()?.open) return cachedReads(key);
+      if (cachedReads && !scope.getStore()?.open) {
+        const text = await cachedReads.read(key);
+        return text === undefined ? undefined : (JSON.parse(text) as StoredObject);
+      }
       if (readNow && nowStatements && !scope.getStore()?.open && readNow.idle())
         return getObject(db, key, nowStatements);
       return getObject(reader(), key, readStatements);
@@ -284,6 +287,8 @@ export function createSqlStore(db: Kysely<Schema>, hooks: SqlDialectHooks): Stor
       // The check and the statement run in one synchronous stretch (StatementTemplates.run awaits nothing first).
       if (readNow && nowStatements && !scope.getStore()?.open && readNow.idle()) return getBody(db, key, nowStatements);
       await settle();
+      // The same cache and consistency rule as `get` (sql/cached-reads.ts): the text is never changed in place.
+      if (cachedReads && !scope.getStore()?.open) return cachedReads.read(key);
       return getBody(reader(), key, readStatements);
     },
 
@@ -443,6 +448,12 @@ export function createSqlStore(db: Kysely<Schema>, hooks: SqlDialectHooks): Stor
 
     commitCounts() {
       return committer.counts;
+    },
+
+    readCacheCounts() {
+      if (!cache || !cachedReads) return undefined;
+      const { hits, misses, catchUps, resets, size } = cache;
+      return { hits, misses, catchUps, resets, revisionReads: cachedReads.revisionReads(), entries: size };
     },
 
     metricHistory: metricRows(db),

@@ -104,6 +104,8 @@ export interface Store {
   onCommit(listener: (changes?: CommittedChanges) => void): () => void;
   /** How many durable commits this process made, and how many transactions they carried (process-local). */
   commitCounts(): CommitCounts;
+  /** What this process's object read cache did (PostgreSQL, docs/deploy.md, Reads); undefined without one. */
+  readCacheCounts?(): ReadCacheCounts | undefined;
   /**
    * Runs `fn` over one consistent, read-only snapshot of the committed state (for backups): every read through the
    * view sees the same revision, objects and audit chain, however long `fn` takes. PostgreSQL: a REPEATABLE READ
@@ -193,6 +195,22 @@ export interface CommitCounts {
   readonly transactions: number;
 }
 
+/** The object read cache's work since the process started (Store.readCacheCounts, shown on /metrics). */
+export interface ReadCacheCounts {
+  /** Reads answered from memory. */
+  readonly hits: number;
+  /** Reads that went to the database (the object was not held, or the cache could not catch up). */
+  readonly misses: number;
+  /** Reads that first waited for change events another process committed to be read into the cache. */
+  readonly catchUps: number;
+  /** Times the cache forgot everything (far behind, or changes it had not read were compacted away). */
+  readonly resets: number;
+  /** `select revision` statements: one answers every read that arrived while the previous one ran. */
+  readonly revisionReads: number;
+  /** Objects held now. */
+  readonly entries: number;
+}
+
 /** A consistent read-only view of the whole store (Store.readSnapshot). */
 export interface StoreSnapshot {
   /** The revision of the last write the snapshot holds. */
@@ -268,6 +286,12 @@ export interface StoreTx {
   /** The next revision number; every put and remove in this transaction takes its own. */
   nextRevision(): Promise<number>;
   get(key: ObjectKey): Promise<StoredObject | undefined>;
+  /**
+   * Reads the objects at `keys` ahead, in as few statements as it can, so that `get` of each answers without a
+   * statement of its own (a bulk apply: one read for its documents, not a round trip each). A hint: `get` answers
+   * the same with or without it; a store where a read costs no round trip may ignore it.
+   */
+  prefetch?(keys: readonly ObjectKey[]): Promise<void>;
   /**
    * All objects of `kinds` in `tenant` (for admission sums such as quota), unpaged, ordered by kind and name; with
    * `namePrefix`, only those whose name starts with it (an index range, not a scan). The objects returned are the

@@ -1,7 +1,8 @@
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import { createSqlStore, withExtraMigrations } from '../sql-store.ts';
 import type { Migration, Schema, SqlDialectHooks } from '../sql/schema.ts';
+import { GENESIS_HASH } from '../audit-log.ts';
 import type { Store } from '../store.ts';
 import { COMMIT_CHANNEL, listenForCommits } from './commit-listener.ts';
 import { postgresStorageFailure } from './postgres-failures.ts';
@@ -22,8 +23,28 @@ const READ_CACHE_OBJECTS = 20_000;
 const ROOM_LOCK = 0x726f6f6d; // "room"
 
 /**
+ * The first statements of a group-commit batch, sent as one simple query (one round trip): BEGIN, the writer lock
+ * (the counter row FOR UPDATE), then, in a statement of its own (READ COMMITTED: a snapshot taken once the lock is
+ * granted, so it sees every batch committed before), the counter and the audit chain's head under the lock.
+ */
+const BEGIN_AND_LOCK = `BEGIN;
+SELECT 1 FROM revision_counter WHERE id = 1 FOR UPDATE;
+SELECT c.revision, c.compacted_through, a.seq AS audit_seq, a.hash AS audit_hash, n.seq AS anchor_seq,
+  n.hash AS anchor_hash
+FROM revision_counter c
+LEFT JOIN LATERAL (SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1) a ON true
+LEFT JOIN audit_anchor n ON n.id = 1
+WHERE c.id = 1`;
+
+/** What a batch leaves for its commit statement: the counter to write and notify (advanceCounter), if it advanced. */
+const commitTails = new WeakMap<object, string>();
+
+/**
  * PostgreSQL transactions run at READ COMMITTED; the row lock on the counter, taken first, makes writers strictly
- * serial, and each later statement sees everything committed before the lock was granted.
+ * serial, and each later statement sees everything committed before the lock was granted. A batch costs two round
+ * trips beside its jobs' own statements: BEGIN with the lock and the heads it starts from, and the counter's update
+ * and notification with COMMIT (both simple queries of several statements; the values in them are numbers and
+ * constants of polis, never input).
  */
 const postgresHooks: SqlDialectHooks = {
   name: 'postgres',
@@ -39,13 +60,25 @@ const postgresHooks: SqlDialectHooks = {
   },
   storageFailure: postgresStorageFailure,
   async lockWriter(trx) {
-    const row = await trx
-      .selectFrom('revision_counter')
-      .select(['revision', 'compacted_through'])
-      .where('id', '=', 1)
-      .forUpdate()
-      .executeTakeFirstOrThrow();
-    return { revision: Number(row.revision), compactedThrough: Number(row.compacted_through) };
+    const { rows } = await trx.executeQuery(
+      CompiledQuery.raw(BEGIN_AND_LOCK) as CompiledQuery<{
+        revision: number;
+        compacted_through: number;
+        audit_seq: number | null;
+        audit_hash: string | null;
+        anchor_seq: number | null;
+        anchor_hash: string | null;
+      }>,
+    );
+    const row = rows[0];
+    if (row === undefined) throw new Error('the revision counter row is missing');
+    const auditHead =
+      row.audit_seq !== null && row.audit_hash !== null
+        ? { seq: Number(row.audit_seq), hash: row.audit_hash }
+        : row.anchor_seq !== null && row.anchor_hash !== null
+          ? { seq: Number(row.anchor_seq), hash: row.anchor_hash }
+          : { seq: 0, hash: GENESIS_HASH };
+    return { revision: Number(row.revision), compactedThrough: Number(row.compacted_through), auditHead };
   },
   async lockMigrations(trx) {
     await sql`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`.execute(trx);
@@ -54,8 +87,33 @@ const postgresHooks: SqlDialectHooks = {
     return db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(fn);
   },
   async advanceCounter(trx, revision) {
-    await sql`WITH advanced AS (UPDATE revision_counter SET revision = ${revision} WHERE id = 1)
-      SELECT pg_notify(${COMMIT_CHANNEL}, ${String(revision)})`.execute(trx);
+    // Sent with COMMIT (batchTransaction): pg_notify is delivered only once the commit succeeded.
+    if (!Number.isSafeInteger(revision) || revision < 0) throw new RangeError(`bad revision ${revision}`);
+    commitTails.set(
+      trx,
+      `UPDATE revision_counter SET revision = ${revision} WHERE id = 1;
+SELECT pg_notify('${COMMIT_CHANNEL}', '${revision}');
+`,
+    );
+  },
+  async batchTransaction(db, fn) {
+    return db.connection().execute(async (conn) => {
+      const trx = conn as unknown as Transaction<Schema>;
+      let result;
+      try {
+        // The first statement (lockWriter) begins the transaction.
+        result = await fn(trx);
+        await conn.executeQuery(CompiledQuery.raw(`${commitTails.get(trx) ?? ''}COMMIT`));
+      } catch (e) {
+        // Whatever failed (a job, the lock, the commit), the transaction is given up; on a connection that is gone,
+        // this fails too, and the error that matters is the first.
+        await conn.executeQuery(CompiledQuery.raw('ROLLBACK')).catch(() => undefined);
+        throw e;
+      } finally {
+        commitTails.delete(trx);
+      }
+      return result;
+    });
   },
 };
 
@@ -130,7 +188,14 @@ function unavailableWhenUnreachable(pool: pg.Pool): void {
       const query = client.query.bind(client) as (...args: unknown[]) => unknown;
       client.query = ((...args: unknown[]) => {
         const result = query(...args);
-        return result instanceof Promise ? result.catch((e: unknown) => Promise.reject(asUnavailable(e))) : result;
+        // A simple query of several statements answers one result each: the caller (the query builder) gets the
+        // last one's (the batch's first statements, postgresHooks.lockWriter).
+        return result instanceof Promise
+          ? result.then(
+              (r: unknown) => (Array.isArray(r) ? r.at(-1) : r),
+              (e: unknown) => Promise.reject(asUnavailable(e)),
+            )
+          : result;
       }) as typeof client.query;
     }
     return client;

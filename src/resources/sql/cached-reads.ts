@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { ObjectKey, StoredObject } from '../envelope.ts';
+import type { ObjectKey } from '../envelope.ts';
 import { ReadCache, RevisionReader, type CacheEvent } from './read-cache.ts';
 import type { Schema } from './schema.ts';
 import { bodyKey, type StatementTemplates } from './store-tx.ts';
@@ -8,16 +8,13 @@ import { bodyKey, type StatementTemplates } from './store-tx.ts';
 const PAGE = 1000;
 
 /**
- * `Store.get` outside a write, answered from `cache` when it is certain (read-cache.ts): an object held is returned
+ * `Store.getText` (and `Store.get`, which parses it) outside a write, answered from `cache` when it is certain
+ * (read-cache.ts): an object's stored text held is returned
  * once the cache has applied every change up to the database's revision as of a moment after the call (one shared
  * revision read for all concurrent callers, and a read of the missing change events when another process wrote);
  * an object not held is read with the revision it was read at, in one statement, and kept.
  */
-export function readThroughCache(
-  db: Kysely<Schema>,
-  cache: ReadCache,
-  statements: StatementTemplates,
-): (key: ObjectKey) => Promise<StoredObject | undefined> {
+export function readThroughCache(db: Kysely<Schema>, cache: ReadCache, statements: StatementTemplates): CachedReads {
   const revisions = new RevisionReader(async () => {
     const [row] = await statements.run(db, 'current-revision', [], () =>
       db.selectFrom('revision_counter').select('revision').where('id', '=', 1),
@@ -72,18 +69,21 @@ export function readThroughCache(
     }
   };
 
-  return async (key) => {
+  const read = async (key: ObjectKey): Promise<string | undefined> => {
     const id = bodyKey(key);
     if (cache.lookup(id) !== undefined) {
       const target = await revisions.current();
       // Far behind (another replica wrote much while this one read nothing): starting over costs less than reading
       // every change, and is as exact.
       if (target - cache.head > PAGE) cache.reset(target);
-      else if (cache.head < target) await catchUp(target);
+      else if (cache.head < target) {
+        cache.catchUps++;
+        await catchUp(target);
+      }
       const entry = cache.head >= target ? cache.lookup(id) : undefined;
       if (entry !== undefined) {
         cache.hits++;
-        return entry.body === null ? undefined : (JSON.parse(entry.body) as StoredObject);
+        return entry.body ?? undefined;
       }
     }
     cache.misses++;
@@ -101,6 +101,14 @@ export function readThroughCache(
     );
     const body = row?.body ?? null;
     cache.fill(id, body, Number(row!.revision));
-    return body === null ? undefined : (JSON.parse(body) as StoredObject);
+    return body ?? undefined;
   };
+  return { read, revisionReads: () => revisions.reads };
+}
+
+export interface CachedReads {
+  /** The stored text of the object at `key` (undefined: none), as fresh as the database when called. */
+  read(key: ObjectKey): Promise<string | undefined>;
+  /** `select revision` statements made so far. */
+  revisionReads(): number;
 }

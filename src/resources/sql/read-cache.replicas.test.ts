@@ -143,6 +143,83 @@ describe.skipIf(inject('pgUrl') === null)(
       expect(noteOf(await b.get(key('web')))).toBe('again');
     });
 
+    it('answers getText from the cache under the same rule, and counts hits, misses and catch-ups', async () => {
+      await write(a, 'api', 'one', true);
+      const textNote = async (store: Store) => {
+        const text = await store.getText(key('api'));
+        return text === undefined ? undefined : noteOf(JSON.parse(text) as StoredObject);
+      };
+      expect(await textNote(b)).toBe('one'); // a miss: read and kept
+      const kept = b.readCacheCounts!()!;
+      expect(await textNote(b)).toBe('one'); // a hit
+      expect(b.readCacheCounts!()!.hits).toBe(kept.hits + 1);
+      await write(a, 'api', 'two');
+      // Kept on B, changed on A: B catches up from the change events before it answers.
+      expect(await textNote(b)).toBe('two');
+      const after = b.readCacheCounts!()!;
+      expect(after.catchUps).toBeGreaterThan(kept.catchUps);
+      expect(after.misses).toBe(kept.misses);
+      expect(after.revisionReads).toBeGreaterThan(kept.revisionReads);
+      expect(after.entries).toBeGreaterThan(0);
+      expect(await b.getText(key('absent'))).toBeUndefined();
+    });
+
+    it("sends a job's puts and audit entries together and reads a bulk apply's objects in one statement", async () => {
+      await write(a, 'one', 'kept', true);
+      const entry = (name: string) => ({
+        time: '2026-01-01T00:00:00.000Z',
+        actor: 'test',
+        verb: 'create',
+        apiVersion: 'core.oam.dev/v1beta1',
+        kind: 'Application',
+        tenant: 'finance',
+        name,
+        outcome: 'success' as const,
+        code: 201,
+        message: '',
+        requestId: `r-${name}`,
+        changes: null,
+      });
+      const seen = await b.transaction(async (tx) => {
+        await tx.prefetch!([key('one'), key('two'), key('three')]);
+        const found: Array<string | undefined> = [];
+        for (const name of ['one', 'two', 'three']) {
+          found.push(noteOf(await tx.get(key(name))));
+          if (name === 'one') continue;
+          await tx.put(object(name, await tx.nextRevision(), `new ${name}`), 'ADDED');
+          await tx.appendAudit(entry(name));
+        }
+        // A list none of the held-back writes is in carries them (they are not in its answer); a list one of them is
+        // in sends them first.
+        const names = async (prefix?: string) =>
+          (await tx.listAll(['Application'], 'finance', prefix === undefined ? {} : { namePrefix: prefix })).map(
+            (o) => `${o.metadata.name}:${noteOf(o)}`,
+          );
+        expect(await names('on')).toEqual(['one:kept']);
+        expect(await names()).toEqual(['one:kept', 'three:new three', 'two:new two']);
+        // A put of an object already held back sends the held ones first (one row change per statement).
+        await tx.put(object('two', await tx.nextRevision(), 'again'), 'MODIFIED');
+        await tx.put(object('four', await tx.nextRevision(), 'new four'), 'ADDED');
+        expect(await names('on')).toEqual(['one:kept']);
+        found.push(noteOf(await tx.get(key('two'))));
+        return found;
+      });
+      expect(seen).toEqual(['kept', undefined, undefined, 'again']);
+      expect(noteOf(await a.get(key('two')))).toBe('again');
+      expect(noteOf(await a.get(key('three')))).toBe('new three');
+      expect(noteOf(await a.get(key('four')))).toBe('new four');
+      const events = await a.changesSince(0, 100);
+      expect(events.map((e) => [e.type, e.object.metadata.name])).toEqual([
+        ['ADDED', 'one'],
+        ['ADDED', 'two'],
+        ['ADDED', 'three'],
+        ['MODIFIED', 'two'],
+        ['ADDED', 'four'],
+      ]);
+      const audit = await a.queryAudit({});
+      expect(audit.items.map((e) => e.name)).toEqual(['two', 'three']);
+    });
+
     it('a write on one replica reads, inside its batch, what another replica committed before it', async () => {
       await write(a, 'db', 'one', true);
       expect(noteOf(await b.get(key('db')))).toBe('one'); // B keeps it

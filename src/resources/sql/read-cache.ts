@@ -33,6 +33,9 @@ export class ReadCache {
   #head: number;
   hits = 0;
   misses = 0;
+  /** Reads that waited for other processes' change events (cached-reads.ts). */
+  catchUps = 0;
+  resets = 0;
 
   constructor(capacity: number, head = 0) {
     this.#capacity = capacity;
@@ -69,6 +72,7 @@ export class ReadCache {
 
   /** Forgets every entry and starts over at `head` (changes were compacted away before the cache read them). */
   reset(head: number): void {
+    this.resets++;
     this.#entries.clear();
     this.#head = head;
   }
@@ -109,6 +113,8 @@ export class RevisionReader {
   readonly #read: () => Promise<number>;
   #running: Promise<number> | undefined;
   #next: Promise<number> | undefined;
+  /** Reads started. */
+  reads = 0;
 
   constructor(read: () => Promise<number>) {
     this.#read = read;
@@ -129,6 +135,7 @@ export class RevisionReader {
 
   #start(): Promise<number> {
     this.#next = undefined;
+    this.reads++;
     const p = this.#read();
     this.#running = p;
     const done = (): void => {

@@ -205,6 +205,11 @@ export interface Migration {
 export interface CounterRow {
   readonly revision: number;
   readonly compactedThrough: number;
+  /**
+   * The audit chain's head as it is under the lock (its last entry, else the anchor, else the genesis), when the
+   * lock's statement read it too; absent: the batch reads it when a job first appends an entry.
+   */
+  readonly auditHead?: { readonly seq: number; readonly hash: string };
 }
 
 /**

@@ -74,6 +74,7 @@ export class BatchState {
     this.startRevision = counter.revision;
     this.compactedThrough = counter.compactedThrough;
     this.revision = counter.revision;
+    this.auditHead = counter.auditHead && { seq: counter.auditHead.seq, hash: counter.auditHead.hash };
     this.recent = recent;
     this.statements = statements;
     this.cache = cache;
@@ -260,10 +261,15 @@ export class SqlStoreTx implements StoreTx {
   readonly #state: BatchState;
   readonly #unused = new Set<number>();
   readonly #combine: boolean;
-  /** With `combine`: the last put, not yet sent, so that it and the audit entry after it take one statement. */
-  #pending: { object: Insertable<Schema['objects']>; event: Insertable<Schema['events']> } | undefined;
-  /** With `combine`: the audit entry appended last, not yet sent (it travels with the put before it, if any). */
-  #pendingAudit: AuditRow | undefined;
+  /**
+   * With `combine`: the puts not yet sent (none of the same object twice), so that they and the audit entries after
+   * them take one statement.
+   */
+  readonly #pending: Array<{ object: Insertable<Schema['objects']>; event: Insertable<Schema['events']> }> = [];
+  /** The objects (`bodyKey`) of `#pending`. */
+  readonly #pendingIds = new Set<string>();
+  /** With `combine`: the audit entries not yet sent (they travel with the puts before them). */
+  readonly #pendingAudit: AuditRow[] = [];
   #open = true;
   /** Lists this job has read through listAll (without a prefix), kept current with its writes. */
   readonly #lists = new Map<string, CachedList>();
@@ -276,9 +282,10 @@ export class SqlStoreTx implements StoreTx {
   readonly #bodies = new Map<string, string | null>();
 
   /**
-   * `combine` (PostgreSQL): a put waits until the next operation of the job and is sent with it in one statement
-   * (data-modifying CTEs), so the usual write (object, event, audit entry) costs one round trip, not three. Every
-   * read through this tx or the store inside the job sends it first (`settle`), so reads still see it.
+   * `combine` (PostgreSQL): puts and audit entries wait until the job reads from the database or ends, and go in one
+   * statement (data-modifying CTEs, several rows each), so the usual write (object, event, audit entry) costs one
+   * round trip, not three, and a write with its revision record or a bulk apply's documents between two reads share
+   * one. Every read through this tx or the store inside the job sends them first (`settle`), so reads still see them.
    */
   readonly #claim: ((key: ObjectKey) => void) | undefined;
 
@@ -298,30 +305,110 @@ export class SqlStoreTx implements StoreTx {
     await this.#send(false);
   }
 
-  /** Sends the held-back put and audit entry in one statement; `last`: the job's code has returned. */
+  /** Sends the held-back puts and audit entries in one statement; `last`: the job's code has returned. */
   async #send(last: boolean): Promise<void> {
-    const p = this.#pending;
-    const audit = this.#pendingAudit;
-    if (p === undefined && audit === undefined) return;
-    this.#pending = undefined;
-    this.#pendingAudit = undefined;
+    if (this.#pending.length === 0 && this.#pendingAudit.length === 0) return;
+    const puts = this.#pending.splice(0);
+    const audit = this.#pendingAudit.splice(0);
+    this.#pendingIds.clear();
     await this.#state.beforeWrite(this.#trx, last);
-    if (p !== undefined && audit !== undefined) {
+    if (puts.length === 0) {
+      if (audit.length === 1) await this.#insertAudit(audit[0]!);
+      else await this.#trx.insertInto('audit').values(audit).execute();
+      return;
+    }
+    if (puts.length === 1 && audit.length <= 1) {
+      await this.#sendOne(puts[0]!.object, puts[0]!.event, audit[0]);
+      return;
+    }
+    const objects = puts.map((p) => p.object);
+    const events = puts.map((p) => p.event);
+    if (audit.length > 0) {
       await this.#trx
-        .with('o', (db) => upsertObject(db, p.object))
-        .with('e', (db) => db.insertInto('events').values(p.event))
+        .with('o', (db) => upsertObjects(db, objects))
+        .with('e', (db) => db.insertInto('events').values(events))
         .insertInto('audit')
         .values(audit)
         .execute();
-    } else if (p !== undefined) {
+    } else {
       await this.#trx
-        .with('o', (db) => upsertObject(db, p.object))
+        .with('o', (db) => upsertObjects(db, objects))
         .insertInto('events')
-        .values(p.event)
+        .values(events)
         .execute();
-    } else if (audit !== undefined) {
-      await this.#insertAudit(audit);
     }
+  }
+
+  /**
+   * The usual write (one put, with or without its audit entry) from a compiled template: building and compiling the
+   * three-insert statement with the query builder cost more CPU than the rest of the write's own statement work.
+   */
+  async #sendOne(
+    object: Insertable<Schema['objects']>,
+    event: Insertable<Schema['events']>,
+    audit: AuditRow | undefined,
+  ): Promise<void> {
+    const o = [object.kind, object.tenant, object.name, object.uid, object.revision, object.body, object.labels];
+    const e = [event.revision, event.type, event.kind, event.tenant, event.name, event.body];
+    const objectOf = (a: readonly unknown[]) => ({
+      kind: a[0] as string,
+      tenant: a[1] as string,
+      name: a[2] as string,
+      uid: a[3] as string,
+      revision: a[4] as number,
+      body: a[5] as string,
+      labels: a[6] as string,
+    });
+    const eventOf = (a: readonly unknown[]) => ({
+      revision: a[7] as number,
+      type: a[8] as string,
+      kind: a[9] as string,
+      tenant: a[10] as string,
+      name: a[11] as string,
+      body: a[12] as string,
+    });
+    const t = this.#state.statements;
+    if (audit === undefined) {
+      await t.run(this.#trx, 'put-event', [...o, ...e], (a) =>
+        this.#trx
+          .with('o', (db) => upsertObject(db, objectOf(a)))
+          .insertInto('events')
+          .values(eventOf(a)),
+      );
+      return;
+    }
+    const columns = Object.keys(audit) as (keyof AuditRow)[];
+    await t.run(this.#trx, `put-event-audit:${columns.join(',')}`, [...o, ...e, ...columns.map((c) => audit[c])], (a) =>
+      this.#trx
+        .with('o', (db) => upsertObject(db, objectOf(a)))
+        .with('e', (db) => db.insertInto('events').values(eventOf(a)))
+        .insertInto('audit')
+        .values(Object.fromEntries(columns.map((c, i) => [c, a[13 + i]])) as AuditRow),
+    );
+  }
+
+  /**
+   * The query creator for a read that none of the held-back writes changes: with those writes in front of it as
+   * data-modifying CTEs (sent with the read, one round trip instead of two), after the savepoint they may need. The
+   * read's snapshot does not see them, so a caller reads this way only what none of them writes.
+   */
+  async #withHeld(): Promise<QueryCreator<Schema>> {
+    if (!this.#combine || (this.#pending.length === 0 && this.#pendingAudit.length === 0)) return this.#trx;
+    const puts = this.#pending.splice(0);
+    const audit = this.#pendingAudit.splice(0);
+    this.#pendingIds.clear();
+    await this.#state.beforeWrite(this.#trx, false);
+    let q = this.#trx as unknown as QueryCreator<Schema>;
+    if (puts.length > 0) {
+      const objects = puts.map((p) => p.object);
+      const events = puts.map((p) => p.event);
+      q = q
+        .with('held_objects', (db) => upsertObjects(db, objects))
+        .with('held_events', (db) => db.insertInto('events').values(events)) as unknown as QueryCreator<Schema>;
+    }
+    if (audit.length > 0)
+      q = q.with('held_audit', (db) => db.insertInto('audit').values(audit)) as unknown as QueryCreator<Schema>;
+    return q;
   }
 
   async nextRevision(): Promise<number> {
@@ -345,6 +432,45 @@ export class SqlStoreTx implements StoreTx {
     return body === null ? undefined : (JSON.parse(body) as StoredObject);
   }
 
+  async prefetch(keys: readonly ObjectKey[]): Promise<void> {
+    this.#checkOpen();
+    // Only where a read is a round trip (PostgreSQL, `combine`); SQLite's row values take no list after IN either.
+    if (!this.#combine) return;
+    const wanted = new Map<string, ObjectKey>();
+    for (const key of keys) {
+      const id = bodyKey(key);
+      if (this.#bodies.has(id) || wanted.has(id)) continue;
+      const cached = this.#state.cachedBody(id);
+      if (cached !== undefined) this.#bodies.set(id, cached);
+      else wanted.set(id, key);
+    }
+    if (wanted.size === 0) return;
+    await this.settle();
+    const all = [...wanted.values()];
+    for (let i = 0; i < all.length; i += PREFETCH_KEYS) {
+      const chunk = all.slice(i, i + PREFETCH_KEYS);
+      const rows = await this.#trx
+        .selectFrom('objects')
+        .select(['kind', 'tenant', 'name', 'body'])
+        .where((eb) =>
+          eb(
+            eb.refTuple('kind', 'tenant', 'name'),
+            'in',
+            chunk.map((k) => eb.tuple(k.kind, k.tenant, k.name)),
+          ),
+        )
+        .execute();
+      const found = new Map(rows.map((r) => [bodyKey(r), r.body]));
+      for (const key of chunk) {
+        const id = bodyKey(key);
+        const body = found.get(id) ?? null;
+        // Read after this job's own writes were sent: a key it wrote is in #bodies already and was not asked for.
+        this.#bodies.set(id, body);
+        this.#state.fillCache(id, body);
+      }
+    }
+  }
+
   async listAll(
     kinds: readonly string[],
     tenant: string,
@@ -358,8 +484,12 @@ export class SqlStoreTx implements StoreTx {
     const cacheKey = prefix === '' ? `${tenant}\u0000${[...kinds].sort().join('\u0000')}` : undefined;
     const cached = cacheKey === undefined ? undefined : this.#lists.get(cacheKey);
     if (cached) return [...cached.sorted];
-    await this.settle();
-    let query = this.#trx
+    // The held-back writes travel in front of the read (one round trip, not two) unless one of them is of what it
+    // lists: the read's snapshot does not see them.
+    const listed = (o: Insertable<Schema['objects']>) =>
+      o.tenant === tenant && kinds.includes(o.kind) && o.name.startsWith(prefix);
+    if (this.#pending.some((p) => listed(p.object))) await this.settle();
+    let query = (await this.#withHeld())
       .selectFrom('objects')
       .select('body')
       .where('kind', 'in', [...kinds])
@@ -427,11 +557,15 @@ export class SqlStoreTx implements StoreTx {
     this.#state.touched.add(id);
     this.#state.events.push({ revision, type, body, id });
     this.#state.written.set(revision, body);
-    await this.settle();
     if (this.#combine) {
-      this.#pending = { object, event };
+      // Held back with the puts before it, unless one of them wrote the same object (one INSERT … ON CONFLICT may
+      // change a row once) or the statement would grow past HELD_ROWS.
+      if (this.#pendingIds.has(id) || this.#pending.length >= HELD_ROWS) await this.settle();
+      this.#pending.push({ object, event });
+      this.#pendingIds.add(id);
       return;
     }
+    await this.settle();
     await this.#state.beforeWrite(this.#trx, false);
     const t = this.#state.statements;
     const { kind, tenant, name } = key;
@@ -492,9 +626,9 @@ export class SqlStoreTx implements StoreTx {
     const entry: AuditEntry = { seq, ...fields, prevHash: head.hash, hash: auditHash(head.hash, seq, fields) };
     const row = toAuditRow(entry);
     if (this.#combine) {
-      // Held back with the put before it, if any; a second entry sends the first.
-      if (this.#pendingAudit !== undefined) await this.settle();
-      this.#pendingAudit = row;
+      // Held back with the puts before it, if any.
+      if (this.#pendingAudit.length >= HELD_ROWS) await this.settle();
+      this.#pendingAudit.push(row);
     } else {
       await this.#state.beforeWrite(this.#trx, false);
       await this.#insertAudit(row);
@@ -563,6 +697,30 @@ export class SqlStoreTx implements StoreTx {
   #checkOpen(): void {
     if (!this.#open) throw new Error('this store transaction has ended; use the StoreTx only inside its callback');
   }
+}
+
+/**
+ * Most puts (and audit entries) one job holds back for one statement: a bulk apply's writes go in a few statements,
+ * far below PostgreSQL's 65,535 parameters (7 per object row, 6 per event, about 12 per audit entry).
+ */
+const HELD_ROWS = 100;
+/** Keys per statement of `prefetch` (3 parameters each). */
+const PREFETCH_KEYS = 500;
+
+/** INSERT … ON CONFLICT DO UPDATE of object rows, none of the same key twice. */
+function upsertObjects(db: QueryCreator<Schema>, rows: Insertable<Schema['objects']>[]) {
+  if (rows.length === 1) return upsertObject(db, rows[0]!);
+  return db
+    .insertInto('objects')
+    .values(rows)
+    .onConflict((oc) =>
+      oc.columns(['kind', 'tenant', 'name']).doUpdateSet((eb) => ({
+        uid: eb.ref('excluded.uid'),
+        revision: eb.ref('excluded.revision'),
+        body: eb.ref('excluded.body'),
+        labels: eb.ref('excluded.labels'),
+      })),
+    );
 }
 
 /** INSERT … ON CONFLICT DO UPDATE of one object row. */
