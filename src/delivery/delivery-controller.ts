@@ -20,7 +20,7 @@ import type { Store } from '../resources/store.ts';
 import type { ApplyProblem, AppStatus, Observation } from './app-status.ts';
 import type { RoomOf, SchedulingCaps } from './app-status.ts';
 import { applicationStatus, schedulablePlacement, schedulingCaps } from './app-status.ts';
-import { desiredDemands, placementDemands, planDelivery } from './desired-state.ts';
+import { desiredDemands, placementDemands, planDelivery, sharingDemands } from './desired-state.ts';
 import type { NamespaceQuota } from './namespace.ts';
 import { ownerOf } from './namespace.ts';
 import { resolveRefObjects } from './ref-objects.ts';
@@ -417,7 +417,9 @@ export class DeliveryController {
     const isPrivate = (c: string) => this.deps.clusters.role(c) !== 'burst';
     const status = a.status as Partial<AppStatus> | undefined;
     try {
-      const demands = placementDemands(desiredDemands(a.spec as ApplicationSpec, autoscaled(status?.scaling)));
+      const demands = sharingDemands(a.spec as ApplicationSpec, autoscaled(status?.scaling), () =>
+        this.deps.clusters.candidates(),
+      );
       this.sharing.setDemand(key, a.metadata.tenant ?? '', priorityOf(a.metadata.labels), demands);
       this.sharing.setPlacement(key, status?.placement ?? {}, isPrivate);
     } catch (e) {
@@ -991,7 +993,7 @@ export class DeliveryController {
       key,
       tenant,
       priorityOf(app.metadata.labels),
-      placementDemands(desiredDemands(spec, autoscaled(scaling))),
+      sharingDemands(spec, autoscaled(scaling), () => candidates),
     );
     const deferredMs = this.sharing.deferredFor(key);
     if (deferredMs !== undefined) return { deferredMs };
@@ -1017,7 +1019,7 @@ export class DeliveryController {
         const key = `${a.metadata.tenant}/${a.metadata.name}`;
         const status = a.status as Partial<AppStatus> | undefined;
         try {
-          const demands = placementDemands(desiredDemands(a.spec as ApplicationSpec, autoscaled(status?.scaling)));
+          const demands = sharingDemands(a.spec as ApplicationSpec, autoscaled(status?.scaling), () => candidates);
           this.sharing.setDemand(key, a.metadata.tenant ?? '', priorityOf(a.metadata.labels), demands);
           this.sharing.setPlacement(key, status?.placement ?? {}, isPrivate);
         } catch (e) {

@@ -5,7 +5,8 @@ import { stringify } from 'yaml';
 import { parseDocuments } from '../kernel/documents.ts';
 import type { ApplicationSpec } from '../apps/application-kind.ts';
 import type { ClusterCandidate } from '../placement/types.ts';
-import { GC_LABEL, planDelivery } from './desired-state.ts';
+import { GC_LABEL, planDelivery, sharingDemands } from './desired-state.ts';
+import { SharingLedger } from './sharing-ledger.ts';
 import { ownerOf, topologyNamespace } from './namespace.ts';
 import { deploySteps } from './workflow.ts';
 
@@ -254,5 +255,103 @@ spec:
     const other = planOf(app(undefined)).clusters[0]!;
     expect(other.namespaces).toEqual([topologyNamespace('edu', 'portal', 'edu--portal', undefined, 'prod')]);
     expect(other.namespaces[0]).toMatch(/^edu-portal-prod-[0-9a-f]{16}$/);
+  });
+});
+
+describe('fair sharing of a component duplicated over clusters', () => {
+  const query = (replicas = 2): ApplicationSpec['components'][number] => ({
+    name: 'query',
+    type: 'webservice',
+    properties: { image: 'sisquery:3.4.0', cpu: '500m', memory: '1Gi' },
+    traits: [{ type: 'scaler', properties: { replicas } }],
+  });
+  // As examples/apps/40-hrss-social-security.yaml: one deploy step per topology, each with one cluster.
+  const twoSteps: ApplicationSpec = {
+    components: [query()],
+    policies: [
+      { name: 'east', type: 'topology', properties: { clusters: ['gov-east'] } },
+      { name: 'west', type: 'topology', properties: { clusters: ['gov-west'] } },
+    ],
+    workflow: {
+      steps: [
+        { name: 'deploy-east', type: 'deploy', properties: { policies: ['east'] } },
+        { name: 'deploy-west', type: 'deploy', properties: { policies: ['west'] } },
+      ],
+    },
+  };
+  const oneTopology: ApplicationSpec = {
+    components: [query()],
+    policies: [{ name: 'both', type: 'topology', properties: { clusters: ['gov-east', 'gov-west'] } }],
+  };
+  const replicasOf = (s: ApplicationSpec, scaled?: Record<string, number>, clusters = CLUSTERS) =>
+    sharingDemands(s, scaled, () => clusters).find((d) => d.name === 'query')!.replicas;
+  const sharedPlan = (s: ApplicationSpec, privateCap: number) => {
+    const r = planDelivery({
+      owner: ownerOf('hrss', 'social-security-query', undefined),
+      spec: s,
+      revision: 'social-security-query-v1',
+      candidates: CLUSTERS,
+      current: {},
+      steps: deploySteps(s),
+      privateCap: { query: privateCap },
+    });
+    if (!r.ok) throw new Error(JSON.stringify(r.errors));
+    return r.placement.query!;
+  };
+
+  it('wants the replicas on every cluster its deploy steps and topologies name', () => {
+    expect(replicasOf(twoSteps)).toBe(4);
+    expect(replicasOf(oneTopology)).toBe(4);
+    expect(replicasOf(oneTopology, { query: 3 })).toBe(6);
+    // Placement divides replicas by capacity: the count is the whole demand.
+    expect(replicasOf({ ...oneTopology, policies: [] })).toBe(2);
+  });
+
+  it('counts only the clusters that can take replicas now, and asks for them only when something duplicates', () => {
+    const [east, west] = CLUSTERS as [ClusterCandidate, ClusterCandidate];
+    expect(replicasOf(oneTopology, undefined, [east, { ...west, healthy: false }])).toBe(2);
+    let asked = 0;
+    sharingDemands(spec, undefined, () => {
+      asked++;
+      return CLUSTERS;
+    });
+    expect(asked).toBe(0);
+  });
+
+  it('gives a later deploy step what the earlier ones left of the share', () => {
+    expect(sharedPlan(twoSteps, 4).replicas).toEqual({ 'gov-east': 2, 'gov-west': 2 });
+    const held = sharedPlan(twoSteps, 3);
+    expect(held.replicas).toEqual({ 'gov-east': 2, 'gov-west': 1 });
+    expect(held.shareHeldBack).toBe(1);
+  });
+
+  it('caps one duplicated placement at the share, not at the per-cluster count', () => {
+    const held = sharedPlan(oneTopology, 3);
+    expect(Object.values(held.replicas).reduce((a, b) => a + b, 0)).toBe(3);
+    expect(held.shareHeldBack).toBe(1);
+    expect(sharedPlan(oneTopology, 4).replicas).toEqual({ 'gov-east': 2, 'gov-west': 2 });
+  });
+
+  it('is granted all four in a contended estate when its department has the room, not only what it holds', () => {
+    const ledger = new SharingLedger();
+    const withAllocatable = CLUSTERS.map((c) => ({
+      ...c,
+      allocatable: { cpuMilli: 2000, memoryBytes: 8 * 2 ** 30, pods: 110 },
+    }));
+    ledger.setCapacity(withAllocatable);
+    ledger.setDepartment('hrss', { quota: { cpu: '2', memory: '8Gi' } });
+    ledger.setDepartment('edu', { quota: { cpu: '2', memory: '8Gi' }, sharing: { borrowingLimit: { cpu: '2' } } });
+    ledger.setDemand(
+      'hrss/sisq',
+      'hrss',
+      'normal',
+      sharingDemands(twoSteps, undefined, () => withAllocatable),
+    );
+    ledger.setPlacement('hrss/sisq', { query: { 'gov-east': 2, 'gov-west': 1 } }, () => true);
+    // Another department wants far more than the estate holds: the estate is contended.
+    ledger.setDemand('edu/exam', 'edu', 'normal', [
+      { name: 'web', replicas: 20, perReplica: { cpuMilli: 500, memoryBytes: 2 ** 30, pods: 1 } },
+    ]);
+    expect(ledger.shareOf('hrss/sisq')!.privateCap.query).toBe(4);
   });
 });

@@ -7,6 +7,7 @@ import type { ErrorCause } from '../kernel/errors.ts';
 import type { Manifest } from '../kernel/manifest.ts';
 import { manifestKey, sortManifests } from '../kernel/manifest.ts';
 import { place } from '../placement/planner.ts';
+import { compileEligibility } from '../placement/eligibility.ts';
 import { placementPlan } from '../placement/policies.ts';
 import type {
   BurstAllowance,
@@ -19,7 +20,7 @@ import type { Owner } from '../kernel/ownership.ts';
 import { RUN_TO_COMPLETION } from './app-status.ts';
 import type { NamespaceQuota } from './namespace.ts';
 import { namespaceGuards, namespaceManifest, topologyNamespace } from './namespace.ts';
-import type { DeployStep } from './workflow.ts';
+import { deploySteps, type DeployStep } from './workflow.ts';
 import { expandWorkflow, type WorkflowAdded } from '../apps/workflow/expand.ts';
 import type { Attachments } from '../market/attachments.ts';
 import { attach, hasAttachments } from '../market/attachments.ts';
@@ -98,6 +99,96 @@ function autoscaled(
   return demands.map((d) =>
     replicas?.[d.name] !== undefined && d.replicas > 0 ? { ...d, replicas: replicas[d.name]! } : d,
   );
+}
+
+/**
+ * Each component's demand as fair sharing counts it: the replicas its deploy steps place in all. Under a duplicated
+ * division (a topology policy, or a placement policy with `division: duplicated`) a component runs its count on
+ * every eligible cluster, and a deploy step with topologies of its own adds its clusters: two replicas delivered to
+ * gov-east by one step and to gov-west by another want 4, not 2. Where steps deliver to the same cluster and
+ * namespace the larger count counts, as their placements merge. `candidates` is asked only for applications with a
+ * duplicated division (their eligible clusters); for the others this is `placementDemands(desiredDemands(…))`.
+ */
+export function sharingDemands(
+  spec: ApplicationSpec,
+  replicas: Readonly<Record<string, number>> | undefined,
+  candidates: () => readonly ClusterCandidate[],
+): ComponentDemand[] {
+  const base = placementDemands(desiredDemands(spec, replicas));
+  if (!duplicates(spec)) return base;
+  const wanted = duplicatedFootprint(spec, replicas, candidates());
+  return base.map((d) => {
+    const n = wanted.get(d.name);
+    return n !== undefined && n > d.replicas ? { ...d, replicas: n } : d;
+  });
+}
+
+/** Whether some policy duplicates replicas across clusters. */
+function duplicates(spec: ApplicationSpec): boolean {
+  return (spec.policies ?? []).some(
+    (p) =>
+      p.type === 'topology' ||
+      (p.type === 'placement' && (p.properties as { division?: unknown } | undefined)?.division === 'duplicated'),
+  );
+}
+
+/** The shape of an owner for placementUnits where only which namespaces differ matters. */
+const SHAPE_OWNER: Owner = { tenant: 't', app: 'a', namespace: 'a' };
+
+/**
+ * Per component (replicas, not Jobs), the replicas every deploy step places under a duplicated division, summed over
+ * the clusters and namespaces they go to, plus the most a step places under another division.
+ */
+function duplicatedFootprint(
+  written: ApplicationSpec,
+  replicas: Readonly<Record<string, number>> | undefined,
+  candidates: readonly ClusterCandidate[],
+): Map<string, number> {
+  const spec = expandWorkflow(written).spec;
+  const byName = new Map(spec.components.map((c) => [c.name, c as WorkflowAdded]));
+  const delivers = (step: DeployStep, name: string) =>
+    step.components ? step.components.includes(name) : !byName.get(name)?.workflowStep && !byName.get(name)?.replicaOf;
+  const clusters = [...candidates].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const index = new Map(clusters.map((c, i) => [c.name, i]));
+  const overrides = (names: readonly string[]) =>
+    (spec.policies ?? [])
+      .filter((p) => p.type === 'override' && names.includes(p.name ?? ''))
+      .map((p) => (p.properties ?? {}) as Record<string, unknown>);
+  const perTarget = new Map<string, Map<string, number>>();
+  const pooled = new Map<string, number>();
+  for (const unit of placementUnits(spec, deploySteps(written), SHAPE_OWNER, undefined)) {
+    const plan = placementPlan(spec as never, { topologyNames: unit.topologies });
+    if (!plan.ok) continue;
+    const stepDemands = autoscaled(componentDemands(specWithOverrides(spec, overrides(unit.step.overrides))), replicas);
+    for (const d of stepDemands) {
+      if (!delivers(unit.step, d.name) || d.replicas === 0) continue;
+      if (d.workloadKind !== undefined && SINGLE_RUN.has(d.workloadKind)) continue;
+      const policy = plan.policyFor(d.name);
+      if (policy.division !== 'duplicated') {
+        pooled.set(d.name, Math.max(pooled.get(d.name) ?? 0, d.replicas));
+        continue;
+      }
+      const targets = perTarget.get(d.name) ?? new Map<string, number>();
+      perTarget.set(d.name, targets);
+      for (const i of compileEligibility(policy, plan.residency, clusters, index).primary) {
+        const key = targetKey(clusters[i]!.name, unit.namespace);
+        targets.set(key, Math.max(targets.get(key) ?? 0, d.replicas));
+      }
+    }
+  }
+  const out = new Map<string, number>(pooled);
+  for (const [name, targets] of perTarget) {
+    let n = out.get(name) ?? 0;
+    for (const k of targets.values()) n += k;
+    out.set(name, n);
+  }
+  return out;
+}
+
+/** Whether a cluster counts against the department's private share (all but burst clusters; unknown ones count). */
+function privateClusterTest(candidates: readonly ClusterCandidate[]): (cluster: string) => boolean {
+  const burst = new Set(candidates.filter((c) => c.role === 'burst').map((c) => c.name));
+  return (cluster) => !burst.has(cluster);
 }
 
 /**
@@ -182,6 +273,10 @@ export function planDelivery(input: PlanInput): PlanResult {
       }
     }
   }
+  // The department's share is the component's private replicas in all: a deploy step with topologies of its own
+  // places on other clusters than the steps before it, so it gets what they left of the share.
+  const capLeft = input.privateCap ? { ...input.privateCap } : undefined;
+  const isPrivate = privateClusterTest(input.candidates);
   for (const unit of input.fixed ? [] : units) {
     const { step, namespace } = unit;
     const plan = placementPlan(spec as never, { topologyNames: unit.topologies });
@@ -206,10 +301,17 @@ export function planDelivery(input: PlanInput): PlanResult {
         ...(input.burst ? { burst: input.burst } : {}),
         ...(input.avoid ? { avoid: input.avoid } : {}),
         ...(input.roomCap ? { roomCap: input.roomCap } : {}),
-        ...(input.privateCap ? { privateCap: input.privateCap } : {}),
+        ...(capLeft ? { privateCap: { ...capLeft } } : {}),
       },
       input.candidates,
     );
+    if (capLeft && unit.topologies.length > 0)
+      for (const [component, cp] of Object.entries(decision.components)) {
+        if (capLeft[component] === undefined) continue;
+        let held = 0;
+        for (const [cluster, n] of Object.entries(cp.replicas)) if (isPrivate(cluster)) held += n;
+        capLeft[component] = Math.max(0, capLeft[component] - held);
+      }
     for (const [component, cp] of Object.entries(decision.components)) {
       const m = merged.get(component) ?? new Map<string, Map<string, number>>();
       merged.set(component, m);

@@ -91,12 +91,18 @@ function placeComponent(
     ? (i: number) => (pass.clusters[i]!.cordoned ? Math.min(capped(i), now[i]!) : capped(i))
     : capped;
   const limit = req.privateCap?.[demand.name];
-  // The share binds only when it grants less than the component wants.
+  // The share binds only when it grants less than the component wants on private clusters. A duplicated division
+  // runs the count on every eligible cluster, so it wants that many times the count, and no cluster takes more.
+  const whole = demand.replicas > 0 ? Math.floor(demand.replicas) : 0;
+  const duplicated = policy.division === 'duplicated';
+  const wanted = duplicated ? whole * privateClusters(elig.primary, pass) : whole;
   const share =
-    limit === undefined || limit >= demand.replicas ? undefined : shareRooms(limit, elig, pass, roomOf, (i) => now[i]!);
+    limit === undefined || limit >= wanted
+      ? undefined
+      : shareRooms(limit, elig, pass, duplicated ? (i) => Math.min(roomOf(i), whole) : roomOf, (i) => now[i]!);
   const result = divide({
     // Whole and never negative, so placed + unplaced always adds up.
-    replicas: demand.replicas > 0 ? Math.floor(demand.replicas) : 0,
+    replicas: whole,
     policy,
     primary: elig.primary,
     ...(elig.weights ? { weights: elig.weights } : {}),
@@ -205,6 +211,13 @@ function shareRooms(
   }
   idx.forEach((i, j) => room.set(i, out[j]!));
   return { room, binding: true, withheld: total - cap };
+}
+
+/** How many of these clusters are private (not burst). */
+function privateClusters(indexes: readonly number[], pass: PlacementPass): number {
+  let n = 0;
+  for (const i of indexes) if (pass.clusters[i]!.role !== 'burst') n++;
+  return n;
 }
 
 function take(
