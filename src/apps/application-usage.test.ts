@@ -32,4 +32,30 @@ describe('applicationUsage', () => {
     expect(applicationUsage(app('memo-one', 4)).cpu).toBe(1000);
     expect(applicationUsage(app('memo-one', 3)).cpu).toBe(750);
   });
+
+  it('counts a topology-duplicated component once per cluster its deploy steps name', () => {
+    const base = app('sisq', 2);
+    const spec = base.spec as { components: unknown[] };
+    const topologies = {
+      ...base,
+      spec: {
+        ...spec,
+        policies: [
+          { name: 'east', type: 'topology', properties: { clusters: ['gov-east'] } },
+          { name: 'west', type: 'topology', properties: { clusters: ['gov-west'] } },
+          { name: 'labelled', type: 'topology', properties: { clusterLabelSelector: { env: 'prod' } } },
+        ],
+        workflow: {
+          steps: [
+            { name: 'deploy-east', type: 'deploy', properties: { policies: ['east'] } },
+            { name: 'deploy-west', type: 'deploy', properties: { policies: ['west'] } },
+          ],
+        },
+      },
+    } as StoredObject;
+    expect(applicationUsage(topologies).cpu).toBe(4 * 250);
+    // Without a workflow every topology applies: two named clusters, and a selector whose clusters placement knows.
+    const { workflow: _w, ...noWorkflow } = topologies.spec as Record<string, unknown>;
+    expect(applicationUsage({ ...topologies, spec: noWorkflow } as StoredObject).cpu).toBe(3 * 2 * 250);
+  });
 });

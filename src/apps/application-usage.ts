@@ -3,7 +3,7 @@ import { parseBytes } from '../kernel/quantity.ts';
 import type { StoredObject } from '../resources/envelope.ts';
 import type { ResourceUsage } from '../tenancy/quota.ts';
 import type { ApplicationSpec, ComponentSpec } from './application-kind.ts';
-import { deployedDemands } from './render/index.ts';
+import { deployedDemands, topologyTargets } from './render/index.ts';
 
 /** The persistent storage a component's storage trait claims, in bytes (PVC requests). */
 export function storageOf(c: ComponentSpec): number {
@@ -21,8 +21,9 @@ export function storageOf(c: ComponentSpec): number {
 
 /**
  * What an Application holds of its department's quota at the least: each component's minimum replicas (its
- * autoscaling minimum when polis autoscales it, else its replicas) × one replica's requests as placement counts
- * them (a container without requests, or with zero, at the LimitRange default), persistent storage, and one app.
+ * autoscaling minimum when polis autoscales it, else its replicas) × the clusters its topology policies name for it
+ * (topologyTargets) × one replica's requests as placement counts them (a container without requests, or with zero,
+ * at the LimitRange default), persistent storage, and one app.
  */
 export function applicationUsage(obj: StoredObject): ResourceUsage {
   // Quota admission sums this over every Application of the department on each write, and it renders the spec
@@ -51,10 +52,12 @@ function usageOfSpec(spec: ApplicationSpec): ResourceUsage {
   const minimum = new Map((scaling?.components ?? []).map((c) => [c.name, c.minReplicas]));
   let cpu = 0;
   let memory = 0;
-  // As delivered: an override policy raising replicas holds more of the quota.
+  // As delivered: an override policy raising replicas holds more of the quota, and a topology's every cluster runs
+  // the replicas.
+  const clusters = topologyTargets(spec);
   for (const d of deployedDemands(spec)) {
     const min = minimum.get(d.name);
-    const n = typeof min === 'number' && d.replicas > 0 ? min : d.replicas;
+    const n = (typeof min === 'number' && d.replicas > 0 ? min : d.replicas) * (clusters.get(d.name) ?? 1);
     cpu += n * d.perReplica.cpuMilli;
     memory += n * d.perReplica.memoryBytes;
   }

@@ -307,6 +307,29 @@ describe('fair sharing of a component duplicated over clusters', () => {
     expect(replicasOf({ ...oneTopology, policies: [] })).toBe(2);
   });
 
+  it('counts each replica at the largest size a deploy step gives it', () => {
+    const smallWest: ApplicationSpec = {
+      ...twoSteps,
+      policies: [
+        ...twoSteps.policies!,
+        {
+          name: 'west-small',
+          type: 'override',
+          properties: { components: [{ name: 'query', properties: { cpu: '250m' } }] },
+        },
+      ],
+      workflow: {
+        steps: [
+          { name: 'deploy-east', type: 'deploy', properties: { policies: ['east'] } },
+          { name: 'deploy-west', type: 'deploy', properties: { policies: ['west', 'west-small'] } },
+        ],
+      },
+    };
+    const d = sharingDemands(smallWest, undefined, () => CLUSTERS).find((x) => x.name === 'query')!;
+    expect(d.replicas).toBe(4);
+    expect(d.perReplica.cpuMilli).toBe(500);
+  });
+
   it('counts only the clusters that can take replicas now, and asks for them only when something duplicates', () => {
     const [east, west] = CLUSTERS as [ClusterCandidate, ClusterCandidate];
     expect(replicasOf(oneTopology, undefined, [east, { ...west, healthy: false }])).toBe(2);

@@ -118,8 +118,9 @@ export function sharingDemands(
   if (!duplicates(spec)) return base;
   const wanted = duplicatedFootprint(spec, replicas, candidates());
   return base.map((d) => {
-    const n = wanted.get(d.name);
-    return n !== undefined && n > d.replicas ? { ...d, replicas: n } : d;
+    const w = wanted.get(d.name);
+    if (!w) return d;
+    return { ...d, replicas: Math.max(d.replicas, w.replicas), perReplica: larger(d.perReplica, w.perReplica) };
   });
 }
 
@@ -137,13 +138,15 @@ const SHAPE_OWNER: Owner = { tenant: 't', app: 'a', namespace: 'a' };
 
 /**
  * Per component (replicas, not Jobs), the replicas every deploy step places under a duplicated division, summed over
- * the clusters and namespaces they go to, plus the most a step places under another division.
+ * the clusters and namespaces they go to, plus the most a step places under another division; and the largest
+ * replica a step renders (an override may size one step's replicas smaller: counting the largest, the demand is
+ * never less than what runs).
  */
 function duplicatedFootprint(
   written: ApplicationSpec,
   replicas: Readonly<Record<string, number>> | undefined,
   candidates: readonly ClusterCandidate[],
-): Map<string, number> {
+): Map<string, { replicas: number; perReplica: PerReplica }> {
   const spec = expandWorkflow(written).spec;
   const byName = new Map(spec.components.map((c) => [c.name, c as WorkflowAdded]));
   const delivers = (step: DeployStep, name: string) =>
@@ -156,6 +159,7 @@ function duplicatedFootprint(
       .map((p) => (p.properties ?? {}) as Record<string, unknown>);
   const perTarget = new Map<string, Map<string, number>>();
   const pooled = new Map<string, number>();
+  const largest = new Map<string, PerReplica>();
   for (const unit of placementUnits(spec, deploySteps(written), SHAPE_OWNER, undefined)) {
     const plan = placementPlan(spec as never, { topologyNames: unit.topologies });
     if (!plan.ok) continue;
@@ -163,6 +167,8 @@ function duplicatedFootprint(
     for (const d of stepDemands) {
       if (!delivers(unit.step, d.name) || d.replicas === 0) continue;
       if (d.workloadKind !== undefined && SINGLE_RUN.has(d.workloadKind)) continue;
+      const was = largest.get(d.name);
+      largest.set(d.name, was ? larger(was, d.perReplica) : d.perReplica);
       const policy = plan.policyFor(d.name);
       if (policy.division !== 'duplicated') {
         pooled.set(d.name, Math.max(pooled.get(d.name) ?? 0, d.replicas));
@@ -176,13 +182,24 @@ function duplicatedFootprint(
       }
     }
   }
-  const out = new Map<string, number>(pooled);
-  for (const [name, targets] of perTarget) {
-    let n = out.get(name) ?? 0;
-    for (const k of targets.values()) n += k;
-    out.set(name, n);
+  const out = new Map<string, { replicas: number; perReplica: PerReplica }>();
+  for (const [name, per] of largest) {
+    let n = pooled.get(name) ?? 0;
+    for (const k of perTarget.get(name)?.values() ?? []) n += k;
+    out.set(name, { replicas: n, perReplica: per });
   }
   return out;
+}
+
+type PerReplica = ComponentDemand['perReplica'];
+
+/** Each resource's larger amount. */
+function larger(a: PerReplica, b: PerReplica): PerReplica {
+  return {
+    cpuMilli: Math.max(a.cpuMilli, b.cpuMilli),
+    memoryBytes: Math.max(a.memoryBytes, b.memoryBytes),
+    pods: Math.max(a.pods, b.pods),
+  };
 }
 
 /** Whether a cluster counts against the department's private share (all but burst clusters; unknown ones count). */

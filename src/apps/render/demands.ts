@@ -210,3 +210,44 @@ export function deployedDemands(written: ApplicationSpec): ComponentDemandInfo[]
   }
   return base.map((d) => most.get(d.name) ?? d);
 }
+
+/**
+ * Per component, the clusters its deploy steps name for it through topology policies, once per cluster and topology
+ * namespace: a topology runs every replica on each of its clusters, so a component delivered to gov-east by one step
+ * and to gov-west by another holds its replicas twice. A topology choosing clusters by label counts as one (which
+ * clusters match is known only to placement), so this is a lower bound. Components no topology places are absent.
+ */
+export function topologyTargets(written: ApplicationSpec): Map<string, number> {
+  const expanded = expandWorkflow(written);
+  const spec = expanded.spec;
+  const topologies = new Map<string, { clusters: readonly string[]; namespace: string }>();
+  for (const p of spec.policies ?? []) {
+    if (p.type !== 'topology') continue;
+    const props = (p.properties ?? {}) as { clusters?: unknown; namespace?: unknown };
+    const clusters = Array.isArray(props.clusters) ? props.clusters.filter((c) => typeof c === 'string') : [];
+    topologies.set(p.name ?? '', { clusters, namespace: typeof props.namespace === 'string' ? props.namespace : '' });
+  }
+  if (topologies.size === 0) return new Map();
+  const own = spec.components
+    .filter((c) => !(c as WorkflowAdded).workflowStep && !(c as WorkflowAdded).replicaOf)
+    .map((c) => c.name);
+  const steps =
+    expanded.steps.length === 0
+      ? [{ components: own, topologies: [...topologies.keys()] }]
+      : expanded.steps.flatMap((s) =>
+          s.deliver ? [{ components: s.deliver.components ?? own, topologies: s.deliver.topologies }] : [],
+        );
+  const targets = new Map<string, Set<string>>();
+  for (const step of steps)
+    for (const name of step.topologies) {
+      const t = topologies.get(name);
+      if (!t) continue;
+      const keys = t.clusters.length > 0 ? t.clusters.map((c) => `${c}\u0000${t.namespace}`) : [`\u0001${name}`];
+      for (const component of step.components) {
+        const set = targets.get(component) ?? new Set<string>();
+        for (const k of keys) set.add(k);
+        targets.set(component, set);
+      }
+    }
+  return new Map([...targets].map(([c, set]) => [c, Math.max(1, set.size)]));
+}
