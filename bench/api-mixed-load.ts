@@ -25,7 +25,9 @@ import type { TempPostgres } from '../test/setup/temp-postgres.ts';
 import { formatProfile, profileToggle, summarizeProfile } from './support/cpu-profile.ts';
 import type { LoadResult, LoadSpec } from './support/load-generator.ts';
 import { applicationDoc, tenantDoc } from './support/oam-fixtures.ts';
-import { processCpuSeconds, residentMemory, serverHeap, serverMetrics } from './support/process-memory.ts';
+import { processCpuSeconds, residentMemory, serverHeap } from './support/process-memory.ts';
+import { QUIET_READS, deliveryState, settleDelivery } from './support/delivery-settle.ts';
+import type { Settle } from './support/delivery-settle.ts';
 import type { Figure } from './support/results.ts';
 import { RESULTS_DIR, envInt, figure, printFigures, round, writeResult } from './support/results.ts';
 import { runLoad } from './support/run-load.ts';
@@ -101,68 +103,6 @@ async function post(polis: ChildPolis, path: string, body: unknown): Promise<unk
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** What the server reports of its delivery: queue depth, store revision, reconciles so far. */
-interface DeliveryState {
-  readonly queued: number;
-  readonly revision: number;
-  readonly reconciles: number;
-}
-
-async function deliveryState(polis: ChildPolis): Promise<DeliveryState> {
-  const value = await serverMetrics(polis.url, polis.adminToken);
-  const read = (name: string) => {
-    const v = value?.(name);
-    if (v === undefined) throw new Error(`${name} missing from the server's /metrics`);
-    return v;
-  };
-  return {
-    queued: read('polis_delivery_queue_depth'),
-    revision: read('polis_store_revision'),
-    reconciles: read('polis_delivery_reconciles_total'),
-  };
-}
-
-interface Settle {
-  /** Whether delivery settled within the limit. */
-  readonly settled: boolean;
-  /** Seconds from the end of seeding until it settled (or until the limit). */
-  readonly sec: number;
-  /** Server CPU seconds spent meanwhile. */
-  readonly cpuSec: number;
-  readonly state: DeliveryState;
-}
-
-/** Quiet reads in a row (1 s apart) that make delivery settled: queue empty, revision and reconciles unchanged. */
-const QUIET_READS = 3;
-
-/**
- * Waits until the server has delivered what it was given: its delivery queue is empty and neither the store
- * revision nor the reconcile count moved over QUIET_READS reads a second apart; at most BENCH_SETTLE_LIMIT seconds.
- */
-async function settle(polis: ChildPolis): Promise<Settle> {
-  const t0 = performance.now();
-  const cpu0 = processCpuSeconds(polis.pid);
-  let last = await deliveryState(polis);
-  let quiet = 0;
-  let quietSince = t0;
-  while ((performance.now() - t0) / 1000 < params.settleLimitSec) {
-    await sleep(1000);
-    const next = await deliveryState(polis);
-    const still = next.queued === 0 && next.revision === last.revision && next.reconciles === last.reconciles;
-    if (!still) quietSince = performance.now();
-    quiet = still ? quiet + 1 : 0;
-    last = next;
-    if (quiet >= QUIET_READS)
-      return { settled: true, sec: (quietSince - t0) / 1000, cpuSec: processCpuSeconds(polis.pid) - cpu0, state: last };
-  }
-  return {
-    settled: false,
-    sec: (performance.now() - t0) / 1000,
-    cpuSec: processCpuSeconds(polis.pid) - cpu0,
-    state: last,
-  };
-}
 
 interface Idle {
   readonly sec: number;
@@ -248,7 +188,7 @@ async function runBackend(
     console.log(
       `[${label}] seeded in ${seedSec.toFixed(1)} s (server CPU ${seedCpuSec.toFixed(1)} s); RSS ${afterSeed.rssMb.toFixed(0)} MB (${heapText(afterSeed)})`,
     );
-    const settled = await settle(polis);
+    const settled = await settleDelivery(polis, params.settleLimitSec);
     console.log(
       `[${label}] delivery ${settled.settled ? 'settled' : 'NOT settled'} after ${settled.sec.toFixed(1)} s (server CPU ${settled.cpuSec.toFixed(1)} s, ${settled.state.reconciles} reconciles, revision ${settled.state.revision}, queue ${settled.state.queued})`,
     );

@@ -11,6 +11,8 @@ import type { KindDefinition, ResourceVerb } from '../resources/registry.ts';
 import { apiVersionOf } from '../resources/registry.ts';
 import { withoutSensitive } from '../resources/sensitive.ts';
 import type { ResourceService } from '../resources/service.ts';
+import { shownAsStored } from '../resources/service.ts';
+import { storedTextOf } from '../resources/stored-text.ts';
 import type { Principal } from '../tenancy/authorization.ts';
 import { allowedTenants, authorize, canReadSecretValues } from '../tenancy/authorization.ts';
 import { principalOf, requestContext } from '../tenancy/request-principal.ts';
@@ -106,6 +108,7 @@ function registerCollection(
   /** The object as this path shows it: polis's view, the Kubernetes view, or the core-group view. */
   const viewOf = (o: StoredObject): StoredObject => (core ? core.toCore(o) : kube ? toKubeObject(o) : o);
   const columns = core ?? def;
+  const asStored = !core && shownAsStored(def);
   const tags = [def.kind];
   const docSchema = openApiSchema(def);
 
@@ -190,7 +193,14 @@ function registerCollection(
     return kept;
   };
   /** One object as the client asked for it: polis's view, the Kubernetes view, or a Table of one row. */
-  const out = (req: FastifyRequest, obj: StoredObject, principal: Principal): unknown => {
+  const out = (req: FastifyRequest, obj: StoredObject, principal: Principal, reply?: FastifyReply): unknown => {
+    // A write's answer of a kind shown as stored goes out as the text the store just wrote (stored-text.ts), in
+    // polis's or the Kubernetes view: the same bytes as serializing the object again. Tables and core views parse.
+    if (reply && asStored && !wantsTable(req.headers.accept)) {
+      const text = storedTextOf(obj);
+      if (text !== undefined)
+        return reply.type('application/json; charset=utf-8').send(kube ? kubeRawItem(text) : text);
+    }
     const shown = show(obj, principal);
     const viewed = viewOf(shown);
     if (!wantsTable(req.headers.accept)) return viewed;
@@ -344,6 +354,7 @@ function registerCollection(
             dryRun(req),
           ),
           principal,
+          reply,
         ),
       ),
     );
@@ -428,7 +439,9 @@ function registerCollection(
           querystring: PATCH_QUERY,
         },
       },
-      handle('patch', async (req, reply, principal) => out(req, await patchObject(req, reply, principal), principal)),
+      handle('patch', async (req, reply, principal) =>
+        out(req, await patchObject(req, reply, principal), principal, reply),
+      ),
     );
   }
   if (has('delete')) {
@@ -526,7 +539,7 @@ function registerCollection(
       { schema: { tags, summary: `Replace the status of a ${def.kind}`, body: docSchema } },
       handle(
         'update',
-        async (req, _reply, principal) =>
+        async (req, reply, principal) =>
           out(
             req,
             await deps.resources.replaceStatus(
@@ -536,6 +549,7 @@ function registerCollection(
               dryRun(req),
             ),
             principal,
+            reply,
           ),
         { subresource: 'status' },
       ),
@@ -547,7 +561,7 @@ function registerCollection(
       },
       handle(
         'patch',
-        async (req, reply, principal) => out(req, await patchObject(req, reply, principal, 'status'), principal),
+        async (req, reply, principal) => out(req, await patchObject(req, reply, principal, 'status'), principal, reply),
         { subresource: 'status' },
       ),
     );

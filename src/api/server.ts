@@ -50,6 +50,7 @@ import { registerOptimizationRoutes } from '../operations/optimization-routes.ts
 import { registerBillingRoutes } from '../operations/billing/routes.ts';
 import { registerUtilizationRoutes } from '../operations/utilization-routes.ts';
 import { registerBodyParsers } from './bodies.ts';
+import { lazyRequestLogger } from './request-logger.ts';
 import { armBodyTimeout } from './body-timeout.ts';
 import { registerDiscovery } from './discovery.ts';
 import { errorBody, sendError } from './error-body.ts';
@@ -150,6 +151,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     routerOptions: { maxParamLength: 300 },
+    // Each request's logger is made when it first writes (request-logger.ts); without a logger there is none to make.
+    ...(deps.logger ? { childLoggerFactory: lazyRequestLogger } : {}),
     // Node's own limit for receiving a whole request (slow headers too); bodies get a 408 with a reason from
     // armBodyTimeout before this backstop fires. Node checks it every connectionsCheckingInterval.
     requestTimeout: bodyTimeoutMs + 30_000,

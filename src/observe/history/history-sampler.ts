@@ -4,6 +4,7 @@ import { namespaceOf } from '../../delivery/namespace.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import type { StoredObject } from '../../resources/envelope.ts';
 import type { Store } from '../../resources/store.ts';
+import { slicer } from '../../kernel/loop-slices.ts';
 import type { ComponentTarget, HistoryProbe } from './history-probe.ts';
 import type { HistoryWriter } from './history-writer.ts';
 
@@ -72,7 +73,12 @@ export class HistorySampler {
       this.targets = await (this.deps.targets?.() ?? listTargets(this.deps.store));
       this.targetsAt = now;
     }
-    this.deps.writer.append(await this.deps.probe.sample(this.targets), now);
+    // On its own timer (a serving process), sampling gives the event loop back every few milliseconds; in virtual
+    // time (tick() called after each step) it runs in one go, as before, so a run's samples stay those of one step.
+    this.deps.writer.append(
+      await this.deps.probe.sample(this.targets, this.timer !== undefined ? slicer() : undefined),
+      now,
+    );
     if (now - this.flushedAt >= (this.deps.flushEveryMs ?? 60_000)) {
       await this.deps.writer.flush();
       this.flushedAt = now;

@@ -1,4 +1,5 @@
 import type { MetricChunkRow, MetricHistoryStore, MetricSeriesRow } from '../../resources/metric-history.ts';
+import { slicer, yieldToLoop } from '../../kernel/loop-slices.ts';
 import { decodeChunk, encodeChunk, type Point } from './chunk-codec.ts';
 import { accumulate, accumulator, mergePoints, settle, type SlotAccumulator } from './downsample.ts';
 import { labelsText, seriesId } from './series-id.ts';
@@ -29,6 +30,9 @@ export interface HistoryWriterOptions {
   /** Most series kept (a bound on the store's size beside retention); samples of further series are dropped. */
   readonly maxSeries?: number;
 }
+
+/** Chunks per `putChunks` call of a flush; the event loop gets a turn between calls. */
+const WRITE_BATCH = 500;
 
 /** How often a series' `lastAt` is written back (its chunks are written at every flush). */
 const LAST_AT_EVERY_MS = 3_600_000;
@@ -77,8 +81,16 @@ export class HistoryWriter {
     }
   }
 
-  /** Writes new series and every chunk that changed since the last flush. */
+  /**
+   * Writes new series and every chunk that changed since the last flush. At 10,000 applications that is tens of
+   * thousands of chunks, each deflated (encodeChunk): done in one go it held the event loop for half a second and
+   * more, every minute, and API requests waited behind it (bench/api-mixed-load's worst request). The chunks are
+   * encoded in slices that give the loop back every few milliseconds (src/kernel/loop-slices.ts), and written in
+   * batches with a turn of the loop between them. Only the sampler's step calls it (one at a time), so nothing
+   * changes the chunks meanwhile; what is written is the same.
+   */
   async flush(): Promise<void> {
+    const slice = slicer();
     const dirty: { state: SeriesState; tier: Tier; chunk: OpenChunk }[] = [...this.closed];
     for (const state of this.series.values()) {
       for (const tier of TIERS) {
@@ -92,19 +104,27 @@ export class HistoryWriter {
     if (rows.length > 0) await this.store.putSeries(rows.map((s) => ({ ...s.row, lastAt: s.lastAt })));
     for (const s of rows) s.storedLastAt = s.lastAt;
     await this.mergeStored(dirty.filter((d) => d.chunk.fresh));
-    const out: MetricChunkRow[] = dirty
-      .filter((d) => d.chunk.points.length > 0)
-      .map(({ state, tier, chunk }) => ({
+    const out: MetricChunkRow[] = [];
+    for (const { state, tier, chunk } of dirty) {
+      if (chunk.points.length === 0) continue;
+      out.push({
         series: state.id,
         tier: tier.index,
         startAt: chunk.startAt,
         endAt: chunk.points[chunk.points.length - 1]![0],
         points: chunk.points.length,
         data: encodeChunk(chunk.points, chunk.startAt, tier.stepMs, state.info.resolution),
-      }));
-    await this.store.putChunks(out);
+      });
+      const pause = slice();
+      if (pause) await pause;
+    }
+    for (let i = 0; i < out.length; i += WRITE_BATCH) {
+      if (i > 0) await yieldToLoop();
+      await this.store.putChunks(out.slice(i, i + WRITE_BATCH));
+    }
     for (const d of dirty) d.chunk.dirty = false;
-    this.closed = this.closed.filter((c) => !dirty.includes(c));
+    const written = new Set(dirty);
+    this.closed = this.closed.filter((c) => !written.has(c));
   }
 
   /** Drops chunks past their tier's retention and series not written for the longest retention. */

@@ -1,3 +1,4 @@
+import { rememberStoredText } from '../stored-text.ts';
 import {
   CompiledQuery,
   type Compilable,
@@ -548,6 +549,7 @@ export class SqlStoreTx implements StoreTx {
     const revision = this.#take(obj);
     const key = keyOf(obj);
     const body = JSON.stringify(obj);
+    rememberStoredText(obj, body);
     const labels = JSON.stringify(obj.metadata.labels ?? {});
     const object = { ...key, uid: obj.metadata.uid, revision, body, labels };
     const event = { revision, type, ...key, body };

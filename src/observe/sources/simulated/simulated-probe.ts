@@ -13,12 +13,14 @@ export class SimulatedHistoryProbe implements HistoryProbe {
     this.sim = sim;
   }
 
-  sample(targets: readonly ComponentTarget[]): Promise<Sample[]> {
+  async sample(targets: readonly ComponentTarget[], pause?: () => Promise<void> | undefined): Promise<Sample[]> {
     const out: Sample[] = [];
     const push = (labels: Record<string, string>, value: number) => {
       if (Number.isFinite(value)) out.push({ labels, value });
     };
     for (const t of targets) {
+      const wait = pause?.();
+      if (wait) await wait;
       const m = this.sim.componentMetrics(t.namespace, t.component);
       const serving = Object.values(m.clusters).filter((c) => c.serving);
       if (serving.length === 0) continue;
@@ -61,6 +63,6 @@ export class SimulatedHistoryProbe implements HistoryProbe {
         push(nl('polis_node_ready'), n.ready ? 1 : 0);
       }
     }
-    return Promise.resolve(out);
+    return out;
   }
 }
