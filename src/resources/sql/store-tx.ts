@@ -42,6 +42,8 @@ export interface BatchMark {
   readonly auditHead: { seq: number; hash: string } | undefined;
   readonly compactedThrough: number;
   readonly events: number;
+  /** Entries of BatchState.readOnce. */
+  readonly once: number;
 }
 
 export class BatchState {
@@ -149,16 +151,34 @@ export class BatchState {
     }
   }
 
+  /**
+   * What a read under a lock held to the commit found, once per batch (`readOnce`): the members table in SHARE mode
+   * or a lease row FOR SHARE, which nobody can change until the batch commits, so every job of the batch may judge
+   * its fence by the same rows instead of locking and reading them again (two round trips per sharded write).
+   */
+  readonly #once = new Map<string, unknown>();
+
+  /** `read()`'s answer, read by the first job of the batch that asks for `key` (see `#once`). */
+  async readOnce<T>(key: string, read: () => Promise<T>): Promise<T> {
+    if (this.#once.has(key)) return this.#once.get(key) as T;
+    const value = await read();
+    this.#once.set(key, value);
+    return value;
+  }
+
   mark(): BatchMark {
     return {
       revision: this.revision,
       auditHead: this.auditHead,
       compactedThrough: this.compactedThrough,
       events: this.events.length,
+      once: this.#once.size,
     };
   }
 
   restore(mark: BatchMark): void {
+    // A failed job's locks may have gone with its savepoint: the next job that needs one takes it again.
+    if (this.#once.size > mark.once) for (const k of [...this.#once.keys()].slice(mark.once)) this.#once.delete(k);
     // The revisions after the mark are given up, to be taken again by the next job: forget what the failed one wrote.
     for (let r = mark.revision + 1; r <= this.revision; r++) this.written.delete(r);
     this.revision = mark.revision;
