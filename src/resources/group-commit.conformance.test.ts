@@ -145,6 +145,52 @@ forEachBackend('group commit', (backend) => {
     expect(verifyChain(chain).ok).toBe(true);
   });
 
+  it('shows a later transaction of the same commit what an earlier one wrote, and keeps it when a later one throws', async () => {
+    // PostgreSQL holds a transaction's last write back to travel with the next ones (BatchState.defer): each read
+    // below must still see the writes of the transactions before it, and a refused one must not take them along.
+    const seen: unknown[] = [];
+    const before = store.commitCounts();
+    const results = await Promise.allSettled([
+      store.transaction((tx) => createIn(tx, 'a')),
+      store.transaction(async (tx) => {
+        seen.push((await tx.get(key('a')))?.spec);
+        const revision = await tx.nextRevision();
+        await tx.put(item('a', revision, { n: 1 }), 'MODIFIED');
+        return revision;
+      }),
+      store.transaction(async (tx) => {
+        seen.push((await tx.get(key('a')))?.spec);
+        return createIn(tx, 'b');
+      }),
+      store.transaction(async (tx) => {
+        await createIn(tx, 'refused');
+        seen.push((await tx.get(key('b')))?.metadata.name);
+        throw new Error('refused');
+      }),
+      store.transaction((tx) => createIn(tx, 'c')),
+      store.transaction(async (tx) => {
+        seen.push((await tx.listAll(['Item'], 'finance')).map((o) => o.metadata.name));
+        return createIn(tx, 'd');
+      }),
+    ]);
+    expect(results.map((r) => r.status)).toEqual([
+      'fulfilled',
+      'fulfilled',
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+      'fulfilled',
+    ]);
+    expect(store.commitCounts().commits - before.commits).toBeLessThanOrEqual(2);
+    expect(seen).toEqual([{ n: 0 }, { n: 1 }, 'b', ['a', 'b', 'c']]);
+    expect((await store.get(key('a')))?.spec).toEqual({ n: 1 });
+    expect((await store.changesSince(0, 100)).map((e) => e.object.metadata.name)).toEqual(['a', 'a', 'b', 'c', 'd']);
+    expect((await store.changesSince(0, 100)).map((e) => e.revision)).toEqual([1, 2, 3, 4, 5]);
+    const chain = await allAudit(store);
+    expect(chain.map((e) => e.name)).toEqual(['a', 'b', 'c', 'd']);
+    expect(verifyChain(chain).ok).toBe(true);
+  });
+
   it('keeps optimistic concurrency exact: of twenty writers holding the same resourceVersion, one wins', async () => {
     const seen = await store.transaction(async (tx) => {
       const revision = await tx.nextRevision();

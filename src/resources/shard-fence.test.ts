@@ -63,6 +63,28 @@ forEachBackend('sharded writes and shared reservations', (backend) => {
     await write(store, ofB[0]!, { member: 'a', epoch: a.epoch });
   });
 
+  it('judges every sharded write of one commit by the members it locked once, refusing only those it must', async () => {
+    // The members are read (and on PostgreSQL locked) once per batch (BatchState.readOnce): writes that share a
+    // commit are judged one by one against that set, and a refused one leaves the others alone.
+    store = await backend.open();
+    const a = await store.heartbeatMember({ id: 'a', epoch: 0, ttlMs: 60_000 });
+    await store.heartbeatMember({ id: 'b', epoch: 0, ttlMs: 60_000 });
+    const names = Array.from({ length: 20 }, (_, i) => `app-${i}`);
+    const ofA = names.filter((n) => ownerOf(`finance/${n}`, ['a', 'b']) === 'a');
+    const ofB = names.filter((n) => ownerOf(`finance/${n}`, ['a', 'b']) === 'b');
+    const before = store.commitCounts();
+    const results = await Promise.all([
+      refusal(write(store, ofA[0]!, { member: 'a', epoch: a.epoch })),
+      refusal(write(store, ofB[0]!, { member: 'a', epoch: a.epoch })),
+      refusal(write(store, ofA[1] ?? 'a-1', { member: 'a', epoch: a.epoch + 1 })),
+      refusal(write(store, ofA.at(-1)!, { member: 'a', epoch: a.epoch })),
+    ]);
+    expect(results).toEqual([undefined, 'ShardMoved', 'ShardFenced', undefined]);
+    expect(store.commitCounts().commits - before.commits).toBeLessThanOrEqual(2);
+    const written = (await store.changesSince(0, 100)).map((e) => e.object.metadata.name);
+    expect(written).toEqual([ofA[0], ofA.at(-1)]);
+  });
+
   it('an expired member is reaped and comes back in a new epoch; its old epoch writes nothing', async () => {
     store = await backend.open();
     const a = await store.heartbeatMember({ id: 'a', epoch: 0, ttlMs: 30 });

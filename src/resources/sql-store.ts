@@ -19,9 +19,9 @@ import type {
   StoreTx,
   TransactionOptions,
 } from './store.ts';
-import { acquireLease, checkFence, releaseLease } from './sql/lease-rows.ts';
+import { acquireLease, checkFence, fenceHolds, readLease, releaseLease } from './sql/lease-rows.ts';
 import { HeldTerms } from './sql/held-terms.ts';
-import { checkShard, heartbeatMember, leaveMember } from './sql/member-rows.ts';
+import { checkShard, heartbeatMember, leaveMember, readMembers, shardClaim } from './sql/member-rows.ts';
 import { capacityReserved, reserveCapacity } from './sql/reservation-rows.ts';
 import { auditPages, checkLimit, selectAudit } from './sql/audit-rows.ts';
 import { listsAtOnce, scanList, scanListAtOnce } from './sql/list-scan.ts';
@@ -130,6 +130,8 @@ export function createSqlStore(db: Kysely<Schema>, hooks: SqlDialectHooks): Stor
       return failure ? new StoreUnavailableError(failure, e) : e;
     },
   });
+  const batchMembers = (trx: Transaction<Schema>, state: BatchState) =>
+    state.readOnce('members', () => readMembers(trx, hooks.nowMs, hooks.membersLock));
   const write = <T>(fn: (trx: Transaction<Schema>, state: BatchState) => Promise<T>, lazy = false): Promise<T> => {
     if (scope.getStore()?.open) {
       return Promise.reject(
@@ -185,8 +187,16 @@ export function createSqlStore(db: Kysely<Schema>, hooks: SqlDialectHooks): Stor
 
     transaction<T>(fn: (tx: StoreTx) => Promise<T>, opts: TransactionOptions = {}): Promise<T> {
       return write(async (trx, state) => {
-        if (opts.fence) await checkFence(trx, hooks.nowMs, hooks.fenceLock, opts.fence);
-        const claim = opts.shard ? await checkShard(trx, hooks.nowMs, hooks.membersLock, opts.shard) : undefined;
+        // Once per batch (BatchState.readOnce): the lock each read takes holds until the batch commits, and the
+        // batch commits as one, so its rows stand for every job of it.
+        if (opts.fence) {
+          const { name } = opts.fence;
+          const lease = await state.readOnce(`lease\u0000${name}`, () =>
+            readLease(trx, hooks.nowMs, name, hooks.fenceLock),
+          );
+          fenceHolds(lease, opts.fence);
+        }
+        const claim = opts.shard ? shardClaim(await batchMembers(trx, state), opts.shard) : undefined;
         const tx = new SqlStoreTx(trx, state, hooks.combineWrites === true, claim);
         scope.getStore()!.tx = tx;
         try {
@@ -234,9 +244,9 @@ export function createSqlStore(db: Kysely<Schema>, hooks: SqlDialectHooks): Stor
     },
 
     async reserveCapacity(req) {
-      await write(async (trx) => {
+      await write(async (trx, state) => {
         if (req.shard) {
-          const claim = await checkShard(trx, hooks.nowMs, hooks.membersLock, req.shard);
+          const claim = shardClaim(await batchMembers(trx, state), req.shard);
           const slash = req.application.indexOf('/');
           claim({
             kind: 'Application',

@@ -169,6 +169,7 @@ function unavailableWhenUnreachable(pool: pg.Pool): void {
     const failure = postgresStorageFailure(e);
     return failure ? new StoreUnavailableError(failure, e) : e;
   };
+  const prepared = preparedStatements();
   const wrapped = new WeakSet<pg.PoolClient>();
   const original = pool.connect.bind(pool) as (cb?: unknown) => unknown;
   const connect = original as () => Promise<pg.PoolClient>;
@@ -187,7 +188,7 @@ function unavailableWhenUnreachable(pool: pg.Pool): void {
       client.on('error', () => {});
       const query = client.query.bind(client) as (...args: unknown[]) => unknown;
       client.query = ((...args: unknown[]) => {
-        const result = query(...args);
+        const result = query(...prepared(args));
         // A simple query of several statements answers one result each: the caller (the query builder) gets the
         // last one's (the batch's first statements, postgresHooks.lockWriter).
         return result instanceof Promise
@@ -203,4 +204,49 @@ function unavailableWhenUnreachable(pool: pg.Pool): void {
   // pg's own pool.query passes a callback: that form is left as it was.
   pool.connect = ((cb?: unknown) =>
     typeof cb === 'function' ? original(cb) : connectClassified()) as typeof pool.connect;
+}
+
+/** Most statement texts a store prepares (per connection, on first use there): the write path's and reads' few shapes. */
+const MAX_PREPARED = 128;
+/**
+ * Most parameters of a statement that is prepared: a batch of a few writes (about 25 each) or a list's read. A
+ * prepared plan stays in the server session as long as the connection, and a plan of 100 rows is large; a statement
+ * of many rows spreads its parse over them anyway.
+ */
+const MAX_PREPARED_PARAMS = 128;
+/** Texts counted while they have not been seen twice; the count starts over past this many. */
+const MAX_COUNTED = 4096;
+
+/**
+ * Named (prepared) statements for the texts a store sends again and again: PostgreSQL parses and plans a named
+ * statement once per connection instead of once per execution, and it shares the two cores with polis. A text is
+ * named the second time it is seen (a multi-row insert's or an IN list's text differs with its length; most are seen
+ * once), up to MAX_PREPARED texts of at most MAX_PREPARED_PARAMS parameters. Only parameterized statements (the
+ * extended protocol; the batch's multi-statement simple queries carry none) and never a text with `*`, whose result
+ * columns a later migration could change under a prepared plan ("cached plan must not change result type").
+ */
+function preparedStatements(): (args: unknown[]) => unknown[] {
+  const names = new Map<string, string>();
+  const seen = new Set<string>();
+  const nameOf = (text: string): string | undefined => {
+    const name = names.get(text);
+    if (name !== undefined) return name;
+    if (names.size >= MAX_PREPARED || text.includes('*')) return undefined;
+    if (!seen.has(text)) {
+      if (seen.size >= MAX_COUNTED) seen.clear();
+      seen.add(text);
+      return undefined;
+    }
+    seen.delete(text);
+    const named = `polis_${names.size + 1}`;
+    names.set(text, named);
+    return named;
+  };
+  return (args) => {
+    const [text, values] = args;
+    if (args.length !== 2 || typeof text !== 'string' || !Array.isArray(values)) return args;
+    if (values.length === 0 || values.length > MAX_PREPARED_PARAMS) return args;
+    const name = nameOf(text);
+    return name === undefined ? args : [{ name, text, values }];
+  };
 }

@@ -184,12 +184,20 @@ export class GroupCommit {
           if (trace && job.queuedAt !== undefined) trace.queuedMs.push(traceNow() - job.queuedAt);
           // The first job needs no savepoint: if it fails, the transaction holds nothing else and is rolled back.
           state.jobGuarded = first || !job.lazy;
-          if (!first && !job.lazy) await this.#statements.raw(trx, SAVEPOINT);
+          if (!first && !job.lazy) {
+            // Ended jobs' held-back writes go before the savepoint, which must not undo them, and before this job's
+            // statements, which may read them.
+            await state.sendDeferred(trx);
+            await this.#statements.raw(trx, SAVEPOINT);
+          }
           const mark = state.mark();
           let value: unknown;
           try {
             value = await job.run(trx, state);
           } catch (e) {
+            // Held-back writes of earlier jobs that failed (sent by this job's read or savepoint) aborted the
+            // transaction: the batch fails with them, whatever this job made of it.
+            if (state.deferredError !== undefined) throw state.deferredError;
             state.restore(mark);
             if (first) {
               // Rejected once the rollback has happened, so nothing of it is visible by then.
@@ -219,6 +227,10 @@ export class GroupCommit {
           current = undefined;
           done.push({ job, value });
         }
+        await state.sendDeferred(trx);
+        // A job that caught the failure of held-back writes (its read sent them) must not let the batch commit: on
+        // PostgreSQL a COMMIT of an aborted transaction rolls it back without an error.
+        if (state.deferredError !== undefined) throw state.deferredError;
         if (trace) trace.ranAt = traceNow();
         if (state.revision !== state.startRevision) {
           if (this.#opts.advanceCounter) await this.#opts.advanceCounter(trx, state.revision);

@@ -55,7 +55,11 @@ export async function releaseLease(
  * unexpired. `lock` (FOR SHARE on PostgreSQL) keeps a takeover from committing before this transaction does.
  */
 export async function checkFence(db: Kysely<Schema>, nowMs: string, lock: string, fence: Fence): Promise<void> {
-  const row = await readLease(db, nowMs, fence.name, lock);
+  fenceHolds(await readLease(db, nowMs, fence.name, lock), fence);
+}
+
+/** checkFence's verdict on the lease row as readLease found it. */
+export function fenceHolds(row: LeaseRow | undefined, fence: Fence): void {
   if (row !== undefined && row.holder === fence.holder && row.epoch === fence.epoch && row.remainingMs > 0) return;
   const m = msg('Fenced', {
     lease: fence.name,
@@ -65,12 +69,15 @@ export async function checkFence(db: Kysely<Schema>, nowMs: string, lock: string
   throw new ConflictError(m, [codedCause('fence', m)]);
 }
 
-async function readLease(
+type LeaseRow = { holder: string; epoch: number; remainingMs: number };
+
+/** The lease row `name`, read with `lock` appended (checkFence). */
+export async function readLease(
   db: Kysely<Schema>,
   nowMs: string,
   name: string,
   lock = '',
-): Promise<{ holder: string; epoch: number; remainingMs: number } | undefined> {
+): Promise<LeaseRow | undefined> {
   const result = await sql<{ holder: string; epoch: number | string; remaining: number | string }>`
     SELECT holder, epoch, expires_at - ${sql.raw(nowMs)} AS remaining FROM leases WHERE name = ${name}${sql.raw(lock)}`.execute(
     db,

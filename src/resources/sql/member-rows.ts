@@ -43,10 +43,7 @@ export async function leaveMember(db: Kysely<Schema>, id: string, epoch: number)
   await sql`DELETE FROM members WHERE id = ${id} AND epoch = ${epoch}`.execute(db);
 }
 
-async function liveRows(
-  db: Kysely<Schema>,
-  nowMs: string,
-): Promise<{ id: string; epoch: number; remainingMs: number }[]> {
+async function liveRows(db: Kysely<Schema>, nowMs: string): Promise<LiveMember[]> {
   const result = await sql<{ id: string; epoch: number | string; remaining: number | string }>`
     SELECT id, epoch, expires_at - ${sql.raw(nowMs)} AS remaining FROM members
     WHERE expires_at >= ${sql.raw(nowMs)} ORDER BY id`.execute(db);
@@ -65,8 +62,19 @@ export async function checkShard(
   lock: string | undefined,
   fence: ShardFence,
 ): Promise<(key: ObjectKey) => void> {
+  return shardClaim(await readMembers(db, nowMs, lock), fence);
+}
+
+/** The live members, after `lock` (see checkShard); in a write transaction, the set until it commits. */
+export async function readMembers(db: Kysely<Schema>, nowMs: string, lock: string | undefined): Promise<LiveMember[]> {
   if (lock) await sql.raw(lock).execute(db);
-  const rows = await liveRows(db, nowMs);
+  return liveRows(db, nowMs);
+}
+
+type LiveMember = { id: string; epoch: number; remainingMs: number };
+
+/** checkShard's verdict on members read by readMembers. */
+export function shardClaim(rows: readonly LiveMember[], fence: ShardFence): (key: ObjectKey) => void {
   const me = rows.find((r) => r.id === fence.member);
   if (me === undefined || me.epoch !== fence.epoch) {
     const m = msg('ShardFenced', { member: fence.member, epoch: fence.epoch });

@@ -14,6 +14,11 @@ import type { StoreTx, TxChange } from '../store.ts';
 import { normalizeAuditInput, toAuditRow } from './audit-rows.ts';
 
 type AuditRow = ReturnType<typeof toAuditRow>;
+/** A put held back (SqlStoreTx `combine`): its object row and its event. */
+interface HeldPut {
+  readonly object: Insertable<Schema['objects']>;
+  readonly event: Insertable<Schema['events']>;
+}
 import type { ReadCache } from './read-cache.ts';
 import type { BatchRunner, CounterRow, Schema } from './schema.ts';
 
@@ -38,6 +43,8 @@ export interface BatchMark {
   readonly auditHead: { seq: number; hash: string } | undefined;
   readonly compactedThrough: number;
   readonly events: number;
+  /** Entries of BatchState.readOnce. */
+  readonly once: number;
 }
 
 export class BatchState {
@@ -100,16 +107,79 @@ export class BatchState {
   /** The change events this batch's jobs wrote, as stored (a failed job's are dropped with it). */
   readonly events: BatchEvent[] = [];
 
+  /**
+   * PostgreSQL (`combine`): the last writes of jobs that have ended, held back so that the writes of several jobs go
+   * in one statement (a batch of single-object writes costs BEGIN, one write and COMMIT: three round trips, not one
+   * more per write). Sent before anything that must follow them: a read of a later job, a savepoint (so that rolling
+   * a later job back never undoes them) and the commit. A job's last write needs no savepoint of its own (if it
+   * fails, the transaction is aborted and the batch fails with it), so holding it past the job's end changes nothing
+   * of what is acknowledged.
+   */
+  readonly #deferred: { puts: HeldPut[]; ids: Set<string>; audit: AuditRow[] } = {
+    puts: [],
+    ids: new Set(),
+    audit: [],
+  };
+  /** The first failure of a statement of held-back writes: the transaction is aborted, and the batch fails with it. */
+  deferredError: unknown;
+
+  /**
+   * Takes an ended job's last writes (in revision and audit order after those held already); false when they must be
+   * sent now instead (one of their objects is held already: one INSERT … ON CONFLICT may change a row once).
+   */
+  defer(puts: readonly HeldPut[], audit: readonly AuditRow[], ids: ReadonlySet<string>): boolean {
+    const held = this.#deferred;
+    for (const id of ids) if (held.ids.has(id)) return false;
+    if (held.puts.length + puts.length > HELD_ROWS || held.audit.length + audit.length > HELD_ROWS) return false;
+    held.puts.push(...puts);
+    held.audit.push(...audit);
+    for (const id of ids) held.ids.add(id);
+    return true;
+  }
+
+  /** Sends the ended jobs' held-back writes (see `defer`), if any, in one statement. */
+  async sendDeferred(trx: Kysely<Schema>): Promise<void> {
+    const held = this.#deferred;
+    if (held.puts.length === 0 && held.audit.length === 0) return;
+    const puts = held.puts.splice(0);
+    const audit = held.audit.splice(0);
+    held.ids.clear();
+    try {
+      await sendRows(trx, this.statements, puts, audit);
+    } catch (e) {
+      this.deferredError ??= e;
+      throw e;
+    }
+  }
+
+  /**
+   * What a read under a lock held to the commit found, once per batch (`readOnce`): the members table in SHARE mode
+   * or a lease row FOR SHARE, which nobody can change until the batch commits, so every job of the batch may judge
+   * its fence by the same rows instead of locking and reading them again (two round trips per sharded write).
+   */
+  readonly #once = new Map<string, unknown>();
+
+  /** `read()`'s answer, read by the first job of the batch that asks for `key` (see `#once`). */
+  async readOnce<T>(key: string, read: () => Promise<T>): Promise<T> {
+    if (this.#once.has(key)) return this.#once.get(key) as T;
+    const value = await read();
+    this.#once.set(key, value);
+    return value;
+  }
+
   mark(): BatchMark {
     return {
       revision: this.revision,
       auditHead: this.auditHead,
       compactedThrough: this.compactedThrough,
       events: this.events.length,
+      once: this.#once.size,
     };
   }
 
   restore(mark: BatchMark): void {
+    // A failed job's locks may have gone with its savepoint: the next job that needs one takes it again.
+    if (this.#once.size > mark.once) for (const k of [...this.#once.keys()].slice(mark.once)) this.#once.delete(k);
     // The revisions after the mark are given up, to be taken again by the next job: forget what the failed one wrote.
     for (let r = mark.revision + 1; r <= this.revision; r++) this.written.delete(r);
     this.revision = mark.revision;
@@ -129,6 +199,8 @@ export class BatchState {
    */
   async beforeWrite(trx: Kysely<Schema>, last: boolean): Promise<void> {
     if (this.jobGuarded || last) return;
+    // Ended jobs' writes go before the savepoint: rolling this job back must not undo them.
+    await this.sendDeferred(trx);
     await this.statements.raw(trx, SAVEPOINT);
     this.jobGuarded = true;
   }
@@ -266,7 +338,7 @@ export class SqlStoreTx implements StoreTx {
    * With `combine`: the puts not yet sent (none of the same object twice), so that they and the audit entries after
    * them take one statement.
    */
-  readonly #pending: Array<{ object: Insertable<Schema['objects']>; event: Insertable<Schema['events']> }> = [];
+  readonly #pending: HeldPut[] = [];
   /** The objects (`bodyKey`) of `#pending`. */
   readonly #pendingIds = new Set<string>();
   /** With `combine`: the audit entries not yet sent (they travel with the puts before them). */
@@ -301,91 +373,33 @@ export class SqlStoreTx implements StoreTx {
     this.#claim?.(key);
   }
 
-  /** Sends what is held back (see `combine`); reads made inside the job call this first. */
+  /**
+   * Sends what is held back (see `combine`), earlier jobs' last writes first (BatchState.defer); reads made inside
+   * the job call this first.
+   */
   async settle(): Promise<void> {
+    await this.#state.sendDeferred(this.#trx);
     await this.#send(false);
   }
 
-  /** Sends the held-back puts and audit entries in one statement; `last`: the job's code has returned. */
+  /**
+   * Sends the held-back puts and audit entries in one statement; `last`: the job's code has returned, and they are
+   * handed to the batch to travel with later jobs' writes (BatchState.defer) where they can.
+   */
   async #send(last: boolean): Promise<void> {
     if (this.#pending.length === 0 && this.#pendingAudit.length === 0) return;
+    if (last && this.#state.defer(this.#pending, this.#pendingAudit, this.#pendingIds)) {
+      this.#pending.length = 0;
+      this.#pendingAudit.length = 0;
+      this.#pendingIds.clear();
+      return;
+    }
     const puts = this.#pending.splice(0);
     const audit = this.#pendingAudit.splice(0);
     this.#pendingIds.clear();
     await this.#state.beforeWrite(this.#trx, last);
-    if (puts.length === 0) {
-      if (audit.length === 1) await this.#insertAudit(audit[0]!);
-      else await this.#trx.insertInto('audit').values(audit).execute();
-      return;
-    }
-    if (puts.length === 1 && audit.length <= 1) {
-      await this.#sendOne(puts[0]!.object, puts[0]!.event, audit[0]);
-      return;
-    }
-    const objects = puts.map((p) => p.object);
-    const events = puts.map((p) => p.event);
-    if (audit.length > 0) {
-      await this.#trx
-        .with('o', (db) => upsertObjects(db, objects))
-        .with('e', (db) => db.insertInto('events').values(events))
-        .insertInto('audit')
-        .values(audit)
-        .execute();
-    } else {
-      await this.#trx
-        .with('o', (db) => upsertObjects(db, objects))
-        .insertInto('events')
-        .values(events)
-        .execute();
-    }
-  }
-
-  /**
-   * The usual write (one put, with or without its audit entry) from a compiled template: building and compiling the
-   * three-insert statement with the query builder cost more CPU than the rest of the write's own statement work.
-   */
-  async #sendOne(
-    object: Insertable<Schema['objects']>,
-    event: Insertable<Schema['events']>,
-    audit: AuditRow | undefined,
-  ): Promise<void> {
-    const o = [object.kind, object.tenant, object.name, object.uid, object.revision, object.body, object.labels];
-    const e = [event.revision, event.type, event.kind, event.tenant, event.name, event.body];
-    const objectOf = (a: readonly unknown[]) => ({
-      kind: a[0] as string,
-      tenant: a[1] as string,
-      name: a[2] as string,
-      uid: a[3] as string,
-      revision: a[4] as number,
-      body: a[5] as string,
-      labels: a[6] as string,
-    });
-    const eventOf = (a: readonly unknown[]) => ({
-      revision: a[7] as number,
-      type: a[8] as string,
-      kind: a[9] as string,
-      tenant: a[10] as string,
-      name: a[11] as string,
-      body: a[12] as string,
-    });
-    const t = this.#state.statements;
-    if (audit === undefined) {
-      await t.run(this.#trx, 'put-event', [...o, ...e], (a) =>
-        this.#trx
-          .with('o', (db) => upsertObject(db, objectOf(a)))
-          .insertInto('events')
-          .values(eventOf(a)),
-      );
-      return;
-    }
-    const columns = Object.keys(audit) as (keyof AuditRow)[];
-    await t.run(this.#trx, `put-event-audit:${columns.join(',')}`, [...o, ...e, ...columns.map((c) => audit[c])], (a) =>
-      this.#trx
-        .with('o', (db) => upsertObject(db, objectOf(a)))
-        .with('e', (db) => db.insertInto('events').values(eventOf(a)))
-        .insertInto('audit')
-        .values(Object.fromEntries(columns.map((c, i) => [c, a[13 + i]])) as AuditRow),
-    );
+    await this.#state.sendDeferred(this.#trx);
+    await sendRows(this.#trx, this.#state.statements, puts, audit);
   }
 
   /**
@@ -394,6 +408,7 @@ export class SqlStoreTx implements StoreTx {
    * read's snapshot does not see them, so a caller reads this way only what none of them writes.
    */
   async #withHeld(): Promise<QueryCreator<Schema>> {
+    await this.#state.sendDeferred(this.#trx);
     if (!this.#combine || (this.#pending.length === 0 && this.#pendingAudit.length === 0)) return this.#trx;
     const puts = this.#pending.splice(0);
     const audit = this.#pendingAudit.splice(0);
@@ -633,20 +648,10 @@ export class SqlStoreTx implements StoreTx {
       this.#pendingAudit.push(row);
     } else {
       await this.#state.beforeWrite(this.#trx, false);
-      await this.#insertAudit(row);
+      await insertAudit(this.#trx, this.#state.statements, row);
     }
     this.#state.auditHead = { seq, hash: entry.hash };
     return entry;
-  }
-
-  async #insertAudit(row: AuditRow): Promise<void> {
-    const columns = Object.keys(row) as (keyof typeof row)[];
-    await this.#state.statements.run(
-      this.#trx,
-      `insert-audit:${columns.join(',')}`,
-      columns.map((c) => row[c]),
-      (a) => this.#trx.insertInto('audit').values(Object.fromEntries(columns.map((c, i) => [c, a[i]])) as typeof row),
-    );
   }
 
   /**
@@ -699,6 +704,106 @@ export class SqlStoreTx implements StoreTx {
   #checkOpen(): void {
     if (!this.#open) throw new Error('this store transaction has ended; use the StoreTx only inside its callback');
   }
+}
+
+/**
+ * The usual write (one put, with or without its audit entry) from a compiled template: building and compiling the
+ * three-insert statement with the query builder cost more CPU than the rest of the write's own statement work.
+ */
+async function sendOne(
+  trx: Kysely<Schema>,
+  statements: StatementTemplates,
+  object: Insertable<Schema['objects']>,
+  event: Insertable<Schema['events']>,
+  audit: AuditRow | undefined,
+): Promise<void> {
+  const o = [object.kind, object.tenant, object.name, object.uid, object.revision, object.body, object.labels];
+  const e = [event.revision, event.type, event.kind, event.tenant, event.name, event.body];
+  const objectOf = (a: readonly unknown[]) => ({
+    kind: a[0] as string,
+    tenant: a[1] as string,
+    name: a[2] as string,
+    uid: a[3] as string,
+    revision: a[4] as number,
+    body: a[5] as string,
+    labels: a[6] as string,
+  });
+  const eventOf = (a: readonly unknown[]) => ({
+    revision: a[7] as number,
+    type: a[8] as string,
+    kind: a[9] as string,
+    tenant: a[10] as string,
+    name: a[11] as string,
+    body: a[12] as string,
+  });
+  const t = statements;
+  if (audit === undefined) {
+    await t.run(trx, 'put-event', [...o, ...e], (a) =>
+      trx
+        .with('o', (db) => upsertObject(db, objectOf(a)))
+        .insertInto('events')
+        .values(eventOf(a)),
+    );
+    return;
+  }
+  const columns = Object.keys(audit) as (keyof AuditRow)[];
+  await t.run(trx, `put-event-audit:${columns.join(',')}`, [...o, ...e, ...columns.map((c) => audit[c])], (a) =>
+    trx
+      .with('o', (db) => upsertObject(db, objectOf(a)))
+      .with('e', (db) => db.insertInto('events').values(eventOf(a)))
+      .insertInto('audit')
+      .values(Object.fromEntries(columns.map((c, i) => [c, a[13 + i]])) as AuditRow),
+  );
+}
+
+/** Held-back puts and audit entries in one statement (data-modifying CTEs), none of the same object twice. */
+async function sendRows(
+  trx: Kysely<Schema>,
+  statements: StatementTemplates,
+  puts: readonly HeldPut[],
+  audit: readonly AuditRow[],
+): Promise<void> {
+  if (puts.length === 0) {
+    if (audit.length === 0) return;
+    if (audit.length === 1) await insertAudit(trx, statements, audit[0]!);
+    else
+      await trx
+        .insertInto('audit')
+        .values([...audit])
+        .execute();
+    return;
+  }
+  if (puts.length === 1 && audit.length <= 1) {
+    await sendOne(trx, statements, puts[0]!.object, puts[0]!.event, audit[0]);
+    return;
+  }
+  const objects = puts.map((p) => p.object);
+  const events = puts.map((p) => p.event);
+  if (audit.length > 0) {
+    await trx
+      .with('o', (db) => upsertObjects(db, objects))
+      .with('e', (db) => db.insertInto('events').values(events))
+      .insertInto('audit')
+      .values([...audit])
+      .execute();
+  } else {
+    await trx
+      .with('o', (db) => upsertObjects(db, objects))
+      .insertInto('events')
+      .values(events)
+      .execute();
+  }
+}
+
+/** One audit entry from a compiled template. */
+async function insertAudit(trx: Kysely<Schema>, statements: StatementTemplates, row: AuditRow): Promise<void> {
+  const columns = Object.keys(row) as (keyof typeof row)[];
+  await statements.run(
+    trx,
+    `insert-audit:${columns.join(',')}`,
+    columns.map((c) => row[c]),
+    (a) => trx.insertInto('audit').values(Object.fromEntries(columns.map((c, i) => [c, a[i]])) as typeof row),
+  );
 }
 
 /**
