@@ -310,7 +310,8 @@ const CFS_PERIOD_S = 0.1;
  * The share of CFS periods in which a pod under a CPU limit of `limitMilli` is throttled (pure): it wants more than
  * its quota (limit × period) within the period. A hog's busy loop wants `hogMilli` throughout (at or past the
  * limit: every period); the requests arrive as a Poisson process of `rps` (each `costMilli` millicore-seconds) and
- * share what the hog leaves: a period is throttled when its arrivals need more than that. So a pod well under its
+ * share what the hog leaves: a period is throttled when its arrivals need more than that, and every period once they
+ * need it on average (the backlog never clears; a period's carry-over below that is left out). So a pod well under its
  * limit is rarely throttled, a small container (250m: one 20 ms request per period) is throttled in bursts before
  * it is saturated, as cAdvisor shows of real pods, and one pinned at its limit in nearly every period.
  */
@@ -320,6 +321,8 @@ export function throttledShare(limitMilli: number, hogMilli: number, rps: number
   if (room <= 0) return 1;
   const lambda = rps * CFS_PERIOD_S;
   if (!(lambda > 0) || !(costMilli > 0)) return 0;
+  // At or past the room on average the backlog never clears: every period uses its whole quota.
+  if (lambda * costMilli >= room) return 1;
   return poissonAbove(lambda, Math.floor(room / costMilli));
 }
 
