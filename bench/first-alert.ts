@@ -513,7 +513,10 @@ const figures = [
     unit: 'alerts',
   }),
 ];
-printFigures('fault to first alert on the simulated demo city (times over all faults; a miss counts as more than 10 min)', figures);
+printFigures(
+  'fault to first alert on the simulated demo city (times over all faults; a miss counts as more than 10 min)',
+  figures,
+);
 console.log(JSON.stringify(byKind, null, 1));
 const cpuSeconds = (cpu.user + cpu.system) / 1e6;
 console.log(

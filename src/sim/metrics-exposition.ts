@@ -128,7 +128,8 @@ function workloadSeries(rt: ClusterRuntime, w: Workload, emit: Emit, count: Coun
   const perCapacity = m !== undefined && w.group!.cpuCapacityMilli > 0 ? m.cpuUsedMilli / w.group!.cpuCapacityMilli : 0;
   // The share of periods a pod under a CPU limit is throttled in: the cluster's share is over all its ready pods.
   const g = w.group;
-  const throttled = m?.cpuThrottled !== undefined && g && g.limitedPods > 0 ? (m.cpuThrottled * g.readyPods) / g.limitedPods : 0;
+  const throttled =
+    m?.cpuThrottled !== undefined && g && g.limitedPods > 0 ? (m.cpuThrottled * g.readyPods) / g.limitedPods : 0;
   for (const p of w.pods) {
     if (p.deleted) continue;
     const pod = { namespace: ns, pod: p.name, cluster };

@@ -91,7 +91,9 @@ export function alertApp(app: StoredObject): AlertApp {
  * status as observed, not from the failover's crash-loop records: those are written only when the application is
  * next reconciled (a loop could wait minutes for one), and a component moved off the cluster is no longer there.
  */
-function crashingIn(clusters: ReadonlyArray<{ readonly phase?: string; readonly reason?: string }> | undefined): boolean {
+function crashingIn(
+  clusters: ReadonlyArray<{ readonly phase?: string; readonly reason?: string }> | undefined,
+): boolean {
   return (clusters ?? []).some((x) => x.reason === 'CrashLoopBackOff' && x.phase !== 'Running');
 }
 

@@ -541,7 +541,13 @@ describe('load-relative departures from the component’s own normal', () => {
     const a = [...alerts.values()][0]!;
     expect(a.severity).toBe('ticket');
     expect(a.message.code).toBe('AlertLatencyShifted');
-    expect(a.message.params).toMatchObject({ target: 'edu/portal/web', value: 340, loadRatio: 1, factor: 1.5, floor: 100 });
+    expect(a.message.params).toMatchObject({
+      target: 'edu/portal/web',
+      value: 340,
+      loadRatio: 1,
+      factor: 1.5,
+      floor: 100,
+    });
     // latency-degraded (2x) misses it: why this rule is there.
     const degraded = PLATFORM_RULES.find((r) => r.id === 'builtin:latency-degraded')!;
     expect(fires(degraded, 'latencyP99Ms', noisy(190), () => 340).fired).toEqual([]);
@@ -555,10 +561,24 @@ describe('load-relative departures from the component’s own normal', () => {
     // 1.5x but only 60 ms over a p99 of 120 ms.
     expect(fires(shifted, 'latencyP99Ms', noisy(120), () => 180).fired).toEqual([]);
     // A daily peak: the p99 at 1.8x its normal with the requests at 1.6x theirs (queueing follows the load).
-    const peak = fires(shifted, 'latencyP99Ms', noisy(190), () => 342, (t) => (t > T0 + H6 ? 80 : 50));
+    const peak = fires(
+      shifted,
+      'latencyP99Ms',
+      noisy(190),
+      () => 342,
+      (t) => (t > T0 + H6 ? 80 : 50),
+    );
     expect(peak.fired).toEqual([]);
     // The same p99 with the requests at 1.1x: beyond what the load explains, it does.
-    expect(fires(shifted, 'latencyP99Ms', noisy(190), () => 342, (t) => (t > T0 + H6 ? 55 : 50)).fired).toHaveLength(1);
+    expect(
+      fires(
+        shifted,
+        'latencyP99Ms',
+        noisy(190),
+        () => 342,
+        (t) => (t > T0 + H6 ? 55 : 50),
+      ).fired,
+    ).toHaveLength(1);
   });
 
   it('cpu-above-normal: a hog on a lightly loaded component (10 % to 50 % of requests) tickets within 2 minutes', () => {
@@ -575,18 +595,38 @@ describe('load-relative departures from the component’s own normal', () => {
   });
 
   it('cpu-above-normal: a worker without requests (its load flat) too; not a blip, a small rise, or a load peak', () => {
-    expect(fires(cpuHigh, 'cpuUtilization', noisy(0.05), () => 0.6, () => undefined).fired).toHaveLength(1);
+    expect(
+      fires(
+        cpuHigh,
+        'cpuUtilization',
+        noisy(0.05),
+        () => 0.6,
+        () => undefined,
+      ).fired,
+    ).toHaveLength(1);
     expect(fires(cpuHigh, 'cpuUtilization', noisy(0.1), (t) => ((t - T0 - H6) / S <= 45 ? 1 : 0.1)).fired).toEqual([]);
     // Twice the normal but 20 points over it.
     expect(fires(cpuHigh, 'cpuUtilization', noisy(0.2), () => 0.4).fired).toEqual([]);
     // The daily peak: CPU from 15 % to 60 % with the requests 4x.
-    expect(fires(cpuHigh, 'cpuUtilization', noisy(0.15), () => 0.6, (t) => (t > T0 + H6 ? 200 : 50)).fired).toEqual([]);
+    expect(
+      fires(
+        cpuHigh,
+        'cpuUtilization',
+        noisy(0.15),
+        () => 0.6,
+        (t) => (t > T0 + H6 ? 200 : 50),
+      ).fired,
+    ).toEqual([]);
   });
 });
 
 describe('the CPU and latency rules in a Prometheus rule file', () => {
   const scope = { namespaces: ['edu--portal'] };
-  const expr = (name: string) => ruleExpr(PLATFORM_RULES.find((r) => r.name === name)!, scope)!;
+  const expr = (name: string) =>
+    ruleExpr(
+      PLATFORM_RULES.find((r) => r.name === name)!,
+      scope,
+    )!;
   it('writes cpu-throttled over cAdvisor’s CFS counters', () => {
     const q = expr('cpu-throttled');
     expect(q).toMatch(/^min_over_time\(\(.*container_cpu_cfs_throttled_periods_total.*\)\[1m:1m\]\) >= 0\.5$/);
@@ -596,7 +636,9 @@ describe('the CPU and latency rules in a Prometheus rule file', () => {
     const lat = expr('latency-shifted');
     expect(lat).toMatch(/^min_over_time\(\(histogram_quantile\(0\.99, .*\)\[1m:1m\]\) > 1\.5 \* quantile_over_time/);
     expect(lat).toContain('+ 100 and ');
-    expect(lat).toContain('* on(namespace, service) group_left (clamp_min(avg_over_time((sum by (namespace, service) (rate(http_requests_total');
+    expect(lat).toContain(
+      '* on(namespace, service) group_left (clamp_min(avg_over_time((sum by (namespace, service) (rate(http_requests_total',
+    );
     const cpu = expr('cpu-above-normal');
     expect(cpu).toContain('container_cpu_usage_seconds_total');
     expect(cpu).toContain('+ 0.25 and ');
