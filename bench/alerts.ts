@@ -64,6 +64,7 @@ for (let i = 0; i < APPS; i++) {
     'cpuUtilization',
     'slowSample',
     'crashLooping',
+    'cpuThrottled',
   ] as const)
     keys[s] = seriesKey(s, labels);
   components.push({ labels, failing: i % 50 === 3, keys });
@@ -92,6 +93,8 @@ function record(now: number): void {
     windows.record(c.keys.cpuUtilization!, now, c.failing ? 0.95 : 0.3 + 0.3 * rand());
     windows.record(c.keys.slowSample!, now, p99 > DEFAULT_SLO.latency.thresholdMs ? 1 : 0);
     windows.record(c.keys.crashLooping!, now, 0);
+    // Containers under a CPU limit (KubeVela's webservice sets one): throttled in a few periods by bursts.
+    windows.record(c.keys.cpuThrottled!, now, c.failing ? 0.9 : 0.02 * rand());
   }
   for (let cl = 0; cl < CLUSTERS; cl++) {
     const labels = { cluster: `cluster-${cl}` };

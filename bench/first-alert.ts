@@ -19,7 +19,8 @@
  * - a cluster partition: an alert about the cluster, or about a component running in it.
  *
  * A fault with no such alert within 10 minutes counts as missed (one that fires in the fault's last 5 minutes is listed
- * as late). The reasons for the misses are in docs/observe.md, "First alert".
+ * as late). The median, p95 and max are over all faults, a miss counted as more than 10 minutes: a p95 over only the
+ * faults that alerted would call the goal met while some faults raised nothing. The reasons for the misses are in docs/observe.md, "First alert".
  *
  *   node bench/first-alert.ts [repeats=5] [seed=1]
  */
@@ -424,15 +425,24 @@ await polis.stop();
 rmSync(dataDir, { recursive: true, force: true });
 
 const secondsOf = (xs: readonly Outcome[]) => xs.filter((o) => o.seconds !== undefined).map((o) => o.seconds!);
+/**
+ * A fault's time to first alert over ALL faults: a late alert (after the 10-minute limit) or none at all counts as
+ * MISSED_S, more than the limit, so a percentile that lands on a miss says so and its goal is not met.
+ */
+const MISSED_S = LIMIT_MS / 1000 + 1;
+const allSecondsOf = (xs: readonly Outcome[]) => xs.map((o) => o.seconds ?? MISSED_S);
 const times = secondsOf(outcomes);
+const allTimes = allSecondsOf(outcomes);
 const strictTimes = outcomes.filter((o) => o.strictSeconds !== undefined).map((o) => o.strictSeconds!);
+const allStrictTimes = outcomes.map((o) => o.strictSeconds ?? MISSED_S);
+const overAll = `s (virtual; over all faults, ${MISSED_S} = no alert within ${LIMIT_MS / 60_000} min)`;
 const byKind: Record<string, unknown> = {};
 for (const k of KINDS) {
   const xs = outcomes.filter((o) => o.kind === k);
-  const s = secondsOf(xs);
+  const s = allSecondsOf(xs);
   const rules = [...new Set(xs.flatMap((o) => (o.seconds !== undefined && o.rule ? [o.rule] : [])))].sort();
   byKind[k] = {
-    alerted: `${s.length}/${xs.length}`,
+    alerted: `${secondsOf(xs).length}/${xs.length}`,
     ...(s.length
       ? { minS: Math.min(...s), medianS: percentile(s, 50), p95S: percentile(s, 95), maxS: Math.max(...s) }
       : {}),
@@ -469,11 +479,12 @@ const figures = [
     value: round((100 * times.filter((x) => x <= 120).length) / outcomes.length, 1),
     unit: '%',
   }),
-  figure({ metric: 'fault to first alert, median', value: percentile(times, 50), unit: 's (virtual)' }),
-  figure({ metric: 'fault to first alert, p95', value: percentile(times, 95), unit: 's (virtual)', goal: '<= 120' }),
+  figure({ metric: 'fault to first alert, median', value: percentile(allTimes, 50), unit: overAll }),
+  figure({ metric: 'fault to first alert, p95', value: percentile(allTimes, 95), unit: overAll, goal: '<= 120' }),
+  figure({ metric: 'fault to first alert, max', value: Math.max(...allTimes), unit: overAll }),
   figure({
-    metric: 'fault to first alert, max',
-    value: times.length ? Math.max(...times) : Number.NaN,
+    metric: 'fault to first alert, p95 of the faults that alerted within 10 min',
+    value: percentile(times, 95),
     unit: 's (virtual)',
   }),
   figure({
@@ -488,13 +499,13 @@ const figures = [
   }),
   figure({
     metric: 'fault to first alert, the 1x ticket not counted, median',
-    value: percentile(strictTimes, 50),
-    unit: 's (virtual)',
+    value: percentile(allStrictTimes, 50),
+    unit: overAll,
   }),
   figure({
     metric: 'fault to first alert, the 1x ticket not counted, p95',
-    value: percentile(strictTimes, 95),
-    unit: 's (virtual)',
+    value: percentile(allStrictTimes, 95),
+    unit: overAll,
   }),
   figure({
     metric: 'unrelated alerts fired per fault (until its first alert)',
@@ -502,7 +513,10 @@ const figures = [
     unit: 'alerts',
   }),
 ];
-printFigures('fault to first alert on the simulated demo city (alerted faults only in the times)', figures);
+printFigures(
+  'fault to first alert on the simulated demo city (times over all faults; a miss counts as more than 10 min)',
+  figures,
+);
 console.log(JSON.stringify(byKind, null, 1));
 const cpuSeconds = (cpu.user + cpu.system) / 1e6;
 console.log(
@@ -540,7 +554,7 @@ const path = await writeResult(
     notes: [
       'Whole polis in-process in virtual time (test/support/test-polis.ts, controllers on): the real AlertController, collector on the simulated metrics source, built-in platform rules and default SLO burn-rate alerts, a round every 15 s.',
       'First alert: the first transition to firing, within 10 min of injection, of an alert about the faulted component, another component of its application or a caller of it; for node faults the node’s cluster or a component with a pod on the node; for a partition the cluster or a component in it. Inhibited alerts count (they are shown).',
-      'Times are over the faults that alerted; a fault with none within 10 min is listed in byKind.missed.',
+      `Median, p95 and max are over ALL faults: a fault with no alert within 10 min (late, or none at all) counts as ${MISSED_S} s, more than the limit, so the p95 goal is met only if 95 % of all faults alerted within 120 s. The p95 of the faults that alerted is given apart. byKind times likewise; misses are listed in byKind.missed (none at all) and byKind.late.`,
     ],
   },
   REPEATS === 5 && SEED === 1 ? undefined : `seed${SEED}`,

@@ -38,6 +38,12 @@ export interface ComponentSignals {
    * source does not know it or no container has a limit. Read by the alerts only (memory-near-limit).
    */
   readonly memoryOfLimit?: number;
+  /**
+   * The share of CFS periods in which the ready pods' containers under a CPU limit were throttled, 0–1 (cAdvisor's
+   * container_cpu_cfs_throttled_periods_total over container_cpu_cfs_periods_total); absent where the source does
+   * not know it or no container has a CPU limit. Read by the alerts only (cpu-throttled).
+   */
+  readonly cpuThrottled?: number;
   readonly perCluster: Readonly<Record<string, ClusterSignals>>;
   /** Why a signal is absent, when it is absent for a reason worth telling (a query failed, timed out, no data). */
   readonly reasons?: Readonly<Partial<Record<SignalName, string>>>;

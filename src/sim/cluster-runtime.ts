@@ -287,6 +287,7 @@ export class ClusterRuntime implements ClusterContext, ObjectHost {
       g.readyPods++;
       g.cpuRequestMilli += p.template.cpuMilli;
       g.cpuCapacityMilli += p.template.servingCpuMilli;
+      if (p.template.cpuLimited) g.limitedPods++;
     }
   }
 
@@ -298,6 +299,7 @@ export class ClusterRuntime implements ClusterContext, ObjectHost {
       g.readyPods--;
       g.cpuRequestMilli -= p.template.cpuMilli;
       g.cpuCapacityMilli -= p.template.servingCpuMilli;
+      if (p.template.cpuLimited) g.limitedPods--;
     }
     w.group = undefined;
     if (--g.workloads === 0) this.groups.delete(groupKey(g.namespace, g.component));

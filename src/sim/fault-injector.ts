@@ -168,13 +168,16 @@ export class SimFaults {
     }
   }
 
-  /** The images of a component's workloads, cluster by cluster. */
+  /**
+   * The images of a component's workloads, cluster by cluster: the workload's current template's, so a cluster
+   * whose pods are all being replaced at that instant (none left, after a failover or a failback) is hit too.
+   */
   private images(ref: ComponentRef): { rt: ClusterRuntime; image: string }[] {
     const out = [];
     for (const rt of this.world.runtimes())
       for (const w of rt.workloads())
         if (w.namespace === ref.namespace && w.component === ref.component) {
-          const image = w.pods[0]?.template.images[0];
+          const image = w.template?.images[0] ?? w.pods[0]?.template.images[0];
           if (image !== undefined) out.push({ rt, image });
         }
     return out;

@@ -136,6 +136,39 @@ describe('crash loops and pull failures', () => {
     expect(cloud.componentMetrics('edu', 'web').clusters.west?.rps).toBe(60);
   });
 
+  it('a crash-loop fault reaches a cluster whose pods are all being replaced: its new pods crash too', () => {
+    const { cluster, cloud } = newCloud();
+    cluster.apply(namespace('edu'));
+    cluster.apply(deployment('web', 'edu', { replicas: 0 }));
+    cloud.advance(10_000);
+    expect(cluster.pods('edu')).toEqual([]);
+    cloud.faults.add({ type: 'crash-loop', target: { namespace: 'edu', component: 'web' } });
+    cluster.apply(deployment('web', 'edu', { replicas: 2 }));
+    cloud.advance(60_000);
+    expect(cluster.pods('edu').map((p) => p.phase)).toEqual(['CrashLoopBackOff', 'CrashLoopBackOff']);
+  });
+
+  it('resets the back-off of a container that ran 10 minutes without a problem, as the kubelet does', () => {
+    const { cluster, cloud } = newCloud();
+    cluster.apply(namespace('edu'));
+    cluster.apply(deployment('web', 'edu', { replicas: 1 }));
+    cloud.advance(10_000);
+    // Six crashes: the back-off is at its 5-minute cap (10 s doubling).
+    cluster.crashLoop('registry.gov/app:1.0');
+    cloud.advance(16 * 60_000);
+    cluster.clearCrashLoop('registry.gov/app:1.0');
+    cloud.advance(6 * 60_000);
+    expect(cluster.pods('edu')[0]).toMatchObject({ ready: true });
+    expect(cluster.pods('edu')[0]!.restarts).toBeGreaterThanOrEqual(6);
+    // An hour of running well, then it crashes again: back within 10 s of the fault clearing, not 5 minutes.
+    cloud.advance(60 * 60_000);
+    cluster.crashLoop('registry.gov/app:1.0');
+    cloud.advance(5_000);
+    cluster.clearCrashLoop('registry.gov/app:1.0');
+    cloud.advance(15_000);
+    expect(cluster.pods('edu')[0]).toMatchObject({ ready: true });
+  });
+
   it('an image that cannot be pulled leaves pods in ImagePullBackOff', () => {
     const { cluster, cloud } = newCloud();
     cluster.apply(namespace('edu'));

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { citizenPeak, constant, daily, loadCraneSeries, rateAt, series } from './load-scenarios.ts';
+import { throttledShare } from './load-model.ts';
+import { simMetricsText } from './metrics-exposition.ts';
 import { deployment, namespace, newCloud, smallCluster } from './sim-fixtures.ts';
 
 const CRANE = '/work/shared/data/crane/series0.csv.gz';
@@ -198,5 +200,43 @@ describe('one cloud: the golden signals carry the call mesh', () => {
     m.cloud.advance(5_000);
     expect(m.api()).toMatchObject({ readyPods: 0, errorRate: 1, rps: 10 });
     expect(m.web().errorRate).toBe(1);
+  });
+});
+
+describe('CPU throttling (cAdvisor’s CFS counters)', () => {
+  it('throttledShare: a hog at the limit in every period; requests alone only in bursts near the limit', () => {
+    // A hog that wants the whole limit (or more): every period.
+    expect(throttledShare(250, 250, 0, 20)).toBe(1);
+    // 2 cores with a 0.9-core hog and a few requests: room for 5 requests a period, almost never throttled.
+    expect(throttledShare(2000, 900, 5, 20)).toBeLessThan(1e-4);
+    // 250m (one 20 ms request a period): at 50 % of its limit (6.25 req/s) bursts throttle ~13 % of periods,
+    // at 90 % ~31 %, past the limit most.
+    expect(throttledShare(250, 0, 6.25, 20)).toBeCloseTo(0.13, 2);
+    expect(throttledShare(250, 0, 11.25, 20)).toBeCloseTo(0.31, 2);
+    expect(throttledShare(250, 0, 30, 20)).toBeGreaterThan(0.8);
+    expect(throttledShare(0, 0, 10, 20)).toBe(0);
+    // Large rates (the normal approximation): 80 % of a 100-core limit, rarely; at the limit, every period.
+    expect(throttledShare(100_000, 0, 4000, 20)).toBeLessThan(1e-3);
+    expect(throttledShare(100_000, 0, 5000, 20)).toBe(1);
+    // Overloaded (requests past the limit on average): the backlog never clears, every period.
+    expect(throttledShare(250, 0, 12.5, 20)).toBe(1);
+  });
+
+  it('reports the share for pods under a CPU limit only, and exposes the counters', () => {
+    const limited = serving({ east: 2 }, { cpuLimit: '500m' });
+    limited.cloud.setScenario('edu', 'web', constant(5));
+    expect(limited.cloud.componentMetrics('edu', 'web').total.cpuThrottled).toBeLessThan(0.01);
+    limited.cloud.faults.add({ type: 'cpu-hog', target: { namespace: 'edu', component: 'web' }, cores: 0.6 });
+    expect(limited.cloud.componentMetrics('edu', 'web').total.cpuThrottled).toBe(1);
+    simMetricsText(limited.cloud);
+    limited.cloud.advance(10_000);
+    const text = simMetricsText(limited.cloud);
+    expect(text).toMatch(/container_cpu_cfs_periods_total\{[^}]*container="main"[^}]*\} 100\b/);
+    expect(text).toMatch(/container_cpu_cfs_throttled_periods_total\{[^}]*\} 100\b/);
+    // Without a limit there is no CFS quota: never throttled, no counters.
+    const unlimited = serving({ east: 2 });
+    unlimited.cloud.faults.add({ type: 'cpu-hog', target: { namespace: 'edu', component: 'web' }, cores: 0.6 });
+    expect(unlimited.cloud.componentMetrics('edu', 'web').total.cpuThrottled).toBeUndefined();
+    expect(simMetricsText(unlimited.cloud)).not.toContain('container_cpu_cfs_periods_total{');
   });
 });

@@ -30,6 +30,12 @@ export interface ServingMetrics {
   /** Share of requests that fail, 0–1. */
   readonly errorRate: number;
   readonly readyPods: number;
+  /**
+   * Share of the CFS periods (100 ms) in which the ready pods under a CPU limit were throttled, over all ready pods
+   * (a pod without a limit is never throttled), 0–1: cAdvisor's container_cpu_cfs_throttled_periods_total over
+   * container_cpu_cfs_periods_total. Absent without ready pods, or when none runs under a CPU limit.
+   */
+  readonly cpuThrottled?: number;
 }
 
 export interface ClusterServingMetrics extends ServingMetrics {
@@ -205,6 +211,8 @@ export class LoadModel implements LoadReader {
     let requested = 0;
     let latencyWeighted = 0;
     let p99 = 0;
+    let throttledPods = 0;
+    let limited = false;
     for (const g of groups) {
       const share = g.serving && servingPods > 0 ? g.group.readyPods / servingPods : 0;
       const contention = g.serving && g.group.readyPods > 0 ? this.mesh.contention(namespace, component, g.cluster) : 1;
@@ -214,6 +222,8 @@ export class LoadModel implements LoadReader {
       errors += m.rps * m.errorRate;
       used += m.cpuUsedMilli;
       if (g.serving) requested += g.group.cpuRequestMilli;
+      throttledPods += (m.cpuThrottled ?? 0) * m.readyPods;
+      if (m.cpuThrottled !== undefined) limited = true;
       latencyWeighted += m.rps * m.latencyP50Ms;
       if (m.rps > 0) p99 = Math.max(p99, m.latencyP99Ms);
     }
@@ -233,6 +243,7 @@ export class LoadModel implements LoadReader {
         latencyP99Ms: idle ? profile.baseLatencyMs * profile.p99Factor : p99,
         errorRate: rps + unserved > 0 ? (errors + unserved) / (rps + unserved) : 0,
         readyPods: servingPods,
+        ...(servingPods > 0 && limited ? { cpuThrottled: throttledPods / servingPods } : {}),
       },
     };
     memo.set(key, out);
@@ -277,5 +288,65 @@ function clusterMetrics(
     latencyP99Ms: Math.max(p50, p99),
     errorRate,
     readyPods: g.readyPods,
+    ...(serving && g.readyPods > 0 && g.limitedPods > 0
+      ? {
+          cpuThrottled:
+            (g.limitedPods / g.readyPods) *
+            throttledShare(
+              g.cpuCapacityMilli / g.readyPods,
+              Math.min(g.cpuCapacityMilli, faults.hogCoresPerPod * 1000 * g.readyPods) / g.readyPods,
+              rps / g.readyPods,
+              p.cpuMilliPerRequest,
+            ),
+        }
+      : {}),
   };
+}
+
+/** The CFS period of a CPU limit (the kernel's default cpu.cfs_period_us, 100 ms), in seconds. */
+const CFS_PERIOD_S = 0.1;
+
+/**
+ * The share of CFS periods in which a pod under a CPU limit of `limitMilli` is throttled (pure): it wants more than
+ * its quota (limit × period) within the period. A hog's busy loop wants `hogMilli` throughout (at or past the
+ * limit: every period); the requests arrive as a Poisson process of `rps` (each `costMilli` millicore-seconds) and
+ * share what the hog leaves: a period is throttled when its arrivals need more than that, and every period once they
+ * need it on average (the backlog never clears; a period's carry-over below that is left out). So a pod well under its
+ * limit is rarely throttled, a small container (250m: one 20 ms request per period) is throttled in bursts before
+ * it is saturated, as cAdvisor shows of real pods, and one pinned at its limit in nearly every period.
+ */
+export function throttledShare(limitMilli: number, hogMilli: number, rps: number, costMilli: number): number {
+  if (!(limitMilli > 0)) return 0;
+  const room = (limitMilli - hogMilli) * CFS_PERIOD_S; // millicore-seconds the requests may use in one period
+  if (room <= 0) return 1;
+  const lambda = rps * CFS_PERIOD_S;
+  if (!(lambda > 0) || !(costMilli > 0)) return 0;
+  // At or past the room on average the backlog never clears: every period uses its whole quota.
+  if (lambda * costMilli >= room) return 1;
+  return poissonAbove(lambda, Math.floor(room / costMilli));
+}
+
+/** P(N > k) for N ~ Poisson(lambda); a normal approximation past lambda 200, where e^−λ underflows. */
+function poissonAbove(lambda: number, k: number): number {
+  if (lambda > 200) {
+    const z = (k + 0.5 - lambda) / Math.sqrt(lambda);
+    return 1 - 0.5 * (1 + erf(z / Math.SQRT2));
+  }
+  let term = Math.exp(-lambda);
+  let cdf = term;
+  for (let i = 1; i <= k; i++) {
+    term *= lambda / i;
+    cdf += term;
+    if (term < 1e-12 && i > lambda) break;
+  }
+  return Math.min(1, Math.max(0, 1 - cdf));
+}
+
+/** The error function (Abramowitz and Stegun 7.1.26, error < 1.5e-7). */
+function erf(x: number): number {
+  const z = Math.abs(x);
+  const t = 1 / (1 + 0.3275911 * z);
+  const poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
+  const v = 1 - poly * Math.exp(-z * z);
+  return x >= 0 ? v : -v;
 }

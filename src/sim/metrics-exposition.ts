@@ -20,6 +20,8 @@ type MetricType = 'counter' | 'gauge' | 'histogram';
 
 const HELP: Readonly<Record<string, readonly [MetricType, string]>> = {
   container_cpu_usage_seconds_total: ['counter', 'Cumulative CPU time consumed by the container in core-seconds.'],
+  container_cpu_cfs_periods_total: ['counter', 'Number of elapsed enforcement period intervals.'],
+  container_cpu_cfs_throttled_periods_total: ['counter', 'Number of throttled period intervals.'],
   http_request_duration_seconds: ['histogram', 'Latency of the requests the component served.'],
   http_requests_total: ['counter', 'Requests the component received, by response code (503: failed).'],
   kube_deployment_spec_replicas: ['gauge', 'Number of desired pods for a deployment.'],
@@ -124,6 +126,10 @@ function workloadSeries(rt: ClusterRuntime, w: Workload, emit: Emit, count: Coun
   // The component's CPU in this cluster is spread over its ready pods in proportion to what each may spend.
   const m = w.group === undefined ? undefined : serving(ns, w.component, cluster);
   const perCapacity = m !== undefined && w.group!.cpuCapacityMilli > 0 ? m.cpuUsedMilli / w.group!.cpuCapacityMilli : 0;
+  // The share of periods a pod under a CPU limit is throttled in: the cluster's share is over all its ready pods.
+  const g = w.group;
+  const throttled =
+    m?.cpuThrottled !== undefined && g && g.limitedPods > 0 ? (m.cpuThrottled * g.readyPods) / g.limitedPods : 0;
   for (const p of w.pods) {
     if (p.deleted) continue;
     const pod = { namespace: ns, pod: p.name, cluster };
@@ -145,6 +151,13 @@ function workloadSeries(rt: ClusterRuntime, w: Workload, emit: Emit, count: Coun
       emit(requests, requests, { ...l, resource: 'memory', unit: 'byte' }, p.template.memoryBytes * c.memory);
       const usage = 'container_cpu_usage_seconds_total';
       if (p.node !== undefined) count(usage, usage, l, usedCores * c.cpu);
+      // cAdvisor's CFS counters, for a container under a CPU quota: 10 periods a second while it runs.
+      if (p.node !== undefined && p.ready && p.template.cpuLimited) {
+        const periods = 'container_cpu_cfs_periods_total';
+        const throttledPeriods = 'container_cpu_cfs_throttled_periods_total';
+        count(periods, periods, l, 10);
+        count(throttledPeriods, throttledPeriods, l, 10 * Math.min(1, throttled));
+      }
     }
   }
 }

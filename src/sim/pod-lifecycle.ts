@@ -77,6 +77,7 @@ function start(ctx: ClusterContext, pod: SimPod): void {
     return;
   }
   for (const c of pod.template.containers) podEvent(ctx, pod, 'Normal', 'Started', `Started container ${c}`);
+  pod.startedAt = ctx.now();
   setPhase(ctx, pod, 'Running');
   if (pod.owner.kind === 'Job') {
     const run = pod.template.runMs ?? ctx.rng.between(ctx.timings.jobRunMs[0], ctx.timings.jobRunMs[1]);
@@ -90,6 +91,9 @@ function start(ctx: ClusterContext, pod: SimPod): void {
   });
 }
 
+/** How long a container must run without a problem for the kubelet to reset its back-off (kubelet's 10 minutes). */
+const BACKOFF_RESET_MS = 10 * 60_000;
+
 /** The container exits with an error: a Job's pod fails; any other restarts after a back-off, never ready meanwhile. */
 export function crash(ctx: ClusterContext, pod: SimPod): void {
   if (pod.owner.kind === 'Job') {
@@ -97,11 +101,15 @@ export function crash(ctx: ClusterContext, pod: SimPod): void {
     return;
   }
   pod.restarts++;
+  // The kubelet resets a container's back-off once it has run 10 minutes without a problem: a pod OOM-killed
+  // an hour ago restarts after 10 s when it next crashes, not after the 5-minute cap its restart count would give.
+  if (pod.startedAt >= 0 && ctx.now() - pod.startedAt >= BACKOFF_RESET_MS) pod.backoffRestarts = 0;
+  pod.backoffRestarts++;
   const container = pod.template.containers[0] ?? pod.owner.name;
   podEvent(ctx, pod, 'Warning', 'BackOff', `Back-off restarting failed container ${container} in pod ${pod.name}`);
   setPhase(ctx, pod, 'CrashLoopBackOff');
   lookAgainAfterGrace(ctx, pod);
-  after(ctx, pod, backoff(ctx.timings, pod.restarts), () => start(ctx, pod));
+  after(ctx, pod, backoff(ctx.timings, pod.backoffRestarts), () => start(ctx, pod));
 }
 
 /** A Job's pod ends: it leaves its node, and its owner counts it. */
@@ -153,6 +161,7 @@ export function setPhase(ctx: ClusterContext, pod: SimPod, phase: PodPhase): voi
       g.readyPods++;
       g.cpuRequestMilli += pod.template.cpuMilli;
       g.cpuCapacityMilli += pod.template.servingCpuMilli;
+      if (pod.template.cpuLimited) g.limitedPods++;
     }
   }
   // A pod that crashes again stays failing since the first crash: `since` moves only when the phase does.
@@ -174,6 +183,7 @@ function leaveReady(ctx: ClusterContext, pod: SimPod): void {
     g.readyPods--;
     g.cpuRequestMilli -= pod.template.cpuMilli;
     g.cpuCapacityMilli -= pod.template.servingCpuMilli;
+    if (pod.template.cpuLimited) g.limitedPods--;
   }
   pod.phase = 'Running';
 }

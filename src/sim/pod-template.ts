@@ -23,6 +23,11 @@ export interface PodTemplateInfo {
   readonly memoryBytes: number;
   /** CPU one pod can spend serving: its limit when every container has one, else its request. */
   readonly servingCpuMilli: number;
+  /**
+   * Whether every container has a CPU limit: then the pod runs under a CFS quota of `servingCpuMilli` and is
+   * throttled when it wants more (cAdvisor's container_cpu_cfs_throttled_periods_total). Absent: not limited.
+   */
+  readonly cpuLimited?: boolean;
   readonly images: readonly string[];
   /** The names of the (main) containers, in order. */
   readonly containers: readonly string[];
@@ -76,6 +81,7 @@ export function podTemplateInfo(template: unknown, defaults: ContainerDefaults =
     cpuMilli: cpu,
     memoryBytes: memory,
     servingCpuMilli: limited ? Math.max(cpuLimit, cpu) : cpu > 0 ? cpu : BEST_EFFORT_CPU_MILLI,
+    ...(limited ? { cpuLimited: true } : {}),
     images: [...new Set([...inits, ...containers].map((c) => String(c.image)))],
     containers: containers.map((c, i) => (typeof c.name === 'string' ? c.name : `container-${i}`)),
     readinessDelayMs: readiness,

@@ -40,6 +40,13 @@ export class SimPod {
   /** When it last became ready; -1 when it never was. */
   readyAt = -1;
   restarts = 0;
+  /**
+   * Restarts since the container last ran 10 minutes without a problem: what the kubelet's back-off doubles on (it
+   * resets the back-off then), where `restarts` counts all of them, as `kubectl get pods` shows.
+   */
+  backoffRestarts = 0;
+  /** When its container last started (epoch ms); -1 when it never did. */
+  startedAt = -1;
   /** Why its container last stopped (Error, Completed), when it did. */
   lastTermination: string | undefined = undefined;
   /** Bumped on every transition: a timer set for an earlier state sees the change and does nothing. */

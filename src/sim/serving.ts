@@ -10,6 +10,8 @@ export class ServingGroup {
   cpuRequestMilli = 0;
   /** Sum of the CPU the ready pods can spend (limits where set). */
   cpuCapacityMilli = 0;
+  /** Ready pods under a CPU limit (a CFS quota): those that can be throttled. */
+  limitedPods = 0;
   /** Workloads that feed this group; the group goes when the last one does. */
   workloads = 0;
 

@@ -25,6 +25,12 @@ export const ALERTS_EN = {
     '{rule} on {target}: {signal} over {window} is {value}, above {factor}× its own normal of {baseline} (the median over {baselineWindow}) and {floor} over it',
   AlertErrorRatioElevated:
     '{target}: {percent}% of requests failing throughout {window}, against its own normal of {baseline}% (the median over {baselineWindow}; alert above {factor}× it and {floor} points over it)',
+  AlertCpuAboveNormal:
+    '{target}: CPU at {percent}% of requests throughout {window}, {ratio}× its own normal of {baseline}% (the median over {baselineWindow}) while its requests are at {loadRatio}× theirs: work its load does not explain (alert above {factor}× the load’s rise and {floor} points over the normal)',
+  AlertLatencyShifted:
+    '{target}: p99 latency {value} ms throughout {window}, {ratio}× its own normal of {baseline} ms (the median over {baselineWindow}) while its requests are at {loadRatio}× theirs (alert above {factor}× the load’s rise and {floor} ms over the normal)',
+  AlertCpuThrottled:
+    '{target}: throttled at its CPU limit in {percent}% of CPU periods throughout {window} (alert at {threshold}%)',
   AlertMemoryLeakPredicted:
     '{target}: a container’s working set at {percent}% of its memory limit, rising {perMinute} points a minute over {window}: at the limit (an OOM kill) in about {minutes} min (alert when within {horizon})',
   // ── Rules and objectives ────────────────────────────────────────────────────────────────────────────────────
@@ -80,6 +86,11 @@ export const ALERTS_ZH: Record<keyof typeof ALERTS_EN, string> = {
     '{rule} 于 {target}：{window} 内 {signal} 为 {value}，超过其自身常态 {baseline}（{baselineWindow} 内的中位数）的 {factor} 倍，且高出 {floor} 以上',
   AlertErrorRatioElevated:
     '{target}：{window} 内请求失败率始终为 {percent}%，其自身常态为 {baseline}%（{baselineWindow} 内的中位数；高于常态 {factor} 倍且高出 {floor} 个百分点时告警）',
+  AlertCpuAboveNormal:
+    '{target}：{window} 内 CPU 始终为请求量的 {percent}%，是其自身常态 {baseline}%（{baselineWindow} 内的中位数）的 {ratio} 倍，而请求量为其常态的 {loadRatio} 倍：负载无法解释的 CPU 消耗（超过负载增幅的 {factor} 倍且高出常态 {floor} 个百分点时告警）',
+  AlertLatencyShifted:
+    '{target}：{window} 内 p99 时延始终为 {value} 毫秒，是其自身常态 {baseline} 毫秒（{baselineWindow} 内的中位数）的 {ratio} 倍，而请求量为其常态的 {loadRatio} 倍（超过负载增幅的 {factor} 倍且高出常态 {floor} 毫秒时告警）',
+  AlertCpuThrottled: '{target}：{window} 内 {percent}% 的 CPU 周期因达到 CPU 上限而被限流（告警阈值 {threshold}%）',
   AlertMemoryLeakPredicted:
     '{target}：有容器的工作集内存达其内存上限的 {percent}%，{window} 内每分钟上升 {perMinute} 个百分点：约 {minutes} 分钟后达到上限（OOM 终止）（预计 {horizon} 内达到时告警）',
   SloFieldInvalid: '此处不接受该值：应为 {accepted}',

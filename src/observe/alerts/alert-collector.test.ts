@@ -119,4 +119,39 @@ describe('alert collection', () => {
     // An unreachable cluster's nodes are not read: its own page says so.
     expect(samples.map(([k]) => k)).not.toContain('nodeCpuMax{cluster="gov-west"}');
   });
+
+  it('samples a crash loop from the clusters’ reports at once, without waiting for a failover record', async () => {
+    const looping = (phase: string) =>
+      ({
+        ...app,
+        status: {
+          placement: { web: { 'gov-east': 2, 'gov-west': 2 } },
+          components: [
+            {
+              name: 'web',
+              desiredReplicas: 4,
+              phase: 'Degraded',
+              clusters: [
+                { cluster: 'gov-east', phase: 'Running', desiredReplicas: 2, readyReplicas: 2 },
+                { cluster: 'gov-west', phase, reason: 'CrashLoopBackOff', desiredReplicas: 2, readyReplicas: 0 },
+              ],
+            },
+          ],
+        },
+      }) as unknown as StoredObject;
+    const crash = async (phase: string) => {
+      const view = alertApp(looping(phase));
+      const { samples } = await collected({ store, metrics, applications: () => Promise.resolve([view]) });
+      return samples.find(([k]) => k.startsWith('crashLooping{'))?.[1];
+    };
+    expect(await crash('Failed')).toBe(1);
+    // A pod restarting between back-offs shows Running: not a loop the cluster reports.
+    expect(await crash('Running')).toBe(0);
+    // The view keeps the flag, not the clusters' reports it was read from.
+    expect(alertApp(looping('Failed')).status.components?.[0]).toMatchObject({ crashing: true });
+    const signals: Partial<ComponentSignals> = { cpuThrottled: 0.8 };
+    const throttled: MetricsSource = { ...metrics, signals: () => Promise.resolve({ ...SIGNALS, ...signals }) };
+    const { samples } = await collected({ store, metrics: throttled });
+    expect(samples).toContainEqual([expect.stringMatching(/^cpuThrottled\{.*component="web"/), 0.8]);
+  });
 });

@@ -36,6 +36,9 @@ interface StatusLike {
     readonly desiredReplicas?: number;
     readonly workload?: string;
     readonly runs?: { readonly lastResult?: string };
+    readonly clusters?: ReadonlyArray<{ readonly phase?: string; readonly reason?: string }>;
+    /** Set by alertApp: a cluster reports the component's pods in CrashLoopBackOff (not Running). */
+    readonly crashing?: boolean;
   }>;
   readonly crashLoops?: ReadonlyArray<{ readonly component: string; readonly movedAt?: string }>;
   readonly saturation?: Readonly<Record<string, unknown>>;
@@ -64,6 +67,7 @@ export function alertApp(app: StoredObject): AlertApp {
             ...(c.desiredReplicas === undefined ? {} : { desiredReplicas: c.desiredReplicas }),
             ...(c.workload === undefined ? {} : { workload: c.workload }),
             ...(c.runs?.lastResult === undefined ? {} : { runs: { lastResult: c.runs.lastResult } }),
+            ...(crashingIn(c.clusters) ? { crashing: true } : {}),
           })),
         }
       : {}),
@@ -79,6 +83,18 @@ export function alertApp(app: StoredObject): AlertApp {
     slos: sloTargets(app.spec as Parameters<typeof sloTargets>[0]),
     status,
   };
+}
+
+/**
+ * Whether a cluster reports the component crash-looping: its workload not Running, for CrashLoopBackOff (the status
+ * the delivery controller keeps from each cluster's report, as kube-state-metrics' waiting reason). Read from the
+ * status as observed, not from the failover's crash-loop records: those are written only when the application is
+ * next reconciled (a loop could wait minutes for one), and a component moved off the cluster is no longer there.
+ */
+function crashingIn(
+  clusters: ReadonlyArray<{ readonly phase?: string; readonly reason?: string }> | undefined,
+): boolean {
+  return (clusters ?? []).some((x) => x.reason === 'CrashLoopBackOff' && x.phase !== 'Running');
 }
 
 const HOUR = 3_600_000;
@@ -117,6 +133,7 @@ export async function collectSignals(
   ]);
   const sampleApp = async ({ tenant, name, namespace, slos, status }: AlertApp): Promise<void> => {
     const crash = new Set((status.crashLoops ?? []).filter((c) => !c.movedAt).map((c) => c.component));
+    for (const c of status.components ?? []) if (c.crashing || crashingIn(c.clusters)) crash.add(c.name);
     for (const c of status.components ?? []) {
       const labels = { tenant, app: name, component: c.name };
       const placed = status.placement?.[c.name] ?? {};
@@ -136,6 +153,7 @@ export async function collectSignals(
       put('cpuUtilization', labels, s.cpuUtilization);
       put('latencyP99Ms', labels, s.latencyP99Ms);
       put('memoryOfLimit', labels, s.memoryOfLimit);
+      put('cpuThrottled', labels, s.cpuThrottled);
       const rps = s.requestsPerSecond;
       if (rps !== undefined && rps > 0) {
         put('requestsPerSecond', labels, rps);

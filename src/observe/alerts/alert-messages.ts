@@ -23,6 +23,7 @@ export function alertMessage(
   objective?: number,
   baseline?: number,
   trend?: Trend,
+  load?: number,
 ): Message {
   const l = target.labels;
   const e = rule.expr;
@@ -46,6 +47,20 @@ export function alertMessage(
       factor: e.factor,
       floor: pct(e.floor),
     });
+  if (e.kind === 'baseline' && e.loadRelative && (e.signal === 'cpuUtilization' || e.signal === 'latencyP99Ms')) {
+    const base = baseline ?? 0;
+    const common = {
+      target: targetName(l),
+      window: formatDuration(e.windowMs),
+      ratio: base > 0 ? round(value / base) : 0,
+      baselineWindow: formatDuration(e.baselineMs),
+      loadRatio: round(load ?? 1),
+      factor: e.factor,
+    };
+    return e.signal === 'cpuUtilization'
+      ? msg('AlertCpuAboveNormal', { ...common, percent: pct(value), baseline: pct(base), floor: pct(e.floor) })
+      : msg('AlertLatencyShifted', { ...common, value: Math.round(value), baseline: Math.round(base), floor: e.floor });
+  }
   if (e.kind === 'trend')
     return msg('AlertMemoryLeakPredicted', {
       target: targetName(l),
@@ -105,6 +120,13 @@ export function alertMessage(
       });
     case 'builtin:memory-near-limit':
       return msg('AlertMemoryNearLimit', {
+        target: targetName(l),
+        percent: pct(value),
+        window: formatDuration(e.windowMs),
+        threshold: pct(threshold),
+      });
+    case 'builtin:cpu-throttled':
+      return msg('AlertCpuThrottled', {
         target: targetName(l),
         percent: pct(value),
         window: formatDuration(e.windowMs),

@@ -130,7 +130,7 @@ export function* evaluateAlertsInSteps(input: EvaluationInput, every = 250): Gen
         activeAt,
         ...(firing ? { firedAt: before?.state === 'firing' ? before.firedAt : now } : {}),
         value: value.value,
-        message: alertMessage(rule, target, value.value, value.slo, value.baseline, value.trend),
+        message: alertMessage(rule, target, value.value, value.slo, value.baseline, value.trend, value.load),
         ...(rule.description ? { description: rule.description } : {}),
       };
       alerts.set(key, alert);
@@ -165,7 +165,8 @@ export function windowsOf(rules: readonly CompiledRule[]): Array<[AlertSignal, n
     if (e.kind === 'threshold') out.push([e.signal, e.windowMs]);
     else if (e.kind === 'baseline') {
       out.push([e.signal, e.windowMs], [e.signal, e.baselineMs]);
-      if (e.minRequests !== undefined) out.push(['requestsPerSecond', e.windowMs]);
+      if (e.minRequests !== undefined || e.loadRelative) out.push(['requestsPerSecond', e.windowMs]);
+      if (e.loadRelative) out.push(['requestsPerSecond', e.baselineMs]);
     } else if (e.kind === 'trend') out.push([e.signal, e.windowMs]);
     else
       for (const w of [e.longMs, e.shortMs])
@@ -191,6 +192,8 @@ interface Value {
   readonly slo?: number;
   /** A baseline rule's baseline. */
   readonly baseline?: number;
+  /** A load-relative baseline rule's request rate over its own normal (1 when flat or unknown). */
+  readonly load?: number;
   /** A trend rule's newest sample, slope (per minute) and minutes until the line reaches the threshold. */
   readonly trend?: Trend;
 }
@@ -228,9 +231,26 @@ function baselineValue(e: BaselineExpr, t: AlertTarget, w: SignalWindows, now: n
     const rps = w.aggregate(seriesKey('requestsPerSecond', t.labels), e.windowMs, 'avg', now);
     if (rps === undefined || (rps * e.windowMs) / 1000 < e.minRequests) return undefined;
   }
+  // The cheap test first: most targets are nowhere near their floor.
+  if (!(v > e.floor)) return undefined;
   const base = robustBaseline(e, key, w, now);
   if (base === undefined) return undefined;
-  return v > e.factor * base && v > base + e.floor ? { value: v, baseline: base } : undefined;
+  if (!(v > e.factor * base && v > base + e.floor)) return undefined;
+  if (!e.loadRelative) return { value: v, baseline: base };
+  const load = loadDeparture(e, t, w, now);
+  return v > e.factor * base * Math.max(1, load) ? { value: v, baseline: base, load } : undefined;
+}
+
+/**
+ * The target's request rate over the window against its own normal (robustBaseline of its request series): how much
+ * of a departure the load explains. 1 without a request series or a normal (a worker: its load counts as flat).
+ */
+export function loadDeparture(e: BaselineExpr, t: AlertTarget, w: SignalWindows, now: number): number {
+  const key = seriesKey('requestsPerSecond', t.labels);
+  const rps = w.aggregate(key, e.windowMs, 'avg', now);
+  if (rps === undefined) return 1;
+  const base = robustBaseline(e, key, w, now);
+  return base !== undefined && base > 0 ? rps / base : 1;
 }
 
 /**

@@ -60,6 +60,10 @@ export function signalQuery(signal: AlertSignal, s: ExportScope, rateWindow = '1
       return undefined;
     case 'memoryOfLimit':
       return `max by (${BY_COMPONENT}) (max by (namespace, pod, container) (container_memory_working_set_bytes{${pod(['container!=""', 'container!="POD"'])}}) / on(namespace, pod, container) max by (namespace, pod, container) (kube_pod_container_resource_limits{${pod(['resource="memory"'])}} > 0) * ${POD_COMPONENT}${labelled})`;
+    case 'cpuThrottled': {
+      const c = ['container!=""', 'container!="POD"'];
+      return `${cpu(`rate(container_cpu_cfs_throttled_periods_total{${pod(c)}}[${rateWindow}])`)} / ${cpu(`rate(container_cpu_cfs_periods_total{${pod(c)}}[${rateWindow}])`)}`;
+    }
     case 'crashLooping':
       return `max by (${BY_COMPONENT}) (kube_pod_container_status_waiting_reason{${pod(['reason="CrashLoopBackOff"'])}} * ${POD_COMPONENT}${labelled})`;
     case 'jobFailed':
@@ -113,7 +117,18 @@ export function ruleExpr(rule: CompiledRule, scope: ExportScope, objective?: num
       e.minRequests === undefined
         ? ''
         : ` and avg_over_time((${signalQuery('requestsPerSecond', scope)})[${formatDuration(e.windowMs)}:1m]) * ${e.windowMs / 1000} >= ${e.minRequests}`;
-    return `${now} > ${e.factor} * ${base} and ${now} > ${base} + ${e.floor}${enough}`;
+    if (!e.loadRelative) return `${now} > ${e.factor} * ${base} and ${now} > ${base} + ${e.floor}${enough}`;
+    // Beyond what the load explains: the request rate over its own median, at least 1 (1 where the component has no
+    // request series, a worker), on the signal's labels (a per-pod signal is grouped by the component label).
+    const perPod = !['requestsPerSecond', 'errorsPerSecond', 'errorRatio', 'latencyP99Ms'].includes(e.signal);
+    const rps = signalQuery('requestsPerSecond', scope)!;
+    const asSignal = (q: string) =>
+      perPod ? `label_replace(${q}, "label_app_oam_dev_component", "$1", "service", "(.*)")` : q;
+    const on = perPod ? 'on(namespace, label_app_oam_dev_component)' : 'on(namespace, service)';
+    const rpsNow = `avg_over_time((${rps})[${formatDuration(e.windowMs)}:1m])`;
+    const rpsBase = `quantile_over_time(0.5, (${rps})[${formatDuration(e.baselineMs - e.excludeMs)}:5m] offset ${formatDuration(e.excludeMs)})`;
+    const load = `(clamp_min(${asSignal(`${rpsNow} / ${rpsBase}`)}, 1) or ${on} (${base} * 0 + 1))`;
+    return `${now} > ${e.factor} * ${base} and ${now} > ${base} + ${e.floor} and ${now} > ${e.factor} * ${base} * ${on} group_left ${load}`;
   }
   if (e.kind === 'trend') {
     const q = signalQuery(e.signal, scope);

@@ -56,6 +56,13 @@ export interface BaselineExpr {
    * a minute are not an outage to page about).
    */
   readonly minRequests?: number;
+  /**
+   * Beyond what the load explains: the departure (the aggregate over the baseline) must also be above `factor` × the
+   * request rate's own departure (its average over the window over its robust baseline, taken the same way), when
+   * that is above 1. A rise the load brings (a daily peak: CPU and queueing follow the requests) does not fire; the
+   * same rise with the load flat does. A target without a request series (a worker) counts its load as flat.
+   */
+  readonly loadRelative?: boolean;
 }
 
 /**
@@ -187,6 +194,63 @@ export const PLATFORM_RULES: readonly CompiledRule[] = [
     selector: {},
     symptom: true,
   },
+  // Every p99 sample of the last minute at 1.5x the component's own normal and 100 ms above it, beyond what its load
+  // explains (1.5x its request rate's own rise), for a minute: a lasting shift that latency-degraded's 2x misses (150
+  // ms added to a p99 of 190 ms), within 2 minutes. The load term keeps a daily peak from firing it: a Crane front's
+  // p99 at its peak is 1.3-1.9x its 6-hour median (docs/observe.md, "Latency shifted"), but its requests rose as
+  // much. A ticket, as latency-degraded: the latency SLO's burn rates page when the objective is at stake.
+  {
+    id: 'builtin:latency-shifted',
+    name: 'latency-shifted',
+    severity: 'ticket',
+    forMs: M,
+    expr: {
+      kind: 'baseline',
+      signal: 'latencyP99Ms',
+      aggregate: 'min',
+      windowMs: M,
+      baselineMs: 6 * H,
+      excludeMs: 10 * M,
+      factor: 1.5,
+      floor: 100,
+      minBuckets: 3,
+      loadRelative: true,
+    },
+    selector: {},
+    symptom: true,
+  },
+  // Every CPU sample of the last minute at twice the component's own normal (of its requests) and 25 points above
+  // it, beyond what its load explains (twice its request rate's own rise), for a minute: a process burning CPU the
+  // requests do not account for (a hog, a runaway loop, a regression in a new revision), even when nobody is slowed
+  // yet. A ticket, not a page: it costs the headroom the autoscaler and fair sharing count on, and someone should look
+  // within hours; when it does slow the component's users, component-saturated, the latency rules and the SLO burn
+  // rates page.
+  {
+    id: 'builtin:cpu-above-normal',
+    name: 'cpu-above-normal',
+    severity: 'ticket',
+    forMs: M,
+    expr: {
+      kind: 'baseline',
+      signal: 'cpuUtilization',
+      aggregate: 'min',
+      windowMs: M,
+      baselineMs: 6 * H,
+      excludeMs: 10 * M,
+      factor: 2,
+      floor: 0.25,
+      minBuckets: 3,
+      loadRelative: true,
+    },
+    selector: {},
+    symptom: true,
+  },
+  // The component's containers under a CPU limit throttled in half the CFS periods throughout a minute, for a
+  // minute: pinned at its limit (kube-prometheus's CPUThrottlingHigh reads the same cAdvisor counters, at 25 % over
+  // 15 minutes, as information). Half, not a quarter: a small container (250m: one 20 ms request a period) is
+  // throttled in a quarter of its periods by bursts alone at 80 % of its limit. A ticket: the limit, or what spends
+  // it, is the department's to change; what the users feel pages through the latency and SLO rules.
+  threshold('cpu-throttled', 'cpuThrottled', 'min', M, '>=', 0.5, 'ticket', M),
   // Every error-ratio sample of the last minute above twice the component's own normal (the median of its 18-minute
   // averages over 6 h, the last 10 minutes left out) and 5 points above it, for 30 s: failing for 90 s, without
   // waiting for the 1 h window of the 14.4x burn-rate page to average the errors in (10 % errors take 9 minutes to

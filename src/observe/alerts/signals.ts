@@ -16,6 +16,11 @@ export const ALERT_SIGNALS = {
   readyPods: 'component',
   /** The highest working set over its memory limit among the component's ready containers, 0–1. */
   memoryOfLimit: 'component',
+  /**
+   * The share of CFS periods in which the component's containers under a CPU limit were throttled, 0–1 (cAdvisor's
+   * container_cpu_cfs_throttled_periods_total over container_cpu_cfs_periods_total).
+   */
+  cpuThrottled: 'component',
   /** 1 in a sample whose p99 latency was over the latency objective's threshold, else 0 (the latency SLI). */
   slowSample: 'component',
   /** 1 while the component crash-loops in a cluster. */

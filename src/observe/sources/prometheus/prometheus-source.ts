@@ -11,7 +11,14 @@ import type {
 } from '../../metrics-source.ts';
 import { historyGrid } from '../../metrics-source.ts';
 import { PrometheusApi, type InstantSample } from './prometheus-api.ts';
-import { DEFAULT_QUERIES, MEMORY_OF_LIMIT_QUERY, NODE_CPU_QUERY, expandQuery, windowProblem } from './queries.ts';
+import {
+  CPU_THROTTLED_QUERY,
+  DEFAULT_QUERIES,
+  MEMORY_OF_LIMIT_QUERY,
+  NODE_CPU_QUERY,
+  expandQuery,
+  windowProblem,
+} from './queries.ts';
 
 export interface PrometheusSourceConfig {
   /** Base URL of Prometheus or Thanos Query, e.g. `http://thanos-query.monitoring:9090`. */
@@ -74,9 +81,10 @@ export class PrometheusMetricsSource implements MetricsSource {
 
   async signals(ref: ComponentRef): Promise<ComponentSignals | undefined> {
     const at = this.clock.now().getTime();
-    const [results, memory] = await Promise.all([
+    const [results, memory, throttled] = await Promise.all([
       Promise.all(SIGNALS.flatMap((s) => [this.instant(ref, s, 'cluster', at), this.instant(ref, s, '', at)])),
       this.query(expandQuery(MEMORY_OF_LIMIT_QUERY, ref, { by: '', window: this.window }), at),
+      this.query(expandQuery(CPU_THROTTLED_QUERY, ref, { by: '', window: this.window }), at),
     ]);
     const per = (i: number) => results[2 * i]!;
     const total = (i: number) => results[2 * i + 1]!;
@@ -123,6 +131,9 @@ export class PrometheusMetricsSource implements MetricsSource {
     // Alerts only: absent when the query fails or finds no container with a limit.
     const memoryOfLimit = memory.ok ? single(memory.samples) : undefined;
     if (memoryOfLimit !== undefined) out.memoryOfLimit = memoryOfLimit;
+    // Alerts only: absent when the query fails or no container runs under a CPU limit (no CFS periods).
+    const cpuThrottled = throttled.ok ? single(throttled.samples) : undefined;
+    if (cpuThrottled !== undefined) out.cpuThrottled = cpuThrottled;
     if (Object.keys(reasons).length > 0) out.reasons = reasons;
     return out;
   }

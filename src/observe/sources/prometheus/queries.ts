@@ -34,6 +34,14 @@ export const MEMORY_OF_LIMIT_QUERY =
   ' / on(cluster, namespace, pod, container) max by (cluster, namespace, pod, container) (kube_pod_container_resource_limits{namespace="$namespace", resource="memory"} > 0)' +
   ` * ${IF_READY} * ${OF_COMPONENT})`;
 
+/**
+ * The share of CFS periods in which the component's ready containers under a CPU limit were throttled (cAdvisor's
+ * counters, as kube-prometheus's CPUThrottlingHigh reads them): what the cpu-throttled alert reads.
+ */
+export const CPU_THROTTLED_QUERY =
+  `sum(rate(container_cpu_cfs_throttled_periods_total{namespace="$namespace", container!="", container!="POD"}[$window]) * ${IF_READY} * ${OF_COMPONENT})` +
+  ` / sum(rate(container_cpu_cfs_periods_total{namespace="$namespace", container!="", container!="POD"}[$window]) * ${IF_READY} * ${OF_COMPONENT})`;
+
 /** Per cluster, the busiest node's CPU in use (node_exporter: 1 − its idle share over the rate window). */
 export const NODE_CPU_QUERY =
   'max by (cluster) (1 - avg by (cluster, instance) (rate(node_cpu_seconds_total{mode="idle"}[$window])))';

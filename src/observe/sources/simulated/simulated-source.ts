@@ -203,6 +203,7 @@ export function toSignals(m: ComponentMetrics, at: number, memoryOfLimit?: numbe
     ...(ready > 0 ? { cpuUtilization: m.total.cpuUtilization } : {}),
     ...(rps > 0 ? { latencyP99Ms: m.total.latencyP99Ms, errorRatio: m.total.errorRate } : {}),
     ...(ready > 0 && memoryOfLimit !== undefined ? { memoryOfLimit } : {}),
+    ...(ready > 0 && m.total.cpuThrottled !== undefined ? { cpuThrottled: m.total.cpuThrottled } : {}),
     perCluster,
   };
 }
