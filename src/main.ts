@@ -40,7 +40,7 @@ import type { OidcLogin } from './tenancy/oidc-routes.ts';
 import { tokenAuthenticator } from './tenancy/token-authenticator.ts';
 import { TokenService } from './tenancy/token-service.ts';
 import { seedDemoCity, seedDemoLoad } from './demo-city.ts';
-import { recordRevision, applicationRevisionKind } from './apps/revisions.ts';
+import { prefetchRevisions, recordRevision, applicationRevisionKind } from './apps/revisions.ts';
 import { placementAdmission } from './apps/policy-validation.ts';
 import { applicationNamespaceAdmission } from './apps/app-namespace.ts';
 import { clusterKind } from './clusters/cluster-kind.ts';
@@ -223,6 +223,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
       assessmentAdmission,
       recordRevision,
     ],
+    admissionPrefetch: [prefetchRevisions],
     // Where delivery runs, a new Application carries its finalizer from the start (no second write to add it).
     ...((opts.controllers ?? config.controllers)
       ? { createFinalizers: new Map([['Application', [DELIVERY_FINALIZER]]]) }

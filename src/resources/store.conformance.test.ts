@@ -259,6 +259,39 @@ forEachBackend('the store', (backend) => {
     expect(names).toEqual(['web-v1', 'web-v10', 'web-v2', 'web-vx-v1']);
   });
 
+  it("answers listAll by name prefix the same after prefetchLists, following the job's own puts and removes", async () => {
+    for (const name of ['web-v1', 'web-v2', 'web-v10', 'web-vx-v1', 'web', 'webv1', 'api-v1'])
+      await create(store, 'ApplicationRevision', 'finance', name);
+    await create(store, 'ApplicationRevision', 'health', 'web-v1');
+    await create(store, 'Application', 'finance', 'web-v7');
+    const lists = async (prefetch: boolean) =>
+      store
+        .transaction(async (tx) => {
+          if (prefetch)
+            await tx.prefetchLists?.('ApplicationRevision', 'finance', ['web-v', 'api-v', 'none-v', 'web-v']);
+          const names = async (prefix: string) =>
+            (await tx.listAll(['ApplicationRevision'], 'finance', { namePrefix: prefix })).map((o) => o.metadata.name);
+          const before = [await names('web-v'), await names('api-v'), await names('none-v')];
+          const put = object('ApplicationRevision', 'finance', 'web-v3', await tx.nextRevision());
+          await tx.put(put, 'ADDED');
+          const gone = (await tx.get(key('ApplicationRevision', 'finance', 'api-v1')))!;
+          await tx.remove({
+            ...gone,
+            metadata: { ...gone.metadata, resourceVersion: String(await tx.nextRevision()) },
+          });
+          await tx.put(object('ApplicationRevision', 'finance', 'none-w1', await tx.nextRevision()), 'ADDED');
+          const after = [await names('web-v'), await names('api-v'), await names('none-v')];
+          throw Object.assign(new Error('roll back'), { lists: [before, after] });
+        })
+        .catch((e: { lists?: string[][][] }) => e.lists);
+    const expected = [
+      [['web-v1', 'web-v10', 'web-v2', 'web-vx-v1'], ['api-v1'], []],
+      [['web-v1', 'web-v10', 'web-v2', 'web-v3', 'web-vx-v1'], [], []],
+    ];
+    expect(await lists(false)).toEqual(expected);
+    expect(await lists(true)).toEqual(expected);
+  });
+
   it("keeps a job's repeated listAll current with the job's own puts and removes, and nothing after it", async () => {
     await create(store, 'Application', 'finance', 'b');
     await create(store, 'Application', 'finance', 'd');

@@ -293,6 +293,13 @@ export interface StoreTx {
    */
   prefetch?(keys: readonly ObjectKey[]): Promise<void>;
   /**
+   * Reads ahead, in as few statements as it can, what `listAll([kind], tenant, { namePrefix })` answers for each of
+   * `prefixes`, so that each of those lists answers without a statement of its own for the rest of the job (a bulk
+   * apply of new Applications: their revision histories in one read, not a round trip each). A hint like `prefetch`:
+   * listAll answers the same with or without it.
+   */
+  prefetchLists?(kind: string, tenant: string, prefixes: readonly string[]): Promise<void>;
+  /**
    * All objects of `kinds` in `tenant` (for admission sums such as quota), unpaged, ordered by kind and name; with
    * `namePrefix`, only those whose name starts with it (an index range, not a scan). The objects returned are the
    * transaction's own: read them, never change them.

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ApplicationSpec, ComponentSpec } from '../application-kind.ts';
-import { componentDemands, deployedDemands } from './demands.ts';
+import { componentDemands, deployedDemands, renderedDemands } from './demands.ts';
+import { oamCauses } from './oam-causes.ts';
 
 const IMAGE = 'registry.example.gov.cn/edu/web:1.0';
 const MI = 1024 * 1024;
@@ -26,6 +27,41 @@ describe('componentDemands', () => {
       components: [{ name: 'memo-web', type: 'webservice', properties: { image: IMAGE, cpu: '750m' } }],
     });
     expect(other[0]!.perReplica.cpuMilli).toBe(750);
+  });
+
+  it('answers a spec validation rendered with the demands a render of its own gives', () => {
+    // Validation (oamCauses) remembers the demands of the components it renders, so the quota and holding indexes
+    // reading the spec after its write render it no second time: what it remembers is what componentDemands renders.
+    const tag = `${process.pid}-${Date.now()}`;
+    const spec: ApplicationSpec = {
+      components: [
+        {
+          name: 'web',
+          type: 'webservice',
+          properties: { image: `${IMAGE}-${tag}`, cpu: '250m', memory: '300Mi' },
+          traits: [
+            { type: 'scaler', properties: { replicas: 3 } },
+            { type: 'sidecar', properties: { name: 'log', image: IMAGE } },
+            { type: 'gateway', properties: { domain: 'a.gov.example', http: { '/': 80 } } },
+          ],
+        },
+        {
+          name: 'scaled',
+          type: 'webservice',
+          properties: { image: IMAGE, cpu: '1' },
+          traits: [{ type: 'hpa', properties: { min: 2, max: 5 } }],
+        },
+        { name: 'job', type: 'task', properties: { image: IMAGE, count: 4 } },
+        { name: 'nightly', type: 'cron-task', properties: { image: IMAGE, schedule: '@daily', count: 2 } },
+        { name: 'agent', type: 'daemon', properties: { image: IMAGE, cpu: '100m' } },
+        { name: 'settings', type: 'k8s-objects', properties: { objects: [{ apiVersion: 'v1', kind: 'ConfigMap' }] } },
+        { name: 'other', type: 'no-such-type', properties: {} },
+      ],
+    };
+    oamCauses(spec);
+    const remembered = componentDemands(structuredClone(spec));
+    expect(remembered.map((d) => d.name)).toEqual(['web', 'scaled', 'job', 'nightly', 'agent', 'settings']);
+    expect(remembered).toEqual(renderedDemands(structuredClone(spec)));
   });
 
   it('takes replicas from the scaler and requests from the container', () => {

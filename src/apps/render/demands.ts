@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { parseBytes, parseCpu } from '../../kernel/quantity.ts';
 import { DEFAULT_REQUEST_UNITS } from '../../kernel/resources.ts';
 import type { ApplicationSpec } from '../application-kind.ts';
-import { renderComponent } from './component-render.ts';
+import { renderComponent, type ComponentRenderContext, type ComponentResult } from './component-render.ts';
 import { isObj, podSpecOf, type Obj } from './objects.ts';
 import { specWithOverrides } from './overrides.ts';
 import { parseTrait } from './schemas.ts';
@@ -94,52 +94,95 @@ export function componentDemands(spec: ApplicationSpec): ComponentDemandInfo[] {
   // Pure of the components and rendered for each (about 0.1 ms a component): many readers ask it of the same spec
   // (quota usage, the holding index, the history sampler, delivery), so the answers are remembered by a digest of
   // the components' JSON. Each caller gets its own copy.
-  const key = createHash('sha256').update(JSON.stringify(spec.components)).digest('base64');
+  const key = demandsKey(spec.components);
   let known = DEMANDS_BY_COMPONENTS.get(key);
   if (known !== undefined) DEMANDS_BY_COMPONENTS.delete(key);
-  else {
-    known = renderedDemands(spec);
-    if (DEMANDS_BY_COMPONENTS.size >= DEMANDS_MEMO_SIZE)
-      DEMANDS_BY_COMPONENTS.delete(DEMANDS_BY_COMPONENTS.keys().next().value!);
-  }
-  DEMANDS_BY_COMPONENTS.set(key, known);
+  else known = renderedDemands(spec);
+  remember(key, known);
   return known.map((d) => ({ ...d, perReplica: { ...d.perReplica } }));
+}
+
+/**
+ * Remembers the demands of components that were just rendered elsewhere exactly as componentDemands renders them
+ * (each supported component as `{ ...component, index }` with DEMANDS_RENDER_CONTEXT): validation renders every new
+ * Application that way (oamCauses), so the quota index, the holding index and delivery that read the same spec right
+ * after its write render it no second time. `demands` holds, by component index, componentDemandOf of each render,
+ * taken before anything changed the rendered objects; without one for every supported component nothing is remembered.
+ */
+export function rememberRenderedDemands(
+  components: ApplicationSpec['components'],
+  demands: ReadonlyMap<number, ComponentDemandInfo | undefined>,
+): void {
+  const out: ComponentDemandInfo[] = [];
+  for (let index = 0; index < components.length; index++) {
+    if (!SUPPORTED_COMPONENTS.includes(components[index]!.type)) continue;
+    if (!demands.has(index)) return;
+    const d = demands.get(index);
+    if (d) out.push(d);
+  }
+  const key = demandsKey(components);
+  if (!DEMANDS_BY_COMPONENTS.has(key)) remember(key, out);
+}
+
+/** The renders componentDemands remembers, by component index: for rememberRenderedDemands. */
+export const DEMANDS_RENDER_CONTEXT: ComponentRenderContext = Object.freeze({ appName: 'app', revision: 'app-v1' });
+
+function demandsKey(components: ApplicationSpec['components']): string {
+  return createHash('sha256').update(JSON.stringify(components)).digest('base64');
+}
+
+function remember(key: string, demands: readonly ComponentDemandInfo[]): void {
+  if (DEMANDS_BY_COMPONENTS.size >= DEMANDS_MEMO_SIZE && !DEMANDS_BY_COMPONENTS.has(key))
+    DEMANDS_BY_COMPONENTS.delete(DEMANDS_BY_COMPONENTS.keys().next().value!);
+  DEMANDS_BY_COMPONENTS.set(key, demands);
 }
 
 /** Component lists remembered, most recently used last (a few hundred bytes each). */
 const DEMANDS_MEMO_SIZE = 20_000;
 const DEMANDS_BY_COMPONENTS = new Map<string, readonly ComponentDemandInfo[]>();
 
-function renderedDemands(spec: ApplicationSpec): ComponentDemandInfo[] {
+/** componentDemands rendered afresh, never from memory. */
+export function renderedDemands(spec: ApplicationSpec): ComponentDemandInfo[] {
   const out: ComponentDemandInfo[] = [];
   spec.components.forEach((c, index) => {
     if (!SUPPORTED_COMPONENTS.includes(c.type)) return;
-    const r = renderComponent({ ...c, index }, { appName: 'app', revision: 'app-v1' });
-    if (!r.workload) return;
-    const w = r.workload;
-    const kind = typeof w.kind === 'string' ? w.kind : undefined;
-    const pod = podSpecOf(w);
-    const spec_ = isObj(w.spec) ? w.spec : {};
-    const bounds = autoscalerBounds(c.traits);
-    let replicas: number;
-    if (!pod) replicas = 0;
-    else if (kind === 'Job') replicas = count(spec_.parallelism, 1);
-    else if (kind === 'CronJob') replicas = count(jobSpec(w)?.parallelism, 1);
-    // A DaemonSet runs one pod per node of each cluster it is placed on, a number placement does not choose: it is
-    // counted as one pod there (the namespace's ResourceQuota bounds the rest), whatever spec.replicas says.
-    else if (kind === 'DaemonSet') replicas = 1;
-    else if (bounds) replicas = Math.min(bounds.max, Math.max(bounds.min, count(spec_.replicas, bounds.min)));
-    else replicas = count(spec_.replicas, 1);
-    out.push({
-      name: c.name,
-      type: c.type,
-      workloadKind: pod ? kind : undefined,
-      replicas,
-      perReplica: pod ? podRequests(pod) : { ...NO_POD },
-      nativeAutoscaling: r.autoscaled,
-    });
+    const d = componentDemandOf(c, renderComponent({ ...c, index }, DEMANDS_RENDER_CONTEXT));
+    if (d) out.push(d);
   });
   return out;
+}
+
+/**
+ * One component's demand from its render with DEMANDS_RENDER_CONTEXT (undefined when it renders no workload), read
+ * before the rendered objects are changed (stamped, placed in a namespace).
+ */
+export function componentDemandOf(
+  c: ApplicationSpec['components'][number],
+  r: ComponentResult,
+): ComponentDemandInfo | undefined {
+  if (!r.workload) return undefined;
+  const w = r.workload;
+  const kind = typeof w.kind === 'string' ? w.kind : undefined;
+  const pod = podSpecOf(w);
+  const spec_ = isObj(w.spec) ? w.spec : {};
+  const bounds = autoscalerBounds(c.traits);
+  let replicas: number;
+  if (!pod) replicas = 0;
+  else if (kind === 'Job') replicas = count(spec_.parallelism, 1);
+  else if (kind === 'CronJob') replicas = count(jobSpec(w)?.parallelism, 1);
+  // A DaemonSet runs one pod per node of each cluster it is placed on, a number placement does not choose: it is
+  // counted as one pod there (the namespace's ResourceQuota bounds the rest), whatever spec.replicas says.
+  else if (kind === 'DaemonSet') replicas = 1;
+  else if (bounds) replicas = Math.min(bounds.max, Math.max(bounds.min, count(spec_.replicas, bounds.min)));
+  else replicas = count(spec_.replicas, 1);
+  return {
+    name: c.name,
+    type: c.type,
+    workloadKind: pod ? kind : undefined,
+    replicas,
+    perReplica: pod ? podRequests(pod) : { ...NO_POD },
+    nativeAutoscaling: r.autoscaled,
+  };
 }
 
 /**

@@ -1,11 +1,25 @@
 import type { ErrorCause } from '../../kernel/errors.ts';
 import type { ApplicationSpec } from '../application-kind.ts';
+import {
+  componentDemandOf,
+  DEMANDS_RENDER_CONTEXT,
+  rememberRenderedDemands,
+  type ComponentDemandInfo,
+} from './demands.ts';
 import { renderCore, type CoreContext } from './render-core.ts';
 import { specCauses } from './spec-causes.ts';
 import { expandWorkflow, type ExpandOptions, type WorkflowAdded } from '../workflow/expand.ts';
 
-/** A stand-in for where the application will go: names and labels do not change what is valid. */
-const DRY_RUN: CoreContext = { appName: 'app', tenant: 'tenant', namespace: 'default', revision: 'app-v1' };
+/**
+ * A stand-in for where the application will go: names and labels do not change what is valid. Its components are
+ * rendered as componentDemands renders them (the same app name and revision), so its renders give their demands.
+ */
+const DRY_RUN: CoreContext = {
+  appName: DEMANDS_RENDER_CONTEXT.appName,
+  tenant: 'tenant',
+  namespace: 'default',
+  revision: DEMANDS_RENDER_CONTEXT.revision,
+};
 
 const AFTER = ' (after the override policies)';
 
@@ -51,10 +65,17 @@ export function oamCauses(written: ApplicationSpec, opts: ExpandOptions = {}): E
     causes.push(c);
   };
   specCauses(written, opts).forEach(add);
-  renderCore(spec, DRY_RUN).causes.forEach(add);
+  // Only the causes are read. The render as written is the one componentDemands makes of these components: it is
+  // remembered there, so quota usage and the holding index reading the new spec after its write render nothing.
+  const demands = new Map<number, ComponentDemandInfo | undefined>();
+  renderCore(spec, DRY_RUN, {
+    causesOnly: true,
+    onComponent: (c, r) => demands.set(c.index, componentDemandOf(c, r)),
+  }).causes.forEach(add);
+  rememberRenderedDemands(spec.components, demands);
   (spec.policies ?? []).forEach((p, i) => {
     if (p.type !== 'override') return;
-    const under = renderCore(spec, { ...DRY_RUN, overrides: [p.properties ?? {}] });
+    const under = renderCore(spec, { ...DRY_RUN, overrides: [p.properties ?? {}] }, { causesOnly: true });
     for (const c of under.causes) {
       if (!c.path.startsWith('spec.components')) {
         add(c);

@@ -2,7 +2,7 @@ import type { ErrorCause } from '../../kernel/errors.ts';
 import { canonicalManifest, manifestKey, sortManifests, type Manifest } from '../../kernel/manifest.ts';
 import type { ApplicationSpec } from '../application-kind.ts';
 import type { RenderContext } from './render.ts';
-import { renderComponent } from './component-render.ts';
+import { renderComponent, type ComponentResult } from './component-render.ts';
 import { placeInNamespace, stampTraitOutput, stampWorkload } from './labels.ts';
 import type { Obj } from './objects.ts';
 import { applyOverrides, type IndexedComponent } from './overrides.ts';
@@ -61,11 +61,22 @@ function parseAll<T>(
   return { values, paths };
 }
 
+/** How renderCore is used beyond its result (validation's needs). */
+export interface CoreOptions {
+  /**
+   * Only the causes are read: the manifests are left out of the result (empty), as are the resource policies read
+   * from them, sparing their canonical form (keys sorted at every depth). Every cause is still found.
+   */
+  readonly causesOnly?: boolean;
+  /** Called with each component's render as renderComponent returned it, before its objects are stamped. */
+  readonly onComponent?: (c: IndexedComponent, r: ComponentResult) => void;
+}
+
 /**
  * Renders every component of a known type, reporting every problem rendering finds rather than stopping at the
  * first. The spec-level checks (types, policies, workflow) are not repeated here.
  */
-export function renderCore(spec: ApplicationSpec, ctx: CoreContext): CoreResult {
+export function renderCore(spec: ApplicationSpec, ctx: CoreContext, opts: CoreOptions = {}): CoreResult {
   const causes: ErrorCause[] = [];
   const overrides = parseAll<OverrideProperties>(
     spec,
@@ -125,6 +136,7 @@ export function renderCore(spec: ApplicationSpec, ctx: CoreContext): CoreResult 
       continue;
     }
     const r = renderComponent(c, { appName: ctx.appName, revision: ctx.revision, replicas: ctx.replicas?.[c.name] });
+    opts.onComponent?.(c, r);
     const after = overrides.values.length > 0 ? ' (after the override policies)' : '';
     causes.push(...r.causes.map((cause) => ({ path: cause.path, message: cause.message + after })));
     if (!r.workload) continue;
@@ -139,9 +151,6 @@ export function renderCore(spec: ApplicationSpec, ctx: CoreContext): CoreResult 
     }
   }
 
-  const manifests = sortManifests(
-    [...objects.values()].map(({ obj }) => canonicalManifest(obj as unknown as Manifest)),
-  );
   // read-only applies to the whole application, on every cluster: read from the spec, not the context.
   const readOnly = parseAll<ReadOnlyProperties>(
     spec,
@@ -150,6 +159,10 @@ export function renderCore(spec: ApplicationSpec, ctx: CoreContext): CoreResult 
     readOnlyProperties,
     (spec.policies ?? []).filter((p) => p.type === 'read-only').map((p) => p.properties ?? {}),
     causes,
+  );
+  if (opts.causesOnly) return { manifests: [], createOnlyPaths: {}, gc: {}, causes };
+  const manifests = sortManifests(
+    [...objects.values()].map(({ obj }) => canonicalManifest(obj as unknown as Manifest)),
   );
   const policies = resourcePolicies(manifests, autoscaled, applyOnce.values, gcPolicies.values, readOnly.values);
   return { manifests, ...policies, causes };

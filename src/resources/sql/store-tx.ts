@@ -496,10 +496,12 @@ export class SqlStoreTx implements StoreTx {
     if (kinds.length === 0) return [];
     const prefix = options.namePrefix ?? '';
     // A job that lists the same objects again (a bulk apply admits every document against the department's
-    // totals) reads them once: the list is kept for the rest of the job and follows its own puts and removes.
-    const cacheKey = prefix === '' ? `${tenant}\u0000${[...kinds].sort().join('\u0000')}` : undefined;
-    const cached = cacheKey === undefined ? undefined : this.#lists.get(cacheKey);
+    // totals) reads them once: the list is kept for the rest of the job and follows its own puts and removes. A
+    // list by name prefix is kept when prefetchLists read it.
+    const key = listKey(tenant, kinds, prefix);
+    const cached = this.#lists.get(key);
     if (cached) return [...cached.sorted];
+    const cacheKey = prefix === '' ? key : undefined;
     // The held-back writes travel in front of the read (one round trip, not two) unless one of them is of what it
     // lists: the read's snapshot does not see them.
     const listed = (o: Insertable<Schema['objects']>) =>
@@ -515,6 +517,32 @@ export class SqlStoreTx implements StoreTx {
     const objects = rows.map((r) => JSON.parse(r.body) as StoredObject);
     if (cacheKey !== undefined) this.#lists.set(cacheKey, new CachedList(tenant, kinds, objects));
     return objects;
+  }
+
+  async prefetchLists(kind: string, tenant: string, prefixes: readonly string[]): Promise<void> {
+    this.#checkOpen();
+    const wanted = [...new Set(prefixes)].filter((p) => p !== '' && !this.#lists.has(listKey(tenant, [kind], p)));
+    if (wanted.length === 0) return;
+    // As listAll: the held-back writes travel in front of the read unless one of them is of what it lists.
+    if (this.#pending.some((p) => p.object.tenant === tenant && p.object.kind === kind)) await this.settle();
+    for (let i = 0; i < wanted.length; i += PREFETCH_PREFIXES) {
+      const chunk = wanted.slice(i, i + PREFETCH_PREFIXES);
+      const rows = await (
+        await this.#withHeld()
+      )
+        .selectFrom('objects')
+        .select(['name', 'body'])
+        .where('kind', '=', kind)
+        .where('tenant', '=', tenant)
+        .where((eb) => eb.or(chunk.map((p) => eb.and([eb('name', '>=', p), eb('name', '<', prefixEnd(p))]))))
+        .execute();
+      rows.sort((a, b) => compare(a.name, b.name));
+      for (const p of chunk) {
+        // Each list its own objects (parsed per list), in listAll's order: by name, in code-unit order.
+        const objects = rows.filter((r) => r.name.startsWith(p)).map((r) => JSON.parse(r.body) as StoredObject);
+        this.#lists.set(listKey(tenant, [kind], p), new CachedList(tenant, [kind], objects, p));
+      }
+    }
   }
 
   async changesAfter(
@@ -813,6 +841,13 @@ async function insertAudit(trx: Kysely<Schema>, statements: StatementTemplates, 
 const HELD_ROWS = 100;
 /** Keys per statement of `prefetch` (3 parameters each). */
 const PREFETCH_KEYS = 500;
+/** Name prefixes per statement of `prefetchLists` (2 parameters each). */
+const PREFETCH_PREFIXES = 250;
+
+/** The key of a kept listAll answer. */
+function listKey(tenant: string, kinds: readonly string[], prefix: string): string {
+  return `${tenant}\u0000${prefix}\u0000${[...kinds].sort().join('\u0000')}`;
+}
 
 /** INSERT … ON CONFLICT DO UPDATE of object rows, none of the same key twice. */
 function upsertObjects(db: QueryCreator<Schema>, rows: Insertable<Schema['objects']>[]) {
@@ -889,11 +924,13 @@ function prefixEnd(prefix: string): string {
 class CachedList {
   readonly #tenant: string;
   readonly #kinds: ReadonlySet<string>;
+  readonly #prefix: string;
   readonly sorted: StoredObject[];
 
-  constructor(tenant: string, kinds: readonly string[], objects: StoredObject[]) {
+  constructor(tenant: string, kinds: readonly string[], objects: StoredObject[], prefix = '') {
     this.#tenant = tenant;
     this.#kinds = new Set(kinds);
+    this.#prefix = prefix;
     this.sorted = objects;
   }
 
@@ -913,7 +950,7 @@ class CachedList {
   }
 
   #covers(key: ObjectKey): boolean {
-    return key.tenant === this.#tenant && this.#kinds.has(key.kind);
+    return key.tenant === this.#tenant && this.#kinds.has(key.kind) && key.name.startsWith(this.#prefix);
   }
 
   /** Binary search by (kind, name) in code-unit order, as the query sorted them. */
