@@ -13,8 +13,9 @@
  * resync share of one replica against the whole (the speed-up three replicas give).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { Session } from 'node:inspector/promises';
 import { writeHeapSnapshot } from 'node:v8';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -125,6 +126,27 @@ async function cloud(): Promise<void> {
   });
 }
 
+/**
+ * BENCH_PROFILE: a replica profiles its phases apart (first delivery, the full resync), each to its own
+ * `.cpuprofile`, so that what a resync costs is not lost in the start and first delivery around it.
+ */
+class PhaseProfiler {
+  #session?: Session;
+  async start(): Promise<void> {
+    if (!PROFILE_DIR) return;
+    this.#session ??= new Session();
+    this.#session.connect();
+    await this.#session.post('Profiler.enable');
+    await this.#session.post('Profiler.start');
+  }
+  async stop(phase: string): Promise<void> {
+    if (!this.#session) return;
+    const { profile } = await this.#session.post('Profiler.stop');
+    writeFileSync(join(PROFILE_DIR!, `replica-${process.pid}-${phase}.cpuprofile`), JSON.stringify(profile));
+    this.#session.disconnect();
+  }
+}
+
 // ── The replica process ──────────────────────────────────────────────────────────────────────────────────────────
 
 async function replica(): Promise<void> {
@@ -153,6 +175,8 @@ async function replica(): Promise<void> {
   // application once more, which no deployment does (the rebalance already queued this replica's share).
   await polis.delivery.resyncAll({ scope: 'changed' });
   const keys = (await listKeys(polis)).filter((k) => ownerOf(k, member.live) === member.id);
+  const profiler = new PhaseProfiler();
+  await profiler.start();
   send({ type: 'ready', id: member.id, owned: keys.length });
   // Progress once a minute, so that a size stopped before it ends still shows how far it got and at what cost.
   const t0 = performance.now();
@@ -190,7 +214,9 @@ async function replica(): Promise<void> {
         await polis.delivery.idle();
         send({ type: 'stepped' });
       } else {
+        await profiler.stop('deliver');
         global.gc?.();
+        await profiler.start();
         const before = polis.delivery.stats.reconciles;
         const s0 = performance.now();
         const c0 = process.cpuUsage();
@@ -198,6 +224,7 @@ async function replica(): Promise<void> {
         await polis.delivery.idle();
         const resyncMs = performance.now() - s0;
         const c1 = process.cpuUsage(c0);
+        await profiler.stop('resync');
         // What the replica holds, not the resync's garbage.
         global.gc?.();
         const mem = process.memoryUsage();
@@ -264,11 +291,15 @@ async function seed(url: string, key: string, apps: number): Promise<void> {
 
 /** BENCH_HEAP=folder: each replica writes a heap snapshot there after its resync (what its memory holds). */
 const HEAP_DIR = process.env.BENCH_HEAP;
-/** BENCH_PROFILE=folder: each child writes a V8 CPU profile there when it exits (its figures are then slower). */
+/**
+ * BENCH_PROFILE=folder: each replica writes a V8 CPU profile of its first delivery and one of its full resync there,
+ * the cloud one of its whole life when it exits (the figures are then slower).
+ */
 const PROFILE_DIR = process.env.BENCH_PROFILE;
 
 function startChild(role: 'replica' | 'cloud', env: Record<string, string>): ChildProcess {
-  const profile = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
+  // Replicas profile their phases apart (PhaseProfiler); the cloud, its whole life.
+  const profile = PROFILE_DIR && role === 'cloud' ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
   // The simulated cloud is not a replica: at 10,000 applications its 50,000 pods outgrow the server's 768 MB heap.
   const heap = role === 'cloud' ? ['--max-old-space-size=4096'] : [];
   return spawn(

@@ -45,6 +45,12 @@ interface Entry {
   denied: readonly ClusterPermission[];
   /** The heartbeat under way, which a caller wanting the next result awaits instead of starting another. */
   inflight?: Promise<void>;
+  /**
+   * The cluster as placement last saw it (candidateOf) and its JSON text; `stale` once anything it is built from
+   * changed since (health, rights, capacity, reservations, the Cluster object, the shared reservations).
+   */
+  seen?: { candidate: ClusterCandidate; text: string };
+  stale: boolean;
 }
 
 export interface ClusterDirectoryDeps {
@@ -87,6 +93,12 @@ export class ClusterDirectory {
   private timer?: NodeJS.Timeout;
   /** Room every replica reserved in the store (sharded placement), per cluster; subtracted from `free`. */
   private shared = new Map<string, Resources>();
+  /** Every cluster as placement sees it, sorted by name, while no entry is stale (see candidates()). */
+  private sorted?: readonly ClusterCandidate[];
+  /** Moves on whenever some cluster as placement sees it changes (see candidatesVersion()). */
+  private version = 0;
+  /** Some entry is stale (its candidate is built again at the next read). */
+  private anyStale = false;
 
   constructor(deps: ClusterDirectoryDeps) {
     this.deps = deps;
@@ -175,17 +187,64 @@ export class ClusterDirectory {
     return this.entries.get(name)?.object.spec?.role;
   }
 
-  /** Every cluster as placement sees it: health, labels, and free room (allocatable − requested − pending − reserved). */
+  /**
+   * Every cluster as placement sees it: health, labels, and free room (allocatable − requested − pending − reserved).
+   * The candidates are frozen and shared between calls while nothing they are built from changes (each reconcile
+   * reads all of them: at 300 clusters, building them afresh was a good part of a steady reconcile); the array is
+   * the caller's own.
+   */
   candidates(): ClusterCandidate[] {
-    const out: ClusterCandidate[] = [];
-    for (const [name, e] of this.entries) out.push(this.candidateOf(name, e));
-    return out.sort((a, b) => (a.name < b.name ? -1 : 1));
+    this.refresh();
+    this.sorted ??= [...this.entries]
+      .map(([name, e]) => this.seenOf(name, e))
+      .sort((a, b) => (a.name < b.name ? -1 : 1));
+    return [...this.sorted];
+  }
+
+  /**
+   * A number that moves on whenever any cluster as candidates() answers it changes (its health, rights, labels, room,
+   * reservations; a cluster added or removed), and only then: equal numbers, equal candidates. A decision made from
+   * candidates() at one version is made alike at the same version (delivery skips planning again on it).
+   */
+  candidatesVersion(): number {
+    this.refresh();
+    return this.version;
   }
 
   /** One cluster as placement sees it (as in candidates()), without building every other one. */
   candidate(name: string): ClusterCandidate | undefined {
     const e = this.entries.get(name);
-    return e ? this.candidateOf(name, e) : undefined;
+    return e ? this.seenOf(name, e) : undefined;
+  }
+
+  /** Something a cluster's candidate is built from changed: built again at the next read. */
+  private touch(e: Entry): void {
+    e.stale = true;
+    this.anyStale = true;
+  }
+
+  /** Builds again every stale candidate; the version moves on when one of them differs from before. */
+  private refresh(): void {
+    if (!this.anyStale) return;
+    this.anyStale = false;
+    for (const [name, e] of this.entries) if (e.stale) this.seenOf(name, e);
+  }
+
+  private seenOf(name: string, e: Entry): ClusterCandidate {
+    if (e.seen && !e.stale) return e.seen.candidate;
+    e.stale = false;
+    const candidate = this.candidateOf(name, e);
+    const text = JSON.stringify(candidate);
+    if (e.seen?.text === text) return e.seen.candidate;
+    Object.freeze(candidate.free);
+    e.seen = { candidate: Object.freeze(candidate), text };
+    this.changedCandidates();
+    return candidate;
+  }
+
+  private changedCandidates(): void {
+    this.version++;
+    this.sorted = undefined;
   }
 
   private candidateOf(name: string, e: Entry): ClusterCandidate {
@@ -242,7 +301,14 @@ export class ClusterDirectory {
 
   /** The room reserved in the store by every replica (sharded placement), taken off each cluster's `free`. */
   setSharedReservations(reserved: Map<string, Resources>): void {
+    const before = this.shared;
     this.shared = reserved;
+    for (const name of new Set([...before.keys(), ...reserved.keys()])) {
+      const [a, b] = [before.get(name), reserved.get(name)];
+      if (a?.cpuMilli === b?.cpuMilli && a?.memoryBytes === b?.memoryBytes && a?.pods === b?.pods) continue;
+      const e = this.entries.get(name);
+      if (e) this.touch(e);
+    }
   }
 
   /** Counts requests just placed on a cluster until its next capacity report includes them. */
@@ -255,6 +321,7 @@ export class ClusterDirectory {
       pods: e.reserved.pods + delta.pods,
     };
     if (e.reservedSince === 0) e.reservedSince = this.deps.clock.now().getTime();
+    this.touch(e);
   }
 
   /** One heartbeat for every cluster, now (tests in virtual time call it directly). */
@@ -266,6 +333,7 @@ export class ClusterDirectory {
     const e = this.entries.get(o.metadata.name);
     if (e && e.object.metadata.generation === o.metadata.generation) {
       e.object = o;
+      this.touch(e);
       return;
     }
     e?.driver?.close?.();
@@ -285,8 +353,12 @@ export class ClusterDirectory {
       lastOkAt: e?.lastOkAt ?? 0,
       writtenHeartbeat: e?.writtenHeartbeat ?? 0,
       denied: e?.denied ?? [],
+      stale: true,
     };
     this.entries.set(o.metadata.name, next);
+    this.anyStale = true;
+    // Replaced: its candidate is compared with none (a cluster added or re-created counts as a change).
+    this.changedCandidates();
     if (!e) {
       this.emit(o.metadata.name, 'added');
       void this.probe(o.metadata.name);
@@ -298,6 +370,7 @@ export class ClusterDirectory {
     if (!e) return;
     e.driver?.close?.();
     this.entries.delete(name);
+    this.changedCandidates();
     this.emit(name, 'removed');
   }
 
@@ -325,6 +398,7 @@ export class ClusterDirectory {
       try {
         const h = await e.driver.health();
         if (h.reachable) e.denied = h.denied ?? [];
+        this.touch(e);
         ok = h.ready;
         message = h.message;
         detail = h.detail ?? (h.message === undefined ? undefined : msg('External', { text: h.message }));
@@ -339,6 +413,7 @@ export class ClusterDirectory {
     if (ok) e.lastOkAt = now.getTime();
     const before = e.track.state;
     e.track = nextHealth(e.track, { ok, message, detail }, now.toISOString(), this.healthSettings(e));
+    this.touch(e);
     const capacityChanged = capacity !== undefined && !sameCapacity(capacity, e.capacity);
     if (capacity) {
       const expired = e.reservedSince !== 0 && now.getTime() - e.reservedSince > RESERVATION_TTL_MS;

@@ -21,6 +21,7 @@ import type { ApplyProblem, AppStatus, Observation } from './app-status.ts';
 import type { RoomOf, SchedulingCaps } from './app-status.ts';
 import { applicationStatus, schedulablePlacement, schedulingCaps } from './app-status.ts';
 import { desiredDemands, placementDemands, planDelivery, sharingDemands } from './desired-state.ts';
+import { memoPlan, type PlanMemo } from './plan-memo.ts';
 import type { NamespaceQuota } from './namespace.ts';
 import { ownerOf } from './namespace.ts';
 import { resolveRefObjects } from './ref-objects.ts';
@@ -97,6 +98,8 @@ export interface DeliveryStats {
   errors: number;
   /** Reconciles put off until the next paced fair-sharing decision (SharingPace). */
   sharingDeferred: number;
+  /** Reconciles that took their last plan again, its inputs unchanged (src/delivery/plan-memo.ts). */
+  plansReused: number;
   /**
    * Reconciles by what queued them (the first trigger since the key's last reconcile began: an application change,
    * a resync, a workload change, room freed, a timed recheck...; `retry` after a failure). For diagnosing how many
@@ -161,6 +164,8 @@ interface Memory {
   ownWrite?: { readonly held: StoredObject[] };
   /** Resource version of the application the last reconcile read (or its own finalizer write returned). */
   readVersion?: string;
+  /** The last plan and the digest of its inputs: taken again while they are unchanged (plan-memo.ts). */
+  plan?: PlanMemo;
 }
 
 /**
@@ -177,6 +182,7 @@ export class DeliveryController {
     prunes: 0,
     errors: 0,
     sharingDeferred: 0,
+    plansReused: 0,
     byTrigger: {},
   };
   /** The first trigger of each queued key since its last reconcile began, and of its timed one (byTrigger). */
@@ -581,9 +587,15 @@ export class DeliveryController {
     const failoverOn = failoverProps?.enabled !== false;
     // With failover off, the clusters the application runs on keep it even while unhealthy: nothing moves.
     const running = clustersOf(previous?.placement ?? {});
-    const candidates = this.deps.clusters
-      .candidates()
-      .map((c) => (failoverOn || c.healthy || c.draining || !running.has(c.name) ? c : { ...c, healthy: true }));
+    const kept: string[] = [];
+    const candidates = this.deps.clusters.candidates().map((c) => {
+      if (failoverOn || c.healthy || c.draining || !running.has(c.name)) return c;
+      kept.push(c.name);
+      return { ...c, healthy: true };
+    });
+    // What the plan memo knows of the candidates: the directory's version (read in the same synchronous stretch as
+    // the candidates) and the unhealthy clusters failover-off keeps as healthy.
+    const candidatesKey = `${this.deps.clusters.candidatesVersion()}:${kept.join(',')}`;
     const healthyNames = new Set(candidates.filter((c) => c.healthy).map((c) => c.name));
     // Draining is the data bureau's move, not a failure: no failover is recorded, nothing fails back.
     const draining = new Set(candidates.filter((c) => c.draining).map((c) => c.name));
@@ -652,7 +664,15 @@ export class DeliveryController {
       ...(capped.byComponent ? { roomCap: capped.byComponent } : {}),
       ...(share ? { privateCap: share.privateCap } : {}),
     };
-    const sticky = planDelivery({ ...base, current: previous ? schedulablePlacement(previous) : {} });
+    const planned = memoPlan(
+      mem.plan,
+      { ...base, current: previous ? schedulablePlacement(previous) : {} },
+      candidatesKey,
+      planDelivery,
+    );
+    mem.plan = planned.memo;
+    if (planned.reused) this.stats.plansReused++;
+    const sticky = planned.result;
     if (!sticky.ok) {
       this.event(owner, 'Warning', 'RenderFailed', msg('MessageList', { items: sticky.errors.map(causeDetail) }));
       return;

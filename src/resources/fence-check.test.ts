@@ -59,3 +59,24 @@ forEachBackend('the fence check before a cluster write', (backend) => {
     expect(await refusal(store.checkFence(KEY, { shard: { member: 'a', epoch: a.epoch } }))).toBe('ShardFenced');
   });
 });
+
+forEachBackend('fence checks asked together', (backend) => {
+  let store: Store;
+  afterEach(async () => {
+    await store.close();
+  });
+
+  it('share reads of the members, yet a check asked after a member left always sees it gone', async () => {
+    store = await backend.open();
+    for (let round = 0; round < 5; round++) {
+      const a = await store.heartbeatMember({ id: 'a', epoch: 0, ttlMs: 60_000 });
+      const shard = { member: 'a', epoch: a.epoch };
+      // Checks under way (their reads in flight) while the member leaves: each is answered either way.
+      const before = Array.from({ length: 20 }, () => refusal(store.checkFence(KEY, { shard })));
+      await store.leaveMember('a', a.epoch);
+      const after = Array.from({ length: 20 }, () => refusal(store.checkFence(KEY, { shard })));
+      for (const o of await Promise.all(before)) expect([undefined, 'ShardFenced']).toContain(o);
+      expect(new Set(await Promise.all(after))).toEqual(new Set(['ShardFenced']));
+    }
+  });
+});

@@ -21,7 +21,7 @@ import type {
 } from './store.ts';
 import { acquireLease, checkFence, fenceHolds, readLease, releaseLease } from './sql/lease-rows.ts';
 import { HeldTerms } from './sql/held-terms.ts';
-import { checkShard, heartbeatMember, leaveMember, readMembers, shardClaim } from './sql/member-rows.ts';
+import { checkShard, heartbeatMember, leaveMember, liveRows, readMembers, shardClaim } from './sql/member-rows.ts';
 import { capacityReserved, reserveCapacity } from './sql/reservation-rows.ts';
 import { auditPages, checkLimit, selectAudit } from './sql/audit-rows.ts';
 import { listsAtOnce, scanList, scanListAtOnce } from './sql/list-scan.ts';
@@ -32,7 +32,7 @@ import type { Migration, Schema, SqlDialectHooks } from './sql/schema.ts';
 import { loadSnapshot, snapshotView } from './sql/snapshot-rows.ts';
 import { sqlLedger } from './sql/ledger-rows.ts';
 import { getBody, getObject, SqlStoreTx, StatementTemplates, type BatchState } from './sql/store-tx.ts';
-import { ReadCache } from './sql/read-cache.ts';
+import { ReadCache, RevisionReader } from './sql/read-cache.ts';
 import { readThroughCache } from './sql/cached-reads.ts';
 import { osStorageFailure, StoreUnavailableError } from './store-errors.ts';
 
@@ -114,6 +114,7 @@ export function createSqlStore(db: Kysely<Schema>, hooks: SqlDialectHooks): Stor
   let stopListening: (() => Promise<void>) | undefined;
   // Terms this process's lease attempts found it holding: fence checks before cluster writes answer from them.
   const held = new HeldTerms();
+  const liveMembers = new RevisionReader(() => liveRows(db, hooks.nowMs));
   const committer = new GroupCommit({
     db,
     advanceCounter: hooks.advanceCounter ? (trx, revision) => hooks.advanceCounter!(trx, revision) : undefined,
@@ -231,7 +232,12 @@ export function createSqlStore(db: Kysely<Schema>, hooks: SqlDialectHooks): Stor
       await settle();
       const q = reader();
       if (opts.fence && !held.holds(opts.fence)) await checkFence(q, hooks.nowMs, '', opts.fence);
-      if (opts.shard) (await checkShard(q, hooks.nowMs, undefined, opts.shard))(key);
+      if (!opts.shard) return;
+      // Outside a transaction: the live members from a read begun after this check was asked, shared with the
+      // checks asked while it runs (a reconcile checks before each cluster write, several reconciles at once): as
+      // exact as a read of its own, in one statement for many.
+      const rows = scope.getStore()?.open ? await liveRows(q, hooks.nowMs) : await liveMembers.current();
+      shardClaim(rows, opts.shard)(key);
     },
 
     heartbeatMember(req) {

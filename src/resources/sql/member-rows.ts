@@ -43,7 +43,15 @@ export async function leaveMember(db: Kysely<Schema>, id: string, epoch: number)
   await sql`DELETE FROM members WHERE id = ${id} AND epoch = ${epoch}`.execute(db);
 }
 
-async function liveRows(db: Kysely<Schema>, nowMs: string): Promise<LiveMember[]> {
+/** A live member as read from its row. */
+export interface LiveMember {
+  readonly id: string;
+  readonly epoch: number;
+  readonly remainingMs: number;
+}
+
+/** The members whose rows have not expired by the database clock, by id. */
+export async function liveRows(db: Kysely<Schema>, nowMs: string): Promise<LiveMember[]> {
   const result = await sql<{ id: string; epoch: number | string; remaining: number | string }>`
     SELECT id, epoch, expires_at - ${sql.raw(nowMs)} AS remaining FROM members
     WHERE expires_at >= ${sql.raw(nowMs)} ORDER BY id`.execute(db);
@@ -71,9 +79,11 @@ export async function readMembers(db: Kysely<Schema>, nowMs: string, lock: strin
   return liveRows(db, nowMs);
 }
 
-type LiveMember = { id: string; epoch: number; remainingMs: number };
-
-/** checkShard's verdict on members read by readMembers. */
+/**
+ * The check of `fence` against the live members `rows` (pure): throws ConflictError (cause `ShardFenced`) unless the
+ * fence's member is among them in its epoch; returns the check for each application written (`ShardMoved` unless
+ * the member owns it in that live set).
+ */
 export function shardClaim(rows: readonly LiveMember[], fence: ShardFence): (key: ObjectKey) => void {
   const me = rows.find((r) => r.id === fence.member);
   if (me === undefined || me.epoch !== fence.epoch) {

@@ -105,22 +105,23 @@ export class ReadCache {
 }
 
 /**
- * Reads the database's current revision for any number of callers: a caller gets the answer of a read that began
- * after it called (so the answer covers every commit made before the call), shared with every caller that arrived
- * while the previous read was running. At most two reads are in flight.
+ * Reads the database's current revision (or anything else read alike: the live members, for fence checks) for any
+ * number of callers: a caller gets the answer of a read that began after it called (so the answer covers every
+ * commit made before the call), shared with every caller that arrived while the previous read was running. At most
+ * two reads are in flight.
  */
-export class RevisionReader {
-  readonly #read: () => Promise<number>;
-  #running: Promise<number> | undefined;
-  #next: Promise<number> | undefined;
+export class RevisionReader<T = number> {
+  readonly #read: () => Promise<T>;
+  #running: Promise<T> | undefined;
+  #next: Promise<T> | undefined;
   /** Reads started. */
   reads = 0;
 
-  constructor(read: () => Promise<number>) {
+  constructor(read: () => Promise<T>) {
     this.#read = read;
   }
 
-  current(): Promise<number> {
+  current(): Promise<T> {
     if (this.#running === undefined) return this.#start();
     // The running read may have begun before this call: wait for it, then share the next one.
     if (this.#next === undefined) {
@@ -133,7 +134,7 @@ export class RevisionReader {
     return this.#next;
   }
 
-  #start(): Promise<number> {
+  #start(): Promise<T> {
     this.#next = undefined;
     this.reads++;
     const p = this.#read();
