@@ -225,7 +225,7 @@ const MAX_COUNTED = 4096;
  * extended protocol; the batch's multi-statement simple queries carry none) and never a text with `*`, whose result
  * columns a later migration could change under a prepared plan ("cached plan must not change result type").
  */
-function preparedStatements(): (args: unknown[]) => unknown[] {
+export function preparedStatements(): (args: unknown[]) => unknown[] {
   const names = new Map<string, string>();
   const seen = new Set<string>();
   const nameOf = (text: string): string | undefined => {
