@@ -31,7 +31,7 @@ export interface HistoryWriterOptions {
   readonly maxSeries?: number;
 }
 
-/** Chunks per `putChunks` call of a flush; the event loop gets a turn between calls. */
+/** Chunks per `putChunks` (and `readChunks`) call of a flush; the event loop gets a turn between calls. */
 const WRITE_BATCH = 500;
 
 /** How often a series' `lastAt` is written back (its chunks are written at every flush). */
@@ -103,7 +103,10 @@ export class HistoryWriter {
     );
     if (rows.length > 0) await this.store.putSeries(rows.map((s) => ({ ...s.row, lastAt: s.lastAt })));
     for (const s of rows) s.storedLastAt = s.lastAt;
-    await this.mergeStored(dirty.filter((d) => d.chunk.fresh));
+    await this.mergeStored(
+      dirty.filter((d) => d.chunk.fresh),
+      slice,
+    );
     const out: MetricChunkRow[] = [];
     for (const { state, tier, chunk } of dirty) {
       if (chunk.points.length === 0) continue;
@@ -198,24 +201,40 @@ export class HistoryWriter {
   }
 
   /** Chunks this process opened may already be stored (written before a restart): keep those points too. */
-  private async mergeStored(fresh: readonly { state: SeriesState; tier: Tier; chunk: OpenChunk }[]): Promise<void> {
+  private async mergeStored(
+    fresh: readonly { state: SeriesState; tier: Tier; chunk: OpenChunk }[],
+    slice: () => Promise<void> | undefined,
+  ): Promise<void> {
     for (const tier of TIERS) {
       const ofTier = fresh.filter((f) => f.tier === tier);
+      // Grouped by pushing, not by copying the group each time: every chunk of a tier opens fresh at once when the
+      // tier's chunks roll over (and at the first flush), and copying made that quadratic (minutes at 140,000 series).
       const byStart = new Map<number, typeof ofTier>();
-      for (const f of ofTier) byStart.set(f.chunk.startAt, [...(byStart.get(f.chunk.startAt) ?? []), f]);
-      for (const [start, list] of byStart) {
-        const stored = await this.store.readChunks(
-          list.map((f) => f.state.id),
-          tier.index,
-          start,
-          start + tier.chunkMs - 1,
-        );
-        const rows = new Map(stored.filter((r) => r.startAt === start).map((r) => [r.series, r]));
-        for (const f of list) {
-          const row = rows.get(f.state.id);
-          if (row !== undefined)
-            f.chunk.points = mergePoints(decodeChunk(row.data, start, tier.stepMs), f.chunk.points);
-          f.chunk.fresh = false;
+      for (const f of ofTier) {
+        const group = byStart.get(f.chunk.startAt);
+        if (group === undefined) byStart.set(f.chunk.startAt, [f]);
+        else group.push(f);
+      }
+      for (const [start, all] of byStart) {
+        // Read and merged a batch at a time, the event loop given a turn between batches and slices.
+        for (let i = 0; i < all.length; i += WRITE_BATCH) {
+          if (i > 0) await yieldToLoop();
+          const list = all.slice(i, i + WRITE_BATCH);
+          const stored = await this.store.readChunks(
+            list.map((f) => f.state.id),
+            tier.index,
+            start,
+            start + tier.chunkMs - 1,
+          );
+          const rows = new Map(stored.filter((r) => r.startAt === start).map((r) => [r.series, r]));
+          for (const f of list) {
+            const row = rows.get(f.state.id);
+            if (row !== undefined)
+              f.chunk.points = mergePoints(decodeChunk(row.data, start, tier.stepMs), f.chunk.points);
+            f.chunk.fresh = false;
+            const pause = slice();
+            if (pause) await pause;
+          }
         }
       }
     }
