@@ -71,7 +71,7 @@ forEachBackend('application revisions', (backend) => {
         metadata: { name: 'edu' },
         spec: { displayName: { zh: '教育局', en: 'Education' } },
       });
-      // What an earlier "web" left (its deletion went through the finalizer path): two revisions of another uid.
+      // What an earlier "web" left behind: two revisions of another uid.
       await store.transaction(async (tx) => {
         await tx.put(stale('web', 1, await tx.nextRevision()), 'ADDED');
         await tx.put(stale('web', 2, await tx.nextRevision()), 'ADDED');

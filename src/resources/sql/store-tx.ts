@@ -515,7 +515,15 @@ export class SqlStoreTx implements StoreTx {
     if (prefix !== '') query = query.where('name', '>=', prefix).where('name', '<', prefixEnd(prefix));
     const rows = await query.orderBy('kind').orderBy('name').execute();
     const objects = rows.map((r) => JSON.parse(r.body) as StoredObject);
-    if (cacheKey !== undefined) this.#lists.set(cacheKey, new CachedList(tenant, kinds, objects));
+    if (cacheKey !== undefined)
+      this.#lists.set(
+        cacheKey,
+        new CachedList(
+          tenant,
+          kinds,
+          objects.map((obj) => ({ kind: obj.kind, name: obj.metadata.name, obj })),
+        ),
+      );
     return objects;
   }
 
@@ -538,9 +546,9 @@ export class SqlStoreTx implements StoreTx {
         .execute();
       rows.sort((a, b) => compare(a.name, b.name));
       for (const p of chunk) {
-        // Each list its own objects (parsed per list), in listAll's order: by name, in code-unit order.
-        const objects = rows.filter((r) => r.name.startsWith(p)).map((r) => JSON.parse(r.body) as StoredObject);
-        this.#lists.set(listKey(tenant, [kind], p), new CachedList(tenant, [kind], objects, p));
+        // In listAll's order (by name, in code-unit order), parsed only if the list is read, each list its own.
+        const entries = rows.filter((r) => r.name.startsWith(p)).map((r) => ({ kind, name: r.name, body: r.body }));
+        this.#lists.set(listKey(tenant, [kind], p), new CachedList(tenant, [kind], entries, p));
       }
     }
   }
@@ -920,33 +928,42 @@ function prefixEnd(prefix: string): string {
   return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
 }
 
-/** One listAll answer of a job, ordered by kind and name, updated by the job's own puts and removes. */
+/**
+ * One listAll answer of a job, ordered by kind and name, updated by the job's own puts and removes. An entry holds
+ * its stored text until the list is read (a list read ahead by prefetchLists may never be: a document whose spec
+ * did not change lists no revisions).
+ */
 class CachedList {
   readonly #tenant: string;
   readonly #kinds: ReadonlySet<string>;
   readonly #prefix: string;
-  readonly sorted: StoredObject[];
+  readonly #entries: ListEntry[];
 
-  constructor(tenant: string, kinds: readonly string[], objects: StoredObject[], prefix = '') {
+  constructor(tenant: string, kinds: readonly string[], entries: ListEntry[], prefix = '') {
     this.#tenant = tenant;
     this.#kinds = new Set(kinds);
     this.#prefix = prefix;
-    this.sorted = objects;
+    this.#entries = entries;
+  }
+
+  /** The objects, each parsed once from its stored text. */
+  get sorted(): StoredObject[] {
+    return this.#entries.map((e) => (e.obj ??= JSON.parse(e.body!) as StoredObject));
   }
 
   put(key: ObjectKey, body: string): void {
     if (!this.#covers(key)) return;
-    // Parsed from the stored text, so that a caller changing its object after the put cannot change the list.
-    const obj = JSON.parse(body) as StoredObject;
+    // Kept as the stored text, so that a caller changing its object after the put cannot change the list.
+    const entry: ListEntry = { kind: key.kind, name: key.name, body };
     const at = this.#search(key);
-    if (at.found) this.sorted[at.index] = obj;
-    else this.sorted.splice(at.index, 0, obj);
+    if (at.found) this.#entries[at.index] = entry;
+    else this.#entries.splice(at.index, 0, entry);
   }
 
   remove(key: ObjectKey): void {
     if (!this.#covers(key)) return;
     const at = this.#search(key);
-    if (at.found) this.sorted.splice(at.index, 1);
+    if (at.found) this.#entries.splice(at.index, 1);
   }
 
   #covers(key: ObjectKey): boolean {
@@ -956,17 +973,25 @@ class CachedList {
   /** Binary search by (kind, name) in code-unit order, as the query sorted them. */
   #search(key: ObjectKey): { found: boolean; index: number } {
     let lo = 0;
-    let hi = this.sorted.length;
+    let hi = this.#entries.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      const m = this.sorted[mid]!;
-      const c = compare(m.kind, key.kind) || compare(m.metadata.name, key.name);
+      const m = this.#entries[mid]!;
+      const c = compare(m.kind, key.kind) || compare(m.name, key.name);
       if (c === 0) return { found: true, index: mid };
       if (c < 0) lo = mid + 1;
       else hi = mid;
     }
     return { found: false, index: lo };
   }
+}
+
+/** An object of a CachedList: its stored text, parsed when the list is read. */
+interface ListEntry {
+  readonly kind: string;
+  readonly name: string;
+  readonly body?: string;
+  obj?: StoredObject;
 }
 
 function compare(a: string, b: string): number {
