@@ -74,6 +74,7 @@ describe('the cluster directory’s candidates', () => {
       ],
       ['shared reservations gone', () => dir.setSharedReservations(new Map())],
     ];
+    const digests = new Set<string>([dir.candidatesDigest()]);
     for (const [step, change] of steps) {
       const v = dir.candidatesVersion();
       const before = JSON.stringify(dir.candidate(name));
@@ -81,7 +82,19 @@ describe('the cluster directory’s candidates', () => {
       expect(dir.candidates(), step).toEqual(fresh(dir));
       expect(JSON.stringify(dir.candidate(name)), step).not.toBe(before);
       expect(dir.candidatesVersion(), step).toBeGreaterThan(v);
+      digests.add(dir.candidatesDigest());
     }
+    // Back where it was before the reservations and the outage (the reservation made first still counts): the
+    // digest of an earlier state, at a new version.
+    expect(digests.size).toBeGreaterThan(3);
+    // Room reserved and given back: a new version, the digest of before.
+    const d0 = dir.candidatesDigest();
+    const v0 = dir.candidatesVersion();
+    dir.reserve(name, { cpuMilli: 250, memoryBytes: 0, pods: 1 });
+    expect(dir.candidatesDigest()).not.toBe(d0);
+    dir.reserve(name, { cpuMilli: -250, memoryBytes: 0, pods: -1 });
+    expect(dir.candidatesVersion()).toBeGreaterThan(v0);
+    expect(dir.candidatesDigest()).toBe(d0);
     // The same shared reservations again change nothing.
     const v = dir.candidatesVersion();
     dir.setSharedReservations(new Map());

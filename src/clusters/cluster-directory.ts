@@ -1,3 +1,4 @@
+import { hash } from 'node:crypto';
 import type { Message } from '../kernel/messages/index.ts';
 import { msg } from '../kernel/messages/index.ts';
 import type { Clock } from '../kernel/clock.ts';
@@ -99,6 +100,8 @@ export class ClusterDirectory {
   private version = 0;
   /** Some entry is stale (its candidate is built again at the next read). */
   private anyStale = false;
+  /** The digest of the candidates at one version (candidatesDigest). */
+  private digested?: { readonly version: number; readonly digest: string };
 
   constructor(deps: ClusterDirectoryDeps) {
     this.deps = deps;
@@ -209,6 +212,20 @@ export class ClusterDirectory {
   candidatesVersion(): number {
     this.refresh();
     return this.version;
+  }
+
+  /**
+   * A digest of every cluster as candidates() answers it now: equal digests, equal candidates, whenever they were
+   * read (room reserved and then released, or a capacity report back where it was, gives the digest of before, where
+   * the version has moved on). Computed once per version.
+   */
+  candidatesDigest(): string {
+    const version = this.candidatesVersion();
+    if (this.digested?.version !== version) {
+      const all = this.candidates();
+      this.digested = { version: this.version, digest: hash('sha1', JSON.stringify(all)) };
+    }
+    return this.digested.digest;
   }
 
   /** One cluster as placement sees it (as in candidates()), without building every other one. */

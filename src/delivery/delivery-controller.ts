@@ -593,9 +593,10 @@ export class DeliveryController {
       kept.push(c.name);
       return { ...c, healthy: true };
     });
-    // What the plan memo knows of the candidates: the directory's version (read in the same synchronous stretch as
-    // the candidates) and the unhealthy clusters failover-off keeps as healthy.
-    const candidatesKey = `${this.deps.clusters.candidatesVersion()}:${kept.join(',')}`;
+    // What the plan memo knows of the candidates: the digest of the directory's (read in the same synchronous
+    // stretch as the candidates; the same room as at the last plan gives the same digest, however often it changed
+    // in between) and the unhealthy clusters failover-off keeps as healthy.
+    const candidatesKey = `${this.deps.clusters.candidatesDigest()}:${kept.join(',')}`;
     const healthyNames = new Set(candidates.filter((c) => c.healthy).map((c) => c.name));
     // Draining is the data bureau's move, not a failure: no failover is recorded, nothing fails back.
     const draining = new Set(candidates.filter((c) => c.draining).map((c) => c.name));
