@@ -10,7 +10,7 @@ import { runInSlices } from '../../kernel/loop-slices.ts';
 import type { CompiledRule } from './rules.ts';
 import { BUILTIN_RULES } from './rules.ts';
 import { RingSignalWindows } from './signal-windows.ts';
-import { WindowCheckpoints } from './window-rows.ts';
+import { extremesRead, WindowCheckpoints } from './window-rows.ts';
 import type { AlertTarget } from './signals.ts';
 
 export interface AlertControllerDeps extends CollectorDeps {
@@ -110,6 +110,8 @@ export class AlertController {
     if (!this.restored) await this.restore(now);
     const rules = [...BUILTIN_RULES, ...(await this.objectRules())];
     this.want(rules);
+    // The checkpoints store the max and min of the windows some rule reads them of, the sums and counts of all.
+    this.checkpoints.keepExtremes(extremesRead(rules));
     this.targets = await collectSignals(this.deps, this.windows, now);
     this.rules = rules;
     // In slices: a round over a large estate never holds the event loop (and the API's requests) for long.
