@@ -1,5 +1,6 @@
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { render } from '../src/kernel/messages/index.ts';
 import type { TestPolis } from './support/test-polis.ts';
 import { startTestPolis } from './support/test-polis.ts';
 
@@ -65,6 +66,54 @@ describe('AlertRule objects', () => {
     expect(both.body).toContain('spec.burnRate.short');
   });
 
+  it('takes a department trend rule (predict_linear) and refuses a wrong one naming the field, the problem and what is accepted', async () => {
+    const ok = await t.request('POST', `${O}/tenants/edu/alertrules`, {
+      token: t.tokens['edu-admin'],
+      body: rule('edu', 'p99-climbing', {
+        severity: 'ticket',
+        for: '30s',
+        selector: { application: 'portal' },
+        trend: { signal: 'latencyP99Ms', window: '5m', horizon: '10m', threshold: 1000, floor: 200 },
+      }),
+    });
+    expect(ok.statusCode).toBe(201);
+    const rising = await t.request('POST', `${O}/tenants/edu/alertrules`, {
+      token: t.tokens['edu-admin'],
+      body: rule('edu', 'bad-trend', {
+        severity: 'page',
+        trend: { signal: 'nodeCpuMax', window: '3m', horizon: '15m', threshold: 1, rising: '3m' },
+      }),
+    });
+    expect(rising.statusCode).toBe(422);
+    expect(rising.body).toContain('spec.trend.rising');
+    expect(rising.body).toContain('AlertRuleTrendRising');
+    expect(rising.body).toContain('spec.trend.signal');
+    expect(rising.body).toContain('AlertRuleSignalPlatformOnly');
+    const samples = await t.request('POST', `${O}/tenants/edu/alertrules`, {
+      token: t.tokens['edu-admin'],
+      body: rule('edu', 'bad-samples', {
+        severity: 'page',
+        trend: { signal: 'memoryOfLimit', window: '3m', horizon: '15m', threshold: 1, minSamples: 50 },
+      }),
+    });
+    expect(samples.statusCode).toBe(422);
+    expect(samples.body).toContain('spec.trend.minSamples');
+    const zh = await t.request('POST', `${O}/tenants/edu/alertrules`, {
+      token: t.tokens['edu-admin'],
+      body: rule('edu', 'bad-zh', {
+        severity: 'page',
+        trend: { signal: 'memoryOfLimit', window: '0s', horizon: '15m', threshold: 1 },
+      }),
+    });
+    expect(zh.statusCode).toBe(422);
+    expect(zh.body).toContain('spec.trend.window');
+    expect(zh.body).toContain('AlertRuleDurationZero');
+    // The cause carries its code and parameters; a console renders it in Chinese from the catalogue.
+    const cause = (JSON.parse(zh.body) as { causes: Array<{ code: string; params: Record<string, string> }> })
+      .causes[0]!;
+    expect(render(cause.code, cause.params, 'zh')).toContain('不是一段时间');
+  });
+
   it('checks an application’s slo policy with paths', async () => {
     const r = await t.request('POST', '/api/v1/apply', {
       token: t.tokens['edu-admin'],
@@ -104,6 +153,9 @@ describe('the Prometheus rule file', () => {
     const own = rules.find((x) => x.alert === 'slow-portal')!;
     expect(own).toMatchObject({ for: '5m', labels: { severity: 'page' } });
     expect(own.expr).toContain('max_over_time(');
+    const trend = rules.find((x) => x.alert === 'p99-climbing')!;
+    expect(trend).toMatchObject({ for: '30s', labels: { severity: 'ticket', polis_rule: 'edu/p99-climbing' } });
+    expect(trend.expr).toMatch(/^predict_linear\(/);
     expect(r.body).not.toMatch(/namespace=~?"[^"]*tax/);
     expect(rules.some((x) => x.alert === 'cluster-unreachable')).toBe(false);
   });
@@ -114,6 +166,10 @@ describe('the Prometheus rule file', () => {
     expect(
       (await t.request('GET', `${O}/tenants/edu/prometheusrules`, { token: t.tokens['tax-admin'] })).statusCode,
     ).toBe(403);
+    // A department's trend rule is its own: another department's export does not carry it.
+    const tax = await t.request('GET', `${O}/tenants/tax/prometheusrules`, { token: t.tokens['tax-admin'] });
+    expect(tax.statusCode).toBe(200);
+    expect(tax.body).not.toContain('p99-climbing');
     const bad = await t.request('GET', `${O}/prometheusrules?format=xml`, { token: t.adminToken });
     expect(bad.statusCode).toBe(400);
     expect(bad.body).toContain('query.format');

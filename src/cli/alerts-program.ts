@@ -91,10 +91,13 @@ export function registerAlertCommands(
             for?: string;
             threshold?: Record<string, unknown>;
             burnRate?: Record<string, unknown>;
+            trend?: Record<string, unknown>;
           };
           const e = s.threshold
             ? `${String(s.threshold.aggregate ?? 'avg')}(${String(s.threshold.signal)}[${String(s.threshold.window)}]) ${String(s.threshold.op)} ${String(s.threshold.value)}`
-            : `burn(${String(s.burnRate?.sli)}) >= ${String(s.burnRate?.factor)}x over ${String(s.burnRate?.long)} and ${String(s.burnRate?.short)}`;
+            : s.trend
+              ? `predict_linear(${String(s.trend.signal)}[${String(s.trend.window)}], ${String(s.trend.horizon)}) >= ${String(s.trend.threshold)}`
+              : `burn(${String(s.burnRate?.sli)}) >= ${String(s.burnRate?.factor)}x over ${String(s.burnRate?.long)} and ${String(s.burnRate?.short)}`;
           return [o.metadata.tenant ?? '', o.metadata.name, s.severity, e, s.for ?? '0s'];
         }),
         json: r,

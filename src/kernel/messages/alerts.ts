@@ -33,13 +33,18 @@ export const ALERTS_EN = {
     '{target}: throttled at its CPU limit in {percent}% of CPU periods throughout {window} (alert at {threshold}%)',
   AlertMemoryLeakPredicted:
     '{target}: a container’s working set at {percent}% of its memory limit, rising {perMinute} points a minute over {window}: at the limit (an OOM kill) in about {minutes} min (alert when within {horizon})',
+  AlertTrendPredicted:
+    '{rule} on {target}: {signal} at {value}, its line over {window} rising {perMinute} a minute: at {threshold} in about {minutes} min (alert when within {horizon})',
   // ── Rules and objectives ────────────────────────────────────────────────────────────────────────────────────
   SloFieldInvalid: 'not accepted here: expected {accepted}',
   AlertRuleSignalUnknown: 'unknown signal {signal}; expected one of {signals}',
   AlertRuleSignalPlatformOnly:
     'signal {signal} is about a {scope}, which belongs to no department: only rules in the platform space {space} read it',
   AlertRuleDurationInvalid: '"{value}" is not a duration: write one such as 30s, 5m, 1h or 3d',
-  AlertRuleNeedsOneExpr: 'give exactly one of threshold and burnRate',
+  AlertRuleNeedsOneExpr: 'give exactly one of threshold, burnRate and trend',
+  AlertRuleDurationZero: '"{value}" is no time: write a duration longer than 0s, such as 30s, 5m or 1h',
+  AlertRuleTrendRising:
+    'rising {rising} must be shorter than the window {window}: the newest samples must rise above the ones before them',
   AlertRuleTenantSelector: 'a department’s rule reads its own series: the selector may not name department {tenant}',
   AlertRuleWindowOrder: 'the short window {short} must be shorter than the long window {long}',
   AlertExportFormat: 'format={format} is not offered; expected prometheus',
@@ -93,11 +98,15 @@ export const ALERTS_ZH: Record<keyof typeof ALERTS_EN, string> = {
   AlertCpuThrottled: '{target}：{window} 内 {percent}% 的 CPU 周期因达到 CPU 上限而被限流（告警阈值 {threshold}%）',
   AlertMemoryLeakPredicted:
     '{target}：有容器的工作集内存达其内存上限的 {percent}%，{window} 内每分钟上升 {perMinute} 个百分点：约 {minutes} 分钟后达到上限（OOM 终止）（预计 {horizon} 内达到时告警）',
+  AlertTrendPredicted:
+    '{rule}（{target}）：{signal} 为 {value}，其 {window} 内的趋势线每分钟上升 {perMinute}：约 {minutes} 分钟后达到 {threshold}（在 {horizon} 内将达到时告警）',
   SloFieldInvalid: '此处不接受该值：应为 {accepted}',
   AlertRuleSignalUnknown: '未知信号 {signal}；应为以下之一：{signals}',
   AlertRuleSignalPlatformOnly: '信号 {signal} 属于{scope}，不属于任何部门：只有平台空间 {space} 中的规则可以读取',
   AlertRuleDurationInvalid: '"{value}" 不是时长：请写成 30s、5m、1h 或 3d 这样的形式',
-  AlertRuleNeedsOneExpr: 'threshold 与 burnRate 须且只须给出一个',
+  AlertRuleNeedsOneExpr: 'threshold、burnRate 与 trend 须且只须给出一个',
+  AlertRuleDurationZero: '"{value}" 不是一段时间：请写成大于 0s 的时长，如 30s、5m 或 1h',
+  AlertRuleTrendRising: 'rising {rising} 必须短于窗口 {window}：最新的样本须高于其之前的样本',
   AlertRuleTenantSelector: '部门规则只能读取本部门的序列：选择器不能指定部门 {tenant}',
   AlertRuleWindowOrder: '短窗口 {short} 必须短于长窗口 {long}',
   AlertExportFormat: '不支持 format={format}；应为 prometheus',

@@ -10,7 +10,7 @@ import { runInSlices } from '../../kernel/loop-slices.ts';
 import type { CompiledRule } from './rules.ts';
 import { BUILTIN_RULES } from './rules.ts';
 import { RingSignalWindows } from './signal-windows.ts';
-import { WindowCheckpoints } from './window-rows.ts';
+import { extremesRead, WindowCheckpoints } from './window-rows.ts';
 import type { AlertTarget } from './signals.ts';
 
 export interface AlertControllerDeps extends CollectorDeps {
@@ -110,6 +110,8 @@ export class AlertController {
     if (!this.restored) await this.restore(now);
     const rules = [...BUILTIN_RULES, ...(await this.objectRules())];
     this.want(rules);
+    // The checkpoints store the max and min of the windows some rule reads them of, the sums and counts of all.
+    this.checkpoints.keepExtremes(extremesRead(rules));
     this.targets = await collectSignals(this.deps, this.windows, now);
     this.rules = rules;
     // In slices: a round over a large estate never holds the event loop (and the API's requests) for long.
@@ -160,7 +162,8 @@ export class AlertController {
     this.restored = true;
     if (!state) return;
     // The windows first: the round that follows reads them (stored by the leader before, or by this process).
-    this.checkpoints.load(await state.loadWindows(), now);
+    // In slices, as the evaluation: taking up a large estate's windows is about a second of CPU.
+    await runInSlices(this.checkpoints.loadInSteps(await state.loadWindows(), now));
     // What was loaded is in the store already; this round's samples, taken at `now` after it, are not.
     this.windowsSavedAt = now - 1;
     const rows = await state.loadAlerts();

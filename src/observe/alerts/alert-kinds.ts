@@ -50,8 +50,27 @@ export interface AlertRuleSpec {
     readonly long: string;
     readonly short: string;
   };
+  /**
+   * A trend (Prometheus's `predict_linear`): the least-squares line through the samples of `window`, `horizon`
+   * ahead, reaches `threshold` while rising (BUILTIN memory-leak-predicted is one).
+   */
+  readonly trend?: {
+    readonly signal: string;
+    readonly window: string;
+    readonly horizon: string;
+    readonly threshold: number;
+    /** The newest sample at least this (absent: no floor). */
+    readonly floor?: number;
+    /** The samples of the last `rising` never fall and end above every one before them (default: a third of the window). */
+    readonly rising?: string;
+    /** Fewest samples (bucket averages, 20 per window at most) the line is fitted to (default 4). */
+    readonly minSamples?: number;
+  };
   readonly description?: { readonly zh: string; readonly en: string };
 }
+
+/** A trend's line is fitted to the window's bucket averages: a ring has 20 (RingSignalWindows' default). */
+export const TREND_MAX_SAMPLES = 20;
 
 const alertRuleSpec = z
   .object({
@@ -86,6 +105,18 @@ const alertRuleSpec = z
       })
       .strict()
       .optional(),
+    trend: z
+      .object({
+        signal: z.string().min(1).max(64),
+        window: duration,
+        horizon: duration,
+        threshold: z.number().finite(),
+        floor: z.number().finite().optional(),
+        rising: duration.optional(),
+        minSamples: z.number().int().min(2).max(TREND_MAX_SAMPLES).optional(),
+      })
+      .strict()
+      .optional(),
     description: bilingual.optional(),
   })
   .strict();
@@ -103,24 +134,19 @@ export function alertRuleCauses(spec: AlertRuleSpec, tenant: string): ErrorCause
     return ms;
   };
   dur(spec.for, 'spec.for');
-  if ((spec.threshold === undefined) === (spec.burnRate === undefined))
-    causes.push(codedCause('spec', msg('AlertRuleNeedsOneExpr')));
+  const exprs = [spec.threshold, spec.burnRate, spec.trend].filter((x) => x !== undefined).length;
+  if (exprs !== 1) causes.push(codedCause('spec', msg('AlertRuleNeedsOneExpr')));
+  // A signal known, and (outside the platform space) one a department owns: a cluster's belongs to none.
+  const signalCauses = (signal: string, path: string) => {
+    if (!isAlertSignal(signal))
+      causes.push(codedCause(path, msg('AlertRuleSignalUnknown', { signal, signals: SIGNAL_NAMES.join(', ') })));
+    else if (ALERT_SIGNALS[signal] === 'cluster' && tenant !== PLATFORM_SPACE)
+      causes.push(
+        codedCause(path, msg('AlertRuleSignalPlatformOnly', { signal, scope: 'cluster', space: PLATFORM_SPACE })),
+      );
+  };
   if (spec.threshold) {
-    const s = spec.threshold.signal;
-    if (!isAlertSignal(s))
-      causes.push(
-        codedCause(
-          'spec.threshold.signal',
-          msg('AlertRuleSignalUnknown', { signal: s, signals: SIGNAL_NAMES.join(', ') }),
-        ),
-      );
-    else if (ALERT_SIGNALS[s] === 'cluster' && tenant !== PLATFORM_SPACE)
-      causes.push(
-        codedCause(
-          'spec.threshold.signal',
-          msg('AlertRuleSignalPlatformOnly', { signal: s, scope: 'cluster', space: PLATFORM_SPACE }),
-        ),
-      );
+    signalCauses(spec.threshold.signal, 'spec.threshold.signal');
     dur(spec.threshold.window, 'spec.threshold.window');
   }
   if (spec.burnRate) {
@@ -134,28 +160,45 @@ export function alertRuleCauses(spec: AlertRuleSpec, tenant: string): ErrorCause
         ),
       );
   }
+  if (spec.trend) {
+    const t = spec.trend;
+    signalCauses(t.signal, 'spec.trend.signal');
+    const positive = (v: string, path: string) => {
+      const ms = dur(v, path);
+      if (ms === 0) causes.push(codedCause(path, msg('AlertRuleDurationZero', { value: v })));
+      return ms;
+    };
+    const window = positive(t.window, 'spec.trend.window');
+    positive(t.horizon, 'spec.trend.horizon');
+    const rising = t.rising === undefined ? undefined : positive(t.rising, 'spec.trend.rising');
+    if (window !== undefined && window > 0 && rising !== undefined && rising >= window)
+      causes.push(
+        codedCause('spec.trend.rising', msg('AlertRuleTrendRising', { rising: t.rising!, window: t.window })),
+      );
+  }
   const dept = spec.selector?.department;
   if (tenant !== PLATFORM_SPACE && dept !== undefined && dept !== tenant)
     causes.push(codedCause('spec.selector.department', msg('AlertRuleTenantSelector', { tenant: dept })));
+  const signal = spec.threshold?.signal ?? spec.trend?.signal;
   if (
     tenant !== PLATFORM_SPACE &&
     spec.selector?.cluster !== undefined &&
-    spec.threshold &&
-    isAlertSignal(spec.threshold.signal) &&
-    ALERT_SIGNALS[spec.threshold.signal] !== 'component'
+    signal !== undefined &&
+    isAlertSignal(signal) &&
+    ALERT_SIGNALS[signal] !== 'component'
   )
     causes.push(
       codedCause(
         'spec.selector.cluster',
-        msg('AlertRuleSignalPlatformOnly', { signal: spec.threshold.signal, scope: 'cluster', space: PLATFORM_SPACE }),
+        msg('AlertRuleSignalPlatformOnly', { signal, scope: 'cluster', space: PLATFORM_SPACE }),
       ),
     );
   return causes;
 }
 
 /**
- * An alert rule (docs/observe.md, Rule format): a threshold on a signal's window aggregate, or an SLO burn rate,
- * with a `for` duration and a severity. In a department it reads that department's series only; in the platform
+ * An alert rule (docs/observe.md, Rule format): a threshold on a signal's window aggregate, an SLO burn rate, or a
+ * signal's trend (the least-squares line over a window, projected ahead), with a `for` duration and a severity. In a department it reads that department's series only; in the platform
  * space every department's and the clusters'.
  */
 export const alertRuleKind: KindDefinition = defineKind({
@@ -166,7 +209,8 @@ export const alertRuleKind: KindDefinition = defineKind({
   shortNames: ['ar'],
   scope: 'tenant',
   category: 'config',
-  description: 'An alert rule: a threshold on a signal or an SLO burn rate, with a for duration and a severity.',
+  description:
+    'An alert rule: a threshold on a signal, an SLO burn rate or a signal’s trend, with a for duration and a severity.',
   spec: alertRuleSpec,
   status: z.record(z.string(), z.unknown()),
   validate: (obj) => alertRuleCauses(obj.spec as AlertRuleSpec, (obj.metadata as { tenant?: string }).tenant ?? ''),
@@ -174,6 +218,7 @@ export const alertRuleKind: KindDefinition = defineKind({
     { name: 'SEVERITY', path: 'spec.severity' },
     { name: 'SIGNAL', path: 'spec.threshold.signal' },
     { name: 'SLI', path: 'spec.burnRate.sli' },
+    { name: 'TREND', path: 'spec.trend.signal' },
     { name: 'FOR', path: 'spec.for' },
   ],
 });
@@ -213,6 +258,29 @@ export function compileRule(obj: StoredObject): CompiledRule | undefined {
         windowMs,
         op: spec.threshold.op,
         threshold: spec.threshold.value,
+      },
+    };
+  }
+  if (spec.trend && isAlertSignal(spec.trend.signal)) {
+    const t = spec.trend;
+    const signal = spec.trend.signal;
+    const windowMs = parseDuration(t.window);
+    const horizonMs = parseDuration(t.horizon);
+    const risingMs = t.rising === undefined ? undefined : parseDuration(t.rising);
+    if (windowMs === undefined || horizonMs === undefined || (t.rising !== undefined && risingMs === undefined))
+      return undefined;
+    return {
+      ...base,
+      symptom: ALERT_SIGNALS[signal] === 'component',
+      expr: {
+        kind: 'trend',
+        signal,
+        windowMs,
+        horizonMs,
+        risingMs: risingMs ?? Math.round(windowMs / 3),
+        threshold: t.threshold,
+        floor: t.floor ?? -Infinity,
+        minSamples: t.minSamples ?? 4,
       },
     };
   }

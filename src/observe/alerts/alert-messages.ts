@@ -14,6 +14,7 @@ export function targetName(labels: SeriesLabels): string {
 
 const pct = (v: number) => Math.round(v * 1000) / 10;
 const round = (v: number) => Math.round(v * 100) / 100;
+const sig = (v: number) => Number(v.toPrecision(3));
 
 /** The coded message of an alert of `rule` on `target` at `value` (the objective too, for a burn rate). */
 export function alertMessage(
@@ -61,6 +62,19 @@ export function alertMessage(
       ? msg('AlertCpuAboveNormal', { ...common, percent: pct(value), baseline: pct(base), floor: pct(e.floor) })
       : msg('AlertLatencyShifted', { ...common, value: Math.round(value), baseline: Math.round(base), floor: e.floor });
   }
+  if (e.kind === 'trend' && !(rule.id.startsWith('builtin:') && e.signal === 'memoryOfLimit'))
+    // An AlertRule's trend, on any signal: in the signal's own unit, to three significant digits.
+    return msg('AlertTrendPredicted', {
+      rule: rule.name,
+      target: targetName(l),
+      signal: e.signal,
+      value: sig(trend?.last ?? 0),
+      window: formatDuration(e.windowMs),
+      perMinute: sig(trend?.perMinute ?? 0),
+      threshold: e.threshold,
+      minutes: Math.round((trend?.minutesToThreshold ?? 0) * 10) / 10,
+      horizon: formatDuration(e.horizonMs),
+    });
   if (e.kind === 'trend')
     return msg('AlertMemoryLeakPredicted', {
       target: targetName(l),

@@ -137,7 +137,9 @@ export function ruleExpr(rule: CompiledRule, scope: ExportScope, objective?: num
     const w = `(${q})[${formatDuration(e.windowMs)}:15s]`;
     // Rising now (polis: no fall within risingMs, and above the window before it): no falling step in risingMs.
     const rising = `(${q}) > max_over_time((${q})[${formatDuration(e.windowMs - e.risingMs)}:15s] offset ${formatDuration(e.risingMs)}) and min_over_time(deriv((${q})[30s:15s])[${formatDuration(e.risingMs)}:15s]) >= 0`;
-    return `predict_linear(${w}, ${e.horizonMs / 1000}) >= ${e.threshold} and deriv(${w}) > 0 and (${q}) >= ${e.floor} and ${rising}`;
+    // No floor (an AlertRule's trend without one): no clause.
+    const floor = Number.isFinite(e.floor) ? ` and (${q}) >= ${e.floor}` : '';
+    return `predict_linear(${w}, ${e.horizonMs / 1000}) >= ${e.threshold} and deriv(${w}) > 0${floor} and ${rising}`;
   }
   const obj = e.objective ?? objective;
   if (obj === undefined) return undefined;

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { WindowCheckpoint, WindowRow, WindowSeries, WindowSlotRow } from '../../resources/alert-state.ts';
 import { AGGREGATES, RingSignalWindows } from './signal-windows.ts';
-import { readSlotRow, tenantOfSeries, WindowCheckpoints } from './window-rows.ts';
+import { extremesRead, readSlotRow, tenantOfSeries, WindowCheckpoints } from './window-rows.ts';
+import { BUILTIN_RULES } from './rules.ts';
+import type { CompiledRule } from './rules.ts';
 
 const M = 60_000;
 const T0 = Date.parse('2026-03-01T00:00:00Z');
@@ -202,5 +204,68 @@ describe('window rows', () => {
     const c = new WindowCheckpoints(live);
     expect(c.windowsKept(M)).toEqual([2 * M, 5 * M]);
     expect(c.windowsKept(30_000)).toEqual([M, 2 * M, 5 * M]);
+  });
+
+  it('stores the max and min only of the windows a rule reads them of; a restore reads sums, counts and averages of all', () => {
+    const sizes = [2 * M, 60 * M];
+    const live = windowsFor(sizes);
+    const table = new Table();
+    const c = new WindowCheckpoints(live);
+    // A rule reads the max of nodesNotReady over 2 minutes: only that window's extremes are stored.
+    c.keepExtremes([['nodesNotReady', 2 * M]]);
+    let now = T0;
+    for (let i = 0; i < 40; i++, now += 15_000) KEYS.forEach((k, j) => live.record(k, now, (i % 7) + j * 0.25));
+    now -= 15_000;
+    table.save(c, live, -Infinity, now);
+    const restored = table.restore(now);
+    for (const k of KEYS)
+      for (const w of sizes) {
+        for (const agg of ['avg', 'sum', 'count'] as const)
+          expect(restored.aggregate(k, w, agg, now)).toBe(live.aggregate(k, w, agg, now));
+        const kept = k.startsWith('nodesNotReady') && w === 2 * M;
+        for (const agg of ['max', 'min'] as const)
+          // Not stored: read as nothing (as an empty window), never as a wrong number.
+          expect(restored.aggregate(k, w, agg, now)).toBe(kept ? live.aggregate(k, w, agg, now) : undefined);
+        expect(restored.bucketAverages(k, w, now)).toEqual(live.bucketAverages(k, w, now));
+      }
+    // Samples after the restore count for the extremes again.
+    restored.record(KEYS[0]!, now + 15_000, 3);
+    expect(restored.aggregate(KEYS[0]!, 60 * M, 'max', now + 15_000)).toBe(3);
+    // The same buckets with every extreme: more bytes.
+    const all = new Table();
+    all.save(new WindowCheckpoints(live), live, -Infinity, now);
+    const bytes = (t: Table) => [...t.slots.values()].reduce((n, r) => n + r.data.length, 0);
+    expect(bytes(table)).toBeLessThan(bytes(all));
+    // A row of the format before (2: every extreme stored) reads as it did.
+    for (const r of all.slots.values()) r.data[0] = 2;
+    expectSame(live, all.restore(now), sizes, now);
+  });
+
+  it('knows which windows the rules read an extreme of, and keeps every window of an expression it does not know', () => {
+    const pairs = extremesRead(BUILTIN_RULES).map(([s, w]) => `${s}/${w / M}m`);
+    // memory-near-limit's max over 5 minutes, the baselines' minimum over their minute, the burst budget's max.
+    expect(new Set(pairs)).toEqual(
+      new Set(['memoryOfLimit/5m', 'latencyP99Ms/1m', 'errorRatio/1m', 'burstBudgetUsed/5m']),
+    );
+    const odd = { ...BUILTIN_RULES[0]!, expr: { kind: 'other', signal: 'x', windowMs: M } } as unknown as CompiledRule;
+    expect(() => extremesRead([odd])).not.toThrow();
+  });
+
+  it('loads a dictionary whose ids are sparse (a store’s ids can be large)', () => {
+    const live = windowsFor([2 * M]);
+    live.record(KEYS[0]!, T0, 4);
+    live.record(KEYS[1]!, T0, 1);
+    const c = new WindowCheckpoints(live);
+    const unnamed = c.unnamed();
+    const ids = [2 ** 40 + 3, 7];
+    c.name(unnamed, ids);
+    const { put } = c.rows(2 * M, -Infinity, T0);
+    const restored = new RingSignalWindows();
+    const taken = new WindowCheckpoints(restored).load(
+      { series: unnamed.map((s, i) => ({ ...s, id: ids[i]! })), slots: put, legacy: [] },
+      T0,
+    );
+    expect(taken).toBe(2);
+    expectSame(live, restored, [2 * M], T0);
   });
 });
