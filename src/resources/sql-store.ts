@@ -21,7 +21,7 @@ import type {
 } from './store.ts';
 import { acquireLease, checkFence, fenceHolds, readLease, releaseLease } from './sql/lease-rows.ts';
 import { HeldTerms } from './sql/held-terms.ts';
-import { checkShard, heartbeatMember, leaveMember, liveRows, readMembers, shardClaim } from './sql/member-rows.ts';
+import { heartbeatMember, leaveMember, liveRows, readMembers, shardClaim } from './sql/member-rows.ts';
 import { capacityReserved, reserveCapacity } from './sql/reservation-rows.ts';
 import { auditPages, checkLimit, selectAudit } from './sql/audit-rows.ts';
 import { listsAtOnce, scanList, scanListAtOnce } from './sql/list-scan.ts';

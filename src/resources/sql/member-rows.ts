@@ -59,21 +59,10 @@ export async function liveRows(db: Kysely<Schema>, nowMs: string): Promise<LiveM
 }
 
 /**
- * Inside a write transaction: throws ConflictError (cause `ShardFenced`) unless the fence's member is live in its
- * epoch; returns the check for each application the transaction writes (`claim`), against the live set read here.
- * `lock` (PostgreSQL: the members table in SHARE mode) keeps membership from changing until this transaction
- * commits: a joining member's insert, or the reaping of this one, waits for it.
+ * The live members, after `lock` (PostgreSQL: the members table in SHARE mode, which keeps membership from changing
+ * until the transaction commits: a joining member's insert, or the reaping of this one, waits for it); in a write
+ * transaction, the set until it commits. shardClaim judges a fence against them.
  */
-export async function checkShard(
-  db: Kysely<Schema>,
-  nowMs: string,
-  lock: string | undefined,
-  fence: ShardFence,
-): Promise<(key: ObjectKey) => void> {
-  return shardClaim(await readMembers(db, nowMs, lock), fence);
-}
-
-/** The live members, after `lock` (see checkShard); in a write transaction, the set until it commits. */
 export async function readMembers(db: Kysely<Schema>, nowMs: string, lock: string | undefined): Promise<LiveMember[]> {
   if (lock) await sql.raw(lock).execute(db);
   return liveRows(db, nowMs);
