@@ -243,9 +243,17 @@ describe('window rows', () => {
 
   it('knows which windows the rules read an extreme of, and keeps every window of an expression it does not know', () => {
     const pairs = extremesRead(BUILTIN_RULES).map(([s, w]) => `${s}/${w / M}m`);
-    // memory-near-limit's max over 5 minutes, the baselines' minimum over their minute, the burst budget's max.
+    // memory-near-limit's max over 5 minutes, the baselines' minimum over their minute (cpu-above-normal's too),
+    // cpu-throttled's minimum over its minute, the burst budget's max.
     expect(new Set(pairs)).toEqual(
-      new Set(['memoryOfLimit/5m', 'latencyP99Ms/1m', 'errorRatio/1m', 'burstBudgetUsed/5m']),
+      new Set([
+        'memoryOfLimit/5m',
+        'latencyP99Ms/1m',
+        'errorRatio/1m',
+        'cpuUtilization/1m',
+        'cpuThrottled/1m',
+        'burstBudgetUsed/5m',
+      ]),
     );
     const odd = { ...BUILTIN_RULES[0]!, expr: { kind: 'other', signal: 'x', windowMs: M } } as unknown as CompiledRule;
     expect(() => extremesRead([odd])).not.toThrow();
