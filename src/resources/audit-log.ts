@@ -66,25 +66,102 @@ export function canonicalJson(value: unknown): string {
   return `${out}}`;
 }
 
-/** The chain link: sha256 over the previous hash, the sequence number and the canonical entry. */
-export function auditHash(prevHash: string, seq: number, entry: AuditEntryInput): string {
-  const fields: AuditEntryInput = {
-    time: entry.time,
-    actor: entry.actor,
-    verb: entry.verb,
-    apiVersion: entry.apiVersion,
-    kind: entry.kind,
-    tenant: entry.tenant,
-    name: entry.name,
-    outcome: entry.outcome,
-    code: entry.code,
-    message: entry.message,
-    requestId: entry.requestId,
-    changes: entry.changes,
+/**
+ * `value` as it reads back from JSON (`value` itself when JSON carries it unchanged), its JSON text and its canonical
+ * form: always `json === JSON.stringify(value) ?? 'null'`, `canonical === canonicalJson(JSON.parse(json))` and `read`
+ * equal to `JSON.parse(json)` as JSON values (an own key holding undefined counts as absent, as in jsonEqual). A plain JSON value (the objects polis writes) is walked once for its canonical form
+ * and serialised once; only a value JSON would change (a Date, a class instance, undefined in an array, NaN, -0) goes
+ * through JSON.parse first. Each audit entry of a write passes its `changes` (for a create, the whole object) here.
+ */
+export function jsonAndCanonical(value: unknown): { read: unknown; json: string; canonical: string } {
+  const canonical = plainCanonical(value);
+  const json = JSON.stringify(value) ?? 'null';
+  if (canonical !== undefined) return { read: value, json, canonical };
+  const read = JSON.parse(json) as unknown;
+  return { read, json, canonical: canonicalJson(read) };
+}
+
+/** The quoted form of keys seen before (JSON.stringify of each key is most of canonicalJson's own time). */
+const quotedKeys = new Map<string, string>();
+const QUOTED_KEYS_LIMIT = 10_000;
+
+function quoted(key: string): string {
+  let q = quotedKeys.get(key);
+  if (q === undefined) {
+    q = JSON.stringify(key);
+    if (quotedKeys.size < QUOTED_KEYS_LIMIT && key.length <= 64) quotedKeys.set(key, q);
+  }
+  return q;
+}
+
+/** canonicalJson of a value JSON carries unchanged; undefined for any other value (it may hold what JSON changes). */
+function plainCanonical(value: unknown): string | undefined {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return JSON.stringify(value);
+    case 'number':
+      return Number.isFinite(value) && !Object.is(value, -0) ? JSON.stringify(value) : undefined;
+    case 'object':
+      break;
+    default:
+      return undefined;
+  }
+  if (value === null) return 'null';
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) {
+      if (!(i in value)) return undefined;
+      const v = plainCanonical(value[i]);
+      if (v === undefined) return undefined;
+      out += i > 0 ? `,${v}` : v;
+    }
+    return `${out}]`;
+  }
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (proto !== Object.prototype && proto !== null) return undefined;
+  const obj = value as Record<string, unknown>;
+  const keys = Object.keys(obj).sort();
+  let out = '{';
+  for (const k of keys) {
+    const v = obj[k];
+    if (v === undefined) continue;
+    if (k === '__proto__' || k === 'toJSON') return undefined;
+    const text = plainCanonical(v);
+    if (text === undefined) return undefined;
+    out += `${out.length > 1 ? ',' : ''}${quoted(k)}:${text}`;
+  }
+  return `${out}}`;
+}
+
+/**
+ * The chain link: sha256 over the previous hash, the sequence number and the canonical entry. `changesCanonical`, when
+ * the caller has it (jsonAndCanonical), is `canonicalJson(entry.changes)` already serialised.
+ */
+export function auditHash(prevHash: string, seq: number, entry: AuditEntryInput, changesCanonical?: string): string {
+  // The canonical entry, written in its sorted key order without a walk over the entry (the text canonicalJson gives
+  // for the twelve fields: a field holding undefined is left out).
+  const changes = entry.changes === undefined ? undefined : (changesCanonical ?? canonicalJson(entry.changes));
+  let text = '{';
+  const field = (name: string, v: string | undefined) => {
+    if (v === undefined) return;
+    if (text.length > 1) text += ',';
+    text += `"${name}":${v}`;
   };
-  return createHash('sha256')
-    .update(`${prevHash}\n${seq}\n${canonicalJson(fields)}`)
-    .digest('hex');
+  const scalar = (v: unknown) => (v === undefined ? undefined : canonicalJson(v));
+  field('actor', scalar(entry.actor));
+  field('apiVersion', scalar(entry.apiVersion));
+  field('changes', changes);
+  field('code', scalar(entry.code));
+  field('kind', scalar(entry.kind));
+  field('message', scalar(entry.message));
+  field('name', scalar(entry.name));
+  field('outcome', scalar(entry.outcome));
+  field('requestId', scalar(entry.requestId));
+  field('tenant', scalar(entry.tenant));
+  field('time', scalar(entry.time));
+  field('verb', scalar(entry.verb));
+  return createHash('sha256').update(`${prevHash}\n${seq}\n${text}}`).digest('hex');
 }
 
 export interface AuditVerification {

@@ -15,9 +15,15 @@ type AuditRow = Selectable<Schema['audit']>;
  * time ranges compare as text), `changes` passed through JSON (undefined becomes null). Hashing this form is what
  * makes a stored entry verify after a round trip.
  */
-export function normalizeAuditInput(input: AuditEntryInput): AuditEntryInput {
+export function normalizeAuditInput(input: AuditEntryInput, changesRead?: { read: unknown }): AuditEntryInput {
   const time = canonicalTime(input.time, 'time');
-  const changes = input.changes === undefined ? null : (JSON.parse(JSON.stringify(input.changes) ?? 'null') as unknown);
+  // `changesRead`: the changes as they read back, already made by the caller (jsonAndCanonical).
+  const changes =
+    input.changes === undefined
+      ? null
+      : changesRead !== undefined
+        ? changesRead.read
+        : (JSON.parse(JSON.stringify(input.changes) ?? 'null') as unknown);
   return {
     time,
     actor: input.actor,
@@ -34,7 +40,8 @@ export function normalizeAuditInput(input: AuditEntryInput): AuditEntryInput {
   };
 }
 
-export function toAuditRow(e: AuditEntry): AuditRow {
+/** `changesText`: the JSON text of `e.changes` when the caller has it (the same text JSON.stringify gives). */
+export function toAuditRow(e: AuditEntry, changesText?: string): AuditRow {
   return {
     seq: e.seq,
     time: e.time,
@@ -48,7 +55,7 @@ export function toAuditRow(e: AuditEntry): AuditRow {
     code: e.code,
     message: e.message,
     request_id: e.requestId,
-    changes: e.changes === null ? null : JSON.stringify(e.changes),
+    changes: e.changes === null ? null : (changesText ?? JSON.stringify(e.changes)),
     prev_hash: e.prevHash,
     hash: e.hash,
   };

@@ -7,7 +7,7 @@ import {
   type QueryCreator,
   type Transaction,
 } from 'kysely';
-import { auditHash, GENESIS_HASH, type AuditEntry, type AuditEntryInput } from '../audit-log.ts';
+import { auditHash, GENESIS_HASH, jsonAndCanonical, type AuditEntry, type AuditEntryInput } from '../audit-log.ts';
 import { describeKey, keyOf, type ObjectKey, type StoredObject } from '../envelope.ts';
 import { NotFoundError } from '../../kernel/errors.ts';
 import type { StoreTx, TxChange } from '../store.ts';
@@ -674,10 +674,13 @@ export class SqlStoreTx implements StoreTx {
   async appendAudit(input: AuditEntryInput): Promise<AuditEntry> {
     this.#checkOpen();
     const head = this.#state.auditHead ?? (await this.#readAuditHead());
-    const fields = normalizeAuditInput(input);
+    // The changes (for a create, the whole object) serialised once: their stored text and their canonical form.
+    const text = input.changes === undefined || input.changes === null ? undefined : jsonAndCanonical(input.changes);
+    const fields = normalizeAuditInput(input, text);
     const seq = head.seq + 1;
-    const entry: AuditEntry = { seq, ...fields, prevHash: head.hash, hash: auditHash(head.hash, seq, fields) };
-    const row = toAuditRow(entry);
+    const hash = auditHash(head.hash, seq, fields, fields.changes === null ? undefined : text?.canonical);
+    const entry: AuditEntry = { seq, ...fields, prevHash: head.hash, hash };
+    const row = toAuditRow(entry, text?.json);
     if (this.#combine) {
       // Held back with the puts before it, if any.
       if (this.#pendingAudit.length >= HELD_ROWS) await this.settle();
