@@ -42,6 +42,28 @@ export function mergeByName(items: Obj[], item: Obj): void {
   else items.push(item);
 }
 
+/**
+ * A deep copy of parameters as the schemas give them (plain objects, arrays, strings, numbers, booleans): several
+ * times cheaper than structuredClone on such small values (every render copies a container's env and probes).
+ * Anything else (a Date, a Map, a class instance) is copied by structuredClone, as before.
+ */
+export function copyJson<T>(value: T): T {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) {
+    const out: unknown[] = new Array<unknown>(value.length);
+    for (let i = 0; i < value.length; i++) out[i] = copyJson(value[i] as unknown);
+    return out as T;
+  }
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (proto !== Object.prototype && proto !== null) return structuredClone(value);
+  const keys = Object.keys(value);
+  // An own `__proto__` key (JSON.parse makes one) would set the copy's prototype if assigned.
+  if (keys.includes('__proto__')) return structuredClone(value);
+  const out: Obj = {};
+  for (const k of keys) out[k] = copyJson((value as Obj)[k]);
+  return out as T;
+}
+
 /** Copies `o` without the keys whose value is undefined, so optional parameters leave no trace. */
 export function defined(o: Obj): Obj {
   const out: Obj = {};

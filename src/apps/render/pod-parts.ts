@@ -1,5 +1,5 @@
 import type { EnvVar, HealthProbe, LegacyVolume, VolumeMounts } from './common-schemas.ts';
-import { defined, type Obj } from './objects.ts';
+import { copyJson, defined, type Obj } from './objects.ts';
 
 /** The container and pod fields every KubeVela component template builds the same way. */
 
@@ -39,7 +39,7 @@ export function mainContainer(name: string, p: ContainerParams): Obj {
     imagePullPolicy: p.imagePullPolicy,
     command: p.cmd && [...p.cmd],
     args: p.args && [...p.args],
-    env: p.env && p.env.map((e) => structuredClone(e)),
+    env: p.env && p.env.map((e) => copyJson(e)),
     resources: Object.keys(resources).length > 0 ? resources : undefined,
     volumeMounts: volumeMountsOf(p),
     livenessProbe: p.livenessProbe && probe(p.livenessProbe),
@@ -48,7 +48,7 @@ export function mainContainer(name: string, p: ContainerParams): Obj {
 }
 
 export function probe(p: HealthProbe): Obj {
-  return structuredClone(defined(p as unknown as Obj));
+  return copyJson(defined(p as unknown as Obj));
 }
 
 /** `volumeMounts` wins over the deprecated `volumes` when both are given, as in the CUE templates. */
