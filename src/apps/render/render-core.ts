@@ -65,7 +65,8 @@ function parseAll<T>(
 export interface CoreOptions {
   /**
    * Only the causes are read: the manifests are left out of the result (empty), as are the resource policies read
-   * from them, sparing their canonical form (keys sorted at every depth). Every cause is still found.
+   * from them, sparing their canonical form (keys sorted at every depth), and the objects get no labels. Every cause
+   * is still found.
    */
   readonly causesOnly?: boolean;
   /** Called with each component's render as renderComponent returned it, before its objects are stamped. */
@@ -140,12 +141,14 @@ export function renderCore(spec: ApplicationSpec, ctx: CoreContext, opts: CoreOp
     const after = overrides.values.length > 0 ? ' (after the override policies)' : '';
     causes.push(...r.causes.map((cause) => ({ path: cause.path, message: cause.message + after })));
     if (!r.workload) continue;
-    stampWorkload(r.workload, ctx, c.name, c.type, c.externalRevision);
+    // Labels find no problem and no object's key (kind, namespace, name) depends on them: validation, which reads
+    // only the causes, leaves them out.
+    if (!opts.causesOnly) stampWorkload(r.workload, ctx, c.name, c.type, c.externalRevision);
     placeInNamespace(r.workload, ctx.namespace);
     add(r.workload, `spec.components[${c.index}]`, c.name);
     if (r.autoscaled) autoscaled.add(manifestKey(r.workload as unknown as Manifest));
     for (const o of r.outputs) {
-      stampTraitOutput(o.obj, ctx, c.name, o.traitType, o.resource, c.externalRevision);
+      if (!opts.causesOnly) stampTraitOutput(o.obj, ctx, c.name, o.traitType, o.resource, c.externalRevision);
       placeInNamespace(o.obj, ctx.namespace);
       add(o.obj, o.path, c.name);
     }
