@@ -95,10 +95,12 @@ describe('canonicalJson', () => {
 describe('jsonAndCanonical', () => {
   it('gives the JSON text and the canonical form of the value as it reads back, for any value', () => {
     class Point {
-      constructor(
-        readonly x: number,
-        readonly y: number,
-      ) {}
+      readonly x: number;
+      readonly y: number;
+      constructor(x: number, y: number) {
+        this.x = x;
+        this.y = y;
+      }
       get sum(): number {
         return this.x + this.y;
       }

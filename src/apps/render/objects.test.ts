@@ -3,7 +3,10 @@ import { copyJson } from './objects.ts';
 
 describe('copyJson', () => {
   it('copies plain data deeply, sharing nothing with the original', () => {
-    const env = [{ name: 'A', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }, { name: 'B', value: 'x' }];
+    const env = [
+      { name: 'A', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } },
+      { name: 'B', value: 'x' },
+    ];
     const copy = copyJson(env);
     expect(copy).toStrictEqual(env);
     copy[0]!.valueFrom!.secretKeyRef.name = 'changed';

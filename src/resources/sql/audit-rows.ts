@@ -40,8 +40,12 @@ export function normalizeAuditInput(input: AuditEntryInput, changesRead?: { read
   };
 }
 
-/** `changesText`: the JSON text of `e.changes` when the caller has it (the same text JSON.stringify gives). */
-export function toAuditRow(e: AuditEntry, changesText?: string): AuditRow {
+export function toAuditRow(e: AuditEntry): AuditRow {
+  return auditRowWithText(e, undefined);
+}
+
+/** toAuditRow with the JSON text of `e.changes` when the caller has it (the text JSON.stringify gives). */
+export function auditRowWithText(e: AuditEntry, changesText: string | undefined): AuditRow {
   return {
     seq: e.seq,
     time: e.time,

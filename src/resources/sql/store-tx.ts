@@ -11,7 +11,7 @@ import { auditHash, GENESIS_HASH, jsonAndCanonical, type AuditEntry, type AuditE
 import { describeKey, keyOf, type ObjectKey, type StoredObject } from '../envelope.ts';
 import { NotFoundError } from '../../kernel/errors.ts';
 import type { StoreTx, TxChange } from '../store.ts';
-import { normalizeAuditInput, toAuditRow } from './audit-rows.ts';
+import { auditRowWithText, normalizeAuditInput, toAuditRow } from './audit-rows.ts';
 
 type AuditRow = ReturnType<typeof toAuditRow>;
 /** A put held back (SqlStoreTx `combine`): its object row and its event. */
@@ -680,7 +680,7 @@ export class SqlStoreTx implements StoreTx {
     const seq = head.seq + 1;
     const hash = auditHash(head.hash, seq, fields, fields.changes === null ? undefined : text?.canonical);
     const entry: AuditEntry = { seq, ...fields, prevHash: head.hash, hash };
-    const row = toAuditRow(entry, text?.json);
+    const row = auditRowWithText(entry, text?.json);
     if (this.#combine) {
       // Held back with the puts before it, if any.
       if (this.#pendingAudit.length >= HELD_ROWS) await this.settle();
