@@ -8,7 +8,8 @@
  * Environment: BENCH_TENANTS (100), BENCH_APPS_PER_TENANT (100), BENCH_DURATION seconds (20), BENCH_WARMUP (3),
  * BENCH_CONNECTIONS (32), BENCH_BACKENDS (sqlite,postgres), BENCH_PROFILE=1 to CPU-profile the server during the
  * mixed load (figures are then perturbed; the profile summary is printed and written beside the result),
- * BENCH_SETTLE_LIMIT seconds (300), BENCH_IDLE (20 seconds of idle CPU measured).
+ * BENCH_SETTLE_LIMIT seconds (300), BENCH_IDLE (20 seconds of idle CPU measured), BENCH_APPLY_BATCH (200 documents an
+ * apply), BENCH_SEED_CLIENTS (4 clients seeding at once; 1 = one batch at a time, the method before 2026-12-07 21:00Z).
  *
  * The server delivers the Applications it is given (render, place, apply to the simulated cloud, status and events).
  * The load is measured on a settled estate: after seeding, the bench waits until the delivery queue is empty and the
@@ -39,6 +40,8 @@ const params = {
   warmupSec: envInt('BENCH_WARMUP', 3),
   connections: envInt('BENCH_CONNECTIONS', 32),
   batch: envInt('BENCH_APPLY_BATCH', 200),
+  /** Clients seeding at once (seed()). */
+  seedClients: envInt('BENCH_SEED_CLIENTS', 4),
   settleLimitSec: envInt('BENCH_SETTLE_LIMIT', 300),
   idleSec: envInt('BENCH_IDLE', 20),
   backends: (process.env.BENCH_BACKENDS ?? 'sqlite,postgres').split(',').map((s) => s.trim()),
@@ -55,6 +58,7 @@ const custom = [
   'BENCH_WARMUP',
   'BENCH_CONNECTIONS',
   'BENCH_APPLY_BATCH',
+  'BENCH_SEED_CLIENTS',
   'BENCH_BACKENDS',
   'BENCH_SETTLE_LIMIT',
   'BENCH_IDLE',
@@ -136,7 +140,12 @@ async function measuredLoad(polis: ChildPolis, spec: LoadSpec): Promise<{ result
   return { result, cpuSec: processCpuSeconds(polis.pid) - cpu0 };
 }
 
-/** 100 departments in one apply, then the Applications in batches (each batch one transaction). */
+/**
+ * 100 departments in one apply, then the Applications in batches (each batch one transaction), sent by
+ * BENCH_SEED_CLIENTS clients at once, each taking the next batch when its last one is answered: several people or
+ * scripts running `polis apply -f` (one request, all or nothing, under the 1 MiB body limit) side by side.
+ * BENCH_SEED_CLIENTS=1 is the method of the figures before 2026-12-07 21:00Z (one batch at a time).
+ */
 async function seed(polis: ChildPolis): Promise<void> {
   await post(
     polis,
@@ -146,14 +155,20 @@ async function seed(polis: ChildPolis): Promise<void> {
   const docs: Record<string, unknown>[] = [];
   for (let t = 0; t < params.tenants; t++)
     for (let a = 0; a < params.appsPerTenant; a++) docs.push(applicationDoc(t, a));
-  for (let i = 0; i < docs.length; i += params.batch) {
-    const result = (await post(polis, '/api/v1/apply', docs.slice(i, i + params.batch))) as {
-      items: Array<{ action: string }>;
-    };
-    const created = result.items.filter((r) => r.action === 'created').length;
-    if (created !== Math.min(params.batch, docs.length - i))
-      throw new Error(`apply batch at ${i} created ${created} objects`);
-  }
+  let next = 0;
+  const client = async (): Promise<void> => {
+    while (next < docs.length) {
+      const i = next;
+      next += params.batch;
+      const result = (await post(polis, '/api/v1/apply', docs.slice(i, i + params.batch))) as {
+        items: Array<{ action: string }>;
+      };
+      const created = result.items.filter((r) => r.action === 'created').length;
+      if (created !== Math.min(params.batch, docs.length - i))
+        throw new Error(`apply batch at ${i} created ${created} objects`);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, params.seedClients) }, client));
 }
 
 async function runBackend(
@@ -390,7 +405,7 @@ function figuresOf(run: BackendRun): Figure[] {
       metric: `seed_rate${s}`,
       value: Math.round(objects / run.seedSec),
       unit: 'objects/s',
-      baseline: `${objects} Applications through /api/v1/apply in batches of ${params.batch}, ${round(run.seedSec)} s; server CPU ${round(run.seedCpuSec)} s (${round((1000 * run.seedCpuSec) / objects, 2)} ms per object)`,
+      baseline: `${objects} Applications through /api/v1/apply in batches of ${params.batch} from ${params.seedClients} client${params.seedClients === 1 ? '' : 's'} at once, ${round(run.seedSec)} s; server CPU ${round(run.seedCpuSec)} s (${round((1000 * run.seedCpuSec) / objects, 2)} ms per object)`,
     }),
   ];
   return figures;
