@@ -253,10 +253,11 @@ export class StatementTemplates {
     let t = this.#templates.get(id);
     if (t === undefined) {
       const markers = args.map((_, i) => `${MARKER}${i}\u0000`);
+      const index = new Map(markers.map((m, i) => [m, i]));
       const compiled = build(markers).compile();
       const params = compiled.parameters.map((p): Param | undefined => {
-        const i = markers.indexOf(p as string);
-        if (i >= 0) return i;
+        const i = typeof p === 'string' ? index.get(p) : undefined;
+        if (i !== undefined) return i;
         // A value made from an argument (not the argument itself) differs per call: it cannot be templated.
         return typeof p === 'string' && p.includes(MARKER) ? undefined : { constant: p };
       });
@@ -771,9 +772,10 @@ function auditRowAt(a: readonly unknown[], at: number, columns: readonly (keyof 
 
 /**
  * Most rows (puts and audit entries) of a write statement sent from a compiled template (one per count of puts, of
- * audit entries and their columns); a larger statement (a bulk apply's) is built each time.
+ * audit entries and their columns: at most some 150 texts of a few KB each, kept for the store's life); a larger
+ * statement (a bulk apply's, a long batch's held-back writes) is built each time.
  */
-const TEMPLATED_ROWS = 32;
+const TEMPLATED_ROWS = 16;
 
 /**
  * Held-back puts and audit entries in one statement (data-modifying CTEs), none of the same object twice: the usual
