@@ -9,7 +9,9 @@
  * BENCH_CONNECTIONS (32), BENCH_BACKENDS (sqlite,postgres), BENCH_PROFILE=1 to CPU-profile the server during the
  * mixed load (figures are then perturbed; the profile summary is printed and written beside the result),
  * BENCH_SETTLE_LIMIT seconds (300), BENCH_IDLE (20 seconds of idle CPU measured), BENCH_APPLY_BATCH (200 documents an
- * apply), BENCH_SEED_CLIENTS (4 clients seeding at once; 1 = one batch at a time, the method before 2026-12-07 21:00Z).
+ * apply), BENCH_SEED_CLIENTS (4 clients seeding at once; 1 = one batch at a time, the method before 2026-12-07 21:00Z),
+ * BENCH_PG_STATEMENTS=1 to count the throwaway PostgreSQL's statements during the mixed load (pg_stat_statements: the
+ * top ones are printed and put in the notes; the server is restarted once to load the extension before polis starts).
  *
  * The server delivers the Applications it is given (render, place, apply to the simulated cloud, status and events).
  * The load is measured on a settled estate: after seeding, the bench waits until the delivery queue is empty and the
@@ -46,6 +48,7 @@ const params = {
   idleSec: envInt('BENCH_IDLE', 20),
   backends: (process.env.BENCH_BACKENDS ?? 'sqlite,postgres').split(',').map((s) => s.trim()),
   profile: process.env.BENCH_PROFILE === '1',
+  pgStatements: process.env.BENCH_PG_STATEMENTS === '1',
   /** Extra node flags for the server, e.g. "--max-semi-space-size=8", to try runtime settings without code changes. */
   serverNodeArgs: (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter((a) => a !== ''),
 };
@@ -63,6 +66,7 @@ const custom = [
   'BENCH_SETTLE_LIMIT',
   'BENCH_IDLE',
   'BENCH_SERVER_NODE_ARGS',
+  'BENCH_PG_STATEMENTS',
 ].some((k) => (process.env[k] ?? '') !== '');
 
 interface Memory {
@@ -175,6 +179,7 @@ async function runBackend(
   backend: 'sqlite' | 'postgres',
   databaseUrl?: string,
   footprint: BackendRun['footprint'] = 'default',
+  statements?: StatementCounts,
 ): Promise<BackendRun> {
   const label = footprint === 'small' ? `${backend}, small footprint` : backend;
   const dataDir = mkdtempSync(join(tmpdir(), `polis-bench-${backend}-`));
@@ -222,6 +227,7 @@ async function runBackend(
       appsPerTenant: params.appsPerTenant,
     };
     let measuredMixed: { result: LoadResult; cpuSec: number };
+    if (statements) await statements.reset();
     if (profileFile) {
       // The warm-up runs unprofiled; the profile covers the measured part (and a little of the warm-up's tail).
       const loading = measuredLoad(polis, { ...spec, mode: 'mixed' });
@@ -233,6 +239,11 @@ async function runBackend(
       measuredMixed = await measuredLoad(polis, { ...spec, mode: 'mixed' });
     }
     const mixed = measuredMixed.result;
+    if (statements) {
+      const top = await statements.top(mixed.requests);
+      console.log(`[${label}] PostgreSQL statements during the mixed load:\n${top}`);
+      notes.push(`[${label}] PostgreSQL statements during the mixed load (pg_stat_statements): ${top}`);
+    }
     console.log(
       `[${label}] mixed: ${mixed.rps.toFixed(0)} req/s, p50 ${mixed.p50.toFixed(1)} ms, p99 ${mixed.p99.toFixed(1)} ms, non-2xx ${mixed.non2xx}, errors ${mixed.errors}`,
     );
@@ -411,6 +422,60 @@ function figuresOf(run: BackendRun): Figure[] {
   return figures;
 }
 
+/** pg_stat_statements on the throwaway server: reset before the mixed load, read after it. */
+interface StatementCounts {
+  reset(): Promise<void>;
+  /** The statements that took the most execution time, per request of the load. */
+  top(requests: number): Promise<string>;
+  close(): Promise<void>;
+}
+
+async function statementCounts(pg: TempPostgres): Promise<StatementCounts> {
+  const { default: postgres } = await import('pg');
+  const admin = async <T>(fn: (c: InstanceType<typeof postgres.Client>) => Promise<T>): Promise<T> => {
+    const c = new postgres.Client({ connectionString: pg.url });
+    await c.connect();
+    try {
+      return await fn(c);
+    } finally {
+      await c.end();
+    }
+  };
+  await admin((c) => c.query(`ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'`));
+  pg.halt('fast');
+  pg.resume();
+  await admin(async (c) => {
+    await c.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+    // Known only once the library is loaded.
+    await c.query('ALTER SYSTEM SET pg_stat_statements.track_planning = on');
+    await c.query('SELECT pg_reload_conf()');
+  });
+  return {
+    reset: () => admin((c) => c.query('SELECT pg_stat_statements_reset()')).then(() => undefined),
+    top: (requests) =>
+      admin(async (c) => {
+        const { rows } = await c.query<{ calls: string; exec: number; plan: number; query: string }>(
+          `SELECT calls, total_exec_time AS exec, total_plan_time AS plan, query FROM pg_stat_statements
+           WHERE query NOT LIKE '%pg_stat_statements%' ORDER BY total_exec_time DESC LIMIT 12`,
+        );
+        const all = await c.query<{ calls: string; exec: number; plan: number }>(
+          `SELECT sum(calls) AS calls, sum(total_exec_time) AS exec, sum(total_plan_time) AS plan FROM pg_stat_statements
+           WHERE query NOT LIKE '%pg_stat_statements%'`,
+        );
+        const a = all.rows[0]!;
+        const per = (n: number) => (requests > 0 ? (n / requests).toFixed(3) : '-');
+        return [
+          `all: ${a.calls} calls (${per(Number(a.calls))} a request), execution ${Math.round(Number(a.exec))} ms, planning ${Math.round(Number(a.plan))} ms`,
+          ...rows.map(
+            (r) =>
+              `${r.calls} calls (${per(Number(r.calls))}/req), ${Math.round(r.exec)} ms exec, ${Math.round(r.plan)} ms plan: ${r.query.replace(/\s+/g, ' ').slice(0, 160)}`,
+          ),
+        ].join('\n');
+      }),
+    close: async () => undefined,
+  };
+}
+
 const runs: BackendRun[] = [];
 const notes: string[] = [];
 /** One backend's run: a failure is reported in the output and notes, and the other runs' figures are still written. */
@@ -442,7 +507,12 @@ if (params.backends.includes('postgres')) {
         `[postgres] throwaway PostgreSQL ${pg.version} at ${pg.url.replace(/\/\/[^@]*@/, '//')} (fsync off, as in the tests)`,
       );
       const url = pg.url;
-      await attempt(() => runBackend('postgres', url));
+      const statements = params.pgStatements ? await statementCounts(pg) : undefined;
+      try {
+        await attempt(() => runBackend('postgres', url, 'default', statements));
+      } finally {
+        await statements?.close();
+      }
     } finally {
       pg?.stop();
     }

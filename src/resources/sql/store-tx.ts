@@ -253,10 +253,11 @@ export class StatementTemplates {
     let t = this.#templates.get(id);
     if (t === undefined) {
       const markers = args.map((_, i) => `${MARKER}${i}\u0000`);
+      const index = new Map(markers.map((m, i) => [m, i]));
       const compiled = build(markers).compile();
       const params = compiled.parameters.map((p): Param | undefined => {
-        const i = markers.indexOf(p as string);
-        if (i >= 0) return i;
+        const i = typeof p === 'string' ? index.get(p) : undefined;
+        if (i !== undefined) return i;
         // A value made from an argument (not the argument itself) differs per call: it cannot be templated.
         return typeof p === 'string' && p.includes(MARKER) ? undefined : { constant: p };
       });
@@ -621,27 +622,9 @@ export class SqlStoreTx implements StoreTx {
     await this.settle();
     await this.#state.beforeWrite(this.#trx, false);
     const t = this.#state.statements;
-    const { kind, tenant, name } = key;
-    await t.run(this.#trx, 'upsert-object', [kind, tenant, name, object.uid, revision, body, labels], (a) =>
-      upsertObject(this.#trx, {
-        kind: a[0] as string,
-        tenant: a[1] as string,
-        name: a[2] as string,
-        uid: a[3] as string,
-        revision: a[4] as number,
-        body: a[5] as string,
-        labels: a[6] as string,
-      }),
-    );
-    await t.run(this.#trx, 'insert-event', [revision, type, kind, tenant, name, body], (a) =>
-      this.#trx.insertInto('events').values({
-        revision: a[0] as number,
-        type: a[1] as string,
-        kind: a[2] as string,
-        tenant: a[3] as string,
-        name: a[4] as string,
-        body: a[5] as string,
-      }),
+    await t.run(this.#trx, 'upsert-object', objectParams(object), (a) => upsertObject(this.#trx, objectRowAt(a, 0)));
+    await t.run(this.#trx, 'insert-event', eventParams(event), (a) =>
+      this.#trx.insertInto('events').values(eventRowAt(a, 0)),
     );
   }
 
@@ -745,57 +728,64 @@ export class SqlStoreTx implements StoreTx {
   }
 }
 
-/**
- * The usual write (one put, with or without its audit entry) from a compiled template: building and compiling the
- * three-insert statement with the query builder cost more CPU than the rest of the write's own statement work.
- */
-async function sendOne(
-  trx: Kysely<Schema>,
-  statements: StatementTemplates,
-  object: Insertable<Schema['objects']>,
-  event: Insertable<Schema['events']>,
-  audit: AuditRow | undefined,
-): Promise<void> {
-  const o = [object.kind, object.tenant, object.name, object.uid, object.revision, object.body, object.labels];
-  const e = [event.revision, event.type, event.kind, event.tenant, event.name, event.body];
-  const objectOf = (a: readonly unknown[]) => ({
-    kind: a[0] as string,
-    tenant: a[1] as string,
-    name: a[2] as string,
-    uid: a[3] as string,
-    revision: a[4] as number,
-    body: a[5] as string,
-    labels: a[6] as string,
-  });
-  const eventOf = (a: readonly unknown[]) => ({
-    revision: a[7] as number,
-    type: a[8] as string,
-    kind: a[9] as string,
-    tenant: a[10] as string,
-    name: a[11] as string,
-    body: a[12] as string,
-  });
-  const t = statements;
-  if (audit === undefined) {
-    await t.run(trx, 'put-event', [...o, ...e], (a) =>
-      trx
-        .with('o', (db) => upsertObject(db, objectOf(a)))
-        .insertInto('events')
-        .values(eventOf(a)),
-    );
-    return;
-  }
-  const columns = Object.keys(audit) as (keyof AuditRow)[];
-  await t.run(trx, `put-event-audit:${columns.join(',')}`, [...o, ...e, ...columns.map((c) => audit[c])], (a) =>
-    trx
-      .with('o', (db) => upsertObject(db, objectOf(a)))
-      .with('e', (db) => db.insertInto('events').values(eventOf(a)))
-      .insertInto('audit')
-      .values(Object.fromEntries(columns.map((c, i) => [c, a[13 + i]])) as AuditRow),
-  );
+type ObjectRow = Insertable<Schema['objects']>;
+type EventRow = Insertable<Schema['events']>;
+/** Parameters per object row and per event row of a write statement (objectParams, eventParams). */
+const OBJECT_PARAMS = 7;
+const EVENT_PARAMS = 6;
+
+/** An object row as a statement's parameters; `objectRowAt` reads them back. */
+function objectParams(r: ObjectRow): unknown[] {
+  return [r.kind, r.tenant, r.name, r.uid, r.revision, r.body, r.labels];
 }
 
-/** Held-back puts and audit entries in one statement (data-modifying CTEs), none of the same object twice. */
+/** The object row whose values are `a[at …]`, as `objectParams` laid them out (markers, when compiling a template). */
+function objectRowAt(a: readonly unknown[], at: number): ObjectRow {
+  return {
+    kind: a[at] as string,
+    tenant: a[at + 1] as string,
+    name: a[at + 2] as string,
+    uid: a[at + 3] as string,
+    revision: a[at + 4] as number,
+    body: a[at + 5] as string,
+    labels: a[at + 6] as string,
+  };
+}
+
+/** An event row as a statement's parameters; `eventRowAt` reads them back. */
+function eventParams(r: EventRow): unknown[] {
+  return [r.revision, r.type, r.kind, r.tenant, r.name, r.body];
+}
+
+function eventRowAt(a: readonly unknown[], at: number): EventRow {
+  return {
+    revision: a[at] as number,
+    type: a[at + 1] as string,
+    kind: a[at + 2] as string,
+    tenant: a[at + 3] as string,
+    name: a[at + 4] as string,
+    body: a[at + 5] as string,
+  };
+}
+
+/** The audit row whose `columns` are `a[at …]`. */
+function auditRowAt(a: readonly unknown[], at: number, columns: readonly (keyof AuditRow)[]): AuditRow {
+  return Object.fromEntries(columns.map((c, i) => [c, a[at + i]])) as AuditRow;
+}
+
+/**
+ * Most rows (puts and audit entries) of a write statement sent from a compiled template (one per count of puts, of
+ * audit entries and their columns: at most some 150 texts of a few KB each, kept for the store's life); a larger
+ * statement (a bulk apply's, a long batch's held-back writes) is built each time.
+ */
+const TEMPLATED_ROWS = 16;
+
+/**
+ * Held-back puts and audit entries in one statement (data-modifying CTEs), none of the same object twice: the usual
+ * write (one put with its audit entry) and a batch's held-back writes (a few puts) from a compiled template, with
+ * each row's values as parameters in the order `objectParams`, `eventParams` and the audit columns lay them out:
+ * building and compiling the statement with the query builder costs more CPU than the rest of its work.
+ */
 async function sendRows(
   trx: Kysely<Schema>,
   statements: StatementTemplates,
@@ -812,26 +802,44 @@ async function sendRows(
         .execute();
     return;
   }
-  if (puts.length === 1 && audit.length <= 1) {
-    await sendOne(trx, statements, puts[0]!.object, puts[0]!.event, audit[0]);
+  const n = puts.length;
+  const columns = audit.length > 0 ? (Object.keys(audit[0]!) as (keyof AuditRow)[]) : [];
+  const shape = columns.join(',');
+  const statement = (objects: ObjectRow[], events: EventRow[], rows: AuditRow[]) => {
+    const q = trx.with('o', (db) => upsertObjects(db, objects));
+    return rows.length > 0
+      ? q
+          .with('e', (db) => db.insertInto('events').values(events))
+          .insertInto('audit')
+          .values(rows)
+      : q.insertInto('events').values(events);
+  };
+  // Audit entries of one statement share their columns (toAuditRow); else, or when large, it is built as it comes.
+  if (n + audit.length > TEMPLATED_ROWS || !audit.every((r) => Object.keys(r).join(',') === shape)) {
+    await trx.executeQuery(
+      statement(
+        puts.map((p) => p.object),
+        puts.map((p) => p.event),
+        [...audit],
+      ),
+    );
     return;
   }
-  const objects = puts.map((p) => p.object);
-  const events = puts.map((p) => p.event);
-  if (audit.length > 0) {
-    await trx
-      .with('o', (db) => upsertObjects(db, objects))
-      .with('e', (db) => db.insertInto('events').values(events))
-      .insertInto('audit')
-      .values([...audit])
-      .execute();
-  } else {
-    await trx
-      .with('o', (db) => upsertObjects(db, objects))
-      .insertInto('events')
-      .values(events)
-      .execute();
-  }
+  const args: unknown[] = [];
+  for (const p of puts) args.push(...objectParams(p.object), ...eventParams(p.event));
+  for (const r of audit) for (const c of columns) args.push(r[c]);
+  await statements.run(trx, `put-rows:${n}:${audit.length}:${shape}`, args, (a) => {
+    const objects: ObjectRow[] = [];
+    const events: EventRow[] = [];
+    for (let i = 0, at = 0; i < n; i++, at += OBJECT_PARAMS + EVENT_PARAMS) {
+      objects.push(objectRowAt(a, at));
+      events.push(eventRowAt(a, at + OBJECT_PARAMS));
+    }
+    const rows: AuditRow[] = [];
+    for (let j = 0, at = n * (OBJECT_PARAMS + EVENT_PARAMS); j < audit.length; j++, at += columns.length)
+      rows.push(auditRowAt(a, at, columns));
+    return statement(objects, events, rows);
+  });
 }
 
 /** One audit entry from a compiled template. */
@@ -861,7 +869,7 @@ function listKey(tenant: string, kinds: readonly string[], prefix: string): stri
 }
 
 /** INSERT … ON CONFLICT DO UPDATE of object rows, none of the same key twice. */
-function upsertObjects(db: QueryCreator<Schema>, rows: Insertable<Schema['objects']>[]) {
+function upsertObjects(db: QueryCreator<Schema>, rows: ObjectRow[]) {
   if (rows.length === 1) return upsertObject(db, rows[0]!);
   return db
     .insertInto('objects')
@@ -877,7 +885,7 @@ function upsertObjects(db: QueryCreator<Schema>, rows: Insertable<Schema['object
 }
 
 /** INSERT … ON CONFLICT DO UPDATE of one object row. */
-function upsertObject(db: QueryCreator<Schema>, row: Insertable<Schema['objects']>) {
+function upsertObject(db: QueryCreator<Schema>, row: ObjectRow) {
   return db
     .insertInto('objects')
     .values(row)
