@@ -380,6 +380,54 @@ describe('polis apply', () => {
     expect((await polis(['apply', '-f', join(home, 'missing.yaml')])).code).toBe(2);
   });
 
+  it('says how to send more than one request body holds (--batch), and --batch applies it part by part', async () => {
+    // Three Applications of ~400 KB each: 1.2 MB in one request, over the server's 1 MiB POLIS_BODY_LIMIT.
+    const big = (name: string) =>
+      app(name, 'edu').replace('cpu: 100m', `cpu: 100m, env: [{ name: NOTES, value: "${'x'.repeat(400_000)}" }]`);
+    const file = join(home, 'big.yaml');
+    writeFileSync(file, ['big-a', 'big-b', 'big-c'].map(big).join('---\n'));
+    const whole = await polis(['apply', '-f', file]);
+    expect(whole.code).toBe(2);
+    expect(whole.stderr).toContain(
+      'nothing was applied: the 3 documents are more than the server takes in one request',
+    );
+    expect(whole.stderr).toContain('--batch 200');
+    expect((await polis(['get', 'app', 'big-a', '-n', 'edu'])).code).toBe(4);
+
+    const parts = await polis(['apply', '-f', file, '--batch', '2']);
+    expect(parts).toMatchObject({ code: 0, stderr: '' });
+    expect(parts.stdout.trim().split('\n')).toEqual([
+      'application.core.oam.dev/big-a created',
+      'application.core.oam.dev/big-b created',
+      'application.core.oam.dev/big-c created',
+    ]);
+    const json = JSON.parse((await polis(['apply', '-f', file, '--batch', '1', '-o', 'json'])).stdout) as {
+      items: Array<{ action: string }>;
+    };
+    expect(json.items.map((i) => i.action)).toEqual(['unchanged', 'unchanged', 'unchanged']);
+  });
+
+  it('with --batch, stops at the first part refused: the parts before stay applied, the rest is not sent', async () => {
+    const file = join(home, 'parts.yaml');
+    writeFileSync(file, [app('part-one', 'edu'), app('part-two', 'edu', -2), app('part-three', 'edu')].join('---\n'));
+    const r = await polis(['apply', '-f', file, '--batch', '1']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('application.core.oam.dev/part-one created\n');
+    expect(r.stderr).toContain(
+      `  documents[1].spec.components[0].traits[0].properties.replicas: must be a whole number ≥ 0 (in ${file}, document 2)`,
+    );
+    expect(r.stderr).toContain(
+      'parts 1–1 of 3 were applied (1 objects, printed above); part 2 (documents 2–2 of 3) was not',
+    );
+    expect((await polis(['get', 'app', 'part-one', '-n', 'edu'])).code).toBe(0);
+    expect((await polis(['get', 'app', 'part-three', '-n', 'edu'])).code).toBe(4);
+    for (const bad of ['0', '-1', 'ten', '1.5']) {
+      const b = await polis(['apply', '-f', file, '--batch', bad]);
+      expect(b.code).toBe(2);
+      expect(b.stderr).toContain(`--batch: "${bad}" is not a number of documents`);
+    }
+  });
+
   it('answers exit 3 when a department user applies into another department', async () => {
     const r = await polis(['apply', '-f', '-'], { stdin: app('intruder', 'tax'), env: as('edu-admin') });
     expect(r.code).toBe(3);

@@ -128,9 +128,10 @@ Exit codes: 0 ok, 1 failure, 2 usage or invalid input, 3 not logged in or not al
         'department of documents that name none (documents naming another one are refused)',
       )
       .option('--dry-run', 'validate and admit on the server, store nothing')
+      .option('--batch <n>', 'send n documents a request, each request all or nothing (for more than one body holds)')
       .option('-o, --output <format>', 'name, json or yaml')
       .action((opts) => run(runApply(ctx, { ...opts, filename: opts.filename ?? [] }))),
-    '  polis apply -f app.yaml\n  polis apply -f examples/demo-city/ --dry-run\n  cat app.yaml | polis apply -f - --tenant edu',
+    '  polis apply -f app.yaml\n  polis apply -f examples/demo-city/ --dry-run\n  cat app.yaml | polis apply -f - --tenant edu\n  polis apply -f migrated/ -R --batch 200',
   );
 
   examples(
