@@ -14,9 +14,9 @@
  * top ones are printed and put in the notes; the server is restarted once to load the extension before polis starts).
  *
  * The server delivers the Applications it is given (render, place, apply to the simulated cloud, status and events).
- * The load is measured on a settled estate: after seeding, the bench waits until the delivery queue is empty and the
- * store revision and reconcile count hold still (read from the server's /metrics), reports how long that took, and
- * the idle CPU of the settled server.
+ * The load is measured on a settled estate: after seeding, the bench waits until the delivery queue is empty, no
+ * reconcile waits on a timer, and the store revision and reconcile count hold still (read from the server's /metrics),
+ * reports how long that took, and the idle CPU of the settled server.
  */
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -210,7 +210,7 @@ async function runBackend(
     );
     const settled = await settleDelivery(polis, params.settleLimitSec);
     console.log(
-      `[${label}] delivery ${settled.settled ? 'settled' : 'NOT settled'} after ${settled.sec.toFixed(1)} s (server CPU ${settled.cpuSec.toFixed(1)} s, ${settled.state.reconciles} reconciles, revision ${settled.state.revision}, queue ${settled.state.queued})`,
+      `[${label}] delivery ${settled.settled ? 'settled' : 'NOT settled'} after ${settled.sec.toFixed(1)} s (server CPU ${settled.cpuSec.toFixed(1)} s, ${settled.state.reconciles} reconciles, revision ${settled.state.revision}, queue ${settled.state.queued}, timed ${settled.state.scheduled ?? 'not reported'})`,
     );
     const idle = await idleCost(polis);
     console.log(
@@ -404,7 +404,7 @@ function figuresOf(run: BackendRun): Figure[] {
       metric: `settle_time${s}`,
       value: round(run.settle.sec),
       unit: 's',
-      baseline: `${run.settle.settled ? 'settled' : `NOT settled within ${params.settleLimitSec} s`}: delivery queue empty, revision and reconciles still for ${QUIET_READS} s; server CPU ${round(run.settle.cpuSec)} s meanwhile, ${run.settle.state.reconciles} reconciles in all`,
+      baseline: `${run.settle.settled ? 'settled' : `NOT settled within ${params.settleLimitSec} s`}: delivery queue empty, no reconcile waiting on a timer, revision and reconciles still for ${QUIET_READS} s; server CPU ${round(run.settle.cpuSec)} s meanwhile, ${run.settle.state.reconciles} reconciles in all`,
     }),
     figure({
       metric: `idle_cpu${s}`,

@@ -499,6 +499,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     watches,
     delivery: delivery.stats,
     deliveryQueued: () => delivery.queued,
+    deliveryScheduled: () => delivery.scheduled,
     burst: () => delivery.burstByDepartment(),
     failedRequests: () => resources.failedRequestCounts,
     fencedWrites: () => resources.fencedWriteCounts,

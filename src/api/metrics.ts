@@ -14,6 +14,8 @@ export function createMetrics(deps: {
   delivery?: DeliveryStats;
   /** Application reconciles queued or running in the delivery controller. */
   deliveryQueued?: () => number;
+  /** Application reconciles waiting on a timer (paced fair sharing, timed rechecks, retries). */
+  deliveryScheduled?: () => number;
   /** Replicas on burst clusters and their cost per hour, by department. */
   burst?: () => ReadonlyMap<string, BurstUse>;
   /** Failed requests written to the audit chain one by one, and those the per-caller rate limit only counted. */
@@ -218,6 +220,16 @@ export function createMetrics(deps: {
       'Application reconciles by the delivery controller.',
       () => delivery.reconciles,
     );
+    new Counter({
+      name: 'polis_delivery_reconciles_by_trigger_total',
+      help: 'Application reconciles by what queued them (an application change, a resync, room freed, a timed recheck...).',
+      labelNames: ['trigger'] as const,
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const [trigger, n] of Object.entries(delivery.byTrigger)) this.inc({ trigger }, n);
+      },
+    });
     counter(
       'polis_delivery_status_writes_total',
       'Application status writes (only when status changed).',
@@ -250,6 +262,13 @@ export function createMetrics(deps: {
       'polis_delivery_queue_depth',
       'Application reconciles queued or running (0 once delivery has caught up with every change).',
       deliveryQueued,
+    );
+  const { deliveryScheduled } = deps;
+  if (deliveryScheduled)
+    gauge(
+      'polis_delivery_rechecks_scheduled',
+      'Application reconciles waiting on a timer (a paced fair-sharing decision, a timed recheck, a retry): work that comes without any change; delivery has settled when this and the queue depth are 0.',
+      deliveryScheduled,
     );
   const { burst } = deps;
   if (burst) {

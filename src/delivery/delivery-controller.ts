@@ -329,6 +329,14 @@ export class DeliveryController {
     return this.queue.size;
   }
 
+  /**
+   * Reconciles waiting on a timer (a paced fair-sharing decision, a timed recheck, a retry's backoff): work that will
+   * come without any change. Delivery has settled only when this is 0 as well as `queued`.
+   */
+  get scheduled(): number {
+    return this.queue.scheduled;
+  }
+
   enqueue(tenant: string, name: string): void {
     this.add(`${tenant}/${name}`, 'external');
   }

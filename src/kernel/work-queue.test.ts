@@ -14,6 +14,22 @@ describe('WorkQueue', () => {
     expect(runs.sort()).toEqual(['a', 'b']);
   });
 
+  it('counts keys waiting on a timer as scheduled, not as queued, until their timer queues them', async () => {
+    const runs: string[] = [];
+    const q = new WorkQueue(async (k) => {
+      runs.push(k);
+    });
+    q.addAfter('a', 5);
+    q.addAfter('a', 5);
+    expect(q.scheduled).toBe(1);
+    expect(q.size).toBe(0);
+    while (runs.length === 0) await new Promise((r) => setTimeout(r, 2));
+    await q.idle();
+    expect(q.scheduled).toBe(0);
+    expect(runs).toEqual(['a']);
+    q.stop();
+  });
+
   it('never runs one key on two workers, and runs it again when queued while working', async () => {
     let concurrent = 0;
     let max = 0;

@@ -68,6 +68,11 @@ export class WorkQueue {
     return this.pending.size + this.active.size;
   }
 
+  /** Keys waiting on a timer (a timed retry or follow-up check), not yet queued: not counted in `size`. */
+  get scheduled(): number {
+    return this.timers.size;
+  }
+
   /** Resolves when nothing is queued or running (timed retries not counted). */
   idle(): Promise<void> {
     if (this.size === 0) return Promise.resolve();

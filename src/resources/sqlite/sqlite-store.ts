@@ -67,27 +67,35 @@ function sqliteStorageFailure(e: unknown): StorageFailure | undefined {
 /**
  * Group-commit batches on a file: committed with synchronous=NORMAL (no fsync on the event loop) and made durable
  * by `wal.sync()`, an fdatasync of the log off the event loop, before they are acknowledged. Every other write
- * transaction (migrations, metric history, leases) keeps synchronous=FULL. The connection is held from the first
- * pragma to the last, so no other statement of this process runs in between.
+ * transaction (migrations, metric history, leases) commits the same way, through the dialect (durableCommits): off
+ * the event loop, acknowledged once flushed. The connection is held from the first pragma to the last, so no other
+ * statement of this process runs in between.
  */
 function batchHooks(
   wal: WalSync,
   checkpoints: LazyCheckpointer,
+  dialect: NodeSqliteDialect,
 ): Pick<SqlDialectHooks, 'batchTransaction' | 'durable' | 'close'> {
+  const durable = () => {
+    checkpoints.wrote();
+    return wal.sync();
+  };
+  // The other transactions (migrations, leases, alert state, metric history) are made durable the same way
+  // (node-sqlite-dialect.ts); the checkpointer thread still starts with the first group commit.
+  dialect.durableCommits(() => wal.sync());
   return {
     batchTransaction: (db, fn) =>
-      db.connection().execute(async (conn) => {
-        await sql`PRAGMA synchronous = NORMAL`.execute(conn);
-        try {
-          return await conn.transaction().execute(fn);
-        } finally {
-          await sql`PRAGMA synchronous = FULL`.execute(conn);
-        }
-      }),
-    durable: () => {
-      checkpoints.wrote();
-      return wal.sync();
-    },
+      db.connection().execute((conn) =>
+        dialect.batch(async () => {
+          await sql`PRAGMA synchronous = NORMAL`.execute(conn);
+          try {
+            return await conn.transaction().execute(fn);
+          } finally {
+            await sql`PRAGMA synchronous = FULL`.execute(conn);
+          }
+        }),
+      ),
+    durable,
     close: async () => {
       await checkpoints.close();
       await wal.close();
@@ -191,6 +199,7 @@ export async function openSqliteStore(
       : batchHooks(
           new WalSync(file),
           new LazyCheckpointer(file, database, opts.checkpointerAfterMs ?? CHECKPOINTER_AFTER_MS),
+          dialect,
         )),
     runInBatch: dialect.runNow,
     // Point reads while the connection is free skip the query builder (a GET's statement, every request's Token).
