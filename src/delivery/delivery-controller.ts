@@ -96,6 +96,8 @@ export interface DeliveryStats {
   reconciles: number;
   statusWrites: number;
   applies: number;
+  /** Of those, applies the cluster answered unchanged without the manifests (ClusterDriver.applyUnchanged). */
+  appliesUnchanged: number;
   objectsChanged: number;
   prunes: number;
   errors: number;
@@ -181,6 +183,7 @@ export class DeliveryController {
     reconciles: 0,
     statusWrites: 0,
     applies: 0,
+    appliesUnchanged: 0,
     objectsChanged: 0,
     prunes: 0,
     errors: 0,
