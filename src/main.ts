@@ -355,7 +355,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     resyncMs: opts.virtualTime ? 0 : config.resyncMs,
     fairSharing: opts.fairSharing ?? true,
     log,
-    attachments: (owner) => market.attachments(owner),
+    attachments: (owner, app) => market.attachments(owner, app),
     ...(member ? { shard: member, room: new SharedRoom({ store, clusters, shard: () => member.fence() }) } : {}),
   });
   // Redelivery the marketplace asks for reaches the application's owner at once, on this replica or another.

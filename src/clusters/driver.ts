@@ -23,6 +23,11 @@ export interface ApplyOptions {
   readonly createOnlyPaths?: Readonly<Record<string, readonly string[]>>;
   /** Take ownership of fields another manager holds (server-side apply `force`). */
   readonly force?: boolean;
+  /**
+   * A digest of the manifests and these options (delivery's ClusterPlan.hash): a driver that keeps it answers
+   * `applyUnchanged` for it later, while nothing this apply left has changed.
+   */
+  readonly digest?: string;
 }
 
 export interface AppliedObject {
@@ -293,6 +298,12 @@ export interface ClusterDriver {
    * NamespaceOwnedError, applying nothing, when a target namespace's ownership labels name another application.
    */
   apply(manifests: readonly Manifest[], options: ApplyOptions): Promise<ApplyReport>;
+  /**
+   * Optional: the report an apply of the manifests of the owner's last apply with `digest` would give (every object
+   * `unchanged`), without the manifests, when the cluster can tell that every object that apply left is still exactly
+   * as it left it (none changed or went since); undefined when it cannot, and the caller applies the manifests.
+   */
+  applyUnchanged?(owner: Owner, digest: string): Promise<ApplyReport | undefined>;
   /** Deletes the owner's objects whose keys are not in `keep` (with their dependents). */
   prune(owner: Owner, keep: ReadonlySet<string>): Promise<PruneReport>;
   /** The keys of every object the owner has in the cluster. */

@@ -16,6 +16,8 @@ export interface AppliedMemory {
 /** Counters the delivery controller keeps for tests, benchmarks and /metrics. */
 export interface ApplyCounters {
   applies: number;
+  /** Of those, applies the cluster answered unchanged without the manifests (ClusterDriver.applyUnchanged). */
+  appliesUnchanged: number;
   objectsChanged: number;
   prunes: number;
 }
@@ -57,12 +59,20 @@ export async function applyToCluster(
   try {
     const changedSpec = mem.applied.get(cp.cluster) !== cp.hash;
     await guard();
-    const report = await driver.apply(cp.manifests, {
-      owner,
-      createOnlyPaths: cp.createOnlyPaths,
-      ...(force ? { force } : {}),
-    });
+    // The same plan as the last apply here, and the cluster can tell nothing it left has changed since: the
+    // manifests are not sent again (a steady application's resync). Any change there, and they are.
+    const known =
+      !changedSpec && !force && driver.applyUnchanged ? await driver.applyUnchanged(owner, cp.hash) : undefined;
+    const report =
+      known ??
+      (await driver.apply(cp.manifests, {
+        owner,
+        createOnlyPaths: cp.createOnlyPaths,
+        digest: cp.hash,
+        ...(force ? { force } : {}),
+      }));
     stats.applies++;
+    if (known) stats.appliesUnchanged++;
     const changed = report.applied.filter((a) => a.action !== 'unchanged');
     stats.objectsChanged += changed.length;
     if (report.failed.length > 0) {

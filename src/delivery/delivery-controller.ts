@@ -71,8 +71,11 @@ export interface DeliveryDeps {
   readonly log?: (msg: string, err?: unknown) => void;
   /** Where notification and webhook steps go (default: recorded as events only, nothing sent). */
   readonly notifier?: StepNotifier;
-  /** What the marketplace adds to an application (its bindings' Secrets, its instance's network paths). */
-  readonly attachments?: (owner: Owner) => Promise<Attachments | undefined>;
+  /**
+   * What the marketplace adds to an application (its bindings' Secrets, its instance's network paths), given the
+   * Application as the reconcile read it.
+   */
+  readonly attachments?: (owner: Owner, app: StoredObject) => Promise<Attachments | undefined>;
   /**
    * Several replicas (docs/deploy.md): the applications this replica handles. Absent, it handles every one (one
    * process). Others' applications only feed its fair-sharing view.
@@ -93,6 +96,8 @@ export interface DeliveryStats {
   reconciles: number;
   statusWrites: number;
   applies: number;
+  /** Of those, applies the cluster answered unchanged without the manifests (ClusterDriver.applyUnchanged). */
+  appliesUnchanged: number;
   objectsChanged: number;
   prunes: number;
   errors: number;
@@ -178,6 +183,7 @@ export class DeliveryController {
     reconciles: 0,
     statusWrites: 0,
     applies: 0,
+    appliesUnchanged: 0,
     objectsChanged: 0,
     prunes: 0,
     errors: 0,
@@ -657,7 +663,7 @@ export class DeliveryController {
       departmentUse: await this.burst.othersUse(owner.tenant, owner.app),
       now: nowMs,
     });
-    const attachments = await this.deps.attachments?.(owner);
+    const attachments = await this.deps.attachments?.(owner, app);
     const base = {
       owner,
       spec,

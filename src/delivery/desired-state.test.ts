@@ -6,34 +6,16 @@ import { parseDocuments } from '../kernel/documents.ts';
 import type { ApplicationSpec } from '../apps/application-kind.ts';
 import type { ClusterCandidate } from '../placement/types.ts';
 import { GC_LABEL, planDelivery, sharingDemands } from './desired-state.ts';
+import { SPREAD_POLICY, TWO_REGIONS, WEB_COMPONENT } from './delivery-fixtures.ts';
 import { SharingLedger } from './sharing-ledger.ts';
 import { ownerOf, topologyNamespace } from './namespace.ts';
 import { deploySteps } from './workflow.ts';
 
-function cluster(name: string, region: string, networkZone = 'e-gov-extranet'): ClusterCandidate {
-  return {
-    name,
-    vendor: 'inspur-cloud',
-    region,
-    zone: `${region}-a`,
-    networkZone,
-    role: 'primary',
-    labels: {},
-    healthy: true,
-    free: { cpuMilli: 64_000, memoryBytes: 256 * 2 ** 30, pods: 500 },
-  };
-}
-
-const CLUSTERS = [cluster('gov-east', 'city-east'), cluster('gov-west', 'city-west')];
+const CLUSTERS = TWO_REGIONS;
 
 const spec: ApplicationSpec = {
   components: [
-    {
-      name: 'web',
-      type: 'webservice',
-      properties: { image: 'nginx:1.27', cpu: '250m', memory: '256Mi' },
-      traits: [{ type: 'scaler', properties: { replicas: 4 } }],
-    },
+    WEB_COMPONENT,
     { name: 'nightly', type: 'cron-task', properties: { image: 'busybox', schedule: '0 2 * * *' } },
     {
       name: 'settings',
@@ -44,7 +26,7 @@ const spec: ApplicationSpec = {
     },
   ],
   policies: [
-    { name: 'spread', type: 'placement', properties: { spreadBy: 'region' } },
+    SPREAD_POLICY,
     {
       name: 'keep',
       type: 'garbage-collect',

@@ -148,22 +148,19 @@ function duplicatedFootprint(
   candidates: readonly ClusterCandidate[],
 ): Map<string, { replicas: number; perReplica: PerReplica }> {
   const spec = expandWorkflow(written).spec;
-  const byName = new Map(spec.components.map((c) => [c.name, c as WorkflowAdded]));
-  const delivers = (step: DeployStep, name: string) =>
-    step.components ? step.components.includes(name) : !byName.get(name)?.workflowStep && !byName.get(name)?.replicaOf;
+  const { delivers, props } = stepLookups(spec);
   const clusters = [...candidates].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const index = new Map(clusters.map((c, i) => [c.name, i]));
-  const overrides = (names: readonly string[]) =>
-    (spec.policies ?? [])
-      .filter((p) => p.type === 'override' && names.includes(p.name ?? ''))
-      .map((p) => (p.properties ?? {}) as Record<string, unknown>);
   const perTarget = new Map<string, Map<string, number>>();
   const pooled = new Map<string, number>();
   const largest = new Map<string, PerReplica>();
   for (const unit of placementUnits(spec, deploySteps(written), SHAPE_OWNER, undefined)) {
     const plan = placementPlan(spec as never, { topologyNames: unit.topologies });
     if (!plan.ok) continue;
-    const stepDemands = autoscaled(componentDemands(specWithOverrides(spec, overrides(unit.step.overrides))), replicas);
+    const stepDemands = autoscaled(
+      componentDemands(specWithOverrides(spec, props('override', new Set(unit.step.overrides)))),
+      replicas,
+    );
     for (const d of stepDemands) {
       if (!delivers(unit.step, d.name) || d.replicas === 0) continue;
       if (d.workloadKind !== undefined && SINGLE_RUN.has(d.workloadKind)) continue;
@@ -243,18 +240,10 @@ export function planDelivery(input: PlanInput): PlanResult {
   const { owner } = input;
   // The workflow's own components (a step's objects, replication copies) join the application's (idempotent).
   const spec = expandWorkflow(input.spec, { appName: owner.app }).spec;
-  const byName = new Map(spec.components.map((c) => [c.name, c as WorkflowAdded]));
-  // A step without a list delivers what the application declares, not what its workflow added.
-  const delivers = (step: DeployStep, name: string) =>
-    step.components ? step.components.includes(name) : !byName.get(name)?.workflowStep && !byName.get(name)?.replicaOf;
+  const { delivers, props } = stepLookups(spec);
   const reachedComponents = new Set(
     spec.components.map((c) => c.name).filter((n) => input.steps.some((step) => delivers(step, n))),
   );
-  const policies = spec.policies ?? [];
-  const props = (type: string, names?: ReadonlySet<string>) =>
-    policies
-      .filter((p) => p.type === type && (!names || names.has(p.name ?? '')))
-      .map((p) => (p.properties ?? {}) as Record<string, unknown>);
   const base = desiredDemands(spec, input.replicas);
   const units = placementUnits(spec, input.steps, owner, input.declaredNamespace);
   // Each component as the steps that place it see it (their overrides applied): the largest count wins.
@@ -420,6 +409,29 @@ export function planDelivery(input: PlanInput): PlanResult {
     clusters.push({ cluster, namespaces, manifests, createOnlyPaths, hash });
   }
   return { ok: true, placement, clusters, demands };
+}
+
+/**
+ * What planning reads of an application's expanded spec, for planDelivery and fair sharing's footprint alike:
+ * whether a deploy step delivers a component (a step without a list delivers what the application declares, not
+ * what its workflow added), and the properties of the policies of one type (only those named, when names are given).
+ */
+function stepLookups(spec: ApplicationSpec): {
+  delivers: (step: DeployStep, component: string) => boolean;
+  props: (type: string, names?: ReadonlySet<string>) => Record<string, unknown>[];
+} {
+  const byName = new Map(spec.components.map((c) => [c.name, c as WorkflowAdded]));
+  const policies = spec.policies ?? [];
+  return {
+    delivers: (step, name) =>
+      step.components
+        ? step.components.includes(name)
+        : !byName.get(name)?.workflowStep && !byName.get(name)?.replicaOf,
+    props: (type, names) =>
+      policies
+        .filter((p) => p.type === type && (!names || names.has(p.name ?? '')))
+        .map((p) => (p.properties ?? {}) as Record<string, unknown>),
+  };
 }
 
 /** One placement of a deploy step: its topologies that send the application to one namespace. */

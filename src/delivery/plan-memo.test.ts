@@ -1,44 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import type { ApplicationSpec } from '../apps/application-kind.ts';
-import type { ClusterCandidate } from '../placement/types.ts';
 import type { PlanInput, PlanResult } from './desired-state.ts';
 import { planDelivery } from './desired-state.ts';
+import { TWO_REGIONS, WEB_SPEC, planCluster } from './delivery-fixtures.ts';
 import { memoPlan, packExcluded, planInputDigest, unpackExcluded } from './plan-memo.ts';
 import { ownerOf } from './namespace.ts';
 import { deploySteps } from './workflow.ts';
 
-function cluster(name: string, region: string): ClusterCandidate {
-  return {
-    name,
-    vendor: 'inspur-cloud',
-    region,
-    zone: `${region}-a`,
-    networkZone: 'e-gov-extranet',
-    role: 'primary',
-    labels: {},
-    healthy: true,
-    free: { cpuMilli: 64_000, memoryBytes: 256 * 2 ** 30, pods: 500 },
-  };
-}
-
-const spec: ApplicationSpec = {
-  components: [
-    {
-      name: 'web',
-      type: 'webservice',
-      properties: { image: 'nginx:1.27', cpu: '250m', memory: '256Mi' },
-      traits: [{ type: 'scaler', properties: { replicas: 4 } }],
-    },
-  ],
-  policies: [{ name: 'spread', type: 'placement', properties: { spreadBy: 'region' } }],
-};
+const cluster = planCluster;
+const spec = WEB_SPEC;
 
 function input(over: Partial<PlanInput> = {}): PlanInput {
   return {
     owner: ownerOf('edu', 'portal', undefined),
     spec,
     revision: 'portal-v1',
-    candidates: [cluster('gov-east', 'city-east'), cluster('gov-west', 'city-west')],
+    candidates: TWO_REGIONS,
     current: {},
     steps: deploySteps(spec),
     ...over,

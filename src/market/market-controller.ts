@@ -154,8 +154,10 @@ export class MarketController {
   /**
    * What an application gets from the marketplace on every cluster (see attachments.ts): the Secrets of its
    * Ready bindings, its instance's admin Secret, and network paths from the applications bound to its instance.
+   * `app`: the Application as the reconcile asking read it (its instance label), so it is not read and parsed again
+   * at every reconcile; absent, it is read from the store.
    */
-  async attachments(owner: Owner): Promise<Attachments | undefined> {
+  async attachments(owner: Owner, app?: StoredObject): Promise<Attachments | undefined> {
     const key = `${owner.tenant}/${owner.app}`;
     const secrets: Array<{ name: string; data: Record<string, string>; env?: boolean }> = [];
     const ingress: Attachments['ingress'][number][] = [];
@@ -167,7 +169,7 @@ export class MarketController {
       const s = await this.writes.secret(tenant, st.secret);
       if (s) secrets.push({ name: st.secret, data: secretData(s) });
     }
-    const app = await this.deps.store.get({ kind: 'Application', tenant: owner.tenant, name: owner.app });
+    app ??= await this.deps.store.get({ kind: 'Application', tenant: owner.tenant, name: owner.app });
     const instanceName = app?.metadata.labels?.[INSTANCE_LABEL];
     if (instanceName) {
       const inst = await this.deps.store.get({ kind: 'MarketInstance', tenant: owner.tenant, name: instanceName });

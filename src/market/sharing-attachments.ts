@@ -1,4 +1,5 @@
 import type { Owner } from '../kernel/ownership.ts';
+import type { StoredObject } from '../resources/envelope.ts';
 import { namespaceOf } from '../delivery/namespace.ts';
 import type { Attachments } from './attachments.ts';
 import type { MarketDeps } from './market-types.ts';
@@ -19,6 +20,8 @@ export async function sharingAttachments(
   writes: MarketWrites,
   ofApp: (key: string) => Iterable<string> | undefined,
   ofAPI: (key: string) => Iterable<string> | undefined,
+  /** The department's SharedAPIs that publish the application, not being deleted, by name (SharedAPIIndex.of). */
+  published: (tenant: string, app: string) => Promise<readonly StoredObject[]>,
   owner: Owner,
 ): Promise<Attachments> {
   const secrets: Array<Attachments['secrets'][number]> = [];
@@ -31,10 +34,7 @@ export async function sharingAttachments(
     const secret = await writes.secret(t, st.secret);
     if (secret) secrets.push({ name: st.secret, data: secretData(secret) });
   }
-  const apis = (await deps.store.list({ kind: 'SharedAPI', tenant: owner.tenant })).items.filter(
-    (a) => (a.spec as SharedAPISpec).application === owner.app && !a.metadata.deletionTimestamp,
-  );
-  for (const api of apis) {
+  for (const api of await published(owner.tenant, owner.app)) {
     const aspec = api.spec as SharedAPISpec;
     const digests: Record<string, string> = {};
     for (const k of ofAPI(`${owner.tenant}/${api.metadata.name}`) ?? []) {

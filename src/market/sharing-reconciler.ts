@@ -7,6 +7,7 @@ import type { Owner } from '../kernel/ownership.ts';
 import type { StoredObject } from '../resources/envelope.ts';
 import { namespaceOf } from '../delivery/namespace.ts';
 import { sharingAttachments } from './sharing-attachments.ts';
+import { SharedAPIIndex } from './shared-api-index.ts';
 import type { Attachments } from './attachments.ts';
 import type { MarketDeps } from './market-types.ts';
 import type { MarketWrites } from './market-writes.ts';
@@ -47,9 +48,15 @@ export class SharingReconciler {
   private readonly refs = new Map<string, { app: string; api: string }>();
   /** owner tenant/api → the application it was last seen to publish (to redeliver the old one on a change). */
   private readonly apiApp = new Map<string, string>();
+  /**
+   * Each application's SharedAPIs, for delivery's attachments on every replica (the indexes above are the leader's);
+   * it follows the change feed for as long as the feed runs.
+   */
+  readonly published: SharedAPIIndex;
 
   constructor(deps: MarketDeps, writes: MarketWrites, requeue: (key: string) => void) {
     this.deps = deps;
+    this.published = new SharedAPIIndex(deps);
     this.writes = writes;
     this.requeue = requeue;
   }
@@ -216,6 +223,7 @@ export class SharingReconciler {
       this.writes,
       (k) => this.byApp.get(k),
       (k) => this.byAPI.get(k),
+      (tenant, app) => this.published.of(tenant, app),
       owner,
     );
   }

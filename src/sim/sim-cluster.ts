@@ -65,6 +65,13 @@ export class SimCluster {
     return deleteObject(this.runtime, key);
   }
 
+  /** The live object's resourceVersion (it moves at every write of the object or its status), or undefined. */
+  resourceVersion(key: string): string | undefined {
+    this.check();
+    const meta = this.runtime.store.get(key)?.obj.metadata as { resourceVersion?: string } | undefined;
+    return meta?.resourceVersion;
+  }
+
   /** The live object with its status, or undefined. A copy: changing it changes nothing. */
   get(key: string): Manifest | undefined {
     this.check();

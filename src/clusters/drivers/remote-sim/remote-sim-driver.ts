@@ -75,6 +75,9 @@ export class RemoteSimDriver implements ClusterDriver {
   apply(manifests: readonly Manifest[], options: ApplyOptions): Promise<ApplyReport> {
     return this.#call('apply', [manifests, options]);
   }
+  async applyUnchanged(owner: Owner, digest: string): Promise<ApplyReport | undefined> {
+    return (await this.#call<ApplyReport | null>('applyUnchanged', [owner, digest])) ?? undefined;
+  }
   prune(owner: Owner, keep: ReadonlySet<string>): Promise<PruneReport> {
     return this.#call('prune', [owner, [...keep]]);
   }

@@ -10,6 +10,7 @@ import { servedObservation } from './served-observation.ts';
 /** Driver calls the simulated cloud serves over HTTP (the ClusterDriver methods without callbacks). */
 export const REMOTE_CALLS = [
   'apply',
+  'applyUnchanged',
   'prune',
   'inventory',
   'observe',

@@ -34,6 +34,14 @@ const GC_LABEL = 'polis.io/gc-strategy';
 export class SimulatedDriver implements ClusterDriver {
   readonly cluster: string;
   private readonly sim: SimCloud;
+  /**
+   * Per application (`tenant/app`), what its last apply with a digest left: the digest, and each object's key with
+   * its resourceVersion right after (applyUnchanged).
+   */
+  private readonly acked = new Map<
+    string,
+    { readonly digest: string; readonly objects: readonly [string, string][] }
+  >();
 
   constructor(sim: SimCloud, cluster: string) {
     this.sim = sim;
@@ -75,7 +83,28 @@ export class SimulatedDriver implements ClusterDriver {
           failed.push({ key, message: (e as Error).message });
         }
       }
+      const app = `${options.owner.tenant}/${options.owner.app}`;
+      this.acked.delete(app);
+      if (options.digest !== undefined && failed.length === 0) {
+        const objects: [string, string][] = [];
+        for (const a of applied) {
+          const rv = c.resourceVersion(a.key);
+          if (rv === undefined) return { applied, failed };
+          objects.push([a.key, rv]);
+        }
+        this.acked.set(app, { digest: options.digest, objects });
+      }
       return { applied, failed };
+    });
+  }
+
+  applyUnchanged(owner: Owner, digest: string): Promise<ApplyReport | undefined> {
+    return this.call((c) => {
+      const acked = this.acked.get(`${owner.tenant}/${owner.app}`);
+      if (acked?.digest !== digest) return undefined;
+      // Any write of an object (another manager's, a deletion, its status) moves or drops its resourceVersion.
+      for (const [key, rv] of acked.objects) if (c.resourceVersion(key) !== rv) return undefined;
+      return { applied: acked.objects.map(([key]) => ({ key, action: 'unchanged' as const })), failed: [] };
     });
   }
 
