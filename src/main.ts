@@ -615,6 +615,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     controllersRunning = true;
     if (!member) {
       await clusters.start();
+      await market.startIndexes();
       await delivery.start();
     }
     await market.start();
@@ -659,6 +660,9 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     });
     await m.start();
     await clusters.start();
+    // Delivery's attachments (binding and API key Secrets, network paths) read the marketplace's indexes, kept on
+    // every replica that delivers: the marketplace's reconciling is the leader's, its indexes are not.
+    await market.startIndexes();
     await delivery.start();
     await scaling?.start();
   }
@@ -687,6 +691,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     await elector.stop();
     await stopControllers();
     if (member) await stopShards(member);
+    market.close();
     await retention?.stop();
     sim?.stop();
     metricsSource?.close?.();

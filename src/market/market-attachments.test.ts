@@ -8,6 +8,29 @@ import type { Store } from '../resources/store.ts';
 import { MarketController } from './market-controller.ts';
 import type { MarketDeps } from './market-types.ts';
 
+/** An object of `kind` written under the store (as the leader's controllers, on another replica, would). */
+async function put(store: Store, kind: string, tenant: string, name: string, spec: unknown, status?: unknown) {
+  await store.transaction(async (tx) => {
+    const current = await tx.get({ kind, tenant, name });
+    const revision = await tx.nextRevision();
+    const o = {
+      apiVersion: 'market.polis.io/v1',
+      kind,
+      metadata: {
+        name,
+        tenant,
+        uid: `uid-${tenant}-${name}`,
+        resourceVersion: String(revision),
+        generation: 1,
+        creationTimestamp: '2026-12-01T08:00:00.000Z',
+      },
+      spec,
+      ...(status ? { status } : {}),
+    } as unknown as StoredObject;
+    await tx.put(o, current ? 'MODIFIED' : 'ADDED');
+  });
+}
+
 /** The store, counting its reads of Applications. */
 function counting(store: Store): { store: Store; appReads: () => number } {
   let reads = 0;
@@ -58,5 +81,45 @@ describe("the marketplace's attachments for a reconcile", () => {
     await market.attachments(owner);
     expect(c.appReads()).toBe(1);
     market.stop();
+  });
+
+  it('gives the Secrets of Ready bindings to an application on a replica that only delivers (not the leader)', async () => {
+    const secret = { kind: 'Secret', metadata: { name: 'db-creds', tenant: 'tax' }, data: { PGPASSWORD: 'cw==' } };
+    const deps = {
+      store,
+      feed,
+      resources: { get: async (kind: string, _t: string, name: string) => (name === 'db-creds' ? secret : undefined) },
+      clock: new ManualClock('2026-12-01T08:00:00Z'),
+      provisioners: {},
+      redeliver: () => undefined,
+    } as unknown as MarketDeps;
+    const owner = { tenant: 'tax', app: 'e-invoice', namespace: 'tax-e-invoice' };
+    const binding = { application: 'e-invoice', instance: 'invoice-db' };
+    const ready = { phase: 'Ready', secret: 'db-creds' };
+    await put(store, 'ServiceBinding', 'tax', 'e-invoice-db', binding, ready);
+
+    // Another replica holds the controllers' lease: this one starts the indexes only, as its delivery does.
+    const market = new MarketController(deps);
+    await market.startIndexes();
+    // The old code kept the bindings' index only on the leader (start()): here it gave nothing.
+    expect((await market.attachments(owner))?.secrets.map((x) => x.name)).toEqual(['db-creds']);
+
+    // A binding made later reaches it through the change feed.
+    await put(
+      store,
+      'ServiceBinding',
+      'tax',
+      'e-invoice-cache',
+      { application: 'e-invoice', instance: 'cache' },
+      {
+        phase: 'Ready',
+        secret: 'db-creds',
+      },
+    );
+    const end = Date.now() + 60_000;
+    while ((await market.attachments(owner))!.secrets.length < 2 && Date.now() < end)
+      await new Promise((r) => setTimeout(r, 20));
+    expect((await market.attachments(owner))?.secrets).toHaveLength(2);
+    market.close();
   });
 });

@@ -41,6 +41,10 @@ export class MarketController {
   private readonly instances: InstanceReconciler;
   private readonly bindings: BindingReconciler;
   private readonly sharing: SharingReconciler;
+  /** The indexes' feed subscriptions and first listing (startIndexes). */
+  private indexing: Promise<void> | undefined;
+  /** This replica reconciles (holds the controllers' lease). */
+  private reconciling = false;
 
   constructor(deps: MarketDeps) {
     this.deps = deps;
@@ -67,7 +71,18 @@ export class MarketController {
     });
   }
 
-  async start(): Promise<void> {
+  /**
+   * Keeps the indexes delivery's attachments read (bindings by application and instance, subscriptions by
+   * application and API) from the change feed, on every replica that delivers, leader or not: with several
+   * replicas an application is delivered by the replica that owns it, and it must get its binding and API key
+   * Secrets and network paths there too. Idempotent; resolves once the indexes hold every object stored now.
+   */
+  async startIndexes(): Promise<void> {
+    this.indexing ??= this.openIndexes();
+    return this.indexing;
+  }
+
+  private async openIndexes(): Promise<void> {
     const from = await this.deps.store.currentRevision();
     for (const kind of WATCHED)
       this.subs.push(
@@ -77,8 +92,9 @@ export class MarketController {
           onEvent: (e) => {
             const o = e.object;
             if (kind === 'ServiceBinding') this.index(o, e.type === 'DELETED');
-            if (kind === 'SharedAPI' || kind === 'APISubscription') this.sharing.index(o, e.type === 'DELETED');
-            this.queue.add(`${kind}/${o.metadata.tenant}/${o.metadata.name}`);
+            if (kind === 'SharedAPI' || kind === 'APISubscription')
+              this.sharing.index(o, e.type === 'DELETED', this.reconciling);
+            if (this.reconciling) this.queue.add(`${kind}/${o.metadata.tenant}/${o.metadata.name}`);
           },
           onError: (err) => {
             this.deps.log?.('market watch failed; resyncing', err);
@@ -89,9 +105,24 @@ export class MarketController {
     await this.resyncAll();
   }
 
+  /** Starts reconciling instances, bindings and data sharing (the leader's part), after the indexes. */
+  async start(): Promise<void> {
+    await this.startIndexes();
+    this.reconciling = true;
+    await this.resyncAll();
+  }
+
+  /** Stops reconciling (the leader's term ended); the indexes go on serving this replica's delivery. */
   stop(): void {
-    for (const sub of this.subs) sub.close();
+    this.reconciling = false;
     this.queue.stop();
+  }
+
+  /** Stops everything, the indexes too (the replica stops). */
+  close(): void {
+    this.stop();
+    for (const sub of this.subs) sub.close();
+    this.subs.length = 0;
   }
 
   async idle(): Promise<void> {
@@ -99,6 +130,7 @@ export class MarketController {
     await this.events.idle();
   }
 
+  /** Reads every watched object into the indexes, and queues it when reconciling. */
   async resyncAll(): Promise<void> {
     for (const kind of WATCHED) {
       let cont: string | undefined;
@@ -106,8 +138,8 @@ export class MarketController {
         const page = await this.deps.store.list({ kind, limit: 1000, continue: cont });
         for (const o of page.items) {
           if (kind === 'ServiceBinding') this.index(o, false);
-          if (kind === 'SharedAPI' || kind === 'APISubscription') this.sharing.index(o, false);
-          this.queue.add(`${kind}/${o.metadata.tenant}/${o.metadata.name}`);
+          if (kind === 'SharedAPI' || kind === 'APISubscription') this.sharing.index(o, false, this.reconciling);
+          if (this.reconciling) this.queue.add(`${kind}/${o.metadata.tenant}/${o.metadata.name}`);
         }
         cont = page.continue;
       } while (cont);

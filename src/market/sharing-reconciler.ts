@@ -48,10 +48,7 @@ export class SharingReconciler {
   private readonly refs = new Map<string, { app: string; api: string }>();
   /** owner tenant/api → the application it was last seen to publish (to redeliver the old one on a change). */
   private readonly apiApp = new Map<string, string>();
-  /**
-   * Each application's SharedAPIs, for delivery's attachments on every replica (the indexes above are the leader's);
-   * it follows the change feed for as long as the feed runs.
-   */
+  /** Each application's SharedAPIs, for delivery's attachments: loaded on first use, then kept by the change feed. */
   readonly published: SharedAPIIndex;
 
   constructor(deps: MarketDeps, writes: MarketWrites, requeue: (key: string) => void) {
@@ -61,15 +58,20 @@ export class SharingReconciler {
     this.requeue = requeue;
   }
 
-  /** Keeps the indexes from the change feed (or a resync). */
-  index(o: StoredObject, deleted: boolean): void {
+  /**
+   * Keeps the indexes from the change feed (or a resync). `act`: the replica reconciles (the leader), so a change
+   * also redelivers the applications it concerns and requeues the subscriptions and APIs it touches; every other
+   * replica keeps the indexes only, for its own delivery's attachments.
+   */
+  index(o: StoredObject, deleted: boolean, act: boolean): void {
     const k = key(o.metadata.tenant!, o.metadata.name);
     if (o.kind === 'SharedAPI') {
       const app = (o.spec as SharedAPISpec).application;
       const was = this.apiApp.get(k);
-      if (was && (deleted || was !== app)) this.deps.redeliver(o.metadata.tenant!, was);
+      if (act && was && (deleted || was !== app)) this.deps.redeliver(o.metadata.tenant!, was);
       if (deleted) this.apiApp.delete(k);
       else this.apiApp.set(k, app);
+      if (!act) return;
       this.deps.redeliver(o.metadata.tenant!, app);
       for (const s of this.byAPI.get(k) ?? []) this.requeue(`APISubscription/${s}`);
       return;
@@ -78,7 +80,7 @@ export class SharingReconciler {
     if (old) {
       this.byApp.get(old.app)?.delete(k);
       this.byAPI.get(old.api)?.delete(k);
-      this.requeue(`SharedAPI/${old.api}`);
+      if (act) this.requeue(`SharedAPI/${old.api}`);
     }
     if (deleted) {
       this.refs.delete(k);
