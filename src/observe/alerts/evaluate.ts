@@ -272,6 +272,11 @@ function trendValue(e: TrendExpr, t: AlertTarget, w: SignalWindows, now: number)
   const key = seriesKey(e.signal, t.labels);
   const last = w.aggregate(key, e.windowMs, 'last', now);
   if (last === undefined || last < e.floor) return undefined;
+  // The cheap test first, without reading the buckets out: a newest sample above every bucket before the last
+  // risingMs is above the window's lowest sample. A flat series (most of them) stops here. (Unknown after a restore
+  // that kept no extremes of the window: then the buckets decide.)
+  const lowest = w.aggregate(key, e.windowMs, 'min', now);
+  if (lowest !== undefined && !(last > lowest)) return undefined;
   const points = w.bucketAverages?.(key, e.windowMs, now) ?? [];
   if (points.length < Math.max(2, e.minSamples)) return undefined;
   // Rising now: the buckets of the last risingMs never fall, and the newest is above all before them.
