@@ -73,8 +73,24 @@ export interface MetricsSource {
    * empty map.
    */
   nodeCpu?(): Promise<ReadonlyMap<string, number>>;
+  /**
+   * Every ready node: the CPU it uses and the CPU its pods use, each over its allocatable, 0–1 (node-cpu-above-normal's:
+   * node_exporter and cAdvisor on a real cluster, the nodes' use in the simulated cloud). Optional; a failure is an
+   * empty list.
+   */
+  nodes?(): Promise<readonly NodeSignals[]>;
   /** Stops the source's timers, if it has any (polis stops). */
   close?(): void;
+}
+
+/** One node's CPU now, as the node rules read it. */
+export interface NodeSignals {
+  readonly cluster: string;
+  readonly node: string;
+  /** CPU used over allocatable, 0–1. */
+  readonly cpu: number;
+  /** CPU its pods use over allocatable, 0–1; absent where the source does not know it. */
+  readonly podsCpu?: number;
 }
 
 /** Told when a source cannot read a signal, so the composition root can log it; must not throw. */

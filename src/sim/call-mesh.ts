@@ -88,6 +88,8 @@ export interface NodeSample {
   readonly ready: boolean;
   /** 0–1 of allocatable. */
   readonly cpu: number;
+  /** The CPU its pods use, 0–1 of allocatable (`cpu` less what runs outside them: a hog on the node). */
+  readonly podsCpu: number;
   readonly memory: number;
 }
 
@@ -385,6 +387,7 @@ export class CallMesh {
           cluster: rt.name,
           ready: n.ready,
           cpu: pressureOf(rt, n.name),
+          podsCpu: Math.min(1, (nodeUse.get(`${rt.name}/${n.name}`) ?? 0) / n.spec.cpuMilli),
           memory: Math.min(1, mem / n.spec.memoryBytes),
         });
       }

@@ -133,6 +133,16 @@ export class SimCloud {
     return this.memoryByComponent.get(componentKey({ namespace, component }));
   }
 
+  /**
+   * Every ready node at the last scrape: its CPU used over its allocatable, and its pods' (0–1); what the node rules
+   * read (node-cpu-above-normal).
+   */
+  nodeUse(): Array<{ cluster: string; node: string; cpu: number; podsCpu: number }> {
+    return (this.lastSnapshot?.nodes ?? [])
+      .filter((n) => n.ready)
+      .map((n) => ({ cluster: n.cluster, node: n.name, cpu: n.cpu, podsCpu: n.podsCpu }));
+  }
+
   /** Per cluster, the CPU its busiest ready node used over its allocatable at the last scrape (0–1). */
   nodeCpu(): Map<string, number> {
     const out = new Map<string, number>();

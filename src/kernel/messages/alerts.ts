@@ -29,12 +29,16 @@ export const ALERTS_EN = {
     '{target}: CPU at {percent}% of requests throughout {window}, {ratio}× its own normal of {baseline}% (the median over {baselineWindow}) while its requests are at {loadRatio}× theirs: work its load does not explain (alert above {factor}× the load’s rise and {floor} points over the normal)',
   AlertLatencyShifted:
     '{target}: p99 latency {value} ms throughout {window}, {ratio}× its own normal of {baseline} ms (the median over {baselineWindow}) while its requests are at {loadRatio}× theirs (alert above {factor}× the load’s rise and {floor} ms over the normal)',
+  AlertNodeCpuAboveNormal:
+    'node {node} of cluster {cluster}: CPU at {percent}% of allocatable throughout {window}, {ratio}× its own normal of {baseline}% (the median over {baselineWindow}) while its pods use {loadRatio}× theirs: work outside its pods (alert above {factor}× the pods’ rise and {floor} points over the normal)',
   AlertCpuThrottled:
     '{target}: throttled at its CPU limit in {percent}% of CPU periods throughout {window} (alert at {threshold}%)',
   AlertMemoryLeakPredicted:
     '{target}: a container’s working set at {percent}% of its memory limit, rising {perMinute} points a minute over {window}: at the limit (an OOM kill) in about {minutes} min (alert when within {horizon})',
   AlertTrendPredicted:
     '{rule} on {target}: {signal} at {value}, its line over {window} rising {perMinute} a minute: at {threshold} in about {minutes} min (alert when within {horizon})',
+  AlertMemoryGrowing:
+    '{target}: a container’s working set at {percent}% of its memory limit, above its normal peak of {peak}% (the median of its highest over {peakWindow}) and rising {perMinute} points a minute over {window}: at the limit in about {minutes} min if it goes on (alert {over} points over the peak, at the limit within {horizon})',
   // ── Rules and objectives ────────────────────────────────────────────────────────────────────────────────────
   SloFieldInvalid: 'not accepted here: expected {accepted}',
   AlertRuleSignalUnknown: 'unknown signal {signal}; expected one of {signals}',
@@ -95,11 +99,15 @@ export const ALERTS_ZH: Record<keyof typeof ALERTS_EN, string> = {
     '{target}：{window} 内 CPU 始终为请求量的 {percent}%，是其自身常态 {baseline}%（{baselineWindow} 内的中位数）的 {ratio} 倍，而请求量为其常态的 {loadRatio} 倍：负载无法解释的 CPU 消耗（超过负载增幅的 {factor} 倍且高出常态 {floor} 个百分点时告警）',
   AlertLatencyShifted:
     '{target}：{window} 内 p99 时延始终为 {value} 毫秒，是其自身常态 {baseline} 毫秒（{baselineWindow} 内的中位数）的 {ratio} 倍，而请求量为其常态的 {loadRatio} 倍（超过负载增幅的 {factor} 倍且高出常态 {floor} 毫秒时告警）',
+  AlertNodeCpuAboveNormal:
+    '集群 {cluster} 的节点 {node}：{window} 内 CPU 始终为可分配量的 {percent}%，是其自身常态 {baseline}%（{baselineWindow} 内的中位数）的 {ratio} 倍，而其上 Pod 的 CPU 为其常态的 {loadRatio} 倍：Pod 之外的消耗（超过 Pod 增幅的 {factor} 倍且高出常态 {floor} 个百分点时告警）',
   AlertCpuThrottled: '{target}：{window} 内 {percent}% 的 CPU 周期因达到 CPU 上限而被限流（告警阈值 {threshold}%）',
   AlertMemoryLeakPredicted:
     '{target}：有容器的工作集内存达其内存上限的 {percent}%，{window} 内每分钟上升 {perMinute} 个百分点：约 {minutes} 分钟后达到上限（OOM 终止）（预计 {horizon} 内达到时告警）',
   AlertTrendPredicted:
     '{rule}（{target}）：{signal} 为 {value}，其 {window} 内的趋势线每分钟上升 {perMinute}：约 {minutes} 分钟后达到 {threshold}（在 {horizon} 内将达到时告警）',
+  AlertMemoryGrowing:
+    '{target}：有容器的工作集内存达其内存上限的 {percent}%，超过其常态峰值 {peak}%（{peakWindow} 内各段最高值的中位数），{window} 内每分钟上升 {perMinute} 个百分点：照此约 {minutes} 分钟后达到上限（高出峰值 {over} 个百分点、预计 {horizon} 内达到上限时告警）',
   SloFieldInvalid: '此处不接受该值：应为 {accepted}',
   AlertRuleSignalUnknown: '未知信号 {signal}；应为以下之一：{signals}',
   AlertRuleSignalPlatformOnly: '信号 {signal} 属于{scope}，不属于任何部门：只有平台空间 {space} 中的规则可以读取',

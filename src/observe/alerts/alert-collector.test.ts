@@ -118,6 +118,24 @@ describe('alert collection', () => {
     expect(samples).toContainEqual(['nodeCpuMax{cluster="gov-east"}', 0.97]);
     // An unreachable cluster's nodes are not read: its own page says so.
     expect(samples.map(([k]) => k)).not.toContain('nodeCpuMax{cluster="gov-west"}');
+
+    // Each ready node of a reachable cluster is a target of its own (node-cpu-above-normal), with its pods' CPU.
+    const withNodes: MetricsSource = {
+      ...source,
+      nodes: () =>
+        Promise.resolve([
+          { cluster: 'gov-east', node: 'n1', cpu: 0.92, podsCpu: 0.02 },
+          { cluster: 'gov-west', node: 'w1', cpu: 0.5, podsCpu: 0.5 },
+          { cluster: 'gone', node: 'g1', cpu: 0.5 },
+        ]),
+    };
+    const got = await collected({ store: withClusters, metrics: withNodes });
+    expect(got.targets.filter((t) => t.scope === 'node').map((t) => t.labels)).toEqual([
+      { cluster: 'gov-east', node: 'n1' },
+    ]);
+    expect(got.samples).toContainEqual(['nodeCpu{cluster="gov-east",node="n1"}', 0.92]);
+    expect(got.samples).toContainEqual(['nodePodsCpu{cluster="gov-east",node="n1"}', 0.02]);
+    expect(got.samples.map(([k]) => k).filter((k) => k.includes('w1') || k.includes('g1'))).toEqual([]);
   });
 
   it('samples a crash loop from the clusters’ reports at once, without waiting for a failover record', async () => {

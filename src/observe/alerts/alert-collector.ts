@@ -114,7 +114,8 @@ async function listAll(store: Pick<Store, 'list'>, kind: string): Promise<Stored
 
 /**
  * Samples every signal alert rules read (signals.ts) into `sink` at `now`, and returns the targets found:
- * each placed component of each application (with its clusters and objectives), each cluster, each department.
+ * each placed component of each application (with its clusters and objectives), each cluster, each ready node of a
+ * reachable cluster, each department.
  * Effectful shell around the pure evaluation: a signal it cannot read is simply not sampled.
  */
 export async function collectSignals(
@@ -185,6 +186,8 @@ export async function collectSignals(
   const nodeCpu = deps.metrics?.nodeCpu
     ? await deps.metrics.nodeCpu().catch(() => new Map<string, number>())
     : undefined;
+  const nodes = deps.metrics?.nodes ? await deps.metrics.nodes().catch(() => []) : [];
+  const nodesOf = Map.groupBy(nodes, (n) => n.cluster);
   for (const cl of clusters) {
     const labels = { cluster: cl.metadata.name };
     const st = (cl.status ?? {}) as {
@@ -196,7 +199,16 @@ export async function collectSignals(
     targets.push({ scope: 'cluster', labels });
     if (st.health && st.health !== 'Unknown') put('clusterUnreachable', labels, st.health === 'Unreachable' ? 1 : 0);
     if (st.nodes && st.health !== 'Unreachable') put('nodesNotReady', labels, st.nodes.total - st.nodes.ready);
-    if (st.health !== 'Unreachable') put('nodeCpuMax', labels, nodeCpu?.get(cl.metadata.name));
+    if (st.health !== 'Unreachable') {
+      put('nodeCpuMax', labels, nodeCpu?.get(cl.metadata.name));
+      // Each ready node of a registered cluster: its CPU and its pods' (a cluster gone or unreachable has none).
+      for (const n of nodesOf.get(cl.metadata.name) ?? []) {
+        const at = { cluster: cl.metadata.name, node: n.node };
+        targets.push({ scope: 'node', labels: at });
+        put('nodeCpu', at, n.cpu);
+        put('nodePodsCpu', at, n.podsCpu);
+      }
+    }
     if (st.requested && st.allocatable) {
       if (st.allocatable.cpuMilli > 0)
         put('clusterCpuRequested', labels, st.requested.cpuMilli / st.allocatable.cpuMilli);

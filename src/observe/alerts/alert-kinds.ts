@@ -136,13 +136,16 @@ export function alertRuleCauses(spec: AlertRuleSpec, tenant: string): ErrorCause
   dur(spec.for, 'spec.for');
   const exprs = [spec.threshold, spec.burnRate, spec.trend].filter((x) => x !== undefined).length;
   if (exprs !== 1) causes.push(codedCause('spec', msg('AlertRuleNeedsOneExpr')));
-  // A signal known, and (outside the platform space) one a department owns: a cluster's belongs to none.
+  // A signal known, and (outside the platform space) one a department owns: a cluster's or a node's belongs to none.
   const signalCauses = (signal: string, path: string) => {
     if (!isAlertSignal(signal))
       causes.push(codedCause(path, msg('AlertRuleSignalUnknown', { signal, signals: SIGNAL_NAMES.join(', ') })));
-    else if (ALERT_SIGNALS[signal] === 'cluster' && tenant !== PLATFORM_SPACE)
+    else if ((ALERT_SIGNALS[signal] === 'cluster' || ALERT_SIGNALS[signal] === 'node') && tenant !== PLATFORM_SPACE)
       causes.push(
-        codedCause(path, msg('AlertRuleSignalPlatformOnly', { signal, scope: 'cluster', space: PLATFORM_SPACE })),
+        codedCause(
+          path,
+          msg('AlertRuleSignalPlatformOnly', { signal, scope: ALERT_SIGNALS[signal], space: PLATFORM_SPACE }),
+        ),
       );
   };
   if (spec.threshold) {

@@ -5,9 +5,10 @@ import type { Trend } from './evaluate.ts';
 import type { CompiledRule } from './rules.ts';
 import type { AlertTarget, SeriesLabels } from './signals.ts';
 
-/** What a target is called in a message: `edu/portal/web`, cluster `gov-east`, department `edu`. */
+/** What a target is called in a message: `edu/portal/web`, cluster `gov-east`, node `gov-east/node-1`, department `edu`. */
 export function targetName(labels: SeriesLabels): string {
   if (labels.component !== undefined) return `${labels.tenant}/${labels.app}/${labels.component}`;
+  if (labels.node !== undefined) return `${labels.cluster ?? ''}/${labels.node}`;
   if (labels.cluster !== undefined) return labels.cluster;
   return labels.tenant ?? '';
 }
@@ -48,6 +49,21 @@ export function alertMessage(
       factor: e.factor,
       floor: pct(e.floor),
     });
+  if (e.kind === 'baseline' && e.signal === 'nodeCpu') {
+    const base = baseline ?? 0;
+    return msg('AlertNodeCpuAboveNormal', {
+      node: l.node ?? '',
+      cluster: l.cluster ?? '',
+      percent: pct(value),
+      window: formatDuration(e.windowMs),
+      ratio: base > 0 ? round(value / base) : 0,
+      baseline: pct(base),
+      baselineWindow: formatDuration(e.baselineMs),
+      loadRatio: round(load ?? 1),
+      factor: e.factor,
+      floor: pct(e.floor),
+    });
+  }
   if (e.kind === 'baseline' && e.loadRelative && (e.signal === 'cpuUtilization' || e.signal === 'latencyP99Ms')) {
     const base = baseline ?? 0;
     const common = {
@@ -73,6 +89,18 @@ export function alertMessage(
       perMinute: sig(trend?.perMinute ?? 0),
       threshold: e.threshold,
       minutes: Math.round((trend?.minutesToThreshold ?? 0) * 10) / 10,
+      horizon: formatDuration(e.horizonMs),
+    });
+  if (e.kind === 'trend' && e.abovePeak)
+    return msg('AlertMemoryGrowing', {
+      target: targetName(l),
+      percent: pct(trend?.last ?? 0),
+      peak: pct(trend?.normalPeak ?? 0),
+      peakWindow: formatDuration(e.abovePeak.windowMs),
+      perMinute: pct(trend?.perMinute ?? 0),
+      window: formatDuration(e.windowMs),
+      minutes: Math.round((trend?.minutesToThreshold ?? 0) * 10) / 10,
+      over: pct(e.abovePeak.over),
       horizon: formatDuration(e.horizonMs),
     });
   if (e.kind === 'trend')

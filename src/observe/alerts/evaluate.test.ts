@@ -646,3 +646,135 @@ describe('the CPU and latency rules in a Prometheus rule file', () => {
     expect(cpu).toContain('on(namespace, label_app_oam_dev_component) group_left (clamp_min(');
   });
 });
+
+/**
+ * memory-growing: a slow leak, long before its limit, told from a garbage collector's sawtooth by passing the
+ * container's own normal peak (the median of its 18-minute maxima over 6 hours). Six hours of history, a round
+ * every 15 s.
+ */
+describe('memory-growing (a leak past its own normal peak, at the limit within the hour)', () => {
+  const rule = PLATFORM_RULES.find((r) => r.id === 'builtin:memory-growing')!;
+  const H6 = 6 * 60 * M;
+  const start = T0 + H6;
+  /** Rounds from T0 to `start + after`: the seconds after `start` of each firing. */
+  const fires = (memory: (t: number) => number, after = 15 * M) => {
+    const { fired, alerts } = memoryRounds(rule, T0, start + after, memory);
+    return { fired: fired.map((t) => (t - start) / S), alerts };
+  };
+  /** 100 MiB a minute into a 4 GiB limit from 40 %: 2.44 points a minute (the demo's e-invoice gateway). */
+  const slowLeak = (t: number) => (t <= start ? 0.4 : Math.min(1, 0.4 + (0.0244 * (t - start)) / M));
+  /** A garbage collector's sawtooth: from `low` up `amplitude` over `periodMs` less 15 s, then back. */
+  const sawtooth = (low: number, amplitude: number, periodMs: number) => (t: number) =>
+    low + amplitude * Math.min(1, ((t - T0) % periodMs) / (periodMs - 15 * S));
+
+  it('tickets the slowest leak of the bench (2.4 points a minute from 40 %) within 2 minutes, 20 minutes before its kill', () => {
+    const { fired, alerts } = fires(slowLeak);
+    expect(fired).toHaveLength(1);
+    expect(fired[0]).toBeLessThanOrEqual(120);
+    const a = [...alerts.values()][0]!;
+    expect(a.severity).toBe('ticket');
+    expect(a.message.code).toBe('AlertMemoryGrowing');
+    expect(a.message.params).toMatchObject({ target: 'edu/portal/web', peak: 40, peakWindow: '6h', horizon: '1h' });
+    // memory-leak-predicted (the kill within 15 minutes) waits minutes longer on the same leak.
+    const predicted = PLATFORM_RULES.find((r) => r.id === 'builtin:memory-leak-predicted')!;
+    const page = memoryRounds(predicted, T0, start + 15 * M, slowLeak).fired.map((t) => (t - start) / S);
+    expect(page[0]).toBeGreaterThan(5 * 60);
+  });
+
+  it('does not fire on a sawtooth, however steep its rise: every cycle stops at its own peak', () => {
+    // 35–55 % every 5 minutes (rising 4.4 points a minute, steeper than the leak), every 10 minutes, every 45 s.
+    for (const [low, amp, period] of [
+      [0.35, 0.2, 5 * M],
+      [0.35, 0.2, 10 * M],
+      [0.5, 0.1, 45 * S],
+    ] as const)
+      expect(fires(sawtooth(low, amp, period), 60 * M).fired).toEqual([]);
+  });
+
+  it('does fire on a leak under a sawtooth once it passes the peaks, and not on a step that holds nor a diurnal climb', () => {
+    const saw = sawtooth(0.35, 0.1, 5 * M);
+    // The leak (5 points a minute) on the sawtooth: past the old peaks within a rise or two.
+    const under = fires((t) => saw(t) + (t <= start ? 0 : (0.05 * (t - start)) / M), 10 * M).fired;
+    expect(under.length).toBeGreaterThanOrEqual(1);
+    expect(under[0]).toBeLessThanOrEqual(5 * 60);
+    // A step of 20 points that then holds (a new revision keeping more in memory): rising one round, not its `for`.
+    expect(fires((t) => (t <= start ? 0.4 : 0.6)).fired).toEqual([]);
+    // 20 points over 3 hours: a new high all along, but not at the limit within the hour.
+    expect(fires((t) => 0.4 + (0.2 * Math.max(0, t - start)) / (180 * M), 60 * M).fired).toEqual([]);
+  });
+
+  it('needs a normal peak: a container without an hour of history does not fire', () => {
+    const fired = memoryRounds(rule, start, start + 10 * M, (t) => 0.4 + (0.05 * (t - start)) / M).fired;
+    expect(fired).toEqual([]);
+  });
+});
+
+/** node-cpu-above-normal: a node's CPU against its own normal, beyond its pods' rise; six hours of history. */
+describe('node-cpu-above-normal (a node taken by something outside its pods)', () => {
+  const rule = PLATFORM_RULES.find((r) => r.id === 'builtin:node-cpu-above-normal')!;
+  const node = { cluster: 'gov-west', node: 'gov-west-node-3' };
+  const target: AlertTarget = { scope: 'node', labels: node };
+  const H6 = 6 * 60 * M;
+  const start = T0 + H6;
+  const wave = (base: number) => (t: number) => base * (1 + 0.1 * Math.sin(t / 47_000));
+  /** The node's CPU and its pods' every 15 s; the seconds after `start` of each firing. */
+  const fires = (cpu: (t: number) => number, pods: (t: number) => number = cpu) => {
+    const w = windows();
+    let prev: ReadonlyMap<string, Alert> = new Map();
+    const fired: number[] = [];
+    for (let t = T0; t <= start + 10 * M; t += 15 * S) {
+      w.record(seriesKey('nodeCpu', node), t, cpu(t));
+      w.record(seriesKey('nodePodsCpu', node), t, pods(t));
+      if (t <= start) continue;
+      const r = run(w, t, prev, [rule], [target]);
+      prev = r.alerts;
+      for (const x of r.transitions) if (x.type === 'fired') fired.push((t - start) / S);
+    }
+    return { fired, alerts: prev };
+  };
+  const quiet = wave(0.05);
+
+  it('tickets a hog of 90 % of a quiet node (5 % to 92 %, under node-cpu-saturated’s 95 %) within 2 minutes', () => {
+    const { fired, alerts } = fires((t) => (t > start ? 0.92 : quiet(t)), quiet);
+    expect(fired).toHaveLength(1);
+    expect(fired[0]).toBeLessThanOrEqual(120);
+    const a = [...alerts.values()][0]!;
+    expect(a.severity).toBe('ticket');
+    expect(a.tenant).toBeUndefined();
+    expect(a.message.code).toBe('AlertNodeCpuAboveNormal');
+    expect(a.message.params).toMatchObject({ node: 'gov-west-node-3', cluster: 'gov-west', percent: 92, floor: 30 });
+  });
+
+  it('does not fire when its pods explain the rise, on a 45 s burst, or on a rise under 30 points', () => {
+    // A daily peak: the node from 10 % to 45 % with its pods.
+    expect(fires((t) => (t > start ? 0.45 : wave(0.1)(t))).fired).toEqual([]);
+    // Pods rescheduled onto it (a node down elsewhere): the same.
+    expect(fires((t) => (t > start ? 0.7 : quiet(t))).fired).toEqual([]);
+    expect(fires((t) => (t > start && t <= start + 45 * S ? 1 : quiet(t)), quiet).fired).toEqual([]);
+    expect(fires((t) => (t > start ? 0.3 : quiet(t)), quiet).fired).toEqual([]);
+  });
+});
+
+describe('memory-growing and node-cpu-above-normal in a Prometheus rule file', () => {
+  const expr = (name: string) =>
+    ruleExpr(
+      PLATFORM_RULES.find((r) => r.name === name)!,
+      {},
+    )!;
+  it('writes memory-growing past the median of its 18-minute maxima, strictly rising', () => {
+    const q = expr('memory-growing');
+    expect(q).toMatch(/^predict_linear\(\(.*container_memory_working_set_bytes.*\)\[2m:15s\], 3600\) >= 1 and /);
+    expect(q).toContain('[30s:15s])[1m:15s]) > 0');
+    expect(q).toMatch(
+      />= quantile_over_time\(0\.5, \(max_over_time\(\(.*\)\[18m:1m\]\)\)\[5h50m:18m\] offset 10m\) \+ 0\.02$/,
+    );
+  });
+  it('writes node-cpu-above-normal per node against its pods’ CPU over allocatable', () => {
+    const q = expr('node-cpu-above-normal');
+    expect(q).toMatch(/^min_over_time\(\(1 - avg by \(cluster, node\) \(label_replace\(rate\(node_cpu_seconds_total/);
+    expect(q).toContain('+ 0.3 and ');
+    expect(q).toContain('container_cpu_usage_seconds_total');
+    expect(q).toContain('kube_node_status_allocatable{resource="cpu"}');
+    expect(q).toContain('clamp_min(avg_over_time((sum by (cluster, node)');
+  });
+});

@@ -165,10 +165,15 @@ export function windowsOf(rules: readonly CompiledRule[]): Array<[AlertSignal, n
     if (e.kind === 'threshold') out.push([e.signal, e.windowMs]);
     else if (e.kind === 'baseline') {
       out.push([e.signal, e.windowMs], [e.signal, e.baselineMs]);
-      if (e.minRequests !== undefined || e.loadRelative) out.push(['requestsPerSecond', e.windowMs]);
-      if (e.loadRelative) out.push(['requestsPerSecond', e.baselineMs]);
-    } else if (e.kind === 'trend') out.push([e.signal, e.windowMs]);
-    else
+      if (e.minRequests !== undefined) out.push(['requestsPerSecond', e.windowMs]);
+      if (e.loadRelative) {
+        const load = e.loadSignal ?? 'requestsPerSecond';
+        out.push([load, e.windowMs], [load, e.baselineMs]);
+      }
+    } else if (e.kind === 'trend') {
+      out.push([e.signal, e.windowMs]);
+      if (e.abovePeak) out.push([e.signal, e.abovePeak.windowMs]);
+    } else
       for (const w of [e.longMs, e.shortMs])
         for (const s of ['requestsPerSecond', 'errorsPerSecond', 'slowSample'] as const) out.push([s, w]);
   }
@@ -202,6 +207,8 @@ export interface Trend {
   readonly last: number;
   readonly perMinute: number;
   readonly minutesToThreshold: number;
+  /** The target's normal peak (TrendExpr.abovePeak), when the rule asks for one. */
+  readonly normalPeak?: number;
 }
 
 function thresholdValue(e: ThresholdExpr, t: AlertTarget, w: SignalWindows, now: number): Value | undefined {
@@ -242,11 +249,12 @@ function baselineValue(e: BaselineExpr, t: AlertTarget, w: SignalWindows, now: n
 }
 
 /**
- * The target's request rate over the window against its own normal (robustBaseline of its request series): how much
- * of a departure the load explains. 1 without a request series or a normal (a worker: its load counts as flat).
+ * The target's load over the window against its own normal (robustBaseline of its load series: the request rate, or
+ * `loadSignal`): how much of a departure the load explains. 1 without a load series or a normal (a worker: its load
+ * counts as flat).
  */
 export function loadDeparture(e: BaselineExpr, t: AlertTarget, w: SignalWindows, now: number): number {
-  const key = seriesKey('requestsPerSecond', t.labels);
+  const key = seriesKey(e.loadSignal ?? 'requestsPerSecond', t.labels);
   const rps = w.aggregate(key, e.windowMs, 'avg', now);
   if (rps === undefined) return 1;
   const base = robustBaseline(e, key, w, now);
@@ -264,6 +272,11 @@ function trendValue(e: TrendExpr, t: AlertTarget, w: SignalWindows, now: number)
   const key = seriesKey(e.signal, t.labels);
   const last = w.aggregate(key, e.windowMs, 'last', now);
   if (last === undefined || last < e.floor) return undefined;
+  // The cheap test first, without reading the buckets out: a newest sample above every bucket before the last
+  // risingMs is above the window's lowest sample. A flat series (most of them) stops here. (Unknown after a restore
+  // that kept no extremes of the window: then the buckets decide.)
+  const lowest = w.aggregate(key, e.windowMs, 'min', now);
+  if (lowest !== undefined && !(last > lowest)) return undefined;
   const points = w.bucketAverages?.(key, e.windowMs, now) ?? [];
   if (points.length < Math.max(2, e.minSamples)) return undefined;
   // Rising now: the buckets of the last risingMs never fall, and the newest is above all before them.
@@ -271,7 +284,7 @@ function trendValue(e: TrendExpr, t: AlertTarget, w: SignalWindows, now: number)
   let previous = -Infinity;
   for (const [end, v] of points) {
     if (end <= now - e.risingMs) earlierMax = Math.max(earlierMax, v);
-    else if (v < previous) return undefined;
+    else if (v < previous || (e.strictlyRising && v === previous)) return undefined;
     previous = v;
   }
   if (!(previous > earlierMax)) return undefined;
@@ -279,11 +292,40 @@ function trendValue(e: TrendExpr, t: AlertTarget, w: SignalWindows, now: number)
   if (fit === undefined || !(fit.slope > 0)) return undefined;
   const projected = fit.atNow + fit.slope * e.horizonMs;
   if (projected < e.threshold) return undefined;
+  let normalPeak: number | undefined;
+  if (e.abovePeak) {
+    normalPeak = peakBaseline(e.abovePeak, key, w, now);
+    if (normalPeak === undefined || !(last >= normalPeak + e.abovePeak.over)) return undefined;
+  }
   const perMinute = fit.slope * 60_000;
   return {
     value: projected,
-    trend: { last, perMinute, minutesToThreshold: Math.max(0, (e.threshold - last) / perMinute) },
+    trend: {
+      last,
+      perMinute,
+      minutesToThreshold: Math.max(0, (e.threshold - last) / perMinute),
+      ...(normalPeak !== undefined ? { normalPeak } : {}),
+    },
   };
+}
+
+/**
+ * A target's normal peak (TrendExpr.abovePeak): the median of the maxima of the buckets of its window that end
+ * before `now − excludeMs`; undefined with fewer than `minBuckets` of them.
+ */
+export function peakBaseline(
+  p: NonNullable<TrendExpr['abovePeak']>,
+  key: string,
+  w: SignalWindows,
+  now: number,
+): number | undefined {
+  const maxima = (w.bucketMaxima?.(key, p.windowMs, now) ?? [])
+    .filter(([end]) => end <= now - p.excludeMs)
+    .map(([, v]) => v)
+    .sort((a, b) => a - b);
+  if (maxima.length < Math.max(1, p.minBuckets)) return undefined;
+  const mid = maxima.length >> 1;
+  return maxima.length % 2 ? maxima[mid]! : (maxima[mid - 1]! + maxima[mid]!) / 2;
 }
 
 /** The least-squares line through (time, value) points: its slope (per ms) and its value at `now`. */

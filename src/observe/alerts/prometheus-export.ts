@@ -74,6 +74,11 @@ export function signalQuery(signal: AlertSignal, s: ExportScope, rateWindow = '1
       return `sum by (cluster) (kube_node_status_condition{${matchers(s, undefined, ['condition="Ready"', 'status!="true"'])}})`;
     case 'nodeCpuMax':
       return `max by (cluster) (1 - avg by (cluster, instance) (rate(node_cpu_seconds_total{${matchers(s, undefined, ['mode="idle"'])}}[${rateWindow}])))`;
+    case 'nodeCpu':
+      // node_exporter's instance is the node's name under kube-prometheus (a port, if any, dropped).
+      return `1 - avg by (cluster, node) (label_replace(rate(node_cpu_seconds_total{${matchers(s, undefined, ['mode="idle"'])}}[${rateWindow}]), "node", "$1", "instance", "([^:]+)(:.*)?"))`;
+    case 'nodePodsCpu':
+      return `sum by (cluster, node) (rate(container_cpu_usage_seconds_total{${matchers(s, undefined, ['container!=""', 'container!="POD"'])}}[${rateWindow}])) / on(cluster, node) sum by (cluster, node) (kube_node_status_allocatable{${matchers(s, undefined, ['resource="cpu"'])}})`;
     case 'clusterCpuRequested':
     case 'clusterMemoryRequested': {
       const r = signal === 'clusterCpuRequested' ? 'cpu' : 'memory';
@@ -118,6 +123,15 @@ export function ruleExpr(rule: CompiledRule, scope: ExportScope, objective?: num
         ? ''
         : ` and avg_over_time((${signalQuery('requestsPerSecond', scope)})[${formatDuration(e.windowMs)}:1m]) * ${e.windowMs / 1000} >= ${e.minRequests}`;
     if (!e.loadRelative) return `${now} > ${e.factor} * ${base} and ${now} > ${base} + ${e.floor}${enough}`;
+    if (e.loadSignal !== undefined && e.loadSignal !== 'requestsPerSecond') {
+      // Another load series on the signal's own labels (a node's pods' CPU): its window's average over its median.
+      const lq = signalQuery(e.loadSignal, scope);
+      if (lq === undefined) return undefined;
+      const lNow = `avg_over_time((${lq})[${formatDuration(e.windowMs)}:1m])`;
+      const lBase = `quantile_over_time(0.5, (${lq})[${formatDuration(e.baselineMs - e.excludeMs)}:5m] offset ${formatDuration(e.excludeMs)})`;
+      const load = `(clamp_min(${lNow} / ${lBase}, 1) or (${base} * 0 + 1))`;
+      return `${now} > ${e.factor} * ${base} and ${now} > ${base} + ${e.floor} and ${now} > ${e.factor} * ${base} * ${load}`;
+    }
     // Beyond what the load explains: the request rate over its own median, at least 1 (1 where the component has no
     // request series, a worker), on the signal's labels (a per-pod signal is grouped by the component label).
     const perPod = !['requestsPerSecond', 'errorsPerSecond', 'errorRatio', 'latencyP99Ms'].includes(e.signal);
@@ -135,11 +149,17 @@ export function ruleExpr(rule: CompiledRule, scope: ExportScope, objective?: num
     if (q === undefined) return undefined;
     // predict_linear over a 15 s subquery of the window: the least-squares line polis fits to its samples.
     const w = `(${q})[${formatDuration(e.windowMs)}:15s]`;
-    // Rising now (polis: no fall within risingMs, and above the window before it): no falling step in risingMs.
-    const rising = `(${q}) > max_over_time((${q})[${formatDuration(e.windowMs - e.risingMs)}:15s] offset ${formatDuration(e.risingMs)}) and min_over_time(deriv((${q})[30s:15s])[${formatDuration(e.risingMs)}:15s]) >= 0`;
+    // Rising now (polis: no fall within risingMs, and above the window before it): no falling step in risingMs (no
+    // flat one either, strictly rising).
+    const rising = `(${q}) > max_over_time((${q})[${formatDuration(e.windowMs - e.risingMs)}:15s] offset ${formatDuration(e.risingMs)}) and min_over_time(deriv((${q})[30s:15s])[${formatDuration(e.risingMs)}:15s]) ${e.strictlyRising ? '>' : '>='} 0`;
     // No floor (an AlertRule's trend without one): no clause.
     const floor = Number.isFinite(e.floor) ? ` and (${q}) >= ${e.floor}` : '';
-    return `predict_linear(${w}, ${e.horizonMs / 1000}) >= ${e.threshold} and deriv(${w}) > 0${floor} and ${rising}`;
+    // Past its normal peak: the median of the maxima of the window's buckets (windowMs/20 each), past the exclusion.
+    const p = e.abovePeak;
+    const peak = p
+      ? ` and (${q}) >= quantile_over_time(0.5, (max_over_time((${q})[${formatDuration(p.windowMs / 20)}:1m]))[${formatDuration(p.windowMs - p.excludeMs)}:${formatDuration(p.windowMs / 20)}] offset ${formatDuration(p.excludeMs)}) + ${p.over}`
+      : '';
+    return `predict_linear(${w}, ${e.horizonMs / 1000}) >= ${e.threshold} and deriv(${w}) > 0${floor} and ${rising}${peak}`;
   }
   const obj = e.objective ?? objective;
   if (obj === undefined) return undefined;

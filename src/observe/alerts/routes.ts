@@ -70,7 +70,11 @@ async function exportRules(store: Pick<Store, 'list'>, tenants: 'all' | readonly
   else
     for (const t of tenants)
       for (const rule of PLATFORM_RULES)
-        if (rule.expr.kind !== 'burnRate' && ALERT_SIGNALS[rule.expr.signal] !== 'cluster')
+        if (
+          rule.expr.kind !== 'burnRate' &&
+          ALERT_SIGNALS[rule.expr.signal] !== 'cluster' &&
+          ALERT_SIGNALS[rule.expr.signal] !== 'node'
+        )
           entries.push({ rule, group: `${t}-platform`, scope: { namespaces: nsByTenant.get(t) ?? [] } });
   for (const o of rules) {
     const rule = compileRule(o);

@@ -17,6 +17,12 @@ export interface SignalWindows {
    * source without buckets gives no baseline, and a rule that needs one does not fire.
    */
   bucketAverages?(series: string, windowMs: number, now: number): Array<readonly [end: number, avg: number]>;
+  /**
+   * The highest sample of each bucket of the series' `windowMs` window still inside it at `now`, with the bucket's
+   * end, oldest first: what a normal peak (the median of bucket maxima) is taken from. A bucket that holds no
+   * extreme (taken up from a checkpoint that kept none) is left out. Optional, as bucketAverages.
+   */
+  bucketMaxima?(series: string, windowMs: number, now: number): Array<readonly [end: number, max: number]>;
 }
 
 /** One bucket of one series as kept across a restart: [series key, bucket number, sum, count, max, min]. */
@@ -266,6 +272,15 @@ export class RingSignalWindows implements SignalWindows, SampleSink {
   }
 
   bucketAverages(key: string, windowMs: number, now: number): Array<readonly [number, number]> {
+    return this.buckets(key, windowMs, now, false);
+  }
+
+  bucketMaxima(key: string, windowMs: number, now: number): Array<readonly [number, number]> {
+    return this.buckets(key, windowMs, now, true);
+  }
+
+  /** Each live bucket's average (or highest sample, `max`) with its end, oldest first. */
+  private buckets(key: string, windowMs: number, now: number, max: boolean): Array<readonly [number, number]> {
     const s = this.series.get(key);
     if (s === undefined || !(windowMs > 0)) return [];
     const j = ringIndex(s, windowMs);
@@ -285,7 +300,8 @@ export class RingSignalWindows implements SignalWindows, SampleSink {
       const b = ring[o] as number;
       const count = ring[o + 2] as number;
       if (b > newest || b <= newest - n || !(count > 0)) continue;
-      out.push([(b + 1) * width, (ring[o + 1] as number) / count]);
+      if (!max) out.push([(b + 1) * width, (ring[o + 1] as number) / count]);
+      else if ((ring[o + 3] as number) > -Infinity) out.push([(b + 1) * width, ring[o + 3] as number]);
     }
     return out.sort((a, b) => a[0] - b[0]);
   }

@@ -3,7 +3,7 @@
  * rule's `signal` may name. A series is one signal of one target, keyed `signal{label="value",…}` with the labels
  * sorted, as Prometheus writes them.
  */
-export type SignalScope = 'component' | 'cluster' | 'department';
+export type SignalScope = 'component' | 'cluster' | 'node' | 'department';
 
 export const ALERT_SIGNALS = {
   // A component (of an application of a department).
@@ -37,6 +37,11 @@ export const ALERT_SIGNALS = {
   /** CPU requested over allocatable, 0–1. */
   clusterCpuRequested: 'cluster',
   clusterMemoryRequested: 'cluster',
+  // A node of a member cluster.
+  /** The CPU the node uses over its allocatable, 0–1 (node_exporter's non-idle share). */
+  nodeCpu: 'node',
+  /** The CPU the node's pods use over its allocatable, 0–1: the node's load, what explains its CPU. */
+  nodePodsCpu: 'node',
   // A department.
   /** CPU placed over the department's CPU quota, 0–1. */
   quotaCpuUsed: 'department',
@@ -53,15 +58,20 @@ export function isAlertSignal(s: string): s is AlertSignal {
   return Object.prototype.hasOwnProperty.call(ALERT_SIGNALS, s);
 }
 
-/** What a series is about. A component carries tenant, app, component; a cluster its cluster; a department tenant. */
+/**
+ * What a series is about. A component carries tenant, app, component; a cluster its cluster; a node its cluster and
+ * node; a department tenant.
+ */
 export interface SeriesLabels {
   readonly tenant?: string;
   readonly app?: string;
   readonly component?: string;
   readonly cluster?: string;
+  /** A node's name (with its cluster). */
+  readonly node?: string;
 }
 
-export const LABEL_NAMES = ['app', 'cluster', 'component', 'tenant'] as const;
+export const LABEL_NAMES = ['app', 'cluster', 'component', 'node', 'tenant'] as const;
 
 export function seriesKey(signal: AlertSignal, labels: SeriesLabels): string {
   return signal + labelKey(labels);

@@ -243,11 +243,14 @@ describe('window rows', () => {
 
   it('knows which windows the rules read an extreme of, and keeps every window of an expression it does not know', () => {
     const pairs = extremesRead(BUILTIN_RULES).map(([s, w]) => `${s}/${w / M}m`);
-    // memory-near-limit's max over 5 minutes, the baselines' minimum over their minute (cpu-above-normal's too),
-    // cpu-throttled's minimum over its minute, the burst budget's max.
+    // memory-near-limit's max over 5 minutes, the baselines' minimum over their minute (cpu-above-normal's and
+    // node-cpu-above-normal's too), cpu-throttled's minimum over its minute, the burst budget's max, and
+    // memory-growing's normal peak (the maxima of its 6-hour window's buckets).
     expect(new Set(pairs)).toEqual(
       new Set([
         'memoryOfLimit/5m',
+        'memoryOfLimit/360m',
+        'nodeCpu/1m',
         'latencyP99Ms/1m',
         'errorRatio/1m',
         'cpuUtilization/1m',

@@ -472,8 +472,9 @@ function entryOf(key: string, id: number, tenant: string): Entry {
 
 /**
  * The (signal, window) pairs whose max or min some rule reads: a threshold's `max` or `min` aggregate, a baseline
- * rule's over its short window. A burn rate reads sums and averages, a baseline its buckets' averages, a trend its
- * buckets' averages and the newest sample: none of them an extreme. A kind of expression this does not know keeps
+ * rule's over its short window, a trend's normal peak (the maxima of its abovePeak window). A burn rate reads sums and
+ * averages, a baseline its buckets' averages, a trend its buckets' averages and the newest sample: none of them an
+ * extreme. A kind of expression this does not know keeps
  * every window it reads (windowsOf), as the safe side.
  */
 export function extremesRead(rules: readonly CompiledRule[]): Array<readonly [string, number]> {
@@ -489,8 +490,13 @@ export function extremesRead(rules: readonly CompiledRule[]): Array<readonly [st
         break;
       }
       case 'burnRate':
-      case 'trend':
         break;
+      case 'trend': {
+        // A trend reads its buckets' averages and the newest sample; with a normal peak, the maxima of that window.
+        const x = e as Extract<CompiledRule['expr'], { kind: 'trend' }>;
+        if (x.abovePeak) out.push([x.signal, x.abovePeak.windowMs]);
+        break;
+      }
       default:
         out.push(...windowsOf([r]));
     }

@@ -56,6 +56,38 @@ const FLOORS: Partial<Record<SignalKind, { abs: number; rel: number }>> = {
 const CPU_FLOOR = { abs: 0.05, rel: 0.5 };
 /** A node busier than this share of its allocatable CPU is saturated (pods on it queue for CPU). */
 const NODE_SATURATED = 0.9;
+/**
+ * A node's CPU risen this much (share of its allocatable) over its own level, and to at least twice it beyond what
+ * its pods' CPU explains, is taken by something outside its pods (node-cpu-above-normal's 30 points and 2x, as the
+ * alert rule reads it): a hog of 90 % of a quiet node's cores is one at once, though the node, under 95 % with its
+ * samples' jitter, crosses the saturation threshold in every sample only later or never.
+ */
+const NODE_RISE = 0.3;
+
+/**
+ * How much the CPU of the pods on `node` rose: the sum of their latest samples' medians over the sum of their
+ * baseline medians (a pod new on the node counts from nothing; 1 when the node has no pods or none rose).
+ */
+function podsCpuRise(obs: Observation, node: string, now: number, o: DetectOptions): number {
+  const onNode = new Set(obs.pods.filter((p) => p.node === node).map((p) => p.name));
+  if (onNode.size === 0) return 1;
+  let before = 0;
+  let after = 0;
+  for (const s of obs.series) {
+    if (s.on !== 'pod' || s.signal !== 'cpu' || !onNode.has(s.name)) continue;
+    const recent: number[] = [];
+    const base: number[] = [];
+    for (const [t, v] of s.points) {
+      if (v === null || !Number.isFinite(v) || t > now) continue;
+      if (t > now - o.confirmSeconds) recent.push(v);
+      else if (t > now - o.confirmSeconds - o.baselineSeconds) base.push(v);
+    }
+    before += base.length ? median(base) : 0;
+    after += recent.length ? median(recent) : 0;
+  }
+  if (!(after > before)) return 1;
+  return before > 0 ? after / before : Infinity;
+}
 
 /**
  * How much a component's traffic rose: the median request rate of the latest samples over the baseline's (1 when
@@ -81,7 +113,8 @@ const WARNINGS = new Set(['NodeNotReady', 'ClusterUnreachable', 'BackOff', 'OOMK
 
 /**
  * The symptoms firing at `now` (epoch seconds): latency, errors and memory risen past their baseline in every one
- * of the latest samples, a pod's CPU risen beyond what its traffic explains, a node newly saturated, restarts, a node not ready, a cluster unreachable, warning events. Pure and deterministic:
+ * of the latest samples, a pod's CPU risen beyond what its traffic explains, a node newly saturated or its CPU taken
+ * beyond what its pods explain, restarts, a node not ready, a cluster unreachable, warning events. Pure and deterministic:
  * the thresholds are a priori (DEFAULT_DETECT, FLOORS), the same input gives the same list in the same order.
  */
 export function detectSymptoms(obs: Observation, now: number, o: DetectOptions = DEFAULT_DETECT): Symptom[] {
@@ -138,9 +171,18 @@ export function detectSymptoms(obs: Observation, now: number, o: DetectOptions =
       }
       case 'nodeCpu': {
         // A node newly saturated (the platform's node CPU rule), whatever uses it.
-        const threshold = Math.max(NODE_SATURATED, level + Math.max(o.sigmas * madSigma(values), 0.1));
-        if (level < NODE_SATURATED && recent.every((p) => p[1] >= threshold))
+        const spread = o.sigmas * madSigma(values);
+        const threshold = Math.max(NODE_SATURATED, level + Math.max(spread, 0.1));
+        if (level < NODE_SATURATED && recent.every((p) => p[1] >= threshold)) {
           fire(threshold, recent[recent.length - 1]![1]);
+          break;
+        }
+        // Or taken by something outside its pods (node-cpu-above-normal): far above its own level and at twice it
+        // beyond its pods' rise, saturated or not.
+        const departed = level + Math.max(spread, NODE_RISE);
+        if (!recent.every((p) => p[1] > departed)) break;
+        const rise = median(recent.map((p) => p[1])) / Math.max(level, 0.01);
+        if (rise >= 2 * Math.max(1, podsCpuRise(obs, s.name, now, o))) fire(departed, recent[recent.length - 1]![1]);
         break;
       }
       default: {

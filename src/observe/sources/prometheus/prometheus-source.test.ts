@@ -97,6 +97,28 @@ describe('the Prometheus metrics source', () => {
     expect(new Set(seen)).toEqual(new Set([`Bearer sekret 2.5 ${Date.parse('2026-03-02T00:00:00Z') / 1000}`]));
   });
 
+  it('reads each node’s CPU and its pods’ (node-cpu-above-normal), a node without its pods’ share still counting', async () => {
+    const url = await stub((path, params, req, res) => {
+      const q = params.get('query')!;
+      if (q.includes('node_cpu_seconds_total'))
+        return void res.writeHead(200).end(
+          vector([
+            { metric: { cluster: 'gov-east', node: 'n1' }, value: '0.92' },
+            { metric: { cluster: 'gov-east', node: 'n2' }, value: '0.3' },
+            { metric: { cluster: 'gov-east' }, value: '0.5' }, // no node label: not a node
+          ]),
+        );
+      if (q.includes('kube_node_status_allocatable'))
+        return void res.writeHead(200).end(vector([{ metric: { cluster: 'gov-east', node: 'n1' }, value: '0.02' }]));
+      res.writeHead(404).end();
+    });
+    const source = new PrometheusMetricsSource({ url });
+    expect(await source.nodes()).toEqual([
+      { cluster: 'gov-east', node: 'n1', cpu: 0.92, podsCpu: 0.02 },
+      { cluster: 'gov-east', node: 'n2', cpu: 0.3 },
+    ]);
+  });
+
   it('asks for a long history in pieces Prometheus accepts, aligned on the grid', async () => {
     const ranges: string[] = [];
     const url = await stub((path, params, _req, res) => {

@@ -6,6 +6,7 @@ import type {
   ComponentSignals,
   HistorySignal,
   MetricsSource,
+  NodeSignals,
   ProblemListener,
   SignalName,
 } from '../../metrics-source.ts';
@@ -15,7 +16,9 @@ import {
   CPU_THROTTLED_QUERY,
   DEFAULT_QUERIES,
   MEMORY_OF_LIMIT_QUERY,
+  NODE_CPU_BY_NODE_QUERY,
   NODE_CPU_QUERY,
+  NODE_PODS_CPU_QUERY,
   expandQuery,
   windowProblem,
 } from './queries.ts';
@@ -146,6 +149,35 @@ export class PrometheusMetricsSource implements MetricsSource {
         const v = finite(s.value);
         if (v !== undefined) out.set(s.metric.cluster ?? this.clusterName, v);
       }
+    return out;
+  }
+
+  async nodes(): Promise<readonly NodeSignals[]> {
+    const at = this.clock.now().getTime();
+    const [cpu, pods] = await Promise.all([
+      this.query(NODE_CPU_BY_NODE_QUERY.replaceAll('$window', this.window), at),
+      this.query(NODE_PODS_CPU_QUERY.replaceAll('$window', this.window), at),
+    ]);
+    if (!cpu.ok) return [];
+    const key = (m: Readonly<Record<string, string>>) => `${m.cluster ?? this.clusterName}/${m.node ?? ''}`;
+    const podsCpu = new Map<string, number>();
+    if (pods.ok)
+      for (const s of pods.samples) {
+        const v = finite(s.value);
+        if (v !== undefined) podsCpu.set(key(s.metric), v);
+      }
+    const out: NodeSignals[] = [];
+    for (const s of cpu.samples) {
+      const v = finite(s.value);
+      if (v === undefined || !s.metric.node) continue;
+      const p = podsCpu.get(key(s.metric));
+      out.push({
+        cluster: s.metric.cluster ?? this.clusterName,
+        node: s.metric.node,
+        cpu: v,
+        ...(p !== undefined ? { podsCpu: p } : {}),
+      });
+    }
     return out;
   }
 

@@ -46,6 +46,18 @@ export const CPU_THROTTLED_QUERY =
 export const NODE_CPU_QUERY =
   'max by (cluster) (1 - avg by (cluster, instance) (rate(node_cpu_seconds_total{mode="idle"}[$window])))';
 
+/**
+ * Per node, its CPU in use (node_exporter; its `instance` is the node's name under kube-prometheus, a port dropped):
+ * what node-cpu-above-normal reads.
+ */
+export const NODE_CPU_BY_NODE_QUERY =
+  '1 - avg by (cluster, node) (label_replace(rate(node_cpu_seconds_total{mode="idle"}[$window]), "node", "$1", "instance", "([^:]+)(:.*)?"))';
+
+/** Per node, the CPU its pods' containers use over its allocatable (cAdvisor, kube-state-metrics): the node's load. */
+export const NODE_PODS_CPU_QUERY =
+  'sum by (cluster, node) (rate(container_cpu_usage_seconds_total{container!="", container!="POD"}[$window]))' +
+  ' / on(cluster, node) sum by (cluster, node) (kube_node_status_allocatable{resource="cpu"})';
+
 /** What fills a template's placeholders besides the component's names. */
 export interface QueryScope {
   /** The label list to group by: the cluster label, or '' for the total. */

@@ -5,6 +5,7 @@ import type {
   ComponentSignals,
   HistorySignal,
   MetricsSource,
+  NodeSignals,
 } from '../../metrics-source.ts';
 import { historyGrid } from '../../metrics-source.ts';
 import { slicer } from '../../../kernel/loop-slices.ts';
@@ -76,6 +77,10 @@ export class SimulatedMetricsSource implements MetricsSource {
 
   nodeCpu(): Promise<ReadonlyMap<string, number>> {
     return Promise.resolve(this.sim.nodeCpu());
+  }
+
+  nodes(): Promise<readonly NodeSignals[]> {
+    return Promise.resolve(this.sim.nodeUse());
   }
 
   /** Components with a ring of samples (those measured at least once); for tests. */
