@@ -86,6 +86,9 @@ export function* evaluateAlertsInSteps(input: EvaluationInput, every = 250): Gen
   const retention = input.resolvedRetentionMs ?? 15 * 60_000;
   const alerts = new Map<string, Alert>();
   const transitions: AlertTransition[] = [];
+  // One robust baseline per series and baseline window a round, whichever rules read it (latency-degraded and
+  // latency-shifted read the same p99 baseline; latency-shifted and cpu-above-normal the same request-rate one).
+  const baselines: BaselineMemo = new Map();
   const byScope = new Map<string, AlertTarget[]>();
   for (const t of input.targets) {
     const list = byScope.get(t.scope) ?? [];
@@ -101,7 +104,7 @@ export function* evaluateAlertsInSteps(input: EvaluationInput, every = 250): Gen
         rule.expr.kind === 'threshold'
           ? thresholdValue(rule.expr, target, windows, now)
           : rule.expr.kind === 'baseline'
-            ? baselineValue(rule.expr, target, windows, now)
+            ? baselineValue(rule.expr, target, windows, now, baselines)
             : rule.expr.kind === 'trend'
               ? trendValue(rule.expr, target, windows, now)
               : burnValue(rule.expr, target, windows, now);
@@ -223,7 +226,38 @@ export function robustBaseline(e: BaselineExpr, key: string, w: SignalWindows, n
   return avgs.length % 2 ? avgs[mid]! : (avgs[mid - 1]! + avgs[mid]!) / 2;
 }
 
-function baselineValue(e: BaselineExpr, t: AlertTarget, w: SignalWindows, now: number): Value | undefined {
+/**
+ * Robust baselines computed in one evaluation: by the baseline's parameters (`baselineMs/excludeMs/minBuckets`), then by
+ * series key. The windows and `now` are the same for every rule of a round, so a baseline two rules read is the same
+ * number: computed once (an evaluation's memo, dropped with it).
+ */
+export type BaselineMemo = Map<string, Map<string, number | undefined>>;
+
+/** robustBaseline, remembered in `memo` (when given) for the rest of the evaluation. */
+export function sharedBaseline(
+  e: BaselineExpr,
+  key: string,
+  w: SignalWindows,
+  now: number,
+  memo: BaselineMemo | undefined,
+): number | undefined {
+  if (memo === undefined) return robustBaseline(e, key, w, now);
+  const params = `${e.baselineMs}/${e.excludeMs}/${e.minBuckets}`;
+  let byKey = memo.get(params);
+  if (byKey === undefined) memo.set(params, (byKey = new Map()));
+  if (byKey.has(key)) return byKey.get(key);
+  const base = robustBaseline(e, key, w, now);
+  byKey.set(key, base);
+  return base;
+}
+
+function baselineValue(
+  e: BaselineExpr,
+  t: AlertTarget,
+  w: SignalWindows,
+  now: number,
+  memo?: BaselineMemo,
+): Value | undefined {
   const key = seriesKey(e.signal, t.labels);
   const v = w.aggregate(key, e.windowMs, e.aggregate, now);
   if (v === undefined) return undefined;
@@ -233,11 +267,11 @@ function baselineValue(e: BaselineExpr, t: AlertTarget, w: SignalWindows, now: n
   }
   // The cheap test first: most targets are nowhere near their floor.
   if (!(v > e.floor)) return undefined;
-  const base = robustBaseline(e, key, w, now);
+  const base = sharedBaseline(e, key, w, now, memo);
   if (base === undefined) return undefined;
   if (!(v > e.factor * base && v > base + e.floor)) return undefined;
   if (!e.loadRelative) return { value: v, baseline: base };
-  const load = loadDeparture(e, t, w, now);
+  const load = loadDeparture(e, t, w, now, memo);
   return v > e.factor * base * Math.max(1, load) ? { value: v, baseline: base, load } : undefined;
 }
 
@@ -245,11 +279,17 @@ function baselineValue(e: BaselineExpr, t: AlertTarget, w: SignalWindows, now: n
  * The target's request rate over the window against its own normal (robustBaseline of its request series): how much
  * of a departure the load explains. 1 without a request series or a normal (a worker: its load counts as flat).
  */
-export function loadDeparture(e: BaselineExpr, t: AlertTarget, w: SignalWindows, now: number): number {
+export function loadDeparture(
+  e: BaselineExpr,
+  t: AlertTarget,
+  w: SignalWindows,
+  now: number,
+  memo?: BaselineMemo,
+): number {
   const key = seriesKey('requestsPerSecond', t.labels);
   const rps = w.aggregate(key, e.windowMs, 'avg', now);
   if (rps === undefined) return 1;
-  const base = robustBaseline(e, key, w, now);
+  const base = sharedBaseline(e, key, w, now, memo);
   return base !== undefined && base > 0 ? rps / base : 1;
 }
 
