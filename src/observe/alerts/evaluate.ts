@@ -86,8 +86,7 @@ export function* evaluateAlertsInSteps(input: EvaluationInput, every = 250): Gen
   const retention = input.resolvedRetentionMs ?? 15 * 60_000;
   const alerts = new Map<string, Alert>();
   const transitions: AlertTransition[] = [];
-  // One robust baseline per series and baseline window a round, whichever rules read it (latency-degraded and
-  // latency-shifted read the same p99 baseline; latency-shifted and cpu-above-normal the same request-rate one).
+  // A series' baseline buckets read once a round, whichever rules compare with them (BaselineMemo).
   const baselines: BaselineMemo = new Map();
   const byScope = new Map<string, AlertTarget[]>();
   for (const t of input.targets) {
@@ -212,28 +211,41 @@ function thresholdValue(e: ThresholdExpr, t: AlertTarget, w: SignalWindows, now:
   return v !== undefined && compare(v, e.op, e.threshold) ? { value: v } : undefined;
 }
 
-/**
- * A target's own normal of a signal (BaselineExpr): the median of the averages of the buckets of `baselineMs` that
- * end before `now − excludeMs`; undefined with fewer than `minBuckets` of them.
- */
-export function robustBaseline(e: BaselineExpr, key: string, w: SignalWindows, now: number): number | undefined {
-  const avgs = (w.bucketAverages?.(key, e.baselineMs, now) ?? [])
+/** The averages of the buckets of `baselineMs` that end before `now − excludeMs`, ascending. */
+function baselineBuckets(e: BaselineExpr, key: string, w: SignalWindows, now: number): number[] {
+  return (w.bucketAverages?.(key, e.baselineMs, now) ?? [])
     .filter(([end]) => end <= now - e.excludeMs)
     .map(([, avg]) => avg)
     .sort((a, b) => a - b);
+}
+
+/** The normal `e.statistic` takes of ascending bucket averages; undefined with fewer than `minBuckets` of them. */
+function normalOf(e: BaselineExpr, avgs: readonly number[]): number | undefined {
   if (avgs.length < Math.max(1, e.minBuckets)) return undefined;
+  if (e.statistic === 'max') return avgs[avgs.length - 1]!;
   const mid = avgs.length >> 1;
   return avgs.length % 2 ? avgs[mid]! : (avgs[mid - 1]! + avgs[mid]!) / 2;
 }
 
 /**
- * Robust baselines computed in one evaluation: by the baseline's parameters (`baselineMs/excludeMs/minBuckets`), then by
- * series key. The windows and `now` are the same for every rule of a round, so a baseline two rules read is the same
- * number: computed once (an evaluation's memo, dropped with it).
+ * A target's own normal of a signal (BaselineExpr): the median (or, with `statistic: 'max'`, the highest) of the
+ * averages of the buckets of `baselineMs` that end before `now − excludeMs`; undefined with fewer than `minBuckets`
+ * of them.
  */
-export type BaselineMemo = Map<string, Map<string, number | undefined>>;
+export function robustBaseline(e: BaselineExpr, key: string, w: SignalWindows, now: number): number | undefined {
+  return normalOf(e, baselineBuckets(e, key, w, now));
+}
 
-/** robustBaseline, remembered in `memo` (when given) for the rest of the evaluation. */
+/**
+ * The bucket averages read in one evaluation, ascending: by the baseline's window and exclusion
+ * (`baselineMs/excludeMs`), then by series key. The windows and `now` are the same for every rule of a round, so
+ * the buckets two rules read (latency-degraded, latency-shifted and latency-above-range the p99's; latency-shifted,
+ * latency-above-range and cpu-above-normal a request rate's) are read and sorted once; each rule takes its own
+ * statistic and minimum count of them (an evaluation's memo, dropped with it).
+ */
+export type BaselineMemo = Map<string, Map<string, readonly number[]>>;
+
+/** robustBaseline, its buckets remembered in `memo` (when given) for the rest of the evaluation. */
 export function sharedBaseline(
   e: BaselineExpr,
   key: string,
@@ -242,13 +254,12 @@ export function sharedBaseline(
   memo: BaselineMemo | undefined,
 ): number | undefined {
   if (memo === undefined) return robustBaseline(e, key, w, now);
-  const params = `${e.baselineMs}/${e.excludeMs}/${e.minBuckets}`;
+  const params = `${e.baselineMs}/${e.excludeMs}`;
   let byKey = memo.get(params);
   if (byKey === undefined) memo.set(params, (byKey = new Map()));
-  if (byKey.has(key)) return byKey.get(key);
-  const base = robustBaseline(e, key, w, now);
-  byKey.set(key, base);
-  return base;
+  let avgs = byKey.get(key);
+  if (avgs === undefined) byKey.set(key, (avgs = baselineBuckets(e, key, w, now)));
+  return normalOf(e, avgs);
 }
 
 function baselineValue(
