@@ -54,6 +54,11 @@ export interface EvaluationInput {
   readonly previous: ReadonlyMap<string, Alert>;
   /** How long a resolved alert stays listed (default 15 minutes). */
   readonly resolvedRetentionMs?: number;
+  /**
+   * Whether rules share a series' baseline buckets within the evaluation (default true; false reads them for each
+   * rule, as before BaselineMemo: the same decisions, for tests and bench/alerts' same-run comparison).
+   */
+  readonly shareBaselines?: boolean;
 }
 
 export interface EvaluationResult {
@@ -87,7 +92,7 @@ export function* evaluateAlertsInSteps(input: EvaluationInput, every = 250): Gen
   const alerts = new Map<string, Alert>();
   const transitions: AlertTransition[] = [];
   // A series' baseline buckets read once a round, whichever rules compare with them (BaselineMemo).
-  const baselines: BaselineMemo = new Map();
+  const baselines = input.shareBaselines === false ? undefined : baselineMemo();
   const byScope = new Map<string, AlertTarget[]>();
   for (const t of input.targets) {
     const list = byScope.get(t.scope) ?? [];
@@ -212,8 +217,8 @@ function thresholdValue(e: ThresholdExpr, t: AlertTarget, w: SignalWindows, now:
 }
 
 /** The averages of the buckets of `baselineMs` that end before `now − excludeMs`, ascending. */
-function baselineBuckets(e: BaselineExpr, key: string, w: SignalWindows, now: number): number[] {
-  return (w.bucketAverages?.(key, e.baselineMs, now) ?? [])
+function baselineBuckets(e: BaselineExpr, buckets: ReadonlyArray<readonly [number, number]>, now: number): number[] {
+  return buckets
     .filter(([end]) => end <= now - e.excludeMs)
     .map(([, avg]) => avg)
     .sort((a, b) => a - b);
@@ -233,17 +238,23 @@ function normalOf(e: BaselineExpr, avgs: readonly number[]): number | undefined 
  * of them.
  */
 export function robustBaseline(e: BaselineExpr, key: string, w: SignalWindows, now: number): number | undefined {
-  return normalOf(e, baselineBuckets(e, key, w, now));
+  return normalOf(e, baselineBuckets(e, w.bucketAverages?.(key, e.baselineMs, now) ?? [], now));
 }
 
 /**
- * The bucket averages read in one evaluation, ascending: by the baseline's window and exclusion
- * (`baselineMs/excludeMs`), then by series key. The windows and `now` are the same for every rule of a round, so
- * the buckets two rules read (latency-degraded, latency-shifted and latency-above-range the p99's; latency-shifted,
- * latency-above-range and cpu-above-normal a request rate's) are read and sorted once; each rule takes its own
- * statistic and minimum count of them (an evaluation's memo, dropped with it).
+ * The bucket averages read in one evaluation: a series' buckets of a baseline window as the windows give them (by
+ * `baselineMs`, then series key), and those that end before an exclusion, ascending (by `baselineMs/excludeMs`, then
+ * series key). The windows and `now` are the same for every rule of a round, so the buckets several rules read
+ * (latency-degraded, latency-shifted and latency-above-range the p99's; latency-shifted, latency-above-range and
+ * cpu-above-normal a request rate's) are read once, and sorted once for each exclusion; each rule takes its own
+ * statistic and minimum count of them. An evaluation's memo, dropped with it.
  */
-export type BaselineMemo = Map<string, Map<string, readonly number[]>>;
+export interface BaselineMemo {
+  readonly read: Map<string, Map<string, ReadonlyArray<readonly [number, number]>>>;
+  readonly sorted: Map<string, Map<string, readonly number[]>>;
+}
+
+export const baselineMemo = (): BaselineMemo => ({ read: new Map(), sorted: new Map() });
 
 /** robustBaseline, its buckets remembered in `memo` (when given) for the rest of the evaluation. */
 export function sharedBaseline(
@@ -255,10 +266,17 @@ export function sharedBaseline(
 ): number | undefined {
   if (memo === undefined) return robustBaseline(e, key, w, now);
   const params = `${e.baselineMs}/${e.excludeMs}`;
-  let byKey = memo.get(params);
-  if (byKey === undefined) memo.set(params, (byKey = new Map()));
-  let avgs = byKey.get(key);
-  if (avgs === undefined) byKey.set(key, (avgs = baselineBuckets(e, key, w, now)));
+  let sortedByKey = memo.sorted.get(params);
+  if (sortedByKey === undefined) memo.sorted.set(params, (sortedByKey = new Map()));
+  let avgs = sortedByKey.get(key);
+  if (avgs === undefined) {
+    const window = String(e.baselineMs);
+    let readByKey = memo.read.get(window);
+    if (readByKey === undefined) memo.read.set(window, (readByKey = new Map()));
+    let buckets = readByKey.get(key);
+    if (buckets === undefined) readByKey.set(key, (buckets = w.bucketAverages?.(key, e.baselineMs, now) ?? []));
+    sortedByKey.set(key, (avgs = baselineBuckets(e, buckets, now)));
+  }
   return normalOf(e, avgs);
 }
 

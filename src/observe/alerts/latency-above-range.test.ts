@@ -65,6 +65,7 @@ describe('latency-above-range (above the top of the range its own load brought)'
       expect(Object.keys(fired), `shift ${shift / M} min`).toEqual(['latency-above-range']);
       expect(fired['latency-above-range']![0]).toBeLessThanOrEqual(120);
       const a = [...alerts.values()].find((x) => x.rule === 'latency-above-range')!;
+      expect(a.state).toBe('firing'); // still, 10 minutes on
       expect(a.severity).toBe('ticket');
       expect(a.message.code).toBe('AlertLatencyAboveRange');
       expect(a.message.params).toMatchObject({ target: 'edu/enrolment-portal/web', factor: 1.2, floor: 100 });
@@ -106,7 +107,7 @@ describe('latency-above-range (above the top of the range its own load brought)'
     expect(r.alerts.size).toBe(0);
     const q = ruleExpr(aboveRange, { namespaces: ['edu--enrolment-portal'] })!;
     expect(q).toContain('max_over_time((avg_over_time((');
-    expect(q).toContain('[18m:1m]))[5h50m:18m] offset 10m)');
+    expect(q).toContain('[18m:1m]))[5h:18m] offset 1h)');
     expect(q).toContain(' > 1.2 * ');
     expect(q).toContain(' + 100');
   });

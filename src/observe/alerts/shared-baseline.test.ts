@@ -18,7 +18,14 @@ function lcg(seed: number): () => number {
   return () => (x = (Math.imul(x, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
-type Fault = (sinceFaultMs: number) => { addMs?: number; cpu?: number; errors?: number; load?: number };
+type Fault = (sinceFaultMs: number) => {
+  addMs?: number;
+  cpu?: number;
+  errors?: number;
+  load?: number;
+  /** A front whose p99 is mostly its callees': hardly moved by its load. */
+  front?: boolean;
+};
 
 /**
  * A component's golden signals every 15 s, as the collector records them: a daily-like load with noise, p99 and CPU
@@ -30,7 +37,8 @@ function recorder(w: RingSignalWindows, labels: AlertTarget['labels'], seed: num
     const f = t >= T0 + 6 * H ? fault(t - T0 - 6 * H) : {};
     const rps = (20 + 12 * Math.sin(t / (2.3 * H) + seed)) * (1 + 0.1 * rnd()) * (f.load ?? 1);
     const rho = Math.min(0.95, rps / 60);
-    const p99 = 150 * (1 + (rho * rho) / (1 - rho)) * (1 + rho) * (1 + 0.08 * rnd()) + (f.addMs ?? 0);
+    const own = fault(0).front ? 470 + 30 * rho : 150 * (1 + (rho * rho) / (1 - rho)) * (1 + rho);
+    const p99 = own * (1 + 0.08 * rnd()) + (f.addMs ?? 0);
     w.record(seriesKey('requestsPerSecond', labels), t, rps);
     w.record(seriesKey('latencyP99Ms', labels), t, p99);
     w.record(seriesKey('cpuUtilization', labels), t, rho * 0.8 + (f.cpu ?? 0));
@@ -42,7 +50,7 @@ function recorder(w: RingSignalWindows, labels: AlertTarget['labels'], seed: num
   };
 }
 
-describe('one robust baseline per series a round (latency-degraded and latency-shifted, cpu-above-normal)', () => {
+describe('a series’ baseline buckets read once a round (the latency rules, cpu-above-normal)', () => {
   const faults: Fault[] = [
     () => ({}),
     (ms) => ({ addMs: ms > 2 * M ? 180 : 0 }),
@@ -52,6 +60,7 @@ describe('one robust baseline per series a round (latency-degraded and latency-s
     (ms) => ({ errors: ms > 3 * M ? 0.2 : 0 }),
     (ms) => ({ addMs: ms > M ? 300 : 0, cpu: ms > M ? 0.4 : 0 }),
     () => ({ load: 1.8 }),
+    (ms) => ({ front: true, addMs: ms > M ? 220 : 0 }),
   ];
   const targets: AlertTarget[] = faults.map((_, i) => ({
     scope: 'component',
@@ -76,6 +85,10 @@ describe('one robust baseline per series a round (latency-degraded and latency-s
     for (let now = T0 + 6 * H; now <= T0 + 7 * H; now += 15 * S) {
       upTo(now);
       const all = evaluateAlerts({ rules: BUILTIN_RULES, targets, windows: w, now, previous: together });
+      // Before the shared baseline: every rule reading its own buckets, in one evaluation.
+      expect(
+        evaluateAlerts({ rules: BUILTIN_RULES, targets, windows: w, now, previous: together, shareBaselines: false }),
+      ).toEqual(all);
       together = all.alerts;
       const each = new Map<string, Alert>();
       const eachTransitions = [];
@@ -93,7 +106,13 @@ describe('one robust baseline per series a round (latency-degraded and latency-s
     }
     // The recording does make the baseline rules fire (the comparison is not between two empty sets).
     const rules = new Set([...together.values()].map((a) => a.rule));
-    for (const r of ['latency-degraded', 'latency-shifted', 'cpu-above-normal', 'error-ratio-elevated'])
+    for (const r of [
+      'latency-degraded',
+      'latency-shifted',
+      'latency-above-range',
+      'cpu-above-normal',
+      'error-ratio-elevated',
+    ])
       expect(rules, r).toContain(r);
     expect(fired).toBeGreaterThan(5);
   });
@@ -110,6 +129,7 @@ describe('one robust baseline per series a round (latency-degraded and latency-s
       },
     };
     const latency = PLATFORM_RULES.filter((r) => r.name.startsWith('latency-') || r.name === 'cpu-above-normal');
+    expect(latency).toHaveLength(4);
     evaluateAlerts({ rules: latency, targets, windows: counting, now, previous: new Map() });
     expect(reads.size).toBeGreaterThan(0);
     for (const [key, n] of reads) expect(n, key).toBe(1);
