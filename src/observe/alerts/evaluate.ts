@@ -242,41 +242,41 @@ export function robustBaseline(e: BaselineExpr, key: string, w: SignalWindows, n
 }
 
 /**
- * The bucket averages read in one evaluation: a series' buckets of a baseline window as the windows give them (by
- * `baselineMs`, then series key), and those that end before an exclusion, ascending (by `baselineMs/excludeMs`, then
- * series key). The windows and `now` are the same for every rule of a round, so the buckets several rules read
- * (latency-degraded, latency-shifted and latency-above-range the p99's; latency-shifted, latency-above-range and
- * cpu-above-normal a request rate's) are read once, and sorted once for each exclusion; each rule takes its own
- * statistic and minimum count of them. An evaluation's memo, dropped with it.
+ * The baseline buckets read in one evaluation, by target (the same object for every rule of the round): for each
+ * signal, window and exclusion a rule asked, the averages of the buckets that end before the exclusion, ascending.
+ * The windows and `now` are the same for every rule of a round, so the buckets several rules read (latency-degraded
+ * and latency-shifted the p99's, latency-shifted and cpu-above-normal a request rate's) are read and sorted once; each
+ * rule takes its own statistic and minimum count of them. An evaluation's memo, dropped with it; keyed by object, not
+ * by a string built for each call (that cost as much as the reading it saved).
  */
-export interface BaselineMemo {
-  readonly read: Map<string, Map<string, ReadonlyArray<readonly [number, number]>>>;
-  readonly sorted: Map<string, Map<string, readonly number[]>>;
+export type BaselineMemo = Map<AlertTarget, MemoEntry[]>;
+
+interface MemoEntry {
+  readonly signal: AlertSignal;
+  readonly baselineMs: number;
+  readonly excludeMs: number;
+  readonly avgs: readonly number[];
 }
 
-export const baselineMemo = (): BaselineMemo => ({ read: new Map(), sorted: new Map() });
+export const baselineMemo = (): BaselineMemo => new Map();
 
-/** robustBaseline, its buckets remembered in `memo` (when given) for the rest of the evaluation. */
+/** robustBaseline of the target's `signal`, its buckets remembered in `memo` (when given) for the evaluation. */
 export function sharedBaseline(
   e: BaselineExpr,
+  signal: AlertSignal,
+  t: AlertTarget,
   key: string,
   w: SignalWindows,
   now: number,
   memo: BaselineMemo | undefined,
 ): number | undefined {
   if (memo === undefined) return robustBaseline(e, key, w, now);
-  const params = `${e.baselineMs}/${e.excludeMs}`;
-  let sortedByKey = memo.sorted.get(params);
-  if (sortedByKey === undefined) memo.sorted.set(params, (sortedByKey = new Map()));
-  let avgs = sortedByKey.get(key);
-  if (avgs === undefined) {
-    const window = String(e.baselineMs);
-    let readByKey = memo.read.get(window);
-    if (readByKey === undefined) memo.read.set(window, (readByKey = new Map()));
-    let buckets = readByKey.get(key);
-    if (buckets === undefined) readByKey.set(key, (buckets = w.bucketAverages?.(key, e.baselineMs, now) ?? []));
-    sortedByKey.set(key, (avgs = baselineBuckets(e, buckets, now)));
-  }
+  let entries = memo.get(t);
+  if (entries === undefined) memo.set(t, (entries = []));
+  for (const x of entries)
+    if (x.signal === signal && x.baselineMs === e.baselineMs && x.excludeMs === e.excludeMs) return normalOf(e, x.avgs);
+  const avgs = baselineBuckets(e, w.bucketAverages?.(key, e.baselineMs, now) ?? [], now);
+  entries.push({ signal, baselineMs: e.baselineMs, excludeMs: e.excludeMs, avgs });
   return normalOf(e, avgs);
 }
 
@@ -296,7 +296,7 @@ function baselineValue(
   }
   // The cheap test first: most targets are nowhere near their floor.
   if (!(v > e.floor)) return undefined;
-  const base = sharedBaseline(e, key, w, now, memo);
+  const base = sharedBaseline(e, e.signal, t, key, w, now, memo);
   if (base === undefined) return undefined;
   if (!(v > e.factor * base && v > base + e.floor)) return undefined;
   if (!e.loadRelative) return { value: v, baseline: base };
@@ -318,7 +318,7 @@ export function loadDeparture(
   const key = seriesKey('requestsPerSecond', t.labels);
   const rps = w.aggregate(key, e.windowMs, 'avg', now);
   if (rps === undefined) return 1;
-  const base = sharedBaseline(e, key, w, now, memo);
+  const base = sharedBaseline(e, 'requestsPerSecond', t, key, w, now, memo);
   return base !== undefined && base > 0 ? rps / base : 1;
 }
 
