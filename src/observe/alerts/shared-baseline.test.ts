@@ -84,11 +84,16 @@ describe('a series’ baseline buckets read once a round (the latency rules, cpu
     let fired = 0;
     for (let now = T0 + 6 * H; now <= T0 + 7 * H; now += 15 * S) {
       upTo(now);
-      const all = evaluateAlerts({ rules: BUILTIN_RULES, targets, windows: w, now, previous: together });
-      // Before the shared baseline: every rule reading its own buckets, in one evaluation.
-      expect(
-        evaluateAlerts({ rules: BUILTIN_RULES, targets, windows: w, now, previous: together, shareBaselines: false }),
-      ).toEqual(all);
+      const all = evaluateAlerts({
+        rules: BUILTIN_RULES,
+        targets,
+        windows: w,
+        now,
+        previous: together,
+        shareBaselines: true,
+      });
+      // The default: every rule reading its own buckets, in one evaluation.
+      expect(evaluateAlerts({ rules: BUILTIN_RULES, targets, windows: w, now, previous: together })).toEqual(all);
       together = all.alerts;
       const each = new Map<string, Alert>();
       const eachTransitions = [];
@@ -133,7 +138,7 @@ describe('a series’ baseline buckets read once a round (the latency rules, cpu
       ['latency-degraded', 'latency-shifted', 'cpu-above-normal'].includes(r.name),
     );
     expect(latency).toHaveLength(3);
-    evaluateAlerts({ rules: latency, targets, windows: counting, now, previous: new Map() });
+    evaluateAlerts({ rules: latency, targets, windows: counting, now, previous: new Map(), shareBaselines: true });
     expect(reads.size).toBeGreaterThan(0);
     for (const [key, n] of reads) expect(n, key).toBe(1);
     expect([...reads.keys()].some((k) => k.startsWith('latencyP99Ms'))).toBe(true);
