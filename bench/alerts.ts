@@ -20,6 +20,7 @@ import type { AlertTarget } from '../src/observe/alerts/signals.ts';
 import { seriesKey } from '../src/observe/alerts/signals.ts';
 import { DEFAULT_SLO } from '../src/observe/alerts/slo-policy.ts';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { isDeepStrictEqual } from 'node:util';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSqliteStore } from '../src/resources/sqlite/sqlite-store.ts';
@@ -125,12 +126,22 @@ for (let t = 0; t < (WARM_MINUTES * 60_000) / STEP; t++) {
 const warmCpu = process.cpuUsage(warmStart);
 
 const evalCpu: number[] = [];
+const unsharedCpu: number[] = [];
 const recordCpu: number[] = [];
 let last = { alerts: 0, firing: 0, inhibited: 0, transitions: 0 };
 for (let r = 0; r < ROUNDS; r++) {
   recordCpu.push(cpuMs(() => record(now)));
   let result: ReturnType<typeof evaluateAlerts> | undefined;
+  let unshared: ReturnType<typeof evaluateAlerts> | undefined;
+  // The same round with the rules sharing a series' baseline buckets (shareBaselines), first on odd rounds.
+  const alone = () =>
+    unsharedCpu.push(
+      cpuMs(() => (unshared = evaluateAlerts({ rules, targets, windows, now, previous, shareBaselines: true }))),
+    );
+  if (r % 2) alone();
   evalCpu.push(cpuMs(() => (result = evaluateAlerts({ rules, targets, windows, now, previous }))));
+  if (!(r % 2)) alone();
+  if (!isDeepStrictEqual(result, unshared)) throw new Error('sharing the baselines changed a decision');
   previous = result!.alerts;
   const all = [...previous.values()];
   last = {
@@ -245,9 +256,10 @@ rmSync(dbDir, { recursive: true, force: true });
 const sorted = [...evalCpu].sort((a, b) => a - b);
 const median = sorted[Math.floor(sorted.length / 2)]!;
 const worst = sorted.at(-1)!;
+const unsharedMedian = [...unsharedCpu].sort((a, b) => a - b)[Math.floor(unsharedCpu.length / 2)]!;
 const recordMedian = [...recordCpu].sort((a, b) => a - b)[Math.floor(recordCpu.length / 2)]!;
 const heapMb = process.memoryUsage().heapUsed / 2 ** 20;
-const ruleInstances = targets.filter((t) => t.scope === 'component').length * (12 + 3) + CLUSTERS * 4 + DEPARTMENTS * 3;
+const ruleInstances = targets.filter((t) => t.scope === 'component').length * (13 + 3) + CLUSTERS * 4 + DEPARTMENTS * 3;
 
 const figures = [
   figure({
@@ -256,6 +268,12 @@ const figures = [
     unit: 'ms',
     goal: '<= 1000',
     baseline: `recording the round's samples (what the collector writes): ${round(recordMedian, 1)} ms CPU in the same run`,
+  }),
+  figure({
+    metric: `evaluation CPU per round, the rules sharing a series' baseline buckets (shareBaselines), median of ${ROUNDS}`,
+    value: round(unsharedMedian, 1),
+    unit: 'ms',
+    baseline: `the same rounds, alternated with the default evaluation (${round(median, 1)} ms) in this run; equal decisions checked every round`,
   }),
   figure({
     metric: `evaluation CPU per round, worst of ${ROUNDS}`,

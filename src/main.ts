@@ -454,10 +454,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
   // With POLIS_SIM_URL the served cloud's telemetry, read by whichever replica leads (one cloud, one set of incidents).
   // The applications' declared calls and owners come from an index kept from the change feed: a scrape parses none.
   const declaredIndex = sim || remoteSim ? new HoldingIndex({ store, feed, holding: declaredAppHolding }) : undefined;
-  const declared = async () => {
-    const held = [...(await declaredIndex!.holdings('all')).values()].flat();
-    return { apps: held.map((h) => h.app), owners: new Map(held.flatMap((h) => h.owners)) };
-  };
+  const declared = async () => [...(await declaredIndex!.holdings('all')).values()].flat();
   const observation = sim
     ? simObservationSource(sim, declared)
     : remoteSim

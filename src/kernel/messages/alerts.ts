@@ -31,6 +31,8 @@ export const ALERTS_EN = {
     '{target}: p99 latency {value} ms throughout {window}, {ratio}× its own normal of {baseline} ms (the median over {baselineWindow}) while its requests are at {loadRatio}× theirs (alert above {factor}× the load’s rise and {floor} ms over the normal)',
   AlertNodeCpuAboveNormal:
     'node {node} of cluster {cluster}: CPU at {percent}% of allocatable throughout {window}, {ratio}× its own normal of {baseline}% (the median over {baselineWindow}) while its pods use {loadRatio}× theirs: work outside its pods (alert above {factor}× the pods’ rise and {floor} points over the normal)',
+  AlertLatencyAboveRange:
+    '{target}: p99 latency {value} ms throughout {window}, {ratio}× the highest of its own normal, {baseline} ms (the highest 18-minute average over {baselineWindow}), while its requests are at {loadRatio}× their highest (alert above {factor}× that and {floor} ms over it)',
   AlertCpuThrottled:
     '{target}: throttled at its CPU limit in {percent}% of CPU periods throughout {window} (alert at {threshold}%)',
   AlertMemoryLeakPredicted:
@@ -101,6 +103,8 @@ export const ALERTS_ZH: Record<keyof typeof ALERTS_EN, string> = {
     '{target}：{window} 内 p99 时延始终为 {value} 毫秒，是其自身常态 {baseline} 毫秒（{baselineWindow} 内的中位数）的 {ratio} 倍，而请求量为其常态的 {loadRatio} 倍（超过负载增幅的 {factor} 倍且高出常态 {floor} 毫秒时告警）',
   AlertNodeCpuAboveNormal:
     '集群 {cluster} 的节点 {node}：{window} 内 CPU 始终为可分配量的 {percent}%，是其自身常态 {baseline}%（{baselineWindow} 内的中位数）的 {ratio} 倍，而其上 Pod 的 CPU 为其常态的 {loadRatio} 倍：Pod 之外的消耗（超过 Pod 增幅的 {factor} 倍且高出常态 {floor} 个百分点时告警）',
+  AlertLatencyAboveRange:
+    '{target}：{window} 内 p99 时延始终为 {value} 毫秒，是其自身常态上限 {baseline} 毫秒（{baselineWindow} 内最高的 18 分钟均值）的 {ratio} 倍，而请求量为其常态上限的 {loadRatio} 倍（超过其 {factor} 倍且高出上限 {floor} 毫秒时告警）',
   AlertCpuThrottled: '{target}：{window} 内 {percent}% 的 CPU 周期因达到 CPU 上限而被限流（告警阈值 {threshold}%）',
   AlertMemoryLeakPredicted:
     '{target}：有容器的工作集内存达其内存上限的 {percent}%，{window} 内每分钟上升 {perMinute} 个百分点：约 {minutes} 分钟后达到上限（OOM 终止）（预计 {horizon} 内达到时告警）',

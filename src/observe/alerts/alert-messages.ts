@@ -76,7 +76,12 @@ export function alertMessage(
     };
     return e.signal === 'cpuUtilization'
       ? msg('AlertCpuAboveNormal', { ...common, percent: pct(value), baseline: pct(base), floor: pct(e.floor) })
-      : msg('AlertLatencyShifted', { ...common, value: Math.round(value), baseline: Math.round(base), floor: e.floor });
+      : msg(e.statistic === 'max' ? 'AlertLatencyAboveRange' : 'AlertLatencyShifted', {
+          ...common,
+          value: Math.round(value),
+          baseline: Math.round(base),
+          floor: e.floor,
+        });
   }
   if (e.kind === 'trend' && !(rule.id.startsWith('builtin:') && e.signal === 'memoryOfLimit'))
     // An AlertRule's trend, on any signal: in the signal's own unit, to three significant digits.

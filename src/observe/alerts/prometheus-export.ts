@@ -117,7 +117,13 @@ export function ruleExpr(rule: CompiledRule, scope: ExportScope, objective?: num
     // The recent aggregate against the median of the signal over the baseline window, offset past the exclusion
     // (a 5-minute subquery step: the median of 72 points, as polis takes the median of its buckets' averages).
     const now = `${OVER_TIME[e.aggregate]}((${q})[${formatDuration(e.windowMs)}:1m])`;
-    const base = `quantile_over_time(0.5, (${q})[${formatDuration(e.baselineMs - e.excludeMs)}:5m] offset ${formatDuration(e.excludeMs)})`;
+    // statistic 'max': the highest average of a bucket (polis's rings hold 20 of them: 18 minutes of 6 hours).
+    const bucket = formatDuration(e.baselineMs / 20);
+    const normal = (x: string) =>
+      e.statistic === 'max'
+        ? `max_over_time((avg_over_time((${x})[${bucket}:1m]))[${formatDuration(e.baselineMs - e.excludeMs)}:${bucket}] offset ${formatDuration(e.excludeMs)})`
+        : `quantile_over_time(0.5, (${x})[${formatDuration(e.baselineMs - e.excludeMs)}:5m] offset ${formatDuration(e.excludeMs)})`;
+    const base = normal(q);
     const enough =
       e.minRequests === undefined
         ? ''
@@ -140,7 +146,7 @@ export function ruleExpr(rule: CompiledRule, scope: ExportScope, objective?: num
       perPod ? `label_replace(${q}, "label_app_oam_dev_component", "$1", "service", "(.*)")` : q;
     const on = perPod ? 'on(namespace, label_app_oam_dev_component)' : 'on(namespace, service)';
     const rpsNow = `avg_over_time((${rps})[${formatDuration(e.windowMs)}:1m])`;
-    const rpsBase = `quantile_over_time(0.5, (${rps})[${formatDuration(e.baselineMs - e.excludeMs)}:5m] offset ${formatDuration(e.excludeMs)})`;
+    const rpsBase = normal(rps);
     const load = `(clamp_min(${asSignal(`${rpsNow} / ${rpsBase}`)}, 1) or ${on} (${base} * 0 + 1))`;
     return `${now} > ${e.factor} * ${base} and ${now} > ${base} + ${e.floor} and ${now} > ${e.factor} * ${base} * ${on} group_left ${load}`;
   }

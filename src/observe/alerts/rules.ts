@@ -68,6 +68,13 @@ export interface BaselineExpr {
    * node's, the CPU its pods use (what a node's CPU follows when nothing else runs on it).
    */
   readonly loadSignal?: AlertSignal;
+  /**
+   * Which normal the bucket averages give: `median` (absent), the robust centre; `max`, the highest of them, the top
+   * of the range the target's own load brought over the baseline window (one earlier fault inside it raises it, so
+   * a rule on the median stays beside one on the maximum). With `loadRelative`, the request rate's normal is taken
+   * the same way: a load above the highest it had is what may explain more.
+   */
+  readonly statistic?: 'median' | 'max';
 }
 
 /**
@@ -266,6 +273,36 @@ export const PLATFORM_RULES: readonly CompiledRule[] = [
       floor: 100,
       minBuckets: 3,
       loadRelative: true,
+    },
+    selector: {},
+    symptom: true,
+  },
+  // Every p99 sample of the last minute at 1.2x the highest 18-minute average of its last 6 h (the top of the range
+  // its own load brought, the last hour left out) and 100 ms above it, beyond a load above the highest it had (1.2x
+  // its request rate over its highest 18-minute average, when that is above 1), for a minute: a lasting shift on a
+  // component whose p99 hardly moves with its load, within 2 minutes. The hour left out keeps the shift out of its
+  // own normal for that long (a maximum takes it in with one bucket; the median rules take three hours). A front whose p99 is mostly its callees' (the
+  // demo's enrolment portal: a steady 460-510 ms) takes 150 ms added as 1.3x its median, under latency-shifted's 1.5x,
+  // and a load above its median multiplies that; its highest normal is within a few percent of its median. A
+  // component whose p99 follows its load (a queue near capacity) has a highest normal well above its median, and this
+  // rule leaves it to latency-shifted. A ticket, as the other latency rules.
+  {
+    id: 'builtin:latency-above-range',
+    name: 'latency-above-range',
+    severity: 'ticket',
+    forMs: M,
+    expr: {
+      kind: 'baseline',
+      signal: 'latencyP99Ms',
+      aggregate: 'min',
+      windowMs: M,
+      baselineMs: 6 * H,
+      factor: 1.2,
+      floor: 100,
+      minBuckets: 3,
+      loadRelative: true,
+      statistic: 'max',
+      excludeMs: H,
     },
     selector: {},
     symptom: true,

@@ -12,22 +12,59 @@ export interface DeclaredCalls {
   readonly owners: ReadonlyMap<string, ComponentOwner>;
 }
 
+/** One application as the declared-application index holds it (declaredAppHolding): its calls' inputs and owners. */
+export interface DeclaredHolding {
+  readonly app: DeclaredApp;
+  readonly owners: readonly (readonly [string, ComponentOwner])[];
+}
+
 /**
- * Every application and its components' owners, as the store declares them: main.ts gives an index of
- * declaredAppHolding kept from the change feed, so a scrape every 15 s parses no application (declaredApps reads the
- * store, for tests).
+ * Every application's declared part, as the store declares them: main.ts gives an index of declaredAppHolding kept
+ * from the change feed, so a scrape every 15 s parses no application.
  */
-export type DeclaredAppsOf = () => Promise<{
-  apps: readonly DeclaredApp[];
-  owners: ReadonlyMap<string, ComponentOwner>;
-}>;
+export type DeclaredAppsOf = () => Promise<readonly DeclaredHolding[]>;
+
+/** The declared calls between components, and who owns each component (pure). */
+export function declaredCallsOf(held: readonly DeclaredHolding[]): DeclaredCalls {
+  const calls = new Map<string, string[]>();
+  for (const e of declaredEdges(held.map((h) => h.app)))
+    (calls.get(e.from) ?? calls.set(e.from, []).get(e.from)!).push(e.to);
+  return { calls, owners: new Map(held.flatMap((h) => h.owners)) };
+}
+
+/**
+ * declaredCallsOf remembered between scrapes: at 10,000 applications it held the event loop ~77 ms every 15 s
+ * (declaredEdges tokenises every component's environment), for calls that change only when an application's spec
+ * does. The calls are computed again when any application's declared part (its holding's content, compared as JSON,
+ * each holding serialised once: the index keeps an unchanged application's holding object) differs from the last
+ * computation's, or applications came, went or moved; otherwise the last result is the answer, equal to what a
+ * computation would give (the same input, a pure function).
+ */
+export class DeclaredCallsMemo {
+  readonly #prints = new WeakMap<DeclaredHolding, string>();
+  #last: { readonly prints: readonly string[]; readonly value: DeclaredCalls } | undefined;
+  /** Computations (misses), for tests. */
+  computed = 0;
+
+  of(held: readonly DeclaredHolding[]): DeclaredCalls {
+    const prints = held.map((h) => {
+      let p = this.#prints.get(h);
+      if (p === undefined) this.#prints.set(h, (p = JSON.stringify(h)));
+      return p;
+    });
+    const last = this.#last;
+    if (last && last.prints.length === prints.length && last.prints.every((p, i) => p === prints[i])) return last.value;
+    const value = declaredCallsOf(held);
+    this.computed++;
+    this.#last = { prints, value };
+    return value;
+  }
+}
 
 /** The declared calls between components, and who owns each component. */
-export async function declaredCalls(declared: DeclaredAppsOf): Promise<DeclaredCalls> {
-  const { apps, owners } = await declared();
-  const calls = new Map<string, string[]>();
-  for (const e of declaredEdges(apps)) (calls.get(e.from) ?? calls.set(e.from, []).get(e.from)!).push(e.to);
-  return { calls, owners };
+export async function declaredCalls(declared: DeclaredAppsOf, memo?: DeclaredCallsMemo): Promise<DeclaredCalls> {
+  const held = await declared();
+  return memo ? memo.of(held) : declaredCallsOf(held);
 }
 
 /**
@@ -43,9 +80,10 @@ export function observeDeclared(sim: SimCloud, fromS: number, toS: number, decla
 
 /** The incident controller's view of the embedded sandbox: its telemetry, with the owners from the store. */
 export function simObservationSource(sim: SimCloud, declared: DeclaredAppsOf): ObservationSource {
+  const memo = new DeclaredCallsMemo();
   return {
     async observe(fromS, toS) {
-      return observeDeclared(sim, fromS, toS, await declaredCalls(declared));
+      return observeDeclared(sim, fromS, toS, await declaredCalls(declared, memo));
     },
   };
 }
@@ -58,9 +96,10 @@ export function servedObservationSource(
   served: { observation(fromS: number, toS: number, declared: DeclaredCalls): Promise<Observation> },
   declared: DeclaredAppsOf,
 ): ObservationSource {
+  const memo = new DeclaredCallsMemo();
   return {
     async observe(fromS, toS) {
-      return served.observation(fromS, toS, await declaredCalls(declared));
+      return served.observation(fromS, toS, await declaredCalls(declared, memo));
     },
   };
 }
