@@ -138,7 +138,10 @@ export function renderCore(spec: ApplicationSpec, ctx: CoreContext, opts: CoreOp
     const r = renderComponent(c, { appName: ctx.appName, revision: ctx.revision, replicas: ctx.replicas?.[c.name] });
     opts.onComponent?.(c, r);
     const after = overrides.values.length > 0 ? ' (after the override policies)' : '';
-    causes.push(...r.causes.map((cause) => ({ path: cause.path, message: cause.message + after })));
+    // Coded causes stay coded as written; after an override, the English says so and the code is left off.
+    causes.push(
+      ...(after ? r.causes.map((cause) => ({ path: cause.path, message: cause.message + after })) : r.causes),
+    );
     if (!r.workload) continue;
     stampWorkload(r.workload, ctx, c.name, c.type, c.externalRevision);
     placeInNamespace(r.workload, ctx.namespace);

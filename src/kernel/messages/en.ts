@@ -5,6 +5,7 @@ import { SHARING_EN } from './sharing.ts';
 import { OPTIMIZATION_EN } from './optimization.ts';
 import { BILLING_EN } from './billing.ts';
 import { SCALING_EN } from './scaling.ts';
+import { VALIDATION_EN } from './validation.ts';
 
 /**
  * The English catalogue: every code polis can emit, with its template. `{name}` is a parameter. zh.ts must have
@@ -19,6 +20,7 @@ export const en = {
   ...ALERTS_EN,
   ...BILLING_EN,
   ...SCALING_EN,
+  ...VALIDATION_EN,
   // ── Generic shapes ──────────────────────────────────────────────────────────────────────────────────────────
   /** Several messages as one (a list of coded parts). */
   MessageList: '{items}',

@@ -6,6 +6,7 @@ import { SHARING_ZH } from './sharing.ts';
 import { OPTIMIZATION_ZH } from './optimization.ts';
 import { BILLING_ZH } from './billing.ts';
 import { SCALING_ZH } from './scaling.ts';
+import { VALIDATION_ZH } from './validation.ts';
 
 /**
  * 中文目录：与 en.ts 相同的代码与参数（编译器检查代码齐全，catalogue.test.ts 检查参数一致）。
@@ -19,6 +20,7 @@ export const zh: Record<MessageCode, string> = {
   ...ALERTS_ZH,
   ...BILLING_ZH,
   ...SCALING_ZH,
+  ...VALIDATION_ZH,
   MessageList: '{items}',
   OnCluster: '{cluster}：{detail}',
   AtPath: '{path}：{detail}',
