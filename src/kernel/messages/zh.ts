@@ -7,6 +7,7 @@ import { OPTIMIZATION_ZH } from './optimization.ts';
 import { BILLING_ZH } from './billing.ts';
 import { SCALING_ZH } from './scaling.ts';
 import { VALIDATION_ZH } from './validation.ts';
+import { ACCESS_ZH } from './access.ts';
 
 /**
  * 中文目录：与 en.ts 相同的代码与参数（编译器检查代码齐全，catalogue.test.ts 检查参数一致）。
@@ -21,6 +22,7 @@ export const zh: Record<MessageCode, string> = {
   ...BILLING_ZH,
   ...SCALING_ZH,
   ...VALIDATION_ZH,
+  ...ACCESS_ZH,
   MessageList: '{items}',
   OnCluster: '{cluster}：{detail}',
   AtPath: '{path}：{detail}',
