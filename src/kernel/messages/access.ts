@@ -20,6 +20,7 @@ export const ACCESS_EN = {
   UsageNotAllowed: 'you may not read the usage of department "{tenant}": it needs a role in it',
   DepartmentNotFound: 'department "{tenant}" does not exist',
   TokenNotYours: 'user "{user}" has no token "{id}" to revoke',
+  RefusedInDepartment: 'refused in department "{tenant}": {detail}',
   // Signing in
   CredentialsMissing: 'no credentials: send "Authorization: Bearer <token>" (polis login stores one for the CLI)',
   RouteNeedsToken: 'this route needs a bearer token; log in with `polis login`',
@@ -63,6 +64,7 @@ export const ACCESS_ZH: Record<keyof typeof ACCESS_EN, string> = {
   UsageNotAllowed: '你无权查看部门“{tenant}”的用量：需要在该部门拥有角色',
   DepartmentNotFound: '部门“{tenant}”不存在',
   TokenNotYours: '用户“{user}”没有可吊销的令牌“{id}”',
+  RefusedInDepartment: '在部门“{tenant}”被拒绝：{detail}',
   CredentialsMissing: '没有凭据：请发送“Authorization: Bearer <token>”（polis login 会为命令行保存令牌）',
   RouteNeedsToken: '此接口需要 Bearer 令牌；请用 `polis login` 登录',
   UserUnknownOrDisabled: '用户“{user}”不存在或已停用',
