@@ -62,7 +62,7 @@ describe('refused requests in the audit log', () => {
     const refusal = (own[0]!.changes as { refusal?: Message } | null)?.refusal;
     expect(refusal).toMatchObject({
       code: 'RefusedInDepartment',
-      params: { tenant: 'tax', detail: { code: 'AccessDeniedIn' } },
+      params: { department: 'tax', detail: { code: 'AccessDeniedIn' } },
     });
     expect(renderMessage({ ...refusal!, message: own[0]!.message }, 'en')).toBe(own[0]!.message);
     expect(renderMessage({ ...refusal!, message: own[0]!.message }, 'zh')).toMatch(
@@ -117,7 +117,7 @@ describe('refused requests in the audit log', () => {
     const refusal = (entries[0]!.changes as { refusal?: Message } | null)?.refusal;
     expect(refusal).toMatchObject({
       code: 'AccessDeniedIn',
-      params: { user: '"tax-staff"', verb: 'create', tenant: 'tax' },
+      params: { user: '"tax-staff"', verb: 'create', department: 'tax' },
     });
     expect(renderMessage({ ...refusal!, message: entries[0]!.message }, 'en')).toBe(entries[0]!.message);
     expect(renderMessage({ ...refusal!, message: entries[0]!.message }, 'zh')).toMatch(

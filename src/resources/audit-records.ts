@@ -135,7 +135,10 @@ export function scopeRefusal(record: AuditEntryInput, ctx: RequestContext): Audi
   const scope = ctx.scope;
   if (!scope || record.outcome !== 'denied' || record.tenant === '' || scope.platform) return record;
   if (scope.tenants.includes(record.tenant)) return record;
-  const said = msg('RefusedInDepartment', { tenant: record.tenant, detail: msg('External', { text: record.message }) });
+  const said = msg('RefusedInDepartment', {
+    department: record.tenant,
+    detail: msg('External', { text: record.message }),
+  });
   const message = said.message.slice(0, 2000);
   // A coded refusal stays coded inside: the department it aimed at, then the refusal's own code and params.
   const refusal = (record.changes as { refusal?: Message & { causes?: unknown } } | null)?.refusal;
@@ -145,7 +148,7 @@ export function scopeRefusal(record: AuditEntryInput, ctx: RequestContext): Audi
           refusal: {
             code: 'RefusedInDepartment',
             params: {
-              tenant: record.tenant,
+              department: record.tenant,
               detail: {
                 code: refusal.code,
                 ...(refusal.params ? { params: refusal.params } : {}),

@@ -25,8 +25,8 @@ export const tenantMustExist: AdmissionPlugin = async ({ operation, definition, 
   if (definition.scope !== 'tenant' || operation !== 'create') return;
   const name = object.metadata.tenant ?? '';
   const tenant = await tx.get(tenantKey(name));
-  if (!tenant) throw new NotFoundError(msg('DepartmentMissing', { tenant: name }));
-  if (tenant.metadata.deletionTimestamp) throw new ConflictError(msg('DepartmentDeleting', { tenant: name }));
+  if (!tenant) throw new NotFoundError(msg('DepartmentMissing', { department: name }));
+  if (tenant.metadata.deletionTimestamp) throw new ConflictError(msg('DepartmentDeleting', { department: name }));
 };
 
 /**
@@ -45,14 +45,14 @@ export const tenantDeletionGuard: AdmissionPlugin = async ({ operation, definiti
     const counts = new Map<string, number>();
     for (const o of held) counts.set(o.kind, (counts.get(o.kind) ?? 0) + 1);
     const list = [...counts].map(([k, n]) => `${n} ${k}`).join(', ');
-    throw new ConflictError(msg('DepartmentNotEmpty', { tenant: name, objects: list }));
+    throw new ConflictError(msg('DepartmentNotEmpty', { department: name, objects: list }));
   }
   const children = (await tx.listAll(['Tenant'], '')).filter(
     (t) => (t.spec as TenantSpec | undefined)?.parent === name,
   );
   if (children.length > 0) {
     throw new ConflictError(
-      msg('DepartmentHasChildren', { tenant: name, children: children.map((c) => c.metadata.name).join(', ') }),
+      msg('DepartmentHasChildren', { department: name, children: children.map((c) => c.metadata.name).join(', ') }),
     );
   }
 };
@@ -65,7 +65,7 @@ export const tenantHierarchy: AdmissionPlugin = async ({ operation, definition, 
   while (parent !== undefined) {
     if (seen.has(parent)) {
       throw new InputError(
-        msg('DepartmentOwnAncestor', { tenant: object.metadata.name }),
+        msg('DepartmentOwnAncestor', { department: object.metadata.name }),
         [codedCause('spec.parent', msg('DepartmentParentLoop', { parent }))],
         { invalid: true },
       );

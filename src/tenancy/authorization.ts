@@ -141,7 +141,7 @@ function deny(p: Principal, a: ResourceAttributes, needs: ParamValue): Decision 
       ? msg('AccessDenied', said)
       : a.tenant === undefined
         ? msg('AccessDeniedAcross', said)
-        : msg('AccessDeniedIn', { ...said, tenant: a.tenant });
+        : msg('AccessDeniedIn', { ...said, department: a.tenant });
   return { allowed: false, reason: detail.message, detail };
 }
 
@@ -152,7 +152,7 @@ function describeBindings(p: Principal): Message {
     const binding =
       b.tenant === undefined
         ? msg('BindingPlatformWide', { role })
-        : msg('BindingInTenant', { role, tenant: b.tenant });
+        : msg('BindingInTenant', { role, department: b.tenant });
     const problem = bindingProblem(b);
     // The problem of a malformed binding is the store's English (a binding that validation should have refused).
     return problem === undefined

@@ -49,9 +49,10 @@ export function registerUsageRoutes(
     async (req) => {
       const { tenant } = req.params as { tenant: string };
       const allowed = allowedTenants(principalOf(req), 'list', 'Application', 'workload');
-      if (allowed !== 'all' && !allowed.includes(tenant)) throw new NotAllowedError(msg('UsageNotAllowed', { tenant }));
+      if (allowed !== 'all' && !allowed.includes(tenant))
+        throw new NotAllowedError(msg('UsageNotAllowed', { department: tenant }));
       const [one] = await usage.departments([tenant]);
-      if (!one) throw new NotFoundError(msg('DepartmentNotFound', { tenant }));
+      if (!one) throw new NotFoundError(msg('DepartmentNotFound', { department: tenant }));
       return { kind: 'DepartmentUsage', ...one };
     },
   );
