@@ -1,3 +1,4 @@
+import { renderMessage, type Message } from '../src/kernel/messages/index.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../src/kernel/clock.ts';
 import type { TestPolis } from './support/test-polis.ts';
@@ -57,6 +58,16 @@ describe('refused requests in the audit log', () => {
     const own = (await audit('edu-admin', '&actor=edu-admin')).filter((e) => e.outcome === 'denied');
     expect(own).toHaveLength(20);
     expect(own.every((e) => e.tenant === 'edu' && e.message.startsWith('refused in department "tax"'))).toBe(true);
+    // Coded as well: the department aimed at, then the RBAC refusal's own code, rendered in either language.
+    const refusal = (own[0]!.changes as { refusal?: Message } | null)?.refusal;
+    expect(refusal).toMatchObject({
+      code: 'RefusedInDepartment',
+      params: { department: 'tax', detail: { code: 'AccessDeniedIn' } },
+    });
+    expect(renderMessage({ ...refusal!, message: own[0]!.message }, 'en')).toBe(own[0]!.message);
+    expect(renderMessage({ ...refusal!, message: own[0]!.message }, 'zh')).toMatch(
+      /^在部门“tax”被拒绝：用户 "edu-admin"（edu 中的 tenant-admin）无权在 tax 中 create Application/,
+    );
 
     // After the window, one summary entry counts the rest, by outcome and target; the auditor sees it.
     clock.advance(11_000);
@@ -102,5 +113,15 @@ describe('refused requests in the audit log', () => {
     const entries = (await audit('tax-admin', '&actor=tax-staff')).filter((e) => e.outcome === 'denied');
     expect(entries).toHaveLength(1);
     expect(entries[0]).toMatchObject({ tenant: 'tax', kind: 'RoleBinding' });
+    // The refusal's code and parameters beside its English, so a reviewer reads it in their language.
+    const refusal = (entries[0]!.changes as { refusal?: Message } | null)?.refusal;
+    expect(refusal).toMatchObject({
+      code: 'AccessDeniedIn',
+      params: { user: '"tax-staff"', verb: 'create', department: 'tax' },
+    });
+    expect(renderMessage({ ...refusal!, message: entries[0]!.message }, 'en')).toBe(entries[0]!.message);
+    expect(renderMessage({ ...refusal!, message: entries[0]!.message }, 'zh')).toMatch(
+      /^用户 "tax-staff"（tax 中的 tenant-member）无权在 tax 中 create RoleBinding/,
+    );
   });
 });

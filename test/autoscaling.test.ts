@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../src/kernel/clock.ts';
 import type { AppStatus } from '../src/delivery/app-status.ts';
+import { renderMessage, type Params } from '../src/kernel/messages/index.ts';
 import type { TestPolis } from './support/test-polis.ts';
 import { startTestPolis } from './support/test-polis.ts';
 
@@ -21,7 +22,11 @@ async function step(ms = 1000): Promise<void> {
 }
 
 async function status(): Promise<
-  AppStatus & { scaling?: { components: Record<string, { desired: number; reason: string }> } }
+  AppStatus & {
+    scaling?: {
+      components: Record<string, { desired: number; reason: string; code?: string; params?: Params }>;
+    };
+  }
 > {
   return (await t.request('GET', APP, { token: t.adminToken })).json().status;
 }
@@ -64,7 +69,12 @@ describe('autoscaling in the sandbox', () => {
     expect(decidedAt, 'a decision within 2 s').toBeDefined();
     expect(decidedAt! - stepAt).toBeLessThanOrEqual(2000);
     const first = await status();
-    expect(first.scaling!.components.web!.reason).toMatch(/cpu/i);
+    const web0 = first.scaling!.components.web!;
+    expect(web0.reason).toMatch(/cpu/i);
+    // The reason is coded too: the console and the CLI render it in the reader's language.
+    expect(web0.code).toBe('AutoscaleDecision');
+    expect(renderMessage({ code: web0.code!, params: web0.params!, message: web0.reason }, 'en')).toBe(web0.reason);
+    expect(renderMessage({ code: web0.code!, params: web0.params!, message: web0.reason }, 'zh')).toContain('CPU');
     // Keep going until the load is served at the target: more replicas, placed and ready.
     for (let i = 0; i < 90; i++) await step();
     const s = await status();
@@ -77,6 +87,7 @@ describe('autoscaling in the sandbox', () => {
     expect(web.readyReplicas).toBe(desired);
     const events = await t.request('GET', '/apis/polis.io/v1/tenants/edu/events', { token: t.tokens['edu-admin'] });
     expect(events.body).toContain('Scaled');
+    expect(events.body).toContain('"code":"ReactiveSays"');
   });
 });
 

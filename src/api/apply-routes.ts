@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { NotAllowedError } from '../kernel/errors.ts';
+import { codedCause, NotAllowedError } from '../kernel/errors.ts';
+import { msg } from '../kernel/messages/index.ts';
 import type { ResourceObject } from '../resources/envelope.ts';
 import { keyOf } from '../resources/envelope.ts';
 import type { KindDefinition } from '../resources/registry.ts';
@@ -42,7 +43,9 @@ export function registerApplyRoutes(app: FastifyInstance, deps: { resources: Res
             name: key.name,
           });
           if (!d.allowed)
-            throw new NotAllowedError(`documents[${i}]: ${d.reason}`, [{ path: `documents[${i}]`, message: d.reason }]);
+            throw new NotAllowedError(msg('AccessDocument', { index: i, detail: d.detail }), [
+              codedCause(`documents[${i}]`, d.detail),
+            ]);
         }
         if (!def.verbs.includes('create') || !def.verbs.includes('update')) {
           throw new NotAllowedError(`documents[${i}]: ${def.kind} cannot be applied; use its own API`, [

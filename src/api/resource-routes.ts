@@ -138,7 +138,7 @@ function registerCollection(
               name: params.name,
               subresource: opts.subresource,
             });
-        if (!decision.allowed) throw new NotAllowedError(decision.reason);
+        if (!decision.allowed) throw new NotAllowedError(decision.detail);
         return await fn(req, reply, principal);
       } catch (e) {
         if (MUTATING.has(verb) && !(typeof e === 'object' && e !== null && RECORDED.has(e))) {
@@ -235,7 +235,9 @@ function registerCollection(
           if (now === undefined) return;
           const lost = tenants === undefined ? ['every department'] : tenants.filter((t) => !now.includes(t));
           if (lost.length > 0)
-            throw new NotAllowedError(`user "${p.user}" may no longer watch ${def.kind} in ${lost.join(', ')}`);
+            throw new NotAllowedError(
+              msg('WatchNoLongerAllowed', { user: p.user, kind: def.kind, tenants: lost.join(', ') }),
+            );
         };
         const protocol = watchProtocol(req.headers.accept, kube);
         const include = includeObjectOf(stringParam(q, 'includeObject'));
@@ -412,7 +414,7 @@ function registerCollection(
             tenant: key.tenant || undefined,
             name: key.name,
           });
-          if (!d.allowed) throw new NotAllowedError(d.reason);
+          if (!d.allowed) throw new NotAllowedError(d.detail);
         }
         const current = c ? (view(c) as unknown as Record<string, unknown>) : undefined;
         return input(
@@ -581,7 +583,7 @@ function tenantsFor(
   const allowed = allowedTenants(principal, 'list', def.kind, def.category);
   if (allowed === 'all') return undefined;
   if (allowed.length === 0) {
-    throw new NotAllowedError(`user "${principal.user}" may not list ${def.kind} in any department`);
+    throw new NotAllowedError(msg('ListNotAllowedAnywhere', { user: principal.user, kind: def.kind }));
   }
   return allowed;
 }
@@ -605,7 +607,7 @@ function watchScope(
       scope: def.scope,
       tenant: pathTenant,
     });
-    if (!decision.allowed) throw new NotAllowedError(decision.reason);
+    if (!decision.allowed) throw new NotAllowedError(decision.detail);
   }
   return tenantsFor(principal, def, pathTenant);
 }
@@ -627,7 +629,7 @@ function watchableTenants(
       scope: def.scope,
     });
     throw new NotAllowedError(
-      decision.allowed ? `user "${principal.user}" may not watch ${def.kind}` : decision.reason,
+      decision.allowed ? msg('WatchNotAllowed', { user: principal.user, kind: def.kind }) : decision.detail,
     );
   }
   return both;

@@ -64,6 +64,7 @@ import { versionInfo } from './kube/kube-discovery.ts';
 import { registerKubeRoutes } from './kube/kube-routes.ts';
 import { kubeStatusFields } from './kube/kube-status.ts';
 import { markRequest } from '../kernel/change-trace.ts';
+import { msg } from '../kernel/messages/index.ts';
 
 export interface ServerDeps {
   readonly store: Store;
@@ -198,13 +199,10 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       identity = await a.authenticate(req.headers);
       if (identity) break;
     }
-    if (!identity)
-      throw new AuthenticationError(
-        'no credentials: send "Authorization: Bearer <token>" (polis login stores one for the CLI)',
-      );
+    if (!identity) throw new AuthenticationError(msg('CredentialsMissing'));
     await deps.feed.idle();
     const principal = deps.bindings.principal(identity.user, identity.groupBindings);
-    if (!principal) throw new AuthenticationError(`user "${identity.user}" does not exist or is disabled`);
+    if (!principal) throw new AuthenticationError(msg('UserUnknownOrDisabled', { user: identity.user }));
     req.identity = identity;
     req.principal = principal;
   });

@@ -1,5 +1,6 @@
 import type { ErrorCause } from '../kernel/errors.ts';
-import { InputError } from '../kernel/errors.ts';
+import { causeMessage, InputError } from '../kernel/errors.ts';
+import { msg } from '../kernel/messages/index.ts';
 import { dns1123LabelProblem } from '../kernel/names.ts';
 import { NAMESPACE_SEPARATOR } from '../kernel/ownership.ts';
 import type { AdmissionPlugin } from '../resources/service.ts';
@@ -100,6 +101,10 @@ export const applicationNamespaceAdmission: AdmissionPlugin = async ({ operation
     }
   }
   if (causes.length > 0) {
-    throw new InputError(`application ${object.metadata.name}: ${causes[0]!.message}`, causes, { invalid: true });
+    throw new InputError(
+      msg('ApplicationRefused', { application: object.metadata.name, detail: causeMessage(causes[0]!) }),
+      causes,
+      { invalid: true },
+    );
   }
 };

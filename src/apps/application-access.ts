@@ -19,5 +19,5 @@ export function requireApplicationAccess(req: FastifyRequest, verb: Verb, tenant
     tenant,
     name,
   });
-  if (!d.allowed) throw new NotAllowedError(d.reason);
+  if (!d.allowed) throw new NotAllowedError(d.detail);
 }

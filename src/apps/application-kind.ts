@@ -4,7 +4,9 @@ import { metadataNamespaceCauses, topologyNamespaceCauses } from './app-namespac
 import { polisPolicyCauses } from './policy-validation.ts';
 import { defineKind } from '../resources/kind-schema.ts';
 import type { KindDefinition } from '../resources/registry.ts';
-import { dns1123LabelProblem } from '../kernel/names.ts';
+import { dns1123LabelMessage } from '../kernel/names.ts';
+import { codedCause } from '../kernel/errors.ts';
+import { msg } from '../kernel/messages/index.ts';
 import { oamCauses } from './render/oam-causes.ts';
 import { memoizeCauses } from './validation-memo.ts';
 import type { ExpandOptions } from './workflow/expand.ts';
@@ -152,14 +154,13 @@ function applicationCauses(spec: ApplicationSpec, opts: ExpandOptions): ErrorCau
   const seen = new Map<string, number>();
   spec.components.forEach((c, i) => {
     const at = `spec.components[${i}]`;
-    const problem = dns1123LabelProblem(c.name);
-    if (problem) causes.push({ path: `${at}.name`, message: `"${c.name}" ${problem}` });
+    const problem = dns1123LabelMessage(c.name);
+    if (problem) causes.push(codedCause(`${at}.name`, problem));
     const first = seen.get(c.name);
     if (first !== undefined)
-      causes.push({
-        path: `${at}.name`,
-        message: `"${c.name}" is already the name of spec.components[${first}]; component names are unique`,
-      });
+      causes.push(
+        codedCause(`${at}.name`, msg('ComponentNameTaken', { name: c.name, earlier: `spec.components[${first}]` })),
+      );
     seen.set(c.name, i);
   });
   return [...causes, ...oamCauses(spec, opts), ...polisPolicyCauses(spec)];
@@ -170,9 +171,9 @@ function priorityCauses(labels: Readonly<Record<string, string>> | undefined): E
   const p = labels?.[PRIORITY_LABEL];
   if (p === undefined || (PRIORITIES as readonly string[]).includes(p)) return [];
   return [
-    {
-      path: `metadata.labels["${PRIORITY_LABEL}"]`,
-      message: `unknown priority ${JSON.stringify(p)}; expected one of ${PRIORITIES.join(', ')} (关键 / 普通 / 可抢占)`,
-    },
+    codedCause(
+      `metadata.labels["${PRIORITY_LABEL}"]`,
+      msg('PriorityUnknown', { value: JSON.stringify(p), accepted: PRIORITIES.join(', ') }),
+    ),
   ];
 }

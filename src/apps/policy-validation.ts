@@ -1,5 +1,6 @@
 import type { ErrorCause } from '../kernel/errors.ts';
-import { InputError } from '../kernel/errors.ts';
+import { causeMessage, InputError } from '../kernel/errors.ts';
+import { msg } from '../kernel/messages/index.ts';
 import { clusterSetProblems, placementPlan } from '../placement/policies.ts';
 import type { ClusterCandidate } from '../placement/types.ts';
 import type { AdmissionPlugin } from '../resources/service.ts';
@@ -64,8 +65,10 @@ export const placementAdmission: AdmissionPlugin = async ({ operation, definitio
   });
   const problems = clusterSetProblems(plan, candidates);
   if (problems.length > 0) {
-    throw new InputError(`application ${object.metadata.name} has nowhere to run: ${problems[0]!.message}`, problems, {
-      invalid: true,
-    });
+    throw new InputError(
+      msg('ApplicationNowhereToRun', { application: object.metadata.name, detail: causeMessage(problems[0]!) }),
+      problems,
+      { invalid: true },
+    );
   }
 };

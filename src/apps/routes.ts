@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { ConflictError, InputError } from '../kernel/errors.ts';
+import { codedCause, ConflictError, InputError } from '../kernel/errors.ts';
+import { msg } from '../kernel/messages/index.ts';
 import type { Query } from '../kernel/query-params.ts';
 import { boolParam, intParam } from '../kernel/query-params.ts';
 import type { StoredObject } from '../resources/envelope.ts';
@@ -100,8 +101,8 @@ export function registerApplicationRoutes(app: FastifyInstance, deps: AppRouteDe
         const pick = (n: number, field: string) => {
           const r = revisions.find((x) => (x.spec as RevisionSpec).revision === n);
           if (!r)
-            throw new InputError(`revision ${n} of ${name} is not kept`, [
-              { path: `query.${field}`, message: `kept revisions: ${kept.join(', ') || 'none'}` },
+            throw new InputError(msg('RevisionNotKept', { revision: n, application: name }), [
+              codedCause(`query.${field}`, msg('RevisionsKept', { revisions: kept.join(', ') || 'none' })),
             ]);
           return r;
         };
@@ -128,17 +129,21 @@ export function registerApplicationRoutes(app: FastifyInstance, deps: AppRouteDe
         const { appObj, revisions } = await history(tenant, name);
         const target = revisions.find((r) => (r.spec as RevisionSpec).revision === body.data.revision);
         if (!target) {
-          throw new InputError(`revision ${body.data.revision} of ${name} is not kept`, [
-            {
-              path: 'revision',
-              message: `kept revisions: ${revisions.map((r) => (r.spec as RevisionSpec).revision).join(', ')}`,
-            },
+          throw new InputError(msg('RevisionNotKept', { revision: body.data.revision, application: name }), [
+            codedCause(
+              'revision',
+              msg('RevisionsKept', { revisions: revisions.map((r) => (r.spec as RevisionSpec).revision).join(', ') }),
+            ),
           ]);
         }
         const spec = (target.spec as RevisionSpec).application.spec;
         if (JSON.stringify(spec) === JSON.stringify(appObj.spec)) {
           throw new ConflictError(
-            `${name} already runs the spec of revision ${body.data.revision} (current revision ${appObj.metadata.generation})`,
+            msg('AlreadyAtRevision', {
+              application: name,
+              revision: body.data.revision,
+              current: appObj.metadata.generation,
+            }),
           );
         }
         const next = {

@@ -3,6 +3,7 @@ import type { EventView } from './app-describe.ts';
 import {
   applicationEvents,
   burstSection,
+  scalingSection,
   conditionsSection,
   eventsSection,
   pendingRemovalSection,
@@ -14,6 +15,10 @@ import {
 import { appFixture } from './app-status-fixture.ts';
 import { statusOf } from './app-status-view.ts';
 import type { RevisionHistory } from './revision-history.ts';
+import { setCliLang } from './cli-lang.ts';
+import { decide } from '../scaling/autoscaler.ts';
+import { autoscalingPropertiesSchema } from '../scaling/autoscaling-policy.ts';
+import { EMPTY_HISTORY } from '../scaling/hpa-algorithm.ts';
 
 const now = new Date('2026-11-24T12:00:00Z');
 const status = statusOf(appFixture());
@@ -243,5 +248,43 @@ describe('burstSection', () => {
     );
     expect(burstSection(closed)).toContain('Closed:     BurstClosed: bursting is not allowed now: outside 08:00-20:00');
     expect(burstSection(status)).toBe('');
+  });
+});
+
+describe('scalingSection', () => {
+  const c = autoscalingPropertiesSchema.parse({
+    components: [{ name: 'web', minReplicas: 2, maxReplicas: 20, targets: { cpuUtilization: 60 } }],
+  }).components[0]!;
+  const d = decide(c, {
+    now: now.getTime(),
+    current: 5,
+    ready: 5,
+    metrics: { cpuUtilization: { value: 120 } },
+    history: { ...EMPTY_HISTORY, recommendations: [{ at: now.getTime() - 3_600_000, replicas: 5 }] },
+  });
+  const scaled = statusOf(
+    appFixture({
+      status: {
+        scaling: {
+          preview: false,
+          components: { web: { desired: 10, reason: d.reason, code: d.detail.code, params: d.detail.params } },
+        },
+      },
+    }),
+  );
+
+  it("shows each component's count and the autoscaler's reason in the command line's language", () => {
+    expect(scalingSection(scaled)).toContain(
+      'web         10        5 → 10 replicas, set by the metrics. Reactive 10: cpu 120% of target 60% → 10 replicas.',
+    );
+    setCliLang('zh');
+    try {
+      expect(scalingSection(scaled)).toContain(
+        '5 → 10 个副本，由指标决定。响应式 10：CPU 120%（目标 60%） → 10 个副本。',
+      );
+    } finally {
+      setCliLang('en');
+    }
+    expect(scalingSection(status)).toBe('');
   });
 });

@@ -105,6 +105,22 @@ export function burstSection(s: AppStatusView): string {
   return section('Burst', lines.join('\n'));
 }
 
+/**
+ * The autoscaler's count per component and why (`status.scaling`), the reason in the command line's language.
+ * Empty text when no autoscaling policy has decided yet.
+ */
+export function scalingSection(s: AppStatusView): string {
+  const components = Object.entries(s.scaling?.components ?? {}).sort(([x], [y]) => (x < y ? -1 : 1));
+  if (components.length === 0) return '';
+  const rows = components.map(([name, c]) => [
+    name,
+    cell(c.desired),
+    cell(say({ code: c.code, params: c.params, message: c.reason }) || undefined),
+  ]);
+  const title = s.scaling?.preview ? 'Autoscaler (preview)' : 'Autoscaler';
+  return section(title, formatTable(['COMPONENT', 'DESIRED', 'REASON'], rows));
+}
+
 export function conditionsSection(s: AppStatusView): string {
   return section('Conditions', conditionsTable(s));
 }

@@ -34,6 +34,16 @@ export interface AppStatusView {
     readonly closed?: string;
     readonly closedMessage?: { readonly code: string; readonly params?: Params; readonly message: string };
   };
+  /** The autoscaler's replica counts, each with its reason: English in `reason`, coded in `code` and `params`. */
+  readonly scaling?: {
+    readonly preview?: boolean;
+    readonly components?: Readonly<
+      Record<
+        string,
+        { readonly desired: number; readonly reason?: string; readonly code?: string; readonly params?: Params }
+      >
+    >;
+  };
   readonly workflow?: {
     readonly steps?: readonly {
       readonly name: string;

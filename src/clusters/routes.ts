@@ -59,7 +59,7 @@ export function registerClusterRoutes(app: FastifyInstance, deps: { resources: R
           ['PlatformSecret', 'secret'],
         ] as const) {
           const d = authorize(principal, { verb: 'create', kind, category, scope: 'platform' });
-          if (!d.allowed) throw new NotAllowedError(d.reason);
+          if (!d.allowed) throw new NotAllowedError(d.detail);
         }
         const parsed = registrationBody.safeParse(req.body ?? {});
         if (!parsed.success)

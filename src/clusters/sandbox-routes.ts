@@ -108,7 +108,7 @@ export function registerSandboxRoutes(app: FastifyInstance, deps: SandboxRouteDe
             scope: 'platform',
             name,
           });
-          if (!d.allowed) throw new NotAllowedError(d.reason);
+          if (!d.allowed) throw new NotAllowedError(d.detail);
           if (!deps.sim && deps.clusterFault) {
             const done = await deps.clusterFault(name, fault);
             if ('missing' in done)

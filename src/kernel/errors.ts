@@ -67,6 +67,13 @@ export abstract class PolisError extends Error {
   }
 }
 
+/** A cause as a message (to name it inside a sentence): its code when it has one, else its English as it came. */
+export function causeMessage(c: ErrorCause): Message {
+  return c.code
+    ? { code: c.code, ...(c.params ? { params: c.params } : {}), message: c.message }
+    : msg('External', { text: c.message });
+}
+
 /** A cause from a coded message: its code, params and English at `path`. */
 export function codedCause(path: string, m: Message): ErrorCause {
   return {

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import type { Message } from './messages/index.ts';
+import { msg } from './messages/index.ts';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -9,6 +11,14 @@ export function dns1123LabelProblem(name: string): string | undefined {
   if (name.length > 63) return `must be at most 63 characters (got ${name.length})`;
   if (!DNS1123_LABEL.test(name))
     return "must consist of lower-case letters, digits and '-', and start and end with a letter or digit (e.g. 'edu-portal')";
+  return undefined;
+}
+
+/** {@link dns1123LabelProblem} as a coded message naming the name (`"Edu" must consist of …`), for a cause. */
+export function dns1123LabelMessage(name: string): Message | undefined {
+  if (name.length === 0) return msg('NameEmpty', { name });
+  if (name.length > 63) return msg('NameTooLong', { name, limit: 63, length: name.length });
+  if (!DNS1123_LABEL.test(name)) return msg('NameNotDnsLabel', { name });
   return undefined;
 }
 

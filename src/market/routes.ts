@@ -68,7 +68,7 @@ export function registerMarketRoutes(
           scope: 'platform',
           name,
         });
-        if (!d.allowed) throw new NotAllowedError(d.reason);
+        if (!d.allowed) throw new NotAllowedError(d.detail);
         const version = await platformGet('CatalogItemVersion', name);
         const phase = phaseOf(version);
         if (phase !== 'Draft' && phase !== 'Rejected')

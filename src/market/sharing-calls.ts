@@ -117,7 +117,7 @@ export function registerSharingCallRoutes(
   };
   const must = (req: Parameters<typeof principalOf>[0], kind: string, tenant: string, name: string) => {
     const d = authorize(principalOf(req), { verb: 'get', kind, category: 'workload', scope: 'tenant', tenant, name });
-    if (!d.allowed) throw new NotAllowedError(d.reason);
+    if (!d.allowed) throw new NotAllowedError(d.detail);
   };
 
   app.get(

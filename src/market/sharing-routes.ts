@@ -53,7 +53,7 @@ export function registerSharingRoutes(
             tenant,
             name,
           });
-          if (!d.allowed) throw new NotAllowedError(d.reason);
+          if (!d.allowed) throw new NotAllowedError(d.detail);
           const body = (req.body ?? {}) as { department?: unknown; subscription?: unknown; comment?: unknown };
           for (const field of ['department', 'subscription'] as const)
             if (typeof body[field] !== 'string' || !NAME.test(body[field]))

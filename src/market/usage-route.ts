@@ -29,7 +29,7 @@ export function registerUsageRoute(app: FastifyInstance, deps: { store: Store })
     async (req) => {
       const p = principalOf(req);
       const d = authorize(p, { verb: 'list', kind: 'CatalogItem', category: 'publishing', scope: 'platform' });
-      if (!d.allowed) throw new NotAllowedError(d.reason);
+      if (!d.allowed) throw new NotAllowedError(d.detail);
       const instances = await all(deps.store, 'MarketInstance');
       const bindings = await all(deps.store, 'ServiceBinding');
       return { kind: 'CatalogUsage', items: usageOf(instances, bindings) };

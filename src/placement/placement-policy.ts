@@ -1,4 +1,6 @@
 import type { ErrorCause } from '../kernel/errors.ts';
+import { codedCause } from '../kernel/errors.ts';
+import { msg } from '../kernel/messages/index.ts';
 import { isObject, labelMap, listOf, oneOf, stringList, text, unknownKeys, wholeNumber } from './policy-fields.ts';
 import { CLUSTER_ROLES } from './types.ts';
 import type { Division, PlacementPolicy, SpreadBy } from './types.ts';
@@ -49,7 +51,7 @@ export function parsePlacementProperties(
 ): { ok: true; policy: PlacementPolicy } | { ok: false; errors: ErrorCause[] } {
   if (raw === undefined) return { ok: true, policy: DEFAULT_PLACEMENT_POLICY };
   const errors: ErrorCause[] = [];
-  if (!isObject(raw)) return { ok: false, errors: [{ path: at, message: 'must be an object' }] };
+  if (!isObject(raw)) return { ok: false, errors: [codedCause(at, msg('PolicyNotObject'))] };
   unknownKeys(raw, PLACEMENT_PROPERTIES, at, errors);
   const list = (key: string, what: string) => stringList(raw[key], `${at}.${key}`, what, errors) ?? [];
 
@@ -63,37 +65,22 @@ export function parsePlacementProperties(
   const matchLabels = clusterSelector(raw.clusterSelector, `${at}.clusterSelector`, errors);
   const roles = listOf(raw.roles, CLUSTER_ROLES, `${at}.roles`, errors) ?? ['primary'];
   if (raw.roles !== undefined && roles.length === 0)
-    errors.push({ path: `${at}.roles`, message: `must name at least one role of ${CLUSTER_ROLES.join(', ')}` });
+    errors.push(codedCause(`${at}.roles`, msg('RolesEmpty', { accepted: CLUSTER_ROLES.join(', ') })));
   const spreadBy = oneOf(raw.spreadBy, SPREAD_BY, `${at}.spreadBy`, errors);
   const division = oneOf(raw.division, DIVISIONS, `${at}.division`, errors) ?? 'capacity';
   const minPerCluster = wholeNumber(raw.minPerCluster, 0, `${at}.minPerCluster`, errors) ?? 0;
   const maxPerCluster = wholeNumber(raw.maxPerCluster, 1, `${at}.maxPerCluster`, errors);
   if (maxPerCluster !== undefined && maxPerCluster < minPerCluster)
-    errors.push({
-      path: `${at}.maxPerCluster`,
-      message: `must be ≥ minPerCluster (${minPerCluster}); got ${maxPerCluster}`,
-    });
+    errors.push(codedCause(`${at}.maxPerCluster`, msg('MaxBelowMin', { min: minPerCluster, max: maxPerCluster })));
   const weights = weightList(raw.weights, division, `${at}.weights`, errors);
 
   overflow.forEach((name, i) => {
     const path = `${at}.overflow[${i}]`;
-    if (clusters.includes(name))
-      errors.push({
-        path,
-        message: `"${name}" is also in clusters; a cluster is either eligible for normal placement or overflow, not both`,
-      });
-    if (Object.hasOwn(weights, name))
-      errors.push({
-        path,
-        message: `"${name}" also has a weight; overflow clusters take what the others cannot hold, in order, without weights`,
-      });
+    if (clusters.includes(name)) errors.push(codedCause(path, msg('OverflowAlsoEligible', { cluster: name })));
+    if (Object.hasOwn(weights, name)) errors.push(codedCause(path, msg('OverflowAlsoWeighted', { cluster: name })));
   });
   if (overflow.length > 0 && division === 'duplicated')
-    errors.push({
-      path: `${at}.overflow`,
-      message:
-        'overflow takes the replicas the eligible clusters cannot hold, so it needs division capacity or weighted; with duplicated every eligible cluster runs the full count',
-    });
+    errors.push(codedCause(`${at}.overflow`, msg('OverflowWithDuplicated')));
 
   if (errors.length > 0) return { ok: false, errors };
   return {
@@ -120,50 +107,47 @@ export function parsePlacementProperties(
 function clusterSelector(v: unknown, at: string, errors: ErrorCause[]): Record<string, string> {
   if (v === undefined) return {};
   if (!isObject(v)) {
-    errors.push({ path: at, message: 'must be an object such as {"matchLabels": {"env": "prod"}}' });
+    errors.push(codedCause(at, msg('SelectorNotObject', { example: '{"matchLabels": {"env": "prod"}}' })));
     return {};
   }
   unknownKeys(v, ['matchLabels'], at, errors);
   return labelMap(v.matchLabels, `${at}.matchLabels`, errors) ?? {};
 }
 
+/** How a weight entry is written, in messages. */
+const WEIGHT_SHAPE = '{cluster, weight}';
+
 /** `weights: [{cluster, weight}]`, required with and only allowed with `division: weighted`. */
 function weightList(v: unknown, division: Division, at: string, errors: ErrorCause[]): Record<string, number> {
   const out: Record<string, number> = {};
   if (v === undefined) {
-    if (division === 'weighted')
-      errors.push({
-        path: at,
-        message: 'division weighted needs weights: a list of {cluster, weight} with whole-number weights ≥ 0',
-      });
+    if (division === 'weighted') errors.push(codedCause(at, msg('WeightsRequired', { shape: WEIGHT_SHAPE })));
     return out;
   }
   if (division !== 'weighted') {
-    errors.push({ path: at, message: `weights are only allowed with division weighted (division is ${division})` });
+    errors.push(codedCause(at, msg('WeightsNotAllowed', { division })));
     return out;
   }
   if (!Array.isArray(v) || v.length === 0) {
-    errors.push({ path: at, message: 'must be a non-empty list of {cluster, weight}' });
+    errors.push(codedCause(at, msg('WeightsNotList', { shape: WEIGHT_SHAPE })));
     return out;
   }
   v.forEach((entry, i) => {
     const p = `${at}[${i}]`;
     if (!isObject(entry)) {
-      errors.push({ path: p, message: 'must be an object {cluster, weight}' });
+      errors.push(codedCause(p, msg('WeightNotObject', { shape: WEIGHT_SHAPE })));
       return;
     }
     unknownKeys(entry, ['cluster', 'weight'], p, errors);
     const cluster = text(entry.cluster, `${p}.cluster`, errors);
-    if (entry.cluster === undefined) errors.push({ path: `${p}.cluster`, message: 'is required (a cluster name)' });
+    if (entry.cluster === undefined) errors.push(codedCause(`${p}.cluster`, msg('WeightClusterRequired')));
     const weight = wholeNumber(entry.weight, 0, `${p}.weight`, errors);
-    if (entry.weight === undefined) errors.push({ path: `${p}.weight`, message: 'is required (a whole number ≥ 0)' });
+    if (entry.weight === undefined) errors.push(codedCause(`${p}.weight`, msg('WeightRequired')));
     if (cluster === undefined || weight === undefined) return;
-    if (Object.hasOwn(out, cluster))
-      errors.push({ path: `${p}.cluster`, message: `"${cluster}" already has a weight; list each cluster once` });
+    if (Object.hasOwn(out, cluster)) errors.push(codedCause(`${p}.cluster`, msg('WeightTwice', { cluster })));
     else out[cluster] = weight;
   });
   const listed = Object.values(out);
-  if (listed.length > 0 && listed.every((w) => w === 0))
-    errors.push({ path: at, message: 'at least one weight must be > 0, or no replica could be placed' });
+  if (listed.length > 0 && listed.every((w) => w === 0)) errors.push(codedCause(at, msg('WeightsAllZero')));
   return out;
 }

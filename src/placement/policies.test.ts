@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ErrorCause } from '../kernel/errors.ts';
+import { renderMessage } from '../kernel/messages/index.ts';
 import { DEFAULT_PLACEMENT_POLICY } from './placement-policy.ts';
 import { placementPlan } from './policies.ts';
 import type { PlacementPlan } from './policies.ts';
@@ -14,7 +15,12 @@ function plan(policies: Policy[], topologyNames?: readonly string[]): PlacementP
   return r;
 }
 
+/** The causes, coded or not; the English is what these tests compare ('coded causes' below checks the codes). */
 function errors(policies: Policy[], topologyNames?: readonly string[]): ErrorCause[] {
+  return codedErrors(policies, topologyNames).map(({ path, message }) => ({ path, message }));
+}
+
+function codedErrors(policies: Policy[], topologyNames?: readonly string[]): ErrorCause[] {
   const r = placementPlan({ components: COMPONENTS, policies }, topologyNames ? { topologyNames } : undefined);
   if (r.ok) throw new Error('expected errors');
   return r.errors;
@@ -238,6 +244,39 @@ describe('placement policy: every field is checked, with its path', () => {
     ],
   ])('%j → %s', (properties, path, message) => {
     expect(placementError(properties)).toEqual({ path, message });
+  });
+
+  it("codes each cause: the console and the CLI word it in the reader's language, the English is the fallback", () => {
+    const coded = (properties: Record<string, unknown>, type = 'placement') => {
+      const all = codedErrors([
+        ...(type === 'residency' ? [{ name: 'p', type: 'placement', properties: {} }] : []),
+        { name: 'p', type, properties },
+      ]);
+      expect(all).toHaveLength(1);
+      const e = all[0]!;
+      expect(e.code, e.message).toBeDefined();
+      const m = { code: e.code!, ...(e.params ? { params: e.params } : {}), message: e.message };
+      expect(renderMessage(m, 'en')).toBe(e.message);
+      return { code: e.code, zh: renderMessage(m, 'zh') };
+    };
+    expect(coded({ divison: 'weighted' })).toMatchObject({
+      code: 'PropertyUnknown',
+      zh: expect.stringContaining('未知属性“divison”'),
+    });
+    expect(coded({ division: 'even' })).toEqual({
+      code: 'MustBeOneOf',
+      zh: '应为 duplicated, weighted, capacity 之一（实为 "even"）',
+    });
+    expect(coded({ maxPerCluster: 0 })).toEqual({ code: 'MustBeWholeNumber', zh: '应为 ≥ 1 的整数（实为 0）' });
+    expect(coded({ minPerCluster: 4, maxPerCluster: 3 })).toMatchObject({ code: 'MaxBelowMin' });
+    expect(coded({ clusters: ['a', 'b'], overflow: ['b'] })).toMatchObject({ code: 'OverflowAlsoEligible' });
+    expect(coded({ division: 'weighted' })).toMatchObject({ code: 'WeightsRequired' });
+    expect(coded({ clusterSelector: 'env=prod' })).toMatchObject({ code: 'SelectorNotObject' });
+    expect(coded({ regions: [] }, 'residency')).toEqual({
+      code: 'ResidencyNeeds',
+      zh: '驻留策略至少要给出 clusters, regions, zones, networkZones 中的一个非空列表',
+    });
+    expect(coded({ namespace: 'edu' }, 'topology')).toMatchObject({ code: 'TopologyNeeds' });
   });
 
   it('refuses properties that are not an object', () => {

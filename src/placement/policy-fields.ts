@@ -1,8 +1,11 @@
 import type { ErrorCause } from '../kernel/errors.ts';
+import { codedCause } from '../kernel/errors.ts';
+import { msg } from '../kernel/messages/index.ts';
 
 /**
  * Readers for policy properties. Each one returns the value when it is acceptable, or pushes a cause naming the full
- * path and what is accepted and returns undefined, so one pass reports every problem in a policy.
+ * path and what is accepted and returns undefined, so one pass reports every problem in a policy. Each cause is
+ * coded (src/kernel/messages/validation.ts), so the console and the CLI word it in the reader's language.
  */
 
 export function isObject(v: unknown): v is Record<string, unknown> {
@@ -18,10 +21,9 @@ export function unknownKeys(
 ): void {
   for (const key of Object.keys(props)) {
     if (!accepted.includes(key))
-      errors.push({
-        path: `${at}.${key}`,
-        message: `unknown property "${key}"; accepted: ${[...accepted].sort().join(', ')}`,
-      });
+      errors.push(
+        codedCause(`${at}.${key}`, msg('PropertyUnknown', { key, accepted: [...accepted].sort().join(', ') })),
+      );
   }
 }
 
@@ -29,17 +31,17 @@ export function unknownKeys(
 export function stringList(v: unknown, at: string, what: string, errors: ErrorCause[]): string[] | undefined {
   if (v === undefined) return undefined;
   if (!Array.isArray(v)) {
-    errors.push({ path: at, message: `must be a list of ${what} (strings)` });
+    errors.push(codedCause(at, msg('MustBeStringList', { what })));
     return undefined;
   }
   const out: string[] = [];
   let ok = true;
   v.forEach((item, i) => {
     if (typeof item !== 'string' || item === '') {
-      errors.push({ path: `${at}[${i}]`, message: `must be a non-empty string (a ${what.replace(/s$/, '')})` });
+      errors.push(codedCause(`${at}[${i}]`, msg('MustBeNonEmptyItem', { what: what.replace(/s$/, '') })));
       ok = false;
     } else if (out.includes(item)) {
-      errors.push({ path: `${at}[${i}]`, message: `"${item}" appears twice; list each once` });
+      errors.push(codedCause(`${at}[${i}]`, msg('ListedTwice', { item })));
       ok = false;
     } else out.push(item);
   });
@@ -55,7 +57,7 @@ export function oneOf<T extends string>(
 ): T | undefined {
   if (v === undefined) return undefined;
   if (typeof v === 'string' && (accepted as readonly string[]).includes(v)) return v as T;
-  errors.push({ path: at, message: `must be one of ${accepted.join(', ')} (got ${JSON.stringify(v)})` });
+  errors.push(codedCause(at, msg('MustBeOneOf', { accepted: accepted.join(', '), got: got(v) })));
   return undefined;
 }
 
@@ -68,7 +70,7 @@ export function listOf<T extends string>(
 ): T[] | undefined {
   if (v === undefined) return undefined;
   if (!Array.isArray(v)) {
-    errors.push({ path: at, message: `must be a list of: ${accepted.join(', ')}` });
+    errors.push(codedCause(at, msg('MustBeListOf', { accepted: accepted.join(', ') })));
     return undefined;
   }
   const out: T[] = [];
@@ -77,7 +79,7 @@ export function listOf<T extends string>(
     const one = oneOf(item, accepted, `${at}[${i}]`, errors);
     if (one === undefined) ok = false;
     else if (out.includes(one)) {
-      errors.push({ path: `${at}[${i}]`, message: `"${one}" appears twice; list each once` });
+      errors.push(codedCause(`${at}[${i}]`, msg('ListedTwice', { item: one })));
       ok = false;
     } else out.push(one);
   });
@@ -88,21 +90,21 @@ export function listOf<T extends string>(
 export function wholeNumber(v: unknown, min: number, at: string, errors: ErrorCause[]): number | undefined {
   if (v === undefined) return undefined;
   if (typeof v === 'number' && Number.isSafeInteger(v) && v >= min) return v;
-  errors.push({ path: at, message: `must be a whole number ≥ ${min} (got ${JSON.stringify(v)})` });
+  errors.push(codedCause(at, msg('MustBeWholeNumber', { min, got: got(v) })));
   return undefined;
 }
 
 export function bool(v: unknown, at: string, errors: ErrorCause[]): boolean | undefined {
   if (v === undefined) return undefined;
   if (typeof v === 'boolean') return v;
-  errors.push({ path: at, message: `must be true or false (got ${JSON.stringify(v)})` });
+  errors.push(codedCause(at, msg('MustBeBoolean', { got: got(v) })));
   return undefined;
 }
 
 export function text(v: unknown, at: string, errors: ErrorCause[]): string | undefined {
   if (v === undefined) return undefined;
   if (typeof v === 'string' && v !== '') return v;
-  errors.push({ path: at, message: `must be a non-empty string (got ${JSON.stringify(v)})` });
+  errors.push(codedCause(at, msg('MustBeNonEmptyString', { got: got(v) })));
   return undefined;
 }
 
@@ -110,18 +112,23 @@ export function text(v: unknown, at: string, errors: ErrorCause[]): string | und
 export function labelMap(v: unknown, at: string, errors: ErrorCause[]): Record<string, string> | undefined {
   if (v === undefined) return undefined;
   if (!isObject(v)) {
-    errors.push({ path: at, message: 'must be a map of label names to string values, e.g. {"env": "prod"}' });
+    errors.push(codedCause(at, msg('MustBeLabelMap', { example: '{"env": "prod"}' })));
     return undefined;
   }
   const out: Record<string, string> = {};
   let ok = true;
   for (const [k, value] of Object.entries(v)) {
     if (typeof value !== 'string') {
-      errors.push({ path: `${at}.${k}`, message: `label values are strings (got ${JSON.stringify(value)})` });
+      errors.push(codedCause(`${at}.${k}`, msg('LabelValueNotString', { got: got(value) })));
       ok = false;
     } else out[k] = value;
   }
   return ok ? out : undefined;
+}
+
+/** The value given, as JSON (a parameter: the same in every language). */
+function got(v: unknown): string {
+  return String(JSON.stringify(v));
 }
 
 /** "[a, b]": how lists appear in messages and reasons. */

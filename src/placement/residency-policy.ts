@@ -1,4 +1,6 @@
 import type { ErrorCause } from '../kernel/errors.ts';
+import { codedCause } from '../kernel/errors.ts';
+import { msg } from '../kernel/messages/index.ts';
 import { isObject, stringList, unknownKeys } from './policy-fields.ts';
 import type { ResidencyPolicy } from './types.ts';
 
@@ -12,9 +14,9 @@ export function parseResidencyProperties(
   raw: unknown,
   at: string,
 ): { ok: true; residency: ResidencyPolicy } | { ok: false; errors: ErrorCause[] } {
-  const needs = `a residency policy names at least one non-empty list of ${RESIDENCY_PROPERTIES.join(', ')}`;
-  if (raw === undefined) return { ok: false, errors: [{ path: at, message: `is required: ${needs}` }] };
-  if (!isObject(raw)) return { ok: false, errors: [{ path: at, message: `must be an object: ${needs}` }] };
+  const needs = msg('ResidencyNeeds', { accepted: RESIDENCY_PROPERTIES.join(', ') });
+  if (raw === undefined) return { ok: false, errors: [codedCause(at, msg('PolicyRequiredNeeds', { needs }))] };
+  if (!isObject(raw)) return { ok: false, errors: [codedCause(at, msg('PolicyNotObjectNeeds', { needs }))] };
   const errors: ErrorCause[] = [];
   unknownKeys(raw, RESIDENCY_PROPERTIES, at, errors);
   const list = (key: string, what: string) => stringList(raw[key], `${at}.${key}`, what, errors) ?? [];
@@ -26,6 +28,6 @@ export function parseResidencyProperties(
   };
   if (errors.length > 0) return { ok: false, errors };
   if (RESIDENCY_PROPERTIES.every((k) => residency[k].length === 0))
-    return { ok: false, errors: [{ path: at, message: needs }] };
+    return { ok: false, errors: [codedCause(at, needs)] };
   return { ok: true, residency };
 }

@@ -1,4 +1,6 @@
 import type { ErrorCause } from '../kernel/errors.ts';
+import { codedCause } from '../kernel/errors.ts';
+import { msg } from '../kernel/messages/index.ts';
 import { bool, isObject, labelMap, stringList, text, unknownKeys } from './policy-fields.ts';
 import { CLUSTER_ROLES } from './types.ts';
 import type { PlacementPolicy, TopologyTarget } from './types.ts';
@@ -48,10 +50,9 @@ export function parseTopologyProperties(
 ): { ok: true; target: TopologyTarget } | { ok: false; errors: ErrorCause[] } {
   // KubeVela falls back to its own hub cluster when a topology names nothing; polis has no such cluster, so the
   // application has to say where it runs.
-  const needs =
-    'a topology policy names clusters (a list of cluster names) or a clusterLabelSelector ({} selects every cluster)';
-  if (raw === undefined) return { ok: false, errors: [{ path: at, message: `is required: ${needs}` }] };
-  if (!isObject(raw)) return { ok: false, errors: [{ path: at, message: `must be an object: ${needs}` }] };
+  const needs = msg('TopologyNeeds', { empty: '{}' });
+  if (raw === undefined) return { ok: false, errors: [codedCause(at, msg('PolicyRequiredNeeds', { needs }))] };
+  if (!isObject(raw)) return { ok: false, errors: [codedCause(at, msg('PolicyNotObjectNeeds', { needs }))] };
   const errors: ErrorCause[] = [];
   unknownKeys(raw, TOPOLOGY_PROPERTIES, at, errors);
   const clusters = stringList(raw.clusters, `${at}.clusters`, 'cluster names', errors) ?? [];
@@ -60,7 +61,7 @@ export function parseTopologyProperties(
   const namespace = text(raw.namespace, `${at}.namespace`, errors);
   errors.push(...localCauses(clusters, at));
   if (errors.length > 0) return { ok: false, errors };
-  if (clusters.length === 0 && selector === undefined) return { ok: false, errors: [{ path: at, message: needs }] };
+  if (clusters.length === 0 && selector === undefined) return { ok: false, errors: [codedCause(at, needs)] };
   return {
     ok: true,
     target: {

@@ -1,4 +1,6 @@
 import { PolisError, isPolisError } from '../kernel/errors.ts';
+import type { Message } from '../kernel/messages/index.ts';
+import { msg } from '../kernel/messages/index.ts';
 import type { AuditEntryInput, AuditOutcome } from './audit-log.ts';
 import type { StoredObject } from './envelope.ts';
 import { createMergePatch } from './merge-patch.ts';
@@ -133,11 +135,32 @@ export function scopeRefusal(record: AuditEntryInput, ctx: RequestContext): Audi
   const scope = ctx.scope;
   if (!scope || record.outcome !== 'denied' || record.tenant === '' || scope.platform) return record;
   if (scope.tenants.includes(record.tenant)) return record;
-  return {
-    ...record,
-    tenant: callerTenant(ctx),
-    message: `refused in department "${record.tenant}": ${record.message}`.slice(0, 2000),
-  };
+  const said = msg('RefusedInDepartment', {
+    department: record.tenant,
+    detail: msg('External', { text: record.message }),
+  });
+  const message = said.message.slice(0, 2000);
+  // A coded refusal stays coded inside: the department it aimed at, then the refusal's own code and params.
+  const refusal = (record.changes as { refusal?: Message & { causes?: unknown } } | null)?.refusal;
+  const changes =
+    refusal && typeof refusal.code === 'string'
+      ? {
+          refusal: {
+            code: 'RefusedInDepartment',
+            params: {
+              department: record.tenant,
+              detail: {
+                code: refusal.code,
+                ...(refusal.params ? { params: refusal.params } : {}),
+                message: refusal.message ?? record.message,
+              },
+            },
+            message,
+            ...(refusal.causes ? { causes: refusal.causes } : {}),
+          },
+        }
+      : record.changes;
+  return { ...record, tenant: callerTenant(ctx), message, changes };
 }
 
 /** The one entry that stands for a caller's refusals that the rate limit kept out of the chain, with their counts. */

@@ -1,6 +1,6 @@
 import type { ErrorCause } from '../kernel/errors.ts';
-import { InputError, NotFoundError } from '../kernel/errors.ts';
-import { dns1123LabelProblem } from '../kernel/names.ts';
+import { codedCause, InputError, NotFoundError } from '../kernel/errors.ts';
+import { dns1123LabelMessage } from '../kernel/names.ts';
 import type { ObjectMeta, ResourceObject } from './envelope.ts';
 import { objectMetaInput } from './envelope.ts';
 import { metadataMapCauses } from './metadata-limits.ts';
@@ -132,8 +132,8 @@ function metadataCauses(
   at: (p: readonly PropertyKey[]) => string,
 ): ErrorCause[] {
   const causes: ErrorCause[] = [];
-  const nameProblem = dns1123LabelProblem(meta.name);
-  if (nameProblem) causes.push({ path: at(['metadata', 'name']), message: `"${meta.name}" ${nameProblem}` });
+  const nameProblem = dns1123LabelMessage(meta.name);
+  if (nameProblem) causes.push(codedCause(at(['metadata', 'name']), nameProblem));
   if (expected.name !== undefined && meta.name !== expected.name) {
     causes.push({ path: at(['metadata', 'name']), message: `must be "${expected.name}" to match the request path` });
   }
@@ -164,8 +164,8 @@ function metadataCauses(
         message: `must be "${expected.tenant}" to match the request path`,
       });
     } else {
-      const p = dns1123LabelProblem(tenant);
-      if (p) causes.push({ path: at(['metadata', 'tenant']), message: `"${tenant}" ${p}` });
+      const p = dns1123LabelMessage(tenant);
+      if (p) causes.push(codedCause(at(['metadata', 'tenant']), p));
     }
   }
   return causes;

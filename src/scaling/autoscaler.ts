@@ -5,8 +5,11 @@
  */
 import type { AutoscalingProperties } from './autoscaling-policy.ts';
 import { hpaRecommend, resolveBehavior, withScale, type HpaHistory, type MetricSample } from './hpa-algorithm.ts';
-import { num, plural } from './hpa-metrics.ts';
+import type { Message } from '../kernel/messages/index.ts';
+import { msg } from '../kernel/messages/index.ts';
+import { num } from './hpa-metrics.ts';
 import { DAY_MS } from './period-detection.ts';
+import { joinSentences, replicasPart } from './reason-parts.ts';
 import { forecastWithDetail, type PeriodEstimate } from './prediction.ts';
 import { scheduledFloor } from './schedules.ts';
 
@@ -59,8 +62,13 @@ export interface AutoscalerDecision {
   readonly scheduled: number;
   /** Replicas for the forecast peak over the horizon (0 when prediction is off or finds no cycle). */
   readonly predicted: number;
-  /** Every decision carries its reason: which source set the count, and what each source said. */
+  /** Every decision carries its reason: which source set the count, and what each source said (English). */
   readonly reason: string;
+  /**
+   * `reason` as a coded message (docs/messages.md): the head and each source's sentence, each a code with its
+   * parameters, so the console and the CLI show it in the reader's language.
+   */
+  readonly detail: Message;
   /** Pass it back on the next decision. */
   readonly history: HpaHistory;
   readonly preview: boolean;
@@ -93,17 +101,31 @@ export function decide(component: ComponentAutoscaling, inputs: AutoscalerInputs
     history: inputs.history,
   });
   const reactive = hpa.desired;
-  const sentences = [`Reactive ${reactive}: ${hpa.reason}`];
+  const sentences: Message[] = [msg('ReactiveSays', { replicas: reactive, reason: hpa.detail })];
   if (current === 0 && min > 0) {
-    return { desired: 0, reactive, scheduled: 0, predicted: 0, reason: sentences[0]!, history: hpa.history, preview };
+    const detail = sentences[0]!;
+    return {
+      desired: 0,
+      reactive,
+      scheduled: 0,
+      predicted: 0,
+      reason: detail.message,
+      detail,
+      history: hpa.history,
+      preview,
+    };
   }
 
   const schedule = scheduledFloor(component.schedules ?? [], now);
   if (component.schedules?.length) {
     sentences.push(
       schedule.window === undefined
-        ? 'No schedule window is open'
-        : `Schedule "${schedule.window}" sets the floor ${schedule.floor} until ${new Date(schedule.until!).toISOString()}`,
+        ? msg('ScheduleNoneOpen')
+        : msg('ScheduleFloor', {
+            window: schedule.window,
+            floor: schedule.floor,
+            until: new Date(schedule.until!).toISOString(),
+          }),
     );
   }
   const prediction = predict(component, inputs);
@@ -113,23 +135,28 @@ export function decide(component: ComponentAutoscaling, inputs: AutoscalerInputs
   const desired = Math.min(max, Math.max(min, raw));
   const source =
     desired === reactive
-      ? 'the metrics'
+      ? msg('SetByMetrics')
       : desired === max && raw > max
-        ? `maxReplicas ${max}`
+        ? msg('SetByMaxReplicas', { max })
         : desired === min && raw < min
-          ? `minReplicas ${min}`
+          ? msg('SetByMinReplicas', { min })
           : desired === schedule.floor
-            ? 'the schedule'
-            : 'the prediction';
-  const change = desired === current ? `stays at ${plural(desired, 'replica')}` : `${current} → ${desired} replicas`;
-  const head = `${change}, set by ${source}${preview ? ' (preview: not applied)' : ''}`;
+            ? msg('SetBySchedule')
+            : msg('SetByPrediction');
+  const change =
+    desired === current
+      ? msg('ReplicasStay', { replicas: replicasPart(desired) })
+      : msg('ReplicasChange', { from: current, to: desired });
+  const head = preview ? msg('AutoscaleHeadPreview', { change, source }) : msg('AutoscaleHead', { change, source });
+  const detail = msg('AutoscaleDecision', { sentences: joinSentences([head, ...sentences]) });
   const rules = resolveBehavior(component.behavior);
   return {
     desired,
     reactive,
     scheduled: schedule.floor,
     predicted: prediction.replicas,
-    reason: `${head}. ${sentences.join('. ')}.`,
+    reason: detail.message,
+    detail,
     history: preview ? hpa.history : withScale(hpa.history, now, current, desired, rules),
     preview,
     ...(prediction.period ? { period: prediction.period } : {}),
@@ -170,29 +197,35 @@ function memoForecast(history: LoadHistory, steps: number): ReturnType<typeof fo
 function predict(
   component: ComponentAutoscaling,
   inputs: AutoscalerInputs,
-): { replicas: number; sentence?: string; period?: PeriodEstimate } {
+): { replicas: number; sentence?: Message; period?: PeriodEstimate } {
   if (!component.prediction?.enabled) return { replicas: 0 };
   const history = inputs.loadHistory;
   const capacity = inputs.perReplicaCapacity;
   if (history === undefined || history.samples.length === 0)
-    return { replicas: 0, sentence: 'Prediction: no load history' };
+    return { replicas: 0, sentence: msg('PredictionNoHistory') };
   if (!(capacity !== undefined && capacity > 0)) {
-    return { replicas: 0, sentence: 'Prediction: no capacity per replica to size the forecast with' };
+    return { replicas: 0, sentence: msg('PredictionNoCapacity') };
   }
   const minutes = component.prediction.horizonMinutes ?? DEFAULT_HORIZON_MINUTES;
   const steps = Math.max(1, Math.ceil((minutes * 60_000) / history.stepMs));
   const f = memoForecast(history, steps);
   if (f.period.periodMs === undefined)
-    return { replicas: 0, sentence: `Prediction: ${f.period.reason}`, period: f.period };
+    return { replicas: 0, sentence: msg('PredictionNoCycle', { why: f.period.detail }), period: f.period };
   const peak = Math.max(...f.values);
   // A hair of slack so that 180 / 60 is 3 replicas, not 4 by rounding noise.
   const replicas = Math.max(0, Math.ceil(peak / capacity - 1e-9));
-  const cycle = f.period.periodMs === DAY_MS ? 'daily' : 'weekly';
+  const cycle = f.period.periodMs === DAY_MS ? msg('CycleDaily') : msg('CycleWeekly');
   return {
     replicas,
     period: f.period,
-    sentence:
-      `Prediction ${replicas}: ${cycle} cycle (strength ${num(f.period.strength)}) forecasts a peak of ${num(peak)} ` +
-      `in the next ${minutes} min (margin ${num(f.margin)}), at ${num(capacity)} per replica`,
+    sentence: msg('PredictionPeak', {
+      replicas,
+      cycle,
+      strength: num(f.period.strength),
+      peak: num(peak),
+      minutes,
+      margin: num(f.margin),
+      capacity: num(capacity),
+    }),
   };
 }

@@ -13,6 +13,9 @@ import {
   type HpaHistory,
 } from './hpa-behavior.ts';
 import { proposeReplicas, type MetricProposal, type MetricSample } from './hpa-metrics.ts';
+import type { Message } from '../kernel/messages/index.ts';
+import { msg } from '../kernel/messages/index.ts';
+import { joinComma, joinReasons, metricPart } from './reason-parts.ts';
 
 export { EMPTY_HISTORY, DEFAULT_SCALE_DOWN, DEFAULT_SCALE_UP, resolveBehavior, withScale } from './hpa-behavior.ts';
 export type { Behavior, HpaHistory, ScalingPolicy, ScalingRules } from './hpa-behavior.ts';
@@ -41,8 +44,10 @@ export interface HpaInput {
 
 export interface HpaDecision {
   readonly desired: number;
-  /** A readable sentence: the metric that decided, and every limit that changed the count. */
+  /** A readable sentence: the metric that decided, and every limit that changed the count (English). */
   readonly reason: string;
+  /** `reason` as a coded message (docs/messages.md): what the console and the CLI render in the reader's language. */
+  readonly detail: Message;
   /** Pass it back on the next decision. */
   readonly history: HpaHistory;
   /** The metrics' recommendation before stabilization, rate limits and bounds (undefined when none was made). */
@@ -80,37 +85,37 @@ export function hpaRecommend(input: HpaInput): HpaDecision {
       ? { ...input.history, recommendations: [{ at: now, replicas: current }] }
       : input.history;
 
-  if (current === 0 && min > 0) {
-    return { desired: 0, reason: 'scaling is disabled while the workload has 0 replicas', history };
-  }
-  if (current > max)
-    return { desired: max, reason: `${current} replicas is above maxReplicas ${max} → ${max}`, history };
-  if (current < min)
-    return { desired: min, reason: `${current} replicas is below minReplicas ${min} → ${min}`, history };
+  const decision = (desired: number, detail: Message) => ({ desired, reason: detail.message, detail, history });
+  if (current === 0 && min > 0) return decision(0, msg('HpaDisabledAtZero'));
+  if (current > max) return decision(max, msg('HpaAboveMax', { current, max }));
+  if (current < min) return decision(min, msg('HpaBelowMin', { current, min }));
 
   const proposals = input.metrics.map((m) => proposeReplicas(m, current, ready, input.tolerance ?? DEFAULT_TOLERANCE));
   const valid = proposals.filter((p): p is Extract<MetricProposal, { ok: true }> => p.ok);
   const failed = proposals.filter((p) => !p.ok);
   if (valid.length === 0) {
-    const why = failed.length === 0 ? 'no metric to scale on' : failed.map((p) => p.reason).join('; ');
-    return { desired: current, reason: `${why} → stays at ${current}`, history };
+    const why = failed.length === 0 ? msg('HpaNoMetric') : joinReasons(failed.map((p) => p.detail));
+    return decision(current, msg('HpaStays', { why, current }));
   }
   let top = valid[0]!;
   for (const p of valid) if (p.replicas > top.replicas) top = p;
   const recommended = top.replicas;
-  const others = valid.filter((p) => p !== top).map((p) => `${p.name} → ${p.replicas}`);
-  let reason = top.reason + (others.length > 0 ? ` (highest; ${others.join(', ')})` : '');
+  const others = valid
+    .filter((p) => p !== top)
+    .map((p) => msg('HpaOtherMetric', { metric: metricPart(p.name), replicas: p.replicas }));
+  const decided = others.length > 0 ? msg('HpaHighest', { reason: top.detail, others: joinComma(others) }) : top.detail;
   if (failed.length > 0 && recommended < current) {
-    const why = failed.map((p) => p.reason).join('; ');
-    return { desired: current, reason: `${reason}; not scaling down while ${why} → stays at ${current}`, history };
+    const why = joinReasons(failed.map((p) => p.detail));
+    return decision(current, msg('HpaNotScalingDown', { reason: decided, why, current }));
   }
 
   const stable = stabilize(now, current, recommended, history, rules);
   const limited = limitRate(now, current, stable.replicas, min, max, history, rules);
-  for (const step of [stable.reason, limited.reason]) if (step) reason += `; ${step}`;
+  const detail = joinReasons([decided, ...[stable.reason, limited.reason].filter((r) => r !== undefined)]);
   return {
     desired: limited.replicas,
-    reason,
+    reason: detail.message,
+    detail,
     history: withRecommendation(history, now, recommended, rules),
     recommended,
   };

@@ -3,6 +3,9 @@
  * them (pkg/controller/podautoscaler/horizontal.go, normalizeDesiredReplicasWithBehaviors). Times are epoch
  * milliseconds; a record counts when it is strictly newer than `now − window`, as in Kubernetes.
  */
+import type { Message } from '../kernel/messages/index.ts';
+import { msg } from '../kernel/messages/index.ts';
+
 export interface ScalingPolicy {
   readonly type: 'Pods' | 'Percent';
   readonly value: number;
@@ -72,7 +75,7 @@ export function stabilize(
   recommended: number,
   history: HpaHistory,
   rules: { up: Resolved; down: Resolved },
-): { replicas: number; reason?: string } {
+): { replicas: number; reason?: Message } {
   const upCutoff = now - rules.up.stabilizationWindowSeconds * 1000;
   const downCutoff = now - rules.down.stabilizationWindowSeconds * 1000;
   let upLimit = recommended;
@@ -85,8 +88,8 @@ export function stabilize(
   if (replicas === recommended) return { replicas };
   const reason =
     recommended >= current
-      ? `held at ${replicas} by the scale-up stabilization window (lowest recommendation in the last ${rules.up.stabilizationWindowSeconds}s)`
-      : `held at ${replicas} by the scale-down stabilization window (highest recommendation in the last ${rules.down.stabilizationWindowSeconds}s)`;
+      ? msg('HeldByScaleUpWindow', { replicas, seconds: rules.up.stabilizationWindowSeconds })
+      : msg('HeldByScaleDownWindow', { replicas, seconds: rules.down.stabilizationWindowSeconds });
   return { replicas, reason };
 }
 
@@ -105,19 +108,19 @@ export function limitRate(
   max: number,
   history: HpaHistory,
   rules: { up: Resolved; down: Resolved },
-): { replicas: number; reason?: string } {
+): { replicas: number; reason?: Message } {
   if (stabilized > current) {
     const limit = directionLimit('up', now, current, history, rules.up);
     const allowed = Math.min(max, limit.replicas);
     if (stabilized <= allowed) return { replicas: stabilized };
-    if (max <= limit.replicas) return { replicas: max, reason: `capped at maxReplicas ${max}` };
+    if (max <= limit.replicas) return { replicas: max, reason: msg('CappedAtMaxReplicas', { max }) };
     return { replicas: allowed, reason: limit.reason(allowed) };
   }
   if (stabilized < current) {
     const limit = directionLimit('down', now, current, history, rules.down);
     const allowed = Math.max(min, limit.replicas);
     if (stabilized >= allowed) return { replicas: stabilized };
-    if (min >= limit.replicas) return { replicas: min, reason: `raised to minReplicas ${min}` };
+    if (min >= limit.replicas) return { replicas: min, reason: msg('RaisedToMinReplicas', { min }) };
     return { replicas: allowed, reason: limit.reason(allowed) };
   }
   return { replicas: stabilized };
@@ -129,10 +132,11 @@ function directionLimit(
   current: number,
   history: HpaHistory,
   rules: Resolved,
-): { replicas: number; reason: (to: number) => string } {
-  const word = direction === 'up' ? 'scale-up' : 'scale-down';
+): { replicas: number; reason: (to: number) => Message } {
+  const up = direction === 'up';
   if (rules.selectPolicy === 'Disabled') {
-    return { replicas: current, reason: () => `${word} disabled (selectPolicy Disabled) → stays at ${current}` };
+    const disabled = up ? msg('ScaleUpDisabled', { current }) : msg('ScaleDownDisabled', { current });
+    return { replicas: current, reason: () => disabled };
   }
   // Max means the largest change: the highest count when scaling up, the lowest when scaling down.
   const wantHigher = (direction === 'up') === (rules.selectPolicy === 'Max');
@@ -152,13 +156,26 @@ function directionLimit(
     const better = best === undefined || (wantHigher ? replicas > best.replicas : replicas < best.replicas);
     if (better) best = { replicas, policy, changed: direction === 'up' ? added : removed };
   }
-  if (best === undefined) return { replicas: current, reason: () => `${word} has no policy → stays at ${current}` };
+  if (best === undefined) {
+    const none = up ? msg('ScaleUpNoPolicy', { current }) : msg('ScaleDownNoPolicy', { current });
+    return { replicas: current, reason: () => none };
+  }
   const { policy, changed } = best;
   // Once a period's allowance is used up, hold at current until the old events age out.
   const replicas = direction === 'up' ? Math.max(current, best.replicas) : Math.min(current, best.replicas);
-  const rate = `${policy.type === 'Pods' ? `${policy.value} pods` : `${policy.value}%`} per ${policy.periodSeconds}s`;
-  const already = changed > 0 ? ` (${changed} ${direction === 'up' ? 'added' : 'removed'} in that period already)` : '';
-  return { replicas, reason: (to) => `limited to ${to} by ${word} policy ${rate}${already}` };
+  const rate =
+    policy.type === 'Pods'
+      ? msg('RatePods', { value: policy.value, seconds: policy.periodSeconds })
+      : msg('RatePercent', { value: policy.value, seconds: policy.periodSeconds });
+  const reason = (to: number): Message =>
+    changed > 0
+      ? up
+        ? msg('LimitedByScaleUpPolicyUsed', { to, rate, changed })
+        : msg('LimitedByScaleDownPolicyUsed', { to, rate, changed })
+      : up
+        ? msg('LimitedByScaleUpPolicy', { to, rate })
+        : msg('LimitedByScaleDownPolicy', { to, rate });
+  return { replicas, reason };
 }
 
 function changedWithin(events: HpaHistory['scaleUps'], now: number, periodSeconds: number): number {

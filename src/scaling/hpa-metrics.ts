@@ -3,6 +3,9 @@
  * replica_calculator.go): desired = ceil(pods × current / target), nothing within the tolerance, and a second,
  * conservative pass when pods lack a sample or are not yet ready.
  */
+import type { Message } from '../kernel/messages/index.ts';
+import { msg } from '../kernel/messages/index.ts';
+import { joinAnd, metricPart, podsPart, replicasPart, unitPart, unreadyPodsPart } from './reason-parts.ts';
 
 /** One observed metric against its target. */
 export interface MetricSample {
@@ -27,10 +30,27 @@ export interface MetricSample {
   readonly unit?: string;
 }
 
-/** A metric's proposal: a replica count, or why there is none. */
+/**
+ * A metric's proposal: a replica count, or why there is none. `detail` is the reason as a coded message
+ * (docs/messages.md); `reason` its English.
+ */
 export type MetricProposal =
-  | { readonly ok: true; readonly name: string; readonly replicas: number; readonly reason: string }
-  | { readonly ok: false; readonly name: string; readonly reason: string };
+  | {
+      readonly ok: true;
+      readonly name: string;
+      readonly replicas: number;
+      readonly reason: string;
+      readonly detail: Message;
+    }
+  | { readonly ok: false; readonly name: string; readonly reason: string; readonly detail: Message };
+
+function proposal(name: string, replicas: number, detail: Message): MetricProposal {
+  return { ok: true, name, replicas, reason: detail.message, detail };
+}
+
+function failure(name: string, detail: Message): MetricProposal {
+  return { ok: false, name, reason: detail.message, detail };
+}
 
 /**
  * The replicas one metric asks for. `current` is the workload's replica count, `ready` how many of its pods are
@@ -49,69 +69,72 @@ export function proposeReplicas(
   tolerance: number,
 ): MetricProposal {
   const { name, value, target } = metric;
-  const u = metric.unit ?? '';
-  if (value === undefined || !Number.isFinite(value)) return { ok: false, name, reason: `${name} is unavailable` };
-  if (!(target > 0)) return { ok: false, name, reason: `${name} has no positive target` };
-  const observed = `${name} ${num(value)}${u} of target ${num(target)}${u}`;
+  const metricName = metricPart(name);
+  const unit = unitPart(metric.unit ?? '');
+  if (value === undefined || !Number.isFinite(value))
+    return failure(name, msg('MetricUnavailable', { metric: metricName }));
+  if (!(target > 0)) return failure(name, msg('MetricNoTarget', { metric: metricName }));
+  const observed = msg('MetricObserved', { metric: metricName, value: num(value), unit, target: num(target) });
   const ratio = value / target;
-  const stay = (why: string): MetricProposal => ({
-    ok: true,
-    name,
-    replicas: current,
-    reason: `${why} → stays at ${plural(current, 'replica')}`,
-  });
+  const stay = (why: Message): MetricProposal =>
+    proposal(name, current, msg('MetricStays', { why, replicas: replicasPart(current) }));
+  const propose = (why: Message, replicas: number): MetricProposal =>
+    proposal(name, replicas, msg('MetricProposes', { observed: why, replicas: replicasPart(replicas) }));
   const within = (r: number) => Math.abs(r - 1) <= tolerance;
-  const tol = `the ${num(tolerance * 100)}% tolerance`;
+  const tol = num(tolerance * 100);
 
   if (metric.scope === 'object') {
-    if (current === 0)
-      return {
-        ok: true,
-        name,
-        replicas: Math.ceil(ratio),
-        reason: `${observed} → ${plural(Math.ceil(ratio), 'replica')}`,
-      };
-    if (within(ratio)) return stay(`${observed} is within ${tol}`);
-    if (ready <= 0) return { ok: false, name, reason: `${observed}, but no pod is ready to scale from` };
-    const replicas = Math.ceil((ready * value) / target);
-    return { ok: true, name, replicas, reason: `${observed} → ${plural(replicas, 'replica')}` };
+    if (current === 0) return propose(observed, Math.ceil(ratio));
+    if (within(ratio)) return stay(msg('MetricWithinTolerance', { observed, tolerance: tol }));
+    if (ready <= 0) return failure(name, msg('MetricNoReadyPod', { observed }));
+    return propose(observed, Math.ceil((ready * value) / target));
   }
 
   const reporting = Math.max(0, Math.min(ready, metric.reporting ?? ready));
-  if (reporting === 0) return { ok: false, name, reason: `${name}: no ready pod reported a sample` };
+  if (reporting === 0) return failure(name, msg('MetricNoSample', { metric: metricName }));
   const missing = ready - reporting;
   const unready = Math.max(0, current - ready);
   const rebalanceUnready = unready > 0 && ratio > 1;
-  if (ratio === 1) return stay(`${observed} is on target`);
+  if (ratio === 1) return stay(msg('MetricOnTarget', { observed }));
   if (!rebalanceUnready && missing === 0) {
-    if (within(ratio)) return stay(`${observed} is within ${tol}`);
-    const replicas = Math.ceil((reporting * value) / target);
-    return { ok: true, name, replicas, reason: `${observed} → ${plural(replicas, 'replica')}` };
+    if (within(ratio)) return stay(msg('MetricWithinTolerance', { observed, tolerance: tol }));
+    return propose(observed, Math.ceil((reporting * value) / target));
   }
 
   // The conservative second pass.
   let sum = reporting * value;
   let count = reporting;
-  const counted: string[] = [];
+  const counted: Message[] = [];
   if (missing > 0) {
     count += missing;
     if (ratio < 1) sum += missing * target;
-    counted.push(`${plural(missing, 'pod')} without a sample at ${ratio < 1 ? '100% of target' : `0${u}`}`);
+    counted.push(
+      ratio < 1
+        ? msg('PodsMissingAtTarget', { pods: podsPart(missing) })
+        : msg('PodsMissingAtZero', { pods: podsPart(missing), unit }),
+    );
   }
   if (rebalanceUnready) {
     count += unready;
-    counted.push(`${plural(unready, 'not-yet-ready pod')} at 0${u}`);
+    counted.push(msg('PodsUnreadyAtZero', { pods: unreadyPodsPart(unready), unit }));
   }
   const newRatio = sum / (count * target);
-  const recomputed = `${observed} on ${reporting} of ${current} pods; counting ${counted.join(' and ')} gives ${num(newRatio * target)}${u}`;
-  if (within(newRatio)) return stay(`${recomputed}, within ${tol}`);
+  const recomputed = msg('MetricRecomputed', {
+    observed,
+    reporting,
+    current,
+    counted: joinAnd(counted),
+    value: num(newRatio * target),
+    unit,
+  });
+  if (within(newRatio)) return stay(msg('RecomputedWithinTolerance', { recomputed, tolerance: tol }));
   if ((ratio < 1 && newRatio > 1) || (ratio > 1 && newRatio < 1))
-    return stay(`${recomputed}, which reverses the direction`);
+    return stay(msg('RecomputedReverses', { recomputed }));
   const replicas = Math.ceil(sum / target);
   if ((newRatio < 1 && replicas > current) || (newRatio > 1 && replicas < current)) {
-    return stay(`${recomputed}, but ${replicas} would reverse the direction`);
+    return stay(msg('RecomputedWouldReverse', { recomputed, count: replicas }));
   }
-  return { ok: true, name, replicas, reason: `${recomputed} → ${plural(replicas, 'replica')}` };
+  return propose(recomputed, replicas);
 }
 
 /** A number for a sentence: at most three significant digits, no exponent for everyday sizes. */
@@ -119,8 +142,4 @@ export function num(n: number): string {
   if (!Number.isFinite(n)) return String(n);
   if (Number.isInteger(n)) return String(n);
   return String(Number(n.toPrecision(3)));
-}
-
-export function plural(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }

@@ -1,3 +1,6 @@
+import type { Message } from '../kernel/messages/index.ts';
+import { msg } from '../kernel/messages/index.ts';
+import { joinComma, joinReasons } from './reason-parts.ts';
 import { circularAutocorrelation, slope } from './spectrum.ts';
 
 export const MINUTE_MS = 60_000;
@@ -9,8 +12,10 @@ export const WEEK_MS = 7 * DAY_MS;
 export interface PeriodEstimate {
   readonly periodMs?: number;
   readonly strength: number;
-  /** A sentence saying what was found and why, for decision reasons. */
+  /** A sentence saying what was found and why, for decision reasons (English). */
   readonly reason: string;
+  /** `reason` as a coded message (docs/messages.md). */
+  readonly detail: Message;
 }
 
 /** The thresholds a candidate cycle must pass; exported so tests and docs name the same numbers. */
@@ -47,7 +52,7 @@ export function detectPeriod(samples: readonly number[], stepMs: number): Period
   const day = Math.round(DAY_MS / stepMs);
   const week = 7 * day;
   if (day < 2 || samples.length < 2 * day) {
-    return { strength: 0, reason: `no cycle: needs two days of history, has ${describeSpan(samples.length * stepMs)}` };
+    return estimate(0, msg('PeriodTooShort', { span: describeSpan(samples.length * stepMs) }));
   }
   const cycle = samples.length >= 2 * week ? week : day;
   const window = finite(samples.slice(samples.length - Math.floor(samples.length / cycle) * cycle));
@@ -66,25 +71,42 @@ export function detectPeriod(samples: readonly number[], stepMs: number): Period
     c.hill && c.repeatability >= PERIOD_RULES.minRepeatability && c.swing >= PERIOD_RULES.minSwing;
   let best: Candidate | undefined;
   for (const c of candidates) if (counts(c) && (best === undefined || c.strength > best.strength)) best = c;
-  const summary = candidates.map((c) => `${c.name} ${fmt(c.strength)}`).join(', ');
   if (best !== undefined) {
-    return {
-      periodMs: best.periodMs,
-      strength: best.strength,
-      reason:
-        `${best.name} cycle: autocorrelation ${summary}; ${pct(best.repeatability)} of the hourly profile repeats, ` +
-        `swinging ${pct(best.swing)} of the mean`,
-    };
+    const summary = joinComma(
+      candidates.map((c) => msg('CycleStrength', { cycle: cycleName(c), strength: fmt(c.strength) })),
+    );
+    const found = msg('PeriodFound', {
+      cycle: cycleName(best),
+      summary,
+      repeats: pct(best.repeatability),
+      swing: pct(best.swing),
+    });
+    return { periodMs: best.periodMs, ...estimate(best.strength, found) };
   }
   const strongest = Math.max(0, ...candidates.map((c) => c.strength));
-  return { strength: strongest, reason: `no cycle: ${candidates.map(whyNot).join('; ')}` };
+  // Every day-long series yields the daily candidate, so the list is never empty here.
+  return estimate(strongest, msg('PeriodNone', { why: joinReasons(candidates.map(whyNot)) }));
 }
 
-function whyNot(c: Candidate): string {
-  if (!c.hill) return `${c.name} autocorrelation ${fmt(c.strength)} forms no peak`;
+function estimate(strength: number, detail: Message): PeriodEstimate {
+  return { strength, reason: detail.message, detail };
+}
+
+/** "daily" or "weekly", coded. */
+export function cycleName(c: { readonly name: 'daily' | 'weekly' }): Message {
+  return c.name === 'daily' ? msg('CycleDaily') : msg('CycleWeekly');
+}
+
+function whyNot(c: Candidate): Message {
+  const cycle = cycleName(c);
+  if (!c.hill) return msg('PeriodNoPeak', { cycle, strength: fmt(c.strength) });
   if (c.repeatability < PERIOD_RULES.minRepeatability)
-    return `only ${pct(c.repeatability)} of the ${c.name} profile repeats (needs ${pct(PERIOD_RULES.minRepeatability)})`;
-  return `the ${c.name} profile swings ${pct(c.swing)} of the mean (needs ${pct(PERIOD_RULES.minSwing)})`;
+    return msg('PeriodNotRepeating', {
+      cycle,
+      share: pct(c.repeatability),
+      needed: pct(PERIOD_RULES.minRepeatability),
+    });
+  return msg('PeriodSwingSmall', { cycle, swing: pct(c.swing), needed: pct(PERIOD_RULES.minSwing) });
 }
 
 /**
@@ -144,8 +166,8 @@ export function finite(samples: readonly number[]): number[] {
   return samples.map((v) => (Number.isFinite(v) ? (last = v) : last));
 }
 
-function describeSpan(ms: number): string {
-  return ms >= DAY_MS ? `${fmt(ms / DAY_MS)} days` : `${fmt(ms / HOUR_MS)} hours`;
+function describeSpan(ms: number): Message {
+  return ms >= DAY_MS ? msg('SpanDays', { days: fmt(ms / DAY_MS) }) : msg('SpanHours', { hours: fmt(ms / HOUR_MS) });
 }
 
 function pct(share: number): string {

@@ -70,9 +70,10 @@ describe('detectPeriod on synthetic series', () => {
         STEP,
       ),
     ).toMatchObject({ strength: 0 });
-    expect(detectPeriod(series(1, officeDay), STEP)).toEqual({
+    expect(detectPeriod(series(1, officeDay), STEP)).toMatchObject({
       strength: 0,
       reason: 'no cycle: needs two days of history, has 1 days',
+      detail: { code: 'PeriodTooShort', params: { span: { code: 'SpanDays', params: { days: '1' } } } },
     });
   });
 

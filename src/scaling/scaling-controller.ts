@@ -19,12 +19,21 @@ import type { Message } from '../kernel/messages/index.ts';
 import { msg } from '../kernel/messages/index.ts';
 import { judgeSaturation, saturationMessage, type Saturation, type SaturationWatch } from './saturation.ts';
 
-/** What the scaling controller keeps in `Application.status.scaling`: the replica counts delivery places. */
+/**
+ * What the scaling controller keeps in `Application.status.scaling`: the replica counts delivery places, each with
+ * its reason in English (`reason`) and coded (`code`, `params`: docs/messages.md) for the console and the CLI.
+ */
 export interface ScalingStatus {
   readonly preview: boolean;
-  readonly components: Readonly<
-    Record<string, { readonly desired: number; readonly reason: string; readonly decidedAt: string }>
-  >;
+  readonly components: Readonly<Record<string, ScalingComponentStatus>>;
+}
+
+export interface ScalingComponentStatus {
+  readonly desired: number;
+  readonly reason: string;
+  readonly code?: string;
+  readonly params?: Message['params'];
+  readonly decidedAt: string;
 }
 
 export interface ScalingDeps {
@@ -198,14 +207,15 @@ export class ScalingController {
       });
       t.histories.set(c.name, decision.history);
       if (decision.desired === current && previous?.components[c.name]) continue;
-      next[c.name] = { desired: decision.desired, reason: decision.reason, decidedAt: now.toISOString() };
+      next[c.name] = {
+        desired: decision.desired,
+        reason: decision.reason,
+        code: decision.detail.code,
+        ...(decision.detail.params ? { params: decision.detail.params } : {}),
+        decidedAt: now.toISOString(),
+      };
       changes.push(
-        msg('ScaleChange', {
-          component: c.name,
-          from: current,
-          to: decision.desired,
-          reason: msg('External', { text: decision.reason }),
-        }),
+        msg('ScaleChange', { component: c.name, from: current, to: decision.desired, reason: decision.detail }),
       );
     }
     if (Object.keys(saturation).length > 0) await this.writeSaturation(t, saturation);
@@ -213,10 +223,12 @@ export class ScalingController {
     await this.record(t, preview, changes);
     if (preview) return;
     try {
-      await this.deps.resources.patch(
+      // Replaces status.scaling whole (a merge patch would mix a new reason's params with the previous one's).
+      const scaling = { preview, components: next };
+      await this.deps.resources.patchWith(
         CTX,
         { kind: 'Application', tenant: t.tenant, name: t.app },
-        { status: { scaling: { preview, components: next } } },
+        (cur) => cur && { ...cur, status: { ...((cur.status as object | undefined) ?? {}), scaling } },
         { subresource: 'status' },
       );
     } catch (e) {

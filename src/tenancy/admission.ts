@@ -25,12 +25,8 @@ export const tenantMustExist: AdmissionPlugin = async ({ operation, definition, 
   if (definition.scope !== 'tenant' || operation !== 'create') return;
   const name = object.metadata.tenant ?? '';
   const tenant = await tx.get(tenantKey(name));
-  if (!tenant)
-    throw new NotFoundError(
-      `department "${name}" does not exist; a platform admin creates it first (polis get tenants lists them)`,
-    );
-  if (tenant.metadata.deletionTimestamp)
-    throw new ConflictError(`department "${name}" is being deleted; nothing new can be created in it`);
+  if (!tenant) throw new NotFoundError(msg('DepartmentMissing', { department: name }));
+  if (tenant.metadata.deletionTimestamp) throw new ConflictError(msg('DepartmentDeleting', { department: name }));
 };
 
 /**
@@ -49,14 +45,14 @@ export const tenantDeletionGuard: AdmissionPlugin = async ({ operation, definiti
     const counts = new Map<string, number>();
     for (const o of held) counts.set(o.kind, (counts.get(o.kind) ?? 0) + 1);
     const list = [...counts].map(([k, n]) => `${n} ${k}`).join(', ');
-    throw new ConflictError(`department "${name}" still holds ${list}; delete them first`);
+    throw new ConflictError(msg('DepartmentNotEmpty', { department: name, objects: list }));
   }
   const children = (await tx.listAll(['Tenant'], '')).filter(
     (t) => (t.spec as TenantSpec | undefined)?.parent === name,
   );
   if (children.length > 0) {
     throw new ConflictError(
-      `department "${name}" is the parent of ${children.map((c) => c.metadata.name).join(', ')}; move or delete them first`,
+      msg('DepartmentHasChildren', { department: name, children: children.map((c) => c.metadata.name).join(', ') }),
     );
   }
 };
@@ -69,8 +65,8 @@ export const tenantHierarchy: AdmissionPlugin = async ({ operation, definition, 
   while (parent !== undefined) {
     if (seen.has(parent)) {
       throw new InputError(
-        `department "${object.metadata.name}" would be its own ancestor`,
-        [{ path: 'spec.parent', message: `"${parent}" closes a loop in the hierarchy; choose another parent` }],
+        msg('DepartmentOwnAncestor', { department: object.metadata.name }),
+        [codedCause('spec.parent', msg('DepartmentParentLoop', { parent }))],
         { invalid: true },
       );
     }
@@ -78,8 +74,8 @@ export const tenantHierarchy: AdmissionPlugin = async ({ operation, definition, 
     const p = await tx.get(tenantKey(parent));
     if (!p) {
       throw new InputError(
-        `parent department "${parent}" does not exist`,
-        [{ path: 'spec.parent', message: `no department named "${parent}"` }],
+        msg('ParentDepartmentMissing', { parent }),
+        [codedCause('spec.parent', msg('NoDepartmentNamed', { parent }))],
         { invalid: true },
       );
     }

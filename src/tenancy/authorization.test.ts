@@ -9,6 +9,7 @@ import {
   canVerifyAudit,
 } from './authorization.ts';
 import type { Binding, KindCategory, Principal, Role, Verb } from './roles.ts';
+import { renderMessage } from '../kernel/messages/index.ts';
 
 // Written from the specification, independently of roles.ts: the table test compares the two.
 const ROLE_LIST: Role[] = [
@@ -149,6 +150,31 @@ describe('status subresource', () => {
       'user "li.wei" (tenant-admin in edu) may not update Application "portal" status in edu: ' +
         'needs platform-admin (status is written by controllers)',
     );
+    const d = authorize(p, a);
+    if (d.allowed) throw new Error('expected a denial');
+    expect(d.detail).toMatchObject({ code: 'AccessDeniedIn', message: d.reason });
+    expect(renderMessage(d.detail, 'zh')).toBe(
+      '用户 "li.wei"（edu 中的 tenant-admin）无权在 edu 中 update Application "portal" status：' +
+        '需要 platform-admin（状态由控制器写入）',
+    );
+  });
+
+  it('codes every refusal: the English is the rendering of its code and parameters', () => {
+    const p = principal({ role: 'viewer', tenant: OWN }, { role: 'auditor' });
+    const d = authorize(p, { verb: 'delete', kind: 'Secret', category: 'secret', scope: 'tenant', tenant: OTHER });
+    if (d.allowed) throw new Error('expected a denial');
+    expect(renderMessage(d.detail, 'en')).toBe(d.reason);
+    expect(d.reason).toMatch(/^user "li\.wei" \(viewer in edu; platform-wide auditor\) may not delete Secret in /);
+    expect(renderMessage(d.detail, 'zh')).toMatch(
+      /^用户 "li\.wei"（edu 中的 viewer；平台级 auditor）无权在 .+ 中 delete Secret：需要 .+或.+$/,
+    );
+    const none = authorize(principal(), {
+      verb: 'list',
+      kind: 'Cluster',
+      category: 'infrastructure',
+      scope: 'platform',
+    });
+    if (!none.allowed) expect(none.detail.code).toBe('AccessDenied');
   });
 
   it('treats reading status like reading the object', () => {

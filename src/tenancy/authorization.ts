@@ -10,6 +10,8 @@ import {
   type Verb,
   bindingProblem,
 } from './roles.ts';
+import type { Message, ParamValue } from '../kernel/messages/index.ts';
+import { msg } from '../kernel/messages/index.ts';
 
 /**
  * Who may do what: a pure function of a principal's bindings (`roles.ts`) and the request's attributes.
@@ -26,7 +28,9 @@ export interface ResourceAttributes {
   readonly subresource?: 'status';
 }
 
-export type Decision = { readonly allowed: true } | { readonly allowed: false; readonly reason: string };
+/** A refusal's `reason` is its English; `detail` the same coded (docs/messages.md): throw `NotAllowedError(detail)`. */
+export type Decision =
+  { readonly allowed: true } | { readonly allowed: false; readonly reason: string; readonly detail: Message };
 
 /**
  * Platform kinds every authenticated principal may read, whatever its bindings: the marketplace (catalog) and
@@ -41,7 +45,7 @@ export function authorize(p: Principal, a: ResourceAttributes): Decision {
   const statusWrite = a.subresource === 'status' && !READ_VERBS.includes(a.verb);
   if (statusWrite) {
     if (bindings.some((b) => ROLES[b.role].writesStatus && grants(b, a))) return ALLOW;
-    return deny(p, a, 'platform-admin (status is written by controllers)');
+    return deny(p, a, msg('NeedsStatusWriter'));
   }
   if (bindings.some((b) => grants(b, a)) || everyoneMay(p, bindings, a)) return ALLOW;
   return deny(p, a, neededRoles(a));
@@ -112,45 +116,61 @@ function tenantsWhere(p: Principal, test: (role: RoleDefinition) => boolean): 'a
  * The roles that would allow `a`, as a person would grant them: a tenant binding where one suffices, else a
  * platform-wide one. platform-admin is left out unless it is the only one (it can do everything).
  */
-function neededRoles(a: ResourceAttributes): string {
-  const options: string[] = [];
+function neededRoles(a: ResourceAttributes): ParamValue {
+  const options: ParamValue[] = [];
   for (const role of ROLE_NAMES) {
     const def = ROLES[role];
     const inTenant = a.scope === 'tenant' && a.tenant !== undefined && def.bindable.tenant;
     if (inTenant && grants({ role, tenant: a.tenant }, a)) options.push(role);
     else if (def.bindable.platform && grants({ role }, a)) {
-      options.push(def.bindable.tenant ? `platform-wide ${role}` : role);
+      options.push(def.bindable.tenant ? msg('BindingPlatformWide', { role }) : role);
     }
   }
   const useful = options.filter((r) => r !== 'platform-admin');
   return joinOr(useful.length > 0 ? useful : options);
 }
 
-function deny(p: Principal, a: ResourceAttributes, needs: string): Decision {
+function deny(p: Principal, a: ResourceAttributes, needs: ParamValue): Decision {
   const name = a.name === undefined ? '' : ` ${JSON.stringify(a.name)}`;
   const sub = a.subresource === undefined ? '' : ` ${a.subresource}`;
-  const where = a.scope === 'platform' ? '' : a.tenant === undefined ? ' across all tenants' : ` in ${a.tenant}`;
-  return {
-    allowed: false,
-    reason: `user ${JSON.stringify(p.user)} (${describeBindings(p)}) may not ${a.verb} ${a.kind}${name}${sub}${where}: needs ${needs}`,
-  };
+  // The kind, name and subresource are the API's own words: the same in every language.
+  const target = `${a.kind}${name}${sub}`;
+  const said = { user: JSON.stringify(p.user), bindings: describeBindings(p), verb: a.verb, target, needs };
+  const detail =
+    a.scope === 'platform'
+      ? msg('AccessDenied', said)
+      : a.tenant === undefined
+        ? msg('AccessDeniedAcross', said)
+        : msg('AccessDeniedIn', { ...said, department: a.tenant });
+  return { allowed: false, reason: detail.message, detail };
 }
 
-function describeBindings(p: Principal): string {
-  if (p.bindings.length === 0) return 'no role bindings';
-  return p.bindings
-    .map((b) => {
-      const role = String((b as { role: unknown }).role);
-      const text = b.tenant === undefined ? `platform-wide ${role}` : `${role} in ${b.tenant}`;
-      const problem = bindingProblem(b);
-      return problem === undefined ? text : `${text}, ignored: ${problem}`;
-    })
-    .join('; ');
+function describeBindings(p: Principal): Message {
+  if (p.bindings.length === 0) return msg('BindingsNone');
+  const items = p.bindings.map((b) => {
+    const role = String((b as { role: unknown }).role);
+    const binding =
+      b.tenant === undefined
+        ? msg('BindingPlatformWide', { role })
+        : msg('BindingInTenant', { role, department: b.tenant });
+    const problem = bindingProblem(b);
+    // The problem of a malformed binding is the store's English (a binding that validation should have refused).
+    return problem === undefined
+      ? binding
+      : msg('BindingIgnored', { binding, problem: msg('External', { text: problem }) });
+  });
+  return items.length === 1 ? items[0]! : msg('MessageList', { items });
 }
 
-function joinOr(items: readonly string[]): string {
-  if (items.length <= 1) return items.join('');
-  return `${items.slice(0, -1).join(', ')} or ${items.at(-1)}`;
+/** "a, b or c". */
+function joinOr(items: readonly ParamValue[]): ParamValue {
+  if (items.length <= 1) return items[0] ?? '';
+  return msg('ListOr', { first: joinComma(items.slice(0, -1)), second: items.at(-1)! });
+}
+
+function joinComma(items: readonly ParamValue[]): ParamValue {
+  if (items.length === 1) return items[0]!;
+  return msg('ListComma', { first: items[0]!, rest: joinComma(items.slice(1)) });
 }
 
 /** The role vocabulary, re-exported so callers of authorization need one import. */

@@ -3,6 +3,7 @@ import { AuthenticationError } from '../kernel/errors.ts';
 import type { RequestContext } from '../resources/audit-records.ts';
 import type { Principal } from './authorization.ts';
 import type { Identity } from './identity.ts';
+import { msg } from '../kernel/messages/index.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -14,7 +15,7 @@ declare module 'fastify' {
 
 /** The authenticated principal of a request (routes behind the authentication hook always have one). */
 export function principalOf(request: FastifyRequest): Principal {
-  if (!request.principal) throw new AuthenticationError('this route needs a bearer token; log in with `polis login`');
+  if (!request.principal) throw new AuthenticationError(msg('RouteNeedsToken'));
   return request.principal;
 }
 

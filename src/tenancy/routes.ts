@@ -172,7 +172,7 @@ export function registerTenancyRoutes(app: FastifyInstance, deps: TenancyRouteDe
           // Not revealing whether someone else's token exists: the same answer as for a missing one.
           const owner = t ? (t.spec as { user: string }).user : undefined;
           if (!owner || (owner !== p.user && !(await membersManagedBy(p)).has(owner)))
-            throw new NotAllowedError(`user "${p.user}" has no token "${id}" to revoke`);
+            throw new NotAllowedError(msg('TokenNotYours', { user: p.user, id }));
         }
         const last = await deps.tokens.revoke(ctx, id);
         return { kind: 'RevokedToken', id, user: (last.spec as { user: string }).user };

@@ -6,8 +6,7 @@ import type { Store } from '../resources/store.ts';
 import type { Authenticator, Identity } from './identity.ts';
 import { bearerToken } from './identity.ts';
 import { parseToken, tokenSecretMatches } from './token-codec.ts';
-
-const HOW_TO = 'create one with `polis token create` (or ask your department admin) and log in with `polis login`';
+import { msg } from '../kernel/messages/index.ts';
 
 /** `polis_` + 12-character id + `_` + 43-character secret: the only length a token of ours has. */
 const TOKEN_LENGTH = 62;
@@ -39,7 +38,7 @@ export function tokenAuthenticator(deps: { store: Store; clock: Clock }): Authen
   const verified = new Map<string, Verified>();
   const identityOf = (id: string, user: string, expiresAt: string | undefined): Identity => {
     if (expiresAt && Date.parse(expiresAt) <= deps.clock.now().getTime()) {
-      throw new AuthenticationError(`the token expired at ${expiresAt}; ${HOW_TO}`);
+      throw new AuthenticationError(msg('ApiTokenExpired', { expiresAt, how: msg('ApiTokenHowTo') }));
     }
     const expiresMs = expiresAt ? Date.parse(expiresAt) : undefined;
     return { user, via: 'token', tokenId: id, ...(expiresMs ? { expiresAt: expiresMs } : {}) };
@@ -61,13 +60,13 @@ export function tokenAuthenticator(deps: { store: Store; clock: Clock }): Authen
         }
       }
       const parsed = parseToken(raw);
-      if (!parsed) throw new AuthenticationError(`the bearer token is not a valid polis API token; ${HOW_TO}`);
+      if (!parsed) throw new AuthenticationError(msg('ApiTokenMalformed', { how: msg('ApiTokenHowTo') }));
       const text = await deps.store.getText({ kind: 'Token', tenant: '', name: parsed.id });
       const record = text === undefined ? undefined : (JSON.parse(text) as { secretHash?: unknown; spec?: unknown });
       const hash = record?.secretHash;
       if (!record || typeof hash !== 'string' || !tokenSecretMatches(parsed.secret, hash)) {
         if (!record) verified.delete(parsed.id); // revoked: nothing of it is kept
-        throw new AuthenticationError(`the token is unknown or has been revoked; ${HOW_TO}`);
+        throw new AuthenticationError(msg('ApiTokenUnknown', { how: msg('ApiTokenHowTo') }));
       }
       const spec = record.spec as { user: string; expiresAt?: string };
       const identity = identityOf(parsed.id, spec.user, spec.expiresAt);

@@ -5,6 +5,7 @@ import { allowedTenants } from './authorization.ts';
 import { principalOf } from './request-principal.ts';
 import type { UsageReport } from './usage-report.ts';
 import { createUsageReport } from './usage-report.ts';
+import { msg } from '../kernel/messages/index.ts';
 
 /**
  * `GET /api/v1/usage` (every department the caller may see) and `GET /api/v1/tenants/{t}/usage`: each department's
@@ -49,9 +50,9 @@ export function registerUsageRoutes(
       const { tenant } = req.params as { tenant: string };
       const allowed = allowedTenants(principalOf(req), 'list', 'Application', 'workload');
       if (allowed !== 'all' && !allowed.includes(tenant))
-        throw new NotAllowedError(`you may not read the usage of department "${tenant}": it needs a role in it`);
+        throw new NotAllowedError(msg('UsageNotAllowed', { department: tenant }));
       const [one] = await usage.departments([tenant]);
-      if (!one) throw new NotFoundError(`department "${tenant}" does not exist`);
+      if (!one) throw new NotFoundError(msg('DepartmentNotFound', { department: tenant }));
       return { kind: 'DepartmentUsage', ...one };
     },
   );

@@ -68,7 +68,7 @@ export async function deleteCollection(
         tenant: target.tenant,
         name,
       });
-      if (!decision.allowed) throw new NotAllowedError(decision.reason);
+      if (!decision.allowed) throw new NotAllowedError(decision.detail);
       const o = deps.options;
       deleted.push(
         await deps.resources.delete(

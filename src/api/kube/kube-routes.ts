@@ -116,7 +116,7 @@ export function registerKubeRoutes(app: FastifyInstance, deps: KubeRouteDeps): v
     async (req) => {
       const { name } = req.params as { name: string };
       const decision = mayGet(principalOf(req), name);
-      if (!decision.allowed) throw new NotAllowedError(decision.reason);
+      if (!decision.allowed) throw new NotAllowedError(decision.detail);
       const tenant = await deps.resources.get('Tenant', '', name);
       return answer(req, [namespaceOf(tenant)], tenant.metadata.resourceVersion, true);
     },

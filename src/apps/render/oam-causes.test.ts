@@ -111,6 +111,8 @@ describe('oamCauses', () => {
     expect(causes).toEqual([
       {
         path: 'spec.components[0].properties.imagePullPolcy',
+        code: 'FieldUnknown',
+        params: { field: 'imagePullPolcy' },
         message: 'unknown field "imagePullPolcy"; remove it or check its spelling',
       },
     ]);

@@ -77,7 +77,7 @@ describe('oamCauses on policies and the workflow', () => {
           { name: 't', type: 'topology', properties: { clusters: 'east', namespace: 'Edu_Prod', region: 'x' } },
         ],
       });
-      expect(causes).toEqual([
+      expect(causes.map(({ path, message }) => ({ path, message }))).toEqual([
         { path: 'spec.policies[0].properties.clusters', message: 'expected array, received string' },
         {
           path: 'spec.policies[0].properties.namespace',
@@ -191,7 +191,7 @@ describe('oamCauses on policies and the workflow', () => {
         policies,
         workflow: { steps: [{ name: 'deploy', type: 'deploy', properties: { policies: ['east', 'spread', 'west'] } }] },
       });
-      expect(causes).toEqual([
+      expect(causes.map(({ path, message }) => ({ path, message }))).toEqual([
         {
           path: 'spec.workflow.steps[0].properties.policies[1]',
           message:

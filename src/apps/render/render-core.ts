@@ -139,7 +139,10 @@ export function renderCore(spec: ApplicationSpec, ctx: CoreContext, opts: CoreOp
     const r = renderComponent(c, { appName: ctx.appName, revision: ctx.revision, replicas: ctx.replicas?.[c.name] });
     opts.onComponent?.(c, r);
     const after = overrides.values.length > 0 ? ' (after the override policies)' : '';
-    causes.push(...r.causes.map((cause) => ({ path: cause.path, message: cause.message + after })));
+    // Coded causes stay coded as written; after an override, the English says so and the code is left off.
+    causes.push(
+      ...(after ? r.causes.map((cause) => ({ path: cause.path, message: cause.message + after })) : r.causes),
+    );
     if (!r.workload) continue;
     // Labels find no problem and no object's key (kind, namespace, name) depends on them: validation, which reads
     // only the causes, leaves them out.

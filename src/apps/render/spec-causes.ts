@@ -1,4 +1,6 @@
 import type { ErrorCause } from '../../kernel/errors.ts';
+import { codedCause } from '../../kernel/errors.ts';
+import { msg } from '../../kernel/messages/index.ts';
 import type { ApplicationSpec } from '../application-kind.ts';
 import { expandWorkflow, type ExpandOptions } from '../workflow/expand.ts';
 import { applyOverrides } from './overrides.ts';
@@ -38,10 +40,12 @@ function componentTypeCauses(spec: ApplicationSpec): ErrorCause[] {
     const dependsOn = (c as { dependsOn?: readonly string[] }).dependsOn ?? [];
     dependsOn.forEach((d, k) => {
       if (d === c.name || !names.has(d)) {
-        causes.push({
-          path: `${at}.dependsOn[${k}]`,
-          message: d === c.name ? 'a component cannot depend on itself' : `no component is named "${d}"`,
-        });
+        causes.push(
+          codedCause(
+            `${at}.dependsOn[${k}]`,
+            d === c.name ? msg('ComponentDependsOnItself') : msg('NoComponentNamed', { name: d }),
+          ),
+        );
       }
     });
   });
@@ -57,10 +61,9 @@ function policyCauses(spec: ApplicationSpec): ErrorCause[] {
     const at = `spec.policies[${i}]`;
     const earlier = p.name === undefined ? undefined : first.get(p.name);
     if (earlier !== undefined) {
-      causes.push({
-        path: `${at}.name`,
-        message: `"${p.name}" is already the name of spec.policies[${earlier}]; policy names are unique`,
-      });
+      causes.push(
+        codedCause(`${at}.name`, msg('PolicyNameTaken', { name: p.name!, earlier: `spec.policies[${earlier}]` })),
+      );
     } else if (p.name !== undefined) first.set(p.name, i);
     if (!SUPPORTED_POLICIES.includes(p.type)) {
       causes.push(unsupportedTypeCause(`${at}.type`, 'policy', p.type, SUPPORTED_POLICIES));
@@ -132,12 +135,11 @@ function workflowCauses(spec: ApplicationSpec, opts: ExpandOptions): ErrorCause[
       const path = `${s.path}.properties.policies[${k}]`;
       if (type === undefined) {
         const known = [...policies.keys()].join(', ') || 'none';
-        causes.push({ path, message: `no policy is named "${name}"; policies: ${known}` });
+        causes.push(codedCause(path, msg('NoPolicyNamed', { name, known })));
       } else if (!DEPLOY_POLICY_TYPES.includes(type)) {
-        causes.push({
-          path,
-          message: `policy "${name}" is a ${type} policy; a deploy step takes ${DEPLOY_POLICY_TYPES.join(', ')} policies only`,
-        });
+        causes.push(
+          codedCause(path, msg('DeployPolicyWrongType', { name, type, accepted: DEPLOY_POLICY_TYPES.join(', ') })),
+        );
       }
     });
   }
@@ -146,10 +148,12 @@ function workflowCauses(spec: ApplicationSpec, opts: ExpandOptions): ErrorCause[
   declared.forEach((s, i) => {
     (s.dependsOn ?? []).forEach((d, k) => {
       if (d === s.name || !names.has(d)) {
-        causes.push({
-          path: `spec.workflow.steps[${i}].dependsOn[${k}]`,
-          message: d === s.name ? 'a step cannot depend on itself' : `no step is named "${d}"`,
-        });
+        causes.push(
+          codedCause(
+            `spec.workflow.steps[${i}].dependsOn[${k}]`,
+            d === s.name ? msg('StepDependsOnItself') : msg('NoStepNamed', { name: d }),
+          ),
+        );
       }
     });
   });

@@ -5,6 +5,15 @@ import { parseCount, parseTimeOrAgo } from '../durations.ts';
 import { eprintln, println } from '../io.ts';
 import { cell, formatTable, parseOutput, toJson, toYaml } from '../printers.ts';
 import type { AuditEntry } from './describe.ts';
+import { say } from '../cli-lang.ts';
+import type { Params } from '../../kernel/messages/index.ts';
+
+/** An entry's message in the CLI's language: a refusal recorded with its code, else the English as recorded. */
+export function refusalText(a: AuditEntry): string {
+  const refusal = (a.changes as { refusal?: { code?: unknown; params?: Params } } | null | undefined)?.refusal;
+  if (!refusal || typeof refusal.code !== 'string') return a.message;
+  return say({ code: refusal.code, ...(refusal.params ? { params: refusal.params } : {}), message: a.message });
+}
 
 export interface AuditListOptions {
   readonly tenant?: string;
@@ -103,7 +112,7 @@ export async function runAuditList(ctx: CliContext, opts: AuditListOptions): Pro
       cell(a.name),
       a.outcome,
       String(a.code),
-      ...(wide ? [cell(a.requestId), cell(a.message)] : []),
+      ...(wide ? [cell(a.requestId), cell(refusalText(a))] : []),
     ]);
     ctx.io.stdout.write(formatTable(header, rows));
   }

@@ -2,6 +2,7 @@ import type { EventView } from '../app-describe.ts';
 import {
   applicationEvents,
   burstSection,
+  scalingSection,
   conditionsSection,
   eventsSection,
   pendingRemovalSection,
@@ -43,6 +44,7 @@ export async function applicationSections(client: PolisClient, app: ObjectLike, 
       placementSection(s) +
       pendingRemovalSection(s) +
       burstSection(s) +
+      scalingSection(s) +
       appSharingSection((app.status as { sharing?: SharingStatus } | undefined)?.sharing);
     out += conditionsSection(s) + workflowSection(s);
   }

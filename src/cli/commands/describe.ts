@@ -28,6 +28,8 @@ export interface AuditEntry {
   readonly requestId?: string;
   /** The readable summary the server adds (code, params, English). */
   readonly summary?: { readonly code: string; readonly message: string };
+  /** For a refusal: its code and params beside `message` (`changes.refusal`), rendered in the CLI's language. */
+  readonly changes?: unknown;
 }
 
 const ENVELOPE = new Set(['apiVersion', 'kind', 'metadata', 'spec', 'status']);

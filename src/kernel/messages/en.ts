@@ -4,6 +4,9 @@ import { MARKET_COPY_EN } from './market-copy.ts';
 import { SHARING_EN } from './sharing.ts';
 import { OPTIMIZATION_EN } from './optimization.ts';
 import { BILLING_EN } from './billing.ts';
+import { SCALING_EN } from './scaling.ts';
+import { VALIDATION_EN } from './validation.ts';
+import { ACCESS_EN } from './access.ts';
 
 /**
  * The English catalogue: every code polis can emit, with its template. `{name}` is a parameter. zh.ts must have
@@ -17,6 +20,9 @@ export const en = {
   ...OPTIMIZATION_EN,
   ...ALERTS_EN,
   ...BILLING_EN,
+  ...SCALING_EN,
+  ...VALIDATION_EN,
+  ...ACCESS_EN,
   // ── Generic shapes ──────────────────────────────────────────────────────────────────────────────────────────
   /** Several messages as one (a list of coded parts). */
   MessageList: '{items}',

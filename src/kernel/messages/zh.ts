@@ -5,6 +5,9 @@ import { MARKET_COPY_ZH } from './market-copy.ts';
 import { SHARING_ZH } from './sharing.ts';
 import { OPTIMIZATION_ZH } from './optimization.ts';
 import { BILLING_ZH } from './billing.ts';
+import { SCALING_ZH } from './scaling.ts';
+import { VALIDATION_ZH } from './validation.ts';
+import { ACCESS_ZH } from './access.ts';
 
 /**
  * 中文目录：与 en.ts 相同的代码与参数（编译器检查代码齐全，catalogue.test.ts 检查参数一致）。
@@ -17,6 +20,9 @@ export const zh: Record<MessageCode, string> = {
   ...OPTIMIZATION_ZH,
   ...ALERTS_ZH,
   ...BILLING_ZH,
+  ...SCALING_ZH,
+  ...VALIDATION_ZH,
+  ...ACCESS_ZH,
   MessageList: '{items}',
   OnCluster: '{cluster}：{detail}',
   AtPath: '{path}：{detail}',

@@ -149,7 +149,13 @@ export interface AppStatus {
   };
   readonly scaling?: {
     readonly preview?: boolean;
-    readonly components?: Readonly<Record<string, { readonly desired: number; readonly reason?: string }>>;
+    /** Each component's count and why: `reason` in English, `code` and `params` coded (rendered in the console's language). */
+    readonly components?: Readonly<
+      Record<
+        string,
+        { readonly desired: number; readonly reason?: string; readonly code?: string; readonly params?: Params }
+      >
+    >;
   };
   readonly workflow?: {
     readonly steps?: readonly { readonly name: string; readonly type: string; readonly phase: string }[];

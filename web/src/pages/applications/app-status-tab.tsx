@@ -173,9 +173,14 @@ export function AppStatusTab(props: { app: Application }) {
                       {
                         key: 'scaling',
                         label: t('app.autoscaler'),
-                        children: Object.entries(s.scaling.components)
-                          .map(([c, x]) => `${c}: ${x.desired}`)
-                          .join(' · '),
+                        children: Object.entries(s.scaling.components).map(([c, x], i) => (
+                          <span key={c}>
+                            {i > 0 && ' · '}
+                            <Tooltip title={st.text({ code: x.code, params: x.params, message: x.reason })}>
+                              {`${c}: ${x.desired}`}
+                            </Tooltip>
+                          </span>
+                        )),
                       },
                     ]
                   : []),
