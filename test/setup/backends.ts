@@ -34,7 +34,22 @@ export interface TestBackend {
   openWithRawAccess(): Promise<RawTestStore>;
 }
 
-const pgUrl = inject('pgUrl');
+/**
+ * The throwaway PostgreSQL's URL from the global setup, or null without one. Read when first needed, not when this
+ * module loads: a benchmark run by node (bench/console-i18n.ts through test/support/test-polis.ts) loads it outside
+ * vitest, where `inject` throws; there no PostgreSQL is provided.
+ */
+let pgUrlRead: string | null | undefined;
+function pgUrl(): string | null {
+  if (pgUrlRead === undefined) {
+    try {
+      pgUrlRead = inject('pgUrl');
+    } catch {
+      pgUrlRead = null;
+    }
+  }
+  return pgUrlRead;
+}
 
 const sqliteBackend: TestBackend = {
   name: 'sqlite',
@@ -70,7 +85,9 @@ const sqliteBackend: TestBackend = {
 
 const postgresBackend: TestBackend = {
   name: 'postgres',
-  available: pgUrl !== null,
+  get available() {
+    return pgUrl() !== null;
+  },
   async open() {
     return (await this.openWithRawAccess()).store;
   },
@@ -108,8 +125,8 @@ const postgresBackend: TestBackend = {
  * tests that open stores themselves. CREATE DATABASE costs ~300 ms; a schema about 1 ms.
  */
 export async function createPostgresTestSchema(): Promise<{ url: string; drop(): Promise<void> }> {
-  if (pgUrl === null) throw new Error('PostgreSQL is not available in this test run');
-  const admin = pgUrl;
+  const admin = pgUrl();
+  if (admin === null) throw new Error('PostgreSQL is not available in this test run');
   const schema = `polis_test_${randomBytes(6).toString('hex')}`;
   await adminQuery(admin, `CREATE SCHEMA ${schema}`);
   const url = new URL(admin);
