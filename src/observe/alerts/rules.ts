@@ -179,6 +179,25 @@ const threshold = (
 });
 
 /**
+ * A baseline rule on every sample of the last minute (`min`) departing from the target's own normal (its 6-hour
+ * bucket averages, at least 3 of them): a ticket after a minute, a symptom, unless said otherwise. The rules below
+ * differ in the signal, the factor, the floor and how the normal and the load are taken.
+ */
+const aboveNormal = (
+  name: string,
+  expr: Omit<BaselineExpr, 'kind' | 'aggregate' | 'windowMs' | 'baselineMs' | 'minBuckets'>,
+  opts: { severity?: Severity; forMs?: number; symptom?: boolean } = {},
+): CompiledRule => ({
+  id: `builtin:${name}`,
+  name,
+  severity: opts.severity ?? 'ticket',
+  forMs: opts.forMs ?? M,
+  expr: { kind: 'baseline', aggregate: 'min', windowMs: M, baselineMs: 6 * H, minBuckets: 3, ...expr },
+  selector: {},
+  symptom: opts.symptom ?? true,
+});
+
+/**
  * The platform's rules (docs/observe.md, "Platform rules", says why each window): they hold for every department
  * and cluster. A page comes within about 2 minutes of a lasting fault; a blip shorter than the `for` (a missed
  * probe, a kubelet restart, a brief CPU spike) does not page.
@@ -200,27 +219,18 @@ export const PLATFORM_RULES: readonly CompiledRule[] = [
   // to 4.4x the normal with their pods' load (3.8 points at most), and never past the pods' own rise; a hog of 90 %
   // of a quiet node's cores fires at ~90 s. A ticket: the platform team's, within hours; when the node is saturated
   // node-cpu-saturated pages, and the pods' slower answers page through their own rules.
-  {
-    id: 'builtin:node-cpu-above-normal',
-    name: 'node-cpu-above-normal',
-    severity: 'ticket',
-    forMs: 30_000,
-    expr: {
-      kind: 'baseline',
+  aboveNormal(
+    'node-cpu-above-normal',
+    {
       signal: 'nodeCpu',
-      aggregate: 'min',
-      windowMs: M,
-      baselineMs: 6 * H,
       excludeMs: 10 * M,
       factor: 2,
       floor: 0.3,
-      minBuckets: 3,
       loadRelative: true,
       loadSignal: 'nodePodsCpu',
     },
-    selector: {},
-    symptom: false,
-  },
+    { forMs: 30_000, symptom: false },
+  ),
   threshold('cluster-cpu-requested', 'clusterCpuRequested', 'avg', 15 * M, '>=', 0.85, 'ticket', 15 * M, false),
   threshold('cluster-memory-requested', 'clusterMemoryRequested', 'avg', 15 * M, '>=', 0.85, 'ticket', 15 * M, false),
   threshold('quota-cpu-used', 'quotaCpuUsed', 'avg', 15 * M, '>=', 0.85, 'ticket', 15 * M, false),
@@ -233,50 +243,19 @@ export const PLATFORM_RULES: readonly CompiledRule[] = [
   // Every p99 sample of the last minute at twice the component's own normal (the median of its 18-minute averages
   // over 6 h, the last 10 minutes left out) and 100 ms above it, for a minute: slower for 2 minutes, which an SLO on
   // a fixed threshold misses; a blip of less than a minute does not keep the minute's minimum up.
-  {
-    id: 'builtin:latency-degraded',
-    name: 'latency-degraded',
-    severity: 'ticket',
-    forMs: M,
-    expr: {
-      kind: 'baseline',
-      signal: 'latencyP99Ms',
-      aggregate: 'min',
-      windowMs: M,
-      baselineMs: 6 * H,
-      excludeMs: 10 * M,
-      factor: 2,
-      floor: 100,
-      minBuckets: 3,
-    },
-    selector: {},
-    symptom: true,
-  },
+  aboveNormal('latency-degraded', { signal: 'latencyP99Ms', excludeMs: 10 * M, factor: 2, floor: 100 }),
   // Every p99 sample of the last minute at 1.5x the component's own normal and 100 ms above it, beyond what its load
   // explains (1.5x its request rate's own rise), for a minute: a lasting shift that latency-degraded's 2x misses (150
   // ms added to a p99 of 190 ms), within 2 minutes. The load term keeps a daily peak from firing it: a Crane front's
   // p99 at its peak is 1.3-1.9x its 6-hour median (docs/observe.md, "Latency shifted"), but its requests rose as
   // much. A ticket, as latency-degraded: the latency SLO's burn rates page when the objective is at stake.
-  {
-    id: 'builtin:latency-shifted',
-    name: 'latency-shifted',
-    severity: 'ticket',
-    forMs: M,
-    expr: {
-      kind: 'baseline',
-      signal: 'latencyP99Ms',
-      aggregate: 'min',
-      windowMs: M,
-      baselineMs: 6 * H,
-      excludeMs: 10 * M,
-      factor: 1.5,
-      floor: 100,
-      minBuckets: 3,
-      loadRelative: true,
-    },
-    selector: {},
-    symptom: true,
-  },
+  aboveNormal('latency-shifted', {
+    signal: 'latencyP99Ms',
+    excludeMs: 10 * M,
+    factor: 1.5,
+    floor: 100,
+    loadRelative: true,
+  }),
   // Every p99 sample of the last minute at 1.2x the highest 18-minute average of its last 6 h (the top of the range
   // its own load brought, the last hour left out) and 100 ms above it, beyond a load above the highest it had (1.2x
   // its request rate over its highest 18-minute average, when that is above 1), for a minute: a lasting shift on a
@@ -286,53 +265,27 @@ export const PLATFORM_RULES: readonly CompiledRule[] = [
   // and a load above its median multiplies that; its highest normal is within a few percent of its median. A
   // component whose p99 follows its load (a queue near capacity) has a highest normal well above its median, and this
   // rule leaves it to latency-shifted. A ticket, as the other latency rules.
-  {
-    id: 'builtin:latency-above-range',
-    name: 'latency-above-range',
-    severity: 'ticket',
-    forMs: M,
-    expr: {
-      kind: 'baseline',
-      signal: 'latencyP99Ms',
-      aggregate: 'min',
-      windowMs: M,
-      baselineMs: 6 * H,
-      factor: 1.2,
-      floor: 100,
-      minBuckets: 3,
-      loadRelative: true,
-      statistic: 'max',
-      excludeMs: H,
-    },
-    selector: {},
-    symptom: true,
-  },
+  aboveNormal('latency-above-range', {
+    signal: 'latencyP99Ms',
+    excludeMs: H,
+    factor: 1.2,
+    floor: 100,
+    loadRelative: true,
+    statistic: 'max',
+  }),
   // Every CPU sample of the last minute at twice the component's own normal (of its requests) and 25 points above
   // it, beyond what its load explains (twice its request rate's own rise), for a minute: a process burning CPU the
   // requests do not account for (a hog, a runaway loop, a regression in a new revision), even when nobody is slowed
   // yet. A ticket, not a page: it costs the headroom the autoscaler and fair sharing count on, and someone should look
   // within hours; when it does slow the component's users, component-saturated, the latency rules and the SLO burn
   // rates page.
-  {
-    id: 'builtin:cpu-above-normal',
-    name: 'cpu-above-normal',
-    severity: 'ticket',
-    forMs: M,
-    expr: {
-      kind: 'baseline',
-      signal: 'cpuUtilization',
-      aggregate: 'min',
-      windowMs: M,
-      baselineMs: 6 * H,
-      excludeMs: 10 * M,
-      factor: 2,
-      floor: 0.25,
-      minBuckets: 3,
-      loadRelative: true,
-    },
-    selector: {},
-    symptom: true,
-  },
+  aboveNormal('cpu-above-normal', {
+    signal: 'cpuUtilization',
+    excludeMs: 10 * M,
+    factor: 2,
+    floor: 0.25,
+    loadRelative: true,
+  }),
   // The component's containers under a CPU limit throttled in half the CFS periods throughout a minute, for a
   // minute: pinned at its limit (kube-prometheus's CPUThrottlingHigh reads the same cAdvisor counters, at 25 % over
   // 15 minutes, as information). Half, not a quarter: a small container (250m: one 20 ms request a period) is
@@ -345,26 +298,11 @@ export const PLATFORM_RULES: readonly CompiledRule[] = [
   // reach it). 5 points over a 99.9 % objective burns the budget 50x (gone in 14 h): a page, as the workbook's 14.4x
   // is. A blip under a minute does not keep the minute's minimum up; a component that always fails 3 % needs 8 %;
   // a component with fewer than 20 requests in the minute is left to its SLO's burn rates.
-  {
-    id: 'builtin:error-ratio-elevated',
-    name: 'error-ratio-elevated',
-    severity: 'page',
-    forMs: 30_000,
-    expr: {
-      kind: 'baseline',
-      signal: 'errorRatio',
-      aggregate: 'min',
-      windowMs: M,
-      baselineMs: 6 * H,
-      excludeMs: 10 * M,
-      factor: 2,
-      floor: 0.05,
-      minBuckets: 3,
-      minRequests: 20,
-    },
-    selector: {},
-    symptom: true,
-  },
+  aboveNormal(
+    'error-ratio-elevated',
+    { signal: 'errorRatio', excludeMs: 10 * M, factor: 2, floor: 0.05, minRequests: 20 },
+    { severity: 'page', forMs: 30_000 },
+  ),
   // A container's working set projected, by its least-squares trend over 3 minutes (kube-prometheus's
   // predict_linear, as KubePersistentVolumeFillingUp), to reach its memory limit within 15 minutes while already at
   // half of it and rising through its last minute, for 30 s: a leak pages before its OOM kill (100 MiB a minute on a 1 GiB container from 40 %: in about
