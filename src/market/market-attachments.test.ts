@@ -1,35 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openTestStore } from '../../test/setup/backends.ts';
+import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../kernel/clock.ts';
-import { ChangeFeed } from '../resources/change-feed.ts';
 import type { ObjectKey, StoredObject } from '../resources/envelope.ts';
 import type { ResourceService } from '../resources/service.ts';
 import type { Store } from '../resources/store.ts';
 import { MarketController } from './market-controller.ts';
+import { putObject, storeWithFeed } from './market-test-store.ts';
 import type { MarketDeps } from './market-types.ts';
-
-/** An object of `kind` written under the store (as the leader's controllers, on another replica, would). */
-async function put(store: Store, kind: string, tenant: string, name: string, spec: unknown, status?: unknown) {
-  await store.transaction(async (tx) => {
-    const current = await tx.get({ kind, tenant, name });
-    const revision = await tx.nextRevision();
-    const o = {
-      apiVersion: 'market.polis.io/v1',
-      kind,
-      metadata: {
-        name,
-        tenant,
-        uid: `uid-${tenant}-${name}`,
-        resourceVersion: String(revision),
-        generation: 1,
-        creationTimestamp: '2026-12-01T08:00:00.000Z',
-      },
-      spec,
-      ...(status ? { status } : {}),
-    } as unknown as StoredObject;
-    await tx.put(o, current ? 'MODIFIED' : 'ADDED');
-  });
-}
 
 /** The store, counting its reads of Applications. */
 function counting(store: Store): { store: Store; appReads: () => number } {
@@ -43,20 +19,10 @@ function counting(store: Store): { store: Store; appReads: () => number } {
 }
 
 describe("the marketplace's attachments for a reconcile", () => {
-  let store: Store;
-  let feed: ChangeFeed;
-
-  beforeEach(async () => {
-    store = await openTestStore();
-    feed = new ChangeFeed({ store, pollMs: 20 });
-    await feed.start();
-  });
-  afterEach(async () => {
-    feed.stop();
-    await store.close();
-  });
+  const ctx = storeWithFeed();
 
   it('reads the application once per reconcile (the reconcile has read it), not once more here', async () => {
+    const { store, feed } = ctx;
     const c = counting(store);
     const deps = {
       store: c.store,
@@ -84,6 +50,7 @@ describe("the marketplace's attachments for a reconcile", () => {
   });
 
   it('gives the Secrets of Ready bindings to an application on a replica that only delivers (not the leader)', async () => {
+    const { store, feed } = ctx;
     const secret = { kind: 'Secret', metadata: { name: 'db-creds', tenant: 'tax' }, data: { PGPASSWORD: 'cw==' } };
     const deps = {
       store,
@@ -96,7 +63,13 @@ describe("the marketplace's attachments for a reconcile", () => {
     const owner = { tenant: 'tax', app: 'e-invoice', namespace: 'tax-e-invoice' };
     const binding = { application: 'e-invoice', instance: 'invoice-db' };
     const ready = { phase: 'Ready', secret: 'db-creds' };
-    await put(store, 'ServiceBinding', 'tax', 'e-invoice-db', binding, ready);
+    await putObject(store, {
+      kind: 'ServiceBinding',
+      tenant: 'tax',
+      name: 'e-invoice-db',
+      spec: binding,
+      status: ready,
+    });
 
     // Another replica holds the controllers' lease: this one starts the indexes only, as its delivery does.
     const market = new MarketController(deps);
@@ -105,17 +78,14 @@ describe("the marketplace's attachments for a reconcile", () => {
     expect((await market.attachments(owner))?.secrets.map((x) => x.name)).toEqual(['db-creds']);
 
     // A binding made later reaches it through the change feed.
-    await put(
-      store,
-      'ServiceBinding',
-      'tax',
-      'e-invoice-cache',
-      { application: 'e-invoice', instance: 'cache' },
-      {
-        phase: 'Ready',
-        secret: 'db-creds',
-      },
-    );
+    const cache = { application: 'e-invoice', instance: 'cache' };
+    await putObject(store, {
+      kind: 'ServiceBinding',
+      tenant: 'tax',
+      name: 'e-invoice-cache',
+      spec: cache,
+      status: ready,
+    });
     const end = Date.now() + 60_000;
     while ((await market.attachments(owner))!.secrets.length < 2 && Date.now() < end)
       await new Promise((r) => setTimeout(r, 20));

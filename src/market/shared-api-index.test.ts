@@ -1,43 +1,28 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openTestStore } from '../../test/setup/backends.ts';
+import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../kernel/clock.ts';
-import { ChangeFeed } from '../resources/change-feed.ts';
-import type { StoredObject } from '../resources/envelope.ts';
 import type { ResourceService } from '../resources/service.ts';
 import type { ListQuery, Store } from '../resources/store.ts';
 import type { MarketDeps } from './market-types.ts';
 import { MarketWrites } from './market-writes.ts';
+import { putObject, storeWithFeed } from './market-test-store.ts';
 import { SharedAPIIndex } from './shared-api-index.ts';
 import { SharingReconciler } from './sharing-reconciler.ts';
 
 /** A SharedAPI of department `tenant` publishing `app` (written under the store, as another replica would). */
-async function putAPI(store: Store, tenant: string, name: string, app: string, deleting = false): Promise<void> {
-  await store.transaction(async (tx) => {
-    const current = await tx.get({ kind: 'SharedAPI', tenant, name });
-    const revision = await tx.nextRevision();
-    const api: StoredObject = {
-      apiVersion: 'market.polis.io/v1',
-      kind: 'SharedAPI',
-      metadata: {
-        name,
-        tenant,
-        uid: `uid-${tenant}-${name}`,
-        resourceVersion: String(revision),
-        generation: 1,
-        creationTimestamp: '2026-01-01T00:00:00.000Z',
-        ...(deleting ? { deletionTimestamp: '2026-01-02T00:00:00.000Z', finalizers: ['x'] } : {}),
-      },
-      spec: {
-        application: app,
-        component: 'gateway',
-        port: 8080,
-        displayName: { zh: name, en: name },
-        description: { zh: name, en: name },
-      },
-    };
-    await tx.put(api, current ? 'MODIFIED' : 'ADDED');
+const putAPI = (store: Store, tenant: string, name: string, app: string, deleting = false) =>
+  putObject(store, {
+    kind: 'SharedAPI',
+    tenant,
+    name,
+    deleting,
+    spec: {
+      application: app,
+      component: 'gateway',
+      port: 8080,
+      displayName: { zh: name, en: name },
+      description: { zh: name, en: name },
+    },
   });
-}
 
 async function removeAPI(store: Store, tenant: string, name: string): Promise<void> {
   await store.transaction(async (tx) => {
@@ -67,20 +52,10 @@ function counting(store: Store): { store: Store; lists: () => number } {
 }
 
 describe('the SharedAPIs each application publishes', () => {
-  let store: Store;
-  let feed: ChangeFeed;
-
-  beforeEach(async () => {
-    store = await openTestStore();
-    feed = new ChangeFeed({ store, pollMs: 20 });
-    await feed.start();
-  });
-  afterEach(async () => {
-    feed.stop();
-    await store.close();
-  });
+  const ctx = storeWithFeed();
 
   it('answers what a listing of the department filtered to the application does, as SharedAPIs change', async () => {
+    const { store, feed } = ctx;
     await putAPI(store, 'tax', 'b-verify', 'e-invoice');
     await putAPI(store, 'tax', 'a-lookup', 'e-invoice');
     await putAPI(store, 'tax', 'other', 'portal');
@@ -111,6 +86,7 @@ describe('the SharedAPIs each application publishes', () => {
   });
 
   it("lists the SharedAPIs once, not at every reconcile's attachments", async () => {
+    const { store, feed } = ctx;
     await putAPI(store, 'tax', 'verify', 'e-invoice');
     const c = counting(store);
     const deps = {
