@@ -64,6 +64,18 @@ const NODE_SATURATED = 0.9;
  */
 const NODE_RISE = 0.3;
 
+/** A series' finite points up to `now`: those of the confirmation window (recent) and of the baseline before it. */
+function splitPoints(s: Series, now: number, o: DetectOptions): { recent: number[]; base: number[] } {
+  const recent: number[] = [];
+  const base: number[] = [];
+  for (const [t, v] of s.points) {
+    if (v === null || !Number.isFinite(v) || t > now) continue;
+    if (t > now - o.confirmSeconds) recent.push(v);
+    else if (t > now - o.confirmSeconds - o.baselineSeconds) base.push(v);
+  }
+  return { recent, base };
+}
+
 /**
  * How much the CPU of the pods on `node` rose: the sum of their latest samples' medians over the sum of their
  * baseline medians (a pod new on the node counts from nothing; 1 when the node has no pods or none rose).
@@ -75,13 +87,7 @@ function podsCpuRise(obs: Observation, node: string, now: number, o: DetectOptio
   let after = 0;
   for (const s of obs.series) {
     if (s.on !== 'pod' || s.signal !== 'cpu' || !onNode.has(s.name)) continue;
-    const recent: number[] = [];
-    const base: number[] = [];
-    for (const [t, v] of s.points) {
-      if (v === null || !Number.isFinite(v) || t > now) continue;
-      if (t > now - o.confirmSeconds) recent.push(v);
-      else if (t > now - o.confirmSeconds - o.baselineSeconds) base.push(v);
-    }
+    const { recent, base } = splitPoints(s, now, o);
     before += base.length ? median(base) : 0;
     after += recent.length ? median(recent) : 0;
   }
@@ -96,13 +102,7 @@ function podsCpuRise(obs: Observation, node: string, now: number, o: DetectOptio
 function trafficRise(series: readonly Series[], component: string, now: number, o: DetectOptions): number {
   const s = series.find((x) => x.on === 'component' && x.name === component && x.signal === 'requests');
   if (!s) return 1;
-  const recent: number[] = [];
-  const base: number[] = [];
-  for (const [t, v] of s.points) {
-    if (v === null || !Number.isFinite(v) || t > now) continue;
-    if (t > now - o.confirmSeconds) recent.push(v);
-    else if (t > now - o.confirmSeconds - o.baselineSeconds) base.push(v);
-  }
+  const { recent, base } = splitPoints(s, now, o);
   const before = median(base);
   const after = median(recent);
   return before > 0 && after > before ? after / before : 1;
