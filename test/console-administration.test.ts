@@ -192,6 +192,8 @@ describe.skipIf(!hasChromium)(
       await page.goto(`${base}/clusters/dr-north`);
       await page.getByTestId('cluster-cordon').click();
       await page.getByTestId('cluster-cordon-confirm').click();
+      // The server first (a lost click and a late page tell apart), then the page, which follows the watch.
+      await expect.poll(async () => (await spec()).cordoned, { timeout: 60_000 }).toBe(true);
       await page.getByTestId('cluster-cordoned').waitFor();
       expect(await spec()).toMatchObject({ cordoned: true });
       expect((await spec()).draining).toBeUndefined();
