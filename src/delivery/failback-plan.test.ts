@@ -7,7 +7,7 @@ import type { DeliveryPlan } from './desired-state.ts';
 import { planDelivery } from './desired-state.ts';
 import { TWO_REGIONS } from './delivery-fixtures.ts';
 import { EventNotes } from './event-notes.ts';
-import { planFailback, replicasOf } from './failback-plan.ts';
+import { planFailback, replicasOf, SURGE_RECHECK_MS } from './failback-plan.ts';
 import { ownerOf } from './namespace.ts';
 import { deploySteps } from './workflow.ts';
 
@@ -112,6 +112,8 @@ describe('failback of an application with one deploy step per cluster', () => {
     expect(r.reasons).toContain('FailingBack');
     expect(r.failover?.phase).toBe('failing-back');
     expect(deployments(r.plan)).toEqual({ 'gov-east': ['2x500m'], 'gov-west': ['2x250m'] });
+    // It looks again soon for the origins' replicas being ready: nothing else may queue it (the resync is minutes away).
+    expect(r.recheckInMs).toBe(SURGE_RECHECK_MS);
     // Quota and fair sharing count the replicas at the size they run at: query's demand is deploy-east's 500m.
     expect(r.plan.demands.find((d) => d.name === 'query')?.perReplica.cpuMilli).toBe(500);
 
