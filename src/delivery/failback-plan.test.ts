@@ -114,7 +114,7 @@ describe('failback of an application with one deploy step per cluster', () => {
     expect(deployments(r.plan)).toEqual({ 'gov-east': ['2x500m'], 'gov-west': ['2x250m'] });
     // It looks again soon for the origins' replicas being ready: nothing else may queue it (the resync is minutes away).
     expect(r.recheckInMs).toBe(SURGE_RECHECK_MS);
-    // Quota and fair sharing count the replicas at the size they run at: query's demand is deploy-east's 500m.
+    // Room is reserved at the surge's demand, as at the target's: deploy-east's 500m (the larger; never the 250m).
     expect(r.plan.demands.find((d) => d.name === 'query')?.perReplica.cpuMilli).toBe(500);
 
     // Not ready on gov-west yet: the surge stays, and still renders each cluster as its own.
