@@ -353,6 +353,7 @@ export async function startPolis(config: Config, opts: StartOptions = {}): Promi
     clock,
     clusters,
     resyncMs: opts.virtualTime ? 0 : config.resyncMs,
+    ...(opts.virtualTime ? { virtualTime: true } : {}),
     fairSharing: opts.fairSharing ?? true,
     log,
     attachments: (owner, app) => market.attachments(owner, app),

@@ -11,7 +11,7 @@ const APPS = '/apis/core.oam.dev/v1beta1/tenants';
 async function settle(rounds: number, until?: () => Promise<boolean>): Promise<void> {
   for (let i = 0; i < rounds; i++) {
     await t.polis.clusters.probeAll();
-    // Virtual time: the controller's own timers run on the wall clock, so the periodic resync stands in for them.
+    // Virtual time: no periodic resync runs (timed rechecks come due by the clock, at delivery.idle()): one each round.
     await t.polis.delivery.resyncAll();
     await t.polis.delivery.idle();
     t.polis.sim!.advance(1000);

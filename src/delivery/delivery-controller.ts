@@ -65,6 +65,11 @@ export interface DeliveryDeps {
   readonly fairSharing?: boolean;
   /** Every application is reconciled again this often even without a change (0: never). */
   readonly resyncMs?: number;
+  /**
+   * Virtual time (benchmarks, tests): timed rechecks (failback after the stabilization period, a tolerated crash
+   * loop, a workflow wait…) come due by `clock`, not the wall clock, and are queued by `idle()` once due.
+   */
+  readonly virtualTime?: boolean;
   readonly concurrency?: number;
   /** Events older than this are pruned (default 6 h). */
   readonly eventTtlMs?: number;
@@ -212,6 +217,8 @@ export class DeliveryController {
   private requests?: Subscription;
   private timers: NodeJS.Timeout[] = [];
   /** The full resync listing now, and the one that follows it (see resyncAll). */
+  /** Virtual time: when each timed recheck comes due, by the clock (ms). */
+  private readonly dueAt = new Map<string, number>();
   private resyncing?: Promise<number>;
   private resyncNext?: Promise<number>;
   /** The widest scope of the calls that wait for resyncNext. */
@@ -319,8 +326,9 @@ export class DeliveryController {
     this.queue.stop();
   }
 
-  /** Resolves when no reconcile is queued or running and their events are written. */
+  /** Resolves when no reconcile is queued or running and their events are written (virtual time: due rechecks first). */
   async idle(): Promise<void> {
+    if (this.deps.virtualTime) this.queueDue();
     await this.queue.idle();
     await this.events.idle();
   }
@@ -488,7 +496,24 @@ export class DeliveryController {
 
   private addAfter(key: string, ms: number, trigger: ReconcileTrigger): void {
     if (!this.timedTriggers.has(key)) this.timedTriggers.set(key, trigger);
+    if (this.deps.virtualTime) {
+      // The wall clock does not move with virtual time: a 60 s recheck would come after the run, or never.
+      const at = this.deps.clock.now().getTime() + ms;
+      const was = this.dueAt.get(key);
+      if (was === undefined || at < was) this.dueAt.set(key, at);
+      return;
+    }
     this.queue.addAfter(key, ms);
+  }
+
+  /** Virtual time: queues the timed rechecks whose time has come by the clock. */
+  private queueDue(): void {
+    const now = this.deps.clock.now().getTime();
+    for (const [key, at] of this.dueAt)
+      if (at <= now) {
+        this.dueAt.delete(key);
+        this.queue.add(key);
+      }
   }
 
   /**

@@ -273,17 +273,14 @@ export function planDelivery(input: PlanInput): PlanResult {
       // A placement decided elsewhere knows clusters only: it goes to the first namespace a step delivers it to.
       const unit = units.find((u) => delivers(u.step, component)) ?? units[0];
       const namespace = unit?.namespace ?? owner.namespace;
-      for (const [cluster, n] of Object.entries(byCluster)) {
-        if (n > 0) put(component, cluster, namespace, n);
-        for (const u of units) noteOverrides(cluster, namespace, u.step);
-      }
+      for (const [cluster, n] of Object.entries(byCluster)) if (n > 0) put(component, cluster, namespace, n);
     }
   }
   // The department's share is the component's private replicas in all: a deploy step with topologies of its own
   // places on other clusters than the steps before it, so it gets what they left of the share.
   const capLeft = input.privateCap ? { ...input.privateCap } : undefined;
   const isPrivate = privateClusterTest(input.candidates);
-  for (const unit of input.fixed ? [] : units) {
+  for (const unit of units) {
     const { step, namespace } = unit;
     const plan = placementPlan(spec as never, { topologyNames: unit.topologies });
     if (!plan.ok) return { ok: false, errors: plan.errors };
@@ -297,6 +294,24 @@ export function planDelivery(input: PlanInput): PlanResult {
       if (!was || d.replicas > was.replicas) sized.set(d.name, d);
     }
     const components = placementDemands(stepDemands);
+    if (input.fixed) {
+      // A fixed placement (failback's surge) keeps its replica counts, but each cluster is rendered as the steps
+      // that place there now render it: a cluster's own step's overrides, never another cluster's.
+      const own = place(
+        {
+          key: `${owner.tenant}/${owner.app}`,
+          policyFor: plan.policyFor,
+          residency: plan.residency,
+          components,
+          current: {},
+          ...(input.avoid ? { avoid: input.avoid } : {}),
+        },
+        input.candidates,
+      );
+      for (const cp of Object.values(own.components))
+        for (const [cluster, n] of Object.entries(cp.replicas)) if (n > 0) noteOverrides(cluster, namespace, step);
+      continue;
+    }
     const decision = place(
       {
         key: `${owner.tenant}/${owner.app}`,
@@ -333,6 +348,17 @@ export function planDelivery(input: PlanInput): PlanResult {
       if (cp.burstHeldBack) heldBack.set(component, Math.max(heldBack.get(component) ?? 0, cp.burstHeldBack));
       if (cp.shareHeldBack) shareHeld.set(component, Math.max(shareHeld.get(component) ?? 0, cp.shareHeldBack));
       if (!excluded.has(component)) excluded.set(component, [...cp.excluded]);
+    }
+  }
+  if (input.fixed) {
+    // A cluster no step places on now (a surge keeps replicas where they ran) renders as the first step that
+    // delivers the component renders it, as its namespace is chosen.
+    for (const [component, byCluster] of Object.entries(input.fixed)) {
+      const unit = units.find((u) => delivers(u.step, component)) ?? units[0];
+      if (!unit) continue;
+      for (const [cluster, n] of Object.entries(byCluster))
+        if (n > 0 && !overridesByTarget.has(targetKey(cluster, unit.namespace)))
+          noteOverrides(cluster, unit.namespace, unit.step);
     }
   }
   const demands = base.map((d) => sized.get(d.name) ?? d);

@@ -7,6 +7,9 @@ import type { DeliveryPlan, PlanInput } from './desired-state.ts';
 import { planDelivery } from './desired-state.ts';
 import type { EventNotes } from './event-notes.ts';
 
+/** How often a surge looks whether the origins' replicas are ready (make-before-break's second half). */
+export const SURGE_RECHECK_MS = 5_000;
+
 export interface FailbackPlan {
   readonly plan: DeliveryPlan;
   readonly failover?: FailoverRecord;
@@ -87,7 +90,9 @@ export function planFailback(
   if (record.phase !== 'failing-back')
     notes.add('Normal', 'FailingBack', undefined, msg('FailingBackTo', { clusters: record.origins.join(', ') }));
   record = { ...record, phase: 'failing-back' };
-  return { plan: surge, failover: record };
+  // Look again soon: nothing else may come to say the origins' replicas are ready (the next full resync is minutes
+  // away), and until then the surplus runs beside them.
+  return { plan: surge, failover: record, recheckInMs: SURGE_RECHECK_MS };
 }
 
 function recheck(waitMs: number): { recheckInMs?: number } {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { WorkQueue } from './work-queue.ts';
 
 describe('WorkQueue', () => {
@@ -28,6 +28,29 @@ describe('WorkQueue', () => {
     expect(q.scheduled).toBe(0);
     expect(runs).toEqual(['a']);
     q.stop();
+  });
+
+  it('keeps the earlier of two timed adds of one key: a later one does not put off a check due sooner', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    try {
+      const runs: string[] = [];
+      const q = new WorkQueue(async (k) => {
+        runs.push(k);
+      });
+      q.addAfter('a', 120_000);
+      q.addAfter('a', 5_000);
+      q.addAfter('a', 60_000);
+      expect(q.scheduled).toBe(1);
+      await vi.advanceTimersByTimeAsync(5_000);
+      await q.idle();
+      expect(runs).toEqual(['a']);
+      expect(q.scheduled).toBe(0);
+      await vi.advanceTimersByTimeAsync(120_000);
+      expect(runs).toEqual(['a']);
+      q.stop();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('never runs one key on two workers, and runs it again when queued while working', async () => {

@@ -19,7 +19,8 @@ export class WorkQueue {
   private readonly active = new Set<string>();
   private readonly again = new Set<string>();
   private readonly failures = new Map<string, number>();
-  private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Timed adds: the timer and when it fires (wall-clock ms, for comparing delays only). */
+  private readonly timers = new Map<string, { readonly timer: NodeJS.Timeout; readonly at: number }>();
   private idleWaiters: (() => void)[] = [];
   private stopped = false;
   private pumpScheduled = false;
@@ -53,15 +54,24 @@ export class WorkQueue {
     }
   }
 
-  /** Queue `key` after `ms` (a timed retry or a follow-up check). */
+  /**
+   * Queue `key` after `ms` (a timed retry or a follow-up check). A key already waiting keeps the earlier of the two
+   * times: a check due sooner (a failback surge's) is not put off by a later one waiting (a crash loop's toleration).
+   */
   addAfter(key: string, ms: number): void {
-    if (this.stopped || this.timers.has(key)) return;
-    const t = setTimeout(() => {
+    if (this.stopped) return;
+    const at = Date.now() + ms;
+    const was = this.timers.get(key);
+    if (was) {
+      if (was.at <= at) return;
+      clearTimeout(was.timer);
+    }
+    const timer = setTimeout(() => {
       this.timers.delete(key);
       this.add(key);
     }, ms);
-    t.unref();
-    this.timers.set(key, t);
+    timer.unref();
+    this.timers.set(key, { timer, at });
   }
 
   get size(): number {
@@ -81,7 +91,7 @@ export class WorkQueue {
 
   stop(): void {
     this.stopped = true;
-    for (const t of this.timers.values()) clearTimeout(t);
+    for (const t of this.timers.values()) clearTimeout(t.timer);
     this.timers.clear();
     this.pending.clear();
     this.order.length = 0;
