@@ -216,9 +216,9 @@ export class DeliveryController {
   /** Several replicas: requests from the leader's marketplace to deliver an application this replica owns. */
   private requests?: Subscription;
   private timers: NodeJS.Timeout[] = [];
-  /** The full resync listing now, and the one that follows it (see resyncAll). */
   /** Virtual time: when each timed recheck comes due, by the clock (ms). */
   private readonly dueAt = new Map<string, number>();
+  /** The full resync listing now, and the one that follows it (see resyncAll). */
   private resyncing?: Promise<number>;
   private resyncNext?: Promise<number>;
   /** The widest scope of the calls that wait for resyncNext. */
