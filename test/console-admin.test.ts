@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { TestPolis } from './support/test-polis.ts';
 import {
   collectErrors,
+  confirmUntil,
   hasChromium,
   newPage,
   noChromium,
@@ -127,13 +128,17 @@ describe.skipIf(!hasChromium)(
       await page.setViewportSize({ width: 1366, height: 768 });
       await signIn(page, base, t.adminToken);
       await page.goto(`${base}/clusters/dr-north`);
-      await page.getByTestId('cluster-cordon').click();
-      await page.getByTestId('cluster-cordon-confirm').click();
-      await page.getByTestId('cluster-uncordon').waitFor();
       const cluster = () =>
         adminGet<{ metadata: { labels?: Record<string, string> }; spec: { cordoned?: boolean } }>(
           '/apis/polis.io/v1/clusters/dr-north',
         );
+      await confirmUntil(
+        page,
+        'cluster-cordon',
+        'cluster-cordon-confirm',
+        async () => (await cluster()).spec.cordoned === true,
+      );
+      await page.getByTestId('cluster-uncordon').waitFor();
       expect((await cluster()).spec.cordoned).toBe(true);
       await page.getByTestId('cluster-uncordon').click();
       await page.getByTestId('cluster-cordon').waitFor();
@@ -214,7 +219,8 @@ describe.skipIf(!hasChromium)(
         .poll(async () => (offered = await options.allTextContents()))
         .toEqual(expect.arrayContaining(['edu-staff', 'edu-admin']));
       for (const name of offered) for (const d of OTHER_DEPARTMENTS) expect(name.startsWith(`${d}-`), name).toBe(false);
-      await options.filter({ hasText: 'edu-staff' }).first().click();
+      // The option's place can move under the click while the list renders again: pick checks what was selected.
+      await pick(page, 'token-user', 'edu-staff');
       await page.getByTestId('token-create-submit').click();
       const secret = (await page.getByTestId('token-secret').locator('code').textContent())!.trim();
       expect(((await t.request('GET', '/api/v1/whoami', { token: secret })).json() as { user: string }).user).toBe(

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { TestPolis } from './support/test-polis.ts';
 import {
   collectErrors,
+  confirmUntil,
   hasChromium,
   newPage,
   noChromium,
@@ -190,15 +191,16 @@ describe.skipIf(!hasChromium)(
         (await adminGet<{ spec: { cordoned?: boolean; draining?: boolean } }>('/apis/polis.io/v1/clusters/dr-north'))
           .spec;
       await page.goto(`${base}/clusters/dr-north`);
-      await page.getByTestId('cluster-cordon').click();
-      await page.getByTestId('cluster-cordon-confirm').click();
-      // The server first (a lost click and a late page tell apart), then the page, which follows the watch.
-      await expect.poll(async () => (await spec()).cordoned, { timeout: 60_000 }).toBe(true);
+      await confirmUntil(
+        page,
+        'cluster-cordon',
+        'cluster-cordon-confirm',
+        async () => (await spec()).cordoned === true,
+      );
       await page.getByTestId('cluster-cordoned').waitFor();
       expect(await spec()).toMatchObject({ cordoned: true });
       expect((await spec()).draining).toBeUndefined();
-      await page.getByTestId('cluster-drain').click();
-      await page.getByTestId('cluster-drain-confirm').click();
+      await confirmUntil(page, 'cluster-drain', 'cluster-drain-confirm', async () => (await spec()).draining === true);
       await page.getByTestId('cluster-draining').waitFor();
       expect(await spec()).toMatchObject({ cordoned: true, draining: true });
       expect(await page.getByTestId('cluster-draining').textContent()).toContain('就绪后才从此处删除');

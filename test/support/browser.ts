@@ -135,6 +135,35 @@ export async function pick(page: Page, testId: string, option: string | RegExp):
 }
 
 /**
+ * Clicks `openTestId` (a button under a Popconfirm), then its confirmation `confirmTestId`, until `done` (what the
+ * server holds afterwards) is true: on a busy machine the popover can close under the click while the page renders
+ * again (a watch update), and the confirmation is lost; then it is asked again (a few times), never twice once done.
+ */
+export async function confirmUntil(
+  page: Page,
+  openTestId: string,
+  confirmTestId: string,
+  done: () => Promise<boolean>,
+): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const clicked = await page
+      .getByTestId(openTestId)
+      .click({ timeout: 15_000 })
+      .then(() => page.getByTestId(confirmTestId).click({ timeout: 15_000 }))
+      .then(
+        () => true,
+        () => false,
+      );
+    const end = Date.now() + (clicked ? 20_000 : 1_000);
+    while (Date.now() < end) {
+      if (await done()) return;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    if (attempt >= 5) throw new Error(`${confirmTestId} did not take effect in ${attempt} tries`);
+  }
+}
+
+/**
  * Collects a page's JavaScript errors and console errors (a Content-Security-Policy violation is one), to assert
  * that a flow ran without any. Failed requests the flow expects (a 403 it shows the user) are not errors of the page.
  */
